@@ -1,0 +1,1 @@
+//! Command descriptor blocks: one typed struct per MMC/SPC command a writer sends.

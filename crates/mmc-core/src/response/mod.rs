@@ -1,0 +1,1 @@
+//! The data a drive returns (data-in) and the parameter lists a host sends (data-out).

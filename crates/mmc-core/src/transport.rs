@@ -1,0 +1,261 @@
+//! The one door to a drive: [`Transport::execute`] sends a CDB with its data phase and returns
+//! the SCSI status, the sense bytes and the residual, or a transport error.
+//!
+//! Real drives (SG_IO), the emulator and the decorators ([`crate::trace::Tracing`], fault
+//! plans) all implement it, so the engine never knows which one it talks to.
+
+use core::fmt;
+use core::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sense::SenseTriple;
+use crate::wire::SenseBytes;
+
+/// The data phase of one command, with the caller's buffer.
+#[derive(Debug)]
+pub enum DataPhase<'a> {
+    /// No data is transferred.
+    None,
+    /// Data-in: the device fills (a prefix of) the buffer.
+    In(&'a mut [u8]),
+    /// Data-out: the buffer is sent to the device.
+    Out(&'a [u8]),
+}
+
+impl DataPhase<'_> {
+    /// The direction, without the buffer.
+    pub fn direction(&self) -> Direction {
+        match self {
+            DataPhase::None => Direction::None,
+            DataPhase::In(_) => Direction::In,
+            DataPhase::Out(_) => Direction::Out,
+        }
+    }
+
+    /// Bytes the host offers to transfer (the `dxfer_len` of SG_IO).
+    pub fn len(&self) -> usize {
+        match self {
+            DataPhase::None => 0,
+            DataPhase::In(b) => b.len(),
+            DataPhase::Out(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Which way data moves, as recorded in transcripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    None,
+    In,
+    Out,
+}
+
+/// SCSI status (SAM-5 5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ScsiStatus {
+    Good,
+    CheckCondition,
+    ConditionMet,
+    Busy,
+    ReservationConflict,
+    TaskSetFull,
+    AcaActive,
+    TaskAborted,
+    Other(u8),
+}
+
+impl ScsiStatus {
+    pub const fn from_u8(v: u8) -> Self {
+        match v {
+            0x00 => ScsiStatus::Good,
+            0x02 => ScsiStatus::CheckCondition,
+            0x04 => ScsiStatus::ConditionMet,
+            0x08 => ScsiStatus::Busy,
+            0x18 => ScsiStatus::ReservationConflict,
+            0x28 => ScsiStatus::TaskSetFull,
+            0x30 => ScsiStatus::AcaActive,
+            0x40 => ScsiStatus::TaskAborted,
+            other => ScsiStatus::Other(other),
+        }
+    }
+
+    pub const fn to_u8(self) -> u8 {
+        match self {
+            ScsiStatus::Good => 0x00,
+            ScsiStatus::CheckCondition => 0x02,
+            ScsiStatus::ConditionMet => 0x04,
+            ScsiStatus::Busy => 0x08,
+            ScsiStatus::ReservationConflict => 0x18,
+            ScsiStatus::TaskSetFull => 0x28,
+            ScsiStatus::AcaActive => 0x30,
+            ScsiStatus::TaskAborted => 0x40,
+            ScsiStatus::Other(v) => v,
+        }
+    }
+}
+
+/// How a command that reached the device ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Completion {
+    pub status: ScsiStatus,
+    /// Sense bytes as received (empty unless CHECK CONDITION).
+    pub sense: SenseBytes,
+    /// Bytes of the data phase that were not transferred.
+    pub residual: usize,
+}
+
+impl Completion {
+    /// GOOD status, everything transferred.
+    pub const fn good() -> Self {
+        Completion {
+            status: ScsiStatus::Good,
+            sense: SenseBytes::new(),
+            residual: 0,
+        }
+    }
+
+    /// GOOD status with `residual` bytes not transferred.
+    pub const fn good_with_residual(residual: usize) -> Self {
+        Completion {
+            status: ScsiStatus::Good,
+            sense: SenseBytes::new(),
+            residual,
+        }
+    }
+
+    /// CHECK CONDITION with these sense bytes; nothing transferred counts as residual
+    /// `residual`.
+    pub fn check_condition(sense: &[u8], residual: usize) -> Self {
+        Completion {
+            status: ScsiStatus::CheckCondition,
+            sense: SenseBytes::from_slice(sense),
+            residual,
+        }
+    }
+
+    pub fn is_good(&self) -> bool {
+        self.status == ScsiStatus::Good
+    }
+
+    /// Bytes actually transferred out of `requested`.
+    pub fn transferred(&self, requested: usize) -> usize {
+        requested.saturating_sub(self.residual)
+    }
+
+    /// Sense key, ASC and ASCQ, read from either sense format; `None` when there is no sense
+    /// or it is too short to hold them.
+    pub fn sense_triple(&self) -> Option<SenseTriple> {
+        let s = self.sense.as_slice();
+        let code = s.first()? & 0x7F;
+        match code {
+            0x70 | 0x71 => Some(SenseTriple::new(*s.get(2)?, *s.get(12)?, *s.get(13)?)),
+            0x72 | 0x73 => Some(SenseTriple::new(*s.get(1)?, *s.get(2)?, *s.get(3)?)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Completion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Completion");
+        d.field("status", &self.status);
+        if !self.sense.is_empty() {
+            d.field("sense", &self.sense);
+        }
+        d.field("residual", &self.residual).finish()
+    }
+}
+
+/// A command that did not complete at the device.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum TransportError {
+    /// No answer within the command's timeout (SG_IO DID_TIME_OUT, or an emulated timeout).
+    #[error("the drive did not answer within the command timeout")]
+    Timeout,
+    /// The device is gone (unplugged, ENODEV/ENXIO, DID_NO_CONNECT).
+    #[error("the device is no longer present")]
+    DeviceGone,
+    /// The device handle is closed or was never valid.
+    #[error("the device handle is not valid")]
+    InvalidHandle,
+    /// Another client holds exclusive access to the device.
+    #[error("another program has exclusive access to the drive{}", owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default())]
+    Locked { owner: Option<String> },
+    /// The CDB or data phase could not be sent as given (bad CDB length, buffer too large).
+    #[error("the command could not be sent: {0}")]
+    Rejected(String),
+    /// Anything else the host adapter or the operating system reported.
+    #[error("transport failure: {0}")]
+    Other(String),
+}
+
+/// Sends commands to one drive.
+pub trait Transport {
+    /// Executes `cdb` with `data`, waiting at most `timeout` for the device.
+    ///
+    /// Returns the completion (GOOD or CHECK CONDITION with sense) when the command reached
+    /// the device, or why it did not complete.
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        (**self).execute(cdb, data, timeout)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        (**self).execute(cdb, data, timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sense_triple_is_read_from_both_formats() {
+        let fixed = Completion::check_condition(
+            &[
+                0x70, 0, 0x02, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x3A, 0x01, 0, 0, 0, 0,
+            ],
+            0,
+        );
+        assert_eq!(fixed.sense_triple(), Some(SenseTriple::new(2, 0x3A, 1)));
+        let desc = Completion::check_condition(&[0x72, 0x07, 0x27, 0x00, 0, 0, 0, 0], 0);
+        assert_eq!(desc.sense_triple(), Some(SenseTriple::new(7, 0x27, 0)));
+        let short = Completion::check_condition(&[0x70, 0, 0x02], 0);
+        assert_eq!(short.sense_triple(), None);
+        assert_eq!(Completion::good().sense_triple(), None);
+    }
+
+    #[test]
+    fn status_codes_round_trip() {
+        for v in 0..=255u8 {
+            assert_eq!(ScsiStatus::from_u8(v).to_u8(), v);
+        }
+    }
+}

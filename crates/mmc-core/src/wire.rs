@@ -1,0 +1,507 @@
+//! Bounded access to big-endian wire bytes.
+//!
+//! Everything a drive sends is untrusted. The [`Reader`] cursor never panics: every read is
+//! checked against the bytes actually received and returns a [`ParseError`] that names the
+//! structure and the field that did not fit. [`InlineBytes`] holds a CDB or a sense buffer
+//! without touching the heap.
+
+use core::fmt;
+
+/// Why bytes from a device (or from a user) could not be parsed.
+///
+/// Every variant names the structure (`what`) and, where one is at fault, the field, so that a
+/// one-line message tells the reader exactly what was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Fewer bytes than the structure needs.
+    #[error("{what}: {got} bytes received, {need} needed for {field}")]
+    Truncated {
+        what: &'static str,
+        field: &'static str,
+        need: usize,
+        got: usize,
+    },
+    /// A length field disagrees with the layout (too small for the fixed part, or not a
+    /// multiple of the entry size).
+    #[error("{what}: {field} is {value}, which is inconsistent with the layout")]
+    BadLength {
+        what: &'static str,
+        field: &'static str,
+        value: usize,
+    },
+    /// A field holds a value the standard does not allow.
+    #[error("{what}: {field} has the invalid value {value:#x}")]
+    InvalidValue {
+        what: &'static str,
+        field: &'static str,
+        value: u32,
+    },
+}
+
+/// Why a structure could not be written into a caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: buffer of {got} bytes is too small, {need} needed")]
+pub struct EmitError {
+    pub what: &'static str,
+    pub need: usize,
+    pub got: usize,
+}
+
+/// A cursor over received bytes. No method can panic; each read advances on success and
+/// leaves the position unchanged on failure.
+#[derive(Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    what: &'static str,
+}
+
+impl fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Reader({}, {}/{} bytes)",
+            self.what,
+            self.pos,
+            self.buf.len()
+        )
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// A cursor at the start of `buf`; `what` names the structure in errors.
+    pub const fn new(buf: &'a [u8], what: &'static str) -> Self {
+        Reader { buf, pos: 0, what }
+    }
+
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    /// Offset of the next byte to read.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The unread bytes, without advancing.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or(&[])
+    }
+
+    /// Reads `n` bytes.
+    pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], ParseError> {
+        let end = self.pos.checked_add(n).ok_or(ParseError::BadLength {
+            what: self.what,
+            field,
+            value: n,
+        })?;
+        match self.buf.get(self.pos..end) {
+            Some(s) => {
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(ParseError::Truncated {
+                what: self.what,
+                field,
+                need: end,
+                got: self.buf.len(),
+            }),
+        }
+    }
+
+    /// Reads a fixed-size array.
+    pub fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], ParseError> {
+        let s = self.bytes(N, field)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    /// Skips `n` bytes (reserved fields).
+    pub fn skip(&mut self, n: usize, field: &'static str) -> Result<(), ParseError> {
+        self.bytes(n, field).map(|_| ())
+    }
+
+    pub fn u8(&mut self, field: &'static str) -> Result<u8, ParseError> {
+        Ok(self.array::<1>(field)?[0])
+    }
+
+    pub fn u16(&mut self, field: &'static str) -> Result<u16, ParseError> {
+        Ok(u16::from_be_bytes(self.array(field)?))
+    }
+
+    pub fn u24(&mut self, field: &'static str) -> Result<u32, ParseError> {
+        let [a, b, c] = self.array(field)?;
+        Ok(u32::from_be_bytes([0, a, b, c]))
+    }
+
+    pub fn u32(&mut self, field: &'static str) -> Result<u32, ParseError> {
+        Ok(u32::from_be_bytes(self.array(field)?))
+    }
+
+    pub fn i32(&mut self, field: &'static str) -> Result<i32, ParseError> {
+        Ok(i32::from_be_bytes(self.array(field)?))
+    }
+
+    pub fn u64(&mut self, field: &'static str) -> Result<u64, ParseError> {
+        Ok(u64::from_be_bytes(self.array(field)?))
+    }
+
+    /// A truncation error for `field` as if `need` bytes had been required from the start.
+    pub fn truncated(&self, field: &'static str, need: usize) -> ParseError {
+        ParseError::Truncated {
+            what: self.what,
+            field,
+            need,
+            got: self.buf.len(),
+        }
+    }
+}
+
+/// Reads byte `off`, or 0 when the buffer is shorter. For layouts whose length was checked
+/// once, or where absent trailing bytes mean zero (allocation-length truncation).
+#[inline]
+pub fn byte_at(buf: &[u8], off: usize) -> u8 {
+    buf.get(off).copied().unwrap_or(0)
+}
+
+/// Big-endian u16 at `off`, or `None` when it does not fit.
+#[inline]
+pub fn be16_at(buf: &[u8], off: usize) -> Option<u16> {
+    let s = buf.get(off..off.checked_add(2)?)?;
+    Some(u16::from_be_bytes([*s.first()?, *s.get(1)?]))
+}
+
+/// Big-endian 24-bit value at `off`, or `None` when it does not fit.
+#[inline]
+pub fn be24_at(buf: &[u8], off: usize) -> Option<u32> {
+    let s = buf.get(off..off.checked_add(3)?)?;
+    Some(u32::from_be_bytes([0, *s.first()?, *s.get(1)?, *s.get(2)?]))
+}
+
+/// Big-endian u32 at `off`, or `None` when it does not fit.
+#[inline]
+pub fn be32_at(buf: &[u8], off: usize) -> Option<u32> {
+    let s = buf.get(off..off.checked_add(4)?)?;
+    let mut a = [0u8; 4];
+    a.copy_from_slice(s);
+    Some(u32::from_be_bytes(a))
+}
+
+/// A cursor that writes big-endian fields into a caller's buffer and never panics: a write
+/// that does not fit sets an overflow flag and is dropped, and [`Writer::finish`] reports it.
+#[derive(Debug)]
+pub struct Writer<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+    overflow: bool,
+    what: &'static str,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(buf: &'a mut [u8], what: &'static str) -> Self {
+        Writer {
+            buf,
+            pos: 0,
+            overflow: false,
+            what,
+        }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn put(&mut self, bytes: &[u8]) -> &mut Self {
+        let end = self.pos.saturating_add(bytes.len());
+        match self.buf.get_mut(self.pos..end) {
+            Some(dst) if !self.overflow => dst.copy_from_slice(bytes),
+            _ => self.overflow = true,
+        }
+        self.pos = end;
+        self
+    }
+
+    pub fn u8(&mut self, v: u8) -> &mut Self {
+        self.put(&[v])
+    }
+
+    pub fn u16(&mut self, v: u16) -> &mut Self {
+        self.put(&v.to_be_bytes())
+    }
+
+    pub fn u24(&mut self, v: u32) -> &mut Self {
+        let [_, a, b, c] = v.to_be_bytes();
+        self.put(&[a, b, c])
+    }
+
+    pub fn u32(&mut self, v: u32) -> &mut Self {
+        self.put(&v.to_be_bytes())
+    }
+
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.put(&v.to_be_bytes())
+    }
+
+    pub fn zeros(&mut self, n: usize) -> &mut Self {
+        for _ in 0..n {
+            self.u8(0);
+        }
+        self
+    }
+
+    /// The number of bytes written, or the error naming how many were needed.
+    pub fn finish(&self) -> Result<usize, EmitError> {
+        if self.overflow {
+            Err(EmitError {
+                what: self.what,
+                need: self.pos,
+                got: self.buf.len(),
+            })
+        } else {
+            Ok(self.pos)
+        }
+    }
+}
+
+/// A short byte string held inline: a CDB (up to 16 bytes) or sense data (up to 252 bytes),
+/// built and passed around without allocating.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InlineBytes<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+/// The bytes of one command descriptor block.
+pub type CdbBytes = InlineBytes<16>;
+/// Sense data as returned by a drive: at most 252 bytes (SPC: additional length 244 + 8).
+pub type SenseBytes = InlineBytes<252>;
+
+impl<const N: usize> InlineBytes<N> {
+    /// Empty.
+    pub const fn new() -> Self {
+        InlineBytes {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    /// Copies `src`, keeping at most `N` bytes (a longer source is cut, as a drive cuts sense
+    /// data to the host's buffer).
+    pub fn from_slice(src: &[u8]) -> Self {
+        let mut b = Self::new();
+        let n = src.len().min(N);
+        if let (Some(dst), Some(s)) = (b.bytes.get_mut(..n), src.get(..n)) {
+            dst.copy_from_slice(s);
+        }
+        b.len = n;
+        b
+    }
+
+    /// `N` bytes, all zero, with length `len` (clamped to `N`): for encoders that fill fields in place.
+    pub const fn zeroed(len: usize) -> Self {
+        InlineBytes {
+            bytes: [0; N],
+            len: if len > N { N } else { len },
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Shortens to `len` bytes (no effect if already shorter).
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+impl<const N: usize> Default for InlineBytes<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> core::ops::Deref for InlineBytes<N> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl<const N: usize> AsRef<[u8]> for InlineBytes<N> {
+    fn as_ref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl<const N: usize> fmt::Debug for InlineBytes<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, b) in self.as_slice().iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02X}")?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// Parses hex words as a user types them: `70 00 02`, `0x70,0x00`, `700002`, or a mix.
+/// Whitespace and commas separate words; each word is an even number of hex digits, with an
+/// optional `0x` prefix (a single-digit word is one byte).
+pub fn parse_hex_words<'s>(words: impl IntoIterator<Item = &'s str>) -> Result<Vec<u8>, HexError> {
+    let mut out = Vec::new();
+    for (index, raw) in words
+        .into_iter()
+        .flat_map(|w| w.split([',', ' ', '\t', '\n', ':']))
+        .filter(|w| !w.is_empty())
+        .enumerate()
+    {
+        let w = raw
+            .strip_prefix("0x")
+            .or_else(|| raw.strip_prefix("0X"))
+            .unwrap_or(raw);
+        if w.is_empty() || !w.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(HexError::NotHex {
+                index,
+                word: raw.to_string(),
+            });
+        }
+        if w.len() == 1 {
+            out.push(u8::from_str_radix(w, 16).map_err(|_| HexError::NotHex {
+                index,
+                word: raw.to_string(),
+            })?);
+            continue;
+        }
+        if w.len() % 2 != 0 {
+            return Err(HexError::OddLength {
+                index,
+                word: raw.to_string(),
+            });
+        }
+        for pair in w.as_bytes().chunks(2) {
+            let s = core::str::from_utf8(pair).unwrap_or("");
+            out.push(u8::from_str_radix(s, 16).map_err(|_| HexError::NotHex {
+                index,
+                word: raw.to_string(),
+            })?);
+        }
+    }
+    Ok(out)
+}
+
+/// Why hex words typed by a user could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HexError {
+    #[error("word {} ({word:?}) is not hexadecimal", index + 1)]
+    NotHex { index: usize, word: String },
+    #[error("word {} ({word:?}) has an odd number of hex digits", index + 1)]
+    OddLength { index: usize, word: String },
+}
+
+/// Formats bytes as space-separated upper-case hex pairs.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_reports_the_field_that_did_not_fit() {
+        let mut r = Reader::new(&[0x12, 0x34, 0x56], "test structure");
+        assert_eq!(r.u16("first"), Ok(0x1234));
+        assert_eq!(
+            r.u16("second"),
+            Err(ParseError::Truncated {
+                what: "test structure",
+                field: "second",
+                need: 4,
+                got: 3
+            })
+        );
+        // a failed read does not advance
+        assert_eq!(r.u8("third"), Ok(0x56));
+        assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn reader_reads_big_endian_fields() {
+        let b = [
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+        ];
+        let mut r = Reader::new(&b, "t");
+        assert_eq!(r.u24("a"), Ok(0x010203));
+        assert_eq!(r.u32("b"), Ok(0x04050607));
+        assert_eq!(r.u64("c"), Ok(0x08090A0B0C0D0E0F));
+        assert_eq!(r.i32("d"), Err(r.truncated("d", 23)));
+    }
+
+    #[test]
+    fn writer_flags_overflow_instead_of_panicking() {
+        let mut buf = [0u8; 3];
+        let mut w = Writer::new(&mut buf, "t");
+        w.u16(0xABCD).u16(0x1234);
+        assert_eq!(
+            w.finish(),
+            Err(EmitError {
+                what: "t",
+                need: 4,
+                got: 3
+            })
+        );
+        let mut buf = [0u8; 4];
+        let mut w = Writer::new(&mut buf, "t");
+        w.u8(1).u24(0x020304);
+        assert_eq!(w.finish(), Ok(4));
+        assert_eq!(buf, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn inline_bytes_cut_long_sources() {
+        let b = CdbBytes::from_slice(&[0xAA; 20]);
+        assert_eq!(b.len(), 16);
+        assert_eq!(format!("{:?}", CdbBytes::from_slice(&[0x2A, 0])), "[2A 00]");
+    }
+
+    #[test]
+    fn hex_words_accept_the_usual_spellings() {
+        assert_eq!(
+            parse_hex_words(["70", "0x00", "0a0b", "f"]),
+            Ok(vec![0x70, 0, 0x0A, 0x0B, 0x0F])
+        );
+        assert_eq!(parse_hex_words(["70,00 02"]), Ok(vec![0x70, 0, 2]));
+        assert!(matches!(
+            parse_hex_words(["70", "zz"]),
+            Err(HexError::NotHex { index: 1, .. })
+        ));
+        assert!(matches!(
+            parse_hex_words(["700"]),
+            Err(HexError::OddLength { index: 0, .. })
+        ));
+    }
+}
