@@ -26,6 +26,7 @@
 pub mod cdb;
 pub mod response;
 pub mod sense;
+pub mod trace;
 pub mod transport;
 pub mod wire;
 

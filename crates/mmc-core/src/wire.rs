@@ -452,13 +452,13 @@ mod tests {
     #[test]
     fn reader_reads_big_endian_fields() {
         let b = [
-            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
         ];
         let mut r = Reader::new(&b, "t");
         assert_eq!(r.u24("a"), Ok(0x010203));
         assert_eq!(r.u32("b"), Ok(0x04050607));
         assert_eq!(r.u64("c"), Ok(0x08090A0B0C0D0E0F));
-        assert_eq!(r.i32("d"), Err(r.truncated("d", 23)));
+        assert_eq!(r.i32("d"), Err(r.truncated("d", 19)));
     }
 
     #[test]

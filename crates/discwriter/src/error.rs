@@ -1,0 +1,388 @@
+//! One error type for everything the engine can return, with the HRESULT IMAPI2 documents for
+//! the same condition (`../shared/reference/imapi-write-errors.md`).
+
+use mmc_core::sense::SenseTriple;
+use mmc_core::TransportError;
+
+/// What caused an error at the drive: the command's opcode and the sense it answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceCause {
+    pub opcode: u8,
+    pub sense: Option<SenseTriple>,
+}
+
+impl core::fmt::Display for DeviceCause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let name = mmc_core::cdb::Opcode::from_u8(self.opcode).name();
+        match self.sense {
+            Some(s) => write!(f, "{name} answered {s}"),
+            None => write!(f, "{name}"),
+        }
+    }
+}
+
+/// Every failure of the engine, one variant per IMAPI code. `Error::hresult` gives the
+/// documented value; success codes with a note (speed adjusted) are [`crate::WriteOutcome`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("the drive did not finish {cause} in time; check the drive and the disc, then try again")]
+    CommandTimeout { cause: DeviceCause },
+    #[error("the drive answered {cause} with data that makes no sense ({detail}); the drive or its firmware may be faulty")]
+    InvalidResponseFromDevice { cause: DeviceCause, detail: String },
+    #[error("the disc is upside down (label side down); turn it over ({cause})")]
+    MediaUpsideDown { cause: DeviceCause },
+    #[error("the drive is still getting the disc ready; wait a moment and try again ({cause})")]
+    MediaBecomingReady { cause: DeviceCause },
+    #[error("there is no disc in the drive; insert one ({cause})")]
+    NoMedia { cause: DeviceCause },
+    #[error("the disc is being formatted; wait until formatting ends ({cause})")]
+    MediaFormatInProgress { cause: DeviceCause },
+    #[error("the drive is busy finishing an earlier operation; wait and try again ({cause})")]
+    MediaBusy { cause: DeviceCause },
+    #[error("the drive ran out of data while writing (buffer underrun) and the disc may be unusable; write at a lower speed or keep buffer-underrun protection on ({cause})")]
+    LossOfStreaming { cause: DeviceCause },
+    #[error("the disc's format is unknown to this drive or cannot be written by it; use another disc ({cause})")]
+    MediaIncompatible { cause: DeviceCause },
+    #[error("the disc has no such DVD/BD structure (is it a CD?) ({cause})")]
+    DvdStructureNotPresent { cause: DeviceCause },
+    #[error("the drive does not have the requested mode page ({cause})")]
+    NoSuchModePage { cause: DeviceCause },
+    #[error("the drive rejected the write parameters ({cause})")]
+    InvalidModeParameters { cause: DeviceCause },
+    #[error("the disc is write-protected; use a writable disc or remove the protection ({cause})")]
+    MediaWriteProtected { cause: DeviceCause },
+    #[error("the disc's speed is outside what this drive supports (power calibration failed); try another disc or speed ({cause})")]
+    MediaSpeedMismatch { cause: DeviceCause },
+    #[error("the drive handle is not valid (closed or never opened)")]
+    InvalidHandle,
+    #[error("the drive has gone away (unplugged or switched off)")]
+    DeviceNotExist,
+    #[error("another program has exclusive access to the drive{}; close it and try again", owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default())]
+    RecorderLocked { owner: Option<String> },
+    #[error("the drive reported an error it could not recover from while writing ({cause}); the disc may be damaged")]
+    UnexpectedResponseFromDevice { cause: DeviceCause },
+    #[error("no drive was chosen")]
+    RecorderRequired,
+    #[error("the drive cannot write any disc type this writer supports: {detail}")]
+    RecorderNotSupported { detail: String },
+    #[error("the write was cancelled; sectors up to {last_written_lba:?} were written")]
+    RequestCancelled { last_written_lba: Option<i64> },
+    #[error("a write is already running on this writer")]
+    WriteInProgress,
+    #[error("no write is running")]
+    WriteNotInProgress,
+    #[error("the data is {bytes} bytes, which is not a whole number of 2048-byte sectors")]
+    StreamNotSupported { bytes: u64 },
+    #[error("the data needs {needed} sectors but the disc has {free} free")]
+    StreamTooLargeForCurrentMedia { needed: u64, free: u64 },
+    #[error("this kind of disc cannot be written by this writer: {detail}")]
+    MediaIsNotSupported { detail: String },
+    #[error("the disc is in a state that does not allow this: {detail}")]
+    InvalidMediaState { detail: String },
+    #[error("the disc is not blank; allow overwriting to write over it")]
+    MediaNotBlank,
+    #[error("the client name {name:?} is not valid: {reason}")]
+    ClientNameIsNotValid { name: String, reason: &'static str },
+    #[error("the drive does not have feature {feature:#06x}")]
+    NoSuchFeature { feature: u16 },
+    #[error("the drive's feature {feature:#06x} is not current for this disc")]
+    FeatureIsNotCurrent { feature: u16 },
+    #[error("the drive does not support GET CONFIGURATION; it is too old for this writer")]
+    GetConfigurationNotSupported,
+    #[error("reading back the disc found a difference at sector {lba}; the written data is not reliable")]
+    BurnVerificationFailed { lba: i64 },
+    #[error("invalid argument: {0}")]
+    InvalidArg(String),
+    #[error("a required input is missing: {0}")]
+    Pointer(&'static str),
+    #[error("the operation failed: {detail}")]
+    Fail {
+        detail: String,
+        cause: Option<DeviceCause>,
+    },
+    #[error("not enough memory for {0}")]
+    OutOfMemory(&'static str),
+    #[error("the drive or disc does not implement this: {detail}")]
+    NotImplemented {
+        detail: String,
+        cause: Option<DeviceCause>,
+    },
+}
+
+/// HRESULT values (imapi2error.h, winerror.h).
+pub mod hresult {
+    pub const S_OK: u32 = 0x0000_0000;
+    pub const S_IMAPI_SPEEDADJUSTED: u32 = 0x00AA_0004;
+    pub const S_IMAPI_ROTATIONADJUSTED: u32 = 0x00AA_0005;
+    pub const S_IMAPI_BOTHADJUSTED: u32 = 0x00AA_0006;
+    pub const E_IMAPI_REQUEST_CANCELLED: u32 = 0xC0AA_0002;
+    pub const E_IMAPI_RECORDER_REQUIRED: u32 = 0xC0AA_0003;
+    pub const E_IMAPI_BURN_VERIFICATION_FAILED: u32 = 0xC0AA_0007;
+    pub const E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE: u32 = 0xC0AA_0201;
+    pub const E_IMAPI_RECORDER_MEDIA_NO_MEDIA: u32 = 0xC0AA_0202;
+    pub const E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE: u32 = 0xC0AA_0203;
+    pub const E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN: u32 = 0xC0AA_0204;
+    pub const E_IMAPI_RECORDER_MEDIA_BECOMING_READY: u32 = 0xC0AA_0205;
+    pub const E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS: u32 = 0xC0AA_0206;
+    pub const E_IMAPI_RECORDER_MEDIA_BUSY: u32 = 0xC0AA_0207;
+    pub const E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS: u32 = 0xC0AA_0208;
+    pub const E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED: u32 = 0xC0AA_0209;
+    pub const E_IMAPI_RECORDER_NO_SUCH_FEATURE: u32 = 0xC0AA_020A;
+    pub const E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT: u32 = 0xC0AA_020B;
+    pub const E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED: u32 = 0xC0AA_020C;
+    pub const E_IMAPI_RECORDER_COMMAND_TIMEOUT: u32 = 0xC0AA_020D;
+    pub const E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT: u32 = 0xC0AA_020E;
+    pub const E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH: u32 = 0xC0AA_020F;
+    pub const E_IMAPI_RECORDER_LOCKED: u32 = 0xC0AA_0210;
+    pub const E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE: u32 = 0xC0AA_02FF;
+    pub const E_IMAPI_LOSS_OF_STREAMING: u32 = 0xC0AA_0300;
+    pub const E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE: u32 = 0xC0AA_0301;
+    pub const E_IMAPI_DF2DATA_WRITE_IN_PROGRESS: u32 = 0xC0AA_0400;
+    pub const E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS: u32 = 0xC0AA_0401;
+    pub const E_IMAPI_DF2DATA_INVALID_MEDIA_STATE: u32 = 0xC0AA_0402;
+    pub const E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED: u32 = 0xC0AA_0403;
+    pub const E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA: u32 = 0xC0AA_0404;
+    pub const E_IMAPI_DF2DATA_MEDIA_NOT_BLANK: u32 = 0xC0AA_0405;
+    pub const E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED: u32 = 0xC0AA_0406;
+    pub const E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED: u32 = 0xC0AA_0407;
+    pub const E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID: u32 = 0xC0AA_0408;
+    /// HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE = 6).
+    pub const HRESULT_FROM_WIN32_ERROR_INVALID_HANDLE: u32 = 0x8007_0006;
+    /// HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST = 55).
+    pub const HRESULT_FROM_WIN32_ERROR_DEV_NOT_EXIST: u32 = 0x8007_0037;
+    pub const E_INVALIDARG: u32 = 0x8007_0057;
+    pub const E_POINTER: u32 = 0x8000_4003;
+    pub const E_FAIL: u32 = 0x8000_4005;
+    pub const E_OUTOFMEMORY: u32 = 0x8007_000E;
+    pub const E_NOTIMPL: u32 = 0x8000_4001;
+}
+
+impl Error {
+    /// The HRESULT IMAPI2 returns for this condition.
+    pub fn hresult(&self) -> u32 {
+        use hresult::*;
+        match self {
+            Error::CommandTimeout { .. } => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+            Error::InvalidResponseFromDevice { .. } => E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+            Error::MediaUpsideDown { .. } => E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
+            Error::MediaBecomingReady { .. } => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
+            Error::NoMedia { .. } => E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
+            Error::MediaFormatInProgress { .. } => E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS,
+            Error::MediaBusy { .. } => E_IMAPI_RECORDER_MEDIA_BUSY,
+            Error::LossOfStreaming { .. } => E_IMAPI_LOSS_OF_STREAMING,
+            Error::MediaIncompatible { .. } => E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE,
+            Error::DvdStructureNotPresent { .. } => E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+            Error::NoSuchModePage { .. } => E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
+            Error::InvalidModeParameters { .. } => E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
+            Error::MediaWriteProtected { .. } => E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED,
+            Error::MediaSpeedMismatch { .. } => E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH,
+            Error::InvalidHandle => HRESULT_FROM_WIN32_ERROR_INVALID_HANDLE,
+            Error::DeviceNotExist => HRESULT_FROM_WIN32_ERROR_DEV_NOT_EXIST,
+            Error::RecorderLocked { .. } => E_IMAPI_RECORDER_LOCKED,
+            Error::UnexpectedResponseFromDevice { .. } => E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
+            Error::RecorderRequired => E_IMAPI_RECORDER_REQUIRED,
+            Error::RecorderNotSupported { .. } => E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
+            Error::RequestCancelled { .. } => E_IMAPI_REQUEST_CANCELLED,
+            Error::WriteInProgress => E_IMAPI_DF2DATA_WRITE_IN_PROGRESS,
+            Error::WriteNotInProgress => E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS,
+            Error::StreamNotSupported { .. } => E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            Error::StreamTooLargeForCurrentMedia { .. } => {
+                E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA
+            }
+            Error::MediaIsNotSupported { .. } => E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+            Error::InvalidMediaState { .. } => E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+            Error::MediaNotBlank => E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
+            Error::ClientNameIsNotValid { .. } => E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID,
+            Error::NoSuchFeature { .. } => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
+            Error::FeatureIsNotCurrent { .. } => E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT,
+            Error::GetConfigurationNotSupported => E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED,
+            Error::BurnVerificationFailed { .. } => E_IMAPI_BURN_VERIFICATION_FAILED,
+            Error::InvalidArg(_) => E_INVALIDARG,
+            Error::Pointer(_) => E_POINTER,
+            Error::Fail { .. } => E_FAIL,
+            Error::OutOfMemory(_) => E_OUTOFMEMORY,
+            Error::NotImplemented { .. } => E_NOTIMPL,
+        }
+    }
+
+    /// IMAPI's name for the code (`"E_IMAPI_RECORDER_MEDIA_NO_MEDIA"`).
+    pub fn imapi_name(&self) -> &'static str {
+        match self {
+            Error::CommandTimeout { .. } => "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
+            Error::InvalidResponseFromDevice { .. } => {
+                "E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE"
+            }
+            Error::MediaUpsideDown { .. } => "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
+            Error::MediaBecomingReady { .. } => "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
+            Error::NoMedia { .. } => "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
+            Error::MediaFormatInProgress { .. } => "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
+            Error::MediaBusy { .. } => "E_IMAPI_RECORDER_MEDIA_BUSY",
+            Error::LossOfStreaming { .. } => "E_IMAPI_LOSS_OF_STREAMING",
+            Error::MediaIncompatible { .. } => "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE",
+            Error::DvdStructureNotPresent { .. } => "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT",
+            Error::NoSuchModePage { .. } => "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
+            Error::InvalidModeParameters { .. } => "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS",
+            Error::MediaWriteProtected { .. } => "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+            Error::MediaSpeedMismatch { .. } => "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH",
+            Error::InvalidHandle => "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)",
+            Error::DeviceNotExist => "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
+            Error::RecorderLocked { .. } => "E_IMAPI_RECORDER_LOCKED",
+            Error::UnexpectedResponseFromDevice { .. } => {
+                "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE"
+            }
+            Error::RecorderRequired => "E_IMAPI_RECORDER_REQUIRED",
+            Error::RecorderNotSupported { .. } => "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED",
+            Error::RequestCancelled { .. } => "E_IMAPI_REQUEST_CANCELLED",
+            Error::WriteInProgress => "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS",
+            Error::WriteNotInProgress => "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS",
+            Error::StreamNotSupported { .. } => "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED",
+            Error::StreamTooLargeForCurrentMedia { .. } => {
+                "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"
+            }
+            Error::MediaIsNotSupported { .. } => "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED",
+            Error::InvalidMediaState { .. } => "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE",
+            Error::MediaNotBlank => "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
+            Error::ClientNameIsNotValid { .. } => "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID",
+            Error::NoSuchFeature { .. } => "E_IMAPI_RECORDER_NO_SUCH_FEATURE",
+            Error::FeatureIsNotCurrent { .. } => "E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT",
+            Error::GetConfigurationNotSupported => {
+                "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED"
+            }
+            Error::BurnVerificationFailed { .. } => "E_IMAPI_BURN_VERIFICATION_FAILED",
+            Error::InvalidArg(_) => "E_INVALIDARG",
+            Error::Pointer(_) => "E_POINTER",
+            Error::Fail { .. } => "E_FAIL",
+            Error::OutOfMemory(_) => "E_OUTOFMEMORY",
+            Error::NotImplemented { .. } => "E_NOTIMPL",
+        }
+    }
+
+    /// The command and sense that caused the error, when a drive answer did.
+    pub fn cause(&self) -> Option<DeviceCause> {
+        match self {
+            Error::CommandTimeout { cause }
+            | Error::InvalidResponseFromDevice { cause, .. }
+            | Error::MediaUpsideDown { cause }
+            | Error::MediaBecomingReady { cause }
+            | Error::NoMedia { cause }
+            | Error::MediaFormatInProgress { cause }
+            | Error::MediaBusy { cause }
+            | Error::LossOfStreaming { cause }
+            | Error::MediaIncompatible { cause }
+            | Error::DvdStructureNotPresent { cause }
+            | Error::NoSuchModePage { cause }
+            | Error::InvalidModeParameters { cause }
+            | Error::MediaWriteProtected { cause }
+            | Error::MediaSpeedMismatch { cause }
+            | Error::UnexpectedResponseFromDevice { cause } => Some(*cause),
+            Error::Fail { cause, .. } | Error::NotImplemented { cause, .. } => *cause,
+            _ => None,
+        }
+    }
+
+    /// The error for a transport failure of the command `opcode`.
+    pub fn from_transport(e: TransportError, opcode: u8) -> Self {
+        let cause = DeviceCause {
+            opcode,
+            sense: None,
+        };
+        match e {
+            TransportError::Timeout => Error::CommandTimeout { cause },
+            TransportError::DeviceGone => Error::DeviceNotExist,
+            TransportError::InvalidHandle => Error::InvalidHandle,
+            TransportError::Locked { owner } => Error::RecorderLocked { owner },
+            TransportError::Rejected(detail) | TransportError::Other(detail) => Error::Fail {
+                detail,
+                cause: Some(cause),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cause() -> DeviceCause {
+        DeviceCause {
+            opcode: 0x2A,
+            sense: Some(SenseTriple::new(3, 0x0C, 0x09)),
+        }
+    }
+
+    /// The values of imapi-write-errors.md, typed in again from the table (not from the code).
+    #[test]
+    fn every_code_has_the_documented_value() {
+        let c = cause();
+        let table: Vec<(Error, u32, &str)> = vec![
+            (Error::CommandTimeout { cause: c }, 0xC0AA020D, "E_IMAPI_RECORDER_COMMAND_TIMEOUT"),
+            (
+                Error::InvalidResponseFromDevice {
+                    cause: c,
+                    detail: String::new(),
+                },
+                0xC0AA02FF,
+                "E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE",
+            ),
+            (Error::MediaUpsideDown { cause: c }, 0xC0AA0204, "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN"),
+            (Error::MediaBecomingReady { cause: c }, 0xC0AA0205, "E_IMAPI_RECORDER_MEDIA_BECOMING_READY"),
+            (Error::NoMedia { cause: c }, 0xC0AA0202, "E_IMAPI_RECORDER_MEDIA_NO_MEDIA"),
+            (Error::MediaFormatInProgress { cause: c }, 0xC0AA0206, "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS"),
+            (Error::MediaBusy { cause: c }, 0xC0AA0207, "E_IMAPI_RECORDER_MEDIA_BUSY"),
+            (Error::LossOfStreaming { cause: c }, 0xC0AA0300, "E_IMAPI_LOSS_OF_STREAMING"),
+            (Error::MediaIncompatible { cause: c }, 0xC0AA0203, "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"),
+            (Error::DvdStructureNotPresent { cause: c }, 0xC0AA020E, "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT"),
+            (Error::NoSuchModePage { cause: c }, 0xC0AA0201, "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"),
+            (Error::InvalidModeParameters { cause: c }, 0xC0AA0208, "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS"),
+            (Error::MediaWriteProtected { cause: c }, 0xC0AA0209, "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"),
+            (Error::MediaSpeedMismatch { cause: c }, 0xC0AA020F, "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH"),
+            (Error::InvalidHandle, 0x80070006, "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)"),
+            (Error::DeviceNotExist, 0x80070037, "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)"),
+            (Error::RecorderLocked { owner: None }, 0xC0AA0210, "E_IMAPI_RECORDER_LOCKED"),
+            (Error::UnexpectedResponseFromDevice { cause: c }, 0xC0AA0301, "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE"),
+            (Error::RecorderRequired, 0xC0AA0003, "E_IMAPI_RECORDER_REQUIRED"),
+            (Error::RecorderNotSupported { detail: String::new() }, 0xC0AA0407, "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED"),
+            (Error::RequestCancelled { last_written_lba: None }, 0xC0AA0002, "E_IMAPI_REQUEST_CANCELLED"),
+            (Error::WriteInProgress, 0xC0AA0400, "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS"),
+            (Error::WriteNotInProgress, 0xC0AA0401, "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS"),
+            (Error::StreamNotSupported { bytes: 1 }, 0xC0AA0403, "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED"),
+            (Error::StreamTooLargeForCurrentMedia { needed: 2, free: 1 }, 0xC0AA0404, "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"),
+            (Error::MediaIsNotSupported { detail: String::new() }, 0xC0AA0406, "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED"),
+            (Error::InvalidMediaState { detail: String::new() }, 0xC0AA0402, "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE"),
+            (Error::MediaNotBlank, 0xC0AA0405, "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK"),
+            (Error::ClientNameIsNotValid { name: String::new(), reason: "empty" }, 0xC0AA0408, "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID"),
+            (Error::NoSuchFeature { feature: 0x2D }, 0xC0AA020A, "E_IMAPI_RECORDER_NO_SUCH_FEATURE"),
+            (Error::FeatureIsNotCurrent { feature: 0x2D }, 0xC0AA020B, "E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT"),
+            (Error::GetConfigurationNotSupported, 0xC0AA020C, "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED"),
+            (Error::BurnVerificationFailed { lba: 7 }, 0xC0AA0007, "E_IMAPI_BURN_VERIFICATION_FAILED"),
+            (Error::InvalidArg(String::new()), 0x80070057, "E_INVALIDARG"),
+            (Error::Pointer("stream"), 0x80004003, "E_POINTER"),
+            (Error::Fail { detail: String::new(), cause: None }, 0x80004005, "E_FAIL"),
+            (Error::OutOfMemory("fifo"), 0x8007000E, "E_OUTOFMEMORY"),
+            (Error::NotImplemented { detail: String::new(), cause: None }, 0x80004001, "E_NOTIMPL"),
+        ];
+        for (e, value, name) in table {
+            assert_eq!(e.hresult(), value, "{name}");
+            assert_eq!(e.imapi_name(), name);
+        }
+    }
+
+    #[test]
+    fn transport_failures_map_to_their_codes() {
+        assert_eq!(Error::from_transport(TransportError::Timeout, 0x2A).hresult(), 0xC0AA020D);
+        assert_eq!(Error::from_transport(TransportError::DeviceGone, 0x2A).hresult(), 0x80070037);
+        assert_eq!(
+            Error::from_transport(TransportError::Locked { owner: Some("x".into()) }, 0x12).hresult(),
+            0xC0AA0210
+        );
+    }
+
+    #[test]
+    fn messages_name_the_command_and_sense() {
+        let e = Error::LossOfStreaming { cause: cause() };
+        let text = e.to_string();
+        assert!(text.contains("WRITE (10) answered 03/0C/09"), "{text}");
+        assert!(text.contains("buffer underrun"), "{text}");
+    }
+}
