@@ -18,6 +18,8 @@ fn exercise(bytes: &[u8]) {
         if let Some(p) = s.progress() {
             assert!((0.0..1.0).contains(&p));
         }
+        let _ = mmc_core::condition::classify_sense(&s, bytes.first().copied().unwrap_or(0));
+        let _ = mmc_core::condition::retry_class(&s);
         // never reads beyond what it was given
         assert!(s.additional_bytes().len() <= bytes.len());
     }
