@@ -44,20 +44,20 @@ fn descriptor_sense_json_has_every_field() {
     let v = json(&o);
     assert_eq!(v["format"], "descriptor");
     assert_eq!(v["current"], true);
-    assert_eq!(v["key"], 2);
-    assert_eq!(v["key_name"], "Not Ready");
+    assert_eq!(v["sense_key"], 2);
+    assert_eq!(v["sense_key_name"], "Not Ready");
     assert_eq!(v["asc"], 0x04);
     assert_eq!(v["ascq"], 0x04);
     assert_eq!(
         v["description"].as_str().map(str::to_lowercase).as_deref(),
         Some("logical unit not ready, format in progress")
     );
-    assert_eq!(v["progress"], 0x1234);
+    assert_eq!(v["sense_key_specific"]["progress"], 0x1234, "{v}");
     assert_eq!(v["condition"], "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS");
     assert_eq!(v["truncated"], false);
     let d = v["descriptors"].as_array().expect("descriptors");
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0]["type"], 2);
+    assert_eq!(d[0]["type"], "sense_key_specific", "{v}");
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn illegal_request_shows_the_field_pointer() {
         "sense", "--json", "70 00 05 00 00 00 00 0a 00 00 00 00 24 00 00 cd 00 01",
     ]);
     let v = json(&o);
-    assert_eq!(v["key_name"], "Illegal Request");
+    assert_eq!(v["sense_key_name"], "Illegal Request");
     let p = &v["sense_key_specific"];
     assert_eq!(p["field_pointer"]["in_cdb"], true, "{v}");
     assert_eq!(p["field_pointer"]["byte"], 1, "{v}");
@@ -128,4 +128,15 @@ fn bad_hex_is_one_line_and_non_zero() {
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("discwriter: "), "{err}");
     }
+}
+
+#[test]
+fn the_condition_depends_on_the_opcode_when_given() {
+    let sense = "70 00 03 00 00 00 00 0a 00 00 00 00 0c 09 00 00 00 00";
+    let v = json(&discwriter(&["sense", "--json", sense]));
+    assert_eq!(v["condition"], "E_IMAPI_LOSS_OF_STREAMING");
+    assert_eq!(v["hresult"], "0xC0AA0300");
+    // Microsoft's table ignores loss of streaming reported by SYNCHRONIZE CACHE (35h).
+    let v = json(&discwriter(&["sense", "--json", "--opcode", "35", sense]));
+    assert_eq!(v["condition"], "S_OK");
 }

@@ -19,6 +19,10 @@ pub enum Command {
         /// The sense bytes as hex words: `70 00 02 ...`, `0x70,0x00`, or `700002...`.
         #[arg(required = true, num_args = 1.., allow_hyphen_values = false)]
         hex: Vec<String>,
+        /// The opcode of the command that received the sense (hex), for the conditions that
+        /// depend on it; without it the sense is classified as for any other command.
+        #[arg(long, value_parser = parse_opcode)]
+        opcode: Option<u8>,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -43,7 +47,12 @@ pub enum CliError {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     match args.command {
-        Command::Sense { hex, json } => decode::sense(&hex, json),
+        Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
     }
+}
+
+fn parse_opcode(s: &str) -> Result<u8, String> {
+    let t = s.trim_start_matches("0x").trim_start_matches("0X");
+    u8::from_str_radix(t, 16).map_err(|_| format!("{s:?} is not a one-byte hex opcode"))
 }
