@@ -205,3 +205,19 @@ fn every_reserved_bit_is_rejected_with_its_pointer_and_every_defined_bit_accepte
         }
     }
 }
+
+#[test]
+fn command_decodes_exactly_the_opcodes_marked_decoded() {
+    for byte in 0..=255u8 {
+        let opcode = Opcode::from_u8(byte);
+        let len = group_cdb_len(byte).unwrap_or(10);
+        let mut cdb = vec![0u8; len];
+        cdb[0] = byte;
+        let result = Command::decode(&cdb);
+        assert_eq!(
+            result == Err(CdbError::UnknownOpcode { opcode: byte }),
+            !opcode.is_decoded(),
+            "{opcode}: {result:?}"
+        );
+    }
+}

@@ -90,8 +90,14 @@ macro_rules! commands {
                 let Some(&opcode) = cdb.first() else {
                     return Err(CdbError::Empty);
                 };
-                match Opcode::from_u8(opcode) {
-                    $( Opcode::$name => $name::decode(cdb).map(Command::$name), )*
+                // Matching the byte against constants lets the compiler build one jump table.
+                #[allow(non_upper_case_globals)]
+                mod byte {
+                    use super::Opcode;
+                    $( pub const $name: u8 = Opcode::$name.to_u8(); )*
+                }
+                match opcode {
+                    $( byte::$name => $name::decode(cdb).map(Command::$name), )*
                     _ => Err(CdbError::UnknownOpcode { opcode }),
                 }
             }

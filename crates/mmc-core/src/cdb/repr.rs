@@ -115,7 +115,8 @@ const fn top_bit(stray: u8) -> u8 {
 /// Checks a CDB against a command's layout: the opcode, the exact length, then every bit
 /// outside `usage` (Control bits 7-6 excepted). Returns the bytes as an array, so decoders
 /// destructure them without indexing.
-#[inline]
+// Always inlined so that each command's usage mask folds into constants.
+#[inline(always)]
 pub(crate) fn check<const N: usize>(
     cdb: &[u8],
     opcode: Opcode,
@@ -137,53 +138,57 @@ pub(crate) fn check<const N: usize>(
             got: cdb.len(),
         });
     };
-    let last = N.saturating_sub(1);
-    // Fast path: one OR over all stray bits; the loop that names the bit runs only on error.
+    // The Control byte's vendor bits are allowed on top of the command's usage.
+    let mut allowed = *usage;
+    if let Some(control) = allowed.last_mut() {
+        *control |= CONTROL_VENDOR_BITS;
+    }
+    // Fast path: one OR over all stray bits; naming the bit is left to the cold path.
     let mut any = 0u8;
-    for (i, (b, u)) in bytes.iter().zip(usage.iter()).enumerate() {
-        let allowed = if i == last {
-            u | CONTROL_VENDOR_BITS
-        } else {
-            *u
-        };
-        any |= b & !allowed;
+    for (b, a) in bytes.iter().zip(allowed.iter()) {
+        any |= b & !a;
     }
     if any == 0 {
-        return Ok(bytes);
+        Ok(bytes)
+    } else {
+        Err(locate_stray_bit(&bytes, &allowed, opcode))
     }
-    for (i, (b, u)) in bytes.iter().zip(usage.iter()).enumerate() {
-        let allowed = if i == last {
-            u | CONTROL_VENDOR_BITS
-        } else {
-            *u
-        };
-        let stray = b & !allowed;
+}
+
+/// The error for the first byte with a bit outside `allowed`, at its most significant such
+/// bit; NACA and LINK in the Control byte are named.
+#[cold]
+#[inline(never)]
+fn locate_stray_bit(bytes: &[u8], allowed: &[u8], opcode: Opcode) -> CdbError {
+    let last = bytes.len().saturating_sub(1);
+    for (i, (b, a)) in bytes.iter().zip(allowed.iter()).enumerate() {
+        let stray = b & !a;
         if stray == 0 {
             continue;
         }
         let byte = i as u8;
         let bit = top_bit(stray);
-        if i == last && stray & (1 << bit) == CONTROL_NACA {
-            return Err(CdbError::InvalidField {
-                opcode,
-                byte,
-                bit,
-                field: "NACA",
-                reason: "is not supported",
-            });
-        }
-        if i == last && stray & (1 << bit) == CONTROL_LINK {
-            return Err(CdbError::InvalidField {
-                opcode,
-                byte,
-                bit,
-                field: "LINK",
-                reason: "is not supported (linked commands are obsolete)",
-            });
-        }
-        return Err(CdbError::ReservedBit { opcode, byte, bit });
+        let (field, reason) = match 1 << bit {
+            CONTROL_NACA if i == last => ("NACA", "is not supported"),
+            CONTROL_LINK if i == last => {
+                ("LINK", "is not supported (linked commands are obsolete)")
+            }
+            _ => return CdbError::ReservedBit { opcode, byte, bit },
+        };
+        return CdbError::InvalidField {
+            opcode,
+            byte,
+            bit,
+            field,
+            reason,
+        };
     }
-    Ok(bytes)
+    // Not reached: the caller found a stray bit. Name byte 0 rather than panic.
+    CdbError::ReservedBit {
+        opcode,
+        byte: 0,
+        bit: 0,
+    }
 }
 
 /// The first set bit (most significant) of `value` at byte `byte` of a CDB, as a

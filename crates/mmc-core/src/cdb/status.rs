@@ -224,7 +224,7 @@ cdb_repr!(
 pub struct SynchronizeCache {
     /// Byte 1 bit 1: return at once; poll TEST UNIT READY.
     pub immed: bool,
-    /// Bytes 2-5, two's complement (see [`super::read_write`]).
+    /// Bytes 2-5, two's complement (see the [module conventions](super)).
     pub lba: i32,
     /// Bytes 7-8: blocks to flush from `lba`; 0 flushes everything.
     pub blocks: u16,
