@@ -28,7 +28,10 @@ fn json(o: &Output) -> serde_json::Value {
 fn fixed_sense_is_decoded_readably() {
     // sg_decode_sense 70 00 02 00 00 00 00 0a 00 00 00 00 3a 01 prints
     // "Fixed format, current; Sense key: Not Ready / Additional sense: Medium not present - tray closed"
-    let o = discwriter(&["sense", "70", "00", "02", "00", "00", "00", "00", "0a", "00", "00", "00", "00", "3a", "01", "00", "00", "00", "00"]);
+    let o = discwriter(&[
+        "sense", "70", "00", "02", "00", "00", "00", "00", "0a", "00", "00", "00", "00", "3a",
+        "01", "00", "00", "00", "00",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o).to_lowercase();
     assert!(text.contains("fixed format, current"), "{text}");
@@ -40,7 +43,11 @@ fn fixed_sense_is_decoded_readably() {
 #[test]
 fn descriptor_sense_json_has_every_field() {
     // NOT READY, format in progress, sense-key-specific progress 0x1234 / 65536 = 7.11 %
-    let o = discwriter(&["sense", "--json", "72 02 04 04 00 00 00 08 02 06 00 00 80 12 34 00"]);
+    let o = discwriter(&[
+        "sense",
+        "--json",
+        "72 02 04 04 00 00 00 08 02 06 00 00 80 12 34 00",
+    ]);
     let v = json(&o);
     assert_eq!(v["format"], "descriptor");
     assert_eq!(v["current"], true);
@@ -64,7 +71,9 @@ fn descriptor_sense_json_has_every_field() {
 fn illegal_request_shows_the_field_pointer() {
     // 05/24/00, SKSV, C/D = 1, BPV = 1, bit 5, byte 1
     let o = discwriter(&[
-        "sense", "--json", "70 00 05 00 00 00 00 0a 00 00 00 00 24 00 00 cd 00 01",
+        "sense",
+        "--json",
+        "70 00 05 00 00 00 00 0a 00 00 00 00 24 00 00 cd 00 01",
     ]);
     let v = json(&o);
     assert_eq!(v["sense_key_name"], "Illegal Request");
@@ -76,7 +85,11 @@ fn illegal_request_shows_the_field_pointer() {
 
 #[test]
 fn truncated_sense_says_so() {
-    let o = discwriter(&["sense", "--json", "70 00 03 00 00 00 00 0a 00 00 00 00 0c 09"]);
+    let o = discwriter(&[
+        "sense",
+        "--json",
+        "70 00 03 00 00 00 00 0a 00 00 00 00 0c 09",
+    ]);
     let v = json(&o);
     assert_eq!(v["truncated"], true);
     assert_eq!(v["asc"], 0x0C);
@@ -91,7 +104,7 @@ fn write10_cdb_fields_by_name() {
     assert_eq!(v["opcode"], 0x2A);
     let f = &v["fields"];
     assert_eq!(f["lba"], 4096, "{v}");
-    assert_eq!(f["transfer_length"], 32, "{v}");
+    assert_eq!(f["blocks"], 32, "{v}");
     assert_eq!(f["fua"], true, "{v}");
     let o = discwriter(&["cdb", "2a,08,00,00,10,00,00,00,20,00"]);
     assert!(o.status.success());

@@ -1,5 +1,6 @@
 //! `discwriter sense` and `discwriter cdb`: decode bytes typed by a user.
 
+use mmc_core::cdb::{Command, Transfer};
 use mmc_core::condition::{classify_sense, retry_class, RetryClass};
 use mmc_core::sense::{Sense, SenseDescriptor, SenseFormat, SenseKeySpecific};
 use mmc_core::wire::parse_hex_words;
@@ -45,7 +46,10 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
                 "hresult".into(),
                 json!(format!("0x{:08X}", condition.hresult())),
             );
-            map.insert("retry".into(), serde_json::to_value(retry).unwrap_or(Value::Null));
+            map.insert(
+                "retry".into(),
+                serde_json::to_value(retry).unwrap_or(Value::Null),
+            );
         }
         println!("{v}");
         return Ok(());
@@ -54,7 +58,11 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
         SenseFormat::Fixed => "Fixed",
         SenseFormat::Descriptor => "Descriptor",
     };
-    let when = if sense.deferred { "deferred" } else { "current" };
+    let when = if sense.deferred {
+        "deferred"
+    } else {
+        "current"
+    };
     println!(
         "{format} format, {when}; Sense key: {} ({:X}h)",
         sense.key.name(),
@@ -89,14 +97,20 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
     if sense.format == SenseFormat::Descriptor {
         for d in sense.descriptors() {
             match d {
-                Ok(d) => println!("  Descriptor {:02X}h: {}", d.descriptor_type(), descriptor_words(&d)),
+                Ok(d) => println!(
+                    "  Descriptor {:02X}h: {}",
+                    d.descriptor_type(),
+                    descriptor_words(&d)
+                ),
                 Err(e) => println!("  Malformed descriptor: {e}"),
             }
         }
     }
     if sense.truncated {
         match sense.missing() {
-            Some(n) => println!("  Truncated: {n} bytes fewer than the additional sense length says"),
+            Some(n) => {
+                println!("  Truncated: {n} bytes fewer than the additional sense length says")
+            }
             None => println!("  Truncated: the buffer ends before the additional sense length"),
         }
     }
@@ -112,14 +126,21 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
 fn sks_words(sks: SenseKeySpecific) -> String {
     match sks {
         SenseKeySpecific::FieldPointer { in_cdb, bit, byte } => {
-            let place = if in_cdb { "the CDB" } else { "the parameter list" };
+            let place = if in_cdb {
+                "the CDB"
+            } else {
+                "the parameter list"
+            };
             match bit {
                 Some(bit) => format!("error in {place} at byte {byte} bit {bit}"),
                 None => format!("error in {place} at byte {byte}"),
             }
         }
         SenseKeySpecific::Progress(p) => {
-            format!("progress {:.2}% ({p}/65536)", f64::from(p) * 100.0 / 65536.0)
+            format!(
+                "progress {:.2}% ({p}/65536)",
+                f64::from(p) * 100.0 / 65536.0
+            )
         }
         SenseKeySpecific::RetryCount(n) => format!("actual retry count {n}"),
         SenseKeySpecific::Raw([a, b, c]) => format!("{a:02X} {b:02X} {c:02X}"),
@@ -129,7 +150,10 @@ fn sks_words(sks: SenseKeySpecific) -> String {
 fn descriptor_words(d: &SenseDescriptor<'_>) -> String {
     match d {
         SenseDescriptor::Information { valid, information } => {
-            format!("information 0x{information:X}{}", if *valid { "" } else { " (not valid)" })
+            format!(
+                "information 0x{information:X}{}",
+                if *valid { "" } else { " (not valid)" }
+            )
         }
         SenseDescriptor::CommandSpecific { information } => {
             format!("command-specific information 0x{information:X}")
@@ -137,10 +161,12 @@ fn descriptor_words(d: &SenseDescriptor<'_>) -> String {
         SenseDescriptor::SenseKeySpecific {
             sense_key_specific: Some(s),
         } => format!("sense-key specific: {}", sks_words(*s)),
-        SenseDescriptor::SenseKeySpecific { sense_key_specific: None } => {
-            "sense-key specific (not valid)".into()
+        SenseDescriptor::SenseKeySpecific {
+            sense_key_specific: None,
+        } => "sense-key specific (not valid)".into(),
+        SenseDescriptor::FieldReplaceableUnit { code } => {
+            format!("field replaceable unit 0x{code:02X}")
         }
-        SenseDescriptor::FieldReplaceableUnit { code } => format!("field replaceable unit 0x{code:02X}"),
         SenseDescriptor::StreamCommands { filemark, eom, ili } => {
             format!("stream commands: filemark={filemark} eom={eom} ili={ili}")
         }
@@ -151,6 +177,71 @@ fn descriptor_words(d: &SenseDescriptor<'_>) -> String {
         SenseDescriptor::Other {
             descriptor_type,
             bytes,
-        } => format!("type {descriptor_type:02X}h, {}", mmc_core::wire::hex(bytes)),
+        } => format!(
+            "type {descriptor_type:02X}h, {}",
+            mmc_core::wire::hex(bytes)
+        ),
+    }
+}
+
+/// Decodes a CDB; a malformed one is an error carrying the sense a drive would answer.
+pub fn cdb(words: &[String], as_json: bool) -> Result<(), CliError> {
+    let bytes = bytes_of(words)?;
+    let command = Command::decode(&bytes).map_err(|e| {
+        let (triple, sks) = e.sense();
+        let pointer = sks
+            .map(|s| format!(", {}", sks_words(s)))
+            .unwrap_or_default();
+        CliError::Input(format!("{e}; a drive would answer {triple}{pointer}"))
+    })?;
+    let mut fields = serde_json::to_value(command)
+        .map_err(|e| CliError::Input(format!("cannot render the CDB as JSON: {e}")))?;
+    if let Value::Object(map) = &mut fields {
+        map.remove("command");
+    }
+    let transfer = match command.expected_transfer() {
+        Transfer::None => json!({"direction": "none", "bytes": 0}),
+        Transfer::In(n) => json!({"direction": "in", "bytes": n}),
+        Transfer::Out(n) => json!({"direction": "out", "bytes": n}),
+    };
+    if as_json {
+        let v = json!({
+            "command": command.name(),
+            "opcode": command.opcode().to_u8(),
+            "fields": fields,
+            "transfer": transfer,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!(
+        "{} (opcode {:02X}h, {} bytes)",
+        command.name(),
+        command.opcode().to_u8(),
+        bytes.len()
+    );
+    if let Value::Object(map) = &fields {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (name, value) in map {
+            println!("  {name:<width$}  {}", plain(value));
+        }
+    }
+    println!(
+        "  data phase: {} {} bytes",
+        transfer["direction"].as_str().unwrap_or("none"),
+        transfer["bytes"]
+    );
+    Ok(())
+}
+
+/// A JSON value as a reader wants it: strings unquoted, enums by name.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(m) if m.len() == 1 => m
+            .iter()
+            .map(|(k, v)| format!("{k}({})", plain(v)))
+            .collect::<String>(),
+        other => other.to_string(),
     }
 }

@@ -259,8 +259,11 @@ pub fn read_jsonl(input: impl BufRead) -> Result<Vec<TraceRecord>, TranscriptErr
         if line.trim().is_empty() {
             continue;
         }
-        let rec: TraceRecord = serde_json::from_str(&line)
-            .map_err(|source| TranscriptError::Json { line: i + 1, source })?;
+        let rec: TraceRecord =
+            serde_json::from_str(&line).map_err(|source| TranscriptError::Json {
+                line: i + 1,
+                source,
+            })?;
         out.push(rec);
     }
     Ok(out)
@@ -341,12 +344,13 @@ impl Transport for Replay {
                 data_in,
                 data_in_blake3,
             } => {
-                let sense = unhex(&sense, line, "sense").map_err(|e| self.diverged(e.to_string()))?;
+                let sense =
+                    unhex(&sense, line, "sense").map_err(|e| self.diverged(e.to_string()))?;
                 if let DataPhase::In(buf) = data {
                     match data_in {
                         Some(h) => {
-                            let bytes =
-                                unhex(&h, line, "data_in").map_err(|e| self.diverged(e.to_string()))?;
+                            let bytes = unhex(&h, line, "data_in")
+                                .map_err(|e| self.diverged(e.to_string()))?;
                             let n = bytes.len().min(buf.len());
                             if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
                                 dst.copy_from_slice(src);
@@ -420,7 +424,9 @@ pub fn replay_against<T: Transport>(
                 return Err(fail(format!("recorded {want:?}, got {got:?}")))
             }
             (TraceOutcome::Completed { .. }, Err(e)) => {
-                return Err(fail(format!("recorded a completion, got transport error {e}")))
+                return Err(fail(format!(
+                    "recorded a completion, got transport error {e}"
+                )))
             }
             (
                 TraceOutcome::Completed {
@@ -500,8 +506,16 @@ mod tests {
     fn session<T: Transport>(t: &mut T) -> Vec<Result<Completion, TransportError>> {
         let mut buf = [0u8; 36];
         vec![
-            t.execute(&[0x12, 0, 0, 0, 36, 0], DataPhase::In(&mut buf), Duration::from_secs(10)),
-            t.execute(&[0, 0, 0, 0, 0, 0], DataPhase::None, Duration::from_secs(10)),
+            t.execute(
+                &[0x12, 0, 0, 0, 36, 0],
+                DataPhase::In(&mut buf),
+                Duration::from_secs(10),
+            ),
+            t.execute(
+                &[0, 0, 0, 0, 0, 0],
+                DataPhase::None,
+                Duration::from_secs(10),
+            ),
             t.execute(
                 &[0x55, 0x10, 0, 0, 0, 0, 0, 0, 4, 0],
                 DataPhase::Out(&[1, 2, 3, 4]),
@@ -529,7 +543,11 @@ mod tests {
         let mut replay = Replay::new(records.clone());
         let mut buf = [0u8; 36];
         replay
-            .execute(&[0x12, 0, 0, 0, 36, 0], DataPhase::In(&mut buf), Duration::from_secs(1))
+            .execute(
+                &[0x12, 0, 0, 0, 36, 0],
+                DataPhase::In(&mut buf),
+                Duration::from_secs(1),
+            )
             .unwrap();
         assert_eq!(&buf[..5], &[5, 0x80, 0, 0x32, 0]);
 
@@ -544,7 +562,11 @@ mod tests {
 
         let mut replay = Replay::new(records.clone());
         let err = replay
-            .execute(&[0x00, 0, 0, 0, 0, 1], DataPhase::None, Duration::from_secs(1))
+            .execute(
+                &[0x00, 0, 0, 0, 0, 1],
+                DataPhase::None,
+                Duration::from_secs(1),
+            )
             .unwrap_err();
         assert!(err.to_string().contains("at command 1"), "{err}");
 

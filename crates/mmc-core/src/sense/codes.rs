@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The sense key (SPC-4 table 48): the broad class of a CHECK CONDITION.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SenseKey {
     NoSense,
     RecoveredError,
@@ -143,6 +144,7 @@ impl core::fmt::Display for SenseTriple {
 
 /// The sense-key-specific field (SPC-4 4.5.2.4), three bytes whose meaning depends on the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SenseKeySpecific {
     /// ILLEGAL REQUEST: which byte (and bit) of the CDB (`in_cdb`) or of the parameter list
     /// was wrong.
