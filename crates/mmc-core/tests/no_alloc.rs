@@ -1,5 +1,5 @@
-//! Parsing, building and naming sense must not touch the heap: a counting global allocator
-//! checks it.
+//! Encoding and decoding CDBs, and parsing, building and naming sense, must not touch the
+//! heap: a counting global allocator checks it.
 // A global allocator needs `unsafe impl GlobalAlloc`; it only forwards to the system allocator.
 #![allow(unsafe_code)]
 
@@ -95,4 +95,47 @@ fn build_parse_describe_and_classify_do_not_allocate() {
         }
     });
     assert_eq!(n, 0, "sense handling allocated {n} times");
+}
+
+#[test]
+fn encoding_and_decoding_every_cdb_does_not_allocate() {
+    use mmc_core::cdb::{sample_cdbs, Command, Write10};
+    let cdbs = sample_cdbs();
+    let commands: Vec<Command> = cdbs
+        .iter()
+        .map(|c| Command::decode(c).expect("sample CDBs decode"))
+        .collect();
+    assert!(commands.len() >= 32, "a sample of every command");
+    let n = allocations_in(|| {
+        for (bytes, command) in cdbs.iter().zip(&commands) {
+            let decoded = Command::decode(bytes);
+            let encoded = command.encode();
+            let _ = std::hint::black_box((decoded, encoded, command.expected_transfer()));
+        }
+        let w = Write10 {
+            lba: 4096,
+            blocks: 32,
+            ..Write10::default()
+        };
+        let _ = std::hint::black_box(Write10::decode(&w.encode()));
+    });
+    assert_eq!(n, 0, "CDB encode/decode allocated {n} times");
+}
+
+#[test]
+fn rejecting_a_malformed_cdb_and_building_its_sense_does_not_allocate() {
+    use mmc_core::cdb::Command;
+    let n = allocations_in(|| {
+        for cdb in [&[0x2A, 0x20, 0, 0, 0x10, 0, 0, 0, 0x20, 0][..], &[0xFF, 0, 0, 0, 0, 0], &[]] {
+            if let Err(e) = Command::decode(cdb) {
+                let (triple, sks) = e.sense();
+                let mut b = SenseBuilder::new(triple);
+                if let Some(sks) = sks {
+                    b = b.sense_key_specific(sks);
+                }
+                std::hint::black_box(b.fixed());
+            }
+        }
+    });
+    assert_eq!(n, 0);
 }
