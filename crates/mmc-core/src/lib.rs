@@ -24,6 +24,7 @@
 )]
 
 pub mod cdb;
+pub mod profile;
 pub mod response;
 pub mod sense;
 pub mod transport;
