@@ -13,18 +13,49 @@ fn read_capacity_parses_and_builds() {
         0x00, 0x00, 0x08, 0x00, // block length 2048
     ];
     let c = ReadCapacity::parse(&b).unwrap();
-    assert_eq!(c, ReadCapacity { last_lba: 2_298_463, block_length: 2048 });
+    assert_eq!(
+        c,
+        ReadCapacity {
+            last_lba: 2_298_463,
+            block_length: 2048
+        }
+    );
     assert_eq!(c.blocks(), Some(2_298_464));
     assert!(c.block_length_is_plausible());
     assert_eq!(c.to_bytes(), b);
-    assert!(matches!(ReadCapacity::parse(&b[..7]), Err(ParseError::Truncated { need: 8, got: 7, .. })));
+    assert!(matches!(
+        ReadCapacity::parse(&b[..7]),
+        Err(ParseError::Truncated {
+            need: 8,
+            got: 7,
+            ..
+        })
+    ));
 }
 
 #[test]
 fn read_capacity_empty_answers_and_odd_block_lengths() {
-    assert_eq!(ReadCapacity { last_lba: 0, block_length: 2048 }.blocks(), None);
-    assert_eq!(ReadCapacity { last_lba: u32::MAX, block_length: 2048 }.blocks(), None);
-    assert!(!ReadCapacity { last_lba: 10, block_length: 2352 }.block_length_is_plausible());
+    assert_eq!(
+        ReadCapacity {
+            last_lba: 0,
+            block_length: 2048
+        }
+        .blocks(),
+        None
+    );
+    assert_eq!(
+        ReadCapacity {
+            last_lba: u32::MAX,
+            block_length: 2048
+        }
+        .blocks(),
+        None
+    );
+    assert!(!ReadCapacity {
+        last_lba: 10,
+        block_length: 2352
+    }
+    .block_length_is_plausible());
 }
 
 /// An unformatted BD-RE: maximum capacity, then three formats.
@@ -50,12 +81,20 @@ fn format_capacities_parse() {
     let f = FormatCapacities::parse(&BD_RE_FORMATS).unwrap();
     assert_eq!(
         f.current,
-        CurrentCapacity { blocks: 12_219_136, descriptor_type: CapacityDescriptorType::Unformatted, block_length: 2048 }
+        CurrentCapacity {
+            blocks: 12_219_136,
+            descriptor_type: CapacityDescriptorType::Unformatted,
+            block_length: 2048
+        }
     );
     let types: Vec<_> = f.formattable.iter().map(|d| d.format_type).collect();
     assert_eq!(
         types,
-        [FormatType::FullFormat, FormatType::BdReFullFormatWithSpareAreas, FormatType::BdReFullFormatWithoutSpareAreas]
+        [
+            FormatType::FullFormat,
+            FormatType::BdReFullFormatWithSpareAreas,
+            FormatType::BdReFullFormatWithoutSpareAreas
+        ]
     );
     assert_eq!(f.formattable[0].blocks, 11_826_176);
     assert_eq!(f.formattable[0].type_dependent, 0x3000);
@@ -68,7 +107,10 @@ fn reserved_bits_of_format_descriptors_are_not_kept() {
     // the FORMAT UNIT descriptor): they are ignored when parsing and sent as zero.
     let mut expected = BD_RE_FORMATS;
     expected[24] = 0xC0;
-    assert_eq!(FormatCapacities::parse(&BD_RE_FORMATS).unwrap().to_bytes(), expected);
+    assert_eq!(
+        FormatCapacities::parse(&BD_RE_FORMATS).unwrap().to_bytes(),
+        expected
+    );
 }
 
 #[test]
@@ -76,15 +118,25 @@ fn format_capacities_malformed() {
     let f = FormatCapacities::parse(&BD_RE_FORMATS[..20]).unwrap();
     assert_eq!(f.formattable.len(), 1);
     assert_eq!(f.cut_bytes, 16);
-    assert!(matches!(FormatCapacities::parse(&BD_RE_FORMATS[..11]), Err(ParseError::Truncated { .. })));
+    assert!(matches!(
+        FormatCapacities::parse(&BD_RE_FORMATS[..11]),
+        Err(ParseError::Truncated { .. })
+    ));
     let mut b = BD_RE_FORMATS;
     b[3] = 0x1C; // not a multiple of 8
     assert_eq!(
         FormatCapacities::parse(&b),
-        Err(ParseError::BadLength { what: "READ FORMAT CAPACITIES data", field: "capacity list length", value: 0x1C })
+        Err(ParseError::BadLength {
+            what: "READ FORMAT CAPACITIES data",
+            field: "capacity list length",
+            value: 0x1C
+        })
     );
     b[3] = 0x00; // no current/maximum descriptor
-    assert!(matches!(FormatCapacities::parse(&b), Err(ParseError::BadLength { value: 0, .. })));
+    assert!(matches!(
+        FormatCapacities::parse(&b),
+        Err(ParseError::BadLength { value: 0, .. })
+    ));
     // The list length ends before the last descriptor: only what it covers is read.
     b[3] = 0x10;
     assert_eq!(FormatCapacities::parse(&b).unwrap().formattable.len(), 1);
@@ -116,7 +168,10 @@ fn dvd_write_speeds() -> WriteSpeeds {
         read_speed: 11_080,
         write_speed,
     };
-    WriteSpeeds { descriptors: vec![d(0, true, 11_080), d(1, false, 5540)], cut_bytes: 0 }
+    WriteSpeeds {
+        descriptors: vec![d(0, true, 11_080), d(1, false, 5540)],
+        cut_bytes: 0,
+    }
 }
 
 #[test]
@@ -134,13 +189,23 @@ fn write_speed_descriptors_parse_and_build() {
 fn write_speed_length_fields_that_lie_are_rejected() {
     let mut b = DVD_WRITE_SPEEDS;
     b[3] = 0x03;
-    assert!(matches!(WriteSpeeds::parse(&b), Err(ParseError::BadLength { value: 3, .. })));
+    assert!(matches!(
+        WriteSpeeds::parse(&b),
+        Err(ParseError::BadLength { value: 3, .. })
+    ));
     b[3] = 0x20; // 28 bytes of descriptors: not a multiple of 16
     assert_eq!(
         WriteSpeeds::parse(&b),
-        Err(ParseError::BadLength { what: "GET PERFORMANCE write speed data", field: "performance data length", value: 0x20 })
+        Err(ParseError::BadLength {
+            what: "GET PERFORMANCE write speed data",
+            field: "performance data length",
+            value: 0x20
+        })
     );
-    assert!(matches!(WriteSpeeds::parse(&b[..7]), Err(ParseError::Truncated { .. })));
+    assert!(matches!(
+        WriteSpeeds::parse(&b[..7]),
+        Err(ParseError::Truncated { .. })
+    ));
 }
 
 /// GET PERFORMANCE type 00h, nominal write performance of a BD-RE.
@@ -183,14 +248,23 @@ fn exception_descriptors_are_six_bytes() {
     assert_eq!(
         p.descriptors,
         PerformanceList::Exceptions(vec![
-            ExceptionDescriptor { lba: 0x10000, time: 10 },
-            ExceptionDescriptor { lba: 0x20000, time: 20 },
+            ExceptionDescriptor {
+                lba: 0x10000,
+                time: 10
+            },
+            ExceptionDescriptor {
+                lba: 0x20000,
+                time: 20
+            },
         ])
     );
     assert_eq!(p.to_bytes(), b);
     let mut odd = b;
     odd[3] = 0x0D;
-    assert!(matches!(NominalPerformance::parse(&odd), Err(ParseError::BadLength { value: 0x0D, .. })));
+    assert!(matches!(
+        NominalPerformance::parse(&odd),
+        Err(ParseError::BadLength { value: 0x0D, .. })
+    ));
 }
 
 fn format_capacities() -> impl Strategy<Value = FormatCapacities> {
@@ -201,10 +275,18 @@ fn format_capacities() -> impl Strategy<Value = FormatCapacities> {
         proptest::collection::vec((any::<u32>(), 0u8..64, 0u32..0x100_0000), 0..30),
     )
         .prop_map(|(blocks, t, bl, f)| FormatCapacities {
-            current: CurrentCapacity { blocks, descriptor_type: CapacityDescriptorType::from_u8(t), block_length: bl },
+            current: CurrentCapacity {
+                blocks,
+                descriptor_type: CapacityDescriptorType::from_u8(t),
+                block_length: bl,
+            },
             formattable: f
                 .into_iter()
-                .map(|(blocks, ft, td)| FormattableCapacity { blocks, format_type: FormatType::from_u8(ft), type_dependent: td })
+                .map(|(blocks, ft, td)| FormattableCapacity {
+                    blocks,
+                    format_type: FormatType::from_u8(ft),
+                    type_dependent: td,
+                })
                 .collect(),
             cut_bytes: 0,
         })
@@ -226,16 +308,28 @@ fn performance() -> impl Strategy<Value = NominalPerformance> {
     let nominal = proptest::collection::vec(any::<[u32; 4]>(), 0..12).prop_map(|v| {
         PerformanceList::Nominal(
             v.into_iter()
-                .map(|[a, b, c, d]| PerformanceDescriptor { start_lba: a, start_performance: b, end_lba: c, end_performance: d })
+                .map(|[a, b, c, d]| PerformanceDescriptor {
+                    start_lba: a,
+                    start_performance: b,
+                    end_lba: c,
+                    end_performance: d,
+                })
                 .collect(),
         )
     });
-    let exceptions = proptest::collection::vec((any::<u32>(), any::<u16>()), 0..12)
-        .prop_map(|v| PerformanceList::Exceptions(v.into_iter().map(|(lba, time)| ExceptionDescriptor { lba, time }).collect()));
-    (any::<bool>(), prop_oneof![nominal, exceptions]).prop_map(|(write, descriptors)| NominalPerformance {
-        write,
-        descriptors,
-        cut_bytes: 0,
+    let exceptions = proptest::collection::vec((any::<u32>(), any::<u16>()), 0..12).prop_map(|v| {
+        PerformanceList::Exceptions(
+            v.into_iter()
+                .map(|(lba, time)| ExceptionDescriptor { lba, time })
+                .collect(),
+        )
+    });
+    (any::<bool>(), prop_oneof![nominal, exceptions]).prop_map(|(write, descriptors)| {
+        NominalPerformance {
+            write,
+            descriptors,
+            cut_bytes: 0,
+        }
     })
 }
 

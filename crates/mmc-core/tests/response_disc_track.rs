@@ -47,7 +47,10 @@ fn appendable_cd_r() -> DiscInformation {
         last_possible_lead_out_start: 0x004F3B4A,
         disc_bar_code: 0,
         disc_application_code: 0,
-        opc_tables: vec![OpcTableEntry { speed: 7056, opc_values: [0x11, 0x22, 0x33, 0x44, 0x55, 0x66] }],
+        opc_tables: vec![OpcTableEntry {
+            speed: 7056,
+            opc_values: [0x11, 0x22, 0x33, 0x44, 0x55, 0x66],
+        }],
         cut_bytes: 0,
     }
 }
@@ -97,7 +100,11 @@ fn disc_information_cut_by_the_allocation_length() {
     assert_eq!(d.sessions, 2);
     assert!(matches!(
         DiscInformation::parse(&APPENDABLE_CD_R[..33]),
-        Err(ParseError::Truncated { need: 34, got: 33, .. })
+        Err(ParseError::Truncated {
+            need: 34,
+            got: 33,
+            ..
+        })
     ));
 }
 
@@ -107,10 +114,17 @@ fn disc_information_length_fields_that_lie_are_rejected() {
     b[1] = 31;
     assert_eq!(
         DiscInformation::parse(&b),
-        Err(ParseError::BadLength { what: "READ DISC INFORMATION data", field: "disc information length", value: 31 })
+        Err(ParseError::BadLength {
+            what: "READ DISC INFORMATION data",
+            field: "disc information length",
+            value: 31
+        })
     );
     b[1] = 0x23; // 37 bytes: 3 bytes of a partial OPC entry
-    assert!(matches!(DiscInformation::parse(&b), Err(ParseError::BadLength { value: 0x23, .. })));
+    assert!(matches!(
+        DiscInformation::parse(&b),
+        Err(ParseError::BadLength { value: 0x23, .. })
+    ));
     // The OPC count announces two entries, the length only one: the second counts as cut.
     let mut b = APPENDABLE_CD_R;
     b[33] = 2;
@@ -125,7 +139,11 @@ fn other_disc_information_data_types_are_refused() {
     b[2] |= 0x20; // data type 001b: track resources
     assert_eq!(
         DiscInformation::parse(&b),
-        Err(ParseError::InvalidValue { what: "READ DISC INFORMATION data", field: "disc information data type", value: 1 })
+        Err(ParseError::InvalidValue {
+            what: "READ DISC INFORMATION data",
+            field: "disc information data type",
+            value: 1
+        })
     );
 }
 
@@ -241,13 +259,21 @@ fn track_information_cut_by_the_allocation_length() {
     assert_eq!(t.read_compatibility_lba, None);
     assert!(matches!(
         TrackInformation::parse(&BLANK_CD_R_TRACK[..27]),
-        Err(ParseError::Truncated { need: 28, got: 27, .. })
+        Err(ParseError::Truncated {
+            need: 28,
+            got: 27,
+            ..
+        })
     ));
     let mut b = BLANK_CD_R_TRACK;
     b[1] = 25;
     assert_eq!(
         TrackInformation::parse(&b),
-        Err(ParseError::BadLength { what: "READ TRACK INFORMATION data", field: "track information length", value: 25 })
+        Err(ParseError::BadLength {
+            what: "READ TRACK INFORMATION data",
+            field: "track information length",
+            value: 25
+        })
     );
 }
 

@@ -14,7 +14,8 @@ const PLEXTOR: [u8; 36] = [
     0x5B, // additional length: 96 bytes in all
     0x00, 0x00, 0x00, // flags
     b'P', b'L', b'E', b'X', b'T', b'O', b'R', b' ', // vendor
-    b'D', b'V', b'D', b'R', b' ', b' ', b'P', b'X', b'-', b'8', b'9', b'1', b'S', b'A', b' ', b' ', // product
+    b'D', b'V', b'D', b'R', b' ', b' ', b'P', b'X', b'-', b'8', b'9', b'1', b'S', b'A', b' ',
+    b' ', // product
     b'1', b'.', b'0', b'6', // revision
 ];
 
@@ -57,7 +58,9 @@ fn a_hard_disk_is_not_an_mmc_device() {
     assert!(!StandardInquiry::parse(&disk).unwrap().is_mmc_device());
     disk[0] = 0x1F;
     assert_eq!(
-        StandardInquiry::parse(&disk).unwrap().peripheral_device_type,
+        StandardInquiry::parse(&disk)
+            .unwrap()
+            .peripheral_device_type,
         PeripheralDeviceType::NoDeviceType
     );
 }
@@ -76,17 +79,28 @@ fn non_printable_bytes_become_question_marks() {
 fn short_or_inconsistent_data_is_rejected() {
     assert!(matches!(
         StandardInquiry::parse(&PLEXTOR[..4]),
-        Err(ParseError::Truncated { field: "additional length", .. })
+        Err(ParseError::Truncated {
+            field: "additional length",
+            ..
+        })
     ));
     assert!(matches!(
         StandardInquiry::parse(&PLEXTOR[..35]),
-        Err(ParseError::Truncated { need: 36, got: 35, .. })
+        Err(ParseError::Truncated {
+            need: 36,
+            got: 35,
+            ..
+        })
     ));
     let mut b = PLEXTOR;
     b[4] = 30; // 35 bytes in all: smaller than the standard data
     assert_eq!(
         StandardInquiry::parse(&b),
-        Err(ParseError::BadLength { what: "standard INQUIRY data", field: "additional length", value: 30 })
+        Err(ParseError::BadLength {
+            what: "standard INQUIRY data",
+            field: "additional length",
+            value: 30
+        })
     );
 }
 
@@ -112,7 +126,11 @@ fn a_longer_additional_length_is_emitted_as_zero_padding() {
 }
 
 fn ascii(max: usize) -> impl Strategy<Value = String> {
-    proptest::string::string_regex(&format!("([!-~]([ -~]{{0,{}}}[!-~])?)?", max.saturating_sub(2))).unwrap()
+    proptest::string::string_regex(&format!(
+        "([!-~]([ -~]{{0,{}}}[!-~])?)?",
+        max.saturating_sub(2)
+    ))
+    .unwrap()
 }
 
 prop_compose! {

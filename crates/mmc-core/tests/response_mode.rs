@@ -65,7 +65,13 @@ fn write_parameters_page_builds_for_sense_and_for_select() {
     assert_eq!(m.select_bytes(), select);
     // The emulator reads the select list back, bounded by the bytes sent.
     let back = ModeParameters::parse_select(&select).unwrap();
-    assert_eq!(back.write_parameters(), Some(&WriteParameters { ps: false, ..tao_mode1() }));
+    assert_eq!(
+        back.write_parameters(),
+        Some(&WriteParameters {
+            ps: false,
+            ..tao_mode1()
+        })
+    );
 }
 
 #[test]
@@ -75,7 +81,10 @@ fn the_0x36_page_length_carries_vendor_bytes() {
     b[9] = 0x36;
     b.extend_from_slice(&[1, 2, 3, 4]);
     let m = ModeParameters::parse(&b).unwrap();
-    assert_eq!(m.write_parameters().unwrap().vendor_specific, Some([1, 2, 3, 4]));
+    assert_eq!(
+        m.write_parameters().unwrap().vendor_specific,
+        Some([1, 2, 3, 4])
+    );
     assert_eq!(m.to_bytes(), b);
 }
 
@@ -85,11 +94,18 @@ fn a_write_parameters_page_too_short_is_kept_raw_and_refused_strictly() {
     b[1] = 0x38;
     b[9] = 0x30;
     let m = ModeParameters::parse(&b).unwrap();
-    assert!(matches!(&m.pages[0], ModePage::Raw(RawPage { page_code: 5, .. })));
+    assert!(matches!(
+        &m.pages[0],
+        ModePage::Raw(RawPage { page_code: 5, .. })
+    ));
     let (_, mut pages) = ModeParameters::pages_of(&b).unwrap();
     assert_eq!(
         pages.next().unwrap().unwrap().page(),
-        Err(ParseError::BadLength { what: "Write Parameters mode page", field: "page length", value: 0x30 })
+        Err(ParseError::BadLength {
+            what: "Write Parameters mode page",
+            field: "page length",
+            value: 0x30
+        })
     );
 }
 
@@ -163,8 +179,14 @@ fn mmc3_capabilities() -> CapabilitiesPage {
             rotation_control_selected: 1,
             current_write_speed_selected: 7056,
             descriptors: vec![
-                WriteSpeedDescriptor2A { rotation_control: 1, write_speed: 7056 },
-                WriteSpeedDescriptor2A { rotation_control: 0, write_speed: 3528 },
+                WriteSpeedDescriptor2A {
+                    rotation_control: 1,
+                    write_speed: 7056,
+                },
+                WriteSpeedDescriptor2A {
+                    rotation_control: 0,
+                    write_speed: 3528,
+                },
             ],
         }),
         ..CapabilitiesPage::default()
@@ -176,7 +198,10 @@ fn capabilities_page_parses_and_builds() {
     let m = ModeParameters::parse(&SENSE_PAGE_2A).unwrap();
     assert_eq!(m.capabilities(), Some(&mmc3_capabilities()));
     assert_eq!(m.page(0x2A).map(ModePage::page_code), Some(0x2A));
-    assert_eq!(ModeParameters::with_page(ModePage::Capabilities(mmc3_capabilities())).to_bytes(), SENSE_PAGE_2A);
+    assert_eq!(
+        ModeParameters::with_page(ModePage::Capabilities(mmc3_capabilities())).to_bytes(),
+        SENSE_PAGE_2A
+    );
 }
 
 #[test]
@@ -185,20 +210,31 @@ fn an_mmc1_capabilities_page_has_no_write_speed_fields() {
     let mut b = SENSE_PAGE_2A[..28].to_vec();
     b[1] = 26;
     b[9] = 18;
-    let c = ModeParameters::parse(&b).unwrap().capabilities().cloned().unwrap();
+    let c = ModeParameters::parse(&b)
+        .unwrap()
+        .capabilities()
+        .cloned()
+        .unwrap();
     assert_eq!(c.buffer_size, 2048);
     assert_eq!(c.max_write_speed, 7056);
     assert_eq!(c.current_write_speed, None);
     assert_eq!(c.copy_management_revision, None);
     assert_eq!(c.write_speeds, None);
-    assert_eq!(ModeParameters::with_page(ModePage::Capabilities(c)).to_bytes(), b);
+    assert_eq!(
+        ModeParameters::with_page(ModePage::Capabilities(c)).to_bytes(),
+        b
+    );
 }
 
 #[test]
 fn write_speed_descriptors_are_bounded_by_the_page() {
     let mut b = SENSE_PAGE_2A;
     b[39] = 0x09; // nine descriptors announced, two present
-    let c = ModeParameters::parse(&b).unwrap().capabilities().cloned().unwrap();
+    let c = ModeParameters::parse(&b)
+        .unwrap()
+        .capabilities()
+        .cloned()
+        .unwrap();
     assert_eq!(c.write_speeds.unwrap().descriptors.len(), 2);
 }
 
@@ -231,26 +267,52 @@ fn mode_length_fields_that_lie_are_rejected() {
     b[1] = 0x05;
     assert_eq!(
         ModeParameters::parse(&b),
-        Err(ParseError::BadLength { what: "MODE SENSE(10) data", field: "mode data length", value: 5 })
+        Err(ParseError::BadLength {
+            what: "MODE SENSE(10) data",
+            field: "mode data length",
+            value: 5
+        })
     );
     // The mode data length ends inside the page: the page overruns the data.
     let mut b = SENSE_PAGE_05;
     b[1] = 0x20;
-    assert!(matches!(ModeParameters::parse(&b), Err(ParseError::Truncated { what: "mode page", .. })));
+    assert!(matches!(
+        ModeParameters::parse(&b),
+        Err(ParseError::Truncated {
+            what: "mode page",
+            ..
+        })
+    ));
     // Block descriptors longer than the data.
     let mut b = SENSE_PAGE_05;
     b[7] = 0x80;
-    assert!(matches!(ModeParameters::parse(&b), Err(ParseError::Truncated { field: "block descriptors", .. })));
-    assert!(matches!(ModeParameters::parse_select(&SENSE_PAGE_05[..7]), Err(ParseError::Truncated { .. })));
+    assert!(matches!(
+        ModeParameters::parse(&b),
+        Err(ParseError::Truncated {
+            field: "block descriptors",
+            ..
+        })
+    ));
+    assert!(matches!(
+        ModeParameters::parse_select(&SENSE_PAGE_05[..7]),
+        Err(ParseError::Truncated { .. })
+    ));
 }
 
 #[test]
 fn subpage_format_pages_are_kept_raw() {
-    let b = [0x00, 0x0C, 0, 0, 0, 0, 0, 0, 0x5C, 0x01, 0x00, 0x02, 0xAB, 0xCD];
+    let b = [
+        0x00, 0x0C, 0, 0, 0, 0, 0, 0, 0x5C, 0x01, 0x00, 0x02, 0xAB, 0xCD,
+    ];
     let m = ModeParameters::parse(&b).unwrap();
     assert_eq!(
         m.pages,
-        vec![ModePage::Raw(RawPage { ps: false, page_code: 0x1C, subpage_code: Some(1), data: vec![0xAB, 0xCD] })]
+        vec![ModePage::Raw(RawPage {
+            ps: false,
+            page_code: 0x1C,
+            subpage_code: Some(1),
+            data: vec![0xAB, 0xCD]
+        })]
     );
     assert_eq!(m.to_bytes(), b);
 }
@@ -281,74 +343,98 @@ fn capabilities() -> impl Strategy<Value = CapabilitiesPage> {
         any::<u8>(),
         0u8..4,
         (any::<u16>(), any::<u16>()),
-        (0u8..4, any::<u16>(), proptest::collection::vec((0u8..8, any::<u16>()), 0..10)),
+        (
+            0u8..4,
+            any::<u16>(),
+            proptest::collection::vec((0u8..8, any::<u16>()), 0..10),
+        ),
     )
-        .prop_map(|(a, b, lm, s, dof, level, (cws, cmr), (rcs, cwss, d))| CapabilitiesPage {
-            ps: a[0],
-            dvd_ram_read: a[1],
-            dvd_r_read: a[2],
-            dvd_rom_read: a[3],
-            method2: a[4],
-            cd_rw_read: a[5],
-            cd_r_read: a[6],
-            dvd_ram_write: a[7],
-            dvd_r_write: a[8],
-            test_write: a[9],
-            cd_rw_write: a[10],
-            cd_r_write: a[11],
-            buf: a[12],
-            multi_session: a[13],
-            mode2_form2: a[14],
-            mode2_form1: a[15],
-            digital_port2: a[16],
-            digital_port1: a[17],
-            composite: a[18],
-            audio_play: a[19],
-            read_bar_code: a[20],
-            upc: a[21],
-            isrc: a[22],
-            c2_pointers: a[23],
-            rw_deinterleaved_corrected: a[24],
-            rw_supported: a[25],
-            cdda_stream_accurate: a[26],
-            cdda_commands: a[27],
-            eject: a[28],
-            prevent_jumper: a[29],
-            lock_state: a[30],
-            lock: a[31],
-            rw_in_lead_in: b[0],
-            side_change_capable: b[1],
-            software_slot_selection: b[2],
-            changer_disc_present: b[3],
-            separate_channel_mute: b[4],
-            separate_volume_levels: b[5],
-            loading_mechanism: lm,
-            max_read_speed: s[0],
-            volume_levels: s[1],
-            buffer_size: s[2],
-            current_read_speed: s[3],
-            max_write_speed: s[4],
-            digital_output_format: dof,
-            current_write_speed: (level >= 1).then_some(cws),
-            copy_management_revision: (level >= 2).then_some(cmr),
-            write_speeds: (level >= 3).then(|| WriteSpeedReport {
-                rotation_control_selected: rcs,
-                current_write_speed_selected: cwss,
-                descriptors: d
-                    .into_iter()
-                    .map(|(rotation_control, write_speed)| WriteSpeedDescriptor2A { rotation_control, write_speed })
-                    .collect(),
-            }),
-        })
+        .prop_map(
+            |(a, b, lm, s, dof, level, (cws, cmr), (rcs, cwss, d))| CapabilitiesPage {
+                ps: a[0],
+                dvd_ram_read: a[1],
+                dvd_r_read: a[2],
+                dvd_rom_read: a[3],
+                method2: a[4],
+                cd_rw_read: a[5],
+                cd_r_read: a[6],
+                dvd_ram_write: a[7],
+                dvd_r_write: a[8],
+                test_write: a[9],
+                cd_rw_write: a[10],
+                cd_r_write: a[11],
+                buf: a[12],
+                multi_session: a[13],
+                mode2_form2: a[14],
+                mode2_form1: a[15],
+                digital_port2: a[16],
+                digital_port1: a[17],
+                composite: a[18],
+                audio_play: a[19],
+                read_bar_code: a[20],
+                upc: a[21],
+                isrc: a[22],
+                c2_pointers: a[23],
+                rw_deinterleaved_corrected: a[24],
+                rw_supported: a[25],
+                cdda_stream_accurate: a[26],
+                cdda_commands: a[27],
+                eject: a[28],
+                prevent_jumper: a[29],
+                lock_state: a[30],
+                lock: a[31],
+                rw_in_lead_in: b[0],
+                side_change_capable: b[1],
+                software_slot_selection: b[2],
+                changer_disc_present: b[3],
+                separate_channel_mute: b[4],
+                separate_volume_levels: b[5],
+                loading_mechanism: lm,
+                max_read_speed: s[0],
+                volume_levels: s[1],
+                buffer_size: s[2],
+                current_read_speed: s[3],
+                max_write_speed: s[4],
+                digital_output_format: dof,
+                current_write_speed: (level >= 1).then_some(cws),
+                copy_management_revision: (level >= 2).then_some(cmr),
+                write_speeds: (level >= 3).then(|| WriteSpeedReport {
+                    rotation_control_selected: rcs,
+                    current_write_speed_selected: cwss,
+                    descriptors: d
+                        .into_iter()
+                        .map(|(rotation_control, write_speed)| WriteSpeedDescriptor2A {
+                            rotation_control,
+                            write_speed,
+                        })
+                        .collect(),
+                }),
+            },
+        )
 }
 
 fn page() -> impl Strategy<Value = ModePage> {
     prop_oneof![
         write_parameters().prop_map(ModePage::WriteParameters),
         capabilities().prop_map(ModePage::Capabilities),
-        (any::<bool>(), 0u8..0x40, proptest::option::of(1u8..=255), proptest::collection::vec(any::<u8>(), 0..40))
-            .prop_filter("typed pages have their own strategy", |(_, code, sub, _)| sub.is_some() || (*code != 0x05 && *code != 0x2A))
-            .prop_map(|(ps, page_code, subpage_code, data)| ModePage::Raw(RawPage { ps, page_code, subpage_code, data })),
+        (
+            any::<bool>(),
+            0u8..0x40,
+            proptest::option::of(1u8..=255),
+            proptest::collection::vec(any::<u8>(), 0..40)
+        )
+            .prop_filter(
+                "typed pages have their own strategy",
+                |(_, code, sub, _)| sub.is_some() || (*code != 0x05 && *code != 0x2A)
+            )
+            .prop_map(
+                |(ps, page_code, subpage_code, data)| ModePage::Raw(RawPage {
+                    ps,
+                    page_code,
+                    subpage_code,
+                    data
+                })
+            ),
     ]
 }
 

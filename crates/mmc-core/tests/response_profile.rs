@@ -17,12 +17,32 @@ fn every_mmc6_profile_has_its_number_and_name() {
         (0x0009, Profile::CdR, "CD-R"),
         (0x000A, Profile::CdRw, "CD-RW"),
         (0x0010, Profile::DvdRom, "DVD-ROM"),
-        (0x0011, Profile::DvdRSequential, "DVD-R sequential recording"),
+        (
+            0x0011,
+            Profile::DvdRSequential,
+            "DVD-R sequential recording",
+        ),
         (0x0012, Profile::DvdRam, "DVD-RAM"),
-        (0x0013, Profile::DvdRwRestrictedOverwrite, "DVD-RW restricted overwrite"),
-        (0x0014, Profile::DvdRwSequential, "DVD-RW sequential recording"),
-        (0x0015, Profile::DvdRDualLayerSequential, "DVD-R DL sequential recording"),
-        (0x0016, Profile::DvdRDualLayerJump, "DVD-R DL layer jump recording"),
+        (
+            0x0013,
+            Profile::DvdRwRestrictedOverwrite,
+            "DVD-RW restricted overwrite",
+        ),
+        (
+            0x0014,
+            Profile::DvdRwSequential,
+            "DVD-RW sequential recording",
+        ),
+        (
+            0x0015,
+            Profile::DvdRDualLayerSequential,
+            "DVD-R DL sequential recording",
+        ),
+        (
+            0x0016,
+            Profile::DvdRDualLayerJump,
+            "DVD-R DL layer jump recording",
+        ),
         (0x0017, Profile::DvdRwDualLayer, "DVD-RW DL"),
         (0x0018, Profile::DvdDownload, "DVD-Download disc recording"),
         (0x001A, Profile::DvdPlusRw, "DVD+RW"),
@@ -62,16 +82,36 @@ fn unknown_profiles_round_trip() {
 
 #[test]
 fn media_classes_follow_the_profile() {
-    assert!(Profile::CdR.is_cd() && Profile::CdR.is_write_once() && !Profile::CdR.is_rewritable_random());
-    assert!(Profile::CdRw.is_cd() && Profile::CdRw.is_writable() && !Profile::CdRw.is_rewritable_random());
+    assert!(
+        Profile::CdR.is_cd()
+            && Profile::CdR.is_write_once()
+            && !Profile::CdR.is_rewritable_random()
+    );
+    assert!(
+        Profile::CdRw.is_cd()
+            && Profile::CdRw.is_writable()
+            && !Profile::CdRw.is_rewritable_random()
+    );
     assert!(Profile::DvdPlusRw.is_dvd() && Profile::DvdPlusRw.is_rewritable_random());
     assert!(Profile::DvdRam.is_rewritable_random());
     assert!(Profile::DvdRwRestrictedOverwrite.is_rewritable_random());
-    assert!(!Profile::DvdRwSequential.is_rewritable_random() && Profile::DvdRwSequential.is_writable());
+    assert!(
+        !Profile::DvdRwSequential.is_rewritable_random() && Profile::DvdRwSequential.is_writable()
+    );
     assert!(Profile::DvdPlusR.is_write_once() && Profile::DvdPlusRDualLayer.is_write_once());
-    assert!(Profile::BdRe.is_bd() && Profile::BdRe.is_rewritable_random() && !Profile::BdRe.is_write_once());
+    assert!(
+        Profile::BdRe.is_bd()
+            && Profile::BdRe.is_rewritable_random()
+            && !Profile::BdRe.is_write_once()
+    );
     assert!(Profile::BdRSrm.is_write_once() && Profile::BdRRrm.is_write_once());
-    for ro in [Profile::CdRom, Profile::DvdRom, Profile::BdRom, Profile::HdDvdRom, Profile::NoProfile] {
+    for ro in [
+        Profile::CdRom,
+        Profile::DvdRom,
+        Profile::BdRom,
+        Profile::HdDvdRom,
+        Profile::NoProfile,
+    ] {
         assert!(!ro.is_writable(), "{ro:?}");
     }
     assert!(!Profile::Unknown(0x1234).is_writable());
@@ -81,12 +121,19 @@ fn media_classes_follow_the_profile() {
 #[test]
 fn the_media_classes_do_not_overlap() {
     for &p in Profile::ALL {
-        let families = [p.is_cd(), p.is_dvd(), p.is_bd(), p.is_hd_dvd()].iter().filter(|&&x| x).count();
-        assert!(families <= 1, "{p:?}");
-        let kinds = [p.is_write_once(), p.is_rewritable_random(), p.is_erasable_sequential()]
+        let families = [p.is_cd(), p.is_dvd(), p.is_bd(), p.is_hd_dvd()]
             .iter()
             .filter(|&&x| x)
             .count();
+        assert!(families <= 1, "{p:?}");
+        let kinds = [
+            p.is_write_once(),
+            p.is_rewritable_random(),
+            p.is_erasable_sequential(),
+        ]
+        .iter()
+        .filter(|&&x| x)
+        .count();
         assert!(kinds <= 1, "{p:?}");
         assert!(!(p.is_read_only() && p.is_writable()), "{p:?}");
     }

@@ -11,9 +11,11 @@ const TWO_TRACK_TOC: [u8; 28] = [
     0x00, 0x1A, // TOC data length: 26
     0x01, // first track
     0x02, // last track
-    0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, // ADR 1, CONTROL 4 (data), track 1 at LBA 0
+    0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, // ADR 1, CONTROL 4 (data), track 1 at LBA 0
     0x00, 0x14, 0x02, 0x00, 0x00, 0x00, 0x3A, 0x98, // track 2 at LBA 15,000
-    0x00, 0x16, 0xAA, 0x00, 0x00, 0x00, 0x4E, 0x20, // lead-out (CONTROL 6: data, copy permitted) at 20,000
+    0x00, 0x16, 0xAA, 0x00, 0x00, 0x00, 0x4E,
+    0x20, // lead-out (CONTROL 6: data, copy permitted) at 20,000
 ];
 
 #[test]
@@ -23,9 +25,24 @@ fn formatted_toc_parses_and_builds() {
     assert_eq!(
         t.tracks,
         vec![
-            TrackDescriptor { adr: 1, control: 4, track_number: 1, address: 0 },
-            TrackDescriptor { adr: 1, control: 4, track_number: 2, address: 15_000 },
-            TrackDescriptor { adr: 1, control: 6, track_number: LEAD_OUT_TRACK, address: 20_000 },
+            TrackDescriptor {
+                adr: 1,
+                control: 4,
+                track_number: 1,
+                address: 0
+            },
+            TrackDescriptor {
+                adr: 1,
+                control: 4,
+                track_number: 2,
+                address: 15_000
+            },
+            TrackDescriptor {
+                adr: 1,
+                control: 6,
+                track_number: LEAD_OUT_TRACK,
+                address: 20_000
+            },
         ]
     );
     assert!(t.tracks[0].is_data());
@@ -36,7 +53,12 @@ fn formatted_toc_parses_and_builds() {
 #[test]
 fn msf_addresses_decode_to_lbas() {
     // The same lead-out with MSF=1: 04:28:50 = (4*60+28)*75+50-150 = 20,000.
-    let d = TrackDescriptor { adr: 1, control: 4, track_number: 0xAA, address: 0x0004_1C32 };
+    let d = TrackDescriptor {
+        adr: 1,
+        control: 4,
+        track_number: 0xAA,
+        address: 0x0004_1C32,
+    };
     assert_eq!(d.lba(true), 20_000);
     assert_eq!(Msf::from_lba(20_000), Some(Msf::new(4, 28, 50)));
 }
@@ -50,11 +72,21 @@ fn formatted_toc_malformed() {
     b[1] = 0x19; // 25: not 2 + a multiple of 8
     assert_eq!(
         FormattedToc::parse(&b),
-        Err(ParseError::BadLength { what: "READ TOC format 0 data", field: "TOC data length", value: 0x19 })
+        Err(ParseError::BadLength {
+            what: "READ TOC format 0 data",
+            field: "TOC data length",
+            value: 0x19
+        })
     );
     b[1] = 0x01;
-    assert!(matches!(FormattedToc::parse(&b), Err(ParseError::BadLength { value: 1, .. })));
-    assert!(matches!(FormattedToc::parse(&TWO_TRACK_TOC[..3]), Err(ParseError::Truncated { .. })));
+    assert!(matches!(
+        FormattedToc::parse(&b),
+        Err(ParseError::BadLength { value: 1, .. })
+    ));
+    assert!(matches!(
+        FormattedToc::parse(&TWO_TRACK_TOC[..3]),
+        Err(ParseError::Truncated { .. })
+    ));
     // A shorter length than the bytes sent bounds the list.
     let mut b = TWO_TRACK_TOC;
     b[1] = 0x0A;
@@ -77,17 +109,24 @@ fn multi_session_information_parses_and_builds() {
     assert_eq!(m.first_track_in_last_session.track_number, 2);
     assert_eq!(m.first_track_in_last_session.lba(false), 15_000);
     assert_eq!(m.to_bytes(), MULTI_SESSION);
-    assert!(matches!(MultiSessionInfo::parse(&MULTI_SESSION[..11]), Err(ParseError::Truncated { .. })));
+    assert!(matches!(
+        MultiSessionInfo::parse(&MULTI_SESSION[..11]),
+        Err(ParseError::Truncated { .. })
+    ));
     let mut b = MULTI_SESSION;
     b[1] = 0x02; // no descriptor announced
-    assert!(matches!(MultiSessionInfo::parse(&b), Err(ParseError::BadLength { value: 2, .. })));
+    assert!(matches!(
+        MultiSessionInfo::parse(&b),
+        Err(ParseError::BadLength { value: 2, .. })
+    ));
 }
 
 /// Format 2 of a closed one-session CD with one data track.
 const RAW_TOC: [u8; 48] = [
     0x00, 0x2E, // TOC data length: 46 (4 entries)
     0x01, 0x01, // first and last complete session
-    0x01, 0x14, 0x00, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, // A0: first track 1, disc type 00h
+    0x01, 0x14, 0x00, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x00, // A0: first track 1, disc type 00h
     0x01, 0x14, 0x00, 0xA1, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, // A1: last track 1
     0x01, 0x14, 0x00, 0xA2, 0x00, 0x00, 0x00, 0x00, 0x04, 0x1C, 0x32, // A2: lead-out 04:28:50
     0x01, 0x14, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, // track 1 at 00:02:00
@@ -98,7 +137,15 @@ fn raw_toc_parses_and_builds() {
     let t = RawToc::parse(&RAW_TOC).unwrap();
     assert_eq!(t.entries.len(), 4);
     let points: Vec<_> = t.entries.iter().map(|e| e.point).collect();
-    assert_eq!(points, [TocPoint::FirstTrack, TocPoint::LastTrack, TocPoint::LeadOut, TocPoint::Track(1)]);
+    assert_eq!(
+        points,
+        [
+            TocPoint::FirstTrack,
+            TocPoint::LastTrack,
+            TocPoint::LeadOut,
+            TocPoint::Track(1)
+        ]
+    );
     assert_eq!(t.entries[0].p_time.minute, 1);
     assert_eq!(t.entries[3].p_time.to_lba(), 0);
     assert_eq!(t.lead_out_lba(1), Some(20_000));
@@ -137,7 +184,11 @@ fn raw_toc_malformed() {
     b[1] = 0x2D; // 45: not 2 + a multiple of 11
     assert_eq!(
         RawToc::parse(&b),
-        Err(ParseError::BadLength { what: "READ TOC format 2 data", field: "TOC data length", value: 0x2D })
+        Err(ParseError::BadLength {
+            what: "READ TOC format 2 data",
+            field: "TOC data length",
+            value: 0x2D
+        })
     );
     let t = RawToc::parse(&RAW_TOC[..30]).unwrap();
     assert_eq!(t.entries.len(), 2);
@@ -147,12 +198,14 @@ fn raw_toc_malformed() {
 }
 
 fn track_descriptor() -> impl Strategy<Value = TrackDescriptor> {
-    (0u8..16, 0u8..16, any::<u8>(), any::<u32>()).prop_map(|(adr, control, track_number, address)| TrackDescriptor {
-        adr,
-        control,
-        track_number,
-        address,
-    })
+    (0u8..16, 0u8..16, any::<u8>(), any::<u32>()).prop_map(
+        |(adr, control, track_number, address)| TrackDescriptor {
+            adr,
+            control,
+            track_number,
+            address,
+        },
+    )
 }
 
 fn msf() -> impl Strategy<Value = Msf> {
@@ -160,18 +213,28 @@ fn msf() -> impl Strategy<Value = Msf> {
 }
 
 fn raw_entry() -> impl Strategy<Value = RawTocEntry> {
-    (any::<u8>(), 0u8..16, 0u8..16, any::<u8>(), any::<u8>(), msf(), any::<u8>(), msf()).prop_map(
-        |(session, adr, control, tno, point, time, zero, p_time)| RawTocEntry {
-            session,
-            adr,
-            control,
-            tno,
-            point: TocPoint::from_u8(point),
-            time,
-            zero,
-            p_time,
-        },
+    (
+        any::<u8>(),
+        0u8..16,
+        0u8..16,
+        any::<u8>(),
+        any::<u8>(),
+        msf(),
+        any::<u8>(),
+        msf(),
     )
+        .prop_map(
+            |(session, adr, control, tno, point, time, zero, p_time)| RawTocEntry {
+                session,
+                adr,
+                control,
+                tno,
+                point: TocPoint::from_u8(point),
+                time,
+                zero,
+                p_time,
+            },
+        )
 }
 
 proptest! {

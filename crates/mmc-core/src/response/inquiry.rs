@@ -48,7 +48,8 @@ pub struct StandardInquiry {
     pub hisup: bool,
     /// Byte 3 bits 3-0: 2 for every current device.
     pub response_data_format: u8,
-    /// Byte 4: bytes that follow byte 4 (at least 31 for the 36-byte standard data).
+    /// Byte 4: bytes that follow byte 4 (at least 31 for the 36-byte standard data; a smaller
+    /// value is emitted as 31).
     pub additional_length: u8,
     pub sccs: bool,
     pub acc: bool,
