@@ -25,11 +25,16 @@
 
 pub mod cdb;
 pub mod condition;
+#[doc(hidden)]
+pub mod fuzz_seeds;
+pub mod profile;
 pub mod response;
 pub mod sense;
 pub mod trace;
 pub mod transport;
 pub mod wire;
 
+pub use cdb::{CdbError, Command, Opcode, Transfer};
+pub use profile::Profile;
 pub use transport::{Completion, DataPhase, Direction, ScsiStatus, Transport, TransportError};
 pub use wire::{CdbBytes, ParseError, SenseBytes};

@@ -1,1 +1,279 @@
 //! The data a drive returns (data-in) and the parameter lists a host sends (data-out).
+//!
+//! Every format is a compact owned repr implementing [`ResponseFormat`]: `parse` reads the
+//! bytes actually received, `emit`/`to_bytes` produce the exact bytes a drive sends (the
+//! emulator answers with them). Lists (feature descriptors, profiles, TOC entries, format
+//! capacity descriptors, performance descriptors, mode pages) are also available as lazy
+//! iterators over the received bytes that yield `Result<Item, ParseError>`.
+//!
+//! # Length fields
+//!
+//! A drive returns at most the host's allocation length, so the length field at the head of a
+//! response may announce more bytes than arrived. Parsers then decode what is present and
+//! record the difference in a `cut_bytes` field (a list entry that was cut in the middle is
+//! dropped and counted as cut). A response whose fixed part did not arrive is
+//! [`ParseError::Truncated`]; a length field smaller than the fixed part, or whose list part is
+//! not a whole number of entries, is [`ParseError::BadLength`] naming the field. Bytes beyond
+//! what the length field announces are ignored (drives pad to the allocation length).
+
+use crate::wire::{EmitError, ParseError, Writer};
+
+pub mod buffer_capacity;
+pub mod capabilities;
+pub mod capacity;
+pub mod configuration;
+pub mod disc_info;
+pub mod disc_structure;
+pub mod event_status;
+pub mod features;
+pub mod inquiry;
+pub mod mechanism;
+pub mod mode;
+pub mod msf;
+pub mod performance;
+pub mod toc;
+pub mod track_info;
+pub mod write_parameters;
+
+mod samples;
+
+pub use buffer_capacity::BufferCapacity;
+pub use capabilities::CapabilitiesPage;
+pub use capacity::{FormatCapacities, ReadCapacity};
+pub use configuration::{Configuration, Feature, FeatureCode};
+pub use disc_info::DiscInformation;
+pub use disc_structure::{DvdPhysicalFormat, WriteProtectionStatus};
+pub use event_status::EventStatus;
+pub use inquiry::StandardInquiry;
+pub use mechanism::MechanismStatus;
+pub use mode::{ModePage, ModeParameters};
+pub use msf::Msf;
+pub use performance::{NominalPerformance, WriteSpeeds};
+pub use samples::{parse_any, parsers, sample_responses, ParserFn};
+pub use toc::{FormattedToc, MultiSessionInfo, RawToc};
+pub use track_info::TrackInformation;
+pub use write_parameters::WriteParameters;
+
+/// One wire format: parsed from the bytes a drive sent, emitted as the bytes a drive sends.
+///
+/// `emit` writes exactly `buffer_len()` bytes. `parse(emit(x)) == x` for every value whose
+/// fields fit their wire widths (fields are masked to their width when emitted) and whose
+/// `cut_bytes` is zero.
+pub trait ResponseFormat: Sized {
+    /// The name used in errors ("READ DISC INFORMATION data").
+    const NAME: &'static str;
+
+    /// Parses the bytes received (bounded by them; never panics).
+    fn parse(bytes: &[u8]) -> Result<Self, ParseError>;
+
+    /// The number of bytes [`ResponseFormat::emit`] writes.
+    fn buffer_len(&self) -> usize;
+
+    /// Writes the wire bytes through `w`; exactly `buffer_len()` of them.
+    fn write(&self, w: &mut Writer<'_>);
+
+    /// Writes the wire bytes into `buf`, returning how many were written.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
+        let mut w = Writer::new(buf, Self::NAME);
+        self.write(&mut w);
+        w.finish()
+    }
+
+    /// The wire bytes in a new vector.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut v = vec![0u8; self.buffer_len()];
+        match self.emit(&mut v) {
+            Ok(n) => v.truncate(n),
+            // Unreachable when `write` honours `buffer_len`; an empty answer is the safe
+            // failure (the caller sees a short response, not garbage).
+            Err(_) => v.clear(),
+        }
+        v
+    }
+}
+
+/// A response bounded by its own length field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Framed<'a> {
+    /// The received bytes the length field covers (header included).
+    pub bytes: &'a [u8],
+    /// Bytes the length field announced that did not arrive.
+    pub cut: usize,
+}
+
+/// Bounds `bytes` by a length field that announces `declared_total` bytes in all (header
+/// included); `raw` is the field's value as sent, for the error; `fixed` the bytes that must be
+/// present and announced.
+pub(crate) fn frame<'a>(
+    bytes: &'a [u8],
+    what: &'static str,
+    field: &'static str,
+    raw: usize,
+    declared_total: usize,
+    fixed: usize,
+) -> Result<Framed<'a>, ParseError> {
+    if declared_total < fixed {
+        return Err(ParseError::BadLength {
+            what,
+            field,
+            value: raw,
+        });
+    }
+    if bytes.len() < fixed {
+        return Err(ParseError::Truncated {
+            what,
+            field: "fixed part",
+            need: fixed,
+            got: bytes.len(),
+        });
+    }
+    let end = declared_total.min(bytes.len());
+    Ok(Framed {
+        bytes: bytes.get(..end).unwrap_or(bytes),
+        cut: declared_total.saturating_sub(bytes.len()),
+    })
+}
+
+/// The first `N` bytes of `bytes`, or `Truncated` naming `field`.
+pub(crate) fn fixed<const N: usize>(
+    bytes: &[u8],
+    what: &'static str,
+    field: &'static str,
+) -> Result<[u8; N], ParseError> {
+    crate::wire::Reader::new(bytes, what).array::<N>(field)
+}
+
+/// Byte `off`, or `Truncated` naming `field`.
+pub(crate) fn byte_checked(
+    bytes: &[u8],
+    off: usize,
+    what: &'static str,
+    field: &'static str,
+) -> Result<u8, ParseError> {
+    bytes.get(off).copied().ok_or(ParseError::Truncated {
+        what,
+        field,
+        need: off + 1,
+        got: bytes.len(),
+    })
+}
+
+/// Checks that a list of `list_len` bytes holds whole entries of `entry` bytes.
+pub(crate) fn whole_entries(
+    what: &'static str,
+    field: &'static str,
+    raw: usize,
+    list_len: usize,
+    entry: usize,
+) -> Result<(), ParseError> {
+    if entry == 0 || list_len % entry != 0 {
+        Err(ParseError::BadLength {
+            what,
+            field,
+            value: raw,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// A length field value for an emitted list, saturating instead of wrapping.
+pub(crate) fn len_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+pub(crate) fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Bit `bit` of `byte`.
+#[inline]
+pub(crate) const fn bit(byte: u8, bit: u32) -> bool {
+    (byte >> bit) & 1 != 0
+}
+
+/// `v` placed at bit `bit`.
+#[inline]
+pub(crate) const fn flag(v: bool, bit: u32) -> u8 {
+    (v as u8) << bit
+}
+
+/// A field of `width` bits at `shift`, read from `byte`.
+#[inline]
+pub(crate) const fn bits(byte: u8, shift: u32, width: u32) -> u8 {
+    (byte >> shift) & ((1u16 << width) - 1) as u8
+}
+
+/// `v` masked to `width` bits and placed at `shift`.
+#[inline]
+pub(crate) const fn put_bits(v: u8, shift: u32, width: u32) -> u8 {
+    (v & ((1u16 << width) - 1) as u8) << shift
+}
+
+/// Declares a wire-code enum with an `Unknown` variant that keeps any other value, so that a
+/// code this crate does not name round-trips.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident : $repr:ty as $from:ident / $to:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not name, kept as sent.
+            Unknown($repr),
+        }
+
+        impl $name {
+            /// Every named variant, in wire order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub const fn $from(v: $repr) -> Self {
+                match v {
+                    $( $value => $name::$variant, )*
+                    other => $name::Unknown(other),
+                }
+            }
+
+            pub const fn $to(self) -> $repr {
+                match self {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(v) => v,
+                }
+            }
+
+            /// The name the standard uses.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )*
+                    $name::Unknown(_) => "unknown",
+                }
+            }
+        }
+
+        impl From<$repr> for $name {
+            fn from(v: $repr) -> Self {
+                $name::$from(v)
+            }
+        }
+
+        impl From<$name> for $repr {
+            fn from(v: $name) -> Self {
+                v.$to()
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self {
+                    $name::Unknown(v) => write!(f, "unknown ({:#x})", v),
+                    other => f.write_str(other.name()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
