@@ -37,7 +37,7 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
     let condition = classify_sense(&sense, opcode.unwrap_or(0));
     let retry = retry_class(&sense);
     if as_json {
-        let mut v = serde_json::to_value(&sense)
+        let mut v = serde_json::to_value(sense)
             .map_err(|e| CliError::Input(format!("cannot render the sense as JSON: {e}")))?;
         if let Value::Object(map) = &mut v {
             map.insert("current".into(), json!(!sense.deferred));

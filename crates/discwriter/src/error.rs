@@ -26,7 +26,9 @@ impl core::fmt::Display for DeviceCause {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("the drive did not finish {cause} in time; check the drive and the disc, then try again")]
+    #[error(
+        "the drive did not finish {cause} in time; check the drive and the disc, then try again"
+    )]
     CommandTimeout { cause: DeviceCause },
     #[error("the drive answered {cause} with data that makes no sense ({detail}); the drive or its firmware may be faulty")]
     InvalidResponseFromDevice { cause: DeviceCause, detail: String },
@@ -164,7 +166,9 @@ impl Error {
         use hresult::*;
         match self {
             Error::CommandTimeout { .. } => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
-            Error::InvalidResponseFromDevice { .. } => E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+            Error::InvalidResponseFromDevice { .. } => {
+                E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE
+            }
             Error::MediaUpsideDown { .. } => E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
             Error::MediaBecomingReady { .. } => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
             Error::NoMedia { .. } => E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
@@ -228,9 +232,7 @@ impl Error {
             Error::InvalidHandle => "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)",
             Error::DeviceNotExist => "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
             Error::RecorderLocked { .. } => "E_IMAPI_RECORDER_LOCKED",
-            Error::UnexpectedResponseFromDevice { .. } => {
-                "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE"
-            }
+            Error::UnexpectedResponseFromDevice { .. } => "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE",
             Error::RecorderRequired => "E_IMAPI_RECORDER_REQUIRED",
             Error::RecorderNotSupported { .. } => "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED",
             Error::RequestCancelled { .. } => "E_IMAPI_REQUEST_CANCELLED",
@@ -316,7 +318,11 @@ mod tests {
     fn every_code_has_the_documented_value() {
         let c = cause();
         let table: Vec<(Error, u32, &str)> = vec![
-            (Error::CommandTimeout { cause: c }, 0xC0AA020D, "E_IMAPI_RECORDER_COMMAND_TIMEOUT"),
+            (
+                Error::CommandTimeout { cause: c },
+                0xC0AA020D,
+                "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
+            ),
             (
                 Error::InvalidResponseFromDevice {
                     cause: c,
@@ -325,42 +331,191 @@ mod tests {
                 0xC0AA02FF,
                 "E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE",
             ),
-            (Error::MediaUpsideDown { cause: c }, 0xC0AA0204, "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN"),
-            (Error::MediaBecomingReady { cause: c }, 0xC0AA0205, "E_IMAPI_RECORDER_MEDIA_BECOMING_READY"),
-            (Error::NoMedia { cause: c }, 0xC0AA0202, "E_IMAPI_RECORDER_MEDIA_NO_MEDIA"),
-            (Error::MediaFormatInProgress { cause: c }, 0xC0AA0206, "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS"),
-            (Error::MediaBusy { cause: c }, 0xC0AA0207, "E_IMAPI_RECORDER_MEDIA_BUSY"),
-            (Error::LossOfStreaming { cause: c }, 0xC0AA0300, "E_IMAPI_LOSS_OF_STREAMING"),
-            (Error::MediaIncompatible { cause: c }, 0xC0AA0203, "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"),
-            (Error::DvdStructureNotPresent { cause: c }, 0xC0AA020E, "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT"),
-            (Error::NoSuchModePage { cause: c }, 0xC0AA0201, "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"),
-            (Error::InvalidModeParameters { cause: c }, 0xC0AA0208, "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS"),
-            (Error::MediaWriteProtected { cause: c }, 0xC0AA0209, "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"),
-            (Error::MediaSpeedMismatch { cause: c }, 0xC0AA020F, "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH"),
-            (Error::InvalidHandle, 0x80070006, "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)"),
-            (Error::DeviceNotExist, 0x80070037, "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)"),
-            (Error::RecorderLocked { owner: None }, 0xC0AA0210, "E_IMAPI_RECORDER_LOCKED"),
-            (Error::UnexpectedResponseFromDevice { cause: c }, 0xC0AA0301, "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE"),
-            (Error::RecorderRequired, 0xC0AA0003, "E_IMAPI_RECORDER_REQUIRED"),
-            (Error::RecorderNotSupported { detail: String::new() }, 0xC0AA0407, "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED"),
-            (Error::RequestCancelled { last_written_lba: None }, 0xC0AA0002, "E_IMAPI_REQUEST_CANCELLED"),
-            (Error::WriteInProgress, 0xC0AA0400, "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS"),
-            (Error::WriteNotInProgress, 0xC0AA0401, "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS"),
-            (Error::StreamNotSupported { bytes: 1 }, 0xC0AA0403, "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED"),
-            (Error::StreamTooLargeForCurrentMedia { needed: 2, free: 1 }, 0xC0AA0404, "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"),
-            (Error::MediaIsNotSupported { detail: String::new() }, 0xC0AA0406, "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED"),
-            (Error::InvalidMediaState { detail: String::new() }, 0xC0AA0402, "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE"),
-            (Error::MediaNotBlank, 0xC0AA0405, "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK"),
-            (Error::ClientNameIsNotValid { name: String::new(), reason: "empty" }, 0xC0AA0408, "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID"),
-            (Error::NoSuchFeature { feature: 0x2D }, 0xC0AA020A, "E_IMAPI_RECORDER_NO_SUCH_FEATURE"),
-            (Error::FeatureIsNotCurrent { feature: 0x2D }, 0xC0AA020B, "E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT"),
-            (Error::GetConfigurationNotSupported, 0xC0AA020C, "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED"),
-            (Error::BurnVerificationFailed { lba: 7 }, 0xC0AA0007, "E_IMAPI_BURN_VERIFICATION_FAILED"),
+            (
+                Error::MediaUpsideDown { cause: c },
+                0xC0AA0204,
+                "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
+            ),
+            (
+                Error::MediaBecomingReady { cause: c },
+                0xC0AA0205,
+                "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
+            ),
+            (
+                Error::NoMedia { cause: c },
+                0xC0AA0202,
+                "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
+            ),
+            (
+                Error::MediaFormatInProgress { cause: c },
+                0xC0AA0206,
+                "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
+            ),
+            (
+                Error::MediaBusy { cause: c },
+                0xC0AA0207,
+                "E_IMAPI_RECORDER_MEDIA_BUSY",
+            ),
+            (
+                Error::LossOfStreaming { cause: c },
+                0xC0AA0300,
+                "E_IMAPI_LOSS_OF_STREAMING",
+            ),
+            (
+                Error::MediaIncompatible { cause: c },
+                0xC0AA0203,
+                "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE",
+            ),
+            (
+                Error::DvdStructureNotPresent { cause: c },
+                0xC0AA020E,
+                "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT",
+            ),
+            (
+                Error::NoSuchModePage { cause: c },
+                0xC0AA0201,
+                "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
+            ),
+            (
+                Error::InvalidModeParameters { cause: c },
+                0xC0AA0208,
+                "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS",
+            ),
+            (
+                Error::MediaWriteProtected { cause: c },
+                0xC0AA0209,
+                "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+            ),
+            (
+                Error::MediaSpeedMismatch { cause: c },
+                0xC0AA020F,
+                "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH",
+            ),
+            (
+                Error::InvalidHandle,
+                0x80070006,
+                "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)",
+            ),
+            (
+                Error::DeviceNotExist,
+                0x80070037,
+                "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
+            ),
+            (
+                Error::RecorderLocked { owner: None },
+                0xC0AA0210,
+                "E_IMAPI_RECORDER_LOCKED",
+            ),
+            (
+                Error::UnexpectedResponseFromDevice { cause: c },
+                0xC0AA0301,
+                "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE",
+            ),
+            (
+                Error::RecorderRequired,
+                0xC0AA0003,
+                "E_IMAPI_RECORDER_REQUIRED",
+            ),
+            (
+                Error::RecorderNotSupported {
+                    detail: String::new(),
+                },
+                0xC0AA0407,
+                "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED",
+            ),
+            (
+                Error::RequestCancelled {
+                    last_written_lba: None,
+                },
+                0xC0AA0002,
+                "E_IMAPI_REQUEST_CANCELLED",
+            ),
+            (
+                Error::WriteInProgress,
+                0xC0AA0400,
+                "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS",
+            ),
+            (
+                Error::WriteNotInProgress,
+                0xC0AA0401,
+                "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS",
+            ),
+            (
+                Error::StreamNotSupported { bytes: 1 },
+                0xC0AA0403,
+                "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED",
+            ),
+            (
+                Error::StreamTooLargeForCurrentMedia { needed: 2, free: 1 },
+                0xC0AA0404,
+                "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA",
+            ),
+            (
+                Error::MediaIsNotSupported {
+                    detail: String::new(),
+                },
+                0xC0AA0406,
+                "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED",
+            ),
+            (
+                Error::InvalidMediaState {
+                    detail: String::new(),
+                },
+                0xC0AA0402,
+                "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE",
+            ),
+            (
+                Error::MediaNotBlank,
+                0xC0AA0405,
+                "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
+            ),
+            (
+                Error::ClientNameIsNotValid {
+                    name: String::new(),
+                    reason: "empty",
+                },
+                0xC0AA0408,
+                "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID",
+            ),
+            (
+                Error::NoSuchFeature { feature: 0x2D },
+                0xC0AA020A,
+                "E_IMAPI_RECORDER_NO_SUCH_FEATURE",
+            ),
+            (
+                Error::FeatureIsNotCurrent { feature: 0x2D },
+                0xC0AA020B,
+                "E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT",
+            ),
+            (
+                Error::GetConfigurationNotSupported,
+                0xC0AA020C,
+                "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED",
+            ),
+            (
+                Error::BurnVerificationFailed { lba: 7 },
+                0xC0AA0007,
+                "E_IMAPI_BURN_VERIFICATION_FAILED",
+            ),
             (Error::InvalidArg(String::new()), 0x80070057, "E_INVALIDARG"),
             (Error::Pointer("stream"), 0x80004003, "E_POINTER"),
-            (Error::Fail { detail: String::new(), cause: None }, 0x80004005, "E_FAIL"),
+            (
+                Error::Fail {
+                    detail: String::new(),
+                    cause: None,
+                },
+                0x80004005,
+                "E_FAIL",
+            ),
             (Error::OutOfMemory("fifo"), 0x8007000E, "E_OUTOFMEMORY"),
-            (Error::NotImplemented { detail: String::new(), cause: None }, 0x80004001, "E_NOTIMPL"),
+            (
+                Error::NotImplemented {
+                    detail: String::new(),
+                    cause: None,
+                },
+                0x80004001,
+                "E_NOTIMPL",
+            ),
         ];
         for (e, value, name) in table {
             assert_eq!(e.hresult(), value, "{name}");
@@ -370,10 +525,22 @@ mod tests {
 
     #[test]
     fn transport_failures_map_to_their_codes() {
-        assert_eq!(Error::from_transport(TransportError::Timeout, 0x2A).hresult(), 0xC0AA020D);
-        assert_eq!(Error::from_transport(TransportError::DeviceGone, 0x2A).hresult(), 0x80070037);
         assert_eq!(
-            Error::from_transport(TransportError::Locked { owner: Some("x".into()) }, 0x12).hresult(),
+            Error::from_transport(TransportError::Timeout, 0x2A).hresult(),
+            0xC0AA020D
+        );
+        assert_eq!(
+            Error::from_transport(TransportError::DeviceGone, 0x2A).hresult(),
+            0x80070037
+        );
+        assert_eq!(
+            Error::from_transport(
+                TransportError::Locked {
+                    owner: Some("x".into())
+                },
+                0x12
+            )
+            .hresult(),
             0xC0AA0210
         );
     }

@@ -1,1 +1,24 @@
-//! placeholder
+//! # discwriter: an optical-disc writing engine with the behaviour of IMAPI2's Write
+//!
+//! The engine talks to a drive only through [`mmc_core::Transport`], so the same code drives
+//! real hardware (SG_IO, behind the `sgio` feature) and the emulator.
+//!
+//! This is the start of the engine: [`Recorder::open`] identifies a drive and refuses any
+//! device that is not an MMC drive (INQUIRY peripheral device type 5) before anything else is
+//! sent, and [`Error`] has one variant for every code IMAPI2's `Write` can return, with its
+//! HRESULT. The data writer comes next.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
+pub mod error;
+pub mod recorder;
+
+pub use error::{DeviceCause, Error};
+pub use recorder::{DriveInfo, Recorder};

@@ -126,7 +126,11 @@ fn encoding_and_decoding_every_cdb_does_not_allocate() {
 fn rejecting_a_malformed_cdb_and_building_its_sense_does_not_allocate() {
     use mmc_core::cdb::Command;
     let n = allocations_in(|| {
-        for cdb in [&[0x2A, 0x20, 0, 0, 0x10, 0, 0, 0, 0x20, 0][..], &[0xFF, 0, 0, 0, 0, 0], &[]] {
+        for cdb in [
+            &[0x2A, 0x20, 0, 0, 0x10, 0, 0, 0, 0x20, 0][..],
+            &[0xFF, 0, 0, 0, 0, 0],
+            &[],
+        ] {
             if let Err(e) = Command::decode(cdb) {
                 let (triple, sks) = e.sense();
                 let mut b = SenseBuilder::new(triple);

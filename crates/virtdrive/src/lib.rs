@@ -1,1 +1,24 @@
-//! placeholder
+//! # virtdrive: an MMC writer you can hold in a test
+//!
+//! [`VirtDrive`] receives raw CDB bytes through [`mmc_core::Transport`], decodes them with
+//! mmc-core and answers as a drive would: data-in cut to the host's allocation length, CHECK
+//! CONDITION with fixed-format sense, and the sense of a malformed CDB (05/20/00 for an unknown
+//! opcode or a wrong length, 05/24/00 with the field pointer for a reserved bit).
+//!
+//! This is the start of the emulator: it identifies itself (INQUIRY), reports its readiness
+//! (TEST UNIT READY: no disc, tray closed) and its last sense (REQUEST SENSE). Media, the drive
+//! state machine, the virtual clock and fault plans come next.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
+mod drive;
+mod reply;
+
+pub use drive::{DriveIdentity, VirtDrive};

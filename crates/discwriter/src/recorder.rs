@@ -1,0 +1,162 @@
+//! A typed conversation with one drive: every command goes through [`Recorder::execute_in`]
+//! or [`Recorder::execute`], which turn CHECK CONDITION and transport failures into [`Error`].
+
+use core::time::Duration;
+
+use mmc_core::cdb::Inquiry;
+use mmc_core::condition::{classify, Condition};
+use mmc_core::response::{ResponseFormat, StandardInquiry};
+use mmc_core::{DataPhase, ScsiStatus, Transport};
+
+use crate::error::{DeviceCause, Error};
+
+/// IMAPI2_DEFAULT_COMMAND_TIMEOUT: 10 seconds for ordinary commands.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a drive says it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DriveInfo {
+    pub vendor: String,
+    pub product: String,
+    pub revision: String,
+}
+
+/// One drive, identified and known to be an MMC device.
+#[derive(Debug)]
+pub struct Recorder<T: Transport> {
+    transport: T,
+    info: DriveInfo,
+}
+
+impl<T: Transport> Recorder<T> {
+    /// Identifies the drive with INQUIRY and refuses it unless it is an MMC device (peripheral
+    /// qualifier 0, device type 5). Nothing else is sent to a device that fails this check, so
+    /// a mistyped path can never be written to.
+    pub fn open(mut transport: T) -> Result<Self, Error> {
+        let cdb = Inquiry {
+            vpd_page: None,
+            allocation_length: 96,
+        }
+        .encode();
+        let mut buf = [0u8; 96];
+        let got = execute_in(&mut transport, &cdb, &mut buf, DEFAULT_TIMEOUT)?;
+        let data = buf.get(..got).unwrap_or(&[]);
+        let inquiry =
+            StandardInquiry::parse(data).map_err(|e| Error::InvalidResponseFromDevice {
+                cause: DeviceCause {
+                    opcode: mmc_core::cdb::Opcode::Inquiry.to_u8(),
+                    sense: None,
+                },
+                detail: e.to_string(),
+            })?;
+        if !inquiry.is_mmc_device() {
+            return Err(Error::RecorderNotSupported {
+                detail: format!(
+                    "{} {} is not an optical drive (INQUIRY peripheral qualifier {}, device type {:02X}h; an MMC drive is 0, 05h)",
+                    inquiry.vendor.trim(),
+                    inquiry.product.trim(),
+                    inquiry.peripheral_qualifier,
+                    inquiry.peripheral_device_type.to_u8()
+                ),
+            });
+        }
+        Ok(Recorder {
+            transport,
+            info: DriveInfo {
+                vendor: inquiry.vendor.trim().to_string(),
+                product: inquiry.product.trim().to_string(),
+                revision: inquiry.revision.trim().to_string(),
+            },
+        })
+    }
+
+    pub fn info(&self) -> &DriveInfo {
+        &self.info
+    }
+
+    /// The transport, for the layers above.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// Sends `cdb` with a data-in buffer; returns the bytes received.
+    pub fn execute_in(
+        &mut self,
+        cdb: &[u8],
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, Error> {
+        execute_in(&mut self.transport, cdb, buf, timeout)
+    }
+
+    /// Sends `cdb` with `data` (none or out).
+    pub fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        let opcode = cdb.first().copied().unwrap_or(0);
+        let c = self
+            .transport
+            .execute(cdb, data, timeout)
+            .map_err(|e| Error::from_transport(e, opcode))?;
+        check(c.status, c.sense_triple(), opcode)
+    }
+}
+
+fn execute_in<T: Transport>(
+    transport: &mut T,
+    cdb: &[u8],
+    buf: &mut [u8],
+    timeout: Duration,
+) -> Result<usize, Error> {
+    let opcode = cdb.first().copied().unwrap_or(0);
+    let len = buf.len();
+    let c = transport
+        .execute(cdb, DataPhase::In(buf), timeout)
+        .map_err(|e| Error::from_transport(e, opcode))?;
+    check(c.status, c.sense_triple(), opcode)?;
+    Ok(c.transferred(len))
+}
+
+/// GOOD, or the error the sense maps to outside the write phase (Microsoft's table; E_FAIL
+/// when it has no row).
+fn check(
+    status: ScsiStatus,
+    sense: Option<mmc_core::sense::SenseTriple>,
+    opcode: u8,
+) -> Result<(), Error> {
+    if status == ScsiStatus::Good {
+        return Ok(());
+    }
+    let cause = DeviceCause { opcode, sense };
+    let Some(triple) = sense else {
+        return Err(Error::Fail {
+            detail: format!("status {:02X}h without sense data", status.to_u8()),
+            cause: Some(cause),
+        });
+    };
+    Err(match classify(triple, opcode) {
+        Condition::Success => return Ok(()),
+        Condition::MediaUpsideDown => Error::MediaUpsideDown { cause },
+        Condition::MediaBecomingReady => Error::MediaBecomingReady { cause },
+        Condition::NoMedia => Error::NoMedia { cause },
+        Condition::FormatInProgress => Error::MediaFormatInProgress { cause },
+        Condition::MediaBusy => Error::MediaBusy { cause },
+        Condition::DvdStructureNotPresent => Error::DvdStructureNotPresent { cause },
+        Condition::LossOfStreaming => Error::LossOfStreaming { cause },
+        Condition::MediaIncompatible => Error::MediaIncompatible { cause },
+        Condition::NoSuchModePage => Error::NoSuchModePage { cause },
+        Condition::InvalidModeParameters => Error::InvalidModeParameters { cause },
+        Condition::WriteProtected => Error::MediaWriteProtected { cause },
+        Condition::MediaSpeedMismatch => Error::MediaSpeedMismatch { cause },
+        _ => Error::Fail {
+            detail: format!(
+                "the drive reported {}",
+                mmc_core::sense::asc_description(triple.asc, triple.ascq)
+            ),
+            cause: Some(cause),
+        },
+    })
+}
