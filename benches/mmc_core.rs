@@ -54,5 +54,19 @@ fn cdb(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sense, cdb);
+/// Reference points measured in the same run, so the figures above can be read as ratios on
+/// any machine: copying the same bytes into the same inline buffers.
+fn baseline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("baseline");
+    let cdb = [0x2A, 0, 0, 0, 0x10, 0, 0, 0, 0x20, 0];
+    g.bench_function("copy_10_bytes", |b| {
+        b.iter(|| mmc_core::CdbBytes::from_slice(black_box(&cdb)))
+    });
+    g.bench_function("copy_18_bytes", |b| {
+        b.iter(|| mmc_core::SenseBytes::from_slice(black_box(&FIXED)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sense, cdb, baseline);
 criterion_main!(benches);

@@ -270,7 +270,9 @@ impl<'a> Writer<'a> {
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InlineBytes<const N: usize> {
     bytes: [u8; N],
-    len: usize,
+    // A u8 keeps a CDB at 17 bytes, cheap to return by value; N is at most 255 (checked in
+    // `new`).
+    len: u8,
 }
 
 /// The bytes of one command descriptor block.
@@ -281,6 +283,7 @@ pub type SenseBytes = InlineBytes<252>;
 impl<const N: usize> InlineBytes<N> {
     /// Empty.
     pub const fn new() -> Self {
+        const { assert!(N <= 255, "InlineBytes holds at most 255 bytes") };
         InlineBytes {
             bytes: [0; N],
             len: 0,
@@ -289,34 +292,35 @@ impl<const N: usize> InlineBytes<N> {
 
     /// Copies `src`, keeping at most `N` bytes (a longer source is cut, as a drive cuts sense
     /// data to the host's buffer).
+    #[inline]
     pub fn from_slice(src: &[u8]) -> Self {
         let mut b = Self::new();
         let n = src.len().min(N);
         if let (Some(dst), Some(s)) = (b.bytes.get_mut(..n), src.get(..n)) {
             dst.copy_from_slice(s);
         }
-        b.len = n;
+        b.len = n as u8;
         b
     }
 
     /// `N` bytes, all zero, with length `len` (clamped to `N`): for encoders that fill fields in place.
     pub const fn zeroed(len: usize) -> Self {
-        InlineBytes {
-            bytes: [0; N],
-            len: if len > N { N } else { len },
-        }
+        let mut b = Self::new();
+        b.len = (if len > N { N } else { len }) as u8;
+        b
     }
 
+    #[inline]
     pub fn as_slice(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or(&[])
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
+        self.bytes.get_mut(..usize::from(self.len)).unwrap_or(&mut [])
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        usize::from(self.len)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -325,7 +329,9 @@ impl<const N: usize> InlineBytes<N> {
 
     /// Shortens to `len` bytes (no effect if already shorter).
     pub fn truncate(&mut self, len: usize) {
-        self.len = self.len.min(len);
+        if len < usize::from(self.len) {
+            self.len = len as u8;
+        }
     }
 }
 
