@@ -316,7 +316,9 @@ impl<const N: usize> InlineBytes<N> {
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        self.bytes.get_mut(..usize::from(self.len)).unwrap_or(&mut [])
+        self.bytes
+            .get_mut(..usize::from(self.len))
+            .unwrap_or(&mut [])
     }
 
     pub fn len(&self) -> usize {
