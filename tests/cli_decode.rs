@@ -134,6 +134,9 @@ fn bad_hex_is_one_line_and_non_zero() {
         &["sense", "700"][..],
         &["cdb", "0x"][..],
         &["sense", "12"][..],
+        &["sense"][..],
+        &["sense", "--opcode", "zz", "70"][..],
+        &["frobnicate"][..],
     ] {
         let o = discwriter(args);
         assert!(!o.status.success(), "{args:?} should fail");

@@ -72,7 +72,10 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
         (Some(asc), Some(ascq), Some(d)) => {
             println!("Additional sense: {d} (ASC {asc:02X}h, ASCQ {ascq:02X}h)")
         }
-        _ => println!("Additional sense: not present"),
+        (Some(asc), None, _) => {
+            println!("Additional sense: ASC {asc:02X}h (the ASCQ byte was not received)")
+        }
+        _ => println!("Additional sense: not received"),
     }
     if sense.ili || sense.eom || sense.filemark {
         println!(
