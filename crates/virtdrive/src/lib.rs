@@ -18,7 +18,10 @@
     )
 )]
 
+pub mod clock;
 mod drive;
+pub mod medium;
 mod reply;
+pub mod store;
 
 pub use drive::{DriveIdentity, VirtDrive};

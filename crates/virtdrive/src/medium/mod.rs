@@ -1,0 +1,220 @@
+//! The disc in the drive: what each kind of medium answers, independent of the drive's own
+//! state (tray, readiness, locks, faults), which lives in `crate::drive`.
+//!
+//! A [`Medium`] gets decoded, already-validated requests from the drive and answers with
+//! mmc-core response types or with the sense a real disc would cause ([`MediumError`]). It
+//! owns its [`SectorStore`](crate::store::SectorStore). Time-dependent behaviour (background
+//! formatting) is driven by the drive calling [`Medium::advance`] with the virtual time.
+
+use core::fmt;
+use core::time::Duration;
+
+use mmc_core::cdb::{CloseTrackSession, FormatUnitParameters, ReadTocPmaAtip, ReserveTrack};
+use mmc_core::cdb::{ReadDiscStructure, TrackAddressType};
+use mmc_core::response::{
+    DiscInformation, FormatCapacities, ReadCapacity, TrackInformation, WriteParameters,
+};
+use mmc_core::sense::{SenseKeySpecific, SenseTriple};
+use mmc_core::Profile;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::VirtualTime;
+
+/// The sense a medium operation ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediumError {
+    pub triple: SenseTriple,
+    pub sks: Option<SenseKeySpecific>,
+    /// The INFORMATION field (for example the LBA that failed), when meaningful.
+    pub information: Option<u64>,
+}
+
+impl MediumError {
+    pub const fn new(triple: SenseTriple) -> Self {
+        MediumError {
+            triple,
+            sks: None,
+            information: None,
+        }
+    }
+
+    pub fn with_sks(mut self, sks: SenseKeySpecific) -> Self {
+        self.sks = Some(sks);
+        self
+    }
+
+    pub fn with_information(mut self, information: u64) -> Self {
+        self.information = Some(information);
+        self
+    }
+}
+
+impl From<SenseTriple> for MediumError {
+    fn from(triple: SenseTriple) -> Self {
+        MediumError::new(triple)
+    }
+}
+
+impl fmt::Display for MediumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.triple,
+            mmc_core::sense::asc_description(self.triple.asc, self.triple.ascq)
+        )
+    }
+}
+
+pub type MediumResult<T> = Result<T, MediumError>;
+
+/// The kinds of disc the emulator can hold, as named in `virt:MEDIA[@FILE]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MediumKind {
+    /// CD-R, 74 minutes (333,000 sectors).
+    CdR74,
+    /// CD-R, 80 minutes (359,849 sectors).
+    CdR80,
+    /// DVD+RW, single layer (2,295,104 sectors).
+    DvdPlusRw,
+    /// BD-RE, single layer (12,219,392 sectors without spare areas).
+    BdRe,
+    /// A pressed DVD-ROM: readable, never writable.
+    DvdRom,
+    /// A disc the drive cannot identify.
+    Unknown,
+}
+
+impl MediumKind {
+    pub const ALL: [MediumKind; 6] = [
+        MediumKind::CdR74,
+        MediumKind::CdR80,
+        MediumKind::DvdPlusRw,
+        MediumKind::BdRe,
+        MediumKind::DvdRom,
+        MediumKind::Unknown,
+    ];
+
+    /// The name used on the command line (`cd-r`, `cd-r80`, `dvd+rw`, `bd-re`, `dvd-rom`,
+    /// `unknown`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            MediumKind::CdR74 => "cd-r74",
+            MediumKind::CdR80 => "cd-r",
+            MediumKind::DvdPlusRw => "dvd+rw",
+            MediumKind::BdRe => "bd-re",
+            MediumKind::DvdRom => "dvd-rom",
+            MediumKind::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a command-line name; `cd-r` is the common 80-minute disc, `cd-r80` an alias.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "cd-r" | "cd-r80" | "cdr" => MediumKind::CdR80,
+            "cd-r74" => MediumKind::CdR74,
+            "dvd+rw" | "dvdplusrw" => MediumKind::DvdPlusRw,
+            "bd-re" | "bdre" => MediumKind::BdRe,
+            "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
+            "unknown" => MediumKind::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// How long a command keeps the drive busy, when it runs on after GOOD (Immed) or takes
+/// virtual time in the foreground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Busy {
+    /// Virtual time the operation takes.
+    pub duration: Duration,
+}
+
+/// A disc and its recording rules.
+pub trait Medium: fmt::Debug + Send {
+    fn kind(&self) -> MediumKind;
+
+    /// The current profile (GET CONFIGURATION bytes 6-7).
+    fn profile(&self) -> Profile;
+
+    /// READ DISC INFORMATION, standard data (type 000b).
+    fn disc_information(&self) -> DiscInformation;
+
+    /// READ TRACK INFORMATION for an LBA, a track number (FFh: the invisible track) or a
+    /// session number.
+    fn track_information(
+        &self,
+        address_type: TrackAddressType,
+        address: u32,
+    ) -> MediumResult<TrackInformation>;
+
+    /// READ TOC/PMA/ATIP: the whole reply (the drive cuts it to the allocation length).
+    fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>>;
+
+    /// READ DISC STRUCTURE: the whole reply.
+    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>>;
+
+    /// READ CAPACITY: the last recorded LBA and the block length.
+    fn read_capacity(&self) -> MediumResult<ReadCapacity>;
+
+    /// READ FORMAT CAPACITIES.
+    fn format_capacities(&self) -> FormatCapacities;
+
+    /// Reads `out.len() / 2048` blocks starting at `lba`.
+    fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()>;
+
+    /// Writes `data.len() / 2048` blocks starting at `lba` (WRITE(10), or WRITE(12) with
+    /// `streaming` set).
+    fn write(
+        &mut self,
+        lba: i32,
+        data: &[u8],
+        streaming: bool,
+        now: VirtualTime,
+    ) -> MediumResult<()>;
+
+    /// SYNCHRONIZE CACHE: everything written becomes durable (the store commits).
+    fn synchronize(&mut self) -> MediumResult<()>;
+
+    /// Power loss: the disc reverts to its last synchronized state.
+    fn power_loss(&mut self);
+
+    /// FORMAT UNIT with its parameter list; returns how long the foreground part takes.
+    fn format(&mut self, params: &FormatUnitParameters, now: VirtualTime) -> MediumResult<Busy>;
+
+    /// CLOSE TRACK/SESSION; returns how long closing takes.
+    fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy>;
+
+    /// RESERVE TRACK.
+    fn reserve_track(&mut self, cdb: &ReserveTrack) -> MediumResult<()>;
+
+    /// SEND CUE SHEET (CD SAO): the cue sheet bytes.
+    fn send_cue_sheet(&mut self, sheet: &[u8]) -> MediumResult<()>;
+
+    /// The Write Parameters mode page (05h) as the medium applies it; `None` where the page
+    /// does not apply (DVD+RW, BD-RE: MODE SENSE answers 05/24/00).
+    fn write_parameters(&self) -> Option<WriteParameters>;
+
+    /// MODE SELECT of page 05h.
+    fn set_write_parameters(&mut self, page: &WriteParameters) -> MediumResult<()>;
+
+    /// Lets time-dependent work (a background format) progress to `now`.
+    fn advance(&mut self, now: VirtualTime);
+
+    /// While a format that blocks medium access runs (not a DVD+RW background format, which
+    /// allows writes): its progress in 1/65536 for the 02/04/04 sense.
+    fn blocking_format_progress(&self) -> Option<u16>;
+
+    /// Write speeds the disc supports, in kB/s, fastest first (GET PERFORMANCE type 03h).
+    fn write_speeds(&self) -> Vec<u32>;
+
+    /// Read speed in kB/s.
+    fn read_speed(&self) -> u32;
+
+    /// Sectors per ECC block (1 on CD, 16 on DVD, 32 on BD).
+    fn blocking(&self) -> u32;
+
+    /// The medium's recording state as JSON, for saving the disc (data lives in the store).
+    fn save_state(&self) -> serde_json::Value;
+}
