@@ -4,14 +4,18 @@ use std::time::Duration;
 
 use discwriter::{Error, Recorder};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
+use virtdrive::DriveConfig;
 use virtdrive::{DriveIdentity, VirtDrive};
 
 #[test]
 fn an_emulated_writer_is_identified() {
-    let drive = VirtDrive::new(DriveIdentity {
-        vendor: "ACME".into(),
-        product: "BURNER 9000".into(),
-        revision: "1.02".into(),
+    let drive = VirtDrive::new(DriveConfig {
+        identity: DriveIdentity {
+            vendor: "ACME".into(),
+            product: "BURNER 9000".into(),
+            revision: "1.02".into(),
+        },
+        ..DriveConfig::default()
     });
     let rec = Recorder::open(drive).expect("an MMC drive opens");
     assert_eq!(rec.info().vendor, "ACME");

@@ -21,7 +21,6 @@
 pub mod clock;
 mod drive;
 pub mod medium;
-mod reply;
 pub mod store;
 
-pub use drive::{DriveIdentity, VirtDrive};
+pub use drive::{DiscCondition, DriveConfig, DriveIdentity, SpeedSetting, VirtDrive};

@@ -4,14 +4,17 @@ mod common;
 
 use common::{command_fails, command_in};
 use mmc_core::sense::{triples, Sense, SenseFormat};
-use virtdrive::{DriveIdentity, VirtDrive};
+use virtdrive::{DriveConfig, DriveIdentity, VirtDrive};
 
 #[test]
 fn inquiry_reports_an_mmc_device_with_the_configured_strings() {
-    let mut drive = VirtDrive::new(DriveIdentity {
-        vendor: "ACME".into(),
-        product: "BURNER 9000".into(),
-        revision: "1.02".into(),
+    let mut drive = VirtDrive::new(DriveConfig {
+        identity: DriveIdentity {
+            vendor: "ACME".into(),
+            product: "BURNER 9000".into(),
+            revision: "1.02".into(),
+        },
+        ..DriveConfig::default()
     });
     let data = command_in(
         &mut drive,
@@ -67,8 +70,13 @@ fn vpd_pages_are_not_supported_yet() {
 }
 
 #[test]
-fn an_empty_drive_is_not_ready_with_its_tray_closed() {
+fn an_empty_drive_reports_power_on_once_then_no_medium_with_its_tray_closed() {
     let mut drive = VirtDrive::default();
+    command_fails(
+        &mut drive,
+        &[0x00, 0, 0, 0, 0, 0], // TEST UNIT READY
+        triples::POWER_ON_RESET,
+    );
     command_fails(
         &mut drive,
         &[0x00, 0, 0, 0, 0, 0], // TEST UNIT READY
@@ -77,8 +85,14 @@ fn an_empty_drive_is_not_ready_with_its_tray_closed() {
 }
 
 #[test]
-fn request_sense_reports_the_current_condition_in_either_format() {
+fn request_sense_reports_the_unit_attention_then_the_current_condition() {
     let mut drive = VirtDrive::default();
+    let ua = command_in(&mut drive, &[0x03, 0, 0, 0, 18, 0], 18);
+    assert_eq!(
+        (ua[2] & 0x0F, ua[12], ua[13]),
+        (0x06, 0x29, 0x00),
+        "POWER ON, RESET"
+    );
     let fixed = command_in(
         &mut drive,
         &[

@@ -57,6 +57,7 @@ fn a_reserved_bit_is_an_invalid_field_pointing_at_byte_and_bit() {
 #[test]
 fn naca_in_the_control_byte_is_rejected() {
     let mut drive = VirtDrive::default();
+    // the CDB is checked before the pending power-on unit attention is reported
     let sks = command_fails(
         &mut drive,
         &[0x00, 0, 0, 0, 0, 0x04], // TEST UNIT READY with NACA

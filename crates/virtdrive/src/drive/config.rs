@@ -1,0 +1,50 @@
+//! How a virtual drive is built: its identity and the figures of its mechanics.
+
+use core::time::Duration;
+
+/// What the drive says it is (INQUIRY).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveIdentity {
+    /// At most 8 ASCII characters.
+    pub vendor: String,
+    /// At most 16 ASCII characters.
+    pub product: String,
+    /// At most 4 ASCII characters.
+    pub revision: String,
+}
+
+impl Default for DriveIdentity {
+    fn default() -> Self {
+        DriveIdentity {
+            vendor: "VIRTDRV".into(),
+            product: "VIRTUAL WRITER".into(),
+            revision: "0.1".into(),
+        }
+    }
+}
+
+/// The drive's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveConfig {
+    pub identity: DriveIdentity,
+    /// The drive's write buffer, drained at the write speed (real drives: 2-8 MiB).
+    pub buffer_bytes: u32,
+    /// From closing the tray on a disc to ready (02/04/01 until then).
+    pub becoming_ready: Duration,
+    /// Virtual time every command costs on top of its data transfer.
+    pub command_overhead: Duration,
+    /// Sleep to real time as the virtual clock advances (demonstrations, real clients).
+    pub paced: bool,
+}
+
+impl Default for DriveConfig {
+    fn default() -> Self {
+        DriveConfig {
+            identity: DriveIdentity::default(),
+            buffer_bytes: 4 * 1024 * 1024,
+            becoming_ready: Duration::from_secs(2),
+            command_overhead: Duration::from_micros(200),
+            paced: false,
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! GET CONFIGURATION (MMC-6 5, 6.6): the profiles this drive model can use, the current one,
+//! and its features with their current and persistent bits.
+//!
+//! The drive is a BD/DVD/CD writer: it lists the profiles of the media it emulates and of the
+//! write-once siblings a real writer of its class supports (DVD+R, BD-R), so hosts see a
+//! realistic drive. A feature is current when the medium in the drive makes it usable; the
+//! recording features stop being current on a write-protected disc.
+
+use mmc_core::cdb::{ConfigurationRequest, GetConfiguration};
+use mmc_core::response::configuration::{Configuration, Feature, FeatureCode};
+use mmc_core::response::features::*;
+use mmc_core::response::ResponseFormat;
+use mmc_core::Profile;
+
+use super::{DiscCondition, Reply, VirtDrive};
+
+/// Profiles the drive supports, highest first as drives list them.
+const PROFILES: [Profile; 9] = [
+    Profile::BdRe,
+    Profile::BdRSrm,
+    Profile::BdRom,
+    Profile::DvdPlusR,
+    Profile::DvdPlusRw,
+    Profile::DvdRom,
+    Profile::CdRw,
+    Profile::CdR,
+    Profile::CdRom,
+];
+
+/// Version bitmap for the BD Read/Write features' class 0 (versions 1-3).
+const BD_CLASS0_VERSIONS: [u16; 4] = [0b1110, 0, 0, 0];
+
+/// What the features depend on.
+#[derive(Debug, Clone, Copy)]
+struct MediumView {
+    profile: Profile,
+    write_protected: bool,
+    /// Sectors per ECC block of the current medium.
+    blocking: u16,
+    /// Last LBA of the user area (Random Writable feature).
+    last_lba: u32,
+}
+
+impl VirtDrive {
+    /// The current profile: the medium's, once the drive has recognised it; 0000h with no
+    /// disc, an open tray, a disc still spinning up, upside down or unreadable.
+    pub(crate) fn current_profile(&self) -> Profile {
+        match self.disc.as_ref() {
+            Some(d)
+                if !self.tray_open
+                    && self.now >= d.ready_at
+                    && d.condition == DiscCondition::Normal =>
+            {
+                d.medium.profile()
+            }
+            _ => Profile::NoProfile,
+        }
+    }
+
+    fn medium_view(&self) -> MediumView {
+        let profile = self.current_profile();
+        let disc = self.disc.as_ref().filter(|_| profile != Profile::NoProfile);
+        let last_lba = disc
+            .and_then(|d| d.medium.read_capacity().ok())
+            .map(|c| c.last_lba)
+            .unwrap_or(0);
+        MediumView {
+            profile,
+            write_protected: disc.is_some_and(|d| d.write_protected),
+            blocking: disc
+                .map(|d| u16::try_from(d.medium.blocking()).unwrap_or(1))
+                .unwrap_or(1),
+            last_lba,
+        }
+    }
+
+    pub(super) fn get_configuration(&self, cdb: GetConfiguration) -> Reply {
+        let view = self.medium_view();
+        let all = features(&view, &self.config.identity.product);
+        let start = cdb.starting_feature;
+        let selected: Vec<Feature> = all
+            .into_iter()
+            .filter(|f| match cdb.requested_type {
+                ConfigurationRequest::All => f.code.to_u16() >= start,
+                ConfigurationRequest::Current => f.current && f.code.to_u16() >= start,
+                ConfigurationRequest::One => f.code.to_u16() == start,
+                // Reserved RT value: MMC-6 answers as for 00b.
+                _ => f.code.to_u16() >= start,
+            })
+            .collect();
+        let config = Configuration {
+            current_profile: view.profile,
+            features: selected,
+            cut_bytes: 0,
+        };
+        let mut bytes = config.to_bytes();
+        bytes.truncate(usize::from(cdb.allocation_length));
+        Reply::Data(bytes)
+    }
+}
+
+fn features(view: &MediumView, product: &str) -> Vec<Feature> {
+    let p = view.profile;
+    let cd = p.is_cd();
+    let dvd = p.is_dvd();
+    let bd = p.is_bd();
+    let present = p != Profile::NoProfile;
+    let writable = !view.write_protected;
+    let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe);
+    let cd_r = p == Profile::CdR;
+    let profiles = ProfileList {
+        profiles: PROFILES
+            .iter()
+            .map(|&profile| ProfileDescriptor {
+                profile,
+                current: profile == p,
+            })
+            .collect(),
+    };
+    vec![
+        Feature::new(profiles, 0, true, true),
+        Feature::new(
+            Core {
+                physical_interface: 2, // ATAPI, as most optical writers
+                inq2: true,
+                device_busy_event: false,
+            },
+            2,
+            true,
+            true,
+        ),
+        Feature::new(
+            Morphing {
+                oc_event: true,
+                asynchronous: false,
+            },
+            1,
+            true,
+            true,
+        ),
+        Feature::new(
+            RemovableMedium {
+                loading_mechanism: 0b001, // tray
+                load: true,
+                eject: true,
+                prevent_jumper: false,
+                dbml: false,
+                lock: true,
+            },
+            0,
+            true,
+            true,
+        ),
+        // Current while the disc is write-protected: hosts read the protection from it.
+        Feature::new(
+            WriteProtect {
+                dwp: false,
+                wdcb: false,
+                spwp: false,
+                sswpp: false,
+            },
+            0,
+            false,
+            present && view.write_protected,
+        ),
+        Feature::new(
+            RandomReadable {
+                logical_block_size: 2048,
+                blocking: view.blocking.max(1),
+                page_present: true,
+            },
+            0,
+            false,
+            present,
+        ),
+        Feature::new(MultiRead {}, 0, false, cd),
+        Feature::new(
+            CdRead {
+                dap: false,
+                c2_flags: false,
+                cd_text: false,
+            },
+            0,
+            false,
+            cd,
+        ),
+        Feature::new(
+            DvdRead {
+                multi110: true,
+                dual_rw: false,
+                dual_r: false,
+            },
+            0,
+            false,
+            dvd,
+        ),
+        Feature::new(
+            RandomWritable {
+                last_lba: if overwritable { view.last_lba } else { 0 },
+                logical_block_size: 2048,
+                blocking: view.blocking.max(1),
+                page_present: true,
+            },
+            0,
+            false,
+            overwritable && writable,
+        ),
+        Feature::new(
+            IncrementalStreamingWritable {
+                // Data block types 8 (Mode 1) and 10 (Mode 2 Form 1).
+                data_block_types_supported: 1 << 8 | 1 << 10,
+                trio: false,
+                arsv: false,
+                buf: true,
+                link_sizes: vec![7],
+            },
+            1,
+            false,
+            cd_r && writable,
+        ),
+        Feature::new(
+            Formattable {
+                frf: false,
+                renosa: true,
+                expand: false,
+                qcert: p == Profile::BdRe,
+                cert: p == Profile::BdRe,
+                rrm: false,
+            },
+            0,
+            false,
+            overwritable && writable,
+        ),
+        Feature::new(
+            HardwareDefectManagement { ssa: true },
+            0,
+            false,
+            p == Profile::BdRe,
+        ),
+        Feature::new(
+            DvdPlusRw {
+                write: true,
+                quick_start: true,
+                close_only: false,
+            },
+            0,
+            false,
+            p == Profile::DvdPlusRw,
+        ),
+        Feature::new(DvdPlusR { write: true }, 0, false, p == Profile::DvdPlusR),
+        Feature::new(
+            CdTrackAtOnce {
+                buf: true,
+                rw_raw: false,
+                rw_pack: false,
+                test_write: false,
+                cd_rw: true,
+                rw_subcode: false,
+                data_types_supported: 1 << 8 | 1 << 10,
+            },
+            2,
+            false,
+            cd_r && writable,
+        ),
+        Feature::new(
+            CdMastering {
+                buf: true,
+                sao: true,
+                raw_ms: false,
+                raw: false,
+                test_write: false,
+                cd_rw: true,
+                rw: false,
+                max_cue_sheet_length: 99 * 3 * 8 + 64,
+            },
+            0,
+            false,
+            cd_r && writable,
+        ),
+        Feature::new(
+            BdRead {
+                bca: false,
+                bd_re: BD_CLASS0_VERSIONS,
+                bd_r: BD_CLASS0_VERSIONS,
+                bd_rom: BD_CLASS0_VERSIONS,
+            },
+            1,
+            false,
+            bd,
+        ),
+        Feature::new(
+            BdWrite {
+                svnr: true,
+                bd_re: BD_CLASS0_VERSIONS,
+                bd_r: BD_CLASS0_VERSIONS,
+            },
+            2,
+            false,
+            p == Profile::BdRe && writable,
+        ),
+        Feature::new(PowerManagement {}, 0, true, true),
+        Feature::new(
+            Timeout {
+                group3: false,
+                unit_length: 0,
+            },
+            0,
+            true,
+            true,
+        ),
+        Feature::new(
+            RealTimeStreaming {
+                smp: false,
+                rbcb: true,
+                scs: true,
+                mp2a: true,
+                wspd: true,
+                sw: true,
+            },
+            5,
+            true,
+            true,
+        ),
+        Feature::new(
+            DriveSerialNumber {
+                serial_number: serial_for(product),
+            },
+            0,
+            true,
+            true,
+        ),
+    ]
+    .into_iter()
+    .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
+    .collect()
+}
+
+/// A stable serial number derived from the product name, padded to a multiple of 4.
+fn serial_for(product: &str) -> String {
+    let digest = blake3::hash(product.as_bytes());
+    let hex: String = digest
+        .as_bytes()
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    format!("VD{hex}  ")
+}

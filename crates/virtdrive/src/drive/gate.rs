@@ -1,0 +1,106 @@
+//! What stands between a command and its execution: exclusive access, unit attentions,
+//! medium readiness and write protection (SPC-4 5.14, MMC-6 4.1.6).
+
+use mmc_core::cdb::Command;
+use mmc_core::sense::{triples, SenseTriple};
+
+use super::{DiscCondition, Failure, VirtDrive};
+
+/// How a command relates to the drive's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Class {
+    /// Runs even with a unit attention pending (which it then leaves pending).
+    allows_unit_attention: bool,
+    /// Needs a ready medium.
+    needs_medium: bool,
+    /// Records on the medium: refused on a write-protected disc.
+    records: bool,
+}
+
+fn class(command: &Command) -> Class {
+    use Command as C;
+    let (allows_unit_attention, needs_medium, records) = match command {
+        C::Inquiry(_) | C::RequestSense(_) | C::GetConfiguration(_) => (true, false, false),
+        C::GetEventStatusNotification(_) => (true, false, false),
+        C::MechanismStatus(_) | C::StartStopUnit(_) | C::PreventAllowMediumRemoval(_) => {
+            (false, false, false)
+        }
+        C::ModeSense10(_) | C::ModeSelect10(_) | C::ReadBufferCapacity(_) => (false, false, false),
+        C::GetPerformance(_) | C::SetStreaming(_) | C::SetCdSpeed(_) => (false, false, false),
+        C::ReadFormatCapacities(_) => (false, false, false),
+        C::TestUnitReady(_) | C::ReadCapacity(_) | C::ReadDiscInformation(_) => {
+            (false, true, false)
+        }
+        C::ReadTrackInformation(_) | C::ReadTocPmaAtip(_) | C::ReadDiscStructure(_) => {
+            (false, true, false)
+        }
+        C::Read10(_) | C::Read12(_) | C::Verify10(_) | C::SynchronizeCache(_) => {
+            (false, true, false)
+        }
+        C::Write10(_) | C::Write12(_) | C::CloseTrackSession(_) | C::FormatUnit(_) => {
+            (false, true, true)
+        }
+        C::ReserveTrack(_) | C::SendOpcInformation(_) | C::SendCueSheet(_) | C::Blank(_) => {
+            (false, true, true)
+        }
+    };
+    Class {
+        allows_unit_attention,
+        needs_medium,
+        records,
+    }
+}
+
+impl VirtDrive {
+    /// Checks everything that must hold before `command` runs.
+    pub(super) fn gate(&mut self, command: &Command) -> Result<(), Failure> {
+        let class = class(command);
+        if !class.allows_unit_attention {
+            if let Some(ua) = self.unit_attention.take() {
+                return Err(Failure::sense(ua));
+            }
+        }
+        if class.needs_medium {
+            self.ready()?;
+        }
+        if class.records && self.disc.as_ref().is_some_and(|d| d.write_protected) {
+            return Err(Failure::sense(triples::WRITE_PROTECTED));
+        }
+        Ok(())
+    }
+
+    /// Why the medium cannot be accessed now, if it cannot (MMC-6 4.1.6, and the
+    /// recommendations of the project notes §3.6).
+    pub(crate) fn ready(&self) -> Result<(), Failure> {
+        if self.tray_open {
+            return Err(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_OPEN));
+        }
+        let Some(disc) = self.disc.as_ref() else {
+            return Err(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED));
+        };
+        if self.now < disc.ready_at {
+            return Err(Failure::sense(triples::BECOMING_READY));
+        }
+        match disc.condition {
+            DiscCondition::Normal => {}
+            DiscCondition::UpsideDown => {
+                return Err(Failure::sense(triples::NO_REFERENCE_POSITION_FOUND))
+            }
+            DiscCondition::Incompatible { ascq } => {
+                return Err(Failure::sense(SenseTriple::new(0x2, 0x30, ascq)))
+            }
+        }
+        if let Some(op) = self.long_operation {
+            return Err(Failure::progress(op.sense, op.progress(self.now)));
+        }
+        if let Some(progress) = disc.medium.blocking_format_progress() {
+            return Err(Failure::progress(triples::FORMAT_IN_PROGRESS, progress));
+        }
+        Ok(())
+    }
+
+    /// The sense TEST UNIT READY would give now, or `None` when ready (REQUEST SENSE).
+    pub(crate) fn readiness_sense(&self) -> Option<Failure> {
+        self.ready().err()
+    }
+}

@@ -1,0 +1,272 @@
+//! The commands that reach the disc: information about it, reading, writing, synchronizing,
+//! closing and formatting. The medium answers; the drive adds what belongs to the drive:
+//! the buffer and its timing, power calibration, buffer underruns, long operations.
+
+use core::time::Duration;
+
+use mmc_core::cdb::{
+    CloseTrackSession, DiscInformationType, FormatUnit, FormatUnitParameters, ReadDiscInformation,
+    ReadDiscStructure, ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet,
+    SynchronizeCache, Verify10,
+};
+use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
+use mmc_core::response::{FormatCapacities, ResponseFormat};
+use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::DataPhase;
+
+use super::mode::data_out;
+use super::{Disc, Failure, LongOperation, Reply, VirtDrive};
+use crate::medium::Medium;
+
+/// 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION.
+const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
+/// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
+/// invalid transfer length rather than allocated.
+const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
+
+fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
+    bytes.truncate(usize::from(allocation_length));
+    Reply::Data(bytes)
+}
+
+impl VirtDrive {
+    fn disc_mut(&mut self) -> Result<&mut Disc, Failure> {
+        self.disc
+            .as_mut()
+            .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))
+    }
+
+    fn medium_ref(&self) -> Result<&dyn Medium, Failure> {
+        self.disc
+            .as_ref()
+            .map(|d| d.medium.as_ref())
+            .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))
+    }
+
+    pub(super) fn read_capacity(&self) -> Result<Reply, Failure> {
+        let capacity = self.medium_ref()?.read_capacity()?;
+        Ok(Reply::Data(capacity.to_bytes()))
+    }
+
+    /// MMC-6 6.24: with no medium the current descriptor says "no media present".
+    pub(super) fn read_format_capacities(&self) -> Reply {
+        let capacities = match self.disc.as_ref() {
+            Some(d) if !self.tray_open && self.ready().is_ok() => d.medium.format_capacities(),
+            _ => FormatCapacities {
+                current: CurrentCapacity {
+                    blocks: u32::MAX,
+                    descriptor_type: CapacityDescriptorType::NoMedia,
+                    block_length: 2048,
+                },
+                formattable: Vec::new(),
+                cut_bytes: 0,
+            },
+        };
+        Reply::Data(capacities.to_bytes())
+    }
+
+    pub(super) fn read_disc_information(&self, cdb: ReadDiscInformation) -> Result<Reply, Failure> {
+        if cdb.data_type != DiscInformationType::Standard {
+            return Err(Failure::invalid_cdb_field(1, None));
+        }
+        let info = self.medium_ref()?.disc_information();
+        Ok(cut(info.to_bytes(), cdb.allocation_length))
+    }
+
+    pub(super) fn read_track_information(
+        &self,
+        cdb: ReadTrackInformation,
+    ) -> Result<Reply, Failure> {
+        let info = self
+            .medium_ref()?
+            .track_information(cdb.address_type, cdb.address)?;
+        Ok(cut(info.to_bytes(), cdb.allocation_length))
+    }
+
+    pub(super) fn read_toc(&self, cdb: ReadTocPmaAtip) -> Result<Reply, Failure> {
+        let bytes = self.medium_ref()?.read_toc(&cdb)?;
+        Ok(cut(bytes, cdb.allocation_length))
+    }
+
+    pub(super) fn read_disc_structure(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
+        let bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        Ok(cut(bytes, cdb.allocation_length))
+    }
+
+    pub(super) fn read(
+        &mut self,
+        lba: i64,
+        blocks: u32,
+        data: &mut DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        if blocks > MAX_TRANSFER_BLOCKS {
+            return Err(Failure::invalid_cdb_field(7, None));
+        }
+        let lba = i32::try_from(lba).map_err(|_| Failure::sense(triples::LBA_OUT_OF_RANGE))?;
+        let kbps = self.speed.read_kbps;
+        let DataPhase::In(buf) = data else {
+            return Ok(Reply::Done);
+        };
+        // Only whole blocks that fit the host's buffer move; the rest is residual.
+        let fit = u32::try_from(buf.len() / 2048)
+            .unwrap_or(u32::MAX)
+            .min(blocks);
+        let len = fit as usize * 2048;
+        let out = buf.get_mut(..len).unwrap_or(&mut []);
+        self.disc_mut()?.medium.read(lba, out)?;
+        self.now = self
+            .now
+            .after(crate::clock::transfer_time(u64::from(fit), kbps));
+        Ok(Reply::InPlace(len))
+    }
+
+    pub(super) fn write(
+        &mut self,
+        lba: i64,
+        blocks: u32,
+        streaming: bool,
+        data: &mut DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        if blocks > MAX_TRANSFER_BLOCKS {
+            return Err(Failure::invalid_cdb_field(7, None));
+        }
+        let lba = i32::try_from(lba).map_err(|_| Failure::sense(triples::LBA_OUT_OF_RANGE))?;
+        let len = blocks as usize * 2048;
+        let bytes = data_out(data, len)?;
+        if blocks == 0 {
+            return Ok(Reply::Done);
+        }
+        let starting = !self.buffer.is_streaming();
+        if starting {
+            // Power calibration happens before the first block of a stream.
+            self.calibration_ok()?;
+        }
+        let underrun = self.buffer.take_underrun();
+        let kbps = self.speed.write_kbps;
+        let now = self.now;
+        let disc = self.disc_mut()?;
+        let is_cd = disc.medium.profile().is_cd();
+        let bufe = disc
+            .medium
+            .write_parameters()
+            .map(|p| p.bufe)
+            .unwrap_or(true);
+        if underrun && is_cd && !bufe {
+            // The laser had nothing to record: the track is interrupted (MMC-6 4.3.6).
+            self.buffer.reset();
+            return Err(Failure::sense(triples::LOSS_OF_STREAMING));
+        }
+        disc.medium.write(lba, bytes, streaming, now)?;
+        let wait = self.buffer.accept(len as u64, kbps);
+        self.now = self.now.after(wait);
+        Ok(Reply::Done)
+    }
+
+    pub(super) fn verify(&mut self, cdb: Verify10) -> Result<Reply, Failure> {
+        let lba = cdb.lba;
+        let blocks = u32::from(cdb.blocks);
+        let mut scratch = vec![0u8; blocks as usize * 2048];
+        self.disc_mut()?.medium.read(lba, &mut scratch)?;
+        Ok(Reply::Done)
+    }
+
+    /// Compares the data-out of VERIFY with BytChk against the disc.
+    pub(super) fn verify_bytes(
+        &mut self,
+        cdb: Verify10,
+        data: &DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        let len = usize::from(cdb.blocks) * 2048;
+        let expected = data_out(data, len)?;
+        let mut scratch = vec![0u8; len];
+        self.disc_mut()?.medium.read(cdb.lba, &mut scratch)?;
+        match scratch.iter().zip(expected).position(|(a, b)| a != b) {
+            None => Ok(Reply::Done),
+            Some(i) => Err(Failure {
+                information: Some(i as u64),
+                ..Failure::sense(MISCOMPARE)
+            }),
+        }
+    }
+
+    /// Empties the buffer onto the disc; returns how long that takes.
+    fn flush_buffer(&mut self) -> Duration {
+        self.buffer.flush(self.speed.write_kbps)
+    }
+
+    /// Runs an operation of `duration`: in the background with Immed (02/04/08 with progress
+    /// until it ends), or in the foreground.
+    fn busy_for(&mut self, duration: Duration, immed: bool) {
+        let until = self.now.after(duration);
+        self.buffer.flushed_at(until);
+        if immed && duration > Duration::ZERO {
+            self.long_operation = Some(LongOperation {
+                started: self.now,
+                until,
+                sense: triples::LONG_WRITE_IN_PROGRESS,
+            });
+        } else {
+            self.now = until;
+        }
+    }
+
+    pub(super) fn synchronize_cache(&mut self, cdb: SynchronizeCache) -> Result<Reply, Failure> {
+        let drain = self.flush_buffer();
+        self.disc_mut()?.medium.synchronize()?;
+        self.busy_for(drain, cdb.immed);
+        Ok(Reply::Done)
+    }
+
+    pub(super) fn close_track_session(&mut self, cdb: CloseTrackSession) -> Result<Reply, Failure> {
+        let drain = self.flush_buffer();
+        let now = self.now.after(drain);
+        let busy = self.disc_mut()?.medium.close(&cdb, now)?;
+        self.busy_for(drain + busy.duration, cdb.immed);
+        Ok(Reply::Done)
+    }
+
+    pub(super) fn format_unit(
+        &mut self,
+        cdb: FormatUnit,
+        data: &DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        if !cdb.fmt_data {
+            // MMC-6 6.5: an MMC drive formats from a format descriptor; without one there is
+            // nothing to do it with.
+            return Err(Failure::invalid_cdb_field(1, Some(4)));
+        }
+        let list = data_out(data, FormatUnitParameters::LEN)?;
+        let params = FormatUnitParameters::parse(list).map_err(|e| {
+            let (triple, sks) = e.sense();
+            Failure {
+                triple,
+                sks,
+                information: None,
+            }
+        })?;
+        let now = self.now;
+        let busy = self.disc_mut()?.medium.format(&params, now)?;
+        if !params.immed {
+            // Without Immed the command returns when the format is done.
+            self.now = self.now.after(busy.duration);
+            self.settle();
+        }
+        Ok(Reply::Done)
+    }
+
+    pub(super) fn reserve_track(&mut self, cdb: ReserveTrack) -> Result<Reply, Failure> {
+        self.disc_mut()?.medium.reserve_track(&cdb)?;
+        Ok(Reply::Done)
+    }
+
+    pub(super) fn send_cue_sheet(
+        &mut self,
+        cdb: SendCueSheet,
+        data: &DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        let len = usize::try_from(cdb.cue_sheet_size).unwrap_or(usize::MAX);
+        let sheet = data_out(data, len)?;
+        self.disc_mut()?.medium.send_cue_sheet(sheet)?;
+        Ok(Reply::Done)
+    }
+}
