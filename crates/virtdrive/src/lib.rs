@@ -23,4 +23,7 @@ mod drive;
 pub mod medium;
 pub mod store;
 
-pub use drive::{DiscCondition, DriveConfig, DriveIdentity, SpeedSetting, VirtDrive};
+pub use drive::{
+    DiscCondition, DriveClient, DriveConfig, DriveIdentity, LockError, SharedDrive, SpeedSetting,
+    VirtDrive,
+};

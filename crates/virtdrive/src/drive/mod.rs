@@ -10,6 +10,7 @@
 
 mod config;
 mod configuration;
+mod exclusive;
 mod gate;
 mod info;
 mod io;
@@ -23,6 +24,7 @@ use mmc_core::sense::{triples, SenseBuilder, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, SenseBytes, Transport, TransportError};
 
 pub use config::{DriveConfig, DriveIdentity};
+pub use exclusive::{DriveClient, LockError, SharedDrive};
 pub use speed::SpeedSetting;
 
 use crate::clock::VirtualTime;
@@ -88,6 +90,7 @@ pub struct VirtDrive {
     pub(crate) speed: speed::SpeedState,
     pub(crate) buffer: speed::BufferModel,
     pub(crate) gone: bool,
+    pub(crate) exclusive: Option<exclusive::ExclusiveLock>,
 }
 
 impl Default for VirtDrive {
@@ -113,6 +116,7 @@ impl VirtDrive {
             speed: speed::SpeedState::default(),
             buffer,
             gone: false,
+            exclusive: None,
         }
     }
 
@@ -305,7 +309,7 @@ impl VirtDrive {
         }
     }
 
-    fn execute_command(
+    pub(crate) fn execute_command(
         &mut self,
         cdb: &[u8],
         mut data: DataPhase<'_>,
@@ -356,7 +360,7 @@ impl Transport for VirtDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        self.execute_command(cdb, data, timeout)
+        self.execute_as(None, cdb, data, timeout)
     }
 }
 
