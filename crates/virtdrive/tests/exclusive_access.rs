@@ -47,7 +47,11 @@ fn the_lock_counts_acquisitions() {
     a.acquire_exclusive().unwrap();
     a.acquire_exclusive().unwrap();
     a.release_exclusive().unwrap();
-    assert_eq!(shared.lock().exclusive_owner(), Some("A"), "still held once");
+    assert_eq!(
+        shared.lock().exclusive_owner(),
+        Some("A"),
+        "still held once"
+    );
     a.release_exclusive().unwrap();
     assert_eq!(shared.lock().exclusive_owner(), None);
     assert_eq!(
