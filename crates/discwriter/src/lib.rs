@@ -18,7 +18,9 @@
 )]
 
 pub mod error;
+pub mod media_status;
 pub mod recorder;
 
 pub use error::{DeviceCause, Error};
+pub use media_status::{DiscState, DiscSummary};
 pub use recorder::{DriveInfo, Recorder};

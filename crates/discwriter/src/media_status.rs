@@ -1,0 +1,161 @@
+//! What is on the disc: profile, status, sessions, addresses and space, read from GET
+//! CONFIGURATION, READ DISC INFORMATION, READ TRACK INFORMATION and READ CAPACITY.
+
+use mmc_core::cdb::{
+    ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity,
+    ReadDiscInformation, ReadTrackInformation, TestUnitReady, TrackAddressType,
+};
+use mmc_core::response::configuration::FeatureCode;
+use mmc_core::response::disc_info::DiscStatus;
+use mmc_core::response::{
+    Configuration, DiscInformation, ReadCapacity as Capacity, ResponseFormat, TrackInformation,
+};
+use mmc_core::{DataPhase, Profile, Transport};
+use serde::Serialize;
+
+use crate::error::{DeviceCause, Error};
+use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+
+/// The recording state of a disc, as READ DISC INFORMATION reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscState {
+    /// Nothing recorded yet (or erased).
+    Blank,
+    /// Sessions can be added.
+    Appendable,
+    /// Finalized: nothing more can be recorded (or a pressed disc).
+    Complete,
+    /// Random-access media reported as "others" (DVD-RAM and some overwritable media).
+    Other,
+}
+
+/// The disc in a drive, summarised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiscSummary {
+    /// The current profile's name ("BD-RE").
+    pub profile: String,
+    /// The current profile's number (0043h).
+    pub profile_code: u16,
+    pub status: DiscState,
+    pub sessions: u16,
+    /// Where the next write goes, when the disc can be written.
+    pub next_writable_address: Option<u32>,
+    pub free_sectors: u32,
+    pub total_sectors: u32,
+    pub write_protected: bool,
+    pub erasable: bool,
+}
+
+fn invalid(opcode: u8, detail: String) -> Error {
+    Error::InvalidResponseFromDevice {
+        cause: DeviceCause {
+            opcode,
+            sense: None,
+        },
+        detail,
+    }
+}
+
+impl<T: Transport> Recorder<T> {
+    /// Reads a response of format `R` with the command `cdb` into a buffer of `len` bytes.
+    fn read_response<R: ResponseFormat>(&mut self, cdb: &[u8], len: usize) -> Result<R, Error> {
+        let mut buf = vec![0u8; len];
+        let got = self.execute_in(cdb, &mut buf, DEFAULT_TIMEOUT)?;
+        let opcode = cdb.first().copied().unwrap_or(0);
+        R::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(opcode, e.to_string()))
+    }
+
+    /// The disc's profile, state, sessions, addresses and space.
+    pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
+        // TEST UNIT READY first: no disc, a disc spinning up or upside down, reported as such.
+        self.execute(&TestUnitReady::default().encode(), DataPhase::None, DEFAULT_TIMEOUT)?;
+        let config: Configuration = self.read_response(
+            &GetConfiguration {
+                requested_type: ConfigurationRequest::Current,
+                starting_feature: 0,
+                allocation_length: 4096,
+            }
+            .encode(),
+            4096,
+        )?;
+        let profile = config.current_profile;
+        let write_protected = config.is_current(FeatureCode::WriteProtect);
+        let info: DiscInformation = self.read_response(
+            &ReadDiscInformation {
+                data_type: DiscInformationType::Standard,
+                allocation_length: 2048,
+            }
+            .encode(),
+            2048,
+        )?;
+        let status = match info.disc_status {
+            DiscStatus::Empty => DiscState::Blank,
+            DiscStatus::Incomplete => DiscState::Appendable,
+            DiscStatus::Complete => DiscState::Complete,
+            _ => DiscState::Other,
+        };
+        // The writable track: the single track of overwritable media, the invisible track
+        // (FFh) of sequential media (MMC-6 6.27).
+        let (address_type, address) = if profile.is_rewritable_random() {
+            (TrackAddressType::TrackNumber, 1)
+        } else {
+            (TrackAddressType::TrackNumber, 0xFF)
+        };
+        let track: Option<TrackInformation> = if status == DiscState::Complete {
+            None
+        } else {
+            Some(
+                self.read_response(
+                    &ReadTrackInformation {
+                        open: false,
+                        address_type,
+                        address,
+                        allocation_length: 48,
+                    }
+                    .encode(),
+                    48,
+                )?,
+            )
+        };
+        let next_writable_address = track.as_ref().and_then(|t| t.next_writable_address);
+        let free_sectors = match (&track, next_writable_address) {
+            (Some(t), Some(_)) => t.free_blocks,
+            _ => 0,
+        };
+        let total_sectors = match (&track, next_writable_address) {
+            (Some(t), _) if profile.is_rewritable_random() => t.track_start.saturating_add(t.track_size),
+            (Some(_), Some(nwa)) => nwa.saturating_add(free_sectors),
+            _ => {
+                let cap: Capacity =
+                    self.read_response(&ReadCapacity::default().encode(), 8)?;
+                cap.last_lba.saturating_add(1)
+            }
+        };
+        Ok(DiscSummary {
+            profile: profile.name().to_string(),
+            profile_code: profile.to_u16(),
+            status,
+            sessions: info.sessions,
+            next_writable_address,
+            free_sectors,
+            total_sectors,
+            write_protected,
+            erasable: info.erasable || profile.is_rewritable_random(),
+        })
+    }
+
+    /// The current profile alone.
+    pub fn current_profile(&mut self) -> Result<Profile, Error> {
+        let config: Configuration = self.read_response(
+            &GetConfiguration {
+                requested_type: ConfigurationRequest::One,
+                starting_feature: 0,
+                allocation_length: 512,
+            }
+            .encode(),
+            512,
+        )?;
+        Ok(config.current_profile)
+    }
+}

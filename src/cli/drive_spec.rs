@@ -1,0 +1,107 @@
+//! `--drive DRIVE`: a device path (with the `sgio` feature) or a virtual drive
+//! `virt:MEDIA[@FILE]`; without `--drive`, the embedded virtual BD-RE kept in the user's data
+//! directory.
+
+use std::path::PathBuf;
+
+use virtdrive::medium::MediumKind;
+
+use super::CliError;
+
+/// Where the commands go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriveSpec {
+    /// An emulated drive holding a disc of `kind`, kept in `file` (in memory when `None`).
+    Virtual {
+        kind: MediumKind,
+        file: Option<PathBuf>,
+    },
+    /// A real drive through SG_IO.
+    Device(PathBuf),
+}
+
+impl DriveSpec {
+    /// Reads `--drive`; `None` is the embedded virtual BD-RE.
+    pub fn parse(arg: Option<&str>) -> Result<Self, CliError> {
+        let Some(arg) = arg else {
+            return Ok(DriveSpec::Virtual {
+                kind: MediumKind::BdRe,
+                file: Some(default_disc_file()?),
+            });
+        };
+        if let Some(rest) = arg.strip_prefix("virt:") {
+            let (media, file) = match rest.split_once('@') {
+                Some((m, f)) if !f.is_empty() => (m, Some(PathBuf::from(f))),
+                Some((_, _)) => {
+                    return Err(CliError::Input(format!(
+                        "--drive {arg}: the file after '@' is empty"
+                    )))
+                }
+                None => (rest, None),
+            };
+            let kind = MediumKind::from_name(media).ok_or_else(|| {
+                CliError::Input(format!(
+                    "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+rw, bd-re, dvd-rom, unknown"
+                ))
+            })?;
+            return Ok(DriveSpec::Virtual { kind, file });
+        }
+        if arg.is_empty() {
+            return Err(CliError::Input("--drive is empty".into()));
+        }
+        Ok(DriveSpec::Device(PathBuf::from(arg)))
+    }
+}
+
+/// `$XDG_DATA_HOME/discwriter/default-bd-re.disc`, or `~/.local/share/...`.
+fn default_disc_file() -> Result<PathBuf, CliError> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })
+        .ok_or_else(|| {
+            CliError::Input(
+                "neither XDG_DATA_HOME nor HOME is set: give --drive virt:bd-re@FILE".into(),
+            )
+        })?;
+    Ok(base.join("discwriter").join("default-bd-re.disc"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn virtual_drive_names_are_read() {
+        assert_eq!(
+            DriveSpec::parse(Some("virt:cd-r@/tmp/a.disc")).unwrap(),
+            DriveSpec::Virtual {
+                kind: MediumKind::CdR80,
+                file: Some(PathBuf::from("/tmp/a.disc"))
+            }
+        );
+        assert_eq!(
+            DriveSpec::parse(Some("virt:dvd+rw")).unwrap(),
+            DriveSpec::Virtual {
+                kind: MediumKind::DvdPlusRw,
+                file: None
+            }
+        );
+        assert_eq!(
+            DriveSpec::parse(Some("/dev/sr0")).unwrap(),
+            DriveSpec::Device(PathBuf::from("/dev/sr0"))
+        );
+    }
+
+    #[test]
+    fn bad_drive_names_say_what_is_wrong() {
+        let e = DriveSpec::parse(Some("virt:floppy")).unwrap_err().to_string();
+        assert!(e.contains("unknown medium \"floppy\""), "{e}");
+        let e = DriveSpec::parse(Some("virt:bd-re@")).unwrap_err().to_string();
+        assert!(e.contains("empty"), "{e}");
+    }
+}
