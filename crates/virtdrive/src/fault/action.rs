@@ -50,8 +50,9 @@ pub enum FaultAction {
     /// GOOD without executing the command: a WRITE reported done but never stored (the false
     /// success of Psysonic#1538). On a data-in command nothing is transferred.
     DropWrite,
-    /// Power fails during the command: it has no effect, the disc reverts to its last
-    /// synchronized state, and the next command gets 06/29/00 POWER ON RESET. Emulator only.
+    /// Power fails during the command: it gets no answer (the host's timeout expires), has no
+    /// effect, the disc reverts to its last synchronized state, and the next command gets
+    /// 06/29/00 POWER ON RESET. Emulator only.
     PowerLoss,
     /// The drive enters a [`DriveCondition`]. Emulator only.
     DriveCondition(DriveCondition),

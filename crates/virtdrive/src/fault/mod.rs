@@ -13,6 +13,22 @@
 //! - [`Faulty`] wraps any other [`mmc_core::Transport`] and applies the actions a transport
 //!   can suffer ([`ActionKind::TRANSPORT`]); it refuses plans that need the drive.
 //!
+//! How the emulator applies each [`Fault`] (the contract [`Faulty`] follows for its subset):
+//! - `sense`: answer CHECK CONDITION with [`SenseAction::to_bytes`], the whole data phase as
+//!   residual; with `executed`, run the command first and keep its residual.
+//! - `timeout_before`: do not run the command; advance the clock by the host's timeout and
+//!   return `TransportError::Timeout`. `timeout_after`: run it, then the same.
+//! - `device_gone`: `TransportError::DeviceGone`; the plan repeats it for every later command.
+//! - `delay`: advance the clock by the delay, then run the command as usual.
+//! - `short_transfer`: run the command, moving only the first bytes (data-out: the drive sees
+//!   only those); GOOD with the rest as residual.
+//! - `corrupt_data_in`: run it, then [`Fault::corrupt`] the bytes actually transferred.
+//! - `drop_write`: GOOD without running it (the clock may advance as if it ran, so timing
+//!   does not give it away).
+//! - `power_loss`: do not run it; `Medium::power_loss`, a pending 06/29/00, and
+//!   `TransportError::Timeout` for this command.
+//! - `drive_condition`: enter the [`DriveCondition`], then answer the command from that state.
+//!
 //! Precedence: for each command the rules are tried in file order and the first one that
 //! matches, still has fires left and wins its probability draw fires; later rules are not
 //! looked at (they neither fire nor draw). One command gets at most one fault.
@@ -43,7 +59,7 @@ pub use faulty::{Faulty, FiredFault};
 pub use fields::opcode_from_name;
 pub use matcher::{block_range, CommandContext, LbaRange, Occurrence, RuleMatch, TimeWindow};
 pub use plan::{FaultPlanSpec, FaultRule, Times};
-pub use random::RandomPlanOptions;
+pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 
 /// A fault plan ready to decide: its rules and the counters and generator it keeps while
 /// commands pass.
