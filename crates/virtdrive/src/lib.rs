@@ -20,6 +20,7 @@
 
 pub mod clock;
 mod drive;
+pub mod fault;
 pub mod medium;
 pub mod store;
 

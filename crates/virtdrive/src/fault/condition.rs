@@ -1,0 +1,73 @@
+//! Drive conditions a plan can impose (issue item 3): states of the drive or the disc that last
+//! beyond one command, so only the emulator can apply them. The same values are what the
+//! drive's own API sets; a plan fires one at a chosen command and the drive takes it from
+//! there. The sense each one causes is the drive's business; the intent is written here.
+
+use core::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::fields;
+
+/// A state the drive enters when a rule fires. The command that fired the rule is then
+/// answered from the new state (so a `write_protect` on a WRITE fails that WRITE already).
+///
+/// JSON: `"write_protect"`, `"eject"`, `{"becoming_ready": {"s": 5}}`,
+/// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DriveCondition {
+    /// The disc becomes write-protected: 07/27/00 on every write-class command, and READ DISC
+    /// STRUCTURE format C0h and feature 0004h say so.
+    WriteProtect,
+    /// The tray opens and the disc goes out: 02/3A/02. The drive keeps the disc, so a later
+    /// load (or `becoming_ready`) puts the same disc back.
+    Eject,
+    /// No disc with the tray closed: 02/3A/01.
+    NoMedium,
+    /// The disc is taken out and put back: 02/04/01 BECOMING READY until `duration` of virtual
+    /// time has passed, then one 06/28/00 NOT READY TO READY CHANGE.
+    BecomingReady {
+        #[serde(with = "fields::duration")]
+        duration: Duration,
+    },
+    /// A power-on or bus reset: one 06/29/00 on the next command. Unlike the `power_loss`
+    /// action the disc keeps everything the drive had accepted.
+    PowerOnReset,
+    /// The disc is upside down: 02/06/00 NO REFERENCE POSITION FOUND on medium access, and no
+    /// current profile.
+    UpsideDown,
+    /// The drive cannot use the disc: 02/30/`ascq` (00 incompatible medium, 01 unknown format,
+    /// 02 incompatible format, ...).
+    Incompatible {
+        #[serde(with = "fields::byte")]
+        ascq: u8,
+    },
+    /// Another client takes exclusive access (`TransportError::Locked` with its name) for
+    /// `duration` of virtual time, or for good when no duration is given.
+    ExclusiveAccess {
+        owner: String,
+        #[serde(
+            default,
+            with = "fields::opt_duration",
+            skip_serializing_if = "Option::is_none"
+        )]
+        duration: Option<Duration>,
+    },
+}
+
+impl DriveCondition {
+    /// The JSON name of the condition.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            DriveCondition::WriteProtect => "write_protect",
+            DriveCondition::Eject => "eject",
+            DriveCondition::NoMedium => "no_medium",
+            DriveCondition::BecomingReady { .. } => "becoming_ready",
+            DriveCondition::PowerOnReset => "power_on_reset",
+            DriveCondition::UpsideDown => "upside_down",
+            DriveCondition::Incompatible { .. } => "incompatible",
+            DriveCondition::ExclusiveAccess { .. } => "exclusive_access",
+        }
+    }
+}
