@@ -2,8 +2,8 @@
 //! CONFIGURATION, READ DISC INFORMATION, READ TRACK INFORMATION and READ CAPACITY.
 
 use mmc_core::cdb::{
-    ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity,
-    ReadDiscInformation, ReadTrackInformation, TestUnitReady, TrackAddressType,
+    ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity, ReadDiscInformation,
+    ReadTrackInformation, TestUnitReady, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::DiscStatus;
@@ -69,7 +69,11 @@ impl<T: Transport> Recorder<T> {
     /// The disc's profile, state, sessions, addresses and space.
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
         // TEST UNIT READY first: no disc, a disc spinning up or upside down, reported as such.
-        self.execute(&TestUnitReady::default().encode(), DataPhase::None, DEFAULT_TIMEOUT)?;
+        self.execute(
+            &TestUnitReady::default().encode(),
+            DataPhase::None,
+            DEFAULT_TIMEOUT,
+        )?;
         let config: Configuration = self.read_response(
             &GetConfiguration {
                 requested_type: ConfigurationRequest::Current,
@@ -124,11 +128,12 @@ impl<T: Transport> Recorder<T> {
             _ => 0,
         };
         let total_sectors = match (&track, next_writable_address) {
-            (Some(t), _) if profile.is_rewritable_random() => t.track_start.saturating_add(t.track_size),
+            (Some(t), _) if profile.is_rewritable_random() => {
+                t.track_start.saturating_add(t.track_size)
+            }
             (Some(_), Some(nwa)) => nwa.saturating_add(free_sectors),
             _ => {
-                let cap: Capacity =
-                    self.read_response(&ReadCapacity::default().encode(), 8)?;
+                let cap: Capacity = self.read_response(&ReadCapacity::default().encode(), 8)?;
                 cap.last_lba.saturating_add(1)
             }
         };

@@ -18,6 +18,8 @@ use super::VirtDrive;
 pub(crate) struct ExclusiveLock {
     pub(crate) owner: String,
     pub(crate) count: u32,
+    /// A lock a fault plan imposed for a while ends at this time.
+    pub(crate) until: Option<crate::clock::VirtualTime>,
 }
 
 /// Why exclusive access could not be taken or given back.
@@ -49,6 +51,7 @@ impl VirtDrive {
                 self.exclusive = Some(ExclusiveLock {
                     owner: client.to_string(),
                     count: 1,
+                    until: None,
                 });
                 Ok(())
             }

@@ -11,6 +11,7 @@
 mod config;
 mod configuration;
 mod exclusive;
+mod faults;
 mod gate;
 mod info;
 mod io;
@@ -91,6 +92,9 @@ pub struct VirtDrive {
     pub(crate) buffer: speed::BufferModel,
     pub(crate) gone: bool,
     pub(crate) exclusive: Option<exclusive::ExclusiveLock>,
+    pub(crate) fault_plan: Option<crate::fault::FaultPlan>,
+    /// A disc a fault plan took out (`no_medium`) that `becoming_ready` puts back.
+    pub(crate) parked: Option<Disc>,
 }
 
 impl Default for VirtDrive {
@@ -117,6 +121,8 @@ impl VirtDrive {
             buffer,
             gone: false,
             exclusive: None,
+            fault_plan: None,
+            parked: None,
         }
     }
 
@@ -253,6 +259,14 @@ impl VirtDrive {
             }
         }
         self.buffer.drain_until(now, self.speed.write_kbps);
+        if self
+            .exclusive
+            .as_ref()
+            .and_then(|l| l.until)
+            .is_some_and(|t| now >= t)
+        {
+            self.exclusive = None;
+        }
         if let Some(d) = self.disc.as_mut() {
             d.medium.advance(now);
             if d.ready_at > VirtualTime::ZERO && now >= d.ready_at {
@@ -312,7 +326,7 @@ impl VirtDrive {
     pub(crate) fn execute_command(
         &mut self,
         cdb: &[u8],
-        mut data: DataPhase<'_>,
+        data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         if self.gone {
@@ -321,17 +335,49 @@ impl VirtDrive {
         let started = self.now;
         self.now = self.now.after(self.config.command_overhead);
         self.settle();
+        let decision = self.consult_plan(cdb, &data, timeout);
+        let (mut data, fault, short_residual) = match decision {
+            faults::Decision::Answer(answer) => {
+                self.pace(self.now.since(started));
+                return answer;
+            }
+            faults::Decision::Run => (data, None, 0),
+            faults::Decision::RunThen(fault) => (data, Some(fault), 0),
+            faults::Decision::Shorten(bytes) => {
+                let (d, residual) = faults::shortened(data, bytes);
+                (d, None, residual)
+            }
+        };
+        let outcome = self.run(cdb, &mut data, started, timeout);
+        let outcome = match fault {
+            Some(f) => self.after_run(&f, outcome, &mut data, timeout),
+            None => outcome,
+        };
+        outcome.map(|mut c| {
+            c.residual += short_residual;
+            c
+        })
+    }
+
+    /// Decodes, checks and runs one command.
+    fn run(
+        &mut self,
+        cdb: &[u8],
+        data: &mut DataPhase<'_>,
+        started: VirtualTime,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
         let command = match Command::decode(cdb) {
             Ok(c) => c,
             Err(e) => {
                 let (triple, sks) = e.sense();
-                return Ok(check_condition(&data, build_sense(triple, sks, None)));
+                return Ok(check_condition(data, build_sense(triple, sks, None)));
             }
         };
         if let Err(f) = self.gate(&command) {
-            return Ok(check_condition(&data, f.to_sense()));
+            return Ok(check_condition(data, f.to_sense()));
         }
-        let result = self.dispatch(command, &mut data);
+        let result = self.dispatch(command, data);
         // A command that ran longer than the host waits did complete inside the drive, but
         // the host saw a timeout (SG_IO DID_TIME_OUT).
         let took = self.now.since(started);
@@ -341,7 +387,7 @@ impl VirtDrive {
         }
         Ok(match result {
             Ok(reply) => reply.complete(data),
-            Err(f) => check_condition(&data, f.to_sense()),
+            Err(f) => check_condition(data, f.to_sense()),
         })
     }
 
@@ -376,7 +422,7 @@ pub(crate) enum Reply {
 }
 
 impl Reply {
-    fn complete(self, phase: DataPhase<'_>) -> Completion {
+    fn complete(self, phase: &mut DataPhase<'_>) -> Completion {
         match (self, phase) {
             (Reply::Data(bytes), DataPhase::In(buf)) => {
                 let n = bytes.len().min(buf.len());
