@@ -296,9 +296,10 @@ pub(crate) fn single_track(
         fixed_packet_size: blocking,
         track_size: size32,
         last_recorded_address: last_recorded.and_then(|l| u32::try_from(l).ok()),
-        read_compatibility_lba: None,
-        next_layer_jump_address: None,
-        last_layer_jump_address: None,
+        // Present, as zeros, so the reply has the 48 bytes of MMC-6 drives.
+        read_compatibility_lba: Some(0),
+        next_layer_jump_address: Some(0),
+        last_layer_jump_address: Some(0),
         cut_bytes: 0,
     }
 }
