@@ -61,7 +61,7 @@ fn a_blank_disc_reports_empty_and_not_formatted() {
         0x00, 0x00, 0x00, 0x00, // disc identification
         0xFF, 0xFF, 0xFF, 0xFF, // last session lead-in start: none
         0x00, 0x23, 0x05, 0x40, // last possible lead-out start: 2,295,104
-        0, 0, 0, 0, 0, 0, 0, 0, // disc bar code
+        0, 0, 0, 0, 0, 0, 0, 0,    // disc bar code
         0x00, // disc application code
         0x00, // number of OPC tables
     ];
@@ -175,7 +175,10 @@ fn the_background_format_progresses_with_the_virtual_clock() {
         "FORMAT 26h returns at once"
     );
     let info = disc.disc_information().to_bytes();
-    assert_eq!(info[2], 0x1E, "erasable, last session complete, disc complete");
+    assert_eq!(
+        info[2], 0x1E,
+        "erasable, last session complete, disc complete"
+    );
     assert_eq!(info[7] & 0x03, 2, "BG format in progress");
     assert_eq!(disc.blocking_format_progress(), None, "writes do not wait");
 
@@ -212,7 +215,9 @@ fn writes_go_anywhere_while_the_format_runs_and_the_rest_reads_zeros() {
     let e = disc.read(2_295_104, &mut out).unwrap_err();
     assert_eq!(e.triple, LBA_OUT_OF_RANGE);
     assert_eq!(e.information, Some(2_295_104));
-    let e = disc.write(2_295_100, &sectors(1, 8), false, secs(11)).unwrap_err();
+    let e = disc
+        .write(2_295_100, &sectors(1, 8), false, secs(11))
+        .unwrap_err();
     assert_eq!(e.triple, LBA_OUT_OF_RANGE);
 }
 
@@ -228,7 +233,11 @@ fn a_partial_ecc_block_is_read_modified_and_written_whole() {
     let patch = sectors(0xC0, 2);
     disc.write(5, &patch, false, secs(2)).unwrap();
     assert_eq!(disc.rmw_count(), 1);
-    assert_eq!(store.sector_writes() - writes, 16, "the whole block went back to the store");
+    assert_eq!(
+        store.sector_writes() - writes,
+        16,
+        "the whole block went back to the store"
+    );
     let back = read(&mut disc, 0, 16);
     assert_eq!(back[..5 * 2048], block[..5 * 2048], "sectors 0-4 kept");
     assert_eq!(back[5 * 2048..7 * 2048], patch[..], "sectors 5-6 new");
@@ -268,7 +277,8 @@ fn compatible_close_fills_the_gap_and_writes_a_lead_out() {
     // (LBA 100,064, a multiple of 16) and writes a 32,768-sector lead-out:
     // (100,064 - 16,230 + 32,768) * 2048 B / 3,324,000 B/s = 71.84 s.
     assert!(
-        busy.duration > Duration::from_millis(71_800) && busy.duration < Duration::from_millis(71_900),
+        busy.duration > Duration::from_millis(71_800)
+            && busy.duration < Duration::from_millis(71_900),
         "{busy:?}"
     );
     assert_eq!(disc.bg_format_status(), BgFormatStatus::Partial);
@@ -285,7 +295,8 @@ fn compatible_close_fills_the_gap_and_writes_a_lead_out() {
         LBA_OUT_OF_RANGE
     );
     // A later write past the lead-out is allowed and leaves the disc incompatible again.
-    disc.write(200_000, &sectors(1, 16), false, secs(100)).unwrap();
+    disc.write(200_000, &sectors(1, 16), false, secs(100))
+        .unwrap();
     assert!(!disc.dvd_rom_compatible());
     assert_eq!(disc.read_capacity().unwrap().last_lba, 200_015);
 }
@@ -313,7 +324,10 @@ fn quick_stop_leaves_a_partial_format_without_lead_out() {
 fn the_restart_bit_resumes_a_stopped_format() {
     let (mut disc, _) = blank();
     let e = disc.format(&basic_format(true), secs(0)).unwrap_err();
-    assert_eq!(e.triple, INVALID_FIELD_IN_PARAMETER_LIST, "nothing to restart");
+    assert_eq!(
+        e.triple, INVALID_FIELD_IN_PARAMETER_LIST,
+        "nothing to restart"
+    );
     assert_eq!(
         e.sks,
         Some(SenseKeySpecific::FieldPointer {

@@ -77,17 +77,6 @@ impl WrittenExtents {
         self.ranges.clear();
     }
 
-    /// Keeps only what lies below `limit` (a smaller format).
-    pub fn truncate(&mut self, limit: u64) {
-        let above: Vec<u64> = self.ranges.range(limit..).map(|(&s, _)| s).collect();
-        for s in above {
-            self.ranges.remove(&s);
-        }
-        if let Some((_, e)) = self.ranges.iter_mut().next_back() {
-            *e = (*e).min(limit);
-        }
-    }
-
     /// Splits `[start, end)` into consecutive runs, each `(run_start, run_end, written)`.
     pub fn runs(&self, start: u64, end: u64) -> Vec<(u64, u64, bool)> {
         let mut out = Vec::new();
@@ -154,16 +143,6 @@ mod tests {
         );
         assert_eq!(w.runs(12, 18), vec![(12, 18, true)]);
         assert_eq!(w.runs(40, 50), vec![(40, 50, false)]);
-    }
-
-    #[test]
-    fn truncate_cuts_the_range_that_crosses_the_limit() {
-        let mut w = WrittenExtents::new();
-        w.insert(0, 10);
-        w.insert(20, 40);
-        w.insert(50, 60);
-        w.truncate(30);
-        assert_eq!(w.ranges(), vec![(0, 10), (20, 30)]);
     }
 
     #[test]
