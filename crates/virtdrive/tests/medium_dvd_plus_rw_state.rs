@@ -1,15 +1,14 @@
-//! Power loss and saved state of the overwritable and pressed media: the disc returns to
+//! Power loss and saved state of a DVD+RW: the disc returns to
 //! what was last synchronized; a saved state loads back, and a corrupt one says what is
 //! wrong.
 
 mod medium_support;
 
 use medium_support::{secs, sectors, MemStore};
-use mmc_core::cdb::{BdCertification, FormatDescriptor, FormatType, FormatUnitParameters};
+use mmc_core::cdb::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::disc_info::BgFormatStatus;
 use serde_json::json;
-use virtdrive::medium::overwritable::{BdRe, DvdPlusRw};
-use virtdrive::medium::rom::DvdRom;
+use virtdrive::medium::overwritable::DvdPlusRw;
 use virtdrive::medium::Medium;
 
 fn basic_format() -> FormatUnitParameters {
@@ -116,92 +115,4 @@ fn a_corrupt_dvd_plus_rw_state_names_what_is_wrong() {
             "{message:?} should mention {needle:?}"
         );
     }
-}
-
-#[test]
-fn power_loss_during_a_bd_re_format_leaves_it_unformatted() {
-    let store = MemStore::new();
-    let mut disc = BdRe::new(store.boxed());
-    let params = FormatUnitParameters::immediate(FormatDescriptor {
-        number_of_blocks: 11_826_176,
-        format_type: FormatType::BdReWithSpareAreas,
-        format_subtype: BdCertification::FullCertification.to_u8(),
-        type_dependent: 0x3000,
-    });
-    disc.format(&params, secs(0)).unwrap();
-    disc.advance(secs(100));
-    disc.power_loss();
-    assert_eq!(disc.user_capacity(), None);
-    assert_eq!(disc.blocking_format_progress(), None);
-    let mut out = vec![0; 2048];
-    assert_eq!(
-        disc.read(0, &mut out).unwrap_err().triple,
-        mmc_core::sense::SenseTriple::new(0x2, 0x30, 0x10)
-    );
-}
-
-#[test]
-fn a_bd_re_keeps_its_format_and_synchronized_data_across_power_loss_and_saving() {
-    let store = MemStore::new();
-    let mut disc = BdRe::new(store.boxed());
-    let params = FormatUnitParameters::immediate(FormatDescriptor {
-        number_of_blocks: 12_219_392,
-        format_type: FormatType::BdReWithoutSpareAreas,
-        format_subtype: 0,
-        type_dependent: 0x800,
-    });
-    let busy = disc.format(&params, secs(0)).unwrap();
-    disc.advance(secs(0).after(busy.duration));
-    let kept = sectors(0x21, 32);
-    disc.write(64, &kept, true, secs(30)).unwrap();
-    disc.synchronize().unwrap();
-    disc.write(96, &sectors(0x66, 32), true, secs(31)).unwrap();
-    disc.power_loss();
-    assert_eq!(
-        disc.user_capacity(),
-        Some(12_219_392),
-        "the format survives"
-    );
-    assert_eq!(read(&mut disc, 64, 32), kept);
-    assert_eq!(read(&mut disc, 96, 32), vec![0; 32 * 2048]);
-
-    let state = disc.save_state();
-    assert_eq!(
-        state,
-        json!({
-            "medium": "bd-re",
-            "version": 1,
-            "format": "formatted",
-            "format_type": 0x31,
-            "spare_clusters": 0,
-            "written": [[64, 96]],
-        })
-    );
-    let mut loaded = BdRe::load_state(&state, store.boxed()).unwrap();
-    assert!(!loaded.defect_management_active());
-    assert_eq!(read(&mut loaded, 64, 32), kept);
-
-    let bad = json!({"medium": "bd-re", "version": 1, "format": "formatted",
-        "format_type": 0x30, "spare_clusters": 100, "written": []});
-    let e = BdRe::load_state(&bad, store.boxed()).unwrap_err();
-    assert!(e.to_string().contains("spare_clusters Some(100)"), "{e}");
-}
-
-#[test]
-fn a_dvd_rom_state_saves_its_recorded_size() {
-    let store = MemStore::new();
-    let disc = DvdRom::with_sectors(store.boxed(), 1234);
-    let state = disc.save_state();
-    assert_eq!(
-        state,
-        json!({"medium": "dvd-rom", "version": 1, "recorded_sectors": 1234})
-    );
-    let loaded = DvdRom::load_state(&state, store.boxed()).unwrap();
-    assert_eq!(loaded.read_capacity().unwrap().last_lba, 1233);
-    let e = DvdRom::load_state(
-        &json!({"medium": "dvd-rom", "version": 1, "recorded_sectors": 0}),
-        store.boxed(),
-    )
-    .unwrap_err();
-    assert!(e.to_string().contains("recorded_sectors 0"), "{e}");
 }

@@ -11,6 +11,7 @@ use mmc_core::cdb::{
 use mmc_core::response::ResponseFormat;
 use mmc_core::sense::SenseTriple;
 use mmc_core::Profile;
+use serde_json::json;
 use virtdrive::medium::rom::{DvdRom, UnknownDisc};
 use virtdrive::medium::Medium;
 use virtdrive::store::SectorStore;
@@ -123,4 +124,23 @@ fn usable_discs_have_no_access_error() {
     assert!(DvdRom::new(MemStore::new().boxed())
         .access_error()
         .is_none());
+}
+
+#[test]
+fn a_dvd_rom_state_saves_its_recorded_size() {
+    let store = MemStore::new();
+    let disc = DvdRom::with_sectors(store.boxed(), 1234);
+    let state = disc.save_state();
+    assert_eq!(
+        state,
+        json!({"medium": "dvd-rom", "version": 1, "recorded_sectors": 1234})
+    );
+    let loaded = DvdRom::load_state(&state, store.boxed()).unwrap();
+    assert_eq!(loaded.read_capacity().unwrap().last_lba, 1233);
+    let e = DvdRom::load_state(
+        &json!({"medium": "dvd-rom", "version": 1, "recorded_sectors": 0}),
+        store.boxed(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("recorded_sectors 0"), "{e}");
 }

@@ -29,11 +29,11 @@ use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
-use super::overwritable::dvd_plus_rw::{dvd_physical_format, DVD_1X_KBPS, DVD_ECC_BLOCK};
+use super::overwritable::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::overwritable::{
-    check_single_track, invalid_cdb_field, sector_span, single_track, single_track_toc,
-    store_error, StateError, CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT,
-    CANNOT_WRITE_INCOMPATIBLE_FORMAT,
+    check_single_track, dvd_physical_format, invalid_cdb_field, sector_span, single_track,
+    single_track_toc, store_error, StateError, CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
+    CANNOT_READ_INCOMPATIBLE_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT,
 };
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;

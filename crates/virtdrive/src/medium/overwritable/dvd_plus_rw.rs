@@ -50,18 +50,18 @@ use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
-use mmc_core::response::disc_structure::{BookType, MEDIA_SPECIFIC_LEN};
+use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{
-    DiscInformation, DvdPhysicalFormat, FormatCapacities, ReadCapacity, ResponseFormat,
-    TrackInformation, WriteParameters, WriteProtectionStatus,
+    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    WriteParameters, WriteProtectionStatus,
 };
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_single_track, invalid_cdb_field, invalid_parameter, load_written, round_up, sector_span,
-    single_track, single_track_toc, StateError, UserArea, WrittenExtents,
+    check_single_track, dvd_physical_format, invalid_cdb_field, invalid_parameter, load_written,
+    round_up, sector_span, single_track, single_track_toc, StateError, UserArea, WrittenExtents,
     CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED,
 };
 use crate::clock::{transfer_time, VirtualTime};
@@ -84,8 +84,6 @@ pub const BACKGROUND_FORMAT_KBPS: u32 = 3324;
 pub const LEAD_OUT_SECTORS: u64 = 32_768;
 /// How long a quick stop (CLOSE 000b) keeps the drive busy (INF).
 pub const QUICK_STOP: Duration = Duration::from_secs(1);
-/// Physical sector number of LBA 0 on DVD (ECMA-267: the data zone starts at 30000h).
-const DATA_ZONE_START: u32 = 0x3_0000;
 const NAME: &str = "dvd+rw";
 
 /// Background format state (READ DISC INFORMATION byte 7 bits 1-0).
@@ -599,31 +597,4 @@ impl Medium for DvdPlusRw {
     fn rmw_count(&self) -> u64 {
         self.area.rmw_count()
     }
-}
-
-/// READ DISC STRUCTURE format 00h of a single-layer DVD: the 2048-byte structure (layer
-/// descriptor and zeroed media-specific bytes) behind its 4-byte header. Maximum rate Fh
-/// (not specified), 120 mm, one layer, data zone from 30000h over `sectors`.
-pub(crate) fn dvd_physical_format(book_type: BookType, layer_type: u8, sectors: u64) -> Vec<u8> {
-    let end = DATA_ZONE_START
-        .saturating_add(u32::try_from(sectors).unwrap_or(0))
-        .saturating_sub(1);
-    DvdPhysicalFormat {
-        book_type,
-        part_version: 1,
-        disc_size: 0,
-        maximum_rate: 0xF,
-        number_of_layers: 0,
-        track_path: false,
-        layer_type,
-        linear_density: 0,
-        track_density: 0,
-        data_area_start: DATA_ZONE_START,
-        data_area_end: end,
-        layer0_end: 0,
-        bca: false,
-        media_specific: vec![0; MEDIA_SPECIFIC_LEN],
-        cut_bytes: 0,
-    }
-    .to_bytes()
 }
