@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::VirtualTime;
 
+pub mod overwritable;
+pub mod rom;
+
 /// The sense a medium operation ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MediumError {
@@ -217,4 +220,25 @@ pub trait Medium: fmt::Debug + Send {
 
     /// The medium's recording state as JSON, for saving the disc (data lives in the store).
     fn save_state(&self) -> serde_json::Value;
+
+    /// The sense every access to the medium gets when the drive cannot use the disc at all
+    /// (a disc of unknown format: 02/30/01). The drive checks it before READ DISC
+    /// INFORMATION and every other command that needs the medium; `None` for usable discs.
+    fn access_error(&self) -> Option<MediumError> {
+        None
+    }
+
+    /// Writes so far that covered an ECC block only in part, each of which the drive had
+    /// to read, merge and write back whole (read-modify-write); the speed model charges
+    /// for them. 0 on media written in whole blocks.
+    fn rmw_count(&self) -> u64 {
+        0
+    }
+
+    /// True when the disc is formatted with defect management (BD-RE with spare areas):
+    /// the drive verifies after writing, which halves the effective write speed unless
+    /// the host writes with the Streaming bit (WRITE(12)).
+    fn defect_management_active(&self) -> bool {
+        false
+    }
 }
