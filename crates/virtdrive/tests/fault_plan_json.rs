@@ -192,7 +192,7 @@ fn opcodes_are_read_as_numbers_or_names() {
 #[test]
 fn values_are_written_in_one_readable_spelling() {
     let text = r#"{ "rules": [
-        { "match": { "opcode": 42, "medium": "dvd-plus-rw" },
+        { "match": { "opcode": 42, "medium": "DVD+RW" },
           "action": { "sense": { "key": 3, "asc": 12, "ascq": 9 } }, "times": 1 },
         { "match": { "opcode": 197 }, "action": { "delay": { "us": 2000000 } } },
         { "action": { "delay": { "s": 0.0015 } } }

@@ -90,6 +90,9 @@ impl VirtDrive {
                 return Err(Failure::sense(SenseTriple::new(0x2, 0x30, ascq)))
             }
         }
+        if let Some(e) = disc.medium.access_error() {
+            return Err(e.into());
+        }
         if let Some(op) = self.long_operation {
             return Err(Failure::progress(op.sense, op.progress(self.now)));
         }

@@ -157,6 +157,13 @@ impl VirtDrive {
             return Err(Failure::sense(triples::LOSS_OF_STREAMING));
         }
         disc.medium.write(lba, bytes, streaming, now)?;
+        // With defect management the drive verifies what it wrote, at about half the speed,
+        // unless the host streams (WRITE(12) with the Streaming bit).
+        let kbps = if disc.medium.defect_management_active() && !streaming {
+            kbps / 2
+        } else {
+            kbps
+        };
         let wait = self.buffer.accept(len as u64, kbps);
         self.now = self.now.after(wait);
         Ok(Reply::Done)

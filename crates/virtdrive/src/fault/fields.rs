@@ -208,8 +208,7 @@ pub(crate) mod sense_key {
     }
 }
 
-/// The medium a disc is, by its command-line name (`"cd-r"`, `"dvd+rw"`, `"bd-re"`, ...) or
-/// by mmc-core's serde name (`"dvd-plus-rw"`); written back as the command-line name.
+/// The medium a disc is, by its command-line name (`"cd-r"`, `"dvd+rw"`, `"bd-re"`, ...).
 pub(crate) mod opt_medium {
     use super::*;
 
@@ -222,21 +221,13 @@ pub(crate) mod opt_medium {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MediumKind>, D::Error> {
         let text = String::deserialize(d)?;
-        if let Some(kind) = MediumKind::from_name(&text) {
-            return Ok(Some(kind));
-        }
-        // The serde names of MediumKind differ from the command-line names for some kinds
-        // (`dvd-plus-rw` against `dvd+rw`): accept both.
-        match serde_json::from_value::<MediumKind>(serde_json::Value::String(text.clone())) {
-            Ok(kind) => Ok(Some(kind)),
-            Err(_) => {
-                let names: Vec<&str> = MediumKind::ALL.iter().map(|k| k.name()).collect();
-                Err(de::Error::custom(format!(
-                    "unknown medium \"{text}\", expected one of {}",
-                    names.join(", ")
-                )))
-            }
-        }
+        MediumKind::from_name(&text).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = MediumKind::ALL.iter().map(|k| k.name()).collect();
+            de::Error::custom(format!(
+                "unknown medium \"{text}\", expected one of {}",
+                names.join(", ")
+            ))
+        })
     }
 }
 

@@ -72,20 +72,26 @@ impl fmt::Display for MediumError {
 pub type MediumResult<T> = Result<T, MediumError>;
 
 /// The kinds of disc the emulator can hold, as named in `virt:MEDIA[@FILE]`.
+/// Serialized with the command-line names ([`MediumKind::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum MediumKind {
     /// CD-R, 74 minutes (333,000 sectors).
+    #[serde(rename = "cd-r74")]
     CdR74,
     /// CD-R, 80 minutes (359,849 sectors).
+    #[serde(rename = "cd-r", alias = "cd-r80")]
     CdR80,
     /// DVD+RW, single layer (2,295,104 sectors).
+    #[serde(rename = "dvd+rw")]
     DvdPlusRw,
     /// BD-RE, single layer (12,219,392 sectors without spare areas).
+    #[serde(rename = "bd-re")]
     BdRe,
     /// A pressed DVD-ROM: readable, never writable.
+    #[serde(rename = "dvd-rom")]
     DvdRom,
     /// A disc the drive cannot identify.
+    #[serde(rename = "unknown")]
     Unknown,
 }
 
