@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::VirtualTime;
 
+pub mod cd_r;
+
 /// The sense a medium operation ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MediumError {
