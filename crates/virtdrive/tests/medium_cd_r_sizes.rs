@@ -106,3 +106,32 @@ fn a_track_too_close_to_the_end_for_300_blocks_is_not_writable() {
         triples::INVALID_ADDRESS_FOR_WRITE,
     );
 }
+
+#[test]
+fn after_track_99_no_track_and_no_session_can_follow() {
+    let mut cd = blank_80();
+    tao_multisession(&mut cd);
+    // 99 minimum tracks: track n starts at (n - 1) × (300 + 2 + 150).
+    for n in 0..99 {
+        fill(&mut cd, n * 452, 300).unwrap();
+        close(&mut cd, &CLOSE_TRACK).unwrap();
+    }
+    let track_99 = track_info(&cd, &[0x52, 0x01, 0, 0, 0, 99, 0, 0, 0x30, 0]).unwrap();
+    assert_eq!(&track_99[8..12], (98u32 * 452).to_be_bytes());
+    // No track 100: no invisible track, and the session closes the disc.
+    expect_sense(
+        track_info(&cd, &[0x52, 0x01, 0, 0, 0, 0xFF, 0, 0, 0x30, 0]),
+        triples::INVALID_FIELD_IN_CDB,
+    );
+    expect_sense(
+        write10(&mut cd, &write10_cdb(99 * 452, 1), &blocks_of(0, 1)),
+        triples::INVALID_ADDRESS_FOR_WRITE,
+    );
+    close(&mut cd, &CLOSE_SESSION).unwrap();
+    let d = disc_info(&cd, &READ_DISC_INFORMATION);
+    assert_eq!(
+        d[2], 0x0E,
+        "complete: no track number left for another session"
+    );
+    assert_eq!(&d[4..7], [1, 1, 99]);
+}

@@ -2,7 +2,7 @@
 //! (profile 0009h).
 //!
 //! The geometry (pre-gaps, run-out, lead-in and lead-out, next writable addresses) is in
-//! [`layout`]; the replies in `info` (disc and track information), `toc` (READ TOC/PMA/ATIP)
+//! `layout`; the replies in `info` (disc and track information), `toc` (READ TOC/PMA/ATIP)
 //! and `cue_sheet` (SAO); the page 05h rules in `write_parameters`; the saved state in
 //! [`state`].
 //!
@@ -56,7 +56,7 @@
 
 mod cue_sheet;
 mod info;
-pub mod layout;
+mod layout;
 pub mod state;
 mod toc;
 mod write_parameters;

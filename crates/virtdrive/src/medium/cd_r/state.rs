@@ -29,7 +29,7 @@
 //!   (readable blocks, at least 300), `run_out` (2 for TAO, 0 for SAO), `data_mode` (1 or 2),
 //!   `control` (4 or 6).
 //!
-//! The positions must follow the layout rules of [`super::layout`]: the first session's
+//! The positions must follow the layout rules of the `layout` module: the first session's
 //! first track at LBA 0 (TAO) or later (SAO), each TAO track 150 blocks after the end of the
 //! previous one in its session, each later session's first track at the previous lead-out +
 //! 11,400 (after session 1) or + 6,900, everything ending by the lead-out limit. The state
