@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::VirtualTime;
 
+pub mod cd_r;
 pub mod overwritable;
 pub mod rom;
 
