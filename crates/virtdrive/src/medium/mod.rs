@@ -249,3 +249,50 @@ pub trait Medium: fmt::Debug + Send {
         false
     }
 }
+
+/// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, as sold).
+pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box<dyn Medium> {
+    match kind {
+        MediumKind::CdR74 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes74, store)),
+        MediumKind::CdR80 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes80, store)),
+        MediumKind::DvdPlusRw => Box::new(overwritable::DvdPlusRw::new(store)),
+        MediumKind::BdRe => Box::new(overwritable::BdRe::new(store)),
+        MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
+        MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
+    }
+}
+
+/// Why a saved disc state could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LoadError(String);
+
+/// A disc of `kind` in the state `Medium::save_state` described, with its data in `store`.
+pub fn load(
+    kind: MediumKind,
+    state: &serde_json::Value,
+    store: Box<dyn crate::store::SectorStore>,
+) -> Result<Box<dyn Medium>, LoadError> {
+    let err = |e: &dyn fmt::Display| LoadError(e.to_string());
+    Ok(match kind {
+        MediumKind::CdR74 | MediumKind::CdR80 => {
+            let disc = cd_r::CdR::load_state(state, store).map_err(|e| err(&e))?;
+            if disc.size().kind() != kind {
+                return Err(LoadError(format!(
+                    "the saved disc is a {}, not a {}",
+                    disc.size().kind().name(),
+                    kind.name()
+                )));
+            }
+            Box::new(disc)
+        }
+        MediumKind::DvdPlusRw => {
+            Box::new(overwritable::DvdPlusRw::load_state(state, store).map_err(|e| err(&e))?)
+        }
+        MediumKind::BdRe => {
+            Box::new(overwritable::BdRe::load_state(state, store).map_err(|e| err(&e))?)
+        }
+        MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
+        MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
+    })
+}
