@@ -21,6 +21,8 @@
 pub mod clock;
 mod drive;
 pub mod medium;
+#[cfg(unix)]
+pub mod persist;
 mod reply;
 pub mod store;
 
