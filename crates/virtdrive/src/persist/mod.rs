@@ -21,10 +21,17 @@
 //!   `generation` counts commits (0 when created). `journal` is `null` when the commit that
 //!   wrote this file carried no sector data.
 //! - `FILE.journal`, the **redo journal**, present only while there are sectors not yet in
-//!   the data file. A 2048-byte header (magic `VDJRNL\0\1`, the generation the journal will
-//!   commit as, a check value), then 2048-byte slots holding sector data, then, once
-//!   committed, the commit record: magic `VDJREC\0\1`, the generation, a count, and per sector
-//!   its index (u64) and slot (u32), all little-endian.
+//!   the data file. All numbers little-endian:
+//!
+//!   | bytes | what |
+//!   |---|---|
+//!   | 0-7 | magic `VDJRNL\0\x01` |
+//!   | 8-15 | the generation the journal will commit as (u64) |
+//!   | 16-23 | reserved, zero |
+//!   | 24-31 | check: the first 8 bytes of BLAKE3 of bytes 0-15 |
+//!   | 32-2047 | zero |
+//!   | 2048 × (k + 1) | slot k: one sector's 2048 bytes |
+//!   | `record_offset` | once committed, the commit record: magic `VDJREC\0\x01`, the generation (u64), the number of sectors n (u64), then n entries of sector index (u64) and slot (u32), sorted by sector |
 //!
 //! The data file carries an advisory `flock` while a process has the disc open, so a second
 //! process gets [`PersistError::Locked`] instead of two writers interleaving. The kernel drops

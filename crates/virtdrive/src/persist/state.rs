@@ -22,6 +22,8 @@ pub(crate) struct StateFile {
     pub version: u64,
     /// Commits since creation.
     pub generation: u64,
+    /// The kind of disc, by its `virt:MEDIA` name (`cd-r`, `dvd+rw`, `bd-re`, ...).
+    #[serde(with = "medium_name")]
     pub medium: MediumKind,
     /// The data file's length in sectors.
     pub data_sectors: u64,
@@ -127,4 +129,21 @@ pub(crate) fn sync_directory_of(path: &Path) -> Result<(), PersistError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(io_at(dir))
+}
+
+/// The medium as its command-line name, so the state file reads like `virt:MEDIA@FILE`.
+mod medium_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::medium::MediumKind;
+
+    pub fn serialize<S: Serializer>(kind: &MediumKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MediumKind, D::Error> {
+        let name = String::deserialize(d)?;
+        MediumKind::from_name(&name)
+            .ok_or_else(|| D::Error::custom(format!("unknown medium \"{name}\"")))
+    }
 }
