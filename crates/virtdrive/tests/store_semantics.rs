@@ -156,3 +156,19 @@ fn digests_are_blake3_of_the_sector_contents() {
         );
     });
 }
+
+#[test]
+fn a_whole_cluster_rewritten_then_discarded_or_committed() {
+    on_each_store(|store| {
+        store.write(64, &filled(1, 32)).unwrap();
+        store.commit().unwrap();
+        store.write(64, &filled(100, 32)).unwrap();
+        assert_eq!(read(store, 64, 32), filled(100, 32));
+        store.discard_uncommitted();
+        assert_eq!(read(store, 64, 32), filled(1, 32), "discarded");
+        store.write(64, &filled(100, 32)).unwrap();
+        store.commit().unwrap();
+        store.discard_uncommitted();
+        assert_eq!(read(store, 64, 32), filled(100, 32), "committed");
+    });
+}

@@ -10,6 +10,7 @@
 //! and a discard drops it.
 
 use core::fmt;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use super::{check_span, whole_sectors, SectorStore, StoreError, SECTOR};
@@ -85,6 +86,20 @@ fn pieces(index: u64, len: usize) -> impl Iterator<Item = Piece> {
     })
 }
 
+/// Copies whole sectors, one sector per memcpy.
+///
+/// One memcpy of 64 KiB is done with `rep movsb`, which on the project machine takes 22 µs
+/// instead of 1.3 µs when the destination lies a few bytes above the source modulo 4 KiB (the
+/// CPU's loads wait on stores that only alias them), and buffers allocated one after the other
+/// land exactly so. Copies of 2 KiB use vector moves, never hit that, and are as fast
+/// otherwise (measured: `benches/virtdrive_store.rs`).
+fn copy_sectors(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.chunks_exact_mut(SECTOR).zip(src.chunks_exact(SECTOR)) {
+        // Without the opaque source, the compiler fuses the loop back into one large memcpy.
+        d.copy_from_slice(core::hint::black_box(s));
+    }
+}
+
 impl SectorStore for MemoryStore {
     fn read(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
         check_span(index, whole_sectors(out.len())?)?;
@@ -99,7 +114,7 @@ impl SectorStore for MemoryStore {
                 .get(&piece.extent)
                 .or_else(|| self.committed.get(&piece.extent));
             match extent.and_then(|e| e.get(piece.offset..piece.offset + piece.len)) {
-                Some(src) => dst.copy_from_slice(src),
+                Some(src) => copy_sectors(dst, src),
                 None => dst.fill(0),
             }
         }
@@ -116,17 +131,36 @@ impl SectorStore for MemoryStore {
                 .ok_or(StoreError::Unaligned { len: piece.len })?;
             rest = tail;
             let committed = &self.committed;
-            let extent = self.pending.entry(piece.extent).or_insert_with(|| {
-                // The extent's data as of the last commit, so the untouched sectors stay.
-                committed
-                    .get(&piece.extent)
-                    .cloned()
-                    .unwrap_or_else(|| vec![0; EXTENT_BYTES].into_boxed_slice())
-            });
-            let dst = extent
-                .get_mut(piece.offset..piece.offset + piece.len)
-                .ok_or(StoreError::OutOfRange { index, count })?;
-            dst.copy_from_slice(src);
+            match self.pending.entry(piece.extent) {
+                Entry::Occupied(mut extent) => {
+                    let dst = extent
+                        .get_mut()
+                        .get_mut(piece.offset..piece.offset + piece.len)
+                        .ok_or(StoreError::OutOfRange { index, count })?;
+                    copy_sectors(dst, src);
+                }
+                // A whole extent: built from the data alone, nothing to zero or copy first.
+                Entry::Vacant(vacant) if piece.len == EXTENT_BYTES => {
+                    let mut extent = Vec::with_capacity(EXTENT_BYTES);
+                    for sector in src.chunks_exact(SECTOR) {
+                        extent.extend_from_slice(core::hint::black_box(sector));
+                    }
+                    vacant.insert(extent.into_boxed_slice());
+                }
+                Entry::Vacant(vacant) => {
+                    // The extent's data as of the last commit, so the untouched sectors stay.
+                    let extent = vacant.insert(
+                        committed
+                            .get(&piece.extent)
+                            .cloned()
+                            .unwrap_or_else(|| vec![0; EXTENT_BYTES].into_boxed_slice()),
+                    );
+                    let dst = extent
+                        .get_mut(piece.offset..piece.offset + piece.len)
+                        .ok_or(StoreError::OutOfRange { index, count })?;
+                    copy_sectors(dst, src);
+                }
+            }
         }
         Ok(())
     }
