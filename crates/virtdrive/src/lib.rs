@@ -22,6 +22,8 @@ pub mod clock;
 mod drive;
 pub mod fault;
 pub mod medium;
+#[cfg(unix)]
+pub mod persist;
 pub mod store;
 
 pub use drive::{

@@ -4,8 +4,27 @@
 //! indexes). Writes land in a volatile layer, as in a drive's cache: [`SectorStore::commit`]
 //! (SYNCHRONIZE CACHE, CLOSE) makes them durable, [`SectorStore::discard_uncommitted`] (power
 //! loss) drops them. Sectors never written read as zeros.
+//!
+//! Three stores implement it:
+//! - [`MemoryStore`]: the data in memory, sparse by 64 KiB extents; the fast one for tests.
+//! - [`HashOnlyStore`]: a BLAKE3 digest per sector instead of the data, so a full 25 GB BD-RE
+//!   fits in a few hundred megabytes; reads give the data back only for sectors of one
+//!   repeated byte.
+//! - [`FileStore`]: the data in a file on disk, durable across processes; see
+//!   [`crate::persist`] for the disc file and its atomic commits.
 
 use core::fmt;
+
+mod hash_only;
+mod memory;
+
+#[cfg(unix)]
+mod file;
+
+#[cfg(unix)]
+pub use file::FileStore;
+pub use hash_only::HashOnlyStore;
+pub use memory::MemoryStore;
 
 /// Bytes in one sector.
 pub const SECTOR: usize = 2048;
@@ -19,6 +38,9 @@ pub enum StoreError {
     /// A buffer that is not a whole number of sectors.
     #[error("{len} bytes is not a whole number of 2048-byte sectors")]
     Unaligned { len: usize },
+    /// A run of sectors whose end, or whose byte offset, does not fit in 64 bits.
+    #[error("{count} sectors from sector {index} lie beyond any addressable sector")]
+    OutOfRange { index: u64, count: u64 },
     /// The backing file failed.
     #[error("{path}: {source}")]
     Io {
@@ -40,4 +62,36 @@ pub trait SectorStore: fmt::Debug + Send {
     fn discard_uncommitted(&mut self);
     /// BLAKE3 of the sector's current contents (zeros when never written).
     fn digest(&self, index: u64) -> Result<[u8; 32], StoreError>;
+}
+
+/// The number of whole sectors in a buffer of `len` bytes.
+pub(crate) fn whole_sectors(len: usize) -> Result<u64, StoreError> {
+    if len % SECTOR != 0 {
+        return Err(StoreError::Unaligned { len });
+    }
+    u64::try_from(len / SECTOR).map_err(|_| StoreError::Unaligned { len })
+}
+
+/// Checks that `count` sectors from `index` stay addressable (their byte offsets fit in u64),
+/// so the stores can compute offsets without overflow.
+pub(crate) fn check_span(index: u64, count: u64) -> Result<(), StoreError> {
+    let out_of_range = StoreError::OutOfRange { index, count };
+    let end = index.checked_add(count).ok_or(out_of_range)?;
+    end.checked_mul(SECTOR as u64)
+        .map(|_| ())
+        .ok_or(StoreError::OutOfRange { index, count })
+}
+
+/// The byte a sector repeats, when all its 2048 bytes are the same (a blank, a zero fill, a
+/// pattern fill): such sectors cost one byte in [`HashOnlyStore`] and keep their data.
+pub(crate) fn uniform_byte(sector: &[u8]) -> Option<u8> {
+    let first = *sector.first()?;
+    // Comparing against a filled array lets the compiler use memcmp, fast even in debug builds.
+    let filled = [first; SECTOR];
+    (sector == filled.get(..sector.len())?).then_some(first)
+}
+
+/// BLAKE3 of a sector of `SECTOR` copies of `byte`.
+pub(crate) fn uniform_digest(byte: u8) -> [u8; 32] {
+    *blake3::hash(&[byte; SECTOR]).as_bytes()
 }

@@ -107,6 +107,10 @@ pub(crate) fn sector_span(lba: i32, bytes: usize, limit: u64) -> MediumResult<(u
     Ok((start, end))
 }
 
+fn lba_out_of_range_index(index: u64) -> MediumError {
+    MediumError::new(triples::LBA_OUT_OF_RANGE).with_information(index)
+}
+
 /// The sense a store failure becomes: an unreadable sector is an unrecovered read error at
 /// that LBA, a failing backing file a write error (or a read error while reading).
 pub(crate) fn store_error(e: &StoreError, reading: bool) -> MediumError {
@@ -115,6 +119,7 @@ pub(crate) fn store_error(e: &StoreError, reading: bool) -> MediumError {
             MediumError::new(triples::UNRECOVERED_READ_ERROR).with_information(*index)
         }
         StoreError::Unaligned { .. } => invalid_cdb_field(7, None),
+        StoreError::OutOfRange { index, .. } => lba_out_of_range_index(*index),
         StoreError::Io { .. } if reading => MediumError::new(triples::UNRECOVERED_READ_ERROR),
         StoreError::Io { .. } => MediumError::new(triples::WRITE_ERROR),
     }

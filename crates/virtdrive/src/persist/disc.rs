@@ -1,0 +1,529 @@
+//! An open disc file: its sectors (journal slots over the data file) and the commit
+//! protocol described in the [module documentation](super).
+
+use core::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+
+use super::error::{io_at, PersistError};
+use super::journal::{self, sector_offset, slot_offset, Entry};
+use super::staging::SlotIndex;
+use super::state::{self, JournalRef, StateFile};
+use crate::medium::MediumKind;
+use crate::store::{check_span, whole_sectors, StoreError, SECTOR};
+
+/// An open disc file, locked for this process.
+pub(crate) struct Disc {
+    data_path: PathBuf,
+    state_path: PathBuf,
+    journal_path: PathBuf,
+    /// The data file, under an exclusive `flock` for as long as the disc is open.
+    data: Flock<File>,
+    /// The state of the last commit.
+    committed: StateFile,
+    /// The journal, from the first write after a commit until the next commit retires it.
+    journal: Option<File>,
+    index: SlotIndex,
+    /// The first free journal slot.
+    next_slot: u32,
+    /// `next_slot` at the store's last commit: slots from here on hold pending copies only.
+    synchronized_end: u32,
+    /// A commit failed after its commit point: the files must be finished by reopening.
+    needs_reopen: bool,
+}
+
+impl fmt::Debug for Disc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Disc")
+            .field("path", &self.data_path)
+            .field("generation", &self.committed.generation)
+            .field("medium", &self.committed.medium)
+            .field("journal_slots", &self.next_slot)
+            .finish()
+    }
+}
+
+/// Where source bytes for a run of sectors come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Journal(u64),
+    Data(u64),
+}
+
+impl Disc {
+    pub fn create(
+        path: &Path,
+        kind: MediumKind,
+        caller_state: &serde_json::Value,
+    ) -> Result<Disc, PersistError> {
+        let data_path = path.to_path_buf();
+        let state_path = state::with_suffix(path, ".state.json");
+        if state_path.exists() {
+            return Err(PersistError::AlreadyExists { path: state_path });
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&data_path)
+            .map_err(io_at(&data_path))?;
+        let data = lock_exclusive(file, &data_path)?;
+        // An empty data file without a state is what a creation killed half-way leaves: there
+        // is nothing in it to lose. Anything else is someone's file.
+        let length = data.metadata().map_err(io_at(&data_path))?.len();
+        if length != 0 || state_path.exists() {
+            return Err(PersistError::AlreadyExists { path: data_path });
+        }
+        let committed = StateFile {
+            format: state::FORMAT.to_owned(),
+            version: state::VERSION,
+            generation: 0,
+            medium: kind,
+            data_sectors: 0,
+            journal: None,
+            state: caller_state.clone(),
+        };
+        let disc = Disc::assemble(data_path, state_path, data, committed);
+        disc.remove_leftovers(true)?;
+        state::replace(&disc.state_path, &disc.committed)?;
+        Ok(disc)
+    }
+
+    pub fn open(path: &Path) -> Result<(Disc, MediumKind, serde_json::Value), PersistError> {
+        let data_path = path.to_path_buf();
+        let state_path = state::with_suffix(path, ".state.json");
+        let file = match OpenOptions::new().read(true).write(true).open(&data_path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(if state_path.exists() {
+                    PersistError::NotADiscFile {
+                        path: data_path,
+                        reason: format!(
+                            "the data file is missing but {} exists",
+                            state_path.display()
+                        ),
+                    }
+                } else {
+                    PersistError::Missing { path: data_path }
+                });
+            }
+            Err(e) => return Err(io_at(&data_path)(e)),
+        };
+        let data = lock_exclusive(file, &data_path)?;
+        // Read the state only under the lock, so no other process is replacing it.
+        let committed = state::read(&state_path)?.ok_or_else(|| PersistError::NotADiscFile {
+            path: data_path.clone(),
+            reason: format!("there is no {} beside it", state_path.display()),
+        })?;
+        let mut disc = Disc::assemble(data_path, state_path, data, committed);
+        disc.recover()?;
+        let expected = disc
+            .committed
+            .data_sectors
+            .checked_mul(SECTOR as u64)
+            .ok_or_else(|| PersistError::CorruptState {
+                path: disc.state_path.clone(),
+                detail: format!(
+                    "data_sectors {} is beyond any disc",
+                    disc.committed.data_sectors
+                ),
+            })?;
+        let actual = disc.data.metadata().map_err(io_at(&disc.data_path))?.len();
+        if actual < expected {
+            return Err(PersistError::DataTruncated {
+                path: disc.data_path,
+                expected,
+                actual,
+            });
+        }
+        let kind = disc.committed.medium;
+        let caller_state = disc.committed.state.clone();
+        Ok((disc, kind, caller_state))
+    }
+
+    fn assemble(
+        data_path: PathBuf,
+        state_path: PathBuf,
+        data: Flock<File>,
+        committed: StateFile,
+    ) -> Disc {
+        Disc {
+            journal_path: state::with_suffix(&data_path, ".journal"),
+            data_path,
+            state_path,
+            data,
+            committed,
+            journal: None,
+            index: SlotIndex::default(),
+            next_slot: 0,
+            synchronized_end: 0,
+            needs_reopen: false,
+        }
+    }
+
+    /// Removes temp files, and the journal too when `journal_as_well`.
+    fn remove_leftovers(&self, journal_as_well: bool) -> Result<(), PersistError> {
+        remove_if_present(&state::temp_path(&self.state_path))?;
+        remove_if_present(&state::temp_path(&self.journal_path))?;
+        if journal_as_well {
+            remove_if_present(&self.journal_path)?;
+        }
+        Ok(())
+    }
+
+    /// Replays a committed journal that was not yet applied, and discards any other.
+    fn recover(&mut self) -> Result<(), PersistError> {
+        self.remove_leftovers(false)?;
+        let journal = match File::open(&self.journal_path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_at(&self.journal_path)(e)),
+        };
+        let header = journal::read_header(&journal).map_err(io_at(&self.journal_path))?;
+        let generation = self.committed.generation;
+        if let (Some(g), Some(named)) = (header, &self.committed.journal) {
+            if g == generation && named.generation == generation {
+                let entries = self.read_record(&journal, named)?;
+                journal::apply(
+                    (&self.journal_path, &journal),
+                    (&self.data_path, &self.data),
+                    &entries,
+                    self.committed.data_sectors,
+                )?;
+            }
+        }
+        // Applied, or never committed: either way done with.
+        drop(journal);
+        fs::remove_file(&self.journal_path).map_err(io_at(&self.journal_path))?;
+        state::sync_directory_of(&self.journal_path)
+    }
+
+    /// Reads the commit record the state names and checks it against the state's digest.
+    fn read_record(&self, journal: &File, named: &JournalRef) -> Result<Vec<Entry>, PersistError> {
+        let corrupt = |detail: String| PersistError::CorruptJournal {
+            path: self.journal_path.clone(),
+            detail,
+        };
+        let length = journal.metadata().map_err(io_at(&self.journal_path))?.len();
+        let end = named.record_offset.checked_add(named.record_length);
+        if end.map_or(true, |end| end > length) {
+            return Err(corrupt(format!(
+                "it has {length} bytes but the state places the commit record at bytes \
+                 {}..+{}",
+                named.record_offset, named.record_length
+            )));
+        }
+        let mut record = vec![0u8; usize::try_from(named.record_length).unwrap_or(0)];
+        journal::read_up_to(journal, &mut record, named.record_offset)
+            .map_err(io_at(&self.journal_path))?;
+        if blake3::hash(&record).to_hex().as_str() != named.record_blake3 {
+            return Err(corrupt(
+                "the commit record does not match the digest in the disc state".to_owned(),
+            ));
+        }
+        journal::decode_record(&record, named.generation).map_err(corrupt)
+    }
+
+    pub fn data_path(&self) -> &Path {
+        &self.data_path
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.committed.generation
+    }
+
+    /// Reads sectors, from their newest journal slot or else the data file.
+    pub fn read(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
+        let count = whole_sectors(out.len())?;
+        check_span(index, count)?;
+        let source_of = |sector: u64| match self.index.current(sector) {
+            Some(slot) => Source::Journal(slot_offset(slot)),
+            None => Source::Data(sector_offset(sector)),
+        };
+        let mut rest = out;
+        let mut sector = index;
+        while !rest.is_empty() {
+            // The run of sectors whose bytes are contiguous in the same file.
+            let first = source_of(sector);
+            let run = (1..count - (sector - index))
+                .take_while(|&k| {
+                    let step = k * SECTOR as u64;
+                    source_of(sector + k)
+                        == match first {
+                            Source::Journal(o) => Source::Journal(o + step),
+                            Source::Data(o) => Source::Data(o + step),
+                        }
+                })
+                .count()
+                + 1;
+            let (chunk, tail) = core::mem::take(&mut rest)
+                .split_at_mut_checked(run * SECTOR)
+                .ok_or(StoreError::Unaligned { len: run * SECTOR })?;
+            rest = tail;
+            match first {
+                Source::Data(offset) => {
+                    let got = journal::read_up_to(&self.data, chunk, offset)
+                        .map_err(store_io(&self.data_path))?;
+                    // Past the end of the data file: never written.
+                    if let Some(unwritten) = chunk.get_mut(got..) {
+                        unwritten.fill(0);
+                    }
+                }
+                Source::Journal(offset) => {
+                    let journal = self.journal.as_ref().ok_or_else(|| {
+                        store_io(&self.journal_path)(io::Error::other("the journal is closed"))
+                    })?;
+                    let got = journal::read_up_to(journal, chunk, offset)
+                        .map_err(store_io(&self.journal_path))?;
+                    if got < chunk.len() {
+                        return Err(store_io(&self.journal_path)(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "a sector's slot lies past the end of the journal",
+                        )));
+                    }
+                }
+            }
+            sector += run as u64;
+        }
+        Ok(())
+    }
+
+    /// Writes sectors into journal slots: a sector's pending slot if it has one, else new
+    /// slots at the end.
+    pub fn write(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
+        let count = whole_sectors(data.len())?;
+        check_span(index, count)?;
+        if count == 0 {
+            return Ok(());
+        }
+        let journal_full = || {
+            store_io(&self.journal_path)(io::Error::other(
+                "the journal has no free slot (4 G sectors)",
+            ))
+        };
+        let mut slots = Vec::with_capacity(data.len() / SECTOR);
+        let mut next = self.next_slot;
+        for sector in index..index + count {
+            match self.index.pending(sector) {
+                Some(slot) => slots.push((slot, false)),
+                None => {
+                    slots.push((next, true));
+                    next = next
+                        .checked_add(1)
+                        .filter(|&n| n != u32::MAX)
+                        .ok_or_else(journal_full)?;
+                }
+            }
+        }
+        self.open_journal()?;
+        let journal = self.journal.as_ref().ok_or_else(|| {
+            store_io(&self.journal_path)(io::Error::other("the journal is closed"))
+        })?;
+        // Write runs of consecutive slots in one call each.
+        let mut done = 0;
+        while let Some(&(first, _)) = slots.get(done) {
+            let run = slots
+                .get(done..)
+                .unwrap_or_default()
+                .iter()
+                .zip(first..)
+                .take_while(|&(&(slot, _), expected)| slot == expected)
+                .count();
+            let bytes = data
+                .get(done * SECTOR..(done + run) * SECTOR)
+                .ok_or(StoreError::Unaligned { len: data.len() })?;
+            journal
+                .write_all_at(bytes, slot_offset(first))
+                .map_err(store_io(&self.journal_path))?;
+            done += run;
+        }
+        for (sector, (slot, new)) in (index..).zip(slots) {
+            if new {
+                self.index.set_pending(sector, slot);
+            }
+        }
+        self.next_slot = next;
+        Ok(())
+    }
+
+    /// The journal, created with its header at the first write after a commit.
+    fn open_journal(&mut self) -> Result<(), StoreError> {
+        if self.journal.is_none() {
+            let path = &self.journal_path;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(path)
+                .map_err(store_io(path))?;
+            file.write_all_at(&journal::header(self.committed.generation + 1), 0)
+                .map_err(store_io(path))?;
+            self.journal = Some(file);
+        }
+        Ok(())
+    }
+
+    /// The store's commit (SYNCHRONIZE CACHE): pending copies become synchronized.
+    pub fn synchronize(&mut self) {
+        self.index.synchronize();
+        self.synchronized_end = self.next_slot;
+    }
+
+    /// Power loss: pending copies are forgotten and their slots reused.
+    pub fn discard_pending(&mut self) {
+        self.index.discard_pending();
+        self.next_slot = self.synchronized_end;
+    }
+
+    /// The disc commit; see the module documentation for the steps and why they are safe.
+    pub fn commit(&mut self, caller_state: &serde_json::Value) -> Result<(), PersistError> {
+        if self.needs_reopen {
+            return Err(PersistError::NeedsReopen {
+                path: self.data_path.clone(),
+            });
+        }
+        let entries = self.index.synchronized_entries();
+        let generation = self.committed.generation + 1;
+
+        // Step 1: the commit record, durable before anything names it.
+        let journal_ref = match (entries.is_empty(), &self.journal) {
+            (true, _) => None,
+            (false, None) => {
+                return Err(io_at(&self.journal_path)(io::Error::other(
+                    "synchronized sectors without a journal",
+                )))
+            }
+            (false, Some(journal)) => {
+                let record = journal::encode_record(generation, &entries);
+                let record_offset = slot_offset(self.next_slot);
+                journal
+                    .write_all_at(&record, record_offset)
+                    .map_err(io_at(&self.journal_path))?;
+                journal.sync_all().map_err(io_at(&self.journal_path))?;
+                // Until the journal is retired, new slots go past the record, so that a
+                // commit failing after its commit point never has its record overwritten.
+                let record_slots = u32::try_from(record.len().div_ceil(SECTOR)).unwrap_or(u32::MAX);
+                self.next_slot = self.next_slot.saturating_add(record_slots);
+                self.synchronized_end = self.synchronized_end.max(self.next_slot);
+                Some(JournalRef {
+                    generation,
+                    record_offset,
+                    record_length: record.len() as u64,
+                    record_blake3: blake3::hash(&record).to_hex().to_string(),
+                })
+            }
+        };
+        let data_sectors = entries
+            .last()
+            .map_or(0, |e| e.sector + 1)
+            .max(self.committed.data_sectors);
+        let next = StateFile {
+            generation,
+            data_sectors,
+            journal: journal_ref,
+            state: caller_state.clone(),
+            ..self.committed.clone()
+        };
+
+        // Step 2: the commit point.
+        state::replace(&self.state_path, &next)?;
+        self.committed = next;
+
+        // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
+        let finished = self.apply_and_retire(&entries);
+        if finished.is_err() {
+            self.needs_reopen = true;
+        }
+        finished
+    }
+
+    fn apply_and_retire(&mut self, entries: &[Entry]) -> Result<(), PersistError> {
+        if let Some(journal) = &self.journal {
+            journal::apply(
+                (&self.journal_path, journal),
+                (&self.data_path, &self.data),
+                entries,
+                self.committed.data_sectors,
+            )?;
+        }
+        let pending = self.index.pending_entries();
+        if pending.is_empty() {
+            self.journal = None;
+            remove_if_present(&self.journal_path)?;
+            self.index.clear();
+            self.next_slot = 0;
+            self.synchronized_end = 0;
+            return Ok(());
+        }
+        // Writes since the store's last commit stay pending: they move to a new journal for
+        // the next generation, which replaces the old one in one rename.
+        let old = self.journal.as_ref().ok_or_else(|| {
+            io_at(&self.journal_path)(io::Error::other("pending sectors without a journal"))
+        })?;
+        let temp = state::temp_path(&self.journal_path);
+        let new = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
+            .map_err(io_at(&temp))?;
+        new.write_all_at(&journal::header(self.committed.generation + 1), 0)
+            .map_err(io_at(&temp))?;
+        let mut sector = [0u8; SECTOR];
+        let mut index = SlotIndex::default();
+        for (slot, entry) in (0u32..).zip(&pending) {
+            if journal::read_up_to(old, &mut sector, slot_offset(entry.slot))
+                .map_err(io_at(&self.journal_path))?
+                < SECTOR
+            {
+                return Err(PersistError::CorruptJournal {
+                    path: self.journal_path.clone(),
+                    detail: format!("slot {} lies past the end of the journal", entry.slot),
+                });
+            }
+            new.write_all_at(&sector, slot_offset(slot))
+                .map_err(io_at(&temp))?;
+            index.set_pending(entry.sector, slot);
+        }
+        fs::rename(&temp, &self.journal_path).map_err(io_at(&self.journal_path))?;
+        self.journal = Some(new);
+        self.index = index;
+        self.next_slot = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+        self.synchronized_end = 0;
+        Ok(())
+    }
+}
+
+/// Takes the disc's lock, or says who has it.
+fn lock_exclusive(file: File, path: &Path) -> Result<Flock<File>, PersistError> {
+    Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+        if errno == Errno::EWOULDBLOCK {
+            PersistError::Locked {
+                path: path.to_path_buf(),
+            }
+        } else {
+            io_at(path)(io::Error::from(errno))
+        }
+    })
+}
+
+fn remove_if_present(path: &Path) -> Result<(), PersistError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_at(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Attaches a path to an I/O error of the store.
+fn store_io(path: &Path) -> impl FnOnce(io::Error) -> StoreError {
+    let path = path.display().to_string();
+    move |source| StoreError::Io { path, source }
+}

@@ -1,0 +1,176 @@
+//! The disc file: a virtual disc kept on disk, so successive processes see the same disc
+//! (`virt:MEDIA@FILE`), updated atomically so that a killed process never leaves a torn disc.
+//!
+//! # Files
+//!
+//! A disc named `FILE` is three files side by side:
+//!
+//! - `FILE`, the **data file**: sector `i` at byte offset `i * 2048`, sparse (never-written
+//!   ranges are holes and read as zeros). Its length is exactly `data_sectors * 2048`. It only
+//!   ever holds committed data.
+//! - `FILE.state.json`, the **state file**: one JSON object:
+//!
+//!   ```json
+//!   { "format": "virtdrive disc", "version": 1, "generation": 7, "medium": "bd-re",
+//!     "data_sectors": 40960,
+//!     "journal": { "generation": 7, "record_offset": 67110912, "record_length": 24600,
+//!                  "record_blake3": "…64 hex digits…" },
+//!     "state": { …the caller's JSON: the medium's save_state(), drive settings… } }
+//!   ```
+//!
+//!   `generation` counts commits (0 when created). `journal` is `null` when the commit that
+//!   wrote this file carried no sector data.
+//! - `FILE.journal`, the **redo journal**, present only while there are sectors not yet in
+//!   the data file. All numbers little-endian:
+//!
+//!   | bytes | what |
+//!   |---|---|
+//!   | 0-7 | magic `VDJRNL\0\x01` |
+//!   | 8-15 | the generation the journal will commit as (u64) |
+//!   | 16-23 | reserved, zero |
+//!   | 24-31 | check: the first 8 bytes of BLAKE3 of bytes 0-15 |
+//!   | 32-2047 | zero |
+//!   | 2048 × (k + 1) | slot k: one sector's 2048 bytes |
+//!   | `record_offset` | once committed, the commit record: magic `VDJREC\0\x01`, the generation (u64), the number of sectors n (u64), then n entries of sector index (u64) and slot (u32), sorted by sector |
+//!
+//! The data file carries an advisory `flock` while a process has the disc open, so a second
+//! process gets [`PersistError::Locked`] instead of two writers interleaving. The kernel drops
+//! the lock when the holder dies, even by SIGKILL.
+//!
+//! # Writing and committing
+//!
+//! Writes go to journal slots, not to the data file: an uncommitted write is never in the data
+//! file, and a disc being written need not fit in memory (a 25 GB BD-RE is written whole
+//! before its SYNCHRONIZE CACHE). [`SectorStore::commit`](crate::store::SectorStore::commit)
+//! (the drive's SYNCHRONIZE CACHE) marks the slots written so far as synchronized;
+//! [`discard_uncommitted`](crate::store::SectorStore::discard_uncommitted) (power loss) forgets
+//! the others. [`DiscFile::commit`] then makes the synchronized sectors and the caller's state
+//! durable together, as generation `G + 1`:
+//!
+//! 1. append the commit record (synchronized sectors, sorted) to the journal; fsync it;
+//! 2. write the new state file (generation `G + 1`, the record's offset, length and BLAKE3)
+//!    to `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`; fsync the
+//!    directory. **The rename is the commit point.**
+//! 3. copy the recorded slots into the data file, set its length, fsync it;
+//! 4. retire the journal: delete it, or, when writes made after the synchronize are still
+//!    pending, replace it (temp file and rename) by a new journal for `G + 2` holding them.
+//!
+//! # Opening, and why a kill at any point is safe
+//!
+//! On open, with the state file at generation `S`: a journal whose header says generation
+//! `S` and which the state names (`journal.generation == S`) is committed but maybe not
+//! applied: its record is checked against the state's BLAKE3 and replayed (step 3 again), then
+//! deleted. Any other journal (generation `S + 1`, or a header never completed) was not
+//! committed and is deleted. Temp files are deleted.
+//!
+//! A SIGKILL before the rename leaves the old state file, which does not name the journal:
+//! the disc opens at generation `G`, and the data file was not touched since `G`'s own
+//! commit. After the rename, the state names a journal that was complete and fsynced before
+//! it (step 1 precedes step 2): the disc opens at `G + 1`, replay rewrites every sector of
+//! the commit from the journal whatever part of step 3 had happened (copying is idempotent),
+//! and the sectors the commit did not touch are those of `G`. Step 4 only happens after the
+//! data file is fsynced, so a journal is never removed before its data is safe. So a reopened
+//! disc is always exactly generation `G` or `G + 1`; rename being atomic, there is no third
+//! state. The fsyncs (and the directory fsync) extend this to power loss on file systems that
+//! honour them.
+//!
+//! Costs: committed data is written twice (journal, then data file), the usual price of a
+//! redo journal; a commit is four fsyncs. The data file has no checksum (hashing 25 GB on
+//! every open would be too slow); its length is checked against the state.
+//!
+//! # Not persisted
+//!
+//! A [`HashOnlyStore`](crate::store::HashOnlyStore) disc is not saved: its digests live in
+//! memory only.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::medium::MediumKind;
+use crate::store::FileStore;
+
+mod disc;
+mod error;
+mod journal;
+mod staging;
+mod state;
+
+pub(crate) use disc::Disc;
+pub use error::PersistError;
+
+/// A handle on an open disc file, for committing the disc's state; the sectors go through the
+/// [`FileStore`] opened with it. Clones share the same open disc.
+#[derive(Debug, Clone)]
+pub struct DiscFile {
+    disc: Arc<Mutex<Disc>>,
+}
+
+/// What opening or creating a disc file gives.
+#[derive(Debug)]
+pub struct LoadedDisc {
+    /// The handle for committing.
+    pub file: DiscFile,
+    /// The kind of disc the file holds.
+    pub kind: MediumKind,
+    /// The caller's state JSON of the last commit (or of the creation).
+    pub state: serde_json::Value,
+    /// The disc's sectors.
+    pub store: FileStore,
+}
+
+impl DiscFile {
+    /// Creates a blank disc of `kind` at `path` (the data file; the state file and journal go
+    /// beside it), with the caller's initial `state`. Refuses to replace an existing file.
+    pub fn create(
+        path: impl AsRef<Path>,
+        kind: MediumKind,
+        state: &serde_json::Value,
+    ) -> Result<LoadedDisc, PersistError> {
+        let disc = Disc::create(path.as_ref(), kind, state)?;
+        Ok(Self::loaded(disc, kind, state.clone()))
+    }
+
+    /// Opens the disc at `path`, finishing or discarding what a killed process left.
+    pub fn open(path: impl AsRef<Path>) -> Result<LoadedDisc, PersistError> {
+        let (disc, kind, state) = Disc::open(path.as_ref())?;
+        Ok(Self::loaded(disc, kind, state))
+    }
+
+    pub(crate) fn from_shared(disc: Arc<Mutex<Disc>>) -> Self {
+        DiscFile { disc }
+    }
+
+    fn loaded(disc: Disc, kind: MediumKind, state: serde_json::Value) -> LoadedDisc {
+        let disc = Arc::new(Mutex::new(disc));
+        LoadedDisc {
+            file: DiscFile { disc: disc.clone() },
+            kind,
+            state,
+            store: FileStore::new(disc),
+        }
+    }
+
+    /// Makes the synchronized sectors (those written before the store's last
+    /// [`commit`](crate::store::SectorStore::commit)) and `state` durable, atomically: a
+    /// process killed at any point reopens either the previous commit or this one. Writes
+    /// made since the store's last commit stay pending.
+    pub fn commit(&self, state: &serde_json::Value) -> Result<(), PersistError> {
+        lock(&self.disc).commit(state)
+    }
+
+    /// The data file's path.
+    pub fn path(&self) -> PathBuf {
+        lock(&self.disc).data_path().to_path_buf()
+    }
+
+    /// The number of commits since the disc was created.
+    pub fn generation(&self) -> u64 {
+        lock(&self.disc).generation()
+    }
+}
+
+/// Locks the shared disc; a panic in another holder leaves the disc consistent on disk (every
+/// step is ordered for that), so a poisoned lock is taken as is.
+pub(crate) fn lock(disc: &Mutex<Disc>) -> MutexGuard<'_, Disc> {
+    disc.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,149 @@
+//! The state file (`FILE.state.json`): reading it with precise errors, and replacing it
+//! atomically (temp file, fsync, rename, directory fsync).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{io_at, PersistError};
+use crate::medium::MediumKind;
+
+/// The `format` field: what tells a disc state from any other JSON.
+pub(crate) const FORMAT: &str = "virtdrive disc";
+/// The format version this build writes and reads.
+pub(crate) const VERSION: u64 = 1;
+
+/// The contents of the state file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StateFile {
+    pub format: String,
+    pub version: u64,
+    /// Commits since creation.
+    pub generation: u64,
+    /// The kind of disc, by its `virt:MEDIA` name (`cd-r`, `dvd+rw`, `bd-re`, ...).
+    #[serde(with = "medium_name")]
+    pub medium: MediumKind,
+    /// The data file's length in sectors.
+    pub data_sectors: u64,
+    /// The journal this generation's commit wrote, if it carried sectors.
+    pub journal: Option<JournalRef>,
+    /// The caller's state.
+    pub state: serde_json::Value,
+}
+
+/// Where a commit's record is in the journal, and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct JournalRef {
+    pub generation: u64,
+    pub record_offset: u64,
+    pub record_length: u64,
+    /// BLAKE3 of the record, 64 lowercase hex digits.
+    pub record_blake3: String,
+}
+
+/// Reads and checks the state file; `Ok(None)` when it does not exist.
+pub(crate) fn read(path: &Path) -> Result<Option<StateFile>, PersistError> {
+    let text = match fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_at(path)(e)),
+    };
+    let corrupt = |detail: String| PersistError::CorruptState {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| corrupt(format!("not JSON ({e})")))?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(PersistError::NotADiscFile {
+            path: path.to_path_buf(),
+            reason: format!("its JSON has no \"format\": \"{FORMAT}\""),
+        });
+    }
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(VERSION) => {}
+        Some(found) => {
+            return Err(PersistError::UnsupportedVersion {
+                path: path.to_path_buf(),
+                found,
+                supported: VERSION,
+            })
+        }
+        None => return Err(corrupt("no \"version\" number".to_owned())),
+    }
+    let state: StateFile = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    if let Some(journal) = &state.journal {
+        if journal.generation != state.generation {
+            return Err(corrupt(format!(
+                "the journal of generation {} is named by generation {}",
+                journal.generation, state.generation
+            )));
+        }
+    }
+    Ok(Some(state))
+}
+
+/// Replaces the state file atomically: after a kill at any point, the file is the old state
+/// or the new one, never a mix.
+pub(crate) fn replace(path: &Path, state: &StateFile) -> Result<(), PersistError> {
+    let json = serde_json::to_vec_pretty(state).map_err(|e| PersistError::CorruptState {
+        path: path.to_path_buf(),
+        detail: format!("cannot be written: {e}"),
+    })?;
+    let temp = temp_path(path);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&temp)
+        .map_err(io_at(&temp))?;
+    file.write_all(&json).map_err(io_at(&temp))?;
+    file.write_all(b"\n").map_err(io_at(&temp))?;
+    file.sync_all().map_err(io_at(&temp))?;
+    drop(file);
+    // The commit point: rename(2) replaces the name atomically.
+    fs::rename(&temp, path).map_err(io_at(path))?;
+    sync_directory_of(path)
+}
+
+/// The temp file a state is written to before the rename.
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".tmp")
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Makes a rename or an unlink in the file's directory durable.
+pub(crate) fn sync_directory_of(path: &Path) -> Result<(), PersistError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_at(dir))
+}
+
+/// The medium as its command-line name, so the state file reads like `virt:MEDIA@FILE`.
+mod medium_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::medium::MediumKind;
+
+    pub fn serialize<S: Serializer>(kind: &MediumKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<MediumKind, D::Error> {
+        let name = String::deserialize(d)?;
+        MediumKind::from_name(&name)
+            .ok_or_else(|| D::Error::custom(format!("unknown medium \"{name}\"")))
+    }
+}
