@@ -99,9 +99,77 @@ mod tests {
 
     #[test]
     fn bad_drive_names_say_what_is_wrong() {
-        let e = DriveSpec::parse(Some("virt:floppy")).unwrap_err().to_string();
+        let e = DriveSpec::parse(Some("virt:floppy"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown medium \"floppy\""), "{e}");
-        let e = DriveSpec::parse(Some("virt:bd-re@")).unwrap_err().to_string();
+        let e = DriveSpec::parse(Some("virt:bd-re@"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("empty"), "{e}");
+    }
+}
+
+/// An opened drive.
+#[derive(Debug)]
+pub enum OpenDrive {
+    Virtual(virtdrive::VirtualDrive),
+}
+
+impl DriveSpec {
+    /// Opens the drive (creating a virtual disc file when missing).
+    pub fn open(&self) -> Result<OpenDrive, CliError> {
+        match self {
+            DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::Virtual(
+                virtdrive::VirtualDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
+            )),
+            DriveSpec::Virtual {
+                kind,
+                file: Some(path),
+            } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        CliError::Input(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                virtdrive::VirtualDrive::open(*kind, path, virtdrive::DriveConfig::default())
+                    .map(OpenDrive::Virtual)
+                    .map_err(|e| CliError::Input(e.to_string()))
+            }
+            DriveSpec::Device(path) => Err(CliError::Input(format!(
+                "{}: real drives need a build with the sgio feature (cargo build --features sgio); this build drives virtual drives only",
+                path.display()
+            ))),
+        }
+    }
+
+    /// How the drive is named back to the user.
+    pub fn describe(&self) -> String {
+        match self {
+            DriveSpec::Virtual { kind, file: None } => format!("virt:{}", kind.name()),
+            DriveSpec::Virtual {
+                kind,
+                file: Some(p),
+            } => format!("virt:{}@{}", kind.name(), p.display()),
+            DriveSpec::Device(p) => p.display().to_string(),
+        }
+    }
+}
+
+impl OpenDrive {
+    /// The drive as a transport.
+    pub fn transport(&mut self) -> &mut dyn mmc_core::Transport {
+        match self {
+            OpenDrive::Virtual(v) => v,
+        }
+    }
+
+    /// Saves what must outlive the command (a virtual disc's file).
+    pub fn finish(self) -> Result<(), CliError> {
+        match self {
+            OpenDrive::Virtual(mut v) => v
+                .commit()
+                .map_err(|e| CliError::Input(format!("saving the disc: {e}"))),
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
 mod decode;
+mod drive_spec;
+mod info;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +29,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show the drive, its current profile and the disc's status, sessions and space.
+    Info {
+        /// A device path, or a virtual drive virt:MEDIA[@FILE] (MEDIA: cd-r, cd-r74, dvd+rw,
+        /// bd-re, dvd-rom, unknown). Default: the embedded virtual BD-RE in the user's data
+        /// directory.
+        #[arg(long)]
+        drive: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Decode a command descriptor block (CDB).
     Cdb {
         /// The CDB bytes as hex words.
@@ -43,12 +56,16 @@ pub enum Command {
 pub enum CliError {
     #[error("{0}")]
     Input(String),
+    /// What the drive (or the engine) reported.
+    #[error("{} ({}, 0x{:08X})", .0, .0.imapi_name(), .0.hresult())]
+    Drive(discwriter::Error),
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
     match args.command {
         Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
+        Command::Info { drive, json } => info::run(drive.as_deref(), json),
     }
 }
 

@@ -6,7 +6,7 @@ use mmc_core::cdb::{
     ReadTrackInformation, TestUnitReady, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
-use mmc_core::response::disc_info::DiscStatus;
+use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{
     Configuration, DiscInformation, ReadCapacity as Capacity, ResponseFormat, TrackInformation,
 };
@@ -38,6 +38,7 @@ pub struct DiscSummary {
     /// The current profile's number (0043h).
     pub profile_code: u16,
     pub status: DiscState,
+    /// Closed sessions (READ DISC INFORMATION counts the open or empty last session too).
     pub sessions: u16,
     /// Where the next write goes, when the disc can be written.
     pub next_writable_address: Option<u32>,
@@ -141,7 +142,11 @@ impl<T: Transport> Recorder<T> {
             profile: profile.name().to_string(),
             profile_code: profile.to_u16(),
             status,
-            sessions: info.sessions,
+            sessions: if info.last_session_state == LastSessionState::Complete {
+                info.sessions
+            } else {
+                info.sessions.saturating_sub(1)
+            },
             next_writable_address,
             free_sectors,
             total_sectors,

@@ -25,8 +25,10 @@ pub mod medium;
 #[cfg(unix)]
 pub mod persist;
 pub mod store;
+mod virtual_drive;
 
 pub use drive::{
     DiscCondition, DriveClient, DriveConfig, DriveIdentity, LockError, SharedDrive, SpeedSetting,
     VirtDrive,
 };
+pub use virtual_drive::{VirtualDrive, VirtualDriveError};

@@ -217,6 +217,11 @@ impl VirtDrive {
         }
     }
 
+    /// Whether the disc in the drive is write-protected.
+    pub fn is_write_protected(&self) -> bool {
+        self.disc.as_ref().is_some_and(|d| d.write_protected)
+    }
+
     /// Sets what is wrong with the disc.
     pub fn set_disc_condition(&mut self, condition: DiscCondition) {
         if let Some(d) = self.disc.as_mut() {

@@ -1,0 +1,176 @@
+//! `virt:MEDIA[@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
+//!
+//! With a file, the disc is created blank when the file is missing and loaded otherwise, and
+//! every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
+//! TRACK/SESSION, FORMAT UNIT, and when the drive is finished) commits the medium's state and
+//! its synchronized sectors to the file atomically: a process killed at any point leaves the
+//! disc as of its last commit.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mmc_core::cdb::Opcode;
+use mmc_core::{Completion, DataPhase, Transport, TransportError};
+use serde_json::json;
+
+use crate::drive::{DriveConfig, VirtDrive};
+use crate::medium::{self, MediumKind};
+use crate::store::MemoryStore;
+
+#[cfg(unix)]
+use crate::persist::{DiscFile, PersistError};
+
+/// Why a virtual drive could not be opened or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum VirtualDriveError {
+    #[cfg(unix)]
+    #[error(transparent)]
+    Persist(#[from] PersistError),
+    #[error(
+        "{path}: holds a {found} disc, not a {wanted} (use virt:{found}@{path}, or another file)"
+    )]
+    WrongMedium {
+        path: PathBuf,
+        found: &'static str,
+        wanted: &'static str,
+    },
+    #[error("{path}: the saved disc state is not usable: {detail}")]
+    BadState { path: PathBuf, detail: String },
+    #[error("disc files need a Unix system")]
+    Unsupported,
+}
+
+/// A drive with its disc, committed to a file when it has one.
+#[derive(Debug)]
+pub struct VirtualDrive {
+    drive: VirtDrive,
+    #[cfg(unix)]
+    file: Option<DiscFile>,
+}
+
+impl VirtualDrive {
+    /// A drive holding a blank disc of `kind` in memory.
+    pub fn in_memory(kind: MediumKind, config: DriveConfig) -> Self {
+        let medium = medium::blank(kind, Box::new(MemoryStore::new()));
+        VirtualDrive {
+            drive: VirtDrive::with_medium(config, medium),
+            #[cfg(unix)]
+            file: None,
+        }
+    }
+
+    /// A drive holding the disc kept in `path`, created blank as `kind` when missing.
+    #[cfg(unix)]
+    pub fn open(
+        kind: MediumKind,
+        path: &Path,
+        config: DriveConfig,
+    ) -> Result<Self, VirtualDriveError> {
+        let bad = |detail: String| VirtualDriveError::BadState {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let data_exists = path.exists();
+        let loaded = if data_exists {
+            crate::persist::DiscFile::open(path)?
+        } else {
+            let blank = medium::blank(kind, Box::new(MemoryStore::new()));
+            DiscFile::create(path, kind, &saved_state(blank.save_state(), false))?
+        };
+        if loaded.kind != kind {
+            return Err(VirtualDriveError::WrongMedium {
+                path: path.to_path_buf(),
+                found: loaded.kind.name(),
+                wanted: kind.name(),
+            });
+        }
+        let medium_state = loaded
+            .state
+            .get("medium")
+            .ok_or_else(|| bad("the state has no \"medium\" object".into()))?;
+        let write_protected = loaded
+            .state
+            .pointer("/drive/write_protected")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let medium = if data_exists {
+            medium::load(kind, medium_state, Box::new(loaded.store))
+                .map_err(|e| bad(e.to_string()))?
+        } else {
+            medium::blank(kind, Box::new(loaded.store))
+        };
+        let mut drive = VirtDrive::with_medium(config, medium);
+        drive.set_write_protected(write_protected);
+        Ok(VirtualDrive {
+            drive,
+            file: Some(loaded.file),
+        })
+    }
+
+    /// Without Unix there are no disc files.
+    #[cfg(not(unix))]
+    pub fn open(_: MediumKind, _: &Path, _: DriveConfig) -> Result<Self, VirtualDriveError> {
+        Err(VirtualDriveError::Unsupported)
+    }
+
+    pub fn drive(&self) -> &VirtDrive {
+        &self.drive
+    }
+
+    pub fn drive_mut(&mut self) -> &mut VirtDrive {
+        &mut self.drive
+    }
+
+    /// The disc file, when the disc is kept in one.
+    pub fn path(&self) -> Option<PathBuf> {
+        #[cfg(unix)]
+        {
+            self.file.as_ref().map(DiscFile::path)
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
+    /// Commits the disc's synchronized state to its file (nothing in memory).
+    pub fn commit(&mut self) -> Result<(), VirtualDriveError> {
+        #[cfg(unix)]
+        if let Some(file) = &self.file {
+            if let Some(m) = self.drive.medium() {
+                let write_protected = self.drive.is_write_protected();
+                file.commit(&saved_state(m.save_state(), write_protected))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the disc file keeps: the medium's state and the drive's view of the disc.
+fn saved_state(medium: serde_json::Value, write_protected: bool) -> serde_json::Value {
+    json!({ "medium": medium, "drive": { "write_protected": write_protected } })
+}
+
+/// Opcodes after whose GOOD status the disc is durable.
+fn is_sync_point(opcode: u8) -> bool {
+    matches!(
+        Opcode::from_u8(opcode),
+        Opcode::SynchronizeCache | Opcode::CloseTrackSession | Opcode::FormatUnit
+    )
+}
+
+impl Transport for VirtualDrive {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let completion = self.drive.execute(cdb, data, timeout)?;
+        if completion.is_good() && cdb.first().copied().is_some_and(is_sync_point) {
+            self.commit()
+                .map_err(|e| TransportError::Other(format!("saving the disc: {e}")))?;
+        }
+        Ok(completion)
+    }
+}

@@ -1,0 +1,80 @@
+//! `discwriter info`: the drive, its profile and the disc's status, sessions and space.
+
+use discwriter::{DiscState, Recorder};
+use serde_json::json;
+
+use super::drive_spec::DriveSpec;
+use super::CliError;
+
+pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
+    let spec = DriveSpec::parse(drive)?;
+    let mut open = spec.open()?;
+    let result = {
+        let mut recorder = Recorder::open(open.transport()).map_err(CliError::Drive)?;
+        let info = recorder.info().clone();
+        let summary = recorder.disc_summary().map_err(CliError::Drive)?;
+        (info, summary)
+    };
+    open.finish()?;
+    let (info, summary) = result;
+    if as_json {
+        let v = json!({
+            "drive": spec.describe(),
+            "vendor": info.vendor,
+            "product": info.product,
+            "revision": info.revision,
+            "profile": summary.profile,
+            "profile_code": format!("0x{:04X}", summary.profile_code),
+            "status": summary.status,
+            "sessions": summary.sessions,
+            "next_writable_address": summary.next_writable_address,
+            "free_sectors": summary.free_sectors,
+            "total_sectors": summary.total_sectors,
+            "write_protected": summary.write_protected,
+            "erasable": summary.erasable,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    let status = match summary.status {
+        DiscState::Blank => "blank",
+        DiscState::Appendable => "appendable",
+        DiscState::Complete => "complete",
+        DiscState::Other => "random access",
+    };
+    println!(
+        "Drive:       {} {} {} ({})",
+        info.vendor,
+        info.product,
+        info.revision,
+        spec.describe()
+    );
+    println!(
+        "Profile:     {} ({:04X}h)",
+        summary.profile, summary.profile_code
+    );
+    println!(
+        "Status:      {status}, {} session(s){}",
+        summary.sessions,
+        if summary.write_protected {
+            ", write-protected"
+        } else {
+            ""
+        }
+    );
+    match summary.next_writable_address {
+        Some(nwa) => println!("Next writable address: {nwa}"),
+        None if summary.erasable && summary.status == DiscState::Blank => {
+            println!("Next writable address: none until the disc is formatted")
+        }
+        None => println!("Next writable address: none (the disc cannot be written)"),
+    }
+    println!(
+        "Space:       {} of {} sectors free ({:.1} of {:.1} MB)",
+        summary.free_sectors,
+        summary.total_sectors,
+        f64::from(summary.free_sectors) * 2048.0 / 1e6,
+        f64::from(summary.total_sectors) * 2048.0 / 1e6
+    );
+    Ok(())
+}

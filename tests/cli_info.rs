@@ -1,0 +1,109 @@
+//! `discwriter info` on virtual drives, as a user runs it.
+
+use std::process::{Command, Output};
+
+fn discwriter(args: &[&str], home: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("run discwriter")
+}
+
+fn info_json(drive: &str, home: &std::path::Path) -> serde_json::Value {
+    let o = discwriter(&["info", "--drive", drive, "--json"], home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("one JSON object")
+}
+
+#[test]
+fn a_blank_disc_of_each_medium_is_described() {
+    let dir = tempfile::tempdir().unwrap();
+    // (medium, profile, free sectors, total sectors, next writable address), from the
+    // capacities of real discs: an 80-minute CD-R has 359,849 sectors before its lead-out, 2
+    // of which a TAO track's run-out takes; a 74-minute one 333,000; DVD+RW 2,295,104; BD-RE
+    // 12,219,392 without spare areas, and no writable address until it is formatted.
+    let cases = [
+        ("cd-r", "CD-R", 359_847, 359_847, Some(0)),
+        ("cd-r74", "CD-R", 332_998, 332_998, Some(0)),
+        ("dvd+rw", "DVD+RW", 2_295_104, 2_295_104, Some(0)),
+        ("bd-re", "BD-RE", 0, 12_219_392, None),
+    ];
+    for (medium, profile, free, total, nwa) in cases {
+        let file = dir.path().join(format!("{medium}.disc"));
+        let v = info_json(&format!("virt:{medium}@{}", file.display()), dir.path());
+        assert_eq!(v["vendor"], "VIRTDRV", "{medium}");
+        assert_eq!(v["profile"], profile, "{medium}");
+        assert_eq!(v["status"], "blank", "{medium}");
+        assert_eq!(v["sessions"], 0, "{medium}");
+        assert_eq!(v["free_sectors"], free, "{medium}");
+        assert_eq!(v["total_sectors"], total, "{medium}");
+        assert_eq!(
+            v["next_writable_address"],
+            serde_json::json!(nwa),
+            "{medium}"
+        );
+        assert_eq!(v["write_protected"], false, "{medium}");
+        assert!(file.exists(), "the disc file was created for {medium}");
+        // a second process sees the same disc
+        let again = info_json(&format!("virt:{medium}@{}", file.display()), dir.path());
+        assert_eq!(again, v, "{medium}");
+    }
+}
+
+#[test]
+fn without_drive_the_embedded_bd_re_in_the_data_directory_is_used() {
+    let home = tempfile::tempdir().unwrap();
+    let o = discwriter(&["info", "--json"], home.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["profile"], "BD-RE");
+    assert!(home
+        .path()
+        .join(".local/share/discwriter/default-bd-re.disc")
+        .exists());
+}
+
+#[test]
+fn a_disc_of_unknown_format_and_a_wrong_medium_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = discwriter(&["info", "--drive", "virt:unknown"], dir.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"), "{err}");
+
+    let file = dir.path().join("disc");
+    let spec = format!("virt:cd-r@{}", file.display());
+    assert!(discwriter(&["info", "--drive", &spec], dir.path())
+        .status
+        .success());
+    let o = discwriter(
+        &["info", "--drive", &format!("virt:bd-re@{}", file.display())],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("holds a cd-r disc, not a bd-re"), "{err}");
+
+    let o = discwriter(&["info", "--drive", "/dev/sr0"], dir.path());
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sgio"));
+}
+
+#[test]
+fn a_corrupt_disc_file_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.disc");
+    std::fs::write(&file, b"").unwrap();
+    std::fs::write(dir.path().join("bad.disc.state.json"), b"{ not json").unwrap();
+    let o = discwriter(
+        &["info", "--drive", &format!("virt:cd-r@{}", file.display())],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("bad.disc"), "{err}");
+}
