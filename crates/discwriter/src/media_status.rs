@@ -70,11 +70,7 @@ impl<T: Transport> Recorder<T> {
     /// The disc's profile, state, sessions, addresses and space.
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
         // TEST UNIT READY first: no disc, a disc spinning up or upside down, reported as such.
-        self.execute(
-            &TestUnitReady::default().encode(),
-            DataPhase::None,
-            DEFAULT_TIMEOUT,
-        )?;
+        self.execute(&TestUnitReady.encode(), DataPhase::None, DEFAULT_TIMEOUT)?;
         let config: Configuration = self.read_response(
             &GetConfiguration {
                 requested_type: ConfigurationRequest::Current,
