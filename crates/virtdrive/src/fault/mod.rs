@@ -4,7 +4,7 @@
 //! time window, medium, probability) and an ACTION (any sense, a timeout before or after the
 //! command took effect, a vanished device, a delay, a short transfer, corrupted data-in, a
 //! write reported GOOD but dropped, power loss, or a [`DriveCondition`]), with how many times
-//! it may fire. The schema is in [`plan`]; `FAULT-PLANS.md` beside the crate describes it
+//! it may fire. The schema is in [`plan`]; the README's "Fault plans" section describes it
 //! with the examples in `fixtures/fault-plans/`.
 //!
 //! Who applies a plan:
