@@ -218,6 +218,13 @@ impl<T: Transport> Transport for Tracing<T> {
         }
         result
     }
+    fn pause(&mut self, d: Duration) {
+        self.inner.pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        self.inner.device_time()
+    }
 }
 
 /// Renders records as JSON lines.

@@ -208,6 +208,19 @@ pub trait Transport {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError>;
+
+    /// Lets `d` pass before the next command, as a host does between polls of a drive that is
+    /// busy. A real device sleeps; an emulator advances its virtual clock instead, so a poll
+    /// loop costs no real time in tests.
+    fn pause(&mut self, d: Duration) {
+        std::thread::sleep(d);
+    }
+
+    /// The device's own clock, when it has one (an emulator's virtual time since it started);
+    /// `None` for real devices, whose host measures time itself.
+    fn device_time(&self) -> Option<Duration> {
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -219,6 +232,13 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     ) -> Result<Completion, TransportError> {
         (**self).execute(cdb, data, timeout)
     }
+    fn pause(&mut self, d: Duration) {
+        (**self).pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        (**self).device_time()
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -229,6 +249,13 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         (**self).execute(cdb, data, timeout)
+    }
+    fn pause(&mut self, d: Duration) {
+        (**self).pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        (**self).device_time()
     }
 }
 

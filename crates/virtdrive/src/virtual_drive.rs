@@ -173,4 +173,11 @@ impl Transport for VirtualDrive {
         }
         Ok(completion)
     }
+    fn pause(&mut self, d: Duration) {
+        self.drive.pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        self.drive.device_time()
+    }
 }

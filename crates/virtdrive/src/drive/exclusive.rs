@@ -163,4 +163,11 @@ impl Transport for DriveClient {
             .lock()
             .execute_as(Some(&self.name), cdb, data, timeout)
     }
+    fn pause(&mut self, d: Duration) {
+        self.drive.lock().pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        self.drive.lock().device_time()
+    }
 }

@@ -413,6 +413,15 @@ impl Transport for VirtDrive {
     ) -> Result<Completion, TransportError> {
         self.execute_as(None, cdb, data, timeout)
     }
+    /// Polling hosts wait on the virtual clock (and in real time too when paced).
+    fn pause(&mut self, d: Duration) {
+        self.advance(d);
+        self.pace(d);
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        Some(self.now.since(VirtualTime::ZERO))
+    }
 }
 
 /// What a command answers when it succeeds.

@@ -218,6 +218,14 @@ impl<T: Transport> Transport for Faulty<T> {
         self.fired.push(FiredFault { command, fault });
         result
     }
+
+    fn pause(&mut self, d: std::time::Duration) {
+        self.inner.pause(d)
+    }
+
+    fn device_time(&self) -> Option<std::time::Duration> {
+        self.inner.device_time()
+    }
 }
 
 impl<T: Transport + fmt::Debug> fmt::Debug for Faulty<T> {
