@@ -4,6 +4,14 @@
 use mmc_core::sense::SenseTriple;
 use mmc_core::TransportError;
 
+/// Where in a conversation a sense arrived: IMAPI reports an unmapped sense as E_FAIL in
+/// general, but as E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE while writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Writing,
+    Other,
+}
+
 /// What caused an error at the drive: the command's opcode and the sense it answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceCause {
@@ -68,7 +76,7 @@ pub enum Error {
     RecorderRequired,
     #[error("the drive cannot write any disc type this writer supports: {detail}")]
     RecorderNotSupported { detail: String },
-    #[error("the write was cancelled; sectors up to {last_written_lba:?} were written")]
+    #[error("the write was cancelled{}", match last_written_lba { Some(l) => format!("; sectors up to LBA {l} were written and stay readable"), None => "; nothing was written".into() })]
     RequestCancelled { last_written_lba: Option<i64> },
     #[error("a write is already running on this writer")]
     WriteInProgress,
@@ -281,6 +289,40 @@ impl Error {
             Error::Fail { cause, .. } | Error::NotImplemented { cause, .. } => *cause,
             _ => None,
         }
+    }
+
+    /// The error a CHECK CONDITION with `triple` on `opcode` becomes (Microsoft's table, first
+    /// match wins); `None` when the table calls it success (for example loss of streaming
+    /// reported by SYNCHRONIZE CACHE).
+    pub fn from_sense(triple: SenseTriple, opcode: u8, phase: Phase) -> Option<Self> {
+        use mmc_core::condition::{classify, Condition};
+        let cause = DeviceCause {
+            opcode,
+            sense: Some(triple),
+        };
+        Some(match classify(triple, opcode) {
+            Condition::Success => return None,
+            Condition::MediaUpsideDown => Error::MediaUpsideDown { cause },
+            Condition::MediaBecomingReady => Error::MediaBecomingReady { cause },
+            Condition::NoMedia => Error::NoMedia { cause },
+            Condition::FormatInProgress => Error::MediaFormatInProgress { cause },
+            Condition::MediaBusy => Error::MediaBusy { cause },
+            Condition::DvdStructureNotPresent => Error::DvdStructureNotPresent { cause },
+            Condition::LossOfStreaming => Error::LossOfStreaming { cause },
+            Condition::MediaIncompatible => Error::MediaIncompatible { cause },
+            Condition::NoSuchModePage => Error::NoSuchModePage { cause },
+            Condition::InvalidModeParameters => Error::InvalidModeParameters { cause },
+            Condition::WriteProtected => Error::MediaWriteProtected { cause },
+            Condition::MediaSpeedMismatch => Error::MediaSpeedMismatch { cause },
+            _ if phase == Phase::Writing => Error::UnexpectedResponseFromDevice { cause },
+            _ => Error::Fail {
+                detail: format!(
+                    "the drive reported {}",
+                    mmc_core::sense::asc_description(triple.asc, triple.ascq)
+                ),
+                cause: Some(cause),
+            },
+        })
     }
 
     /// The error for a transport failure of the command `opcode`.

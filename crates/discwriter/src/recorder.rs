@@ -4,11 +4,10 @@
 use core::time::Duration;
 
 use mmc_core::cdb::Inquiry;
-use mmc_core::condition::{classify, Condition};
 use mmc_core::response::{ResponseFormat, StandardInquiry};
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 
-use crate::error::{DeviceCause, Error};
+use crate::error::{DeviceCause, Error, Phase};
 
 /// IMAPI2_DEFAULT_COMMAND_TIMEOUT: 10 seconds for ordinary commands.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -130,33 +129,17 @@ fn check(
     if status == ScsiStatus::Good {
         return Ok(());
     }
-    let cause = DeviceCause { opcode, sense };
-    let Some(triple) = sense else {
-        return Err(Error::Fail {
-            detail: format!("status {:02X}h without sense data", status.to_u8()),
-            cause: Some(cause),
-        });
-    };
-    Err(match classify(triple, opcode) {
-        Condition::Success => return Ok(()),
-        Condition::MediaUpsideDown => Error::MediaUpsideDown { cause },
-        Condition::MediaBecomingReady => Error::MediaBecomingReady { cause },
-        Condition::NoMedia => Error::NoMedia { cause },
-        Condition::FormatInProgress => Error::MediaFormatInProgress { cause },
-        Condition::MediaBusy => Error::MediaBusy { cause },
-        Condition::DvdStructureNotPresent => Error::DvdStructureNotPresent { cause },
-        Condition::LossOfStreaming => Error::LossOfStreaming { cause },
-        Condition::MediaIncompatible => Error::MediaIncompatible { cause },
-        Condition::NoSuchModePage => Error::NoSuchModePage { cause },
-        Condition::InvalidModeParameters => Error::InvalidModeParameters { cause },
-        Condition::WriteProtected => Error::MediaWriteProtected { cause },
-        Condition::MediaSpeedMismatch => Error::MediaSpeedMismatch { cause },
-        _ => Error::Fail {
-            detail: format!(
-                "the drive reported {}",
-                mmc_core::sense::asc_description(triple.asc, triple.ascq)
-            ),
-            cause: Some(cause),
+    match sense {
+        Some(triple) => match Error::from_sense(triple, opcode, Phase::Other) {
+            None => Ok(()),
+            Some(e) => Err(e),
         },
-    })
+        None => Err(Error::Fail {
+            detail: format!("status {:02X}h without sense data", status.to_u8()),
+            cause: Some(DeviceCause {
+                opcode,
+                sense: None,
+            }),
+        }),
+    }
 }

@@ -225,6 +225,14 @@ impl<T: Transport> Transport for Tracing<T> {
     fn device_time(&self) -> Option<Duration> {
         self.inner.device_time()
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        self.inner.acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        self.inner.release_exclusive(client)
+    }
 }
 
 /// Renders records as JSON lines.

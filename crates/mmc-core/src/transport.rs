@@ -221,6 +221,19 @@ pub trait Transport {
     fn device_time(&self) -> Option<Duration> {
         None
     }
+
+    /// Takes exclusive access for `client` (IMAPI's AcquireExclusiveAccess): other clients'
+    /// commands then fail with [`TransportError::Locked`]. A transport whose exclusivity comes
+    /// from how the device was opened (Linux O_EXCL) has nothing more to do.
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        let _ = client;
+        Ok(())
+    }
+
+    /// Gives back what [`Transport::acquire_exclusive`] took.
+    fn release_exclusive(&mut self, client: &str) {
+        let _ = client;
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -239,6 +252,14 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn device_time(&self) -> Option<Duration> {
         (**self).device_time()
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        (**self).acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        (**self).release_exclusive(client)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -256,6 +277,14 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
     fn device_time(&self) -> Option<Duration> {
         (**self).device_time()
+    }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        (**self).acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        (**self).release_exclusive(client)
     }
 }
 

@@ -180,4 +180,12 @@ impl Transport for VirtualDrive {
     fn device_time(&self) -> Option<Duration> {
         self.drive.device_time()
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        Transport::acquire_exclusive(&mut self.drive, client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        Transport::release_exclusive(&mut self.drive, client)
+    }
 }

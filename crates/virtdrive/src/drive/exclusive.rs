@@ -170,4 +170,23 @@ impl Transport for DriveClient {
     fn device_time(&self) -> Option<Duration> {
         self.drive.lock().device_time()
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        self.drive.lock().acquire_exclusive(client).map_err(to_transport)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        let _ = self.drive.lock().release_exclusive(client);
+    }
+}
+
+/// The transport's view of a lock refusal.
+pub(crate) fn to_transport(e: LockError) -> TransportError {
+    match e {
+        LockError::HeldByAnother { owner } => TransportError::Locked { owner: Some(owner) },
+        LockError::DeviceGone => TransportError::DeviceGone,
+        LockError::NotHeld { client } => {
+            TransportError::Other(format!("{client:?} does not hold exclusive access"))
+        }
+    }
 }

@@ -422,6 +422,14 @@ impl Transport for VirtDrive {
     fn device_time(&self) -> Option<Duration> {
         Some(self.now.since(VirtualTime::ZERO))
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        VirtDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        let _ = VirtDrive::release_exclusive(self, client);
+    }
 }
 
 /// What a command answers when it succeeds.

@@ -226,6 +226,14 @@ impl<T: Transport> Transport for Faulty<T> {
     fn device_time(&self) -> Option<std::time::Duration> {
         self.inner.device_time()
     }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        self.inner.acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        self.inner.release_exclusive(client)
+    }
 }
 
 impl<T: Transport + fmt::Debug> fmt::Debug for Faulty<T> {
