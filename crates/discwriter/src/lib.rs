@@ -20,7 +20,12 @@
 pub mod error;
 pub mod media_status;
 pub mod recorder;
+pub mod writer;
 
 pub use error::{DeviceCause, Error};
 pub use media_status::{DiscState, DiscSummary};
-pub use recorder::{DriveInfo, Recorder};
+pub use recorder::{Answer, DriveInfo, Recorder};
+pub use writer::{
+    BlockRange, CancelHandle, DataWriter, ProgressEvent, VerificationLevel, WriteAction,
+    WriteOptions, WriteOutcome,
+};

@@ -6,7 +6,7 @@ use mmc_core::cdb::{
     ReadTrackInformation, TestUnitReady, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
-use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
+use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::{
     Configuration, DiscInformation, ReadCapacity as Capacity, ResponseFormat, TrackInformation,
 };
@@ -46,6 +46,9 @@ pub struct DiscSummary {
     pub total_sectors: u32,
     pub write_protected: bool,
     pub erasable: bool,
+    /// A rewritable disc that must be formatted before it is written (an unformatted DVD+RW
+    /// or BD-RE, as sold).
+    pub needs_formatting: bool,
 }
 
 fn invalid(opcode: u8, detail: String) -> Error {
@@ -148,6 +151,11 @@ impl<T: Transport> Recorder<T> {
             total_sectors,
             write_protected,
             erasable: info.erasable || profile.is_rewritable_random(),
+            needs_formatting: match profile {
+                Profile::DvdPlusRw => info.bg_format_status == BgFormatStatus::NotFormatted,
+                Profile::BdRe => next_writable_address.is_none(),
+                _ => false,
+            },
         })
     }
 

@@ -12,6 +12,20 @@ use crate::error::{DeviceCause, Error, Phase};
 /// IMAPI2_DEFAULT_COMMAND_TIMEOUT: 10 seconds for ordinary commands.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How a command ended at the drive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Answer {
+    Good {
+        transferred: usize,
+    },
+    Check {
+        triple: mmc_core::sense::SenseTriple,
+        /// Progress of a long operation (sense-key-specific or descriptor), as a fraction.
+        progress: Option<f64>,
+        retry: mmc_core::condition::RetryClass,
+    },
+}
+
 /// What a drive says it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DriveInfo {
@@ -73,9 +87,73 @@ impl<T: Transport> Recorder<T> {
         &self.info
     }
 
+    /// Gives the transport back.
+    pub fn into_transport(self) -> T {
+        self.transport
+    }
+
     /// The transport, for the layers above.
     pub fn transport_mut(&mut self) -> &mut T {
         &mut self.transport
+    }
+
+    /// Sends `cdb` and reports how it ended without turning sense into an error, for callers
+    /// that retry or wait (`Err` only for transport failures).
+    pub fn send(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Answer, Error> {
+        let opcode = cdb.first().copied().unwrap_or(0);
+        let len = data.len();
+        let c = self
+            .transport
+            .execute(cdb, data, timeout)
+            .map_err(|e| Error::from_transport(e, opcode))?;
+        if c.status == ScsiStatus::Good {
+            return Ok(Answer::Good {
+                transferred: c.transferred(len),
+            });
+        }
+        let sense = mmc_core::sense::Sense::parse(&c.sense).ok();
+        match sense.and_then(|s| s.triple()) {
+            Some(triple) => Ok(Answer::Check {
+                triple,
+                progress: sense.and_then(|s| s.progress()),
+                retry: sense
+                    .map(|s| mmc_core::condition::retry_class(&s))
+                    .unwrap_or(mmc_core::condition::RetryClass::Fail),
+            }),
+            None => Err(Error::Fail {
+                detail: format!("status {:02X}h without usable sense data", c.status.to_u8()),
+                cause: Some(DeviceCause {
+                    opcode,
+                    sense: None,
+                }),
+            }),
+        }
+    }
+
+    /// Lets `d` pass on the device's clock (a real sleep for real drives).
+    pub fn pause(&mut self, d: Duration) {
+        self.transport.pause(d)
+    }
+
+    /// The device's clock, when it has one.
+    pub fn device_time(&self) -> Option<Duration> {
+        self.transport.device_time()
+    }
+
+    /// Takes exclusive access for `client`.
+    pub fn acquire_exclusive(&mut self, client: &str) -> Result<(), Error> {
+        self.transport
+            .acquire_exclusive(client)
+            .map_err(|e| Error::from_transport(e, 0))
+    }
+
+    pub fn release_exclusive(&mut self, client: &str) {
+        self.transport.release_exclusive(client)
     }
 
     /// Sends `cdb` with a data-in buffer; returns the bytes received.

@@ -172,7 +172,10 @@ impl Transport for DriveClient {
     }
 
     fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        self.drive.lock().acquire_exclusive(client).map_err(to_transport)
+        self.drive
+            .lock()
+            .acquire_exclusive(client)
+            .map_err(to_transport)
     }
 
     fn release_exclusive(&mut self, client: &str) {

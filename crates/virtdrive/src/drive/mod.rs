@@ -95,6 +95,8 @@ pub struct VirtDrive {
     pub(crate) fault_plan: Option<crate::fault::FaultPlan>,
     /// A disc a fault plan took out (`no_medium`) that `becoming_ready` puts back.
     pub(crate) parked: Option<Disc>,
+    /// The client name this drive's own `Transport` took exclusive access under.
+    pub(crate) transport_client: Option<String>,
 }
 
 impl Default for VirtDrive {
@@ -123,6 +125,7 @@ impl VirtDrive {
             exclusive: None,
             fault_plan: None,
             parked: None,
+            transport_client: None,
         }
     }
 
@@ -411,7 +414,12 @@ impl Transport for VirtDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        self.execute_as(None, cdb, data, timeout)
+        // A VirtDrive used directly as a transport is one client: the name it took exclusive
+        // access under, if any.
+        let client = self.transport_client.take();
+        let result = self.execute_as(client.as_deref(), cdb, data, timeout);
+        self.transport_client = client;
+        result
     }
     /// Polling hosts wait on the virtual clock (and in real time too when paced).
     fn pause(&mut self, d: Duration) {
@@ -424,11 +432,16 @@ impl Transport for VirtDrive {
     }
 
     fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        VirtDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)
+        VirtDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)?;
+        self.transport_client = Some(client.to_string());
+        Ok(())
     }
 
     fn release_exclusive(&mut self, client: &str) {
         let _ = VirtDrive::release_exclusive(self, client);
+        if self.exclusive.is_none() {
+            self.transport_client = None;
+        }
     }
 }
 

@@ -217,7 +217,7 @@ pub struct TimeWindow {
 impl TimeWindow {
     pub fn contains(&self, now: VirtualTime) -> bool {
         let at = now.since(VirtualTime::ZERO);
-        self.from.map_or(true, |from| at >= from) && self.until.map_or(true, |until| at < until)
+        self.from.is_none_or(|from| at >= from) && self.until.is_none_or(|until| at < until)
     }
 }
 
@@ -258,13 +258,13 @@ impl RuleMatch {
     /// Every criterion but the probability, which the plan draws; `occurrence` counts the
     /// commands this rule counts (see [`Occurrence`]).
     pub fn matches(&self, ctx: &CommandContext, occurrence: u64) -> bool {
-        self.opcode.map_or(true, |op| op == ctx.opcode)
-            && self.nth.map_or(true, |nth| nth.matches(occurrence))
-            && self.lba.map_or(true, |range| {
+        self.opcode.is_none_or(|op| op == ctx.opcode)
+            && self.nth.is_none_or(|nth| nth.matches(occurrence))
+            && self.lba.is_none_or(|range| {
                 ctx.lba_range
                     .is_some_and(|(first, last)| range.overlaps(first, last))
             })
-            && self.time.map_or(true, |window| window.contains(ctx.now))
-            && self.medium.map_or(true, |m| ctx.medium == Some(m))
+            && self.time.is_none_or(|window| window.contains(ctx.now))
+            && self.medium.is_none_or(|m| ctx.medium == Some(m))
     }
 }

@@ -212,7 +212,7 @@ impl Disc {
         };
         let length = journal.metadata().map_err(io_at(&self.journal_path))?.len();
         let end = named.record_offset.checked_add(named.record_length);
-        if end.map_or(true, |end| end > length) {
+        if end.is_none_or(|end| end > length) {
             return Err(corrupt(format!(
                 "it has {length} bytes but the state places the commit record at bytes \
                  {}..+{}",

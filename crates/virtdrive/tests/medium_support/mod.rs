@@ -106,7 +106,7 @@ impl SectorStore for MemStore {
 /// `n` sectors, each filled with its own byte `fill + i`.
 pub fn sectors(fill: u8, n: usize) -> Vec<u8> {
     (0..n)
-        .flat_map(|i| std::iter::repeat(fill.wrapping_add(i as u8)).take(SECTOR))
+        .flat_map(|i| std::iter::repeat_n(fill.wrapping_add(i as u8), SECTOR))
         .collect()
 }
 

@@ -1,0 +1,385 @@
+//! The drive-side steps of a write: waiting on a busy drive, write parameters, formatting,
+//! speeds, synchronizing and closing. Each sends its CDBs through the recorder and turns
+//! the answers into progress or errors.
+
+use core::time::Duration;
+
+use mmc_core::cdb::{CdRotationalControl, FormatType, RotationControl};
+use mmc_core::cdb::{
+    CloseFunction, CloseTrackSession, FormatDescriptor, FormatUnit, FormatUnitParameters,
+    ModeSelect10, ModeSense10, PageControl, PerformanceDescriptor, ReadFormatCapacities,
+    SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache, TestUnitReady,
+};
+use mmc_core::condition::RetryClass;
+use mmc_core::response::mode::{ModePage, ModeParameters};
+use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
+use mmc_core::response::{FormatCapacities, ResponseFormat};
+use mmc_core::{DataPhase, Transport};
+
+use crate::error::{DeviceCause, Error, Phase};
+use crate::recorder::{Answer, Recorder, DEFAULT_TIMEOUT};
+
+/// How long each kind of command may take, and how long the engine waits for a drive that
+/// is spinning up or finishing a long operation (libburn's and IMAPI's figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Ordinary commands (IMAPI2_DEFAULT_COMMAND_TIMEOUT).
+    pub default: Duration,
+    /// WRITE and READ.
+    pub transfer: Duration,
+    /// SYNCHRONIZE CACHE, CLOSE, FORMAT and SEND OPC sent with Immed.
+    pub immediate: Duration,
+    /// How long a drive may stay "becoming ready" before the write gives up.
+    pub becoming_ready: Duration,
+    /// How long a long operation (closing, flushing, formatting) may run.
+    pub long_operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            default: DEFAULT_TIMEOUT,
+            transfer: Duration::from_secs(60),
+            immediate: Duration::from_secs(200),
+            becoming_ready: Duration::from_secs(60),
+            long_operation: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// How often a busy drive is polled (libburn polls twice a second).
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+fn opcode_of(cdb: &[u8]) -> u8 {
+    cdb.first().copied().unwrap_or(0)
+}
+
+/// A sense that says "wait and ask again".
+fn is_transient(retry: RetryClass) -> bool {
+    matches!(
+        retry,
+        RetryClass::RetryAfter { .. } | RetryClass::WaitInProgress { .. }
+    )
+}
+
+impl<T: Transport> Recorder<T> {
+    /// Sends `cdb`, waiting out transient conditions (becoming ready, long write in progress,
+    /// unit attention) for at most `budget` of device time; other sense becomes the error of
+    /// `phase`. `progress` hears the fraction done of a long operation.
+    pub(crate) fn send_patiently(
+        &mut self,
+        cdb: &[u8],
+        mut data: DataPhase<'_>,
+        timeout: Duration,
+        budget: Duration,
+        phase: Phase,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<usize, Error> {
+        let opcode = opcode_of(cdb);
+        let mut waited = Duration::ZERO;
+        loop {
+            let phase_data = match &mut data {
+                DataPhase::None => DataPhase::None,
+                DataPhase::In(b) => DataPhase::In(b),
+                DataPhase::Out(b) => DataPhase::Out(b),
+            };
+            match self.send(cdb, phase_data, timeout)? {
+                Answer::Good { transferred } => return Ok(transferred),
+                Answer::Check {
+                    triple,
+                    progress: p,
+                    retry,
+                } => {
+                    if is_transient(retry) && waited < budget {
+                        progress(p);
+                        let delay = match retry {
+                            RetryClass::RetryAfter { delay } if delay > Duration::ZERO => {
+                                delay.min(POLL_INTERVAL)
+                            }
+                            RetryClass::RetryAfter { .. } => Duration::ZERO,
+                            _ => POLL_INTERVAL,
+                        };
+                        self.pause(delay);
+                        // A unit attention is reported once; count it as a short wait so a
+                        // drive that repeats it forever still ends the loop.
+                        waited += delay.max(Duration::from_millis(10));
+                        continue;
+                    }
+                    return match Error::from_sense(triple, opcode, phase) {
+                        None => Ok(0),
+                        Some(e) => Err(e),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Polls TEST UNIT READY until the drive is ready (after an Immed command, or a disc
+    /// change), for at most `budget`.
+    pub(crate) fn wait_until_ready(
+        &mut self,
+        budget: Duration,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        self.send_patiently(
+            &TestUnitReady.encode(),
+            DataPhase::None,
+            DEFAULT_TIMEOUT,
+            budget,
+            Phase::Other,
+            progress,
+        )
+        .map(|_| ())
+    }
+
+    /// MODE SENSE of page 05h, then MODE SELECT with the changes `edit` makes (CD and
+    /// DVD-R only; MMC-6 7.5).
+    pub(crate) fn set_write_parameters(
+        &mut self,
+        edit: impl FnOnce(&mut WriteParameters),
+    ) -> Result<(), Error> {
+        let sense = ModeSense10 {
+            long_lba_accepted: false,
+            disable_block_descriptors: true,
+            page_control: PageControl::Current,
+            page_code: 0x05,
+            subpage_code: 0,
+            allocation_length: 256,
+        }
+        .encode();
+        let mut buf = [0u8; 256];
+        let got = self.execute_in(&sense, &mut buf, DEFAULT_TIMEOUT)?;
+        let params = ModeParameters::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
+            Error::InvalidResponseFromDevice {
+                cause: DeviceCause {
+                    opcode: 0x5A,
+                    sense: None,
+                },
+                detail: e.to_string(),
+            }
+        })?;
+        let mut page = params
+            .write_parameters()
+            .cloned()
+            .ok_or(Error::NoSuchModePage {
+                cause: DeviceCause {
+                    opcode: 0x5A,
+                    sense: None,
+                },
+            })?;
+        edit(&mut page);
+        let list = ModeParameters::with_page(ModePage::WriteParameters(page)).select_bytes();
+        let select = ModeSelect10 {
+            page_format: true,
+            save_pages: false,
+            parameter_list_length: u16::try_from(list.len()).unwrap_or(u16::MAX),
+        }
+        .encode();
+        self.execute(&select, DataPhase::Out(&list), DEFAULT_TIMEOUT)
+    }
+
+    /// The formats READ FORMAT CAPACITIES offers.
+    pub(crate) fn format_capacities(&mut self) -> Result<FormatCapacities, Error> {
+        let cdb = ReadFormatCapacities {
+            allocation_length: 512,
+        }
+        .encode();
+        let mut buf = [0u8; 512];
+        let got = self.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+        FormatCapacities::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
+            Error::InvalidResponseFromDevice {
+                cause: DeviceCause {
+                    opcode: 0x23,
+                    sense: None,
+                },
+                detail: e.to_string(),
+            }
+        })
+    }
+
+    /// FORMAT UNIT with Immed (MMC-6 6.5).
+    pub(crate) fn format(
+        &mut self,
+        descriptor: FormatDescriptor,
+        timeouts: &Timeouts,
+    ) -> Result<(), Error> {
+        let params = FormatUnitParameters::immediate(descriptor).to_bytes();
+        let cdb = FormatUnit {
+            fmt_data: true,
+            cmp_list: false,
+            format_code: 1,
+        }
+        .encode();
+        self.send_patiently(
+            &cdb,
+            DataPhase::Out(&params),
+            timeouts.immediate,
+            timeouts.becoming_ready,
+            Phase::Other,
+            &mut |_| {},
+        )
+        .map(|_| ())
+    }
+
+    /// The format an unformatted BD-RE gets: the default with spare areas (type 00h) when
+    /// offered, else the largest 30h; DVD+RW: the basic background format (26h).
+    pub(crate) fn default_format(&mut self, dvd_plus_rw: bool) -> Result<FormatDescriptor, Error> {
+        if dvd_plus_rw {
+            return Ok(FormatDescriptor::dvd_plus_rw_basic(false));
+        }
+        let caps = self.format_capacities()?;
+        let pick = caps
+            .formattable
+            .iter()
+            .find(|d| d.format_type.to_u8() == FormatType::FullFormat.to_u8())
+            .or_else(|| {
+                caps.formattable
+                    .iter()
+                    .find(|d| d.format_type.to_u8() == FormatType::BdReWithSpareAreas.to_u8())
+            })
+            .or_else(|| caps.formattable.first())
+            .copied()
+            .ok_or(Error::MediaIncompatible {
+                cause: DeviceCause {
+                    opcode: 0x23,
+                    sense: None,
+                },
+            })?;
+        Ok(FormatDescriptor {
+            number_of_blocks: pick.blocks,
+            // READ FORMAT CAPACITIES and FORMAT UNIT code format types alike (MMC-6 6.5.3).
+            format_type: FormatType::from_u8(pick.format_type.to_u8()),
+            format_subtype: 0,
+            type_dependent: pick.type_dependent,
+        })
+    }
+
+    /// SEND OPC INFORMATION with DoOpc; a drive that does not know the command is fine.
+    pub(crate) fn calibrate_power(&mut self, timeouts: &Timeouts) -> Result<(), Error> {
+        let cdb = SendOpcInformation {
+            do_opc: true,
+            exclude0: false,
+            exclude1: false,
+            parameter_list_length: 0,
+        }
+        .encode();
+        match self.send(&cdb, DataPhase::None, timeouts.immediate)? {
+            Answer::Good { .. } => Ok(()),
+            Answer::Check { triple, .. } if triple.asc == 0x20 || triple.asc == 0x24 => Ok(()),
+            Answer::Check { triple, .. } => match Error::from_sense(triple, 0x54, Phase::Other) {
+                None => Ok(()),
+                Some(e) => Err(e),
+            },
+        }
+    }
+
+    /// SET CD SPEED (CD) or SET STREAMING (DVD, BD) for `write_kbps` (`None`: the fastest).
+    pub(crate) fn set_speed(
+        &mut self,
+        cd: bool,
+        write_kbps: Option<u32>,
+        pure_cav: bool,
+        end_lba: u32,
+    ) -> Result<(), Error> {
+        if cd {
+            let cdb = SetCdSpeed {
+                rotational_control: if pure_cav {
+                    CdRotationalControl::PureCav
+                } else {
+                    CdRotationalControl::ClvOrNonPureCav
+                },
+                read_speed: u16::MAX,
+                write_speed: write_kbps
+                    .map(|k| u16::try_from(k).unwrap_or(u16::MAX))
+                    .unwrap_or(u16::MAX),
+            }
+            .encode();
+            return self.execute(&cdb, DataPhase::None, DEFAULT_TIMEOUT);
+        }
+        let mut descriptor = PerformanceDescriptor::speeds(
+            0,
+            i32::try_from(end_lba).unwrap_or(i32::MAX),
+            u32::MAX,
+            write_kbps.unwrap_or(u32::MAX),
+        );
+        if pure_cav {
+            descriptor.rotation_control = RotationControl::Cav;
+        }
+        let mut list = [0u8; PerformanceDescriptor::LEN];
+        descriptor
+            .emit(&mut list)
+            .map_err(|e| Error::InvalidArg(e.to_string()))?;
+        let cdb = SetStreaming {
+            streaming_type: StreamingType::Performance,
+            parameter_list_length: PerformanceDescriptor::LEN as u16,
+        }
+        .encode();
+        self.execute(&cdb, DataPhase::Out(&list), DEFAULT_TIMEOUT)
+    }
+
+    /// SYNCHRONIZE CACHE with Immed, then waits for the drive to finish writing.
+    pub(crate) fn synchronize(
+        &mut self,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        let cdb = SynchronizeCache {
+            immed: true,
+            lba: 0,
+            blocks: 0,
+        }
+        .encode();
+        self.send_patiently(
+            &cdb,
+            DataPhase::None,
+            timeouts.immediate,
+            timeouts.long_operation,
+            Phase::Writing,
+            progress,
+        )?;
+        self.wait_until_ready(timeouts.long_operation, progress)
+    }
+
+    /// CLOSE TRACK/SESSION with Immed, then waits for it to finish.
+    pub(crate) fn close(
+        &mut self,
+        function: CloseFunction,
+        track_number: u16,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        let cdb = CloseTrackSession {
+            immed: true,
+            function,
+            track_number,
+        }
+        .encode();
+        self.send_patiently(
+            &cdb,
+            DataPhase::None,
+            timeouts.immediate,
+            timeouts.long_operation,
+            Phase::Writing,
+            progress,
+        )?;
+        self.wait_until_ready(timeouts.long_operation, progress)
+    }
+}
+
+/// Page 05h for a TAO data track in Mode 1, with the multi-session field that keeps the disc
+/// appendable or finalizes it at CLOSE SESSION, and BUFE as asked.
+pub(crate) fn tao_data_track(page: &mut WriteParameters, keep_open: bool, bufe: bool) {
+    let fresh = WriteParameters::cd_tao_mode1(if keep_open {
+        MultiSession::NextSessionAllowed
+    } else {
+        MultiSession::NoNextSession
+    });
+    let vendor = page.vendor_specific;
+    let length_hint = page.ps;
+    *page = WriteParameters {
+        bufe,
+        vendor_specific: vendor,
+        ps: length_hint,
+        ..fresh
+    };
+}

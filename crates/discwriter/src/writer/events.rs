@@ -1,0 +1,109 @@
+//! Progress events, as IMAPI2's DDiscFormat2DataEvents::Update delivers them with an
+//! IDiscFormat2DataEventArgs: the action, the times, the LBAs and the system buffer.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// IMAPI_FORMAT2_DATA_WRITE_ACTION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WriteAction {
+    ValidatingMedia = 0,
+    FormattingMedia = 1,
+    InitializingHardware = 2,
+    CalibratingPower = 3,
+    WritingData = 4,
+    Finalization = 5,
+    Completed = 6,
+    Verifying = 7,
+}
+
+impl WriteAction {
+    /// IMAPI's value of the action.
+    pub fn value(self) -> u32 {
+        self as u32
+    }
+
+    /// How the action reads in a progress line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            WriteAction::ValidatingMedia => "validating media",
+            WriteAction::FormattingMedia => "formatting media",
+            WriteAction::InitializingHardware => "initializing hardware",
+            WriteAction::CalibratingPower => "calibrating power",
+            WriteAction::WritingData => "writing data",
+            WriteAction::Finalization => "finalizing",
+            WriteAction::Completed => "completed",
+            WriteAction::Verifying => "verifying",
+        }
+    }
+}
+
+/// One progress event (IDiscFormat2DataEventArgs and IWriteEngine2EventArgs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgressEvent {
+    pub action: WriteAction,
+    /// Seconds since the write started.
+    pub elapsed_time: f64,
+    /// Estimated seconds left.
+    pub remaining_time: f64,
+    /// Estimated total seconds.
+    pub total_time: f64,
+    /// First LBA of this write.
+    pub start_lba: i64,
+    /// Sectors in this write.
+    pub sector_count: u64,
+    /// Last sector read from the source (-1 before the first).
+    pub last_read_lba: i64,
+    /// Last sector sent to the drive (-1 before the first).
+    pub last_written_lba: i64,
+    /// The host fifo between the source and the drive, in bytes.
+    pub total_system_buffer: u64,
+    pub used_system_buffer: u64,
+    pub free_system_buffer: u64,
+    /// The drive's buffer fill, 0..=1, when the drive reports it.
+    pub drive_buffer_fill: Option<f64>,
+    /// Recording speed as a multiple of the medium's 1x, when known.
+    pub speed_x: Option<f64>,
+}
+
+impl ProgressEvent {
+    /// Fraction of the sectors written, 0..=1.
+    pub fn fraction_written(&self) -> f64 {
+        if self.sector_count == 0 {
+            return 0.0;
+        }
+        let done = (self.last_written_lba + 1 - self.start_lba).max(0) as f64;
+        (done / self.sector_count as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// Cancels a write from any thread or from the event callback (IDiscFormat2Data::CancelWrite).
+#[derive(Debug, Clone, Default)]
+pub struct CancelHandle {
+    flag: Arc<AtomicBool>,
+}
+
+impl CancelHandle {
+    pub fn new() -> Self {
+        CancelHandle::default()
+    }
+
+    /// Asks the running write to stop at the next transfer.
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn reset(&self) {
+        self.flag.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Receives progress events; may cancel the write through the handle.
+pub type EventSink<'a> = dyn FnMut(&ProgressEvent, &CancelHandle) + Send + 'a;

@@ -1,0 +1,616 @@
+//! One write, step by step (mmc-imapi-notes §2.5): validate the medium, prepare the drive
+//! (speed, write parameters, format, power calibration), write the stream through the fifo,
+//! finalize (synchronize, close track and session, or the DVD+RW close), verify.
+
+use std::io::SeekFrom;
+use std::time::{Duration, Instant};
+
+use mmc_core::cdb::{CloseFunction, ReadTrackInformation, TrackAddressType, Write10};
+use mmc_core::response::{ResponseFormat, TrackInformation};
+use mmc_core::{DataPhase, Profile, Transport};
+
+use super::drive_ops::tao_data_track;
+use super::events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
+use super::fifo;
+use super::verify;
+use super::{success_code, BlockRange, ReadSeek, WriteOutcome, WriterState};
+use crate::error::{hresult, DeviceCause, Error, Phase};
+use crate::media_status::DiscState;
+use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+
+/// Sectors per WRITE: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
+const CHUNK_SECTORS: u64 = 32;
+/// IMAPI appends a 150-sector post-gap to CD data tracks.
+const CD_POSTGAP: u64 = 150;
+/// TAO run-out blocks at the end of a CD track.
+const CD_RUN_OUT: u64 = 2;
+/// Events while writing come at least this often.
+const EVENT_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The medium classes the writer handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Write-once, recorded session by session (CD-R, DVD+R, BD-R SRM).
+    Sequential,
+    /// Overwritable in place (DVD+RW, BD-RE).
+    Overwritable,
+}
+
+pub(crate) fn supported_class(profile: Profile) -> Option<Class> {
+    match profile {
+        Profile::CdR | Profile::DvdPlusR | Profile::BdRSrm => Some(Class::Sequential),
+        Profile::DvdPlusRw | Profile::BdRe => Some(Class::Overwritable),
+        _ => None,
+    }
+}
+
+/// Speed units: kB/s per sector/s (CD counts raw 2352-byte frames, as SET CD SPEED does).
+fn kbps_for(profile: Profile, sectors_per_second: i32) -> Option<u32> {
+    if sectors_per_second < 0 {
+        return None;
+    }
+    let bytes = if profile.is_cd() { 2352 } else { 2048 };
+    Some((i64::from(sectors_per_second) * bytes / 1000).clamp(1, i64::from(u32::MAX)) as u32)
+}
+
+/// The medium's 1x in kB/s.
+fn one_x_kbps(profile: Profile) -> f64 {
+    if profile.is_cd() {
+        176.4
+    } else if profile.is_bd() {
+        4495.5
+    } else {
+        1385.0
+    }
+}
+
+/// Time, from the device's clock when it has one.
+struct Clock {
+    start_device: Option<Duration>,
+    start_real: Instant,
+}
+
+impl Clock {
+    fn start<T: Transport>(rec: &Recorder<T>) -> Self {
+        Clock {
+            start_device: rec.device_time(),
+            start_real: Instant::now(),
+        }
+    }
+
+    fn elapsed<T: Transport>(&self, rec: &Recorder<T>) -> Duration {
+        match (self.start_device, rec.device_time()) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => self.start_real.elapsed(),
+        }
+    }
+}
+
+/// The progress bookkeeping of one write.
+struct Progress<'e, 'a> {
+    events: &'e mut EventSink<'a>,
+    cancel: CancelHandle,
+    action: WriteAction,
+    start_lba: i64,
+    sectors: u64,
+    last_read: i64,
+    last_written: i64,
+    fifo_total: u64,
+    fifo_used: u64,
+    last_event: Duration,
+    /// Seconds the write of the data is expected to take at the drive's speed.
+    estimate: f64,
+    kbps: Option<u32>,
+    one_x: f64,
+    clock: Clock,
+}
+
+impl Progress<'_, '_> {
+    fn emit<T: Transport>(&mut self, rec: &Recorder<T>) {
+        let elapsed = self.clock.elapsed(rec);
+        self.last_event = elapsed;
+        let done = (self.last_written + 1 - self.start_lba).max(0) as f64;
+        let fraction = if self.sectors == 0 {
+            0.0
+        } else {
+            (done / self.sectors as f64).min(1.0)
+        };
+        let elapsed_s = elapsed.as_secs_f64();
+        let total = if fraction > 0.05 {
+            elapsed_s / fraction
+        } else {
+            self.estimate.max(elapsed_s)
+        };
+        let event = ProgressEvent {
+            action: self.action,
+            elapsed_time: elapsed_s,
+            remaining_time: (total - elapsed_s).max(0.0),
+            total_time: total,
+            start_lba: self.start_lba,
+            sector_count: self.sectors,
+            last_read_lba: self.last_read,
+            last_written_lba: self.last_written,
+            total_system_buffer: self.fifo_total,
+            used_system_buffer: self.fifo_used,
+            free_system_buffer: self.fifo_total.saturating_sub(self.fifo_used),
+            drive_buffer_fill: None,
+            speed_x: self.kbps.map(|k| f64::from(k) / self.one_x),
+        };
+        let cancel = self.cancel.clone();
+        (self.events)(&event, &cancel);
+    }
+
+    fn enter<T: Transport>(&mut self, action: WriteAction, rec: &Recorder<T>) {
+        self.action = action;
+        self.emit(rec);
+    }
+
+    fn tick<T: Transport>(&mut self, rec: &Recorder<T>) {
+        if self.clock.elapsed(rec) >= self.last_event + EVENT_INTERVAL {
+            self.emit(rec);
+        }
+    }
+}
+
+/// Runs one write with the writer's state locked.
+pub(super) fn run<T: Transport + Send>(
+    state: &mut WriterState<T>,
+    source: &mut (dyn ReadSeek + Send),
+    length: u64,
+    ranges: Option<&[BlockRange]>,
+    events: &mut EventSink<'_>,
+    cancel: &CancelHandle,
+) -> Result<WriteOutcome, Error> {
+    // Checked before the drive is touched (IMAPI: the stream, the recorder, the client).
+    if length % 2048 != 0 {
+        return Err(Error::StreamNotSupported { bytes: length });
+    }
+    let sectors = length / 2048;
+    if let Some(ranges) = ranges {
+        for r in ranges {
+            if r.start_lba > r.end_lba || r.end_lba >= sectors {
+                return Err(Error::InvalidArg(format!(
+                    "block range {}..={} is outside the {sectors}-sector stream",
+                    r.start_lba, r.end_lba
+                )));
+            }
+        }
+    }
+    let client = state
+        .client_name
+        .clone()
+        .ok_or_else(|| Error::ClientNameIsNotValid {
+            name: String::new(),
+            reason: "no client name was set",
+        })?;
+    let options = state.options.clone();
+    let speed = state.speed;
+    let rec = state.recorder.as_mut().ok_or(Error::RecorderRequired)?;
+    rec.acquire_exclusive(&client)?;
+    let outcome = write_with(
+        rec, source, sectors, ranges, events, cancel, &options, speed,
+    );
+    state.last_written_lba = outcome.1;
+    outcome.0
+}
+
+/// The write itself; also returns the last LBA sent to the drive.
+#[allow(clippy::too_many_arguments)]
+fn write_with<T: Transport + Send>(
+    rec: &mut Recorder<T>,
+    source: &mut (dyn ReadSeek + Send),
+    sectors: u64,
+    ranges: Option<&[BlockRange]>,
+    events: &mut EventSink<'_>,
+    cancel: &CancelHandle,
+    options: &super::WriteOptions,
+    speed: super::SpeedRequest,
+) -> (Result<WriteOutcome, Error>, Option<i64>) {
+    let mut last = None;
+    let r = write_steps(
+        rec, source, sectors, ranges, events, cancel, options, speed, &mut last,
+    );
+    (r, last)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_steps<T: Transport + Send>(
+    rec: &mut Recorder<T>,
+    source: &mut (dyn ReadSeek + Send),
+    sectors: u64,
+    ranges: Option<&[BlockRange]>,
+    events: &mut EventSink<'_>,
+    cancel: &CancelHandle,
+    options: &super::WriteOptions,
+    speed: super::SpeedRequest,
+    last_written_out: &mut Option<i64>,
+) -> Result<WriteOutcome, Error> {
+    let options = options.clone();
+
+    let mut progress = Progress {
+        events,
+        cancel: cancel.clone(),
+        action: WriteAction::ValidatingMedia,
+        start_lba: 0,
+        sectors,
+        last_read: -1,
+        last_written: -1,
+        fifo_total: options.fifo_bytes as u64,
+        fifo_used: 0,
+        last_event: Duration::ZERO,
+        estimate: 0.0,
+        kbps: None,
+        one_x: 176.4,
+        clock: Clock::start(rec),
+    };
+    progress.enter(WriteAction::ValidatingMedia, rec);
+    rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_| {})?;
+    let summary = rec.disc_summary()?;
+    let profile = Profile::from_u16(summary.profile_code);
+    let class = supported_class(profile).ok_or_else(|| Error::MediaIsNotSupported {
+        detail: format!("{} discs are not written by this writer", summary.profile),
+    })?;
+    if summary.write_protected {
+        return Err(Error::MediaWriteProtected {
+            cause: DeviceCause {
+                opcode: 0x46,
+                sense: None,
+            },
+        });
+    }
+    progress.one_x = one_x_kbps(profile);
+
+    // Where the data goes and whether the disc is closed afterwards.
+    let (start_lba, close_disc) = match class {
+        Class::Sequential => {
+            if summary.status == DiscState::Complete {
+                return Err(Error::InvalidMediaState {
+                    detail: "the disc is finalized; nothing more can be recorded".into(),
+                });
+            }
+            let nwa = summary
+                .next_writable_address
+                .ok_or_else(|| Error::InvalidMediaState {
+                    detail: "the drive reports no next writable address".into(),
+                })?;
+            let overhead = if profile.is_cd() {
+                CD_RUN_OUT
+                    + if options.postgap_already_in_image {
+                        0
+                    } else {
+                        CD_POSTGAP
+                    }
+            } else {
+                0
+            };
+            let needed = sectors + overhead;
+            if needed > u64::from(summary.free_sectors) {
+                return Err(Error::StreamTooLargeForCurrentMedia {
+                    needed,
+                    free: u64::from(summary.free_sectors),
+                });
+            }
+            // IMAPI closes the disc when asked, or when at most 2 % would remain.
+            let remaining = u64::from(summary.free_sectors) - needed;
+            let close = options.force_media_to_be_closed
+                || remaining * 50 <= u64::from(summary.total_sectors);
+            (i64::from(nwa), close)
+        }
+        Class::Overwritable => {
+            if sectors > u64::from(summary.total_sectors) {
+                return Err(Error::StreamTooLargeForCurrentMedia {
+                    needed: sectors,
+                    free: u64::from(summary.total_sectors),
+                });
+            }
+            if ranges.is_none() && !options.force_overwrite && summary.status != DiscState::Blank {
+                let blank = verify::heuristically_blank(rec, &options.timeouts)?;
+                if !blank {
+                    return Err(Error::MediaNotBlank);
+                }
+            }
+            (0, false)
+        }
+    };
+    progress.start_lba = start_lba;
+    progress.last_written = start_lba - 1;
+
+    // Hardware: speed, and on CD the write parameters.
+    progress.enter(WriteAction::InitializingHardware, rec);
+    let requested_kbps = kbps_for(profile, speed.sectors_per_second);
+    rec.set_speed(
+        profile.is_cd(),
+        requested_kbps,
+        speed.pure_cav,
+        summary.total_sectors.saturating_sub(1),
+    )?;
+    let current = super::properties::current_write_speed(rec)?;
+    state_speed_note(&mut progress, current);
+    if profile.is_cd() {
+        rec.set_write_parameters(|page| {
+            tao_data_track(page, !close_disc, !options.buffer_underrun_free_disabled)
+        })?;
+    }
+
+    // Formatting: DVD+RW starts a background format and writes at once; BD-RE waits.
+    if summary.needs_formatting {
+        progress.enter(WriteAction::FormattingMedia, rec);
+        let descriptor = rec.default_format(profile == Profile::DvdPlusRw)?;
+        rec.format(descriptor, &options.timeouts)?;
+        if profile != Profile::DvdPlusRw {
+            let p = &mut progress;
+            let budget = options.timeouts.long_operation;
+            rec.wait_until_ready(budget, &mut |_| {})?;
+            p.emit(rec);
+        }
+    }
+
+    // The track this write records (closed by number: after SYNCHRONIZE CACHE a drive may
+    // already report the next, empty, invisible track).
+    let mut track = 0;
+    if class == Class::Sequential {
+        progress.enter(WriteAction::CalibratingPower, rec);
+        rec.calibrate_power(&options.timeouts)?;
+        track = invisible_track_number(rec)?;
+    }
+
+    // The data.
+    progress.enter(WriteAction::WritingData, rec);
+    progress.estimate = requested_kbps
+        .or(current.map(|c| c.0))
+        .map(|k| sectors as f64 * 2.048 / f64::from(k.max(1)))
+        .unwrap_or(0.0);
+    let write_result = write_stream(
+        rec,
+        source,
+        sectors,
+        start_lba,
+        ranges,
+        &options,
+        &mut progress,
+    );
+    let cancelled = matches!(write_result, Err(Error::RequestCancelled { .. }));
+    let last_written = progress.last_written;
+    *last_written_out = (last_written >= start_lba).then_some(last_written);
+
+    // Finalization, also after a cancel (so what was written stays readable and sequential
+    // media stay appendable), and best effort after a failure.
+    let finalize = |rec: &mut Recorder<T>, progress: &mut Progress<'_, '_>| -> Result<(), Error> {
+        progress.enter(WriteAction::Finalization, rec);
+        if class == Class::Sequential && profile.is_cd() && !options.postgap_already_in_image {
+            let written_any = last_written >= start_lba;
+            if written_any && !cancelled {
+                write_zeros(rec, last_written + 1, CD_POSTGAP, &options)?;
+            }
+        }
+        let mut tick = |_| {};
+        rec.synchronize(&options.timeouts, &mut tick)?;
+        match class {
+            Class::Sequential => {
+                if last_written >= start_lba {
+                    rec.close(
+                        CloseFunction::CloseTrack,
+                        track,
+                        &options.timeouts,
+                        &mut tick,
+                    )?;
+                    let function = if close_disc && !profile.is_cd() {
+                        if profile.is_bd() {
+                            CloseFunction::FinalizeDisc
+                        } else {
+                            CloseFunction::FinalizeMinimalRadius
+                        }
+                    } else {
+                        CloseFunction::CloseSession
+                    };
+                    rec.close(function, 0, &options.timeouts, &mut tick)?;
+                }
+            }
+            Class::Overwritable if profile == Profile::DvdPlusRw => {
+                let function = if options.disable_consumer_dvd_compatibility_mode {
+                    CloseFunction::QuickStopBackgroundFormat
+                } else {
+                    CloseFunction::CloseSession
+                };
+                rec.close(function, 0, &options.timeouts, &mut tick)?;
+            }
+            Class::Overwritable => {}
+        }
+        Ok(())
+    };
+    match write_result {
+        Ok(()) => finalize(rec, &mut progress)?,
+        Err(e @ Error::RequestCancelled { .. }) => {
+            finalize(rec, &mut progress)?;
+            return Err(e);
+        }
+        Err(e) => {
+            // What was accepted is made durable; the first error is the one reported.
+            let mut tick = |_| {};
+            let _ = rec.synchronize(&options.timeouts, &mut tick);
+            return Err(e);
+        }
+    }
+
+    if options.verification != super::VerificationLevel::None {
+        progress.enter(WriteAction::Verifying, rec);
+        verify::verify(
+            rec,
+            source,
+            sectors,
+            start_lba,
+            ranges,
+            options.verification,
+            &options.timeouts,
+        )?;
+    }
+
+    let hr = adjusted(requested_kbps, speed.pure_cav, current);
+    progress.enter(WriteAction::Completed, rec);
+    Ok(WriteOutcome {
+        hresult: hr,
+        code: success_code(hr),
+        start_lba,
+        sectors,
+        disc_closed: close_disc,
+        elapsed_time: progress.clock.elapsed(rec).as_secs_f64(),
+    })
+}
+
+fn state_speed_note(progress: &mut Progress<'_, '_>, current: Option<(u32, bool)>) {
+    progress.kbps = current.map(|c| c.0);
+}
+
+/// S_OK, or the success code that says what the drive adjusted.
+fn adjusted(requested_kbps: Option<u32>, pure_cav: bool, current: Option<(u32, bool)>) -> u32 {
+    let Some((kbps, cav)) = current else {
+        return hresult::S_OK;
+    };
+    let speed = requested_kbps.is_some_and(|r| r.abs_diff(kbps) * 100 > r);
+    let rotation = pure_cav && !cav;
+    match (speed, rotation) {
+        (true, true) => hresult::S_IMAPI_BOTHADJUSTED,
+        (true, false) => hresult::S_IMAPI_SPEEDADJUSTED,
+        (false, true) => hresult::S_IMAPI_ROTATIONADJUSTED,
+        (false, false) => hresult::S_OK,
+    }
+}
+
+/// The number of the track being written (READ TRACK INFORMATION of the invisible track).
+fn invisible_track_number<T: Transport>(rec: &mut Recorder<T>) -> Result<u16, Error> {
+    let cdb = ReadTrackInformation {
+        open: false,
+        address_type: TrackAddressType::TrackNumber,
+        address: 0xFF,
+        allocation_length: 48,
+    }
+    .encode();
+    let mut buf = [0u8; 48];
+    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+    let info = TrackInformation::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
+        Error::InvalidResponseFromDevice {
+            cause: DeviceCause {
+                opcode: 0x52,
+                sense: None,
+            },
+            detail: e.to_string(),
+        }
+    })?;
+    Ok(info.track_number)
+}
+
+/// One WRITE(10) of `data` at `lba`, waiting out a busy drive.
+fn write_chunk<T: Transport>(
+    rec: &mut Recorder<T>,
+    lba: i64,
+    data: &[u8],
+    options: &super::WriteOptions,
+) -> Result<(), Error> {
+    let blocks = u16::try_from(data.len() / 2048).unwrap_or(u16::MAX);
+    let lba =
+        i32::try_from(lba).map_err(|_| Error::InvalidArg(format!("LBA {lba} is out of range")))?;
+    let cdb = Write10 {
+        lba,
+        blocks,
+        ..Write10::default()
+    }
+    .encode();
+    rec.send_patiently(
+        &cdb,
+        DataPhase::Out(data),
+        options.timeouts.transfer,
+        options.timeouts.long_operation,
+        Phase::Writing,
+        &mut |_| {},
+    )
+    .map(|_| ())
+}
+
+fn write_zeros<T: Transport>(
+    rec: &mut Recorder<T>,
+    lba: i64,
+    sectors: u64,
+    options: &super::WriteOptions,
+) -> Result<(), Error> {
+    let zeros = vec![0u8; CHUNK_SECTORS as usize * 2048];
+    let mut done = 0u64;
+    while done < sectors {
+        let n = CHUNK_SECTORS.min(sectors - done);
+        write_chunk(
+            rec,
+            lba + done as i64,
+            zeros.get(..n as usize * 2048).unwrap_or(&[]),
+            options,
+        )?;
+        done += n;
+    }
+    Ok(())
+}
+
+/// Writes the stream through the fifo, chunk by chunk, checking for cancel before each.
+fn write_stream<T: Transport + Send>(
+    rec: &mut Recorder<T>,
+    source: &mut (dyn ReadSeek + Send),
+    sectors: u64,
+    start_lba: i64,
+    ranges: Option<&[BlockRange]>,
+    options: &super::WriteOptions,
+    progress: &mut Progress<'_, '_>,
+) -> Result<(), Error> {
+    source.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
+        detail: format!("reading the image: {e}"),
+        cause: None,
+    })?;
+    let chunk_bytes = CHUNK_SECTORS as usize * 2048;
+    let (fifo, full_tx, empty_rx, queued) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
+        Error::OutOfMemory("the fifo between the image and the drive"),
+    )?;
+    progress.fifo_total = fifo.total_bytes();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            fifo::reader_loop(source, sectors, chunk_bytes, full_tx, empty_rx, queued)
+        });
+        let result = (|| {
+            while let Some(chunk) = fifo.next() {
+                let chunk = chunk.map_err(|e| Error::Fail {
+                    detail: format!("reading the image: {e}"),
+                    cause: None,
+                })?;
+                if progress.cancel.is_cancelled() {
+                    return Err(Error::RequestCancelled {
+                        last_written_lba: (progress.last_written >= start_lba)
+                            .then_some(progress.last_written),
+                    });
+                }
+                let n = (chunk.data.len() / 2048) as u64;
+                progress.last_read = start_lba + (chunk.first_sector + n) as i64 - 1;
+                progress.fifo_used = fifo.used_bytes();
+                let first = chunk.first_sector;
+                match ranges {
+                    None => write_chunk(rec, start_lba + first as i64, &chunk.data, options)?,
+                    Some(ranges) => {
+                        // Only the sectors inside the block ranges are sent.
+                        for r in ranges {
+                            let lo = r.start_lba.max(first);
+                            let hi = r.end_lba.min(first + n - 1);
+                            if lo > hi {
+                                continue;
+                            }
+                            let from = (lo - first) as usize * 2048;
+                            let to = (hi - first + 1) as usize * 2048;
+                            let part = chunk.data.get(from..to).unwrap_or(&[]);
+                            write_chunk(rec, start_lba + lo as i64, part, options)?;
+                        }
+                    }
+                }
+                progress.last_written = start_lba + (first + n) as i64 - 1;
+                fifo.recycle(chunk.data);
+                progress.tick(rec);
+            }
+            Ok(())
+        })();
+        drop(fifo);
+        let _ = reader.join();
+        result
+    })
+}

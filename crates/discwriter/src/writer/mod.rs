@@ -1,0 +1,302 @@
+//! The data writer: IMAPI2's `IDiscFormat2Data` over any [`Transport`].
+//!
+//! [`DataWriter::write`] records a stream whose size is a multiple of 2048 bytes: as a new
+//! session on write-once media (CD-R), from LBA 0 on rewritable media (DVD+RW, BD-RE, only the
+//! listed block ranges when given), with progress events, cancel and verification. Every
+//! setter and a second write return `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS` while a write runs,
+//! as IMAPI's do.
+
+mod drive_ops;
+mod events;
+mod fifo;
+mod job;
+mod properties;
+mod verify;
+
+use std::io::{Read, Seek};
+use std::sync::{Mutex, TryLockError};
+
+use mmc_core::Transport;
+
+pub use drive_ops::Timeouts;
+pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
+pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
+
+use crate::error::{hresult, Error};
+use crate::recorder::Recorder;
+
+/// IMAPI_BURN_VERIFICATION_LEVEL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationLevel {
+    None,
+    /// Disc and track information read back and a sample of sectors compared.
+    #[default]
+    Quick,
+    /// Every sector of the write read back and compared.
+    Full,
+}
+
+/// An inclusive range of LBAs of the stream to write (IBlockRange).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockRange {
+    pub start_lba: u64,
+    pub end_lba: u64,
+}
+
+/// The properties of IDiscFormat2Data that shape a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// BufferUnderrunFreeDisabled: default false (buffer-underrun-free recording on).
+    pub buffer_underrun_free_disabled: bool,
+    /// PostgapAlreadyInImage: default false (a 150-sector post-gap is added on CD).
+    pub postgap_already_in_image: bool,
+    /// ForceMediaToBeClosed: close the disc after this session.
+    pub force_media_to_be_closed: bool,
+    /// DisableConsumerDvdCompatibilityMode: skip the DVD+RW compatibility close.
+    pub disable_consumer_dvd_compatibility_mode: bool,
+    /// ForceOverwrite: write over a rewritable disc that is not blank.
+    pub force_overwrite: bool,
+    pub verification: VerificationLevel,
+    /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
+    pub fifo_bytes: usize,
+    pub timeouts: Timeouts,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            buffer_underrun_free_disabled: false,
+            postgap_already_in_image: false,
+            force_media_to_be_closed: false,
+            disable_consumer_dvd_compatibility_mode: false,
+            force_overwrite: false,
+            verification: VerificationLevel::Quick,
+            fifo_bytes: 4 * 1024 * 1024,
+            timeouts: Timeouts::default(),
+        }
+    }
+}
+
+/// A successful write: `hresult` is S_OK, or S_IMAPI_SPEEDADJUSTED / ROTATIONADJUSTED /
+/// BOTHADJUSTED when the drive chose another speed or rotation than requested.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WriteOutcome {
+    pub hresult: u32,
+    /// IMAPI's name of `hresult`.
+    pub code: &'static str,
+    pub start_lba: i64,
+    /// Sectors of the stream recorded.
+    pub sectors: u64,
+    /// The disc was closed (no further session).
+    pub disc_closed: bool,
+    /// Seconds the write took (device time for emulators).
+    pub elapsed_time: f64,
+}
+
+/// Requested write speed (SetWriteSpeed): sectors per second, -1 for the fastest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SpeedRequest {
+    pub(crate) sectors_per_second: i32,
+    pub(crate) pure_cav: bool,
+}
+
+/// The state a write locks.
+#[derive(Debug)]
+pub(crate) struct WriterState<T: Transport> {
+    pub(crate) recorder: Option<Recorder<T>>,
+    pub(crate) client_name: Option<String>,
+    pub(crate) options: WriteOptions,
+    pub(crate) speed: SpeedRequest,
+    pub(crate) last_written_lba: Option<i64>,
+}
+
+/// IMAPI2's MsftDiscFormat2Data.
+#[derive(Debug)]
+pub struct DataWriter<T: Transport> {
+    state: Mutex<WriterState<T>>,
+    cancel: CancelHandle,
+}
+
+/// IMAPI's client-name rule (CDROM_EXCLUSIVE_ACCESS): 1 to 62 characters of
+/// `[0-9A-Za-z]`, space, `.`, `,`, `:`, `;`, `_` and `-`.
+pub fn validate_client_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("it is empty");
+    }
+    if name.chars().count() > 62 {
+        return Err("it is longer than 62 characters");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " .,:;_-".contains(c))
+    {
+        return Err("only letters, digits, space and . , : ; _ - are allowed");
+    }
+    Ok(())
+}
+
+impl<T: Transport + Send> Default for DataWriter<T> {
+    fn default() -> Self {
+        DataWriter::new()
+    }
+}
+
+impl<T: Transport + Send> DataWriter<T> {
+    pub fn new() -> Self {
+        DataWriter {
+            state: Mutex::new(WriterState {
+                recorder: None,
+                client_name: None,
+                options: WriteOptions::default(),
+                speed: SpeedRequest {
+                    sectors_per_second: -1,
+                    pure_cav: false,
+                },
+                last_written_lba: None,
+            }),
+            cancel: CancelHandle::new(),
+        }
+    }
+
+    /// The state, unless a write holds it.
+    pub(crate) fn idle(&self) -> Result<std::sync::MutexGuard<'_, WriterState<T>>, Error> {
+        match self.state.try_lock() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::WouldBlock) => Err(Error::WriteInProgress),
+            // A panic during an earlier write left the state as it was between commands.
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+        }
+    }
+
+    /// put_Recorder.
+    pub fn set_recorder(&self, recorder: Recorder<T>) -> Result<(), Error> {
+        self.idle()?.recorder = Some(recorder);
+        Ok(())
+    }
+
+    /// Gives the recorder back (the writer has none afterwards).
+    pub fn take_recorder(&self) -> Result<Option<Recorder<T>>, Error> {
+        Ok(self.idle()?.recorder.take())
+    }
+
+    /// put_ClientName: validated as IMAPI does.
+    pub fn set_client_name(&self, name: &str) -> Result<(), Error> {
+        validate_client_name(name).map_err(|reason| Error::ClientNameIsNotValid {
+            name: name.to_string(),
+            reason,
+        })?;
+        self.idle()?.client_name = Some(name.to_string());
+        Ok(())
+    }
+
+    pub fn client_name(&self) -> Result<Option<String>, Error> {
+        Ok(self.idle()?.client_name.clone())
+    }
+
+    /// All the put_* options at once.
+    pub fn set_options(&self, options: WriteOptions) -> Result<(), Error> {
+        self.idle()?.options = options;
+        Ok(())
+    }
+
+    pub fn options(&self) -> Result<WriteOptions, Error> {
+        Ok(self.idle()?.options.clone())
+    }
+
+    /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation. Applied
+    /// at the next write; the write's outcome says whether the drive adjusted it.
+    pub fn set_write_speed(&self, sectors_per_second: i32, pure_cav: bool) -> Result<(), Error> {
+        let mut s = self.idle()?;
+        if s.recorder.is_none() {
+            return Err(Error::RecorderRequired);
+        }
+        if sectors_per_second == 0 || sectors_per_second < -1 {
+            return Err(Error::InvalidArg(format!(
+                "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
+            )));
+        }
+        s.speed = SpeedRequest {
+            sectors_per_second,
+            pure_cav,
+        };
+        Ok(())
+    }
+
+    /// RequestedWriteSpeed and RequestedRotationTypeIsPureCAV.
+    pub fn requested_write_speed(&self) -> Result<(i32, bool), Error> {
+        let s = self.idle()?;
+        Ok((s.speed.sectors_per_second, s.speed.pure_cav))
+    }
+
+    /// A handle that cancels the running write from any thread (CancelWrite).
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
+    }
+
+    /// CancelWrite: E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS when no write runs.
+    pub fn cancel_write(&self) -> Result<(), Error> {
+        match self.state.try_lock() {
+            Ok(_) => Err(Error::WriteNotInProgress),
+            Err(_) => {
+                self.cancel.cancel();
+                Ok(())
+            }
+        }
+    }
+
+    /// The last LBA the latest write sent to the drive.
+    pub fn last_written_lba(&self) -> Result<Option<i64>, Error> {
+        Ok(self.idle()?.last_written_lba)
+    }
+
+    /// Write: records `length` bytes of `source` (a multiple of 2048), calling `events` with
+    /// progress. `ranges` (rewritable media only) limits the write to those LBAs of the
+    /// stream.
+    pub fn write(
+        &self,
+        source: &mut (dyn ReadSeek + Send),
+        length: u64,
+        ranges: Option<&[BlockRange]>,
+        events: &mut EventSink<'_>,
+    ) -> Result<WriteOutcome, Error> {
+        let mut state = self.idle()?;
+        self.cancel.reset();
+        let result = job::run(&mut state, source, length, ranges, events, &self.cancel);
+        let client = state.client_name.clone();
+        if let (Some(rec), Some(name)) = (state.recorder.as_mut(), client) {
+            rec.release_exclusive(&name);
+        }
+        result
+    }
+}
+
+/// A stream that can be read and re-read (verification reads it again).
+pub trait ReadSeek: Read + Seek {}
+impl<R: Read + Seek> ReadSeek for R {}
+
+/// IMAPI's name for a success code.
+pub(crate) fn success_code(hr: u32) -> &'static str {
+    match hr {
+        hresult::S_IMAPI_SPEEDADJUSTED => "S_IMAPI_SPEEDADJUSTED",
+        hresult::S_IMAPI_ROTATIONADJUSTED => "S_IMAPI_ROTATIONADJUSTED",
+        hresult::S_IMAPI_BOTHADJUSTED => "S_IMAPI_BOTHADJUSTED",
+        _ => "S_OK",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_names_follow_imapi_rules() {
+        assert!(validate_client_name("IMAPIv2 TEST").is_ok());
+        assert!(validate_client_name("backup-tool_2.1: nightly;").is_ok());
+        assert!(validate_client_name("").is_err());
+        assert!(validate_client_name(&"x".repeat(63)).is_err());
+        assert!(validate_client_name(&"x".repeat(62)).is_ok());
+        assert!(validate_client_name("tab\there").is_err());
+        assert!(validate_client_name("ümlaut").is_err());
+    }
+}

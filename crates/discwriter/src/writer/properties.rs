@@ -1,0 +1,401 @@
+//! The read-only properties of IDiscFormat2Data: media status and protection flags, sector
+//! counts and addresses, physical media type, speeds, and the support checks.
+
+use mmc_core::cdb::{
+    ConfigurationRequest, GetConfiguration, GetPerformance, ModeSense10, PageControl,
+    PerformanceType, ReadTrackInformation, TrackAddressType,
+};
+use mmc_core::response::configuration::FeatureCode;
+use mmc_core::response::mode::ModeParameters;
+use mmc_core::response::{Configuration, ResponseFormat, TrackInformation, WriteSpeeds};
+use mmc_core::{Profile, Transport};
+use serde::Serialize;
+
+use super::job::supported_class;
+use super::DataWriter;
+use crate::error::{DeviceCause, Error};
+use crate::media_status::{DiscState, DiscSummary};
+use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+
+/// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
+pub mod media_state {
+    pub const UNKNOWN: u32 = 0x0000;
+    pub const OVERWRITE_ONLY: u32 = 0x0001;
+    pub const BLANK: u32 = 0x0002;
+    pub const APPENDABLE: u32 = 0x0004;
+    pub const FINAL_SESSION: u32 = 0x0008;
+    pub const DAMAGED: u32 = 0x0400;
+    pub const ERASE_REQUIRED: u32 = 0x0800;
+    pub const NON_EMPTY_SESSION: u32 = 0x1000;
+    pub const WRITE_PROTECTED: u32 = 0x2000;
+    pub const FINALIZED: u32 = 0x4000;
+    pub const UNSUPPORTED_MEDIA: u32 = 0x8000;
+    pub const UNSUPPORTED_MASK: u32 = 0xFC00;
+}
+
+/// IMAPI_MEDIA_WRITE_PROTECT_STATE flags.
+pub mod write_protect_state {
+    pub const UNTIL_POWERDOWN: u32 = 0x1;
+    pub const BY_CARTRIDGE: u32 = 0x2;
+    pub const BY_MEDIA_SPECIFIC_REASON: u32 = 0x4;
+    pub const BY_SOFTWARE_WRITE_PROTECT: u32 = 0x8;
+    pub const BY_DISC_CONTROL_BLOCK: u32 = 0x10;
+    pub const READ_ONLY_MEDIA: u32 = 0x4000;
+}
+
+/// IMAPI_MEDIA_PHYSICAL_TYPE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaPhysicalType {
+    Unknown = 0,
+    Cdrom = 1,
+    Cdr = 2,
+    Cdrw = 3,
+    Dvdrom = 4,
+    Dvdram = 5,
+    Dvdplusr = 6,
+    Dvdplusrw = 7,
+    DvdplusrDualLayer = 8,
+    Dvddashr = 9,
+    Dvddashrw = 10,
+    DvddashrDualLayer = 11,
+    Disk = 12,
+    DvdplusrwDualLayer = 13,
+    Hddvdrom = 14,
+    Hddvdr = 15,
+    Hddvdram = 16,
+    Bdrom = 17,
+    Bdr = 18,
+    Bdre = 19,
+}
+
+impl MediaPhysicalType {
+    /// From the current profile (the last step of Microsoft's sample, which is the only one
+    /// that applies to drives with GET CONFIGURATION).
+    pub fn from_profile(p: Profile) -> Self {
+        use MediaPhysicalType as M;
+        match p {
+            Profile::RemovableDisk | Profile::NonRemovableDisk => M::Disk,
+            Profile::CdRom => M::Cdrom,
+            Profile::CdR => M::Cdr,
+            Profile::CdRw => M::Cdrw,
+            Profile::DvdRom => M::Dvdrom,
+            Profile::DvdRam => M::Dvdram,
+            Profile::DvdPlusR => M::Dvdplusr,
+            Profile::DvdPlusRw => M::Dvdplusrw,
+            Profile::DvdPlusRDualLayer => M::DvdplusrDualLayer,
+            Profile::DvdPlusRwDualLayer => M::DvdplusrwDualLayer,
+            Profile::DvdRSequential => M::Dvddashr,
+            Profile::DvdRwRestrictedOverwrite | Profile::DvdRwSequential => M::Dvddashrw,
+            Profile::DvdRDualLayerSequential | Profile::DvdRDualLayerJump => M::DvddashrDualLayer,
+            Profile::BdRom => M::Bdrom,
+            Profile::BdRSrm | Profile::BdRRrm => M::Bdr,
+            Profile::BdRe => M::Bdre,
+            Profile::HdDvdRom => M::Hddvdrom,
+            Profile::HdDvdR => M::Hddvdr,
+            Profile::HdDvdRam => M::Hddvdram,
+            _ => M::Unknown,
+        }
+    }
+}
+
+/// IWriteSpeedDescriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WriteSpeedDescriptor {
+    pub media_type: MediaPhysicalType,
+    pub rotation_type_is_pure_cav: bool,
+    /// Sectors per second.
+    pub write_speed: u32,
+}
+
+/// kB/s to sectors/s as Microsoft's sample converts (CD counts 2352-byte frames).
+pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
+    let bytes = if profile.is_cd() { 2352 } else { 2048 };
+    (u64::from(kbps) * 1000 / bytes) as u32
+}
+
+fn invalid(opcode: u8, e: impl std::fmt::Display) -> Error {
+    Error::InvalidResponseFromDevice {
+        cause: DeviceCause {
+            opcode,
+            sense: None,
+        },
+        detail: e.to_string(),
+    }
+}
+
+/// The write speed (kB/s) and pure-CAV rotation the drive selected, from page 2Ah (MMC-3
+/// fields), when it reports them.
+pub(crate) fn current_write_speed<T: Transport>(
+    rec: &mut Recorder<T>,
+) -> Result<Option<(u32, bool)>, Error> {
+    let cdb = ModeSense10 {
+        long_lba_accepted: false,
+        disable_block_descriptors: true,
+        page_control: PageControl::Current,
+        page_code: 0x2A,
+        subpage_code: 0,
+        allocation_length: 512,
+    }
+    .encode();
+    let mut buf = [0u8; 512];
+    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+    let params =
+        ModeParameters::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x5A, e))?;
+    Ok(params.capabilities().and_then(|c| {
+        c.write_speeds
+            .as_ref()
+            .map(|w| {
+                (
+                    u32::from(w.current_write_speed_selected),
+                    w.rotation_control_selected == 1,
+                )
+            })
+            .or(c.current_write_speed.map(|s| (u32::from(s), false)))
+    }))
+}
+
+fn configuration<T: Transport>(
+    rec: &mut Recorder<T>,
+    rt: ConfigurationRequest,
+) -> Result<Configuration, Error> {
+    let cdb = GetConfiguration {
+        requested_type: rt,
+        starting_feature: 0,
+        allocation_length: 8192,
+    }
+    .encode();
+    let mut buf = vec![0u8; 8192];
+    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+    Configuration::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x46, e))
+}
+
+/// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
+pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
+    MediaPhysicalType::Cdr,
+    MediaPhysicalType::Dvdplusr,
+    MediaPhysicalType::Dvdplusrw,
+    MediaPhysicalType::Bdr,
+    MediaPhysicalType::Bdre,
+];
+
+impl<T: Transport + Send> DataWriter<T> {
+    fn with_recorder<R>(
+        &self,
+        f: impl FnOnce(&mut Recorder<T>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let mut state = self.idle()?;
+        let rec = state.recorder.as_mut().ok_or(Error::RecorderRequired)?;
+        f(rec)
+    }
+
+    fn summary(&self) -> Result<DiscSummary, Error> {
+        self.with_recorder(|r| r.disc_summary())
+    }
+
+    /// SupportedMediaTypes.
+    pub fn supported_media_types(&self) -> &'static [MediaPhysicalType] {
+        &SUPPORTED_MEDIA_TYPES
+    }
+
+    /// CurrentMediaStatus: IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
+    pub fn current_media_status(&self) -> Result<u32, Error> {
+        use media_state::*;
+        let s = self.summary()?;
+        let profile = Profile::from_u16(s.profile_code);
+        let mut flags = match supported_class(profile) {
+            None => UNSUPPORTED_MEDIA,
+            Some(_) if profile.is_rewritable_random() => {
+                OVERWRITE_ONLY
+                    | if s.status == DiscState::Blank {
+                        BLANK
+                    } else {
+                        0
+                    }
+            }
+            Some(_) => match s.status {
+                DiscState::Blank => BLANK | APPENDABLE,
+                DiscState::Appendable => APPENDABLE,
+                DiscState::Complete => FINALIZED,
+                DiscState::Other => UNKNOWN,
+            },
+        };
+        if s.write_protected {
+            flags |= WRITE_PROTECTED;
+        }
+        // Only one more session fits when at most 2 % of the disc remains.
+        if flags & APPENDABLE != 0 && u64::from(s.free_sectors) * 50 <= u64::from(s.total_sectors) {
+            flags |= FINAL_SESSION;
+        }
+        Ok(flags)
+    }
+
+    /// WriteProtectStatus: IMAPI_MEDIA_WRITE_PROTECT_STATE flags.
+    pub fn write_protect_status(&self) -> Result<u32, Error> {
+        let s = self.summary()?;
+        let profile = Profile::from_u16(s.profile_code);
+        let mut flags = 0;
+        if s.write_protected {
+            flags |= write_protect_state::BY_MEDIA_SPECIFIC_REASON;
+        }
+        if !profile.is_writable() {
+            flags |= write_protect_state::READ_ONLY_MEDIA;
+        }
+        Ok(flags)
+    }
+
+    /// TotalSectorsOnMedia.
+    pub fn total_sectors_on_media(&self) -> Result<u32, Error> {
+        Ok(self.summary()?.total_sectors)
+    }
+
+    /// FreeSectorsOnMedia: on rewritable media the whole disc (IMAPI documents this).
+    pub fn free_sectors_on_media(&self) -> Result<u32, Error> {
+        let s = self.summary()?;
+        let profile = Profile::from_u16(s.profile_code);
+        Ok(if profile.is_rewritable_random() {
+            s.total_sectors
+        } else {
+            s.free_sectors
+        })
+    }
+
+    /// NextWritableAddress: 0 on blank and rewritable media.
+    pub fn next_writable_address(&self) -> Result<i64, Error> {
+        let s = self.summary()?;
+        let profile = Profile::from_u16(s.profile_code);
+        if supported_class(profile).is_none() {
+            return Err(Error::InvalidMediaState {
+                detail: format!("{} is not written by this writer", s.profile),
+            });
+        }
+        Ok(if profile.is_rewritable_random() {
+            0
+        } else {
+            s.next_writable_address.map(i64::from).unwrap_or(-1)
+        })
+    }
+
+    /// StartAddressOfPreviousSession and LastWrittenAddressOfPreviousSession: -1 when the
+    /// disc is blank or records no sessions.
+    pub fn previous_session(&self) -> Result<(i64, i64), Error> {
+        self.with_recorder(|rec| {
+            let s = rec.disc_summary()?;
+            let profile = Profile::from_u16(s.profile_code);
+            if s.sessions == 0 || profile.is_rewritable_random() {
+                return Ok((-1, -1));
+            }
+            let cdb = ReadTrackInformation {
+                open: false,
+                address_type: TrackAddressType::SessionNumber,
+                address: u32::from(s.sessions),
+                allocation_length: 48,
+            }
+            .encode();
+            let mut buf = [0u8; 48];
+            let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+            let t = TrackInformation::parse(buf.get(..got).unwrap_or(&[]))
+                .map_err(|e| invalid(0x52, e))?;
+            let last = t
+                .last_recorded_address
+                .map(i64::from)
+                .unwrap_or(i64::from(t.track_start) + i64::from(t.track_size) - 1);
+            Ok((i64::from(t.track_start), last))
+        })
+    }
+
+    /// CurrentPhysicalMediaType.
+    pub fn current_physical_media_type(&self) -> Result<MediaPhysicalType, Error> {
+        self.with_recorder(|r| r.current_profile())
+            .map(MediaPhysicalType::from_profile)
+    }
+
+    /// IsRecorderSupported: the drive has a write feature for a profile this writer records.
+    pub fn is_recorder_supported(&self) -> Result<bool, Error> {
+        self.with_recorder(|rec| {
+            let c = configuration(rec, ConfigurationRequest::All)?;
+            Ok([
+                FeatureCode::CdTrackAtOnce,
+                FeatureCode::DvdPlusRw,
+                FeatureCode::DvdPlusR,
+                FeatureCode::BdWrite,
+                FeatureCode::RandomWritable,
+            ]
+            .iter()
+            .any(|&f| c.feature(f).is_some()))
+        })
+    }
+
+    /// IsCurrentMediaSupported.
+    pub fn is_current_media_supported(&self) -> Result<bool, Error> {
+        let p = self.with_recorder(|r| r.current_profile())?;
+        Ok(supported_class(p).is_some())
+    }
+
+    /// MediaPhysicallyBlank: READ DISC INFORMATION says blank (ROM discs never are).
+    pub fn media_physically_blank(&self) -> Result<bool, Error> {
+        let s = self.summary()?;
+        let p = Profile::from_u16(s.profile_code);
+        Ok(!p.is_read_only() && s.status == DiscState::Blank)
+    }
+
+    /// MediaHeuristicallyBlank: physically blank, or for rewritable media the first 2 MB
+    /// read as zeros.
+    pub fn media_heuristically_blank(&self) -> Result<bool, Error> {
+        let s = self.summary()?;
+        let p = Profile::from_u16(s.profile_code);
+        if s.status == DiscState::Blank && !p.is_read_only() {
+            return Ok(true);
+        }
+        if !p.is_rewritable_random() {
+            return Ok(false);
+        }
+        let timeouts = self.idle()?.options.timeouts;
+        self.with_recorder(|r| super::verify::heuristically_blank(r, &timeouts))
+    }
+
+    /// SupportedWriteSpeedDescriptors: GET PERFORMANCE type 03h, in sectors per second.
+    pub fn supported_write_speed_descriptors(&self) -> Result<Vec<WriteSpeedDescriptor>, Error> {
+        self.with_recorder(|rec| {
+            let profile = rec.current_profile()?;
+            let cdb = GetPerformance {
+                data_type: 0,
+                start_lba: 0,
+                max_descriptors: 64,
+                performance_type: PerformanceType::WriteSpeed,
+            }
+            .encode();
+            let mut buf = vec![0u8; 8 + 64 * 16];
+            let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+            let speeds =
+                WriteSpeeds::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0xAC, e))?;
+            Ok(speeds
+                .descriptors
+                .iter()
+                .map(|d| WriteSpeedDescriptor {
+                    media_type: MediaPhysicalType::from_profile(profile),
+                    rotation_type_is_pure_cav: d.wrc == 1,
+                    write_speed: sectors_per_second(profile, d.write_speed),
+                })
+                .collect())
+        })
+    }
+
+    /// SupportedWriteSpeeds, in sectors per second.
+    pub fn supported_write_speeds(&self) -> Result<Vec<u32>, Error> {
+        Ok(self
+            .supported_write_speed_descriptors()?
+            .into_iter()
+            .map(|d| d.write_speed)
+            .collect())
+    }
+
+    /// CurrentWriteSpeed (sectors/s) and CurrentRotationTypeIsPureCAV.
+    pub fn current_write_speed(&self) -> Result<(u32, bool), Error> {
+        self.with_recorder(|rec| {
+            let profile = rec.current_profile()?;
+            let (kbps, cav) = current_write_speed(rec)?.unwrap_or((0, false));
+            Ok((sectors_per_second(profile, kbps), cav))
+        })
+    }
+}

@@ -1,0 +1,144 @@
+//! DataWriter::write on each emulated medium: the data lands where IMAPI puts it and reads
+//! back, sequential media get a session, progress events arrive in order.
+
+use std::io::Cursor;
+
+use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOptions};
+use mmc_core::cdb::{Read10, ReadTrackInformation, TrackAddressType};
+use mmc_core::{DataPhase, Transport};
+use virtdrive::medium::{self, MediumKind};
+use virtdrive::store::MemoryStore;
+use virtdrive::{DriveConfig, VirtDrive};
+
+fn drive(kind: MediumKind) -> VirtDrive {
+    VirtDrive::with_medium(
+        DriveConfig::default(),
+        medium::blank(kind, Box::new(MemoryStore::new())),
+    )
+}
+
+/// An image whose every sector says which sector it is.
+fn image(sectors: u64) -> Vec<u8> {
+    let mut v = vec![0u8; sectors as usize * 2048];
+    for (i, s) in v.chunks_mut(2048).enumerate() {
+        s[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+        s[8] = 0xA5;
+    }
+    v
+}
+
+fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive> {
+    let w = DataWriter::new();
+    w.set_recorder(Recorder::open(d).unwrap()).unwrap();
+    w.set_client_name("discwriter test").unwrap();
+    w.set_options(WriteOptions {
+        verification,
+        ..WriteOptions::default()
+    })
+    .unwrap();
+    w
+}
+
+fn read_back(d: &mut VirtDrive, lba: i32, sectors: u16) -> Vec<u8> {
+    let mut buf = vec![0u8; usize::from(sectors) * 2048];
+    let cdb = Read10 {
+        dpo: false,
+        fua: false,
+        lba,
+        blocks: sectors,
+    }
+    .encode();
+    let c = d
+        .execute(
+            &cdb,
+            DataPhase::In(&mut buf),
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap();
+    assert!(c.is_good(), "{c:?}");
+    buf
+}
+
+fn write(w: &DataWriter<VirtDrive>, data: &[u8]) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
+    let mut actions = Vec::new();
+    let outcome = w
+        .write(
+            &mut Cursor::new(data.to_vec()),
+            data.len() as u64,
+            None,
+            &mut |e: &discwriter::ProgressEvent, _: &discwriter::CancelHandle| {
+                if actions.last() != Some(&e.action) {
+                    actions.push(e.action)
+                }
+            },
+        )
+        .unwrap();
+    (outcome, actions)
+}
+
+#[test]
+fn a_bd_re_is_formatted_written_from_lba_0_and_verified() {
+    let w = writer(drive(MediumKind::BdRe), VerificationLevel::Full);
+    let data = image(1000);
+    let (outcome, actions) = write(&w, &data);
+    assert_eq!(outcome.hresult, 0);
+    assert_eq!(outcome.start_lba, 0);
+    assert_eq!(
+        actions,
+        [
+            WriteAction::ValidatingMedia,
+            WriteAction::InitializingHardware,
+            WriteAction::FormattingMedia,
+            WriteAction::WritingData,
+            WriteAction::Finalization,
+            WriteAction::Verifying,
+            WriteAction::Completed
+        ]
+    );
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(read_back(&mut d, 0, 1000), data);
+}
+
+#[test]
+fn a_dvd_plus_rw_is_written_during_its_background_format() {
+    let w = writer(drive(MediumKind::DvdPlusRw), VerificationLevel::Quick);
+    let data = image(300);
+    let (outcome, actions) = write(&w, &data);
+    assert_eq!(outcome.start_lba, 0);
+    assert!(actions.contains(&WriteAction::FormattingMedia));
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(read_back(&mut d, 0, 300), data);
+}
+
+#[test]
+fn two_writes_to_a_cd_r_make_two_sessions() {
+    let w = writer(drive(MediumKind::CdR80), VerificationLevel::Full);
+    let first = image(400);
+    let (o1, actions) = write(&w, &first);
+    assert_eq!(o1.start_lba, 0);
+    assert!(actions.contains(&WriteAction::CalibratingPower));
+    let second = image(500);
+    let (o2, _) = write(&w, &second);
+    // Session 1: 400 sectors + 150 post-gap + 2 run-out; its lead-out starts at 552, and the
+    // next session's first track starts 11,400 sectors later (libburn's cookbook).
+    assert_eq!(o2.start_lba, 552 + 11_400);
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(read_back(&mut d, 0, 400), first);
+    assert_eq!(read_back(&mut d, 11_952, 500), second);
+    // the invisible track of session 3
+    let cdb = ReadTrackInformation {
+        open: false,
+        address_type: TrackAddressType::TrackNumber,
+        address: 0xFF,
+        allocation_length: 48,
+    }
+    .encode();
+    let mut buf = [0u8; 48];
+    d.execute(
+        &cdb,
+        DataPhase::In(&mut buf),
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap();
+    assert_eq!(buf[3], 3, "session number 3");
+}
