@@ -3,6 +3,8 @@
 mod decode;
 mod drive_spec;
 mod info;
+mod read;
+mod write;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +30,44 @@ pub enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Write an image (a multiple of 2048 bytes) to the disc: a new session on write-once
+    /// media, from sector 0 on rewritable media.
+    Write {
+        /// The image file.
+        image: std::path::PathBuf,
+        /// A device path, or a virtual drive virt:MEDIA[@FILE]. Default: the embedded
+        /// virtual BD-RE.
+        #[arg(long)]
+        drive: Option<String>,
+        /// Close the disc: no further session can be added.
+        #[arg(long)]
+        close: bool,
+        /// Write speed as a multiple of the medium's 1x (4x, 2.4x) or max.
+        #[arg(long, value_parser = write::parse_speed)]
+        speed: Option<Option<f64>>,
+        /// Read back and compare: none, quick or full.
+        #[arg(long, default_value = "quick", value_parser = write::parse_verify)]
+        verify: discwriter::VerificationLevel,
+        /// Apply a virtdrive fault plan (JSON) to the virtual drive.
+        #[arg(long)]
+        fault_plan: Option<std::path::PathBuf>,
+        /// Write over a rewritable disc that already holds data (IMAPI's ForceOverwrite).
+        #[arg(long)]
+        overwrite: bool,
+        /// Print progress events and the result as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read the data back: the whole disc, or one session.
+    Read {
+        /// Where to write the data.
+        out: std::path::PathBuf,
+        #[arg(long)]
+        drive: Option<String>,
+        /// The session to read (1 is the first).
+        #[arg(long)]
+        session: Option<u16>,
     },
     /// Show the drive, its current profile and the disc's status, sessions and space.
     Info {
@@ -66,6 +106,30 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
         Command::Info { drive, json } => info::run(drive.as_deref(), json),
+        Command::Write {
+            image,
+            drive,
+            close,
+            speed,
+            verify,
+            fault_plan,
+            overwrite,
+            json,
+        } => write::run(write::WriteArgs {
+            image,
+            drive,
+            close,
+            speed: speed.flatten(),
+            verify,
+            fault_plan,
+            overwrite,
+            json,
+        }),
+        Command::Read {
+            out,
+            drive,
+            session,
+        } => read::run(&out, drive.as_deref(), session),
     }
 }
 

@@ -90,7 +90,7 @@ pub enum Error {
     MediaIsNotSupported { detail: String },
     #[error("the disc is in a state that does not allow this: {detail}")]
     InvalidMediaState { detail: String },
-    #[error("the disc is not blank; allow overwriting to write over it")]
+    #[error("the disc is not blank; allow overwriting (ForceOverwrite; discwriter write --overwrite) to write over it")]
     MediaNotBlank,
     #[error("the client name {name:?} is not valid: {reason}")]
     ClientNameIsNotValid { name: String, reason: &'static str },
