@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
 mod decode;
+mod disc_ops;
 mod drive_spec;
 mod info;
 mod read;
@@ -69,6 +70,24 @@ pub enum Command {
         #[arg(long)]
         session: Option<u16>,
     },
+    /// Format a DVD+RW or BD-RE.
+    Format {
+        #[arg(long)]
+        drive: Option<String>,
+        /// Quick format: stop a DVD+RW background format at once; BD-RE quick reformat.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Open the drive's tray.
+    Eject {
+        #[arg(long)]
+        drive: Option<String>,
+    },
+    /// List the drives: virtual ones, and real ones with the sgio feature.
+    Drives {
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the drive, its current profile and the disc's status, sessions and space.
     Info {
         /// A device path, or a virtual drive virt:MEDIA[@FILE] (MEDIA: cd-r, cd-r74, dvd+rw,
@@ -106,6 +125,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
         Command::Info { drive, json } => info::run(drive.as_deref(), json),
+        Command::Format { drive, quick } => disc_ops::format(drive.as_deref(), quick),
+        Command::Eject { drive } => disc_ops::eject(drive.as_deref()),
+        Command::Drives { json } => disc_ops::drives(json),
         Command::Write {
             image,
             drive,

@@ -106,22 +106,25 @@ impl<T: Transport> Recorder<T> {
         } else {
             (TrackAddressType::TrackNumber, 0xFF)
         };
-        let track: Option<TrackInformation> = if status == DiscState::Complete {
-            None
-        } else {
-            Some(
-                self.read_response(
-                    &ReadTrackInformation {
-                        open: false,
-                        address_type,
-                        address,
-                        allocation_length: 48,
-                    }
-                    .encode(),
-                    48,
-                )?,
-            )
-        };
+        // A finalized write-once disc has no writable track; a rewritable one always has its
+        // single track.
+        let track: Option<TrackInformation> =
+            if status == DiscState::Complete && !profile.is_rewritable_random() {
+                None
+            } else {
+                Some(
+                    self.read_response(
+                        &ReadTrackInformation {
+                            open: false,
+                            address_type,
+                            address,
+                            allocation_length: 48,
+                        }
+                        .encode(),
+                        48,
+                    )?,
+                )
+            };
         let next_writable_address = track.as_ref().and_then(|t| t.next_writable_address);
         let free_sectors = match (&track, next_writable_address) {
             (Some(t), Some(_)) => t.free_blocks,

@@ -11,6 +11,7 @@ use mmc_core::cdb::{
     SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache, TestUnitReady,
 };
 use mmc_core::condition::RetryClass;
+use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::mode::{ModePage, ModeParameters};
 use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
 use mmc_core::response::{FormatCapacities, ResponseFormat};
@@ -46,6 +47,9 @@ impl Default for Timeouts {
         }
     }
 }
+
+/// How often a background format is polled for completion.
+const FORMAT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// How often a busy drive is polled (libburn polls twice a second).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -382,4 +386,103 @@ pub(crate) fn tao_data_track(page: &mut WriteParameters, keep_open: bool, bufe: 
         ps: length_hint,
         ..fresh
     };
+}
+
+impl<T: Transport> Recorder<T> {
+    /// Formats a rewritable disc for use (IMAPI's format step, also the `format` command):
+    /// DVD+RW gets the basic background format, and with `quick` the background format is
+    /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
+    /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
+    /// the drive offers it). Waits until the drive is ready again.
+    pub fn format_medium(&mut self, quick: bool, timeouts: &Timeouts) -> Result<(), Error> {
+        let profile = self.current_profile()?;
+        match profile {
+            mmc_core::Profile::DvdPlusRw => {
+                self.format(FormatDescriptor::dvd_plus_rw_basic(false), timeouts)?;
+                if quick {
+                    return self.close(
+                        CloseFunction::QuickStopBackgroundFormat,
+                        0,
+                        timeouts,
+                        &mut |_| {},
+                    );
+                }
+                // A full format lets the background format run to the end (MMC-6 4.3.8:
+                // READ DISC INFORMATION reports BG format status 11b when it completes).
+                let mut waited = Duration::ZERO;
+                while self.background_format_status()? != BgFormatStatus::Complete {
+                    if waited > timeouts.long_operation {
+                        return Err(Error::MediaFormatInProgress {
+                            cause: DeviceCause {
+                                opcode: 0x51,
+                                sense: None,
+                            },
+                        });
+                    }
+                    self.pause(FORMAT_POLL_INTERVAL);
+                    waited += FORMAT_POLL_INTERVAL;
+                }
+                Ok(())
+            }
+            mmc_core::Profile::BdRe => {
+                let mut descriptor = self.default_format(false)?;
+                if descriptor.format_type == FormatType::BdReWithSpareAreas {
+                    // Sub-type 00b quick reformat, 10b full certification (MMC-6 6.5.4.2.14).
+                    descriptor.format_subtype = if quick { 0b00 } else { 0b10 };
+                }
+                self.format(descriptor, timeouts)?;
+                self.wait_until_ready(timeouts.long_operation, &mut |_| {})
+            }
+            other => Err(Error::MediaIsNotSupported {
+                detail: format!(
+                    "{} discs are not formatted (only DVD+RW and BD-RE are)",
+                    other.name()
+                ),
+            }),
+        }
+    }
+
+    /// Opens the tray (START STOP UNIT LoEj = 1, Start = 0), allowing removal first.
+    pub fn eject(&mut self) -> Result<(), Error> {
+        use mmc_core::cdb::{PowerCondition, PreventAllowMediumRemoval, StartStopUnit};
+        let allow = PreventAllowMediumRemoval {
+            persistent: false,
+            prevent: false,
+        }
+        .encode();
+        self.execute(&allow, DataPhase::None, DEFAULT_TIMEOUT)?;
+        let eject = StartStopUnit {
+            immed: false,
+            format_layer_number: 0,
+            power_condition: PowerCondition::StartValid,
+            format_layer: false,
+            load_eject: true,
+            start: false,
+        }
+        .encode();
+        self.execute(&eject, DataPhase::None, DEFAULT_TIMEOUT)
+    }
+}
+
+impl<T: Transport> Recorder<T> {
+    /// READ DISC INFORMATION's background format status.
+    pub(crate) fn background_format_status(&mut self) -> Result<BgFormatStatus, Error> {
+        use mmc_core::cdb::{DiscInformationType, ReadDiscInformation};
+        let cdb = ReadDiscInformation {
+            data_type: DiscInformationType::Standard,
+            allocation_length: 34,
+        }
+        .encode();
+        let mut buf = [0u8; 34];
+        let got = self.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
+        mmc_core::response::DiscInformation::parse(buf.get(..got).unwrap_or(&[]))
+            .map(|i| i.bg_format_status)
+            .map_err(|e| Error::InvalidResponseFromDevice {
+                cause: DeviceCause {
+                    opcode: 0x51,
+                    sense: None,
+                },
+                detail: e.to_string(),
+            })
+    }
 }

@@ -1,0 +1,135 @@
+//! `discwriter write`, `read`, `format`, `eject` and `drives` as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn discwriter(args: &[&str], home: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("run discwriter")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso");
+
+#[test]
+fn an_image_written_to_each_medium_reads_back_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = std::fs::read(SAMPLE).unwrap();
+    for medium in ["cd-r", "dvd+rw", "bd-re"] {
+        let drive = format!("virt:{medium}@{}", dir.path().join(medium).display());
+        let out = ok(&discwriter(
+            &[
+                "write", SAMPLE, "--drive", &drive, "--verify", "full", "--json",
+            ],
+            dir.path(),
+        ));
+        let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        assert_eq!(last["result"]["hresult"], "0x00000000", "{medium}: {out}");
+        assert_eq!(last["result"]["error"], serde_json::Value::Null);
+        // every line before the result is a progress event
+        assert!(
+            out.lines()
+                .rev()
+                .skip(1)
+                .all(|l| l.starts_with("{\"event\":")),
+            "{out}"
+        );
+        let back = dir.path().join(format!("{medium}.out"));
+        ok(&discwriter(
+            &["read", back.to_str().unwrap(), "--drive", &drive],
+            dir.path(),
+        ));
+        assert_eq!(std::fs::read(&back).unwrap(), image, "{medium}");
+    }
+}
+
+#[test]
+fn a_rewritable_disc_with_data_needs_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let drive = format!("virt:dvd+rw@{}", dir.path().join("d").display());
+    ok(&discwriter(
+        &["write", SAMPLE, "--drive", &drive],
+        dir.path(),
+    ));
+    let o = discwriter(&["write", SAMPLE, "--drive", &drive, "--json"], dir.path());
+    assert!(!o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["result"]["error"], "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
+    assert_eq!(last["result"]["hresult"], "0xC0AA0405");
+    ok(&discwriter(
+        &["write", SAMPLE, "--drive", &drive, "--overwrite"],
+        dir.path(),
+    ));
+}
+
+#[test]
+fn bad_images_are_one_line_errors_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("odd.img");
+    std::fs::write(&odd, vec![0u8; 3000]).unwrap();
+    let drive = format!("virt:cd-r@{}", dir.path().join("c").display());
+    for args in [
+        vec!["write", "/no/such/image.iso", "--drive", &drive],
+        vec!["write", odd.to_str().unwrap(), "--drive", &drive],
+        vec!["write", SAMPLE, "--drive", "virt:floppy"],
+        vec!["write", SAMPLE, "--drive", &drive, "--speed", "fast"],
+    ] {
+        let o = discwriter(&args, dir.path());
+        assert!(!o.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+    let o = discwriter(
+        &["write", odd.to_str().unwrap(), "--drive", &drive],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED"));
+    // the CD-R is still blank
+    let info: serde_json::Value = serde_json::from_str(&ok(&discwriter(
+        &["info", "--drive", &drive, "--json"],
+        dir.path(),
+    )))
+    .unwrap();
+    assert_eq!(info["status"], "blank");
+}
+
+#[test]
+fn format_eject_and_drives() {
+    let dir = tempfile::tempdir().unwrap();
+    let drive = format!("virt:bd-re@{}", dir.path().join("b").display());
+    ok(&discwriter(
+        &["format", "--drive", &drive, "--quick"],
+        dir.path(),
+    ));
+    let info: serde_json::Value = serde_json::from_str(&ok(&discwriter(
+        &["info", "--drive", &drive, "--json"],
+        dir.path(),
+    )))
+    .unwrap();
+    // BD-RE default format: 12,219,392 sectors less 393,216 of spare areas.
+    assert_eq!(info["total_sectors"], 11_826_176);
+    assert_eq!(info["next_writable_address"], 0);
+    ok(&discwriter(&["eject", "--drive", &drive], dir.path()));
+    let o = discwriter(&["format", "--drive", "virt:cd-r"], dir.path());
+    assert!(!o.status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&discwriter(&["drives", "--json"], dir.path()))).unwrap();
+    assert!(v["virtual"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d == "virt:bd-re"));
+}
