@@ -1,0 +1,274 @@
+//! A disc kept in a file through `VirtualDrive::open`, written with CDBs: what was
+//! synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, FORMAT UNIT) is there when a new
+//! process opens the file again (here: the drive dropped and opened anew); what was not, is
+//! not; a damaged state file is reported with its name.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mmc_core::{DataPhase, ScsiStatus, Transport};
+use virtdrive::medium::MediumKind;
+use virtdrive::{DriveConfig, VirtualDrive};
+
+/// Closing a CD session takes about 40 s of virtual time at 4x; hosts allow minutes.
+const TIMEOUT: Duration = Duration::from_secs(600);
+const SECTOR: usize = 2048;
+
+fn open(kind: MediumKind, path: &Path) -> VirtualDrive {
+    VirtualDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[track_caller]
+fn good(d: &mut VirtualDrive, cdb: &[u8], data: DataPhase<'_>) {
+    let c = d
+        .execute(cdb, data, TIMEOUT)
+        .expect("the command completes");
+    assert_eq!(c.status, ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
+}
+
+#[track_caller]
+fn data_in(d: &mut VirtualDrive, cdb: &[u8], len: usize) -> Vec<u8> {
+    let mut buf = vec![0xA5u8; len];
+    good(d, cdb, DataPhase::In(&mut buf));
+    buf
+}
+
+fn write10(lba: u32, blocks: u16) -> [u8; 10] {
+    let [a0, a1, a2, a3] = lba.to_be_bytes();
+    let [l0, l1] = blocks.to_be_bytes();
+    [
+        0x2A, // WRITE (10)
+        0x00, a0, a1, a2, a3, // LBA
+        0x00, l0, l1, // transfer length
+        0x00,
+    ]
+}
+
+fn read10(lba: u32, blocks: u16) -> [u8; 10] {
+    let [a0, a1, a2, a3] = lba.to_be_bytes();
+    let [l0, l1] = blocks.to_be_bytes();
+    [
+        0x28, // READ (10)
+        0x00, a0, a1, a2, a3, // LBA
+        0x00, l0, l1, // transfer length
+        0x00,
+    ]
+}
+
+/// Sectors `first..first + blocks`, each filled with a byte of its own.
+fn sectors(first: u32, blocks: u16) -> Vec<u8> {
+    (first..first + u32::from(blocks))
+        .flat_map(|lba| std::iter::repeat((lba % 251) as u8 + 1).take(SECTOR))
+        .collect()
+}
+
+fn read(d: &mut VirtualDrive, lba: u32, blocks: u16) -> Vec<u8> {
+    data_in(d, &read10(lba, blocks), usize::from(blocks) * SECTOR)
+}
+
+const SYNCHRONIZE_CACHE: [u8; 10] = [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const CLOSE_TRACK: [u8; 10] = [
+    0x5B, // CLOSE TRACK/SESSION
+    0x00, 0x01, // close function 001b: track
+    0x00, 0x00, 0xFF, // the incomplete track
+    0x00, 0x00, 0x00, 0x00,
+];
+const CLOSE_SESSION: [u8; 10] = [
+    0x5B, // CLOSE TRACK/SESSION
+    0x00, 0x02, // close function 010b: session
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
+const READ_TRACK_INFORMATION_FF: [u8; 10] = [
+    0x52, // READ TRACK INFORMATION
+    0x01, // address type: track number
+    0x00, 0x00, 0x00, 0xFF, // the invisible track
+    0x00, 0x00, 0x30, // allocation length 48
+    0x00,
+];
+const READ_DISC_INFORMATION: [u8; 10] = [
+    0x51, // READ DISC INFORMATION
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, //
+    0x00, 0x22, // allocation length 34
+    0x00,
+];
+const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0];
+
+/// MODE SELECT(10) of page 05h: TAO, BUFE, Mode 1, Multi-session 11b (next session allowed).
+fn mode_select_multisession(d: &mut VirtualDrive) {
+    let mut list = vec![
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // mode parameter header
+        0x05, 0x32, // page 05h, length 32h
+        0x41, // BUFE | write type 1: TAO
+        0xC4, // multi-session 11b | track mode 4
+        0x08, // data block type 8: Mode 1
+        0x00, 0x00, 0x00, 0x00, // link size, reserved, host application code, session format
+        0x00, 0x00, 0x00, 0x00, 0x00, // reserved, packet size
+        0x00, 0x96, // audio pause length 150
+    ];
+    list.resize(8 + 2 + 0x32, 0);
+    let cdb = [
+        0x55, // MODE SELECT (10)
+        0x10, // PF
+        0x00, 0x00, 0x00, 0x00, 0x00, //
+        0x00, 0x3C, // parameter list length 60
+        0x00,
+    ];
+    good(d, &cdb, DataPhase::Out(&list));
+}
+
+fn disc_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    dir.path().join(name)
+}
+
+#[test]
+fn a_cd_r_session_closed_in_one_process_is_appendable_in_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "disc.cdr");
+    {
+        let mut d = open(MediumKind::CdR80, &path);
+        mode_select_multisession(&mut d);
+        for lba in (0..500).step_by(20) {
+            good(&mut d, &write10(lba, 20), DataPhase::Out(&sectors(lba, 20)));
+        }
+        good(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
+        good(&mut d, &CLOSE_TRACK, DataPhase::None);
+        good(&mut d, &CLOSE_SESSION, DataPhase::None);
+    }
+    let mut d = open(MediumKind::CdR80, &path);
+    let track = data_in(&mut d, &READ_TRACK_INFORMATION_FF, 48);
+    assert_eq!(track[2], 2, "track 2 comes next");
+    assert_eq!(track[3], 2, "in session 2");
+    // Track 1: 500 blocks and 2 run-out; then lead-out 6,750, lead-in 4,500, pre-gap 150.
+    assert_eq!(&track[8..12], 11_902u32.to_be_bytes(), "track start");
+    assert_eq!(
+        &track[12..16],
+        11_902u32.to_be_bytes(),
+        "next writable address"
+    );
+    let disc = data_in(&mut d, &READ_DISC_INFORMATION, 34);
+    assert_eq!(
+        disc[2] & 0x0F,
+        0b0001,
+        "incomplete disc, empty last session"
+    );
+    assert_eq!(disc[4], 2, "one closed session and the empty one to come");
+    assert_eq!(read(&mut d, 0, 20), sectors(0, 20));
+    assert_eq!(read(&mut d, 480, 20), sectors(480, 20));
+    // The second session is written where the NWA says.
+    good(
+        &mut d,
+        &write10(11_902, 20),
+        DataPhase::Out(&sectors(11_902, 20)),
+    );
+}
+
+/// Formats an overwritable disc through FORMAT UNIT (Immed), waiting the format out.
+fn format(d: &mut VirtualDrive, list: &[u8; 12]) {
+    good(d, &FORMAT_UNIT, DataPhase::Out(list));
+    d.drive_mut().advance(Duration::from_secs(120));
+    good(d, &[0x00, 0, 0, 0, 0, 0], DataPhase::None);
+}
+
+const FORMAT_DVD_PLUS_RW: [u8; 12] = [
+    0x00,
+    0x82,
+    0x00,
+    0x08, // FOV | Immed; descriptor length 8
+    0xFF,
+    0xFF,
+    0xFF,
+    0xFF,      // all blocks
+    0x26 << 2, // 26h: DVD+RW basic format
+    0x00,
+    0x00,
+    0x00,
+];
+const FORMAT_BD_RE_31H: [u8; 12] = [
+    0x00,
+    0x82,
+    0x00,
+    0x08, // FOV | Immed; descriptor length 8
+    0x00,
+    0xBA,
+    0x74,
+    0x00,      // 12,219,392 blocks
+    0x31 << 2, // 31h: no spare areas, quick
+    0x00,
+    0x08,
+    0x00, // block length 2048
+];
+
+/// Writes, synchronizes, writes again without synchronizing, and drops the drive; the reopened
+/// disc holds the first writes and not the second.
+fn synchronized_writes_survive_and_others_do_not(kind: MediumKind, list: &[u8; 12]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "disc");
+    {
+        let mut d = open(kind, &path);
+        format(&mut d, list);
+        // An ECC block and a half, and a partial block far out.
+        good(&mut d, &write10(0, 48), DataPhase::Out(&sectors(0, 48)));
+        good(
+            &mut d,
+            &write10(100_003, 7),
+            DataPhase::Out(&sectors(100_003, 7)),
+        );
+        good(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
+        // Not synchronized: gone when the process ends.
+        good(&mut d, &write10(48, 16), DataPhase::Out(&sectors(48, 16)));
+        good(&mut d, &write10(0, 8), DataPhase::Out(&sectors(1000, 8)));
+    }
+    let mut d = open(kind, &path);
+    assert_eq!(read(&mut d, 0, 48), sectors(0, 48), "{kind:?}");
+    assert_eq!(read(&mut d, 100_003, 7), sectors(100_003, 7), "{kind:?}");
+    assert_eq!(read(&mut d, 48, 16), vec![0; 16 * SECTOR], "{kind:?}");
+    // And a third process sees what the second synchronized.
+    good(&mut d, &write10(48, 16), DataPhase::Out(&sectors(48, 16)));
+    good(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
+    drop(d);
+    let mut d = open(kind, &path);
+    assert_eq!(read(&mut d, 0, 64), sectors(0, 64), "{kind:?}");
+}
+
+#[test]
+fn dvd_plus_rw_synchronized_writes_survive_a_new_process_and_others_do_not() {
+    synchronized_writes_survive_and_others_do_not(MediumKind::DvdPlusRw, &FORMAT_DVD_PLUS_RW);
+}
+
+#[test]
+fn bd_re_synchronized_writes_survive_a_new_process_and_others_do_not() {
+    synchronized_writes_survive_and_others_do_not(MediumKind::BdRe, &FORMAT_BD_RE_31H);
+}
+
+#[test]
+fn a_state_file_that_is_not_json_is_reported_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "broken.bdre");
+    drop(open(MediumKind::BdRe, &path));
+    let state = dir.path().join("broken.bdre.state.json");
+    std::fs::write(
+        &state,
+        b"{ \"format\": \"virtdrive disc\", \"version\": 1, ",
+    )
+    .unwrap();
+    let e = VirtualDrive::open(MediumKind::BdRe, &path, DriveConfig::default()).unwrap_err();
+    let message = e.to_string();
+    assert!(message.contains("broken.bdre"), "{message}");
+    assert!(message.contains("corrupt"), "{message}");
+}
+
+#[test]
+fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "odd.cdr");
+    drop(open(MediumKind::CdR80, &path));
+    let state_path = dir.path().join("odd.cdr.state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    // The saved disc state (the caller's part of the file) replaced by something no CD-R has.
+    state["state"]["medium"] = serde_json::json!({ "sessions": "many" });
+    std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let e = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
+    let message = e.to_string();
+    assert!(message.contains("odd.cdr"), "{message}");
+}

@@ -1,0 +1,36 @@
+//! Random command sequences, sent as raw CDBs through `Transport`, against small reference
+//! models of the disc: what was written where, tracks, sessions and the next writable address.
+//! No sequence may make the drive and its model disagree, and a read always returns the last
+//! data written (or, after a power loss, the last data synchronized).
+//!
+//! 2,000 sequences of 10-40 commands on DVD+RW and BD-RE, 2,000 on CD-R; proptest shrinks a
+//! failing one to a short list of operations.
+
+#[path = "state_machine/cd_r.rs"]
+mod cd_r;
+#[path = "state_machine/host.rs"]
+mod host;
+#[path = "state_machine/overwritable.rs"]
+mod overwritable;
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn overwritable_discs_read_back_the_last_data_written(
+        prep in overwritable::preparation(),
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(prep, &ops);
+    }
+
+    #[test]
+    fn cd_r_tracks_sessions_and_next_writable_address_follow_the_model(
+        kind in cd_r::kind(),
+        ops in cd_r::ops(),
+    ) {
+        cd_r::run(kind, &ops);
+    }
+}
