@@ -340,3 +340,104 @@ pub fn request_sense<T: Transport>(drive: &mut T) -> (SenseTriple, Option<SenseK
         sense.sense_key_specific,
     )
 }
+
+/// Page 05h Write Type field values (MMC-6 7.5.4).
+pub const TAO: u8 = 0x01;
+pub const SAO: u8 = 0x02;
+/// Page 05h Multi-session field values.
+pub const FINALIZE: u8 = 0b00;
+pub const NO_NEXT_SESSION: u8 = 0b01;
+pub const NEXT_SESSION_ALLOWED: u8 = 0b11;
+
+/// The MODE SELECT (10) parameter list for a CD data recording: the 8-byte mode parameter
+/// header and the Write Parameters page (05h) with Track Mode 4 and Data Block Type 8.
+pub fn cd_write_parameters(write_type: u8, multi_session: u8, bufe: bool) -> Vec<u8> {
+    let mut list = vec![
+        0x00,
+        0x00, // mode data length (reserved in MODE SELECT)
+        0x00,
+        0x00,
+        0x00,
+        0x00, //
+        0x00,
+        0x00,                               // block descriptor length 0
+        0x05,                               // PS = 0, page code 05h
+        0x32,                               // page length
+        (u8::from(bufe) << 6) | write_type, // BUFE, LS_V = 0, Test Write = 0, Write Type
+        (multi_session << 6) | 0x04,        // Multi-session, FP = 0, Copy = 0, Track Mode 4: data
+        0x08,                               // Data Block Type 8: Mode 1, 2048 bytes
+        0x00,                               // link size
+        0x00,                               //
+        0x00,                               // host application code
+        0x00,                               // session format 00h: CD-DA or CD-ROM
+        0x00,                               //
+        0x00,
+        0x00,
+        0x00,
+        0x00, // packet size
+        0x00,
+        0x96, // audio pause length 150
+    ];
+    // Media catalog number, ISRC and sub-header: zeros.
+    list.resize(8 + 2 + 0x32, 0x00);
+    list
+}
+
+/// MODE SELECT (10) of `list`.
+pub fn mode_select(list: &[u8]) -> [u8; 10] {
+    let [l0, l1] = u16::try_from(list.len()).unwrap().to_be_bytes();
+    [
+        0x55, // MODE SELECT (10)
+        0x10, // PF = 1, SP = 0
+        0, 0, 0, 0, 0, //
+        l0, l1, // parameter list length
+        0x00,
+    ]
+}
+
+/// Sets page 05h on a CD-R in `drive`.
+pub fn select_cd_write_parameters<T: Transport>(
+    drive: &mut T,
+    write_type: u8,
+    multi_session: u8,
+    bufe: bool,
+) {
+    let list = cd_write_parameters(write_type, multi_session, bufe);
+    command_out(drive, &mode_select(&list), &list);
+}
+
+/// The timeout libburn gives CLOSE TRACK/SESSION and SYNCHRONIZE CACHE without Immed.
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// Sends `cdb` without data, waiting up to [`LONG_TIMEOUT`]; expects GOOD.
+pub fn command_ok_long<T: Transport>(drive: &mut T, cdb: &[u8]) {
+    let c = drive
+        .execute(cdb, DataPhase::None, LONG_TIMEOUT)
+        .expect("the command completes");
+    assert_eq!(c.status, ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
+}
+
+/// Polls TEST UNIT READY once a virtual second, as libburn does after an Immed command,
+/// while the drive reports NOT READY with ASC 04h; returns the progress values seen.
+pub fn wait_until_ready(drive: &mut VirtDrive) -> Vec<u16> {
+    let mut progress = Vec::new();
+    for _ in 0..100_000 {
+        let c = drive
+            .execute(&TEST_UNIT_READY, DataPhase::None, TIMEOUT)
+            .expect("the command completes");
+        if c.status == ScsiStatus::Good {
+            return progress;
+        }
+        let sense = Sense::parse(&c.sense).expect("the sense parses");
+        let triple = sense.triple().expect("a complete sense");
+        assert!(
+            triple.key.to_u8() == 0x2 && triple.asc == 0x04,
+            "still becoming ready, not {triple:?}"
+        );
+        if let Some(SenseKeySpecific::Progress(p)) = sense.sense_key_specific {
+            progress.push(p);
+        }
+        drive.advance(Duration::from_secs(1));
+    }
+    panic!("the drive never became ready");
+}
