@@ -10,7 +10,7 @@ use mmc_core::cdb::{
     SynchronizeCache, Verify10,
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
-use mmc_core::response::{FormatCapacities, ResponseFormat};
+use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::DataPhase;
 
@@ -23,6 +23,8 @@ const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
 const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
+/// READ DISC STRUCTURE format C0h: Write Protection Status.
+const WRITE_PROTECTION_STATUS: u8 = 0xC0;
 
 fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
     bytes.truncate(usize::from(allocation_length));
@@ -89,7 +91,18 @@ impl VirtDrive {
     }
 
     pub(super) fn read_disc_structure(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
-        let bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        let mut bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        // The drive knows the disc is write-protected, the medium model does not: format
+        // C0h must say so (notes §3.6), as MSWI, "write inhibited for a reason specific to
+        // the medium" (MMC-6 6.23, format C0h; the protection is not a cartridge, not persistent
+        // and not set by the host).
+        let protected = self.disc.as_ref().is_some_and(|d| d.write_protected);
+        if cdb.format_code == WRITE_PROTECTION_STATUS && protected {
+            if let Ok(mut status) = WriteProtectionStatus::parse(&bytes) {
+                status.media_specific_write_inhibit = true;
+                bytes = status.to_bytes();
+            }
+        }
         Ok(cut(bytes, cdb.allocation_length))
     }
 
