@@ -32,7 +32,10 @@ fn a_dvd_rom_is_a_complete_disc_that_is_not_erasable() {
     let mut d = drive_with(MediumKind::DvdRom);
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
     // What the Microsoft sample takes for a pressed disc: complete and not erasable.
-    assert_eq!(info[2], 0x0E, "not erasable, last session complete, disc complete");
+    assert_eq!(
+        info[2], 0x0E,
+        "not erasable, last session complete, disc complete"
+    );
     let capacity = command_in(&mut d, &READ_CAPACITY, 8);
     assert_eq!(be32(&capacity[0..4]), 1_999_999);
     let t = command_in(&mut d, &read_track_information(1), 48);
@@ -111,7 +114,11 @@ fn a_dvd_rom_offers_no_write_speed() {
         ],
         8 + 16 * 16,
     );
-    assert_eq!(be32(&data[0..4]), 4, "data length: the header's own 4 bytes only");
+    assert_eq!(
+        be32(&data[0..4]),
+        4,
+        "data length: the header's own 4 bytes only"
+    );
 }
 
 #[test]
@@ -130,7 +137,12 @@ fn a_dvd_rom_has_the_dvd_rom_physical_format() {
 fn a_disc_of_unknown_format_fails_every_access_with_cannot_read_unknown_format() {
     let mut d = drive_with(MediumKind::Unknown);
     command_fails(&mut d, &TEST_UNIT_READY, CANNOT_READ_UNKNOWN_FORMAT);
-    command_in_fails(&mut d, &READ_DISC_INFORMATION, 34, CANNOT_READ_UNKNOWN_FORMAT);
+    command_in_fails(
+        &mut d,
+        &READ_DISC_INFORMATION,
+        34,
+        CANNOT_READ_UNKNOWN_FORMAT,
+    );
     command_in_fails(&mut d, &READ_CAPACITY, 8, CANNOT_READ_UNKNOWN_FORMAT);
     command_in_fails(
         &mut d,
@@ -145,7 +157,12 @@ fn a_disc_of_unknown_format_fails_every_access_with_cannot_read_unknown_format()
         &blocks(0, 1),
         CANNOT_READ_UNKNOWN_FORMAT,
     );
-    command_out_fails(&mut d, &FORMAT_UNIT, &FORMAT_LIST, CANNOT_READ_UNKNOWN_FORMAT);
+    command_out_fails(
+        &mut d,
+        &FORMAT_UNIT,
+        &FORMAT_LIST,
+        CANNOT_READ_UNKNOWN_FORMAT,
+    );
     // REQUEST SENSE tells the same; the drive itself still answers.
     assert_eq!(request_sense(&mut d).0, CANNOT_READ_UNKNOWN_FORMAT);
     assert_eq!(command_in(&mut d, &[0x12, 0, 0, 0, 36, 0], 36)[0], 0x05);
@@ -162,5 +179,9 @@ fn a_disc_of_unknown_format_has_no_current_profile_and_no_capacity() {
     assert_eq!(be16(&config[6..8]), 0x0000, "no current profile");
     let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
     assert_eq!(formats[3], 8, "one descriptor");
-    assert_eq!(formats[8] & 0x03, 0b11, "no media present or unknown capacity");
+    assert_eq!(
+        formats[8] & 0x03,
+        0b11,
+        "no media present or unknown capacity"
+    );
 }
