@@ -116,7 +116,7 @@ impl VirtDrive {
             return Err(Failure::invalid_cdb_field(7, None));
         }
         let lba = i32::try_from(lba).map_err(|_| Failure::sense(triples::LBA_OUT_OF_RANGE))?;
-        let kbps = self.speed.read_kbps;
+        let kbps = self.user_data_kbps(self.speed.read_kbps);
         let DataPhase::In(buf) = data else {
             return Ok(Reply::Done);
         };
@@ -155,7 +155,7 @@ impl VirtDrive {
             self.calibration_ok()?;
         }
         let underrun = self.buffer.take_underrun();
-        let kbps = self.speed.write_kbps;
+        let kbps = self.user_data_kbps(self.speed.write_kbps);
         let now = self.now;
         let disc = self.disc_mut()?;
         let is_cd = disc.medium.profile().is_cd();
@@ -211,7 +211,8 @@ impl VirtDrive {
 
     /// Empties the buffer onto the disc; returns how long that takes.
     fn flush_buffer(&mut self) -> Duration {
-        self.buffer.flush(self.speed.write_kbps)
+        self.buffer
+            .flush(self.user_data_kbps(self.speed.write_kbps))
     }
 
     /// Runs an operation of `duration`: in the background with Immed (02/04/08 with progress

@@ -263,7 +263,8 @@ impl VirtDrive {
                 self.long_operation = None;
             }
         }
-        self.buffer.drain_until(now, self.speed.write_kbps);
+        let drain_kbps = self.user_data_kbps(self.speed.write_kbps);
+        self.buffer.drain_until(now, drain_kbps);
         if self
             .exclusive
             .as_ref()
