@@ -9,11 +9,13 @@
 
 use core::time::Duration;
 
+use mmc_core::cdb::TrackAddressType;
 use mmc_core::cdb::{
     CdRotationalControl, GetPerformance, PerformanceDescriptor, PerformanceType,
     ReadBufferCapacity, RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming,
     StreamingType,
 };
+use mmc_core::response::capacity::CapacityDescriptorType;
 use mmc_core::response::performance::{
     NominalPerformance, PerformanceDescriptor as NominalDescriptor, PerformanceList,
     WriteSpeedDescriptor, WriteSpeeds,
@@ -183,11 +185,31 @@ impl VirtDrive {
             .unwrap_or_default()
     }
 
+    /// The last LBA of the disc for the End LBA of the performance descriptors: what the disc
+    /// can hold (notes §4.2: "End LBA = capacity-1"), not what is recorded so far, which on a
+    /// blank disc READ CAPACITY gives as 0. The furthest of the recorded area, the end of the
+    /// writable area behind the next writable address (track FFh), and the current or
+    /// maximum formattable capacity.
     fn capacity_last_lba(&self) -> u32 {
-        self.disc
-            .as_ref()
-            .and_then(|d| d.medium.read_capacity().ok())
-            .map(|c| c.last_lba)
+        let Some(m) = self.disc.as_ref().map(|d| d.medium.as_ref()) else {
+            return 0;
+        };
+        let recorded = m.read_capacity().map(|c| u64::from(c.last_lba)).ok();
+        let writable = m
+            .track_information(TrackAddressType::TrackNumber, 0xFF)
+            .ok()
+            .and_then(|t| t.next_writable_address.zip(Some(t.free_blocks)))
+            .filter(|&(_, free)| free > 0)
+            .map(|(nwa, free)| u64::from(nwa) + u64::from(free) - 1);
+        let current = m.format_capacities().current;
+        let formattable = (current.descriptor_type != CapacityDescriptorType::NoMedia)
+            .then(|| u64::from(current.blocks).checked_sub(1))
+            .flatten();
+        [recorded, writable, formattable]
+            .into_iter()
+            .flatten()
+            .max()
+            .and_then(|l| u32::try_from(l).ok())
             .unwrap_or(0)
     }
 
