@@ -154,6 +154,23 @@ fn get_performance_type_03h_lists_each_mediums_write_speeds() {
 }
 
 #[test]
+fn write_speed_descriptors_end_at_the_last_lba_the_disc_can_hold() {
+    // Notes §4.2: End LBA = capacity - 1, even on a blank disc (READ CAPACITY says 0).
+    for (kind, end_lba) in [
+        (MediumKind::CdR80, 359_846u32), // 359,847 writable blocks before the run-out
+        (MediumKind::CdR74, 332_997),
+        (MediumKind::DvdPlusRw, 2_295_103),
+        (MediumKind::BdRe, 12_219_391), // unformatted: the whole disc
+    ] {
+        let mut d = drive_with(kind);
+        let data = command_in(&mut d, &write_speeds(32), 8 + 32 * 16);
+        for descriptor in data[8..].chunks(16) {
+            assert_eq!(be32(&descriptor[4..8]), end_lba, "{kind:?}");
+        }
+    }
+}
+
+#[test]
 fn get_performance_returns_no_more_descriptors_than_asked() {
     let mut d = drive_with(MediumKind::CdR80);
     let data = command_in(&mut d, &write_speeds(2), 8 + 32 * 16);
