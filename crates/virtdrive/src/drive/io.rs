@@ -155,7 +155,6 @@ impl VirtDrive {
             self.calibration_ok()?;
         }
         let underrun = self.buffer.take_underrun();
-        let kbps = self.user_data_kbps(self.speed.write_kbps);
         let now = self.now;
         let disc = self.disc_mut()?;
         let is_cd = disc.medium.profile().is_cd();
@@ -171,13 +170,12 @@ impl VirtDrive {
         }
         disc.medium.write(lba, bytes, streaming, now)?;
         // With defect management the drive verifies what it wrote, at about half the speed,
-        // unless the host streams (WRITE(12) with the Streaming bit).
-        let kbps = if disc.medium.defect_management_active() && !streaming {
-            kbps / 2
-        } else {
-            kbps
-        };
-        let wait = self.buffer.accept(len as u64, kbps);
+        // unless the host streams (WRITE(12) with the Streaming bit). The rate holds for
+        // the whole buffer: while it drains between commands and at SYNCHRONIZE CACHE too,
+        // not only while this WRITE waits for room.
+        let verifying = disc.medium.defect_management_active() && !streaming;
+        self.buffer.verifying = verifying;
+        let wait = self.buffer.accept(len as u64, self.recording_kbps());
         self.now = self.now.after(wait);
         Ok(Reply::Done)
     }
@@ -211,8 +209,7 @@ impl VirtDrive {
 
     /// Empties the buffer onto the disc; returns how long that takes.
     fn flush_buffer(&mut self) -> Duration {
-        self.buffer
-            .flush(self.user_data_kbps(self.speed.write_kbps))
+        self.buffer.flush(self.recording_kbps())
     }
 
     /// Runs an operation of `duration`: in the background with Immed (02/04/08 with progress

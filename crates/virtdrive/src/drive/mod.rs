@@ -263,7 +263,7 @@ impl VirtDrive {
                 self.long_operation = None;
             }
         }
-        let drain_kbps = self.user_data_kbps(self.speed.write_kbps);
+        let drain_kbps = self.recording_kbps();
         self.buffer.drain_until(now, drain_kbps);
         if self
             .exclusive

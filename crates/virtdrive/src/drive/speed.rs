@@ -72,6 +72,9 @@ pub(crate) struct BufferModel {
     streaming: bool,
     /// The buffer ran empty while streaming.
     ran_dry: bool,
+    /// What the buffer holds is recorded with verify-after-write (defect management without
+    /// the Streaming bit): at half the write speed, while draining as while waiting for room.
+    pub(crate) verifying: bool,
 }
 
 impl BufferModel {
@@ -82,6 +85,7 @@ impl BufferModel {
             last: VirtualTime::ZERO,
             streaming: false,
             ran_dry: false,
+            verifying: false,
         }
     }
 
@@ -89,6 +93,7 @@ impl BufferModel {
         self.fill = 0;
         self.streaming = false;
         self.ran_dry = false;
+        self.verifying = false;
     }
 
     pub(crate) fn is_streaming(&self) -> bool {
@@ -170,6 +175,17 @@ impl VirtDrive {
                 u32::try_from(u64::from(kbps) * 2048 / 2352).unwrap_or(u32::MAX)
             }
             _ => kbps,
+        }
+    }
+
+    /// The rate the buffer is recorded at, in kB/s of user data: the write speed, halved
+    /// while the drive verifies after writing (BD-RE with spare areas, notes §4.2).
+    pub(crate) fn recording_kbps(&self) -> u32 {
+        let kbps = self.user_data_kbps(self.speed.write_kbps);
+        if self.buffer.verifying {
+            kbps / 2
+        } else {
+            kbps
         }
     }
 
