@@ -176,6 +176,29 @@ fn write_12_with_streaming_after_formatting_reads_back_with_read_12() {
     command_out(&mut d, &write12(3_200, 64, true), &data);
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     assert_eq!(command_in(&mut d, &read12(3_200, 64), 64 * 2048), data);
+    let verify = [
+        0x2F, // VERIFY (10)
+        0x02, // BytChk = 1
+        0x00, 0x00, 0x0C, 0x80, // LBA 3,200
+        0x00, //
+        0x00, 0x40, // 64 blocks
+        0x00,
+    ];
+    command_out(&mut d, &verify, &data);
+    command_ok(
+        &mut d,
+        &[0x2F, 0x00, 0x00, 0x00, 0x0C, 0x80, 0x00, 0x00, 0x40, 0x00],
+    );
+    // The fabricated TOC: track 1 from 0, the lead-out at the user capacity.
+    let toc = command_in(
+        &mut d,
+        &[0x43, 0x00, 0x00, 0, 0, 0, 0x01, 0x00, 0xFF, 0x00],
+        255,
+    );
+    assert_eq!(&toc[2..4], &[1, 1]);
+    assert_eq!(be32(&toc[8..12]), 0);
+    assert_eq!(toc[14], 0xAA);
+    assert_eq!(be32(&toc[16..20]), DEFAULT_USER);
     // And the last cluster of the user area.
     let last = blocks(0x90, 32);
     command_out(
