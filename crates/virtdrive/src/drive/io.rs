@@ -10,7 +10,7 @@ use mmc_core::cdb::{
     SynchronizeCache, Verify10,
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
-use mmc_core::response::{FormatCapacities, ResponseFormat};
+use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::DataPhase;
 
@@ -23,6 +23,8 @@ const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
 const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
+/// READ DISC STRUCTURE format C0h: Write Protection Status.
+const WRITE_PROTECTION_STATUS: u8 = 0xC0;
 
 fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
     bytes.truncate(usize::from(allocation_length));
@@ -89,7 +91,18 @@ impl VirtDrive {
     }
 
     pub(super) fn read_disc_structure(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
-        let bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        let mut bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        // The drive knows the disc is write-protected, the medium model does not: format
+        // C0h must say so (notes §3.6), as MSWI, "write inhibited for a reason specific to
+        // the medium" (MMC-6 6.23, format C0h; the protection is not a cartridge, not persistent
+        // and not set by the host).
+        let protected = self.disc.as_ref().is_some_and(|d| d.write_protected);
+        if cdb.format_code == WRITE_PROTECTION_STATUS && protected {
+            if let Ok(mut status) = WriteProtectionStatus::parse(&bytes) {
+                status.media_specific_write_inhibit = true;
+                bytes = status.to_bytes();
+            }
+        }
         Ok(cut(bytes, cdb.allocation_length))
     }
 
@@ -103,7 +116,7 @@ impl VirtDrive {
             return Err(Failure::invalid_cdb_field(7, None));
         }
         let lba = i32::try_from(lba).map_err(|_| Failure::sense(triples::LBA_OUT_OF_RANGE))?;
-        let kbps = self.speed.read_kbps;
+        let kbps = self.user_data_kbps(self.speed.read_kbps);
         let DataPhase::In(buf) = data else {
             return Ok(Reply::Done);
         };
@@ -142,7 +155,6 @@ impl VirtDrive {
             self.calibration_ok()?;
         }
         let underrun = self.buffer.take_underrun();
-        let kbps = self.speed.write_kbps;
         let now = self.now;
         let disc = self.disc_mut()?;
         let is_cd = disc.medium.profile().is_cd();
@@ -158,13 +170,12 @@ impl VirtDrive {
         }
         disc.medium.write(lba, bytes, streaming, now)?;
         // With defect management the drive verifies what it wrote, at about half the speed,
-        // unless the host streams (WRITE(12) with the Streaming bit).
-        let kbps = if disc.medium.defect_management_active() && !streaming {
-            kbps / 2
-        } else {
-            kbps
-        };
-        let wait = self.buffer.accept(len as u64, kbps);
+        // unless the host streams (WRITE(12) with the Streaming bit). The rate holds for
+        // the whole buffer: while it drains between commands and at SYNCHRONIZE CACHE too,
+        // not only while this WRITE waits for room.
+        let verifying = disc.medium.defect_management_active() && !streaming;
+        self.buffer.verifying = verifying;
+        let wait = self.buffer.accept(len as u64, self.recording_kbps());
         self.now = self.now.after(wait);
         Ok(Reply::Done)
     }
@@ -198,7 +209,7 @@ impl VirtDrive {
 
     /// Empties the buffer onto the disc; returns how long that takes.
     fn flush_buffer(&mut self) -> Duration {
-        self.buffer.flush(self.speed.write_kbps)
+        self.buffer.flush(self.recording_kbps())
     }
 
     /// Runs an operation of `duration`: in the background with Immed (02/04/08 with progress

@@ -266,7 +266,8 @@ impl VirtDrive {
                 self.long_operation = None;
             }
         }
-        self.buffer.drain_until(now, self.speed.write_kbps);
+        let drain_kbps = self.recording_kbps();
+        self.buffer.drain_until(now, drain_kbps);
         if self
             .exclusive
             .as_ref()

@@ -9,11 +9,13 @@
 
 use core::time::Duration;
 
+use mmc_core::cdb::TrackAddressType;
 use mmc_core::cdb::{
     CdRotationalControl, GetPerformance, PerformanceDescriptor, PerformanceType,
     ReadBufferCapacity, RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming,
     StreamingType,
 };
+use mmc_core::response::capacity::CapacityDescriptorType;
 use mmc_core::response::performance::{
     NominalPerformance, PerformanceDescriptor as NominalDescriptor, PerformanceList,
     WriteSpeedDescriptor, WriteSpeeds,
@@ -70,6 +72,9 @@ pub(crate) struct BufferModel {
     streaming: bool,
     /// The buffer ran empty while streaming.
     ran_dry: bool,
+    /// What the buffer holds is recorded with verify-after-write (defect management without
+    /// the Streaming bit): at half the write speed, while draining as while waiting for room.
+    pub(crate) verifying: bool,
 }
 
 impl BufferModel {
@@ -80,6 +85,7 @@ impl BufferModel {
             last: VirtualTime::ZERO,
             streaming: false,
             ran_dry: false,
+            verifying: false,
         }
     }
 
@@ -87,6 +93,7 @@ impl BufferModel {
         self.fill = 0;
         self.streaming = false;
         self.ran_dry = false;
+        self.verifying = false;
     }
 
     pub(crate) fn is_streaming(&self) -> bool {
@@ -158,6 +165,30 @@ impl BufferModel {
 }
 
 impl VirtDrive {
+    /// Bytes of user data a second, in thousands, that the drive moves at `kbps`. CD speeds
+    /// count whole 2,352-byte frames (1x = 176.4 kB/s = 75 frames a second, notes §4.2),
+    /// each of which carries one 2,048-byte sector; DVD and BD speeds count user data.
+    /// Without this a CD at 4x would record 345 sectors a second instead of 300.
+    pub(crate) fn user_data_kbps(&self, kbps: u32) -> u32 {
+        match self.disc.as_ref() {
+            Some(d) if d.medium.profile().is_cd() => {
+                u32::try_from(u64::from(kbps) * 2048 / 2352).unwrap_or(u32::MAX)
+            }
+            _ => kbps,
+        }
+    }
+
+    /// The rate the buffer is recorded at, in kB/s of user data: the write speed, halved
+    /// while the drive verifies after writing (BD-RE with spare areas, notes §4.2).
+    pub(crate) fn recording_kbps(&self) -> u32 {
+        let kbps = self.user_data_kbps(self.speed.write_kbps);
+        if self.buffer.verifying {
+            kbps / 2
+        } else {
+            kbps
+        }
+    }
+
     /// The speeds selected now.
     pub fn speed_setting(&self) -> SpeedSetting {
         self.speed
@@ -170,11 +201,31 @@ impl VirtDrive {
             .unwrap_or_default()
     }
 
+    /// The last LBA of the disc for the End LBA of the performance descriptors: what the disc
+    /// can hold (notes §4.2: "End LBA = capacity-1"), not what is recorded so far, which on a
+    /// blank disc READ CAPACITY gives as 0. The furthest of the recorded area, the end of the
+    /// writable area behind the next writable address (track FFh), and the current or
+    /// maximum formattable capacity.
     fn capacity_last_lba(&self) -> u32 {
-        self.disc
-            .as_ref()
-            .and_then(|d| d.medium.read_capacity().ok())
-            .map(|c| c.last_lba)
+        let Some(m) = self.disc.as_ref().map(|d| d.medium.as_ref()) else {
+            return 0;
+        };
+        let recorded = m.read_capacity().map(|c| u64::from(c.last_lba)).ok();
+        let writable = m
+            .track_information(TrackAddressType::TrackNumber, 0xFF)
+            .ok()
+            .and_then(|t| t.next_writable_address.zip(Some(t.free_blocks)))
+            .filter(|&(_, free)| free > 0)
+            .map(|(nwa, free)| u64::from(nwa) + u64::from(free) - 1);
+        let current = m.format_capacities().current;
+        let formattable = (current.descriptor_type != CapacityDescriptorType::NoMedia)
+            .then(|| u64::from(current.blocks).checked_sub(1))
+            .flatten();
+        [recorded, writable, formattable]
+            .into_iter()
+            .flatten()
+            .max()
+            .and_then(|l| u32::try_from(l).ok())
             .unwrap_or(0)
     }
 
