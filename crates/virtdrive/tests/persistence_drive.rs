@@ -58,7 +58,7 @@ fn read10(lba: u32, blocks: u16) -> [u8; 10] {
 /// Sectors `first..first + blocks`, each filled with a byte of its own.
 fn sectors(first: u32, blocks: u16) -> Vec<u8> {
     (first..first + u32::from(blocks))
-        .flat_map(|lba| std::iter::repeat((lba % 251) as u8 + 1).take(SECTOR))
+        .flat_map(|lba| std::iter::repeat_n((lba % 251) as u8 + 1, SECTOR))
         .collect()
 }
 

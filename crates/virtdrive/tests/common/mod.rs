@@ -179,7 +179,7 @@ pub fn be32(b: &[u8]) -> u32 {
 /// `seed.wrapping_add(i)`.
 pub fn blocks(seed: u8, n: usize) -> Vec<u8> {
     (0..n)
-        .flat_map(|i| std::iter::repeat(seed.wrapping_add(i as u8)).take(2048))
+        .flat_map(|i| std::iter::repeat_n(seed.wrapping_add(i as u8), 2048))
         .collect()
 }
 

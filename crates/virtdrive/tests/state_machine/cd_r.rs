@@ -207,7 +207,7 @@ impl Recording {
             tags: Vec::new(),
         });
         t.recorded += i64::from(blocks);
-        t.tags.extend(std::iter::repeat(tag).take(blocks as usize));
+        t.tags.extend(std::iter::repeat_n(tag, blocks as usize));
     }
 
     fn close_track(&mut self) {
