@@ -99,6 +99,10 @@ fn write_to<T: Transport + Send>(
             .clamp(1.0, f64::from(i32::MAX)) as i32;
         writer.set_write_speed(sps, false).map_err(fail)?;
     }
+    // Ctrl-C cancels: the engine stops at the next transfer and closes what it wrote, so the
+    // disc stays readable (and a CD-R appendable).
+    let cancel = writer.cancel_handle();
+    let _ = ctrlc::set_handler(move || cancel.cancel());
     let bar = (!args.json).then(|| {
         let bar = ProgressBar::new(length);
         bar.set_style(
@@ -129,8 +133,12 @@ fn write_to<T: Transport + Send>(
             } else {
                 String::new()
             };
+            let drive = e
+                .drive_buffer_fill
+                .map(|f| format!(" drive {:.0}%", f * 100.0))
+                .unwrap_or_default();
             bar.set_prefix(format!(
-                "{speed}{fill} {} left",
+                "{speed}{drive}{fill} {} left",
                 humantime(Duration::from_secs_f64(e.remaining_time.max(0.0)))
             ));
         }

@@ -103,6 +103,7 @@ struct Progress<'e, 'a> {
     kbps: Option<u32>,
     one_x: f64,
     clock: Clock,
+    drive_buffer_fill: Option<f64>,
 }
 
 impl Progress<'_, '_> {
@@ -133,7 +134,7 @@ impl Progress<'_, '_> {
             total_system_buffer: self.fifo_total,
             used_system_buffer: self.fifo_used,
             free_system_buffer: self.fifo_total.saturating_sub(self.fifo_used),
-            drive_buffer_fill: None,
+            drive_buffer_fill: self.drive_buffer_fill,
             speed_x: self.kbps.map(|k| f64::from(k) / self.one_x),
         };
         let cancel = self.cancel.clone();
@@ -145,8 +146,9 @@ impl Progress<'_, '_> {
         self.emit(rec);
     }
 
-    fn tick<T: Transport>(&mut self, rec: &Recorder<T>) {
+    fn tick<T: Transport>(&mut self, rec: &mut Recorder<T>) {
         if self.clock.elapsed(rec) >= self.last_event + EVENT_INTERVAL {
+            self.drive_buffer_fill = drive_buffer_fill(rec);
             self.emit(rec);
         }
     }
@@ -242,6 +244,7 @@ fn write_steps<T: Transport + Send>(
         kbps: None,
         one_x: 176.4,
         clock: Clock::start(rec),
+        drive_buffer_fill: None,
     };
     progress.enter(WriteAction::ValidatingMedia, rec);
     rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_| {})?;
@@ -613,4 +616,19 @@ fn write_stream<T: Transport + Send>(
         let _ = reader.join();
         result
     })
+}
+
+/// The drive buffer's fill (READ BUFFER CAPACITY), for the progress display; a drive that
+/// does not answer it simply shows none.
+fn drive_buffer_fill<T: Transport>(rec: &mut Recorder<T>) -> Option<f64> {
+    use mmc_core::cdb::ReadBufferCapacity;
+    use mmc_core::response::BufferCapacity;
+    let cdb = ReadBufferCapacity {
+        block: false,
+        allocation_length: 12,
+    }
+    .encode();
+    let mut buf = [0u8; 12];
+    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT).ok()?;
+    BufferCapacity::parse(buf.get(..got)?).ok()?.fill_ratio()
 }
