@@ -41,7 +41,10 @@ fn formatted_bd_re() -> VirtDrive {
     let one = vec![0u8; 2048];
     w.write(&mut Cursor::new(one), 2048, None, &mut |_, _| {})
         .expect("format and first write");
-    w.take_recorder().expect("idle").expect("recorder").into_transport()
+    w.take_recorder()
+        .expect("idle")
+        .expect("recorder")
+        .into_transport()
 }
 
 fn engine(c: &mut Criterion) {
@@ -73,10 +76,20 @@ fn engine(c: &mut Criterion) {
             })
             .expect("options");
             let outcome = w
-                .write(&mut Cursor::new(&image[..]), len as u64, None, &mut |_, _| {})
+                .write(
+                    &mut Cursor::new(&image[..]),
+                    len as u64,
+                    None,
+                    &mut |_, _| {},
+                )
                 .expect("write");
             black_box(outcome);
-            drive = Some(w.take_recorder().expect("idle").expect("rec").into_transport());
+            drive = Some(
+                w.take_recorder()
+                    .expect("idle")
+                    .expect("rec")
+                    .into_transport(),
+            );
         })
     });
     g.finish();

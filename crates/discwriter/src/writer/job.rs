@@ -187,34 +187,28 @@ pub(super) fn run<T: Transport + Send>(
         })?;
     let options = state.options.clone();
     let speed = state.speed;
-    let rec = state.recorder.as_mut().ok_or(Error::RecorderRequired)?;
+    let WriterState {
+        recorder,
+        last_written_lba,
+        ..
+    } = state;
+    let rec = recorder.as_mut().ok_or(Error::RecorderRequired)?;
     rec.acquire_exclusive(&client)?;
-    let outcome = write_with(
-        rec, source, sectors, ranges, events, cancel, &options, speed,
-    );
-    state.last_written_lba = outcome.1;
-    outcome.0
+    *last_written_lba = None;
+    write_steps(
+        rec,
+        source,
+        sectors,
+        ranges,
+        events,
+        cancel,
+        &options,
+        speed,
+        last_written_lba,
+    )
 }
 
-/// The write itself; also returns the last LBA sent to the drive.
-#[allow(clippy::too_many_arguments)]
-fn write_with<T: Transport + Send>(
-    rec: &mut Recorder<T>,
-    source: &mut (dyn ReadSeek + Send),
-    sectors: u64,
-    ranges: Option<&[BlockRange]>,
-    events: &mut EventSink<'_>,
-    cancel: &CancelHandle,
-    options: &super::WriteOptions,
-    speed: super::SpeedRequest,
-) -> (Result<WriteOutcome, Error>, Option<i64>) {
-    let mut last = None;
-    let r = write_steps(
-        rec, source, sectors, ranges, events, cancel, options, speed, &mut last,
-    );
-    (r, last)
-}
-
+/// The steps of a write; `last_written_out` learns the last LBA sent to the drive.
 #[allow(clippy::too_many_arguments)]
 fn write_steps<T: Transport + Send>(
     rec: &mut Recorder<T>,

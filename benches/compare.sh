@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Side-by-side timings in one run (issue 4): writing an image to a file-backed virtual BD-RE
+# with `discwriter write`, against `dd bs=1M conv=fsync` of the same image and, when xorriso
+# is installed, `xorriso -as cdrecord dev=stdio:FILE`; and discwriter's peak memory for two
+# image sizes. Prints each time and its ratio to dd.
+#
+#   benches/compare.sh [MIB]      (default 1024)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib="${1:-1024}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release -q
+bin=target/release/discwriter
+
+image="$work/image.img"
+head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$image"
+
+seconds() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1; }
+peak_kib() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
+
+sync
+t_dd=$(seconds dd if="$image" of="$work/dd.out" bs=1M conv=fsync status=none)
+
+disc="$work/bd.disc"
+"$bin" format --drive "virt:bd-re@$disc" --quick >/dev/null 2>&1
+sync
+t_dw=$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none --overwrite)
+
+echo "image: ${size_mib} MiB"
+printf '%-44s %8s s  ratio %s\n' "dd bs=1M conv=fsync" "$t_dd" "1.00"
+printf '%-44s %8s s  ratio %.2f\n' "discwriter write (file-backed BD-RE)" "$t_dw" \
+  "$(echo "$t_dw / $t_dd" | bc -l)"
+if command -v xorriso >/dev/null 2>&1; then
+  sync
+  t_x=$(seconds xorriso -as cdrecord -v dev=stdio:"$work/x.out" "$image")
+  printf '%-44s %8s s  ratio %.2f\n' "xorriso -as cdrecord dev=stdio:FILE" "$t_x" \
+    "$(echo "$t_x / $t_dd" | bc -l)"
+fi
+
+# Peak memory: the engine streams through a 4 MiB fifo, so it does not grow with the image.
+small="$work/small.img"
+head -c $((64 * 1024 * 1024)) /dev/urandom > "$small"
+rm -f "$disc"*
+"$bin" format --drive "virt:bd-re@$disc" --quick >/dev/null 2>&1
+m_small=$(peak_kib "$bin" write "$small" --drive "virt:bd-re@$disc" --verify none --overwrite)
+m_big=$(peak_kib "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none --overwrite)
+echo "peak RSS: $((m_small / 1024)) MiB for 64 MiB, $((m_big / 1024)) MiB for ${size_mib} MiB"
