@@ -106,22 +106,29 @@ impl<T: Transport> Recorder<T> {
         } else {
             (TrackAddressType::TrackNumber, 0xFF)
         };
-        let track: Option<TrackInformation> = if status == DiscState::Complete {
-            None
-        } else {
-            Some(
-                self.read_response(
-                    &ReadTrackInformation {
-                        open: false,
-                        address_type,
-                        address,
-                        allocation_length: 48,
-                    }
-                    .encode(),
-                    48,
-                )?,
-            )
-        };
+        // A formatted DVD+RW or BD-RE reports a complete disc (MMC-6 6.22.3.1.4; libburn
+        // ignores the status on these profiles), but its single track stays writable: only a
+        // finalized sequential disc has no track to ask about. Skipping the track of an
+        // overwritable disc made a formatted BD-RE look unformatted (reformatted at every
+        // write) and a DVD+RW with a stopped background format look as small as its
+        // formatted part (READ CAPACITY).
+        let track: Option<TrackInformation> =
+            if status == DiscState::Complete && !profile.is_rewritable_random() {
+                None
+            } else {
+                Some(
+                    self.read_response(
+                        &ReadTrackInformation {
+                            open: false,
+                            address_type,
+                            address,
+                            allocation_length: 48,
+                        }
+                        .encode(),
+                        48,
+                    )?,
+                )
+            };
         let next_writable_address = track.as_ref().and_then(|t| t.next_writable_address);
         let free_sectors = match (&track, next_writable_address) {
             (Some(t), Some(_)) => t.free_blocks,
