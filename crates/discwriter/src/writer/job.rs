@@ -263,6 +263,15 @@ fn write_steps<T: Transport + Send>(
     // Where the data goes and whether the disc is closed afterwards.
     let (start_lba, close_disc) = match class {
         Class::Sequential => {
+            // A block range list skips sectors, which write-once media cannot do: the drive
+            // only accepts the next writable address (05/21/02 otherwise), so the write used
+            // to fail after the first range had been recorded. Refused before recording.
+            if ranges.is_some() {
+                return Err(Error::InvalidArg(format!(
+                    "a block range list needs rewritable media; {} discs are written session by session",
+                    summary.profile
+                )));
+            }
             if summary.status == DiscState::Complete {
                 return Err(Error::InvalidMediaState {
                     detail: "the disc is finalized; nothing more can be recorded".into(),
