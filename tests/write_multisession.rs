@@ -91,10 +91,14 @@ fn three_writes_to_one_cd_r_make_three_sessions() {
             "write",
         );
         let out = String::from_utf8_lossy(&o.stdout);
-        let result: serde_json::Value =
-            serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        let result: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
         assert_eq!(result["result"]["hresult"], "0x00000000", "{result}");
-        assert_eq!(result["result"]["start_lba"], starts[i], "session {}", i + 1);
+        assert_eq!(
+            result["result"]["start_lba"],
+            starts[i],
+            "session {}",
+            i + 1
+        );
         assert_eq!(result["result"]["disc_closed"], false);
 
         let o = ok(
@@ -104,10 +108,20 @@ fn three_writes_to_one_cd_r_make_three_sessions() {
         let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(info["status"], "appendable", "after session {}", i + 1);
         assert_eq!(info["sessions"], i + 1);
-        assert_eq!(info["next_writable_address"], next[i], "after session {}", i + 1);
+        assert_eq!(
+            info["next_writable_address"],
+            next[i],
+            "after session {}",
+            i + 1
+        );
         // 359,847 sectors are free on a blank 80-minute disc (cli_info.rs): the space
         // before the last possible lead-out, less the 2 run-out blocks of a track.
-        assert_eq!(info["free_sectors"], 359_847 - next[i], "after session {}", i + 1);
+        assert_eq!(
+            info["free_sectors"],
+            359_847 - next[i],
+            "after session {}",
+            i + 1
+        );
     }
 
     for (i, img) in images.iter().enumerate() {
@@ -115,20 +129,38 @@ fn three_writes_to_one_cd_r_make_three_sessions() {
         let n = (i + 1).to_string();
         ok(
             discwriter(
-                &["read", out.to_str().unwrap(), "--drive", &spec, "--session", &n],
+                &[
+                    "read",
+                    out.to_str().unwrap(),
+                    "--drive",
+                    &spec,
+                    "--session",
+                    &n,
+                ],
                 home,
             ),
             "read",
         );
         let back = std::fs::read(&out).unwrap();
-        assert_eq!(back.len(), img.len(), "session {n}: size from the ISO 9660 volume");
+        assert_eq!(
+            back.len(),
+            img.len(),
+            "session {n}: size from the ISO 9660 volume"
+        );
         assert!(back == *img, "session {n} reads back byte for byte");
     }
 
     // There is no fourth session to read.
     let out = dir.path().join("none.iso");
     let o = discwriter(
-        &["read", out.to_str().unwrap(), "--drive", &spec, "--session", "4"],
+        &[
+            "read",
+            out.to_str().unwrap(),
+            "--drive",
+            &spec,
+            "--session",
+            "4",
+        ],
         home,
     );
     assert!(!o.status.success());
