@@ -51,6 +51,24 @@ pub struct DiscSummary {
     pub needs_formatting: bool,
 }
 
+/// GET CONFIGURATION refused as an unknown command (05/20/00 INVALID COMMAND OPERATION CODE):
+/// a drive older than MMC-2, which IMAPI reports as
+/// E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED (mmc-imapi-notes §3.4) rather than the
+/// E_FAIL of an unmapped sense.
+fn configuration_error(e: Error) -> Error {
+    let refused = e.cause().is_some_and(|c| {
+        c.opcode == 0x46
+            && c.sense.is_some_and(|t| {
+                t.key == mmc_core::sense::SenseKey::IllegalRequest && t.asc == 0x20 && t.ascq == 0
+            })
+    });
+    if refused {
+        Error::GetConfigurationNotSupported
+    } else {
+        e
+    }
+}
+
 fn invalid(opcode: u8, detail: String) -> Error {
     Error::InvalidResponseFromDevice {
         cause: DeviceCause {
@@ -74,15 +92,17 @@ impl<T: Transport> Recorder<T> {
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
         // TEST UNIT READY first: no disc, a disc spinning up or upside down, reported as such.
         self.execute(&TestUnitReady.encode(), DataPhase::None, DEFAULT_TIMEOUT)?;
-        let config: Configuration = self.read_response(
-            &GetConfiguration {
-                requested_type: ConfigurationRequest::Current,
-                starting_feature: 0,
-                allocation_length: 4096,
-            }
-            .encode(),
-            4096,
-        )?;
+        let config: Configuration = self
+            .read_response(
+                &GetConfiguration {
+                    requested_type: ConfigurationRequest::Current,
+                    starting_feature: 0,
+                    allocation_length: 4096,
+                }
+                .encode(),
+                4096,
+            )
+            .map_err(configuration_error)?;
         let profile = config.current_profile;
         let write_protected = config.is_current(FeatureCode::WriteProtect);
         let info: DiscInformation = self.read_response(
@@ -106,8 +126,12 @@ impl<T: Transport> Recorder<T> {
         } else {
             (TrackAddressType::TrackNumber, 0xFF)
         };
-        // A finalized write-once disc has no writable track; a rewritable one always has its
-        // single track.
+        // A formatted DVD+RW or BD-RE reports a complete disc (MMC-6 6.22.3.1.4; libburn
+        // ignores the status on these profiles), but its single track stays writable: only a
+        // finalized sequential disc has no track to ask about. Skipping the track of an
+        // overwritable disc made a formatted BD-RE look unformatted (reformatted at every
+        // write) and a DVD+RW with a stopped background format look as small as its
+        // formatted part (READ CAPACITY).
         let track: Option<TrackInformation> =
             if status == DiscState::Complete && !profile.is_rewritable_random() {
                 None
@@ -164,15 +188,17 @@ impl<T: Transport> Recorder<T> {
 
     /// The current profile alone.
     pub fn current_profile(&mut self) -> Result<Profile, Error> {
-        let config: Configuration = self.read_response(
-            &GetConfiguration {
-                requested_type: ConfigurationRequest::One,
-                starting_feature: 0,
-                allocation_length: 512,
-            }
-            .encode(),
-            512,
-        )?;
+        let config: Configuration = self
+            .read_response(
+                &GetConfiguration {
+                    requested_type: ConfigurationRequest::One,
+                    starting_feature: 0,
+                    allocation_length: 512,
+                }
+                .encode(),
+                512,
+            )
+            .map_err(configuration_error)?;
         Ok(config.current_profile)
     }
 }

@@ -97,11 +97,21 @@ pub(crate) fn channels(
     Arc<AtomicUsize>,
 )> {
     let depth = (fifo_bytes / chunk_bytes.max(1)).max(2);
-    let (full_tx, full_rx) = sync_channel(depth);
-    let (empty_tx, empty_rx) = sync_channel(depth + 2);
-    for _ in 0..depth + 2 {
+    // The buffers first, fallibly: the channels' slot arrays are allocated infallibly by std,
+    // so a fifo size no machine can hold (WriteOptions::fifo_bytes is the caller's) aborted
+    // the process in sync_channel instead of returning E_OUTOFMEMORY. Once the buffers
+    // exist, the slots (a few words per chunk) are a small fraction of them.
+    let count = depth.checked_add(2)?;
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    buffers.try_reserve_exact(count).ok()?;
+    for _ in 0..count {
         let mut buf = Vec::new();
         buf.try_reserve_exact(chunk_bytes).ok()?;
+        buffers.push(buf);
+    }
+    let (full_tx, full_rx) = sync_channel(depth);
+    let (empty_tx, empty_rx) = sync_channel(count);
+    for buf in buffers {
         empty_tx.try_send(buf).ok()?;
     }
     let queued = Arc::new(AtomicUsize::new(0));

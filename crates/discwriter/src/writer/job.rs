@@ -98,6 +98,8 @@ struct Progress<'e, 'a> {
     fifo_total: u64,
     fifo_used: u64,
     last_event: Duration,
+    /// When the previous transfer ended (or the action began), to estimate the next one.
+    last_tick: Duration,
     /// Seconds the write of the data is expected to take at the drive's speed.
     estimate: f64,
     kbps: Option<u32>,
@@ -144,10 +146,17 @@ impl Progress<'_, '_> {
     fn enter<T: Transport>(&mut self, action: WriteAction, rec: &Recorder<T>) {
         self.action = action;
         self.emit(rec);
+        self.last_tick = self.last_event;
     }
 
+    /// After each transfer: an event when the next transfer, expected to take as long as
+    /// this one, would end more than EVENT_INTERVAL after the last event. Waiting for the
+    /// interval to have passed overshot it by up to one transfer (0.56 s gaps at 4x CD).
     fn tick<T: Transport>(&mut self, rec: &mut Recorder<T>) {
-        if self.clock.elapsed(rec) >= self.last_event + EVENT_INTERVAL {
+        let now = self.clock.elapsed(rec);
+        let transfer = now.saturating_sub(self.last_tick);
+        self.last_tick = now;
+        if now + transfer > self.last_event + EVENT_INTERVAL {
             self.drive_buffer_fill = drive_buffer_fill(rec);
             self.emit(rec);
         }
@@ -234,6 +243,7 @@ fn write_steps<T: Transport + Send>(
         fifo_total: options.fifo_bytes as u64,
         fifo_used: 0,
         last_event: Duration::ZERO,
+        last_tick: Duration::ZERO,
         estimate: 0.0,
         kbps: None,
         one_x: 176.4,
@@ -260,6 +270,15 @@ fn write_steps<T: Transport + Send>(
     // Where the data goes and whether the disc is closed afterwards.
     let (start_lba, close_disc) = match class {
         Class::Sequential => {
+            // A block range list skips sectors, which write-once media cannot do: the drive
+            // only accepts the next writable address (05/21/02 otherwise), so the write used
+            // to fail after the first range had been recorded. Refused before recording.
+            if ranges.is_some() {
+                return Err(Error::InvalidArg(format!(
+                    "a block range list needs rewritable media; {} discs are written session by session",
+                    summary.profile
+                )));
+            }
             if summary.status == DiscState::Complete {
                 return Err(Error::InvalidMediaState {
                     detail: "the disc is finalized; nothing more can be recorded".into(),
