@@ -7,7 +7,7 @@
 //! it back through the drive. Then the disc must still be usable: a write-once disc is not
 //! closed and takes a new write at its next writable address, a rewritable one is written
 //! over. Every (row, medium) runs even when another fails, and the failures are listed
-//! together at the end. tests/FAULT-MATRIX.md is the same table for readers.
+//! together at the end. The README's "The fault matrix" section is the same table for readers.
 
 mod common;
 
