@@ -3,18 +3,21 @@
 
 use mmc_core::cdb::{
     ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity, ReadDiscInformation,
-    ReadTrackInformation, TestUnitReady, TrackAddressType,
+    ReadTrackInformation, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::{
     Configuration, DiscInformation, ReadCapacity as Capacity, ResponseFormat, TrackInformation,
 };
-use mmc_core::{DataPhase, Profile, Transport};
+use mmc_core::{Profile, Transport};
 use serde::Serialize;
 
 use crate::error::{DeviceCause, Error};
 use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+
+/// How long a summary waits for a drive that is becoming ready.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The recording state of a disc, as READ DISC INFORMATION reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,8 +93,9 @@ impl<T: Transport> Recorder<T> {
 
     /// The disc's profile, state, sessions, addresses and space.
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
-        // TEST UNIT READY first: no disc, a disc spinning up or upside down, reported as such.
-        self.execute(&TestUnitReady.encode(), DataPhase::None, DEFAULT_TIMEOUT)?;
+        // TEST UNIT READY first, riding out a unit attention or a disc spinning up for a
+        // while: no disc, an upside-down disc and the like are reported as such.
+        self.wait_until_ready(READY_WAIT, &mut |_| {})?;
         let config: Configuration = self
             .read_response(
                 &GetConfiguration {
