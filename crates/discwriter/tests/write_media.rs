@@ -142,3 +142,24 @@ fn two_writes_to_a_cd_r_make_two_sessions() {
     .unwrap();
     assert_eq!(buf[3], 3, "session number 3");
 }
+
+#[test]
+fn eject_opens_the_tray_and_load_closes_it() {
+    use mmc_core::sense::triples;
+    let mut rec = Recorder::open(drive(MediumKind::CdR80)).unwrap();
+    rec.eject().unwrap();
+    let err = rec.disc_summary().unwrap_err();
+    assert_eq!(
+        err.hresult(),
+        0xC0AA0202,
+        "no media with the tray open: {err}"
+    );
+    assert_eq!(
+        err.cause().and_then(|c| c.sense),
+        Some(triples::MEDIUM_NOT_PRESENT_TRAY_OPEN)
+    );
+    rec.load().unwrap();
+    // the disc spins up, then reports the change once; the summary rides both out
+    let s = rec.disc_summary().unwrap();
+    assert_eq!(s.profile, "CD-R");
+}

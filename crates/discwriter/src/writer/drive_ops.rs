@@ -442,6 +442,22 @@ impl<T: Transport> Recorder<T> {
         }
     }
 
+    /// Closes the tray and loads the disc (START STOP UNIT LoEj = 1, Start = 1; IMAPI's
+    /// CloseTray, with its 60 s allowance for spinning up).
+    pub fn load(&mut self) -> Result<(), Error> {
+        use mmc_core::cdb::{PowerCondition, StartStopUnit};
+        let load = StartStopUnit {
+            immed: false,
+            format_layer_number: 0,
+            power_condition: PowerCondition::StartValid,
+            format_layer: false,
+            load_eject: true,
+            start: true,
+        }
+        .encode();
+        self.execute(&load, DataPhase::None, Duration::from_secs(60))
+    }
+
     /// Opens the tray (START STOP UNIT LoEj = 1, Start = 0), allowing removal first.
     pub fn eject(&mut self) -> Result<(), Error> {
         use mmc_core::cdb::{PowerCondition, PreventAllowMediumRemoval, StartStopUnit};
