@@ -12,7 +12,7 @@ use super::fields;
 /// A state the drive enters when a rule fires. The command that fired the rule is then
 /// answered from the new state (so a `write_protect` on a WRITE fails that WRITE already).
 ///
-/// JSON: `"write_protect"`, `"eject"`, `{"becoming_ready": {"s": 5}}`,
+/// JSON: `"write_protect"`, `"eject"`, `{"becoming_ready": {"duration": {"s": 5}}}`,
 /// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
