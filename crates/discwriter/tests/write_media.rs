@@ -163,3 +163,40 @@ fn eject_opens_the_tray_and_load_closes_it() {
     let s = rec.disc_summary().unwrap();
     assert_eq!(s.profile, "CD-R");
 }
+
+#[test]
+fn a_write_error_on_cd_r_leaves_what_was_written_in_a_closed_session() {
+    let mut d = drive(MediumKind::CdR80);
+    d.set_fault_plan(
+        virtdrive::fault::FaultPlan::from_json_str(
+            r#"{ "rules": [ { "match": { "opcode": "WRITE (10)", "nth": 5 },
+                 "action": { "sense": { "key": 3, "asc": "0x0C", "ascq": 0 } }, "times": "once" } ] }"#,
+        )
+        .unwrap(),
+    );
+    let w = writer(d, VerificationLevel::None);
+    let data = image(400);
+    let err = w
+        .write(
+            &mut Cursor::new(data.clone()),
+            data.len() as u64,
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+    assert_eq!(err.hresult(), 0xC0AA0301, "{err}");
+    let last = w
+        .last_written_lba()
+        .unwrap()
+        .expect("four WRITEs of 32 sectors went through");
+    assert_eq!(last, 4 * 32 - 1);
+    let mut rec = w.take_recorder().unwrap().unwrap();
+    let s = rec.disc_summary().unwrap();
+    assert_eq!(
+        s.sessions, 1,
+        "the session holding the written sectors is closed"
+    );
+    assert_eq!(s.status, discwriter::DiscState::Appendable);
+    let mut d = rec.into_transport();
+    assert_eq!(read_back(&mut d, 0, 128), data[..128 * 2048]);
+}

@@ -441,9 +441,22 @@ fn write_steps<T: Transport + Send>(
             return Err(e);
         }
         Err(e) => {
-            // What was accepted is made durable; the first error is the one reported.
+            // What was accepted is made durable, and on write-once media the track and the
+            // session are closed (appendable) so what was written is in a readable session;
+            // best effort, and the first error is the one reported.
             let mut tick = |_| {};
-            let _ = rec.synchronize(&options.timeouts, &mut tick);
+            let synced = rec.synchronize(&options.timeouts, &mut tick).is_ok();
+            if synced && class == Class::Sequential && last_written >= start_lba {
+                let closed = rec.close(
+                    CloseFunction::CloseTrack,
+                    track,
+                    &options.timeouts,
+                    &mut tick,
+                );
+                if closed.is_ok() {
+                    let _ = rec.close(CloseFunction::CloseSession, 0, &options.timeouts, &mut tick);
+                }
+            }
             return Err(e);
         }
     }
