@@ -195,6 +195,17 @@ pub(super) fn run<T: Transport + Send>(
             reason: "no client name was set",
         })?;
     let options = state.options.clone();
+    // The fifo must fit in memory before anything is sent to the drive (a BD-RE would
+    // otherwise be formatted first): E_OUTOFMEMORY, as IMAPI returns for its buffers.
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(
+            options
+                .fifo_bytes
+                .saturating_add(2 * CHUNK_SECTORS as usize * 2048),
+        )
+        .map_err(|_| Error::OutOfMemory("the fifo between the image and the drive"))?;
+    drop(probe);
     let speed = state.speed;
     let WriterState {
         recorder,
