@@ -20,6 +20,8 @@
 pub mod error;
 pub mod media_status;
 pub mod recorder;
+#[cfg(all(feature = "sgio", target_os = "linux"))]
+pub mod sgio;
 pub mod writer;
 
 pub use error::{DeviceCause, Error};

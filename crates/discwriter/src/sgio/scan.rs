@@ -1,0 +1,136 @@
+//! Finding drives: every `/dev/srN` and `/dev/sgN`, opened read-only and shared, asked
+//! INQUIRY and, when it is an MMC drive, GET CONFIGURATION for its current profile. Nothing
+//! else is sent, and nothing is sent to a device that is not an MMC drive after INQUIRY.
+
+use std::path::{Path, PathBuf};
+
+use mmc_core::cdb::Inquiry;
+use mmc_core::profile::Profile;
+use mmc_core::response::{ResponseFormat, StandardInquiry};
+use mmc_core::{DataPhase, Transport};
+
+use super::SgDevice;
+use crate::recorder::DEFAULT_TIMEOUT;
+use crate::Recorder;
+
+/// One device node and what it turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FoundDevice {
+    pub path: PathBuf,
+    pub probe: Probe,
+}
+
+/// What a device node answered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Probe {
+    /// An MMC drive (peripheral device type 05h).
+    Drive {
+        vendor: String,
+        product: String,
+        revision: String,
+        /// The current profile (`NoProfile` with no disc); `None` when GET CONFIGURATION
+        /// failed (a drive older than MMC-2).
+        profile: Option<Profile>,
+    },
+    /// A SCSI device that is not an MMC drive (a disk, a scanner...); listed, never used.
+    NotMmc {
+        vendor: String,
+        product: String,
+        peripheral_device_type: u8,
+    },
+    /// The node could not be opened or did not answer INQUIRY (no permission, not SG...).
+    Unusable { reason: String },
+}
+
+/// Scans `/dev`.
+pub fn scan() -> Vec<FoundDevice> {
+    scan_in(Path::new("/dev"))
+}
+
+/// Scans the `srN` and `sgN` nodes of `dir`, in the order sr0, sr1, ..., sg0, sg1, ...
+pub fn scan_in(dir: &Path) -> Vec<FoundDevice> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut nodes: Vec<(u8, u32, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            let (family, number) = if let Some(n) = name.strip_prefix("sr") {
+                (0, n)
+            } else {
+                (1, name.strip_prefix("sg")?)
+            };
+            if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((family, number.parse().ok()?, e.path()))
+        })
+        .collect();
+    nodes.sort();
+    nodes
+        .into_iter()
+        .map(|(_, _, path)| FoundDevice {
+            probe: probe(&path),
+            path,
+        })
+        .collect()
+}
+
+/// Identifies the device at `path` without writing anything to it.
+pub fn probe(path: &Path) -> Probe {
+    let mut device = match SgDevice::open_probe(path) {
+        Ok(d) => d,
+        Err(e) => {
+            return Probe::Unusable {
+                reason: e.to_string(),
+            }
+        }
+    };
+    let inquiry = match inquire(&mut device) {
+        Ok(i) => i,
+        Err(reason) => return Probe::Unusable { reason },
+    };
+    if !inquiry.is_mmc_device() {
+        return Probe::NotMmc {
+            vendor: inquiry.vendor.trim().to_string(),
+            product: inquiry.product.trim().to_string(),
+            peripheral_device_type: inquiry.peripheral_device_type.to_u8(),
+        };
+    }
+    match Recorder::open(device) {
+        Ok(mut recorder) => {
+            let profile = recorder.current_profile().ok();
+            let info = recorder.info();
+            Probe::Drive {
+                vendor: info.vendor.clone(),
+                product: info.product.clone(),
+                revision: info.revision.clone(),
+                profile,
+            }
+        }
+        Err(e) => Probe::Unusable {
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// INQUIRY alone, for devices of any type.
+fn inquire(device: &mut SgDevice) -> Result<StandardInquiry, String> {
+    let cdb = Inquiry {
+        vpd_page: None,
+        allocation_length: 96,
+    }
+    .encode();
+    let mut buf = [0u8; 96];
+    let c = device
+        .execute(&cdb, DataPhase::In(&mut buf), DEFAULT_TIMEOUT)
+        .map_err(|e| format!("INQUIRY: {e}"))?;
+    if !c.is_good() {
+        return Err(format!("INQUIRY ended with {:?}", c.status));
+    }
+    let got = c.transferred(buf.len());
+    StandardInquiry::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| format!("INQUIRY: {e}"))
+}
