@@ -2,21 +2,21 @@
 
 use discwriter::writer::Timeouts;
 use discwriter::Recorder;
+use mmc_core::Transport;
 use serde_json::json;
 use virtdrive::medium::MediumKind;
 
-use super::drive_spec::{DriveSpec, OpenDrive};
+use super::drive_spec::DriveSpec;
 use super::CliError;
 
 fn with_recorder(
     drive: Option<&str>,
-    f: impl FnOnce(&mut Recorder<&mut virtdrive::VirtualDrive>) -> Result<(), discwriter::Error>,
+    f: impl FnOnce(&mut Recorder<&mut dyn Transport>) -> Result<(), discwriter::Error>,
 ) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     let mut open = spec.open()?;
-    let result = match &mut open {
-        OpenDrive::Virtual(v) => Recorder::open(v).and_then(|mut r| f(&mut r)),
-    };
+    // Recorder::open is the first thing sent: it refuses any device that is not an MMC drive.
+    let result = Recorder::open(open.transport()).and_then(|mut r| f(&mut r));
     open.finish()?;
     result.map_err(CliError::Drive)
 }
@@ -46,8 +46,8 @@ pub fn drives(as_json: bool) -> Result<(), CliError> {
             json!({
                 "default": default.describe(),
                 "virtual": virtual_drives,
-                "devices": [],
-                "sgio": false,
+                "devices": real_drives_json(),
+                "sgio": cfg!(all(feature = "sgio", target_os = "linux")),
             })
         );
         return Ok(());
@@ -60,6 +60,95 @@ pub fn drives(as_json: bool) -> Result<(), CliError> {
     for v in &virtual_drives {
         println!("  {v}");
     }
-    println!("Real drives: this build has no SG_IO support (build with --features sgio).");
+    print_real_drives();
     Ok(())
+}
+
+#[cfg(not(all(feature = "sgio", target_os = "linux")))]
+fn real_drives_json() -> serde_json::Value {
+    json!([])
+}
+
+#[cfg(not(all(feature = "sgio", target_os = "linux")))]
+fn print_real_drives() {
+    println!("Real drives: this build has no SG_IO support (build with --features sgio).");
+}
+
+/// Every /dev/srN and /dev/sgN, probed read-only: MMC drives with their current profile,
+/// other SCSI devices listed as not optical (never used), nodes that did not answer with
+/// the reason.
+#[cfg(all(feature = "sgio", target_os = "linux"))]
+fn real_drives_json() -> serde_json::Value {
+    use discwriter::sgio::scan::Probe;
+    let found = discwriter::sgio::scan::scan();
+    found
+        .iter()
+        .map(|f| match &f.probe {
+            Probe::Drive {
+                vendor,
+                product,
+                revision,
+                profile,
+            } => json!({
+                "path": f.path.display().to_string(),
+                "kind": "drive",
+                "vendor": vendor,
+                "product": product,
+                "revision": revision,
+                "profile": profile.map(|p| p.name()),
+                "profile_code": profile.map(|p| format!("0x{:04X}", p.to_u16())),
+            }),
+            Probe::NotMmc {
+                vendor,
+                product,
+                peripheral_device_type,
+            } => json!({
+                "path": f.path.display().to_string(),
+                "kind": "not_mmc",
+                "vendor": vendor,
+                "product": product,
+                "peripheral_device_type": peripheral_device_type,
+            }),
+            Probe::Unusable { reason } => json!({
+                "path": f.path.display().to_string(),
+                "kind": "unusable",
+                "reason": reason,
+            }),
+        })
+        .collect()
+}
+
+#[cfg(all(feature = "sgio", target_os = "linux"))]
+fn print_real_drives() {
+    use discwriter::sgio::scan::Probe;
+    let found = discwriter::sgio::scan::scan();
+    if found.is_empty() {
+        println!("Real drives: none (no /dev/srN or /dev/sgN).");
+        return;
+    }
+    println!("Real drives (give the path to --drive):");
+    for f in &found {
+        let path = f.path.display();
+        match &f.probe {
+            Probe::Drive {
+                vendor,
+                product,
+                revision,
+                profile,
+            } => {
+                let profile = profile.map_or("current profile unknown".to_string(), |p| {
+                    format!("{} ({:04X}h)", p.name(), p.to_u16())
+                });
+                println!("  {path}  {vendor} {product} {revision}: {profile}")
+            }
+            Probe::NotMmc {
+                vendor,
+                product,
+                peripheral_device_type: t,
+            } => println!(
+                "  {path}  {vendor} {product}: not an optical drive (device type {t:02X}h), never used"
+            ),
+            Probe::Unusable { reason } => println!("  {path}  unusable: {reason}"),
+        }
+    }
 }

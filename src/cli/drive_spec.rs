@@ -111,9 +111,15 @@ mod tests {
 }
 
 /// An opened drive.
+// One per command, made once and never moved in a loop: boxing the emulator buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum OpenDrive {
     Virtual(virtdrive::VirtualDrive),
+    /// A real drive, opened exclusively; the engine's `Recorder::open` identifies it (and
+    /// refuses anything but an MMC drive) before anything else is sent.
+    #[cfg(all(feature = "sgio", target_os = "linux"))]
+    Device(discwriter::sgio::SgDevice),
 }
 
 impl DriveSpec {
@@ -136,6 +142,11 @@ impl DriveSpec {
                     .map(OpenDrive::Virtual)
                     .map_err(|e| CliError::Input(e.to_string()))
             }
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            DriveSpec::Device(path) => discwriter::sgio::SgDevice::open(path)
+                .map(OpenDrive::Device)
+                .map_err(device_open_error),
+            #[cfg(not(all(feature = "sgio", target_os = "linux")))]
             DriveSpec::Device(path) => Err(CliError::Input(format!(
                 "{}: real drives need a build with the sgio feature (cargo build --features sgio); this build drives virtual drives only",
                 path.display()
@@ -161,6 +172,8 @@ impl OpenDrive {
     pub fn transport(&mut self) -> &mut dyn mmc_core::Transport {
         match self {
             OpenDrive::Virtual(v) => v,
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            OpenDrive::Device(d) => d,
         }
     }
 
@@ -170,6 +183,21 @@ impl OpenDrive {
             OpenDrive::Virtual(mut v) => v
                 .commit()
                 .map_err(|e| CliError::Input(format!("saving the disc: {e}"))),
+            // A real drive keeps what it wrote; closing the device releases O_EXCL.
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            OpenDrive::Device(_) => Ok(()),
         }
+    }
+}
+
+/// A drive held by another program is IMAPI's E_IMAPI_RECORDER_LOCKED; the other refusals
+/// (no such device, not a device, not SG) are the user's input to fix.
+#[cfg(all(feature = "sgio", target_os = "linux"))]
+fn device_open_error(e: discwriter::sgio::OpenError) -> CliError {
+    match e {
+        discwriter::sgio::OpenError::Busy { .. } => CliError::Drive(
+            discwriter::Error::from_transport(mmc_core::TransportError::Locked { owner: None }, 0),
+        ),
+        other => CliError::Input(other.to_string()),
     }
 }

@@ -27,6 +27,8 @@ pub fn run(out: &Path, drive: Option<&str>, session: Option<u16>) -> Result<(), 
     let mut open = spec.open()?;
     let result = match &mut open {
         OpenDrive::Virtual(v) => read_from(v, out, session),
+        #[cfg(all(feature = "sgio", target_os = "linux"))]
+        OpenDrive::Device(d) => read_from(d, out, session),
     };
     open.finish()?;
     let (start, sectors) = result?;

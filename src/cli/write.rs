@@ -61,6 +61,13 @@ pub fn run(args: WriteArgs) -> Result<(), CliError> {
             }
             write_to(v, &mut image, length, &args)
         }
+        #[cfg(all(feature = "sgio", target_os = "linux"))]
+        OpenDrive::Device(d) => match plan {
+            Some(_) => Err(CliError::Input(
+                "--fault-plan applies to virtual drives only".into(),
+            )),
+            None => write_to(d, &mut image, length, &args),
+        },
     };
     // The disc file keeps what was made durable, whatever the outcome.
     let saved = open.finish();

@@ -4,7 +4,7 @@
 use core::mem::{offset_of, size_of};
 
 use discwriter::sgio::hdr::*;
-use discwriter::sgio::status::{completion, errno_error};
+use discwriter::sgio::status::{completion, errno_error, timeout_ms};
 use mmc_core::{ScsiStatus, TransportError};
 use nix::errno::Errno;
 
@@ -204,4 +204,14 @@ fn ioctl_errnos_map_to_transport_errors() {
         panic!("ENOMEM is another failure");
     };
     assert!(m.contains("ENOMEM"), "{m}");
+}
+
+#[test]
+fn timeouts_are_whole_milliseconds_rounded_up_and_saturated() {
+    use core::time::Duration;
+    assert_eq!(timeout_ms(Duration::from_secs(10)), 10_000);
+    assert_eq!(timeout_ms(Duration::from_micros(1)), 1);
+    assert_eq!(timeout_ms(Duration::from_micros(1500)), 2);
+    assert_eq!(timeout_ms(Duration::ZERO), 0);
+    assert_eq!(timeout_ms(Duration::from_secs(5_000_000)), u32::MAX);
 }

@@ -44,7 +44,7 @@ pub const SG_INFO_CHECK: u32 = 0x01;
 
 /// `sg_io_hdr_t` as `<scsi/sg.h>` defines it: 88 bytes on 64-bit Linux.
 ///
-/// The pointer fields are plain addresses here; only [`super::ioctl`] fills them, from
+/// The pointer fields are plain addresses here; only the `SG_IO` call inside [`super::SgDevice`] fills them, from
 /// buffers that outlive the `SG_IO` call, and clears them again before handing a header back.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

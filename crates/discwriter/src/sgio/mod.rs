@@ -171,11 +171,9 @@ impl Transport for SgDevice {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        // Rounded up, so a sub-millisecond timeout does not become 0 (the kernel's default);
-        // saturating at u32::MAX ms, about 49 days.
-        let timeout_ms = u32::try_from(timeout.as_micros().div_ceil(1000)).unwrap_or(u32::MAX);
         let mut sense = [0u8; SENSE_LEN];
-        let hdr = ioctl::sg_io(self.file.as_fd(), cdb, data, &mut sense, timeout_ms)?;
+        let timeout = status::timeout_ms(timeout);
+        let hdr = ioctl::sg_io(self.file.as_fd(), cdb, data, &mut sense, timeout)?;
         status::completion(&hdr, &sense)
     }
 }

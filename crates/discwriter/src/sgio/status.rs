@@ -52,6 +52,12 @@ pub fn completion(hdr: &SgIoHdr, sense_buffer: &[u8]) -> Result<Completion, Tran
     })
 }
 
+/// The `timeout` field for `d`: milliseconds rounded up, so a sub-millisecond timeout does
+/// not become 0 (which asks for the kernel's default), saturating at `u32::MAX` (49 days).
+pub fn timeout_ms(d: core::time::Duration) -> u32 {
+    u32::try_from(d.as_micros().div_ceil(1000)).unwrap_or(u32::MAX)
+}
+
 /// The transport error for an `SG_IO` ioctl that failed outright.
 pub fn errno_error(e: Errno) -> TransportError {
     match e {
