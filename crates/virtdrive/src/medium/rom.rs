@@ -85,15 +85,7 @@ impl DvdRom {
     ) -> Result<Self, StateError> {
         let saved: SavedDvdRom = serde_json::from_value(value.clone())
             .map_err(|e| StateError::new(DVD_ROM, format!("not a DVD-ROM state: {e}")))?;
-        if saved.medium != DVD_ROM || saved.version != 1 {
-            return Err(StateError::new(
-                DVD_ROM,
-                format!(
-                    "the state is for medium {:?} version {}",
-                    saved.medium, saved.version
-                ),
-            ));
-        }
+        StateError::check_header(DVD_ROM, &saved.medium, saved.version)?;
         if saved.recorded_sectors == 0 || saved.recorded_sectors > 2_298_496 {
             return Err(StateError::new(
                 DVD_ROM,
@@ -276,15 +268,7 @@ impl UnknownDisc {
     pub fn load_state(value: &serde_json::Value) -> Result<Self, StateError> {
         let saved: SavedUnknown = serde_json::from_value(value.clone())
             .map_err(|e| StateError::new(UNKNOWN, format!("not an unknown-disc state: {e}")))?;
-        if saved.medium != UNKNOWN || saved.version != 1 {
-            return Err(StateError::new(
-                UNKNOWN,
-                format!(
-                    "the state is for medium {:?} version {}",
-                    saved.medium, saved.version
-                ),
-            ));
-        }
+        StateError::check_header(UNKNOWN, &saved.medium, saved.version)?;
         Ok(UnknownDisc)
     }
 }

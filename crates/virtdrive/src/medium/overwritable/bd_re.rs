@@ -175,18 +175,7 @@ impl BdRe {
     ) -> Result<Self, StateError> {
         let saved: SavedBdRe = serde_json::from_value(value.clone())
             .map_err(|e| StateError::new(NAME, format!("not a BD-RE state: {e}")))?;
-        if saved.medium != NAME {
-            return Err(StateError::new(
-                NAME,
-                format!("the state is for a {:?} disc", saved.medium),
-            ));
-        }
-        if saved.version != 1 {
-            return Err(StateError::new(
-                NAME,
-                format!("unknown state version {}", saved.version),
-            ));
-        }
+        StateError::check_header(NAME, &saved.medium, saved.version)?;
         let format = match (saved.format.as_str(), saved.format_type, saved.spare_clusters) {
             ("unformatted" | "formatting", _, _) => BdFormat::Unformatted,
             ("formatted", Some(0x31), Some(0)) => BdFormat::Formatted(Layout {

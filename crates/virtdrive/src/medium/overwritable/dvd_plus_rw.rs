@@ -145,18 +145,7 @@ impl DvdPlusRw {
     ) -> Result<Self, StateError> {
         let saved: SavedDvdPlusRw = serde_json::from_value(value.clone())
             .map_err(|e| StateError::new(NAME, format!("not a DVD+RW state: {e}")))?;
-        if saved.medium != NAME {
-            return Err(StateError::new(
-                NAME,
-                format!("the state is for a {:?} disc", saved.medium),
-            ));
-        }
-        if saved.version != 1 {
-            return Err(StateError::new(
-                NAME,
-                format!("unknown state version {}", saved.version),
-            ));
-        }
+        StateError::check_header(NAME, &saved.medium, saved.version)?;
         let bg = match (saved.bg_format.as_str(), saved.formatted) {
             ("not-formatted", _) => BgFormat::NotFormatted,
             ("in-progress" | "stopped", Some(f)) if f <= DVD_PLUS_RW_SECTORS => {

@@ -59,6 +59,27 @@ pub struct StateError {
 }
 
 impl StateError {
+    /// Checks the `medium` name and `version` every saved state of this crate starts with.
+    pub(crate) fn check_header(
+        medium: &'static str,
+        found: &str,
+        version: u32,
+    ) -> Result<(), StateError> {
+        if found != medium {
+            return Err(StateError::new(
+                medium,
+                format!("the state is for a {found:?} disc"),
+            ));
+        }
+        if version != 1 {
+            return Err(StateError::new(
+                medium,
+                format!("unknown state version {version}"),
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn new(medium: &'static str, what: impl Into<String>) -> Self {
         StateError {
             medium,
