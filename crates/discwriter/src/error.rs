@@ -325,6 +325,18 @@ impl Error {
         })
     }
 
+    /// GOOD status with data that does not parse: E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE
+    /// naming the command and what was wrong.
+    pub fn invalid_response(opcode: u8, detail: impl core::fmt::Display) -> Self {
+        Error::InvalidResponseFromDevice {
+            cause: DeviceCause {
+                opcode,
+                sense: None,
+            },
+            detail: detail.to_string(),
+        }
+    }
+
     /// The error for a transport failure of the command `opcode`.
     pub fn from_transport(e: TransportError, opcode: u8) -> Self {
         let cause = DeviceCause {

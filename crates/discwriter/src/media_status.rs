@@ -8,13 +8,13 @@ use mmc_core::cdb::{
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::{
-    Configuration, DiscInformation, ReadCapacity as Capacity, ResponseFormat, TrackInformation,
+    Configuration, DiscInformation, ReadCapacity as Capacity, TrackInformation,
 };
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
 
-use crate::error::{DeviceCause, Error};
-use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+use crate::error::Error;
+use crate::recorder::Recorder;
 
 /// How long a summary waits for a drive that is becoming ready.
 const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -72,25 +72,7 @@ fn configuration_error(e: Error) -> Error {
     }
 }
 
-fn invalid(opcode: u8, detail: String) -> Error {
-    Error::InvalidResponseFromDevice {
-        cause: DeviceCause {
-            opcode,
-            sense: None,
-        },
-        detail,
-    }
-}
-
 impl<T: Transport> Recorder<T> {
-    /// Reads a response of format `R` with the command `cdb` into a buffer of `len` bytes.
-    fn read_response<R: ResponseFormat>(&mut self, cdb: &[u8], len: usize) -> Result<R, Error> {
-        let mut buf = vec![0u8; len];
-        let got = self.execute_in(cdb, &mut buf, DEFAULT_TIMEOUT)?;
-        let opcode = cdb.first().copied().unwrap_or(0);
-        R::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(opcode, e.to_string()))
-    }
-
     /// The disc's profile, state, sessions, addresses and space.
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
         // TEST UNIT READY first, riding out a unit attention or a disc spinning up for a

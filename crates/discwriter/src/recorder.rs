@@ -54,14 +54,8 @@ impl<T: Transport> Recorder<T> {
         let mut buf = [0u8; 96];
         let got = execute_in(&mut transport, &cdb, &mut buf, DEFAULT_TIMEOUT)?;
         let data = buf.get(..got).unwrap_or(&[]);
-        let inquiry =
-            StandardInquiry::parse(data).map_err(|e| Error::InvalidResponseFromDevice {
-                cause: DeviceCause {
-                    opcode: mmc_core::cdb::Opcode::Inquiry.to_u8(),
-                    sense: None,
-                },
-                detail: e.to_string(),
-            })?;
+        let inquiry = StandardInquiry::parse(data)
+            .map_err(|e| Error::invalid_response(mmc_core::cdb::Opcode::Inquiry.to_u8(), e))?;
         if !inquiry.is_mmc_device() {
             return Err(Error::RecorderNotSupported {
                 detail: format!(
@@ -154,6 +148,19 @@ impl<T: Transport> Recorder<T> {
 
     pub fn release_exclusive(&mut self, client: &str) {
         self.transport.release_exclusive(client)
+    }
+
+    /// Reads a reply of format `R` to `cdb` into a buffer of `len` bytes; a reply that does not
+    /// parse is E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE.
+    pub(crate) fn read_response<R: mmc_core::response::ResponseFormat>(
+        &mut self,
+        cdb: &[u8],
+        len: usize,
+    ) -> Result<R, Error> {
+        let mut buf = vec![0u8; len];
+        let got = self.execute_in(cdb, &mut buf, DEFAULT_TIMEOUT)?;
+        R::parse(buf.get(..got).unwrap_or(&[]))
+            .map_err(|e| Error::invalid_response(cdb.first().copied().unwrap_or(0), e))
     }
 
     /// Sends `cdb` with a data-in buffer; returns the bytes received.

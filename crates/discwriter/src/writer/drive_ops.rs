@@ -14,7 +14,7 @@ use mmc_core::condition::RetryClass;
 use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::mode::{ModePage, ModeParameters};
 use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
-use mmc_core::response::{FormatCapacities, ResponseFormat};
+use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
 use crate::error::{DeviceCause, Error, Phase};
@@ -151,17 +151,7 @@ impl<T: Transport> Recorder<T> {
             allocation_length: 256,
         }
         .encode();
-        let mut buf = [0u8; 256];
-        let got = self.execute_in(&sense, &mut buf, DEFAULT_TIMEOUT)?;
-        let params = ModeParameters::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
-            Error::InvalidResponseFromDevice {
-                cause: DeviceCause {
-                    opcode: 0x5A,
-                    sense: None,
-                },
-                detail: e.to_string(),
-            }
-        })?;
+        let params: ModeParameters = self.read_response(&sense, 256)?;
         let mut page = params
             .write_parameters()
             .cloned()
@@ -188,17 +178,7 @@ impl<T: Transport> Recorder<T> {
             allocation_length: 512,
         }
         .encode();
-        let mut buf = [0u8; 512];
-        let got = self.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-        FormatCapacities::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
-            Error::InvalidResponseFromDevice {
-                cause: DeviceCause {
-                    opcode: 0x23,
-                    sense: None,
-                },
-                detail: e.to_string(),
-            }
-        })
+        self.read_response(&cdb, 512)
     }
 
     /// FORMAT UNIT with Immed (MMC-6 6.5).
@@ -489,16 +469,7 @@ impl<T: Transport> Recorder<T> {
             allocation_length: 34,
         }
         .encode();
-        let mut buf = [0u8; 34];
-        let got = self.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-        mmc_core::response::DiscInformation::parse(buf.get(..got).unwrap_or(&[]))
-            .map(|i| i.bg_format_status)
-            .map_err(|e| Error::InvalidResponseFromDevice {
-                cause: DeviceCause {
-                    opcode: 0x51,
-                    sense: None,
-                },
-                detail: e.to_string(),
-            })
+        let info: mmc_core::response::DiscInformation = self.read_response(&cdb, 34)?;
+        Ok(info.bg_format_status)
     }
 }

@@ -352,7 +352,7 @@ fn write_steps<T: Transport + Send>(
         summary.total_sectors.saturating_sub(1),
     )?;
     let current = super::properties::current_write_speed(rec)?;
-    state_speed_note(&mut progress, current);
+    progress.kbps = current.map(|c| c.0);
     if profile.is_cd() {
         rec.set_write_parameters(|page| {
             tao_data_track(page, !close_disc, !options.buffer_underrun_free_disabled)
@@ -497,10 +497,6 @@ fn write_steps<T: Transport + Send>(
     })
 }
 
-fn state_speed_note(progress: &mut Progress<'_, '_>, current: Option<(u32, bool)>) {
-    progress.kbps = current.map(|c| c.0);
-}
-
 /// S_OK, or the success code that says what the drive adjusted.
 fn adjusted(requested_kbps: Option<u32>, pure_cav: bool, current: Option<(u32, bool)>) -> u32 {
     let Some((kbps, cav)) = current else {
@@ -525,17 +521,7 @@ fn invisible_track_number<T: Transport>(rec: &mut Recorder<T>) -> Result<u16, Er
         allocation_length: 48,
     }
     .encode();
-    let mut buf = [0u8; 48];
-    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-    let info = TrackInformation::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| {
-        Error::InvalidResponseFromDevice {
-            cause: DeviceCause {
-                opcode: 0x52,
-                sense: None,
-            },
-            detail: e.to_string(),
-        }
-    })?;
+    let info: TrackInformation = rec.read_response(&cdb, 48)?;
     Ok(info.track_number)
 }
 

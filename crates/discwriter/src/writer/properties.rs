@@ -7,15 +7,15 @@ use mmc_core::cdb::{
 };
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::mode::ModeParameters;
-use mmc_core::response::{Configuration, ResponseFormat, TrackInformation, WriteSpeeds};
+use mmc_core::response::{Configuration, TrackInformation, WriteSpeeds};
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
 
 use super::job::supported_class;
 use super::DataWriter;
-use crate::error::{DeviceCause, Error};
+use crate::error::Error;
 use crate::media_status::{DiscState, DiscSummary};
-use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+use crate::recorder::Recorder;
 
 /// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
 pub mod media_state {
@@ -114,16 +114,6 @@ pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
     (u64::from(kbps) * 1000 / bytes) as u32
 }
 
-fn invalid(opcode: u8, e: impl std::fmt::Display) -> Error {
-    Error::InvalidResponseFromDevice {
-        cause: DeviceCause {
-            opcode,
-            sense: None,
-        },
-        detail: e.to_string(),
-    }
-}
-
 /// The write speed (kB/s) and pure-CAV rotation the drive selected, from page 2Ah (MMC-3
 /// fields), when it reports them.
 pub(crate) fn current_write_speed<T: Transport>(
@@ -138,10 +128,7 @@ pub(crate) fn current_write_speed<T: Transport>(
         allocation_length: 512,
     }
     .encode();
-    let mut buf = [0u8; 512];
-    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-    let params =
-        ModeParameters::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x5A, e))?;
+    let params: ModeParameters = rec.read_response(&cdb, 512)?;
     Ok(params.capabilities().and_then(|c| {
         c.write_speeds
             .as_ref()
@@ -165,9 +152,7 @@ fn configuration<T: Transport>(
         allocation_length: 8192,
     }
     .encode();
-    let mut buf = vec![0u8; 8192];
-    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-    Configuration::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x46, e))
+    rec.read_response(&cdb, 8192)
 }
 
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
@@ -292,10 +277,7 @@ impl<T: Transport + Send> DataWriter<T> {
                 allocation_length: 48,
             }
             .encode();
-            let mut buf = [0u8; 48];
-            let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-            let t = TrackInformation::parse(buf.get(..got).unwrap_or(&[]))
-                .map_err(|e| invalid(0x52, e))?;
+            let t: TrackInformation = rec.read_response(&cdb, 48)?;
             let last = t
                 .last_recorded_address
                 .map(i64::from)
@@ -365,10 +347,7 @@ impl<T: Transport + Send> DataWriter<T> {
                 performance_type: PerformanceType::WriteSpeed,
             }
             .encode();
-            let mut buf = vec![0u8; 8 + 64 * 16];
-            let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-            let speeds =
-                WriteSpeeds::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0xAC, e))?;
+            let speeds: WriteSpeeds = rec.read_response(&cdb, 8 + 64 * 16)?;
             Ok(speeds
                 .descriptors
                 .iter()

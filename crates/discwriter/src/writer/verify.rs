@@ -6,13 +6,13 @@ use std::io::SeekFrom;
 use mmc_core::cdb::{
     DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
 };
-use mmc_core::response::{DiscInformation, ResponseFormat, TrackInformation};
+use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
 
 use super::drive_ops::Timeouts;
 use super::{BlockRange, ReadSeek, VerificationLevel};
-use crate::error::{DeviceCause, Error};
-use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+use crate::error::Error;
+use crate::recorder::Recorder;
 
 /// Sectors read per READ(10) while verifying.
 const CHUNK: u64 = 32;
@@ -20,16 +20,6 @@ const CHUNK: u64 = 32;
 const QUICK_SAMPLES: u64 = 16;
 /// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
 const BLANK_CHECK_SECTORS: u64 = 1024;
-
-fn invalid(opcode: u8, e: impl std::fmt::Display) -> Error {
-    Error::InvalidResponseFromDevice {
-        cause: DeviceCause {
-            opcode,
-            sense: None,
-        },
-        detail: e.to_string(),
-    }
-}
 
 fn read_sectors<T: Transport>(
     rec: &mut Recorder<T>,
@@ -49,7 +39,7 @@ fn read_sectors<T: Transport>(
     let want = out.len();
     let got = rec.execute_in(&cdb, out, timeouts.transfer)?;
     if got < want {
-        return Err(invalid(
+        return Err(Error::invalid_response(
             0x28,
             format!("READ (10) returned {got} of {want} bytes"),
         ));
@@ -69,14 +59,12 @@ pub(crate) fn verify<T: Transport>(
     timeouts: &Timeouts,
 ) -> Result<(), Error> {
     // Quick and full both check that the disc and track information read back sanely.
-    let mut buf = [0u8; 2048];
     let cdb = ReadDiscInformation {
         data_type: DiscInformationType::Standard,
         allocation_length: 2048,
     }
     .encode();
-    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT)?;
-    DiscInformation::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x51, e))?;
+    rec.read_response::<DiscInformation>(&cdb, 2048)?;
     let cdb = ReadTrackInformation {
         open: false,
         address_type: TrackAddressType::Lba,
@@ -84,8 +72,7 @@ pub(crate) fn verify<T: Transport>(
         allocation_length: 48,
     }
     .encode();
-    let got = rec.execute_in(&cdb, buf.get_mut(..48).unwrap_or(&mut []), DEFAULT_TIMEOUT)?;
-    TrackInformation::parse(buf.get(..got).unwrap_or(&[])).map_err(|e| invalid(0x52, e))?;
+    rec.read_response::<TrackInformation>(&cdb, 48)?;
 
     let chunks = sectors.div_ceil(CHUNK);
     let step = match level {
