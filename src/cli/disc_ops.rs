@@ -11,7 +11,7 @@ use super::CliError;
 
 fn with_recorder(
     drive: Option<&str>,
-    f: impl FnOnce(&mut Recorder<&mut dyn Transport>) -> Result<(), discwriter::Error>,
+    f: impl FnOnce(&mut Recorder<&mut (dyn Transport + Send)>) -> Result<(), discwriter::Error>,
 ) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     let mut open = spec.open()?;

@@ -169,7 +169,7 @@ impl DriveSpec {
 
 impl OpenDrive {
     /// The drive as a transport.
-    pub fn transport(&mut self) -> &mut dyn mmc_core::Transport {
+    pub fn transport(&mut self) -> &mut (dyn mmc_core::Transport + Send) {
         match self {
             OpenDrive::Virtual(v) => v,
             #[cfg(all(feature = "sgio", target_os = "linux"))]

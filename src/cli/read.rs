@@ -16,7 +16,7 @@ use mmc_core::cdb::{Read10, ReadCapacity, ReadTrackInformation, TrackAddressType
 use mmc_core::response::{ReadCapacity as Capacity, ResponseFormat, TrackInformation};
 use mmc_core::Transport;
 
-use super::drive_spec::{DriveSpec, OpenDrive};
+use super::drive_spec::DriveSpec;
 use super::CliError;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -25,11 +25,7 @@ const CHUNK: u32 = 32;
 pub fn run(out: &Path, drive: Option<&str>, session: Option<u16>) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     let mut open = spec.open()?;
-    let result = match &mut open {
-        OpenDrive::Virtual(v) => read_from(v, out, session),
-        #[cfg(all(feature = "sgio", target_os = "linux"))]
-        OpenDrive::Device(d) => read_from(d, out, session),
-    };
+    let result = read_from(open.transport(), out, session);
     open.finish()?;
     let (start, sectors) = result?;
     eprintln!(

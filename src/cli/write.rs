@@ -54,20 +54,16 @@ pub fn run(args: WriteArgs) -> Result<(), CliError> {
     };
     let spec = DriveSpec::parse(args.drive.as_deref())?;
     let mut open = spec.open()?;
-    let result = match &mut open {
-        OpenDrive::Virtual(v) => {
-            if let Some(plan) = plan {
-                v.drive_mut().set_fault_plan(plan);
-            }
-            write_to(v, &mut image, length, &args)
+    let result = match (&mut open, plan) {
+        (OpenDrive::Virtual(v), Some(plan)) => {
+            v.drive_mut().set_fault_plan(plan);
+            write_to(open.transport(), &mut image, length, &args)
         }
         #[cfg(all(feature = "sgio", target_os = "linux"))]
-        OpenDrive::Device(d) => match plan {
-            Some(_) => Err(CliError::Input(
-                "--fault-plan applies to virtual drives only".into(),
-            )),
-            None => write_to(d, &mut image, length, &args),
-        },
+        (OpenDrive::Device(_), Some(_)) => Err(CliError::Input(
+            "--fault-plan applies to virtual drives only".into(),
+        )),
+        (_, None) => write_to(open.transport(), &mut image, length, &args),
     };
     // The disc file keeps what was made durable, whatever the outcome.
     let saved = open.finish();
