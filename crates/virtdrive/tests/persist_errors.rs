@@ -153,7 +153,8 @@ fn a_data_file_shorter_than_the_state_says_is_truncated() {
 // The journal, built by hand from the layout in the `persist` module documentation.
 
 const JOURNAL_MAGIC: &[u8; 8] = b"VDJRNL\0\x01";
-const RECORD_MAGIC: &[u8; 8] = b"VDJREC\0\x01";
+const RECORD_MAGIC: &[u8; 8] = b"VDJREC\0\x02";
+const RECORD_MAGIC_V1: &[u8; 8] = b"VDJREC\0\x01";
 
 fn journal_header(generation: u64) -> Vec<u8> {
     let mut h = Vec::new();
@@ -166,23 +167,51 @@ fn journal_header(generation: u64) -> Vec<u8> {
     h
 }
 
-/// A state file at `generation` naming a record, and the journal holding it: slot 0 holds
-/// 0xB0s for sector 1, slot 1 holds 0xA0s for sector 0; the data file is empty.
-fn hand_made_committed_journal(generation: u64) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("disc");
-    fs::write(&path, b"").unwrap();
-    let mut journal = journal_header(generation);
-    journal.extend_from_slice(&[0xB0; SECTOR]); // slot 0
-    journal.extend_from_slice(&[0xA0; SECTOR]); // slot 1
+/// The commit record the module documentation describes: runs of (first sector, first slot,
+/// count).
+fn record_v2(generation: u64) -> Vec<u8> {
     let mut record = Vec::new();
     record.extend_from_slice(RECORD_MAGIC);
+    record.extend_from_slice(&generation.to_le_bytes());
+    record.extend_from_slice(&2u64.to_le_bytes()); // two runs
+    record.extend_from_slice(&0u64.to_le_bytes()); // sector 0 ...
+    record.extend_from_slice(&1u32.to_le_bytes()); // ... is in slot 1 ...
+    record.extend_from_slice(&1u32.to_le_bytes()); // ... for 1 sector
+    record.extend_from_slice(&1u64.to_le_bytes()); // sector 1 ...
+    record.extend_from_slice(&0u32.to_le_bytes()); // ... is in slot 0 ...
+    record.extend_from_slice(&1u32.to_le_bytes()); // ... for 1 sector
+    record
+}
+
+/// The version 1 record: one entry of (sector, slot) per sector.
+fn record_v1(generation: u64) -> Vec<u8> {
+    let mut record = Vec::new();
+    record.extend_from_slice(RECORD_MAGIC_V1);
     record.extend_from_slice(&generation.to_le_bytes());
     record.extend_from_slice(&2u64.to_le_bytes()); // two sectors
     record.extend_from_slice(&0u64.to_le_bytes()); // sector 0 ...
     record.extend_from_slice(&1u32.to_le_bytes()); // ... is in slot 1
     record.extend_from_slice(&1u64.to_le_bytes()); // sector 1 ...
     record.extend_from_slice(&0u32.to_le_bytes()); // ... is in slot 0
+    record
+}
+
+/// A state file at `generation` naming a record, and the journal holding it: slot 0 holds
+/// 0xB0s for sector 1, slot 1 holds 0xA0s for sector 0; the data file is empty.
+fn hand_made_committed_journal(generation: u64) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    hand_made_journal_with(generation, record_v2(generation))
+}
+
+fn hand_made_journal_with(
+    generation: u64,
+    record: Vec<u8>,
+) -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    fs::write(&path, b"").unwrap();
+    let mut journal = journal_header(generation);
+    journal.extend_from_slice(&[0xB0; SECTOR]); // slot 0
+    journal.extend_from_slice(&[0xA0; SECTOR]); // slot 1
     let record_offset = journal.len();
     journal.extend_from_slice(&record);
     fs::write(journal_path(&path), &journal).unwrap();
@@ -224,6 +253,16 @@ fn a_committed_journal_found_on_open_is_replayed_into_the_data_file() {
         "sector 0 in the data file"
     );
     assert!(!journal_path(&path).exists(), "removed once replayed");
+}
+
+#[test]
+fn a_committed_journal_of_the_first_record_version_is_still_replayed() {
+    let (_dir, path, _) = hand_made_journal_with(7, record_v1(7));
+    let disc = DiscFile::open(&path).unwrap();
+    let mut out = vec![0u8; 2 * SECTOR];
+    disc.store.read(0, &mut out).unwrap();
+    assert_eq!(&out[..SECTOR], &[0xA0; SECTOR][..]);
+    assert_eq!(&out[SECTOR..], &[0xB0; SECTOR][..]);
 }
 
 #[test]

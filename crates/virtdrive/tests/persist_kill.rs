@@ -53,15 +53,20 @@ fn main() {
     println!("1 passed, 0 failed");
 }
 
+/// Sectors each round appends past the area, into the data file's tail.
+const APPEND: u64 = 24;
+
 /// The sectors round `r` writes, as runs `(first sector, count)`: four hot sectors rewritten
 /// every round (a torn commit would mix rounds there), a window that moves and changes size,
-/// and three scattered single sectors.
+/// three scattered single sectors (these go through the journal), and a run appended past
+/// everything written before (straight into the data file's tail), as a new session is.
 fn round_runs(r: u64) -> Vec<(u64, u64)> {
     let mut runs = vec![(0, 4)];
     runs.push((8 + (r * 97) % (AREA - 64), 1 + (r * 7) % 40));
     for k in 0..3 {
         runs.push(((r * 1009 + k * 331) % AREA, 1));
     }
+    runs.push((AREA + (r - 1) * APPEND, APPEND));
     runs
 }
 
@@ -93,10 +98,16 @@ fn child(path: &Path) {
         }
         disc.store.commit().unwrap();
         // The start of the next round, written before this commit: pending while it runs,
-        // it must never appear in this commit.
-        let early = round_runs(round + 1)[1];
+        // it must never appear in this commit. One sector in the journal, and the next
+        // round's appended run in the tail.
+        let next = round_runs(round + 1);
+        let early = next[1];
         disc.store
             .write(early.0, &run_bytes(round + 1, (early.0, 1)))
+            .unwrap();
+        let appended = *next.last().unwrap();
+        disc.store
+            .write(appended.0, &run_bytes(round + 1, appended))
             .unwrap();
         // A parent that went away makes these fail, and the child end.
         if say(&mut stdout, &format!("committing {round}")).is_err() {
@@ -222,7 +233,7 @@ fn parent() {
         assert_eq!(disc.file.generation(), m, "one commit per round");
         let expected = model(m);
         let mut out = vec![0u8; SECTOR];
-        for s in 0..AREA + 64 {
+        for s in 0..AREA + (m + 3) * APPEND {
             disc.store.read(s, &mut out).unwrap();
             match expected.get(&s) {
                 Some(&r) => assert!(

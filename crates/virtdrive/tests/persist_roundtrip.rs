@@ -220,3 +220,150 @@ fn the_handle_from_the_store_commits_the_same_disc() {
     drop((store, file));
     assert_eq!(read(&open(&path).store, 5), sector(5));
 }
+
+// The tail: sectors past everything committed go straight into the data file.
+
+fn journal_exists(path: &Path) -> bool {
+    Path::new(&format!("{}.journal", path.display())).exists()
+}
+
+fn data_len(path: &Path) -> u64 {
+    std::fs::metadata(path).unwrap().len()
+}
+
+#[test]
+fn a_new_disc_is_written_once_into_the_data_file_without_a_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!(null)).unwrap();
+    let image: Vec<u8> = (0..64u8).flat_map(sector).collect();
+    disc.store.write(0, &image).unwrap();
+    assert!(!journal_exists(&path), "no sector went through the journal");
+    assert_eq!(std::fs::read(&path).unwrap(), image, "already in place");
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!({"done": true})).unwrap();
+    assert!(!journal_exists(&path));
+    drop(disc);
+
+    let again = open(&path);
+    assert_eq!(again.state, json!({"done": true}));
+    for i in 0..64u8 {
+        assert_eq!(read(&again.store, u64::from(i)), sector(i));
+    }
+}
+
+#[test]
+fn an_uncommitted_tail_left_by_a_dead_process_is_cut_off_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::CdR80, &json!({"n": 0})).unwrap();
+    disc.store
+        .write(0, &[sector(1), sector(2)].concat())
+        .unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!({"n": 1})).unwrap();
+    // The next session: synchronized, even, but the disc file not committed.
+    disc.store
+        .write(2, &[sector(3), sector(4)].concat())
+        .unwrap();
+    disc.store.commit().unwrap();
+    assert_eq!(data_len(&path), 4 * SECTOR as u64);
+    drop(disc);
+
+    let again = open(&path);
+    assert_eq!(again.state, json!({"n": 1}));
+    assert_eq!(
+        data_len(&path),
+        2 * SECTOR as u64,
+        "cut back to data_sectors"
+    );
+    assert_eq!(read(&again.store, 1), sector(2));
+    assert_eq!(read(&again.store, 2), sector(0));
+    assert_eq!(read(&again.store, 3), sector(0));
+}
+
+#[test]
+fn a_power_loss_drops_the_pending_tail_and_keeps_the_synchronized_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!(null)).unwrap();
+    disc.store
+        .write(0, &[sector(1), sector(2)].concat())
+        .unwrap();
+    disc.store.commit().unwrap();
+    // Pending: an overwrite of a synchronized tail sector, and new sectors past the tail.
+    disc.store.write(1, &sector(7)).unwrap();
+    disc.store
+        .write(2, &[sector(8), sector(9)].concat())
+        .unwrap();
+    assert_eq!(read(&disc.store, 1), sector(7));
+    disc.store.discard_uncommitted();
+    assert_eq!(read(&disc.store, 1), sector(2), "the synchronized copy");
+    assert_eq!(read(&disc.store, 2), sector(0), "never synchronized");
+    assert_eq!(read(&disc.store, 3), sector(0));
+    // Written again after the power loss, past a gap: the gap still reads as zeros.
+    disc.store.write(5, &sector(5)).unwrap();
+    assert_eq!(read(&disc.store, 2), sector(0));
+    assert_eq!(read(&disc.store, 4), sector(0));
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!("after")).unwrap();
+    drop(disc);
+
+    let again = open(&path);
+    let got: Vec<[u8; SECTOR]> = (0..7).map(|i| read(&again.store, i)).collect();
+    let want = [1, 2, 0, 0, 0, 5, 0].map(sector);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_commit_with_a_pending_tail_keeps_it_pending_and_a_second_commit_saves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!(0)).unwrap();
+    disc.store.write(0, &sector(1)).unwrap();
+    disc.store.commit().unwrap();
+    disc.store.write(1, &sector(2)).unwrap(); // pending at the commit
+    disc.file.commit(&json!(1)).unwrap();
+    disc.store.write(1, &sector(3)).unwrap(); // still pending: rewritten in place
+    assert_eq!(read(&disc.store, 1), sector(3));
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!(2)).unwrap();
+    drop(disc);
+
+    let again = open(&path);
+    assert_eq!(again.state, json!(2));
+    assert_eq!(read(&again.store, 0), sector(1));
+    assert_eq!(read(&again.store, 1), sector(3));
+}
+
+#[test]
+fn overwriting_committed_sectors_in_one_long_run_keeps_the_old_copy_until_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!(0)).unwrap();
+    let old: Vec<u8> = (0..600u32).flat_map(|i| sector(i as u8)).collect();
+    disc.store.write(0, &old).unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!(1)).unwrap();
+    // A second full write, longer than one copy piece (512 sectors), in two transfers.
+    let new: Vec<u8> = (0..600u32).flat_map(|i| sector(!(i as u8))).collect();
+    disc.store.write(0, &new[..300 * SECTOR]).unwrap();
+    disc.store.write(300, &new[300 * SECTOR..]).unwrap();
+    assert!(
+        journal_exists(&path),
+        "over committed data: through the journal"
+    );
+    assert_eq!(
+        &std::fs::read(&path).unwrap(),
+        &old,
+        "the data file still holds 1"
+    );
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!(2)).unwrap();
+    assert_eq!(&std::fs::read(&path).unwrap(), &new);
+    drop(disc);
+    let again = open(&path);
+    let mut out = vec![0u8; 600 * SECTOR];
+    again.store.read(0, &mut out).unwrap();
+    assert_eq!(out, new);
+}

@@ -29,6 +29,8 @@ pub(crate) struct Disc {
     /// The journal, from the first write after a commit until the next commit retires it.
     journal: Option<File>,
     index: SlotIndex,
+    /// Sectors written straight into the data file, past everything committed.
+    tail: Tail,
     /// The first free journal slot.
     next_slot: u32,
     /// `next_slot` at the store's last commit: slots from here on hold pending copies only.
@@ -48,11 +50,42 @@ impl fmt::Debug for Disc {
     }
 }
 
+/// The data file's tail: sectors at or past the committed `data_sectors` (the state's `L`),
+/// written straight into the data file rather than through the journal, which is safe because
+/// the committed state does not cover them: a process killed before the next commit reopens
+/// with the file cut back to `L` sectors. A write there is the sector's first since the
+/// commit, so there is no older copy to protect.
+///
+/// `synchronized_end` ≥ `L`: the sectors before it were synchronized (or are holes, reading as
+/// zeros); those in `[synchronized_end, end)` are pending, and a power loss cuts the file back
+/// to `synchronized_end`. A write below `synchronized_end` goes to the journal as before, since
+/// a power loss must fall back to the synchronized copy.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    synchronized_end: u64,
+    end: u64,
+    /// A power loss's cut of the file that failed: retried before the file is written again,
+    /// and until then sectors from `end` read as zeros whatever the file holds.
+    cut_pending: bool,
+}
+
+impl Tail {
+    fn at(data_sectors: u64) -> Tail {
+        Tail {
+            synchronized_end: data_sectors,
+            end: data_sectors,
+            cut_pending: false,
+        }
+    }
+}
+
 /// Where source bytes for a run of sectors come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     Journal(u64),
     Data(u64),
+    /// Past the tail after a power loss whose cut of the file failed.
+    Zero(u64),
 }
 
 impl Disc {
@@ -142,6 +175,12 @@ impl Disc {
                 actual,
             });
         }
+        if actual > expected {
+            // Sectors a killed process wrote into the tail and never committed.
+            disc.data
+                .set_len(expected)
+                .map_err(io_at(&disc.data_path))?;
+        }
         let kind = disc.committed.medium;
         let caller_state = disc.committed.state.clone();
         Ok((disc, kind, caller_state))
@@ -158,6 +197,7 @@ impl Disc {
             data_path,
             state_path,
             data,
+            tail: Tail::at(committed.data_sectors),
             committed,
             journal: None,
             index: SlotIndex::default(),
@@ -242,8 +282,10 @@ impl Disc {
     pub fn read(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
         let count = whole_sectors(out.len())?;
         check_span(index, count)?;
+        let zeros_from = self.tail.end.max(self.committed.data_sectors);
         let source_of = |sector: u64| match self.index.current(sector) {
             Some(slot) => Source::Journal(slot_offset(slot)),
+            None if self.tail.cut_pending && sector >= zeros_from => Source::Zero(sector),
             None => Source::Data(sector_offset(sector)),
         };
         let mut rest = out;
@@ -258,6 +300,7 @@ impl Disc {
                         == match first {
                             Source::Journal(o) => Source::Journal(o + step),
                             Source::Data(o) => Source::Data(o + step),
+                            Source::Zero(s) => Source::Zero(s + k),
                         }
                 })
                 .count()
@@ -267,6 +310,7 @@ impl Disc {
                 .ok_or(StoreError::Unaligned { len: run * SECTOR })?;
             rest = tail;
             match first {
+                Source::Zero(_) => chunk.fill(0),
                 Source::Data(offset) => {
                     let got = journal::read_up_to(&self.data, chunk, offset)
                         .map_err(store_io(&self.data_path))?;
@@ -294,30 +338,65 @@ impl Disc {
         Ok(())
     }
 
-    /// Writes sectors into journal slots: a sector's pending slot if it has one, else new
-    /// slots at the end.
+    /// Writes sectors: those in the data file's pending tail or past it straight into the data
+    /// file, the others into journal slots (a sector's pending slot if it has one, else new
+    /// slots at the end).
     pub fn write(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
         let count = whole_sectors(data.len())?;
         check_span(index, count)?;
         if count == 0 {
             return Ok(());
         }
+        let end = index + count;
+        let direct_from = self.tail.synchronized_end.clamp(index, end);
+        let (journaled, direct) = data
+            .split_at_checked(usize::try_from((direct_from - index) * SECTOR as u64).unwrap_or(0))
+            .ok_or(StoreError::Unaligned { len: data.len() })?;
+        if !journaled.is_empty() {
+            self.write_journaled(index, journaled)?;
+        }
+        if !direct.is_empty() {
+            self.finish_cut()?;
+            self.data
+                .write_all_at(direct, sector_offset(direct_from))
+                .map_err(store_io(&self.data_path))?;
+            self.tail.end = self.tail.end.max(end);
+        }
+        Ok(())
+    }
+
+    /// Cuts the file back to the tail's end, if a power loss's cut is still owed.
+    fn finish_cut(&mut self) -> Result<(), StoreError> {
+        if self.tail.cut_pending {
+            let end = self.tail.end.max(self.committed.data_sectors);
+            self.data
+                .set_len(sector_offset(end))
+                .map_err(store_io(&self.data_path))?;
+            self.tail.cut_pending = false;
+        }
+        Ok(())
+    }
+
+    fn write_journaled(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
         let journal_full = || {
             store_io(&self.journal_path)(io::Error::other(
                 "the journal has no free slot (4 G sectors)",
             ))
         };
-        let mut slots = Vec::with_capacity(data.len() / SECTOR);
+        let count = whole_sectors(data.len())?;
+        // Each piece: its sectors, and the slots they go to (new ones are taken in order).
+        let mut plan = Vec::new();
         let mut next = self.next_slot;
-        for sector in index..index + count {
-            match self.index.pending(sector) {
-                Some(slot) => slots.push((slot, false)),
+        for (start, n, pending) in self.index.pending_pieces(index, count) {
+            match pending {
+                Some(slot) => plan.push((start, n, slot, false)),
                 None => {
-                    slots.push((next, true));
-                    next = next
-                        .checked_add(1)
+                    let slot = next;
+                    next = u32::try_from(u64::from(next) + n)
+                        .ok()
                         .filter(|&n| n != u32::MAX)
                         .ok_or_else(journal_full)?;
+                    plan.push((start, n, slot, true));
                 }
             }
         }
@@ -325,27 +404,20 @@ impl Disc {
         let journal = self.journal.as_ref().ok_or_else(|| {
             store_io(&self.journal_path)(io::Error::other("the journal is closed"))
         })?;
-        // Write runs of consecutive slots in one call each.
-        let mut done = 0;
-        while let Some(&(first, _)) = slots.get(done) {
-            let run = slots
-                .get(done..)
-                .unwrap_or_default()
-                .iter()
-                .zip(first..)
-                .take_while(|&(&(slot, _), expected)| slot == expected)
-                .count();
-            let bytes = data
-                .get(done * SECTOR..(done + run) * SECTOR)
+        for &(start, n, slot, _) in &plan {
+            let from = usize::try_from((start - index) * SECTOR as u64).unwrap_or(usize::MAX);
+            let len = usize::try_from(n * SECTOR as u64).unwrap_or(usize::MAX);
+            let bytes = from
+                .checked_add(len)
+                .and_then(|to| data.get(from..to))
                 .ok_or(StoreError::Unaligned { len: data.len() })?;
             journal
-                .write_all_at(bytes, slot_offset(first))
+                .write_all_at(bytes, slot_offset(slot))
                 .map_err(store_io(&self.journal_path))?;
-            done += run;
         }
-        for (sector, (slot, new)) in (index..).zip(slots) {
+        for (start, n, slot, new) in plan {
             if new {
-                self.index.set_pending(sector, slot);
+                self.index.set_pending(start, n, slot);
             }
         }
         self.next_slot = next;
@@ -374,12 +446,21 @@ impl Disc {
     pub fn synchronize(&mut self) {
         self.index.synchronize();
         self.synchronized_end = self.next_slot;
+        self.tail.synchronized_end = self.tail.end;
     }
 
-    /// Power loss: pending copies are forgotten and their slots reused.
+    /// Power loss: pending copies are forgotten and their slots reused, and the data file is
+    /// cut back to the synchronized part of its tail (or, should that fail, read as cut until
+    /// a later write or commit manages it).
     pub fn discard_pending(&mut self) {
         self.index.discard_pending();
         self.next_slot = self.synchronized_end;
+        if self.tail.end > self.tail.synchronized_end {
+            self.tail.end = self.tail.synchronized_end;
+            self.tail.cut_pending = true;
+            // A failure is kept in `cut_pending`; this call has no way to report it.
+            let _ = self.finish_cut();
+        }
     }
 
     /// The disc commit; see the module documentation for the steps and why they are safe.
@@ -391,6 +472,18 @@ impl Disc {
         }
         let entries = self.index.synchronized_entries();
         let generation = self.committed.generation + 1;
+
+        // Step 0: the tail's synchronized sectors, durable before the state covers them.
+        if self.tail.cut_pending {
+            let end = self.tail.end.max(self.committed.data_sectors);
+            self.data
+                .set_len(sector_offset(end))
+                .map_err(io_at(&self.data_path))?;
+            self.tail.cut_pending = false;
+        }
+        if self.tail.synchronized_end > self.committed.data_sectors {
+            self.data.sync_data().map_err(io_at(&self.data_path))?;
+        }
 
         // Step 1: the commit record, durable before anything names it.
         let journal_ref = match (entries.is_empty(), &self.journal) {
@@ -421,9 +514,12 @@ impl Disc {
             }
         };
         let data_sectors = entries
-            .last()
-            .map_or(0, |e| e.sector + 1)
-            .max(self.committed.data_sectors);
+            .iter()
+            .map(|e| e.sector.saturating_add(e.count))
+            .max()
+            .unwrap_or(0)
+            .max(self.committed.data_sectors)
+            .max(self.tail.synchronized_end);
         let next = StateFile {
             generation,
             data_sectors,
@@ -435,6 +531,8 @@ impl Disc {
         // Step 2: the commit point.
         state::replace(&self.state_path, &next)?;
         self.committed = next;
+        self.tail.synchronized_end = self.tail.synchronized_end.max(data_sectors);
+        self.tail.end = self.tail.end.max(self.tail.synchronized_end);
 
         // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
         let finished = self.apply_and_retire(&entries);
@@ -477,26 +575,37 @@ impl Disc {
             .map_err(io_at(&temp))?;
         new.write_all_at(&journal::header(self.committed.generation + 1), 0)
             .map_err(io_at(&temp))?;
-        let mut sector = [0u8; SECTOR];
+        let mut buf = Vec::new();
         let mut index = SlotIndex::default();
-        for (slot, entry) in (0u32..).zip(&pending) {
-            if journal::read_up_to(old, &mut sector, slot_offset(entry.slot))
-                .map_err(io_at(&self.journal_path))?
-                < SECTOR
-            {
-                return Err(PersistError::CorruptJournal {
-                    path: self.journal_path.clone(),
-                    detail: format!("slot {} lies past the end of the journal", entry.slot),
-                });
+        let mut slot = 0u32;
+        for entry in &pending {
+            // Copied in pieces of at most 1 MiB: a pending run can be a whole disc.
+            let mut done = 0u64;
+            while done < entry.count {
+                let n = (entry.count - done).min(512);
+                buf.resize(usize::try_from(n).unwrap_or(0) * SECTOR, 0);
+                let from = u64::from(entry.slot) + done;
+                if journal::read_up_to(old, &mut buf, slot_offset(from))
+                    .map_err(io_at(&self.journal_path))?
+                    < buf.len()
+                {
+                    return Err(PersistError::CorruptJournal {
+                        path: self.journal_path.clone(),
+                        detail: format!("slot {from} lies past the end of the journal"),
+                    });
+                }
+                let to = u64::from(slot) + done;
+                new.write_all_at(&buf, slot_offset(to))
+                    .map_err(io_at(&temp))?;
+                done += n;
             }
-            new.write_all_at(&sector, slot_offset(slot))
-                .map_err(io_at(&temp))?;
-            index.set_pending(entry.sector, slot);
+            index.set_pending(entry.sector, entry.count, slot);
+            slot = u32::try_from(u64::from(slot) + entry.count).unwrap_or(u32::MAX);
         }
         fs::rename(&temp, &self.journal_path).map_err(io_at(&self.journal_path))?;
         self.journal = Some(new);
         self.index = index;
-        self.next_slot = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+        self.next_slot = slot;
         self.synchronized_end = 0;
         Ok(())
     }

@@ -12,27 +12,34 @@ use crate::store::SECTOR;
 /// Bytes in a slot (one sector), and in the header, which takes the place of slot -1.
 const SLOT: u64 = SECTOR as u64;
 const HEADER_MAGIC: [u8; 8] = *b"VDJRNL\0\x01";
-const RECORD_MAGIC: [u8; 8] = *b"VDJREC\0\x01";
+/// The record of this version: one entry per run of sectors.
+const RECORD_MAGIC: [u8; 8] = *b"VDJREC\0\x02";
+/// The record of version 1 (one entry per sector), still replayed when found.
+const RECORD_MAGIC_V1: [u8; 8] = *b"VDJREC\0\x01";
 /// Bytes of the header that carry meaning: magic, generation, reserved, check.
 const HEADER_LEN: usize = 32;
-/// Bytes per record entry: sector index (u64) and slot (u32).
-const ENTRY_LEN: usize = 12;
+/// Bytes per record entry: first sector (u64), first slot (u32), sector count (u32).
+const ENTRY_LEN: usize = 16;
+/// Bytes per entry of a version 1 record: sector (u64) and slot (u32).
+const ENTRY_LEN_V1: usize = 12;
+/// The most sectors one entry carries (its count is 32 bits).
+const ENTRY_MAX: u64 = u32::MAX as u64;
 /// Bytes before the first record entry: magic, generation, count.
 const RECORD_HEAD_LEN: usize = 24;
-/// Sectors copied per read/write when replaying: runs of consecutive sectors in consecutive
-/// slots are copied in one piece up to this length (1 MiB).
+/// Sectors copied per read/write when replaying a run (1 MiB).
 const COPY_RUN: usize = 512;
 
-/// One sector of a commit: where it goes and which slot holds it.
+/// A run of a commit: `count` sectors from `sector`, held in the slots from `slot`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Entry {
     pub sector: u64,
     pub slot: u32,
+    pub count: u64,
 }
 
 /// The byte offset of a slot in the journal.
-pub(crate) fn slot_offset(slot: u32) -> u64 {
-    (u64::from(slot) + 1) * SLOT
+pub(crate) fn slot_offset(slot: impl Into<u64>) -> u64 {
+    slot.into().saturating_add(1).saturating_mul(SLOT)
 }
 
 /// The byte offset of sector `index` in the data file (the caller has checked the span).
@@ -75,15 +82,28 @@ pub(crate) fn read_header(journal: &File) -> io::Result<Option<u64>> {
     Ok((magic == HEADER_MAGIC && check == header_check(&magic, generation)).then_some(generation))
 }
 
-/// The commit record for `entries` (sorted by sector).
+/// The commit record for `entries` (sorted by sector); runs longer than a 32-bit count are
+/// split.
 pub(crate) fn encode_record(generation: u64, entries: &[Entry]) -> Vec<u8> {
-    let mut record = Vec::with_capacity(RECORD_HEAD_LEN + entries.len() * ENTRY_LEN);
+    let pieces: Vec<(u64, u32, u32)> = entries
+        .iter()
+        .flat_map(|e| {
+            (0..e.count.div_ceil(ENTRY_MAX)).map(move |k| {
+                let done = k * ENTRY_MAX;
+                let slot = u32::try_from(u64::from(e.slot) + done).unwrap_or(u32::MAX);
+                let count = u32::try_from((e.count - done).min(ENTRY_MAX)).unwrap_or(u32::MAX);
+                (e.sector + done, slot, count)
+            })
+        })
+        .collect();
+    let mut record = Vec::with_capacity(RECORD_HEAD_LEN + pieces.len() * ENTRY_LEN);
     record.extend_from_slice(&RECORD_MAGIC);
     record.extend_from_slice(&generation.to_le_bytes());
-    record.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-    for e in entries {
-        record.extend_from_slice(&e.sector.to_le_bytes());
-        record.extend_from_slice(&e.slot.to_le_bytes());
+    record.extend_from_slice(&(pieces.len() as u64).to_le_bytes());
+    for (sector, slot, count) in pieces {
+        record.extend_from_slice(&sector.to_le_bytes());
+        record.extend_from_slice(&slot.to_le_bytes());
+        record.extend_from_slice(&count.to_le_bytes());
     }
     record
 }
@@ -93,9 +113,12 @@ pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Vec<Entry>
     if record.len() < RECORD_HEAD_LEN {
         return Err(format!("the commit record is {} bytes long", record.len()));
     }
-    if le_field::<8>(record, 0) != RECORD_MAGIC {
-        return Err("the commit record has no record magic".to_owned());
-    }
+    let magic = le_field::<8>(record, 0);
+    let entry_len = match magic {
+        RECORD_MAGIC => ENTRY_LEN,
+        RECORD_MAGIC_V1 => ENTRY_LEN_V1,
+        _ => return Err("the commit record has no record magic".to_owned()),
+    };
     let found = u64::from_le_bytes(le_field::<8>(record, 8));
     if found != generation {
         return Err(format!(
@@ -104,17 +127,22 @@ pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Vec<Entry>
     }
     let count = u64::from_le_bytes(le_field::<8>(record, 16));
     let body = record.get(RECORD_HEAD_LEN..).unwrap_or_default();
-    if body.len() % ENTRY_LEN != 0 || (body.len() / ENTRY_LEN) as u64 != count {
+    if body.len() % entry_len != 0 || (body.len() / entry_len) as u64 != count {
         return Err(format!(
-            "the commit record counts {count} sectors but holds {} bytes of entries",
+            "the commit record counts {count} entries but holds {} bytes of them",
             body.len()
         ));
     }
     Ok(body
-        .chunks_exact(ENTRY_LEN)
+        .chunks_exact(entry_len)
         .map(|e| Entry {
             sector: u64::from_le_bytes(le_field::<8>(e, 0)),
             slot: u32::from_le_bytes(le_field::<4>(e, 8)),
+            count: if entry_len == ENTRY_LEN {
+                u64::from(u32::from_le_bytes(le_field::<4>(e, 12)))
+            } else {
+                1
+            },
         })
         .collect())
 }
@@ -131,32 +159,25 @@ pub(crate) fn apply(
     let (journal_path, journal_file) = journal;
     let (data_path, data_file) = data;
     let mut buf = Vec::with_capacity(COPY_RUN * SECTOR);
-    let mut rest = entries;
-    while let Some(first) = rest.first() {
-        // The run of entries with consecutive sectors in consecutive slots.
-        let run = rest
-            .iter()
-            .take(COPY_RUN)
-            .enumerate()
-            .take_while(|(i, e)| {
-                let i = *i as u64;
-                e.sector == first.sector.saturating_add(i)
-                    && u64::from(e.slot) == u64::from(first.slot) + i
-            })
-            .count()
-            .max(1);
-        buf.resize(run * SECTOR, 0);
-        let offset = slot_offset(first.slot);
-        if read_up_to(journal_file, &mut buf, offset).map_err(io_at(journal_path))? < buf.len() {
-            return Err(PersistError::CorruptJournal {
-                path: journal_path.to_path_buf(),
-                detail: format!("slot {} lies past the end of the journal", first.slot),
-            });
+    for entry in entries {
+        let mut done = 0u64;
+        while done < entry.count {
+            let run = (entry.count - done).min(COPY_RUN as u64);
+            buf.resize(run as usize * SECTOR, 0);
+            let slot = u64::from(entry.slot) + done;
+            let offset = slot_offset(slot);
+            if read_up_to(journal_file, &mut buf, offset).map_err(io_at(journal_path))? < buf.len()
+            {
+                return Err(PersistError::CorruptJournal {
+                    path: journal_path.to_path_buf(),
+                    detail: format!("slot {slot} lies past the end of the journal"),
+                });
+            }
+            data_file
+                .write_all_at(&buf, sector_offset(entry.sector.saturating_add(done)))
+                .map_err(io_at(data_path))?;
+            done += run;
         }
-        data_file
-            .write_all_at(&buf, sector_offset(first.sector))
-            .map_err(io_at(data_path))?;
-        rest = rest.get(run..).unwrap_or_default();
     }
     let length = sector_offset(data_sectors);
     if data_file.metadata().map_err(io_at(data_path))?.len() < length {

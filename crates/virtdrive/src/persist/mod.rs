@@ -6,8 +6,9 @@
 //! A disc named `FILE` is three files side by side:
 //!
 //! - `FILE`, the **data file**: sector `i` at byte offset `i * 2048`, sparse (never-written
-//!   ranges are holes and read as zeros). Its length is exactly `data_sectors * 2048`. It only
-//!   ever holds committed data.
+//!   ranges are holes and read as zeros). Its first `data_sectors * 2048` bytes hold committed
+//!   data only; past them is the **tail**, sectors being written for the next commit (see
+//!   below). Opening cuts the file back to `data_sectors * 2048` bytes.
 //! - `FILE.state.json`, the **state file**: one JSON object:
 //!
 //!   ```json
@@ -39,18 +40,29 @@
 //!
 //! # Writing and committing
 //!
-//! Writes go to journal slots, not to the data file: an uncommitted write is never in the data
-//! file, and a disc being written need not fit in memory (a 25 GB BD-RE is written whole
-//! before its SYNCHRONIZE CACHE). [`SectorStore::commit`](crate::store::SectorStore::commit)
-//! (the drive's SYNCHRONIZE CACHE) marks the slots written so far as synchronized;
-//! [`discard_uncommitted`](crate::store::SectorStore::discard_uncommitted) (power loss) forgets
-//! the others. [`DiscFile::commit`] then makes the synchronized sectors and the caller's state
-//! durable together, as generation `G + 1`:
+//! A sector past everything committed (at or beyond `data_sectors`, and not written since the
+//! last synchronize) is written **straight into the data file's tail**: the committed state
+//! does not cover it, so no older copy needs protecting, and a killed process leaves only
+//! bytes that the next open cuts off. This is how a new disc, or a CD-R's next session, is
+//! written once at the speed of the file system. Every other write (over committed data, or
+//! over a sector synchronized since the last commit) goes to a **journal slot**, so that the
+//! committed or synchronized copy survives until the commit. A disc being written need not fit
+//! in memory either way (a 25 GB BD-RE is written whole before its SYNCHRONIZE CACHE): the
+//! slot index keeps runs of sectors, not sectors.
 //!
-//! 1. append the commit record (synchronized sectors, sorted) to the journal; fsync it;
-//! 2. write the new state file (generation `G + 1`, the record's offset, length and BLAKE3)
-//!    to `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`; fsync the
-//!    directory. **The rename is the commit point.**
+//! [`SectorStore::commit`](crate::store::SectorStore::commit) (the drive's SYNCHRONIZE CACHE)
+//! marks what was written so far, in slots and in the tail, as synchronized;
+//! [`discard_uncommitted`](crate::store::SectorStore::discard_uncommitted) (power loss) forgets
+//! the rest: pending slots are dropped and the tail is cut back to its synchronized part.
+//! [`DiscFile::commit`] then makes the synchronized sectors and the caller's state durable
+//! together, as generation `G + 1`:
+//!
+//! 0. fsync the data file when its tail holds synchronized sectors;
+//! 1. append the commit record (synchronized runs, sorted) to the journal; fsync it;
+//! 2. write the new state file (generation `G + 1`, `data_sectors` now covering the
+//!    synchronized tail and the record's sectors, the record's offset, length and BLAKE3) to
+//!    `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`; fsync the directory.
+//!    **The rename is the commit point.**
 //! 3. copy the recorded slots into the data file, set its length, fsync it;
 //! 4. retire the journal: delete it, or, when writes made after the synchronize are still
 //!    pending, replace it (temp file and rename) by a new journal for `G + 2` holding them.
@@ -64,18 +76,22 @@
 //! committed and is deleted. Temp files are deleted.
 //!
 //! A SIGKILL before the rename leaves the old state file, which does not name the journal:
-//! the disc opens at generation `G`, and the data file was not touched since `G`'s own
-//! commit. After the rename, the state names a journal that was complete and fsynced before
-//! it (step 1 precedes step 2): the disc opens at `G + 1`, replay rewrites every sector of
+//! the disc opens at generation `G`; the data file's first `data_sectors` were not touched
+//! since `G`'s own commit, and its tail is cut off. After the rename, the state names a
+//! journal that was complete and fsynced before it (step 1 precedes step 2) and a tail that
+//! was fsynced before it (step 0): the disc opens at `G + 1`, replay rewrites every sector of
 //! the commit from the journal whatever part of step 3 had happened (copying is idempotent),
-//! and the sectors the commit did not touch are those of `G`. Step 4 only happens after the
+//! the tail's pending sectors past the new `data_sectors` are cut off, and the sectors the
+//! commit did not touch are those of `G`. Step 4 only happens after the
 //! data file is fsynced, so a journal is never removed before its data is safe. So a reopened
 //! disc is always exactly generation `G` or `G + 1`; rename being atomic, there is no third
 //! state. The fsyncs (and the directory fsync) extend this to power loss on file systems that
 //! honour them.
 //!
-//! Costs: committed data is written twice (journal, then data file), the usual price of a
-//! redo journal; a commit is four fsyncs. The data file has no checksum (hashing 25 GB on
+//! Costs: data written into the tail is written once, and its commit is three fsyncs (data
+//! file, state file, directory). Data written over committed or synchronized sectors is written
+//! twice (journal, then data file), the usual price of a redo journal, and its commit adds the
+//! journal's fsync. The data file has no checksum (hashing 25 GB on
 //! every open would be too slow); its length is checked against the state.
 //!
 //! # Not persisted
