@@ -54,9 +54,12 @@ fn the_actions_come_in_order_on_each_medium() {
                 Verifying,
                 Completed,
             ],
+            // The first write's compatibility close stopped the background format; the
+            // second resumes it.
             &[
                 ValidatingMedia,
                 InitializingHardware,
+                FormattingMedia,
                 WritingData,
                 Finalization,
                 Verifying,

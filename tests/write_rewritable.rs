@@ -8,7 +8,7 @@ use std::io::Cursor;
 
 use common::*;
 use discwriter::{BlockRange, DataWriter, Error, VerificationLevel, WriteOptions};
-use mmc_core::trace::Tracing;
+use mmc_core::trace::{TraceRecord, Tracing};
 use virtdrive::VirtDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
@@ -48,6 +48,30 @@ fn traced_write(
         .into_transport()
         .into_parts();
     (r, records, d)
+}
+
+/// A disc formatted by an earlier write is not formatted again. A DVD+RW whose background
+/// format that write's compatibility close stopped gets it resumed (26h with Restart), which
+/// keeps the data; anything else gets no FORMAT UNIT at all.
+fn assert_not_formatted_again(kind: virtdrive::medium::MediumKind, records: &[TraceRecord]) {
+    let formats = format_units(records);
+    if kind == DVD_PLUS_RW {
+        assert_eq!(formats, [(0x26, 1)], "dvd+rw: only a restart");
+    } else {
+        assert!(formats.is_empty(), "{}: no FORMAT UNIT", kind.name());
+    }
+}
+
+/// READ DISC INFORMATION's BG Format Status (byte 7, bits 1-0; MMC-6 6.22.3.1.13).
+fn bg_format_status(d: &mut VirtDrive) -> u8 {
+    use mmc_core::{DataPhase, Transport};
+    let mut info = [0u8; 34];
+    let cdb = [0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0];
+    let c = d
+        .execute(&cdb, DataPhase::In(&mut info), std::time::Duration::from_secs(5))
+        .unwrap();
+    assert!(c.is_good(), "{c:?}");
+    info[7] & 0b11
 }
 
 fn in_ranges(lba: u64, ranges: &[BlockRange]) -> bool {
@@ -101,12 +125,10 @@ fn a_block_range_list_changes_only_its_sectors() {
         covered.sort_unstable();
         let expected: Vec<u64> = (0..SECTORS).filter(|&s| in_ranges(s, &ranges)).collect();
         assert_eq!(covered, expected, "{}: each range sector once", kind.name());
-        // The disc was formatted by the first write; it is not formatted again.
-        assert!(
-            !sent(&records, FORMAT_UNIT),
-            "{}: no FORMAT UNIT",
-            kind.name()
-        );
+        // The disc was formatted by the first write; it is not formatted again. A DVD+RW
+        // whose background format the first write's compatibility close stopped gets it
+        // resumed (26h with Restart), which keeps the data.
+        assert_not_formatted_again(kind, &records);
 
         // The disc: new sectors inside the ranges, the old ones everywhere else.
         let disc = read_back(&mut d, 0, SECTORS);
@@ -139,6 +161,7 @@ fn a_full_write_over_a_written_disc_needs_force_overwrite_and_starts_at_lba_0() 
         assert!(matches!(e, Error::MediaNotBlank), "{}: {e:?}", kind.name());
         assert_eq!(e.hresult(), 0xC0AA_0405);
         assert!(writes_in(&records).is_empty(), "{}: no WRITE", kind.name());
+        assert!(!sent(&records, FORMAT_UNIT), "{}: no FORMAT UNIT", kind.name());
 
         // With it: written from LBA 0.
         let (r, records, mut d) = traced_write(d, &second, None, true);
@@ -146,11 +169,7 @@ fn a_full_write_over_a_written_disc_needs_force_overwrite_and_starts_at_lba_0() 
         assert_eq!(o.start_lba, 0, "{}", kind.name());
         let writes = writes_in(&records);
         assert_eq!(writes.first().map(|w| w.0), Some(0), "{}", kind.name());
-        assert!(
-            !sent(&records, FORMAT_UNIT),
-            "{}: no FORMAT UNIT",
-            kind.name()
-        );
+        assert_not_formatted_again(kind, &records);
         assert_same_sectors(&read_back(&mut d, 0, 300), &second, 0, "the second write");
         // Beyond the second image, the first one is still there (nothing was erased).
         assert_same_sectors(
@@ -173,4 +192,43 @@ fn a_block_range_list_on_a_cd_r_is_refused_before_anything_is_written() {
     assert!(matches!(e, Error::InvalidArg(_)), "{e:?}");
     assert_eq!(e.hresult(), 0x8007_0057);
     assert!(writes_in(&records).is_empty(), "no WRITE");
+}
+
+#[test]
+fn a_stopped_dvd_plus_rw_format_is_resumed_by_the_next_write_and_a_finished_one_left_alone() {
+    // A blank disc: the write starts a fresh background format (26h, no Restart) and its
+    // compatibility close stops it part-way (BG Format Status 01b).
+    let first = image(SECTORS, 1);
+    let (r, records, mut d) = traced_write(drive(DVD_PLUS_RW), &first, None, false);
+    r.unwrap();
+    assert_eq!(format_units(&records), [(0x26, 0)]);
+    assert_eq!(bg_format_status(&mut d), 0b01, "stopped by the close");
+
+    // The next write resumes it with the Restart bit, and the data written before is kept
+    // beyond the new image.
+    let second = image(300, 2);
+    let (r, records, mut d) = traced_write(d, &second, None, true);
+    r.unwrap();
+    assert_eq!(format_units(&records), [(0x26, 1)]);
+    assert_same_sectors(&read_back(&mut d, 0, 300), &second, 0, "the second write");
+    assert_same_sectors(
+        &read_back(&mut d, 300, SECTORS - 300),
+        &first[300 * 2048..],
+        300,
+        "the rest of the first write",
+    );
+
+    // Formatted to the end (the `format` command without --quick): a write finds nothing
+    // to resume, and its close leaves the format complete.
+    let mut rec = discwriter::Recorder::open(d).unwrap();
+    rec.format_medium(false, &discwriter::writer::Timeouts::default())
+        .unwrap();
+    let mut d = rec.into_transport();
+    assert_eq!(bg_format_status(&mut d), 0b11);
+    let third = image(200, 3);
+    let (r, records, mut d) = traced_write(d, &third, None, true);
+    r.unwrap();
+    assert!(format_units(&records).is_empty(), "no FORMAT UNIT");
+    assert_eq!(bg_format_status(&mut d), 0b11);
+    assert_same_sectors(&read_back(&mut d, 0, 200), &third, 0, "the third write");
 }

@@ -157,6 +157,23 @@ pub fn sent(records: &[TraceRecord], opcode: u8) -> bool {
     })
 }
 
+/// The format descriptor of every FORMAT UNIT a transcript shows: `(format type, type
+/// dependent parameter)`, read from the parameter list's bytes (MMC-6 6.5.3: a 4-byte header,
+/// then the descriptor: number of blocks in bytes 0-3, format type in the upper 6 bits of byte
+/// 4, the type dependent parameter in bytes 5-7).
+pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
+    records
+        .iter()
+        .filter(|r| r.cdb.get(..2) == Some("04"))
+        .map(|r| {
+            let list = r.data_out.as_deref().expect("FORMAT UNIT's parameter list recorded");
+            let p = mmc_core::wire::parse_hex_words([list]).unwrap();
+            assert!(p.len() >= 12, "a parameter list of {} bytes", p.len());
+            (p[8] >> 2, u32::from_be_bytes([0, p[9], p[10], p[11]]))
+        })
+        .collect()
+}
+
 /// A traced drive, for tests that look at what was sent.
 pub fn traced(kind: MediumKind) -> Tracing<VirtDrive> {
     Tracing::new(drive(kind))

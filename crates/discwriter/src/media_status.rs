@@ -52,6 +52,9 @@ pub struct DiscSummary {
     /// A rewritable disc that must be formatted before it is written (an unformatted DVD+RW
     /// or BD-RE, as sold).
     pub needs_formatting: bool,
+    /// A DVD+RW whose background format was started and stopped before the end (BG Format
+    /// Status 01b), as a compatibility close mid-format leaves it: the next write resumes it.
+    pub background_format_stopped: bool,
 }
 
 /// GET CONFIGURATION refused as an unknown command (05/20/00 INVALID COMMAND OPERATION CODE):
@@ -169,6 +172,8 @@ impl<T: Transport> Recorder<T> {
                 Profile::BdRe => next_writable_address.is_none(),
                 _ => false,
             },
+            background_format_stopped: profile == Profile::DvdPlusRw
+                && info.bg_format_status == BgFormatStatus::Partial,
         })
     }
 

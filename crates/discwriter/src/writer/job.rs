@@ -5,7 +5,9 @@
 use std::io::SeekFrom;
 use std::time::{Duration, Instant};
 
-use mmc_core::cdb::{CloseFunction, ReadTrackInformation, TrackAddressType, Write10};
+use mmc_core::cdb::{
+    CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
+};
 use mmc_core::response::{ResponseFormat, TrackInformation};
 use mmc_core::{DataPhase, Profile, Transport};
 
@@ -370,6 +372,13 @@ fn write_steps<T: Transport + Send>(
             rec.wait_until_ready(budget, &mut |_| {})?;
             p.emit(rec);
         }
+    } else if summary.background_format_stopped {
+        // A DVD+RW whose background format an earlier compatibility close stopped: resume it
+        // (FORMAT UNIT 26h with Restart, MMC-6 6.5.4.2.14), as growisofs and libburn do with a
+        // partly formatted DVD+RW, so that it can finish while and after this write; the
+        // drive de-ices in the background, so the write goes on at once.
+        progress.enter(WriteAction::FormattingMedia, rec);
+        rec.format(FormatDescriptor::dvd_plus_rw_basic(true), &options.timeouts)?;
     }
 
     // The track this write records (closed by number: after SYNCHRONIZE CACHE a drive may
