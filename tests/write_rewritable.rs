@@ -68,7 +68,11 @@ fn bg_format_status(d: &mut VirtDrive) -> u8 {
     let mut info = [0u8; 34];
     let cdb = [0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0];
     let c = d
-        .execute(&cdb, DataPhase::In(&mut info), std::time::Duration::from_secs(5))
+        .execute(
+            &cdb,
+            DataPhase::In(&mut info),
+            std::time::Duration::from_secs(5),
+        )
         .unwrap();
     assert!(c.is_good(), "{c:?}");
     info[7] & 0b11
@@ -161,7 +165,11 @@ fn a_full_write_over_a_written_disc_needs_force_overwrite_and_starts_at_lba_0() 
         assert!(matches!(e, Error::MediaNotBlank), "{}: {e:?}", kind.name());
         assert_eq!(e.hresult(), 0xC0AA_0405);
         assert!(writes_in(&records).is_empty(), "{}: no WRITE", kind.name());
-        assert!(!sent(&records, FORMAT_UNIT), "{}: no FORMAT UNIT", kind.name());
+        assert!(
+            !sent(&records, FORMAT_UNIT),
+            "{}: no FORMAT UNIT",
+            kind.name()
+        );
 
         // With it: written from LBA 0.
         let (r, records, mut d) = traced_write(d, &second, None, true);

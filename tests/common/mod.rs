@@ -166,7 +166,10 @@ pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
         .iter()
         .filter(|r| r.cdb.get(..2) == Some("04"))
         .map(|r| {
-            let list = r.data_out.as_deref().expect("FORMAT UNIT's parameter list recorded");
+            let list = r
+                .data_out
+                .as_deref()
+                .expect("FORMAT UNIT's parameter list recorded");
             let p = mmc_core::wire::parse_hex_words([list]).unwrap();
             assert!(p.len() >= 12, "a parameter list of {} bytes", p.len());
             (p[8] >> 2, u32::from_be_bytes([0, p[9], p[10], p[11]]))

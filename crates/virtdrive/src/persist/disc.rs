@@ -356,7 +356,7 @@ impl Disc {
             self.write_journaled(index, journaled)?;
         }
         if !direct.is_empty() {
-            self.finish_cut()?;
+            self.finish_cut().map_err(store_io(&self.data_path))?;
             self.data
                 .write_all_at(direct, sector_offset(direct_from))
                 .map_err(store_io(&self.data_path))?;
@@ -366,12 +366,10 @@ impl Disc {
     }
 
     /// Cuts the file back to the tail's end, if a power loss's cut is still owed.
-    fn finish_cut(&mut self) -> Result<(), StoreError> {
+    fn finish_cut(&mut self) -> io::Result<()> {
         if self.tail.cut_pending {
             let end = self.tail.end.max(self.committed.data_sectors);
-            self.data
-                .set_len(sector_offset(end))
-                .map_err(store_io(&self.data_path))?;
+            self.data.set_len(sector_offset(end))?;
             self.tail.cut_pending = false;
         }
         Ok(())
@@ -474,13 +472,7 @@ impl Disc {
         let generation = self.committed.generation + 1;
 
         // Step 0: the tail's synchronized sectors, durable before the state covers them.
-        if self.tail.cut_pending {
-            let end = self.tail.end.max(self.committed.data_sectors);
-            self.data
-                .set_len(sector_offset(end))
-                .map_err(io_at(&self.data_path))?;
-            self.tail.cut_pending = false;
-        }
+        self.finish_cut().map_err(io_at(&self.data_path))?;
         if self.tail.synchronized_end > self.committed.data_sectors {
             self.data.sync_data().map_err(io_at(&self.data_path))?;
         }
