@@ -21,10 +21,10 @@ const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30,
 /// CLOSE TRACK/SESSION without Immed.
 fn close(function: u8, track: u8) -> [u8; 10] {
     [
-        0x5B, // CLOSE TRACK/SESSION
-        0x00, // Immed = 0
+        0x5B,     // CLOSE TRACK/SESSION
+        0x00,     // Immed = 0
         function, // close function (bits 2-0)
-        0x00, //
+        0x00,     //
         0x00, track, // logical track number
         0, 0, 0, 0x00,
     ]
@@ -77,7 +77,11 @@ fn a_blank_bd_r_is_profile_0041h_with_one_empty_session() {
             0x01, // last track in last session
         ]
     );
-    assert_eq!(be32(&info[20..24]), 0x00BA_7400, "last possible lead-out start");
+    assert_eq!(
+        be32(&info[20..24]),
+        0x00BA_7400,
+        "last possible lead-out start"
+    );
 
     let track = command_in(&mut d, &read_track_information(0xFF), 48);
     assert_eq!(&track[2..8], &[0x01, 0x01, 0x00, 0x04, 0x41, 0x01]);
@@ -132,7 +136,11 @@ fn function_110b_finalizes_and_101b_is_a_dvd_plus_r_function() {
     write_blocks(&mut d, 0, 32, 1);
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     command_ok(&mut d, &close(CLOSE_TRACK, 1));
-    command_fails(&mut d, &close(FINALIZE_MINIMAL_RADIUS, 0), triples::INVALID_FIELD_IN_CDB);
+    command_fails(
+        &mut d,
+        &close(FINALIZE_MINIMAL_RADIUS, 0),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     command_ok_long(&mut d, &close(FINALIZE, 0));
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
     assert_eq!(info[2], 0x0E, "last session complete, disc complete");
@@ -153,7 +161,9 @@ fn function_110b_finalizes_and_101b_is_a_dvd_plus_r_function() {
 #[test]
 fn bd_r_structures_and_formatting() {
     let mut d = bd_r();
-    let params = [0x00, 0x82, 0x00, 0x08, 0x00, 0xBA, 0x74, 0x00, 0x00, 0, 0, 0];
+    let params = [
+        0x00, 0x82, 0x00, 0x08, 0x00, 0xBA, 0x74, 0x00, 0x00, 0, 0, 0,
+    ];
     command_out_fails(
         &mut d,
         &[0x04, 0x11, 0, 0, 0, 0x00], // FORMAT UNIT, FmtData
@@ -162,9 +172,9 @@ fn bd_r_structures_and_formatting() {
     );
     let read_structure = |media: u8, format: u8| {
         [
-            0xAD, // READ DISC STRUCTURE
+            0xAD,  // READ DISC STRUCTURE
             media, // media type: 0 DVD, 1 BD
-            0, 0, 0, 0, 0x00, //
+            0, 0, 0, 0, 0x00,   //
             format, // format code
             0x00, 0x08, // allocation length 8
             0x00, 0x00,
@@ -172,7 +182,12 @@ fn bd_r_structures_and_formatting() {
     };
     let protection = command_in(&mut d, &read_structure(1, 0xC0), 8);
     assert_eq!(protection[4] & 0x0F, 0, "not write-protected");
-    command_in_fails(&mut d, &read_structure(0, 0x00), 8, CANNOT_READ_INCOMPATIBLE_FORMAT);
+    command_in_fails(
+        &mut d,
+        &read_structure(0, 0x00),
+        8,
+        CANNOT_READ_INCOMPATIBLE_FORMAT,
+    );
 }
 
 #[test]

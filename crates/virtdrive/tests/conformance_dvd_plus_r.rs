@@ -22,10 +22,10 @@ const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x3
 /// CLOSE TRACK/SESSION without Immed.
 fn close(function: u8, track: u8) -> [u8; 10] {
     [
-        0x5B, // CLOSE TRACK/SESSION
-        0x00, // Immed = 0
+        0x5B,     // CLOSE TRACK/SESSION
+        0x00,     // Immed = 0
         function, // close function (bits 2-0)
-        0x00, //
+        0x00,     //
         0x00, track, // logical track number
         0, 0, 0, 0x00,
     ]
@@ -51,10 +51,10 @@ fn reserve_track(size: u32) -> [u8; 10] {
 /// READ TOC/PMA/ATIP format `format`, LBA addresses, from track 0.
 fn read_toc(format: u8) -> [u8; 10] {
     [
-        0x43, // READ TOC/PMA/ATIP
-        0x00, // MSF = 0
+        0x43,   // READ TOC/PMA/ATIP
+        0x00,   // MSF = 0
         format, // format
-        0, 0, 0, //
+        0, 0, 0,    //
         0x00, // track/session number
         0x03, 0x24, // allocation length 804
         0x00,
@@ -109,8 +109,16 @@ fn a_blank_dvd_plus_r_is_profile_001b_with_one_empty_session() {
             0x00, 0x00, 0x00, // sessions, first and last track (MSB)
         ]
     );
-    assert_eq!(be32(&info[16..20]), 0, "no session yet: lead-in start 0 (Pioneer R11)");
-    assert_eq!(be32(&info[20..24]), 0x0023_0540, "last possible lead-out start: the capacity");
+    assert_eq!(
+        be32(&info[16..20]),
+        0,
+        "no session yet: lead-in start 0 (Pioneer R11)"
+    );
+    assert_eq!(
+        be32(&info[20..24]),
+        0x0023_0540,
+        "last possible lead-out start: the capacity"
+    );
 
     let track = command_in(&mut d, &read_track_information(0xFF), 48);
     assert_eq!(
@@ -132,7 +140,11 @@ fn a_blank_dvd_plus_r_is_profile_001b_with_one_empty_session() {
     assert_eq!(be32(&track[24..28]), SECTORS, "track size");
 
     let caps = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
-    assert_eq!(be32(&caps[4..8]), SECTORS, "current capacity: the whole disc");
+    assert_eq!(
+        be32(&caps[4..8]),
+        SECTORS,
+        "current capacity: the whole disc"
+    );
     assert_eq!(caps[8] & 0x03, 0b01, "unformatted or blank media");
     assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 0);
     command_in_fails(&mut d, &read_toc(0), 804, triples::INVALID_FIELD_IN_CDB);
@@ -171,10 +183,21 @@ fn a_flush_pads_the_ecc_block_and_moves_the_next_writable_address() {
     assert_eq!(be32(&track[12..16]), 32, "NWA at the next 16-sector block");
     assert_eq!(be32(&track[16..20]), SECTORS - 32, "free blocks");
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2], 0x05, "last session incomplete (01b), disc incomplete (01b)");
-    assert_eq!(&info[4..7], &[1, 1, 1], "one session; track 1 first and last");
+    assert_eq!(
+        info[2], 0x05,
+        "last session incomplete (01b), disc incomplete (01b)"
+    );
+    assert_eq!(
+        &info[4..7],
+        &[1, 1, 1],
+        "one session; track 1 first and last"
+    );
     assert_eq!(read_blocks(&mut d, 0, 20), data);
-    assert_eq!(read_blocks(&mut d, 20, 12), vec![0u8; 12 * 2048], "zero padding");
+    assert_eq!(
+        read_blocks(&mut d, 20, 12),
+        vec![0u8; 12 * 2048],
+        "zero padding"
+    );
     let f = command_in_fails(&mut d, &read10(32, 1), 2048, triples::LBA_OUT_OF_RANGE);
     assert_eq!(f.information, Some(32));
 }
@@ -184,7 +207,10 @@ fn closing_track_and_session_keeps_the_disc_appendable() {
     let mut d = dvd_plus_r();
     let first = record_session(&mut d, 0, 20, 3, 1);
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2], 0x01, "last session empty (00b), disc incomplete (01b)");
+    assert_eq!(
+        info[2], 0x01,
+        "last session empty (00b), disc incomplete (01b)"
+    );
     assert_eq!(
         &info[4..7],
         &[2, 2, 2],
@@ -195,14 +221,21 @@ fn closing_track_and_session_keeps_the_disc_appendable() {
 
     let invisible = command_in(&mut d, &read_track_information(0xFF), 48);
     assert_eq!(&invisible[2..4], &[2, 2], "track 2 in session 2");
-    assert_eq!(be32(&invisible[8..12]), 32 + 2048, "track start after Closure and Intro");
+    assert_eq!(
+        be32(&invisible[8..12]),
+        32 + 2048,
+        "track start after Closure and Intro"
+    );
     assert_eq!(be32(&invisible[12..16]), 2080, "next writable address");
     assert_eq!(be32(&invisible[16..20]), SECTORS - 2080, "free blocks");
 
     let track1 = command_in(&mut d, &read_track_information(1), 48);
     assert_eq!(&track1[2..4], &[1, 1]);
     assert_eq!(track1[6], 0x01, "not blank, not reserved, data mode 1");
-    assert_eq!(track1[7], 0x00, "NWA_V 0, LRA_V 0: +R reports no LRA (Pioneer R11)");
+    assert_eq!(
+        track1[7], 0x00,
+        "NWA_V 0, LRA_V 0: +R reports no LRA (Pioneer R11)"
+    );
     assert_eq!(be32(&track1[24..28]), 32, "track size: 2 ECC blocks");
 
     assert_eq!(
@@ -262,7 +295,10 @@ fn finalizing_with_minimal_radius_completes_the_disc() {
     command_ok_long(&mut d, &close(CLOSE_TRACK, 0xFF));
     command_ok_long(&mut d, &close(FINALIZE_MINIMAL_RADIUS, 0));
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2], 0x0E, "last session complete (11b), disc complete (10b)");
+    assert_eq!(
+        info[2], 0x0E,
+        "last session complete (11b), disc complete (10b)"
+    );
     assert_eq!(&info[4..7], &[1, 1, 1]);
     assert_eq!(be32(&info[16..20]), 0xFFFF_FFFF, "no next lead-in");
     assert_eq!(be32(&info[20..24]), 0xFFFF_FFFF, "no lead-out limit");
@@ -278,8 +314,16 @@ fn finalizing_with_minimal_radius_completes_the_disc() {
         &blocks(1, 16),
         triples::INVALID_ADDRESS_FOR_WRITE,
     );
-    command_fails(&mut d, &close(CLOSE_SESSION, 0), triples::COMMAND_SEQUENCE_ERROR);
-    command_fails(&mut d, &close(CLOSE_TRACK, 1), triples::COMMAND_SEQUENCE_ERROR);
+    command_fails(
+        &mut d,
+        &close(CLOSE_SESSION, 0),
+        triples::COMMAND_SEQUENCE_ERROR,
+    );
+    command_fails(
+        &mut d,
+        &close(CLOSE_TRACK, 1),
+        triples::COMMAND_SEQUENCE_ERROR,
+    );
 }
 
 #[test]
@@ -295,13 +339,25 @@ fn function_110b_finalizes_an_appendable_disc_without_a_new_session() {
 #[test]
 fn closing_a_session_needs_a_closed_track_and_an_open_session() {
     let mut d = dvd_plus_r();
-    command_fails(&mut d, &close(CLOSE_SESSION, 0), triples::COMMAND_SEQUENCE_ERROR);
+    command_fails(
+        &mut d,
+        &close(CLOSE_SESSION, 0),
+        triples::COMMAND_SEQUENCE_ERROR,
+    );
     command_fails(&mut d, &close(FINALIZE, 0), triples::COMMAND_SEQUENCE_ERROR);
     // Closing the empty invisible track does nothing (Pioneer R11).
     command_ok(&mut d, &close(CLOSE_TRACK, 0xFF));
     write_blocks(&mut d, 0, 16, 1);
-    command_fails(&mut d, &close(CLOSE_SESSION, 0), INCOMPLETE_TRACK_IN_SESSION);
-    let sks = command_fails(&mut d, &close(CLOSE_TRACK, 7), triples::INVALID_FIELD_IN_CDB);
+    command_fails(
+        &mut d,
+        &close(CLOSE_SESSION, 0),
+        INCOMPLETE_TRACK_IN_SESSION,
+    );
+    let sks = command_fails(
+        &mut d,
+        &close(CLOSE_TRACK, 7),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     assert!(sks.is_some(), "the field pointer names the track number");
     // 000b is a DVD+RW function.
     command_fails(&mut d, &close(0b000, 0), triples::INVALID_FIELD_IN_CDB);
@@ -316,10 +372,17 @@ fn a_reserved_track_is_written_at_its_own_address_and_padded_when_closed() {
     let reserved = command_in(&mut d, &read_track_information(1), 48);
     assert_eq!(reserved[6], 0xC1, "RT 1, Blank 1, data mode 1");
     assert_eq!(be32(&reserved[12..16]), 0, "its NWA");
-    assert_eq!(be32(&reserved[16..20]), 112, "free: 100 rounded up to 7 ECC blocks");
+    assert_eq!(
+        be32(&reserved[16..20]),
+        112,
+        "free: 100 rounded up to 7 ECC blocks"
+    );
     assert_eq!(be32(&reserved[24..28]), 112, "track size: the reservation");
     let invisible = command_in(&mut d, &read_track_information(0xFF), 48);
-    assert_eq!(invisible[2], 2, "the invisible track follows the reservation");
+    assert_eq!(
+        invisible[2], 2,
+        "the invisible track follows the reservation"
+    );
     assert_eq!(be32(&invisible[8..12]), 112);
     // A second reservation while one is open is out of sequence.
     command_fails(&mut d, &reserve_track(16), triples::COMMAND_SEQUENCE_ERROR);
@@ -339,14 +402,22 @@ fn a_reserved_track_is_written_at_its_own_address_and_padded_when_closed() {
     assert_eq!(read_blocks(&mut d, 0, 10), data);
     assert_eq!(read_blocks(&mut d, 10, 102), vec![0u8; 102 * 2048]);
     let next = command_in(&mut d, &read_track_information(0xFF), 48);
-    assert_eq!(be32(&next[12..16]), 112, "track 2 goes on in the same session");
+    assert_eq!(
+        be32(&next[12..16]),
+        112,
+        "track 2 goes on in the same session"
+    );
 }
 
 #[test]
 fn a_reservation_must_fit_the_free_space() {
     let mut d = dvd_plus_r();
     command_fails(&mut d, &reserve_track(0), triples::INVALID_FIELD_IN_CDB);
-    command_fails(&mut d, &reserve_track(SECTORS + 1), triples::INVALID_FIELD_IN_CDB);
+    command_fails(
+        &mut d,
+        &reserve_track(SECTORS + 1),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     command_ok(&mut d, &reserve_track(SECTORS));
 }
 
@@ -356,7 +427,11 @@ fn the_153rd_session_finalizes_the_disc() {
     let mut nwa = 0;
     for session in 1..=153u32 {
         let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-        assert_eq!(info[2] & 0x03, if session == 1 { 0 } else { 1 }, "session {session}");
+        assert_eq!(
+            info[2] & 0x03,
+            if session == 1 { 0 } else { 1 },
+            "session {session}"
+        );
         write_blocks(&mut d, nwa, 16, session as u8);
         command_ok(&mut d, &close(CLOSE_TRACK, 0xFF));
         // The last close records the lead-out too, which takes longer than 10 s.
@@ -371,7 +446,9 @@ fn the_153rd_session_finalizes_the_disc() {
 #[test]
 fn dvd_plus_r_is_neither_formatted_nor_blanked_and_has_no_page_05h() {
     let mut d = dvd_plus_r();
-    let params = [0x00, 0x82, 0x00, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0, 0, 0];
+    let params = [
+        0x00, 0x82, 0x00, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0, 0, 0,
+    ];
     command_out_fails(
         &mut d,
         &[0x04, 0x11, 0, 0, 0, 0x00], // FORMAT UNIT, FmtData
@@ -393,7 +470,7 @@ fn the_dvd_physical_format_says_dvd_plus_r() {
         &[
             0xAD, // READ DISC STRUCTURE
             0x00, // media type 0: DVD
-            0, 0, 0, 0, // address
+            0, 0, 0, 0,    // address
             0x00, // layer 0
             0x00, // format 00h: physical format information
             0x08, 0x04, // allocation length 2052
@@ -404,7 +481,11 @@ fn the_dvd_physical_format_says_dvd_plus_r() {
     assert_eq!(pfi[4] >> 4, 0xA, "book type DVD+R");
     assert_eq!(pfi[6] & 0x0F, 0b0010, "layer type: recordable");
     assert_eq!(be24(&pfi[9..12]), 0x03_0000, "data area from 30000h");
-    assert_eq!(be24(&pfi[13..16]), 0x03_0000 + SECTORS - 1, "to its last sector");
+    assert_eq!(
+        be24(&pfi[13..16]),
+        0x03_0000 + SECTORS - 1,
+        "to its last sector"
+    );
 }
 
 #[test]

@@ -63,8 +63,8 @@ pub use dvd_plus_r::{
 pub use geometry::{Geometry, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters,
-    ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
+    ReadTocPmaAtip, Reservation, ReserveTrack, TrackAddressType,
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{
@@ -240,10 +240,7 @@ impl SequentialDisc {
         let (size, field) = match cdb.reservation {
             Reservation::Size(blocks) => (Some(blocks), 5),
             // ARSV: bytes 2-5 hold the first LBA after the reservation.
-            Reservation::Lba(end) => (
-                u32::try_from(end).ok().and_then(|e| e.checked_sub(nwa)),
-                2,
-            ),
+            Reservation::Lba(end) => (u32::try_from(end).ok().and_then(|e| e.checked_sub(nwa)), 2),
         };
         let size = size
             .filter(|&s| s > 0)

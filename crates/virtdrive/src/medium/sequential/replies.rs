@@ -34,7 +34,8 @@ pub(crate) fn disc_information(disc: &Disc, g: &Geometry) -> DiscInformation {
                 .unwrap_or(1);
             info.first_track_in_last_session = first;
             info.last_track_in_last_session = invisible.map_or(first, |n| n.number);
-            info.last_session_lead_in_start = lead_in_start(disc, g, disc.sessions.len().saturating_sub(1));
+            info.last_session_lead_in_start =
+                lead_in_start(disc, g, disc.sessions.len().saturating_sub(1));
         }
         DiscState::Appendable => {
             // The empty session to come is the last session (MMC-6 6.22.3.1.5); its
@@ -45,7 +46,8 @@ pub(crate) fn disc_information(disc: &Disc, g: &Geometry) -> DiscInformation {
             let number = invisible.map_or(1, |n| n.number);
             info.first_track_in_last_session = number;
             info.last_track_in_last_session = number;
-            info.last_session_lead_in_start = invisible.map_or(0, |n| n.start.saturating_sub(g.intro));
+            info.last_session_lead_in_start =
+                invisible.map_or(0, |n| n.start.saturating_sub(g.intro));
         }
         DiscState::Complete => {
             info.disc_status = DiscStatus::Complete;
@@ -123,7 +125,8 @@ fn find_target<'d>(
                 Some(address)
             };
             let wanted = wanted.ok_or_else(bad_address)?;
-            if let Some((session, track)) = disc.tracks().find(|(_, t)| u32::from(t.number) == wanted)
+            if let Some((session, track)) =
+                disc.tracks().find(|(_, t)| u32::from(t.number) == wanted)
             {
                 return open_or(session, track);
             }
@@ -133,8 +136,7 @@ fn find_target<'d>(
             }
         }
         TrackAddressType::SessionNumber => {
-            if let Some((session, track)) = disc.tracks().find(|(s, _)| u32::from(*s) == address)
-            {
+            if let Some((session, track)) = disc.tracks().find(|(s, _)| u32::from(*s) == address) {
                 return open_or(session, track);
             }
             match invisible {

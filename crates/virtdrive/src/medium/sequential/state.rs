@@ -109,7 +109,10 @@ pub(crate) fn load(value: &serde_json::Value, g: &Geometry) -> Result<Disc, Stat
                 ));
             }
             if u64::from(track.start) + u64::from(track.recorded) > u64::from(g.capacity) {
-                return fail(format!("{where_}: ends past the disc's {} sectors", g.capacity));
+                return fail(format!(
+                    "{where_}: ends past the disc's {} sectors",
+                    g.capacity
+                ));
             }
             if let Some(next) = disc.writable_track(g) {
                 disc.record(&next, track.recorded);
