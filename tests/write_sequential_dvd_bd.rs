@@ -467,3 +467,48 @@ fn the_command_line_appends_sessions_reads_them_back_and_closes_the_disc() {
         );
     }
 }
+
+#[test]
+fn the_data_writer_properties_describe_the_sessions() {
+    use discwriter::writer::MediaPhysicalType;
+    for (case, media_type) in CASES
+        .iter()
+        .zip([MediaPhysicalType::Dvdplusr, MediaPhysicalType::Bdr])
+    {
+        let name = case.kind.name();
+        let w: DataWriter<VirtDrive> = writer(drive(case.kind), WriteOptions::default());
+        assert_eq!(
+            w.current_physical_media_type().unwrap(),
+            media_type,
+            "{name}"
+        );
+        assert!(w.is_current_media_supported().unwrap(), "{name}");
+        assert!(w.media_physically_blank().unwrap(), "{name}");
+        assert_eq!(w.previous_session().unwrap(), (-1, -1), "{name}: blank");
+        assert_eq!(w.next_writable_address().unwrap(), 0, "{name}");
+        let (r, _) = write_collecting(&w, &image(100, 1));
+        r.unwrap();
+        let next = case.next_session(0, 100);
+        assert!(!w.media_physically_blank().unwrap(), "{name}");
+        assert_eq!(w.next_writable_address().unwrap(), next as i64, "{name}");
+        assert_eq!(
+            w.free_sectors_on_media().unwrap(),
+            (case.capacity - next) as u32,
+            "{name}"
+        );
+        assert_eq!(
+            w.total_sectors_on_media().unwrap(),
+            case.capacity as u32,
+            "{name}"
+        );
+        // The session's one track, padded to whole blocks: DVD+R reports no last recorded
+        // address, so its end is the track's end; BD-R reports the last sector written
+        // (the padding included, the drive recorded it).
+        let padded = 100u64.div_ceil(case.ecc_block) * case.ecc_block;
+        assert_eq!(
+            w.previous_session().unwrap(),
+            (0, padded as i64 - 1),
+            "{name}"
+        );
+    }
+}
