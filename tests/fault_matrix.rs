@@ -1,6 +1,7 @@
 //! The fault matrix: every code of imapi-write-errors.md that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
-//! in the middle of writing and while finalizing, on CD-R, DVD+RW and BD-RE where it applies.
+//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW and BD-RE where
+//! it applies.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
@@ -29,11 +30,17 @@ const SECTORS: u64 = 320;
 /// The mid-write rows fail the WRITE (10) that reaches this LBA.
 const FAULT_LBA: i64 = 160;
 
-const ALL: &[MediumKind] = &[CD_R, DVD_PLUS_RW, BD_RE];
+const DVD_PLUS_R: MediumKind = MediumKind::DvdPlusR;
+const BD_R: MediumKind = MediumKind::BdR;
+
+const ALL: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, BD_RE];
+/// Page 05h and its MODE SENSE/SELECT, and OPC before writing, are CD steps.
 const CD: &[MediumKind] = &[CD_R];
 /// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none).
-const CLOSING: &[MediumKind] = &[CD_R, DVD_PLUS_RW];
+const CLOSING: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW];
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
+/// Media recorded session by session.
+const WRITE_ONCE: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R];
 
 // Opcodes the errors name (MMC-6).
 const TEST_UNIT_READY: u8 = 0x00;
@@ -506,7 +513,7 @@ fn run(row: &Row, kind: MediumKind) {
         Disc::Untouched => {
             assert!(!recorded_anything(&records), "something was recorded");
             assert_eq!(last_written, None);
-            if kind == CD_R {
+            if WRITE_ONCE.contains(&kind) {
                 assert_eq!(before.status, DiscState::Blank);
             }
             0
@@ -533,10 +540,11 @@ fn run(row: &Row, kind: MediumKind) {
         Disc::CacheLost => 0,
     };
 
-    // The disc is still usable: a CD-R is not closed and takes the next write at its next
-    // writable address; a rewritable disc is written over.
-    if kind == CD_R {
-        assert_ne!(before.status, DiscState::Complete, "the CD-R was closed");
+    // The disc is still usable: a write-once disc is not closed and takes the next write at
+    // its next writable address; a rewritable disc is written over.
+    let write_once = WRITE_ONCE.contains(&kind);
+    if write_once {
+        assert_ne!(before.status, DiscState::Complete, "the disc was closed");
     }
     let again = image(300, 2);
     let w2 = writer(
@@ -549,7 +557,7 @@ fn run(row: &Row, kind: MediumKind) {
     let (r2, _) = write_collecting(&w2, &again);
     let o2 = r2.unwrap_or_else(|e| panic!("the next write failed: {e}"));
     drop(w2);
-    if kind == CD_R {
+    if write_once {
         assert_eq!(
             Some(o2.start_lba as u32),
             before.next_writable_address,

@@ -41,7 +41,7 @@ impl DriveSpec {
             };
             let kind = MediumKind::from_name(media).ok_or_else(|| {
                 CliError::Input(format!(
-                    "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+rw, bd-re, dvd-rom, unknown"
+                    "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+r, dvd+rw, bd-r, bd-re, dvd-rom, unknown"
                 ))
             })?;
             return Ok(DriveSpec::Virtual { kind, file });
@@ -88,6 +88,20 @@ mod tests {
             DriveSpec::parse(Some("virt:dvd+rw")).unwrap(),
             DriveSpec::Virtual {
                 kind: MediumKind::DvdPlusRw,
+                file: None
+            }
+        );
+        assert_eq!(
+            DriveSpec::parse(Some("virt:dvd+r@/tmp/r.disc")).unwrap(),
+            DriveSpec::Virtual {
+                kind: MediumKind::DvdPlusR,
+                file: Some(PathBuf::from("/tmp/r.disc"))
+            }
+        );
+        assert_eq!(
+            DriveSpec::parse(Some("virt:bd-r")).unwrap(),
+            DriveSpec::Virtual {
+                kind: MediumKind::BdR,
                 file: None
             }
         );

@@ -90,8 +90,8 @@ pub enum Command {
     },
     /// Show the drive, its current profile and the disc's status, sessions and space.
     Info {
-        /// A device path, or a virtual drive virt:MEDIA[@FILE] (MEDIA: cd-r, cd-r74, dvd+rw,
-        /// bd-re, dvd-rom, unknown). Default: the embedded virtual BD-RE in the user's data
+        /// A device path, or a virtual drive virt:MEDIA[@FILE] (MEDIA: cd-r, cd-r74, dvd+r,
+        /// dvd+rw, bd-r, bd-re, dvd-rom, unknown). Default: the embedded virtual BD-RE in the user's data
         /// directory.
         #[arg(long)]
         drive: Option<String>,

@@ -13,9 +13,11 @@ use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, VirtDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
-const USABLE: [MediumKind; 5] = [
+const USABLE: [MediumKind; 7] = [
     MediumKind::CdR74,
     MediumKind::CdR80,
+    MediumKind::DvdPlusR,
+    MediumKind::BdR,
     MediumKind::DvdPlusRw,
     MediumKind::BdRe,
     MediumKind::DvdRom,
@@ -227,6 +229,8 @@ fn read_capacity_of_each_blank_disc() {
     for (kind, last_lba) in [
         (MediumKind::CdR74, 0u32),
         (MediumKind::CdR80, 0),
+        (MediumKind::DvdPlusR, 0),
+        (MediumKind::BdR, 0),
         (MediumKind::DvdPlusRw, 0),
         (MediumKind::BdRe, 0),
         (MediumKind::DvdRom, 1_999_999),

@@ -162,6 +162,62 @@ fn a_cd_r_session_closed_in_one_process_is_appendable_in_the_next() {
     );
 }
 
+/// A DVD+R or BD-R session closed in one process is appendable in the next, with its next
+/// session where the medium's rules put it (`next`); a second session written but not
+/// flushed when the process ends is gone, the first still there.
+fn a_sequential_session_survives_the_process(kind: MediumKind, next: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "disc.seq");
+    {
+        let mut d = open(kind, &path);
+        for lba in (0..100).step_by(20) {
+            good(&mut d, &write10(lba, 20), DataPhase::Out(&sectors(lba, 20)));
+        }
+        good(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
+        good(&mut d, &CLOSE_TRACK, DataPhase::None);
+        good(&mut d, &CLOSE_SESSION, DataPhase::None);
+    }
+    {
+        let mut d = open(kind, &path);
+        let track = data_in(&mut d, &READ_TRACK_INFORMATION_FF, 48);
+        assert_eq!(&track[2..4], &[2, 2], "{kind:?}: track 2 in session 2");
+        assert_eq!(
+            &track[12..16],
+            next.to_be_bytes(),
+            "{kind:?}: next writable address"
+        );
+        let disc = data_in(&mut d, &READ_DISC_INFORMATION, 34);
+        assert_eq!(disc[2] & 0x0F, 0b0001, "{kind:?}: appendable");
+        assert_eq!(read(&mut d, 0, 100), sectors(0, 100), "{kind:?}");
+        // Not flushed: gone when the process ends.
+        good(
+            &mut d,
+            &write10(next, 20),
+            DataPhase::Out(&sectors(next, 20)),
+        );
+    }
+    let mut d = open(kind, &path);
+    let track = data_in(&mut d, &READ_TRACK_INFORMATION_FF, 48);
+    assert_eq!(
+        &track[12..16],
+        next.to_be_bytes(),
+        "{kind:?}: still blank there"
+    );
+    assert_eq!(read(&mut d, 0, 100), sectors(0, 100), "{kind:?}");
+}
+
+#[test]
+fn a_dvd_plus_r_session_closed_in_one_process_is_appendable_in_the_next() {
+    // 100 sectors padded to 112, then the 1,024-sector Closure and Intro.
+    a_sequential_session_survives_the_process(MediumKind::DvdPlusR, 112 + 2048);
+}
+
+#[test]
+fn a_bd_r_session_closed_in_one_process_is_appendable_in_the_next() {
+    // 100 sectors padded to 4 clusters; no gap between BD-R sessions.
+    a_sequential_session_survives_the_process(MediumKind::BdR, 128);
+}
+
 /// Formats an overwritable disc through FORMAT UNIT (Immed), waiting the format out.
 fn format(d: &mut VirtualDrive, list: &[u8; 12]) {
     good(d, &FORMAT_UNIT, DataPhase::Out(list));

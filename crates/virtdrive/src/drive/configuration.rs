@@ -247,7 +247,12 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             p == Profile::DvdPlusRw,
         ),
-        Feature::new(DvdPlusR { write: true }, 0, false, p == Profile::DvdPlusR),
+        Feature::new(
+            DvdPlusR { write: true },
+            0,
+            false,
+            p == Profile::DvdPlusR && writable,
+        ),
         Feature::new(
             CdTrackAtOnce {
                 buf: true,
@@ -296,7 +301,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             },
             2,
             false,
-            p == Profile::BdRe && writable,
+            matches!(p, Profile::BdRe | Profile::BdRSrm) && writable,
         ),
         Feature::new(PowerManagement {}, 0, true, true),
         Feature::new(

@@ -23,6 +23,7 @@ use crate::clock::VirtualTime;
 pub mod cd_r;
 pub mod overwritable;
 pub mod rom;
+pub mod sequential;
 
 /// The sense a medium operation ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,13 @@ pub enum MediumKind {
     /// BD-RE, single layer (12,219,392 sectors without spare areas).
     #[serde(rename = "bd-re")]
     BdRe,
+    /// DVD+R, single layer (2,295,104 sectors), write-once, up to 153 sessions.
+    #[serde(rename = "dvd+r")]
+    DvdPlusR,
+    /// BD-R, single layer, Sequential Recording Mode without spare areas (12,219,392
+    /// sectors).
+    #[serde(rename = "bd-r")]
+    BdR,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -97,23 +105,27 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 6] = [
+    pub const ALL: [MediumKind; 8] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::DvdPlusRw,
         MediumKind::BdRe,
+        MediumKind::DvdPlusR,
+        MediumKind::BdR,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
-    /// The name used on the command line (`cd-r`, `cd-r80`, `dvd+rw`, `bd-re`, `dvd-rom`,
-    /// `unknown`).
+    /// The name used on the command line (`cd-r`, `cd-r74`, `dvd+rw`, `bd-re`, `dvd+r`,
+    /// `bd-r`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
             MediumKind::CdR80 => "cd-r",
             MediumKind::DvdPlusRw => "dvd+rw",
             MediumKind::BdRe => "bd-re",
+            MediumKind::DvdPlusR => "dvd+r",
+            MediumKind::BdR => "bd-r",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -126,6 +138,8 @@ impl MediumKind {
             "cd-r74" => MediumKind::CdR74,
             "dvd+rw" | "dvdplusrw" => MediumKind::DvdPlusRw,
             "bd-re" | "bdre" => MediumKind::BdRe,
+            "dvd+r" | "dvdplusr" => MediumKind::DvdPlusR,
+            "bd-r" | "bdr" => MediumKind::BdR,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -250,13 +264,19 @@ pub trait Medium: fmt::Debug + Send {
     }
 }
 
-/// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, as sold).
+/// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, as sold; BD-R in
+/// Sequential Recording Mode without spare areas).
 pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box<dyn Medium> {
     match kind {
         MediumKind::CdR74 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes74, store)),
         MediumKind::CdR80 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes80, store)),
         MediumKind::DvdPlusRw => Box::new(overwritable::DvdPlusRw::new(store)),
         MediumKind::BdRe => Box::new(overwritable::BdRe::new(store)),
+        MediumKind::DvdPlusR => Box::new(sequential::SequentialDisc::blank(
+            &sequential::DVD_PLUS_R,
+            store,
+        )),
+        MediumKind::BdR => Box::new(sequential::SequentialDisc::blank(&sequential::BD_R, store)),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
@@ -292,6 +312,14 @@ pub fn load(
         MediumKind::BdRe => {
             Box::new(overwritable::BdRe::load_state(state, store).map_err(|e| err(&e))?)
         }
+        MediumKind::DvdPlusR => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::DVD_PLUS_R, state, store)
+                .map_err(|e| err(&e))?,
+        ),
+        MediumKind::BdR => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::BD_R, state, store)
+                .map_err(|e| err(&e))?,
+        ),
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

@@ -1,0 +1,48 @@
+//! BD-R, single layer, in Sequential Recording Mode without Pseudo-OverWrite (profile 0041h
+//! BD-R SRM; MMC-6 4.5.3.5; libburn's BD-R cookbook: "very similar to DVD+R").
+//!
+//! - 12,219,392 sectors (25 GB, no spare areas: notes §4.1), written in 32-sector clusters.
+//!   Formatting with spare areas (FORMAT UNIT 00h/32h) is not modelled: FORMAT UNIT gets
+//!   05/30/06, and READ FORMAT CAPACITIES offers no format.
+//! - CLOSE functions: 001b closes the track (sequential recording range), 010b the session,
+//!   keeping the disc appendable; 110b finalizes (cookbook; BDR-203 manual table 3). 101b is
+//!   a DVD+R function: 05/24/00.
+//! - Sessions cost no room in the user data area (INF: SRM keeps its session and track
+//!   structure in the temporary disc management areas): the next session starts at the
+//!   next cluster after the last. The session limit is not documented in the sources at
+//!   hand; 7,927 is taken (INF), the sequential recording range limit of BD-R SRM.
+//! - READ TRACK INFORMATION reports the Last Recorded Address of written tracks (INF).
+//! - Write speeds 6x, 4x and 2x, read 6x (1x = 4,495 kB/s, notes §4.2).
+
+use mmc_core::cdb::CloseFunction;
+use mmc_core::Profile;
+
+use super::geometry::{Geometry, StructureFamily};
+use crate::medium::overwritable::bd_re::BD_1X_KBPS;
+use crate::medium::MediumKind;
+
+/// Sectors of a single-layer BD-R without spare areas.
+pub const BD_R_SECTORS: u32 = 12_219_392;
+/// Sectors per cluster.
+pub const BD_R_CLUSTER: u32 = 32;
+/// Write speeds, fastest first: 6x, 4x, 2x.
+pub const BD_R_WRITE_SPEEDS: [u32; 3] = [6 * BD_1X_KBPS, 4 * BD_1X_KBPS, 2 * BD_1X_KBPS];
+
+/// The BD-R's recording rules.
+pub const BD_R: Geometry = Geometry {
+    kind: MediumKind::BdR,
+    name: "bd-r",
+    profile: Profile::BdRSrm,
+    capacity: BD_R_SECTORS,
+    ecc_block: BD_R_CLUSTER,
+    session_gap: 0,
+    intro: 0,
+    min_next_session: BD_R_CLUSTER,
+    max_sessions: 7927,
+    finalize_functions: &[CloseFunction::FinalizeDisc],
+    finalize_sectors: BD_R_CLUSTER,
+    last_recorded_address_valid: true,
+    write_speeds: &BD_R_WRITE_SPEEDS,
+    read_speed: 6 * BD_1X_KBPS,
+    structures: StructureFamily::Bd,
+};

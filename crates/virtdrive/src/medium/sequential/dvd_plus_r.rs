@@ -1,0 +1,58 @@
+//! DVD+R, single layer (profile 001Bh; MMC-6 4.3.6.2, libburn's DVD+R cookbook).
+//!
+//! - 2,295,104 sectors, like the DVD+RW (notes §4.1), written in 16-sector ECC blocks.
+//! - Up to 153 sessions (cookbook: "A DVD+R may hold 153 closed sessions").
+//! - CLOSE functions: 001b closes the fragment (track), 010b the session, keeping the disc
+//!   appendable; 101b closes the session and finalizes "with minimal radius" and 110b closes
+//!   the session and finalizes (Pioneer R11 and BDR-203 manuals list both for +R; libburn
+//!   finalizes with 101b).
+//! - Session overhead (INF, not found in the sources at hand): closing a session records a
+//!   Closure of 64 ECC blocks, and the next session starts with an Intro of 64 ECC blocks,
+//!   so the next session's first track starts 2,048 sectors after the end of the last. The
+//!   Intro size matches Pioneer's rule for +R DL that a close leaving "less than 65 ECC
+//!   blocks" finalizes the disc: an Intro and one block of data. READ DISC INFORMATION gives
+//!   where the next Intro goes as the last session's lead-in start (Pioneer R11 4.18).
+//! - READ TRACK INFORMATION reports no Last Recorded Address: "The LRA_V bit is always set
+//!   to zero for +R/+RW" (Pioneer R11 4.22).
+//! - Write speeds 16x, 8x and 4x, read 16x (1x = 1,385 kB/s; INF table).
+
+use mmc_core::cdb::CloseFunction;
+use mmc_core::response::disc_structure::BookType;
+use mmc_core::Profile;
+
+use super::geometry::{Geometry, StructureFamily};
+use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
+use crate::medium::MediumKind;
+
+/// Sectors of a single-layer DVD+R.
+pub const DVD_PLUS_R_SECTORS: u32 = 2_295_104;
+/// Sectors per ECC block.
+pub const DVD_PLUS_R_ECC_BLOCK: u32 = 16;
+/// The Intro of a session after the first: 64 ECC blocks (INF).
+pub const DVD_PLUS_R_INTRO: u32 = 64 * DVD_PLUS_R_ECC_BLOCK;
+/// The Closure of a session: 64 ECC blocks (INF).
+pub const DVD_PLUS_R_CLOSURE: u32 = 64 * DVD_PLUS_R_ECC_BLOCK;
+/// Write speeds, fastest first: 16x, 8x, 4x.
+pub const DVD_PLUS_R_WRITE_SPEEDS: [u32; 3] = [16 * DVD_1X_KBPS, 8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS];
+
+/// The DVD+R's recording rules.
+pub const DVD_PLUS_R: Geometry = Geometry {
+    kind: MediumKind::DvdPlusR,
+    name: "dvd+r",
+    profile: Profile::DvdPlusR,
+    capacity: DVD_PLUS_R_SECTORS,
+    ecc_block: DVD_PLUS_R_ECC_BLOCK,
+    session_gap: DVD_PLUS_R_CLOSURE + DVD_PLUS_R_INTRO,
+    intro: DVD_PLUS_R_INTRO,
+    min_next_session: DVD_PLUS_R_ECC_BLOCK,
+    max_sessions: 153,
+    finalize_functions: &[
+        CloseFunction::FinalizeMinimalRadius,
+        CloseFunction::FinalizeDisc,
+    ],
+    finalize_sectors: LEAD_OUT_SECTORS as u32,
+    last_recorded_address_valid: false,
+    write_speeds: &DVD_PLUS_R_WRITE_SPEEDS,
+    read_speed: 16 * DVD_1X_KBPS,
+    structures: StructureFamily::Dvd(BookType::DvdPlusR),
+};

@@ -1,0 +1,479 @@
+//! Write-once media recorded session by session without write parameters: DVD+R
+//! (`dvd_plus_r`, profile 001Bh) and BD-R in Sequential Recording Mode (`bd_r`, 0041h).
+//! Both follow the same rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one
+//! [`SequentialDisc`] serves both, with the medium's [`Geometry`].
+//!
+//! The layout (sessions, tracks, next writable address) is in `layout`; the replies in
+//! `replies`; the saved state in `state`.
+//!
+//! # Recording
+//!
+//! - **WRITE** (10 or 12) only at the next writable address of the open track, or of the
+//!   invisible track when none is open (READ TRACK INFORMATION, track FFh), else 05/21/02
+//!   INVALID ADDRESS FOR WRITE with the LBA; past the room left (the end of the disc, or of
+//!   a reservation), 05/63/00 END OF USER AREA ENCOUNTERED ON THIS TRACK. The first write
+//!   to the invisible track opens a track, and a session when every session was closed.
+//!   No mode page 05h: MODE SENSE/SELECT of it get 05/24/00 and 05/26/00 (MMC-6 7.5.3:
+//!   not for DVD+R or BD).
+//! - **SYNCHRONIZE CACHE** pads the open track's partly written ECC block with zeros, so the
+//!   next writable address moves to the next block; the store commits.
+//! - **RESERVE TRACK** (size, or the LBA that ends it) reserves whole ECC blocks for the
+//!   next track at the next writable address, when no track is open (else 05/2C/00); a size
+//!   of 0 or beyond the free space is 05/24/00 on the size field. The reserved track is
+//!   written and closed before another track starts; closing it pads it to its size with
+//!   zeros (Pioneer R11, CLOSE 001b on +R).
+//! - **CLOSE TRACK** (001b) of the open track (its number or FFh) pads and closes it; of a
+//!   closed track or the empty invisible track it does nothing (Pioneer R11: "the Fragment
+//!   ... is blank ... GOOD status").
+//! - **CLOSE SESSION** (010b) closes the open session and keeps the disc appendable, unless
+//!   it was the last session the disc holds or the room left could not hold another, which
+//!   finalizes the disc (Pioneer R11 for +R DL, applied here to both media). With a track
+//!   still open: 05/72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION (Pioneer
+//!   R11); with no open session (blank or appendable disc): 05/2C/00, as on the CD-R.
+//! - **Finalizing** (the medium's functions: DVD+R 101b and 110b, BD-R 110b) closes the
+//!   open session and the disc: no more writes, no invisible track (READ TRACK
+//!   INFORMATION of FFh gets 05/24/00). On an appendable disc it finalizes without a new
+//!   session; on a blank disc, with a track still open or on a complete disc: as above.
+//!   Other functions are 05/24/00 on CDB byte 2.
+//! - Closing and flushing reach the disc: the recording state at that moment is what a
+//!   power loss returns to.
+//!
+//! # Reading
+//!
+//! Recorded sectors read back (those of the open track too); any other LBA gets 05/21/00
+//! LBA OUT OF RANGE with the first such LBA. READ CAPACITY gives the last sector of the
+//! last closed session, 0 while there is none (Pioneer R11 4.17: "has no Complete Session
+//! ... set to zero"). READ FORMAT CAPACITIES: one current descriptor, "unformatted or blank"
+//! with the disc's size on a blank disc, else "formatted" with the sectors recorded.
+//! FORMAT UNIT, BLANK and SEND CUE SHEET are not for these media: 05/30/06, 05/30/06 and
+//! 05/2C/00.
+
+mod bd_r;
+mod dvd_plus_r;
+mod geometry;
+mod layout;
+mod replies;
+mod state;
+
+pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
+pub use dvd_plus_r::{
+    DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO, DVD_PLUS_R_SECTORS,
+    DVD_PLUS_R_WRITE_SPEEDS,
+};
+pub use geometry::{Geometry, StructureFamily};
+
+use mmc_core::cdb::{
+    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
+    ReadTocPmaAtip, Reservation, ReserveTrack, TrackAddressType,
+};
+use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
+use mmc_core::response::{
+    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    WriteParameters, WriteProtectionStatus,
+};
+use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::Profile;
+
+use self::layout::{Disc, DiscState};
+use crate::clock::VirtualTime;
+use crate::medium::overwritable::{
+    dvd_physical_format, invalid_cdb_field, lba_out_of_range, store_error, StateError,
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT,
+};
+use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use crate::store::{SectorStore, SECTOR};
+
+/// 05/63/00 END OF USER AREA ENCOUNTERED ON THIS TRACK: a write past the room left.
+const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
+/// 05/72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION.
+const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
+
+/// A DVD+R or BD-R.
+#[derive(Debug)]
+pub struct SequentialDisc {
+    geometry: &'static Geometry,
+    disc: Disc,
+    /// The disc as of the last flush: what a power loss returns to.
+    synced: Disc,
+    store: Box<dyn SectorStore>,
+}
+
+fn invalid_address(lba: i64) -> MediumError {
+    MediumError::new(triples::INVALID_ADDRESS_FOR_WRITE)
+        .with_information(u64::from(i32::try_from(lba).map_or(u32::MAX, |v| v as u32)))
+}
+
+/// Whole 2048-byte sectors in a buffer (the drive sizes buffers from the transfer length).
+fn whole_sectors(len: usize) -> MediumResult<u32> {
+    if len % SECTOR != 0 {
+        return Err(invalid_cdb_field(7, None));
+    }
+    u32::try_from(len / SECTOR).map_err(|_| invalid_cdb_field(7, None))
+}
+
+impl SequentialDisc {
+    /// A blank disc of the medium `geometry` describes ([`DVD_PLUS_R`], [`BD_R`]).
+    pub fn blank(geometry: &'static Geometry, store: Box<dyn SectorStore>) -> Self {
+        SequentialDisc {
+            geometry,
+            disc: Disc::blank(),
+            synced: Disc::blank(),
+            store,
+        }
+    }
+
+    /// The disc [`Medium::save_state`] described, over the store holding its sectors.
+    pub fn load_state(
+        geometry: &'static Geometry,
+        value: &serde_json::Value,
+        store: Box<dyn SectorStore>,
+    ) -> Result<Self, StateError> {
+        let disc = state::load(value, geometry)?;
+        Ok(SequentialDisc {
+            geometry,
+            synced: disc.clone(),
+            disc,
+            store,
+        })
+    }
+
+    pub fn geometry(&self) -> &'static Geometry {
+        self.geometry
+    }
+
+    pub fn store(&self) -> &dyn SectorStore {
+        self.store.as_ref()
+    }
+
+    /// Writes `pad` zero sectors at `start` (the drive's padding).
+    fn write_zeros(&mut self, start: u32, pad: u32) -> MediumResult<()> {
+        const CHUNK: u32 = 512;
+        let zeros = vec![0u8; CHUNK as usize * SECTOR];
+        let mut done = 0;
+        while done < pad {
+            let n = CHUNK.min(pad - done);
+            let at = u64::from(start) + u64::from(done);
+            let piece = zeros.get(..n as usize * SECTOR).unwrap_or(&[]);
+            self.store
+                .write(at, piece)
+                .map_err(|e| store_error(&e, false))?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Pads the open track (to its block, or to its reservation when `closing`); returns
+    /// the sectors padded.
+    fn pad_open_track(&mut self, closing: bool) -> MediumResult<u32> {
+        let Some((start, pad)) = self.disc.padding(self.geometry, closing) else {
+            return Ok(0);
+        };
+        self.write_zeros(start, pad)?;
+        self.disc.pad(pad);
+        Ok(pad)
+    }
+
+    /// The cache reaches the disc: the store commits and this state survives a power loss.
+    fn commit(&mut self) -> MediumResult<()> {
+        self.store.commit().map_err(|e| store_error(&e, false))?;
+        self.synced = self.disc.clone();
+        Ok(())
+    }
+
+    fn close_track(&mut self, number: u16) -> MediumResult<Busy> {
+        if self.disc.finalized {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let open = self.disc.open_track.as_ref().map(|t| t.number);
+        let invisible = self.disc.invisible_track(self.geometry).map(|t| t.number);
+        let known = number == 0xFF
+            || Some(number) == open
+            || Some(number) == invisible
+            || (1..=self.disc.last_track_number()).contains(&number);
+        if !known {
+            // Bytes 4-5: the track number.
+            return Err(invalid_cdb_field(4, None));
+        }
+        let closes_open = open.is_some() && (number == 0xFF || Some(number) == open);
+        if !closes_open {
+            return Ok(Busy::default());
+        }
+        let padded = self.pad_open_track(true)?;
+        self.disc.close_track();
+        self.commit()?;
+        Ok(Busy {
+            duration: self.geometry.recording_time(padded),
+        })
+    }
+
+    fn close_session(&mut self, finalize: bool) -> MediumResult<Busy> {
+        let g = self.geometry;
+        if self.disc.open_track.is_some() {
+            return Err(INCOMPLETE_TRACK_IN_SESSION.into());
+        }
+        let recorded = match self.disc.state() {
+            DiscState::OpenSession => {
+                self.disc.close_session(g);
+                g.session_gap.saturating_sub(g.intro)
+            }
+            DiscState::Appendable if finalize => 0,
+            _ => return Err(triples::COMMAND_SEQUENCE_ERROR.into()),
+        };
+        let lead_out = if finalize || self.disc.finalized {
+            self.disc.finalized = true;
+            g.finalize_sectors
+        } else {
+            0
+        };
+        self.commit()?;
+        Ok(Busy {
+            duration: g.recording_time(recorded.saturating_add(lead_out)),
+        })
+    }
+
+    /// The size a RESERVE TRACK asks for at `nwa`, or the field that is wrong.
+    fn reservation_size(&self, cdb: &ReserveTrack, nwa: u32, free: u32) -> MediumResult<u32> {
+        if cdb.rmz {
+            // Byte 1 bit 1: an RMZ is an HD DVD-R structure.
+            return Err(invalid_cdb_field(1, Some(1)));
+        }
+        let (size, field) = match cdb.reservation {
+            Reservation::Size(blocks) => (Some(blocks), 5),
+            // ARSV: bytes 2-5 hold the first LBA after the reservation.
+            Reservation::Lba(end) => (u32::try_from(end).ok().and_then(|e| e.checked_sub(nwa)), 2),
+        };
+        let size = size
+            .filter(|&s| s > 0)
+            .map(|s| self.geometry.round_up(s))
+            .filter(|&s| s <= free)
+            .ok_or_else(|| invalid_cdb_field(field, None))?;
+        Ok(size)
+    }
+}
+
+impl Medium for SequentialDisc {
+    fn kind(&self) -> MediumKind {
+        self.geometry.kind
+    }
+
+    fn profile(&self) -> Profile {
+        self.geometry.profile
+    }
+
+    fn disc_information(&self) -> DiscInformation {
+        replies::disc_information(&self.disc, self.geometry)
+    }
+
+    fn track_information(
+        &self,
+        address_type: TrackAddressType,
+        address: u32,
+    ) -> MediumResult<TrackInformation> {
+        replies::track_information(&self.disc, self.geometry, address_type, address)
+    }
+
+    fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
+        replies::read_toc(&self.disc, cdb)
+    }
+
+    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+        let protection = || {
+            WriteProtectionStatus {
+                media_specific_write_inhibit: false,
+                cartridge_write_protect: false,
+                persistent_write_protect: false,
+                software_write_protect: false,
+                cut_bytes: 0,
+            }
+            .to_bytes()
+        };
+        match (self.geometry.structures, cdb.media_type) {
+            (StructureFamily::Dvd(book), DiscStructureMedia::Dvd) => match cdb.format_code {
+                // Layer type bit 1: recordable.
+                0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
+                    book,
+                    0b0010,
+                    u64::from(self.geometry.capacity),
+                )),
+                0x00 => Err(invalid_cdb_field(6, None)),
+                0xC0 => Ok(protection()),
+                _ => Err(invalid_cdb_field(7, None)),
+            },
+            (StructureFamily::Bd, DiscStructureMedia::Bd) => match cdb.format_code {
+                0xC0 => Ok(protection()),
+                // Disc Information (00h) and the others are not modelled.
+                _ => Err(invalid_cdb_field(7, None)),
+            },
+            _ => Err(CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
+        }
+    }
+
+    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
+        let end = self
+            .disc
+            .closed_sessions()
+            .last()
+            .map_or(0, |(_, s)| s.end());
+        Ok(ReadCapacity {
+            last_lba: end.saturating_sub(1),
+            block_length: SECTOR as u32,
+        })
+    }
+
+    fn format_capacities(&self) -> FormatCapacities {
+        let current = if self.disc.state() == DiscState::Blank {
+            CurrentCapacity {
+                blocks: self.geometry.capacity,
+                descriptor_type: CapacityDescriptorType::Unformatted,
+                block_length: SECTOR as u32,
+            }
+        } else {
+            let recorded = self.disc.tracks().map(|(_, t)| t.data_end()).max();
+            CurrentCapacity {
+                blocks: recorded.unwrap_or(0),
+                descriptor_type: CapacityDescriptorType::Formatted,
+                block_length: SECTOR as u32,
+            }
+        };
+        FormatCapacities {
+            current,
+            formattable: Vec::new(),
+            cut_bytes: 0,
+        }
+    }
+
+    fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
+        let blocks = whole_sectors(out.len())?;
+        let first = u32::try_from(lba).map_err(|_| lba_out_of_range(lba))?;
+        let end = u64::from(first) + u64::from(blocks);
+        let mut at = u64::from(first);
+        while at < end {
+            let track_end = self
+                .disc
+                .tracks()
+                .map(|(_, t)| (u64::from(t.start), u64::from(t.data_end())))
+                .find(|&(s, e)| (s..e).contains(&at))
+                .map(|(_, e)| e);
+            match track_end {
+                Some(e) => at = e,
+                None => {
+                    return Err(MediumError::new(triples::LBA_OUT_OF_RANGE).with_information(at))
+                }
+            }
+        }
+        if blocks == 0 {
+            return Ok(());
+        }
+        self.store
+            .read(u64::from(first), out)
+            .map_err(|e| store_error(&e, true))
+    }
+
+    fn write(
+        &mut self,
+        lba: i32,
+        data: &[u8],
+        _streaming: bool,
+        _now: VirtualTime,
+    ) -> MediumResult<()> {
+        let blocks = whole_sectors(data.len())?;
+        if blocks == 0 {
+            // SBC: a transfer length of zero transfers nothing and is not an error.
+            return Ok(());
+        }
+        let lba64 = i64::from(lba);
+        let next = self
+            .disc
+            .writable_track(self.geometry)
+            .filter(|n| i64::from(n.next_writable_address()) == lba64)
+            .ok_or_else(|| invalid_address(lba64))?;
+        if blocks > next.free {
+            return Err(MediumError::new(END_OF_USER_AREA)
+                .with_information(u64::from(next.next_writable_address())));
+        }
+        self.store
+            .write(u64::from(next.next_writable_address()), data)
+            .map_err(|e| store_error(&e, false))?;
+        self.disc.record(&next, blocks);
+        Ok(())
+    }
+
+    fn synchronize(&mut self) -> MediumResult<()> {
+        self.pad_open_track(false)?;
+        self.commit()
+    }
+
+    fn power_loss(&mut self) {
+        self.store.discard_uncommitted();
+        self.disc = self.synced.clone();
+    }
+
+    fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
+        Err(CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
+    }
+
+    fn close(&mut self, cdb: &CloseTrackSession, _now: VirtualTime) -> MediumResult<Busy> {
+        let function = cdb.function;
+        if function == CloseFunction::CloseTrack {
+            return self.close_track(cdb.track_number);
+        }
+        let finalize = self.geometry.finalizes(function);
+        if function != CloseFunction::CloseSession && !finalize {
+            // Byte 2 bits 2-0: a function of another medium.
+            return Err(invalid_cdb_field(2, Some(2)));
+        }
+        if self.disc.finalized {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        self.close_session(finalize)
+    }
+
+    fn reserve_track(&mut self, cdb: &ReserveTrack) -> MediumResult<()> {
+        if self.disc.open_track.is_some() {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let Some(next) = self.disc.writable_track(self.geometry) else {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        };
+        let size = self.reservation_size(cdb, next.start, next.free)?;
+        self.disc.reserve(&next, size);
+        Ok(())
+    }
+
+    fn send_cue_sheet(&mut self, _sheet: &[u8]) -> MediumResult<()> {
+        // Cue sheets describe CD sessions.
+        Err(triples::COMMAND_SEQUENCE_ERROR.into())
+    }
+
+    fn write_parameters(&self) -> Option<WriteParameters> {
+        None
+    }
+
+    fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
+        // MMC-6 7.5.3: page 05h is not for DVD+R or BD (the notes §2.4).
+        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
+    }
+
+    fn advance(&mut self, _now: VirtualTime) {}
+
+    fn blocking_format_progress(&self) -> Option<u16> {
+        None
+    }
+
+    fn write_speeds(&self) -> Vec<u32> {
+        self.geometry.write_speeds.to_vec()
+    }
+
+    fn read_speed(&self) -> u32 {
+        self.geometry.read_speed
+    }
+
+    fn blocking(&self) -> u32 {
+        self.geometry.ecc_block
+    }
+
+    /// The disc as of the last flush (what the committed store holds).
+    fn save_state(&self) -> serde_json::Value {
+        state::save(&self.synced, self.geometry)
+    }
+}
