@@ -20,19 +20,34 @@ head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$image"
 seconds() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1; }
 peak_kib() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
 
-sync
-t_dd=$(seconds dd if="$image" of="$work/dd.out" bs=1M conv=fsync status=none)
-
+# Each timing is taken ROUNDS times (default 3), the programs interleaved so that they share
+# the machine's moods alike, and the median is reported: the disk and the page cache of a
+# shared machine vary by a factor of two from one minute to the next.
+rounds="${ROUNDS:-3}"
 disc="$work/bd.disc"
-"$bin" format --drive "virt:bd-re@$disc" --quick >/dev/null 2>&1
-sync
-t_dw=$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none --overwrite)
-# The same image again over the written disc: every sector replaces committed data, so it goes
-# through the disc file's redo journal (written twice) rather than straight into the file.
-sync
-t_ow=$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none --overwrite)
+dd_times=(); dw_times=(); ow_times=()
+for _ in $(seq "$rounds"); do
+  rm -f "$work/dd.out"
+  sync
+  dd_times+=("$(seconds dd if="$image" of="$work/dd.out" bs=1M conv=fsync status=none)")
+  rm -f "$work/dd.out" "$disc"*
+  "$bin" format --drive "virt:bd-re@$disc" --quick >/dev/null 2>&1
+  sync
+  dw_times+=("$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none \
+    --overwrite)")
+  # The same image again over the written disc: every sector replaces committed data, so it
+  # goes through the disc file's redo journal (written twice) rather than straight into the
+  # file.
+  sync
+  ow_times+=("$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none \
+    --overwrite)")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+t_dd=$(median "${dd_times[@]}")
+t_dw=$(median "${dw_times[@]}")
+t_ow=$(median "${ow_times[@]}")
 
-echo "image: ${size_mib} MiB"
+echo "image: ${size_mib} MiB; medians of ${rounds} rounds (dd: ${dd_times[*]}; write: ${dw_times[*]}; over: ${ow_times[*]})"
 printf '%-44s %8s s  ratio %s\n' "dd bs=1M conv=fsync" "$t_dd" "1.00"
 printf '%-44s %8s s  ratio %.2f\n' "discwriter write (file-backed BD-RE)" "$t_dw" \
   "$(echo "$t_dw / $t_dd" | bc -l)"
