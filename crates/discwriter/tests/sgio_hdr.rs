@@ -163,6 +163,36 @@ fn did_time_out_is_a_timeout() {
 }
 
 #[test]
+fn driver_timeout_is_a_timeout_too() {
+    // DRIVER_TIMEOUT (0x06), with an old "suggest" bit in the high nibble.
+    let hdr = SgIoHdr {
+        driver_status: 0x16,
+        ..reply(2048)
+    };
+    assert_eq!(completion(&hdr, &[]), Err(TransportError::Timeout));
+}
+
+#[test]
+fn sense_with_good_status_is_kept_and_the_command_is_still_good() {
+    // RECOVERED ERROR (01/17/01, recovered with retries) reported with GOOD.
+    let mut recovered = NOT_READY_SENSE;
+    recovered[2] = 0x01;
+    recovered[12] = 0x17;
+    recovered[13] = 0x01;
+    let hdr = SgIoHdr {
+        status: 0x00,
+        driver_status: DRIVER_SENSE,
+        sb_len_wr: 18,
+        ..reply(2048)
+    };
+    let c = completion(&hdr, &recovered).unwrap();
+    assert!(c.is_good());
+    assert_eq!(c.residual, 0);
+    let t = c.sense_triple().unwrap();
+    assert_eq!((t.key.to_u8(), t.asc, t.ascq), (0x01, 0x17, 0x01));
+}
+
+#[test]
 fn no_connect_and_bad_target_mean_the_device_is_gone() {
     for host_status in [0x01, 0x04] {
         let hdr = SgIoHdr {

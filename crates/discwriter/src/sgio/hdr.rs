@@ -34,6 +34,8 @@ pub const DID_ABORT: u16 = 0x05;
 pub const DID_ERROR: u16 = 0x07;
 pub const DID_RESET: u16 = 0x08;
 
+/// `driver_status` low nibble: the mid-layer's timer ran out on the command.
+pub const DRIVER_TIMEOUT: u16 = 0x06;
 /// `driver_status` low nibble: sense data was captured. Not an error by itself.
 pub const DRIVER_SENSE: u16 = 0x08;
 /// `driver_status` mask for the driver's verdict (the high nibble held old "suggestions").

@@ -25,6 +25,11 @@ pub fn completion(hdr: &SgIoHdr, sense_buffer: &[u8]) -> Result<Completion, Tran
         }
     }
     let driver = hdr.driver_status & DRIVER_STATUS_MASK;
+    // The mid-layer's own command timer ran out (include/scsi/scsi.h DRIVER_TIMEOUT): the
+    // command timed out as surely as with DID_TIME_OUT.
+    if driver == DRIVER_TIMEOUT {
+        return Err(TransportError::Timeout);
+    }
     if driver != 0 && driver != DRIVER_SENSE {
         return Err(TransportError::Other(format!(
             "SG driver status {:#04x} ({})",
@@ -38,15 +43,16 @@ pub fn completion(hdr: &SgIoHdr, sense_buffer: &[u8]) -> Result<Completion, Tran
         .min(usize::try_from(hdr.dxfer_len).unwrap_or(usize::MAX));
     // SAM-5 5.3: bit 0 of the status byte is reserved, and Linux's `status_byte()` drops it.
     let status = ScsiStatus::from_u8(hdr.status & 0xFE);
+    let written = usize::from(hdr.sb_len_wr).min(sense_buffer.len());
+    let sense = sense_buffer.get(..written).unwrap_or(&[]);
     Ok(match status {
-        ScsiStatus::Good => Completion::good_with_residual(residual),
-        ScsiStatus::CheckCondition => {
-            let written = usize::from(hdr.sb_len_wr).min(sense_buffer.len());
-            Completion::check_condition(sense_buffer.get(..written).unwrap_or(&[]), residual)
-        }
+        ScsiStatus::CheckCondition => Completion::check_condition(sense, residual),
+        // Sense with another status (GOOD with DRIVER_SENSE, as some adapters report a
+        // RECOVERED ERROR or a deferred error) is kept for the caller to read: the status
+        // decides the outcome, the sense tells what the drive said besides.
         other => Completion {
             status: other,
-            sense: SenseBytes::new(),
+            sense: SenseBytes::from_slice(sense),
             residual,
         },
     })
