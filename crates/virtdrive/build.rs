@@ -55,7 +55,9 @@ fn main() {
             println!("cargo:rustc-env=VIRTDRIVE_SHIM={}", object.display());
         }
         Ok(s) => {
-            println!("cargo:warning=building the preload shim failed ({s}): virtdrive run will not work");
+            println!(
+                "cargo:warning=building the preload shim failed ({s}): virtdrive run will not work"
+            );
         }
         Err(e) => {
             println!("cargo:warning=cannot run the C compiler for the preload shim ({e}): virtdrive run will not work");

@@ -58,6 +58,10 @@ pub struct RunOptions {
     pub args: Vec<OsString>,
     /// Log every connection in the server.
     pub verbose: bool,
+    /// A program that runs `PROGRAM ARGS` as `LAUNCHER -- PROGRAM ARGS` (the `virtdrive`
+    /// command passes itself, to give the program back the signals it blocks for its own
+    /// signal thread: a blocked signal mask survives exec).
+    pub launcher: Option<Vec<OsString>>,
 }
 
 /// Why `run` could not run the program, or could not save after it.
@@ -65,7 +69,9 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("{0}")]
     Drive(String),
-    #[error("this build of virtdrive has no preload shim (it is built on Linux, with a C compiler)")]
+    #[error(
+        "this build of virtdrive has no preload shim (it is built on Linux, with a C compiler)"
+    )]
     NoShim,
     #[error("the preload shim {} is missing: rebuild virtdrive, or set VIRTDRIVE_SHIM", .0.display())]
     ShimMissing(PathBuf),
@@ -98,6 +104,11 @@ pub struct Running {
 
 /// Starts the server on a private socket and the program with the shim preloaded.
 pub fn start(options: &RunOptions) -> Result<Running, RunError> {
+    if find_program(&options.program).is_none() {
+        return Err(RunError::ProgramNotFound {
+            program: options.program.to_string_lossy().into_owned(),
+        });
+    }
     let shim = shim_path().ok_or(RunError::NoShim)?;
     if !shim.is_file() {
         return Err(RunError::ShimMissing(shim));
@@ -120,14 +131,24 @@ pub fn start(options: &RunOptions) -> Result<Running, RunError> {
             path: socket_dir.clone(),
             source,
         })?;
-    let mut command = Command::new(&options.program);
+    let mut command = match options.launcher.as_deref() {
+        Some([launcher, launcher_args @ ..]) => {
+            let mut c = Command::new(launcher);
+            c.args(launcher_args).arg("--").arg(&options.program);
+            c
+        }
+        _ => Command::new(&options.program),
+    };
     command
         .args(&options.args)
         .env("LD_PRELOAD", preload_value(&shim))
         .env("VIRTDRIVE_SOCKET", &socket)
         .env("VIRTDRIVE_SR", &options.devices.sr)
         .env("VIRTDRIVE_SG", &options.devices.sg)
-        .env("VIRTDRIVE_SCSI_ADDRESS", address(&options.devices.scsi_address));
+        .env(
+            "VIRTDRIVE_SCSI_ADDRESS",
+            address(&options.devices.scsi_address),
+        );
     let program = options.program.to_string_lossy().into_owned();
     let child = match command.spawn() {
         Ok(c) => c,
@@ -201,6 +222,26 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(1)
+}
+
+/// Where `program` is: itself when it names a path, else the first match in PATH.
+pub fn find_program(program: &std::ffi::OsStr) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let path = Path::new(program);
+    if program.is_empty() {
+        return None;
+    }
+    if path.components().count() > 1 || program.to_string_lossy().contains('/') {
+        return runnable(path).then(|| path.to_path_buf());
+    }
+    let dirs = std::env::var_os("PATH")?;
+    std::env::split_paths(&dirs)
+        .map(|d| d.join(program))
+        .find(|p| runnable(p))
 }
 
 /// LD_PRELOAD with the shim first, keeping what the caller preloads.

@@ -36,6 +36,10 @@ struct DriveArgs {
     /// drive).
     #[arg(long)]
     paced: bool,
+    /// Seconds of drive time that pass after each "busy, ask again" answer (the host's wait
+    /// between polls, as the drive sees it).
+    #[arg(long, default_value_t = 5.0)]
+    poll_wait: f64,
     /// Log each client connection on stderr.
     #[arg(long)]
     verbose: bool,
@@ -69,6 +73,12 @@ enum Command {
     },
     /// Print the path of the preload shim (for LD_PRELOAD with `virtdrive serve`).
     ShimPath,
+    /// (internal) Unblock SIGINT and SIGTERM, then execute PROGRAM: how `run` starts it.
+    #[command(hide = true)]
+    Launch {
+        #[arg(last = true, required = true)]
+        command: Vec<OsString>,
+    },
 }
 
 /// virtdrive's own failure (as `env` reports its own).
@@ -92,6 +102,7 @@ fn main() -> ExitCode {
             sg,
             command,
         } => run(drive, sr, sg, command),
+        Command::Launch { command } => signals::launch(command),
     }
 }
 
@@ -106,6 +117,12 @@ fn drive_options(args: &DriveArgs) -> Result<virtdrive::serve::DriveOptions, Str
         fault_plan: args.fault_plan.clone(),
         transcript: args.transcript.clone(),
         paced: args.paced,
+        poll_wait: std::time::Duration::try_from_secs_f64(args.poll_wait).map_err(|_| {
+            format!(
+                "--poll-wait {}: give a number of seconds, 0 or more",
+                args.poll_wait
+            )
+        })?,
     })
 }
 
@@ -142,7 +159,9 @@ fn serve(args: DriveArgs, socket: PathBuf) -> ExitCode {
 fn run(args: DriveArgs, sr: PathBuf, sg: PathBuf, command: Vec<OsString>) -> ExitCode {
     let mut command = command.into_iter();
     let Some(program) = command.next() else {
-        return fail("no program given: virtdrive run [--drive virt:MEDIA@FILE] -- PROGRAM ARGS...");
+        return fail(
+            "no program given: virtdrive run [--drive virt:MEDIA@FILE] -- PROGRAM ARGS...",
+        );
     };
     let drive = match drive_options(&args) {
         Ok(o) => o,
@@ -162,6 +181,9 @@ fn run(args: DriveArgs, sr: PathBuf, sg: PathBuf, command: Vec<OsString>) -> Exi
         program,
         args: command.collect(),
         verbose: args.verbose,
+        launcher: std::env::current_exe()
+            .ok()
+            .map(|exe| vec![exe.into_os_string(), "launch".into()]),
     };
     let running = match virtdrive::run::start(&options) {
         Ok(r) => r,
@@ -215,6 +237,28 @@ mod signals {
             if let Err(e) = spawned {
                 eprintln!("virtdrive: cannot wait for signals: {e}");
             }
+        }
+    }
+
+    /// Gives the program the signals back (a blocked mask survives exec), then becomes it.
+    pub fn launch(command: Vec<std::ffi::OsString>) -> std::process::ExitCode {
+        use std::os::unix::process::CommandExt;
+        let mut set = SigSet::empty();
+        set.add(Signal::SIGINT);
+        set.add(Signal::SIGTERM);
+        let _ = set.thread_unblock();
+        let mut command = command.into_iter();
+        let Some(program) = command.next() else {
+            return std::process::ExitCode::from(super::EXIT_VIRTDRIVE);
+        };
+        let e = std::process::Command::new(&program).args(command).exec();
+        let name = program.to_string_lossy();
+        if e.kind() == std::io::ErrorKind::NotFound {
+            eprintln!("virtdrive: {name}: command not found");
+            std::process::ExitCode::from(super::EXIT_NOT_FOUND)
+        } else {
+            eprintln!("virtdrive: {name}: {e}");
+            std::process::ExitCode::from(126)
         }
     }
 

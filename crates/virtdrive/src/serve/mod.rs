@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::LineWriter;
 use std::path::PathBuf;
 
-pub use drive::ServedDrive;
+pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
 pub use opens::{Busy, OpenTable};
 pub use server::{ServeError, Server, StopHandle};
 pub use spec::DriveSpec;
@@ -39,6 +39,8 @@ pub struct DriveOptions {
     pub transcript: Option<PathBuf>,
     /// Sleep to real time as the virtual clock advances.
     pub paced: bool,
+    /// Drive time that passes after each "busy, ask again" answer (see [`ServedDrive`]).
+    pub poll_wait: std::time::Duration,
 }
 
 /// Opens the disc (creating its file and folder when missing), applies the fault plan and
@@ -62,14 +64,15 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
         let plan = FaultPlan::from_path(path).map_err(|e| e.to_string())?;
         drive.drive_mut().set_fault_plan(plan);
     }
-    Ok(match &options.transcript {
+    let served = match &options.transcript {
         None => ServedDrive::new(drive),
         Some(path) => {
-            let file = File::create(path)
-                .map_err(|e| format!("--transcript {}: {e}", path.display()))?;
+            let file =
+                File::create(path).map_err(|e| format!("--transcript {}: {e}", path.display()))?;
             // One flush per record: a transcript is whole up to the last command even if the
             // server is killed.
             ServedDrive::with_transcript(drive, Box::new(LineWriter::new(file)))
         }
-    })
+    };
+    Ok(served.with_poll_wait(options.poll_wait))
 }

@@ -402,7 +402,10 @@ impl Reply {
             Reply::Completed(r) => {
                 // The sense a device returns is at most 252 bytes (SPC); `mx_sb_len` is a u8.
                 let sense = r.sense.get(..r.sense.len().min(255)).unwrap_or(&[]);
-                let data = r.data_in.get(..r.data_in.len().min(MAX_DATA)).unwrap_or(&[]);
+                let data = r
+                    .data_in
+                    .get(..r.data_in.len().min(MAX_DATA))
+                    .unwrap_or(&[]);
                 b.push(kind::COMPLETED);
                 b.push(r.status);
                 b.push(r.masked_status);

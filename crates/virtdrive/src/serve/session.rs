@@ -9,7 +9,7 @@ use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use mmc_core::DataPhase;
+use mmc_core::{DataPhase, Transport};
 
 use super::protocol::{
     errno, read_frame, write_frame, Direction, ExecuteRequest, ProtocolError, Reply, Request,
@@ -155,7 +155,13 @@ fn execute(shared: &Shared, command: ExecuteRequest) -> SgReply {
         _ => DataPhase::None,
     };
     let transferable = phase.len();
-    let (outcome, took) = shared.drive().execute(&command.cdb, phase, timeout);
+    let (outcome, took) = {
+        let mut drive = shared.drive();
+        let before = drive.device_time().unwrap_or_default();
+        let outcome = drive.execute(&command.cdb, phase, timeout);
+        let after = drive.device_time().unwrap_or_default();
+        (outcome, after.saturating_sub(before))
+    };
     let ms = u32::try_from(took.as_millis()).unwrap_or(u32::MAX);
     sg_reply(outcome, transferable, &data_in, ms)
 }

@@ -94,12 +94,7 @@ mod tests {
         let sense = [
             0x70, 0, 0x07, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x27, 0x00, 0, 0, 0, 0,
         ];
-        let r = sg_reply(
-            Ok(Completion::check_condition(&sense, 2048)),
-            2048,
-            &[],
-            1,
-        );
+        let r = sg_reply(Ok(Completion::check_condition(&sense, 2048)), 2048, &[], 1);
         assert_eq!((r.status, r.masked_status), (0x02, 0x01));
         assert_eq!((r.host_status, r.driver_status, r.info), (0, 0x08, 1));
         assert_eq!((r.resid, r.errno), (2048, 0));

@@ -68,7 +68,11 @@ mod tests {
     fn bad_names_say_what_is_wrong() {
         let e = DriveSpec::parse("virt:floppy").unwrap_err();
         assert!(e.contains("unknown medium \"floppy\""), "{e}");
-        assert!(DriveSpec::parse("virt:bd-re@").unwrap_err().contains("empty"));
-        assert!(DriveSpec::parse("/dev/sr0").unwrap_err().contains("virt:MEDIA"));
+        assert!(DriveSpec::parse("virt:bd-re@")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(DriveSpec::parse("/dev/sr0")
+            .unwrap_err()
+            .contains("virt:MEDIA"));
     }
 }
