@@ -59,7 +59,12 @@ fn discwriter_burns_and_verifies_through_sg_io_on_dev_sr9() {
     let image = common::image(300, 0x5C);
     std::fs::write(dir.path().join("image.iso"), &image).unwrap();
 
-    let code = run_sh(dir.path(), &disc, None, "$DW info --drive /dev/sr9 --json > info.json");
+    let code = run_sh(
+        dir.path(),
+        &disc,
+        None,
+        "$DW info --drive /dev/sr9 --json > info.json",
+    );
     assert_eq!(code, 0);
     let info = &json_lines(&dir.path().join("info.json"))[0];
     // What the emulator's INQUIRY and GET CONFIGURATION say, as SgDevice received them.
@@ -100,11 +105,17 @@ fn a_write_protect_fault_is_reported_by_discwriter_over_sg_io() {
         "$DW info --drive /dev/sr9 --json > info.json && \
          $DW write image.iso --drive /dev/sr9 --json > write.json 2> write.err",
     );
-    assert_eq!(json_lines(&dir.path().join("info.json"))[0]["vendor"], "VIRTDRV");
+    assert_eq!(
+        json_lines(&dir.path().join("info.json"))[0]["vendor"],
+        "VIRTDRV"
+    );
     assert_ne!(code, 0);
     let events = json_lines(&dir.path().join("write.json"));
     let result = &events.last().unwrap()["result"];
     // 07/27/00 WRITE PROTECTED on the first WRITE (10), as the SG_IO sense reported it.
-    assert_eq!(result["error"], "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED", "{result}");
+    assert_eq!(
+        result["error"], "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+        "{result}"
+    );
     assert_eq!(result["hresult"], "0xC0AA0209");
 }

@@ -211,3 +211,44 @@ fn a_plain_open_of_the_sg_node_is_shared_with_another_plain_open() {
     out.expect_code(0);
     assert_eq!(field(&out.stdout, "Vendor identification:"), Some(VENDOR));
 }
+
+#[test]
+fn a_transcript_recorded_under_sg_get_config_replays_against_a_new_served_drive() {
+    use mmc_core::trace::{read_jsonl, replay_against};
+    use virtdrive::medium::MediumKind;
+    use virtdrive::serve::ServedDrive;
+    use virtdrive::{DriveConfig, VirtualDrive};
+
+    let Some(sg_get_config) = tool("sg_get_config", "sg3-utils") else {
+        return;
+    };
+    let dir = tmp();
+    let transcript = dir.path().join("sg_get_config.jsonl");
+    let out = virtdrive_run(
+        dir.path(),
+        &[
+            "--drive",
+            "virt:cd-r",
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
+        &sg_get_config,
+        &["/dev/sr9"],
+    );
+    out.expect_code(0);
+    assert!(out.stdout.contains(VENDOR), "{}", out.stdout);
+    let records = read_jsonl(std::io::BufReader::new(
+        std::fs::File::open(&transcript).unwrap(),
+    ))
+    .unwrap();
+    // sg_get_config asks INQUIRY, then GET CONFIGURATION.
+    let names: Vec<&str> = records.iter().map(|r| r.command.as_str()).collect();
+    assert_eq!(names.first(), Some(&"INQUIRY"), "{names:?}");
+    assert!(names.contains(&"GET CONFIGURATION"), "{names:?}");
+    // The same commands to a new drive with the same blank disc get the same answers.
+    let mut fresh = ServedDrive::new(VirtualDrive::in_memory(
+        MediumKind::CdR80,
+        DriveConfig::default(),
+    ));
+    replay_against(&mut fresh, &records).unwrap();
+}
