@@ -24,6 +24,10 @@ pub mod fault;
 pub mod medium;
 #[cfg(unix)]
 pub mod persist;
+#[cfg(unix)]
+pub mod run;
+#[cfg(unix)]
+pub mod serve;
 pub mod store;
 mod virtual_drive;
 

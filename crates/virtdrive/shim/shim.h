@@ -1,0 +1,121 @@
+/*
+ * virtdrive preload shim: shared declarations.
+ *
+ * The shim makes two paths (by default /dev/sr9, block 11:9, and /dev/sg9, char 21:9) look
+ * like an MMC drive to an unmodified program, and forwards every SG_IO on them to
+ * `virtdrive serve` over a Unix socket (the wire format is documented in
+ * crates/virtdrive/src/serve/protocol.rs). Each open() of a drive path is one connection; the
+ * descriptor the program gets is a real one on /dev/null, so fcntl locks, select and
+ * close-on-exec behave. See reference notes real-clients.md for what each client needs.
+ */
+#ifndef VIRTDRIVE_SHIM_H
+#define VIRTDRIVE_SHIM_H
+
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+#include <scsi/sg.h>
+
+#define VD_EXPORT __attribute__((visibility("default")))
+#define VD_HIDDEN __attribute__((visibility("hidden")))
+
+/* Fake descriptors are real ones below this number (see vd_is_fake). */
+#define VD_FD_LIMIT 4096
+/* The most data one SG_IO may carry (protocol.rs MAX_DATA). */
+#define VD_MAX_DATA (16u * 1024u * 1024u)
+
+enum vd_node_kind { VD_BLOCK = 0, VD_CHAR = 1 };
+
+struct vd_node {
+    char path[256];
+    enum vd_node_kind kind;
+    unsigned minor;
+};
+
+struct vd_config {
+    int enabled;           /* VIRTDRIVE_SOCKET is set */
+    char socket[108];      /* sun_path */
+    struct vd_node nodes[2];
+    int address[4];        /* host, channel, target, lun */
+    int trace;             /* VIRTDRIVE_SHIM_TRACE */
+};
+
+/* One open() of a drive path, shared by its dup()s and, after fork(), by the child. */
+struct vd_conn {
+    int sock;              /* the connection to the server (close-on-exec, high number) */
+    pid_t pid;             /* the process that owns `sock`; another one must ATTACH first */
+    uint64_t open_id;
+    int refs;              /* descriptors of this process that refer to it */
+    const struct vd_node *node;
+    int timeout;           /* SG_SET_TIMEOUT, in USER_HZ ticks */
+    int reserved_size;     /* SG_SET_RESERVED_SIZE */
+};
+
+/* The SG_IO output fields the server computed (a COMPLETED reply, without the data). */
+struct vd_completion {
+    int err;               /* non-zero: the ioctl fails with this errno */
+    uint8_t status, masked_status, sense_len;
+    uint16_t host_status, driver_status;
+    uint32_t info;
+    int32_t resid;
+    uint32_t duration;
+    uint8_t sense[255];
+};
+
+VD_HIDDEN const struct vd_config *vd_config(void);
+VD_HIDDEN void vd_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Real libc functions, resolved with dlsym(RTLD_NEXT). */
+VD_HIDDEN int vd_real_close(int fd);
+VD_HIDDEN int vd_real_fcntl_dup(int fd, int min);
+VD_HIDDEN int vd_real_open_null(int flags);
+
+/* Connection and protocol (shim_wire.c). All return 0 or an errno value. */
+VD_HIDDEN int vd_wire_open(struct vd_conn *c, int flags);
+VD_HIDDEN int vd_wire_attach(struct vd_conn *c);
+VD_HIDDEN void vd_wire_close(struct vd_conn *c);
+VD_HIDDEN int vd_wire_execute(struct vd_conn *c, const sg_io_hdr_t *h, int direction,
+                              struct vd_completion *out);
+
+/* ---- real libc functions ---- */
+
+#include <dlfcn.h>
+#include <errno.h>
+
+/* real_NAME() is libc's NAME, looked up once. */
+#define DEFINE_REAL(name)                                                                     \
+    static __typeof__(&name) real_##name(void)                                                \
+    {                                                                                         \
+        static __typeof__(&name) p;                                                           \
+        __typeof__(&name) f = __atomic_load_n(&p, __ATOMIC_ACQUIRE);                          \
+        if (!f) {                                                                             \
+            f = (__typeof__(&name))dlsym(RTLD_NEXT, #name);                                   \
+            __atomic_store_n(&p, f, __ATOMIC_RELEASE);                                        \
+        }                                                                                     \
+        return f;                                                                             \
+    }
+
+/* Calls real_NAME, or fails with ENOSYS if libc lacks it. */
+#define CALL_REAL(name, ...) (real_##name() ? real_##name()(__VA_ARGS__) : (errno = ENOSYS, -1))
+
+/* ---- state shared by the shim's files (virtdrive_shim.c) ---- */
+
+#include <pthread.h>
+
+VD_HIDDEN extern pthread_mutex_t vd_lock;
+VD_HIDDEN extern time_t vd_started;
+VD_HIDDEN int vd_is_fake(int fd);
+/* Under the lock: */
+VD_HIDDEN struct vd_conn *vd_conn_of(int fd);
+VD_HIDDEN void vd_bind_fd(int fd, struct vd_conn *c);
+VD_HIDDEN void vd_unbind_fd(int fd);
+VD_HIDDEN int vd_own_connection(struct vd_conn *c);
+/* The node a path names, or NULL. */
+VD_HIDDEN const struct vd_node *vd_node_of_path(const char *path);
+
+/* ioctl() on a drive descriptor, under the lock (shim_ioctl.c). */
+VD_HIDDEN int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg);
+
+#endif

@@ -1,0 +1,284 @@
+//! `virtdrive run -- PROGRAM ARGS...`: serves a virtual drive on a private socket, runs
+//! PROGRAM with the preload shim so that `/dev/sr9` and `/dev/sg9` are that drive, then stops
+//! the server and commits the disc. PROGRAM's exit status is the result.
+//!
+//! What the shim reads from the environment (set here, or by hand with `virtdrive serve`):
+//!
+//! | variable                 | meaning                                          | default    |
+//! |--------------------------|--------------------------------------------------|------------|
+//! | `LD_PRELOAD`             | the shim, `libvirtdrive_shim.so`                 |            |
+//! | `VIRTDRIVE_SOCKET`       | the server's socket                              | (required) |
+//! | `VIRTDRIVE_SR`           | the block node, major 11, minor from its digits  | `/dev/sr9` |
+//! | `VIRTDRIVE_SG`           | the char node, major 21, minor from its digits   | `/dev/sg9` |
+//! | `VIRTDRIVE_SCSI_ADDRESS` | host:channel:target:lun of both nodes            | `9:0:0:0`  |
+//! | `VIRTDRIVE_SHIM_TRACE`   | set: the shim logs each faked call on stderr      | unset      |
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use crate::serve::{open_drive, DriveOptions, ServeError, Server, StopHandle};
+
+/// Where `virtdrive run` puts the drive, and the shim that puts it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Devices {
+    pub sr: PathBuf,
+    pub sg: PathBuf,
+    /// host, channel, target, lun.
+    pub scsi_address: [u32; 4],
+}
+
+impl Default for Devices {
+    fn default() -> Self {
+        Devices {
+            sr: PathBuf::from("/dev/sr9"),
+            sg: PathBuf::from("/dev/sg9"),
+            scsi_address: [9, 0, 0, 0],
+        }
+    }
+}
+
+/// The shared object built from `shim/virtdrive_shim.c` (Linux builds with a C compiler
+/// only); `VIRTDRIVE_SHIM` in the environment at run time overrides it.
+pub fn shim_path() -> Option<PathBuf> {
+    std::env::var_os("VIRTDRIVE_SHIM")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| option_env!("VIRTDRIVE_SHIM").map(PathBuf::from))
+}
+
+/// What to run against which drive.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub drive: DriveOptions,
+    pub devices: Devices,
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    /// Log every connection in the server.
+    pub verbose: bool,
+    /// A program that runs `PROGRAM ARGS` as `LAUNCHER -- PROGRAM ARGS` (the `virtdrive`
+    /// command passes itself, to give the program back the signals it blocks for its own
+    /// signal thread: a blocked signal mask survives exec).
+    pub launcher: Option<Vec<OsString>>,
+}
+
+/// Why `run` could not run the program, or could not save after it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Drive(String),
+    #[error(
+        "this build of virtdrive has no preload shim (it is built on Linux, with a C compiler)"
+    )]
+    NoShim,
+    #[error("the preload shim {} is missing: rebuild virtdrive, or set VIRTDRIVE_SHIM", .0.display())]
+    ShimMissing(PathBuf),
+    #[error("cannot make the socket's folder {}: {source}", path.display())]
+    SocketDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error("{program}: command not found")]
+    ProgramNotFound { program: String },
+    #[error("{program}: {source}")]
+    Program {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("the server thread ended abnormally")]
+    ServerPanicked,
+}
+
+/// The program running against the drive.
+#[derive(Debug)]
+pub struct Running {
+    child: Child,
+    server: Option<JoinHandle<Result<(), ServeError>>>,
+    stop: StopHandle,
+    socket_dir: PathBuf,
+}
+
+/// Starts the server on a private socket and the program with the shim preloaded.
+pub fn start(options: &RunOptions) -> Result<Running, RunError> {
+    if find_program(&options.program).is_none() {
+        return Err(RunError::ProgramNotFound {
+            program: options.program.to_string_lossy().into_owned(),
+        });
+    }
+    let shim = shim_path().ok_or(RunError::NoShim)?;
+    if !shim.is_file() {
+        return Err(RunError::ShimMissing(shim));
+    }
+    let drive = open_drive(&options.drive).map_err(RunError::Drive)?;
+    let socket_dir = private_dir()?;
+    let socket = socket_dir.join("drive.sock");
+    let server = match Server::bind(&socket, drive) {
+        Ok(s) => s.verbose(options.verbose),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&socket_dir);
+            return Err(e.into());
+        }
+    };
+    let stop = server.stop_handle();
+    let thread = std::thread::Builder::new()
+        .name("virtdrive-server".into())
+        .spawn(move || server.serve())
+        .map_err(|source| RunError::SocketDir {
+            path: socket_dir.clone(),
+            source,
+        })?;
+    let mut command = match options.launcher.as_deref() {
+        Some([launcher, launcher_args @ ..]) => {
+            let mut c = Command::new(launcher);
+            c.args(launcher_args).arg("--").arg(&options.program);
+            c
+        }
+        _ => Command::new(&options.program),
+    };
+    command
+        .args(&options.args)
+        .env("LD_PRELOAD", preload_value(&shim))
+        .env("VIRTDRIVE_SOCKET", &socket)
+        .env("VIRTDRIVE_SR", &options.devices.sr)
+        .env("VIRTDRIVE_SG", &options.devices.sg)
+        .env(
+            "VIRTDRIVE_SCSI_ADDRESS",
+            address(&options.devices.scsi_address),
+        );
+    let program = options.program.to_string_lossy().into_owned();
+    let child = match command.spawn() {
+        Ok(c) => c,
+        Err(source) => {
+            stop.stop();
+            let _ = thread.join();
+            let _ = std::fs::remove_dir_all(&socket_dir);
+            return Err(match source.kind() {
+                std::io::ErrorKind::NotFound => RunError::ProgramNotFound { program },
+                _ => RunError::Program { program, source },
+            });
+        }
+    };
+    Ok(Running {
+        child,
+        server: Some(thread),
+        stop,
+        socket_dir,
+    })
+}
+
+impl Running {
+    /// The program's process id (to forward signals to it).
+    pub fn program_id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the program, then stops the server and commits the disc.
+    pub fn wait(mut self) -> Result<ExitStatus, RunError> {
+        let status = self.child.wait();
+        let served = self.finish();
+        let status = status.map_err(|source| RunError::Program {
+            program: "waiting for the program".into(),
+            source,
+        })?;
+        served?;
+        Ok(status)
+    }
+
+    fn finish(&mut self) -> Result<(), RunError> {
+        self.stop.stop();
+        let result = match self.server.take().map(JoinHandle::join) {
+            Some(Ok(served)) => served.map_err(RunError::from),
+            Some(Err(_)) => Err(RunError::ServerPanicked),
+            None => Ok(()),
+        };
+        let _ = std::fs::remove_dir_all(&self.socket_dir);
+        result
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.server.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            let _ = self.finish();
+        }
+    }
+}
+
+/// Runs the program to its end: [`start`] then [`Running::wait`].
+pub fn run(options: &RunOptions) -> Result<ExitStatus, RunError> {
+    start(options)?.wait()
+}
+
+/// The exit code a shell would report for `status` (128 + the signal for a killed program).
+pub fn exit_code(status: ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+/// Where `program` is: itself when it names a path, else the first match in PATH.
+pub fn find_program(program: &std::ffi::OsStr) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let path = Path::new(program);
+    if program.is_empty() {
+        return None;
+    }
+    if path.components().count() > 1 || program.to_string_lossy().contains('/') {
+        return runnable(path).then(|| path.to_path_buf());
+    }
+    let dirs = std::env::var_os("PATH")?;
+    std::env::split_paths(&dirs)
+        .map(|d| d.join(program))
+        .find(|p| runnable(p))
+}
+
+/// LD_PRELOAD with the shim first, keeping what the caller preloads.
+fn preload_value(shim: &Path) -> OsString {
+    let mut v = shim.as_os_str().to_os_string();
+    if let Some(old) = std::env::var_os("LD_PRELOAD").filter(|o| !o.is_empty()) {
+        v.push(" ");
+        v.push(old);
+    }
+    v
+}
+
+fn address(&[host, channel, target, lun]: &[u32; 4]) -> String {
+    format!("{host}:{channel}:{target}:{lun}")
+}
+
+/// A folder only this user can enter, for the socket.
+fn private_dir() -> Result<PathBuf, RunError> {
+    use std::os::unix::fs::DirBuilderExt;
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let base = std::env::temp_dir();
+    let mut last = None;
+    for _ in 0..100 {
+        let n = COUNT.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = base.join(format!("virtdrive-{}-{n}-{nanos}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(source) => return Err(RunError::SocketDir { path, source }),
+        }
+    }
+    Err(RunError::SocketDir {
+        path: base,
+        source: last.unwrap_or_else(|| std::io::Error::other("no free name")),
+    })
+}

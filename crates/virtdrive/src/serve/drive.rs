@@ -1,0 +1,184 @@
+//! The drive a server owns: a [`VirtualDrive`], with its command stream recorded as a
+//! [`Tracing`] transcript when asked, and the host's waits between polls.
+//!
+//! ## Time
+//!
+//! The emulator's clock only moves with the commands it is sent (and a host's `pause`), so a
+//! real program that sleeps between polls of a formatting drive would poll forever. The
+//! served drive therefore models the host's wait: after every answer that says "busy, ask
+//! again" it lets [`ServedDrive::poll_wait`] of drive time pass. Those answers are NOT READY
+//! with ASC 04h (LOGICAL UNIT NOT READY) and ASCQ 01h (becoming ready), 04h (format in
+//! progress), 07h (operation in progress) or 08h (long write in progress), as CHECK CONDITION
+//! sense or as the data of REQUEST SENSE. The rule depends only on the commands and their
+//! answers, never on wall-clock time, so a transcript recorded through a served drive
+//! replays identically through a new one ([`mmc_core::trace::replay_against`] with a
+//! `ServedDrive` as the transport).
+
+use std::io::Write;
+use std::time::Duration;
+
+use mmc_core::cdb::Opcode;
+use mmc_core::trace::Tracing;
+use mmc_core::{Completion, DataPhase, Transport, TransportError};
+
+use crate::{VirtualDrive, VirtualDriveError};
+
+/// The host's wait between two polls of a busy drive, as the drive sees it.
+pub const DEFAULT_POLL_WAIT: Duration = Duration::from_secs(5);
+
+/// A virtual drive served to clients.
+#[derive(Debug)]
+pub struct ServedDrive {
+    backend: Backend,
+    poll_wait: Duration,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Plain(VirtualDrive),
+    Traced(Tracing<VirtualDrive>),
+}
+
+impl ServedDrive {
+    pub fn new(drive: VirtualDrive) -> Self {
+        ServedDrive {
+            backend: Backend::Plain(drive),
+            poll_wait: DEFAULT_POLL_WAIT,
+        }
+    }
+
+    /// Records every command as one JSON line of `sink` (mmc-core's transcript format), with
+    /// the data phases in full so [`mmc_core::trace::replay_against`] can send them again.
+    pub fn with_transcript(drive: VirtualDrive, sink: Box<dyn Write + Send>) -> Self {
+        ServedDrive {
+            backend: Backend::Traced(Tracing::to_writer(drive, sink).with_max_inline(usize::MAX)),
+            poll_wait: DEFAULT_POLL_WAIT,
+        }
+    }
+
+    /// Sets the drive time that passes after each "busy" answer (see the module notes).
+    pub fn with_poll_wait(mut self, wait: Duration) -> Self {
+        self.poll_wait = wait;
+        self
+    }
+
+    pub fn poll_wait(&self) -> Duration {
+        self.poll_wait
+    }
+
+    pub fn drive(&self) -> &VirtualDrive {
+        match &self.backend {
+            Backend::Plain(d) => d,
+            Backend::Traced(t) => t.inner(),
+        }
+    }
+
+    pub fn drive_mut(&mut self) -> &mut VirtualDrive {
+        match &mut self.backend {
+            Backend::Plain(d) => d,
+            Backend::Traced(t) => t.inner_mut(),
+        }
+    }
+
+    fn transport(&mut self) -> &mut dyn Transport {
+        match &mut self.backend {
+            Backend::Plain(d) => d,
+            Backend::Traced(t) => t,
+        }
+    }
+
+    /// The first error writing the transcript, if any.
+    pub fn transcript_error(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Traced(t) => t.sink_error().map(ToString::to_string),
+            Backend::Plain(_) => None,
+        }
+    }
+
+    /// Commits the disc to its file (when it has one).
+    pub fn commit(&mut self) -> Result<(), VirtualDriveError> {
+        self.drive_mut().commit()
+    }
+}
+
+/// Whether sense bytes (fixed or descriptor format) say "not ready, in progress".
+fn says_busy(sense: &[u8]) -> bool {
+    let (key, asc, ascq) = match sense.first().map(|b| b & 0x7F) {
+        Some(0x70 | 0x71) => (sense.get(2), sense.get(12), sense.get(13)),
+        Some(0x72 | 0x73) => (sense.get(1), sense.get(2), sense.get(3)),
+        _ => return false,
+    };
+    matches!(
+        (key.map(|k| k & 0x0F), asc, ascq),
+        (Some(0x02), Some(0x04), Some(0x01 | 0x04 | 0x07 | 0x08))
+    )
+}
+
+impl Transport for ServedDrive {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let request_sense = cdb.first().copied().map(Opcode::from_u8) == Some(Opcode::RequestSense);
+        let (outcome, busy) = match data {
+            DataPhase::In(buf) => {
+                let outcome = self
+                    .transport()
+                    .execute(cdb, DataPhase::In(&mut *buf), timeout);
+                let reported = match &outcome {
+                    Ok(c) if c.is_good() && request_sense => {
+                        buf.get(..c.transferred(buf.len())).is_some_and(says_busy)
+                    }
+                    _ => false,
+                };
+                (outcome, reported)
+            }
+            other => (self.transport().execute(cdb, other, timeout), false),
+        };
+        let busy = busy || outcome.as_ref().is_ok_and(|c| says_busy(&c.sense));
+        if busy {
+            let wait = self.poll_wait;
+            Transport::pause(self.drive_mut(), wait);
+        }
+        outcome
+    }
+
+    fn pause(&mut self, d: Duration) {
+        Transport::pause(self.drive_mut(), d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        self.drive().device_time()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_sense_is_recognised_in_both_formats() {
+        let mut fixed = [0u8; 18];
+        fixed[0] = 0x70;
+        fixed[2] = 0x02;
+        fixed[7] = 10;
+        fixed[12] = 0x04;
+        for ascq in [0x01, 0x04, 0x07, 0x08] {
+            fixed[13] = ascq;
+            assert!(says_busy(&fixed), "ascq {ascq:02X}");
+        }
+        // Medium not present (02/3A/00) and not ready, manual intervention (02/04/03) are not
+        // worth polling.
+        fixed[12] = 0x3A;
+        fixed[13] = 0;
+        assert!(!says_busy(&fixed));
+        fixed[12] = 0x04;
+        fixed[13] = 0x03;
+        assert!(!says_busy(&fixed));
+        assert!(says_busy(&[0x72, 0x02, 0x04, 0x04, 0, 0, 0, 0]));
+        assert!(!says_busy(&[0x70, 0, 0x02]));
+        assert!(!says_busy(&[]));
+    }
+}

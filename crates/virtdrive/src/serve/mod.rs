@@ -1,0 +1,78 @@
+//! `virtdrive serve`: one virtual drive served to other processes over a Unix socket, so that
+//! unmodified Linux programs (sg3-utils, libburn, wodim, growisofs, discwriter with `sgio`)
+//! can drive it through the preload shim (`shim/virtdrive_shim.c`), which turns their
+//! `open`/`ioctl(SG_IO)` calls on `/dev/sr9` and `/dev/sg9` into requests on the socket.
+//!
+//! - [`protocol`]: the wire format, one table;
+//! - [`sg_reply`]: the emulator's answer as `sg_io_hdr` output fields;
+//! - `opens`: the O_EXCL rule of the two device nodes;
+//! - `session`: one connection; `server`: the listening socket and shutdown;
+//! - [`ServedDrive`]: the drive with its optional transcript; [`DriveSpec`]: `virt:MEDIA@FILE`.
+
+mod drive;
+mod opens;
+pub mod protocol;
+mod server;
+mod session;
+pub mod sg_reply;
+mod spec;
+
+use std::fs::File;
+use std::io::LineWriter;
+use std::path::PathBuf;
+
+pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
+pub use opens::{Busy, OpenTable};
+pub use server::{ServeError, Server, StopHandle};
+pub use spec::DriveSpec;
+
+use crate::fault::FaultPlan;
+use crate::{DriveConfig, VirtualDrive};
+
+/// Everything that makes the served drive.
+#[derive(Debug, Clone)]
+pub struct DriveOptions {
+    pub drive: DriveSpec,
+    /// A fault plan (JSON) applied to the drive from its first command.
+    pub fault_plan: Option<PathBuf>,
+    /// Where to record the command stream as a JSON-lines transcript.
+    pub transcript: Option<PathBuf>,
+    /// Sleep to real time as the virtual clock advances.
+    pub paced: bool,
+    /// Drive time that passes after each "busy, ask again" answer (see [`ServedDrive`]).
+    pub poll_wait: std::time::Duration,
+}
+
+/// Opens the disc (creating its file and folder when missing), applies the fault plan and
+/// opens the transcript. Errors are one line each.
+pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
+    let config = DriveConfig {
+        paced: options.paced,
+        ..DriveConfig::default()
+    };
+    let mut drive = match &options.drive.file {
+        None => VirtualDrive::in_memory(options.drive.kind, config),
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            VirtualDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
+        }
+    };
+    if let Some(path) = &options.fault_plan {
+        let plan = FaultPlan::from_path(path).map_err(|e| e.to_string())?;
+        drive.drive_mut().set_fault_plan(plan);
+    }
+    let served = match &options.transcript {
+        None => ServedDrive::new(drive),
+        Some(path) => {
+            let file =
+                File::create(path).map_err(|e| format!("--transcript {}: {e}", path.display()))?;
+            // One flush per record: a transcript is whole up to the last command even if the
+            // server is killed.
+            ServedDrive::with_transcript(drive, Box::new(LineWriter::new(file)))
+        }
+    };
+    Ok(served.with_poll_wait(options.poll_wait))
+}

@@ -1,0 +1,78 @@
+//! `virt:MEDIA[@FILE]`: which disc a server's drive holds, as the `discwriter` command names
+//! virtual drives.
+
+use std::path::PathBuf;
+
+use crate::medium::MediumKind;
+
+/// A virtual drive named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriveSpec {
+    pub kind: MediumKind,
+    /// The disc file (created blank when missing); `None`: in memory, lost at exit.
+    pub file: Option<PathBuf>,
+}
+
+impl DriveSpec {
+    /// Reads `virt:MEDIA[@FILE]`; the error is one line saying what is wrong.
+    pub fn parse(arg: &str) -> Result<Self, String> {
+        let rest = arg.strip_prefix("virt:").ok_or_else(|| {
+            format!("--drive {arg}: a virtual drive is named virt:MEDIA[@FILE], for example virt:bd-re@disc.img")
+        })?;
+        let (media, file) = match rest.split_once('@') {
+            Some((_, "")) => return Err(format!("--drive {arg}: the file after '@' is empty")),
+            Some((m, f)) => (m, Some(PathBuf::from(f))),
+            None => (rest, None),
+        };
+        let kind = MediumKind::from_name(media).ok_or_else(|| {
+            format!(
+                "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+rw, bd-re, dvd-rom, unknown"
+            )
+        })?;
+        Ok(DriveSpec { kind, file })
+    }
+}
+
+impl std::fmt::Display for DriveSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(p) => write!(f, "virt:{}@{}", self.kind.name(), p.display()),
+            None => write!(f, "virt:{}", self.kind.name()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_read() {
+        assert_eq!(
+            DriveSpec::parse("virt:bd-re@/tmp/x.disc").unwrap(),
+            DriveSpec {
+                kind: MediumKind::BdRe,
+                file: Some(PathBuf::from("/tmp/x.disc"))
+            }
+        );
+        assert_eq!(
+            DriveSpec::parse("virt:cd-r").unwrap(),
+            DriveSpec {
+                kind: MediumKind::CdR80,
+                file: None
+            }
+        );
+    }
+
+    #[test]
+    fn bad_names_say_what_is_wrong() {
+        let e = DriveSpec::parse("virt:floppy").unwrap_err();
+        assert!(e.contains("unknown medium \"floppy\""), "{e}");
+        assert!(DriveSpec::parse("virt:bd-re@")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(DriveSpec::parse("/dev/sr0")
+            .unwrap_err()
+            .contains("virt:MEDIA"));
+    }
+}
