@@ -5,7 +5,7 @@
 
 mod real_clients;
 
-use real_clients::{field, tool, virtdrive_run, PRODUCT, VENDOR};
+use real_clients::{field, keep_transcripts, tool, virtdrive_run, Case, PRODUCT, VENDOR};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -245,6 +245,13 @@ fn a_transcript_recorded_under_sg_get_config_replays_against_a_new_served_drive(
     let names: Vec<&str> = records.iter().map(|r| r.command.as_str()).collect();
     assert_eq!(names.first(), Some(&"INQUIRY"), "{names:?}");
     assert!(names.contains(&"GET CONFIGURATION"), "{names:?}");
+    keep_transcripts(&Case {
+        name: "sg_get_config-cd-r",
+        commands: &["sg_get_config /dev/sr9"],
+        medium: "cd-r",
+        fault_plan: None,
+        runs: &[transcript.clone()],
+    });
     // The same commands to a new drive with the same blank disc get the same answers.
     let mut fresh = ServedDrive::new(VirtualDrive::in_memory(
         MediumKind::CdR80,

@@ -91,3 +91,70 @@ pub fn field<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     text.lines()
         .find_map(|l| l.split_once(label).map(|(_, v)| v.trim()))
 }
+
+// Recorded transcripts (issue 5, item 6).
+//
+// A real-client test runs its program with `--transcript` into its temporary folder, then calls
+// [`keep_transcripts`]. With `VIRTDRIVE_UPDATE_TRANSCRIPTS=1` set, that copies the transcripts
+// into `fixtures/transcripts/` with a case file describing the drive they were recorded
+// against; `transcripts_replay.rs` replays every case in every `cargo test`, with no Debian
+// program needed, so a change in the emulator's answers shows up as a divergence.
+
+/// The workspace's `fixtures/transcripts` folder.
+pub fn transcripts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/transcripts")
+}
+
+/// The `--transcript PATH` arguments for run `n` of a test, in `dir`.
+pub fn transcript_path(dir: &Path, n: usize) -> PathBuf {
+    dir.join(format!("run{n}.jsonl"))
+}
+
+/// What a recorded case needs to be replayed: the drive (`virt:MEDIA`, a disc file is made
+/// for it so successive runs see the same disc, as the test's `virt:MEDIA@FILE` did), the fault
+/// plan (a path relative to the workspace), the poll wait, and the runs' transcripts in order.
+pub struct Case<'a> {
+    /// The case's name: `fixtures/transcripts/NAME.case.json` and `NAME.runN.jsonl`.
+    pub name: &'a str,
+    /// The command lines recorded, for readers.
+    pub commands: &'a [&'a str],
+    pub medium: &'a str,
+    pub fault_plan: Option<&'a str>,
+    /// The transcripts of the test's runs, in order.
+    pub runs: &'a [PathBuf],
+}
+
+/// Copies a case's transcripts into `fixtures/transcripts` when
+/// `VIRTDRIVE_UPDATE_TRANSCRIPTS=1`; otherwise checks that the test recorded them.
+pub fn keep_transcripts(case: &Case<'_>) {
+    for run in case.runs {
+        assert!(
+            run.is_file(),
+            "the run's transcript {} exists",
+            run.display()
+        );
+    }
+    if std::env::var("VIRTDRIVE_UPDATE_TRANSCRIPTS").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = transcripts_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut runs = Vec::new();
+    for (n, run) in case.runs.iter().enumerate() {
+        let name = format!("{}.run{}.jsonl", case.name, n + 1);
+        std::fs::copy(run, dir.join(&name)).unwrap();
+        runs.push(name);
+    }
+    let manifest = serde_json::json!({
+        "commands": case.commands,
+        "drive": format!("virt:{}", case.medium),
+        "fault_plan": case.fault_plan,
+        "poll_wait_ms": 5000,
+        "runs": runs,
+    });
+    std::fs::write(
+        dir.join(format!("{}.case.json", case.name)),
+        serde_json::to_string_pretty(&manifest).unwrap() + "\n",
+    )
+    .unwrap();
+}
