@@ -250,7 +250,7 @@ fn a_transcript_recorded_under_sg_get_config_replays_against_a_new_served_drive(
         commands: &["sg_get_config /dev/sr9"],
         medium: "cd-r",
         fault_plan: None,
-        runs: &[transcript.clone()],
+        runs: std::slice::from_ref(&transcript),
     });
     // The same commands to a new drive with the same blank disc get the same answers.
     let mut fresh = ServedDrive::new(VirtualDrive::in_memory(
