@@ -29,22 +29,12 @@ impl DriveSpec {
                 file: Some(default_disc_file()?),
             });
         };
-        if let Some(rest) = arg.strip_prefix("virt:") {
-            let (media, file) = match rest.split_once('@') {
-                Some((m, f)) if !f.is_empty() => (m, Some(PathBuf::from(f))),
-                Some((_, _)) => {
-                    return Err(CliError::Input(format!(
-                        "--drive {arg}: the file after '@' is empty"
-                    )))
-                }
-                None => (rest, None),
-            };
-            let kind = MediumKind::from_name(media).ok_or_else(|| {
-                CliError::Input(format!(
-                    "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+r, dvd+rw, bd-r, bd-re, dvd-rom, unknown"
-                ))
-            })?;
-            return Ok(DriveSpec::Virtual { kind, file });
+        if arg.starts_with("virt:") {
+            let spec = virtdrive::DriveSpec::parse(arg).map_err(CliError::Input)?;
+            return Ok(DriveSpec::Virtual {
+                kind: spec.kind,
+                file: spec.file,
+            });
         }
         if arg.is_empty() {
             return Err(CliError::Input("--drive is empty".into()));

@@ -20,6 +20,7 @@
 
 pub mod clock;
 mod drive;
+mod drive_spec;
 pub mod fault;
 pub mod medium;
 #[cfg(unix)]
@@ -35,4 +36,5 @@ pub use drive::{
     DiscCondition, DriveClient, DriveConfig, DriveIdentity, LockError, SharedDrive, SpeedSetting,
     VirtDrive,
 };
+pub use drive_spec::DriveSpec;
 pub use virtual_drive::{VirtualDrive, VirtualDriveError};

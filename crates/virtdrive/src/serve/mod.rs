@@ -7,7 +7,7 @@
 //! - [`sg_reply`]: the emulator's answer as `sg_io_hdr` output fields;
 //! - `opens`: the O_EXCL rule of the two device nodes;
 //! - `session`: one connection; `server`: the listening socket and shutdown;
-//! - [`ServedDrive`]: the drive with its optional transcript; [`DriveSpec`]: `virt:MEDIA@FILE`.
+//! - [`ServedDrive`]: the drive with its optional transcript; [`DriveSpec`] (`virt:MEDIA@FILE`) is the crate's.
 
 mod drive;
 mod opens;
@@ -15,16 +15,15 @@ pub mod protocol;
 mod server;
 mod session;
 pub mod sg_reply;
-mod spec;
 
 use std::fs::File;
 use std::io::LineWriter;
 use std::path::PathBuf;
 
+pub use crate::drive_spec::DriveSpec;
 pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
 pub use opens::{Busy, OpenTable};
 pub use server::{ServeError, Server, StopHandle};
-pub use spec::DriveSpec;
 
 use crate::fault::FaultPlan;
 use crate::{DriveConfig, VirtualDrive};

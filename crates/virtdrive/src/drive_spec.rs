@@ -1,5 +1,5 @@
-//! `virt:MEDIA[@FILE]`: which disc a server's drive holds, as the `discwriter` command names
-//! virtual drives.
+//! `virt:MEDIA[@FILE]`: how a virtual drive and its disc are named on a command line, by the
+//! `discwriter` command and by `virtdrive serve`/`run` alike.
 
 use std::path::PathBuf;
 
@@ -25,8 +25,10 @@ impl DriveSpec {
             None => (rest, None),
         };
         let kind = MediumKind::from_name(media).ok_or_else(|| {
+            let names: Vec<&str> = MediumKind::ALL.iter().map(|k| k.name()).collect();
             format!(
-                "--drive {arg}: unknown medium {media:?}; use one of cd-r, cd-r74, dvd+rw, bd-re, dvd-rom, unknown"
+                "--drive {arg}: unknown medium {media:?}; use one of {}",
+                names.join(", ")
             )
         })?;
         Ok(DriveSpec { kind, file })
