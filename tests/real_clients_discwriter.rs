@@ -119,3 +119,27 @@ fn a_write_protect_fault_is_reported_by_discwriter_over_sg_io() {
     );
     assert_eq!(result["hresult"], "0xC0AA0209");
 }
+
+#[test]
+fn discwriter_drives_lists_the_drive_on_both_nodes_with_its_current_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("bd.disc");
+    let code = run_sh(dir.path(), &disc, None, "$DW drives --json > drives.json");
+    assert_eq!(code, 0);
+    let listing = &json_lines(&dir.path().join("drives.json"))[0];
+    assert_eq!(listing["sgio"], true);
+    let devices = listing["devices"].as_array().unwrap();
+    // The shim's /dev/sr9 and /dev/sg9 (found by name: they are in no directory listing),
+    // each identified by INQUIRY and GET CONFIGURATION through SG_IO.
+    for path in ["/dev/sr9", "/dev/sg9"] {
+        let d = devices
+            .iter()
+            .find(|d| d["path"] == path)
+            .unwrap_or_else(|| panic!("{path} listed: {listing}"));
+        assert_eq!(d["kind"], "drive", "{d}");
+        assert_eq!(d["vendor"], "VIRTDRV");
+        assert_eq!(d["product"], "VIRTUAL WRITER");
+        assert_eq!(d["profile"], "BD-RE");
+        assert_eq!(d["profile_code"], "0x0043");
+    }
+}

@@ -48,28 +48,33 @@ pub fn scan() -> Vec<FoundDevice> {
     scan_in(Path::new("/dev"))
 }
 
+/// The numbers probed by name besides those listed in the directory: `sr0`-`sr31` and
+/// `sg0`-`sg31`, as libburn probes `/dev/sr0-31` (a node can exist without appearing in a
+/// listing, as the preload shim's `/dev/sr9` does).
+const PROBED_NUMBERS: u32 = 32;
+
 /// Scans the `srN` and `sgN` nodes of `dir`, in the order sr0, sr1, ..., sg0, sg1, ...
 pub fn scan_in(dir: &Path) -> Vec<FoundDevice> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut nodes: Vec<(u8, u32, PathBuf)> = entries
+    let listed = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name();
-            let name = name.to_str()?;
-            let (family, number) = if let Some(n) = name.strip_prefix("sr") {
-                (0, n)
-            } else {
-                (1, name.strip_prefix("sg")?)
-            };
-            if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            Some((family, number.parse().ok()?, e.path()))
+            let (family, number) = node_name(name.to_str()?)?;
+            Some((family, number, e.path()))
+        });
+    let by_name = (0..2u8).flat_map(|family| {
+        (0..PROBED_NUMBERS).filter_map(move |number| {
+            let prefix = if family == 0 { "sr" } else { "sg" };
+            let path = dir.join(format!("{prefix}{number}"));
+            // `metadata` (statx), not a listing: it sees every node that exists.
+            path.metadata().is_ok().then_some((family, number, path))
         })
-        .collect();
+    });
+    let mut nodes: Vec<(u8, u32, PathBuf)> = listed.chain(by_name).collect();
     nodes.sort();
+    nodes.dedup();
     nodes
         .into_iter()
         .map(|(_, _, path)| FoundDevice {
@@ -77,6 +82,19 @@ pub fn scan_in(dir: &Path) -> Vec<FoundDevice> {
             path,
         })
         .collect()
+}
+
+/// `("sr", N)` as `(0, N)` and `("sg", N)` as `(1, N)`; `None` for any other name.
+fn node_name(name: &str) -> Option<(u8, u32)> {
+    let (family, number) = if let Some(n) = name.strip_prefix("sr") {
+        (0, n)
+    } else {
+        (1, name.strip_prefix("sg")?)
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((family, number.parse().ok()?))
 }
 
 /// Identifies the device at `path` without writing anything to it.
