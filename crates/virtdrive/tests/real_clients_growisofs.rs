@@ -37,7 +37,10 @@ fn first_tree() -> Vec<(&'static str, Vec<u8>)> {
         ("first.txt", b"the first session\n".to_vec()),
         (
             "numbers/one.txt",
-            (0..2000).map(|n| format!("{n}\n")).collect::<String>().into_bytes(),
+            (0..2000)
+                .map(|n| format!("{n}\n"))
+                .collect::<String>()
+                .into_bytes(),
         ),
     ]
 }
@@ -49,7 +52,13 @@ fn second_tree() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn run(dir: &Path, drive: &str, transcript: Option<&Path>, program: &Path, args: &[&str]) -> Outcome {
+fn run(
+    dir: &Path,
+    drive: &str,
+    transcript: Option<&Path>,
+    program: &Path,
+    args: &[&str],
+) -> Outcome {
     let mut vargs = vec!["--drive", drive];
     if let Some(t) = transcript {
         vargs.extend(["--transcript", t.to_str().unwrap()]);
@@ -58,7 +67,10 @@ fn run(dir: &Path, drive: &str, transcript: Option<&Path>, program: &Path, args:
 }
 
 fn records(transcript: &Path) -> Vec<TraceRecord> {
-    read_jsonl(std::io::BufReader::new(std::fs::File::open(transcript).unwrap())).unwrap()
+    read_jsonl(std::io::BufReader::new(
+        std::fs::File::open(transcript).unwrap(),
+    ))
+    .unwrap()
 }
 
 fn data_in(r: &TraceRecord) -> Vec<u8> {
@@ -129,7 +141,14 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
             &drive,
             Some(&transcript),
             &growisofs,
-            &[option, "/dev/sr9", "-R", "-J", "-no-pad", tree.to_str().unwrap()],
+            &[
+                option,
+                "/dev/sr9",
+                "-R",
+                "-J",
+                "-no-pad",
+                tree.to_str().unwrap(),
+            ],
         );
         out.expect_code(0);
         assert!(
@@ -142,7 +161,8 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
         runs.push(transcript);
     }
     assert!(
-        runs.last().is_some_and(|t| records(t).iter().any(|r| r.command == "READ (10)")),
+        runs.last()
+            .is_some_and(|t| records(t).iter().any(|r| r.command == "READ (10)")),
         "growisofs -M read the previous session from the disc"
     );
 
@@ -169,7 +189,10 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
             .output()
             .unwrap();
         assert!(out.status.success(), "isoinfo extracts /{name}");
-        assert!(out.stdout == data, "/{name} reads back equal to the original");
+        assert!(
+            out.stdout == data,
+            "/{name} reads back equal to the original"
+        );
     }
 
     keep_transcripts(&Case {
@@ -191,16 +214,21 @@ fn line<'a>(out: &'a Outcome, label: &str) -> &'a str {
 #[test]
 fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
     grow_twice("dvd+rw", "growisofs-dvd+rw", |out, written| {
-        assert_eq!(
-            line(out, "INQUIRY:"),
-            "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]"
-        );
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
         assert_eq!(line(out, "Mounted Media:"), "1Ah, DVD+RW");
         let capacity = format!("{DVD_PLUS_RW_SECTORS}*2048={}", DVD_PLUS_RW_SECTORS * 2048);
         // READ FORMAT CAPACITIES: the disc's capacity, unformatted until growisofs formats it.
-        let label = if written { "formatted:" } else { "unformatted:" };
+        let label = if written {
+            "formatted:"
+        } else {
+            "unformatted:"
+        };
         assert_eq!(line(out, &format!(" {label}")), capacity);
-        assert_eq!(line(out, "26h(0):"), capacity, "the DVD+RW format descriptor");
+        assert_eq!(
+            line(out, "26h(0):"),
+            capacity,
+            "the DVD+RW format descriptor"
+        );
         assert_eq!(
             line(out, "Legacy lead-out at:"),
             format!("{DVD_PLUS_RW_SECTORS}*2KB={}", DVD_PLUS_RW_SECTORS * 2048)
@@ -211,10 +239,7 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
 #[test]
 fn growisofs_writes_and_adds_to_a_bd_re() {
     grow_twice("bd-re", "growisofs-bd-re", |out, written| {
-        assert_eq!(
-            line(out, "INQUIRY:"),
-            "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]"
-        );
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
         assert_eq!(line(out, "Mounted Media:"), "43h, BD-RE");
         let full = format!("{BD_RE_SECTORS}*2048={}", BD_RE_SECTORS * 2048);
         assert_eq!(line(out, "31h(800):"), full, "the format without spares");
@@ -242,7 +267,9 @@ fn a_write_protect_fault_makes_growisofs_report_write_protection() {
     let dir = tempfile::tempdir().unwrap();
     let first = make_image_tree(dir.path(), "first", &first_tree());
     let plan = "fixtures/fault-plans/write-protect-on-write.json";
-    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(plan);
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(plan);
     let disc = dir.path().join("disc");
     let drive = format!("virt:dvd+rw@{}", disc.display());
     let transcript = transcript_path(dir.path(), 1);
@@ -257,7 +284,14 @@ fn a_write_protect_fault_makes_growisofs_report_write_protection() {
             transcript.to_str().unwrap(),
         ],
         &growisofs,
-        &["-Z", "/dev/sr9", "-R", "-J", "-no-pad", first.to_str().unwrap()],
+        &[
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
         LIMIT,
     );
     let all = format!("{}{}", out.stdout, out.stderr);

@@ -29,10 +29,16 @@ fn make_iso(genisoimage: &Path, dir: &Path) -> PathBuf {
     make_tree(
         &tree,
         &[
-            ("README.TXT", b"written by wodim onto a virtual CD-R\n".to_vec()),
+            (
+                "README.TXT",
+                b"written by wodim onto a virtual CD-R\n".to_vec(),
+            ),
             (
                 "data/numbers.txt",
-                (0..3000).map(|n| format!("{n}\n")).collect::<String>().into_bytes(),
+                (0..3000)
+                    .map(|n| format!("{n}\n"))
+                    .collect::<String>()
+                    .into_bytes(),
             ),
         ],
     );
@@ -77,7 +83,12 @@ fn burn_and_compare(case: &str, mode: &str, node: &str, expect_mode_line: &str) 
     let dev = format!("dev={node}");
     let out = virtdrive_run_limited(
         dir.path(),
-        &["--drive", &drive, "--transcript", transcript.to_str().unwrap()],
+        &[
+            "--drive",
+            &drive,
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
         &wodim,
         &["-v", &dev, mode, "gracetime=2", iso.to_str().unwrap()],
         LIMIT,
@@ -91,13 +102,19 @@ fn burn_and_compare(case: &str, mode: &str, node: &str, expect_mode_line: &str) 
     // shortest track a CD may hold.
     let written = image.len().max(MINIMUM_TRACK * SECTOR);
     assert!(
-        all.contains(&format!("Total bytes read/written: {}/{written}", image.len())),
+        all.contains(&format!(
+            "Total bytes read/written: {}/{written}",
+            image.len()
+        )),
         "{all}"
     );
 
     let back = read_disc(dir.path(), &drive, (written / SECTOR) as u64, 0);
     assert_eq!(back.len(), written, "the whole track reads back");
-    assert!(back[..image.len()] == image[..], "the track holds the image");
+    assert!(
+        back[..image.len()] == image[..],
+        "the track holds the image"
+    );
     assert!(
         back[image.len()..].iter().all(|&b| b == 0),
         "wodim's padding is zeros"
@@ -134,7 +151,9 @@ fn a_write_protect_fault_makes_wodim_report_write_protection() {
     let dir = tempfile::tempdir().unwrap();
     let iso = make_iso(&genisoimage, dir.path());
     let plan = "fixtures/fault-plans/write-protect-on-write.json";
-    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(plan);
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(plan);
     let disc = dir.path().join("disc");
     let drive = format!("virt:cd-r@{}", disc.display());
     let transcript = transcript_path(dir.path(), 1);
@@ -149,7 +168,13 @@ fn a_write_protect_fault_makes_wodim_report_write_protection() {
             transcript.to_str().unwrap(),
         ],
         &wodim,
-        &["-v", "dev=/dev/sg9", "-tao", "gracetime=2", iso.to_str().unwrap()],
+        &[
+            "-v",
+            "dev=/dev/sg9",
+            "-tao",
+            "gracetime=2",
+            iso.to_str().unwrap(),
+        ],
         LIMIT,
     );
     assert_saw_the_emulator(&out);

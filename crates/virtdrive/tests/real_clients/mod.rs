@@ -196,7 +196,8 @@ pub fn virtdrive_run_limited(
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     let Some(status) = status else {
         // The whole group: virtdrive and the program it started.
         let _ = Command::new("kill")
