@@ -18,6 +18,7 @@ fn main() {
     let sources = [
         "shim/virtdrive_shim.c",
         "shim/shim_files.c",
+        "shim/shim_block.c",
         "shim/shim_ioctl.c",
         "shim/shim_wire.c",
     ];

@@ -121,7 +121,7 @@ const LAYOUTS: &[(&str, &[u8], &[u8])] = &[
     ("SYNCHRONIZE CACHE", &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF]),
     ("READ TOC/PMA/ATIP", &[0x43, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x02, 0x0F, 0, 0, 0, 0xFF, 0xFF, 0xFF]),
     ("GET CONFIGURATION", &[0x46, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x03, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF]),
-    ("GET EVENT STATUS NOTIFICATION", &[0x4A, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x01, 0, 0, 0x7E, 0, 0, 0xFF, 0xFF]),
+    ("GET EVENT STATUS NOTIFICATION", &[0x4A, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x01, 0, 0, 0xFF, 0, 0, 0xFF, 0xFF]),
     ("READ DISC INFORMATION", &[0x51, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x07, 0, 0, 0, 0, 0, 0xFF, 0xFF]),
     ("READ TRACK INFORMATION", &[0x52, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x07, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF]),
     // ARSV = 0: bytes 2-4 reserved, 5-8 reservation size; with bytes 2-8 zero, ARSV = 1 is

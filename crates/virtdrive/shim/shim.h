@@ -23,6 +23,8 @@
 
 /* Fake descriptors are real ones below this number (see vd_is_fake). */
 #define VD_FD_LIMIT 4096
+#define VD_DEFAULT_TIMEOUT (60 * 100) /* SG_DEFAULT_TIMEOUT: 60 s in USER_HZ ticks */
+#define VD_DEFAULT_RESERVED 32768     /* SG_DEF_RESERVED_SIZE */
 /* The most data one SG_IO may carry (protocol.rs MAX_DATA). */
 #define VD_MAX_DATA (16u * 1024u * 1024u)
 
@@ -32,6 +34,9 @@ struct vd_node {
     char path[256];
     enum vd_node_kind kind;
     unsigned minor;
+    /* The empty file beside the socket that the node's descriptors are opened on (empty
+     * string: none, /dev/null is used). A descriptor on it is recognised again after exec(). */
+    char marker[256];
 };
 
 struct vd_config {
@@ -49,6 +54,8 @@ struct vd_conn {
     uint64_t open_id;
     int refs;              /* descriptors of this process that refer to it */
     const struct vd_node *node;
+    int flags;             /* the open's O_ACCMODE and O_NONBLOCK, to open again after exec */
+    int64_t position;      /* the block node's file offset (read, lseek), shared by dup()s */
     int timeout;           /* SG_SET_TIMEOUT, in USER_HZ ticks */
     int reserved_size;     /* SG_SET_RESERVED_SIZE */
 };
@@ -70,7 +77,7 @@ VD_HIDDEN void vd_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2
 /* Real libc functions, resolved with dlsym(RTLD_NEXT). */
 VD_HIDDEN int vd_real_close(int fd);
 VD_HIDDEN int vd_real_fcntl_dup(int fd, int min);
-VD_HIDDEN int vd_real_open_null(int flags);
+VD_HIDDEN int vd_real_open_marker(const struct vd_node *node, int flags);
 
 /* Connection and protocol (shim_wire.c). All return 0 or an errno value. */
 VD_HIDDEN int vd_wire_open(struct vd_conn *c, int flags);
@@ -114,6 +121,13 @@ VD_HIDDEN void vd_unbind_fd(int fd);
 VD_HIDDEN int vd_own_connection(struct vd_conn *c);
 /* The node a path names, or NULL. */
 VD_HIDDEN const struct vd_node *vd_node_of_path(const char *path);
+
+/* The block node's data (shim_block.c), under the lock: bytes at `offset`, read with READ (10)
+ * as the sr driver does; the medium's size in bytes (READ CAPACITY). -1 with errno on failure. */
+VD_HIDDEN ssize_t vd_block_pread(struct vd_conn *c, void *buf, size_t n, int64_t offset);
+VD_HIDDEN int64_t vd_block_size(struct vd_conn *c);
+/* read() on a block node descriptor, at and moving its offset (takes the lock). */
+VD_HIDDEN ssize_t vd_block_read(int fd, void *buf, size_t n);
 
 /* ioctl() on a drive descriptor, under the lock (shim_ioctl.c). */
 VD_HIDDEN int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg);

@@ -52,9 +52,6 @@ DEFINE_REAL(access)
 DEFINE_REAL(faccessat)
 DEFINE_REAL(realpath)
 
-#define VD_DEFAULT_TIMEOUT (60 * 100) /* SG_DEFAULT_TIMEOUT: 60 s in USER_HZ ticks */
-#define VD_DEFAULT_RESERVED 32768     /* SG_DEF_RESERVED_SIZE */
-
 /* ---- open --------------------------------------------------------------------------------- */
 
 static int open_drive(const struct vd_node *node, int flags)
@@ -73,14 +70,14 @@ static int open_drive(const struct vd_node *node, int flags)
         return -1;
     }
     c->node = node;
+    c->flags = flags & (O_ACCMODE | O_NONBLOCK);
     c->timeout = VD_DEFAULT_TIMEOUT;
     c->reserved_size = VD_DEFAULT_RESERVED;
     pthread_mutex_lock(&vd_lock);
     int err = vd_wire_open(c, flags);
     int fd = -1;
     if (!err) {
-        fd = CALL_REAL(openat, AT_FDCWD, "/dev/null",
-                       (flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC)), 0);
+        fd = vd_real_open_marker(node, flags);
         if (fd < 0 || fd >= VD_FD_LIMIT) {
             err = fd < 0 ? errno : EMFILE;
             if (fd >= 0)
@@ -269,22 +266,25 @@ VD_EXPORT int fcntl64(int fd, int cmd, ...)
 
 /* ---- read and write ----------------------------------------------------------------------- */
 
-/* The old sg interface's read of a pending reply: none is ever pending (wodim reads once to
- * flush, and must get no data). A block device's data is read with SCSI commands here. */
-static ssize_t read_drive(int fd)
+/* The char node: the old sg interface's read of a pending reply, and none is ever pending
+ * (wodim reads once to flush, and must get no data). The block node: its data
+ * (shim_block.c). */
+static ssize_t read_drive(int fd, void *buf, size_t n)
 {
     pthread_mutex_lock(&vd_lock);
     struct vd_conn *c = vd_conn_of(fd);
     int block = c && c->node->kind == VD_BLOCK;
     pthread_mutex_unlock(&vd_lock);
-    errno = block ? EIO : EAGAIN;
+    if (block)
+        return vd_block_read(fd, buf, n);
+    errno = EAGAIN;
     return -1;
 }
 
 VD_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
     if (vd_is_fake(fd))
-        return read_drive(fd);
+        return read_drive(fd, buf, n);
     return CALL_REAL(read, fd, buf, n);
 }
 

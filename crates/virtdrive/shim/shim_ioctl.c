@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/cdrom.h>
+#include <linux/fs.h>
 #include <linux/hdreg.h>
 #include <scsi/scsi.h>
 
@@ -165,6 +167,18 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
     case SG_SET_FORCE_PACK_ID:
     case SG_SET_DEBUG:
     case SG_SET_KEEP_ORPHAN:
+        return 0;
+    case CDROM_MEDIA_CHANGED:
+        if (c->node->kind != VD_BLOCK)
+            return fail(ENOTTY);
+        /* The cdrom driver's answer after it consumed the change already (growisofs asks
+         * once to clear the flag before it writes): unchanged. */
+        return 0;
+    case BLKFLSBUF:
+        /* The block node keeps no cache to flush (shim_block.c reads through every time);
+         * growisofs takes the refusal for "the tray must be reloaded". */
+        if (c->node->kind != VD_BLOCK)
+            return fail(ENOTTY);
         return 0;
     case HDIO_GET_IDENTITY:
         /* Not an ATA disk: libburn asks and expects a refusal. */

@@ -9,7 +9,8 @@
  * versions and with different flags reach the same call through different symbols:
  * open/open64/__open_2/__open64_2/openat/openat64/__openat_2/__openat64_2, the stat family
  * including the old __xstat entry points and statx (Rust's std uses statx), access,
- * faccessat, realpath, read, write, close, dup/dup2/dup3, fcntl(F_DUPFD) and ioctl.
+ * faccessat, realpath, read, write, close, dup/dup2/dup3, fcntl(F_DUPFD) and ioctl; and for the
+ * block node's data (shim_block.c) pread/pread64, lseek/lseek64 and fopen/fopen64.
  * Requires glibc 2.33 or later (stat and friends exported as functions).
  *
  * One lock is held around every call on a drive descriptor: libburn issues commands from
@@ -25,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
 
 #if defined(__x86_64__)
 _Static_assert(sizeof(sg_io_hdr_t) == 88, "sg_io_hdr is 88 bytes on x86-64");
@@ -48,9 +51,19 @@ int vd_real_fcntl_dup(int fd, int min)
     return CALL_REAL(fcntl, fd, F_DUPFD_CLOEXEC, min);
 }
 
-int vd_real_open_null(int flags)
+/* A descriptor for a drive node: on its marker file (created empty, beside the socket) so
+ * that a program image started by exec() can tell the descriptor it inherited is the drive's;
+ * on /dev/null when there is no marker. Either way fcntl locks, select and close-on-exec
+ * behave as on a device node. */
+int vd_real_open_marker(const struct vd_node *node, int flags)
 {
-    return CALL_REAL(openat, AT_FDCWD, "/dev/null", flags, 0);
+    int keep = flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
+    if (node->marker[0]) {
+        int fd = CALL_REAL(openat, AT_FDCWD, node->marker, keep | O_CREAT | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            return fd;
+    }
+    return CALL_REAL(openat, AT_FDCWD, "/dev/null", keep, 0);
 }
 
 /* ---- configuration and tracing ----------------------------------------------------------- */
@@ -87,6 +100,11 @@ static void load_config(void)
         snprintf(cfg.socket, sizeof cfg.socket, "%s", sock);
     set_node(&cfg.nodes[0], "VIRTDRIVE_SR", "/dev/sr9", VD_BLOCK);
     set_node(&cfg.nodes[1], "VIRTDRIVE_SG", "/dev/sg9", VD_CHAR);
+    /* The markers live in the socket's folder (private to this run): node0, node1. */
+    const char *slash = cfg.enabled ? strrchr(cfg.socket, '/') : NULL;
+    for (int i = 0; slash && i < 2; i++)
+        snprintf(cfg.nodes[i].marker, sizeof cfg.nodes[i].marker, "%.*s/node%d",
+                 (int)(slash - cfg.socket), cfg.socket, i);
     int a[4] = { 9, 0, 0, 0 };
     const char *addr = getenv("VIRTDRIVE_SCSI_ADDRESS");
     if (addr && sscanf(addr, "%d:%d:%d:%d", &a[0], &a[1], &a[2], &a[3]) != 4)
@@ -124,6 +142,8 @@ void vd_trace(const char *fmt, ...)
     (void)ignored;
 }
 
+static const struct vd_node *node_of_fd_path(const char *path);
+
 /* The node `path` names, or NULL. Only absolute paths and paths relative to the working
  * directory written the same way are recognised. */
 const struct vd_node *vd_node_of_path(const char *path)
@@ -134,7 +154,7 @@ const struct vd_node *vd_node_of_path(const char *path)
     for (int i = 0; i < 2; i++)
         if (strcmp(path, c->nodes[i].path) == 0)
             return &c->nodes[i];
-    return NULL;
+    return node_of_fd_path(path);
 }
 
 /* ---- the descriptor table ---------------------------------------------------------------- */
@@ -175,10 +195,85 @@ void vd_unbind_fd(int fd)
     }
 }
 
-/* Under the lock: a child of fork() makes its own connection before it speaks. */
+/* "/dev/fd/N" or "/proc/self/fd/N" for a drive descriptor N names that descriptor's node, as
+ * the kernel's magic links do (growisofs passes mkisofs "-M /dev/fd/N"). */
+static const struct vd_node *node_of_fd_path(const char *path)
+{
+    static const char *const prefixes[] = { "/dev/fd/", "/proc/self/fd/" };
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(path, prefixes[i], n) != 0)
+            continue;
+        char *end;
+        long fd = strtol(path + n, &end, 10);
+        if (end == path + n || *end != '\0' || fd < 0 || fd >= VD_FD_LIMIT)
+            return NULL;
+        pthread_mutex_lock(&vd_lock);
+        struct vd_conn *c = vd_conn_of((int)fd);
+        const struct vd_node *node = c ? c->node : NULL;
+        pthread_mutex_unlock(&vd_lock);
+        return node;
+    }
+    return NULL;
+}
+
+/* Under the lock: a child of fork() makes its own connection before it speaks; a descriptor
+ * inherited across exec() has none (the socket closes on exec) and opens the drive again. */
 int vd_own_connection(struct vd_conn *c)
 {
+    if (c->sock < 0)
+        return vd_wire_open(c, c->flags);
     return c->pid == getpid() ? 0 : vd_wire_attach(c);
+}
+
+/* At load: the drive descriptors this program image inherited through exec() (growisofs
+ * re-executes itself with its drive descriptor to reload the tray, and hands mkisofs the
+ * previous session as /dev/fd/N). Each is bound to a connection made at its first use,
+ * without O_EXCL: the open the old image made ended with its socket. */
+static void adopt_inherited_descriptors(void)
+{
+    const struct vd_config *cfg = vd_config();
+    if (!cfg->enabled)
+        return;
+    char marker[2][PATH_MAX];
+    for (int i = 0; i < 2; i++)
+        if (!cfg->nodes[i].marker[0] || !realpath(cfg->nodes[i].marker, marker[i]))
+            marker[i][0] = '\0';
+    if (!marker[0][0] && !marker[1][0])
+        return;
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir)
+        return;
+    int own = dirfd(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '\0' || fd == own || fd < 0 || fd >= VD_FD_LIMIT)
+            continue;
+        char link[64], target[PATH_MAX];
+        snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        for (int i = 0; i < 2; i++) {
+            if (!marker[i][0] || strcmp(target, marker[i]) != 0)
+                continue;
+            struct vd_conn *c = calloc(1, sizeof *c);
+            if (!c)
+                break;
+            int fl = fcntl((int)fd, F_GETFL);
+            c->sock = -1;
+            c->node = &cfg->nodes[i];
+            c->flags = fl < 0 ? O_RDONLY | O_NONBLOCK : fl & (O_ACCMODE | O_NONBLOCK);
+            c->timeout = VD_DEFAULT_TIMEOUT;
+            c->reserved_size = VD_DEFAULT_RESERVED;
+            vd_bind_fd((int)fd, c);
+            vd_trace("fd %ld is inherited %s", fd, c->node->path);
+        }
+    }
+    closedir(dir);
 }
 
 static void before_fork(void)
@@ -194,5 +289,8 @@ static void after_fork(void)
 __attribute__((constructor)) static void vd_init(void)
 {
     pthread_atfork(before_fork, after_fork, after_fork);
+    pthread_mutex_lock(&vd_lock);
+    adopt_inherited_descriptors();
+    pthread_mutex_unlock(&vd_lock);
 }
 

@@ -280,3 +280,41 @@ fn a_short_allocation_length_cuts_the_data_but_not_the_data_length() {
         "the data length still tells the full size"
     );
 }
+
+/// The BD Write feature's descriptor (MMC-6, Feature 0041h): byte 4 bit 0 SVNR, bytes
+/// 5-7 reserved, then the eight version bitmaps, BD-RE classes 0-3 at bytes 8-15 and BD-R
+/// classes 0-3 at bytes 16-23: additional length 14h. sg_get_config (sg3-utils 1.46) reads it
+/// like the BD Read feature, which has four more bitmaps (BD-ROM, bytes 24-31), and calls a
+/// 14h length "too short": MMC defines no BD-ROM write bitmaps, so the descriptor stays MMC's.
+#[test]
+fn the_bd_write_feature_descriptor_has_mmc_6_layout() {
+    let mut d = drive_with(MediumKind::BdRe);
+    let reply = command_in(
+        &mut d,
+        &[
+            0x46, // GET CONFIGURATION
+            0x02, // RT 10b: the one feature named
+            0x00, 0x41, // starting feature: BD Write
+            0, 0, 0, //
+            0x00, 0x40, // allocation length 64
+            0x00,
+        ],
+        64,
+    );
+    let descriptor = &reply[8..];
+    assert_eq!(be16(&descriptor[0..2]), 0x0041);
+    assert_eq!(descriptor[2] & 0x01, 0x01, "current with a BD-RE loaded");
+    assert_eq!(descriptor[3], 0x14, "additional length: bytes 4-23");
+    assert_eq!(descriptor.len(), 4 + 0x14, "nothing after the descriptor");
+    assert_eq!(&descriptor[5..8], [0, 0, 0], "reserved");
+    assert_ne!(
+        be16(&descriptor[8..10]),
+        0,
+        "class 0 BD-RE versions written"
+    );
+    assert_ne!(
+        be16(&descriptor[16..18]),
+        0,
+        "class 0 BD-R versions written"
+    );
+}

@@ -86,6 +86,33 @@ fn event_status_reports_the_tray_and_needs_polled_mode() {
     assert!(sks.is_some());
 }
 
+/// growisofs's first poll asks for every class, reserved bits 0 and 7 included (`4A 01 00 00
+/// FF 00 00 00 08 00`), and keeps asking only for the classes the answer lists as supported.
+/// MMC-6 6.6: a class the drive does not support is simply not reported.
+#[test]
+fn event_status_ignores_the_reserved_classes_of_an_all_events_request() {
+    let mut d = drive();
+    let data = command_in(
+        &mut d,
+        &[
+            0x4A, // GET EVENT STATUS NOTIFICATION
+            0x01, // Polled
+            0, 0,    //
+            0xFF, // class request: every bit, reserved ones too
+            0, 0, //
+            0x00, 0x08, // allocation length 8
+            0,
+        ],
+        8,
+    );
+    assert_eq!(data[2] & 0x07, 4, "notification class: media");
+    assert_eq!(data[3], 0x10, "supported classes: media only");
+    // Only reserved classes: nothing the drive reports, so no event is available.
+    let data = command_in(&mut d, &[0x4A, 0x01, 0, 0, 0x81, 0, 0, 0, 8, 0], 4);
+    assert_eq!(data[2] & 0x80, 0x80, "NEA: no requested class is supported");
+    assert_eq!(data[3], 0x10);
+}
+
 #[test]
 fn mechanism_status_reports_the_door() {
     let mut d = drive();

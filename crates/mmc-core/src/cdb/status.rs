@@ -82,13 +82,17 @@ pub struct GetEventStatusNotification {
     /// Byte 1 bit 0: polled operation (asynchronous operation is not supported by MMC
     /// drives over SCSI/ATAPI).
     pub polled: bool,
-    /// Byte 4: the notification classes requested, a bitmap of the `CLASS_*` constants.
+    /// Byte 4: the notification classes requested, a bitmap of the `CLASS_*` constants (bits 0
+    /// and 7 name reserved classes: accepted, never reported).
     pub class_request: u8,
     /// Bytes 7-8.
     pub allocation_length: u16,
 }
 
-const GESN_USAGE: [u8; 10] = [0xFF, 0x01, 0, 0, 0x7E, 0, 0, 0xFF, 0xFF, 0x00];
+// Byte 4 takes every bit: bits 0 and 7 of the class request are reserved classes, which a
+// drive does not report, not a field it refuses (growisofs asks for FFh, "all events", first,
+// then for the supported classes the drive answered).
+const GESN_USAGE: [u8; 10] = [0xFF, 0x01, 0, 0, 0xFF, 0, 0, 0xFF, 0xFF, 0x00];
 
 impl GetEventStatusNotification {
     pub const CLASS_OPERATIONAL_CHANGE: u8 = 0x02;
@@ -116,7 +120,6 @@ impl GetEventStatusNotification {
         })
     }
 
-    /// Bits 7 and 0 of `class_request` (reserved) are dropped.
     #[inline]
     pub fn encode(&self) -> CdbBytes {
         let [l0, l1] = self.allocation_length.to_be_bytes();
@@ -125,7 +128,7 @@ impl GetEventStatusNotification {
             flag(self.polled, 0x01),
             0,
             0,
-            self.class_request & Self::ALL_CLASSES,
+            self.class_request,
             0,
             0,
             l0,

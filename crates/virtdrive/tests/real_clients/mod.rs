@@ -158,3 +158,102 @@ pub fn keep_transcripts(case: &Case<'_>) {
     )
     .unwrap();
 }
+
+/// As [`virtdrive_run`], but the run (virtdrive and the program, one process group) is killed
+/// after `limit` and the test fails with what it printed: a program that loops forever on
+/// answers it does not expect (wodim does, when readiness is inconsistent) must fail the test,
+/// not hang it. The limit guards against a hang; it asserts nothing about speed.
+pub fn virtdrive_run_limited(
+    dir: &Path,
+    virtdrive_args: &[&str],
+    program: &Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> Outcome {
+    use std::os::unix::process::CommandExt;
+    let stdout_path = dir.join("run.stdout");
+    let stderr_path = dir.join("run.stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_virtdrive"))
+        .current_dir(dir)
+        .arg("run")
+        .args(virtdrive_args)
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .process_group(0)
+        .spawn()
+        .expect("virtdrive runs");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let Some(status) = status else {
+        // The whole group: virtdrive and the program it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        let _ = child.wait();
+        panic!(
+            "{} did not finish within {limit:?}\n--- stdout\n{}\n--- stderr\n{}",
+            program.display(),
+            read(&stdout_path),
+            read(&stderr_path)
+        );
+    };
+    Outcome {
+        code: status.code(),
+        stdout: read(&stdout_path),
+        stderr: read(&stderr_path),
+    }
+}
+
+/// A small file tree with fixed contents and modification times, so an image made from it
+/// differs between runs only in what the image maker stamps itself (its creation date).
+pub fn make_tree(root: &Path, files: &[(&str, Vec<u8>)]) {
+    // 2020-01-01 00:00:00 UTC.
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+    for (name, data) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, data).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+}
+
+/// The first `sectors` 2048-byte sectors of the disc, read through `/dev/sr9` by `dd` under
+/// `virtdrive run` (the shim answers the block node's reads with READ (10), as the sr driver
+/// does).
+pub fn read_disc(dir: &Path, drive: &str, sectors: u64, skip: u64) -> Vec<u8> {
+    let out = dir.join("read-back.bin");
+    let dd = Path::new("/bin/dd");
+    let outcome = virtdrive_run(
+        dir,
+        &["--drive", drive],
+        dd,
+        &[
+            "if=/dev/sr9",
+            &format!("of={}", out.display()),
+            "bs=2048",
+            &format!("count={sectors}"),
+            &format!("skip={skip}"),
+        ],
+    );
+    outcome.expect_code(0);
+    std::fs::read(&out).unwrap()
+}

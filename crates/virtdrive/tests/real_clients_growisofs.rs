@@ -1,0 +1,314 @@
+//! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW
+//! and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
+//! a first tree, `growisofs -M` adds a second (mkisofs reads the first session back through
+//! the block node), and every file of both trees reads back from the disc equal to the
+//! original; dvd+rw-mediainfo names the medium and its capacity.
+//!
+//! growisofs copies into any path that does not look like a block device, so each run also
+//! asserts that its commands reached the emulator: the transcript holds the INQUIRY the
+//! emulator answered with its identity, and the WRITEs.
+#![cfg(target_os = "linux")]
+
+mod real_clients;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mmc_core::trace::{read_jsonl, TraceOutcome, TraceRecord};
+use real_clients::{
+    field, keep_transcripts, make_tree, read_disc, tool, transcript_path, virtdrive_run_limited,
+    Case, Outcome, PRODUCT, VENDOR,
+};
+
+const LIMIT: Duration = Duration::from_secs(120);
+const SECTOR: usize = 2048;
+
+/// Sectors of the emulator's DVD+RW (medium/overwritable/dvd_plus_rw.rs: 4.7 GB, ECMA-337).
+const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
+/// Sectors of the emulator's single-layer BD-RE formatted without spares
+/// (medium/overwritable/bd_re.rs, mmc-imapi-notes: 12,219,392).
+const BD_RE_SECTORS: u64 = 12_219_392;
+/// The smallest spare a BD-RE format offers: the inner spare area ISA0 alone, 4,096
+/// clusters of 32 sectors. growisofs formats with the 30h descriptor of the largest capacity.
+const BD_RE_MINIMAL_SPARE_SECTORS: u64 = 4096 * 32;
+
+fn first_tree() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("first.txt", b"the first session\n".to_vec()),
+        (
+            "numbers/one.txt",
+            (0..2000)
+                .map(|n| format!("{n}\n"))
+                .collect::<String>()
+                .into_bytes(),
+        ),
+    ]
+}
+
+fn second_tree() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("second.txt", b"added by growisofs -M\n".to_vec()),
+        ("more/bytes.bin", (0..=255u8).cycle().take(5000).collect()),
+    ]
+}
+
+fn run(
+    dir: &Path,
+    drive: &str,
+    transcript: Option<&Path>,
+    program: &Path,
+    args: &[&str],
+) -> Outcome {
+    let mut vargs = vec!["--drive", drive];
+    if let Some(t) = transcript {
+        vargs.extend(["--transcript", t.to_str().unwrap()]);
+    }
+    virtdrive_run_limited(dir, &vargs, program, args, LIMIT)
+}
+
+fn records(transcript: &Path) -> Vec<TraceRecord> {
+    read_jsonl(std::io::BufReader::new(
+        std::fs::File::open(transcript).unwrap(),
+    ))
+    .unwrap()
+}
+
+fn data_in(r: &TraceRecord) -> Vec<u8> {
+    match &r.outcome {
+        TraceOutcome::Completed {
+            data_in: Some(hex), ..
+        } => hex
+            .split_whitespace()
+            .map(|b| u8::from_str_radix(b, 16).unwrap())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The run's commands went to the emulator: its INQUIRY answer carries the emulator's vendor
+/// and product, and WRITE (10) commands completed with GOOD status.
+fn assert_commands_reached_the_emulator(transcript: &Path) {
+    let records = records(transcript);
+    let inquiry = records
+        .iter()
+        .find(|r| r.command == "INQUIRY")
+        .expect("growisofs sent INQUIRY to the drive");
+    let identity = String::from_utf8_lossy(&data_in(inquiry)).into_owned();
+    assert!(
+        identity.contains(VENDOR) && identity.contains(PRODUCT),
+        "{identity:?}"
+    );
+    let writes = records
+        .iter()
+        .filter(|r| r.command == "WRITE (10)")
+        .filter(|r| matches!(r.outcome, TraceOutcome::Completed { status: 0, .. }))
+        .count();
+    assert!(writes > 0, "growisofs wrote to the drive");
+}
+
+fn make_image_tree(dir: &Path, name: &str, files: &[(&str, Vec<u8>)]) -> PathBuf {
+    let root = dir.join(name);
+    make_tree(&root, files);
+    root
+}
+
+/// `growisofs -Z` then `-M` on MEDIUM, dvd+rw-mediainfo before and after, and every file back.
+fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
+    let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("isoinfo", "genisoimage"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let second = make_image_tree(dir.path(), "second", &second_tree());
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:{medium}@{}", disc.display());
+
+    let blank = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    blank.expect_code(0);
+    check_media(&blank, false);
+
+    // -no-pad: genisoimage's 150 sectors of padding would only fill the transcripts.
+    let mut runs = Vec::new();
+    for (n, (option, tree)) in [("-Z", &first), ("-M", &second)].into_iter().enumerate() {
+        let transcript = transcript_path(dir.path(), n + 1);
+        let out = run(
+            dir.path(),
+            &drive,
+            Some(&transcript),
+            &growisofs,
+            &[
+                option,
+                "/dev/sr9",
+                "-R",
+                "-J",
+                "-no-pad",
+                tree.to_str().unwrap(),
+            ],
+        );
+        out.expect_code(0);
+        assert!(
+            out.stdout.contains("builtin_dd of=/dev/sr9"),
+            "{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+        assert_commands_reached_the_emulator(&transcript);
+        runs.push(transcript);
+    }
+    assert!(
+        runs.last()
+            .is_some_and(|t| records(t).iter().any(|r| r.command == "READ (10)")),
+        "growisofs -M read the previous session from the disc"
+    );
+
+    let after = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    after.expect_code(0);
+    check_media(&after, true);
+
+    // The volume now spans both sessions: its size is in the primary volume descriptor
+    // (sector 16, bytes 80-83 little-endian), which growisofs -M rewrote.
+    let pvd = read_disc(dir.path(), &drive, 1, 16);
+    assert_eq!(&pvd[..6], b"\x01CD001", "a primary volume descriptor");
+    let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as u64;
+    let image = read_disc(dir.path(), &drive, volume, 0);
+    assert_eq!(image.len(), volume as usize * SECTOR);
+    let image_path = dir.path().join("disc.iso");
+    std::fs::write(&image_path, &image).unwrap();
+    for (name, data) in first_tree().into_iter().chain(second_tree()) {
+        let out = std::process::Command::new(&isoinfo)
+            .arg("-R")
+            .arg("-i")
+            .arg(&image_path)
+            .arg("-x")
+            .arg(format!("/{name}"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "isoinfo extracts /{name}");
+        assert!(
+            out.stdout == data,
+            "/{name} reads back equal to the original"
+        );
+    }
+
+    keep_transcripts(&Case {
+        name: case,
+        commands: &[
+            "growisofs -Z /dev/sr9 -R -J -no-pad first",
+            "growisofs -M /dev/sr9 -R -J -no-pad second",
+        ],
+        medium,
+        fault_plan: None,
+        runs: &runs,
+    });
+}
+
+fn line<'a>(out: &'a Outcome, label: &str) -> &'a str {
+    field(&out.stdout, label).unwrap_or_else(|| panic!("no {label:?} in\n{}", out.stdout))
+}
+
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
+    grow_twice("dvd+rw", "growisofs-dvd+rw", |out, written| {
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
+        assert_eq!(line(out, "Mounted Media:"), "1Ah, DVD+RW");
+        let capacity = format!("{DVD_PLUS_RW_SECTORS}*2048={}", DVD_PLUS_RW_SECTORS * 2048);
+        // READ FORMAT CAPACITIES: the disc's capacity, unformatted until growisofs formats it.
+        let label = if written {
+            "formatted:"
+        } else {
+            "unformatted:"
+        };
+        assert_eq!(line(out, &format!(" {label}")), capacity);
+        assert_eq!(
+            line(out, "26h(0):"),
+            capacity,
+            "the DVD+RW format descriptor"
+        );
+        assert_eq!(
+            line(out, "Legacy lead-out at:"),
+            format!("{DVD_PLUS_RW_SECTORS}*2KB={}", DVD_PLUS_RW_SECTORS * 2048)
+        );
+    });
+}
+
+#[test]
+fn growisofs_writes_and_adds_to_a_bd_re() {
+    grow_twice("bd-re", "growisofs-bd-re", |out, written| {
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
+        assert_eq!(line(out, "Mounted Media:"), "43h, BD-RE");
+        let full = format!("{BD_RE_SECTORS}*2048={}", BD_RE_SECTORS * 2048);
+        assert_eq!(line(out, "31h(800):"), full, "the format without spares");
+        if written {
+            let user = BD_RE_SECTORS - BD_RE_MINIMAL_SPARE_SECTORS;
+            let formatted = format!("{user}*2048={}", user * 2048);
+            assert_eq!(line(out, " formatted:"), formatted);
+            assert_eq!(line(out, "READ CAPACITY:"), formatted);
+        } else {
+            assert_eq!(line(out, " unformatted:"), full);
+        }
+    });
+}
+
+/// The disc turns write-protected at the first WRITE (10) (fixtures/fault-plans): growisofs
+/// names the sense, DATA PROTECT / WRITE PROTECTED, and fails with EIO.
+#[test]
+fn a_write_protect_fault_makes_growisofs_report_write_protection() {
+    let (Some(growisofs), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let plan = "fixtures/fault-plans/write-protect-on-write.json";
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(plan);
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:dvd+rw@{}", disc.display());
+    let transcript = transcript_path(dir.path(), 1);
+    let out = virtdrive_run_limited(
+        dir.path(),
+        &[
+            "--drive",
+            &drive,
+            "--fault-plan",
+            plan_path.to_str().unwrap(),
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
+        &growisofs,
+        &[
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(":-[ WRITE@LBA=0h failed with SK=7h/WRITE PROTECTED]"),
+        "{all}"
+    );
+    // growisofs exits with the errno of the failure: EIO.
+    out.expect_code(5);
+    let records = records(&transcript);
+    let inquiry = records.iter().find(|r| r.command == "INQUIRY").unwrap();
+    assert!(String::from_utf8_lossy(&data_in(inquiry)).contains(VENDOR));
+    keep_transcripts(&Case {
+        name: "growisofs-write-protected-dvd+rw",
+        commands: &["growisofs -Z /dev/sr9 -R -J -no-pad first"],
+        medium: "dvd+rw",
+        fault_plan: Some(plan),
+        runs: &[transcript],
+    });
+}
