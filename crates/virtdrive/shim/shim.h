@@ -5,8 +5,8 @@
  * like an MMC drive to an unmodified program, and forwards every SG_IO on them to
  * `virtdrive serve` over a Unix socket (the wire format is documented in
  * crates/virtdrive/src/serve/protocol.rs). Each open() of a drive path is one connection; the
- * descriptor the program gets is a real one on /dev/null, so fcntl locks, select and
- * close-on-exec behave. See reference notes real-clients.md for what each client needs.
+ * descriptor the program gets is a real one on a lock file of the node's own next to the
+ * socket (vd_real_open_node_file), so fcntl locks, select and close-on-exec behave. See reference notes real-clients.md for what each client needs.
  */
 #ifndef VIRTDRIVE_SHIM_H
 #define VIRTDRIVE_SHIM_H
@@ -71,6 +71,7 @@ VD_HIDDEN void vd_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2
 VD_HIDDEN int vd_real_close(int fd);
 VD_HIDDEN int vd_real_fcntl_dup(int fd, int min);
 VD_HIDDEN int vd_real_open_null(int flags);
+VD_HIDDEN int vd_real_open_node_file(const struct vd_node *node, int flags);
 
 /* Connection and protocol (shim_wire.c). All return 0 or an errno value. */
 VD_HIDDEN int vd_wire_open(struct vd_conn *c, int flags);

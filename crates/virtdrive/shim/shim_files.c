@@ -79,8 +79,7 @@ static int open_drive(const struct vd_node *node, int flags)
     int err = vd_wire_open(c, flags);
     int fd = -1;
     if (!err) {
-        fd = CALL_REAL(openat, AT_FDCWD, "/dev/null",
-                       (flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC)), 0);
+        fd = vd_real_open_node_file(node, flags);
         if (fd < 0 || fd >= VD_FD_LIMIT) {
             err = fd < 0 ? errno : EMFILE;
             if (fd >= 0)
@@ -295,7 +294,7 @@ VD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
     return read(fd, buf, n);
 }
 
-/* Writes would go to /dev/null: refuse them rather than lose data silently. */
+/* Writes would go to the node's lock file: refuse them rather than lose data silently. */
 VD_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
     if (vd_is_fake(fd)) {

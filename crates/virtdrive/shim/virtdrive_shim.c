@@ -53,6 +53,28 @@ int vd_real_open_null(int flags)
     return CALL_REAL(openat, AT_FDCWD, "/dev/null", flags, 0);
 }
 
+/* The real descriptor behind an open of `node`: a file of the node's own next to the server's
+ * socket (SOCKET.NAME.lock, NAME the node's last path component). Programs lock the drive
+ * with fcntl record locks (libburn takes F_SETLK on the node it opens), and such a lock
+ * belongs to the inode: on this file it is seen by every process that opens the same node of
+ * the same served drive and by no one else, as on a device node. On /dev/null, shared by the
+ * whole system, the locks of two programs driving two different virtual drives collided
+ * ("Device busy. Failed to fcntl-lock"). Falls back to /dev/null if the file cannot be made. */
+int vd_real_open_node_file(const struct vd_node *node, int flags)
+{
+    const char *name = strrchr(node->path, '/');
+    name = name ? name + 1 : node->path;
+    char path[512];
+    int n = snprintf(path, sizeof path, "%s.%s.lock", vd_config()->socket, name);
+    int access_flags = flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
+    if (n > 0 && (size_t)n < sizeof path) {
+        int fd = CALL_REAL(openat, AT_FDCWD, path, access_flags | O_CREAT | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            return fd;
+    }
+    return vd_real_open_null(access_flags);
+}
+
 /* ---- configuration and tracing ----------------------------------------------------------- */
 
 static struct vd_config cfg;
