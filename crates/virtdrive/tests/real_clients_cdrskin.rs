@@ -292,3 +292,51 @@ fn two_burners_on_two_virtual_drives_hold_their_drive_locks_at_once() {
     );
     assert!(seen.contains("cdrskin: burning done"), "{seen}");
 }
+
+#[test]
+fn a_write_protect_fault_makes_cdrskin_report_data_protect() {
+    let (Some(cdrskin), Some(genisoimage)) = (
+        tool("cdrskin", "cdrskin"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    make_iso(dir.path(), &genisoimage);
+    let plan = "fixtures/fault-plans/write-protect-on-write.json";
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(plan);
+    let transcript = transcript_path(dir.path(), 1);
+    // The disc turns write-protected at the first WRITE (10): every write-class command from
+    // there on answers 07/27/00 WRITE PROTECTED.
+    let out = virtdrive_run(
+        dir.path(),
+        &[
+            "--drive",
+            "virt:cd-r",
+            "--fault-plan",
+            plan_path.to_str().unwrap(),
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "-tao", "image.iso"],
+    );
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert_ne!(out.code, Some(0), "{all}");
+    // libburn decodes the sense of the failed WRITE (10) and of CLOSE TRACK/SESSION.
+    assert!(
+        all.contains("SCSI error on write")
+            && all.contains("[7 27 00] Data protected. Write protected."),
+        "{all}"
+    );
+    assert!(all.contains("burning failed"), "{all}");
+    keep_transcripts(&Case {
+        name: "cdrskin-tao-write-protect-cd-r",
+        commands: &["cdrskin -v dev=/dev/sr9 -tao image.iso"],
+        medium: "cd-r",
+        fault_plan: Some(plan),
+        runs: std::slice::from_ref(&transcript),
+    });
+}
