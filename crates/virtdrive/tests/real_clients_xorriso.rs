@@ -1,6 +1,7 @@
 //! xorriso (libburn, libisofs), unmodified, burns a file tree onto the emulator's BD-RE,
-//! DVD+RW and CD-R at `/dev/sr9` through `virtdrive run`, appends a second session to the
-//! CD-R, lists the sessions with `-toc`, and extracts the files back through the emulator.
+//! DVD+RW and CD-R at `/dev/sr9` through `virtdrive run`, adds a second session in a second
+//! run (a real one on the CD-R, xorriso's multi-session emulation on the overwritable discs),
+//! lists the sessions with `-toc`, and extracts the files back through the emulator.
 //!
 //! Every run asserts that xorriso saw the emulator's vendor and product: given a path it
 //! does not take for a drive, xorriso silently writes to a file-backed pseudo drive
@@ -199,14 +200,19 @@ impl Bench {
     }
 }
 
-/// Burns the first tree, then checks `-toc` and the extracted files.
-fn burn_and_extract_one_session(medium: &str, profile: &str) {
+/// Burns the first tree, adds the second as a new session, then checks `-toc` and the
+/// extracted files. On an overwritable disc there are no sessions in the drive's sense:
+/// xorriso writes each image after the last and rewrites the volume descriptors at LBA 0-31
+/// to point at the newest one, so the emulator must overwrite those blocks in place.
+fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     let Some(xorriso) = tool("xorriso", "xorriso") else {
         return;
     };
     let mut bench = Bench::new(xorriso, medium);
     let tree = bench.path("tree");
+    let added = bench.path("added");
     write_tree(&tree, &first_tree());
+    write_tree(&added, &second_tree());
 
     let out = bench.xorriso(&[
         "-dev",
@@ -219,23 +225,54 @@ fn burn_and_extract_one_session(medium: &str, profile: &str) {
     ]);
     out.expect_code(0);
     assert_emulated_drive(&out);
-    let all = format!("{}{}", out.stdout, out.stderr);
-    assert!(all.contains(&format!("Media current: {profile}")), "{all}");
+    let first = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        all.contains("Writing to '/dev/sr9' completed successfully."),
-        "{all}"
+        first.contains(&format!("Media current: {profile}")),
+        "{first}"
     );
-    let image = number_after(&all, "ISO image produced:");
+    assert!(
+        first.contains("Writing to '/dev/sr9' completed successfully."),
+        "{first}"
+    );
+    let first_image = number_after(&first, "ISO image produced:");
+    let first_start = number_after(&first, "sectors at LBA");
 
-    // A new xorriso finds the session on the disc kept in the file.
+    // A new xorriso loads the first session from the disc kept in the file and adds to it.
+    let out = bench.xorriso(&[
+        "-dev",
+        "/dev/sr9",
+        "-map",
+        added.to_str().unwrap(),
+        "/second",
+        "-commit",
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let second = format!("{}{}", out.stdout, out.stderr);
+    // It reads the tree through the copy of the volume descriptors at LBA 0.
+    assert!(
+        second.contains("Loading ISO image tree from LBA 0"),
+        "{second}"
+    );
+    let second_image = number_after(&second, "ISO image produced:");
+    let second_start = number_after(&second, "sectors at LBA");
+    assert!(second_start >= first_start + first_image, "{second}");
+
+    // A third run finds both sessions through the rewritten descriptors at LBA 0.
     let out = bench.xorriso(&["-outdev", "/dev/sr9", "-toc"]);
     out.expect_code(0);
     assert_emulated_drive(&out);
-    let sessions = iso_sessions(&out.stdout);
-    assert_eq!(sessions.len(), 1, "{}", out.stdout);
-    let (index, _start, size) = sessions[0];
-    assert_eq!((index, size), (1, image), "{}", out.stdout);
-    out.expect_line("Media summary: 1 session");
+    assert_eq!(
+        iso_sessions(&out.stdout),
+        vec![
+            (1, first_start, first_image),
+            (2, second_start, second_image)
+        ],
+        "{}",
+        out.stdout
+    );
+    out.expect_line("Media summary: 2 sessions");
 
     let extracted = bench.path("extracted");
     let out = bench.xorriso(&[
@@ -250,19 +287,28 @@ fn burn_and_extract_one_session(medium: &str, profile: &str) {
     ]);
     out.expect_code(0);
     assert_emulated_drive(&out);
-    assert!(read_tree(&extracted) == first_tree(), "the files differ");
+    let mut expected = first_tree();
+    for (path, contents) in second_tree() {
+        expected.insert(Path::new("second").join(path), contents);
+    }
+    let got = read_tree(&extracted);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(got == expected, "the extracted contents differ");
 
     bench.keep(&format!("xorriso-{medium}"), medium);
 }
 
 #[test]
-fn xorriso_burns_a_tree_onto_bd_re_and_extracts_it() {
-    burn_and_extract_one_session("bd-re", "BD-RE");
+fn xorriso_burns_two_sessions_onto_bd_re_and_extracts_them() {
+    burn_two_sessions_and_extract("bd-re", "BD-RE");
 }
 
 #[test]
-fn xorriso_burns_a_tree_onto_dvd_plus_rw_and_extracts_it() {
-    burn_and_extract_one_session("dvd+rw", "DVD+RW");
+fn xorriso_burns_two_sessions_onto_dvd_plus_rw_and_extracts_them() {
+    burn_two_sessions_and_extract("dvd+rw", "DVD+RW");
 }
 
 #[test]
