@@ -5,8 +5,9 @@
  * like an MMC drive to an unmodified program, and forwards every SG_IO on them to
  * `virtdrive serve` over a Unix socket (the wire format is documented in
  * crates/virtdrive/src/serve/protocol.rs). Each open() of a drive path is one connection; the
- * descriptor the program gets is a real one on /dev/null, so fcntl locks, select and
- * close-on-exec behave. See reference notes real-clients.md for what each client needs.
+ * descriptor the program gets is a real one on a marker file of the node's own next to the
+ * socket (vd_real_open_marker), so fcntl locks, select and close-on-exec behave and an exec'd
+ * image recognises it. See the reference notes real-clients.md for what each client needs.
  */
 #ifndef VIRTDRIVE_SHIM_H
 #define VIRTDRIVE_SHIM_H

@@ -295,7 +295,7 @@ VD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
     return read(fd, buf, n);
 }
 
-/* Writes would go to /dev/null: refuse them rather than lose data silently. */
+/* Writes would go to the node's lock file: refuse them rather than lose data silently. */
 VD_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
     if (vd_is_fake(fd)) {

@@ -51,10 +51,18 @@ int vd_real_fcntl_dup(int fd, int min)
     return CALL_REAL(fcntl, fd, F_DUPFD_CLOEXEC, min);
 }
 
-/* A descriptor for a drive node: on its marker file (created empty, beside the socket) so
- * that a program image started by exec() can tell the descriptor it inherited is the drive's;
- * on /dev/null when there is no marker. Either way fcntl locks, select and close-on-exec
- * behave as on a device node. */
+/* The real descriptor behind an open of `node`: its marker, an empty file of the node's own
+ * next to the server's socket (SOCKET.NAME.lock, NAME the node's last path component; see
+ * load_config). Two things rest on it:
+ * - fcntl record locks (libburn takes F_SETLK on the node it opens) belong to the inode: on
+ *   this file a lock is seen by every process that opens the same node of the same served
+ *   drive and by no one else, as on a device node. On /dev/null, shared by the whole system,
+ *   the locks of two programs driving two different virtual drives collided ("Device busy.
+ *   Failed to fcntl-lock").
+ * - a program image started by exec() can tell that a descriptor it inherited is the drive's
+ *   (growisofs re-executes itself with one), by the file it is open on.
+ * Falls back to /dev/null when there is no marker or it cannot be made; select and
+ * close-on-exec behave as on a device node either way. */
 int vd_real_open_marker(const struct vd_node *node, int flags)
 {
     int keep = flags & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
@@ -100,11 +108,16 @@ static void load_config(void)
         snprintf(cfg.socket, sizeof cfg.socket, "%s", sock);
     set_node(&cfg.nodes[0], "VIRTDRIVE_SR", "/dev/sr9", VD_BLOCK);
     set_node(&cfg.nodes[1], "VIRTDRIVE_SG", "/dev/sg9", VD_CHAR);
-    /* The markers live in the socket's folder (private to this run): node0, node1. */
-    const char *slash = cfg.enabled ? strrchr(cfg.socket, '/') : NULL;
-    for (int i = 0; slash && i < 2; i++)
-        snprintf(cfg.nodes[i].marker, sizeof cfg.nodes[i].marker, "%.*s/node%d",
-                 (int)(slash - cfg.socket), cfg.socket, i);
+    /* The markers: SOCKET.NAME.lock beside the socket (vd_real_open_marker), so that two
+     * servers sharing a folder never share a marker. */
+    for (int i = 0; cfg.enabled && i < 2; i++) {
+        const char *name = strrchr(cfg.nodes[i].path, '/');
+        name = name ? name + 1 : cfg.nodes[i].path;
+        int n = snprintf(cfg.nodes[i].marker, sizeof cfg.nodes[i].marker, "%s.%s.lock",
+                         cfg.socket, name);
+        if (n < 0 || (size_t)n >= sizeof cfg.nodes[i].marker)
+            cfg.nodes[i].marker[0] = '\0';
+    }
     int a[4] = { 9, 0, 0, 0 };
     const char *addr = getenv("VIRTDRIVE_SCSI_ADDRESS");
     if (addr && sscanf(addr, "%d:%d:%d:%d", &a[0], &a[1], &a[2], &a[3]) != 4)

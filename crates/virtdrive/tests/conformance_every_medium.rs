@@ -1,6 +1,6 @@
 //! The commands every disc answers the same way: TEST UNIT READY, REQUEST SENSE, INQUIRY,
 //! GET EVENT STATUS NOTIFICATION, MECHANISM STATUS, START STOP UNIT, PREVENT ALLOW MEDIUM
-//! REMOVAL, READ CAPACITY, and the senses of unknown opcodes and invalid fields, on each
+//! REMOVAL, READ CAPACITY, the Read/Write Error Recovery mode page, and the senses of unknown opcodes and invalid fields, on each
 //! medium the drive can hold.
 
 mod common;
@@ -312,5 +312,95 @@ fn an_invalid_field_is_reported_with_its_field_pointer_on_every_disc() {
             triples::INVALID_FIELD_IN_CDB,
         );
         assert_cdb_field(f, 2);
+    }
+}
+
+const MODE_SENSE_ERROR_RECOVERY: [u8; 10] = [
+    0x5A, // MODE SENSE (10)
+    0x08, // DBD = 1
+    0x01, // PC = 00b current, page 01h
+    0, 0, 0, 0, //
+    0x00, 0xFF, // allocation length
+    0x00,
+];
+
+/// The page as MMC-6 7.3 lays it out: page code 01h, page length 0Ah, then the error recovery
+/// parameter (byte 2), read retry count (3), reserved (4-6), EMCDR (7), write retry count (8),
+/// reserved (9) and recovery time limit (10-11).
+const ERROR_RECOVERY_PAGE: [u8; 12] = [
+    0x01, // PS = 0, page code 01h
+    0x0A, // page length
+    0x00, // AWRE ARRE TB RC PER DTE DCR all 0: every recovery used, errors not reported
+    0x00, // read retry count
+    0x00, 0x00, 0x00, // reserved
+    0x00, // EMCDR 00b
+    0x00, // write retry count
+    0x00, // reserved
+    0x00, 0x00, // recovery time limit
+];
+
+#[test]
+fn the_error_recovery_page_the_random_readable_feature_announces_is_there() {
+    for kind in USABLE {
+        let mut d = drive_with(kind);
+        // GET CONFIGURATION of feature 0010h Random Readable alone (RT = 10b): its PP bit
+        // (byte 10 of the descriptor, bit 0) says page 01h is present (MMC-6, Random Readable Feature).
+        let config = command_in(
+            &mut d,
+            &[
+                0x46, // GET CONFIGURATION
+                0x02, // RT = 10b: the one feature
+                0x00, 0x10, // starting feature 0010h
+                0, 0, 0, //
+                0x00, 0x14, // allocation length 20: header and the 12-byte descriptor
+                0x00,
+            ],
+            20,
+        );
+        assert_eq!(config[8..10], [0x00, 0x10], "{kind:?}");
+        assert_eq!(config[18] & 0x01, 0x01, "{kind:?}: PP");
+
+        let sense = command_in(&mut d, &MODE_SENSE_ERROR_RECOVERY, 255);
+        assert_eq!(
+            sense[..8],
+            [
+                0x00, 0x12, // mode data length: 6 more header bytes and the 12-byte page
+                0x00, 0x00, 0, 0, // medium type, device-specific, reserved
+                0x00, 0x00, // block descriptor length
+            ],
+            "{kind:?}"
+        );
+        assert_eq!(sense[8..], ERROR_RECOVERY_PAGE, "{kind:?}");
+
+        // PC = 01b: nothing in the page is changeable.
+        let mut changeable = MODE_SENSE_ERROR_RECOVERY;
+        changeable[2] = 0x41;
+        let mask = command_in(&mut d, &changeable, 255);
+        assert_eq!(
+            mask[8..],
+            [0x01, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "{kind:?}"
+        );
+
+        // All pages (3Fh) come in ascending page code order, page 01h first.
+        let mut all = MODE_SENSE_ERROR_RECOVERY;
+        all[2] = 0x3F;
+        let pages = command_in(&mut d, &all, 0xFF);
+        assert_eq!(pages[8..20], ERROR_RECOVERY_PAGE, "{kind:?}");
+
+        // MODE SELECT of the page as sensed is accepted; SPC-4 6.11: a field that is not
+        // changeable sent with another value is INVALID FIELD IN PARAMETER LIST, pointing at
+        // it (the read retry count: list byte 8 + 3).
+        let mut list = vec![0u8; 8];
+        list.extend_from_slice(&ERROR_RECOVERY_PAGE);
+        command_out(&mut d, &mode_select(&list), &list);
+        list[11] = 0x05;
+        let f = command_out_fails(
+            &mut d,
+            &mode_select(&list),
+            &list,
+            triples::INVALID_FIELD_IN_PARAMETER_LIST,
+        );
+        assert_parameter_field(f, 11);
     }
 }

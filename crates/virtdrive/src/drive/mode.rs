@@ -1,11 +1,12 @@
-//! MODE SENSE(10) and MODE SELECT(10) (SPC-4 6.14, 6.11; MMC-6 7): page 05h Write Parameters,
-//! kept by the medium (CD only), and page 2Ah MM Capabilities, built from the drive's state.
+//! MODE SENSE(10) and MODE SELECT(10) (SPC-4 6.14, 6.11; MMC-6 7): page 01h Read/Write Error
+//! Recovery, fixed, page 05h Write Parameters, kept by the medium (CD only), and page 2Ah MM
+//! Capabilities, built from the drive's state.
 
 use mmc_core::cdb::{ModeSelect10, ModeSense10, PageControl};
 use mmc_core::response::capabilities::{
     CapabilitiesPage, WriteSpeedDescriptor2A, WriteSpeedReport,
 };
-use mmc_core::response::mode::{ModePage, ModeParameters};
+use mmc_core::response::mode::{ModePage, ModeParameters, RawPage};
 use mmc_core::response::ResponseFormat;
 use mmc_core::response::WriteParameters;
 use mmc_core::sense::SenseTriple;
@@ -13,12 +14,28 @@ use mmc_core::DataPhase;
 
 use super::{Failure, Reply, VirtDrive};
 
+const ERROR_RECOVERY: u8 = 0x01;
 const WRITE_PARAMETERS: u8 = 0x05;
 const CAPABILITIES: u8 = 0x2A;
 const ALL_PAGES: u8 = 0x3F;
 
 /// 05/1A/00 PARAMETER LIST LENGTH ERROR.
 const PARAMETER_LIST_LENGTH_ERROR: SenseTriple = SenseTriple::new(0x5, 0x1A, 0x00);
+
+/// Page 01h Read/Write Error Recovery (MMC-6 7.3, 12 bytes, page length 0Ah), which the
+/// Random Readable and Random Writable features announce as present (PP = 1): every
+/// recovery procedure enabled, recovered errors not reported, an unrecoverable one ending the
+/// command with CHECK CONDITION (byte 2 = 00h); no retry counts and no recovery time limit, as
+/// the emulated medium has no marginal sectors to retry. Nothing in it is changeable, and it
+/// is not savable (PS = 0).
+fn error_recovery_page() -> RawPage {
+    RawPage {
+        ps: false,
+        page_code: ERROR_RECOVERY,
+        subpage_code: None,
+        data: vec![0; 10],
+    }
+}
 
 /// The data-out bytes of a command whose CDB announced `expected`; fewer is a parameter list
 /// length error, as a drive that received a short transfer reports it.
@@ -82,14 +99,17 @@ impl VirtDrive {
         };
         let changeable = cdb.page_control == PageControl::Changeable;
         let pages: Vec<ModePage> = match cdb.page_code {
+            ERROR_RECOVERY => vec![ModePage::Raw(error_recovery_page())],
             WRITE_PARAMETERS => match write_parameters() {
                 Some(p) => vec![p],
                 // MMC-6: page 05h exists only where the medium uses it (CD, DVD-R).
                 None => return Err(Failure::invalid_cdb_field(2, None)),
             },
             CAPABILITIES => vec![ModePage::Capabilities(self.capabilities_page())],
-            ALL_PAGES => write_parameters()
+            // SPC-4 6.14: all pages, in ascending page code order.
+            ALL_PAGES => [ModePage::Raw(error_recovery_page())]
                 .into_iter()
+                .chain(write_parameters())
                 .chain([ModePage::Capabilities(self.capabilities_page())])
                 .collect(),
             _ => return Err(Failure::invalid_cdb_field(2, None)),
@@ -133,6 +153,18 @@ impl VirtDrive {
                         return Err(Failure::invalid_parameter(8));
                     }
                     disc.medium.set_write_parameters(p)?;
+                }
+                // SPC-4 6.11: a field the page reports as not changeable may only be sent
+                // with its current value; page 01h has no changeable field.
+                ModePage::Raw(p) if p.page_code == ERROR_RECOVERY && p.subpage_code.is_none() => {
+                    let current = error_recovery_page();
+                    if p.data.len() != current.data.len() {
+                        return Err(Failure::invalid_parameter(9));
+                    }
+                    if let Some(i) = p.data.iter().zip(&current.data).position(|(a, b)| a != b) {
+                        let byte = u16::try_from(10 + i).unwrap_or(u16::MAX);
+                        return Err(Failure::invalid_parameter(byte));
+                    }
                 }
                 // Page 2Ah is reported, not set: the page code is an invalid field.
                 _ => return Err(Failure::invalid_parameter(8)),
@@ -183,6 +215,10 @@ fn changeable_mask(page: ModePage) -> ModePage {
             }),
             ..CapabilitiesPage::default()
         }),
-        other => other,
+        // Page 01h: nothing is changeable.
+        ModePage::Raw(p) => ModePage::Raw(RawPage {
+            data: vec![0; p.data.len()],
+            ..p
+        }),
     }
 }

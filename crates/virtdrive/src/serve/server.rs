@@ -188,6 +188,7 @@ impl Server {
             let _ = t.join();
         }
         let _ = std::fs::remove_file(&self.path);
+        remove_node_lock_files(&self.path);
         // Every connection thread has ended: the commit sees the last command's state.
         let mut drive = self.shared.drive();
         drive.commit()?;
@@ -195,5 +196,28 @@ impl Server {
             eprintln!("virtdrive serve: writing the transcript: {e}");
         }
         Ok(())
+    }
+}
+
+/// Removes the files the preload shim opens for a drive node (`SOCKET.NAME.lock`, see
+/// `vd_real_open_node_file` in shim/virtdrive_shim.c: the programs' fcntl locks live on them).
+fn remove_node_lock_files(socket: &Path) {
+    let (Some(dir), Some(name)) = (socket.parent(), socket.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".lock") {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }

@@ -1,0 +1,342 @@
+//! cdrskin (libburn's cdrecord-compatible command), unmodified, burns an ISO image onto the
+//! emulator's CD-R at `dev=/dev/sr9` through `virtdrive run`, in TAO and in SAO; `-toc` and
+//! `-minfo` then name the emulator and show the track, and the disc kept in the file holds
+//! the image byte for byte.
+#![cfg(target_os = "linux")]
+
+mod real_clients;
+
+use std::path::Path;
+use std::time::Duration;
+
+use mmc_core::{DataPhase, ScsiStatus, Transport};
+use real_clients::{
+    field, keep_transcripts, tool, transcript_path, virtdrive_run, Case, PRODUCT, VENDOR,
+};
+use virtdrive::medium::MediumKind;
+use virtdrive::{DriveConfig, VirtualDrive};
+
+const SECTOR: usize = 2048;
+
+/// Deterministic bytes (xorshift64*).
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        out.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// An ISO 9660 image of a small tree, made by genisoimage (no padding: the image is the
+/// file system alone, so its size is what the track must hold).
+fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("sub")).unwrap();
+    let listing: String = (0..800)
+        .map(|n| format!("listing line {n:04}: nothing but deterministic text\n"))
+        .collect();
+    std::fs::write(tree.join("listing.txt"), listing).unwrap();
+    std::fs::write(tree.join("sub/data.bin"), noise(11, 70_001)).unwrap();
+    let iso = dir.join("image.iso");
+    let status = std::process::Command::new(genisoimage)
+        .args(["-quiet", "-R", "-V", "VIRTDRIVE_TEST", "-o"])
+        .arg(&iso)
+        .arg(&tree)
+        .status()
+        .unwrap();
+    assert!(status.success(), "genisoimage failed");
+    let image = std::fs::read(&iso).unwrap();
+    assert_eq!(image.len() % SECTOR, 0);
+    image
+}
+
+/// The first `blocks` user-data blocks of the CD-R kept in `disc`, read with READ (10)
+/// through the virtdrive library.
+fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
+    let timeout = Duration::from_secs(60);
+    let mut drive = VirtualDrive::open(MediumKind::CdR80, disc, DriveConfig::default()).unwrap();
+    // A drive just powered on reports a unit attention, then becomes ready.
+    let tur = [0x00, 0, 0, 0, 0, 0]; // TEST UNIT READY
+    let ready = (0..100).any(|_| {
+        let c = drive.execute(&tur, DataPhase::None, timeout).unwrap();
+        drive.drive_mut().advance(Duration::from_secs(1));
+        c.status == ScsiStatus::Good
+    });
+    assert!(ready, "the drive becomes ready");
+    let mut data = Vec::with_capacity(blocks * SECTOR);
+    for first in (0..blocks).step_by(16) {
+        let n = (blocks - first).min(16);
+        let [a0, a1, a2, a3] = u32::try_from(first).unwrap().to_be_bytes();
+        let cdb = [
+            0x28, // READ (10)
+            0, a0, a1, a2, a3, // LBA
+            0, 0, n as u8, // transfer length
+            0,
+        ];
+        let mut buf = vec![0u8; n * SECTOR];
+        let c = drive
+            .execute(&cdb, DataPhase::In(&mut buf), timeout)
+            .unwrap();
+        assert_eq!(c.status, ScsiStatus::Good, "READ at {first}: {c:?}");
+        data.extend_from_slice(&buf);
+    }
+    data
+}
+
+/// The LBA of the lead-out on cdrskin's `-toc` (`track:lout lba:       369 ...`).
+fn lead_out(toc: &str) -> u64 {
+    let line = toc
+        .lines()
+        .find(|l| l.starts_with("track:lout"))
+        .unwrap_or_else(|| panic!("no lead-out in\n{toc}"));
+    line.split_whitespace()
+        .nth(2)
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"))
+}
+
+/// Burns the image in `mode` (`tao` or `sao`) and checks what the disc holds.
+fn burn(mode: &str, mode_name: &str) {
+    let (Some(cdrskin), Some(genisoimage)) = (
+        tool("cdrskin", "cdrskin"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let image = make_iso(dir.path(), &genisoimage);
+    let sectors = image.len() / SECTOR;
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:cd-r@{}", disc.display());
+    let mut runs = Vec::new();
+    let mut run = |args: &[&str]| {
+        let transcript = transcript_path(dir.path(), runs.len() + 1);
+        let out = virtdrive_run(
+            dir.path(),
+            &[
+                "--drive",
+                &drive,
+                "--transcript",
+                transcript.to_str().unwrap(),
+            ],
+            &cdrskin,
+            args,
+        );
+        runs.push(transcript);
+        out
+    };
+
+    let flag = format!("-{mode}");
+    let out = run(&["-v", "dev=/dev/sr9", &flag, "image.iso"]);
+    out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(&format!("in real {mode_name} mode for single session")),
+        "{all}"
+    );
+    // The image is shorter than the shortest track a CD may hold (300 blocks, 4 s: MMC-6
+    // 6.3.3.1.2), so cdrskin pads it with zeros up to that.
+    let track = sectors.max(300);
+    assert!(
+        all.contains(&format!(
+            "Track 01: Total bytes read/written: {}/{} ({track} sectors)",
+            image.len(),
+            track * SECTOR
+        )),
+        "{all}"
+    );
+
+    // The TOC: one track at LBA 0; in TAO the drive ends it with 2 run-out blocks, which the
+    // TOC counts (MMC-6 4.2.3.5.2, Orange Book), so the lead-out starts 2 blocks after the
+    // data; in SAO the lead-out follows the data directly.
+    let out = run(&["dev=/dev/sr9", "-toc"]);
+    out.expect_code(0);
+    let toc = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        field(&toc, "Vendor_info    :"),
+        Some(&*format!("'{VENDOR}'"))
+    );
+    assert_eq!(
+        field(&toc, "Identifikation :"),
+        Some(&*format!("'{PRODUCT}'"))
+    );
+    assert!(toc.contains("first: 1 last 1"), "{toc}");
+    assert!(
+        toc.lines()
+            .any(|l| l.starts_with("track:   1 lba:         0 ") && l.contains("mode: 1")),
+        "{toc}"
+    );
+    let run_out = if mode == "tao" { 2 } else { 0 };
+    assert_eq!(lead_out(&toc), track as u64 + run_out, "{toc}");
+    assert!(
+        toc.contains("Media summary: 1 sessions, 1 tracks, closed CD-R"),
+        "{toc}"
+    );
+
+    let out = run(&["dev=/dev/sr9", "-minfo"]);
+    out.expect_code(0);
+    let minfo = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        field(&minfo, "Vendor_info    :"),
+        Some(&*format!("'{VENDOR}'"))
+    );
+    assert_eq!(field(&minfo, "Mounted media type:"), Some("CD-R"));
+    assert_eq!(field(&minfo, "disk status:"), Some("complete"));
+    assert_eq!(field(&minfo, "number of sessions:"), Some("1"));
+    // cdrskin's track table: track 1, session 1, data, from 0 over the track's blocks
+    // (libburn reports the readable size, without the run-out).
+    let row = minfo
+        .lines()
+        .find(|l| l.trim_start().starts_with("1     1 Data"))
+        .unwrap_or_else(|| panic!("no track row in\n{minfo}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cols[3..6],
+        ["0", &(track - 1).to_string(), &track.to_string()],
+        "{row}"
+    );
+
+    // The disc kept in the file holds the image byte for byte, then the zero padding.
+    let data = read_disc(&disc, track);
+    let (data, padding) = data.split_at(image.len());
+    assert!(
+        data == image,
+        "the disc's first {sectors} blocks differ from the image"
+    );
+    assert!(padding.iter().all(|&b| b == 0), "the padding is not zeros");
+
+    let name = format!("cdrskin-{mode}-cd-r");
+    keep_transcripts(&Case {
+        name: &name,
+        commands: &[
+            &format!("cdrskin -v dev=/dev/sr9 {flag} image.iso"),
+            "cdrskin dev=/dev/sr9 -toc",
+            "cdrskin dev=/dev/sr9 -minfo",
+        ],
+        medium: "cd-r",
+        fault_plan: None,
+        runs: &runs,
+    });
+}
+
+#[test]
+fn cdrskin_burns_an_iso_onto_cd_r_in_tao() {
+    burn("tao", "TAO");
+}
+
+#[test]
+fn cdrskin_burns_an_iso_onto_cd_r_in_sao() {
+    burn("sao", "SAO");
+}
+
+#[test]
+fn two_burners_on_two_virtual_drives_hold_their_drive_locks_at_once() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let Some(cdrskin) = tool("cdrskin", "cdrskin") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The first cdrskin grabs its drive (libburn opens it with O_EXCL and takes an fcntl
+    // write lock on it) and, burning from stdin, waits for the track's data while holding it.
+    let track = 300 * SECTOR;
+    let mut first = Command::new(env!("CARGO_BIN_EXE_virtdrive"))
+        .current_dir(dir.path())
+        .args(["run", "--drive", "virt:cd-r", "--"])
+        .arg(&cdrskin)
+        .args(["-v", "dev=/dev/sr9", "-tao", &format!("tsize={track}"), "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = first.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 512];
+    while !String::from_utf8_lossy(&seen).contains("Waiting for reader process") {
+        let n = stdout.read(&mut chunk).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&chunk[..n]);
+    }
+
+    // Meanwhile a second cdrskin, on a virtual drive of its own at the same path, gets its
+    // lock too: the two drives are different devices, whose locks must not collide.
+    let out = virtdrive_run(
+        dir.path(),
+        &["--drive", "virt:cd-r"],
+        &cdrskin,
+        &["dev=/dev/sr9", "-toc"],
+    );
+    out.expect_code(0);
+    assert_eq!(
+        field(&out.stdout, "Vendor_info    :"),
+        Some(&*format!("'{VENDOR}'"))
+    );
+
+    let mut stdin = first.stdin.take().unwrap();
+    stdin.write_all(&vec![0u8; track]).unwrap();
+    drop(stdin);
+    stdout.read_to_end(&mut seen).unwrap();
+    let output = first.wait_with_output().unwrap();
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(
+        output.status.success(),
+        "{seen}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(seen.contains("cdrskin: burning done"), "{seen}");
+}
+
+#[test]
+fn a_write_protect_fault_makes_cdrskin_report_data_protect() {
+    let (Some(cdrskin), Some(genisoimage)) = (
+        tool("cdrskin", "cdrskin"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    make_iso(dir.path(), &genisoimage);
+    let plan = "fixtures/fault-plans/write-protect-on-write.json";
+    let plan_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(plan);
+    let transcript = transcript_path(dir.path(), 1);
+    // The disc turns write-protected at the first WRITE (10): every write-class command from
+    // there on answers 07/27/00 WRITE PROTECTED.
+    let out = virtdrive_run(
+        dir.path(),
+        &[
+            "--drive",
+            "virt:cd-r",
+            "--fault-plan",
+            plan_path.to_str().unwrap(),
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ],
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "-tao", "image.iso"],
+    );
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert_ne!(out.code, Some(0), "{all}");
+    // libburn decodes the sense of the failed WRITE (10) and of CLOSE TRACK/SESSION.
+    assert!(
+        all.contains("SCSI error on write")
+            && all.contains("[7 27 00] Data protected. Write protected."),
+        "{all}"
+    );
+    assert!(all.contains("burning failed"), "{all}");
+    keep_transcripts(&Case {
+        name: "cdrskin-tao-write-protect-cd-r",
+        commands: &["cdrskin -v dev=/dev/sr9 -tao image.iso"],
+        medium: "cd-r",
+        fault_plan: Some(plan),
+        runs: std::slice::from_ref(&transcript),
+    });
+}

@@ -1,0 +1,420 @@
+//! xorriso (libburn, libisofs), unmodified, burns a file tree onto the emulator's BD-RE,
+//! DVD+RW and CD-R at `/dev/sr9` through `virtdrive run`, adds a second session in a second
+//! run (a real one on the CD-R, xorriso's multi-session emulation on the overwritable discs),
+//! lists the sessions with `-toc`, and extracts the files back through the emulator.
+//!
+//! Every run asserts that xorriso saw the emulator's vendor and product: given a path it
+//! does not take for a drive, xorriso silently writes to a file-backed pseudo drive
+//! ("YOYODYNE" "WARP DRIVE"), which must never pass for a burn.
+#![cfg(target_os = "linux")]
+
+mod real_clients;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use real_clients::{
+    keep_transcripts, tool, transcript_path, virtdrive_run, Case, Outcome, PRODUCT, VENDOR,
+};
+
+/// The pseudo drive xorriso falls back to for a plain file.
+const PSEUDO_DRIVE: &str = "YOYODYNE";
+
+/// Orange Book multi-session geometry (the figures of libburn's cookbook): after the first
+/// session come its 6,750-block lead-out, the next session's 4,500-block lead-in and the
+/// 150-block pre-gap of its first track.
+const SECOND_SESSION_GAP: u64 = 6_750 + 4_500 + 150;
+
+/// The files of a tree: relative path and contents.
+type Tree = BTreeMap<PathBuf, Vec<u8>>;
+
+/// Deterministic bytes (xorshift64*), so every run burns the same tree.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let word = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// Numbered text lines, as a log or a listing holds.
+fn text(name: &str, lines: usize) -> Vec<u8> {
+    (0..lines)
+        .map(|n| format!("{name} line {n:05}: the quick brown fox jumps over the lazy dog\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// The first session's tree: a few hundred KB in files of odd sizes, one empty, some in a
+/// subdirectory two levels deep.
+fn first_tree() -> Tree {
+    [
+        ("README.txt", text("README", 150)),
+        ("empty", Vec::new()),
+        ("data/a.bin", noise(1, 40_000)),
+        ("data/b.txt", text("b.txt", 1_200)),
+        ("data/nested/c.bin", noise(3, 33_333)),
+    ]
+    .into_iter()
+    .map(|(p, c)| (PathBuf::from(p), c))
+    .collect()
+}
+
+/// What the second CD-R session adds, under `/second`.
+fn second_tree() -> Tree {
+    [
+        ("added.txt", text("added", 300)),
+        ("z.bin", noise(7, 5_000)),
+    ]
+    .into_iter()
+    .map(|(p, c)| (PathBuf::from(p), c))
+    .collect()
+}
+
+fn write_tree(root: &Path, tree: &Tree) {
+    for (path, contents) in tree {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, contents).unwrap();
+    }
+}
+
+/// Every regular file under `root`, with its contents.
+fn read_tree(root: &Path) -> Tree {
+    fn walk(root: &Path, dir: &Path, tree: &mut Tree) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, tree);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_path_buf();
+                tree.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut tree = Tree::new();
+    walk(root, root, &mut tree);
+    tree
+}
+
+/// Asserts that `out` shows the emulator as the drive (from `-toc`), not the pseudo drive.
+fn assert_emulated_drive(out: &Outcome) {
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(&format!("vendor '{VENDOR}' product '{PRODUCT}'")),
+        "xorriso did not see the emulator as its drive:\n{all}"
+    );
+    assert!(!all.contains(PSEUDO_DRIVE), "a pseudo drive:\n{all}");
+}
+
+/// The number after `label` on xorriso's result line holding it (`"Written to medium : 367
+/// sectors at LBA 0"` with `"Written to medium :"` gives 367).
+fn number_after(text: &str, label: &str) -> u64 {
+    let rest = text
+        .lines()
+        .find_map(|l| l.split_once(label).map(|(_, v)| v))
+        .unwrap_or_else(|| panic!("no {label:?} in\n{text}"));
+    rest.split(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no number after {label:?} in {rest:?}"))
+}
+
+/// `(index, start, size)` of each `ISO session` line of `-toc`.
+fn iso_sessions(toc: &str) -> Vec<(u64, u64, u64)> {
+    toc.lines()
+        .filter_map(|l| l.strip_prefix("ISO session  :"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').map(str::trim).collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].trim_end_matches('s').parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// One test's drive, folder and transcripts.
+struct Bench {
+    xorriso: PathBuf,
+    dir: tempfile::TempDir,
+    drive: String,
+    runs: Vec<PathBuf>,
+    commands: Vec<String>,
+}
+
+impl Bench {
+    fn new(xorriso: PathBuf, medium: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
+        Bench {
+            xorriso,
+            dir,
+            drive,
+            runs: Vec::new(),
+            commands: Vec::new(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs xorriso with `args` against the drive, recording a transcript.
+    fn xorriso(&mut self, args: &[&str]) -> Outcome {
+        let transcript = transcript_path(self.dir.path(), self.runs.len() + 1);
+        let out = virtdrive_run(
+            self.dir.path(),
+            &[
+                "--drive",
+                &self.drive,
+                "--transcript",
+                transcript.to_str().unwrap(),
+            ],
+            &self.xorriso,
+            args,
+        );
+        self.runs.push(transcript);
+        let root = self.dir.path().to_str().unwrap();
+        self.commands
+            .push(format!("xorriso {}", args.join(" ")).replace(root, "TMP"));
+        out
+    }
+
+    fn keep(&self, name: &str, medium: &str) {
+        let commands: Vec<&str> = self.commands.iter().map(String::as_str).collect();
+        keep_transcripts(&Case {
+            name,
+            commands: &commands,
+            medium,
+            fault_plan: None,
+            runs: &self.runs,
+        });
+    }
+}
+
+/// Burns the first tree, adds the second as a new session, then checks `-toc` and the
+/// extracted files. On an overwritable disc there are no sessions in the drive's sense:
+/// xorriso writes each image after the last and rewrites the volume descriptors at LBA 0-31
+/// to point at the newest one, so the emulator must overwrite those blocks in place.
+fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut bench = Bench::new(xorriso, medium);
+    let tree = bench.path("tree");
+    let added = bench.path("added");
+    write_tree(&tree, &first_tree());
+    write_tree(&added, &second_tree());
+
+    let out = bench.xorriso(&[
+        "-dev",
+        "/dev/sr9",
+        "-map",
+        tree.to_str().unwrap(),
+        "/",
+        "-commit",
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let first = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        first.contains(&format!("Media current: {profile}")),
+        "{first}"
+    );
+    assert!(
+        first.contains("Writing to '/dev/sr9' completed successfully."),
+        "{first}"
+    );
+    let first_image = number_after(&first, "ISO image produced:");
+    let first_start = number_after(&first, "sectors at LBA");
+
+    // A new xorriso loads the first session from the disc kept in the file and adds to it.
+    let out = bench.xorriso(&[
+        "-dev",
+        "/dev/sr9",
+        "-map",
+        added.to_str().unwrap(),
+        "/second",
+        "-commit",
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let second = format!("{}{}", out.stdout, out.stderr);
+    // It reads the tree through the copy of the volume descriptors at LBA 0.
+    assert!(
+        second.contains("Loading ISO image tree from LBA 0"),
+        "{second}"
+    );
+    let second_image = number_after(&second, "ISO image produced:");
+    let second_start = number_after(&second, "sectors at LBA");
+    assert!(second_start >= first_start + first_image, "{second}");
+
+    // A third run finds both sessions through the rewritten descriptors at LBA 0.
+    let out = bench.xorriso(&["-outdev", "/dev/sr9", "-toc"]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    assert_eq!(
+        iso_sessions(&out.stdout),
+        vec![
+            (1, first_start, first_image),
+            (2, second_start, second_image)
+        ],
+        "{}",
+        out.stdout
+    );
+    out.expect_line("Media summary: 2 sessions");
+
+    let extracted = bench.path("extracted");
+    let out = bench.xorriso(&[
+        "-osirrox",
+        "on",
+        "-indev",
+        "/dev/sr9",
+        "-toc",
+        "-extract",
+        "/",
+        extracted.to_str().unwrap(),
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let mut expected = first_tree();
+    for (path, contents) in second_tree() {
+        expected.insert(Path::new("second").join(path), contents);
+    }
+    let got = read_tree(&extracted);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(got == expected, "the extracted contents differ");
+
+    bench.keep(&format!("xorriso-{medium}"), medium);
+}
+
+#[test]
+fn xorriso_burns_two_sessions_onto_bd_re_and_extracts_them() {
+    burn_two_sessions_and_extract("bd-re", "BD-RE");
+}
+
+#[test]
+fn xorriso_burns_two_sessions_onto_dvd_plus_rw_and_extracts_them() {
+    burn_two_sessions_and_extract("dvd+rw", "DVD+RW");
+}
+
+#[test]
+fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut bench = Bench::new(xorriso, "cd-r");
+    let tree = bench.path("tree");
+    let added = bench.path("added");
+    write_tree(&tree, &first_tree());
+    write_tree(&added, &second_tree());
+
+    let out = bench.xorriso(&[
+        "-dev",
+        "/dev/sr9",
+        "-map",
+        tree.to_str().unwrap(),
+        "/",
+        "-commit",
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let first = format!("{}{}", out.stdout, out.stderr);
+    assert!(first.contains("Media current: CD-R"), "{first}");
+    let first_image = number_after(&first, "ISO image produced:");
+    // The track as written: the image and xorriso's padding, at LBA 0.
+    let first_track = number_after(&first, "Written to medium :");
+    assert!(
+        first.contains(&format!("{first_track} sectors at LBA 0")),
+        "{first}"
+    );
+    assert!(
+        first.contains("Media status : is written , is appendable"),
+        "{first}"
+    );
+
+    // The second run loads the first session's tree and adds to it.
+    let out = bench.xorriso(&[
+        "-dev",
+        "/dev/sr9",
+        "-map",
+        added.to_str().unwrap(),
+        "/second",
+        "-commit",
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let second = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        second.contains("Loading ISO image tree from LBA 0"),
+        "{second}"
+    );
+    let second_image = number_after(&second, "ISO image produced:");
+    // libburn writes the first session of a blank CD-R in SAO (its size is known), so no
+    // run-out follows it: the second session starts the Orange Book gap after its end.
+    let second_start = first_track + SECOND_SESSION_GAP;
+    assert!(
+        second.contains(&format!("at LBA {second_start}")),
+        "the second session is not at {second_start}:\n{second}"
+    );
+
+    // A third run sees both sessions.
+    let out = bench.xorriso(&["-outdev", "/dev/sr9", "-toc"]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    assert_eq!(
+        iso_sessions(&out.stdout),
+        vec![(1, 0, first_image), (2, second_start, second_image)],
+        "{}",
+        out.stdout
+    );
+    out.expect_line("Media summary: 2 sessions")
+        .expect_line("Media status : is written , is appendable");
+
+    // Extracting loads the newest session, whose tree holds both sessions' files.
+    let extracted = bench.path("extracted");
+    let out = bench.xorriso(&[
+        "-osirrox",
+        "on",
+        "-indev",
+        "/dev/sr9",
+        "-extract",
+        "/",
+        extracted.to_str().unwrap(),
+        "-toc",
+    ]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains(&format!("Loading ISO image tree from LBA {second_start}")),
+        "{all}"
+    );
+    let mut expected = first_tree();
+    for (path, contents) in second_tree() {
+        expected.insert(Path::new("second").join(path), contents);
+    }
+    let got = read_tree(&extracted);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(got == expected, "the extracted contents differ");
+
+    bench.keep("xorriso-cd-r", "cd-r");
+}
