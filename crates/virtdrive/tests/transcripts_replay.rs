@@ -1,7 +1,7 @@
 //! Recorded transcripts of real programs (issue 5, item 6), replayed in every `cargo test`
 //! without the programs: each case in `fixtures/transcripts` (`NAME.case.json`, written by a
 //! real-client test run with `VIRTDRIVE_UPDATE_TRANSCRIPTS=1`) names the drive it was recorded
-//! against and its runs' transcripts; each run is sent again, command by command, to a new
+//! against and its runs' transcripts (JSON lines, gzipped); each run is sent again, command by command, to a new
 //! served drive over the same disc file, and every answer (status, sense, residual, data) must
 //! be the one the program got. A change in the emulator's answers fails here, naming the case,
 //! the run and the first command that differs.
@@ -44,10 +44,14 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
     let mut commands = 0;
     for (n, run) in runs.iter().enumerate() {
         let file = case_path.with_file_name(run.as_str().ok_or("a run is not a name")?);
-        let records = read_jsonl(std::io::BufReader::new(
-            std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?,
-        ))
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+        let opened = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let reader: Box<dyn std::io::Read> = if file.extension().is_some_and(|e| e == "gz") {
+            Box::new(flate2::read::GzDecoder::new(opened))
+        } else {
+            Box::new(opened)
+        };
+        let records = read_jsonl(std::io::BufReader::new(reader))
+            .map_err(|e| format!("{}: {e}", file.display()))?;
         let mut served = open_drive(&DriveOptions {
             drive: spec.clone(),
             fault_plan: fault_plan.clone(),

@@ -110,11 +110,12 @@ pub fn transcript_path(dir: &Path, n: usize) -> PathBuf {
     dir.join(format!("run{n}.jsonl"))
 }
 
-/// What a recorded case needs to be replayed: the drive (`virt:MEDIA`, a disc file is made
+/// What a recorded case needs to be replayed (stored as `NAME.case.json` and gzipped
+/// `NAME.runN.jsonl.gz`): the drive (`virt:MEDIA`, a disc file is made
 /// for it so successive runs see the same disc, as the test's `virt:MEDIA@FILE` did), the fault
 /// plan (a path relative to the workspace), the poll wait, and the runs' transcripts in order.
 pub struct Case<'a> {
-    /// The case's name: `fixtures/transcripts/NAME.case.json` and `NAME.runN.jsonl`.
+    /// The case's name: `fixtures/transcripts/NAME.case.json` and `NAME.runN.jsonl.gz`.
     pub name: &'a str,
     /// The command lines recorded, for readers.
     pub commands: &'a [&'a str],
@@ -141,8 +142,12 @@ pub fn keep_transcripts(case: &Case<'_>) {
     std::fs::create_dir_all(&dir).unwrap();
     let mut runs = Vec::new();
     for (n, run) in case.runs.iter().enumerate() {
-        let name = format!("{}.run{}.jsonl", case.name, n + 1);
-        std::fs::copy(run, dir.join(&name)).unwrap();
+        // Gzip: the data phases are in hex, and a CD track is at least 300 sectors.
+        let name = format!("{}.run{}.jsonl.gz", case.name, n + 1);
+        let out = std::fs::File::create(dir.join(&name)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::best());
+        std::io::copy(&mut std::fs::File::open(run).unwrap(), &mut gz).unwrap();
+        gz.finish().unwrap();
         runs.push(name);
     }
     let manifest = serde_json::json!({
