@@ -64,7 +64,7 @@ mod write_parameters;
 use core::time::Duration;
 
 use mmc_core::cdb::{CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure};
-use mmc_core::cdb::{ReadTocPmaAtip, ReserveTrack, TrackAddressType};
+use mmc_core::cdb::{ReadTocPmaAtip, TrackAddressType};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::write_parameters::{MultiSession, WriteType};
 use mmc_core::response::{
@@ -509,10 +509,6 @@ impl Medium for CdR {
             // 000b, 101b, 110b are DVD+RW, DVD+R and BD-R functions.
             _ => Err(close_field(2, Some(2))),
         }
-    }
-
-    fn reserve_track(&mut self, _cdb: &ReserveTrack) -> MediumResult<()> {
-        Err(MediumError::new(triples::COMMAND_SEQUENCE_ERROR))
     }
 
     fn send_cue_sheet(&mut self, sheet: &[u8]) -> MediumResult<()> {

@@ -14,7 +14,7 @@ use mmc_core::cdb::{ReadDiscStructure, TrackAddressType};
 use mmc_core::response::{
     DiscInformation, FormatCapacities, ReadCapacity, TrackInformation, WriteParameters,
 };
-use mmc_core::sense::{SenseKeySpecific, SenseTriple};
+use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
@@ -210,18 +210,29 @@ pub trait Medium: fmt::Debug + Send {
     /// CLOSE TRACK/SESSION; returns how long closing takes.
     fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy>;
 
-    /// RESERVE TRACK.
-    fn reserve_track(&mut self, cdb: &ReserveTrack) -> MediumResult<()>;
+    /// RESERVE TRACK. By default there is no track to reserve (an overwritable disc is one
+    /// track; CD-R tracks are not reserved here): 05/2C/00 COMMAND SEQUENCE ERROR.
+    fn reserve_track(&mut self, _cdb: &ReserveTrack) -> MediumResult<()> {
+        Err(triples::COMMAND_SEQUENCE_ERROR.into())
+    }
 
-    /// SEND CUE SHEET (CD SAO): the cue sheet bytes.
-    fn send_cue_sheet(&mut self, sheet: &[u8]) -> MediumResult<()>;
+    /// SEND CUE SHEET (CD SAO): the cue sheet bytes. By default refused with 05/2C/00: cue
+    /// sheets describe CD sessions.
+    fn send_cue_sheet(&mut self, _sheet: &[u8]) -> MediumResult<()> {
+        Err(triples::COMMAND_SEQUENCE_ERROR.into())
+    }
 
-    /// The Write Parameters mode page (05h) as the medium applies it; `None` where the page
-    /// does not apply (DVD+RW, BD-RE: MODE SENSE answers 05/24/00).
-    fn write_parameters(&self) -> Option<WriteParameters>;
+    /// The Write Parameters mode page (05h) as the medium applies it; `None` (the default)
+    /// where the page does not apply (DVD and BD media: MODE SENSE answers 05/24/00).
+    fn write_parameters(&self) -> Option<WriteParameters> {
+        None
+    }
 
-    /// MODE SELECT of page 05h.
-    fn set_write_parameters(&mut self, page: &WriteParameters) -> MediumResult<()>;
+    /// MODE SELECT of page 05h. By default refused with 05/26/00 INVALID FIELD IN PARAMETER
+    /// LIST: the page is not for DVD or BD media (MMC-6 7.5.3; the notes §2.4).
+    fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
+        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
+    }
 
     /// Lets time-dependent work (a background format) progress to `now`.
     fn advance(&mut self, now: VirtualTime);

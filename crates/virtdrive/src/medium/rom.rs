@@ -25,7 +25,7 @@ use mmc_core::response::{
     DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
     WriteParameters, WriteProtectionStatus,
 };
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::SenseTriple;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
@@ -211,14 +211,6 @@ impl Medium for DvdRom {
 
     fn send_cue_sheet(&mut self, _: &[u8]) -> MediumResult<()> {
         Err(cannot_write())
-    }
-
-    fn write_parameters(&self) -> Option<WriteParameters> {
-        None
-    }
-
-    fn set_write_parameters(&mut self, _: &WriteParameters) -> MediumResult<()> {
-        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }
 
     fn advance(&mut self, _: VirtualTime) {}

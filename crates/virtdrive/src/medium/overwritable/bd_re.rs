@@ -44,7 +44,7 @@ use core::time::Duration;
 use mmc_core::cdb::FormatType as FormatUnitType;
 use mmc_core::cdb::{
     BdCertification, CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters,
-    ReadDiscStructure, ReadTocPmaAtip, ReserveTrack, TrackAddressType,
+    ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
@@ -52,7 +52,7 @@ use mmc_core::response::capacity::{
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{
     DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
-    WriteParameters, WriteProtectionStatus,
+    WriteProtectionStatus,
 };
 use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
@@ -496,22 +496,6 @@ impl Medium for BdRe {
             }
             _ => Err(invalid_cdb_field(2, Some(2))),
         }
-    }
-
-    fn reserve_track(&mut self, _cdb: &ReserveTrack) -> MediumResult<()> {
-        Err(triples::COMMAND_SEQUENCE_ERROR.into())
-    }
-
-    fn send_cue_sheet(&mut self, _sheet: &[u8]) -> MediumResult<()> {
-        Err(triples::COMMAND_SEQUENCE_ERROR.into())
-    }
-
-    fn write_parameters(&self) -> Option<WriteParameters> {
-        None
-    }
-
-    fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
-        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }
 
     fn advance(&mut self, now: VirtualTime) {

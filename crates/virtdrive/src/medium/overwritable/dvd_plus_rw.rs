@@ -44,7 +44,7 @@ use core::time::Duration;
 use mmc_core::cdb::FormatType as FormatUnitType;
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, ReserveTrack, TrackAddressType,
+    ReadTocPmaAtip, TrackAddressType,
 };
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
@@ -53,9 +53,8 @@ use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{
     DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
-    WriteParameters, WriteProtectionStatus,
+    WriteProtectionStatus,
 };
-use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
@@ -513,25 +512,6 @@ impl Medium for DvdPlusRw {
         };
         self.sync()?;
         Ok(busy)
-    }
-
-    fn reserve_track(&mut self, _cdb: &ReserveTrack) -> MediumResult<()> {
-        // One track fills the disc; there is nothing to reserve.
-        Err(triples::COMMAND_SEQUENCE_ERROR.into())
-    }
-
-    fn send_cue_sheet(&mut self, _sheet: &[u8]) -> MediumResult<()> {
-        // Cue sheets describe CD sessions.
-        Err(triples::COMMAND_SEQUENCE_ERROR.into())
-    }
-
-    fn write_parameters(&self) -> Option<WriteParameters> {
-        None
-    }
-
-    fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
-        // Page 05h does not apply to DVD+RW (MMC-6 7.5; the notes §2.4).
-        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }
 
     fn advance(&mut self, now: VirtualTime) {

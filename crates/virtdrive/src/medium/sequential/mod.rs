@@ -69,7 +69,7 @@ use mmc_core::cdb::{
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{
     DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
-    WriteParameters, WriteProtectionStatus,
+    WriteProtectionStatus,
 };
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::Profile;
@@ -438,20 +438,6 @@ impl Medium for SequentialDisc {
         let size = self.reservation_size(cdb, next.start, next.free)?;
         self.disc.reserve(&next, size);
         Ok(())
-    }
-
-    fn send_cue_sheet(&mut self, _sheet: &[u8]) -> MediumResult<()> {
-        // Cue sheets describe CD sessions.
-        Err(triples::COMMAND_SEQUENCE_ERROR.into())
-    }
-
-    fn write_parameters(&self) -> Option<WriteParameters> {
-        None
-    }
-
-    fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
-        // MMC-6 7.5.3: page 05h is not for DVD+R or BD (the notes §2.4).
-        Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }
 
     fn advance(&mut self, _now: VirtualTime) {}
