@@ -9,31 +9,12 @@
 mod common;
 
 use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::VirtDrive;
 
 const SECTORS: u32 = 12_219_392;
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
-
-/// CLOSE TRACK/SESSION without Immed.
-fn close(function: u8, track: u8) -> [u8; 10] {
-    [
-        0x5B,     // CLOSE TRACK/SESSION
-        0x00,     // Immed = 0
-        function, // close function (bits 2-0)
-        0x00,     //
-        0x00, track, // logical track number
-        0, 0, 0, 0x00,
-    ]
-}
-
-const CLOSE_TRACK: u8 = 0b001;
-const CLOSE_SESSION: u8 = 0b010;
-const FINALIZE_MINIMAL_RADIUS: u8 = 0b101;
-const FINALIZE: u8 = 0b110;
 
 fn bd_r() -> VirtDrive {
     drive_with(MediumKind::BdR)
@@ -141,7 +122,7 @@ fn function_110b_finalizes_and_101b_is_a_dvd_plus_r_function() {
         &close(FINALIZE_MINIMAL_RADIUS, 0),
         triples::INVALID_FIELD_IN_CDB,
     );
-    command_ok_long(&mut d, &close(FINALIZE, 0));
+    command_ok_long(&mut d, &close(FINALIZE_DISC, 0));
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
     assert_eq!(info[2], 0x0E, "last session complete, disc complete");
     command_in_fails(
@@ -194,7 +175,7 @@ fn bd_r_structures_and_formatting() {
 fn the_saved_bd_r_state_brings_back_the_sessions() {
     let mut d = bd_r();
     record_session(&mut d, 0, 32, 1);
-    command_ok_long(&mut d, &close(FINALIZE, 0));
+    command_ok_long(&mut d, &close(FINALIZE_DISC, 0));
     let state = d.medium().unwrap().save_state();
     assert_eq!(state["medium"], "bd-r");
     assert_eq!(state["finalized"], true);

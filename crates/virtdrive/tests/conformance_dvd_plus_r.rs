@@ -17,24 +17,6 @@ use virtdrive::VirtDrive;
 const SECTORS: u32 = 2_295_104;
 const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
 const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-
-/// CLOSE TRACK/SESSION without Immed.
-fn close(function: u8, track: u8) -> [u8; 10] {
-    [
-        0x5B,     // CLOSE TRACK/SESSION
-        0x00,     // Immed = 0
-        function, // close function (bits 2-0)
-        0x00,     //
-        0x00, track, // logical track number
-        0, 0, 0, 0x00,
-    ]
-}
-
-const CLOSE_TRACK: u8 = 0b001;
-const CLOSE_SESSION: u8 = 0b010;
-const FINALIZE_MINIMAL_RADIUS: u8 = 0b101;
-const FINALIZE: u8 = 0b110;
 
 /// RESERVE TRACK of `size` sectors (ARSV = 0).
 fn reserve_track(size: u32) -> [u8; 10] {
@@ -330,7 +312,7 @@ fn finalizing_with_minimal_radius_completes_the_disc() {
 fn function_110b_finalizes_an_appendable_disc_without_a_new_session() {
     let mut d = dvd_plus_r();
     record_session(&mut d, 0, 16, 1, 1);
-    command_ok_long(&mut d, &close(FINALIZE, 0));
+    command_ok_long(&mut d, &close(FINALIZE_DISC, 0));
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
     assert_eq!(info[2], 0x0E);
     assert_eq!(info[4], 1, "still one session");
@@ -344,7 +326,11 @@ fn closing_a_session_needs_a_closed_track_and_an_open_session() {
         &close(CLOSE_SESSION, 0),
         triples::COMMAND_SEQUENCE_ERROR,
     );
-    command_fails(&mut d, &close(FINALIZE, 0), triples::COMMAND_SEQUENCE_ERROR);
+    command_fails(
+        &mut d,
+        &close(FINALIZE_DISC, 0),
+        triples::COMMAND_SEQUENCE_ERROR,
+    );
     // Closing the empty invisible track does nothing (Pioneer R11).
     command_ok(&mut d, &close(CLOSE_TRACK, 0xFF));
     write_blocks(&mut d, 0, 16, 1);

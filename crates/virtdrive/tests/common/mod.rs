@@ -11,6 +11,29 @@ use virtdrive::{DriveConfig, VirtDrive};
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// 05/30/06 CANNOT FORMAT MEDIUM - INCOMPATIBLE MEDIUM.
+pub const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
+/// 05/30/02 CANNOT READ MEDIUM - INCOMPATIBLE FORMAT.
+pub const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
+
+/// CLOSE TRACK/SESSION without Immed (MMC-6 6.3), for the write-once DVD and BD media.
+pub fn close(function: u8, track: u8) -> [u8; 10] {
+    [
+        0x5B,     // CLOSE TRACK/SESSION
+        0x00,     // Immed = 0
+        function, // close function (bits 2-0)
+        0x00,     //
+        0x00, track, // logical track number
+        0, 0, 0, 0x00,
+    ]
+}
+
+/// Close functions (byte 2, bits 2-0).
+pub const CLOSE_TRACK: u8 = 0b001;
+pub const CLOSE_SESSION: u8 = 0b010;
+pub const FINALIZE_MINIMAL_RADIUS: u8 = 0b101;
+pub const FINALIZE_DISC: u8 = 0b110;
+
 /// Sends `cdb` with a data-in buffer of `alloc` bytes; expects GOOD and returns the bytes
 /// transferred.
 pub fn command_in<T: Transport>(drive: &mut T, cdb: &[u8], alloc: usize) -> Vec<u8> {
