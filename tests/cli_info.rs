@@ -1,15 +1,8 @@
 //! `discwriter info` on virtual drives, as a user runs it.
 
-use std::process::{Command, Output};
+mod common;
 
-fn discwriter(args: &[&str], home: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run discwriter")
-}
+use common::discwriter;
 
 fn info_json(drive: &str, home: &std::path::Path) -> serde_json::Value {
     let o = discwriter(&["info", "--drive", drive, "--json"], home);

@@ -1,16 +1,10 @@
 //! `discwriter write`, `read`, `format`, `eject` and `drives` as a user runs them.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn discwriter(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run discwriter")
-}
+mod common;
+
+use common::discwriter;
 
 fn ok(o: &Output) -> String {
     assert!(

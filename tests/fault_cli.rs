@@ -4,18 +4,9 @@
 
 mod common;
 
-use common::{fixture, image};
+use common::{discwriter, fixture, image};
 
 const SECTORS: u64 = 320;
-
-fn discwriter(args: &[&str], home: &std::path::Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run discwriter")
-}
 
 /// The `result` object of `write --json` (its last stdout line).
 fn result_line(o: &std::process::Output) -> serde_json::Value {

@@ -4,26 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn discwriter(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run discwriter")
-}
-
-fn ok(o: Output, what: &str) -> Output {
-    assert!(
-        o.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
+use common::{discwriter, ok};
 
 /// A minimal ISO 9660 volume of `sectors` sectors (ECMA-119): 16 sectors of system area,
 /// the primary volume descriptor (8.4) at sector 16 with the volume space size, the

@@ -11,8 +11,6 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use common::*;
 use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, WriteAction, WriteOptions};
@@ -347,24 +345,6 @@ fn cancel_mid_write_closes_the_session_and_leaves_the_disc_appendable() {
             "{name}"
         );
     }
-}
-
-fn discwriter(args: &[&str], home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run discwriter")
-}
-
-fn ok(o: Output, what: &str) -> Output {
-    assert!(
-        o.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
 }
 
 #[test]

@@ -181,3 +181,24 @@ pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
 pub fn traced(kind: MediumKind) -> Tracing<VirtDrive> {
     Tracing::new(drive(kind))
 }
+
+/// Runs the `discwriter` command with `home` as its home, so the embedded drive's disc (in the
+/// user's data directory) is the test's own.
+pub fn discwriter(args: &[&str], home: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("run discwriter")
+}
+
+/// Asserts the command succeeded, showing its stderr (and `what`) when it did not.
+pub fn ok(o: std::process::Output, what: &str) -> std::process::Output {
+    assert!(
+        o.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
