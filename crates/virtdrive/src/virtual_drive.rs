@@ -1,7 +1,7 @@
 //! `virt:MEDIA[@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
 //!
-//! With a file, the disc is created blank when the file is missing and loaded otherwise, and
-//! every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
+//! With a file, [`VirtualDrive::open`] creates the disc blank when the file is missing (never
+//! its directory) and [`VirtualDrive::open_existing`] refuses a missing one; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
 //! TRACK/SESSION, FORMAT UNIT, and when the drive is finished) commits the medium's state and
 //! its synchronized sectors to the file atomically: a process killed at any point leaves the
 //! disc as of its last commit.
@@ -41,9 +41,30 @@ pub enum VirtualDriveError {
 }
 
 /// A drive with its disc, committed to a file when it has one.
+///
+/// ```
+/// use mmc_core::cdb::TestUnitReady;
+/// use mmc_core::{DataPhase, Transport};
+/// use std::time::Duration;
+/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("disc.img");
+/// // `open` creates a blank disc when the file is missing; `open_existing` would refuse.
+/// let mut drive = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default())?;
+/// let done = drive.execute(&TestUnitReady.encode(), DataPhase::None, Duration::from_secs(5))?;
+/// assert!(done.is_good());
+/// drive.commit()?;
+/// drop(drive);
+/// let again = VirtualDrive::open_existing(MediumKind::CdR80, &path, DriveConfig::default())?;
+/// assert_eq!(again.path().as_deref(), Some(path.as_path()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct VirtualDrive {
     drive: VirtDrive,
+    /// What host programs keep with the disc (see [`VirtualDrive::note`]).
+    notes: serde_json::Map<String, serde_json::Value>,
     #[cfg(unix)]
     file: Option<DiscFile>,
 }
@@ -54,24 +75,47 @@ impl VirtualDrive {
         let medium = medium::blank(kind, Box::new(MemoryStore::new()));
         VirtualDrive {
             drive: VirtDrive::with_medium(config, medium),
+            notes: serde_json::Map::new(),
             #[cfg(unix)]
             file: None,
         }
     }
 
-    /// A drive holding the disc kept in `path`, created blank as `kind` when missing.
+    /// A drive holding the disc kept in `path`, created blank as `kind` when missing. The
+    /// directory must exist: a mistyped path is an error, not a new tree of folders.
     #[cfg(unix)]
     pub fn open(
         kind: MediumKind,
         path: &Path,
         config: DriveConfig,
     ) -> Result<Self, VirtualDriveError> {
+        Self::open_with(kind, path, config, true)
+    }
+
+    /// A drive holding the disc kept in `path`, which must exist
+    /// ([`PersistError::Missing`] otherwise): for commands that only look at a disc.
+    #[cfg(unix)]
+    pub fn open_existing(
+        kind: MediumKind,
+        path: &Path,
+        config: DriveConfig,
+    ) -> Result<Self, VirtualDriveError> {
+        Self::open_with(kind, path, config, false)
+    }
+
+    #[cfg(unix)]
+    fn open_with(
+        kind: MediumKind,
+        path: &Path,
+        config: DriveConfig,
+        create: bool,
+    ) -> Result<Self, VirtualDriveError> {
         let bad = |detail: String| VirtualDriveError::BadState {
             path: path.to_path_buf(),
             detail,
         };
         let data_exists = path.exists();
-        let loaded = if data_exists {
+        let loaded = if data_exists || !create {
             crate::persist::DiscFile::open(path)?
         } else {
             let blank = medium::blank(kind, Box::new(MemoryStore::new()));
@@ -99,10 +143,16 @@ impl VirtualDrive {
         } else {
             medium::blank(kind, Box::new(loaded.store))
         };
+        let notes = match loaded.state.get("notes") {
+            None | Some(serde_json::Value::Null) => serde_json::Map::new(),
+            Some(serde_json::Value::Object(m)) => m.clone(),
+            Some(_) => return Err(bad("\"notes\" is not an object".into())),
+        };
         let mut drive = VirtDrive::with_medium(config, medium);
         drive.set_write_protected(write_protected);
         Ok(VirtualDrive {
             drive,
+            notes,
             file: Some(loaded.file),
         })
     }
@@ -111,6 +161,31 @@ impl VirtualDrive {
     #[cfg(not(unix))]
     pub fn open(_: MediumKind, _: &Path, _: DriveConfig) -> Result<Self, VirtualDriveError> {
         Err(VirtualDriveError::Unsupported)
+    }
+
+    /// Without Unix there are no disc files.
+    #[cfg(not(unix))]
+    pub fn open_existing(
+        _: MediumKind,
+        _: &Path,
+        _: DriveConfig,
+    ) -> Result<Self, VirtualDriveError> {
+        Err(VirtualDriveError::Unsupported)
+    }
+
+    /// What a host program kept with the disc under `key` (see [`VirtualDrive::set_note`]).
+    pub fn note(&self, key: &str) -> Option<&serde_json::Value> {
+        self.notes.get(key)
+    }
+
+    /// Keeps `value` with the disc under `key`, saved at the next commit. A real disc has no
+    /// such place: this is how a host program using a virtual drive remembers what it wrote
+    /// (the `discwriter` command keeps the extent of its last write, so that reading back
+    /// gives the image exactly). Any command that changes the disc's contents (WRITE, WRITE
+    /// AND VERIFY, FORMAT UNIT, BLANK), whoever sends it, forgets every note, so a note never
+    /// describes data that was changed after it was made.
+    pub fn set_note(&mut self, key: &str, value: serde_json::Value) {
+        self.notes.insert(key.to_string(), value);
     }
 
     pub fn drive(&self) -> &VirtDrive {
@@ -139,7 +214,11 @@ impl VirtualDrive {
         if let Some(file) = &self.file {
             if let Some(m) = self.drive.medium() {
                 let write_protected = self.drive.is_write_protected();
-                file.commit(&saved_state(m.save_state(), write_protected))?;
+                let mut state = saved_state(m.save_state(), write_protected);
+                if !self.notes.is_empty() {
+                    state["notes"] = serde_json::Value::Object(self.notes.clone());
+                }
+                file.commit(&state)?;
             }
         }
         Ok(())
@@ -149,6 +228,18 @@ impl VirtualDrive {
 /// What the disc file keeps: the medium's state and the drive's view of the disc.
 fn saved_state(medium: serde_json::Value, write_protected: bool) -> serde_json::Value {
     json!({ "medium": medium, "drive": { "write_protected": write_protected } })
+}
+
+/// Opcodes that change the disc's contents: they make every host note stale.
+fn changes_contents(opcode: u8) -> bool {
+    matches!(
+        Opcode::from_u8(opcode),
+        Opcode::Write10
+            | Opcode::Write12
+            | Opcode::WriteAndVerify10
+            | Opcode::FormatUnit
+            | Opcode::Blank
+    )
 }
 
 /// Opcodes after whose GOOD status the disc is durable.
@@ -166,6 +257,9 @@ impl Transport for VirtualDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
+        if cdb.first().copied().is_some_and(changes_contents) {
+            self.notes.clear();
+        }
         let completion = self.drive.execute(cdb, data, timeout)?;
         if completion.is_good() && cdb.first().copied().is_some_and(is_sync_point) {
             self.commit()

@@ -328,3 +328,49 @@ fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
     let message = e.to_string();
     assert!(message.contains("odd.cdr"), "{message}");
 }
+
+#[test]
+fn open_existing_refuses_a_missing_disc_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nothing.disc");
+    let e = VirtualDrive::open_existing(MediumKind::BdRe, &path, DriveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nothing.disc"), "{e}");
+    assert!(e.contains("no virtual disc"), "{e}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // Nor does `open` make a missing directory.
+    let deep = dir.path().join("no/such/dir/x.disc");
+    assert!(VirtualDrive::open(MediumKind::BdRe, &deep, DriveConfig::default()).is_err());
+    assert!(!dir.path().join("no").exists());
+}
+
+#[test]
+fn notes_are_kept_with_the_disc_until_its_contents_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "notes.dvdrw");
+    let mut d = open(MediumKind::DvdPlusRw, &path);
+    d.set_note("discwriter", serde_json::json!({ "sectors": 0 }));
+    format(&mut d, &FORMAT_DVD_PLUS_RW);
+    assert_eq!(d.note("discwriter"), None, "FORMAT UNIT forgets the notes");
+    good(&mut d, &write10(0, 16), DataPhase::Out(&sectors(0, 16)));
+    d.set_note("discwriter", serde_json::json!({ "sectors": 16 }));
+    d.commit().unwrap();
+    drop(d);
+
+    let mut d = VirtualDrive::open_existing(MediumKind::DvdPlusRw, &path, DriveConfig::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        d.note("discwriter"),
+        Some(&serde_json::json!({ "sectors": 16 }))
+    );
+    // A read leaves the note; a write by anyone forgets it, on disk too.
+    data_in(&mut d, &read10(0, 1), SECTOR);
+    assert!(d.note("discwriter").is_some());
+    good(&mut d, &write10(16, 16), DataPhase::Out(&sectors(16, 16)));
+    assert_eq!(d.note("discwriter"), None);
+    d.commit().unwrap();
+    drop(d);
+    let d = open(MediumKind::DvdPlusRw, &path);
+    assert_eq!(d.note("discwriter"), None);
+}
