@@ -229,7 +229,7 @@ fn a_stopped_dvd_plus_rw_format_is_resumed_by_the_next_write_and_a_finished_one_
     // Formatted to the end (the `format` command without --quick): a write finds nothing
     // to resume, and its close leaves the format complete.
     let mut rec = discwriter::Recorder::open(d).unwrap();
-    rec.format_medium(false, &discwriter::writer::Timeouts::default())
+    rec.format_medium(false, &discwriter::writer::Timeouts::default(), &mut |_| {})
         .unwrap();
     let mut d = rec.into_transport();
     assert_eq!(bg_format_status(&mut d), 0b11);

@@ -84,8 +84,13 @@ pub enum Error {
     WriteNotInProgress,
     #[error("the data is {bytes} bytes, which is not a whole number of 2048-byte sectors")]
     StreamNotSupported { bytes: u64 },
-    #[error("the data needs {needed} sectors but the disc has {free} free")]
-    StreamTooLargeForCurrentMedia { needed: u64, free: u64 },
+    #[error("{} but the disc has {free} free", match needed { Some(n) => format!("the data needs {n} sectors"), None => "the stream went on past the free space".into() })]
+    StreamTooLargeForCurrentMedia {
+        /// Sectors the data needs, counting what the medium adds (CD post-gap, run-out);
+        /// `None` for a stream of unknown length that went on past the free space.
+        needed: Option<u64>,
+        free: u64,
+    },
     #[error("this kind of disc cannot be written by this writer: {detail}")]
     MediaIsNotSupported { detail: String },
     #[error("the disc is in a state that does not allow this: {detail}")]
@@ -500,7 +505,10 @@ mod tests {
                 "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED",
             ),
             (
-                Error::StreamTooLargeForCurrentMedia { needed: 2, free: 1 },
+                Error::StreamTooLargeForCurrentMedia {
+                    needed: Some(2),
+                    free: 1,
+                },
                 0xC0AA0404,
                 "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA",
             ),

@@ -80,7 +80,7 @@ impl<T: Transport> Recorder<T> {
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
         // TEST UNIT READY first, riding out a unit attention or a disc spinning up for a
         // while: no disc, an upside-down disc and the like are reported as such.
-        self.wait_until_ready(READY_WAIT, &mut |_| {})?;
+        self.wait_until_ready(READY_WAIT, &mut |_, _| {})?;
         let config: Configuration = self
             .read_response(
                 &GetConfiguration {

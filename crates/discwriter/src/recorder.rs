@@ -1,11 +1,15 @@
 //! A typed conversation with one drive: every command goes through [`Recorder::execute_in`]
 //! or [`Recorder::execute`], which turn CHECK CONDITION and transport failures into [`Error`].
+//!
+//! Every command and its answer is logged at `debug` level (target `discwriter::drive`): the
+//! CDB decoded, the status, the sense decoded, the bytes moved.
 
 use core::time::Duration;
 
-use mmc_core::cdb::Inquiry;
+use mmc_core::cdb::{Command, Inquiry, Opcode};
 use mmc_core::response::{ResponseFormat, StandardInquiry};
-use mmc_core::{DataPhase, ScsiStatus, Transport};
+use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
+use tracing::{debug, enabled, Level};
 
 use crate::error::{DeviceCause, Error, Phase};
 
@@ -35,6 +39,20 @@ pub struct DriveInfo {
 }
 
 /// One drive, identified and known to be an MMC device.
+///
+/// ```
+/// use discwriter::Recorder;
+/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+///
+/// let drive = VirtualDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
+/// // INQUIRY first: anything that is not an MMC drive is refused before another command.
+/// let mut recorder = Recorder::open(drive)?;
+/// assert_eq!(recorder.info().vendor, "VIRTDRV");
+/// let disc = recorder.disc_summary()?;
+/// assert_eq!(disc.profile, "CD-R");
+/// assert_eq!(disc.next_writable_address, Some(0));
+/// # Ok::<(), discwriter::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Recorder<T: Transport> {
     transport: T,
@@ -101,9 +119,7 @@ impl<T: Transport> Recorder<T> {
     ) -> Result<Answer, Error> {
         let opcode = cdb.first().copied().unwrap_or(0);
         let len = data.len();
-        let c = self
-            .transport
-            .execute(cdb, data, timeout)
+        let c = exchange(&mut self.transport, cdb, data, timeout)
             .map_err(|e| Error::from_transport(e, opcode))?;
         if c.status == ScsiStatus::Good {
             return Ok(Answer::Good {
@@ -181,12 +197,55 @@ impl<T: Transport> Recorder<T> {
         timeout: Duration,
     ) -> Result<(), Error> {
         let opcode = cdb.first().copied().unwrap_or(0);
-        let c = self
-            .transport
-            .execute(cdb, data, timeout)
+        let c = exchange(&mut self.transport, cdb, data, timeout)
             .map_err(|e| Error::from_transport(e, opcode))?;
         check(c.status, c.sense_triple(), opcode)
     }
+}
+
+/// Sends one command: the only place the recorder talks to its transport, and where each
+/// exchange is logged.
+fn exchange<T: Transport>(
+    transport: &mut T,
+    cdb: &[u8],
+    data: DataPhase<'_>,
+    timeout: Duration,
+) -> Result<Completion, TransportError> {
+    let logging = enabled!(target: "discwriter::drive", Level::DEBUG);
+    let (direction, len) = match &data {
+        DataPhase::None => ("", 0),
+        DataPhase::In(b) => (" in", b.len()),
+        DataPhase::Out(b) => (" out", b.len()),
+    };
+    if logging {
+        let opcode = Opcode::from_u8(cdb.first().copied().unwrap_or(0));
+        match Command::decode(cdb) {
+            Ok(command) => debug!(target: "discwriter::drive", "-> {opcode}: {command:?}; {len} bytes{direction} [{}]", hex(cdb)),
+            Err(e) => debug!(target: "discwriter::drive", "-> {opcode} ({e}); {len} bytes{direction} [{}]", hex(cdb)),
+        }
+    }
+    let result = transport.execute(cdb, data, timeout);
+    if logging {
+        match &result {
+            Ok(c) if c.status == ScsiStatus::Good => {
+                debug!(target: "discwriter::drive", "<- GOOD, {} bytes moved", c.transferred(len))
+            }
+            Ok(c) => match mmc_core::sense::Sense::parse(&c.sense) {
+                Ok(sense) => debug!(target: "discwriter::drive", "<- status {:02X}h: {sense} [{}]", c.status.to_u8(), hex(&c.sense)),
+                Err(e) => debug!(target: "discwriter::drive", "<- status {:02X}h, sense not readable ({e}) [{}]", c.status.to_u8(), hex(&c.sense)),
+            },
+            Err(e) => debug!(target: "discwriter::drive", "<- no answer: {e}"),
+        }
+    }
+    result
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn execute_in<T: Transport>(
@@ -197,8 +256,7 @@ fn execute_in<T: Transport>(
 ) -> Result<usize, Error> {
     let opcode = cdb.first().copied().unwrap_or(0);
     let len = buf.len();
-    let c = transport
-        .execute(cdb, DataPhase::In(buf), timeout)
+    let c = exchange(transport, cdb, DataPhase::In(buf), timeout)
         .map_err(|e| Error::from_transport(e, opcode))?;
     check(c.status, c.sense_triple(), opcode)?;
     Ok(c.transferred(len))

@@ -58,6 +58,10 @@ fn opcode_of(cdb: &[u8]) -> u8 {
     cdb.first().copied().unwrap_or(0)
 }
 
+/// Hears, while the engine waits on a long operation, the fraction done when the drive
+/// reports it and the device's clock after each wait.
+pub(crate) type WaitTick<'a> = dyn FnMut(Option<f64>, Option<Duration>) + 'a;
+
 /// A sense that says "wait and ask again".
 fn is_transient(retry: RetryClass) -> bool {
     matches!(
@@ -77,7 +81,7 @@ impl<T: Transport> Recorder<T> {
         timeout: Duration,
         budget: Duration,
         phase: Phase,
-        progress: &mut dyn FnMut(Option<f64>),
+        progress: &mut WaitTick<'_>,
     ) -> Result<usize, Error> {
         let opcode = opcode_of(cdb);
         let mut waited = Duration::ZERO;
@@ -95,7 +99,6 @@ impl<T: Transport> Recorder<T> {
                     retry,
                 } => {
                     if is_transient(retry) && waited < budget {
-                        progress(p);
                         let delay = match retry {
                             RetryClass::RetryAfter { delay } if delay > Duration::ZERO => {
                                 delay.min(POLL_INTERVAL)
@@ -104,6 +107,7 @@ impl<T: Transport> Recorder<T> {
                             _ => POLL_INTERVAL,
                         };
                         self.pause(delay);
+                        progress(p, self.device_time());
                         // A unit attention is reported once; count it as a short wait so a
                         // drive that repeats it forever still ends the loop.
                         waited += delay.max(Duration::from_millis(10));
@@ -123,7 +127,7 @@ impl<T: Transport> Recorder<T> {
     pub(crate) fn wait_until_ready(
         &mut self,
         budget: Duration,
-        progress: &mut dyn FnMut(Option<f64>),
+        progress: &mut WaitTick<'_>,
     ) -> Result<(), Error> {
         self.send_patiently(
             &TestUnitReady.encode(),
@@ -200,7 +204,7 @@ impl<T: Transport> Recorder<T> {
             timeouts.immediate,
             timeouts.becoming_ready,
             Phase::Other,
-            &mut |_| {},
+            &mut |_, _| {},
         )
         .map(|_| ())
     }
@@ -305,7 +309,7 @@ impl<T: Transport> Recorder<T> {
     pub(crate) fn synchronize(
         &mut self,
         timeouts: &Timeouts,
-        progress: &mut dyn FnMut(Option<f64>),
+        progress: &mut WaitTick<'_>,
     ) -> Result<(), Error> {
         let cdb = SynchronizeCache {
             immed: true,
@@ -330,7 +334,7 @@ impl<T: Transport> Recorder<T> {
         function: CloseFunction,
         track_number: u16,
         timeouts: &Timeouts,
-        progress: &mut dyn FnMut(Option<f64>),
+        progress: &mut WaitTick<'_>,
     ) -> Result<(), Error> {
         let cdb = CloseTrackSession {
             immed: true,
@@ -374,7 +378,13 @@ impl<T: Transport> Recorder<T> {
     /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
     /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
     /// the drive offers it). Waits until the drive is ready again.
-    pub fn format_medium(&mut self, quick: bool, timeouts: &Timeouts) -> Result<(), Error> {
+    /// `progress` hears the fraction done whenever the drive reports it.
+    pub fn format_medium(
+        &mut self,
+        quick: bool,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
         let profile = self.current_profile()?;
         match profile {
             mmc_core::Profile::DvdPlusRw => {
@@ -384,7 +394,7 @@ impl<T: Transport> Recorder<T> {
                         CloseFunction::QuickStopBackgroundFormat,
                         0,
                         timeouts,
-                        &mut |_| {},
+                        &mut |p, _| progress(p),
                     );
                 }
                 // A full format lets the background format run to the end (MMC-6 4.3.8:
@@ -401,6 +411,7 @@ impl<T: Transport> Recorder<T> {
                     }
                     self.pause(FORMAT_POLL_INTERVAL);
                     waited += FORMAT_POLL_INTERVAL;
+                    progress(None);
                 }
                 Ok(())
             }
@@ -411,7 +422,7 @@ impl<T: Transport> Recorder<T> {
                     descriptor.format_subtype = if quick { 0b00 } else { 0b10 };
                 }
                 self.format(descriptor, timeouts)?;
-                self.wait_until_ready(timeouts.long_operation, &mut |_| {})
+                self.wait_until_ready(timeouts.long_operation, &mut |p, _| progress(p))
             }
             other => Err(Error::MediaIsNotSupported {
                 detail: format!(

@@ -53,8 +53,10 @@ pub struct ProgressEvent {
     pub total_time: f64,
     /// First LBA of this write.
     pub start_lba: i64,
-    /// Sectors in this write.
+    /// Sectors in this write; for a stream of unknown length, those read so far.
     pub sector_count: u64,
+    /// False while a stream of unknown length is being read: `sector_count` still grows.
+    pub sector_count_known: bool,
     /// Last sector read from the source (-1 before the first).
     pub last_read_lba: i64,
     /// Last sector sent to the drive (-1 before the first).
@@ -67,6 +69,11 @@ pub struct ProgressEvent {
     pub drive_buffer_fill: Option<f64>,
     /// Recording speed as a multiple of the medium's 1x, when known.
     pub speed_x: Option<f64>,
+    /// Fraction done of a long operation the drive reports (formatting, closing), 0..=1.
+    pub operation_progress: Option<f64>,
+    /// While verifying: sectors read back and compared so far, of `sectors_to_verify`.
+    pub sectors_verified: u64,
+    pub sectors_to_verify: u64,
 }
 
 impl ProgressEvent {

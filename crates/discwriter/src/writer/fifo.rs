@@ -1,11 +1,16 @@
 //! The host fifo: a reader thread fills fixed-size chunks from the stream into a bounded
 //! queue, so a slow source never starves the drive while the queue holds data; buffers go
 //! back to the reader once written, so the fifo allocates once.
+//!
+//! The stream's length may be known (a file, or a pipe whose size was given) or not (a pipe
+//! read to its end); either way the reader hands over whole sectors only, and says how the
+//! stream ended when it ended otherwise than expected.
 
-use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::io::{ErrorKind, Read};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// One chunk of the stream.
 #[derive(Debug)]
@@ -15,22 +20,54 @@ pub(crate) struct Chunk {
     pub(crate) data: Vec<u8>,
 }
 
+/// How reading the stream went wrong.
+#[derive(Debug)]
+pub(crate) enum StreamError {
+    Io(std::io::Error),
+    /// The stream ended after `bytes`, before the `expected` bytes its length promised.
+    EndedEarly { bytes: u64, expected: u64 },
+    /// The stream ended after `bytes`, which is not a whole number of 2048-byte sectors; the
+    /// whole sectors before the end were handed over.
+    PartialSector { bytes: u64 },
+}
+
+type Item = Result<Chunk, StreamError>;
+
 /// What the writer side holds.
 #[derive(Debug)]
 pub(crate) struct FifoReader {
-    full: Receiver<std::io::Result<Chunk>>,
+    full: Receiver<Item>,
     empty: SyncSender<Vec<u8>>,
     queued: Arc<AtomicUsize>,
+    /// Set by the reader when it stops (end of stream, error, or the writer gone).
+    reader_done: Arc<AtomicBool>,
     pub(crate) chunk_bytes: usize,
     pub(crate) depth: usize,
 }
 
+/// What [`FifoReader::next`] found.
+#[derive(Debug)]
+pub(crate) enum Next {
+    Item(Item),
+    /// The stream has ended and every chunk was taken.
+    End,
+    /// Nothing arrived within the wait (the source is slow); ask again.
+    Waiting,
+}
+
 impl FifoReader {
-    /// The next chunk; `None` at the end of the stream.
-    pub(crate) fn next(&self) -> Option<std::io::Result<Chunk>> {
-        let c = self.full.recv().ok()?;
-        self.queued.fetch_sub(1, Ordering::SeqCst);
-        Some(c)
+    /// The next chunk, waiting at most `wait` for it.
+    pub(crate) fn next(&self, wait: Duration) -> Next {
+        match self.full.recv_timeout(wait) {
+            Ok(item) => {
+                if item.is_ok() {
+                    self.queued.fetch_sub(1, Ordering::SeqCst);
+                }
+                Next::Item(item)
+            }
+            Err(RecvTimeoutError::Timeout) => Next::Waiting,
+            Err(RecvTimeoutError::Disconnected) => Next::End,
+        }
     }
 
     /// Gives a written chunk's buffer back to the reader.
@@ -47,55 +84,107 @@ impl FifoReader {
     pub(crate) fn total_bytes(&self) -> u64 {
         (self.depth * self.chunk_bytes) as u64
     }
-}
 
-/// The reader thread's body: reads `sectors` sectors of `source` in chunks of `chunk_bytes`.
-pub(crate) fn reader_loop(
-    source: &mut (dyn Read + Send),
-    sectors: u64,
-    chunk_bytes: usize,
-    full: SyncSender<std::io::Result<Chunk>>,
-    empty: Receiver<Vec<u8>>,
-    queued: Arc<AtomicUsize>,
-) {
-    let chunk_sectors = (chunk_bytes / 2048) as u64;
-    let mut sector = 0u64;
-    while sector < sectors {
-        let n = chunk_sectors.min(sectors - sector);
-        let Ok(mut buf) = empty.recv() else {
-            return; // the writer stopped
-        };
-        buf.resize(n as usize * 2048, 0);
-        if let Err(e) = source.read_exact(&mut buf) {
-            let _ = full.send(Err(e));
-            return;
-        }
-        queued.fetch_add(1, Ordering::SeqCst);
-        if full
-            .send(Ok(Chunk {
-                first_sector: sector,
-                data: buf,
-            }))
-            .is_err()
+    /// Waits until the queue is full or the reader has stopped, as cdrecord and cdrskin fill
+    /// their fifo before the first WRITE, so the drive starts from a full buffer; `stop` is
+    /// asked between short waits (a cancel ends the wait).
+    pub(crate) fn prefill(&self, stop: &dyn Fn() -> bool) {
+        while self.queued.load(Ordering::SeqCst) < self.depth
+            && !self.reader_done.load(Ordering::SeqCst)
+            && !stop()
         {
-            return;
+            std::thread::sleep(Duration::from_millis(1));
         }
-        sector += n;
     }
 }
 
-/// The channels of a fifo of `fifo_bytes` in chunks of `chunk_bytes`, with its buffers
-/// allocated (fallibly: `None` when memory runs out).
-#[allow(clippy::type_complexity)]
-pub(crate) fn channels(
-    fifo_bytes: usize,
+/// The reader's side of the fifo.
+#[derive(Debug)]
+pub(crate) struct FifoWriter {
+    full: SyncSender<Item>,
+    empty: Receiver<Vec<u8>>,
+    queued: Arc<AtomicUsize>,
+    reader_done: Arc<AtomicBool>,
     chunk_bytes: usize,
-) -> Option<(
-    FifoReader,
-    SyncSender<std::io::Result<Chunk>>,
-    Receiver<Vec<u8>>,
-    Arc<AtomicUsize>,
-)> {
+}
+
+impl FifoWriter {
+    /// The reader thread's body: reads `source` in chunks, `length` bytes when known,
+    /// otherwise to its end.
+    pub(crate) fn run(self, source: &mut (dyn Read + Send), length: Option<u64>) {
+        self.read_all(source, length);
+        self.reader_done.store(true, Ordering::SeqCst);
+    }
+
+    fn read_all(&self, source: &mut (dyn Read + Send), length: Option<u64>) {
+        let mut offset = 0u64;
+        loop {
+            let want = match length {
+                Some(total) => (total - offset).min(self.chunk_bytes as u64) as usize,
+                None => self.chunk_bytes,
+            };
+            if want == 0 {
+                return;
+            }
+            let Ok(mut buf) = self.empty.recv() else {
+                return; // the writer stopped
+            };
+            buf.resize(want, 0);
+            let got = match fill(source, &mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = self.full.send(Err(StreamError::Io(e)));
+                    return;
+                }
+            };
+            let whole = got - got % 2048;
+            let ended = got < want;
+            if whole > 0 {
+                buf.truncate(whole);
+                self.queued.fetch_add(1, Ordering::SeqCst);
+                let chunk = Chunk {
+                    first_sector: offset / 2048,
+                    data: buf,
+                };
+                if self.full.send(Ok(chunk)).is_err() {
+                    return;
+                }
+            }
+            offset += got as u64;
+            if !ended {
+                continue;
+            }
+            let end = match length {
+                Some(expected) => Err(StreamError::EndedEarly {
+                    bytes: offset,
+                    expected,
+                }),
+                None if got % 2048 != 0 => Err(StreamError::PartialSector { bytes: offset }),
+                None => return,
+            };
+            let _ = self.full.send(end);
+            return;
+        }
+    }
+}
+
+/// Reads until `buf` is full or the stream ends; the bytes read.
+fn fill(source: &mut (dyn Read + Send), buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match source.read(rest) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// The two sides of a fifo of `fifo_bytes` in chunks of `chunk_bytes`, with its buffers
+/// allocated (fallibly: `None` when memory runs out).
+pub(crate) fn channels(fifo_bytes: usize, chunk_bytes: usize) -> Option<(FifoReader, FifoWriter)> {
     let depth = (fifo_bytes / chunk_bytes.max(1)).max(2);
     // The buffers first, fallibly: the channels' slot arrays are allocated infallibly by std,
     // so a fifo size no machine can hold (WriteOptions::fifo_bytes is the caller's) aborted
@@ -109,22 +198,94 @@ pub(crate) fn channels(
         buf.try_reserve_exact(chunk_bytes).ok()?;
         buffers.push(buf);
     }
-    let (full_tx, full_rx) = sync_channel(depth);
+    // One slot more than the chunks, for the item that says how the stream ended.
+    let (full_tx, full_rx) = sync_channel(depth + 1);
     let (empty_tx, empty_rx) = sync_channel(count);
     for buf in buffers {
         empty_tx.try_send(buf).ok()?;
     }
     let queued = Arc::new(AtomicUsize::new(0));
+    let reader_done = Arc::new(AtomicBool::new(false));
     Some((
         FifoReader {
             full: full_rx,
             empty: empty_tx,
             queued: queued.clone(),
+            reader_done: reader_done.clone(),
             chunk_bytes,
             depth,
         },
-        full_tx,
-        empty_rx,
-        queued,
+        FifoWriter {
+            full: full_tx,
+            empty: empty_rx,
+            queued,
+            reader_done,
+            chunk_bytes,
+        },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `data` through a fifo of 4 chunks of 2 sectors; the chunks' sizes and how it
+    /// ended.
+    fn drain(data: &[u8], length: Option<u64>) -> (Vec<(u64, usize)>, Option<StreamError>) {
+        let (reader, writer) = channels(4 * 4096, 4096).unwrap();
+        let mut source = data;
+        let mut chunks = Vec::new();
+        let mut end = None;
+        std::thread::scope(|s| {
+            s.spawn(|| writer.run(&mut source, length));
+            loop {
+                match reader.next(Duration::from_secs(5)) {
+                    Next::Item(Ok(c)) => {
+                        chunks.push((c.first_sector, c.data.len()));
+                        reader.recycle(c.data);
+                    }
+                    Next::Item(Err(e)) => end = Some(e),
+                    Next::End => break,
+                    Next::Waiting => panic!("the reader stalled"),
+                }
+            }
+        });
+        (chunks, end)
+    }
+
+    #[test]
+    fn a_known_length_is_read_exactly() {
+        let data = vec![7u8; 5 * 2048 + 100];
+        let (chunks, end) = drain(&data, Some(5 * 2048));
+        assert_eq!(chunks, [(0, 4096), (2, 4096), (4, 2048)]);
+        assert!(end.is_none());
+    }
+
+    #[test]
+    fn a_stream_shorter_than_its_length_says_so() {
+        let data = vec![7u8; 3 * 2048];
+        let (chunks, end) = drain(&data, Some(4 * 2048));
+        assert_eq!(chunks, [(0, 4096), (2, 2048)]);
+        match end {
+            Some(StreamError::EndedEarly { bytes, expected }) => {
+                assert_eq!((bytes, expected), (3 * 2048, 4 * 2048))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_length_is_read_to_the_end_in_whole_sectors() {
+        let (chunks, end) = drain(&vec![1u8; 3 * 2048], None);
+        assert_eq!(chunks, [(0, 4096), (2, 2048)]);
+        assert!(end.is_none());
+        let (chunks, end) = drain(&vec![1u8; 3 * 2048 + 5], None);
+        assert_eq!(chunks, [(0, 4096), (2, 2048)]);
+        match end {
+            Some(StreamError::PartialSector { bytes }) => assert_eq!(bytes, 3 * 2048 + 5),
+            other => panic!("{other:?}"),
+        }
+        let (chunks, end) = drain(&[], None);
+        assert!(chunks.is_empty() && end.is_none());
+    }
 }

@@ -5,6 +5,8 @@
 use std::io::SeekFrom;
 use std::time::{Duration, Instant};
 
+use tracing::{debug, info};
+
 use mmc_core::cdb::{
     CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
 };
@@ -13,9 +15,9 @@ use mmc_core::{DataPhase, Profile, Transport};
 
 use super::drive_ops::tao_data_track;
 use super::events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
-use super::fifo;
-use super::verify;
-use super::{success_code, BlockRange, ReadSeek, WriteOutcome, WriterState};
+use super::fifo::{self, Next, StreamError};
+use super::verify::{self, Reference};
+use super::{success_code, BlockRange, Source, WriteOutcome, WriterState};
 use crate::error::{hresult, DeviceCause, Error, Phase};
 use crate::media_status::DiscState;
 use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
@@ -81,7 +83,12 @@ impl Clock {
     }
 
     fn elapsed<T: Transport>(&self, rec: &Recorder<T>) -> Duration {
-        match (self.start_device, rec.device_time()) {
+        self.elapsed_at(rec.device_time())
+    }
+
+    /// The time since the start, given the device's clock now.
+    fn elapsed_at(&self, device_now: Option<Duration>) -> Duration {
+        match (self.start_device, device_now) {
             (Some(a), Some(b)) => b.saturating_sub(a),
             _ => self.start_real.elapsed(),
         }
@@ -94,7 +101,9 @@ struct Progress<'e, 'a> {
     cancel: CancelHandle,
     action: WriteAction,
     start_lba: i64,
+    /// Sectors of the stream: its length when known, else those read so far.
     sectors: u64,
+    length_known: bool,
     last_read: i64,
     last_written: i64,
     fifo_total: u64,
@@ -108,11 +117,19 @@ struct Progress<'e, 'a> {
     one_x: f64,
     clock: Clock,
     drive_buffer_fill: Option<f64>,
+    /// Fraction done of the long operation the drive is busy with.
+    operation: Option<f64>,
+    sectors_verified: u64,
+    sectors_to_verify: u64,
 }
 
 impl Progress<'_, '_> {
     fn emit<T: Transport>(&mut self, rec: &Recorder<T>) {
-        let elapsed = self.clock.elapsed(rec);
+        self.emit_at(rec.device_time());
+    }
+
+    fn emit_at(&mut self, device_now: Option<Duration>) {
+        let elapsed = self.clock.elapsed_at(device_now);
         self.last_event = elapsed;
         let done = (self.last_written + 1 - self.start_lba).max(0) as f64;
         let fraction = if self.sectors == 0 {
@@ -121,7 +138,7 @@ impl Progress<'_, '_> {
             (done / self.sectors as f64).min(1.0)
         };
         let elapsed_s = elapsed.as_secs_f64();
-        let total = if fraction > 0.05 {
+        let total = if self.length_known && fraction > 0.05 {
             elapsed_s / fraction
         } else {
             self.estimate.max(elapsed_s)
@@ -133,6 +150,7 @@ impl Progress<'_, '_> {
             total_time: total,
             start_lba: self.start_lba,
             sector_count: self.sectors,
+            sector_count_known: self.length_known,
             last_read_lba: self.last_read,
             last_written_lba: self.last_written,
             total_system_buffer: self.fifo_total,
@@ -140,15 +158,31 @@ impl Progress<'_, '_> {
             free_system_buffer: self.fifo_total.saturating_sub(self.fifo_used),
             drive_buffer_fill: self.drive_buffer_fill,
             speed_x: self.kbps.map(|k| f64::from(k) / self.one_x),
+            operation_progress: self.operation,
+            sectors_verified: self.sectors_verified,
+            sectors_to_verify: self.sectors_to_verify,
         };
         let cancel = self.cancel.clone();
         (self.events)(&event, &cancel);
     }
 
     fn enter<T: Transport>(&mut self, action: WriteAction, rec: &Recorder<T>) {
+        info!(target: "discwriter::write", "{}", action.describe());
         self.action = action;
+        self.operation = None;
         self.emit(rec);
         self.last_tick = self.last_event;
+    }
+
+    /// While the drive works on a long operation: an event every EVENT_INTERVAL of the
+    /// device's time, with the fraction done when the drive reports it.
+    fn waiting(&mut self, fraction: Option<f64>, device_now: Option<Duration>) {
+        if fraction.is_some() {
+            self.operation = fraction;
+        }
+        if self.clock.elapsed_at(device_now) >= self.last_event + EVENT_INTERVAL {
+            self.emit_at(device_now);
+        }
     }
 
     /// After each transfer: an event when the next transfer, expected to take as long as
@@ -168,18 +202,25 @@ impl Progress<'_, '_> {
 /// Runs one write with the writer's state locked.
 pub(super) fn run<T: Transport + Send>(
     state: &mut WriterState<T>,
-    source: &mut (dyn ReadSeek + Send),
-    length: u64,
+    mut source: Source<'_>,
+    length: Option<u64>,
     ranges: Option<&[BlockRange]>,
     events: &mut EventSink<'_>,
     cancel: &CancelHandle,
 ) -> Result<WriteOutcome, Error> {
     // Checked before the drive is touched (IMAPI: the stream, the recorder, the client).
-    if length % 2048 != 0 {
-        return Err(Error::StreamNotSupported { bytes: length });
+    if let Some(length) = length {
+        if length % 2048 != 0 {
+            return Err(Error::StreamNotSupported { bytes: length });
+        }
     }
-    let sectors = length / 2048;
+    let sectors = length.map(|l| l / 2048);
     if let Some(ranges) = ranges {
+        let Some(sectors) = sectors else {
+            return Err(Error::InvalidArg(
+                "a block range list needs a stream of known length".into(),
+            ));
+        };
         for r in ranges {
             if r.start_lba > r.end_lba || r.end_lba >= sectors {
                 return Err(Error::InvalidArg(format!(
@@ -219,7 +260,7 @@ pub(super) fn run<T: Transport + Send>(
     *last_written_lba = None;
     write_steps(
         rec,
-        source,
+        &mut source,
         sectors,
         ranges,
         events,
@@ -230,12 +271,32 @@ pub(super) fn run<T: Transport + Send>(
     )
 }
 
+/// Where the data of a write goes, and what bounds it.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    start_lba: i64,
+    /// The most sectors of the stream the disc takes (after what the medium adds).
+    limit: u64,
+    /// Sectors the medium adds after the data (CD post-gap and run-out).
+    overhead: u64,
+    free: u64,
+    total: u64,
+}
+
+impl Placement {
+    /// IMAPI closes the disc when asked, or when at most 2 % of it would remain free.
+    fn closes_disc(&self, sectors: u64, options: &super::WriteOptions) -> bool {
+        let remaining = self.free.saturating_sub(sectors + self.overhead);
+        options.force_media_to_be_closed || remaining * 50 <= self.total
+    }
+}
+
 /// The steps of a write; `last_written_out` learns the last LBA sent to the drive.
 #[allow(clippy::too_many_arguments)]
 fn write_steps<T: Transport + Send>(
     rec: &mut Recorder<T>,
-    source: &mut (dyn ReadSeek + Send),
-    sectors: u64,
+    source: &mut Source<'_>,
+    sectors: Option<u64>,
     ranges: Option<&[BlockRange]>,
     events: &mut EventSink<'_>,
     cancel: &CancelHandle,
@@ -250,7 +311,8 @@ fn write_steps<T: Transport + Send>(
         cancel: cancel.clone(),
         action: WriteAction::ValidatingMedia,
         start_lba: 0,
-        sectors,
+        sectors: sectors.unwrap_or(0),
+        length_known: sectors.is_some(),
         last_read: -1,
         last_written: -1,
         fifo_total: options.fifo_bytes as u64,
@@ -262,9 +324,12 @@ fn write_steps<T: Transport + Send>(
         one_x: 176.4,
         clock: Clock::start(rec),
         drive_buffer_fill: None,
+        operation: None,
+        sectors_verified: 0,
+        sectors_to_verify: 0,
     };
     progress.enter(WriteAction::ValidatingMedia, rec);
-    rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_| {})?;
+    rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_, _| {})?;
     let summary = rec.disc_summary()?;
     let profile = Profile::from_u16(summary.profile_code);
     let class = supported_class(profile).ok_or_else(|| Error::MediaIsNotSupported {
@@ -280,8 +345,8 @@ fn write_steps<T: Transport + Send>(
     }
     progress.one_x = one_x_kbps(profile);
 
-    // Where the data goes and whether the disc is closed afterwards.
-    let (start_lba, close_disc) = match class {
+    // Where the data goes and how much of it fits.
+    let place = match class {
         Class::Sequential => {
             // A block range list skips sectors, which write-once media cannot do: the drive
             // only accepts the next writable address (05/21/02 otherwise), so the write used
@@ -312,35 +377,44 @@ fn write_steps<T: Transport + Send>(
             } else {
                 0
             };
-            let needed = sectors + overhead;
-            if needed > u64::from(summary.free_sectors) {
-                return Err(Error::StreamTooLargeForCurrentMedia {
-                    needed,
-                    free: u64::from(summary.free_sectors),
-                });
+            let free = u64::from(summary.free_sectors);
+            Placement {
+                start_lba: i64::from(nwa),
+                limit: free.saturating_sub(overhead),
+                overhead,
+                free,
+                total: u64::from(summary.total_sectors),
             }
-            // IMAPI closes the disc when asked, or when at most 2 % would remain.
-            let remaining = u64::from(summary.free_sectors) - needed;
-            let close = options.force_media_to_be_closed
-                || remaining * 50 <= u64::from(summary.total_sectors);
-            (i64::from(nwa), close)
         }
         Class::Overwritable => {
-            if sectors > u64::from(summary.total_sectors) {
-                return Err(Error::StreamTooLargeForCurrentMedia {
-                    needed: sectors,
-                    free: u64::from(summary.total_sectors),
-                });
-            }
             if ranges.is_none() && !options.force_overwrite && summary.status != DiscState::Blank {
                 let blank = verify::heuristically_blank(rec, &options.timeouts)?;
                 if !blank {
                     return Err(Error::MediaNotBlank);
                 }
             }
-            (0, false)
+            let total = u64::from(summary.total_sectors);
+            Placement {
+                start_lba: 0,
+                limit: total,
+                overhead: 0,
+                free: total,
+                total,
+            }
         }
     };
+    if let Some(sectors) = sectors {
+        if sectors > place.limit {
+            return Err(Error::StreamTooLargeForCurrentMedia {
+                needed: Some(sectors + place.overhead),
+                free: place.free,
+            });
+        }
+    }
+    // Known now for a stream of known length; for one read to its end, once it has ended.
+    let planned_close =
+        class == Class::Sequential && place.closes_disc(sectors.unwrap_or(0), &options);
+    let start_lba = place.start_lba;
     progress.start_lba = start_lba;
     progress.last_written = start_lba - 1;
 
@@ -355,9 +429,12 @@ fn write_steps<T: Transport + Send>(
     )?;
     let current = super::properties::current_write_speed(rec)?;
     progress.kbps = current.map(|c| c.0);
+    // Page 05h's multi-session field says, at CLOSE SESSION, whether the CD stays appendable.
+    let page_keeps_open = !(sectors.is_some() && planned_close);
     if profile.is_cd() {
+        let keep_open = page_keeps_open;
         rec.set_write_parameters(|page| {
-            tao_data_track(page, !close_disc, !options.buffer_underrun_free_disabled)
+            tao_data_track(page, keep_open, !options.buffer_underrun_free_disabled)
         })?;
     }
 
@@ -369,7 +446,7 @@ fn write_steps<T: Transport + Send>(
         if profile != Profile::DvdPlusRw {
             let p = &mut progress;
             let budget = options.timeouts.long_operation;
-            rec.wait_until_ready(budget, &mut |_| {})?;
+            rec.wait_until_ready(budget, &mut |f, t| p.waiting(f, t))?;
             p.emit(rec);
         }
     } else if summary.background_format_stopped {
@@ -394,36 +471,65 @@ fn write_steps<T: Transport + Send>(
     progress.enter(WriteAction::WritingData, rec);
     progress.estimate = requested_kbps
         .or(current.map(|c| c.0))
-        .map(|k| sectors as f64 * 2.048 / f64::from(k.max(1)))
+        .map(|k| sectors.unwrap_or(0) as f64 * 2.048 / f64::from(k.max(1)))
         .unwrap_or(0.0);
+    let keep_digests = options.verification != super::VerificationLevel::None
+        && matches!(source, Source::Sequential(_));
+    let mut digests = Vec::new();
     let write_result = write_stream(
         rec,
         source,
         sectors,
-        start_lba,
+        &place,
         ranges,
         &options,
         &mut progress,
+        keep_digests.then_some(&mut digests),
     );
-    let cancelled = matches!(write_result, Err(Error::RequestCancelled { .. }));
     let last_written = progress.last_written;
     *last_written_out = (last_written >= start_lba).then_some(last_written);
+    let written = (last_written + 1 - start_lba).max(0) as u64;
+    // A stream that ended badly, or went on past the disc's space, is reported after what
+    // was written has been finalized like the rest of a write.
+    let (stream_end, write_result) = match write_result {
+        Err(e @ Error::StreamNotSupported { .. }) | Err(e @ Error::StreamTooLargeForCurrentMedia { .. })
+            if sectors.is_none() =>
+        {
+            (Some(e), Ok(()))
+        }
+        other => (None, other),
+    };
+    let cancelled = matches!(write_result, Err(Error::RequestCancelled { .. }));
+    // The disc is closed only by a write that recorded all its data.
+    let close_disc = class == Class::Sequential
+        && write_result.is_ok()
+        && stream_end.is_none()
+        && place.closes_disc(written, &options);
 
     // Finalization, also after a cancel (so what was written stays readable and sequential
     // media stay appendable), and best effort after a failure.
     let finalize = |rec: &mut Recorder<T>, progress: &mut Progress<'_, '_>| -> Result<(), Error> {
         progress.enter(WriteAction::Finalization, rec);
+        let written_any = last_written >= start_lba;
         if class == Class::Sequential && profile.is_cd() && !options.postgap_already_in_image {
-            let written_any = last_written >= start_lba;
             if written_any && !cancelled {
                 write_zeros(rec, last_written + 1, CD_POSTGAP, &options)?;
             }
         }
-        let mut tick = |_| {};
+        if class == Class::Sequential && profile.is_cd() && written_any {
+            // The page said what the write expected; what it turned out to be decides.
+            if page_keeps_open == close_disc {
+                let keep_open = !close_disc;
+                rec.set_write_parameters(|page| {
+                    tao_data_track(page, keep_open, !options.buffer_underrun_free_disabled)
+                })?;
+            }
+        }
+        let mut tick = |f, t| progress.waiting(f, t);
         rec.synchronize(&options.timeouts, &mut tick)?;
         match class {
             Class::Sequential => {
-                if last_written >= start_lba {
+                if written_any {
                     rec.close(
                         CloseFunction::CloseTrack,
                         track,
@@ -464,8 +570,14 @@ fn write_steps<T: Transport + Send>(
             // What was accepted is made durable, and on write-once media the track and the
             // session are closed (appendable) so what was written is in a readable session;
             // best effort, and the first error is the one reported.
-            let mut tick = |_| {};
+            let mut tick = |_, _| {};
             let synced = rec.synchronize(&options.timeouts, &mut tick).is_ok();
+            if synced && profile.is_cd() && !page_keeps_open && last_written >= start_lba {
+                // A failed write never closes the disc, whatever the page said.
+                let _ = rec.set_write_parameters(|page| {
+                    tao_data_track(page, true, !options.buffer_underrun_free_disabled)
+                });
+            }
             if synced && class == Class::Sequential && last_written >= start_lba {
                 let closed = rec.close(
                     CloseFunction::CloseTrack,
@@ -480,17 +592,30 @@ fn write_steps<T: Transport + Send>(
             return Err(e);
         }
     }
+    if let Some(e) = stream_end {
+        return Err(e);
+    }
 
     if options.verification != super::VerificationLevel::None {
         progress.enter(WriteAction::Verifying, rec);
+        let reference = match source {
+            Source::Seekable(s) => Reference::Source(&mut **s),
+            Source::Sequential(_) => Reference::Digests(&digests),
+        };
+        let p = &mut progress;
         verify::verify(
             rec,
-            source,
-            sectors,
+            reference,
+            written,
             start_lba,
             ranges,
             options.verification,
             &options.timeouts,
+            &mut |done, total, device_now| {
+                p.sectors_verified = done;
+                p.sectors_to_verify = total;
+                p.waiting(None, device_now);
+            },
         )?;
     }
 
@@ -500,7 +625,7 @@ fn write_steps<T: Transport + Send>(
         hresult: hr,
         code: success_code(hr),
         start_lba,
-        sectors,
+        sectors: written,
         disc_closed: close_disc,
         elapsed_time: progress.clock.elapsed(rec).as_secs_f64(),
     })
@@ -556,7 +681,7 @@ fn write_chunk<T: Transport>(
         options.timeouts.transfer,
         options.timeouts.long_operation,
         Phase::Writing,
-        &mut |_| {},
+        &mut |_, _| {},
     )
     .map(|_| ())
 }
@@ -582,45 +707,72 @@ fn write_zeros<T: Transport>(
     Ok(())
 }
 
-/// Writes the stream through the fifo, chunk by chunk, checking for cancel before each.
+/// How often the writer looks at the cancel flag while the source is slow to deliver.
+const SOURCE_WAIT: Duration = Duration::from_millis(200);
+
+/// Writes the stream through the fifo, chunk by chunk, checking for cancel before each;
+/// with `digests`, keeps a BLAKE3 digest of each chunk for verification.
+#[allow(clippy::too_many_arguments)]
 fn write_stream<T: Transport + Send>(
     rec: &mut Recorder<T>,
-    source: &mut (dyn ReadSeek + Send),
-    sectors: u64,
-    start_lba: i64,
+    source: &mut Source<'_>,
+    sectors: Option<u64>,
+    place: &Placement,
     ranges: Option<&[BlockRange]>,
     options: &super::WriteOptions,
     progress: &mut Progress<'_, '_>,
+    mut digests: Option<&mut Vec<blake3::Hash>>,
 ) -> Result<(), Error> {
-    source.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
-        detail: format!("reading the image: {e}"),
-        cause: None,
-    })?;
+    let reader_source: &mut (dyn std::io::Read + Send) = match source {
+        Source::Seekable(s) => {
+            s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
+                detail: format!("reading the image: {e}"),
+                cause: None,
+            })?;
+            &mut **s
+        }
+        Source::Sequential(s) => &mut **s,
+    };
+    let start_lba = place.start_lba;
     let chunk_bytes = CHUNK_SECTORS as usize * 2048;
-    let (fifo, full_tx, empty_rx, queued) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
+    let (fifo, filler) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
         Error::OutOfMemory("the fifo between the image and the drive"),
     )?;
     progress.fifo_total = fifo.total_bytes();
+    let length = sectors.map(|s| s * 2048);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            fifo::reader_loop(source, sectors, chunk_bytes, full_tx, empty_rx, queued)
-        });
+        let reader = scope.spawn(move || filler.run(reader_source, length));
         let result = (|| {
-            while let Some(chunk) = fifo.next() {
-                let chunk = chunk.map_err(|e| Error::Fail {
-                    detail: format!("reading the image: {e}"),
-                    cause: None,
-                })?;
+            let cancel = progress.cancel.clone();
+            fifo.prefill(&|| cancel.is_cancelled());
+            debug!(target: "discwriter::write", "fifo: {} of {} bytes before the first WRITE", fifo.used_bytes(), fifo.total_bytes());
+            loop {
                 if progress.cancel.is_cancelled() {
                     return Err(Error::RequestCancelled {
                         last_written_lba: (progress.last_written >= start_lba)
                             .then_some(progress.last_written),
                     });
                 }
+                let chunk = match fifo.next(SOURCE_WAIT) {
+                    Next::End => return Ok(()),
+                    Next::Waiting => continue,
+                    Next::Item(item) => item.map_err(stream_error)?,
+                };
                 let n = (chunk.data.len() / 2048) as u64;
-                progress.last_read = start_lba + (chunk.first_sector + n) as i64 - 1;
-                progress.fifo_used = fifo.used_bytes();
                 let first = chunk.first_sector;
+                if first + n > place.limit {
+                    // Only a stream of unknown length gets here: one of known length was
+                    // measured against the free space before anything was written.
+                    return Err(Error::StreamTooLargeForCurrentMedia {
+                        needed: None,
+                        free: place.free,
+                    });
+                }
+                if !progress.length_known {
+                    progress.sectors = first + n;
+                }
+                progress.last_read = start_lba + (first + n) as i64 - 1;
+                progress.fifo_used = fifo.used_bytes();
                 match ranges {
                     None => write_chunk(rec, start_lba + first as i64, &chunk.data, options)?,
                     Some(ranges) => {
@@ -638,16 +790,35 @@ fn write_stream<T: Transport + Send>(
                         }
                     }
                 }
+                if let Some(d) = digests.as_deref_mut() {
+                    d.push(blake3::hash(&chunk.data));
+                }
                 progress.last_written = start_lba + (first + n) as i64 - 1;
                 fifo.recycle(chunk.data);
                 progress.tick(rec);
             }
-            Ok(())
         })();
         drop(fifo);
         let _ = reader.join();
         result
     })
+}
+
+/// The error a stream that could not be read to its end is reported as.
+fn stream_error(e: StreamError) -> Error {
+    match e {
+        StreamError::Io(e) => Error::Fail {
+            detail: format!("reading the image: {e}"),
+            cause: None,
+        },
+        StreamError::EndedEarly { bytes, expected } => Error::Fail {
+            detail: format!(
+                "the image ended after {bytes} bytes, before the {expected} bytes its size gave"
+            ),
+            cause: None,
+        },
+        StreamError::PartialSector { bytes } => Error::StreamNotSupported { bytes },
+    }
 }
 
 /// The drive buffer's fill (READ BUFFER CAPACITY), for the progress display; a drive that

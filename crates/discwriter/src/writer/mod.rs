@@ -78,6 +78,15 @@ impl Default for WriteOptions {
     }
 }
 
+/// Where the data of a write comes from.
+pub(crate) enum Source<'s> {
+    /// A stream that can be read again (IMAPI's IStream, a file): verification reads it again.
+    Seekable(&'s mut (dyn ReadSeek + Send)),
+    /// A stream read once, front to back (a pipe): verification compares what it reads back
+    /// with BLAKE3 digests of each 64 KiB chunk taken as the chunk was written.
+    Sequential(&'s mut (dyn Read + Send)),
+}
+
 /// A successful write: `hresult` is S_OK, or S_IMAPI_SPEEDADJUSTED / ROTATIONADJUSTED /
 /// BOTHADJUSTED when the drive chose another speed or rotation than requested.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -86,7 +95,7 @@ pub struct WriteOutcome {
     /// IMAPI's name of `hresult`.
     pub code: &'static str,
     pub start_lba: i64,
-    /// Sectors of the stream recorded.
+    /// Sectors of the stream recorded (the stream's length in sectors).
     pub sectors: u64,
     /// The disc was closed (no further session).
     pub disc_closed: bool,
@@ -257,6 +266,33 @@ impl<T: Transport + Send> DataWriter<T> {
         &self,
         source: &mut (dyn ReadSeek + Send),
         length: u64,
+        ranges: Option<&[BlockRange]>,
+        events: &mut EventSink<'_>,
+    ) -> Result<WriteOutcome, Error> {
+        self.run(Source::Seekable(source), Some(length), ranges, events)
+    }
+
+    /// Write from a stream that is read once, front to back (standard input, a pipe): with
+    /// its `length` when known (checked against the free space before anything is written,
+    /// as [`DataWriter::write`] does), otherwise written as it comes until it ends. A stream
+    /// of unknown length that goes on past the free space stops with
+    /// E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, one that ends inside a sector
+    /// with E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED; in both cases what was written before is
+    /// finalized and readable, as after a cancel. Verification compares the disc with
+    /// digests of the chunks taken as they were written.
+    pub fn write_stream(
+        &self,
+        source: &mut (dyn Read + Send),
+        length: Option<u64>,
+        events: &mut EventSink<'_>,
+    ) -> Result<WriteOutcome, Error> {
+        self.run(Source::Sequential(source), length, None, events)
+    }
+
+    fn run(
+        &self,
+        source: Source<'_>,
+        length: Option<u64>,
         ranges: Option<&[BlockRange]>,
         events: &mut EventSink<'_>,
     ) -> Result<WriteOutcome, Error> {

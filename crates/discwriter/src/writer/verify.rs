@@ -1,7 +1,9 @@
-//! Burn verification (IBurnVerification): read back and compare with the stream, and the
+//! Burn verification (IBurnVerification): read back and compare with the stream (or with
+//! digests of it taken while writing, for a stream that cannot be read twice), and the
 //! "heuristically blank" check of rewritable discs.
 
 use std::io::SeekFrom;
+use std::time::Duration;
 
 use mmc_core::cdb::{
     DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
@@ -11,6 +13,14 @@ use mmc_core::Transport;
 
 use super::drive_ops::Timeouts;
 use super::{BlockRange, ReadSeek, VerificationLevel};
+
+/// What the disc is compared with.
+pub(crate) enum Reference<'a> {
+    /// The stream itself, read again.
+    Source(&'a mut (dyn ReadSeek + Send)),
+    /// A BLAKE3 digest of each chunk of `CHUNK` sectors, in order, taken as it was written.
+    Digests(&'a [blake3::Hash]),
+}
 use crate::error::Error;
 use crate::recorder::Recorder;
 
@@ -48,15 +58,19 @@ fn read_sectors<T: Transport>(
 }
 
 /// Reads back the chunks the level asks for and compares them with the stream; the first
-/// difference is E_IMAPI_BURN_VERIFICATION_FAILED at its LBA.
+/// difference is E_IMAPI_BURN_VERIFICATION_FAILED at its LBA (with digests: the first LBA
+/// of the chunk that differs). `progress` hears the sectors compared so far, of how many,
+/// and the device's clock.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn verify<T: Transport>(
     rec: &mut Recorder<T>,
-    source: &mut (dyn ReadSeek + Send),
+    mut reference: Reference<'_>,
     sectors: u64,
     start_lba: i64,
     ranges: Option<&[BlockRange]>,
     level: VerificationLevel,
     timeouts: &Timeouts,
+    progress: &mut dyn FnMut(u64, u64, Option<Duration>),
 ) -> Result<(), Error> {
     // Quick and full both check that the disc and track information read back sanely.
     let cdb = ReadDiscInformation {
@@ -80,13 +94,32 @@ pub(crate) fn verify<T: Transport>(
         VerificationLevel::Full => 1,
         VerificationLevel::Quick => (chunks / QUICK_SAMPLES).max(1),
     };
+    let to_verify = if level == VerificationLevel::Full || chunks == 0 {
+        sectors
+    } else {
+        // The chunks a quick verification visits: every step-th, and the last (which may be
+        // short).
+        let visited = chunks.div_ceil(step) + u64::from((chunks - 1) % step != 0);
+        (visited - 1) * CHUNK + (sectors - (chunks - 1) * CHUNK)
+    };
+    let mut done = 0u64;
     let mut disc = vec![0u8; (CHUNK * 2048) as usize];
     let mut image = vec![0u8; (CHUNK * 2048) as usize];
     let mut index = 0u64;
     while index < chunks {
-        check_chunk(
-            rec, source, sectors, start_lba, ranges, index, &mut disc, &mut image, timeouts,
+        let n = check_chunk(
+            rec,
+            &mut reference,
+            sectors,
+            start_lba,
+            ranges,
+            index,
+            &mut disc,
+            &mut image,
+            timeouts,
         )?;
+        done = (done + n).min(to_verify);
+        progress(done, to_verify, rec.device_time());
         // Quick verification always includes the last chunk.
         index = if index + step >= chunks && index + 1 < chunks && level == VerificationLevel::Quick
         {
@@ -98,10 +131,11 @@ pub(crate) fn verify<T: Transport>(
     Ok(())
 }
 
+/// Compares chunk `index`; the sectors compared.
 #[allow(clippy::too_many_arguments)]
 fn check_chunk<T: Transport>(
     rec: &mut Recorder<T>,
-    source: &mut (dyn ReadSeek + Send),
+    reference: &mut Reference<'_>,
     sectors: u64,
     start_lba: i64,
     ranges: Option<&[BlockRange]>,
@@ -109,14 +143,31 @@ fn check_chunk<T: Transport>(
     disc: &mut [u8],
     image: &mut [u8],
     timeouts: &Timeouts,
-) -> Result<(), Error> {
+) -> Result<u64, Error> {
     let first = index * CHUNK;
     let n = CHUNK.min(sectors - first);
     let len = n as usize * 2048;
     let (Some(disc), Some(image)) = (disc.get_mut(..len), image.get_mut(..len)) else {
-        return Ok(());
+        return Ok(0);
     };
     read_sectors(rec, start_lba + first as i64, disc, timeouts)?;
+    let source = match reference {
+        Reference::Source(source) => source,
+        Reference::Digests(digests) => {
+            let Some(expected) = usize::try_from(index).ok().and_then(|i| digests.get(i)) else {
+                return Err(Error::Fail {
+                    detail: format!("no digest was kept for sectors {first}.."),
+                    cause: None,
+                });
+            };
+            if blake3::hash(disc) != *expected {
+                return Err(Error::BurnVerificationFailed {
+                    lba: start_lba + first as i64,
+                });
+            }
+            return Ok(n);
+        }
+    };
     source
         .seek(SeekFrom::Start(first * 2048))
         .and_then(|_| source.read_exact(image))
@@ -136,7 +187,7 @@ fn check_chunk<T: Transport>(
             });
         }
     }
-    Ok(())
+    Ok(n)
 }
 
 /// MediaHeuristicallyBlank for rewritable discs: the first 2 MB read as zeros (what
