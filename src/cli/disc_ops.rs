@@ -23,7 +23,9 @@ fn with_recorder(
 
 /// Formats a DVD+RW or BD-RE.
 pub fn format(drive: Option<&str>, quick: bool) -> Result<(), CliError> {
-    with_recorder(drive, |r| r.format_medium(quick, &Timeouts::default(), &mut |_| {}))?;
+    with_recorder(drive, |r| {
+        r.format_medium(quick, &Timeouts::default(), &mut |_| {})
+    })?;
     eprintln!("Formatted.");
     Ok(())
 }

@@ -220,8 +220,12 @@ fn exchange<T: Transport>(
     if logging {
         let opcode = Opcode::from_u8(cdb.first().copied().unwrap_or(0));
         match Command::decode(cdb) {
-            Ok(command) => debug!(target: "discwriter::drive", "-> {opcode}: {command:?}; {len} bytes{direction} [{}]", hex(cdb)),
-            Err(e) => debug!(target: "discwriter::drive", "-> {opcode} ({e}); {len} bytes{direction} [{}]", hex(cdb)),
+            Ok(command) => {
+                debug!(target: "discwriter::drive", "-> {opcode}: {command:?}; {len} bytes{direction} [{}]", hex(cdb))
+            }
+            Err(e) => {
+                debug!(target: "discwriter::drive", "-> {opcode} ({e}); {len} bytes{direction} [{}]", hex(cdb))
+            }
         }
     }
     let result = transport.execute(cdb, data, timeout);
@@ -231,8 +235,12 @@ fn exchange<T: Transport>(
                 debug!(target: "discwriter::drive", "<- GOOD, {} bytes moved", c.transferred(len))
             }
             Ok(c) => match mmc_core::sense::Sense::parse(&c.sense) {
-                Ok(sense) => debug!(target: "discwriter::drive", "<- status {:02X}h: {sense} [{}]", c.status.to_u8(), hex(&c.sense)),
-                Err(e) => debug!(target: "discwriter::drive", "<- status {:02X}h, sense not readable ({e}) [{}]", c.status.to_u8(), hex(&c.sense)),
+                Ok(sense) => {
+                    debug!(target: "discwriter::drive", "<- status {:02X}h: {sense} [{}]", c.status.to_u8(), hex(&c.sense))
+                }
+                Err(e) => {
+                    debug!(target: "discwriter::drive", "<- status {:02X}h, sense not readable ({e}) [{}]", c.status.to_u8(), hex(&c.sense))
+                }
             },
             Err(e) => debug!(target: "discwriter::drive", "<- no answer: {e}"),
         }

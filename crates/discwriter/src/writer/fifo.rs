@@ -25,10 +25,15 @@ pub(crate) struct Chunk {
 pub(crate) enum StreamError {
     Io(std::io::Error),
     /// The stream ended after `bytes`, before the `expected` bytes its length promised.
-    EndedEarly { bytes: u64, expected: u64 },
+    EndedEarly {
+        bytes: u64,
+        expected: u64,
+    },
     /// The stream ended after `bytes`, which is not a whole number of 2048-byte sectors; the
     /// whole sectors before the end were handed over.
-    PartialSector { bytes: u64 },
+    PartialSector {
+        bytes: u64,
+    },
 }
 
 type Item = Result<Chunk, StreamError>;

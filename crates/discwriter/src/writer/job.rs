@@ -492,7 +492,8 @@ fn write_steps<T: Transport + Send>(
     // A stream that ended badly, or went on past the disc's space, is reported after what
     // was written has been finalized like the rest of a write.
     let (stream_end, write_result) = match write_result {
-        Err(e @ Error::StreamNotSupported { .. }) | Err(e @ Error::StreamTooLargeForCurrentMedia { .. })
+        Err(e @ Error::StreamNotSupported { .. })
+        | Err(e @ Error::StreamTooLargeForCurrentMedia { .. })
             if sectors.is_none() =>
         {
             (Some(e), Ok(()))
@@ -617,6 +618,8 @@ fn write_steps<T: Transport + Send>(
                 p.waiting(None, device_now);
             },
         )?;
+        // The last word of the verification, however short it was.
+        progress.emit(rec);
     }
 
     let hr = adjusted(requested_kbps, speed.pure_cav, current);
@@ -761,8 +764,15 @@ fn write_stream<T: Transport + Send>(
                 let n = (chunk.data.len() / 2048) as u64;
                 let first = chunk.first_sector;
                 if first + n > place.limit {
-                    // Only a stream of unknown length gets here: one of known length was
-                    // measured against the free space before anything was written.
+                    // Only a stream of unknown length gets here (one of known length was
+                    // measured against the free space before anything was written): the
+                    // disc is filled, then the write stops.
+                    let fits = place.limit.saturating_sub(first);
+                    if fits > 0 {
+                        let part = chunk.data.get(..fits as usize * 2048).unwrap_or(&[]);
+                        write_chunk(rec, start_lba + first as i64, part, options)?;
+                        progress.last_written = start_lba + (first + fits) as i64 - 1;
+                    }
                     return Err(Error::StreamTooLargeForCurrentMedia {
                         needed: None,
                         free: place.free,
