@@ -512,10 +512,13 @@ fn write_steps<T: Transport + Send>(
     let finalize = |rec: &mut Recorder<T>, progress: &mut Progress<'_, '_>| -> Result<(), Error> {
         progress.enter(WriteAction::Finalization, rec);
         let written_any = last_written >= start_lba;
-        if class == Class::Sequential && profile.is_cd() && !options.postgap_already_in_image {
-            if written_any && !cancelled {
-                write_zeros(rec, last_written + 1, CD_POSTGAP, &options)?;
-            }
+        if class == Class::Sequential
+            && profile.is_cd()
+            && !options.postgap_already_in_image
+            && written_any
+            && !cancelled
+        {
+            write_zeros(rec, last_written + 1, CD_POSTGAP, &options)?;
         }
         if class == Class::Sequential && profile.is_cd() && written_any {
             // The page said what the write expected; what it turned out to be decides.
