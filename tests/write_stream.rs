@@ -255,7 +255,7 @@ fn a_stream_with_its_length_is_checked_against_the_free_space_before_anything_is
         "{r:?}"
     );
     let t = drive_of(w);
-    assert!(writes_in(&t.records()).is_empty(), "nothing was written");
+    assert!(writes_in(t.records()).is_empty(), "nothing was written");
 }
 
 #[test]
