@@ -24,8 +24,8 @@ fn a_blank_disc_of_each_medium_is_described() {
         ("bd-re", "BD-RE", 0, 12_219_392, None),
     ];
     for (medium, profile, free, total, nwa) in cases {
-        let file = dir.path().join(format!("{medium}.disc"));
-        let v = info_json(&format!("virt:{medium}@{}", file.display()), dir.path());
+        // A disc in memory: a virtual drive without a file.
+        let v = info_json(&format!("virt:{medium}"), dir.path());
         assert_eq!(v["vendor"], "VIRTDRV", "{medium}");
         assert_eq!(v["profile"], profile, "{medium}");
         assert_eq!(v["status"], "blank", "{medium}");
@@ -38,24 +38,82 @@ fn a_blank_disc_of_each_medium_is_described() {
             "{medium}"
         );
         assert_eq!(v["write_protected"], false, "{medium}");
-        assert!(file.exists(), "the disc file was created for {medium}");
-        // a second process sees the same disc
-        let again = info_json(&format!("virt:{medium}@{}", file.display()), dir.path());
-        assert_eq!(again, v, "{medium}");
     }
 }
 
 #[test]
+fn info_on_a_missing_disc_file_says_so_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [
+        dir.path().join("x.disc"),
+        dir.path().join("no/such/dir/x.disc"),
+    ] {
+        for command in ["info", "read", "eject"] {
+            let drive = format!("virt:bd-re@{}", path.display());
+            let mut args = vec![command, "--drive", &drive];
+            let out = dir.path().join("out.bin");
+            let out = out.to_str().unwrap();
+            if command == "read" {
+                args.insert(1, out);
+            }
+            let o = discwriter(&args, dir.path());
+            assert_eq!(o.status.code(), Some(1), "{command} {}", path.display());
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains("no such disc"), "{command}: {err}");
+            let hint = if path.parent() == Some(dir.path()) {
+                "creates it"
+            } else {
+                "does not exist"
+            };
+            assert!(err.contains(hint), "{command}: {err}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file, no folder"
+    );
+}
+
+#[test]
+fn a_written_disc_is_seen_by_the_next_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cd.disc");
+    let drive = format!("virt:cd-r@{}", file.display());
+    let o = discwriter(&["write", SAMPLE, "--drive", &drive], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = info_json(&drive, dir.path());
+    assert_eq!(v["status"], "appendable");
+    assert_eq!(v["sessions"], 1);
+    // Looking changes nothing: a second look sees the same, and the file is not rewritten.
+    let state = std::fs::read(dir.path().join("cd.disc.state.json")).unwrap();
+    assert_eq!(info_json(&drive, dir.path()), v);
+    assert_eq!(
+        std::fs::read(dir.path().join("cd.disc.state.json")).unwrap(),
+        state
+    );
+}
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso");
+
+#[test]
 fn without_drive_the_embedded_bd_re_in_the_data_directory_is_used() {
     let home = tempfile::tempdir().unwrap();
+    let disc = home.path().join(".local/share/discwriter/default-bd-re.disc");
+    // Before the first write it is a blank BD-RE, shown without creating anything.
     let o = discwriter(&["info", "--json"], home.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["profile"], "BD-RE");
-    assert!(home
-        .path()
-        .join(".local/share/discwriter/default-bd-re.disc")
-        .exists());
+    assert_eq!(v["status"], "blank");
+    assert!(!home.path().join(".local").exists());
+    // The first write makes it, folders included (they are the command's own).
+    let o = discwriter(&["write", SAMPLE, "--verify", "none"], home.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(disc.exists());
+    let o = discwriter(&["info", "--json"], home.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_ne!(v["status"], "blank");
 }
 
 #[test]
@@ -69,9 +127,11 @@ fn a_disc_of_unknown_format_and_a_wrong_medium_are_one_line_errors() {
 
     let file = dir.path().join("disc");
     let spec = format!("virt:cd-r@{}", file.display());
-    assert!(discwriter(&["info", "--drive", &spec], dir.path())
-        .status
-        .success());
+    assert!(
+        discwriter(&["write", SAMPLE, "--drive", &spec], dir.path())
+            .status
+            .success()
+    );
     let o = discwriter(
         &["info", "--drive", &format!("virt:bd-re@{}", file.display())],
         dir.path(),

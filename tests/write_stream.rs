@@ -47,7 +47,7 @@ impl Read for Pipe {
 
 fn stream_collecting<T: Transport + Send>(
     w: &DataWriter<T>,
-    source: &mut (dyn Read + Send),
+    source: Box<dyn Read + Send>,
     length: Option<u64>,
 ) -> (Result<discwriter::WriteOutcome, Error>, Vec<ProgressEvent>) {
     let mut events = Vec::new();
@@ -91,7 +91,7 @@ fn a_stream_of_unknown_length_is_written_as_it_comes_on_every_medium() {
             },
         );
         let data = image(300, 4);
-        let (r, events) = stream_collecting(&w, &mut Pipe::new(data.clone()), None);
+        let (r, events) = stream_collecting(&w, Box::new(Pipe::new(data.clone())), None);
         let o = r.unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
         assert_eq!(o.sectors, 300, "{}", kind.name());
         assert!(!o.disc_closed, "{}", kind.name());
@@ -131,7 +131,7 @@ fn a_stream_that_ends_inside_a_sector_is_refused_after_its_whole_sectors_are_clo
         let w = writer(drive(kind), WriteOptions::default());
         let mut data = image(100, 5);
         data.extend_from_slice(&[0xEE; 100]);
-        let (r, _) = stream_collecting(&w, &mut Pipe::new(data.clone()), None);
+        let (r, _) = stream_collecting(&w, Box::new(Pipe::new(data.clone())), None);
         match r {
             Err(Error::StreamNotSupported { bytes }) => assert_eq!(bytes, 100 * 2048 + 100),
             other => panic!("{}: {other:?}", kind.name()),
@@ -160,7 +160,7 @@ fn a_stream_that_ends_inside_a_sector_is_refused_after_its_whole_sectors_are_clo
             let w = writer(d, WriteOptions::default());
             let next = image(20, 6);
             let o = w
-                .write_stream(&mut Pipe::new(next.clone()), None, &mut |_, _| {})
+                .write_stream(Box::new(Pipe::new(next.clone())), None, &mut |_, _| {})
                 .unwrap();
             assert_eq!(o.start_lba, i64::from(nwa));
             let mut d = drive_of(w);
@@ -202,7 +202,7 @@ fn a_stream_longer_than_the_free_space_fills_it_then_is_stream_too_large() {
     let mut rec = w.take_recorder().unwrap().unwrap();
     let free = u64::from(rec.disc_summary().unwrap().free_sectors);
     w.set_recorder(rec).unwrap();
-    let r = w.write_stream(&mut Zeros, None, &mut |_, _| {});
+    let r = w.write_stream(Box::new(Zeros), None, &mut |_, _| {});
     match r {
         Err(Error::StreamTooLargeForCurrentMedia {
             needed: None,
@@ -221,7 +221,7 @@ fn a_stream_shorter_than_its_given_length_fails_after_closing_what_came() {
     let w = writer(drive(MediumKind::CdR80), WriteOptions::default());
     let data = image(150, 7);
     let r = w.write_stream(
-        &mut Pipe::new(data.clone()),
+        Box::new(Pipe::new(data.clone())),
         Some(200 * 2048),
         &mut |_, _| {},
     );
@@ -243,7 +243,7 @@ fn a_stream_shorter_than_its_given_length_fails_after_closing_what_came() {
 #[test]
 fn a_stream_with_its_length_is_checked_against_the_free_space_before_anything_is_written() {
     let w = writer(traced(MediumKind::CdR74), WriteOptions::default());
-    let r = w.write_stream(&mut Zeros, Some(333_000 * 2048), &mut |_, _| {});
+    let r = w.write_stream(Box::new(Zeros), Some(333_000 * 2048), &mut |_, _| {});
     assert!(
         matches!(
             r,
@@ -269,7 +269,7 @@ fn verifying_a_stream_compares_with_digests_taken_while_writing() {
             ..WriteOptions::default()
         },
     );
-    let r = w.write_stream(&mut Pipe::new(image(400, 8)), None, &mut |_, _| {});
+    let r = w.write_stream(Box::new(Pipe::new(image(400, 8))), None, &mut |_, _| {});
     match r {
         // The plan drops the WRITE that reaches LBA 160, the first of its 64 KiB chunk.
         Err(Error::BurnVerificationFailed { lba }) => assert_eq!(lba, 160),
@@ -281,7 +281,7 @@ fn verifying_a_stream_compares_with_digests_taken_while_writing() {
 fn a_cancelled_stream_leaves_a_closed_appendable_session() {
     let w = writer(drive(MediumKind::DvdPlusR), WriteOptions::default());
     let r = w.write_stream(
-        &mut Pipe::new(image(20_000, 9)),
+        Box::new(Pipe::new(image(20_000, 9))),
         None,
         &mut |e: &ProgressEvent, c: &CancelHandle| {
             if e.action == WriteAction::WritingData && e.last_written_lba >= 0 {

@@ -6,33 +6,60 @@ use mmc_core::Transport;
 use serde_json::json;
 use virtdrive::medium::MediumKind;
 
-use super::drive_spec::DriveSpec;
+use super::drive_spec::{Access, DriveSpec};
+use super::progress::clock;
 use super::CliError;
 
 fn with_recorder(
     drive: Option<&str>,
+    access: Access,
     f: impl FnOnce(&mut Recorder<&mut (dyn Transport + Send)>) -> Result<(), discwriter::Error>,
 ) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
-    let mut open = spec.open()?;
+    let mut open = spec.open(access)?;
     // Recorder::open is the first thing sent: it refuses any device that is not an MMC drive.
     let result = Recorder::open(open.transport()).and_then(|mut r| f(&mut r));
-    open.finish()?;
-    result.map_err(CliError::Drive)
+    let cause = result.as_ref().err().and_then(|_| open.host_cause());
+    if access == Access::Create {
+        open.finish()?;
+    }
+    result.map_err(|error| CliError::Drive { error, cause })
 }
 
-/// Formats a DVD+RW or BD-RE.
-pub fn format(drive: Option<&str>, quick: bool) -> Result<(), CliError> {
-    with_recorder(drive, |r| {
-        r.format_medium(quick, &Timeouts::default(), &mut |_| {})
+/// Formats a DVD+RW or BD-RE, showing the drive's progress.
+pub fn format(drive: Option<&str>, quick: bool, verbose: bool) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !verbose;
+    let mut last_line = started;
+    with_recorder(drive, Access::Create, |r| {
+        r.format_medium(quick, &Timeouts::default(), &mut |p| {
+            let now = std::time::Instant::now();
+            let done = p
+                .map(|p| format!("{:.0}%, ", p * 100.0))
+                .unwrap_or_default();
+            if terminal {
+                eprint!(
+                    "\rformatting: {done}{} elapsed   ",
+                    clock(started.elapsed())
+                );
+            } else if now.duration_since(last_line).as_secs() >= 5 {
+                last_line = now;
+                eprintln!("formatting: {done}{} elapsed", clock(started.elapsed()));
+            }
+        })
     })?;
-    eprintln!("Formatted.");
+    if terminal {
+        eprint!("\r\x1b[K");
+    }
+    println!("Formatted in {}.", clock(started.elapsed()));
     Ok(())
 }
 
 /// Opens the tray.
 pub fn eject(drive: Option<&str>) -> Result<(), CliError> {
-    with_recorder(drive, |r| r.eject())
+    with_recorder(drive, Access::Existing, |r| r.eject())?;
+    println!("The tray is open.");
+    Ok(())
 }
 
 /// Lists the drives this build can use.

@@ -114,6 +114,17 @@ mod tests {
     }
 }
 
+/// Whether opening a virtual drive may create its disc file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `write` and `format`: a missing disc file is created blank (its folder must exist,
+    /// except the embedded drive's, which is the command's own).
+    Create,
+    /// Every other command: a missing disc file is an error (the embedded drive's, not yet
+    /// created, is a blank disc in memory), and nothing is created.
+    Existing,
+}
+
 /// An opened drive.
 // One per command, made once and never moved in a loop: boxing the emulator buys nothing.
 #[allow(clippy::large_enum_variant)]
@@ -127,8 +138,8 @@ pub enum OpenDrive {
 }
 
 impl DriveSpec {
-    /// Opens the drive (creating a virtual disc file when missing).
-    pub fn open(&self) -> Result<OpenDrive, CliError> {
+    /// Opens the drive.
+    pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
             DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::Virtual(
                 virtdrive::VirtualDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
@@ -136,16 +147,7 @@ impl DriveSpec {
             DriveSpec::Virtual {
                 kind,
                 file: Some(path),
-            } => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        CliError::Input(format!("cannot create {}: {e}", dir.display()))
-                    })?;
-                }
-                virtdrive::VirtualDrive::open(*kind, path, virtdrive::DriveConfig::default())
-                    .map(OpenDrive::Virtual)
-                    .map_err(|e| CliError::Input(e.to_string()))
-            }
+            } => open_virtual(*kind, path, access, self.is_embedded()),
             #[cfg(all(feature = "sgio", target_os = "linux"))]
             DriveSpec::Device(path) => discwriter::sgio::SgDevice::open(path)
                 .map(OpenDrive::Device)
@@ -156,6 +158,16 @@ impl DriveSpec {
                 path.display()
             ))),
         }
+    }
+
+    /// The drive used without `--drive`.
+    fn is_embedded(&self) -> bool {
+        matches!(self, DriveSpec::Virtual { file: Some(p), .. } if default_disc_file().ok().as_deref() == Some(p.as_path()))
+    }
+
+    /// Whether the drive runs on a clock of its own (an emulated drive), not the wall clock.
+    pub fn has_own_clock(&self) -> bool {
+        matches!(self, DriveSpec::Virtual { .. })
     }
 
     /// How the drive is named back to the user.
@@ -181,6 +193,12 @@ impl OpenDrive {
         }
     }
 
+    /// What went wrong under a virtual drive (its disc file's file system), when something
+    /// did: the engine only sees the drive's answer.
+    pub fn host_cause(&self) -> Option<String> {
+        None
+    }
+
     /// Saves what must outlive the command (a virtual disc's file).
     pub fn finish(self) -> Result<(), CliError> {
         match self {
@@ -194,6 +212,68 @@ impl OpenDrive {
     }
 }
 
+fn open_virtual(
+    kind: MediumKind,
+    path: &std::path::Path,
+    access: Access,
+    embedded: bool,
+) -> Result<OpenDrive, CliError> {
+    let config = virtdrive::DriveConfig::default();
+    let exists = path.exists();
+    match access {
+        Access::Existing if !exists && embedded => {
+            // The embedded drive's disc is made by the first write or format; until then it
+            // is a blank disc, shown without creating anything.
+            return Ok(OpenDrive::Virtual(virtdrive::VirtualDrive::in_memory(
+                kind, config,
+            )));
+        }
+        Access::Existing if !exists => {
+            if let Some(dir) = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                return Err(CliError::Input(format!(
+                    "{}: no such disc (the folder {} does not exist)",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+            return Err(CliError::Input(format!(
+                "{}: no such disc (the file does not exist; `discwriter write` or `discwriter format` with --drive virt:{}@{} creates it)",
+                path.display(),
+                kind.name(),
+                path.display()
+            )))
+        }
+        Access::Create if !exists => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            if embedded {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::Input(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            } else if !dir.is_dir() {
+                return Err(CliError::Input(format!(
+                    "{}: cannot create the disc there: the folder {} does not exist",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+        }
+        _ => {}
+    }
+    let opened = match access {
+        Access::Create => virtdrive::VirtualDrive::open(kind, path, config),
+        Access::Existing => virtdrive::VirtualDrive::open_existing(kind, path, config),
+    };
+    opened
+        .map(OpenDrive::Virtual)
+        .map_err(|e| CliError::Input(e.to_string()))
+}
+
 /// A drive held by another program is IMAPI's E_IMAPI_RECORDER_LOCKED; the other refusals
 /// (no such device, not a device, not SG) are the user's input to fix.
 #[cfg(all(feature = "sgio", target_os = "linux"))]
@@ -203,5 +283,33 @@ fn device_open_error(e: discwriter::sgio::OpenError) -> CliError {
             discwriter::Error::from_transport(mmc_core::TransportError::Locked { owner: None }, 0),
         ),
         other => CliError::Input(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    #[test]
+    fn only_create_makes_a_disc_file_and_never_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("x.disc");
+        let spec = DriveSpec::Virtual {
+            kind: MediumKind::BdRe,
+            file: Some(missing.clone()),
+        };
+        let e = spec.open(Access::Existing).unwrap_err().to_string();
+        assert!(e.contains("no such disc"), "{e}");
+        assert!(!missing.exists());
+        let deep = DriveSpec::Virtual {
+            kind: MediumKind::BdRe,
+            file: Some(dir.path().join("no/such/dir/x")),
+        };
+        for access in [Access::Create, Access::Existing] {
+            assert!(deep.open(access).is_err());
+        }
+        assert!(!dir.path().join("no").exists());
+        assert!(spec.open(Access::Create).is_ok());
+        assert!(missing.exists());
     }
 }

@@ -3,20 +3,20 @@
 use discwriter::{DiscState, Recorder};
 use serde_json::json;
 
-use super::drive_spec::DriveSpec;
+use super::drive_spec::{Access, DriveSpec};
 use super::CliError;
 
 pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
-    let mut open = spec.open()?;
-    let result = {
-        let mut recorder = Recorder::open(open.transport()).map_err(CliError::Drive)?;
+    // Looking changes nothing: the disc file is not written.
+    let mut open = spec.open(Access::Existing)?;
+    let (info, summary) = {
+        let mut recorder = Recorder::open(open.transport())?;
         let info = recorder.info().clone();
-        let summary = recorder.disc_summary().map_err(CliError::Drive)?;
+        let summary = recorder.disc_summary()?;
         (info, summary)
     };
-    open.finish()?;
-    let (info, summary) = result;
+    drop(open);
     if as_json {
         let v = json!({
             "drive": spec.describe(),
@@ -53,13 +53,13 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         "Profile:     {} ({:04X}h)",
         summary.profile, summary.profile_code
     );
+    println!("Status:      {status}, {} session(s)", summary.sessions);
     println!(
-        "Status:      {status}, {} session(s){}",
-        summary.sessions,
+        "Write protection: {}",
         if summary.write_protected {
-            ", write-protected"
+            "on (the disc cannot be written)"
         } else {
-            ""
+            "off"
         }
     );
     match summary.next_writable_address {

@@ -1,131 +1,208 @@
-//! `discwriter read OUT [--session N]`: the data of the whole disc or of one session, read
-//! back through the drive.
-//!
-//! How much to read: an ISO 9660 image says its own size (the volume space size in the
-//! primary volume descriptor at sector 16 of the session), which excludes the post-gap a CD
-//! track carries; without one, the whole recorded extent (READ CAPACITY for the disc, the
-//! session's recorded sectors for a session).
+//! `discwriter read OUT`: the data back from the disc, by default exactly what was written
+//! last (see `discwriter::readback` for how its length is found). OUT appears only when the
+//! read succeeded: the data goes into a temporary file beside it, renamed at the end.
 
-use std::fs::File;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use discwriter::Recorder;
-use mmc_core::cdb::{Read10, ReadCapacity, ReadTrackInformation, TrackAddressType};
-use mmc_core::response::{ReadCapacity as Capacity, ResponseFormat, TrackInformation};
-use mmc_core::Transport;
+use discwriter::readback::{self, Found, LastWrite, PlanError, ReadPlan, Selection};
+use discwriter::{Error, Recorder};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::drive_spec::DriveSpec;
+use super::args::ReadArgs;
+use super::drive_spec::{Access, DriveSpec, OpenDrive};
+use super::progress::mb;
+use super::signals::{self, Watch};
+use super::write::NOTE;
 use super::CliError;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-const CHUNK: u32 = 32;
-
-pub fn run(out: &Path, drive: Option<&str>, session: Option<u16>) -> Result<(), CliError> {
-    let spec = DriveSpec::parse(drive)?;
-    let mut open = spec.open()?;
-    let result = read_from(open.transport(), out, session);
-    open.finish()?;
-    let (start, sectors) = result?;
-    eprintln!(
-        "Read {sectors} sectors ({:.1} MB) from LBA {start} into {}",
-        sectors as f64 * 2048.0 / 1e6,
-        out.display()
-    );
-    Ok(())
-}
-
-fn drive_err(e: discwriter::Error) -> CliError {
-    CliError::Drive(e)
-}
-
-fn read_blocks<T: Transport>(
-    rec: &mut Recorder<T>,
-    lba: u32,
-    buf: &mut [u8],
-) -> Result<(), CliError> {
-    let blocks = u16::try_from(buf.len() / 2048).unwrap_or(u16::MAX);
-    let cdb = Read10 {
-        dpo: false,
-        fua: false,
-        lba: i32::try_from(lba).unwrap_or(i32::MAX),
-        blocks,
-    }
-    .encode();
-    rec.execute_in(&cdb, buf, TIMEOUT).map_err(drive_err)?;
-    Ok(())
-}
-
-/// The ISO 9660 volume size in sectors, when sector `start + 16` is a primary volume
-/// descriptor (ECMA-119 8.4: type 1, "CD001", volume space size both-endian at 80).
-fn iso_volume_sectors<T: Transport>(rec: &mut Recorder<T>, start: u32) -> Option<u32> {
-    let mut pvd = [0u8; 2048];
-    read_blocks(rec, start + 16, &mut pvd).ok()?;
-    if pvd.first() != Some(&1) || pvd.get(1..6) != Some(b"CD001".as_slice()) {
-        return None;
-    }
-    let le = pvd.get(80..84)?;
-    Some(u32::from_le_bytes([le[0], le[1], le[2], le[3]]))
-}
-
-fn read_from<T: Transport>(
-    transport: T,
-    out: &Path,
-    session: Option<u16>,
-) -> Result<(u32, u32), CliError> {
-    let mut rec = Recorder::open(transport).map_err(drive_err)?;
-    let summary = rec.disc_summary().map_err(drive_err)?;
-    let (start, recorded) = match session {
-        Some(n) => {
-            if n == 0 || n > summary.sessions {
-                return Err(CliError::Input(format!(
-                    "--session {n}: the disc has {} closed session(s)",
-                    summary.sessions
-                )));
-            }
-            let cdb = ReadTrackInformation {
-                open: false,
-                address_type: TrackAddressType::SessionNumber,
-                address: u32::from(n),
-                allocation_length: 48,
-            }
-            .encode();
-            let mut buf = [0u8; 48];
-            let got = rec.execute_in(&cdb, &mut buf, TIMEOUT).map_err(drive_err)?;
-            let t = TrackInformation::parse(buf.get(..got).unwrap_or(&[]))
-                .map_err(|e| CliError::Input(format!("the drive's track information: {e}")))?;
-            let last = t
-                .last_recorded_address
-                .unwrap_or(t.track_start + t.track_size.saturating_sub(1));
-            (t.track_start, last.saturating_sub(t.track_start) + 1)
+pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
+    let selection = match (args.session, args.all, args.start, args.sectors) {
+        (_, true, _, _) => Selection::All,
+        (_, false, Some(start), Some(sectors)) => Selection::Range { start, sectors },
+        (session, false, None, Some(sectors)) => Selection::FirstSectors { session, sectors },
+        (Some(n), false, _, None) => Selection::Session(n),
+        (None, false, _, None) => Selection::Last,
+    };
+    let to_stdout = args.out.as_os_str() == "-";
+    // OUT's folder must exist before the drive is asked anything.
+    let dir = match args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d.to_path_buf(),
+        None => std::path::PathBuf::from("."),
+    };
+    if !to_stdout {
+        if args.out.is_dir() {
+            return Err(CliError::Input(format!(
+                "{}: is a directory; give the file to write the data into",
+                args.out.display()
+            )));
         }
-        None => {
-            let mut buf = [0u8; 8];
-            let got = rec
-                .execute_in(&ReadCapacity::default().encode(), &mut buf, TIMEOUT)
-                .map_err(drive_err)?;
-            let c = Capacity::parse(buf.get(..got).unwrap_or(&[]))
-                .map_err(|e| CliError::Input(format!("the drive's capacity: {e}")))?;
-            (0, c.last_lba.saturating_add(1))
+        if !dir.is_dir() {
+            return Err(CliError::Input(format!(
+                "{}: the folder {} does not exist",
+                args.out.display(),
+                dir.display()
+            )));
+        }
+    }
+    let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
+    let mut open = spec.open(Access::Existing)?;
+    let last_write = last_write_note(&open);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let watch = Watch::start(
+        {
+            let stop = stop.clone();
+            move |_| stop.store(true, Ordering::SeqCst)
+        },
+        "stopping the read".into(),
+    );
+    let (plan, report) = {
+        let mut rec = Recorder::open(open.transport())?;
+        let plan = readback::plan(&mut rec, selection, last_write).map_err(|e| match e {
+            PlanError::Drive(e) => CliError::from(e),
+            other => CliError::Input(other.to_string()),
+        })?;
+        let bar = (!to_stdout && !verbose && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(
+                Some(u64::from(plan.sectors) * 2048),
+                ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                ProgressStyle::with_template("reading [{bar:30}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        let mut progress = |done: u64, total: u64| {
+            if let Some(bar) = &bar {
+                bar.set_position(done * 2048);
+                bar.set_message(format!("{} of {}", mb(done * 2048), mb(total * 2048)));
+            }
+            !stop.load(Ordering::SeqCst)
+        };
+        let read = if to_stdout {
+            let mut out = std::io::stdout().lock();
+            readback::read(&mut rec, &plan, &mut out, &mut progress)
+                .and_then(|r| out.flush().map(|()| r).map_err(output_error))
+        } else {
+            read_into_file(&mut rec, &plan, &args.out, &dir, &mut progress)
+        };
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        match (read, watch.signal()) {
+            (Err(Error::RequestCancelled { .. }), Some(signal)) => {
+                return Err(CliError::Interrupted {
+                    message: format!(
+                        "{}: the read was stopped{}",
+                        signals::name(signal),
+                        if to_stdout {
+                            String::new()
+                        } else {
+                            format!("; {} was not written", args.out.display())
+                        }
+                    ),
+                    signal,
+                })
+            }
+            (r, _) => (plan, r?),
         }
     };
-    let sectors = iso_volume_sectors(&mut rec, start)
-        .filter(|&v| v > 0 && v <= recorded)
-        .unwrap_or(recorded);
-    let mut file =
-        File::create(out).map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-    let mut buf = vec![0u8; CHUNK as usize * 2048];
-    let mut done = 0u32;
-    while done < sectors {
-        let n = CHUNK.min(sectors - done);
-        let part = buf.get_mut(..n as usize * 2048).unwrap_or(&mut []);
-        read_blocks(&mut rec, start + done, part)?;
-        file.write_all(part)
-            .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-        done += n;
+    drop(open);
+    let summary = format!(
+        "Read {} ({} sectors, LBA {}-{}) {}{}",
+        mb(report.sectors * 2048),
+        report.sectors,
+        plan.start,
+        u64::from(plan.start) + report.sectors.saturating_sub(1),
+        if to_stdout {
+            "to standard output".to_string()
+        } else {
+            format!("into {}", args.out.display())
+        },
+        match plan.found {
+            Found::Volume { volume } => format!(": the {} volume", volume.name()),
+            Found::LastWrite => ": the data of the last write".into(),
+            Found::DataTrack { trimmed: 0 } => ": the session's data track".into(),
+            Found::DataTrack { trimmed } =>
+                format!(": the session's data track without the {trimmed}-sector post-gap"),
+            Found::Given => String::new(),
+            Found::Everything => ": the whole recorded area".into(),
+        }
+    );
+    if to_stdout {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
     }
-    file.sync_all()
-        .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-    Ok((start, sectors))
+    for u in &report.unreadable {
+        eprintln!(
+            "discwriter: LBA {}-{} ({} sectors) not read: {}; written as zeros",
+            u.start,
+            u64::from(u.start) + u64::from(u.sectors) - 1,
+            u.sectors,
+            u.reason
+        );
+    }
+    Ok(())
+}
+
+/// The extent of the last write the command kept with a virtual disc.
+fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
+    match open {
+        OpenDrive::Virtual(v) => v
+            .note(NOTE)
+            .and_then(|n| n.get("last_write"))
+            .and_then(|w| serde_json::from_value(w.clone()).ok()),
+        #[cfg(all(feature = "sgio", target_os = "linux"))]
+        OpenDrive::Device(_) => None,
+    }
+}
+
+fn output_error(e: std::io::Error) -> Error {
+    Error::Fail {
+        detail: format!("writing the output: {e}"),
+        cause: None,
+    }
+}
+
+/// Reads into a temporary file in `dir`, synced and renamed to `out` when complete; removed
+/// otherwise.
+fn read_into_file<T: mmc_core::Transport>(
+    rec: &mut Recorder<T>,
+    plan: &ReadPlan,
+    out: &Path,
+    dir: &Path,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<readback::ReadReport, Error> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    // As File::create makes it (0666 less the umask), not the temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(dir).map_err(|e| Error::Fail {
+        detail: format!("creating a file in {}: {e}", dir.display()),
+        cause: None,
+    })?;
+    let report = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+        let report = readback::read(rec, plan, &mut w, progress)?;
+        w.flush().map_err(output_error)?;
+        report
+    };
+    temp.as_file().sync_all().map_err(output_error)?;
+    temp.persist(out).map_err(|e| Error::Fail {
+        detail: format!("{}: {}", out.display(), e.error),
+        cause: None,
+    })?;
+    Ok(report)
 }

@@ -1,227 +1,317 @@
-//! `discwriter write IMAGE`: the engine's Write with a progress bar, or JSON event lines.
+//! `discwriter write IMAGE`: the engine's Write, with progress, signals that cancel cleanly,
+//! and one result (a JSON line, or a summary) whatever happens.
 
-use std::fs::File;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use discwriter::writer::MediaPhysicalType;
 use discwriter::{
-    CancelHandle, DataWriter, ProgressEvent, Recorder, VerificationLevel, WriteAction, WriteOptions,
+    CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteOptions,
+    WriteOutcome,
 };
-use indicatif::{ProgressBar, ProgressStyle};
-use mmc_core::Transport;
 use serde_json::json;
 
-use super::drive_spec::{DriveSpec, OpenDrive};
+use super::args::{Speed, WriteArgs};
+use super::drive_spec::{Access, DriveSpec, OpenDrive};
+use super::progress::{self, Display};
+use super::report::{Facts, WriteResult};
+use super::signals::{self, Watch};
+use super::source::{self, Image, Length};
 use super::CliError;
 
-/// What `write` was asked to do.
-#[derive(Debug, Clone)]
-pub struct WriteArgs {
-    pub image: std::path::PathBuf,
-    pub drive: Option<String>,
-    pub close: bool,
-    /// Multiple of the medium's 1x; `None`: the fastest.
-    pub speed: Option<f64>,
-    pub verify: VerificationLevel,
-    pub fault_plan: Option<std::path::PathBuf>,
-    pub overwrite: bool,
-    pub json: bool,
-}
+/// The note the command keeps with a virtual disc: the extent of its last write, which
+/// `read` gives back when the data holds no file system that says its own size.
+pub const NOTE: &str = "discwriter";
 
-/// Sectors per second at 1x (IMAPI_SECTORS_PER_SECOND_AT_1X_*).
+/// Sectors per second at 1x (IMAPI_SECTORS_PER_SECOND_AT_1X_*), to turn `--speed 4x` into
+/// SetWriteSpeed's unit.
 fn one_x_sectors(media: MediaPhysicalType) -> f64 {
-    use MediaPhysicalType as M;
-    match media {
-        M::Cdr | M::Cdrw | M::Cdrom => 75.0,
-        M::Bdr | M::Bdre | M::Bdrom => 2195.0,
-        _ => 680.0,
-    }
+    progress::one_x_bytes_per_second(media) / 2048.0
 }
 
-pub fn run(args: WriteArgs) -> Result<(), CliError> {
-    let mut image = File::open(&args.image)
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.image.display())))?;
-    let length = image
-        .metadata()
-        .map_err(|e| CliError::Input(format!("{}: {e}", args.image.display())))?
-        .len();
-    let plan = match &args.fault_plan {
-        Some(p) => Some(
-            virtdrive::fault::FaultPlan::from_path(p)
-                .map_err(|e| CliError::Input(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let spec = DriveSpec::parse(args.drive.as_deref())?;
-    let mut open = spec.open()?;
-    let result = match (&mut open, plan) {
-        (OpenDrive::Virtual(v), Some(plan)) => {
-            v.drive_mut().set_fault_plan(plan);
-            write_to(open.transport(), &mut image, length, &args)
-        }
-        #[cfg(all(feature = "sgio", target_os = "linux"))]
-        (OpenDrive::Device(_), Some(_)) => Err(CliError::Input(
-            "--fault-plan applies to virtual drives only".into(),
-        )),
-        (_, None) => write_to(open.transport(), &mut image, length, &args),
-    };
-    // The disc file keeps what was made durable, whatever the outcome.
-    let saved = open.finish();
-    let outcome = result?;
-    saved?;
-    report(&args, Ok(outcome));
-    Ok(())
-}
-
-fn write_to<T: Transport + Send>(
-    transport: T,
-    image: &mut File,
-    length: u64,
-    args: &WriteArgs,
-) -> Result<discwriter::WriteOutcome, CliError> {
-    let fail = |e: discwriter::Error| {
-        report(args, Err(&e));
-        CliError::Drive(e)
-    };
-    let recorder = Recorder::open(transport).map_err(fail)?;
-    let writer = DataWriter::new();
-    writer.set_recorder(recorder).map_err(fail)?;
-    writer.set_client_name("discwriter").map_err(fail)?;
-    writer
-        .set_options(WriteOptions {
-            force_media_to_be_closed: args.close,
-            force_overwrite: args.overwrite,
-            verification: args.verify,
-            ..WriteOptions::default()
-        })
-        .map_err(fail)?;
-    if let Some(x) = args.speed {
-        let media = writer.current_physical_media_type().map_err(fail)?;
-        let sps = (x * one_x_sectors(media))
-            .round()
-            .clamp(1.0, f64::from(i32::MAX)) as i32;
-        writer.set_write_speed(sps, false).map_err(fail)?;
-    }
-    // Ctrl-C cancels: the engine stops at the next transfer and closes what it wrote, so the
-    // disc stays readable (and a CD-R appendable).
-    let cancel = writer.cancel_handle();
-    let _ = ctrlc::set_handler(move || cancel.cancel());
-    let bar = (!args.json).then(|| {
-        let bar = ProgressBar::new(length);
-        bar.set_style(
-            ProgressStyle::with_template("{msg:<22} [{bar:30}] {bytes}/{total_bytes} {prefix}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar
-    });
-    let json = args.json;
-    let mut on_event = |e: &ProgressEvent, _: &CancelHandle| {
-        if json {
-            println!("{}", json!({ "event": e }));
-            return;
-        }
-        if let Some(bar) = &bar {
-            bar.set_message(e.action.describe());
-            let written = ((e.last_written_lba + 1 - e.start_lba).max(0) as u64) * 2048;
-            if e.action == WriteAction::WritingData || e.action == WriteAction::Completed {
-                bar.set_position(written.min(length));
-            }
-            let speed = e.speed_x.map(|x| format!("{x:.1}x")).unwrap_or_default();
-            let fill = if e.total_system_buffer > 0 {
-                format!(
-                    " fifo {:.0}%",
-                    e.used_system_buffer as f64 * 100.0 / e.total_system_buffer as f64
-                )
-            } else {
-                String::new()
-            };
-            let drive = e
-                .drive_buffer_fill
-                .map(|f| format!(" drive {:.0}%", f * 100.0))
-                .unwrap_or_default();
-            bar.set_prefix(format!(
-                "{speed}{drive}{fill} {} left",
-                humantime(Duration::from_secs_f64(e.remaining_time.max(0.0)))
+pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
+    let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
+    let drive_name = spec.describe();
+    let started = std::time::Instant::now();
+    // Everything that can be refused is refused before the drive is opened, so a mistyped
+    // image or plan never creates a disc file.
+    let prepared = (|| -> Result<_, CliError> {
+        let plan = match &args.fault_plan {
+            Some(p) => Some(
+                virtdrive::fault::FaultPlan::from_path(p)
+                    .map_err(|e| CliError::Input(e.to_string()))?,
+            ),
+            None => None,
+        };
+        if plan.is_some() && !matches!(spec, DriveSpec::Virtual { .. }) {
+            return Err(CliError::Input(
+                "--fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only".into(),
             ));
         }
-    };
-    let result = writer.write(image, length, None, &mut on_event);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    result.map_err(fail)
-}
-
-fn humantime(d: Duration) -> String {
-    let s = d.as_secs();
-    format!("{}:{:02}", s / 60, s % 60)
-}
-
-/// The final line: JSON with `result`, or a sentence.
-fn report(args: &WriteArgs, outcome: Result<discwriter::WriteOutcome, &discwriter::Error>) {
-    match (args.json, outcome) {
-        (true, Ok(o)) => println!(
-            "{}",
-            json!({ "result": {
-                "hresult": format!("0x{:08X}", o.hresult),
-                "code": o.code,
-                "error": null,
-                "start_lba": o.start_lba,
-                "sectors": o.sectors,
-                "disc_closed": o.disc_closed,
-                "elapsed_time": o.elapsed_time,
-            }})
-        ),
-        (true, Err(e)) => println!(
-            "{}",
-            json!({ "result": {
-                "hresult": format!("0x{:08X}", e.hresult()),
-                "error": e.imapi_name(),
-                "message": e.to_string(),
-            }})
-        ),
-        (false, Ok(o)) => println!(
-            "Wrote {} sectors ({:.1} MB) at LBA {} in {:.1} s{}{}",
-            o.sectors,
-            o.sectors as f64 * 2048.0 / 1e6,
-            o.start_lba,
-            o.elapsed_time,
-            if o.disc_closed {
-                "; the disc is closed"
-            } else {
-                ""
-            },
-            if o.code == "S_OK" {
-                String::new()
-            } else {
-                format!(" ({})", o.code)
+        let (image, length) = source::open(&args.image, args.size)?;
+        let open = spec.open(Access::Create)?;
+        Ok((plan, image, length, open))
+    })();
+    let (plan, mut image, length, mut open) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            if args.json {
+                println!("{}", early_result(&drive_name, &e, started).json_line());
             }
+            return Err(e);
+        }
+    };
+    if let (OpenDrive::Virtual(v), Some(plan)) = (&mut open, plan) {
+        v.drive_mut().set_fault_plan(plan);
+    }
+    let own_clock = spec.has_own_clock();
+
+    let ran = write_to(&mut open, &mut image, length, args, verbose, own_clock);
+    // The virtual disc keeps the extent of this write, for `read`; then it is saved.
+    if let (OpenDrive::Virtual(v), Some((start, sectors))) = (&mut open, ran.written) {
+        v.set_note(
+            NOTE,
+            json!({ "last_write": { "start_lba": start, "sectors": sectors } }),
+        );
+    }
+    let cause = open.host_cause();
+    let saved = open.finish();
+    let mut outcome = ran.outcome;
+    if let (Ok(_), Err(e)) = (&outcome, &saved) {
+        outcome = Err(Error::Fail {
+            detail: e.to_string(),
+            cause: None,
+        });
+    }
+    let result = WriteResult::new(&Facts {
+        drive: drive_name,
+        outcome: outcome.as_ref(),
+        start_lba: ran.start_lba,
+        last_written_lba: ran.last_written_lba,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        drive_seconds: own_clock.then_some(ran.drive_seconds),
+        verification: args.verify.into(),
+        after: ran.after,
+    });
+    if args.json {
+        println!("{}", result.json_line());
+    }
+    match outcome {
+        Ok(_) => {
+            if !args.json {
+                println!("{}", result.summary(ran.one_x, ran.speed_x));
+            }
+            if ran.more_followed {
+                eprintln!(
+                    "discwriter: warning: {} went on after the {} bytes written; the rest was not written",
+                    if args.image.as_os_str() == "-" {
+                        "standard input".to_string()
+                    } else {
+                        args.image.display().to_string()
+                    },
+                    length.bytes().unwrap_or(0)
+                );
+            }
+            Ok(())
+        }
+        Err(error) => {
+            if !args.json && result.disc_status.is_some() && result.sectors > 0 {
+                eprintln!("{}", result.disc_line());
+            }
+            match ran.signal {
+                Some(signal) if matches!(error, Error::RequestCancelled { .. }) => {
+                    Err(CliError::Cancelled { error, signal })
+                }
+                _ => Err(CliError::Drive { error, cause }),
+            }
+        }
+    }
+}
+
+/// What a write gave, whatever its outcome.
+struct Ran {
+    outcome: Result<WriteOutcome, Error>,
+    start_lba: Option<i64>,
+    last_written_lba: Option<i64>,
+    /// The extent recorded, for the disc's note.
+    written: Option<(i64, u64)>,
+    drive_seconds: f64,
+    after: Option<DiscSummary>,
+    one_x: f64,
+    signal: Option<i32>,
+    more_followed: bool,
+    /// The speed the drive recorded at, as a multiple of 1x, when it said.
+    speed_x: Option<f64>,
+}
+
+fn write_to(
+    open: &mut OpenDrive,
+    image: &mut Image,
+    length: Length,
+    args: &WriteArgs,
+    verbose: bool,
+    own_clock: bool,
+) -> Ran {
+    let mut ran = Ran {
+        outcome: Err(Error::RecorderRequired),
+        start_lba: None,
+        last_written_lba: None,
+        written: None,
+        drive_seconds: 0.0,
+        after: None,
+        one_x: 1_385_000.0,
+        signal: None,
+        more_followed: false,
+        speed_x: None,
+    };
+    let writer = DataWriter::new();
+    let recorder = match Recorder::open(open.transport()) {
+        Ok(r) => r,
+        Err(e) => {
+            ran.outcome = Err(e);
+            return ran;
+        }
+    };
+    let setup = (|| -> Result<MediaPhysicalType, Error> {
+        writer.set_recorder(recorder)?;
+        writer.set_client_name("discwriter")?;
+        writer.set_options(WriteOptions {
+            force_media_to_be_closed: args.close,
+            force_overwrite: args.overwrite,
+            verification: args.verify.into(),
+            ..WriteOptions::default()
+        })?;
+        let media = writer
+            .current_physical_media_type()
+            .unwrap_or(MediaPhysicalType::Unknown);
+        if let Some(Speed::Times(x)) = args.speed {
+            let sps = (x * one_x_sectors(media))
+                .round()
+                .clamp(1.0, f64::from(i32::MAX)) as i32;
+            writer.set_write_speed(sps, false)?;
+        }
+        Ok(media)
+    })();
+    let media = match setup {
+        Ok(m) => m,
+        Err(e) => {
+            ran.outcome = Err(e);
+            return ran;
+        }
+    };
+    ran.one_x = progress::one_x_bytes_per_second(media);
+
+    // SIGINT, SIGTERM and SIGHUP cancel: the engine stops at the next transfer and closes
+    // what it wrote, so the disc stays readable (and a write-once disc appendable).
+    let cancel = writer.cancel_handle();
+    let closing_time = closing_time(media);
+    let watch = Watch::start(
+        {
+            let cancel = cancel.clone();
+            move |signal| {
+                cancel.cancel();
+                eprintln!(
+                    "\ndiscwriter: {}: cancelling: the write stops at the next transfer and \
+                     closes what it wrote, so the disc stays readable",
+                    signals::name(signal)
+                );
+            }
+        },
+        format!(
+            "closing is in progress: what was written is being closed so the disc stays \
+             readable; {closing_time}. Wait for it: SIGKILL would leave the disc as it is \
+             now (possibly unreadable, or with an open session)"
         ),
-        (false, Err(_)) => {}
+    );
+
+    let display = Arc::new(Mutex::new(Display::new(
+        args.json, verbose, ran.one_x, own_clock,
+    )));
+    let sink = display.clone();
+    let mut on_event = move |e: &ProgressEvent, _: &CancelHandle| {
+        if let Ok(mut d) = sink.lock() {
+            d.event(e);
+        }
+    };
+    ran.outcome = match image {
+        Image::File(f) => writer.write(f, length.bytes().unwrap_or(0), None, &mut on_event),
+        Image::Stream(r) => writer.write_stream(Box::new(r.clone()), length.bytes(), &mut on_event),
+    };
+    ran.signal = watch.signal();
+    if let Ok(d) = display.lock() {
+        d.finish();
+        if let Some(last) = d.last() {
+            ran.drive_seconds = last.elapsed_time;
+            ran.speed_x = last.speed_x;
+            use discwriter::WriteAction as A;
+            if matches!(
+                last.action,
+                A::WritingData | A::Finalization | A::Verifying | A::Completed
+            ) {
+                ran.start_lba = Some(last.start_lba);
+            }
+        }
+        if let Some(fill) = d.min_fifo() {
+            if !args.json {
+                d.println(&format!("fifo: lowest fill {:.0}%", fill * 100.0));
+            }
+        }
+    }
+    if let Ok(o) = &ran.outcome {
+        ran.drive_seconds = o.elapsed_time;
+    }
+    ran.last_written_lba = writer.last_written_lba().ok().flatten();
+    if let (Some(start), Some(last)) = (ran.start_lba, ran.last_written_lba) {
+        ran.written = Some((start, (last - start + 1).max(0) as u64));
+    }
+    if let Ok(o) = &ran.outcome {
+        ran.written = Some((o.start_lba, o.sectors));
+        if matches!(length, Length::Given(_) | Length::Volume(_)) {
+            ran.more_followed = source::more_follows(image);
+        }
+    }
+    // The disc as it is now, for the summary; a drive that no longer answers has none.
+    if let Ok(Some(mut rec)) = writer.take_recorder() {
+        ran.after = rec.disc_summary().ok();
+    }
+    ran
+}
+
+/// How long closing may take, said when a second signal arrives.
+fn closing_time(media: MediaPhysicalType) -> &'static str {
+    use MediaPhysicalType as M;
+    match media {
+        M::Cdr | M::Cdrw => {
+            "on a CD this writes the session's lead-in and lead-out, up to about 3 minutes at 4x"
+        }
+        M::Dvdplusr | M::DvdplusrDualLayer | M::Dvddashr | M::DvddashrDualLayer | M::Bdr => {
+            "closing the track and the session takes up to about a minute"
+        }
+        _ => "flushing the drive's cache and closing takes up to about a minute",
     }
 }
 
-/// Accepts `4`, `4x`, `2.4x` or `max`.
-pub fn parse_speed(s: &str) -> Result<Option<f64>, String> {
-    if s.eq_ignore_ascii_case("max") {
-        return Ok(None);
+/// The result line of a write refused before the drive was opened.
+fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> WriteResult {
+    let input;
+    let error = match e {
+        CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => error,
+        CliError::Input(message) | CliError::Interrupted { message, .. } => {
+            input = Error::InvalidArg(message.clone());
+            &input
+        }
+    };
+    let mut r = WriteResult::new(&Facts {
+        drive: drive.to_string(),
+        outcome: Err(error),
+        start_lba: None,
+        last_written_lba: None,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        drive_seconds: None,
+        verification: discwriter::VerificationLevel::None,
+        after: None,
+    });
+    if let CliError::Input(message) | CliError::Interrupted { message, .. } = e {
+        r.message = message.clone();
     }
-    let t = s.strip_suffix(['x', 'X']).unwrap_or(s);
-    match t.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(Some(v)),
-        _ => Err(format!(
-            "{s:?} is not a speed: use a multiple of 1x such as 4x, or max"
-        )),
-    }
-}
-
-/// Accepts `none`, `quick`, `full`.
-pub fn parse_verify(s: &str) -> Result<VerificationLevel, String> {
-    match s {
-        "none" => Ok(VerificationLevel::None),
-        "quick" => Ok(VerificationLevel::Quick),
-        "full" => Ok(VerificationLevel::Full),
-        _ => Err(format!("{s:?}: use none, quick or full")),
-    }
+    r
 }

@@ -19,9 +19,11 @@
 
 pub mod error;
 pub mod media_status;
+pub mod readback;
 pub mod recorder;
 #[cfg(all(feature = "sgio", target_os = "linux"))]
 pub mod sgio;
+pub mod volume;
 pub mod writer;
 
 pub use error::{DeviceCause, Error};

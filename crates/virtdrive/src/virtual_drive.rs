@@ -216,7 +216,10 @@ impl VirtualDrive {
                 let write_protected = self.drive.is_write_protected();
                 let mut state = saved_state(m.save_state(), write_protected);
                 if let (false, Some(map)) = (self.notes.is_empty(), state.as_object_mut()) {
-                    map.insert("notes".into(), serde_json::Value::Object(self.notes.clone()));
+                    map.insert(
+                        "notes".into(),
+                        serde_json::Value::Object(self.notes.clone()),
+                    );
                 }
                 file.commit(&state)?;
             }

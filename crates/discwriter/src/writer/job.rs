@@ -111,7 +111,7 @@ struct Progress<'e, 'a> {
     last_event: Duration,
     /// When the previous transfer ended (or the action began), to estimate the next one.
     last_tick: Duration,
-    /// Seconds the write of the data is expected to take at the drive's speed.
+    /// Seconds from the start by which the data is expected to be written, at the drive's speed.
     estimate: f64,
     kbps: Option<u32>,
     one_x: f64,
@@ -468,11 +468,13 @@ fn write_steps<T: Transport + Send>(
     }
 
     // The data.
+    let begins = progress.clock.elapsed(rec).as_secs_f64();
+    progress.estimate = begins
+        + requested_kbps
+            .or(current.map(|c| c.0))
+            .map(|k| sectors.unwrap_or(0) as f64 * 2.048 / f64::from(k.max(1)))
+            .unwrap_or(0.0);
     progress.enter(WriteAction::WritingData, rec);
-    progress.estimate = requested_kbps
-        .or(current.map(|c| c.0))
-        .map(|k| sectors.unwrap_or(0) as f64 * 2.048 / f64::from(k.max(1)))
-        .unwrap_or(0.0);
     let keep_digests = options.verification != super::VerificationLevel::None
         && matches!(source, Source::Sequential(_));
     let mut digests = Vec::new();
@@ -729,16 +731,12 @@ fn write_stream<T: Transport + Send>(
     progress: &mut Progress<'_, '_>,
     mut digests: Option<&mut Vec<blake3::Hash>>,
 ) -> Result<(), Error> {
-    let reader_source: &mut (dyn std::io::Read + Send) = match source {
-        Source::Seekable(s) => {
-            s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
-                detail: format!("reading the image: {e}"),
-                cause: None,
-            })?;
-            &mut **s
-        }
-        Source::Sequential(s) => &mut **s,
-    };
+    if let Source::Seekable(s) = source {
+        s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
+            detail: format!("reading the image: {e}"),
+            cause: None,
+        })?;
+    }
     let start_lba = place.start_lba;
     let chunk_bytes = CHUNK_SECTORS as usize * 2048;
     let (fifo, filler) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
@@ -747,7 +745,23 @@ fn write_stream<T: Transport + Send>(
     progress.fifo_total = fifo.total_bytes();
     let length = sectors.map(|s| s * 2048);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || filler.run(reader_source, length));
+        // A file is read on a thread of the scope, joined at the end. A stream is read on a
+        // thread of its own that is never waited for: after a cancel or a failure it may sit
+        // in a read of a pipe that never delivers again, and the write must still end.
+        let reader = match source {
+            Source::Seekable(s) => Some(scope.spawn(move || filler.run(&mut **s, length))),
+            Source::Sequential(s) => {
+                let mut stream = std::mem::replace(s, Box::new(std::io::empty()));
+                std::thread::Builder::new()
+                    .name("discwriter-reader".into())
+                    .spawn(move || filler.run(&mut *stream, length))
+                    .map_err(|e| Error::Fail {
+                        detail: format!("starting the thread that reads the image: {e}"),
+                        cause: None,
+                    })?;
+                None
+            }
+        };
         let result = (|| {
             let cancel = progress.cancel.clone();
             fifo.prefill(&|| cancel.is_cancelled());
@@ -812,7 +826,9 @@ fn write_stream<T: Transport + Send>(
             }
         })();
         drop(fifo);
-        let _ = reader.join();
+        if let Some(reader) = reader {
+            let _ = reader.join();
+        }
         result
     })
 }

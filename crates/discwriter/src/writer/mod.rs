@@ -83,8 +83,9 @@ pub(crate) enum Source<'s> {
     /// A stream that can be read again (IMAPI's IStream, a file): verification reads it again.
     Seekable(&'s mut (dyn ReadSeek + Send)),
     /// A stream read once, front to back (a pipe): verification compares what it reads back
-    /// with BLAKE3 digests of each 64 KiB chunk taken as the chunk was written.
-    Sequential(&'s mut (dyn Read + Send)),
+    /// with BLAKE3 digests of each 64 KiB chunk taken as the chunk was written. Owned, so the
+    /// thread reading it need not be waited for when the write ends early.
+    Sequential(Box<dyn Read + Send>),
 }
 
 /// A successful write: `hresult` is S_OK, or S_IMAPI_SPEEDADJUSTED / ROTATIONADJUSTED /
@@ -279,10 +280,12 @@ impl<T: Transport + Send> DataWriter<T> {
     /// E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, one that ends inside a sector
     /// with E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED; in both cases what was written before is
     /// finalized and readable, as after a cancel. Verification compares the disc with
-    /// digests of the chunks taken as they were written.
+    /// digests of the chunks taken as they were written. The stream is read on a thread of
+    /// its own, which a write that ends early (a cancel, a failure) does not wait for: a read
+    /// of a pipe that never delivers again cannot hold the write up.
     pub fn write_stream(
         &self,
-        source: &mut (dyn Read + Send),
+        source: Box<dyn Read + Send>,
         length: Option<u64>,
         events: &mut EventSink<'_>,
     ) -> Result<WriteOutcome, Error> {

@@ -1,0 +1,263 @@
+//! The command line, declared once: every subcommand, option and help text of `discwriter`.
+//! The man page and the shell completions are generated from these definitions, and the
+//! option matrix test walks them.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// Write data to optical discs (CD-R, DVD+R, BD-R, DVD+RW, BD-RE) with the behaviour of
+/// IMAPI2's IDiscFormat2Data::Write, read it back, and decode what drives say. Without
+/// --drive, every command uses an embedded virtual BD-RE drive kept in the user's data
+/// directory, so it works on a machine without a drive.
+#[derive(Debug, Parser)]
+#[command(name = "discwriter", version, about, long_about = None)]
+pub struct Args {
+    /// More diagnostics on stderr: -v the phases of a write, -vv every command sent to the
+    /// drive (CDB, status, sense). RUST_LOG (tracing's filter syntax) overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--drive`, shared by every command that talks to a drive. Its help text names the media
+/// the emulator has (filled in by [`command`]).
+#[derive(Debug, Clone, ClapArgs)]
+pub struct DriveArg {
+    /// (filled in from the emulator's list of media by `command()`)
+    #[arg(long, value_name = "DRIVE")]
+    pub drive: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write an image (a whole number of 2048-byte sectors) to the disc: a new session on
+    /// write-once media (CD-R, DVD+R, BD-R), from sector 0 on rewritable media (DVD+RW,
+    /// BD-RE; formatted first when new).
+    Write(WriteArgs),
+    /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
+    /// a range, or the whole recorded area.
+    Read(ReadArgs),
+    /// Format a DVD+RW or BD-RE (creates a virtual disc file when missing).
+    Format {
+        #[command(flatten)]
+        drive: DriveArg,
+        /// Quick format: stop a DVD+RW's background format at once (the disc is usable
+        /// immediately), or a BD-RE's quick reformat instead of a full certification.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Open the drive's tray.
+    Eject {
+        #[command(flatten)]
+        drive: DriveArg,
+    },
+    /// List the drives: the virtual ones, and real ones in a build with the sgio feature.
+    Drives {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the drive, its current profile and the disc's status, sessions, next writable
+    /// address, space and write protection.
+    Info {
+        #[command(flatten)]
+        drive: DriveArg,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode sense data (fixed or descriptor format), like sg_decode_sense.
+    Sense {
+        /// The sense bytes as hex words: `70 00 02 ...`, `0x70,0x00`, or `700002...`.
+        #[arg(required = true, num_args = 1.., value_name = "HEX")]
+        hex: Vec<String>,
+        /// The opcode of the command that received the sense (hex), for the conditions that
+        /// depend on it; without it the sense is classified as for any other command.
+        #[arg(long, value_parser = parse_opcode, value_name = "OPCODE")]
+        opcode: Option<u8>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode a command descriptor block (CDB).
+    Cdb {
+        /// The CDB bytes as hex words.
+        #[arg(required = true, num_args = 1.., value_name = "HEX")]
+        hex: Vec<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write discwriter.1 and discwriter-COMMAND.1 into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct WriteArgs {
+    /// The image: a file, a named pipe, or `-` for standard input.
+    #[arg(value_name = "IMAGE")]
+    pub image: PathBuf,
+    /// The image's size in bytes, for a pipe or standard input (checked against the free
+    /// space before anything is written). Without it, a stream that starts with an ISO 9660
+    /// volume is as long as the volume says, and any other is written as it comes.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub size: Option<u64>,
+    #[command(flatten)]
+    pub drive: DriveArg,
+    /// Close the disc (IMAPI's ForceMediaToBeClosed): no further session can be added.
+    #[arg(long)]
+    pub close: bool,
+    /// Write speed: a multiple of the medium's 1x (4x, 2.4x, 16) or max.
+    #[arg(long, value_parser = parse_speed, value_name = "X|max")]
+    pub speed: Option<Speed>,
+    /// Read back and compare after writing: none, quick (a sample of the sectors) or full
+    /// (every sector).
+    #[arg(long, value_enum, default_value_t = Verify::Quick, value_name = "LEVEL")]
+    pub verify: Verify,
+    /// Apply a virtdrive fault plan (JSON) to the virtual drive.
+    #[arg(long, value_name = "FILE")]
+    pub fault_plan: Option<PathBuf>,
+    /// Write over a rewritable disc that already holds data (IMAPI's ForceOverwrite).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Print progress events and the result as JSON lines on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ReadArgs {
+    /// Where to put the data (`-` for standard output). It appears only once the read has
+    /// succeeded: the data goes to a temporary file beside it, renamed at the end.
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub drive: DriveArg,
+    /// Read session N (1 is the first) instead of what was written last.
+    #[arg(long, value_name = "N", conflicts_with_all = ["all", "start"])]
+    pub session: Option<u16>,
+    /// Read everything from LBA 0 to the end of the recorded area; sectors that cannot be
+    /// read are written as zeros and reported.
+    #[arg(long, conflicts_with_all = ["session", "start", "sectors"])]
+    pub all: bool,
+    /// Read from this LBA (needs --sectors).
+    #[arg(long, value_name = "LBA", requires = "sectors")]
+    pub start: Option<u32>,
+    /// Read this many sectors: from --start, or from the start of the session (the last one,
+    /// or --session N).
+    #[arg(long, value_name = "N")]
+    pub sectors: Option<u32>,
+}
+
+/// `--verify`: IMAPI_BURN_VERIFICATION_LEVEL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Verify {
+    /// No verification.
+    None,
+    /// Disc and track information read back and a sample of sectors compared.
+    Quick,
+    /// Every sector read back and compared.
+    Full,
+}
+
+impl From<Verify> for discwriter::VerificationLevel {
+    fn from(v: Verify) -> Self {
+        match v {
+            Verify::None => discwriter::VerificationLevel::None,
+            Verify::Quick => discwriter::VerificationLevel::Quick,
+            Verify::Full => discwriter::VerificationLevel::Full,
+        }
+    }
+}
+
+/// `--speed`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Speed {
+    /// The drive's fastest.
+    Max,
+    /// A multiple of the medium's 1x.
+    Times(f64),
+}
+
+/// Accepts `4`, `4x`, `2.4x` or `max`.
+pub fn parse_speed(s: &str) -> Result<Speed, String> {
+    if s.eq_ignore_ascii_case("max") {
+        return Ok(Speed::Max);
+    }
+    let t = s.strip_suffix(['x', 'X']).unwrap_or(s);
+    match t.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1000.0 => Ok(Speed::Times(v)),
+        _ => Err(format!(
+            "{s:?} is not a speed: use a multiple of 1x such as 4x (at most 1000x), or max"
+        )),
+    }
+}
+
+/// A byte count: digits, optionally with a suffix k, M, G (powers of 1000) or KiB, MiB, GiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let bad = || format!("{s:?} is not a size in bytes (such as 734003200, 700M or 350MiB)");
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let factor: u64 = match unit {
+        "" => 1,
+        "k" | "K" | "kB" => 1000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(factor).ok_or_else(bad)
+}
+
+fn parse_opcode(s: &str) -> Result<u8, String> {
+    let t = s.trim_start_matches("0x").trim_start_matches("0X");
+    let t = t.strip_suffix(['h', 'H']).unwrap_or(t);
+    u8::from_str_radix(t, 16).map_err(|_| format!("{s:?} is not a one-byte hex opcode"))
+}
+
+/// The help text of `--drive`, naming every medium the emulator has.
+fn drive_help() -> String {
+    let media: Vec<&str> = virtdrive::medium::MediumKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    format!(
+        "The drive: a device path such as /dev/sr0 (builds with the sgio feature), or a \
+         virtual drive virt:MEDIA[@FILE], MEDIA one of {}; FILE keeps the virtual disc \
+         (only write and format create it). Default: the embedded virtual BD-RE in the \
+         user's data directory.",
+        media.join(", ")
+    )
+}
+
+/// The whole command line, with the generated help texts filled in.
+pub fn command() -> clap::Command {
+    let help = drive_help();
+    let mut cmd = Args::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_arguments().any(|a| a.get_id() == "drive"))
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let help = help.clone();
+        cmd = cmd.mut_subcommand(name, |s| s.mut_arg("drive", |a| a.help(help)));
+    }
+    cmd
+}
