@@ -99,7 +99,9 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sampl
 #[test]
 fn without_drive_the_embedded_bd_re_in_the_data_directory_is_used() {
     let home = tempfile::tempdir().unwrap();
-    let disc = home.path().join(".local/share/discwriter/default-bd-re.disc");
+    let disc = home
+        .path()
+        .join(".local/share/discwriter/default-bd-re.disc");
     // Before the first write it is a blank BD-RE, shown without creating anything.
     let o = discwriter(&["info", "--json"], home.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -127,11 +129,9 @@ fn a_disc_of_unknown_format_and_a_wrong_medium_are_one_line_errors() {
 
     let file = dir.path().join("disc");
     let spec = format!("virt:cd-r@{}", file.display());
-    assert!(
-        discwriter(&["write", SAMPLE, "--drive", &spec], dir.path())
-            .status
-            .success()
-    );
+    assert!(discwriter(&["write", SAMPLE, "--drive", &spec], dir.path())
+        .status
+        .success());
     let o = discwriter(
         &["info", "--drive", &format!("virt:bd-re@{}", file.display())],
         dir.path(),

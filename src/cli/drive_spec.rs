@@ -244,7 +244,7 @@ fn open_virtual(
                 path.display(),
                 kind.name(),
                 path.display()
-            )))
+            )));
         }
         Access::Create if !exists => {
             let dir = path
