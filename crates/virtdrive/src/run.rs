@@ -75,6 +75,8 @@ pub enum RunError {
     Serve(#[from] ServeError),
     #[error("{program}: command not found")]
     ProgramNotFound { program: String },
+    #[error("{program}: not an executable file")]
+    NotExecutable { program: String },
     #[error("{program}: {source}")]
     Program {
         program: String,
@@ -96,8 +98,14 @@ pub struct Running {
 /// Starts the server on a private socket and the program with the shim preloaded.
 pub fn start(options: &RunOptions) -> Result<Running, RunError> {
     if find_program(&options.program).is_none() {
-        return Err(RunError::ProgramNotFound {
-            program: options.program.to_string_lossy().into_owned(),
+        let program = options.program.to_string_lossy().into_owned();
+        // A path to something that is there but cannot be run is not "not found" (shells
+        // report 126 for it, and 127 for a missing program).
+        let named = Path::new(&options.program);
+        return Err(if program.contains('/') && named.exists() {
+            RunError::NotExecutable { program }
+        } else {
+            RunError::ProgramNotFound { program }
         });
     }
     let shim = shim_path()?;

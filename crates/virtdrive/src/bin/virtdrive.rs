@@ -2,8 +2,8 @@
 //! against one at `/dev/sr9` and `/dev/sg9` through the preload shim.
 //!
 //! Exit status: `run` returns the program's (128 + N when signal N killed it); 125 when
-//! virtdrive itself fails (bad input, a disc that cannot be opened or saved), 127 when the
-//! program does not exist, as `env` and shells do.
+//! virtdrive itself fails (a bad command line, a disc that cannot be opened or saved), 126
+//! when the program cannot be executed and 127 when it does not exist, as `env` and shells do.
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
@@ -32,6 +32,8 @@ mod unix {
 
     /// virtdrive's own failure (as `env` reports its own).
     const EXIT_VIRTDRIVE: u8 = 125;
+    /// PROGRAM is there but cannot be executed (as shells and `env` report it).
+    const EXIT_CANNOT_EXECUTE: u8 = 126;
     const EXIT_NOT_FOUND: u8 = 127;
 
     pub fn main() -> ExitCode {
@@ -180,6 +182,10 @@ mod unix {
                 say(&e.to_string());
                 return ExitCode::from(EXIT_NOT_FOUND);
             }
+            Err(e @ virtdrive::run::RunError::NotExecutable { .. }) => {
+                say(&e.to_string());
+                return ExitCode::from(EXIT_CANNOT_EXECUTE);
+            }
             Err(e) => return fail(&e.to_string()),
         };
         // The program gets the signals meant for the whole job; the disc is saved when it ends.
@@ -247,7 +253,7 @@ mod unix {
                 std::process::ExitCode::from(super::EXIT_NOT_FOUND)
             } else {
                 super::say(&format!("{name}: {e}"));
-                std::process::ExitCode::from(126)
+                std::process::ExitCode::from(super::EXIT_CANNOT_EXECUTE)
             }
         }
 
