@@ -132,7 +132,7 @@ const NODE_PATH_MAX: usize = 255;
 /// `--sr`/`--sg`: an absolute path the shim can hold.
 fn parse_node(text: &str) -> Result<PathBuf, String> {
     if !text.starts_with('/') {
-        return Err("give an absolute path, such as /dev/sr9".into());
+        return Err("give an absolute path, such as /dev/sr9 or /dev/sg9".into());
     }
     if text.len() > NODE_PATH_MAX {
         return Err(format!(
@@ -217,13 +217,15 @@ pub fn write_man_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
         ));
     }
     let command = built();
+    let source = format!("virtdrive {}", env!("CARGO_PKG_VERSION"));
     let mut written = Vec::new();
     let mut pages = vec![clap_mangen::Man::new(command.clone())];
     pages.extend(
         command
             .get_subcommands()
             .filter(|s| !s.is_hide_set())
-            .map(|s| clap_mangen::Man::new(s.clone())),
+            // Each page's footer names the program and its version, as virtdrive.1's does.
+            .map(|s| clap_mangen::Man::new(s.clone()).source(source.clone())),
     );
     for page in pages {
         let path = page

@@ -215,8 +215,11 @@ impl VirtualDrive {
             if let Some(m) = self.drive.medium() {
                 let write_protected = self.drive.is_write_protected();
                 let mut state = saved_state(m.save_state(), write_protected);
-                if !self.notes.is_empty() {
-                    state["notes"] = serde_json::Value::Object(self.notes.clone());
+                if let (false, Some(map)) = (self.notes.is_empty(), state.as_object_mut()) {
+                    map.insert(
+                        "notes".into(),
+                        serde_json::Value::Object(self.notes.clone()),
+                    );
                 }
                 file.commit(&state)?;
             }

@@ -154,6 +154,12 @@ mod unix {
                 "no program given: virtdrive run [--drive virt:MEDIA@FILE] -- PROGRAM ARGS...",
             );
         };
+        if sr == sg {
+            return fail(&format!(
+                "--sr and --sg both name {}: the two nodes need two paths",
+                sr.display()
+            ));
+        }
         let drive = match args.options() {
             Ok(o) => o,
             Err(e) => return fail(&e),

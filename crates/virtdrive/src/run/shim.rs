@@ -185,7 +185,7 @@ fn holds(path: &Path, len: usize, expected: &blake3::Hash) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return false;
     };
-    if !meta.is_file() || u64::try_from(len).map_or(true, |l| l != meta.len()) {
+    if !meta.is_file() || u64::try_from(len) != Ok(meta.len()) {
         return false;
     }
     let mut bytes = Vec::with_capacity(len);
