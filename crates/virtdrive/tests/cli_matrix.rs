@@ -274,6 +274,11 @@ fn drive_rows(ctx: &Ctx, sub: &'static str) -> Vec<Row> {
                 invalid(&["--fault-plan", &ctx.p("bad-rule.json")], "rules[0]")
                     .stderr("no_such_key"),
                 invalid(&["--fault-plan", &ctx.p("not-json.json")], "line 1"),
+                invalid(&["--fault-plan", "/dev/zero"], "larger than 16 MiB"),
+                invalid(
+                    &["--fault-plan", &ctx.p("man")],
+                    "cannot read the fault plan",
+                ),
                 invalid(&["--fault-plan", ""], "a value is required"),
             ],
         ),
