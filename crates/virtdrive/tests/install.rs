@@ -318,12 +318,36 @@ fn a_runtime_folder_of_another_user_is_not_used() {
 }
 
 #[test]
+fn a_missing_home_is_not_created_and_a_missing_runtime_folder_is_skipped() {
+    let installed = Installed::new();
+    if embedded_or_refused(&installed).is_none() {
+        return;
+    }
+    let gone = installed.home.join("gone");
+    let out = installed
+        .command(&["shim-path"])
+        .env("XDG_RUNTIME_DIR", gone.join("run"))
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", &gone)
+        .output_retrying();
+    assert!(out.status.success(), "{}", text(&out));
+    let path = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end());
+    let uid = nix::unistd::getuid();
+    assert_eq!(
+        path.parent().unwrap(),
+        installed.tmp.join(format!("virtdrive-{uid}"))
+    );
+    assert!(!gone.exists(), "no home is made");
+}
+
+#[test]
 fn when_no_folder_can_hold_the_shim_each_reason_is_reported() {
     let installed = Installed::new();
     if embedded_or_refused(&installed).is_none() {
         return;
     }
-    // Every candidate is a file, so no folder can be made there.
+    // The runtime folder is a file, so it is not a candidate; the cache folder and the
+    // temporary one are files, so no folder can be made there.
     let file = installed.home.join("file");
     std::fs::write(&file, b"").unwrap();
     let out = installed
@@ -341,7 +365,19 @@ fn when_no_folder_can_hold_the_shim_each_reason_is_reported() {
     );
     assert_eq!(
         stderr.matches("cannot keep the preload shim in").count(),
-        3,
+        2,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{}/virtdrive: cannot create it", file.display())),
+        "{stderr}"
+    );
+    let uid = nix::unistd::getuid();
+    assert!(
+        stderr.contains(&format!(
+            "{}/virtdrive-{uid}: cannot create it",
+            file.display()
+        )),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

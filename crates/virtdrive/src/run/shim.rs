@@ -96,23 +96,27 @@ pub fn shim_path() -> Result<PathBuf, ShimError> {
 }
 
 /// Where the shim may be extracted, best first (see the module notes). Relative values of the
-/// XDG variables are ignored, as the XDG Base Directory specification asks.
+/// XDG variables are ignored, as the XDG Base Directory specification asks. The runtime folder
+/// and the home folder are used only if they exist and belong to this user: after `su` or
+/// `sudo` they may still name another user's, which is not the place for a file of root's
+/// (and a missing home is not created).
 pub fn folders() -> Vec<PathBuf> {
     let absolute = |name: &str| {
         std::env::var_os(name)
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
     };
+    let uid = nix::unistd::getuid().as_raw();
+    let ours = |dir: &PathBuf| std::fs::metadata(dir).is_ok_and(|m| m.is_dir() && m.uid() == uid);
     let mut dirs = Vec::new();
-    if let Some(runtime) = absolute("XDG_RUNTIME_DIR") {
+    if let Some(runtime) = absolute("XDG_RUNTIME_DIR").filter(ours) {
         dirs.push(runtime.join("virtdrive"));
     }
     if let Some(cache) = absolute("XDG_CACHE_HOME") {
         dirs.push(cache.join("virtdrive"));
-    } else if let Some(home) = absolute("HOME") {
+    } else if let Some(home) = absolute("HOME").filter(ours) {
         dirs.push(home.join(".cache").join("virtdrive"));
     }
-    let uid = nix::unistd::getuid();
     dirs.push(std::env::temp_dir().join(format!("virtdrive-{uid}")));
     dirs
 }
