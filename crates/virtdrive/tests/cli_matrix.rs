@@ -1,7 +1,7 @@
 //! Every subcommand, option and argument of `virtdrive`, as its clap definition lists them
 //! (`virtdrive::cli::Args`), run through the real binary with valid values and invalid ones.
 //!
-//! The table below has one row per subcommand, option and argument; a row holds cases that
+//! The table below (the machinery is in `cli_matrix_support/`) has one row per subcommand, option and argument; a row holds cases that
 //! must succeed and cases that must fail, each with the exit status and the words its output
 //! must hold. `the_table_covers_every_subcommand_and_option` fails when the definition gains
 //! an option without a row, or loses one that has a row. Every run also checks that nothing
@@ -10,157 +10,14 @@
 //! with SIGTERM and expect exit status 0.
 #![cfg(target_os = "linux")]
 
+mod cli_matrix_support;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use clap::CommandFactory;
+use cli_matrix_support::{check, definition_keys, exits, fails, ok, row, Case, Ctx, Row};
 use virtdrive::medium::MediumKind;
-
-/// How long one run may take before it counts as hung.
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// One run of the binary and what it must do.
-#[derive(Debug, Clone)]
-struct Case {
-    args: Vec<String>,
-    env: Vec<(&'static str, String)>,
-    code: i32,
-    stdout: Vec<String>,
-    stderr: Vec<String>,
-    /// Files that must exist after the run.
-    present: Vec<PathBuf>,
-    /// Paths that must not exist after the run (no folder made for a bad path).
-    absent: Vec<PathBuf>,
-    /// `virtdrive serve`: the socket to wait for before sending SIGTERM.
-    serving: Option<PathBuf>,
-}
-
-/// A run that must succeed.
-fn ok(args: &[&str]) -> Case {
-    exits(0, args)
-}
-
-/// A run that must fail with virtdrive's own status (125) and say `why` on stderr.
-fn fails(args: &[&str], why: &str) -> Case {
-    exits(125, args).stderr(why)
-}
-
-fn exits(code: i32, args: &[&str]) -> Case {
-    Case {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        env: Vec::new(),
-        code,
-        stdout: Vec::new(),
-        stderr: Vec::new(),
-        present: Vec::new(),
-        absent: Vec::new(),
-        serving: None,
-    }
-}
-
-impl Case {
-    fn stdout(mut self, needle: &str) -> Self {
-        self.stdout.push(needle.into());
-        self
-    }
-    fn stderr(mut self, needle: &str) -> Self {
-        self.stderr.push(needle.into());
-        self
-    }
-    fn present(mut self, path: &Path) -> Self {
-        self.present.push(path.into());
-        self
-    }
-    fn absent(mut self, path: &Path) -> Self {
-        self.absent.push(path.into());
-        self
-    }
-    fn env(mut self, name: &'static str, value: &str) -> Self {
-        self.env.push((name, value.into()));
-        self
-    }
-    fn serving(mut self, socket: &Path) -> Self {
-        self.serving = Some(socket.into());
-        self
-    }
-}
-
-/// The cases of one subcommand, option or argument.
-struct Row {
-    key: String,
-    valid: Vec<Case>,
-    invalid: Vec<Case>,
-}
-
-fn row(key: &str, valid: Vec<Case>, invalid: Vec<Case>) -> Row {
-    Row {
-        key: key.into(),
-        valid,
-        invalid,
-    }
-}
-
-/// The files the cases use, in one temporary folder.
-struct Ctx {
-    dir: tempfile::TempDir,
-    sockets: std::cell::Cell<u32>,
-}
-
-impl Ctx {
-    fn new() -> Self {
-        let ctx = Ctx {
-            dir: tempfile::tempdir().unwrap(),
-            sockets: std::cell::Cell::new(0),
-        };
-        for folder in ["home", "runtime", "tmp", "man"] {
-            std::fs::create_dir(ctx.path(folder)).unwrap();
-        }
-        std::fs::write(ctx.path("a-file"), b"not a folder, socket or disc").unwrap();
-        std::fs::write(ctx.path("garbage.disc"), b"not a disc").unwrap();
-        std::fs::write(
-            ctx.path("bad-rule.json"),
-            r#"{ "rules": [ { "action": { "sense": { "key": "no_such_key", "asc": 0, "ascq": 0 } } } ] }"#,
-        )
-        .unwrap();
-        std::fs::write(ctx.path("not-json.json"), "rules: none\n").unwrap();
-        std::fs::write(ctx.path("not-executable"), "#!/bin/sh\n").unwrap();
-        // A CD-R disc file, to be opened as another medium.
-        drop(
-            virtdrive::VirtualDrive::open(
-                MediumKind::CdR80,
-                &ctx.path("cd.disc"),
-                virtdrive::DriveConfig::default(),
-            )
-            .unwrap(),
-        );
-        ctx
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn p(&self, name: &str) -> String {
-        self.path(name).display().to_string()
-    }
-
-    /// A socket path no other case uses.
-    fn socket(&self) -> PathBuf {
-        let n = self.sockets.get() + 1;
-        self.sockets.set(n);
-        self.path(&format!("s{n}.sock"))
-    }
-
-    /// The write-protect plan of the workspace's fixtures.
-    fn good_plan(&self) -> String {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/fault-plans/write-protect-on-write.json")
-            .display()
-            .to_string()
-    }
-}
 
 /// `serve --socket S ARGS`, which must start and stop on SIGTERM.
 fn serves(ctx: &Ctx, args: &[&str]) -> Case {
@@ -593,31 +450,6 @@ fn table(ctx: &Ctx) -> Vec<Row> {
     rows
 }
 
-/// Every subcommand ("virtdrive run"), option ("virtdrive run --drive") and positional
-/// argument ("virtdrive run <command>") of the definition, with clap's own --help/--version
-/// and help subcommand.
-fn definition_keys() -> BTreeSet<String> {
-    fn walk(command: &clap::Command, path: &str, keys: &mut BTreeSet<String>) {
-        keys.insert(path.to_string());
-        for arg in command.get_arguments() {
-            let name = match (arg.get_long(), arg.get_short()) {
-                (Some(long), _) => format!("--{long}"),
-                (None, Some(short)) => format!("-{short}"),
-                (None, None) => format!("<{}>", arg.get_id()),
-            };
-            keys.insert(format!("{path} {name}"));
-        }
-        for sub in command.get_subcommands() {
-            walk(sub, &format!("{path} {}", sub.get_name()), keys);
-        }
-    }
-    let mut command = virtdrive::cli::Args::command();
-    command.build();
-    let mut keys = BTreeSet::new();
-    walk(&command, "virtdrive", &mut keys);
-    keys
-}
-
 #[test]
 fn the_table_covers_every_subcommand_and_option() {
     let ctx = Ctx::new();
@@ -691,130 +523,4 @@ fn every_case_of_the_table_behaves() {
         failures.len(),
         failures.join("\n\n")
     );
-}
-
-/// The binary, with a home of the test's own and no `VIRTDRIVE_SHIM` unless the case sets it.
-fn command(ctx: &Ctx, case: &Case) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_virtdrive"));
-    c.args(&case.args)
-        .current_dir(ctx.dir.path())
-        .env_remove("VIRTDRIVE_SHIM")
-        .env("HOME", ctx.path("home"))
-        .env("XDG_RUNTIME_DIR", ctx.path("runtime"))
-        .env("TMPDIR", ctx.path("tmp"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in &case.env {
-        c.env(name, value);
-    }
-    c
-}
-
-/// Runs one case; the error says what went wrong, with the outputs.
-fn check(ctx: &Ctx, case: &Case) -> Result<(), String> {
-    let mut child = command(ctx, case).spawn().map_err(|e| e.to_string())?;
-    if let Some(socket) = &case.serving {
-        let started = Instant::now();
-        while !socket.exists() {
-            if child.try_wait().map_err(|e| e.to_string())?.is_some() {
-                let (code, out, err) = finish(child)?;
-                return Err(format!(
-                    "the server ended before binding {} (status {code:?})\n{}",
-                    socket.display(),
-                    outputs(&out, &err)
-                ));
-            }
-            if started.elapsed() > LIMIT {
-                let _ = child.kill();
-                let (_, out, err) = finish(child)?;
-                return Err(format!(
-                    "no socket after {LIMIT:?}\n{}",
-                    outputs(&out, &err)
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
-            .map_err(|e| e.to_string())?;
-    }
-    let (code, out, err) = finish(child)?;
-    let both = outputs(&out, &err);
-    if code == Some(101) || both.contains("panicked") {
-        return Err(format!("panicked\n{both}"));
-    }
-    if code != Some(case.code) {
-        return Err(format!(
-            "exit status {code:?}, expected {}\n{both}",
-            case.code
-        ));
-    }
-    if matches!(case.code, 125..=127) && err.trim().is_empty() {
-        return Err("failed without a word on stderr".into());
-    }
-    for needle in &case.stdout {
-        if !out.contains(needle.as_str()) {
-            return Err(format!("stdout lacks {needle:?}\n{both}"));
-        }
-    }
-    for needle in &case.stderr {
-        if !err.contains(needle.as_str()) {
-            return Err(format!("stderr lacks {needle:?}\n{both}"));
-        }
-    }
-    for path in &case.present {
-        if !path.exists() {
-            return Err(format!("{} was not created\n{both}", path.display()));
-        }
-    }
-    for path in &case.absent {
-        if path.exists() {
-            return Err(format!("{} was created\n{both}", path.display()));
-        }
-    }
-    Ok(())
-}
-
-/// Waits for the child (killing it after [`LIMIT`]); its status and outputs.
-fn finish(mut child: Child) -> Result<(Option<i32>, String, String), String> {
-    use std::io::Read;
-    // Read the pipes on threads, so a talkative child never blocks on a full pipe.
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut stderr = child.stderr.take().ok_or("no stderr")?;
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break Some(status);
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let out = out.join().map_err(|_| "stdout reader")?;
-    let err = err.join().map_err(|_| "stderr reader")?;
-    match status {
-        Some(s) => Ok((s.code(), out, err)),
-        None => Err(format!(
-            "still running after {LIMIT:?}, killed\n{}",
-            outputs(&out, &err)
-        )),
-    }
-}
-
-fn outputs(out: &str, err: &str) -> String {
-    format!("--- stdout\n{out}\n--- stderr\n{err}")
 }
