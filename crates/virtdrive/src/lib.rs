@@ -18,6 +18,7 @@
     )
 )]
 
+pub mod cli;
 pub mod clock;
 mod drive;
 mod drive_spec;

@@ -6,7 +6,7 @@
 //!
 //! | variable                 | meaning                                          | default    |
 //! |--------------------------|--------------------------------------------------|------------|
-//! | `LD_PRELOAD`             | the shim, `libvirtdrive_shim.so`                 |            |
+//! | `LD_PRELOAD`             | the shim (`virtdrive shim-path`, see [`shim`])   |            |
 //! | `VIRTDRIVE_SOCKET`       | the server's socket                              | (required) |
 //! | `VIRTDRIVE_SR`           | the block node, major 11, minor from its digits  | `/dev/sr9` |
 //! | `VIRTDRIVE_SG`           | the char node, major 21, minor from its digits   | `/dev/sg9` |
@@ -40,14 +40,9 @@ impl Default for Devices {
     }
 }
 
-/// The shared object built from `shim/virtdrive_shim.c` (Linux builds with a C compiler
-/// only); `VIRTDRIVE_SHIM` in the environment at run time overrides it.
-pub fn shim_path() -> Option<PathBuf> {
-    std::env::var_os("VIRTDRIVE_SHIM")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| option_env!("VIRTDRIVE_SHIM").map(PathBuf::from))
-}
+pub mod shim;
+
+pub use shim::{shim_path, ShimError};
 
 /// What to run against which drive.
 #[derive(Debug, Clone)]
@@ -69,12 +64,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error("{0}")]
     Drive(String),
-    #[error(
-        "this build of virtdrive has no preload shim (it is built on Linux, with a C compiler)"
-    )]
-    NoShim,
-    #[error("the preload shim {} is missing: rebuild virtdrive, or set VIRTDRIVE_SHIM", .0.display())]
-    ShimMissing(PathBuf),
+    #[error(transparent)]
+    Shim(#[from] ShimError),
     #[error("cannot make the socket's folder {}: {source}", path.display())]
     SocketDir {
         path: PathBuf,
@@ -84,6 +75,8 @@ pub enum RunError {
     Serve(#[from] ServeError),
     #[error("{program}: command not found")]
     ProgramNotFound { program: String },
+    #[error("{program}: not an executable file")]
+    NotExecutable { program: String },
     #[error("{program}: {source}")]
     Program {
         program: String,
@@ -105,14 +98,17 @@ pub struct Running {
 /// Starts the server on a private socket and the program with the shim preloaded.
 pub fn start(options: &RunOptions) -> Result<Running, RunError> {
     if find_program(&options.program).is_none() {
-        return Err(RunError::ProgramNotFound {
-            program: options.program.to_string_lossy().into_owned(),
+        let program = options.program.to_string_lossy().into_owned();
+        // A path to something that is there but cannot be run is not "not found" (shells
+        // report 126 for it, and 127 for a missing program).
+        let named = Path::new(&options.program);
+        return Err(if program.contains('/') && named.exists() {
+            RunError::NotExecutable { program }
+        } else {
+            RunError::ProgramNotFound { program }
         });
     }
-    let shim = shim_path().ok_or(RunError::NoShim)?;
-    if !shim.is_file() {
-        return Err(RunError::ShimMissing(shim));
-    }
+    let shim = shim_path()?;
     let drive = open_drive(&options.drive).map_err(RunError::Drive)?;
     let socket_dir = private_dir()?;
     let socket = socket_dir.join("drive.sock");

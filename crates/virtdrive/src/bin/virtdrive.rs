@@ -2,8 +2,8 @@
 //! against one at `/dev/sr9` and `/dev/sg9` through the preload shim.
 //!
 //! Exit status: `run` returns the program's (128 + N when signal N killed it); 125 when
-//! virtdrive itself fails (bad input, a disc that cannot be opened or saved), 127 when the
-//! program does not exist, as `env` and shells do.
+//! virtdrive itself fails (a bad command line, a disc that cannot be opened or saved), 126
+//! when the program cannot be executed and 127 when it does not exist, as `env` and shells do.
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
@@ -12,102 +12,68 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(not(unix))]
 fn main() -> std::process::ExitCode {
-    eprintln!("virtdrive: serve and run need a Unix system");
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "virtdrive: serve and run need a Unix system"
+    );
     std::process::ExitCode::from(125)
 }
 
 #[cfg(unix)]
 mod unix {
     use std::ffi::OsString;
+    use std::io::Write;
     use std::path::PathBuf;
     use std::process::ExitCode;
 
-    use clap::{Parser, Subcommand};
-
-    /// An emulated MMC optical-disc writer for unmodified burning programs.
-    #[derive(Debug, Parser)]
-    #[command(name = "virtdrive", version, about, long_about = None)]
-    struct Args {
-        #[command(subcommand)]
-        command: Command,
-    }
-
-    #[derive(Debug, clap::Args)]
-    struct DriveArgs {
-        /// The virtual drive: virt:MEDIA[@FILE], MEDIA one of cd-r, cd-r74, dvd+rw, bd-re,
-        /// dvd-rom, unknown. FILE keeps the disc (created blank when missing); without it the
-        /// disc lives in memory.
-        #[arg(long, default_value = "virt:bd-re")]
-        drive: String,
-        /// Apply a fault plan (JSON) to the drive.
-        #[arg(long)]
-        fault_plan: Option<PathBuf>,
-        /// Record every command as a JSON-lines transcript (mmc-core's `Tracing` format).
-        #[arg(long)]
-        transcript: Option<PathBuf>,
-        /// Take real time as the drive's clock advances (a 1x write takes as long as on a real
-        /// drive).
-        #[arg(long)]
-        paced: bool,
-        /// Seconds of drive time that pass after each "busy, ask again" answer (the host's wait
-        /// between polls, as the drive sees it).
-        #[arg(long, default_value_t = 5.0)]
-        poll_wait: f64,
-        /// Log each client connection on stderr.
-        #[arg(long)]
-        verbose: bool,
-    }
-
-    #[derive(Debug, Subcommand)]
-    enum Command {
-        /// Serve the drive on a Unix socket until SIGINT or SIGTERM; programs reach it with the
-        /// preload shim (see `virtdrive shim-path`).
-        Serve {
-            #[command(flatten)]
-            drive: DriveArgs,
-            /// The socket to listen on.
-            #[arg(long)]
-            socket: PathBuf,
-        },
-        /// Run PROGRAM with /dev/sr9 and /dev/sg9 being the virtual drive; the disc is saved when
-        /// it ends, and its exit status is returned.
-        Run {
-            #[command(flatten)]
-            drive: DriveArgs,
-            /// The block device path the drive appears at.
-            #[arg(long, default_value = "/dev/sr9")]
-            sr: PathBuf,
-            /// The SCSI generic path the drive appears at.
-            #[arg(long, default_value = "/dev/sg9")]
-            sg: PathBuf,
-            /// PROGRAM and its arguments, after `--`.
-            #[arg(last = true, value_name = "PROGRAM ARGS")]
-            command: Vec<OsString>,
-        },
-        /// Print the path of the preload shim (for LD_PRELOAD with `virtdrive serve`).
-        ShimPath,
-        /// (internal) Unblock SIGINT and SIGTERM, then execute PROGRAM: how `run` starts it.
-        #[command(hide = true)]
-        Launch {
-            #[arg(last = true, required = true)]
-            command: Vec<OsString>,
-        },
-    }
+    use clap::Parser;
+    use virtdrive::cli::{Args, Command, DriveArgs};
 
     /// virtdrive's own failure (as `env` reports its own).
     const EXIT_VIRTDRIVE: u8 = 125;
+    /// PROGRAM is there but cannot be executed (as shells and `env` report it).
+    const EXIT_CANNOT_EXECUTE: u8 = 126;
     const EXIT_NOT_FOUND: u8 = 127;
 
     pub fn main() -> ExitCode {
-        let args = Args::parse();
+        let args = match Args::try_parse() {
+            Ok(args) => args,
+            // --help and --version are not errors; a bad command line is virtdrive's own
+            // failure, as for `env`, so it never looks like PROGRAM's exit status 2.
+            Err(e) => {
+                let _ = e.print();
+                return if e.exit_code() == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(EXIT_VIRTDRIVE)
+                };
+            }
+        };
         match args.command {
             Command::ShimPath => match virtdrive::run::shim_path() {
-                Some(p) => {
-                    println!("{}", p.display());
-                    ExitCode::SUCCESS
-                }
-                None => fail("this build has no preload shim (Linux with a C compiler only)"),
+                Ok(p) => print(format!("{}\n", p.display()).as_bytes()),
+                Err(e) => fail(&e.to_string()),
             },
+            Command::Man { out_dir: None } => {
+                let mut page = Vec::new();
+                match virtdrive::cli::write_man_page(&mut page) {
+                    Ok(()) => print(&page),
+                    Err(e) => fail(&format!("writing the manual page: {e}")),
+                }
+            }
+            Command::Man { out_dir: Some(dir) } => match virtdrive::cli::write_man_pages(&dir) {
+                Ok(files) => {
+                    let list: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+                    print(list.as_bytes())
+                }
+                Err(e) => fail(&format!("--out-dir {e}")),
+            },
+            Command::Completions { shell } => {
+                let mut script = Vec::new();
+                virtdrive::cli::write_completions(shell, &mut script);
+                print(&script)
+            }
             Command::Serve { drive, socket } => serve(drive, socket),
             Command::Run {
                 drive,
@@ -119,28 +85,28 @@ mod unix {
         }
     }
 
+    /// Writes `bytes` on stdout; a stdout that cannot take them (closed, a full disk) is a
+    /// failure, not a panic.
+    fn print(bytes: &[u8]) -> ExitCode {
+        let mut out = std::io::stdout().lock();
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("writing to stdout: {e}")),
+        }
+    }
+
+    /// One line on stderr, lost if stderr cannot be written.
+    fn say(message: &str) {
+        let _ = writeln!(std::io::stderr(), "virtdrive: {message}");
+    }
+
     fn fail(message: &str) -> ExitCode {
-        eprintln!("virtdrive: {message}");
+        say(message);
         ExitCode::from(EXIT_VIRTDRIVE)
     }
 
-    fn drive_options(args: &DriveArgs) -> Result<virtdrive::serve::DriveOptions, String> {
-        Ok(virtdrive::serve::DriveOptions {
-            drive: virtdrive::serve::DriveSpec::parse(&args.drive)?,
-            fault_plan: args.fault_plan.clone(),
-            transcript: args.transcript.clone(),
-            paced: args.paced,
-            poll_wait: std::time::Duration::try_from_secs_f64(args.poll_wait).map_err(|_| {
-                format!(
-                    "--poll-wait {}: give a number of seconds, 0 or more",
-                    args.poll_wait
-                )
-            })?,
-        })
-    }
-
     fn serve(args: DriveArgs, socket: PathBuf) -> ExitCode {
-        let options = match drive_options(&args) {
+        let options = match args.options() {
             Ok(o) => o,
             Err(e) => return fail(&e),
         };
@@ -148,6 +114,18 @@ mod unix {
             Ok(w) => w,
             Err(e) => return fail(&format!("cannot take SIGINT and SIGTERM: {e}")),
         };
+        // Checked before the disc file is created: the socket's folder is never made either.
+        let folder = match socket.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        if !folder.is_dir() {
+            return fail(&format!(
+                "--socket {}: the folder {} does not exist (virtdrive creates files, not folders)",
+                socket.display(),
+                folder.display()
+            ));
+        }
         let drive = match virtdrive::serve::open_drive(&options) {
             Ok(d) => d,
             Err(e) => return fail(&e),
@@ -158,11 +136,11 @@ mod unix {
         };
         let stop = server.stop_handle();
         waiter.on_signal(move |_| stop.stop());
-        eprintln!(
-            "virtdrive: serving {} on {} (SIGINT or SIGTERM stops and saves)",
+        say(&format!(
+            "serving {} on {} (SIGINT or SIGTERM stops and saves)",
             options.drive,
             socket.display()
-        );
+        ));
         match server.serve() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e.to_string()),
@@ -176,7 +154,13 @@ mod unix {
                 "no program given: virtdrive run [--drive virt:MEDIA@FILE] -- PROGRAM ARGS...",
             );
         };
-        let drive = match drive_options(&args) {
+        if sr == sg {
+            return fail(&format!(
+                "--sr and --sg both name {}: the two nodes need two paths",
+                sr.display()
+            ));
+        }
+        let drive = match args.options() {
             Ok(o) => o,
             Err(e) => return fail(&e),
         };
@@ -201,8 +185,12 @@ mod unix {
         let running = match virtdrive::run::start(&options) {
             Ok(r) => r,
             Err(e @ virtdrive::run::RunError::ProgramNotFound { .. }) => {
-                eprintln!("virtdrive: {e}");
+                say(&e.to_string());
                 return ExitCode::from(EXIT_NOT_FOUND);
+            }
+            Err(e @ virtdrive::run::RunError::NotExecutable { .. }) => {
+                say(&e.to_string());
+                return ExitCode::from(EXIT_CANNOT_EXECUTE);
             }
             Err(e) => return fail(&e.to_string()),
         };
@@ -248,7 +236,7 @@ mod unix {
                         }
                     });
                 if let Err(e) = spawned {
-                    eprintln!("virtdrive: cannot wait for signals: {e}");
+                    super::say(&format!("cannot wait for signals: {e}"));
                 }
             }
         }
@@ -267,11 +255,11 @@ mod unix {
             let e = std::process::Command::new(&program).args(command).exec();
             let name = program.to_string_lossy();
             if e.kind() == std::io::ErrorKind::NotFound {
-                eprintln!("virtdrive: {name}: command not found");
+                super::say(&format!("{name}: command not found"));
                 std::process::ExitCode::from(super::EXIT_NOT_FOUND)
             } else {
-                eprintln!("virtdrive: {name}: {e}");
-                std::process::ExitCode::from(126)
+                super::say(&format!("{name}: {e}"));
+                std::process::ExitCode::from(super::EXIT_CANNOT_EXECUTE)
             }
         }
 

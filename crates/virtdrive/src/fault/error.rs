@@ -107,11 +107,27 @@ pub(crate) fn check_spec(spec: &FaultPlanSpec, origin: &str) -> Result<(), Fault
     )
 }
 
+/// The largest fault plan file read.
+const MAX_PLAN_BYTES: u64 = 16 << 20;
+
 pub(crate) fn read_spec(path: &Path) -> Result<FaultPlanSpec, FaultPlanError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FaultPlanError::Io {
+    use std::io::Read;
+    let io = |source| FaultPlanError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    // A plan is a small JSON file; a bound keeps a mistaken path (/dev/zero, a disc image)
+    // from being read until memory runs out.
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PLAN_BYTES + 1).read_to_string(&mut text))
+        .map_err(io)?;
+    if text.len() as u64 > MAX_PLAN_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {} MiB, which no fault plan is",
+            MAX_PLAN_BYTES >> 20
+        ))));
+    }
     parse_spec(&text, &path.display().to_string())
 }
 

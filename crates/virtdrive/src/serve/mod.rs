@@ -18,7 +18,7 @@ pub mod sg_reply;
 
 use std::fs::File;
 use std::io::LineWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use crate::drive_spec::DriveSpec;
 pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
@@ -42,25 +42,29 @@ pub struct DriveOptions {
     pub poll_wait: std::time::Duration,
 }
 
-/// Opens the disc (creating its file and folder when missing), applies the fault plan and
-/// opens the transcript. Errors are one line each.
+/// Reads the fault plan, opens the disc (creating its file blank when missing, never a folder:
+/// a mistyped path is an error, not a new tree of folders) and the transcript. Errors are one
+/// line each. Nothing is created unless the plan reads and both files' folders exist.
 pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     let config = DriveConfig {
         paced: options.paced,
         ..DriveConfig::default()
     };
+    let plan = match &options.fault_plan {
+        Some(path) => Some(FaultPlan::from_path(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    if let Some(path) = &options.transcript {
+        folder_exists("--transcript", path)?;
+    }
     let mut drive = match &options.drive.file {
         None => VirtualDrive::in_memory(options.drive.kind, config),
         Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
+            folder_exists(&format!("--drive {}", options.drive), path)?;
             VirtualDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
         }
     };
-    if let Some(path) = &options.fault_plan {
-        let plan = FaultPlan::from_path(path).map_err(|e| e.to_string())?;
+    if let Some(plan) = plan {
         drive.drive_mut().set_fault_plan(plan);
     }
     let served = match &options.transcript {
@@ -74,4 +78,20 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
         }
     };
     Ok(served.with_poll_wait(options.poll_wait))
+}
+
+/// An error naming `option` unless the folder `path` is to be created in exists.
+fn folder_exists(option: &str, path: &Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{option}: the folder {} does not exist (virtdrive creates files, not folders)",
+            folder.display()
+        ))
+    }
 }

@@ -18,7 +18,7 @@ use crate::VirtualDriveError;
 /// Why the server could not start or end cleanly.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("{}: {source}", path.display())]
+    #[error("cannot listen on {}: {source}", path.display())]
     Bind { path: PathBuf, source: io::Error },
     #[error("{}: another virtdrive server is listening there", .0.display())]
     InUse(PathBuf),
@@ -39,6 +39,13 @@ pub(super) struct Shared {
     verbose: bool,
 }
 
+/// One line on stderr. A stderr that cannot be written (a full disk) loses the line instead of
+/// stopping the server, as `eprintln!` would by panicking.
+fn note(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "virtdrive serve: {message}");
+}
+
 /// Locks `m`; a thread that panicked while holding it left the state between two commands,
 /// which is still consistent, so its poison is ignored.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -57,7 +64,7 @@ impl Shared {
     }
     /// One line on stderr about connection `id`.
     pub(super) fn log(&self, id: u64, message: &str) {
-        eprintln!("virtdrive serve: connection {id}: {message}");
+        note(format_args!("connection {id}: {message}"));
     }
 }
 
@@ -148,7 +155,7 @@ impl Server {
             let stream = match stream {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("virtdrive serve: accepting a connection: {e}");
+                    note(format_args!("accepting a connection: {e}"));
                     // EMFILE and the like pass; do not spin on them.
                     std::thread::sleep(std::time::Duration::from_millis(10));
                     continue;
@@ -174,7 +181,9 @@ impl Server {
             match spawned {
                 Ok(t) => threads.push(t),
                 Err(e) => {
-                    eprintln!("virtdrive serve: cannot start a thread for connection {id}: {e}");
+                    note(format_args!(
+                        "cannot start a thread for connection {id}: {e}"
+                    ));
                     if let Some(s) = lock(&self.shared.live).remove(&id) {
                         let _ = s.shutdown(std::net::Shutdown::Both);
                     }
@@ -193,7 +202,7 @@ impl Server {
         let mut drive = self.shared.drive();
         drive.commit()?;
         if let Some(e) = drive.transcript_error() {
-            eprintln!("virtdrive serve: writing the transcript: {e}");
+            note(format_args!("writing the transcript: {e}"));
         }
         Ok(())
     }
