@@ -112,7 +112,7 @@ mod staging;
 mod state;
 
 pub(crate) use disc::Disc;
-pub use error::PersistError;
+pub use error::{DiscFileOperation, HostIoError, PersistError};
 
 /// A handle on an open disc file, for committing the disc's state; the sectors go through the
 /// [`FileStore`] opened with it. Clones share the same open disc.
@@ -182,6 +182,20 @@ impl DiscFile {
     /// The number of commits since the disc was created.
     pub fn generation(&self) -> u64 {
         lock(&self.disc).generation()
+    }
+
+    /// The first failure of the file system under the disc (its store's reads and writes,
+    /// its commits) since the disc was opened or this was last taken; later ones are not
+    /// kept. A store reports its failures as [`StoreError::Io`](crate::store::StoreError),
+    /// which a drive turns into sense data: this is where their cause stays.
+    pub fn host_io_error(&self) -> Option<HostIoError> {
+        lock(&self.disc).host_io_error().cloned()
+    }
+
+    /// Takes the failure [`host_io_error`](Self::host_io_error) gives, so that the next one is
+    /// kept.
+    pub fn take_host_io_error(&self) -> Option<HostIoError> {
+        lock(&self.disc).take_host_io_error()
     }
 }
 
