@@ -282,6 +282,12 @@ fn writing_past_a_full_file_system_is_a_write_error_naming_enospc_and_the_last_c
         assert!(lba < 8192, "8 MiB of tmpfs cannot take 16 MiB of sectors");
     };
     write_error(&failed);
+    // What the failed WRITE managed to store is given back: the data file ends where the
+    // last good WRITE did.
+    assert_eq!(
+        fs::metadata(&path).unwrap().len(),
+        u64::from(lba) * SECTOR as u64
+    );
     let cause = d.host_io_error().expect("the host learns why the write failed");
     assert_eq!(cause.kind(), std::io::ErrorKind::StorageFull, "{cause}");
     assert_eq!(cause.raw_os_error(), Some(nix::errno::Errno::ENOSPC as i32));
@@ -337,6 +343,35 @@ fn writing_past_a_full_file_system_is_a_write_error_naming_enospc_and_the_last_c
     reads_back(&mut d, 1, 0, 512);
     reads_back(&mut d, 3, 512, 64);
     assert!(d.host_io_error().is_none());
+}
+
+#[test]
+fn creating_a_disc_on_a_full_file_system_fails_and_leaves_nothing() {
+    let test = "creating_a_disc_on_a_full_file_system";
+    let Some(tmpfs) = Tmpfs::mount("1m", test) else {
+        return;
+    };
+    let filler = fill(tmpfs.path());
+    let path = tmpfs.path().join("disc.img");
+    let e = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default())
+        .expect_err("no room for the disc's state");
+    assert!(
+        e.to_string()
+            .contains("no space left on the file system holding"),
+        "{e}"
+    );
+    println!("creating on a full tmpfs: {e}");
+    // Not even the empty data file, which would be taken for a disc without its state.
+    let mut left: Vec<String> = fs::read_dir(tmpfs.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["filler"]);
+    fs::remove_file(filler).unwrap();
+    drop(open(MediumKind::CdR80, &path));
+    drop(open(MediumKind::CdR80, &path));
 }
 
 #[test]
