@@ -247,7 +247,12 @@ impl VirtualDrive {
                 let write_protected = self.drive.is_write_protected();
                 let mut state = saved_state(m.save_state(), write_protected);
                 if !self.notes.is_empty() {
-                    state["notes"] = serde_json::Value::Object(self.notes.clone());
+                    if let Some(saved) = state.as_object_mut() {
+                        saved.insert(
+                            "notes".into(),
+                            serde_json::Value::Object(self.notes.clone()),
+                        );
+                    }
                 }
                 file.commit(&state)?;
             }

@@ -44,7 +44,13 @@ impl Tmpfs {
     fn mount(size: &str, test: &str) -> Option<Tmpfs> {
         let dir = tempfile::tempdir().expect("a temp dir");
         let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
             .arg(dir.path())
             .output();
         match out {
@@ -84,7 +90,10 @@ impl Drop for Tmpfs {
             .is_ok_and(|s| s.success());
         if !unmounted {
             // Something still holds a file there (a panic mid-test): detach it anyway.
-            let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+            let _ = Command::new("umount")
+                .arg("-l")
+                .arg(self.dir.path())
+                .status();
         }
     }
 }
@@ -186,11 +195,18 @@ const FORMAT_UNIT: [u8; 6] = [
     0, 0, 0, 0,
 ];
 const FORMAT_BD_RE_31H: [u8; 12] = [
-    0x00, 0x82, // FOV | Immed
-    0x00, 0x08, // descriptor length 8
-    0x00, 0xBA, 0x74, 0x00, // 12,219,392 blocks
+    0x00,
+    0x82, // FOV | Immed
+    0x00,
+    0x08, // descriptor length 8
+    0x00,
+    0xBA,
+    0x74,
+    0x00,      // 12,219,392 blocks
     0x31 << 2, // format type 31h: no spare areas, quick
-    0x00, 0x08, 0x00, // block length 2048
+    0x00,
+    0x08,
+    0x00, // block length 2048
 ];
 
 /// A BD-RE formatted (FORMAT UNIT, Immed, waited out): the disc's first commit.
@@ -288,7 +304,9 @@ fn writing_past_a_full_file_system_is_a_write_error_naming_enospc_and_the_last_c
         fs::metadata(&path).unwrap().len(),
         u64::from(lba) * SECTOR as u64
     );
-    let cause = d.host_io_error().expect("the host learns why the write failed");
+    let cause = d
+        .host_io_error()
+        .expect("the host learns why the write failed");
     assert_eq!(cause.kind(), std::io::ErrorKind::StorageFull, "{cause}");
     assert_eq!(cause.raw_os_error(), Some(nix::errno::Errno::ENOSPC as i32));
     assert_eq!(cause.operation(), DiscFileOperation::WritingData);
@@ -313,7 +331,9 @@ fn writing_past_a_full_file_system_is_a_write_error_naming_enospc_and_the_last_c
     let filler = fill(tmpfs.path());
     let c = execute(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
     write_error(&c);
-    let cause = d.host_io_error().expect("the host learns why the commit failed");
+    let cause = d
+        .host_io_error()
+        .expect("the host learns why the commit failed");
     assert_eq!(cause.kind(), std::io::ErrorKind::StorageFull, "{cause}");
     assert_eq!(cause.operation(), DiscFileOperation::CommittingState);
     assert!(
@@ -324,11 +344,22 @@ fn writing_past_a_full_file_system_is_a_write_error_naming_enospc_and_the_last_c
         "{cause}"
     );
     println!("host_io_error after SYNCHRONIZE CACHE: {cause}");
-    assert_eq!(temp_files(tmpfs.path()), Vec::<String>::new(), "no temp file");
+    assert_eq!(
+        temp_files(tmpfs.path()),
+        Vec::<String>::new(),
+        "no temp file"
+    );
     // And so does committing when the host finishes.
     let e = d.commit().expect_err("no room for the state");
-    assert!(e.to_string().contains("no space left on the file system"), "{e}");
-    assert_eq!(temp_files(tmpfs.path()), Vec::<String>::new(), "no temp file");
+    assert!(
+        e.to_string().contains("no space left on the file system"),
+        "{e}"
+    );
+    assert_eq!(
+        temp_files(tmpfs.path()),
+        Vec::<String>::new(),
+        "no temp file"
+    );
     drop(d);
 
     // Room again: the disc is its last good commit, and takes writes that last.
@@ -391,13 +422,19 @@ fn a_commit_failing_after_its_commit_point_is_finished_once_there_is_room() {
     write_good(&mut d, 2, 0, 2560);
     let c = execute(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
     write_error(&c);
-    let cause = d.host_io_error().expect("the host learns why the commit failed");
+    let cause = d
+        .host_io_error()
+        .expect("the host learns why the commit failed");
     assert_eq!(cause.kind(), std::io::ErrorKind::StorageFull, "{cause}");
     assert_eq!(cause.operation(), DiscFileOperation::ApplyingJournal);
     println!("host_io_error after SYNCHRONIZE CACHE: {cause}");
     // Past its commit point the commit is finished by reopening, not by trying again.
     write_error(&execute(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None));
-    assert_eq!(temp_files(tmpfs.path()), Vec::<String>::new(), "no temp file");
+    assert_eq!(
+        temp_files(tmpfs.path()),
+        Vec::<String>::new(),
+        "no temp file"
+    );
     drop(d);
 
     // Reopening replays the journal, which needs the room too, and says so.
@@ -409,7 +446,11 @@ fn a_commit_failing_after_its_commit_point_is_finished_once_there_is_room() {
         "{e}"
     );
     println!("reopening on the full tmpfs: {e}");
-    assert_eq!(temp_files(tmpfs.path()), Vec::<String>::new(), "no temp file");
+    assert_eq!(
+        temp_files(tmpfs.path()),
+        Vec::<String>::new(),
+        "no temp file"
+    );
 
     // A bigger file system: the commit is finished, and it is the disc's.
     tmpfs.remount("size=16m");
@@ -454,11 +495,18 @@ fn a_replacement_journal_that_does_not_fit_is_removed_and_the_commit_holds() {
         .commit(&json!({"round": 2}))
         .expect_err("the new journal does not fit");
     assert!(matches!(e, PersistError::Io { .. }), "{e:?}");
-    assert!(e.to_string().contains("no space left on the file system"), "{e}");
+    assert!(
+        e.to_string().contains("no space left on the file system"),
+        "{e}"
+    );
     let cause = file.host_io_error().expect("the cause is kept");
     assert_eq!(cause.kind(), std::io::ErrorKind::StorageFull, "{cause}");
     assert_eq!(cause.operation(), DiscFileOperation::RetiringJournal);
-    assert_eq!(temp_files(tmpfs.path()), Vec::<String>::new(), "no temp file");
+    assert_eq!(
+        temp_files(tmpfs.path()),
+        Vec::<String>::new(),
+        "no temp file"
+    );
     drop((file, store));
 
     // The commit point was passed: the disc opens as round 2, without the pending sectors.
@@ -616,7 +664,11 @@ fn permission_checks(dir: &Path) {
     // Rewriting a committed sector needs the journal, a new file in the folder.
     write_error(&write(&mut d, 2, 0, CHUNK));
     let cause = d.take_host_io_error().expect("the host learns why");
-    assert_eq!(cause.kind(), std::io::ErrorKind::PermissionDenied, "{cause}");
+    assert_eq!(
+        cause.kind(),
+        std::io::ErrorKind::PermissionDenied,
+        "{cause}"
+    );
     assert_eq!(cause.operation(), DiscFileOperation::WritingJournal);
     assert_eq!(
         cause.to_string(),
@@ -631,9 +683,16 @@ fn permission_checks(dir: &Path) {
     write_good(&mut d, 3, 64, 64);
     write_error(&execute(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None));
     let cause = d.take_host_io_error().expect("the host learns why");
-    assert_eq!(cause.kind(), std::io::ErrorKind::PermissionDenied, "{cause}");
+    assert_eq!(
+        cause.kind(),
+        std::io::ErrorKind::PermissionDenied,
+        "{cause}"
+    );
     assert_eq!(cause.operation(), DiscFileOperation::CommittingState);
-    assert!(cause.to_string().ends_with(": permission denied"), "{cause}");
+    assert!(
+        cause.to_string().ends_with(": permission denied"),
+        "{cause}"
+    );
     println!("{UNPRIVILEGED}host_io_error after SYNCHRONIZE CACHE: {cause}");
     assert_eq!(temp_files(dir), Vec::<String>::new(), "no temp file");
     // No new disc there either.

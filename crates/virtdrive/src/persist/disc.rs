@@ -509,8 +509,7 @@ impl Disc {
                 .truncate(true)
                 .open(path)
                 .map_err(store_io(path))?;
-            if let Err(e) = file.write_all_at(&journal::header(self.committed.generation + 1), 0)
-            {
+            if let Err(e) = file.write_all_at(&journal::header(self.committed.generation + 1), 0) {
                 // A journal without its header holds nothing: not left behind.
                 drop(file);
                 let _ = fs::remove_file(path);
@@ -744,7 +743,8 @@ impl Disc {
                     });
                 }
                 let to = u64::from(slot) + done;
-                new.write_all_at(&buf, slot_offset(to)).map_err(io_at(temp))?;
+                new.write_all_at(&buf, slot_offset(to))
+                    .map_err(io_at(temp))?;
                 done += n;
             }
             index.set_pending(entry.sector, entry.count, slot);

@@ -262,3 +262,102 @@ pub(crate) fn duplicate(e: &io::Error) -> io::Error {
         None => io::Error::new(e.kind(), e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(errno: Errno, operation: DiscFileOperation, file: &str) -> String {
+        let source = io::Error::from_raw_os_error(errno as i32);
+        HostIoError::new(
+            operation,
+            Path::new("/mnt/disc.img"),
+            Path::new(file),
+            source,
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn each_file_system_condition_is_named_in_plain_words() {
+        use DiscFileOperation as Op;
+        assert_eq!(
+            failure(Errno::ENOSPC, Op::WritingData, "/mnt/disc.img"),
+            "writing sectors into the data file: no space left on the file system holding \
+             /mnt/disc.img"
+        );
+        assert_eq!(
+            failure(
+                Errno::EACCES,
+                Op::CommittingState,
+                "/mnt/disc.img.state.json.tmp"
+            ),
+            "committing the disc state: /mnt/disc.img.state.json.tmp: permission denied"
+        );
+        assert_eq!(
+            failure(Errno::EROFS, Op::WritingJournal, "/mnt/disc.img.journal"),
+            "writing sectors into the journal: /mnt/disc.img is on a read-only file system"
+        );
+        assert_eq!(
+            failure(Errno::EDQUOT, Op::ApplyingJournal, "/mnt/disc.img"),
+            "copying committed sectors into the data file: disk quota exceeded on the file \
+             system holding /mnt/disc.img"
+        );
+        let eio = failure(Errno::EIO, Op::ReadingSectors, "/mnt/disc.img.journal");
+        assert!(
+            eio.starts_with("reading sectors from the disc file: /mnt/disc.img.journal: "),
+            "{eio}"
+        );
+        assert!(eio.contains("os error 5"), "{eio}");
+    }
+
+    #[test]
+    fn a_persist_error_names_the_cause_and_the_file() {
+        let e = |errno: Errno| {
+            io_at(Path::new("/mnt/disc.img.journal"))(io::Error::from_raw_os_error(errno as i32))
+                .to_string()
+        };
+        assert_eq!(
+            e(Errno::ENOSPC),
+            "no space left on the file system holding /mnt/disc.img.journal"
+        );
+        assert_eq!(e(Errno::EACCES), "/mnt/disc.img.journal: permission denied");
+        assert_eq!(
+            e(Errno::EROFS),
+            "/mnt/disc.img.journal is on a read-only file system"
+        );
+        assert_eq!(
+            e(Errno::EDQUOT),
+            "disk quota exceeded on the file system holding /mnt/disc.img.journal"
+        );
+        // Errors made by this crate, by their kind.
+        let full = io_at(Path::new("/d"))(io::Error::new(io::ErrorKind::StorageFull, "x"));
+        assert_eq!(
+            full.to_string(),
+            "no space left on the file system holding /d"
+        );
+        let other = io_at(Path::new("/d"))(io::Error::other("the journal is closed"));
+        assert_eq!(other.to_string(), "/d: the journal is closed");
+    }
+
+    #[test]
+    fn the_cause_is_kept_whole() {
+        let e = HostIoError::new(
+            DiscFileOperation::WritingData,
+            Path::new("/mnt/disc.img"),
+            Path::new("/mnt/disc.img"),
+            io::Error::from_raw_os_error(Errno::ENOSPC as i32),
+        );
+        assert_eq!(e.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(e.raw_os_error(), Some(Errno::ENOSPC as i32));
+        assert_eq!(e.clone().operation(), DiscFileOperation::WritingData);
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(
+            source,
+            Some(io::Error::from_raw_os_error(Errno::ENOSPC as i32).to_string())
+        );
+        let copy = duplicate(&io::Error::new(io::ErrorKind::ReadOnlyFilesystem, "ro"));
+        assert_eq!(copy.kind(), io::ErrorKind::ReadOnlyFilesystem);
+        assert_eq!(copy.to_string(), "ro");
+    }
+}
