@@ -38,4 +38,6 @@ pub use drive::{
     VirtDrive,
 };
 pub use drive_spec::DriveSpec;
+#[cfg(unix)]
+pub use persist::{DiscFileOperation, HostIoError};
 pub use virtual_drive::{VirtualDrive, VirtualDriveError};

@@ -5,20 +5,32 @@
 //! TRACK/SESSION, FORMAT UNIT, and when the drive is finished) commits the medium's state and
 //! its synchronized sectors to the file atomically: a process killed at any point leaves the
 //! disc as of its last commit.
+//!
+//! # When the file system under the disc fails
+//!
+//! The drive answers as a drive that cannot record: a WRITE whose sectors cannot be stored,
+//! and a SYNCHRONIZE CACHE, CLOSE TRACK/SESSION or FORMAT UNIT whose commit fails, end in
+//! CHECK CONDITION with 03/0C/00 WRITE ERROR (MMC's answer for sectors the drive failed to
+//! record; a read that fails is 03/11/00 UNRECOVERED READ ERROR). The host program that owns
+//! the drive learns the real cause (a full file system, a read-only one, a denied
+//! permission, an exceeded quota) from [`VirtualDrive::host_io_error`]. A failed commit
+//! leaves no temp file, and the disc file opens at its last good commit once the cause is
+//! removed (see [`crate::persist`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mmc_core::cdb::Opcode;
+use mmc_core::sense::triples;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use serde_json::json;
 
-use crate::drive::{DriveConfig, VirtDrive};
+use crate::drive::{build_sense, DriveConfig, VirtDrive};
 use crate::medium::{self, MediumKind};
 use crate::store::MemoryStore;
 
 #[cfg(unix)]
-use crate::persist::{DiscFile, PersistError};
+use crate::persist::{DiscFile, HostIoError, PersistError};
 
 /// Why a virtual drive could not be opened or saved.
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +220,25 @@ impl VirtualDrive {
         }
     }
 
+    /// The first failure of the file system under the disc file since the drive was opened
+    /// or this was last taken (later ones are not kept); `None` for a disc in memory. Reads
+    /// and writes the drive could not store answered 03/11/00 or 03/0C/00, and commits that
+    /// failed 03/0C/00 (or an error from [`VirtualDrive::commit`]): this names why.
+    ///
+    /// ```text
+    /// writing sectors into the data file: no space left on the file system holding /mnt/disc.img
+    /// ```
+    #[cfg(unix)]
+    pub fn host_io_error(&self) -> Option<HostIoError> {
+        self.file.as_ref().and_then(DiscFile::host_io_error)
+    }
+
+    /// Takes the failure [`VirtualDrive::host_io_error`] gives, so that the next one is kept.
+    #[cfg(unix)]
+    pub fn take_host_io_error(&mut self) -> Option<HostIoError> {
+        self.file.as_ref().and_then(DiscFile::take_host_io_error)
+    }
+
     /// Commits the disc's synchronized state to its file (nothing in memory).
     pub fn commit(&mut self) -> Result<(), VirtualDriveError> {
         #[cfg(unix)]
@@ -263,10 +294,18 @@ impl Transport for VirtualDrive {
         if cdb.first().copied().is_some_and(changes_contents) {
             self.notes.clear();
         }
+        let transfer = data.len();
         let completion = self.drive.execute(cdb, data, timeout)?;
-        if completion.is_good() && cdb.first().copied().is_some_and(is_sync_point) {
-            self.commit()
-                .map_err(|e| TransportError::Other(format!("saving the disc: {e}")))?;
+        if completion.is_good()
+            && cdb.first().copied().is_some_and(is_sync_point)
+            && self.commit().is_err()
+        {
+            // A drive whose cache cannot reach the disc reports a write error; the cause on
+            // the host is kept for `host_io_error`. The file stays as of its last commit, and
+            // the next synchronizing command tries again (or, for a commit that failed after
+            // its commit point, fails until the disc is reopened, which finishes it).
+            let sense = build_sense(triples::WRITE_ERROR, None, None);
+            return Ok(Completion::check_condition(&sense, transfer));
         }
         Ok(completion)
     }

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
-use super::error::{io_at, PersistError};
+use super::error::{duplicate, io_at, DiscFileOperation, HostIoError, PersistError};
 use super::journal::{self, sector_offset, slot_offset, Entry};
 use super::staging::SlotIndex;
-use super::state::{self, JournalRef, StateFile};
+use super::state::{self, JournalRef, Replaced, StateFile};
 use crate::medium::MediumKind;
 use crate::store::{check_span, whole_sectors, StoreError, SECTOR};
 
@@ -37,6 +37,8 @@ pub(crate) struct Disc {
     synchronized_end: u32,
     /// A commit failed after its commit point: the files must be finished by reopening.
     needs_reopen: bool,
+    /// The first failure of the file system since the disc was opened or this was taken.
+    host_error: Option<HostIoError>,
 }
 
 impl fmt::Debug for Disc {
@@ -123,8 +125,20 @@ impl Disc {
             state: caller_state.clone(),
         };
         let disc = Disc::assemble(data_path, state_path, data, committed);
-        disc.remove_leftovers(true)?;
-        state::replace(&disc.state_path, &disc.committed)?;
+        let made = disc.remove_leftovers(true).and_then(|()| {
+            state::replace(&disc.state_path, &disc.committed).map_err(|(replaced, e)| {
+                if replaced == Replaced::Yes {
+                    let _ = fs::remove_file(&disc.state_path);
+                }
+                e
+            })
+        });
+        if let Err(e) = made {
+            // A creation that failed leaves nothing behind, not even the empty data file,
+            // which would look like a disc that lost its state.
+            let _ = fs::remove_file(&disc.data_path);
+            return Err(e);
+        }
         Ok(disc)
     }
 
@@ -204,6 +218,7 @@ impl Disc {
             next_slot: 0,
             synchronized_end: 0,
             needs_reopen: false,
+            host_error: None,
         }
     }
 
@@ -278,8 +293,55 @@ impl Disc {
         self.committed.generation
     }
 
+    /// The first failure of the file system since the disc was opened or this was last
+    /// taken.
+    pub fn host_io_error(&self) -> Option<&HostIoError> {
+        self.host_error.as_ref()
+    }
+
+    pub fn take_host_io_error(&mut self) -> Option<HostIoError> {
+        self.host_error.take()
+    }
+
+    /// Keeps `source` as the host's cause, unless an earlier one is kept.
+    fn note(&mut self, operation: DiscFileOperation, path: &Path, source: &io::Error) {
+        if self.host_error.is_none() {
+            self.host_error = Some(HostIoError::new(
+                operation,
+                &self.data_path,
+                path,
+                duplicate(source),
+            ));
+        }
+    }
+
+    /// Notes a store's I/O failure and passes the result on.
+    fn noted<T>(
+        &mut self,
+        operation: DiscFileOperation,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if let Err(StoreError::Io { path, source }) = &result {
+            self.note(operation, Path::new(path), source);
+        }
+        result
+    }
+
+    /// Notes a commit's I/O failure and passes the error on.
+    fn noted_persist(&mut self, operation: DiscFileOperation, e: PersistError) -> PersistError {
+        if let PersistError::Io { path, source } = &e {
+            self.note(operation, path, source);
+        }
+        e
+    }
+
     /// Reads sectors, from their newest journal slot or else the data file.
-    pub fn read(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
+    pub fn read(&mut self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
+        let result = self.read_sectors(index, out);
+        self.noted(DiscFileOperation::ReadingSectors, result)
+    }
+
+    fn read_sectors(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
         let count = whole_sectors(out.len())?;
         check_span(index, count)?;
         let zeros_from = self.tail.end.max(self.committed.data_sectors);
@@ -353,16 +415,28 @@ impl Disc {
             .split_at_checked(usize::try_from((direct_from - index) * SECTOR as u64).unwrap_or(0))
             .ok_or(StoreError::Unaligned { len: data.len() })?;
         if !journaled.is_empty() {
-            self.write_journaled(index, journaled)?;
+            let result = self.write_journaled(index, journaled);
+            self.noted(DiscFileOperation::WritingJournal, result)?;
         }
         if !direct.is_empty() {
-            self.finish_cut().map_err(store_io(&self.data_path))?;
-            self.data
-                .write_all_at(direct, sector_offset(direct_from))
-                .map_err(store_io(&self.data_path))?;
+            let result = self.write_direct(direct_from, direct);
+            self.noted(DiscFileOperation::WritingData, result)?;
             self.tail.end = self.tail.end.max(end);
         }
         Ok(())
+    }
+
+    /// Writes sectors into the data file's tail. A write that fails (a full file system) gives
+    /// back the space its part written took past the tail, so that the commit which should
+    /// follow has room for what was written before.
+    fn write_direct(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
+        self.finish_cut().map_err(store_io(&self.data_path))?;
+        let written = self.data.write_all_at(data, sector_offset(index));
+        if written.is_err() {
+            let keep = sector_offset(self.tail.end.max(self.committed.data_sectors));
+            shrink_to(&self.data, keep);
+        }
+        written.map_err(store_io(&self.data_path))
     }
 
     /// Cuts the file back to the tail's end, if a power loss's cut is still owed.
@@ -409,9 +483,11 @@ impl Disc {
                 .checked_add(len)
                 .and_then(|to| data.get(from..to))
                 .ok_or(StoreError::Unaligned { len: data.len() })?;
-            journal
-                .write_all_at(bytes, slot_offset(slot))
-                .map_err(store_io(&self.journal_path))?;
+            if let Err(e) = journal.write_all_at(bytes, slot_offset(slot)) {
+                // Slots from `next_slot` on hold nothing yet: give their space back.
+                shrink_to(journal, slot_offset(self.next_slot));
+                return Err(store_io(&self.journal_path)(e));
+            }
         }
         for (start, n, slot, new) in plan {
             if new {
@@ -433,8 +509,12 @@ impl Disc {
                 .truncate(true)
                 .open(path)
                 .map_err(store_io(path))?;
-            file.write_all_at(&journal::header(self.committed.generation + 1), 0)
-                .map_err(store_io(path))?;
+            if let Err(e) = file.write_all_at(&journal::header(self.committed.generation + 1), 0) {
+                // A journal without its header holds nothing: not left behind.
+                drop(file);
+                let _ = fs::remove_file(path);
+                return Err(store_io(path)(e));
+            }
             self.journal = Some(file);
         }
         Ok(())
@@ -456,12 +536,18 @@ impl Disc {
         if self.tail.end > self.tail.synchronized_end {
             self.tail.end = self.tail.synchronized_end;
             self.tail.cut_pending = true;
-            // A failure is kept in `cut_pending`; this call has no way to report it.
-            let _ = self.finish_cut();
+            // A failure is kept in `cut_pending` (and as the host's cause): this call has no
+            // way to report it.
+            if let Err(e) = self.finish_cut() {
+                let path = self.data_path.clone();
+                self.note(DiscFileOperation::DiscardingUnsynchronized, &path, &e);
+            }
         }
     }
 
     /// The disc commit; see the module documentation for the steps and why they are safe.
+    /// A failure before the commit point leaves the disc as of the previous commit, in the
+    /// files and in memory, and can be retried; a failure after it is finished by reopening.
     pub fn commit(&mut self, caller_state: &serde_json::Value) -> Result<(), PersistError> {
         if self.needs_reopen {
             return Err(PersistError::NeedsReopen {
@@ -469,29 +555,69 @@ impl Disc {
             });
         }
         let entries = self.index.synchronized_entries();
+        match self.commit_state(caller_state, &entries) {
+            Ok(()) => {}
+            Err((replaced, e)) => {
+                // Renamed but not made durable: the new state is the disc's, its journal is
+                // not applied yet, and applying it before the rename is durable could tear
+                // the disc at a power loss. Reopening finishes it.
+                self.needs_reopen = replaced == Replaced::Yes;
+                return Err(self.noted_persist(DiscFileOperation::CommittingState, e));
+            }
+        }
+        // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
+        let finished = match self.apply(&entries) {
+            Err(e) => Err(self.noted_persist(DiscFileOperation::ApplyingJournal, e)),
+            Ok(()) => self
+                .retire_journal()
+                .map_err(|e| self.noted_persist(DiscFileOperation::RetiringJournal, e)),
+        };
+        if finished.is_err() {
+            self.needs_reopen = true;
+        }
+        finished
+    }
+
+    /// Steps 0 to 2, up to the commit point; the in-memory state follows once the new state
+    /// file has replaced the old.
+    fn commit_state(
+        &mut self,
+        caller_state: &serde_json::Value,
+        entries: &[Entry],
+    ) -> Result<(), (Replaced, PersistError)> {
+        let not_committed = |e| (Replaced::No, e);
         let generation = self.committed.generation + 1;
 
         // Step 0: the tail's synchronized sectors, durable before the state covers them.
-        self.finish_cut().map_err(io_at(&self.data_path))?;
+        self.finish_cut()
+            .map_err(io_at(&self.data_path))
+            .map_err(not_committed)?;
         if self.tail.synchronized_end > self.committed.data_sectors {
-            self.data.sync_data().map_err(io_at(&self.data_path))?;
+            self.data
+                .sync_data()
+                .map_err(io_at(&self.data_path))
+                .map_err(not_committed)?;
         }
 
         // Step 1: the commit record, durable before anything names it.
         let journal_ref = match (entries.is_empty(), &self.journal) {
             (true, _) => None,
             (false, None) => {
-                return Err(io_at(&self.journal_path)(io::Error::other(
+                return Err(not_committed(io_at(&self.journal_path)(io::Error::other(
                     "synchronized sectors without a journal",
-                )))
+                ))))
             }
             (false, Some(journal)) => {
-                let record = journal::encode_record(generation, &entries);
+                let record = journal::encode_record(generation, entries);
                 let record_offset = slot_offset(self.next_slot);
-                journal
+                if let Err(e) = journal
                     .write_all_at(&record, record_offset)
-                    .map_err(io_at(&self.journal_path))?;
-                journal.sync_all().map_err(io_at(&self.journal_path))?;
+                    .and_then(|()| journal.sync_all())
+                {
+                    // Nothing names the record yet: its space is given back.
+                    shrink_to(journal, record_offset);
+                    return Err(not_committed(io_at(&self.journal_path)(e)));
+                }
                 // Until the journal is retired, new slots go past the record, so that a
                 // commit failing after its commit point never has its record overwritten.
                 let record_slots = u32::try_from(record.len().div_ceil(SECTOR)).unwrap_or(u32::MAX);
@@ -521,28 +647,30 @@ impl Disc {
         };
 
         // Step 2: the commit point.
-        state::replace(&self.state_path, &next)?;
-        self.committed = next;
-        self.tail.synchronized_end = self.tail.synchronized_end.max(data_sectors);
-        self.tail.end = self.tail.end.max(self.tail.synchronized_end);
-
-        // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
-        let finished = self.apply_and_retire(&entries);
-        if finished.is_err() {
-            self.needs_reopen = true;
+        let replaced = state::replace(&self.state_path, &next);
+        if !matches!(replaced, Err((Replaced::No, _))) {
+            self.committed = next;
+            self.tail.synchronized_end = self.tail.synchronized_end.max(data_sectors);
+            self.tail.end = self.tail.end.max(self.tail.synchronized_end);
         }
-        finished
+        replaced
     }
 
-    fn apply_and_retire(&mut self, entries: &[Entry]) -> Result<(), PersistError> {
-        if let Some(journal) = &self.journal {
-            journal::apply(
+    /// Step 3: the recorded slots into the data file.
+    fn apply(&self, entries: &[Entry]) -> Result<(), PersistError> {
+        match &self.journal {
+            Some(journal) => journal::apply(
                 (&self.journal_path, journal),
                 (&self.data_path, &self.data),
                 entries,
                 self.committed.data_sectors,
-            )?;
+            ),
+            None => Ok(()),
         }
+    }
+
+    /// Step 4: the journal deleted, or replaced by one holding only the pending writes.
+    fn retire_journal(&mut self) -> Result<(), PersistError> {
         let pending = self.index.pending_entries();
         if pending.is_empty() {
             self.journal = None;
@@ -554,23 +682,51 @@ impl Disc {
         }
         // Writes since the store's last commit stay pending: they move to a new journal for
         // the next generation, which replaces the old one in one rename.
+        let temp = state::temp_path(&self.journal_path);
+        let replaced = self
+            .write_pending_journal(&temp, &pending)
+            .and_then(|made| {
+                fs::rename(&temp, &self.journal_path)
+                    .map(|()| made)
+                    .map_err(io_at(&self.journal_path))
+            });
+        let (new, index, slots) = match replaced {
+            Ok(made) => made,
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        self.journal = Some(new);
+        self.index = index;
+        self.next_slot = slots;
+        self.synchronized_end = 0;
+        Ok(())
+    }
+
+    /// Writes a journal for the next generation at `temp` holding the `pending` runs; gives
+    /// it with its slot index and the number of slots it fills.
+    fn write_pending_journal(
+        &self,
+        temp: &Path,
+        pending: &[Entry],
+    ) -> Result<(File, SlotIndex, u32), PersistError> {
         let old = self.journal.as_ref().ok_or_else(|| {
             io_at(&self.journal_path)(io::Error::other("pending sectors without a journal"))
         })?;
-        let temp = state::temp_path(&self.journal_path);
         let new = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(true)
-            .open(&temp)
-            .map_err(io_at(&temp))?;
+            .open(temp)
+            .map_err(io_at(temp))?;
         new.write_all_at(&journal::header(self.committed.generation + 1), 0)
-            .map_err(io_at(&temp))?;
+            .map_err(io_at(temp))?;
         let mut buf = Vec::new();
         let mut index = SlotIndex::default();
         let mut slot = 0u32;
-        for entry in &pending {
+        for entry in pending {
             // Copied in pieces of at most 1 MiB: a pending run can be a whole disc.
             let mut done = 0u64;
             while done < entry.count {
@@ -588,18 +744,13 @@ impl Disc {
                 }
                 let to = u64::from(slot) + done;
                 new.write_all_at(&buf, slot_offset(to))
-                    .map_err(io_at(&temp))?;
+                    .map_err(io_at(temp))?;
                 done += n;
             }
             index.set_pending(entry.sector, entry.count, slot);
             slot = u32::try_from(u64::from(slot) + entry.count).unwrap_or(u32::MAX);
         }
-        fs::rename(&temp, &self.journal_path).map_err(io_at(&self.journal_path))?;
-        self.journal = Some(new);
-        self.index = index;
-        self.next_slot = slot;
-        self.synchronized_end = 0;
-        Ok(())
+        Ok((new, index, slot))
     }
 }
 
@@ -614,6 +765,14 @@ fn lock_exclusive(file: File, path: &Path) -> Result<Flock<File>, PersistError> 
             io_at(path)(io::Error::from(errno))
         }
     })
+}
+
+/// Cuts `file` to `length` bytes if it is longer: space a failed write took is given back.
+/// Best effort: a file that cannot be cut keeps bytes nothing refers to.
+fn shrink_to(file: &File, length: u64) {
+    if file.metadata().is_ok_and(|m| m.len() > length) {
+        let _ = file.set_len(length);
+    }
 }
 
 fn remove_if_present(path: &Path) -> Result<(), PersistError> {

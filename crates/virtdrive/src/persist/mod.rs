@@ -94,6 +94,32 @@
 //! journal's fsync. The data file has no checksum (hashing 25 GB on
 //! every open would be too slow); its length is checked against the state.
 //!
+//! # When the file system fails
+//!
+//! A full file system (ENOSPC), a read-only one (EROFS), a denied permission (EACCES) or an
+//! exceeded quota (EDQUOT) is an I/O error like any other for the steps above, and each is
+//! named in plain words: by [`PersistError`]'s message when opening, creating or committing
+//! fails, and by [`HostIoError`] for failures while the disc is in use, whose first one the
+//! disc keeps ([`DiscFile::host_io_error`]) because the store's caller, an emulated drive,
+//! reports it to its host as sense data that cannot say why. What each failure leaves:
+//!
+//! - a write into the tail or the journal that fails gives back the space its stored part took
+//!   (the file is cut back to the tail's end, the journal to its first free slot), so that
+//!   the commit of what was written before has room; the sectors it was writing are
+//!   undefined, as on a disc whose write failed;
+//! - a commit failing in steps 0 to 2 removes its temp file (and a commit record it failed to
+//!   write is cut off the journal): the files are generation `G`, the disc in memory is
+//!   unchanged, and the commit can be tried again once there is room;
+//! - a commit failing after the rename (its directory's fsync, step 3, or step 4, whose
+//!   replacement journal's temp file is removed) is generation `G + 1`: later commits are
+//!   refused ([`PersistError::NeedsReopen`]) and reopening finishes it by replaying the
+//!   journal, which needs the same room as step 3 did: until there is, opening fails with
+//!   the cause;
+//! - a creation that fails removes what it made, the empty data file included.
+//!
+//! None of this changes the argument above: the removed files are the ones opening deletes
+//! anyway, and the cuts only drop bytes past everything the state names.
+//!
 //! # Not persisted
 //!
 //! A [`HashOnlyStore`](crate::store::HashOnlyStore) disc is not saved: its digests live in
@@ -112,7 +138,7 @@ mod staging;
 mod state;
 
 pub(crate) use disc::Disc;
-pub use error::PersistError;
+pub use error::{DiscFileOperation, HostIoError, PersistError};
 
 /// A handle on an open disc file, for committing the disc's state; the sectors go through the
 /// [`FileStore`] opened with it. Clones share the same open disc.
@@ -182,6 +208,20 @@ impl DiscFile {
     /// The number of commits since the disc was created.
     pub fn generation(&self) -> u64 {
         lock(&self.disc).generation()
+    }
+
+    /// The first failure of the file system under the disc (its store's reads and writes,
+    /// its commits) since the disc was opened or this was last taken; later ones are not
+    /// kept. A store reports its failures as [`StoreError::Io`](crate::store::StoreError),
+    /// which a drive turns into sense data: this is where their cause stays.
+    pub fn host_io_error(&self) -> Option<HostIoError> {
+        lock(&self.disc).host_io_error().cloned()
+    }
+
+    /// Takes the failure [`host_io_error`](Self::host_io_error) gives, so that the next one is
+    /// kept.
+    pub fn take_host_io_error(&self) -> Option<HostIoError> {
+        lock(&self.disc).take_host_io_error()
     }
 }
 

@@ -86,8 +86,25 @@ pub(crate) fn read(path: &Path) -> Result<Option<StateFile>, PersistError> {
 }
 
 /// Replaces the state file atomically: after a kill at any point, the file is the old state
-/// or the new one, never a mix.
-pub(crate) fn replace(path: &Path, state: &StateFile) -> Result<(), PersistError> {
+/// or the new one, never a mix. On failure no temp file is left; the caller learns with
+/// [`Replaced`] whether the rename happened (the commit point of a disc commit).
+pub(crate) fn replace(path: &Path, state: &StateFile) -> Result<(), (Replaced, PersistError)> {
+    write_and_rename(path, state).map_err(|e| (Replaced::No, e))?;
+    sync_directory_of(path).map_err(|e| (Replaced::Yes, e))
+}
+
+/// Whether a failed [`replace`] got as far as renaming the new state over the old.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replaced {
+    /// The old state is in place; the temp file is gone.
+    No,
+    /// The new state is in place, but its directory entry may not be durable yet.
+    Yes,
+}
+
+/// Writes the state to the temp file, fsyncs it and renames it over `path`; the temp file is
+/// removed when any of it fails.
+fn write_and_rename(path: &Path, state: &StateFile) -> Result<(), PersistError> {
     let json = serde_json::to_vec_pretty(state).map_err(|e| PersistError::CorruptState {
         path: path.to_path_buf(),
         detail: format!("cannot be written: {e}"),
@@ -99,13 +116,20 @@ pub(crate) fn replace(path: &Path, state: &StateFile) -> Result<(), PersistError
         .truncate(true)
         .open(&temp)
         .map_err(io_at(&temp))?;
-    file.write_all(&json).map_err(io_at(&temp))?;
-    file.write_all(b"\n").map_err(io_at(&temp))?;
-    file.sync_all().map_err(io_at(&temp))?;
+    let written = file
+        .write_all(&json)
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.sync_all())
+        .map_err(io_at(&temp));
     drop(file);
     // The commit point: rename(2) replaces the name atomically.
-    fs::rename(&temp, path).map_err(io_at(path))?;
-    sync_directory_of(path)
+    let renamed = written.and_then(|()| fs::rename(&temp, path).map_err(io_at(path)));
+    if renamed.is_err() {
+        // Removal fails only where the temp file could not be made or has gone (a file
+        // system turned read-only meanwhile); opening the disc removes it then.
+        let _ = fs::remove_file(&temp);
+    }
+    renamed
 }
 
 /// The temp file a state is written to before the rename.

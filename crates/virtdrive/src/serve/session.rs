@@ -155,13 +155,18 @@ fn execute(shared: &Shared, command: ExecuteRequest) -> SgReply {
         _ => DataPhase::None,
     };
     let transferable = phase.len();
-    let (outcome, took) = {
+    let (outcome, took, host_error) = {
         let mut drive = shared.drive();
         let before = drive.device_time().unwrap_or_default();
         let outcome = drive.execute(&command.cdb, phase, timeout);
         let after = drive.device_time().unwrap_or_default();
-        (outcome, after.saturating_sub(before))
+        let host_error = drive.drive_mut().take_host_io_error();
+        (outcome, after.saturating_sub(before), host_error)
     };
+    // The client sees a drive's write or read error; the user learns the cause here.
+    if let Some(cause) = host_error {
+        eprintln!("virtdrive serve: {cause}");
+    }
     let ms = u32::try_from(took.as_millis()).unwrap_or(u32::MAX);
     sg_reply(outcome, transferable, &data_in, ms)
 }
