@@ -196,7 +196,14 @@ impl OpenDrive {
     /// What went wrong under a virtual drive (its disc file's file system), when something
     /// did: the engine only sees the drive's answer.
     pub fn host_cause(&self) -> Option<String> {
-        None
+        match self {
+            #[cfg(unix)]
+            OpenDrive::Virtual(v) => v.host_io_error().map(|e| e.to_string()),
+            #[cfg(not(unix))]
+            OpenDrive::Virtual(_) => None,
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            OpenDrive::Device(_) => None,
+        }
     }
 
     /// Saves what must outlive the command (a virtual disc's file).
