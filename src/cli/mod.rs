@@ -33,7 +33,7 @@ pub enum CliError {
     Input(String),
     /// What the drive (or the engine) reported; `cause` names what lies under a virtual
     /// drive when it failed (its disc file's file system).
-    #[error("{}{} ({}, 0x{:08X})", .error, .cause.as_deref().map(|c| format!("; the cause: {c}")).unwrap_or_default(), .error.imapi_name(), .error.hresult())]
+    #[error("{}{} ({}, 0x{:08X})", .cause.as_deref().map(|c| format!("{c}; the virtual drive reported it as: ")).unwrap_or_default(), .error, .error.imapi_name(), .error.hresult())]
     Drive {
         error: discwriter::Error,
         cause: Option<String>,

@@ -77,7 +77,9 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
             );
             bar
         });
+        let reached = std::cell::Cell::new(0u64);
         let mut progress = |done: u64, total: u64| {
+            reached.set(done);
             if let Some(bar) = &bar {
                 bar.set_position(done * 2048);
                 bar.set_message(format!("{} of {}", mb(done * 2048), mb(total * 2048)));
@@ -109,7 +111,23 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
                     signal,
                 })
             }
-            (r, _) => (plan, r?),
+            (Err(e @ Error::Fail { .. }), _) if e.cause().is_none() => return Err(e.into()),
+            (Err(e), _) => {
+                let at = u64::from(plan.start) + reached.get();
+                return Err(CliError::Input(format!(
+                    "the drive could not read the sectors from LBA {at} (of LBA {}-{}): {e} ({}, 0x{:08X}){}",
+                    plan.start,
+                    u64::from(plan.start) + u64::from(plan.sectors) - 1,
+                    e.imapi_name(),
+                    e.hresult(),
+                    if to_stdout {
+                        String::new()
+                    } else {
+                        format!("; {} was not written", args.out.display())
+                    }
+                )));
+            }
+            (Ok(r), _) => (plan, r),
         }
     };
     drop(open);

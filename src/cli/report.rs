@@ -38,6 +38,9 @@ pub struct WriteResult {
     pub disc_status: Option<DiscState>,
     pub next_writable_address: Option<u32>,
     pub free_sectors: Option<u32>,
+    /// The disc is written in place from sector 0 (DVD+RW, BD-RE), not session by session.
+    #[serde(skip)]
+    pub rewritable: bool,
 }
 
 /// How the write went, with what the command saw along the way.
@@ -112,6 +115,9 @@ impl WriteResult {
             disc_status: f.after.as_ref().map(|s| s.status),
             next_writable_address: f.after.as_ref().and_then(|s| s.next_writable_address),
             free_sectors: f.after.as_ref().map(|s| s.free_sectors),
+            rewritable: f.after.as_ref().is_some_and(|s| {
+                mmc_core::Profile::from_u16(s.profile_code).is_rewritable_random()
+            }),
         }
     }
 
@@ -172,6 +178,12 @@ impl WriteResult {
         let Some(status) = self.disc_status else {
             return "Disc: its state could not be read back".into();
         };
+        if self.rewritable {
+            return format!(
+                "Disc: rewritable, written in place from sector 0 ({} in all)",
+                mb(u64::from(self.free_sectors.unwrap_or(0)) * 2048)
+            );
+        }
         let mut line = format!(
             "Disc: {}",
             match status {

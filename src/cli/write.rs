@@ -92,6 +92,10 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         verification: args.verify.into(),
         after: ran.after,
     });
+    let mut result = result;
+    if let (Some(c), Err(_)) = (&cause, &outcome) {
+        result.message = format!("{c}; the virtual drive reported it as: {}", result.message);
+    }
     if args.json {
         println!("{}", result.json_line());
     }

@@ -202,3 +202,64 @@ pub fn ok(o: std::process::Output, what: &str) -> std::process::Output {
     );
     o
 }
+
+/// Checks the one schema of `write --json`'s result line (README, "The result line"),
+/// whatever the outcome; returns the result object.
+pub fn assert_result_schema(line: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let r = v
+        .get("result")
+        .unwrap_or_else(|| panic!("no result: {line}"))
+        .clone();
+    let hr = r["hresult"].as_str().expect("hresult is text");
+    assert!(
+        hr.len() == 10 && hr.starts_with("0x") && hr[2..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{hr}"
+    );
+    assert!(
+        r["code"].as_str().is_some_and(|c| c.starts_with("S_")
+            || c.starts_with("E_")
+            || c.starts_with("HRESULT")),
+        "{line}"
+    );
+    assert!(r["error"].is_null() || r["error"].is_string(), "{line}");
+    assert!(
+        r["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{line}"
+    );
+    assert!(
+        r["start_lba"].is_null() || r["start_lba"].is_i64(),
+        "{line}"
+    );
+    assert!(r["sectors"].is_u64(), "{line}");
+    assert!(
+        r["last_written_lba"].is_null() || r["last_written_lba"].is_i64(),
+        "{line}"
+    );
+    assert!(r["disc_closed"].is_boolean(), "{line}");
+    assert!(
+        r["elapsed_seconds"].as_f64().is_some_and(|s| s >= 0.0),
+        "{line}"
+    );
+    assert!(
+        r["drive_seconds"].is_null() || r["drive_seconds"].is_f64(),
+        "{line}"
+    );
+    assert!(
+        r["verified"].is_null()
+            || matches!(r["verified"].as_str(), Some("none" | "quick" | "full")),
+        "{line}"
+    );
+    // Success and failure agree with each other.
+    let success = r["error"].is_null();
+    assert_eq!(
+        success,
+        r["code"].as_str().unwrap().starts_with("S_"),
+        "{line}"
+    );
+    if !success {
+        assert_eq!(r["error"], r["code"], "{line}");
+        assert!(r["verified"].is_null(), "{line}");
+    }
+    r
+}

@@ -30,84 +30,9 @@ const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
 /// Sectors per WRITE (10) here: one BD ECC block, 64 KiB.
 const CHUNK: u16 = 32;
 
-// ---------------------------------------------------------------------------------------
-// A tmpfs of our own, unmounted when the test ends, even by a panic.
-
-/// A tmpfs mounted on a temp dir.
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    /// Mounts a tmpfs of `size` (as `mount -o size=` takes it); `None`, after a notice, where
-    /// mounting is not permitted and `CI` is not set.
-    fn mount(size: &str, test: &str) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let out = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0755"),
-                "tmpfs",
-            ])
-            .arg(dir.path())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => Some(Tmpfs { dir }),
-            Ok(o) => {
-                let why = String::from_utf8_lossy(&o.stderr)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                skip(test, &format!("cannot mount a tmpfs ({why})"));
-                None
-            }
-            Err(e) => {
-                skip(test, &format!("cannot run mount ({e})"));
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// `mount -o remount,OPTIONS`.
-    fn remount(&self, options: &str) {
-        let status = Command::new("mount")
-            .args(["-o", &format!("remount,{options}")])
-            .arg(self.path())
-            .status()
-            .expect("mount runs");
-        assert!(status.success(), "mount -o remount,{options}");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let unmounted = Command::new("umount")
-            .arg(self.dir.path())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !unmounted {
-            // Something still holds a file there (a panic mid-test): detach it anyway.
-            let _ = Command::new("umount")
-                .arg("-l")
-                .arg(self.dir.path())
-                .status();
-        }
-    }
-}
-
-/// A case that cannot run here: a notice, or a failure under CI, which runs as root.
-fn skip(test: &str, why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{test}: {why}; CI runs as root and must run this case");
-    }
-    println!("NOTICE {test}: skipped: {why}");
-}
+#[path = "support/tmpfs.rs"]
+mod tmpfs;
+use tmpfs::{skip, Tmpfs};
 
 /// Fills the file system holding `dir` to its last byte with a file named `filler`.
 fn fill(dir: &Path) -> PathBuf {
