@@ -147,6 +147,20 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
         d,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A DVD+RW holding data, which only --overwrite writes over.
+    let rw = disc("rw.disc", "dvd+rw");
+    let o = run(
+        &["write".into(), SAMPLE.into(), "--drive".into(), rw.clone()],
+        None,
+        d,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &["write".into(), SAMPLE.into(), "--drive".into(), rw.clone()],
+        None,
+        d,
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("E_IMAPI_DF2DATA_MEDIA_NOT_BLANK"));
     let out = |name: &str| s(&d.join(name));
     let missing = disc("missing.disc", "cd-r");
     let plan = format!("{PLANS}/write-protect-on-write.json");
@@ -249,15 +263,7 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
         ),
         row(
             "write overwrite",
-            &[
-                "write",
-                SAMPLE,
-                "--drive",
-                &cd.replace("cd-r@", "cd-r@")
-                    .replace("cd.disc", "rw.disc")
-                    .replace("virt:cd-r", "virt:dvd+rw"),
-                "--overwrite",
-            ],
+            &["write", SAMPLE, "--drive", &rw, "--overwrite"],
             Expect::Ok("Wrote"),
             &["write", SAMPLE, "--drive", "virt:dvd+rw", "--overwrite=1"],
             Expect::Usage("unexpected value"),

@@ -231,8 +231,11 @@ pub fn cdb(words: &[String], as_json: bool) -> Result<(), CliError> {
     }
     println!(
         "  data phase: {} {} bytes",
-        transfer["direction"].as_str().unwrap_or("none"),
-        transfer["bytes"]
+        transfer
+            .get("direction")
+            .and_then(Value::as_str)
+            .unwrap_or("none"),
+        transfer.get("bytes").cloned().unwrap_or(Value::Null)
     );
     Ok(())
 }

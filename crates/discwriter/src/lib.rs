@@ -3,10 +3,20 @@
 //! The engine talks to a drive only through [`mmc_core::Transport`], so the same code drives
 //! real hardware (SG_IO, behind the `sgio` feature) and the emulator.
 //!
-//! This is the start of the engine: [`Recorder::open`] identifies a drive and refuses any
-//! device that is not an MMC drive (INQUIRY peripheral device type 5) before anything else is
-//! sent, and [`Error`] has one variant for every code IMAPI2's `Write` can return, with its
-//! HRESULT. The data writer comes next.
+//! - [`Recorder`]: one drive. [`Recorder::open`] identifies it and refuses any device that
+//!   is not an MMC drive (INQUIRY peripheral device type 5) before anything else is sent;
+//!   then the disc's status, formatting, eject and load.
+//! - [`DataWriter`]: IMAPI2's `IDiscFormat2Data`: its properties, [`DataWriter::write`] (a
+//!   new session on write-once media, from sector 0 on rewritable media), progress events,
+//!   cancel and verification; [`DataWriter::write_stream`] for data read once (a pipe), of
+//!   known length or not.
+//! - [`readback`]: which sectors "what was written last", a session or the whole disc are,
+//!   and reading them; [`volume`]: the sizes ISO 9660 and UDF volumes give themselves.
+//! - [`Error`]: one variant for every code IMAPI2's `Write` can return, with its HRESULT and
+//!   the sense that caused it.
+//!
+//! Every command sent to the drive is logged through `tracing` at debug level (target
+//! `discwriter::drive`), the phases of a write at info level (`discwriter::write`).
 #![cfg_attr(
     not(test),
     warn(

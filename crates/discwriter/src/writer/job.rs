@@ -138,10 +138,16 @@ impl Progress<'_, '_> {
             (done / self.sectors as f64).min(1.0)
         };
         let elapsed_s = elapsed.as_secs_f64();
-        let total = if self.length_known && fraction > 0.05 {
-            elapsed_s / fraction
-        } else {
-            self.estimate.max(elapsed_s)
+        // While the data moves, what is left at the drive's recording speed (an average
+        // since the start would count the validation and the drive's buffer filling at
+        // once); otherwise the average so far, or the estimate made before.
+        let total = match (self.action, self.kbps, self.length_known) {
+            (WriteAction::WritingData, Some(kbps), true) => {
+                let left = (self.sectors as f64 - done).max(0.0);
+                elapsed_s + left * 2.048 / f64::from(kbps.max(1))
+            }
+            _ if self.length_known && fraction > 0.05 => elapsed_s / fraction,
+            _ => self.estimate.max(elapsed_s),
         };
         let event = ProgressEvent {
             action: self.action,

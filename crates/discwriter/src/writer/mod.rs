@@ -122,6 +122,35 @@ pub(crate) struct WriterState<T: Transport> {
 }
 
 /// IMAPI2's MsftDiscFormat2Data.
+///
+/// ```
+/// use std::io::Cursor;
+/// use discwriter::{DataWriter, DiscState, Recorder, VerificationLevel, WriteAction, WriteOptions};
+/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+///
+/// let drive = VirtualDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
+/// let writer = DataWriter::new();
+/// writer.set_recorder(Recorder::open(drive)?)?;
+/// writer.set_client_name("example")?;
+/// writer.set_options(WriteOptions {
+///     verification: VerificationLevel::Full,
+///     ..WriteOptions::default()
+/// })?;
+/// let image = vec![0x5Au8; 300 * 2048];
+/// let mut phases = Vec::new();
+/// let outcome = writer.write(
+///     &mut Cursor::new(&image),
+///     image.len() as u64,
+///     None,
+///     &mut |event, _cancel| phases.push(event.action),
+/// )?;
+/// assert_eq!((outcome.code, outcome.start_lba, outcome.sectors), ("S_OK", 0, 300));
+/// assert!(phases.contains(&WriteAction::Verifying));
+/// // A new session on a CD-R, and the disc stays appendable.
+/// let mut recorder = writer.take_recorder()?.expect("the writer's recorder");
+/// assert_eq!(recorder.disc_summary()?.status, DiscState::Appendable);
+/// # Ok::<(), discwriter::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct DataWriter<T: Transport> {
     state: Mutex<WriterState<T>>,

@@ -63,6 +63,31 @@ pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 
 /// A fault plan ready to decide: its rules and the counters and generator it keeps while
 /// commands pass.
+///
+/// ```
+/// use std::time::Duration;
+/// use mmc_core::sense::{Sense, SenseKey};
+/// use mmc_core::{DataPhase, Transport};
+/// use virtdrive::fault::FaultPlan;
+/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+///
+/// // The second TEST UNIT READY answers 02/04/01 (becoming ready), once.
+/// let plan = FaultPlan::from_json_str(r#"{
+///     "rules": [ { "match": { "opcode": "TEST UNIT READY", "nth": 2 },
+///                  "action": { "sense": { "key": "not_ready", "asc": "0x04", "ascq": 1 } },
+///                  "times": "once" } ]
+/// }"#)?;
+/// let mut drive = VirtualDrive::in_memory(MediumKind::BdRe, DriveConfig::default());
+/// drive.drive_mut().set_fault_plan(plan);
+/// let tur = [0u8; 6];
+/// let t = Duration::from_secs(5);
+/// assert!(drive.execute(&tur, DataPhase::None, t)?.is_good());
+/// let second = drive.execute(&tur, DataPhase::None, t)?;
+/// let sense = Sense::parse(&second.sense)?;
+/// assert_eq!((sense.key, sense.asc, sense.ascq), (SenseKey::NotReady, Some(0x04), Some(0x01)));
+/// assert!(drive.execute(&tur, DataPhase::None, t)?.is_good());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct FaultPlan {
     spec: FaultPlanSpec,
