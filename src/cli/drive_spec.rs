@@ -286,9 +286,10 @@ fn open_virtual(
 #[cfg(all(feature = "sgio", target_os = "linux"))]
 fn device_open_error(e: discwriter::sgio::OpenError) -> CliError {
     match e {
-        discwriter::sgio::OpenError::Busy { .. } => CliError::Drive(
-            discwriter::Error::from_transport(mmc_core::TransportError::Locked { owner: None }, 0),
-        ),
+        discwriter::sgio::OpenError::Busy { .. } => {
+            discwriter::Error::from_transport(mmc_core::TransportError::Locked { owner: None }, 0)
+                .into()
+        }
         other => CliError::Input(other.to_string()),
     }
 }
