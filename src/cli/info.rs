@@ -36,11 +36,16 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         println!("{v}");
         return Ok(());
     }
+    let rewritable = mmc_core::Profile::from_u16(summary.profile_code).is_rewritable_random();
     let status = match summary.status {
-        DiscState::Blank => "blank",
-        DiscState::Appendable => "appendable",
-        DiscState::Complete => "complete",
-        DiscState::Other => "random access",
+        _ if rewritable && summary.needs_formatting => "blank, not formatted".to_string(),
+        // A formatted DVD+RW or BD-RE reports itself complete (MMC-6 6.22.3.1.4), yet is
+        // written over in place.
+        _ if rewritable => "formatted, written in place from sector 0".to_string(),
+        DiscState::Blank => "blank".to_string(),
+        DiscState::Appendable => format!("appendable, {} session(s)", summary.sessions),
+        DiscState::Complete => format!("closed, {} session(s)", summary.sessions),
+        DiscState::Other => "random access".to_string(),
     };
     println!(
         "Drive:       {} {} {} ({})",
@@ -53,7 +58,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         "Profile:     {} ({:04X}h)",
         summary.profile, summary.profile_code
     );
-    println!("Status:      {status}, {} session(s)", summary.sessions);
+    println!("Status:      {status}");
     println!(
         "Write protection: {}",
         if summary.write_protected {
@@ -63,6 +68,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         }
     );
     match summary.next_writable_address {
+        Some(_) if rewritable => {}
         Some(nwa) => println!("Next writable address: {nwa}"),
         None if summary.erasable && summary.status == DiscState::Blank => {
             println!("Next writable address: none until the disc is formatted")
