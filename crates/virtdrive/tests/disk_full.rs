@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use mmc_core::cdb::{Read10, Write10};
 use mmc_core::sense::{Sense, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
 use serde_json::json;
@@ -87,26 +88,23 @@ fn write_error(c: &Completion) {
     assert_eq!(sense.triple(), Some(WRITE_ERROR), "{c:?}");
 }
 
-fn write10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [
-        0x2A, // WRITE (10)
-        0x00, a0, a1, a2, a3, // LBA
-        0x00, l0, l1, // transfer length
-        0x00,
-    ]
+fn write10(lba: u32, blocks: u16) -> mmc_core::CdbBytes {
+    Write10 {
+        lba: i32::try_from(lba).expect("an LBA"),
+        blocks,
+        ..Write10::default()
+    }
+    .encode()
 }
 
-fn read10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [
-        0x28, // READ (10)
-        0x00, a0, a1, a2, a3, // LBA
-        0x00, l0, l1, // transfer length
-        0x00,
-    ]
+fn read10(lba: u32, blocks: u16) -> mmc_core::CdbBytes {
+    Read10 {
+        dpo: false,
+        fua: false,
+        lba: i32::try_from(lba).expect("an LBA"),
+        blocks,
+    }
+    .encode()
 }
 
 const SYNCHRONIZE_CACHE: [u8; 10] = [
