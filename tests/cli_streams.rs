@@ -26,6 +26,16 @@ fn spawn(args: &[&str], home: &Path, stdin: Stdio) -> Child {
         .expect("run discwriter")
 }
 
+/// Kills the child after two minutes, so that a write that never ends fails its test (the
+/// reads of its output end) instead of hanging the run.
+fn watchdog(child: &Child) {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(120));
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+    });
+}
+
 /// Runs with `data` on standard input.
 fn with_stdin(args: &[&str], home: &Path, data: Vec<u8>) -> Output {
     let mut child = spawn(args, home, Stdio::piped());
@@ -243,10 +253,11 @@ fn cancel_with(signal: i32, name: &str) {
     let d = dir.path();
     let drive = format!("virt:cd-r@{}", d.join("cd.disc").display());
     let mut child = spawn(
-        &["write", "-", "--drive", &drive, "--json"],
+        &["write", "-", "--drive", &drive, "--json", "--speed", "4x"],
         d,
         Stdio::piped(),
     );
+    watchdog(&child);
     let mut input = child.stdin.take().unwrap();
     let data = image(6000, 4);
     input.write_all(&data).unwrap();
@@ -413,4 +424,94 @@ fn progress_on_a_pipe_is_plain_lines_and_the_summary_says_what_happened() {
     assert!(out.contains("every sector read back and compared"), "{out}");
     assert!(out.contains("Disc: appendable"), "{out}");
     assert!(out.contains("next writable address 11800"), "{out}");
+}
+
+#[test]
+fn a_second_signal_says_that_closing_is_in_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let drive = format!("virt:cd-r@{}", d.join("cd.disc").display());
+    // At 4x the data takes seconds of drive time: progress events come while it moves.
+    let mut child = spawn(
+        &["write", "-", "--drive", &drive, "--json", "--speed", "4x"],
+        d,
+        Stdio::piped(),
+    );
+    watchdog(&child);
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(&image(3000, 6)).unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    // Once data moves, give the writer time to write what was fed: it then waits for more
+    // (looking at the cancel flag between waits of 200 ms), so there is time for both
+    // signals to arrive before it ends.
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the write ended early"
+        );
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["event"]["last_written_lba"].as_i64().unwrap_or(-1) >= 0 {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    // Two different signals back to back (one of a kind could merge while pending): the
+    // first cancels, the second hears that closing is under way.
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    let o = child.wait_with_output().unwrap();
+    drop(input);
+    // Both may be pending at once, and the kernel hands the lower-numbered one out first:
+    // whichever came first cancels, and sets the exit status.
+    let err = String::from_utf8_lossy(&o.stderr);
+    let first = match o.status.code() {
+        Some(143) => "SIGTERM",
+        Some(129) => "SIGHUP",
+        other => panic!("exit status {other:?}: {err}"),
+    };
+    assert!(err.contains(&format!("{first}: cancelling")), "{err}");
+    assert!(err.contains("closing is in progress"), "{err}");
+    assert!(err.contains("up to about 3 minutes"), "{err}");
+}
+
+#[test]
+fn verbose_shows_the_phases_and_very_verbose_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = discwriter(&["-v", "write", SAMPLE, "--drive", "virt:dvd+rw"], d);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("discwriter::write: writing data"), "{err}");
+    assert!(!err.contains("discwriter::drive"), "{err}");
+    let o = discwriter(&["-vv", "write", SAMPLE, "--drive", "virt:dvd+rw"], d);
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The CDB decoded and in hex, and the answer.
+    assert!(err.contains("-> WRITE (10): Write10"), "{err}");
+    assert!(err.contains("[2A 00 00 00 00 00 00 00 20 00]"), "{err}");
+    assert!(err.contains("<- GOOD"), "{err}");
+    // Without -v: progress and the summary only, no log lines.
+    let o = discwriter(&["write", SAMPLE, "--drive", "virt:dvd+rw"], d);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("discwriter::"));
+}
+
+#[test]
+fn the_man_page_and_completions_are_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = discwriter(&["man"], dir.path());
+    assert!(o.status.success());
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains(".TH discwriter"), "{page}");
+    for sub in [
+        "write", "read", "info", "format", "eject", "drives", "sense", "cdb",
+    ] {
+        assert!(page.contains(sub), "{sub}");
+    }
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = discwriter(&["completions", shell], dir.path());
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains("fault-plan"), "{shell}");
+    }
 }
