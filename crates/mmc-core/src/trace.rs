@@ -233,6 +233,10 @@ impl<T: Transport> Transport for Tracing<T> {
     fn release_exclusive(&mut self, client: &str) {
         self.inner.release_exclusive(client)
     }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        self.inner.max_transfer_bytes()
+    }
 }
 
 /// Renders records as JSON lines.

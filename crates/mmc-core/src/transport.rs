@@ -234,6 +234,13 @@ pub trait Transport {
     fn release_exclusive(&mut self, client: &str) {
         let _ = client;
     }
+
+    /// The largest data phase the path to the device moves in one command, when it has a
+    /// limit (a USB bridge that takes 32 KiB, the sg driver's reserved buffer, the block
+    /// layer's max_sectors_kb); `None` when none is known. A host sizes its transfers to it.
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -260,6 +267,10 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn release_exclusive(&mut self, client: &str) {
         (**self).release_exclusive(client)
     }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        (**self).max_transfer_bytes()
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -285,6 +296,10 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
     fn release_exclusive(&mut self, client: &str) {
         (**self).release_exclusive(client)
+    }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        (**self).max_transfer_bytes()
     }
 }
 

@@ -324,4 +324,8 @@ impl Transport for VirtualDrive {
     fn release_exclusive(&mut self, client: &str) {
         Transport::release_exclusive(&mut self.drive, client)
     }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        Transport::max_transfer_bytes(&self.drive)
+    }
 }

@@ -35,6 +35,10 @@ pub struct DriveConfig {
     pub command_overhead: Duration,
     /// Sleep to real time as the virtual clock advances (demonstrations, real clients).
     pub paced: bool,
+    /// The largest data phase the path to the drive moves in one command (a USB bridge that
+    /// takes only 32 KiB, say); a larger one fails at the host, before the drive sees it,
+    /// with `TransportError::Rejected`, as SG_IO fails with EINVAL. `None`: no limit.
+    pub max_transfer_bytes: Option<usize>,
 }
 
 impl Default for DriveConfig {
@@ -45,6 +49,7 @@ impl Default for DriveConfig {
             becoming_ready: Duration::from_secs(2),
             command_overhead: Duration::from_micros(200),
             paced: false,
+            max_transfer_bytes: None,
         }
     }
 }

@@ -181,6 +181,10 @@ impl Transport for DriveClient {
     fn release_exclusive(&mut self, client: &str) {
         let _ = self.drive.lock().release_exclusive(client);
     }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        Transport::max_transfer_bytes(&*self.drive.lock())
+    }
 }
 
 /// The transport's view of a lock refusal.

@@ -415,6 +415,13 @@ impl Transport for VirtDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
+        if let Some(limit) = self.config.max_transfer_bytes.filter(|&l| data.len() > l) {
+            return Err(TransportError::Rejected(format!(
+                "a data phase of {} bytes is more than the {limit} bytes the path to the drive \
+                 moves in one command",
+                data.len()
+            )));
+        }
         // A VirtDrive used directly as a transport is one client: the name it took exclusive
         // access under, if any.
         let client = self.transport_client.take();
@@ -443,6 +450,10 @@ impl Transport for VirtDrive {
         if self.exclusive.is_none() {
             self.transport_client = None;
         }
+    }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        self.config.max_transfer_bytes
     }
 }
 

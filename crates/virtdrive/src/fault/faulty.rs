@@ -234,6 +234,10 @@ impl<T: Transport> Transport for Faulty<T> {
     fn release_exclusive(&mut self, client: &str) {
         self.inner.release_exclusive(client)
     }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        self.inner.max_transfer_bytes()
+    }
 }
 
 impl<T: Transport + fmt::Debug> fmt::Debug for Faulty<T> {
