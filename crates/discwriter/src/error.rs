@@ -300,12 +300,37 @@ impl Error {
     /// match wins); `None` when the table calls it success (for example loss of streaming
     /// reported by SYNCHRONIZE CACHE).
     pub fn from_sense(triple: SenseTriple, opcode: u8, phase: Phase) -> Option<Self> {
+        Self::classified(triple, opcode, opcode, phase)
+    }
+
+    /// A deferred error (response code 71h/73h) heard by command `opcode`: it reports data
+    /// of an earlier WRITE that the drive could not record, so it is classified as that
+    /// WRITE's error (a deferred 03/0C/09 on SYNCHRONIZE CACHE is a loss of streaming, not
+    /// the success IMAPI's table gives a current one there), never as success.
+    pub fn from_deferred_sense(triple: SenseTriple, opcode: u8) -> Self {
+        Self::classified(triple, 0x2A, opcode, Phase::Writing).unwrap_or(
+            Error::UnexpectedResponseFromDevice {
+                cause: DeviceCause {
+                    opcode,
+                    sense: Some(triple),
+                },
+            },
+        )
+    }
+
+    /// Classifies as for command `classify_as`, naming `opcode` as the command that heard it.
+    fn classified(
+        triple: SenseTriple,
+        classify_as: u8,
+        opcode: u8,
+        phase: Phase,
+    ) -> Option<Self> {
         use mmc_core::condition::{classify, Condition};
         let cause = DeviceCause {
             opcode,
             sense: Some(triple),
         };
-        Some(match classify(triple, opcode) {
+        Some(match classify(triple, classify_as) {
             Condition::Success => return None,
             Condition::MediaUpsideDown => Error::MediaUpsideDown { cause },
             Condition::MediaBecomingReady => Error::MediaBecomingReady { cause },

@@ -27,6 +27,9 @@ pub enum Answer {
         /// Progress of a long operation (sense-key-specific or descriptor), as a fraction.
         progress: Option<f64>,
         retry: mmc_core::condition::RetryClass,
+        /// A deferred error (response code 71h/73h, SPC-5 4.4.1.6): it reports an earlier
+        /// command (a WRITE whose data the drive could not record), not this one.
+        deferred: bool,
     },
 }
 
@@ -64,12 +67,14 @@ impl<T: Transport> Recorder<T> {
     /// qualifier 0, device type 5). Nothing else is sent to a device that fails this check, so
     /// a mistyped path can never be written to.
     pub fn open(mut transport: T) -> Result<Self, Error> {
+        // 36 bytes: the standard data up to the revision (SPC-5 6.7.2), what usb-storage and
+        // libburn ask for; some USB bridges fail a longer INQUIRY.
         let cdb = Inquiry {
             vpd_page: None,
-            allocation_length: 96,
+            allocation_length: 36,
         }
         .encode();
-        let mut buf = [0u8; 96];
+        let mut buf = [0u8; 36];
         let got = execute_in(&mut transport, &cdb, &mut buf, DEFAULT_TIMEOUT)?;
         let data = buf.get(..got).unwrap_or(&[]);
         let inquiry = StandardInquiry::parse(data)
@@ -134,6 +139,7 @@ impl<T: Transport> Recorder<T> {
                 retry: sense
                     .map(|s| mmc_core::condition::retry_class(&s))
                     .unwrap_or(mmc_core::condition::RetryClass::Fail),
+                deferred: sense.is_some_and(|s| s.deferred),
             }),
             None => Err(Error::Fail {
                 detail: format!("status {:02X}h without usable sense data", c.status.to_u8()),
@@ -281,6 +287,12 @@ fn check(
         return Ok(());
     }
     match sense {
+        // RECOVERED ERROR: the command did its work, the drive only tells that it had to try
+        // harder (SPC-5 4.4.3); libburn goes on too.
+        Some(triple) if triple.key == mmc_core::sense::SenseKey::RecoveredError => {
+            tracing::warn!(target: "discwriter::drive", "recovered error on {}: {triple}", Opcode::from_u8(opcode));
+            Ok(())
+        }
         Some(triple) => match Error::from_sense(triple, opcode, Phase::Other) {
             None => Ok(()),
             Some(e) => Err(e),

@@ -17,6 +17,7 @@ use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
+use mmc_core::sense::SenseKey;
 use crate::error::{DeviceCause, Error, Phase};
 use crate::recorder::{Answer, Recorder, DEFAULT_TIMEOUT};
 
@@ -26,21 +27,25 @@ use crate::recorder::{Answer, Recorder, DEFAULT_TIMEOUT};
 pub struct Timeouts {
     /// Ordinary commands (IMAPI2_DEFAULT_COMMAND_TIMEOUT).
     pub default: Duration,
-    /// WRITE and READ.
+    /// WRITE and READ, and READ BUFFER CAPACITY while a write runs.
     pub transfer: Duration,
-    /// SYNCHRONIZE CACHE, CLOSE, FORMAT and SEND OPC sent with Immed.
+    /// SYNCHRONIZE CACHE, CLOSE, FORMAT and SEND OPC sent with Immed (the engine always sets
+    /// Immed and polls TEST UNIT READY after them).
     pub immediate: Duration,
     /// How long a drive may stay "becoming ready" before the write gives up.
     pub becoming_ready: Duration,
-    /// How long a long operation (closing, flushing, formatting) may run.
+    /// How long a long operation (closing, flushing, formatting) may go without its reported
+    /// progress moving; one whose progress moves is waited for as long as it moves.
     pub long_operation: Duration,
 }
 
 impl Default for Timeouts {
+    /// libburn's (spc.h) where they are longer than IMAPI's: a command that times out has the
+    /// kernel reset the drive, which mid-track costs the disc.
     fn default() -> Self {
         Timeouts {
             default: DEFAULT_TIMEOUT,
-            transfer: Duration::from_secs(60),
+            transfer: Duration::from_secs(200),
             immediate: Duration::from_secs(200),
             becoming_ready: Duration::from_secs(60),
             long_operation: Duration::from_secs(3600),
@@ -70,10 +75,38 @@ fn is_transient(retry: RetryClass) -> bool {
     )
 }
 
+/// How long a WRITE the drive answered "busy, buffer full" (02/04/07, 02/04/08) waits before
+/// it is sent again: libburn's 2 ms more per attempt up to 25 ms. Waiting half a second, as
+/// for any other poll, lets the drive's buffer drain.
+fn write_busy_delay(attempt: u32) -> Duration {
+    Duration::from_millis(u64::from(attempt.saturating_mul(2).clamp(2, 25)))
+}
+
+/// How the engine waits on a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Await {
+    /// Send the command and wait out transient conditions.
+    Command,
+    /// TEST UNIT READY polls after an Immed command (SYNCHRONIZE CACHE, CLOSE, FORMAT): a
+    /// pause before the first poll; 02/3A (no medium) ends the wait, as libburn's
+    /// spc_wait_unit_attention takes it (drives report it while finishing a close), and the
+    /// next command finds out whether the disc is really gone.
+    AfterImmed,
+}
+
 impl<T: Transport> Recorder<T> {
     /// Sends `cdb`, waiting out transient conditions (becoming ready, long write in progress,
-    /// unit attention) for at most `budget` of device time; other sense becomes the error of
-    /// `phase`. `progress` hears the fraction done of a long operation.
+    /// unit attention) for at most `budget` of device time without progress (a long
+    /// operation whose reported progress moves is waited for as long as it moves); other
+    /// sense becomes the error of `phase`. `progress` hears the fraction done of a long
+    /// operation.
+    ///
+    /// While writing (`Phase::Writing`), a reset (06/29) or a medium that may have changed
+    /// (06/28) ends the command with its error instead of repeating it: after a reset the
+    /// drive's cache, and the data it had acknowledged, are gone, and after a disc change
+    /// the rest of the data would go onto another disc. A deferred error (SPC-5 4.4.1.6)
+    /// reports data of an earlier WRITE the drive could not record, and is that WRITE's error
+    /// whichever command hears it. A RECOVERED ERROR is success.
     pub(crate) fn send_patiently(
         &mut self,
         cdb: &[u8],
@@ -84,60 +117,119 @@ impl<T: Transport> Recorder<T> {
         progress: &mut WaitTick<'_>,
     ) -> Result<usize, Error> {
         let opcode = opcode_of(cdb);
+        let is_write = matches!(opcode, 0x2A | 0xAA | 0x2E);
+        let len = data.len();
         let mut waited = Duration::ZERO;
+        let mut best_progress: Option<f64> = None;
+        let mut attempt = 0u32;
         loop {
             let phase_data = match &mut data {
                 DataPhase::None => DataPhase::None,
                 DataPhase::In(b) => DataPhase::In(b),
                 DataPhase::Out(b) => DataPhase::Out(b),
             };
-            match self.send(cdb, phase_data, timeout)? {
+            let (triple, p, retry, deferred) = match self.send(cdb, phase_data, timeout)? {
                 Answer::Good { transferred } => return Ok(transferred),
                 Answer::Check {
                     triple,
-                    progress: p,
+                    progress,
                     retry,
-                } => {
-                    if is_transient(retry) && waited < budget {
-                        let delay = match retry {
-                            RetryClass::RetryAfter { delay } if delay > Duration::ZERO => {
-                                delay.min(POLL_INTERVAL)
-                            }
-                            RetryClass::RetryAfter { .. } => Duration::ZERO,
-                            _ => POLL_INTERVAL,
-                        };
-                        self.pause(delay);
-                        progress(p, self.device_time());
-                        // A unit attention is reported once; count it as a short wait so a
-                        // drive that repeats it forever still ends the loop.
-                        waited += delay.max(Duration::from_millis(10));
-                        continue;
-                    }
-                    return match Error::from_sense(triple, opcode, phase) {
-                        None => Ok(0),
-                        Some(e) => Err(e),
-                    };
-                }
+                    deferred,
+                } => (triple, progress, retry, deferred),
+            };
+            // RECOVERED ERROR, or NO SENSE: the command did its work (SPC-5 4.4.3).
+            if retry == RetryClass::Proceed {
+                tracing::warn!(target: "discwriter::drive", "{} succeeded with {triple}", mmc_core::cdb::Opcode::from_u8(opcode));
+                return Ok(len);
             }
+            if deferred {
+                return Err(Error::from_deferred_sense(triple, opcode));
+            }
+            let attention = triple.key == SenseKey::UnitAttention
+                && matches!(triple.asc, 0x28 | 0x29);
+            if phase == Phase::Writing && attention {
+                return Err(Error::from_sense(triple, opcode, phase).unwrap_or(
+                    Error::UnexpectedResponseFromDevice {
+                        cause: crate::error::DeviceCause {
+                            opcode,
+                            sense: Some(triple),
+                        },
+                    },
+                ));
+            }
+            if is_transient(retry) && waited < budget {
+                attempt = attempt.saturating_add(1);
+                let delay = match retry {
+                    RetryClass::RetryAfter { delay } if delay > Duration::ZERO => {
+                        delay.min(POLL_INTERVAL)
+                    }
+                    RetryClass::RetryAfter { .. } => Duration::ZERO,
+                    _ if is_write => write_busy_delay(attempt),
+                    _ => POLL_INTERVAL,
+                };
+                self.pause(delay);
+                progress(p, self.device_time());
+                // An operation that moves gets as long as it needs: the budget counts the
+                // time since its progress last moved.
+                if let Some(now) = p {
+                    if best_progress.is_none_or(|b| now > b) {
+                        best_progress = Some(now);
+                        waited = Duration::ZERO;
+                    }
+                }
+                // A unit attention is reported once; count it as a short wait so a
+                // drive that repeats it forever still ends the loop.
+                waited += delay.max(Duration::from_millis(10));
+                continue;
+            }
+            return match Error::from_sense(triple, opcode, phase) {
+                None => Ok(0),
+                Some(e) => Err(e),
+            };
         }
     }
 
-    /// Polls TEST UNIT READY until the drive is ready (after an Immed command, or a disc
-    /// change), for at most `budget`.
+    /// Polls TEST UNIT READY until the drive is ready (after a disc change, at the start of a
+    /// write), for at most `budget`.
     pub(crate) fn wait_until_ready(
         &mut self,
         budget: Duration,
         progress: &mut WaitTick<'_>,
     ) -> Result<(), Error> {
-        self.send_patiently(
+        self.await_ready(Await::Command, budget, progress)
+    }
+
+    /// Polls TEST UNIT READY after an Immed command until the drive has finished it, for at
+    /// most `budget` without progress.
+    pub(crate) fn wait_after_immed(
+        &mut self,
+        budget: Duration,
+        progress: &mut WaitTick<'_>,
+    ) -> Result<(), Error> {
+        self.await_ready(Await::AfterImmed, budget, progress)
+    }
+
+    fn await_ready(
+        &mut self,
+        how: Await,
+        budget: Duration,
+        progress: &mut WaitTick<'_>,
+    ) -> Result<(), Error> {
+        if how == Await::AfterImmed {
+            self.pause(POLL_INTERVAL);
+        }
+        let polled = self.send_patiently(
             &TestUnitReady.encode(),
             DataPhase::None,
             DEFAULT_TIMEOUT,
             budget,
             Phase::Other,
             progress,
-        )
-        .map(|_| ())
+        );
+        match polled {
+            Err(Error::NoMedia { .. }) if how == Await::AfterImmed => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 
     /// MODE SENSE of page 05h, then MODE SELECT with the changes `edit` makes (CD and
@@ -325,7 +417,7 @@ impl<T: Transport> Recorder<T> {
             Phase::Writing,
             progress,
         )?;
-        self.wait_until_ready(timeouts.long_operation, progress)
+        self.wait_after_immed(timeouts.long_operation, progress)
     }
 
     /// CLOSE TRACK/SESSION with Immed, then waits for it to finish.
@@ -350,7 +442,7 @@ impl<T: Transport> Recorder<T> {
             Phase::Writing,
             progress,
         )?;
-        self.wait_until_ready(timeouts.long_operation, progress)
+        self.wait_after_immed(timeouts.long_operation, progress)
     }
 }
 
@@ -380,6 +472,19 @@ impl<T: Transport> Recorder<T> {
     /// the drive offers it). Waits until the drive is ready again.
     /// `progress` hears the fraction done whenever the drive reports it.
     pub fn format_medium(
+        &mut self,
+        quick: bool,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        // The tray stays shut while the disc is formatted, and is unlocked however it ends.
+        self.lock_tray(true)?;
+        let result = self.format_locked(quick, timeouts, progress);
+        self.unlock_tray_after();
+        result
+    }
+
+    fn format_locked(
         &mut self,
         quick: bool,
         timeouts: &Timeouts,
@@ -422,7 +527,7 @@ impl<T: Transport> Recorder<T> {
                     descriptor.format_subtype = if quick { 0b00 } else { 0b10 };
                 }
                 self.format(descriptor, timeouts)?;
-                self.wait_until_ready(timeouts.long_operation, &mut |p, _| progress(p))
+                self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
             }
             other => Err(Error::MediaIsNotSupported {
                 detail: format!(
@@ -434,7 +539,7 @@ impl<T: Transport> Recorder<T> {
     }
 
     /// Closes the tray and loads the disc (START STOP UNIT LoEj = 1, Start = 1; IMAPI's
-    /// CloseTray, with its 60 s allowance for spinning up).
+    /// CloseTray).
     pub fn load(&mut self) -> Result<(), Error> {
         use mmc_core::cdb::{PowerCondition, StartStopUnit};
         let load = StartStopUnit {
@@ -446,7 +551,38 @@ impl<T: Transport> Recorder<T> {
             start: true,
         }
         .encode();
-        self.execute(&load, DataPhase::None, Duration::from_secs(60))
+        // libburn allows 300 s for a load (IMAPI 60 s): a drive may read the whole TOC.
+        self.execute(&load, DataPhase::None, Duration::from_secs(300))
+    }
+
+    /// PREVENT ALLOW MEDIUM REMOVAL (SPC-5 6.13; MMC-6 6.14): `lock` keeps the tray shut
+    /// (and the eject button dead) while a disc is written, formatted or closed. A drive that
+    /// refuses the command is written to anyway (logged): only one that does not answer
+    /// fails.
+    pub fn lock_tray(&mut self, lock: bool) -> Result<(), Error> {
+        use mmc_core::cdb::PreventAllowMediumRemoval;
+        let cdb = PreventAllowMediumRemoval {
+            persistent: false,
+            prevent: lock,
+        }
+        .encode();
+        match self.send(&cdb, DataPhase::None, DEFAULT_TIMEOUT)? {
+            Answer::Good { .. } => Ok(()),
+            Answer::Check { triple, .. } => {
+                tracing::info!(target: "discwriter::drive", "PREVENT ALLOW MEDIUM REMOVAL ({}) refused: {triple}", if lock { "lock" } else { "unlock" });
+                Ok(())
+            }
+        }
+    }
+
+    /// Unlocks the tray after a write or a format, however it ended: a drive that is gone
+    /// needs nothing; one that does not answer leaves a warning (its tray may stay locked
+    /// until the drive is reset).
+    pub(crate) fn unlock_tray_after(&mut self) {
+        match self.lock_tray(false) {
+            Ok(()) | Err(Error::DeviceNotExist) | Err(Error::InvalidHandle) => {}
+            Err(e) => tracing::warn!(target: "discwriter::drive", "could not unlock the tray: {e}"),
+        }
     }
 
     /// Opens the tray (START STOP UNIT LoEj = 1, Start = 0), allowing removal first.

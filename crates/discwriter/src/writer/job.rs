@@ -20,7 +20,7 @@ use super::verify::{self, Reference};
 use super::{success_code, BlockRange, Source, WriteOutcome, WriterState};
 use crate::error::{hresult, DeviceCause, Error, Phase};
 use crate::media_status::DiscState;
-use crate::recorder::{Recorder, DEFAULT_TIMEOUT};
+use crate::recorder::Recorder;
 
 /// Sectors per WRITE: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
 const CHUNK_SECTORS: u64 = 32;
@@ -117,6 +117,8 @@ struct Progress<'e, 'a> {
     one_x: f64,
     clock: Clock,
     drive_buffer_fill: Option<f64>,
+    /// The drive answers READ BUFFER CAPACITY (until it refuses it once).
+    ask_buffer: bool,
     /// Fraction done of the long operation the drive is busy with.
     operation: Option<f64>,
     sectors_verified: u64,
@@ -194,14 +196,27 @@ impl Progress<'_, '_> {
     /// After each transfer: an event when the next transfer, expected to take as long as
     /// this one, would end more than EVENT_INTERVAL after the last event. Waiting for the
     /// interval to have passed overshot it by up to one transfer (0.56 s gaps at 4x CD).
-    fn tick<T: Transport>(&mut self, rec: &mut Recorder<T>) {
+    ///
+    /// The drive's buffer fill is asked for there (READ BUFFER CAPACITY) with the timeout of a
+    /// WRITE: a drive busy recording may answer late, and a timeout would have the kernel
+    /// reset it mid-track. A drive that refuses the command is not asked again; one that
+    /// does not answer at all ends the write like a WRITE that did not.
+    fn tick<T: Transport>(
+        &mut self,
+        rec: &mut Recorder<T>,
+        timeouts: &super::Timeouts,
+    ) -> Result<(), Error> {
         let now = self.clock.elapsed(rec);
         let transfer = now.saturating_sub(self.last_tick);
         self.last_tick = now;
         if now + transfer > self.last_event + EVENT_INTERVAL {
-            self.drive_buffer_fill = drive_buffer_fill(rec);
+            if self.ask_buffer {
+                self.drive_buffer_fill = drive_buffer_fill(rec, timeouts)?;
+                self.ask_buffer = self.drive_buffer_fill.is_some();
+            }
             self.emit(rec);
         }
+        Ok(())
     }
 }
 
@@ -264,7 +279,10 @@ pub(super) fn run<T: Transport + Send>(
     let rec = recorder.as_mut().ok_or(Error::RecorderRequired)?;
     rec.acquire_exclusive(&client)?;
     *last_written_lba = None;
-    write_steps(
+    // The tray stays shut while the write runs (IMAPI locks it during a burn too), and is
+    // unlocked however the write ends.
+    rec.lock_tray(true)?;
+    let result = write_steps(
         rec,
         &mut source,
         sectors,
@@ -274,7 +292,9 @@ pub(super) fn run<T: Transport + Send>(
         &options,
         speed,
         last_written_lba,
-    )
+    );
+    rec.unlock_tray_after();
+    result
 }
 
 /// Where the data of a write goes, and what bounds it.
@@ -330,6 +350,7 @@ fn write_steps<T: Transport + Send>(
         one_x: 176.4,
         clock: Clock::start(rec),
         drive_buffer_fill: None,
+        ask_buffer: true,
         operation: None,
         sectors_verified: 0,
         sectors_to_verify: 0,
@@ -452,7 +473,7 @@ fn write_steps<T: Transport + Send>(
         if profile != Profile::DvdPlusRw {
             let p = &mut progress;
             let budget = options.timeouts.long_operation;
-            rec.wait_until_ready(budget, &mut |f, t| p.waiting(f, t))?;
+            rec.wait_after_immed(budget, &mut |f, t| p.waiting(f, t))?;
             p.emit(rec);
         }
     } else if summary.background_format_stopped {
@@ -578,10 +599,21 @@ fn write_steps<T: Transport + Send>(
             finalize(rec, &mut progress)?;
             return Err(e);
         }
+        Err(e) if drive_failed(&e) => {
+            // The drive failed (a write error, a reset, a disc change, a timeout...): what it
+            // acknowledged is not trusted. It is asked to write what it still holds
+            // (SYNCHRONIZE CACHE, best effort), and on write-once media the track is left
+            // open, as libburn leaves it: closing it would make a truncated track, maybe
+            // with a hole, look like a complete session. The next write continues the track
+            // at the address the drive reports.
+            let _ = rec.synchronize(&options.timeouts, &mut |_, _| {});
+            return Err(e);
+        }
         Err(e) => {
-            // What was accepted is made durable, and on write-once media the track and the
-            // session are closed (appendable) so what was written is in a readable session;
-            // best effort, and the first error is the one reported.
+            // The host failed (reading the image): what the drive took is sound. It is made
+            // durable, and on write-once media the track and the session are closed
+            // (appendable) so that it is in a readable session; best effort, and the first
+            // error is the one reported.
             let mut tick = |_, _| {};
             let synced = rec.synchronize(&options.timeouts, &mut tick).is_ok();
             if synced && profile.is_cd() && !page_keeps_open && last_written >= start_lba {
@@ -660,6 +692,15 @@ fn adjusted(requested_kbps: Option<u32>, pure_cav: bool, current: Option<(u32, b
     }
 }
 
+/// Whether an error came from the drive (or the path to it), as opposed to the host: after
+/// one, what the drive acknowledged may not be on the disc.
+fn drive_failed(e: &Error) -> bool {
+    !matches!(
+        e,
+        Error::Fail { cause: None, .. } | Error::OutOfMemory(_) | Error::InvalidArg(_)
+    )
+}
+
 /// The number of the track being written (READ TRACK INFORMATION of the invisible track).
 fn invisible_track_number<T: Transport>(rec: &mut Recorder<T>) -> Result<u16, Error> {
     let cdb = ReadTrackInformation {
@@ -689,15 +730,25 @@ fn write_chunk<T: Transport>(
         ..Write10::default()
     }
     .encode();
-    rec.send_patiently(
+    let moved = rec.send_patiently(
         &cdb,
         DataPhase::Out(data),
         options.timeouts.transfer,
         options.timeouts.long_operation,
         Phase::Writing,
         &mut |_, _| {},
-    )
-    .map(|_| ())
+    )?;
+    // GOOD with a residual: the drive took less than it was sent, and says all is well.
+    if moved < data.len() {
+        return Err(Error::invalid_response(
+            0x2A,
+            format!(
+                "WRITE (10) at LBA {lba} answered GOOD after taking {moved} of {} bytes",
+                data.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn write_zeros<T: Transport>(
@@ -828,7 +879,7 @@ fn write_stream<T: Transport + Send>(
                 }
                 progress.last_written = start_lba + (first + n) as i64 - 1;
                 fifo.recycle(chunk.data);
-                progress.tick(rec);
+                progress.tick(rec, &options.timeouts)?;
             }
         })();
         drop(fifo);
@@ -856,9 +907,13 @@ fn stream_error(e: StreamError) -> Error {
     }
 }
 
-/// The drive buffer's fill (READ BUFFER CAPACITY), for the progress display; a drive that
-/// does not answer it simply shows none.
-fn drive_buffer_fill<T: Transport>(rec: &mut Recorder<T>) -> Option<f64> {
+/// The drive buffer's fill (READ BUFFER CAPACITY, MMC-6 6.20), for the progress display:
+/// `None` when the drive refuses the command or answers nothing usable; an error when it does
+/// not answer at all.
+fn drive_buffer_fill<T: Transport>(
+    rec: &mut Recorder<T>,
+    timeouts: &super::Timeouts,
+) -> Result<Option<f64>, Error> {
     use mmc_core::cdb::ReadBufferCapacity;
     use mmc_core::response::BufferCapacity;
     let cdb = ReadBufferCapacity {
@@ -867,6 +922,11 @@ fn drive_buffer_fill<T: Transport>(rec: &mut Recorder<T>) -> Option<f64> {
     }
     .encode();
     let mut buf = [0u8; 12];
-    let got = rec.execute_in(&cdb, &mut buf, DEFAULT_TIMEOUT).ok()?;
-    BufferCapacity::parse(buf.get(..got)?).ok()?.fill_ratio()
+    match rec.send(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
+        crate::recorder::Answer::Good { transferred } => Ok(buf
+            .get(..transferred)
+            .and_then(|b| BufferCapacity::parse(b).ok())
+            .and_then(|c| c.fill_ratio())),
+        crate::recorder::Answer::Check { .. } => Ok(None),
+    }
 }
