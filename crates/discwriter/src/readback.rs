@@ -29,8 +29,6 @@ use crate::volume::{self, Volume};
 /// The post-gap of a CD data track (Orange Book: 2 seconds), which writers add after the data.
 pub const CD_DATA_POSTGAP: u32 = 150;
 
-/// Sectors per READ (10).
-const CHUNK: u32 = 32;
 
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -455,7 +453,8 @@ pub fn read<T: Transport>(
     let mut report = ReadReport::default();
     let total = u64::from(plan.sectors);
     let end = plan.start.saturating_add(plan.sectors);
-    let mut buf = vec![0u8; CHUNK as usize * 2048];
+    let chunk = rec.transfer_sectors(1);
+    let mut buf = vec![0u8; chunk as usize * 2048];
     let mut lba = plan.start;
     let write = |out: &mut dyn Write, bytes: &[u8]| {
         out.write_all(bytes).map_err(|e| Error::Fail {
@@ -491,7 +490,7 @@ pub fn read<T: Transport>(
             .map(|g| g.start)
             .min()
             .unwrap_or(end);
-        let n = CHUNK.min(end - lba).min(next_gap - lba);
+        let n = chunk.min(end - lba).min(next_gap - lba);
         let part = buf.get_mut(..n as usize * 2048).unwrap_or(&mut []);
         match read_into(rec, lba, part) {
             Ok(()) => write(out, part)?,

@@ -104,6 +104,25 @@ impl<T: Transport> Recorder<T> {
         &self.info
     }
 
+    /// Sectors per READ or WRITE: 32 (64 KiB, a whole ECC block on DVD and BD), fewer when the
+    /// path to the drive moves less in one command ([`Transport::max_transfer_bytes`]: a USB
+    /// bridge limited to 32 KiB), then in whole ECC blocks of `ecc` sectors when the limit
+    /// allows one.
+    pub fn transfer_sectors(&self, ecc: u32) -> u32 {
+        const PREFERRED: u32 = 32;
+        let limit = self
+            .transport
+            .max_transfer_bytes()
+            .map_or(PREFERRED, |b| u32::try_from(b / 2048).unwrap_or(u32::MAX))
+            .max(1);
+        let n = PREFERRED.min(limit);
+        if ecc > 1 && n >= ecc {
+            n - n % ecc
+        } else {
+            n
+        }
+    }
+
     /// Gives the transport back.
     pub fn into_transport(self) -> T {
         self.transport

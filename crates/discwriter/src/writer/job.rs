@@ -22,7 +22,7 @@ use crate::error::{hresult, DeviceCause, Error, Phase};
 use crate::media_status::DiscState;
 use crate::recorder::Recorder;
 
-/// Sectors per WRITE: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
+/// Sectors per WRITE at most: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
 const CHUNK_SECTORS: u64 = 32;
 /// IMAPI appends a 150-sector post-gap to CD data tracks.
 const CD_POSTGAP: u64 = 150;
@@ -45,6 +45,18 @@ pub(crate) fn supported_class(profile: Profile) -> Option<Class> {
         Profile::CdR | Profile::DvdPlusR | Profile::BdRSrm => Some(Class::Sequential),
         Profile::DvdPlusRw | Profile::BdRe => Some(Class::Overwritable),
         _ => None,
+    }
+}
+
+/// The medium's ECC block in sectors (MMC-6 4.5: 16 on DVD, 32 on BD; 1 on CD), the unit
+/// transfers are kept to when the path to the drive takes less than 64 KiB.
+fn ecc_block(profile: Profile) -> u32 {
+    if profile.is_bd() {
+        32
+    } else if profile.is_cd() {
+        1
+    } else {
+        16
     }
 }
 
@@ -301,6 +313,8 @@ pub(super) fn run<T: Transport + Send>(
 #[derive(Debug, Clone, Copy)]
 struct Placement {
     start_lba: i64,
+    /// Sectors per WRITE: 64 KiB, or what the path to the drive takes, in whole ECC blocks.
+    chunk: u64,
     /// The most sectors of the stream the disc takes (after what the medium adds).
     limit: u64,
     /// Sectors the medium adds after the data (CD post-gap and run-out).
@@ -371,9 +385,10 @@ fn write_steps<T: Transport + Send>(
         });
     }
     progress.one_x = one_x_kbps(profile);
+    let chunk = u64::from(rec.transfer_sectors(ecc_block(profile)));
 
     // Where the data goes and how much of it fits.
-    let place = match class {
+    let mut place = match class {
         Class::Sequential => {
             // A block range list skips sectors, which write-once media cannot do: the drive
             // only accepts the next writable address (05/21/02 otherwise), so the write used
@@ -407,6 +422,7 @@ fn write_steps<T: Transport + Send>(
             let free = u64::from(summary.free_sectors);
             Placement {
                 start_lba: i64::from(nwa),
+                chunk,
                 limit: free.saturating_sub(overhead),
                 overhead,
                 free,
@@ -415,7 +431,7 @@ fn write_steps<T: Transport + Send>(
         }
         Class::Overwritable => {
             if ranges.is_none() && !options.force_overwrite && summary.status != DiscState::Blank {
-                let blank = verify::heuristically_blank(rec, &options.timeouts)?;
+                let blank = verify::heuristically_blank(rec, chunk, &options.timeouts)?;
                 if !blank {
                     return Err(Error::MediaNotBlank);
                 }
@@ -423,6 +439,7 @@ fn write_steps<T: Transport + Send>(
             let total = u64::from(summary.total_sectors);
             Placement {
                 start_lba: 0,
+                chunk,
                 limit: total,
                 overhead: 0,
                 free: total,
@@ -441,9 +458,8 @@ fn write_steps<T: Transport + Send>(
     // Known now for a stream of known length; for one read to its end, once it has ended.
     let planned_close =
         class == Class::Sequential && place.closes_disc(sectors.unwrap_or(0), &options);
-    let start_lba = place.start_lba;
-    progress.start_lba = start_lba;
-    progress.last_written = start_lba - 1;
+    progress.start_lba = place.start_lba;
+    progress.last_written = place.start_lba - 1;
 
     // Hardware: speed, and on CD the write parameters.
     progress.enter(WriteAction::InitializingHardware, rec);
@@ -491,8 +507,29 @@ fn write_steps<T: Transport + Send>(
     if class == Class::Sequential {
         progress.enter(WriteAction::CalibratingPower, rec);
         rec.calibrate_power(&options.timeouts)?;
-        track = invisible_track_number(rec)?;
+        let invisible = invisible_track(rec)?;
+        track = invisible.track_number;
+        // The next writable address depends on the write parameters (on CD the write type
+        // and the track's pre-gap, MMC-6 6.27.3.9), which are set now: the address the drive
+        // gives after that is where the data goes.
+        if let Some(nwa) = invisible.next_writable_address {
+            if i64::from(nwa) != place.start_lba {
+                debug!(target: "discwriter::write", "next writable address {nwa} once the write parameters are set (was {})", place.start_lba);
+                place.start_lba = i64::from(nwa);
+                place.free = u64::from(invisible.free_blocks);
+                place.limit = place.free.saturating_sub(place.overhead);
+                if let Some(sectors) = sectors.filter(|&s| s > place.limit) {
+                    return Err(Error::StreamTooLargeForCurrentMedia {
+                        needed: Some(sectors + place.overhead),
+                        free: place.free,
+                    });
+                }
+            }
+        }
+        progress.start_lba = place.start_lba;
+        progress.last_written = place.start_lba - 1;
     }
+    let start_lba = place.start_lba;
 
     // The data.
     let begins = progress.clock.elapsed(rec).as_secs_f64();
@@ -547,7 +584,7 @@ fn write_steps<T: Transport + Send>(
             && written_any
             && !cancelled
         {
-            write_zeros(rec, last_written + 1, CD_POSTGAP, &options)?;
+            write_zeros(rec, last_written + 1, CD_POSTGAP, place.chunk, &options)?;
         }
         if class == Class::Sequential && profile.is_cd() && written_any {
             // The page said what the write expected; what it turned out to be decides.
@@ -650,6 +687,7 @@ fn write_steps<T: Transport + Send>(
         verify::verify(
             rec,
             reference,
+            place.chunk,
             written,
             start_lba,
             ranges,
@@ -701,8 +739,8 @@ fn drive_failed(e: &Error) -> bool {
     )
 }
 
-/// The number of the track being written (READ TRACK INFORMATION of the invisible track).
-fn invisible_track_number<T: Transport>(rec: &mut Recorder<T>) -> Result<u16, Error> {
+/// The track being written: READ TRACK INFORMATION of the invisible track (MMC-6 6.27).
+fn invisible_track<T: Transport>(rec: &mut Recorder<T>) -> Result<TrackInformation, Error> {
     let cdb = ReadTrackInformation {
         open: false,
         address_type: TrackAddressType::TrackNumber,
@@ -710,8 +748,7 @@ fn invisible_track_number<T: Transport>(rec: &mut Recorder<T>) -> Result<u16, Er
         allocation_length: 48,
     }
     .encode();
-    let info: TrackInformation = rec.read_response(&cdb, 48)?;
-    Ok(info.track_number)
+    rec.read_response(&cdb, 48)
 }
 
 /// One WRITE(10) of `data` at `lba`, waiting out a busy drive.
@@ -755,12 +792,13 @@ fn write_zeros<T: Transport>(
     rec: &mut Recorder<T>,
     lba: i64,
     sectors: u64,
+    chunk: u64,
     options: &super::WriteOptions,
 ) -> Result<(), Error> {
-    let zeros = vec![0u8; CHUNK_SECTORS as usize * 2048];
+    let zeros = vec![0u8; chunk as usize * 2048];
     let mut done = 0u64;
     while done < sectors {
-        let n = CHUNK_SECTORS.min(sectors - done);
+        let n = chunk.min(sectors - done);
         write_chunk(
             rec,
             lba + done as i64,
@@ -795,7 +833,7 @@ fn write_stream<T: Transport + Send>(
         })?;
     }
     let start_lba = place.start_lba;
-    let chunk_bytes = CHUNK_SECTORS as usize * 2048;
+    let chunk_bytes = place.chunk as usize * 2048;
     let (fifo, filler) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
         Error::OutOfMemory("the fifo between the image and the drive"),
     )?;

@@ -333,7 +333,10 @@ impl<T: Transport + Send> DataWriter<T> {
             return Ok(false);
         }
         let timeouts = self.idle()?.options.timeouts;
-        self.with_recorder(|r| super::verify::heuristically_blank(r, &timeouts))
+        self.with_recorder(|r| {
+            let chunk = u64::from(r.transfer_sectors(1));
+            super::verify::heuristically_blank(r, chunk, &timeouts)
+        })
     }
 
     /// SupportedWriteSpeedDescriptors: GET PERFORMANCE type 03h, in sectors per second.

@@ -18,14 +18,13 @@ use super::{BlockRange, ReadSeek, VerificationLevel};
 pub(crate) enum Reference<'a> {
     /// The stream itself, read again.
     Source(&'a mut (dyn ReadSeek + Send)),
-    /// A BLAKE3 digest of each chunk of `CHUNK` sectors, in order, taken as it was written.
+    /// A BLAKE3 digest of each chunk of the write's chunk size, in order, taken as it was
+    /// written.
     Digests(&'a [blake3::Hash]),
 }
-use crate::error::Error;
+use crate::error::{DeviceCause, Error};
 use crate::recorder::Recorder;
 
-/// Sectors read per READ(10) while verifying.
-const CHUNK: u64 = 32;
 /// Chunks compared by a quick verification: the first, the last and some in between.
 const QUICK_SAMPLES: u64 = 16;
 /// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
@@ -65,6 +64,7 @@ fn read_sectors<T: Transport>(
 pub(crate) fn verify<T: Transport>(
     rec: &mut Recorder<T>,
     mut reference: Reference<'_>,
+    chunk: u64,
     sectors: u64,
     start_lba: i64,
     ranges: Option<&[BlockRange]>,
@@ -88,7 +88,8 @@ pub(crate) fn verify<T: Transport>(
     .encode();
     rec.read_response::<TrackInformation>(&cdb, 48)?;
 
-    let chunks = sectors.div_ceil(CHUNK);
+    let chunk = chunk.max(1);
+    let chunks = sectors.div_ceil(chunk);
     let step = match level {
         VerificationLevel::None => return Ok(()),
         VerificationLevel::Full => 1,
@@ -100,16 +101,17 @@ pub(crate) fn verify<T: Transport>(
         // The chunks a quick verification visits: every step-th, and the last (which may be
         // short).
         let visited = chunks.div_ceil(step) + u64::from((chunks - 1) % step != 0);
-        (visited - 1) * CHUNK + (sectors - (chunks - 1) * CHUNK)
+        (visited - 1) * chunk + (sectors - (chunks - 1) * chunk)
     };
     let mut done = 0u64;
-    let mut disc = vec![0u8; (CHUNK * 2048) as usize];
-    let mut image = vec![0u8; (CHUNK * 2048) as usize];
+    let mut disc = vec![0u8; (chunk * 2048) as usize];
+    let mut image = vec![0u8; (chunk * 2048) as usize];
     let mut index = 0u64;
     while index < chunks {
         let n = check_chunk(
             rec,
             &mut reference,
+            chunk,
             sectors,
             start_lba,
             ranges,
@@ -136,6 +138,7 @@ pub(crate) fn verify<T: Transport>(
 fn check_chunk<T: Transport>(
     rec: &mut Recorder<T>,
     reference: &mut Reference<'_>,
+    chunk: u64,
     sectors: u64,
     start_lba: i64,
     ranges: Option<&[BlockRange]>,
@@ -144,8 +147,8 @@ fn check_chunk<T: Transport>(
     image: &mut [u8],
     timeouts: &Timeouts,
 ) -> Result<u64, Error> {
-    let first = index * CHUNK;
-    let n = CHUNK.min(sectors - first);
+    let first = index * chunk;
+    let n = chunk.min(sectors - first);
     let len = n as usize * 2048;
     let (Some(disc), Some(image)) = (disc.get_mut(..len), image.get_mut(..len)) else {
         return Ok(0);
@@ -190,27 +193,85 @@ fn check_chunk<T: Transport>(
     Ok(n)
 }
 
+/// How often a READ of the blank check is tried again after a transient answer (a unit
+/// attention, a drive becoming ready, an aborted command), and how long apart: Microsoft's
+/// sample tries 5 times, 2 s apart.
+const BLANK_CHECK_TRIES: u32 = 5;
+const BLANK_CHECK_RETRY_DELAY: Duration = Duration::from_secs(2);
+
 /// MediaHeuristicallyBlank for rewritable discs: the first 2 MB read as zeros (what
-/// Microsoft's sample checks).
+/// Microsoft's sample checks), in READs of `chunk` sectors.
+///
+/// Only the drive saying that nothing is recorded there (BLANK CHECK, or a logical block
+/// address out of range: past the formatted part of a DVD+RW) counts as blank. Anything
+/// else that keeps a READ from succeeding after the retries fails the check with its error:
+/// a read that failed never makes data look absent, or a disc holding data would be written
+/// over without ForceOverwrite.
 pub(crate) fn heuristically_blank<T: Transport>(
     rec: &mut Recorder<T>,
+    chunk: u64,
     timeouts: &Timeouts,
 ) -> Result<bool, Error> {
-    let mut buf = vec![0u8; (CHUNK * 2048) as usize];
+    use crate::recorder::Answer;
+    use mmc_core::condition::RetryClass;
+    use mmc_core::sense::SenseKey;
+    use mmc_core::DataPhase;
+
+    let chunk = chunk.max(1);
+    let mut buf = vec![0u8; (chunk * 2048) as usize];
     let mut lba = 0u64;
     while lba < BLANK_CHECK_SECTORS {
-        match read_sectors(rec, lba as i64, &mut buf, timeouts) {
-            Ok(()) => {}
-            // An unreadable (never written) area is blank.
-            Err(Error::Fail { .. }) | Err(Error::UnexpectedResponseFromDevice { .. }) => {
-                return Ok(true)
+        let cdb = Read10 {
+            dpo: false,
+            fua: false,
+            lba: i32::try_from(lba).unwrap_or(i32::MAX),
+            blocks: u16::try_from(chunk).unwrap_or(u16::MAX),
+        }
+        .encode();
+        let mut tries = 0;
+        loop {
+            match rec.send(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
+                Answer::Good { transferred } if transferred == buf.len() => break,
+                Answer::Good { transferred } => {
+                    return Err(Error::invalid_response(
+                        0x28,
+                        format!("READ (10) returned {transferred} of {} bytes", buf.len()),
+                    ))
+                }
+                Answer::Check { triple, retry, .. } => {
+                    let nothing_recorded = triple.key == SenseKey::BlankCheck
+                        || (triple.key == SenseKey::IllegalRequest
+                            && triple.asc == 0x21
+                            && triple.ascq == 0x00);
+                    if nothing_recorded {
+                        return Ok(true);
+                    }
+                    if retry == RetryClass::Proceed {
+                        break; // a RECOVERED ERROR: the data arrived
+                    }
+                    if retry != RetryClass::Fail && tries < BLANK_CHECK_TRIES {
+                        tries += 1;
+                        rec.pause(BLANK_CHECK_RETRY_DELAY);
+                        continue;
+                    }
+                    let cause = DeviceCause {
+                        opcode: 0x28,
+                        sense: Some(triple),
+                    };
+                    return Err(Error::from_sense(triple, 0x28, crate::error::Phase::Other)
+                        .unwrap_or(Error::Fail {
+                            detail: format!(
+                                "the check that the disc holds no data could not read LBA {lba}"
+                            ),
+                            cause: Some(cause),
+                        }));
+                }
             }
-            Err(e) => return Err(e),
         }
         if buf.iter().any(|&b| b != 0) {
             return Ok(false);
         }
-        lba += CHUNK;
+        lba += chunk;
     }
     Ok(true)
 }
