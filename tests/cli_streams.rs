@@ -515,3 +515,29 @@ fn the_man_page_and_completions_are_generated() {
         assert!(script.contains("fault-plan"), "{shell}");
     }
 }
+
+#[test]
+fn a_closed_standard_output_does_not_stop_a_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let drive = format!("virt:cd-r@{}", d.join("cd.disc").display());
+    let mut child = spawn(&["write", "-", "--drive", &drive, "--json"], d, Stdio::piped());
+    watchdog(&child);
+    let mut input = child.stdin.take().unwrap();
+    let data = image(3000, 7);
+    input.write_all(&data[..1000 * 2048]).unwrap();
+    // Read one event, then close the reading end, as `| head -1` does.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("{\"event\":"), "{first}");
+    drop(out);
+    // Every line from now on meets a closed pipe (EPIPE).
+    input.write_all(&data[1000 * 2048..]).unwrap();
+    drop(input);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(read_back(&drive, d, &[]), data);
+}

@@ -51,7 +51,7 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
                 serde_json::to_value(retry).unwrap_or(Value::Null),
             );
         }
-        println!("{v}");
+        outln!("{v}");
         return Ok(());
     }
     let format = match sense.format {
@@ -63,22 +63,22 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
     } else {
         "current"
     };
-    println!(
+    outln!(
         "{format} format, {when}; Sense key: {} ({:X}h)",
         sense.key.name(),
         sense.key.to_u8()
     );
     match (sense.asc, sense.ascq, sense.description()) {
         (Some(asc), Some(ascq), Some(d)) => {
-            println!("Additional sense: {d} (ASC {asc:02X}h, ASCQ {ascq:02X}h)")
+            outln!("Additional sense: {d} (ASC {asc:02X}h, ASCQ {ascq:02X}h)")
         }
         (Some(asc), None, _) => {
-            println!("Additional sense: ASC {asc:02X}h (the ASCQ byte was not received)")
+            outln!("Additional sense: ASC {asc:02X}h (the ASCQ byte was not received)")
         }
-        _ => println!("Additional sense: not received"),
+        _ => outln!("Additional sense: not received"),
     }
     if sense.ili || sense.eom || sense.filemark {
-        println!(
+        outln!(
             "  Flags:{}{}{}",
             if sense.filemark { " FILEMARK" } else { "" },
             if sense.eom { " EOM" } else { "" },
@@ -86,38 +86,38 @@ pub fn sense(words: &[String], opcode: Option<u8>, as_json: bool) -> Result<(), 
         );
     }
     if let Some(info) = sense.information {
-        println!("  Information: 0x{info:X} ({info})");
+        outln!("  Information: 0x{info:X} ({info})");
     }
     if let Some(cs) = sense.command_specific {
-        println!("  Command-specific information: 0x{cs:X}");
+        outln!("  Command-specific information: 0x{cs:X}");
     }
     if let Some(sks) = sense.sense_key_specific {
-        println!("  Sense-key specific: {}", sks_words(sks));
+        outln!("  Sense-key specific: {}", sks_words(sks));
     }
     if let Some(fru) = sense.fru {
-        println!("  Field replaceable unit code: 0x{fru:02X}");
+        outln!("  Field replaceable unit code: 0x{fru:02X}");
     }
     if sense.format == SenseFormat::Descriptor {
         for d in sense.descriptors() {
             match d {
-                Ok(d) => println!(
+                Ok(d) => outln!(
                     "  Descriptor {:02X}h: {}",
                     d.descriptor_type(),
                     descriptor_words(&d)
                 ),
-                Err(e) => println!("  Malformed descriptor: {e}"),
+                Err(e) => outln!("  Malformed descriptor: {e}"),
             }
         }
     }
     if sense.truncated {
         match sense.missing() {
             Some(n) => {
-                println!("  Truncated: {n} bytes fewer than the additional sense length says")
+                outln!("  Truncated: {n} bytes fewer than the additional sense length says")
             }
-            None => println!("  Truncated: the buffer ends before the additional sense length"),
+            None => outln!("  Truncated: the buffer ends before the additional sense length"),
         }
     }
-    println!(
+    outln!(
         "Condition: {} (0x{:08X}); retry class: {}",
         condition.imapi_name(),
         condition.hresult(),
@@ -214,10 +214,10 @@ pub fn cdb(words: &[String], as_json: bool) -> Result<(), CliError> {
             "fields": fields,
             "transfer": transfer,
         });
-        println!("{v}");
+        outln!("{v}");
         return Ok(());
     }
-    println!(
+    outln!(
         "{} (opcode {:02X}h, {} bytes)",
         command.name(),
         command.opcode().to_u8(),
@@ -226,10 +226,10 @@ pub fn cdb(words: &[String], as_json: bool) -> Result<(), CliError> {
     if let Value::Object(map) = &fields {
         let width = map.keys().map(String::len).max().unwrap_or(0);
         for (name, value) in map {
-            println!("  {name:<width$}  {}", plain(value));
+            outln!("  {name:<width$}  {}", plain(value));
         }
     }
-    println!(
+    outln!(
         "  data phase: {} {} bytes",
         transfer
             .get("direction")

@@ -38,27 +38,27 @@ pub fn format(drive: Option<&str>, quick: bool, verbose: bool) -> Result<(), Cli
                 .map(|p| format!("{:.0}%, ", p * 100.0))
                 .unwrap_or_default();
             if terminal {
-                eprint!(
+                errtext!(
                     "\rformatting: {done}{} elapsed   ",
                     clock(started.elapsed())
                 );
             } else if now.duration_since(last_line).as_secs() >= 5 {
                 last_line = now;
-                eprintln!("formatting: {done}{} elapsed", clock(started.elapsed()));
+                errln!("formatting: {done}{} elapsed", clock(started.elapsed()));
             }
         })
     })?;
     if terminal {
-        eprint!("\r\x1b[K");
+        errtext!("\r\x1b[K");
     }
-    println!("Formatted in {}.", clock(started.elapsed()));
+    outln!("Formatted in {}.", clock(started.elapsed()));
     Ok(())
 }
 
 /// Opens the tray.
 pub fn eject(drive: Option<&str>) -> Result<(), CliError> {
     with_recorder(drive, Access::Existing, |r| r.eject())?;
-    println!("The tray is open.");
+    outln!("The tray is open.");
     Ok(())
 }
 
@@ -70,7 +70,7 @@ pub fn drives(as_json: bool) -> Result<(), CliError> {
         .map(|k| format!("virt:{}", k.name()))
         .collect();
     if as_json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "default": default.describe(),
@@ -81,13 +81,13 @@ pub fn drives(as_json: bool) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "Default drive: {} (the embedded virtual BD-RE)",
         default.describe()
     );
-    println!("Virtual drives (add @FILE to keep the disc in a file):");
+    outln!("Virtual drives (add @FILE to keep the disc in a file):");
     for v in &virtual_drives {
-        println!("  {v}");
+        outln!("  {v}");
     }
     print_real_drives();
     Ok(())
@@ -100,7 +100,7 @@ fn real_drives_json() -> serde_json::Value {
 
 #[cfg(not(all(feature = "sgio", target_os = "linux")))]
 fn print_real_drives() {
-    println!("Real drives: this build has no SG_IO support (build with --features sgio).");
+    outln!("Real drives: this build has no SG_IO support (build with --features sgio).");
 }
 
 /// Every /dev/srN and /dev/sgN, probed read-only: MMC drives with their current profile,
@@ -152,10 +152,10 @@ fn print_real_drives() {
     use discwriter::sgio::scan::Probe;
     let found = discwriter::sgio::scan::scan();
     if found.is_empty() {
-        println!("Real drives: none (no /dev/srN or /dev/sgN).");
+        outln!("Real drives: none (no /dev/srN or /dev/sgN).");
         return;
     }
-    println!("Real drives (give the path to --drive):");
+    outln!("Real drives (give the path to --drive):");
     for f in &found {
         let path = f.path.display();
         match &f.probe {
@@ -168,16 +168,16 @@ fn print_real_drives() {
                 let profile = profile.map_or("current profile unknown".to_string(), |p| {
                     format!("{} ({:04X}h)", p.name(), p.to_u16())
                 });
-                println!("  {path}  {vendor} {product} {revision}: {profile}")
+                outln!("  {path}  {vendor} {product} {revision}: {profile}")
             }
             Probe::NotMmc {
                 vendor,
                 product,
                 peripheral_device_type: t,
-            } => println!(
+            } => outln!(
                 "  {path}  {vendor} {product}: not an optical drive (device type {t:02X}h), never used"
             ),
-            Probe::Unusable { reason } => println!("  {path}  unusable: {reason}"),
+            Probe::Unusable { reason } => outln!("  {path}  unusable: {reason}"),
         }
     }
 }

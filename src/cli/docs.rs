@@ -28,7 +28,7 @@ pub fn man(out_dir: Option<&Path>) -> Result<(), CliError> {
             .render(&mut bytes)
             .and_then(|()| std::fs::write(&path, &bytes))
             .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-        println!("{}", path.display());
+        outln!("{}", path.display());
         Ok(())
     };
     for sub in cmd.get_subcommands() {

@@ -33,7 +33,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "write_protected": summary.write_protected,
             "erasable": summary.erasable,
         });
-        println!("{v}");
+        outln!("{v}");
         return Ok(());
     }
     let rewritable = mmc_core::Profile::from_u16(summary.profile_code).is_rewritable_random();
@@ -47,19 +47,19 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         DiscState::Complete => format!("closed, {} session(s)", summary.sessions),
         DiscState::Other => "random access".to_string(),
     };
-    println!(
+    outln!(
         "Drive:       {} {} {} ({})",
         info.vendor,
         info.product,
         info.revision,
         spec.describe()
     );
-    println!(
+    outln!(
         "Profile:     {} ({:04X}h)",
         summary.profile, summary.profile_code
     );
-    println!("Status:      {status}");
-    println!(
+    outln!("Status:      {status}");
+    outln!(
         "Write protection: {}",
         if summary.write_protected {
             "on (the disc cannot be written)"
@@ -69,13 +69,13 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     );
     match summary.next_writable_address {
         Some(_) if rewritable => {}
-        Some(nwa) => println!("Next writable address: {nwa}"),
+        Some(nwa) => outln!("Next writable address: {nwa}"),
         None if summary.erasable && summary.status == DiscState::Blank => {
-            println!("Next writable address: none until the disc is formatted")
+            outln!("Next writable address: none until the disc is formatted")
         }
-        None => println!("Next writable address: none (the disc cannot be written)"),
+        None => outln!("Next writable address: none (the disc cannot be written)"),
     }
-    println!(
+    outln!(
         "Space:       {} of {} sectors free ({:.1} of {:.1} MB)",
         summary.free_sectors,
         summary.total_sectors,

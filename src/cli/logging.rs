@@ -11,7 +11,7 @@ pub fn init(verbose: u8) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(spec) if !spec.trim().is_empty() => {
             EnvFilter::try_new(spec.trim()).unwrap_or_else(|e| {
-                eprintln!("discwriter: RUST_LOG is not a valid filter ({e}); using the default");
+                errln!("discwriter: RUST_LOG is not a valid filter ({e}); using the default");
                 EnvFilter::new(default_filter(verbose))
             })
         }

@@ -5,6 +5,23 @@
 //! disc or the input failed, 2 for a command line that does not parse, and 128 + N when
 //! signal N cancelled a write (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 
+/// `println!` that never panics (see `out`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        $crate::cli::out::line(format_args!($($t)*));
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::cli::out::err_line(format_args!($($t)*)) };
+}
+
+/// `eprint!` that never panics.
+macro_rules! errtext {
+    ($($t:tt)*) => { $crate::cli::out::err_text(format_args!($($t)*)) };
+}
+
 pub mod args;
 mod decode;
 mod disc_ops;
@@ -12,6 +29,7 @@ mod docs;
 mod drive_spec;
 mod info;
 mod logging;
+mod out;
 mod progress;
 mod read;
 mod report;
@@ -80,7 +98,7 @@ pub fn main() -> ExitCode {
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("discwriter: {e}");
+            errln!("discwriter: {e}");
             e.exit_code()
         }
     }
@@ -101,7 +119,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
         .collect::<Vec<_>>()
         .join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    eprintln!("discwriter: {message} (see discwriter --help)");
+    errln!("discwriter: {message} (see discwriter --help)");
     ExitCode::from(2)
 }
 

@@ -146,7 +146,7 @@ impl Display {
                         json!(self.start.elapsed().as_secs_f64()),
                     );
                 }
-                println!("{v}");
+                outln!("{v}");
             }
             Form::Bar(bar) => {
                 let (pos, len) = measure(e);
@@ -161,7 +161,7 @@ impl Display {
                     .is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL);
                 if new_phase || due {
                     self.last_line = Some(now);
-                    eprintln!("{}: {}", e.action.describe(), self.details(e, now));
+                    errln!("{}: {}", e.action.describe(), self.details(e, now));
                 }
             }
         }
@@ -177,8 +177,8 @@ impl Display {
     /// Prints a line without tearing the bar.
     pub fn println(&self, line: &str) {
         match &self.form {
-            Form::Bar(bar) => bar.suspend(|| eprintln!("{line}")),
-            _ => eprintln!("{line}"),
+            Form::Bar(bar) => bar.suspend(|| errln!("{line}")),
+            _ => errln!("{line}"),
         }
     }
 

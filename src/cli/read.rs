@@ -153,12 +153,12 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
         }
     );
     if to_stdout {
-        eprintln!("{summary}");
+        errln!("{summary}");
     } else {
-        println!("{summary}");
+        outln!("{summary}");
     }
     for u in &report.unreadable {
-        eprintln!(
+        errln!(
             "discwriter: LBA {}-{} ({} sectors) not read: {}; written as zeros",
             u.start,
             u64::from(u.start) + u64::from(u.sectors) - 1,

@@ -65,7 +65,7 @@ mod imp {
                 {
                     on_first(n);
                 } else {
-                    eprintln!("\ndiscwriter: {later}");
+                    errln!("\ndiscwriter: {later}");
                 }
             });
         if spawned.is_err() {

@@ -55,7 +55,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         Ok(p) => p,
         Err(e) => {
             if args.json {
-                println!("{}", early_result(&drive_name, &e, started).json_line());
+                outln!("{}", early_result(&drive_name, &e, started).json_line());
             }
             return Err(e);
         }
@@ -97,15 +97,15 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         result.message = format!("{c}; the virtual drive reported it as: {}", result.message);
     }
     if args.json {
-        println!("{}", result.json_line());
+        outln!("{}", result.json_line());
     }
     match outcome {
         Ok(_) => {
             if !args.json {
-                println!("{}", result.summary(ran.one_x, ran.speed_x));
+                outln!("{}", result.summary(ran.one_x, ran.speed_x));
             }
             if ran.more_followed {
-                eprintln!(
+                errln!(
                     "discwriter: warning: {} went on after the {} bytes written; the rest was not written",
                     if args.image.as_os_str() == "-" {
                         "standard input".to_string()
@@ -119,7 +119,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         }
         Err(error) => {
             if !args.json && result.disc_status.is_some() && result.sectors > 0 {
-                eprintln!("{}", result.disc_line());
+                errln!("{}", result.disc_line());
             }
             match ran.signal {
                 Some(signal) if matches!(error, Error::RequestCancelled { .. }) => {
@@ -213,7 +213,7 @@ fn write_to(
             let cancel = cancel.clone();
             move |signal| {
                 cancel.cancel();
-                eprintln!(
+                errln!(
                     "\ndiscwriter: {}: cancelling: the write stops at the next transfer and \
                      closes what it wrote, so the disc stays readable",
                     signals::name(signal)
