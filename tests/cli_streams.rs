@@ -521,7 +521,11 @@ fn a_closed_standard_output_does_not_stop_a_write() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let drive = format!("virt:cd-r@{}", d.join("cd.disc").display());
-    let mut child = spawn(&["write", "-", "--drive", &drive, "--json"], d, Stdio::piped());
+    let mut child = spawn(
+        &["write", "-", "--drive", &drive, "--json"],
+        d,
+        Stdio::piped(),
+    );
     watchdog(&child);
     let mut input = child.stdin.take().unwrap();
     let data = image(3000, 7);

@@ -56,7 +56,8 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     );
     outln!(
         "Profile:     {} ({:04X}h)",
-        summary.profile, summary.profile_code
+        summary.profile,
+        summary.profile_code
     );
     outln!("Status:      {status}");
     outln!(

@@ -319,12 +319,7 @@ impl Error {
     }
 
     /// Classifies as for command `classify_as`, naming `opcode` as the command that heard it.
-    fn classified(
-        triple: SenseTriple,
-        classify_as: u8,
-        opcode: u8,
-        phase: Phase,
-    ) -> Option<Self> {
+    fn classified(triple: SenseTriple, classify_as: u8, opcode: u8, phase: Phase) -> Option<Self> {
         use mmc_core::condition::{classify, Condition};
         let cause = DeviceCause {
             opcode,

@@ -29,7 +29,6 @@ use crate::volume::{self, Volume};
 /// The post-gap of a CD data track (Orange Book: 2 seconds), which writers add after the data.
 pub const CD_DATA_POSTGAP: u32 = 150;
 
-
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What to read.

@@ -195,7 +195,10 @@ fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
     // track at the drive, MMC-6 6.41: the next write starts a track of its own.)
     let mut rec = w.take_recorder().unwrap().unwrap();
     let s = rec.disc_summary().unwrap();
-    assert_eq!(s.sessions, 0, "no session was closed over the truncated track");
+    assert_eq!(
+        s.sessions, 0,
+        "no session was closed over the truncated track"
+    );
     assert_eq!(s.status, discwriter::DiscState::Appendable);
     let nwa = s.next_writable_address.expect("an address to go on at");
     assert!(nwa > 128, "{nwa}");

@@ -17,9 +17,9 @@ use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
-use mmc_core::sense::SenseKey;
 use crate::error::{DeviceCause, Error, Phase};
 use crate::recorder::{Answer, Recorder, DEFAULT_TIMEOUT};
+use mmc_core::sense::SenseKey;
 
 /// How long each kind of command may take, and how long the engine waits for a drive that
 /// is spinning up or finishing a long operation (libburn's and IMAPI's figures).
@@ -55,6 +55,10 @@ impl Default for Timeouts {
 
 /// How often a background format is polled for completion.
 const FORMAT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// How long "no medium" in the polls after an Immed command is asked about again before the
+/// wait counts as over (libburn tolerates a drive's unclear answers for 5 s).
+const NO_MEDIUM_TOLERANCE: Duration = Duration::from_secs(5);
 
 /// How often a busy drive is polled (libburn polls twice a second).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -145,8 +149,8 @@ impl<T: Transport> Recorder<T> {
             if deferred {
                 return Err(Error::from_deferred_sense(triple, opcode));
             }
-            let attention = triple.key == SenseKey::UnitAttention
-                && matches!(triple.asc, 0x28 | 0x29);
+            let attention =
+                triple.key == SenseKey::UnitAttention && matches!(triple.asc, 0x28 | 0x29);
             if phase == Phase::Writing && attention {
                 return Err(Error::from_sense(triple, opcode, phase).unwrap_or(
                     Error::UnexpectedResponseFromDevice {
@@ -218,17 +222,29 @@ impl<T: Transport> Recorder<T> {
         if how == Await::AfterImmed {
             self.pause(POLL_INTERVAL);
         }
-        let polled = self.send_patiently(
-            &TestUnitReady.encode(),
-            DataPhase::None,
-            DEFAULT_TIMEOUT,
-            budget,
-            Phase::Other,
-            progress,
-        );
-        match polled {
-            Err(Error::NoMedia { .. }) if how == Await::AfterImmed => Ok(()),
-            other => other.map(|_| ()),
+        let mut no_medium = Duration::ZERO;
+        loop {
+            let polled = self.send_patiently(
+                &TestUnitReady.encode(),
+                DataPhase::None,
+                DEFAULT_TIMEOUT,
+                budget,
+                Phase::Other,
+                progress,
+            );
+            match polled {
+                // "No medium" while a close finishes: asked again for a while (the drive may
+                // go on to "in progress", which is then waited for), and after that the
+                // wait is over; the next command finds out whether the disc is gone.
+                Err(Error::NoMedia { .. }) if how == Await::AfterImmed => {
+                    if no_medium >= NO_MEDIUM_TOLERANCE {
+                        return Ok(());
+                    }
+                    self.pause(POLL_INTERVAL);
+                    no_medium += POLL_INTERVAL;
+                }
+                other => return other.map(|_| ()),
+            }
         }
     }
 
