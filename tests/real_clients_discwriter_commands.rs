@@ -1,0 +1,168 @@
+//! What `discwriter` (built with `sgio`) sends a drive through the real SG_IO path, read from
+//! the transcript `virtdrive run` records at the emulator: INQUIRY of 36 bytes, the tray
+//! locked over the write and unlocked after, the timeout of every command class, and a
+//! SIGTERM mid-write that stops at a transfer (no WRITE sent twice) and closes the session.
+//!
+//! Runs with `cargo test --features sgio --test real_clients_discwriter_commands` (Linux).
+#![cfg(all(feature = "sgio", target_os = "linux"))]
+
+mod common;
+
+use std::path::Path;
+
+use mmc_core::trace::{read_jsonl, TraceRecord};
+use virtdrive::medium::MediumKind;
+use virtdrive::run::{Devices, RunOptions};
+use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::{DriveConfig, VirtualDrive};
+
+const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
+
+/// Runs `sh -c SCRIPT` against a virtual drive holding `disc`, recording the transcript.
+fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<TraceRecord>) {
+    let transcript = dir.join("transcript.jsonl");
+    let options = RunOptions {
+        drive: DriveOptions {
+            drive: DriveSpec {
+                kind,
+                file: Some(disc.to_path_buf()),
+            },
+            fault_plan: None,
+            transcript: Some(transcript.clone()),
+            paced: false,
+            poll_wait: DEFAULT_POLL_WAIT,
+        },
+        devices: Devices::default(),
+        program: "/bin/sh".into(),
+        args: vec![
+            "-c".into(),
+            format!("cd '{}' && DW='{DISCWRITER}' && {script}", dir.display()).into(),
+        ],
+        verbose: false,
+        launcher: None,
+    };
+    let status = virtdrive::run::run(&options).expect("virtdrive run starts and saves");
+    let records = read_jsonl(std::io::BufReader::new(
+        std::fs::File::open(&transcript).unwrap(),
+    ))
+    .unwrap();
+    (virtdrive::run::exit_code(status), records)
+}
+
+fn opcode(r: &TraceRecord) -> u8 {
+    u8::from_str_radix(&r.cdb[..2], 16).unwrap()
+}
+
+fn cdb(r: &TraceRecord) -> Vec<u8> {
+    mmc_core::wire::parse_hex_words([r.cdb.as_str()]).unwrap()
+}
+
+#[test]
+fn the_commands_a_write_sends_through_sg_io() {
+    for kind in [MediumKind::CdR80, MediumKind::DvdPlusR, MediumKind::BdRe] {
+        let dir = tempfile::tempdir().unwrap();
+        let disc = dir.path().join("disc");
+        std::fs::write(dir.path().join("image.iso"), common::image(600, 1)).unwrap();
+        let (code, recs) = run_sh(
+            dir.path(),
+            kind,
+            &disc,
+            "$DW write image.iso --drive /dev/sr9 --verify full 2> write.err",
+        );
+        let err = std::fs::read_to_string(dir.path().join("write.err")).unwrap();
+        assert_eq!(code, 0, "{}: {err}", kind.name());
+        let what = kind.name();
+        let inquiry = recs.iter().find(|r| opcode(r) == 0x12).expect("INQUIRY");
+        assert_eq!(inquiry.length, 36, "{what}");
+        let locks: Vec<(usize, u8)> = recs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| opcode(r) == 0x1E)
+            .map(|(i, r)| (i, cdb(r)[4] & 1))
+            .collect();
+        let first_write = recs.iter().position(|r| opcode(r) == 0x2A).unwrap();
+        let last_write = recs.iter().rposition(|r| opcode(r) == 0x2A).unwrap();
+        assert_eq!(locks.len(), 2, "{what}: {locks:?}");
+        assert!(
+            locks[0].1 == 1 && locks[0].0 < first_write,
+            "{what}: {locks:?}"
+        );
+        assert!(
+            locks[1].1 == 0 && locks[1].0 > last_write,
+            "{what}: {locks:?}"
+        );
+        for r in &recs {
+            let min_ms = match opcode(r) {
+                0x2A | 0x28 | 0x5C | 0x35 | 0x5B | 0x04 | 0x54 => 200_000,
+                _ => 10_000,
+            };
+            assert!(
+                r.timeout_ms >= min_ms,
+                "{what}: {} with {} ms",
+                r.command,
+                r.timeout_ms
+            );
+        }
+    }
+}
+
+#[test]
+fn sigterm_mid_write_through_sg_io_closes_the_session_and_sends_no_write_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("cd.disc");
+    // 3000 sectors arrive, then the pipe stays open; once data moves, SIGTERM comes. (The
+    // script's stderr goes to a file of its own, shown if it fails.)
+    std::fs::write(dir.path().join("part.bin"), common::image(3000, 2)).unwrap();
+    let (code, recs) = run_sh(
+        dir.path(),
+        MediumKind::CdR80,
+        &disc,
+        "exec 2> script.err; (cat part.bin; sleep 3) | $DW write - --drive /dev/sr9 --json --speed 4x \
+             > write.json 2> write.err & \
+         pid=$!; \
+         for i in $(seq 100); do grep -q 'last_written_lba\":[0-9]' write.json && break; sleep 0.1; done; \
+         kill -TERM $pid; wait $pid; echo $? > rc",
+    );
+    let err = std::fs::read_to_string(dir.path().join("write.err")).unwrap_or_default();
+    assert_eq!(code, 0, "{err}");
+    let rc = std::fs::read_to_string(dir.path().join("rc")).unwrap_or_default();
+    let script = std::fs::read_to_string(dir.path().join("script.err")).unwrap_or_default();
+    assert_eq!(rc.trim(), "143", "{err}\n{script}");
+    let out = std::fs::read_to_string(dir.path().join("write.json")).unwrap();
+    let result = common::assert_result_schema(out.lines().last().unwrap());
+    assert_eq!(result["error"], "E_IMAPI_REQUEST_CANCELLED");
+    let sectors = result["sectors"].as_u64().unwrap();
+    assert!(sectors > 0 && sectors <= 3000, "{sectors}");
+    // Every WRITE went once, to the next address: none was repeated.
+    let writes: Vec<(u32, u16)> = recs
+        .iter()
+        .filter(|r| opcode(r) == 0x2A)
+        .map(|r| {
+            let c = cdb(r);
+            (
+                u32::from_be_bytes([c[2], c[3], c[4], c[5]]),
+                u16::from_be_bytes([c[7], c[8]]),
+            )
+        })
+        .collect();
+    for pair in writes.windows(2) {
+        assert_eq!(pair[1].0, pair[0].0 + u32::from(pair[0].1), "{writes:?}");
+    }
+    // The track and the session were closed after the last WRITE.
+    let last_write = recs.iter().rposition(|r| opcode(r) == 0x2A).unwrap();
+    let closes: Vec<u8> = recs[last_write..]
+        .iter()
+        .filter(|r| opcode(r) == 0x5B)
+        .map(|r| cdb(r)[2] & 0x07)
+        .collect();
+    assert_eq!(closes, [1, 2]);
+    // What was written reads back from the disc file.
+    let mut drive = VirtualDrive::open(MediumKind::CdR80, &disc, DriveConfig::default()).unwrap();
+    let back = common::read_back(&mut drive, 0, sectors);
+    common::assert_same_sectors(
+        &back,
+        &common::image(3000, 2)[..sectors as usize * 2048],
+        0,
+        "what was written before SIGTERM",
+    );
+}
