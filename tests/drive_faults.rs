@@ -476,3 +476,58 @@ fn a_format_is_waited_for_while_its_progress_moves() {
     );
     assert!(seen.windows(2).any(|w| w[1] > w[0]), "{seen:?}");
 }
+
+/// Reports the invisible track's next writable address 150 sectors further on until the
+/// write parameters page is selected, as a drive whose address depends on the write type
+/// (MMC-6 6.27.3.9) does before it knows it.
+struct AddressFollowsPage<T> {
+    inner: T,
+    selected: bool,
+}
+
+impl<T: Transport> Transport for AddressFollowsPage<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        if cdb.first() == Some(&0x55) {
+            self.selected = true;
+        }
+        let track_info = cdb.first() == Some(&0x52) && !self.selected;
+        match data {
+            DataPhase::In(buf) if track_info => {
+                let c = self.inner.execute(cdb, DataPhase::In(&mut *buf), timeout)?;
+                // Next Writable Address, bytes 12-15, valid when byte 7 bit 0 (NWA_V) is set.
+                if c.is_good() && buf.len() >= 16 && buf[7] & 1 == 1 {
+                    let nwa = u32::from_be_bytes([buf[12], buf[13], buf[14], buf[15]]) + 150;
+                    buf[12..16].copy_from_slice(&nwa.to_be_bytes());
+                }
+                Ok(c)
+            }
+            other => self.inner.execute(cdb, other, timeout),
+        }
+    }
+    fn pause(&mut self, d: Duration) {
+        self.inner.pause(d)
+    }
+    fn device_time(&self) -> Option<Duration> {
+        self.inner.device_time()
+    }
+}
+
+#[test]
+fn on_cd_the_address_is_the_one_the_drive_gives_once_the_write_parameters_are_set() {
+    let d = AddressFollowsPage {
+        inner: drive(MediumKind::CdR80),
+        selected: false,
+    };
+    let w = writer(d, WriteOptions::default());
+    let data = image(300, 11);
+    let (r, _) = write_collecting(&w, &data);
+    let o = r.unwrap();
+    assert_eq!(o.start_lba, 0);
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport().inner;
+    assert_eq!(read_back(&mut d, 0, 300), data);
+}
