@@ -4,7 +4,7 @@
 use core::mem::{offset_of, size_of};
 
 use discwriter::sgio::hdr::*;
-use discwriter::sgio::status::{completion, errno_error, timeout_ms};
+use discwriter::sgio::status::{completion, errno_error, timeout_ms, IoctlContext};
 use mmc_core::{ScsiStatus, TransportError};
 use nix::errno::Errno;
 
@@ -227,11 +227,18 @@ fn other_host_and_driver_errors_name_their_numbers() {
 
 #[test]
 fn ioctl_errnos_map_to_transport_errors() {
-    assert_eq!(errno_error(Errno::ENODEV), TransportError::DeviceGone);
-    assert_eq!(errno_error(Errno::ENXIO), TransportError::DeviceGone);
-    assert_eq!(errno_error(Errno::EBADF), TransportError::InvalidHandle);
-    let TransportError::Other(m) = errno_error(Errno::ENOMEM) else {
-        panic!("ENOMEM is another failure");
+    let ctx = IoctlContext {
+        dxfer_len: 0,
+        limit: None,
+    };
+    assert_eq!(errno_error(Errno::ENODEV, ctx), TransportError::DeviceGone);
+    assert_eq!(errno_error(Errno::ENXIO, ctx), TransportError::DeviceGone);
+    assert_eq!(
+        errno_error(Errno::EBADF, ctx),
+        TransportError::InvalidHandle
+    );
+    let TransportError::Rejected(m) = errno_error(Errno::ENOMEM, ctx) else {
+        panic!("ENOMEM is the path's limit on one transfer");
     };
     assert!(m.contains("ENOMEM"), "{m}");
 }
