@@ -433,3 +433,17 @@ __attribute__((constructor)) static void vd_init(void)
     pthread_mutex_unlock(&vd_lock);
 }
 
+/* At exit: the opens this process still has end now, with CLOSED awaited, as Linux releases
+ * a process's opens (and its O_EXCL claims) before its parent's wait() returns. Left to the
+ * server noticing the sockets close, a program started right after this one could still find
+ * the drive busy. Runs after the program's own atexit handlers. */
+__attribute__((destructor)) static void vd_fini(void)
+{
+    if (!vd_config()->enabled)
+        return;
+    pthread_mutex_lock(&vd_lock);
+    for (int fd = 0; fd < VD_FD_LIMIT; fd++)
+        vd_unbind_fd(fd);
+    pthread_mutex_unlock(&vd_lock);
+}
+
