@@ -338,3 +338,42 @@ fn the_scan_skips_nodes_sysfs_types_as_not_mmc_and_asks_inquiry_for_36_bytes() {
         assert!(matches!(probe("/dev/sr9"), Probe::Drive { .. }));
     }
 }
+
+/// A drive held for writing (here by this very process, through another open) is left alone
+/// by the scan: its sg node refuses the probe's open, and its sr node's write lock the probe's
+/// read lock, so nothing at all reaches the drive.
+#[test]
+fn the_scan_sends_nothing_to_a_drive_held_for_writing() {
+    const NAME: &str = "the_scan_sends_nothing_to_a_drive_held_for_writing";
+    if !is_child(NAME) {
+        let dir = tempfile::tempdir().unwrap();
+        let transcript = dir.path().join("commands.jsonl");
+        let shim = Shim {
+            transcript: Some(transcript.clone()),
+            ..Shim::default()
+        };
+        assert_eq!(run_in_shim(NAME, shim), 0);
+        let records = mmc_core::trace::read_jsonl(std::io::BufReader::new(
+            std::fs::File::open(&transcript).unwrap(),
+        ))
+        .unwrap();
+        assert!(records.is_empty(), "commands sent: {records:?}");
+        return;
+    }
+    use discwriter::sgio::scan::{scan_in_with_sysfs, Probe};
+    let held = SgDevice::open("/dev/sr9").unwrap();
+    let no_sysfs = tempfile::tempdir().unwrap();
+    let found = scan_in_with_sysfs(Path::new("/dev"), no_sysfs.path());
+    for node in ["/dev/sr9", "/dev/sg9"] {
+        let probe = &found
+            .iter()
+            .find(|f| f.path == Path::new(node))
+            .unwrap_or_else(|| panic!("{node} in {found:?}"))
+            .probe;
+        assert!(
+            matches!(probe, Probe::Unusable { reason } if reason.contains("another program")),
+            "{node}: {probe:?}"
+        );
+    }
+    drop(held);
+}

@@ -172,29 +172,39 @@ fn open_exclusive(path: &Path, id: NodeId) -> Result<Held, OpenError> {
 
 /// A whole-file write lock on the node; a conflicting lock is [`OpenError::Busy`].
 fn lock(held: &Held) -> Result<(), OpenError> {
-    let whole_file_write_lock = libc::flock {
-        l_type: libc::F_WRLCK as libc::c_short,
+    whole_file_lock(&held.file, &held.path, libc::F_WRLCK)
+}
+
+/// A whole-file lock of `kind` (F_WRLCK, F_RDLCK) on the open node `file`: an
+/// open-file-description lock, or a classic one where the kernel has none. A conflicting lock
+/// is [`OpenError::Busy`]; any other failure (ENOLCK...) is logged and ignored: the lock is a
+/// convention between programs, O_EXCL the exclusion the kernel enforces.
+pub(super) fn whole_file_lock(
+    file: &File,
+    path: &Path,
+    kind: libc::c_int,
+) -> Result<(), OpenError> {
+    let whole_file = libc::flock {
+        l_type: kind as libc::c_short,
         l_whence: libc::SEEK_SET as libc::c_short,
         l_start: 0,
         l_len: 0,
         l_pid: 0,
     };
-    let fd = held.file.as_raw_fd();
-    let locked = match fcntl(fd, FcntlArg::F_OFD_SETLK(&whole_file_write_lock)) {
-        Err(Errno::EINVAL) => fcntl(fd, FcntlArg::F_SETLK(&whole_file_write_lock)),
+    let fd = file.as_raw_fd();
+    let locked = match fcntl(fd, FcntlArg::F_OFD_SETLK(&whole_file)) {
+        Err(Errno::EINVAL) => fcntl(fd, FcntlArg::F_SETLK(&whole_file)),
         other => other,
     };
     match locked {
         Ok(_) => Ok(()),
         Err(Errno::EAGAIN | Errno::EACCES) => Err(OpenError::Busy {
-            path: held.path.clone(),
+            path: path.to_path_buf(),
         }),
         Err(errno) => {
-            // ENOLCK and the like: the lock is a convention between programs, the O_EXCL
-            // open the real exclusion; go on without it.
             tracing::warn!(
-                "{}: cannot lock ({errno}); going on with O_EXCL alone",
-                held.path.display()
+                "{}: cannot lock ({errno}); going on without",
+                path.display()
             );
             Ok(())
         }

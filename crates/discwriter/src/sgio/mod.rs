@@ -140,7 +140,9 @@ impl SgDevice {
     }
 
     /// Opens `path` read-only and shared, for probing with INQUIRY and GET CONFIGURATION:
-    /// no sibling, no lock, no retry.
+    /// no sibling, no retry, and a read lock, so a drive another program has write-locked
+    /// (discwriter, libburn, wodim burning) is left alone ([`OpenError::Busy`]), as libburn's
+    /// scan leaves it alone (it takes F_RDLCK to ask a node's address).
     pub(crate) fn open_probe(path: &Path) -> Result<Self, OpenError> {
         device_node(path)?;
         let file = OpenOptions::new()
@@ -148,6 +150,7 @@ impl SgDevice {
             .custom_flags(libc::O_NONBLOCK)
             .open(path)
             .map_err(|e| open_error(path, e))?;
+        exclusive::whole_file_lock(&file, path, libc::F_RDLCK)?;
         // The node may have been replaced between the stat and the open.
         let meta = file.metadata().map_err(|e| open_error(path, e))?;
         if let Some(what) = not_a_device(&meta.file_type()) {
