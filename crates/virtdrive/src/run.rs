@@ -33,7 +33,8 @@
 //! drive and completes with that `host_status` or `driver_status`, no SCSI status, no sense,
 //! nothing transferred and SG_INFO_CHECK. Counting is per process (a forked child goes on
 //! from its parent's count, a new program image starts again), so a program's own command
-//! sequence makes it deterministic. A malformed rule or limit is reported on stderr and
+//! sequence makes it deterministic; an SG_IO refused before (a malformed header, a data phase
+//! over the limit) is not counted. A malformed rule or limit is reported on stderr and
 //! ignored. Example: `VIRTDRIVE_SHIM_FAIL=12@1:EIO,2a@1:host=0x0b*2`.
 
 use std::ffi::OsString;
