@@ -7,7 +7,7 @@
  * crates/virtdrive/src/serve/protocol.rs). Each open() of a drive path is one connection; the
  * descriptor the program gets is a real one on a marker file of the node's own next to the
  * socket (vd_real_open_marker), so fcntl locks, select and close-on-exec behave and an exec'd
- * image recognises it. See the reference notes real-clients.md for what each client needs.
+ * image recognises it. docs/virtdrive-run.md says what each client needs of it.
  */
 #ifndef VIRTDRIVE_SHIM_H
 #define VIRTDRIVE_SHIM_H

@@ -85,9 +85,10 @@ impl Default for SgOpenConfig {
 }
 
 /// How many times a command whose host status asks for it is sent again
-/// ([`status::host_verdict`]), and the pause before the first resend (it grows by as much
-/// before each next one, as libburn's retries do).
+/// ([`status::host_verdict`]).
 pub const HOST_RETRIES: u32 = 3;
+/// The pause before the first resend; it grows by as much before each next one (0.1, 0.2,
+/// 0.3 s), as libburn's retries grow.
 pub const HOST_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// One drive opened for SG_IO, for as long as it lives exclusively: both of its nodes,
