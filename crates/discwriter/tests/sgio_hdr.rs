@@ -4,12 +4,11 @@
 use core::mem::{offset_of, size_of};
 
 use discwriter::sgio::hdr::*;
-use discwriter::sgio::status::{completion, errno_error, timeout_ms};
+use discwriter::sgio::status::{completion, errno_error, timeout_ms, IoctlContext};
 use mmc_core::{ScsiStatus, TransportError};
 use nix::errno::Errno;
 
-/// Offsets typed from the table in shared/reference/real-clients.md (x86-64), which matches
-/// `offsetof` on `sg_io_hdr_t` from the system's `<scsi/sg.h>`.
+/// Offsets typed in from `offsetof` on `sg_io_hdr_t` of the system's `<scsi/sg.h>` (x86-64).
 #[test]
 #[cfg(target_pointer_width = "64")]
 fn sg_io_hdr_has_the_kernel_layout() {
@@ -106,7 +105,7 @@ fn residual_is_clamped_to_the_buffer_and_never_negative() {
 fn check_condition_carries_the_sense_the_driver_wrote() {
     let mut sense = [0xEEu8; 252];
     sense[..18].copy_from_slice(&NOT_READY_SENSE);
-    // What the sg driver reports for CHECK CONDITION (real-clients.md).
+    // What the sg driver reports for CHECK CONDITION (sg.c, sg_rq_end_io).
     let hdr = SgIoHdr {
         status: 0x02,
         masked_status: 0x01,
@@ -227,11 +226,18 @@ fn other_host_and_driver_errors_name_their_numbers() {
 
 #[test]
 fn ioctl_errnos_map_to_transport_errors() {
-    assert_eq!(errno_error(Errno::ENODEV), TransportError::DeviceGone);
-    assert_eq!(errno_error(Errno::ENXIO), TransportError::DeviceGone);
-    assert_eq!(errno_error(Errno::EBADF), TransportError::InvalidHandle);
-    let TransportError::Other(m) = errno_error(Errno::ENOMEM) else {
-        panic!("ENOMEM is another failure");
+    let ctx = IoctlContext {
+        dxfer_len: 0,
+        limit: None,
+    };
+    assert_eq!(errno_error(Errno::ENODEV, ctx), TransportError::DeviceGone);
+    assert_eq!(errno_error(Errno::ENXIO, ctx), TransportError::DeviceGone);
+    assert_eq!(
+        errno_error(Errno::EBADF, ctx),
+        TransportError::InvalidHandle
+    );
+    let TransportError::Rejected(m) = errno_error(Errno::ENOMEM, ctx) else {
+        panic!("ENOMEM is the path's limit on one transfer");
     };
     assert!(m.contains("ENOMEM"), "{m}");
 }

@@ -7,7 +7,7 @@
  * crates/virtdrive/src/serve/protocol.rs). Each open() of a drive path is one connection; the
  * descriptor the program gets is a real one on a marker file of the node's own next to the
  * socket (vd_real_open_marker), so fcntl locks, select and close-on-exec behave and an exec'd
- * image recognises it. See the reference notes real-clients.md for what each client needs.
+ * image recognises it. docs/virtdrive-run.md says what each client needs of it.
  */
 #ifndef VIRTDRIVE_SHIM_H
 #define VIRTDRIVE_SHIM_H
@@ -40,12 +40,30 @@ struct vd_node {
     char marker[256];
 };
 
+/* One rule of VIRTDRIVE_SHIM_FAIL (see run.rs): SG_IO calls it matches fail as it says. */
+enum vd_fail_kind { VD_FAIL_ERRNO = 0, VD_FAIL_HOST = 1, VD_FAIL_DRIVER = 2 };
+
+struct vd_fail_rule {
+    int opcode;            /* -1: every SG_IO counts; else only those with this opcode */
+    unsigned nth;          /* the first matching call it applies to, 1-based */
+    unsigned count;        /* how many matching calls from there on */
+    enum vd_fail_kind kind;
+    int value;             /* the errno, or the host_status / driver_status */
+};
+
+#define VD_MAX_FAIL_RULES 16
+
 struct vd_config {
     int enabled;           /* VIRTDRIVE_SOCKET is set */
     char socket[108];      /* sun_path */
     struct vd_node nodes[2];
     int address[4];        /* host, channel, target, lun */
     int trace;             /* VIRTDRIVE_SHIM_TRACE */
+    /* VIRTDRIVE_SHIM_MAX_TRANSFER: the most bytes one SG_IO data phase may carry, as a
+     * host adapter limits it (VD_MAX_DATA when unset). */
+    uint32_t max_transfer;
+    struct vd_fail_rule fail[VD_MAX_FAIL_RULES];   /* VIRTDRIVE_SHIM_FAIL */
+    int fail_count;
 };
 
 /* One open() of a drive path, shared by its dup()s and, after fork(), by the child. */
@@ -73,6 +91,8 @@ struct vd_completion {
 };
 
 VD_HIDDEN const struct vd_config *vd_config(void);
+/* The reserved buffer a new open gets: the sg driver's default, within the transfer limit. */
+VD_HIDDEN int vd_default_reserved(void);
 VD_HIDDEN void vd_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Real libc functions, resolved with dlsym(RTLD_NEXT). */

@@ -72,7 +72,7 @@ static int open_drive(const struct vd_node *node, int flags)
     c->node = node;
     c->flags = flags & (O_ACCMODE | O_NONBLOCK);
     c->timeout = VD_DEFAULT_TIMEOUT;
-    c->reserved_size = VD_DEFAULT_RESERVED;
+    c->reserved_size = vd_default_reserved();
     pthread_mutex_lock(&vd_lock);
     int err = vd_wire_open(c, flags);
     int fd = -1;

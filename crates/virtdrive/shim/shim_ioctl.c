@@ -26,6 +26,43 @@ static int fail(int err)
     return -1;
 }
 
+/* ---- VIRTDRIVE_SHIM_FAIL ---------------------------------------------------------------- */
+
+/* Matching SG_IO calls seen by each rule in this process (a forked child goes on counting
+ * from its parent's numbers; a new program image starts from zero). Under the lock. */
+static unsigned fail_seen[VD_MAX_FAIL_RULES];
+
+/* The rule that applies to this SG_IO, or NULL. Every rule whose opcode matches counts it. */
+static const struct vd_fail_rule *injected_failure(uint8_t opcode)
+{
+    const struct vd_config *cfg = vd_config();
+    const struct vd_fail_rule *hit = NULL;
+    for (int i = 0; i < cfg->fail_count; i++) {
+        const struct vd_fail_rule *r = &cfg->fail[i];
+        if (r->opcode >= 0 && r->opcode != opcode)
+            continue;
+        unsigned seen = ++fail_seen[i];
+        if (!hit && seen >= r->nth && seen - r->nth < r->count)
+            hit = r;
+    }
+    return hit;
+}
+
+/* The output fields of a command the host adapter or the driver failed: no SCSI status, no
+ * sense, nothing transferred, SG_INFO_CHECK. */
+static void fill_failed(sg_io_hdr_t *h, int direction, const struct vd_fail_rule *r)
+{
+    h->status = 0;
+    h->masked_status = 0;
+    h->msg_status = 0;
+    h->host_status = r->kind == VD_FAIL_HOST ? (unsigned short)r->value : 0;
+    h->driver_status = r->kind == VD_FAIL_DRIVER ? (unsigned short)r->value : 0;
+    h->info = SG_INFO_CHECK;
+    h->resid = direction == 0 ? 0 : (int)h->dxfer_len;
+    h->duration = 0;
+    h->sb_len_wr = 0;
+}
+
 /* SG_IO: checks the header as the sg driver does, then lets the server run the command. */
 static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
 {
@@ -52,6 +89,28 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
         return fail(EFAULT);
     if (direction != 0 && h->dxfer_len == 0)
         direction = 0;
+    /* A host adapter's limit on one transfer (VIRTDRIVE_SHIM_MAX_TRANSFER), refused as Linux
+     * refuses it: the block layer's SG_IO with EIO (dxfer_len > max_hw_sectors << 9,
+     * scsi_ioctl.c), the sg driver with EINVAL (the buffer cannot be mapped). */
+    if (direction != 0 && h->dxfer_len > vd_config()->max_transfer) {
+        vd_trace("SG_IO opcode %02x len %u: over the transfer limit %u", h->cmdp[0],
+                 h->dxfer_len, vd_config()->max_transfer);
+        return fail(c->node->kind == VD_BLOCK ? EIO : EINVAL);
+    }
+    const struct vd_fail_rule *inject = injected_failure(h->cmdp[0]);
+    if (inject && inject->kind != VD_FAIL_ERRNO) {
+        vd_trace("SG_IO opcode %02x: injected %s status %#x", h->cmdp[0],
+                 inject->kind == VD_FAIL_HOST ? "host" : "driver", (unsigned)inject->value);
+        fill_failed(h, direction, inject);
+        return 0;
+    }
+    /* An injected errno fails the ioctl before the command reaches the drive, except EINTR:
+     * the sg driver's wait for the command is interrupted while the command goes on (sg.c
+     * orphans it), so the drive runs it and the result is lost. */
+    if (inject && inject->value != EINTR) {
+        vd_trace("SG_IO opcode %02x: injected %s", h->cmdp[0], strerror(inject->value));
+        return fail(inject->value);
+    }
     int err = vd_own_connection(c);
     if (err)
         return fail(err);
@@ -60,6 +119,10 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
     err = vd_wire_execute(c, h, direction, &done);
     if (!err)
         err = done.err;
+    if (!err && inject) {
+        vd_trace("SG_IO opcode %02x: ran, then injected EINTR", h->cmdp[0]);
+        return fail(EINTR);
+    }
     vd_trace("SG_IO opcode %02x len %u: %s status %02x sense %u host %u driver %u",
              h->cmdp[0], h->dxfer_len, err ? strerror(err) : "done", done.status,
              done.sense_len, done.host_status, done.driver_status);
@@ -147,13 +210,30 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
         return c->timeout;
     case SG_GET_RESERVED_SIZE:
         return put_int(arg, c->reserved_size);
-    case SG_SET_RESERVED_SIZE:
+    case SG_SET_RESERVED_SIZE: {
         if (get_int(arg, &v) < 0)
             return -1;
         if (v < 0)
             return fail(EINVAL);
-        c->reserved_size = v < (int)VD_MAX_DATA ? v : (int)VD_MAX_DATA;
+        /* The sg driver grants at most the queue's max_sectors (sg.c, sg_ioctl). */
+        int max = (int)vd_config()->max_transfer;
+        c->reserved_size = v < max ? v : max;
         return 0;
+    }
+    case BLKSECTGET: {
+        /* The queue's max_sectors: on the block node an unsigned short of 512-byte sectors
+         * (block/ioctl.c, put_ushort), on the sg node an int of bytes (sg.c, sg_ioctl). */
+        uint32_t max = vd_config()->max_transfer;
+        if (!arg)
+            return fail(EFAULT);
+        if (c->node->kind == VD_BLOCK) {
+            uint32_t sectors = max / 512;
+            unsigned short s = (unsigned short)(sectors < 0xFFFF ? sectors : 0xFFFF);
+            memcpy(arg, &s, sizeof s);
+            return 0;
+        }
+        return put_int(arg, (int)max);
+    }
     case SG_EMULATED_HOST:
         return put_int(arg, 0);
     case SG_GET_SG_TABLESIZE:

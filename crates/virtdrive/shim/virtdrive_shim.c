@@ -100,6 +100,113 @@ static void set_node(struct vd_node *node, const char *env, const char *fallback
     node->minor = trailing_number(node->path);
 }
 
+/* A bad setting is said on stderr whether tracing is on or not: silently ignoring it would
+ * let a test pass for the wrong reason. */
+static void config_warning(const char *variable, const char *value, const char *expected)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "virtdrive shim: %s=%s is ignored: expected %s\n",
+                     variable, value, expected);
+    if (n > 0) {
+        ssize_t ignored = CALL_REAL(write, 2, line,
+                                    (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)ignored;
+    }
+}
+
+static const struct { const char *name; int value; } errno_names[] = {
+    { "EIO", EIO }, { "EINVAL", EINVAL }, { "ENOMEM", ENOMEM }, { "EINTR", EINTR },
+    { "ENXIO", ENXIO }, { "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "EACCES", EACCES },
+    { "EPERM", EPERM }, { "EFAULT", EFAULT }, { "EAGAIN", EAGAIN }, { "EBADF", EBADF },
+    { "ETIMEDOUT", ETIMEDOUT }, { "EDOM", EDOM }, { "ENOSYS", ENOSYS }, { "ENOTTY", ENOTTY },
+};
+
+/* A number as strtol reads it in base 0 (12, 0x0b), the whole of s; -1 if it is not one. */
+static long whole_number(const char *s, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 0);
+    if (end == s || *end != '\0' || errno || v < 0 || v > max)
+        return -1;
+    return v;
+}
+
+/* One rule: [HH@]N:ACTION[*COUNT]. 0 when it was read. */
+static int parse_fail_rule(char *rule, struct vd_fail_rule *out)
+{
+    out->opcode = -1;
+    out->count = 1;
+    char *colon = strchr(rule, ':');
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    char *action = colon + 1;
+    char *at = strchr(rule, '@');
+    if (at) {
+        *at = '\0';
+        char *end;
+        long op = strtol(rule, &end, 16);
+        if (end == rule || *end != '\0' || op < 0 || op > 0xFF)
+            return -1;
+        out->opcode = (int)op;
+        rule = at + 1;
+    }
+    long nth = whole_number(rule, 1000000);
+    if (nth < 1)
+        return -1;
+    out->nth = (unsigned)nth;
+    char *star = strchr(action, '*');
+    if (star) {
+        *star = '\0';
+        long count = whole_number(star + 1, 1000000);
+        if (count < 1)
+            return -1;
+        out->count = (unsigned)count;
+    }
+    if (strncmp(action, "host=", 5) == 0 || strncmp(action, "driver=", 7) == 0) {
+        int host = action[0] == 'h';
+        long v = whole_number(action + (host ? 5 : 7), 0xFFFF);
+        if (v < 0)
+            return -1;
+        out->kind = host ? VD_FAIL_HOST : VD_FAIL_DRIVER;
+        out->value = (int)v;
+        return 0;
+    }
+    out->kind = VD_FAIL_ERRNO;
+    for (size_t i = 0; i < sizeof errno_names / sizeof *errno_names; i++)
+        if (strcmp(action, errno_names[i].name) == 0) {
+            out->value = errno_names[i].value;
+            return 0;
+        }
+    long e = whole_number(action, 4095);
+    if (e < 1)
+        return -1;
+    out->value = (int)e;
+    return 0;
+}
+
+/* VIRTDRIVE_SHIM_FAIL: rules separated by commas. */
+static void parse_fail_rules(const char *spec)
+{
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", spec);
+    char *save = NULL;
+    for (char *rule = strtok_r(copy, ",", &save); rule; rule = strtok_r(NULL, ",", &save)) {
+        char original[256];
+        snprintf(original, sizeof original, "%s", rule);
+        if (cfg.fail_count >= VD_MAX_FAIL_RULES) {
+            config_warning("VIRTDRIVE_SHIM_FAIL", original, "at most 16 rules");
+            break;
+        }
+        if (parse_fail_rule(rule, &cfg.fail[cfg.fail_count]) == 0)
+            cfg.fail_count++;
+        else
+            config_warning("VIRTDRIVE_SHIM_FAIL", original,
+                 "[OPCODE@]N:ACTION[*COUNT], ACTION an errno name or number, host=CODE or driver=CODE");
+    }
+}
+
 static void load_config(void)
 {
     const char *sock = getenv("VIRTDRIVE_SOCKET");
@@ -125,6 +232,19 @@ static void load_config(void)
     memcpy(cfg.address, a, sizeof a);
     const char *t = getenv("VIRTDRIVE_SHIM_TRACE");
     cfg.trace = t && *t && strcmp(t, "0") != 0;
+    cfg.max_transfer = VD_MAX_DATA;
+    const char *max = getenv("VIRTDRIVE_SHIM_MAX_TRANSFER");
+    if (max && *max) {
+        char *end;
+        unsigned long v = strtoul(max, &end, 0);
+        if (*end == '\0' && v >= 512 && v <= VD_MAX_DATA)
+            cfg.max_transfer = (uint32_t)v;
+        else
+            config_warning("VIRTDRIVE_SHIM_MAX_TRANSFER", max, "a number of bytes from 512 to 16777216");
+    }
+    const char *fail = getenv("VIRTDRIVE_SHIM_FAIL");
+    if (fail && *fail)
+        parse_fail_rules(fail);
     vd_started = time(NULL);
 }
 
@@ -132,6 +252,12 @@ const struct vd_config *vd_config(void)
 {
     pthread_once(&cfg_once, load_config);
     return &cfg;
+}
+
+int vd_default_reserved(void)
+{
+    uint32_t max = vd_config()->max_transfer;
+    return VD_DEFAULT_RESERVED < max ? VD_DEFAULT_RESERVED : (int)max;
 }
 
 /* One line on stderr, written directly: stdio could come back into write() under the lock. */
@@ -281,7 +407,7 @@ static void adopt_inherited_descriptors(void)
             c->node = &cfg->nodes[i];
             c->flags = fl < 0 ? O_RDONLY | O_NONBLOCK : fl & (O_ACCMODE | O_NONBLOCK);
             c->timeout = VD_DEFAULT_TIMEOUT;
-            c->reserved_size = VD_DEFAULT_RESERVED;
+            c->reserved_size = vd_default_reserved();
             vd_bind_fd((int)fd, c);
             vd_trace("fd %ld is inherited %s", fd, c->node->path);
         }
@@ -304,6 +430,20 @@ __attribute__((constructor)) static void vd_init(void)
     pthread_atfork(before_fork, after_fork, after_fork);
     pthread_mutex_lock(&vd_lock);
     adopt_inherited_descriptors();
+    pthread_mutex_unlock(&vd_lock);
+}
+
+/* At exit: the opens this process still has end now, with CLOSED awaited, as Linux releases
+ * a process's opens (and its O_EXCL claims) before its parent's wait() returns. Left to the
+ * server noticing the sockets close, a program started right after this one could still find
+ * the drive busy. Runs after the program's own atexit handlers. */
+__attribute__((destructor)) static void vd_fini(void)
+{
+    if (!vd_config()->enabled)
+        return;
+    pthread_mutex_lock(&vd_lock);
+    for (int fd = 0; fd < VD_FD_LIMIT; fd++)
+        vd_unbind_fd(fd);
     pthread_mutex_unlock(&vd_lock);
 }
 

@@ -12,6 +12,30 @@
 //! | `VIRTDRIVE_SG`           | the char node, major 21, minor from its digits   | `/dev/sg9` |
 //! | `VIRTDRIVE_SCSI_ADDRESS` | host:channel:target:lun of both nodes            | `9:0:0:0`  |
 //! | `VIRTDRIVE_SHIM_TRACE`   | set: the shim logs each faked call on stderr      | unset      |
+//! | `VIRTDRIVE_SHIM_MAX_TRANSFER` | the most bytes one SG_IO data phase may carry, as a host adapter's limit (see below) | 16777216 |
+//! | `VIRTDRIVE_SHIM_FAIL`    | SG_IO calls to fail, for error paths (see below)  | unset      |
+//!
+//! `VIRTDRIVE_SHIM_MAX_TRANSFER=BYTES` (512 to 16777216, decimal or 0x hex): BLKSECTGET
+//! answers it (an unsigned short of 512-byte sectors on the block node, an int of bytes on the
+//! sg node, as Linux does), SG_SET_RESERVED_SIZE grants at most it, a new open's reserved
+//! buffer is 32768 bytes or it if smaller, and an SG_IO whose `dxfer_len` is larger fails as
+//! Linux fails it: EIO on the block node (the block layer's max_hw_sectors check), EINVAL on
+//! the sg node.
+//!
+//! `VIRTDRIVE_SHIM_FAIL=RULE[,RULE...]` (at most 16 rules), `RULE` = `[OP@]N:ACTION[*COUNT]`:
+//! the Nth SG_IO (1-based) of the process, or with `OP` (two hex digits, `2a@1`) the Nth with
+//! that opcode, and the `COUNT - 1` matching ones after it (default 1), fail with `ACTION`:
+//! an errno (`EIO`, `EINVAL`, `ENOMEM`, `EINTR`, `ENXIO`, `ENODEV`, `EBUSY`, `EACCES`,
+//! `EPERM`, `EFAULT`, `EAGAIN`, `EBADF`, `ETIMEDOUT`, `EDOM`, `ENOSYS`, `ENOTTY`, or a
+//! number): the ioctl fails and the command never reaches the drive, except with `EINTR`,
+//! where the drive runs it and its result is lost (as an interrupted wait in the sg driver
+//! loses it); `host=CODE` or `driver=CODE` (decimal or 0x hex): the command does not reach the
+//! drive and completes with that `host_status` or `driver_status`, no SCSI status, no sense,
+//! nothing transferred and SG_INFO_CHECK. Counting is per process (a forked child goes on
+//! from its parent's count, a new program image starts again), so a program's own command
+//! sequence makes it deterministic; an SG_IO refused before (a malformed header, a data phase
+//! over the limit) is not counted. A malformed rule or limit is reported on stderr and
+//! ignored. Example: `VIRTDRIVE_SHIM_FAIL=12@1:EIO,2a@1:host=0x0b*2`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,12 @@
 //! Finding drives: every `/dev/srN` and `/dev/sgN`, opened read-only and shared, asked
 //! INQUIRY and, when it is an MMC drive, GET CONFIGURATION for its current profile. Nothing
 //! else is sent, and nothing is sent to a device that is not an MMC drive after INQUIRY.
+//!
+//! Nothing at all is sent to a node whose device sysfs says is not an MMC drive (its
+//! `device/type` present and not 5: a disk, a tape, an enclosure); it is listed with the
+//! vendor and model sysfs keeps. A node sysfs knows nothing about is asked INQUIRY, with an
+//! allocation length of 36 bytes: the standard data up to the revision, what usb-storage and
+//! libburn ask for (some USB bridges fail an INQUIRY asking for more).
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +15,7 @@ use mmc_core::profile::Profile;
 use mmc_core::response::{ResponseFormat, StandardInquiry};
 use mmc_core::{DataPhase, Transport};
 
+use super::sysfs::{self, NodeId};
 use super::SgDevice;
 use crate::recorder::DEFAULT_TIMEOUT;
 use crate::Recorder;
@@ -48,6 +55,10 @@ pub fn scan() -> Vec<FoundDevice> {
     scan_in(Path::new("/dev"))
 }
 
+/// The INQUIRY allocation length of a probe: the 36 bytes of standard data up to the product
+/// revision (SPC-4 6.6.2), as usb-storage and libburn ask.
+pub const PROBE_INQUIRY_LEN: u16 = 36;
+
 /// The numbers probed by name besides those listed in the directory: `sr0`-`sr31` and
 /// `sg0`-`sg31`, as libburn probes `/dev/sr0-31` (a node can exist without appearing in a
 /// listing, as the preload shim's `/dev/sr9` does).
@@ -55,6 +66,11 @@ const PROBED_NUMBERS: u32 = 32;
 
 /// Scans the `srN` and `sgN` nodes of `dir`, in the order sr0, sr1, ..., sg0, sg1, ...
 pub fn scan_in(dir: &Path) -> Vec<FoundDevice> {
+    scan_in_with_sysfs(dir, Path::new(sysfs::SYSFS))
+}
+
+/// [`scan_in`] with sysfs mounted at `sysfs_root`.
+pub fn scan_in_with_sysfs(dir: &Path, sysfs_root: &Path) -> Vec<FoundDevice> {
     let listed = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -78,7 +94,7 @@ pub fn scan_in(dir: &Path) -> Vec<FoundDevice> {
     nodes
         .into_iter()
         .map(|(_, _, path)| FoundDevice {
-            probe: probe(&path),
+            probe: probe_with_sysfs(&path, sysfs_root),
             path,
         })
         .collect()
@@ -99,6 +115,14 @@ fn node_name(name: &str) -> Option<(u8, u32)> {
 
 /// Identifies the device at `path` without writing anything to it.
 pub fn probe(path: &Path) -> Probe {
+    probe_with_sysfs(path, Path::new(sysfs::SYSFS))
+}
+
+/// [`probe`] with sysfs mounted at `sysfs_root`.
+pub fn probe_with_sysfs(path: &Path, sysfs_root: &Path) -> Probe {
+    if let Some(not_mmc) = not_mmc_by_sysfs(path, sysfs_root) {
+        return not_mmc;
+    }
     let mut device = match SgDevice::open_probe(path) {
         Ok(d) => d,
         Err(e) => {
@@ -135,14 +159,27 @@ pub fn probe(path: &Path) -> Probe {
     }
 }
 
+/// What sysfs says of a device node that is not an MMC drive; `None` for an MMC drive, for
+/// anything that is not a device node, and when sysfs has nothing for it.
+fn not_mmc_by_sysfs(path: &Path, sysfs_root: &Path) -> Option<Probe> {
+    let id = NodeId::of(&std::fs::metadata(path).ok()?)?;
+    let peripheral_device_type = sysfs::scsi_type(sysfs_root, id).filter(|&t| t != 5)?;
+    let (vendor, product) = sysfs::scsi_identity(sysfs_root, id);
+    Some(Probe::NotMmc {
+        vendor,
+        product,
+        peripheral_device_type,
+    })
+}
+
 /// INQUIRY alone, for devices of any type.
 fn inquire(device: &mut SgDevice) -> Result<StandardInquiry, String> {
     let cdb = Inquiry {
         vpd_page: None,
-        allocation_length: 96,
+        allocation_length: PROBE_INQUIRY_LEN,
     }
     .encode();
-    let mut buf = [0u8; 96];
+    let mut buf = [0u8; PROBE_INQUIRY_LEN as usize];
     let c = device
         .execute(&cdb, DataPhase::In(&mut buf), DEFAULT_TIMEOUT)
         .map_err(|e| format!("INQUIRY: {e}"))?;
