@@ -10,7 +10,9 @@ use mmc_core::sense::{Sense, SenseKey, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
 use virtdrive::VirtDrive;
 
-use crate::cdb::{read10, write10, REQUEST_SENSE, TEST_UNIT_READY};
+use crate::cdb::{
+    cd_write_parameters, mode_select, read10, write10, REQUEST_SENSE, TEST_UNIT_READY,
+};
 use crate::sectors::{blocks, BLOCK};
 
 /// How long the helpers wait for a command.
@@ -204,6 +206,19 @@ pub fn read_blocks<T: Transport>(drive: &mut T, lba: i32, n: u16) -> Vec<u8> {
     let data = command_in(drive, &read10(lba, n), len);
     assert_eq!(data.len(), len, "READ (10) transfers every block");
     data
+}
+
+/// Sets the Write Parameters page (05h) of a CD in `drive` with MODE SELECT (10): see
+/// [`cd_write_parameters`].
+#[track_caller]
+pub fn select_cd_write_parameters<T: Transport>(
+    drive: &mut T,
+    write_type: u8,
+    multi_session: u8,
+    bufe: bool,
+) {
+    let list = cd_write_parameters(write_type, multi_session, bufe);
+    command_out(drive, &mode_select(&list), &list);
 }
 
 /// Reads `sectors` sectors at `lba` in READ (10)s of 32 blocks, answering a pending unit

@@ -4,21 +4,18 @@
 //! Figures: the project notes §2.5 (BD-RE) and §4.1 (12,219,392 sectors; 393,216 of spares
 //! by default), MMC-6 6.5.4.2.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use testkit::*;
+use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
+use testkit::sense::{CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED};
 
 /// Without spare areas.
 const ALL_SECTORS: u32 = 12_219_392;
 /// Default spares: ISA0 4,096 + OSA 8,192 clusters of 32 sectors.
 const DEFAULT_USER: u32 = 12_219_392 - 393_216;
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
-const MEDIUM_NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
 
 const FORMAT_UNIT: [u8; 6] = [
     0x04, // FORMAT UNIT

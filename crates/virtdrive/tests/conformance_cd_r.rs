@@ -3,16 +3,12 @@
 //! sessions, unreadable run-out blocks, Session At Once through SEND CUE SHEET, VERIFY, and
 //! the commands a CD-R refuses. Figures: MMC-6 and the project notes §2.3-2.5, §4.1, §4.4.
 
-mod common;
-
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use testkit::*;
+use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE};
 
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
 
 /// CLOSE TRACK/SESSION function 001b: close track `n`.
 fn close_track(n: u8) -> [u8; 10] {

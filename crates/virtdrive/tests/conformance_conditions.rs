@@ -5,11 +5,9 @@
 //! Exclusive access has its own file (exclusive_access.rs). Senses: the project notes §3.4,
 //! §3.6.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use testkit::*;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
 use virtdrive::fault::DriveCondition;

@@ -3,19 +3,17 @@
 //! quick (000b), restart, overwrite, and the disc structures. Figures: MMC-6 6.5.4.2.14,
 //! the project notes §2.5 (DVD+RW) and §4.1 (2,295,104 sectors).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use testkit::*;
+use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
+use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
 
 const SECTORS: u32 = 2_295_104;
 /// 2.4x, the background format's rate in the drive's speed model, in bytes per second.
 const DE_ICING_BYTES_PER_SECOND: u64 = 3_324_000;
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
 
 const FORMAT_UNIT: [u8; 6] = [
     0x04, // FORMAT UNIT

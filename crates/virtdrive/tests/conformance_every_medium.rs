@@ -3,11 +3,9 @@
 //! REMOVAL, READ CAPACITY, the Read/Write Error Recovery mode page, and the senses of unknown opcodes and invalid fields, on each
 //! medium the drive can hold.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use testkit::*;
 use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, VirtDrive};

@@ -2,15 +2,11 @@
 //! command refused with ASC 30h, which Microsoft's table maps to "media incompatible") and
 //! a disc of unknown format (02/30/01 on every access, no current profile).
 
-mod common;
-
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use testkit::*;
+use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT};
 
-const CANNOT_WRITE_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x05);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_UNKNOWN_FORMAT: SenseTriple = SenseTriple::new(0x2, 0x30, 0x01);
 
 const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0]; // FmtData, format code 001b
 const FORMAT_LIST: [u8; 12] = [

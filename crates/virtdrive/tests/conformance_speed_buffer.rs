@@ -6,11 +6,9 @@
 //! CD 1x = 176.4 (75 sectors of 2,352 bytes a second), DVD 1x = 1,385, BD 1x = 4,495 (the
 //! project notes §4.2).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 

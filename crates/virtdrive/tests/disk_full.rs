@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use mmc_core::cdb::{Read10, Write10};
-use mmc_core::sense::{Sense, SenseTriple};
+use mmc_core::sense::Sense;
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
 use serde_json::json;
 use virtdrive::medium::MediumKind;
@@ -26,14 +26,13 @@ use virtdrive::store::{SectorStore, SECTOR};
 use virtdrive::{DiscFileOperation, DriveConfig, VirtualDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
-/// 03/0C/00 WRITE ERROR: what the drive answers for sectors it could not record.
-const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
 /// Sectors per WRITE (10) here: one BD ECC block, 64 KiB.
 const CHUNK: u16 = 32;
 
 #[path = "support/tmpfs.rs"]
 mod tmpfs;
 use tmpfs::{skip, Tmpfs};
+use testkit::sense::WRITE_ERROR;
 
 /// Fills the file system holding `dir` to its last byte with a file named `filler`.
 fn fill(dir: &Path) -> PathBuf {

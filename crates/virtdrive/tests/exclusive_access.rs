@@ -1,9 +1,7 @@
 //! Exclusive access: one owner at a time, by client name; others get the lock condition
 //! until it is released.
 
-mod common;
-
-use common::{command_in, TIMEOUT};
+use testkit::{command_in, TIMEOUT};
 use mmc_core::{DataPhase, Transport, TransportError};
 use virtdrive::{LockError, SharedDrive, VirtDrive};
 

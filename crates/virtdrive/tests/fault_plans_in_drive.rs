@@ -10,11 +10,10 @@ use virtdrive::fault::FaultPlan;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::{DriveConfig, VirtDrive};
+use testkit::sense::{MISCOMPARE, WRITE_ERROR};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const SECTOR: usize = 2048;
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
-const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
 
 fn plan(name: &str) -> FaultPlan {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

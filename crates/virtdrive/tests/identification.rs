@@ -1,8 +1,6 @@
 //! INQUIRY, TEST UNIT READY and REQUEST SENSE on an empty drive.
 
-mod common;
-
-use common::{command_fails, command_in};
+use testkit::{command_fails, command_in};
 use mmc_core::sense::{triples, Sense, SenseFormat};
 use virtdrive::{DriveConfig, DriveIdentity, VirtDrive};
 

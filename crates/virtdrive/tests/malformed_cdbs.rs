@@ -1,8 +1,6 @@
 //! Malformed CDBs get the sense a drive would give, with the field pointer.
 
-mod common;
-
-use common::command_fails;
+use testkit::command_fails;
 use mmc_core::sense::{triples, SenseKeySpecific};
 use virtdrive::VirtDrive;
 

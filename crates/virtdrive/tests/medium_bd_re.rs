@@ -15,11 +15,8 @@ use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
 use virtdrive::medium::overwritable::BdRe;
 use virtdrive::medium::{Busy, Medium};
+use testkit::sense::{FORMAT_IN_PROGRESS, INVALID_FIELD_IN_PARAMETER_LIST, LBA_OUT_OF_RANGE, MEDIUM_NOT_FORMATTED};
 
-const NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-const FORMAT_IN_PROGRESS: SenseTriple = SenseTriple::new(0x2, 0x04, 0x04);
-const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26, 0x00);
-const LBA_OUT_OF_RANGE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x00);
 
 fn blank() -> (BdRe, MemStore) {
     let store = MemStore::new();
@@ -82,9 +79,9 @@ fn an_unformatted_disc_is_blank_and_cannot_be_read_or_written() {
     assert_eq!(info[7] & 0x03, 0, "no background format on BD-RE");
     assert_eq!(disc.read_capacity().unwrap().last_lba, 0);
     let mut out = vec![0; 2048];
-    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, NOT_FORMATTED);
+    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, MEDIUM_NOT_FORMATTED);
     let e = disc.write(0, &out, false, secs(0)).unwrap_err();
-    assert_eq!(e.triple, NOT_FORMATTED);
+    assert_eq!(e.triple, MEDIUM_NOT_FORMATTED);
 }
 
 #[test]

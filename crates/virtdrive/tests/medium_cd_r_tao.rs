@@ -5,10 +5,10 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
 use virtdrive::medium::Medium;
+use testkit::sense::END_OF_USER_AREA;
 
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
 
 const READ_DISC_INFORMATION: [u8; 10] = [0x51, 0, 0, 0, 0, 0, 0, 0x00, 0x22, 0];
 

@@ -18,10 +18,8 @@ use mmc_core::Profile;
 use virtdrive::medium::overwritable::DvdPlusRw;
 use virtdrive::medium::{Busy, Medium};
 use virtdrive::store::SectorStore;
+use testkit::sense::{INVALID_FIELD_IN_PARAMETER_LIST, LBA_OUT_OF_RANGE, MEDIUM_NOT_FORMATTED};
 
-const NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-const LBA_OUT_OF_RANGE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x00);
-const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26, 0x00);
 
 fn blank() -> (DvdPlusRw, MemStore) {
     let store = MemStore::new();
@@ -87,9 +85,9 @@ fn a_blank_disc_offers_the_basic_format_and_has_no_capacity() {
         [0, 0, 0, 0, 0, 0, 0x08, 0]
     );
     let mut out = vec![0; 2048];
-    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, NOT_FORMATTED);
+    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, MEDIUM_NOT_FORMATTED);
     let e = disc.write(0, &out, false, secs(0)).unwrap_err();
-    assert_eq!(e.triple, NOT_FORMATTED);
+    assert_eq!(e.triple, MEDIUM_NOT_FORMATTED);
 }
 
 #[test]

@@ -15,10 +15,8 @@ use serde_json::json;
 use virtdrive::medium::rom::{DvdRom, UnknownDisc};
 use virtdrive::medium::Medium;
 use virtdrive::store::SectorStore;
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT};
 
-const CANNOT_WRITE_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x05);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_UNKNOWN_FORMAT: SenseTriple = SenseTriple::new(0x2, 0x30, 0x01);
 
 #[test]
 fn a_pressed_dvd_is_complete_and_not_erasable() {

@@ -1,9 +1,7 @@
 //! The tray, an empty drive, ejecting with and without the medium-removal lock, event status
 //! and mechanism status, power cycles and a vanished device.
 
-mod common;
-
-use common::{command_fails, command_in, command_ok, TIMEOUT};
+use testkit::{command_fails, command_in, command_ok, TIMEOUT};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
 use virtdrive::VirtDrive;
