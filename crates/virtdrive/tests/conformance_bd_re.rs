@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use testkit::*;
 use mmc_core::sense::triples;
+use testkit::sense::{CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED};
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
-use testkit::sense::{CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED};
 
 /// Without spare areas.
 const ALL_SECTORS: u32 = 12_219_392;

@@ -3,12 +3,13 @@
 //! sessions, unreadable run-out blocks, Session At Once through SEND CUE SHEET, VERIFY, and
 //! the commands a CD-R refuses. Figures: MMC-6 and the project notes §2.3-2.5, §4.1, §4.4.
 
-use testkit::*;
 use mmc_core::sense::triples;
+use testkit::sense::{
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE,
+};
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
-use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE};
-
 
 /// CLOSE TRACK/SESSION function 001b: close track `n`.
 fn close_track(n: u8) -> [u8; 10] {

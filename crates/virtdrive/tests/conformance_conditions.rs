@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use testkit::*;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::*;
 use virtdrive::fault::DriveCondition;
 use virtdrive::medium::MediumKind;
 use virtdrive::{DiscCondition, DriveConfig, VirtDrive};

@@ -6,13 +6,13 @@
 //! Figures: 2,295,104 sectors = 0023_0540h (notes §4.1); a session costs a 64-block Closure
 //! and the next session's 64-block Intro: 2,048 sectors (INF, see the medium's notes).
 
-use testkit::*;
-use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_DISC, FINALIZE_MINIMAL_RADIUS};
 use mmc_core::sense::{triples, SenseTriple};
+use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_DISC, FINALIZE_MINIMAL_RADIUS};
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, END_OF_USER_AREA};
+use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::VirtDrive;
-use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, END_OF_USER_AREA};
 
 const SECTORS: u32 = 2_295_104;
 const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);

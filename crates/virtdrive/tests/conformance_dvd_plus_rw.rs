@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use testkit::*;
 use mmc_core::sense::triples;
+use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
-use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
 
 const SECTORS: u32 = 2_295_104;
 /// 2.4x, the background format's rate in the drive's speed model, in bytes per second.

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use testkit::*;
 use mmc_core::sense::triples;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, VirtDrive};
 

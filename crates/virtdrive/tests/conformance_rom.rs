@@ -2,11 +2,12 @@
 //! command refused with ASC 30h, which Microsoft's table maps to "media incompatible") and
 //! a disc of unknown format (02/30/01 on every access, no current profile).
 
-use testkit::*;
 use mmc_core::sense::triples;
+use testkit::sense::{
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT,
+};
+use testkit::*;
 use virtdrive::medium::MediumKind;
-use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT};
-
 
 const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0]; // FmtData, format code 001b
 const FORMAT_LIST: [u8; 12] = [

@@ -31,8 +31,8 @@ const CHUNK: u16 = 32;
 
 #[path = "support/tmpfs.rs"]
 mod tmpfs;
-use tmpfs::{skip, Tmpfs};
 use testkit::sense::WRITE_ERROR;
+use tmpfs::{skip, Tmpfs};
 
 /// Fills the file system holding `dir` to its last byte with a file named `filler`.
 fn fill(dir: &Path) -> PathBuf {

@@ -1,8 +1,8 @@
 //! Exclusive access: one owner at a time, by client name; others get the lock condition
 //! until it is released.
 
-use testkit::{command_in, TIMEOUT};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::{command_in, TIMEOUT};
 use virtdrive::{LockError, SharedDrive, VirtDrive};
 
 const INQUIRY: [u8; 6] = [0x12, 0, 0, 0, 36, 0];

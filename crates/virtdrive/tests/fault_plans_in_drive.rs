@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use mmc_core::sense::{triples, Sense, SenseFormat, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
+use testkit::sense::{MISCOMPARE, WRITE_ERROR};
 use virtdrive::fault::FaultPlan;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::{DriveConfig, VirtDrive};
-use testkit::sense::{MISCOMPARE, WRITE_ERROR};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const SECTOR: usize = 2048;

@@ -1,9 +1,9 @@
 //! The tray, an empty drive, ejecting with and without the medium-removal lock, event status
 //! and mechanism status, power cycles and a vanished device.
 
-use testkit::{command_fails, command_in, command_ok, TIMEOUT};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::{command_fails, command_in, command_ok, TIMEOUT};
 use virtdrive::VirtDrive;
 
 const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
