@@ -139,10 +139,17 @@ pub fn close_track_session(function: u8, track: u8, immed: bool) -> CdbBytes {
     .encode()
 }
 
+/// An LBA as the 32-bit two's complement field of READ and WRITE (10) and (12).
+#[track_caller]
+fn lba32(lba: impl Into<i64>) -> i32 {
+    let lba = lba.into();
+    i32::try_from(lba).unwrap_or_else(|_| panic!("LBA {lba} does not fit a CDB"))
+}
+
 /// WRITE (10) of `blocks` blocks at `lba` (DPO, FUA and TSR clear).
-pub fn write10(lba: i32, blocks: u16) -> CdbBytes {
+pub fn write10(lba: impl Into<i64>, blocks: u16) -> CdbBytes {
     Write10 {
-        lba,
+        lba: lba32(lba),
         blocks,
         ..Write10::default()
     }
@@ -150,20 +157,20 @@ pub fn write10(lba: i32, blocks: u16) -> CdbBytes {
 }
 
 /// READ (10) of `blocks` blocks at `lba` (DPO and FUA clear).
-pub fn read10(lba: i32, blocks: u16) -> CdbBytes {
+pub fn read10(lba: impl Into<i64>, blocks: u16) -> CdbBytes {
     Read10 {
         dpo: false,
         fua: false,
-        lba,
+        lba: lba32(lba),
         blocks,
     }
     .encode()
 }
 
 /// WRITE (12) of `blocks` blocks at `lba`, with or without the Streaming bit.
-pub fn write12(lba: i32, blocks: u32, streaming: bool) -> CdbBytes {
+pub fn write12(lba: impl Into<i64>, blocks: u32, streaming: bool) -> CdbBytes {
     Write12 {
-        lba,
+        lba: lba32(lba),
         blocks,
         streaming,
         ..Write12::default()
@@ -172,9 +179,9 @@ pub fn write12(lba: i32, blocks: u32, streaming: bool) -> CdbBytes {
 }
 
 /// READ (12) of `blocks` blocks at `lba` (Streaming clear).
-pub fn read12(lba: i32, blocks: u32) -> CdbBytes {
+pub fn read12(lba: impl Into<i64>, blocks: u32) -> CdbBytes {
     Read12 {
-        lba,
+        lba: lba32(lba),
         blocks,
         ..Read12::default()
     }
@@ -221,6 +228,29 @@ pub fn format_list(blocks: u32, format_type: u8, subtype: u8, type_dependent: u3
         type_dependent,
     })
     .to_bytes()
+}
+
+/// The FORMAT UNIT parameter list libburn sends for a quick BD-RE format without spare
+/// areas: format type 31h, the disc's 12,219,392 blocks, block length 800h.
+pub const FORMAT_BD_RE_31H: [u8; 12] = [
+    0x00, // reserved
+    0x82, // FOV = 1, Immed = 1
+    0x00,
+    0x08, // format descriptor length 8
+    0x00,
+    0xBA,
+    0x74,
+    0x00,      // number of blocks: 12,219,392
+    0x31 << 2, // format type 31h, sub-type 00b
+    0x00,
+    0x08,
+    0x00, // type dependent parameter: block length 2048
+];
+
+/// The FORMAT UNIT parameter list of a DVD+RW basic format (26h) of the whole disc, FOV and
+/// Immed set; `restart` resumes a stopped background format.
+pub fn dvd_plus_rw_basic_format(restart: bool) -> [u8; 12] {
+    FormatUnitParameters::immediate(FormatDescriptor::dvd_plus_rw_basic(restart)).to_bytes()
 }
 
 /// Page 05h Write Type values (MMC-6 7.5.4).
@@ -405,9 +435,10 @@ mod tests {
             mode_select(&cd_write_parameters(TAO, FINALIZE, true)).as_slice(),
             [0x55, 0x10, 0, 0, 0, 0, 0, 0, 0x3C, 0]
         );
+        assert_eq!(format_list(12_219_392, 0x31, 0, 0x800), FORMAT_BD_RE_31H);
         assert_eq!(
-            format_list(0x00BA_7400, 0x31, 0, 0x800),
-            [0, 0x82, 0, 8, 0x00, 0xBA, 0x74, 0x00, 0x31 << 2, 0, 0x08, 0]
+            dvd_plus_rw_basic_format(true),
+            [0, 0x82, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0x26 << 2, 0, 0, 1]
         );
     }
 }
