@@ -6,9 +6,9 @@
 //! engine sends.
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, FormatDescriptor, FormatType, FormatUnitParameters,
-    ModeSelect10, Read10, Read12, ReadTrackInformation, SynchronizeCache, TrackAddressType,
-    Write10, Write12,
+    CdRotationalControl, CloseFunction, CloseTrackSession, FormatDescriptor, FormatType,
+    FormatUnitParameters, ModeSelect10, Read10, Read12, ReadTocPmaAtip, ReadTrackInformation,
+    SetCdSpeed, SynchronizeCache, TocFormat, TrackAddressType, Write10, Write12,
 };
 use mmc_core::CdbBytes;
 
@@ -86,6 +86,40 @@ pub const READ_BUFFER_CAPACITY: [u8; 10] = [
     0x00, // Block = 0: in bytes
     0, 0, 0, 0, 0, //
     0x00, 0x0C, // allocation length 12
+    0x00,
+];
+
+/// START STOP UNIT with LoEj = 1, Start = 0: eject the disc, or open the tray.
+pub const EJECT: [u8; 6] = [
+    0x1B, // START STOP UNIT
+    0x00, // Immed = 0
+    0, 0,    //
+    0x02, // LoEj = 1, Start = 0
+    0x00,
+];
+
+/// START STOP UNIT with LoEj = 1, Start = 1: close the tray and load the disc.
+pub const LOAD: [u8; 6] = [
+    0x1B, // START STOP UNIT
+    0x00, // Immed = 0
+    0, 0,    //
+    0x03, // LoEj = 1, Start = 1
+    0x00,
+];
+
+/// PREVENT ALLOW MEDIUM REMOVAL with Prevent = 1.
+pub const PREVENT: [u8; 6] = [
+    0x1E, // PREVENT ALLOW MEDIUM REMOVAL
+    0, 0, 0,    //
+    0x01, // Prevent = 1
+    0x00,
+];
+
+/// PREVENT ALLOW MEDIUM REMOVAL with Prevent = 0.
+pub const ALLOW: [u8; 6] = [
+    0x1E, // PREVENT ALLOW MEDIUM REMOVAL
+    0, 0, 0,    //
+    0x00, // Prevent = 0
     0x00,
 ];
 
@@ -208,6 +242,28 @@ pub fn read_track_information(n: u8) -> CdbBytes {
     .encode()
 }
 
+/// READ TOC/PMA/ATIP of `format` (0 TOC, 1 session information, 2 full TOC, 4 ATIP) from
+/// track or session `first`, in MSF or LBA form, 804 bytes.
+pub fn read_toc(format: u8, msf: bool, first: u8) -> CdbBytes {
+    ReadTocPmaAtip {
+        msf,
+        format: TocFormat::from_u8(format),
+        track_session_number: first,
+        allocation_length: 804,
+    }
+    .encode()
+}
+
+/// SET CD SPEED: CLV, the fastest read speed (FFFFh), and a write speed of `kbps` kB/s.
+pub fn set_cd_speed(kbps: u16) -> CdbBytes {
+    SetCdSpeed {
+        rotational_control: CdRotationalControl::ClvOrNonPureCav,
+        read_speed: 0xFFFF,
+        write_speed: kbps,
+    }
+    .encode()
+}
+
 /// MODE SELECT (10) with PF = 1 of a parameter list of `list` bytes.
 pub fn mode_select(list: &[u8]) -> CdbBytes {
     ModeSelect10 {
@@ -300,8 +356,9 @@ pub fn cd_write_parameters(write_type: u8, multi_session: u8, bufe: bool) -> Vec
 mod tests {
     use super::*;
     use mmc_core::cdb::{
-        Command, DiscInformationType, FormatUnit, Inquiry, ReadBufferCapacity, ReadCapacity,
-        ReadDiscInformation, ReadFormatCapacities, RequestSense, TestUnitReady,
+        Command, DiscInformationType, FormatUnit, Inquiry, PreventAllowMediumRemoval,
+        ReadBufferCapacity, ReadCapacity, ReadDiscInformation, ReadFormatCapacities, RequestSense,
+        StartStopUnit, TestUnitReady,
     };
 
     fn track_ff() -> ReadTrackInformation {
@@ -310,6 +367,14 @@ mod tests {
             address_type: TrackAddressType::TrackNumber,
             address: 0xFF,
             allocation_length: 48,
+        }
+    }
+
+    fn start_stop(start: bool) -> StartStopUnit {
+        StartStopUnit {
+            load_eject: true,
+            start,
+            ..StartStopUnit::default()
         }
     }
 
@@ -323,7 +388,7 @@ mod tests {
 
     #[test]
     fn the_fixed_cdbs_are_the_commands_they_are_named_after() {
-        let cases: [(&[u8], Command); 13] = [
+        let cases: [(&[u8], Command); 17] = [
             (&TEST_UNIT_READY, TestUnitReady.into()),
             (
                 &INQUIRY,
@@ -384,6 +449,17 @@ mod tests {
                 }
                 .into(),
             ),
+            (&EJECT, start_stop(false).into()),
+            (&LOAD, start_stop(true).into()),
+            (
+                &PREVENT,
+                PreventAllowMediumRemoval {
+                    persistent: false,
+                    prevent: true,
+                }
+                .into(),
+            ),
+            (&ALLOW, PreventAllowMediumRemoval::default().into()),
             (
                 &CLOSE_TRACK,
                 closing(CloseFunction::CloseTrack, 0xFF).into(),
@@ -436,6 +512,14 @@ mod tests {
             [0x55, 0x10, 0, 0, 0, 0, 0, 0, 0x3C, 0]
         );
         assert_eq!(format_list(12_219_392, 0x31, 0, 0x800), FORMAT_BD_RE_31H);
+        assert_eq!(
+            read_toc(2, true, 1).as_slice(),
+            [0x43, 0x02, 2, 0, 0, 0, 1, 0x03, 0x24, 0]
+        );
+        assert_eq!(
+            set_cd_speed(1764).as_slice(),
+            [0xBB, 0, 0xFF, 0xFF, 0x06, 0xE4, 0, 0, 0, 0, 0, 0]
+        );
         assert_eq!(
             dvd_plus_rw_basic_format(true),
             [0, 0x82, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0x26 << 2, 0, 0, 1]

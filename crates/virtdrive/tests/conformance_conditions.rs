@@ -22,18 +22,6 @@ const SEND_OPC: [u8; 10] = [
     0x00,
 ];
 
-/// SET CD SPEED: read as fast as possible, write at `kbps` (k = 1000 bytes).
-fn set_cd_speed(kbps: u16) -> [u8; 12] {
-    let [w0, w1] = kbps.to_be_bytes();
-    [
-        0xBB, // SET CD SPEED
-        0x00, // rotational control 00b: CLV
-        0xFF, 0xFF, // read speed: maximum
-        w0, w1, // write speed
-        0, 0, 0, 0, 0, 0x00,
-    ]
-}
-
 fn current_profile(d: &mut VirtDrive) -> u16 {
     let reply = command_in(
         d,

@@ -29,19 +29,6 @@ fn reserve_track(size: u32) -> [u8; 10] {
     ]
 }
 
-/// READ TOC/PMA/ATIP format `format`, LBA addresses, from track 0.
-fn read_toc(format: u8) -> [u8; 10] {
-    [
-        0x43,   // READ TOC/PMA/ATIP
-        0x00,   // MSF = 0
-        format, // format
-        0, 0, 0,    //
-        0x00, // track/session number
-        0x03, 0x24, // allocation length 804
-        0x00,
-    ]
-}
-
 fn dvd_plus_r() -> VirtDrive {
     drive_with(MediumKind::DvdPlusR)
 }
@@ -128,7 +115,12 @@ fn a_blank_dvd_plus_r_is_profile_001b_with_one_empty_session() {
     );
     assert_eq!(caps[8] & 0x03, 0b01, "unformatted or blank media");
     assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 0);
-    command_in_fails(&mut d, &read_toc(0), 804, triples::INVALID_FIELD_IN_CDB);
+    command_in_fails(
+        &mut d,
+        &read_toc(0, false, 0),
+        804,
+        triples::INVALID_FIELD_IN_CDB,
+    );
 }
 
 #[test]
@@ -220,7 +212,7 @@ fn closing_track_and_session_keeps_the_disc_appendable() {
     assert_eq!(be32(&track1[24..28]), 32, "track size: 2 ECC blocks");
 
     assert_eq!(
-        command_in(&mut d, &read_toc(0), 804),
+        command_in(&mut d, &read_toc(0, false, 0), 804),
         vec![
             0x00, 0x12, // TOC data length 18
             0x01, 0x01, // first and last track
@@ -238,7 +230,7 @@ fn a_second_session_starts_after_closure_and_intro() {
     record_session(&mut d, 0, 32, 1, 1);
     let second = record_session(&mut d, 2080, 48, 9, 2);
     assert_eq!(
-        command_in(&mut d, &read_toc(1), 804),
+        command_in(&mut d, &read_toc(1, false, 0), 804),
         vec![
             0x00, 0x0A, // data length 10
             0x01, 0x02, // first and last complete session

@@ -46,18 +46,6 @@ fn nominal_performance(write: bool) -> [u8; 12] {
     ]
 }
 
-/// SET CD SPEED: read at maximum, write at `kbps`.
-fn set_cd_speed(kbps: u16) -> [u8; 12] {
-    let [w0, w1] = kbps.to_be_bytes();
-    [
-        0xBB, // SET CD SPEED
-        0x00, // rotational control 00b: CLV
-        0xFF, 0xFF, // read speed: maximum
-        w0, w1, // write speed, kB/s
-        0, 0, 0, 0, 0, 0x00,
-    ]
-}
-
 const SET_STREAMING: [u8; 12] = [
     0xB6, // SET STREAMING
     0, 0, 0, 0, 0, 0, 0,    //

@@ -2,10 +2,8 @@
 //! until it is released.
 
 use mmc_core::{DataPhase, Transport, TransportError};
-use testkit::{command_in, TIMEOUT};
+use testkit::{command_in, INQUIRY, TIMEOUT};
 use virtdrive::{LockError, SharedDrive, VirtDrive};
-
-const INQUIRY: [u8; 6] = [0x12, 0, 0, 0, 36, 0];
 
 #[test]
 fn other_clients_are_locked_out_until_the_owner_releases() {

@@ -1,4 +1,4 @@
-//! The host side of the state-machine test: CDBs built as annotated bytes, sent raw through
+//! The host side of the state-machine test: CDBs from the test kit, sent raw through
 //! `Transport`, and the answers reduced to what the reference models predict.
 
 use std::time::Duration;
