@@ -1,6 +1,6 @@
 //! Emulated drives and discs for tests, and the shared fixtures.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use virtdrive::fault::FaultPlan;
 use virtdrive::medium::{self, Medium, MediumKind};
@@ -20,9 +20,12 @@ pub fn blank_disc(kind: MediumKind) -> Box<dyn Medium> {
 
 /// `path` under the workspace's `fixtures/`.
 pub fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(path)
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = kit
+        .ancestors()
+        .nth(2)
+        .expect("the kit lives in crates/testkit");
+    workspace.join("fixtures").join(path)
 }
 
 /// The fault plan `fixtures/fault-plans/<path>`.
