@@ -156,26 +156,23 @@ pub fn fails_with<T: Transport>(
 /// Asserts a field pointer into the CDB at `byte` (the bit pointer is optional in SPC-4).
 #[track_caller]
 pub fn assert_cdb_field(failed: Failed, byte: u16) {
-    match failed.sks {
-        Some(SenseKeySpecific::FieldPointer {
-            in_cdb: true,
-            byte: b,
-            ..
-        }) => assert_eq!(b, byte, "field pointer"),
-        other => panic!("expected a field pointer to CDB byte {byte}, got {other:?}"),
-    }
+    assert_field_pointer(failed, true, byte);
 }
 
 /// Asserts a field pointer into the parameter list at `byte`.
 #[track_caller]
 pub fn assert_parameter_field(failed: Failed, byte: u16) {
+    assert_field_pointer(failed, false, byte);
+}
+
+#[track_caller]
+fn assert_field_pointer(failed: Failed, in_cdb: bool, byte: u16) {
+    let place = if in_cdb { "CDB" } else { "parameter" };
     match failed.sks {
         Some(SenseKeySpecific::FieldPointer {
-            in_cdb: false,
-            byte: b,
-            ..
-        }) => assert_eq!(b, byte, "field pointer"),
-        other => panic!("expected a field pointer to parameter byte {byte}, got {other:?}"),
+            in_cdb: i, byte: b, ..
+        }) if i == in_cdb => assert_eq!(b, byte, "field pointer"),
+        other => panic!("expected a field pointer to {place} byte {byte}, got {other:?}"),
     }
 }
 
