@@ -1,57 +1,26 @@
-//! What the end-to-end tests share: emulated drives, images that name their sectors, reading
-//! a disc back through the drive, and fault plans from `fixtures/fault-plans/`.
+//! What the end-to-end tests share beyond the test kit (which gives the emulated drives, the
+//! images that name their sectors, reading a disc back and the fault plans): the engine's
+//! writer, transcripts read back, and the `discwriter` command.
 #![allow(dead_code)] // each test file uses its own part
 
 use std::io::Cursor;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, Recorder, WriteOptions};
-use mmc_core::cdb::Read10;
-use mmc_core::sense::SenseKey;
 use mmc_core::trace::{TraceOutcome, TraceRecord, Tracing};
-use mmc_core::{DataPhase, Transport};
-use virtdrive::fault::FaultPlan;
-use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use mmc_core::Transport;
+use virtdrive::medium::MediumKind;
+use virtdrive::VirtDrive;
+
+// Each test file uses its part.
+#[allow(unused_imports)]
+pub use testkit::{
+    assert_same_sectors, drive_with as drive, fault_plan as plan, fixture, image, read_back,
+};
 
 /// The media every case runs on, as `(kind, name used in messages)`.
 pub const CD_R: MediumKind = MediumKind::CdR80;
 pub const DVD_PLUS_RW: MediumKind = MediumKind::DvdPlusRw;
 pub const BD_RE: MediumKind = MediumKind::BdRe;
-
-/// A drive holding a blank disc of `kind`, kept in memory.
-pub fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
-        DriveConfig::default(),
-        medium::blank(kind, Box::new(MemoryStore::new())),
-    )
-}
-
-/// An image whose every sector carries its own number (from 1) and a tag byte, so a sector
-/// read from the wrong place, a stale sector and a blank one all differ from it.
-pub fn image(sectors: u64, tag: u8) -> Vec<u8> {
-    let mut v = vec![0u8; sectors as usize * 2048];
-    for (i, s) in v.chunks_mut(2048).enumerate() {
-        s[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
-        s[8] = tag;
-        s[2047] = 0x5A;
-    }
-    v
-}
-
-/// A plan from `fixtures/fault-plans/<path>`.
-pub fn plan(path: &str) -> FaultPlan {
-    let p = fixture(&format!("fault-plans/{path}"));
-    FaultPlan::from_path(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-pub fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(path)
-}
 
 /// A writer over `transport` with the client name set.
 pub fn writer<T: Transport + Send>(transport: T, options: WriteOptions) -> DataWriter<T> {
@@ -76,56 +45,6 @@ pub fn write_collecting<T: Transport + Send>(
         &mut |e: &ProgressEvent, _: &CancelHandle| events.push(e.clone()),
     );
     (r, events)
-}
-
-/// Reads `sectors` sectors at `lba` through the drive, answering a pending unit attention
-/// (a disc change, a reset) by asking again, as every host does.
-pub fn read_back<T: Transport>(d: &mut T, lba: i64, sectors: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(sectors as usize * 2048);
-    let mut done = 0u64;
-    while done < sectors {
-        let n = (sectors - done).min(32);
-        let mut buf = vec![0u8; n as usize * 2048];
-        let cdb = Read10 {
-            dpo: false,
-            fua: false,
-            lba: (lba + done as i64) as i32,
-            blocks: n as u16,
-        }
-        .encode();
-        let mut attempts = 0;
-        loop {
-            let c = d
-                .execute(&cdb, DataPhase::In(&mut buf), Duration::from_secs(30))
-                .expect("the drive answers");
-            if c.is_good() {
-                assert_eq!(c.residual, 0, "READ (10) at {} moved everything", lba);
-                break;
-            }
-            let t = c.sense_triple().expect("sense");
-            attempts += 1;
-            assert!(
-                t.key == SenseKey::UnitAttention && attempts < 4,
-                "READ (10) of {n} sectors at LBA {} failed: {t}",
-                lba + done as i64
-            );
-        }
-        out.extend_from_slice(&buf);
-        done += n;
-    }
-    out
-}
-
-/// Asserts that `disc` equals `expected`, naming the first sector that differs.
-pub fn assert_same_sectors(disc: &[u8], expected: &[u8], first_lba: i64, what: &str) {
-    assert_eq!(disc.len(), expected.len(), "{what}: length");
-    if let Some(i) = disc
-        .chunks(2048)
-        .zip(expected.chunks(2048))
-        .position(|(a, b)| a != b)
-    {
-        panic!("{what}: sector at LBA {} differs", first_lba + i as i64);
-    }
 }
 
 /// The first LBA and block count of every WRITE (10) a transcript shows, with whether the

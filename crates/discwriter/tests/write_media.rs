@@ -4,28 +4,11 @@
 use std::io::Cursor;
 
 use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOptions};
-use mmc_core::cdb::{Read10, ReadTrackInformation, TrackAddressType};
+use mmc_core::cdb::{ReadTrackInformation, TrackAddressType};
 use mmc_core::{DataPhase, Transport};
-use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
-
-fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
-        DriveConfig::default(),
-        medium::blank(kind, Box::new(MemoryStore::new())),
-    )
-}
-
-/// An image whose every sector says which sector it is.
-fn image(sectors: u64) -> Vec<u8> {
-    let mut v = vec![0u8; sectors as usize * 2048];
-    for (i, s) in v.chunks_mut(2048).enumerate() {
-        s[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
-        s[8] = 0xA5;
-    }
-    v
-}
+use testkit::{drive_with, image, read_back};
+use virtdrive::medium::MediumKind;
+use virtdrive::VirtDrive;
 
 fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive> {
     let w = DataWriter::new();
@@ -37,26 +20,6 @@ fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive
     })
     .unwrap();
     w
-}
-
-fn read_back(d: &mut VirtDrive, lba: i32, sectors: u16) -> Vec<u8> {
-    let mut buf = vec![0u8; usize::from(sectors) * 2048];
-    let cdb = Read10 {
-        dpo: false,
-        fua: false,
-        lba,
-        blocks: sectors,
-    }
-    .encode();
-    let c = d
-        .execute(
-            &cdb,
-            DataPhase::In(&mut buf),
-            std::time::Duration::from_secs(10),
-        )
-        .unwrap();
-    assert!(c.is_good(), "{c:?}");
-    buf
 }
 
 fn write(w: &DataWriter<VirtDrive>, data: &[u8]) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
@@ -78,8 +41,8 @@ fn write(w: &DataWriter<VirtDrive>, data: &[u8]) -> (discwriter::WriteOutcome, V
 
 #[test]
 fn a_bd_re_is_formatted_written_from_lba_0_and_verified() {
-    let w = writer(drive(MediumKind::BdRe), VerificationLevel::Full);
-    let data = image(1000);
+    let w = writer(drive_with(MediumKind::BdRe), VerificationLevel::Full);
+    let data = image(1000, 0xA5);
     let (outcome, actions) = write(&w, &data);
     assert_eq!(outcome.hresult, 0);
     assert_eq!(outcome.start_lba, 0);
@@ -101,8 +64,8 @@ fn a_bd_re_is_formatted_written_from_lba_0_and_verified() {
 
 #[test]
 fn a_dvd_plus_rw_is_written_during_its_background_format() {
-    let w = writer(drive(MediumKind::DvdPlusRw), VerificationLevel::Quick);
-    let data = image(300);
+    let w = writer(drive_with(MediumKind::DvdPlusRw), VerificationLevel::Quick);
+    let data = image(300, 0xA5);
     let (outcome, actions) = write(&w, &data);
     assert_eq!(outcome.start_lba, 0);
     assert!(actions.contains(&WriteAction::FormattingMedia));
@@ -112,12 +75,12 @@ fn a_dvd_plus_rw_is_written_during_its_background_format() {
 
 #[test]
 fn two_writes_to_a_cd_r_make_two_sessions() {
-    let w = writer(drive(MediumKind::CdR80), VerificationLevel::Full);
-    let first = image(400);
+    let w = writer(drive_with(MediumKind::CdR80), VerificationLevel::Full);
+    let first = image(400, 0xA5);
     let (o1, actions) = write(&w, &first);
     assert_eq!(o1.start_lba, 0);
     assert!(actions.contains(&WriteAction::CalibratingPower));
-    let second = image(500);
+    let second = image(500, 0xA5);
     let (o2, _) = write(&w, &second);
     // Session 1: 400 sectors + 150 post-gap + 2 run-out; its lead-out starts at 552, and the
     // next session's first track starts 11,400 sectors later (libburn's cookbook).
@@ -146,7 +109,7 @@ fn two_writes_to_a_cd_r_make_two_sessions() {
 #[test]
 fn eject_opens_the_tray_and_load_closes_it() {
     use mmc_core::sense::triples;
-    let mut rec = Recorder::open(drive(MediumKind::CdR80)).unwrap();
+    let mut rec = Recorder::open(drive_with(MediumKind::CdR80)).unwrap();
     rec.eject().unwrap();
     let err = rec.disc_summary().unwrap_err();
     assert_eq!(
@@ -166,7 +129,7 @@ fn eject_opens_the_tray_and_load_closes_it() {
 
 #[test]
 fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
-    let mut d = drive(MediumKind::CdR80);
+    let mut d = drive_with(MediumKind::CdR80);
     d.set_fault_plan(
         virtdrive::fault::FaultPlan::from_json_str(
             r#"{ "rules": [ { "match": { "opcode": "WRITE (10)", "nth": 5 },
@@ -175,7 +138,7 @@ fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
         .unwrap(),
     );
     let w = writer(d, VerificationLevel::None);
-    let data = image(400);
+    let data = image(400, 0xA5);
     let err = w
         .write(
             &mut Cursor::new(data.clone()),
@@ -206,7 +169,7 @@ fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
     assert_eq!(read_back(&mut d, 0, 128), data[..128 * 2048]);
     // The next write goes on at that address and closes its track and the session.
     let w = writer(d, VerificationLevel::Full);
-    let more = image(100);
+    let more = image(100, 0xA5);
     let o = w
         .write(
             &mut Cursor::new(more.clone()),

@@ -6,10 +6,10 @@
 //! Figures: 12,219,392 sectors = 00BA_7400h (notes §4.1); sessions cost no room in the
 //! user data area (INF, see the medium's notes).
 
-mod common;
-
-use common::*;
 use mmc_core::sense::triples;
+use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_DISC, FINALIZE_MINIMAL_RADIUS};
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT};
+use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::VirtDrive;

@@ -4,12 +4,11 @@
 //! Figures: the project notes §2.5 (BD-RE) and §4.1 (12,219,392 sectors; 393,216 of spares
 //! by default), MMC-6 6.5.4.2.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use testkit::sense::{CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED};
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 
@@ -17,34 +16,16 @@ use virtdrive::VirtDrive;
 const ALL_SECTORS: u32 = 12_219_392;
 /// Default spares: ISA0 4,096 + OSA 8,192 clusters of 32 sectors.
 const DEFAULT_USER: u32 = 12_219_392 - 393_216;
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
-const MEDIUM_NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-
-const FORMAT_UNIT: [u8; 6] = [
-    0x04, // FORMAT UNIT
-    0x11, // FmtData = 1, format code 001b
-    0, 0, 0, 0x00,
-];
 
 /// A FORMAT UNIT parameter list with Immed: `blocks`, format type and sub-type byte,
 /// and the type dependent parameter.
 fn format_list(blocks: u32, type_and_subtype: u8, type_dependent: u32) -> [u8; 12] {
-    let [n0, n1, n2, n3] = blocks.to_be_bytes();
-    let [_, t0, t1, t2] = type_dependent.to_be_bytes();
-    [
-        0x00, // reserved
-        0x82, // FOV = 1, Immed = 1
-        0x00,
-        0x08, // format descriptor length
-        n0,
-        n1,
-        n2,
-        n3,               // number of blocks
-        type_and_subtype, // format type (bits 7-2), sub-type (bits 1-0)
-        t0,
-        t1,
-        t2, // type dependent parameter
-    ]
+    testkit::format_list(
+        blocks,
+        type_and_subtype >> 2,
+        type_and_subtype & 0x03,
+        type_dependent,
+    )
 }
 
 /// Format type 00h with the default spare areas (sub-type 00b: quick reformat).

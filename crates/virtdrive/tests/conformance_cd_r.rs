@@ -3,51 +3,18 @@
 //! sessions, unreadable run-out blocks, Session At Once through SEND CUE SHEET, VERIFY, and
 //! the commands a CD-R refuses. Figures: MMC-6 and the project notes §2.3-2.5, §4.1, §4.4.
 
-mod common;
-
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use mmc_core::CdbBytes;
+use testkit::sense::{
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE,
+};
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
-
 /// CLOSE TRACK/SESSION function 001b: close track `n`.
-fn close_track(n: u8) -> [u8; 10] {
-    [
-        0x5B, // CLOSE TRACK/SESSION
-        0x00, // Immed = 0
-        0x01, // close function 001b: close track
-        0x00, //
-        0x00, n, // logical track number
-        0, 0, 0, 0x00,
-    ]
-}
-
-const CLOSE_SESSION: [u8; 10] = [
-    0x5B, // CLOSE TRACK/SESSION
-    0x00, // Immed = 0
-    0x02, // close function 010b: close session
-    0x00, 0x00, 0x00, // track number: none
-    0, 0, 0, 0x00,
-];
-
-/// READ TOC/PMA/ATIP of `format`, LBA addresses, from track/session `first`.
-fn read_toc(format: u8, msf: bool, first: u8) -> [u8; 10] {
-    [
-        0x43,                          // READ TOC/PMA/ATIP
-        if msf { 0x02 } else { 0x00 }, // byte 1 bit 1: MSF
-        format,                        // format: 0 TOC, 1 session info, 2 full TOC, 4 ATIP
-        0,
-        0,
-        0,     //
-        first, // track / session number
-        0x03,
-        0x24, // allocation length 804
-        0x00,
-    ]
+fn close_track(n: u8) -> CdbBytes {
+    close(close_function::CLOSE_TRACK, n)
 }
 
 /// A CD-R ready for TAO recording with page 05h Multi-session `multi_session`.

@@ -5,13 +5,11 @@
 //! Exclusive access has its own file (exclusive_access.rs). Senses: the project notes §3.4,
 //! §3.6.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::*;
 use virtdrive::fault::DriveCondition;
 use virtdrive::medium::MediumKind;
 use virtdrive::{DiscCondition, DriveConfig, VirtDrive};
@@ -23,18 +21,6 @@ const SEND_OPC: [u8; 10] = [
     0x00, 0x00, // parameter list length 0
     0x00,
 ];
-
-/// SET CD SPEED: read as fast as possible, write at `kbps` (k = 1000 bytes).
-fn set_cd_speed(kbps: u16) -> [u8; 12] {
-    let [w0, w1] = kbps.to_be_bytes();
-    [
-        0xBB, // SET CD SPEED
-        0x00, // rotational control 00b: CLV
-        0xFF, 0xFF, // read speed: maximum
-        w0, w1, // write speed
-        0, 0, 0, 0, 0, 0x00,
-    ]
-}
 
 fn current_profile(d: &mut VirtDrive) -> u16 {
     let reply = command_in(

@@ -1,9 +1,7 @@
 //! GET CONFIGURATION (MMC-6 6.6): the current profile and the current and persistent bits
 //! of the features, on each disc, with RT 00b (all), 01b (current) and 10b (one feature).
 
-mod common;
-
-use common::*;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::DiscCondition;
 

@@ -6,16 +6,15 @@
 //! Figures: 2,295,104 sectors = 0023_0540h (notes §4.1); a session costs a 64-block Closure
 //! and the next session's 64-block Intro: 2,048 sectors (INF, see the medium's notes).
 
-mod common;
-
-use common::*;
 use mmc_core::sense::{triples, SenseTriple};
+use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_DISC, FINALIZE_MINIMAL_RADIUS};
+use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, END_OF_USER_AREA};
+use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::VirtDrive;
 
 const SECTORS: u32 = 2_295_104;
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
 const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
 
 /// RESERVE TRACK of `size` sectors (ARSV = 0).
@@ -26,19 +25,6 @@ fn reserve_track(size: u32) -> [u8; 10] {
         0x00, // RMZ = 0, ARSV = 0: bytes 5-8 hold the size
         0, 0, 0, //
         s0, s1, s2, s3, // reservation size
-        0x00,
-    ]
-}
-
-/// READ TOC/PMA/ATIP format `format`, LBA addresses, from track 0.
-fn read_toc(format: u8) -> [u8; 10] {
-    [
-        0x43,   // READ TOC/PMA/ATIP
-        0x00,   // MSF = 0
-        format, // format
-        0, 0, 0,    //
-        0x00, // track/session number
-        0x03, 0x24, // allocation length 804
         0x00,
     ]
 }
@@ -129,7 +115,12 @@ fn a_blank_dvd_plus_r_is_profile_001b_with_one_empty_session() {
     );
     assert_eq!(caps[8] & 0x03, 0b01, "unformatted or blank media");
     assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 0);
-    command_in_fails(&mut d, &read_toc(0), 804, triples::INVALID_FIELD_IN_CDB);
+    command_in_fails(
+        &mut d,
+        &read_toc(0, false, 0),
+        804,
+        triples::INVALID_FIELD_IN_CDB,
+    );
 }
 
 #[test]
@@ -221,7 +212,7 @@ fn closing_track_and_session_keeps_the_disc_appendable() {
     assert_eq!(be32(&track1[24..28]), 32, "track size: 2 ECC blocks");
 
     assert_eq!(
-        command_in(&mut d, &read_toc(0), 804),
+        command_in(&mut d, &read_toc(0, false, 0), 804),
         vec![
             0x00, 0x12, // TOC data length 18
             0x01, 0x01, // first and last track
@@ -239,7 +230,7 @@ fn a_second_session_starts_after_closure_and_intro() {
     record_session(&mut d, 0, 32, 1, 1);
     let second = record_session(&mut d, 2080, 48, 9, 2);
     assert_eq!(
-        command_in(&mut d, &read_toc(1), 804),
+        command_in(&mut d, &read_toc(1, false, 0), 804),
         vec![
             0x00, 0x0A, // data length 10
             0x01, 0x02, // first and last complete session

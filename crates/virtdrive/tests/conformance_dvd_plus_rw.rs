@@ -3,58 +3,27 @@
 //! quick (000b), restart, overwrite, and the disc structures. Figures: MMC-6 6.5.4.2.14,
 //! the project notes §2.5 (DVD+RW) and §4.1 (2,295,104 sectors).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use mmc_core::CdbBytes;
+use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 
 const SECTORS: u32 = 2_295_104;
 /// 2.4x, the background format's rate in the drive's speed model, in bytes per second.
 const DE_ICING_BYTES_PER_SECOND: u64 = 3_324_000;
-const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
-
-const FORMAT_UNIT: [u8; 6] = [
-    0x04, // FORMAT UNIT
-    0x11, // FmtData = 1, CmpList = 0, format code 001b
-    0, 0, 0, 0x00,
-];
-
-/// The FORMAT UNIT parameter list for type 26h; `restart` sets the Restart bit.
-fn basic_format(restart: bool) -> [u8; 12] {
-    [
-        0x00, // reserved
-        0x82, // FOV = 1, Immed = 1
-        0x00,
-        0x08, // format descriptor length
-        0xFF,
-        0xFF,
-        0xFF,
-        0xFF, // number of blocks: all the disc holds (allowed for 26h)
-        0x98, // format type 26h (bits 7-2), sub-type 0
-        0x00,
-        0x00,              // type dependent parameter
-        u8::from(restart), // bit 0: Restart
-    ]
-}
 
 /// CLOSE TRACK/SESSION with Immed and `function`: 000b quick stop, 010b compatible close.
-fn close_immed(function: u8) -> [u8; 10] {
-    [
-        0x5B, // CLOSE TRACK/SESSION
-        0x01, // Immed = 1
-        function, 0x00, //
-        0x00, 0x00, // track number
-        0, 0, 0, 0x00,
-    ]
+fn close_immed(function: u8) -> CdbBytes {
+    close_track_session(function, 0, true)
 }
 
 fn formatting_drive() -> VirtDrive {
     let mut d = drive_with(MediumKind::DvdPlusRw);
-    command_out(&mut d, &FORMAT_UNIT, &basic_format(false));
+    command_out(&mut d, &FORMAT_UNIT, &dvd_plus_rw_basic_format(false));
     d
 }
 
@@ -202,7 +171,7 @@ fn close_000b_quick_stops_and_a_restart_resumes_where_it_stopped() {
         "{after_one_minute} vs {expected}: a minute at 2.4x"
     );
     // Restart (type dependent bit 0) goes on from there.
-    command_out(&mut d, &FORMAT_UNIT, &basic_format(true));
+    command_out(&mut d, &FORMAT_UNIT, &dvd_plus_rw_basic_format(true));
     assert_eq!(bg_format_status(&mut d), 2);
     d.advance(Duration::from_secs(60));
     command_ok(&mut d, &close_immed(0x00));
@@ -229,7 +198,7 @@ fn a_restart_on_a_disc_never_formatted_is_an_invalid_parameter() {
     let f = command_out_fails(
         &mut d,
         &FORMAT_UNIT,
-        &basic_format(true),
+        &dvd_plus_rw_basic_format(true),
         triples::INVALID_FIELD_IN_PARAMETER_LIST,
     );
     assert_parameter_field(f, 11);

@@ -3,12 +3,10 @@
 //! REMOVAL, READ CAPACITY, the Read/Write Error Recovery mode page, and the senses of unknown opcodes and invalid fields, on each
 //! medium the drive can hold.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use mmc_core::sense::triples;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, VirtDrive};
 
@@ -21,14 +19,6 @@ const USABLE: [MediumKind; 7] = [
     MediumKind::DvdPlusRw,
     MediumKind::BdRe,
     MediumKind::DvdRom,
-];
-
-const INQUIRY: [u8; 6] = [
-    0x12, // INQUIRY
-    0x00, // EVPD = 0
-    0x00, //
-    0x00, 0x24, // allocation length 36
-    0x00,
 ];
 
 const EVENT_STATUS_MEDIA: [u8; 10] = [
@@ -47,30 +37,6 @@ const MECHANISM_STATUS: [u8; 12] = [
     0x00, 0x08, // allocation length 8: the header
     0, 0x00,
 ];
-
-const EJECT: [u8; 6] = [
-    0x1B, // START STOP UNIT
-    0x00, // Immed = 0
-    0, 0,    //
-    0x02, // LoEj = 1, Start = 0: eject
-    0x00,
-];
-
-const LOAD: [u8; 6] = [
-    0x1B, // START STOP UNIT
-    0x00, 0, 0,    //
-    0x03, // LoEj = 1, Start = 1: load
-    0x00,
-];
-
-const PREVENT: [u8; 6] = [
-    0x1E, // PREVENT ALLOW MEDIUM REMOVAL
-    0, 0, 0,    //
-    0x01, // Prevent = 1
-    0x00,
-];
-
-const ALLOW: [u8; 6] = [0x1E, 0, 0, 0, 0x00, 0x00]; // Prevent = 0
 
 #[test]
 fn test_unit_ready_is_good_with_every_usable_disc() {

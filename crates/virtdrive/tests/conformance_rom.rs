@@ -2,23 +2,13 @@
 //! command refused with ASC 30h, which Microsoft's table maps to "media incompatible") and
 //! a disc of unknown format (02/30/01 on every access, no current profile).
 
-mod common;
-
-use common::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use testkit::sense::{
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT,
+};
+use testkit::*;
 use virtdrive::medium::MediumKind;
 
-const CANNOT_WRITE_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x05);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_UNKNOWN_FORMAT: SenseTriple = SenseTriple::new(0x2, 0x30, 0x01);
-
-const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0]; // FmtData, format code 001b
-const FORMAT_LIST: [u8; 12] = [
-    0x00, 0x82, 0x00, 0x08, // FOV, Immed; descriptor length 8
-    0xFF, 0xFF, 0xFF, 0xFF, // number of blocks
-    0x98, 0x00, 0x00, 0x00, // format type 26h
-];
-const CLOSE_SESSION: [u8; 10] = [0x5B, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0];
 const RESERVE_TRACK: [u8; 10] = [
     0x53, 0x00, 0, 0, 0, //
     0x00, 0x00, 0x01, 0x00, // 256 blocks
@@ -78,7 +68,7 @@ fn a_dvd_rom_refuses_every_recording_command() {
     command_out_fails(
         &mut d,
         &FORMAT_UNIT,
-        &FORMAT_LIST,
+        &dvd_plus_rw_basic_format(false),
         CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
     );
     command_fails(&mut d, &CLOSE_SESSION, CANNOT_WRITE_INCOMPATIBLE_FORMAT);
@@ -160,7 +150,7 @@ fn a_disc_of_unknown_format_fails_every_access_with_cannot_read_unknown_format()
     command_out_fails(
         &mut d,
         &FORMAT_UNIT,
-        &FORMAT_LIST,
+        &dvd_plus_rw_basic_format(false),
         CANNOT_READ_UNKNOWN_FORMAT,
     );
     // REQUEST SENSE tells the same; the drive itself still answers.

@@ -6,11 +6,9 @@
 //! CD 1x = 176.4 (75 sectors of 2,352 bytes a second), DVD 1x = 1,385, BD 1x = 4,495 (the
 //! project notes §4.2).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 
@@ -45,18 +43,6 @@ fn nominal_performance(write: bool) -> [u8; 12] {
         0x01, // one descriptor
         0x00, // type 00h: performance
         0x00,
-    ]
-}
-
-/// SET CD SPEED: read at maximum, write at `kbps`.
-fn set_cd_speed(kbps: u16) -> [u8; 12] {
-    let [w0, w1] = kbps.to_be_bytes();
-    [
-        0xBB, // SET CD SPEED
-        0x00, // rotational control 00b: CLV
-        0xFF, 0xFF, // read speed: maximum
-        w0, w1, // write speed, kB/s
-        0, 0, 0, 0, 0, 0x00,
     ]
 }
 

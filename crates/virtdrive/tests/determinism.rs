@@ -6,14 +6,17 @@ use std::time::Duration;
 
 use mmc_core::trace::{replay_against, TraceOutcome, Tracing};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
+use testkit::{
+    read10, write10, FORMAT_BD_RE_31H, FORMAT_UNIT, INQUIRY, READ_CAPACITY, READ_DISC_INFORMATION,
+    READ_FORMAT_CAPACITIES, SYNCHRONIZE_CACHE, TEST_UNIT_READY,
+};
 use virtdrive::clock::VirtualTime;
 use virtdrive::fault::{ActionKind, FaultPlan, RandomPlanOptions};
 use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
+use virtdrive::store::{MemoryStore, SECTOR};
 use virtdrive::{DriveConfig, VirtDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
-const SECTOR: usize = 2048;
 
 /// A campaign plan: scripted faults among the first 200 occurrences of each writer command and
 /// a small chance of one on any command, of every kind but `device_gone` (which would end the
@@ -90,12 +93,6 @@ fn data_out(t: &mut Tracing<PollingHost>, cdb: &[u8], bytes: &[u8]) {
     let _ = t.execute(cdb, DataPhase::Out(bytes), TIMEOUT);
 }
 
-const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
-const INQUIRY: [u8; 6] = [
-    0x12, // INQUIRY
-    0x00, 0x00, 0x00, 0x24, // allocation length 36
-    0x00,
-];
 const GET_CONFIGURATION: [u8; 10] = [
     0x46, // GET CONFIGURATION
     0x00, // RT 00b: all features
@@ -113,38 +110,6 @@ const GET_EVENT_STATUS: [u8; 10] = [
     0x00, 0x08, // allocation length 8
     0x00,
 ];
-const READ_DISC_INFORMATION: [u8; 10] = [0x51, 0, 0, 0, 0, 0, 0, 0x00, 0x22, 0];
-const READ_FORMAT_CAPACITIES: [u8; 10] = [0x23, 0, 0, 0, 0, 0, 0, 0x00, 0xFC, 0];
-const READ_CAPACITY: [u8; 10] = [0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-const SYNCHRONIZE_CACHE: [u8; 10] = [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0];
-/// FORMAT UNIT 31h (no spare areas), quick: FOV | Immed, 12,219,392 blocks, block length 800h.
-const FORMAT_31H: [u8; 12] = [
-    0x00,
-    0x82,
-    0x00,
-    0x08, // header: FOV | Immed; descriptor length 8
-    0x00,
-    0xBA,
-    0x74,
-    0x00,      // number of blocks: 12,219,392
-    0x31 << 2, // format type 31h, sub-type 00b
-    0x00,
-    0x08,
-    0x00, // block length 2048
-];
-
-fn write10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [0x2A, 0x00, a0, a1, a2, a3, 0x00, l0, l1, 0x00]
-}
-
-fn read10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [0x28, 0x00, a0, a1, a2, a3, 0x00, l0, l1, 0x00]
-}
 
 /// A burn as an engine does it, a few hundred commands: identify, format, then write,
 /// read back, poll and synchronize. The host waits between polls as a real one would.
@@ -154,7 +119,7 @@ fn script(t: &mut Tracing<PollingHost>) {
     data_in(t, &GET_CONFIGURATION, 256);
     data_in(t, &READ_DISC_INFORMATION, 34);
     data_in(t, &READ_FORMAT_CAPACITIES, 252);
-    data_out(t, &FORMAT_UNIT, &FORMAT_31H);
+    data_out(t, &FORMAT_UNIT, &FORMAT_BD_RE_31H);
     for _ in 0..30 {
         none(t, &TEST_UNIT_READY);
     }

@@ -16,18 +16,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use mmc_core::cdb::{Read10, Write10};
-use mmc_core::sense::{Sense, SenseTriple};
+use mmc_core::sense::Sense;
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
 use serde_json::json;
+use testkit::sense::WRITE_ERROR;
+use testkit::{read10, write10, FORMAT_BD_RE_31H, FORMAT_UNIT, SYNCHRONIZE_CACHE, TEST_UNIT_READY};
 use virtdrive::medium::MediumKind;
 use virtdrive::persist::{DiscFile, PersistError};
 use virtdrive::store::{SectorStore, SECTOR};
 use virtdrive::{DiscFileOperation, DriveConfig, VirtualDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
-/// 03/0C/00 WRITE ERROR: what the drive answers for sectors it could not record.
-const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
 /// Sectors per WRITE (10) here: one BD ECC block, 64 KiB.
 const CHUNK: u16 = 32;
 
@@ -87,53 +86,6 @@ fn write_error(c: &Completion) {
     let sense = Sense::parse(&c.sense).expect("the sense parses");
     assert_eq!(sense.triple(), Some(WRITE_ERROR), "{c:?}");
 }
-
-fn write10(lba: u32, blocks: u16) -> mmc_core::CdbBytes {
-    Write10 {
-        lba: i32::try_from(lba).expect("an LBA"),
-        blocks,
-        ..Write10::default()
-    }
-    .encode()
-}
-
-fn read10(lba: u32, blocks: u16) -> mmc_core::CdbBytes {
-    Read10 {
-        dpo: false,
-        fua: false,
-        lba: i32::try_from(lba).expect("an LBA"),
-        blocks,
-    }
-    .encode()
-}
-
-const SYNCHRONIZE_CACHE: [u8; 10] = [
-    0x35, // SYNCHRONIZE CACHE (10)
-    0x00, // Immed = 0
-    0, 0, 0, 0, // LBA
-    0x00, 0, 0, // number of blocks: all
-    0x00,
-];
-const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
-const FORMAT_UNIT: [u8; 6] = [
-    0x04, // FORMAT UNIT
-    0x11, // FmtData | format code 001b
-    0, 0, 0, 0,
-];
-const FORMAT_BD_RE_31H: [u8; 12] = [
-    0x00,
-    0x82, // FOV | Immed
-    0x00,
-    0x08, // descriptor length 8
-    0x00,
-    0xBA,
-    0x74,
-    0x00,      // 12,219,392 blocks
-    0x31 << 2, // format type 31h: no spare areas, quick
-    0x00,
-    0x08,
-    0x00, // block length 2048
-];
 
 /// A BD-RE formatted (FORMAT UNIT, Immed, waited out): the disc's first commit.
 fn format_bd_re(d: &mut VirtualDrive) {

@@ -1,13 +1,9 @@
 //! Exclusive access: one owner at a time, by client name; others get the lock condition
 //! until it is released.
 
-mod common;
-
-use common::{command_in, TIMEOUT};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::{command_in, INQUIRY, TIMEOUT};
 use virtdrive::{LockError, SharedDrive, VirtDrive};
-
-const INQUIRY: [u8; 6] = [0x12, 0, 0, 0, 36, 0];
 
 #[test]
 fn other_clients_are_locked_out_until_the_owner_releases() {

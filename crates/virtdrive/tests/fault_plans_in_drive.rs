@@ -1,34 +1,22 @@
 //! Every example plan in fixtures/fault-plans/, installed in a drive, does to the host what
 //! its name and description say; so do `delay` (on the virtual clock) and `corrupt_data_in`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use mmc_core::sense::{triples, Sense, SenseFormat, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
+use testkit::sense::{MISCOMPARE, WRITE_ERROR};
+use testkit::{
+    drive_with as drive, dvd_plus_rw_basic_format, fault_plan as plan, filled as sectors, read10,
+    write10, CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INQUIRY, READ_CAPACITY,
+    READ_DISC_INFORMATION, READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TEST_UNIT_READY,
+};
 use virtdrive::fault::FaultPlan;
-use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::medium::MediumKind;
+use virtdrive::store::SECTOR;
+use virtdrive::VirtDrive;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-const SECTOR: usize = 2048;
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
-const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
-
-fn plan(name: &str) -> FaultPlan {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/fault-plans")
-        .join(name);
-    FaultPlan::from_path(&path).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
-        DriveConfig::default(),
-        medium::blank(kind, Box::new(MemoryStore::new())),
-    )
-}
 
 fn exec(d: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) -> Result<Completion, TransportError> {
     d.execute(cdb, data, TIMEOUT)
@@ -59,23 +47,6 @@ fn read(d: &mut VirtDrive, lba: u32, blocks: u16) -> Vec<u8> {
     buf
 }
 
-const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
-const INQUIRY: [u8; 6] = [0x12, 0, 0, 0, 0x24, 0];
-const SYNCHRONIZE_CACHE: [u8; 10] = [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-const READ_CAPACITY: [u8; 10] = [0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-const READ_DISC_INFORMATION: [u8; 10] = [
-    0x51, // READ DISC INFORMATION
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, //
-    0x00, 0x22, // allocation length 34
-    0x00,
-];
-const READ_TRACK_INFORMATION_FF: [u8; 10] = [
-    0x52, // READ TRACK INFORMATION
-    0x01, // address type: track number
-    0x00, 0x00, 0x00, 0xFF, // the invisible track
-    0x00, 0x00, 0x30, // allocation length 48
-    0x00,
-];
 const GET_CONFIGURATION: [u8; 10] = [
     0x46, // GET CONFIGURATION
     0x02, // RT 10b: one feature
@@ -84,53 +55,11 @@ const GET_CONFIGURATION: [u8; 10] = [
     0x00, 0x08, // allocation length 8: the header
     0x00,
 ];
-const CLOSE_TRACK: [u8; 10] = [
-    0x5B, // CLOSE TRACK/SESSION
-    0x00, 0x01, // close function 001b: track
-    0x00, 0x00, 0xFF, // the incomplete track
-    0x00, 0x00, 0x00, 0x00,
-];
-const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0];
-
-fn write10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [
-        0x2A, // WRITE (10)
-        0x00, a0, a1, a2, a3, // LBA
-        0x00, l0, l1, // transfer length
-        0x00,
-    ]
-}
-
-fn read10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [0x28, 0x00, a0, a1, a2, a3, 0x00, l0, l1, 0x00]
-}
-
-/// `blocks` sectors all holding `fill`.
-fn sectors(fill: u8, blocks: u16) -> Vec<u8> {
-    vec![fill; usize::from(blocks) * SECTOR]
-}
 
 /// A DVD+RW whose background format has been started (writes are allowed at once).
 fn formatted_dvd_plus_rw() -> VirtDrive {
     let mut d = drive(MediumKind::DvdPlusRw);
-    let list = [
-        0x00,
-        0x82,
-        0x00,
-        0x08, // FOV | Immed; descriptor length 8
-        0xFF,
-        0xFF,
-        0xFF,
-        0xFF,      // number of blocks: all
-        0x26 << 2, // format type 26h: DVD+RW basic
-        0x00,
-        0x00,
-        0x00,
-    ];
+    let list = dvd_plus_rw_basic_format(false);
     good(&mut d, &FORMAT_UNIT, DataPhase::Out(&list));
     d
 }
@@ -138,26 +67,11 @@ fn formatted_dvd_plus_rw() -> VirtDrive {
 /// A BD-RE formatted 31h, quick, and ready.
 fn formatted_bd_re() -> VirtDrive {
     let mut d = drive(MediumKind::BdRe);
-    good(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_31H));
+    good(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_BD_RE_31H));
     d.advance(Duration::from_secs(60));
     good(&mut d, &TEST_UNIT_READY, DataPhase::None);
     d
 }
-
-const FORMAT_31H: [u8; 12] = [
-    0x00,
-    0x82,
-    0x00,
-    0x08, // FOV | Immed; descriptor length 8
-    0x00,
-    0xBA,
-    0x74,
-    0x00,      // 12,219,392 blocks
-    0x31 << 2, // format type 31h, sub-type 00b: quick
-    0x00,
-    0x08,
-    0x00, // block length 2048
-];
 
 #[test]
 fn write_protect_on_write_refuses_that_write_and_every_later_one() {
@@ -182,7 +96,7 @@ fn write_protect_on_write_refuses_that_write_and_every_later_one() {
         triples::WRITE_PROTECTED
     );
     assert_eq!(
-        check(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_31H)),
+        check(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_BD_RE_31H)),
         triples::WRITE_PROTECTED
     );
     // Reading still works, and nothing was written.

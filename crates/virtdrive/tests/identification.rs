@@ -1,9 +1,7 @@
 //! INQUIRY, TEST UNIT READY and REQUEST SENSE on an empty drive.
 
-mod common;
-
-use common::{command_fails, command_in};
 use mmc_core::sense::{triples, Sense, SenseFormat};
+use testkit::{command_fails, command_in};
 use virtdrive::{DriveConfig, DriveIdentity, VirtDrive};
 
 #[test]

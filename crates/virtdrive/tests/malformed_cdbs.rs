@@ -1,9 +1,7 @@
 //! Malformed CDBs get the sense a drive would give, with the field pointer.
 
-mod common;
-
-use common::command_fails;
 use mmc_core::sense::{triples, SenseKeySpecific};
+use testkit::command_fails;
 use virtdrive::VirtDrive;
 
 #[test]

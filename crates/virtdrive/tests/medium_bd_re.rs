@@ -1,11 +1,8 @@
 //! BD-RE: format capacities and the formats 00h, 30h and 31h, access blocked while
 //! formatting, streaming writes and defect management, cluster read-modify-write.
 
-mod medium_support;
-
 use core::time::Duration;
 
-use medium_support::{secs, sectors, MemStore};
 use mmc_core::cdb::{
     BdCertification, CloseFunction, CloseTrackSession, DiscStructureMedia, FormatDescriptor,
     FormatType, FormatUnitParameters, ReadDiscStructure,
@@ -13,13 +10,12 @@ use mmc_core::cdb::{
 use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
+use testkit::sense::{
+    FORMAT_IN_PROGRESS, INVALID_FIELD_IN_PARAMETER_LIST, LBA_OUT_OF_RANGE, MEDIUM_NOT_FORMATTED,
+};
+use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::overwritable::BdRe;
 use virtdrive::medium::{Busy, Medium};
-
-const NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-const FORMAT_IN_PROGRESS: SenseTriple = SenseTriple::new(0x2, 0x04, 0x04);
-const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26, 0x00);
-const LBA_OUT_OF_RANGE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x00);
 
 fn blank() -> (BdRe, MemStore) {
     let store = MemStore::new();
@@ -82,9 +78,12 @@ fn an_unformatted_disc_is_blank_and_cannot_be_read_or_written() {
     assert_eq!(info[7] & 0x03, 0, "no background format on BD-RE");
     assert_eq!(disc.read_capacity().unwrap().last_lba, 0);
     let mut out = vec![0; 2048];
-    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, NOT_FORMATTED);
+    assert_eq!(
+        disc.read(0, &mut out).unwrap_err().triple,
+        MEDIUM_NOT_FORMATTED
+    );
     let e = disc.write(0, &out, false, secs(0)).unwrap_err();
-    assert_eq!(e.triple, NOT_FORMATTED);
+    assert_eq!(e.triple, MEDIUM_NOT_FORMATTED);
 }
 
 #[test]
@@ -270,12 +269,12 @@ fn streaming_writes_and_defect_management() {
         disc.defect_management_active(),
         "spares: verify after write"
     );
-    let data = sectors(0x31, 32);
+    let data = blocks(0x31, 32);
     disc.write(64, &data, true, secs(100)).unwrap();
     assert_eq!(read(&mut disc, 64, 32), data);
     assert_eq!(disc.rmw_count(), 0, "whole 64 KiB clusters");
     // Overwrite anywhere, any number of times.
-    let again = sectors(0x90, 32);
+    let again = blocks(0x90, 32);
     disc.write(64, &again, false, secs(101)).unwrap();
     assert_eq!(read(&mut disc, 64, 32), again);
     // Never-written sectors of a formatted disc read as zeros.
@@ -304,11 +303,11 @@ fn a_partial_cluster_is_read_modified_and_written_whole() {
         )
         .unwrap();
     disc.advance(secs(0).after(busy.duration));
-    let cluster = sectors(0x10, 32);
+    let cluster = blocks(0x10, 32);
     disc.write(32, &cluster, true, secs(30)).unwrap();
     let writes = store.sector_writes();
     // 16 sectors in the middle of the cluster 32-63: one RMW of 32 sectors.
-    let half = sectors(0xE0, 16);
+    let half = blocks(0xE0, 16);
     disc.write(40, &half, true, secs(31)).unwrap();
     assert_eq!(disc.rmw_count(), 1);
     assert_eq!(store.sector_writes() - writes, 32);

@@ -1,11 +1,9 @@
 //! Power loss and saved state of a BD-RE: a format cut short leaves the disc
 //! unformatted; a finished format and synchronized data survive.
 
-mod medium_support;
-
-use medium_support::{secs, sectors, MemStore};
 use mmc_core::cdb::{BdCertification, FormatDescriptor, FormatType, FormatUnitParameters};
 use serde_json::json;
+use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::overwritable::BdRe;
 use virtdrive::medium::Medium;
 
@@ -49,10 +47,10 @@ fn a_bd_re_keeps_its_format_and_synchronized_data_across_power_loss_and_saving()
     });
     let busy = disc.format(&params, secs(0)).unwrap();
     disc.advance(secs(0).after(busy.duration));
-    let kept = sectors(0x21, 32);
+    let kept = blocks(0x21, 32);
     disc.write(64, &kept, true, secs(30)).unwrap();
     disc.synchronize().unwrap();
-    disc.write(96, &sectors(0x66, 32), true, secs(31)).unwrap();
+    disc.write(96, &blocks(0x66, 32), true, secs(31)).unwrap();
     disc.power_loss();
     assert_eq!(
         disc.user_capacity(),

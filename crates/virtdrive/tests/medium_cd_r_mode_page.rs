@@ -14,7 +14,7 @@ use virtdrive::medium::Medium;
 #[track_caller]
 fn refused(byte: usize, value: u8, bit: Option<u8>) {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b11);
+    let mut list = cd_write_parameters(0x01, 0b11, true);
     list[8 + byte] = value;
     let e = expect_sense(
         mode_select(&mut cd, &list),
@@ -31,7 +31,7 @@ fn refused(byte: usize, value: u8, bit: Option<u8>) {
 #[test]
 fn tao_with_multisession_11b_is_accepted_and_reported() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b11);
+    let mut list = cd_write_parameters(0x01, 0b11, true);
     list[8] = 0x85; // PS set, as a host echoing MODE SENSE data may send it
     mode_select(&mut cd, &list).unwrap();
     let page = cd.write_parameters().unwrap();
@@ -45,7 +45,7 @@ fn tao_with_multisession_11b_is_accepted_and_reported() {
 #[test]
 fn bufe_off_is_accepted_and_reported_for_the_buffer_model() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b00);
+    let mut list = cd_write_parameters(0x01, 0b00, true);
     list[10] = 0x01; // BUFE = 0, TAO
     mode_select(&mut cd, &list).unwrap();
     assert!(!cd.write_parameters().unwrap().bufe);
@@ -86,7 +86,7 @@ fn an_unknown_session_format_is_refused() {
 #[test]
 fn a_page_length_other_than_the_drives_is_refused() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b11);
+    let mut list = cd_write_parameters(0x01, 0b11, true);
     list[9] = 0x36; // page length 36h: 4 vendor bytes more
     list.extend([0, 0, 0, 0]);
     let e = expect_sense(
@@ -99,7 +99,7 @@ fn a_page_length_other_than_the_drives_is_refused() {
 #[test]
 fn sao_ignores_track_mode_and_data_block_type() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x02, 0b00);
+    let mut list = cd_write_parameters(0x02, 0b00, true);
     list[11] = 0x00; // track mode 0
     list[12] = 0x00; // data block type 0
     mode_select(&mut cd, &list).unwrap();
@@ -112,7 +112,7 @@ fn sao_ignores_track_mode_and_data_block_type() {
 #[test]
 fn a_copy_permitted_track_mode_reaches_the_toc_control() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b00);
+    let mut list = cd_write_parameters(0x01, 0b00, true);
     list[11] = 0x06; // multi-session 00b | track mode 6: data, digital copy permitted
     mode_select(&mut cd, &list).unwrap();
     fill(&mut cd, 0, 300).unwrap();

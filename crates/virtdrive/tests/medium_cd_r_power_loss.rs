@@ -70,7 +70,7 @@ fn padding_after_power_loss_reads_as_zeros_not_stale_data() {
     let mut cd = blank_80();
     // An SAO recording synchronized half-way commits its data, but a power loss before the
     // session closes returns the disc to blank (the recording is not a state to return to).
-    let mut sao = write_parameters_list(0x02, 0b00);
+    let mut sao = cd_write_parameters(0x02, 0b00, true);
     sao[12] = 0x00; // data block type: ignored in SAO
     mode_select(&mut cd, &sao).unwrap();
     cd.send_cue_sheet(&[
@@ -139,7 +139,7 @@ fn a_saved_disc_loads_with_the_same_answers() {
     write10(&mut cd, &write10_cdb(0, 300), &blocks_of(9, 300)).unwrap();
     close(&mut cd, &CLOSE_SESSION).unwrap();
     let state = cd.save_state();
-    let store = Box::new(MemoryStore::default());
+    let store = MemStore::new().boxed();
     let loaded = CdR::load_state(&state, store).unwrap();
     assert_eq!(loaded.kind(), MediumKind::CdR80);
     assert_eq!(
@@ -161,7 +161,7 @@ fn a_saved_disc_loads_with_the_same_answers() {
 }
 
 fn load_err(state: serde_json::Value) -> String {
-    let e = CdR::load_state(&state, Box::new(MemoryStore::default())).unwrap_err();
+    let e = CdR::load_state(&state, MemStore::new().boxed()).unwrap_err();
     let message = e.to_string();
     if message.contains("session") {
         assert!(matches!(e, CdRStateError::Inconsistent(_)), "{e:?}");
@@ -182,7 +182,7 @@ fn corrupt_states_are_refused_naming_the_problem() {
                              "data_mode": 1, "control": 4 });
     let loaded = CdR::load_state(
         &one_session(good_track.clone(), "finalized"),
-        Box::new(MemoryStore::default()),
+        MemStore::new().boxed(),
     )
     .unwrap();
     assert_eq!(loaded.size(), CdRSize::Minutes74);

@@ -4,11 +4,11 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use testkit::sense::END_OF_USER_AREA;
 use virtdrive::medium::cd_r::CdR;
 use virtdrive::medium::Medium;
 
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
 const READ_DISC_INFORMATION: [u8; 10] = [0x51, 0, 0, 0, 0, 0, 0, 0, 0x22, 0];
 
 /// One data track of 600 blocks, as libburn composes the sheet.
@@ -34,7 +34,7 @@ const TWO_TRACKS: [u8; 48] = [
 /// MODE SELECT page 05h with write type 2 (SAO); track mode and data block type 0, as
 /// libburn sends them for SAO.
 fn sao_mode(cd: &mut CdR, multi_session: u8) {
-    let mut list = write_parameters_list(0x02, multi_session);
+    let mut list = cd_write_parameters(0x02, multi_session, true);
     list[11] &= 0xF0; // track mode 0
     list[12] = 0x00; // data block type 0
     mode_select(cd, &list).expect("SAO page accepted");

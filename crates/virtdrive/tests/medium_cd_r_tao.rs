@@ -5,10 +5,9 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
+use testkit::sense::END_OF_USER_AREA;
 use virtdrive::medium::Medium;
-
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
 
 const READ_DISC_INFORMATION: [u8; 10] = [0x51, 0, 0, 0, 0, 0, 0, 0x00, 0x22, 0];
 
@@ -354,7 +353,7 @@ fn a_write_past_the_room_left_is_the_end_of_the_user_area() {
 #[test]
 fn mode_2_form_1_tracks_report_data_mode_2() {
     let mut cd = blank_80();
-    let mut list = write_parameters_list(0x01, 0b11);
+    let mut list = cd_write_parameters(0x01, 0b11, true);
     list[12] = 0x0A; // data block type 10: Mode 2 Form 1
     list[16] = 0x20; // session format 20h: CD-ROM XA
     mode_select(&mut cd, &list).unwrap();

@@ -259,7 +259,7 @@ fn an_open_session_is_not_in_the_toc_and_finalizing_drops_its_b0() {
 #[test]
 fn multisession_01b_closes_with_b0_ff_ff_ff() {
     let mut cd = blank_80();
-    mode_select(&mut cd, &write_parameters_list(0x01, 0b01)).unwrap();
+    mode_select(&mut cd, &cd_write_parameters(0x01, 0b01, true)).unwrap();
     fill(&mut cd, 0, 300).unwrap();
     close(&mut cd, &CLOSE_SESSION).unwrap();
     let toc = read_toc(&cd, &toc_cdb(true, 2, 1)).unwrap();

@@ -1,11 +1,8 @@
 //! DVD+RW: the answers of a blank disc, the background format on the virtual clock, writes
 //! during it, ECC-block read-modify-write, CLOSE (compatible and quick) and overwriting.
 
-mod medium_support;
-
 use core::time::Duration;
 
-use medium_support::{secs, sectors, MemStore};
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, FormatDescriptor, FormatUnitParameters,
     ReadDiscStructure, ReadTocPmaAtip, TocFormat, TrackAddressType,
@@ -15,13 +12,11 @@ use mmc_core::response::write_parameters::MultiSession;
 use mmc_core::response::{ResponseFormat, WriteParameters};
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
+use testkit::sense::{INVALID_FIELD_IN_PARAMETER_LIST, LBA_OUT_OF_RANGE, MEDIUM_NOT_FORMATTED};
+use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::overwritable::DvdPlusRw;
 use virtdrive::medium::{Busy, Medium};
 use virtdrive::store::SectorStore;
-
-const NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-const LBA_OUT_OF_RANGE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x00);
-const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26, 0x00);
 
 fn blank() -> (DvdPlusRw, MemStore) {
     let store = MemStore::new();
@@ -87,9 +82,12 @@ fn a_blank_disc_offers_the_basic_format_and_has_no_capacity() {
         [0, 0, 0, 0, 0, 0, 0x08, 0]
     );
     let mut out = vec![0; 2048];
-    assert_eq!(disc.read(0, &mut out).unwrap_err().triple, NOT_FORMATTED);
+    assert_eq!(
+        disc.read(0, &mut out).unwrap_err().triple,
+        MEDIUM_NOT_FORMATTED
+    );
     let e = disc.write(0, &out, false, secs(0)).unwrap_err();
-    assert_eq!(e.triple, NOT_FORMATTED);
+    assert_eq!(e.triple, MEDIUM_NOT_FORMATTED);
 }
 
 #[test]
@@ -202,7 +200,7 @@ fn writes_go_anywhere_while_the_format_runs_and_the_rest_reads_zeros() {
     let (mut disc, _) = blank();
     disc.format(&basic_format(false), secs(0)).unwrap();
     // At 10 s only 16,230 sectors are formatted; write far beyond them.
-    let data = sectors(0x40, 32);
+    let data = blocks(0x40, 32);
     disc.write(2_000_000, &data, false, secs(10)).unwrap();
     assert_eq!(read(&mut disc, 2_000_000, 32), data);
     assert_eq!(read(&mut disc, 1_000_000, 4), vec![0; 4 * 2048]);
@@ -216,7 +214,7 @@ fn writes_go_anywhere_while_the_format_runs_and_the_rest_reads_zeros() {
     assert_eq!(e.triple, LBA_OUT_OF_RANGE);
     assert_eq!(e.information, Some(2_295_104));
     let e = disc
-        .write(2_295_100, &sectors(1, 8), false, secs(11))
+        .write(2_295_100, &blocks(1, 8), false, secs(11))
         .unwrap_err();
     assert_eq!(e.triple, LBA_OUT_OF_RANGE);
 }
@@ -225,12 +223,12 @@ fn writes_go_anywhere_while_the_format_runs_and_the_rest_reads_zeros() {
 fn a_partial_ecc_block_is_read_modified_and_written_whole() {
     let (mut disc, store) = blank();
     disc.format(&basic_format(false), secs(0)).unwrap();
-    let block = sectors(0x10, 16);
+    let block = blocks(0x10, 16);
     disc.write(0, &block, false, secs(1)).unwrap();
     assert_eq!(disc.rmw_count(), 0, "a whole ECC block needs no RMW");
     let writes = store.sector_writes();
 
-    let patch = sectors(0xC0, 2);
+    let patch = blocks(0xC0, 2);
     disc.write(5, &patch, false, secs(2)).unwrap();
     assert_eq!(disc.rmw_count(), 1);
     assert_eq!(
@@ -245,7 +243,7 @@ fn a_partial_ecc_block_is_read_modified_and_written_whole() {
 
     // LBA 30-49 covers the tail of block 16-31 and the head of block 32-47 and 48-63:
     // sectors 30-31 (partial), 32-47 (whole), 48-49 (partial).
-    disc.write(30, &sectors(0x70, 20), false, secs(3)).unwrap();
+    disc.write(30, &blocks(0x70, 20), false, secs(3)).unwrap();
     assert_eq!(disc.rmw_count(), 3);
 }
 
@@ -254,11 +252,11 @@ fn a_digest_only_store_still_takes_partial_blocks() {
     let store = MemStore::digest_only();
     let mut disc = DvdPlusRw::new(store.boxed());
     disc.format(&basic_format(false), secs(0)).unwrap();
-    disc.write(0, &sectors(1, 16), false, secs(1)).unwrap();
-    disc.write(3, &sectors(9, 1), false, secs(1)).unwrap();
+    disc.write(0, &blocks(1, 16), false, secs(1)).unwrap();
+    disc.write(3, &blocks(9, 1), false, secs(1)).unwrap();
     assert_eq!(disc.rmw_count(), 1);
     // Sector 3 holds the new data, sector 4 the old.
-    let digest = |fill: u8| *blake3::hash(&sectors(fill, 1)).as_bytes();
+    let digest = |fill: u8| *blake3::hash(&blocks(fill, 1)).as_bytes();
     assert_eq!(store.digest(3).unwrap(), digest(9));
     assert_eq!(store.digest(4).unwrap(), digest(5));
 }
@@ -267,7 +265,7 @@ fn a_digest_only_store_still_takes_partial_blocks() {
 fn compatible_close_fills_the_gap_and_writes_a_lead_out() {
     let (mut disc, _) = blank();
     disc.format(&basic_format(false), secs(0)).unwrap();
-    let data = sectors(0x22, 64);
+    let data = blocks(0x22, 64);
     disc.write(100_000, &data, false, secs(10)).unwrap();
     disc.synchronize().unwrap();
     let busy = disc
@@ -295,7 +293,7 @@ fn compatible_close_fills_the_gap_and_writes_a_lead_out() {
         LBA_OUT_OF_RANGE
     );
     // A later write past the lead-out is allowed and leaves the disc incompatible again.
-    disc.write(200_000, &sectors(1, 16), false, secs(100))
+    disc.write(200_000, &blocks(1, 16), false, secs(100))
         .unwrap();
     assert!(!disc.dvd_rom_compatible());
     assert_eq!(disc.read_capacity().unwrap().last_lba, 200_015);
@@ -359,10 +357,10 @@ fn the_restart_bit_resumes_a_stopped_format() {
 fn a_later_write_overwrites_and_a_fresh_format_reads_as_zeros() {
     let (mut disc, _) = blank();
     disc.format(&basic_format(false), secs(0)).unwrap();
-    disc.write(0, &sectors(0x01, 32), false, secs(1)).unwrap();
+    disc.write(0, &blocks(0x01, 32), false, secs(1)).unwrap();
     disc.close(&close(CloseFunction::CloseSession), secs(2))
         .unwrap();
-    let second = sectors(0x80, 32);
+    let second = blocks(0x80, 32);
     disc.write(0, &second, false, secs(100)).unwrap();
     assert_eq!(read(&mut disc, 0, 32), second);
     // FORMAT 26h without Restart formats afresh: nothing recorded survives.

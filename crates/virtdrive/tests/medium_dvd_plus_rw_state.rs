@@ -2,12 +2,10 @@
 //! what was last synchronized; a saved state loads back, and a corrupt one says what is
 //! wrong.
 
-mod medium_support;
-
-use medium_support::{secs, sectors, MemStore};
 use mmc_core::cdb::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::disc_info::BgFormatStatus;
 use serde_json::json;
+use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::overwritable::DvdPlusRw;
 use virtdrive::medium::Medium;
 
@@ -26,11 +24,11 @@ fn power_loss_reverts_a_dvd_plus_rw_to_its_last_synchronize() {
     let store = MemStore::new();
     let mut disc = DvdPlusRw::new(store.boxed());
     disc.format(&basic_format(), secs(0)).unwrap();
-    let kept = sectors(0x11, 32);
+    let kept = blocks(0x11, 32);
     disc.write(0, &kept, false, secs(1)).unwrap();
     disc.synchronize().unwrap();
-    disc.write(0, &sectors(0x99, 32), false, secs(2)).unwrap();
-    disc.write(500_000, &sectors(0x77, 16), false, secs(2))
+    disc.write(0, &blocks(0x99, 32), false, secs(2)).unwrap();
+    disc.write(500_000, &blocks(0x77, 16), false, secs(2))
         .unwrap();
     disc.advance(secs(60));
     disc.power_loss();
@@ -44,7 +42,7 @@ fn power_loss_reverts_a_dvd_plus_rw_to_its_last_synchronize() {
     assert_eq!(disc.bg_format_status(), BgFormatStatus::Partial);
     assert_eq!(disc.formatted_sectors(), 97_382);
     assert_eq!(disc.read_capacity().unwrap().last_lba, 97_391);
-    assert_eq!(store.committed(0), sectors(0x11, 1));
+    assert_eq!(store.committed(0), blocks(0x11, 1));
 }
 
 #[test]
@@ -52,7 +50,7 @@ fn a_dvd_plus_rw_state_saves_and_loads() {
     let store = MemStore::new();
     let mut disc = DvdPlusRw::new(store.boxed());
     disc.format(&basic_format(), secs(0)).unwrap();
-    let data = sectors(0x42, 48);
+    let data = blocks(0x42, 48);
     disc.write(1000, &data, false, secs(5)).unwrap();
     disc.synchronize().unwrap();
     disc.advance(secs(60));

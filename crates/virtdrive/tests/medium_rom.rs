@@ -1,9 +1,6 @@
 //! The error-path media: a pressed DVD-ROM refuses every write-class command; a disc of
 //! unknown format refuses every access.
 
-mod medium_support;
-
-use medium_support::{secs, sectors, MemStore};
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, FormatDescriptor, FormatUnitParameters, Reservation,
     ReserveTrack, TrackAddressType,
@@ -12,13 +9,13 @@ use mmc_core::response::ResponseFormat;
 use mmc_core::sense::SenseTriple;
 use mmc_core::Profile;
 use serde_json::json;
+use testkit::sense::{
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_UNKNOWN_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT,
+};
+use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::rom::{DvdRom, UnknownDisc};
 use virtdrive::medium::Medium;
 use virtdrive::store::SectorStore;
-
-const CANNOT_WRITE_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x05);
-const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-const CANNOT_READ_UNKNOWN_FORMAT: SenseTriple = SenseTriple::new(0x2, 0x30, 0x01);
 
 #[test]
 fn a_pressed_dvd_is_complete_and_not_erasable() {
@@ -48,7 +45,7 @@ fn a_pressed_dvd_is_complete_and_not_erasable() {
 #[test]
 fn a_pressed_dvd_reads_what_its_store_holds() {
     let mut store = MemStore::new();
-    let data = sectors(0x55, 4);
+    let data = blocks(0x55, 4);
     store.write(16, &data).unwrap();
     let mut disc = DvdRom::with_sectors(store.boxed(), 1000);
     let mut out = vec![0; 4 * 2048];
@@ -61,7 +58,7 @@ fn a_pressed_dvd_reads_what_its_store_holds() {
 #[test]
 fn every_write_class_command_is_refused_on_a_pressed_dvd() {
     let mut disc = DvdRom::new(MemStore::new().boxed());
-    let e = disc.write(0, &sectors(1, 16), false, secs(0)).unwrap_err();
+    let e = disc.write(0, &blocks(1, 16), false, secs(0)).unwrap_err();
     assert_eq!(e.triple, CANNOT_WRITE_INCOMPATIBLE_FORMAT);
     let close = CloseTrackSession {
         immed: true,

@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
+use testkit::{
+    cd_write_parameters, dvd_plus_rw_basic_format, mode_select, read10, write10, CLOSE_SESSION,
+    CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, NEXT_SESSION_ALLOWED, READ_DISC_INFORMATION,
+    READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
+};
 use virtdrive::medium::MediumKind;
+use virtdrive::store::SECTOR;
 use virtdrive::{DriveConfig, VirtualDrive};
 
 /// Closing a CD session takes about 40 s of virtual time at 4x; hosts allow minutes.
 const TIMEOUT: Duration = Duration::from_secs(600);
-const SECTOR: usize = 2048;
 
 fn open(kind: MediumKind, path: &Path) -> VirtualDrive {
     VirtualDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
@@ -33,28 +38,6 @@ fn data_in(d: &mut VirtualDrive, cdb: &[u8], len: usize) -> Vec<u8> {
     buf
 }
 
-fn write10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [
-        0x2A, // WRITE (10)
-        0x00, a0, a1, a2, a3, // LBA
-        0x00, l0, l1, // transfer length
-        0x00,
-    ]
-}
-
-fn read10(lba: u32, blocks: u16) -> [u8; 10] {
-    let [a0, a1, a2, a3] = lba.to_be_bytes();
-    let [l0, l1] = blocks.to_be_bytes();
-    [
-        0x28, // READ (10)
-        0x00, a0, a1, a2, a3, // LBA
-        0x00, l0, l1, // transfer length
-        0x00,
-    ]
-}
-
 /// Sectors `first..first + blocks`, each filled with a byte of its own.
 fn sectors(first: u32, blocks: u16) -> Vec<u8> {
     (first..first + u32::from(blocks))
@@ -66,54 +49,10 @@ fn read(d: &mut VirtualDrive, lba: u32, blocks: u16) -> Vec<u8> {
     data_in(d, &read10(lba, blocks), usize::from(blocks) * SECTOR)
 }
 
-const SYNCHRONIZE_CACHE: [u8; 10] = [0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-const CLOSE_TRACK: [u8; 10] = [
-    0x5B, // CLOSE TRACK/SESSION
-    0x00, 0x01, // close function 001b: track
-    0x00, 0x00, 0xFF, // the incomplete track
-    0x00, 0x00, 0x00, 0x00,
-];
-const CLOSE_SESSION: [u8; 10] = [
-    0x5B, // CLOSE TRACK/SESSION
-    0x00, 0x02, // close function 010b: session
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-];
-const READ_TRACK_INFORMATION_FF: [u8; 10] = [
-    0x52, // READ TRACK INFORMATION
-    0x01, // address type: track number
-    0x00, 0x00, 0x00, 0xFF, // the invisible track
-    0x00, 0x00, 0x30, // allocation length 48
-    0x00,
-];
-const READ_DISC_INFORMATION: [u8; 10] = [
-    0x51, // READ DISC INFORMATION
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, //
-    0x00, 0x22, // allocation length 34
-    0x00,
-];
-const FORMAT_UNIT: [u8; 6] = [0x04, 0x11, 0, 0, 0, 0];
-
 /// MODE SELECT(10) of page 05h: TAO, BUFE, Mode 1, Multi-session 11b (next session allowed).
 fn mode_select_multisession(d: &mut VirtualDrive) {
-    let mut list = vec![
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // mode parameter header
-        0x05, 0x32, // page 05h, length 32h
-        0x41, // BUFE | write type 1: TAO
-        0xC4, // multi-session 11b | track mode 4
-        0x08, // data block type 8: Mode 1
-        0x00, 0x00, 0x00, 0x00, // link size, reserved, host application code, session format
-        0x00, 0x00, 0x00, 0x00, 0x00, // reserved, packet size
-        0x00, 0x96, // audio pause length 150
-    ];
-    list.resize(8 + 2 + 0x32, 0);
-    let cdb = [
-        0x55, // MODE SELECT (10)
-        0x10, // PF
-        0x00, 0x00, 0x00, 0x00, 0x00, //
-        0x00, 0x3C, // parameter list length 60
-        0x00,
-    ];
-    good(d, &cdb, DataPhase::Out(&list));
+    let list = cd_write_parameters(TAO, NEXT_SESSION_ALLOWED, true);
+    good(d, &mode_select(&list), DataPhase::Out(&list));
 }
 
 fn disc_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
@@ -225,35 +164,6 @@ fn format(d: &mut VirtualDrive, list: &[u8; 12]) {
     good(d, &[0x00, 0, 0, 0, 0, 0], DataPhase::None);
 }
 
-const FORMAT_DVD_PLUS_RW: [u8; 12] = [
-    0x00,
-    0x82,
-    0x00,
-    0x08, // FOV | Immed; descriptor length 8
-    0xFF,
-    0xFF,
-    0xFF,
-    0xFF,      // all blocks
-    0x26 << 2, // 26h: DVD+RW basic format
-    0x00,
-    0x00,
-    0x00,
-];
-const FORMAT_BD_RE_31H: [u8; 12] = [
-    0x00,
-    0x82,
-    0x00,
-    0x08, // FOV | Immed; descriptor length 8
-    0x00,
-    0xBA,
-    0x74,
-    0x00,      // 12,219,392 blocks
-    0x31 << 2, // 31h: no spare areas, quick
-    0x00,
-    0x08,
-    0x00, // block length 2048
-];
-
 /// Writes, synchronizes, writes again without synchronizing, and drops the drive; the reopened
 /// disc holds the first writes and not the second.
 fn synchronized_writes_survive_and_others_do_not(kind: MediumKind, list: &[u8; 12]) {
@@ -288,7 +198,10 @@ fn synchronized_writes_survive_and_others_do_not(kind: MediumKind, list: &[u8; 1
 
 #[test]
 fn dvd_plus_rw_synchronized_writes_survive_a_new_process_and_others_do_not() {
-    synchronized_writes_survive_and_others_do_not(MediumKind::DvdPlusRw, &FORMAT_DVD_PLUS_RW);
+    synchronized_writes_survive_and_others_do_not(
+        MediumKind::DvdPlusRw,
+        &dvd_plus_rw_basic_format(false),
+    );
 }
 
 #[test]
@@ -351,7 +264,7 @@ fn notes_are_kept_with_the_disc_until_its_contents_change() {
     let path = disc_path(&dir, "notes.dvdrw");
     let mut d = open(MediumKind::DvdPlusRw, &path);
     d.set_note("discwriter", serde_json::json!({ "sectors": 0 }));
-    format(&mut d, &FORMAT_DVD_PLUS_RW);
+    format(&mut d, &dvd_plus_rw_basic_format(false));
     assert_eq!(d.note("discwriter"), None, "FORMAT UNIT forgets the notes");
     good(&mut d, &write10(0, 16), DataPhase::Out(&sectors(0, 16)));
     d.set_note("discwriter", serde_json::json!({ "sectors": 16 }));

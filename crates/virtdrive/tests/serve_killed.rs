@@ -61,9 +61,8 @@ fn execute(
 }
 
 fn write10(lba: u32, fill: u8) -> (Vec<u8>, Vec<u8>) {
-    let [a, b, c, d] = lba.to_be_bytes();
-    let cdb = vec![0x2A, 0, a, b, c, d, 0, 0, SECTORS as u8, 0];
-    (cdb, vec![fill; SECTORS as usize * 2048])
+    let cdb = testkit::write10(lba, SECTORS as u16).to_vec();
+    (cdb, testkit::filled(fill, SECTORS as usize))
 }
 
 #[test]

@@ -1,23 +1,12 @@
 //! The tray, an empty drive, ejecting with and without the medium-removal lock, event status
 //! and mechanism status, power cycles and a vanished device.
 
-mod common;
-
-use common::{command_fails, command_in, command_ok, TIMEOUT};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
+use testkit::{
+    command_fails, command_in, command_ok, ALLOW, EJECT, LOAD, PREVENT, TEST_UNIT_READY, TIMEOUT,
+};
 use virtdrive::VirtDrive;
-
-const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
-const EJECT: [u8; 6] = [
-    0x1B, // START STOP UNIT
-    0, 0, 0,    //
-    0x02, // LoEj = 1, Start = 0: eject / open the tray
-    0,
-];
-const LOAD: [u8; 6] = [0x1B, 0, 0, 0, 0x03, 0]; // LoEj = 1, Start = 1: close the tray
-const PREVENT: [u8; 6] = [0x1E, 0, 0, 0, 0x01, 0]; // PREVENT ALLOW MEDIUM REMOVAL, Prevent = 1
-const ALLOW: [u8; 6] = [0x1E, 0, 0, 0, 0x00, 0];
 
 /// A drive whose power-on unit attention has been seen.
 fn drive() -> VirtDrive {
