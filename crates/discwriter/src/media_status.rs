@@ -8,7 +8,7 @@ use mmc_core::cdb::{
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::{
-    Configuration, DiscInformation, ReadCapacity as Capacity, TrackInformation,
+    CapacityData as Capacity, Configuration, DiscInformation, TrackInformation,
 };
 use mmc_core::{Profile, Transport};
 use serde::Serialize;

@@ -18,7 +18,7 @@ use mmc_core::cdb::{
     DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
     TrackAddressType,
 };
-use mmc_core::response::{DiscInformation, ReadCapacity as Capacity, TrackInformation};
+use mmc_core::response::{CapacityData as Capacity, DiscInformation, TrackInformation};
 use mmc_core::{Profile, Transport};
 
 use crate::error::Error;

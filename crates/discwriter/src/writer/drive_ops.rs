@@ -327,11 +327,11 @@ impl<T: Transport> Recorder<T> {
         let pick = caps
             .formattable
             .iter()
-            .find(|d| d.format_type.to_u8() == FormatType::FullFormat.to_u8())
+            .find(|d| d.format_type == FormatType::FullFormat)
             .or_else(|| {
                 caps.formattable
                     .iter()
-                    .find(|d| d.format_type.to_u8() == FormatType::BdReWithSpareAreas.to_u8())
+                    .find(|d| d.format_type == FormatType::BdReWithSpareAreas)
             })
             .or_else(|| caps.formattable.first())
             .copied()
@@ -343,8 +343,7 @@ impl<T: Transport> Recorder<T> {
             })?;
         Ok(FormatDescriptor {
             number_of_blocks: pick.blocks,
-            // READ FORMAT CAPACITIES and FORMAT UNIT code format types alike (MMC-6 6.5.3).
-            format_type: FormatType::from_u8(pick.format_type.to_u8()),
+            format_type: pick.format_type,
             format_subtype: 0,
             type_dependent: pick.type_dependent,
         })

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, blocks_to_bytes, cdb_repr, check, flag, Transfer};
-use crate::wire::CdbBytes;
+use super::repr::{blocks_to_bytes, cdb_repr, check, Transfer};
+use crate::wire::{bit, flag, CdbBytes};
 
 /// READ (10) (28h): read `blocks` 2048-byte blocks from `lba`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -33,8 +33,8 @@ impl Read10 {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, a0, a1, a2, a3, _, n0, n1, _] = check(cdb, Opcode::Read10, &READ10_USAGE)?;
         Ok(Read10 {
-            dpo: bit(b1, 0x10),
-            fua: bit(b1, 0x08),
+            dpo: bit(b1, 4),
+            fua: bit(b1, 3),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
             blocks: u16::from_be_bytes([n0, n1]),
         })
@@ -46,7 +46,7 @@ impl Read10 {
         let [n0, n1] = self.blocks.to_be_bytes();
         CdbBytes::from_slice(&[
             0x28,
-            flag(self.dpo, 0x10) | flag(self.fua, 0x08),
+            flag(self.dpo, 4) | flag(self.fua, 3),
             a0,
             a1,
             a2,
@@ -88,9 +88,9 @@ impl Write10 {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, a0, a1, a2, a3, _, n0, n1, _] = check(cdb, Opcode::Write10, &WRITE10_USAGE)?;
         Ok(Write10 {
-            dpo: bit(b1, 0x10),
-            fua: bit(b1, 0x08),
-            timely_safe_recording: bit(b1, 0x04),
+            dpo: bit(b1, 4),
+            fua: bit(b1, 3),
+            timely_safe_recording: bit(b1, 2),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
             blocks: u16::from_be_bytes([n0, n1]),
         })
@@ -102,7 +102,7 @@ impl Write10 {
         let [n0, n1] = self.blocks.to_be_bytes();
         CdbBytes::from_slice(&[
             0x2A,
-            flag(self.dpo, 0x10) | flag(self.fua, 0x08) | flag(self.timely_safe_recording, 0x04),
+            flag(self.dpo, 4) | flag(self.fua, 3) | flag(self.timely_safe_recording, 2),
             a0,
             a1,
             a2,
@@ -144,10 +144,10 @@ impl Verify10 {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, a0, a1, a2, a3, b6, n0, n1, _] = check(cdb, Opcode::Verify10, &VERIFY10_USAGE)?;
         Ok(Verify10 {
-            dpo: bit(b1, 0x10),
-            byte_check: bit(b1, 0x02),
+            dpo: bit(b1, 4),
+            byte_check: bit(b1, 1),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
-            group3_timeout: bit(b6, 0x80),
+            group3_timeout: bit(b6, 7),
             blocks: u16::from_be_bytes([n0, n1]),
         })
     }
@@ -158,12 +158,12 @@ impl Verify10 {
         let [n0, n1] = self.blocks.to_be_bytes();
         CdbBytes::from_slice(&[
             0x2F,
-            flag(self.dpo, 0x10) | flag(self.byte_check, 0x02),
+            flag(self.dpo, 4) | flag(self.byte_check, 1),
             a0,
             a1,
             a2,
             a3,
-            flag(self.group3_timeout, 0x80),
+            flag(self.group3_timeout, 7),
             n0,
             n1,
             0,
@@ -206,11 +206,11 @@ impl Read12 {
         let [_, b1, a0, a1, a2, a3, n0, n1, n2, n3, b10, _] =
             check(cdb, Opcode::Read12, &READ12_USAGE)?;
         Ok(Read12 {
-            dpo: bit(b1, 0x10),
-            fua: bit(b1, 0x08),
+            dpo: bit(b1, 4),
+            fua: bit(b1, 3),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
             blocks: u32::from_be_bytes([n0, n1, n2, n3]),
-            streaming: bit(b10, 0x80),
+            streaming: bit(b10, 7),
         })
     }
 
@@ -220,7 +220,7 @@ impl Read12 {
         let [n0, n1, n2, n3] = self.blocks.to_be_bytes();
         CdbBytes::from_slice(&[
             0xA8,
-            flag(self.dpo, 0x10) | flag(self.fua, 0x08),
+            flag(self.dpo, 4) | flag(self.fua, 3),
             a0,
             a1,
             a2,
@@ -229,7 +229,7 @@ impl Read12 {
             n1,
             n2,
             n3,
-            flag(self.streaming, 0x80),
+            flag(self.streaming, 7),
             0,
         ])
     }
@@ -270,12 +270,12 @@ impl Write12 {
         let [_, b1, a0, a1, a2, a3, n0, n1, n2, n3, b10, _] =
             check(cdb, Opcode::Write12, &WRITE12_USAGE)?;
         Ok(Write12 {
-            dpo: bit(b1, 0x10),
-            fua: bit(b1, 0x08),
-            timely_safe_recording: bit(b1, 0x04),
+            dpo: bit(b1, 4),
+            fua: bit(b1, 3),
+            timely_safe_recording: bit(b1, 2),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
             blocks: u32::from_be_bytes([n0, n1, n2, n3]),
-            streaming: bit(b10, 0x80),
+            streaming: bit(b10, 7),
         })
     }
 
@@ -285,7 +285,7 @@ impl Write12 {
         let [n0, n1, n2, n3] = self.blocks.to_be_bytes();
         CdbBytes::from_slice(&[
             0xAA,
-            flag(self.dpo, 0x10) | flag(self.fua, 0x08) | flag(self.timely_safe_recording, 0x04),
+            flag(self.dpo, 4) | flag(self.fua, 3) | flag(self.timely_safe_recording, 2),
             a0,
             a1,
             a2,
@@ -294,7 +294,7 @@ impl Write12 {
             n1,
             n2,
             n3,
-            flag(self.streaming, 0x80),
+            flag(self.streaming, 7),
             0,
         ])
     }
