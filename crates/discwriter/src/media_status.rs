@@ -63,7 +63,7 @@ pub struct DiscSummary {
 /// E_FAIL of an unmapped sense.
 fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
-        c.opcode == 0x46
+        c.opcode == mmc_core::Opcode::GetConfiguration
             && c.sense.is_some_and(|t| {
                 t.key == mmc_core::sense::SenseKey::IllegalRequest && t.asc == 0x20 && t.ascq == 0
             })
