@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, Recorder, WriteOptions};
-use mmc_core::cdb::Read10;
+use mmc_core::cdb::{CdbRepr, Read10};
 use mmc_core::sense::SenseKey;
 use mmc_core::trace::{TraceOutcome, TraceRecord, Tracing};
 use mmc_core::{DataPhase, Transport};

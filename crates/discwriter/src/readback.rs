@@ -15,7 +15,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
+    CdbRepr, DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
     TrackAddressType,
 };
 use mmc_core::response::{CapacityData as Capacity, DiscInformation, TrackInformation};

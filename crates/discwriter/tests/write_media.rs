@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOptions};
-use mmc_core::cdb::{Read10, ReadTrackInformation, TrackAddressType};
+use mmc_core::cdb::{CdbRepr, Read10, ReadTrackInformation, TrackAddressType};
 use mmc_core::{DataPhase, Transport};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;

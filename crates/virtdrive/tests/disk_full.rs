@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use mmc_core::cdb::{Read10, Write10};
+use mmc_core::cdb::{CdbRepr, Read10, Write10};
 use mmc_core::sense::{Sense, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
 use serde_json::json;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tracing::{debug, info};
 
 use mmc_core::cdb::{
-    CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
+    CdbRepr, CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
 };
 use mmc_core::response::{ResponseFormat, TrackInformation};
 use mmc_core::{DataPhase, ImapiCode, Profile, Transport};

@@ -6,7 +6,8 @@ use std::io::SeekFrom;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
+    CdbRepr, DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation,
+    TrackAddressType,
 };
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
