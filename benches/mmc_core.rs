@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mmc_core::cdb::{Command, Write10};
+use mmc_core::cdb::{CdbRepr, Command, Write10};
 use mmc_core::sense::{triples, Sense, SenseBuilder, SenseKeySpecific};
 
 /// NOT READY, format in progress, progress 0x1234 (fixed format, 18 bytes).

@@ -210,7 +210,12 @@ fn a_deferred_loss_of_streaming_on_synchronize_cache_fails_the_write() {
         let (r, _) = write_collecting(&w, &image(200, 5));
         let e = r.expect_err(kind.name());
         assert_eq!(e.hresult(), 0xC0AA0300, "{}: {e}", kind.name());
-        assert_eq!(e.cause().map(|c| c.opcode), Some(0x35), "{}", kind.name());
+        assert_eq!(
+            e.cause().map(|c| c.opcode.to_u8()),
+            Some(0x35),
+            "{}",
+            kind.name()
+        );
     }
 }
 

@@ -490,7 +490,7 @@ fn run(row: &Row, kind: MediumKind) {
     assert_eq!(e.hresult(), row.hresult, "{e:?}");
     assert_eq!(e.imapi_name(), row.code);
     if let Some(op) = row.opcode {
-        assert_eq!(e.cause().map(|c| c.opcode), Some(op), "{e:?}");
+        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
     }
     let last_action = events.last().map(|e| e.action);
     assert!(

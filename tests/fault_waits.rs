@@ -45,8 +45,8 @@ fn faults_the_engine_rides_out() {
             let data = image(SECTORS, 3);
             let (r, _) = write_collecting(&w, &data);
             let outcome = r.unwrap_or_else(|e| panic!("{plan_file} on {}: {e}", kind.name()));
-            assert_eq!(outcome.hresult, 0, "{plan_file} on {}", kind.name());
-            assert_eq!(outcome.code, "S_OK");
+            assert_eq!(outcome.code.hresult(), 0, "{plan_file} on {}", kind.name());
+            assert_eq!(outcome.code.name(), "S_OK");
             let mut d = w.take_recorder().unwrap().unwrap().into_transport();
             let disc = read_back(&mut d, 0, SECTORS);
             assert_same_sectors(&disc, &data, 0, plan_file);

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use common::*;
 use discwriter::{
-    BlockRange, CancelHandle, DataWriter, Error, ProgressEvent, Recorder, WriteAction, WriteOptions,
+    ApiMisuse, BlockRange, CancelHandle, DataWriter, Error, ProgressEvent, Recorder, WriteAction,
+    WriteOptions,
 };
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
@@ -79,7 +80,7 @@ fn no_recorder_is_e_imapi_recorder_required() {
     let w: DataWriter<VirtDrive> = DataWriter::new();
     w.set_client_name("discwriter e2e").unwrap();
     let e = write_len(&w, 2048, None).unwrap_err();
-    assert!(matches!(e, Error::RecorderRequired));
+    assert!(matches!(e, Error::Api(ApiMisuse::RecorderRequired)));
     assert_eq!(e.hresult(), 0xC0AA_0003);
     assert_eq!(e.imapi_name(), "E_IMAPI_RECORDER_REQUIRED");
     let e = w.set_write_speed(-1, false).unwrap_err();
@@ -92,7 +93,10 @@ fn a_client_name_imapi_refuses_is_client_name_is_not_valid() {
     // Empty, too long for CDROM_EXCLUSIVE_ACCESS, or outside its character set.
     for name in ["", &"x".repeat(63), "tab\there", "back\\slash", "ümlaut"] {
         let e = w.set_client_name(name).unwrap_err();
-        assert!(matches!(e, Error::ClientNameIsNotValid { .. }), "{name:?}");
+        assert!(
+            matches!(e, Error::Api(ApiMisuse::ClientNameIsNotValid { .. })),
+            "{name:?}"
+        );
         assert_eq!(e.hresult(), 0xC0AA_0408, "{name:?}");
         assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID");
     }
@@ -114,7 +118,7 @@ fn a_size_not_a_multiple_of_2048_is_stream_not_supported_before_the_drive_is_ask
     for len in [1, 2047, 2049, 300 * 2048 + 512] {
         let w = traced_writer(BD_RE);
         let e = write_len(&w, len, None).unwrap_err();
-        assert!(matches!(e, Error::StreamNotSupported { bytes } if bytes == len));
+        assert!(matches!(e, Error::Api(ApiMisuse::StreamNotSupported { bytes }) if bytes == len));
         assert_eq!(e.hresult(), 0xC0AA_0403);
         assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED");
         assert_eq!(commands_after_inquiry(&w), 0, "{len}: nothing sent");
@@ -181,13 +185,13 @@ fn a_second_write_while_one_runs_is_write_in_progress() {
             },
         );
         assert_eq!(
-            outcome.unwrap().hresult,
+            outcome.unwrap().code.hresult(),
             0,
             "the first write is not disturbed"
         );
         assert_eq!(seen.len(), 4);
         for e in seen {
-            assert!(matches!(e, Error::WriteInProgress), "{e:?}");
+            assert!(matches!(e, Error::Api(ApiMisuse::WriteInProgress)), "{e:?}");
             assert_eq!(e.hresult(), 0xC0AA_0400);
             assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS");
         }
@@ -271,7 +275,10 @@ fn block_ranges_outside_the_stream_and_a_zero_speed_are_invalidarg() {
     for ranges in bad {
         let w = traced_writer(DVD_PLUS_RW);
         let e = write_len(&w, 300 * 2048, Some(ranges)).unwrap_err();
-        assert!(matches!(e, Error::InvalidArg(_)), "{ranges:?}: {e:?}");
+        assert!(
+            matches!(e, Error::Api(ApiMisuse::InvalidArg(_))),
+            "{ranges:?}: {e:?}"
+        );
         assert_eq!(e.hresult(), 0x8007_0057);
         assert_eq!(e.imapi_name(), "E_INVALIDARG");
         assert_eq!(commands_after_inquiry(&w), 0, "{ranges:?}: nothing sent");
@@ -287,12 +294,12 @@ fn block_ranges_outside_the_stream_and_a_zero_speed_are_invalidarg() {
 fn cancel_write_when_idle_is_write_not_in_progress() {
     let w = writer(drive(CD_R), WriteOptions::default());
     let e = w.cancel_write().unwrap_err();
-    assert!(matches!(e, Error::WriteNotInProgress));
+    assert!(matches!(e, Error::Api(ApiMisuse::WriteNotInProgress)));
     assert_eq!(e.hresult(), 0xC0AA_0401);
     assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS");
     // A cancel asked for while idle does not cancel the next write.
     let (r, _) = write_collecting(&w, &image(300, 1));
-    assert_eq!(r.unwrap().hresult, 0);
+    assert_eq!(r.unwrap().code.hresult(), 0);
 }
 
 #[test]
@@ -384,7 +391,7 @@ fn speeds_the_drive_adjusts_are_success_codes() {
         w.set_write_speed(speed, cav).unwrap();
         let (r, _) = write_collecting(&w, &image(300, 1));
         let o = r.unwrap();
-        assert_eq!(o.hresult, hresult, "{speed} {cav}");
-        assert_eq!(o.code, name);
+        assert_eq!(o.code.hresult(), hresult, "{speed} {cav}");
+        assert_eq!(o.code.name(), name);
     }
 }

@@ -172,7 +172,7 @@ fn a_cancel_does_not_carry_over_to_the_next_write() {
     let w = writer(drive(DVD_PLUS_RW), options());
     w.cancel_handle().cancel();
     let (r, _) = write_collecting(&w, &image(300, 1));
-    assert_eq!(r.unwrap().hresult, 0);
+    assert_eq!(r.unwrap().code.hresult(), 0);
 }
 
 /// The Psysonic#1538 false success: the drive answers GOOD to the WRITE that reaches LBA 160
@@ -228,7 +228,7 @@ fn without_verification_the_false_success_goes_unnoticed() {
     );
     let data = image(320, 1);
     let (r, _) = write_collecting(&w, &data);
-    assert_eq!(r.unwrap().hresult, 0);
+    assert_eq!(r.unwrap().code.hresult(), 0);
     let mut d = w.take_recorder().unwrap().unwrap().into_transport();
     assert!(read_back(&mut d, 160, 1) != data[160 * 2048..161 * 2048]);
 }

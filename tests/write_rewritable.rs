@@ -7,7 +7,7 @@ mod common;
 use std::io::Cursor;
 
 use common::*;
-use discwriter::{BlockRange, DataWriter, Error, VerificationLevel, WriteOptions};
+use discwriter::{ApiMisuse, BlockRange, DataWriter, Error, VerificationLevel, WriteOptions};
 use mmc_core::trace::{TraceRecord, Tracing};
 use virtdrive::VirtDrive;
 
@@ -197,7 +197,7 @@ fn a_block_range_list_on_a_cd_r_is_refused_before_anything_is_written() {
     }];
     let (r, records, _) = traced_write(drive(CD_R), &image(320, 1), Some(&ranges), false);
     let e = r.unwrap_err();
-    assert!(matches!(e, Error::InvalidArg(_)), "{e:?}");
+    assert!(matches!(e, Error::Api(ApiMisuse::InvalidArg(_))), "{e:?}");
     assert_eq!(e.hresult(), 0x8007_0057);
     assert!(writes_in(&records).is_empty(), "no WRITE");
 }

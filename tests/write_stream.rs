@@ -9,8 +9,8 @@ use std::io::Read;
 
 use common::*;
 use discwriter::{
-    CancelHandle, DataWriter, DiscState, Error, ProgressEvent, VerificationLevel, WriteAction,
-    WriteOptions,
+    ApiMisuse, CancelHandle, DataWriter, DiscState, Error, ProgressEvent, VerificationLevel,
+    WriteAction, WriteOptions,
 };
 use mmc_core::Transport;
 use virtdrive::medium::{self, MediumKind};
@@ -133,7 +133,9 @@ fn a_stream_that_ends_inside_a_sector_is_refused_after_its_whole_sectors_are_clo
         data.extend_from_slice(&[0xEE; 100]);
         let (r, _) = stream_collecting(&w, Box::new(Pipe::new(data.clone())), None);
         match r {
-            Err(Error::StreamNotSupported { bytes }) => assert_eq!(bytes, 100 * 2048 + 100),
+            Err(Error::Api(ApiMisuse::StreamNotSupported { bytes })) => {
+                assert_eq!(bytes, 100 * 2048 + 100)
+            }
             other => panic!("{}: {other:?}", kind.name()),
         }
         // Each disc is blank: the data starts at LBA 0 on every medium.

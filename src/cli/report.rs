@@ -2,6 +2,7 @@
 //! the README) or as a few lines of text.
 
 use discwriter::{DiscState, DiscSummary, Error, WriteOutcome};
+use mmc_core::ImapiCode;
 use serde::Serialize;
 
 use super::progress::{clock, mb};
@@ -74,8 +75,8 @@ impl WriteResult {
         };
         let (hresult, code, error, message, disc_closed, verified) = match f.outcome {
             Ok(o) => (
-                o.hresult,
-                o.code,
+                o.code.hresult(),
+                o.code.name(),
                 None,
                 success_message(o),
                 o.disc_closed,
@@ -216,11 +217,11 @@ fn success_message(o: &WriteOutcome) -> String {
         }
     );
     match o.code {
-        "S_IMAPI_SPEEDADJUSTED" => format!("{base}; the drive chose another speed than asked"),
-        "S_IMAPI_ROTATIONADJUSTED" => {
+        ImapiCode::SpeedAdjusted => format!("{base}; the drive chose another speed than asked"),
+        ImapiCode::RotationAdjusted => {
             format!("{base}; the drive chose another rotation control than asked")
         }
-        "S_IMAPI_BOTHADJUSTED" => {
+        ImapiCode::BothAdjusted => {
             format!("{base}; the drive chose another speed and rotation control than asked")
         }
         _ => base,

@@ -110,9 +110,10 @@ pub fn open(path: &Path, size: Option<u64>) -> Result<(Image, Length), CliError>
         Some(0) => Err(CliError::Input(format!(
             "{name} is empty (0 bytes): there is nothing to write"
         ))),
-        Some(n) if n % SECTOR != 0 => {
-            Err(discwriter::Error::StreamNotSupported { bytes: n }.into())
-        }
+        Some(n) if n % SECTOR != 0 => Err(discwriter::Error::Api(
+            discwriter::ApiMisuse::StreamNotSupported { bytes: n },
+        )
+        .into()),
         _ => Ok((image, length)),
     }
 }

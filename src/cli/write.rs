@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use discwriter::writer::MediaPhysicalType;
 use discwriter::{
-    CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteOptions,
+    ApiMisuse, CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteOptions,
     WriteOutcome,
 };
 use serde_json::json;
@@ -156,7 +156,7 @@ fn write_to(
     own_clock: bool,
 ) -> Ran {
     let mut ran = Ran {
-        outcome: Err(Error::RecorderRequired),
+        outcome: Err(Error::Api(ApiMisuse::RecorderRequired)),
         start_lba: None,
         last_written_lba: None,
         written: None,
@@ -300,7 +300,7 @@ fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> Write
     let error = match e {
         CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => error,
         CliError::Input(message) | CliError::Interrupted { message, .. } => {
-            input = Error::InvalidArg(message.clone());
+            input = Error::Api(ApiMisuse::InvalidArg(message.clone()));
             &input
         }
     };

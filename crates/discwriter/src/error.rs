@@ -1,8 +1,12 @@
-//! One error type for everything the engine can return, with the HRESULT IMAPI2 documents for
-//! the same condition (`../shared/reference/imapi-write-errors.md`).
+//! One error type for everything the engine can return, with the IMAPI2 code
+//! ([`mmc_core::ImapiCode`]) IMAPI2 documents for the same condition.
+//!
+//! As in rustls, a caller's misuse of the API ([`ApiMisuse`]: a bad argument, a call in the
+//! wrong state, no recorder) is its own variant, [`Error::Api`], apart from what a drive, a
+//! medium or the data reported.
 
 use mmc_core::sense::SenseTriple;
-use mmc_core::TransportError;
+use mmc_core::{ImapiCode, Opcode, TransportError};
 
 /// Where in a conversation a sense arrived: IMAPI reports an unmapped sense as E_FAIL in
 /// general, but as E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE while writing.
@@ -15,13 +19,13 @@ pub enum Phase {
 /// What caused an error at the drive: the command's opcode and the sense it answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceCause {
-    pub opcode: u8,
+    pub opcode: Opcode,
     pub sense: Option<SenseTriple>,
 }
 
 impl core::fmt::Display for DeviceCause {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let name = mmc_core::cdb::Opcode::from_u8(self.opcode).name();
+        let name = self.opcode.name();
         match self.sense {
             Some(s) => write!(f, "{name} answered {s}"),
             None => write!(f, "{name}"),
@@ -29,11 +33,19 @@ impl core::fmt::Display for DeviceCause {
     }
 }
 
-/// Every failure of the engine, one variant per IMAPI code. `Error::hresult` gives the
-/// documented value; success codes with a note (speed adjusted) are [`crate::WriteOutcome`].
+/// Every failure of the engine, one variant per IMAPI code ([`Error::code`]); success codes
+/// with a note (speed adjusted) are [`crate::WriteOutcome`]'s. What the caller did wrong is
+/// grouped under [`Error::Api`]; every other variant is what a drive, a medium or the data
+/// reported, or the host running out of something.
+///
+/// E_POINTER ([`ImapiCode::Pointer`]) has no variant: it is COM's answer to a NULL pointer
+/// argument, which Rust's references rule out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The caller used the API wrongly; nothing was sent to the drive for it.
+    #[error(transparent)]
+    Api(#[from] ApiMisuse),
     #[error(
         "the drive did not finish {cause} in time; check the drive and the disc, then try again"
     )]
@@ -72,18 +84,10 @@ pub enum Error {
     RecorderLocked { owner: Option<String> },
     #[error("the drive reported an error it could not recover from while writing ({cause}); the disc may be damaged")]
     UnexpectedResponseFromDevice { cause: DeviceCause },
-    #[error("no drive was chosen")]
-    RecorderRequired,
     #[error("the drive cannot write any disc type this writer supports: {detail}")]
     RecorderNotSupported { detail: String },
     #[error("the write was cancelled{}", match last_written_lba { Some(l) => format!("; sectors up to LBA {l} were written and stay readable"), None => "; nothing was written".into() })]
     RequestCancelled { last_written_lba: Option<i64> },
-    #[error("a write is already running on this writer")]
-    WriteInProgress,
-    #[error("no write is running")]
-    WriteNotInProgress,
-    #[error("the data is {bytes} bytes, which is not a whole number of 2048-byte sectors")]
-    StreamNotSupported { bytes: u64 },
     #[error("{} but the disc has {free} free", match needed { Some(n) => format!("the data needs {n} sectors"), None => "the stream went on past the free space".into() })]
     StreamTooLargeForCurrentMedia {
         /// Sectors the data needs, counting what the medium adds (CD post-gap, run-out);
@@ -97,8 +101,6 @@ pub enum Error {
     InvalidMediaState { detail: String },
     #[error("the disc is not blank; allow overwriting (ForceOverwrite; discwriter write --overwrite) to write over it")]
     MediaNotBlank,
-    #[error("the client name {name:?} is not valid: {reason}")]
-    ClientNameIsNotValid { name: String, reason: &'static str },
     #[error("the drive does not have feature {feature:#06x}")]
     NoSuchFeature { feature: u16 },
     #[error("the drive's feature {feature:#06x} is not current for this disc")]
@@ -107,10 +109,6 @@ pub enum Error {
     GetConfigurationNotSupported,
     #[error("reading back the disc found a difference at sector {lba}; the written data is not reliable")]
     BurnVerificationFailed { lba: i64 },
-    #[error("invalid argument: {0}")]
-    InvalidArg(String),
-    #[error("a required input is missing: {0}")]
-    Pointer(&'static str),
     #[error("the operation failed: {detail}")]
     Fail {
         detail: String,
@@ -125,152 +123,87 @@ pub enum Error {
     },
 }
 
-/// HRESULT values (imapi2error.h, winerror.h).
-pub mod hresult {
-    pub const S_OK: u32 = 0x0000_0000;
-    pub const S_IMAPI_SPEEDADJUSTED: u32 = 0x00AA_0004;
-    pub const S_IMAPI_ROTATIONADJUSTED: u32 = 0x00AA_0005;
-    pub const S_IMAPI_BOTHADJUSTED: u32 = 0x00AA_0006;
-    pub const E_IMAPI_REQUEST_CANCELLED: u32 = 0xC0AA_0002;
-    pub const E_IMAPI_RECORDER_REQUIRED: u32 = 0xC0AA_0003;
-    pub const E_IMAPI_BURN_VERIFICATION_FAILED: u32 = 0xC0AA_0007;
-    pub const E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE: u32 = 0xC0AA_0201;
-    pub const E_IMAPI_RECORDER_MEDIA_NO_MEDIA: u32 = 0xC0AA_0202;
-    pub const E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE: u32 = 0xC0AA_0203;
-    pub const E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN: u32 = 0xC0AA_0204;
-    pub const E_IMAPI_RECORDER_MEDIA_BECOMING_READY: u32 = 0xC0AA_0205;
-    pub const E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS: u32 = 0xC0AA_0206;
-    pub const E_IMAPI_RECORDER_MEDIA_BUSY: u32 = 0xC0AA_0207;
-    pub const E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS: u32 = 0xC0AA_0208;
-    pub const E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED: u32 = 0xC0AA_0209;
-    pub const E_IMAPI_RECORDER_NO_SUCH_FEATURE: u32 = 0xC0AA_020A;
-    pub const E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT: u32 = 0xC0AA_020B;
-    pub const E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED: u32 = 0xC0AA_020C;
-    pub const E_IMAPI_RECORDER_COMMAND_TIMEOUT: u32 = 0xC0AA_020D;
-    pub const E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT: u32 = 0xC0AA_020E;
-    pub const E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH: u32 = 0xC0AA_020F;
-    pub const E_IMAPI_RECORDER_LOCKED: u32 = 0xC0AA_0210;
-    pub const E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE: u32 = 0xC0AA_02FF;
-    pub const E_IMAPI_LOSS_OF_STREAMING: u32 = 0xC0AA_0300;
-    pub const E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE: u32 = 0xC0AA_0301;
-    pub const E_IMAPI_DF2DATA_WRITE_IN_PROGRESS: u32 = 0xC0AA_0400;
-    pub const E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS: u32 = 0xC0AA_0401;
-    pub const E_IMAPI_DF2DATA_INVALID_MEDIA_STATE: u32 = 0xC0AA_0402;
-    pub const E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED: u32 = 0xC0AA_0403;
-    pub const E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA: u32 = 0xC0AA_0404;
-    pub const E_IMAPI_DF2DATA_MEDIA_NOT_BLANK: u32 = 0xC0AA_0405;
-    pub const E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED: u32 = 0xC0AA_0406;
-    pub const E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED: u32 = 0xC0AA_0407;
-    pub const E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID: u32 = 0xC0AA_0408;
-    /// HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE = 6).
-    pub const HRESULT_FROM_WIN32_ERROR_INVALID_HANDLE: u32 = 0x8007_0006;
-    /// HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST = 55).
-    pub const HRESULT_FROM_WIN32_ERROR_DEV_NOT_EXIST: u32 = 0x8007_0037;
-    pub const E_INVALIDARG: u32 = 0x8007_0057;
-    pub const E_POINTER: u32 = 0x8000_4003;
-    pub const E_FAIL: u32 = 0x8000_4005;
-    pub const E_OUTOFMEMORY: u32 = 0x8007_000E;
-    pub const E_NOTIMPL: u32 = 0x8000_4001;
+/// A call the API does not allow: the caller's mistake, not the drive's or the medium's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiMisuse {
+    #[error("invalid argument: {0}")]
+    InvalidArg(String),
+    #[error("no drive was chosen")]
+    RecorderRequired,
+    #[error("a write is already running on this writer")]
+    WriteInProgress,
+    #[error("no write is running")]
+    WriteNotInProgress,
+    #[error("the client name {name:?} is not valid: {reason}")]
+    ClientNameIsNotValid { name: String, reason: &'static str },
+    #[error("the data is {bytes} bytes, which is not a whole number of 2048-byte sectors")]
+    StreamNotSupported { bytes: u64 },
+}
+
+impl ApiMisuse {
+    /// The IMAPI2 code of the misuse.
+    pub const fn code(&self) -> ImapiCode {
+        match self {
+            ApiMisuse::InvalidArg(_) => ImapiCode::InvalidArg,
+            ApiMisuse::RecorderRequired => ImapiCode::RecorderRequired,
+            ApiMisuse::WriteInProgress => ImapiCode::Df2DataWriteInProgress,
+            ApiMisuse::WriteNotInProgress => ImapiCode::Df2DataWriteNotInProgress,
+            ApiMisuse::ClientNameIsNotValid { .. } => ImapiCode::Df2DataClientNameIsNotValid,
+            ApiMisuse::StreamNotSupported { .. } => ImapiCode::Df2DataStreamNotSupported,
+        }
+    }
 }
 
 impl Error {
+    /// The IMAPI2 code IMAPI2 returns for this condition.
+    pub fn code(&self) -> ImapiCode {
+        match self {
+            Error::Api(misuse) => misuse.code(),
+            Error::CommandTimeout { .. } => ImapiCode::RecorderCommandTimeout,
+            Error::InvalidResponseFromDevice { .. } => ImapiCode::RecorderInvalidResponseFromDevice,
+            Error::MediaUpsideDown { .. } => ImapiCode::RecorderMediaUpsideDown,
+            Error::MediaBecomingReady { .. } => ImapiCode::RecorderMediaBecomingReady,
+            Error::NoMedia { .. } => ImapiCode::RecorderMediaNoMedia,
+            Error::MediaFormatInProgress { .. } => ImapiCode::RecorderMediaFormatInProgress,
+            Error::MediaBusy { .. } => ImapiCode::RecorderMediaBusy,
+            Error::LossOfStreaming { .. } => ImapiCode::LossOfStreaming,
+            Error::MediaIncompatible { .. } => ImapiCode::RecorderMediaIncompatible,
+            Error::DvdStructureNotPresent { .. } => ImapiCode::RecorderDvdStructureNotPresent,
+            Error::NoSuchModePage { .. } => ImapiCode::RecorderNoSuchModePage,
+            Error::InvalidModeParameters { .. } => ImapiCode::RecorderInvalidModeParameters,
+            Error::MediaWriteProtected { .. } => ImapiCode::RecorderMediaWriteProtected,
+            Error::MediaSpeedMismatch { .. } => ImapiCode::RecorderMediaSpeedMismatch,
+            Error::InvalidHandle => ImapiCode::Win32InvalidHandle,
+            Error::DeviceNotExist => ImapiCode::Win32DevNotExist,
+            Error::RecorderLocked { .. } => ImapiCode::RecorderLocked,
+            Error::UnexpectedResponseFromDevice { .. } => ImapiCode::UnexpectedResponseFromDevice,
+            Error::RecorderNotSupported { .. } => ImapiCode::Df2DataRecorderNotSupported,
+            Error::RequestCancelled { .. } => ImapiCode::RequestCancelled,
+            Error::StreamTooLargeForCurrentMedia { .. } => {
+                ImapiCode::Df2DataStreamTooLargeForCurrentMedia
+            }
+            Error::MediaIsNotSupported { .. } => ImapiCode::Df2DataMediaIsNotSupported,
+            Error::InvalidMediaState { .. } => ImapiCode::Df2DataInvalidMediaState,
+            Error::MediaNotBlank => ImapiCode::Df2DataMediaNotBlank,
+            Error::NoSuchFeature { .. } => ImapiCode::RecorderNoSuchFeature,
+            Error::FeatureIsNotCurrent { .. } => ImapiCode::RecorderFeatureIsNotCurrent,
+            Error::GetConfigurationNotSupported => ImapiCode::RecorderGetConfigurationNotSupported,
+            Error::BurnVerificationFailed { .. } => ImapiCode::BurnVerificationFailed,
+            Error::Fail { .. } => ImapiCode::Fail,
+            Error::OutOfMemory(_) => ImapiCode::OutOfMemory,
+            Error::NotImplemented { .. } => ImapiCode::NotImplemented,
+        }
+    }
+
     /// The HRESULT IMAPI2 returns for this condition.
     pub fn hresult(&self) -> u32 {
-        use hresult::*;
-        match self {
-            Error::CommandTimeout { .. } => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
-            Error::InvalidResponseFromDevice { .. } => {
-                E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE
-            }
-            Error::MediaUpsideDown { .. } => E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
-            Error::MediaBecomingReady { .. } => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
-            Error::NoMedia { .. } => E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
-            Error::MediaFormatInProgress { .. } => E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS,
-            Error::MediaBusy { .. } => E_IMAPI_RECORDER_MEDIA_BUSY,
-            Error::LossOfStreaming { .. } => E_IMAPI_LOSS_OF_STREAMING,
-            Error::MediaIncompatible { .. } => E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE,
-            Error::DvdStructureNotPresent { .. } => E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
-            Error::NoSuchModePage { .. } => E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
-            Error::InvalidModeParameters { .. } => E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
-            Error::MediaWriteProtected { .. } => E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED,
-            Error::MediaSpeedMismatch { .. } => E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH,
-            Error::InvalidHandle => HRESULT_FROM_WIN32_ERROR_INVALID_HANDLE,
-            Error::DeviceNotExist => HRESULT_FROM_WIN32_ERROR_DEV_NOT_EXIST,
-            Error::RecorderLocked { .. } => E_IMAPI_RECORDER_LOCKED,
-            Error::UnexpectedResponseFromDevice { .. } => E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
-            Error::RecorderRequired => E_IMAPI_RECORDER_REQUIRED,
-            Error::RecorderNotSupported { .. } => E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
-            Error::RequestCancelled { .. } => E_IMAPI_REQUEST_CANCELLED,
-            Error::WriteInProgress => E_IMAPI_DF2DATA_WRITE_IN_PROGRESS,
-            Error::WriteNotInProgress => E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS,
-            Error::StreamNotSupported { .. } => E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
-            Error::StreamTooLargeForCurrentMedia { .. } => {
-                E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA
-            }
-            Error::MediaIsNotSupported { .. } => E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
-            Error::InvalidMediaState { .. } => E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
-            Error::MediaNotBlank => E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
-            Error::ClientNameIsNotValid { .. } => E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID,
-            Error::NoSuchFeature { .. } => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
-            Error::FeatureIsNotCurrent { .. } => E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT,
-            Error::GetConfigurationNotSupported => E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED,
-            Error::BurnVerificationFailed { .. } => E_IMAPI_BURN_VERIFICATION_FAILED,
-            Error::InvalidArg(_) => E_INVALIDARG,
-            Error::Pointer(_) => E_POINTER,
-            Error::Fail { .. } => E_FAIL,
-            Error::OutOfMemory(_) => E_OUTOFMEMORY,
-            Error::NotImplemented { .. } => E_NOTIMPL,
-        }
+        self.code().hresult()
     }
 
     /// IMAPI's name for the code (`"E_IMAPI_RECORDER_MEDIA_NO_MEDIA"`).
     pub fn imapi_name(&self) -> &'static str {
-        match self {
-            Error::CommandTimeout { .. } => "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
-            Error::InvalidResponseFromDevice { .. } => {
-                "E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE"
-            }
-            Error::MediaUpsideDown { .. } => "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
-            Error::MediaBecomingReady { .. } => "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
-            Error::NoMedia { .. } => "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
-            Error::MediaFormatInProgress { .. } => "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
-            Error::MediaBusy { .. } => "E_IMAPI_RECORDER_MEDIA_BUSY",
-            Error::LossOfStreaming { .. } => "E_IMAPI_LOSS_OF_STREAMING",
-            Error::MediaIncompatible { .. } => "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE",
-            Error::DvdStructureNotPresent { .. } => "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT",
-            Error::NoSuchModePage { .. } => "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
-            Error::InvalidModeParameters { .. } => "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS",
-            Error::MediaWriteProtected { .. } => "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
-            Error::MediaSpeedMismatch { .. } => "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH",
-            Error::InvalidHandle => "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)",
-            Error::DeviceNotExist => "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
-            Error::RecorderLocked { .. } => "E_IMAPI_RECORDER_LOCKED",
-            Error::UnexpectedResponseFromDevice { .. } => "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE",
-            Error::RecorderRequired => "E_IMAPI_RECORDER_REQUIRED",
-            Error::RecorderNotSupported { .. } => "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED",
-            Error::RequestCancelled { .. } => "E_IMAPI_REQUEST_CANCELLED",
-            Error::WriteInProgress => "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS",
-            Error::WriteNotInProgress => "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS",
-            Error::StreamNotSupported { .. } => "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED",
-            Error::StreamTooLargeForCurrentMedia { .. } => {
-                "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"
-            }
-            Error::MediaIsNotSupported { .. } => "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED",
-            Error::InvalidMediaState { .. } => "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE",
-            Error::MediaNotBlank => "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
-            Error::ClientNameIsNotValid { .. } => "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID",
-            Error::NoSuchFeature { .. } => "E_IMAPI_RECORDER_NO_SUCH_FEATURE",
-            Error::FeatureIsNotCurrent { .. } => "E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT",
-            Error::GetConfigurationNotSupported => {
-                "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED"
-            }
-            Error::BurnVerificationFailed { .. } => "E_IMAPI_BURN_VERIFICATION_FAILED",
-            Error::InvalidArg(_) => "E_INVALIDARG",
-            Error::Pointer(_) => "E_POINTER",
-            Error::Fail { .. } => "E_FAIL",
-            Error::OutOfMemory(_) => "E_OUTOFMEMORY",
-            Error::NotImplemented { .. } => "E_NOTIMPL",
-        }
+        self.code().name()
     }
 
     /// The command and sense that caused the error, when a drive answer did.
@@ -299,7 +232,12 @@ impl Error {
     /// The error a CHECK CONDITION with `triple` on `opcode` becomes (Microsoft's table, first
     /// match wins); `None` when the table calls it success (for example loss of streaming
     /// reported by SYNCHRONIZE CACHE).
-    pub fn from_sense(triple: SenseTriple, opcode: u8, phase: Phase) -> Option<Self> {
+    pub fn from_sense(
+        triple: SenseTriple,
+        opcode: impl Into<Opcode>,
+        phase: Phase,
+    ) -> Option<Self> {
+        let opcode = opcode.into();
         Self::classified(triple, opcode, opcode, phase)
     }
 
@@ -307,8 +245,9 @@ impl Error {
     /// of an earlier WRITE that the drive could not record, so it is classified as that
     /// WRITE's error (a deferred 03/0C/09 on SYNCHRONIZE CACHE is a loss of streaming, not
     /// the success IMAPI's table gives a current one there), never as success.
-    pub fn from_deferred_sense(triple: SenseTriple, opcode: u8) -> Self {
-        Self::classified(triple, 0x2A, opcode, Phase::Writing).unwrap_or(
+    pub fn from_deferred_sense(triple: SenseTriple, opcode: impl Into<Opcode>) -> Self {
+        let opcode = opcode.into();
+        Self::classified(triple, Opcode::Write10, opcode, Phase::Writing).unwrap_or(
             Error::UnexpectedResponseFromDevice {
                 cause: DeviceCause {
                     opcode,
@@ -319,13 +258,18 @@ impl Error {
     }
 
     /// Classifies as for command `classify_as`, naming `opcode` as the command that heard it.
-    fn classified(triple: SenseTriple, classify_as: u8, opcode: u8, phase: Phase) -> Option<Self> {
+    fn classified(
+        triple: SenseTriple,
+        classify_as: Opcode,
+        opcode: Opcode,
+        phase: Phase,
+    ) -> Option<Self> {
         use mmc_core::condition::{classify, Condition};
         let cause = DeviceCause {
             opcode,
             sense: Some(triple),
         };
-        Some(match classify(triple, classify_as) {
+        Some(match classify(triple, classify_as.to_u8()) {
             Condition::Success => return None,
             Condition::MediaUpsideDown => Error::MediaUpsideDown { cause },
             Condition::MediaBecomingReady => Error::MediaBecomingReady { cause },
@@ -352,10 +296,10 @@ impl Error {
 
     /// GOOD status with data that does not parse: E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE
     /// naming the command and what was wrong.
-    pub fn invalid_response(opcode: u8, detail: impl core::fmt::Display) -> Self {
+    pub fn invalid_response(opcode: impl Into<Opcode>, detail: impl core::fmt::Display) -> Self {
         Error::InvalidResponseFromDevice {
             cause: DeviceCause {
-                opcode,
+                opcode: opcode.into(),
                 sense: None,
             },
             detail: detail.to_string(),
@@ -363,9 +307,9 @@ impl Error {
     }
 
     /// The error for a transport failure of the command `opcode`.
-    pub fn from_transport(e: TransportError, opcode: u8) -> Self {
+    pub fn from_transport(e: TransportError, opcode: impl Into<Opcode>) -> Self {
         let cause = DeviceCause {
-            opcode,
+            opcode: opcode.into(),
             sense: None,
         };
         match e {
@@ -387,12 +331,12 @@ mod tests {
 
     fn cause() -> DeviceCause {
         DeviceCause {
-            opcode: 0x2A,
+            opcode: Opcode::Write10,
             sense: Some(SenseTriple::new(3, 0x0C, 0x09)),
         }
     }
 
-    /// The values of imapi-write-errors.md, typed in again from the table (not from the code).
+    /// The values of imapi2error.h and winerror.h, typed in again (not from the code).
     #[test]
     fn every_code_has_the_documented_value() {
         let c = cause();
@@ -491,7 +435,7 @@ mod tests {
                 "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE",
             ),
             (
-                Error::RecorderRequired,
+                Error::Api(ApiMisuse::RecorderRequired),
                 0xC0AA0003,
                 "E_IMAPI_RECORDER_REQUIRED",
             ),
@@ -510,17 +454,17 @@ mod tests {
                 "E_IMAPI_REQUEST_CANCELLED",
             ),
             (
-                Error::WriteInProgress,
+                Error::Api(ApiMisuse::WriteInProgress),
                 0xC0AA0400,
                 "E_IMAPI_DF2DATA_WRITE_IN_PROGRESS",
             ),
             (
-                Error::WriteNotInProgress,
+                Error::Api(ApiMisuse::WriteNotInProgress),
                 0xC0AA0401,
                 "E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS",
             ),
             (
-                Error::StreamNotSupported { bytes: 1 },
+                Error::Api(ApiMisuse::StreamNotSupported { bytes: 1 }),
                 0xC0AA0403,
                 "E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED",
             ),
@@ -552,10 +496,10 @@ mod tests {
                 "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
             ),
             (
-                Error::ClientNameIsNotValid {
+                Error::Api(ApiMisuse::ClientNameIsNotValid {
                     name: String::new(),
                     reason: "empty",
-                },
+                }),
                 0xC0AA0408,
                 "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID",
             ),
@@ -579,8 +523,11 @@ mod tests {
                 0xC0AA0007,
                 "E_IMAPI_BURN_VERIFICATION_FAILED",
             ),
-            (Error::InvalidArg(String::new()), 0x80070057, "E_INVALIDARG"),
-            (Error::Pointer("stream"), 0x80004003, "E_POINTER"),
+            (
+                Error::Api(ApiMisuse::InvalidArg(String::new())),
+                0x80070057,
+                "E_INVALIDARG",
+            ),
             (
                 Error::Fail {
                     detail: String::new(),
@@ -603,6 +550,11 @@ mod tests {
             assert_eq!(e.hresult(), value, "{name}");
             assert_eq!(e.imapi_name(), name);
         }
+        // E_POINTER has no variant (COM only); its value is still the documented one.
+        assert_eq!(
+            (ImapiCode::Pointer.hresult(), ImapiCode::Pointer.name()),
+            (0x80004003, "E_POINTER")
+        );
     }
 
     #[test]

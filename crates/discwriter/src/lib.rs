@@ -36,7 +36,7 @@ pub mod sgio;
 pub mod volume;
 pub mod writer;
 
-pub use error::{DeviceCause, Error};
+pub use error::{ApiMisuse, DeviceCause, Error};
 pub use media_status::{DiscState, DiscSummary};
 pub use recorder::{Answer, DriveInfo, Recorder};
 pub use writer::{

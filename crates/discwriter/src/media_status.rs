@@ -8,7 +8,7 @@ use mmc_core::cdb::{
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::{
-    Configuration, DiscInformation, ReadCapacity as Capacity, TrackInformation,
+    CapacityData as Capacity, Configuration, DiscInformation, TrackInformation,
 };
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
@@ -63,7 +63,7 @@ pub struct DiscSummary {
 /// E_FAIL of an unmapped sense.
 fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
-        c.opcode == 0x46
+        c.opcode == mmc_core::Opcode::GetConfiguration
             && c.sense.is_some_and(|t| {
                 t.key == mmc_core::sense::SenseKey::IllegalRequest && t.asc == 0x20 && t.ascq == 0
             })

@@ -15,13 +15,13 @@ use std::io::Write;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
+    CdbRepr, DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
     TrackAddressType,
 };
-use mmc_core::response::{DiscInformation, ReadCapacity as Capacity, TrackInformation};
+use mmc_core::response::{CapacityData as Capacity, DiscInformation, TrackInformation};
 use mmc_core::{Profile, Transport};
 
-use crate::error::Error;
+use crate::error::{ApiMisuse, Error};
 use crate::media_status::DiscState;
 use crate::recorder::Recorder;
 use crate::volume::{self, Volume};
@@ -413,7 +413,8 @@ fn read_into<T: Transport>(rec: &mut Recorder<T>, lba: u32, buf: &mut [u8]) -> R
     let cdb = Read10 {
         dpo: false,
         fua: false,
-        lba: i32::try_from(lba).map_err(|_| Error::InvalidArg(format!("LBA {lba}")))?,
+        lba: i32::try_from(lba)
+            .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba}"))))?,
         blocks,
     }
     .encode();

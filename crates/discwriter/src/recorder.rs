@@ -163,7 +163,7 @@ impl<T: Transport> Recorder<T> {
             None => Err(Error::Fail {
                 detail: format!("status {:02X}h without usable sense data", c.status.to_u8()),
                 cause: Some(DeviceCause {
-                    opcode,
+                    opcode: opcode.into(),
                     sense: None,
                 }),
             }),
@@ -319,7 +319,7 @@ fn check(
         None => Err(Error::Fail {
             detail: format!("status {:02X}h without sense data", status.to_u8()),
             cause: Some(DeviceCause {
-                opcode,
+                opcode: opcode.into(),
                 sense: None,
             }),
         }),

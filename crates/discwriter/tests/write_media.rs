@@ -44,7 +44,7 @@ fn a_bd_re_is_formatted_written_from_lba_0_and_verified() {
     let w = writer(drive_with(MediumKind::BdRe), VerificationLevel::Full);
     let data = image(1000, 0xA5);
     let (outcome, actions) = write(&w, &data);
-    assert_eq!(outcome.hresult, 0);
+    assert_eq!(outcome.code.hresult(), 0);
     assert_eq!(outcome.start_lba, 0);
     assert_eq!(
         actions,

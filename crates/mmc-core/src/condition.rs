@@ -12,6 +12,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::imapi::ImapiCode;
 use crate::sense::{Sense, SenseKey, SenseKeySpecific, SenseTriple};
 
 /// The condition a sense triple maps to, named after the IMAPI2 error it becomes.
@@ -57,45 +58,35 @@ impl Condition {
         Condition::Unmapped,
     ];
 
-    /// The IMAPI2 name (imapi2error.h), e.g. "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN".
-    /// `Unmapped` is "E_FAIL", what the table's caller returns outside the write phase.
-    pub const fn imapi_name(self) -> &'static str {
+    /// The IMAPI2 code the condition becomes. `Unmapped` is E_FAIL, what the table's caller
+    /// returns outside the write phase.
+    pub const fn code(self) -> ImapiCode {
         match self {
-            Condition::Success => "S_OK",
-            Condition::MediaUpsideDown => "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
-            Condition::MediaBecomingReady => "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
-            Condition::NoMedia => "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
-            Condition::FormatInProgress => "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
-            Condition::MediaBusy => "E_IMAPI_RECORDER_MEDIA_BUSY",
-            Condition::DvdStructureNotPresent => "E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT",
-            Condition::LossOfStreaming => "E_IMAPI_LOSS_OF_STREAMING",
-            Condition::MediaIncompatible => "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE",
-            Condition::NoSuchModePage => "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
-            Condition::InvalidModeParameters => "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS",
-            Condition::WriteProtected => "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
-            Condition::MediaSpeedMismatch => "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH",
-            Condition::Unmapped => "E_FAIL",
+            Condition::Success => ImapiCode::Ok,
+            Condition::MediaUpsideDown => ImapiCode::RecorderMediaUpsideDown,
+            Condition::MediaBecomingReady => ImapiCode::RecorderMediaBecomingReady,
+            Condition::NoMedia => ImapiCode::RecorderMediaNoMedia,
+            Condition::FormatInProgress => ImapiCode::RecorderMediaFormatInProgress,
+            Condition::MediaBusy => ImapiCode::RecorderMediaBusy,
+            Condition::DvdStructureNotPresent => ImapiCode::RecorderDvdStructureNotPresent,
+            Condition::LossOfStreaming => ImapiCode::LossOfStreaming,
+            Condition::MediaIncompatible => ImapiCode::RecorderMediaIncompatible,
+            Condition::NoSuchModePage => ImapiCode::RecorderNoSuchModePage,
+            Condition::InvalidModeParameters => ImapiCode::RecorderInvalidModeParameters,
+            Condition::WriteProtected => ImapiCode::RecorderMediaWriteProtected,
+            Condition::MediaSpeedMismatch => ImapiCode::RecorderMediaSpeedMismatch,
+            Condition::Unmapped => ImapiCode::Fail,
         }
     }
 
-    /// The HRESULT value (imapi2error.h; E_FAIL from winerror.h for `Unmapped`).
+    /// The IMAPI2 name of [`Condition::code`], e.g. "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN".
+    pub const fn imapi_name(self) -> &'static str {
+        self.code().name()
+    }
+
+    /// The HRESULT value of [`Condition::code`].
     pub const fn hresult(self) -> u32 {
-        match self {
-            Condition::Success => 0x0000_0000,
-            Condition::MediaUpsideDown => 0xC0AA_0204,
-            Condition::MediaBecomingReady => 0xC0AA_0205,
-            Condition::NoMedia => 0xC0AA_0202,
-            Condition::FormatInProgress => 0xC0AA_0206,
-            Condition::MediaBusy => 0xC0AA_0207,
-            Condition::DvdStructureNotPresent => 0xC0AA_020E,
-            Condition::LossOfStreaming => 0xC0AA_0300,
-            Condition::MediaIncompatible => 0xC0AA_0203,
-            Condition::NoSuchModePage => 0xC0AA_0201,
-            Condition::InvalidModeParameters => 0xC0AA_0208,
-            Condition::WriteProtected => 0xC0AA_0209,
-            Condition::MediaSpeedMismatch => 0xC0AA_020F,
-            Condition::Unmapped => 0x8000_4005,
-        }
+        self.code().hresult()
     }
 }
 

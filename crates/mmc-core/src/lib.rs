@@ -6,7 +6,8 @@
 //!   and decodes from them; [`cdb::Command`] decodes any CDB and rejects malformed ones with the
 //!   sense a drive would return.
 //! - [`sense`]: fixed and descriptor sense data, parsed and built, with the names of every sense
-//!   key and ASC/ASCQ; [`condition`] classifies sense into IMAPI conditions and retry classes.
+//!   key and ASC/ASCQ; [`condition`] classifies sense into IMAPI conditions and retry classes,
+//!   and [`imapi`] names every IMAPI2 result code ([`ImapiCode`]).
 //! - [`response`]: the data a drive returns (INQUIRY, GET CONFIGURATION, READ DISC INFORMATION,
 //!   mode pages, ...) and the parameter lists a host sends, parsed and built.
 //! - [`transport`]: the [`Transport`] trait; [`trace`] records and replays transcripts.
@@ -27,6 +28,7 @@ pub mod cdb;
 pub mod condition;
 #[doc(hidden)]
 pub mod fuzz_seeds;
+pub mod imapi;
 pub mod profile;
 pub mod response;
 pub mod sense;
@@ -34,7 +36,8 @@ pub mod trace;
 pub mod transport;
 pub mod wire;
 
-pub use cdb::{CdbError, Command, Opcode, Transfer};
+pub use cdb::{CdbError, Command, Opcode, Transfer, BLOCK_LEN};
+pub use imapi::ImapiCode;
 pub use profile::Profile;
 pub use transport::{Completion, DataPhase, Direction, ScsiStatus, Transport, TransportError};
 pub use wire::{CdbBytes, ParseError, SenseBytes};

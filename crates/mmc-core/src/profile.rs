@@ -1,7 +1,7 @@
 //! MMC profiles (MMC-6 5.3.1, table 91): what kind of medium a drive sees, reported as the
 //! current profile in the GET CONFIGURATION header and listed in the Profile List feature.
 
-use crate::response::wire_enum;
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// An MMC profile number. `Unknown` keeps any value MMC-6 does not define.
@@ -92,6 +92,26 @@ impl Profile {
         )
     }
 
+    /// The speed of 1x in kB/s (k = 1000), the unit of GET PERFORMANCE write speed
+    /// descriptors, SET CD SPEED and SET STREAMING (MMC-6 6.8, 6.37, 6.39): CD 176.4, DVD 1385,
+    /// BD 4495; `None` outside those families.
+    ///
+    /// CD is 176.4, not 176: 1x is 75 sectors of 2352 bytes a second, and drives report CD
+    /// speeds as multiples of 176.4 rounded (4x = 706, 48x = 8467), so `kbps / one_x` gives
+    /// whole numbers only with the exact value. DVD 1x is 11.08 Mbit/s of user data (1385 kB/s,
+    /// ECMA-267); BD 1x is 2195 sectors a second of 2048 bytes (4495 kB/s, rounded).
+    pub const fn one_x(self) -> Option<f64> {
+        if self.is_cd() {
+            Some(176.4)
+        } else if self.is_dvd() {
+            Some(1385.0)
+        } else if self.is_bd() {
+            Some(4495.0)
+        } else {
+            None
+        }
+    }
+
     /// HD DVD family.
     pub const fn is_hd_dvd(self) -> bool {
         matches!(
@@ -172,5 +192,20 @@ impl Profile {
                 | Profile::BdRom
                 | Profile::HdDvdRom
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_x_is_per_family() {
+        assert_eq!(Profile::CdR.one_x(), Some(176.4));
+        assert_eq!(Profile::DvdPlusR.one_x(), Some(1385.0));
+        assert_eq!(Profile::BdRe.one_x(), Some(4495.0));
+        assert_eq!(Profile::HdDvdR.one_x(), None);
+        // A drive's 4x CD write speed is 706 kB/s.
+        assert_eq!((706.0 / Profile::CdRw.one_x().unwrap_or(1.0)).round(), 4.0);
     }
 }

@@ -10,7 +10,7 @@ use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::sense::SenseTriple;
-use crate::wire::SenseBytes;
+use crate::wire::{wire_enum, SenseBytes};
 
 /// The data phase of one command, with the caller's buffer.
 #[derive(Debug)]
@@ -56,47 +56,17 @@ pub enum Direction {
     Out,
 }
 
-/// SCSI status (SAM-5 5.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ScsiStatus {
-    Good,
-    CheckCondition,
-    ConditionMet,
-    Busy,
-    ReservationConflict,
-    TaskSetFull,
-    AcaActive,
-    TaskAborted,
-    Other(u8),
-}
-
-impl ScsiStatus {
-    pub const fn from_u8(v: u8) -> Self {
-        match v {
-            0x00 => ScsiStatus::Good,
-            0x02 => ScsiStatus::CheckCondition,
-            0x04 => ScsiStatus::ConditionMet,
-            0x08 => ScsiStatus::Busy,
-            0x18 => ScsiStatus::ReservationConflict,
-            0x28 => ScsiStatus::TaskSetFull,
-            0x30 => ScsiStatus::AcaActive,
-            0x40 => ScsiStatus::TaskAborted,
-            other => ScsiStatus::Other(other),
-        }
-    }
-
-    pub const fn to_u8(self) -> u8 {
-        match self {
-            ScsiStatus::Good => 0x00,
-            ScsiStatus::CheckCondition => 0x02,
-            ScsiStatus::ConditionMet => 0x04,
-            ScsiStatus::Busy => 0x08,
-            ScsiStatus::ReservationConflict => 0x18,
-            ScsiStatus::TaskSetFull => 0x28,
-            ScsiStatus::AcaActive => 0x30,
-            ScsiStatus::TaskAborted => 0x40,
-            ScsiStatus::Other(v) => v,
-        }
+wire_enum! {
+    /// SCSI status (SAM-5 5.3, table 25).
+    pub enum ScsiStatus: u8 as from_u8 / to_u8 {
+        Good = 0x00 => "GOOD",
+        CheckCondition = 0x02 => "CHECK CONDITION",
+        ConditionMet = 0x04 => "CONDITION MET",
+        Busy = 0x08 => "BUSY",
+        ReservationConflict = 0x18 => "RESERVATION CONFLICT",
+        TaskSetFull = 0x28 => "TASK SET FULL",
+        AcaActive = 0x30 => "ACA ACTIVE",
+        TaskAborted = 0x40 => "TASK ABORTED",
     }
 }
 

@@ -369,6 +369,138 @@ impl<const N: usize> fmt::Debug for InlineBytes<N> {
     }
 }
 
+/// Bit `bit` (0-7) of `byte`.
+#[inline]
+pub(crate) const fn bit(byte: u8, bit: u32) -> bool {
+    (byte >> bit) & 1 != 0
+}
+
+/// `v` placed at bit `bit` (0-7).
+#[inline]
+pub(crate) const fn flag(v: bool, bit: u32) -> u8 {
+    (v as u8) << bit
+}
+
+/// A field of `width` bits at `shift`, read from `byte`.
+#[inline]
+pub(crate) const fn bits(byte: u8, shift: u32, width: u32) -> u8 {
+    (byte >> shift) & ((1u16 << width) - 1) as u8
+}
+
+/// `v` masked to `width` bits and placed at `shift`.
+#[inline]
+pub(crate) const fn put_bits(v: u8, shift: u32, width: u32) -> u8 {
+    (v & ((1u16 << width) - 1) as u8) << shift
+}
+
+/// Declares a wire-code enum: one line per code, `Variant = value => "name the standard
+/// uses"`. Every enum it makes has the same shape:
+///
+/// - an `Unknown(repr)` variant that keeps any value not named, so every code round-trips
+///   (`from` never builds `Unknown(v)` for a value a variant names);
+/// - the two conversions (`from_u8`/`to_u8`, or as named) as `const fn`, and `From` both ways;
+/// - `name()` (the standard's name, or the `unknown` name), `known_name()`, `ALL` (every
+///   named variant in declaration order);
+/// - `Display` (the name; an unknown value as `unknown (0x..)`, or the `unknown` format);
+/// - `Default`: the value 0, as in an all-zero CDB or header;
+/// - serde derives; the caller adds `#[serde(...)]` attributes for the serialized names.
+///
+/// Options after the conversions: `mask M` reads only the bits of `M` (a field narrower than
+/// its byte, such as the sense key); `unknown "name" / "format {:02X}"` names an unknown
+/// value and formats it for `Display`.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident : $repr:ty as $from:ident / $to:ident
+            $(, mask $mask:literal)?
+            $(, unknown $uname:literal / $ufmt:literal)?
+        {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal, )*
+        }
+    ) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        $(#[$meta])*
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not name (or the standard reserves), kept as sent.
+            Unknown($repr),
+        }
+
+        impl $name {
+            /// Every named variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The code from its value on the wire (already shifted into the low bits).
+            #[inline]
+            pub const fn $from(v: $repr) -> Self {
+                $( let v = v & $mask; )?
+                match v {
+                    $( $value => $name::$variant, )*
+                    other => $name::Unknown(other),
+                }
+            }
+
+            /// The value on the wire (before shifting into place).
+            #[inline]
+            pub const fn $to(self) -> $repr {
+                match self {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(v) => v,
+                }
+            }
+
+            /// The name the standard uses; `None` for [`Self::Unknown`].
+            pub const fn known_name(self) -> Option<&'static str> {
+                match self {
+                    $( $name::$variant => Some($text), )*
+                    $name::Unknown(_) => None,
+                }
+            }
+
+            /// The name the standard uses, or a word for an unknown value (whose
+            /// [`Display`](core::fmt::Display) shows the value).
+            pub const fn name(self) -> &'static str {
+                match self.known_name() {
+                    Some(text) => text,
+                    None => $crate::wire::wire_enum!(@uname $($uname)?),
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$from(0)
+            }
+        }
+
+        impl From<$repr> for $name {
+            fn from(v: $repr) -> Self {
+                $name::$from(v)
+            }
+        }
+
+        impl From<$name> for $repr {
+            fn from(v: $name) -> Self {
+                v.$to()
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self.known_name() {
+                    Some(text) => f.write_str(text),
+                    None => write!(f, $crate::wire::wire_enum!(@ufmt $($ufmt)?), self.$to()),
+                }
+            }
+        }
+    };
+    (@uname) => { "unknown" };
+    (@uname $uname:literal) => { $uname };
+    (@ufmt) => { "unknown ({:#x})" };
+    (@ufmt $ufmt:literal) => { $ufmt };
+}
+pub(crate) use wire_enum;
+
 /// Parses hex words as a user types them: `70 00 02`, `0x70,0x00`, `700002`, or a mix.
 /// Whitespace and commas separate words; each word is an even number of hex digits, with an
 /// optional `0x` prefix (a single-digit word is one byte).

@@ -12,10 +12,10 @@ fn read_capacity_parses_and_builds() {
         0x00, 0x23, 0x12, 0x5F, // last LBA 2,298,463
         0x00, 0x00, 0x08, 0x00, // block length 2048
     ];
-    let c = ReadCapacity::parse(&b).unwrap();
+    let c = CapacityData::parse(&b).unwrap();
     assert_eq!(
         c,
-        ReadCapacity {
+        CapacityData {
             last_lba: 2_298_463,
             block_length: 2048
         }
@@ -24,7 +24,7 @@ fn read_capacity_parses_and_builds() {
     assert!(c.block_length_is_plausible());
     assert_eq!(c.to_bytes(), b);
     assert!(matches!(
-        ReadCapacity::parse(&b[..7]),
+        CapacityData::parse(&b[..7]),
         Err(ParseError::Truncated {
             need: 8,
             got: 7,
@@ -36,7 +36,7 @@ fn read_capacity_parses_and_builds() {
 #[test]
 fn read_capacity_empty_answers_and_odd_block_lengths() {
     assert_eq!(
-        ReadCapacity {
+        CapacityData {
             last_lba: 0,
             block_length: 2048
         }
@@ -44,14 +44,14 @@ fn read_capacity_empty_answers_and_odd_block_lengths() {
         None
     );
     assert_eq!(
-        ReadCapacity {
+        CapacityData {
             last_lba: u32::MAX,
             block_length: 2048
         }
         .blocks(),
         None
     );
-    assert!(!ReadCapacity {
+    assert!(!CapacityData {
         last_lba: 10,
         block_length: 2352
     }
@@ -92,8 +92,8 @@ fn format_capacities_parse() {
         types,
         [
             FormatType::FullFormat,
-            FormatType::BdReFullFormatWithSpareAreas,
-            FormatType::BdReFullFormatWithoutSpareAreas
+            FormatType::BdReWithSpareAreas,
+            FormatType::BdReWithoutSpareAreas
         ]
     );
     assert_eq!(f.formattable[0].blocks, 11_826_176);
@@ -336,8 +336,8 @@ fn performance() -> impl Strategy<Value = NominalPerformance> {
 proptest! {
     #[test]
     fn read_capacity_round_trips(last_lba: u32, block_length: u32) {
-        let c = ReadCapacity { last_lba, block_length };
-        prop_assert_eq!(ReadCapacity::parse(&c.to_bytes()), Ok(c));
+        let c = CapacityData { last_lba, block_length };
+        prop_assert_eq!(CapacityData::parse(&c.to_bytes()), Ok(c));
     }
 
     #[test]
@@ -361,7 +361,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(10_000))]
     #[test]
     fn arbitrary_bytes_never_panic_the_capacity_parsers(b in proptest::collection::vec(any::<u8>(), 0..300)) {
-        prop_assert_eq!(ReadCapacity::parse(&b).is_ok(), b.len() >= 8);
+        prop_assert_eq!(CapacityData::parse(&b).is_ok(), b.len() >= 8);
         if let Ok(f) = FormatCapacities::parse(&b) {
             prop_assert!(12 + 8 * f.formattable.len() <= b.len());
         }

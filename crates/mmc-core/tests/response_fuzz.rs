@@ -79,7 +79,7 @@ fn every_sample_prints_as_json_with_named_fields_and_reads_back() {
             "disc_information" => check::<DiscInformation>(&b, "disc_status"),
             "track_information" => check::<TrackInformation>(&b, "next_writable_address"),
             "mode_sense" => check::<ModeParameters>(&b, "pages"),
-            "read_capacity" => check::<ReadCapacity>(&b, "last_lba"),
+            "read_capacity" => check::<CapacityData>(&b, "last_lba"),
             "format_capacities" => check::<FormatCapacities>(&b, "formattable"),
             "performance" => check::<NominalPerformance>(&b, "descriptors"),
             "write_speeds" => check::<WriteSpeeds>(&b, "descriptors"),

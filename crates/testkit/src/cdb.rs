@@ -6,7 +6,7 @@
 //! engine sends.
 
 use mmc_core::cdb::{
-    CdRotationalControl, CloseFunction, CloseTrackSession, FormatDescriptor, FormatType,
+    CdRotationalControl, CdbRepr, CloseFunction, CloseTrackSession, FormatDescriptor, FormatType,
     FormatUnitParameters, ModeSelect10, Read10, Read12, ReadTocPmaAtip, ReadTrackInformation,
     SetCdSpeed, SynchronizeCache, TocFormat, TrackAddressType, Write10, Write12,
 };

@@ -17,7 +17,7 @@ use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
-use crate::error::{DeviceCause, Error, Phase};
+use crate::error::{ApiMisuse, DeviceCause, Error, Phase};
 use crate::recorder::{Answer, Recorder, DEFAULT_TIMEOUT};
 use mmc_core::sense::SenseKey;
 
@@ -155,7 +155,7 @@ impl<T: Transport> Recorder<T> {
                 return Err(Error::from_sense(triple, opcode, phase).unwrap_or(
                     Error::UnexpectedResponseFromDevice {
                         cause: crate::error::DeviceCause {
-                            opcode,
+                            opcode: opcode.into(),
                             sense: Some(triple),
                         },
                     },
@@ -269,7 +269,7 @@ impl<T: Transport> Recorder<T> {
             .cloned()
             .ok_or(Error::NoSuchModePage {
                 cause: DeviceCause {
-                    opcode: 0x5A,
+                    opcode: mmc_core::Opcode::ModeSense10,
                     sense: None,
                 },
             })?;
@@ -327,24 +327,23 @@ impl<T: Transport> Recorder<T> {
         let pick = caps
             .formattable
             .iter()
-            .find(|d| d.format_type.to_u8() == FormatType::FullFormat.to_u8())
+            .find(|d| d.format_type == FormatType::FullFormat)
             .or_else(|| {
                 caps.formattable
                     .iter()
-                    .find(|d| d.format_type.to_u8() == FormatType::BdReWithSpareAreas.to_u8())
+                    .find(|d| d.format_type == FormatType::BdReWithSpareAreas)
             })
             .or_else(|| caps.formattable.first())
             .copied()
             .ok_or(Error::MediaIncompatible {
                 cause: DeviceCause {
-                    opcode: 0x23,
+                    opcode: mmc_core::Opcode::ReadFormatCapacities,
                     sense: None,
                 },
             })?;
         Ok(FormatDescriptor {
             number_of_blocks: pick.blocks,
-            // READ FORMAT CAPACITIES and FORMAT UNIT code format types alike (MMC-6 6.5.3).
-            format_type: FormatType::from_u8(pick.format_type.to_u8()),
+            format_type: pick.format_type,
             format_subtype: 0,
             type_dependent: pick.type_dependent,
         })
@@ -404,7 +403,7 @@ impl<T: Transport> Recorder<T> {
         let mut list = [0u8; PerformanceDescriptor::LEN];
         descriptor
             .emit(&mut list)
-            .map_err(|e| Error::InvalidArg(e.to_string()))?;
+            .map_err(|e| Error::Api(ApiMisuse::InvalidArg(e.to_string())))?;
         let cdb = SetStreaming {
             streaming_type: StreamingType::Performance,
             parameter_list_length: PerformanceDescriptor::LEN as u16,
@@ -525,7 +524,7 @@ impl<T: Transport> Recorder<T> {
                     if waited > timeouts.long_operation {
                         return Err(Error::MediaFormatInProgress {
                             cause: DeviceCause {
-                                opcode: 0x51,
+                                opcode: mmc_core::Opcode::ReadDiscInformation,
                                 sense: None,
                             },
                         });

@@ -8,17 +8,17 @@ use std::time::{Duration, Instant};
 use tracing::{debug, info};
 
 use mmc_core::cdb::{
-    CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
+    CdbRepr, CloseFunction, FormatDescriptor, ReadTrackInformation, TrackAddressType, Write10,
 };
 use mmc_core::response::{ResponseFormat, TrackInformation};
-use mmc_core::{DataPhase, Profile, Transport};
+use mmc_core::{DataPhase, ImapiCode, Profile, Transport};
 
 use super::drive_ops::tao_data_track;
 use super::events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 use super::fifo::{self, Next, StreamError};
 use super::verify::{self, Reference};
-use super::{success_code, BlockRange, Source, WriteOutcome, WriterState};
-use crate::error::{hresult, DeviceCause, Error, Phase};
+use super::{BlockRange, Source, WriteOutcome, WriterState};
+use crate::error::{ApiMisuse, DeviceCause, Error, Phase};
 use crate::media_status::DiscState;
 use crate::recorder::Recorder;
 
@@ -244,32 +244,31 @@ pub(super) fn run<T: Transport + Send>(
     // Checked before the drive is touched (IMAPI: the stream, the recorder, the client).
     if let Some(length) = length {
         if length % 2048 != 0 {
-            return Err(Error::StreamNotSupported { bytes: length });
+            return Err(Error::Api(ApiMisuse::StreamNotSupported { bytes: length }));
         }
     }
     let sectors = length.map(|l| l / 2048);
     if let Some(ranges) = ranges {
         let Some(sectors) = sectors else {
-            return Err(Error::InvalidArg(
+            return Err(Error::Api(ApiMisuse::InvalidArg(
                 "a block range list needs a stream of known length".into(),
-            ));
+            )));
         };
         for r in ranges {
             if r.start_lba > r.end_lba || r.end_lba >= sectors {
-                return Err(Error::InvalidArg(format!(
+                return Err(Error::Api(ApiMisuse::InvalidArg(format!(
                     "block range {}..={} is outside the {sectors}-sector stream",
                     r.start_lba, r.end_lba
-                )));
+                ))));
             }
         }
     }
-    let client = state
-        .client_name
-        .clone()
-        .ok_or_else(|| Error::ClientNameIsNotValid {
+    let client = state.client_name.clone().ok_or_else(|| {
+        Error::Api(ApiMisuse::ClientNameIsNotValid {
             name: String::new(),
             reason: "no client name was set",
-        })?;
+        })
+    })?;
     let options = state.options.clone();
     // The fifo must fit in memory before anything is sent to the drive (a BD-RE would
     // otherwise be formatted first): E_OUTOFMEMORY, as IMAPI returns for its buffers.
@@ -288,7 +287,9 @@ pub(super) fn run<T: Transport + Send>(
         last_written_lba,
         ..
     } = state;
-    let rec = recorder.as_mut().ok_or(Error::RecorderRequired)?;
+    let rec = recorder
+        .as_mut()
+        .ok_or(Error::Api(ApiMisuse::RecorderRequired))?;
     rec.acquire_exclusive(&client)?;
     *last_written_lba = None;
     // The tray stays shut while the write runs (IMAPI locks it during a burn too), and is
@@ -379,7 +380,7 @@ fn write_steps<T: Transport + Send>(
     if summary.write_protected {
         return Err(Error::MediaWriteProtected {
             cause: DeviceCause {
-                opcode: 0x46,
+                opcode: mmc_core::Opcode::GetConfiguration,
                 sense: None,
             },
         });
@@ -394,10 +395,10 @@ fn write_steps<T: Transport + Send>(
             // only accepts the next writable address (05/21/02 otherwise), so the write used
             // to fail after the first range had been recorded. Refused before recording.
             if ranges.is_some() {
-                return Err(Error::InvalidArg(format!(
+                return Err(Error::Api(ApiMisuse::InvalidArg(format!(
                     "a block range list needs rewritable media; {} discs are written session by session",
                     summary.profile
-                )));
+                ))));
             }
             if summary.status == DiscState::Complete {
                 return Err(Error::InvalidMediaState {
@@ -558,7 +559,7 @@ fn write_steps<T: Transport + Send>(
     // A stream that ended badly, or went on past the disc's space, is reported after what
     // was written has been finalized like the rest of a write.
     let (stream_end, write_result) = match write_result {
-        Err(e @ Error::StreamNotSupported { .. })
+        Err(e @ Error::Api(ApiMisuse::StreamNotSupported { .. }))
         | Err(e @ Error::StreamTooLargeForCurrentMedia { .. })
             if sectors.is_none() =>
         {
@@ -706,8 +707,7 @@ fn write_steps<T: Transport + Send>(
     let hr = adjusted(requested_kbps, speed.pure_cav, current);
     progress.enter(WriteAction::Completed, rec);
     Ok(WriteOutcome {
-        hresult: hr,
-        code: success_code(hr),
+        code: hr,
         start_lba,
         sectors: written,
         disc_closed: close_disc,
@@ -716,18 +716,17 @@ fn write_steps<T: Transport + Send>(
 }
 
 /// S_OK, or the success code that says what the drive adjusted.
-fn adjusted(requested_kbps: Option<u32>, pure_cav: bool, current: Option<(u32, bool)>) -> u32 {
+fn adjusted(
+    requested_kbps: Option<u32>,
+    pure_cav: bool,
+    current: Option<(u32, bool)>,
+) -> ImapiCode {
     let Some((kbps, cav)) = current else {
-        return hresult::S_OK;
+        return ImapiCode::Ok;
     };
     let speed = requested_kbps.is_some_and(|r| r.abs_diff(kbps) * 100 > r);
     let rotation = pure_cav && !cav;
-    match (speed, rotation) {
-        (true, true) => hresult::S_IMAPI_BOTHADJUSTED,
-        (true, false) => hresult::S_IMAPI_SPEEDADJUSTED,
-        (false, true) => hresult::S_IMAPI_ROTATIONADJUSTED,
-        (false, false) => hresult::S_OK,
-    }
+    ImapiCode::adjusted(speed, rotation)
 }
 
 /// Whether an error came from the drive (or the path to it), as opposed to the host: after
@@ -735,7 +734,9 @@ fn adjusted(requested_kbps: Option<u32>, pure_cav: bool, current: Option<(u32, b
 fn drive_failed(e: &Error) -> bool {
     !matches!(
         e,
-        Error::Fail { cause: None, .. } | Error::OutOfMemory(_) | Error::InvalidArg(_)
+        Error::Fail { cause: None, .. }
+            | Error::OutOfMemory(_)
+            | Error::Api(ApiMisuse::InvalidArg(_))
     )
 }
 
@@ -759,8 +760,8 @@ fn write_chunk<T: Transport>(
     options: &super::WriteOptions,
 ) -> Result<(), Error> {
     let blocks = u16::try_from(data.len() / 2048).unwrap_or(u16::MAX);
-    let lba =
-        i32::try_from(lba).map_err(|_| Error::InvalidArg(format!("LBA {lba} is out of range")))?;
+    let lba = i32::try_from(lba)
+        .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba} is out of range"))))?;
     let cdb = Write10 {
         lba,
         blocks,
@@ -941,7 +942,7 @@ fn stream_error(e: StreamError) -> Error {
             ),
             cause: None,
         },
-        StreamError::PartialSector { bytes } => Error::StreamNotSupported { bytes },
+        StreamError::PartialSector { bytes } => Error::Api(ApiMisuse::StreamNotSupported { bytes }),
     }
 }
 

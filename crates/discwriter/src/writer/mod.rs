@@ -16,13 +16,13 @@ mod verify;
 use std::io::{Read, Seek};
 use std::sync::{Mutex, TryLockError};
 
-use mmc_core::Transport;
+use mmc_core::{ImapiCode, Transport};
 
 pub use drive_ops::Timeouts;
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
 
-use crate::error::{hresult, Error};
+use crate::error::{ApiMisuse, Error};
 use crate::recorder::Recorder;
 
 /// IMAPI_BURN_VERIFICATION_LEVEL.
@@ -88,13 +88,11 @@ pub(crate) enum Source<'s> {
     Sequential(Box<dyn Read + Send>),
 }
 
-/// A successful write: `hresult` is S_OK, or S_IMAPI_SPEEDADJUSTED / ROTATIONADJUSTED /
+/// A successful write: `code` is S_OK, or S_IMAPI_SPEEDADJUSTED / ROTATIONADJUSTED /
 /// BOTHADJUSTED when the drive chose another speed or rotation than requested.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WriteOutcome {
-    pub hresult: u32,
-    /// IMAPI's name of `hresult`.
-    pub code: &'static str,
+    pub code: ImapiCode,
     pub start_lba: i64,
     /// Sectors of the stream recorded (the stream's length in sectors).
     pub sectors: u64,
@@ -144,7 +142,7 @@ pub(crate) struct WriterState<T: Transport> {
 ///     None,
 ///     &mut |event, _cancel| phases.push(event.action),
 /// )?;
-/// assert_eq!((outcome.code, outcome.start_lba, outcome.sectors), ("S_OK", 0, 300));
+/// assert_eq!((outcome.code.name(), outcome.start_lba, outcome.sectors), ("S_OK", 0, 300));
 /// assert!(phases.contains(&WriteAction::Verifying));
 /// // A new session on a CD-R, and the disc stays appendable.
 /// let mut recorder = writer.take_recorder()?.expect("the writer's recorder");
@@ -202,7 +200,7 @@ impl<T: Transport + Send> DataWriter<T> {
     pub(crate) fn idle(&self) -> Result<std::sync::MutexGuard<'_, WriterState<T>>, Error> {
         match self.state.try_lock() {
             Ok(g) => Ok(g),
-            Err(TryLockError::WouldBlock) => Err(Error::WriteInProgress),
+            Err(TryLockError::WouldBlock) => Err(Error::Api(ApiMisuse::WriteInProgress)),
             // A panic during an earlier write left the state as it was between commands.
             Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
         }
@@ -221,9 +219,11 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// put_ClientName: validated as IMAPI does.
     pub fn set_client_name(&self, name: &str) -> Result<(), Error> {
-        validate_client_name(name).map_err(|reason| Error::ClientNameIsNotValid {
-            name: name.to_string(),
-            reason,
+        validate_client_name(name).map_err(|reason| {
+            Error::Api(ApiMisuse::ClientNameIsNotValid {
+                name: name.to_string(),
+                reason,
+            })
         })?;
         self.idle()?.client_name = Some(name.to_string());
         Ok(())
@@ -248,12 +248,12 @@ impl<T: Transport + Send> DataWriter<T> {
     pub fn set_write_speed(&self, sectors_per_second: i32, pure_cav: bool) -> Result<(), Error> {
         let mut s = self.idle()?;
         if s.recorder.is_none() {
-            return Err(Error::RecorderRequired);
+            return Err(Error::Api(ApiMisuse::RecorderRequired));
         }
         if sectors_per_second == 0 || sectors_per_second < -1 {
-            return Err(Error::InvalidArg(format!(
+            return Err(Error::Api(ApiMisuse::InvalidArg(format!(
                 "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
-            )));
+            ))));
         }
         s.speed = SpeedRequest {
             sectors_per_second,
@@ -276,7 +276,7 @@ impl<T: Transport + Send> DataWriter<T> {
     /// CancelWrite: E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS when no write runs.
     pub fn cancel_write(&self) -> Result<(), Error> {
         match self.state.try_lock() {
-            Ok(_) => Err(Error::WriteNotInProgress),
+            Ok(_) => Err(Error::Api(ApiMisuse::WriteNotInProgress)),
             Err(_) => {
                 self.cancel.cancel();
                 Ok(())
@@ -342,16 +342,6 @@ impl<T: Transport + Send> DataWriter<T> {
 /// A stream that can be read and re-read (verification reads it again).
 pub trait ReadSeek: Read + Seek {}
 impl<R: Read + Seek> ReadSeek for R {}
-
-/// IMAPI's name for a success code.
-pub(crate) fn success_code(hr: u32) -> &'static str {
-    match hr {
-        hresult::S_IMAPI_SPEEDADJUSTED => "S_IMAPI_SPEEDADJUSTED",
-        hresult::S_IMAPI_ROTATIONADJUSTED => "S_IMAPI_ROTATIONADJUSTED",
-        hresult::S_IMAPI_BOTHADJUSTED => "S_IMAPI_BOTHADJUSTED",
-        _ => "S_OK",
-    }
-}
 
 #[cfg(test)]
 mod tests {

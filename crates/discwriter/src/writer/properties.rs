@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::job::supported_class;
 use super::DataWriter;
-use crate::error::Error;
+use crate::error::{ApiMisuse, Error};
 use crate::media_status::{DiscState, DiscSummary};
 use crate::recorder::Recorder;
 
@@ -170,7 +170,10 @@ impl<T: Transport + Send> DataWriter<T> {
         f: impl FnOnce(&mut Recorder<T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let mut state = self.idle()?;
-        let rec = state.recorder.as_mut().ok_or(Error::RecorderRequired)?;
+        let rec = state
+            .recorder
+            .as_mut()
+            .ok_or(Error::Api(ApiMisuse::RecorderRequired))?;
         f(rec)
     }
 

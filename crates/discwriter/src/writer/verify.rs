@@ -6,7 +6,8 @@ use std::io::SeekFrom;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
+    CdbRepr, DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation,
+    TrackAddressType,
 };
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
@@ -22,7 +23,7 @@ pub(crate) enum Reference<'a> {
     /// written.
     Digests(&'a [blake3::Hash]),
 }
-use crate::error::{DeviceCause, Error};
+use crate::error::{ApiMisuse, DeviceCause, Error};
 use crate::recorder::Recorder;
 
 /// Chunks compared by a quick verification: the first, the last and some in between.
@@ -37,7 +38,8 @@ fn read_sectors<T: Transport>(
     timeouts: &Timeouts,
 ) -> Result<(), Error> {
     let blocks = u16::try_from(out.len() / 2048).unwrap_or(u16::MAX);
-    let lba = i32::try_from(lba).map_err(|_| Error::InvalidArg(format!("LBA {lba}")))?;
+    let lba =
+        i32::try_from(lba).map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba}"))))?;
     let cdb = Read10 {
         dpo: false,
         fua: false,
@@ -255,7 +257,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
                         continue;
                     }
                     let cause = DeviceCause {
-                        opcode: 0x28,
+                        opcode: mmc_core::Opcode::Read10,
                         sense: Some(triple),
                     };
                     return Err(Error::from_sense(triple, 0x28, crate::error::Phase::Other)

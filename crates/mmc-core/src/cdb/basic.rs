@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, Transfer};
-use crate::wire::CdbBytes;
+use super::repr::{cdb_repr, check, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes};
 
 /// TEST UNIT READY (00h): GOOD when a medium is present and ready, NOT READY sense
 /// otherwise. Writers poll it after every command sent with Immed.
@@ -51,7 +51,7 @@ impl RequestSense {
         let [_, b1, _, _, allocation_length, _] =
             check(cdb, Opcode::RequestSense, &REQUEST_SENSE_USAGE)?;
         Ok(RequestSense {
-            descriptor_format: bit(b1, 0x01),
+            descriptor_format: bit(b1, 0),
             allocation_length,
         })
     }
@@ -60,7 +60,7 @@ impl RequestSense {
     pub fn encode(&self) -> CdbBytes {
         CdbBytes::from_slice(&[
             0x03,
-            flag(self.descriptor_format, 0x01),
+            flag(self.descriptor_format, 0),
             0,
             0,
             self.allocation_length,
@@ -91,7 +91,7 @@ impl Inquiry {
     #[inline]
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, page_code, l0, l1, _] = check(cdb, Opcode::Inquiry, &INQUIRY_USAGE)?;
-        let vpd_page = if bit(b1, 0x01) {
+        let vpd_page = if bit(b1, 0) {
             Some(page_code)
         } else if page_code == 0 {
             None
@@ -127,15 +127,16 @@ impl Inquiry {
 }
 cdb_repr!(Inquiry, Opcode::Inquiry, INQUIRY_USAGE);
 
-code_enum! {
+wire_enum! {
     /// START STOP UNIT power condition (byte 4 bits 7-4; MMC-6, SBC-3).
-    pub enum PowerCondition {
+    #[serde(rename_all = "snake_case")]
+    pub enum PowerCondition: u8 as from_u8 / to_u8 {
         /// 0h: no power condition change; Start and LoEj act.
-        StartValid = 0x0,
-        Active = 0x1,
-        Idle = 0x2,
-        Standby = 0x3,
-        Sleep = 0x5,
+        StartValid = 0x0 => "START_VALID",
+        Active = 0x1 => "ACTIVE",
+        Idle = 0x2 => "IDLE",
+        Standby = 0x3 => "STANDBY",
+        Sleep = 0x5 => "SLEEP",
     }
 }
 
@@ -212,12 +213,12 @@ impl StartStopUnit {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, _, b3, b4, _] = check(cdb, Opcode::StartStopUnit, &START_STOP_UNIT_USAGE)?;
         Ok(StartStopUnit {
-            immed: bit(b1, 0x01),
+            immed: bit(b1, 0),
             format_layer_number: b3 & 0x03,
             power_condition: PowerCondition::from_u8(b4 >> 4),
-            format_layer: bit(b4, 0x04),
-            load_eject: bit(b4, 0x02),
-            start: bit(b4, 0x01),
+            format_layer: bit(b4, 2),
+            load_eject: bit(b4, 1),
+            start: bit(b4, 0),
         })
     }
 
@@ -227,13 +228,13 @@ impl StartStopUnit {
     pub fn encode(&self) -> CdbBytes {
         CdbBytes::from_slice(&[
             0x1B,
-            flag(self.immed, 0x01),
+            flag(self.immed, 0),
             0,
             self.format_layer_number & 0x03,
             (self.power_condition.to_u8() << 4)
-                | flag(self.format_layer, 0x04)
-                | flag(self.load_eject, 0x02)
-                | flag(self.start, 0x01),
+                | flag(self.format_layer, 2)
+                | flag(self.load_eject, 1)
+                | flag(self.start, 0),
             0,
         ])
     }
@@ -262,8 +263,8 @@ impl PreventAllowMediumRemoval {
         let [_, _, _, _, b4, _] =
             check(cdb, Opcode::PreventAllowMediumRemoval, &PREVENT_ALLOW_USAGE)?;
         Ok(PreventAllowMediumRemoval {
-            persistent: bit(b4, 0x02),
-            prevent: bit(b4, 0x01),
+            persistent: bit(b4, 1),
+            prevent: bit(b4, 0),
         })
     }
 
@@ -274,7 +275,7 @@ impl PreventAllowMediumRemoval {
             0,
             0,
             0,
-            flag(self.persistent, 0x02) | flag(self.prevent, 0x01),
+            flag(self.persistent, 1) | flag(self.prevent, 0),
             0,
         ])
     }

@@ -5,18 +5,19 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, Transfer, CONTROL_VENDOR_BITS};
-use crate::wire::CdbBytes;
+use super::repr::{cdb_repr, check, Transfer, CONTROL_VENDOR_BITS};
+use crate::wire::{bit, flag, wire_enum, CdbBytes};
 
-code_enum! {
+wire_enum! {
     /// READ DISC INFORMATION data type (byte 1 bits 2-0).
-    pub enum DiscInformationType {
+    #[serde(rename_all = "snake_case")]
+    pub enum DiscInformationType: u8 as from_u8 / to_u8 {
         /// 000b: standard disc information (status, sessions, tracks, lead-in, ...).
-        Standard = 0b000,
+        Standard = 0b000 => "Standard Disc Information",
         /// 001b: track resources (MMC-5).
-        TrackResources = 0b001,
+        TrackResources = 0b001 => "Track Resources Information",
         /// 010b: POW resources (BD-R pseudo-overwrite, MMC-6).
-        PowResources = 0b010,
+        PowResources = 0b010 => "POW Resources Information",
     }
 }
 
@@ -74,15 +75,16 @@ cdb_repr!(
     READ_DISC_INFORMATION_USAGE
 );
 
-code_enum! {
+wire_enum! {
     /// What the address field of READ TRACK INFORMATION holds (byte 1 bits 1-0).
-    pub enum TrackAddressType {
+    #[serde(rename_all = "snake_case")]
+    pub enum TrackAddressType: u8 as from_u8 / to_u8 {
         /// 00b: a logical block address inside the track.
-        Lba = 0b00,
+        Lba = 0b00 => "LBA",
         /// 01b: a track number (FFh: the invisible / incomplete track).
-        TrackNumber = 0b01,
+        TrackNumber = 0b01 => "Logical Track Number",
         /// 10b: a session number (the first track of that session).
-        SessionNumber = 0b10,
+        SessionNumber = 0b10 => "Session Number",
     }
 }
 
@@ -126,7 +128,7 @@ impl ReadTrackInformation {
             &READ_TRACK_INFORMATION_USAGE,
         )?;
         Ok(ReadTrackInformation {
-            open: bit(b1, 0x04),
+            open: bit(b1, 2),
             address_type: TrackAddressType::from_u8(b1 & 0x03),
             address: u32::from_be_bytes([a0, a1, a2, a3]),
             allocation_length: u16::from_be_bytes([l0, l1]),
@@ -140,7 +142,7 @@ impl ReadTrackInformation {
         let [l0, l1] = self.allocation_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x52,
-            flag(self.open, 0x04) | (self.address_type.to_u8() & 0x03),
+            flag(self.open, 2) | (self.address_type.to_u8() & 0x03),
             a0,
             a1,
             a2,
@@ -162,21 +164,22 @@ cdb_repr!(
     READ_TRACK_INFORMATION_USAGE
 );
 
-code_enum! {
+wire_enum! {
     /// READ TOC/PMA/ATIP format (byte 2 bits 3-0).
-    pub enum TocFormat {
+    #[serde(rename_all = "snake_case")]
+    pub enum TocFormat: u8 as from_u8 / to_u8 {
         /// 0h: the formatted TOC (track descriptors and the lead-out).
-        Toc = 0x0,
+        Toc = 0x0 => "Formatted TOC",
         /// 1h: multisession information (first track of the last session).
-        SessionInfo = 0x1,
+        SessionInfo = 0x1 => "Multi-session Information",
         /// 2h: the full (raw) TOC, Q sub-channel entries of every session.
-        FullToc = 0x2,
+        FullToc = 0x2 => "Raw TOC",
         /// 3h: the PMA.
-        Pma = 0x3,
+        Pma = 0x3 => "PMA",
         /// 4h: the ATIP (CD-R/RW media information).
-        Atip = 0x4,
+        Atip = 0x4 => "ATIP",
         /// 5h: CD-TEXT from the lead-in.
-        CdText = 0x5,
+        CdText = 0x5 => "CD-TEXT",
     }
 }
 
@@ -220,7 +223,7 @@ impl ReadTocPmaAtip {
             (format, _) => format,
         };
         Ok(ReadTocPmaAtip {
-            msf: bit(b1, 0x02),
+            msf: bit(b1, 1),
             format: TocFormat::from_u8(format),
             track_session_number,
             allocation_length: u16::from_be_bytes([l0, l1]),
@@ -233,7 +236,7 @@ impl ReadTocPmaAtip {
         let [l0, l1] = self.allocation_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x43,
-            flag(self.msf, 0x02),
+            flag(self.msf, 1),
             self.format.to_u8() & 0x0F,
             0,
             0,
@@ -251,13 +254,14 @@ impl ReadTocPmaAtip {
 }
 cdb_repr!(ReadTocPmaAtip, Opcode::ReadTocPmaAtip, READ_TOC_USAGE);
 
-code_enum! {
+wire_enum! {
     /// READ DISC STRUCTURE media type (byte 1 bits 3-0, MMC-5).
-    pub enum DiscStructureMedia {
+    #[serde(rename_all = "snake_case")]
+    pub enum DiscStructureMedia: u8 as from_u8 / to_u8 {
         /// 0h: DVD and HD DVD structures.
-        Dvd = 0x0,
+        Dvd = 0x0 => "DVD and HD DVD",
         /// 1h: BD structures.
-        Bd = 0x1,
+        Bd = 0x1 => "BD",
     }
 }
 
@@ -352,7 +356,7 @@ impl ReadCapacity {
             check(cdb, Opcode::ReadCapacity, &READ_CAPACITY_USAGE)?;
         Ok(ReadCapacity {
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
-            partial_medium_indicator: bit(b8, 0x01),
+            partial_medium_indicator: bit(b8, 0),
         })
     }
 
@@ -368,7 +372,7 @@ impl ReadCapacity {
             a3,
             0,
             0,
-            flag(self.partial_medium_indicator, 0x01),
+            flag(self.partial_medium_indicator, 0),
             0,
         ])
     }

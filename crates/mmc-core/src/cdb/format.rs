@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, parameter_reserved_if_set, Transfer};
-use crate::wire::{CdbBytes, EmitError};
+use super::repr::{cdb_repr, check, parameter_reserved_if_set, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes, EmitError};
 
 /// FORMAT UNIT (04h): format the medium with the descriptor of the parameter list
 /// ([`FormatUnitParameters`], sent as data-out when `fmt_data` is set). libburn sends
@@ -38,8 +38,8 @@ impl FormatUnit {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, _, _, _, _] = check(cdb, Opcode::FormatUnit, &FORMAT_UNIT_USAGE)?;
         Ok(FormatUnit {
-            fmt_data: bit(b1, 0x10),
-            cmp_list: bit(b1, 0x08),
+            fmt_data: bit(b1, 4),
+            cmp_list: bit(b1, 3),
             format_code: b1 & 0x07,
         })
     }
@@ -49,7 +49,7 @@ impl FormatUnit {
     pub fn encode(&self) -> CdbBytes {
         CdbBytes::from_slice(&[
             0x04,
-            flag(self.fmt_data, 0x10) | flag(self.cmp_list, 0x08) | (self.format_code & 0x07),
+            flag(self.fmt_data, 4) | flag(self.cmp_list, 3) | (self.format_code & 0x07),
             0,
             0,
             0,
@@ -68,44 +68,54 @@ impl FormatUnit {
 }
 cdb_repr!(FormatUnit, Opcode::FormatUnit, FORMAT_UNIT_USAGE);
 
-code_enum! {
-    /// Format Type (format descriptor byte 4 bits 7-2; MMC-5 FORMAT UNIT).
-    pub enum FormatType {
+wire_enum! {
+    /// Format Type (MMC-6 table 257): the format descriptor's byte 4 bits 7-2 in the FORMAT
+    /// UNIT parameter list, and the same field of a Formattable Capacity descriptor of READ
+    /// FORMAT CAPACITIES. Names as the table gives them.
+    #[serde(rename_all = "snake_case")]
+    pub enum FormatType: u8 as from_u8 / to_u8 {
         /// 00h: full format (DVD-RAM, BD-RE with default spares, BD-R); type dependent
         /// parameter = block length (000800h).
-        FullFormat = 0x00,
+        FullFormat = 0x00 => "Full Format",
         /// 01h: spare area expansion.
-        SpareAreaExpansion = 0x01,
+        SpareAreaExpansion = 0x01 => "Spare Area Expansion",
+        ZoneReformat = 0x04 => "Zone Reformat",
+        ZoneFormat = 0x05 => "Zone Format",
         /// 10h: CD-RW / DVD-RW full format.
-        CdRwDvdRwFullFormat = 0x10,
+        CdRwDvdRwFullFormat = 0x10 => "CD/DVD-RW Full Format",
+        CdRwDvdRwGrowSession = 0x11 => "CD/DVD-RW Grow Session",
+        CdRwDvdRwAddSession = 0x12 => "CD/DVD-RW Add Session",
         /// 13h: DVD-RW quick grow the last session (border).
-        DvdRwQuickGrowLastSession = 0x13,
+        DvdRwQuickGrowLastSession = 0x13 => "DVD-RW Quick Grow the Last Session",
+        DvdRwQuickAddSession = 0x14 => "DVD-RW Quick Add Session",
         /// 15h: DVD-RW quick format.
-        DvdRwQuick = 0x15,
+        DvdRwQuick = 0x15 => "DVD-RW Quick",
+        MrwFullFormat = 0x24 => "MRW Full Format",
         /// 26h: DVD+RW basic format; number of blocks may be FFFFFFFFh, type dependent
         /// parameter 000000h = new format, 000001h = restart a stopped background format.
-        DvdPlusRwBasic = 0x26,
+        DvdPlusRwBasic = 0x26 => "DVD+RW Basic Format",
         /// 30h: BD-RE full format with spare areas; the sub-type chooses the certification
         /// ([`BdCertification`]).
-        BdReWithSpareAreas = 0x30,
+        BdReWithSpareAreas = 0x30 => "BD-RE Full Format with Spare Areas",
         /// 31h: BD-RE full format without spare areas (no defect management, full speed).
-        BdReWithoutSpareAreas = 0x31,
+        BdReWithoutSpareAreas = 0x31 => "BD-RE Full Format without Spare Areas",
         /// 32h: BD-R full format with spare areas (SRM+POW or SRM-POW by sub-type).
-        BdRWithSpareAreas = 0x32,
+        BdRWithSpareAreas = 0x32 => "BD-R Full Format with Spare Areas",
     }
 }
 
-code_enum! {
+wire_enum! {
     /// Format sub-type for BD-RE format type 30h (format descriptor byte 4 bits 1-0).
-    pub enum BdCertification {
+    #[serde(rename_all = "snake_case")]
+    pub enum BdCertification: u8 as from_u8 / to_u8 {
         /// 00b: quick reformat.
-        QuickReformat = 0b00,
+        QuickReformat = 0b00 => "Quick Reformat",
         /// 01b: no certification.
-        NoCertification = 0b01,
+        NoCertification = 0b01 => "No Certification",
         /// 10b: full certification (hours on a blank disc).
-        FullCertification = 0b10,
+        FullCertification = 0b10 => "Full Certification",
         /// 11b: quick certification.
-        QuickCertification = 0b11,
+        QuickCertification = 0b11 => "Quick Certification",
     }
 }
 
@@ -230,13 +240,13 @@ impl FormatUnitParameters {
             });
         }
         Ok(FormatUnitParameters {
-            format_options_valid: bit(h1, 0x80),
-            disable_primary: bit(h1, 0x40),
-            disable_certification: bit(h1, 0x20),
-            stop_format: bit(h1, 0x10),
-            initialization_pattern: bit(h1, 0x08),
-            immed: bit(h1, 0x02),
-            vendor_specific: bit(h1, 0x01),
+            format_options_valid: bit(h1, 7),
+            disable_primary: bit(h1, 6),
+            disable_certification: bit(h1, 5),
+            stop_format: bit(h1, 4),
+            initialization_pattern: bit(h1, 3),
+            immed: bit(h1, 1),
+            vendor_specific: bit(h1, 0),
             descriptor: FormatDescriptor {
                 number_of_blocks: u32::from_be_bytes([n0, n1, n2, n3]),
                 format_type: FormatType::from_u8(t >> 2),
@@ -255,13 +265,13 @@ impl FormatUnitParameters {
         let [l0, l1] = Self::DESCRIPTOR_LEN.to_be_bytes();
         [
             0,
-            flag(self.format_options_valid, 0x80)
-                | flag(self.disable_primary, 0x40)
-                | flag(self.disable_certification, 0x20)
-                | flag(self.stop_format, 0x10)
-                | flag(self.initialization_pattern, 0x08)
-                | flag(self.immed, 0x02)
-                | flag(self.vendor_specific, 0x01),
+            flag(self.format_options_valid, 7)
+                | flag(self.disable_primary, 6)
+                | flag(self.disable_certification, 5)
+                | flag(self.stop_format, 4)
+                | flag(self.initialization_pattern, 3)
+                | flag(self.immed, 1)
+                | flag(self.vendor_specific, 0),
             l0,
             l1,
             n0,

@@ -25,6 +25,7 @@ mod basic;
 mod disc;
 mod error;
 mod format;
+mod layout;
 mod mode;
 mod opcode;
 mod read_write;

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, Transfer};
-use crate::wire::CdbBytes;
+use super::repr::{cdb_repr, check, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes};
 
 /// MODE SELECT (10) (55h): send an 8-byte mode parameter header and mode pages. libburn
 /// sends `55 10 00 00 00 00 00 LL LL 00`.
@@ -29,8 +29,8 @@ impl ModeSelect10 {
         let [_, b1, _, _, _, _, _, l0, l1, _] =
             check(cdb, Opcode::ModeSelect10, &MODE_SELECT10_USAGE)?;
         Ok(ModeSelect10 {
-            page_format: bit(b1, 0x10),
-            save_pages: bit(b1, 0x01),
+            page_format: bit(b1, 4),
+            save_pages: bit(b1, 0),
             parameter_list_length: u16::from_be_bytes([l0, l1]),
         })
     }
@@ -40,7 +40,7 @@ impl ModeSelect10 {
         let [l0, l1] = self.parameter_list_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x55,
-            flag(self.page_format, 0x10) | flag(self.save_pages, 0x01),
+            flag(self.page_format, 4) | flag(self.save_pages, 0),
             0,
             0,
             0,
@@ -58,14 +58,15 @@ impl ModeSelect10 {
 }
 cdb_repr!(ModeSelect10, Opcode::ModeSelect10, MODE_SELECT10_USAGE);
 
-code_enum! {
+wire_enum! {
     /// Page control (MODE SENSE byte 2 bits 7-6): which values of the page to return.
-    pub enum PageControl {
-        Current = 0b00,
+    #[serde(rename_all = "snake_case")]
+    pub enum PageControl: u8 as from_u8 / to_u8 {
+        Current = 0b00 => "Current Values",
         /// The mask of changeable fields.
-        Changeable = 0b01,
-        Default = 0b10,
-        Saved = 0b11,
+        Changeable = 0b01 => "Changeable Values",
+        Default = 0b10 => "Default Values",
+        Saved = 0b11 => "Saved Values",
     }
 }
 
@@ -107,8 +108,8 @@ impl ModeSense10 {
         let [_, b1, b2, subpage_code, _, _, _, l0, l1, _] =
             check(cdb, Opcode::ModeSense10, &MODE_SENSE10_USAGE)?;
         Ok(ModeSense10 {
-            long_lba_accepted: bit(b1, 0x10),
-            disable_block_descriptors: bit(b1, 0x08),
+            long_lba_accepted: bit(b1, 4),
+            disable_block_descriptors: bit(b1, 3),
             page_control: PageControl::from_u8(b2 >> 6),
             page_code: b2 & 0x3F,
             subpage_code,
@@ -122,7 +123,7 @@ impl ModeSense10 {
         let [l0, l1] = self.allocation_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x5A,
-            flag(self.long_lba_accepted, 0x10) | flag(self.disable_block_descriptors, 0x08),
+            flag(self.long_lba_accepted, 4) | flag(self.disable_block_descriptors, 3),
             (self.page_control.to_u8() << 6) | (self.page_code & 0x3F),
             self.subpage_code,
             0,

@@ -225,22 +225,6 @@ pub(crate) fn parameter_reserved_if_set(
     }
 }
 
-/// Bit `mask` of `byte` as a bool.
-#[inline]
-pub(crate) const fn bit(byte: u8, mask: u8) -> bool {
-    byte & mask != 0
-}
-
-/// `mask` if `on`, else 0.
-#[inline]
-pub(crate) const fn flag(on: bool, mask: u8) -> u8 {
-    if on {
-        mask
-    } else {
-        0
-    }
-}
-
 /// Implements [`CdbRepr`] by delegating to the struct's inherent `decode`, `encode` and
 /// `expected_transfer`, with the usage table `$usage`.
 macro_rules! cdb_repr {
@@ -264,67 +248,6 @@ macro_rules! cdb_repr {
     };
 }
 pub(crate) use cdb_repr;
-
-/// Declares a coded field as an enum with an `Unknown(u8)` variant: `from_u8` (of the field
-/// already shifted and masked) never fails, `to_u8` gives the value back, and `Default` is
-/// the value 0, as in an all-zero CDB. `from_u8` never builds `Unknown(v)` for a value a
-/// variant names.
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value the standard reserves, or one this crate does not name.
-            Unknown(u8),
-        }
-
-        impl $name {
-            /// The field's value, already shifted into the low bits.
-            #[inline]
-            pub const fn from_u8(v: u8) -> Self {
-                match v {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other),
-                }
-            }
-
-            /// The value on the wire (before shifting into place).
-            #[inline]
-            pub const fn to_u8(self) -> u8 {
-                match self {
-                    $( $name::$variant => $value, )*
-                    $name::Unknown(v) => v,
-                }
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name::from_u8(0)
-            }
-        }
-
-        impl From<u8> for $name {
-            fn from(v: u8) -> Self {
-                $name::from_u8(v)
-            }
-        }
-
-        impl From<$name> for u8 {
-            fn from(v: $name) -> u8 {
-                v.to_u8()
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
 
 #[cfg(test)]
 mod tests {

@@ -6,24 +6,25 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, parameter_reserved_if_set, Transfer};
-use crate::wire::{CdbBytes, EmitError};
+use super::repr::{cdb_repr, check, parameter_reserved_if_set, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes, EmitError};
 
-code_enum! {
+wire_enum! {
     /// GET PERFORMANCE type (byte 10).
-    pub enum PerformanceType {
+    #[serde(rename_all = "snake_case")]
+    pub enum PerformanceType: u8 as from_u8 / to_u8 {
         /// 00h: performance data (nominal, or exceptions by the Except field).
-        Performance = 0x00,
+        Performance = 0x00 => "Performance",
         /// 01h: unusable area data.
-        UnusableArea = 0x01,
+        UnusableArea = 0x01 => "Unusable Area",
         /// 02h: defect status data.
-        DefectStatus = 0x02,
+        DefectStatus = 0x02 => "Defect Status",
         /// 03h: write speed descriptors (what the medium supports).
-        WriteSpeed = 0x03,
+        WriteSpeed = 0x03 => "Write Speed",
         /// 04h: defective block information.
-        DefectiveBlockInformation = 0x04,
+        DefectiveBlockInformation = 0x04 => "DBI",
         /// 05h: defective block information cache zone.
-        DbiCacheZone = 0x05,
+        DbiCacheZone = 0x05 => "DBI Cache Zone",
     }
 }
 
@@ -149,13 +150,14 @@ cdb_repr!(
     GET_PERFORMANCE_USAGE
 );
 
-code_enum! {
+wire_enum! {
     /// SET STREAMING type (byte 8): what the parameter list holds.
-    pub enum StreamingType {
+    #[serde(rename_all = "snake_case")]
+    pub enum StreamingType: u8 as from_u8 / to_u8 {
         /// 00h: a performance descriptor ([`PerformanceDescriptor`]).
-        Performance = 0x00,
+        Performance = 0x00 => "Performance Descriptor",
         /// 05h: a DBI cache zone descriptor.
-        DbiCacheZone = 0x05,
+        DbiCacheZone = 0x05 => "DBI Cache Zone Descriptor",
     }
 }
 
@@ -215,15 +217,16 @@ impl SetStreaming {
 }
 cdb_repr!(SetStreaming, Opcode::SetStreaming, SET_STREAMING_USAGE);
 
-code_enum! {
+wire_enum! {
     /// Write rotation control of a performance descriptor (byte 0 bits 4-3).
-    pub enum RotationControl {
+    #[serde(rename_all = "snake_case")]
+    pub enum RotationControl: u8 as from_u8 / to_u8 {
         /// 00b: the drive chooses.
-        Default = 0b00,
+        Default = 0b00 => "Default",
         /// 01b: constant linear velocity.
-        Clv = 0b01,
+        Clv = 0b01 => "CLV",
         /// 10b: constant angular velocity.
-        Cav = 0b10,
+        Cav = 0b10 => "CAV",
     }
 }
 
@@ -301,9 +304,9 @@ impl PerformanceDescriptor {
         parameter_reserved_if_set(op, 3, r3)?;
         Ok(PerformanceDescriptor {
             rotation_control: RotationControl::from_u8((b0 >> 3) & 0x03),
-            restore_defaults: bit(b0, 0x04),
-            exact: bit(b0, 0x02),
-            random_access: bit(b0, 0x01),
+            restore_defaults: bit(b0, 2),
+            exact: bit(b0, 1),
+            random_access: bit(b0, 0),
             start_lba: i32::from_be_bytes([s0, s1, s2, s3]),
             end_lba: i32::from_be_bytes([e0, e1, e2, e3]),
             read_size: u32::from_be_bytes([rs0, rs1, rs2, rs3]),
@@ -318,9 +321,9 @@ impl PerformanceDescriptor {
     pub fn to_bytes(&self) -> [u8; 28] {
         let mut out = [0u8; 28];
         let b0 = ((self.rotation_control.to_u8() & 0x03) << 3)
-            | flag(self.restore_defaults, 0x04)
-            | flag(self.exact, 0x02)
-            | flag(self.random_access, 0x01);
+            | flag(self.restore_defaults, 2)
+            | flag(self.exact, 1)
+            | flag(self.random_access, 0);
         let fields: [[u8; 4]; 7] = [
             [b0, 0, 0, 0],
             self.start_lba.to_be_bytes(),
@@ -352,13 +355,14 @@ impl PerformanceDescriptor {
     }
 }
 
-code_enum! {
+wire_enum! {
     /// SET CD SPEED rotational control (byte 1 bits 1-0).
-    pub enum CdRotationalControl {
+    #[serde(rename_all = "snake_case")]
+    pub enum CdRotationalControl: u8 as from_u8 / to_u8 {
         /// 00b: CLV, or CAV that is not pure.
-        ClvOrNonPureCav = 0b00,
+        ClvOrNonPureCav = 0b00 => "CLV and non-pure CAV",
         /// 01b: pure CAV.
-        PureCav = 0b01,
+        PureCav = 0b01 => "Pure CAV",
     }
 }
 

@@ -5,18 +5,19 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, Transfer};
-use crate::wire::CdbBytes;
+use super::repr::{cdb_repr, check, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes};
 
-code_enum! {
+wire_enum! {
     /// GET CONFIGURATION RT field (byte 1 bits 1-0): which feature descriptors to return.
-    pub enum ConfigurationRequest {
+    #[serde(rename_all = "snake_case")]
+    pub enum ConfigurationRequest: u8 as from_u8 / to_u8 {
         /// 00b: every feature from the starting feature on, current or not.
-        All = 0b00,
+        All = 0b00 => "All Features",
         /// 01b: only current features from the starting feature on.
-        Current = 0b01,
+        Current = 0b01 => "Current Features",
         /// 10b: only the starting feature.
-        One = 0b10,
+        One = 0b10 => "One Feature",
     }
 }
 
@@ -114,7 +115,7 @@ impl GetEventStatusNotification {
         let [_, b1, _, _, class_request, _, _, l0, l1, _] =
             check(cdb, Opcode::GetEventStatusNotification, &GESN_USAGE)?;
         Ok(GetEventStatusNotification {
-            polled: bit(b1, 0x01),
+            polled: bit(b1, 0),
             class_request,
             allocation_length: u16::from_be_bytes([l0, l1]),
         })
@@ -125,7 +126,7 @@ impl GetEventStatusNotification {
         let [l0, l1] = self.allocation_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x4A,
-            flag(self.polled, 0x01),
+            flag(self.polled, 0),
             0,
             0,
             self.class_request,
@@ -200,7 +201,7 @@ impl ReadBufferCapacity {
         let [_, b1, _, _, _, _, _, l0, l1, _] =
             check(cdb, Opcode::ReadBufferCapacity, &READ_BUFFER_CAPACITY_USAGE)?;
         Ok(ReadBufferCapacity {
-            block: bit(b1, 0x01),
+            block: bit(b1, 0),
             allocation_length: u16::from_be_bytes([l0, l1]),
         })
     }
@@ -208,7 +209,7 @@ impl ReadBufferCapacity {
     #[inline]
     pub fn encode(&self) -> CdbBytes {
         let [l0, l1] = self.allocation_length.to_be_bytes();
-        CdbBytes::from_slice(&[0x5C, flag(self.block, 0x01), 0, 0, 0, 0, 0, l0, l1, 0])
+        CdbBytes::from_slice(&[0x5C, flag(self.block, 0), 0, 0, 0, 0, 0, l0, l1, 0])
     }
 
     pub fn expected_transfer(&self) -> Transfer {
@@ -250,7 +251,7 @@ impl SynchronizeCache {
         let [_, b1, a0, a1, a2, a3, _, n0, n1, _] =
             check(cdb, Opcode::SynchronizeCache, &SYNCHRONIZE_CACHE_USAGE)?;
         Ok(SynchronizeCache {
-            immed: bit(b1, 0x02),
+            immed: bit(b1, 1),
             lba: i32::from_be_bytes([a0, a1, a2, a3]),
             blocks: u16::from_be_bytes([n0, n1]),
         })
@@ -260,7 +261,7 @@ impl SynchronizeCache {
     pub fn encode(&self) -> CdbBytes {
         let [a0, a1, a2, a3] = self.lba.to_be_bytes();
         let [n0, n1] = self.blocks.to_be_bytes();
-        CdbBytes::from_slice(&[0x35, flag(self.immed, 0x02), a0, a1, a2, a3, 0, n0, n1, 0])
+        CdbBytes::from_slice(&[0x35, flag(self.immed, 1), a0, a1, a2, a3, 0, n0, n1, 0])
     }
 
     pub fn expected_transfer(&self) -> Transfer {

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
 use super::opcode::Opcode;
-use super::repr::{bit, cdb_repr, check, code_enum, flag, reserved_if_set, Transfer};
-use crate::wire::CdbBytes;
+use super::repr::{cdb_repr, check, reserved_if_set, Transfer};
+use crate::wire::{bit, flag, wire_enum, CdbBytes};
 
 /// How RESERVE TRACK sizes the reservation, chosen by the ARSV bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ impl ReserveTrack {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let op = Opcode::ReserveTrack;
         let [_, b1, b2, b3, b4, b5, b6, b7, b8, _] = check(cdb, op, &RESERVE_TRACK_USAGE)?;
-        let reservation = if bit(b1, 0x01) {
+        let reservation = if bit(b1, 0) {
             reserved_if_set(op, 6, b6)?;
             reserved_if_set(op, 7, b7)?;
             reserved_if_set(op, 8, b8)?;
@@ -53,14 +53,14 @@ impl ReserveTrack {
             Reservation::Size(u32::from_be_bytes([b5, b6, b7, b8]))
         };
         Ok(ReserveTrack {
-            rmz: bit(b1, 0x02),
+            rmz: bit(b1, 1),
             reservation,
         })
     }
 
     #[inline]
     pub fn encode(&self) -> CdbBytes {
-        let rmz = flag(self.rmz, 0x02);
+        let rmz = flag(self.rmz, 1);
         match self.reservation {
             Reservation::Size(blocks) => {
                 let [s0, s1, s2, s3] = blocks.to_be_bytes();
@@ -79,21 +79,22 @@ impl ReserveTrack {
 }
 cdb_repr!(ReserveTrack, Opcode::ReserveTrack, RESERVE_TRACK_USAGE);
 
-code_enum! {
+wire_enum! {
     /// CLOSE TRACK/SESSION close function (byte 2 bits 2-0). What 010b does depends on the
     /// medium: on CD the write parameters page's multi-session field decides whether the
     /// disc is finalized; on DVD+RW it stops background formatting compatibly.
-    pub enum CloseFunction {
+    #[serde(rename_all = "snake_case")]
+    pub enum CloseFunction: u8 as from_u8 / to_u8 {
         /// 000b: DVD+RW quick stop of background formatting.
-        QuickStopBackgroundFormat = 0b000,
+        QuickStopBackgroundFormat = 0b000 => "Quick Stop of Background Format",
         /// 001b: close the logical track (CD TAO track, DVD+R fragment, BD-R track).
-        CloseTrack = 0b001,
+        CloseTrack = 0b001 => "Close Logical Track",
         /// 010b: close the session (or stop DVD+RW background formatting compatibly).
-        CloseSession = 0b010,
+        CloseSession = 0b010 => "Close Session",
         /// 101b: DVD+R: close the session and finalize with minimal radius.
-        FinalizeMinimalRadius = 0b101,
+        FinalizeMinimalRadius = 0b101 => "Close Session and Finalize with Minimal Radius",
         /// 110b: finalize the disc (BD-R, DVD+R DL).
-        FinalizeDisc = 0b110,
+        FinalizeDisc = 0b110 => "Finalize the Disc",
     }
 }
 
@@ -117,7 +118,7 @@ impl CloseTrackSession {
         let [_, b1, b2, _, t0, t1, _, _, _, _] =
             check(cdb, Opcode::CloseTrackSession, &CLOSE_TRACK_SESSION_USAGE)?;
         Ok(CloseTrackSession {
-            immed: bit(b1, 0x01),
+            immed: bit(b1, 0),
             function: CloseFunction::from_u8(b2 & 0x07),
             track_number: u16::from_be_bytes([t0, t1]),
         })
@@ -129,7 +130,7 @@ impl CloseTrackSession {
         let [t0, t1] = self.track_number.to_be_bytes();
         CdbBytes::from_slice(&[
             0x5B,
-            flag(self.immed, 0x01),
+            flag(self.immed, 0),
             self.function.to_u8() & 0x07,
             0,
             t0,
@@ -173,9 +174,9 @@ impl SendOpcInformation {
         let [_, b1, b2, _, _, _, _, l0, l1, _] =
             check(cdb, Opcode::SendOpcInformation, &SEND_OPC_USAGE)?;
         Ok(SendOpcInformation {
-            do_opc: bit(b1, 0x01),
-            exclude0: bit(b2, 0x01),
-            exclude1: bit(b2, 0x02),
+            do_opc: bit(b1, 0),
+            exclude0: bit(b2, 0),
+            exclude1: bit(b2, 1),
             parameter_list_length: u16::from_be_bytes([l0, l1]),
         })
     }
@@ -185,8 +186,8 @@ impl SendOpcInformation {
         let [l0, l1] = self.parameter_list_length.to_be_bytes();
         CdbBytes::from_slice(&[
             0x54,
-            flag(self.do_opc, 0x01),
-            flag(self.exclude1, 0x02) | flag(self.exclude0, 0x01),
+            flag(self.do_opc, 0),
+            flag(self.exclude1, 1) | flag(self.exclude0, 0),
             0,
             0,
             0,
@@ -240,23 +241,24 @@ impl SendCueSheet {
 }
 cdb_repr!(SendCueSheet, Opcode::SendCueSheet, SEND_CUE_SHEET_USAGE);
 
-code_enum! {
+wire_enum! {
     /// BLANK blanking type (byte 1 bits 2-0), for CD-RW and DVD-RW.
-    pub enum BlankingType {
+    #[serde(rename_all = "snake_case")]
+    pub enum BlankingType: u8 as from_u8 / to_u8 {
         /// 000b: blank the whole disc.
-        FullDisc = 0b000,
+        FullDisc = 0b000 => "Blank the disc",
         /// 001b: minimal blank (PMA, TOC and the first track's pre-gap).
-        Minimal = 0b001,
+        Minimal = 0b001 => "Minimally blank the disc",
         /// 010b: blank the track named by the start address.
-        Track = 0b010,
+        Track = 0b010 => "Blank a track",
         /// 011b: unreserve the last (reserved or incomplete) track.
-        UnreserveTrack = 0b011,
+        UnreserveTrack = 0b011 => "Un-reserve a track",
         /// 100b: blank the tail of the track from the start address.
-        TrackTail = 0b100,
+        TrackTail = 0b100 => "Blank a track tail",
         /// 101b: unclose the last complete session.
-        UncloseLastSession = 0b101,
+        UncloseLastSession = 0b101 => "Unclose the last session",
         /// 110b: blank the last session.
-        Session = 0b110,
+        Session = 0b110 => "Blank the last session",
     }
 }
 
@@ -279,7 +281,7 @@ impl Blank {
     pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
         let [_, b1, a0, a1, a2, a3, _, _, _, _, _, _] = check(cdb, Opcode::Blank, &BLANK_USAGE)?;
         Ok(Blank {
-            immed: bit(b1, 0x10),
+            immed: bit(b1, 4),
             blanking_type: BlankingType::from_u8(b1 & 0x07),
             start_address: u32::from_be_bytes([a0, a1, a2, a3]),
         })
@@ -291,7 +293,7 @@ impl Blank {
         let [a0, a1, a2, a3] = self.start_address.to_be_bytes();
         CdbBytes::from_slice(&[
             0xA1,
-            flag(self.immed, 0x10) | (self.blanking_type.to_u8() & 0x07),
+            flag(self.immed, 4) | (self.blanking_type.to_u8() & 0x07),
             a0,
             a1,
             a2,

@@ -3,18 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 use super::{fixed, frame, put_bits, whole_entries, wire_enum, ResponseFormat};
+pub use crate::cdb::FormatType;
 use crate::wire::{byte_at, ParseError, Writer};
 
-/// READ CAPACITY data: the last readable LBA and the block length.
+/// READ CAPACITY data (MMC-6 6.23): the last readable LBA and the block length. Named apart
+/// from the command, [`crate::cdb::ReadCapacity`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadCapacity {
+pub struct CapacityData {
     /// Bytes 0-3. Many drives report a TAO CD 2 blocks too high (the run-out blocks).
     pub last_lba: u32,
     /// Bytes 4-7 (2048).
     pub block_length: u32,
 }
 
-impl ReadCapacity {
+impl CapacityData {
     /// Blocks on the medium (last LBA + 1); `None` for the 0 / FFFFFFFFh "no capacity"
     /// answers the MS sample treats as empty.
     pub fn blocks(&self) -> Option<u64> {
@@ -30,12 +32,12 @@ impl ReadCapacity {
     }
 }
 
-impl ResponseFormat for ReadCapacity {
+impl ResponseFormat for CapacityData {
     const NAME: &'static str = "READ CAPACITY data";
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let [a0, a1, a2, a3, l0, l1, l2, l3] = fixed(bytes, Self::NAME, "block length")?;
-        Ok(ReadCapacity {
+        Ok(CapacityData {
             last_lba: u32::from_be_bytes([a0, a1, a2, a3]),
             block_length: u32::from_be_bytes([l0, l1, l2, l3]),
         })
@@ -60,27 +62,6 @@ wire_enum! {
         Formatted = 2 => "formatted media",
         /// 11b: no medium, or its capacity is unknown.
         NoMedia = 3 => "no media present or unknown capacity",
-    }
-}
-
-wire_enum! {
-    /// Format Type (MMC-6 table 257; FORMAT UNIT and READ FORMAT CAPACITIES).
-    pub enum FormatType: u8 as from_u8 / to_u8 {
-        FullFormat = 0x00 => "Full Format",
-        SpareAreaExpansion = 0x01 => "Spare Area Expansion",
-        ZoneReformat = 0x04 => "Zone Reformat",
-        ZoneFormat = 0x05 => "Zone Format",
-        CdDvdRwFullFormat = 0x10 => "CD/DVD-RW Full Format",
-        CdDvdRwGrowSession = 0x11 => "CD/DVD-RW Grow Session",
-        CdDvdRwAddSession = 0x12 => "CD/DVD-RW Add Session",
-        DvdRwQuickGrowLastSession = 0x13 => "DVD-RW Quick Grow the Last Session",
-        DvdRwQuickAddSession = 0x14 => "DVD-RW Quick Add Session",
-        DvdRwQuick = 0x15 => "DVD-RW Quick",
-        MrwFullFormat = 0x24 => "MRW Full Format",
-        DvdPlusRwBasicFormat = 0x26 => "DVD+RW Basic Format",
-        BdReFullFormatWithSpareAreas = 0x30 => "BD-RE Full Format with Spare Areas",
-        BdReFullFormatWithoutSpareAreas = 0x31 => "BD-RE Full Format without Spare Areas",
-        BdRFullFormatWithSpareAreas = 0x32 => "BD-R Full Format with Spare Areas",
     }
 }
 

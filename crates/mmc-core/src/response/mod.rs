@@ -16,6 +16,7 @@
 //! not a whole number of entries, is [`ParseError::BadLength`] naming the field. Bytes beyond
 //! what the length field announces are ignored (drives pad to the allocation length).
 
+pub(crate) use crate::wire::{bit, bits, flag, put_bits, wire_enum};
 use crate::wire::{EmitError, ParseError, Writer};
 
 pub mod buffer_capacity;
@@ -39,7 +40,7 @@ mod samples;
 
 pub use buffer_capacity::BufferCapacity;
 pub use capabilities::CapabilitiesPage;
-pub use capacity::{FormatCapacities, ReadCapacity};
+pub use capacity::{CapacityData, FormatCapacities};
 pub use configuration::{Configuration, Feature, FeatureCode};
 pub use disc_info::DiscInformation;
 pub use disc_structure::{DvdPhysicalFormat, WriteProtectionStatus};
@@ -185,95 +186,3 @@ pub(crate) fn len_u16(n: usize) -> u16 {
 pub(crate) fn len_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
-
-/// Bit `bit` of `byte`.
-#[inline]
-pub(crate) const fn bit(byte: u8, bit: u32) -> bool {
-    (byte >> bit) & 1 != 0
-}
-
-/// `v` placed at bit `bit`.
-#[inline]
-pub(crate) const fn flag(v: bool, bit: u32) -> u8 {
-    (v as u8) << bit
-}
-
-/// A field of `width` bits at `shift`, read from `byte`.
-#[inline]
-pub(crate) const fn bits(byte: u8, shift: u32, width: u32) -> u8 {
-    (byte >> shift) & ((1u16 << width) - 1) as u8
-}
-
-/// `v` masked to `width` bits and placed at `shift`.
-#[inline]
-pub(crate) const fn put_bits(v: u8, shift: u32, width: u32) -> u8 {
-    (v & ((1u16 << width) - 1) as u8) << shift
-}
-
-/// Declares a wire-code enum with an `Unknown` variant that keeps any other value, so that a
-/// code this crate does not name round-trips.
-macro_rules! wire_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident : $repr:ty as $from:ident / $to:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this crate does not name, kept as sent.
-            Unknown($repr),
-        }
-
-        impl $name {
-            /// Every named variant, in wire order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub const fn $from(v: $repr) -> Self {
-                match v {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other),
-                }
-            }
-
-            pub const fn $to(self) -> $repr {
-                match self {
-                    $( $name::$variant => $value, )*
-                    $name::Unknown(v) => v,
-                }
-            }
-
-            /// The name the standard uses.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $text, )*
-                    $name::Unknown(_) => "unknown",
-                }
-            }
-        }
-
-        impl From<$repr> for $name {
-            fn from(v: $repr) -> Self {
-                $name::$from(v)
-            }
-        }
-
-        impl From<$name> for $repr {
-            fn from(v: $name) -> Self {
-                v.$to()
-            }
-        }
-
-        impl core::fmt::Display for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                match self {
-                    $name::Unknown(v) => write!(f, "unknown ({:#x})", v),
-                    other => f.write_str(other.name()),
-                }
-            }
-        }
-    };
-}
-pub(crate) use wire_enum;

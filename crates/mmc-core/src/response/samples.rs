@@ -4,8 +4,8 @@
 use super::buffer_capacity::BufferCapacity;
 use super::capabilities::{CapabilitiesPage, WriteSpeedDescriptor2A, WriteSpeedReport};
 use super::capacity::{
-    CapacityDescriptorType, CurrentCapacity, FormatCapacities, FormatType, FormattableCapacity,
-    ReadCapacity,
+    CapacityData, CapacityDescriptorType, CurrentCapacity, FormatCapacities, FormatType,
+    FormattableCapacity,
 };
 use super::configuration::{Configuration, Feature};
 use super::disc_info::{DiscInformation, OpcTableEntry};
@@ -49,7 +49,7 @@ const PARSERS: &[(&str, ParserFn)] = &[
     ("track_information", run::<TrackInformation>),
     ("mode_sense", run::<ModeParameters>),
     ("mode_select", run_mode_select),
-    ("read_capacity", run::<ReadCapacity>),
+    ("read_capacity", run::<CapacityData>),
     ("format_capacities", run::<FormatCapacities>),
     ("performance", run::<NominalPerformance>),
     ("write_speeds", run::<WriteSpeeds>),
@@ -246,12 +246,12 @@ pub fn sample_responses() -> Vec<(&'static str, Vec<u8>)> {
             },
             FormattableCapacity {
                 blocks: 11_826_176,
-                format_type: FormatType::BdReFullFormatWithSpareAreas,
+                format_type: FormatType::BdReWithSpareAreas,
                 type_dependent: 0x3000,
             },
             FormattableCapacity {
                 blocks: 12_219_392,
-                format_type: FormatType::BdReFullFormatWithoutSpareAreas,
+                format_type: FormatType::BdReWithoutSpareAreas,
                 type_dependent: 0x800,
             },
         ],
@@ -392,7 +392,7 @@ pub fn sample_responses() -> Vec<(&'static str, Vec<u8>)> {
         ("mode_select", mode_select),
         (
             "read_capacity",
-            ReadCapacity {
+            CapacityData {
                 last_lba: 11_826_175,
                 block_length: 2048,
             }

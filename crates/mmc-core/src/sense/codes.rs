@@ -3,106 +3,39 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The sense key (SPC-4 table 48): the broad class of a CHECK CONDITION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SenseKey {
-    NoSense,
-    RecoveredError,
-    NotReady,
-    MediumError,
-    HardwareError,
-    IllegalRequest,
-    UnitAttention,
-    DataProtect,
-    BlankCheck,
-    VendorSpecific,
-    CopyAborted,
-    AbortedCommand,
-    /// 0Ch, obsolete in SPC-4 (was EQUAL).
-    Obsolete,
-    VolumeOverflow,
-    Miscompare,
-    /// 0Fh, reserved. A sense key is four bits wide, so nothing else is possible.
-    Reserved,
-}
+use crate::wire::wire_enum;
 
-impl SenseKey {
-    /// The key from the low four bits of `v`.
-    pub const fn from_u8(v: u8) -> Self {
-        match v & 0x0F {
-            0x0 => SenseKey::NoSense,
-            0x1 => SenseKey::RecoveredError,
-            0x2 => SenseKey::NotReady,
-            0x3 => SenseKey::MediumError,
-            0x4 => SenseKey::HardwareError,
-            0x5 => SenseKey::IllegalRequest,
-            0x6 => SenseKey::UnitAttention,
-            0x7 => SenseKey::DataProtect,
-            0x8 => SenseKey::BlankCheck,
-            0x9 => SenseKey::VendorSpecific,
-            0xA => SenseKey::CopyAborted,
-            0xB => SenseKey::AbortedCommand,
-            0xC => SenseKey::Obsolete,
-            0xD => SenseKey::VolumeOverflow,
-            0xE => SenseKey::Miscompare,
-            _ => SenseKey::Reserved,
-        }
-    }
-
-    pub const fn to_u8(self) -> u8 {
-        match self {
-            SenseKey::NoSense => 0x0,
-            SenseKey::RecoveredError => 0x1,
-            SenseKey::NotReady => 0x2,
-            SenseKey::MediumError => 0x3,
-            SenseKey::HardwareError => 0x4,
-            SenseKey::IllegalRequest => 0x5,
-            SenseKey::UnitAttention => 0x6,
-            SenseKey::DataProtect => 0x7,
-            SenseKey::BlankCheck => 0x8,
-            SenseKey::VendorSpecific => 0x9,
-            SenseKey::CopyAborted => 0xA,
-            SenseKey::AbortedCommand => 0xB,
-            SenseKey::Obsolete => 0xC,
-            SenseKey::VolumeOverflow => 0xD,
-            SenseKey::Miscompare => 0xE,
-            SenseKey::Reserved => 0xF,
-        }
-    }
-
-    /// The name SPC gives the key, in the words `sg_decode_sense` prints.
-    pub const fn name(self) -> &'static str {
-        match self {
-            SenseKey::NoSense => "No Sense",
-            SenseKey::RecoveredError => "Recovered Error",
-            SenseKey::NotReady => "Not Ready",
-            SenseKey::MediumError => "Medium Error",
-            SenseKey::HardwareError => "Hardware Error",
-            SenseKey::IllegalRequest => "Illegal Request",
-            SenseKey::UnitAttention => "Unit Attention",
-            SenseKey::DataProtect => "Data Protect",
-            SenseKey::BlankCheck => "Blank Check",
-            SenseKey::VendorSpecific => "Vendor Specific",
-            SenseKey::CopyAborted => "Copy Aborted",
-            SenseKey::AbortedCommand => "Aborted Command",
-            SenseKey::Obsolete => "Equal",
-            SenseKey::VolumeOverflow => "Volume Overflow",
-            SenseKey::Miscompare => "Miscompare",
-            SenseKey::Reserved => "Completed",
-        }
-    }
-}
-
-impl From<u8> for SenseKey {
-    fn from(v: u8) -> Self {
-        SenseKey::from_u8(v)
-    }
-}
-
-impl From<SenseKey> for u8 {
-    fn from(k: SenseKey) -> u8 {
-        k.to_u8()
+wire_enum! {
+    /// The sense key (SPC-4 4.5.6, table 48; SPC-5 names 0Fh): the broad class of a CHECK CONDITION.
+    /// Four bits wide, so `from_u8` reads the low four bits and every key is named.
+    ///
+    /// Names are SPC's, in the words `sg_decode_sense` prints, with two keys named after
+    /// what they meant before or after SPC-4: 0Ch was EQUAL (SPC-2; obsolete since SPC-3, and
+    /// still printed "Equal"), and 0Fh, reserved in SPC-4, is COMPLETED in SPC-5. Their
+    /// serialized names stay `"obsolete"` and `"reserved"`, as fault plans and `--json`
+    /// output have written them.
+    #[serde(rename_all = "snake_case")]
+    pub enum SenseKey: u8 as from_u8 / to_u8, mask 0x0F {
+        NoSense = 0x0 => "No Sense",
+        RecoveredError = 0x1 => "Recovered Error",
+        NotReady = 0x2 => "Not Ready",
+        MediumError = 0x3 => "Medium Error",
+        HardwareError = 0x4 => "Hardware Error",
+        IllegalRequest = 0x5 => "Illegal Request",
+        UnitAttention = 0x6 => "Unit Attention",
+        DataProtect = 0x7 => "Data Protect",
+        BlankCheck = 0x8 => "Blank Check",
+        VendorSpecific = 0x9 => "Vendor Specific",
+        CopyAborted = 0xA => "Copy Aborted",
+        AbortedCommand = 0xB => "Aborted Command",
+        /// 0Ch: EQUAL (SPC-2), obsolete since SPC-3.
+        #[serde(rename = "obsolete")]
+        Equal = 0xC => "Equal",
+        VolumeOverflow = 0xD => "Volume Overflow",
+        Miscompare = 0xE => "Miscompare",
+        /// 0Fh: COMPLETED (SPC-5), reserved before.
+        #[serde(rename = "reserved")]
+        Completed = 0xF => "Completed",
     }
 }
 

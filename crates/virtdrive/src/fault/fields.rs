@@ -62,8 +62,8 @@ fn sense_key_from_name(text: &str) -> Option<SenseKey> {
     (0..=0x0Fu8).map(SenseKey::from_u8).find(|key| {
         let serde_name = match key {
             // SenseKey::name() gives the SPC display names "Equal" and "Completed" for these.
-            SenseKey::Obsolete => "obsolete",
-            SenseKey::Reserved => "reserved",
+            SenseKey::Equal => "obsolete",
+            SenseKey::Completed => "reserved",
             other => other.name(),
         };
         squeeze(serde_name) == wanted || squeeze(key.name()) == wanted
@@ -340,7 +340,7 @@ mod tests {
             sense_key_from_name("UNIT ATTENTION"),
             Some(SenseKey::UnitAttention)
         );
-        assert_eq!(sense_key_from_name("reserved"), Some(SenseKey::Reserved));
+        assert_eq!(sense_key_from_name("reserved"), Some(SenseKey::Completed));
         assert_eq!(sense_key_from_name("bad"), None);
     }
 

@@ -68,7 +68,7 @@ use mmc_core::cdb::{ReadTocPmaAtip, TrackAddressType};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::write_parameters::{MultiSession, WriteType};
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, TrackInformation, WriteParameters,
+    CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
 };
 use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
@@ -348,8 +348,8 @@ impl Medium for CdR {
         Err(MediumError::new(CANNOT_READ_INCOMPATIBLE))
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
-        Ok(ReadCapacity {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
+        Ok(CapacityData {
             last_lba: info::lba_field(self.disc.last_recorded_block()),
             block_length: SECTOR as u32,
         })

@@ -12,7 +12,7 @@ use core::time::Duration;
 use mmc_core::cdb::{CloseTrackSession, FormatUnitParameters, ReadTocPmaAtip, ReserveTrack};
 use mmc_core::cdb::{ReadDiscStructure, TrackAddressType};
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, TrackInformation, WriteParameters,
+    CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
 };
 use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
@@ -180,7 +180,7 @@ pub trait Medium: fmt::Debug + Send {
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>>;
 
     /// READ CAPACITY: the last recorded LBA and the block length.
-    fn read_capacity(&self) -> MediumResult<ReadCapacity>;
+    fn read_capacity(&self) -> MediumResult<CapacityData>;
 
     /// READ FORMAT CAPACITIES.
     fn format_capacities(&self) -> FormatCapacities;

@@ -22,7 +22,7 @@ use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteParameters, WriteProtectionStatus,
 };
 use mmc_core::sense::SenseTriple;
@@ -160,8 +160,8 @@ impl Medium for DvdRom {
         }
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
-        Ok(ReadCapacity {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
+        Ok(CapacityData {
             last_lba: u32::try_from(self.sectors - 1).unwrap_or(0),
             block_length: 2048,
         })
@@ -299,7 +299,7 @@ impl Medium for UnknownDisc {
         Err(unreadable())
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
         Err(unreadable())
     }
 

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use mmc_core::cdb::{
-    CloseTrackSession, Read10, ReadDiscInformation, ReadTocPmaAtip, ReadTrackInformation, Write10,
+    CdbRepr, CloseTrackSession, Read10, ReadDiscInformation, ReadTocPmaAtip, ReadTrackInformation,
+    Write10,
 };
 use mmc_core::response::{ModeParameters, ResponseFormat};
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};

@@ -41,7 +41,6 @@
 
 use core::time::Duration;
 
-use mmc_core::cdb::FormatType as FormatUnitType;
 use mmc_core::cdb::{
     BdCertification, CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters,
     ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
@@ -51,7 +50,7 @@ use mmc_core::response::capacity::{
 };
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteProtectionStatus,
 };
 use mmc_core::sense::{triples, SenseKeySpecific};
@@ -274,7 +273,7 @@ impl BdRe {
         let certification = BdCertification::from_u8(d.format_subtype & 0x03);
         // Parameter list bytes 4-7: Number of Blocks; byte 8 bits 7-2: Format Type.
         match d.format_type {
-            FormatUnitType::FullFormat => {
+            FormatType::FullFormat => {
                 if blocks > user_sectors(DEFAULT_SPARE_CLUSTERS) {
                     return Err(invalid_parameter(4, None));
                 }
@@ -284,7 +283,7 @@ impl BdRe {
                 };
                 Ok((layout, BdCertification::QuickReformat))
             }
-            FormatUnitType::BdReWithSpareAreas => {
+            FormatType::BdReWithSpareAreas => {
                 if blocks == 0 || blocks > BD_RE_SECTORS {
                     return Err(invalid_parameter(4, None));
                 }
@@ -299,7 +298,7 @@ impl BdRe {
                 };
                 Ok((layout, certification))
             }
-            FormatUnitType::BdReWithoutSpareAreas => {
+            FormatType::BdReWithoutSpareAreas => {
                 if blocks > BD_RE_SECTORS {
                     return Err(invalid_parameter(4, None));
                 }
@@ -377,8 +376,8 @@ impl Medium for BdRe {
         }
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
-        Ok(ReadCapacity {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
+        Ok(CapacityData {
             last_lba: self
                 .user_capacity()
                 .and_then(|c| u32::try_from(c - 1).ok())
@@ -409,15 +408,12 @@ impl Medium for BdRe {
             current,
             formattable: vec![
                 spare(FormatType::FullFormat, DEFAULT_SPARE_CLUSTERS),
-                spare(
-                    FormatType::BdReFullFormatWithSpareAreas,
-                    DEFAULT_SPARE_CLUSTERS,
-                ),
-                spare(FormatType::BdReFullFormatWithSpareAreas, MAX_SPARE_CLUSTERS),
-                spare(FormatType::BdReFullFormatWithSpareAreas, MIN_SPARE_CLUSTERS),
+                spare(FormatType::BdReWithSpareAreas, DEFAULT_SPARE_CLUSTERS),
+                spare(FormatType::BdReWithSpareAreas, MAX_SPARE_CLUSTERS),
+                spare(FormatType::BdReWithSpareAreas, MIN_SPARE_CLUSTERS),
                 FormattableCapacity {
                     blocks: BD_RE_SECTORS as u32,
-                    format_type: FormatType::BdReFullFormatWithoutSpareAreas,
+                    format_type: FormatType::BdReWithoutSpareAreas,
                     type_dependent: 2048,
                 },
             ],

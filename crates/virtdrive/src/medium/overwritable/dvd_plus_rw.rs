@@ -41,7 +41,6 @@
 
 use core::time::Duration;
 
-use mmc_core::cdb::FormatType as FormatUnitType;
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
     ReadTocPmaAtip, TrackAddressType,
@@ -52,7 +51,7 @@ use mmc_core::response::capacity::{
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteProtectionStatus,
 };
 use mmc_core::Profile;
@@ -275,7 +274,7 @@ impl DvdPlusRw {
         let d = &params.descriptor;
         // Parameter list bytes: 4-7 Number of Blocks, 8 type (bits 7-2) and sub-type
         // (bits 1-0), 9-11 type dependent parameter.
-        if d.format_type != FormatUnitType::DvdPlusRwBasic {
+        if d.format_type != FormatType::DvdPlusRwBasic {
             return Some(invalid_parameter(8, Some(7)));
         }
         // MMC-6 6.5.4.2.14: FFFFFFFFh (as much as the disc holds) is allowed for 26h.
@@ -387,8 +386,8 @@ impl Medium for DvdPlusRw {
         }
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
-        Ok(ReadCapacity {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
+        Ok(CapacityData {
             last_lba: u32::try_from(self.readable_sectors().saturating_sub(1)).unwrap_or(0),
             block_length: 2048,
         })
@@ -408,7 +407,7 @@ impl Medium for DvdPlusRw {
             },
             formattable: vec![FormattableCapacity {
                 blocks: DVD_PLUS_RW_SECTORS as u32,
-                format_type: FormatType::DvdPlusRwBasicFormat,
+                format_type: FormatType::DvdPlusRwBasic,
                 type_dependent: 0,
             }],
             cut_bytes: 0,

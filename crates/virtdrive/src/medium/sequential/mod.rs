@@ -68,7 +68,7 @@ use mmc_core::cdb::{
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{
-    DiscInformation, FormatCapacities, ReadCapacity, ResponseFormat, TrackInformation,
+    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteProtectionStatus,
 };
 use mmc_core::sense::{triples, SenseTriple};
@@ -308,13 +308,13 @@ impl Medium for SequentialDisc {
         }
     }
 
-    fn read_capacity(&self) -> MediumResult<ReadCapacity> {
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
         let end = self
             .disc
             .closed_sessions()
             .last()
             .map_or(0, |(_, s)| s.end());
-        Ok(ReadCapacity {
+        Ok(CapacityData {
             last_lba: end.saturating_sub(1),
             block_length: SECTOR as u32,
         })
