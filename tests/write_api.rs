@@ -14,6 +14,7 @@ use discwriter::{
 };
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
+use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
 use virtdrive::VirtDrive;
 
@@ -356,8 +357,8 @@ fn a_device_that_is_not_an_optical_drive_is_recorder_not_supported() {
 
 #[test]
 fn a_garbled_inquiry_is_invalid_response_from_device() {
-    let mut d = drive(CD_R);
-    d.set_fault_plan(
+    let d = Faulty::for_drive(
+        drive(CD_R),
         virtdrive::fault::FaultPlan::from_json_str(
             r#"{"rules":[{"match":{"opcode":"INQUIRY"},"action":{"short_transfer":{"bytes":3}}}]}"#,
         )

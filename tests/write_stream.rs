@@ -13,6 +13,7 @@ use discwriter::{
     WriteOptions,
 };
 use mmc_core::Transport;
+use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::HashOnlyStore;
 use virtdrive::{DriveConfig, VirtDrive};
@@ -260,8 +261,10 @@ fn a_stream_with_its_length_is_checked_against_the_free_space_before_anything_is
 
 #[test]
 fn verifying_a_stream_compares_with_digests_taken_while_writing() {
-    let mut d = drive(MediumKind::BdRe);
-    d.set_fault_plan(plan("matrix/writing-drop-write.json"));
+    let d = Faulty::for_drive(
+        drive(MediumKind::BdRe),
+        plan("matrix/writing-drop-write.json"),
+    );
     let w = writer(
         d,
         WriteOptions {

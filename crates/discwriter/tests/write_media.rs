@@ -6,6 +6,7 @@ use std::io::Cursor;
 use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOptions};
 use mmc_core::cdb::{Read10, ReadTrackInformation, TrackAddressType};
 use mmc_core::{DataPhase, Transport};
+use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::{DriveConfig, VirtDrive};
@@ -27,7 +28,7 @@ fn image(sectors: u64) -> Vec<u8> {
     v
 }
 
-fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive> {
+fn writer<T: Transport + Send>(d: T, verification: VerificationLevel) -> DataWriter<T> {
     let w = DataWriter::new();
     w.set_recorder(Recorder::open(d).unwrap()).unwrap();
     w.set_client_name("discwriter test").unwrap();
@@ -39,7 +40,7 @@ fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive
     w
 }
 
-fn read_back(d: &mut VirtDrive, lba: i32, sectors: u16) -> Vec<u8> {
+fn read_back(d: &mut impl Transport, lba: i32, sectors: u16) -> Vec<u8> {
     let mut buf = vec![0u8; usize::from(sectors) * 2048];
     let cdb = Read10 {
         dpo: false,
@@ -166,14 +167,11 @@ fn eject_opens_the_tray_and_load_closes_it() {
 
 #[test]
 fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
-    let mut d = drive(MediumKind::CdR80);
-    d.set_fault_plan(
-        virtdrive::fault::FaultPlan::from_json_str(
+    let d = Faulty::for_drive(drive(MediumKind::CdR80), virtdrive::fault::FaultPlan::from_json_str(
             r#"{ "rules": [ { "match": { "opcode": "WRITE (10)", "nth": 5 },
                  "action": { "sense": { "key": 3, "asc": "0x0C", "ascq": 0 } }, "times": "once" } ] }"#,
         )
-        .unwrap(),
-    );
+        .unwrap(),);
     let w = writer(d, VerificationLevel::None);
     let data = image(400);
     let err = w

@@ -26,6 +26,7 @@ use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use serde_json::json;
 
 use crate::drive::{build_sense, DriveConfig, VirtDrive};
+use crate::fault::{Arrival, DriveCondition, DriveHooks};
 use crate::medium::{self, MediumKind};
 use crate::store::MemoryStore;
 
@@ -291,23 +292,8 @@ impl Transport for VirtualDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if cdb.first().copied().is_some_and(changes_contents) {
-            self.notes.clear();
-        }
-        let transfer = data.len();
-        let completion = self.drive.execute(cdb, data, timeout)?;
-        if completion.is_good()
-            && cdb.first().copied().is_some_and(is_sync_point)
-            && self.commit().is_err()
-        {
-            // A drive whose cache cannot reach the disc reports a write error; the cause on
-            // the host is kept for `host_io_error`. The file stays as of its last commit, and
-            // the next synchronizing command tries again (or, for a commit that failed after
-            // its commit point, fails until the disc is reopened, which finishes it).
-            let sense = build_sense(triples::WRITE_ERROR, None, None);
-            return Ok(Completion::check_condition(&sense, transfer));
-        }
-        Ok(completion)
+        self.arrive(cdb, data.len())?;
+        self.run_arrived(cdb, data, timeout)
     }
     fn pause(&mut self, d: Duration) {
         self.drive.pause(d)
@@ -327,5 +313,60 @@ impl Transport for VirtualDrive {
 
     fn max_transfer_bytes(&self) -> Option<usize> {
         Transport::max_transfer_bytes(&self.drive)
+    }
+}
+
+impl DriveHooks for VirtualDrive {
+    fn arrive(&mut self, cdb: &[u8], data_len: usize) -> Result<Arrival, TransportError> {
+        if cdb.first().copied().is_some_and(changes_contents) {
+            self.notes.clear();
+        }
+        self.drive.arrive(cdb, data_len)
+    }
+
+    fn run_arrived(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let transfer = data.len();
+        let completion = self.drive.run_arrived(cdb, data, timeout)?;
+        if completion.is_good()
+            && cdb.first().copied().is_some_and(is_sync_point)
+            && self.commit().is_err()
+        {
+            // A drive whose cache cannot reach the disc reports a write error; the cause on
+            // the host is kept for `host_io_error`. The file stays as of its last commit, and
+            // the next synchronizing command tries again (or, for a commit that failed after
+            // its commit point, fails until the disc is reopened, which finishes it).
+            let sense = build_sense(triples::WRITE_ERROR, None, None);
+            return Ok(Completion::check_condition(&sense, transfer));
+        }
+        Ok(completion)
+    }
+
+    fn answered(&mut self) {
+        self.drive.answered()
+    }
+
+    fn delay(&mut self, d: Duration) {
+        self.drive.delay(d)
+    }
+
+    fn time_out(&mut self, timeout: Duration) {
+        self.drive.time_out(timeout)
+    }
+
+    fn lose_power(&mut self) {
+        self.drive.lose_power()
+    }
+
+    fn vanish(&mut self) {
+        self.drive.vanish()
+    }
+
+    fn enter_condition(&mut self, condition: &DriveCondition) {
+        self.drive.enter_condition(condition)
     }
 }

@@ -85,17 +85,22 @@ impl VirtDrive {
         &mut self,
         client: Option<&str>,
         cdb: &[u8],
-        data: DataPhase<'_>,
+        mut data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if let Some(lock) = &self.exclusive {
-            if client != Some(lock.owner.as_str()) {
-                return Err(TransportError::Locked {
-                    owner: Some(lock.owner.clone()),
-                });
-            }
+        self.admit(client)?;
+        self.begin_command()?;
+        self.run(cdb, &mut data, timeout)
+    }
+
+    /// Refuses a command of anyone but the client holding exclusive access.
+    pub(crate) fn admit(&self, client: Option<&str>) -> Result<(), TransportError> {
+        match &self.exclusive {
+            Some(lock) if client != Some(lock.owner.as_str()) => Err(TransportError::Locked {
+                owner: Some(lock.owner.clone()),
+            }),
+            _ => Ok(()),
         }
-        self.execute_command(cdb, data, timeout)
     }
 }
 

@@ -3,7 +3,7 @@
 //! of every decoded CDB to the piece that answers it.
 //!
 //! Order of checks for each command, as SPC/MMC drives do it: device present; CDB well formed
-//! (05/20/00, 05/24/00); fault plan; exclusive access; pending unit attention (except for the
+//! (05/20/00, 05/24/00); exclusive access; pending unit attention (except for the
 //! commands SPC/MMC let through: INQUIRY, REQUEST SENSE, GET CONFIGURATION, GET EVENT STATUS
 //! NOTIFICATION); medium readiness for commands that access the medium; write protection for
 //! commands that record; then the command itself. Every command advances the virtual clock.
@@ -11,8 +11,8 @@
 mod config;
 mod configuration;
 mod exclusive;
-mod faults;
 mod gate;
+mod hooks;
 mod info;
 mod io;
 mod mode;
@@ -29,6 +29,7 @@ pub use exclusive::{DriveClient, LockError, SharedDrive};
 pub use speed::SpeedSetting;
 
 use crate::clock::VirtualTime;
+use crate::fault::{Arrival, DriveHooks};
 use crate::medium::{Medium, MediumError};
 
 /// What is wrong with the disc in the tray, when something is (API and fault plans set these).
@@ -92,7 +93,8 @@ pub struct VirtDrive {
     pub(crate) buffer: speed::BufferModel,
     pub(crate) gone: bool,
     pub(crate) exclusive: Option<exclusive::ExclusiveLock>,
-    pub(crate) fault_plan: Option<crate::fault::FaultPlan>,
+    /// When the command being answered arrived (before its overhead).
+    pub(crate) arrived_at: VirtualTime,
     /// A disc a fault plan took out (`no_medium`) that `becoming_ready` puts back.
     pub(crate) parked: Option<Disc>,
     /// The client name this drive's own `Transport` took exclusive access under.
@@ -123,7 +125,7 @@ impl VirtDrive {
             buffer,
             gone: false,
             exclusive: None,
-            fault_plan: None,
+            arrived_at: VirtualTime::ZERO,
             parked: None,
             transport_client: None,
         }
@@ -332,48 +334,26 @@ impl VirtDrive {
         }
     }
 
-    pub(crate) fn execute_command(
-        &mut self,
-        cdb: &[u8],
-        data: DataPhase<'_>,
-        timeout: Duration,
-    ) -> Result<Completion, TransportError> {
+    /// A command arrives at a present drive: it costs the command overhead, and what time
+    /// finished is finished. Returns what a fault plan matches the command against.
+    pub(crate) fn begin_command(&mut self) -> Result<Arrival, TransportError> {
         if self.gone {
             return Err(TransportError::DeviceGone);
         }
-        let started = self.now;
+        self.arrived_at = self.now;
         self.now = self.now.after(self.config.command_overhead);
         self.settle();
-        let decision = self.consult_plan(cdb, &data, timeout);
-        let (mut data, fault, short_residual) = match decision {
-            faults::Decision::Answer(answer) => {
-                self.pace(self.now.since(started));
-                return answer;
-            }
-            faults::Decision::Run => (data, None, 0),
-            faults::Decision::RunThen(fault) => (data, Some(fault), 0),
-            faults::Decision::Shorten(bytes) => {
-                let (d, residual) = faults::shortened(data, bytes);
-                (d, None, residual)
-            }
-        };
-        let outcome = self.run(cdb, &mut data, started, timeout);
-        let outcome = match fault {
-            Some(f) => self.after_run(&f, outcome, &mut data, timeout),
-            None => outcome,
-        };
-        outcome.map(|mut c| {
-            c.residual += short_residual;
-            c
+        Ok(Arrival {
+            now: self.now,
+            medium: self.disc.as_ref().map(|d| d.medium.kind()),
         })
     }
 
-    /// Decodes, checks and runs one command.
+    /// Decodes, checks and runs the command that arrived.
     fn run(
         &mut self,
         cdb: &[u8],
         data: &mut DataPhase<'_>,
-        started: VirtualTime,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         let command = match Command::decode(cdb) {
@@ -389,7 +369,7 @@ impl VirtDrive {
         let result = self.dispatch(command, data);
         // A command that ran longer than the host waits did complete inside the drive, but
         // the host saw a timeout (SG_IO DID_TIME_OUT).
-        let took = self.now.since(started);
+        let took = self.now.since(self.arrived_at);
         self.pace(took);
         if took > timeout && timeout > Duration::ZERO {
             return Err(TransportError::Timeout);
@@ -415,19 +395,8 @@ impl Transport for VirtDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if let Some(limit) = self.config.max_transfer_bytes.filter(|&l| data.len() > l) {
-            return Err(TransportError::Rejected(format!(
-                "a data phase of {} bytes is more than the {limit} bytes the path to the drive \
-                 moves in one command",
-                data.len()
-            )));
-        }
-        // A VirtDrive used directly as a transport is one client: the name it took exclusive
-        // access under, if any.
-        let client = self.transport_client.take();
-        let result = self.execute_as(client.as_deref(), cdb, data, timeout);
-        self.transport_client = client;
-        result
+        self.arrive(cdb, data.len())?;
+        self.run_arrived(cdb, data, timeout)
     }
     /// Polling hosts wait on the virtual clock (and in real time too when paced).
     fn pause(&mut self, d: Duration) {

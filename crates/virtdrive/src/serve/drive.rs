@@ -21,6 +21,7 @@ use mmc_core::cdb::Opcode;
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
+use crate::fault::{FaultPlan, Faulty};
 use crate::{VirtualDrive, VirtualDriveError};
 
 /// The host's wait between two polls of a busy drive, as the drive sees it.
@@ -33,14 +34,21 @@ pub struct ServedDrive {
     poll_wait: Duration,
 }
 
+/// The drive under its fault plan (an empty one when none was given), and the transcript
+/// of what the host saw.
 #[derive(Debug)]
 enum Backend {
-    Plain(VirtualDrive),
-    Traced(Tracing<VirtualDrive>),
+    Plain(Faulty<VirtualDrive>),
+    Traced(Tracing<Faulty<VirtualDrive>>),
 }
 
 impl ServedDrive {
     pub fn new(drive: VirtualDrive) -> Self {
+        Self::with_faults(Faulty::for_drive(drive, FaultPlan::empty()))
+    }
+
+    /// A drive that answers as its fault plan says.
+    pub fn with_faults(drive: Faulty<VirtualDrive>) -> Self {
         ServedDrive {
             backend: Backend::Plain(drive),
             poll_wait: DEFAULT_POLL_WAIT,
@@ -49,7 +57,7 @@ impl ServedDrive {
 
     /// Records every command as one JSON line of `sink` (mmc-core's transcript format), with
     /// the data phases in full so [`mmc_core::trace::replay_against`] can send them again.
-    pub fn with_transcript(drive: VirtualDrive, sink: Box<dyn Write + Send>) -> Self {
+    pub fn with_transcript(drive: Faulty<VirtualDrive>, sink: Box<dyn Write + Send>) -> Self {
         ServedDrive {
             backend: Backend::Traced(Tracing::to_writer(drive, sink).with_max_inline(usize::MAX)),
             poll_wait: DEFAULT_POLL_WAIT,
@@ -68,15 +76,15 @@ impl ServedDrive {
 
     pub fn drive(&self) -> &VirtualDrive {
         match &self.backend {
-            Backend::Plain(d) => d,
-            Backend::Traced(t) => t.inner(),
+            Backend::Plain(d) => d.inner(),
+            Backend::Traced(t) => t.inner().inner(),
         }
     }
 
     pub fn drive_mut(&mut self) -> &mut VirtualDrive {
         match &mut self.backend {
-            Backend::Plain(d) => d,
-            Backend::Traced(t) => t.inner_mut(),
+            Backend::Plain(d) => d.inner_mut(),
+            Backend::Traced(t) => t.inner_mut().inner_mut(),
         }
     }
 

@@ -25,7 +25,7 @@ pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
 pub use opens::{Busy, OpenTable};
 pub use server::{ServeError, Server, StopHandle};
 
-use crate::fault::FaultPlan;
+use crate::fault::{FaultPlan, Faulty};
 use crate::{DriveConfig, VirtualDrive};
 
 /// Everything that makes the served drive.
@@ -57,18 +57,16 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     if let Some(path) = &options.transcript {
         folder_exists("--transcript", path)?;
     }
-    let mut drive = match &options.drive.file {
+    let drive = match &options.drive.file {
         None => VirtualDrive::in_memory(options.drive.kind, config),
         Some(path) => {
             folder_exists(&format!("--drive {}", options.drive), path)?;
             VirtualDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
         }
     };
-    if let Some(plan) = plan {
-        drive.drive_mut().set_fault_plan(plan);
-    }
+    let drive = Faulty::for_drive(drive, plan.unwrap_or_default());
     let served = match &options.transcript {
-        None => ServedDrive::new(drive),
+        None => ServedDrive::with_faults(drive),
         Some(path) => {
             let file =
                 File::create(path).map_err(|e| format!("--transcript {}: {e}", path.display()))?;
