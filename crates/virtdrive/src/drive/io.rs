@@ -11,15 +11,13 @@ use mmc_core::cdb::{
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
 use super::mode::data_out;
 use super::{Disc, Failure, LongOperation, Reply, VirtDrive};
 use crate::medium::Medium;
 
-/// 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION.
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
 const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
@@ -202,7 +200,7 @@ impl VirtDrive {
             None => Ok(Reply::Done),
             Some(i) => Err(Failure {
                 information: Some(i as u64),
-                ..Failure::sense(MISCOMPARE)
+                ..Failure::sense(triples::MISCOMPARE_DURING_VERIFY)
             }),
         }
     }

@@ -330,7 +330,7 @@ impl VirtDrive {
             C::SendOpcInformation(c) => self.send_opc_information(c),
             C::SendCueSheet(c) => self.send_cue_sheet(c, data),
             // BLANK erases CD-RW and DVD-RW; none of the emulated media is one (05/30/06).
-            C::Blank(_) => Err(Failure::sense(SenseTriple::new(0x5, 0x30, 0x06))),
+            C::Blank(_) => Err(Failure::sense(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM)),
         }
     }
 
