@@ -129,16 +129,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::medium::MediumKind;
-use crate::store::FileStore;
-
 mod disc;
 mod error;
+mod file_store;
 mod journal;
 mod staging;
 mod state;
 
 pub(crate) use disc::Disc;
 pub use error::{DiscFileOperation, HostIoError, PersistError};
+pub use file_store::FileStore;
 
 /// A handle on an open disc file, for committing the disc's state; the sectors go through the
 /// [`FileStore`] opened with it. Clones share the same open disc.
