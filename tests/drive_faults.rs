@@ -17,7 +17,7 @@ use virtdrive::fault::FaultPlan;
 use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const WRITABLE: [MediumKind; 5] = [
     MediumKind::CdR80,
@@ -40,7 +40,7 @@ fn cdb(r: &TraceRecord) -> Vec<u8> {
 }
 
 /// A BD-RE holding `data` from LBA 0, written with default options.
-fn written_bd_re(data: &[u8]) -> VirtDrive {
+fn written_bd_re(data: &[u8]) -> EmulatedDrive {
     let w = writer(drive(MediumKind::BdRe), WriteOptions::default());
     write_collecting(&w, data).0.unwrap();
     w.take_recorder().unwrap().unwrap().into_transport()
@@ -311,7 +311,7 @@ fn a_recovered_error_is_success() {
 #[test]
 fn a_path_that_moves_32_kib_gets_transfers_of_32_kib_in_whole_ecc_blocks() {
     for kind in WRITABLE {
-        let d = VirtDrive::with_medium(
+        let d = EmulatedDrive::with_medium(
             DriveConfig {
                 max_transfer_bytes: Some(32 * 1024),
                 ..DriveConfig::default()

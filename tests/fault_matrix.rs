@@ -23,7 +23,7 @@ use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::{DriveCondition, FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
-use virtdrive::{DiscCondition, DriveConfig, VirtDrive};
+use virtdrive::{DiscCondition, DriveConfig, EmulatedDrive};
 
 /// The image every row writes: 320 sectors (more than the 300 of the shortest CD track).
 const SECTORS: u64 = 320;
@@ -348,7 +348,7 @@ fn matrix() -> Vec<Row> {
 /// `TransportError::InvalidHandle`.
 #[derive(Debug)]
 struct Handle {
-    drive: Faulty<VirtDrive>,
+    drive: Faulty<EmulatedDrive>,
     /// (opcode, nth): the nth command with that opcode finds the handle closed.
     close_at: Option<(u8, u32)>,
     seen: u32,
@@ -409,7 +409,7 @@ fn matrix_options() -> WriteOptions {
 /// The drive as the user finds it after the fault: the plan gone, the disc back in and the
 /// right way up, protection off, other programs done with it. A drive that went away comes
 /// back after a power cycle, with the disc as it was last made durable.
-fn recover(mut drive: VirtDrive, handle_closed: bool) -> VirtDrive {
+fn recover(mut drive: EmulatedDrive, handle_closed: bool) -> EmulatedDrive {
     let gone = matches!(
         drive.execute(
             &TestUnitReady.encode(),
@@ -425,7 +425,7 @@ fn recover(mut drive: VirtDrive, handle_closed: bool) -> VirtDrive {
         if gone {
             medium.power_loss();
         }
-        drive = VirtDrive::with_medium(DriveConfig::default(), medium);
+        drive = EmulatedDrive::with_medium(DriveConfig::default(), medium);
     }
     drive.enter_condition(&DriveCondition::BecomingReady {
         duration: Duration::ZERO,
@@ -475,7 +475,7 @@ fn run(row: &Row, kind: MediumKind) {
     if let Some(p) = row.plan {
         let unplanned = std::mem::replace(
             &mut handle.drive,
-            Faulty::for_drive(VirtDrive::default(), FaultPlan::empty()),
+            Faulty::for_drive(EmulatedDrive::default(), FaultPlan::empty()),
         );
         handle.drive = Faulty::for_drive(unplanned.into_inner(), plan(p));
     }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
 use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -87,7 +87,7 @@ fn discwriter_burns_and_verifies_through_sg_io_on_dev_sr9() {
     assert!(events.iter().any(|e| e["event"]["action"] == "VERIFYING"));
 
     // The disc file holds the image, read through the emulator itself.
-    let mut drive = VirtualDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
+    let mut drive = DiscFileDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
     let back = common::read_back(&mut drive, 0, 300);
     common::assert_same_sectors(&back, &image, 0, "the burned disc");
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
 use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -145,7 +145,7 @@ fn a_32_kib_path_gets_32_kib_transfers_and_the_write_succeeds() {
     // The engine sizes its transfers to the limit SgDevice read: the write succeeds.
     assert_eq!(ran.code, 0, "{ran:?}");
     assert_eq!(result["verified"], "full", "{result}");
-    let mut drive = VirtualDrive::open(
+    let mut drive = DiscFileDrive::open(
         MediumKind::BdRe,
         &dir.path().join("bd.disc"),
         DriveConfig::default(),

@@ -16,7 +16,7 @@ use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
 const CLOSE_TRACK_SESSION: u8 = 0x5B;
@@ -57,11 +57,11 @@ fn write_len<T: Transport + Send>(
 
 /// A traced writer, and a check that nothing but what `allowed` lists reached the drive
 /// after it was identified.
-fn traced_writer(kind: MediumKind) -> DataWriter<Tracing<VirtDrive>> {
+fn traced_writer(kind: MediumKind) -> DataWriter<Tracing<EmulatedDrive>> {
     writer(Tracing::new(drive(kind)), WriteOptions::default())
 }
 
-fn nothing_recorded(w: &DataWriter<Tracing<VirtDrive>>) {
+fn nothing_recorded(w: &DataWriter<Tracing<EmulatedDrive>>) {
     let rec = w.take_recorder().unwrap().unwrap();
     let (_, records) = rec.into_transport().into_parts();
     assert!(writes_in(&records).is_empty(), "no WRITE was sent");
@@ -69,7 +69,7 @@ fn nothing_recorded(w: &DataWriter<Tracing<VirtDrive>>) {
     assert!(!sent(&records, CLOSE_TRACK_SESSION), "no CLOSE was sent");
 }
 
-fn commands_after_inquiry(w: &DataWriter<Tracing<VirtDrive>>) -> usize {
+fn commands_after_inquiry(w: &DataWriter<Tracing<EmulatedDrive>>) -> usize {
     let rec = w.take_recorder().unwrap().unwrap();
     let (_, records) = rec.into_transport().into_parts();
     records.len() - 1
@@ -77,7 +77,7 @@ fn commands_after_inquiry(w: &DataWriter<Tracing<VirtDrive>>) -> usize {
 
 #[test]
 fn no_recorder_is_e_imapi_recorder_required() {
-    let w: DataWriter<VirtDrive> = DataWriter::new();
+    let w: DataWriter<EmulatedDrive> = DataWriter::new();
     w.set_client_name("discwriter e2e").unwrap();
     let e = write_len(&w, 2048, None).unwrap_err();
     assert!(matches!(e, Error::RecorderRequired));
@@ -101,7 +101,7 @@ fn a_client_name_imapi_refuses_is_client_name_is_not_valid() {
     assert_eq!(w.client_name().unwrap().as_deref(), Some("discwriter e2e"));
 
     // A writer that never got a name cannot write; the drive is not asked anything.
-    let fresh: DataWriter<Tracing<VirtDrive>> = DataWriter::new();
+    let fresh: DataWriter<Tracing<EmulatedDrive>> = DataWriter::new();
     fresh
         .set_recorder(Recorder::open(Tracing::new(drive(CD_R))).unwrap())
         .unwrap();
@@ -324,7 +324,7 @@ fn a_fifo_that_cannot_be_allocated_is_e_outofmemory() {
 /// A device that answers INQUIRY as something else than an MMC drive, for example a hard
 /// disk named by mistake.
 #[derive(Debug)]
-struct NotAnOpticalDrive(VirtDrive);
+struct NotAnOpticalDrive(EmulatedDrive);
 
 impl Transport for NotAnOpticalDrive {
     fn execute(

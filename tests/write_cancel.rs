@@ -16,12 +16,12 @@ use discwriter::{
 use mmc_core::trace::Tracing;
 use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// 100 transfers or more, so that 1 % is at most one transfer.
 const SECTORS: u64 = 3200;
 
-fn slow_drive(kind: MediumKind) -> Faulty<VirtDrive> {
+fn slow_drive(kind: MediumKind) -> Faulty<EmulatedDrive> {
     Faulty::for_drive(drive(kind), plan("matrix/slow-writes.json"))
 }
 
@@ -35,7 +35,7 @@ fn options() -> WriteOptions {
 /// After a cancel: the error, the disc read back up to the last written LBA, and the disc
 /// still usable.
 fn check_cancelled(
-    w: &DataWriter<Faulty<VirtDrive>>,
+    w: &DataWriter<Faulty<EmulatedDrive>>,
     kind: MediumKind,
     result: Result<discwriter::WriteOutcome, Error>,
     data: &[u8],

@@ -16,7 +16,7 @@ use mmc_core::Transport;
 use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::HashOnlyStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// Hands out its data in pieces of odd sizes, as a pipe does, and never seeks.
 struct Pipe {
@@ -189,7 +189,7 @@ impl Read for Zeros {
 fn a_stream_longer_than_the_free_space_fills_it_then_is_stream_too_large() {
     // A 74-minute CD-R whose sectors are kept as hashes: 333,000 sectors, of which the data
     // may take all but the post-gap (150) and the run-out (2).
-    let d = VirtDrive::with_medium(
+    let d = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::CdR74, Box::new(HashOnlyStore::new())),
     );

@@ -31,7 +31,7 @@ impl DriveSpec {
             });
         };
         if arg.starts_with("virt:") {
-            let spec = virtdrive::DriveSpec::parse(arg).map_err(CliError::Input)?;
+            let spec = virtdrive::VirtSpec::parse(arg).map_err(CliError::Input)?;
             return Ok(DriveSpec::Virtual {
                 kind: spec.kind,
                 file: spec.file,
@@ -132,7 +132,7 @@ pub enum Access {
 #[derive(Debug)]
 pub enum OpenDrive {
     /// An emulated drive, under the fault plan of `--fault-plan` (an empty one without it).
-    Virtual(Faulty<virtdrive::VirtualDrive>),
+    Virtual(Faulty<virtdrive::DiscFileDrive>),
     /// A real drive, opened exclusively; the engine's `Recorder::open` identifies it (and
     /// refuses anything but an MMC drive) before anything else is sent.
     #[cfg(all(feature = "sgio", target_os = "linux"))]
@@ -144,7 +144,7 @@ impl DriveSpec {
     pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
             DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::new_virtual(
-                virtdrive::VirtualDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
+                virtdrive::DiscFileDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
             )),
             DriveSpec::Virtual {
                 kind,
@@ -186,7 +186,7 @@ impl DriveSpec {
 }
 
 impl OpenDrive {
-    fn new_virtual(drive: virtdrive::VirtualDrive) -> Self {
+    fn new_virtual(drive: virtdrive::DiscFileDrive) -> Self {
         OpenDrive::Virtual(Faulty::for_drive(drive, FaultPlan::empty()))
     }
 
@@ -247,7 +247,7 @@ fn open_virtual(
         Access::Existing if !exists && embedded => {
             // The embedded drive's disc is made by the first write or format; until then it
             // is a blank disc, shown without creating anything.
-            return Ok(OpenDrive::new_virtual(virtdrive::VirtualDrive::in_memory(
+            return Ok(OpenDrive::new_virtual(virtdrive::DiscFileDrive::in_memory(
                 kind, config,
             )));
         }
@@ -289,8 +289,8 @@ fn open_virtual(
         _ => {}
     }
     let opened = match access {
-        Access::Create => virtdrive::VirtualDrive::open(kind, path, config),
-        Access::Existing => virtdrive::VirtualDrive::open_existing(kind, path, config),
+        Access::Create => virtdrive::DiscFileDrive::open(kind, path, config),
+        Access::Existing => virtdrive::DiscFileDrive::open_existing(kind, path, config),
     };
     opened
         .map(OpenDrive::new_virtual)

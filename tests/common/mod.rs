@@ -14,7 +14,7 @@ use mmc_core::{DataPhase, Transport};
 use virtdrive::fault::FaultPlan;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The media every case runs on, as `(kind, name used in messages)`.
 pub const CD_R: MediumKind = MediumKind::CdR80;
@@ -22,8 +22,8 @@ pub const DVD_PLUS_RW: MediumKind = MediumKind::DvdPlusRw;
 pub const BD_RE: MediumKind = MediumKind::BdRe;
 
 /// A drive holding a blank disc of `kind`, kept in memory.
-pub fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
+pub fn drive(kind: MediumKind) -> EmulatedDrive {
+    EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     )
@@ -178,7 +178,7 @@ pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
 }
 
 /// A traced drive, for tests that look at what was sent.
-pub fn traced(kind: MediumKind) -> Tracing<VirtDrive> {
+pub fn traced(kind: MediumKind) -> Tracing<EmulatedDrive> {
     Tracing::new(drive(kind))
 }
 

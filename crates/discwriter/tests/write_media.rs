@@ -9,10 +9,10 @@ use mmc_core::{DataPhase, Transport};
 use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
-fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
+fn drive(kind: MediumKind) -> EmulatedDrive {
+    EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     )
@@ -60,7 +60,10 @@ fn read_back(d: &mut impl Transport, lba: i32, sectors: u16) -> Vec<u8> {
     buf
 }
 
-fn write(w: &DataWriter<VirtDrive>, data: &[u8]) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
+fn write(
+    w: &DataWriter<EmulatedDrive>,
+    data: &[u8],
+) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
     let mut actions = Vec::new();
     let outcome = w
         .write(

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use mmc_core::sense::{triples, SenseTriple};
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
 const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
@@ -51,17 +51,17 @@ fn read_toc(format: u8, msf: bool, first: u8) -> [u8; 10] {
 }
 
 /// A CD-R ready for TAO recording with page 05h Multi-session `multi_session`.
-fn tao_drive(kind: MediumKind, multi_session: u8) -> VirtDrive {
+fn tao_drive(kind: MediumKind, multi_session: u8) -> EmulatedDrive {
     let mut d = drive_with(kind);
     select_cd_write_parameters(&mut d, TAO, multi_session, true);
     d
 }
 
-fn invisible_track(d: &mut VirtDrive) -> Vec<u8> {
+fn invisible_track(d: &mut EmulatedDrive) -> Vec<u8> {
     command_in(d, &read_track_information(0xFF), 48)
 }
 
-fn disc_information(d: &mut VirtDrive) -> Vec<u8> {
+fn disc_information(d: &mut EmulatedDrive) -> Vec<u8> {
     command_in(d, &READ_DISC_INFORMATION, 34)
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use mmc_core::sense::triples;
 use virtdrive::medium::MediumKind;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
 const USABLE: [MediumKind; 7] = [
@@ -143,7 +143,7 @@ fn event_status_reports_a_present_disc_and_no_change() {
 
 #[test]
 fn event_status_reports_new_media_once_then_the_removal() {
-    let mut d = VirtDrive::new(DriveConfig::default());
+    let mut d = EmulatedDrive::new(DriveConfig::default());
     d.insert(blank_disc(MediumKind::CdR80));
     let first = command_in(&mut d, &EVENT_STATUS_MEDIA, 8);
     assert_eq!(first[4] & 0x0F, 2, "new media");

@@ -10,7 +10,7 @@ use virtdrive::clock::VirtualTime;
 use virtdrive::fault::{ActionKind, FaultPlan, Faulty, RandomPlanOptions};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 const SECTOR: usize = 2048;
@@ -39,7 +39,7 @@ fn campaign(seed: u64) -> FaultPlan {
 /// as a host polling a formatting disc does. Being a transport, it waits the same way when a
 /// transcript is replayed through it.
 #[derive(Debug)]
-struct PollingHost(Faulty<VirtDrive>);
+struct PollingHost(Faulty<EmulatedDrive>);
 
 impl Transport for PollingHost {
     fn execute(
@@ -58,7 +58,7 @@ impl Transport for PollingHost {
 
 /// A blank BD-RE in a drive, with `plan` installed.
 fn drive_with(plan: Option<FaultPlan>) -> PollingHost {
-    let drive = VirtDrive::with_medium(
+    let drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::BdRe, Box::new(MemoryStore::new())),
     );

@@ -5,13 +5,13 @@ mod common;
 
 use common::{command_in, TIMEOUT};
 use mmc_core::{DataPhase, Transport, TransportError};
-use virtdrive::{LockError, SharedDrive, VirtDrive};
+use virtdrive::{EmulatedDrive, LockError, SharedDrive};
 
 const INQUIRY: [u8; 6] = [0x12, 0, 0, 0, 36, 0];
 
 #[test]
 fn other_clients_are_locked_out_until_the_owner_releases() {
-    let shared = SharedDrive::new(VirtDrive::default());
+    let shared = SharedDrive::new(EmulatedDrive::default());
     let mut burner = shared.client("BURNER");
     let mut other = shared.client("OTHER");
 
@@ -42,7 +42,7 @@ fn other_clients_are_locked_out_until_the_owner_releases() {
 
 #[test]
 fn the_lock_counts_acquisitions() {
-    let shared = SharedDrive::new(VirtDrive::default());
+    let shared = SharedDrive::new(EmulatedDrive::default());
     let a = shared.client("A");
     a.acquire_exclusive().unwrap();
     a.acquire_exclusive().unwrap();
@@ -62,7 +62,7 @@ fn the_lock_counts_acquisitions() {
 
 #[test]
 fn an_anonymous_transport_is_locked_out_too() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     drive.acquire_exclusive("IMAPIv2 TEST").unwrap();
     let mut buf = [0u8; 36];
     let err = drive

@@ -9,7 +9,7 @@ use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
 use virtdrive::fault::{FaultPlan, Faulty};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const SECTOR: usize = 2048;
@@ -23,8 +23,8 @@ fn plan(name: &str) -> FaultPlan {
     FaultPlan::from_path(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn drive(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
+fn drive(kind: MediumKind) -> EmulatedDrive {
+    EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     )
@@ -119,7 +119,7 @@ fn sectors(fill: u8, blocks: u16) -> Vec<u8> {
 }
 
 /// A DVD+RW whose background format has been started (writes are allowed at once).
-fn formatted_dvd_plus_rw() -> VirtDrive {
+fn formatted_dvd_plus_rw() -> EmulatedDrive {
     let mut d = drive(MediumKind::DvdPlusRw);
     let list = [
         0x00,
@@ -140,7 +140,7 @@ fn formatted_dvd_plus_rw() -> VirtDrive {
 }
 
 /// A BD-RE formatted 31h, quick, and ready.
-fn formatted_bd_re() -> VirtDrive {
+fn formatted_bd_re() -> EmulatedDrive {
     let mut d = drive(MediumKind::BdRe);
     good(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_31H));
     d.advance(Duration::from_secs(60));

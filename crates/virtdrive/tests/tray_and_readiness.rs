@@ -6,7 +6,7 @@ mod common;
 use common::{command_fails, command_in, command_ok, TIMEOUT};
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Transport, TransportError};
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const TEST_UNIT_READY: [u8; 6] = [0x00, 0, 0, 0, 0, 0];
 const EJECT: [u8; 6] = [
@@ -20,8 +20,8 @@ const PREVENT: [u8; 6] = [0x1E, 0, 0, 0, 0x01, 0]; // PREVENT ALLOW MEDIUM REMOV
 const ALLOW: [u8; 6] = [0x1E, 0, 0, 0, 0x00, 0];
 
 /// A drive whose power-on unit attention has been seen.
-fn drive() -> VirtDrive {
-    let mut d = VirtDrive::default();
+fn drive() -> EmulatedDrive {
+    let mut d = EmulatedDrive::default();
     command_fails(&mut d, &TEST_UNIT_READY, triples::POWER_ON_RESET);
     d
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
-use super::VirtDrive;
+use super::EmulatedDrive;
 
 /// Who holds exclusive access, and how many times they took it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum LockError {
     DeviceGone,
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// Takes (or takes again) exclusive access for `client`.
     pub fn acquire_exclusive(&mut self, client: &str) -> Result<(), LockError> {
         if self.gone {
@@ -80,7 +80,7 @@ impl VirtDrive {
     }
 
     /// Runs a command on behalf of `client` (`None`: an anonymous client, such as a plain
-    /// `VirtDrive` used as a transport).
+    /// `EmulatedDrive` used as a transport).
     pub fn execute_as(
         &mut self,
         client: Option<&str>,
@@ -107,11 +107,11 @@ impl VirtDrive {
 /// One drive shared by several clients.
 #[derive(Debug, Clone)]
 pub struct SharedDrive {
-    inner: Arc<Mutex<VirtDrive>>,
+    inner: Arc<Mutex<EmulatedDrive>>,
 }
 
 impl SharedDrive {
-    pub fn new(drive: VirtDrive) -> Self {
+    pub fn new(drive: EmulatedDrive) -> Self {
         SharedDrive {
             inner: Arc::new(Mutex::new(drive)),
         }
@@ -127,7 +127,7 @@ impl SharedDrive {
 
     /// The drive itself, for the API (conditions, inspection). A panic of another holder
     /// does not make the drive unusable: the state is still consistent between commands.
-    pub fn lock(&self) -> MutexGuard<'_, VirtDrive> {
+    pub fn lock(&self) -> MutexGuard<'_, EmulatedDrive> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -7,10 +7,10 @@ use mmc_core::sense::triples;
 use mmc_core::{Completion, DataPhase, TransportError};
 
 use super::exclusive::ExclusiveLock;
-use super::{DiscCondition, VirtDrive};
+use super::{DiscCondition, EmulatedDrive};
 use crate::fault::{Arrival, DriveCondition, DriveHooks};
 
-impl DriveHooks for VirtDrive {
+impl DriveHooks for EmulatedDrive {
     /// Refuses what the path or the drive refuses before a command is looked at (a data
     /// phase the path cannot move, another client's exclusive access, a vanished device);
     /// then charges the command's overhead on the clock.
@@ -21,7 +21,7 @@ impl DriveHooks for VirtDrive {
                  the drive moves in one command"
             )));
         }
-        // A VirtDrive used directly as a transport is one client: the name it took exclusive
+        // A EmulatedDrive used directly as a transport is one client: the name it took exclusive
         // access under, if any.
         let client = self.transport_client.take();
         let admitted = self.admit(client.as_deref());
@@ -57,15 +57,15 @@ impl DriveHooks for VirtDrive {
     }
 
     fn vanish(&mut self) {
-        VirtDrive::vanish(self);
+        EmulatedDrive::vanish(self);
     }
 
     fn enter_condition(&mut self, condition: &DriveCondition) {
-        VirtDrive::enter_condition(self, condition);
+        EmulatedDrive::enter_condition(self, condition);
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// Enters a condition a plan (or a test) asks for.
     pub fn enter_condition(&mut self, condition: &DriveCondition) {
         match condition {

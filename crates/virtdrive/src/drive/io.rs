@@ -15,7 +15,7 @@ use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
 use super::mode::data_out;
-use super::{Disc, Failure, LongOperation, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply};
 use crate::medium::Medium;
 
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
@@ -29,8 +29,8 @@ fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
     Reply::Data(bytes)
 }
 
-impl VirtDrive {
-    fn disc_mut(&mut self) -> Result<&mut Disc, Failure> {
+impl EmulatedDrive {
+    fn disc_mut(&mut self) -> Result<&mut InsertedDisc, Failure> {
         self.disc
             .as_mut()
             .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))

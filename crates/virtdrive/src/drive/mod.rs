@@ -8,14 +8,14 @@
 //! NOTIFICATION); medium readiness for commands that access the medium; write protection for
 //! commands that record; then the command itself. Every command advances the virtual clock.
 
-mod config;
-mod configuration;
 mod exclusive;
+mod features;
 mod gate;
 mod hooks;
 mod info;
 mod io;
 mod mode;
+mod settings;
 mod speed;
 
 use core::time::Duration;
@@ -24,8 +24,8 @@ use mmc_core::cdb::Command;
 use mmc_core::sense::{triples, SenseBuilder, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, SenseBytes, Transport, TransportError};
 
-pub use config::{DriveConfig, DriveIdentity};
 pub use exclusive::{DriveClient, LockError, SharedDrive};
+pub use settings::{DriveConfig, DriveIdentity};
 pub use speed::SpeedSetting;
 
 use crate::clock::VirtualTime;
@@ -47,7 +47,7 @@ pub enum DiscCondition {
 
 /// The disc in the drive, with what the drive knows about it.
 #[derive(Debug)]
-pub(crate) struct Disc {
+pub(crate) struct InsertedDisc {
     pub(crate) medium: Box<dyn Medium>,
     /// Readiness: before this time the drive answers 02/04/01 BECOMING READY.
     pub(crate) ready_at: VirtualTime,
@@ -78,11 +78,11 @@ impl LongOperation {
 
 /// An emulated MMC writer.
 #[derive(Debug)]
-pub struct VirtDrive {
+pub struct EmulatedDrive {
     pub(crate) config: DriveConfig,
     pub(crate) now: VirtualTime,
     pub(crate) tray_open: bool,
-    pub(crate) disc: Option<Disc>,
+    pub(crate) disc: Option<InsertedDisc>,
     /// A unit attention reported once by the next command that does not let it through.
     pub(crate) unit_attention: Option<SenseTriple>,
     /// A GET EVENT STATUS NOTIFICATION media event not yet reported.
@@ -96,23 +96,23 @@ pub struct VirtDrive {
     /// When the command being answered arrived (before its overhead).
     pub(crate) arrived_at: VirtualTime,
     /// A disc a fault plan took out (`no_medium`) that `becoming_ready` puts back.
-    pub(crate) parked: Option<Disc>,
+    pub(crate) parked: Option<InsertedDisc>,
     /// The client name this drive's own `Transport` took exclusive access under.
     pub(crate) transport_client: Option<String>,
 }
 
-impl Default for VirtDrive {
+impl Default for EmulatedDrive {
     fn default() -> Self {
-        VirtDrive::new(DriveConfig::default())
+        EmulatedDrive::new(DriveConfig::default())
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// An empty drive with its tray closed, just powered on: the first command that does not
     /// let unit attentions through gets 06/29/00 POWER ON, RESET.
     pub fn new(config: DriveConfig) -> Self {
         let buffer = speed::BufferModel::new(config.buffer_bytes);
-        VirtDrive {
+        EmulatedDrive {
             config,
             now: VirtualTime::ZERO,
             tray_open: false,
@@ -134,8 +134,8 @@ impl VirtDrive {
     /// A drive that already holds `medium`, ready, with the power-on unit attention consumed
     /// (what a host sees after its first TEST UNIT READY loop).
     pub fn with_medium(config: DriveConfig, medium: Box<dyn Medium>) -> Self {
-        let mut drive = VirtDrive::new(config);
-        drive.disc = Some(Disc {
+        let mut drive = EmulatedDrive::new(config);
+        drive.disc = Some(InsertedDisc {
             medium,
             ready_at: VirtualTime::ZERO,
             condition: DiscCondition::Normal,
@@ -192,7 +192,7 @@ impl VirtDrive {
     /// Puts `medium` in the tray and closes it: the drive answers 02/04/01 until the
     /// configured spin-up time has passed, then reports 06/28/00 once.
     pub fn insert(&mut self, medium: Box<dyn Medium>) {
-        self.disc = Some(Disc {
+        self.disc = Some(InsertedDisc {
             medium,
             ready_at: self.now.after(self.config.becoming_ready),
             condition: DiscCondition::Normal,
@@ -388,7 +388,7 @@ impl VirtDrive {
     }
 }
 
-impl Transport for VirtDrive {
+impl Transport for EmulatedDrive {
     fn execute(
         &mut self,
         cdb: &[u8],
@@ -409,13 +409,13 @@ impl Transport for VirtDrive {
     }
 
     fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        VirtDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)?;
+        EmulatedDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)?;
         self.transport_client = Some(client.to_string());
         Ok(())
     }
 
     fn release_exclusive(&mut self, client: &str) {
-        let _ = VirtDrive::release_exclusive(self, client);
+        let _ = EmulatedDrive::release_exclusive(self, client);
         if self.exclusive.is_none() {
             self.transport_client = None;
         }

@@ -12,7 +12,7 @@ use mmc_core::response::WriteParameters;
 use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
-use super::{Failure, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, Reply};
 
 const ERROR_RECOVERY: u8 = 0x01;
 const WRITE_PARAMETERS: u8 = 0x05;
@@ -46,7 +46,7 @@ pub(crate) fn data_out<'a>(data: &'a DataPhase<'_>, expected: usize) -> Result<&
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     fn capabilities_page(&self) -> CapabilitiesPage {
         let medium = self.disc.as_ref().map(|d| d.medium.as_ref());
         let speeds = medium.map(|m| m.write_speeds()).unwrap_or_default();

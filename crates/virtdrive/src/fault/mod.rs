@@ -71,7 +71,7 @@ pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 /// use mmc_core::sense::{Sense, SenseKey};
 /// use mmc_core::{DataPhase, Transport};
 /// use virtdrive::fault::{FaultPlan, Faulty};
-/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+/// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};
 ///
 /// // The second TEST UNIT READY answers 02/04/01 (becoming ready), once.
 /// let plan = FaultPlan::from_json_str(r#"{
@@ -79,7 +79,7 @@ pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 ///                  "action": { "sense": { "key": "not_ready", "asc": "0x04", "ascq": 1 } },
 ///                  "times": "once" } ]
 /// }"#)?;
-/// let drive = VirtualDrive::in_memory(MediumKind::BdRe, DriveConfig::default());
+/// let drive = DiscFileDrive::in_memory(MediumKind::BdRe, DriveConfig::default());
 /// let mut drive = Faulty::for_drive(drive, plan);
 /// let tur = [0u8; 6];
 /// let t = Duration::from_secs(5);

@@ -75,7 +75,7 @@ use mmc_core::Profile;
 
 use self::cue_sheet::CuePlan;
 pub use self::layout::CdRSize;
-use self::layout::{BlockKind, Closing, Disc, DiscState};
+use self::layout::{BlockKind, CdLayout, Closing, DiscState};
 pub use self::state::CdRStateError;
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;
@@ -119,9 +119,9 @@ impl SaoRecording {
 /// sectors.
 #[derive(Debug)]
 pub struct CdR {
-    disc: Disc,
+    disc: CdLayout,
     /// The state at the last synchronize or close: what a power loss returns to.
-    synced: Disc,
+    synced: CdLayout,
     params: WriteParameters,
     sao: Option<SaoRecording>,
     store: Box<dyn SectorStore>,
@@ -130,7 +130,7 @@ pub struct CdR {
 impl CdR {
     /// A blank disc of `size` whose sectors live in `store`.
     pub fn blank(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
-        let disc = Disc::blank(size);
+        let disc = CdLayout::blank(size);
         CdR {
             synced: disc.clone(),
             disc,

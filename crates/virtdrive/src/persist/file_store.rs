@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{lock, Disc, DiscFile};
+use super::{lock, DiscFile, OpenDisc};
 use crate::store::{SectorStore, StoreError, SECTOR};
 
 /// A disc's sectors kept in its disc file.
@@ -13,11 +13,11 @@ use crate::store::{SectorStore, StoreError, SECTOR};
 /// A process that dies before that loses them, as a drive losing power loses its cache.
 #[derive(Debug)]
 pub struct FileStore {
-    disc: Arc<Mutex<Disc>>,
+    disc: Arc<Mutex<OpenDisc>>,
 }
 
 impl FileStore {
-    pub(crate) fn new(disc: Arc<Mutex<Disc>>) -> Self {
+    pub(crate) fn new(disc: Arc<Mutex<OpenDisc>>) -> Self {
         FileStore { disc }
     }
 

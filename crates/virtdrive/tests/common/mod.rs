@@ -7,7 +7,7 @@ use mmc_core::sense::{Sense, SenseKeySpecific, SenseTriple};
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -80,8 +80,8 @@ pub fn command_fails<T: Transport>(
 
 /// A drive holding a blank disc of `kind` in a memory store: ready, the power-on unit
 /// attention already seen (what a host sees after its first TEST UNIT READY loop).
-pub fn drive_with(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(
+pub fn drive_with(kind: MediumKind) -> EmulatedDrive {
+    EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     )
@@ -442,7 +442,7 @@ pub fn command_ok_long<T: Transport>(drive: &mut T, cdb: &[u8]) {
 
 /// Polls TEST UNIT READY once a virtual second, as libburn does after an Immed command,
 /// while the drive reports NOT READY with ASC 04h; returns the progress values seen.
-pub fn wait_until_ready(drive: &mut VirtDrive) -> Vec<u16> {
+pub fn wait_until_ready(drive: &mut EmulatedDrive) -> Vec<u16> {
     let mut progress = Vec::new();
     for _ in 0..100_000 {
         let c = drive

@@ -203,7 +203,7 @@ pub(crate) enum BlockKind {
 
 /// The recording state of one disc: what is written where. Serialized as the disc state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Disc {
+pub(crate) struct CdLayout {
     pub size: CdRSize,
     pub sessions: Vec<Session>,
     /// The TAO track being written, part of the last (open) session. Never present at a
@@ -212,9 +212,9 @@ pub(crate) struct Disc {
     pub open_track: Option<Track>,
 }
 
-impl Disc {
+impl CdLayout {
     pub fn blank(size: CdRSize) -> Self {
-        Disc {
+        CdLayout {
             size,
             sessions: Vec::new(),
             open_track: None,

@@ -101,7 +101,7 @@ impl NextTrack {
 
 /// The recording state of a disc (saved with the disc file, see `state`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Disc {
+pub(crate) struct SequentialLayout {
     /// Sessions in disc order; only the last may be open. Their tracks are closed.
     pub sessions: Vec<Session>,
     /// The track being written (or reserved), part of the last session, which is open.
@@ -111,9 +111,9 @@ pub(crate) struct Disc {
     pub finalized: bool,
 }
 
-impl Disc {
+impl SequentialLayout {
     pub fn blank() -> Self {
-        Disc {
+        SequentialLayout {
             sessions: Vec::new(),
             open_track: None,
             finalized: false,

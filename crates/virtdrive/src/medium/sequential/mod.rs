@@ -74,7 +74,7 @@ use mmc_core::response::{
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 
-use self::layout::{Disc, DiscState};
+use self::layout::{DiscState, SequentialLayout};
 use crate::clock::VirtualTime;
 use crate::medium::overwritable::{
     dvd_physical_format, invalid_cdb_field, lba_out_of_range, store_error, StateError,
@@ -86,9 +86,9 @@ use crate::store::{SectorStore, SECTOR};
 #[derive(Debug)]
 pub struct SequentialDisc {
     geometry: &'static Geometry,
-    disc: Disc,
+    disc: SequentialLayout,
     /// The disc as of the last flush: what a power loss returns to.
-    synced: Disc,
+    synced: SequentialLayout,
     store: Box<dyn SectorStore>,
 }
 
@@ -110,8 +110,8 @@ impl SequentialDisc {
     pub fn blank(geometry: &'static Geometry, store: Box<dyn SectorStore>) -> Self {
         SequentialDisc {
             geometry,
-            disc: Disc::blank(),
-            synced: Disc::blank(),
+            disc: SequentialLayout::blank(),
+            synced: SequentialLayout::blank(),
             store,
         }
     }
