@@ -29,6 +29,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::medium::recording::DiscState;
+
 use crate::medium::MediumKind;
 
 /// The pre-gap before every track (2 seconds).
@@ -155,18 +157,6 @@ impl Session {
     pub fn first_track(&self) -> Option<&Track> {
         self.tracks.first()
     }
-}
-
-/// The state of a disc as the drive sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum DiscState {
-    Blank,
-    /// A session is open (some track written, the session not closed).
-    OpenSession,
-    /// The last session was closed with 11b: a new session may be added.
-    Appendable,
-    /// Finalized, or closed with no room (or no 01b permission) for another session.
-    Complete,
 }
 
 /// Where the next track goes: the invisible track (MMC-6 6.27.3: track FFh), or the track

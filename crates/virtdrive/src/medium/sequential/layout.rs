@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::medium::recording::DiscState;
+
 use super::geometry::Geometry;
 
 /// One recorded, reserved or recording track.
@@ -66,18 +68,6 @@ impl Session {
     pub fn end(&self) -> u32 {
         self.tracks.last().map_or(0, Track::end)
     }
-}
-
-/// The state of a disc as READ DISC INFORMATION reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DiscState {
-    Blank,
-    /// The last session holds tracks and is not closed.
-    OpenSession,
-    /// Every session is closed and another may follow.
-    Appendable,
-    /// Finalized: nothing more can be recorded.
-    Complete,
 }
 
 /// Where the next write goes (READ TRACK INFORMATION of the invisible track, FFh).
