@@ -21,9 +21,9 @@ pub struct Arrival {
 /// before anything looks at the command) and its run, and lets a fault move its clock, cut
 /// its power or put it in a [`DriveCondition`].
 ///
-/// `Transport::execute` must be [`DriveHooks::arrive`] followed by
+/// A drive's `Transport::execute` must be [`DriveHooks::arrive`] followed by
 /// [`DriveHooks::run_arrived`], so that a plan that never fires changes nothing.
-pub trait DriveHooks: Transport {
+pub trait DriveHooks {
     /// A command arrives. `Err` is the answer of a drive that refuses it before a plan can
     /// look at it (gone, held by another client, a data phase the path cannot move).
     fn arrive(&mut self, cdb: &[u8], data_len: usize) -> Result<Arrival, TransportError>;
@@ -62,17 +62,6 @@ pub trait DriveHooks: Transport {
 pub(super) struct Plain<'a, T> {
     pub(super) inner: &'a mut T,
     pub(super) arrival: Arrival,
-}
-
-impl<T: Transport> Transport for Plain<'_, T> {
-    fn execute(
-        &mut self,
-        cdb: &[u8],
-        data: DataPhase<'_>,
-        timeout: Duration,
-    ) -> Result<Completion, TransportError> {
-        self.inner.execute(cdb, data, timeout)
-    }
 }
 
 impl<T: Transport> DriveHooks for Plain<'_, T> {
