@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
 use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
@@ -22,7 +22,7 @@ const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) -> i32 {
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(disc.to_path_buf()),
             },

@@ -13,7 +13,7 @@ use std::path::Path;
 use mmc_core::trace::{read_jsonl, TraceRecord};
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
 use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
@@ -23,7 +23,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
     let transcript = dir.join("transcript.jsonl");
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind,
                 file: Some(disc.to_path_buf()),
             },

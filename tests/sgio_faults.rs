@@ -14,7 +14,7 @@ use std::path::Path;
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
 use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
@@ -36,7 +36,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
     script.push_str(&format!("'{DISCWRITER}' {args} > out.txt 2> err.txt"));
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
             },
