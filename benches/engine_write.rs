@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use discwriter::{DataWriter, Recorder, VerificationLevel, WriteOptions};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 fn image_bytes() -> usize {
     std::env::var("ENGINE_BENCH_MIB")
@@ -22,8 +22,8 @@ fn image_bytes() -> usize {
 }
 
 /// A formatted BD-RE (31h, no spare areas: full speed) in a fresh drive.
-fn formatted_bd_re() -> VirtDrive {
-    let drive = VirtDrive::with_medium(
+fn formatted_bd_re() -> EmulatedDrive {
+    let drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::BdRe, Box::new(MemoryStore::new())),
     );

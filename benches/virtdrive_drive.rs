@@ -5,7 +5,7 @@
 //! - `memcpy_64k_over_4m`: `copy_from_slice` of 64 KiB into a 4 MiB buffer, moving on by
 //!   64 KiB each time;
 //! - `bd_re_write10_32_over_4m` / `dvd_plus_rw_write10_32_over_4m`: the raw WRITE(10) CDB
-//!   and its 64 KiB of data-out sent to a `VirtDrive` holding a formatted BD-RE (31h) or
+//!   and its 64 KiB of data-out sent to a `EmulatedDrive` holding a formatted BD-RE (31h) or
 //!   DVD+RW over the memory store, cycling over the first 4 MiB of LBAs: decoding, the
 //!   drive's checks, the speed model and the copy into the store.
 //!
@@ -21,7 +21,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mmc_core::{DataPhase, Transport};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const SECTORS: u32 = 32;
 const BYTES: usize = SECTORS as usize * 2048;
@@ -44,8 +44,8 @@ fn unaliased_base(buf: &[u8], src: &[u8]) -> usize {
 }
 
 /// A drive holding `kind` formatted through FORMAT UNIT, ready to write.
-fn formatted(kind: MediumKind) -> VirtDrive {
-    let mut drive = VirtDrive::with_medium(
+fn formatted(kind: MediumKind) -> EmulatedDrive {
+    let mut drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     );

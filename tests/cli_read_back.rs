@@ -10,7 +10,7 @@ use std::process::Output;
 use common::{discwriter, image};
 use discwriter::{DataWriter, Recorder, WriteOptions};
 use virtdrive::medium::MediumKind;
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso");
 
@@ -199,7 +199,7 @@ fn leftovers(d: &Path) -> Vec<String> {
 /// A disc written by another program (through the engine, with no record kept): what it
 /// holds is found from its file system.
 fn written_elsewhere(kind: MediumKind, path: &Path, data: &[u8]) {
-    let drive = VirtualDrive::open(kind, path, DriveConfig::default()).unwrap();
+    let drive = DiscFileDrive::open(kind, path, DriveConfig::default()).unwrap();
     let w = DataWriter::new();
     w.set_recorder(Recorder::open(drive).unwrap()).unwrap();
     w.set_client_name("another program").unwrap();

@@ -14,9 +14,10 @@ use mmc_core::sense::SenseTriple;
 use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::FaultPlan;
+use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const WRITABLE: [MediumKind; 5] = [
     MediumKind::CdR80,
@@ -39,7 +40,7 @@ fn cdb(r: &TraceRecord) -> Vec<u8> {
 }
 
 /// A BD-RE holding `data` from LBA 0, written with default options.
-fn written_bd_re(data: &[u8]) -> VirtDrive {
+fn written_bd_re(data: &[u8]) -> EmulatedDrive {
     let w = writer(drive(MediumKind::BdRe), WriteOptions::default());
     write_collecting(&w, data).0.unwrap();
     w.take_recorder().unwrap().unwrap().into_transport()
@@ -56,11 +57,13 @@ fn a_blank_check_whose_reads_fail_never_makes_data_look_absent() {
         r#""timeout_before""#,
     ];
     for action in faults {
-        let mut d = written_bd_re(&old);
-        d.set_fault_plan(plan_json(&format!(
-            r#"{{"rules": [{{"match": {{"opcode": "READ (10)", "lba": {{"first": 0, "last": 1023}}}},
+        let d = Faulty::for_drive(
+            written_bd_re(&old),
+            plan_json(&format!(
+                r#"{{"rules": [{{"match": {{"opcode": "READ (10)", "lba": {{"first": 0, "last": 1023}}}},
                 "action": {action}, "times": "always"}}]}}"#
-        )));
+            )),
+        );
         let mut t = Tracing::new(d);
         let w = writer(&mut t, WriteOptions::default());
         let (r, _) = write_collecting(&w, &image(100, 2));
@@ -74,8 +77,7 @@ fn a_blank_check_whose_reads_fail_never_makes_data_look_absent() {
             !t.records().iter().any(|r| opcode(r) == 0x2A),
             "{action}: nothing was written"
         );
-        let mut d = t.into_parts().0;
-        d.set_fault_plan(FaultPlan::from_json_str(r#"{"rules": []}"#).unwrap());
+        let mut d = t.into_parts().0.into_inner();
         assert_eq!(
             read_back(&mut d, 0, 600),
             old,
@@ -83,12 +85,14 @@ fn a_blank_check_whose_reads_fail_never_makes_data_look_absent() {
         );
     }
     // A unit attention during the check is retried: the check then sees the data.
-    let mut d = written_bd_re(&old);
-    d.set_fault_plan(plan_json(
-        r#"{"rules": [{"match": {"opcode": "READ (10)", "lba": {"first": 0, "last": 31}},
+    let d = Faulty::for_drive(
+        written_bd_re(&old),
+        plan_json(
+            r#"{"rules": [{"match": {"opcode": "READ (10)", "lba": {"first": 0, "last": 31}},
             "action": {"sense": {"key": "unit_attention", "asc": "0x29", "ascq": 0}},
             "times": 2}]}"#,
-    ));
+        ),
+    );
     let w = writer(d, WriteOptions::default());
     let (r, _) = write_collecting(&w, &image(100, 2));
     assert!(matches!(r, Err(Error::MediaNotBlank)), "{r:?}");
@@ -98,12 +102,14 @@ fn a_blank_check_whose_reads_fail_never_makes_data_look_absent() {
 fn a_reset_or_a_disc_change_mid_write_ends_the_write() {
     for (asc, ascq) in [(0x29, 0x00), (0x28, 0x00)] {
         for kind in WRITABLE {
-            let mut d = drive(kind);
-            d.set_fault_plan(plan_json(&format!(
-                r#"{{"rules": [{{"match": {{"opcode": "WRITE (10)", "nth": 4}},
+            let d = Faulty::for_drive(
+                drive(kind),
+                plan_json(&format!(
+                    r#"{{"rules": [{{"match": {{"opcode": "WRITE (10)", "nth": 4}},
                     "action": {{"sense": {{"key": "unit_attention", "asc": {asc}, "ascq": {ascq}}}}},
                     "times": "once"}}]}}"#
-            )));
+                )),
+            );
             let mut t = Tracing::new(d);
             let w = writer(
                 &mut t,
@@ -164,13 +170,15 @@ impl<T: Transport> Transport for Clocked<T> {
 
 #[test]
 fn a_write_the_drive_answers_busy_is_sent_again_within_25_ms() {
-    let mut d = drive(MediumKind::DvdPlusRw);
-    d.set_fault_plan(plan_json(
-        r#"{"rules": [{"match": {"opcode": "WRITE (10)", "nth": 3},
+    let d = Faulty::for_drive(
+        drive(MediumKind::DvdPlusRw),
+        plan_json(
+            r#"{"rules": [{"match": {"opcode": "WRITE (10)", "nth": 3},
             "action": {"sense": {"key": "not_ready", "asc": 4, "ascq": 8}}, "times": "once"},
             {"match": {"opcode": "WRITE (10)", "nth": 4},
             "action": {"sense": {"key": "not_ready", "asc": 4, "ascq": 7}}, "times": "once"}]}"#,
-    ));
+        ),
+    );
     let mut c = Clocked {
         inner: d,
         log: Vec::new(),
@@ -199,13 +207,15 @@ fn a_write_the_drive_answers_busy_is_sent_again_within_25_ms() {
 #[test]
 fn a_deferred_loss_of_streaming_on_synchronize_cache_fails_the_write() {
     for kind in WRITABLE {
-        let mut d = drive(kind);
-        d.set_fault_plan(plan_json(
-            r#"{"rules": [{"match": {"opcode": "SYNCHRONIZE CACHE"},
+        let d = Faulty::for_drive(
+            drive(kind),
+            plan_json(
+                r#"{"rules": [{"match": {"opcode": "SYNCHRONIZE CACHE"},
                 "action": {"sense": {"key": "medium_error", "asc": "0x0C", "ascq": 9,
                                      "deferred": true, "executed": true}},
                 "times": "once"}]}"#,
-        ));
+            ),
+        );
         let w = writer(d, WriteOptions::default());
         let (r, _) = write_collecting(&w, &image(200, 5));
         let e = r.expect_err(kind.name());
@@ -277,15 +287,17 @@ fn a_write_answered_good_with_a_residual_fails() {
 #[test]
 fn a_recovered_error_is_success() {
     for kind in WRITABLE {
-        let mut d = drive(kind);
-        d.set_fault_plan(plan_json(
-            r#"{"rules": [{"match": {"opcode": "WRITE (10)", "nth": 2},
+        let d = Faulty::for_drive(
+            drive(kind),
+            plan_json(
+                r#"{"rules": [{"match": {"opcode": "WRITE (10)", "nth": 2},
                 "action": {"sense": {"key": "recovered_error", "asc": "0x17", "ascq": 1,
                                      "executed": true}}, "times": "once"},
                 {"match": {"opcode": "READ DISC INFORMATION", "nth": 2},
                 "action": {"sense": {"key": "recovered_error", "asc": "0x18", "ascq": 0,
                                      "executed": true}}, "times": "once"}]}"#,
-        ));
+            ),
+        );
         let w = writer(
             d,
             WriteOptions {
@@ -304,7 +316,7 @@ fn a_recovered_error_is_success() {
 #[test]
 fn a_path_that_moves_32_kib_gets_transfers_of_32_kib_in_whole_ecc_blocks() {
     for kind in WRITABLE {
-        let d = VirtDrive::with_medium(
+        let d = EmulatedDrive::with_medium(
             DriveConfig {
                 max_transfer_bytes: Some(32 * 1024),
                 ..DriveConfig::default()
@@ -355,11 +367,12 @@ fn the_tray_is_locked_over_the_write_and_every_command_class_has_its_timeout() {
         "action": {"sense": {"key": "medium_error", "asc": "0x0C", "ascq": 0}}, "times": "once"}]}"#;
     for kind in WRITABLE {
         for fail in [false, true] {
-            let mut d = drive(kind);
-            if fail {
-                d.set_fault_plan(plan_json(failing));
-            }
-            let mut t = Tracing::new(d);
+            let plan = if fail {
+                plan_json(failing)
+            } else {
+                FaultPlan::empty()
+            };
+            let mut t = Tracing::new(Faulty::for_drive(drive(kind), plan));
             let w = writer(&mut t, WriteOptions::default());
             let (r, _) = write_collecting(&w, &image(3000, 9));
             assert_eq!(r.is_err(), fail, "{}", kind.name());

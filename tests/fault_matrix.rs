@@ -21,9 +21,9 @@ use discwriter::{DiscState, Error, Recorder, VerificationLevel, WriteAction, Wri
 use mmc_core::cdb::TestUnitReady;
 use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
-use virtdrive::fault::{DriveCondition, FaultPlan};
+use virtdrive::fault::{DriveCondition, FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
-use virtdrive::{DiscCondition, DriveConfig, VirtDrive};
+use virtdrive::{DiscCondition, DriveConfig, EmulatedDrive};
 
 /// The image every row writes: 320 sectors (more than the 300 of the shortest CD track).
 const SECTORS: u64 = 320;
@@ -240,7 +240,7 @@ fn matrix() -> Vec<Row> {
             .no_plan().setup(|h| h.close_at = Some((READ_DISC_INFORMATION, 1))),
         // Another program (k3b) holds the drive when the write starts.
         r!(LOCKED, E::RecorderLocked { .. }, Opening, ALL, "")
-            .no_plan().setup(|h| h.drive.acquire_exclusive("k3b").unwrap()),
+            .no_plan().setup(|h| h.drive.inner_mut().acquire_exclusive("k3b").unwrap()),
         r!(FAIL, E::Fail { .. }, Validating, ALL, "matrix/validating-unmapped-sense.json")
             .names(READ_DISC_INFORMATION),
         r!(GET_CONFIGURATION_NOT_SUPPORTED, E::GetConfigurationNotSupported, Validating, ALL, "matrix/validating-get-configuration-invalid-opcode.json"),
@@ -252,7 +252,7 @@ fn matrix() -> Vec<Row> {
             .names(SEND_OPC_INFORMATION),
         // The disc calibrates only up to 4x: OPC at the fastest speed fails (03/73/03).
         r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, CD, "")
-            .no_plan().setup(|h| h.drive.set_max_calibrated_speed(Some(706)))
+            .no_plan().setup(|h| h.drive.inner_mut().set_max_calibrated_speed(Some(706)))
             .names(SEND_OPC_INFORMATION),
 
         // (b) In the middle of writing: the WRITE (10) that reaches LBA 160 fails.
@@ -284,7 +284,7 @@ fn matrix() -> Vec<Row> {
             .names(WRITE_10),
         // DVD+RW and BD-RE calibrate at the first WRITE: it fails, nothing is recorded.
         r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Writing, REWRITABLE, "")
-            .no_plan().setup(|h| h.drive.set_max_calibrated_speed(Some(1)))
+            .no_plan().setup(|h| h.drive.inner_mut().set_max_calibrated_speed(Some(1)))
             .names(WRITE_10).leaves(Disc::Prefix { before: 0 }),
         r!(DEV_NOT_EXIST, E::DeviceNotExist, Writing, ALL, "matrix/writing-device-gone.json")
             .leaves(Disc::CacheLost),
@@ -348,7 +348,7 @@ fn matrix() -> Vec<Row> {
 /// `TransportError::InvalidHandle`.
 #[derive(Debug)]
 struct Handle {
-    drive: VirtDrive,
+    drive: Faulty<EmulatedDrive>,
     /// (opcode, nth): the nth command with that opcode finds the handle closed.
     close_at: Option<(u8, u32)>,
     seen: u32,
@@ -409,7 +409,7 @@ fn matrix_options() -> WriteOptions {
 /// The drive as the user finds it after the fault: the plan gone, the disc back in and the
 /// right way up, protection off, other programs done with it. A drive that went away comes
 /// back after a power cycle, with the disc as it was last made durable.
-fn recover(mut drive: VirtDrive, handle_closed: bool) -> VirtDrive {
+fn recover(mut drive: EmulatedDrive, handle_closed: bool) -> EmulatedDrive {
     let gone = matches!(
         drive.execute(
             &TestUnitReady.encode(),
@@ -425,9 +425,8 @@ fn recover(mut drive: VirtDrive, handle_closed: bool) -> VirtDrive {
         if gone {
             medium.power_loss();
         }
-        drive = VirtDrive::with_medium(DriveConfig::default(), medium);
+        drive = EmulatedDrive::with_medium(DriveConfig::default(), medium);
     }
-    drive.set_fault_plan(FaultPlan::empty());
     drive.enter_condition(&DriveCondition::BecomingReady {
         duration: Duration::ZERO,
     });
@@ -461,7 +460,7 @@ fn recorded_anything(records: &[TraceRecord]) -> bool {
 /// Runs one row on one medium; panics with what went wrong.
 fn run(row: &Row, kind: MediumKind) {
     let handle = Handle {
-        drive: drive(kind),
+        drive: Faulty::for_drive(drive(kind), FaultPlan::empty()),
         close_at: None,
         seen: 0,
         closed: false,
@@ -474,7 +473,11 @@ fn run(row: &Row, kind: MediumKind) {
     let handle = recorder.transport_mut().inner_mut();
     (row.setup)(handle);
     if let Some(p) = row.plan {
-        handle.drive.set_fault_plan(plan(p));
+        let unplanned = std::mem::replace(
+            &mut handle.drive,
+            Faulty::for_drive(EmulatedDrive::default(), FaultPlan::empty()),
+        );
+        handle.drive = Faulty::for_drive(unplanned.into_inner(), plan(p));
     }
     w.set_recorder(recorder).unwrap();
     let data = image(SECTORS, 1);
@@ -505,7 +508,7 @@ fn run(row: &Row, kind: MediumKind) {
         .unwrap()
         .into_transport()
         .into_parts();
-    let mut d = recover(handle.drive, handle.closed);
+    let mut d = recover(handle.drive.into_inner(), handle.closed);
     let before = Recorder::open(&mut d).unwrap().disc_summary().unwrap();
 
     // What the disc holds.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use common::*;
 use discwriter::writer::Timeouts;
 use discwriter::{Error, VerificationLevel, WriteOptions};
+use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
 
 const SECTORS: u64 = 320;
@@ -39,8 +40,7 @@ fn faults_the_engine_rides_out() {
     ];
     for (plan_file, media) in cases {
         for &kind in media {
-            let mut d = drive(kind);
-            d.set_fault_plan(plan(plan_file));
+            let d = Faulty::for_drive(drive(kind), plan(plan_file));
             let w = writer(d, options());
             let data = image(SECTORS, 3);
             let (r, _) = write_collecting(&w, &data);
@@ -59,9 +59,8 @@ fn faults_the_engine_rides_out() {
 #[test]
 fn waits_are_bounded_by_the_configured_budget() {
     for budget in [10u64, 45] {
-        let mut d = drive(CD_R);
-        d.set_fault_plan(plan("matrix/validating-becoming-ready.json"));
-        let start = d.now();
+        let d = Faulty::for_drive(drive(CD_R), plan("matrix/validating-becoming-ready.json"));
+        let start = d.inner().now();
         let w = writer(
             d,
             WriteOptions {
@@ -75,7 +74,7 @@ fn waits_are_bounded_by_the_configured_budget() {
         let (r, _) = write_collecting(&w, &image(SECTORS, 1));
         assert!(matches!(r, Err(Error::MediaBecomingReady { .. })), "{r:?}");
         let d = w.take_recorder().unwrap().unwrap().into_transport();
-        let waited = d.now().since(start).as_secs_f64();
+        let waited = d.inner().now().since(start).as_secs_f64();
         assert!(
             waited >= budget as f64 && waited < budget as f64 + 2.0,
             "waited {waited} s for a budget of {budget} s"

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -22,7 +22,7 @@ const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) -> i32 {
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(disc.to_path_buf()),
             },
@@ -87,7 +87,7 @@ fn discwriter_burns_and_verifies_through_sg_io_on_dev_sr9() {
     assert!(events.iter().any(|e| e["event"]["action"] == "VERIFYING"));
 
     // The disc file holds the image, read through the emulator itself.
-    let mut drive = VirtualDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
+    let mut drive = DiscFileDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
     let back = common::read_back(&mut drive, 0, 300);
     common::assert_same_sectors(&back, &image, 0, "the burned disc");
 }

@@ -13,8 +13,8 @@ use std::path::Path;
 use mmc_core::trace::{read_jsonl, TraceRecord};
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -23,7 +23,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
     let transcript = dir.join("transcript.jsonl");
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind,
                 file: Some(disc.to_path_buf()),
             },
@@ -157,7 +157,7 @@ fn sigterm_mid_write_through_sg_io_closes_the_session_and_sends_no_write_twice()
         .collect();
     assert_eq!(closes, [1, 2]);
     // What was written reads back from the disc file.
-    let mut drive = VirtualDrive::open(MediumKind::CdR80, &disc, DriveConfig::default()).unwrap();
+    let mut drive = DiscFileDrive::open(MediumKind::CdR80, &disc, DriveConfig::default()).unwrap();
     let back = common::read_back(&mut drive, 0, sectors);
     common::assert_same_sectors(
         &back,

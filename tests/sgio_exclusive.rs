@@ -18,7 +18,7 @@ use std::path::Path;
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -54,7 +54,7 @@ wait
     );
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
             },

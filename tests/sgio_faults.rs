@@ -14,8 +14,8 @@ use std::path::Path;
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
@@ -36,7 +36,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
     script.push_str(&format!("'{DISCWRITER}' {args} > out.txt 2> err.txt"));
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
             },
@@ -145,7 +145,7 @@ fn a_32_kib_path_gets_32_kib_transfers_and_the_write_succeeds() {
     // The engine sizes its transfers to the limit SgDevice read: the write succeeds.
     assert_eq!(ran.code, 0, "{ran:?}");
     assert_eq!(result["verified"], "full", "{result}");
-    let mut drive = VirtualDrive::open(
+    let mut drive = DiscFileDrive::open(
         MediumKind::BdRe,
         &dir.path().join("bd.disc"),
         DriveConfig::default(),

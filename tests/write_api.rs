@@ -15,8 +15,9 @@ use discwriter::{
 };
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
+use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
 const CLOSE_TRACK_SESSION: u8 = 0x5B;
@@ -57,11 +58,11 @@ fn write_len<T: Transport + Send>(
 
 /// A traced writer, and a check that nothing but what `allowed` lists reached the drive
 /// after it was identified.
-fn traced_writer(kind: MediumKind) -> DataWriter<Tracing<VirtDrive>> {
+fn traced_writer(kind: MediumKind) -> DataWriter<Tracing<EmulatedDrive>> {
     writer(Tracing::new(drive(kind)), WriteOptions::default())
 }
 
-fn nothing_recorded(w: &DataWriter<Tracing<VirtDrive>>) {
+fn nothing_recorded(w: &DataWriter<Tracing<EmulatedDrive>>) {
     let rec = w.take_recorder().unwrap().unwrap();
     let (_, records) = rec.into_transport().into_parts();
     assert!(writes_in(&records).is_empty(), "no WRITE was sent");
@@ -69,7 +70,7 @@ fn nothing_recorded(w: &DataWriter<Tracing<VirtDrive>>) {
     assert!(!sent(&records, CLOSE_TRACK_SESSION), "no CLOSE was sent");
 }
 
-fn commands_after_inquiry(w: &DataWriter<Tracing<VirtDrive>>) -> usize {
+fn commands_after_inquiry(w: &DataWriter<Tracing<EmulatedDrive>>) -> usize {
     let rec = w.take_recorder().unwrap().unwrap();
     let (_, records) = rec.into_transport().into_parts();
     records.len() - 1
@@ -77,7 +78,7 @@ fn commands_after_inquiry(w: &DataWriter<Tracing<VirtDrive>>) -> usize {
 
 #[test]
 fn no_recorder_is_e_imapi_recorder_required() {
-    let w: DataWriter<VirtDrive> = DataWriter::new();
+    let w: DataWriter<EmulatedDrive> = DataWriter::new();
     w.set_client_name("discwriter e2e").unwrap();
     let e = write_len(&w, 2048, None).unwrap_err();
     assert!(matches!(e, Error::Api(ApiMisuse::RecorderRequired)));
@@ -104,7 +105,7 @@ fn a_client_name_imapi_refuses_is_client_name_is_not_valid() {
     assert_eq!(w.client_name().unwrap().as_deref(), Some("discwriter e2e"));
 
     // A writer that never got a name cannot write; the drive is not asked anything.
-    let fresh: DataWriter<Tracing<VirtDrive>> = DataWriter::new();
+    let fresh: DataWriter<Tracing<EmulatedDrive>> = DataWriter::new();
     fresh
         .set_recorder(Recorder::open(Tracing::new(drive(CD_R))).unwrap())
         .unwrap();
@@ -330,7 +331,7 @@ fn a_fifo_that_cannot_be_allocated_is_e_outofmemory() {
 /// A device that answers INQUIRY as something else than an MMC drive, for example a hard
 /// disk named by mistake.
 #[derive(Debug)]
-struct NotAnOpticalDrive(VirtDrive);
+struct NotAnOpticalDrive(EmulatedDrive);
 
 impl Transport for NotAnOpticalDrive {
     fn execute(
@@ -363,8 +364,8 @@ fn a_device_that_is_not_an_optical_drive_is_recorder_not_supported() {
 
 #[test]
 fn a_garbled_inquiry_is_invalid_response_from_device() {
-    let mut d = drive(CD_R);
-    d.set_fault_plan(
+    let d = Faulty::for_drive(
+        drive(CD_R),
         virtdrive::fault::FaultPlan::from_json_str(
             r#"{"rules":[{"match":{"opcode":"INQUIRY"},"action":{"short_transfer":{"bytes":3}}}]}"#,
         )

@@ -14,16 +14,15 @@ use discwriter::{
     WriteAction, WriteOptions,
 };
 use mmc_core::trace::Tracing;
+use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// 100 transfers or more, so that 1 % is at most one transfer.
 const SECTORS: u64 = 3200;
 
-fn slow_drive(kind: MediumKind) -> VirtDrive {
-    let mut d = drive(kind);
-    d.set_fault_plan(plan("matrix/slow-writes.json"));
-    d
+fn slow_drive(kind: MediumKind) -> Faulty<EmulatedDrive> {
+    Faulty::for_drive(drive(kind), plan("matrix/slow-writes.json"))
 }
 
 fn options() -> WriteOptions {
@@ -36,7 +35,7 @@ fn options() -> WriteOptions {
 /// After a cancel: the error, the disc read back up to the last written LBA, and the disc
 /// still usable.
 fn check_cancelled(
-    w: &DataWriter<VirtDrive>,
+    w: &DataWriter<Faulty<EmulatedDrive>>,
     kind: MediumKind,
     result: Result<discwriter::WriteOutcome, Error>,
     data: &[u8],
@@ -60,8 +59,12 @@ fn check_cancelled(
         kind.name()
     );
 
-    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
-    d.set_fault_plan(virtdrive::fault::FaultPlan::empty());
+    let mut d = w
+        .take_recorder()
+        .unwrap()
+        .unwrap()
+        .into_transport()
+        .into_inner();
     let disc = read_back(&mut d, 0, written);
     assert_same_sectors(&disc, &data[..written as usize * 2048], 0, kind.name());
 
@@ -180,8 +183,7 @@ fn a_cancel_does_not_carry_over_to_the_next_write() {
 #[test]
 fn full_verification_catches_a_write_the_drive_did_not_store() {
     for kind in [DVD_PLUS_RW, BD_RE] {
-        let mut d = drive(kind);
-        d.set_fault_plan(plan("matrix/writing-drop-write.json"));
+        let d = Faulty::for_drive(drive(kind), plan("matrix/writing-drop-write.json"));
         let w = writer(Tracing::new(d), options());
         let data = image(320, 1);
         let (r, events) = write_collecting(&w, &data);
@@ -217,8 +219,7 @@ fn full_verification_catches_a_write_the_drive_did_not_store() {
 /// for.
 #[test]
 fn without_verification_the_false_success_goes_unnoticed() {
-    let mut d = drive(DVD_PLUS_RW);
-    d.set_fault_plan(plan("matrix/writing-drop-write.json"));
+    let d = Faulty::for_drive(drive(DVD_PLUS_RW), plan("matrix/writing-drop-write.json"));
     let w = writer(
         d,
         WriteOptions {

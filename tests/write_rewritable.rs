@@ -9,7 +9,7 @@ use std::io::Cursor;
 use common::*;
 use discwriter::{ApiMisuse, BlockRange, DataWriter, Error, VerificationLevel, WriteOptions};
 use mmc_core::trace::{TraceRecord, Tracing};
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
 const SECTORS: u64 = 640;
@@ -25,16 +25,16 @@ fn options(force_overwrite: bool) -> WriteOptions {
 /// Writes `data` through a fresh traced writer over `d`; returns the result and the
 /// transcript.
 fn traced_write(
-    d: VirtDrive,
+    d: EmulatedDrive,
     data: &[u8],
     ranges: Option<&[BlockRange]>,
     force_overwrite: bool,
 ) -> (
     Result<discwriter::WriteOutcome, Error>,
     Vec<mmc_core::trace::TraceRecord>,
-    VirtDrive,
+    EmulatedDrive,
 ) {
-    let w: DataWriter<Tracing<VirtDrive>> = writer(Tracing::new(d), options(force_overwrite));
+    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options(force_overwrite));
     let r = w.write(
         &mut Cursor::new(data.to_vec()),
         data.len() as u64,
@@ -63,7 +63,7 @@ fn assert_not_formatted_again(kind: virtdrive::medium::MediumKind, records: &[Tr
 }
 
 /// READ DISC INFORMATION's BG Format Status (byte 7, bits 1-0; MMC-6 6.22.3.1.13).
-fn bg_format_status(d: &mut VirtDrive) -> u8 {
+fn bg_format_status(d: &mut EmulatedDrive) -> u8 {
     use mmc_core::{DataPhase, Transport};
     let mut info = [0u8; 34];
     let cdb = [0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0];

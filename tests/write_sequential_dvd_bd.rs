@@ -18,7 +18,7 @@ use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::Transport;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const DVD_PLUS_R: MediumKind = MediumKind::DvdPlusR;
 const BD_R: MediumKind = MediumKind::BdR;
@@ -76,15 +76,15 @@ fn closes(records: &[TraceRecord]) -> Vec<(u8, u16)> {
 }
 
 fn traced_write(
-    d: VirtDrive,
+    d: EmulatedDrive,
     data: &[u8],
     options: WriteOptions,
 ) -> (
     Result<discwriter::WriteOutcome, Error>,
     Vec<TraceRecord>,
-    VirtDrive,
+    EmulatedDrive,
 ) {
-    let w: DataWriter<Tracing<VirtDrive>> = writer(Tracing::new(d), options);
+    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options);
     let (r, _) = write_collecting(&w, data);
     let (d, records) = w
         .take_recorder()
@@ -225,7 +225,7 @@ fn force_media_to_be_closed_finalizes_with_the_medium_s_function() {
 }
 
 /// A disc whose first session, of `sectors` sectors, is already closed.
-fn disc_with_session(case: &Case, sectors: u64) -> VirtDrive {
+fn disc_with_session(case: &Case, sectors: u64) -> EmulatedDrive {
     let state = serde_json::json!({
         "medium": case.kind.name(),
         "version": 1,
@@ -233,7 +233,7 @@ fn disc_with_session(case: &Case, sectors: u64) -> VirtDrive {
         "finalized": false,
     });
     let m = medium::load(case.kind, &state, Box::new(MemoryStore::new())).unwrap();
-    VirtDrive::with_medium(DriveConfig::default(), m)
+    EmulatedDrive::with_medium(DriveConfig::default(), m)
 }
 
 #[test]
@@ -303,7 +303,7 @@ fn cancel_mid_write_closes_the_session_and_leaves_the_disc_appendable() {
     for case in &CASES {
         let name = case.kind.name();
         let img = image(30_000, 6);
-        let w: DataWriter<VirtDrive> = writer(drive(case.kind), WriteOptions::default());
+        let w: DataWriter<EmulatedDrive> = writer(drive(case.kind), WriteOptions::default());
         let r = w.write(
             &mut Cursor::new(img.clone()),
             img.len() as u64,
@@ -456,7 +456,7 @@ fn the_data_writer_properties_describe_the_sessions() {
         .zip([MediaPhysicalType::Dvdplusr, MediaPhysicalType::Bdr])
     {
         let name = case.kind.name();
-        let w: DataWriter<VirtDrive> = writer(drive(case.kind), WriteOptions::default());
+        let w: DataWriter<EmulatedDrive> = writer(drive(case.kind), WriteOptions::default());
         assert_eq!(
             w.current_physical_media_type().unwrap(),
             media_type,

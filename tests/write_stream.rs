@@ -13,9 +13,10 @@ use discwriter::{
     WriteAction, WriteOptions,
 };
 use mmc_core::Transport;
+use virtdrive::fault::Faulty;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::HashOnlyStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// Hands out its data in pieces of odd sizes, as a pipe does, and never seeks.
 struct Pipe {
@@ -190,7 +191,7 @@ impl Read for Zeros {
 fn a_stream_longer_than_the_free_space_fills_it_then_is_stream_too_large() {
     // A 74-minute CD-R whose sectors are kept as hashes: 333,000 sectors, of which the data
     // may take all but the post-gap (150) and the run-out (2).
-    let d = VirtDrive::with_medium(
+    let d = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::CdR74, Box::new(HashOnlyStore::new())),
     );
@@ -262,8 +263,10 @@ fn a_stream_with_its_length_is_checked_against_the_free_space_before_anything_is
 
 #[test]
 fn verifying_a_stream_compares_with_digests_taken_while_writing() {
-    let mut d = drive(MediumKind::BdRe);
-    d.set_fault_plan(plan("matrix/writing-drop-write.json"));
+    let d = Faulty::for_drive(
+        drive(MediumKind::BdRe),
+        plan("matrix/writing-drop-write.json"),
+    );
     let w = writer(
         d,
         WriteOptions {

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use virtdrive::fault::{FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
 
 use super::CliError;
@@ -30,7 +31,7 @@ impl DriveSpec {
             });
         };
         if arg.starts_with("virt:") {
-            let spec = virtdrive::DriveSpec::parse(arg).map_err(CliError::Input)?;
+            let spec = virtdrive::VirtSpec::parse(arg).map_err(CliError::Input)?;
             return Ok(DriveSpec::Virtual {
                 kind: spec.kind,
                 file: spec.file,
@@ -130,7 +131,8 @@ pub enum Access {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum OpenDrive {
-    Virtual(virtdrive::VirtualDrive),
+    /// An emulated drive, under the fault plan of `--fault-plan` (an empty one without it).
+    Virtual(Faulty<virtdrive::DiscFileDrive>),
     /// A real drive, opened exclusively; the engine's `Recorder::open` identifies it (and
     /// refuses anything but an MMC drive) before anything else is sent.
     #[cfg(all(feature = "sgio", target_os = "linux"))]
@@ -141,8 +143,8 @@ impl DriveSpec {
     /// Opens the drive.
     pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
-            DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::Virtual(
-                virtdrive::VirtualDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
+            DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::new_virtual(
+                virtdrive::DiscFileDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
             )),
             DriveSpec::Virtual {
                 kind,
@@ -184,6 +186,19 @@ impl DriveSpec {
 }
 
 impl OpenDrive {
+    fn new_virtual(drive: virtdrive::DiscFileDrive) -> Self {
+        OpenDrive::Virtual(Faulty::for_drive(drive, FaultPlan::empty()))
+    }
+
+    /// Puts a virtual drive under `plan` (a real drive is left as it is).
+    pub fn with_fault_plan(self, plan: FaultPlan) -> Self {
+        match self {
+            OpenDrive::Virtual(v) => OpenDrive::Virtual(Faulty::for_drive(v.into_inner(), plan)),
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            other => other,
+        }
+    }
+
     /// The drive as a transport.
     pub fn transport(&mut self) -> &mut (dyn mmc_core::Transport + Send) {
         match self {
@@ -198,7 +213,7 @@ impl OpenDrive {
     pub fn host_cause(&self) -> Option<String> {
         match self {
             #[cfg(unix)]
-            OpenDrive::Virtual(v) => v.host_io_error().map(|e| e.to_string()),
+            OpenDrive::Virtual(v) => v.inner().host_io_error().map(|e| e.to_string()),
             #[cfg(not(unix))]
             OpenDrive::Virtual(_) => None,
             #[cfg(all(feature = "sgio", target_os = "linux"))]
@@ -210,6 +225,7 @@ impl OpenDrive {
     pub fn finish(self) -> Result<(), CliError> {
         match self {
             OpenDrive::Virtual(mut v) => v
+                .inner_mut()
                 .commit()
                 .map_err(|e| CliError::Input(format!("saving the disc: {e}"))),
             // A real drive keeps what it wrote; closing the device releases O_EXCL.
@@ -231,7 +247,7 @@ fn open_virtual(
         Access::Existing if !exists && embedded => {
             // The embedded drive's disc is made by the first write or format; until then it
             // is a blank disc, shown without creating anything.
-            return Ok(OpenDrive::Virtual(virtdrive::VirtualDrive::in_memory(
+            return Ok(OpenDrive::new_virtual(virtdrive::DiscFileDrive::in_memory(
                 kind, config,
             )));
         }
@@ -273,11 +289,11 @@ fn open_virtual(
         _ => {}
     }
     let opened = match access {
-        Access::Create => virtdrive::VirtualDrive::open(kind, path, config),
-        Access::Existing => virtdrive::VirtualDrive::open_existing(kind, path, config),
+        Access::Create => virtdrive::DiscFileDrive::open(kind, path, config),
+        Access::Existing => virtdrive::DiscFileDrive::open_existing(kind, path, config),
     };
     opened
-        .map(OpenDrive::Virtual)
+        .map(OpenDrive::new_virtual)
         .map_err(|e| CliError::Input(e.to_string()))
 }
 

@@ -173,6 +173,7 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
 fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
     match open {
         OpenDrive::Virtual(v) => v
+            .inner()
             .note(NOTE)
             .and_then(|n| n.get("last_write"))
             .and_then(|w| serde_json::from_value(w.clone()).ok()),

@@ -51,7 +51,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
     })();
-    let (plan, mut image, length, mut open) = match prepared {
+    let (plan, mut image, length, open) = match prepared {
         Ok(p) => p,
         Err(e) => {
             if args.json {
@@ -60,15 +60,16 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             return Err(e);
         }
     };
-    if let (OpenDrive::Virtual(v), Some(plan)) = (&mut open, plan) {
-        v.drive_mut().set_fault_plan(plan);
-    }
+    let mut open = match plan {
+        Some(plan) => open.with_fault_plan(plan),
+        None => open,
+    };
     let own_clock = spec.has_own_clock();
 
     let ran = write_to(&mut open, &mut image, length, args, verbose, own_clock);
     // The virtual disc keeps the extent of this write, for `read`; then it is saved.
     if let (OpenDrive::Virtual(v), Some((start, sectors))) = (&mut open, ran.written) {
-        v.set_note(
+        v.inner_mut().set_note(
             NOTE,
             json!({ "last_write": { "start_lba": start, "sectors": sectors } }),
         );

@@ -9,7 +9,7 @@ use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, Recorder, Write
 use mmc_core::trace::{TraceOutcome, TraceRecord, Tracing};
 use mmc_core::Transport;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 // Each test file uses its part.
 #[allow(unused_imports)]
@@ -97,7 +97,7 @@ pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
 }
 
 /// A traced drive, for tests that look at what was sent.
-pub fn traced(kind: MediumKind) -> Tracing<VirtDrive> {
+pub fn traced(kind: MediumKind) -> Tracing<EmulatedDrive> {
     Tracing::new(drive(kind))
 }
 

@@ -45,9 +45,9 @@ pub struct DriveInfo {
 ///
 /// ```
 /// use discwriter::Recorder;
-/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+/// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};
 ///
-/// let drive = VirtualDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
+/// let drive = DiscFileDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
 /// // INQUIRY first: anything that is not an MMC drive is refused before another command.
 /// let mut recorder = Recorder::open(drive)?;
 /// assert_eq!(recorder.info().vendor, "VIRTDRV");

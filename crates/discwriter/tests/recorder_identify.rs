@@ -5,11 +5,11 @@ use std::time::Duration;
 use discwriter::{Error, Recorder};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::DriveConfig;
-use virtdrive::{DriveIdentity, VirtDrive};
+use virtdrive::{DriveIdentity, EmulatedDrive};
 
 #[test]
 fn an_emulated_writer_is_identified() {
-    let drive = VirtDrive::new(DriveConfig {
+    let drive = EmulatedDrive::new(DriveConfig {
         identity: DriveIdentity {
             vendor: "ACME".into(),
             product: "BURNER 9000".into(),

@@ -7,10 +7,10 @@ use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOpti
 use mmc_core::cdb::{ReadTrackInformation, TrackAddressType};
 use mmc_core::{DataPhase, Transport};
 use testkit::{drive_with, image, read_back};
+use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
 
-fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive> {
+fn writer<T: Transport + Send>(d: T, verification: VerificationLevel) -> DataWriter<T> {
     let w = DataWriter::new();
     w.set_recorder(Recorder::open(d).unwrap()).unwrap();
     w.set_client_name("discwriter test").unwrap();
@@ -22,7 +22,10 @@ fn writer(d: VirtDrive, verification: VerificationLevel) -> DataWriter<VirtDrive
     w
 }
 
-fn write(w: &DataWriter<VirtDrive>, data: &[u8]) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
+fn write<T: Transport + Send>(
+    w: &DataWriter<T>,
+    data: &[u8],
+) -> (discwriter::WriteOutcome, Vec<WriteAction>) {
     let mut actions = Vec::new();
     let outcome = w
         .write(
@@ -129,8 +132,8 @@ fn eject_opens_the_tray_and_load_closes_it() {
 
 #[test]
 fn a_write_error_on_cd_r_leaves_the_track_open_and_what_was_written_readable() {
-    let mut d = drive_with(MediumKind::CdR80);
-    d.set_fault_plan(
+    let d = Faulty::for_drive(
+        drive_with(MediumKind::CdR80),
         virtdrive::fault::FaultPlan::from_json_str(
             r#"{ "rules": [ { "match": { "opcode": "WRITE (10)", "nth": 5 },
                  "action": { "sense": { "key": 3, "asc": "0x0C", "ascq": 0 } }, "times": "once" } ] }"#,

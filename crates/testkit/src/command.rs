@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mmc_core::sense::{Sense, SenseKey, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport};
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 use crate::cdb::{
     cd_write_parameters, mode_select, read10, write10, REQUEST_SENSE, TEST_UNIT_READY,
@@ -254,7 +254,7 @@ pub fn read_back<T: Transport>(d: &mut T, lba: i64, sectors: u64) -> Vec<u8> {
 /// Polls TEST UNIT READY once a virtual second, as libburn does after an Immed command,
 /// while the drive reports NOT READY with ASC 04h; returns the progress values seen.
 #[track_caller]
-pub fn wait_until_ready(drive: &mut VirtDrive) -> Vec<u16> {
+pub fn wait_until_ready(drive: &mut EmulatedDrive) -> Vec<u16> {
     let mut progress = Vec::new();
     for _ in 0..100_000 {
         let c = drive

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use virtdrive::fault::FaultPlan;
 use virtdrive::medium::{self, Medium, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// A drive holding a blank disc of `kind` in a memory store: ready, the power-on unit
 /// attention already seen (what a host sees after its first TEST UNIT READY loop).
-pub fn drive_with(kind: MediumKind) -> VirtDrive {
-    VirtDrive::with_medium(DriveConfig::default(), blank_disc(kind))
+pub fn drive_with(kind: MediumKind) -> EmulatedDrive {
+    EmulatedDrive::with_medium(DriveConfig::default(), blank_disc(kind))
 }
 
 /// A blank disc of `kind` in a memory store, to insert.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use mmc_core::{DataPhase, Transport};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::{HashOnlyStore, SECTOR};
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const BD_RE_SECTORS: u32 = 12_219_392;
 const SECTORS_PER_WRITE: u32 = 32;
@@ -23,7 +23,7 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn run(drive: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) {
+fn run(drive: &mut EmulatedDrive, cdb: &[u8], data: DataPhase<'_>) {
     let c = drive
         .execute(cdb, data, TIMEOUT)
         .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: {e}"));
@@ -36,7 +36,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(BD_RE_SECTORS)
         .min(BD_RE_SECTORS);
-    let mut drive = VirtDrive::with_medium(
+    let mut drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::BdRe, Box::new(HashOnlyStore::new())),
     );

@@ -155,7 +155,7 @@ impl DriveArgs {
     /// The served drive's options; the error is one line (an unknown medium, for one).
     pub fn options(&self) -> Result<crate::serve::DriveOptions, String> {
         Ok(crate::serve::DriveOptions {
-            drive: crate::serve::DriveSpec::parse(&self.drive)?,
+            drive: crate::serve::VirtSpec::parse(&self.drive)?,
             fault_plan: self.fault_plan.clone(),
             transcript: self.transcript.clone(),
             paced: self.paced,

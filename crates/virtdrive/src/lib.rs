@@ -1,13 +1,17 @@
 //! # virtdrive: an MMC writer you can hold in a test
 //!
-//! [`VirtDrive`] receives raw CDB bytes through [`mmc_core::Transport`], decodes them with
+//! [`EmulatedDrive`] receives raw CDB bytes through [`mmc_core::Transport`], decodes them with
 //! mmc-core and answers as a drive would: data-in cut to the host's allocation length, CHECK
 //! CONDITION with fixed-format sense, and the sense of a malformed CDB (05/20/00 for an unknown
 //! opcode or a wrong length, 05/24/00 with the field pointer for a reserved bit).
 //!
-//! This is the start of the emulator: it identifies itself (INQUIRY), reports its readiness
-//! (TEST UNIT READY: no disc, tray closed) and its last sense (REQUEST SENSE). Media, the drive
-//! state machine, the virtual clock and fault plans come next.
+//! - [`EmulatedDrive`]: the drive's state machine (tray, readiness, unit attentions, locks,
+//!   speed and buffer) on a virtual clock, around a [`medium`] model (CD-R, DVD+R, BD-R,
+//!   DVD+RW, BD-RE, pressed discs) whose sectors live in a [`store`].
+//! - [`DiscFileDrive`]: an emulated drive with its disc, kept in a disc file ([`persist`]) or in
+//!   memory, as the `discwriter` command and `virtdrive serve` open it.
+//! - [`fault`]: fault plans, applied to any transport by [`fault::Faulty`].
+//! - `serve` and `run`: the drive served to unmodified Linux burning programs.
 #![cfg_attr(
     not(test),
     warn(
@@ -20,8 +24,8 @@
 
 pub mod cli;
 pub mod clock;
+mod disc_file_drive;
 mod drive;
-mod drive_spec;
 pub mod fault;
 pub mod medium;
 #[cfg(unix)]
@@ -31,13 +35,13 @@ pub mod run;
 #[cfg(unix)]
 pub mod serve;
 pub mod store;
-mod virtual_drive;
+mod virt_spec;
 
+pub use disc_file_drive::{DiscFileDrive, DiscFileDriveError};
 pub use drive::{
-    DiscCondition, DriveClient, DriveConfig, DriveIdentity, LockError, SharedDrive, SpeedSetting,
-    VirtDrive,
+    DiscCondition, DriveClient, DriveConfig, DriveIdentity, EmulatedDrive, LockError, SharedDrive,
+    SpeedSetting,
 };
-pub use drive_spec::DriveSpec;
 #[cfg(unix)]
 pub use persist::{DiscFileOperation, HostIoError};
-pub use virtual_drive::{VirtualDrive, VirtualDriveError};
+pub use virt_spec::VirtSpec;

@@ -12,15 +12,15 @@ use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE
 use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const SECTORS: u32 = 12_219_392;
 
-fn bd_r() -> VirtDrive {
+fn bd_r() -> EmulatedDrive {
     drive_with(MediumKind::BdR)
 }
 
-fn record_session(d: &mut VirtDrive, lba: i32, n: u16, seed: u8) -> Vec<u8> {
+fn record_session(d: &mut EmulatedDrive, lba: i32, n: u16, seed: u8) -> Vec<u8> {
     let data = write_blocks(d, lba, n, seed);
     command_ok(d, &SYNCHRONIZE_CACHE);
     command_ok_long(d, &close(CLOSE_TRACK, 0xFF));
@@ -180,7 +180,7 @@ fn the_saved_bd_r_state_brings_back_the_sessions() {
     assert_eq!(state["medium"], "bd-r");
     assert_eq!(state["finalized"], true);
     let loaded = medium::load(MediumKind::BdR, &state, Box::new(MemoryStore::new())).unwrap();
-    let mut reloaded = VirtDrive::with_medium(Default::default(), loaded);
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
     let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
     assert_eq!(info[2], 0x0E);
     let mut bad = state.clone();

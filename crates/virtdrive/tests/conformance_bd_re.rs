@@ -10,7 +10,7 @@ use mmc_core::sense::triples;
 use testkit::sense::{CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED};
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// Without spare areas.
 const ALL_SECTORS: u32 = 12_219_392;
@@ -33,12 +33,12 @@ fn full_format() -> [u8; 12] {
     format_list(DEFAULT_USER, 0x00 << 2, 12_288)
 }
 
-fn format(d: &mut VirtDrive, list: &[u8; 12]) -> Vec<u16> {
+fn format(d: &mut EmulatedDrive, list: &[u8; 12]) -> Vec<u16> {
     command_out(d, &FORMAT_UNIT, list);
     wait_until_ready(d)
 }
 
-fn formatted_drive() -> VirtDrive {
+fn formatted_drive() -> EmulatedDrive {
     let mut d = drive_with(MediumKind::BdRe);
     format(&mut d, &full_format());
     d

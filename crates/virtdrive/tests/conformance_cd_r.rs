@@ -10,7 +10,7 @@ use testkit::sense::{
 };
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// CLOSE TRACK/SESSION function 001b: close track `n`.
 fn close_track(n: u8) -> CdbBytes {
@@ -18,17 +18,17 @@ fn close_track(n: u8) -> CdbBytes {
 }
 
 /// A CD-R ready for TAO recording with page 05h Multi-session `multi_session`.
-fn tao_drive(kind: MediumKind, multi_session: u8) -> VirtDrive {
+fn tao_drive(kind: MediumKind, multi_session: u8) -> EmulatedDrive {
     let mut d = drive_with(kind);
     select_cd_write_parameters(&mut d, TAO, multi_session, true);
     d
 }
 
-fn invisible_track(d: &mut VirtDrive) -> Vec<u8> {
+fn invisible_track(d: &mut EmulatedDrive) -> Vec<u8> {
     command_in(d, &read_track_information(0xFF), 48)
 }
 
-fn disc_information(d: &mut VirtDrive) -> Vec<u8> {
+fn disc_information(d: &mut EmulatedDrive) -> Vec<u8> {
     command_in(d, &READ_DISC_INFORMATION, 34)
 }
 

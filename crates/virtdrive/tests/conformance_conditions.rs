@@ -12,7 +12,7 @@ use mmc_core::{DataPhase, Transport, TransportError};
 use testkit::*;
 use virtdrive::fault::DriveCondition;
 use virtdrive::medium::MediumKind;
-use virtdrive::{DiscCondition, DriveConfig, VirtDrive};
+use virtdrive::{DiscCondition, DriveConfig, EmulatedDrive};
 
 const SEND_OPC: [u8; 10] = [
     0x54, // SEND OPC INFORMATION
@@ -22,7 +22,7 @@ const SEND_OPC: [u8; 10] = [
     0x00,
 ];
 
-fn current_profile(d: &mut VirtDrive) -> u16 {
+fn current_profile(d: &mut EmulatedDrive) -> u16 {
     let reply = command_in(
         d,
         &[0x46, 0x02, 0x00, 0x00, 0, 0, 0, 0x00, 0x08, 0x00], // RT 10b, header only
@@ -33,7 +33,7 @@ fn current_profile(d: &mut VirtDrive) -> u16 {
 
 #[test]
 fn an_empty_drive_is_medium_not_present_with_the_tray_closed_or_open() {
-    let mut d = VirtDrive::new(DriveConfig::default());
+    let mut d = EmulatedDrive::new(DriveConfig::default());
     command_fails(&mut d, &TEST_UNIT_READY, triples::POWER_ON_RESET);
     command_fails(
         &mut d,
@@ -86,7 +86,7 @@ fn a_plan_can_take_the_disc_out_or_open_the_tray() {
 
 #[test]
 fn an_inserted_disc_becomes_ready_then_reports_exactly_one_medium_change() {
-    let mut d = VirtDrive::new(DriveConfig {
+    let mut d = EmulatedDrive::new(DriveConfig {
         becoming_ready: Duration::from_secs(5),
         ..DriveConfig::default()
     });
@@ -368,7 +368,7 @@ fn close_session_with_immed_is_a_long_write_in_progress_too() {
 }
 
 /// Writes 32 blocks at 0, waits `pause` of virtual time, writes the next 32 at 32.
-fn write_pause_write(d: &mut VirtDrive, pause: Duration) -> Result<(), SenseTriple> {
+fn write_pause_write(d: &mut EmulatedDrive, pause: Duration) -> Result<(), SenseTriple> {
     write_blocks(d, 0, 32, 1);
     d.advance(pause);
     let data = blocks(2, 32);

@@ -12,7 +12,7 @@ use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, END_OF_USER_AREA};
 use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const SECTORS: u32 = 2_295_104;
 const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
@@ -29,12 +29,12 @@ fn reserve_track(size: u32) -> [u8; 10] {
     ]
 }
 
-fn dvd_plus_r() -> VirtDrive {
+fn dvd_plus_r() -> EmulatedDrive {
     drive_with(MediumKind::DvdPlusR)
 }
 
 /// Writes `n` sectors at `lba`, synchronizes, closes the track and the session.
-fn record_session(d: &mut VirtDrive, lba: i32, n: u16, seed: u8, track: u8) -> Vec<u8> {
+fn record_session(d: &mut EmulatedDrive, lba: i32, n: u16, seed: u8, track: u8) -> Vec<u8> {
     let data = write_blocks(d, lba, n, seed);
     command_ok(d, &SYNCHRONIZE_CACHE);
     command_ok_long(d, &close(CLOSE_TRACK, track));
@@ -476,7 +476,7 @@ fn the_saved_state_brings_back_the_sessions() {
     assert_eq!(state["sessions"][0]["tracks"][0]["recorded"], 32);
     assert_eq!(state["sessions"][1]["closed"], false);
     let loaded = medium::load(MediumKind::DvdPlusR, &state, Box::new(MemoryStore::new())).unwrap();
-    let mut reloaded = VirtDrive::with_medium(Default::default(), loaded);
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
     let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
     assert_eq!(info[2], 0x05, "session 2 is still open");
     let next = command_in(&mut reloaded, &read_track_information(0xFF), 48);

@@ -10,7 +10,7 @@ use mmc_core::CdbBytes;
 use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const SECTORS: u32 = 2_295_104;
 /// 2.4x, the background format's rate in the drive's speed model, in bytes per second.
@@ -21,17 +21,17 @@ fn close_immed(function: u8) -> CdbBytes {
     close_track_session(function, 0, true)
 }
 
-fn formatting_drive() -> VirtDrive {
+fn formatting_drive() -> EmulatedDrive {
     let mut d = drive_with(MediumKind::DvdPlusRw);
     command_out(&mut d, &FORMAT_UNIT, &dvd_plus_rw_basic_format(false));
     d
 }
 
-fn bg_format_status(d: &mut VirtDrive) -> u8 {
+fn bg_format_status(d: &mut EmulatedDrive) -> u8 {
     command_in(d, &READ_DISC_INFORMATION, 34)[7] & 0x03
 }
 
-fn last_lba(d: &mut VirtDrive) -> u32 {
+fn last_lba(d: &mut EmulatedDrive) -> u32 {
     be32(&command_in(d, &READ_CAPACITY, 8)[0..4])
 }
 

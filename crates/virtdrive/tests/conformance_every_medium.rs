@@ -8,7 +8,7 @@ use std::time::Duration;
 use mmc_core::sense::triples;
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
 const USABLE: [MediumKind; 7] = [
@@ -109,7 +109,7 @@ fn event_status_reports_a_present_disc_and_no_change() {
 
 #[test]
 fn event_status_reports_new_media_once_then_the_removal() {
-    let mut d = VirtDrive::new(DriveConfig::default());
+    let mut d = EmulatedDrive::new(DriveConfig::default());
     d.insert(blank_disc(MediumKind::CdR80));
     let first = command_in(&mut d, &EVENT_STATUS_MEDIA, 8);
     assert_eq!(first[4] & 0x0F, 2, "new media");

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const BUFFER: u32 = 4 * 1024 * 1024;
 
@@ -68,7 +68,7 @@ fn performance_descriptor(kbps: u32, restore_defaults: bool) -> Vec<u8> {
 }
 
 /// The write speeds of the type 03h descriptors.
-fn listed_write_speeds(d: &mut VirtDrive) -> Vec<u32> {
+fn listed_write_speeds(d: &mut EmulatedDrive) -> Vec<u32> {
     let data = command_in(d, &write_speeds(32), 8 + 32 * 16);
     assert_eq!(be32(&data[0..4]) as usize, data.len() - 4, "data length");
     data[8..].chunks(16).map(|c| be32(&c[12..16])).collect()
@@ -76,7 +76,7 @@ fn listed_write_speeds(d: &mut VirtDrive) -> Vec<u32> {
 
 /// The current write speed as GET PERFORMANCE type 00h and page 2Ah report it; both must
 /// agree.
-fn current_write_speed(d: &mut VirtDrive) -> u32 {
+fn current_write_speed(d: &mut EmulatedDrive) -> u32 {
     let perf = command_in(d, &nominal_performance(true), 8 + 16);
     assert_eq!(be32(&perf[0..4]), 4 + 16, "data length");
     assert_eq!(perf[4] & 0x03, 0x02, "Write = 1, Except = 0");
@@ -96,7 +96,7 @@ fn current_write_speed(d: &mut VirtDrive) -> u32 {
 }
 
 /// Page 2Ah (MM Capabilities and Mechanical Status), without the header.
-fn capabilities_page(d: &mut VirtDrive) -> Vec<u8> {
+fn capabilities_page(d: &mut EmulatedDrive) -> Vec<u8> {
     let data = command_in(
         d,
         &[
@@ -113,7 +113,7 @@ fn capabilities_page(d: &mut VirtDrive) -> Vec<u8> {
 }
 
 /// READ BUFFER CAPACITY: (buffer length, blank length) in bytes.
-fn buffer(d: &mut VirtDrive) -> (u32, u32) {
+fn buffer(d: &mut EmulatedDrive) -> (u32, u32) {
     let data = command_in(d, &READ_BUFFER_CAPACITY, 12);
     assert_eq!(be16(&data[0..2]), 10, "data length");
     (be32(&data[4..8]), be32(&data[8..12]))
@@ -308,7 +308,7 @@ fn writes_beyond_the_buffer_wait_for_room_at_the_write_speed() {
 }
 
 /// A BD-RE formatted with the default spare areas (defect management on).
-fn bd_re_with_spares() -> VirtDrive {
+fn bd_re_with_spares() -> EmulatedDrive {
     let mut d = drive_with(MediumKind::BdRe);
     command_out(
         &mut d,

@@ -11,10 +11,10 @@ use testkit::{
     READ_FORMAT_CAPACITIES, SYNCHRONIZE_CACHE, TEST_UNIT_READY,
 };
 use virtdrive::clock::VirtualTime;
-use virtdrive::fault::{ActionKind, FaultPlan, RandomPlanOptions};
+use virtdrive::fault::{ActionKind, FaultPlan, Faulty, RandomPlanOptions};
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::{MemoryStore, SECTOR};
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -42,7 +42,7 @@ fn campaign(seed: u64) -> FaultPlan {
 /// as a host polling a formatting disc does. Being a transport, it waits the same way when a
 /// transcript is replayed through it.
 #[derive(Debug)]
-struct PollingHost(VirtDrive);
+struct PollingHost(Faulty<EmulatedDrive>);
 
 impl Transport for PollingHost {
     fn execute(
@@ -53,7 +53,7 @@ impl Transport for PollingHost {
     ) -> Result<Completion, TransportError> {
         let r = self.0.execute(cdb, data, timeout);
         if cdb.first() == Some(&0x00) {
-            self.0.advance(Duration::from_secs(2));
+            self.0.inner_mut().advance(Duration::from_secs(2));
         }
         r
     }
@@ -61,14 +61,11 @@ impl Transport for PollingHost {
 
 /// A blank BD-RE in a drive, with `plan` installed.
 fn drive_with(plan: Option<FaultPlan>) -> PollingHost {
-    let mut drive = VirtDrive::with_medium(
+    let drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::BdRe, Box::new(MemoryStore::new())),
     );
-    if let Some(plan) = plan {
-        drive.set_fault_plan(plan);
-    }
-    PollingHost(drive)
+    PollingHost(Faulty::for_drive(drive, plan.unwrap_or_default()))
 }
 
 /// Sixteen sectors for write number `n`, different for every `n`.
@@ -148,7 +145,7 @@ fn script(t: &mut Tracing<PollingHost>) {
 fn record(plan: Option<FaultPlan>) -> (Tracing<PollingHost>, VirtualTime) {
     let mut t = Tracing::new(drive_with(plan)).with_max_inline(usize::MAX);
     script(&mut t);
-    let now = t.inner().0.now();
+    let now = t.inner().0.inner().now();
     (t, now)
 }
 
@@ -157,7 +154,7 @@ fn the_same_plan_and_seed_give_byte_identical_transcripts() {
     let (first, first_end) = record(Some(campaign(7)));
     let (second, second_end) = record(Some(campaign(7)));
     assert!(first.records().len() > 300, "a few hundred commands");
-    let faults = first.inner().0.fault_plan().unwrap();
+    let faults = first.inner().0.plan();
     let fired: u64 = (0..faults.rules().len())
         .map(|r| faults.fire_count(r))
         .sum();

@@ -1,6 +1,6 @@
 //! A disc file whose file system fails under it: full (a small tmpfs), read-only, or not
 //! writable by the user. The drive answers as a drive that cannot record (CHECK CONDITION,
-//! 03/0C/00 WRITE ERROR), `VirtualDrive::host_io_error` names the real cause, no temp file is
+//! 03/0C/00 WRITE ERROR), `DiscFileDrive::host_io_error` names the real cause, no temp file is
 //! left, and once the cause is gone the disc opens at its last good commit.
 //!
 //! The tmpfs cases mount a tmpfs of their own (root only, and not in every container). Where
@@ -24,7 +24,7 @@ use testkit::{read10, write10, FORMAT_BD_RE_31H, FORMAT_UNIT, SYNCHRONIZE_CACHE,
 use virtdrive::medium::MediumKind;
 use virtdrive::persist::{DiscFile, PersistError};
 use virtdrive::store::{SectorStore, SECTOR};
-use virtdrive::{DiscFileOperation, DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DiscFileOperation, DriveConfig};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 /// Sectors per WRITE (10) here: one BD ECC block, 64 KiB.
@@ -65,17 +65,17 @@ fn temp_files(dir: &Path) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 // The drive, through raw CDBs.
 
-fn open(kind: MediumKind, path: &Path) -> VirtualDrive {
-    VirtualDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
+fn open(kind: MediumKind, path: &Path) -> DiscFileDrive {
+    DiscFileDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn execute(d: &mut VirtualDrive, cdb: &[u8], data: DataPhase<'_>) -> Completion {
+fn execute(d: &mut DiscFileDrive, cdb: &[u8], data: DataPhase<'_>) -> Completion {
     d.execute(cdb, data, TIMEOUT)
         .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: {e}"))
 }
 
 #[track_caller]
-fn good(d: &mut VirtualDrive, cdb: &[u8], data: DataPhase<'_>) {
+fn good(d: &mut DiscFileDrive, cdb: &[u8], data: DataPhase<'_>) {
     let c = execute(d, cdb, data);
     assert_eq!(c.status, ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
 }
@@ -88,7 +88,7 @@ fn write_error(c: &Completion) {
 }
 
 /// A BD-RE formatted (FORMAT UNIT, Immed, waited out): the disc's first commit.
-fn format_bd_re(d: &mut VirtualDrive) {
+fn format_bd_re(d: &mut DiscFileDrive) {
     good(d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_BD_RE_31H));
     d.drive_mut().advance(Duration::from_secs(120));
     good(d, &TEST_UNIT_READY, DataPhase::None);
@@ -105,7 +105,7 @@ fn sectors(round: u8, first: u32, blocks: u16) -> Vec<u8> {
         .collect()
 }
 
-fn write(d: &mut VirtualDrive, round: u8, lba: u32, blocks: u16) -> Completion {
+fn write(d: &mut DiscFileDrive, round: u8, lba: u32, blocks: u16) -> Completion {
     execute(
         d,
         &write10(lba, blocks),
@@ -114,14 +114,14 @@ fn write(d: &mut VirtualDrive, round: u8, lba: u32, blocks: u16) -> Completion {
 }
 
 /// Writes `count` sectors from `lba` in chunks, expecting GOOD.
-fn write_good(d: &mut VirtualDrive, round: u8, lba: u32, count: u32) {
+fn write_good(d: &mut DiscFileDrive, round: u8, lba: u32, count: u32) {
     for at in (lba..lba + count).step_by(usize::from(CHUNK)) {
         let c = write(d, round, at, CHUNK);
         assert!(c.is_good(), "WRITE at {at}: {c:?}");
     }
 }
 
-fn read(d: &mut VirtualDrive, lba: u32, blocks: u16) -> Vec<u8> {
+fn read(d: &mut DiscFileDrive, lba: u32, blocks: u16) -> Vec<u8> {
     let mut buf = vec![0xA5u8; usize::from(blocks) * SECTOR];
     good(d, &read10(lba, blocks), DataPhase::In(&mut buf));
     buf
@@ -129,7 +129,7 @@ fn read(d: &mut VirtualDrive, lba: u32, blocks: u16) -> Vec<u8> {
 
 /// Checks that `count` sectors from `lba` read back as `round` wrote them.
 #[track_caller]
-fn reads_back(d: &mut VirtualDrive, round: u8, lba: u32, count: u32) {
+fn reads_back(d: &mut DiscFileDrive, round: u8, lba: u32, count: u32) {
     for at in (lba..lba + count).step_by(usize::from(CHUNK)) {
         assert!(
             read(d, at, CHUNK) == sectors(round, at, CHUNK),
@@ -139,7 +139,7 @@ fn reads_back(d: &mut VirtualDrive, round: u8, lba: u32, count: u32) {
 }
 
 #[track_caller]
-fn reads_zeros(d: &mut VirtualDrive, lba: u32, count: u32) {
+fn reads_zeros(d: &mut DiscFileDrive, lba: u32, count: u32) {
     for at in (lba..lba + count).step_by(usize::from(CHUNK)) {
         assert!(
             read(d, at, CHUNK).iter().all(|&b| b == 0),
@@ -262,7 +262,7 @@ fn creating_a_disc_on_a_full_file_system_fails_and_leaves_nothing() {
     };
     let filler = fill(tmpfs.path());
     let path = tmpfs.path().join("disc.img");
-    let e = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default())
+    let e = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default())
         .expect_err("no room for the disc's state");
     assert!(
         e.to_string()
@@ -316,7 +316,7 @@ fn a_commit_failing_after_its_commit_point_is_finished_once_there_is_room() {
     drop(d);
 
     // Reopening replays the journal, which needs the room too, and says so.
-    let e = VirtualDrive::open(MediumKind::BdRe, &path, DriveConfig::default())
+    let e = DiscFileDrive::open(MediumKind::BdRe, &path, DriveConfig::default())
         .expect_err("no room to finish the commit");
     assert!(
         e.to_string()
@@ -420,15 +420,15 @@ fn a_disc_on_a_read_only_file_system_is_reported_as_such() {
     tmpfs.remount("ro");
 
     let read_only = format!("{} is on a read-only file system", path.display());
-    let e = VirtualDrive::open(MediumKind::BdRe, &path, DriveConfig::default())
+    let e = DiscFileDrive::open(MediumKind::BdRe, &path, DriveConfig::default())
         .expect_err("a disc cannot be opened for writing there");
     assert!(e.to_string().contains(&read_only), "{e}");
     println!("opening on a read-only tmpfs: {e}");
-    let e = VirtualDrive::open_existing(MediumKind::BdRe, &path, DriveConfig::default())
+    let e = DiscFileDrive::open_existing(MediumKind::BdRe, &path, DriveConfig::default())
         .expect_err("a disc cannot be opened for writing there");
     assert!(e.to_string().contains(&read_only), "{e}");
     let new = tmpfs.path().join("new.img");
-    let e = VirtualDrive::open(MediumKind::CdR80, &new, DriveConfig::default())
+    let e = DiscFileDrive::open(MediumKind::CdR80, &new, DriveConfig::default())
         .expect_err("no disc can be created there");
     assert!(
         e.to_string()
@@ -575,7 +575,7 @@ fn permission_checks(dir: &Path) {
     assert_eq!(temp_files(dir), Vec::<String>::new(), "no temp file");
     // No new disc there either.
     let new = dir.join("new.img");
-    let e = VirtualDrive::open(MediumKind::BdRe, &new, DriveConfig::default())
+    let e = DiscFileDrive::open(MediumKind::BdRe, &new, DriveConfig::default())
         .expect_err("no disc can be created there");
     assert!(
         e.to_string()

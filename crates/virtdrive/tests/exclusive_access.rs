@@ -3,11 +3,11 @@
 
 use mmc_core::{DataPhase, Transport, TransportError};
 use testkit::{command_in, INQUIRY, TIMEOUT};
-use virtdrive::{LockError, SharedDrive, VirtDrive};
+use virtdrive::{EmulatedDrive, LockError, SharedDrive};
 
 #[test]
 fn other_clients_are_locked_out_until_the_owner_releases() {
-    let shared = SharedDrive::new(VirtDrive::default());
+    let shared = SharedDrive::new(EmulatedDrive::default());
     let mut burner = shared.client("BURNER");
     let mut other = shared.client("OTHER");
 
@@ -38,7 +38,7 @@ fn other_clients_are_locked_out_until_the_owner_releases() {
 
 #[test]
 fn the_lock_counts_acquisitions() {
-    let shared = SharedDrive::new(VirtDrive::default());
+    let shared = SharedDrive::new(EmulatedDrive::default());
     let a = shared.client("A");
     a.acquire_exclusive().unwrap();
     a.acquire_exclusive().unwrap();
@@ -58,7 +58,7 @@ fn the_lock_counts_acquisitions() {
 
 #[test]
 fn an_anonymous_transport_is_locked_out_too() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     drive.acquire_exclusive("IMAPIv2 TEST").unwrap();
     let mut buf = [0u8; 36];
     let err = drive

@@ -10,7 +10,7 @@ use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
 use virtdrive::clock::VirtualTime;
 use virtdrive::fault::{FaultAction, FaultPlan, FaultPlanError, Faulty};
 use virtdrive::medium::MediumKind;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// What the fake device received for one command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -500,7 +500,7 @@ fn the_emulator_can_be_wrapped_too() {
              "action": { "sense": { "key": 6, "asc": "0x29", "ascq": 0 } }, "times": "once" } ] }"#,
     )
     .unwrap();
-    let mut f = Faulty::new(VirtDrive::default(), plan).unwrap();
+    let mut f = Faulty::new(EmulatedDrive::default(), plan).unwrap();
     let inquiry = [
         0x12, // INQUIRY
         0x00, // standard data

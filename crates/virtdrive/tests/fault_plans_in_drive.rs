@@ -11,26 +11,30 @@ use testkit::{
     write10, CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INQUIRY, READ_CAPACITY,
     READ_DISC_INFORMATION, READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TEST_UNIT_READY,
 };
-use virtdrive::fault::FaultPlan;
+use virtdrive::fault::{FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
 use virtdrive::store::SECTOR;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn exec(d: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) -> Result<Completion, TransportError> {
+fn exec(
+    d: &mut impl Transport,
+    cdb: &[u8],
+    data: DataPhase<'_>,
+) -> Result<Completion, TransportError> {
     d.execute(cdb, data, TIMEOUT)
 }
 
 #[track_caller]
-fn good(d: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) {
+fn good(d: &mut impl Transport, cdb: &[u8], data: DataPhase<'_>) {
     let c = exec(d, cdb, data).expect("the command completes");
     assert_eq!(c.status, ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
 }
 
 /// The sense triple of a CHECK CONDITION.
 #[track_caller]
-fn check(d: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) -> SenseTriple {
+fn check(d: &mut impl Transport, cdb: &[u8], data: DataPhase<'_>) -> SenseTriple {
     let c = exec(d, cdb, data).expect("the command completes");
     assert_eq!(
         c.status,
@@ -41,7 +45,7 @@ fn check(d: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) -> SenseTriple {
 }
 
 #[track_caller]
-fn read(d: &mut VirtDrive, lba: u32, blocks: u16) -> Vec<u8> {
+fn read(d: &mut impl Transport, lba: u32, blocks: u16) -> Vec<u8> {
     let mut buf = vec![0xA5; usize::from(blocks) * SECTOR];
     good(d, &read10(lba, blocks), DataPhase::In(&mut buf));
     buf
@@ -57,7 +61,7 @@ const GET_CONFIGURATION: [u8; 10] = [
 ];
 
 /// A DVD+RW whose background format has been started (writes are allowed at once).
-fn formatted_dvd_plus_rw() -> VirtDrive {
+fn formatted_dvd_plus_rw() -> EmulatedDrive {
     let mut d = drive(MediumKind::DvdPlusRw);
     let list = dvd_plus_rw_basic_format(false);
     good(&mut d, &FORMAT_UNIT, DataPhase::Out(&list));
@@ -65,7 +69,7 @@ fn formatted_dvd_plus_rw() -> VirtDrive {
 }
 
 /// A BD-RE formatted 31h, quick, and ready.
-fn formatted_bd_re() -> VirtDrive {
+fn formatted_bd_re() -> EmulatedDrive {
     let mut d = drive(MediumKind::BdRe);
     good(&mut d, &FORMAT_UNIT, DataPhase::Out(&FORMAT_BD_RE_31H));
     d.advance(Duration::from_secs(60));
@@ -75,12 +79,11 @@ fn formatted_bd_re() -> VirtDrive {
 
 #[test]
 fn write_protect_on_write_refuses_that_write_and_every_later_one() {
-    let mut d = formatted_bd_re();
-    d.set_fault_plan(plan("write-protect-on-write.json"));
+    let mut d = Faulty::for_drive(formatted_bd_re(), plan("write-protect-on-write.json"));
     let data = sectors(0x11, 32);
     let at0 = check(&mut d, &write10(0, 32), DataPhase::Out(&data));
     assert_eq!(at0, triples::WRITE_PROTECTED);
-    assert!(d.is_write_protected());
+    assert!(d.inner().is_write_protected());
     let write12 = [
         0xAA, // WRITE (12)
         0x00, 0x00, 0x00, 0x01, 0x00, // LBA 256
@@ -105,8 +108,10 @@ fn write_protect_on_write_refuses_that_write_and_every_later_one() {
 
 #[test]
 fn loss_of_streaming_hits_the_cd_r_write_that_reaches_lba_5000() {
-    let mut d = drive(MediumKind::CdR80);
-    d.set_fault_plan(plan("loss-of-streaming-at-lba.json"));
+    let mut d = Faulty::for_drive(
+        drive(MediumKind::CdR80),
+        plan("loss-of-streaming-at-lba.json"),
+    );
     let data = sectors(0x5A, 32);
     let mut lba = 0u32;
     let failure = loop {
@@ -132,16 +137,15 @@ fn loss_of_streaming_hits_the_cd_r_write_that_reaches_lba_5000() {
 
 #[test]
 fn a_timed_out_synchronize_cache_still_made_the_data_durable() {
-    let mut d = formatted_bd_re();
-    d.set_fault_plan(plan("timeout-on-sync-cache.json"));
+    let mut d = Faulty::for_drive(formatted_bd_re(), plan("timeout-on-sync-cache.json"));
     good(&mut d, &write10(64, 32), DataPhase::Out(&sectors(0x77, 32)));
     assert_eq!(
         exec(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None).unwrap_err(),
         TransportError::Timeout
     );
     // The completion was lost, not the flush: a power loss keeps the data.
-    d.power_cycle();
-    d.advance(Duration::from_secs(5));
+    d.inner_mut().power_cycle();
+    d.inner_mut().advance(Duration::from_secs(5));
     assert_eq!(
         check(&mut d, &TEST_UNIT_READY, DataPhase::None),
         triples::POWER_ON_RESET
@@ -152,8 +156,7 @@ fn a_timed_out_synchronize_cache_still_made_the_data_durable() {
 
 #[test]
 fn power_loss_at_the_100th_write_reverts_to_the_last_synchronize() {
-    let mut d = formatted_bd_re();
-    d.set_fault_plan(plan("power-loss-mid-write.json"));
+    let mut d = Faulty::for_drive(formatted_bd_re(), plan("power-loss-mid-write.json"));
     for n in 1..=99u32 {
         good(
             &mut d,
@@ -186,8 +189,7 @@ fn power_loss_at_the_100th_write_reverts_to_the_last_synchronize() {
 
 #[test]
 fn becoming_ready_three_times_then_a_medium_change_then_ready() {
-    let mut d = formatted_bd_re();
-    d.set_fault_plan(plan("becoming-ready-3-times.json"));
+    let mut d = Faulty::for_drive(formatted_bd_re(), plan("becoming-ready-3-times.json"));
     for _ in 0..3 {
         assert_eq!(
             check(&mut d, &TEST_UNIT_READY, DataPhase::None),
@@ -203,8 +205,10 @@ fn becoming_ready_three_times_then_a_medium_change_then_ready() {
 
 #[test]
 fn a_dropped_write_says_good_stores_nothing_and_only_verify_finds_out() {
-    let mut d = formatted_dvd_plus_rw();
-    d.set_fault_plan(plan("drop-write-false-success.json"));
+    let mut d = Faulty::for_drive(
+        formatted_dvd_plus_rw(),
+        plan("drop-write-false-success.json"),
+    );
     good(&mut d, &write10(0, 16), DataPhase::Out(&sectors(0xCD, 16)));
     good(&mut d, &write10(32, 16), DataPhase::Out(&sectors(0xEF, 16)));
     assert_eq!(read(&mut d, 0, 16), sectors(0, 16), "LBA 0-15 never stored");
@@ -228,8 +232,10 @@ fn a_dropped_write_says_good_stores_nothing_and_only_verify_finds_out() {
 
 #[test]
 fn the_device_vanishes_during_close_and_stays_gone() {
-    let mut d = drive(MediumKind::CdR80);
-    d.set_fault_plan(plan("device-gone-during-close.json"));
+    let mut d = Faulty::for_drive(
+        drive(MediumKind::CdR80),
+        plan("device-gone-during-close.json"),
+    );
     good(&mut d, &write10(0, 32), DataPhase::Out(&sectors(1, 32)));
     assert_eq!(
         exec(&mut d, &CLOSE_TRACK, DataPhase::None).unwrap_err(),
@@ -249,7 +255,7 @@ fn disc_information_comes_short_twice_with_a_residual() {
     let mut d = drive(MediumKind::CdR80);
     let mut full = [0u8; 34];
     good(&mut d, &READ_DISC_INFORMATION, DataPhase::In(&mut full));
-    d.set_fault_plan(plan("short-disc-information.json"));
+    let mut d = Faulty::for_drive(d, plan("short-disc-information.json"));
     for _ in 0..2 {
         let mut buf = [0xA5u8; 34];
         let c = exec(&mut d, &READ_DISC_INFORMATION, DataPhase::In(&mut buf)).unwrap();
@@ -265,8 +271,10 @@ fn disc_information_comes_short_twice_with_a_residual() {
 
 #[test]
 fn read_capacity_gets_descriptor_format_progress_during_the_first_30_seconds() {
-    let mut d = drive(MediumKind::BdRe);
-    d.set_fault_plan(plan("format-progress-descriptor-sense.json"));
+    let mut d = Faulty::for_drive(
+        drive(MediumKind::BdRe),
+        plan("format-progress-descriptor-sense.json"),
+    );
     let mut buf = [0u8; 8];
     let c = exec(&mut d, &READ_CAPACITY, DataPhase::In(&mut buf)).unwrap();
     assert_eq!(c.status, ScsiStatus::CheckCondition);
@@ -279,17 +287,16 @@ fn read_capacity_gets_descriptor_format_progress_during_the_first_30_seconds() {
         Some(SenseKeySpecific::Progress(0x4000)),
         "25 %"
     );
-    d.advance(Duration::from_secs(30));
+    d.inner_mut().advance(Duration::from_secs(30));
     good(&mut d, &READ_CAPACITY, DataPhase::In(&mut buf));
 }
 
 #[test]
 fn the_disc_turns_out_upside_down_after_two_seconds() {
     // The plan's time window is on the drive's clock, which starts at power-on.
-    let mut d = drive(MediumKind::BdRe);
-    d.set_fault_plan(plan("upside-down-disc.json"));
+    let mut d = Faulty::for_drive(drive(MediumKind::BdRe), plan("upside-down-disc.json"));
     good(&mut d, &TEST_UNIT_READY, DataPhase::None);
-    d.advance(Duration::from_secs(2));
+    d.inner_mut().advance(Duration::from_secs(2));
     let mut buf = [0u8; 8];
     assert_eq!(
         check(&mut d, &READ_CAPACITY, DataPhase::In(&mut buf)),
@@ -306,9 +313,8 @@ fn the_disc_turns_out_upside_down_after_two_seconds() {
 
 #[test]
 fn the_random_campaign_runs_without_panics_and_its_faults_are_the_ones_described() {
-    let mut d = formatted_dvd_plus_rw();
     let campaign = plan("random-campaign.json");
-    d.set_fault_plan(campaign);
+    let mut d = Faulty::for_drive(formatted_dvd_plus_rw(), campaign);
     let mut written: Vec<Option<u8>> = vec![None; 256];
     let (mut write_errors, mut corrupted_reads, mut sync_timeouts) = (0u64, 0u64, 0u64);
     for n in 0..1500u32 {
@@ -349,7 +355,7 @@ fn the_random_campaign_runs_without_panics_and_its_faults_are_the_ones_described
             }
         }
     }
-    let plan = d.fault_plan().unwrap();
+    let plan = d.plan();
     assert!(write_errors > 0 && corrupted_reads > 0);
     assert_eq!(write_errors, plan.fire_count(0));
     assert_eq!(corrupted_reads, plan.fire_count(1));
@@ -362,19 +368,19 @@ fn the_random_campaign_runs_without_panics_and_its_faults_are_the_ones_described
 #[test]
 fn a_delay_moves_the_virtual_clock_by_exactly_its_length() {
     let elapsed = |delayed: bool| {
-        let mut d = formatted_bd_re();
-        if delayed {
-            d.set_fault_plan(
-                FaultPlan::from_json_str(
-                    r#"{ "rules": [ { "match": { "opcode": "TEST UNIT READY" },
-                                      "action": { "delay": { "ms": 750 } } } ] }"#,
-                )
-                .unwrap(),
-            );
-        }
-        let before = d.now();
+        let plan = if delayed {
+            FaultPlan::from_json_str(
+                r#"{ "rules": [ { "match": { "opcode": "TEST UNIT READY" },
+                                  "action": { "delay": { "ms": 750 } } } ] }"#,
+            )
+            .unwrap()
+        } else {
+            FaultPlan::empty()
+        };
+        let mut d = Faulty::for_drive(formatted_bd_re(), plan);
+        let before = d.inner().now();
         good(&mut d, &TEST_UNIT_READY, DataPhase::None);
-        d.now().since(before)
+        d.inner().now().since(before)
     };
     assert_eq!(elapsed(true) - elapsed(false), Duration::from_millis(750));
 }
@@ -383,7 +389,8 @@ fn a_delay_moves_the_virtual_clock_by_exactly_its_length() {
 fn corrupt_data_in_flips_the_bits_it_names_in_read_data() {
     let mut d = formatted_bd_re();
     good(&mut d, &write10(0, 32), DataPhase::Out(&sectors(0x3C, 32)));
-    d.set_fault_plan(
+    let mut d = Faulty::for_drive(
+        d,
         FaultPlan::from_json_str(
             r#"{ "rules": [ { "match": { "opcode": "READ (10)", "nth": 2 },
                               "action": { "corrupt_data_in": { "bits": 5 } } } ] }"#,

@@ -2,11 +2,11 @@
 
 use mmc_core::sense::{triples, Sense, SenseFormat};
 use testkit::{command_fails, command_in};
-use virtdrive::{DriveConfig, DriveIdentity, VirtDrive};
+use virtdrive::{DriveConfig, DriveIdentity, EmulatedDrive};
 
 #[test]
 fn inquiry_reports_an_mmc_device_with_the_configured_strings() {
-    let mut drive = VirtDrive::new(DriveConfig {
+    let mut drive = EmulatedDrive::new(DriveConfig {
         identity: DriveIdentity {
             vendor: "ACME".into(),
             product: "BURNER 9000".into(),
@@ -39,7 +39,7 @@ fn inquiry_reports_an_mmc_device_with_the_configured_strings() {
 
 #[test]
 fn inquiry_is_cut_to_the_allocation_length() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     let data = command_in(
         &mut drive,
         &[0x12, 0, 0, 0x00, 0x05, 0], // allocation length 5
@@ -51,7 +51,7 @@ fn inquiry_is_cut_to_the_allocation_length() {
 
 #[test]
 fn vpd_pages_are_not_supported_yet() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     let sks = command_fails(
         &mut drive,
         &[0x12, 0x01, 0x80, 0, 0xFF, 0], // INQUIRY EVPD=1 page 80h
@@ -69,7 +69,7 @@ fn vpd_pages_are_not_supported_yet() {
 
 #[test]
 fn an_empty_drive_reports_power_on_once_then_no_medium_with_its_tray_closed() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     command_fails(
         &mut drive,
         &[0x00, 0, 0, 0, 0, 0], // TEST UNIT READY
@@ -84,7 +84,7 @@ fn an_empty_drive_reports_power_on_once_then_no_medium_with_its_tray_closed() {
 
 #[test]
 fn request_sense_reports_the_unit_attention_then_the_current_condition() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     let ua = command_in(&mut drive, &[0x03, 0, 0, 0, 18, 0], 18);
     assert_eq!(
         (ua[2] & 0x0F, ua[12], ua[13]),

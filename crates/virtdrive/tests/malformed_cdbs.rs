@@ -2,11 +2,11 @@
 
 use mmc_core::sense::{triples, SenseKeySpecific};
 use testkit::command_fails;
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 #[test]
 fn an_unknown_opcode_is_an_invalid_command_operation_code() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     command_fails(
         &mut drive,
         &[0xFF, 0, 0, 0, 0, 0],
@@ -16,7 +16,7 @@ fn an_unknown_opcode_is_an_invalid_command_operation_code() {
 
 #[test]
 fn a_cdb_of_the_wrong_length_is_an_invalid_command_operation_code() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     // WRITE (10) sent as 6 bytes
     command_fails(
         &mut drive,
@@ -29,7 +29,7 @@ fn a_cdb_of_the_wrong_length_is_an_invalid_command_operation_code() {
 
 #[test]
 fn a_reserved_bit_is_an_invalid_field_pointing_at_byte_and_bit() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     let sks = command_fails(
         &mut drive,
         &[
@@ -54,7 +54,7 @@ fn a_reserved_bit_is_an_invalid_field_pointing_at_byte_and_bit() {
 
 #[test]
 fn naca_in_the_control_byte_is_rejected() {
-    let mut drive = VirtDrive::default();
+    let mut drive = EmulatedDrive::default();
     // the CDB is checked before the pending power-on unit attention is reported
     let sks = command_fails(
         &mut drive,

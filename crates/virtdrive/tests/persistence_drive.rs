@@ -1,4 +1,4 @@
-//! A disc kept in a file through `VirtualDrive::open`, written with CDBs: what was
+//! A disc kept in a file through `DiscFileDrive::open`, written with CDBs: what was
 //! synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, FORMAT UNIT) is there when a new
 //! process opens the file again (here: the drive dropped and opened anew); what was not, is
 //! not; a damaged state file is reported with its name.
@@ -14,17 +14,17 @@ use testkit::{
 };
 use virtdrive::medium::MediumKind;
 use virtdrive::store::SECTOR;
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 /// Closing a CD session takes about 40 s of virtual time at 4x; hosts allow minutes.
 const TIMEOUT: Duration = Duration::from_secs(600);
 
-fn open(kind: MediumKind, path: &Path) -> VirtualDrive {
-    VirtualDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
+fn open(kind: MediumKind, path: &Path) -> DiscFileDrive {
+    DiscFileDrive::open(kind, path, DriveConfig::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[track_caller]
-fn good(d: &mut VirtualDrive, cdb: &[u8], data: DataPhase<'_>) {
+fn good(d: &mut DiscFileDrive, cdb: &[u8], data: DataPhase<'_>) {
     let c = d
         .execute(cdb, data, TIMEOUT)
         .expect("the command completes");
@@ -32,7 +32,7 @@ fn good(d: &mut VirtualDrive, cdb: &[u8], data: DataPhase<'_>) {
 }
 
 #[track_caller]
-fn data_in(d: &mut VirtualDrive, cdb: &[u8], len: usize) -> Vec<u8> {
+fn data_in(d: &mut DiscFileDrive, cdb: &[u8], len: usize) -> Vec<u8> {
     let mut buf = vec![0xA5u8; len];
     good(d, cdb, DataPhase::In(&mut buf));
     buf
@@ -45,12 +45,12 @@ fn sectors(first: u32, blocks: u16) -> Vec<u8> {
         .collect()
 }
 
-fn read(d: &mut VirtualDrive, lba: u32, blocks: u16) -> Vec<u8> {
+fn read(d: &mut DiscFileDrive, lba: u32, blocks: u16) -> Vec<u8> {
     data_in(d, &read10(lba, blocks), usize::from(blocks) * SECTOR)
 }
 
 /// MODE SELECT(10) of page 05h: TAO, BUFE, Mode 1, Multi-session 11b (next session allowed).
-fn mode_select_multisession(d: &mut VirtualDrive) {
+fn mode_select_multisession(d: &mut DiscFileDrive) {
     let list = cd_write_parameters(TAO, NEXT_SESSION_ALLOWED, true);
     good(d, &mode_select(&list), DataPhase::Out(&list));
 }
@@ -158,7 +158,7 @@ fn a_bd_r_session_closed_in_one_process_is_appendable_in_the_next() {
 }
 
 /// Formats an overwritable disc through FORMAT UNIT (Immed), waiting the format out.
-fn format(d: &mut VirtualDrive, list: &[u8; 12]) {
+fn format(d: &mut DiscFileDrive, list: &[u8; 12]) {
     good(d, &FORMAT_UNIT, DataPhase::Out(list));
     d.drive_mut().advance(Duration::from_secs(120));
     good(d, &[0x00, 0, 0, 0, 0, 0], DataPhase::None);
@@ -220,7 +220,7 @@ fn a_state_file_that_is_not_json_is_reported_with_its_name() {
         b"{ \"format\": \"virtdrive disc\", \"version\": 1, ",
     )
     .unwrap();
-    let e = VirtualDrive::open(MediumKind::BdRe, &path, DriveConfig::default()).unwrap_err();
+    let e = DiscFileDrive::open(MediumKind::BdRe, &path, DriveConfig::default()).unwrap_err();
     let message = e.to_string();
     assert!(message.contains("broken.bdre"), "{message}");
     assert!(message.contains("corrupt"), "{message}");
@@ -237,7 +237,7 @@ fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
     // The saved disc state (the caller's part of the file) replaced by something no CD-R has.
     state["state"]["medium"] = serde_json::json!({ "sessions": "many" });
     std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
-    let e = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
+    let e = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
     let message = e.to_string();
     assert!(message.contains("odd.cdr"), "{message}");
 }
@@ -246,7 +246,7 @@ fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
 fn open_existing_refuses_a_missing_disc_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nothing.disc");
-    let e = VirtualDrive::open_existing(MediumKind::BdRe, &path, DriveConfig::default())
+    let e = DiscFileDrive::open_existing(MediumKind::BdRe, &path, DriveConfig::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("nothing.disc"), "{e}");
@@ -254,7 +254,7 @@ fn open_existing_refuses_a_missing_disc_and_creates_nothing() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     // Nor does `open` make a missing directory.
     let deep = dir.path().join("no/such/dir/x.disc");
-    assert!(VirtualDrive::open(MediumKind::BdRe, &deep, DriveConfig::default()).is_err());
+    assert!(DiscFileDrive::open(MediumKind::BdRe, &deep, DriveConfig::default()).is_err());
     assert!(!dir.path().join("no").exists());
 }
 
@@ -271,7 +271,7 @@ fn notes_are_kept_with_the_disc_until_its_contents_change() {
     d.commit().unwrap();
     drop(d);
 
-    let mut d = VirtualDrive::open_existing(MediumKind::DvdPlusRw, &path, DriveConfig::default())
+    let mut d = DiscFileDrive::open_existing(MediumKind::DvdPlusRw, &path, DriveConfig::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         d.note("discwriter"),

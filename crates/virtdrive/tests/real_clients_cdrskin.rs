@@ -14,7 +14,7 @@ use real_clients::{
     field, keep_transcripts, tool, transcript_path, virtdrive_run, Case, PRODUCT, VENDOR,
 };
 use virtdrive::medium::MediumKind;
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const SECTOR: usize = 2048;
 
@@ -59,7 +59,7 @@ fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
 /// through the virtdrive library.
 fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
     let timeout = Duration::from_secs(60);
-    let mut drive = VirtualDrive::open(MediumKind::CdR80, disc, DriveConfig::default()).unwrap();
+    let mut drive = DiscFileDrive::open(MediumKind::CdR80, disc, DriveConfig::default()).unwrap();
     // A drive just powered on reports a unit attention, then becomes ready.
     let tur = [0x00, 0, 0, 0, 0, 0]; // TEST UNIT READY
     let ready = (0..100).any(|_| {

@@ -217,7 +217,7 @@ fn a_transcript_recorded_under_sg_get_config_replays_against_a_new_served_drive(
     use mmc_core::trace::{read_jsonl, replay_against};
     use virtdrive::medium::MediumKind;
     use virtdrive::serve::ServedDrive;
-    use virtdrive::{DriveConfig, VirtualDrive};
+    use virtdrive::{DiscFileDrive, DriveConfig};
 
     let Some(sg_get_config) = tool("sg_get_config", "sg3-utils") else {
         return;
@@ -253,7 +253,7 @@ fn a_transcript_recorded_under_sg_get_config_replays_against_a_new_served_drive(
         runs: std::slice::from_ref(&transcript),
     });
     // The same commands to a new drive with the same blank disc get the same answers.
-    let mut fresh = ServedDrive::new(VirtualDrive::in_memory(
+    let mut fresh = ServedDrive::new(DiscFileDrive::in_memory(
         MediumKind::CdR80,
         DriveConfig::default(),
     ));

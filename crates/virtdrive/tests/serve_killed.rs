@@ -14,7 +14,7 @@ use virtdrive::medium::MediumKind;
 use virtdrive::serve::protocol::{
     read_frame, write_frame, Direction, ExecuteRequest, Node, OpenMode, Reply, Request,
 };
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const SECTORS: u32 = 16; // one DVD ECC block
 
@@ -124,7 +124,7 @@ fn a_server_killed_mid_write_leaves_the_disc_at_its_last_synchronize() {
 
     // The disc opens (the dead server's lock went with it) at the synchronized state.
     let mut drive =
-        VirtualDrive::open(MediumKind::DvdPlusRw, &disc, DriveConfig::default()).unwrap();
+        DiscFileDrive::open(MediumKind::DvdPlusRw, &disc, DriveConfig::default()).unwrap();
     let mut read = |lba: u32| {
         let [a, b, c, d] = lba.to_be_bytes();
         let cdb = [0x28, 0, a, b, c, d, 0, 0, SECTORS as u8, 0];

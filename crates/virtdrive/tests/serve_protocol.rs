@@ -13,7 +13,7 @@ use virtdrive::serve::protocol::{
     read_frame, write_frame, Direction, ExecuteRequest, Node, OpenMode, Reply, Request,
 };
 use virtdrive::serve::{ServedDrive, Server};
-use virtdrive::{DriveConfig, VirtualDrive};
+use virtdrive::{DiscFileDrive, DriveConfig};
 
 const EXCL: OpenMode = OpenMode {
     write: true,
@@ -53,7 +53,7 @@ fn start(
     std::thread::JoinHandle<()>,
 ) {
     let socket = dir.join("s.sock");
-    let drive = VirtualDrive::open(MediumKind::BdRe, disc, DriveConfig::default()).unwrap();
+    let drive = DiscFileDrive::open(MediumKind::BdRe, disc, DriveConfig::default()).unwrap();
     let server = Server::bind(&socket, ServedDrive::new(drive)).unwrap();
     let stop = server.stop_handle();
     let t = std::thread::spawn(move || server.serve().unwrap());
@@ -184,5 +184,5 @@ fn check_condition_carries_driver_sense_and_the_disc_is_saved_on_stop() {
     t.join().unwrap();
     // The socket is gone, and the disc file reopens.
     assert!(!socket.exists());
-    VirtualDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
+    DiscFileDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
 }

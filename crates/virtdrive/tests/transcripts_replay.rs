@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mmc_core::trace::{read_jsonl, replay_against};
-use virtdrive::serve::{open_drive, DriveOptions, DriveSpec};
+use virtdrive::serve::{open_drive, DriveOptions, VirtSpec};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
@@ -35,7 +35,7 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
     let dir = tempfile::tempdir().unwrap();
     let disc = dir.path().join("disc");
     let drive = case["drive"].as_str().ok_or("no \"drive\"")?;
-    let spec = DriveSpec::parse(&format!("{drive}@{}", disc.display()))?;
+    let spec = VirtSpec::parse(&format!("{drive}@{}", disc.display()))?;
     let fault_plan = case["fault_plan"]
         .as_str()
         .map(|p| fixtures().join("..").join(p));

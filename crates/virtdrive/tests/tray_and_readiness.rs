@@ -6,11 +6,11 @@ use mmc_core::{DataPhase, Transport, TransportError};
 use testkit::{
     command_fails, command_in, command_ok, ALLOW, EJECT, LOAD, PREVENT, TEST_UNIT_READY, TIMEOUT,
 };
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 /// A drive whose power-on unit attention has been seen.
-fn drive() -> VirtDrive {
-    let mut d = VirtDrive::default();
+fn drive() -> EmulatedDrive {
+    let mut d = EmulatedDrive::default();
     command_fails(&mut d, &TEST_UNIT_READY, triples::POWER_ON_RESET);
     d
 }

@@ -124,9 +124,9 @@ pub(crate) struct WriterState<T: Transport> {
 /// ```
 /// use std::io::Cursor;
 /// use discwriter::{DataWriter, DiscState, Recorder, VerificationLevel, WriteAction, WriteOptions};
-/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+/// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};
 ///
-/// let drive = VirtualDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
+/// let drive = DiscFileDrive::in_memory(MediumKind::CdR80, DriveConfig::default());
 /// let writer = DataWriter::new();
 /// writer.set_recorder(Recorder::open(drive)?)?;
 /// writer.set_client_name("example")?;

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use virtdrive::medium::MediumKind;
 use virtdrive::run::{Devices, RunOptions};
-use virtdrive::serve::{DriveOptions, DriveSpec, DEFAULT_POLL_WAIT};
+use virtdrive::serve::{DriveOptions, VirtSpec, DEFAULT_POLL_WAIT};
 
 /// Set (to the test's name) in the copy of the test binary that runs under the shim.
 pub const CHILD_VAR: &str = "DISCWRITER_SGIO_SHIM_CHILD";
@@ -53,7 +53,7 @@ pub fn run_in_shim(test: &str, shim: Shim<'_>) -> i32 {
     }
     let options = RunOptions {
         drive: DriveOptions {
-            drive: DriveSpec {
+            drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: None,
             },

@@ -151,34 +151,3 @@ impl SenseKeySpecific {
         }
     }
 }
-
-/// Well-known triples, named as in SPC/MMC, for code that builds or matches sense.
-pub mod triples {
-    use super::SenseTriple;
-    pub const NO_SENSE: SenseTriple = SenseTriple::new(0x0, 0x00, 0x00);
-    pub const INVALID_COMMAND_OPERATION_CODE: SenseTriple = SenseTriple::new(0x5, 0x20, 0x00);
-    pub const LBA_OUT_OF_RANGE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x00);
-    pub const INVALID_ADDRESS_FOR_WRITE: SenseTriple = SenseTriple::new(0x5, 0x21, 0x02);
-    pub const INVALID_FIELD_IN_CDB: SenseTriple = SenseTriple::new(0x5, 0x24, 0x00);
-    pub const PARAMETER_LIST_LENGTH_ERROR: SenseTriple = SenseTriple::new(0x5, 0x1A, 0x00);
-    pub const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26, 0x00);
-    pub const COMMAND_SEQUENCE_ERROR: SenseTriple = SenseTriple::new(0x5, 0x2C, 0x00);
-    pub const MEDIUM_REMOVAL_PREVENTED: SenseTriple = SenseTriple::new(0x5, 0x53, 0x02);
-    pub const ILLEGAL_MODE_FOR_THIS_TRACK: SenseTriple = SenseTriple::new(0x5, 0x64, 0x00);
-    pub const BECOMING_READY: SenseTriple = SenseTriple::new(0x2, 0x04, 0x01);
-    pub const FORMAT_IN_PROGRESS: SenseTriple = SenseTriple::new(0x2, 0x04, 0x04);
-    pub const OPERATION_IN_PROGRESS: SenseTriple = SenseTriple::new(0x2, 0x04, 0x07);
-    pub const LONG_WRITE_IN_PROGRESS: SenseTriple = SenseTriple::new(0x2, 0x04, 0x08);
-    pub const NO_REFERENCE_POSITION_FOUND: SenseTriple = SenseTriple::new(0x2, 0x06, 0x00);
-    pub const INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x2, 0x30, 0x00);
-    pub const MEDIUM_NOT_PRESENT: SenseTriple = SenseTriple::new(0x2, 0x3A, 0x00);
-    pub const MEDIUM_NOT_PRESENT_TRAY_CLOSED: SenseTriple = SenseTriple::new(0x2, 0x3A, 0x01);
-    pub const MEDIUM_NOT_PRESENT_TRAY_OPEN: SenseTriple = SenseTriple::new(0x2, 0x3A, 0x02);
-    pub const WRITE_ERROR: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x00);
-    pub const LOSS_OF_STREAMING: SenseTriple = SenseTriple::new(0x3, 0x0C, 0x09);
-    pub const UNRECOVERED_READ_ERROR: SenseTriple = SenseTriple::new(0x3, 0x11, 0x00);
-    pub const POWER_CALIBRATION_AREA_ERROR: SenseTriple = SenseTriple::new(0x3, 0x73, 0x03);
-    pub const MEDIUM_MAY_HAVE_CHANGED: SenseTriple = SenseTriple::new(0x6, 0x28, 0x00);
-    pub const POWER_ON_RESET: SenseTriple = SenseTriple::new(0x6, 0x29, 0x00);
-    pub const WRITE_PROTECTED: SenseTriple = SenseTriple::new(0x7, 0x27, 0x00);
-}

@@ -15,9 +15,10 @@ mod build;
 mod codes;
 mod descriptor;
 mod parse;
+pub mod triples;
 
 pub use asc::{asc_assignments, asc_description, asc_ranges, AscDescription, AscRange};
 pub use build::{SenseBuilder, FIXED_SENSE_LEN};
-pub use codes::{triples, SenseKey, SenseKeySpecific, SenseTriple};
+pub use codes::{SenseKey, SenseKeySpecific, SenseTriple};
 pub use descriptor::{descriptor_type, ProgressIndication, SenseDescriptor, SenseDescriptors};
 pub use parse::{response_code, Sense, SenseFormat};

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
-use super::VirtDrive;
+use super::EmulatedDrive;
 
 /// Who holds exclusive access, and how many times they took it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum LockError {
     DeviceGone,
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// Takes (or takes again) exclusive access for `client`.
     pub fn acquire_exclusive(&mut self, client: &str) -> Result<(), LockError> {
         if self.gone {
@@ -80,33 +80,38 @@ impl VirtDrive {
     }
 
     /// Runs a command on behalf of `client` (`None`: an anonymous client, such as a plain
-    /// `VirtDrive` used as a transport).
+    /// `EmulatedDrive` used as a transport).
     pub fn execute_as(
         &mut self,
         client: Option<&str>,
         cdb: &[u8],
-        data: DataPhase<'_>,
+        mut data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if let Some(lock) = &self.exclusive {
-            if client != Some(lock.owner.as_str()) {
-                return Err(TransportError::Locked {
-                    owner: Some(lock.owner.clone()),
-                });
-            }
+        self.admit(client)?;
+        self.begin_command()?;
+        self.run(cdb, &mut data, timeout)
+    }
+
+    /// Refuses a command of anyone but the client holding exclusive access.
+    pub(crate) fn admit(&self, client: Option<&str>) -> Result<(), TransportError> {
+        match &self.exclusive {
+            Some(lock) if client != Some(lock.owner.as_str()) => Err(TransportError::Locked {
+                owner: Some(lock.owner.clone()),
+            }),
+            _ => Ok(()),
         }
-        self.execute_command(cdb, data, timeout)
     }
 }
 
 /// One drive shared by several clients.
 #[derive(Debug, Clone)]
 pub struct SharedDrive {
-    inner: Arc<Mutex<VirtDrive>>,
+    inner: Arc<Mutex<EmulatedDrive>>,
 }
 
 impl SharedDrive {
-    pub fn new(drive: VirtDrive) -> Self {
+    pub fn new(drive: EmulatedDrive) -> Self {
         SharedDrive {
             inner: Arc::new(Mutex::new(drive)),
         }
@@ -122,7 +127,7 @@ impl SharedDrive {
 
     /// The drive itself, for the API (conditions, inspection). A panic of another holder
     /// does not make the drive unusable: the state is still consistent between commands.
-    pub fn lock(&self) -> MutexGuard<'_, VirtDrive> {
+    pub fn lock(&self) -> MutexGuard<'_, EmulatedDrive> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

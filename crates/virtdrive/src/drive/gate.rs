@@ -4,7 +4,7 @@
 use mmc_core::cdb::Command;
 use mmc_core::sense::{triples, SenseTriple};
 
-use super::{DiscCondition, Failure, VirtDrive};
+use super::{DiscCondition, EmulatedDrive, Failure};
 
 /// How a command relates to the drive's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ fn class(command: &Command) -> Class {
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// Checks everything that must hold before `command` runs.
     pub(super) fn gate(&mut self, command: &Command) -> Result<(), Failure> {
         let class = class(command);

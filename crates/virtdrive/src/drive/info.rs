@@ -11,12 +11,12 @@ use mmc_core::response::mechanism::{ChangerState, MechanismState};
 use mmc_core::response::{MechanismStatus, ResponseFormat, StandardInquiry};
 use mmc_core::sense::{triples, SenseBuilder, SenseFormat};
 
-use super::{Failure, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, Reply};
 
 /// Bit 4 of the notification class request: the media class (MMC-6 6.7).
 const MEDIA_CLASS: u8 = 1 << 4;
 
-impl VirtDrive {
+impl EmulatedDrive {
     pub(super) fn inquiry(&self, cdb: Inquiry) -> Result<Reply, Failure> {
         if cdb.vpd_page.is_some() {
             // No vital product data pages: the page code is an invalid field.

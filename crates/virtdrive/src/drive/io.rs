@@ -11,15 +11,13 @@ use mmc_core::cdb::{
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
 use super::mode::data_out;
-use super::{Disc, Failure, LongOperation, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply};
 use crate::medium::Medium;
 
-/// 0E/1D/00 MISCOMPARE DURING VERIFY OPERATION.
-const MISCOMPARE: SenseTriple = SenseTriple::new(0xE, 0x1D, 0x00);
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
 const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
@@ -31,8 +29,8 @@ fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
     Reply::Data(bytes)
 }
 
-impl VirtDrive {
-    fn disc_mut(&mut self) -> Result<&mut Disc, Failure> {
+impl EmulatedDrive {
+    fn disc_mut(&mut self) -> Result<&mut InsertedDisc, Failure> {
         self.disc
             .as_mut()
             .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))
@@ -202,7 +200,7 @@ impl VirtDrive {
             None => Ok(Reply::Done),
             Some(i) => Err(Failure {
                 information: Some(i as u64),
-                ..Failure::sense(MISCOMPARE)
+                ..Failure::sense(triples::MISCOMPARE_DURING_VERIFY)
             }),
         }
     }

@@ -3,19 +3,19 @@
 //! of every decoded CDB to the piece that answers it.
 //!
 //! Order of checks for each command, as SPC/MMC drives do it: device present; CDB well formed
-//! (05/20/00, 05/24/00); fault plan; exclusive access; pending unit attention (except for the
+//! (05/20/00, 05/24/00); exclusive access; pending unit attention (except for the
 //! commands SPC/MMC let through: INQUIRY, REQUEST SENSE, GET CONFIGURATION, GET EVENT STATUS
 //! NOTIFICATION); medium readiness for commands that access the medium; write protection for
 //! commands that record; then the command itself. Every command advances the virtual clock.
 
-mod config;
-mod configuration;
 mod exclusive;
-mod faults;
+mod features;
 mod gate;
+mod hooks;
 mod info;
 mod io;
 mod mode;
+mod settings;
 mod speed;
 
 use core::time::Duration;
@@ -24,11 +24,12 @@ use mmc_core::cdb::Command;
 use mmc_core::sense::{triples, SenseBuilder, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, SenseBytes, Transport, TransportError};
 
-pub use config::{DriveConfig, DriveIdentity};
 pub use exclusive::{DriveClient, LockError, SharedDrive};
+pub use settings::{DriveConfig, DriveIdentity};
 pub use speed::SpeedSetting;
 
 use crate::clock::VirtualTime;
+use crate::fault::{Arrival, DriveHooks};
 use crate::medium::{Medium, MediumError};
 
 /// What is wrong with the disc in the tray, when something is (API and fault plans set these).
@@ -46,7 +47,7 @@ pub enum DiscCondition {
 
 /// The disc in the drive, with what the drive knows about it.
 #[derive(Debug)]
-pub(crate) struct Disc {
+pub(crate) struct InsertedDisc {
     pub(crate) medium: Box<dyn Medium>,
     /// Readiness: before this time the drive answers 02/04/01 BECOMING READY.
     pub(crate) ready_at: VirtualTime,
@@ -77,11 +78,11 @@ impl LongOperation {
 
 /// An emulated MMC writer.
 #[derive(Debug)]
-pub struct VirtDrive {
+pub struct EmulatedDrive {
     pub(crate) config: DriveConfig,
     pub(crate) now: VirtualTime,
     pub(crate) tray_open: bool,
-    pub(crate) disc: Option<Disc>,
+    pub(crate) disc: Option<InsertedDisc>,
     /// A unit attention reported once by the next command that does not let it through.
     pub(crate) unit_attention: Option<SenseTriple>,
     /// A GET EVENT STATUS NOTIFICATION media event not yet reported.
@@ -92,25 +93,26 @@ pub struct VirtDrive {
     pub(crate) buffer: speed::BufferModel,
     pub(crate) gone: bool,
     pub(crate) exclusive: Option<exclusive::ExclusiveLock>,
-    pub(crate) fault_plan: Option<crate::fault::FaultPlan>,
+    /// When the command being answered arrived (before its overhead).
+    pub(crate) arrived_at: VirtualTime,
     /// A disc a fault plan took out (`no_medium`) that `becoming_ready` puts back.
-    pub(crate) parked: Option<Disc>,
+    pub(crate) parked: Option<InsertedDisc>,
     /// The client name this drive's own `Transport` took exclusive access under.
     pub(crate) transport_client: Option<String>,
 }
 
-impl Default for VirtDrive {
+impl Default for EmulatedDrive {
     fn default() -> Self {
-        VirtDrive::new(DriveConfig::default())
+        EmulatedDrive::new(DriveConfig::default())
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// An empty drive with its tray closed, just powered on: the first command that does not
     /// let unit attentions through gets 06/29/00 POWER ON, RESET.
     pub fn new(config: DriveConfig) -> Self {
         let buffer = speed::BufferModel::new(config.buffer_bytes);
-        VirtDrive {
+        EmulatedDrive {
             config,
             now: VirtualTime::ZERO,
             tray_open: false,
@@ -123,7 +125,7 @@ impl VirtDrive {
             buffer,
             gone: false,
             exclusive: None,
-            fault_plan: None,
+            arrived_at: VirtualTime::ZERO,
             parked: None,
             transport_client: None,
         }
@@ -132,8 +134,8 @@ impl VirtDrive {
     /// A drive that already holds `medium`, ready, with the power-on unit attention consumed
     /// (what a host sees after its first TEST UNIT READY loop).
     pub fn with_medium(config: DriveConfig, medium: Box<dyn Medium>) -> Self {
-        let mut drive = VirtDrive::new(config);
-        drive.disc = Some(Disc {
+        let mut drive = EmulatedDrive::new(config);
+        drive.disc = Some(InsertedDisc {
             medium,
             ready_at: VirtualTime::ZERO,
             condition: DiscCondition::Normal,
@@ -190,7 +192,7 @@ impl VirtDrive {
     /// Puts `medium` in the tray and closes it: the drive answers 02/04/01 until the
     /// configured spin-up time has passed, then reports 06/28/00 once.
     pub fn insert(&mut self, medium: Box<dyn Medium>) {
-        self.disc = Some(Disc {
+        self.disc = Some(InsertedDisc {
             medium,
             ready_at: self.now.after(self.config.becoming_ready),
             condition: DiscCondition::Normal,
@@ -328,52 +330,30 @@ impl VirtDrive {
             C::SendOpcInformation(c) => self.send_opc_information(c),
             C::SendCueSheet(c) => self.send_cue_sheet(c, data),
             // BLANK erases CD-RW and DVD-RW; none of the emulated media is one (05/30/06).
-            C::Blank(_) => Err(Failure::sense(SenseTriple::new(0x5, 0x30, 0x06))),
+            C::Blank(_) => Err(Failure::sense(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM)),
         }
     }
 
-    pub(crate) fn execute_command(
-        &mut self,
-        cdb: &[u8],
-        data: DataPhase<'_>,
-        timeout: Duration,
-    ) -> Result<Completion, TransportError> {
+    /// A command arrives at a present drive: it costs the command overhead, and what time
+    /// finished is finished. Returns what a fault plan matches the command against.
+    pub(crate) fn begin_command(&mut self) -> Result<Arrival, TransportError> {
         if self.gone {
             return Err(TransportError::DeviceGone);
         }
-        let started = self.now;
+        self.arrived_at = self.now;
         self.now = self.now.after(self.config.command_overhead);
         self.settle();
-        let decision = self.consult_plan(cdb, &data, timeout);
-        let (mut data, fault, short_residual) = match decision {
-            faults::Decision::Answer(answer) => {
-                self.pace(self.now.since(started));
-                return answer;
-            }
-            faults::Decision::Run => (data, None, 0),
-            faults::Decision::RunThen(fault) => (data, Some(fault), 0),
-            faults::Decision::Shorten(bytes) => {
-                let (d, residual) = faults::shortened(data, bytes);
-                (d, None, residual)
-            }
-        };
-        let outcome = self.run(cdb, &mut data, started, timeout);
-        let outcome = match fault {
-            Some(f) => self.after_run(&f, outcome, &mut data, timeout),
-            None => outcome,
-        };
-        outcome.map(|mut c| {
-            c.residual += short_residual;
-            c
+        Ok(Arrival {
+            now: self.now,
+            medium: self.disc.as_ref().map(|d| d.medium.kind()),
         })
     }
 
-    /// Decodes, checks and runs one command.
+    /// Decodes, checks and runs the command that arrived.
     fn run(
         &mut self,
         cdb: &[u8],
         data: &mut DataPhase<'_>,
-        started: VirtualTime,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         let command = match Command::decode(cdb) {
@@ -389,7 +369,7 @@ impl VirtDrive {
         let result = self.dispatch(command, data);
         // A command that ran longer than the host waits did complete inside the drive, but
         // the host saw a timeout (SG_IO DID_TIME_OUT).
-        let took = self.now.since(started);
+        let took = self.now.since(self.arrived_at);
         self.pace(took);
         if took > timeout && timeout > Duration::ZERO {
             return Err(TransportError::Timeout);
@@ -408,26 +388,15 @@ impl VirtDrive {
     }
 }
 
-impl Transport for VirtDrive {
+impl Transport for EmulatedDrive {
     fn execute(
         &mut self,
         cdb: &[u8],
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if let Some(limit) = self.config.max_transfer_bytes.filter(|&l| data.len() > l) {
-            return Err(TransportError::Rejected(format!(
-                "a data phase of {} bytes is more than the {limit} bytes the path to the drive \
-                 moves in one command",
-                data.len()
-            )));
-        }
-        // A VirtDrive used directly as a transport is one client: the name it took exclusive
-        // access under, if any.
-        let client = self.transport_client.take();
-        let result = self.execute_as(client.as_deref(), cdb, data, timeout);
-        self.transport_client = client;
-        result
+        self.arrive(cdb, data.len())?;
+        self.run_arrived(cdb, data, timeout)
     }
     /// Polling hosts wait on the virtual clock (and in real time too when paced).
     fn pause(&mut self, d: Duration) {
@@ -440,13 +409,13 @@ impl Transport for VirtDrive {
     }
 
     fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        VirtDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)?;
+        EmulatedDrive::acquire_exclusive(self, client).map_err(exclusive::to_transport)?;
         self.transport_client = Some(client.to_string());
         Ok(())
     }
 
     fn release_exclusive(&mut self, client: &str) {
-        let _ = VirtDrive::release_exclusive(self, client);
+        let _ = EmulatedDrive::release_exclusive(self, client);
         if self.exclusive.is_none() {
             self.transport_client = None;
         }

@@ -9,18 +9,15 @@ use mmc_core::response::capabilities::{
 use mmc_core::response::mode::{ModePage, ModeParameters, RawPage};
 use mmc_core::response::ResponseFormat;
 use mmc_core::response::WriteParameters;
-use mmc_core::sense::SenseTriple;
+use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
-use super::{Failure, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, Reply};
 
 const ERROR_RECOVERY: u8 = 0x01;
 const WRITE_PARAMETERS: u8 = 0x05;
 const CAPABILITIES: u8 = 0x2A;
 const ALL_PAGES: u8 = 0x3F;
-
-/// 05/1A/00 PARAMETER LIST LENGTH ERROR.
-const PARAMETER_LIST_LENGTH_ERROR: SenseTriple = SenseTriple::new(0x5, 0x1A, 0x00);
 
 /// Page 01h Read/Write Error Recovery (MMC-6 7.3, 12 bytes, page length 0Ah), which the
 /// Random Readable and Random Writable features announce as present (PP = 1): every
@@ -45,11 +42,11 @@ pub(crate) fn data_out<'a>(data: &'a DataPhase<'_>, expected: usize) -> Result<&
             Ok(bytes.get(..expected).unwrap_or(&[]))
         }
         _ if expected == 0 => Ok(&[]),
-        _ => Err(Failure::sense(PARAMETER_LIST_LENGTH_ERROR)),
+        _ => Err(Failure::sense(triples::PARAMETER_LIST_LENGTH_ERROR)),
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     fn capabilities_page(&self) -> CapabilitiesPage {
         let medium = self.disc.as_ref().map(|d| d.medium.as_ref());
         let speeds = medium.map(|m| m.write_speeds()).unwrap_or_default();

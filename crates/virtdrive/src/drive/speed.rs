@@ -25,7 +25,7 @@ use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
 use super::mode::data_out;
-use super::{Failure, Reply, VirtDrive};
+use super::{EmulatedDrive, Failure, Reply};
 use crate::clock::VirtualTime;
 use crate::medium::Medium;
 
@@ -164,7 +164,7 @@ impl BufferModel {
     }
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// Bytes of user data a second, in thousands, that the drive moves at `kbps`. CD speeds
     /// count whole 2,352-byte frames (1x = 176.4 kB/s = 75 frames a second, notes §4.2),
     /// each of which carries one 2,048-byte sector; DVD and BD speeds count user data.

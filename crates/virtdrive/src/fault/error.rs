@@ -38,11 +38,11 @@ pub enum FaultPlanError {
         field: String,
         message: String,
     },
-    /// The plan has an action that only the emulator can apply, and the transport it was
-    /// given to is not the emulator ([`super::Faulty`]).
+    /// The plan has an action that only a drive can suffer, and [`super::Faulty::new`] was
+    /// given another transport (a drive is wrapped with [`super::Faulty::for_drive`]).
     #[error(
         "rules[{rule}]: the action \"{action}\" changes the drive's clock, disc or state; \
-         only the emulator (VirtDrive) applies it, not a fault decorator over another transport"
+         only the emulator (Faulty::for_drive) applies it, not a fault decorator over another transport"
     )]
     NeedsDrive { rule: usize, action: ActionKind },
 }

@@ -7,26 +7,26 @@
 //! it may fire. The schema is in [`plan`]; the README's "Fault plans" section describes it
 //! with the examples in `fixtures/fault-plans/`.
 //!
-//! Who applies a plan:
-//! - the emulator calls [`FaultPlan::evaluate`] once for every command it receives, before
-//!   executing it, and applies every kind of action;
-//! - [`Faulty`] wraps any other [`mmc_core::Transport`] and applies the actions a transport
-//!   can suffer ([`ActionKind::TRANSPORT`]); it refuses plans that need the drive.
+//! Who applies a plan: [`Faulty`], a decorator over any [`mmc_core::Transport`], calls
+//! [`FaultPlan::evaluate`] once for every command it passes on, before the command runs. Over
+//! the emulator ([`Faulty::for_drive`] with a drive implementing [`DriveHooks`]) it applies
+//! every kind of action; over any other transport ([`Faulty::new`]) the actions a transport
+//! can suffer ([`ActionKind::TRANSPORT`]), and it refuses plans that need the drive.
 //!
-//! How the emulator applies each [`Fault`] (the contract [`Faulty`] follows for its subset):
+//! How each [`Fault`] is applied:
 //! - `sense`: answer CHECK CONDITION with [`SenseAction::to_bytes`], the whole data phase as
 //!   residual; with `executed`, run the command first and keep its residual.
-//! - `timeout_before`: do not run the command; advance the clock by the host's timeout and
-//!   return `TransportError::Timeout`. `timeout_after`: run it, then the same.
-//! - `device_gone`: `TransportError::DeviceGone`; the plan repeats it for every later command.
-//! - `delay`: advance the clock by the delay, then run the command as usual.
+//! - `timeout_before`: do not run the command; the drive's clock advances by the host's
+//!   timeout and the host gets `TransportError::Timeout`. `timeout_after`: run it, then the
+//!   same.
+//! - `device_gone`: `TransportError::DeviceGone`, for this command and every later one.
+//! - `delay`: advance the drive's clock by the delay, then run the command as usual.
 //! - `short_transfer`: run the command, moving only the first bytes (data-out: the drive sees
 //!   only those); GOOD with the rest as residual.
 //! - `corrupt_data_in`: run it, then [`Fault::corrupt`] the bytes actually transferred.
-//! - `drop_write`: GOOD without running it (the clock may advance as if it ran, so timing
-//!   does not give it away).
-//! - `power_loss`: do not run it; `Medium::power_loss`, a pending 06/29/00, and
-//!   `TransportError::Timeout` for this command.
+//! - `drop_write`: GOOD without running it.
+//! - `power_loss`: do not run it; the disc reverts to its last synchronized state, a 06/29/00
+//!   is pending, and the host gets `TransportError::Timeout` for this command.
 //! - `drive_condition`: enter the [`DriveCondition`], then answer the command from that state.
 //!
 //! Precedence: for each command the rules are tried in file order and the first one that
@@ -39,6 +39,7 @@
 
 mod action;
 mod condition;
+mod drive_hooks;
 mod error;
 mod faulty;
 mod fields;
@@ -54,6 +55,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub use action::{ActionKind, Fault, FaultAction, SenseAction, MAX_CORRUPT_BITS};
 pub use condition::DriveCondition;
+pub use drive_hooks::{Arrival, DriveHooks};
 pub use error::FaultPlanError;
 pub use faulty::{Faulty, FiredFault};
 pub use fields::opcode_from_name;
@@ -68,8 +70,8 @@ pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 /// use std::time::Duration;
 /// use mmc_core::sense::{Sense, SenseKey};
 /// use mmc_core::{DataPhase, Transport};
-/// use virtdrive::fault::FaultPlan;
-/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+/// use virtdrive::fault::{FaultPlan, Faulty};
+/// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};
 ///
 /// // The second TEST UNIT READY answers 02/04/01 (becoming ready), once.
 /// let plan = FaultPlan::from_json_str(r#"{
@@ -77,8 +79,8 @@ pub use random::{RandomPlanOptions, MAX_SCRIPTED_RULES};
 ///                  "action": { "sense": { "key": "not_ready", "asc": "0x04", "ascq": 1 } },
 ///                  "times": "once" } ]
 /// }"#)?;
-/// let mut drive = VirtualDrive::in_memory(MediumKind::BdRe, DriveConfig::default());
-/// drive.drive_mut().set_fault_plan(plan);
+/// let drive = DiscFileDrive::in_memory(MediumKind::BdRe, DriveConfig::default());
+/// let mut drive = Faulty::for_drive(drive, plan);
 /// let tur = [0u8; 6];
 /// let t = Duration::from_secs(5);
 /// assert!(drive.execute(&tur, DataPhase::None, t)?.is_good());

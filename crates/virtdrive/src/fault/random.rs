@@ -9,7 +9,7 @@
 
 use core::time::Duration;
 
-use mmc_core::sense::{SenseFormat, SenseTriple};
+use mmc_core::sense::{triples, SenseFormat, SenseTriple};
 use mmc_core::Opcode;
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha8Rng;
@@ -183,42 +183,40 @@ pub(crate) fn generate(seed: u64, options: &RandomPlanOptions) -> FaultPlanSpec 
     }
 }
 
-/// Sense a drive really returns to each kind of command (reference notes §3.4-3.6).
+/// Sense a drive really returns to each kind of command (MMC-6 clause 6 gives the errors of
+/// each command).
 fn plausible_sense(opcode: Opcode) -> &'static [SenseTriple] {
-    const fn t(key: u8, asc: u8, ascq: u8) -> SenseTriple {
-        SenseTriple::new(key, asc, ascq)
-    }
     const WRITE: &[SenseTriple] = &[
-        t(0x3, 0x0C, 0x00), // write error
-        t(0x3, 0x0C, 0x09), // loss of streaming
-        t(0x5, 0x21, 0x02), // invalid address for write
-        t(0x2, 0x04, 0x08), // long write in progress
-        t(0x7, 0x27, 0x00), // write protected
-        t(0x6, 0x29, 0x00), // power on reset
-        t(0xB, 0x00, 0x00), // aborted command
+        triples::WRITE_ERROR,
+        triples::LOSS_OF_STREAMING,
+        triples::INVALID_ADDRESS_FOR_WRITE,
+        triples::LONG_WRITE_IN_PROGRESS,
+        triples::WRITE_PROTECTED,
+        triples::POWER_ON_RESET,
+        triples::ABORTED_COMMAND,
     ];
     const READ: &[SenseTriple] = &[
-        t(0x3, 0x11, 0x00), // unrecovered read error
-        t(0x5, 0x64, 0x00), // illegal mode for this track (run-out blocks)
-        t(0x5, 0x21, 0x00), // LBA out of range
-        t(0x6, 0x28, 0x00), // not ready to ready change
-        t(0xB, 0x00, 0x00),
+        triples::UNRECOVERED_READ_ERROR,
+        triples::ILLEGAL_MODE_FOR_THIS_TRACK, // run-out blocks
+        triples::LBA_OUT_OF_RANGE,
+        triples::MEDIUM_MAY_HAVE_CHANGED,
+        triples::ABORTED_COMMAND,
     ];
     const FINISH: &[SenseTriple] = &[
-        t(0x3, 0x0C, 0x00),
-        t(0x3, 0x0C, 0x09),
-        t(0x3, 0x72, 0x00), // session fixation error
-        t(0x2, 0x04, 0x08),
-        t(0x2, 0x04, 0x04), // format in progress
-        t(0x6, 0x29, 0x00),
+        triples::WRITE_ERROR,
+        triples::LOSS_OF_STREAMING,
+        triples::SESSION_FIXATION_ERROR,
+        triples::LONG_WRITE_IN_PROGRESS,
+        triples::FORMAT_IN_PROGRESS,
+        triples::POWER_ON_RESET,
     ];
     const OTHER: &[SenseTriple] = &[
-        t(0x2, 0x04, 0x01), // becoming ready
-        t(0x2, 0x3A, 0x01), // no medium, tray closed
-        t(0x6, 0x28, 0x00),
-        t(0x6, 0x29, 0x00),
-        t(0x5, 0x24, 0x00), // invalid field in CDB
-        t(0xB, 0x00, 0x00),
+        triples::BECOMING_READY,
+        triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED,
+        triples::MEDIUM_MAY_HAVE_CHANGED,
+        triples::POWER_ON_RESET,
+        triples::INVALID_FIELD_IN_CDB,
+        triples::ABORTED_COMMAND,
     ];
     match opcode {
         Opcode::Write10 | Opcode::Write12 => WRITE,
@@ -232,8 +230,7 @@ fn plausible_sense(opcode: Opcode) -> &'static [SenseTriple] {
 fn action(rng: &mut ChaCha8Rng, kind: ActionKind, opcode: Opcode) -> FaultAction {
     match kind {
         ActionKind::Sense => {
-            let triple =
-                pick(rng, plausible_sense(opcode)).unwrap_or(mmc_core::sense::triples::WRITE_ERROR);
+            let triple = pick(rng, plausible_sense(opcode)).unwrap_or(triples::WRITE_ERROR);
             let mut sense = SenseAction::new(triple);
             if below(rng, 4) == 0 {
                 sense.format = SenseFormat::Descriptor;

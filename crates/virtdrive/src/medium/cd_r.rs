@@ -70,23 +70,16 @@ use mmc_core::response::write_parameters::{MultiSession, WriteType};
 use mmc_core::response::{
     CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
 };
-use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
+use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 
 use self::cue_sheet::CuePlan;
 pub use self::layout::CdRSize;
-use self::layout::{BlockKind, Closing, Disc, DiscState};
+use self::layout::{BlockKind, CdLayout, Closing, DiscState};
 pub use self::state::CdRStateError;
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;
 use crate::store::{SectorStore, SECTOR};
-
-/// 05/63/00 END OF USER AREA ENCOUNTERED ON THIS TRACK.
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
-/// 05/30/06 CANNOT FORMAT MEDIUM - INCOMPATIBLE MEDIUM.
-const CANNOT_FORMAT_INCOMPATIBLE: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-/// 05/30/02 CANNOT READ MEDIUM - INCOMPATIBLE FORMAT.
-const CANNOT_READ_INCOMPATIBLE: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
 
 /// CD 1x: 75 blocks a second.
 const CD_1X_BLOCKS_PER_SECOND: u64 = 75;
@@ -126,9 +119,9 @@ impl SaoRecording {
 /// sectors.
 #[derive(Debug)]
 pub struct CdR {
-    disc: Disc,
+    disc: CdLayout,
     /// The state at the last synchronize or close: what a power loss returns to.
-    synced: Disc,
+    synced: CdLayout,
     params: WriteParameters,
     sao: Option<SaoRecording>,
     store: Box<dyn SectorStore>,
@@ -137,7 +130,7 @@ pub struct CdR {
 impl CdR {
     /// A blank disc of `size` whose sectors live in `store`.
     pub fn blank(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
-        let disc = Disc::blank(size);
+        let disc = CdLayout::blank(size);
         CdR {
             synced: disc.clone(),
             disc,
@@ -242,7 +235,9 @@ impl CdR {
             .filter(|n| n.writable && n.next_writable_address() == lba)
             .ok_or_else(|| invalid_address(lba))?;
         if blocks > next.free {
-            return Err(MediumError::new(END_OF_USER_AREA).with_information(information(lba)));
+            return Err(
+                MediumError::new(triples::END_OF_USER_AREA).with_information(information(lba))
+            );
         }
         self.store
             .write(block_index(lba)?, data)
@@ -261,7 +256,9 @@ impl CdR {
         }
         let end = lba + i64::from(blocks);
         if end > sao.plan.lead_out {
-            return Err(MediumError::new(END_OF_USER_AREA).with_information(information(lba)));
+            return Err(
+                MediumError::new(triples::END_OF_USER_AREA).with_information(information(lba))
+            );
         }
         // The pre-gap of track 1 (negative addresses) is recorded but holds no user data.
         let skipped = usize::try_from((-lba).max(0)).unwrap_or(usize::MAX);
@@ -345,7 +342,7 @@ impl Medium for CdR {
     }
 
     fn read_disc_structure(&self, _cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        Err(MediumError::new(CANNOT_READ_INCOMPATIBLE))
+        Err(MediumError::new(triples::CANNOT_READ_INCOMPATIBLE_FORMAT))
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
@@ -450,7 +447,7 @@ impl Medium for CdR {
     }
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
-        Err(MediumError::new(CANNOT_FORMAT_INCOMPATIBLE))
+        Err(MediumError::new(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM))
     }
 
     fn close(&mut self, cdb: &CloseTrackSession, _now: VirtualTime) -> MediumResult<Busy> {

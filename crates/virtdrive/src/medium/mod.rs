@@ -22,6 +22,7 @@ use crate::clock::VirtualTime;
 
 pub mod cd_r;
 pub mod overwritable;
+mod recording;
 pub mod rom;
 pub mod sequential;
 

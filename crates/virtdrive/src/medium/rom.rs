@@ -25,15 +25,14 @@ use mmc_core::response::{
     CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteParameters, WriteProtectionStatus,
 };
-use mmc_core::sense::SenseTriple;
+use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::overwritable::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::overwritable::{
     check_single_track, dvd_physical_format, invalid_cdb_field, sector_span, single_track,
-    single_track_toc, store_error, StateError, CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
-    CANNOT_READ_INCOMPATIBLE_FORMAT, CANNOT_WRITE_INCOMPATIBLE_FORMAT,
+    single_track_toc, store_error, StateError,
 };
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;
@@ -43,8 +42,6 @@ use crate::store::SectorStore;
 pub const DVD_ROM_DEFAULT_SECTORS: u64 = 2_000_000;
 /// Read speed of a pressed DVD: 16x.
 pub const DVD_ROM_READ_SPEED: u32 = 16 * DVD_1X_KBPS;
-/// 02/30/01 CANNOT READ MEDIUM - UNKNOWN FORMAT.
-pub const CANNOT_READ_UNKNOWN_FORMAT: SenseTriple = SenseTriple::new(0x2, 0x30, 0x01);
 
 const DVD_ROM: &str = "dvd-rom";
 const UNKNOWN: &str = "unknown";
@@ -100,7 +97,7 @@ impl DvdRom {
 }
 
 fn cannot_write() -> MediumError {
-    CANNOT_WRITE_INCOMPATIBLE_FORMAT.into()
+    triples::CANNOT_WRITE_INCOMPATIBLE_FORMAT.into()
 }
 
 impl Medium for DvdRom {
@@ -140,7 +137,7 @@ impl Medium for DvdRom {
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
         if cdb.media_type != DiscStructureMedia::Dvd {
-            return Err(CANNOT_READ_INCOMPATIBLE_FORMAT.into());
+            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
         }
         match cdb.format_code {
             // Layer type bit 0: embossed.
@@ -198,7 +195,7 @@ impl Medium for DvdRom {
     fn power_loss(&mut self) {}
 
     fn format(&mut self, _: &FormatUnitParameters, _: VirtualTime) -> MediumResult<Busy> {
-        Err(CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
+        Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
     }
 
     fn close(&mut self, _: &CloseTrackSession, _: VirtualTime) -> MediumResult<Busy> {
@@ -266,7 +263,7 @@ impl UnknownDisc {
 }
 
 fn unreadable() -> MediumError {
-    CANNOT_READ_UNKNOWN_FORMAT.into()
+    triples::CANNOT_READ_UNKNOWN_FORMAT.into()
 }
 
 impl Medium for UnknownDisc {

@@ -18,7 +18,7 @@ use crate::medium::MediumKind;
 use crate::store::{check_span, whole_sectors, StoreError, SECTOR};
 
 /// An open disc file, locked for this process.
-pub(crate) struct Disc {
+pub(crate) struct OpenDisc {
     data_path: PathBuf,
     state_path: PathBuf,
     journal_path: PathBuf,
@@ -41,9 +41,9 @@ pub(crate) struct Disc {
     host_error: Option<HostIoError>,
 }
 
-impl fmt::Debug for Disc {
+impl fmt::Debug for OpenDisc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Disc")
+        f.debug_struct("OpenDisc")
             .field("path", &self.data_path)
             .field("generation", &self.committed.generation)
             .field("medium", &self.committed.medium)
@@ -90,12 +90,12 @@ enum Source {
     Zero(u64),
 }
 
-impl Disc {
+impl OpenDisc {
     pub fn create(
         path: &Path,
         kind: MediumKind,
         caller_state: &serde_json::Value,
-    ) -> Result<Disc, PersistError> {
+    ) -> Result<OpenDisc, PersistError> {
         let data_path = path.to_path_buf();
         let state_path = state::with_suffix(path, ".state.json");
         if state_path.exists() {
@@ -124,7 +124,7 @@ impl Disc {
             journal: None,
             state: caller_state.clone(),
         };
-        let disc = Disc::assemble(data_path, state_path, data, committed);
+        let disc = OpenDisc::assemble(data_path, state_path, data, committed);
         let made = disc.remove_leftovers(true).and_then(|()| {
             state::replace(&disc.state_path, &disc.committed).map_err(|(replaced, e)| {
                 if replaced == Replaced::Yes {
@@ -142,7 +142,7 @@ impl Disc {
         Ok(disc)
     }
 
-    pub fn open(path: &Path) -> Result<(Disc, MediumKind, serde_json::Value), PersistError> {
+    pub fn open(path: &Path) -> Result<(OpenDisc, MediumKind, serde_json::Value), PersistError> {
         let data_path = path.to_path_buf();
         let state_path = state::with_suffix(path, ".state.json");
         let file = match OpenOptions::new().read(true).write(true).open(&data_path) {
@@ -168,7 +168,7 @@ impl Disc {
             path: data_path.clone(),
             reason: format!("there is no {} beside it", state_path.display()),
         })?;
-        let mut disc = Disc::assemble(data_path, state_path, data, committed);
+        let mut disc = OpenDisc::assemble(data_path, state_path, data, committed);
         disc.recover()?;
         let expected = disc
             .committed
@@ -205,8 +205,8 @@ impl Disc {
         state_path: PathBuf,
         data: Flock<File>,
         committed: StateFile,
-    ) -> Disc {
-        Disc {
+    ) -> OpenDisc {
+        OpenDisc {
             journal_path: state::with_suffix(&data_path, ".journal"),
             data_path,
             state_path,

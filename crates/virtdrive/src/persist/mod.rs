@@ -129,22 +129,22 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::medium::MediumKind;
-use crate::store::FileStore;
-
 mod disc;
 mod error;
+mod file_store;
 mod journal;
 mod staging;
 mod state;
 
-pub(crate) use disc::Disc;
+pub(crate) use disc::OpenDisc;
 pub use error::{DiscFileOperation, HostIoError, PersistError};
+pub use file_store::FileStore;
 
 /// A handle on an open disc file, for committing the disc's state; the sectors go through the
 /// [`FileStore`] opened with it. Clones share the same open disc.
 #[derive(Debug, Clone)]
 pub struct DiscFile {
-    disc: Arc<Mutex<Disc>>,
+    disc: Arc<Mutex<OpenDisc>>,
 }
 
 /// What opening or creating a disc file gives.
@@ -168,21 +168,21 @@ impl DiscFile {
         kind: MediumKind,
         state: &serde_json::Value,
     ) -> Result<LoadedDisc, PersistError> {
-        let disc = Disc::create(path.as_ref(), kind, state)?;
+        let disc = OpenDisc::create(path.as_ref(), kind, state)?;
         Ok(Self::loaded(disc, kind, state.clone()))
     }
 
     /// Opens the disc at `path`, finishing or discarding what a killed process left.
     pub fn open(path: impl AsRef<Path>) -> Result<LoadedDisc, PersistError> {
-        let (disc, kind, state) = Disc::open(path.as_ref())?;
+        let (disc, kind, state) = OpenDisc::open(path.as_ref())?;
         Ok(Self::loaded(disc, kind, state))
     }
 
-    pub(crate) fn from_shared(disc: Arc<Mutex<Disc>>) -> Self {
+    pub(crate) fn from_shared(disc: Arc<Mutex<OpenDisc>>) -> Self {
         DiscFile { disc }
     }
 
-    fn loaded(disc: Disc, kind: MediumKind, state: serde_json::Value) -> LoadedDisc {
+    fn loaded(disc: OpenDisc, kind: MediumKind, state: serde_json::Value) -> LoadedDisc {
         let disc = Arc::new(Mutex::new(disc));
         LoadedDisc {
             file: DiscFile { disc: disc.clone() },
@@ -227,6 +227,6 @@ impl DiscFile {
 
 /// Locks the shared disc; a panic in another holder leaves the disc consistent on disk (every
 /// step is ordered for that), so a poisoned lock is taken as is.
-pub(crate) fn lock(disc: &Mutex<Disc>) -> MutexGuard<'_, Disc> {
+pub(crate) fn lock(disc: &Mutex<OpenDisc>) -> MutexGuard<'_, OpenDisc> {
     disc.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -1,4 +1,4 @@
-//! The drive a server owns: a [`VirtualDrive`], with its command stream recorded as a
+//! The drive a server owns: a [`DiscFileDrive`], with its command stream recorded as a
 //! [`Tracing`] transcript when asked, and the host's waits between polls.
 //!
 //! ## Time
@@ -21,7 +21,8 @@ use mmc_core::cdb::Opcode;
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
-use crate::{VirtualDrive, VirtualDriveError};
+use crate::fault::{FaultPlan, Faulty};
+use crate::{DiscFileDrive, DiscFileDriveError};
 
 /// The host's wait between two polls of a busy drive, as the drive sees it.
 pub const DEFAULT_POLL_WAIT: Duration = Duration::from_secs(5);
@@ -33,14 +34,21 @@ pub struct ServedDrive {
     poll_wait: Duration,
 }
 
+/// The drive under its fault plan (an empty one when none was given), and the transcript
+/// of what the host saw.
 #[derive(Debug)]
 enum Backend {
-    Plain(VirtualDrive),
-    Traced(Tracing<VirtualDrive>),
+    Plain(Faulty<DiscFileDrive>),
+    Traced(Tracing<Faulty<DiscFileDrive>>),
 }
 
 impl ServedDrive {
-    pub fn new(drive: VirtualDrive) -> Self {
+    pub fn new(drive: DiscFileDrive) -> Self {
+        Self::with_faults(Faulty::for_drive(drive, FaultPlan::empty()))
+    }
+
+    /// A drive that answers as its fault plan says.
+    pub fn with_faults(drive: Faulty<DiscFileDrive>) -> Self {
         ServedDrive {
             backend: Backend::Plain(drive),
             poll_wait: DEFAULT_POLL_WAIT,
@@ -49,7 +57,7 @@ impl ServedDrive {
 
     /// Records every command as one JSON line of `sink` (mmc-core's transcript format), with
     /// the data phases in full so [`mmc_core::trace::replay_against`] can send them again.
-    pub fn with_transcript(drive: VirtualDrive, sink: Box<dyn Write + Send>) -> Self {
+    pub fn with_transcript(drive: Faulty<DiscFileDrive>, sink: Box<dyn Write + Send>) -> Self {
         ServedDrive {
             backend: Backend::Traced(Tracing::to_writer(drive, sink).with_max_inline(usize::MAX)),
             poll_wait: DEFAULT_POLL_WAIT,
@@ -66,17 +74,17 @@ impl ServedDrive {
         self.poll_wait
     }
 
-    pub fn drive(&self) -> &VirtualDrive {
+    pub fn drive(&self) -> &DiscFileDrive {
         match &self.backend {
-            Backend::Plain(d) => d,
-            Backend::Traced(t) => t.inner(),
+            Backend::Plain(d) => d.inner(),
+            Backend::Traced(t) => t.inner().inner(),
         }
     }
 
-    pub fn drive_mut(&mut self) -> &mut VirtualDrive {
+    pub fn drive_mut(&mut self) -> &mut DiscFileDrive {
         match &mut self.backend {
-            Backend::Plain(d) => d,
-            Backend::Traced(t) => t.inner_mut(),
+            Backend::Plain(d) => d.inner_mut(),
+            Backend::Traced(t) => t.inner_mut().inner_mut(),
         }
     }
 
@@ -96,7 +104,7 @@ impl ServedDrive {
     }
 
     /// Commits the disc to its file (when it has one).
-    pub fn commit(&mut self) -> Result<(), VirtualDriveError> {
+    pub fn commit(&mut self) -> Result<(), DiscFileDriveError> {
         self.drive_mut().commit()
     }
 }

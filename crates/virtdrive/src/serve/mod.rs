@@ -7,7 +7,7 @@
 //! - [`sg_reply`]: the emulator's answer as `sg_io_hdr` output fields;
 //! - `opens`: the O_EXCL rule of the two device nodes;
 //! - `session`: one connection; `server`: the listening socket and shutdown;
-//! - [`ServedDrive`]: the drive with its optional transcript; [`DriveSpec`] (`virt:MEDIA@FILE`) is the crate's.
+//! - [`ServedDrive`]: the drive with its optional transcript; [`VirtSpec`] (`virt:MEDIA@FILE`) is the crate's.
 
 mod drive;
 mod opens;
@@ -20,18 +20,18 @@ use std::fs::File;
 use std::io::LineWriter;
 use std::path::{Path, PathBuf};
 
-pub use crate::drive_spec::DriveSpec;
+pub use crate::virt_spec::VirtSpec;
 pub use drive::{ServedDrive, DEFAULT_POLL_WAIT};
 pub use opens::{Busy, OpenTable};
 pub use server::{ServeError, Server, StopHandle};
 
-use crate::fault::FaultPlan;
-use crate::{DriveConfig, VirtualDrive};
+use crate::fault::{FaultPlan, Faulty};
+use crate::{DiscFileDrive, DriveConfig};
 
 /// Everything that makes the served drive.
 #[derive(Debug, Clone)]
 pub struct DriveOptions {
-    pub drive: DriveSpec,
+    pub drive: VirtSpec,
     /// A fault plan (JSON) applied to the drive from its first command.
     pub fault_plan: Option<PathBuf>,
     /// Where to record the command stream as a JSON-lines transcript.
@@ -57,18 +57,16 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     if let Some(path) = &options.transcript {
         folder_exists("--transcript", path)?;
     }
-    let mut drive = match &options.drive.file {
-        None => VirtualDrive::in_memory(options.drive.kind, config),
+    let drive = match &options.drive.file {
+        None => DiscFileDrive::in_memory(options.drive.kind, config),
         Some(path) => {
             folder_exists(&format!("--drive {}", options.drive), path)?;
-            VirtualDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
+            DiscFileDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
         }
     };
-    if let Some(plan) = plan {
-        drive.drive_mut().set_fault_plan(plan);
-    }
+    let drive = Faulty::for_drive(drive, plan.unwrap_or_default());
     let served = match &options.transcript {
-        None => ServedDrive::new(drive),
+        None => ServedDrive::with_faults(drive),
         Some(path) => {
             let file =
                 File::create(path).map_err(|e| format!("--transcript {}: {e}", path.display()))?;

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use super::drive::ServedDrive;
 use super::opens::OpenTable;
 use super::session;
-use crate::VirtualDriveError;
+use crate::DiscFileDriveError;
 
 /// Why the server could not start or end cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -25,7 +25,7 @@ pub enum ServeError {
     #[error("{}: exists and is not a socket; give another --socket path", .0.display())]
     NotASocket(PathBuf),
     #[error("saving the disc: {0}")]
-    Commit(#[from] VirtualDriveError),
+    Commit(#[from] DiscFileDriveError),
 }
 
 /// What the connection threads share.

@@ -10,19 +10,14 @@
 //! - [`HashOnlyStore`]: a BLAKE3 digest per sector instead of the data, so a full 25 GB BD-RE
 //!   fits in a few hundred megabytes; reads give the data back only for sectors of one
 //!   repeated byte.
-//! - [`FileStore`]: the data in a file on disk, durable across processes; see
-//!   [`crate::persist`] for the disc file and its atomic commits.
+//! - `persist::FileStore` (Unix): the data in a disc file on disk, durable across processes,
+//!   with the disc file and its atomic commits.
 
 use core::fmt;
 
 mod hash_only;
 mod memory;
 
-#[cfg(unix)]
-mod file;
-
-#[cfg(unix)]
-pub use file::FileStore;
 pub use hash_only::HashOnlyStore;
 pub use memory::MemoryStore;
 

@@ -122,7 +122,7 @@ impl Ctx {
         std::fs::write(ctx.path("not-executable"), "#!/bin/sh\n").unwrap();
         // A CD-R disc file, to be opened as another medium.
         drop(
-            virtdrive::VirtualDrive::open(
+            virtdrive::DiscFileDrive::open(
                 MediumKind::CdR80,
                 &ctx.path("cd.disc"),
                 virtdrive::DriveConfig::default(),

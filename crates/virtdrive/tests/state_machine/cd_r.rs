@@ -17,7 +17,7 @@ use mmc_core::DataPhase;
 use proptest::prelude::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 use super::host::*;
 
@@ -311,7 +311,7 @@ impl Model {
 
 /// Checks READ DISC INFORMATION, READ TRACK INFORMATION (track FFh) and READ CAPACITY
 /// against the model.
-fn check_information(drive: &mut VirtDrive, model: &Model, ctx: &str) {
+fn check_information(drive: &mut EmulatedDrive, model: &Model, ctx: &str) {
     let r = &model.now;
     let disc = send_in(drive, &READ_DISC_INFORMATION, 34).data(ctx);
     let (status, last_session) = if r.is_blank() {
@@ -411,7 +411,7 @@ fn check_information(drive: &mut VirtDrive, model: &Model, ctx: &str) {
 
 /// Runs `ops` against a blank disc of `kind` and the model; panics at the first divergence.
 pub fn run(kind: MediumKind, ops: &[Op]) {
-    let mut drive = VirtDrive::with_medium(
+    let mut drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     );

@@ -6,7 +6,7 @@ use std::time::Duration;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{CdbBytes, DataPhase, ScsiStatus, Transport};
 use testkit::{cd_write_parameters, close_function, close_track_session, mode_select, TAO};
-use virtdrive::VirtDrive;
+use virtdrive::EmulatedDrive;
 
 pub use testkit::{
     expected, first_difference, format_list, pattern, synchronize_cache as synchronize_cache_cdb,
@@ -42,7 +42,7 @@ impl Answer {
 }
 
 /// Sends `cdb` with `data`; a transport error is never expected in these tests.
-pub fn send(drive: &mut VirtDrive, cdb: &[u8], data: DataPhase<'_>) -> Answer {
+pub fn send(drive: &mut EmulatedDrive, cdb: &[u8], data: DataPhase<'_>) -> Answer {
     let mut phase = data;
     let in_len = match &phase {
         DataPhase::In(b) => Some(b.len()),
@@ -75,12 +75,12 @@ fn reborrow<'a>(phase: &'a mut DataPhase<'_>) -> DataPhase<'a> {
     }
 }
 
-pub fn send_in(drive: &mut VirtDrive, cdb: &[u8], alloc: usize) -> Answer {
+pub fn send_in(drive: &mut EmulatedDrive, cdb: &[u8], alloc: usize) -> Answer {
     let mut buf = vec![0xA5u8; alloc];
     send(drive, cdb, DataPhase::In(&mut buf))
 }
 
-pub fn send_none(drive: &mut VirtDrive, cdb: &[u8]) -> Answer {
+pub fn send_none(drive: &mut EmulatedDrive, cdb: &[u8]) -> Answer {
     send(drive, cdb, DataPhase::None)
 }
 
@@ -113,7 +113,7 @@ pub fn close_cdb(session: bool, immed: bool) -> CdbBytes {
 
 /// MODE SELECT(10) of the Write Parameters page: TAO, BUFE, Mode 1, track mode 4, and the
 /// given Multi-session field (00b finalize, 01b no next session, 11b next session allowed).
-pub fn mode_select_write_parameters(drive: &mut VirtDrive, multi_session: u8) -> Answer {
+pub fn mode_select_write_parameters(drive: &mut EmulatedDrive, multi_session: u8) -> Answer {
     let list = cd_write_parameters(TAO, multi_session, true);
     send(drive, &mode_select(&list), DataPhase::Out(&list))
 }
@@ -121,7 +121,7 @@ pub fn mode_select_write_parameters(drive: &mut VirtDrive, multi_session: u8) ->
 /// Polls TEST UNIT READY while the drive answers `busy` (a format, a long write), letting
 /// virtual time pass; fails on anything else than GOOD.
 #[track_caller]
-pub fn wait_while(drive: &mut VirtDrive, busy: SenseTriple, step: Duration) {
+pub fn wait_while(drive: &mut EmulatedDrive, busy: SenseTriple, step: Duration) {
     for _ in 0..100_000 {
         match send_none(drive, &TEST_UNIT_READY) {
             Answer::Good(_) => return,
@@ -136,7 +136,7 @@ pub fn wait_while(drive: &mut VirtDrive, busy: SenseTriple, step: Duration) {
 /// the disc spins up (02/04/01, and the medium change it reports once, 06/28/00) until TEST
 /// UNIT READY is GOOD.
 #[track_caller]
-pub fn power_cycle(drive: &mut VirtDrive) {
+pub fn power_cycle(drive: &mut EmulatedDrive) {
     drive.power_cycle();
     assert_eq!(
         send_none(drive, &TEST_UNIT_READY),

@@ -10,7 +10,7 @@ use mmc_core::DataPhase;
 use proptest::prelude::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, VirtDrive};
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 use super::host::*;
 
@@ -149,12 +149,12 @@ impl Model {
 }
 
 /// A drive holding the disc, formatted as `prep` says, through CDBs.
-fn prepared_drive(prep: Preparation) -> VirtDrive {
+fn prepared_drive(prep: Preparation) -> EmulatedDrive {
     let kind = match prep {
         Preparation::DvdFormatted | Preparation::DvdFormatting => MediumKind::DvdPlusRw,
         _ => MediumKind::BdRe,
     };
-    let mut drive = VirtDrive::with_medium(
+    let mut drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     );

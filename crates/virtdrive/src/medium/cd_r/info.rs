@@ -5,7 +5,7 @@ use mmc_core::response::disc_info::{DiscStatus, DiscType, LastSessionState};
 use mmc_core::response::{DiscInformation, Msf, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
-use super::layout::{Disc, DiscState, NextTrack, Track, ATIP_LEAD_IN_START, PREGAP};
+use super::layout::{CdLayout, DiscState, NextTrack, Track, ATIP_LEAD_IN_START, PREGAP};
 use crate::medium::{MediumError, MediumResult};
 
 /// A CD address field `00 M S F` (READ DISC INFORMATION, READ TOC with MSF=1), or
@@ -25,7 +25,7 @@ pub(crate) fn lba_field(lba: i64) -> u32 {
 }
 
 /// Standard disc information.
-pub(crate) fn disc_information(disc: &Disc) -> DiscInformation {
+pub(crate) fn disc_information(disc: &CdLayout) -> DiscInformation {
     let mut info = DiscInformation::blank(false);
     let next = disc.next_track();
     let last_index = disc.sessions.len().saturating_sub(1);
@@ -99,7 +99,7 @@ fn bad_address() -> MediumError {
 }
 
 fn find_target(
-    disc: &Disc,
+    disc: &CdLayout,
     address_type: TrackAddressType,
     address: u32,
 ) -> MediumResult<Target<'_>> {
@@ -164,7 +164,7 @@ fn find_target(
 /// READ TRACK INFORMATION. `data_mode` and `control` describe the invisible track as the
 /// current write parameters would record it.
 pub(crate) fn track_information(
-    disc: &Disc,
+    disc: &CdLayout,
     address_type: TrackAddressType,
     address: u32,
     data_mode: u8,

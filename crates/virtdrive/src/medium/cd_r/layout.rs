@@ -29,6 +29,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::medium::recording::DiscState;
+
 use crate::medium::MediumKind;
 
 /// The pre-gap before every track (2 seconds).
@@ -157,18 +159,6 @@ impl Session {
     }
 }
 
-/// The state of a disc as the drive sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum DiscState {
-    Blank,
-    /// A session is open (some track written, the session not closed).
-    OpenSession,
-    /// The last session was closed with 11b: a new session may be added.
-    Appendable,
-    /// Finalized, or closed with no room (or no 01b permission) for another session.
-    Complete,
-}
-
 /// Where the next track goes: the invisible track (MMC-6 6.27.3: track FFh), or the track
 /// being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +193,7 @@ pub(crate) enum BlockKind {
 
 /// The recording state of one disc: what is written where. Serialized as the disc state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Disc {
+pub(crate) struct CdLayout {
     pub size: CdRSize,
     pub sessions: Vec<Session>,
     /// The TAO track being written, part of the last (open) session. Never present at a
@@ -212,9 +202,9 @@ pub(crate) struct Disc {
     pub open_track: Option<Track>,
 }
 
-impl Disc {
+impl CdLayout {
     pub fn blank(size: CdRSize) -> Self {
-        Disc {
+        CdLayout {
             size,
             sessions: Vec::new(),
             open_track: None,

@@ -37,7 +37,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{Closing, Disc, Session, Track, MAX_TRACK, MIN_TRACK, PREGAP, TAO_RUN_OUT};
+use super::layout::{CdLayout, Closing, Session, Track, MAX_TRACK, MIN_TRACK, PREGAP, TAO_RUN_OUT};
 
 /// The `format` value of a CD-R state.
 pub const STATE_FORMAT: &str = "virtdrive/cd-r";
@@ -69,10 +69,10 @@ struct SavedState {
     format: String,
     version: u32,
     #[serde(flatten)]
-    disc: Disc,
+    disc: CdLayout,
 }
 
-pub(crate) fn save(disc: &Disc) -> serde_json::Value {
+pub(crate) fn save(disc: &CdLayout) -> serde_json::Value {
     let saved = SavedState {
         format: STATE_FORMAT.into(),
         version: STATE_VERSION,
@@ -82,7 +82,7 @@ pub(crate) fn save(disc: &Disc) -> serde_json::Value {
     serde_json::to_value(saved).unwrap_or(serde_json::Value::Null)
 }
 
-pub(crate) fn load(value: &serde_json::Value) -> Result<Disc, CdRStateError> {
+pub(crate) fn load(value: &serde_json::Value) -> Result<CdLayout, CdRStateError> {
     let saved = SavedState::deserialize(value).map_err(CdRStateError::Malformed)?;
     if saved.format != STATE_FORMAT {
         return Err(CdRStateError::WrongFormat {
@@ -99,7 +99,7 @@ pub(crate) fn load(value: &serde_json::Value) -> Result<Disc, CdRStateError> {
 }
 
 /// Checks that `disc` is a state this drive could have recorded.
-fn check(disc: &Disc) -> Result<(), String> {
+fn check(disc: &CdLayout) -> Result<(), String> {
     if disc.open_track.is_some() {
         return Err("open_track: a saved disc holds no track in progress".into());
     }
@@ -165,7 +165,7 @@ fn check(disc: &Disc) -> Result<(), String> {
 }
 
 /// Where the first track of the session after session `index` (0-based) must start.
-fn next_session_start(disc: &Disc, index: usize) -> i64 {
+fn next_session_start(disc: &CdLayout, index: usize) -> i64 {
     disc.next_program_area(index) + PREGAP
 }
 

@@ -20,7 +20,7 @@ use mmc_core::response::{FormattedToc, MultiSessionInfo, RawToc, ResponseFormat}
 use mmc_core::sense::{triples, SenseKeySpecific};
 
 use super::info::{lba_field, msf_of};
-use super::layout::{CdRSize, Closing, Disc, Session, Track, ATIP_LEAD_IN_START};
+use super::layout::{CdLayout, CdRSize, Closing, Session, Track, ATIP_LEAD_IN_START};
 use crate::medium::{MediumError, MediumResult};
 
 /// ATIP special information 1-3 (ATIP bytes 4-6): indicative target writing power 5 and
@@ -49,7 +49,7 @@ fn no_toc() -> MediumError {
     MediumError::new(triples::INVALID_FIELD_IN_CDB)
 }
 
-pub(crate) fn read_toc(disc: &Disc, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
+pub(crate) fn read_toc(disc: &CdLayout, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
     match cdb.format {
         TocFormat::Toc => formatted_toc(disc, cdb.msf, cdb.track_session_number),
         TocFormat::SessionInfo => session_info(disc, cdb.msf),
@@ -69,11 +69,11 @@ fn address(lba: i64, msf: bool) -> u32 {
     }
 }
 
-fn closed_tracks(disc: &Disc) -> impl Iterator<Item = &Track> {
+fn closed_tracks(disc: &CdLayout) -> impl Iterator<Item = &Track> {
     disc.closed_sessions().flat_map(|(_, s)| s.tracks.iter())
 }
 
-fn formatted_toc(disc: &Disc, msf: bool, from_track: u8) -> MediumResult<Vec<u8>> {
+fn formatted_toc(disc: &CdLayout, msf: bool, from_track: u8) -> MediumResult<Vec<u8>> {
     let (Some(first), Some(last)) = (closed_tracks(disc).next(), closed_tracks(disc).last()) else {
         return Err(no_toc());
     };
@@ -110,7 +110,7 @@ fn formatted_toc(disc: &Disc, msf: bool, from_track: u8) -> MediumResult<Vec<u8>
     .to_bytes())
 }
 
-fn session_info(disc: &Disc, msf: bool) -> MediumResult<Vec<u8>> {
+fn session_info(disc: &CdLayout, msf: bool) -> MediumResult<Vec<u8>> {
     let (number, session) = disc.closed_sessions().last().ok_or_else(no_toc)?;
     let first = session.first_track().ok_or_else(no_toc)?;
     Ok(MultiSessionInfo {
@@ -127,7 +127,7 @@ fn session_info(disc: &Disc, msf: bool) -> MediumResult<Vec<u8>> {
     .to_bytes())
 }
 
-fn full_toc(disc: &Disc, from_session: u8) -> MediumResult<Vec<u8>> {
+fn full_toc(disc: &CdLayout, from_session: u8) -> MediumResult<Vec<u8>> {
     let last_closed = disc.closed_session_count();
     if last_closed == 0 {
         return Err(no_toc());
@@ -154,7 +154,7 @@ fn msf_or_none(lba: i64) -> Msf {
 }
 
 /// The lead-in entries of one closed session.
-fn session_entries(disc: &Disc, number: u16, session: &Session, out: &mut Vec<RawTocEntry>) {
+fn session_entries(disc: &CdLayout, number: u16, session: &Session, out: &mut Vec<RawTocEntry>) {
     let (Some(first), Some(last)) = (session.tracks.first(), session.tracks.last()) else {
         return;
     };

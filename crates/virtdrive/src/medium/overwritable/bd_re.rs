@@ -60,7 +60,6 @@ use serde::{Deserialize, Serialize};
 use super::{
     check_single_track, invalid_cdb_field, invalid_parameter, load_written, sector_span,
     single_track, single_track_toc, StateError, UserArea, WrittenExtents,
-    CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED,
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
@@ -250,7 +249,7 @@ impl BdRe {
         match self.format {
             BdFormat::Formatted(layout) => Ok(layout.user_sectors()),
             BdFormat::Formatting { .. } => Err(self.format_in_progress()),
-            BdFormat::Unformatted => Err(MEDIUM_NOT_FORMATTED.into()),
+            BdFormat::Unformatted => Err(triples::MEDIUM_NOT_FORMATTED.into()),
         }
     }
 
@@ -360,7 +359,7 @@ impl Medium for BdRe {
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
         if cdb.media_type != DiscStructureMedia::Bd {
-            return Err(CANNOT_READ_INCOMPATIBLE_FORMAT.into());
+            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
         }
         match cdb.format_code {
             0xC0 => Ok(WriteProtectionStatus {

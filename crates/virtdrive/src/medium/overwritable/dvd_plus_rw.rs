@@ -54,13 +54,13 @@ use mmc_core::response::{
     CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteProtectionStatus,
 };
+use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::{
     check_single_track, dvd_physical_format, invalid_cdb_field, invalid_parameter, load_written,
     round_up, sector_span, single_track, single_track_toc, StateError, UserArea, WrittenExtents,
-    CANNOT_READ_INCOMPATIBLE_FORMAT, MEDIUM_NOT_FORMATTED,
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
@@ -364,7 +364,7 @@ impl Medium for DvdPlusRw {
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
         if cdb.media_type != DiscStructureMedia::Dvd {
-            return Err(CANNOT_READ_INCOMPATIBLE_FORMAT.into());
+            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
         }
         match cdb.format_code {
             0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
@@ -416,7 +416,7 @@ impl Medium for DvdPlusRw {
 
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         if self.bg == BgFormat::NotFormatted {
-            return Err(MEDIUM_NOT_FORMATTED.into());
+            return Err(triples::MEDIUM_NOT_FORMATTED.into());
         }
         let (start, _) = sector_span(lba, out.len(), self.readable_sectors())?;
         self.area.read(start, out)
@@ -431,7 +431,7 @@ impl Medium for DvdPlusRw {
     ) -> MediumResult<()> {
         self.advance(now);
         if self.bg == BgFormat::NotFormatted {
-            return Err(MEDIUM_NOT_FORMATTED.into());
+            return Err(triples::MEDIUM_NOT_FORMATTED.into());
         }
         let (start, end) = sector_span(lba, data.len(), DVD_PLUS_RW_SECTORS)?;
         self.area.write(start, data)?;

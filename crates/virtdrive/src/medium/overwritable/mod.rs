@@ -30,24 +30,10 @@ use mmc_core::response::toc::{TrackDescriptor, LEAD_OUT_TRACK};
 use mmc_core::response::{
     DvdPhysicalFormat, FormattedToc, MultiSessionInfo, ResponseFormat, TrackInformation,
 };
-use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
+use mmc_core::sense::{triples, SenseKeySpecific};
 
 use super::{MediumError, MediumResult};
 use crate::store::{SectorStore, StoreError, SECTOR};
-
-/// 02/30/10 MEDIUM NOT FORMATTED: reading or writing a DVD+RW or BD-RE that was never
-/// formatted. SPC-4 names the code; which key drives pair it with is not documented in the
-/// sources at hand (INF): NOT READY, as an SBC disk that needs formatting answers.
-pub const MEDIUM_NOT_FORMATTED: SenseTriple = SenseTriple::new(0x2, 0x30, 0x10);
-/// 05/30/05 CANNOT WRITE MEDIUM - INCOMPATIBLE FORMAT: any write-class command on a pressed
-/// disc. Microsoft's sense table maps ASC 30h to E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE.
-pub const CANNOT_WRITE_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x05);
-/// 05/30/06 CANNOT FORMAT MEDIUM - INCOMPATIBLE MEDIUM (also what BLANK gets on non-RW media).
-pub const CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: SenseTriple = SenseTriple::new(0x5, 0x30, 0x06);
-/// 05/30/02 CANNOT READ MEDIUM - INCOMPATIBLE FORMAT: READ DISC STRUCTURE for the other
-/// family (DVD structures of a BD, BD structures of a DVD); Microsoft's table lists it among
-/// the answers meaning "DVD structure not present".
-pub const CANNOT_READ_INCOMPATIBLE_FORMAT: SenseTriple = SenseTriple::new(0x5, 0x30, 0x02);
 
 /// Saved medium state that cannot be loaded: which medium, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

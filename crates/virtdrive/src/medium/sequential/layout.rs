@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use crate::medium::recording::DiscState;
+
 use super::geometry::Geometry;
 
 /// One recorded, reserved or recording track.
@@ -68,18 +70,6 @@ impl Session {
     }
 }
 
-/// The state of a disc as READ DISC INFORMATION reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DiscState {
-    Blank,
-    /// The last session holds tracks and is not closed.
-    OpenSession,
-    /// Every session is closed and another may follow.
-    Appendable,
-    /// Finalized: nothing more can be recorded.
-    Complete,
-}
-
 /// Where the next write goes (READ TRACK INFORMATION of the invisible track, FFh).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NextTrack {
@@ -101,7 +91,7 @@ impl NextTrack {
 
 /// The recording state of a disc (saved with the disc file, see `state`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Disc {
+pub(crate) struct SequentialLayout {
     /// Sessions in disc order; only the last may be open. Their tracks are closed.
     pub sessions: Vec<Session>,
     /// The track being written (or reserved), part of the last session, which is open.
@@ -111,9 +101,9 @@ pub(crate) struct Disc {
     pub finalized: bool,
 }
 
-impl Disc {
+impl SequentialLayout {
     pub fn blank() -> Self {
-        Disc {
+        SequentialLayout {
             sessions: Vec::new(),
             open_track: None,
             finalized: false,

@@ -71,30 +71,24 @@ use mmc_core::response::{
     CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
     WriteProtectionStatus,
 };
-use mmc_core::sense::{triples, SenseTriple};
+use mmc_core::sense::triples;
 use mmc_core::Profile;
 
-use self::layout::{Disc, DiscState};
+use self::layout::{DiscState, SequentialLayout};
 use crate::clock::VirtualTime;
 use crate::medium::overwritable::{
     dvd_physical_format, invalid_cdb_field, lba_out_of_range, store_error, StateError,
-    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT,
 };
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::{SectorStore, SECTOR};
-
-/// 05/63/00 END OF USER AREA ENCOUNTERED ON THIS TRACK: a write past the room left.
-const END_OF_USER_AREA: SenseTriple = SenseTriple::new(0x5, 0x63, 0x00);
-/// 05/72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION.
-const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
 
 /// A DVD+R or BD-R.
 #[derive(Debug)]
 pub struct SequentialDisc {
     geometry: &'static Geometry,
-    disc: Disc,
+    disc: SequentialLayout,
     /// The disc as of the last flush: what a power loss returns to.
-    synced: Disc,
+    synced: SequentialLayout,
     store: Box<dyn SectorStore>,
 }
 
@@ -116,8 +110,8 @@ impl SequentialDisc {
     pub fn blank(geometry: &'static Geometry, store: Box<dyn SectorStore>) -> Self {
         SequentialDisc {
             geometry,
-            disc: Disc::blank(),
-            synced: Disc::blank(),
+            disc: SequentialLayout::blank(),
+            synced: SequentialLayout::blank(),
             store,
         }
     }
@@ -209,7 +203,7 @@ impl SequentialDisc {
     fn close_session(&mut self, finalize: bool) -> MediumResult<Busy> {
         let g = self.geometry;
         if self.disc.open_track.is_some() {
-            return Err(INCOMPLETE_TRACK_IN_SESSION.into());
+            return Err(triples::INCOMPLETE_TRACK_IN_SESSION.into());
         }
         let recorded = match self.disc.state() {
             DiscState::OpenSession => {
@@ -304,7 +298,7 @@ impl Medium for SequentialDisc {
                 // Disc Information (00h) and the others are not modelled.
                 _ => Err(invalid_cdb_field(7, None)),
             },
-            _ => Err(CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
+            _ => Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
         }
     }
 
@@ -388,7 +382,7 @@ impl Medium for SequentialDisc {
             .filter(|n| i64::from(n.next_writable_address()) == lba64)
             .ok_or_else(|| invalid_address(lba64))?;
         if blocks > next.free {
-            return Err(MediumError::new(END_OF_USER_AREA)
+            return Err(MediumError::new(triples::END_OF_USER_AREA)
                 .with_information(u64::from(next.next_writable_address())));
         }
         self.store
@@ -409,7 +403,7 @@ impl Medium for SequentialDisc {
     }
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
-        Err(CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
+        Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
     }
 
     fn close(&mut self, cdb: &CloseTrackSession, _now: VirtualTime) -> MediumResult<Busy> {

@@ -10,12 +10,12 @@ use mmc_core::response::{
 use mmc_core::sense::triples;
 
 use super::geometry::Geometry;
-use super::layout::{Disc, DiscState, NextTrack, Session, Track};
+use super::layout::{DiscState, NextTrack, SequentialLayout, Session, Track};
 use crate::medium::overwritable::invalid_cdb_field;
 use crate::medium::{MediumError, MediumResult};
 
 /// Standard disc information.
-pub(crate) fn disc_information(disc: &Disc, g: &Geometry) -> DiscInformation {
+pub(crate) fn disc_information(disc: &SequentialLayout, g: &Geometry) -> DiscInformation {
     let mut info = DiscInformation::blank(false);
     info.last_possible_lead_out_start = g.capacity;
     // Pioneer R11 4.18: the LBA where the next Intro goes; 0 with no session on the disc.
@@ -64,7 +64,7 @@ pub(crate) fn disc_information(disc: &Disc, g: &Geometry) -> DiscInformation {
 }
 
 /// Where the lead-in (Intro) of session `index` (0-based) starts: 0 for the first session.
-fn lead_in_start(disc: &Disc, g: &Geometry, index: usize) -> u32 {
+fn lead_in_start(disc: &SequentialLayout, g: &Geometry, index: usize) -> u32 {
     if index == 0 {
         return 0;
     }
@@ -89,7 +89,7 @@ enum Target<'a> {
 }
 
 fn find_target<'d>(
-    disc: &'d Disc,
+    disc: &'d SequentialLayout,
     g: &Geometry,
     address_type: TrackAddressType,
     address: u32,
@@ -152,7 +152,7 @@ fn find_target<'d>(
 /// blocks), the fixed packet size is the ECC block; Packet/Inc and FP stay clear, as the
 /// overwritable media report.
 pub(crate) fn track_information(
-    disc: &Disc,
+    disc: &SequentialLayout,
     g: &Geometry,
     address_type: TrackAddressType,
     address: u32,
@@ -219,7 +219,7 @@ pub(crate) fn track_information(
 /// lead-out after the last; format 1 the first track of the last closed session. ADR 1 and
 /// CONTROL 4 ("always 14h" for DVD, Pioneer R8). With no closed session there is no TOC
 /// (05/24/00, as on a blank CD-R); MSF addresses and the CD formats are invalid fields.
-pub(crate) fn read_toc(disc: &Disc, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
+pub(crate) fn read_toc(disc: &SequentialLayout, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
     if cdb.msf {
         return Err(invalid_cdb_field(1, Some(1)));
     }

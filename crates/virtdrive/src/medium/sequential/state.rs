@@ -27,7 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::geometry::Geometry;
-use super::layout::{Disc, Session};
+use super::layout::{SequentialLayout, Session};
 use crate::medium::overwritable::StateError;
 
 const VERSION: u32 = 1;
@@ -42,7 +42,7 @@ struct Saved {
 }
 
 /// The disc as JSON; an open track is saved as a closed track of its open session.
-pub(crate) fn save(disc: &Disc, g: &Geometry) -> serde_json::Value {
+pub(crate) fn save(disc: &SequentialLayout, g: &Geometry) -> serde_json::Value {
     let mut sessions = disc.sessions.clone();
     if let (Some(open), Some(last)) = (disc.open_track.clone(), sessions.last_mut()) {
         if open.recorded > 0 {
@@ -64,7 +64,10 @@ pub(crate) fn save(disc: &Disc, g: &Geometry) -> serde_json::Value {
 }
 
 /// A disc from its saved state, checked against the medium's layout rules.
-pub(crate) fn load(value: &serde_json::Value, g: &Geometry) -> Result<Disc, StateError> {
+pub(crate) fn load(
+    value: &serde_json::Value,
+    g: &Geometry,
+) -> Result<SequentialLayout, StateError> {
     let saved: Saved = serde_json::from_value(value.clone())
         .map_err(|e| StateError::new(g.name, format!("malformed state: {e}")))?;
     StateError::check_header(g.name, &saved.medium, saved.version)?;
@@ -76,7 +79,7 @@ pub(crate) fn load(value: &serde_json::Value, g: &Geometry) -> Result<Disc, Stat
             g.max_sessions
         ));
     }
-    let mut disc = Disc::blank();
+    let mut disc = SequentialLayout::blank();
     for (i, session) in saved.sessions.into_iter().enumerate() {
         let n = i + 1;
         if session.tracks.is_empty() {

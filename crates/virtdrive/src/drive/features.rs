@@ -12,7 +12,7 @@ use mmc_core::response::features::*;
 use mmc_core::response::ResponseFormat;
 use mmc_core::Profile;
 
-use super::{DiscCondition, Reply, VirtDrive};
+use super::{DiscCondition, EmulatedDrive, Reply};
 
 /// Profiles the drive supports, highest first as drives list them.
 const PROFILES: [Profile; 9] = [
@@ -41,7 +41,7 @@ struct MediumView {
     last_lba: u32,
 }
 
-impl VirtDrive {
+impl EmulatedDrive {
     /// The current profile: the medium's, once the drive has recognised it; 0000h with no
     /// disc, an open tray, a disc still spinning up, upside down or unreadable.
     pub(crate) fn current_profile(&self) -> Profile {

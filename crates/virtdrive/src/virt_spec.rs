@@ -7,13 +7,13 @@ use crate::medium::MediumKind;
 
 /// A virtual drive named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DriveSpec {
+pub struct VirtSpec {
     pub kind: MediumKind,
     /// The disc file (created blank when missing); `None`: in memory, lost at exit.
     pub file: Option<PathBuf>,
 }
 
-impl DriveSpec {
+impl VirtSpec {
     /// Reads `virt:MEDIA[@FILE]`; the error is one line saying what is wrong.
     pub fn parse(arg: &str) -> Result<Self, String> {
         let rest = arg.strip_prefix("virt:").ok_or_else(|| {
@@ -31,11 +31,11 @@ impl DriveSpec {
                 names.join(", ")
             )
         })?;
-        Ok(DriveSpec { kind, file })
+        Ok(VirtSpec { kind, file })
     }
 }
 
-impl std::fmt::Display for DriveSpec {
+impl std::fmt::Display for VirtSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.file {
             Some(p) => write!(f, "virt:{}@{}", self.kind.name(), p.display()),
@@ -51,15 +51,15 @@ mod tests {
     #[test]
     fn names_are_read() {
         assert_eq!(
-            DriveSpec::parse("virt:bd-re@/tmp/x.disc").unwrap(),
-            DriveSpec {
+            VirtSpec::parse("virt:bd-re@/tmp/x.disc").unwrap(),
+            VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(PathBuf::from("/tmp/x.disc"))
             }
         );
         assert_eq!(
-            DriveSpec::parse("virt:cd-r").unwrap(),
-            DriveSpec {
+            VirtSpec::parse("virt:cd-r").unwrap(),
+            VirtSpec {
                 kind: MediumKind::CdR80,
                 file: None
             }
@@ -68,12 +68,12 @@ mod tests {
 
     #[test]
     fn bad_names_say_what_is_wrong() {
-        let e = DriveSpec::parse("virt:floppy").unwrap_err();
+        let e = VirtSpec::parse("virt:floppy").unwrap_err();
         assert!(e.contains("unknown medium \"floppy\""), "{e}");
-        assert!(DriveSpec::parse("virt:bd-re@")
+        assert!(VirtSpec::parse("virt:bd-re@")
             .unwrap_err()
             .contains("empty"));
-        assert!(DriveSpec::parse("/dev/sr0")
+        assert!(VirtSpec::parse("/dev/sr0")
             .unwrap_err()
             .contains("virt:MEDIA"));
     }

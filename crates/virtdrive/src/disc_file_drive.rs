@@ -1,7 +1,7 @@
 //! `virt:MEDIA[@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
 //!
-//! With a file, [`VirtualDrive::open`] creates the disc blank when the file is missing (never
-//! its directory) and [`VirtualDrive::open_existing`] refuses a missing one; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
+//! With a file, [`DiscFileDrive::open`] creates the disc blank when the file is missing (never
+//! its directory) and [`DiscFileDrive::open_existing`] refuses a missing one; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
 //! TRACK/SESSION, FORMAT UNIT, and when the drive is finished) commits the medium's state and
 //! its synchronized sectors to the file atomically: a process killed at any point leaves the
 //! disc as of its last commit.
@@ -13,7 +13,7 @@
 //! CHECK CONDITION with 03/0C/00 WRITE ERROR (MMC's answer for sectors the drive failed to
 //! record; a read that fails is 03/11/00 UNRECOVERED READ ERROR). The host program that owns
 //! the drive learns the real cause (a full file system, a read-only one, a denied
-//! permission, an exceeded quota) from [`VirtualDrive::host_io_error`]. A failed commit
+//! permission, an exceeded quota) from [`DiscFileDrive::host_io_error`]. A failed commit
 //! leaves no temp file, and the disc file opens at its last good commit once the cause is
 //! removed (see [`crate::persist`]).
 
@@ -25,7 +25,8 @@ use mmc_core::sense::triples;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use serde_json::json;
 
-use crate::drive::{build_sense, DriveConfig, VirtDrive};
+use crate::drive::{build_sense, DriveConfig, EmulatedDrive};
+use crate::fault::{Arrival, DriveCondition, DriveHooks};
 use crate::medium::{self, MediumKind};
 use crate::store::MemoryStore;
 
@@ -34,7 +35,7 @@ use crate::persist::{DiscFile, HostIoError, PersistError};
 
 /// Why a virtual drive could not be opened or saved.
 #[derive(Debug, thiserror::Error)]
-pub enum VirtualDriveError {
+pub enum DiscFileDriveError {
     #[cfg(unix)]
     #[error(transparent)]
     Persist(#[from] PersistError),
@@ -58,35 +59,35 @@ pub enum VirtualDriveError {
 /// use mmc_core::cdb::TestUnitReady;
 /// use mmc_core::{DataPhase, Transport};
 /// use std::time::Duration;
-/// use virtdrive::{medium::MediumKind, DriveConfig, VirtualDrive};
+/// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("disc.img");
 /// // `open` creates a blank disc when the file is missing; `open_existing` would refuse.
-/// let mut drive = VirtualDrive::open(MediumKind::CdR80, &path, DriveConfig::default())?;
+/// let mut drive = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default())?;
 /// let done = drive.execute(&TestUnitReady.encode(), DataPhase::None, Duration::from_secs(5))?;
 /// assert!(done.is_good());
 /// drive.commit()?;
 /// drop(drive);
-/// let again = VirtualDrive::open_existing(MediumKind::CdR80, &path, DriveConfig::default())?;
+/// let again = DiscFileDrive::open_existing(MediumKind::CdR80, &path, DriveConfig::default())?;
 /// assert_eq!(again.path().as_deref(), Some(path.as_path()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
-pub struct VirtualDrive {
-    drive: VirtDrive,
-    /// What host programs keep with the disc (see [`VirtualDrive::note`]).
+pub struct DiscFileDrive {
+    drive: EmulatedDrive,
+    /// What host programs keep with the disc (see [`DiscFileDrive::note`]).
     notes: serde_json::Map<String, serde_json::Value>,
     #[cfg(unix)]
     file: Option<DiscFile>,
 }
 
-impl VirtualDrive {
+impl DiscFileDrive {
     /// A drive holding a blank disc of `kind` in memory.
     pub fn in_memory(kind: MediumKind, config: DriveConfig) -> Self {
         let medium = medium::blank(kind, Box::new(MemoryStore::new()));
-        VirtualDrive {
-            drive: VirtDrive::with_medium(config, medium),
+        DiscFileDrive {
+            drive: EmulatedDrive::with_medium(config, medium),
             notes: serde_json::Map::new(),
             #[cfg(unix)]
             file: None,
@@ -100,7 +101,7 @@ impl VirtualDrive {
         kind: MediumKind,
         path: &Path,
         config: DriveConfig,
-    ) -> Result<Self, VirtualDriveError> {
+    ) -> Result<Self, DiscFileDriveError> {
         Self::open_with(kind, path, config, true)
     }
 
@@ -111,7 +112,7 @@ impl VirtualDrive {
         kind: MediumKind,
         path: &Path,
         config: DriveConfig,
-    ) -> Result<Self, VirtualDriveError> {
+    ) -> Result<Self, DiscFileDriveError> {
         Self::open_with(kind, path, config, false)
     }
 
@@ -121,8 +122,8 @@ impl VirtualDrive {
         path: &Path,
         config: DriveConfig,
         create: bool,
-    ) -> Result<Self, VirtualDriveError> {
-        let bad = |detail: String| VirtualDriveError::BadState {
+    ) -> Result<Self, DiscFileDriveError> {
+        let bad = |detail: String| DiscFileDriveError::BadState {
             path: path.to_path_buf(),
             detail,
         };
@@ -134,7 +135,7 @@ impl VirtualDrive {
             DiscFile::create(path, kind, &saved_state(blank.save_state(), false))?
         };
         if loaded.kind != kind {
-            return Err(VirtualDriveError::WrongMedium {
+            return Err(DiscFileDriveError::WrongMedium {
                 path: path.to_path_buf(),
                 found: loaded.kind.name(),
                 wanted: kind.name(),
@@ -160,9 +161,9 @@ impl VirtualDrive {
             Some(serde_json::Value::Object(m)) => m.clone(),
             Some(_) => return Err(bad("\"notes\" is not an object".into())),
         };
-        let mut drive = VirtDrive::with_medium(config, medium);
+        let mut drive = EmulatedDrive::with_medium(config, medium);
         drive.set_write_protected(write_protected);
-        Ok(VirtualDrive {
+        Ok(DiscFileDrive {
             drive,
             notes,
             file: Some(loaded.file),
@@ -171,8 +172,8 @@ impl VirtualDrive {
 
     /// Without Unix there are no disc files.
     #[cfg(not(unix))]
-    pub fn open(_: MediumKind, _: &Path, _: DriveConfig) -> Result<Self, VirtualDriveError> {
-        Err(VirtualDriveError::Unsupported)
+    pub fn open(_: MediumKind, _: &Path, _: DriveConfig) -> Result<Self, DiscFileDriveError> {
+        Err(DiscFileDriveError::Unsupported)
     }
 
     /// Without Unix there are no disc files.
@@ -181,11 +182,11 @@ impl VirtualDrive {
         _: MediumKind,
         _: &Path,
         _: DriveConfig,
-    ) -> Result<Self, VirtualDriveError> {
-        Err(VirtualDriveError::Unsupported)
+    ) -> Result<Self, DiscFileDriveError> {
+        Err(DiscFileDriveError::Unsupported)
     }
 
-    /// What a host program kept with the disc under `key` (see [`VirtualDrive::set_note`]).
+    /// What a host program kept with the disc under `key` (see [`DiscFileDrive::set_note`]).
     pub fn note(&self, key: &str) -> Option<&serde_json::Value> {
         self.notes.get(key)
     }
@@ -200,11 +201,11 @@ impl VirtualDrive {
         self.notes.insert(key.to_string(), value);
     }
 
-    pub fn drive(&self) -> &VirtDrive {
+    pub fn drive(&self) -> &EmulatedDrive {
         &self.drive
     }
 
-    pub fn drive_mut(&mut self) -> &mut VirtDrive {
+    pub fn drive_mut(&mut self) -> &mut EmulatedDrive {
         &mut self.drive
     }
 
@@ -223,7 +224,7 @@ impl VirtualDrive {
     /// The first failure of the file system under the disc file since the drive was opened
     /// or this was last taken (later ones are not kept); `None` for a disc in memory. Reads
     /// and writes the drive could not store answered 03/11/00 or 03/0C/00, and commits that
-    /// failed 03/0C/00 (or an error from [`VirtualDrive::commit`]): this names why.
+    /// failed 03/0C/00 (or an error from [`DiscFileDrive::commit`]): this names why.
     ///
     /// ```text
     /// writing sectors into the data file: no space left on the file system holding /mnt/disc.img
@@ -233,14 +234,14 @@ impl VirtualDrive {
         self.file.as_ref().and_then(DiscFile::host_io_error)
     }
 
-    /// Takes the failure [`VirtualDrive::host_io_error`] gives, so that the next one is kept.
+    /// Takes the failure [`DiscFileDrive::host_io_error`] gives, so that the next one is kept.
     #[cfg(unix)]
     pub fn take_host_io_error(&mut self) -> Option<HostIoError> {
         self.file.as_ref().and_then(DiscFile::take_host_io_error)
     }
 
     /// Commits the disc's synchronized state to its file (nothing in memory).
-    pub fn commit(&mut self) -> Result<(), VirtualDriveError> {
+    pub fn commit(&mut self) -> Result<(), DiscFileDriveError> {
         #[cfg(unix)]
         if let Some(file) = &self.file {
             if let Some(m) = self.drive.medium() {
@@ -284,30 +285,15 @@ fn is_sync_point(opcode: u8) -> bool {
     )
 }
 
-impl Transport for VirtualDrive {
+impl Transport for DiscFileDrive {
     fn execute(
         &mut self,
         cdb: &[u8],
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        if cdb.first().copied().is_some_and(changes_contents) {
-            self.notes.clear();
-        }
-        let transfer = data.len();
-        let completion = self.drive.execute(cdb, data, timeout)?;
-        if completion.is_good()
-            && cdb.first().copied().is_some_and(is_sync_point)
-            && self.commit().is_err()
-        {
-            // A drive whose cache cannot reach the disc reports a write error; the cause on
-            // the host is kept for `host_io_error`. The file stays as of its last commit, and
-            // the next synchronizing command tries again (or, for a commit that failed after
-            // its commit point, fails until the disc is reopened, which finishes it).
-            let sense = build_sense(triples::WRITE_ERROR, None, None);
-            return Ok(Completion::check_condition(&sense, transfer));
-        }
-        Ok(completion)
+        self.arrive(cdb, data.len())?;
+        self.run_arrived(cdb, data, timeout)
     }
     fn pause(&mut self, d: Duration) {
         self.drive.pause(d)
@@ -327,5 +313,60 @@ impl Transport for VirtualDrive {
 
     fn max_transfer_bytes(&self) -> Option<usize> {
         Transport::max_transfer_bytes(&self.drive)
+    }
+}
+
+impl DriveHooks for DiscFileDrive {
+    fn arrive(&mut self, cdb: &[u8], data_len: usize) -> Result<Arrival, TransportError> {
+        if cdb.first().copied().is_some_and(changes_contents) {
+            self.notes.clear();
+        }
+        self.drive.arrive(cdb, data_len)
+    }
+
+    fn run_arrived(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        let transfer = data.len();
+        let completion = self.drive.run_arrived(cdb, data, timeout)?;
+        if completion.is_good()
+            && cdb.first().copied().is_some_and(is_sync_point)
+            && self.commit().is_err()
+        {
+            // A drive whose cache cannot reach the disc reports a write error; the cause on
+            // the host is kept for `host_io_error`. The file stays as of its last commit, and
+            // the next synchronizing command tries again (or, for a commit that failed after
+            // its commit point, fails until the disc is reopened, which finishes it).
+            let sense = build_sense(triples::WRITE_ERROR, None, None);
+            return Ok(Completion::check_condition(&sense, transfer));
+        }
+        Ok(completion)
+    }
+
+    fn answered(&mut self) {
+        self.drive.answered()
+    }
+
+    fn delay(&mut self, d: Duration) {
+        self.drive.delay(d)
+    }
+
+    fn time_out(&mut self, timeout: Duration) {
+        self.drive.time_out(timeout)
+    }
+
+    fn lose_power(&mut self) {
+        self.drive.lose_power()
+    }
+
+    fn vanish(&mut self) {
+        self.drive.vanish()
+    }
+
+    fn enter_condition(&mut self, condition: &DriveCondition) {
+        self.drive.enter_condition(condition)
     }
 }

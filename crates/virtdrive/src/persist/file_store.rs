@@ -1,10 +1,10 @@
-//! Sectors in a disc file on disk; the file format and its atomic commits are in
-//! [`crate::persist`], where [`DiscFile`](crate::persist::DiscFile) opens this store.
+//! Sectors in a disc file on disk, as a [`SectorStore`]; the file format and its atomic
+//! commits are in the [module documentation](super), and [`DiscFile`] opens this store.
 
 use std::sync::{Arc, Mutex};
 
-use super::{SectorStore, StoreError};
-use crate::persist::{lock, Disc, DiscFile};
+use super::{lock, DiscFile, OpenDisc};
+use crate::store::{SectorStore, StoreError, SECTOR};
 
 /// A disc's sectors kept in its disc file.
 ///
@@ -13,11 +13,11 @@ use crate::persist::{lock, Disc, DiscFile};
 /// A process that dies before that loses them, as a drive losing power loses its cache.
 #[derive(Debug)]
 pub struct FileStore {
-    disc: Arc<Mutex<Disc>>,
+    disc: Arc<Mutex<OpenDisc>>,
 }
 
 impl FileStore {
-    pub(crate) fn new(disc: Arc<Mutex<Disc>>) -> Self {
+    pub(crate) fn new(disc: Arc<Mutex<OpenDisc>>) -> Self {
         FileStore { disc }
     }
 
@@ -46,7 +46,7 @@ impl SectorStore for FileStore {
     }
 
     fn digest(&self, index: u64) -> Result<[u8; 32], StoreError> {
-        let mut sector = [0u8; super::SECTOR];
+        let mut sector = [0u8; SECTOR];
         self.read(index, &mut sector)?;
         Ok(*blake3::hash(&sector).as_bytes())
     }
