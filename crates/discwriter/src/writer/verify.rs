@@ -11,7 +11,6 @@ use mmc_core::cdb::{
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
 
-use super::drive_ops::Timeouts;
 use super::{BlockRange, ReadSeek, VerificationLevel};
 
 /// What the disc is compared with.
@@ -23,38 +22,13 @@ pub(crate) enum Reference<'a> {
     Digests(&'a [blake3::Hash]),
 }
 use crate::error::{DeviceCause, Error};
-use crate::recorder::Recorder;
+use crate::recorder::media_status::DISC_INFORMATION_ALLOCATION;
+use crate::recorder::{Recorder, Timeouts, SECTOR};
 
 /// Chunks compared by a quick verification: the first, the last and some in between.
 const QUICK_SAMPLES: u64 = 16;
 /// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
 const BLANK_CHECK_SECTORS: u64 = 1024;
-
-fn read_sectors<T: Transport>(
-    rec: &mut Recorder<T>,
-    lba: i64,
-    out: &mut [u8],
-    timeouts: &Timeouts,
-) -> Result<(), Error> {
-    let blocks = u16::try_from(out.len() / 2048).unwrap_or(u16::MAX);
-    let lba = i32::try_from(lba).map_err(|_| Error::InvalidArg(format!("LBA {lba}")))?;
-    let cdb = Read10 {
-        dpo: false,
-        fua: false,
-        lba,
-        blocks,
-    }
-    .encode();
-    let want = out.len();
-    let got = rec.execute_in(&cdb, out, timeouts.transfer)?;
-    if got < want {
-        return Err(Error::invalid_response(
-            0x28,
-            format!("READ (10) returned {got} of {want} bytes"),
-        ));
-    }
-    Ok(())
-}
 
 /// Reads back the chunks the level asks for and compares them with the stream; the first
 /// difference is E_IMAPI_BURN_VERIFICATION_FAILED at its LBA (with digests: the first LBA
@@ -75,18 +49,16 @@ pub(crate) fn verify<T: Transport>(
     // Quick and full both check that the disc and track information read back sanely.
     let cdb = ReadDiscInformation {
         data_type: DiscInformationType::Standard,
-        allocation_length: 2048,
-    }
-    .encode();
-    rec.read_response::<DiscInformation>(&cdb, 2048)?;
+        allocation_length: DISC_INFORMATION_ALLOCATION,
+    };
+    rec.query::<DiscInformation>(&cdb)?;
     let cdb = ReadTrackInformation {
         open: false,
         address_type: TrackAddressType::Lba,
         address: u32::try_from(start_lba.max(0)).unwrap_or(0),
         allocation_length: 48,
-    }
-    .encode();
-    rec.read_response::<TrackInformation>(&cdb, 48)?;
+    };
+    rec.query::<TrackInformation>(&cdb)?;
 
     let chunk = chunk.max(1);
     let chunks = sectors.div_ceil(chunk);
@@ -104,8 +76,8 @@ pub(crate) fn verify<T: Transport>(
         (visited - 1) * chunk + (sectors - (chunks - 1) * chunk)
     };
     let mut done = 0u64;
-    let mut disc = vec![0u8; (chunk * 2048) as usize];
-    let mut image = vec![0u8; (chunk * 2048) as usize];
+    let mut disc = vec![0u8; chunk as usize * SECTOR];
+    let mut image = vec![0u8; chunk as usize * SECTOR];
     let mut index = 0u64;
     while index < chunks {
         let n = check_chunk(
@@ -149,11 +121,11 @@ fn check_chunk<T: Transport>(
 ) -> Result<u64, Error> {
     let first = index * chunk;
     let n = chunk.min(sectors - first);
-    let len = n as usize * 2048;
+    let len = n as usize * SECTOR;
     let (Some(disc), Some(image)) = (disc.get_mut(..len), image.get_mut(..len)) else {
         return Ok(0);
     };
-    read_sectors(rec, start_lba + first as i64, disc, timeouts)?;
+    rec.read_blocks(start_lba + first as i64, disc, timeouts.transfer)?;
     let source = match reference {
         Reference::Source(source) => source,
         Reference::Digests(digests) => {
@@ -172,13 +144,13 @@ fn check_chunk<T: Transport>(
         }
     };
     source
-        .seek(SeekFrom::Start(first * 2048))
+        .seek(SeekFrom::Start(first * SECTOR as u64))
         .and_then(|_| source.read_exact(image))
         .map_err(|e| Error::Fail {
             detail: format!("reading the image again to verify: {e}"),
             cause: None,
         })?;
-    for (i, (d, s)) in disc.chunks(2048).zip(image.chunks(2048)).enumerate() {
+    for (i, (d, s)) in disc.chunks(SECTOR).zip(image.chunks(SECTOR)).enumerate() {
         let sector = first + i as u64;
         let written = ranges.is_none_or(|rs| {
             rs.iter()
@@ -218,7 +190,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
     use mmc_core::DataPhase;
 
     let chunk = chunk.max(1);
-    let mut buf = vec![0u8; (chunk * 2048) as usize];
+    let mut buf = vec![0u8; chunk as usize * SECTOR];
     let mut lba = 0u64;
     while lba < BLANK_CHECK_SECTORS {
         let cdb = Read10 {
@@ -226,11 +198,10 @@ pub(crate) fn heuristically_blank<T: Transport>(
             fua: false,
             lba: i32::try_from(lba).unwrap_or(i32::MAX),
             blocks: u16::try_from(chunk).unwrap_or(u16::MAX),
-        }
-        .encode();
+        };
         let mut tries = 0;
         loop {
-            match rec.send(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
+            match rec.answer(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
                 Answer::Good { transferred } if transferred == buf.len() => break,
                 Answer::Good { transferred } => {
                     return Err(Error::invalid_response(
