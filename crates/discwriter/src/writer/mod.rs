@@ -26,6 +26,7 @@ pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteS
 
 use crate::error::{hresult, Error};
 use crate::recorder::Recorder;
+use plan::{DriveFacts, WritePlan};
 
 /// IMAPI_BURN_VERIFICATION_LEVEL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -417,18 +418,52 @@ impl<T: Transport + Send> DataWriter<T> {
         let mut progress =
             progress::Progress::new(rec, events, cancel, sectors, options.fifo_bytes);
         let last_written = &mut settings.last_written_lba;
-        let result = job::write(
-            rec,
-            &mut source,
-            sectors,
-            ranges,
-            &options,
-            speed,
-            &mut progress,
-            last_written,
-        );
+        let result =
+            Self::plan(rec, sectors, ranges, &options, speed, &mut progress).and_then(|plan| {
+                let source = &mut source;
+                job::execute(
+                    rec,
+                    plan,
+                    source,
+                    ranges,
+                    &options,
+                    &mut progress,
+                    last_written,
+                )
+            });
         rec.unlock_tray_after();
         result
+    }
+}
+
+impl<T: Transport + Send> DataWriter<T> {
+    /// Validates the medium and plans the write: the disc's summary once the drive is
+    /// ready, and for an overwritable disc that is not blank, whether it holds data.
+    fn plan(
+        rec: &mut Recorder<T>,
+        sectors: Option<u64>,
+        ranges: Option<&[BlockRange]>,
+        options: &WriteOptions,
+        speed: SpeedRequest,
+        progress: &mut progress::Progress<'_, '_>,
+    ) -> Result<WritePlan, Error> {
+        progress.enter(WriteAction::ValidatingMedia, rec);
+        rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_, _| {})?;
+        let disc = rec.disc_summary()?;
+        let max_transfer_bytes = rec.max_transfer_bytes();
+        let holds_data = match WritePlan::blank_check(&disc, options, ranges, max_transfer_bytes) {
+            Some(chunk) => Some(!verify::heuristically_blank(rec, chunk, &options.timeouts)?),
+            None => None,
+        };
+        let facts = DriveFacts {
+            speed,
+            max_transfer_bytes,
+            holds_data,
+        };
+        let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;
+        progress.one_x = progress::one_x_kbps(plan.profile);
+        progress.start_at(plan.start_lba);
+        Ok(plan)
     }
 }
 

@@ -4,10 +4,10 @@
 //! once the data phase has ended, the [`Closing`] steps (finalize, or the salvage after a
 //! failure). The executor (`job.rs`) runs it against a recorder.
 
-use mmc_core::cdb::CloseFunction;
+use mmc_core::cdb::{CloseFunction, FormatDescriptor};
 use mmc_core::Profile;
 
-use super::{BlockRange, SpeedRequest, WriteOptions};
+use super::{success_code, BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{hresult, DeviceCause, Error};
 use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SECTOR};
 
@@ -137,6 +137,17 @@ pub(crate) enum FormatStep {
     DvdPlusRwRestart,
     /// An unformatted BD-RE: the format READ FORMAT CAPACITIES offers, waited for.
     Default,
+}
+
+impl FormatStep {
+    /// The FORMAT UNIT descriptor, `None` for the one READ FORMAT CAPACITIES offers.
+    pub(crate) fn descriptor(self) -> Option<FormatDescriptor> {
+        match self {
+            FormatStep::DvdPlusRwBackground => Some(FormatDescriptor::dvd_plus_rw_basic(false)),
+            FormatStep::DvdPlusRwRestart => Some(FormatDescriptor::dvd_plus_rw_basic(true)),
+            FormatStep::Default => None,
+        }
+    }
 }
 
 /// One drive-side step of the closing.
@@ -388,6 +399,7 @@ impl WritePlan {
         if i64::from(nwa) == self.start_lba {
             return Ok(false);
         }
+        tracing::debug!(target: "discwriter::write", "next writable address {nwa} once the write parameters are set (was {})", self.start_lba);
         self.start_lba = i64::from(nwa);
         self.free = u64::from(free_blocks);
         self.limit = self.free.saturating_sub(self.overhead);
@@ -492,6 +504,25 @@ impl WritePlan {
                 DataEnd::Complete | DataEnd::Truncated | DataEnd::Cancelled
             ),
             steps,
+        }
+    }
+
+    /// The outcome of a complete write of `written` sectors, given the speed and rotation the
+    /// drive reports having selected and the seconds the write took.
+    pub(crate) fn outcome(
+        &self,
+        written: u64,
+        current: Option<(u32, bool)>,
+        elapsed_time: f64,
+    ) -> WriteOutcome {
+        let hr = self.outcome_code(current);
+        WriteOutcome {
+            hresult: hr,
+            code: success_code(hr),
+            start_lba: self.start_lba,
+            sectors: written,
+            disc_closed: self.disc_closed(DataEnd::Complete, written),
+            elapsed_time,
         }
     }
 

@@ -7,10 +7,11 @@ use std::time::Duration;
 use mmc_core::Transport;
 use tracing::debug;
 
+use super::events::WriteAction;
 use super::fifo::{self, Next, StreamError};
 use super::plan::WritePlan;
 use super::progress::Progress;
-use super::{BlockRange, Source, WriteOptions};
+use super::{BlockRange, Source, VerificationLevel, WriteOptions};
 use crate::error::Error;
 use crate::recorder::{Recorder, Timeouts, SECTOR};
 
@@ -48,10 +49,29 @@ pub(super) fn check_fifo_memory(fifo_bytes: usize) -> Result<(), Error> {
 /// How often the writer looks at the cancel flag while the source is slow to deliver.
 const SOURCE_WAIT: Duration = Duration::from_millis(200);
 
+/// The data phase: the stream written as the plan says, with a BLAKE3 digest of each chunk
+/// kept in `digests` when a stream read once is to be verified.
+pub(super) fn write_data<T: Transport + Send>(
+    rec: &mut Recorder<T>,
+    source: &mut Source<'_>,
+    plan: &WritePlan,
+    ranges: Option<&[BlockRange]>,
+    options: &WriteOptions,
+    progress: &mut Progress<'_, '_>,
+    digests: &mut Vec<blake3::Hash>,
+) -> Result<(), Error> {
+    progress.expect(plan.speed.kbps.or(progress.kbps), rec);
+    progress.enter(WriteAction::WritingData, rec);
+    let keep_digests =
+        options.verification != VerificationLevel::None && matches!(source, Source::Sequential(_));
+    let digests = keep_digests.then_some(digests);
+    write_stream(rec, source, plan, ranges, options, progress, digests)
+}
+
 /// Writes the stream through the fifo, chunk by chunk, checking for cancel before each;
 /// with `digests`, keeps a BLAKE3 digest of each chunk for verification.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn write_stream<T: Transport + Send>(
+fn write_stream<T: Transport + Send>(
     rec: &mut Recorder<T>,
     source: &mut Source<'_>,
     plan: &WritePlan,

@@ -11,10 +11,12 @@ use mmc_core::cdb::{
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
 
-use super::{BlockRange, ReadSeek, VerificationLevel};
+use super::events::WriteAction;
+use super::progress::Progress;
+use super::{BlockRange, ReadSeek, Source, VerificationLevel, WriteOptions};
 
 /// What the disc is compared with.
-pub(crate) enum Reference<'a> {
+enum Reference<'a> {
     /// The stream itself, read again.
     Source(&'a mut (dyn ReadSeek + Send)),
     /// A BLAKE3 digest of each chunk of the write's chunk size, in order, taken as it was
@@ -30,12 +32,54 @@ const QUICK_SAMPLES: u64 = 16;
 /// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
 const BLANK_CHECK_SECTORS: u64 = 1024;
 
+/// Verification as a write's last phase, with its progress events: the `sectors` written
+/// from `start_lba` in chunks of `chunk`, compared at `options.verification` (none: nothing
+/// is read) with the source read again, or for a stream read once with the `digests` of
+/// its chunks.
+pub(super) fn verify_write<T: Transport>(
+    rec: &mut Recorder<T>,
+    source: &mut Source<'_>,
+    digests: &[blake3::Hash],
+    (start_lba, sectors, chunk): (i64, u64, u64),
+    ranges: Option<&[BlockRange]>,
+    options: &WriteOptions,
+    progress: &mut Progress<'_, '_>,
+) -> Result<(), Error> {
+    if options.verification == VerificationLevel::None {
+        return Ok(());
+    }
+    progress.enter(WriteAction::Verifying, rec);
+    let reference = match source {
+        Source::Seekable(s) => Reference::Source(&mut **s),
+        Source::Sequential(_) => Reference::Digests(digests),
+    };
+    let p = &mut *progress;
+    verify(
+        rec,
+        reference,
+        chunk,
+        sectors,
+        start_lba,
+        ranges,
+        options.verification,
+        &options.timeouts,
+        &mut |done, total, device_now| {
+            p.sectors_verified = done;
+            p.sectors_to_verify = total;
+            p.waiting(None, device_now);
+        },
+    )?;
+    // The last word of the verification, however short it was.
+    progress.emit(rec);
+    Ok(())
+}
+
 /// Reads back the chunks the level asks for and compares them with the stream; the first
 /// difference is E_IMAPI_BURN_VERIFICATION_FAILED at its LBA (with digests: the first LBA
 /// of the chunk that differs). `progress` hears the sectors compared so far, of how many,
 /// and the device's clock.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn verify<T: Transport>(
+fn verify<T: Transport>(
     rec: &mut Recorder<T>,
     mut reference: Reference<'_>,
     chunk: u64,
