@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters,
+    CloseFunction, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters, Opcode,
     ReadFormatCapacities,
 };
 use mmc_core::response::disc_info::BgFormatStatus;
@@ -73,7 +73,7 @@ impl<T: Transport> Recorder<T> {
             .copied()
             .ok_or(Error::MediaIncompatible {
                 cause: DeviceCause {
-                    opcode: 0x23,
+                    opcode: Opcode::ReadFormatCapacities.to_u8(),
                     sense: None,
                 },
             })?;
@@ -130,7 +130,7 @@ impl<T: Transport> Recorder<T> {
                     if waited > timeouts.long_operation {
                         return Err(Error::MediaFormatInProgress {
                             cause: DeviceCause {
-                                opcode: 0x51,
+                                opcode: Opcode::ReadDiscInformation.to_u8(),
                                 sense: None,
                             },
                         });

@@ -2,8 +2,8 @@
 //! CONFIGURATION, READ DISC INFORMATION, READ TRACK INFORMATION and READ CAPACITY.
 
 use mmc_core::cdb::{
-    ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity, ReadDiscInformation,
-    ReadTrackInformation, TrackAddressType,
+    ConfigurationRequest, DiscInformationType, GetConfiguration, Opcode, ReadCapacity,
+    ReadDiscInformation, ReadTrackInformation, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
@@ -67,7 +67,7 @@ pub struct DiscSummary {
 /// E_FAIL of an unmapped sense.
 fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
-        c.opcode == 0x46
+        c.opcode == Opcode::GetConfiguration.to_u8()
             && c.sense.is_some_and(|t| {
                 t.key == mmc_core::sense::SenseKey::IllegalRequest && t.asc == 0x20 && t.ascq == 0
             })

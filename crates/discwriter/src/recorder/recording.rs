@@ -5,9 +5,9 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CdRotationalControl, CloseFunction, CloseTrackSession, ModeSelect10, ModeSense10, PageControl,
-    PerformanceDescriptor, Read10, ReadBufferCapacity, ReadTrackInformation, RotationControl,
-    SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache,
+    CdRotationalControl, CloseFunction, CloseTrackSession, ModeSelect10, ModeSense10, Opcode,
+    PageControl, PerformanceDescriptor, Read10, ReadBufferCapacity, ReadTrackInformation,
+    RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache,
     TrackAddressType, Write10,
 };
 use mmc_core::response::mode::{ModePage, ModeParameters};
@@ -42,7 +42,7 @@ impl<T: Transport> Recorder<T> {
             .cloned()
             .ok_or(Error::NoSuchModePage {
                 cause: DeviceCause {
-                    opcode: 0x5A,
+                    opcode: Opcode::ModeSense10.to_u8(),
                     sense: None,
                 },
             })?;
@@ -68,10 +68,12 @@ impl<T: Transport> Recorder<T> {
         match self.answer(&cdb, DataPhase::None, timeouts.immediate)? {
             Answer::Good { .. } => Ok(()),
             Answer::Check { triple, .. } if triple.asc == 0x20 || triple.asc == 0x24 => Ok(()),
-            Answer::Check { triple, .. } => match Error::from_sense(triple, 0x54, Phase::Other) {
-                None => Ok(()),
-                Some(e) => Err(e),
-            },
+            Answer::Check { triple, .. } => {
+                match Error::from_sense(triple, Opcode::SendOpcInformation.to_u8(), Phase::Other) {
+                    None => Ok(()),
+                    Some(e) => Err(e),
+                }
+            }
         }
     }
 
@@ -179,7 +181,7 @@ impl<T: Transport> Recorder<T> {
         // GOOD with a residual: the drive took less than it was sent, and says all is well.
         if moved < data.len() {
             return Err(Error::invalid_response(
-                0x2A,
+                Opcode::Write10.to_u8(),
                 format!(
                     "WRITE (10) at LBA {lba} answered GOOD after taking {moved} of {} bytes",
                     data.len()
@@ -207,7 +209,7 @@ impl<T: Transport> Recorder<T> {
         let got = self.command(&cdb, DataPhase::In(buf), timeout, Retry::Once)?;
         if got < want {
             return Err(Error::invalid_response(
-                0x28,
+                Opcode::Read10.to_u8(),
                 format!("READ (10) at LBA {lba} returned {got} of {want} bytes"),
             ));
         }

@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use mmc_core::cdb::{PowerCondition, PreventAllowMediumRemoval, StartStopUnit};
+use mmc_core::cdb::{PreventAllowMediumRemoval, StartStopUnit};
 use mmc_core::{DataPhase, Transport};
 
 use super::exchange::{Answer, Retry};
@@ -10,25 +10,13 @@ use super::timeouts::DEFAULT_TIMEOUT;
 use super::Recorder;
 use crate::error::Error;
 
-/// START STOP UNIT with LoEj: `start` loads the disc, otherwise the tray opens.
-fn load_eject(start: bool) -> StartStopUnit {
-    StartStopUnit {
-        immed: false,
-        format_layer_number: 0,
-        power_condition: PowerCondition::StartValid,
-        format_layer: false,
-        load_eject: true,
-        start,
-    }
-}
-
 impl<T: Transport> Recorder<T> {
     /// Closes the tray and loads the disc (START STOP UNIT LoEj = 1, Start = 1; IMAPI's
     /// CloseTray).
     pub fn load(&mut self) -> Result<(), Error> {
         // libburn allows 300 s for a load (IMAPI 60 s): a drive may read the whole TOC.
         self.command(
-            &load_eject(true),
+            &StartStopUnit::load(),
             DataPhase::None,
             Duration::from_secs(300),
             Retry::Once,
@@ -72,7 +60,7 @@ impl<T: Transport> Recorder<T> {
         };
         self.command(&allow, DataPhase::None, DEFAULT_TIMEOUT, Retry::Once)?;
         self.command(
-            &load_eject(false),
+            &StartStopUnit::eject(),
             DataPhase::None,
             DEFAULT_TIMEOUT,
             Retry::Once,

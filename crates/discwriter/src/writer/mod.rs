@@ -127,6 +127,8 @@ pub(crate) struct Settings<T: Transport> {
 /// The writer's state. A write takes the settings for as long as it runs, and every setter,
 /// property and second write finds [`WriterState::Writing`] meanwhile
 /// (E_IMAPI_DF2DATA_WRITE_IN_PROGRESS).
+// One per writer, moved twice per write: boxing the settings would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum WriterState<T: Transport> {
     Idle(Settings<T>),

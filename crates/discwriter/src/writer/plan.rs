@@ -4,7 +4,7 @@
 //! once the data phase has ended, the [`Closing`] steps (finalize, or the salvage after a
 //! failure). The executor (`job.rs`) runs it against a recorder.
 
-use mmc_core::cdb::{CloseFunction, FormatDescriptor};
+use mmc_core::cdb::{CloseFunction, FormatDescriptor, Opcode};
 use mmc_core::Profile;
 
 use super::{success_code, BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
@@ -291,7 +291,7 @@ impl WritePlan {
         if disc.write_protected {
             return Err(Error::MediaWriteProtected {
                 cause: DeviceCause {
-                    opcode: 0x46,
+                    opcode: Opcode::GetConfiguration.to_u8(),
                     sense: None,
                 },
             });

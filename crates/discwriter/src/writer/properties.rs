@@ -15,7 +15,7 @@ use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::Error;
 use crate::recorder::Recorder;
-use crate::recorder::{DiscState, DiscSummary};
+use crate::recorder::{DiscState, DiscSummary, SECTOR};
 
 /// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
 pub mod media_state {
@@ -110,7 +110,7 @@ pub struct WriteSpeedDescriptor {
 
 /// kB/s to sectors/s as Microsoft's sample converts (CD counts 2352-byte frames).
 pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
-    let bytes = if profile.is_cd() { 2352 } else { 2048 };
+    let bytes = if profile.is_cd() { 2352 } else { SECTOR as u64 };
     (u64::from(kbps) * 1000 / bytes) as u32
 }
 

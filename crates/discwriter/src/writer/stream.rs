@@ -49,8 +49,9 @@ pub(super) fn check_fifo_memory(fifo_bytes: usize) -> Result<(), Error> {
 /// How often the writer looks at the cancel flag while the source is slow to deliver.
 const SOURCE_WAIT: Duration = Duration::from_millis(200);
 
-/// The data phase: the stream written as the plan says, with a BLAKE3 digest of each chunk
-/// kept in `digests` when a stream read once is to be verified.
+/// The data phase: the stream written through the fifo as the plan says, chunk by chunk,
+/// checking for cancel before each, with a BLAKE3 digest of each chunk kept in `digests`
+/// when a stream read once is to be verified.
 pub(super) fn write_data<T: Transport + Send>(
     rec: &mut Recorder<T>,
     source: &mut Source<'_>,
@@ -64,22 +65,7 @@ pub(super) fn write_data<T: Transport + Send>(
     progress.enter(WriteAction::WritingData, rec);
     let keep_digests =
         options.verification != VerificationLevel::None && matches!(source, Source::Sequential(_));
-    let digests = keep_digests.then_some(digests);
-    write_stream(rec, source, plan, ranges, options, progress, digests)
-}
-
-/// Writes the stream through the fifo, chunk by chunk, checking for cancel before each;
-/// with `digests`, keeps a BLAKE3 digest of each chunk for verification.
-#[allow(clippy::too_many_arguments)]
-fn write_stream<T: Transport + Send>(
-    rec: &mut Recorder<T>,
-    source: &mut Source<'_>,
-    plan: &WritePlan,
-    ranges: Option<&[BlockRange]>,
-    options: &WriteOptions,
-    progress: &mut Progress<'_, '_>,
-    mut digests: Option<&mut Vec<blake3::Hash>>,
-) -> Result<(), Error> {
+    let mut digests = keep_digests.then_some(digests);
     if let Source::Seekable(s) = source {
         s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
             detail: format!("reading the image: {e}"),

@@ -6,7 +6,8 @@ use std::io::SeekFrom;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
+    DiscInformationType, Opcode, Read10, ReadDiscInformation, ReadTrackInformation,
+    TrackAddressType,
 };
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
@@ -249,7 +250,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
                 Answer::Good { transferred } if transferred == buf.len() => break,
                 Answer::Good { transferred } => {
                     return Err(Error::invalid_response(
-                        0x28,
+                        Opcode::Read10.to_u8(),
                         format!("READ (10) returned {transferred} of {} bytes", buf.len()),
                     ))
                 }
@@ -270,16 +271,20 @@ pub(crate) fn heuristically_blank<T: Transport>(
                         continue;
                     }
                     let cause = DeviceCause {
-                        opcode: 0x28,
+                        opcode: Opcode::Read10.to_u8(),
                         sense: Some(triple),
                     };
-                    return Err(Error::from_sense(triple, 0x28, crate::error::Phase::Other)
-                        .unwrap_or(Error::Fail {
-                            detail: format!(
-                                "the check that the disc holds no data could not read LBA {lba}"
-                            ),
-                            cause: Some(cause),
-                        }));
+                    return Err(Error::from_sense(
+                        triple,
+                        Opcode::Read10.to_u8(),
+                        crate::error::Phase::Other,
+                    )
+                    .unwrap_or(Error::Fail {
+                        detail: format!(
+                            "the check that the disc holds no data could not read LBA {lba}"
+                        ),
+                        cause: Some(cause),
+                    }));
                 }
             }
         }

@@ -369,15 +369,17 @@ fn transfers_keep_to_whole_ecc_blocks() {
     }
 }
 
+/// A stream's length in bytes, its block ranges, and its sectors or the error's name.
+type StreamRow = (
+    Option<u64>,
+    Option<Vec<BlockRange>>,
+    Result<Option<u64>, &'static str>,
+);
+
 #[test]
 fn block_ranges_are_checked_against_the_stream_and_the_medium() {
     let r = |start_lba, end_lba| BlockRange { start_lba, end_lba };
-    // (length in bytes, ranges, sectors or the error's HRESULT name)
-    let rows: [(
-        Option<u64>,
-        Option<Vec<BlockRange>>,
-        Result<Option<u64>, &str>,
-    ); 7] = [
+    let rows: [StreamRow; 7] = [
         (Some(10 * 2048), None, Ok(Some(10))),
         (None, None, Ok(None)),
         (
@@ -396,24 +398,21 @@ fn block_ranges_are_checked_against_the_stream_and_the_medium() {
     }
     // Write-once media cannot skip sectors.
     let ranges = [r(0, 0)];
-    let d = blank(Profile::DvdPlusR, 100_000);
-    let planned = WritePlan::new(
-        &d,
-        &WriteOptions::default(),
-        Some(1),
-        Some(&ranges),
-        &facts(),
-    );
-    assert!(matches!(planned, Err(Error::InvalidArg(_))));
-    let d = blank(Profile::BdRe, 100_000);
-    let planned = WritePlan::new(
-        &d,
-        &WriteOptions::default(),
-        Some(1),
-        Some(&ranges),
-        &facts(),
-    );
-    assert!(planned.is_ok());
+    let with_ranges = |profile| {
+        let d = blank(profile, 100_000);
+        WritePlan::new(
+            &d,
+            &WriteOptions::default(),
+            Some(1),
+            Some(&ranges),
+            &facts(),
+        )
+    };
+    assert!(matches!(
+        with_ranges(Profile::DvdPlusR),
+        Err(Error::InvalidArg(_))
+    ));
+    assert!(with_ranges(Profile::BdRe).is_ok());
 }
 
 #[test]
