@@ -5,10 +5,10 @@
 //! Every command and its answer is logged at `debug` level (target `discwriter::drive`): the
 //! CDB decoded, the status, the sense decoded, the bytes moved.
 //!
-//! By topic: [`exchange`] sends, [`wait`] retries and polls, [`media_status`] summarises the
+//! By topic: `exchange` sends, `wait` retries and polls, [`media_status`] summarises the
 //! disc, `tracks` lists its recorded tracks, `recording` holds the steps of a write (speed,
-//! write parameters, WRITE, synchronize, close), `format` formats rewritable discs, `tray`
-//! loads, ejects and locks.
+//! write parameters, WRITE, READ, synchronize, close), `format` formats rewritable discs,
+//! `timeouts` says how long commands may take, `tray` loads, ejects and locks.
 
 use mmc_core::cdb::{Inquiry, BLOCK_LEN};
 use mmc_core::response::StandardInquiry;
@@ -16,14 +16,14 @@ use mmc_core::Transport;
 
 use crate::error::Error;
 
-pub mod exchange;
+mod exchange;
 mod format;
 pub mod media_status;
 mod recording;
 mod timeouts;
 mod tracks;
 mod tray;
-pub mod wait;
+mod wait;
 
 pub use exchange::{Answer, Retry};
 pub use media_status::{DiscState, DiscSummary};
