@@ -20,15 +20,9 @@ const LINE_INTERVAL: Duration = Duration::from_secs(5);
 /// The window the current speed is measured over.
 const SPEED_WINDOW: Duration = Duration::from_secs(3);
 
-/// Bytes per second at 1x: CD 75 sectors of 2048 bytes, DVD 1,385,000 bytes, BD 4,495,500
-/// bytes (IMAPI_SECTORS_PER_SECOND_AT_1X_* times 2048, rounded as drives report them).
+/// Bytes of user data a second at 1x (2048-byte sectors).
 pub fn one_x_bytes_per_second(media: discwriter::writer::MediaPhysicalType) -> f64 {
-    use discwriter::writer::MediaPhysicalType as M;
-    match media {
-        M::Cdr | M::Cdrw | M::Cdrom => 153_600.0,
-        M::Bdr | M::Bdre | M::Bdrom => 4_495_500.0,
-        _ => 1_385_000.0,
-    }
+    media.one_x_sectors() * f64::from(mmc_core::BLOCK_LEN)
 }
 
 /// Megabytes with one decimal.

@@ -22,12 +22,6 @@ use super::CliError;
 /// `read` gives back when the data holds no file system that says its own size.
 pub const NOTE: &str = "discwriter";
 
-/// Sectors per second at 1x (IMAPI_SECTORS_PER_SECOND_AT_1X_*), to turn `--speed 4x` into
-/// SetWriteSpeed's unit.
-fn one_x_sectors(media: MediaPhysicalType) -> f64 {
-    progress::one_x_bytes_per_second(media) / 2048.0
-}
-
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
     let drive_name = spec.describe();
@@ -189,7 +183,7 @@ fn write_to(
             .current_physical_media_type()
             .unwrap_or(MediaPhysicalType::Unknown);
         if let Some(Speed::Times(x)) = args.speed {
-            let sps = (x * one_x_sectors(media))
+            let sps = (x * media.one_x_sectors())
                 .round()
                 .clamp(1.0, f64::from(i32::MAX)) as i32;
             writer.set_write_speed(sps, false)?;

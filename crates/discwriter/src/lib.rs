@@ -28,7 +28,6 @@
 )]
 
 pub mod error;
-pub mod media_status;
 pub mod readback;
 pub mod recorder;
 #[cfg(all(feature = "sgio", target_os = "linux"))]
@@ -37,8 +36,8 @@ pub mod volume;
 pub mod writer;
 
 pub use error::{ApiMisuse, DeviceCause, Error};
-pub use media_status::{DiscState, DiscSummary};
-pub use recorder::{Answer, DriveInfo, Recorder};
+pub use recorder::media_status;
+pub use recorder::{Answer, DiscState, DiscSummary, DriveInfo, Recorder, Retry};
 pub use writer::{
     BlockRange, CancelHandle, DataWriter, ProgressEvent, VerificationLevel, WriteAction,
     WriteOptions, WriteOutcome,

@@ -14,16 +14,13 @@
 use std::io::Write;
 use std::time::Duration;
 
-use mmc_core::cdb::{
-    CdbRepr, DiscInformationType, Read10, ReadCapacity, ReadDiscInformation, ReadTrackInformation,
-    TrackAddressType,
-};
-use mmc_core::response::{CapacityData as Capacity, DiscInformation, TrackInformation};
+use mmc_core::cdb::ReadCapacity;
+use mmc_core::response::CapacityData as Capacity;
 use mmc_core::{Profile, Transport};
 
-use crate::error::{ApiMisuse, Error};
-use crate::media_status::DiscState;
-use crate::recorder::Recorder;
+use crate::error::Error;
+pub use crate::recorder::Track;
+use crate::recorder::{DiscState, Recorder, SECTOR};
 use crate::volume::{self, Volume};
 
 /// The post-gap of a CD data track (Orange Book: 2 seconds), which writers add after the data.
@@ -106,64 +103,6 @@ pub enum PlanError {
     /// The length of the data is not known: the caller must give it.
     #[error("{0}")]
     LengthUnknown(String),
-}
-
-/// A recorded track of a write-once disc.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Track {
-    pub number: u16,
-    pub session: u16,
-    pub start: u32,
-    /// Sectors recorded in the track.
-    pub recorded: u32,
-    /// A data track (CD control nibble bit 2; always on DVD and BD).
-    pub data: bool,
-}
-
-impl<T: Transport> Recorder<T> {
-    /// The recorded tracks of the disc, in order (READ DISC INFORMATION for the track count,
-    /// READ TRACK INFORMATION for each; MMC-6 6.22, 6.27); empty on a blank disc.
-    pub fn recorded_tracks(&mut self) -> Result<Vec<Track>, Error> {
-        let info: DiscInformation = self.read_response(
-            &ReadDiscInformation {
-                data_type: DiscInformationType::Standard,
-                allocation_length: 34,
-            }
-            .encode(),
-            34,
-        )?;
-        let mut tracks = Vec::new();
-        let first = u16::from(info.first_track.max(1));
-        for number in first..=info.last_track_in_last_session {
-            let t: TrackInformation = self.read_response(
-                &ReadTrackInformation {
-                    open: false,
-                    address_type: TrackAddressType::TrackNumber,
-                    address: u32::from(number),
-                    allocation_length: 48,
-                }
-                .encode(),
-                48,
-            )?;
-            let recorded = match (t.next_writable_address, t.last_recorded_address) {
-                // An incomplete track: what was written before its next writable address.
-                (Some(nwa), _) => nwa.saturating_sub(t.track_start),
-                (None, Some(lra)) if lra >= t.track_start => lra - t.track_start + 1,
-                (None, _) => t.track_size,
-            };
-            if t.blank || recorded == 0 {
-                continue;
-            }
-            tracks.push(Track {
-                number,
-                session: t.session_number,
-                start: t.track_start,
-                recorded,
-                data: t.track_mode & 0x04 != 0,
-            });
-        }
-        Ok(tracks)
-    }
 }
 
 /// Works out which sectors `selection` means on the disc in the drive. `last_write` is the
@@ -346,13 +285,13 @@ fn found(start: u32, sectors: u32, found: Found) -> ReadPlan {
 
 /// The last LBA plus one, from READ CAPACITY.
 fn read_capacity<T: Transport>(rec: &mut Recorder<T>) -> Result<u32, Error> {
-    let c: Capacity = rec.read_response(&ReadCapacity::default().encode(), 8)?;
+    let c: Capacity = rec.query(&ReadCapacity::default())?;
     Ok(c.last_lba.saturating_add(1))
 }
 
 /// Reads one sector, `None` when the drive cannot read it.
 fn sector<T: Transport>(rec: &mut Recorder<T>, lba: u32) -> Result<Option<Vec<u8>>, Error> {
-    let mut buf = vec![0u8; 2048];
+    let mut buf = vec![0u8; SECTOR];
     match read_into(rec, lba, &mut buf) {
         Ok(()) => Ok(Some(buf)),
         Err(e) if is_medium_refusal(&e) => Ok(None),
@@ -409,26 +348,7 @@ fn is_medium_refusal(e: &Error) -> bool {
 }
 
 fn read_into<T: Transport>(rec: &mut Recorder<T>, lba: u32, buf: &mut [u8]) -> Result<(), Error> {
-    let blocks = u16::try_from(buf.len() / 2048).unwrap_or(u16::MAX);
-    let cdb = Read10 {
-        dpo: false,
-        fua: false,
-        lba: i32::try_from(lba)
-            .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba}"))))?,
-        blocks,
-    }
-    .encode();
-    let got = rec.execute_in(&cdb, buf, READ_TIMEOUT)?;
-    if got < buf.len() {
-        return Err(Error::invalid_response(
-            0x28,
-            format!(
-                "READ (10) at LBA {lba} returned {got} of {} bytes",
-                buf.len()
-            ),
-        ));
-    }
-    Ok(())
+    rec.read_blocks(i64::from(lba), buf, READ_TIMEOUT)
 }
 
 /// What reading a plan gave.
@@ -454,7 +374,7 @@ pub fn read<T: Transport>(
     let total = u64::from(plan.sectors);
     let end = plan.start.saturating_add(plan.sectors);
     let chunk = rec.transfer_sectors(1);
-    let mut buf = vec![0u8; chunk as usize * 2048];
+    let mut buf = vec![0u8; chunk as usize * SECTOR];
     let mut lba = plan.start;
     let write = |out: &mut dyn Write, bytes: &[u8]| {
         out.write_all(bytes).map_err(|e| Error::Fail {
@@ -469,7 +389,7 @@ pub fn read<T: Transport>(
             .find(|g| g.start <= lba && lba < g.start.saturating_add(g.sectors))
         {
             let upto = gap.start.saturating_add(gap.sectors).min(end);
-            let zeros = vec![0u8; 2048];
+            let zeros = vec![0u8; SECTOR];
             for _ in lba..upto {
                 write(out, &zeros)?;
             }
@@ -491,12 +411,12 @@ pub fn read<T: Transport>(
             .min()
             .unwrap_or(end);
         let n = chunk.min(end - lba).min(next_gap - lba);
-        let part = buf.get_mut(..n as usize * 2048).unwrap_or(&mut []);
+        let part = buf.get_mut(..n as usize * SECTOR).unwrap_or(&mut []);
         match read_into(rec, lba, part) {
             Ok(()) => write(out, part)?,
             Err(e) if plan.tolerate_unreadable && is_medium_refusal(&e) => {
                 // Sector by sector, to find which ones.
-                for (i, s) in part.chunks_mut(2048).enumerate() {
+                for (i, s) in part.chunks_mut(SECTOR).enumerate() {
                     let at = lba + i as u32;
                     if let Err(e) = read_into(rec, at, s) {
                         if !is_medium_refusal(&e) {

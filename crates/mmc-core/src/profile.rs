@@ -112,6 +112,22 @@ impl Profile {
         }
     }
 
+    /// The bytes a sector counts for in kB/s speeds: 2352 on CD, where SET CD SPEED, page 2Ah
+    /// and GET PERFORMANCE count raw frames (1x = 75 frames a second), 2048 elsewhere.
+    pub const fn speed_sector_bytes(self) -> u32 {
+        if self.is_cd() {
+            2352
+        } else {
+            crate::BLOCK_LEN
+        }
+    }
+
+    /// Sectors a second at 1x (75 on CD, about 676 on DVD, 2195 on BD); `None` outside those
+    /// families. A rate of user data divided by this, in 2048-byte sectors, is the "x" figure.
+    pub fn one_x_sectors(self) -> Option<f64> {
+        Some(self.one_x()? * 1000.0 / f64::from(self.speed_sector_bytes()))
+    }
+
     /// HD DVD family.
     pub const fn is_hd_dvd(self) -> bool {
         matches!(
@@ -207,5 +223,12 @@ mod tests {
         assert_eq!(Profile::HdDvdR.one_x(), None);
         // A drive's 4x CD write speed is 706 kB/s.
         assert_eq!((706.0 / Profile::CdRw.one_x().unwrap_or(1.0)).round(), 4.0);
+        // CD 1x: 75 frames a second; DVD 1x: 11.08 Mbit/s of 2048-byte sectors.
+        assert_eq!(Profile::CdR.one_x_sectors(), Some(75.0));
+        assert_eq!(
+            Profile::DvdPlusRw.one_x_sectors().map(f64::round),
+            Some(676.0)
+        );
+        assert_eq!(Profile::DvdRom.speed_sector_bytes(), 2048);
     }
 }

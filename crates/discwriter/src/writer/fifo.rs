@@ -12,6 +12,8 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::recorder::SECTOR;
+
 /// One chunk of the stream.
 #[derive(Debug)]
 pub(crate) struct Chunk {
@@ -142,13 +144,13 @@ impl FifoWriter {
                     return;
                 }
             };
-            let whole = got - got % 2048;
+            let whole = got - got % SECTOR;
             let ended = got < want;
             if whole > 0 {
                 buf.truncate(whole);
                 self.queued.fetch_add(1, Ordering::SeqCst);
                 let chunk = Chunk {
-                    first_sector: offset / 2048,
+                    first_sector: offset / SECTOR as u64,
                     data: buf,
                 };
                 if self.full.send(Ok(chunk)).is_err() {
@@ -164,7 +166,7 @@ impl FifoWriter {
                     bytes: offset,
                     expected,
                 }),
-                None if got % 2048 != 0 => Err(StreamError::PartialSector { bytes: offset }),
+                None if got % SECTOR != 0 => Err(StreamError::PartialSector { bytes: offset }),
                 None => return,
             };
             let _ = self.full.send(end);

@@ -6,24 +6,27 @@
 //! setter and a second write return `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS` while a write runs,
 //! as IMAPI's do.
 
-mod drive_ops;
 mod events;
 mod fifo;
 mod job;
+mod plan;
+mod progress;
 mod properties;
+mod stream;
 mod verify;
 
 use std::io::{Read, Seek};
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mmc_core::{ImapiCode, Transport};
 
-pub use drive_ops::Timeouts;
+pub use crate::recorder::Timeouts;
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
 
 use crate::error::{ApiMisuse, Error};
 use crate::recorder::Recorder;
+use plan::{DriveFacts, WritePlan};
 
 /// IMAPI_BURN_VERIFICATION_LEVEL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -109,14 +112,46 @@ pub(crate) struct SpeedRequest {
     pub(crate) pure_cav: bool,
 }
 
-/// The state a write locks.
+/// What the writer holds between writes: the recorder and the properties a write uses.
 #[derive(Debug)]
-pub(crate) struct WriterState<T: Transport> {
+pub(crate) struct Settings<T: Transport> {
     pub(crate) recorder: Option<Recorder<T>>,
     pub(crate) client_name: Option<String>,
     pub(crate) options: WriteOptions,
     pub(crate) speed: SpeedRequest,
     pub(crate) last_written_lba: Option<i64>,
+}
+
+/// The writer's state. A write takes the settings for as long as it runs, and every setter,
+/// property and second write finds [`WriterState::Writing`] meanwhile
+/// (E_IMAPI_DF2DATA_WRITE_IN_PROGRESS).
+// One per writer, moved twice per write: boxing the settings would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum WriterState<T: Transport> {
+    Idle(Settings<T>),
+    Writing,
+}
+
+/// A running write's hold on the settings: gives them back to the writer when the write
+/// ends, however it ends (a panic in an event callback included).
+struct Running<'w, T: Transport> {
+    state: &'w Mutex<WriterState<T>>,
+    settings: Option<Settings<T>>,
+}
+
+impl<T: Transport> Drop for Running<'_, T> {
+    fn drop(&mut self) {
+        if let Some(settings) = self.settings.take() {
+            *lock(self.state) = WriterState::Idle(settings);
+        }
+    }
+}
+
+/// The state's lock. A panic while it was held (in a property read) left the state as it
+/// was between commands.
+fn lock<T: Transport>(state: &Mutex<WriterState<T>>) -> MutexGuard<'_, WriterState<T>> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// IMAPI2's MsftDiscFormat2Data.
@@ -182,7 +217,7 @@ impl<T: Transport + Send> Default for DataWriter<T> {
 impl<T: Transport + Send> DataWriter<T> {
     pub fn new() -> Self {
         DataWriter {
-            state: Mutex::new(WriterState {
+            state: Mutex::new(WriterState::Idle(Settings {
                 recorder: None,
                 client_name: None,
                 options: WriteOptions::default(),
@@ -191,30 +226,33 @@ impl<T: Transport + Send> DataWriter<T> {
                     pure_cav: false,
                 },
                 last_written_lba: None,
-            }),
+            })),
             cancel: CancelHandle::new(),
         }
     }
 
-    /// The state, unless a write holds it.
-    pub(crate) fn idle(&self) -> Result<std::sync::MutexGuard<'_, WriterState<T>>, Error> {
-        match self.state.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::WouldBlock) => Err(Error::Api(ApiMisuse::WriteInProgress)),
-            // A panic during an earlier write left the state as it was between commands.
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+    /// Runs `f` on the settings, unless a write holds them.
+    pub(crate) fn idle<R>(
+        &self,
+        f: impl FnOnce(&mut Settings<T>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        match &mut *lock(&self.state) {
+            WriterState::Idle(settings) => f(settings),
+            WriterState::Writing => Err(Error::Api(ApiMisuse::WriteInProgress)),
         }
     }
 
     /// put_Recorder.
     pub fn set_recorder(&self, recorder: Recorder<T>) -> Result<(), Error> {
-        self.idle()?.recorder = Some(recorder);
-        Ok(())
+        self.idle(|s| {
+            s.recorder = Some(recorder);
+            Ok(())
+        })
     }
 
     /// Gives the recorder back (the writer has none afterwards).
     pub fn take_recorder(&self) -> Result<Option<Recorder<T>>, Error> {
-        Ok(self.idle()?.recorder.take())
+        self.idle(|s| Ok(s.recorder.take()))
     }
 
     /// put_ClientName: validated as IMAPI does.
@@ -225,47 +263,51 @@ impl<T: Transport + Send> DataWriter<T> {
                 reason,
             })
         })?;
-        self.idle()?.client_name = Some(name.to_string());
-        Ok(())
+        self.idle(|s| {
+            s.client_name = Some(name.to_string());
+            Ok(())
+        })
     }
 
     pub fn client_name(&self) -> Result<Option<String>, Error> {
-        Ok(self.idle()?.client_name.clone())
+        self.idle(|s| Ok(s.client_name.clone()))
     }
 
     /// All the put_* options at once.
     pub fn set_options(&self, options: WriteOptions) -> Result<(), Error> {
-        self.idle()?.options = options;
-        Ok(())
+        self.idle(|s| {
+            s.options = options;
+            Ok(())
+        })
     }
 
     pub fn options(&self) -> Result<WriteOptions, Error> {
-        Ok(self.idle()?.options.clone())
+        self.idle(|s| Ok(s.options.clone()))
     }
 
     /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation. Applied
     /// at the next write; the write's outcome says whether the drive adjusted it.
     pub fn set_write_speed(&self, sectors_per_second: i32, pure_cav: bool) -> Result<(), Error> {
-        let mut s = self.idle()?;
-        if s.recorder.is_none() {
-            return Err(Error::Api(ApiMisuse::RecorderRequired));
-        }
-        if sectors_per_second == 0 || sectors_per_second < -1 {
-            return Err(Error::Api(ApiMisuse::InvalidArg(format!(
-                "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
-            ))));
-        }
-        s.speed = SpeedRequest {
-            sectors_per_second,
-            pure_cav,
-        };
-        Ok(())
+        self.idle(|s| {
+            if s.recorder.is_none() {
+                return Err(Error::Api(ApiMisuse::RecorderRequired));
+            }
+            if sectors_per_second == 0 || sectors_per_second < -1 {
+                return Err(Error::Api(ApiMisuse::InvalidArg(format!(
+                    "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
+                ))));
+            }
+            s.speed = SpeedRequest {
+                sectors_per_second,
+                pure_cav,
+            };
+            Ok(())
+        })
     }
 
     /// RequestedWriteSpeed and RequestedRotationTypeIsPureCAV.
     pub fn requested_write_speed(&self) -> Result<(i32, bool), Error> {
-        let s = self.idle()?;
-        Ok((s.speed.sectors_per_second, s.speed.pure_cav))
+        self.idle(|s| Ok((s.speed.sectors_per_second, s.speed.pure_cav)))
     }
 
     /// A handle that cancels the running write from any thread (CancelWrite).
@@ -275,9 +317,9 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// CancelWrite: E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS when no write runs.
     pub fn cancel_write(&self) -> Result<(), Error> {
-        match self.state.try_lock() {
-            Ok(_) => Err(Error::Api(ApiMisuse::WriteNotInProgress)),
-            Err(_) => {
+        match *lock(&self.state) {
+            WriterState::Idle(_) => Err(Error::Api(ApiMisuse::WriteNotInProgress)),
+            WriterState::Writing => {
                 self.cancel.cancel();
                 Ok(())
             }
@@ -286,7 +328,7 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// The last LBA the latest write sent to the drive.
     pub fn last_written_lba(&self) -> Result<Option<i64>, Error> {
-        Ok(self.idle()?.last_written_lba)
+        self.idle(|s| Ok(s.last_written_lba))
     }
 
     /// Write: records `length` bytes of `source` (a multiple of 2048), calling `events` with
@@ -328,14 +370,104 @@ impl<T: Transport + Send> DataWriter<T> {
         ranges: Option<&[BlockRange]>,
         events: &mut EventSink<'_>,
     ) -> Result<WriteOutcome, Error> {
-        let mut state = self.idle()?;
+        let taken = match std::mem::replace(&mut *lock(&self.state), WriterState::Writing) {
+            WriterState::Idle(settings) => settings,
+            WriterState::Writing => return Err(Error::Api(ApiMisuse::WriteInProgress)),
+        };
+        let mut running = Running {
+            state: &self.state,
+            settings: Some(taken),
+        };
+        let Some(settings) = running.settings.as_mut() else {
+            return Err(Error::Api(ApiMisuse::WriteInProgress));
+        };
         self.cancel.reset();
-        let result = job::run(&mut state, source, length, ranges, events, &self.cancel);
-        let client = state.client_name.clone();
-        if let (Some(rec), Some(name)) = (state.recorder.as_mut(), client) {
+        let result = Self::write_with(settings, source, length, ranges, events, &self.cancel);
+        let client = settings.client_name.clone();
+        if let (Some(rec), Some(name)) = (settings.recorder.as_mut(), client) {
             rec.release_exclusive(&name);
         }
         result
+    }
+
+    /// One write with the settings: the arguments checked before the drive is touched
+    /// (IMAPI: the stream, the recorder, the client), then the drive held for the client,
+    /// its tray locked while the write runs (as IMAPI locks it during a burn) and unlocked
+    /// however the write ends.
+    fn write_with(
+        settings: &mut Settings<T>,
+        mut source: Source<'_>,
+        length: Option<u64>,
+        ranges: Option<&[BlockRange]>,
+        events: &mut EventSink<'_>,
+        cancel: &CancelHandle,
+    ) -> Result<WriteOutcome, Error> {
+        let sectors = plan::stream_sectors(length, ranges)?;
+        let client = settings.client_name.clone().ok_or_else(|| {
+            Error::Api(ApiMisuse::ClientNameIsNotValid {
+                name: String::new(),
+                reason: "no client name was set",
+            })
+        })?;
+        let options = settings.options.clone();
+        stream::check_fifo_memory(options.fifo_bytes)?;
+        let speed = settings.speed;
+        let rec = settings
+            .recorder
+            .as_mut()
+            .ok_or(Error::Api(ApiMisuse::RecorderRequired))?;
+        rec.acquire_exclusive(&client)?;
+        settings.last_written_lba = None;
+        rec.lock_tray(true)?;
+        let mut progress =
+            progress::Progress::new(rec, events, cancel, sectors, options.fifo_bytes);
+        let last_written = &mut settings.last_written_lba;
+        let result =
+            Self::plan(rec, sectors, ranges, &options, speed, &mut progress).and_then(|plan| {
+                let source = &mut source;
+                job::execute(
+                    rec,
+                    plan,
+                    source,
+                    ranges,
+                    &options,
+                    &mut progress,
+                    last_written,
+                )
+            });
+        rec.unlock_tray_after();
+        result
+    }
+}
+
+impl<T: Transport + Send> DataWriter<T> {
+    /// Validates the medium and plans the write: the disc's summary once the drive is
+    /// ready, and for an overwritable disc that is not blank, whether it holds data.
+    fn plan(
+        rec: &mut Recorder<T>,
+        sectors: Option<u64>,
+        ranges: Option<&[BlockRange]>,
+        options: &WriteOptions,
+        speed: SpeedRequest,
+        progress: &mut progress::Progress<'_, '_>,
+    ) -> Result<WritePlan, Error> {
+        progress.enter(WriteAction::ValidatingMedia, rec);
+        rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_, _| {})?;
+        let disc = rec.disc_summary()?;
+        let max_transfer_bytes = rec.max_transfer_bytes();
+        let holds_data = match WritePlan::blank_check(&disc, options, ranges, max_transfer_bytes) {
+            Some(chunk) => Some(!verify::heuristically_blank(rec, chunk, &options.timeouts)?),
+            None => None,
+        };
+        let facts = DriveFacts {
+            speed,
+            max_transfer_bytes,
+            holds_data,
+        };
+        let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;
+        progress.one_x = progress::one_x_kbps(plan.profile);
+        progress.start_at(plan.start_lba);
+        Ok(plan)
     }
 }
 

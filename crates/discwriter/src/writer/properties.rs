@@ -11,11 +11,11 @@ use mmc_core::response::{Configuration, TrackInformation, WriteSpeeds};
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
 
-use super::job::supported_class;
+use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::{ApiMisuse, Error};
-use crate::media_status::{DiscState, DiscSummary};
 use crate::recorder::Recorder;
+use crate::recorder::{DiscState, DiscSummary};
 
 /// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
 pub mod media_state {
@@ -70,6 +70,18 @@ pub enum MediaPhysicalType {
 }
 
 impl MediaPhysicalType {
+    /// Sectors of 2048 bytes a second at 1x for this kind of medium (75 on CD, 676 on DVD,
+    /// 2195 on BD, DVD's for anything else), what "x" figures divide by.
+    pub fn one_x_sectors(self) -> f64 {
+        use MediaPhysicalType as M;
+        let family = match self {
+            M::Cdrom | M::Cdr | M::Cdrw => Profile::CdR,
+            M::Bdrom | M::Bdr | M::Bdre => Profile::BdRe,
+            _ => Profile::DvdRom,
+        };
+        family.one_x_sectors().unwrap_or(676.0)
+    }
+
     /// From the current profile (the last step of Microsoft's sample, which is the only one
     /// that applies to drives with GET CONFIGURATION).
     pub fn from_profile(p: Profile) -> Self {
@@ -110,7 +122,7 @@ pub struct WriteSpeedDescriptor {
 
 /// kB/s to sectors/s as Microsoft's sample converts (CD counts 2352-byte frames).
 pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
-    let bytes = if profile.is_cd() { 2352 } else { 2048 };
+    let bytes = u64::from(profile.speed_sector_bytes());
     (u64::from(kbps) * 1000 / bytes) as u32
 }
 
@@ -126,9 +138,8 @@ pub(crate) fn current_write_speed<T: Transport>(
         page_code: 0x2A,
         subpage_code: 0,
         allocation_length: 512,
-    }
-    .encode();
-    let params: ModeParameters = rec.read_response(&cdb, 512)?;
+    };
+    let params: ModeParameters = rec.query(&cdb)?;
     Ok(params.capabilities().and_then(|c| {
         c.write_speeds
             .as_ref()
@@ -150,9 +161,8 @@ fn configuration<T: Transport>(
         requested_type: rt,
         starting_feature: 0,
         allocation_length: 8192,
-    }
-    .encode();
-    rec.read_response(&cdb, 8192)
+    };
+    rec.query(&cdb)
 }
 
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
@@ -169,12 +179,11 @@ impl<T: Transport + Send> DataWriter<T> {
         &self,
         f: impl FnOnce(&mut Recorder<T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        let mut state = self.idle()?;
-        let rec = state
-            .recorder
-            .as_mut()
-            .ok_or(Error::Api(ApiMisuse::RecorderRequired))?;
-        f(rec)
+        self.idle(|s| {
+            f(s.recorder
+                .as_mut()
+                .ok_or(Error::Api(ApiMisuse::RecorderRequired))?)
+        })
     }
 
     fn summary(&self) -> Result<DiscSummary, Error> {
@@ -191,7 +200,7 @@ impl<T: Transport + Send> DataWriter<T> {
         use media_state::*;
         let s = self.summary()?;
         let profile = Profile::from_u16(s.profile_code);
-        let mut flags = match supported_class(profile) {
+        let mut flags = match MediumClass::of(profile) {
             None => UNSUPPORTED_MEDIA,
             Some(_) if profile.is_rewritable_random() => {
                 OVERWRITE_ONLY
@@ -252,7 +261,7 @@ impl<T: Transport + Send> DataWriter<T> {
     pub fn next_writable_address(&self) -> Result<i64, Error> {
         let s = self.summary()?;
         let profile = Profile::from_u16(s.profile_code);
-        if supported_class(profile).is_none() {
+        if MediumClass::of(profile).is_none() {
             return Err(Error::InvalidMediaState {
                 detail: format!("{} is not written by this writer", s.profile),
             });
@@ -278,9 +287,8 @@ impl<T: Transport + Send> DataWriter<T> {
                 address_type: TrackAddressType::SessionNumber,
                 address: u32::from(s.sessions),
                 allocation_length: 48,
-            }
-            .encode();
-            let t: TrackInformation = rec.read_response(&cdb, 48)?;
+            };
+            let t: TrackInformation = rec.query(&cdb)?;
             let last = t
                 .last_recorded_address
                 .map(i64::from)
@@ -314,7 +322,7 @@ impl<T: Transport + Send> DataWriter<T> {
     /// IsCurrentMediaSupported.
     pub fn is_current_media_supported(&self) -> Result<bool, Error> {
         let p = self.with_recorder(|r| r.current_profile())?;
-        Ok(supported_class(p).is_some())
+        Ok(MediumClass::of(p).is_some())
     }
 
     /// MediaPhysicallyBlank: READ DISC INFORMATION says blank (ROM discs never are).
@@ -335,7 +343,7 @@ impl<T: Transport + Send> DataWriter<T> {
         if !p.is_rewritable_random() {
             return Ok(false);
         }
-        let timeouts = self.idle()?.options.timeouts;
+        let timeouts = self.idle(|s| Ok(s.options.timeouts))?;
         self.with_recorder(|r| {
             let chunk = u64::from(r.transfer_sectors(1));
             super::verify::heuristically_blank(r, chunk, &timeouts)
@@ -351,9 +359,8 @@ impl<T: Transport + Send> DataWriter<T> {
                 start_lba: 0,
                 max_descriptors: 64,
                 performance_type: PerformanceType::WriteSpeed,
-            }
-            .encode();
-            let speeds: WriteSpeeds = rec.read_response(&cdb, 8 + 64 * 16)?;
+            };
+            let speeds: WriteSpeeds = rec.query(&cdb)?;
             Ok(speeds
                 .descriptors
                 .iter()

@@ -6,55 +6,72 @@ use std::io::SeekFrom;
 use std::time::Duration;
 
 use mmc_core::cdb::{
-    CdbRepr, DiscInformationType, Read10, ReadDiscInformation, ReadTrackInformation,
+    DiscInformationType, Opcode, Read10, ReadDiscInformation, ReadTrackInformation,
     TrackAddressType,
 };
 use mmc_core::response::{DiscInformation, TrackInformation};
 use mmc_core::Transport;
 
-use super::drive_ops::Timeouts;
-use super::{BlockRange, ReadSeek, VerificationLevel};
+use super::events::WriteAction;
+use super::progress::Progress;
+use super::{BlockRange, ReadSeek, Source, VerificationLevel, WriteOptions};
 
 /// What the disc is compared with.
-pub(crate) enum Reference<'a> {
+enum Reference<'a> {
     /// The stream itself, read again.
     Source(&'a mut (dyn ReadSeek + Send)),
     /// A BLAKE3 digest of each chunk of the write's chunk size, in order, taken as it was
     /// written.
     Digests(&'a [blake3::Hash]),
 }
-use crate::error::{ApiMisuse, DeviceCause, Error};
-use crate::recorder::Recorder;
+use crate::error::{DeviceCause, Error};
+use crate::recorder::media_status::DISC_INFORMATION_ALLOCATION;
+use crate::recorder::{Recorder, Timeouts, SECTOR};
 
 /// Chunks compared by a quick verification: the first, the last and some in between.
 const QUICK_SAMPLES: u64 = 16;
 /// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
 const BLANK_CHECK_SECTORS: u64 = 1024;
 
-fn read_sectors<T: Transport>(
+/// Verification as a write's last phase, with its progress events: the `sectors` written
+/// from `start_lba` in chunks of `chunk`, compared at `options.verification` (none: nothing
+/// is read) with the source read again, or for a stream read once with the `digests` of
+/// its chunks.
+pub(super) fn verify_write<T: Transport>(
     rec: &mut Recorder<T>,
-    lba: i64,
-    out: &mut [u8],
-    timeouts: &Timeouts,
+    source: &mut Source<'_>,
+    digests: &[blake3::Hash],
+    (start_lba, sectors, chunk): (i64, u64, u64),
+    ranges: Option<&[BlockRange]>,
+    options: &WriteOptions,
+    progress: &mut Progress<'_, '_>,
 ) -> Result<(), Error> {
-    let blocks = u16::try_from(out.len() / 2048).unwrap_or(u16::MAX);
-    let lba =
-        i32::try_from(lba).map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba}"))))?;
-    let cdb = Read10 {
-        dpo: false,
-        fua: false,
-        lba,
-        blocks,
+    if options.verification == VerificationLevel::None {
+        return Ok(());
     }
-    .encode();
-    let want = out.len();
-    let got = rec.execute_in(&cdb, out, timeouts.transfer)?;
-    if got < want {
-        return Err(Error::invalid_response(
-            0x28,
-            format!("READ (10) returned {got} of {want} bytes"),
-        ));
-    }
+    progress.enter(WriteAction::Verifying, rec);
+    let reference = match source {
+        Source::Seekable(s) => Reference::Source(&mut **s),
+        Source::Sequential(_) => Reference::Digests(digests),
+    };
+    let p = &mut *progress;
+    verify(
+        rec,
+        reference,
+        chunk,
+        sectors,
+        start_lba,
+        ranges,
+        options.verification,
+        &options.timeouts,
+        &mut |done, total, device_now| {
+            p.sectors_verified = done;
+            p.sectors_to_verify = total;
+            p.waiting(None, device_now);
+        },
+    )?;
+    // The last word of the verification, however short it was.
+    progress.emit(rec);
     Ok(())
 }
 
@@ -63,7 +80,7 @@ fn read_sectors<T: Transport>(
 /// of the chunk that differs). `progress` hears the sectors compared so far, of how many,
 /// and the device's clock.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn verify<T: Transport>(
+fn verify<T: Transport>(
     rec: &mut Recorder<T>,
     mut reference: Reference<'_>,
     chunk: u64,
@@ -77,18 +94,16 @@ pub(crate) fn verify<T: Transport>(
     // Quick and full both check that the disc and track information read back sanely.
     let cdb = ReadDiscInformation {
         data_type: DiscInformationType::Standard,
-        allocation_length: 2048,
-    }
-    .encode();
-    rec.read_response::<DiscInformation>(&cdb, 2048)?;
+        allocation_length: DISC_INFORMATION_ALLOCATION,
+    };
+    rec.query::<DiscInformation>(&cdb)?;
     let cdb = ReadTrackInformation {
         open: false,
         address_type: TrackAddressType::Lba,
         address: u32::try_from(start_lba.max(0)).unwrap_or(0),
         allocation_length: 48,
-    }
-    .encode();
-    rec.read_response::<TrackInformation>(&cdb, 48)?;
+    };
+    rec.query::<TrackInformation>(&cdb)?;
 
     let chunk = chunk.max(1);
     let chunks = sectors.div_ceil(chunk);
@@ -106,8 +121,8 @@ pub(crate) fn verify<T: Transport>(
         (visited - 1) * chunk + (sectors - (chunks - 1) * chunk)
     };
     let mut done = 0u64;
-    let mut disc = vec![0u8; (chunk * 2048) as usize];
-    let mut image = vec![0u8; (chunk * 2048) as usize];
+    let mut disc = vec![0u8; chunk as usize * SECTOR];
+    let mut image = vec![0u8; chunk as usize * SECTOR];
     let mut index = 0u64;
     while index < chunks {
         let n = check_chunk(
@@ -151,11 +166,11 @@ fn check_chunk<T: Transport>(
 ) -> Result<u64, Error> {
     let first = index * chunk;
     let n = chunk.min(sectors - first);
-    let len = n as usize * 2048;
+    let len = n as usize * SECTOR;
     let (Some(disc), Some(image)) = (disc.get_mut(..len), image.get_mut(..len)) else {
         return Ok(0);
     };
-    read_sectors(rec, start_lba + first as i64, disc, timeouts)?;
+    rec.read_blocks(start_lba + first as i64, disc, timeouts.transfer)?;
     let source = match reference {
         Reference::Source(source) => source,
         Reference::Digests(digests) => {
@@ -174,13 +189,13 @@ fn check_chunk<T: Transport>(
         }
     };
     source
-        .seek(SeekFrom::Start(first * 2048))
+        .seek(SeekFrom::Start(first * SECTOR as u64))
         .and_then(|_| source.read_exact(image))
         .map_err(|e| Error::Fail {
             detail: format!("reading the image again to verify: {e}"),
             cause: None,
         })?;
-    for (i, (d, s)) in disc.chunks(2048).zip(image.chunks(2048)).enumerate() {
+    for (i, (d, s)) in disc.chunks(SECTOR).zip(image.chunks(SECTOR)).enumerate() {
         let sector = first + i as u64;
         let written = ranges.is_none_or(|rs| {
             rs.iter()
@@ -220,7 +235,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
     use mmc_core::DataPhase;
 
     let chunk = chunk.max(1);
-    let mut buf = vec![0u8; (chunk * 2048) as usize];
+    let mut buf = vec![0u8; chunk as usize * SECTOR];
     let mut lba = 0u64;
     while lba < BLANK_CHECK_SECTORS {
         let cdb = Read10 {
@@ -228,15 +243,14 @@ pub(crate) fn heuristically_blank<T: Transport>(
             fua: false,
             lba: i32::try_from(lba).unwrap_or(i32::MAX),
             blocks: u16::try_from(chunk).unwrap_or(u16::MAX),
-        }
-        .encode();
+        };
         let mut tries = 0;
         loop {
-            match rec.send(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
+            match rec.answer(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
                 Answer::Good { transferred } if transferred == buf.len() => break,
                 Answer::Good { transferred } => {
                     return Err(Error::invalid_response(
-                        0x28,
+                        Opcode::Read10.to_u8(),
                         format!("READ (10) returned {transferred} of {} bytes", buf.len()),
                     ))
                 }
@@ -257,16 +271,20 @@ pub(crate) fn heuristically_blank<T: Transport>(
                         continue;
                     }
                     let cause = DeviceCause {
-                        opcode: mmc_core::Opcode::Read10,
+                        opcode: Opcode::Read10,
                         sense: Some(triple),
                     };
-                    return Err(Error::from_sense(triple, 0x28, crate::error::Phase::Other)
-                        .unwrap_or(Error::Fail {
-                            detail: format!(
-                                "the check that the disc holds no data could not read LBA {lba}"
-                            ),
-                            cause: Some(cause),
-                        }));
+                    return Err(Error::from_sense(
+                        triple,
+                        Opcode::Read10.to_u8(),
+                        crate::error::Phase::Other,
+                    )
+                    .unwrap_or(Error::Fail {
+                        detail: format!(
+                            "the check that the disc holds no data could not read LBA {lba}"
+                        ),
+                        cause: Some(cause),
+                    }));
                 }
             }
         }

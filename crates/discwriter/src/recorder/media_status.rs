@@ -2,8 +2,8 @@
 //! CONFIGURATION, READ DISC INFORMATION, READ TRACK INFORMATION and READ CAPACITY.
 
 use mmc_core::cdb::{
-    ConfigurationRequest, DiscInformationType, GetConfiguration, ReadCapacity, ReadDiscInformation,
-    ReadTrackInformation, TrackAddressType,
+    ConfigurationRequest, DiscInformationType, GetConfiguration, Opcode, ReadCapacity,
+    ReadDiscInformation, ReadTrackInformation, TrackAddressType,
 };
 use mmc_core::response::configuration::FeatureCode;
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
@@ -13,8 +13,12 @@ use mmc_core::response::{
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
 
+use super::Recorder;
 use crate::error::Error;
-use crate::recorder::Recorder;
+
+/// The allocation length of READ DISC INFORMATION when the engine reads all of it (the
+/// standard data and the OPC tables after it, MMC-6 6.22.3.1).
+pub(crate) const DISC_INFORMATION_ALLOCATION: u16 = 2048;
 
 /// How long a summary waits for a drive that is becoming ready.
 const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -59,11 +63,11 @@ pub struct DiscSummary {
 
 /// GET CONFIGURATION refused as an unknown command (05/20/00 INVALID COMMAND OPERATION CODE):
 /// a drive older than MMC-2, which IMAPI reports as
-/// E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED (mmc-imapi-notes §3.4) rather than the
+/// E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED rather than the
 /// E_FAIL of an unmapped sense.
 fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
-        c.opcode == mmc_core::Opcode::GetConfiguration
+        c.opcode == Opcode::GetConfiguration
             && c.sense.is_some_and(|t| {
                 t.key == mmc_core::sense::SenseKey::IllegalRequest && t.asc == 0x20 && t.ascq == 0
             })
@@ -82,26 +86,18 @@ impl<T: Transport> Recorder<T> {
         // while: no disc, an upside-down disc and the like are reported as such.
         self.wait_until_ready(READY_WAIT, &mut |_, _| {})?;
         let config: Configuration = self
-            .read_response(
-                &GetConfiguration {
-                    requested_type: ConfigurationRequest::Current,
-                    starting_feature: 0,
-                    allocation_length: 4096,
-                }
-                .encode(),
-                4096,
-            )
+            .query(&GetConfiguration {
+                requested_type: ConfigurationRequest::Current,
+                starting_feature: 0,
+                allocation_length: 4096,
+            })
             .map_err(configuration_error)?;
         let profile = config.current_profile;
         let write_protected = config.is_current(FeatureCode::WriteProtect);
-        let info: DiscInformation = self.read_response(
-            &ReadDiscInformation {
-                data_type: DiscInformationType::Standard,
-                allocation_length: 2048,
-            }
-            .encode(),
-            2048,
-        )?;
+        let info: DiscInformation = self.query(&ReadDiscInformation {
+            data_type: DiscInformationType::Standard,
+            allocation_length: DISC_INFORMATION_ALLOCATION,
+        })?;
         let status = match info.disc_status {
             DiscStatus::Empty => DiscState::Blank,
             DiscStatus::Incomplete => DiscState::Appendable,
@@ -125,18 +121,12 @@ impl<T: Transport> Recorder<T> {
             if status == DiscState::Complete && !profile.is_rewritable_random() {
                 None
             } else {
-                Some(
-                    self.read_response(
-                        &ReadTrackInformation {
-                            open: false,
-                            address_type,
-                            address,
-                            allocation_length: 48,
-                        }
-                        .encode(),
-                        48,
-                    )?,
-                )
+                Some(self.query(&ReadTrackInformation {
+                    open: false,
+                    address_type,
+                    address,
+                    allocation_length: 48,
+                })?)
             };
         let next_writable_address = track.as_ref().and_then(|t| t.next_writable_address);
         let free_sectors = match (&track, next_writable_address) {
@@ -149,7 +139,7 @@ impl<T: Transport> Recorder<T> {
             }
             (Some(_), Some(nwa)) => nwa.saturating_add(free_sectors),
             _ => {
-                let cap: Capacity = self.read_response(&ReadCapacity::default().encode(), 8)?;
+                let cap: Capacity = self.query(&ReadCapacity::default())?;
                 cap.last_lba.saturating_add(1)
             }
         };
@@ -180,16 +170,21 @@ impl<T: Transport> Recorder<T> {
     /// The current profile alone.
     pub fn current_profile(&mut self) -> Result<Profile, Error> {
         let config: Configuration = self
-            .read_response(
-                &GetConfiguration {
-                    requested_type: ConfigurationRequest::One,
-                    starting_feature: 0,
-                    allocation_length: 512,
-                }
-                .encode(),
-                512,
-            )
+            .query(&GetConfiguration {
+                requested_type: ConfigurationRequest::One,
+                starting_feature: 0,
+                allocation_length: 512,
+            })
             .map_err(configuration_error)?;
         Ok(config.current_profile)
+    }
+
+    /// READ DISC INFORMATION's background format status.
+    pub(crate) fn background_format_status(&mut self) -> Result<BgFormatStatus, Error> {
+        let info: DiscInformation = self.query(&ReadDiscInformation {
+            data_type: DiscInformationType::Standard,
+            allocation_length: 34,
+        })?;
+        Ok(info.bg_format_status)
     }
 }

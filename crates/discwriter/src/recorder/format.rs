@@ -1,0 +1,161 @@
+//! Formatting rewritable discs: FORMAT UNIT with the format READ FORMAT CAPACITIES offers
+//! (BD-RE), the DVD+RW background format, and the `format` command's whole operation.
+
+use core::time::Duration;
+
+use mmc_core::cdb::{
+    CloseFunction, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters, Opcode,
+    ReadFormatCapacities,
+};
+use mmc_core::response::disc_info::BgFormatStatus;
+use mmc_core::response::FormatCapacities;
+use mmc_core::{DataPhase, Transport};
+
+use super::exchange::Retry;
+use super::timeouts::Timeouts;
+use super::Recorder;
+use crate::error::{DeviceCause, Error, Phase};
+
+/// How often a background format is polled for completion.
+const FORMAT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+impl<T: Transport> Recorder<T> {
+    /// The formats READ FORMAT CAPACITIES offers.
+    pub(crate) fn format_capacities(&mut self) -> Result<FormatCapacities, Error> {
+        let cdb = ReadFormatCapacities {
+            allocation_length: 512,
+        };
+        self.query(&cdb)
+    }
+
+    /// FORMAT UNIT with Immed (MMC-6 6.5).
+    pub(crate) fn format(
+        &mut self,
+        descriptor: FormatDescriptor,
+        timeouts: &Timeouts,
+    ) -> Result<(), Error> {
+        let params = FormatUnitParameters::immediate(descriptor).to_bytes();
+        let cdb = FormatUnit {
+            fmt_data: true,
+            cmp_list: false,
+            format_code: 1,
+        };
+        self.command(
+            &cdb,
+            DataPhase::Out(&params),
+            timeouts.immediate,
+            Retry::Patiently {
+                budget: timeouts.becoming_ready,
+                phase: Phase::Other,
+                progress: &mut |_, _| {},
+            },
+        )
+        .map(|_| ())
+    }
+
+    /// The format an unformatted BD-RE gets: the default with spare areas (type 00h) when
+    /// offered, else the largest 30h; DVD+RW: the basic background format (26h).
+    pub(crate) fn default_format(&mut self, dvd_plus_rw: bool) -> Result<FormatDescriptor, Error> {
+        if dvd_plus_rw {
+            return Ok(FormatDescriptor::dvd_plus_rw_basic(false));
+        }
+        let caps = self.format_capacities()?;
+        let pick = caps
+            .formattable
+            .iter()
+            .find(|d| d.format_type.to_u8() == FormatType::FullFormat.to_u8())
+            .or_else(|| {
+                caps.formattable
+                    .iter()
+                    .find(|d| d.format_type.to_u8() == FormatType::BdReWithSpareAreas.to_u8())
+            })
+            .or_else(|| caps.formattable.first())
+            .copied()
+            .ok_or(Error::MediaIncompatible {
+                cause: DeviceCause {
+                    opcode: Opcode::ReadFormatCapacities,
+                    sense: None,
+                },
+            })?;
+        Ok(FormatDescriptor {
+            number_of_blocks: pick.blocks,
+            // READ FORMAT CAPACITIES and FORMAT UNIT code format types alike (MMC-6 6.5.3).
+            format_type: FormatType::from_u8(pick.format_type.to_u8()),
+            format_subtype: 0,
+            type_dependent: pick.type_dependent,
+        })
+    }
+
+    /// Formats a rewritable disc for use (IMAPI's format step, also the `format` command):
+    /// DVD+RW gets the basic background format, and with `quick` the background format is
+    /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
+    /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
+    /// the drive offers it). Waits until the drive is ready again.
+    /// `progress` hears the fraction done whenever the drive reports it.
+    pub fn format_medium(
+        &mut self,
+        quick: bool,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        // The tray stays shut while the disc is formatted, and is unlocked however it ends.
+        self.lock_tray(true)?;
+        let result = self.format_locked(quick, timeouts, progress);
+        self.unlock_tray_after();
+        result
+    }
+
+    fn format_locked(
+        &mut self,
+        quick: bool,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
+        let profile = self.current_profile()?;
+        match profile {
+            mmc_core::Profile::DvdPlusRw => {
+                self.format(FormatDescriptor::dvd_plus_rw_basic(false), timeouts)?;
+                if quick {
+                    return self.close(
+                        CloseFunction::QuickStopBackgroundFormat,
+                        0,
+                        timeouts,
+                        &mut |p, _| progress(p),
+                    );
+                }
+                // A full format lets the background format run to the end (MMC-6 4.3.8:
+                // READ DISC INFORMATION reports BG format status 11b when it completes).
+                let mut waited = Duration::ZERO;
+                while self.background_format_status()? != BgFormatStatus::Complete {
+                    if waited > timeouts.long_operation {
+                        return Err(Error::MediaFormatInProgress {
+                            cause: DeviceCause {
+                                opcode: Opcode::ReadDiscInformation,
+                                sense: None,
+                            },
+                        });
+                    }
+                    self.pause(FORMAT_POLL_INTERVAL);
+                    waited += FORMAT_POLL_INTERVAL;
+                    progress(None);
+                }
+                Ok(())
+            }
+            mmc_core::Profile::BdRe => {
+                let mut descriptor = self.default_format(false)?;
+                if descriptor.format_type == FormatType::BdReWithSpareAreas {
+                    // Sub-type 00b quick reformat, 10b full certification (MMC-6 6.5.4.2.14).
+                    descriptor.format_subtype = if quick { 0b00 } else { 0b10 };
+                }
+                self.format(descriptor, timeouts)?;
+                self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
+            }
+            other => Err(Error::MediaIsNotSupported {
+                detail: format!(
+                    "{} discs are not formatted (only DVD+RW and BD-RE are)",
+                    other.name()
+                ),
+            }),
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The drive-side steps of a write: write parameters, power calibration, speed, WRITE,
+//! synchronizing and closing, and the reads a write makes on the way (the invisible track,
+//! the drive's buffer fill).
+
+use core::time::Duration;
+
+use mmc_core::cdb::{
+    CdRotationalControl, CloseFunction, CloseTrackSession, ModeSelect10, ModeSense10, Opcode,
+    PageControl, PerformanceDescriptor, Read10, ReadBufferCapacity, ReadTrackInformation,
+    RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache,
+    TrackAddressType, Write10,
+};
+use mmc_core::response::mode::{ModePage, ModeParameters};
+use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
+use mmc_core::response::{BufferCapacity, ResponseFormat, TrackInformation};
+use mmc_core::{DataPhase, Transport};
+
+use super::exchange::{Answer, Retry};
+use super::timeouts::{Timeouts, DEFAULT_TIMEOUT};
+use super::wait::WaitTick;
+use super::Recorder;
+use crate::error::{ApiMisuse, DeviceCause, Error, Phase};
+
+impl<T: Transport> Recorder<T> {
+    /// MODE SENSE of page 05h, then MODE SELECT with the changes `edit` makes (CD and
+    /// DVD-R only; MMC-6 7.5).
+    pub(crate) fn set_write_parameters(
+        &mut self,
+        edit: impl FnOnce(&mut WriteParameters),
+    ) -> Result<(), Error> {
+        let sense = ModeSense10 {
+            long_lba_accepted: false,
+            disable_block_descriptors: true,
+            page_control: PageControl::Current,
+            page_code: 0x05,
+            subpage_code: 0,
+            allocation_length: 256,
+        };
+        let params: ModeParameters = self.query(&sense)?;
+        let mut page = params
+            .write_parameters()
+            .cloned()
+            .ok_or(Error::NoSuchModePage {
+                cause: DeviceCause {
+                    opcode: Opcode::ModeSense10,
+                    sense: None,
+                },
+            })?;
+        edit(&mut page);
+        let list = ModeParameters::with_page(ModePage::WriteParameters(page)).select_bytes();
+        let select = ModeSelect10 {
+            page_format: true,
+            save_pages: false,
+            parameter_list_length: u16::try_from(list.len()).unwrap_or(u16::MAX),
+        };
+        self.command(&select, DataPhase::Out(&list), DEFAULT_TIMEOUT, Retry::Once)
+            .map(|_| ())
+    }
+
+    /// SEND OPC INFORMATION with DoOpc; a drive that does not know the command is fine.
+    pub(crate) fn calibrate_power(&mut self, timeouts: &Timeouts) -> Result<(), Error> {
+        let cdb = SendOpcInformation {
+            do_opc: true,
+            exclude0: false,
+            exclude1: false,
+            parameter_list_length: 0,
+        };
+        match self.answer(&cdb, DataPhase::None, timeouts.immediate)? {
+            Answer::Good { .. } => Ok(()),
+            Answer::Check { triple, .. } if triple.asc == 0x20 || triple.asc == 0x24 => Ok(()),
+            Answer::Check { triple, .. } => {
+                match Error::from_sense(triple, Opcode::SendOpcInformation.to_u8(), Phase::Other) {
+                    None => Ok(()),
+                    Some(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// SET CD SPEED (CD) or SET STREAMING (DVD, BD) for `write_kbps` (`None`: the fastest).
+    pub(crate) fn set_speed(
+        &mut self,
+        cd: bool,
+        write_kbps: Option<u32>,
+        pure_cav: bool,
+        end_lba: u32,
+    ) -> Result<(), Error> {
+        if cd {
+            let cdb = SetCdSpeed {
+                rotational_control: if pure_cav {
+                    CdRotationalControl::PureCav
+                } else {
+                    CdRotationalControl::ClvOrNonPureCav
+                },
+                read_speed: u16::MAX,
+                write_speed: write_kbps
+                    .map(|k| u16::try_from(k).unwrap_or(u16::MAX))
+                    .unwrap_or(u16::MAX),
+            };
+            return self
+                .command(&cdb, DataPhase::None, DEFAULT_TIMEOUT, Retry::Once)
+                .map(|_| ());
+        }
+        let mut descriptor = PerformanceDescriptor::speeds(
+            0,
+            i32::try_from(end_lba).unwrap_or(i32::MAX),
+            u32::MAX,
+            write_kbps.unwrap_or(u32::MAX),
+        );
+        if pure_cav {
+            descriptor.rotation_control = RotationControl::Cav;
+        }
+        let mut list = [0u8; PerformanceDescriptor::LEN];
+        descriptor
+            .emit(&mut list)
+            .map_err(|e| Error::Api(ApiMisuse::InvalidArg(e.to_string())))?;
+        let cdb = SetStreaming {
+            streaming_type: StreamingType::Performance,
+            parameter_list_length: PerformanceDescriptor::LEN as u16,
+        };
+        self.command(&cdb, DataPhase::Out(&list), DEFAULT_TIMEOUT, Retry::Once)
+            .map(|_| ())
+    }
+
+    /// SYNCHRONIZE CACHE with Immed, then waits for the drive to finish writing.
+    pub(crate) fn synchronize(
+        &mut self,
+        timeouts: &Timeouts,
+        progress: &mut WaitTick<'_>,
+    ) -> Result<(), Error> {
+        let cdb = SynchronizeCache {
+            immed: true,
+            lba: 0,
+            blocks: 0,
+        };
+        self.run_immediate(&cdb, timeouts, progress)
+    }
+
+    /// CLOSE TRACK/SESSION with Immed, then waits for it to finish.
+    pub(crate) fn close(
+        &mut self,
+        function: CloseFunction,
+        track_number: u16,
+        timeouts: &Timeouts,
+        progress: &mut WaitTick<'_>,
+    ) -> Result<(), Error> {
+        let cdb = CloseTrackSession {
+            immed: true,
+            function,
+            track_number,
+        };
+        self.run_immediate(&cdb, timeouts, progress)
+    }
+
+    /// One WRITE (10) of `data` at `lba`, waiting out a busy drive; a drive that answers GOOD
+    /// after taking less than it was sent is E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE.
+    pub(crate) fn write_blocks(
+        &mut self,
+        lba: i64,
+        data: &[u8],
+        timeouts: &Timeouts,
+    ) -> Result<(), Error> {
+        let blocks = u16::try_from(data.len() / super::SECTOR).unwrap_or(u16::MAX);
+        let lba = i32::try_from(lba)
+            .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba} is out of range"))))?;
+        let cdb = Write10 {
+            lba,
+            blocks,
+            ..Write10::default()
+        };
+        let moved = self.command(
+            &cdb,
+            DataPhase::Out(data),
+            timeouts.transfer,
+            Retry::Patiently {
+                budget: timeouts.long_operation,
+                phase: Phase::Writing,
+                progress: &mut |_, _| {},
+            },
+        )?;
+        // GOOD with a residual: the drive took less than it was sent, and says all is well.
+        if moved < data.len() {
+            return Err(Error::invalid_response(
+                Opcode::Write10.to_u8(),
+                format!(
+                    "WRITE (10) at LBA {lba} answered GOOD after taking {moved} of {} bytes",
+                    data.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// One READ (10) filling `buf` from `lba`; fewer bytes than asked for is
+    /// E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE.
+    pub(crate) fn read_blocks(
+        &mut self,
+        lba: i64,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        let want = buf.len();
+        let cdb = Read10 {
+            dpo: false,
+            fua: false,
+            lba: i32::try_from(lba)
+                .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba}"))))?,
+            blocks: u16::try_from(want / super::SECTOR).unwrap_or(u16::MAX),
+        };
+        let got = self.command(&cdb, DataPhase::In(buf), timeout, Retry::Once)?;
+        if got < want {
+            return Err(Error::invalid_response(
+                Opcode::Read10.to_u8(),
+                format!("READ (10) at LBA {lba} returned {got} of {want} bytes"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The track being written: READ TRACK INFORMATION of the invisible track (MMC-6 6.27).
+    pub(crate) fn invisible_track(&mut self) -> Result<TrackInformation, Error> {
+        self.query(&ReadTrackInformation {
+            open: false,
+            address_type: TrackAddressType::TrackNumber,
+            address: 0xFF,
+            allocation_length: 48,
+        })
+    }
+
+    /// The drive buffer's fill (READ BUFFER CAPACITY, MMC-6 6.20), for the progress display,
+    /// asked with the timeout of a WRITE: `None` when the drive refuses the command or
+    /// answers nothing usable; an error when it does not answer at all.
+    pub(crate) fn buffer_fill(&mut self, timeouts: &Timeouts) -> Result<Option<f64>, Error> {
+        let cdb = ReadBufferCapacity {
+            block: false,
+            allocation_length: 12,
+        };
+        let mut buf = [0u8; 12];
+        match self.answer(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
+            Answer::Good { transferred } => Ok(buf
+                .get(..transferred)
+                .and_then(|b| BufferCapacity::parse(b).ok())
+                .and_then(|c| c.fill_ratio())),
+            Answer::Check { .. } => Ok(None),
+        }
+    }
+}
+
+/// Page 05h for a TAO data track in Mode 1, with the multi-session field that keeps the disc
+/// appendable or finalizes it at CLOSE SESSION, and BUFE as asked.
+pub(crate) fn tao_data_track(page: &mut WriteParameters, keep_open: bool, bufe: bool) {
+    let fresh = WriteParameters::cd_tao_mode1(if keep_open {
+        MultiSession::NextSessionAllowed
+    } else {
+        MultiSession::NoNextSession
+    });
+    let vendor = page.vendor_specific;
+    let length_hint = page.ps;
+    *page = WriteParameters {
+        bufe,
+        vendor_specific: vendor,
+        ps: length_hint,
+        ..fresh
+    };
+}

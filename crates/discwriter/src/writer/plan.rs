@@ -1,0 +1,541 @@
+//! The write planner: what one write does, decided from the disc summary, the options, the
+//! stream's length and the block ranges, with no drive. A [`WritePlan`] is data: the medium
+//! class, where the data goes and what bounds it, the speed and the format to set up, and,
+//! once the data phase has ended, the [`Closing`] steps (finalize, or the salvage after a
+//! failure). The executor (`job.rs`) runs it against a recorder.
+
+use mmc_core::cdb::{CloseFunction, FormatDescriptor, Opcode};
+use mmc_core::{ImapiCode, Profile};
+
+use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
+use crate::error::{ApiMisuse, DeviceCause, Error};
+use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SECTOR};
+
+/// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds).
+pub(crate) const CD_POSTGAP: u64 = 150;
+/// TAO run-out blocks at the end of a CD track (MMC-6 4.2.3.7).
+pub(crate) const CD_RUN_OUT: u64 = 2;
+
+/// How a medium is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MediumClass {
+    /// CD-R: a TAO track per session, shaped by the write parameters page (MMC-6 7.5), with a
+    /// post-gap and run-out; the page's multi-session field decides at CLOSE SESSION whether
+    /// the disc stays appendable.
+    CdWriteOnce,
+    /// DVD+R, BD-R SRM: a session per write; closing the disc is the CLOSE function
+    /// `finalize` (DVD+R 101b, MMC-6 6.3.3.3.5; BD-R 110b, MMC-6 6.3.3.6.3).
+    Sequential { finalize: CloseFunction },
+    /// DVD+RW, BD-RE: written in place from LBA 0.
+    Overwritable { dvd_plus_rw: bool },
+}
+
+impl MediumClass {
+    /// The class of a profile this writer records, `None` for the others.
+    pub(crate) fn of(profile: Profile) -> Option<Self> {
+        match profile {
+            Profile::CdR => Some(MediumClass::CdWriteOnce),
+            Profile::DvdPlusR => Some(MediumClass::Sequential {
+                finalize: CloseFunction::FinalizeMinimalRadius,
+            }),
+            Profile::BdRSrm => Some(MediumClass::Sequential {
+                finalize: CloseFunction::FinalizeDisc,
+            }),
+            Profile::DvdPlusRw => Some(MediumClass::Overwritable { dvd_plus_rw: true }),
+            Profile::BdRe => Some(MediumClass::Overwritable { dvd_plus_rw: false }),
+            _ => None,
+        }
+    }
+
+    /// Recorded session by session, never over what is there.
+    pub(crate) fn write_once(self) -> bool {
+        !matches!(self, MediumClass::Overwritable { .. })
+    }
+}
+
+/// The medium's ECC block in sectors (MMC-6 4.5: 16 on DVD, 32 on BD; 1 on CD), the unit
+/// transfers are kept to when the path to the drive takes less than 64 KiB.
+fn ecc_block(profile: Profile) -> u32 {
+    if profile.is_bd() {
+        32
+    } else if profile.is_cd() {
+        1
+    } else {
+        16
+    }
+}
+
+/// Speed units: kB/s per sector/s (CD counts raw 2352-byte frames, as SET CD SPEED does).
+fn kbps_for(profile: Profile, sectors_per_second: i32) -> Option<u32> {
+    if sectors_per_second < 0 {
+        return None;
+    }
+    let bytes = i64::from(profile.speed_sector_bytes());
+    Some((i64::from(sectors_per_second) * bytes / 1000).clamp(1, i64::from(u32::MAX)) as u32)
+}
+
+/// The sectors of a stream of `length` bytes (`None`: read to its end), checked with the
+/// block ranges before the drive is touched, as IMAPI checks its arguments first.
+pub(crate) fn stream_sectors(
+    length: Option<u64>,
+    ranges: Option<&[BlockRange]>,
+) -> Result<Option<u64>, Error> {
+    if let Some(length) = length {
+        if length % SECTOR as u64 != 0 {
+            return Err(Error::Api(ApiMisuse::StreamNotSupported { bytes: length }));
+        }
+    }
+    let sectors = length.map(|l| l / SECTOR as u64);
+    if let Some(ranges) = ranges {
+        let Some(sectors) = sectors else {
+            return Err(Error::Api(ApiMisuse::InvalidArg(
+                "a block range list needs a stream of known length".into(),
+            )));
+        };
+        for r in ranges {
+            if r.start_lba > r.end_lba || r.end_lba >= sectors {
+                return Err(Error::Api(ApiMisuse::InvalidArg(format!(
+                    "block range {}..={} is outside the {sectors}-sector stream",
+                    r.start_lba, r.end_lba
+                ))));
+            }
+        }
+    }
+    Ok(sectors)
+}
+
+/// What the planner takes from the drive's side: the speed asked for, the path's transfer
+/// limit, and whether an overwritable disc that does not read as blank holds data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DriveFacts {
+    pub(crate) speed: SpeedRequest,
+    pub(crate) max_transfer_bytes: Option<usize>,
+    /// The answer to [`WritePlan::blank_check`]: the first 2 MB hold data. Unknown counts as
+    /// holding data.
+    pub(crate) holds_data: Option<bool>,
+}
+
+/// SET CD SPEED or SET STREAMING, as the plan sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SpeedSetting {
+    pub(crate) cd: bool,
+    /// `None`: the fastest.
+    pub(crate) kbps: Option<u32>,
+    pub(crate) pure_cav: bool,
+    /// The last LBA of the disc, the end of the SET STREAMING range.
+    pub(crate) end_lba: u32,
+}
+
+/// The format a write runs first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormatStep {
+    /// An unformatted DVD+RW: the basic background format (26h); the data follows at once.
+    DvdPlusRwBackground,
+    /// A DVD+RW whose background format was stopped: restarted (26h with Restart, MMC-6
+    /// 6.5.4.2.14), as growisofs and libburn do, so that it finishes while and after this
+    /// write.
+    DvdPlusRwRestart,
+    /// An unformatted BD-RE: the format READ FORMAT CAPACITIES offers, waited for.
+    Default,
+}
+
+impl FormatStep {
+    /// The FORMAT UNIT descriptor, `None` for the one READ FORMAT CAPACITIES offers.
+    pub(crate) fn descriptor(self) -> Option<FormatDescriptor> {
+        match self {
+            FormatStep::DvdPlusRwBackground => Some(FormatDescriptor::dvd_plus_rw_basic(false)),
+            FormatStep::DvdPlusRwRestart => Some(FormatDescriptor::dvd_plus_rw_basic(true)),
+            FormatStep::Default => None,
+        }
+    }
+}
+
+/// One drive-side step of the closing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Zeros at `lba` (the CD post-gap after the data).
+    WriteZeros { lba: i64, sectors: u64 },
+    /// MODE SELECT of page 05h for a TAO data track; `keep_open` sets the multi-session field.
+    WriteParameters { keep_open: bool, bufe: bool },
+    /// SYNCHRONIZE CACHE with Immed, waited for.
+    Synchronize,
+    /// CLOSE TRACK of the track this write recorded.
+    CloseTrack,
+    /// CLOSE TRACK/SESSION with this function, track 0.
+    Close(CloseFunction),
+}
+
+/// What a failed step does to the rest of the closing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnError {
+    /// The closing stops and the write fails with this error.
+    Fail,
+    /// The closing stops; the write's own error is the one reported.
+    Stop,
+    /// The next step runs anyway.
+    Continue,
+}
+
+/// How the data phase ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DataEnd {
+    /// Every sector of the stream was sent.
+    Complete,
+    /// A stream of unknown length ended inside a sector, or went on past the disc's space:
+    /// what was written is finalized like a complete write, but never closes the disc.
+    Truncated,
+    /// The write was cancelled.
+    Cancelled,
+    /// The drive failed (a write error, a reset, a disc change, a timeout): what it
+    /// acknowledged is not trusted.
+    DriveFailed,
+    /// The host failed (reading the image): what the drive took is sound.
+    HostFailed,
+}
+
+impl DataEnd {
+    /// How a data phase that returned `result` ended, for a stream of known length or not.
+    pub(crate) fn of(result: &Result<(), Error>, length_known: bool) -> Self {
+        match result {
+            Ok(()) => DataEnd::Complete,
+            Err(
+                Error::Api(ApiMisuse::StreamNotSupported { .. })
+                | Error::StreamTooLargeForCurrentMedia { .. },
+            ) if !length_known => DataEnd::Truncated,
+            Err(Error::RequestCancelled { .. }) => DataEnd::Cancelled,
+            // Errors without a device cause are the host's.
+            Err(
+                Error::Fail { cause: None, .. }
+                | Error::OutOfMemory(_)
+                | Error::Api(ApiMisuse::InvalidArg(_)),
+            ) => DataEnd::HostFailed,
+            Err(_) => DataEnd::DriveFailed,
+        }
+    }
+}
+
+/// The steps after the data phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Closing {
+    /// A finalization, announced with progress events (after a complete, truncated or
+    /// cancelled write); otherwise a silent salvage after a failure.
+    pub(crate) finalize: bool,
+    pub(crate) steps: Vec<(Step, OnError)>,
+}
+
+/// One write, decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WritePlan {
+    pub(crate) profile: Profile,
+    pub(crate) class: MediumClass,
+    /// Sectors of the stream, when its length is known.
+    pub(crate) sectors: Option<u64>,
+    pub(crate) start_lba: i64,
+    /// Sectors per WRITE: 64 KiB, or what the path to the drive takes, in whole ECC blocks.
+    pub(crate) chunk: u64,
+    /// The most sectors of the stream the disc takes (after what the medium adds).
+    pub(crate) limit: u64,
+    /// Sectors the medium adds after the data (CD post-gap and run-out).
+    pub(crate) overhead: u64,
+    pub(crate) free: u64,
+    pub(crate) total: u64,
+    pub(crate) speed: SpeedSetting,
+    /// CD: page 05h before the data, with the multi-session field the close rule gives for a
+    /// stream of known length (a stream read to its end keeps the disc open until it ends).
+    pub(crate) write_parameters: Option<Step>,
+    pub(crate) format: Option<FormatStep>,
+    /// Write-once media: power calibration (SEND OPC INFORMATION), then the invisible
+    /// track's number and next writable address.
+    pub(crate) calibrate: bool,
+    /// Page 05h's multi-session field as set before the data: the disc is closed at CLOSE
+    /// SESSION only when a stream of known length was expected to close it (measured on the
+    /// disc as the summary gave it).
+    page_keeps_open: bool,
+    postgap_in_image: bool,
+    force_close: bool,
+    bufe: bool,
+    stop_background_format: bool,
+}
+
+impl WritePlan {
+    /// Whether the planner needs to know if an overwritable disc holds data (its first 2 MB,
+    /// IMAPI's MediaHeuristicallyBlank), and the sectors per READ of that check.
+    pub(crate) fn blank_check(
+        disc: &DiscSummary,
+        options: &WriteOptions,
+        ranges: Option<&[BlockRange]>,
+        max_transfer_bytes: Option<usize>,
+    ) -> Option<u64> {
+        let profile = Profile::from_u16(disc.profile_code);
+        let overwritable = !MediumClass::of(profile)?.write_once();
+        let needed = overwritable
+            && !disc.write_protected
+            && ranges.is_none()
+            && !options.force_overwrite
+            && disc.status != DiscState::Blank;
+        needed.then(|| u64::from(transfer_sectors(max_transfer_bytes, ecc_block(profile))))
+    }
+
+    /// Plans a write of `sectors` sectors (`None`: read to its end) with `options`, onto the
+    /// disc `disc` describes; `ranges` limits it to those sectors of the stream.
+    pub(crate) fn new(
+        disc: &DiscSummary,
+        options: &WriteOptions,
+        sectors: Option<u64>,
+        ranges: Option<&[BlockRange]>,
+        drive: &DriveFacts,
+    ) -> Result<Self, Error> {
+        let profile = Profile::from_u16(disc.profile_code);
+        let class = MediumClass::of(profile).ok_or_else(|| Error::MediaIsNotSupported {
+            detail: format!("{} discs are not written by this writer", disc.profile),
+        })?;
+        if disc.write_protected {
+            return Err(Error::MediaWriteProtected {
+                cause: DeviceCause {
+                    opcode: Opcode::GetConfiguration,
+                    sense: None,
+                },
+            });
+        }
+        let chunk = u64::from(transfer_sectors(
+            drive.max_transfer_bytes,
+            ecc_block(profile),
+        ));
+        let total = u64::from(disc.total_sectors);
+        let (start_lba, overhead, free) = if class.write_once() {
+            // A block range list skips sectors, which write-once media cannot do: the drive
+            // only accepts the next writable address (05/21/02 otherwise).
+            if ranges.is_some() {
+                return Err(Error::Api(ApiMisuse::InvalidArg(format!(
+                    "a block range list needs rewritable media; {} discs are written session by session",
+                    disc.profile
+                ))));
+            }
+            if disc.status == DiscState::Complete {
+                return Err(Error::InvalidMediaState {
+                    detail: "the disc is finalized; nothing more can be recorded".into(),
+                });
+            }
+            let nwa = disc
+                .next_writable_address
+                .ok_or_else(|| Error::InvalidMediaState {
+                    detail: "the drive reports no next writable address".into(),
+                })?;
+            let overhead = match (class, options.postgap_already_in_image) {
+                (MediumClass::CdWriteOnce, false) => CD_RUN_OUT + CD_POSTGAP,
+                (MediumClass::CdWriteOnce, true) => CD_RUN_OUT,
+                _ => 0,
+            };
+            (i64::from(nwa), overhead, u64::from(disc.free_sectors))
+        } else {
+            if WritePlan::blank_check(disc, options, ranges, drive.max_transfer_bytes).is_some()
+                && drive.holds_data != Some(false)
+            {
+                return Err(Error::MediaNotBlank);
+            }
+            (0, 0, total)
+        };
+        let format = if disc.needs_formatting {
+            Some(match class {
+                MediumClass::Overwritable { dvd_plus_rw: true } => FormatStep::DvdPlusRwBackground,
+                _ => FormatStep::Default,
+            })
+        } else if disc.background_format_stopped {
+            Some(FormatStep::DvdPlusRwRestart)
+        } else {
+            None
+        };
+        let bufe = !options.buffer_underrun_free_disabled;
+        let mut plan = WritePlan {
+            profile,
+            class,
+            sectors,
+            start_lba,
+            chunk,
+            limit: free.saturating_sub(overhead),
+            overhead,
+            free,
+            total,
+            speed: SpeedSetting {
+                cd: profile.is_cd(),
+                kbps: kbps_for(profile, drive.speed.sectors_per_second),
+                pure_cav: drive.speed.pure_cav,
+                end_lba: disc.total_sectors.saturating_sub(1),
+            },
+            write_parameters: None,
+            page_keeps_open: true,
+            format,
+            calibrate: class.write_once(),
+            postgap_in_image: options.postgap_already_in_image,
+            force_close: options.force_media_to_be_closed,
+            bufe,
+            stop_background_format: options.disable_consumer_dvd_compatibility_mode,
+        };
+        plan.check_fits()?;
+        let planned_close = class.write_once() && plan.closes_disc(sectors.unwrap_or(0));
+        plan.page_keeps_open = !(sectors.is_some() && planned_close);
+        if class == MediumClass::CdWriteOnce {
+            plan.write_parameters = Some(Step::WriteParameters {
+                keep_open: plan.page_keeps_open,
+                bufe,
+            });
+        }
+        Ok(plan)
+    }
+
+    fn check_fits(&self) -> Result<(), Error> {
+        match self.sectors {
+            Some(sectors) if sectors > self.limit => Err(Error::StreamTooLargeForCurrentMedia {
+                needed: Some(sectors + self.overhead),
+                free: self.free,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The next writable address and free blocks the drive gives once the write parameters
+    /// are set (on CD they depend on the write type and the track's pre-gap, MMC-6
+    /// 6.27.3.9): the data goes there. Whether the start moved.
+    pub(crate) fn relocate(&mut self, nwa: u32, free_blocks: u32) -> Result<bool, Error> {
+        if i64::from(nwa) == self.start_lba {
+            return Ok(false);
+        }
+        tracing::debug!(target: "discwriter::write", "next writable address {nwa} once the write parameters are set (was {})", self.start_lba);
+        self.start_lba = i64::from(nwa);
+        self.free = u64::from(free_blocks);
+        self.limit = self.free.saturating_sub(self.overhead);
+        self.check_fits()?;
+        Ok(true)
+    }
+
+    /// IMAPI closes the disc when asked, or when at most 2 % of it would remain free after
+    /// `sectors` more (and what the medium adds).
+    fn closes_disc(&self, sectors: u64) -> bool {
+        let remaining = self.free.saturating_sub(sectors + self.overhead);
+        self.force_close || remaining * 50 <= self.total
+    }
+
+    /// Whether a write that ended with `end` after `written` sectors closes the disc: only
+    /// one that recorded all its data on write-once media.
+    pub(crate) fn disc_closed(&self, end: DataEnd, written: u64) -> bool {
+        self.class.write_once() && end == DataEnd::Complete && self.closes_disc(written)
+    }
+
+    /// The steps after the data phase. A finalization runs also after a cancel (so what was
+    /// written stays readable and write-once media stay appendable). After a drive failure
+    /// the drive is only asked to write what it holds (SYNCHRONIZE CACHE), and a write-once
+    /// track is left open, as libburn leaves it: closing it would make a truncated track,
+    /// maybe with a hole, look like a complete session; the next write continues it. After a
+    /// host failure what the drive took is made durable and, on write-once media, closed in
+    /// an appendable session; a failed write never closes the disc.
+    pub(crate) fn closing(&self, end: DataEnd, written: u64) -> Closing {
+        let written_any = written > 0;
+        let cd = self.class == MediumClass::CdWriteOnce;
+        let page_keeps_open = self.page_keeps_open;
+        let mut steps = Vec::new();
+        match end {
+            DataEnd::DriveFailed => {
+                steps.push((Step::Synchronize, OnError::Stop));
+            }
+            DataEnd::HostFailed => {
+                steps.push((Step::Synchronize, OnError::Stop));
+                if cd && !page_keeps_open && written_any {
+                    let page = Step::WriteParameters {
+                        keep_open: true,
+                        bufe: self.bufe,
+                    };
+                    steps.push((page, OnError::Continue));
+                }
+                if self.class.write_once() && written_any {
+                    steps.push((Step::CloseTrack, OnError::Stop));
+                    steps.push((Step::Close(CloseFunction::CloseSession), OnError::Stop));
+                }
+            }
+            DataEnd::Complete | DataEnd::Truncated | DataEnd::Cancelled => {
+                let close_disc = self.disc_closed(end, written);
+                if cd && written_any && !self.postgap_in_image && end != DataEnd::Cancelled {
+                    let lba = self.start_lba + written as i64;
+                    steps.push((
+                        Step::WriteZeros {
+                            lba,
+                            sectors: CD_POSTGAP,
+                        },
+                        OnError::Fail,
+                    ));
+                }
+                // The page said what the write expected; what it turned out to be decides.
+                if cd && written_any && page_keeps_open == close_disc {
+                    let page = Step::WriteParameters {
+                        keep_open: !close_disc,
+                        bufe: self.bufe,
+                    };
+                    steps.push((page, OnError::Fail));
+                }
+                steps.push((Step::Synchronize, OnError::Fail));
+                let close = match self.class {
+                    MediumClass::CdWriteOnce | MediumClass::Sequential { .. } if !written_any => {
+                        None
+                    }
+                    MediumClass::Sequential { finalize } if close_disc => Some(finalize),
+                    MediumClass::CdWriteOnce | MediumClass::Sequential { .. } => {
+                        Some(CloseFunction::CloseSession)
+                    }
+                    // The DVD+RW compatibility close (MMC-6 6.3.3.2.3), or only stopping the
+                    // background format when the consumer-compatibility mode is off.
+                    MediumClass::Overwritable { dvd_plus_rw: true } => {
+                        Some(if self.stop_background_format {
+                            CloseFunction::QuickStopBackgroundFormat
+                        } else {
+                            CloseFunction::CloseSession
+                        })
+                    }
+                    MediumClass::Overwritable { dvd_plus_rw: false } => None,
+                };
+                if let Some(function) = close {
+                    if self.class.write_once() {
+                        steps.push((Step::CloseTrack, OnError::Fail));
+                    }
+                    steps.push((Step::Close(function), OnError::Fail));
+                }
+            }
+        }
+        Closing {
+            finalize: matches!(
+                end,
+                DataEnd::Complete | DataEnd::Truncated | DataEnd::Cancelled
+            ),
+            steps,
+        }
+    }
+
+    /// The outcome of a complete write of `written` sectors, given the speed and rotation the
+    /// drive reports having selected and the seconds the write took.
+    pub(crate) fn outcome(
+        &self,
+        written: u64,
+        current: Option<(u32, bool)>,
+        elapsed_time: f64,
+    ) -> WriteOutcome {
+        WriteOutcome {
+            code: self.outcome_code(current),
+            start_lba: self.start_lba,
+            sectors: written,
+            disc_closed: self.disc_closed(DataEnd::Complete, written),
+            elapsed_time,
+        }
+    }
+
+    /// S_OK, or the success code that says what the drive adjusted, given the write speed
+    /// (kB/s) and pure-CAV rotation it reports having selected.
+    pub(crate) fn outcome_code(&self, current: Option<(u32, bool)>) -> ImapiCode {
+        let Some((kbps, cav)) = current else {
+            return ImapiCode::Ok;
+        };
+        let speed = self.speed.kbps.is_some_and(|r| r.abs_diff(kbps) * 100 > r);
+        let rotation = self.speed.pure_cav && !cav;
+        ImapiCode::adjusted(speed, rotation)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+//! The data phase: the stream read through the fifo and sent chunk by chunk, only the
+//! sectors inside the block ranges when there are some; and the zeros of the CD post-gap.
+
+use std::io::SeekFrom;
+use std::time::Duration;
+
+use mmc_core::Transport;
+use tracing::debug;
+
+use super::events::WriteAction;
+use super::fifo::{self, Next, StreamError};
+use super::plan::WritePlan;
+use super::progress::Progress;
+use super::{BlockRange, Source, VerificationLevel, WriteOptions};
+use crate::error::{ApiMisuse, Error};
+use crate::recorder::{Recorder, Timeouts, SECTOR};
+
+/// `sectors` sectors of zeros at `lba`, `chunk` sectors per WRITE (the CD post-gap).
+pub(super) fn write_zeros<T: Transport>(
+    rec: &mut Recorder<T>,
+    lba: i64,
+    sectors: u64,
+    chunk: u64,
+    timeouts: &Timeouts,
+) -> Result<(), Error> {
+    let zeros = vec![0u8; chunk as usize * SECTOR];
+    let mut done = 0u64;
+    while done < sectors {
+        let n = chunk.min(sectors - done);
+        let data = zeros.get(..n as usize * SECTOR).unwrap_or(&[]);
+        rec.write_blocks(lba + done as i64, data, timeouts)?;
+        done += n;
+    }
+    Ok(())
+}
+
+/// Sectors per WRITE at most: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
+const CHUNK_SECTORS: usize = 32;
+
+/// The fifo must fit in memory before anything is sent to the drive (a BD-RE would
+/// otherwise be formatted first): E_OUTOFMEMORY, as IMAPI returns for its buffers.
+pub(super) fn check_fifo_memory(fifo_bytes: usize) -> Result<(), Error> {
+    let mut probe: Vec<u8> = Vec::new();
+    probe
+        .try_reserve_exact(fifo_bytes.saturating_add(2 * CHUNK_SECTORS * SECTOR))
+        .map_err(|_| Error::OutOfMemory("the fifo between the image and the drive"))
+}
+
+/// How often the writer looks at the cancel flag while the source is slow to deliver.
+const SOURCE_WAIT: Duration = Duration::from_millis(200);
+
+/// The data phase: the stream written through the fifo as the plan says, chunk by chunk,
+/// checking for cancel before each, with a BLAKE3 digest of each chunk kept in `digests`
+/// when a stream read once is to be verified.
+pub(super) fn write_data<T: Transport + Send>(
+    rec: &mut Recorder<T>,
+    source: &mut Source<'_>,
+    plan: &WritePlan,
+    ranges: Option<&[BlockRange]>,
+    options: &WriteOptions,
+    progress: &mut Progress<'_, '_>,
+    digests: &mut Vec<blake3::Hash>,
+) -> Result<(), Error> {
+    progress.expect(plan.speed.kbps.or(progress.kbps), rec);
+    progress.enter(WriteAction::WritingData, rec);
+    let keep_digests =
+        options.verification != VerificationLevel::None && matches!(source, Source::Sequential(_));
+    let mut digests = keep_digests.then_some(digests);
+    if let Source::Seekable(s) = source {
+        s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
+            detail: format!("reading the image: {e}"),
+            cause: None,
+        })?;
+    }
+    let start_lba = plan.start_lba;
+    let chunk_bytes = plan.chunk as usize * SECTOR;
+    let (fifo, filler) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
+        Error::OutOfMemory("the fifo between the image and the drive"),
+    )?;
+    progress.fifo_total = fifo.total_bytes();
+    let length = plan.sectors.map(|s| s * SECTOR as u64);
+    std::thread::scope(|scope| {
+        // A file is read on a thread of the scope, joined at the end. A stream is read on a
+        // thread of its own that is never waited for: after a cancel or a failure it may sit
+        // in a read of a pipe that never delivers again, and the write must still end.
+        let reader = match source {
+            Source::Seekable(s) => Some(scope.spawn(move || filler.run(&mut **s, length))),
+            Source::Sequential(s) => {
+                let mut stream = std::mem::replace(s, Box::new(std::io::empty()));
+                std::thread::Builder::new()
+                    .name("discwriter-reader".into())
+                    .spawn(move || filler.run(&mut *stream, length))
+                    .map_err(|e| Error::Fail {
+                        detail: format!("starting the thread that reads the image: {e}"),
+                        cause: None,
+                    })?;
+                None
+            }
+        };
+        let result = (|| {
+            let cancel = progress.cancel.clone();
+            fifo.prefill(&|| cancel.is_cancelled());
+            debug!(target: "discwriter::write", "fifo: {} of {} bytes before the first WRITE", fifo.used_bytes(), fifo.total_bytes());
+            loop {
+                if progress.cancel.is_cancelled() {
+                    return Err(Error::RequestCancelled {
+                        last_written_lba: (progress.last_written >= start_lba)
+                            .then_some(progress.last_written),
+                    });
+                }
+                let chunk = match fifo.next(SOURCE_WAIT) {
+                    Next::End => return Ok(()),
+                    Next::Waiting => continue,
+                    Next::Item(item) => item.map_err(stream_error)?,
+                };
+                let n = (chunk.data.len() / SECTOR) as u64;
+                let first = chunk.first_sector;
+                if first + n > plan.limit {
+                    // Only a stream of unknown length gets here (one of known length was
+                    // measured against the free space before anything was written): the
+                    // disc is filled, then the write stops.
+                    let fits = plan.limit.saturating_sub(first);
+                    if fits > 0 {
+                        let part = chunk.data.get(..fits as usize * SECTOR).unwrap_or(&[]);
+                        rec.write_blocks(start_lba + first as i64, part, &options.timeouts)?;
+                        progress.last_written = start_lba + (first + fits) as i64 - 1;
+                    }
+                    return Err(Error::StreamTooLargeForCurrentMedia {
+                        needed: None,
+                        free: plan.free,
+                    });
+                }
+                if !progress.length_known {
+                    progress.sectors = first + n;
+                }
+                progress.last_read = start_lba + (first + n) as i64 - 1;
+                progress.fifo_used = fifo.used_bytes();
+                match ranges {
+                    None => {
+                        rec.write_blocks(start_lba + first as i64, &chunk.data, &options.timeouts)?
+                    }
+                    Some(ranges) => {
+                        // Only the sectors inside the block ranges are sent.
+                        for r in ranges {
+                            let lo = r.start_lba.max(first);
+                            let hi = r.end_lba.min(first + n - 1);
+                            if lo > hi {
+                                continue;
+                            }
+                            let from = (lo - first) as usize * SECTOR;
+                            let to = (hi - first + 1) as usize * SECTOR;
+                            let part = chunk.data.get(from..to).unwrap_or(&[]);
+                            rec.write_blocks(start_lba + lo as i64, part, &options.timeouts)?;
+                        }
+                    }
+                }
+                if let Some(d) = digests.as_deref_mut() {
+                    d.push(blake3::hash(&chunk.data));
+                }
+                progress.last_written = start_lba + (first + n) as i64 - 1;
+                fifo.recycle(chunk.data);
+                progress.tick(rec, &options.timeouts)?;
+            }
+        })();
+        drop(fifo);
+        if let Some(reader) = reader {
+            let _ = reader.join();
+        }
+        result
+    })
+}
+
+/// The error a stream that could not be read to its end is reported as.
+fn stream_error(e: StreamError) -> Error {
+    match e {
+        StreamError::Io(e) => Error::Fail {
+            detail: format!("reading the image: {e}"),
+            cause: None,
+        },
+        StreamError::EndedEarly { bytes, expected } => Error::Fail {
+            detail: format!(
+                "the image ended after {bytes} bytes, before the {expected} bytes its size gave"
+            ),
+            cause: None,
+        },
+        StreamError::PartialSector { bytes } => Error::Api(ApiMisuse::StreamNotSupported { bytes }),
+    }
+}
