@@ -13,8 +13,8 @@ use std::time::Duration;
 use mmc_core::{DataPhase, Transport};
 use serde_json::Value;
 use testkit::{
-    blocks, cd_write_parameters, command_in, command_ok, command_out, fixture, mode_select,
-    read10, read_toc, read_track_information, write10, BLOCK, CLOSE_SESSION, CLOSE_TRACK,
+    blocks, cd_write_parameters, command_in, command_ok, command_out, fixture, mode_select, read10,
+    read_toc, read_track_information, write10, BLOCK, CLOSE_SESSION, CLOSE_TRACK,
     NEXT_SESSION_ALLOWED, READ_CAPACITY, READ_DISC_INFORMATION, READ_FORMAT_CAPACITIES,
     READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
 };
@@ -34,15 +34,31 @@ use Step::{Command, Write};
 /// A CD-R with two sessions, both closed with Multi-session 11b (the disc is appendable):
 /// session 1 holds tracks 1 and 2 (TAO, track 1 padded to 300 blocks), session 2 track 3.
 const CD_R_TWO_SESSIONS: &[Step] = &[
-    Write { lba: 0, n: 40, seed: 1 },
+    Write {
+        lba: 0,
+        n: 40,
+        seed: 1,
+    },
     Command(&SYNCHRONIZE_CACHE),
     // Track 2: after track 1's 300 blocks, its 2 run-out blocks and a 150-block pre-gap.
-    Write { lba: 452, n: 32, seed: 2 },
-    Write { lba: 484, n: 300, seed: 3 },
+    Write {
+        lba: 452,
+        n: 32,
+        seed: 2,
+    },
+    Write {
+        lba: 484,
+        n: 300,
+        seed: 3,
+    },
     Command(&CLOSE_TRACK),
     Command(&CLOSE_SESSION),
     // Session 2: the lead-out of session 1 (6,750), a lead-in (4,500) and a pre-gap (150).
-    Write { lba: 12_186, n: 320, seed: 4 },
+    Write {
+        lba: 12_186,
+        n: 320,
+        seed: 4,
+    },
     Command(&CLOSE_TRACK),
     Command(&CLOSE_SESSION),
 ];
@@ -50,22 +66,42 @@ const CD_R_TWO_SESSIONS: &[Step] = &[
 /// A DVD+R with one closed session (tracks 1 and 2) and a second session open, holding
 /// track 3 (flushed, so padded to whole ECC blocks, and not closed).
 const DVD_PLUS_R_SESSIONS: &[Step] = &[
-    Write { lba: 0, n: 40, seed: 1 },
+    Write {
+        lba: 0,
+        n: 40,
+        seed: 1,
+    },
     Command(&CLOSE_TRACK),
-    Write { lba: 48, n: 64, seed: 2 },
+    Write {
+        lba: 48,
+        n: 64,
+        seed: 2,
+    },
     Command(&CLOSE_TRACK),
     Command(&CLOSE_SESSION),
     // The Closure and the next Intro: 2,048 sectors.
-    Write { lba: 2_160, n: 20, seed: 3 },
+    Write {
+        lba: 2_160,
+        n: 20,
+        seed: 3,
+    },
     Command(&SYNCHRONIZE_CACHE),
 ];
 
 /// A BD-R with one closed session and an open second one.
 const BD_R_SESSIONS: &[Step] = &[
-    Write { lba: 0, n: 40, seed: 1 },
+    Write {
+        lba: 0,
+        n: 40,
+        seed: 1,
+    },
     Command(&CLOSE_TRACK),
     Command(&CLOSE_SESSION),
-    Write { lba: 64, n: 70, seed: 2 },
+    Write {
+        lba: 64,
+        n: 70,
+        seed: 2,
+    },
     Command(&SYNCHRONIZE_CACHE),
 ];
 
@@ -86,9 +122,17 @@ fn run(d: &mut DiscFileDrive, steps: &[Step]) {
 /// The replies that describe the disc, by name, as hex.
 fn replies(d: &mut DiscFileDrive) -> Value {
     let mut cdbs: Vec<(String, Vec<u8>, usize)> = vec![
-        ("disc information".into(), READ_DISC_INFORMATION.to_vec(), 34),
+        (
+            "disc information".into(),
+            READ_DISC_INFORMATION.to_vec(),
+            34,
+        ),
         ("capacity".into(), READ_CAPACITY.to_vec(), 8),
-        ("format capacities".into(), READ_FORMAT_CAPACITIES.to_vec(), 12),
+        (
+            "format capacities".into(),
+            READ_FORMAT_CAPACITIES.to_vec(),
+            12,
+        ),
         ("track FF".into(), READ_TRACK_INFORMATION_FF.to_vec(), 48),
         ("toc".into(), read_toc(0, false, 0).to_vec(), 804),
         ("session info".into(), read_toc(1, false, 0).to_vec(), 804),
@@ -96,11 +140,7 @@ fn replies(d: &mut DiscFileDrive) -> Value {
         ("toc msf".into(), read_toc(0, true, 0).to_vec(), 804),
     ];
     for n in 1..=3u8 {
-        cdbs.push((
-            format!("track {n}"),
-            read_track_information(n).to_vec(),
-            48,
-        ));
+        cdbs.push((format!("track {n}"), read_track_information(n).to_vec(), 48));
     }
     let mut out = serde_json::Map::new();
     for (name, cdb, len) in cdbs {
@@ -159,8 +199,7 @@ fn check_fixture(name: &str, kind: MediumKind, steps: &[Step]) {
     rebuild_data_file(&path, &state, steps);
     let mut d = DiscFileDrive::open_existing(kind, &path, DriveConfig::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let expected: Value =
-        serde_json::from_slice(&fs::read(&replies_fixture).unwrap()).unwrap();
+    let expected: Value = serde_json::from_slice(&fs::read(&replies_fixture).unwrap()).unwrap();
     assert_eq!(replies(&mut d), expected, "{name}: the replies");
     for step in steps {
         if let Write { lba, n, seed } = *step {

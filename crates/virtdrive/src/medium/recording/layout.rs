@@ -204,7 +204,14 @@ impl<T: Clone, C> Layout<T, C> {
             None => i64::from(g.capacity) - i64::from(g.run_out),
         };
         let free = u32::try_from((limit - open.data_end()).max(0)).unwrap_or(u32::MAX);
-        Some(next_track(g, open.number, self.session_count(), open.start, open.recorded, free))
+        Some(next_track(
+            g,
+            open.number,
+            self.session_count(),
+            open.start,
+            open.recorded,
+            free,
+        ))
     }
 
     /// The invisible track READ TRACK INFORMATION reports for FFh: the incomplete track
@@ -346,7 +353,12 @@ impl<T: Clone, C> Layout<T, C> {
     /// Closes the open session, holding tracks, as `closed` records; the disc is complete
     /// after it when `finalize`. Returns the sectors the close records, or `None` when no
     /// session with a track is open.
-    pub fn close_session(&mut self, g: &RecordingGeometry, closed: C, finalize: bool) -> Option<u32> {
+    pub fn close_session(
+        &mut self,
+        g: &RecordingGeometry,
+        closed: C,
+        finalize: bool,
+    ) -> Option<u32> {
         let index = self.sessions.len().checked_sub(1)?;
         let session = self
             .sessions

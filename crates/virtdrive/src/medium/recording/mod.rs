@@ -18,7 +18,7 @@ mod layout;
 mod replies;
 
 pub(crate) use geometry::{AddressForm, RecordingGeometry};
-pub(crate) use layout::{Layout, NextTrack, Session, Track};
+pub(crate) use layout::{Layout, Session, Track};
 pub(crate) use replies::{disc_information, lba_field, track_information};
 
 /// The state of a disc recorded in sessions (MMC-6 6.22.3.1.2, Disc Status and State of

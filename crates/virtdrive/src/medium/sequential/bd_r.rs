@@ -18,8 +18,8 @@ use mmc_core::cdb::CloseFunction;
 use mmc_core::Profile;
 
 use super::geometry::{SequentialMedium, StructureFamily};
-use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::overwritable::bd_re::BD_1X_KBPS;
+use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::MediumKind;
 
 /// Sectors of a single-layer BD-R without spare areas.

@@ -21,8 +21,8 @@ use mmc_core::response::disc_structure::BookType;
 use mmc_core::Profile;
 
 use super::geometry::{SequentialMedium, StructureFamily};
-use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
+use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::MediumKind;
 
 /// Sectors of a single-layer DVD+R.

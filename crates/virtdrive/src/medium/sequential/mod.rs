@@ -53,8 +53,8 @@
 mod bd_r;
 mod dvd_plus_r;
 mod geometry;
-mod toc;
 mod state;
+mod toc;
 
 pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
 pub use dvd_plus_r::{
@@ -180,7 +180,10 @@ impl SequentialDisc {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
         let open = self.disc.open_track.as_ref().map(|t| t.number);
-        let invisible = self.disc.invisible_track(&self.geometry.recording).map(|t| t.number);
+        let invisible = self
+            .disc
+            .invisible_track(&self.geometry.recording)
+            .map(|t| t.number);
         let known = number == 0xFF
             || Some(number) == open
             || Some(number) == invisible
