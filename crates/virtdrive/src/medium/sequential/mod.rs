@@ -64,21 +64,17 @@ pub use dvd_plus_r::{
 pub use geometry::{SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, Reservation, ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure, ReadTocPmaAtip,
+    Reservation, ReserveTrack, TrackAddressType,
 };
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 
 use crate::clock::VirtualTime;
-use crate::medium::overwritable::{
-    dvd_physical_format, invalid_cdb_field, lba_out_of_range, store_error, StateError,
-};
+use crate::medium::disc_structure::{self, Structures};
+use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
 use crate::medium::recording::{self, DiscState, Layout};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::{SectorStore, SECTOR};
@@ -284,35 +280,16 @@ impl Medium for SequentialDisc {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        let protection = || {
-            WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()
+        let structures = match self.geometry.structures {
+            // Layer type bit 1: recordable.
+            StructureFamily::Dvd(book) => Structures::Dvd {
+                book,
+                layer_type: 0b0010,
+                sectors: u64::from(self.geometry.capacity()),
+            },
+            StructureFamily::Bd => Structures::Bd,
         };
-        match (self.geometry.structures, cdb.media_type) {
-            (StructureFamily::Dvd(book), DiscStructureMedia::Dvd) => match cdb.format_code {
-                // Layer type bit 1: recordable.
-                0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
-                    book,
-                    0b0010,
-                    u64::from(self.geometry.capacity()),
-                )),
-                0x00 => Err(invalid_cdb_field(6, None)),
-                0xC0 => Ok(protection()),
-                _ => Err(invalid_cdb_field(7, None)),
-            },
-            (StructureFamily::Bd, DiscStructureMedia::Bd) => match cdb.format_code {
-                0xC0 => Ok(protection()),
-                // Disc Information (00h) and the others are not modelled.
-                _ => Err(invalid_cdb_field(7, None)),
-            },
-            _ => Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
-        }
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
