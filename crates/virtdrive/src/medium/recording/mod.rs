@@ -35,3 +35,6 @@ pub(crate) enum DiscState {
     /// nothing more can be recorded.
     Complete,
 }
+
+#[cfg(test)]
+mod tests;
