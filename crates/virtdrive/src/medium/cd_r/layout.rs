@@ -1,5 +1,7 @@
-//! Where things are on a CD-R: sessions, tracks, pre-gaps, run-out, lead-in and lead-out, and
-//! the next writable address that follows from them.
+//! A CD-R's recording geometry (pre-gaps, run-out, lead-in and lead-out: the numbers the
+//! shared session-and-track layout of `medium::recording` places tracks by), and what a CD
+//! records beyond it: each track's data mode and CONTROL nibble, and how each session was
+//! closed (the three Multi-session values).
 //!
 //! # Geometry (all in 2048-byte blocks, LBA 0 = MSF 00:02:00)
 //!

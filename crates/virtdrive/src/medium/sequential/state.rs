@@ -18,7 +18,7 @@
 //! - tracks: `number` (1, 2, ... over the disc), `start`, `recorded` (sectors, whole ECC
 //!   blocks, at least one block). Each track follows the previous one of its session; a
 //!   session's first track starts the medium's session gap after the previous session's
-//!   end (see `layout`); everything lies inside the disc.
+//!   end (see `medium::recording`); everything lies inside the disc.
 //!
 //! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE), so a track
 //! in progress is saved closed into its open session, padded to whole blocks as the flush
