@@ -133,15 +133,7 @@ pub struct CdR {
 impl CdR {
     /// A blank disc of `size` whose sectors live in `store`.
     pub fn blank(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
-        let disc = CdLayout::blank();
-        CdR {
-            size,
-            synced: disc.clone(),
-            disc,
-            params: write_parameters::default_page(),
-            sao: None,
-            store,
-        }
+        CdR::inserted(size, CdLayout::blank(), store)
     }
 
     /// A disc in the state [`Medium::save_state`] described (format in [`state`]), with its
@@ -151,14 +143,19 @@ impl CdR {
         store: Box<dyn SectorStore>,
     ) -> Result<Self, CdRStateError> {
         let (size, disc) = state::load(value)?;
-        Ok(CdR {
+        Ok(CdR::inserted(size, disc, store))
+    }
+
+    /// A disc as recorded so far, just inserted: the drive's page 05h at its defaults.
+    fn inserted(size: CdRSize, disc: CdLayout, store: Box<dyn SectorStore>) -> Self {
+        CdR {
             size,
             synced: disc.clone(),
             disc,
             params: write_parameters::default_page(),
             sao: None,
             store,
-        })
+        }
     }
 
     pub fn size(&self) -> CdRSize {
