@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::VirtualTime;
 
 pub mod cd_r;
+mod disc_structure;
 pub mod overwritable;
 mod recording;
 pub mod rom;

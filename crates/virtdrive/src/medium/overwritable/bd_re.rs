@@ -42,17 +42,14 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    BdCertification, CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters,
-    ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
+    BdCertification, CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure,
+    ReadTocPmaAtip, TrackAddressType,
 };
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
@@ -62,6 +59,7 @@ use super::{
     single_track, single_track_toc, StateError, UserArea, WrittenExtents,
 };
 use crate::clock::{transfer_time, VirtualTime};
+use crate::medium::disc_structure::{self, Structures};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::SectorStore;
 
@@ -358,21 +356,7 @@ impl Medium for BdRe {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        if cdb.media_type != DiscStructureMedia::Bd {
-            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
-        }
-        match cdb.format_code {
-            0xC0 => Ok(WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()),
-            // Disc Information (00h) and the others are not modelled.
-            _ => Err(invalid_cdb_field(7, None)),
-        }
+        disc_structure::reply(cdb, Structures::Bd)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

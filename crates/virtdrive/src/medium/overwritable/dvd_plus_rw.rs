@@ -42,27 +42,25 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, TrackAddressType,
+    CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure, ReadTocPmaAtip,
+    TrackAddressType,
 };
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_single_track, dvd_physical_format, invalid_cdb_field, invalid_parameter, load_written,
-    round_up, sector_span, single_track, single_track_toc, StateError, UserArea, WrittenExtents,
+    check_single_track, invalid_cdb_field, invalid_parameter, load_written, round_up, sector_span,
+    single_track, single_track_toc, StateError, UserArea, WrittenExtents,
 };
 use crate::clock::{transfer_time, VirtualTime};
+use crate::medium::disc_structure::{self, Structures};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::SectorStore;
 
@@ -363,27 +361,13 @@ impl Medium for DvdPlusRw {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        if cdb.media_type != DiscStructureMedia::Dvd {
-            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
-        }
-        match cdb.format_code {
-            0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
-                BookType::DvdPlusRw,
-                // Layer type bit 2: rewritable.
-                0b0100,
-                DVD_PLUS_RW_SECTORS,
-            )),
-            0x00 => Err(invalid_cdb_field(6, None)),
-            0xC0 => Ok(WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()),
-            _ => Err(invalid_cdb_field(7, None)),
-        }
+        // Layer type bit 2: rewritable.
+        let structures = Structures::Dvd {
+            book: BookType::DvdPlusRw,
+            layer_type: 0b0100,
+            sectors: DVD_PLUS_RW_SECTORS,
+        };
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

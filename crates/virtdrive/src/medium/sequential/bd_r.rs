@@ -17,8 +17,9 @@
 use mmc_core::cdb::CloseFunction;
 use mmc_core::Profile;
 
-use super::geometry::{Geometry, StructureFamily};
+use super::geometry::{SequentialMedium, StructureFamily};
 use crate::medium::overwritable::bd_re::BD_1X_KBPS;
+use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::MediumKind;
 
 /// Sectors of a single-layer BD-R without spare areas.
@@ -29,19 +30,31 @@ pub const BD_R_CLUSTER: u32 = 32;
 pub const BD_R_WRITE_SPEEDS: [u32; 3] = [6 * BD_1X_KBPS, 4 * BD_1X_KBPS, 2 * BD_1X_KBPS];
 
 /// The BD-R's recording rules.
-pub const BD_R: Geometry = Geometry {
+pub const BD_R: SequentialMedium = SequentialMedium {
     kind: MediumKind::BdR,
     name: "bd-r",
     profile: Profile::BdRSrm,
-    capacity: BD_R_SECTORS,
-    ecc_block: BD_R_CLUSTER,
-    session_gap: 0,
-    intro: 0,
-    min_next_session: BD_R_CLUSTER,
-    max_sessions: 7927,
+    recording: RecordingGeometry {
+        capacity: BD_R_SECTORS,
+        ecc_block: BD_R_CLUSTER,
+        packet_size: BD_R_CLUSTER,
+        first_track: 1,
+        max_track: u16::MAX,
+        max_sessions: 7927,
+        track_gap: 0,
+        run_out: 0,
+        min_track: 0,
+        first_lead_in: 0,
+        lead_in: 0,
+        first_lead_out: 0,
+        later_lead_out: 0,
+        min_next_session: BD_R_CLUSTER,
+        lead_in_recorded_at_close: false,
+        finalize_sectors: BD_R_CLUSTER,
+        last_recorded_address_valid: true,
+        disc_info_addresses: AddressForm::Lba,
+    },
     finalize_functions: &[CloseFunction::FinalizeDisc],
-    finalize_sectors: BD_R_CLUSTER,
-    last_recorded_address_valid: true,
     write_speeds: &BD_R_WRITE_SPEEDS,
     read_speed: 6 * BD_1X_KBPS,
     structures: StructureFamily::Bd,
