@@ -22,14 +22,13 @@
 //! How long a format runs depends on its certification (sub-type of 30h and 31h; 00h is a
 //! quick reformat, MMC-6 6.5.4.2.1.7): quick reformat 20 s, no certification 40 s, quick
 //! certification 10 min (all INF), full certification a write and a verify pass over the
-//! disc at 2x, about 93 minutes (the notes: "about 1-2 h at 2x"). Meanwhile the disc
+//! disc at 2x, about 93 minutes, within the hour or two drives take at 2x. Meanwhile the disc
 //! answers 02/04/04 with the progress ([`Medium::blocking_format_progress`]).
 //!
 //! Other choices:
 //! - Never formatted: READ and WRITE answer 02/30/10 MEDIUM NOT FORMATTED (INF, as DVD+RW).
-//! - Disc status blank until formatted, then complete, as DVD+RW (the notes: "BD-RE: as
-//!   DVD+RW"; libburn forces "blank" on profile 43h whatever the drive says). BG Format
-//!   Status stays 0: background formatting is a DVD+RW and MRW feature; hosts tell a
+//! - Disc status blank until formatted, then complete, as DVD+RW (libburn forces "blank" on
+//!   profile 43h whatever the drive says). BG Format Status stays 0: background formatting is a DVD+RW and MRW feature; hosts tell a
 //!   formatted BD-RE by READ FORMAT CAPACITIES (descriptor type 10b), as libburn does.
 //! - Writing: random, 2 KiB aligned, read-modify-write of partial 32-sector clusters.
 //!   With spare areas the drive verifies after writing ([`Medium::defect_management_active`])
@@ -75,8 +74,11 @@ pub const DEFAULT_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS + 8192;
 pub const MAX_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS + 16_384;
 /// Smallest spare: ISA0 alone.
 pub const MIN_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS;
-/// BD 1x in kB/s (36 Mbit/s of user data).
-pub const BD_1X_KBPS: u32 = 4495;
+/// BD 1x in kB/s, mmc-core's figure as a drive reports it.
+pub const BD_1X_KBPS: u32 = match mmc_core::Profile::BdRe.one_x() {
+    Some(kbps) => kbps as u32,
+    None => 0,
+};
 /// Write speeds, fastest first: 2x, 1x.
 pub const BD_RE_WRITE_SPEEDS: [u32; 2] = [2 * BD_1X_KBPS, BD_1X_KBPS];
 /// Read speed: 2x.

@@ -1,7 +1,7 @@
 //! BD-R, single layer, in Sequential Recording Mode without Pseudo-OverWrite (profile 0041h
 //! BD-R SRM; MMC-6 4.5.3.5; libburn's BD-R cookbook: "very similar to DVD+R").
 //!
-//! - 12,219,392 sectors (25 GB, no spare areas: notes §4.1), written in 32-sector clusters.
+//! - 12,219,392 sectors (25 GB, no spare areas), written in 32-sector clusters.
 //!   Formatting with spare areas (FORMAT UNIT 00h/32h) is not modelled: FORMAT UNIT gets
 //!   05/30/06, and READ FORMAT CAPACITIES offers no format.
 //! - CLOSE functions: 001b closes the track (sequential recording range), 010b the session,
@@ -12,7 +12,7 @@
 //!   next cluster after the last. The session limit is not documented in the sources at
 //!   hand; 7,927 is taken (INF), the sequential recording range limit of BD-R SRM.
 //! - READ TRACK INFORMATION reports the Last Recorded Address of written tracks (INF).
-//! - Write speeds 6x, 4x and 2x, read 6x (1x = 4,495 kB/s, notes §4.2).
+//! - Write speeds 6x, 4x and 2x, read 6x (1x = 4,495 kB/s).
 
 use mmc_core::cdb::CloseFunction;
 use mmc_core::Profile;

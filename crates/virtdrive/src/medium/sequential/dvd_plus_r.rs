@@ -1,6 +1,6 @@
 //! DVD+R, single layer (profile 001Bh; MMC-6 4.3.6.2, libburn's DVD+R cookbook).
 //!
-//! - 2,295,104 sectors, like the DVD+RW (notes §4.1), written in 16-sector ECC blocks.
+//! - 2,295,104 sectors, like the DVD+RW, written in 16-sector ECC blocks.
 //! - Up to 153 sessions (cookbook: "A DVD+R may hold 153 closed sessions").
 //! - CLOSE functions: 001b closes the fragment (track), 010b the session, keeping the disc
 //!   appendable; 101b closes the session and finalizes "with minimal radius" and 110b closes
