@@ -28,8 +28,9 @@
 //! Other choices:
 //! - Never formatted: READ and WRITE answer 02/30/10 MEDIUM NOT FORMATTED (INF, as DVD+RW).
 //! - Disc status blank until formatted, then complete, as DVD+RW (libburn forces "blank" on
-//!   profile 43h whatever the drive says). BG Format Status stays 0: background formatting is a DVD+RW and MRW feature; hosts tell a
-//!   formatted BD-RE by READ FORMAT CAPACITIES (descriptor type 10b), as libburn does.
+//!   profile 43h whatever the drive says). BG Format Status stays 0: background formatting
+//!   is a DVD+RW and MRW feature; hosts tell a formatted BD-RE by READ FORMAT CAPACITIES
+//!   (descriptor type 10b), as libburn does.
 //! - Writing: random, 2 KiB aligned, read-modify-write of partial 32-sector clusters.
 //!   With spare areas the drive verifies after writing ([`Medium::defect_management_active`])
 //!   unless WRITE(12) has the Streaming bit; the drive's speed model halves the rate.
