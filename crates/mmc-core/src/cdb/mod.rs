@@ -29,7 +29,7 @@ mod layout;
 mod mode;
 mod opcode;
 mod read_write;
-mod repr;
+pub(crate) mod repr;
 mod speed;
 mod status;
 mod track;
@@ -45,10 +45,7 @@ pub use disc::{
     ReadTocPmaAtip, ReadTrackInformation, TocFormat, TrackAddressType,
 };
 pub use error::CdbError;
-pub use format::{
-    BdCertification, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters,
-    ReadFormatCapacities,
-};
+pub use format::{FormatType, FormatUnit, ReadFormatCapacities};
 pub use mode::{ModeSelect10, ModeSense10, PageControl};
 pub use opcode::{group_cdb_len, Opcode};
 pub use read_write::{Read10, Read12, Verify10, Write10, Write12};
@@ -56,8 +53,7 @@ pub use repr::{
     blocks_to_bytes, CdbRepr, Transfer, BLOCK_LEN, CONTROL_LINK, CONTROL_NACA, CONTROL_VENDOR_BITS,
 };
 pub use speed::{
-    CdRotationalControl, GetPerformance, PerformanceDescriptor, PerformanceType, RotationControl,
-    SetCdSpeed, SetStreaming, StreamingType,
+    CdRotationalControl, GetPerformance, PerformanceType, SetCdSpeed, SetStreaming, StreamingType,
 };
 pub use status::{
     ConfigurationRequest, GetConfiguration, GetEventStatusNotification, MechanismStatus,

@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::mode::ModePageData;
 use super::{bit, bits, flag, put_bits};
+use crate::params::mode::ModePageData;
 use crate::wire::{be16_at, byte_at, ParseError, Writer};
 
 /// Page data bytes every drive sends (bytes 2-19: through the maximum write speed). qemu's

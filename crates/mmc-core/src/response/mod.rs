@@ -1,4 +1,6 @@
-//! The data a drive returns (data-in) and the parameter lists a host sends (data-out).
+//! The data a drive returns (data-in). The parameter lists a host sends (data-out) are in
+//! [`crate::params`]; MODE SENSE returns the same mode parameter list that MODE SELECT
+//! sends ([`crate::params::ModeParameters`]).
 //!
 //! Every format is a compact owned repr implementing [`ResponseFormat`]: `parse` reads the
 //! bytes actually received, `emit`/`to_bytes` produce the exact bytes a drive sends (the
@@ -29,12 +31,10 @@ pub mod event_status;
 pub mod features;
 pub mod inquiry;
 pub mod mechanism;
-pub mod mode;
 pub mod msf;
 pub mod performance;
 pub mod toc;
 pub mod track_info;
-pub mod write_parameters;
 
 mod samples;
 
@@ -47,13 +47,11 @@ pub use disc_structure::{DvdPhysicalFormat, WriteProtectionStatus};
 pub use event_status::EventStatus;
 pub use inquiry::StandardInquiry;
 pub use mechanism::MechanismStatus;
-pub use mode::{ModePage, ModeParameters};
 pub use msf::Msf;
 pub use performance::{NominalPerformance, WriteSpeeds};
 pub use samples::{parse_any, parsers, sample_responses, ParserFn};
 pub use toc::{FormattedToc, MultiSessionInfo, RawToc};
 pub use track_info::TrackInformation;
-pub use write_parameters::WriteParameters;
 
 /// One wire format: parsed from the bytes a drive sent, emitted as the bytes a drive sends.
 ///

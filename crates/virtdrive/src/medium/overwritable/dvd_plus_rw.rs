@@ -42,9 +42,10 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, TrackAddressType,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
+    TrackAddressType,
 };
+use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };

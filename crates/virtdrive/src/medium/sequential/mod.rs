@@ -63,9 +63,10 @@ pub use dvd_plus_r::{
 pub use geometry::{Geometry, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, Reservation, ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
+    Reservation, ReserveTrack, TrackAddressType,
 };
+use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{
     CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::capabilities::CapabilitiesPage;
 use super::write_parameters::WriteParameters;
-use super::{frame, len_u16, ResponseFormat};
+use crate::response::capabilities::CapabilitiesPage;
+use crate::response::{frame, len_u16, ResponseFormat};
 use crate::wire::{ParseError, Reader, Writer};
 
 /// Size of the MODE SENSE(10) / MODE SELECT(10) header.

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::disc_info::DiscType;
 use super::mode::ModePageData;
-use super::{bit, bits, flag, put_bits, wire_enum};
+use crate::response::disc_info::DiscType;
+use crate::wire::{bit, bits, flag, put_bits, wire_enum};
 use crate::wire::{ParseError, Reader, Writer};
 
 wire_enum! {
