@@ -1,4 +1,4 @@
-//! The FORMAT UNIT parameter list (MMC-6 6.5): the format list header and one format
+//! The FORMAT UNIT parameter list (MMC-5 6.5): the format list header and one format
 //! descriptor, sent as data-out when FORMAT UNIT's FmtData is set.
 
 use serde::{Deserialize, Serialize};

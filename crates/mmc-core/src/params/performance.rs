@@ -1,4 +1,4 @@
-//! The SET STREAMING performance descriptor (MMC-6 6.39): the parameter list of SET
+//! The SET STREAMING performance descriptor (MMC-5 6.39): the parameter list of SET
 //! STREAMING type 00h.
 
 use serde::{Deserialize, Serialize};
