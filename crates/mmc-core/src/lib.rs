@@ -29,6 +29,7 @@ pub mod condition;
 #[doc(hidden)]
 pub mod fuzz_seeds;
 pub mod imapi;
+mod layout;
 pub mod params;
 pub mod profile;
 pub mod response;

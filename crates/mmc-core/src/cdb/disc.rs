@@ -2,8 +2,9 @@
 //! TOC/PMA/ATIP, READ DISC STRUCTURE and READ CAPACITY.
 
 use super::error::CdbError;
-use super::layout::{cdb, or_byte, CdbField};
+use super::layout::{cdb, CdbField};
 use super::repr::{Transfer, CONTROL_VENDOR_BITS};
+use crate::layout::or_byte;
 use crate::wire::{bits, byte_at, put_bits, wire_enum};
 
 wire_enum! {

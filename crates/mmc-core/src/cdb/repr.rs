@@ -207,24 +207,6 @@ pub(crate) fn reserved_if_set(opcode: Opcode, byte: u8, value: u8) -> Result<(),
     }
 }
 
-/// Like [`reserved_if_set`], for a reserved bit of a parameter list.
-#[inline]
-pub(crate) fn parameter_reserved_if_set(
-    opcode: Opcode,
-    byte: u16,
-    value: u8,
-) -> Result<(), CdbError> {
-    if value == 0 {
-        Ok(())
-    } else {
-        Err(CdbError::ParameterReservedBit {
-            opcode,
-            byte,
-            bit: top_bit(value),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

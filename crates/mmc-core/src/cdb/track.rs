@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
-use super::layout::{cdb, BeField, CdbField};
+use super::layout::{cdb, CdbField};
 use super::opcode::Opcode;
 use super::repr::{reserved_if_set, Transfer};
+use crate::layout::{or_byte, BeField};
 use crate::wire::{bit, byte_at, wire_enum};
 
 /// How RESERVE TRACK sizes the reservation, chosen by the ARSV bit.
@@ -65,7 +66,7 @@ impl CdbField for ReservationField {
         match value {
             Reservation::Size(blocks) => blocks.write(cdb, 5),
             Reservation::Lba(lba) => {
-                super::layout::or_byte(cdb, 1, 0x01);
+                or_byte(cdb, 1, 0x01);
                 lba.write(cdb, 2);
             }
         }
