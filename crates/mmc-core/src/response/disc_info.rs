@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::msf::Msf;
-use super::{bits, fixed, frame, len_u16, whole_entries, wire_enum, ResponseFormat};
+use super::{bits, fixed, frame_be16, len_u16, whole_entries, wire_enum, ResponseFormat};
 use crate::layout::{fixed_layout, or_byte, BeField};
-use crate::wire::{byte_at, ParseError, Reader, Writer};
+use crate::wire::{byte_at, ParseError, Writer};
 
 wire_enum! {
     /// Disc Status (byte 2 bits 1-0).
@@ -163,15 +163,7 @@ impl ResponseFormat for DiscInformation {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("disc information length")? as usize;
-        let f = frame(
-            bytes,
-            what,
-            "disc information length",
-            len,
-            len + 2,
-            DISC_INFORMATION_LEN,
-        )?;
+        let (f, len) = frame_be16(bytes, what, "disc information length", DISC_INFORMATION_LEN)?;
         whole_entries(
             what,
             "disc information length",

@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, bits, fixed, flag, frame, len_u16, put_bits, wire_enum, ResponseFormat};
-use crate::wire::{ParseError, Reader, Writer};
+use super::{bit, bits, fixed, flag, frame_be16, len_u16, put_bits, wire_enum, ResponseFormat};
+use crate::wire::{ParseError, Writer};
 
 const HEADER_LEN: usize = 4;
 /// Bytes of the layer descriptor decoded (data bytes 0-16).
@@ -77,13 +77,10 @@ impl ResponseFormat for DvdPhysicalFormat {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("data length")? as usize;
-        let f = frame(
+        let (f, _) = frame_be16(
             bytes,
             what,
             "data length",
-            len,
-            len + 2,
             HEADER_LEN + LAYER_DESCRIPTOR_LEN,
         )?;
         let d = f.bytes.get(HEADER_LEN..).unwrap_or(&[]);
@@ -162,8 +159,7 @@ impl ResponseFormat for WriteProtectionStatus {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("data length")? as usize;
-        let f = frame(bytes, what, "data length", len, len + 2, HEADER_LEN + 1)?;
+        let (f, _) = frame_be16(bytes, what, "data length", HEADER_LEN + 1)?;
         let [_, _, _, _, b4] = fixed(f.bytes, what, "write protection flags")?;
         Ok(WriteProtectionStatus {
             media_specific_write_inhibit: bit(b4, 3),

@@ -133,6 +133,18 @@ pub(crate) fn frame<'a>(
     })
 }
 
+/// Frames a response whose bytes 0-1 count the bytes after them (the usual MMC data length
+/// field, named `field`), with `fixed` bytes required; returns the frame and the field's value.
+pub(crate) fn frame_be16<'a>(
+    bytes: &'a [u8],
+    what: &'static str,
+    field: &'static str,
+    fixed: usize,
+) -> Result<(Framed<'a>, usize), ParseError> {
+    let len = usize::from(crate::wire::Reader::new(bytes, what).u16(field)?);
+    Ok((frame(bytes, what, field, len, len + 2, fixed)?, len))
+}
+
 /// The first `N` bytes of `bytes`, or `Truncated` naming `field`.
 pub(crate) fn fixed<const N: usize>(
     bytes: &[u8],

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, flag, frame, len_u16, ResponseFormat};
+use super::{bit, flag, frame_be16, len_u16, ResponseFormat};
 use crate::layout::{fixed_layout, or_byte, BeField};
-use crate::wire::{be32_at, byte_at, ParseError, Reader, Writer};
+use crate::wire::{be32_at, byte_at, ParseError, Writer};
 
 /// Bytes a drive must send for the fields every MMC version has (through Track Size).
 pub const TRACK_INFORMATION_MIN_LEN: usize = 28;
@@ -74,13 +74,10 @@ impl ResponseFormat for TrackInformation {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("track information length")? as usize;
-        let f = frame(
+        let (f, _) = frame_be16(
             bytes,
             what,
             "track information length",
-            len,
-            len + 2,
             TRACK_INFORMATION_MIN_LEN,
         )?;
         // The frame holds the 28 bytes every version sends; the rest are optional.
