@@ -31,11 +31,12 @@ pub(crate) fn put(buf: &mut [u8], off: usize, bytes: &[u8]) {
     }
 }
 
-/// The `N` bytes at `off`, zeros when they do not fit.
+/// The `N` bytes at `off`; a byte past the end of `buf` reads 0 (a feature descriptor
+/// shorter than its current version has the newer fields zero).
 fn get<const N: usize>(buf: &[u8], off: usize) -> [u8; N] {
     let mut a = [0u8; N];
-    if let Some(s) = buf.get(off..off.saturating_add(N)) {
-        a.copy_from_slice(s);
+    for (i, b) in a.iter_mut().enumerate() {
+        *b = crate::wire::byte_at(buf, off.saturating_add(i));
     }
     a
 }
@@ -56,6 +57,24 @@ macro_rules! be_field {
     )*};
 }
 be_field!(u8, u16, u32, i32, u64);
+
+impl<const N: usize> BeField for [u16; N] {
+    const LEN: usize = 2 * N;
+    #[inline]
+    fn read(buf: &[u8], off: usize) -> Self {
+        let mut a = [0u16; N];
+        for (i, v) in a.iter_mut().enumerate() {
+            *v = u16::read(buf, off.saturating_add(2 * i));
+        }
+        a
+    }
+    #[inline]
+    fn write(self, buf: &mut [u8], off: usize) {
+        for (i, v) in self.iter().enumerate() {
+            v.write(buf, off.saturating_add(2 * i));
+        }
+    }
+}
 
 impl<const N: usize> BeField for [u8; N] {
     const LEN: usize = N;
