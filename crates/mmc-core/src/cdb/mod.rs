@@ -1,8 +1,10 @@
 //! Command descriptor blocks: one typed struct per MMC/SPC command a writer sends.
 //!
-//! Each struct follows smoltcp's `Repr` style: `decode(&[u8])` checks the bytes once
-//! (opcode, exact length, every bit outside the command's [`CdbRepr::USAGE`] mask) and never
-//! panics; `encode()` returns the exact bytes with a zero Control byte. Neither allocates.
+//! Each struct implements [`CdbRepr`], in smoltcp's `Repr` style: `decode(&[u8])` checks the
+//! bytes once (opcode, exact length, every bit outside the command's [`CdbRepr::USAGE`] mask)
+//! and never panics; `encode()` returns the exact bytes with a zero Control byte. Neither
+//! allocates. Each command is declared once, as a field table from which the struct, the
+//! usage mask, `decode`, `encode` and the expected transfer all come.
 //! [`Command`] decodes any CDB by its opcode, and a [`CdbError`] carries the sense a drive
 //! answers a malformed CDB with.
 //!
