@@ -131,6 +131,7 @@ pub(crate) fn write_split16(v: u16, buf: &mut [u8], lsb: usize, msb: usize) {
 /// The usage mask of an `N`-byte layout: per field, its marks `(byte, mask, count)`, that is
 /// `count` bytes from `byte` with `mask`. Evaluated in constants only, where an offset past
 /// the layout is a compile error.
+#[allow(clippy::indexing_slicing)]
 pub(crate) const fn usage<const N: usize>(fields: &[&[(usize, u8, usize)]]) -> [u8; N] {
     let mut u = [0u8; N];
     let mut f = 0;
