@@ -529,8 +529,8 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"));
 }
 
-/// `--speed` in every form a user types, and a bare `--speed`: it used to panic (clap's
-/// "Mismatch between definition and access").
+/// `--speed` in every form a user types, and a bare `--speed`, which is a usage error, not a
+/// panic.
 #[test]
 fn every_form_of_speed_works_and_a_bare_speed_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -28,7 +28,7 @@ fn the_command_line_reports_the_hresult_of_a_fault() {
     let image_path = dir.path().join("image.bin");
     std::fs::write(&image_path, image(SECTORS, 1)).unwrap();
     let img = image_path.to_str().unwrap();
-    // (medium, plan, hresult, error name): typed in from imapi-write-errors.md.
+    // (medium, plan, hresult, error name): typed in from Microsoft's IMAPI2 error list (imapi2error.h).
     let cases = [
         (
             "cd-r",

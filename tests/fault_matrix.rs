@@ -1,4 +1,4 @@
-//! The fault matrix: every code of imapi-write-errors.md that a drive or a transport can
+//! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
 //! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW and BD-RE where
 //! it applies.
@@ -169,7 +169,7 @@ impl Row {
     }
 }
 
-// The codes and values, typed in from imapi-write-errors.md.
+// The codes and values, typed in from Microsoft's IMAPI2 error list (imapi2error.h).
 const TIMEOUT: (&str, u32) = ("E_IMAPI_RECORDER_COMMAND_TIMEOUT", 0xC0AA_020D);
 const INVALID_RESPONSE: (&str, u32) =
     ("E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE", 0xC0AA_02FF);

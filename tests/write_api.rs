@@ -1,6 +1,6 @@
 //! The codes `DataWriter::write` and its setters return for what the caller did, checked
 //! before anything is recorded, and the success codes that say the drive adjusted the speed.
-//! Every HRESULT is typed in from imapi-write-errors.md.
+//! Every HRESULT is typed in from Microsoft's IMAPI2 error list (imapi2error.h).
 
 mod common;
 

@@ -13,7 +13,7 @@ use discwriter::volume::{iso9660_sectors, ISO9660_PVD_SECTOR};
 
 use super::CliError;
 
-const SECTOR: u64 = 2048;
+const SECTOR: u64 = mmc_core::BLOCK_LEN as u64;
 
 /// How a stream's length was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

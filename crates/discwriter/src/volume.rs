@@ -7,7 +7,7 @@
 //! answers `None` for anything it does not recognise; it never panics.
 
 /// Bytes in a logical sector of both file systems on optical discs.
-const SECTOR: usize = mmc_core::cdb::BLOCK_LEN as usize;
+const SECTOR: usize = mmc_core::BLOCK_LEN as usize;
 
 /// The primary volume descriptor's sector (ECMA-119 8.4: the volume descriptor set starts at
 /// sector 16 of the volume).

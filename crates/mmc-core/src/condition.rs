@@ -147,14 +147,14 @@ const MODE_SELECT_10: u8 = 0x55;
 const MODE_SENSE_10: u8 = 0x5A;
 const READ_DISC_STRUCTURE: u8 = 0xAD;
 
-/// Microsoft's table (mmc-imapi-notes.md §3.3), in its order, first match wins. Each line
+/// Microsoft's table (`GenericErrors[]` of the IMAPI2 sample's sense translation), in its order, first match wins. Each line
 /// reads `key / ASC / ASCQ, opcode -> condition`; the comment gives the row number of the
 /// published table.
 ///
 /// Row 2 is published as any/02/06 while its comment says "no reference position found",
 /// which SPC assigns to ASC 06h ASCQ 00h: the row looks transposed. It is kept as published
 /// (a drive may really send it), and row 2a adds NOT READY 06/00, which is what an upside-down
-/// disc makes a drive report (and what mmc-imapi-notes.md §3.6 has the emulator raise).
+/// disc makes a drive report, and what the emulator raises for one.
 ///
 /// Deliberately absent, as in Microsoft's table (commented out there, so E_FAIL): 08/xx/xx
 /// blank check, 01/17/xx recovered data, 05/20/00 and 05/24/00 on other opcodes, 05/26/xx on

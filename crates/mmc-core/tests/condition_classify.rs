@@ -1,4 +1,4 @@
-//! Sense -> IMAPI condition: every row of Microsoft's table (mmc-imapi-notes.md §3.3), the
+//! Sense -> IMAPI condition: every row of Microsoft's sense table (the IMAPI2 sample's), the
 //! order that decides between overlapping rows, and the codes the table leaves unmapped.
 
 use mmc_core::condition::{classify, classify_row, classify_sense, Condition, CLASSIFY_TABLE};

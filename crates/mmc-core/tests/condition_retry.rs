@@ -1,5 +1,5 @@
 //! Retry classes: which sense makes the engine go on, retry after a delay, wait for a long
-//! operation, or fail (libburn / Windows classpnp behaviour, mmc-imapi-notes.md §3.3, §3.5).
+//! operation, or fail (libburn's and Windows classpnp's behaviour).
 
 use std::time::Duration;
 

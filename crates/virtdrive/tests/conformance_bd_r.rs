@@ -3,7 +3,7 @@
 //! TRACK (001b), CLOSE SESSION (010b) and finalizing with 110b (libburn's BD-R cookbook;
 //! Pioneer BDR-203 manual table 3), the made-up TOC and the saved state.
 //!
-//! Figures: 12,219,392 sectors = 00BA_7400h (notes §4.1); sessions cost no room in the
+//! Figures: 12,219,392 sectors = 00BA_7400h; sessions cost no room in the
 //! user data area (INF, see the medium's notes).
 
 use mmc_core::sense::triples;

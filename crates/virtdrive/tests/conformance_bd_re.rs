@@ -1,8 +1,8 @@
 //! BD-RE through the drive: READ FORMAT CAPACITIES of a disc sold unformatted, FORMAT UNIT
 //! types 00h, 30h and 31h with the user capacity each gives, 02/04/04 with progress while
 //! formatting, then WRITE (12) with the Streaming bit, 32-sector clusters and overwrites.
-//! Figures: the project notes §2.5 (BD-RE) and §4.1 (12,219,392 sectors; 393,216 of spares
-//! by default), MMC-6 6.5.4.2.
+//! Figures: 12,219,392 sectors, 393,216 of them spares by default; MMC-6 FORMAT UNIT
+//! format types 00h, 30h and 31h.
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! CD-R through the drive: a blank disc's answers, Track At Once at the next writable
 //! address, closing tracks and sessions (appendable, then finalized), the TOC of two
 //! sessions, unreadable run-out blocks, Session At Once through SEND CUE SHEET, VERIFY, and
-//! the commands a CD-R refuses. Figures: MMC-6 and the project notes §2.3-2.5, §4.1, §4.4.
+//! the commands a CD-R refuses. Figures: MMC-6 and the Orange Book.
 
 use mmc_core::sense::triples;
 use mmc_core::CdbBytes;

@@ -2,8 +2,8 @@
 //! tray open or closed, becoming ready and the one medium-change attention, power-on reset,
 //! write protection, upside-down and incompatible discs, format and long write in progress,
 //! CD buffer underrun, an unsupported speed, a host timeout, and the device vanishing.
-//! Exclusive access has its own file (exclusive_access.rs). Senses: the project notes §3.4,
-//! §3.6.
+//! Exclusive access has its own file (exclusive_access.rs). Senses: what drives report for
+//! each (SPC-5 and MMC-6 sense tables).
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! and the finalizing functions 101b and 110b (MMC-6 6.3.3.4; libburn's DVD+R cookbook),
 //! RESERVE TRACK, the made-up TOC, the 153-session limit, and the saved state.
 //!
-//! Figures: 2,295,104 sectors = 0023_0540h (notes §4.1); a session costs a 64-block Closure
+//! Figures: 2,295,104 sectors = 0023_0540h; a session costs a 64-block Closure
 //! and the next session's 64-block Intro: 2,048 sectors (INF, see the medium's notes).
 
 use mmc_core::sense::{triples, SenseTriple};

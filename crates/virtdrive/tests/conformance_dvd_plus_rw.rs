@@ -1,7 +1,7 @@
 //! DVD+RW through the drive: the blank disc, FORMAT UNIT 26h and its background format on
 //! the virtual clock, writes during it, partial ECC blocks, CLOSE compatible (010b) and
-//! quick (000b), restart, overwrite, and the disc structures. Figures: MMC-6 6.5.4.2.14,
-//! the project notes §2.5 (DVD+RW) and §4.1 (2,295,104 sectors).
+//! quick (000b), restart, overwrite, and the disc structures. Figures: MMC-6 FORMAT UNIT
+//! format type 26h (DVD+RW basic format) and the DVD+RW capacity of 2,295,104 sectors.
 
 use std::time::Duration;
 
@@ -133,7 +133,7 @@ fn close_010b_stops_the_format_compatibly_with_the_lead_out_after_the_data() {
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     command_ok(&mut d, &close_immed(0x02));
     // De-icing up to the data and writing the lead-out take time: a long write with
-    // rising progress, then GOOD (notes §3.6).
+    // rising progress, then GOOD.
     command_fails(&mut d, &TEST_UNIT_READY, triples::LONG_WRITE_IN_PROGRESS);
     let progress = wait_until_ready(&mut d);
     assert!(progress.len() > 1);

@@ -3,8 +3,7 @@
 //! supports (seen in GET PERFORMANCE and page 2Ah), READ BUFFER CAPACITY filling while
 //! writing and draining with time, the time writes and SYNCHRONIZE CACHE take at a speed,
 //! defect management on BD-RE, and SEND OPC INFORMATION. Speeds in kB/s with k = 1000:
-//! CD 1x = 176.4 (75 sectors of 2,352 bytes a second), DVD 1x = 1,385, BD 1x = 4,495 (the
-//! project notes §4.2).
+//! CD 1x = 176.4 (75 sectors of 2,352 bytes a second), DVD 1x = 1,385, BD 1x = 4,495.
 
 use std::time::Duration;
 

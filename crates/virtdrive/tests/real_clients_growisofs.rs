@@ -26,7 +26,7 @@ const SECTOR: usize = 2048;
 /// Sectors of the emulator's DVD+RW (medium/overwritable/dvd_plus_rw.rs: 4.7 GB, ECMA-337).
 const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
 /// Sectors of the emulator's single-layer BD-RE formatted without spares
-/// (medium/overwritable/bd_re.rs, mmc-imapi-notes: 12,219,392).
+/// (medium/overwritable/bd_re.rs: 12,219,392).
 const BD_RE_SECTORS: u64 = 12_219_392;
 /// The smallest spare a BD-RE format offers: the inner spare area ISA0 alone, 4,096
 /// clusters of 32 sectors. growisofs formats with the 30h descriptor of the largest capacity.

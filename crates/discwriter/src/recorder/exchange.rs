@@ -108,7 +108,7 @@ impl<T: Transport> Recorder<T> {
         let mut buf = vec![0u8; len];
         let got = self.command(cdb, DataPhase::In(&mut buf), DEFAULT_TIMEOUT, Retry::Once)?;
         R::parse(buf.get(..got).unwrap_or(&[]))
-            .map_err(|e| Error::invalid_response(opcode_of(cdb).to_u8(), e))
+            .map_err(|e| Error::invalid_response(opcode_of(cdb), e))
     }
 
     /// Sends `cdb` once and reports how it ended without turning sense into an error, for
@@ -122,7 +122,7 @@ impl<T: Transport> Recorder<T> {
     ) -> Result<Answer, Error> {
         let len = data.len();
         let c = exchange(&mut self.transport, &cdb.encode(), data, timeout)
-            .map_err(|e| Error::from_transport(e, C::OPCODE.to_u8()))?;
+            .map_err(|e| Error::from_transport(e, C::OPCODE))?;
         let transferred = c.transferred(len);
         if c.status == ScsiStatus::Good {
             return Ok(Answer::Good { transferred });

@@ -142,7 +142,8 @@ impl<T: Transport> Recorder<T> {
             mmc_core::Profile::BdRe => {
                 let mut descriptor = self.default_format(false)?;
                 if descriptor.format_type == FormatType::BdReWithSpareAreas {
-                    // Sub-type 00b quick reformat, 10b full certification (MMC-6 6.5.4.2.14).
+                    // Sub-type 00b quick reformat, 10b full certification (MMC-6 FORMAT UNIT, format
+                    // type 30h, formatting BD-RE with spare areas).
                     descriptor.format_subtype = if quick { 0b00 } else { 0b10 };
                 }
                 self.format(descriptor, timeouts)?;

@@ -69,7 +69,7 @@ impl<T: Transport> Recorder<T> {
             Answer::Good { .. } => Ok(()),
             Answer::Check { triple, .. } if triple.asc == 0x20 || triple.asc == 0x24 => Ok(()),
             Answer::Check { triple, .. } => {
-                match Error::from_sense(triple, Opcode::SendOpcInformation.to_u8(), Phase::Other) {
+                match Error::from_sense(triple, Opcode::SendOpcInformation, Phase::Other) {
                     None => Ok(()),
                     Some(e) => Err(e),
                 }
@@ -181,7 +181,7 @@ impl<T: Transport> Recorder<T> {
         // GOOD with a residual: the drive took less than it was sent, and says all is well.
         if moved < data.len() {
             return Err(Error::invalid_response(
-                Opcode::Write10.to_u8(),
+                Opcode::Write10,
                 format!(
                     "WRITE (10) at LBA {lba} answered GOOD after taking {moved} of {} bytes",
                     data.len()
@@ -210,7 +210,7 @@ impl<T: Transport> Recorder<T> {
         let got = self.command(&cdb, DataPhase::In(buf), timeout, Retry::Once)?;
         if got < want {
             return Err(Error::invalid_response(
-                Opcode::Read10.to_u8(),
+                Opcode::Read10,
                 format!("READ (10) at LBA {lba} returned {got} of {want} bytes"),
             ));
         }

@@ -250,7 +250,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
                 Answer::Good { transferred } if transferred == buf.len() => break,
                 Answer::Good { transferred } => {
                     return Err(Error::invalid_response(
-                        Opcode::Read10.to_u8(),
+                        Opcode::Read10,
                         format!("READ (10) returned {transferred} of {} bytes", buf.len()),
                     ))
                 }
@@ -276,7 +276,7 @@ pub(crate) fn heuristically_blank<T: Transport>(
                     };
                     return Err(Error::from_sense(
                         triple,
-                        Opcode::Read10.to_u8(),
+                        Opcode::Read10,
                         crate::error::Phase::Other,
                     )
                     .unwrap_or(Error::Fail {

@@ -69,8 +69,7 @@ impl EmulatedDrive {
         Ok(())
     }
 
-    /// Why the medium cannot be accessed now, if it cannot (MMC-6 4.1.6, and the
-    /// recommendations of the project notes §3.6).
+    /// Why the medium cannot be accessed now, if it cannot (MMC-6 4.1.6).
     pub(crate) fn ready(&self) -> Result<(), Failure> {
         if self.tray_open {
             return Err(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_OPEN));

@@ -91,7 +91,7 @@ impl EmulatedDrive {
     pub(super) fn read_disc_structure(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
         let mut bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
         // The drive knows the disc is write-protected, the medium model does not: format
-        // C0h must say so (notes §3.6), as MSWI, "write inhibited for a reason specific to
+        // C0h must say so, as MSWI, "write inhibited for a reason specific to
         // the medium" (MMC-6 6.23, format C0h; the protection is not a cartridge, not persistent
         // and not set by the host).
         let protected = self.disc.as_ref().is_some_and(|d| d.write_protected);

@@ -166,7 +166,7 @@ impl BufferModel {
 
 impl EmulatedDrive {
     /// Bytes of user data a second, in thousands, that the drive moves at `kbps`. CD speeds
-    /// count whole 2,352-byte frames (1x = 176.4 kB/s = 75 frames a second, notes §4.2),
+    /// count whole 2,352-byte frames (1x = 176.4 kB/s = 75 frames a second),
     /// each of which carries one 2,048-byte sector; DVD and BD speeds count user data.
     /// Without this a CD at 4x would record 345 sectors a second instead of 300.
     pub(crate) fn user_data_kbps(&self, kbps: u32) -> u32 {
@@ -179,7 +179,7 @@ impl EmulatedDrive {
     }
 
     /// The rate the buffer is recorded at, in kB/s of user data: the write speed, halved
-    /// while the drive verifies after writing (BD-RE with spare areas, notes §4.2).
+    /// while the drive verifies after writing (BD-RE with spare areas).
     pub(crate) fn recording_kbps(&self) -> u32 {
         let kbps = self.user_data_kbps(self.speed.write_kbps);
         if self.buffer.verifying {
@@ -202,7 +202,7 @@ impl EmulatedDrive {
     }
 
     /// The last LBA of the disc for the End LBA of the performance descriptors: what the disc
-    /// can hold (notes §4.2: "End LBA = capacity-1"), not what is recorded so far, which on a
+    /// can hold (End LBA = capacity - 1, MMC-6 GET PERFORMANCE), not what is recorded so far, which on a
     /// blank disc READ CAPACITY gives as 0. The furthest of the recorded area, the end of the
     /// writable area behind the next writable address (track FFh), and the current or
     /// maximum formattable capacity.

@@ -1,10 +1,11 @@
 //! A CD-R, 74 or 80 minutes, as cdrecord, libburn and IMAPI see it through a writer
 //! (profile 0009h).
 //!
-//! The geometry (pre-gaps, run-out, lead-in and lead-out, next writable addresses) is in
-//! `layout`; the replies in `info` (disc and track information), `toc` (READ TOC/PMA/ATIP)
-//! and `cue_sheet` (SAO); the page 05h rules in `write_parameters`; the saved state in
-//! [`state`].
+//! Sessions, tracks and next writable addresses are the shared recording model
+//! (`medium::recording`), with the CD's numbers (pre-gaps, run-out, lead-in and lead-out) and
+//! what it records per track and session in `layout`; here and beside it is what only a CD
+//! does: `toc` (READ TOC/PMA/ATIP), `cue_sheet` (SAO), the page 05h rules in
+//! `write_parameters`, the saved state in [`state`].
 //!
 //! # Recording
 //!
@@ -55,7 +56,6 @@
 //! Write speeds 4x to 48x and read 48x, in kB/s (1x = 176.4 kB/s, rounded as drives do).
 
 mod cue_sheet;
-mod info;
 mod layout;
 pub mod state;
 mod toc;
@@ -67,14 +67,16 @@ use mmc_core::cdb::{CloseFunction, CloseTrackSession, ReadDiscStructure};
 use mmc_core::cdb::{ReadTocPmaAtip, TrackAddressType};
 use mmc_core::params::{FormatUnitParameters, MultiSession, WriteParameters, WriteType};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
+use mmc_core::response::disc_info::DiscType;
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 
 use self::cue_sheet::CuePlan;
 pub use self::layout::CdRSize;
-use self::layout::{BlockKind, CdLayout, Closing, DiscState};
+use self::layout::{BlockKind, CdLayout, Closing, TrackFormat};
 pub use self::state::CdRStateError;
+use super::recording::{self, DiscState, RecordingGeometry};
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;
 use crate::store::{SectorStore, SECTOR};
@@ -117,6 +119,7 @@ impl SaoRecording {
 /// sectors.
 #[derive(Debug)]
 pub struct CdR {
+    size: CdRSize,
     disc: CdLayout,
     /// The state at the last synchronize or close: what a power loss returns to.
     synced: CdLayout,
@@ -128,14 +131,7 @@ pub struct CdR {
 impl CdR {
     /// A blank disc of `size` whose sectors live in `store`.
     pub fn blank(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
-        let disc = CdLayout::blank(size);
-        CdR {
-            synced: disc.clone(),
-            disc,
-            params: write_parameters::default_page(),
-            sao: None,
-            store,
-        }
+        CdR::inserted(size, CdLayout::blank(), store)
     }
 
     /// A disc in the state [`Medium::save_state`] described (format in [`state`]), with its
@@ -144,18 +140,28 @@ impl CdR {
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, CdRStateError> {
-        let disc = state::load(value)?;
-        Ok(CdR {
+        let (size, disc) = state::load(value)?;
+        Ok(CdR::inserted(size, disc, store))
+    }
+
+    /// A disc as recorded so far, just inserted: the drive's page 05h at its defaults.
+    fn inserted(size: CdRSize, disc: CdLayout, store: Box<dyn SectorStore>) -> Self {
+        CdR {
+            size,
             synced: disc.clone(),
             disc,
             params: write_parameters::default_page(),
             sao: None,
             store,
-        })
+        }
     }
 
     pub fn size(&self) -> CdRSize {
-        self.disc.size
+        self.size
+    }
+
+    fn geometry(&self) -> &'static RecordingGeometry {
+        self.size.geometry()
     }
 
     pub fn store(&self) -> &dyn SectorStore {
@@ -173,9 +179,11 @@ impl CdR {
     }
 
     /// The data mode and CONTROL nibble a TAO track gets from the current page.
-    fn track_format(&self) -> (u8, u8) {
-        let data_mode = write_parameters::data_mode(self.params.data_block_type).unwrap_or(1);
-        (data_mode, self.params.track_mode)
+    fn track_format(&self) -> TrackFormat {
+        TrackFormat {
+            data_mode: write_parameters::data_mode(self.params.data_block_type).unwrap_or(1),
+            control: self.params.track_mode,
+        }
     }
 
     fn requested_closing(&self) -> Closing {
@@ -189,26 +197,32 @@ impl CdR {
     /// Closes the open TAO track, writing its padding as zero blocks (they may hold data
     /// of a recording a power loss undid). Returns the blocks the drive recorded.
     fn close_open_track(&mut self) -> MediumResult<u32> {
-        let Some(open) = self.disc.open_track.as_ref() else {
+        let g = self.geometry();
+        if self.disc.open_track.is_none() {
             return Ok(0);
-        };
-        let padding = layout::MIN_TRACK.saturating_sub(open.recorded);
-        if padding > 0 {
-            let first = block_index(open.data_end())?;
-            let zeros = vec![0u8; padding as usize * SECTOR];
-            self.store
-                .write(first, &zeros)
-                .map_err(|_| write_error(open.data_end()))?;
         }
-        Ok(self.disc.close_open_track().unwrap_or(0))
+        let mut padding = 0;
+        if let Some((start, pad)) = self.disc.padding(g, true) {
+            let zeros = vec![0u8; pad as usize * SECTOR];
+            self.store
+                .write(block_index(start)?, &zeros)
+                .map_err(|_| write_error(start))?;
+            self.disc.pad(pad);
+            padding = pad;
+        }
+        Ok(padding + self.disc.close_track(g).unwrap_or(0))
     }
 
     /// Closes an SAO session whose every block has arrived.
     fn finish_sao(&mut self) {
         if let Some(sao) = self.sao.take() {
             let closing = self.requested_closing();
-            self.disc
-                .add_sao_session(sao.plan.tracks, closing, sao.disc_type);
+            self.disc.add_sao_session(
+                self.size.geometry(),
+                sao.plan.tracks,
+                closing,
+                sao.disc_type,
+            );
         }
     }
 
@@ -227,21 +241,12 @@ impl CdR {
         }
         // A cue sheet whose recording never started is dropped by writing TAO.
         self.sao = None;
-        let next = self
-            .disc
-            .next_track()
-            .filter(|n| n.writable && n.next_writable_address() == lba)
-            .ok_or_else(|| invalid_address(lba))?;
-        if blocks > next.free {
-            return Err(
-                MediumError::new(triples::END_OF_USER_AREA).with_information(information(lba))
-            );
-        }
+        let next = self.disc.write_target(self.geometry(), lba, blocks)?;
         self.store
             .write(block_index(lba)?, data)
             .map_err(|_| write_error(lba))?;
-        let (data_mode, control) = self.track_format();
-        self.disc.grow_open_track(&next, blocks, data_mode, control);
+        let format = self.track_format();
+        self.disc.record(&next, blocks, format);
         Ok(())
     }
 
@@ -279,7 +284,7 @@ fn block_index(lba: i64) -> MediumResult<u64> {
 
 /// The INFORMATION field for an LBA: its 32-bit two's-complement form.
 fn information(lba: i64) -> u64 {
-    u64::from(info::lba_field(lba))
+    u64::from(recording::lba_field(lba))
 }
 
 fn invalid_address(lba: i64) -> MediumError {
@@ -315,7 +320,7 @@ fn close_field(byte: u16, bit: Option<u8>) -> MediumError {
 
 impl Medium for CdR {
     fn kind(&self) -> MediumKind {
-        self.disc.size.kind()
+        self.size.kind()
     }
 
     fn profile(&self) -> Profile {
@@ -323,7 +328,12 @@ impl Medium for CdR {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        info::disc_information(&self.disc)
+        let mut info = recording::disc_information(&self.disc, self.geometry());
+        // MMC-6 6.22.3.1.9: the disc type comes from the A0 PSEC of the first session.
+        if let Some(closed) = self.disc.sessions.first().and_then(|s| s.closed) {
+            info.disc_type = DiscType::from_u8(closed.disc_type);
+        }
+        info
     }
 
     fn track_information(
@@ -331,12 +341,18 @@ impl Medium for CdR {
         address_type: TrackAddressType,
         address: u32,
     ) -> MediumResult<TrackInformation> {
-        let (data_mode, control) = self.track_format();
-        info::track_information(&self.disc, address_type, address, data_mode, control)
+        // A track not yet written is described as the current page 05h would record it.
+        let current = self.track_format();
+        let mode = |f: Option<&TrackFormat>| {
+            let f = f.unwrap_or(&current);
+            (f.control, f.data_mode)
+        };
+        let g = self.geometry();
+        recording::track_information(&self.disc, g, address_type, address, mode)
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        toc::read_toc(&self.disc, cdb)
+        toc::read_toc(&self.disc, self.size, cdb)
     }
 
     fn read_disc_structure(&self, _cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
@@ -345,14 +361,17 @@ impl Medium for CdR {
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
         Ok(CapacityData {
-            last_lba: info::lba_field(self.disc.last_recorded_block()),
+            last_lba: recording::lba_field(self.disc.last_recorded_block()),
             block_length: SECTOR as u32,
         })
     }
 
     fn format_capacities(&self) -> FormatCapacities {
         let (blocks, descriptor_type) = if self.disc.state() == DiscState::Blank {
-            let free = self.disc.next_track().map_or(0, |n| n.free);
+            let free = self
+                .disc
+                .writable_track(self.geometry())
+                .map_or(0, |n| n.free);
             (free, CapacityDescriptorType::Unformatted)
         } else {
             let recorded = self.disc.last_recorded_block() + 1;
@@ -375,20 +394,12 @@ impl Medium for CdR {
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         let blocks = whole_blocks(out.len())?;
         let first = i64::from(lba);
-        let end = first + i64::from(blocks);
-        let mut at = first;
-        while at < end {
-            match self.disc.data_run_end(at) {
-                Ok(run_end) => at = run_end,
-                Err(BlockKind::NotData) => {
-                    return Err(MediumError::new(triples::ILLEGAL_MODE_FOR_THIS_TRACK)
-                        .with_information(information(at)))
-                }
-                Err(BlockKind::Outside) => {
-                    return Err(MediumError::new(triples::LBA_OUT_OF_RANGE)
-                        .with_information(information(at)))
-                }
-            }
+        if let Some(at) = self.disc.first_unreadable(first, blocks) {
+            let triple = match CdLayout::block_kind(self.geometry(), at) {
+                BlockKind::NotData => triples::ILLEGAL_MODE_FOR_THIS_TRACK,
+                BlockKind::Outside => triples::LBA_OUT_OF_RANGE,
+            };
+            return Err(MediumError::new(triple).with_information(information(at)));
         }
         if blocks == 0 {
             return Ok(());
@@ -457,11 +468,8 @@ impl Medium for CdR {
                 }
                 let number = cdb.track_number;
                 let known = match &self.disc.open_track {
-                    Some(open) => number == 0xFF || number == u16::from(open.number),
-                    None => {
-                        number == 0xFF
-                            || (1..=u16::from(self.disc.last_track_number())).contains(&number)
-                    }
+                    Some(open) => number == 0xFF || number == open.number,
+                    None => number == 0xFF || (1..=self.disc.last_track_number()).contains(&number),
                 };
                 if !known {
                     return Err(close_field(4, None));
@@ -494,7 +502,11 @@ impl Medium for CdR {
                 let closing = self.requested_closing();
                 let session_blocks = self
                     .disc
-                    .close_session(closing, self.params.session_format.to_u8())
+                    .close_session_as(
+                        self.size.geometry(),
+                        closing,
+                        self.params.session_format.to_u8(),
+                    )
                     .ok_or_else(|| MediumError::new(triples::COMMAND_SEQUENCE_ERROR))?;
                 self.commit()?;
                 Ok(Busy {
@@ -512,7 +524,7 @@ impl Medium for CdR {
         if !sao_mode || started || self.disc.state() != DiscState::Blank {
             return Err(MediumError::new(triples::COMMAND_SEQUENCE_ERROR));
         }
-        let plan = cue_sheet::parse(sheet, self.disc.limit())?;
+        let plan = cue_sheet::parse(sheet, i64::from(self.geometry().capacity))?;
         self.sao = Some(SaoRecording {
             next: plan.first_block,
             plan,
@@ -550,6 +562,6 @@ impl Medium for CdR {
 
     /// The disc as of the last synchronize or close (what the committed store holds).
     fn save_state(&self) -> serde_json::Value {
-        state::save(&self.synced)
+        state::save(self.size, &self.synced)
     }
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::VirtualTime;
 
 pub mod cd_r;
+mod disc_structure;
 pub mod overwritable;
 mod recording;
 pub mod rom;
@@ -229,7 +230,7 @@ pub trait Medium: fmt::Debug + Send {
     }
 
     /// MODE SELECT of page 05h. By default refused with 05/26/00 INVALID FIELD IN PARAMETER
-    /// LIST: the page is not for DVD or BD media (MMC-6 7.5.3; the notes §2.4).
+    /// LIST: the page is not for DVD or BD media (MMC-6 7.5.3).
     fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
         Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }

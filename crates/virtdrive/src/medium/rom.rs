@@ -15,28 +15,24 @@
 //!   the NOT READY key; 30h/01h is the SPC code for a format the drive does not know.
 
 use mmc_core::cdb::{
-    CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip, ReserveTrack,
-    TrackAddressType,
+    CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, ReserveTrack, TrackAddressType,
 };
 use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::overwritable::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::overwritable::{
-    check_single_track, dvd_physical_format, invalid_cdb_field, sector_span, single_track,
-    single_track_toc, store_error, StateError,
+    check_single_track, sector_span, single_track, single_track_toc, store_error, StateError,
 };
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::clock::VirtualTime;
+use crate::medium::disc_structure::{self, Structures};
 use crate::store::SectorStore;
 
 /// The recorded area of a pressed DVD-ROM unless chosen otherwise.
@@ -137,25 +133,13 @@ impl Medium for DvdRom {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        if cdb.media_type != DiscStructureMedia::Dvd {
-            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
-        }
-        match cdb.format_code {
-            // Layer type bit 0: embossed.
-            0x00 if cdb.layer_number == 0 => {
-                Ok(dvd_physical_format(BookType::DvdRom, 0b0001, self.sectors))
-            }
-            0x00 => Err(invalid_cdb_field(6, None)),
-            0xC0 => Ok(WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()),
-            _ => Err(invalid_cdb_field(7, None)),
-        }
+        // Layer type bit 0: embossed.
+        let structures = Structures::Dvd {
+            book: BookType::DvdRom,
+            layer_type: 0b0001,
+            sectors: self.sectors,
+        };
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

@@ -22,7 +22,7 @@ pub use hash_only::HashOnlyStore;
 pub use memory::MemoryStore;
 
 /// Bytes in one sector.
-pub const SECTOR: usize = 2048;
+pub const SECTOR: usize = mmc_core::BLOCK_LEN as usize;
 
 /// Why a store could not do what was asked.
 #[derive(Debug, thiserror::Error)]

@@ -21,7 +21,7 @@
 use mmc_core::response::Msf;
 use mmc_core::sense::{triples, SenseKeySpecific};
 
-use super::layout::{Track, MIN_TRACK};
+use super::layout::{CdTrack, TrackFormat, MIN_TRACK};
 use crate::medium::{MediumError, MediumResult};
 
 const ENTRY_LEN: usize = 8;
@@ -51,7 +51,7 @@ pub(crate) struct CuePlan {
     /// The first address the host writes (the pre-gap of track 1).
     pub first_block: i64,
     /// The tracks, each `recorded` for its whole planned length (no run-out in SAO).
-    pub tracks: Vec<Track>,
+    pub tracks: Vec<CdTrack>,
     /// Where the lead-out starts: the end of the last block the host writes.
     pub lead_out: i64,
 }
@@ -232,13 +232,16 @@ pub(crate) fn parse(sheet: &[u8], limit: i64) -> MediumResult<CuePlan> {
         .zip(ends)
         .map(|(t, end)| {
             let start = t.index1.unwrap_or(t.first_lba);
-            Track {
-                number: t.number,
-                start: i32::try_from(start).unwrap_or(i32::MAX),
+            CdTrack {
+                number: t.number.into(),
+                start,
                 recorded: u32::try_from(end - start).unwrap_or(0),
                 run_out: 0,
-                data_mode: t.data_mode,
-                control: t.control,
+                reserved: None,
+                format: TrackFormat {
+                    data_mode: t.data_mode,
+                    control: t.control,
+                },
             }
         })
         .collect();

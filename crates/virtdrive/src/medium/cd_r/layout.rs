@@ -1,5 +1,7 @@
-//! Where things are on a CD-R: sessions, tracks, pre-gaps, run-out, lead-in and lead-out, and
-//! the next writable address that follows from them.
+//! A CD-R's recording geometry (pre-gaps, run-out, lead-in and lead-out: the numbers the
+//! shared session-and-track layout of `medium::recording` places tracks by), and what a CD
+//! records beyond it: each track's data mode and CONTROL nibble, and how each session was
+//! closed (the three Multi-session values).
 //!
 //! # Geometry (all in 2048-byte blocks, LBA 0 = MSF 00:02:00)
 //!
@@ -29,24 +31,23 @@
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use crate::medium::recording::DiscState;
-
+use crate::medium::recording::{AddressForm, Layout, RecordingGeometry, Track};
 use crate::medium::MediumKind;
 
 /// The pre-gap before every track (2 seconds).
-pub(crate) const PREGAP: i64 = 150;
+pub(crate) const PREGAP: u32 = 150;
 /// Unreadable blocks ending a TAO track.
 pub(crate) const TAO_RUN_OUT: u32 = 2;
 /// The shortest track MMC allows (4 seconds).
 pub(crate) const MIN_TRACK: u32 = 300;
 /// Track numbers run from 1 to 99 on a CD.
-pub(crate) const MAX_TRACK: u8 = 99;
+pub(crate) const MAX_TRACK: u16 = 99;
 /// Lead-in length of every session.
-pub(crate) const LEAD_IN: i64 = 4_500;
+pub(crate) const LEAD_IN: u32 = 4_500;
 /// Lead-out of the first session (90 s).
-pub(crate) const FIRST_LEAD_OUT: i64 = 6_750;
+pub(crate) const FIRST_LEAD_OUT: u32 = 6_750;
 /// Lead-out of every later session (30 s).
-pub(crate) const LATER_LEAD_OUT: i64 = 2_250;
+pub(crate) const LATER_LEAD_OUT: u32 = 2_250;
 /// ATIP start of the lead-in: 97:26:65, the value libburn's cookbook gives as typical (it
 /// varies with the dye manufacturer).
 pub(crate) const ATIP_LEAD_IN_START: i64 = -11_635;
@@ -78,6 +79,14 @@ impl CdRSize {
         }
     }
 
+    /// The disc's recording geometry.
+    pub(crate) fn geometry(self) -> &'static RecordingGeometry {
+        match self {
+            CdRSize::Minutes74 => &CD_R74,
+            CdRSize::Minutes80 => &CD_R80,
+        }
+    }
+
     pub const fn from_kind(kind: MediumKind) -> Option<Self> {
         match kind {
             MediumKind::CdR74 => Some(CdRSize::Minutes74),
@@ -86,6 +95,36 @@ impl CdRSize {
         }
     }
 }
+
+/// A CD-R's recording geometry, given its lead-out limit. Track and session overhead as the
+/// module documentation describes; the TOC of a session is recorded in its lead-in when the
+/// session closes; no finalize step beyond that; addresses in MSF (MMC-6 6.22.3.1.12).
+const fn cd_r_geometry(lead_out_limit: u32) -> RecordingGeometry {
+    RecordingGeometry {
+        capacity: lead_out_limit,
+        ecc_block: 1,
+        // CD has no blocking factor.
+        packet_size: 0,
+        first_track: 1,
+        max_track: MAX_TRACK,
+        max_sessions: u16::MAX,
+        track_gap: PREGAP,
+        run_out: TAO_RUN_OUT,
+        min_track: MIN_TRACK,
+        first_lead_in: ATIP_LEAD_IN_START,
+        lead_in: LEAD_IN,
+        first_lead_out: FIRST_LEAD_OUT,
+        later_lead_out: LATER_LEAD_OUT,
+        min_next_session: MIN_TRACK,
+        lead_in_recorded_at_close: true,
+        finalize_sectors: 0,
+        last_recorded_address_valid: true,
+        disc_info_addresses: AddressForm::Msf,
+    }
+}
+
+const CD_R74: RecordingGeometry = cd_r_geometry(CdRSize::Minutes74.lead_out_limit() as u32);
+const CD_R80: RecordingGeometry = cd_r_geometry(CdRSize::Minutes80.lead_out_limit() as u32);
 
 /// How a session was closed: the page 05h Multi-session field at CLOSE SESSION.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,88 +138,29 @@ pub(crate) enum Closing {
     Finalized,
 }
 
-/// One recorded (or, for the open track, recording) track.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Track {
-    /// 1 to 99.
-    pub number: u8,
-    /// Index 1: the first block of user data.
-    pub start: i32,
-    /// Blocks of user data from `start`, padding included: all readable.
-    pub recorded: u32,
-    /// Unreadable blocks ending the track: 2 after TAO, none in SAO.
-    pub run_out: u32,
+/// How a track was recorded, from page 05h when it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TrackFormat {
     /// 1 (Mode 1) or 2 (Mode 2 Form 1), from the data block type.
     pub data_mode: u8,
     /// The CONTROL nibble: 4 data, 6 data with digital copy permitted.
     pub control: u8,
 }
 
-impl Track {
-    pub fn start(&self) -> i64 {
-        i64::from(self.start)
-    }
-
-    /// First block after the user data.
-    pub fn data_end(&self) -> i64 {
-        self.start() + i64::from(self.recorded)
-    }
-
-    /// First block after the track (run-out included).
-    pub fn end(&self) -> i64 {
-        self.data_end() + i64::from(self.run_out)
-    }
-
-    /// The track size READ TRACK INFORMATION and the TOC report.
-    pub fn size(&self) -> u32 {
-        self.recorded.saturating_add(self.run_out)
-    }
-}
-
-/// One session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Session {
-    pub tracks: Vec<Track>,
-    /// `None` while the session is open (tracks are being added).
-    pub closing: Option<Closing>,
+/// How a session was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SessionClose {
+    pub closing: Closing,
     /// Session format from page 05h at closing (00h CD-ROM, 10h CD-I, 20h CD-ROM XA): the
     /// PSEC of the A0 pointer.
     pub disc_type: u8,
 }
 
-impl Session {
-    /// Where the lead-out starts: right after the last track.
-    pub fn lead_out(&self) -> Option<i64> {
-        self.tracks.last().map(Track::end)
-    }
+/// A CD-R's sessions and tracks.
+pub(crate) type CdLayout = Layout<TrackFormat, SessionClose>;
 
-    pub fn first_track(&self) -> Option<&Track> {
-        self.tracks.first()
-    }
-}
-
-/// Where the next track goes: the invisible track (MMC-6 6.27.3: track FFh), or the track
-/// being written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NextTrack {
-    pub number: u8,
-    /// The session it belongs to (a new one when the last is closed).
-    pub session: u16,
-    /// Index 1 of the track.
-    pub start: i64,
-    /// Blocks already written into it (an open TAO track).
-    pub written: u32,
-    /// Blocks that may still be written: up to the lead-out limit, minus the run-out.
-    pub free: u32,
-    /// False when even a minimum-length track no longer fits.
-    pub writable: bool,
-}
-
-impl NextTrack {
-    pub fn next_writable_address(&self) -> i64 {
-        self.start + i64::from(self.written)
-    }
-}
+/// A CD-R track.
+pub(crate) type CdTrack = Track<TrackFormat>;
 
 /// What a block that holds no user data is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,268 +171,55 @@ pub(crate) enum BlockKind {
     Outside,
 }
 
-/// The recording state of one disc: what is written where. Serialized as the disc state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct CdLayout {
-    pub size: CdRSize,
-    pub sessions: Vec<Session>,
-    /// The TAO track being written, part of the last (open) session. Never present at a
-    /// synchronize point: SYNCHRONIZE CACHE closes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_track: Option<Track>,
-}
-
 impl CdLayout {
-    pub fn blank(size: CdRSize) -> Self {
-        CdLayout {
-            size,
-            sessions: Vec::new(),
-            open_track: None,
-        }
-    }
-
-    pub fn limit(&self) -> i64 {
-        self.size.lead_out_limit()
-    }
-
-    pub fn state(&self) -> DiscState {
-        match self.sessions.last() {
-            None => DiscState::Blank,
-            Some(s) => match s.closing {
-                None => DiscState::OpenSession,
-                Some(Closing::NextSessionAllowed) => DiscState::Appendable,
-                Some(Closing::NoNextSession | Closing::Finalized) => DiscState::Complete,
-            },
-        }
-    }
-
-    /// Sessions closed so far (all but an open last one).
-    pub fn closed_sessions(&self) -> impl Iterator<Item = (u16, &Session)> {
-        self.sessions
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.closing.is_some())
-            .map(|(i, s)| (session_number(i), s))
-    }
-
-    pub fn closed_session_count(&self) -> u16 {
-        u16::try_from(self.closed_sessions().count()).unwrap_or(u16::MAX)
-    }
-
-    /// Every recorded track with its session number, in order (not the open track).
-    pub fn tracks(&self) -> impl Iterator<Item = (u16, &Track)> {
-        self.sessions
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| s.tracks.iter().map(move |t| (session_number(i), t)))
-    }
-
-    /// The number of the last recorded track (0 on a blank disc).
-    pub fn last_track_number(&self) -> u8 {
-        self.tracks().last().map_or(0, |(_, t)| t.number)
-    }
-
-    /// The start of the lead-in of session `index` (0-based): the ATIP lead-in for the first,
-    /// else right after the previous session's lead-out.
-    pub fn lead_in_start(&self, index: usize) -> i64 {
-        match index.checked_sub(1).and_then(|p| self.sessions.get(p)) {
-            None => ATIP_LEAD_IN_START,
-            Some(prev) => prev.lead_out().unwrap_or(0) + lead_out_length(index - 1),
-        }
-    }
-
-    /// Where the first track of the session after session `index` (0-based, closed) starts.
-    fn next_session_track_start(&self, index: usize) -> i64 {
-        let lead_out = self
-            .sessions
-            .get(index)
-            .and_then(Session::lead_out)
-            .unwrap_or(0);
-        lead_out + lead_out_length(index) + LEAD_IN + PREGAP
-    }
-
-    /// The start of the next program area after closed session `index` (the B0 pointer):
-    /// the pre-gap of the next session's first track.
-    pub fn next_program_area(&self, index: usize) -> i64 {
-        self.next_session_track_start(index) - PREGAP
-    }
-
-    /// Whether a session closed now (as session `index`) leaves room for another: its first
-    /// track, of minimum length with run-out, must fit before the lead-out limit, and a track
-    /// number must remain.
-    pub fn room_for_session_after(&self, index: usize) -> bool {
-        let start = self.next_session_track_start(index);
-        let fits = start + i64::from(MIN_TRACK) + i64::from(TAO_RUN_OUT) <= self.limit();
-        fits && self.last_track_number() < MAX_TRACK
-    }
-
-    /// The track the next WRITE goes to, or `None` on a complete disc or when all 99 track
-    /// numbers are used.
-    pub fn next_track(&self) -> Option<NextTrack> {
-        let (number, session, start, written) = if let Some(t) = &self.open_track {
-            (t.number, self.session_count(), t.start(), t.recorded)
+    /// What `lba`, which holds no user data, is.
+    pub fn block_kind(g: &RecordingGeometry, lba: i64) -> BlockKind {
+        if lba < ATIP_LEAD_IN_START || lba >= i64::from(g.capacity) {
+            BlockKind::Outside
         } else {
-            let number = self.last_track_number().checked_add(1)?;
-            if number > MAX_TRACK {
-                return None;
-            }
-            match self.state() {
-                DiscState::Complete => return None,
-                DiscState::Blank => (number, 1, 0, 0),
-                DiscState::Appendable => {
-                    let last = self.sessions.len().saturating_sub(1);
-                    (
-                        number,
-                        self.session_count().saturating_add(1),
-                        self.next_session_track_start(last),
-                        0,
-                    )
-                }
-                DiscState::OpenSession => {
-                    let after = self
-                        .sessions
-                        .last()
-                        .and_then(Session::lead_out)
-                        .unwrap_or(0);
-                    (number, self.session_count(), after + PREGAP, 0)
-                }
-            }
-        };
-        let nwa = start + i64::from(written);
-        let room = self.limit() - i64::from(TAO_RUN_OUT) - nwa;
-        let free = u32::try_from(room.max(0)).unwrap_or(u32::MAX);
-        // A new track must be able to hold the minimum 300 blocks it will be padded to.
-        let writable = written > 0 || free >= MIN_TRACK;
-        Some(NextTrack {
-            number,
-            session,
-            start,
-            written,
-            free: if writable { free } else { 0 },
-            writable,
-        })
-    }
-
-    /// Sessions on the disc, the open one included.
-    pub fn session_count(&self) -> u16 {
-        u16::try_from(self.sessions.len()).unwrap_or(u16::MAX)
-    }
-
-    /// Reading from `lba`: the end of the run of user data it starts (the end of its
-    /// track's data), or what it is when it is not user data.
-    pub fn data_run_end(&self, lba: i64) -> Result<i64, BlockKind> {
-        if lba < ATIP_LEAD_IN_START || lba >= self.limit() {
-            return Err(BlockKind::Outside);
+            BlockKind::NotData
         }
-        let in_data = |t: &&Track| lba >= t.start() && lba < t.data_end();
-        self.tracks()
-            .map(|(_, t)| t)
-            .chain(self.open_track.as_ref())
-            .find(in_data)
-            .map(Track::data_end)
-            .ok_or(BlockKind::NotData)
     }
 
     /// The last block of the last recorded track, run-out included (what READ CAPACITY
     /// reports; 0 when nothing is recorded).
     pub fn last_recorded_block(&self) -> i64 {
-        self.tracks().last().map_or(0, |(_, t)| t.end() - 1)
-    }
-
-    /// Starts a session if the last one is closed (or there is none).
-    fn ensure_open_session(&mut self) {
-        let open = matches!(self.sessions.last(), Some(s) if s.closing.is_none());
-        if !open {
-            self.sessions.push(Session {
-                tracks: Vec::new(),
-                closing: None,
-                disc_type: 0,
-            });
-        }
-    }
-
-    /// Records `blocks` blocks at the NWA of the next track, opening it (and its session)
-    /// when needed. The caller has checked the address and the room.
-    pub fn grow_open_track(&mut self, next: &NextTrack, blocks: u32, data_mode: u8, control: u8) {
-        self.ensure_open_session();
-        let track = self.open_track.get_or_insert(Track {
-            number: next.number,
-            start: i32::try_from(next.start).unwrap_or(i32::MAX),
-            recorded: 0,
-            run_out: 0,
-            data_mode,
-            control,
-        });
-        track.recorded = track.recorded.saturating_add(blocks);
-    }
-
-    /// Closes the open TAO track: pads it to the minimum length and adds its run-out.
-    /// Returns the blocks the drive writes to do so (padding and run-out), or `None` when no
-    /// track is open.
-    pub fn close_open_track(&mut self) -> Option<u32> {
-        let mut track = self.open_track.take()?;
-        let padding = MIN_TRACK.saturating_sub(track.recorded);
-        track.recorded = track.recorded.max(MIN_TRACK);
-        track.run_out = TAO_RUN_OUT;
-        match self.sessions.last_mut() {
-            Some(s) => s.tracks.push(track),
-            None => self.sessions.push(Session {
-                tracks: vec![track],
-                closing: None,
-                disc_type: 0,
-            }),
-        }
-        Some(padding + TAO_RUN_OUT)
+        self.recorded_tracks()
+            .last()
+            .map_or(0, |(_, t)| t.end() - 1)
     }
 
     /// Closes the open session as `wanted` asks; 11b without room for another session
     /// closes it as "no next session". Returns the lead-in and lead-out blocks written, or
     /// `None` when no session with a track is open.
-    pub fn close_session(&mut self, wanted: Closing, disc_type: u8) -> Option<u32> {
-        let index = self.sessions.len().checked_sub(1)?;
-        let open_with_tracks = self
-            .sessions
-            .get(index)
-            .is_some_and(|s| s.closing.is_none() && !s.tracks.is_empty());
-        if !open_with_tracks {
-            return None;
-        }
+    pub fn close_session_as(
+        &mut self,
+        g: &RecordingGeometry,
+        wanted: Closing,
+        disc_type: u8,
+    ) -> Option<u32> {
         let closing = match wanted {
-            Closing::NextSessionAllowed if !self.room_for_session_after(index) => {
-                Closing::NoNextSession
-            }
+            Closing::NextSessionAllowed if !self.room_after_closing(g) => Closing::NoNextSession,
             other => other,
         };
-        let session = self.sessions.get_mut(index)?;
-        session.closing = Some(closing);
-        session.disc_type = disc_type;
-        let written = LEAD_IN + lead_out_length(index);
-        Some(u32::try_from(written).unwrap_or(u32::MAX))
+        let closed = SessionClose { closing, disc_type };
+        self.close_session(g, closed, closing != Closing::NextSessionAllowed)
     }
 
     /// Adds a session recorded Session At Once, closed as `closing` asks.
-    pub fn add_sao_session(&mut self, tracks: Vec<Track>, closing: Closing, disc_type: u8) {
-        self.sessions.push(Session {
+    pub fn add_sao_session(
+        &mut self,
+        g: &RecordingGeometry,
+        tracks: Vec<CdTrack>,
+        closing: Closing,
+        disc_type: u8,
+    ) {
+        self.sessions.push(crate::medium::recording::Session {
             tracks,
-            closing: None,
-            disc_type,
+            closed: None,
         });
         // Cannot fail: the session just pushed is open and has tracks (the cue sheet has at
         // least one).
-        let _ = self.close_session(closing, disc_type);
+        let _ = self.close_session_as(g, closing, disc_type);
     }
-}
-
-/// Lead-out length of session `index` (0-based).
-pub(crate) fn lead_out_length(index: usize) -> i64 {
-    if index == 0 {
-        FIRST_LEAD_OUT
-    } else {
-        LATER_LEAD_OUT
-    }
-}
-
-/// The 1-based session number of session `index`.
-pub(crate) fn session_number(index: usize) -> u16 {
-    u16::try_from(index.saturating_add(1)).unwrap_or(u16::MAX)
 }

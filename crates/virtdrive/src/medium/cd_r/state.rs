@@ -37,7 +37,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{CdLayout, Closing, Session, Track, MAX_TRACK, MIN_TRACK, PREGAP, TAO_RUN_OUT};
+use super::layout::{CdLayout, CdRSize, CdTrack, Closing, SessionClose, TrackFormat};
+use super::layout::{MAX_TRACK, MIN_TRACK, PREGAP, TAO_RUN_OUT};
+use crate::medium::recording::{RecordingGeometry, Session};
 
 /// The `format` value of a CD-R state.
 pub const STATE_FORMAT: &str = "virtdrive/cd-r";
@@ -68,21 +70,79 @@ pub enum CdRStateError {
 struct SavedState {
     format: String,
     version: u32,
-    #[serde(flatten)]
-    disc: CdLayout,
+    size: CdRSize,
+    sessions: Vec<SavedSession>,
+    /// Never saved (the state is taken at a synchronize); read, and refused, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    open_track: Option<SavedTrack>,
 }
 
-pub(crate) fn save(disc: &CdLayout) -> serde_json::Value {
+#[derive(Serialize, Deserialize)]
+struct SavedSession {
+    tracks: Vec<SavedTrack>,
+    closing: Option<Closing>,
+    disc_type: u8,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct SavedTrack {
+    number: u8,
+    start: i32,
+    recorded: u32,
+    run_out: u32,
+    data_mode: u8,
+    control: u8,
+}
+
+impl SavedTrack {
+    fn of(t: &CdTrack) -> Self {
+        SavedTrack {
+            number: u8::try_from(t.number).unwrap_or(u8::MAX),
+            start: i32::try_from(t.start).unwrap_or(i32::MAX),
+            recorded: t.recorded,
+            run_out: t.run_out,
+            data_mode: t.format.data_mode,
+            control: t.format.control,
+        }
+    }
+
+    fn track(self) -> CdTrack {
+        CdTrack {
+            number: self.number.into(),
+            start: self.start.into(),
+            recorded: self.recorded,
+            run_out: self.run_out,
+            reserved: None,
+            format: TrackFormat {
+                data_mode: self.data_mode,
+                control: self.control,
+            },
+        }
+    }
+}
+
+pub(crate) fn save(size: CdRSize, disc: &CdLayout) -> serde_json::Value {
+    let sessions = disc
+        .sessions
+        .iter()
+        .map(|s| SavedSession {
+            tracks: s.tracks.iter().map(SavedTrack::of).collect(),
+            closing: s.closed.map(|c| c.closing),
+            disc_type: s.closed.map_or(0, |c| c.disc_type),
+        })
+        .collect();
     let saved = SavedState {
         format: STATE_FORMAT.into(),
         version: STATE_VERSION,
-        disc: disc.clone(),
+        size,
+        sessions,
+        open_track: disc.open_track.as_ref().map(SavedTrack::of),
     };
     // Serializing plain structs of numbers, strings and enums cannot fail.
     serde_json::to_value(saved).unwrap_or(serde_json::Value::Null)
 }
 
-pub(crate) fn load(value: &serde_json::Value) -> Result<CdLayout, CdRStateError> {
+pub(crate) fn load(value: &serde_json::Value) -> Result<(CdRSize, CdLayout), CdRStateError> {
     let saved = SavedState::deserialize(value).map_err(CdRStateError::Malformed)?;
     if saved.format != STATE_FORMAT {
         return Err(CdRStateError::WrongFormat {
@@ -94,30 +154,54 @@ pub(crate) fn load(value: &serde_json::Value) -> Result<CdLayout, CdRStateError>
             found: saved.version,
         });
     }
-    check(&saved.disc).map_err(CdRStateError::Inconsistent)?;
-    Ok(saved.disc)
+    if saved.open_track.is_some() {
+        return Err(CdRStateError::Inconsistent(
+            "open_track: a saved disc holds no track in progress".into(),
+        ));
+    }
+    let mut disc = CdLayout::blank();
+    disc.sessions = saved
+        .sessions
+        .iter()
+        .map(|s| Session {
+            tracks: s.tracks.iter().copied().map(SavedTrack::track).collect(),
+            closed: s.closing.map(|closing| SessionClose {
+                closing,
+                disc_type: s.disc_type,
+            }),
+        })
+        .collect();
+    disc.finalized = disc
+        .sessions
+        .last()
+        .and_then(|s| s.closed)
+        .is_some_and(|c| c.closing != Closing::NextSessionAllowed);
+    check(&disc, saved.size.geometry(), &saved.sessions).map_err(CdRStateError::Inconsistent)?;
+    Ok((saved.size, disc))
 }
 
 /// Checks that `disc` is a state this drive could have recorded.
-fn check(disc: &CdLayout) -> Result<(), String> {
-    if disc.open_track.is_some() {
-        return Err("open_track: a saved disc holds no track in progress".into());
-    }
-    let limit = disc.limit();
-    let mut expected_number: u8 = 1;
-    let count = disc.sessions.len();
-    for (i, session) in disc.sessions.iter().enumerate() {
+/// `saved` are the sessions as saved, for what the layout does not keep (the session format
+/// of an open session).
+fn check(disc: &CdLayout, g: &RecordingGeometry, saved: &[SavedSession]) -> Result<(), String> {
+    let limit = i64::from(g.capacity);
+    let mut expected_number: u16 = 1;
+    for (i, (session, header)) in disc.sessions.iter().zip(saved).enumerate() {
         let n = i + 1;
-        check_session_header(session, n, count)?;
+        check_session_header(header, n, saved.len())?;
         if i > 0 {
-            let previous = disc.sessions.get(i - 1).and_then(|p| p.closing);
+            let previous = disc
+                .sessions
+                .get(i - 1)
+                .and_then(|p| p.closed)
+                .map(|c| c.closing);
             if previous != Some(Closing::NextSessionAllowed) {
                 return Err(format!(
                     "session {n} follows a session that allows no next session"
                 ));
             }
         }
-        let mut previous_track: Option<&Track> = None;
+        let mut previous_track: Option<&CdTrack> = None;
         for track in &session.tracks {
             let where_ = format!("session {n}, track {}", track.number);
             if track.number != expected_number || track.number > MAX_TRACK {
@@ -127,9 +211,9 @@ fn check(disc: &CdLayout) -> Result<(), String> {
             check_track(track, &where_)?;
             let expected_start = match previous_track {
                 // TAO: a 150-block pre-gap after the previous track's run-out.
-                Some(p) if track.run_out == TAO_RUN_OUT => Some(p.end() + PREGAP),
+                Some(p) if track.run_out == TAO_RUN_OUT => Some(p.end() + i64::from(PREGAP)),
                 // SAO: the cue sheet set the pre-gaps; tracks only must not overlap.
-                Some(p) if track.start() < p.end() => {
+                Some(p) if track.start < p.end() => {
                     return Err(format!(
                         "{where_}: starts at {}, inside the previous track (ends at {})",
                         track.start,
@@ -142,10 +226,10 @@ fn check(disc: &CdLayout) -> Result<(), String> {
                     return Err(format!("{where_}: starts at {}, before LBA 0", track.start))
                 }
                 None if i == 0 => None,
-                None => Some(next_session_start(disc, i - 1)),
+                None => Some(disc.program_area_after(g, i - 1) + i64::from(PREGAP)),
             };
             if let Some(expected) = expected_start {
-                if track.start() != expected {
+                if track.start != expected {
                     return Err(format!(
                         "{where_}: starts at {}, expected {expected}",
                         track.start
@@ -164,12 +248,7 @@ fn check(disc: &CdLayout) -> Result<(), String> {
     Ok(())
 }
 
-/// Where the first track of the session after session `index` (0-based) must start.
-fn next_session_start(disc: &CdLayout, index: usize) -> i64 {
-    disc.next_program_area(index) + PREGAP
-}
-
-fn check_session_header(session: &Session, n: usize, count: usize) -> Result<(), String> {
+fn check_session_header(session: &SavedSession, n: usize, count: usize) -> Result<(), String> {
     if session.tracks.is_empty() {
         return Err(format!("session {n}: has no tracks"));
     }
@@ -190,15 +269,13 @@ fn check_session_header(session: &Session, n: usize, count: usize) -> Result<(),
     Ok(())
 }
 
-fn check_track(track: &Track, where_: &str) -> Result<(), String> {
-    if !matches!(track.data_mode, 1 | 2) {
-        return Err(format!(
-            "{where_}: data_mode {} is not 1 or 2",
-            track.data_mode
-        ));
+fn check_track(track: &CdTrack, where_: &str) -> Result<(), String> {
+    let TrackFormat { data_mode, control } = track.format;
+    if !matches!(data_mode, 1 | 2) {
+        return Err(format!("{where_}: data_mode {data_mode} is not 1 or 2"));
     }
-    if !matches!(track.control, 4 | 6) {
-        return Err(format!("{where_}: control {} is not 4 or 6", track.control));
+    if !matches!(control, 4 | 6) {
+        return Err(format!("{where_}: control {control} is not 4 or 6"));
     }
     if !matches!(track.run_out, 0 | TAO_RUN_OUT) {
         return Err(format!("{where_}: run_out {} is not 0 or 2", track.run_out));

@@ -19,9 +19,19 @@ use mmc_core::response::Msf;
 use mmc_core::response::{FormattedToc, MultiSessionInfo, RawToc, ResponseFormat};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
-use super::info::{lba_field, msf_of};
-use super::layout::{CdLayout, CdRSize, Closing, Session, Track, ATIP_LEAD_IN_START};
+use super::layout::{CdLayout, CdRSize, CdTrack, Closing, SessionClose, ATIP_LEAD_IN_START};
+use crate::medium::recording::{lba_field, Session};
 use crate::medium::{MediumError, MediumResult};
+
+/// The MSF of an LBA, by the M ≥ 90 rule for the lead-in.
+fn msf_of(lba: i64) -> Option<Msf> {
+    i32::try_from(lba).ok().and_then(Msf::from_lba)
+}
+
+/// A track number as the TOC's byte (1 to 99 on a CD).
+fn number_byte(number: u16) -> u8 {
+    u8::try_from(number).unwrap_or(u8::MAX)
+}
 
 /// ATIP special information 1-3 (ATIP bytes 4-6): indicative target writing power 5 and
 /// reference speed 0; unrestricted use; bit 7 of byte 6 always one, disc type 0 (CD-R),
@@ -49,12 +59,16 @@ fn no_toc() -> MediumError {
     MediumError::new(triples::INVALID_FIELD_IN_CDB)
 }
 
-pub(crate) fn read_toc(disc: &CdLayout, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
+pub(crate) fn read_toc(
+    disc: &CdLayout,
+    size: CdRSize,
+    cdb: &ReadTocPmaAtip,
+) -> MediumResult<Vec<u8>> {
     match cdb.format {
         TocFormat::Toc => formatted_toc(disc, cdb.msf, cdb.track_session_number),
         TocFormat::SessionInfo => session_info(disc, cdb.msf),
-        TocFormat::FullToc => full_toc(disc, cdb.track_session_number),
-        TocFormat::Atip => Ok(atip(disc.size)),
+        TocFormat::FullToc => full_toc(disc, size, cdb.track_session_number),
+        TocFormat::Atip => Ok(atip(size)),
         // No PMA reading and no CD-TEXT on a data CD-R written by this drive.
         TocFormat::Pma | TocFormat::CdText | TocFormat::Unknown(_) => Err(cdb_field(2, Some(3))),
     }
@@ -69,7 +83,7 @@ fn address(lba: i64, msf: bool) -> u32 {
     }
 }
 
-fn closed_tracks(disc: &CdLayout) -> impl Iterator<Item = &Track> {
+fn closed_tracks(disc: &CdLayout) -> impl Iterator<Item = &CdTrack> {
     disc.closed_sessions().flat_map(|(_, s)| s.tracks.iter())
 }
 
@@ -77,33 +91,29 @@ fn formatted_toc(disc: &CdLayout, msf: bool, from_track: u8) -> MediumResult<Vec
     let (Some(first), Some(last)) = (closed_tracks(disc).next(), closed_tracks(disc).last()) else {
         return Err(no_toc());
     };
-    let lead_out = disc
-        .closed_sessions()
-        .last()
-        .and_then(|(_, s)| s.lead_out())
-        .unwrap_or(0);
+    let lead_out = disc.closed_sessions().last().map_or(0, |(_, s)| s.end());
     // Byte 6: the first track to describe; 0 means from the first; AAh only the lead-out.
-    if from_track != LEAD_OUT_TRACK && from_track > last.number {
+    if from_track != LEAD_OUT_TRACK && u16::from(from_track) > last.number {
         return Err(cdb_field(6, None));
     }
     let mut tracks: Vec<TrackDescriptor> = closed_tracks(disc)
-        .filter(|t| from_track != LEAD_OUT_TRACK && t.number >= from_track)
+        .filter(|t| from_track != LEAD_OUT_TRACK && t.number >= u16::from(from_track))
         .map(|t| TrackDescriptor {
             adr: ADR_POSITION,
-            control: t.control,
-            track_number: t.number,
-            address: address(t.start(), msf),
+            control: t.format.control,
+            track_number: number_byte(t.number),
+            address: address(t.start, msf),
         })
         .collect();
     tracks.push(TrackDescriptor {
         adr: ADR_POSITION,
-        control: last.control,
+        control: last.format.control,
         track_number: LEAD_OUT_TRACK,
         address: address(lead_out, msf),
     });
     Ok(FormattedToc {
-        first_track: first.number,
-        last_track: last.number,
+        first_track: number_byte(first.number),
+        last_track: number_byte(last.number),
         tracks,
         cut_bytes: 0,
     }
@@ -118,17 +128,17 @@ fn session_info(disc: &CdLayout, msf: bool) -> MediumResult<Vec<u8>> {
         last_complete_session: u8::try_from(number).unwrap_or(u8::MAX),
         first_track_in_last_session: TrackDescriptor {
             adr: ADR_POSITION,
-            control: first.control,
-            track_number: first.number,
-            address: address(first.start(), msf),
+            control: first.format.control,
+            track_number: number_byte(first.number),
+            address: address(first.start, msf),
         },
         cut_bytes: 0,
     }
     .to_bytes())
 }
 
-fn full_toc(disc: &CdLayout, from_session: u8) -> MediumResult<Vec<u8>> {
-    let last_closed = disc.closed_session_count();
+fn full_toc(disc: &CdLayout, size: CdRSize, from_session: u8) -> MediumResult<Vec<u8>> {
+    let last_closed = u16::try_from(disc.closed_sessions().count()).unwrap_or(u16::MAX);
     if last_closed == 0 {
         return Err(no_toc());
     }
@@ -138,7 +148,7 @@ fn full_toc(disc: &CdLayout, from_session: u8) -> MediumResult<Vec<u8>> {
     }
     let mut entries = Vec::new();
     for (number, session) in disc.closed_sessions().filter(|(n, _)| *n >= from) {
-        session_entries(disc, number, session, &mut entries);
+        session_entries(disc, size, number, session, &mut entries);
     }
     Ok(RawToc {
         first_complete_session: 1,
@@ -154,10 +164,18 @@ fn msf_or_none(lba: i64) -> Msf {
 }
 
 /// The lead-in entries of one closed session.
-fn session_entries(disc: &CdLayout, number: u16, session: &Session, out: &mut Vec<RawTocEntry>) {
+fn session_entries(
+    disc: &CdLayout,
+    size: CdRSize,
+    number: u16,
+    session: &Session<super::layout::TrackFormat, SessionClose>,
+    out: &mut Vec<RawTocEntry>,
+) {
     let (Some(first), Some(last)) = (session.tracks.first(), session.tracks.last()) else {
         return;
     };
+    let g = size.geometry();
+    let disc_type = session.closed.map_or(0, |c| c.disc_type);
     let session_byte = u8::try_from(number).unwrap_or(u8::MAX);
     let mode1 = |control: u8, point: TocPoint, p_time: Msf| RawTocEntry {
         session: session_byte,
@@ -171,31 +189,31 @@ fn session_entries(disc: &CdLayout, number: u16, session: &Session, out: &mut Ve
     };
     // A0: PMIN first track, PSEC disc type (the session format).
     out.push(mode1(
-        first.control,
+        first.format.control,
         TocPoint::FirstTrack,
-        Msf::new(first.number, session.disc_type, 0),
+        Msf::new(number_byte(first.number), disc_type, 0),
     ));
     out.push(mode1(
-        last.control,
+        last.format.control,
         TocPoint::LastTrack,
-        Msf::new(last.number, 0, 0),
+        Msf::new(number_byte(last.number), 0, 0),
     ));
     out.push(mode1(
-        last.control,
+        last.format.control,
         TocPoint::LeadOut,
-        msf_or_none(session.lead_out().unwrap_or(0)),
+        msf_or_none(session.end()),
     ));
     for t in &session.tracks {
         out.push(mode1(
-            t.control,
-            TocPoint::Track(t.number),
-            msf_or_none(t.start()),
+            t.format.control,
+            TocPoint::Track(number_byte(t.number)),
+            msf_or_none(t.start),
         ));
     }
     let index = usize::from(number.saturating_sub(1));
     let first_session = index == 0;
-    let next_area = match session.closing {
-        Some(Closing::NextSessionAllowed) => Some(msf_or_none(disc.next_program_area(index))),
+    let next_area = match session.closed.map(|c| c.closing) {
+        Some(Closing::NextSessionAllowed) => Some(msf_or_none(disc.program_area_after(g, index))),
         Some(Closing::NoNextSession) => Some(NO_NEXT_PROGRAM_AREA),
         Some(Closing::Finalized) | None => None,
     };
@@ -210,7 +228,7 @@ fn session_entries(disc: &CdLayout, number: u16, session: &Session, out: &mut Ve
             // ZERO: how many mode-5 pointers the lead-in holds (B0, and C0 in session 1).
             zero: if first_session { 2 } else { 1 },
             // PMIN/PSEC/PFRAME: the outermost possible lead-out start (ATIP).
-            p_time: msf_or_none(disc.limit()),
+            p_time: msf_or_none(i64::from(g.capacity)),
         });
     }
     if first_session {

@@ -22,15 +22,15 @@
 //! How long a format runs depends on its certification (sub-type of 30h and 31h; 00h is a
 //! quick reformat, MMC-6 6.5.4.2.1.7): quick reformat 20 s, no certification 40 s, quick
 //! certification 10 min (all INF), full certification a write and a verify pass over the
-//! disc at 2x, about 93 minutes (the notes: "about 1-2 h at 2x"). Meanwhile the disc
+//! disc at 2x, about 93 minutes, within the hour or two drives take at 2x. Meanwhile the disc
 //! answers 02/04/04 with the progress ([`Medium::blocking_format_progress`]).
 //!
 //! Other choices:
 //! - Never formatted: READ and WRITE answer 02/30/10 MEDIUM NOT FORMATTED (INF, as DVD+RW).
-//! - Disc status blank until formatted, then complete, as DVD+RW (the notes: "BD-RE: as
-//!   DVD+RW"; libburn forces "blank" on profile 43h whatever the drive says). BG Format
-//!   Status stays 0: background formatting is a DVD+RW and MRW feature; hosts tell a
-//!   formatted BD-RE by READ FORMAT CAPACITIES (descriptor type 10b), as libburn does.
+//! - Disc status blank until formatted, then complete, as DVD+RW (libburn forces "blank" on
+//!   profile 43h whatever the drive says). BG Format Status stays 0: background formatting
+//!   is a DVD+RW and MRW feature; hosts tell a formatted BD-RE by READ FORMAT CAPACITIES
+//!   (descriptor type 10b), as libburn does.
 //! - Writing: random, 2 KiB aligned, read-modify-write of partial 32-sector clusters.
 //!   With spare areas the drive verifies after writing ([`Medium::defect_management_active`])
 //!   unless WRITE(12) has the Streaming bit; the drive's speed model halves the rate.
@@ -42,18 +42,14 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
-    TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
 use mmc_core::params::{BdCertification, FormatUnitParameters};
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
@@ -63,6 +59,7 @@ use super::{
     single_track, single_track_toc, StateError, UserArea, WrittenExtents,
 };
 use crate::clock::{transfer_time, VirtualTime};
+use crate::medium::disc_structure::{self, Structures};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::SectorStore;
 
@@ -78,8 +75,11 @@ pub const DEFAULT_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS + 8192;
 pub const MAX_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS + 16_384;
 /// Smallest spare: ISA0 alone.
 pub const MIN_SPARE_CLUSTERS: u32 = ISA0_CLUSTERS;
-/// BD 1x in kB/s (36 Mbit/s of user data).
-pub const BD_1X_KBPS: u32 = 4495;
+/// BD 1x in kB/s, mmc-core's figure as a drive reports it.
+pub const BD_1X_KBPS: u32 = match mmc_core::Profile::BdRe.one_x() {
+    Some(kbps) => kbps as u32,
+    None => 0,
+};
 /// Write speeds, fastest first: 2x, 1x.
 pub const BD_RE_WRITE_SPEEDS: [u32; 2] = [2 * BD_1X_KBPS, BD_1X_KBPS];
 /// Read speed: 2x.
@@ -359,21 +359,7 @@ impl Medium for BdRe {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        if cdb.media_type != DiscStructureMedia::Bd {
-            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
-        }
-        match cdb.format_code {
-            0xC0 => Ok(WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()),
-            // Disc Information (00h) and the others are not modelled.
-            _ => Err(invalid_cdb_field(7, None)),
-        }
+        disc_structure::reply(cdb, Structures::Bd)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

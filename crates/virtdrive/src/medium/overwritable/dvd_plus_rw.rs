@@ -11,7 +11,7 @@
 //!   BG Format Status. Erasable is set: Microsoft's sample takes "complete and not
 //!   erasable" for a pressed disc.
 //! - **Background format.** It de-ices at 2.4x (3,324 kB/s), so a whole disc takes about
-//!   23.6 minutes of virtual time (the notes: "tens of minutes"). The formatted extent grows
+//!   23.6 minutes of virtual time, the tens of minutes drives take. The formatted extent grows
 //!   from LBA 0 with the clock ([`Medium::advance`]); BG Format Status is 2 meanwhile, 3
 //!   when it reaches the end. Writes go anywhere at once and do not wait
 //!   ([`Medium::blocking_format_progress`] is always `None`); a sector neither formatted nor
@@ -21,8 +21,8 @@
 //!   which takes virtual time ([`Busy`]). **000b** quick-stops: no lead-out, about a second.
 //!   Either way the format was stopped before the end, so BG Format Status becomes 1
 //!   ("started, not completed", MMC-6 6.22.3.1.13; libburn's "partly formatted DVD+RW", the
-//!   state it restarts with the Restart bit). 010b on a fully formatted disc does nothing
-//!   (the notes: "harmless"). [`DvdPlusRw::dvd_rom_compatible`] tells whether a lead-out
+//!   state it restarts with the Restart bit). 010b on a fully formatted disc does nothing,
+//!   harmlessly. [`DvdPlusRw::dvd_rom_compatible`] tells whether a lead-out
 //!   closes the recorded area.
 //! - **READ CAPACITY.** 0 on a blank disc and, once formatting has started, the last LBA of
 //!   the disc (Pioneer R8/BDR-203 manuals: "If a non-blank +RW disc is mounted, the Logical
@@ -42,8 +42,7 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
-    TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{
@@ -51,19 +50,17 @@ use mmc_core::response::capacity::{
 };
 use mmc_core::response::disc_info::{BgFormatStatus, DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_single_track, dvd_physical_format, invalid_cdb_field, invalid_parameter, load_written,
-    round_up, sector_span, single_track, single_track_toc, StateError, UserArea, WrittenExtents,
+    check_single_track, invalid_cdb_field, invalid_parameter, load_written, round_up, sector_span,
+    single_track, single_track_toc, StateError, UserArea, WrittenExtents,
 };
 use crate::clock::{transfer_time, VirtualTime};
+use crate::medium::disc_structure::{self, Structures};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::SectorStore;
 
@@ -71,8 +68,11 @@ use crate::store::SectorStore;
 pub const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
 /// Sectors per ECC block.
 pub const DVD_ECC_BLOCK: u32 = 16;
-/// DVD 1x in kB/s (k = 1000).
-pub const DVD_1X_KBPS: u32 = 1385;
+/// DVD 1x in kB/s (k = 1000), mmc-core's figure.
+pub const DVD_1X_KBPS: u32 = match mmc_core::Profile::DvdPlusRw.one_x() {
+    Some(kbps) => kbps as u32,
+    None => 0,
+};
 /// Write speeds, fastest first: 8x, 4x, 2.4x.
 pub const DVD_PLUS_RW_WRITE_SPEEDS: [u32; 3] = [8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS, 3324];
 /// Read speed: 8x.
@@ -364,27 +364,13 @@ impl Medium for DvdPlusRw {
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        if cdb.media_type != DiscStructureMedia::Dvd {
-            return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
-        }
-        match cdb.format_code {
-            0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
-                BookType::DvdPlusRw,
-                // Layer type bit 2: rewritable.
-                0b0100,
-                DVD_PLUS_RW_SECTORS,
-            )),
-            0x00 => Err(invalid_cdb_field(6, None)),
-            0xC0 => Ok(WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()),
-            _ => Err(invalid_cdb_field(7, None)),
-        }
+        // Layer type bit 2: rewritable.
+        let structures = Structures::Dvd {
+            book: BookType::DvdPlusRw,
+            layer_type: 0b0100,
+            sectors: DVD_PLUS_RW_SECTORS,
+        };
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

@@ -25,11 +25,8 @@ pub use dvd_plus_rw::DvdPlusRw;
 pub use extents::WrittenExtents;
 
 use mmc_core::cdb::{ReadTocPmaAtip, TocFormat, TrackAddressType};
-use mmc_core::response::disc_structure::{BookType, MEDIA_SPECIFIC_LEN};
 use mmc_core::response::toc::{TrackDescriptor, LEAD_OUT_TRACK};
-use mmc_core::response::{
-    DvdPhysicalFormat, FormattedToc, MultiSessionInfo, ResponseFormat, TrackInformation,
-};
+use mmc_core::response::{FormattedToc, MultiSessionInfo, ResponseFormat, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
 use super::{MediumError, MediumResult};
@@ -399,34 +396,4 @@ pub(crate) fn load_written(
     }
     WrittenExtents::from_ranges(ranges)
         .ok_or_else(|| StateError::new(medium, "a written range is empty"))
-}
-
-/// Physical sector number of LBA 0 on DVD (ECMA-267: the data zone starts at 30000h).
-const DATA_ZONE_START: u32 = 0x3_0000;
-
-/// READ DISC STRUCTURE format 00h of a single-layer DVD: the 2048-byte structure (layer
-/// descriptor and zeroed media-specific bytes) behind its 4-byte header. Maximum rate Fh
-/// (not specified), 120 mm, one layer, data zone from 30000h over `sectors`.
-pub(crate) fn dvd_physical_format(book_type: BookType, layer_type: u8, sectors: u64) -> Vec<u8> {
-    let end = DATA_ZONE_START
-        .saturating_add(u32::try_from(sectors).unwrap_or(0))
-        .saturating_sub(1);
-    DvdPhysicalFormat {
-        book_type,
-        part_version: 1,
-        disc_size: 0,
-        maximum_rate: 0xF,
-        number_of_layers: 0,
-        track_path: false,
-        layer_type,
-        linear_density: 0,
-        track_density: 0,
-        data_area_start: DATA_ZONE_START,
-        data_area_end: end,
-        layer0_end: 0,
-        bca: false,
-        media_specific: vec![0; MEDIA_SPECIFIC_LEN],
-        cut_bytes: 0,
-    }
-    .to_bytes()
 }

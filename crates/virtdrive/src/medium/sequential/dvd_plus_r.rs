@@ -1,6 +1,6 @@
 //! DVD+R, single layer (profile 001Bh; MMC-6 4.3.6.2, libburn's DVD+R cookbook).
 //!
-//! - 2,295,104 sectors, like the DVD+RW (notes §4.1), written in 16-sector ECC blocks.
+//! - 2,295,104 sectors, like the DVD+RW, written in 16-sector ECC blocks.
 //! - Up to 153 sessions (cookbook: "A DVD+R may hold 153 closed sessions").
 //! - CLOSE functions: 001b closes the fragment (track), 010b the session, keeping the disc
 //!   appendable; 101b closes the session and finalizes "with minimal radius" and 110b closes
@@ -20,8 +20,9 @@ use mmc_core::cdb::CloseFunction;
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::Profile;
 
-use super::geometry::{Geometry, StructureFamily};
+use super::geometry::{SequentialMedium, StructureFamily};
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
+use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::MediumKind;
 
 /// Sectors of a single-layer DVD+R.
@@ -36,22 +37,34 @@ pub const DVD_PLUS_R_CLOSURE: u32 = 64 * DVD_PLUS_R_ECC_BLOCK;
 pub const DVD_PLUS_R_WRITE_SPEEDS: [u32; 3] = [16 * DVD_1X_KBPS, 8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS];
 
 /// The DVD+R's recording rules.
-pub const DVD_PLUS_R: Geometry = Geometry {
+pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
     kind: MediumKind::DvdPlusR,
     name: "dvd+r",
     profile: Profile::DvdPlusR,
-    capacity: DVD_PLUS_R_SECTORS,
-    ecc_block: DVD_PLUS_R_ECC_BLOCK,
-    session_gap: DVD_PLUS_R_CLOSURE + DVD_PLUS_R_INTRO,
-    intro: DVD_PLUS_R_INTRO,
-    min_next_session: DVD_PLUS_R_ECC_BLOCK,
-    max_sessions: 153,
+    recording: RecordingGeometry {
+        capacity: DVD_PLUS_R_SECTORS,
+        ecc_block: DVD_PLUS_R_ECC_BLOCK,
+        packet_size: DVD_PLUS_R_ECC_BLOCK,
+        first_track: 1,
+        max_track: u16::MAX,
+        max_sessions: 153,
+        track_gap: 0,
+        run_out: 0,
+        min_track: 0,
+        first_lead_in: 0,
+        lead_in: DVD_PLUS_R_INTRO,
+        first_lead_out: DVD_PLUS_R_CLOSURE,
+        later_lead_out: DVD_PLUS_R_CLOSURE,
+        min_next_session: DVD_PLUS_R_ECC_BLOCK,
+        lead_in_recorded_at_close: false,
+        finalize_sectors: LEAD_OUT_SECTORS as u32,
+        last_recorded_address_valid: false,
+        disc_info_addresses: AddressForm::Lba,
+    },
     finalize_functions: &[
         CloseFunction::FinalizeMinimalRadius,
         CloseFunction::FinalizeDisc,
     ],
-    finalize_sectors: LEAD_OUT_SECTORS as u32,
-    last_recorded_address_valid: false,
     write_speeds: &DVD_PLUS_R_WRITE_SPEEDS,
     read_speed: 16 * DVD_1X_KBPS,
     structures: StructureFamily::Dvd(BookType::DvdPlusR),

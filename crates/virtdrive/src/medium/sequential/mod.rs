@@ -1,10 +1,12 @@
 //! Write-once media recorded session by session without write parameters: DVD+R
 //! (`dvd_plus_r`, profile 001Bh) and BD-R in Sequential Recording Mode (`bd_r`, 0041h).
 //! Both follow the same rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one
-//! [`SequentialDisc`] serves both, with the medium's [`Geometry`].
+//! [`SequentialDisc`] serves both, with the medium's [`SequentialMedium`].
 //!
-//! The layout (sessions, tracks, next writable address) is in `layout`; the replies in
-//! `replies`; the saved state in `state`.
+//! Sessions, tracks, the next writable address and the disc and track information are the
+//! shared recording model (`medium::recording`); here are what only these media do
+//! (reservations, the closing functions, the TOC they make up in `toc`) and the saved
+//! state (`state`).
 //!
 //! # Recording
 //!
@@ -51,51 +53,45 @@
 mod bd_r;
 mod dvd_plus_r;
 mod geometry;
-mod layout;
-mod replies;
 mod state;
+mod toc;
 
 pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO, DVD_PLUS_R_SECTORS,
     DVD_PLUS_R_WRITE_SPEEDS,
 };
-pub use geometry::{Geometry, StructureFamily};
+pub use geometry::{SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
-    Reservation, ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
+    TrackAddressType,
 };
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, ResponseFormat, TrackInformation,
-    WriteProtectionStatus,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 
-use self::layout::{DiscState, SequentialLayout};
 use crate::clock::VirtualTime;
-use crate::medium::overwritable::{
-    dvd_physical_format, invalid_cdb_field, lba_out_of_range, store_error, StateError,
-};
+use crate::medium::disc_structure::{self, Structures};
+use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
+use crate::medium::recording::{self, DiscState, Layout};
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
 use crate::store::{SectorStore, SECTOR};
+
+/// Sessions and tracks of a DVD+R or BD-R: nothing is medium-specific in a track or in how
+/// a session closed.
+pub(crate) type SequentialLayout = Layout<(), ()>;
 
 /// A DVD+R or BD-R.
 #[derive(Debug)]
 pub struct SequentialDisc {
-    geometry: &'static Geometry,
+    geometry: &'static SequentialMedium,
     disc: SequentialLayout,
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
     store: Box<dyn SectorStore>,
-}
-
-fn invalid_address(lba: i64) -> MediumError {
-    MediumError::new(triples::INVALID_ADDRESS_FOR_WRITE)
-        .with_information(u64::from(i32::try_from(lba).map_or(u32::MAX, |v| v as u32)))
 }
 
 /// Whole 2048-byte sectors in a buffer (the drive sizes buffers from the transfer length).
@@ -108,7 +104,7 @@ fn whole_sectors(len: usize) -> MediumResult<u32> {
 
 impl SequentialDisc {
     /// A blank disc of the medium `geometry` describes ([`DVD_PLUS_R`], [`BD_R`]).
-    pub fn blank(geometry: &'static Geometry, store: Box<dyn SectorStore>) -> Self {
+    pub fn blank(geometry: &'static SequentialMedium, store: Box<dyn SectorStore>) -> Self {
         SequentialDisc {
             geometry,
             disc: SequentialLayout::blank(),
@@ -119,7 +115,7 @@ impl SequentialDisc {
 
     /// The disc [`Medium::save_state`] described, over the store holding its sectors.
     pub fn load_state(
-        geometry: &'static Geometry,
+        geometry: &'static SequentialMedium,
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, StateError> {
@@ -132,7 +128,7 @@ impl SequentialDisc {
         })
     }
 
-    pub fn geometry(&self) -> &'static Geometry {
+    pub fn geometry(&self) -> &'static SequentialMedium {
         self.geometry
     }
 
@@ -141,13 +137,14 @@ impl SequentialDisc {
     }
 
     /// Writes `pad` zero sectors at `start` (the drive's padding).
-    fn write_zeros(&mut self, start: u32, pad: u32) -> MediumResult<()> {
+    fn write_zeros(&mut self, start: i64, pad: u32) -> MediumResult<()> {
+        let start = u64::try_from(start).map_err(|_| lba_out_of_range(i32::MAX))?;
         const CHUNK: u32 = 512;
         let zeros = vec![0u8; CHUNK as usize * SECTOR];
         let mut done = 0;
         while done < pad {
             let n = CHUNK.min(pad - done);
-            let at = u64::from(start) + u64::from(done);
+            let at = start + u64::from(done);
             let piece = zeros.get(..n as usize * SECTOR).unwrap_or(&[]);
             self.store
                 .write(at, piece)
@@ -160,7 +157,7 @@ impl SequentialDisc {
     /// Pads the open track (to its block, or to its reservation when `closing`); returns
     /// the sectors padded.
     fn pad_open_track(&mut self, closing: bool) -> MediumResult<u32> {
-        let Some((start, pad)) = self.disc.padding(self.geometry, closing) else {
+        let Some((start, pad)) = self.disc.padding(&self.geometry.recording, closing) else {
             return Ok(0);
         };
         self.write_zeros(start, pad)?;
@@ -180,7 +177,10 @@ impl SequentialDisc {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
         let open = self.disc.open_track.as_ref().map(|t| t.number);
-        let invisible = self.disc.invisible_track(self.geometry).map(|t| t.number);
+        let invisible = self
+            .disc
+            .invisible_track(&self.geometry.recording)
+            .map(|t| t.number);
         let known = number == 0xFF
             || Some(number) == open
             || Some(number) == invisible
@@ -194,7 +194,7 @@ impl SequentialDisc {
             return Ok(Busy::default());
         }
         let padded = self.pad_open_track(true)?;
-        self.disc.close_track();
+        self.disc.close_track(&self.geometry.recording);
         self.commit()?;
         Ok(Busy {
             duration: self.geometry.recording_time(padded),
@@ -206,17 +206,20 @@ impl SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::INCOMPLETE_TRACK_IN_SESSION.into());
         }
+        let rec = &g.recording;
         let recorded = match self.disc.state() {
             DiscState::OpenSession => {
-                self.disc.close_session(g);
-                g.session_gap.saturating_sub(g.intro)
+                let finalize = finalize || !self.disc.room_after_closing(rec);
+                self.disc
+                    .close_session(rec, (), finalize)
+                    .ok_or(triples::COMMAND_SEQUENCE_ERROR)?
             }
             DiscState::Appendable if finalize => 0,
             _ => return Err(triples::COMMAND_SEQUENCE_ERROR.into()),
         };
         let lead_out = if finalize || self.disc.finalized {
             self.disc.finalized = true;
-            g.finalize_sectors
+            rec.finalize_sectors
         } else {
             0
         };
@@ -227,7 +230,7 @@ impl SequentialDisc {
     }
 
     /// The size a RESERVE TRACK asks for at `nwa`, or the field that is wrong.
-    fn reservation_size(&self, cdb: &ReserveTrack, nwa: u32, free: u32) -> MediumResult<u32> {
+    fn reservation_size(&self, cdb: &ReserveTrack, nwa: i64, free: u32) -> MediumResult<u32> {
         if cdb.rmz {
             // Byte 1 bit 1: an RMZ is an HD DVD-R structure.
             return Err(invalid_cdb_field(1, Some(1)));
@@ -235,11 +238,14 @@ impl SequentialDisc {
         let (size, field) = match cdb.reservation {
             Reservation::Size(blocks) => (Some(blocks), 5),
             // ARSV: bytes 2-5 hold the first LBA after the reservation.
-            Reservation::Lba(end) => (u32::try_from(end).ok().and_then(|e| e.checked_sub(nwa)), 2),
+            Reservation::Lba(end) => {
+                let size = i64::from(end).checked_sub(nwa).filter(|&s| s >= 0);
+                (size.and_then(|s| u32::try_from(s).ok()), 2)
+            }
         };
         let size = size
             .filter(|&s| s > 0)
-            .map(|s| self.geometry.round_up(s))
+            .map(|s| self.geometry.recording.round_up(s))
             .filter(|&s| s <= free)
             .ok_or_else(|| invalid_cdb_field(field, None))?;
         Ok(size)
@@ -256,7 +262,7 @@ impl Medium for SequentialDisc {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        replies::disc_information(&self.disc, self.geometry)
+        recording::disc_information(&self.disc, &self.geometry.recording)
     }
 
     fn track_information(
@@ -264,43 +270,27 @@ impl Medium for SequentialDisc {
         address_type: TrackAddressType,
         address: u32,
     ) -> MediumResult<TrackInformation> {
-        replies::track_information(&self.disc, self.geometry, address_type, address)
+        // Track Mode 4 and Data Mode 1: data, 2048-byte blocks.
+        let mode = |_: Option<&()>| (4, 1);
+        let g = &self.geometry.recording;
+        recording::track_information(&self.disc, g, address_type, address, mode)
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        replies::read_toc(&self.disc, cdb)
+        toc::read_toc(&self.disc, cdb)
     }
 
     fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        let protection = || {
-            WriteProtectionStatus {
-                media_specific_write_inhibit: false,
-                cartridge_write_protect: false,
-                persistent_write_protect: false,
-                software_write_protect: false,
-                cut_bytes: 0,
-            }
-            .to_bytes()
+        let structures = match self.geometry.structures {
+            // Layer type bit 1: recordable.
+            StructureFamily::Dvd(book) => Structures::Dvd {
+                book,
+                layer_type: 0b0010,
+                sectors: u64::from(self.geometry.capacity()),
+            },
+            StructureFamily::Bd => Structures::Bd,
         };
-        match (self.geometry.structures, cdb.media_type) {
-            (StructureFamily::Dvd(book), DiscStructureMedia::Dvd) => match cdb.format_code {
-                // Layer type bit 1: recordable.
-                0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(
-                    book,
-                    0b0010,
-                    u64::from(self.geometry.capacity),
-                )),
-                0x00 => Err(invalid_cdb_field(6, None)),
-                0xC0 => Ok(protection()),
-                _ => Err(invalid_cdb_field(7, None)),
-            },
-            (StructureFamily::Bd, DiscStructureMedia::Bd) => match cdb.format_code {
-                0xC0 => Ok(protection()),
-                // Disc Information (00h) and the others are not modelled.
-                _ => Err(invalid_cdb_field(7, None)),
-            },
-            _ => Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
-        }
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
@@ -310,7 +300,7 @@ impl Medium for SequentialDisc {
             .last()
             .map_or(0, |(_, s)| s.end());
         Ok(CapacityData {
-            last_lba: end.saturating_sub(1),
+            last_lba: recording::lba_field((end - 1).max(0)),
             block_length: SECTOR as u32,
         })
     }
@@ -318,14 +308,14 @@ impl Medium for SequentialDisc {
     fn format_capacities(&self) -> FormatCapacities {
         let current = if self.disc.state() == DiscState::Blank {
             CurrentCapacity {
-                blocks: self.geometry.capacity,
+                blocks: self.geometry.capacity(),
                 descriptor_type: CapacityDescriptorType::Unformatted,
                 block_length: SECTOR as u32,
             }
         } else {
             let recorded = self.disc.tracks().map(|(_, t)| t.data_end()).max();
             CurrentCapacity {
-                blocks: recorded.unwrap_or(0),
+                blocks: recorded.map_or(0, recording::lba_field),
                 descriptor_type: CapacityDescriptorType::Formatted,
                 block_length: SECTOR as u32,
             }
@@ -340,21 +330,9 @@ impl Medium for SequentialDisc {
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         let blocks = whole_sectors(out.len())?;
         let first = u32::try_from(lba).map_err(|_| lba_out_of_range(lba))?;
-        let end = u64::from(first) + u64::from(blocks);
-        let mut at = u64::from(first);
-        while at < end {
-            let track_end = self
-                .disc
-                .tracks()
-                .map(|(_, t)| (u64::from(t.start), u64::from(t.data_end())))
-                .find(|&(s, e)| (s..e).contains(&at))
-                .map(|(_, e)| e);
-            match track_end {
-                Some(e) => at = e,
-                None => {
-                    return Err(MediumError::new(triples::LBA_OUT_OF_RANGE).with_information(at))
-                }
-            }
+        if let Some(at) = self.disc.first_unreadable(lba.into(), blocks) {
+            return Err(MediumError::new(triples::LBA_OUT_OF_RANGE)
+                .with_information(u64::try_from(at).unwrap_or(0)));
         }
         if blocks == 0 {
             return Ok(());
@@ -376,20 +354,14 @@ impl Medium for SequentialDisc {
             // SBC: a transfer length of zero transfers nothing and is not an error.
             return Ok(());
         }
-        let lba64 = i64::from(lba);
         let next = self
             .disc
-            .writable_track(self.geometry)
-            .filter(|n| i64::from(n.next_writable_address()) == lba64)
-            .ok_or_else(|| invalid_address(lba64))?;
-        if blocks > next.free {
-            return Err(MediumError::new(triples::END_OF_USER_AREA)
-                .with_information(u64::from(next.next_writable_address())));
-        }
+            .write_target(&self.geometry.recording, lba.into(), blocks)?;
+        let at = u64::try_from(next.next_writable_address()).unwrap_or(0);
         self.store
-            .write(u64::from(next.next_writable_address()), data)
+            .write(at, data)
             .map_err(|e| store_error(&e, false))?;
-        self.disc.record(&next, blocks);
+        self.disc.record(&next, blocks, ());
         Ok(())
     }
 
@@ -427,11 +399,11 @@ impl Medium for SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
-        let Some(next) = self.disc.writable_track(self.geometry) else {
+        let Some(next) = self.disc.writable_track(&self.geometry.recording) else {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         };
         let size = self.reservation_size(cdb, next.start, next.free)?;
-        self.disc.reserve(&next, size);
+        self.disc.reserve(&next, size, ());
         Ok(())
     }
 
@@ -450,7 +422,7 @@ impl Medium for SequentialDisc {
     }
 
     fn blocking(&self) -> u32 {
-        self.geometry.ecc_block
+        self.geometry.ecc_block()
     }
 
     /// The disc as of the last flush (what the committed store holds).

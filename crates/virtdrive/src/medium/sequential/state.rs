@@ -18,7 +18,7 @@
 //! - tracks: `number` (1, 2, ... over the disc), `start`, `recorded` (sectors, whole ECC
 //!   blocks, at least one block). Each track follows the previous one of its session; a
 //!   session's first track starts the medium's session gap after the previous session's
-//!   end (see `layout`); everything lies inside the disc.
+//!   end (see `medium::recording`); everything lies inside the disc.
 //!
 //! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE), so a track
 //! in progress is saved closed into its open session, padded to whole blocks as the flush
@@ -26,9 +26,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::geometry::Geometry;
-use super::layout::{SequentialLayout, Session};
+use super::geometry::SequentialMedium;
+use super::SequentialLayout;
 use crate::medium::overwritable::StateError;
+use crate::medium::recording::{DiscState, Session, Track};
 
 const VERSION: u32 = 1;
 
@@ -37,21 +38,51 @@ const VERSION: u32 = 1;
 struct Saved {
     medium: String,
     version: u32,
-    sessions: Vec<Session>,
+    sessions: Vec<SavedSession>,
     finalized: bool,
 }
 
-/// The disc as JSON; an open track is saved as a closed track of its open session.
-pub(crate) fn save(disc: &SequentialLayout, g: &Geometry) -> serde_json::Value {
-    let mut sessions = disc.sessions.clone();
-    if let (Some(open), Some(last)) = (disc.open_track.clone(), sessions.last_mut()) {
-        if open.recorded > 0 {
-            last.tracks.push(super::layout::Track {
-                reserved: None,
-                ..open
-            });
+#[derive(Serialize, Deserialize)]
+struct SavedSession {
+    tracks: Vec<SavedTrack>,
+    closed: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedTrack {
+    number: u16,
+    start: u32,
+    recorded: u32,
+    /// Never saved; read (and refused) for the states that hold it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reserved: Option<u32>,
+}
+
+impl SavedSession {
+    fn of(session: &Session<(), ()>, open: Option<&Track<()>>) -> Self {
+        let track = |t: &Track<()>| SavedTrack {
+            number: t.number,
+            start: u32::try_from(t.start).unwrap_or(0),
+            recorded: t.recorded,
+            reserved: None,
+        };
+        SavedSession {
+            tracks: session.tracks.iter().chain(open).map(track).collect(),
+            closed: session.closed.is_some(),
         }
     }
+}
+
+/// The disc as JSON; an open track is saved as a closed track of its open session.
+pub(crate) fn save(disc: &SequentialLayout, g: &SequentialMedium) -> serde_json::Value {
+    let open = disc.open_track.as_ref().filter(|t| t.recorded > 0);
+    let last = disc.sessions.len().saturating_sub(1);
+    let mut sessions: Vec<SavedSession> = disc
+        .sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SavedSession::of(s, open.filter(|_| i == last)))
+        .collect();
     // A session whose only track was reserved and left empty holds nothing.
     sessions.retain(|s| !s.tracks.is_empty());
     serde_json::to_value(Saved {
@@ -66,12 +97,13 @@ pub(crate) fn save(disc: &SequentialLayout, g: &Geometry) -> serde_json::Value {
 /// A disc from its saved state, checked against the medium's layout rules.
 pub(crate) fn load(
     value: &serde_json::Value,
-    g: &Geometry,
+    medium: &SequentialMedium,
 ) -> Result<SequentialLayout, StateError> {
+    let g = &medium.recording;
     let saved: Saved = serde_json::from_value(value.clone())
-        .map_err(|e| StateError::new(g.name, format!("malformed state: {e}")))?;
-    StateError::check_header(g.name, &saved.medium, saved.version)?;
-    let fail = |what: String| Err(StateError::new(g.name, what));
+        .map_err(|e| StateError::new(medium.name, format!("malformed state: {e}")))?;
+    StateError::check_header(medium.name, &saved.medium, saved.version)?;
+    let fail = |what: String| Err(StateError::new(medium.name, what));
     let count = saved.sessions.len();
     if count > usize::from(g.max_sessions) {
         return fail(format!(
@@ -99,7 +131,7 @@ pub(crate) fn load(
             if track.number != disc.last_track_number().saturating_add(1) {
                 return fail(format!("{where_}: track numbers must run 1, 2, 3..."));
             }
-            if Some(track.start) != expected {
+            if Some(i64::from(track.start)) != expected {
                 return fail(format!(
                     "{where_}: starts at {}, not at {expected:?}",
                     track.start
@@ -118,19 +150,20 @@ pub(crate) fn load(
                 ));
             }
             if let Some(next) = disc.writable_track(g) {
-                disc.record(&next, track.recorded);
-                disc.close_track();
+                disc.record(&next, track.recorded, ());
+                disc.close_track(g);
             }
         }
         if session.closed {
-            disc.close_session(g);
+            let finalize = !disc.room_after_closing(g);
+            disc.close_session(g, (), finalize);
             if disc.finalized && n != count {
                 return fail(format!("session {n} left no room for session {}", n + 1));
             }
         }
     }
     if saved.finalized {
-        if disc.state() != super::layout::DiscState::Appendable && !disc.finalized {
+        if disc.state() != DiscState::Appendable && !disc.finalized {
             return fail("only a disc whose sessions are all closed can be finalized".into());
         }
         disc.finalized = true;
