@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::write_parameters::WriteParameters;
 use crate::response::capabilities::CapabilitiesPage;
-use crate::response::{frame, len_u16, ResponseFormat};
+use crate::response::{frame, len_u16, list_item, ResponseFormat};
 use crate::wire::{ParseError, Reader, Writer};
 
 /// Size of the MODE SENSE(10) / MODE SELECT(10) header.
@@ -215,17 +215,7 @@ impl<'a> Iterator for ModePages<'a> {
                 data: self.r.bytes(len, "page data")?,
             })
         })();
-        match item {
-            Ok(p) => Some(Ok(p)),
-            Err(ParseError::Truncated { .. }) if self.response_cut => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        list_item(item, self.response_cut, &mut self.done)
     }
 }
 

@@ -145,6 +145,25 @@ pub(crate) fn frame_be16<'a>(
     Ok((frame(bytes, what, field, len, len + 2, fixed)?, len))
 }
 
+/// The next item of a lazy list: an entry the allocation length cut off ends the list quietly
+/// (`None`; the response's parser counts the cut), any other error ends it with the error.
+pub(crate) fn list_item<T>(
+    item: Result<T, ParseError>,
+    response_cut: bool,
+    done: &mut bool,
+) -> Option<Result<T, ParseError>> {
+    match item {
+        Ok(v) => Some(Ok(v)),
+        Err(e) => {
+            *done = true;
+            match e {
+                ParseError::Truncated { .. } if response_cut => None,
+                e => Some(Err(e)),
+            }
+        }
+    }
+}
+
 /// The first `N` bytes of `bytes`, or `Truncated` naming `field`.
 pub(crate) fn fixed<const N: usize>(
     bytes: &[u8],
