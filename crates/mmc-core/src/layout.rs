@@ -25,7 +25,7 @@ pub(crate) trait BeField: Sized {
 }
 
 /// Copies `bytes` to `off`, when they fit.
-pub(crate) fn put(buf: &mut [u8], off: usize, bytes: &[u8]) {
+fn put(buf: &mut [u8], off: usize, bytes: &[u8]) {
     if let Some(dst) = buf.get_mut(off..off.saturating_add(bytes.len())) {
         dst.copy_from_slice(bytes);
     }
@@ -295,3 +295,48 @@ macro_rules! fixed_layout {
     };
 }
 pub(crate) use fixed_layout;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fixed_layout! {
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        struct Sample, base 2 {
+            a: bool = flag(2, 7),
+            b: u8 = uint(2, 0, 3),
+            n: u16 = split16(3, 9),
+            x: u32 = be24(5),
+            other: usize,
+        }
+    }
+
+    #[test]
+    fn one_table_reads_writes_and_masks() {
+        let s = Sample {
+            a: true,
+            b: 5,
+            n: 0x1234,
+            x: 0x00AB_CDEF,
+            other: 9,
+        };
+        let mut bytes = [0u8; 8];
+        s.write_fields(&mut bytes);
+        assert_eq!(bytes, [0x85, 0x34, 0, 0xAB, 0xCD, 0xEF, 0, 0x12]);
+        assert_eq!(Sample::read_fields(&bytes), Sample { other: 0, ..s });
+        let u: [u8; 8] = usage(Sample::FIELD_MARKS);
+        assert_eq!(u, [0x87, 0xFF, 0, 0xFF, 0xFF, 0xFF, 0, 0xFF]);
+        assert_eq!(stray_bit(&[0x08, 0, 0x41, 0, 0, 0, 0, 0], &u), Some((0, 3)));
+        assert_eq!(stray_bit(&[0, 0, 0x41, 0, 0, 0, 0, 0], &u), Some((2, 6)));
+        assert_eq!(stray_bit(&bytes, &u), None);
+    }
+
+    #[test]
+    fn bytes_past_the_end_read_zero_and_writes_past_it_are_dropped() {
+        assert_eq!(u32::read(&[1, 2], 0), 0x0102_0000);
+        let mut short = [0u8; 2];
+        0xFFFF_FFFFu32.write(&mut short, 0);
+        assert_eq!(short, [0, 0]);
+        assert_eq!(with_marks([0u8; 3], &[(1, 0x0F, 2)]), [0, 0x0F, 0x0F]);
+    }
+}
