@@ -18,7 +18,7 @@ use std::time::Duration;
 use common::*;
 use discwriter::writer::Timeouts;
 use discwriter::{DiscState, Error, Recorder, VerificationLevel, WriteAction, WriteOptions};
-use mmc_core::cdb::TestUnitReady;
+use mmc_core::cdb::{CdbRepr, TestUnitReady};
 use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::{DriveCondition, FaultPlan, Faulty};

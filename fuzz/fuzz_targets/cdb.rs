@@ -2,7 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mmc_core::cdb::{Command, FormatUnitParameters, PerformanceDescriptor};
+use mmc_core::cdb::Command;
+use mmc_core::params::{FormatUnitParameters, PerformanceDescriptor};
 
 fuzz_target!(|data: &[u8]| {
     match Command::decode(data) {

@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use discwriter::{DataWriter, Recorder, VerificationLevel, WriteAction, WriteOptions};
-use mmc_core::cdb::{ReadTrackInformation, TrackAddressType};
+use mmc_core::cdb::{CdbRepr, ReadTrackInformation, TrackAddressType};
 use mmc_core::{DataPhase, Transport};
 use testkit::{drive_with, image, read_back};
 use virtdrive::fault::Faulty;

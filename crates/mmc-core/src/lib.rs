@@ -9,7 +9,8 @@
 //!   key and ASC/ASCQ; [`condition`] classifies sense into IMAPI conditions and retry classes,
 //!   and [`imapi`] names every IMAPI2 result code ([`ImapiCode`]).
 //! - [`response`]: the data a drive returns (INQUIRY, GET CONFIGURATION, READ DISC INFORMATION,
-//!   mode pages, ...) and the parameter lists a host sends, parsed and built.
+//!   ...), parsed and built; [`params`]: the parameter lists a host sends (MODE SELECT data
+//!   with the write parameters page, the FORMAT UNIT list, the SET STREAMING descriptor).
 //! - [`transport`]: the [`Transport`] trait; [`trace`] records and replays transcripts.
 //!
 //! Nothing here does I/O or panics on any input; encoding and decoding CDBs and sense do not
@@ -29,6 +30,8 @@ pub mod condition;
 #[doc(hidden)]
 pub mod fuzz_seeds;
 pub mod imapi;
+mod layout;
+pub mod params;
 pub mod profile;
 pub mod response;
 pub mod sense;

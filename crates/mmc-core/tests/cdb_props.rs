@@ -5,6 +5,7 @@
 use std::fmt::Debug;
 
 use mmc_core::cdb::*;
+use mmc_core::params::*;
 use proptest::prelude::*;
 
 /// A field `bits` wide: in range, or (`wild`) any byte, to check that encoding drops what

@@ -5,6 +5,7 @@ mod cdb_support;
 
 use cdb_support::both_ways;
 use mmc_core::cdb::*;
+use mmc_core::params::*;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 
 // ---- format ------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ proptest! {
 
 #[test]
 fn every_sample_prints_as_json_with_named_fields_and_reads_back() {
+    use mmc_core::params::ModeParameters;
     use mmc_core::response::*;
     fn check<
         T: ResponseFormat

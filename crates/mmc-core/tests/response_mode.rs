@@ -1,10 +1,10 @@
 //! MODE SENSE(10) data, MODE SELECT(10) parameter lists, and the Write Parameters (05h) and
 //! MM Capabilities (2Ah) pages, both directions.
 
+use mmc_core::params::mode::*;
+use mmc_core::params::*;
 use mmc_core::response::capabilities::*;
 use mmc_core::response::disc_info::DiscType;
-use mmc_core::response::mode::*;
-use mmc_core::response::write_parameters::*;
 use mmc_core::response::ResponseFormat;
 use mmc_core::ParseError;
 use proptest::prelude::*;

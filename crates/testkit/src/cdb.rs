@@ -6,10 +6,11 @@
 //! engine sends.
 
 use mmc_core::cdb::{
-    CdRotationalControl, CdbRepr, CloseFunction, CloseTrackSession, FormatDescriptor, FormatType,
-    FormatUnitParameters, ModeSelect10, Read10, Read12, ReadTocPmaAtip, ReadTrackInformation,
-    SetCdSpeed, SynchronizeCache, TocFormat, TrackAddressType, Write10, Write12,
+    CdRotationalControl, CdbRepr, CloseFunction, CloseTrackSession, FormatType, ModeSelect10,
+    Read10, Read12, ReadTocPmaAtip, ReadTrackInformation, SetCdSpeed, SynchronizeCache, TocFormat,
+    TrackAddressType, Write10, Write12,
 };
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::CdbBytes;
 
 pub const TEST_UNIT_READY: [u8; 6] = [

@@ -56,7 +56,7 @@ pub enum DiscFileDriveError {
 /// A drive with its disc, committed to a file when it has one.
 ///
 /// ```
-/// use mmc_core::cdb::TestUnitReady;
+/// use mmc_core::cdb::{CdbRepr, TestUnitReady};
 /// use mmc_core::{DataPhase, Transport};
 /// use std::time::Duration;
 /// use virtdrive::{medium::MediumKind, DriveConfig, DiscFileDrive};

@@ -6,7 +6,7 @@
 use mmc_core::sense::triples;
 use mmc_core::CdbBytes;
 use testkit::sense::{
-    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE,
+    CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT, MISCOMPARE_DURING_VERIFY,
 };
 use testkit::*;
 use virtdrive::medium::MediumKind;
@@ -435,7 +435,7 @@ fn verify_checks_that_blocks_read_and_with_bytchk_that_they_match() {
     command_ok(&mut d, &verify(false));
     command_out(&mut d, &verify(true), &data);
     data[3 * 2048 + 100] ^= 0xFF;
-    let f = command_out_fails(&mut d, &verify(true), &data, MISCOMPARE);
+    let f = command_out_fails(&mut d, &verify(true), &data, MISCOMPARE_DURING_VERIFY);
     // SBC-3: INFORMATION is the offset of the first byte that did not compare.
     assert_eq!(f.information, Some(3 * 2048 + 100));
     // Blocks not yet written do not read.

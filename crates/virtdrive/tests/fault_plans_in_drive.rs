@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use mmc_core::sense::{triples, Sense, SenseFormat, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, ScsiStatus, Transport, TransportError};
-use testkit::sense::{MISCOMPARE, WRITE_ERROR};
+use testkit::sense::{MISCOMPARE_DURING_VERIFY, WRITE_ERROR};
 use testkit::{
     drive_with as drive, dvd_plus_rw_basic_format, fault_plan as plan, filled as sectors, read10,
     write10, CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INQUIRY, READ_CAPACITY,
@@ -226,7 +226,7 @@ fn a_dropped_write_says_good_stores_nothing_and_only_verify_finds_out() {
     ];
     assert_eq!(
         check(&mut d, &verify, DataPhase::Out(&sectors(0xCD, 16))),
-        MISCOMPARE
+        MISCOMPARE_DURING_VERIFY
     );
 }
 

@@ -4,9 +4,9 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    BdCertification, CloseFunction, CloseTrackSession, DiscStructureMedia, FormatDescriptor,
-    FormatType, FormatUnitParameters, ReadDiscStructure,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatType, ReadDiscStructure,
 };
+use mmc_core::params::{BdCertification, FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;

@@ -1,7 +1,8 @@
 //! Power loss and saved state of a BD-RE: a format cut short leaves the disc
 //! unformatted; a finished format and synchronized data survive.
 
-use mmc_core::cdb::{BdCertification, FormatDescriptor, FormatType, FormatUnitParameters};
+use mmc_core::cdb::FormatType;
+use mmc_core::params::{BdCertification, FormatDescriptor, FormatUnitParameters};
 use serde_json::json;
 use testkit::{blocks, secs, MemStore};
 use virtdrive::medium::overwritable::BdRe;

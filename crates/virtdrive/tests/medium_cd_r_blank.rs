@@ -4,9 +4,10 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::cdb::{FormatDescriptor, FormatUnitParameters, ReadDiscStructure, ReserveTrack};
+use mmc_core::cdb::{CdbRepr, ReadDiscStructure, ReserveTrack};
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters, ModePage, ModeParameters};
 use mmc_core::response::capacity::CapacityDescriptorType;
-use mmc_core::response::{ModePage, ModeParameters, ResponseFormat};
+use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::Profile;
 use virtdrive::clock::VirtualTime;

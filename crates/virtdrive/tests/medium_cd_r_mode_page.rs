@@ -5,7 +5,7 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::response::write_parameters::{DataBlockType, MultiSession, WriteType};
+use mmc_core::params::{DataBlockType, MultiSession, WriteType};
 use mmc_core::sense::triples;
 use virtdrive::medium::Medium;
 

@@ -4,7 +4,7 @@
 mod medium_cd_r_support;
 
 use medium_cd_r_support::*;
-use mmc_core::response::write_parameters::MultiSession;
+use mmc_core::params::MultiSession;
 use mmc_core::sense::triples;
 use serde_json::json;
 use virtdrive::medium::cd_r::{CdR, CdRSize, CdRStateError};

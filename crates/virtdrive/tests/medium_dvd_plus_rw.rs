@@ -4,12 +4,12 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, FormatDescriptor, FormatUnitParameters,
-    ReadDiscStructure, ReadTocPmaAtip, TocFormat, TrackAddressType,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
+    TocFormat, TrackAddressType,
 };
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters, MultiSession, WriteParameters};
 use mmc_core::response::disc_info::BgFormatStatus;
-use mmc_core::response::write_parameters::MultiSession;
-use mmc_core::response::{ResponseFormat, WriteParameters};
+use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
 use testkit::sense::{INVALID_FIELD_IN_PARAMETER_LIST, LBA_OUT_OF_RANGE, MEDIUM_NOT_FORMATTED};

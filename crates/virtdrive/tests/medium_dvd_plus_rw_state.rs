@@ -2,7 +2,7 @@
 //! what was last synchronized; a saved state loads back, and a corrupt one says what is
 //! wrong.
 
-use mmc_core::cdb::{FormatDescriptor, FormatUnitParameters};
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::disc_info::BgFormatStatus;
 use serde_json::json;
 use testkit::{blocks, secs, MemStore};

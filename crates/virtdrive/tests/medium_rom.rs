@@ -2,9 +2,9 @@
 //! unknown format refuses every access.
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, FormatDescriptor, FormatUnitParameters, Reservation,
-    ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, Reservation, ReserveTrack, TrackAddressType,
 };
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::ResponseFormat;
 use mmc_core::sense::SenseTriple;
 use mmc_core::Profile;

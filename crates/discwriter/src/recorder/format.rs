@@ -3,10 +3,8 @@
 
 use core::time::Duration;
 
-use mmc_core::cdb::{
-    CloseFunction, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters, Opcode,
-    ReadFormatCapacities,
-};
+use mmc_core::cdb::{CloseFunction, FormatType, FormatUnit, Opcode, ReadFormatCapacities};
+use mmc_core::params::{FormatDescriptor, FormatUnitParameters};
 use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};

@@ -6,12 +6,12 @@ use core::time::Duration;
 
 use mmc_core::cdb::{
     CdRotationalControl, CloseFunction, CloseTrackSession, ModeSelect10, ModeSense10, Opcode,
-    PageControl, PerformanceDescriptor, Read10, ReadBufferCapacity, ReadTrackInformation,
-    RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache,
-    TrackAddressType, Write10,
+    PageControl, Read10, ReadBufferCapacity, ReadTrackInformation, SendOpcInformation, SetCdSpeed,
+    SetStreaming, StreamingType, SynchronizeCache, TrackAddressType, Write10,
 };
-use mmc_core::response::mode::{ModePage, ModeParameters};
-use mmc_core::response::write_parameters::{MultiSession, WriteParameters};
+use mmc_core::params::{
+    ModePage, ModeParameters, MultiSession, PerformanceDescriptor, RotationControl, WriteParameters,
+};
 use mmc_core::response::{BufferCapacity, ResponseFormat, TrackInformation};
 use mmc_core::{DataPhase, Transport};
 

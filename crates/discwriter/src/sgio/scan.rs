@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mmc_core::cdb::Inquiry;
+use mmc_core::cdb::{CdbRepr, Inquiry};
 use mmc_core::profile::Profile;
 use mmc_core::response::{ResponseFormat, StandardInquiry};
 use mmc_core::{DataPhase, Transport};

@@ -4,7 +4,8 @@
 //! once the data phase has ended, the [`Closing`] steps (finalize, or the salvage after a
 //! failure). The executor (`job.rs`) runs it against a recorder.
 
-use mmc_core::cdb::{CloseFunction, FormatDescriptor, Opcode};
+use mmc_core::cdb::{CloseFunction, Opcode};
+use mmc_core::params::FormatDescriptor;
 use mmc_core::{ImapiCode, Profile};
 
 use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};

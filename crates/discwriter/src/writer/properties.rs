@@ -5,8 +5,8 @@ use mmc_core::cdb::{
     ConfigurationRequest, GetConfiguration, GetPerformance, ModeSense10, PageControl,
     PerformanceType, ReadTrackInformation, TrackAddressType,
 };
+use mmc_core::params::ModeParameters;
 use mmc_core::response::configuration::FeatureCode;
-use mmc_core::response::mode::ModeParameters;
 use mmc_core::response::{Configuration, TrackInformation, WriteSpeeds};
 use mmc_core::{Profile, Transport};
 use serde::Serialize;

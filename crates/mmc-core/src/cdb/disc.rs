@@ -1,12 +1,11 @@
 //! What is on the disc: READ DISC INFORMATION (MMC-5 6.22), READ TRACK INFORMATION, READ
 //! TOC/PMA/ATIP, READ DISC STRUCTURE and READ CAPACITY.
 
-use serde::{Deserialize, Serialize};
-
 use super::error::CdbError;
-use super::opcode::Opcode;
-use super::repr::{cdb_repr, check, Transfer, CONTROL_VENDOR_BITS};
-use crate::wire::{bit, flag, wire_enum, CdbBytes};
+use super::layout::{cdb, CdbField};
+use super::repr::{Transfer, CONTROL_VENDOR_BITS};
+use crate::layout::or_byte;
+use crate::wire::{bits, byte_at, put_bits, wire_enum};
 
 wire_enum! {
     /// READ DISC INFORMATION data type (byte 1 bits 2-0).
@@ -21,59 +20,17 @@ wire_enum! {
     }
 }
 
-/// READ DISC INFORMATION (51h): disc status (blank, appendable, complete), sessions, the
-/// background format status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReadDiscInformation {
-    /// Byte 1 bits 2-0.
-    pub data_type: DiscInformationType,
-    /// Bytes 7-8 (34 for the standard data without OPC tables).
-    pub allocation_length: u16,
+cdb! {
+    /// READ DISC INFORMATION (51h): disc status (blank, appendable, complete), sessions, the
+    /// background format status.
+    pub struct ReadDiscInformation = ReadDiscInformation, 10 {
+        /// Byte 1 bits 2-0.
+        pub data_type: DiscInformationType = code(1, 0, 3),
+        /// Bytes 7-8 (34 for the standard data without OPC tables).
+        pub allocation_length: u16 = be(7),
+    }
+    transfer(c) => Transfer::data_in(u32::from(c.allocation_length));
 }
-
-const READ_DISC_INFORMATION_USAGE: [u8; 10] = [0xFF, 0x07, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0x00];
-
-impl ReadDiscInformation {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, _, _, _, _, _, l0, l1, _] = check(
-            cdb,
-            Opcode::ReadDiscInformation,
-            &READ_DISC_INFORMATION_USAGE,
-        )?;
-        Ok(ReadDiscInformation {
-            data_type: DiscInformationType::from_u8(b1 & 0x07),
-            allocation_length: u16::from_be_bytes([l0, l1]),
-        })
-    }
-
-    /// Bits of an `Unknown` data type beyond its 3-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [l0, l1] = self.allocation_length.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x51,
-            self.data_type.to_u8() & 0x07,
-            0,
-            0,
-            0,
-            0,
-            0,
-            l0,
-            l1,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_in(u32::from(self.allocation_length))
-    }
-}
-cdb_repr!(
-    ReadDiscInformation,
-    Opcode::ReadDiscInformation,
-    READ_DISC_INFORMATION_USAGE
-);
 
 wire_enum! {
     /// What the address field of READ TRACK INFORMATION holds (byte 1 bits 1-0).
@@ -88,22 +45,21 @@ wire_enum! {
     }
 }
 
-/// READ TRACK INFORMATION (52h): a track's start, Next Writable Address, free blocks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReadTrackInformation {
-    /// Byte 1 bit 2 Open (MMC-6): report the first open track/session instead.
-    pub open: bool,
-    /// Byte 1 bits 1-0.
-    pub address_type: TrackAddressType,
-    /// Bytes 2-5: an LBA (two's complement bits kept as `u32`; cast with `as i32`), a track
-    /// number or a session number, by `address_type`.
-    pub address: u32,
-    /// Bytes 7-8 (48 for the full MMC-6 data).
-    pub allocation_length: u16,
+cdb! {
+    /// READ TRACK INFORMATION (52h): a track's start, Next Writable Address, free blocks.
+    pub struct ReadTrackInformation = ReadTrackInformation, 10 {
+        /// Byte 1 bit 2 Open (MMC-6): report the first open track/session instead.
+        pub open: bool = flag(1, 2),
+        /// Byte 1 bits 1-0.
+        pub address_type: TrackAddressType = code(1, 0, 2),
+        /// Bytes 2-5: an LBA (two's complement bits kept as `u32`; cast with `as i32`), a track
+        /// number or a session number, by `address_type`.
+        pub address: u32 = be(2),
+        /// Bytes 7-8 (48 for the full MMC-6 data).
+        pub allocation_length: u16 = be(7),
+    }
+    transfer(c) => Transfer::data_in(u32::from(c.allocation_length));
 }
-
-const READ_TRACK_INFORMATION_USAGE: [u8; 10] =
-    [0xFF, 0x07, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0x00];
 
 impl ReadTrackInformation {
     /// Track FFh: the invisible (CD) or incomplete (DVD+R, BD-R) track, whose NWA is where
@@ -119,50 +75,7 @@ impl ReadTrackInformation {
             allocation_length,
         }
     }
-
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, a0, a1, a2, a3, _, l0, l1, _] = check(
-            cdb,
-            Opcode::ReadTrackInformation,
-            &READ_TRACK_INFORMATION_USAGE,
-        )?;
-        Ok(ReadTrackInformation {
-            open: bit(b1, 2),
-            address_type: TrackAddressType::from_u8(b1 & 0x03),
-            address: u32::from_be_bytes([a0, a1, a2, a3]),
-            allocation_length: u16::from_be_bytes([l0, l1]),
-        })
-    }
-
-    /// Bits of an `Unknown` address type beyond its 2-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [a0, a1, a2, a3] = self.address.to_be_bytes();
-        let [l0, l1] = self.allocation_length.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x52,
-            flag(self.open, 2) | (self.address_type.to_u8() & 0x03),
-            a0,
-            a1,
-            a2,
-            a3,
-            0,
-            l0,
-            l1,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_in(u32::from(self.allocation_length))
-    }
 }
-cdb_repr!(
-    ReadTrackInformation,
-    Opcode::ReadTrackInformation,
-    READ_TRACK_INFORMATION_USAGE
-);
 
 wire_enum! {
     /// READ TOC/PMA/ATIP format (byte 2 bits 3-0).
@@ -183,25 +96,25 @@ wire_enum! {
     }
 }
 
-/// READ TOC/PMA/ATIP (43h). libburn reads the full TOC in MSF with `43 02 02 ...`, the
-/// ATIP with `43 02 04 ...` and the multisession info with `43 00 01 ...`.
-///
-/// Decoding follows SCSI-2 era hosts too: when byte 2's format is 0 and Control bits 7-6
-/// are not, those bits are the format (old cdrecord sends the format there). Encoding always
-/// puts the format in byte 2 and sends Control 00h.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReadTocPmaAtip {
-    /// Byte 1 bit 1: addresses as minute/second/frame instead of LBA.
-    pub msf: bool,
-    /// Byte 2 bits 3-0.
-    pub format: TocFormat,
-    /// Byte 6: first track (format 0) or session (format 2) to report.
-    pub track_session_number: u8,
-    /// Bytes 7-8.
-    pub allocation_length: u16,
+cdb! {
+    /// READ TOC/PMA/ATIP (43h). libburn reads the full TOC in MSF with `43 02 02 ...`, the
+    /// ATIP with `43 02 04 ...` and the multisession info with `43 00 01 ...`.
+    ///
+    /// Decoding follows SCSI-2 era hosts too: when byte 2's format is 0 and Control bits 7-6
+    /// are not, those bits are the format (old cdrecord sends the format there). Encoding always
+    /// puts the format in byte 2 and sends Control 00h.
+    pub struct ReadTocPmaAtip = ReadTocPmaAtip, 10 {
+        /// Byte 1 bit 1: addresses as minute/second/frame instead of LBA.
+        pub msf: bool = flag(1, 1),
+        /// Byte 2 bits 3-0 (or Control bits 7-6, see above).
+        pub format: TocFormat = with(TocFormatField),
+        /// Byte 6: first track (format 0) or session (format 2) to report.
+        pub track_session_number: u8 = be(6),
+        /// Bytes 7-8.
+        pub allocation_length: u16 = be(7),
+    }
+    transfer(c) => Transfer::data_in(u32::from(c.allocation_length));
 }
-
-const READ_TOC_USAGE: [u8; 10] = [0xFF, 0x02, 0x0F, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x00];
 
 impl ReadTocPmaAtip {
     /// libburn's full-TOC request: MSF, format 2, from session 1... (`43 02 02 00 00 00 01`).
@@ -213,46 +126,30 @@ impl ReadTocPmaAtip {
             allocation_length,
         }
     }
+}
 
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, b2, _, _, _, track_session_number, l0, l1, control] =
-            check(cdb, Opcode::ReadTocPmaAtip, &READ_TOC_USAGE)?;
-        let format = match (b2 & 0x0F, control & CONTROL_VENDOR_BITS) {
+/// READ TOC/PMA/ATIP byte 2 bits 3-0, or the old format in Control (byte 9) bits 7-6.
+struct TocFormatField;
+
+impl CdbField for TocFormatField {
+    type Value = TocFormat;
+    const MARKS: &'static [(usize, u8, usize)] = &[(2, 0x0F, 1)];
+
+    fn read(cdb: &[u8]) -> Result<TocFormat, CdbError> {
+        let format = match (
+            bits(byte_at(cdb, 2), 0, 4),
+            byte_at(cdb, 9) & CONTROL_VENDOR_BITS,
+        ) {
             (0, old) if old != 0 => old >> 6,
             (format, _) => format,
         };
-        Ok(ReadTocPmaAtip {
-            msf: bit(b1, 1),
-            format: TocFormat::from_u8(format),
-            track_session_number,
-            allocation_length: u16::from_be_bytes([l0, l1]),
-        })
+        Ok(TocFormat::from_u8(format))
     }
 
-    /// Bits of an `Unknown` format beyond its 4-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [l0, l1] = self.allocation_length.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x43,
-            flag(self.msf, 1),
-            self.format.to_u8() & 0x0F,
-            0,
-            0,
-            0,
-            self.track_session_number,
-            l0,
-            l1,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_in(u32::from(self.allocation_length))
+    fn write(value: TocFormat, cdb: &mut [u8]) {
+        or_byte(cdb, 2, put_bits(value.to_u8(), 0, 4));
     }
 }
-cdb_repr!(ReadTocPmaAtip, Opcode::ReadTocPmaAtip, READ_TOC_USAGE);
 
 wire_enum! {
     /// READ DISC STRUCTURE media type (byte 1 bits 3-0, MMC-5).
@@ -265,121 +162,40 @@ wire_enum! {
     }
 }
 
-/// READ DISC STRUCTURE (ADh): DVD/BD structures such as physical format information
-/// (format 00h), write protection status (C0h) or the list of structures (FFh). On CD media
-/// it fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReadDiscStructure {
-    /// Byte 1 bits 3-0.
-    pub media_type: DiscStructureMedia,
-    /// Bytes 2-5: address, meaning set by the format code.
-    pub address: u32,
-    /// Byte 6.
-    pub layer_number: u8,
-    /// Byte 7: which structure.
-    pub format_code: u8,
-    /// Bytes 8-9.
-    pub allocation_length: u16,
-    /// Byte 10 bits 7-6: authentication grant ID (copy protection structures).
-    pub agid: u8,
+cdb! {
+    /// READ DISC STRUCTURE (ADh): DVD/BD structures such as physical format information
+    /// (format 00h), write protection status (C0h) or the list of structures (FFh). On CD media
+    /// it fails.
+    pub struct ReadDiscStructure = ReadDiscStructure, 12 {
+        /// Byte 1 bits 3-0.
+        pub media_type: DiscStructureMedia = code(1, 0, 4),
+        /// Bytes 2-5: address, meaning set by the format code.
+        pub address: u32 = be(2),
+        /// Byte 6.
+        pub layer_number: u8 = be(6),
+        /// Byte 7: which structure.
+        pub format_code: u8 = be(7),
+        /// Bytes 8-9.
+        pub allocation_length: u16 = be(8),
+        /// Byte 10 bits 7-6: authentication grant ID (copy protection structures).
+        pub agid: u8 = uint(10, 6, 2),
+    }
+    transfer(c) => Transfer::data_in(u32::from(c.allocation_length));
 }
 
-const READ_DISC_STRUCTURE_USAGE: [u8; 12] = [
-    0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xC0, 0x00,
-];
-
-impl ReadDiscStructure {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, a0, a1, a2, a3, layer_number, format_code, l0, l1, b10, _] =
-            check(cdb, Opcode::ReadDiscStructure, &READ_DISC_STRUCTURE_USAGE)?;
-        Ok(ReadDiscStructure {
-            media_type: DiscStructureMedia::from_u8(b1 & 0x0F),
-            address: u32::from_be_bytes([a0, a1, a2, a3]),
-            layer_number,
-            format_code,
-            allocation_length: u16::from_be_bytes([l0, l1]),
-            agid: b10 >> 6,
-        })
+cdb! {
+    /// READ CAPACITY (25h): the last recorded LBA and the block length (8 bytes of data). The
+    /// transfer is `In(8)`: the CDB has no allocation length.
+    pub struct ReadCapacity = ReadCapacity, 10 {
+        /// Bytes 2-5: logical block address for PMI (SBC; obsolete in MMC, normally 0).
+        pub lba: i32 = be(2),
+        /// Byte 8 bit 0 PMI: partial medium indicator (SBC; obsolete in MMC).
+        pub partial_medium_indicator: bool = flag(8, 0),
     }
-
-    /// Bits of an `Unknown` media type (4 bits) and of `agid` (2 bits) beyond their fields
-    /// are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [a0, a1, a2, a3] = self.address.to_be_bytes();
-        let [l0, l1] = self.allocation_length.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0xAD,
-            self.media_type.to_u8() & 0x0F,
-            a0,
-            a1,
-            a2,
-            a3,
-            self.layer_number,
-            self.format_code,
-            l0,
-            l1,
-            (self.agid & 0x03) << 6,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_in(u32::from(self.allocation_length))
-    }
+    transfer(c) => Transfer::In(ReadCapacity::DATA_LEN);
 }
-cdb_repr!(
-    ReadDiscStructure,
-    Opcode::ReadDiscStructure,
-    READ_DISC_STRUCTURE_USAGE
-);
-
-/// READ CAPACITY (25h): the last recorded LBA and the block length (8 bytes of data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReadCapacity {
-    /// Bytes 2-5: logical block address for PMI (SBC; obsolete in MMC, normally 0).
-    pub lba: i32,
-    /// Byte 8 bit 0 PMI: partial medium indicator (SBC; obsolete in MMC).
-    pub partial_medium_indicator: bool,
-}
-
-const READ_CAPACITY_USAGE: [u8; 10] = [0xFF, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x01, 0x00];
 
 impl ReadCapacity {
     /// Bytes the drive returns: last LBA (4) and block length (4).
     pub const DATA_LEN: u32 = 8;
-
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, _, a0, a1, a2, a3, _, _, b8, _] =
-            check(cdb, Opcode::ReadCapacity, &READ_CAPACITY_USAGE)?;
-        Ok(ReadCapacity {
-            lba: i32::from_be_bytes([a0, a1, a2, a3]),
-            partial_medium_indicator: bit(b8, 0),
-        })
-    }
-
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [a0, a1, a2, a3] = self.lba.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x25,
-            0,
-            a0,
-            a1,
-            a2,
-            a3,
-            0,
-            0,
-            flag(self.partial_medium_indicator, 0),
-            0,
-        ])
-    }
-
-    /// `In(8)`: the CDB has no allocation length.
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::In(Self::DATA_LEN)
-    }
 }
-cdb_repr!(ReadCapacity, Opcode::ReadCapacity, READ_CAPACITY_USAGE);

@@ -1,8 +1,10 @@
 //! Command descriptor blocks: one typed struct per MMC/SPC command a writer sends.
 //!
-//! Each struct follows smoltcp's `Repr` style: `decode(&[u8])` checks the bytes once
-//! (opcode, exact length, every bit outside the command's [`CdbRepr::USAGE`] mask) and never
-//! panics; `encode()` returns the exact bytes with a zero Control byte. Neither allocates.
+//! Each struct implements [`CdbRepr`], in smoltcp's `Repr` style: `decode(&[u8])` checks the
+//! bytes once (opcode, exact length, every bit outside the command's [`CdbRepr::USAGE`] mask)
+//! and never panics; `encode()` returns the exact bytes with a zero Control byte. Neither
+//! allocates. Each command is declared once, as a field table from which the struct, the
+//! usage mask, `decode`, `encode` and the expected transfer all come.
 //! [`Command`] decodes any CDB by its opcode, and a [`CdbError`] carries the sense a drive
 //! answers a malformed CDB with.
 //!
@@ -29,7 +31,7 @@ mod layout;
 mod mode;
 mod opcode;
 mod read_write;
-mod repr;
+pub(crate) mod repr;
 mod speed;
 mod status;
 mod track;
@@ -45,10 +47,7 @@ pub use disc::{
     ReadTocPmaAtip, ReadTrackInformation, TocFormat, TrackAddressType,
 };
 pub use error::CdbError;
-pub use format::{
-    BdCertification, FormatDescriptor, FormatType, FormatUnit, FormatUnitParameters,
-    ReadFormatCapacities,
-};
+pub use format::{FormatType, FormatUnit, ReadFormatCapacities};
 pub use mode::{ModeSelect10, ModeSense10, PageControl};
 pub use opcode::{group_cdb_len, Opcode};
 pub use read_write::{Read10, Read12, Verify10, Write10, Write12};
@@ -56,8 +55,7 @@ pub use repr::{
     blocks_to_bytes, CdbRepr, Transfer, BLOCK_LEN, CONTROL_LINK, CONTROL_NACA, CONTROL_VENDOR_BITS,
 };
 pub use speed::{
-    CdRotationalControl, GetPerformance, PerformanceDescriptor, PerformanceType, RotationControl,
-    SetCdSpeed, SetStreaming, StreamingType,
+    CdRotationalControl, GetPerformance, PerformanceType, SetCdSpeed, SetStreaming, StreamingType,
 };
 pub use status::{
     ConfigurationRequest, GetConfiguration, GetEventStatusNotification, MechanismStatus,

@@ -207,48 +207,6 @@ pub(crate) fn reserved_if_set(opcode: Opcode, byte: u8, value: u8) -> Result<(),
     }
 }
 
-/// Like [`reserved_if_set`], for a reserved bit of a parameter list.
-#[inline]
-pub(crate) fn parameter_reserved_if_set(
-    opcode: Opcode,
-    byte: u16,
-    value: u8,
-) -> Result<(), CdbError> {
-    if value == 0 {
-        Ok(())
-    } else {
-        Err(CdbError::ParameterReservedBit {
-            opcode,
-            byte,
-            bit: top_bit(value),
-        })
-    }
-}
-
-/// Implements [`CdbRepr`] by delegating to the struct's inherent `decode`, `encode` and
-/// `expected_transfer`, with the usage table `$usage`.
-macro_rules! cdb_repr {
-    ($ty:ident, $opcode:expr, $usage:expr) => {
-        impl $crate::cdb::CdbRepr for $ty {
-            const OPCODE: $crate::cdb::Opcode = $opcode;
-            const USAGE: &'static [u8] = &$usage;
-            #[inline]
-            fn decode(cdb: &[u8]) -> Result<Self, $crate::cdb::CdbError> {
-                $ty::decode(cdb)
-            }
-            #[inline]
-            fn encode(&self) -> $crate::wire::CdbBytes {
-                $ty::encode(self)
-            }
-            #[inline]
-            fn expected_transfer(&self) -> $crate::cdb::Transfer {
-                $ty::expected_transfer(self)
-            }
-        }
-    };
-}
-pub(crate) use cdb_repr;
-
 #[cfg(test)]
 mod tests {
     use super::*;

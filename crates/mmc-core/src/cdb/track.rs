@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::CdbError;
+use super::layout::{cdb, CdbField};
 use super::opcode::Opcode;
-use super::repr::{cdb_repr, check, reserved_if_set, Transfer};
-use crate::wire::{bit, flag, wire_enum, CdbBytes};
+use super::repr::{reserved_if_set, Transfer};
+use crate::layout::{or_byte, BeField};
+use crate::wire::{bit, byte_at, wire_enum};
 
 /// How RESERVE TRACK sizes the reservation, chosen by the ARSV bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,60 +26,52 @@ impl Default for Reservation {
     }
 }
 
-/// RESERVE TRACK (53h): reserve space for a track (DVD-R DAO, DVD+R, BD-R; sizes are
-/// rounded up to the medium's ECC block). Not used for CD TAO.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct ReserveTrack {
-    /// Byte 1 bit 1 RMZ: reserve an RMZ (HD DVD-R).
-    pub rmz: bool,
-    /// Byte 1 bit 0 ARSV and bytes 2-8.
-    pub reservation: Reservation,
+cdb! {
+    /// RESERVE TRACK (53h): reserve space for a track (DVD-R DAO, DVD+R, BD-R; sizes are
+    /// rounded up to the medium's ECC block). Not used for CD TAO.
+    pub struct ReserveTrack = ReserveTrack, 10 {
+        /// Byte 1 bit 1 RMZ: reserve an RMZ (HD DVD-R).
+        pub rmz: bool = flag(1, 1),
+        /// Byte 1 bit 0 ARSV and bytes 2-8.
+        pub reservation: Reservation = with(ReservationField),
+    }
+    transfer(c) => Transfer::None;
 }
 
-const RESERVE_TRACK_USAGE: [u8; 10] = [0xFF, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00];
+/// RESERVE TRACK byte 1 bit 0 ARSV and bytes 2-8: each value of ARSV leaves three of the
+/// bytes reserved.
+struct ReservationField;
 
-impl ReserveTrack {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
+impl CdbField for ReservationField {
+    type Value = Reservation;
+    const MARKS: &'static [(usize, u8, usize)] = &[(1, 0x01, 1), (2, 0xFF, 7)];
+
+    fn read(cdb: &[u8]) -> Result<Reservation, CdbError> {
         let op = Opcode::ReserveTrack;
-        let [_, b1, b2, b3, b4, b5, b6, b7, b8, _] = check(cdb, op, &RESERVE_TRACK_USAGE)?;
-        let reservation = if bit(b1, 0) {
-            reserved_if_set(op, 6, b6)?;
-            reserved_if_set(op, 7, b7)?;
-            reserved_if_set(op, 8, b8)?;
-            Reservation::Lba(i32::from_be_bytes([b2, b3, b4, b5]))
-        } else {
-            reserved_if_set(op, 2, b2)?;
-            reserved_if_set(op, 3, b3)?;
-            reserved_if_set(op, 4, b4)?;
-            Reservation::Size(u32::from_be_bytes([b5, b6, b7, b8]))
+        let reserved = |bytes: [u8; 3]| -> Result<(), CdbError> {
+            bytes
+                .into_iter()
+                .try_for_each(|byte| reserved_if_set(op, byte, byte_at(cdb, usize::from(byte))))
         };
-        Ok(ReserveTrack {
-            rmz: bit(b1, 1),
-            reservation,
-        })
-    }
-
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let rmz = flag(self.rmz, 1);
-        match self.reservation {
-            Reservation::Size(blocks) => {
-                let [s0, s1, s2, s3] = blocks.to_be_bytes();
-                CdbBytes::from_slice(&[0x53, rmz, 0, 0, 0, s0, s1, s2, s3, 0])
-            }
-            Reservation::Lba(lba) => {
-                let [a0, a1, a2, a3] = lba.to_be_bytes();
-                CdbBytes::from_slice(&[0x53, rmz | 0x01, a0, a1, a2, a3, 0, 0, 0, 0])
-            }
+        if bit(byte_at(cdb, 1), 0) {
+            reserved([6, 7, 8])?;
+            Ok(Reservation::Lba(i32::read(cdb, 2)))
+        } else {
+            reserved([2, 3, 4])?;
+            Ok(Reservation::Size(u32::read(cdb, 5)))
         }
     }
 
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::None
+    fn write(value: Reservation, cdb: &mut [u8]) {
+        match value {
+            Reservation::Size(blocks) => blocks.write(cdb, 5),
+            Reservation::Lba(lba) => {
+                or_byte(cdb, 1, 0x01);
+                lba.write(cdb, 2);
+            }
+        }
     }
 }
-cdb_repr!(ReserveTrack, Opcode::ReserveTrack, RESERVE_TRACK_USAGE);
 
 wire_enum! {
     /// CLOSE TRACK/SESSION close function (byte 2 bits 2-0). What 010b does depends on the
@@ -98,148 +92,45 @@ wire_enum! {
     }
 }
 
-/// CLOSE TRACK/SESSION (5Bh). libburn closes a session with `5B 01 02 00 00 00 00 00 00 00`
-/// (Immed, function 010b) and then polls TEST UNIT READY.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct CloseTrackSession {
-    /// Byte 1 bit 0.
-    pub immed: bool,
-    /// Byte 2 bits 2-0.
-    pub function: CloseFunction,
-    /// Bytes 4-5: the logical track to close (FFh: the incomplete track); 0 for sessions.
-    pub track_number: u16,
+cdb! {
+    /// CLOSE TRACK/SESSION (5Bh). libburn closes a session with `5B 01 02 00 00 00 00 00 00 00`
+    /// (Immed, function 010b) and then polls TEST UNIT READY.
+    pub struct CloseTrackSession = CloseTrackSession, 10 {
+        /// Byte 1 bit 0.
+        pub immed: bool = flag(1, 0),
+        /// Byte 2 bits 2-0.
+        pub function: CloseFunction = code(2, 0, 3),
+        /// Bytes 4-5: the logical track to close (FFh: the incomplete track); 0 for sessions.
+        pub track_number: u16 = be(4),
+    }
+    transfer(c) => Transfer::None;
 }
 
-const CLOSE_TRACK_SESSION_USAGE: [u8; 10] = [0xFF, 0x01, 0x07, 0, 0xFF, 0xFF, 0, 0, 0, 0x00];
-
-impl CloseTrackSession {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, b2, _, t0, t1, _, _, _, _] =
-            check(cdb, Opcode::CloseTrackSession, &CLOSE_TRACK_SESSION_USAGE)?;
-        Ok(CloseTrackSession {
-            immed: bit(b1, 0),
-            function: CloseFunction::from_u8(b2 & 0x07),
-            track_number: u16::from_be_bytes([t0, t1]),
-        })
+cdb! {
+    /// SEND OPC INFORMATION (54h): run optimum power calibration now (DoOpc), or send OPC
+    /// values in a parameter list.
+    pub struct SendOpcInformation = SendOpcInformation, 10 {
+        /// Byte 1 bit 0 DoOpc: perform OPC for the current speed.
+        pub do_opc: bool = flag(1, 0),
+        /// Byte 2 bit 0 Exclude0: do not use the OPC table's layer 0 entries (MMC-5).
+        pub exclude0: bool = flag(2, 0),
+        /// Byte 2 bit 1 Exclude1: same for layer 1.
+        pub exclude1: bool = flag(2, 1),
+        /// Bytes 7-8: bytes of OPC table entries sent (0 with DoOpc).
+        pub parameter_list_length: u16 = be(7),
     }
-
-    /// Bits of an `Unknown` function beyond its 3-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [t0, t1] = self.track_number.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x5B,
-            flag(self.immed, 0),
-            self.function.to_u8() & 0x07,
-            0,
-            t0,
-            t1,
-            0,
-            0,
-            0,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::None
-    }
-}
-cdb_repr!(
-    CloseTrackSession,
-    Opcode::CloseTrackSession,
-    CLOSE_TRACK_SESSION_USAGE
-);
-
-/// SEND OPC INFORMATION (54h): run optimum power calibration now (DoOpc), or send OPC
-/// values in a parameter list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct SendOpcInformation {
-    /// Byte 1 bit 0 DoOpc: perform OPC for the current speed.
-    pub do_opc: bool,
-    /// Byte 2 bit 0 Exclude0: do not use the OPC table's layer 0 entries (MMC-5).
-    pub exclude0: bool,
-    /// Byte 2 bit 1 Exclude1: same for layer 1.
-    pub exclude1: bool,
-    /// Bytes 7-8: bytes of OPC table entries sent (0 with DoOpc).
-    pub parameter_list_length: u16,
+    transfer(c) => Transfer::data_out(u32::from(c.parameter_list_length));
 }
 
-const SEND_OPC_USAGE: [u8; 10] = [0xFF, 0x01, 0x03, 0, 0, 0, 0, 0xFF, 0xFF, 0x00];
-
-impl SendOpcInformation {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, b2, _, _, _, _, l0, l1, _] =
-            check(cdb, Opcode::SendOpcInformation, &SEND_OPC_USAGE)?;
-        Ok(SendOpcInformation {
-            do_opc: bit(b1, 0),
-            exclude0: bit(b2, 0),
-            exclude1: bit(b2, 1),
-            parameter_list_length: u16::from_be_bytes([l0, l1]),
-        })
+cdb! {
+    /// SEND CUE SHEET (5Dh): the layout of a whole CD session for SAO writing, 8 bytes per
+    /// cue sheet entry.
+    pub struct SendCueSheet = SendCueSheet, 10 {
+        /// Bytes 6-8, 24 bits: bytes of cue sheet sent.
+        pub cue_sheet_size: u32 = be24(6),
     }
-
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [l0, l1] = self.parameter_list_length.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0x54,
-            flag(self.do_opc, 0),
-            flag(self.exclude1, 1) | flag(self.exclude0, 0),
-            0,
-            0,
-            0,
-            0,
-            l0,
-            l1,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_out(u32::from(self.parameter_list_length))
-    }
+    transfer(c) => Transfer::data_out(c.cue_sheet_size & 0x00FF_FFFF);
 }
-cdb_repr!(
-    SendOpcInformation,
-    Opcode::SendOpcInformation,
-    SEND_OPC_USAGE
-);
-
-/// SEND CUE SHEET (5Dh): the layout of a whole CD session for SAO writing, 8 bytes per
-/// cue sheet entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct SendCueSheet {
-    /// Bytes 6-8, 24 bits: bytes of cue sheet sent.
-    pub cue_sheet_size: u32,
-}
-
-const SEND_CUE_SHEET_USAGE: [u8; 10] = [0xFF, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x00];
-
-impl SendCueSheet {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, _, _, _, _, _, s0, s1, s2, _] =
-            check(cdb, Opcode::SendCueSheet, &SEND_CUE_SHEET_USAGE)?;
-        Ok(SendCueSheet {
-            cue_sheet_size: u32::from_be_bytes([0, s0, s1, s2]),
-        })
-    }
-
-    /// Bits of `cue_sheet_size` above its 24-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [_, s0, s1, s2] = self.cue_sheet_size.to_be_bytes();
-        CdbBytes::from_slice(&[0x5D, 0, 0, 0, 0, 0, s0, s1, s2, 0])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::data_out(self.cue_sheet_size & 0x00FF_FFFF)
-    }
-}
-cdb_repr!(SendCueSheet, Opcode::SendCueSheet, SEND_CUE_SHEET_USAGE);
 
 wire_enum! {
     /// BLANK blanking type (byte 1 bits 2-0), for CD-RW and DVD-RW.
@@ -262,53 +153,16 @@ wire_enum! {
     }
 }
 
-/// BLANK (A1h): erase all or part of a CD-RW or DVD-RW. With Immed the drive answers at
-/// once and reports progress through TEST UNIT READY / REQUEST SENSE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct Blank {
-    /// Byte 1 bit 4.
-    pub immed: bool,
-    /// Byte 1 bits 2-0.
-    pub blanking_type: BlankingType,
-    /// Bytes 2-5: start address (track tail) or track number (track), else 0.
-    pub start_address: u32,
+cdb! {
+    /// BLANK (A1h): erase all or part of a CD-RW or DVD-RW. With Immed the drive answers at
+    /// once and reports progress through TEST UNIT READY / REQUEST SENSE.
+    pub struct Blank = Blank, 12 {
+        /// Byte 1 bit 4.
+        pub immed: bool = flag(1, 4),
+        /// Byte 1 bits 2-0.
+        pub blanking_type: BlankingType = code(1, 0, 3),
+        /// Bytes 2-5: start address (track tail) or track number (track), else 0.
+        pub start_address: u32 = be(2),
+    }
+    transfer(c) => Transfer::None;
 }
-
-const BLANK_USAGE: [u8; 12] = [0xFF, 0x17, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0x00];
-
-impl Blank {
-    #[inline]
-    pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {
-        let [_, b1, a0, a1, a2, a3, _, _, _, _, _, _] = check(cdb, Opcode::Blank, &BLANK_USAGE)?;
-        Ok(Blank {
-            immed: bit(b1, 4),
-            blanking_type: BlankingType::from_u8(b1 & 0x07),
-            start_address: u32::from_be_bytes([a0, a1, a2, a3]),
-        })
-    }
-
-    /// Bits of an `Unknown` blanking type beyond its 3-bit field are dropped.
-    #[inline]
-    pub fn encode(&self) -> CdbBytes {
-        let [a0, a1, a2, a3] = self.start_address.to_be_bytes();
-        CdbBytes::from_slice(&[
-            0xA1,
-            flag(self.immed, 4) | (self.blanking_type.to_u8() & 0x07),
-            a0,
-            a1,
-            a2,
-            a3,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-        ])
-    }
-
-    pub fn expected_transfer(&self) -> Transfer {
-        Transfer::None
-    }
-}
-cdb_repr!(Blank, Opcode::Blank, BLANK_USAGE);

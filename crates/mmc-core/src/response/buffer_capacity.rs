@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, fixed, frame, ResponseFormat};
+use super::{bit, fixed, frame_be16, ResponseFormat};
 use crate::wire::{ParseError, Writer};
 
 /// Size of the reply in both forms.
@@ -41,16 +41,7 @@ impl ResponseFormat for BufferCapacity {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let [l0, l1] = fixed(bytes, what, "data length")?;
-        let len = u16::from_be_bytes([l0, l1]) as usize;
-        let f = frame(
-            bytes,
-            what,
-            "data length",
-            len,
-            len + 2,
-            BUFFER_CAPACITY_LEN,
-        )?;
+        let (f, _) = frame_be16(bytes, what, "data length", BUFFER_CAPACITY_LEN)?;
         let [_, _, _, b3, a0, a1, a2, a3, c0, c1, c2, c3] = fixed(f.bytes, what, "blank length")?;
         Ok(if bit(b3, 0) {
             BufferCapacity::Blocks {

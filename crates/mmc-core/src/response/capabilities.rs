@@ -7,8 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::mode::ModePageData;
-use super::{bit, bits, flag, put_bits};
+use super::{bits, put_bits};
+use crate::layout::fixed_layout;
+use crate::params::mode::ModePageData;
 use crate::wire::{be16_at, byte_at, ParseError, Writer};
 
 /// Page data bytes every drive sends (bytes 2-19: through the maximum write speed). qemu's
@@ -35,77 +36,79 @@ pub struct WriteSpeedReport {
     pub descriptors: Vec<WriteSpeedDescriptor2A>,
 }
 
-/// Page 2Ah.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CapabilitiesPage {
-    pub ps: bool,
-    // Byte 2: read capabilities.
-    pub dvd_ram_read: bool,
-    pub dvd_r_read: bool,
-    pub dvd_rom_read: bool,
-    /// Method 2: reads fixed-packet CD-R written with method 2 addressing.
-    pub method2: bool,
-    pub cd_rw_read: bool,
-    pub cd_r_read: bool,
-    // Byte 3: write capabilities.
-    pub dvd_ram_write: bool,
-    pub dvd_r_write: bool,
-    pub test_write: bool,
-    pub cd_rw_write: bool,
-    pub cd_r_write: bool,
-    // Byte 4.
-    /// BUF: buffer under-run free recording.
-    pub buf: bool,
-    pub multi_session: bool,
-    pub mode2_form2: bool,
-    pub mode2_form1: bool,
-    pub digital_port2: bool,
-    pub digital_port1: bool,
-    pub composite: bool,
-    pub audio_play: bool,
-    // Byte 5.
-    pub read_bar_code: bool,
-    pub upc: bool,
-    pub isrc: bool,
-    pub c2_pointers: bool,
-    pub rw_deinterleaved_corrected: bool,
-    pub rw_supported: bool,
-    pub cdda_stream_accurate: bool,
-    pub cdda_commands: bool,
-    // Byte 6.
-    /// Bits 7-5: 000b caddy, 001b tray, 010b pop-up, 100b/101b changer.
-    pub loading_mechanism: u8,
-    pub eject: bool,
-    pub prevent_jumper: bool,
-    pub lock_state: bool,
-    pub lock: bool,
-    // Byte 7.
-    pub rw_in_lead_in: bool,
-    pub side_change_capable: bool,
-    /// S/W Slot Selection.
-    pub software_slot_selection: bool,
-    /// SDP: the changer reports disc presence.
-    pub changer_disc_present: bool,
-    pub separate_channel_mute: bool,
-    pub separate_volume_levels: bool,
-    /// Bytes 8-9, kB/s (obsolete in MMC-3).
-    pub max_read_speed: u16,
-    /// Bytes 10-11.
-    pub volume_levels: u16,
-    /// Bytes 12-13, in KiB.
-    pub buffer_size: u16,
-    /// Bytes 14-15, kB/s (obsolete).
-    pub current_read_speed: u16,
-    /// Byte 17: the digital output format (Length, LSBF, RCK, BCKF bits).
-    pub digital_output_format: u8,
-    /// Bytes 18-19, kB/s (obsolete).
-    pub max_write_speed: u16,
-    /// Bytes 20-21, kB/s (MMC-2; obsolete in MMC-3).
-    pub current_write_speed: Option<u16>,
-    /// Bytes 22-23 (MMC-2).
-    pub copy_management_revision: Option<u16>,
-    /// Bytes 27-31 and the descriptors (MMC-3).
-    pub write_speeds: Option<WriteSpeedReport>,
+fixed_layout! {
+    /// Page 2Ah. Byte numbers are the page's (its data starts at byte 2).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    pub struct CapabilitiesPage, base 2 {
+        pub ps: bool,
+        // Byte 2: read capabilities.
+        pub dvd_ram_read: bool = flag(2, 5),
+        pub dvd_r_read: bool = flag(2, 4),
+        pub dvd_rom_read: bool = flag(2, 3),
+        /// Method 2: reads fixed-packet CD-R written with method 2 addressing.
+        pub method2: bool = flag(2, 2),
+        pub cd_rw_read: bool = flag(2, 1),
+        pub cd_r_read: bool = flag(2, 0),
+        // Byte 3: write capabilities.
+        pub dvd_ram_write: bool = flag(3, 5),
+        pub dvd_r_write: bool = flag(3, 4),
+        pub test_write: bool = flag(3, 2),
+        pub cd_rw_write: bool = flag(3, 1),
+        pub cd_r_write: bool = flag(3, 0),
+        // Byte 4.
+        /// BUF: buffer under-run free recording.
+        pub buf: bool = flag(4, 7),
+        pub multi_session: bool = flag(4, 6),
+        pub mode2_form2: bool = flag(4, 5),
+        pub mode2_form1: bool = flag(4, 4),
+        pub digital_port2: bool = flag(4, 3),
+        pub digital_port1: bool = flag(4, 2),
+        pub composite: bool = flag(4, 1),
+        pub audio_play: bool = flag(4, 0),
+        // Byte 5.
+        pub read_bar_code: bool = flag(5, 7),
+        pub upc: bool = flag(5, 6),
+        pub isrc: bool = flag(5, 5),
+        pub c2_pointers: bool = flag(5, 4),
+        pub rw_deinterleaved_corrected: bool = flag(5, 3),
+        pub rw_supported: bool = flag(5, 2),
+        pub cdda_stream_accurate: bool = flag(5, 1),
+        pub cdda_commands: bool = flag(5, 0),
+        // Byte 6.
+        /// Bits 7-5: 000b caddy, 001b tray, 010b pop-up, 100b/101b changer.
+        pub loading_mechanism: u8 = uint(6, 5, 3),
+        pub eject: bool = flag(6, 3),
+        pub prevent_jumper: bool = flag(6, 2),
+        pub lock_state: bool = flag(6, 1),
+        pub lock: bool = flag(6, 0),
+        // Byte 7.
+        pub rw_in_lead_in: bool = flag(7, 5),
+        pub side_change_capable: bool = flag(7, 4),
+        /// S/W Slot Selection.
+        pub software_slot_selection: bool = flag(7, 3),
+        /// SDP: the changer reports disc presence.
+        pub changer_disc_present: bool = flag(7, 2),
+        pub separate_channel_mute: bool = flag(7, 1),
+        pub separate_volume_levels: bool = flag(7, 0),
+        /// Bytes 8-9, kB/s (obsolete in MMC-3).
+        pub max_read_speed: u16 = be(8),
+        /// Bytes 10-11.
+        pub volume_levels: u16 = be(10),
+        /// Bytes 12-13, in KiB.
+        pub buffer_size: u16 = be(12),
+        /// Bytes 14-15, kB/s (obsolete).
+        pub current_read_speed: u16 = be(14),
+        /// Byte 17: the digital output format (Length, LSBF, RCK, BCKF bits).
+        pub digital_output_format: u8 = be(17),
+        /// Bytes 18-19, kB/s (obsolete).
+        pub max_write_speed: u16 = be(18),
+        /// Bytes 20-21, kB/s (MMC-2; obsolete in MMC-3).
+        pub current_write_speed: Option<u16>,
+        /// Bytes 22-23 (MMC-2).
+        pub copy_management_revision: Option<u16>,
+        /// Bytes 27-31 and the descriptors (MMC-3).
+        pub write_speeds: Option<WriteSpeedReport>,
+    }
 }
 
 impl ModePageData for CapabilitiesPage {
@@ -144,56 +147,12 @@ impl ModePageData for CapabilitiesPage {
         } else {
             None
         };
-        let (b2, b3, b4, b5, b6, b7) = (at(2), at(3), at(4), at(5), at(6), at(7));
         Ok(CapabilitiesPage {
             ps,
-            dvd_ram_read: bit(b2, 5),
-            dvd_r_read: bit(b2, 4),
-            dvd_rom_read: bit(b2, 3),
-            method2: bit(b2, 2),
-            cd_rw_read: bit(b2, 1),
-            cd_r_read: bit(b2, 0),
-            dvd_ram_write: bit(b3, 5),
-            dvd_r_write: bit(b3, 4),
-            test_write: bit(b3, 2),
-            cd_rw_write: bit(b3, 1),
-            cd_r_write: bit(b3, 0),
-            buf: bit(b4, 7),
-            multi_session: bit(b4, 6),
-            mode2_form2: bit(b4, 5),
-            mode2_form1: bit(b4, 4),
-            digital_port2: bit(b4, 3),
-            digital_port1: bit(b4, 2),
-            composite: bit(b4, 1),
-            audio_play: bit(b4, 0),
-            read_bar_code: bit(b5, 7),
-            upc: bit(b5, 6),
-            isrc: bit(b5, 5),
-            c2_pointers: bit(b5, 4),
-            rw_deinterleaved_corrected: bit(b5, 3),
-            rw_supported: bit(b5, 2),
-            cdda_stream_accurate: bit(b5, 1),
-            cdda_commands: bit(b5, 0),
-            loading_mechanism: bits(b6, 5, 3),
-            eject: bit(b6, 3),
-            prevent_jumper: bit(b6, 2),
-            lock_state: bit(b6, 1),
-            lock: bit(b6, 0),
-            rw_in_lead_in: bit(b7, 5),
-            side_change_capable: bit(b7, 4),
-            software_slot_selection: bit(b7, 3),
-            changer_disc_present: bit(b7, 2),
-            separate_channel_mute: bit(b7, 1),
-            separate_volume_levels: bit(b7, 0),
-            max_read_speed: w16(8),
-            volume_levels: w16(10),
-            buffer_size: w16(12),
-            current_read_speed: w16(14),
-            digital_output_format: at(17),
-            max_write_speed: w16(18),
             current_write_speed: opt16(20),
             copy_management_revision: opt16(22),
             write_speeds,
+            ..Self::read_fields(data)
         })
     }
 
@@ -216,51 +175,9 @@ impl ModePageData for CapabilitiesPage {
 
     fn write_data(&self, w: &mut Writer<'_>) {
         let n = self.data_len();
-        w.u8(flag(self.dvd_ram_read, 5)
-            | flag(self.dvd_r_read, 4)
-            | flag(self.dvd_rom_read, 3)
-            | flag(self.method2, 2)
-            | flag(self.cd_rw_read, 1)
-            | flag(self.cd_r_read, 0));
-        w.u8(flag(self.dvd_ram_write, 5)
-            | flag(self.dvd_r_write, 4)
-            | flag(self.test_write, 2)
-            | flag(self.cd_rw_write, 1)
-            | flag(self.cd_r_write, 0));
-        w.u8(flag(self.buf, 7)
-            | flag(self.multi_session, 6)
-            | flag(self.mode2_form2, 5)
-            | flag(self.mode2_form1, 4)
-            | flag(self.digital_port2, 3)
-            | flag(self.digital_port1, 2)
-            | flag(self.composite, 1)
-            | flag(self.audio_play, 0));
-        w.u8(flag(self.read_bar_code, 7)
-            | flag(self.upc, 6)
-            | flag(self.isrc, 5)
-            | flag(self.c2_pointers, 4)
-            | flag(self.rw_deinterleaved_corrected, 3)
-            | flag(self.rw_supported, 2)
-            | flag(self.cdda_stream_accurate, 1)
-            | flag(self.cdda_commands, 0));
-        w.u8(put_bits(self.loading_mechanism, 5, 3)
-            | flag(self.eject, 3)
-            | flag(self.prevent_jumper, 2)
-            | flag(self.lock_state, 1)
-            | flag(self.lock, 0));
-        w.u8(flag(self.rw_in_lead_in, 5)
-            | flag(self.side_change_capable, 4)
-            | flag(self.software_slot_selection, 3)
-            | flag(self.changer_disc_present, 2)
-            | flag(self.separate_channel_mute, 1)
-            | flag(self.separate_volume_levels, 0));
-        w.u16(self.max_read_speed);
-        w.u16(self.volume_levels);
-        w.u16(self.buffer_size);
-        w.u16(self.current_read_speed);
-        w.u8(0);
-        w.u8(self.digital_output_format);
-        w.u16(self.max_write_speed);
+        let mut fixed = [0u8; CAPABILITIES_MIN_DATA_LEN];
+        self.write_fields(&mut fixed);
+        w.put(&fixed);
         if n >= 20 {
             w.u16(self.current_write_speed.unwrap_or(0));
         }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::features::{FeatureBody, ProfileList};
-use super::{frame, len_u32, wire_enum, ResponseFormat};
+use super::{frame, len_u32, list_item, wire_enum, ResponseFormat};
 use crate::profile::Profile;
 use crate::wire::{ParseError, Reader, Writer};
 
@@ -181,18 +181,12 @@ impl<'a> Iterator for FeatureDescriptors<'a> {
                 data,
             })
         })();
-        match item {
-            Ok(f) => Some(Ok(f)),
-            Err(ParseError::Truncated { .. }) if self.response_cut => {
-                self.r = start;
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
+        let next = list_item(item, self.response_cut, &mut self.done);
+        if next.is_none() {
+            // The cut entry stays unread.
+            self.r = start;
         }
+        next
     }
 }
 

@@ -3,10 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::msf::Msf;
-use super::{
-    bit, bits, fixed, flag, frame, len_u16, put_bits, whole_entries, wire_enum, ResponseFormat,
-};
-use crate::wire::{ParseError, Reader, Writer};
+use super::{bits, fixed, frame_be16, len_u16, whole_entries, wire_enum, ResponseFormat};
+use crate::layout::{fixed_layout, or_byte, BeField};
+use crate::wire::{byte_at, ParseError, Writer};
 
 wire_enum! {
     /// Disc Status (byte 2 bits 1-0).
@@ -67,49 +66,56 @@ pub struct OpcTableEntry {
 pub const DISC_INFORMATION_LEN: usize = 34;
 const OPC_ENTRY_LEN: usize = 8;
 
-/// Standard disc information.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiscInformation {
-    /// Byte 2 bit 4: the medium is erasable (CD-RW, DVD-RW...).
-    pub erasable: bool,
-    pub last_session_state: LastSessionState,
-    pub disc_status: DiscStatus,
-    /// Byte 3: number of the first track on the disc.
-    pub first_track: u8,
-    /// Bytes 4 (LSB) and 9 (MSB).
-    pub sessions: u16,
-    /// Bytes 5 and 10: first track number in the last session.
-    pub first_track_in_last_session: u16,
-    /// Bytes 6 and 11: last track number in the last session (the invisible track on an
-    /// appendable disc).
-    pub last_track_in_last_session: u16,
-    /// DID_V: the disc identification is valid.
-    pub disc_id_valid: bool,
-    /// DBC_V: the disc bar code is valid.
-    pub disc_bar_code_valid: bool,
-    /// URU: unrestricted use.
-    pub unrestricted_use: bool,
-    /// DAC_V: the disc application code is valid.
-    pub disc_application_code_valid: bool,
-    /// Dbit: the MRW/DVD+RW dirty bit.
-    pub dirty: bool,
-    pub bg_format_status: BgFormatStatus,
-    pub disc_type: DiscType,
-    /// Bytes 12-15.
-    pub disc_identification: u32,
-    /// Bytes 16-19: start of the last session's lead-in; on CD `00 M S F` (see
-    /// [`DiscInformation::last_session_lead_in_msf`]); FFFFFFFFh when none.
-    pub last_session_lead_in_start: u32,
-    /// Bytes 20-23: last possible start of the lead-out (the capacity limit); on CD `00 M S F`.
-    pub last_possible_lead_out_start: u32,
-    /// Bytes 24-31.
-    pub disc_bar_code: u64,
-    /// Byte 32.
-    pub disc_application_code: u8,
-    /// The OPC table entries received (byte 33 is their number when emitted).
-    pub opc_tables: Vec<OpcTableEntry>,
-    /// Bytes announced (by the length field or the OPC count) that did not arrive.
-    pub cut_bytes: usize,
+fixed_layout! {
+    /// Standard disc information.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DiscInformation {
+        /// Byte 2 bit 4: the medium is erasable (CD-RW, DVD-RW...).
+        pub erasable: bool = flag(2, 4),
+        /// Byte 2 bits 3-2.
+        pub last_session_state: LastSessionState = code(2, 2, 2),
+        /// Byte 2 bits 1-0.
+        pub disc_status: DiscStatus = code(2, 0, 2),
+        /// Byte 3: number of the first track on the disc.
+        pub first_track: u8 = be(3),
+        /// Bytes 4 (LSB) and 9 (MSB).
+        pub sessions: u16 = split16(4, 9),
+        /// Bytes 5 and 10: first track number in the last session.
+        pub first_track_in_last_session: u16 = split16(5, 10),
+        /// Bytes 6 and 11: last track number in the last session (the invisible track on an
+        /// appendable disc).
+        pub last_track_in_last_session: u16 = split16(6, 11),
+        /// DID_V: the disc identification is valid.
+        pub disc_id_valid: bool = flag(7, 7),
+        /// DBC_V: the disc bar code is valid.
+        pub disc_bar_code_valid: bool = flag(7, 6),
+        /// URU: unrestricted use.
+        pub unrestricted_use: bool = flag(7, 5),
+        /// DAC_V: the disc application code is valid.
+        pub disc_application_code_valid: bool = flag(7, 4),
+        /// Dbit: the MRW/DVD+RW dirty bit.
+        pub dirty: bool = flag(7, 2),
+        /// Byte 7 bits 1-0.
+        pub bg_format_status: BgFormatStatus = code(7, 0, 2),
+        /// Byte 8.
+        pub disc_type: DiscType = code(8, 0, 8),
+        /// Bytes 12-15.
+        pub disc_identification: u32 = be(12),
+        /// Bytes 16-19: start of the last session's lead-in; on CD `00 M S F` (see
+        /// [`DiscInformation::last_session_lead_in_msf`]); FFFFFFFFh when none.
+        pub last_session_lead_in_start: u32 = be(16),
+        /// Bytes 20-23: last possible start of the lead-out (the capacity limit); on CD
+        /// `00 M S F`.
+        pub last_possible_lead_out_start: u32 = be(20),
+        /// Bytes 24-31.
+        pub disc_bar_code: u64 = be(24),
+        /// Byte 32.
+        pub disc_application_code: u8 = be(32),
+        /// The OPC table entries received (byte 33 is their number when emitted).
+        pub opc_tables: Vec<OpcTableEntry>,
+        /// Bytes announced (by the length field or the OPC count) that did not arrive.
+        pub cut_bytes: usize,
+    }
 }
 
 impl DiscInformation {
@@ -157,15 +163,7 @@ impl ResponseFormat for DiscInformation {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("disc information length")? as usize;
-        let f = frame(
-            bytes,
-            what,
-            "disc information length",
-            len,
-            len + 2,
-            DISC_INFORMATION_LEN,
-        )?;
+        let (f, len) = frame_be16(bytes, what, "disc information length", DISC_INFORMATION_LEN)?;
         whole_entries(
             what,
             "disc information length",
@@ -174,11 +172,10 @@ impl ResponseFormat for DiscInformation {
             OPC_ENTRY_LEN,
         )?;
         let b: [u8; DISC_INFORMATION_LEN] = fixed(f.bytes, what, "number of OPC tables")?;
-        let [_, _, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, i0, i1, i2, i3, l0, l1, l2, l3, o0, o1, o2, o3, c0, c1, c2, c3, c4, c5, c6, c7, app, opc_count] =
-            b;
+        let opc_count = byte_at(&b, 33);
         // MMC-6 6.22.3.1: data type 000b is standard disc information; other types
         // (track resources, POW resources) have different layouts.
-        let data_type = bits(b2, 5, 3);
+        let data_type = bits(byte_at(&b, 2), 5, 3);
         if data_type != 0 {
             return Err(ParseError::InvalidValue {
                 what,
@@ -206,27 +203,9 @@ impl ResponseFormat for DiscInformation {
         let cut_by_count =
             announced.saturating_sub(DISC_INFORMATION_LEN + OPC_ENTRY_LEN * opc_tables.len());
         Ok(DiscInformation {
-            erasable: bit(b2, 4),
-            last_session_state: LastSessionState::from_u8(bits(b2, 2, 2)),
-            disc_status: DiscStatus::from_u8(bits(b2, 0, 2)),
-            first_track: b3,
-            sessions: u16::from_be_bytes([b9, b4]),
-            first_track_in_last_session: u16::from_be_bytes([b10, b5]),
-            last_track_in_last_session: u16::from_be_bytes([b11, b6]),
-            disc_id_valid: bit(b7, 7),
-            disc_bar_code_valid: bit(b7, 6),
-            unrestricted_use: bit(b7, 5),
-            disc_application_code_valid: bit(b7, 4),
-            dirty: bit(b7, 2),
-            bg_format_status: BgFormatStatus::from_u8(bits(b7, 0, 2)),
-            disc_type: DiscType::from_u8(b8),
-            disc_identification: u32::from_be_bytes([i0, i1, i2, i3]),
-            last_session_lead_in_start: u32::from_be_bytes([l0, l1, l2, l3]),
-            last_possible_lead_out_start: u32::from_be_bytes([o0, o1, o2, o3]),
-            disc_bar_code: u64::from_be_bytes([c0, c1, c2, c3, c4, c5, c6, c7]),
-            disc_application_code: app,
             opc_tables,
             cut_bytes: f.cut.max(cut_by_count),
+            ..DiscInformation::read_fields(&b)
         })
     }
 
@@ -235,30 +214,12 @@ impl ResponseFormat for DiscInformation {
     }
 
     fn write(&self, w: &mut Writer<'_>) {
-        let [s_msb, s_lsb] = self.sessions.to_be_bytes();
-        let [f_msb, f_lsb] = self.first_track_in_last_session.to_be_bytes();
-        let [l_msb, l_lsb] = self.last_track_in_last_session.to_be_bytes();
-        w.u16(len_u16(self.buffer_len() - 2));
-        w.u8(flag(self.erasable, 4)
-            | put_bits(self.last_session_state.to_u8(), 2, 2)
-            | put_bits(self.disc_status.to_u8(), 0, 2));
-        w.u8(self.first_track);
-        w.u8(s_lsb).u8(f_lsb).u8(l_lsb);
-        w.u8(flag(self.disc_id_valid, 7)
-            | flag(self.disc_bar_code_valid, 6)
-            | flag(self.unrestricted_use, 5)
-            | flag(self.disc_application_code_valid, 4)
-            | flag(self.dirty, 2)
-            | put_bits(self.bg_format_status.to_u8(), 0, 2));
-        w.u8(self.disc_type.to_u8());
-        w.u8(s_msb).u8(f_msb).u8(l_msb);
-        w.u32(self.disc_identification);
-        w.u32(self.last_session_lead_in_start);
-        w.u32(self.last_possible_lead_out_start);
-        w.u64(self.disc_bar_code);
-        w.u8(self.disc_application_code);
+        let mut fixed = [0u8; DISC_INFORMATION_LEN];
+        BeField::write(len_u16(self.buffer_len() - 2), &mut fixed, 0);
+        self.write_fields(&mut fixed);
         let n = self.opc_tables.len().min(255);
-        w.u8(n as u8);
+        or_byte(&mut fixed, 33, n as u8);
+        w.put(&fixed);
         for e in self.opc_tables.iter().take(n) {
             w.u16(e.speed).put(&e.opc_values);
         }

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, bits, fixed, flag, frame, len_u16, put_bits, wire_enum, ResponseFormat};
-use crate::wire::{ParseError, Reader, Writer};
+use super::{frame_be16, len_u16, wire_enum, ResponseFormat};
+use crate::layout::{fixed_layout, BeField};
+use crate::wire::{ParseError, Writer};
 
 const HEADER_LEN: usize = 4;
 /// Bytes of the layer descriptor decoded (data bytes 0-16).
@@ -31,38 +32,42 @@ wire_enum! {
     }
 }
 
-/// DVD physical format information (format 00h).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DvdPhysicalFormat {
-    pub book_type: BookType,
-    /// Byte 4 bits 3-0.
-    pub part_version: u8,
-    /// Byte 5 bits 7-4: 0 = 120 mm, 1 = 80 mm.
-    pub disc_size: u8,
-    /// Byte 5 bits 3-0: 0 = 2.52, 1 = 5.04, 2 = 10.08, 3 = 20.16, 4 = 30.24 Mbit/s,
-    /// Fh = not specified.
-    pub maximum_rate: u8,
-    /// Byte 6 bits 6-5: number of layers minus one.
-    pub number_of_layers: u8,
-    /// Byte 6 bit 4: 0 parallel track path, 1 opposite track path.
-    pub track_path: bool,
-    /// Byte 6 bits 3-0: bit 0 embossed, bit 1 recordable, bit 2 rewritable.
-    pub layer_type: u8,
-    /// Byte 7 bits 7-4.
-    pub linear_density: u8,
-    /// Byte 7 bits 3-0.
-    pub track_density: u8,
-    /// Bytes 9-11 (30000h for DVD).
-    pub data_area_start: u32,
-    /// Bytes 13-15.
-    pub data_area_end: u32,
-    /// Bytes 17-19: end sector of layer 0 (opposite track path).
-    pub layer0_end: u32,
-    /// Byte 20 bit 7: a Burst Cutting Area is present.
-    pub bca: bool,
-    /// The media-specific bytes that followed (up to 2031).
-    pub media_specific: Vec<u8>,
-    pub cut_bytes: usize,
+fixed_layout! {
+    /// DVD physical format information (format 00h). Byte numbers are the response's (the
+    /// layer descriptor starts at byte 4).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DvdPhysicalFormat {
+        /// Byte 4 bits 7-4.
+        pub book_type: BookType = code(4, 4, 4),
+        /// Byte 4 bits 3-0.
+        pub part_version: u8 = uint(4, 0, 4),
+        /// Byte 5 bits 7-4: 0 = 120 mm, 1 = 80 mm.
+        pub disc_size: u8 = uint(5, 4, 4),
+        /// Byte 5 bits 3-0: 0 = 2.52, 1 = 5.04, 2 = 10.08, 3 = 20.16, 4 = 30.24 Mbit/s,
+        /// Fh = not specified.
+        pub maximum_rate: u8 = uint(5, 0, 4),
+        /// Byte 6 bits 6-5: number of layers minus one.
+        pub number_of_layers: u8 = uint(6, 5, 2),
+        /// Byte 6 bit 4: 0 parallel track path, 1 opposite track path.
+        pub track_path: bool = flag(6, 4),
+        /// Byte 6 bits 3-0: bit 0 embossed, bit 1 recordable, bit 2 rewritable.
+        pub layer_type: u8 = uint(6, 0, 4),
+        /// Byte 7 bits 7-4.
+        pub linear_density: u8 = uint(7, 4, 4),
+        /// Byte 7 bits 3-0.
+        pub track_density: u8 = uint(7, 0, 4),
+        /// Bytes 9-11 (30000h for DVD).
+        pub data_area_start: u32 = be24(9),
+        /// Bytes 13-15.
+        pub data_area_end: u32 = be24(13),
+        /// Bytes 17-19: end sector of layer 0 (opposite track path).
+        pub layer0_end: u32 = be24(17),
+        /// Byte 20 bit 7: a Burst Cutting Area is present.
+        pub bca: bool = flag(20, 7),
+        /// The media-specific bytes that followed (up to 2031).
+        pub media_specific: Vec<u8>,
+        pub cut_bytes: usize,
+    }
 }
 
 impl DvdPhysicalFormat {
@@ -77,38 +82,23 @@ impl ResponseFormat for DvdPhysicalFormat {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("data length")? as usize;
-        let f = frame(
+        let (f, _) = frame_be16(
             bytes,
             what,
             "data length",
-            len,
-            len + 2,
             HEADER_LEN + LAYER_DESCRIPTOR_LEN,
         )?;
-        let d = f.bytes.get(HEADER_LEN..).unwrap_or(&[]);
-        let [b0, b1, b2, b3, _, s0, s1, s2, _, e0, e1, e2, _, l0, l1, l2, b16] =
-            fixed(d, what, "BCA flag")?;
-        let media_specific = d.get(LAYER_DESCRIPTOR_LEN..).unwrap_or(&[]);
+        let media_specific = f
+            .bytes
+            .get(HEADER_LEN + LAYER_DESCRIPTOR_LEN..)
+            .unwrap_or(&[]);
         Ok(DvdPhysicalFormat {
-            book_type: BookType::from_u8(bits(b0, 4, 4)),
-            part_version: bits(b0, 0, 4),
-            disc_size: bits(b1, 4, 4),
-            maximum_rate: bits(b1, 0, 4),
-            number_of_layers: bits(b2, 5, 2),
-            track_path: bit(b2, 4),
-            layer_type: bits(b2, 0, 4),
-            linear_density: bits(b3, 4, 4),
-            track_density: bits(b3, 0, 4),
-            data_area_start: u32::from_be_bytes([0, s0, s1, s2]),
-            data_area_end: u32::from_be_bytes([0, e0, e1, e2]),
-            layer0_end: u32::from_be_bytes([0, l0, l1, l2]),
-            bca: bit(b16, 7),
             media_specific: media_specific
                 .get(..MEDIA_SPECIFIC_LEN)
                 .unwrap_or(media_specific)
                 .to_vec(),
             cut_bytes: f.cut,
+            ..Self::read_fields(f.bytes)
         })
     }
 
@@ -118,33 +108,28 @@ impl ResponseFormat for DvdPhysicalFormat {
 
     fn write(&self, w: &mut Writer<'_>) {
         let ms = self.media_specific.len().min(MEDIA_SPECIFIC_LEN);
-        w.u16(len_u16(self.buffer_len() - 2)).zeros(2);
-        w.u8(put_bits(self.book_type.to_u8(), 4, 4) | put_bits(self.part_version, 0, 4));
-        w.u8(put_bits(self.disc_size, 4, 4) | put_bits(self.maximum_rate, 0, 4));
-        w.u8(put_bits(self.number_of_layers, 5, 2)
-            | flag(self.track_path, 4)
-            | put_bits(self.layer_type, 0, 4));
-        w.u8(put_bits(self.linear_density, 4, 4) | put_bits(self.track_density, 0, 4));
-        w.u8(0).u24(self.data_area_start);
-        w.u8(0).u24(self.data_area_end);
-        w.u8(0).u24(self.layer0_end);
-        w.u8(flag(self.bca, 7));
+        let mut fixed = [0u8; HEADER_LEN + LAYER_DESCRIPTOR_LEN];
+        BeField::write(len_u16(self.buffer_len() - 2), &mut fixed, 0);
+        self.write_fields(&mut fixed);
+        w.put(&fixed);
         w.put(self.media_specific.get(..ms).unwrap_or(&[]));
     }
 }
 
-/// Write protection status (format C0h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WriteProtectionStatus {
-    /// MSWI: media-specific write inhibition (e.g. a DVD+RW write-inhibit DCB).
-    pub media_specific_write_inhibit: bool,
-    /// CWP: cartridge write protection.
-    pub cartridge_write_protect: bool,
-    /// PWP: persistent write protection.
-    pub persistent_write_protect: bool,
-    /// SWPP: software write protection until power-down.
-    pub software_write_protect: bool,
-    pub cut_bytes: usize,
+fixed_layout! {
+    /// Write protection status (format C0h); byte numbers are the response's.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct WriteProtectionStatus {
+        /// MSWI: media-specific write inhibition (e.g. a DVD+RW write-inhibit DCB).
+        pub media_specific_write_inhibit: bool = flag(4, 3),
+        /// CWP: cartridge write protection.
+        pub cartridge_write_protect: bool = flag(4, 2),
+        /// PWP: persistent write protection.
+        pub persistent_write_protect: bool = flag(4, 1),
+        /// SWPP: software write protection until power-down.
+        pub software_write_protect: bool = flag(4, 0),
+        pub cut_bytes: usize,
+    }
 }
 
 impl WriteProtectionStatus {
@@ -162,15 +147,10 @@ impl ResponseFormat for WriteProtectionStatus {
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let what = Self::NAME;
-        let len = Reader::new(bytes, what).u16("data length")? as usize;
-        let f = frame(bytes, what, "data length", len, len + 2, HEADER_LEN + 1)?;
-        let [_, _, _, _, b4] = fixed(f.bytes, what, "write protection flags")?;
+        let (f, _) = frame_be16(bytes, what, "data length", HEADER_LEN + 1)?;
         Ok(WriteProtectionStatus {
-            media_specific_write_inhibit: bit(b4, 3),
-            cartridge_write_protect: bit(b4, 2),
-            persistent_write_protect: bit(b4, 1),
-            software_write_protect: bit(b4, 0),
             cut_bytes: f.cut,
+            ..Self::read_fields(f.bytes)
         })
     }
 
@@ -179,11 +159,9 @@ impl ResponseFormat for WriteProtectionStatus {
     }
 
     fn write(&self, w: &mut Writer<'_>) {
-        w.u16(6).zeros(2);
-        w.u8(flag(self.media_specific_write_inhibit, 3)
-            | flag(self.cartridge_write_protect, 2)
-            | flag(self.persistent_write_protect, 1)
-            | flag(self.software_write_protect, 0));
-        w.zeros(3);
+        let mut out = [0u8; HEADER_LEN + 4];
+        BeField::write(6u16, &mut out, 0);
+        self.write_fields(&mut out);
+        w.put(&out);
     }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{bit, fixed, flag, frame, len_u16, put_bits, wire_enum, ResponseFormat};
+use crate::layout::fixed_layout;
 use crate::wire::{ParseError, Writer};
 
 wire_enum! {
@@ -35,16 +36,22 @@ wire_enum! {
     }
 }
 
-/// The media class event descriptor (4 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MediaEvent {
-    pub event: MediaEventCode,
-    /// Byte 5 bit 1.
-    pub media_present: bool,
-    /// Byte 5 bit 0: the tray (door) is open.
-    pub tray_open: bool,
-    pub start_slot: u8,
-    pub end_slot: u8,
+fixed_layout! {
+    /// The media class event descriptor (4 bytes; byte numbers are the response's, the
+    /// descriptor starts at byte 4).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct MediaEvent, base 4 {
+        /// Byte 4 bits 3-0.
+        pub event: MediaEventCode = code(4, 0, 4),
+        /// Byte 5 bit 1.
+        pub media_present: bool = flag(5, 1),
+        /// Byte 5 bit 0: the tray (door) is open.
+        pub tray_open: bool = flag(5, 0),
+        /// Byte 6.
+        pub start_slot: u8 = be(6),
+        /// Byte 7.
+        pub end_slot: u8 = be(7),
+    }
 }
 
 /// The event descriptor following the header.
@@ -93,14 +100,8 @@ impl ResponseFormat for EventStatus {
         let descriptor = if nea {
             None
         } else if is_media {
-            let [b4, b5, b6, b7] = fixed(body, what, "media event descriptor")?;
-            Some(EventDescriptor::Media(MediaEvent {
-                event: MediaEventCode::from_u8(b4 & 0x0F),
-                media_present: bit(b5, 1),
-                tray_open: bit(b5, 0),
-                start_slot: b6,
-                end_slot: b7,
-            }))
+            let d: [u8; MEDIA_DESCRIPTOR_LEN] = fixed(body, what, "media event descriptor")?;
+            Some(EventDescriptor::Media(MediaEvent::read_fields(&d)))
         } else if body.is_empty() {
             None
         } else {
@@ -131,9 +132,9 @@ impl ResponseFormat for EventStatus {
         match &self.descriptor {
             None => {}
             Some(EventDescriptor::Media(m)) => {
-                w.u8(put_bits(m.event.to_u8(), 0, 4));
-                w.u8(flag(m.media_present, 1) | flag(m.tray_open, 0));
-                w.u8(m.start_slot).u8(m.end_slot);
+                let mut d = [0u8; MEDIA_DESCRIPTOR_LEN];
+                m.write_fields(&mut d);
+                w.put(&d);
             }
             Some(EventDescriptor::Other(d)) => {
                 w.put(d.get(..self.buffer_len() - HEADER_LEN).unwrap_or(&[]));

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, bits, byte_checked, fixed, flag, frame, put_bits, wire_enum, ResponseFormat};
+use super::{byte_checked, fixed, frame, wire_enum, ResponseFormat};
+use crate::layout::{fixed_layout, or_byte};
 use crate::wire::{ParseError, Writer};
 
 wire_enum! {
@@ -33,45 +34,47 @@ wire_enum! {
     }
 }
 
-/// Standard INQUIRY data: the 36 bytes every device returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StandardInquiry {
-    /// Byte 0 bits 7-5: 000b device connected, 001b supported but not connected, 011b no
-    /// device can be supported at this logical unit.
-    pub peripheral_qualifier: u8,
-    pub peripheral_device_type: PeripheralDeviceType,
-    /// RMB: removable medium.
-    pub removable: bool,
-    /// Byte 2: the SPC version claimed (05h SPC-3, 06h SPC-4; MMC drives often report 0).
-    pub version: u8,
-    pub normaca: bool,
-    pub hisup: bool,
-    /// Byte 3 bits 3-0: 2 for every current device.
-    pub response_data_format: u8,
-    /// Byte 4: bytes that follow byte 4 (at least 31 for the 36-byte standard data; a smaller
-    /// value is emitted as 31).
-    pub additional_length: u8,
-    pub sccs: bool,
-    pub acc: bool,
-    /// Target port group support (byte 5 bits 5-4).
-    pub tpgs: u8,
-    /// 3PC: third-party copy.
-    pub third_party_copy: bool,
-    pub protect: bool,
-    pub encserv: bool,
-    pub multip: bool,
-    pub addr16: bool,
-    pub wbus16: bool,
-    pub sync: bool,
-    pub cmdque: bool,
-    /// T10 vendor identification (bytes 8-15), trimmed.
-    pub vendor: String,
-    /// Product identification (bytes 16-31), trimmed.
-    pub product: String,
-    /// Product revision level (bytes 32-35), trimmed.
-    pub revision: String,
-    /// Bytes announced by the additional length that the allocation length cut off.
-    pub cut_bytes: usize,
+fixed_layout! {
+    /// Standard INQUIRY data: the 36 bytes every device returns.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct StandardInquiry {
+        /// Byte 0 bits 7-5: 000b device connected, 001b supported but not connected, 011b no
+        /// device can be supported at this logical unit.
+        pub peripheral_qualifier: u8 = uint(0, 5, 3),
+        pub peripheral_device_type: PeripheralDeviceType = code(0, 0, 5),
+        /// RMB: removable medium.
+        pub removable: bool = flag(1, 7),
+        /// Byte 2: the SPC version claimed (05h SPC-3, 06h SPC-4; MMC drives often report 0).
+        pub version: u8 = be(2),
+        pub normaca: bool = flag(3, 5),
+        pub hisup: bool = flag(3, 4),
+        /// Byte 3 bits 3-0: 2 for every current device.
+        pub response_data_format: u8 = uint(3, 0, 4),
+        /// Byte 4: bytes that follow byte 4 (at least 31 for the 36-byte standard data; a smaller
+        /// value is emitted as 31).
+        pub additional_length: u8,
+        pub sccs: bool = flag(5, 7),
+        pub acc: bool = flag(5, 6),
+        /// Target port group support (byte 5 bits 5-4).
+        pub tpgs: u8 = uint(5, 4, 2),
+        /// 3PC: third-party copy.
+        pub third_party_copy: bool = flag(5, 3),
+        pub protect: bool = flag(5, 0),
+        pub encserv: bool = flag(6, 6),
+        pub multip: bool = flag(6, 4),
+        pub addr16: bool = flag(6, 0),
+        pub wbus16: bool = flag(7, 5),
+        pub sync: bool = flag(7, 4),
+        pub cmdque: bool = flag(7, 1),
+        /// T10 vendor identification (bytes 8-15), trimmed.
+        pub vendor: String,
+        /// Product identification (bytes 16-31), trimmed.
+        pub product: String,
+        /// Product revision level (bytes 32-35), trimmed.
+        pub revision: String,
+        /// Bytes announced by the additional length that the allocation length cut off.
+        pub cut_bytes: usize,
+    }
 }
 
 /// Bytes of standard INQUIRY data this crate decodes and emits.
@@ -165,31 +168,13 @@ impl ResponseFormat for StandardInquiry {
             STANDARD_INQUIRY_LEN,
         )?;
         let b: [u8; STANDARD_INQUIRY_LEN] = fixed(f.bytes, what, "revision")?;
-        let [b0, b1, b2, b3, _, b5, b6, b7, ..] = b;
         Ok(StandardInquiry {
-            peripheral_qualifier: bits(b0, 5, 3),
-            peripheral_device_type: PeripheralDeviceType::from_u8(bits(b0, 0, 5)),
-            removable: bit(b1, 7),
-            version: b2,
-            normaca: bit(b3, 5),
-            hisup: bit(b3, 4),
-            response_data_format: bits(b3, 0, 4),
             additional_length: additional,
-            sccs: bit(b5, 7),
-            acc: bit(b5, 6),
-            tpgs: bits(b5, 4, 2),
-            third_party_copy: bit(b5, 3),
-            protect: bit(b5, 0),
-            encserv: bit(b6, 6),
-            multip: bit(b6, 4),
-            addr16: bit(b6, 0),
-            wbus16: bit(b7, 5),
-            sync: bit(b7, 4),
-            cmdque: bit(b7, 1),
             vendor: ascii_field(b.get(8..16).unwrap_or(&[])),
             product: ascii_field(b.get(16..32).unwrap_or(&[])),
             revision: ascii_field(b.get(32..36).unwrap_or(&[])),
             cut_bytes: f.cut,
+            ..Self::read_fields(&b)
         })
     }
 
@@ -200,21 +185,10 @@ impl ResponseFormat for StandardInquiry {
     }
 
     fn write(&self, w: &mut Writer<'_>) {
-        w.u8(put_bits(self.peripheral_qualifier, 5, 3)
-            | put_bits(self.peripheral_device_type.to_u8(), 0, 5));
-        w.u8(flag(self.removable, 7));
-        w.u8(self.version);
-        w.u8(flag(self.normaca, 5)
-            | flag(self.hisup, 4)
-            | put_bits(self.response_data_format, 0, 4));
-        w.u8((self.buffer_len() - 5) as u8);
-        w.u8(flag(self.sccs, 7)
-            | flag(self.acc, 6)
-            | put_bits(self.tpgs, 4, 2)
-            | flag(self.third_party_copy, 3)
-            | flag(self.protect, 0));
-        w.u8(flag(self.encserv, 6) | flag(self.multip, 4) | flag(self.addr16, 0));
-        w.u8(flag(self.wbus16, 5) | flag(self.sync, 4) | flag(self.cmdque, 1));
+        let mut header = [0u8; 8];
+        self.write_fields(&mut header);
+        or_byte(&mut header, 4, (self.buffer_len() - 5) as u8);
+        w.put(&header);
         put_ascii_field(w, &self.vendor, 8);
         put_ascii_field(w, &self.product, 16);
         put_ascii_field(w, &self.revision, 4);

@@ -1,4 +1,6 @@
-//! The data a drive returns (data-in) and the parameter lists a host sends (data-out).
+//! The data a drive returns (data-in). The parameter lists a host sends (data-out) are in
+//! [`crate::params`]; MODE SENSE returns the same mode parameter list that MODE SELECT
+//! sends ([`crate::params::ModeParameters`]).
 //!
 //! Every format is a compact owned repr implementing [`ResponseFormat`]: `parse` reads the
 //! bytes actually received, `emit`/`to_bytes` produce the exact bytes a drive sends (the
@@ -29,12 +31,10 @@ pub mod event_status;
 pub mod features;
 pub mod inquiry;
 pub mod mechanism;
-pub mod mode;
 pub mod msf;
 pub mod performance;
 pub mod toc;
 pub mod track_info;
-pub mod write_parameters;
 
 mod samples;
 
@@ -47,13 +47,11 @@ pub use disc_structure::{DvdPhysicalFormat, WriteProtectionStatus};
 pub use event_status::EventStatus;
 pub use inquiry::StandardInquiry;
 pub use mechanism::MechanismStatus;
-pub use mode::{ModePage, ModeParameters};
 pub use msf::Msf;
 pub use performance::{NominalPerformance, WriteSpeeds};
 pub use samples::{parse_any, parsers, sample_responses, ParserFn};
 pub use toc::{FormattedToc, MultiSessionInfo, RawToc};
 pub use track_info::TrackInformation;
-pub use write_parameters::WriteParameters;
 
 /// One wire format: parsed from the bytes a drive sent, emitted as the bytes a drive sends.
 ///
@@ -133,6 +131,37 @@ pub(crate) fn frame<'a>(
         bytes: bytes.get(..end).unwrap_or(bytes),
         cut: declared_total.saturating_sub(bytes.len()),
     })
+}
+
+/// Frames a response whose bytes 0-1 count the bytes after them (the usual MMC data length
+/// field, named `field`), with `fixed` bytes required; returns the frame and the field's value.
+pub(crate) fn frame_be16<'a>(
+    bytes: &'a [u8],
+    what: &'static str,
+    field: &'static str,
+    fixed: usize,
+) -> Result<(Framed<'a>, usize), ParseError> {
+    let len = usize::from(crate::wire::Reader::new(bytes, what).u16(field)?);
+    Ok((frame(bytes, what, field, len, len + 2, fixed)?, len))
+}
+
+/// The next item of a lazy list: an entry the allocation length cut off ends the list quietly
+/// (`None`; the response's parser counts the cut), any other error ends it with the error.
+pub(crate) fn list_item<T>(
+    item: Result<T, ParseError>,
+    response_cut: bool,
+    done: &mut bool,
+) -> Option<Result<T, ParseError>> {
+    match item {
+        Ok(v) => Some(Ok(v)),
+        Err(e) => {
+            *done = true;
+            match e {
+                ParseError::Truncated { .. } if response_cut => None,
+                e => Some(Err(e)),
+            }
+        }
+    }
 }
 
 /// The first `N` bytes of `bytes`, or `Truncated` naming `field`.

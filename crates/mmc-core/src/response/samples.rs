@@ -18,15 +18,15 @@ use super::features::{
 };
 use super::inquiry::StandardInquiry;
 use super::mechanism::{ChangerState, MechanismState, MechanismStatus, SlotEntry};
-use super::mode::{ModePage, ModeParameters};
 use super::msf::Msf;
 use super::performance::{
     NominalPerformance, PerformanceDescriptor, PerformanceList, WriteSpeedDescriptor, WriteSpeeds,
 };
 use super::toc::{FormattedToc, MultiSessionInfo, RawToc, RawTocEntry, TocPoint, TrackDescriptor};
 use super::track_info::TrackInformation;
-use super::write_parameters::{MultiSession, WriteParameters};
 use super::ResponseFormat;
+use crate::params::mode::{ModePage, ModeParameters};
+use crate::params::write_parameters::{MultiSession, WriteParameters};
 use crate::profile::Profile;
 use crate::wire::ParseError;
 

@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::msf::Msf;
-use super::{fixed, frame, len_u16, whole_entries, ResponseFormat};
-use crate::wire::{byte_at, ParseError, Reader, Writer};
+use super::{fixed, frame_be16, len_u16, whole_entries, ResponseFormat};
+use crate::wire::{byte_at, ParseError, Writer};
 
 const HEADER_LEN: usize = 4;
 const TRACK_DESCRIPTOR_LEN: usize = 8;
@@ -26,13 +26,10 @@ fn framed_list<'a>(
     entry: usize,
     min_entries: usize,
 ) -> Result<(&'a [u8], usize, u8, u8), ParseError> {
-    let len = Reader::new(bytes, what).u16("TOC data length")? as usize;
-    let f = frame(
+    let (f, len) = frame_be16(
         bytes,
         what,
         "TOC data length",
-        len,
-        len + 2,
         HEADER_LEN + entry * min_entries,
     )?;
     whole_entries(what, "TOC data length", len, len + 2 - HEADER_LEN, entry)?;

@@ -5,10 +5,10 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseTrackSession, DiscInformationType, FormatUnit, FormatUnitParameters, ReadDiscInformation,
-    ReadDiscStructure, ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet,
-    SynchronizeCache, Verify10,
+    CloseTrackSession, DiscInformationType, FormatUnit, ReadDiscInformation, ReadDiscStructure,
+    ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet, SynchronizeCache, Verify10,
 };
+use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::triples;

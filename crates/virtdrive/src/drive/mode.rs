@@ -3,12 +3,12 @@
 //! Capabilities, built from the drive's state.
 
 use mmc_core::cdb::{ModeSelect10, ModeSense10, PageControl};
+use mmc_core::params::mode::{ModePage, ModeParameters, RawPage};
+use mmc_core::params::WriteParameters;
 use mmc_core::response::capabilities::{
     CapabilitiesPage, WriteSpeedDescriptor2A, WriteSpeedReport,
 };
-use mmc_core::response::mode::{ModePage, ModeParameters, RawPage};
 use mmc_core::response::ResponseFormat;
-use mmc_core::response::WriteParameters;
 use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 
@@ -173,7 +173,7 @@ impl EmulatedDrive {
 
 /// The mask of changeable bits of a page (page control 01b).
 fn changeable_mask(page: ModePage) -> ModePage {
-    use mmc_core::response::write_parameters::{DataBlockType, MultiSession, WriteType};
+    use mmc_core::params::{DataBlockType, MultiSession, WriteType};
     match page {
         ModePage::WriteParameters(p) => ModePage::WriteParameters(WriteParameters {
             ps: p.ps,

@@ -11,10 +11,10 @@ use core::time::Duration;
 
 use mmc_core::cdb::TrackAddressType;
 use mmc_core::cdb::{
-    CdRotationalControl, GetPerformance, PerformanceDescriptor, PerformanceType,
-    ReadBufferCapacity, RotationControl, SendOpcInformation, SetCdSpeed, SetStreaming,
-    StreamingType,
+    CdRotationalControl, GetPerformance, PerformanceType, ReadBufferCapacity, SendOpcInformation,
+    SetCdSpeed, SetStreaming, StreamingType,
 };
+use mmc_core::params::{PerformanceDescriptor, RotationControl};
 use mmc_core::response::capacity::CapacityDescriptorType;
 use mmc_core::response::performance::{
     NominalPerformance, PerformanceDescriptor as NominalDescriptor, PerformanceList,

@@ -63,14 +63,12 @@ mod write_parameters;
 
 use core::time::Duration;
 
-use mmc_core::cdb::{CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure};
+use mmc_core::cdb::{CloseFunction, CloseTrackSession, ReadDiscStructure};
 use mmc_core::cdb::{ReadTocPmaAtip, TrackAddressType};
+use mmc_core::params::{FormatUnitParameters, MultiSession, WriteParameters, WriteType};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::DiscType;
-use mmc_core::response::write_parameters::{MultiSession, WriteType};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 

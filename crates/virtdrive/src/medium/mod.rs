@@ -9,11 +9,10 @@
 use core::fmt;
 use core::time::Duration;
 
-use mmc_core::cdb::{CloseTrackSession, FormatUnitParameters, ReadTocPmaAtip, ReserveTrack};
+use mmc_core::cdb::{CloseTrackSession, ReadTocPmaAtip, ReserveTrack};
 use mmc_core::cdb::{ReadDiscStructure, TrackAddressType};
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
-};
+use mmc_core::params::{FormatUnitParameters, WriteParameters};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};

@@ -15,15 +15,13 @@
 //!   the NOT READY key; 30h/01h is the SPC code for a format the drive does not know.
 
 use mmc_core::cdb::{
-    CloseTrackSession, FormatUnitParameters, ReadDiscStructure, ReadTocPmaAtip, ReserveTrack,
-    TrackAddressType,
+    CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, ReserveTrack, TrackAddressType,
 };
+use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::disc_structure::BookType;
-use mmc_core::response::{
-    CapacityData, DiscInformation, FormatCapacities, TrackInformation, WriteParameters,
-};
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,8 @@ use mmc_core::cdb::{
     CdbRepr, CloseTrackSession, Read10, ReadDiscInformation, ReadTocPmaAtip, ReadTrackInformation,
     Write10,
 };
-use mmc_core::response::{ModeParameters, ResponseFormat};
+use mmc_core::params::ModeParameters;
+use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
 use virtdrive::clock::VirtualTime;
 use virtdrive::medium::cd_r::{CdR, CdRSize};

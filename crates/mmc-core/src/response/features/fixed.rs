@@ -9,29 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::FeatureData;
 use crate::response::configuration::FeatureCode;
-use crate::wire::{byte_at, ParseError, Writer};
-
-/// Reads a field from feature data (`off` is the descriptor byte number, data starts at 4).
-fn at(data: &[u8], off: usize) -> u8 {
-    byte_at(data, off - 4)
-}
-
-fn be16(data: &[u8], off: usize) -> u16 {
-    u16::from_be_bytes([at(data, off), at(data, off + 1)])
-}
-
-fn be24(data: &[u8], off: usize) -> u32 {
-    u32::from_be_bytes([0, at(data, off), at(data, off + 1), at(data, off + 2)])
-}
-
-fn be32(data: &[u8], off: usize) -> u32 {
-    u32::from_be_bytes([
-        at(data, off),
-        at(data, off + 1),
-        at(data, off + 2),
-        at(data, off + 3),
-    ])
-}
+use crate::wire::{ParseError, Writer};
 
 /// `Truncated` when the data is shorter than the oldest version of the feature had.
 fn require(data: &[u8], min: usize, code: FeatureCode) -> Result<(), ParseError> {
@@ -47,19 +25,6 @@ fn require(data: &[u8], min: usize, code: FeatureCode) -> Result<(), ParseError>
     }
 }
 
-/// ORs `v` into descriptor byte `off` of `out` (data starts at byte 4).
-fn or_at(out: &mut [u8], off: usize, v: u8) {
-    if let Some(b) = out.get_mut(off - 4) {
-        *b |= v;
-    }
-}
-
-fn put_be(out: &mut [u8], off: usize, bytes: &[u8]) {
-    for (i, b) in bytes.iter().enumerate() {
-        or_at(out, off + i, *b);
-    }
-}
-
 macro_rules! fixed_feature {
     (@ty flag) => { bool };
     (@ty field) => { u8 };
@@ -69,32 +34,30 @@ macro_rules! fixed_feature {
     (@ty u32) => { u32 };
     (@ty u16x4) => { [u16; 4] };
 
-    (@get $d:ident, flag, $b:literal, $bit:literal) => { (at($d, $b) >> $bit) & 1 != 0 };
-    (@get $d:ident, field, $b:literal, $shift:literal, $width:literal) => {
-        (at($d, $b) >> $shift) & ((1u16 << $width) - 1) as u8
+    // Fields read and written as `crate::layout` kinds, at descriptor byte numbers (the
+    // data starts at byte 4).
+    (@read $d:ident, flag, $b:literal, $bit:literal) => {
+        $crate::layout::field!(@read $d, 4, bool, flag($b, $bit))
     };
-    (@get $d:ident, u8, $b:literal) => { at($d, $b) };
-    (@get $d:ident, u16, $b:literal) => { be16($d, $b) };
-    (@get $d:ident, u24, $b:literal) => { be24($d, $b) };
-    (@get $d:ident, u32, $b:literal) => { be32($d, $b) };
-    (@get $d:ident, u16x4, $b:literal) => {
-        [be16($d, $b), be16($d, $b + 2), be16($d, $b + 4), be16($d, $b + 6)]
+    (@read $d:ident, field, $b:literal, $shift:literal, $width:literal) => {
+        $crate::layout::field!(@read $d, 4, u8, uint($b, $shift, $width))
+    };
+    (@read $d:ident, u24, $b:literal) => { $crate::layout::field!(@read $d, 4, u32, be24($b)) };
+    (@read $d:ident, $kind:ident, $b:literal) => {
+        $crate::layout::field!(@read $d, 4, fixed_feature!(@ty $kind), be($b))
     };
 
-    (@put $o:ident, $v:expr, flag, $b:literal, $bit:literal) => { or_at($o, $b, u8::from($v) << $bit) };
-    (@put $o:ident, $v:expr, field, $b:literal, $shift:literal, $width:literal) => {
-        or_at($o, $b, ($v & ((1u16 << $width) - 1) as u8) << $shift)
+    (@write $o:ident, $v:expr, flag, $b:literal, $bit:literal) => {
+        $crate::layout::field!(@write $o, 4, $v, bool, flag($b, $bit))
     };
-    (@put $o:ident, $v:expr, u8, $b:literal) => { or_at($o, $b, $v) };
-    (@put $o:ident, $v:expr, u16, $b:literal) => { put_be($o, $b, &$v.to_be_bytes()) };
-    (@put $o:ident, $v:expr, u24, $b:literal) => {
-        put_be($o, $b, &$v.to_be_bytes().get(1..).unwrap_or(&[]))
+    (@write $o:ident, $v:expr, field, $b:literal, $shift:literal, $width:literal) => {
+        $crate::layout::field!(@write $o, 4, $v, u8, uint($b, $shift, $width))
     };
-    (@put $o:ident, $v:expr, u32, $b:literal) => { put_be($o, $b, &$v.to_be_bytes()) };
-    (@put $o:ident, $v:expr, u16x4, $b:literal) => {
-        for (i, x) in $v.iter().enumerate() {
-            put_be($o, $b + 2 * i, &x.to_be_bytes());
-        }
+    (@write $o:ident, $v:expr, u24, $b:literal) => {
+        $crate::layout::field!(@write $o, 4, $v, u32, be24($b))
+    };
+    (@write $o:ident, $v:expr, $kind:ident, $b:literal) => {
+        $crate::layout::field!(@write $o, 4, $v, fixed_feature!(@ty $kind), be($b))
     };
 
     (
@@ -116,7 +79,7 @@ macro_rules! fixed_feature {
             fn parse_data(data: &[u8]) -> Result<Self, ParseError> {
                 require(data, $min, Self::CODE)?;
                 Ok($name {
-                    $( $field: fixed_feature!(@get data, $kind, $byte $(, $arg)*), )*
+                    $( $field: fixed_feature!(@read data, $kind, $byte $(, $arg)*), )*
                 })
             }
 
@@ -129,7 +92,7 @@ macro_rules! fixed_feature {
                 let mut out = [0u8; $len];
                 #[allow(unused_variables)]
                 let o: &mut [u8] = &mut out;
-                $( fixed_feature!(@put o, self.$field, $kind, $byte $(, $arg)*); )*
+                $( fixed_feature!(@write o, self.$field, $kind, $byte $(, $arg)*); )*
                 w.put(&out);
             }
         }

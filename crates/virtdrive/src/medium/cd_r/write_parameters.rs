@@ -19,9 +19,8 @@
 //! SELECT(10) parameter list, counted as MMC hosts send it: the 8-byte header, no block
 //! descriptors, then the page, so page byte `n` is list byte `8 + n`.
 
+use mmc_core::params::{DataBlockType, MultiSession, WriteParameters, WriteType};
 use mmc_core::response::disc_info::DiscType;
-use mmc_core::response::write_parameters::{DataBlockType, MultiSession, WriteType};
-use mmc_core::response::WriteParameters;
 use mmc_core::sense::{triples, SenseKeySpecific};
 
 use crate::medium::{MediumError, MediumResult};

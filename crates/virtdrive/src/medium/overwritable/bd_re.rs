@@ -42,9 +42,9 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    BdCertification, CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure,
-    ReadTocPmaAtip, TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
+use mmc_core::params::{BdCertification, FormatUnitParameters};
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };

@@ -42,9 +42,9 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure, ReadTocPmaAtip,
-    TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
+use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };

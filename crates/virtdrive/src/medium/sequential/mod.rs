@@ -64,9 +64,10 @@ pub use dvd_plus_r::{
 pub use geometry::{SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, FormatUnitParameters, ReadDiscStructure, ReadTocPmaAtip,
-    Reservation, ReserveTrack, TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
+    TrackAddressType,
 };
+use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::capabilities::CapabilitiesPage;
 use super::write_parameters::WriteParameters;
-use super::{frame, len_u16, ResponseFormat};
+use crate::layout::fixed_layout;
+use crate::response::capabilities::CapabilitiesPage;
+use crate::response::{frame, len_u16, list_item, ResponseFormat};
 use crate::wire::{ParseError, Reader, Writer};
 
 /// Size of the MODE SENSE(10) / MODE SELECT(10) header.
@@ -30,17 +31,21 @@ pub trait ModePageData: Sized {
     fn write_data(&self, w: &mut Writer<'_>);
 }
 
-/// The mode parameter header (8 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModeParameterHeader {
-    /// Bytes 0-1: bytes that follow this field (reserved, zero, in MODE SELECT).
-    pub mode_data_length: u16,
-    pub medium_type: u8,
-    /// Byte 3 (for MMC: bit 7 WP is not used; drives report 0).
-    pub device_specific: u8,
-    /// LONGLBA (byte 4 bit 0).
-    pub long_lba: bool,
-    pub block_descriptor_length: u16,
+fixed_layout! {
+    /// The mode parameter header (8 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ModeParameterHeader {
+        /// Bytes 0-1: bytes that follow this field (reserved, zero, in MODE SELECT).
+        pub mode_data_length: u16 = be(0),
+        /// Byte 2.
+        pub medium_type: u8 = be(2),
+        /// Byte 3 (for MMC: bit 7 WP is not used; drives report 0).
+        pub device_specific: u8 = be(3),
+        /// LONGLBA (byte 4 bit 0).
+        pub long_lba: bool = flag(4, 0),
+        /// Bytes 6-7.
+        pub block_descriptor_length: u16 = be(6),
+    }
 }
 
 /// One mode page as received.
@@ -215,17 +220,7 @@ impl<'a> Iterator for ModePages<'a> {
                 data: self.r.bytes(len, "page data")?,
             })
         })();
-        match item {
-            Ok(p) => Some(Ok(p)),
-            Err(ParseError::Truncated { .. }) if self.response_cut => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        list_item(item, self.response_cut, &mut self.done)
     }
 }
 
@@ -336,21 +331,10 @@ impl ModeParameters {
             )?;
             (f.bytes, f.cut)
         };
-        let mut r = Reader::new(bounded, what);
-        r.skip(2, "mode data length")?;
-        let medium_type = r.u8("medium type")?;
-        let device_specific = r.u8("device-specific parameter")?;
-        let b4 = r.u8("LONGLBA")?;
-        r.skip(1, "reserved")?;
-        let block_descriptor_length = r.u16("block descriptor length")?;
-        let header = ModeParameterHeader {
-            mode_data_length,
-            medium_type,
-            device_specific,
-            long_lba: b4 & 1 != 0,
-            block_descriptor_length,
-        };
-        let rest = r.rest();
+        // Both branches above hold the whole header.
+        let header = ModeParameterHeader::read_fields(bounded);
+        let block_descriptor_length = header.block_descriptor_length;
+        let rest = bounded.get(MODE_HEADER_10_LEN..).unwrap_or(&[]);
         if rest.len() < block_descriptor_length as usize && cut == 0 {
             return Err(ParseError::Truncated {
                 what,
@@ -379,13 +363,21 @@ impl ModeParameters {
     }
 
     fn write_with(&self, w: &mut Writer<'_>, select: bool) {
-        let total = self.buffer_len();
-        w.u16(if select { 0 } else { len_u16(total - 2) });
-        w.u8(self.medium_type);
-        w.u8(self.device_specific);
-        w.u8(u8::from(self.long_lba)).u8(0);
         let bd = self.block_descriptors.len().min(0xFFFF);
-        w.u16(bd as u16);
+        let header = ModeParameterHeader {
+            mode_data_length: if select {
+                0
+            } else {
+                len_u16(self.buffer_len() - 2)
+            },
+            medium_type: self.medium_type,
+            device_specific: self.device_specific,
+            long_lba: self.long_lba,
+            block_descriptor_length: bd as u16,
+        };
+        let mut bytes = [0u8; MODE_HEADER_10_LEN];
+        header.write_fields(&mut bytes);
+        w.put(&bytes);
         w.put(self.block_descriptors.get(..bd).unwrap_or(&[]));
         for p in &self.pages {
             p.write_page(w, !select && p.ps());

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::disc_info::DiscType;
 use super::mode::ModePageData;
-use super::{bit, bits, flag, put_bits, wire_enum};
-use crate::wire::{ParseError, Reader, Writer};
+use crate::layout::{fixed_layout, BeField};
+use crate::response::disc_info::DiscType;
+use crate::wire::{bit, wire_enum, ParseError, Writer};
 
 wire_enum! {
     /// Write Type (byte 2 bits 3-0).
@@ -59,44 +59,49 @@ pub const WRITE_PARAMETERS_PAGE_LEN: u8 = 0x32;
 /// Page length with the 4 vendor-specific bytes 52-55.
 pub const WRITE_PARAMETERS_PAGE_LEN_VENDOR: u8 = 0x36;
 
-/// The Write Parameters page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WriteParameters {
-    /// PS: the page can be saved.
-    pub ps: bool,
-    /// BUFE: buffer under-run free recording enabled.
-    pub bufe: bool,
-    /// LS_V: the link size field is valid.
-    pub link_size_valid: bool,
-    /// Test Write: simulate (the laser stays at read power).
-    pub test_write: bool,
-    pub write_type: WriteType,
-    pub multi_session: MultiSession,
-    /// FP: fixed packets.
-    pub fixed_packet: bool,
-    pub copy: bool,
-    /// Byte 3 bits 3-0: the CONTROL nibble of the track (4 data, 0 audio; 5 for DVD-R
-    /// incremental).
-    pub track_mode: u8,
-    pub data_block_type: DataBlockType,
-    /// Byte 5.
-    pub link_size: u8,
-    /// Byte 7 bits 5-0.
-    pub host_application_code: u8,
-    /// Byte 8.
-    pub session_format: DiscType,
-    /// Bytes 10-13 (16 for DVD-R incremental).
-    pub packet_size: u32,
-    /// Bytes 14-15 (150 frames by default).
-    pub audio_pause_length: u16,
-    /// Bytes 16-31: MCVAL (byte 16 bit 7) and the Media Catalog Number digits.
-    pub media_catalog_number: [u8; 16],
-    /// Bytes 32-47: TCVAL (byte 32 bit 7) and the ISRC.
-    pub isrc: [u8; 16],
-    /// Bytes 48-51: Mode 2 sub-header bytes 0-3.
-    pub subheader: [u8; 4],
-    /// Bytes 52-55, present when the page length is 36h.
-    pub vendor_specific: Option<[u8; 4]>,
+fixed_layout! {
+    /// The Write Parameters page. Byte numbers are the page's (its data starts at byte 2).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct WriteParameters, base 2 {
+        /// PS: the page can be saved (byte 0 bit 7, in the page header).
+        pub ps: bool,
+        /// BUFE: buffer under-run free recording enabled.
+        pub bufe: bool = flag(2, 6),
+        /// LS_V: the link size field is valid.
+        pub link_size_valid: bool = flag(2, 5),
+        /// Test Write: simulate (the laser stays at read power).
+        pub test_write: bool = flag(2, 4),
+        /// Byte 2 bits 3-0.
+        pub write_type: WriteType = code(2, 0, 4),
+        /// Byte 3 bits 7-6.
+        pub multi_session: MultiSession = code(3, 6, 2),
+        /// FP: fixed packets.
+        pub fixed_packet: bool = flag(3, 5),
+        pub copy: bool = flag(3, 4),
+        /// Byte 3 bits 3-0: the CONTROL nibble of the track (4 data, 0 audio; 5 for DVD-R
+        /// incremental).
+        pub track_mode: u8 = uint(3, 0, 4),
+        /// Byte 4 bits 3-0.
+        pub data_block_type: DataBlockType = code(4, 0, 4),
+        /// Byte 5.
+        pub link_size: u8 = be(5),
+        /// Byte 7 bits 5-0.
+        pub host_application_code: u8 = uint(7, 0, 6),
+        /// Byte 8.
+        pub session_format: DiscType = code(8, 0, 8),
+        /// Bytes 10-13 (16 for DVD-R incremental).
+        pub packet_size: u32 = be(10),
+        /// Bytes 14-15 (150 frames by default).
+        pub audio_pause_length: u16 = be(14),
+        /// Bytes 16-31: MCVAL (byte 16 bit 7) and the Media Catalog Number digits.
+        pub media_catalog_number: [u8; 16] = be(16),
+        /// Bytes 32-47: TCVAL (byte 32 bit 7) and the ISRC.
+        pub isrc: [u8; 16] = be(32),
+        /// Bytes 48-51: Mode 2 sub-header bytes 0-3.
+        pub subheader: [u8; 4] = be(48),
+        /// Bytes 52-55, present when the page length is 36h.
+        pub vendor_specific: Option<[u8; 4]>,
+    }
 }
 
 impl WriteParameters {
@@ -151,45 +156,14 @@ impl ModePageData for WriteParameters {
                 value: data.len(),
             });
         }
-        let mut r = Reader::new(data, what);
-        let b2 = r.u8("write type")?;
-        let b3 = r.u8("track mode")?;
-        let b4 = r.u8("data block type")?;
-        let link_size = r.u8("link size")?;
-        r.skip(1, "reserved")?;
-        let b7 = r.u8("host application code")?;
-        let session_format = DiscType::from_u8(r.u8("session format")?);
-        r.skip(1, "reserved")?;
-        let packet_size = r.u32("packet size")?;
-        let audio_pause_length = r.u16("audio pause length")?;
-        let media_catalog_number = r.array("media catalog number")?;
-        let isrc = r.array("ISRC")?;
-        let subheader = r.array("subheader")?;
-        let vendor_specific = if data.len() >= WRITE_PARAMETERS_PAGE_LEN_VENDOR as usize {
-            Some(r.array("vendor specific")?)
-        } else {
-            None
-        };
+        let page_len = usize::from(WRITE_PARAMETERS_PAGE_LEN);
+        let vendor_specific = data
+            .get(page_len..usize::from(WRITE_PARAMETERS_PAGE_LEN_VENDOR))
+            .map(|v| BeField::read(v, 0));
         Ok(WriteParameters {
             ps,
-            bufe: bit(b2, 6),
-            link_size_valid: bit(b2, 5),
-            test_write: bit(b2, 4),
-            write_type: WriteType::from_u8(bits(b2, 0, 4)),
-            multi_session: MultiSession::from_u8(bits(b3, 6, 2)),
-            fixed_packet: bit(b3, 5),
-            copy: bit(b3, 4),
-            track_mode: bits(b3, 0, 4),
-            data_block_type: DataBlockType::from_u8(bits(b4, 0, 4)),
-            link_size,
-            host_application_code: bits(b7, 0, 6),
-            session_format,
-            packet_size,
-            audio_pause_length,
-            media_catalog_number,
-            isrc,
-            subheader,
             vendor_specific,
+            ..Self::read_fields(data)
         })
     }
 
@@ -206,23 +180,9 @@ impl ModePageData for WriteParameters {
     }
 
     fn write_data(&self, w: &mut Writer<'_>) {
-        w.u8(flag(self.bufe, 6)
-            | flag(self.link_size_valid, 5)
-            | flag(self.test_write, 4)
-            | put_bits(self.write_type.to_u8(), 0, 4));
-        w.u8(put_bits(self.multi_session.to_u8(), 6, 2)
-            | flag(self.fixed_packet, 5)
-            | flag(self.copy, 4)
-            | put_bits(self.track_mode, 0, 4));
-        w.u8(put_bits(self.data_block_type.to_u8(), 0, 4));
-        w.u8(self.link_size).u8(0);
-        w.u8(put_bits(self.host_application_code, 0, 6));
-        w.u8(self.session_format.to_u8()).u8(0);
-        w.u32(self.packet_size);
-        w.u16(self.audio_pause_length);
-        w.put(&self.media_catalog_number);
-        w.put(&self.isrc);
-        w.put(&self.subheader);
+        let mut data = [0u8; WRITE_PARAMETERS_PAGE_LEN as usize];
+        self.write_fields(&mut data);
+        w.put(&data);
         if let Some(v) = &self.vendor_specific {
             w.put(v);
         }
