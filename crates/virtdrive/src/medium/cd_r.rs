@@ -77,7 +77,7 @@ pub use self::layout::CdRSize;
 use self::layout::{BlockKind, CdLayout, Closing, TrackFormat};
 pub use self::state::CdRStateError;
 use super::recording::{self, DiscState, RecordingGeometry};
-use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use super::{Busy, Medium, MediumError, MediumResult, MediumSpec};
 use crate::clock::VirtualTime;
 use crate::store::{SectorStore, SECTOR};
 
@@ -319,12 +319,14 @@ fn close_field(byte: u16, bit: Option<u8>) -> MediumError {
 }
 
 impl Medium for CdR {
-    fn kind(&self) -> MediumKind {
-        self.size.kind()
-    }
-
-    fn profile(&self) -> Profile {
-        Profile::CdR
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: self.size.kind(),
+            profile: Profile::CdR,
+            write_speeds: &WRITE_SPEEDS,
+            read_speed: READ_SPEED,
+            blocking: 1,
+        }
     }
 
     fn disc_information(&self) -> DiscInformation {
@@ -546,18 +548,6 @@ impl Medium for CdR {
 
     fn blocking_format_progress(&self) -> Option<u16> {
         None
-    }
-
-    fn write_speeds(&self) -> Vec<u32> {
-        WRITE_SPEEDS.to_vec()
-    }
-
-    fn read_speed(&self) -> u32 {
-        READ_SPEED
-    }
-
-    fn blocking(&self) -> u32 {
-        1
     }
 
     /// The disc as of the last synchronize or close (what the committed store holds).

@@ -156,12 +156,34 @@ pub struct Busy {
     pub duration: Duration,
 }
 
+/// What a medium is, whatever its state: one row of data per medium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediumSpec {
+    pub kind: MediumKind,
+    /// The current profile (GET CONFIGURATION bytes 6-7).
+    pub profile: Profile,
+    /// Write speeds in kB/s, fastest first (GET PERFORMANCE type 03h); empty when the disc
+    /// cannot be written.
+    pub write_speeds: &'static [u32],
+    /// Read speed in kB/s.
+    pub read_speed: u32,
+    /// Sectors per ECC block (1 on CD, 16 on DVD, 32 on BD).
+    pub blocking: u32,
+}
+
 /// A disc and its recording rules.
 pub trait Medium: fmt::Debug + Send {
-    fn kind(&self) -> MediumKind;
+    /// The medium's fixed facts; `kind`, `profile`, the speeds and `blocking` read them.
+    fn spec(&self) -> MediumSpec;
+
+    fn kind(&self) -> MediumKind {
+        self.spec().kind
+    }
 
     /// The current profile (GET CONFIGURATION bytes 6-7).
-    fn profile(&self) -> Profile;
+    fn profile(&self) -> Profile {
+        self.spec().profile
+    }
 
     /// READ DISC INFORMATION, standard data (type 000b).
     fn disc_information(&self) -> DiscInformation;
@@ -243,13 +265,19 @@ pub trait Medium: fmt::Debug + Send {
     fn blocking_format_progress(&self) -> Option<u16>;
 
     /// Write speeds the disc supports, in kB/s, fastest first (GET PERFORMANCE type 03h).
-    fn write_speeds(&self) -> Vec<u32>;
+    fn write_speeds(&self) -> Vec<u32> {
+        self.spec().write_speeds.to_vec()
+    }
 
     /// Read speed in kB/s.
-    fn read_speed(&self) -> u32;
+    fn read_speed(&self) -> u32 {
+        self.spec().read_speed
+    }
 
     /// Sectors per ECC block (1 on CD, 16 on DVD, 32 on BD).
-    fn blocking(&self) -> u32;
+    fn blocking(&self) -> u32 {
+        self.spec().blocking
+    }
 
     /// The medium's recording state as JSON, for saving the disc (data lives in the store).
     fn save_state(&self) -> serde_json::Value;

@@ -30,7 +30,7 @@ use super::overwritable::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::overwritable::{
     check_single_track, sector_span, single_track, single_track_toc, store_error, StateError,
 };
-use super::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use super::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
 use crate::store::SectorStore;
@@ -98,12 +98,14 @@ fn cannot_write() -> MediumError {
 }
 
 impl Medium for DvdRom {
-    fn kind(&self) -> MediumKind {
-        MediumKind::DvdRom
-    }
-
-    fn profile(&self) -> Profile {
-        Profile::DvdRom
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: MediumKind::DvdRom,
+            profile: Profile::DvdRom,
+            write_speeds: &[],
+            read_speed: DVD_ROM_READ_SPEED,
+            blocking: DVD_ECC_BLOCK,
+        }
     }
 
     fn disc_information(&self) -> DiscInformation {
@@ -201,18 +203,6 @@ impl Medium for DvdRom {
         None
     }
 
-    fn write_speeds(&self) -> Vec<u32> {
-        Vec::new()
-    }
-
-    fn read_speed(&self) -> u32 {
-        DVD_ROM_READ_SPEED
-    }
-
-    fn blocking(&self) -> u32 {
-        DVD_ECC_BLOCK
-    }
-
     fn save_state(&self) -> serde_json::Value {
         serde_json::to_value(SavedDvdRom {
             medium: DVD_ROM.to_string(),
@@ -252,12 +242,14 @@ fn unreadable() -> MediumError {
 }
 
 impl Medium for UnknownDisc {
-    fn kind(&self) -> MediumKind {
-        MediumKind::Unknown
-    }
-
-    fn profile(&self) -> Profile {
-        Profile::NoProfile
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: MediumKind::Unknown,
+            profile: Profile::NoProfile,
+            write_speeds: &[],
+            read_speed: 0,
+            blocking: 1,
+        }
     }
 
     /// Never reached through the drive, which answers [`Medium::access_error`] first; what
@@ -340,18 +332,6 @@ impl Medium for UnknownDisc {
 
     fn blocking_format_progress(&self) -> Option<u16> {
         None
-    }
-
-    fn write_speeds(&self) -> Vec<u32> {
-        Vec::new()
-    }
-
-    fn read_speed(&self) -> u32 {
-        0
-    }
-
-    fn blocking(&self) -> u32 {
-        1
     }
 
     fn save_state(&self) -> serde_json::Value {

@@ -60,7 +60,7 @@ use super::{
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::disc_structure::{self, Structures};
-use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::store::SectorStore;
 
 /// Sectors of a single-layer BD-RE formatted without spare areas.
@@ -314,12 +314,14 @@ impl BdRe {
 }
 
 impl Medium for BdRe {
-    fn kind(&self) -> MediumKind {
-        MediumKind::BdRe
-    }
-
-    fn profile(&self) -> Profile {
-        Profile::BdRe
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: MediumKind::BdRe,
+            profile: Profile::BdRe,
+            write_speeds: &BD_RE_WRITE_SPEEDS,
+            read_speed: BD_RE_READ_SPEED,
+            blocking: BD_CLUSTER,
+        }
     }
 
     fn disc_information(&self) -> DiscInformation {
@@ -493,18 +495,6 @@ impl Medium for BdRe {
 
     fn blocking_format_progress(&self) -> Option<u16> {
         self.format_progress()
-    }
-
-    fn write_speeds(&self) -> Vec<u32> {
-        BD_RE_WRITE_SPEEDS.to_vec()
-    }
-
-    fn read_speed(&self) -> u32 {
-        BD_RE_READ_SPEED
-    }
-
-    fn blocking(&self) -> u32 {
-        BD_CLUSTER
     }
 
     fn save_state(&self) -> serde_json::Value {

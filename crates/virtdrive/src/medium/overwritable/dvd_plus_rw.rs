@@ -61,7 +61,7 @@ use super::{
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::disc_structure::{self, Structures};
-use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::store::SectorStore;
 
 /// Sectors of a single-layer DVD+RW (4,700,372,992 bytes).
@@ -324,12 +324,14 @@ struct SavedDvdPlusRw {
 }
 
 impl Medium for DvdPlusRw {
-    fn kind(&self) -> MediumKind {
-        MediumKind::DvdPlusRw
-    }
-
-    fn profile(&self) -> Profile {
-        Profile::DvdPlusRw
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: MediumKind::DvdPlusRw,
+            profile: Profile::DvdPlusRw,
+            write_speeds: &DVD_PLUS_RW_WRITE_SPEEDS,
+            read_speed: DVD_PLUS_RW_READ_SPEED,
+            blocking: DVD_ECC_BLOCK,
+        }
     }
 
     fn disc_information(&self) -> DiscInformation {
@@ -513,18 +515,6 @@ impl Medium for DvdPlusRw {
 
     fn blocking_format_progress(&self) -> Option<u16> {
         None
-    }
-
-    fn write_speeds(&self) -> Vec<u32> {
-        DVD_PLUS_RW_WRITE_SPEEDS.to_vec()
-    }
-
-    fn read_speed(&self) -> u32 {
-        DVD_PLUS_RW_READ_SPEED
-    }
-
-    fn blocking(&self) -> u32 {
-        DVD_ECC_BLOCK
     }
 
     fn save_state(&self) -> serde_json::Value {

@@ -20,7 +20,7 @@ use mmc_core::Profile;
 use super::geometry::{SequentialMedium, StructureFamily};
 use crate::medium::overwritable::bd_re::BD_1X_KBPS;
 use crate::medium::recording::{AddressForm, RecordingGeometry};
-use crate::medium::MediumKind;
+use crate::medium::{MediumKind, MediumSpec};
 
 /// Sectors of a single-layer BD-R without spare areas.
 pub const BD_R_SECTORS: u32 = 12_219_392;
@@ -31,9 +31,14 @@ pub const BD_R_WRITE_SPEEDS: [u32; 3] = [6 * BD_1X_KBPS, 4 * BD_1X_KBPS, 2 * BD_
 
 /// The BD-R's recording rules.
 pub const BD_R: SequentialMedium = SequentialMedium {
-    kind: MediumKind::BdR,
+    spec: MediumSpec {
+        kind: MediumKind::BdR,
+        profile: Profile::BdRSrm,
+        write_speeds: &BD_R_WRITE_SPEEDS,
+        read_speed: 6 * BD_1X_KBPS,
+        blocking: BD_R_CLUSTER,
+    },
     name: "bd-r",
-    profile: Profile::BdRSrm,
     recording: RecordingGeometry {
         capacity: BD_R_SECTORS,
         ecc_block: BD_R_CLUSTER,
@@ -55,7 +60,5 @@ pub const BD_R: SequentialMedium = SequentialMedium {
         disc_info_addresses: AddressForm::Lba,
     },
     finalize_functions: &[CloseFunction::FinalizeDisc],
-    write_speeds: &BD_R_WRITE_SPEEDS,
-    read_speed: 6 * BD_1X_KBPS,
     structures: StructureFamily::Bd,
 };

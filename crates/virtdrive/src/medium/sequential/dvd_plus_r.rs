@@ -23,7 +23,7 @@ use mmc_core::Profile;
 use super::geometry::{SequentialMedium, StructureFamily};
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, RecordingGeometry};
-use crate::medium::MediumKind;
+use crate::medium::{MediumKind, MediumSpec};
 
 /// Sectors of a single-layer DVD+R.
 pub const DVD_PLUS_R_SECTORS: u32 = 2_295_104;
@@ -38,9 +38,14 @@ pub const DVD_PLUS_R_WRITE_SPEEDS: [u32; 3] = [16 * DVD_1X_KBPS, 8 * DVD_1X_KBPS
 
 /// The DVD+R's recording rules.
 pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
-    kind: MediumKind::DvdPlusR,
+    spec: MediumSpec {
+        kind: MediumKind::DvdPlusR,
+        profile: Profile::DvdPlusR,
+        write_speeds: &DVD_PLUS_R_WRITE_SPEEDS,
+        read_speed: 16 * DVD_1X_KBPS,
+        blocking: DVD_PLUS_R_ECC_BLOCK,
+    },
     name: "dvd+r",
-    profile: Profile::DvdPlusR,
     recording: RecordingGeometry {
         capacity: DVD_PLUS_R_SECTORS,
         ecc_block: DVD_PLUS_R_ECC_BLOCK,
@@ -65,7 +70,5 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
         CloseFunction::FinalizeMinimalRadius,
         CloseFunction::FinalizeDisc,
     ],
-    write_speeds: &DVD_PLUS_R_WRITE_SPEEDS,
-    read_speed: 16 * DVD_1X_KBPS,
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
 };

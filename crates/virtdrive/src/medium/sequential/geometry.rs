@@ -5,11 +5,10 @@
 use core::time::Duration;
 
 use mmc_core::cdb::CloseFunction;
-use mmc_core::Profile;
 
 use crate::clock::transfer_time;
 use crate::medium::recording::RecordingGeometry;
-use crate::medium::MediumKind;
+use crate::medium::MediumSpec;
 
 /// The family of disc structures READ DISC STRUCTURE answers for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,17 +22,14 @@ pub enum StructureFamily {
 /// The recording rules of one write-once DVD or BD medium.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequentialMedium {
-    pub kind: MediumKind,
+    /// Kind, profile, speeds and ECC block.
+    pub spec: MediumSpec,
     /// The name saved in the disc state (`dvd+r`, `bd-r`).
     pub name: &'static str,
-    pub profile: Profile,
     /// Sessions, tracks and the room they take.
     pub(crate) recording: RecordingGeometry,
     /// The CLOSE TRACK/SESSION functions that finalize the disc.
     pub finalize_functions: &'static [CloseFunction],
-    /// Write speeds in kB/s, fastest first.
-    pub write_speeds: &'static [u32],
-    pub read_speed: u32,
     pub structures: StructureFamily,
 }
 
@@ -50,7 +46,7 @@ impl SequentialMedium {
 
     /// How long recording `sectors` takes at the slowest speed (closing and padding).
     pub fn recording_time(&self, sectors: u32) -> Duration {
-        let slowest = self.write_speeds.last().copied().unwrap_or(1);
+        let slowest = self.spec.write_speeds.last().copied().unwrap_or(1);
         transfer_time(u64::from(sectors), slowest)
     }
 

@@ -71,13 +71,12 @@ use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
-use mmc_core::Profile;
 
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
 use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
 use crate::medium::recording::{self, DiscState, Layout};
-use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult};
+use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
 use crate::store::{SectorStore, SECTOR};
 
 /// Sessions and tracks of a DVD+R or BD-R: nothing is medium-specific in a track or in how
@@ -253,12 +252,8 @@ impl SequentialDisc {
 }
 
 impl Medium for SequentialDisc {
-    fn kind(&self) -> MediumKind {
-        self.geometry.kind
-    }
-
-    fn profile(&self) -> Profile {
-        self.geometry.profile
+    fn spec(&self) -> MediumSpec {
+        self.geometry.spec
     }
 
     fn disc_information(&self) -> DiscInformation {
@@ -411,18 +406,6 @@ impl Medium for SequentialDisc {
 
     fn blocking_format_progress(&self) -> Option<u16> {
         None
-    }
-
-    fn write_speeds(&self) -> Vec<u32> {
-        self.geometry.write_speeds.to_vec()
-    }
-
-    fn read_speed(&self) -> u32 {
-        self.geometry.read_speed
-    }
-
-    fn blocking(&self) -> u32 {
-        self.geometry.ecc_block()
     }
 
     /// The disc as of the last flush (what the committed store holds).
