@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{fixed, frame, put_bits, whole_entries, wire_enum, ResponseFormat};
+use super::{fixed, frame, put_bits, put_fixed, whole_entries, wire_enum, ResponseFormat};
 pub use crate::cdb::FormatType;
 use crate::layout::fixed_layout;
 use crate::wire::{byte_at, ParseError, Writer};
@@ -51,9 +51,7 @@ impl ResponseFormat for CapacityData {
     }
 
     fn write(&self, w: &mut Writer<'_>) {
-        let mut b = [0u8; CAPACITY_DATA_LEN];
-        self.write_fields(&mut b);
-        w.put(&b);
+        put_fixed::<CAPACITY_DATA_LEN>(w, |b| self.write_fields(b));
     }
 }
 
