@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::msf::Msf;
-use super::{fixed, frame_be16, len_u16, whole_entries, ResponseFormat};
+use super::{fixed, frame_be16, len_u16, put_fixed, whole_entries, ResponseFormat};
+use crate::layout::fixed_layout;
 use crate::wire::{byte_at, ParseError, Writer};
 
 const HEADER_LEN: usize = 4;
@@ -41,17 +42,19 @@ fn framed_list<'a>(
     ))
 }
 
-/// A track descriptor of formats 0 and 1 (8 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrackDescriptor {
-    /// Byte 1 bits 7-4: the Q sub-channel ADR (1 = position).
-    pub adr: u8,
-    /// Byte 1 bits 3-0: CONTROL (bit 2 set = data track).
-    pub control: u8,
-    /// 1-99, or AAh for the lead-out.
-    pub track_number: u8,
-    /// Bytes 4-7 as sent: an LBA, or `00 M S F`.
-    pub address: u32,
+fixed_layout! {
+    /// A track descriptor of formats 0 and 1 (8 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct TrackDescriptor {
+        /// Byte 1 bits 7-4: the Q sub-channel ADR (1 = position).
+        pub adr: u8 = uint(1, 4, 4),
+        /// Byte 1 bits 3-0: CONTROL (bit 2 set = data track).
+        pub control: u8 = uint(1, 0, 4),
+        /// Byte 2: 1-99, or AAh for the lead-out.
+        pub track_number: u8 = be(2),
+        /// Bytes 4-7 as sent: an LBA, or `00 M S F`.
+        pub address: u32 = be(4),
+    }
 }
 
 impl TrackDescriptor {
@@ -69,26 +72,8 @@ impl TrackDescriptor {
         self.control & 0x04 != 0
     }
 
-    fn parse(c: &[u8]) -> Self {
-        TrackDescriptor {
-            adr: byte_at(c, 1) >> 4,
-            control: byte_at(c, 1) & 0x0F,
-            track_number: byte_at(c, 2),
-            address: u32::from_be_bytes([
-                byte_at(c, 4),
-                byte_at(c, 5),
-                byte_at(c, 6),
-                byte_at(c, 7),
-            ]),
-        }
-    }
-
     fn write(&self, w: &mut Writer<'_>) {
-        w.u8(0)
-            .u8((self.adr & 0x0F) << 4 | (self.control & 0x0F))
-            .u8(self.track_number)
-            .u8(0)
-            .u32(self.address);
+        put_fixed::<TRACK_DESCRIPTOR_LEN>(w, |b| self.write_fields(b));
     }
 }
 
@@ -102,7 +87,9 @@ impl Iterator for TrackDescriptors<'_> {
     type Item = Result<TrackDescriptor, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.chunks.next().map(|c| Ok(TrackDescriptor::parse(c)))
+        self.chunks
+            .next()
+            .map(|c| Ok(TrackDescriptor::read_fields(c)))
     }
 }
 
@@ -189,7 +176,7 @@ impl ResponseFormat for MultiSessionInfo {
         Ok(MultiSessionInfo {
             first_complete_session: first,
             last_complete_session: last,
-            first_track_in_last_session: TrackDescriptor::parse(&d),
+            first_track_in_last_session: TrackDescriptor::read_fields(&d),
             cut_bytes,
         })
     }
