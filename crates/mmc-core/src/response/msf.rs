@@ -99,6 +99,20 @@ impl Msf {
     }
 }
 
+/// M, S, F in three consecutive bytes, for [`fixed_layout!`](crate::layout::fixed_layout)
+/// tables (`be(n)`).
+impl crate::layout::BeField for Msf {
+    const LEN: usize = 3;
+    #[inline]
+    fn read(buf: &[u8], off: usize) -> Self {
+        Msf::from_bytes(<[u8; 3]>::read(buf, off))
+    }
+    #[inline]
+    fn write(self, buf: &mut [u8], off: usize) {
+        self.to_bytes().write(buf, off);
+    }
+}
+
 impl core::fmt::Display for Msf {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{:02}:{:02}:{:02}", self.minute, self.second, self.frame)

@@ -239,21 +239,27 @@ impl TocPoint {
     }
 }
 
-/// One raw TOC entry (11 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawTocEntry {
-    pub session: u8,
-    pub adr: u8,
-    pub control: u8,
-    /// TNO (0 in the lead-in).
-    pub tno: u8,
-    pub point: TocPoint,
-    /// MIN, SEC, FRAME: the running time (or B0/C0 data).
-    pub time: Msf,
-    /// ZERO (byte 7).
-    pub zero: u8,
-    /// PMIN, PSEC, PFRAME: the address or value POINT names.
-    pub p_time: Msf,
+fixed_layout! {
+    /// One raw TOC entry (11 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RawTocEntry {
+        /// Byte 0.
+        pub session: u8 = be(0),
+        /// Byte 1 bits 7-4.
+        pub adr: u8 = uint(1, 4, 4),
+        /// Byte 1 bits 3-0.
+        pub control: u8 = uint(1, 0, 4),
+        /// TNO (byte 2; 0 in the lead-in).
+        pub tno: u8 = be(2),
+        /// POINT (byte 3).
+        pub point: TocPoint = code(3, 0, 8),
+        /// MIN, SEC, FRAME (bytes 4-6): the running time (or B0/C0 data).
+        pub time: Msf = be(4),
+        /// ZERO (byte 7).
+        pub zero: u8 = be(7),
+        /// PMIN, PSEC, PFRAME (bytes 8-10): the address or value POINT names.
+        pub p_time: Msf = be(8),
+    }
 }
 
 /// The entries of a raw TOC, lazily.
@@ -267,17 +273,7 @@ impl Iterator for RawTocEntries<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let c = self.chunks.next()?;
-        let b = |i: usize| byte_at(c, i);
-        Some(Ok(RawTocEntry {
-            session: b(0),
-            adr: b(1) >> 4,
-            control: b(1) & 0x0F,
-            tno: b(2),
-            point: TocPoint::from_u8(b(3)),
-            time: Msf::new(b(4), b(5), b(6)),
-            zero: b(7),
-            p_time: Msf::new(b(8), b(9), b(10)),
-        }))
+        Some(Ok(RawTocEntry::read_fields(c)))
     }
 }
 
@@ -336,13 +332,7 @@ impl ResponseFormat for RawToc {
             .u8(self.first_complete_session)
             .u8(self.last_complete_session);
         for e in self.entries.iter().take(5957) {
-            w.u8(e.session)
-                .u8((e.adr & 0x0F) << 4 | (e.control & 0x0F))
-                .u8(e.tno)
-                .u8(e.point.to_u8())
-                .put(&e.time.to_bytes())
-                .u8(e.zero)
-                .put(&e.p_time.to_bytes());
+            put_fixed::<RAW_DESCRIPTOR_LEN>(w, |b| e.write_fields(b));
         }
     }
 }
