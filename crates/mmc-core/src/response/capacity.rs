@@ -2,19 +2,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{fixed, frame, put_bits, whole_entries, wire_enum, ResponseFormat};
+use super::{fixed, frame, put_bits, put_fixed, whole_entries, wire_enum, ResponseFormat};
 pub use crate::cdb::FormatType;
+use crate::layout::fixed_layout;
 use crate::wire::{byte_at, ParseError, Writer};
 
-/// READ CAPACITY data (MMC-6 6.23): the last readable LBA and the block length. Named apart
-/// from the command, [`crate::cdb::ReadCapacity`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CapacityData {
-    /// Bytes 0-3. Many drives report a TAO CD 2 blocks too high (the run-out blocks).
-    pub last_lba: u32,
-    /// Bytes 4-7 (2048).
-    pub block_length: u32,
+fixed_layout! {
+    /// READ CAPACITY data (MMC-6 6.23): the last readable LBA and the block length. Named
+    /// apart from the command, [`crate::cdb::ReadCapacity`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CapacityData {
+        /// Bytes 0-3. Many drives report a TAO CD 2 blocks too high (the run-out blocks).
+        pub last_lba: u32 = be(0),
+        /// Bytes 4-7 (2048).
+        pub block_length: u32 = be(4),
+    }
 }
+
+/// Bytes of READ CAPACITY data.
+const CAPACITY_DATA_LEN: usize = 8;
 
 impl CapacityData {
     /// Blocks on the medium (last LBA + 1); `None` for the 0 / FFFFFFFFh "no capacity"
@@ -36,19 +42,16 @@ impl ResponseFormat for CapacityData {
     const NAME: &'static str = "READ CAPACITY data";
 
     fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
-        let [a0, a1, a2, a3, l0, l1, l2, l3] = fixed(bytes, Self::NAME, "block length")?;
-        Ok(CapacityData {
-            last_lba: u32::from_be_bytes([a0, a1, a2, a3]),
-            block_length: u32::from_be_bytes([l0, l1, l2, l3]),
-        })
+        let b: [u8; CAPACITY_DATA_LEN] = fixed(bytes, Self::NAME, "block length")?;
+        Ok(Self::read_fields(&b))
     }
 
     fn buffer_len(&self) -> usize {
-        8
+        CAPACITY_DATA_LEN
     }
 
     fn write(&self, w: &mut Writer<'_>) {
-        w.u32(self.last_lba).u32(self.block_length);
+        put_fixed::<CAPACITY_DATA_LEN>(w, |b| self.write_fields(b));
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, fixed, flag, frame, len_u16, put_bits, wire_enum, ResponseFormat};
+use super::{bit, fixed, flag, frame, len_u16, put_bits, put_fixed, wire_enum, ResponseFormat};
 use crate::layout::fixed_layout;
 use crate::wire::{ParseError, Writer};
 
@@ -132,9 +132,7 @@ impl ResponseFormat for EventStatus {
         match &self.descriptor {
             None => {}
             Some(EventDescriptor::Media(m)) => {
-                let mut d = [0u8; MEDIA_DESCRIPTOR_LEN];
-                m.write_fields(&mut d);
-                w.put(&d);
+                put_fixed::<MEDIA_DESCRIPTOR_LEN>(w, |d| m.write_fields(d));
             }
             Some(EventDescriptor::Other(d)) => {
                 w.put(d.get(..self.buffer_len() - HEADER_LEN).unwrap_or(&[]));

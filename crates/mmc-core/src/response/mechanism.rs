@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    bit, bits, fixed, flag, frame, len_u16, put_bits, whole_entries, wire_enum, ResponseFormat,
+    bit, bits, fixed, flag, frame, len_u16, put_bits, put_fixed, whole_entries, wire_enum,
+    ResponseFormat,
 };
-use crate::wire::{byte_at, ParseError, Writer};
+use crate::layout::fixed_layout;
+use crate::wire::{ParseError, Writer};
 
 wire_enum! {
     /// Changer State (byte 0 bits 6-5).
@@ -31,17 +33,19 @@ wire_enum! {
     }
 }
 
-/// One slot table entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotEntry {
-    /// Byte 0 bit 7.
-    pub disc_present: bool,
-    /// Byte 0 bit 0: the disc in this slot changed since the last report.
-    pub change: bool,
-    /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
-    pub cwp_valid: bool,
-    /// CWP (byte 1 bit 0).
-    pub cartridge_write_protect: bool,
+fixed_layout! {
+    /// One slot table entry (4 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct SlotEntry {
+        /// Byte 0 bit 7.
+        pub disc_present: bool = flag(0, 7),
+        /// Byte 0 bit 0: the disc in this slot changed since the last report.
+        pub change: bool = flag(0, 0),
+        /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
+        pub cwp_valid: bool = flag(1, 1),
+        /// CWP (byte 1 bit 0).
+        pub cartridge_write_protect: bool = flag(1, 0),
+    }
 }
 
 /// MECHANISM STATUS data.
@@ -93,12 +97,7 @@ impl ResponseFormat for MechanismStatus {
             number_of_slots: slots,
             slots: table
                 .chunks_exact(SLOT_LEN)
-                .map(|c| SlotEntry {
-                    disc_present: bit(byte_at(c, 0), 7),
-                    change: bit(byte_at(c, 0), 0),
-                    cwp_valid: bit(byte_at(c, 1), 1),
-                    cartridge_write_protect: bit(byte_at(c, 1), 0),
-                })
+                .map(SlotEntry::read_fields)
                 .collect(),
             cut_bytes: f.cut,
         })
@@ -120,9 +119,7 @@ impl ResponseFormat for MechanismStatus {
         w.u8(self.number_of_slots);
         w.u16(len_u16(SLOT_LEN * n));
         for s in self.slots.iter().take(n) {
-            w.u8(flag(s.disc_present, 7) | flag(s.change, 0));
-            w.u8(flag(s.cwp_valid, 1) | flag(s.cartridge_write_protect, 0));
-            w.zeros(2);
+            put_fixed::<SLOT_LEN>(w, |b| s.write_fields(b));
         }
     }
 }

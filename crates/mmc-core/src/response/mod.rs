@@ -173,6 +173,14 @@ pub(crate) fn fixed<const N: usize>(
     crate::wire::Reader::new(bytes, what).array::<N>(field)
 }
 
+/// Writes an `N`-byte fixed layout: zeroed bytes, filled by `write_fields` (a
+/// [`fixed_layout!`](crate::layout::fixed_layout) table's `write_fields`).
+pub(crate) fn put_fixed<const N: usize>(w: &mut Writer<'_>, write_fields: impl FnOnce(&mut [u8])) {
+    let mut b = [0u8; N];
+    write_fields(&mut b);
+    w.put(&b);
+}
+
 /// Byte `off`, or `Truncated` naming `field`.
 pub(crate) fn byte_checked(
     bytes: &[u8],

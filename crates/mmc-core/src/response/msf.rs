@@ -99,6 +99,20 @@ impl Msf {
     }
 }
 
+/// M, S, F in three consecutive bytes, for [`fixed_layout!`](crate::layout::fixed_layout)
+/// tables (`be(n)`).
+impl crate::layout::BeField for Msf {
+    const LEN: usize = 3;
+    #[inline]
+    fn read(buf: &[u8], off: usize) -> Self {
+        Msf::from_bytes(<[u8; 3]>::read(buf, off))
+    }
+    #[inline]
+    fn write(self, buf: &mut [u8], off: usize) {
+        self.to_bytes().write(buf, off);
+    }
+}
+
 impl core::fmt::Display for Msf {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{:02}:{:02}:{:02}", self.minute, self.second, self.frame)
@@ -130,5 +144,18 @@ mod tests {
     fn seventy_four_minutes_two_seconds_is_333000() {
         assert_eq!(Msf::new(74, 2, 0).to_lba(), 333_000);
         assert_eq!(Msf::new(79, 59, 74).to_lba(), 359_849);
+    }
+
+    #[test]
+    fn as_a_table_field_it_is_three_bytes_m_s_f() {
+        use crate::layout::BeField;
+        let mut b = [0u8; 5];
+        Msf::new(97, 26, 65).write(&mut b, 1);
+        assert_eq!(b, [0, 97, 26, 65, 0]);
+        assert_eq!(Msf::read(&b, 1), Msf::new(97, 26, 65));
+        // A cut entry reads 0 past the end; a write that does not fit is dropped.
+        assert_eq!(Msf::read(&b, 3), Msf::new(65, 0, 0));
+        Msf::new(1, 2, 3).write(&mut b, 3);
+        assert_eq!(b, [0, 97, 26, 65, 0]);
     }
 }

@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bit, flag, frame, len_u32, put_bits, whole_entries, ResponseFormat};
-use crate::wire::{be16_at, be32_at, byte_at, ParseError, Reader, Writer};
+use super::{bit, flag, frame, len_u32, put_fixed, whole_entries, ResponseFormat};
+use crate::layout::fixed_layout;
+use crate::wire::{byte_at, ParseError, Reader, Writer};
 
 const HEADER_LEN: usize = 8;
 const NOMINAL_LEN: usize = 16;
@@ -42,23 +43,30 @@ fn chunks(list: &[u8], entry: usize) -> core::slice::ChunksExact<'_, u8> {
     list.chunks_exact(entry)
 }
 
-/// A nominal performance descriptor (type 00h, Except=00b).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PerformanceDescriptor {
-    pub start_lba: u32,
-    /// kB/s at `start_lba`.
-    pub start_performance: u32,
-    pub end_lba: u32,
-    /// kB/s at `end_lba`.
-    pub end_performance: u32,
+fixed_layout! {
+    /// A nominal performance descriptor (type 00h, Except=00b; 16 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct PerformanceDescriptor {
+        /// Bytes 0-3.
+        pub start_lba: u32 = be(0),
+        /// Bytes 4-7: kB/s at `start_lba`.
+        pub start_performance: u32 = be(4),
+        /// Bytes 8-11.
+        pub end_lba: u32 = be(8),
+        /// Bytes 12-15: kB/s at `end_lba`.
+        pub end_performance: u32 = be(12),
+    }
 }
 
-/// An exception descriptor (type 00h, Except≠00b): where a seek delay occurs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExceptionDescriptor {
-    pub lba: u32,
-    /// Expected additional delay, in units of 0.1 ms.
-    pub time: u16,
+fixed_layout! {
+    /// An exception descriptor (type 00h, Except≠00b; 6 bytes): where a seek delay occurs.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ExceptionDescriptor {
+        /// Bytes 0-3.
+        pub lba: u32 = be(0),
+        /// Bytes 4-5: expected additional delay, in units of 0.1 ms.
+        pub time: u16 = be(4),
+    }
 }
 
 /// The descriptors of a type 00h reply: nominal, or exceptions when the header's Except bit
@@ -91,21 +99,13 @@ impl ResponseFormat for NominalPerformance {
         let descriptors = if except {
             PerformanceList::Exceptions(
                 chunks(list, EXCEPTION_LEN)
-                    .map(|c| ExceptionDescriptor {
-                        lba: be32_at(c, 0).unwrap_or(0),
-                        time: be16_at(c, 4).unwrap_or(0),
-                    })
+                    .map(ExceptionDescriptor::read_fields)
                     .collect(),
             )
         } else {
             PerformanceList::Nominal(
                 chunks(list, NOMINAL_LEN)
-                    .map(|c| PerformanceDescriptor {
-                        start_lba: be32_at(c, 0).unwrap_or(0),
-                        start_performance: be32_at(c, 4).unwrap_or(0),
-                        end_lba: be32_at(c, 8).unwrap_or(0),
-                        end_performance: be32_at(c, 12).unwrap_or(0),
-                    })
+                    .map(PerformanceDescriptor::read_fields)
                     .collect(),
             )
         };
@@ -131,38 +131,37 @@ impl ResponseFormat for NominalPerformance {
         match &self.descriptors {
             PerformanceList::Nominal(d) => {
                 for p in d {
-                    w.u32(p.start_lba)
-                        .u32(p.start_performance)
-                        .u32(p.end_lba)
-                        .u32(p.end_performance);
+                    put_fixed::<NOMINAL_LEN>(w, |b| p.write_fields(b));
                 }
             }
             PerformanceList::Exceptions(d) => {
                 for e in d {
-                    w.u32(e.lba).u16(e.time);
+                    put_fixed::<EXCEPTION_LEN>(w, |b| e.write_fields(b));
                 }
             }
         }
     }
 }
 
-/// A write speed descriptor (type 03h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WriteSpeedDescriptor {
-    /// WRC (byte 0 bits 4-3): 00b default (CLV), 01b CAV.
-    pub wrc: u8,
-    /// RDD: the drive restores defaults after a medium change.
-    pub rdd: bool,
-    /// Exact: the speeds are exact for the whole medium.
-    pub exact: bool,
-    /// MRW: the descriptor is for MRW-formatted media.
-    pub mrw: bool,
-    /// Bytes 4-7: the last LBA of the medium.
-    pub end_lba: u32,
-    /// Bytes 8-11, kB/s (k = 1000).
-    pub read_speed: u32,
-    /// Bytes 12-15, kB/s.
-    pub write_speed: u32,
+fixed_layout! {
+    /// A write speed descriptor (type 03h; 16 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct WriteSpeedDescriptor {
+        /// WRC (byte 0 bits 4-3): 00b default (CLV), 01b CAV.
+        pub wrc: u8 = uint(0, 3, 2),
+        /// RDD (byte 0 bit 2): the drive restores defaults after a medium change.
+        pub rdd: bool = flag(0, 2),
+        /// Exact (byte 0 bit 1): the speeds are exact for the whole medium.
+        pub exact: bool = flag(0, 1),
+        /// MRW (byte 0 bit 0): the descriptor is for MRW-formatted media.
+        pub mrw: bool = flag(0, 0),
+        /// Bytes 4-7: the last LBA of the medium.
+        pub end_lba: u32 = be(4),
+        /// Bytes 8-11, kB/s (k = 1000).
+        pub read_speed: u32 = be(8),
+        /// Bytes 12-15, kB/s.
+        pub write_speed: u32 = be(12),
+    }
 }
 
 impl WriteSpeedDescriptor {
@@ -183,16 +182,7 @@ impl Iterator for WriteSpeedDescriptors<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let c = self.chunks.next()?;
-        let b0 = byte_at(c, 0);
-        Some(Ok(WriteSpeedDescriptor {
-            wrc: (b0 >> 3) & 0x03,
-            rdd: bit(b0, 2),
-            exact: bit(b0, 1),
-            mrw: bit(b0, 0),
-            end_lba: be32_at(c, 4).unwrap_or(0),
-            read_speed: be32_at(c, 8).unwrap_or(0),
-            write_speed: be32_at(c, 12).unwrap_or(0),
-        }))
+        Some(Ok(WriteSpeedDescriptor::read_fields(c)))
     }
 }
 
@@ -234,9 +224,7 @@ impl ResponseFormat for WriteSpeeds {
     fn write(&self, w: &mut Writer<'_>) {
         w.u32(len_u32(self.buffer_len() - 4)).zeros(4);
         for d in &self.descriptors {
-            w.u8(put_bits(d.wrc, 3, 2) | flag(d.rdd, 2) | flag(d.exact, 1) | flag(d.mrw, 0));
-            w.zeros(3);
-            w.u32(d.end_lba).u32(d.read_speed).u32(d.write_speed);
+            put_fixed::<WRITE_SPEED_LEN>(w, |b| d.write_fields(b));
         }
     }
 }

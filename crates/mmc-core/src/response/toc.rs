@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::msf::Msf;
-use super::{fixed, frame_be16, len_u16, whole_entries, ResponseFormat};
+use super::{fixed, frame_be16, len_u16, put_fixed, whole_entries, ResponseFormat};
+use crate::layout::fixed_layout;
 use crate::wire::{byte_at, ParseError, Writer};
 
 const HEADER_LEN: usize = 4;
@@ -41,17 +42,19 @@ fn framed_list<'a>(
     ))
 }
 
-/// A track descriptor of formats 0 and 1 (8 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrackDescriptor {
-    /// Byte 1 bits 7-4: the Q sub-channel ADR (1 = position).
-    pub adr: u8,
-    /// Byte 1 bits 3-0: CONTROL (bit 2 set = data track).
-    pub control: u8,
-    /// 1-99, or AAh for the lead-out.
-    pub track_number: u8,
-    /// Bytes 4-7 as sent: an LBA, or `00 M S F`.
-    pub address: u32,
+fixed_layout! {
+    /// A track descriptor of formats 0 and 1 (8 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct TrackDescriptor {
+        /// Byte 1 bits 7-4: the Q sub-channel ADR (1 = position).
+        pub adr: u8 = uint(1, 4, 4),
+        /// Byte 1 bits 3-0: CONTROL (bit 2 set = data track).
+        pub control: u8 = uint(1, 0, 4),
+        /// Byte 2: 1-99, or AAh for the lead-out.
+        pub track_number: u8 = be(2),
+        /// Bytes 4-7 as sent: an LBA, or `00 M S F`.
+        pub address: u32 = be(4),
+    }
 }
 
 impl TrackDescriptor {
@@ -69,26 +72,8 @@ impl TrackDescriptor {
         self.control & 0x04 != 0
     }
 
-    fn parse(c: &[u8]) -> Self {
-        TrackDescriptor {
-            adr: byte_at(c, 1) >> 4,
-            control: byte_at(c, 1) & 0x0F,
-            track_number: byte_at(c, 2),
-            address: u32::from_be_bytes([
-                byte_at(c, 4),
-                byte_at(c, 5),
-                byte_at(c, 6),
-                byte_at(c, 7),
-            ]),
-        }
-    }
-
     fn write(&self, w: &mut Writer<'_>) {
-        w.u8(0)
-            .u8((self.adr & 0x0F) << 4 | (self.control & 0x0F))
-            .u8(self.track_number)
-            .u8(0)
-            .u32(self.address);
+        put_fixed::<TRACK_DESCRIPTOR_LEN>(w, |b| self.write_fields(b));
     }
 }
 
@@ -102,7 +87,9 @@ impl Iterator for TrackDescriptors<'_> {
     type Item = Result<TrackDescriptor, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.chunks.next().map(|c| Ok(TrackDescriptor::parse(c)))
+        self.chunks
+            .next()
+            .map(|c| Ok(TrackDescriptor::read_fields(c)))
     }
 }
 
@@ -189,7 +176,7 @@ impl ResponseFormat for MultiSessionInfo {
         Ok(MultiSessionInfo {
             first_complete_session: first,
             last_complete_session: last,
-            first_track_in_last_session: TrackDescriptor::parse(&d),
+            first_track_in_last_session: TrackDescriptor::read_fields(&d),
             cut_bytes,
         })
     }
@@ -252,21 +239,27 @@ impl TocPoint {
     }
 }
 
-/// One raw TOC entry (11 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawTocEntry {
-    pub session: u8,
-    pub adr: u8,
-    pub control: u8,
-    /// TNO (0 in the lead-in).
-    pub tno: u8,
-    pub point: TocPoint,
-    /// MIN, SEC, FRAME: the running time (or B0/C0 data).
-    pub time: Msf,
-    /// ZERO (byte 7).
-    pub zero: u8,
-    /// PMIN, PSEC, PFRAME: the address or value POINT names.
-    pub p_time: Msf,
+fixed_layout! {
+    /// One raw TOC entry (11 bytes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct RawTocEntry {
+        /// Byte 0.
+        pub session: u8 = be(0),
+        /// Byte 1 bits 7-4.
+        pub adr: u8 = uint(1, 4, 4),
+        /// Byte 1 bits 3-0.
+        pub control: u8 = uint(1, 0, 4),
+        /// TNO (byte 2; 0 in the lead-in).
+        pub tno: u8 = be(2),
+        /// POINT (byte 3).
+        pub point: TocPoint = code(3, 0, 8),
+        /// MIN, SEC, FRAME (bytes 4-6): the running time (or B0/C0 data).
+        pub time: Msf = be(4),
+        /// ZERO (byte 7).
+        pub zero: u8 = be(7),
+        /// PMIN, PSEC, PFRAME (bytes 8-10): the address or value POINT names.
+        pub p_time: Msf = be(8),
+    }
 }
 
 /// The entries of a raw TOC, lazily.
@@ -280,17 +273,7 @@ impl Iterator for RawTocEntries<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let c = self.chunks.next()?;
-        let b = |i: usize| byte_at(c, i);
-        Some(Ok(RawTocEntry {
-            session: b(0),
-            adr: b(1) >> 4,
-            control: b(1) & 0x0F,
-            tno: b(2),
-            point: TocPoint::from_u8(b(3)),
-            time: Msf::new(b(4), b(5), b(6)),
-            zero: b(7),
-            p_time: Msf::new(b(8), b(9), b(10)),
-        }))
+        Some(Ok(RawTocEntry::read_fields(c)))
     }
 }
 
@@ -349,13 +332,7 @@ impl ResponseFormat for RawToc {
             .u8(self.first_complete_session)
             .u8(self.last_complete_session);
         for e in self.entries.iter().take(5957) {
-            w.u8(e.session)
-                .u8((e.adr & 0x0F) << 4 | (e.control & 0x0F))
-                .u8(e.tno)
-                .u8(e.point.to_u8())
-                .put(&e.time.to_bytes())
-                .u8(e.zero)
-                .put(&e.p_time.to_bytes());
+            put_fixed::<RAW_DESCRIPTOR_LEN>(w, |b| e.write_fields(b));
         }
     }
 }
