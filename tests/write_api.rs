@@ -169,6 +169,12 @@ fn a_second_write_while_one_runs_is_write_in_progress() {
             errors.push(w.set_client_name("another").unwrap_err());
             errors.push(w.set_options(WriteOptions::default()).unwrap_err());
             errors.push(w.take_recorder().unwrap_err());
+            // The properties a caller set stay readable (their pages list no
+            // WRITE_IN_PROGRESS): an event handler may read them.
+            assert_eq!(w.client_name().unwrap().as_deref(), Some("discwriter e2e"));
+            let options = w.options().unwrap();
+            assert_eq!(options.verification, WriteOptions::default().verification);
+            assert_eq!(w.requested_write_speed().unwrap(), (-1, false));
             to_writer.send(errors).unwrap();
         });
         let mut asked = false;

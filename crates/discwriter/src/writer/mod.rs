@@ -122,15 +122,24 @@ pub(crate) struct Settings<T: Transport> {
     pub(crate) last_written_lba: Option<i64>,
 }
 
-/// The writer's state. A write takes the settings for as long as it runs, and every setter,
-/// property and second write finds [`WriterState::Writing`] meanwhile
-/// (E_IMAPI_DF2DATA_WRITE_IN_PROGRESS).
+/// The properties a caller sets, readable while a write runs: their getters document no
+/// WRITE_IN_PROGRESS, and an event handler may read them.
+#[derive(Debug, Clone)]
+pub(crate) struct Requested {
+    pub(crate) client_name: Option<String>,
+    pub(crate) options: WriteOptions,
+    pub(crate) speed: SpeedRequest,
+}
+
+/// The writer's state. A write takes the settings for as long as it runs, leaving a copy of
+/// the requested properties for their getters; every setter, the recorder's properties and a
+/// second write find [`WriterState::Writing`] meanwhile (E_IMAPI_DF2DATA_WRITE_IN_PROGRESS).
 // One per writer, moved twice per write: boxing the settings would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum WriterState<T: Transport> {
     Idle(Settings<T>),
-    Writing,
+    Writing(Requested),
 }
 
 /// A running write's hold on the settings: gives them back to the writer when the write
@@ -238,7 +247,18 @@ impl<T: Transport + Send> DataWriter<T> {
     ) -> Result<R, Error> {
         match &mut *lock(&self.state) {
             WriterState::Idle(settings) => f(settings),
-            WriterState::Writing => Err(Error::Api(ApiMisuse::WriteInProgress)),
+            WriterState::Writing(_) => Err(Error::Api(ApiMisuse::WriteInProgress)),
+        }
+    }
+
+    /// Reads a requested property, between writes or during one.
+    fn requested<R>(
+        &self,
+        f: impl FnOnce(&Option<String>, &WriteOptions, &SpeedRequest) -> R,
+    ) -> R {
+        match &*lock(&self.state) {
+            WriterState::Idle(s) => f(&s.client_name, &s.options, &s.speed),
+            WriterState::Writing(r) => f(&r.client_name, &r.options, &r.speed),
         }
     }
 
@@ -269,8 +289,9 @@ impl<T: Transport + Send> DataWriter<T> {
         })
     }
 
+    /// get_ClientName, also while a write runs.
     pub fn client_name(&self) -> Result<Option<String>, Error> {
-        self.idle(|s| Ok(s.client_name.clone()))
+        Ok(self.requested(|name, _, _| name.clone()))
     }
 
     /// All the put_* options at once.
@@ -281,8 +302,9 @@ impl<T: Transport + Send> DataWriter<T> {
         })
     }
 
+    /// The get_* options, also while a write runs.
     pub fn options(&self) -> Result<WriteOptions, Error> {
-        self.idle(|s| Ok(s.options.clone()))
+        Ok(self.requested(|_, options, _| options.clone()))
     }
 
     /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation. Applied
@@ -305,9 +327,9 @@ impl<T: Transport + Send> DataWriter<T> {
         })
     }
 
-    /// RequestedWriteSpeed and RequestedRotationTypeIsPureCAV.
+    /// RequestedWriteSpeed and RequestedRotationTypeIsPureCAV, also while a write runs.
     pub fn requested_write_speed(&self) -> Result<(i32, bool), Error> {
-        self.idle(|s| Ok((s.speed.sectors_per_second, s.speed.pure_cav)))
+        Ok(self.requested(|_, _, speed| (speed.sectors_per_second, speed.pure_cav)))
     }
 
     /// A handle that cancels the running write from any thread (CancelWrite).
@@ -319,7 +341,7 @@ impl<T: Transport + Send> DataWriter<T> {
     pub fn cancel_write(&self) -> Result<(), Error> {
         match *lock(&self.state) {
             WriterState::Idle(_) => Err(Error::Api(ApiMisuse::WriteNotInProgress)),
-            WriterState::Writing => {
+            WriterState::Writing(_) => {
                 self.cancel.cancel();
                 Ok(())
             }
@@ -370,9 +392,20 @@ impl<T: Transport + Send> DataWriter<T> {
         ranges: Option<&[BlockRange]>,
         events: &mut EventSink<'_>,
     ) -> Result<WriteOutcome, Error> {
-        let taken = match std::mem::replace(&mut *lock(&self.state), WriterState::Writing) {
-            WriterState::Idle(settings) => settings,
-            WriterState::Writing => return Err(Error::Api(ApiMisuse::WriteInProgress)),
+        let taken = {
+            let mut state = lock(&self.state);
+            let WriterState::Idle(settings) = &*state else {
+                return Err(Error::Api(ApiMisuse::WriteInProgress));
+            };
+            let requested = Requested {
+                client_name: settings.client_name.clone(),
+                options: settings.options.clone(),
+                speed: settings.speed,
+            };
+            match std::mem::replace(&mut *state, WriterState::Writing(requested)) {
+                WriterState::Idle(settings) => settings,
+                WriterState::Writing(_) => return Err(Error::Api(ApiMisuse::WriteInProgress)),
+            }
         };
         let mut running = Running {
             state: &self.state,
