@@ -545,3 +545,40 @@ fn a_closed_standard_output_does_not_stop_a_write() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert_eq!(read_back(&drive, d, &[]), data);
 }
+
+/// The free space `info --json` reports on a CD-R is a size an image may have: a stream of
+/// exactly that many sectors fills the disc (the drive's free blocks, less the post-gap the
+/// writer appends).
+#[test]
+fn the_free_sectors_info_reports_on_a_cd_r_are_a_stream_size_that_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let disc = home.join("cd.img");
+    let drive = format!("virt:cd-r74@{}", disc.display());
+    // `info` never creates a disc file: a blank disc of the same medium in memory says what
+    // the new disc file will hold.
+    let o = discwriter(&["info", "--drive", "virt:cd-r74", "--json"], home);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let free = info["free_sectors"].as_u64().expect("free_sectors");
+    let size = (free * 2048).to_string();
+    let zeros = std::fs::File::open("/dev/zero").unwrap();
+    let child = spawn(
+        &[
+            "write", "-", "--size", &size, "--drive", &drive, "--verify", "none", "--json",
+        ],
+        home,
+        Stdio::from(zeros),
+    );
+    watchdog(&child);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let result: serde_json::Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| v.get("result").cloned())
+        .expect("a result line");
+    assert_eq!(result["sectors"], free, "{result}");
+    assert_eq!(result["disc_closed"], true, "{result}");
+}

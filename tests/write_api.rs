@@ -128,11 +128,11 @@ fn a_size_not_a_multiple_of_2048_is_stream_not_supported_before_the_drive_is_ask
 
 #[test]
 fn a_stream_larger_than_the_free_space_is_stream_too_large() {
-    // (medium, sectors that fit, from the free space a blank disc reports (cli_info.rs) less
-    // the 150-sector post-gap and 2 run-out blocks IMAPI adds to a CD track).
+    // (medium, sectors that fit: the free blocks a blank disc's drive reports, its track's 2
+    // run-out blocks already left out, less the 150-sector post-gap IMAPI adds to a CD track).
     let cases = [
-        (MediumKind::CdR74, 332_998 - 152),
-        (MediumKind::CdR80, 359_847 - 152),
+        (MediumKind::CdR74, 332_998 - 150),
+        (MediumKind::CdR80, 359_847 - 150),
         (DVD_PLUS_RW, 2_295_104),
     ];
     for (kind, fits) in cases {
@@ -400,5 +400,34 @@ fn speeds_the_drive_adjusts_are_success_codes() {
         let o = r.unwrap();
         assert_eq!(o.code.hresult(), hresult, "{speed} {cav}");
         assert_eq!(o.code.name(), name);
+    }
+}
+
+/// FreeSectorsOnMedia is what a stream may hold (Microsoft: it "filters sectors consumed in
+/// managing the disc space ... such as run-out blocks and postgaps"): a stream of exactly that
+/// many sectors fills a blank CD-R, whose drive reports 332,998 free blocks (its track's 2
+/// run-out blocks already left out); with the post-gap in the image, the stream may have the
+/// post-gap's 150 sectors too.
+#[test]
+fn a_stream_of_exactly_free_sectors_on_media_fills_a_cd_r() {
+    for (postgap_already_in_image, free) in [(false, 332_998 - 150), (true, 332_998)] {
+        let options = WriteOptions {
+            postgap_already_in_image,
+            verification: discwriter::VerificationLevel::None,
+            ..WriteOptions::default()
+        };
+        let w = writer(drive(MediumKind::CdR74), options);
+        assert_eq!(w.free_sectors_on_media().unwrap(), free);
+        let outcome = write_len(&w, u64::from(free) * 2048, None)
+            .unwrap_or_else(|e| panic!("postgap in image {postgap_already_in_image}: {e}"));
+        assert_eq!(outcome.sectors, u64::from(free));
+        assert!(outcome.disc_closed, "a full disc is closed");
+        // The drive agrees: the disc is complete and its last data sector reads back.
+        let mut rec = w.take_recorder().unwrap().unwrap();
+        let s = rec.disc_summary().unwrap();
+        assert_eq!(s.status, discwriter::DiscState::Complete);
+        let mut d = rec.into_transport();
+        let last = read_back(&mut d, i64::from(free) - 1, 1);
+        assert_eq!(last, vec![0u8; 2048]);
     }
 }

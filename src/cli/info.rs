@@ -17,6 +17,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         (info, summary)
     };
     drop(open);
+    let free = free_for_image(&summary);
     if as_json {
         let v = json!({
             "drive": spec.describe(),
@@ -28,7 +29,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "status": summary.status,
             "sessions": summary.sessions,
             "next_writable_address": summary.next_writable_address,
-            "free_sectors": summary.free_sectors,
+            "free_sectors": free,
             "total_sectors": summary.total_sectors,
             "write_protected": summary.write_protected,
             "erasable": summary.erasable,
@@ -78,10 +79,21 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     }
     outln!(
         "Space:       {} of {} sectors free ({:.1} of {:.1} MB)",
-        summary.free_sectors,
+        free,
         summary.total_sectors,
-        f64::from(summary.free_sectors) * 2048.0 / 1e6,
+        f64::from(free) * 2048.0 / 1e6,
         f64::from(summary.total_sectors) * 2048.0 / 1e6
     );
     Ok(())
+}
+
+/// The free sectors `info` and the result line show: on CD-R what an image may hold, the
+/// drive's free blocks less the 150-sector post-gap the writer appends; elsewhere the
+/// drive's free blocks.
+pub fn free_for_image(summary: &discwriter::DiscSummary) -> u32 {
+    if mmc_core::Profile::from_u16(summary.profile_code).is_cd() {
+        discwriter::writer::free_sectors_for_stream(summary, false)
+    } else {
+        summary.free_sectors
+    }
 }

@@ -115,7 +115,7 @@ impl WriteResult {
             verified,
             disc_status: f.after.as_ref().map(|s| s.status),
             next_writable_address: f.after.as_ref().and_then(|s| s.next_writable_address),
-            free_sectors: f.after.as_ref().map(|s| s.free_sectors),
+            free_sectors: f.after.as_ref().map(super::info::free_for_image),
             rewritable: f.after.as_ref().is_some_and(|s| {
                 mmc_core::Profile::from_u16(s.profile_code).is_rewritable_random()
             }),

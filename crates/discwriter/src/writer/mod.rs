@@ -22,6 +22,7 @@ use mmc_core::{ImapiCode, Transport};
 
 pub use crate::recorder::Timeouts;
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
+pub use plan::free_sectors_for_stream;
 pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
 
 use crate::error::{ApiMisuse, Error};

@@ -12,10 +12,10 @@ use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{ApiMisuse, DeviceCause, Error};
 use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SECTOR};
 
-/// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds).
+/// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds). The track's two
+/// run-out blocks (MMC-6 4.2.3.7) are not the writer's to count: the Free Blocks a drive
+/// reports for the invisible track already leave them out.
 pub(crate) const CD_POSTGAP: u64 = 150;
-/// TAO run-out blocks at the end of a CD track (MMC-6 4.2.3.7).
-pub(crate) const CD_RUN_OUT: u64 = 2;
 
 /// How a medium is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,24 @@ impl MediumClass {
     /// Recorded session by session, never over what is there.
     pub(crate) fn write_once(self) -> bool {
         !matches!(self, MediumClass::Overwritable { .. })
+    }
+}
+
+/// The sectors a stream may hold on the disc `disc` describes, IMAPI's FreeSectorsOnMedia:
+/// "sectors consumed in managing the disc space ... such as run-out blocks and postgaps" are
+/// left out. On CD-R that is the drive's free blocks (run-out already left out) less the
+/// post-gap the writer appends, unless the image carries it; on overwritable media the whole
+/// disc; elsewhere the drive's free blocks.
+pub fn free_sectors_for_stream(disc: &DiscSummary, postgap_already_in_image: bool) -> u32 {
+    let profile = Profile::from_u16(disc.profile_code);
+    if profile.is_rewritable_random() {
+        return disc.total_sectors;
+    }
+    match MediumClass::of(profile) {
+        Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => {
+            disc.free_sectors.saturating_sub(CD_POSTGAP as u32)
+        }
+        _ => disc.free_sectors,
     }
 }
 
@@ -323,8 +341,7 @@ impl WritePlan {
                     detail: "the drive reports no next writable address".into(),
                 })?;
             let overhead = match (class, options.postgap_already_in_image) {
-                (MediumClass::CdWriteOnce, false) => CD_RUN_OUT + CD_POSTGAP,
-                (MediumClass::CdWriteOnce, true) => CD_RUN_OUT,
+                (MediumClass::CdWriteOnce, false) => CD_POSTGAP,
                 _ => 0,
             };
             (i64::from(nwa), overhead, u64::from(disc.free_sectors))

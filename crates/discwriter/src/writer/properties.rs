@@ -246,15 +246,12 @@ impl<T: Transport + Send> DataWriter<T> {
         Ok(self.summary()?.total_sectors)
     }
 
-    /// FreeSectorsOnMedia: on rewritable media the whole disc (IMAPI documents this).
+    /// FreeSectorsOnMedia: the sectors a stream may hold with the current options (on CD-R
+    /// without the post-gap the writer appends; on rewritable media the whole disc).
     pub fn free_sectors_on_media(&self) -> Result<u32, Error> {
         let s = self.summary()?;
-        let profile = Profile::from_u16(s.profile_code);
-        Ok(if profile.is_rewritable_random() {
-            s.total_sectors
-        } else {
-            s.free_sectors
-        })
+        let postgap_in_image = self.options()?.postgap_already_in_image;
+        Ok(super::free_sectors_for_stream(&s, postgap_in_image))
     }
 
     /// NextWritableAddress: 0 on blank and rewritable media.

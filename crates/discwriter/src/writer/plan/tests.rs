@@ -96,10 +96,10 @@ fn the_two_percent_rule_closes_at_its_boundary_with_the_media_finalize_function(
         (Profile::DvdPlusR, 98_000, Some(FinalizeMinimalRadius)),
         (Profile::BdRSrm, 97_999, None),
         (Profile::BdRSrm, 98_000, Some(FinalizeDisc)),
-        // CD: the post-gap and run-out count against the free space; the disc is closed
+        // CD: the post-gap counts against the free space; the disc is closed
         // through page 05h, and CLOSE SESSION is the last step either way.
-        (Profile::CdR, 97_999 - 152, None),
-        (Profile::CdR, 98_000 - 152, Some(CloseSession)),
+        (Profile::CdR, 97_999 - 150, None),
+        (Profile::CdR, 98_000 - 150, Some(CloseSession)),
     ];
     for (profile, sectors, finalize) in rows {
         let p = plan(&blank(profile, 100_000), &WriteOptions::default(), sectors);
@@ -137,9 +137,9 @@ fn force_media_to_be_closed_closes_whatever_remains() {
 }
 
 #[test]
-fn cd_post_gap_and_run_out_with_and_without_postgap_already_in_image() {
+fn cd_post_gap_with_and_without_postgap_already_in_image() {
     // (postgap_already_in_image, overhead, post-gap step)
-    for (in_image, overhead, postgap) in [(false, 152, true), (true, 2, false)] {
+    for (in_image, overhead, postgap) in [(false, 150, true), (true, 0, false)] {
         let options = WriteOptions {
             postgap_already_in_image: in_image,
             ..WriteOptions::default()
@@ -187,14 +187,14 @@ fn cd_post_gap_and_run_out_with_and_without_postgap_already_in_image() {
 #[test]
 fn a_cd_page_that_expected_a_close_is_set_again_when_the_write_ends_otherwise() {
     let d = blank(Profile::CdR, 100_000);
-    let p = plan(&d, &WriteOptions::default(), 98_000 - 152);
+    let p = plan(&d, &WriteOptions::default(), 98_000 - 150);
     let page = |keep_open| Step::WriteParameters {
         keep_open,
         bufe: true,
     };
     assert_eq!(p.write_parameters, Some(page(false)));
     // Complete: the page already closes the disc; nothing to change.
-    assert!(!steps(&p.closing(DataEnd::Complete, 98_000 - 152)).contains(&page(true)));
+    assert!(!steps(&p.closing(DataEnd::Complete, 98_000 - 150)).contains(&page(true)));
     // Cancelled: the disc stays appendable.
     let cancelled = p.closing(DataEnd::Cancelled, 10);
     assert_eq!(
@@ -431,7 +431,7 @@ fn a_stream_must_fit_before_and_after_the_drive_moves_the_start() {
     let mut p = plan(&d, &options, 9_000);
     assert_eq!(p.relocate(0, 10_000).ok(), Some(false));
     assert_eq!(p.relocate(150, 9_850).ok(), Some(true));
-    assert_eq!((p.start_lba, p.free, p.limit), (150, 9_850, 9_850 - 152));
+    assert_eq!((p.start_lba, p.free, p.limit), (150, 9_850, 9_850 - 150));
     assert!(matches!(
         p.relocate(1_000, 9_000),
         Err(Error::StreamTooLargeForCurrentMedia { .. })
