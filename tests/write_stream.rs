@@ -189,8 +189,9 @@ impl Read for Zeros {
 
 #[test]
 fn a_stream_longer_than_the_free_space_fills_it_then_is_stream_too_large() {
-    // A 74-minute CD-R whose sectors are kept as hashes: 333,000 sectors, of which the data
-    // may take all but the post-gap (150) and the run-out (2).
+    // A 74-minute CD-R whose sectors are kept as hashes: 333,000 sectors, of which the drive
+    // reports all but its track's 2 run-out blocks free, and the data may take all of those
+    // but the post-gap (150).
     let d = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(MediumKind::CdR74, Box::new(HashOnlyStore::new())),
@@ -213,7 +214,7 @@ fn a_stream_longer_than_the_free_space_fills_it_then_is_stream_too_large() {
         }) => assert_eq!(f, free),
         other => panic!("{other:?}"),
     }
-    assert_eq!(w.last_written_lba().unwrap(), Some((free - 152) as i64 - 1));
+    assert_eq!(w.last_written_lba().unwrap(), Some((free - 150) as i64 - 1));
     let (state, sessions, _) = disc(&w);
     assert_eq!(sessions, 1, "the data is in a closed session");
     assert_ne!(state, DiscState::Blank);
@@ -251,7 +252,7 @@ fn a_stream_with_its_length_is_checked_against_the_free_space_before_anything_is
         matches!(
             r,
             Err(Error::StreamTooLargeForCurrentMedia {
-                needed: Some(333_152),
+                needed: Some(333_150),
                 ..
             })
         ),

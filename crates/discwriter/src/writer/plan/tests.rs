@@ -420,7 +420,7 @@ fn block_ranges_are_checked_against_the_stream_and_the_medium() {
 fn a_stream_must_fit_before_and_after_the_drive_moves_the_start() {
     let d = blank(Profile::CdR, 10_000);
     let options = WriteOptions::default();
-    let r = WritePlan::new(&d, &options, Some(10_000 - 151), None, &facts());
+    let r = WritePlan::new(&d, &options, Some(10_000 - 149), None, &facts());
     assert!(matches!(
         r,
         Err(Error::StreamTooLargeForCurrentMedia {
