@@ -21,6 +21,22 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// The timeout libburn gives CLOSE TRACK/SESSION and SYNCHRONIZE CACHE without Immed.
 pub const LONG_TIMEOUT: Duration = Duration::from_secs(3600);
 
+/// Sends `cdb` with `phase`, waiting up to `timeout`; expects `status`.
+#[track_caller]
+fn answered<T: Transport>(
+    drive: &mut T,
+    cdb: &[u8],
+    phase: DataPhase<'_>,
+    timeout: Duration,
+    status: ScsiStatus,
+) -> Completion {
+    let c = drive
+        .execute(cdb, phase, timeout)
+        .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: {e}"));
+    assert_eq!(c.status, status, "CDB {cdb:02X?}: {c:?}");
+    c
+}
+
 /// Sends `cdb` with `phase`, waiting up to `timeout`; expects GOOD.
 #[track_caller]
 pub fn good_within<T: Transport>(
@@ -29,11 +45,7 @@ pub fn good_within<T: Transport>(
     phase: DataPhase<'_>,
     timeout: Duration,
 ) -> Completion {
-    let c = drive
-        .execute(cdb, phase, timeout)
-        .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: {e}"));
-    assert_eq!(c.status, ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
-    c
+    answered(drive, cdb, phase, timeout, ScsiStatus::Good)
 }
 
 /// Sends `cdb` with `phase`, waiting up to `timeout`; expects CHECK CONDITION.
@@ -44,15 +56,7 @@ pub fn check_within<T: Transport>(
     phase: DataPhase<'_>,
     timeout: Duration,
 ) -> Completion {
-    let c = drive
-        .execute(cdb, phase, timeout)
-        .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: {e}"));
-    assert_eq!(
-        c.status,
-        ScsiStatus::CheckCondition,
-        "CDB {cdb:02X?}: {c:?}"
-    );
-    c
+    answered(drive, cdb, phase, timeout, ScsiStatus::CheckCondition)
 }
 
 /// Sends `cdb` with a data-in buffer of `alloc` bytes; expects GOOD and returns the bytes
