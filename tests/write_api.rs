@@ -91,8 +91,9 @@ fn no_recorder_is_e_imapi_recorder_required() {
 #[test]
 fn a_client_name_imapi_refuses_is_client_name_is_not_valid() {
     let w = traced_writer(CD_R);
-    // Empty, too long for CDROM_EXCLUSIVE_ACCESS, or outside its character set.
-    for name in ["", &"x".repeat(63), "tab\there", "back\\slash", "ümlaut"] {
+    // Empty, too long for CDROM_EXCLUSIVE_ACCESS (CDROM_EXCLUSIVE_CALLER_LENGTH is 64 bytes,
+    // the terminating NUL included), or outside its character set.
+    for name in ["", &"x".repeat(64), "tab\there", "back\\slash", "ümlaut"] {
         let e = w.set_client_name(name).unwrap_err();
         assert!(
             matches!(e, Error::Api(ApiMisuse::ClientNameIsNotValid { .. })),
@@ -103,6 +104,10 @@ fn a_client_name_imapi_refuses_is_client_name_is_not_valid() {
     }
     // The name set before stays.
     assert_eq!(w.client_name().unwrap().as_deref(), Some("discwriter e2e"));
+    // 63 characters and the NUL fill CDROM_EXCLUSIVE_CALLER_LENGTH exactly.
+    let longest = "x".repeat(63);
+    w.set_client_name(&longest).unwrap();
+    assert_eq!(w.client_name().unwrap(), Some(longest));
 
     // A writer that never got a name cannot write; the drive is not asked anything.
     let fresh: DataWriter<Tracing<EmulatedDrive>> = DataWriter::new();

@@ -200,14 +200,18 @@ pub struct DataWriter<T: Transport> {
     cancel: CancelHandle,
 }
 
-/// IMAPI's client-name rule (CDROM_EXCLUSIVE_ACCESS): 1 to 62 characters of
+/// The longest client name: CDROM_EXCLUSIVE_CALLER_LENGTH is 64 bytes, the terminating NUL
+/// included.
+const CLIENT_NAME_MAX: usize = 63;
+
+/// IMAPI's client-name rule (CDROM_EXCLUSIVE_ACCESS): 1 to 63 characters of
 /// `[0-9A-Za-z]`, space, `.`, `,`, `:`, `;`, `_` and `-`.
 pub fn validate_client_name(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
         return Err("it is empty");
     }
-    if name.chars().count() > 62 {
-        return Err("it is longer than 62 characters");
+    if name.chars().count() > CLIENT_NAME_MAX {
+        return Err("it is longer than 63 characters");
     }
     if !name
         .chars()
@@ -518,8 +522,8 @@ mod tests {
         assert!(validate_client_name("IMAPIv2 TEST").is_ok());
         assert!(validate_client_name("backup-tool_2.1: nightly;").is_ok());
         assert!(validate_client_name("").is_err());
-        assert!(validate_client_name(&"x".repeat(63)).is_err());
-        assert!(validate_client_name(&"x".repeat(62)).is_ok());
+        assert!(validate_client_name(&"x".repeat(64)).is_err());
+        assert!(validate_client_name(&"x".repeat(63)).is_ok());
         assert!(validate_client_name("tab\there").is_err());
         assert!(validate_client_name("ümlaut").is_err());
     }
