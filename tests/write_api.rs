@@ -436,3 +436,25 @@ fn a_stream_of_exactly_free_sectors_on_media_fills_a_cd_r() {
         assert_eq!(last, vec![0u8; 2048]);
     }
 }
+
+/// With no disc in the drive, IsCurrentMediaSupported and CurrentPhysicalMediaType are
+/// E_IMAPI_RECORDER_MEDIA_NO_MEDIA (as on Windows 7 and later), not "unsupported" and
+/// UNKNOWN; an unknown disc is still answered with false and UNKNOWN.
+#[test]
+fn media_getters_without_a_disc_are_no_media() {
+    let mut d = drive(CD_R);
+    assert!(d.remove_medium().is_some());
+    let w = writer(d, WriteOptions::default());
+    let e = w.is_current_media_supported().unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_RECORDER_MEDIA_NO_MEDIA", "{e}");
+    assert_eq!(e.hresult(), 0xC0AA_0202);
+    let e = w.current_physical_media_type().unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_RECORDER_MEDIA_NO_MEDIA", "{e}");
+
+    let w = writer(drive(MediumKind::Unknown), WriteOptions::default());
+    assert!(!w.is_current_media_supported().unwrap());
+    assert_eq!(
+        w.current_physical_media_type().unwrap(),
+        discwriter::writer::MediaPhysicalType::Unknown
+    );
+}

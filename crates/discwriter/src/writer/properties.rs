@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::{ApiMisuse, Error};
-use crate::recorder::Recorder;
 use crate::recorder::{DiscState, DiscSummary};
+use crate::recorder::{Recorder, Timeouts};
 
 /// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
 pub mod media_state {
@@ -118,6 +118,21 @@ pub struct WriteSpeedDescriptor {
     pub rotation_type_is_pure_cav: bool,
     /// Sectors per second.
     pub write_speed: u32,
+}
+
+/// The current profile of the disc in the drive. With none, the drive is asked why (TEST
+/// UNIT READY, a disc becoming ready waited for): an empty drive is
+/// E_IMAPI_RECORDER_MEDIA_NO_MEDIA, as Windows 7 and later report it; a disc the drive
+/// cannot identify stays an unknown medium.
+fn present_profile<T: Transport>(rec: &mut Recorder<T>) -> Result<Profile, Error> {
+    let profile = rec.current_profile()?;
+    if profile == Profile::NoProfile {
+        let ready = rec.wait_until_ready(Timeouts::default().becoming_ready, &mut |_, _| {});
+        if let Err(e @ Error::NoMedia { .. }) = ready {
+            return Err(e);
+        }
+    }
+    Ok(profile)
 }
 
 /// kB/s to sectors/s as Microsoft's sample converts (CD counts 2352-byte frames).
@@ -294,9 +309,9 @@ impl<T: Transport + Send> DataWriter<T> {
         })
     }
 
-    /// CurrentPhysicalMediaType.
+    /// CurrentPhysicalMediaType (E_IMAPI_RECORDER_MEDIA_NO_MEDIA with no disc).
     pub fn current_physical_media_type(&self) -> Result<MediaPhysicalType, Error> {
-        self.with_recorder(|r| r.current_profile())
+        self.with_recorder(present_profile)
             .map(MediaPhysicalType::from_profile)
     }
 
@@ -316,9 +331,9 @@ impl<T: Transport + Send> DataWriter<T> {
         })
     }
 
-    /// IsCurrentMediaSupported.
+    /// IsCurrentMediaSupported (E_IMAPI_RECORDER_MEDIA_NO_MEDIA with no disc).
     pub fn is_current_media_supported(&self) -> Result<bool, Error> {
-        let p = self.with_recorder(|r| r.current_profile())?;
+        let p = self.with_recorder(present_profile)?;
         Ok(MediumClass::of(p).is_some())
     }
 
