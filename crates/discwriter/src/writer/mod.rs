@@ -359,8 +359,9 @@ impl<T: Transport + Send> DataWriter<T> {
     }
 
     /// Write: records `length` bytes of `source` (a multiple of 2048), calling `events` with
-    /// progress. `ranges` (rewritable media only) limits the write to those LBAs of the
-    /// stream.
+    /// progress. `ranges` limits the write to those LBAs of the stream; IMAPI defines them for
+    /// rewritable discs only, and on write-once media, which can only be recorded at the next
+    /// writable address, a list is refused with E_INVALIDARG rather than silently ignored.
     pub fn write(
         &self,
         source: &mut (dyn ReadSeek + Send),
