@@ -117,9 +117,7 @@ pub(crate) struct SpeedRequest {
 #[derive(Debug)]
 pub(crate) struct Settings<T: Transport> {
     pub(crate) recorder: Option<Recorder<T>>,
-    pub(crate) client_name: Option<String>,
-    pub(crate) options: WriteOptions,
-    pub(crate) speed: SpeedRequest,
+    pub(crate) requested: Requested,
     pub(crate) last_written_lba: Option<i64>,
 }
 
@@ -233,11 +231,13 @@ impl<T: Transport + Send> DataWriter<T> {
         DataWriter {
             state: Mutex::new(WriterState::Idle(Settings {
                 recorder: None,
-                client_name: None,
-                options: WriteOptions::default(),
-                speed: SpeedRequest {
-                    sectors_per_second: -1,
-                    pure_cav: false,
+                requested: Requested {
+                    client_name: None,
+                    options: WriteOptions::default(),
+                    speed: SpeedRequest {
+                        sectors_per_second: -1,
+                        pure_cav: false,
+                    },
                 },
                 last_written_lba: None,
             })),
@@ -257,13 +257,10 @@ impl<T: Transport + Send> DataWriter<T> {
     }
 
     /// Reads a requested property, between writes or during one.
-    fn requested<R>(
-        &self,
-        f: impl FnOnce(&Option<String>, &WriteOptions, &SpeedRequest) -> R,
-    ) -> R {
+    fn requested<R>(&self, f: impl FnOnce(&Requested) -> R) -> R {
         match &*lock(&self.state) {
-            WriterState::Idle(s) => f(&s.client_name, &s.options, &s.speed),
-            WriterState::Writing(r) => f(&r.client_name, &r.options, &r.speed),
+            WriterState::Idle(s) => f(&s.requested),
+            WriterState::Writing(r) => f(r),
         }
     }
 
@@ -289,27 +286,27 @@ impl<T: Transport + Send> DataWriter<T> {
             })
         })?;
         self.idle(|s| {
-            s.client_name = Some(name.to_string());
+            s.requested.client_name = Some(name.to_string());
             Ok(())
         })
     }
 
     /// get_ClientName, also while a write runs.
     pub fn client_name(&self) -> Result<Option<String>, Error> {
-        Ok(self.requested(|name, _, _| name.clone()))
+        Ok(self.requested(|r| r.client_name.clone()))
     }
 
     /// All the put_* options at once.
     pub fn set_options(&self, options: WriteOptions) -> Result<(), Error> {
         self.idle(|s| {
-            s.options = options;
+            s.requested.options = options;
             Ok(())
         })
     }
 
     /// The get_* options, also while a write runs.
     pub fn options(&self) -> Result<WriteOptions, Error> {
-        Ok(self.requested(|_, options, _| options.clone()))
+        Ok(self.requested(|r| r.options.clone()))
     }
 
     /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation. Applied
@@ -324,7 +321,7 @@ impl<T: Transport + Send> DataWriter<T> {
                     "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
                 ))));
             }
-            s.speed = SpeedRequest {
+            s.requested.speed = SpeedRequest {
                 sectors_per_second,
                 pure_cav,
             };
@@ -334,7 +331,7 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// RequestedWriteSpeed and RequestedRotationTypeIsPureCAV, also while a write runs.
     pub fn requested_write_speed(&self) -> Result<(i32, bool), Error> {
-        Ok(self.requested(|_, _, speed| (speed.sectors_per_second, speed.pure_cav)))
+        Ok(self.requested(|r| (r.speed.sectors_per_second, r.speed.pure_cav)))
     }
 
     /// A handle that cancels the running write from any thread (CancelWrite).
@@ -403,11 +400,7 @@ impl<T: Transport + Send> DataWriter<T> {
             let WriterState::Idle(settings) = &*state else {
                 return Err(Error::Api(ApiMisuse::WriteInProgress));
             };
-            let requested = Requested {
-                client_name: settings.client_name.clone(),
-                options: settings.options.clone(),
-                speed: settings.speed,
-            };
+            let requested = settings.requested.clone();
             match std::mem::replace(&mut *state, WriterState::Writing(requested)) {
                 WriterState::Idle(settings) => settings,
                 WriterState::Writing(_) => return Err(Error::Api(ApiMisuse::WriteInProgress)),
@@ -422,7 +415,7 @@ impl<T: Transport + Send> DataWriter<T> {
         };
         self.cancel.reset();
         let result = Self::write_with(settings, source, length, ranges, events, &self.cancel);
-        let client = settings.client_name.clone();
+        let client = settings.requested.client_name.clone();
         if let (Some(rec), Some(name)) = (settings.recorder.as_mut(), client) {
             rec.release_exclusive(&name);
         }
@@ -442,15 +435,15 @@ impl<T: Transport + Send> DataWriter<T> {
         cancel: &CancelHandle,
     ) -> Result<WriteOutcome, Error> {
         let sectors = plan::stream_sectors(length, ranges)?;
-        let client = settings.client_name.clone().ok_or_else(|| {
+        let client = settings.requested.client_name.clone().ok_or_else(|| {
             Error::Api(ApiMisuse::ClientNameIsNotValid {
                 name: String::new(),
                 reason: "no client name was set",
             })
         })?;
-        let options = settings.options.clone();
+        let options = settings.requested.options.clone();
         stream::check_fifo_memory(options.fifo_bytes)?;
-        let speed = settings.speed;
+        let speed = settings.requested.speed;
         let rec = settings
             .recorder
             .as_mut()

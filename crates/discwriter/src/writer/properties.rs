@@ -355,7 +355,7 @@ impl<T: Transport + Send> DataWriter<T> {
         if !p.is_rewritable_random() {
             return Ok(false);
         }
-        let timeouts = self.idle(|s| Ok(s.options.timeouts))?;
+        let timeouts = self.options()?.timeouts;
         self.with_recorder(|r| {
             let chunk = u64::from(r.transfer_sectors(1));
             super::verify::heuristically_blank(r, chunk, &timeouts)
