@@ -90,9 +90,11 @@ pub enum Error {
     RequestCancelled { last_written_lba: Option<i64> },
     #[error("{} but the disc has {free} free", match needed { Some(n) => format!("the data needs {n} sectors"), None => "the stream went on past the free space".into() })]
     StreamTooLargeForCurrentMedia {
-        /// Sectors the data needs, counting what the medium adds (CD post-gap, run-out);
-        /// `None` for a stream of unknown length that went on past the free space.
+        /// Sectors of the data; `None` for a stream of unknown length that went on past the
+        /// free space.
         needed: Option<u64>,
+        /// Sectors a stream may have, FreeSectorsOnMedia (on CD-R without the post-gap the
+        /// writer appends), the figure `info` shows.
         free: u64,
     },
     #[error("this kind of disc cannot be written by this writer: {detail}")]

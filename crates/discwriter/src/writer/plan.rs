@@ -404,8 +404,8 @@ impl WritePlan {
     fn check_fits(&self) -> Result<(), Error> {
         match self.sectors {
             Some(sectors) if sectors > self.limit => Err(Error::StreamTooLargeForCurrentMedia {
-                needed: Some(sectors + self.overhead),
-                free: self.free,
+                needed: Some(sectors),
+                free: self.limit,
             }),
             _ => Ok(()),
         }

@@ -127,7 +127,7 @@ pub(super) fn write_data<T: Transport + Send>(
                     }
                     return Err(Error::StreamTooLargeForCurrentMedia {
                         needed: None,
-                        free: plan.free,
+                        free: plan.limit,
                     });
                 }
                 if !progress.length_known {

@@ -424,8 +424,8 @@ fn a_stream_must_fit_before_and_after_the_drive_moves_the_start() {
     assert!(matches!(
         r,
         Err(Error::StreamTooLargeForCurrentMedia {
-            needed: Some(10_001),
-            free: 10_000
+            needed: Some(9_851),
+            free: 9_850
         })
     ));
     let mut p = plan(&d, &options, 9_000);
