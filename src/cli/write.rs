@@ -8,6 +8,7 @@ use discwriter::{
     ApiMisuse, CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteOptions,
     WriteOutcome,
 };
+use mmc_core::ImapiCode;
 use serde_json::json;
 
 use super::args::{Speed, WriteArgs};
@@ -186,7 +187,15 @@ fn write_to(
             let sps = (x * media.one_x_sectors())
                 .round()
                 .clamp(1.0, f64::from(i32::MAX)) as i32;
-            writer.set_write_speed(sps, false)?;
+            let code = writer.set_write_speed(sps, false)?;
+            if code != ImapiCode::Ok && media.one_x_sectors() > 0.0 {
+                let (chosen, _) = writer.current_write_speed()?;
+                errln!(
+                    "discwriter: the drive chose {}x for --speed {}x",
+                    times(f64::from(chosen) / media.one_x_sectors()),
+                    times(x)
+                );
+            }
         }
         Ok(media)
     })();
@@ -313,4 +322,10 @@ fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> Write
         r.message = message.clone();
     }
     r
+}
+
+/// A multiple of 1x as a user writes it: 4, 2.4.
+fn times(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }

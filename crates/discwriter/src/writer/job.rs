@@ -8,7 +8,7 @@ use mmc_core::Transport;
 use super::events::WriteAction;
 use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
-use super::{properties, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
+use super::{speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
 use crate::error::Error;
 use crate::recorder::{tao_data_track, Recorder, WaitTick};
 
@@ -52,9 +52,7 @@ fn prepare<T: Transport>(
     progress: &mut Progress<'_, '_>,
 ) -> Result<(u16, Option<(u32, bool)>), Error> {
     progress.enter(WriteAction::InitializingHardware, rec);
-    let speed = plan.speed;
-    rec.set_speed(speed.cd, speed.kbps, speed.pure_cav, speed.end_lba)?;
-    let current = properties::current_write_speed(rec)?;
+    let current = speed::apply(rec, &plan.speed)?;
     progress.kbps = current.map(|c| c.0);
     if let Some(page) = plan.write_parameters {
         run_step(rec, page, 0, plan.chunk, options, &mut |_, _| {})?;

@@ -12,6 +12,7 @@ mod job;
 mod plan;
 mod progress;
 mod properties;
+mod speed;
 mod stream;
 mod verify;
 
@@ -309,23 +310,34 @@ impl<T: Transport + Send> DataWriter<T> {
         Ok(self.requested(|r| r.options.clone()))
     }
 
-    /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation. Applied
-    /// at the next write; the write's outcome says whether the drive adjusted it.
-    pub fn set_write_speed(&self, sectors_per_second: i32, pure_cav: bool) -> Result<(), Error> {
+    /// SetWriteSpeed: `sectors_per_second` (-1: the fastest) and pure CAV rotation, set on
+    /// the drive at once (SET CD SPEED on CD, SET STREAMING on DVD and BD), so that
+    /// CurrentWriteSpeed holds what the drive chose. Returns S_OK, or
+    /// S_IMAPI_SPEEDADJUSTED / S_IMAPI_ROTATIONADJUSTED / S_IMAPI_BOTHADJUSTED when the drive
+    /// chose another speed (more than 1 % off) or CLV for pure CAV. The request is kept
+    /// and set again by every write, whose outcome repeats the code. With no disc in the
+    /// drive (or a disc this writer does not record) nothing is sent and the answer is S_OK:
+    /// the speeds a drive offers are the disc's, and the write applies the request.
+    pub fn set_write_speed(
+        &self,
+        sectors_per_second: i32,
+        pure_cav: bool,
+    ) -> Result<ImapiCode, Error> {
         self.idle(|s| {
-            if s.recorder.is_none() {
+            let Some(rec) = s.recorder.as_mut() else {
                 return Err(Error::Api(ApiMisuse::RecorderRequired));
-            }
+            };
             if sectors_per_second == 0 || sectors_per_second < -1 {
                 return Err(Error::Api(ApiMisuse::InvalidArg(format!(
                     "write speed {sectors_per_second} sectors/s (use -1 for the fastest)"
                 ))));
             }
-            s.requested.speed = SpeedRequest {
+            let request = SpeedRequest {
                 sectors_per_second,
                 pure_cav,
             };
-            Ok(())
+            s.requested.speed = request;
+            speed::set_on_drive(rec, request)
         })
     }
 

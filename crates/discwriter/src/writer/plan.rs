@@ -84,13 +84,19 @@ fn ecc_block(profile: Profile) -> u32 {
     }
 }
 
-/// Speed units: kB/s per sector/s (CD counts raw 2352-byte frames, as SET CD SPEED does).
+/// The fastest kB/s that is still `sectors_per_second` (CD counts raw 2352-byte frames, as
+/// SET CD SPEED does): the inverse of the sectors a second SupportedWriteSpeeds gives for a
+/// kB/s figure (rounded down), so that each listed speed asks the drive for itself. 8x CD is
+/// 1411 kB/s, listed as 599 sectors a second; 599 x 2.352 would ask for 1408 kB/s, which a
+/// drive rounds down to 4x.
 fn kbps_for(profile: Profile, sectors_per_second: i32) -> Option<u32> {
     if sectors_per_second < 0 {
         return None;
     }
     let bytes = i64::from(profile.speed_sector_bytes());
-    Some((i64::from(sectors_per_second) * bytes / 1000).clamp(1, i64::from(u32::MAX)) as u32)
+    let next = (i64::from(sectors_per_second) + 1) * bytes;
+    let kbps = (next + 999) / 1000 - 1;
+    Some(kbps.clamp(1, i64::from(u32::MAX)) as u32)
 }
 
 /// The sectors of a stream of `length` bytes (`None`: read to its end), checked with the
@@ -134,7 +140,7 @@ pub(crate) struct DriveFacts {
     pub(crate) holds_data: Option<bool>,
 }
 
-/// SET CD SPEED or SET STREAMING, as the plan sends it.
+/// SET CD SPEED or SET STREAMING, as a write or SetWriteSpeed sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SpeedSetting {
     pub(crate) cd: bool,
@@ -143,6 +149,32 @@ pub(crate) struct SpeedSetting {
     pub(crate) pure_cav: bool,
     /// The last LBA of the disc, the end of the SET STREAMING range.
     pub(crate) end_lba: u32,
+}
+
+impl SpeedSetting {
+    /// The setting that asks for `request` on the disc `disc` describes.
+    pub(crate) fn new(disc: &DiscSummary, request: SpeedRequest) -> Self {
+        let profile = Profile::from_u16(disc.profile_code);
+        SpeedSetting {
+            cd: profile.is_cd(),
+            kbps: kbps_for(profile, request.sectors_per_second),
+            pure_cav: request.pure_cav,
+            end_lba: disc.total_sectors.saturating_sub(1),
+        }
+    }
+
+    /// S_OK, or the success code that says what the drive adjusted, given the write speed
+    /// (kB/s) and pure-CAV rotation it reports having selected: a speed more than 1 % off
+    /// the request, or CLV where pure CAV was asked for. A drive that reports nothing
+    /// adjusted nothing.
+    pub(crate) fn outcome_code(&self, current: Option<(u32, bool)>) -> ImapiCode {
+        let Some((kbps, cav)) = current else {
+            return ImapiCode::Ok;
+        };
+        let speed = self.kbps.is_some_and(|r| r.abs_diff(kbps) * 100 > r);
+        let rotation = self.pure_cav && !cav;
+        ImapiCode::adjusted(speed, rotation)
+    }
 }
 
 /// The format a write runs first.
@@ -374,12 +406,7 @@ impl WritePlan {
             overhead,
             free,
             total,
-            speed: SpeedSetting {
-                cd: profile.is_cd(),
-                kbps: kbps_for(profile, drive.speed.sectors_per_second),
-                pure_cav: drive.speed.pure_cav,
-                end_lba: disc.total_sectors.saturating_sub(1),
-            },
+            speed: SpeedSetting::new(disc, drive.speed),
             write_parameters: None,
             page_keeps_open: true,
             format,
@@ -543,15 +570,9 @@ impl WritePlan {
         }
     }
 
-    /// S_OK, or the success code that says what the drive adjusted, given the write speed
-    /// (kB/s) and pure-CAV rotation it reports having selected.
+    /// S_OK, or the success code that says what the drive adjusted ([`SpeedSetting::outcome_code`]).
     pub(crate) fn outcome_code(&self, current: Option<(u32, bool)>) -> ImapiCode {
-        let Some((kbps, cav)) = current else {
-            return ImapiCode::Ok;
-        };
-        let speed = self.speed.kbps.is_some_and(|r| r.abs_diff(kbps) * 100 > r);
-        let rotation = self.speed.pure_cav && !cav;
-        ImapiCode::adjusted(speed, rotation)
+        self.speed.outcome_code(current)
     }
 }
 
