@@ -70,10 +70,12 @@ fn nothing_recorded(w: &DataWriter<Tracing<EmulatedDrive>>) {
     assert!(!sent(&records, CLOSE_TRACK_SESSION), "no CLOSE was sent");
 }
 
+/// The commands sent after put_Recorder (INQUIRY, then GET CONFIGURATION for the write
+/// features).
 fn commands_after_inquiry(w: &DataWriter<Tracing<EmulatedDrive>>) -> usize {
     let rec = w.take_recorder().unwrap().unwrap();
     let (_, records) = rec.into_transport().into_parts();
-    records.len() - 1
+    records.len() - 2
 }
 
 #[test]
@@ -371,6 +373,35 @@ fn a_device_that_is_not_an_optical_drive_is_recorder_not_supported() {
     assert!(matches!(e, Error::RecorderNotSupported { .. }), "{e:?}");
     assert_eq!(e.hresult(), 0xC0AA_0407);
     assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED");
+}
+
+/// put_Recorder refuses an MMC drive that records none of the media this writer writes (a
+/// DVD-ROM or BD-ROM reader), as IMAPI does, with E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED;
+/// the writer keeps the recorder it had.
+#[test]
+fn a_drive_without_a_write_feature_is_recorder_not_supported() {
+    let reader = || {
+        let config = virtdrive::DriveConfig {
+            class: virtdrive::DriveClass::Reader,
+            ..virtdrive::DriveConfig::default()
+        };
+        EmulatedDrive::with_medium(config, testkit::blank_disc(MediumKind::DvdPlusR))
+    };
+    let w = writer(drive(CD_R), WriteOptions::default());
+    let e = w
+        .set_recorder(Recorder::open(reader()).unwrap())
+        .unwrap_err();
+    assert!(matches!(e, Error::RecorderNotSupported { .. }), "{e:?}");
+    assert_eq!(e.hresult(), 0xC0AA_0407);
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED");
+    assert_eq!(w.current_write_speed().unwrap().0, 3599, "the CD-R writer stays");
+    // The reader cannot record: WRITE is an unknown command to it (05/20/00).
+    let mut r = reader();
+    testkit::command_fails(
+        &mut r,
+        &testkit::cdb::write10(0, 1),
+        mmc_core::sense::SenseTriple::new(0x05, 0x20, 0x00),
+    );
 }
 
 #[test]

@@ -39,7 +39,7 @@ mod virt_spec;
 
 pub use disc_file_drive::{DiscFileDrive, DiscFileDriveError};
 pub use drive::{
-    DiscCondition, DriveClient, DriveConfig, DriveIdentity, EmulatedDrive, LockError, SharedDrive,
+    DiscCondition, DriveClass, DriveClient, DriveConfig, DriveIdentity, EmulatedDrive, LockError, SharedDrive,
     SpeedSetting,
 };
 #[cfg(unix)]

@@ -265,9 +265,20 @@ impl<T: Transport + Send> DataWriter<T> {
         }
     }
 
-    /// put_Recorder.
-    pub fn set_recorder(&self, recorder: Recorder<T>) -> Result<(), Error> {
+    /// put_Recorder: a drive with no feature that records a medium this writer writes (a
+    /// DVD-ROM or BD-ROM reader) is E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED, as IMAPI refuses
+    /// it, and the writer keeps the recorder it had.
+    pub fn set_recorder(&self, mut recorder: Recorder<T>) -> Result<(), Error> {
         self.idle(|s| {
+            if !properties::records_supported_media(&mut recorder)? {
+                let info = recorder.info();
+                return Err(Error::RecorderNotSupported {
+                    detail: format!(
+                        "{} {} records none of the media this writer writes (no CD Track at Once, DVD+R, DVD+RW, BD Write or Random Writable feature with writing)",
+                        info.vendor, info.product
+                    ),
+                });
+            }
             s.recorder = Some(recorder);
             Ok(())
         })

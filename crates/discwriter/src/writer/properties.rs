@@ -7,6 +7,7 @@ use mmc_core::cdb::{
 };
 use mmc_core::params::ModeParameters;
 use mmc_core::response::configuration::FeatureCode;
+use mmc_core::response::features::FeatureBody;
 use mmc_core::response::{Configuration, TrackInformation, WriteSpeeds};
 use mmc_core::{Profile, Transport};
 use serde::Serialize;
@@ -180,6 +181,22 @@ fn configuration<T: Transport>(
     rec.query(&cdb)
 }
 
+/// Whether the drive lists a feature that records a medium this writer writes (MMC-6 5.3):
+/// CD Track at Once, BD Write, Random Writable, or DVD+R / DVD+RW with their Write bit (a
+/// reader lists those two to say it reads the media). Current or not: the drive's abilities,
+/// whatever disc it holds.
+pub(crate) fn records_supported_media<T: Transport>(rec: &mut Recorder<T>) -> Result<bool, Error> {
+    let c = configuration(rec, ConfigurationRequest::All)?;
+    Ok(c.features.iter().any(|f| match &f.body {
+        FeatureBody::DvdPlusR(d) => d.write,
+        FeatureBody::DvdPlusRw(d) => d.write,
+        _ => matches!(
+            f.code,
+            FeatureCode::CdTrackAtOnce | FeatureCode::BdWrite | FeatureCode::RandomWritable
+        ),
+    }))
+}
+
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
 pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
     MediaPhysicalType::Cdr,
@@ -317,18 +334,7 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// IsRecorderSupported: the drive has a write feature for a profile this writer records.
     pub fn is_recorder_supported(&self) -> Result<bool, Error> {
-        self.with_recorder(|rec| {
-            let c = configuration(rec, ConfigurationRequest::All)?;
-            Ok([
-                FeatureCode::CdTrackAtOnce,
-                FeatureCode::DvdPlusRw,
-                FeatureCode::DvdPlusR,
-                FeatureCode::BdWrite,
-                FeatureCode::RandomWritable,
-            ]
-            .iter()
-            .any(|&f| c.feature(f).is_some()))
-        })
+        self.with_recorder(records_supported_media)
     }
 
     /// IsCurrentMediaSupported (E_IMAPI_RECORDER_MEDIA_NO_MEDIA with no disc).

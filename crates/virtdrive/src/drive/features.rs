@@ -12,7 +12,7 @@ use mmc_core::response::features::*;
 use mmc_core::response::ResponseFormat;
 use mmc_core::Profile;
 
-use super::{DiscCondition, EmulatedDrive, Reply};
+use super::{DiscCondition, DriveClass, EmulatedDrive, Reply};
 
 /// Profiles the drive supports, highest first as drives list them.
 const PROFILES: [Profile; 9] = [
@@ -51,7 +51,15 @@ impl EmulatedDrive {
                     && self.now >= d.ready_at
                     && d.condition == DiscCondition::Normal =>
             {
-                d.medium.profile()
+                let profile = d.medium.profile();
+                match self.config.class {
+                    DriveClass::Writer => profile,
+                    // A reader uses every disc of a family as its ROM profile.
+                    DriveClass::Reader if profile.is_cd() => Profile::CdRom,
+                    DriveClass::Reader if profile.is_dvd() => Profile::DvdRom,
+                    DriveClass::Reader if profile.is_bd() => Profile::BdRom,
+                    DriveClass::Reader => profile,
+                }
             }
             _ => Profile::NoProfile,
         }
@@ -76,7 +84,10 @@ impl EmulatedDrive {
 
     pub(super) fn get_configuration(&self, cdb: GetConfiguration) -> Reply {
         let view = self.medium_view();
-        let all = features(&view, &self.config.identity.product);
+        let mut all = features(&view, &self.config.identity.product);
+        if self.config.class == DriveClass::Reader {
+            all = reader_features(all);
+        }
         let start = cdb.starting_feature;
         let selected: Vec<Feature> = all
             .into_iter()
@@ -338,6 +349,35 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     .into_iter()
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
     .collect()
+}
+
+/// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
+/// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
+/// Once, CD Mastering, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not
+/// written (their Write bit clear).
+fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
+    const RECORDING: [FeatureCode; 7] = [
+        FeatureCode::RandomWritable,
+        FeatureCode::IncrementalStreamingWritable,
+        FeatureCode::Formattable,
+        FeatureCode::HardwareDefectManagement,
+        FeatureCode::CdTrackAtOnce,
+        FeatureCode::CdMastering,
+        FeatureCode::BdWrite,
+    ];
+    all.into_iter()
+        .filter(|f| !RECORDING.contains(&f.code))
+        .map(|mut f| {
+            match &mut f.body {
+                FeatureBody::ProfileList(list) => list.profiles.retain(|d| d.profile.is_read_only()),
+                FeatureBody::DvdPlusR(d) => d.write = false,
+                FeatureBody::DvdPlusRw(d) => d.write = false,
+                FeatureBody::RealTimeStreaming(d) => d.wspd = false,
+                _ => {}
+            }
+            f
+        })
+        .collect()
 }
 
 /// A stable serial number derived from the product name, padded to a multiple of 4.

@@ -4,7 +4,7 @@
 use mmc_core::cdb::Command;
 use mmc_core::sense::{triples, SenseTriple};
 
-use super::{DiscCondition, EmulatedDrive, Failure};
+use super::{DiscCondition, DriveClass, EmulatedDrive, Failure};
 
 /// How a command relates to the drive's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,11 @@ impl EmulatedDrive {
     /// Checks everything that must hold before `command` runs.
     pub(super) fn gate(&mut self, command: &Command) -> Result<(), Failure> {
         let class = class(command);
+        // A reader does not know the commands that record (SPC-4 4.5.1: an unsupported
+        // operation code is 05/20/00, checked before anything else).
+        if class.records && self.config.class == DriveClass::Reader {
+            return Err(Failure::sense(triples::INVALID_COMMAND_OPERATION_CODE));
+        }
         if !class.allows_unit_attention {
             if let Some(ua) = self.unit_attention.take() {
                 return Err(Failure::sense(ua));

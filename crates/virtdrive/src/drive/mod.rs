@@ -25,7 +25,7 @@ use mmc_core::sense::{triples, SenseBuilder, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, SenseBytes, Transport, TransportError};
 
 pub use exclusive::{DriveClient, LockError, SharedDrive};
-pub use settings::{DriveConfig, DriveIdentity};
+pub use settings::{DriveClass, DriveConfig, DriveIdentity};
 pub use speed::SpeedSetting;
 
 use crate::clock::VirtualTime;

@@ -23,10 +23,23 @@ impl Default for DriveIdentity {
     }
 }
 
+/// What the drive can do with a disc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DriveClass {
+    /// A BD/DVD/CD writer.
+    #[default]
+    Writer,
+    /// A BD/DVD/CD reader (a ROM drive): the ROM profiles only, no feature that records, and
+    /// every command that records refused as unknown (05/20/00 INVALID COMMAND OPERATION
+    /// CODE), as a reader answers them.
+    Reader,
+}
+
 /// The drive's figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriveConfig {
     pub identity: DriveIdentity,
+    pub class: DriveClass,
     /// The drive's write buffer, drained at the write speed (real drives: 2-8 MiB).
     pub buffer_bytes: u32,
     /// From closing the tray on a disc to ready (02/04/01 until then).
@@ -45,6 +58,7 @@ impl Default for DriveConfig {
     fn default() -> Self {
         DriveConfig {
             identity: DriveIdentity::default(),
+            class: DriveClass::Writer,
             buffer_bytes: 4 * 1024 * 1024,
             becoming_ready: Duration::from_secs(2),
             command_overhead: Duration::from_micros(200),
