@@ -394,7 +394,11 @@ fn a_drive_without_a_write_feature_is_recorder_not_supported() {
     assert!(matches!(e, Error::RecorderNotSupported { .. }), "{e:?}");
     assert_eq!(e.hresult(), 0xC0AA_0407);
     assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED");
-    assert_eq!(w.current_write_speed().unwrap().0, 3599, "the CD-R writer stays");
+    assert_eq!(
+        w.current_write_speed().unwrap().0,
+        3599,
+        "the CD-R writer stays"
+    );
     // The reader cannot record: WRITE is an unknown command to it (05/20/00).
     let mut r = reader();
     testkit::command_fails(

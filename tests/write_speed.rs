@@ -28,9 +28,21 @@ fn an_unsupported_speed_is_adjusted_at_set_write_speed() {
         // 10x CD (750/s) is between 8x (1411 kB/s, 599/s) and 12x: rounded down to 8x.
         (CD_R, 750, false, ImapiCode::SpeedAdjusted, 599),
         // 1.5x DVD (2000/s): the slowest DVD+R speed is 4x, 5540 kB/s = 2705 sectors/s.
-        (MediumKind::DvdPlusR, 2000, false, ImapiCode::SpeedAdjusted, 2705),
+        (
+            MediumKind::DvdPlusR,
+            2000,
+            false,
+            ImapiCode::SpeedAdjusted,
+            2705,
+        ),
         // 6x DVD (8100/s) between 4x and 8x.
-        (MediumKind::DvdPlusR, 8100, true, ImapiCode::BothAdjusted, 5410),
+        (
+            MediumKind::DvdPlusR,
+            8100,
+            true,
+            ImapiCode::BothAdjusted,
+            5410,
+        ),
     ];
     for (kind, asked, cav, code, current) in rows {
         let w = writer(drive(kind), WriteOptions::default());
@@ -53,7 +65,12 @@ fn a_supported_speed_is_s_ok_and_becomes_the_current_speed() {
         (BD_RE, vec![4389, 2194]),
     ] {
         let w = writer(drive(kind), WriteOptions::default());
-        assert_eq!(w.supported_write_speeds().unwrap(), listed, "{}", kind.name());
+        assert_eq!(
+            w.supported_write_speeds().unwrap(),
+            listed,
+            "{}",
+            kind.name()
+        );
         // The slowest first: the drive starts at its fastest.
         for &speed in listed.iter().rev() {
             let what = format!("{} {speed}", kind.name());
@@ -106,7 +123,8 @@ fn with_no_disc_the_speed_is_applied_at_write() {
     assert_eq!(w.requested_write_speed().unwrap(), (75, false));
     let mut rec = w.take_recorder().unwrap().unwrap();
     rec.transport_mut().insert(testkit::blank_disc(CD_R));
-    rec.transport_mut().advance(std::time::Duration::from_secs(5));
+    rec.transport_mut()
+        .advance(std::time::Duration::from_secs(5));
     w.set_recorder(rec).unwrap();
     let (r, _) = write_collecting(&w, &image(300, 1));
     assert_eq!(r.unwrap().code, ImapiCode::SpeedAdjusted);
@@ -138,7 +156,10 @@ fn the_command_says_the_drive_adjusted_the_speed() {
         err.contains("the drive chose 4x for --speed 1x"),
         "stderr: {err}"
     );
-    assert!(out.contains("the drive chose another speed than asked"), "{out}");
+    assert!(
+        out.contains("the drive chose another speed than asked"),
+        "{out}"
+    );
     let (out, err) = run("8x");
     assert!(!err.contains("the drive chose"), "{err}");
     assert!(!out.contains("the drive chose"), "{out}");

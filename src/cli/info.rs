@@ -10,11 +10,17 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     // Looking changes nothing: the disc file is not written.
     let mut open = spec.open(Access::Existing)?;
-    let (info, summary) = {
+    let (info, summary, protection) = {
         let mut recorder = Recorder::open(open.transport())?;
         let info = recorder.info().clone();
         let summary = recorder.disc_summary()?;
-        (info, summary)
+        // Why the disc cannot be written, asked only when it cannot.
+        let protection = if summary.write_protected {
+            recorder.write_protection()?.names()
+        } else {
+            Vec::new()
+        };
+        (info, summary, protection)
     };
     drop(open);
     let free = free_for_image(&summary);
@@ -32,6 +38,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "free_sectors": free,
             "total_sectors": summary.total_sectors,
             "write_protected": summary.write_protected,
+            "write_protection": protection,
             "erasable": summary.erasable,
         });
         outln!("{v}");
@@ -64,9 +71,9 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     outln!(
         "Write protection: {}",
         if summary.write_protected {
-            "on (the disc cannot be written)"
+            format!("on ({})", protection.join(", "))
         } else {
-            "off"
+            "off".to_string()
         }
     );
     match summary.next_writable_address {

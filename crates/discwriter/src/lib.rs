@@ -37,7 +37,9 @@ pub mod writer;
 
 pub use error::{ApiMisuse, DeviceCause, Error};
 pub use recorder::media_status;
-pub use recorder::{Answer, DiscState, DiscSummary, DriveInfo, Recorder, Retry};
+pub use recorder::{
+    Answer, DiscState, DiscSummary, DriveInfo, Recorder, Retry, SessionState, WriteProtection,
+};
 pub use writer::{
     BlockRange, CancelHandle, DataWriter, ProgressEvent, VerificationLevel, WriteAction,
     WriteOptions, WriteOutcome,

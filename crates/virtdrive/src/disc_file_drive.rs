@@ -25,7 +25,7 @@ use mmc_core::sense::triples;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use serde_json::json;
 
-use crate::drive::{build_sense, DriveConfig, EmulatedDrive};
+use crate::drive::{build_sense, DriveConfig, EmulatedDrive, WriteProtection};
 use crate::fault::{Arrival, DriveCondition, DriveHooks};
 use crate::medium::{self, MediumKind};
 use crate::store::MemoryStore;
@@ -132,7 +132,11 @@ impl DiscFileDrive {
             crate::persist::DiscFile::open(path)?
         } else {
             let blank = medium::blank(kind, Box::new(MemoryStore::new()));
-            DiscFile::create(path, kind, &saved_state(blank.save_state(), false))?
+            DiscFile::create(
+                path,
+                kind,
+                &saved_state(blank.save_state(), WriteProtection::default()),
+            )?
         };
         if loaded.kind != kind {
             return Err(DiscFileDriveError::WrongMedium {
@@ -145,11 +149,23 @@ impl DiscFileDrive {
             .state
             .get("medium")
             .ok_or_else(|| bad("the state has no \"medium\" object".into()))?;
-        let write_protected = loaded
-            .state
-            .pointer("/drive/write_protected")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false);
+        // The causes when the file names them, else the one flag older files keep.
+        let write_protection = match loaded.state.pointer("/drive/write_protection") {
+            Some(v) => serde_json::from_value::<WriteProtection>(v.clone())
+                .map_err(|e| bad(format!("drive.write_protection: {e}")))?,
+            None => {
+                let protected = loaded
+                    .state
+                    .pointer("/drive/write_protected")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+                if protected {
+                    WriteProtection::MEDIA_SPECIFIC
+                } else {
+                    WriteProtection::default()
+                }
+            }
+        };
         let medium = if data_exists {
             medium::load(kind, medium_state, Box::new(loaded.store))
                 .map_err(|e| bad(e.to_string()))?
@@ -162,7 +178,7 @@ impl DiscFileDrive {
             Some(_) => return Err(bad("\"notes\" is not an object".into())),
         };
         let mut drive = EmulatedDrive::with_medium(config, medium);
-        drive.set_write_protected(write_protected);
+        drive.set_write_protection(write_protection);
         Ok(DiscFileDrive {
             drive,
             notes,
@@ -245,8 +261,8 @@ impl DiscFileDrive {
         #[cfg(unix)]
         if let Some(file) = &self.file {
             if let Some(m) = self.drive.medium() {
-                let write_protected = self.drive.is_write_protected();
-                let mut state = saved_state(m.save_state(), write_protected);
+                let protection = self.drive.write_protection();
+                let mut state = saved_state(m.save_state(), protection);
                 if let (false, Some(map)) = (self.notes.is_empty(), state.as_object_mut()) {
                     map.insert(
                         "notes".into(),
@@ -261,8 +277,11 @@ impl DiscFileDrive {
 }
 
 /// What the disc file keeps: the medium's state and the drive's view of the disc.
-fn saved_state(medium: serde_json::Value, write_protected: bool) -> serde_json::Value {
-    json!({ "medium": medium, "drive": { "write_protected": write_protected } })
+fn saved_state(medium: serde_json::Value, protection: WriteProtection) -> serde_json::Value {
+    json!({ "medium": medium, "drive": {
+        "write_protected": protection.any(),
+        "write_protection": protection,
+    } })
 }
 
 /// Opcodes that change the disc's contents: they make every host note stale.

@@ -21,7 +21,7 @@ use crate::error::Error;
 pub(crate) const DISC_INFORMATION_ALLOCATION: u16 = 2048;
 
 /// How long a summary waits for a drive that is becoming ready.
-const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+pub(crate) const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The recording state of a disc, as READ DISC INFORMATION reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,6 +37,22 @@ pub enum DiscState {
     Other,
 }
 
+/// The state of the disc's last session (READ DISC INFORMATION, MMC-6 6.22.3.1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// 00b: nothing recorded in it yet (a blank disc, or the session to come on an
+    /// appendable one).
+    Empty,
+    /// 01b: open, with a recorded or an open track in it (a write that stopped before
+    /// closing its session).
+    Incomplete,
+    /// 10b: damaged.
+    Damaged,
+    /// 11b: closed.
+    Complete,
+}
+
 /// The disc in a drive, summarised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiscSummary {
@@ -45,6 +61,11 @@ pub struct DiscSummary {
     /// The current profile's number (0043h).
     pub profile_code: u16,
     pub status: DiscState,
+    /// The state of the last session.
+    pub last_session: SessionState,
+    /// The writable track reports Damage (MMC-6 6.27.3.5: with NWA_V clear, a track that
+    /// was not closed properly and cannot be written).
+    pub track_damaged: bool,
     /// Closed sessions (READ DISC INFORMATION counts the open or empty last session too).
     pub sessions: u16,
     /// Where the next write goes, when the disc can be written.
@@ -65,7 +86,7 @@ pub struct DiscSummary {
 /// a drive older than MMC-2, which IMAPI reports as
 /// E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED rather than the
 /// E_FAIL of an unmapped sense.
-fn configuration_error(e: Error) -> Error {
+pub(crate) fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
         c.opcode == Opcode::GetConfiguration
             && c.sense.is_some_and(|t| {
@@ -147,6 +168,14 @@ impl<T: Transport> Recorder<T> {
             profile: profile.name().to_string(),
             profile_code: profile.to_u16(),
             status,
+            last_session: match info.last_session_state {
+                LastSessionState::Empty => SessionState::Empty,
+                LastSessionState::Incomplete => SessionState::Incomplete,
+                LastSessionState::Complete => SessionState::Complete,
+                // 10b, and nothing else fits two bits.
+                LastSessionState::Damaged | LastSessionState::Unknown(_) => SessionState::Damaged,
+            },
+            track_damaged: track.as_ref().is_some_and(|t| t.damage),
             sessions: if info.last_session_state == LastSessionState::Complete {
                 info.sessions
             } else {

@@ -19,6 +19,7 @@ use crate::error::Error;
 mod exchange;
 mod format;
 pub mod media_status;
+mod protection;
 mod recording;
 mod timeouts;
 mod tracks;
@@ -26,7 +27,8 @@ mod tray;
 mod wait;
 
 pub use exchange::{Answer, Retry};
-pub use media_status::{DiscState, DiscSummary};
+pub use media_status::{DiscState, DiscSummary, SessionState};
+pub use protection::{write_protect_state, WriteProtection};
 pub(crate) use recording::tao_data_track;
 pub use timeouts::{Timeouts, DEFAULT_TIMEOUT};
 pub use tracks::Track;

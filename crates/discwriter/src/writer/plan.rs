@@ -10,7 +10,7 @@ use mmc_core::{ImapiCode, Profile};
 
 use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{ApiMisuse, DeviceCause, Error};
-use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SECTOR};
+use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SessionState, SECTOR};
 
 /// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds). The track's two
 /// run-out blocks (MMC-6 4.2.3.7) are not the writer's to count: the Free Blocks a drive
@@ -365,6 +365,12 @@ impl WritePlan {
             if disc.status == DiscState::Complete {
                 return Err(Error::InvalidMediaState {
                     detail: "the disc is finalized; nothing more can be recorded".into(),
+                });
+            }
+            // A damaged session has no next writable address (MMC-6 6.27.3.5).
+            if disc.last_session == SessionState::Damaged || disc.track_damaged {
+                return Err(Error::InvalidMediaState {
+                    detail: "the last session is damaged; nothing more can be recorded".into(),
                 });
             }
             let nwa = disc

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::{ApiMisuse, Error};
-use crate::recorder::{DiscState, DiscSummary};
+use crate::recorder::{DiscState, DiscSummary, SessionState};
 use crate::recorder::{Recorder, Timeouts};
 
 /// IMAPI_FORMAT2_DATA_MEDIA_STATE flags.
@@ -34,15 +34,7 @@ pub mod media_state {
     pub const UNSUPPORTED_MASK: u32 = 0xFC00;
 }
 
-/// IMAPI_MEDIA_WRITE_PROTECT_STATE flags.
-pub mod write_protect_state {
-    pub const UNTIL_POWERDOWN: u32 = 0x1;
-    pub const BY_CARTRIDGE: u32 = 0x2;
-    pub const BY_MEDIA_SPECIFIC_REASON: u32 = 0x4;
-    pub const BY_SOFTWARE_WRITE_PROTECT: u32 = 0x8;
-    pub const BY_DISC_CONTROL_BLOCK: u32 = 0x10;
-    pub const READ_ONLY_MEDIA: u32 = 0x4000;
-}
+pub use crate::recorder::write_protect_state;
 
 /// IMAPI_MEDIA_PHYSICAL_TYPE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,6 +126,22 @@ fn present_profile<T: Transport>(rec: &mut Recorder<T>) -> Result<Profile, Error
         }
     }
     Ok(profile)
+}
+
+/// NON_EMPTY_SESSION, DAMAGED and ERASE_REQUIRED, from the state of the last session (READ
+/// DISC INFORMATION, MMC-6 6.22.3.1.3) and the writable track's Damage bit (READ TRACK
+/// INFORMATION, MMC-6 6.27.3.5). An incomplete session holds a recorded or an open track: a
+/// write that stopped before closing it. A damaged one cannot be written on; on an erasable
+/// disc (CD-RW, DVD-RW) erasing it is the way back, ERASE_REQUIRED.
+fn session_flags(s: &DiscSummary) -> u32 {
+    use media_state::*;
+    if s.last_session == SessionState::Damaged || s.track_damaged {
+        DAMAGED | if s.erasable { ERASE_REQUIRED } else { 0 }
+    } else if s.last_session == SessionState::Incomplete {
+        NON_EMPTY_SESSION
+    } else {
+        0
+    }
 }
 
 /// kB/s to sectors/s as Microsoft's sample converts (CD counts 2352-byte frames).
@@ -249,6 +257,11 @@ impl<T: Transport + Send> DataWriter<T> {
                 DiscState::Other => UNKNOWN,
             },
         };
+        let session = session_flags(&s);
+        if session & DAMAGED != 0 {
+            flags &= !(BLANK | APPENDABLE);
+        }
+        flags |= session;
         if s.write_protected {
             flags |= WRITE_PROTECTED;
         }
@@ -259,18 +272,10 @@ impl<T: Transport + Send> DataWriter<T> {
         Ok(flags)
     }
 
-    /// WriteProtectStatus: IMAPI_MEDIA_WRITE_PROTECT_STATE flags.
+    /// WriteProtectStatus: IMAPI_MEDIA_WRITE_PROTECT_STATE flags, one per cause the drive
+    /// reports ([`Recorder::write_protection`]).
     pub fn write_protect_status(&self) -> Result<u32, Error> {
-        let s = self.summary()?;
-        let profile = Profile::from_u16(s.profile_code);
-        let mut flags = 0;
-        if s.write_protected {
-            flags |= write_protect_state::BY_MEDIA_SPECIFIC_REASON;
-        }
-        if !profile.is_writable() {
-            flags |= write_protect_state::READ_ONLY_MEDIA;
-        }
-        Ok(flags)
+        Ok(self.with_recorder(|r| r.write_protection())?.flags())
     }
 
     /// TotalSectorsOnMedia.

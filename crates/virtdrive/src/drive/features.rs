@@ -74,7 +74,7 @@ impl EmulatedDrive {
             .unwrap_or(0);
         MediumView {
             profile,
-            write_protected: disc.is_some_and(|d| d.write_protected),
+            write_protected: disc.is_some_and(|d| d.write_protection.any()),
             blocking: disc
                 .map(|d| u16::try_from(d.medium.blocking()).unwrap_or(1))
                 .unwrap_or(1),
@@ -369,7 +369,9 @@ fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
         .filter(|f| !RECORDING.contains(&f.code))
         .map(|mut f| {
             match &mut f.body {
-                FeatureBody::ProfileList(list) => list.profiles.retain(|d| d.profile.is_read_only()),
+                FeatureBody::ProfileList(list) => {
+                    list.profiles.retain(|d| d.profile.is_read_only())
+                }
                 FeatureBody::DvdPlusR(d) => d.write = false,
                 FeatureBody::DvdPlusRw(d) => d.write = false,
                 FeatureBody::RealTimeStreaming(d) => d.wspd = false,

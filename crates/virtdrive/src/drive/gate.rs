@@ -68,8 +68,14 @@ impl EmulatedDrive {
         if class.needs_medium {
             self.ready()?;
         }
-        if class.records && self.disc.as_ref().is_some_and(|d| d.write_protected) {
-            return Err(Failure::sense(triples::WRITE_PROTECTED));
+        if class.records {
+            if let Some(sense) = self.write_protection().sense() {
+                return Err(Failure::sense(sense));
+            }
+            // A damaged session has no next writable address (MMC-6 6.27.3.5).
+            if self.damaged_open_session() {
+                return Err(Failure::sense(triples::INVALID_ADDRESS_FOR_WRITE));
+            }
         }
         Ok(())
     }

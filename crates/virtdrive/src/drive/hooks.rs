@@ -70,6 +70,8 @@ impl EmulatedDrive {
     pub fn enter_condition(&mut self, condition: &DriveCondition) {
         match condition {
             DriveCondition::WriteProtect => self.set_write_protected(true),
+            DriveCondition::WriteProtection(causes) => self.set_write_protection(*causes),
+            DriveCondition::DamagedSession => self.damage_open_session(),
             DriveCondition::Eject => self.tray_open = true,
             DriveCondition::NoMedium => {
                 self.parked = self.disc.take().or(self.parked.take());

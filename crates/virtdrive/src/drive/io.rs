@@ -10,12 +10,13 @@ use mmc_core::cdb::{
 };
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
+use mmc_core::response::disc_info::LastSessionState;
 use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::triples;
-use mmc_core::DataPhase;
+use mmc_core::{DataPhase, Profile};
 
 use super::mode::data_out;
-use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply};
+use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply, WRITE_INHIBIT_DCB};
 use crate::medium::Medium;
 
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
@@ -23,6 +24,10 @@ use crate::medium::Medium;
 const MAX_TRANSFER_BLOCKS: u32 = 32 * 1024;
 /// READ DISC STRUCTURE format C0h: Write Protection Status.
 const WRITE_PROTECTION_STATUS: u8 = 0xC0;
+/// READ DISC STRUCTURE format 30h: Disc Control Blocks.
+const DISC_CONTROL_BLOCK: u8 = 0x30;
+/// A DVD+RW Disc Control Block: one ECC block.
+const DCB_LEN: usize = 16 * 2048;
 
 fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
     bytes.truncate(usize::from(allocation_length));
@@ -69,7 +74,11 @@ impl EmulatedDrive {
         if cdb.data_type != DiscInformationType::Standard {
             return Err(Failure::invalid_cdb_field(1, None));
         }
-        let info = self.medium_ref()?.disc_information();
+        let mut info = self.medium_ref()?.disc_information();
+        if self.damaged_open_session() {
+            // MMC-6 6.22.3.1.3: State of Last Session 10b, damaged.
+            info.last_session_state = LastSessionState::Damaged;
+        }
         Ok(cut(info.to_bytes(), cdb.allocation_length))
     }
 
@@ -77,9 +86,16 @@ impl EmulatedDrive {
         &self,
         cdb: ReadTrackInformation,
     ) -> Result<Reply, Failure> {
-        let info = self
+        let mut info = self
             .medium_ref()?
             .track_information(cdb.address_type, cdb.address)?;
+        // The open track of a damaged session: Damage set, no next writable address and no
+        // free blocks (MMC-6 6.27.3.5: damaged, not closed, not writable).
+        if self.damaged_open_session() && info.next_writable_address.is_some() && !info.blank {
+            info.damage = true;
+            info.next_writable_address = None;
+            info.free_blocks = 0;
+        }
         Ok(cut(info.to_bytes(), cdb.allocation_length))
     }
 
@@ -89,18 +105,52 @@ impl EmulatedDrive {
     }
 
     pub(super) fn read_disc_structure(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
+        let protection = self.write_protection();
+        // The drive knows why the disc is write-protected, the medium model does not.
+        if cdb.format_code == DISC_CONTROL_BLOCK
+            && protection.disc_control_block
+            && self.medium_ref()?.profile() == Profile::DvdPlusRw
+        {
+            return self.write_inhibit_dcb(cdb);
+        }
         let mut bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
-        // The drive knows the disc is write-protected, the medium model does not: format
-        // C0h must say so, as MSWI, "write inhibited for a reason specific to
-        // the medium" (MMC-6 6.23, format C0h; the protection is not a cartridge, not persistent
-        // and not set by the host).
-        let protected = self.disc.as_ref().is_some_and(|d| d.write_protected);
-        if cdb.format_code == WRITE_PROTECTION_STATUS && protected {
-            if let Ok(mut status) = WriteProtectionStatus::parse(&bytes) {
-                status.media_specific_write_inhibit = true;
-                bytes = status.to_bytes();
+        // Format C0h says why, cause by cause (MMC-6 6.23, format C0h).
+        if cdb.format_code == WRITE_PROTECTION_STATUS && protection.any() {
+            if let Ok(status) = WriteProtectionStatus::parse(&bytes) {
+                let causes = protection.status();
+                bytes = WriteProtectionStatus {
+                    cut_bytes: status.cut_bytes,
+                    ..causes
+                }
+                .to_bytes();
             }
         }
+        Ok(cut(bytes, cdb.allocation_length))
+    }
+
+    /// Format 30h of a DVD+RW with a write-inhibit DCB (MMC-6 6.23, format 30h): the DCB
+    /// whose content descriptor the Address field names, or with FFFFFFFFh the list of the
+    /// DCBs recorded, here that one; another descriptor is not recorded (05/24/00 on the
+    /// Address field).
+    fn write_inhibit_dcb(&self, cdb: ReadDiscStructure) -> Result<Reply, Failure> {
+        let descriptor = WRITE_INHIBIT_DCB.to_be_bytes();
+        let body: Vec<u8> = match cdb.address {
+            WRITE_INHIBIT_DCB => {
+                // One 16-block DCB: its content descriptor, the rest zero (no password set).
+                let mut dcb = vec![0u8; DCB_LEN];
+                if let Some(head) = dcb.get_mut(..4) {
+                    head.copy_from_slice(&descriptor);
+                }
+                dcb
+            }
+            u32::MAX => descriptor.to_vec(),
+            _ => return Err(Failure::invalid_cdb_field(2, None)),
+        };
+        let length = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
+        let mut bytes = Vec::with_capacity(body.len() + 4);
+        bytes.extend_from_slice(&length.to_be_bytes());
+        bytes.extend_from_slice(&[0, 0]);
+        bytes.extend_from_slice(&body);
         Ok(cut(bytes, cdb.allocation_length))
     }
 

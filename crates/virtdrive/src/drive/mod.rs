@@ -15,16 +15,19 @@ mod hooks;
 mod info;
 mod io;
 mod mode;
+mod protection;
 mod settings;
 mod speed;
 
 use core::time::Duration;
 
 use mmc_core::cdb::Command;
+use mmc_core::response::disc_info::LastSessionState;
 use mmc_core::sense::{triples, SenseBuilder, SenseKeySpecific, SenseTriple};
 use mmc_core::{Completion, DataPhase, SenseBytes, Transport, TransportError};
 
 pub use exclusive::{DriveClient, LockError, SharedDrive};
+pub use protection::{WriteProtection, WRITE_INHIBIT_DCB};
 pub use settings::{DriveClass, DriveConfig, DriveIdentity};
 pub use speed::SpeedSetting;
 
@@ -52,7 +55,11 @@ pub(crate) struct InsertedDisc {
     /// Readiness: before this time the drive answers 02/04/01 BECOMING READY.
     pub(crate) ready_at: VirtualTime,
     pub(crate) condition: DiscCondition,
-    pub(crate) write_protected: bool,
+    pub(crate) write_protection: WriteProtection,
+    /// The open session is damaged (a write cut short by a power failure, say): READ DISC
+    /// INFORMATION reports its state as 10b, its open track Damage with no next writable
+    /// address, and commands that record are refused.
+    pub(crate) session_damaged: bool,
     /// The fastest write speed (kB/s) at which power calibration succeeds; faster writes fail
     /// with 03/73/03 POWER CALIBRATION AREA ERROR. `None`: every listed speed works.
     pub(crate) max_calibrated_speed: Option<u32>,
@@ -139,7 +146,8 @@ impl EmulatedDrive {
             medium,
             ready_at: VirtualTime::ZERO,
             condition: DiscCondition::Normal,
-            write_protected: false,
+            write_protection: WriteProtection::default(),
+            session_damaged: false,
             max_calibrated_speed: None,
         });
         drive.unit_attention = None;
@@ -196,7 +204,8 @@ impl EmulatedDrive {
             medium,
             ready_at: self.now.after(self.config.becoming_ready),
             condition: DiscCondition::Normal,
-            write_protected: false,
+            write_protection: WriteProtection::default(),
+            session_damaged: false,
             max_calibrated_speed: None,
         });
         self.tray_open = false;
@@ -215,16 +224,50 @@ impl EmulatedDrive {
         }
     }
 
-    /// Marks the disc write-protected (07/27/00 on every command that records).
+    /// Marks the disc write-protected for a reason specific to the medium (MSWI, 07/27/00 on
+    /// every command that records), or clears every cause.
     pub fn set_write_protected(&mut self, protected: bool) {
+        self.set_write_protection(if protected {
+            WriteProtection::MEDIA_SPECIFIC
+        } else {
+            WriteProtection::default()
+        });
+    }
+
+    /// Sets the causes of the disc's write protection.
+    pub fn set_write_protection(&mut self, protection: WriteProtection) {
         if let Some(d) = self.disc.as_mut() {
-            d.write_protected = protected;
+            d.write_protection = protection;
         }
     }
 
-    /// Whether the disc in the drive is write-protected.
+    /// The causes of the disc's write protection (none without a disc).
+    pub fn write_protection(&self) -> WriteProtection {
+        self.disc
+            .as_ref()
+            .map(|d| d.write_protection)
+            .unwrap_or_default()
+    }
+
+    /// Whether the disc in the drive is write-protected, for any cause.
     pub fn is_write_protected(&self) -> bool {
-        self.disc.as_ref().is_some_and(|d| d.write_protected)
+        self.write_protection().any()
+    }
+
+    /// Whether the disc has an open session, and it is damaged.
+    pub(crate) fn damaged_open_session(&self) -> bool {
+        self.disc.as_ref().is_some_and(|d| {
+            d.session_damaged
+                && d.medium.disc_information().last_session_state == LastSessionState::Incomplete
+        })
+    }
+
+    /// Damages the disc's open session (nothing happens on a disc without one): see
+    /// [`DriveCondition::DamagedSession`](crate::fault::DriveCondition::DamagedSession).
+    pub fn damage_open_session(&mut self) {
+        if let Some(d) = self.disc.as_mut() {
+            d.session_damaged = true;
+        }
     }
 
     /// Sets what is wrong with the disc.
@@ -248,6 +291,8 @@ impl EmulatedDrive {
         if let Some(d) = self.disc.as_mut() {
             d.medium.power_loss();
             d.ready_at = self.now.after(self.config.becoming_ready);
+            // SWPP lasts until power-down.
+            d.write_protection.until_power_down = false;
         }
         self.long_operation = None;
         self.prevent_removal = false;

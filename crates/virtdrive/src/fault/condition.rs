@@ -12,7 +12,8 @@ use super::fields;
 /// A state the drive enters when a rule fires. The command that fired the rule is then
 /// answered from the new state (so a `write_protect` on a WRITE fails that WRITE already).
 ///
-/// JSON: `"write_protect"`, `"eject"`, `{"becoming_ready": {"duration": {"s": 5}}}`,
+/// JSON: `"write_protect"`, `{"write_protection": {"persistent": true}}`,
+/// `"damaged_session"`, `"eject"`, `{"becoming_ready": {"duration": {"s": 5}}}`,
 /// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -20,6 +21,14 @@ pub enum DriveCondition {
     /// The disc becomes write-protected: 07/27/00 on every write-class command, and READ DISC
     /// STRUCTURE format C0h and feature 0004h say so.
     WriteProtect,
+    /// The disc becomes write-protected for these causes (each with its own sense and its
+    /// bit in format C0h): `{"write_protection": {"cartridge": true}}`.
+    WriteProtection(crate::drive::WriteProtection),
+    /// The session being recorded is damaged, as a power failure while writing leaves it:
+    /// READ DISC INFORMATION reports the last session's state as 10b, its open track Damage
+    /// with no next writable address, and commands that record get 05/21/02. No effect on
+    /// a disc without an open session.
+    DamagedSession,
     /// The tray opens and the disc goes out: 02/3A/02. The drive keeps the disc, so a later
     /// load (or `becoming_ready`) puts the same disc back.
     Eject,
@@ -61,6 +70,8 @@ impl DriveCondition {
     pub const fn name(&self) -> &'static str {
         match self {
             DriveCondition::WriteProtect => "write_protect",
+            DriveCondition::WriteProtection(_) => "write_protection",
+            DriveCondition::DamagedSession => "damaged_session",
             DriveCondition::Eject => "eject",
             DriveCondition::NoMedium => "no_medium",
             DriveCondition::BecomingReady { .. } => "becoming_ready",

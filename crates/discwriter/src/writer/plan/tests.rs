@@ -5,7 +5,7 @@ use mmc_core::{ImapiCode, Profile};
 
 use super::*;
 use crate::error::ApiMisuse;
-use crate::recorder::{DiscState, DiscSummary};
+use crate::recorder::{DiscState, DiscSummary, SessionState};
 
 const FASTEST: SpeedRequest = SpeedRequest {
     sectors_per_second: -1,
@@ -18,6 +18,8 @@ fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSumma
         profile: profile.name().to_string(),
         profile_code: profile.to_u16(),
         status,
+        last_session: SessionState::Empty,
+        track_damaged: false,
         sessions: 0,
         next_writable_address: Some(if overwritable { 0 } else { total - free }),
         free_sectors: free,
