@@ -31,6 +31,15 @@ fn options() -> WriteOptions {
     }
 }
 
+/// A writer whose first write the drive fails in the middle (03/0C/00 at LBA 160), after
+/// that write.
+fn after_a_failed_write(kind: MediumKind) -> DataWriter<Faulty<EmulatedDrive>> {
+    let faulty = Faulty::for_drive(drive(kind), plan("matrix/writing-write-error.json"));
+    let w = writer(faulty, options());
+    assert!(write_collecting(&w, &image(320, 1)).0.is_err());
+    w
+}
+
 /// A write the drive fails in the middle (03/0C/00 at LBA 160) leaves its track open, as the
 /// engine leaves it after a drive failure: the last session is incomplete and holds data,
 /// NON_EMPTY_SESSION. The writer goes on in that session (IMAPI would refuse the disc), and
@@ -39,9 +48,7 @@ fn options() -> WriteOptions {
 fn an_open_session_with_data_is_non_empty_session() {
     for kind in WRITE_ONCE {
         let name = kind.name();
-        let faulty = Faulty::for_drive(drive(kind), plan("matrix/writing-write-error.json"));
-        let w = writer(faulty, options());
-        assert!(write_collecting(&w, &image(320, 1)).0.is_err(), "{name}");
+        let w = after_a_failed_write(kind);
         let mut rec = w.take_recorder().unwrap().unwrap();
         assert_eq!(
             last_session_state(rec.transport_mut()),
@@ -73,9 +80,7 @@ fn an_open_session_with_data_is_non_empty_session() {
 fn a_damaged_session_is_damaged_and_refused() {
     for kind in WRITE_ONCE {
         let name = kind.name();
-        let faulty = Faulty::for_drive(drive(kind), plan("matrix/writing-write-error.json"));
-        let w = writer(faulty, options());
-        assert!(write_collecting(&w, &image(320, 1)).0.is_err());
+        let w = after_a_failed_write(kind);
         let mut rec = w.take_recorder().unwrap().unwrap();
         rec.transport_mut()
             .inner_mut()

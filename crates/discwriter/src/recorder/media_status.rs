@@ -21,7 +21,7 @@ use crate::error::Error;
 pub(crate) const DISC_INFORMATION_ALLOCATION: u16 = 2048;
 
 /// How long a summary waits for a drive that is becoming ready.
-pub(crate) const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The recording state of a disc, as READ DISC INFORMATION reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,7 +86,7 @@ pub struct DiscSummary {
 /// a drive older than MMC-2, which IMAPI reports as
 /// E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED rather than the
 /// E_FAIL of an unmapped sense.
-pub(crate) fn configuration_error(e: Error) -> Error {
+fn configuration_error(e: Error) -> Error {
     let refused = e.cause().is_some_and(|c| {
         c.opcode == Opcode::GetConfiguration
             && c.sense.is_some_and(|t| {
@@ -103,16 +103,7 @@ pub(crate) fn configuration_error(e: Error) -> Error {
 impl<T: Transport> Recorder<T> {
     /// The disc's profile, state, sessions, addresses and space.
     pub fn disc_summary(&mut self) -> Result<DiscSummary, Error> {
-        // TEST UNIT READY first, riding out a unit attention or a disc spinning up for a
-        // while: no disc, an upside-down disc and the like are reported as such.
-        self.wait_until_ready(READY_WAIT, &mut |_, _| {})?;
-        let config: Configuration = self
-            .query(&GetConfiguration {
-                requested_type: ConfigurationRequest::Current,
-                starting_feature: 0,
-                allocation_length: 4096,
-            })
-            .map_err(configuration_error)?;
+        let config = self.ready_configuration()?;
         let profile = config.current_profile;
         let write_protected = config.is_current(FeatureCode::WriteProtect);
         let info: DiscInformation = self.query(&ReadDiscInformation {
@@ -194,6 +185,19 @@ impl<T: Transport> Recorder<T> {
             background_format_stopped: profile == Profile::DvdPlusRw
                 && info.bg_format_status == BgFormatStatus::Partial,
         })
+    }
+
+    /// The current profile and features of a disc once the drive is ready: TEST UNIT READY
+    /// first, riding out a unit attention or a disc spinning up for a while, so that no
+    /// disc, an upside-down disc and the like are reported as such.
+    pub(crate) fn ready_configuration(&mut self) -> Result<Configuration, Error> {
+        self.wait_until_ready(READY_WAIT, &mut |_, _| {})?;
+        self.query(&GetConfiguration {
+            requested_type: ConfigurationRequest::Current,
+            starting_feature: 0,
+            allocation_length: 4096,
+        })
+        .map_err(configuration_error)
     }
 
     /// The current profile alone.

@@ -3,16 +3,13 @@
 //! Block (format 30h), and the Write Protect feature (0004h, MMC-6 5.3.4) for drives that
 //! say no more than that the disc is protected.
 
-use mmc_core::cdb::{
-    ConfigurationRequest, DiscStructureMedia, GetConfiguration, ReadDiscStructure,
-};
+use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure};
 use mmc_core::response::configuration::FeatureCode;
-use mmc_core::response::{Configuration, ResponseFormat, WriteProtectionStatus};
+use mmc_core::response::{ResponseFormat, WriteProtectionStatus};
 use mmc_core::{DataPhase, Profile, Transport};
 use serde::Serialize;
 
 use super::exchange::Answer;
-use super::media_status::{configuration_error, READY_WAIT};
 use super::timeouts::DEFAULT_TIMEOUT;
 use super::Recorder;
 use crate::error::Error;
@@ -94,14 +91,7 @@ impl<T: Transport> Recorder<T> {
     /// has no such structure (CD), a current Write Protect feature counts as a media-specific
     /// reason.
     pub fn write_protection(&mut self) -> Result<WriteProtection, Error> {
-        self.wait_until_ready(READY_WAIT, &mut |_, _| {})?;
-        let config: Configuration = self
-            .query(&GetConfiguration {
-                requested_type: ConfigurationRequest::Current,
-                starting_feature: 0,
-                allocation_length: 4096,
-            })
-            .map_err(configuration_error)?;
+        let config = self.ready_configuration()?;
         let profile = config.current_profile;
         let mut causes = WriteProtection {
             read_only_media: !profile.is_writable(),
