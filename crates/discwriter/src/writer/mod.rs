@@ -267,10 +267,16 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// put_Recorder: a drive with no feature that records a medium this writer writes (a
     /// DVD-ROM or BD-ROM reader) is E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED, as IMAPI refuses
-    /// it, and the writer keeps the recorder it had.
+    /// it, and the writer keeps the recorder it had. A drive that cannot tell now (held by
+    /// another client, or without GET CONFIGURATION) is taken: the write reports why it
+    /// cannot use it (E_IMAPI_RECORDER_LOCKED, E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED).
     pub fn set_recorder(&self, mut recorder: Recorder<T>) -> Result<(), Error> {
         self.idle(|s| {
-            if !properties::records_supported_media(&mut recorder)? {
+            let records = properties::records_supported_media(&mut recorder);
+            if let Err(e) = &records {
+                tracing::debug!(target: "discwriter::write", "put_Recorder could not read the drive's features: {e}");
+            }
+            if matches!(records, Ok(false)) {
                 let info = recorder.info();
                 return Err(Error::RecorderNotSupported {
                     detail: format!(
