@@ -186,54 +186,6 @@ fn each_write_protect_cause_gives_its_flag() {
     }
 }
 
-/// Each cause refuses a write with its own sense (SPC-4 ASC 27h), which Write reports as
-/// E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED... once the drive is asked; the planner refuses a
-/// disc the drive reports protected before that.
-#[test]
-fn each_write_protect_cause_refuses_writes_with_its_sense() {
-    let none = WriteProtection::default();
-    for (causes, ascq) in [
-        (WriteProtection::MEDIA_SPECIFIC, 0x00),
-        (
-            WriteProtection {
-                cartridge: true,
-                ..none
-            },
-            0x01,
-        ),
-        (
-            WriteProtection {
-                until_power_down: true,
-                ..none
-            },
-            0x02,
-        ),
-        (
-            WriteProtection {
-                persistent: true,
-                ..none
-            },
-            0x04,
-        ),
-    ] {
-        let mut d = drive(BD_RE);
-        d.set_write_protection(causes);
-        testkit::command_fails(
-            &mut d,
-            &testkit::cdb::write10(0, 1),
-            mmc_core::sense::SenseTriple::new(0x07, 0x27, ascq),
-        );
-    }
-    // Software write protection lasts until power-down.
-    let mut d = drive(BD_RE);
-    d.set_write_protection(WriteProtection {
-        until_power_down: true,
-        ..none
-    });
-    d.power_cycle();
-    assert!(!d.is_write_protected());
-}
-
 /// `discwriter info` names the causes of the write protection.
 #[test]
 fn info_names_the_write_protect_causes() {

@@ -115,6 +115,24 @@ fn each_cause_refuses_write_with_its_sense() {
 }
 
 #[test]
+fn software_write_protection_lasts_until_power_down() {
+    let mut d = drive_with(MediumKind::BdRe);
+    d.set_write_protection(WriteProtection {
+        until_power_down: true,
+        cartridge: true,
+        ..WriteProtection::default()
+    });
+    d.power_cycle();
+    assert_eq!(
+        d.write_protection(),
+        WriteProtection {
+            cartridge: true,
+            ..WriteProtection::default()
+        }
+    );
+}
+
+#[test]
 fn a_dvd_plus_rw_write_inhibit_dcb_is_read_back_by_its_content_descriptor() {
     let mut d = drive_with(MediumKind::DvdPlusRw);
     // No DCB recorded: the address names none.
