@@ -6,6 +6,7 @@
 //! setter and a second write return `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS` while a write runs,
 //! as IMAPI's do.
 
+mod blank;
 mod events;
 mod fifo;
 mod job;
@@ -488,7 +489,7 @@ impl<T: Transport + Send> DataWriter<T> {
         let disc = rec.disc_summary()?;
         let max_transfer_bytes = rec.max_transfer_bytes();
         let holds_data = match WritePlan::blank_check(&disc, options, ranges, max_transfer_bytes) {
-            Some(chunk) => Some(!verify::heuristically_blank(rec, chunk, &options.timeouts)?),
+            Some(chunk) => Some(blank::contents(rec, chunk, &options.timeouts)?),
             None => None,
         };
         let facts = DriveFacts {

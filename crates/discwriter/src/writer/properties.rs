@@ -344,8 +344,9 @@ impl<T: Transport + Send> DataWriter<T> {
         Ok(!p.is_read_only() && s.status == DiscState::Blank)
     }
 
-    /// MediaHeuristicallyBlank: physically blank, or for rewritable media the first 2 MB
-    /// read as zeros.
+    /// MediaHeuristicallyBlank: physically blank, or for overwritable media (DVD+RW, BD-RE)
+    /// the first and the last 2 MB of the formatted area read as zeros, with no file-system
+    /// descriptor there: the check a Write without ForceOverwrite makes.
     pub fn media_heuristically_blank(&self) -> Result<bool, Error> {
         let s = self.summary()?;
         let p = Profile::from_u16(s.profile_code);
@@ -357,8 +358,8 @@ impl<T: Transport + Send> DataWriter<T> {
         }
         let timeouts = self.options()?.timeouts;
         self.with_recorder(|r| {
-            let chunk = u64::from(r.transfer_sectors(1));
-            super::verify::heuristically_blank(r, chunk, &timeouts)
+            let chunk = u64::from(r.transfer_sectors(super::plan::ecc_block(p)));
+            Ok(super::blank::contents(r, chunk, &timeouts)? == super::blank::Contents::Blank)
         })
     }
 
