@@ -4,10 +4,8 @@
 use std::io::SeekFrom;
 use std::time::Duration;
 
-use mmc_core::cdb::{
-    DiscInformationType, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
-};
-use mmc_core::response::{DiscInformation, TrackInformation};
+use mmc_core::cdb::{DiscInformationType, ReadDiscInformation};
+use mmc_core::response::DiscInformation;
 use mmc_core::Transport;
 
 use super::events::WriteAction;
@@ -87,19 +85,7 @@ fn verify<T: Transport>(
     timeouts: &Timeouts,
     progress: &mut dyn FnMut(u64, u64, Option<Duration>),
 ) -> Result<(), Error> {
-    // Quick and full both check that the disc and track information read back sanely.
-    let cdb = ReadDiscInformation {
-        data_type: DiscInformationType::Standard,
-        allocation_length: DISC_INFORMATION_ALLOCATION,
-    };
-    rec.query::<DiscInformation>(&cdb)?;
-    let cdb = ReadTrackInformation {
-        open: false,
-        address_type: TrackAddressType::Lba,
-        address: u32::try_from(start_lba.max(0)).unwrap_or(0),
-        allocation_length: 48,
-    };
-    rec.query::<TrackInformation>(&cdb)?;
+    check_disc_and_tracks(rec, start_lba, sectors)?;
 
     let chunk = chunk.max(1);
     let chunks = sectors.div_ceil(chunk);
@@ -142,6 +128,35 @@ fn verify<T: Transport>(
         } else {
             index + step
         };
+    }
+    Ok(())
+}
+
+/// The heuristic checks of a quick verification, which a full one makes too (Microsoft's
+/// IMAPI_BURN_VERIFICATION_LEVEL): READ DISC INFORMATION answers, READ TRACK INFORMATION
+/// answers for every track the disc lists (an earlier session's included), each for the track
+/// asked about, and one of them holds the `sectors` written from `start_lba`. A track whose
+/// answer does not fit is E_IMAPI_BURN_VERIFICATION_FAILED at the write's first LBA.
+fn check_disc_and_tracks<T: Transport>(
+    rec: &mut Recorder<T>,
+    start_lba: i64,
+    sectors: u64,
+) -> Result<(), Error> {
+    let cdb = ReadDiscInformation {
+        data_type: DiscInformationType::Standard,
+        allocation_length: DISC_INFORMATION_ALLOCATION,
+    };
+    rec.query::<DiscInformation>(&cdb)?;
+    let tracks = rec.every_track()?;
+    let end = start_lba.saturating_add(i64::try_from(sectors).unwrap_or(i64::MAX));
+    let misnumbered = tracks.iter().any(|(number, t)| t.track_number != *number);
+    // MMC-6 6.27.3: Track Size covers the track's sectors, recorded or still writable.
+    let holds_write = tracks.iter().any(|(_, t)| {
+        let first = i64::from(t.track_start);
+        first <= start_lba && end <= first + i64::from(t.track_size)
+    });
+    if misnumbered || !holds_write {
+        return Err(Error::BurnVerificationFailed { lba: start_lba });
     }
     Ok(())
 }
