@@ -180,6 +180,17 @@ fn configuration<T: Transport>(
     rec.query(&cdb)
 }
 
+/// `s` with its medium class, or E_IMAPI_DF2DATA_INVALID_MEDIA_STATE for a disc this writer
+/// does not record.
+pub(super) fn writable(s: DiscSummary) -> Result<(DiscSummary, MediumClass), Error> {
+    match MediumClass::of(Profile::from_u16(s.profile_code)) {
+        Some(class) => Ok((s, class)),
+        None => Err(Error::InvalidMediaState {
+            detail: format!("{} discs are not written by this writer", s.profile),
+        }),
+    }
+}
+
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
 pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
     MediaPhysicalType::Cdr,
@@ -203,6 +214,17 @@ impl<T: Transport + Send> DataWriter<T> {
 
     fn summary(&self) -> Result<DiscSummary, Error> {
         self.with_recorder(|r| r.disc_summary())
+    }
+
+    /// The summary of a disc this writer records, for the getters of its sectors and
+    /// addresses; on any other disc (a DVD-ROM, a CD-ROM) they are
+    /// E_IMAPI_DF2DATA_INVALID_MEDIA_STATE, which Microsoft's pages give them for media the
+    /// writer does not support. The getters that describe the disc (CurrentMediaStatus,
+    /// WriteProtectStatus, CurrentPhysicalMediaType, the blank checks, IsCurrentMediaSupported)
+    /// answer on any disc.
+    pub(super) fn writable_summary(&self) -> Result<(DiscSummary, MediumClass), Error> {
+        let s = self.summary()?;
+        writable(s)
     }
 
     /// SupportedMediaTypes.
@@ -258,27 +280,21 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// TotalSectorsOnMedia.
     pub fn total_sectors_on_media(&self) -> Result<u32, Error> {
-        Ok(self.summary()?.total_sectors)
+        Ok(self.writable_summary()?.0.total_sectors)
     }
 
     /// FreeSectorsOnMedia: the sectors a stream may hold with the current options (on CD-R
     /// without the post-gap the writer appends; on rewritable media the whole disc).
     pub fn free_sectors_on_media(&self) -> Result<u32, Error> {
-        let s = self.summary()?;
+        let (s, _) = self.writable_summary()?;
         let postgap_in_image = self.options()?.postgap_already_in_image;
         Ok(super::free_sectors_for_stream(&s, postgap_in_image))
     }
 
     /// NextWritableAddress: 0 on blank and rewritable media.
     pub fn next_writable_address(&self) -> Result<i64, Error> {
-        let s = self.summary()?;
-        let profile = Profile::from_u16(s.profile_code);
-        if MediumClass::of(profile).is_none() {
-            return Err(Error::InvalidMediaState {
-                detail: format!("{} is not written by this writer", s.profile),
-            });
-        }
-        Ok(if profile.is_rewritable_random() {
+        let (s, class) = self.writable_summary()?;
+        Ok(if !class.write_once() {
             0
         } else {
             s.next_writable_address.map(i64::from).unwrap_or(-1)
@@ -289,9 +305,8 @@ impl<T: Transport + Send> DataWriter<T> {
     /// disc is blank or records no sessions.
     pub fn previous_session(&self) -> Result<(i64, i64), Error> {
         self.with_recorder(|rec| {
-            let s = rec.disc_summary()?;
-            let profile = Profile::from_u16(s.profile_code);
-            if s.sessions == 0 || profile.is_rewritable_random() {
+            let (s, class) = writable(rec.disc_summary()?)?;
+            if s.sessions == 0 || !class.write_once() {
                 return Ok((-1, -1));
             }
             let cdb = ReadTrackInformation {
