@@ -10,6 +10,7 @@ mod blank;
 mod events;
 mod fifo;
 mod job;
+mod multisession;
 mod plan;
 mod progress;
 mod properties;
@@ -23,6 +24,7 @@ use mmc_core::{ImapiCode, Transport};
 
 pub use crate::recorder::Timeouts;
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
+pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
 pub use plan::free_sectors_for_stream;
 pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
 

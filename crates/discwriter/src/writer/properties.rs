@@ -168,7 +168,7 @@ pub(crate) fn current_write_speed<T: Transport>(
     }))
 }
 
-fn configuration<T: Transport>(
+pub(super) fn configuration<T: Transport>(
     rec: &mut Recorder<T>,
     rt: ConfigurationRequest,
 ) -> Result<Configuration, Error> {
@@ -191,6 +191,41 @@ pub(super) fn writable(s: DiscSummary) -> Result<(DiscSummary, MediumClass), Err
     }
 }
 
+/// NextWritableAddress of the disc `s` describes: 0 on overwritable media, -1 when a
+/// write-once disc takes no more.
+pub(super) fn next_writable_address(s: &DiscSummary, class: MediumClass) -> i64 {
+    if class.write_once() {
+        s.next_writable_address.map(i64::from).unwrap_or(-1)
+    } else {
+        0
+    }
+}
+
+/// The first and last LBA of the last closed session (READ TRACK INFORMATION by session
+/// number, MMC-6 6.27.2.2: its first track), (-1, -1) when there is none or the medium has no
+/// sessions (overwritable media).
+pub(super) fn previous_session<T: Transport>(
+    rec: &mut Recorder<T>,
+    s: &DiscSummary,
+    class: MediumClass,
+) -> Result<(i64, i64), Error> {
+    if s.sessions == 0 || !class.write_once() {
+        return Ok((-1, -1));
+    }
+    let cdb = ReadTrackInformation {
+        open: false,
+        address_type: TrackAddressType::SessionNumber,
+        address: u32::from(s.sessions),
+        allocation_length: 48,
+    };
+    let t: TrackInformation = rec.query(&cdb)?;
+    let last = t
+        .last_recorded_address
+        .map(i64::from)
+        .unwrap_or(i64::from(t.track_start) + i64::from(t.track_size) - 1);
+    Ok((i64::from(t.track_start), last))
+}
+
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
 pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
     MediaPhysicalType::Cdr,
@@ -201,7 +236,7 @@ pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
 ];
 
 impl<T: Transport + Send> DataWriter<T> {
-    fn with_recorder<R>(
+    pub(super) fn with_recorder<R>(
         &self,
         f: impl FnOnce(&mut Recorder<T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
@@ -294,11 +329,7 @@ impl<T: Transport + Send> DataWriter<T> {
     /// NextWritableAddress: 0 on blank and rewritable media.
     pub fn next_writable_address(&self) -> Result<i64, Error> {
         let (s, class) = self.writable_summary()?;
-        Ok(if !class.write_once() {
-            0
-        } else {
-            s.next_writable_address.map(i64::from).unwrap_or(-1)
-        })
+        Ok(next_writable_address(&s, class))
     }
 
     /// StartAddressOfPreviousSession and LastWrittenAddressOfPreviousSession: -1 when the
@@ -306,21 +337,7 @@ impl<T: Transport + Send> DataWriter<T> {
     pub fn previous_session(&self) -> Result<(i64, i64), Error> {
         self.with_recorder(|rec| {
             let (s, class) = writable(rec.disc_summary()?)?;
-            if s.sessions == 0 || !class.write_once() {
-                return Ok((-1, -1));
-            }
-            let cdb = ReadTrackInformation {
-                open: false,
-                address_type: TrackAddressType::SessionNumber,
-                address: u32::from(s.sessions),
-                allocation_length: 48,
-            };
-            let t: TrackInformation = rec.query(&cdb)?;
-            let last = t
-                .last_recorded_address
-                .map(i64::from)
-                .unwrap_or(i64::from(t.track_start) + i64::from(t.track_size) - 1);
-            Ok((i64::from(t.track_start), last))
+            previous_session(rec, &s, class)
         })
     }
 
