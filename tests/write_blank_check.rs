@@ -100,12 +100,7 @@ fn data_only_in_the_last_2_mb_is_not_blank_and_a_write_without_force_overwrite_r
         );
         assert_eq!(e.code().name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
         assert_eq!(e.hresult(), 0xC0AA_0405);
-        let (mut d, records) = w
-            .take_recorder()
-            .unwrap()
-            .unwrap()
-            .into_transport()
-            .into_parts();
+        let (mut d, records) = drive_and_transcript(&w);
         assert!(
             writes_in(&records).is_empty(),
             "{}: nothing written",
@@ -143,13 +138,9 @@ fn a_lone_udf_anchor_or_iso_9660_descriptor_is_not_blank() {
             );
         }
         // The closing anchor at N, the disc's last sector, alone.
-        let (d, end) = disc_holding(kind, DriveConfig::default(), &[]);
+        let (mut d, end) = disc_holding(kind, DriveConfig::default(), &[]);
         let last = u32::try_from(end - 1).unwrap();
-        let (d, _) = {
-            let mut d = d;
-            command_out(&mut d, &testkit::write10(last, 1), &anchor(last));
-            (d, ())
-        };
+        command_out(&mut d, &testkit::write10(last, 1), &anchor(last));
         let w = writer(d, quick());
         assert!(
             !w.media_heuristically_blank().unwrap(),
@@ -195,12 +186,7 @@ fn the_check_reads_each_end_once_in_the_transfers_the_path_allows() {
         let (d, end) = disc_holding(BD_RE, config, &[]);
         let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), quick());
         assert!(w.media_heuristically_blank().unwrap());
-        let (_, records) = w
-            .take_recorder()
-            .unwrap()
-            .unwrap()
-            .into_transport()
-            .into_parts();
+        let (_, records) = drive_and_transcript(&w);
         let reads: Vec<(i64, u64)> = records
             .iter()
             .filter_map(|r| {
