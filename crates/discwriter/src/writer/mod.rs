@@ -37,7 +37,8 @@ use plan::{DriveFacts, WritePlan};
 #[serde(rename_all = "snake_case")]
 pub enum VerificationLevel {
     None,
-    /// Disc and track information read back and a sample of sectors compared.
+    /// Disc information and every track's information read back, and a sample of sectors
+    /// compared.
     #[default]
     Quick,
     /// Every sector of the write read back and compared.

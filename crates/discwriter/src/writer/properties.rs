@@ -257,7 +257,7 @@ impl<T: Transport + Send> DataWriter<T> {
     /// writer does not support. The getters that describe the disc (CurrentMediaStatus,
     /// WriteProtectStatus, CurrentPhysicalMediaType, the blank checks, IsCurrentMediaSupported)
     /// answer on any disc.
-    pub(super) fn writable_summary(&self) -> Result<(DiscSummary, MediumClass), Error> {
+    fn writable_summary(&self) -> Result<(DiscSummary, MediumClass), Error> {
         let s = self.summary()?;
         writable(s)
     }
