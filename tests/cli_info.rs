@@ -166,3 +166,55 @@ fn a_corrupt_disc_file_is_named_in_the_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("bad.disc"), "{err}");
 }
+
+/// `info --json`'s `multisession`: the sequential interface of a CD-R says where the next
+/// `write` goes and where the last one went; a DVD+RW's random-write interface gives the last
+/// LBA written; a DVD-ROM has none.
+#[test]
+fn the_multisession_object_follows_the_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso");
+    // Blank: a disc in memory (info does not create a disc file).
+    let m = &info_json("virt:cd-r", dir.path())["multisession"];
+    assert_eq!(m["interface"], "IMultisessionSequential2", "{m}");
+    assert_eq!(m["is_first_data_session"], true, "{m}");
+    assert_eq!(m["start_address_of_previous_session"], -1, "{m}");
+    assert_eq!(m["write_unit_size"], 1, "{m}");
+    assert_eq!(m["import_recorder"]["vendor"], "VIRTDRV", "{m}");
+    let mut next = m["next_writable_address"].clone();
+    let cd = format!("virt:cd-r@{}", dir.path().join("cd").display());
+    for _ in 0..2 {
+        let o = discwriter(&["write", sample, "--drive", &cd, "--json"], dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout);
+        let result: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        // The write went where `multisession` said it would.
+        assert_eq!(result["result"]["start_lba"], next, "{out}");
+        let v = info_json(&cd, dir.path());
+        let m = &v["multisession"];
+        assert_eq!(m["is_first_data_session"], false, "{m}");
+        assert_eq!(
+            m["start_address_of_previous_session"],
+            result["result"]["start_lba"]
+        );
+        assert_eq!(
+            m["next_writable_address"], v["next_writable_address"],
+            "{v}"
+        );
+        assert_eq!(m["free_sectors_on_media"], v["free_sectors"], "{v}");
+        next = m["next_writable_address"].clone();
+    }
+
+    let blank = &info_json("virt:dvd+rw", dir.path())["multisession"];
+    assert_eq!(blank["last_written_address"], -1, "{blank}");
+    let rw = format!("virt:dvd+rw@{}", dir.path().join("rw").display());
+    let o = discwriter(&["write", sample, "--drive", &rw], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = &info_json(&rw, dir.path())["multisession"];
+    assert_eq!(m["interface"], "IMultisessionRandomWrite", "{m}");
+    // sample.iso has 248 sectors; the drive records whole 16-sector ECC blocks.
+    assert_eq!(m["last_written_address"], 255, "{m}");
+    assert_eq!(m["write_unit_size"], 16, "{m}");
+
+    assert!(info_json("virt:dvd-rom", dir.path())["multisession"].is_null());
+}

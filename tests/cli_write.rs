@@ -69,6 +69,49 @@ fn a_rewritable_disc_with_data_needs_overwrite() {
     ));
 }
 
+/// A BD-RE formatted by another program, holding data only in its last 2 MB (past the 2 MB
+/// at its start that a check of the first 2 MB alone reads).
+#[test]
+fn a_rewritable_disc_with_data_only_at_its_end_needs_overwrite() {
+    use discwriter::recorder::Timeouts;
+    use testkit::{be32, command_in, command_ok, command_out, READ_CAPACITY, SYNCHRONIZE_CACHE};
+    use virtdrive::{medium::MediumKind, DiscFileDrive, DriveConfig};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d");
+    let drive = DiscFileDrive::open(MediumKind::BdRe, &path, DriveConfig::default()).unwrap();
+    let mut rec = discwriter::Recorder::open(drive).unwrap();
+    rec.format_medium(true, &Timeouts::default(), &mut |_| {})
+        .unwrap();
+    let mut d = rec.into_transport();
+    let end = be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]) + 1;
+    let tail = testkit::image(32, 9);
+    command_out(&mut d, &testkit::write10(end - 100, 32), &tail);
+    command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    d.commit().unwrap();
+    drop(d);
+
+    let drive = format!("virt:bd-re@{}", path.display());
+    let o = discwriter(&["write", SAMPLE, "--drive", &drive], dir.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E_IMAPI_DF2DATA_MEDIA_NOT_BLANK")
+            && err.contains(&format!("LBA {}", end - 100))
+            && err.contains("--overwrite"),
+        "says what was found and how to write over it: {err}"
+    );
+    // The JSON result line carries the code.
+    let o = discwriter(&["write", SAMPLE, "--drive", &drive, "--json"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["result"]["error"], "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
+    ok(&discwriter(
+        &["write", SAMPLE, "--drive", &drive, "--overwrite"],
+        dir.path(),
+    ));
+}
+
 #[test]
 fn bad_images_are_one_line_errors_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();

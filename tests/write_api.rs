@@ -238,7 +238,11 @@ fn a_written_rewritable_disc_is_media_not_blank_without_force_overwrite() {
         r.unwrap();
         let (r, _) = write_collecting(&w, &image(300, 2));
         let e = r.unwrap_err();
-        assert!(matches!(e, Error::MediaNotBlank), "{}: {e:?}", kind.name());
+        assert!(
+            matches!(e, Error::MediaNotBlank { .. }),
+            "{}: {e:?}",
+            kind.name()
+        );
         assert_eq!(e.hresult(), 0xC0AA_0405);
         assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
         let mut d = w.take_recorder().unwrap().unwrap().into_transport();

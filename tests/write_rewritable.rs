@@ -162,7 +162,11 @@ fn a_full_write_over_a_written_disc_needs_force_overwrite_and_starts_at_lba_0() 
         let second = image(300, 2);
         let (r, records, d) = traced_write(d, &second, None, false);
         let e = r.unwrap_err();
-        assert!(matches!(e, Error::MediaNotBlank), "{}: {e:?}", kind.name());
+        assert!(
+            matches!(e, Error::MediaNotBlank { .. }),
+            "{}: {e:?}",
+            kind.name()
+        );
         assert_eq!(e.hresult(), 0xC0AA_0405);
         assert!(writes_in(&records).is_empty(), "{}: no WRITE", kind.name());
         assert!(

@@ -1,6 +1,6 @@
 //! `discwriter info`: the drive, its profile and the disc's status, sessions and space.
 
-use discwriter::{DiscState, Recorder};
+use discwriter::{DataWriter, DiscState, Error, Recorder};
 use serde_json::json;
 
 use super::drive_spec::{Access, DriveSpec};
@@ -10,7 +10,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     // Looking changes nothing: the disc file is not written.
     let mut open = spec.open(Access::Existing)?;
-    let (info, summary, protection) = {
+    let (info, summary, protection, multisession) = {
         let mut recorder = Recorder::open(open.transport())?;
         let info = recorder.info().clone();
         let summary = recorder.disc_summary()?;
@@ -20,7 +20,12 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         } else {
             Vec::new()
         };
-        (info, summary, protection)
+        let multisession = if as_json {
+            multisession(recorder)?
+        } else {
+            None
+        };
+        (info, summary, protection, multisession)
     };
     drop(open);
     let free = free_for_image(&summary);
@@ -40,6 +45,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "write_protected": summary.write_protected,
             "write_protection": protection,
             "erasable": summary.erasable,
+            "multisession": multisession,
         });
         outln!("{v}");
         return Ok(());
@@ -92,6 +98,20 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         f64::from(summary.total_sectors) * 2048.0 / 1e6
     );
     Ok(())
+}
+
+/// IMAPI's MultisessionInterfaces for the disc: `None` on a disc the writer does not record.
+fn multisession<T: mmc_core::Transport + Send>(
+    recorder: Recorder<T>,
+) -> Result<Option<discwriter::writer::Multisession>, CliError> {
+    let writer = DataWriter::new();
+    writer.set_recorder(recorder)?;
+    match writer.multisession_interfaces() {
+        Ok(all) => Ok(all.into_iter().next()),
+        // A reader drive has no writer, and a disc this writer cannot write no interface.
+        Err(Error::InvalidMediaState { .. } | Error::RecorderNotSupported { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The free sectors `info` and the result line show: on CD-R what an image may hold, the

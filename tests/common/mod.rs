@@ -96,6 +96,17 @@ pub fn format_units(records: &[TraceRecord]) -> Vec<(u8, u32)> {
         .collect()
 }
 
+/// The drive behind a traced writer, and every command sent to it.
+pub fn drive_and_transcript<T: Transport + Send>(
+    w: &DataWriter<Tracing<T>>,
+) -> (T, Vec<TraceRecord>) {
+    w.take_recorder()
+        .unwrap()
+        .expect("the writer's recorder")
+        .into_transport()
+        .into_parts()
+}
+
 /// A traced drive, for tests that look at what was sent.
 pub fn traced(kind: MediumKind) -> Tracing<EmulatedDrive> {
     Tracing::new(drive(kind))

@@ -101,8 +101,11 @@ pub enum Error {
     MediaIsNotSupported { detail: String },
     #[error("the disc is in a state that does not allow this: {detail}")]
     InvalidMediaState { detail: String },
-    #[error("the disc is not blank; allow overwriting (ForceOverwrite; discwriter write --overwrite) to write over it")]
-    MediaNotBlank,
+    #[error("the disc is not blank: {found}; allow overwriting (ForceOverwrite; discwriter write --overwrite) to write over it")]
+    MediaNotBlank {
+        /// What the check of the disc's first and last 2 MB found.
+        found: String,
+    },
     #[error("the drive does not have feature {feature:#06x}")]
     NoSuchFeature { feature: u16 },
     #[error("the drive's feature {feature:#06x} is not current for this disc")]
@@ -187,7 +190,7 @@ impl Error {
             }
             Error::MediaIsNotSupported { .. } => ImapiCode::Df2DataMediaIsNotSupported,
             Error::InvalidMediaState { .. } => ImapiCode::Df2DataInvalidMediaState,
-            Error::MediaNotBlank => ImapiCode::Df2DataMediaNotBlank,
+            Error::MediaNotBlank { .. } => ImapiCode::Df2DataMediaNotBlank,
             Error::NoSuchFeature { .. } => ImapiCode::RecorderNoSuchFeature,
             Error::FeatureIsNotCurrent { .. } => ImapiCode::RecorderFeatureIsNotCurrent,
             Error::GetConfigurationNotSupported => ImapiCode::RecorderGetConfigurationNotSupported,
@@ -493,7 +496,9 @@ mod tests {
                 "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE",
             ),
             (
-                Error::MediaNotBlank,
+                Error::MediaNotBlank {
+                    found: String::new(),
+                },
                 0xC0AA0405,
                 "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
             ),

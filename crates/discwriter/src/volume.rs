@@ -82,6 +82,28 @@ pub fn iso9660_sectors(sector: &[u8]) -> Option<u32> {
     (le == be && le > ISO9660_PVD_SECTOR && usize::from(block) == SECTOR).then_some(le)
 }
 
+/// The file system a descriptor in `sector`, read at `lba` of a disc whose last sector is
+/// `end - 1`, belongs to: a volume descriptor with the standard identifier "CD001" from
+/// sector 16 (ECMA-119 8.1), a UDF volume structure descriptor ("BEA01", "NSR02", "NSR03",
+/// "TEA01", ECMA-167 2/9.2-9.3, 3/9.1) from sector 16, or an anchor volume descriptor
+/// pointer at 256, N-256 or N (ECMA-167 3/8.4.2.1, N = `end - 1`). `None` for anything else.
+pub fn descriptor_at(sector: &[u8], lba: u32, end: u32) -> Option<&'static str> {
+    if lba >= ISO9660_PVD_SECTOR {
+        match sector.get(1..6) {
+            Some(b"CD001") => return Some(Volume::Iso9660 { sectors: 0 }.name()),
+            Some(b"BEA01" | b"NSR02" | b"NSR03" | b"TEA01") if sector.first() == Some(&0) => {
+                return Some(Volume::Udf { sectors: 0 }.name())
+            }
+            _ => {}
+        }
+    }
+    let last = end.checked_sub(1)?;
+    let anchor_place =
+        lba == UDF_ANCHOR_SECTOR || lba == last || last.checked_sub(UDF_ANCHOR_SECTOR) == Some(lba);
+    (anchor_place && udf_tag(sector, lba, lba) == Some(TAG_ANCHOR))
+        .then(|| Volume::Udf { sectors: 0 }.name())
+}
+
 /// A UDF descriptor tag (ECMA-167 3/7.2): its identifier, when the tag checksum holds and the
 /// tag says it is at `location` (relative to the volume's start, or `absolute`).
 fn udf_tag(sector: &[u8], location: u32, absolute: u32) -> Option<u16> {
@@ -238,6 +260,37 @@ mod tests {
         v[32] = p;
         v[33] = tag(TAG_TERMINATING, 33);
         v
+    }
+
+    #[test]
+    fn descriptors_name_their_file_system_only_where_they_belong() {
+        assert_eq!(descriptor_at(&pvd(248), 16, 1000), Some("ISO 9660"));
+        // A terminator ("CD001", type 255) belongs to ISO 9660 as well.
+        let mut terminator = pvd(0);
+        terminator[0] = 255;
+        assert_eq!(descriptor_at(&terminator, 17, 1000), Some("ISO 9660"));
+        // Before sector 16 is the system area: anything may be there.
+        assert_eq!(descriptor_at(&pvd(248), 15, 1000), None);
+        let mut nsr = vec![0u8; SECTOR];
+        nsr[1..6].copy_from_slice(b"NSR03");
+        nsr[6] = 1;
+        assert_eq!(descriptor_at(&nsr, 18, 1000), Some("UDF"));
+        // Anchors at 256, N-256 and N (N = 999), not elsewhere.
+        for at in [256, 743, 999] {
+            assert_eq!(
+                descriptor_at(&tag(TAG_ANCHOR, at), at, 1000),
+                Some("UDF"),
+                "{at}"
+            );
+        }
+        assert_eq!(descriptor_at(&tag(TAG_ANCHOR, 500), 500, 1000), None);
+        // A tag that names another sector, a broken checksum, zeros.
+        assert_eq!(descriptor_at(&tag(TAG_ANCHOR, 256), 999, 1000), None);
+        let mut broken = tag(TAG_ANCHOR, 256);
+        broken[4] ^= 1;
+        assert_eq!(descriptor_at(&broken, 256, 1000), None);
+        assert_eq!(descriptor_at(&[0u8; SECTOR], 256, 1000), None);
+        assert_eq!(descriptor_at(&[], 0, 0), None);
     }
 
     #[test]

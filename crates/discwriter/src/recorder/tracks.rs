@@ -22,22 +22,31 @@ pub struct Track {
 }
 
 impl<T: Transport> Recorder<T> {
-    /// The recorded tracks of the disc, in order (READ DISC INFORMATION for the track count,
-    /// READ TRACK INFORMATION for each; MMC-6 6.22, 6.27); empty on a blank disc.
-    pub fn recorded_tracks(&mut self) -> Result<Vec<Track>, Error> {
+    /// READ TRACK INFORMATION of every track READ DISC INFORMATION lists, by number, in
+    /// order (MMC-6 6.22, 6.27): the empty and invisible ones included.
+    pub(crate) fn every_track(&mut self) -> Result<Vec<(u16, TrackInformation)>, Error> {
         let info: DiscInformation = self.query(&ReadDiscInformation {
             data_type: DiscInformationType::Standard,
             allocation_length: 34,
         })?;
-        let mut tracks = Vec::new();
         let first = u16::from(info.first_track.max(1));
-        for number in first..=info.last_track_in_last_session {
-            let t: TrackInformation = self.query(&ReadTrackInformation {
-                open: false,
-                address_type: TrackAddressType::TrackNumber,
-                address: u32::from(number),
-                allocation_length: 48,
-            })?;
+        (first..=info.last_track_in_last_session)
+            .map(|number| {
+                let t: TrackInformation = self.query(&ReadTrackInformation {
+                    open: false,
+                    address_type: TrackAddressType::TrackNumber,
+                    address: u32::from(number),
+                    allocation_length: 48,
+                })?;
+                Ok((number, t))
+            })
+            .collect()
+    }
+
+    /// The recorded tracks of the disc, in order; empty on a blank disc.
+    pub fn recorded_tracks(&mut self) -> Result<Vec<Track>, Error> {
+        let mut tracks = Vec::new();
+        for (number, t) in self.every_track()? {
             let recorded = match (t.next_writable_address, t.last_recorded_address) {
                 // An incomplete track: what was written before its next writable address.
                 (Some(nwa), _) => nwa.saturating_sub(t.track_start),

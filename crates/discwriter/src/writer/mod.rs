@@ -6,9 +6,11 @@
 //! setter and a second write return `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS` while a write runs,
 //! as IMAPI's do.
 
+mod blank;
 mod events;
 mod fifo;
 mod job;
+mod multisession;
 mod plan;
 mod progress;
 mod properties;
@@ -23,6 +25,7 @@ use mmc_core::{ImapiCode, Transport};
 
 pub use crate::recorder::Timeouts;
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
+pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
 pub use plan::free_sectors_for_stream;
 pub use properties::{media_state, write_protect_state, MediaPhysicalType, WriteSpeedDescriptor};
 
@@ -35,7 +38,8 @@ use plan::{DriveFacts, WritePlan};
 #[serde(rename_all = "snake_case")]
 pub enum VerificationLevel {
     None,
-    /// Disc and track information read back and a sample of sectors compared.
+    /// Disc information and every track's information read back, and a sample of sectors
+    /// compared.
     #[default]
     Quick,
     /// Every sector of the write read back and compared.
@@ -517,7 +521,7 @@ impl<T: Transport + Send> DataWriter<T> {
         let disc = rec.disc_summary()?;
         let max_transfer_bytes = rec.max_transfer_bytes();
         let holds_data = match WritePlan::blank_check(&disc, options, ranges, max_transfer_bytes) {
-            Some(chunk) => Some(!verify::heuristically_blank(rec, chunk, &options.timeouts)?),
+            Some(chunk) => Some(blank::contents(rec, chunk, &options.timeouts)?),
             None => None,
         };
         let facts = DriveFacts {

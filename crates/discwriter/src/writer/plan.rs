@@ -8,6 +8,7 @@ use mmc_core::cdb::{CloseFunction, Opcode};
 use mmc_core::params::FormatDescriptor;
 use mmc_core::{ImapiCode, Profile};
 
+use super::blank::Contents;
 use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{ApiMisuse, DeviceCause, Error};
 use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SessionState, SECTOR};
@@ -74,7 +75,7 @@ pub fn free_sectors_for_stream(disc: &DiscSummary, postgap_already_in_image: boo
 
 /// The medium's ECC block in sectors (MMC-6 4.5: 16 on DVD, 32 on BD; 1 on CD), the unit
 /// transfers are kept to when the path to the drive takes less than 64 KiB.
-fn ecc_block(profile: Profile) -> u32 {
+pub(crate) fn ecc_block(profile: Profile) -> u32 {
     if profile.is_bd() {
         32
     } else if profile.is_cd() {
@@ -135,9 +136,9 @@ pub(crate) fn stream_sectors(
 pub(crate) struct DriveFacts {
     pub(crate) speed: SpeedRequest,
     pub(crate) max_transfer_bytes: Option<usize>,
-    /// The answer to [`WritePlan::blank_check`]: the first 2 MB hold data. Unknown counts as
-    /// holding data.
-    pub(crate) holds_data: Option<bool>,
+    /// The answer to [`WritePlan::blank_check`], what the first and last 2 MB hold. Not
+    /// checked counts as holding data.
+    pub(crate) holds_data: Option<Contents>,
 }
 
 /// SET CD SPEED or SET STREAMING, as a write or SetWriteSpeed sends it.
@@ -309,8 +310,8 @@ pub(crate) struct WritePlan {
 }
 
 impl WritePlan {
-    /// Whether the planner needs to know if an overwritable disc holds data (its first 2 MB,
-    /// IMAPI's MediaHeuristicallyBlank), and the sectors per READ of that check.
+    /// Whether the planner needs to know if an overwritable disc holds data (its first and
+    /// last 2 MB, IMAPI's MediaHeuristicallyBlank), and the sectors per READ of that check.
     pub(crate) fn blank_check(
         disc: &DiscSummary,
         options: &WriteOptions,
@@ -384,10 +385,20 @@ impl WritePlan {
             };
             (i64::from(nwa), overhead, u64::from(disc.free_sectors))
         } else {
-            if WritePlan::blank_check(disc, options, ranges, drive.max_transfer_bytes).is_some()
-                && drive.holds_data != Some(false)
-            {
-                return Err(Error::MediaNotBlank);
+            if WritePlan::blank_check(disc, options, ranges, drive.max_transfer_bytes).is_some() {
+                match &drive.holds_data {
+                    Some(Contents::Blank) => {}
+                    Some(found) => {
+                        return Err(Error::MediaNotBlank {
+                            found: found.to_string(),
+                        })
+                    }
+                    None => {
+                        return Err(Error::MediaNotBlank {
+                            found: "it was not checked for data".into(),
+                        })
+                    }
+                }
             }
             (0, 0, total)
         };

@@ -177,7 +177,7 @@ pub(crate) fn current_write_speed<T: Transport>(
     }))
 }
 
-fn configuration<T: Transport>(
+pub(super) fn configuration<T: Transport>(
     rec: &mut Recorder<T>,
     rt: ConfigurationRequest,
 ) -> Result<Configuration, Error> {
@@ -205,6 +205,52 @@ pub(crate) fn records_supported_media<T: Transport>(rec: &mut Recorder<T>) -> Re
     }))
 }
 
+/// `s` with its medium class, or E_IMAPI_DF2DATA_INVALID_MEDIA_STATE for a disc this writer
+/// does not record.
+pub(super) fn writable(s: DiscSummary) -> Result<(DiscSummary, MediumClass), Error> {
+    match MediumClass::of(Profile::from_u16(s.profile_code)) {
+        Some(class) => Ok((s, class)),
+        None => Err(Error::InvalidMediaState {
+            detail: format!("{} discs are not written by this writer", s.profile),
+        }),
+    }
+}
+
+/// NextWritableAddress of the disc `s` describes: 0 on overwritable media, -1 when a
+/// write-once disc takes no more.
+pub(super) fn next_writable_address(s: &DiscSummary, class: MediumClass) -> i64 {
+    if class.write_once() {
+        s.next_writable_address.map(i64::from).unwrap_or(-1)
+    } else {
+        0
+    }
+}
+
+/// The first and last LBA of the last closed session (READ TRACK INFORMATION by session
+/// number, MMC-6 6.27.2.2: its first track), (-1, -1) when there is none or the medium has no
+/// sessions (overwritable media).
+pub(super) fn previous_session<T: Transport>(
+    rec: &mut Recorder<T>,
+    s: &DiscSummary,
+    class: MediumClass,
+) -> Result<(i64, i64), Error> {
+    if s.sessions == 0 || !class.write_once() {
+        return Ok((-1, -1));
+    }
+    let cdb = ReadTrackInformation {
+        open: false,
+        address_type: TrackAddressType::SessionNumber,
+        address: u32::from(s.sessions),
+        allocation_length: 48,
+    };
+    let t: TrackInformation = rec.query(&cdb)?;
+    let last = t
+        .last_recorded_address
+        .map(i64::from)
+        .unwrap_or(i64::from(t.track_start) + i64::from(t.track_size) - 1);
+    Ok((i64::from(t.track_start), last))
+}
+
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
 pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
     MediaPhysicalType::Cdr,
@@ -215,7 +261,7 @@ pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
 ];
 
 impl<T: Transport + Send> DataWriter<T> {
-    fn with_recorder<R>(
+    pub(super) fn with_recorder<R>(
         &self,
         f: impl FnOnce(&mut Recorder<T>) -> Result<R, Error>,
     ) -> Result<R, Error> {
@@ -228,6 +274,17 @@ impl<T: Transport + Send> DataWriter<T> {
 
     fn summary(&self) -> Result<DiscSummary, Error> {
         self.with_recorder(|r| r.disc_summary())
+    }
+
+    /// The summary of a disc this writer records, for the getters of its sectors and
+    /// addresses; on any other disc (a DVD-ROM, a CD-ROM) they are
+    /// E_IMAPI_DF2DATA_INVALID_MEDIA_STATE, which Microsoft's pages give them for media the
+    /// writer does not support. The getters that describe the disc (CurrentMediaStatus,
+    /// WriteProtectStatus, CurrentPhysicalMediaType, the blank checks, IsCurrentMediaSupported)
+    /// answer on any disc.
+    fn writable_summary(&self) -> Result<(DiscSummary, MediumClass), Error> {
+        let s = self.summary()?;
+        writable(s)
     }
 
     /// SupportedMediaTypes.
@@ -280,54 +337,29 @@ impl<T: Transport + Send> DataWriter<T> {
 
     /// TotalSectorsOnMedia.
     pub fn total_sectors_on_media(&self) -> Result<u32, Error> {
-        Ok(self.summary()?.total_sectors)
+        Ok(self.writable_summary()?.0.total_sectors)
     }
 
     /// FreeSectorsOnMedia: the sectors a stream may hold with the current options (on CD-R
     /// without the post-gap the writer appends; on rewritable media the whole disc).
     pub fn free_sectors_on_media(&self) -> Result<u32, Error> {
-        let s = self.summary()?;
+        let (s, _) = self.writable_summary()?;
         let postgap_in_image = self.options()?.postgap_already_in_image;
         Ok(super::free_sectors_for_stream(&s, postgap_in_image))
     }
 
     /// NextWritableAddress: 0 on blank and rewritable media.
     pub fn next_writable_address(&self) -> Result<i64, Error> {
-        let s = self.summary()?;
-        let profile = Profile::from_u16(s.profile_code);
-        if MediumClass::of(profile).is_none() {
-            return Err(Error::InvalidMediaState {
-                detail: format!("{} is not written by this writer", s.profile),
-            });
-        }
-        Ok(if profile.is_rewritable_random() {
-            0
-        } else {
-            s.next_writable_address.map(i64::from).unwrap_or(-1)
-        })
+        let (s, class) = self.writable_summary()?;
+        Ok(next_writable_address(&s, class))
     }
 
     /// StartAddressOfPreviousSession and LastWrittenAddressOfPreviousSession: -1 when the
     /// disc is blank or records no sessions.
     pub fn previous_session(&self) -> Result<(i64, i64), Error> {
         self.with_recorder(|rec| {
-            let s = rec.disc_summary()?;
-            let profile = Profile::from_u16(s.profile_code);
-            if s.sessions == 0 || profile.is_rewritable_random() {
-                return Ok((-1, -1));
-            }
-            let cdb = ReadTrackInformation {
-                open: false,
-                address_type: TrackAddressType::SessionNumber,
-                address: u32::from(s.sessions),
-                allocation_length: 48,
-            };
-            let t: TrackInformation = rec.query(&cdb)?;
-            let last = t
-                .last_recorded_address
-                .map(i64::from)
-                .unwrap_or(i64::from(t.track_start) + i64::from(t.track_size) - 1);
-            Ok((i64::from(t.track_start), last))
+            let (s, class) = writable(rec.disc_summary()?)?;
+            previous_session(rec, &s, class)
         })
     }
 
@@ -355,8 +387,9 @@ impl<T: Transport + Send> DataWriter<T> {
         Ok(!p.is_read_only() && s.status == DiscState::Blank)
     }
 
-    /// MediaHeuristicallyBlank: physically blank, or for rewritable media the first 2 MB
-    /// read as zeros.
+    /// MediaHeuristicallyBlank: physically blank, or for overwritable media (DVD+RW, BD-RE)
+    /// the first and the last 2 MB of the formatted area read as zeros, with no file-system
+    /// descriptor there: the check a Write without ForceOverwrite makes.
     pub fn media_heuristically_blank(&self) -> Result<bool, Error> {
         let s = self.summary()?;
         let p = Profile::from_u16(s.profile_code);
@@ -368,8 +401,8 @@ impl<T: Transport + Send> DataWriter<T> {
         }
         let timeouts = self.options()?.timeouts;
         self.with_recorder(|r| {
-            let chunk = u64::from(r.transfer_sectors(1));
-            super::verify::heuristically_blank(r, chunk, &timeouts)
+            let chunk = u64::from(r.transfer_sectors(super::plan::ecc_block(p)));
+            Ok(super::blank::contents(r, chunk, &timeouts)? == super::blank::Contents::Blank)
         })
     }
 

@@ -1,15 +1,11 @@
 //! Burn verification (IBurnVerification): read back and compare with the stream (or with
-//! digests of it taken while writing, for a stream that cannot be read twice), and the
-//! "heuristically blank" check of rewritable discs.
+//! digests of it taken while writing, for a stream that cannot be read twice).
 
 use std::io::SeekFrom;
 use std::time::Duration;
 
-use mmc_core::cdb::{
-    DiscInformationType, Opcode, Read10, ReadDiscInformation, ReadTrackInformation,
-    TrackAddressType,
-};
-use mmc_core::response::{DiscInformation, TrackInformation};
+use mmc_core::cdb::{DiscInformationType, ReadDiscInformation};
+use mmc_core::response::DiscInformation;
 use mmc_core::Transport;
 
 use super::events::WriteAction;
@@ -24,14 +20,12 @@ enum Reference<'a> {
     /// written.
     Digests(&'a [blake3::Hash]),
 }
-use crate::error::{DeviceCause, Error};
+use crate::error::Error;
 use crate::recorder::media_status::DISC_INFORMATION_ALLOCATION;
 use crate::recorder::{Recorder, Timeouts, SECTOR};
 
 /// Chunks compared by a quick verification: the first, the last and some in between.
 const QUICK_SAMPLES: u64 = 16;
-/// IMAPI's heuristic: the first 2 MB of a blank rewritable disc are zeros.
-const BLANK_CHECK_SECTORS: u64 = 1024;
 
 /// Verification as a write's last phase, with its progress events: the `sectors` written
 /// from `start_lba` in chunks of `chunk`, compared at `options.verification` (none: nothing
@@ -91,19 +85,7 @@ fn verify<T: Transport>(
     timeouts: &Timeouts,
     progress: &mut dyn FnMut(u64, u64, Option<Duration>),
 ) -> Result<(), Error> {
-    // Quick and full both check that the disc and track information read back sanely.
-    let cdb = ReadDiscInformation {
-        data_type: DiscInformationType::Standard,
-        allocation_length: DISC_INFORMATION_ALLOCATION,
-    };
-    rec.query::<DiscInformation>(&cdb)?;
-    let cdb = ReadTrackInformation {
-        open: false,
-        address_type: TrackAddressType::Lba,
-        address: u32::try_from(start_lba.max(0)).unwrap_or(0),
-        allocation_length: 48,
-    };
-    rec.query::<TrackInformation>(&cdb)?;
+    check_disc_and_tracks(rec, start_lba, sectors)?;
 
     let chunk = chunk.max(1);
     let chunks = sectors.div_ceil(chunk);
@@ -146,6 +128,35 @@ fn verify<T: Transport>(
         } else {
             index + step
         };
+    }
+    Ok(())
+}
+
+/// The heuristic checks of a quick verification, which a full one makes too (Microsoft's
+/// IMAPI_BURN_VERIFICATION_LEVEL): READ DISC INFORMATION answers, READ TRACK INFORMATION
+/// answers for every track the disc lists (an earlier session's included), each for the track
+/// asked about, and one of them holds the `sectors` written from `start_lba`. A track whose
+/// answer does not fit is E_IMAPI_BURN_VERIFICATION_FAILED at the write's first LBA.
+fn check_disc_and_tracks<T: Transport>(
+    rec: &mut Recorder<T>,
+    start_lba: i64,
+    sectors: u64,
+) -> Result<(), Error> {
+    let cdb = ReadDiscInformation {
+        data_type: DiscInformationType::Standard,
+        allocation_length: DISC_INFORMATION_ALLOCATION,
+    };
+    rec.query::<DiscInformation>(&cdb)?;
+    let tracks = rec.every_track()?;
+    let end = start_lba.saturating_add(i64::try_from(sectors).unwrap_or(i64::MAX));
+    let misnumbered = tracks.iter().any(|(number, t)| t.track_number != *number);
+    // MMC-6 6.27.3: Track Size covers the track's sectors, recorded or still writable.
+    let holds_write = tracks.iter().any(|(_, t)| {
+        let first = i64::from(t.track_start);
+        first <= start_lba && end <= first + i64::from(t.track_size)
+    });
+    if misnumbered || !holds_write {
+        return Err(Error::BurnVerificationFailed { lba: start_lba });
     }
     Ok(())
 }
@@ -208,90 +219,4 @@ fn check_chunk<T: Transport>(
         }
     }
     Ok(n)
-}
-
-/// How often a READ of the blank check is tried again after a transient answer (a unit
-/// attention, a drive becoming ready, an aborted command), and how long apart: Microsoft's
-/// sample tries 5 times, 2 s apart.
-const BLANK_CHECK_TRIES: u32 = 5;
-const BLANK_CHECK_RETRY_DELAY: Duration = Duration::from_secs(2);
-
-/// MediaHeuristicallyBlank for rewritable discs: the first 2 MB read as zeros (what
-/// Microsoft's sample checks), in READs of `chunk` sectors.
-///
-/// Only the drive saying that nothing is recorded there (BLANK CHECK, or a logical block
-/// address out of range: past the formatted part of a DVD+RW) counts as blank. Anything
-/// else that keeps a READ from succeeding after the retries fails the check with its error:
-/// a read that failed never makes data look absent, or a disc holding data would be written
-/// over without ForceOverwrite.
-pub(crate) fn heuristically_blank<T: Transport>(
-    rec: &mut Recorder<T>,
-    chunk: u64,
-    timeouts: &Timeouts,
-) -> Result<bool, Error> {
-    use crate::recorder::Answer;
-    use mmc_core::condition::RetryClass;
-    use mmc_core::sense::SenseKey;
-    use mmc_core::DataPhase;
-
-    let chunk = chunk.max(1);
-    let mut buf = vec![0u8; chunk as usize * SECTOR];
-    let mut lba = 0u64;
-    while lba < BLANK_CHECK_SECTORS {
-        let cdb = Read10 {
-            dpo: false,
-            fua: false,
-            lba: i32::try_from(lba).unwrap_or(i32::MAX),
-            blocks: u16::try_from(chunk).unwrap_or(u16::MAX),
-        };
-        let mut tries = 0;
-        loop {
-            match rec.answer(&cdb, DataPhase::In(&mut buf), timeouts.transfer)? {
-                Answer::Good { transferred } if transferred == buf.len() => break,
-                Answer::Good { transferred } => {
-                    return Err(Error::invalid_response(
-                        Opcode::Read10,
-                        format!("READ (10) returned {transferred} of {} bytes", buf.len()),
-                    ))
-                }
-                Answer::Check { triple, retry, .. } => {
-                    let nothing_recorded = triple.key == SenseKey::BlankCheck
-                        || (triple.key == SenseKey::IllegalRequest
-                            && triple.asc == 0x21
-                            && triple.ascq == 0x00);
-                    if nothing_recorded {
-                        return Ok(true);
-                    }
-                    if retry == RetryClass::Proceed {
-                        break; // a RECOVERED ERROR: the data arrived
-                    }
-                    if retry != RetryClass::Fail && tries < BLANK_CHECK_TRIES {
-                        tries += 1;
-                        rec.pause(BLANK_CHECK_RETRY_DELAY);
-                        continue;
-                    }
-                    let cause = DeviceCause {
-                        opcode: Opcode::Read10,
-                        sense: Some(triple),
-                    };
-                    return Err(Error::from_sense(
-                        triple,
-                        Opcode::Read10,
-                        crate::error::Phase::Other,
-                    )
-                    .unwrap_or(Error::Fail {
-                        detail: format!(
-                            "the check that the disc holds no data could not read LBA {lba}"
-                        ),
-                        cause: Some(cause),
-                    }));
-                }
-            }
-        }
-        if buf.iter().any(|&b| b != 0) {
-            return Ok(false);
-        }
-        lba += chunk;
-    }
-    Ok(true)
 }

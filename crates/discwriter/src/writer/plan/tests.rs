@@ -6,6 +6,7 @@ use mmc_core::{ImapiCode, Profile};
 use super::*;
 use crate::error::ApiMisuse;
 use crate::recorder::{DiscState, DiscSummary, SessionState};
+use crate::writer::blank::Contents;
 
 const FASTEST: SpeedRequest = SpeedRequest {
     sectors_per_second: -1,
@@ -317,10 +318,18 @@ fn an_overwritable_disc_holding_data_needs_force_overwrite() {
         holds_data,
         ..facts()
     };
-    for (holds_data, refused) in [(Some(true), true), (None, true), (Some(false), false)] {
+    let data = Contents::Data {
+        lba: 99_990,
+        file_system: None,
+    };
+    for (holds_data, refused) in [
+        (Some(data), true),
+        (None, true),
+        (Some(Contents::Blank), false),
+    ] {
         let r = WritePlan::new(&d, &options, Some(1), None, &with(holds_data));
         assert_eq!(
-            matches!(r, Err(Error::MediaNotBlank)),
+            matches!(r, Err(Error::MediaNotBlank { .. })),
             refused,
             "{holds_data:?}"
         );
