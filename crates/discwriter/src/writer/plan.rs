@@ -24,9 +24,16 @@ pub(crate) enum MediumClass {
     /// post-gap and run-out; the page's multi-session field decides at CLOSE SESSION whether
     /// the disc stays appendable.
     CdWriteOnce,
-    /// DVD+R, BD-R SRM: a session per write; closing the disc is the CLOSE function
-    /// `finalize` (DVD+R 101b, MMC-6 6.3.3.3.5; BD-R 110b, MMC-6 6.3.3.6.3).
-    Sequential { finalize: CloseFunction },
+    /// DVD+R, BD-R SRM: a session per write, closed with CLOSE SESSION (010b). Closing the
+    /// disc is `finalize`, the medium's plain finalization (110b on both, MMC-6 6.3.3.3 for
+    /// DVD+R, 6.3.3.6 for BD-R); a medium with a DVD-ROM compatible finalization names it
+    /// in `compatible` (DVD+R 101b, "finalize with minimal radius": the recorded area is
+    /// extended to the radius DVD-ROM readers need), the close IMAPI's
+    /// DisableConsumerDvdCompatibilityMode asks for.
+    Sequential {
+        finalize: CloseFunction,
+        compatible: Option<CloseFunction>,
+    },
     /// DVD+RW, BD-RE: written in place from LBA 0.
     Overwritable { dvd_plus_rw: bool },
 }
@@ -37,10 +44,15 @@ impl MediumClass {
         match profile {
             Profile::CdR => Some(MediumClass::CdWriteOnce),
             Profile::DvdPlusR => Some(MediumClass::Sequential {
-                finalize: CloseFunction::FinalizeMinimalRadius,
+                finalize: CloseFunction::FinalizeDisc,
+                compatible: Some(CloseFunction::FinalizeMinimalRadius),
             }),
+            // BD is not DVD: the consumer DVD compatibility IMAPI documents for DVD+R has no
+            // BD-R counterpart (MMC-6 6.3.3.6 defines one finalization), so a BD-R session
+            // is closed alone unless ForceMediaToBeClosed or the 2 % rule closes the disc.
             Profile::BdRSrm => Some(MediumClass::Sequential {
                 finalize: CloseFunction::FinalizeDisc,
+                compatible: None,
             }),
             Profile::DvdPlusRw => Some(MediumClass::Overwritable { dvd_plus_rw: true }),
             Profile::BdRe => Some(MediumClass::Overwritable { dvd_plus_rw: false }),
@@ -52,6 +64,57 @@ impl MediumClass {
     pub(crate) fn write_once(self) -> bool {
         !matches!(self, MediumClass::Overwritable { .. })
     }
+}
+
+/// What a further session costs on CD before its first user sector, after a session that
+/// follows `closed_sessions` closed ones: the last track's run-out (2 blocks, MMC-6
+/// 4.2.3.7), this session's lead-out (Orange Book: 6,750 blocks after the first session,
+/// 2,250 after a later one), the next session's lead-in (4,500) and its first track's
+/// pre-gap (150). On DVD+R and BD-R the drive's own session overhead (Closure and Intro,
+/// which MMC leaves to the medium's books) is left to the drive: next to 2 % of the disc it
+/// never decides whether another session fits.
+fn further_session_overhead(profile: Profile, closed_sessions: u16) -> u64 {
+    if !profile.is_cd() {
+        return 0;
+    }
+    let lead_out = if closed_sessions == 0 { 6_750 } else { 2_250 };
+    2 + lead_out + 4_500 + CD_POSTGAP
+}
+
+/// IMAPI's close rule: a write-once disc is closed when at most 2 % of it would remain for
+/// a further session. `free` is the drive's free blocks before the write, `used` what the
+/// write records of them (its data and what the medium adds), `closed_sessions` the
+/// sessions closed before it; what the next session would cost before its data is not
+/// space it could use.
+fn leaves_no_room_for_another_session(
+    profile: Profile,
+    free: u64,
+    used: u64,
+    total: u64,
+    closed_sessions: u16,
+) -> bool {
+    let usable = free
+        .saturating_sub(used)
+        .saturating_sub(further_session_overhead(profile, closed_sessions));
+    usable.saturating_mul(50) <= total
+}
+
+/// Whether the next write onto the appendable disc `disc` is its last session under the
+/// close rule (IMAPI's FINAL_SESSION media state): even a write of no data (only the
+/// post-gap a CD track gets, unless the image carries it) leaves no room for another.
+pub(crate) fn next_session_is_final(disc: &DiscSummary, postgap_already_in_image: bool) -> bool {
+    let profile = Profile::from_u16(disc.profile_code);
+    let used = match MediumClass::of(profile) {
+        Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => CD_POSTGAP,
+        _ => 0,
+    };
+    leaves_no_room_for_another_session(
+        profile,
+        u64::from(disc.free_sectors),
+        used,
+        u64::from(disc.total_sectors),
+        disc.sessions,
+    )
 }
 
 /// The sectors a stream may hold on the disc `disc` describes, IMAPI's FreeSectorsOnMedia:
@@ -272,8 +335,12 @@ pub(crate) struct WritePlan {
     page_keeps_open: bool,
     postgap_in_image: bool,
     force_close: bool,
+    /// DisableConsumerDvdCompatibilityMode: no DVD+RW compatibility stop of the background
+    /// format, and on DVD+R no compatible close of the disc after every write.
+    dvd_compatibility_disabled: bool,
     bufe: bool,
-    stop_background_format: bool,
+    /// Sessions closed before this write (the lead-out after this one is the first's on CD).
+    closed_sessions: u16,
 }
 
 impl WritePlan {
@@ -386,8 +453,9 @@ impl WritePlan {
             calibrate: class.write_once(),
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,
+            dvd_compatibility_disabled: options.disable_consumer_dvd_compatibility_mode,
             bufe,
-            stop_background_format: options.disable_consumer_dvd_compatibility_mode,
+            closed_sessions: disc.sessions,
         };
         plan.check_fits()?;
         let planned_close = class.write_once() && plan.closes_disc(sectors.unwrap_or(0));
@@ -426,15 +494,40 @@ impl WritePlan {
         Ok(true)
     }
 
-    /// IMAPI closes the disc when asked, or when at most 2 % of it would remain free after
-    /// `sectors` more (and what the medium adds).
+    /// The CLOSE function that finalizes the disc after this write, or `None` when the
+    /// disc stays appendable: IMAPI closes it when ForceMediaToBeClosed asks, or when at
+    /// most 2 % of it would remain for a further session after `sectors` more (and what
+    /// the medium adds). On DVD+R, DisableConsumerDvdCompatibilityMode decides first
+    /// (Microsoft's table): off, the disc is closed in compatible mode (101b) whatever
+    /// ForceMediaToBeClosed says; on, it is closed normally (110b) when the rules above
+    /// close it. CD closes through page 05h, reported here as CLOSE SESSION.
+    fn disc_close(&self, sectors: u64) -> Option<CloseFunction> {
+        let by_rule = self.force_close
+            || leaves_no_room_for_another_session(
+                self.profile,
+                self.free,
+                sectors + self.overhead,
+                self.total,
+                self.closed_sessions,
+            );
+        match self.class {
+            MediumClass::Sequential {
+                compatible: Some(compatible),
+                ..
+            } if !self.dvd_compatibility_disabled => Some(compatible),
+            MediumClass::Sequential { finalize, .. } => by_rule.then_some(finalize),
+            MediumClass::CdWriteOnce => by_rule.then_some(CloseFunction::CloseSession),
+            MediumClass::Overwritable { .. } => None,
+        }
+    }
+
     fn closes_disc(&self, sectors: u64) -> bool {
-        let remaining = self.free.saturating_sub(sectors + self.overhead);
-        self.force_close || remaining * 50 <= self.total
+        self.disc_close(sectors).is_some()
     }
 
     /// Whether a write that ended with `end` after `written` sectors closes the disc: only
-    /// one that recorded all its data on write-once media.
+    /// one that recorded all its data on write-once media. What the plan expects; the
+    /// outcome reports what the drive says afterwards.
     pub(crate) fn disc_closed(&self, end: DataEnd, written: u64) -> bool {
         self.class.write_once() && end == DataEnd::Complete && self.closes_disc(written)
     }
@@ -494,14 +587,14 @@ impl WritePlan {
                     MediumClass::CdWriteOnce | MediumClass::Sequential { .. } if !written_any => {
                         None
                     }
-                    MediumClass::Sequential { finalize } if close_disc => Some(finalize),
+                    MediumClass::Sequential { .. } if close_disc => self.disc_close(written),
                     MediumClass::CdWriteOnce | MediumClass::Sequential { .. } => {
                         Some(CloseFunction::CloseSession)
                     }
                     // The DVD+RW compatibility close (MMC-6 6.3.3.2.3), or only stopping the
                     // background format when the consumer-compatibility mode is off.
                     MediumClass::Overwritable { dvd_plus_rw: true } => {
-                        Some(if self.stop_background_format {
+                        Some(if self.dvd_compatibility_disabled {
                             CloseFunction::QuickStopBackgroundFormat
                         } else {
                             CloseFunction::CloseSession
@@ -527,18 +620,26 @@ impl WritePlan {
     }
 
     /// The outcome of a complete write of `written` sectors, given the speed and rotation the
-    /// drive reports having selected and the seconds the write took.
+    /// drive reports having selected, the seconds the write took and the disc state READ
+    /// DISC INFORMATION gave after it (write-once media): a drive that completed the disc
+    /// on its own (no room, or no session or track number left for another) is believed
+    /// over the plan.
     pub(crate) fn outcome(
         &self,
         written: u64,
         current: Option<(u32, bool)>,
         elapsed_time: f64,
+        state_after: Option<DiscState>,
     ) -> WriteOutcome {
+        let disc_closed = match state_after {
+            Some(state) if self.class.write_once() => state == DiscState::Complete,
+            _ => self.disc_closed(DataEnd::Complete, written),
+        };
         WriteOutcome {
             code: self.outcome_code(current),
             start_lba: self.start_lba,
             sectors: written,
-            disc_closed: self.disc_closed(DataEnd::Complete, written),
+            disc_closed,
             elapsed_time,
         }
     }
