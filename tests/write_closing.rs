@@ -21,9 +21,8 @@ use virtdrive::{DriveConfig, EmulatedDrive};
 fn read_back_state<T: Transport>(d: &mut T) -> (DiscState, u32) {
     let mut rec = Recorder::open(d).unwrap();
     let status = rec.disc_summary().unwrap().status;
-    let capacity: mmc_core::response::CapacityData = rec
-        .query(&mmc_core::cdb::ReadCapacity::default())
-        .unwrap();
+    let capacity: mmc_core::response::CapacityData =
+        rec.query(&mmc_core::cdb::ReadCapacity::default()).unwrap();
     (status, capacity.last_lba)
 }
 
