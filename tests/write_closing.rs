@@ -10,7 +10,6 @@ mod common;
 use common::*;
 use discwriter::writer::media_state;
 use discwriter::{DataWriter, DiscState, Recorder, WriteOptions};
-use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::Transport;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
@@ -26,16 +25,6 @@ fn read_back_state<T: Transport>(d: &mut T) -> (DiscState, u32) {
     (status, capacity.last_lba)
 }
 
-/// The CLOSE TRACK/SESSION functions sent.
-fn close_functions(records: &[TraceRecord]) -> Vec<u8> {
-    records
-        .iter()
-        .filter_map(|r| mmc_core::wire::parse_hex_words([r.cdb.as_str()]).ok())
-        .filter(|c| c.first() == Some(&0x5B))
-        .map(|c| c.get(2).copied().unwrap_or(0) & 0x07)
-        .collect()
-}
-
 /// Writes `sectors` onto `d` with the two options; the outcome's `disc_closed`, the CLOSE
 /// functions sent and the drive afterwards.
 fn write_with(
@@ -49,16 +38,10 @@ fn write_with(
         force_media_to_be_closed: force,
         ..WriteOptions::default()
     };
-    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options);
-    let (r, _) = write_collecting(&w, &image(sectors, 1));
+    let (r, records, d) = traced_write(d, &image(sectors, 1), options);
     let out = r.unwrap_or_else(|e| panic!("{e}"));
-    let (d, records) = w
-        .take_recorder()
-        .unwrap()
-        .unwrap()
-        .into_transport()
-        .into_parts();
-    (out.disc_closed, close_functions(&records), d)
+    let functions = closes(&records).into_iter().map(|(f, _)| f).collect();
+    (out.disc_closed, functions, d)
 }
 
 /// The first LBA at the emulated DVD+R's minimal radius (virtdrive's `dvd_plus_r` notes).

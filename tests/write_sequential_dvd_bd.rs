@@ -16,7 +16,6 @@ use std::io::Cursor;
 
 use common::*;
 use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, WriteAction, WriteOptions};
-use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::Transport;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
@@ -68,43 +67,6 @@ impl Case {
     fn next_session(&self, start: u64, sectors: u64) -> u64 {
         start + sectors.div_ceil(self.ecc_block) * self.ecc_block + self.session_gap
     }
-}
-
-/// Every CDB of the transcript, as bytes.
-fn cdbs(records: &[TraceRecord]) -> Vec<Vec<u8>> {
-    records
-        .iter()
-        .map(|r| mmc_core::wire::parse_hex_words([r.cdb.as_str()]).unwrap())
-        .collect()
-}
-
-/// The CLOSE TRACK/SESSION commands sent: (function, track number).
-fn closes(records: &[TraceRecord]) -> Vec<(u8, u16)> {
-    cdbs(records)
-        .iter()
-        .filter(|c| c[0] == 0x5B)
-        .map(|c| (c[2] & 0x07, u16::from_be_bytes([c[4], c[5]])))
-        .collect()
-}
-
-fn traced_write(
-    d: EmulatedDrive,
-    data: &[u8],
-    options: WriteOptions,
-) -> (
-    Result<discwriter::WriteOutcome, Error>,
-    Vec<TraceRecord>,
-    EmulatedDrive,
-) {
-    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options);
-    let (r, _) = write_collecting(&w, data);
-    let (d, records) = w
-        .take_recorder()
-        .unwrap()
-        .unwrap()
-        .into_transport()
-        .into_parts();
-    (r, records, d)
 }
 
 /// READ DISC INFORMATION byte 2 and the invisible track's next writable address.
