@@ -206,8 +206,9 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
         ),
         row(
             "write drive",
+            // A DVD+R is closed in compatible mode by default.
             &["write", SAMPLE, "--drive", &disc("r.disc", "dvd+r")],
-            Expect::Ok("next writable address"),
+            Expect::Ok("Disc: closed (no further session)"),
             &["write", SAMPLE, "--drive", "virt:floppy"],
             Expect::Fails("unknown medium \"floppy\""),
         ),
@@ -216,6 +217,25 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             &["write", SAMPLE, "--drive", "virt:cd-r", "--close"],
             Expect::Ok("closed (no further session)"),
             &["write", SAMPLE, "--drive", "virt:cd-r", "--close=yes"],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
+            "write disable_dvd_compatibility",
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:dvd+r",
+                "--disable-dvd-compatibility",
+            ],
+            Expect::Ok("Disc: appendable"),
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:dvd+r",
+                "--disable-dvd-compatibility=no",
+            ],
             Expect::Usage("unexpected value"),
         ),
         row(

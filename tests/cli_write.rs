@@ -166,3 +166,68 @@ fn format_eject_and_drives() {
         .iter()
         .any(|d| d == "virt:bd-re"));
 }
+
+/// A DVD+R write closes the disc by default (IMAPI's DisableConsumerDvdCompatibilityMode
+/// off: the compatible close), stays appendable with `--disable-dvd-compatibility`, and is
+/// closed with that and `--close`; the result's `disc_closed` is what `info` then reads.
+#[test]
+fn dvd_plus_r_is_closed_by_default_and_appendable_with_disable_dvd_compatibility() {
+    let dir = tempfile::tempdir().unwrap();
+    // (options, disc closed, status `info` reports)
+    let rows: [(&[&str], bool, &str); 3] = [
+        (&[], true, "complete"),
+        (&["--disable-dvd-compatibility"], false, "appendable"),
+        (
+            &["--disable-dvd-compatibility", "--close"],
+            true,
+            "complete",
+        ),
+    ];
+    for (i, (options, closed, status)) in rows.into_iter().enumerate() {
+        let drive = format!(
+            "virt:dvd+r@{}",
+            dir.path().join(format!("{i}.disc")).display()
+        );
+        let mut args = vec!["write", SAMPLE, "--drive", &drive, "--json"];
+        args.extend_from_slice(options);
+        let out = ok(&discwriter(&args, dir.path()));
+        let result = common::assert_result_schema(out.lines().last().unwrap());
+        assert_eq!(result["hresult"], "0x00000000", "{options:?}: {out}");
+        assert_eq!(result["disc_closed"], closed, "{options:?}: {out}");
+        let info: serde_json::Value = serde_json::from_str(&ok(&discwriter(
+            &["info", "--drive", &drive, "--json"],
+            dir.path(),
+        )))
+        .unwrap();
+        assert_eq!(info["status"], status, "{options:?}: {info}");
+
+        // The text result says the same.
+        let drive = format!(
+            "virt:dvd+r@{}",
+            dir.path().join(format!("t{i}.disc")).display()
+        );
+        let mut args = vec!["write", SAMPLE, "--drive", &drive];
+        args.extend_from_slice(options);
+        let text = ok(&discwriter(&args, dir.path()));
+        assert_eq!(
+            text.contains("Disc: closed (no further session)"),
+            closed,
+            "{options:?}: {text}"
+        );
+    }
+    // The option is a flag: a value is refused, and nothing is written.
+    let drive = format!("virt:dvd+r@{}", dir.path().join("bad.disc").display());
+    let o = discwriter(
+        &[
+            "write",
+            SAMPLE,
+            "--drive",
+            &drive,
+            "--disable-dvd-compatibility=yes",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--disable-dvd-compatibility"));
+    assert!(!dir.path().join("bad.disc").exists());
+}

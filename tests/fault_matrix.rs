@@ -394,9 +394,14 @@ impl Transport for Handle {
 
 /// Options of every row: full verification, and waits short enough that a drive stuck in a
 /// transient state gives up in seconds of test time (the budget is virtual time).
+/// Full verification and long waits; DisableConsumerDvdCompatibilityMode, since every row
+/// checks that the disc takes the next write, and by default a DVD+R is closed after every
+/// complete write (verified or not: verification follows the close), as Microsoft's table
+/// says.
 fn matrix_options() -> WriteOptions {
     WriteOptions {
         verification: VerificationLevel::Full,
+        disable_consumer_dvd_compatibility_mode: true,
         timeouts: Timeouts {
             becoming_ready: Duration::from_secs(30),
             long_operation: Duration::from_secs(600),

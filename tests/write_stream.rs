@@ -86,8 +86,10 @@ fn a_stream_of_unknown_length_is_written_as_it_comes_on_every_medium() {
     for kind in ALL_WRITABLE {
         let w = writer(
             drive(kind),
+            // Without the DVD+R compatible close, which closes a DVD+R after every write.
             WriteOptions {
                 verification: VerificationLevel::Full,
+                disable_consumer_dvd_compatibility_mode: true,
                 ..WriteOptions::default()
             },
         );

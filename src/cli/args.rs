@@ -119,6 +119,13 @@ pub struct WriteArgs {
     /// Close the disc (IMAPI's ForceMediaToBeClosed): no further session can be added.
     #[arg(long)]
     pub close: bool,
+    /// Skip the consumer DVD compatibility steps (IMAPI's
+    /// DisableConsumerDvdCompatibilityMode): a DVD+R write then closes only its session,
+    /// keeping the disc appendable (unless --close, or at most 2 % would remain), where by
+    /// default it closes the disc in DVD-ROM compatible mode; a DVD+RW's background format
+    /// is stopped quickly instead of compatibly. No effect on CD or BD.
+    #[arg(long)]
+    pub disable_dvd_compatibility: bool,
     /// Write speed: a multiple of the medium's 1x (4x, 2.4x, 16) or max.
     #[arg(long, value_parser = parse_speed, value_name = "X|max")]
     pub speed: Option<Speed>,

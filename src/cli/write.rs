@@ -176,6 +176,7 @@ fn write_to(
         writer.set_client_name("discwriter")?;
         writer.set_options(WriteOptions {
             force_media_to_be_closed: args.close,
+            disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
             force_overwrite: args.overwrite,
             verification: args.verify.into(),
             ..WriteOptions::default()

@@ -193,3 +193,42 @@ pub fn assert_result_schema(line: &str) -> serde_json::Value {
     }
     r
 }
+
+/// Every CDB of the transcript, as bytes.
+pub fn cdbs(records: &[TraceRecord]) -> Vec<Vec<u8>> {
+    records
+        .iter()
+        .map(|r| mmc_core::wire::parse_hex_words([r.cdb.as_str()]).unwrap())
+        .collect()
+}
+
+/// The CLOSE TRACK/SESSION commands sent: (function, track number).
+pub fn closes(records: &[TraceRecord]) -> Vec<(u8, u16)> {
+    cdbs(records)
+        .iter()
+        .filter(|c| c[0] == 0x5B)
+        .map(|c| (c[2] & 0x07, u16::from_be_bytes([c[4], c[5]])))
+        .collect()
+}
+
+/// Writes `data` onto `d` with `options` through a transcript recorder: the result, the
+/// commands sent and the drive.
+pub fn traced_write(
+    d: EmulatedDrive,
+    data: &[u8],
+    options: WriteOptions,
+) -> (
+    Result<discwriter::WriteOutcome, Error>,
+    Vec<TraceRecord>,
+    EmulatedDrive,
+) {
+    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options);
+    let (r, _) = write_collecting(&w, data);
+    let (d, records) = w
+        .take_recorder()
+        .unwrap()
+        .unwrap()
+        .into_transport()
+        .into_parts();
+    (r, records, d)
+}

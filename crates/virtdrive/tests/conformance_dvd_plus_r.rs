@@ -299,6 +299,78 @@ fn finalizing_with_minimal_radius_completes_the_disc() {
     );
 }
 
+/// The first LBA at the minimal radius (30 mm; see virtdrive's `dvd_plus_r` notes).
+const MINIMAL_RADIUS_END: u32 = 266_720;
+
+/// The data zone's end as READ CAPACITY, the TOC's lead-out and READ TRACK INFORMATION of
+/// track 1 give it: (last LBA, lead-out start, track size).
+fn recorded_end(d: &mut EmulatedDrive) -> (u32, u32, u32) {
+    let capacity = be32(&command_in(d, &READ_CAPACITY, 8)[0..4]);
+    let toc = command_in(d, &read_toc(0, false, 0), 804);
+    // Header (4), track 1 (8), then the lead-out descriptor: its address in bytes 16-19.
+    assert_eq!(toc[14], 0xAA, "the lead-out descriptor");
+    let track = command_in(d, &read_track_information(1), 48);
+    (capacity, be32(&toc[16..20]), be32(&track[24..28]))
+}
+
+/// MMC-6 6.3.3.3: 101b finalizes "with minimal radius": a data zone that ends closer to the
+/// centre is padded with zero sectors out to the minimal radius, so that DVD-ROM readers
+/// find the lead-out where they need it; 110b finalizes with the lead-out right after the
+/// data. Both complete the disc.
+#[test]
+fn finalizing_with_minimal_radius_pads_the_data_zone_and_110b_does_not() {
+    // (function, the first LBA after the data zone)
+    for (function, end) in [
+        (FINALIZE_MINIMAL_RADIUS, MINIMAL_RADIUS_END),
+        (FINALIZE_DISC, 16),
+    ] {
+        let mut d = dvd_plus_r();
+        let data = write_blocks(&mut d, 0, 16, 5);
+        command_ok(&mut d, &SYNCHRONIZE_CACHE);
+        command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
+        command_ok_long(&mut d, &close(function, 0));
+        let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
+        assert_eq!(info[2], 0x0E, "{function}: complete");
+        assert_eq!(
+            recorded_end(&mut d),
+            (end - 1, end, end),
+            "{function}: READ CAPACITY, TOC lead-out, track size"
+        );
+        assert_eq!(read_blocks(&mut d, 0, 16), data, "{function}");
+        if end > 16 {
+            assert_eq!(
+                read_blocks(&mut d, end as i32 - 16, 16),
+                vec![0; 16 * 2048],
+                "the padding reads as zeros"
+            );
+        }
+        command_in_fails(&mut d, &read10(end, 1), 2048, triples::LBA_OUT_OF_RANGE);
+    }
+}
+
+/// A data zone that already reaches the minimal radius is not padded: 101b and 110b
+/// leave the same disc.
+#[test]
+fn a_data_zone_past_the_minimal_radius_is_not_padded() {
+    for function in [FINALIZE_MINIMAL_RADIUS, FINALIZE_DISC] {
+        let recorded = MINIMAL_RADIUS_END + 16;
+        let state = serde_json::json!({
+            "medium": "dvd+r",
+            "version": 1,
+            "sessions": [{ "tracks": [{ "number": 1, "start": 0, "recorded": recorded }], "closed": true }],
+            "finalized": false,
+        });
+        let m = medium::load(MediumKind::DvdPlusR, &state, Box::new(MemoryStore::new())).unwrap();
+        let mut d = EmulatedDrive::with_medium(Default::default(), m);
+        command_ok_long(&mut d, &close(function, 0));
+        assert_eq!(
+            recorded_end(&mut d),
+            (recorded - 1, recorded, recorded),
+            "{function}"
+        );
+    }
+}
+
 #[test]
 fn function_110b_finalizes_an_appendable_disc_without_a_new_session() {
     let mut d = dvd_plus_r();

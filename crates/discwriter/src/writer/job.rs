@@ -37,9 +37,13 @@ pub(super) fn execute<T: Transport + Send>(
 
     let area = (start_lba, written, plan.chunk);
     verify::verify_write(rec, source, &digests, area, ranges, options, progress)?;
+    // Whether the disc is closed is what the drive says now (READ DISC INFORMATION).
+    let state_after = (plan.class.write_once())
+        .then(|| rec.disc_summary().map(|s| s.status).ok())
+        .flatten();
     progress.enter(WriteAction::Completed, rec);
     let elapsed = progress.clock.elapsed(rec).as_secs_f64();
-    Ok(plan.outcome(written, current, elapsed))
+    Ok(plan.outcome(written, current, elapsed, state_after))
 }
 
 /// Speed, write parameters, format and power calibration. Returns the track this write

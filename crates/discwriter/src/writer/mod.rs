@@ -62,7 +62,11 @@ pub struct WriteOptions {
     pub postgap_already_in_image: bool,
     /// ForceMediaToBeClosed: close the disc after this session.
     pub force_media_to_be_closed: bool,
-    /// DisableConsumerDvdCompatibilityMode: skip the DVD+RW compatibility close.
+    /// DisableConsumerDvdCompatibilityMode: default false, which closes a DVD+RW
+    /// compatibly (CLOSE 010b rather than the quick stop 000b) and a DVD+R disc after every
+    /// write in compatible mode (101b) whatever ForceMediaToBeClosed says; true closes a
+    /// DVD+R disc normally (110b) only when ForceMediaToBeClosed or the 2 % rule asks, and
+    /// otherwise only the session. No effect on CD or BD.
     pub disable_consumer_dvd_compatibility_mode: bool,
     /// ForceOverwrite: write over a rewritable disc that is not blank.
     pub force_overwrite: bool,
@@ -105,7 +109,8 @@ pub struct WriteOutcome {
     pub start_lba: i64,
     /// Sectors of the stream recorded (the stream's length in sectors).
     pub sectors: u64,
-    /// The disc was closed (no further session).
+    /// The disc was closed (no further session): on write-once media the disc status READ
+    /// DISC INFORMATION reports after the write.
     pub disc_closed: bool,
     /// Seconds the write took (device time for emulators).
     pub elapsed_time: f64,

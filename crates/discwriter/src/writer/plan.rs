@@ -13,65 +13,16 @@ use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{ApiMisuse, DeviceCause, Error};
 use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SessionState, SECTOR};
 
+mod medium;
+
+pub use medium::free_sectors_for_stream;
+use medium::leaves_no_room_for_another_session;
+pub(crate) use medium::{next_session_is_final, MediumClass};
+
 /// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds). The track's two
 /// run-out blocks (MMC-6 4.2.3.7) are not the writer's to count: the Free Blocks a drive
 /// reports for the invisible track already leave them out.
 pub(crate) const CD_POSTGAP: u64 = 150;
-
-/// How a medium is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MediumClass {
-    /// CD-R: a TAO track per session, shaped by the write parameters page (MMC-6 7.5), with a
-    /// post-gap and run-out; the page's multi-session field decides at CLOSE SESSION whether
-    /// the disc stays appendable.
-    CdWriteOnce,
-    /// DVD+R, BD-R SRM: a session per write; closing the disc is the CLOSE function
-    /// `finalize` (DVD+R 101b, MMC-6 6.3.3.3.5; BD-R 110b, MMC-6 6.3.3.6.3).
-    Sequential { finalize: CloseFunction },
-    /// DVD+RW, BD-RE: written in place from LBA 0.
-    Overwritable { dvd_plus_rw: bool },
-}
-
-impl MediumClass {
-    /// The class of a profile this writer records, `None` for the others.
-    pub(crate) fn of(profile: Profile) -> Option<Self> {
-        match profile {
-            Profile::CdR => Some(MediumClass::CdWriteOnce),
-            Profile::DvdPlusR => Some(MediumClass::Sequential {
-                finalize: CloseFunction::FinalizeMinimalRadius,
-            }),
-            Profile::BdRSrm => Some(MediumClass::Sequential {
-                finalize: CloseFunction::FinalizeDisc,
-            }),
-            Profile::DvdPlusRw => Some(MediumClass::Overwritable { dvd_plus_rw: true }),
-            Profile::BdRe => Some(MediumClass::Overwritable { dvd_plus_rw: false }),
-            _ => None,
-        }
-    }
-
-    /// Recorded session by session, never over what is there.
-    pub(crate) fn write_once(self) -> bool {
-        !matches!(self, MediumClass::Overwritable { .. })
-    }
-}
-
-/// The sectors a stream may hold on the disc `disc` describes, IMAPI's FreeSectorsOnMedia:
-/// "sectors consumed in managing the disc space ... such as run-out blocks and postgaps" are
-/// left out. On CD-R that is the drive's free blocks (run-out already left out) less the
-/// post-gap the writer appends, unless the image carries it; on overwritable media the whole
-/// disc; elsewhere the drive's free blocks.
-pub fn free_sectors_for_stream(disc: &DiscSummary, postgap_already_in_image: bool) -> u32 {
-    let profile = Profile::from_u16(disc.profile_code);
-    if profile.is_rewritable_random() {
-        return disc.total_sectors;
-    }
-    match MediumClass::of(profile) {
-        Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => {
-            disc.free_sectors.saturating_sub(CD_POSTGAP as u32)
-        }
-        _ => disc.free_sectors,
-    }
-}
 
 /// The medium's ECC block in sectors (MMC-6 4.5: 16 on DVD, 32 on BD; 1 on CD), the unit
 /// transfers are kept to when the path to the drive takes less than 64 KiB.
@@ -305,8 +256,12 @@ pub(crate) struct WritePlan {
     page_keeps_open: bool,
     postgap_in_image: bool,
     force_close: bool,
+    /// DisableConsumerDvdCompatibilityMode: no DVD+RW compatibility stop of the background
+    /// format, and on DVD+R no compatible close of the disc after every write.
+    dvd_compatibility_disabled: bool,
     bufe: bool,
-    stop_background_format: bool,
+    /// Sessions closed before this write (the lead-out after this one is the first's on CD).
+    closed_sessions: u16,
 }
 
 impl WritePlan {
@@ -430,8 +385,9 @@ impl WritePlan {
             calibrate: class.write_once(),
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,
+            dvd_compatibility_disabled: options.disable_consumer_dvd_compatibility_mode,
             bufe,
-            stop_background_format: options.disable_consumer_dvd_compatibility_mode,
+            closed_sessions: disc.sessions,
         };
         plan.check_fits()?;
         let planned_close = class.write_once() && plan.closes_disc(sectors.unwrap_or(0));
@@ -470,15 +426,40 @@ impl WritePlan {
         Ok(true)
     }
 
-    /// IMAPI closes the disc when asked, or when at most 2 % of it would remain free after
-    /// `sectors` more (and what the medium adds).
+    /// The CLOSE function that finalizes the disc after this write, or `None` when the
+    /// disc stays appendable: IMAPI closes it when ForceMediaToBeClosed asks, or when at
+    /// most 2 % of it would remain for a further session after `sectors` more (and what
+    /// the medium adds). On DVD+R, DisableConsumerDvdCompatibilityMode decides first
+    /// (Microsoft's table): off, the disc is closed in compatible mode (101b) whatever
+    /// ForceMediaToBeClosed says; on, it is closed normally (110b) when the rules above
+    /// close it. CD closes through page 05h, reported here as CLOSE SESSION.
+    fn disc_close(&self, sectors: u64) -> Option<CloseFunction> {
+        let by_rule = self.force_close
+            || leaves_no_room_for_another_session(
+                self.profile,
+                self.free,
+                sectors + self.overhead,
+                self.total,
+                self.closed_sessions,
+            );
+        match self.class {
+            MediumClass::Sequential {
+                compatible: Some(compatible),
+                ..
+            } if !self.dvd_compatibility_disabled => Some(compatible),
+            MediumClass::Sequential { finalize, .. } => by_rule.then_some(finalize),
+            MediumClass::CdWriteOnce => by_rule.then_some(CloseFunction::CloseSession),
+            MediumClass::Overwritable { .. } => None,
+        }
+    }
+
     fn closes_disc(&self, sectors: u64) -> bool {
-        let remaining = self.free.saturating_sub(sectors + self.overhead);
-        self.force_close || remaining * 50 <= self.total
+        self.disc_close(sectors).is_some()
     }
 
     /// Whether a write that ended with `end` after `written` sectors closes the disc: only
-    /// one that recorded all its data on write-once media.
+    /// one that recorded all its data on write-once media. What the plan expects; the
+    /// outcome reports what the drive says afterwards.
     pub(crate) fn disc_closed(&self, end: DataEnd, written: u64) -> bool {
         self.class.write_once() && end == DataEnd::Complete && self.closes_disc(written)
     }
@@ -538,14 +519,14 @@ impl WritePlan {
                     MediumClass::CdWriteOnce | MediumClass::Sequential { .. } if !written_any => {
                         None
                     }
-                    MediumClass::Sequential { finalize } if close_disc => Some(finalize),
+                    MediumClass::Sequential { .. } if close_disc => self.disc_close(written),
                     MediumClass::CdWriteOnce | MediumClass::Sequential { .. } => {
                         Some(CloseFunction::CloseSession)
                     }
                     // The DVD+RW compatibility close (MMC-6 6.3.3.2.3), or only stopping the
                     // background format when the consumer-compatibility mode is off.
                     MediumClass::Overwritable { dvd_plus_rw: true } => {
-                        Some(if self.stop_background_format {
+                        Some(if self.dvd_compatibility_disabled {
                             CloseFunction::QuickStopBackgroundFormat
                         } else {
                             CloseFunction::CloseSession
@@ -571,18 +552,26 @@ impl WritePlan {
     }
 
     /// The outcome of a complete write of `written` sectors, given the speed and rotation the
-    /// drive reports having selected and the seconds the write took.
+    /// drive reports having selected, the seconds the write took and the disc state READ
+    /// DISC INFORMATION gave after it (write-once media): a drive that completed the disc
+    /// on its own (no room, or no session or track number left for another) is believed
+    /// over the plan.
     pub(crate) fn outcome(
         &self,
         written: u64,
         current: Option<(u32, bool)>,
         elapsed_time: f64,
+        state_after: Option<DiscState>,
     ) -> WriteOutcome {
+        let disc_closed = match state_after {
+            Some(state) if self.class.write_once() => state == DiscState::Complete,
+            _ => self.disc_closed(DataEnd::Complete, written),
+        };
         WriteOutcome {
             code: self.outcome_code(current),
             start_lba: self.start_lba,
             sectors: written,
-            disc_closed: self.disc_closed(DataEnd::Complete, written),
+            disc_closed,
             elapsed_time,
         }
     }

@@ -322,8 +322,10 @@ impl<T: Transport + Send> DataWriter<T> {
         if s.write_protected {
             flags |= WRITE_PROTECTED;
         }
-        // Only one more session fits when at most 2 % of the disc remains.
-        if flags & APPENDABLE != 0 && u64::from(s.free_sectors) * 50 <= u64::from(s.total_sectors) {
+        // Only one more session fits when the next write closes the disc under the same
+        // 2 % rule a write applies (the room a further session would need left out).
+        let postgap_in_image = self.options()?.postgap_already_in_image;
+        if flags & APPENDABLE != 0 && super::plan::next_session_is_final(&s, postgap_in_image) {
             flags |= FINAL_SESSION;
         }
         Ok(flags)

@@ -60,13 +60,15 @@ fn each_profile_has_its_class_and_finalize_function() {
         (
             Profile::DvdPlusR,
             Some(MediumClass::Sequential {
-                finalize: FinalizeMinimalRadius,
+                finalize: FinalizeDisc,
+                compatible: Some(FinalizeMinimalRadius),
             }),
         ),
         (
             Profile::BdRSrm,
             Some(MediumClass::Sequential {
                 finalize: FinalizeDisc,
+                compatible: None,
             }),
         ),
         (
@@ -90,38 +92,155 @@ fn each_profile_has_its_class_and_finalize_function() {
     }
 }
 
-/// The disc is closed when at most 2 % of it would remain free: on 100 000 sectors, 2 000
-/// left closes it, 2 001 does not. DVD+R closes with 101b, BD-R with 110b.
+/// A write of `sectors` onto `d` with the two options, and what it closes: the last CLOSE
+/// function of its closing and whether the disc ends closed.
+fn closes_with(
+    d: &DiscSummary,
+    disable_compatibility: bool,
+    force: bool,
+    sectors: u64,
+) -> (Option<Step>, bool) {
+    let options = WriteOptions {
+        disable_consumer_dvd_compatibility_mode: disable_compatibility,
+        force_media_to_be_closed: force,
+        ..WriteOptions::default()
+    };
+    let p = plan(d, &options, sectors);
+    let closing = p.closing(DataEnd::Complete, sectors);
+    assert!(closing.finalize);
+    (
+        steps(&closing).last().copied(),
+        p.disc_closed(DataEnd::Complete, sectors),
+    )
+}
+
+/// Microsoft's DisableConsumerDvdCompatibilityMode table for DVD+R: with the mode on (the
+/// default) the disc is closed in compatible mode (101b) whatever ForceMediaToBeClosed
+/// says; with it off the disc is closed normally (110b) when forced or by the 2 % rule,
+/// else only the session (010b). BD-R has one finalization and ignores the option; CD
+/// closes through page 05h and ends with CLOSE SESSION either way.
 #[test]
-fn the_two_percent_rule_closes_at_its_boundary_with_the_media_finalize_function() {
-    let rows: [(Profile, u64, Option<CloseFunction>); 6] = [
-        (Profile::DvdPlusR, 97_999, None),
-        (Profile::DvdPlusR, 98_000, Some(FinalizeMinimalRadius)),
-        (Profile::BdRSrm, 97_999, None),
-        (Profile::BdRSrm, 98_000, Some(FinalizeDisc)),
-        // CD: the post-gap counts against the free space; the disc is closed
-        // through page 05h, and CLOSE SESSION is the last step either way.
-        (Profile::CdR, 97_999 - 150, None),
-        (Profile::CdR, 98_000 - 150, Some(CloseSession)),
+fn dvd_plus_r_closes_as_the_compatibility_table_says() {
+    let small = 10;
+    // On 100 000 sectors, 98 000 leave 2 %.
+    let full = 98_000;
+    // (profile, DisableConsumerDvdCompatibilityMode, ForceMediaToBeClosed, sectors,
+    // last CLOSE function, disc closed)
+    let rows: [(Profile, bool, bool, u64, CloseFunction, bool); 14] = [
+        (
+            Profile::DvdPlusR,
+            false,
+            false,
+            small,
+            FinalizeMinimalRadius,
+            true,
+        ),
+        (
+            Profile::DvdPlusR,
+            false,
+            true,
+            small,
+            FinalizeMinimalRadius,
+            true,
+        ),
+        (Profile::DvdPlusR, true, true, small, FinalizeDisc, true),
+        (Profile::DvdPlusR, true, false, small, CloseSession, false),
+        (
+            Profile::DvdPlusR,
+            true,
+            false,
+            full - 1,
+            CloseSession,
+            false,
+        ),
+        (Profile::DvdPlusR, true, false, full, FinalizeDisc, true),
+        (
+            Profile::DvdPlusR,
+            false,
+            false,
+            full,
+            FinalizeMinimalRadius,
+            true,
+        ),
+        (Profile::BdRSrm, false, false, small, CloseSession, false),
+        (Profile::BdRSrm, true, false, small, CloseSession, false),
+        (Profile::BdRSrm, false, true, small, FinalizeDisc, true),
+        (Profile::BdRSrm, true, true, small, FinalizeDisc, true),
+        (Profile::BdRSrm, false, false, full, FinalizeDisc, true),
+        (Profile::CdR, false, false, small, CloseSession, false),
+        (Profile::CdR, true, true, small, CloseSession, true),
     ];
-    for (profile, sectors, finalize) in rows {
-        let p = plan(&blank(profile, 100_000), &WriteOptions::default(), sectors);
-        let closing = p.closing(DataEnd::Complete, sectors);
-        let last = steps(&closing).last().copied();
-        let closed = p.disc_closed(DataEnd::Complete, sectors);
-        assert_eq!(closed, finalize.is_some(), "{} {sectors}", profile.name());
-        let expected = if profile.is_cd() {
-            CloseSession
-        } else {
-            finalize.unwrap_or(CloseSession)
-        };
+    for (profile, disable, force, sectors, function, closed) in rows {
+        let got = closes_with(&blank(profile, 100_000), disable, force, sectors);
         assert_eq!(
-            last,
-            Some(Step::Close(expected)),
-            "{} {sectors}",
+            got,
+            (Some(Step::Close(function)), closed),
+            "{} disable={disable} force={force} {sectors}",
             profile.name()
         );
-        assert!(closing.finalize);
+    }
+}
+
+/// On CD the 2 % rule counts only the space a further session could use: after this
+/// track's run-out (2), its session's lead-out (6 750 after the first session, 2 250 after
+/// a later one), the next lead-in (4 500) and pre-gap (150). On a blank 100 000-sector disc
+/// a write of s sectors (and its 150-sector post-gap) leaves 100 000 - s - 150 - 11 402 for
+/// another session: s = 86 448 leaves 2 000 (2 %) and closes the disc, one less does not.
+/// After one closed session the lead-out is 2 250: the line moves 4 500 sectors on.
+#[test]
+fn the_cd_two_percent_rule_leaves_out_what_a_further_session_costs() {
+    let mut second = blank(Profile::CdR, 100_000);
+    second.sessions = 1;
+    // (disc, sectors, disc closed)
+    let rows: [(DiscSummary, u64, bool); 4] = [
+        (blank(Profile::CdR, 100_000), 86_447, false),
+        (blank(Profile::CdR, 100_000), 86_448, true),
+        (second.clone(), 86_447 + 4_500, false),
+        (second, 86_448 + 4_500, true),
+    ];
+    for (d, sectors, closed) in rows {
+        let p = plan(&d, &WriteOptions::default(), sectors);
+        assert_eq!(
+            p.disc_closed(DataEnd::Complete, sectors),
+            closed,
+            "{sectors}"
+        );
+        // Page 05h is set for what the write expects: closing the disc, or not.
+        assert_eq!(
+            p.write_parameters,
+            Some(Step::WriteParameters {
+                keep_open: !closed,
+                bufe: true
+            }),
+            "{sectors}"
+        );
+    }
+}
+
+/// FINAL_SESSION is the same rule for the smallest write: on CD a disc whose free space,
+/// less a post-gap and the 11 402 sectors a further session costs, is at most 2 % of it.
+#[test]
+fn the_final_session_is_the_one_after_which_the_rule_closes_the_disc() {
+    let cd = |free| disc(Profile::CdR, DiscState::Appendable, free, 100_000);
+    // 2 000 + 150 + 11 402 = 13 552.
+    assert!(next_session_is_final(&cd(13_552), false));
+    assert!(!next_session_is_final(&cd(13_553), false));
+    // With the post-gap in the image the write adds nothing.
+    assert!(!next_session_is_final(&cd(13_552), true));
+    assert!(next_session_is_final(&cd(13_402), true));
+    // DVD+R and BD-R: 2 % of the disc.
+    for profile in [Profile::DvdPlusR, Profile::BdRSrm] {
+        let d = |free| disc(profile, DiscState::Appendable, free, 100_000);
+        assert!(
+            next_session_is_final(&d(2_000), false),
+            "{}",
+            profile.name()
+        );
+        assert!(
+            !next_session_is_final(&d(2_001), false),
+            "{}",
+            profile.name()
+        );
     }
 }
 

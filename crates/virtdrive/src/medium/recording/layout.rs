@@ -369,6 +369,18 @@ impl<T: Clone, C> Layout<T, C> {
         Some(g.session_close_sectors(index))
     }
 
+    /// Extends the disc's last closed track with zero sectors (never written, so the store
+    /// reads them as zeros) up to `end`, as a finalization with minimal radius does; returns
+    /// the sectors added (none when the track already reaches `end`).
+    pub fn extend_last_track_to(&mut self, end: i64) -> u32 {
+        let Some(track) = self.sessions.last_mut().and_then(|s| s.tracks.last_mut()) else {
+            return 0;
+        };
+        let pad = u32::try_from(end - track.data_end()).unwrap_or(0);
+        track.recorded = track.recorded.saturating_add(pad);
+        pad
+    }
+
     /// The first LBA of `first..first + blocks` that holds no user data (nothing recorded
     /// there, or a gap, run-out or lead-in), or `None` when every one does.
     pub fn first_unreadable(&self, first: i64, blocks: u32) -> Option<i64> {

@@ -60,5 +60,6 @@ pub const BD_R: SequentialMedium = SequentialMedium {
         disc_info_addresses: AddressForm::Lba,
     },
     finalize_functions: &[CloseFunction::FinalizeDisc],
+    minimal_radius: None,
     structures: StructureFamily::Bd,
 };

@@ -2,10 +2,19 @@
 //!
 //! - 2,295,104 sectors, like the DVD+RW, written in 16-sector ECC blocks.
 //! - Up to 153 sessions (cookbook: "A DVD+R may hold 153 closed sessions").
-//! - CLOSE functions: 001b closes the fragment (track), 010b the session, keeping the disc
-//!   appendable; 101b closes the session and finalizes "with minimal radius" and 110b closes
-//!   the session and finalizes (Pioneer R11 and BDR-203 manuals list both for +R; libburn
-//!   finalizes with 101b).
+//! - CLOSE functions (MMC-6 6.3.3.3): 001b closes the fragment (track), 010b the session,
+//!   keeping the disc appendable; 101b closes the session and finalizes "with minimal
+//!   radius", 110b closes the session and finalizes (Pioneer R11 and BDR-203 manuals list
+//!   both for +R; libburn finalizes with 101b, growisofs `-dvd-compat` with 110b on single
+//!   layer and 101b on DL).
+//! - The minimal radius: a DVD-ROM reader needs the recorded area to reach out to it, so
+//!   101b pads a data zone that ends closer to the centre with zero sectors up to it (the
+//!   padding becomes part of the last track: READ CAPACITY, the TOC's lead-out and the
+//!   track's size count it), while 110b records the lead-out right after the data. Radius
+//!   30 mm is taken (INF, not found in the sources at hand): the data zone runs from radius
+//!   24 mm (ECMA-267) to 58 mm over 2,295,104 sectors of equal area, so 30 mm lies
+//!   (30² - 24²) / (58² - 24²) of the way in, sector 266,717.6: LBA 266,720 in whole ECC
+//!   blocks. The padding is not written to the store: sectors never written read as zeros.
 //! - Session overhead (INF, not found in the sources at hand): closing a session records a
 //!   Closure of 64 ECC blocks, and the next session starts with an Intro of 64 ECC blocks,
 //!   so the next session's first track starts 2,048 sectors after the end of the last. The
@@ -20,7 +29,7 @@ use mmc_core::cdb::CloseFunction;
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::Profile;
 
-use super::geometry::{SequentialMedium, StructureFamily};
+use super::geometry::{MinimalRadius, SequentialMedium, StructureFamily};
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::{MediumKind, MediumSpec};
@@ -33,6 +42,8 @@ pub const DVD_PLUS_R_ECC_BLOCK: u32 = 16;
 pub const DVD_PLUS_R_INTRO: u32 = 64 * DVD_PLUS_R_ECC_BLOCK;
 /// The Closure of a session: 64 ECC blocks (INF).
 pub const DVD_PLUS_R_CLOSURE: u32 = 64 * DVD_PLUS_R_ECC_BLOCK;
+/// The first LBA at the minimal radius 101b pads to (30 mm, INF; see the module notes).
+pub const DVD_PLUS_R_MINIMAL_RADIUS_END: u32 = 266_720;
 /// Write speeds, fastest first: 16x, 8x, 4x.
 pub const DVD_PLUS_R_WRITE_SPEEDS: [u32; 3] = [16 * DVD_1X_KBPS, 8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS];
 
@@ -70,5 +81,9 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
         CloseFunction::FinalizeMinimalRadius,
         CloseFunction::FinalizeDisc,
     ],
+    minimal_radius: Some(MinimalRadius {
+        function: CloseFunction::FinalizeMinimalRadius,
+        end_lba: DVD_PLUS_R_MINIMAL_RADIUS_END,
+    }),
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
 };

@@ -30,7 +30,19 @@ pub struct SequentialMedium {
     pub(crate) recording: RecordingGeometry,
     /// The CLOSE TRACK/SESSION functions that finalize the disc.
     pub finalize_functions: &'static [CloseFunction],
+    /// The finalization that extends the recorded area out to the radius DVD-ROM readers
+    /// need, where the medium has one.
+    pub minimal_radius: Option<MinimalRadius>,
     pub structures: StructureFamily,
+}
+
+/// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends
+/// closer to the centre is padded with zero sectors up to `end_lba`, the first LBA at the
+/// minimal radius, so that the lead-out starts there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinimalRadius {
+    pub function: CloseFunction,
+    pub end_lba: u32,
 }
 
 impl SequentialMedium {
@@ -52,5 +64,12 @@ impl SequentialMedium {
 
     pub fn finalizes(&self, function: CloseFunction) -> bool {
         self.finalize_functions.contains(&function)
+    }
+
+    /// Where finalizing with `function` pads the data zone to, if it does.
+    pub fn pads_to(&self, function: CloseFunction) -> Option<u32> {
+        self.minimal_radius
+            .filter(|m| m.function == function)
+            .map(|m| m.end_lba)
     }
 }

@@ -36,6 +36,8 @@
 //!   open session and the disc: no more writes, no invisible track (READ TRACK
 //!   INFORMATION of FFh gets 05/24/00). On an appendable disc it finalizes without a new
 //!   session; on a blank disc, with a track still open or on a complete disc: as above.
+//!   DVD+R's 101b ("with minimal radius") first pads a data zone ending inside the minimal
+//!   radius with zero sectors up to it, in the last track (see `dvd_plus_r`).
 //!   Other functions are 05/24/00 on CDB byte 2.
 //! - Closing and flushing reach the disc: the recording state at that moment is what a
 //!   power loss returns to.
@@ -58,10 +60,10 @@ mod toc;
 
 pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
 pub use dvd_plus_r::{
-    DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO, DVD_PLUS_R_SECTORS,
-    DVD_PLUS_R_WRITE_SPEEDS,
+    DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
+    DVD_PLUS_R_MINIMAL_RADIUS_END, DVD_PLUS_R_SECTORS, DVD_PLUS_R_WRITE_SPEEDS,
 };
-pub use geometry::{SequentialMedium, StructureFamily};
+pub use geometry::{MinimalRadius, SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
@@ -200,7 +202,9 @@ impl SequentialDisc {
         })
     }
 
-    fn close_session(&mut self, finalize: bool) -> MediumResult<Busy> {
+    /// Closes the open session (or, finalizing, an appendable disc); a finalization with
+    /// minimal radius pads the last track out to `pad_to`.
+    fn close_session(&mut self, finalize: bool, pad_to: Option<u32>) -> MediumResult<Busy> {
         let g = self.geometry;
         if self.disc.open_track.is_some() {
             return Err(triples::INCOMPLETE_TRACK_IN_SESSION.into());
@@ -218,7 +222,8 @@ impl SequentialDisc {
         };
         let lead_out = if finalize || self.disc.finalized {
             self.disc.finalized = true;
-            rec.finalize_sectors
+            let padded = pad_to.map_or(0, |end| self.disc.extend_last_track_to(end.into()));
+            rec.finalize_sectors.saturating_add(padded)
         } else {
             0
         };
@@ -387,7 +392,7 @@ impl Medium for SequentialDisc {
         if self.disc.finalized {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
-        self.close_session(finalize)
+        self.close_session(finalize, self.geometry.pads_to(function))
     }
 
     fn reserve_track(&mut self, cdb: &ReserveTrack) -> MediumResult<()> {
