@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use mmc_core::ImapiCode;
 use serde::Serialize;
 
 /// IMAPI_FORMAT2_DATA_WRITE_ACTION.
@@ -74,6 +75,19 @@ pub struct ProgressEvent {
     /// While verifying: sectors read back and compared so far, of `sectors_to_verify`.
     pub sectors_verified: u64,
     pub sectors_to_verify: u64,
+    /// The error a failed write ended with, on its COMPLETED event only; `None` on every other
+    /// event and when the write succeeded. In JSON: IMAPI's name of the code
+    /// (`"E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"`), or null.
+    #[serde(serialize_with = "code_name")]
+    pub error: Option<ImapiCode>,
+}
+
+/// An IMAPI code as its name (`E_IMAPI_…`), as the command's result line gives it.
+fn code_name<S: serde::Serializer>(code: &Option<ImapiCode>, s: S) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(code) => s.serialize_str(code.name()),
+        None => s.serialize_none(),
+    }
 }
 
 impl ProgressEvent {

@@ -6,6 +6,7 @@
 //! setter and a second write return `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS` while a write runs,
 //! as IMAPI's do.
 
+mod estimate;
 mod events;
 mod fifo;
 mod job;
@@ -467,6 +468,10 @@ impl<T: Transport + Send> DataWriter<T> {
                     last_written,
                 )
             });
+        // An event handler hears what the write was doing when it failed, and that it ended.
+        if let Err(e) = &result {
+            progress.failed(e.code(), rec);
+        }
         rec.unlock_tray_after();
         result
     }
