@@ -99,8 +99,11 @@ fn close_seconds(plan: &WritePlan, function: CloseFunction, rate: f64) -> f64 {
     );
     match (plan.class, function) {
         (MediumClass::CdWriteOnce, _) => {
-            // The first session starts the program area at LBA 0.
-            let lead_out = if plan.start_lba <= 0 {
+            // A later session starts past the first one's lead-out and its own lead-in: a
+            // track starting before that is in the first session (a track continued after a
+            // failed write included).
+            let first_session = plan.start_lba < (CD_FIRST_LEAD_OUT + CD_LEAD_IN) as i64;
+            let lead_out = if first_session {
                 CD_FIRST_LEAD_OUT
             } else {
                 CD_LATER_LEAD_OUT

@@ -66,7 +66,9 @@ pub(super) struct Progress<'e, 'a> {
     next_update: Duration,
     /// What the rest of the write is expected to take, once it is planned.
     pub(super) budget: Option<Budget>,
-    /// When the data phase and the finalization began (seconds from the start).
+    /// When the current action, the data phase and the finalization began (seconds from
+    /// the start).
+    action_start: f64,
     data_start: Option<f64>,
     finalize_start: Option<f64>,
     /// The RemainingTime last sent from the data phase on: it only counts down.
@@ -105,6 +107,7 @@ impl<'e, 'a> Progress<'e, 'a> {
             fifo_used: 0,
             next_update: Duration::ZERO,
             budget: None,
+            action_start: 0.0,
             data_start: None,
             finalize_start: None,
             remaining_sent: None,
@@ -177,7 +180,15 @@ impl<'e, 'a> Progress<'e, 'a> {
             WriteAction::Completed => 0.0,
             _ => budget.verify,
         };
-        data + finalize + verify
+        // A format's length is the drive's: what is left at the pace of the fraction it
+        // reports done.
+        let format = match (self.action, self.operation) {
+            (WriteAction::FormattingMedia, Some(done)) if done > 0.0 => {
+                (now - self.action_start).max(0.0) * (1.0 - done.min(1.0)) / done
+            }
+            _ => 0.0,
+        };
+        format + data + finalize + verify
     }
 
     /// Sends the event of the current state at the device's time `device_now`, with the
@@ -227,6 +238,7 @@ impl<'e, 'a> Progress<'e, 'a> {
         self.action = action;
         self.operation = None;
         let now = self.clock.elapsed(rec);
+        self.action_start = now.as_secs_f64();
         match action {
             WriteAction::WritingData => self.data_start = Some(now.as_secs_f64()),
             WriteAction::Finalization => self.finalize_start = Some(now.as_secs_f64()),
