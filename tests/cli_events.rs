@@ -124,7 +124,8 @@ fn a_failed_write_ends_with_its_action_then_completed_with_the_error() {
     assert_eq!(events[n - 1]["error"], result["error"]);
     assert_eq!(events[n - 1]["remaining_time"], 0.0);
     assert_eq!(
-        events[n - 1]["last_written_lba"], result["last_written_lba"],
+        events[n - 1]["last_written_lba"],
+        result["last_written_lba"],
         "{result}"
     );
 

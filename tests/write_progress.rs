@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use discwriter::{CancelHandle, ProgressEvent, VerificationLevel, WriteAction, WriteOptions};
 use virtdrive::fault::Faulty;
-use virtdrive::{DriveConfig, EmulatedDrive};
 use virtdrive::medium::MediumKind;
+use virtdrive::{DriveConfig, EmulatedDrive};
 
 fn actions(events: &[ProgressEvent]) -> Vec<WriteAction> {
     let mut v: Vec<WriteAction> = Vec::new();
@@ -304,9 +304,15 @@ fn remaining_time_counts_finalization_and_verification_on_each_medium() {
 fn a_failed_write_ends_with_the_action_it_failed_in_then_completed_with_the_error() {
     // (plan, the action the fault strikes in)
     let cases = [
-        ("matrix/validating-servo-failure.json", WriteAction::ValidatingMedia),
+        (
+            "matrix/validating-servo-failure.json",
+            WriteAction::ValidatingMedia,
+        ),
         ("matrix/writing-write-error.json", WriteAction::WritingData),
-        ("matrix/finalizing-close-fixation-error.json", WriteAction::Finalization),
+        (
+            "matrix/finalizing-close-fixation-error.json",
+            WriteAction::Finalization,
+        ),
     ];
     for (fault, action) in cases {
         let d = Faulty::for_drive(drive(CD_R), plan(fault));

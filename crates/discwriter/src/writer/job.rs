@@ -27,7 +27,8 @@ pub(super) fn execute<T: Transport + Send>(
     progress.budget = Some(Budget::of(&plan, options, plan.speed.kbps));
     let (track, current) = prepare(rec, &mut plan, options, progress)?;
     // The speed the drive chose, and a write-once disc's start, known now.
-    progress.budget = Some(Budget::of(&plan, options, progress.kbps.or(plan.speed.kbps)));
+    let kbps = progress.kbps.or(plan.speed.kbps);
+    progress.budget = Some(Budget::of(&plan, options, kbps));
     let start_lba = plan.start_lba;
 
     let mut digests = Vec::new();

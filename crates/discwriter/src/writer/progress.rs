@@ -11,8 +11,8 @@ use super::events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 use crate::error::Error;
 use crate::recorder::{Recorder, Timeouts};
 
-/// Updates come every half second of the device's time (IMAPI: "every 0.5 s during the
-/// write"), besides the announcement of each action.
+/// Updates come every half second of the device's time, as IMAPI documents its Update events
+/// during a write, besides the announcement of each action.
 const EVENT_INTERVAL: Duration = Duration::from_millis(500);
 
 /// The medium's 1x in kB/s.
@@ -147,25 +147,26 @@ impl<'e, 'a> Progress<'e, 'a> {
                 | WriteAction::InitializingHardware
                 | WriteAction::CalibratingPower
         );
-        let recording = matches!(
-            self.action,
-            WriteAction::WritingData | WriteAction::Finalization
-        );
+        // The drive records what it was sent at its speed from the start of the data phase,
+        // whatever its buffer took at once: what it holds is recorded by `recorded_by`; what
+        // is not sent yet follows at the same speed. The closing starts once all is recorded.
         let done = (self.last_written + 1 - self.start_lba).max(0) as u64;
         let rate = self.kbps.map_or(self.one_x, f64::from);
-        let unsent = estimate::seconds(self.sectors.saturating_sub(done), rate);
-        // The drive records the data for as long as it takes at its speed from the start of
-        // the data phase, whatever its buffer took at once.
-        let data_end = budget.data.zip(self.data_start).map(|(d, s)| s + d);
-        let data = match (before_data, recording, data_end) {
-            (true, _, _) => budget.data.unwrap_or(0.0),
-            (_, true, Some(end)) => (end - now).max(unsent),
-            (_, true, None) if self.length_known => unsent,
+        let recorded_by = self
+            .data_start
+            .map_or(now, |start| start + estimate::seconds(done, rate));
+        let backlog = (recorded_by - now).max(0.0);
+        let data = match self.action {
+            _ if before_data => budget.data.unwrap_or(0.0),
+            WriteAction::WritingData => {
+                backlog + estimate::seconds(self.sectors.saturating_sub(done), rate)
+            }
+            WriteAction::Finalization => backlog,
             _ => 0.0,
         };
         let finalize = match (self.action, self.finalize_start) {
             (WriteAction::Finalization, Some(start)) => {
-                let closing_from = data_end.map_or(start, |end| end.max(start));
+                let closing_from = recorded_by.max(start);
                 (budget.finalize - (now - closing_from).max(0.0)).max(0.0)
             }
             _ if before_data || self.action == WriteAction::WritingData => budget.finalize,
