@@ -7,6 +7,7 @@ mod common;
 
 use common::{discwriter, fixture, image};
 use serde_json::Value;
+use std::process::Output;
 
 /// The fields of an event line, as the README lists them.
 const EVENT_FIELDS: [&str; 19] = [
@@ -31,16 +32,20 @@ const EVENT_FIELDS: [&str; 19] = [
     "wall_seconds",
 ];
 
-/// Writes a 320-sector image to a CD-R disc file with `extra` arguments; the event objects
-/// and the result object.
-fn write_json(extra: &[&str]) -> (Vec<Value>, Value) {
+/// Writes a 320-sector image to a new CD-R disc file with `extra` arguments.
+fn write(extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("image.bin");
     std::fs::write(&img, image(320, 1)).unwrap();
     let drive = format!("virt:cd-r@{}", dir.path().join("cd").display());
-    let mut args = vec!["write", img.to_str().unwrap(), "--drive", &drive, "--json"];
+    let mut args = vec!["write", img.to_str().unwrap(), "--drive", &drive];
     args.extend_from_slice(extra);
-    let o = discwriter(&args, dir.path());
+    discwriter(&args, dir.path())
+}
+
+/// [`write`] with `--json`: the event objects and the result object.
+fn write_json(extra: &[&str]) -> (Vec<Value>, Value) {
+    let o = write(&[extra, &["--json"]].concat());
     let out = String::from_utf8_lossy(&o.stdout);
     let mut lines: Vec<Value> = out
         .lines()
@@ -130,22 +135,7 @@ fn a_failed_write_ends_with_its_action_then_completed_with_the_error() {
     );
 
     // The plain lines say the write stopped, and with what.
-    let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("image.bin");
-    std::fs::write(&img, image(320, 1)).unwrap();
-    let drive = format!("virt:cd-r@{}", dir.path().join("cd").display());
-    let o = discwriter(
-        &[
-            "write",
-            img.to_str().unwrap(),
-            "--drive",
-            &drive,
-            "--fault-plan",
-            plan.to_str().unwrap(),
-            "-v",
-        ],
-        dir.path(),
-    );
+    let o = write(&["--fault-plan", plan.to_str().unwrap(), "-v"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
