@@ -8,6 +8,7 @@
 use mmc_core::cdb::CloseFunction;
 
 use super::plan::{DataEnd, MediumClass, Step, WritePlan};
+use super::progress::one_x_kbps;
 use super::{VerificationLevel, WriteOptions};
 use crate::recorder::{POLL_INTERVAL, SECTOR};
 
@@ -19,8 +20,8 @@ const SECTOR_KB: f64 = SECTOR as f64 / 1000.0;
 const CD_LEAD_IN: u64 = 4_500;
 const CD_FIRST_LEAD_OUT: u64 = 6_750;
 const CD_LATER_LEAD_OUT: u64 = 2_250;
-/// CD drives record the lead-in and lead-out at a low speed whatever the data's: 4x, the
-/// slowest CD-R write speed drives offer.
+/// A drive records the lead-in and lead-out at a speed of its own choosing, often below the
+/// data's: the estimate takes 4x, the slowest CD-R write speed drives offer, to err long.
 const CD_CLOSE_KBPS: f64 = 4.0 * 176.4;
 /// DVD+R: a session's closure (64 ECC blocks of 16 sectors), and the lead-out a finalizing
 /// close adds (DVD+R Basic Format Specifications).
@@ -55,8 +56,7 @@ impl Budget {
     /// 1x, what every drive of it reaches). Verification is counted at the same speed: a
     /// drive reads at least as fast as it writes.
     pub(super) fn of(plan: &WritePlan, options: &WriteOptions, kbps: Option<u32>) -> Budget {
-        let one_x = plan.profile.one_x().unwrap_or(1385.0);
-        let rate = kbps.map_or(one_x, f64::from);
+        let rate = kbps.map_or(one_x_kbps(plan.profile), f64::from);
         let time = |sectors: u64| seconds(sectors, rate);
         // A stream of unknown length is planned as if one sector long: what closes it.
         let sectors = plan.sectors.unwrap_or(1).max(1);
