@@ -55,7 +55,8 @@ const MODE_SENSE_10: u8 = 0x5A;
 const CLOSE_TRACK_SESSION: u8 = 0x5B;
 const FORMAT_UNIT: u8 = 0x04;
 
-/// Where the write was when the fault struck, told by the last progress event.
+/// Where the write was when the fault struck, told by the last progress event before
+/// COMPLETED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Before the first step: taking exclusive access (no event yet).
@@ -500,7 +501,13 @@ fn run(row: &Row, kind: MediumKind) {
     if let Some(op) = row.opcode {
         assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
     }
-    let last_action = events.last().map(|e| e.action);
+    // A failed write's events end with the action it failed in, then COMPLETED carrying the
+    // error; one that failed before its first step sent none.
+    if let Some(completed) = events.last() {
+        assert_eq!(completed.action, WriteAction::Completed);
+        assert_eq!(completed.error, Some(e.code()));
+    }
+    let last_action = events.len().checked_sub(2).map(|i| events[i].action);
     assert!(
         last_action.map_or(row.phase == Opening, |a| row.phase.actions().contains(&a)),
         "the fault struck during {last_action:?}, not {:?}",

@@ -14,6 +14,7 @@ use discwriter::{
     WriteAction, WriteOptions,
 };
 use mmc_core::trace::Tracing;
+use mmc_core::ImapiCode;
 use virtdrive::fault::Faulty;
 use virtdrive::medium::MediumKind;
 use virtdrive::EmulatedDrive;
@@ -109,7 +110,7 @@ fn cancel_from_the_event_callback_at_10_50_and_99_percent() {
                 None,
                 &mut |e: &ProgressEvent, cancel: &CancelHandle| {
                     if seen_last.is_some() {
-                        after_cancel.push(e.action);
+                        after_cancel.push((e.action, e.error));
                     } else if e.action == WriteAction::WritingData && e.fraction_written() >= at {
                         seen_last = Some(e.last_written_lba);
                         cancel.cancel();
@@ -118,10 +119,20 @@ fn cancel_from_the_event_callback_at_10_50_and_99_percent() {
             );
             let seen_last = seen_last
                 .unwrap_or_else(|| panic!("{}: no WRITING_DATA event at {at}: {r:?}", kind.name()));
-            // After the cancel the writer finalizes (and does not verify or complete).
+            // After the cancel the writer finalizes and does not verify; its last event is
+            // COMPLETED with E_IMAPI_REQUEST_CANCELLED.
+            let (last, finalizing) = after_cancel.split_last().expect("events after the cancel");
             assert!(
-                after_cancel.iter().all(|a| *a == WriteAction::Finalization),
+                finalizing
+                    .iter()
+                    .all(|a| *a == (WriteAction::Finalization, None)),
                 "{}: {after_cancel:?}",
+                kind.name()
+            );
+            assert_eq!(
+                *last,
+                (WriteAction::Completed, Some(ImapiCode::RequestCancelled)),
+                "{}",
                 kind.name()
             );
             check_cancelled(&w, kind, r, &data, seen_last, at);
@@ -208,9 +219,12 @@ fn full_verification_catches_a_write_the_drive_did_not_store() {
         assert_eq!(e.hresult(), 0xC0AA_0007);
         assert_eq!(e.imapi_name(), "E_IMAPI_BURN_VERIFICATION_FAILED");
         assert!(e.to_string().contains(&format!("sector {dropped}")), "{e}");
+        // The failure struck while verifying; COMPLETED carries it.
+        let n = events.len();
+        assert_eq!(events[n - 2].action, WriteAction::Verifying);
         assert_eq!(
-            events.last().map(|e| e.action),
-            Some(WriteAction::Verifying)
+            (events[n - 1].action, events[n - 1].error),
+            (WriteAction::Completed, Some(e.code()))
         );
     }
 }

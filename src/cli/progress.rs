@@ -144,7 +144,7 @@ impl Display {
             }
             Form::Bar(bar) => {
                 let (pos, len) = measure(e);
-                bar.set_prefix(e.action.describe());
+                bar.set_prefix(phase(e));
                 bar.set_length(len.max(1));
                 bar.set_position(pos.min(len));
                 bar.set_message(self.details(e, now));
@@ -155,7 +155,7 @@ impl Display {
                     .is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL);
                 if new_phase || due {
                     self.last_line = Some(now);
-                    errln!("{}: {}", e.action.describe(), self.details(e, now));
+                    errln!("{}: {}", phase(e), self.details(e, now));
                 }
             }
         }
@@ -267,11 +267,23 @@ impl Display {
                 }
                 parts.push(format!("{} elapsed", clock(elapsed)));
                 if self.own_clock {
-                    parts.push(format!("drive clock {}", clock(secs(e.elapsed_time))));
+                    let mut drive = format!("drive clock {}", clock(secs(e.elapsed_time)));
+                    if e.remaining_time >= 1.0 {
+                        drive.push_str(&format!(", {} left", clock(secs(e.remaining_time))));
+                    }
+                    parts.push(drive);
                 }
             }
         }
         parts.join(", ")
+    }
+}
+
+/// The phase an event reports; a failed write's COMPLETED names the error it ended with.
+fn phase(e: &ProgressEvent) -> String {
+    match e.error {
+        Some(code) if e.action == WriteAction::Completed => format!("stopped with {}", code.name()),
+        _ => e.action.describe().to_string(),
     }
 }
 

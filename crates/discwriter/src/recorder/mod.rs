@@ -33,6 +33,7 @@ pub(crate) use recording::tao_data_track;
 pub use timeouts::{Timeouts, DEFAULT_TIMEOUT};
 pub use tracks::Track;
 pub use wait::WaitTick;
+pub(crate) use wait::POLL_INTERVAL;
 
 /// [`BLOCK_LEN`] as a buffer length: the bytes of one sector of a data medium.
 pub(crate) const SECTOR: usize = BLOCK_LEN as usize;

@@ -1,9 +1,16 @@
 //! Progress events, as IMAPI2's DDiscFormat2DataEvents::Update delivers them with an
 //! IDiscFormat2DataEventArgs: the action, the times, the LBAs and the system buffer.
+//!
+//! A write announces each action once, in order (VALIDATING_MEDIA, INITIALIZING_HARDWARE,
+//! FORMATTING_MEDIA or CALIBRATING_POWER, WRITING_DATA, FINALIZATION, VERIFYING, COMPLETED),
+//! and sends updates of the current action every 0.5 s of the device's time while it writes
+//! or waits on the drive. A write that fails after its first event ends with an event of the
+//! action it failed in, then COMPLETED carrying the error in [`ProgressEvent::error`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use mmc_core::ImapiCode;
 use serde::Serialize;
 
 /// IMAPI_FORMAT2_DATA_WRITE_ACTION.
@@ -45,11 +52,13 @@ impl WriteAction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgressEvent {
     pub action: WriteAction,
-    /// Seconds since the write started.
+    /// Seconds since the write started (the device's clock when it keeps one).
     pub elapsed_time: f64,
-    /// Estimated seconds left.
+    /// Estimated seconds left: the data at the drive's speed, the closing the medium needs
+    /// and the verification's reads. From the first WRITING_DATA event on it only counts
+    /// down; 0 on COMPLETED.
     pub remaining_time: f64,
-    /// Estimated total seconds.
+    /// `elapsed_time + remaining_time`.
     pub total_time: f64,
     /// First LBA of this write.
     pub start_lba: i64,
@@ -57,7 +66,8 @@ pub struct ProgressEvent {
     pub sector_count: u64,
     /// False while a stream of unknown length is being read: `sector_count` still grows.
     pub sector_count_known: bool,
-    /// Last sector read from the source (-1 before the first).
+    /// Last sector read from the source into the host fifo (`start_lba - 1` before the
+    /// first): ahead of `last_written_lba` by what the fifo holds.
     pub last_read_lba: i64,
     /// Last sector sent to the drive (-1 before the first).
     pub last_written_lba: i64,
@@ -74,6 +84,19 @@ pub struct ProgressEvent {
     /// While verifying: sectors read back and compared so far, of `sectors_to_verify`.
     pub sectors_verified: u64,
     pub sectors_to_verify: u64,
+    /// The error a failed write ended with, on its COMPLETED event only; `None` on every other
+    /// event and when the write succeeded. In JSON: IMAPI's name of the code
+    /// (`"E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"`), or null.
+    #[serde(serialize_with = "code_name")]
+    pub error: Option<ImapiCode>,
+}
+
+/// An IMAPI code as its name (`E_IMAPI_…`), as the command's result line gives it.
+fn code_name<S: serde::Serializer>(code: &Option<ImapiCode>, s: S) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(code) => s.serialize_str(code.name()),
+        None => s.serialize_none(),
+    }
 }
 
 impl ProgressEvent {

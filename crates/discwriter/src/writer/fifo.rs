@@ -7,7 +7,7 @@
 //! stream ended when it ended otherwise than expected.
 
 use std::io::{ErrorKind, Read};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +46,8 @@ pub(crate) struct FifoReader {
     full: Receiver<Item>,
     empty: SyncSender<Vec<u8>>,
     queued: Arc<AtomicUsize>,
+    /// Whole sectors the reader has taken from the stream (IMAPI's LastReadLba).
+    sectors_read: Arc<AtomicU64>,
     /// Set by the reader when it stops (end of stream, error, or the writer gone).
     reader_done: Arc<AtomicBool>,
     pub(crate) chunk_bytes: usize,
@@ -88,6 +90,12 @@ impl FifoReader {
         (self.queued.load(Ordering::SeqCst) * self.chunk_bytes) as u64
     }
 
+    /// Whole sectors read from the stream so far: those handed over, and those waiting in the
+    /// queue. Counted before a chunk is queued, so never fewer than the writer has taken.
+    pub(crate) fn sectors_read(&self) -> u64 {
+        self.sectors_read.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn total_bytes(&self) -> u64 {
         (self.depth * self.chunk_bytes) as u64
     }
@@ -111,6 +119,7 @@ pub(crate) struct FifoWriter {
     full: SyncSender<Item>,
     empty: Receiver<Vec<u8>>,
     queued: Arc<AtomicUsize>,
+    sectors_read: Arc<AtomicU64>,
     reader_done: Arc<AtomicBool>,
     chunk_bytes: usize,
 }
@@ -149,6 +158,8 @@ impl FifoWriter {
             if whole > 0 {
                 buf.truncate(whole);
                 self.queued.fetch_add(1, Ordering::SeqCst);
+                self.sectors_read
+                    .fetch_add((whole / SECTOR) as u64, Ordering::SeqCst);
                 let chunk = Chunk {
                     first_sector: offset / SECTOR as u64,
                     data: buf,
@@ -212,12 +223,14 @@ pub(crate) fn channels(fifo_bytes: usize, chunk_bytes: usize) -> Option<(FifoRea
         empty_tx.try_send(buf).ok()?;
     }
     let queued = Arc::new(AtomicUsize::new(0));
+    let sectors_read = Arc::new(AtomicU64::new(0));
     let reader_done = Arc::new(AtomicBool::new(false));
     Some((
         FifoReader {
             full: full_rx,
             empty: empty_tx,
             queued: queued.clone(),
+            sectors_read: sectors_read.clone(),
             reader_done: reader_done.clone(),
             chunk_bytes,
             depth,
@@ -226,6 +239,7 @@ pub(crate) fn channels(fifo_bytes: usize, chunk_bytes: usize) -> Option<(FifoRea
             full: full_tx,
             empty: empty_rx,
             queued,
+            sectors_read,
             reader_done,
             chunk_bytes,
         },
@@ -258,6 +272,22 @@ mod tests {
             }
         });
         (chunks, end)
+    }
+
+    #[test]
+    fn the_sectors_read_are_counted_before_they_are_handed_over() {
+        let (reader, writer) = channels(4 * 4096, 4096).unwrap();
+        let mut source: &[u8] = &[3u8; 5 * 2048];
+        std::thread::scope(|s| {
+            s.spawn(|| writer.run(&mut source, None));
+            let mut taken = 0;
+            while let Next::Item(Ok(c)) = reader.next(Duration::from_secs(5)) {
+                taken += (c.data.len() / SECTOR) as u64;
+                assert!(reader.sectors_read() >= taken);
+                reader.recycle(c.data);
+            }
+            assert_eq!((taken, reader.sectors_read()), (5, 5));
+        });
     }
 
     #[test]

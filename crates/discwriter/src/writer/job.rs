@@ -5,6 +5,7 @@
 use mmc_core::cdb::CloseFunction;
 use mmc_core::Transport;
 
+use super::estimate::Budget;
 use super::events::WriteAction;
 use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
@@ -23,7 +24,11 @@ pub(super) fn execute<T: Transport + Send>(
     progress: &mut Progress<'_, '_>,
     last_written: &mut Option<i64>,
 ) -> Result<WriteOutcome, Error> {
+    progress.budget = Some(Budget::of(&plan, options, plan.speed.kbps));
     let (track, current) = prepare(rec, &mut plan, options, progress)?;
+    // The speed the drive chose, and a write-once disc's start, known now.
+    let kbps = progress.kbps.or(plan.speed.kbps);
+    progress.budget = Some(Budget::of(&plan, options, kbps));
     let start_lba = plan.start_lba;
 
     let mut digests = Vec::new();
@@ -72,7 +77,6 @@ fn prepare<T: Transport>(
         if format == FormatStep::Default {
             let budget = options.timeouts.long_operation;
             rec.wait_after_immed(budget, &mut |f, t| progress.waiting(f, t))?;
-            progress.emit(rec);
         }
     }
     let mut track = 0;

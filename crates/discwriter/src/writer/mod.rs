@@ -7,6 +7,7 @@
 //! as IMAPI's do.
 
 mod blank;
+mod estimate;
 mod events;
 mod fifo;
 mod job;
@@ -505,6 +506,10 @@ impl<T: Transport + Send> DataWriter<T> {
                     last_written,
                 )
             });
+        // An event handler hears what the write was doing when it failed, and that it ended.
+        if let Err(e) = &result {
+            progress.failed(e.code(), rec);
+        }
         rec.unlock_tray_after();
         result
     }

@@ -3,18 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use mmc_core::{Profile, Transport};
+use mmc_core::{ImapiCode, Profile, Transport};
 use tracing::info;
 
+use super::estimate::{self, Budget};
 use super::events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 use crate::error::Error;
-use crate::recorder::{Recorder, Timeouts, SECTOR};
+use crate::recorder::{Recorder, Timeouts};
 
-/// Events while writing come at least this often.
+/// Updates come every half second of the device's time, as IMAPI documents its Update events
+/// during a write, besides the announcement of each action.
 const EVENT_INTERVAL: Duration = Duration::from_millis(500);
-
-/// Kilobytes (1000 bytes) in a sector, for times at a speed in kB/s.
-const SECTOR_KB: f64 = SECTOR as f64 / 1000.0;
 
 /// The medium's 1x in kB/s.
 pub(super) fn one_x_kbps(profile: Profile) -> f64 {
@@ -62,11 +61,18 @@ pub(super) struct Progress<'e, 'a> {
     pub(super) last_written: i64,
     pub(super) fifo_total: u64,
     pub(super) fifo_used: u64,
-    pub(super) last_event: Duration,
-    /// When the previous transfer ended (or the action began), to estimate the next one.
-    pub(super) last_tick: Duration,
-    /// Seconds from the start by which the data is expected to be written, at the drive's speed.
-    pub(super) estimate: f64,
+    /// When the next update of the current action is due: on a grid of EVENT_INTERVAL from
+    /// the action's announcement.
+    next_update: Duration,
+    /// What the rest of the write is expected to take, once it is planned.
+    pub(super) budget: Option<Budget>,
+    /// When the current action, the data phase and the finalization began (seconds from
+    /// the start).
+    action_start: f64,
+    data_start: Option<f64>,
+    finalize_start: Option<f64>,
+    /// The RemainingTime last sent from the data phase on: it only counts down.
+    remaining_sent: Option<f64>,
     pub(super) kbps: Option<u32>,
     pub(super) one_x: f64,
     pub(super) clock: Clock,
@@ -99,9 +105,12 @@ impl<'e, 'a> Progress<'e, 'a> {
             last_written: -1,
             fifo_total: fifo_bytes as u64,
             fifo_used: 0,
-            last_event: Duration::ZERO,
-            last_tick: Duration::ZERO,
-            estimate: 0.0,
+            next_update: Duration::ZERO,
+            budget: None,
+            action_start: 0.0,
+            data_start: None,
+            finalize_start: None,
+            remaining_sent: None,
             kbps: None,
             one_x: one_x_kbps(Profile::CdR),
             clock: Clock::start(rec),
@@ -113,51 +122,98 @@ impl<'e, 'a> Progress<'e, 'a> {
         }
     }
 
-    /// The data starts at `start_lba`: nothing of it is written yet.
+    /// The data starts at `start_lba`: nothing of it is read or written yet.
     pub(super) fn start_at(&mut self, start_lba: i64) {
         self.start_lba = start_lba;
+        self.last_read = start_lba - 1;
         self.last_written = start_lba - 1;
     }
 
-    /// The time the data is expected to be written by, at `kbps`.
-    pub(super) fn expect<T: Transport>(&mut self, kbps: Option<u32>, rec: &Recorder<T>) {
-        let begins = self.clock.elapsed(rec).as_secs_f64();
-        self.estimate = begins
-            + kbps
-                .map(|k| self.sectors as f64 * SECTOR_KB / f64::from(k.max(1)))
-                .unwrap_or(0.0);
-    }
-
     pub(super) fn emit<T: Transport>(&mut self, rec: &Recorder<T>) {
-        self.emit_at(rec.device_time());
+        self.emit_at(rec.device_time(), None);
     }
 
-    fn emit_at(&mut self, device_now: Option<Duration>) {
-        let elapsed = self.clock.elapsed_at(device_now);
-        self.last_event = elapsed;
-        let done = (self.last_written + 1 - self.start_lba).max(0) as f64;
-        let fraction = if self.sectors == 0 {
-            0.0
-        } else {
-            (done / self.sectors as f64).min(1.0)
+    /// Seconds the rest of the write is expected to take at `now`, from the budget: the data
+    /// not yet recorded, the closing once the data is recorded, the verification's reads not
+    /// yet done.
+    fn remaining_at(&self, now: f64) -> f64 {
+        let Some(budget) = self.budget else {
+            return 0.0;
         };
-        let elapsed_s = elapsed.as_secs_f64();
-        // While the data moves, what is left at the drive's recording speed (an average
-        // since the start would count the validation and the drive's buffer filling at
-        // once); otherwise the average so far, or the estimate made before.
-        let total = match (self.action, self.kbps, self.length_known) {
-            (WriteAction::WritingData, Some(kbps), true) => {
-                let left = (self.sectors as f64 - done).max(0.0);
-                elapsed_s + left * SECTOR_KB / f64::from(kbps.max(1))
+        let before_data = matches!(
+            self.action,
+            WriteAction::ValidatingMedia
+                | WriteAction::FormattingMedia
+                | WriteAction::InitializingHardware
+                | WriteAction::CalibratingPower
+        );
+        // The drive records what it was sent at its speed from the start of the data phase,
+        // whatever its buffer took at once: what it holds is recorded by `recorded_by`; what
+        // is not sent yet follows at the same speed. The closing starts once all is recorded.
+        let done = (self.last_written + 1 - self.start_lba).max(0) as u64;
+        let rate = self.kbps.map_or(self.one_x, f64::from);
+        let recorded_by = self
+            .data_start
+            .map_or(now, |start| start + estimate::seconds(done, rate));
+        let backlog = (recorded_by - now).max(0.0);
+        let data = match self.action {
+            _ if before_data => budget.data.unwrap_or(0.0),
+            WriteAction::WritingData => {
+                backlog + estimate::seconds(self.sectors.saturating_sub(done), rate)
             }
-            _ if self.length_known && fraction > 0.05 => elapsed_s / fraction,
-            _ => self.estimate.max(elapsed_s),
+            WriteAction::Finalization => backlog,
+            _ => 0.0,
         };
+        let finalize = match (self.action, self.finalize_start) {
+            (WriteAction::Finalization, Some(start)) => {
+                let closing_from = recorded_by.max(start);
+                (budget.finalize - (now - closing_from).max(0.0)).max(0.0)
+            }
+            _ if before_data || self.action == WriteAction::WritingData => budget.finalize,
+            _ => 0.0,
+        };
+        let verify = match self.action {
+            WriteAction::Verifying if self.sectors_to_verify > 0 => {
+                let left = self.sectors_to_verify.saturating_sub(self.sectors_verified);
+                budget.verify * left as f64 / self.sectors_to_verify as f64
+            }
+            WriteAction::Verifying => budget.verify,
+            WriteAction::Completed => 0.0,
+            _ => budget.verify,
+        };
+        // A format's length is the drive's: what is left at the pace of the fraction it
+        // reports done.
+        let format = match (self.action, self.operation) {
+            (WriteAction::FormattingMedia, Some(done)) if done > 0.0 => {
+                (now - self.action_start).max(0.0) * (1.0 - done.min(1.0)) / done
+            }
+            _ => 0.0,
+        };
+        format + data + finalize + verify
+    }
+
+    /// Sends the event of the current state at the device's time `device_now`, with the
+    /// error a failed write ended with on its COMPLETED event.
+    fn emit_at(&mut self, device_now: Option<Duration>, error: Option<ImapiCode>) {
+        let elapsed = self.clock.elapsed_at(device_now);
+        let elapsed_s = elapsed.as_secs_f64();
+        let mut remaining = self.remaining_at(elapsed_s);
+        // From the data phase on, the estimate only counts down: a part that turns out
+        // shorter than planned shortens it, one that runs longer holds it.
+        if let Some(sent) = self.remaining_sent {
+            remaining = remaining.min(sent);
+        }
+        if self.action == WriteAction::Completed {
+            remaining = 0.0;
+        }
+        if self.data_start.is_some() {
+            self.remaining_sent = Some(remaining);
+        }
         let event = ProgressEvent {
             action: self.action,
             elapsed_time: elapsed_s,
-            remaining_time: (total - elapsed_s).max(0.0),
-            total_time: total,
+            remaining_time: remaining,
+            total_time: elapsed_s + remaining,
             start_lba: self.start_lba,
             sector_count: self.sectors,
             sector_count_known: self.length_known,
@@ -171,33 +227,63 @@ impl<'e, 'a> Progress<'e, 'a> {
             operation_progress: self.operation,
             sectors_verified: self.sectors_verified,
             sectors_to_verify: self.sectors_to_verify,
+            error,
         };
         let cancel = self.cancel.clone();
         (self.events)(&event, &cancel);
     }
 
+    /// Announces `action`: its event now, its updates every EVENT_INTERVAL from now.
     pub(super) fn enter<T: Transport>(&mut self, action: WriteAction, rec: &Recorder<T>) {
         info!(target: "discwriter::write", "{}", action.describe());
         self.action = action;
         self.operation = None;
+        let now = self.clock.elapsed(rec);
+        self.action_start = now.as_secs_f64();
+        match action {
+            WriteAction::WritingData => self.data_start = Some(now.as_secs_f64()),
+            WriteAction::Finalization => self.finalize_start = Some(now.as_secs_f64()),
+            _ => {}
+        }
+        self.next_update = now + EVENT_INTERVAL;
         self.emit(rec);
-        self.last_tick = self.last_event;
     }
 
-    /// While the drive works on a long operation: an event every EVENT_INTERVAL of the
+    /// The end of a write that failed with `code`: the action it failed in, with what was
+    /// read and written by then, and COMPLETED carrying the code.
+    pub(super) fn failed<T: Transport>(&mut self, code: ImapiCode, rec: &Recorder<T>) {
+        let now = rec.device_time();
+        self.emit_at(now, None);
+        self.action = WriteAction::Completed;
+        self.operation = None;
+        self.emit_at(now, Some(code));
+    }
+
+    /// Whether an update is due at `elapsed`; if so, the next one is due at the next point
+    /// of the grid.
+    fn update_due(&mut self, elapsed: Duration) -> bool {
+        if elapsed < self.next_update {
+            return false;
+        }
+        while self.next_update <= elapsed {
+            self.next_update += EVENT_INTERVAL;
+        }
+        true
+    }
+
+    /// While the drive works on a long operation: an update every EVENT_INTERVAL of the
     /// device's time, with the fraction done when the drive reports it.
     pub(super) fn waiting(&mut self, fraction: Option<f64>, device_now: Option<Duration>) {
         if fraction.is_some() {
             self.operation = fraction;
         }
-        if self.clock.elapsed_at(device_now) >= self.last_event + EVENT_INTERVAL {
-            self.emit_at(device_now);
+        if self.update_due(self.clock.elapsed_at(device_now)) {
+            self.emit_at(device_now, None);
         }
     }
 
-    /// After each transfer: an event when the next transfer, expected to take as long as
-    /// this one, would end more than EVENT_INTERVAL after the last event. Waiting for the
-    /// interval to have passed overshot it by up to one transfer (0.56 s gaps at 4x CD).
+    /// After each transfer: an update when one is due, sent at the end of the transfer that
+    /// ran at the due time (up to one transfer late, never early).
     ///
     /// The drive's buffer fill is asked for there (READ BUFFER CAPACITY) with the timeout of a
     /// WRITE: a drive busy recording may answer late, and a timeout would have the kernel
@@ -208,10 +294,7 @@ impl<'e, 'a> Progress<'e, 'a> {
         rec: &mut Recorder<T>,
         timeouts: &Timeouts,
     ) -> Result<(), Error> {
-        let now = self.clock.elapsed(rec);
-        let transfer = now.saturating_sub(self.last_tick);
-        self.last_tick = now;
-        if now + transfer > self.last_event + EVENT_INTERVAL {
+        if self.update_due(self.clock.elapsed(rec)) {
             if self.ask_buffer {
                 self.drive_buffer_fill = rec.buffer_fill(timeouts)?;
                 self.ask_buffer = self.drive_buffer_fill.is_some();

@@ -8,7 +8,7 @@ use mmc_core::Transport;
 use tracing::debug;
 
 use super::events::WriteAction;
-use super::fifo::{self, Next, StreamError};
+use super::fifo::{self, FifoReader, Next, StreamError};
 use super::plan::WritePlan;
 use super::progress::Progress;
 use super::{BlockRange, Source, VerificationLevel, WriteOptions};
@@ -61,7 +61,6 @@ pub(super) fn write_data<T: Transport + Send>(
     progress: &mut Progress<'_, '_>,
     digests: &mut Vec<blake3::Hash>,
 ) -> Result<(), Error> {
-    progress.expect(plan.speed.kbps.or(progress.kbps), rec);
     progress.enter(WriteAction::WritingData, rec);
     let keep_digests =
         options.verification != VerificationLevel::None && matches!(source, Source::Sequential(_));
@@ -125,16 +124,12 @@ pub(super) fn write_data<T: Transport + Send>(
                         rec.write_blocks(start_lba + first as i64, part, &options.timeouts)?;
                         progress.last_written = start_lba + (first + fits) as i64 - 1;
                     }
+                    note_read(progress, &fifo, first + n);
                     return Err(Error::StreamTooLargeForCurrentMedia {
                         needed: None,
                         free: plan.limit,
                     });
                 }
-                if !progress.length_known {
-                    progress.sectors = first + n;
-                }
-                progress.last_read = start_lba + (first + n) as i64 - 1;
-                progress.fifo_used = fifo.used_bytes();
                 match ranges {
                     None => {
                         rec.write_blocks(start_lba + first as i64, &chunk.data, &options.timeouts)?
@@ -159,6 +154,7 @@ pub(super) fn write_data<T: Transport + Send>(
                 }
                 progress.last_written = start_lba + (first + n) as i64 - 1;
                 fifo.recycle(chunk.data);
+                note_read(progress, &fifo, first + n);
                 progress.tick(rec, &options.timeouts)?;
             }
         })();
@@ -168,6 +164,18 @@ pub(super) fn write_data<T: Transport + Send>(
         }
         result
     })
+}
+
+/// What the reader has taken from the stream by now, at least `sectors`: the chunks handed
+/// over and those the fifo holds (IMAPI's LastReadLba and UsedSystemBuffer; for a stream of
+/// unknown length, its sectors so far).
+fn note_read(progress: &mut Progress<'_, '_>, fifo: &FifoReader, sectors: u64) {
+    let read = fifo.sectors_read().max(sectors);
+    if !progress.length_known {
+        progress.sectors = read;
+    }
+    progress.last_read = progress.start_lba + read as i64 - 1;
+    progress.fifo_used = fifo.used_bytes();
 }
 
 /// The error a stream that could not be read to its end is reported as.
