@@ -24,9 +24,12 @@ fn last_session_state<T: Transport>(drive: &mut T) -> LastSessionState {
     DiscInformation::parse(&bytes).unwrap().last_session_state
 }
 
+/// Each write leaves a DVD+R appendable (the compatible close would finalize it), as on the
+/// other write-once media.
 fn options() -> WriteOptions {
     WriteOptions {
         verification: VerificationLevel::None,
+        disable_consumer_dvd_compatibility_mode: true,
         ..WriteOptions::default()
     }
 }

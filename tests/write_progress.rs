@@ -79,6 +79,8 @@ fn each_action_is_announced_once_in_order_on_each_medium() {
             WriteOptions {
                 force_overwrite: true,
                 verification: VerificationLevel::Quick,
+                // A DVD+R stays appendable for the second write.
+                disable_consumer_dvd_compatibility_mode: kind == MediumKind::DvdPlusR,
                 ..WriteOptions::default()
             },
         );

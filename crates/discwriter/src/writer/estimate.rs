@@ -27,6 +27,14 @@ const CD_CLOSE_KBPS: f64 = 4.0 * 176.4;
 /// close adds (DVD+R Basic Format Specifications).
 const DVD_PLUS_R_CLOSURE: u64 = 64 * 16;
 const DVD_LEAD_OUT: u64 = 32_768;
+/// DVD+R: finalizing with minimal radius (CLOSE 101b, MMC-6 6.3.3.3) pads a data zone that
+/// ends inside the radius DVD-ROM readers need out to it: 30 mm, about LBA 266,720 on a
+/// single-layer disc whose data zone runs from 24 mm to 58 mm (ECMA-267) over 2,295,104
+/// sectors of equal area.
+const DVD_PLUS_R_MINIMAL_RADIUS_END: u64 = 266_720;
+/// A drive records a DVD+R's closure, padding and lead-out at a speed of its own choosing:
+/// the estimate takes 4x, the slowest DVD+R write speed drives offer, to err long.
+const DVD_CLOSE_KBPS: f64 = 4.0 * 1385.0;
 /// The DVD+RW compatibility close (MMC-6 6.3.3.2.3) records a lead-out after the written
 /// area, at the background format's speed, 2.4x.
 const DVD_PLUS_RW_CLOSE_KBPS: f64 = 2.4 * 1385.0;
@@ -112,7 +120,13 @@ fn close_seconds(plan: &WritePlan, function: CloseFunction, rate: f64) -> f64 {
         }
         (MediumClass::Sequential { .. }, _) if plan.profile.is_dvd() => {
             let lead_out = if finalizing { DVD_LEAD_OUT } else { 0 };
-            seconds(DVD_PLUS_R_CLOSURE + lead_out, rate)
+            let padding = if function == CloseFunction::FinalizeMinimalRadius {
+                let end = plan.start_lba.max(0) as u64 + plan.sectors.unwrap_or(0);
+                DVD_PLUS_R_MINIMAL_RADIUS_END.saturating_sub(end)
+            } else {
+                0
+            };
+            seconds(DVD_PLUS_R_CLOSURE + lead_out + padding, DVD_CLOSE_KBPS)
         }
         (MediumClass::Sequential { .. }, _) => seconds(BD_CLUSTER, rate),
         (MediumClass::Overwritable { dvd_plus_rw: true }, CloseFunction::CloseSession) => {
