@@ -64,19 +64,6 @@ fn anchor(lba: u32) -> Vec<u8> {
     s
 }
 
-/// An ISO 9660 primary volume descriptor (ECMA-119 8.4) of a `size`-sector volume.
-fn pvd(size: u32) -> Vec<u8> {
-    let mut s = vec![0u8; 2048];
-    s[0] = 1;
-    s[1..6].copy_from_slice(b"CD001");
-    s[6] = 1;
-    s[80..84].copy_from_slice(&size.to_le_bytes());
-    s[84..88].copy_from_slice(&size.to_be_bytes());
-    s[128..130].copy_from_slice(&2048u16.to_le_bytes());
-    s[130..132].copy_from_slice(&2048u16.to_be_bytes());
-    s
-}
-
 #[test]
 fn data_only_in_the_last_2_mb_is_not_blank_and_a_write_without_force_overwrite_refuses() {
     for kind in [DVD_PLUS_RW, BD_RE] {
@@ -120,7 +107,11 @@ fn a_lone_udf_anchor_or_iso_9660_descriptor_is_not_blank() {
     for kind in [DVD_PLUS_RW, BD_RE] {
         for (what, lba, sector) in [
             ("a UDF anchor at 256", 256, anchor(256)),
-            ("an ISO 9660 primary volume descriptor at 16", 16, pvd(2048)),
+            (
+                "an ISO 9660 primary volume descriptor at 16",
+                16,
+                testkit::iso9660_pvd(2048),
+            ),
         ] {
             let (d, _) = disc_holding(kind, DriveConfig::default(), &[(lba, sector)]);
             let w = writer(d, quick());

@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::Cursor;
-
 use common::*;
-use discwriter::{ApiMisuse, BlockRange, DataWriter, Error, VerificationLevel, WriteOptions};
-use mmc_core::trace::{TraceRecord, Tracing};
+use discwriter::{ApiMisuse, BlockRange, Error, VerificationLevel, WriteOptions};
+use mmc_core::trace::TraceRecord;
 use virtdrive::EmulatedDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
@@ -34,20 +32,7 @@ fn traced_write(
     Vec<mmc_core::trace::TraceRecord>,
     EmulatedDrive,
 ) {
-    let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options(force_overwrite));
-    let r = w.write(
-        &mut Cursor::new(data.to_vec()),
-        data.len() as u64,
-        ranges,
-        &mut |_, _| {},
-    );
-    let (d, records) = w
-        .take_recorder()
-        .unwrap()
-        .unwrap()
-        .into_transport()
-        .into_parts();
-    (r, records, d)
+    traced_write_ranges(d, data, ranges, options(force_overwrite))
 }
 
 /// A disc formatted by an earlier write is not formatted again. A DVD+RW whose background

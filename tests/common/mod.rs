@@ -222,8 +222,27 @@ pub fn traced_write(
     Vec<TraceRecord>,
     EmulatedDrive,
 ) {
+    traced_write_ranges(d, data, None, options)
+}
+
+/// [`traced_write`] of the sectors of `data` that `ranges` lists.
+pub fn traced_write_ranges(
+    d: EmulatedDrive,
+    data: &[u8],
+    ranges: Option<&[discwriter::BlockRange]>,
+    options: WriteOptions,
+) -> (
+    Result<discwriter::WriteOutcome, Error>,
+    Vec<TraceRecord>,
+    EmulatedDrive,
+) {
     let w: DataWriter<Tracing<EmulatedDrive>> = writer(Tracing::new(d), options);
-    let (r, _) = write_collecting(&w, data);
+    let r = w.write(
+        &mut Cursor::new(data.to_vec()),
+        data.len() as u64,
+        ranges,
+        &mut |_, _| {},
+    );
     let (d, records) = w
         .take_recorder()
         .unwrap()

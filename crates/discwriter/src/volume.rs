@@ -185,31 +185,19 @@ pub fn udf_sectors(start: u32, read: &mut dyn FnMut(u32) -> Option<Vec<u8>>) -> 
 mod tests {
     use super::*;
 
-    fn pvd(size: u32) -> Vec<u8> {
-        let mut s = vec![0u8; SECTOR];
-        s[0] = 1;
-        s[1..6].copy_from_slice(b"CD001");
-        s[6] = 1;
-        s[80..84].copy_from_slice(&size.to_le_bytes());
-        s[84..88].copy_from_slice(&size.to_be_bytes());
-        s[128..130].copy_from_slice(&2048u16.to_le_bytes());
-        s[130..132].copy_from_slice(&2048u16.to_be_bytes());
-        s
-    }
-
     #[test]
     fn the_pvd_gives_the_volume_space_size() {
-        assert_eq!(iso9660_sectors(&pvd(248)), Some(248));
-        let mut bad = pvd(248);
+        assert_eq!(iso9660_sectors(&testkit::iso9660_pvd(248)), Some(248));
+        let mut bad = testkit::iso9660_pvd(248);
         bad[84] = 9; // the big-endian half disagrees
         assert_eq!(iso9660_sectors(&bad), None);
         assert_eq!(
-            iso9660_sectors(&pvd(248)[..100]),
+            iso9660_sectors(&testkit::iso9660_pvd(248)[..100]),
             None,
             "a truncated sector"
         );
         assert_eq!(iso9660_sectors(&[0u8; SECTOR]), None);
-        let mut svd = pvd(248);
+        let mut svd = testkit::iso9660_pvd(248);
         svd[0] = 2; // a supplementary descriptor is not the primary one
         assert_eq!(iso9660_sectors(&svd), None);
     }
@@ -264,13 +252,16 @@ mod tests {
 
     #[test]
     fn descriptors_name_their_file_system_only_where_they_belong() {
-        assert_eq!(descriptor_at(&pvd(248), 16, 1000), Some("ISO 9660"));
+        assert_eq!(
+            descriptor_at(&testkit::iso9660_pvd(248), 16, 1000),
+            Some("ISO 9660")
+        );
         // A terminator ("CD001", type 255) belongs to ISO 9660 as well.
-        let mut terminator = pvd(0);
+        let mut terminator = testkit::iso9660_pvd(0);
         terminator[0] = 255;
         assert_eq!(descriptor_at(&terminator, 17, 1000), Some("ISO 9660"));
         // Before sector 16 is the system area: anything may be there.
-        assert_eq!(descriptor_at(&pvd(248), 15, 1000), None);
+        assert_eq!(descriptor_at(&testkit::iso9660_pvd(248), 15, 1000), None);
         let mut nsr = vec![0u8; SECTOR];
         nsr[1..6].copy_from_slice(b"NSR03");
         nsr[6] = 1;

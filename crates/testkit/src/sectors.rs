@@ -17,6 +17,21 @@ pub fn filled(fill: u8, n: usize) -> Vec<u8> {
     vec![fill; n * BLOCK]
 }
 
+/// An ISO 9660 primary volume descriptor (ECMA-119 8.4) of a `size`-sector volume of
+/// 2048-byte blocks: the type, the standard identifier, the version and the volume space
+/// size and block size in both byte orders.
+pub fn iso9660_pvd(size: u32) -> Vec<u8> {
+    let mut s = vec![0u8; BLOCK];
+    s[0] = 1;
+    s[1..6].copy_from_slice(b"CD001");
+    s[6] = 1;
+    s[80..84].copy_from_slice(&size.to_le_bytes());
+    s[84..88].copy_from_slice(&size.to_be_bytes());
+    s[128..130].copy_from_slice(&2048u16.to_le_bytes());
+    s[130..132].copy_from_slice(&2048u16.to_be_bytes());
+    s
+}
+
 /// An image whose every sector carries its own number (from 1, big-endian in bytes 0-7), a
 /// tag byte (byte 8) and 5Ah in its last byte, so a sector read from the wrong place, a stale
 /// sector and a blank one all differ from it.
