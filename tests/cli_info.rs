@@ -17,12 +17,13 @@ fn a_blank_disc_of_each_medium_is_described() {
     // capacities of real discs: an 80-minute CD-R has 359,849 sectors before its lead-out, 2
     // of which a TAO track's run-out takes, and an image may have 150 fewer (the post-gap the
     // writer appends); a 74-minute one 333,000; DVD+RW 2,295,104; BD-RE 12,219,392 without
-    // spare areas, and no writable address until it is formatted.
+    // spare areas, and no writable address until it is formatted: an image may have the
+    // 11,826,176 sectors the default format with spare areas leaves.
     let cases = [
         ("cd-r", "CD-R", 359_847 - 150, 359_847, Some(0)),
         ("cd-r74", "CD-R", 332_998 - 150, 332_998, Some(0)),
         ("dvd+rw", "DVD+RW", 2_295_104, 2_295_104, Some(0)),
-        ("bd-re", "BD-RE", 0, 12_219_392, None),
+        ("bd-re", "BD-RE", 11_826_176, 12_219_392, None),
     ];
     for (medium, profile, free, total, nwa) in cases {
         // A disc in memory: a virtual drive without a file.

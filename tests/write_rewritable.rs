@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use discwriter::{ApiMisuse, BlockRange, Error, VerificationLevel, WriteOptions};
-use mmc_core::trace::TraceRecord;
+use std::io::Cursor;
+
+use mmc_core::trace::{TraceRecord, Tracing};
 use virtdrive::EmulatedDrive;
 
 const FORMAT_UNIT: u8 = 0x04;
@@ -228,4 +230,53 @@ fn a_stopped_dvd_plus_rw_format_is_resumed_by_the_next_write_and_a_finished_one_
     assert!(format_units(&records).is_empty(), "no FORMAT UNIT");
     assert_eq!(bg_format_status(&mut d), 0b11);
     assert_same_sectors(&read_back(&mut d, 0, 200), &third, 0, "the third write");
+}
+
+/// FreeSectorsOnMedia on a blank BD-RE is what the disc holds once the write has formatted
+/// it (the default format keeps spare areas out of the user data area), not its capacity
+/// without spares: a stream one sector larger is refused with
+/// E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA before the disc is formatted, and after
+/// a write TotalSectorsOnMedia is that same figure.
+#[test]
+fn free_sectors_on_a_blank_bd_re_are_what_it_holds_once_formatted() {
+    let w = writer(
+        Tracing::new(drive(BD_RE)),
+        WriteOptions {
+            verification: VerificationLevel::None,
+            ..WriteOptions::default()
+        },
+    );
+    let free = w.free_sectors_on_media().unwrap();
+    let too_large = (u64::from(free) + 1) * 2048;
+    let r = w.write(
+        &mut Cursor::new(image(16, 1)),
+        too_large,
+        None,
+        &mut |_, _| {},
+    );
+    assert!(
+        matches!(r, Err(Error::StreamTooLargeForCurrentMedia { .. })),
+        "{r:?}"
+    );
+    let (d, records) = drive_and_transcript(&w);
+    assert!(
+        format_units(&records).is_empty(),
+        "nothing formatted before the stream was found too large"
+    );
+    let w = writer(
+        d,
+        WriteOptions {
+            verification: VerificationLevel::None,
+            ..WriteOptions::default()
+        },
+    );
+    w.write(
+        &mut Cursor::new(image(16, 1)),
+        16 * 2048,
+        None,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(w.total_sectors_on_media().unwrap(), free);
+    assert_eq!(w.free_sectors_on_media().unwrap(), free);
 }

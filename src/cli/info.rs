@@ -114,13 +114,9 @@ fn multisession<T: mmc_core::Transport + Send>(
     }
 }
 
-/// The free sectors `info` and the result line show: on CD-R what an image may hold, the
-/// drive's free blocks less the 150-sector post-gap the writer appends; elsewhere the
-/// drive's free blocks.
+/// The free sectors `info` and the result line show: what an image may hold, IMAPI's
+/// FreeSectorsOnMedia with the command's options (the writer appends the CD post-gap, and
+/// formats a blank BD-RE with spare areas first).
 pub fn free_for_image(summary: &discwriter::DiscSummary) -> u32 {
-    if mmc_core::Profile::from_u16(summary.profile_code).is_cd() {
-        discwriter::writer::free_sectors_for_stream(summary, false)
-    } else {
-        summary.free_sectors
-    }
+    discwriter::writer::free_sectors_for_stream(summary, false)
 }

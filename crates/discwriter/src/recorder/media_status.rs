@@ -80,6 +80,9 @@ pub struct DiscSummary {
     /// A DVD+RW whose background format was started and stopped before the end (BG Format
     /// Status 01b), as a compatibility close mid-format leaves it: the next write resumes it.
     pub background_format_stopped: bool,
+    /// An unformatted BD-RE: the user sectors the format a write gives it holds (the
+    /// default format's spare areas are outside them), when the drive says.
+    pub capacity_once_formatted: Option<u32>,
 }
 
 /// GET CONFIGURATION refused as an unknown command (05/20/00 INVALID COMMAND OPERATION CODE):
@@ -155,6 +158,18 @@ impl<T: Transport> Recorder<T> {
                 cap.last_lba.saturating_add(1)
             }
         };
+        let needs_formatting = match profile {
+            Profile::DvdPlusRw => info.bg_format_status == BgFormatStatus::NotFormatted,
+            Profile::BdRe => next_writable_address.is_none(),
+            _ => false,
+        };
+        // The DVD+RW basic format covers the whole disc; a BD-RE's default format sets
+        // spare areas aside (READ FORMAT CAPACITIES, MMC-6 6.24). A drive that does not
+        // answer leaves it unknown: the write's format step then reports why.
+        let capacity_once_formatted = (needs_formatting && profile == Profile::BdRe)
+            .then(|| self.default_format(false).ok())
+            .flatten()
+            .map(|format| format.number_of_blocks);
         Ok(DiscSummary {
             profile: profile.name().to_string(),
             profile_code: profile.to_u16(),
@@ -177,13 +192,10 @@ impl<T: Transport> Recorder<T> {
             total_sectors,
             write_protected,
             erasable: info.erasable || profile.is_rewritable_random(),
-            needs_formatting: match profile {
-                Profile::DvdPlusRw => info.bg_format_status == BgFormatStatus::NotFormatted,
-                Profile::BdRe => next_writable_address.is_none(),
-                _ => false,
-            },
+            needs_formatting,
             background_format_stopped: profile == Profile::DvdPlusRw
                 && info.bg_format_status == BgFormatStatus::Partial,
+            capacity_once_formatted,
         })
     }
 

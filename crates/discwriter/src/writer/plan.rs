@@ -355,7 +355,8 @@ impl WritePlan {
                     }
                 }
             }
-            (0, 0, total)
+            // The whole disc, as the write's format leaves an unformatted one.
+            (0, 0, u64::from(free_sectors_for_stream(disc, false)))
         };
         let format = if disc.needs_formatting {
             Some(match class {

@@ -112,11 +112,12 @@ pub(crate) fn next_session_is_final(disc: &DiscSummary, postgap_already_in_image
 /// "sectors consumed in managing the disc space ... such as run-out blocks and postgaps" are
 /// left out. On CD-R that is the drive's free blocks (run-out already left out) less the
 /// post-gap the writer appends, unless the image carries it; on overwritable media the whole
-/// disc; elsewhere the drive's free blocks.
+/// disc (an unformatted one as the write's format leaves it); elsewhere the drive's free
+/// blocks.
 pub fn free_sectors_for_stream(disc: &DiscSummary, postgap_already_in_image: bool) -> u32 {
     let profile = Profile::from_u16(disc.profile_code);
     if profile.is_rewritable_random() {
-        return disc.total_sectors;
+        return disc.capacity_once_formatted.unwrap_or(disc.total_sectors);
     }
     match MediumClass::of(profile) {
         Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => {

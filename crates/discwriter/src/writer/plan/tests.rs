@@ -29,6 +29,7 @@ fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSumma
         erasable: overwritable,
         needs_formatting: false,
         background_format_stopped: false,
+        capacity_once_formatted: None,
     }
 }
 
