@@ -159,8 +159,15 @@ fn a_simulated_tao_burn_runs_like_a_real_one_and_leaves_the_disc_blank() {
     let started = d.now();
     let nwas = two_tao_tracks(&mut d);
     // The host follows the simulated recording: track 2 starts where it would on the disc.
-    assert_eq!(nwas, real_nwas, "the next writable addresses of a real burn");
-    assert_eq!(nwas, [0, 400 + 2 + 150], "track 2 after the run-out and its pre-gap");
+    assert_eq!(
+        nwas, real_nwas,
+        "the next writable addresses of a real burn"
+    );
+    assert_eq!(
+        nwas,
+        [0, 400 + 2 + 150],
+        "track 2 after the run-out and its pre-gap"
+    );
     assert_eq!(
         d.now().since(started),
         real_time,
@@ -185,7 +192,12 @@ fn the_next_writable_address_moves_during_a_simulated_track() {
     );
     // Nothing was recorded: READ DISC INFORMATION still says blank, block 0 does not read.
     assert_eq!(command_in(&mut d, &READ_DISC_INFORMATION, 34)[2], 0x00);
-    command_in_fails(&mut d, &read10(0, 1), 2048, triples::ILLEGAL_MODE_FOR_THIS_TRACK);
+    command_in_fails(
+        &mut d,
+        &read10(0, 1),
+        2048,
+        triples::ILLEGAL_MODE_FOR_THIS_TRACK,
+    );
 }
 
 #[test]

@@ -270,7 +270,10 @@ fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
     let real = run(&["-v", "dev=/dev/sr9", "image.iso"]);
     assert!(real.contains("in real SAO mode"), "{real}");
     assert_eq!(cd_r_disc_information(&disc)[2] & 0x03, 0x02, "complete");
-    assert!(read_disc(&disc, image.len() / SECTOR) == image, "the image was recorded");
+    assert!(
+        read_disc(&disc, image.len() / SECTOR) == image,
+        "the image was recorded"
+    );
 
     keep_transcripts(&Case {
         name: "cdrskin-dummy-cd-r",

@@ -296,7 +296,11 @@ pub fn cd_r_disc_information(disc: &Path) -> Vec<u8> {
     ];
     let mut info = vec![0u8; 34];
     let c = ready_cd_r(disc)
-        .execute(&cdb, DataPhase::In(&mut info), std::time::Duration::from_secs(60))
+        .execute(
+            &cdb,
+            DataPhase::In(&mut info),
+            std::time::Duration::from_secs(60),
+        )
         .unwrap();
     assert_eq!(c.status, ScsiStatus::Good, "READ DISC INFORMATION: {c:?}");
     info
