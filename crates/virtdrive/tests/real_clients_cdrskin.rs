@@ -13,7 +13,7 @@ use std::time::Duration;
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
     cd_r_disc_information, field, keep_transcripts, ready_cd_r, tool, transcript_path,
-    virtdrive_run, Case, PRODUCT, VENDOR,
+    virtdrive_run, Case, RecordedRuns, PRODUCT, VENDOR,
 };
 
 const SECTOR: usize = 2048;
@@ -105,23 +105,8 @@ fn burn(mode: &str, mode_name: &str) {
     let sectors = image.len() / SECTOR;
     let disc = dir.path().join("disc");
     let drive = format!("virt:cd-r@{}", disc.display());
-    let mut runs = Vec::new();
-    let mut run = |args: &[&str]| {
-        let transcript = transcript_path(dir.path(), runs.len() + 1);
-        let out = virtdrive_run(
-            dir.path(),
-            &[
-                "--drive",
-                &drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &cdrskin,
-            args,
-        );
-        runs.push(transcript);
-        out
-    };
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| runs.run(args);
 
     let flag = format!("-{mode}");
     let out = run(&["-v", "dev=/dev/sr9", &flag, "image.iso"]);
@@ -212,7 +197,7 @@ fn burn(mode: &str, mode_name: &str) {
         ],
         medium: "cd-r",
         fault_plan: None,
-        runs: &runs,
+        runs: &runs.transcripts,
     });
 }
 
@@ -241,21 +226,9 @@ fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
     let image = make_iso(dir.path(), &genisoimage);
     let disc = dir.path().join("disc");
     let drive = format!("virt:cd-r@{}", disc.display());
-    let mut runs = Vec::new();
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
     let mut run = |args: &[&str]| {
-        let transcript = transcript_path(dir.path(), runs.len() + 1);
-        let out = virtdrive_run(
-            dir.path(),
-            &[
-                "--drive",
-                &drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &cdrskin,
-            args,
-        );
-        runs.push(transcript);
+        let out = runs.run(args);
         format!("{}{}", out.expect_code(0).stdout, out.stderr)
     };
 
@@ -284,7 +257,7 @@ fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
         ],
         medium: "cd-r",
         fault_plan: None,
-        runs: &runs,
+        runs: &runs.transcripts,
     });
 }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use real_clients::{
     cd_r_disc_information, keep_transcripts, make_tree, read_disc, tool, transcript_path,
-    virtdrive_run_limited, Case, Outcome,
+    virtdrive_run_limited, Case, Outcome, RecordedRuns,
 };
 
 /// wodim loops forever when TEST UNIT READY and the other commands disagree about readiness;
@@ -155,22 +155,9 @@ fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
     let image = std::fs::read(&iso).unwrap();
     let disc = dir.path().join("disc");
     let drive = format!("virt:cd-r@{}", disc.display());
-    let mut runs = Vec::new();
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &wodim).limited(LIMIT);
     let mut run = |args: &[&str]| {
-        let transcript = transcript_path(dir.path(), runs.len() + 1);
-        let out = virtdrive_run_limited(
-            dir.path(),
-            &[
-                "--drive",
-                &drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &wodim,
-            args,
-            LIMIT,
-        );
-        runs.push(transcript);
+        let out = runs.run(args);
         out.expect_code(0);
         assert_saw_the_emulator(&out);
         format!("{}{}", out.stdout, out.stderr)
@@ -200,7 +187,7 @@ fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
         ],
         medium: "cd-r",
         fault_plan: None,
-        runs: &runs,
+        runs: &runs.transcripts,
     });
 }
 

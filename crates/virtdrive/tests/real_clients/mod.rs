@@ -164,6 +164,57 @@ pub fn keep_transcripts(case: &Case<'_>) {
     .unwrap();
 }
 
+/// Successive runs of one program through `virtdrive run` against one drive (and so one
+/// disc), each recording its transcript (`run1.jsonl`, `run2.jsonl`, ... in `dir`) for
+/// [`keep_transcripts`].
+pub struct RecordedRuns<'a> {
+    dir: &'a Path,
+    drive: &'a str,
+    program: &'a Path,
+    /// Kill a run after this long (see [`virtdrive_run_limited`]).
+    limit: Option<std::time::Duration>,
+    pub transcripts: Vec<PathBuf>,
+}
+
+impl<'a> RecordedRuns<'a> {
+    pub fn new(dir: &'a Path, drive: &'a str, program: &'a Path) -> Self {
+        RecordedRuns {
+            dir,
+            drive,
+            program,
+            limit: None,
+            transcripts: Vec::new(),
+        }
+    }
+
+    /// Each run is killed after `limit`, failing the test.
+    pub fn limited(self, limit: std::time::Duration) -> Self {
+        RecordedRuns {
+            limit: Some(limit),
+            ..self
+        }
+    }
+
+    /// Runs the program with `args`, recording the next transcript.
+    pub fn run(&mut self, args: &[&str]) -> Outcome {
+        let transcript = transcript_path(self.dir, self.transcripts.len() + 1);
+        let virtdrive_args = [
+            "--drive",
+            self.drive,
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ];
+        let out = match self.limit {
+            Some(limit) => {
+                virtdrive_run_limited(self.dir, &virtdrive_args, self.program, args, limit)
+            }
+            None => virtdrive_run(self.dir, &virtdrive_args, self.program, args),
+        };
+        self.transcripts.push(transcript);
+        out
+    }
+}
+
 /// As [`virtdrive_run`], but the run (virtdrive and the program, one process group) is killed
 /// after `limit` and the test fails with what it printed: a program that loops forever on
 /// answers it does not expect (wodim does, when readiness is inconsistent) must fail the test,
