@@ -310,6 +310,22 @@ pub fn dvd_plus_rw_basic_format(restart: bool) -> [u8; 12] {
     FormatUnitParameters::immediate(FormatDescriptor::dvd_plus_rw_basic(restart)).to_bytes()
 }
 
+/// One data track of 300 blocks (MMC-6 6.33 cue sheet entries, as libburn composes them).
+pub const ONE_TRACK_CUE_SHEET: [u8; 32] = [
+    0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, // lead-in: data, TNO 0
+    0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, // track 1 index 0 (pre-gap) at 00:00:00
+    0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, // track 1 index 1 at 00:02:00 (LBA 0)
+    0x41, 0xAA, 0x01, 0x14, 0x00, 0x00, 0x06, 0x00, // lead-out at 00:06:00 (LBA 300)
+];
+
+/// SEND CUE SHEET of [`ONE_TRACK_CUE_SHEET`].
+pub const SEND_CUE_SHEET: [u8; 10] = [
+    0x5D, // SEND CUE SHEET
+    0, 0, 0, 0, 0, //
+    0x00, 0x00, 0x20, // cue sheet size 32
+    0x00,
+];
+
 /// Page 05h Write Type values (MMC-6 7.5.4).
 pub const TAO: u8 = 0x01;
 pub const SAO: u8 = 0x02;

@@ -357,21 +357,6 @@ fn the_third_session_starts_6900_after_the_second_lead_out() {
     assert_eq!(be32(&t[16..20]), 333_000 - 2 - 18_904);
 }
 
-/// One data track of 300 blocks (MMC-6 6.33 cue sheet entries, as libburn composes them).
-const ONE_TRACK_CUE_SHEET: [u8; 32] = [
-    0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, // lead-in: data, TNO 0
-    0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, // track 1 index 0 (pre-gap) at 00:00:00
-    0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, // track 1 index 1 at 00:02:00 (LBA 0)
-    0x41, 0xAA, 0x01, 0x14, 0x00, 0x00, 0x06, 0x00, // lead-out at 00:06:00 (LBA 300)
-];
-
-const SEND_CUE_SHEET: [u8; 10] = [
-    0x5D, // SEND CUE SHEET
-    0, 0, 0, 0, 0, //
-    0x00, 0x00, 0x20, // cue sheet size 32
-    0x00,
-];
-
 #[test]
 fn session_at_once_writes_the_session_the_cue_sheet_describes() {
     let mut d = drive_with(MediumKind::CdR80);

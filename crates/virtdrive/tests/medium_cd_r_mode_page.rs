@@ -60,8 +60,12 @@ fn packet_raw_and_layer_jump_write_types_are_refused() {
 }
 
 #[test]
-fn test_write_is_refused() {
-    refused(2, 0x51, Some(4)); // BUFE | Test Write | TAO
+fn test_write_is_accepted_and_reported() {
+    let mut cd = blank_80();
+    let mut list = cd_write_parameters(0x01, 0b11, true);
+    list[8 + 2] = 0x51; // BUFE | Test Write | TAO
+    mode_select(&mut cd, &list).unwrap();
+    assert!(cd.write_parameters().unwrap().test_write);
 }
 
 #[test]

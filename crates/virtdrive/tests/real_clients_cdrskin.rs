@@ -1,7 +1,8 @@
 //! cdrskin (libburn's cdrecord-compatible command), unmodified, burns an ISO image onto the
 //! emulator's CD-R at `dev=/dev/sr9` through `virtdrive run`, in TAO and in SAO; `-toc` and
 //! `-minfo` then name the emulator and show the track, and the disc kept in the file holds
-//! the image byte for byte.
+//! the image byte for byte. `-dummy` runs the whole burn with the laser off and leaves the
+//! disc blank.
 #![cfg(target_os = "linux")]
 
 mod real_clients;
@@ -11,10 +12,9 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
-    field, keep_transcripts, tool, transcript_path, virtdrive_run, Case, PRODUCT, VENDOR,
+    cd_r_disc_information, field, keep_transcripts, ready_cd_r, tool, transcript_path,
+    virtdrive_run, Case, RecordedRuns, PRODUCT, VENDOR,
 };
-use virtdrive::medium::MediumKind;
-use virtdrive::{DiscFileDrive, DriveConfig};
 
 const SECTOR: usize = 2048;
 
@@ -59,15 +59,7 @@ fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
 /// through the virtdrive library.
 fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
     let timeout = Duration::from_secs(60);
-    let mut drive = DiscFileDrive::open(MediumKind::CdR80, disc, DriveConfig::default()).unwrap();
-    // A drive just powered on reports a unit attention, then becomes ready.
-    let tur = [0x00, 0, 0, 0, 0, 0]; // TEST UNIT READY
-    let ready = (0..100).any(|_| {
-        let c = drive.execute(&tur, DataPhase::None, timeout).unwrap();
-        drive.drive_mut().advance(Duration::from_secs(1));
-        c.status == ScsiStatus::Good
-    });
-    assert!(ready, "the drive becomes ready");
+    let mut drive = ready_cd_r(disc);
     let mut data = Vec::with_capacity(blocks * SECTOR);
     for first in (0..blocks).step_by(16) {
         let n = (blocks - first).min(16);
@@ -113,23 +105,8 @@ fn burn(mode: &str, mode_name: &str) {
     let sectors = image.len() / SECTOR;
     let disc = dir.path().join("disc");
     let drive = format!("virt:cd-r@{}", disc.display());
-    let mut runs = Vec::new();
-    let mut run = |args: &[&str]| {
-        let transcript = transcript_path(dir.path(), runs.len() + 1);
-        let out = virtdrive_run(
-            dir.path(),
-            &[
-                "--drive",
-                &drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &cdrskin,
-            args,
-        );
-        runs.push(transcript);
-        out
-    };
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| runs.run(args);
 
     let flag = format!("-{mode}");
     let out = run(&["-v", "dev=/dev/sr9", &flag, "image.iso"]);
@@ -220,7 +197,7 @@ fn burn(mode: &str, mode_name: &str) {
         ],
         medium: "cd-r",
         fault_plan: None,
-        runs: &runs,
+        runs: &runs.transcripts,
     });
 }
 
@@ -232,6 +209,56 @@ fn cdrskin_burns_an_iso_onto_cd_r_in_tao() {
 #[test]
 fn cdrskin_burns_an_iso_onto_cd_r_in_sao() {
     burn("sao", "SAO");
+}
+
+/// `cdrskin -dummy` (a test write, page 05h Test Write): the burn runs to its end and
+/// cdrskin reports it done, yet the drive and cdrskin's `-minfo` say the disc is blank; a real
+/// burn then records the image as usual.
+#[test]
+fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
+    let (Some(cdrskin), Some(genisoimage)) = (
+        tool("cdrskin", "cdrskin"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let image = make_iso(dir.path(), &genisoimage);
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:cd-r@{}", disc.display());
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        format!("{}{}", out.expect_code(0).stdout, out.stderr)
+    };
+
+    let dummy = run(&["-v", "-dummy", "dev=/dev/sr9", "image.iso"]);
+    assert!(dummy.contains("in dummy SAO mode"), "{dummy}");
+    assert!(dummy.contains("cdrskin: burning done"), "{dummy}");
+    let info = cd_r_disc_information(&disc);
+    assert_eq!(info[2], 0x00, "disc status blank, last session empty");
+    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    assert_eq!(field(&minfo, "disk status:"), Some("empty"), "{minfo}");
+
+    let real = run(&["-v", "dev=/dev/sr9", "image.iso"]);
+    assert!(real.contains("in real SAO mode"), "{real}");
+    assert_eq!(cd_r_disc_information(&disc)[2] & 0x03, 0x02, "complete");
+    assert!(
+        read_disc(&disc, image.len() / SECTOR) == image,
+        "the image was recorded"
+    );
+
+    keep_transcripts(&Case {
+        name: "cdrskin-dummy-cd-r",
+        commands: &[
+            "cdrskin -v -dummy dev=/dev/sr9 image.iso",
+            "cdrskin dev=/dev/sr9 -minfo",
+            "cdrskin -v dev=/dev/sr9 image.iso",
+        ],
+        medium: "cd-r",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
 }
 
 #[test]

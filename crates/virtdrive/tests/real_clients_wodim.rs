@@ -2,7 +2,8 @@
 //! `virtdrive run` and the preload shim, in track-at-once and in session-at-once, always with
 //! `dev=` given (its bus scan reads /sys, which names no emulated drive). Each test asserts
 //! that wodim saw the emulator's identity, then reads the disc back through the emulator and
-//! compares it with the image byte for byte.
+//! compares it with the image byte for byte. `-dummy` runs the whole burn with the laser off
+//! and leaves the disc blank.
 #![cfg(target_os = "linux")]
 
 mod real_clients;
@@ -11,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use real_clients::{
-    keep_transcripts, make_tree, read_disc, tool, transcript_path, virtdrive_run_limited, Case,
-    Outcome,
+    cd_r_disc_information, keep_transcripts, make_tree, read_disc, tool, transcript_path,
+    virtdrive_run_limited, Case, Outcome, RecordedRuns,
 };
 
 /// wodim loops forever when TEST UNIT READY and the other commands disagree about readiness;
@@ -137,6 +138,57 @@ fn wodim_burns_an_iso_onto_cd_r_track_at_once() {
 #[test]
 fn wodim_burns_an_iso_onto_cd_r_session_at_once() {
     burn_and_compare("wodim-sao-cd-r", "-sao", "/dev/sr9", "in real SAO mode");
+}
+
+/// `wodim -dummy` (a test write, page 05h Test Write): wodim writes the whole track and
+/// fixates with the laser off and exits 0, and the drive still reports a blank disc; a real
+/// burn then records the image as usual.
+#[test]
+fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
+    let (Some(wodim), Some(genisoimage)) =
+        (tool("wodim", "wodim"), tool("genisoimage", "genisoimage"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let iso = make_iso(&genisoimage, dir.path());
+    let image = std::fs::read(&iso).unwrap();
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:cd-r@{}", disc.display());
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &wodim).limited(LIMIT);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        out.expect_code(0);
+        assert_saw_the_emulator(&out);
+        format!("{}{}", out.stdout, out.stderr)
+    };
+    let iso_arg = iso.to_str().unwrap();
+
+    let dummy = run(&["-v", "-dummy", "dev=/dev/sr9", "gracetime=2", iso_arg]);
+    assert!(dummy.contains("in dummy TAO mode"), "{dummy}");
+    assert!(dummy.contains("Starting new track at sector: 0"), "{dummy}");
+    assert!(dummy.contains("Fixating..."), "{dummy}");
+    assert!(!dummy.contains("Cannot fixate"), "{dummy}");
+    let info = cd_r_disc_information(&disc);
+    assert_eq!(info[2], 0x00, "disc status blank, last session empty");
+
+    let real = run(&["-v", "dev=/dev/sr9", "gracetime=2", iso_arg]);
+    assert!(real.contains("in real TAO mode"), "{real}");
+    assert!(real.contains("Starting new track at sector: 0"), "{real}");
+    assert_eq!(cd_r_disc_information(&disc)[2] & 0x03, 0x02, "complete");
+    let back = read_disc(dir.path(), &drive, (image.len() / SECTOR) as u64, 0);
+    assert!(back == image, "the track holds the image");
+
+    keep_transcripts(&Case {
+        name: "wodim-dummy-cd-r",
+        commands: &[
+            "wodim -v -dummy dev=/dev/sr9 gracetime=2 image.iso",
+            "wodim -v dev=/dev/sr9 gracetime=2 image.iso",
+        ],
+        medium: "cd-r",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
 }
 
 /// The disc turns write-protected at the first WRITE (10) (fixtures/fault-plans): wodim

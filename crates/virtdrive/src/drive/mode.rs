@@ -59,6 +59,8 @@ impl EmulatedDrive {
             dvd_rom_read: true,
             cd_r_write: true,
             cd_rw_write: true,
+            // MMC-6 7.5: page 05h Test Write on CD-R (medium::cd_r::test_write).
+            test_write: true,
             buf: true,
             multi_session: true,
             mode2_form1: true,

@@ -34,6 +34,8 @@
 //!   per Multi-session as above. Until then the disc reports blank and nothing reads back.
 //! - Closing (and SYNCHRONIZE CACHE) flushes the drive's cache: the store commits, and the
 //!   recording state at that moment is what a power loss returns to.
+//! - **Test write** (page 05h Test Write): the whole recording runs with the laser off and
+//!   the disc stays as it was (`test_write`).
 //!
 //! # Reading
 //!
@@ -58,6 +60,7 @@
 mod cue_sheet;
 mod layout;
 pub mod state;
+mod test_write;
 mod toc;
 mod write_parameters;
 
@@ -125,6 +128,8 @@ pub struct CdR {
     synced: CdLayout,
     params: WriteParameters,
     sao: Option<SaoRecording>,
+    /// While a test write runs: the disc as recorded, `disc` being the simulated recording.
+    recorded: Option<CdLayout>,
     store: Box<dyn SectorStore>,
 }
 
@@ -152,6 +157,7 @@ impl CdR {
             disc,
             params: write_parameters::default_page(),
             sao: None,
+            recorded: None,
             store,
         }
     }
@@ -204,9 +210,7 @@ impl CdR {
         let mut padding = 0;
         if let Some((start, pad)) = self.disc.padding(g, true) {
             let zeros = vec![0u8; pad as usize * SECTOR];
-            self.store
-                .write(block_index(start)?, &zeros)
-                .map_err(|_| write_error(start))?;
+            self.burn(start, &zeros)?;
             self.disc.pad(pad);
             padding = pad;
         }
@@ -224,10 +228,15 @@ impl CdR {
                 sao.disc_type,
             );
         }
+        self.end_simulated_session();
     }
 
     /// The cache reaches the disc: the store commits and this state survives a power loss.
+    /// In a test write nothing reached it.
     fn commit(&mut self) -> MediumResult<()> {
+        if self.testing() {
+            return Ok(());
+        }
         self.store
             .commit()
             .map_err(|_| MediumError::new(triples::WRITE_ERROR))?;
@@ -242,16 +251,14 @@ impl CdR {
         // A cue sheet whose recording never started is dropped by writing TAO.
         self.sao = None;
         let next = self.disc.write_target(self.geometry(), lba, blocks)?;
-        self.store
-            .write(block_index(lba)?, data)
-            .map_err(|_| write_error(lba))?;
+        self.burn(lba, data)?;
         let format = self.track_format();
         self.disc.record(&next, blocks, format);
         Ok(())
     }
 
     fn write_sao(&mut self, lba: i64, data: &[u8], blocks: u32) -> MediumResult<()> {
-        let Some(sao) = self.sao.as_mut() else {
+        let Some(sao) = self.sao.as_ref() else {
             return Err(MediumError::new(triples::COMMAND_SEQUENCE_ERROR));
         };
         if lba != sao.next {
@@ -267,12 +274,11 @@ impl CdR {
         let skipped = usize::try_from((-lba).max(0)).unwrap_or(usize::MAX);
         let stored = data.get(skipped.saturating_mul(SECTOR)..).unwrap_or(&[]);
         if !stored.is_empty() {
-            let first = lba.max(0);
-            self.store
-                .write(block_index(first)?, stored)
-                .map_err(|_| write_error(first))?;
+            self.burn(lba.max(0), stored)?;
         }
-        sao.next = end;
+        if let Some(sao) = self.sao.as_mut() {
+            sao.next = end;
+        }
         Ok(())
     }
 }
@@ -330,9 +336,10 @@ impl Medium for CdR {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        let mut info = recording::disc_information(&self.disc, self.geometry());
+        let disc = self.as_recorded();
+        let mut info = recording::disc_information(disc, self.geometry());
         // MMC-6 6.22.3.1.9: the disc type comes from the A0 PSEC of the first session.
-        if let Some(closed) = self.disc.sessions.first().and_then(|s| s.closed) {
+        if let Some(closed) = disc.sessions.first().and_then(|s| s.closed) {
             info.disc_type = DiscType::from_u8(closed.disc_type);
         }
         info
@@ -354,7 +361,7 @@ impl Medium for CdR {
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        toc::read_toc(&self.disc, self.size, cdb)
+        toc::read_toc(self.as_recorded(), self.size, cdb)
     }
 
     fn read_disc_structure(&self, _cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
@@ -363,20 +370,18 @@ impl Medium for CdR {
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
         Ok(CapacityData {
-            last_lba: recording::lba_field(self.disc.last_recorded_block()),
+            last_lba: recording::lba_field(self.as_recorded().last_recorded_block()),
             block_length: SECTOR as u32,
         })
     }
 
     fn format_capacities(&self) -> FormatCapacities {
-        let (blocks, descriptor_type) = if self.disc.state() == DiscState::Blank {
-            let free = self
-                .disc
-                .writable_track(self.geometry())
-                .map_or(0, |n| n.free);
+        let disc = self.as_recorded();
+        let (blocks, descriptor_type) = if disc.state() == DiscState::Blank {
+            let free = disc.writable_track(self.geometry()).map_or(0, |n| n.free);
             (free, CapacityDescriptorType::Unformatted)
         } else {
-            let recorded = self.disc.last_recorded_block() + 1;
+            let recorded = disc.last_recorded_block() + 1;
             (
                 u32::try_from(recorded).unwrap_or(0),
                 CapacityDescriptorType::Formatted,
@@ -396,7 +401,7 @@ impl Medium for CdR {
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         let blocks = whole_blocks(out.len())?;
         let first = i64::from(lba);
-        if let Some(at) = self.disc.first_unreadable(first, blocks) {
+        if let Some(at) = self.as_recorded().first_unreadable(first, blocks) {
             let triple = match CdLayout::block_kind(self.geometry(), at) {
                 BlockKind::NotData => triples::ILLEGAL_MODE_FOR_THIS_TRACK,
                 BlockKind::Outside => triples::LBA_OUT_OF_RANGE,
@@ -455,6 +460,7 @@ impl Medium for CdR {
         // Mode pages and the cue sheet live in the drive's memory.
         self.params = write_parameters::default_page();
         self.sao = None;
+        self.recorded = None;
     }
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
@@ -511,6 +517,7 @@ impl Medium for CdR {
                     )
                     .ok_or_else(|| MediumError::new(triples::COMMAND_SEQUENCE_ERROR))?;
                 self.commit()?;
+                self.end_simulated_session();
                 Ok(Busy {
                     duration: closing_time(track_blocks.saturating_add(session_blocks)),
                 })
@@ -541,6 +548,7 @@ impl Medium for CdR {
 
     fn set_write_parameters(&mut self, page: &WriteParameters) -> MediumResult<()> {
         self.params = write_parameters::validate(page)?;
+        self.set_test_write(self.params.test_write);
         Ok(())
     }
 

@@ -164,6 +164,57 @@ pub fn keep_transcripts(case: &Case<'_>) {
     .unwrap();
 }
 
+/// Successive runs of one program through `virtdrive run` against one drive (and so one
+/// disc), each recording its transcript (`run1.jsonl`, `run2.jsonl`, ... in `dir`) for
+/// [`keep_transcripts`].
+pub struct RecordedRuns<'a> {
+    dir: &'a Path,
+    drive: &'a str,
+    program: &'a Path,
+    /// Kill a run after this long (see [`virtdrive_run_limited`]).
+    limit: Option<std::time::Duration>,
+    pub transcripts: Vec<PathBuf>,
+}
+
+impl<'a> RecordedRuns<'a> {
+    pub fn new(dir: &'a Path, drive: &'a str, program: &'a Path) -> Self {
+        RecordedRuns {
+            dir,
+            drive,
+            program,
+            limit: None,
+            transcripts: Vec::new(),
+        }
+    }
+
+    /// Each run is killed after `limit`, failing the test.
+    pub fn limited(self, limit: std::time::Duration) -> Self {
+        RecordedRuns {
+            limit: Some(limit),
+            ..self
+        }
+    }
+
+    /// Runs the program with `args`, recording the next transcript.
+    pub fn run(&mut self, args: &[&str]) -> Outcome {
+        let transcript = transcript_path(self.dir, self.transcripts.len() + 1);
+        let virtdrive_args = [
+            "--drive",
+            self.drive,
+            "--transcript",
+            transcript.to_str().unwrap(),
+        ];
+        let out = match self.limit {
+            Some(limit) => {
+                virtdrive_run_limited(self.dir, &virtdrive_args, self.program, args, limit)
+            }
+            None => virtdrive_run(self.dir, &virtdrive_args, self.program, args),
+        };
+        self.transcripts.push(transcript);
+        out
+    }
+}
+
 /// As [`virtdrive_run`], but the run (virtdrive and the program, one process group) is killed
 /// after `limit` and the test fails with what it printed: a program that loops forever on
 /// answers it does not expect (wodim does, when readiness is inconsistent) must fail the test,
@@ -261,4 +312,47 @@ pub fn read_disc(dir: &Path, drive: &str, sectors: u64, skip: u64) -> Vec<u8> {
     );
     outcome.expect_code(0);
     std::fs::read(&out).unwrap()
+}
+
+/// The 80-minute CD-R kept in `disc` (what `virt:cd-r@DISC` makes) in a drive of the virtdrive
+/// library, ready: the power-on unit attention answered, as a host's TEST UNIT READY loop does.
+pub fn ready_cd_r(disc: &Path) -> virtdrive::DiscFileDrive {
+    use mmc_core::{DataPhase, ScsiStatus, Transport};
+    let timeout = std::time::Duration::from_secs(60);
+    let mut drive = virtdrive::DiscFileDrive::open(
+        virtdrive::medium::MediumKind::CdR80,
+        disc,
+        virtdrive::DriveConfig::default(),
+    )
+    .unwrap();
+    let tur = [0x00, 0, 0, 0, 0, 0]; // TEST UNIT READY
+    let ready = (0..100).any(|_| {
+        let c = drive.execute(&tur, DataPhase::None, timeout).unwrap();
+        drive.drive_mut().advance(std::time::Duration::from_secs(1));
+        c.status == ScsiStatus::Good
+    });
+    assert!(ready, "the drive becomes ready");
+    drive
+}
+
+/// READ DISC INFORMATION (34 bytes) of the CD-R kept in `disc`, sent through the virtdrive
+/// library: byte 2 holds the disc status, which a program's own report cannot fake.
+pub fn cd_r_disc_information(disc: &Path) -> Vec<u8> {
+    use mmc_core::{DataPhase, ScsiStatus, Transport};
+    let cdb = [
+        0x51, // READ DISC INFORMATION
+        0, 0, 0, 0, 0, 0, //
+        0x00, 0x22, // allocation length 34
+        0,
+    ];
+    let mut info = vec![0u8; 34];
+    let c = ready_cd_r(disc)
+        .execute(
+            &cdb,
+            DataPhase::In(&mut info),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    assert_eq!(c.status, ScsiStatus::Good, "READ DISC INFORMATION: {c:?}");
+    info
 }

@@ -12,7 +12,7 @@
 //!   sheet describes the tracks.
 //! - Session Format 00h, 10h or 20h; BUFE as the host likes (the drive's buffer model reads
 //!   it).
-//! - Test Write is refused: simulated recording is not modelled.
+//! - Test Write as the host likes: the recording is simulated (`test_write`).
 //! - The page length must be the drive's own, 32h (libburn takes it from MODE SENSE).
 //!
 //! A refusal is 05/26/00 INVALID FIELD IN PARAMETER LIST with a field pointer into the MODE
@@ -58,9 +58,6 @@ pub(crate) fn data_mode(block_type: DataBlockType) -> Option<u8> {
 pub(crate) fn validate(page: &WriteParameters) -> MediumResult<WriteParameters> {
     if page.vendor_specific.is_some() {
         return Err(bad_field(1, None));
-    }
-    if page.test_write {
-        return Err(bad_field(2, Some(4)));
     }
     let tao = match page.write_type {
         WriteType::TrackAtOnce => true,
