@@ -1,5 +1,5 @@
-//! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW
-//! and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
+//! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW,
+//! DVD+R and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
 //! a first tree, `growisofs -M` adds a second (mkisofs reads the first session back through
 //! the block node), and every file of both trees reads back from the disc equal to the
 //! original; dvd+rw-mediainfo names the medium and its capacity.
@@ -170,13 +170,31 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
     after.expect_code(0);
     check_media(&after, true);
 
-    // The volume now spans both sessions: its size is in the primary volume descriptor
-    // (sector 16, bytes 80-83 little-endian), which growisofs -M rewrote.
-    let pvd = read_disc(dir.path(), &drive, 1, 16);
+    // The last session's primary volume descriptor is its sector 16. On an overwritable
+    // disc growisofs -M rewrote the one at LBA 16, and its volume size (bytes 80-83,
+    // little-endian) spans both sessions from LBA 0. On a write-once disc the last session
+    // starts after the first, and the gap between them (closure and intro) holds no
+    // sectors: the image is read track by track, each at its own LBA.
+    let tracks = recorded_tracks(&after);
+    let session = match tracks.as_slice() {
+        [_, .., last] => last.0,
+        _ => 0,
+    };
+    let pvd = read_disc(dir.path(), &drive, 1, session + 16);
     assert_eq!(&pvd[..6], b"\x01CD001", "a primary volume descriptor");
-    let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as u64;
-    let image = read_disc(dir.path(), &drive, volume, 0);
-    assert_eq!(image.len(), volume as usize * SECTOR);
+    let image = if session == 0 {
+        let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as u64;
+        let image = read_disc(dir.path(), &drive, volume, 0);
+        assert_eq!(image.len(), volume as usize * SECTOR);
+        image
+    } else {
+        let mut image = Vec::new();
+        for &(start, size) in &tracks {
+            image.resize(start as usize * SECTOR, 0);
+            image.extend(read_disc(dir.path(), &drive, size, start));
+        }
+        image
+    };
     let image_path = dir.path().join("disc.iso");
     std::fs::write(&image_path, &image).unwrap();
     for (name, data) in first_tree().into_iter().chain(second_tree()) {
@@ -184,6 +202,8 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
             .arg("-R")
             .arg("-i")
             .arg(&image_path)
+            .arg("-T")
+            .arg(session.to_string())
             .arg("-x")
             .arg(format!("/{name}"))
             .output()
@@ -205,6 +225,27 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
         fault_plan: None,
         runs: &runs,
     });
+}
+
+/// The recorded tracks dvd+rw-mediainfo lists under READ TRACK INFORMATION (start, size in
+/// sectors), blank ones left out.
+fn recorded_tracks(out: &Outcome) -> Vec<(u64, u64)> {
+    let sectors = |v: &str| v.trim().split('*').next().unwrap().parse::<u64>().unwrap();
+    out.stdout
+        .split("READ TRACK INFORMATION[#")
+        .skip(1)
+        .filter_map(|block| {
+            let value = |label: &str| field(block, label).map(str::to_owned);
+            let state = value(" Track State:")?;
+            if state == "blank" {
+                return None;
+            }
+            Some((
+                sectors(&value(" Track Start Address:")?),
+                sectors(&value(" Track Size:")?),
+            ))
+        })
+        .collect()
 }
 
 fn line<'a>(out: &'a Outcome, label: &str) -> &'a str {
@@ -233,6 +274,23 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
             line(out, "Legacy lead-out at:"),
             format!("{DVD_PLUS_RW_SECTORS}*2KB={}", DVD_PLUS_RW_SECTORS * 2048)
         );
+    });
+}
+
+/// DVD+R: growisofs reads mode page 05h and sends it back before writing (it exits when
+/// either fails), writes the session, closes track and session, and `-M` appends a second
+/// session after the first.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
+    grow_twice("dvd+r", "growisofs-dvd+r", |out, written| {
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
+        assert_eq!(line(out, "Mounted Media:"), "1Bh, DVD+R");
+        let status = if written { "appendable" } else { "blank" };
+        assert_eq!(line(out, " Disc status:"), status);
+        if written {
+            // The two closed sessions and the empty one after them (MMC-6 6.22.3.1.5).
+            assert_eq!(line(out, " Number of Sessions:"), "3");
+        }
     });
 }
 

@@ -59,7 +59,7 @@ mod cue_sheet;
 mod layout;
 pub mod state;
 mod toc;
-mod write_parameters;
+pub(super) mod write_parameters;
 
 use core::time::Duration;
 
