@@ -370,3 +370,84 @@ fn a_write_protect_fault_makes_growisofs_report_write_protection() {
         runs: &[transcript],
     });
 }
+
+/// dvd+rw-mediainfo lists every write speed descriptor of a DVD+RW (it asks GET PERFORMANCE
+/// for one, then for as many as the data length gives), and `growisofs -speed=4` selects
+/// and records at 4x: the SET STREAMING it sends asks 5,540 kB/s, and the drive then reports
+/// that speed in effect (growisofs prints it in its own 1x of 1,352 kB/s: 4.1x).
+#[test]
+fn growisofs_records_a_dvd_plus_rw_at_the_speed_asked_and_mediainfo_lists_every_speed() {
+    let (Some(growisofs), Some(mediainfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let drive = format!("virt:dvd+rw@{}", dir.path().join("disc").display());
+
+    let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    info.expect_code(0);
+    for (n, speed) in [
+        "8.0x1385=11080KB/s",
+        "4.0x1385=5540KB/s",
+        "2.4x1385=3324KB/s",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let descriptor = line(&info, &format!("Speed Descriptor#{n}:"));
+        assert!(descriptor.ends_with(&format!("W@{speed}")), "{descriptor}");
+    }
+
+    let transcript = transcript_path(dir.path(), 1);
+    let out = run(
+        dir.path(),
+        &drive,
+        Some(&transcript),
+        &growisofs,
+        &[
+            "-speed=4",
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
+    );
+    out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("\"Current Write Speed\" is 4.1x1352KBps"),
+        "{all}"
+    );
+    assert_commands_reached_the_emulator(&transcript);
+    let records = records(&transcript);
+    let streaming = records
+        .iter()
+        .find(|r| r.command == "SET STREAMING")
+        .expect("growisofs sent SET STREAMING");
+    let descriptor: Vec<u8> = streaming
+        .data_out
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect();
+    assert_eq!(
+        u32::from_be_bytes(descriptor[20..24].try_into().unwrap()),
+        5540,
+        "write size per second: 4x"
+    );
+    // The speed in effect, GET PERFORMANCE type 00h with Write set, after SET STREAMING.
+    let effect = records
+        .iter()
+        .rev()
+        .find(|r| r.command == "GET PERFORMANCE" && r.cdb.starts_with("AC 04"))
+        .map(data_in)
+        .expect("growisofs read the write performance in effect");
+    assert_eq!(u32::from_be_bytes(effect[12..16].try_into().unwrap()), 5540);
+}
