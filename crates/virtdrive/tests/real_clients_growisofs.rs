@@ -73,14 +73,17 @@ fn records(transcript: &Path) -> Vec<TraceRecord> {
     .unwrap()
 }
 
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    hex.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
 fn data_in(r: &TraceRecord) -> Vec<u8> {
     match &r.outcome {
         TraceOutcome::Completed {
             data_in: Some(hex), ..
-        } => hex
-            .split_whitespace()
-            .map(|b| u8::from_str_radix(b, 16).unwrap())
-            .collect(),
+        } => hex_bytes(hex),
         _ => Vec::new(),
     }
 }
@@ -430,13 +433,7 @@ fn growisofs_records_a_dvd_plus_rw_at_the_speed_asked_and_mediainfo_lists_every_
         .iter()
         .find(|r| r.command == "SET STREAMING")
         .expect("growisofs sent SET STREAMING");
-    let descriptor: Vec<u8> = streaming
-        .data_out
-        .as_deref()
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect();
+    let descriptor = hex_bytes(streaming.data_out.as_deref().unwrap_or_default());
     assert_eq!(
         u32::from_be_bytes(descriptor[20..24].try_into().unwrap()),
         5540,
