@@ -1,12 +1,16 @@
 //! The Write Parameters mode page (05h) on DVD+R and DVD+RW (MMC-6 7.5).
 //!
 //! The page belongs to the drive, not to the disc: MODE SENSE reports it whatever writable
-//! disc is loaded, and MMC-6 7.5 leaves its fields without effect on DVD+R and DVD+RW, whose
-//! recording CLOSE TRACK/SESSION and the disc's own format decide. Hosts still read and send
-//! it: growisofs, before writing a DVD+R, reads the page (header first, then whole) and sends
-//! it back with Write Type 00h, BUFE and Multi-session 11b (`-dvd-compat`: Write Type 02h,
-//! Multi-session 00b), the Track Mode of READ TRACK INFORMATION, Data Block Type 8, and
-//! exits when MODE SENSE or MODE SELECT fails.
+//! disc is loaded. Its fields (MMC-6 7.5.4) describe CD and DVD-R recording; DVD+R and
+//! DVD+RW record as CLOSE TRACK/SESSION and the disc's format decide (growisofs's sources
+//! note that MMC exempts DVD+RW/+R from the page's settings), so here the page is kept but
+//! steers nothing. Hosts still read and send it:
+//! - growisofs, before writing a DVD+R, reads the page (header first, then whole) and sends
+//!   it back with Write Type 00h, BUFE and Multi-session 11b (`-dvd-compat`: Write Type 02h,
+//!   Multi-session 00b), the Track Mode of READ TRACK INFORMATION and Data Block Type 8, and
+//!   exits when MODE SENSE or MODE SELECT fails;
+//! - cdrecord's DVD+ driver and wodim's DVD driver probe the write types with MODE SELECT
+//!   and record with Write Type 02h.
 //!
 //! What MODE SELECT takes here (the fields' ranges as MMC-6 7.5.4 defines them for DVD):
 //! - Write Type 00h (Packet/Incremental) and 02h (Session At Once, DAO on DVD); 01h (TAO)
