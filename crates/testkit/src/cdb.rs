@@ -369,6 +369,47 @@ pub fn cd_write_parameters(write_type: u8, multi_session: u8, bufe: bool) -> Vec
     list
 }
 
+/// Page 05h Write Type 00h: Packet/Incremental (MMC-6 7.5.4), what growisofs sets on DVD+R.
+pub const INCREMENTAL: u8 = 0x00;
+
+/// MODE SENSE (10) of page 05h, DBD set, current values, `alloc` bytes: what growisofs sends,
+/// first with 12 bytes for the header, then with the length that header gives.
+pub fn mode_sense_page_05h(alloc: u16) -> CdbBytes {
+    let [a0, a1] = alloc.to_be_bytes();
+    CdbBytes::from_slice(&[
+        0x5A, // MODE SENSE (10)
+        0x08, // DBD = 1
+        0x05, // PC = 00b current values, page 05h
+        0, 0, 0, 0, //
+        a0, a1, // allocation length
+        0x00,
+    ])
+}
+
+/// The MODE SELECT (10) parameter list growisofs builds from the MODE SENSE data of page 05h
+/// (`sensed`, header included) before writing DVD+R or DVD-R: the header zeroed, PS cleared,
+/// BUFE set with `write_type` and no Test Write, no link size, Track Mode `track_mode` (the
+/// track's, from READ TRACK INFORMATION byte 5), `multi_session`, variable packets, Data Block
+/// Type 8, packet size 0, session format 0.
+pub fn growisofs_write_parameters(
+    sensed: &[u8],
+    write_type: u8,
+    multi_session: u8,
+    track_mode: u8,
+) -> Vec<u8> {
+    let mut list = sensed.to_vec();
+    list[..8].fill(0);
+    let p = &mut list[8..];
+    p[0] &= 0x7F;
+    p[2] = 0x40 | (write_type & 0x1F);
+    p[3] = (multi_session << 6) | (track_mode & 0x0F);
+    p[4] = 0x08;
+    p[5] = 0;
+    p[8] = 0;
+    p[10..14].fill(0);
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -493,7 +493,7 @@ fn the_153rd_session_finalizes_the_disc() {
 }
 
 #[test]
-fn dvd_plus_r_is_neither_formatted_nor_blanked_and_has_no_page_05h() {
+fn dvd_plus_r_is_not_formatted() {
     let mut d = dvd_plus_r();
     let params = [
         0x00, 0x82, 0x00, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0, 0, 0,
@@ -504,11 +504,77 @@ fn dvd_plus_r_is_neither_formatted_nor_blanked_and_has_no_page_05h() {
         &params,
         CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
     );
-    command_fails(
-        &mut d,
-        &[0x5A, 0x08, 0x05, 0, 0, 0, 0, 0x01, 0x00, 0x00], // MODE SENSE (10) page 05h
-        triples::INVALID_FIELD_IN_CDB,
+}
+
+/// growisofs reads page 05h before writing a DVD+R, header first, then whole, and sends it
+/// back with Write Type 00h, BUFE and Multi-session 11b (`-dvd-compat`: Write Type 02h,
+/// Multi-session 00b), exiting when either command fails.
+#[test]
+fn page_05h_is_reported_on_dvd_plus_r_and_takes_what_growisofs_sends() {
+    let mut d = dvd_plus_r();
+    let header = command_in(&mut d, &mode_sense_page_05h(12), 12);
+    assert_eq!(header.len(), 12);
+    assert_eq!(
+        be16(&header[0..2]),
+        0x003A,
+        "mode data length: header and 34h-byte page"
     );
+    assert_eq!(be16(&header[6..8]), 0, "no block descriptors (DBD)");
+    assert_eq!(header[8] & 0x3F, 0x05, "page code 05h");
+    assert_eq!(header[9], 0x32, "page length");
+
+    let sensed = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C);
+    assert_eq!(sensed.len(), 0x3C);
+    let page = &sensed[8..];
+    assert_eq!(
+        page[2], 0x40,
+        "BUFE = 1, Test Write = 0, Write Type 00h: Incremental"
+    );
+    assert_eq!(page[4], 0x08, "Data Block Type 8: 2048-byte blocks");
+
+    let track = command_in(&mut d, &READ_TRACK_INFORMATION_FF, 36);
+    let list = growisofs_write_parameters(&sensed, INCREMENTAL, NEXT_SESSION_ALLOWED, track[5]);
+    command_out(&mut d, &mode_select(&list), &list);
+    let page = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C)[8..].to_vec();
+    assert_eq!(page[2], 0x40);
+    assert_eq!(page[3] >> 6, 0b11, "Multi-session 11b as sent");
+
+    let compat = growisofs_write_parameters(&sensed, SAO, FINALIZE, track[5]);
+    command_out(&mut d, &mode_select(&compat), &compat);
+    let page = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C)[8..].to_vec();
+    assert_eq!(page[2] & 0x0F, SAO, "-dvd-compat: Write Type 02h");
+
+    // MMC-6 7.5: the page does not steer DVD+R recording; the disc records as before.
+    let data = record_session(&mut d, 0, 16, 0x2B, 1);
+    assert_eq!(read_blocks(&mut d, 0, 16), data);
+    let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
+    assert_eq!(info[2] & 0x03, 0x01, "appendable after CLOSE SESSION");
+}
+
+/// Simulation and the CD-only write types are refused at MODE SELECT, pointing at the field.
+#[test]
+fn page_05h_on_dvd_plus_r_refuses_test_write_and_cd_write_types() {
+    let mut d = dvd_plus_r();
+    let sensed = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C);
+    let mut test_write = growisofs_write_parameters(&sensed, INCREMENTAL, FINALIZE, 5);
+    test_write[10] |= 0x10;
+    let f = command_out_fails(
+        &mut d,
+        &mode_select(&test_write),
+        &test_write,
+        triples::INVALID_FIELD_IN_PARAMETER_LIST,
+    );
+    assert_parameter_field(f, 8 + 2);
+    let tao = growisofs_write_parameters(&sensed, TAO, FINALIZE, 5);
+    let f = command_out_fails(
+        &mut d,
+        &mode_select(&tao),
+        &tao,
+        triples::INVALID_FIELD_IN_PARAMETER_LIST,
+    );
+    assert_parameter_field(f, 8 + 2);
+    let page = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C)[8..].to_vec();
+    assert_eq!(page[2], 0x40, "the page is unchanged");
 }
 
 #[test]

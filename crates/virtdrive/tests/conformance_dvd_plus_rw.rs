@@ -296,23 +296,33 @@ fn write_protection_status_follows_the_disc() {
     );
 }
 
+/// Page 05h is the drive's: MODE SENSE reports it on a DVD+RW as on every writable disc
+/// (MMC-6 7.5), and MODE SELECT takes the DVD write types, which do not steer DVD+RW
+/// recording; CD-only write types and Test Write are refused.
 #[test]
-fn page_05h_does_not_exist_on_a_dvd_plus_rw() {
+fn page_05h_is_reported_on_a_dvd_plus_rw_and_takes_dvd_write_types() {
     let mut d = drive_with(MediumKind::DvdPlusRw);
-    let f = command_in_fails(
+    let sensed = command_in(&mut d, &mode_sense_page_05h(0xFF), 0xFF);
+    assert_eq!(sensed.len(), 0x3C, "header and a 34h-byte page");
+    assert_eq!(sensed[8] & 0x3F, 0x05);
+    assert_eq!(sensed[9], 0x32);
+    assert_eq!(sensed[10], 0x40, "BUFE = 1, Write Type 00h: Incremental");
+
+    let list = growisofs_write_parameters(&sensed, INCREMENTAL, FINALIZE, 7);
+    command_out(&mut d, &mode_select(&list), &list);
+    let cd = cd_write_parameters(TAO, FINALIZE, true);
+    let f = command_out_fails(
         &mut d,
-        &[0x5A, 0x08, 0x05, 0, 0, 0, 0, 0x00, 0xFF, 0x00], // MODE SENSE page 05h
-        255,
-        triples::INVALID_FIELD_IN_CDB,
-    );
-    assert_cdb_field(f, 2);
-    let list = cd_write_parameters(TAO, FINALIZE, true);
-    command_out_fails(
-        &mut d,
-        &mode_select(&list),
-        &list,
+        &mode_select(&cd),
+        &cd,
         triples::INVALID_FIELD_IN_PARAMETER_LIST,
     );
+    assert_parameter_field(f, 8 + 2);
+
+    // Writing works as before.
+    command_out(&mut d, &FORMAT_UNIT, &dvd_plus_rw_basic_format(false));
+    let data = write_blocks(&mut d, 0, 16, 0x1A);
+    assert_eq!(read_blocks(&mut d, 0, 16), data);
 }
 
 #[test]

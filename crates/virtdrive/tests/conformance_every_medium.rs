@@ -370,3 +370,40 @@ fn the_error_recovery_page_the_random_readable_feature_announces_is_there() {
         assert_parameter_field(f, 11);
     }
 }
+
+/// MODE SENSE of all pages (3Fh), in ascending page code order (SPC-4 6.14): page 01h, page
+/// 05h on the discs whose hosts read it (CD-R, DVD+R, DVD+RW: growisofs and wodim read it
+/// on DVD+R), and page 2Ah.
+#[test]
+fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_dvd_plus_r_and_dvd_plus_rw() {
+    for kind in USABLE {
+        let mut d = drive_with(kind);
+        let data = command_in(
+            &mut d,
+            &[
+                0x5A, // MODE SENSE (10)
+                0x08, // DBD = 1
+                0x3F, // PC = 00b current, all pages
+                0, 0, 0, 0, //
+                0x04, 0x00, // allocation length 1024
+                0x00,
+            ],
+            1024,
+        );
+        assert_eq!(be16(&data[0..2]) as usize, data.len() - 2, "{kind:?}");
+        let mut pages = Vec::new();
+        let mut at = 8;
+        while at + 2 <= data.len() {
+            pages.push(data[at] & 0x3F);
+            at += 2 + usize::from(data[at + 1]);
+        }
+        let expected: &[u8] = match kind {
+            MediumKind::CdR74
+            | MediumKind::CdR80
+            | MediumKind::DvdPlusR
+            | MediumKind::DvdPlusRw => &[0x01, 0x05, 0x2A],
+            _ => &[0x01, 0x2A],
+        };
+        assert_eq!(pages, expected, "{kind:?}");
+    }
+}

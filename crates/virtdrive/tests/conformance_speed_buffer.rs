@@ -155,12 +155,60 @@ fn write_speed_descriptors_end_at_the_last_lba_the_disc_can_hold() {
     }
 }
 
+/// MMC-6 6.8.2: the Performance Data Length gives what the drive has, whatever the Maximum
+/// Number of Descriptors; only the transfer stops at that number.
 #[test]
 fn get_performance_returns_no_more_descriptors_than_asked() {
     let mut d = drive_with(MediumKind::CdR80);
     let data = command_in(&mut d, &write_speeds(2), 8 + 32 * 16);
     assert_eq!(data.len(), 8 + 2 * 16);
-    assert_eq!(be32(&data[0..4]), 4 + 2 * 16);
+    assert_eq!(be32(&data[0..4]), 4 + 7 * 16, "the length of all seven");
+}
+
+/// libburn asks with 0 descriptors first and sizes its buffer from the data length.
+#[test]
+fn get_performance_with_no_descriptors_asked_gives_the_length_of_all() {
+    for (kind, speeds) in [
+        (MediumKind::CdR80, 7),
+        (MediumKind::DvdPlusR, 3),
+        (MediumKind::DvdPlusRw, 3),
+        (MediumKind::BdRe, 2),
+    ] {
+        let mut d = drive_with(kind);
+        let data = command_in(&mut d, &write_speeds(0), 8 + 32 * 16);
+        assert_eq!(data.len(), 8, "{kind:?}: the header only");
+        assert_eq!(be32(&data[0..4]), 4 + speeds * 16, "{kind:?}");
+        for write in [false, true] {
+            let mut cdb = nominal_performance(write);
+            cdb[9] = 0; // no descriptors
+            let data = command_in(&mut d, &cdb, 8 + 16);
+            assert_eq!(data.len(), 8, "{kind:?}");
+            assert_eq!(
+                be32(&data[0..4]),
+                4 + 16,
+                "{kind:?}: one nominal descriptor"
+            );
+            assert_eq!(data[4] & 0x02 != 0, write, "{kind:?}: the Write bit");
+        }
+    }
+}
+
+/// growisofs -speed=4 on a DVD+RW (growisofs_mmc.cpp, set_speed_B6h): one write speed
+/// descriptor first, then as many as the data length gives; it takes the slowest as its
+/// base, picks the descriptor nearest 4x, sets it with SET STREAMING (write size = the
+/// speed, write time 1000 ms) and reads the speed in effect back with GET PERFORMANCE type
+/// 00h, Write set.
+#[test]
+fn growisofs_asks_for_one_write_speed_then_all_and_gets_the_4x_it_sets() {
+    let mut d = drive_with(MediumKind::DvdPlusRw);
+    let first = command_in(&mut d, &write_speeds(1), 8 + 16);
+    let available = (be32(&first[0..4]) as usize - 4) / 16;
+    assert_eq!(available, 3);
+    let all = command_in(&mut d, &write_speeds(available as u16), 8 + available * 16);
+    let speeds: Vec<u32> = all[8..].chunks(16).map(|c| be32(&c[12..16])).collect();
+    assert_eq!(speeds, vec![11_080, 5540, 3324]);
+    command_out(&mut d, &SET_STREAMING, &performance_descriptor(5540, false));
+    assert_eq!(current_write_speed(&mut d), 5540, "4x of 1,385 kB/s");
 }
 
 #[test]

@@ -7,7 +7,9 @@ use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
     TocFormat, TrackAddressType,
 };
-use mmc_core::params::{FormatDescriptor, FormatUnitParameters, MultiSession, WriteParameters};
+use mmc_core::params::{
+    FormatDescriptor, FormatUnitParameters, MultiSession, WriteParameters, WriteType,
+};
 use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::ResponseFormat;
 use mmc_core::sense::{SenseKeySpecific, SenseTriple};
@@ -152,9 +154,11 @@ fn physical_format_information_names_the_dvd_plus_rw_book() {
 }
 
 #[test]
-fn no_write_parameters_page_and_speeds_of_a_dvd_plus_rw() {
+fn write_parameters_page_and_speeds_of_a_dvd_plus_rw() {
     let (mut disc, _) = blank();
-    assert!(disc.write_parameters().is_none());
+    let reported = disc.write_parameters().expect("page 05h is reported");
+    assert_eq!(reported.write_type, WriteType::Packet);
+    // TAO is a CD write type.
     let page = WriteParameters::cd_tao_mode1(MultiSession::NextSessionAllowed);
     let e = disc.set_write_parameters(&page).unwrap_err();
     assert_eq!(e.triple, INVALID_FIELD_IN_PARAMETER_LIST);

@@ -1,5 +1,5 @@
-//! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW
-//! and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
+//! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW,
+//! DVD+R and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
 //! a first tree, `growisofs -M` adds a second (mkisofs reads the first session back through
 //! the block node), and every file of both trees reads back from the disc equal to the
 //! original; dvd+rw-mediainfo names the medium and its capacity.
@@ -73,14 +73,17 @@ fn records(transcript: &Path) -> Vec<TraceRecord> {
     .unwrap()
 }
 
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    hex.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
 fn data_in(r: &TraceRecord) -> Vec<u8> {
     match &r.outcome {
         TraceOutcome::Completed {
             data_in: Some(hex), ..
-        } => hex
-            .split_whitespace()
-            .map(|b| u8::from_str_radix(b, 16).unwrap())
-            .collect(),
+        } => hex_bytes(hex),
         _ => Vec::new(),
     }
 }
@@ -170,13 +173,31 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
     after.expect_code(0);
     check_media(&after, true);
 
-    // The volume now spans both sessions: its size is in the primary volume descriptor
-    // (sector 16, bytes 80-83 little-endian), which growisofs -M rewrote.
-    let pvd = read_disc(dir.path(), &drive, 1, 16);
+    // The last session's primary volume descriptor is its sector 16. On an overwritable
+    // disc growisofs -M rewrote the one at LBA 16, and its volume size (bytes 80-83,
+    // little-endian) spans both sessions from LBA 0. On a write-once disc the last session
+    // starts after the first, and the gap between them (closure and intro) holds no
+    // sectors: the image is read track by track, each at its own LBA.
+    let tracks = recorded_tracks(&after);
+    let session = match tracks.as_slice() {
+        [_, .., last] => last.0,
+        _ => 0,
+    };
+    let pvd = read_disc(dir.path(), &drive, 1, session + 16);
     assert_eq!(&pvd[..6], b"\x01CD001", "a primary volume descriptor");
-    let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as u64;
-    let image = read_disc(dir.path(), &drive, volume, 0);
-    assert_eq!(image.len(), volume as usize * SECTOR);
+    let image = if session == 0 {
+        let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as u64;
+        let image = read_disc(dir.path(), &drive, volume, 0);
+        assert_eq!(image.len(), volume as usize * SECTOR);
+        image
+    } else {
+        let mut image = Vec::new();
+        for &(start, size) in &tracks {
+            image.resize(start as usize * SECTOR, 0);
+            image.extend(read_disc(dir.path(), &drive, size, start));
+        }
+        image
+    };
     let image_path = dir.path().join("disc.iso");
     std::fs::write(&image_path, &image).unwrap();
     for (name, data) in first_tree().into_iter().chain(second_tree()) {
@@ -184,6 +205,8 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
             .arg("-R")
             .arg("-i")
             .arg(&image_path)
+            .arg("-T")
+            .arg(session.to_string())
             .arg("-x")
             .arg(format!("/{name}"))
             .output()
@@ -205,6 +228,27 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
         fault_plan: None,
         runs: &runs,
     });
+}
+
+/// The recorded tracks dvd+rw-mediainfo lists under READ TRACK INFORMATION (start, size in
+/// sectors), blank ones left out.
+fn recorded_tracks(out: &Outcome) -> Vec<(u64, u64)> {
+    let sectors = |v: &str| v.trim().split('*').next().unwrap().parse::<u64>().unwrap();
+    out.stdout
+        .split("READ TRACK INFORMATION[#")
+        .skip(1)
+        .filter_map(|block| {
+            let value = |label: &str| field(block, label).map(str::to_owned);
+            let state = value(" Track State:")?;
+            if state == "blank" {
+                return None;
+            }
+            Some((
+                sectors(&value(" Track Start Address:")?),
+                sectors(&value(" Track Size:")?),
+            ))
+        })
+        .collect()
 }
 
 fn line<'a>(out: &'a Outcome, label: &str) -> &'a str {
@@ -233,6 +277,23 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
             line(out, "Legacy lead-out at:"),
             format!("{DVD_PLUS_RW_SECTORS}*2KB={}", DVD_PLUS_RW_SECTORS * 2048)
         );
+    });
+}
+
+/// DVD+R: growisofs reads mode page 05h and sends it back before writing (it exits when
+/// either fails), writes the session, closes track and session, and `-M` appends a second
+/// session after the first.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
+    grow_twice("dvd+r", "growisofs-dvd+r", |out, written| {
+        assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
+        assert_eq!(line(out, "Mounted Media:"), "1Bh, DVD+R");
+        let status = if written { "appendable" } else { "blank" };
+        assert_eq!(line(out, " Disc status:"), status);
+        if written {
+            // The two closed sessions and the empty one after them (MMC-6 6.22.3.1.5).
+            assert_eq!(line(out, " Number of Sessions:"), "3");
+        }
     });
 }
 
@@ -311,4 +372,79 @@ fn a_write_protect_fault_makes_growisofs_report_write_protection() {
         fault_plan: Some(plan),
         runs: &[transcript],
     });
+}
+
+/// dvd+rw-mediainfo lists every write speed descriptor of a DVD+RW (it asks GET PERFORMANCE
+/// for one, then for as many as the data length gives), and `growisofs -speed=4` selects
+/// and records at 4x: the SET STREAMING it sends asks 5,540 kB/s, and the drive then reports
+/// that speed in effect (growisofs prints it in its own 1x of 1,352 kB/s: 4.1x).
+#[test]
+fn growisofs_records_a_dvd_plus_rw_at_the_speed_asked_and_mediainfo_lists_every_speed() {
+    let (Some(growisofs), Some(mediainfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let drive = format!("virt:dvd+rw@{}", dir.path().join("disc").display());
+
+    let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    info.expect_code(0);
+    for (n, speed) in [
+        "8.0x1385=11080KB/s",
+        "4.0x1385=5540KB/s",
+        "2.4x1385=3324KB/s",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let descriptor = line(&info, &format!("Speed Descriptor#{n}:"));
+        assert!(descriptor.ends_with(&format!("W@{speed}")), "{descriptor}");
+    }
+
+    let transcript = transcript_path(dir.path(), 1);
+    let out = run(
+        dir.path(),
+        &drive,
+        Some(&transcript),
+        &growisofs,
+        &[
+            "-speed=4",
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
+    );
+    out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("\"Current Write Speed\" is 4.1x1352KBps"),
+        "{all}"
+    );
+    assert_commands_reached_the_emulator(&transcript);
+    let records = records(&transcript);
+    let streaming = records
+        .iter()
+        .find(|r| r.command == "SET STREAMING")
+        .expect("growisofs sent SET STREAMING");
+    let descriptor = hex_bytes(streaming.data_out.as_deref().unwrap_or_default());
+    assert_eq!(
+        u32::from_be_bytes(descriptor[20..24].try_into().unwrap()),
+        5540,
+        "write size per second: 4x"
+    );
+    // The speed in effect, GET PERFORMANCE type 00h with Write set, after SET STREAMING.
+    let effect = records
+        .iter()
+        .rev()
+        .find(|r| r.command == "GET PERFORMANCE" && r.cdb.starts_with("AC 04"))
+        .map(data_in)
+        .expect("growisofs read the write performance in effect");
+    assert_eq!(u32::from_be_bytes(effect[12..16].try_into().unwrap()), 5540);
 }

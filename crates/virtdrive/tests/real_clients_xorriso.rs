@@ -418,3 +418,35 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
 
     bench.keep("xorriso-cd-r", "cd-r");
 }
+
+/// `-list_speeds` (libburn asks GET PERFORMANCE with 0 descriptors first and sizes its
+/// buffer from the data length) lists the read speed and every write speed of a DVD+R:
+/// 16x, 8x and 4x of 1,385 kB/s.
+#[test]
+fn xorriso_lists_the_read_and_write_speeds_of_a_dvd_plus_r() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = virtdrive_run(
+        dir.path(),
+        &["--drive", "virt:dvd+r"],
+        &xorriso,
+        &["-outdev", "/dev/sr9", "-list_speeds"],
+    );
+    out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    let listed = |label: &str| -> Vec<u64> {
+        all.lines()
+            .filter_map(|l| l.strip_prefix(label))
+            .filter_map(|v| v.trim().split('k').next()?.trim().parse().ok())
+            .collect()
+    };
+    assert_eq!(listed("Read speed   :"), vec![22_160], "{all}");
+    assert_eq!(
+        listed("Write speed  :"),
+        vec![22_160, 11_080, 5_540],
+        "{all}"
+    );
+    assert_eq!(listed("Write speed L:"), vec![5_540], "{all}");
+}

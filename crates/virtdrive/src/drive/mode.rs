@@ -1,5 +1,5 @@
 //! MODE SENSE(10) and MODE SELECT(10) (SPC-4 6.14, 6.11; MMC-6 7): page 01h Read/Write Error
-//! Recovery, fixed, page 05h Write Parameters, kept by the medium (CD only), and page 2Ah MM
+//! Recovery, fixed, page 05h Write Parameters, kept by the medium (CD-R, DVD+R, DVD+RW), and page 2Ah MM
 //! Capabilities, built from the drive's state.
 
 use mmc_core::cdb::{ModeSelect10, ModeSense10, PageControl};
@@ -101,7 +101,7 @@ impl EmulatedDrive {
             ERROR_RECOVERY => vec![ModePage::Raw(error_recovery_page())],
             WRITE_PARAMETERS => match write_parameters() {
                 Some(p) => vec![p],
-                // MMC-6: page 05h exists only where the medium uses it (CD, DVD-R).
+                // Page 05h is kept with the media whose hosts read it (CD-R, DVD+R, DVD+RW).
                 None => return Err(Failure::invalid_cdb_field(2, None)),
             },
             CAPABILITIES => vec![ModePage::Capabilities(self.capabilities_page())],

@@ -229,28 +229,44 @@ impl EmulatedDrive {
             .unwrap_or(0)
     }
 
+    /// GET PERFORMANCE (MMC-6 6.8). The Performance Data Length gives every descriptor the
+    /// drive has (6.8.2.1: the data available), however many the host asked for; only the
+    /// transfer stops after the Maximum Number of Descriptors. Hosts size their buffer from
+    /// it: libburn asks with 0 first, growisofs and dvd+rw-mediainfo with 1.
+    ///
+    /// - Type 03h: one Write Speed descriptor per write speed of the disc, fastest first, each
+    ///   with the End LBA of the disc and its read speed.
+    /// - Type 00h, Except 00b: the nominal performance of the whole disc at the speed in
+    ///   effect, read or write as the Write bit asks (one descriptor: the drive records and
+    ///   reads CLV); other Except values: no exception areas.
     pub(super) fn get_performance(&self, cdb: GetPerformance) -> Result<Reply, Failure> {
-        let speeds = self.supported_write_speeds();
+        const HEADER: usize = 8;
+        const DESCRIPTOR: usize = 16;
         let end_lba = self.capacity_last_lba();
-        let max = usize::from(cdb.max_descriptors);
-        let bytes = match cdb.performance_type {
-            PerformanceType::WriteSpeed => WriteSpeeds {
-                descriptors: speeds
-                    .iter()
-                    .take(max)
-                    .map(|&w| WriteSpeedDescriptor {
-                        wrc: 0,
-                        rdd: false,
-                        exact: false,
-                        mrw: false,
-                        end_lba,
-                        read_speed: self.speed.read_kbps,
-                        write_speed: w,
-                    })
-                    .collect(),
-                cut_bytes: 0,
+        let mut bytes = match cdb.performance_type {
+            PerformanceType::WriteSpeed => {
+                let read_speed = self
+                    .disc
+                    .as_ref()
+                    .map_or(self.speed.read_kbps, |d| d.medium.read_speed());
+                WriteSpeeds {
+                    descriptors: self
+                        .supported_write_speeds()
+                        .iter()
+                        .map(|&w| WriteSpeedDescriptor {
+                            wrc: 0,
+                            rdd: false,
+                            exact: false,
+                            mrw: false,
+                            end_lba,
+                            read_speed,
+                            write_speed: w,
+                        })
+                        .collect(),
+                    cut_bytes: 0,
+                }
+                .to_bytes()
             }
-            .to_bytes(),
             PerformanceType::Performance => {
                 let write = cdb.data_type & 0x04 != 0;
                 let except = cdb.data_type & 0x03;
@@ -260,17 +276,12 @@ impl EmulatedDrive {
                     self.speed.read_kbps
                 };
                 let descriptors = if except == 0 {
-                    PerformanceList::Nominal(
-                        [NominalDescriptor {
-                            start_lba: 0,
-                            start_performance: speed,
-                            end_lba,
-                            end_performance: speed,
-                        }]
-                        .into_iter()
-                        .take(max)
-                        .collect(),
-                    )
+                    PerformanceList::Nominal(vec![NominalDescriptor {
+                        start_lba: 0,
+                        start_performance: speed,
+                        end_lba,
+                        end_performance: speed,
+                    }])
                 } else {
                     // No exception areas on an emulated disc.
                     PerformanceList::Exceptions(Vec::new())
@@ -284,6 +295,7 @@ impl EmulatedDrive {
             }
             _ => return Err(Failure::invalid_cdb_field(10, None)),
         };
+        bytes.truncate(HEADER + usize::from(cdb.max_descriptors) * DESCRIPTOR);
         Ok(Reply::Data(bytes))
     }
 

@@ -62,7 +62,7 @@ mod layout;
 pub mod state;
 mod test_write;
 mod toc;
-mod write_parameters;
+pub(super) mod write_parameters;
 
 use core::time::Duration;
 

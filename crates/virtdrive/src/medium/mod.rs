@@ -21,6 +21,7 @@ use crate::clock::VirtualTime;
 
 pub mod cd_r;
 mod disc_structure;
+mod dvd_plus_write_parameters;
 pub mod overwritable;
 mod recording;
 pub mod rom;
@@ -245,14 +246,15 @@ pub trait Medium: fmt::Debug + Send {
         Err(triples::COMMAND_SEQUENCE_ERROR.into())
     }
 
-    /// The Write Parameters mode page (05h) as the medium applies it; `None` (the default)
-    /// where the page does not apply (DVD and BD media: MODE SENSE answers 05/24/00).
+    /// The Write Parameters mode page (05h) as the drive holds it with this medium; `None`
+    /// (the default) where the drive reports no such page (BD and read-only media: MODE
+    /// SENSE answers 05/24/00).
     fn write_parameters(&self) -> Option<WriteParameters> {
         None
     }
 
     /// MODE SELECT of page 05h. By default refused with 05/26/00 INVALID FIELD IN PARAMETER
-    /// LIST: the page is not for DVD or BD media (MMC-6 7.5.3).
+    /// LIST: the drive reports no such page with this medium.
     fn set_write_parameters(&mut self, _page: &WriteParameters) -> MediumResult<()> {
         Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }

@@ -34,7 +34,8 @@ pub(crate) fn default_page() -> WriteParameters {
     WriteParameters::cd_tao_mode1(MultiSession::NoNextSession)
 }
 
-fn bad_field(page_byte: u16, bit: Option<u8>) -> MediumError {
+/// 05/26/00 pointing at page byte `page_byte` (bit `bit`) of a MODE SELECT(10) list.
+pub(crate) fn bad_field(page_byte: u16, bit: Option<u8>) -> MediumError {
     MediumError::new(triples::INVALID_FIELD_IN_PARAMETER_LIST).with_sks(
         SenseKeySpecific::FieldPointer {
             in_cdb: false,

@@ -38,13 +38,15 @@
 //! - **Power loss** and the saved state: what was last synchronized (CLOSE and FORMAT UNIT
 //!   synchronize too). A format running at that moment stops where it had got to, as when
 //!   the disc is ejected mid-format; so does a format saved in a file and loaded again.
+//! - **Mode page 05h** is reported and takes the DVD write types without steering the
+//!   recording (MMC-6 7.5; `medium::dvd_plus_write_parameters`).
 
 use core::time::Duration;
 
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
 };
-use mmc_core::params::FormatUnitParameters;
+use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{
     CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
 };
@@ -61,6 +63,7 @@ use super::{
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::disc_structure::{self, Structures};
+use crate::medium::dvd_plus_write_parameters;
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::store::SectorStore;
 
@@ -117,6 +120,8 @@ pub struct DvdPlusRw {
     synced: Recording,
     /// The latest time the drive told us about.
     now: VirtualTime,
+    /// Page 05h as the host last set it: the drive's memory, not the disc's.
+    write_parameters: WriteParameters,
 }
 
 impl DvdPlusRw {
@@ -133,6 +138,7 @@ impl DvdPlusRw {
             lead_out: None,
             synced: blank,
             now: VirtualTime::ZERO,
+            write_parameters: dvd_plus_write_parameters::default_page(),
         }
     }
 
@@ -179,6 +185,7 @@ impl DvdPlusRw {
             lead_out: saved.lead_out,
             synced: rec,
             now: VirtualTime::ZERO,
+            write_parameters: dvd_plus_write_parameters::default_page(),
         })
     }
 
@@ -436,7 +443,17 @@ impl Medium for DvdPlusRw {
         self.sync()
     }
 
+    fn write_parameters(&self) -> Option<WriteParameters> {
+        Some(self.write_parameters.clone())
+    }
+
+    fn set_write_parameters(&mut self, page: &WriteParameters) -> MediumResult<()> {
+        self.write_parameters = dvd_plus_write_parameters::validate(page)?;
+        Ok(())
+    }
+
     fn power_loss(&mut self) {
+        self.write_parameters = dvd_plus_write_parameters::default_page();
         self.area.discard_uncommitted();
         let rec = self.synced.clone();
         self.bg = Self::stopped(rec.bg, self.now);

@@ -62,4 +62,5 @@ pub const BD_R: SequentialMedium = SequentialMedium {
     finalize_functions: &[CloseFunction::FinalizeDisc],
     minimal_radius: None,
     structures: StructureFamily::Bd,
+    write_parameters_page: false,
 };

@@ -86,4 +86,5 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
         end_lba: DVD_PLUS_R_MINIMAL_RADIUS_END,
     }),
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
+    write_parameters_page: true,
 };

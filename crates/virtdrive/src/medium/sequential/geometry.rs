@@ -34,6 +34,9 @@ pub struct SequentialMedium {
     /// need, where the medium has one.
     pub minimal_radius: Option<MinimalRadius>,
     pub structures: StructureFamily,
+    /// MODE SENSE reports the Write Parameters page (05h) with this disc loaded, and MODE
+    /// SELECT takes it (`medium::dvd_plus_write_parameters`): DVD+R.
+    pub write_parameters_page: bool,
 }
 
 /// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends

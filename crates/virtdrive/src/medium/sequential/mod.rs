@@ -15,8 +15,9 @@
 //!   INVALID ADDRESS FOR WRITE with the LBA; past the room left (the end of the disc, or of
 //!   a reservation), 05/63/00 END OF USER AREA ENCOUNTERED ON THIS TRACK. The first write
 //!   to the invisible track opens a track, and a session when every session was closed.
-//!   No mode page 05h: MODE SENSE/SELECT of it get 05/24/00 and 05/26/00 (MMC-6 7.5.3:
-//!   not for DVD+R or BD).
+//!   Mode page 05h does not steer the recording (MMC-6 7.5): on DVD+R MODE SENSE reports
+//!   it and MODE SELECT takes the DVD write types (`medium::dvd_plus_write_parameters`), as
+//!   growisofs needs; on BD-R MODE SENSE/SELECT of it get 05/24/00 and 05/26/00.
 //! - **SYNCHRONIZE CACHE** pads the open track's partly written ECC block with zeros, so the
 //!   next writable address moves to the next block; the store commits.
 //! - **RESERVE TRACK** (size, or the LBA that ends it) reserves whole ECC blocks for the
@@ -69,13 +70,14 @@ use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
     TrackAddressType,
 };
-use mmc_core::params::FormatUnitParameters;
+use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
+use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
 use crate::medium::recording::{self, DiscState, Layout};
 use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
@@ -93,6 +95,9 @@ pub struct SequentialDisc {
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
     store: Box<dyn SectorStore>,
+    /// Page 05h as the host last set it, where the medium has one (DVD+R); the drive's
+    /// memory, not the disc's.
+    write_parameters: Option<WriteParameters>,
 }
 
 /// Whole 2048-byte sectors in a buffer (the drive sizes buffers from the transfer length).
@@ -103,6 +108,13 @@ fn whole_sectors(len: usize) -> MediumResult<u32> {
     u32::try_from(len / SECTOR).map_err(|_| invalid_cdb_field(7, None))
 }
 
+/// Page 05h before any MODE SELECT, on the media that report it.
+fn default_write_parameters(geometry: &SequentialMedium) -> Option<WriteParameters> {
+    geometry
+        .write_parameters_page
+        .then(dvd_plus_write_parameters::default_page)
+}
+
 impl SequentialDisc {
     /// A blank disc of the medium `geometry` describes ([`DVD_PLUS_R`], [`BD_R`]).
     pub fn blank(geometry: &'static SequentialMedium, store: Box<dyn SectorStore>) -> Self {
@@ -111,6 +123,7 @@ impl SequentialDisc {
             disc: SequentialLayout::blank(),
             synced: SequentialLayout::blank(),
             store,
+            write_parameters: default_write_parameters(geometry),
         }
     }
 
@@ -126,6 +139,7 @@ impl SequentialDisc {
             synced: disc.clone(),
             disc,
             store,
+            write_parameters: default_write_parameters(geometry),
         })
     }
 
@@ -373,6 +387,19 @@ impl Medium for SequentialDisc {
     fn power_loss(&mut self) {
         self.store.discard_uncommitted();
         self.disc = self.synced.clone();
+        self.write_parameters = default_write_parameters(self.geometry);
+    }
+
+    fn write_parameters(&self) -> Option<WriteParameters> {
+        self.write_parameters.clone()
+    }
+
+    fn set_write_parameters(&mut self, page: &WriteParameters) -> MediumResult<()> {
+        if self.write_parameters.is_none() {
+            return Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into());
+        }
+        self.write_parameters = Some(dvd_plus_write_parameters::validate(page)?);
+        Ok(())
     }
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
