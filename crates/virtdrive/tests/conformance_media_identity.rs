@@ -8,7 +8,7 @@
 use testkit::sense::CANNOT_READ_INCOMPATIBLE_FORMAT;
 use testkit::*;
 use virtdrive::medium::{MediaIdentity, MediumKind};
-use virtdrive::{DriveConfig, EmulatedDrive};
+use virtdrive::{DriveConfig, EmulatedDrive, WriteProtection};
 
 /// READ DISC STRUCTURE of `format` for `media` (0 DVD, 1 BD), `alloc` bytes.
 fn read_structure(media: u8, format: u8, alloc: u16) -> [u8; 12] {
@@ -84,6 +84,24 @@ fn dvd_plus_rw_adip_carries_the_media_id() {
     assert_eq!(&adip[4 + 27..4 + 30], b"W11");
     let physical = command_in(&mut d, &read_structure(0, 0x00, 2052), 2052);
     assert_eq!(&physical[4 + 19..4 + 31], &adip[4 + 19..4 + 31]);
+}
+
+#[test]
+fn a_dvd_plus_rw_with_a_write_inhibit_dcb_lists_format_30h() {
+    let mut d = drive_with(MediumKind::DvdPlusRw);
+    d.set_write_protection(WriteProtection {
+        disc_control_block: true,
+        ..WriteProtection::default()
+    });
+    let list = structure_list(&mut d, 0);
+    let codes: Vec<u8> = list.iter().map(|e| e.0).collect();
+    assert_eq!(codes, [0x00, 0x11, 0x30, 0xC0, 0xFF], "{list:?}");
+    assert_eq!(
+        list.last(),
+        Some(&(0xFF, true, 4 + 5 * 4)),
+        "the list's own length"
+    );
+    assert_eq!(list[2], (0x30, true, 4 + 16 * 2048), "one 16-sector DCB");
 }
 
 #[test]
