@@ -17,7 +17,7 @@ use mmc_core::{DataPhase, Profile};
 
 use super::mode::data_out;
 use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply, WRITE_INHIBIT_DCB};
-use crate::medium::{list_also, MediaIdentity, Medium, STRUCTURE_LIST};
+use crate::medium::{list_also, with_header, MediaIdentity, Medium, STRUCTURE_LIST};
 
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
@@ -159,12 +159,7 @@ impl EmulatedDrive {
             u32::MAX => descriptor.to_vec(),
             _ => return Err(Failure::invalid_cdb_field(2, None)),
         };
-        let length = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
-        let mut bytes = Vec::with_capacity(body.len() + 4);
-        bytes.extend_from_slice(&length.to_be_bytes());
-        bytes.extend_from_slice(&[0, 0]);
-        bytes.extend_from_slice(&body);
-        Ok(cut(bytes, cdb.allocation_length))
+        Ok(cut(with_header(&body), cdb.allocation_length))
     }
 
     pub(super) fn read(

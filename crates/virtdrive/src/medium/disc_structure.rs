@@ -49,6 +49,8 @@ const ADIP_LEN: usize = 256;
 const BD_DISC_INFORMATION_LEN: usize = 4096;
 /// Bytes of one BD Disc Information unit.
 const DI_UNIT_LEN: usize = 112;
+/// Bytes of the Disc Manufacturer ID in a DI unit (bytes 100-105).
+const BD_MANUFACTURER_LEN: usize = 6;
 
 impl Structures<'_> {
     /// The formats the disc answers, each with the length of its whole reply (header
@@ -94,7 +96,7 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
     if per_layer && cdb.layer_number != 0 {
         return Err(invalid_cdb_field(6, None));
     }
-    Ok(match (cdb.format_code, structures) {
+    match (cdb.format_code, structures) {
         (
             PHYSICAL_FORMAT,
             Structures::Dvd {
@@ -103,7 +105,7 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
                 sectors,
                 adip,
             },
-        ) => dvd_physical_format(book, layer_type, sectors, adip),
+        ) => Ok(dvd_physical_format(book, layer_type, sectors, adip)),
         (
             ADIP_INFORMATION,
             Structures::Dvd {
@@ -112,17 +114,20 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
                 sectors,
                 adip,
             },
-        ) => with_header(&adip_information(book, layer_type, sectors, adip)),
+        ) => Ok(with_header(&adip_information(
+            book, layer_type, sectors, adip,
+        ))),
         (
             PHYSICAL_FORMAT,
             Structures::Bd {
                 disc_type,
                 identity,
             },
-        ) => with_header(&bd_disc_information(disc_type, identity)),
-        (WRITE_PROTECTION, _) => no_write_protection(),
-        _ => structure_list(&formats),
-    })
+        ) => Ok(with_header(&bd_disc_information(disc_type, identity))),
+        (WRITE_PROTECTION, _) => Ok(no_write_protection()),
+        (STRUCTURE_LIST, _) => Ok(structure_list(&formats)),
+        _ => Err(invalid_cdb_field(7, None)),
+    }
 }
 
 /// Format FFh (MMC-6 6.22, format FFh: Disc Structure List): one entry per format, its
@@ -164,7 +169,7 @@ pub(crate) fn list_also(list: &[u8], code: u8, len: usize) -> Vec<u8> {
 }
 
 /// `body` behind the 4-byte header whose first two bytes count the bytes after them.
-fn with_header(body: &[u8]) -> Vec<u8> {
+pub(crate) fn with_header(body: &[u8]) -> Vec<u8> {
     let len = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
     let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
     bytes.extend_from_slice(&len.to_be_bytes());
@@ -185,13 +190,13 @@ fn adip_information(
     identity: Option<&MediaIdentity>,
 ) -> Vec<u8> {
     let mut adip = vec![0u8; ADIP_LEN];
+    // Bytes 0-15 as in the physical format's layer descriptor.
     let descriptor = dvd_physical_format(book, layer_type, sectors, None);
-    for (dst, src) in adip
-        .iter_mut()
-        .zip(descriptor.iter().skip(HEADER_LEN).take(16))
-    {
-        *dst = *src;
-    }
+    put(
+        &mut adip,
+        0,
+        descriptor.get(HEADER_LEN..HEADER_LEN + 16).unwrap_or(&[]),
+    );
     if let Some(id) = identity {
         put(
             &mut adip,
@@ -230,7 +235,7 @@ fn bd_disc_information(disc_type: &[u8; 3], identity: Option<&MediaIdentity>) ->
     put(&mut di, 8, disc_type);
     put(&mut di, 11, &[0x01, 0x10]);
     if let Some(id) = identity {
-        put(&mut di, 100, &id.manufacturer_field(6));
+        put(&mut di, 100, &id.manufacturer_field(BD_MANUFACTURER_LEN));
         put(&mut di, 106, &id.media_type_field());
         put(&mut di, 111, &[id.revision]);
     }
@@ -254,15 +259,16 @@ const DATA_ZONE_START: u32 = 0x3_0000;
 
 /// READ DISC STRUCTURE format 00h of a single-layer DVD: the 2048-byte structure (layer
 /// descriptor and media-specific bytes, zero but for a DVD+'s copy of its ADIP) behind its
-/// 4-byte header. Maximum rate Fh
-/// (not specified), 120 mm, one layer, data zone from 30000h over `sectors`.
+/// 4-byte header. Maximum rate Fh (not specified), 120 mm, one layer, data zone from 30000h
+/// over `sectors`.
 fn dvd_physical_format(
     book_type: BookType,
     layer_type: u8,
     sectors: u64,
     adip: Option<&MediaIdentity>,
 ) -> Vec<u8> {
-    // On DVD+R and DVD+RW, bytes 17 on repeat the ADIP's (MMC-6 6.22, format 00h).
+    // On DVD+R and DVD+RW, bytes 17 on repeat the ADIP's, the maker from byte 19 (MMC-6
+    // 6.22, format 00h).
     let media_specific = match adip {
         Some(_) => adip_information(book_type, layer_type, sectors, adip)
             .get(LAYER_DESCRIPTOR_LEN..)

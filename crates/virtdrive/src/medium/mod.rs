@@ -27,7 +27,7 @@ mod recording;
 pub mod rom;
 pub mod sequential;
 
-pub(crate) use disc_structure::{list_also, STRUCTURE_LIST};
+pub(crate) use disc_structure::{list_also, with_header, STRUCTURE_LIST};
 pub use identity::MediaIdentity;
 
 /// The sense a medium operation ends with.
