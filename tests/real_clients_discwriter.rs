@@ -30,6 +30,7 @@ fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) ->
             transcript: None,
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
+            media_identity: None,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

@@ -31,6 +31,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
             transcript: Some(transcript.clone()),
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
+            media_identity: None,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

@@ -62,6 +62,7 @@ wait
             transcript: None,
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
+            media_identity: None,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

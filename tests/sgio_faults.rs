@@ -44,6 +44,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
             transcript: None,
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
+            media_identity: None,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

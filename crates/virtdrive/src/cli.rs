@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::medium::MediumKind;
+use crate::medium::{MediaIdentity, MediumKind};
 
 /// An emulated MMC optical-disc writer for unmodified burning programs.
 #[derive(Debug, Parser)]
@@ -47,6 +47,13 @@ pub struct DriveArgs {
         allow_negative_numbers = true
     )]
     pub poll_wait: Duration,
+    /// Who made the disc, as READ DISC STRUCTURE reports it (the DVD+R/DVD+RW ADIP, the BD
+    /// Disc Information): MANUFACTURER/TYPE/REVISION, up to 8 and 3 printable ASCII
+    /// characters (a BD keeps the first 6 of the manufacturer). Default: per medium,
+    /// RICOHJPN/R03/2 (DVD+R), RICOHJPN/W11/1 (DVD+RW), VERBAT/IMe/1 (BD-R), VERBAT/IM0/1
+    /// (BD-RE).
+    #[arg(long, value_name = "ID", value_parser = MediaIdentity::parse)]
+    pub media_id: Option<MediaIdentity>,
     /// Log each client connection on stderr.
     #[arg(long)]
     pub verbose: bool,
@@ -160,6 +167,7 @@ impl DriveArgs {
             transcript: self.transcript.clone(),
             paced: self.paced,
             poll_wait: self.poll_wait,
+            media_identity: self.media_id.clone(),
         })
     }
 }

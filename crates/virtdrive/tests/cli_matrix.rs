@@ -177,6 +177,20 @@ fn drive_rows(ctx: &Ctx, sub: &'static str) -> Vec<Row> {
             ],
         ),
         row(
+            &key("--media-id"),
+            vec![
+                valid(&["--media-id", "RICOHJPN/R03/2"]),
+                valid(&["--media-id=MCC/004/0"]),
+            ],
+            vec![
+                invalid(&["--media-id", "RICOHJPN"], "MANUFACTURER/TYPE/REVISION"),
+                invalid(&["--media-id", "TOOLONGID/R03/2"], "1 to 8"),
+                invalid(&["--media-id", "RICOHJPN/R003/2"], "1 to 3"),
+                invalid(&["--media-id", "RICOHJPN/R03/256"], "0 to 255"),
+                invalid(&["--media-id", ""], "MANUFACTURER/TYPE/REVISION"),
+            ],
+        ),
+        row(
             &key("--verbose"),
             vec![valid(&["--verbose"])],
             vec![invalid(&["--verbose=1"], "unexpected value '1'")],

@@ -329,19 +329,22 @@ fn disc_structures_are_bd_ones() {
         agid: 0,
     };
     assert_eq!(
-        disc.read_disc_structure(&c0).unwrap(),
+        disc.read_disc_structure(&c0, None).unwrap(),
         [0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], // no write protection
     );
     let di = ReadDiscStructure {
         format_code: 0x00,
         ..c0
     };
-    let e = disc.read_disc_structure(&di).unwrap_err();
-    assert_eq!(e.triple, SenseTriple::new(0x5, 0x24, 0x00));
+    // Format 00h: the Disc Information, 4,100 bytes, its first unit a BD-RE's ("BDW").
+    let info = disc.read_disc_structure(&di, None).unwrap();
+    assert_eq!(info.len(), 4100);
+    assert_eq!(&info[4..6], b"DI");
+    assert_eq!(&info[12..15], b"BDW");
     let dvd = ReadDiscStructure {
         media_type: DiscStructureMedia::Dvd,
         ..c0
     };
-    let e = disc.read_disc_structure(&dvd).unwrap_err();
+    let e = disc.read_disc_structure(&dvd, None).unwrap_err();
     assert_eq!(e.triple, SenseTriple::new(0x5, 0x30, 0x02));
 }

@@ -270,7 +270,7 @@ fn format_unit_reserve_track_and_disc_structures_are_refused() {
     ])
     .unwrap();
     expect_sense(
-        cd.read_disc_structure(&structure),
+        cd.read_disc_structure(&structure, None),
         SenseTriple::new(0x5, 0x30, 0x02), // CANNOT READ MEDIUM - INCOMPATIBLE FORMAT
     );
 }

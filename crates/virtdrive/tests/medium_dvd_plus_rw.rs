@@ -131,7 +131,7 @@ fn physical_format_information_names_the_dvd_plus_rw_book() {
         allocation_length: 2052,
         agid: 0,
     };
-    let bytes = disc.read_disc_structure(&cdb).unwrap();
+    let bytes = disc.read_disc_structure(&cdb, None).unwrap();
     assert_eq!(bytes.len(), 4 + 2048);
     let head: [u8; 21] = [
         0x08, 0x02, 0x00, 0x00, // data length 2050, reserved
@@ -149,7 +149,7 @@ fn physical_format_information_names_the_dvd_plus_rw_book() {
         media_type: DiscStructureMedia::Bd,
         ..cdb
     };
-    let e = disc.read_disc_structure(&bd).unwrap_err();
+    let e = disc.read_disc_structure(&bd, None).unwrap_err();
     assert_eq!(e.triple, SenseTriple::new(0x5, 0x30, 0x02));
 }
 

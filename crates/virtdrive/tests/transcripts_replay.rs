@@ -58,6 +58,7 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
             transcript: None,
             paced: false,
             poll_wait,
+            media_identity: None,
         })?;
         replay_against(&mut served, &records).map_err(|d| {
             format!(

@@ -61,6 +61,7 @@ pub fn run_in_shim(test: &str, shim: Shim<'_>) -> i32 {
             transcript: shim.transcript,
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
+            media_identity: None,
         },
         devices: shim.devices.unwrap_or_default(),
         program: "env".into(),

@@ -17,7 +17,7 @@ use mmc_core::{DataPhase, Profile};
 
 use super::mode::data_out;
 use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply, WRITE_INHIBIT_DCB};
-use crate::medium::Medium;
+use crate::medium::{list_also, with_header, MediaIdentity, Medium, STRUCTURE_LIST};
 
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
@@ -113,7 +113,20 @@ impl EmulatedDrive {
         {
             return self.write_inhibit_dcb(cdb);
         }
-        let mut bytes = self.medium_ref()?.read_disc_structure(&cdb)?;
+        let medium = self.medium_ref()?;
+        let identity = self
+            .config
+            .media_identity
+            .clone()
+            .or_else(|| MediaIdentity::default_for(medium.kind()));
+        let mut bytes = medium.read_disc_structure(&cdb, identity.as_ref())?;
+        // The write-inhibit DCB the drive answers is listed with the disc's structures.
+        if cdb.format_code == STRUCTURE_LIST
+            && protection.disc_control_block
+            && medium.profile() == Profile::DvdPlusRw
+        {
+            bytes = list_also(&bytes, DISC_CONTROL_BLOCK, 4 + DCB_LEN);
+        }
         // Format C0h says why, cause by cause (MMC-6 6.23, format C0h).
         if cdb.format_code == WRITE_PROTECTION_STATUS && protection.any() {
             if let Ok(status) = WriteProtectionStatus::parse(&bytes) {
@@ -146,12 +159,7 @@ impl EmulatedDrive {
             u32::MAX => descriptor.to_vec(),
             _ => return Err(Failure::invalid_cdb_field(2, None)),
         };
-        let length = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
-        let mut bytes = Vec::with_capacity(body.len() + 4);
-        bytes.extend_from_slice(&length.to_be_bytes());
-        bytes.extend_from_slice(&[0, 0]);
-        bytes.extend_from_slice(&body);
-        Ok(cut(bytes, cdb.allocation_length))
+        Ok(cut(with_header(&body), cdb.allocation_length))
     }
 
     pub(super) fn read(

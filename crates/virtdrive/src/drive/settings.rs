@@ -2,6 +2,8 @@
 
 use core::time::Duration;
 
+use crate::medium::MediaIdentity;
+
 /// What the drive says it is (INQUIRY).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriveIdentity {
@@ -52,6 +54,9 @@ pub struct DriveConfig {
     /// takes only 32 KiB, say); a larger one fails at the host, before the drive sees it,
     /// with `TransportError::Rejected`, as SG_IO fails with EINVAL. `None`: no limit.
     pub max_transfer_bytes: Option<usize>,
+    /// Who made every disc loaded (READ DISC STRUCTURE: the DVD+R/DVD+RW ADIP, the BD Disc
+    /// Information). `None`: each medium's default, [`MediaIdentity::default_for`].
+    pub media_identity: Option<MediaIdentity>,
 }
 
 impl Default for DriveConfig {
@@ -64,6 +69,7 @@ impl Default for DriveConfig {
             command_overhead: Duration::from_micros(200),
             paced: false,
             max_transfer_bytes: None,
+            media_identity: None,
         }
     }
 }

@@ -80,7 +80,7 @@ pub use self::layout::CdRSize;
 use self::layout::{BlockKind, CdLayout, Closing, TrackFormat};
 pub use self::state::CdRStateError;
 use super::recording::{self, DiscState, RecordingGeometry};
-use super::{Busy, Medium, MediumError, MediumResult, MediumSpec};
+use super::{Busy, MediaIdentity, Medium, MediumError, MediumResult, MediumSpec};
 use crate::clock::VirtualTime;
 use crate::store::{SectorStore, SECTOR};
 
@@ -364,7 +364,11 @@ impl Medium for CdR {
         toc::read_toc(self.as_recorded(), self.size, cdb)
     }
 
-    fn read_disc_structure(&self, _cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+    fn read_disc_structure(
+        &self,
+        _cdb: &ReadDiscStructure,
+        _identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
         Err(MediumError::new(triples::CANNOT_READ_INCOMPATIBLE_FORMAT))
     }
 

@@ -1,53 +1,245 @@
-//! READ DISC STRUCTURE (MMC-6 6.23) for the DVD and BD media: the few structures the
-//! emulator models, the same for every medium of a family.
+//! READ DISC STRUCTURE (MMC-6 6.22) for the DVD and BD media: the few structures the
+//! emulator models, the same for every medium of a family but for the disc's identity
+//! (who made it), which the drive passes in.
 
 use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure};
 use mmc_core::response::disc_structure::{BookType, MEDIA_SPECIFIC_LEN};
 use mmc_core::response::{DvdPhysicalFormat, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::triples;
 
+use crate::medium::identity::{self, MediaIdentity};
 use crate::medium::overwritable::invalid_cdb_field;
 use crate::medium::MediumResult;
 
+/// Bytes of the layer descriptor before the media-specific part of format 00h.
+const LAYER_DESCRIPTOR_LEN: usize = 17;
+
 /// The structures a disc answers for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Structures {
+pub(crate) enum Structures<'a> {
     /// A single-layer DVD (media type 0): its book type, the layer type bits of its
-    /// physical format (bit 0 embossed, 1 recordable, 2 rewritable) and its sectors.
+    /// physical format (bit 0 embossed, 1 recordable, 2 rewritable) and its sectors; a
+    /// DVD+R or DVD+RW also its ADIP, which names the disc's maker.
     Dvd {
         book: BookType,
         layer_type: u8,
         sectors: u64,
+        adip: Option<&'a MediaIdentity>,
     },
-    /// A BD (media type 1).
-    Bd,
+    /// A BD (media type 1): its disc type identifier (DI bytes 8-10: `BDR`, `BDW`) and the
+    /// maker its Disc Information names.
+    Bd {
+        disc_type: &'static [u8; 3],
+        identity: Option<&'a MediaIdentity>,
+    },
 }
 
-/// The reply to `cdb`: format 00h (DVD physical format, layer 0 only) and C0h (write
-/// protection status: none); other formats are 05/24/00 on the format code, other layers on
-/// the layer number, and the other family's media type is 05/30/02 CANNOT READ MEDIUM -
-/// INCOMPATIBLE FORMAT. BD Disc Information (00h) and the others are not modelled.
-pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures) -> MediumResult<Vec<u8>> {
-    match (structures, cdb.media_type) {
+/// Format codes (MMC-6 6.22, Table "READ DISC STRUCTURE format codes").
+const PHYSICAL_FORMAT: u8 = 0x00;
+const ADIP_INFORMATION: u8 = 0x11;
+const WRITE_PROTECTION: u8 = 0xC0;
+pub(crate) const STRUCTURE_LIST: u8 = 0xFF;
+
+/// Bytes of the header before every structure.
+const HEADER_LEN: usize = 4;
+/// Format 11h: 256 bytes of ADIP information.
+const ADIP_LEN: usize = 256;
+/// BD format 00h: "if any data can be returned, 4 100 bytes shall be returned" (MMC-6 6.22,
+/// BD format 00h): the header and 4,096 bytes of Disc Information.
+const BD_DISC_INFORMATION_LEN: usize = 4096;
+/// Bytes of one BD Disc Information unit.
+const DI_UNIT_LEN: usize = 112;
+/// Bytes of the Disc Manufacturer ID in a DI unit (bytes 100-105).
+const BD_MANUFACTURER_LEN: usize = 6;
+
+impl Structures<'_> {
+    /// The formats the disc answers, each with the length of its whole reply (header
+    /// included), in format-code order; format FFh lists exactly these.
+    fn formats(&self) -> Vec<(u8, usize)> {
+        let mut formats = match self {
+            Structures::Dvd { adip, .. } => {
+                let mut f = vec![(PHYSICAL_FORMAT, HEADER_LEN + 2048)];
+                if adip.is_some() {
+                    f.push((ADIP_INFORMATION, HEADER_LEN + ADIP_LEN));
+                }
+                f
+            }
+            Structures::Bd { .. } => vec![(PHYSICAL_FORMAT, HEADER_LEN + BD_DISC_INFORMATION_LEN)],
+        };
+        formats.push((WRITE_PROTECTION, HEADER_LEN + 4));
+        // The list itself: one 4-byte entry per format, this one included.
+        let list_len = HEADER_LEN + 4 * (formats.len() + 1);
+        formats.push((STRUCTURE_LIST, list_len));
+        formats
+    }
+}
+
+/// The reply to `cdb`: on DVD format 00h (physical format, layer 0 only), 11h (ADIP
+/// information, DVD+R and DVD+RW), C0h (write protection status: none) and FFh (the list);
+/// on BD 00h (Disc Information), C0h and FFh. Other formats are 05/24/00 on the format
+/// code, other layers on the layer number, and the other family's media type is 05/30/02
+/// CANNOT READ MEDIUM - INCOMPATIBLE FORMAT.
+pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> MediumResult<Vec<u8>> {
+    let family = match structures {
+        Structures::Dvd { .. } => DiscStructureMedia::Dvd,
+        Structures::Bd { .. } => DiscStructureMedia::Bd,
+    };
+    if cdb.media_type != family {
+        return Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into());
+    }
+    let formats = structures.formats();
+    if !formats.iter().any(|(code, _)| *code == cdb.format_code) {
+        return Err(invalid_cdb_field(7, None));
+    }
+    // Layer 0 is the only one; the list and the write protection status are the disc's.
+    let per_layer = matches!(cdb.format_code, PHYSICAL_FORMAT | ADIP_INFORMATION);
+    if per_layer && cdb.layer_number != 0 {
+        return Err(invalid_cdb_field(6, None));
+    }
+    match (cdb.format_code, structures) {
         (
+            PHYSICAL_FORMAT,
             Structures::Dvd {
                 book,
                 layer_type,
                 sectors,
+                adip,
             },
-            DiscStructureMedia::Dvd,
-        ) => match cdb.format_code {
-            0x00 if cdb.layer_number == 0 => Ok(dvd_physical_format(book, layer_type, sectors)),
-            0x00 => Err(invalid_cdb_field(6, None)),
-            0xC0 => Ok(no_write_protection()),
-            _ => Err(invalid_cdb_field(7, None)),
-        },
-        (Structures::Bd, DiscStructureMedia::Bd) => match cdb.format_code {
-            0xC0 => Ok(no_write_protection()),
-            _ => Err(invalid_cdb_field(7, None)),
-        },
-        _ => Err(triples::CANNOT_READ_INCOMPATIBLE_FORMAT.into()),
+        ) => Ok(dvd_physical_format(book, layer_type, sectors, adip)),
+        (
+            ADIP_INFORMATION,
+            Structures::Dvd {
+                book,
+                layer_type,
+                sectors,
+                adip,
+            },
+        ) => Ok(with_header(&adip_information(
+            book, layer_type, sectors, adip,
+        ))),
+        (
+            PHYSICAL_FORMAT,
+            Structures::Bd {
+                disc_type,
+                identity,
+            },
+        ) => Ok(with_header(&bd_disc_information(disc_type, identity))),
+        (WRITE_PROTECTION, _) => Ok(no_write_protection()),
+        (STRUCTURE_LIST, _) => Ok(structure_list(&formats)),
+        _ => Err(invalid_cdb_field(7, None)),
     }
+}
+
+/// Format FFh (MMC-6 6.22, format FFh: Disc Structure List): one entry per format, its
+/// code, RDS set (READ DISC STRUCTURE answers it; SDS clear: no SEND DISC STRUCTURE) and
+/// the length of its reply.
+fn structure_list(formats: &[(u8, usize)]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(4 * formats.len());
+    for (code, len) in formats {
+        body.push(*code);
+        body.push(RDS);
+        body.extend_from_slice(&u16::try_from(*len).unwrap_or(u16::MAX).to_be_bytes());
+    }
+    with_header(&body)
+}
+
+/// Format FFh entry byte 1 bit 6: READ DISC STRUCTURE returns the structure.
+const RDS: u8 = 0x40;
+
+/// Adds an entry for `code` (replying `len` bytes) to a format FFh reply, in code order.
+pub(crate) fn list_also(list: &[u8], code: u8, len: usize) -> Vec<u8> {
+    let mut formats: Vec<(u8, usize)> = list
+        .get(HEADER_LEN..)
+        .unwrap_or(&[])
+        .chunks_exact(4)
+        .filter_map(|e| match e {
+            [c, _, hi, lo] => Some((*c, usize::from(u16::from_be_bytes([*hi, *lo])))),
+            _ => None,
+        })
+        .collect();
+    let list_len = formats.len() + 1;
+    for (c, l) in &mut formats {
+        if *c == STRUCTURE_LIST {
+            *l = HEADER_LEN + 4 * list_len;
+        }
+    }
+    formats.push((code, len));
+    formats.sort_by_key(|(c, _)| *c);
+    structure_list(&formats)
+}
+
+/// `body` behind the 4-byte header whose first two bytes count the bytes after them.
+pub(crate) fn with_header(body: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
+    let mut bytes = Vec::with_capacity(HEADER_LEN + body.len());
+    bytes.extend_from_slice(&len.to_be_bytes());
+    bytes.extend_from_slice(&[0, 0]);
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// ADIP information (format 11h) of a DVD+R or DVD+RW, as the ADIP's physical format
+/// information (ECMA-349 and ECMA-337 14.4.2): byte 0 disc category (the book type) and
+/// version 1, byte 1 120 mm and maximum read rate not specified, byte 2 one layer and its
+/// type, bytes 4-15 the data zone allocation, bytes 19-26 the Disc Manufacturer ID, 27-29
+/// the Media Type ID, 30 the Product Revision Number, 31 the number of bytes in use.
+fn adip_information(
+    book: BookType,
+    layer_type: u8,
+    sectors: u64,
+    identity: Option<&MediaIdentity>,
+) -> Vec<u8> {
+    let mut adip = vec![0u8; ADIP_LEN];
+    // Bytes 0-15 as in the physical format's layer descriptor.
+    let descriptor = dvd_physical_format(book, layer_type, sectors, None);
+    put(
+        &mut adip,
+        0,
+        descriptor.get(HEADER_LEN..HEADER_LEN + 16).unwrap_or(&[]),
+    );
+    if let Some(id) = identity {
+        put(
+            &mut adip,
+            19,
+            &id.manufacturer_field(identity::MANUFACTURER_LEN),
+        );
+        put(&mut adip, 27, &id.media_type_field());
+        put(&mut adip, 30, &[id.revision, ADIP_BYTES_IN_USE]);
+    }
+    adip
+}
+
+/// The ADIP bytes this model fills (0-30); write strategy parameters are not modelled.
+const ADIP_BYTES_IN_USE: u8 = 31;
+
+/// Copies `bytes` into `into` at `at`, as far as it reaches.
+fn put(into: &mut [u8], at: usize, bytes: &[u8]) {
+    for (dst, src) in into.iter_mut().skip(at).zip(bytes) {
+        *dst = *src;
+    }
+}
+
+/// BD Disc Information (format 00h, media type 1): the first DI unit of the PIC zone
+/// (identifier "DI", DI format 1, one unit per block, unit 0 with 112 bytes in use, the disc
+/// type identifier, 120 mm class 0 version 1, one layer), its Disc Manufacturer ID (DI
+/// bytes 100-105), Media Type ID (106-108) and Product Revision Number (111); the rest of
+/// the 4,096 bytes zero.
+fn bd_disc_information(disc_type: &[u8; 3], identity: Option<&MediaIdentity>) -> Vec<u8> {
+    let mut di = vec![0u8; BD_DISC_INFORMATION_LEN];
+    let unit_len = u8::try_from(DI_UNIT_LEN).unwrap_or(u8::MAX);
+    put(
+        &mut di,
+        0,
+        &[b'D', b'I', 0x01, 0x01, 0x00, 0x00, unit_len, 0x00],
+    );
+    put(&mut di, 8, disc_type);
+    put(&mut di, 11, &[0x01, 0x10]);
+    if let Some(id) = identity {
+        put(&mut di, 100, &id.manufacturer_field(BD_MANUFACTURER_LEN));
+        put(&mut di, 106, &id.media_type_field());
+        put(&mut di, 111, &[id.revision]);
+    }
+    di
 }
 
 /// Format C0h: no write protection of any kind.
@@ -66,9 +258,28 @@ fn no_write_protection() -> Vec<u8> {
 const DATA_ZONE_START: u32 = 0x3_0000;
 
 /// READ DISC STRUCTURE format 00h of a single-layer DVD: the 2048-byte structure (layer
-/// descriptor and zeroed media-specific bytes) behind its 4-byte header. Maximum rate Fh
-/// (not specified), 120 mm, one layer, data zone from 30000h over `sectors`.
-fn dvd_physical_format(book_type: BookType, layer_type: u8, sectors: u64) -> Vec<u8> {
+/// descriptor and media-specific bytes, zero but for a DVD+'s copy of its ADIP) behind its
+/// 4-byte header. Maximum rate Fh (not specified), 120 mm, one layer, data zone from 30000h
+/// over `sectors`.
+fn dvd_physical_format(
+    book_type: BookType,
+    layer_type: u8,
+    sectors: u64,
+    adip: Option<&MediaIdentity>,
+) -> Vec<u8> {
+    // On DVD+R and DVD+RW, bytes 17 on repeat the ADIP's, the maker from byte 19 (MMC-6
+    // 6.22, format 00h).
+    let media_specific = match adip {
+        Some(_) => adip_information(book_type, layer_type, sectors, adip)
+            .get(LAYER_DESCRIPTOR_LEN..)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .chain(core::iter::repeat(0))
+            .take(MEDIA_SPECIFIC_LEN)
+            .collect(),
+        None => vec![0; MEDIA_SPECIFIC_LEN],
+    };
     let end = DATA_ZONE_START
         .saturating_add(u32::try_from(sectors).unwrap_or(0))
         .saturating_sub(1);
@@ -86,7 +297,7 @@ fn dvd_physical_format(book_type: BookType, layer_type: u8, sectors: u64) -> Vec
         data_area_end: end,
         layer0_end: 0,
         bca: false,
-        media_specific: vec![0; MEDIA_SPECIFIC_LEN],
+        media_specific,
         cut_bytes: 0,
     }
     .to_bytes()

@@ -22,10 +22,14 @@ use crate::clock::VirtualTime;
 pub mod cd_r;
 mod disc_structure;
 mod dvd_plus_write_parameters;
+mod identity;
 pub mod overwritable;
 mod recording;
 pub mod rom;
 pub mod sequential;
+
+pub(crate) use disc_structure::{list_also, with_header, STRUCTURE_LIST};
+pub use identity::MediaIdentity;
 
 /// The sense a medium operation ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,8 +204,13 @@ pub trait Medium: fmt::Debug + Send {
     /// READ TOC/PMA/ATIP: the whole reply (the drive cuts it to the allocation length).
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>>;
 
-    /// READ DISC STRUCTURE: the whole reply.
-    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>>;
+    /// READ DISC STRUCTURE: the whole reply; `identity` is who made the disc (the drive
+    /// configuration's, or the medium's default), for the structures that carry it.
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>>;
 
     /// READ CAPACITY: the last recorded LBA and the block length.
     fn read_capacity(&self) -> MediumResult<CapacityData>;

@@ -33,6 +33,7 @@ use super::overwritable::{
 use super::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
+use crate::medium::MediaIdentity;
 use crate::store::SectorStore;
 
 /// The recorded area of a pressed DVD-ROM unless chosen otherwise.
@@ -134,12 +135,17 @@ impl Medium for DvdRom {
         single_track_toc(cdb, self.sectors)
     }
 
-    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        _identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
         // Layer type bit 0: embossed.
         let structures = Structures::Dvd {
             book: BookType::DvdRom,
             layer_type: 0b0001,
             sectors: self.sectors,
+            adip: None,
         };
         disc_structure::reply(cdb, structures)
     }
@@ -269,7 +275,11 @@ impl Medium for UnknownDisc {
         Err(unreadable())
     }
 
-    fn read_disc_structure(&self, _: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+    fn read_disc_structure(
+        &self,
+        _: &ReadDiscStructure,
+        _: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
         Err(unreadable())
     }
 

@@ -26,6 +26,7 @@ pub use opens::{Busy, OpenTable};
 pub use server::{ServeError, Server, StopHandle};
 
 use crate::fault::{FaultPlan, Faulty};
+use crate::medium::MediaIdentity;
 use crate::{DiscFileDrive, DriveConfig};
 
 /// Everything that makes the served drive.
@@ -40,6 +41,8 @@ pub struct DriveOptions {
     pub paced: bool,
     /// Drive time that passes after each "busy, ask again" answer (see [`ServedDrive`]).
     pub poll_wait: std::time::Duration,
+    /// Who made the disc (READ DISC STRUCTURE); `None`: the medium's default.
+    pub media_identity: Option<MediaIdentity>,
 }
 
 /// Reads the fault plan, opens the disc (creating its file blank when missing, never a folder:
@@ -48,6 +51,7 @@ pub struct DriveOptions {
 pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     let config = DriveConfig {
         paced: options.paced,
+        media_identity: options.media_identity.clone(),
         ..DriveConfig::default()
     };
     let plan = match &options.fault_plan {

@@ -60,6 +60,7 @@ use super::{
 };
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::disc_structure::{self, Structures};
+use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::store::SectorStore;
 
@@ -360,8 +361,16 @@ impl Medium for BdRe {
         single_track_toc(cdb, self.user_capacity().unwrap_or(0))
     }
 
-    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
-        disc_structure::reply(cdb, Structures::Bd)
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
+        let structures = Structures::Bd {
+            disc_type: b"BDW",
+            identity,
+        };
+        disc_structure::reply(cdb, structures)
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {

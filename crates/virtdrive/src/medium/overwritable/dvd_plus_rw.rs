@@ -64,6 +64,7 @@ use super::{
 use crate::clock::{transfer_time, VirtualTime};
 use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
+use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumKind, MediumResult, MediumSpec};
 use crate::store::SectorStore;
 
@@ -372,12 +373,17 @@ impl Medium for DvdPlusRw {
         single_track_toc(cdb, self.readable_sectors())
     }
 
-    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
         // Layer type bit 2: rewritable.
         let structures = Structures::Dvd {
             book: BookType::DvdPlusRw,
             layer_type: 0b0100,
             sectors: DVD_PLUS_RW_SECTORS,
+            adip: identity,
         };
         disc_structure::reply(cdb, structures)
     }

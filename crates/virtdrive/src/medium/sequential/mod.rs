@@ -80,6 +80,7 @@ use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
 use crate::medium::recording::{self, DiscState, Layout};
+use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
 use crate::store::{SectorStore, SECTOR};
 
@@ -294,15 +295,23 @@ impl Medium for SequentialDisc {
         toc::read_toc(&self.disc, cdb)
     }
 
-    fn read_disc_structure(&self, cdb: &ReadDiscStructure) -> MediumResult<Vec<u8>> {
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
         let structures = match self.geometry.structures {
             // Layer type bit 1: recordable.
             StructureFamily::Dvd(book) => Structures::Dvd {
                 book,
                 layer_type: 0b0010,
                 sectors: u64::from(self.geometry.capacity()),
+                adip: identity,
             },
-            StructureFamily::Bd => Structures::Bd,
+            StructureFamily::Bd => Structures::Bd {
+                disc_type: b"BDR",
+                identity,
+            },
         };
         disc_structure::reply(cdb, structures)
     }
