@@ -103,7 +103,9 @@ static int64_t capacity_sectors(struct vd_conn *c)
     }
     uint32_t last = (uint32_t)answer[0] << 24 | (uint32_t)answer[1] << 16 |
                     (uint32_t)answer[2] << 8 | answer[3];
-    return (int64_t)last + 1;
+    /* The sr driver adds one in 32 bits (sr.c get_sectorsize): the FFFFFFFFh of a blank
+     * disc is 0 sectors. */
+    return (uint32_t)(last + 1);
 }
 
 int64_t vd_block_size(struct vd_conn *c)
