@@ -60,7 +60,10 @@ fn outcome<'a>(lines: &'a [(String, String)], case: &str) -> &'a str {
 fn expect(lines: &[(String, String)], node: &str, cases: &[(&str, &str)]) {
     for (case, want) in cases {
         let got = outcome(lines, case);
-        assert!(got.starts_with(want), "{node} {case}: got {got:?}, Linux gives {want:?}");
+        assert!(
+            got.starts_with(want),
+            "{node} {case}: got {got:?}, Linux gives {want:?}"
+        );
     }
 }
 
