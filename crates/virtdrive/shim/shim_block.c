@@ -9,6 +9,7 @@
 #include "shim.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,8 @@ VD_EXPORT FILE *fopen(const char *path, const char *mode)
     const struct vd_node *node = vd_node_of_path(path);
     if (node && mode)
         return open_stream(node, mode);
+    char mapped[PATH_MAX];
+    path = vd_sysfs_map(path, mapped, sizeof mapped);
     return real_fopen() ? real_fopen()(path, mode) : (errno = ENOSYS, NULL);
 }
 
@@ -356,5 +359,7 @@ VD_EXPORT FILE *fopen64(const char *path, const char *mode)
     const struct vd_node *node = vd_node_of_path(path);
     if (node && mode)
         return open_stream(node, mode);
+    char mapped[PATH_MAX];
+    path = vd_sysfs_map(path, mapped, sizeof mapped);
     return real_fopen64() ? real_fopen64()(path, mode) : (errno = ENOSYS, NULL);
 }

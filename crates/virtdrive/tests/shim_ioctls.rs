@@ -183,3 +183,27 @@ fn the_block_node_answers_the_block_device_ioctls_from_read_capacity() {
         );
     }
 }
+
+/// The drive's sysfs entries: `/sys/dev/block/11:9` and `/sys/dev/char/21:9` are the two
+/// nodes (their `dev` says so), and each node's `device` is the SCSI device, of type 5 (an
+/// MMC device).
+#[test]
+fn sysfs_shows_both_nodes_and_their_scsi_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = virtdrive_run(
+        dir.path(),
+        &["--drive", "virt:cd-r"],
+        Path::new("/bin/cat"),
+        &[
+            "/sys/dev/block/11:9/dev",
+            "/sys/dev/char/21:9/dev",
+            "/sys/dev/block/11:9/device/type",
+            "/sys/dev/char/21:9/device/vendor",
+            "/sys/bus/scsi/devices/9:0:0:0/block/sr9/dev",
+            "/sys/bus/scsi/devices/9:0:0:0/scsi_generic/sg9/dev",
+        ],
+    );
+    out.expect_code(0);
+    let lines: Vec<&str> = out.stdout.lines().map(str::trim_end).collect();
+    assert_eq!(lines, ["11:9", "21:9", "5", VENDOR, "11:9", "21:9"]);
+}
