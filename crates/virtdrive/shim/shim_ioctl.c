@@ -287,6 +287,9 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
     unsigned sense = done.sense_len < h->mx_sb_len ? done.sense_len : h->mx_sb_len;
     if (!h->sbp)
         sense = 0;
+    /* Both drivers copy the sense out with copy_to_user: EFAULT where it cannot go. */
+    if (sense > 0 && !user_range_ok(h->sbp, sense, 1))
+        return fail(EFAULT);
     if (sense > 0)
         memcpy(h->sbp, done.sense, sense);
     h->sb_len_wr = (unsigned char)sense;
