@@ -132,12 +132,16 @@ struct vd_sg_request {
     int fault_after;
 };
 
-/* The CDB the caller gave, as both drivers copy it in (copy_from_user: EFAULT). */
+/* What both drivers check alike: the CDB fits a SCSI command (EINVAL) and can be copied in
+ * (copy_from_user: EFAULT). Then the emulator's limits: CDBs the wire carries, and no
+ * scatter-gather lists (no client seen uses them). */
 static int check_cdb(const sg_io_hdr_t *h)
 {
-    if (h->cmd_len > VD_WIRE_MAX_CDB)
+    if (h->cmd_len > VD_SCSI_MAX_CDB || h->cmd_len > VD_WIRE_MAX_CDB)
         return EINVAL;
-    return user_range_ok(h->cmdp, h->cmd_len, 0) ? 0 : EFAULT;
+    if (!user_range_ok(h->cmdp, h->cmd_len, 0))
+        return EFAULT;
+    return h->iovec_count != 0 ? EINVAL : 0;
 }
 
 /* /dev/sgN: the sg driver's rules (drivers/scsi/sg.c, sg_new_write and sg_start_req). */
@@ -147,14 +151,9 @@ static int check_sg_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
         return ENOSYS;
     if (!h->cmdp || h->cmd_len < 6 || h->cmd_len > VD_SG_MAX_CDB)
         return EMSGSIZE;
-    if (h->cmd_len > VD_SCSI_MAX_CDB)
-        return EINVAL;
     int err = check_cdb(h);
     if (err)
         return err;
-    /* No client seen uses scatter-gather lists. */
-    if (h->iovec_count != 0)
-        return EINVAL;
     /* dxfer_len is taken as an int: no data when it is not positive or the direction says
      * none; otherwise SG_DXFER_TO_DEV is data out and every other direction data in
      * (SG_DXFER_UNKNOWN, SG_DXFER_TO_FROM_DEV, 0 or any other value). */
@@ -200,16 +199,12 @@ static int check_block_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
         default: return EINVAL;
         }
     }
-    if (h->cmd_len > VD_SCSI_MAX_CDB)
-        return EINVAL;
     /* An empty CDB has no operation code to send. */
     if (h->cmd_len == 0)
         return EINVAL;
     int err = check_cdb(h);
     if (err)
         return err;
-    if (h->iovec_count != 0)
-        return EINVAL;
     /* blk_rq_map_user_io pins or copies the whole buffer first: EFAULT before the command. */
     if (rq->direction != 0 && !user_range_ok(h->dxferp, h->dxfer_len, rq->direction == 1))
         return EFAULT;

@@ -7,71 +7,7 @@
 
 mod real_clients;
 
-use std::path::PathBuf;
-
-use real_clients::{
-    keep_transcripts, read_disc, tool, transcript_path, virtdrive_run, Case, Outcome, PRODUCT,
-    VENDOR,
-};
-
-/// One test's drive (a CD-R in a disc file, kept across runs), folder and recorded runs.
-struct Bench {
-    cdrdao: PathBuf,
-    dir: tempfile::TempDir,
-    drive: String,
-    runs: Vec<PathBuf>,
-    commands: Vec<String>,
-}
-
-impl Bench {
-    fn new(cdrdao: PathBuf) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let drive = format!("virt:cd-r@{}", dir.path().join("disc").display());
-        Bench {
-            cdrdao,
-            dir,
-            drive,
-            runs: Vec::new(),
-            commands: Vec::new(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs cdrdao with `args` against the drive, recording a transcript.
-    fn cdrdao(&mut self, args: &[&str]) -> Outcome {
-        let transcript = transcript_path(self.dir.path(), self.runs.len() + 1);
-        let out = virtdrive_run(
-            self.dir.path(),
-            &[
-                "--drive",
-                &self.drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &self.cdrdao,
-            args,
-        );
-        self.runs.push(transcript);
-        let root = self.dir.path().to_str().unwrap();
-        self.commands
-            .push(format!("cdrdao {}", args.join(" ")).replace(root, "TMP"));
-        out
-    }
-
-    fn keep(&self, name: &str) {
-        let commands: Vec<&str> = self.commands.iter().map(String::as_str).collect();
-        keep_transcripts(&Case {
-            name,
-            commands: &commands,
-            medium: "cd-r",
-            fault_plan: None,
-            runs: &self.runs,
-        });
-    }
-}
+use real_clients::{read_disc, tool, virtdrive_run, Bench, Outcome, PRODUCT, VENDOR};
 
 /// cdrdao prints its reports on stderr.
 fn report(out: &Outcome) -> String {
@@ -111,8 +47,8 @@ fn cdrdao_writes_a_mode1_track_that_reads_back() {
     let Some(cdrdao) = tool("cdrdao", "cdrdao") else {
         return;
     };
-    let mut b = Bench::new(cdrdao);
-    let blank = b.cdrdao(&["disk-info", "--device", "/dev/sr9"]);
+    let mut b = Bench::new("cd-r");
+    let blank = b.run(&cdrdao, &["disk-info", "--device", "/dev/sr9"]);
     blank.expect_code(0);
     let text = report(&blank);
     assert_eq!(info(&text, "CD-RW"), Some("no"), "{text}");
@@ -130,7 +66,10 @@ fn cdrdao_writes_a_mode1_track_that_reads_back() {
     .unwrap();
     let toc = b.path("data.toc");
     // -n: no 10-second pause before writing.
-    let write = b.cdrdao(&["write", "--device", "/dev/sr9", "-n", toc.to_str().unwrap()]);
+    let write = b.run(
+        &cdrdao,
+        &["write", "--device", "/dev/sr9", "-n", toc.to_str().unwrap()],
+    );
     write.expect_code(0);
     assert!(
         report(&write).contains(&format!("Wrote {SECTORS} blocks")),
@@ -138,7 +77,7 @@ fn cdrdao_writes_a_mode1_track_that_reads_back() {
         report(&write)
     );
 
-    let written = b.cdrdao(&["disk-info", "--device", "/dev/sr9"]);
+    let written = b.run(&cdrdao, &["disk-info", "--device", "/dev/sr9"]);
     written.expect_code(0);
     let text = report(&written);
     assert_eq!(info(&text, "CD-R empty"), Some("no"), "{text}");
@@ -148,8 +87,11 @@ fn cdrdao_writes_a_mode1_track_that_reads_back() {
     assert_eq!(info(&text, "Appendable"), Some("no"), "{text}");
 
     let back = b.path("back.toc");
-    b.cdrdao(&["read-toc", "--device", "/dev/sr9", back.to_str().unwrap()])
-        .expect_code(0);
+    b.run(
+        &cdrdao,
+        &["read-toc", "--device", "/dev/sr9", back.to_str().unwrap()],
+    )
+    .expect_code(0);
     let toc = std::fs::read_to_string(&back).unwrap();
     assert!(toc.contains("TRACK MODE1"), "{toc}");
     // 600 sectors are 8 seconds at 75 sectors a second: length 00:08:00.

@@ -7,66 +7,7 @@
 
 mod real_clients;
 
-use std::path::{Path, PathBuf};
-
-use real_clients::{keep_transcripts, tool, transcript_path, virtdrive_run, Case, Outcome};
-
-/// One test's drive, folder and recorded runs.
-struct Bench {
-    dir: tempfile::TempDir,
-    drive: String,
-    runs: Vec<PathBuf>,
-    commands: Vec<String>,
-}
-
-impl Bench {
-    fn new(medium: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
-        Bench {
-            dir,
-            drive,
-            runs: Vec::new(),
-            commands: Vec::new(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs `program` with `args` against the drive, recording a transcript.
-    fn run(&mut self, program: &Path, args: &[&str]) -> Outcome {
-        let transcript = transcript_path(self.dir.path(), self.runs.len() + 1);
-        let out = virtdrive_run(
-            self.dir.path(),
-            &[
-                "--drive",
-                &self.drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            program,
-            args,
-        );
-        self.runs.push(transcript);
-        let root = self.dir.path().to_str().unwrap();
-        self.commands
-            .push(format!("xorriso {}", args.join(" ")).replace(root, "TMP"));
-        out
-    }
-
-    fn keep(&self, name: &str, medium: &str) {
-        let commands: Vec<&str> = self.commands.iter().map(String::as_str).collect();
-        keep_transcripts(&Case {
-            name,
-            commands: &commands,
-            medium,
-            fault_plan: None,
-            runs: &self.runs,
-        });
-    }
-}
+use real_clients::{tool, Bench};
 
 /// The `ISO session` lines of xorriso's `-toc`: (number, start sector).
 fn iso_sessions(toc: &str) -> Vec<(u64, u64)> {
@@ -183,7 +124,7 @@ fn second_session_through_mkisofs_dash_m(medium: &str, name: &str) {
         std::fs::read_to_string(out.join("two.txt")).unwrap(),
         "second session\n"
     );
-    b.keep(name, medium);
+    b.keep(name);
 }
 
 #[test]

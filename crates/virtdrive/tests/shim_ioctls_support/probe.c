@@ -158,29 +158,24 @@ int main(int argc, char **argv)
                (unsigned)cap[4] << 24 | (unsigned)cap[5] << 16 | (unsigned)cap[6] << 8 | cap[7]);
 
     /* The block device ioctls (the sr driver's answers on the block node only). */
-    unsigned long sectors512 = 0;
-    uint64_t bytes = 0;
-    int ssz = 0, ro = -1, bsz = 0;
-    if (ioctl(fd, BLKGETSIZE, &sectors512) == 0)
-        printf("BLKGETSIZE: ok %lu\n", sectors512);
-    else
-        printf("BLKGETSIZE: %s\n", errno_name(errno));
-    if (ioctl(fd, BLKGETSIZE64, &bytes) == 0)
-        printf("BLKGETSIZE64: ok %llu\n", (unsigned long long)bytes);
-    else
-        printf("BLKGETSIZE64: %s\n", errno_name(errno));
-    if (ioctl(fd, BLKSSZGET, &ssz) == 0)
-        printf("BLKSSZGET: ok %d\n", ssz);
-    else
-        printf("BLKSSZGET: %s\n", errno_name(errno));
-    if (ioctl(fd, BLKROGET, &ro) == 0)
-        printf("BLKROGET: ok %d\n", ro);
-    else
-        printf("BLKROGET: %s\n", errno_name(errno));
-    if (ioctl(fd, BLKBSZGET, &bsz) == 0)
-        printf("BLKBSZGET: ok %d\n", bsz);
-    else
-        printf("BLKBSZGET: %s\n", errno_name(errno));
+    static const struct { const char *name; unsigned long request; size_t size; } blk[] = {
+        { "BLKGETSIZE", BLKGETSIZE, sizeof(unsigned long) },
+        { "BLKGETSIZE64", BLKGETSIZE64, sizeof(uint64_t) },
+        { "BLKSSZGET", BLKSSZGET, sizeof(int) },
+        { "BLKROGET", BLKROGET, sizeof(int) },
+        { "BLKBSZGET", BLKBSZGET, sizeof(int) },
+    };
+    for (size_t i = 0; i < sizeof blk / sizeof *blk; i++) {
+        union { unsigned long ul; uint64_t u64; int i; } v;
+        memset(&v, 0, sizeof v);
+        if (ioctl(fd, blk[i].request, &v) < 0)
+            printf("%s: %s\n", blk[i].name, errno_name(errno));
+        else if (blk[i].size == sizeof(int))
+            printf("%s: ok %d\n", blk[i].name, v.i);
+        else
+            printf("%s: ok %llu\n", blk[i].name,
+                   (unsigned long long)(blk[i].size == sizeof v.u64 ? v.u64 : v.ul));
+    }
     off_t end = lseek(fd, 0, SEEK_END);
     if (end >= 0)
         printf("SEEK_END: ok %lld\n", (long long)end);
