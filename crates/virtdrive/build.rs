@@ -35,6 +35,7 @@ fn build(object: &Path) -> bool {
         "shim/shim_block.c",
         "shim/shim_ioctl.c",
         "shim/shim_wire.c",
+        "shim/shim_sysfs.c",
     ];
     // cc knows the target's C compiler and its flags; it builds static archives only, so the
     // shared object is linked here with the same compiler.

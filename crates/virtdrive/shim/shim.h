@@ -64,6 +64,7 @@ struct vd_config {
     uint32_t max_transfer;
     struct vd_fail_rule fail[VD_MAX_FAIL_RULES];   /* VIRTDRIVE_SHIM_FAIL */
     int fail_count;
+    char sysfs[256];       /* VIRTDRIVE_SYSFS: the drive's sysfs entries (empty: none) */
 };
 
 /* One open() of a drive path, shared by its dup()s and, after fork(), by the child. */
@@ -149,6 +150,12 @@ VD_HIDDEN ssize_t vd_block_pread(struct vd_conn *c, void *buf, size_t n, int64_t
 VD_HIDDEN int64_t vd_block_size(struct vd_conn *c);
 /* read() on a block node descriptor, at and moving its offset (takes the lock). */
 VD_HIDDEN ssize_t vd_block_read(int fd, void *buf, size_t n);
+
+/* The drive's sysfs entries (shim_sysfs.c): a /sys path the real sysfs lacks and the
+ * drive's folder has, written into buf (n bytes); else path itself. */
+VD_HIDDEN const char *vd_sysfs_map(const char *path, char *buf, size_t n);
+/* A path under the drive's folder (from realpath) back to its /sys form, in place. */
+VD_HIDDEN void vd_sysfs_unmap(char *path);
 
 /* ioctl() on a drive descriptor, under the lock (shim_ioctl.c). */
 VD_HIDDEN int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg);

@@ -9,6 +9,7 @@
 #include "shim.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,9 @@ static int64_t capacity_sectors(struct vd_conn *c)
     }
     uint32_t last = (uint32_t)answer[0] << 24 | (uint32_t)answer[1] << 16 |
                     (uint32_t)answer[2] << 8 | answer[3];
-    return (int64_t)last + 1;
+    /* The sr driver adds one in 32 bits (sr.c get_sectorsize): the FFFFFFFFh of a blank
+     * disc is 0 sectors. */
+    return (uint32_t)(last + 1);
 }
 
 int64_t vd_block_size(struct vd_conn *c)
@@ -346,6 +349,8 @@ VD_EXPORT FILE *fopen(const char *path, const char *mode)
     const struct vd_node *node = vd_node_of_path(path);
     if (node && mode)
         return open_stream(node, mode);
+    char mapped[PATH_MAX];
+    path = vd_sysfs_map(path, mapped, sizeof mapped);
     return real_fopen() ? real_fopen()(path, mode) : (errno = ENOSYS, NULL);
 }
 
@@ -354,5 +359,7 @@ VD_EXPORT FILE *fopen64(const char *path, const char *mode)
     const struct vd_node *node = vd_node_of_path(path);
     if (node && mode)
         return open_stream(node, mode);
+    char mapped[PATH_MAX];
+    path = vd_sysfs_map(path, mapped, sizeof mapped);
     return real_fopen64() ? real_fopen64()(path, mode) : (errno = ENOSYS, NULL);
 }

@@ -105,9 +105,11 @@ static mode_t mode_arg(int flags, va_list ap)
 }
 
 #define OPEN_BODY(real, dirfd)                                                                \
-    const struct vd_node *node = vd_node_of_path(path);                                          \
+    const struct vd_node *node = vd_node_of_path(path);                                       \
     if (node)                                                                                 \
         return open_drive(node, flags);                                                       \
+    char mapped[PATH_MAX];                                                                    \
+    path = vd_sysfs_map(path, mapped, sizeof mapped);                                         \
     return CALL_REAL(real, dirfd, path, flags, mode)
 
 VD_EXPORT int open(const char *path, int flags, ...)
@@ -348,7 +350,8 @@ static const struct vd_node *node_at(int dirfd, const char *path, int flags)
             FILL_STAT(buf, node);                                                             \
             return 0;                                                                         \
         }                                                                                     \
-        return CALL_REAL(real, path, buf);                                                    \
+        char mapped[PATH_MAX];                                                                \
+        return CALL_REAL(real, vd_sysfs_map(path, mapped, sizeof mapped), buf);               \
     }
 
 STAT_PATH(stat, struct stat)
@@ -378,7 +381,8 @@ STAT_FD(fstat64, struct stat64)
             FILL_STAT(buf, node);                                                             \
             return 0;                                                                         \
         }                                                                                     \
-        return CALL_REAL(real, dirfd, path, buf, flags);                                      \
+        char mapped[PATH_MAX];                                                                \
+        return CALL_REAL(real, dirfd, vd_sysfs_map(path, mapped, sizeof mapped), buf, flags); \
     }
 
 STAT_AT(fstatat, struct stat)
@@ -429,8 +433,11 @@ VD_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *
 VD_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf)
 {
     const struct vd_node *node = node_at(dirfd, path, flags);
-    if (!node)
-        return CALL_REAL(statx, dirfd, path, flags, mask, buf);
+    if (!node) {
+        char mapped[PATH_MAX];
+        return CALL_REAL(statx, dirfd, vd_sysfs_map(path, mapped, sizeof mapped), flags, mask,
+                         buf);
+    }
     memset(buf, 0, sizeof *buf);
     buf->stx_mask = STATX_BASIC_STATS;
     buf->stx_blksize = 4096;
@@ -461,21 +468,25 @@ VD_EXPORT int access(const char *path, int mode)
 {
     if (vd_node_of_path(path))
         return access_drive(mode);
-    return CALL_REAL(access, path, mode);
+    char mapped[PATH_MAX];
+    return CALL_REAL(access, vd_sysfs_map(path, mapped, sizeof mapped), mode);
 }
 
 VD_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
     if (vd_node_of_path(path))
         return access_drive(mode);
-    return CALL_REAL(faccessat, dirfd, path, mode, flags);
+    char mapped[PATH_MAX];
+    return CALL_REAL(faccessat, dirfd, vd_sysfs_map(path, mapped, sizeof mapped), mode, flags);
 }
 
 VD_EXPORT int euidaccess(const char *path, int mode)
 {
     if (vd_node_of_path(path))
         return access_drive(mode);
-    return CALL_REAL(faccessat, AT_FDCWD, path, mode, AT_EACCESS);
+    char mapped[PATH_MAX];
+    return CALL_REAL(faccessat, AT_FDCWD, vd_sysfs_map(path, mapped, sizeof mapped), mode,
+                     AT_EACCESS);
 }
 
 VD_EXPORT int eaccess(const char *path, int mode)
@@ -487,8 +498,15 @@ VD_EXPORT int eaccess(const char *path, int mode)
 VD_EXPORT char *realpath(const char *path, char *resolved)
 {
     const struct vd_node *node = vd_node_of_path(path);
-    if (!node)
-        return real_realpath() ? real_realpath()(path, resolved) : NULL;
+    if (!node) {
+        char mapped[PATH_MAX];
+        const char *p = vd_sysfs_map(path, mapped, sizeof mapped);
+        char *r = real_realpath() ? real_realpath()(p, resolved) : NULL;
+        /* A drive entry's real place is its /sys path. */
+        if (r && p != path)
+            vd_sysfs_unmap(r);
+        return r;
+    }
     if (!resolved)
         return strdup(node->path);
     snprintf(resolved, PATH_MAX, "%s", node->path);

@@ -6,7 +6,10 @@
 #include "shim.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <linux/cdrom.h>
 #include <linux/fs.h>
@@ -63,40 +66,163 @@ static void fill_failed(sg_io_hdr_t *h, int direction, const struct vd_fail_rule
     h->sb_len_wr = 0;
 }
 
-/* SG_IO: checks the header as the sg driver does, then lets the server run the command. */
+/* ---- SG_IO header checks ----------------------------------------------------------------- */
+
+/* The kernel's <scsi/sg.h> has it; glibc's copy does not. */
+#ifndef SG_DXFER_UNKNOWN
+#define SG_DXFER_UNKNOWN (-5)
+#endif
+/* The longest CDB the sg driver takes (SG_MAX_CDB_SIZE), and the one a SCSI command holds
+ * (struct scsi_cmnd, cmnd[32]). */
+#define VD_SG_MAX_CDB 252
+#define VD_SCSI_MAX_CDB 32
+/* The longest CDB the server's protocol carries: MMC commands are at most 12 bytes. */
+#define VD_WIRE_MAX_CDB 16
+
+/* Whether the process can read (or, with `writable`, also write) the n bytes at p, as the
+ * kernel's copy_from_user / copy_to_user would find them: one byte of every page is copied
+ * through process_vm_readv (and written back with process_vm_writev), which fail with EFAULT
+ * where the memory is not mapped that way instead of faulting. Where the calls are not
+ * available the range is taken as usable. */
+static int user_range_ok(const void *p, size_t n, int writable)
+{
+    if (n == 0)
+        return 1;
+    if (!p)
+        return 0;
+    uintptr_t start = (uintptr_t)p, end = start + n - 1;
+    if (end < start)
+        return 0;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (page == 0 || page == (uintptr_t)-1)
+        page = 4096;
+    pid_t self = getpid();
+    uintptr_t at = start;
+    for (;;) {
+        unsigned char byte;
+        struct iovec local = { &byte, 1 }, remote = { (void *)at, 1 };
+        ssize_t r = process_vm_readv(self, &local, 1, &remote, 1, 0);
+        if (r < 0 && errno != EFAULT)
+            return 1;
+        if (r != 1)
+            return 0;
+        if (writable) {
+            r = process_vm_writev(self, &local, 1, &remote, 1, 0);
+            if (r < 0 && errno != EFAULT)
+                return 1;
+            if (r != 1)
+                return 0;
+        }
+        if (at == end)
+            return 1;
+        uintptr_t next = (at / page + 1) * page;
+        at = next > end || next < at ? end : next;
+    }
+}
+
+/* What the header asks for, once checked: the data phase (0 none, 1 in, 2 out) and what
+ * becomes of the caller's buffer. */
+struct vd_sg_request {
+    int direction;
+    /* The sg driver with no buffer (dxferp NULL): the data goes to and from its own
+     * buffer only (bio_copy_user_iov, null_mapped), out as zeros, in discarded. */
+    int no_buffer;
+    /* The sg driver copies data in to the caller after the command (blk_rq_unmap_user):
+     * a buffer it cannot write fails the ioctl with EFAULT once the command ran. */
+    int fault_after;
+};
+
+/* What both drivers check alike: the CDB fits a SCSI command (EINVAL) and can be copied in
+ * (copy_from_user: EFAULT). Then the emulator's limits: CDBs the wire carries, and no
+ * scatter-gather lists (no client seen uses them). */
+static int check_cdb(const sg_io_hdr_t *h)
+{
+    if (h->cmd_len > VD_SCSI_MAX_CDB || h->cmd_len > VD_WIRE_MAX_CDB)
+        return EINVAL;
+    if (!user_range_ok(h->cmdp, h->cmd_len, 0))
+        return EFAULT;
+    return h->iovec_count != 0 ? EINVAL : 0;
+}
+
+/* /dev/sgN: the sg driver's rules (drivers/scsi/sg.c, sg_new_write and sg_start_req). */
+static int check_sg_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
+{
+    if (h->interface_id != 'S')
+        return ENOSYS;
+    if (!h->cmdp || h->cmd_len < 6 || h->cmd_len > VD_SG_MAX_CDB)
+        return EMSGSIZE;
+    int err = check_cdb(h);
+    if (err)
+        return err;
+    /* dxfer_len is taken as an int: no data when it is not positive or the direction says
+     * none; otherwise SG_DXFER_TO_DEV is data out and every other direction data in
+     * (SG_DXFER_UNKNOWN, SG_DXFER_TO_FROM_DEV, 0 or any other value). */
+    if ((int)h->dxfer_len <= 0 || h->dxfer_direction == SG_DXFER_NONE) {
+        rq->direction = 0;
+        return 0;
+    }
+    rq->direction = h->dxfer_direction == SG_DXFER_TO_DEV ? 2 : 1;
+    /* The buffer the driver builds for one command (sg_build_indirect) is bounded. */
+    if (h->dxfer_len > VD_MAX_DATA)
+        return ENOMEM;
+    /* A host adapter's limit on one transfer (VIRTDRIVE_SHIM_MAX_TRANSFER): the buffer
+     * cannot be mapped. */
+    if (h->dxfer_len > vd_config()->max_transfer)
+        return EINVAL;
+    if (!h->dxferp) {
+        rq->no_buffer = 1;
+        return 0;
+    }
+    /* Data out is copied in before the command is queued; data in after it ran. */
+    if (rq->direction == 2)
+        return user_range_ok(h->dxferp, h->dxfer_len, 0) ? 0 : EFAULT;
+    rq->fault_after = !user_range_ok(h->dxferp, h->dxfer_len, 1);
+    return 0;
+}
+
+/* /dev/srN: the block layer's SG_IO (drivers/scsi/scsi_ioctl.c, sg_io), which maps the
+ * caller's buffer before the command is queued. */
+static int check_block_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
+{
+    if (h->interface_id != 'S')
+        return EINVAL;
+    /* dxfer_len beyond the queue's max_hw_sectors, whatever the direction
+     * (VIRTDRIVE_SHIM_MAX_TRANSFER). */
+    if (h->dxfer_len > vd_config()->max_transfer)
+        return EIO;
+    rq->direction = 0;
+    if (h->dxfer_len > 0) {
+        switch (h->dxfer_direction) {
+        case SG_DXFER_TO_DEV: rq->direction = 2; break;
+        case SG_DXFER_FROM_DEV:
+        case SG_DXFER_TO_FROM_DEV: rq->direction = 1; break;
+        default: return EINVAL;
+        }
+    }
+    /* An empty CDB has no operation code to send. */
+    if (h->cmd_len == 0)
+        return EINVAL;
+    int err = check_cdb(h);
+    if (err)
+        return err;
+    /* blk_rq_map_user_io pins or copies the whole buffer first: EFAULT before the command. */
+    if (rq->direction != 0 && !user_range_ok(h->dxferp, h->dxfer_len, rq->direction == 1))
+        return EFAULT;
+    return 0;
+}
+
+/* SG_IO: checks the header as the node's driver does, then lets the server run the command. */
 static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
 {
-    if (!h)
+    if (!user_range_ok(h, sizeof *h, 1))
         return fail(EFAULT);
-    if (h->interface_id != 'S')
-        return fail(c->node->kind == VD_CHAR ? ENOSYS : EINVAL);
-    if (h->cmd_len < 1 || h->cmd_len > 16 || !h->cmdp)
-        return fail(EINVAL);
-    /* No client seen uses scatter-gather lists. */
-    if (h->iovec_count != 0)
-        return fail(EINVAL);
-    int direction;
-    switch (h->dxfer_direction) {
-    case SG_DXFER_NONE: direction = 0; break;
-    case SG_DXFER_TO_DEV: direction = 2; break;
-    case SG_DXFER_FROM_DEV:
-    case SG_DXFER_TO_FROM_DEV: direction = 1; break;
-    default: return fail(EINVAL);
+    struct vd_sg_request rq = { 0, 0, 0 };
+    int err = c->node->kind == VD_BLOCK ? check_block_header(h, &rq) : check_sg_header(h, &rq);
+    if (err) {
+        vd_trace("SG_IO refused: %s", strerror(err));
+        return fail(err);
     }
-    if (direction != 0 && h->dxfer_len > VD_MAX_DATA)
-        return fail(ENOMEM);
-    if (direction != 0 && h->dxfer_len > 0 && !h->dxferp)
-        return fail(EFAULT);
-    if (direction != 0 && h->dxfer_len == 0)
-        direction = 0;
-    /* A host adapter's limit on one transfer (VIRTDRIVE_SHIM_MAX_TRANSFER), refused as Linux
-     * refuses it: the block layer's SG_IO with EIO (dxfer_len > max_hw_sectors << 9,
-     * scsi_ioctl.c), the sg driver with EINVAL (the buffer cannot be mapped). */
-    if (direction != 0 && h->dxfer_len > vd_config()->max_transfer) {
-        vd_trace("SG_IO opcode %02x len %u: over the transfer limit %u", h->cmdp[0],
-                 h->dxfer_len, vd_config()->max_transfer);
-        return fail(c->node->kind == VD_BLOCK ? EIO : EINVAL);
-    }
+    int direction = rq.direction;
     const struct vd_fail_rule *inject = injected_failure(h->cmdp[0]);
     if (inject && inject->kind != VD_FAIL_ERRNO) {
         vd_trace("SG_IO opcode %02x: injected %s status %#x", h->cmdp[0],
@@ -111,14 +237,31 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
         vd_trace("SG_IO opcode %02x: injected %s", h->cmdp[0], strerror(inject->value));
         return fail(inject->value);
     }
-    int err = vd_own_connection(c);
+    err = vd_own_connection(c);
     if (err)
         return fail(err);
     struct vd_completion done;
     memset(&done, 0, sizeof done);
-    err = vd_wire_execute(c, h, direction, &done);
+    /* Data in that cannot reach the caller is received and dropped; data out from no
+     * buffer is the driver's zeroed one. */
+    sg_io_hdr_t sent = *h;
+    void *zeros = NULL;
+    if (rq.fault_after || (rq.no_buffer && direction == 1))
+        sent.dxferp = NULL;
+    if (rq.no_buffer && direction == 2) {
+        zeros = calloc(1, h->dxfer_len);
+        if (!zeros)
+            return fail(ENOMEM);
+        sent.dxferp = zeros;
+    }
+    err = vd_wire_execute(c, &sent, direction, &done);
+    free(zeros);
     if (!err)
         err = done.err;
+    if (!err && rq.fault_after) {
+        vd_trace("SG_IO opcode %02x: ran; its data cannot be copied to the caller", h->cmdp[0]);
+        return fail(EFAULT);
+    }
     if (!err && inject) {
         vd_trace("SG_IO opcode %02x: ran, then injected EINTR", h->cmdp[0]);
         return fail(EINTR);
@@ -139,6 +282,9 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
     unsigned sense = done.sense_len < h->mx_sb_len ? done.sense_len : h->mx_sb_len;
     if (!h->sbp)
         sense = 0;
+    /* Both drivers copy the sense out with copy_to_user: EFAULT where it cannot go. */
+    if (sense > 0 && !user_range_ok(h->sbp, sense, 1))
+        return fail(EFAULT);
     if (sense > 0)
         memcpy(h->sbp, done.sense, sense);
     h->sb_len_wr = (unsigned char)sense;
@@ -159,6 +305,59 @@ static int get_int(const void *arg, int *v)
         return fail(EFAULT);
     memcpy(v, arg, sizeof *v);
     return 0;
+}
+
+/* ---- the block device ioctls -------------------------------------------------------------- */
+
+/* The sr driver's logical block size (sr.c get_sectorsize: 2048 for every MMC medium). */
+#define VD_SR_BLOCK 2048
+
+/* The block node's answers to the block layer's ioctls (block/ioctl.c), from the disc's size
+ * as the sr driver reads it at open (READ CAPACITY, vd_block_size); no medium is 0 bytes. */
+static int block_device_ioctl(struct vd_conn *c, unsigned long request, void *arg)
+{
+    if (!arg)
+        return fail(EFAULT);
+    int64_t bytes = 0;
+    if (request == BLKGETSIZE || request == BLKGETSIZE64 || request == BLKBSZGET) {
+        bytes = vd_block_size(c);
+        if (bytes < 0) {
+            if (errno != ENOMEDIUM)
+                return -1;
+            bytes = 0;
+        }
+    }
+    switch (request) {
+    case BLKGETSIZE: {
+        /* 512-byte sectors, as an unsigned long. */
+        unsigned long sectors = (unsigned long)(bytes / 512);
+        memcpy(arg, &sectors, sizeof sectors);
+        return 0;
+    }
+    case BLKGETSIZE64: {
+        uint64_t v = (uint64_t)bytes;
+        memcpy(arg, &v, sizeof v);
+        return 0;
+    }
+    case BLKSSZGET:
+    case BLKPBSZGET:
+        return put_int(arg, VD_SR_BLOCK);
+    case BLKROGET:
+        /* sr_probe never marks the disk read-only: writes are refused at open (cdrom_open,
+         * EROFS) and per request (sr_init_command), not by the block device's flag. */
+        return put_int(arg, 0);
+    case BLKBSZGET: {
+        /* set_init_blocksize at the first open: the logical block size, doubled while the
+         * device's size stays a multiple of it, up to a page. */
+        long page = sysconf(_SC_PAGESIZE);
+        int64_t bsize = VD_SR_BLOCK;
+        while (bsize < page && (bytes & bsize) == 0)
+            bsize <<= 1;
+        return put_int(arg, (int)bsize);
+    }
+    default:
+        return fail(ENOTTY);
+    }
 }
 
 /* Under the lock: the drive's answer to ioctl `request`. */
@@ -260,6 +459,15 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
         if (c->node->kind != VD_BLOCK)
             return fail(ENOTTY);
         return 0;
+    case BLKGETSIZE:
+    case BLKGETSIZE64:
+    case BLKSSZGET:
+    case BLKPBSZGET:
+    case BLKROGET:
+    case BLKBSZGET:
+        if (c->node->kind != VD_BLOCK)
+            return fail(ENOTTY);
+        return block_device_ioctl(c, request, arg);
     case HDIO_GET_IDENTITY:
         /* Not an ATA disk: libburn asks and expects a refusal. */
         return fail(EINVAL);

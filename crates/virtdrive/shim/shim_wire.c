@@ -255,9 +255,12 @@ int vd_wire_execute(struct vd_conn *c, const sg_io_hdr_t *h, int direction,
         return ENODEV;
     if (recv_all(c->sock, out->sense, out->sense_len) < 0)
         return ENODEV;
-    /* Data-in lands in the caller's buffer; never more than it offered. */
+    /* Data-in lands in the caller's buffer, never more than it offered; with no buffer
+     * (dxferp NULL) it is dropped. */
     uint32_t keep = direction == 1 && data_len <= dxfer_len ? data_len
                     : direction == 1 ? dxfer_len : 0;
+    if (!h->dxferp)
+        keep = 0;
     if (keep > 0 && recv_all(c->sock, h->dxferp, keep) < 0)
         return ENODEV;
     if (skip(c->sock, data_len - keep) < 0)

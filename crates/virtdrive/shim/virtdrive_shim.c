@@ -242,6 +242,9 @@ static void load_config(void)
         else
             config_warning("VIRTDRIVE_SHIM_MAX_TRANSFER", max, "a number of bytes from 512 to 16777216");
     }
+    const char *sysfs = getenv("VIRTDRIVE_SYSFS");
+    if (sysfs && *sysfs && strlen(sysfs) < sizeof cfg.sysfs)
+        snprintf(cfg.sysfs, sizeof cfg.sysfs, "%s", sysfs);
     const char *fail = getenv("VIRTDRIVE_SHIM_FAIL");
     if (fail && *fail)
         parse_fail_rules(fail);

@@ -11,6 +11,7 @@
 //! | `VIRTDRIVE_SR`           | the block node, major 11, minor from its digits  | `/dev/sr9` |
 //! | `VIRTDRIVE_SG`           | the char node, major 21, minor from its digits   | `/dev/sg9` |
 //! | `VIRTDRIVE_SCSI_ADDRESS` | host:channel:target:lun of both nodes            | `9:0:0:0`  |
+//! | `VIRTDRIVE_SYSFS`        | the drive's sysfs entries, shown at `/sys` where the real sysfs has nothing (see `sysfs.rs`) | unset |
 //! | `VIRTDRIVE_SHIM_TRACE`   | set: the shim logs each faked call on stderr      | unset      |
 //! | `VIRTDRIVE_SHIM_MAX_TRANSFER` | the most bytes one SG_IO data phase may carry, as a host adapter's limit (see below) | 16777216 |
 //! | `VIRTDRIVE_SHIM_FAIL`    | SG_IO calls to fail, for error paths (see below)  | unset      |
@@ -65,6 +66,7 @@ impl Default for Devices {
 }
 
 pub mod shim;
+mod sysfs;
 
 pub use shim::{shim_path, ShimError};
 
@@ -136,6 +138,17 @@ pub fn start(options: &RunOptions) -> Result<Running, RunError> {
     let drive = open_drive(&options.drive).map_err(RunError::Drive)?;
     let socket_dir = private_dir()?;
     let socket = socket_dir.join("drive.sock");
+    // The drive `run` serves has the default configuration, so the default identity.
+    let sysfs = socket_dir.join("sysfs");
+    if let Err(source) = std::fs::create_dir(&sysfs)
+        .and_then(|()| sysfs::write(&sysfs, &options.devices, &crate::DriveIdentity::default()))
+    {
+        let _ = std::fs::remove_dir_all(&socket_dir);
+        return Err(RunError::SocketDir {
+            path: sysfs,
+            source,
+        });
+    }
     let server = match Server::bind(&socket, drive) {
         Ok(s) => s.verbose(options.verbose),
         Err(e) => {
@@ -165,6 +178,7 @@ pub fn start(options: &RunOptions) -> Result<Running, RunError> {
         .env("VIRTDRIVE_SOCKET", &socket)
         .env("VIRTDRIVE_SR", &options.devices.sr)
         .env("VIRTDRIVE_SG", &options.devices.sg)
+        .env("VIRTDRIVE_SYSFS", &sysfs)
         .env(
             "VIRTDRIVE_SCSI_ADDRESS",
             address(&options.devices.scsi_address),

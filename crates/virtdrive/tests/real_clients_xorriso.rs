@@ -13,9 +13,7 @@ mod real_clients;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use real_clients::{
-    keep_transcripts, tool, transcript_path, virtdrive_run, Case, Outcome, PRODUCT, VENDOR,
-};
+use real_clients::{tool, virtdrive_run, Bench, Outcome, PRODUCT, VENDOR};
 
 /// The pseudo drive xorriso falls back to for a plain file.
 const PSEUDO_DRIVE: &str = "YOYODYNE";
@@ -141,65 +139,6 @@ fn iso_sessions(toc: &str) -> Vec<(u64, u64, u64)> {
         .collect()
 }
 
-/// One test's drive, folder and transcripts.
-struct Bench {
-    xorriso: PathBuf,
-    dir: tempfile::TempDir,
-    drive: String,
-    runs: Vec<PathBuf>,
-    commands: Vec<String>,
-}
-
-impl Bench {
-    fn new(xorriso: PathBuf, medium: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
-        Bench {
-            xorriso,
-            dir,
-            drive,
-            runs: Vec::new(),
-            commands: Vec::new(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs xorriso with `args` against the drive, recording a transcript.
-    fn xorriso(&mut self, args: &[&str]) -> Outcome {
-        let transcript = transcript_path(self.dir.path(), self.runs.len() + 1);
-        let out = virtdrive_run(
-            self.dir.path(),
-            &[
-                "--drive",
-                &self.drive,
-                "--transcript",
-                transcript.to_str().unwrap(),
-            ],
-            &self.xorriso,
-            args,
-        );
-        self.runs.push(transcript);
-        let root = self.dir.path().to_str().unwrap();
-        self.commands
-            .push(format!("xorriso {}", args.join(" ")).replace(root, "TMP"));
-        out
-    }
-
-    fn keep(&self, name: &str, medium: &str) {
-        let commands: Vec<&str> = self.commands.iter().map(String::as_str).collect();
-        keep_transcripts(&Case {
-            name,
-            commands: &commands,
-            medium,
-            fault_plan: None,
-            runs: &self.runs,
-        });
-    }
-}
-
 /// Burns the first tree, adds the second as a new session, then checks `-toc` and the
 /// extracted files. On an overwritable disc there are no sessions in the drive's sense:
 /// xorriso writes each image after the last and rewrites the volume descriptors at LBA 0-31
@@ -208,21 +147,24 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     let Some(xorriso) = tool("xorriso", "xorriso") else {
         return;
     };
-    let mut bench = Bench::new(xorriso, medium);
+    let mut bench = Bench::new(medium);
     let tree = bench.path("tree");
     let added = bench.path("added");
     write_tree(&tree, &first_tree());
     write_tree(&added, &second_tree());
 
-    let out = bench.xorriso(&[
-        "-dev",
-        "/dev/sr9",
-        "-map",
-        tree.to_str().unwrap(),
-        "/",
-        "-commit",
-        "-toc",
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-dev",
+            "/dev/sr9",
+            "-map",
+            tree.to_str().unwrap(),
+            "/",
+            "-commit",
+            "-toc",
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
@@ -238,15 +180,18 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     let first_start = number_after(&first, "sectors at LBA");
 
     // A new xorriso loads the first session from the disc kept in the file and adds to it.
-    let out = bench.xorriso(&[
-        "-dev",
-        "/dev/sr9",
-        "-map",
-        added.to_str().unwrap(),
-        "/second",
-        "-commit",
-        "-toc",
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-dev",
+            "/dev/sr9",
+            "-map",
+            added.to_str().unwrap(),
+            "/second",
+            "-commit",
+            "-toc",
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let second = format!("{}{}", out.stdout, out.stderr);
@@ -260,7 +205,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     assert!(second_start >= first_start + first_image, "{second}");
 
     // A third run finds both sessions through the rewritten descriptors at LBA 0.
-    let out = bench.xorriso(&["-outdev", "/dev/sr9", "-toc"]);
+    let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
     out.expect_code(0);
     assert_emulated_drive(&out);
     assert_eq!(
@@ -275,16 +220,19 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     out.expect_line("Media summary: 2 sessions");
 
     let extracted = bench.path("extracted");
-    let out = bench.xorriso(&[
-        "-osirrox",
-        "on",
-        "-indev",
-        "/dev/sr9",
-        "-toc",
-        "-extract",
-        "/",
-        extracted.to_str().unwrap(),
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-osirrox",
+            "on",
+            "-indev",
+            "/dev/sr9",
+            "-toc",
+            "-extract",
+            "/",
+            extracted.to_str().unwrap(),
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let mut expected = first_tree();
@@ -298,7 +246,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     );
     assert!(got == expected, "the extracted contents differ");
 
-    bench.keep(&format!("xorriso-{medium}"), medium);
+    bench.keep(&format!("xorriso-{medium}"));
 }
 
 #[test]
@@ -316,21 +264,24 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     let Some(xorriso) = tool("xorriso", "xorriso") else {
         return;
     };
-    let mut bench = Bench::new(xorriso, "cd-r");
+    let mut bench = Bench::new("cd-r");
     let tree = bench.path("tree");
     let added = bench.path("added");
     write_tree(&tree, &first_tree());
     write_tree(&added, &second_tree());
 
-    let out = bench.xorriso(&[
-        "-dev",
-        "/dev/sr9",
-        "-map",
-        tree.to_str().unwrap(),
-        "/",
-        "-commit",
-        "-toc",
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-dev",
+            "/dev/sr9",
+            "-map",
+            tree.to_str().unwrap(),
+            "/",
+            "-commit",
+            "-toc",
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
@@ -348,15 +299,18 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
 
     // The second run loads the first session's tree and adds to it.
-    let out = bench.xorriso(&[
-        "-dev",
-        "/dev/sr9",
-        "-map",
-        added.to_str().unwrap(),
-        "/second",
-        "-commit",
-        "-toc",
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-dev",
+            "/dev/sr9",
+            "-map",
+            added.to_str().unwrap(),
+            "/second",
+            "-commit",
+            "-toc",
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let second = format!("{}{}", out.stdout, out.stderr);
@@ -374,7 +328,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
 
     // A third run sees both sessions.
-    let out = bench.xorriso(&["-outdev", "/dev/sr9", "-toc"]);
+    let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
     out.expect_code(0);
     assert_emulated_drive(&out);
     assert_eq!(
@@ -388,16 +342,19 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
 
     // Extracting loads the newest session, whose tree holds both sessions' files.
     let extracted = bench.path("extracted");
-    let out = bench.xorriso(&[
-        "-osirrox",
-        "on",
-        "-indev",
-        "/dev/sr9",
-        "-extract",
-        "/",
-        extracted.to_str().unwrap(),
-        "-toc",
-    ]);
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-osirrox",
+            "on",
+            "-indev",
+            "/dev/sr9",
+            "-extract",
+            "/",
+            extracted.to_str().unwrap(),
+            "-toc",
+        ],
+    );
     out.expect_code(0);
     assert_emulated_drive(&out);
     let all = format!("{}{}", out.stdout, out.stderr);
@@ -416,7 +373,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
     assert!(got == expected, "the extracted contents differ");
 
-    bench.keep("xorriso-cd-r", "cd-r");
+    bench.keep("xorriso-cd-r");
 }
 
 /// `-list_speeds` (libburn asks GET PERFORMANCE with 0 descriptors first and sizes its

@@ -356,3 +356,68 @@ pub fn cd_r_disc_information(disc: &Path) -> Vec<u8> {
     assert_eq!(c.status, ScsiStatus::Good, "READ DISC INFORMATION: {c:?}");
     info
 }
+
+/// A test's drive (`virt:MEDIUM` in a disc file of the test's own folder, so successive runs
+/// see the same disc) and the runs made against it, recorded for [`keep_transcripts`].
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    /// The `--drive` value.
+    pub drive: String,
+    medium: String,
+    runs: Vec<PathBuf>,
+    commands: Vec<String>,
+}
+
+impl Bench {
+    pub fn new(medium: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
+        Bench {
+            dir,
+            drive,
+            medium: medium.to_string(),
+            runs: Vec::new(),
+            commands: Vec::new(),
+        }
+    }
+
+    /// `name` in the test's folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `program` with `args` against the drive, recording a transcript and the command
+    /// line (the folder written `TMP`).
+    pub fn run(&mut self, program: &Path, args: &[&str]) -> Outcome {
+        let transcript = transcript_path(self.dir.path(), self.runs.len() + 1);
+        let out = virtdrive_run(
+            self.dir.path(),
+            &[
+                "--drive",
+                &self.drive,
+                "--transcript",
+                transcript.to_str().unwrap(),
+            ],
+            program,
+            args,
+        );
+        self.runs.push(transcript);
+        let name = program.file_name().unwrap_or_default().to_string_lossy();
+        let root = self.dir.path().to_str().unwrap();
+        self.commands
+            .push(format!("{name} {}", args.join(" ")).replace(root, "TMP"));
+        out
+    }
+
+    /// The runs, as fixture case `name` (see [`keep_transcripts`]).
+    pub fn keep(&self, name: &str) {
+        let commands: Vec<&str> = self.commands.iter().map(String::as_str).collect();
+        keep_transcripts(&Case {
+            name,
+            commands: &commands,
+            medium: &self.medium,
+            fault_plan: None,
+            runs: &self.runs,
+        });
+    }
+}

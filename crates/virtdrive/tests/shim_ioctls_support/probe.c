@@ -1,0 +1,186 @@
+/*
+ * Raw ioctls on a drive node, run under `virtdrive run` by shim_ioctls.rs: one line per case,
+ * "NAME: ok DETAIL" or "NAME: ERRNO", so the test can compare each with what Linux answers.
+ * Usage: probe NODE (/dev/sr9 or /dev/sg9).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/fs.h>
+#include <scsi/sg.h>
+
+/* The kernel's <scsi/sg.h> has it; glibc's copy does not. */
+#ifndef SG_DXFER_UNKNOWN
+#define SG_DXFER_UNKNOWN (-5)
+#endif
+
+static const char *errno_name(int e)
+{
+    switch (e) {
+    case EINVAL: return "EINVAL";
+    case ENOSYS: return "ENOSYS";
+    case EFAULT: return "EFAULT";
+    case EIO: return "EIO";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOMEM: return "ENOMEM";
+    case ENOTTY: return "ENOTTY";
+    case EPERM: return "EPERM";
+    default: return "other";
+    }
+}
+
+static const unsigned char TUR[6] = { 0x00 };
+static const unsigned char INQUIRY[6] = { 0x12, 0, 0, 0, 96, 0 };
+/* MODE SELECT (10), PF, parameter list length 8192. */
+static const unsigned char MODE_SELECT[10] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0x20, 0x00, 0 };
+
+static unsigned char sense[64];
+
+static void header(sg_io_hdr_t *h, const unsigned char *cdb, unsigned char len, int direction,
+                   void *data, unsigned dxfer_len)
+{
+    memset(h, 0, sizeof *h);
+    h->interface_id = 'S';
+    h->cmd_len = len;
+    h->cmdp = (unsigned char *)cdb;
+    h->dxfer_direction = direction;
+    h->dxferp = data;
+    h->dxfer_len = dxfer_len;
+    h->sbp = sense;
+    h->mx_sb_len = sizeof sense;
+    h->timeout = 10000;
+}
+
+/* Runs one SG_IO and prints its outcome: the errno, or the SCSI status, resid and the first
+ * byte of data (the peripheral device type of INQUIRY, FF when nothing arrived). */
+static void run(int fd, const char *name, sg_io_hdr_t *h, const unsigned char *data)
+{
+    int r = ioctl(fd, SG_IO, h);
+    if (r < 0) {
+        printf("%s: %s\n", name, errno_name(errno));
+        return;
+    }
+    printf("%s: ok status %02x first %02x resid %d\n", name, h->status,
+           data ? data[0] : 0xFF, h->resid);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    int fd = open(argv[1], O_RDWR | O_NONBLOCK);
+    if (fd < 0) {
+        perror(argv[1]);
+        return 1;
+    }
+    sg_io_hdr_t h;
+    unsigned char buf[96];
+
+    /* Non-data commands with the directions programs leave in a zeroed header. */
+    header(&h, TUR, 6, 0, NULL, 0);
+    run(fd, "direction_0_len_0", &h, NULL);
+    header(&h, TUR, 6, SG_DXFER_UNKNOWN, NULL, 0);
+    run(fd, "direction_unknown_len_0", &h, NULL);
+    header(&h, TUR, 6, SG_DXFER_NONE, NULL, 0);
+    run(fd, "direction_none_len_0", &h, NULL);
+    header(&h, TUR, 6, 7, NULL, 0);
+    run(fd, "direction_7_len_0", &h, NULL);
+
+    /* Data with a direction that is no data direction. */
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY, 6, SG_DXFER_UNKNOWN, buf, sizeof buf);
+    run(fd, "direction_unknown_len_96", &h, buf);
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY, 6, 7, buf, sizeof buf);
+    run(fd, "direction_7_len_96", &h, buf);
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY, 6, SG_DXFER_NONE, buf, sizeof buf);
+    run(fd, "direction_none_len_96", &h, buf);
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY, 6, 0, buf, sizeof buf);
+    run(fd, "direction_0_len_96", &h, buf);
+
+    /* The header itself. */
+    header(&h, TUR, 6, SG_DXFER_NONE, NULL, 0);
+    h.interface_id = 'Q';
+    run(fd, "interface_id_Q", &h, NULL);
+    header(&h, TUR, 6, SG_DXFER_NONE, NULL, 0);
+    h.interface_id = 0;
+    run(fd, "interface_id_0", &h, NULL);
+    header(&h, NULL, 6, SG_DXFER_NONE, NULL, 0);
+    run(fd, "cdb_null", &h, NULL);
+    header(&h, TUR, 5, SG_DXFER_NONE, NULL, 0);
+    run(fd, "cdb_5_bytes", &h, NULL);
+    header(&h, TUR, 0, SG_DXFER_NONE, NULL, 0);
+    run(fd, "cdb_0_bytes", &h, NULL);
+
+    /* Lengths: past the host's transfer limit with no data phase, no buffer, and a buffer
+     * that ends before the length does (its next page is not mapped). */
+    header(&h, TUR, 6, SG_DXFER_NONE, NULL, 32u << 20);
+    run(fd, "none_len_32m", &h, NULL);
+    header(&h, INQUIRY, 6, SG_DXFER_FROM_DEV, NULL, 96);
+    run(fd, "from_dev_no_buffer", &h, NULL);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *pages = mmap(NULL, (size_t)page * 3, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pages == MAP_FAILED)
+        return 1;
+    memset(pages, 0xFF, (size_t)page * 3);
+    mprotect(pages + page * 2, (size_t)page, PROT_NONE);
+    header(&h, INQUIRY, 6, SG_DXFER_FROM_DEV, pages, 8192 + (unsigned)page);
+    run(fd, "from_dev_past_buffer", &h, pages);
+    header(&h, MODE_SELECT, 10, SG_DXFER_TO_DEV, pages, 8192 + (unsigned)page);
+    run(fd, "to_dev_past_buffer", &h, NULL);
+    /* A read-only buffer cannot take data in. */
+    mprotect(pages, (size_t)page, PROT_READ);
+    header(&h, INQUIRY, 6, SG_DXFER_FROM_DEV, pages, 96);
+    run(fd, "from_dev_read_only_buffer", &h, NULL);
+
+    /* The drive still serves. */
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY, 6, SG_DXFER_FROM_DEV, buf, sizeof buf);
+    run(fd, "inquiry_after", &h, buf);
+    printf("vendor: %.8s\n", buf + 8);
+
+    /* READ CAPACITY, to compare the block device ioctls with. */
+    static const unsigned char READ_CAPACITY[10] = { 0x25 };
+    unsigned char cap[8] = { 0 };
+    header(&h, READ_CAPACITY, 10, SG_DXFER_FROM_DEV, cap, sizeof cap);
+    if (ioctl(fd, SG_IO, &h) == 0 && h.status == 0)
+        printf("READ CAPACITY: last %u block %u\n",
+               (unsigned)cap[0] << 24 | (unsigned)cap[1] << 16 | (unsigned)cap[2] << 8 | cap[3],
+               (unsigned)cap[4] << 24 | (unsigned)cap[5] << 16 | (unsigned)cap[6] << 8 | cap[7]);
+
+    /* The block device ioctls (the sr driver's answers on the block node only). */
+    static const struct { const char *name; unsigned long request; size_t size; } blk[] = {
+        { "BLKGETSIZE", BLKGETSIZE, sizeof(unsigned long) },
+        { "BLKGETSIZE64", BLKGETSIZE64, sizeof(uint64_t) },
+        { "BLKSSZGET", BLKSSZGET, sizeof(int) },
+        { "BLKROGET", BLKROGET, sizeof(int) },
+        { "BLKBSZGET", BLKBSZGET, sizeof(int) },
+    };
+    for (size_t i = 0; i < sizeof blk / sizeof *blk; i++) {
+        union { unsigned long ul; uint64_t u64; int i; } v;
+        memset(&v, 0, sizeof v);
+        if (ioctl(fd, blk[i].request, &v) < 0)
+            printf("%s: %s\n", blk[i].name, errno_name(errno));
+        else if (blk[i].size == sizeof(int))
+            printf("%s: ok %d\n", blk[i].name, v.i);
+        else
+            printf("%s: ok %llu\n", blk[i].name,
+                   (unsigned long long)(blk[i].size == sizeof v.u64 ? v.u64 : v.ul));
+    }
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end >= 0)
+        printf("SEEK_END: ok %lld\n", (long long)end);
+    else
+        printf("SEEK_END: %s\n", errno_name(errno));
+    close(fd);
+    return 0;
+}
