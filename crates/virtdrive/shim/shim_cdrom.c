@@ -278,6 +278,21 @@ static int multisession(struct vd_conn *c, struct cdrom_multisession *ms)
     return 0;
 }
 
+/* CDROM_GET_MCN (sr_ioctl.c sr_get_mcn): READ SUB-CHANNEL with SubQ, format 02h (Media
+ * Catalog Number, MMC-3 6.1.23), 24 bytes; the 13 digits from byte 9. */
+static int get_mcn(struct vd_conn *c, struct cdrom_mcn *mcn)
+{
+    static const uint8_t cdb[10] = { 0x42, 0, 0x40, 0x02, 0, 0, 0, 0, 24, 0 };
+    uint8_t data[24];
+    uint32_t got = 0;
+    memset(data, 0, sizeof data);
+    if (sr_command(c, cdb, sizeof cdb, data, sizeof data, &got) < 0)
+        return -1;
+    memcpy(mcn->medium_catalog_number, data + 9, sizeof mcn->medium_catalog_number - 1);
+    mcn->medium_catalog_number[sizeof mcn->medium_catalog_number - 1] = 0;
+    return 0;
+}
+
 /* ---- CDROM_SEND_PACKET ------------------------------------------------------------------- */
 
 /* scsi_ioctl.c scsi_cdrom_send_packet: a 12-byte CDB through the block layer's SG_IO, the
@@ -384,6 +399,16 @@ int vd_cdrom_ioctl(struct vd_conn *c, unsigned long request, void *arg)
         if (multisession(c, &ms) < 0)
             return -1;
         memcpy(arg, &ms, sizeof ms);
+        return 0;
+    }
+    case CDROM_GET_MCN: {
+        struct cdrom_mcn mcn;
+        if (!vd_user_range_ok(arg, sizeof mcn, 1))
+            return fail(EFAULT);
+        memset(&mcn, 0, sizeof mcn);
+        if (get_mcn(c, &mcn) < 0)
+            return -1;
+        memcpy(arg, &mcn, sizeof mcn);
         return 0;
     }
     case CDROM_SEND_PACKET:

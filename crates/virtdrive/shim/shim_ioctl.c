@@ -453,6 +453,7 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
     case CDROMREADTOCHDR:
     case CDROMREADTOCENTRY:
     case CDROMMULTISESSION:
+    case CDROM_GET_MCN:
     case CDROM_SEND_PACKET:
     case CDROMEJECT:
     case CDROMCLOSETRAY:

@@ -292,6 +292,9 @@ fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
             ("entry_track_99", "EIO"),
             // One session: no offset, no XA flag.
             ("CDROMMULTISESSION", "ok lba 0 xa 0"),
+            // The drive has no READ SUB-CHANNEL: 05/20/00 is the sr driver's
+            // EDRIVE_CANT_DO_THIS.
+            ("CDROM_GET_MCN", "EOPNOTSUPP"),
             ("SEND_PACKET_inquiry", "ok 0"),
             ("SEND_PACKET_inquiry_data", "first 05 stat 0"),
             ("SEND_PACKET_tur", "ok 0"),

@@ -34,6 +34,7 @@ static const char *errno_name(int e)
     case ENOTTY: return "ENOTTY";
     case EPERM: return "EPERM";
     case ENOMEDIUM: return "ENOMEDIUM";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
     default: return "other";
     }
 }
@@ -130,6 +131,11 @@ static void cdrom_ioctls(int fd)
         printf("CDROMMULTISESSION: %s\n", errno_name(errno));
     else
         printf("CDROMMULTISESSION: ok lba %d xa %u\n", ms.addr.lba, ms.xa_flag);
+
+    struct cdrom_mcn mcn;
+    memset(&mcn, 0, sizeof mcn);
+    if (report("CDROM_GET_MCN", ioctl(fd, CDROM_GET_MCN, &mcn)) == 0)
+        printf("mcn: %.13s\n", (const char *)mcn.medium_catalog_number);
 
     /* CDROM_SEND_PACKET: INQUIRY in, TEST UNIT READY without data, and a bad direction. */
     unsigned char data[96];
