@@ -38,10 +38,9 @@ fn toc(disc: &Path) -> Vec<(u8, u32)> {
 /// of the last session, and a data disc.
 #[test]
 fn cd_info_lists_the_tracks_of_a_written_cd_r() {
-    let (Some(xorriso), Some(cd_info)) = (
-        tool("xorriso", "xorriso"),
-        tool("cd-info", "libcdio-utils"),
-    ) else {
+    let (Some(xorriso), Some(cd_info)) =
+        (tool("xorriso", "xorriso"), tool("cd-info", "libcdio-utils"))
+    else {
         return;
     };
     let mut b = Bench::new("cd-r");
@@ -50,7 +49,9 @@ fn cd_info_lists_the_tracks_of_a_written_cd_r() {
         std::fs::write(b.path(folder).join("file.txt"), text).unwrap();
         let tree = b.path(folder);
         let tree = tree.to_str().unwrap();
-        let args = ["-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit"];
+        let args = [
+            "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
+        ];
         b.run(&xorriso, &args).expect_code(0);
     }
     let out = b.run(&cd_info, &["--no-cddb", "/dev/sr9"]);
@@ -85,7 +86,9 @@ fn eject_opens_and_closes_the_tray() {
     let script = "eject /dev/sr9 && echo ejected && sg_turs -v /dev/sr9; \
                   eject -t /dev/sr9 && echo closed && sg_turs -v /dev/sr9; exit 0";
     let out = b.run(Path::new("/bin/sh"), &["-c", script]);
-    out.expect_code(0).expect_line("ejected").expect_line("closed");
+    out.expect_code(0)
+        .expect_line("ejected")
+        .expect_line("closed");
     let (opened, closed) = out
         .stderr
         .split_once("test unit ready cdb")

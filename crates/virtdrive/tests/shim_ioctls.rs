@@ -224,7 +224,9 @@ fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
     std::fs::write(b.path("tree").join("one.txt"), "one session\n").unwrap();
     let tree = b.path("tree");
     let tree = tree.to_str().unwrap();
-    let args = ["-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit"];
+    let args = [
+        "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
+    ];
     b.run(&xorriso, &args).expect_code(0);
     let out = b.run(probe(), &["/dev/sr9"]);
     out.expect_code(0);
