@@ -362,6 +362,31 @@ static int lock_door(struct vd_conn *c, int lock)
 
 /* ---- the ioctls -------------------------------------------------------------------------- */
 
+/* An ioctl on a structure of the caller's: copied in (copy_from_user), filled by `op`, copied
+ * back (copy_to_user); EFAULT where the caller's memory cannot take it. */
+static int in_out(struct vd_conn *c, void *arg, size_t size, int (*op)(struct vd_conn *, void *))
+{
+    union {
+        struct cdrom_tochdr hdr;
+        struct cdrom_tocentry entry;
+        struct cdrom_multisession ms;
+        struct cdrom_mcn mcn;
+    } buf;
+    if (size > sizeof buf || !vd_user_range_ok(arg, size, 1))
+        return fail(EFAULT);
+    memset(&buf, 0, sizeof buf);
+    memcpy(&buf, arg, size);
+    if (op(c, &buf) < 0)
+        return -1;
+    memcpy(arg, &buf, size);
+    return 0;
+}
+
+static int op_tochdr(struct vd_conn *c, void *p) { return read_tochdr(c, p); }
+static int op_tocentry(struct vd_conn *c, void *p) { return read_tocentry(c, p); }
+static int op_multisession(struct vd_conn *c, void *p) { return multisession(c, p); }
+static int op_mcn(struct vd_conn *c, void *p) { return get_mcn(c, p); }
+
 int vd_cdrom_ioctl(struct vd_conn *c, unsigned long request, void *arg)
 {
     switch (request) {
@@ -371,46 +396,14 @@ int vd_cdrom_ioctl(struct vd_conn *c, unsigned long request, void *arg)
         return drive_status(c);
     case CDROM_DISC_STATUS:
         return disc_status(c);
-    case CDROMREADTOCHDR: {
-        struct cdrom_tochdr hdr;
-        if (!vd_user_range_ok(arg, sizeof hdr, 1))
-            return fail(EFAULT);
-        memcpy(&hdr, arg, sizeof hdr);
-        if (read_tochdr(c, &hdr) < 0)
-            return -1;
-        memcpy(arg, &hdr, sizeof hdr);
-        return 0;
-    }
-    case CDROMREADTOCENTRY: {
-        struct cdrom_tocentry e;
-        if (!vd_user_range_ok(arg, sizeof e, 1))
-            return fail(EFAULT);
-        memcpy(&e, arg, sizeof e);
-        if (read_tocentry(c, &e) < 0)
-            return -1;
-        memcpy(arg, &e, sizeof e);
-        return 0;
-    }
-    case CDROMMULTISESSION: {
-        struct cdrom_multisession ms;
-        if (!vd_user_range_ok(arg, sizeof ms, 1))
-            return fail(EFAULT);
-        memcpy(&ms, arg, sizeof ms);
-        if (multisession(c, &ms) < 0)
-            return -1;
-        memcpy(arg, &ms, sizeof ms);
-        return 0;
-    }
-    case CDROM_GET_MCN: {
-        struct cdrom_mcn mcn;
-        if (!vd_user_range_ok(arg, sizeof mcn, 1))
-            return fail(EFAULT);
-        memset(&mcn, 0, sizeof mcn);
-        if (get_mcn(c, &mcn) < 0)
-            return -1;
-        memcpy(arg, &mcn, sizeof mcn);
-        return 0;
-    }
+    case CDROMREADTOCHDR:
+        return in_out(c, arg, sizeof(struct cdrom_tochdr), op_tochdr);
+    case CDROMREADTOCENTRY:
+        return in_out(c, arg, sizeof(struct cdrom_tocentry), op_tocentry);
+    case CDROMMULTISESSION:
+        return in_out(c, arg, sizeof(struct cdrom_multisession), op_multisession);
+    case CDROM_GET_MCN:
+        return in_out(c, arg, sizeof(struct cdrom_mcn), op_mcn);
     case CDROM_SEND_PACKET:
         return send_packet(c, arg);
     case CDROMEJECT:
