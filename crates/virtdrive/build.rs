@@ -34,6 +34,7 @@ fn build(object: &Path) -> bool {
         "shim/shim_files.c",
         "shim/shim_block.c",
         "shim/shim_ioctl.c",
+        "shim/shim_cdrom.c",
         "shim/shim_wire.c",
         "shim/shim_sysfs.c",
     ];

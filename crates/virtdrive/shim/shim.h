@@ -148,6 +148,13 @@ VD_HIDDEN const struct vd_node *vd_node_of_path(const char *path);
  * as the sr driver does; the medium's size in bytes (READ CAPACITY). -1 with errno on failure. */
 VD_HIDDEN ssize_t vd_block_pread(struct vd_conn *c, void *buf, size_t n, int64_t offset);
 VD_HIDDEN int64_t vd_block_size(struct vd_conn *c);
+/* Under the lock: one command the shim itself sends (direction 0 none, 1 in, 2 out), as the
+ * kernel's drivers send theirs. 0 done (*got bytes moved), 1 CHECK CONDITION (the sense in
+ * *done), -1 with errno. */
+VD_HIDDEN int vd_command(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, int direction,
+                         void *buf, uint32_t len, struct vd_completion *done, uint32_t *got);
+/* The sense key, ASC and ASCQ of a CHECK CONDITION, fixed or descriptor format (-1: none). */
+VD_HIDDEN void vd_sense(const struct vd_completion *d, int *key, int *asc, int *ascq);
 /* read() on a block node descriptor, at and moving its offset (takes the lock). */
 VD_HIDDEN ssize_t vd_block_read(int fd, void *buf, size_t n);
 
@@ -159,5 +166,13 @@ VD_HIDDEN void vd_sysfs_unmap(char *path);
 
 /* ioctl() on a drive descriptor, under the lock (shim_ioctl.c). */
 VD_HIDDEN int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg);
+/* SG_IO on a drive descriptor, under the lock: the header checked as the node's driver
+ * checks it, then run (shim_ioctl.c). 0 or -1 with errno. */
+VD_HIDDEN int vd_sg_io(struct vd_conn *c, sg_io_hdr_t *h);
+/* Whether the process can read (or also write) the n bytes at p (shim_ioctl.c). */
+VD_HIDDEN int vd_user_range_ok(const void *p, size_t n, int writable);
+/* The cdrom layer's ioctls on the block node, under the lock (shim_cdrom.c): the ioctl's
+ * result, or -1 with errno; ENOTTY for a request it does not know. */
+VD_HIDDEN int vd_cdrom_ioctl(struct vd_conn *c, unsigned long request, void *arg);
 
 #endif

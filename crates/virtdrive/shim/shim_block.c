@@ -37,10 +37,8 @@ static int fail(int err)
     return -1;
 }
 
-/* Under the lock: one command with data in. 0 done (*got bytes), 1 CHECK CONDITION (sense
- * in *done), -1 errno. */
-static int command_in(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, void *buf,
-                      uint32_t len, struct vd_completion *done, uint32_t *got)
+int vd_command(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, int direction, void *buf,
+               uint32_t len, struct vd_completion *done, uint32_t *got)
 {
     int err = vd_own_connection(c);
     if (err)
@@ -48,14 +46,16 @@ static int command_in(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, vo
     sg_io_hdr_t h;
     memset(&h, 0, sizeof h);
     h.interface_id = 'S';
-    h.dxfer_direction = SG_DXFER_FROM_DEV;
+    h.dxfer_direction = direction == 1   ? SG_DXFER_FROM_DEV
+                        : direction == 2 ? SG_DXFER_TO_DEV
+                                         : SG_DXFER_NONE;
     h.cmd_len = cdb_len;
     h.cmdp = (unsigned char *)cdb;
-    h.dxfer_len = len;
+    h.dxfer_len = direction == 0 ? 0 : len;
     h.dxferp = buf;
     h.timeout = TIMEOUT_MS;
     memset(done, 0, sizeof *done);
-    err = vd_wire_execute(c, &h, 1, done);
+    err = vd_wire_execute(c, &h, direction, done);
     if (!err)
         err = done->err;
     if (err)
@@ -64,24 +64,40 @@ static int command_in(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, vo
         return 1;
     if (done->status != 0 || done->host_status != 0)
         return fail(EIO);
-    *got = len - (uint32_t)(done->resid > 0 ? done->resid : 0);
+    *got = h.dxfer_len - (uint32_t)(done->resid > 0 ? done->resid : 0);
     return 0;
 }
 
-/* The sense key and additional sense code of a CHECK CONDITION, fixed or descriptor format. */
-static void sense_key_asc(const struct vd_completion *d, int *key, int *asc)
+static int command_in(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len, void *buf,
+                      uint32_t len, struct vd_completion *done, uint32_t *got)
 {
-    *key = *asc = -1;
+    return vd_command(c, cdb, cdb_len, 1, buf, len, done, got);
+}
+
+void vd_sense(const struct vd_completion *d, int *key, int *asc, int *ascq)
+{
+    *key = *asc = *ascq = -1;
     if (d->sense_len < 3)
         return;
     if ((d->sense[0] & 0x7E) == 0x72) {
         *key = d->sense[1] & 0x0F;
         *asc = d->sense[2];
+        if (d->sense_len > 3)
+            *ascq = d->sense[3];
     } else {
         *key = d->sense[2] & 0x0F;
         if (d->sense_len > 12)
             *asc = d->sense[12];
+        if (d->sense_len > 13)
+            *ascq = d->sense[13];
     }
+}
+
+/* The sense key and additional sense code of a CHECK CONDITION. */
+static void sense_key_asc(const struct vd_completion *d, int *key, int *asc)
+{
+    int ascq;
+    vd_sense(d, key, asc, &ascq);
 }
 
 /* Under the lock: the number of sectors on the medium (READ CAPACITY: last address + 1). */

@@ -84,7 +84,7 @@ static void fill_failed(sg_io_hdr_t *h, int direction, const struct vd_fail_rule
  * through process_vm_readv (and written back with process_vm_writev), which fail with EFAULT
  * where the memory is not mapped that way instead of faulting. Where the calls are not
  * available the range is taken as usable. */
-static int user_range_ok(const void *p, size_t n, int writable)
+int vd_user_range_ok(const void *p, size_t n, int writable)
 {
     if (n == 0)
         return 1;
@@ -139,7 +139,7 @@ static int check_cdb(const sg_io_hdr_t *h)
 {
     if (h->cmd_len > VD_SCSI_MAX_CDB || h->cmd_len > VD_WIRE_MAX_CDB)
         return EINVAL;
-    if (!user_range_ok(h->cmdp, h->cmd_len, 0))
+    if (!vd_user_range_ok(h->cmdp, h->cmd_len, 0))
         return EFAULT;
     return h->iovec_count != 0 ? EINVAL : 0;
 }
@@ -175,8 +175,8 @@ static int check_sg_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
     }
     /* Data out is copied in before the command is queued; data in after it ran. */
     if (rq->direction == 2)
-        return user_range_ok(h->dxferp, h->dxfer_len, 0) ? 0 : EFAULT;
-    rq->fault_after = !user_range_ok(h->dxferp, h->dxfer_len, 1);
+        return vd_user_range_ok(h->dxferp, h->dxfer_len, 0) ? 0 : EFAULT;
+    rq->fault_after = !vd_user_range_ok(h->dxferp, h->dxfer_len, 1);
     return 0;
 }
 
@@ -206,15 +206,15 @@ static int check_block_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
     if (err)
         return err;
     /* blk_rq_map_user_io pins or copies the whole buffer first: EFAULT before the command. */
-    if (rq->direction != 0 && !user_range_ok(h->dxferp, h->dxfer_len, rq->direction == 1))
+    if (rq->direction != 0 && !vd_user_range_ok(h->dxferp, h->dxfer_len, rq->direction == 1))
         return EFAULT;
     return 0;
 }
 
 /* SG_IO: checks the header as the node's driver does, then lets the server run the command. */
-static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
+int vd_sg_io(struct vd_conn *c, sg_io_hdr_t *h)
 {
-    if (!user_range_ok(h, sizeof *h, 1))
+    if (!vd_user_range_ok(h, sizeof *h, 1))
         return fail(EFAULT);
     struct vd_sg_request rq = { 0, 0, 0 };
     int err = c->node->kind == VD_BLOCK ? check_block_header(h, &rq) : check_sg_header(h, &rq);
@@ -283,7 +283,7 @@ static int sg_io(struct vd_conn *c, sg_io_hdr_t *h)
     if (!h->sbp)
         sense = 0;
     /* Both drivers copy the sense out with copy_to_user: EFAULT where it cannot go. */
-    if (sense > 0 && !user_range_ok(h->sbp, sense, 1))
+    if (sense > 0 && !vd_user_range_ok(h->sbp, sense, 1))
         return fail(EFAULT);
     if (sense > 0)
         memcpy(h->sbp, done.sense, sense);
@@ -367,7 +367,7 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
     int v;
     switch (request) {
     case SG_IO:
-        return sg_io(c, arg);
+        return vd_sg_io(c, arg);
     case SG_GET_VERSION_NUM:
         return put_int(arg, VD_SG_VERSION);
     case SG_GET_SCSI_ID: {
@@ -447,6 +447,21 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
     case SG_SET_DEBUG:
     case SG_SET_KEEP_ORPHAN:
         return 0;
+    case CDROM_GET_CAPABILITY:
+    case CDROM_DRIVE_STATUS:
+    case CDROM_DISC_STATUS:
+    case CDROMREADTOCHDR:
+    case CDROMREADTOCENTRY:
+    case CDROMMULTISESSION:
+    case CDROM_GET_MCN:
+    case CDROM_SEND_PACKET:
+    case CDROMEJECT:
+    case CDROMCLOSETRAY:
+    case CDROM_LOCKDOOR:
+        /* The sg node has no cdrom layer. */
+        if (c->node->kind != VD_BLOCK)
+            return fail(ENOTTY);
+        return vd_cdrom_ioctl(c, request, arg);
     case CDROM_MEDIA_CHANGED:
         if (c->node->kind != VD_BLOCK)
             return fail(ENOTTY);

@@ -207,3 +207,126 @@ fn sysfs_shows_both_nodes_and_their_scsi_device() {
     let lines: Vec<&str> = out.stdout.lines().map(str::trim_end).collect();
     assert_eq!(lines, ["11:9", "21:9", "5", VENDOR, "11:9", "21:9"]);
 }
+
+/// The cdrom layer's ioctls on the block node, against a CD-R holding one open session of
+/// one data track (written with xorriso), answered as a current kernel answers them
+/// (drivers/cdrom/cdrom.c, drivers/scsi/sr.c and sr_ioctl.c, drivers/scsi/scsi_ioctl.c) from
+/// the drive's own answers: the capabilities from page 2Ah, the status from TEST UNIT READY
+/// and GET EVENT STATUS NOTIFICATION, the TOC from READ TOC/PMA/ATIP, CDROM_SEND_PACKET as a
+/// 12-byte SG_IO, the tray with START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL.
+#[test]
+fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
+    let Some(xorriso) = real_clients::tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut b = real_clients::Bench::new("cd-r");
+    std::fs::create_dir_all(b.path("tree")).unwrap();
+    std::fs::write(b.path("tree").join("one.txt"), "one session\n").unwrap();
+    let tree = b.path("tree");
+    let tree = tree.to_str().unwrap();
+    let args = [
+        "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
+    ];
+    b.run(&xorriso, &args).expect_code(0);
+    let out = b.run(probe(), &["/dev/sr9"]);
+    out.expect_code(0);
+    let lines: Vec<(String, String)> = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+
+    // <linux/cdrom.h> CDC_*: a CD writer with a tray it can open and close, no changer, no
+    // DVD-R or DVD-RAM writing (page 2Ah says so).
+    let caps = outcome(&lines, "CDROM_GET_CAPABILITY");
+    let caps = u32::from_str_radix(caps.trim_start_matches("ok 0x"), 16)
+        .unwrap_or_else(|_| panic!("CDROM_GET_CAPABILITY: {caps}"));
+    let has = |bit: u32| caps & bit != 0;
+    const CLOSE_TRAY: u32 = 0x1;
+    const OPEN_TRAY: u32 = 0x2;
+    const LOCK: u32 = 0x4;
+    const SELECT_DISC: u32 = 0x10;
+    const MULTI_SESSION: u32 = 0x20;
+    const DRIVE_STATUS: u32 = 0x800;
+    const GENERIC_PACKET: u32 = 0x1000;
+    const CD_R: u32 = 0x2000;
+    const CD_RW: u32 = 0x4000;
+    const DVD: u32 = 0x8000;
+    const DVD_R: u32 = 0x10000;
+    const DVD_RAM: u32 = 0x20000;
+    for bit in [
+        CLOSE_TRAY,
+        OPEN_TRAY,
+        LOCK,
+        MULTI_SESSION,
+        DRIVE_STATUS,
+        GENERIC_PACKET,
+        CD_R,
+        CD_RW,
+        DVD,
+    ] {
+        assert!(has(bit), "capability {bit:#x} missing from {caps:#x}");
+    }
+    for bit in [SELECT_DISC, DVD_R, DVD_RAM] {
+        assert!(!has(bit), "capability {bit:#x} in {caps:#x}");
+    }
+
+    let leadout: i64 = outcome(&lines, "READ TOC leadout").parse().unwrap();
+    assert!(leadout > 0, "lead-out {leadout}");
+    expect(
+        &lines,
+        "cd-r",
+        &[
+            // CDS_DISC_OK, CDS_DATA_1.
+            ("CDROM_DRIVE_STATUS", "ok 4"),
+            ("CDROM_DISC_STATUS", "ok 101"),
+            ("CDROMREADTOCHDR", "ok 0"),
+            ("tracks", "1 1"),
+            ("entry_1_lba", "ok ctrl 4 adr 1 lba 0 datamode 1"),
+            ("entry_1_msf", "ok ctrl 4 adr 1 msf 00:02:00"),
+            (
+                "entry_leadout_lba",
+                &format!("ok ctrl 4 adr 1 lba {leadout} "),
+            ),
+            ("entry_format_7", "EINVAL"),
+            // A track past the last one: the drive refuses the CDB (ILLEGAL REQUEST).
+            ("entry_track_99", "EIO"),
+            // One session: no offset, no XA flag.
+            ("CDROMMULTISESSION", "ok lba 0 xa 0"),
+            // The drive has no READ SUB-CHANNEL: 05/20/00 is the sr driver's
+            // EDRIVE_CANT_DO_THIS.
+            ("CDROM_GET_MCN", "EOPNOTSUPP"),
+            ("SEND_PACKET_inquiry", "ok 0"),
+            ("SEND_PACKET_inquiry_data", "first 05 stat 0"),
+            ("SEND_PACKET_tur", "ok 0"),
+            ("SEND_PACKET_direction_9", "EINVAL"),
+            // A non-GOOD status is EIO, its sense in the caller's request_sense: 05/20/00.
+            ("SEND_PACKET_refused", "EIO"),
+            ("SEND_PACKET_refused_sense", "5/20"),
+            ("CDROM_LOCKDOOR_1", "ok 0"),
+            ("CDROM_LOCKDOOR_0", "ok 0"),
+            ("CDROMEJECT", "ok 0"),
+            // CDS_TRAY_OPEN.
+            ("CDROM_DRIVE_STATUS_ejected", "ok 2"),
+            ("CDROMCLOSETRAY", "ok 0"),
+        ],
+    );
+}
+
+/// The sg node has no cdrom layer: its ioctls are unknown there.
+#[test]
+fn the_sg_node_knows_no_cdrom_ioctl() {
+    let lines = run_probe("cd-r", "/dev/sg9");
+    expect(
+        &lines,
+        "/dev/sg9",
+        &[
+            ("CDROM_GET_CAPABILITY", "ENOTTY"),
+            ("CDROM_DRIVE_STATUS", "ENOTTY"),
+            ("CDROMREADTOCHDR", "ENOTTY"),
+            ("SEND_PACKET_inquiry", "ENOTTY"),
+            ("CDROMEJECT", "ENOTTY"),
+        ],
+    );
+}

@@ -11,6 +11,7 @@
 //! ```text
 //! bus/scsi/devices/H:C:T:L/{type,vendor,model,rev}      5, INQUIRY's fields padded, "\n"
 //! bus/scsi/devices/H:C:T:L/block/srN/{dev,device}        "11:N", -> ../.. (the device)
+//! bus/scsi/devices/H:C:T:L/block/srN/removable           "1"
 //! bus/scsi/devices/H:C:T:L/scsi_generic/sgN/{dev,device} "21:N", -> ../..
 //! dev/block/11:N, block/srN               -> the block node's folder
 //! dev/char/21:N, class/scsi_generic/sgN   -> the generic node's folder
@@ -77,6 +78,11 @@ pub(super) fn write(root: &Path, devices: &Devices, identity: &DriveIdentity) ->
         std::fs::create_dir_all(&folder)?;
         std::fs::write(folder.join("dev"), format!("{major}:{minor}\n"))?;
         symlink("../..", folder.join("device"))?;
+        if class == "block" {
+            // The sr driver's disk is removable (sr.c sr_probe, GENHD_FL_REMOVABLE): eject
+            // reads it before it sends anything.
+            std::fs::write(folder.join("removable"), "1\n")?;
+        }
         for link in links {
             let at = root.join(&link);
             let parent = at.parent().unwrap_or(root);

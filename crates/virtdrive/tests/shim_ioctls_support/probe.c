@@ -6,12 +6,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/cdrom.h>
 #include <linux/fs.h>
 #include <scsi/sg.h>
 
@@ -31,6 +33,8 @@ static const char *errno_name(int e)
     case ENOMEM: return "ENOMEM";
     case ENOTTY: return "ENOTTY";
     case EPERM: return "EPERM";
+    case ENOMEDIUM: return "ENOMEDIUM";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
     default: return "other";
     }
 }
@@ -68,6 +72,107 @@ static void run(int fd, const char *name, sg_io_hdr_t *h, const unsigned char *d
     }
     printf("%s: ok status %02x first %02x resid %d\n", name, h->status,
            data ? data[0] : 0xFF, h->resid);
+}
+
+/* Prints an ioctl's outcome: its return value, or its errno. */
+static int report(const char *name, int r)
+{
+    if (r < 0)
+        printf("%s: %s\n", name, errno_name(errno));
+    else
+        printf("%s: ok %d\n", name, r);
+    return r;
+}
+
+/* The cdrom driver's ioctls (the block node's; drivers/cdrom/cdrom.c). */
+static void cdrom_ioctls(int fd)
+{
+    int caps = ioctl(fd, CDROM_GET_CAPABILITY, 0);
+    if (caps < 0)
+        printf("CDROM_GET_CAPABILITY: %s\n", errno_name(errno));
+    else
+        printf("CDROM_GET_CAPABILITY: ok %#x\n", caps);
+    report("CDROM_DRIVE_STATUS", ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT));
+    report("CDROM_DISC_STATUS", ioctl(fd, CDROM_DISC_STATUS, 0));
+
+    struct cdrom_tochdr hdr;
+    memset(&hdr, 0, sizeof hdr);
+    if (report("CDROMREADTOCHDR", ioctl(fd, CDROMREADTOCHDR, &hdr)) == 0)
+        printf("tracks: %u %u\n", hdr.cdth_trk0, hdr.cdth_trk1);
+    for (int i = 0; i < 3; i++) {
+        static const char *names[] = { "entry_1_lba", "entry_1_msf", "entry_leadout_lba" };
+        struct cdrom_tocentry e;
+        memset(&e, 0, sizeof e);
+        e.cdte_track = i == 2 ? CDROM_LEADOUT : 1;
+        e.cdte_format = i == 1 ? CDROM_MSF : CDROM_LBA;
+        if (ioctl(fd, CDROMREADTOCENTRY, &e) < 0)
+            printf("%s: %s\n", names[i], errno_name(errno));
+        else if (e.cdte_format == CDROM_MSF)
+            printf("%s: ok ctrl %u adr %u msf %02u:%02u:%02u\n", names[i], e.cdte_ctrl,
+                   e.cdte_adr, e.cdte_addr.msf.minute, e.cdte_addr.msf.second,
+                   e.cdte_addr.msf.frame);
+        else
+            printf("%s: ok ctrl %u adr %u lba %d datamode %u\n", names[i], e.cdte_ctrl,
+                   e.cdte_adr, e.cdte_addr.lba, e.cdte_datamode);
+    }
+    struct cdrom_tocentry bad;
+    memset(&bad, 0, sizeof bad);
+    bad.cdte_track = 1;
+    bad.cdte_format = 7;
+    report("entry_format_7", ioctl(fd, CDROMREADTOCENTRY, &bad));
+    bad.cdte_format = CDROM_LBA;
+    bad.cdte_track = 99;
+    report("entry_track_99", ioctl(fd, CDROMREADTOCENTRY, &bad));
+
+    struct cdrom_multisession ms;
+    memset(&ms, 0, sizeof ms);
+    ms.addr_format = CDROM_LBA;
+    if (ioctl(fd, CDROMMULTISESSION, &ms) < 0)
+        printf("CDROMMULTISESSION: %s\n", errno_name(errno));
+    else
+        printf("CDROMMULTISESSION: ok lba %d xa %u\n", ms.addr.lba, ms.xa_flag);
+
+    struct cdrom_mcn mcn;
+    memset(&mcn, 0, sizeof mcn);
+    if (report("CDROM_GET_MCN", ioctl(fd, CDROM_GET_MCN, &mcn)) == 0)
+        printf("mcn: %.13s\n", (const char *)mcn.medium_catalog_number);
+
+    /* CDROM_SEND_PACKET: INQUIRY in, TEST UNIT READY without data, and a bad direction. */
+    unsigned char data[96];
+    struct request_sense rs;
+    struct cdrom_generic_command cgc;
+    memset(&cgc, 0, sizeof cgc);
+    memset(data, 0xFF, sizeof data);
+    cgc.cmd[0] = 0x12;
+    cgc.cmd[4] = sizeof data;
+    cgc.buffer = data;
+    cgc.buflen = sizeof data;
+    cgc.sense = &rs;
+    cgc.data_direction = CGC_DATA_READ;
+    if (report("SEND_PACKET_inquiry", ioctl(fd, CDROM_SEND_PACKET, &cgc)) == 0)
+        printf("SEND_PACKET_inquiry_data: first %02x stat %d buflen %u\n", data[0], cgc.stat,
+               cgc.buflen);
+    memset(&cgc, 0, sizeof cgc);
+    cgc.data_direction = CGC_DATA_NONE;
+    report("SEND_PACKET_tur", ioctl(fd, CDROM_SEND_PACKET, &cgc));
+    memset(&cgc, 0, sizeof cgc);
+    cgc.data_direction = 9;
+    report("SEND_PACKET_direction_9", ioctl(fd, CDROM_SEND_PACKET, &cgc));
+    /* A command the drive refuses (an unknown operation code): EIO, its sense given. */
+    memset(&cgc, 0, sizeof cgc);
+    memset(&rs, 0, sizeof rs);
+    cgc.cmd[0] = 0xFF;
+    cgc.sense = &rs;
+    cgc.data_direction = CGC_DATA_NONE;
+    if (report("SEND_PACKET_refused", ioctl(fd, CDROM_SEND_PACKET, &cgc)) < 0)
+        printf("SEND_PACKET_refused_sense: %x/%02x\n", rs.sense_key, rs.asc);
+
+    report("CDROM_LOCKDOOR_1", ioctl(fd, CDROM_LOCKDOOR, 1));
+    report("CDROM_LOCKDOOR_0", ioctl(fd, CDROM_LOCKDOOR, 0));
+    report("CDROMEJECT", ioctl(fd, CDROMEJECT, 0));
+    report("CDROM_DRIVE_STATUS_ejected", ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT));
+    report("CDROMCLOSETRAY", ioctl(fd, CDROMCLOSETRAY, 0));
+    report("CDROM_DRIVE_STATUS_closed", ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT));
 }
 
 int main(int argc, char **argv)
@@ -176,11 +281,20 @@ int main(int argc, char **argv)
             printf("%s: ok %llu\n", blk[i].name,
                    (unsigned long long)(blk[i].size == sizeof v.u64 ? v.u64 : v.ul));
     }
+    /* The lead-out's start from READ TOC (LBA), to compare CDROMREADTOCENTRY with. */
+    static const unsigned char READ_TOC_LEADOUT[10] = { 0x43, 0, 0, 0, 0, 0, 0xAA, 0, 12, 0 };
+    unsigned char toc[12] = { 0 };
+    header(&h, READ_TOC_LEADOUT, 10, SG_DXFER_FROM_DEV, toc, sizeof toc);
+    if (ioctl(fd, SG_IO, &h) == 0 && h.status == 0)
+        printf("READ TOC leadout: %u\n", (unsigned)toc[8] << 24 | (unsigned)toc[9] << 16 |
+                                               (unsigned)toc[10] << 8 | toc[11]);
     off_t end = lseek(fd, 0, SEEK_END);
     if (end >= 0)
         printf("SEEK_END: ok %lld\n", (long long)end);
     else
         printf("SEEK_END: %s\n", errno_name(errno));
+    /* Last: they open and close the tray. */
+    cdrom_ioctls(fd);
     close(fd);
     return 0;
 }
