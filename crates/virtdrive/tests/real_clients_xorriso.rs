@@ -139,6 +139,29 @@ fn iso_sessions(toc: &str) -> Vec<(u64, u64, u64)> {
         .collect()
 }
 
+/// xorriso maps `tree` to `dest` on the disc, commits a session and shows the TOC.
+fn commit_tree(bench: &mut Bench, xorriso: &Path, tree: &Path, dest: &str) -> Outcome {
+    let tree = tree.to_str().unwrap();
+    bench.run(
+        xorriso,
+        &["-dev", "/dev/sr9", "-map", tree, dest, "-commit", "-toc"],
+    )
+}
+
+/// `extracted` holds the first tree at its root and the second under `second/`.
+fn assert_both_trees(extracted: &Path) {
+    let mut expected = first_tree();
+    for (path, contents) in second_tree() {
+        expected.insert(Path::new("second").join(path), contents);
+    }
+    let got = read_tree(extracted);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(got == expected, "the extracted contents differ");
+}
+
 /// Burns the first tree, adds the second as a new session, then checks `-toc` and the
 /// extracted files. On an overwritable disc there are no sessions in the drive's sense:
 /// xorriso writes each image after the last and rewrites the volume descriptors at LBA 0-31
@@ -153,18 +176,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     write_tree(&tree, &first_tree());
     write_tree(&added, &second_tree());
 
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-dev",
-            "/dev/sr9",
-            "-map",
-            tree.to_str().unwrap(),
-            "/",
-            "-commit",
-            "-toc",
-        ],
-    );
+    let out = commit_tree(&mut bench, &xorriso, &tree, "/");
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
@@ -180,18 +192,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     let first_start = number_after(&first, "sectors at LBA");
 
     // A new xorriso loads the first session from the disc kept in the file and adds to it.
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-dev",
-            "/dev/sr9",
-            "-map",
-            added.to_str().unwrap(),
-            "/second",
-            "-commit",
-            "-toc",
-        ],
-    );
+    let out = commit_tree(&mut bench, &xorriso, &added, "/second");
     out.expect_code(0);
     assert_emulated_drive(&out);
     let second = format!("{}{}", out.stdout, out.stderr);
@@ -235,16 +236,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     );
     out.expect_code(0);
     assert_emulated_drive(&out);
-    let mut expected = first_tree();
-    for (path, contents) in second_tree() {
-        expected.insert(Path::new("second").join(path), contents);
-    }
-    let got = read_tree(&extracted);
-    assert_eq!(
-        got.keys().collect::<Vec<_>>(),
-        expected.keys().collect::<Vec<_>>()
-    );
-    assert!(got == expected, "the extracted contents differ");
+    assert_both_trees(&extracted);
 
     bench.keep(&format!("xorriso-{medium}"));
 }
@@ -270,18 +262,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     write_tree(&tree, &first_tree());
     write_tree(&added, &second_tree());
 
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-dev",
-            "/dev/sr9",
-            "-map",
-            tree.to_str().unwrap(),
-            "/",
-            "-commit",
-            "-toc",
-        ],
-    );
+    let out = commit_tree(&mut bench, &xorriso, &tree, "/");
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
@@ -299,18 +280,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
 
     // The second run loads the first session's tree and adds to it.
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-dev",
-            "/dev/sr9",
-            "-map",
-            added.to_str().unwrap(),
-            "/second",
-            "-commit",
-            "-toc",
-        ],
-    );
+    let out = commit_tree(&mut bench, &xorriso, &added, "/second");
     out.expect_code(0);
     assert_emulated_drive(&out);
     let second = format!("{}{}", out.stdout, out.stderr);
@@ -362,16 +332,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
         all.contains(&format!("Loading ISO image tree from LBA {second_start}")),
         "{all}"
     );
-    let mut expected = first_tree();
-    for (path, contents) in second_tree() {
-        expected.insert(Path::new("second").join(path), contents);
-    }
-    let got = read_tree(&extracted);
-    assert_eq!(
-        got.keys().collect::<Vec<_>>(),
-        expected.keys().collect::<Vec<_>>()
-    );
-    assert!(got == expected, "the extracted contents differ");
+    assert_both_trees(&extracted);
 
     bench.keep("xorriso-cd-r");
 }
