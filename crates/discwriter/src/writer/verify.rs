@@ -4,8 +4,6 @@
 use std::io::SeekFrom;
 use std::time::Duration;
 
-use mmc_core::cdb::{DiscInformationType, ReadDiscInformation};
-use mmc_core::response::DiscInformation;
 use mmc_core::Transport;
 
 use super::events::WriteAction;
@@ -21,7 +19,6 @@ enum Reference<'a> {
     Digests(&'a [blake3::Hash]),
 }
 use crate::error::Error;
-use crate::recorder::media_status::DISC_INFORMATION_ALLOCATION;
 use crate::recorder::{Recorder, Timeouts, SECTOR};
 
 /// Chunks compared by a quick verification: the first, the last and some in between.
@@ -142,11 +139,7 @@ fn check_disc_and_tracks<T: Transport>(
     start_lba: i64,
     sectors: u64,
 ) -> Result<(), Error> {
-    let cdb = ReadDiscInformation {
-        data_type: DiscInformationType::Standard,
-        allocation_length: DISC_INFORMATION_ALLOCATION,
-    };
-    rec.query::<DiscInformation>(&cdb)?;
+    // READ DISC INFORMATION, then READ TRACK INFORMATION of every track it lists.
     let tracks = rec.every_track()?;
     let end = start_lba.saturating_add(i64::try_from(sectors).unwrap_or(i64::MAX));
     let misnumbered = tracks.iter().any(|(number, t)| t.track_number != *number);
