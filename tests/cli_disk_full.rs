@@ -85,8 +85,17 @@ fn permission_denied_under_a_disc_file_is_named_as_such() {
     let is_root = nix::unistd::geteuid().is_root();
     let home = tempfile::tempdir().unwrap();
     let drive = format!("virt:cd-r@{}", locked.join("cd").display());
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso");
+    // The image is copied beside the disc file: the user the command runs as may not be
+    // able to reach the checkout (a clone in a 0700 folder), only this test's own folder.
+    let image = dir.path().join("sample.iso");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/sample.iso"),
+        &image,
+    )
+    .unwrap();
+    let sample = image.to_str().unwrap();
     use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&image, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
     let o = if is_root {
         // Root passes every permission check: the command runs as user nobody.
