@@ -37,6 +37,18 @@ pub enum DiscState {
     Other,
 }
 
+impl DiscState {
+    /// READ DISC INFORMATION's Disc Status (MMC-6 6.22.3.1.4).
+    pub(crate) fn of(status: DiscStatus) -> Self {
+        match status {
+            DiscStatus::Empty => DiscState::Blank,
+            DiscStatus::Incomplete => DiscState::Appendable,
+            DiscStatus::Complete => DiscState::Complete,
+            _ => DiscState::Other,
+        }
+    }
+}
+
 /// The state of the disc's last session (READ DISC INFORMATION, MMC-6 6.22.3.1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,12 +125,7 @@ impl<T: Transport> Recorder<T> {
             data_type: DiscInformationType::Standard,
             allocation_length: DISC_INFORMATION_ALLOCATION,
         })?;
-        let status = match info.disc_status {
-            DiscStatus::Empty => DiscState::Blank,
-            DiscStatus::Incomplete => DiscState::Appendable,
-            DiscStatus::Complete => DiscState::Complete,
-            _ => DiscState::Other,
-        };
+        let status = DiscState::of(info.disc_status);
         // The writable track: the single track of overwritable media, the invisible track
         // (FFh) of sequential media (MMC-6 6.27).
         let (address_type, address) = if profile.is_rewritable_random() {
@@ -224,12 +231,16 @@ impl<T: Transport> Recorder<T> {
         Ok(config.current_profile)
     }
 
-    /// READ DISC INFORMATION's background format status.
-    pub(crate) fn background_format_status(&mut self) -> Result<BgFormatStatus, Error> {
-        let info: DiscInformation = self.query(&ReadDiscInformation {
+    /// READ DISC INFORMATION's standard 34 bytes (MMC-6 6.22.3.1), no OPC table.
+    pub(crate) fn disc_information(&mut self) -> Result<DiscInformation, Error> {
+        self.query(&ReadDiscInformation {
             data_type: DiscInformationType::Standard,
             allocation_length: 34,
-        })?;
-        Ok(info.bg_format_status)
+        })
+    }
+
+    /// READ DISC INFORMATION's background format status.
+    pub(crate) fn background_format_status(&mut self) -> Result<BgFormatStatus, Error> {
+        Ok(self.disc_information()?.bg_format_status)
     }
 }

@@ -1,9 +1,7 @@
 //! The recorded tracks of a disc (READ DISC INFORMATION, READ TRACK INFORMATION).
 
-use mmc_core::cdb::{
-    DiscInformationType, ReadDiscInformation, ReadTrackInformation, TrackAddressType,
-};
-use mmc_core::response::{DiscInformation, TrackInformation};
+use mmc_core::cdb::{ReadTrackInformation, TrackAddressType};
+use mmc_core::response::TrackInformation;
 use mmc_core::Transport;
 
 use super::Recorder;
@@ -25,10 +23,7 @@ impl<T: Transport> Recorder<T> {
     /// READ TRACK INFORMATION of every track READ DISC INFORMATION lists, by number, in
     /// order (MMC-6 6.22, 6.27): the empty and invisible ones included.
     pub(crate) fn every_track(&mut self) -> Result<Vec<(u16, TrackInformation)>, Error> {
-        let info: DiscInformation = self.query(&ReadDiscInformation {
-            data_type: DiscInformationType::Standard,
-            allocation_length: 34,
-        })?;
+        let info = self.disc_information()?;
         let first = u16::from(info.first_track.max(1));
         (first..=info.last_track_in_last_session)
             .map(|number| {

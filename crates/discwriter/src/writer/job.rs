@@ -11,7 +11,7 @@ use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
 use super::{speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
 use crate::error::Error;
-use crate::recorder::{tao_data_track, Recorder, WaitTick};
+use crate::recorder::{tao_data_track, DiscState, Recorder, WaitTick};
 
 /// Runs `plan`: writes the stream of `source`; `last_written` learns the last LBA sent to
 /// the drive.
@@ -44,7 +44,11 @@ pub(super) fn execute<T: Transport + Send>(
     verify::verify_write(rec, source, &digests, area, ranges, options, progress)?;
     // Whether the disc is closed is what the drive says now (READ DISC INFORMATION).
     let state_after = (plan.class.write_once())
-        .then(|| rec.disc_summary().map(|s| s.status).ok())
+        .then(|| {
+            rec.disc_information()
+                .map(|i| DiscState::of(i.disc_status))
+                .ok()
+        })
         .flatten();
     progress.enter(WriteAction::Completed, rec);
     let elapsed = progress.clock.elapsed(rec).as_secs_f64();
