@@ -14,7 +14,7 @@ fn empty_cdb() {
 
 #[test]
 fn unknown_opcodes_are_invalid_command_operation_code() {
-    for opcode in [0x01, 0xBE, 0xC5, 0xFF, 0x7F, 0x8A] {
+    for opcode in [0x01, 0xB9, 0xC5, 0xFF, 0x7F, 0x8A] {
         let err = Command::decode(&[opcode, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap_err();
         assert_eq!(err, CdbError::UnknownOpcode { opcode });
         assert_eq!(err.sense(), (SenseTriple::new(0x05, 0x20, 0x00), None));
@@ -119,6 +119,7 @@ const LAYOUTS: &[(&str, &[u8], &[u8])] = &[
     ("WRITE (10)", &[0x2A, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x1C, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF]),
     ("VERIFY (10)", &[0x2F, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0xFF, 0xFF]),
     ("SYNCHRONIZE CACHE", &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF]),
+    ("READ SUB-CHANNEL", &[0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x02, 0x40, 0xFF, 0, 0, 0xFF, 0xFF, 0xFF]),
     ("READ TOC/PMA/ATIP", &[0x43, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x02, 0x0F, 0, 0, 0, 0xFF, 0xFF, 0xFF]),
     ("GET CONFIGURATION", &[0x46, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x03, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF]),
     ("GET EVENT STATUS NOTIFICATION", &[0x4A, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x01, 0, 0, 0xFF, 0, 0, 0xFF, 0xFF]),
@@ -141,6 +142,7 @@ const LAYOUTS: &[(&str, &[u8], &[u8])] = &[
     ("SET STREAMING", &[0xB6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF]),
     ("SET CD SPEED", &[0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0]),
     ("MECHANISM STATUS", &[0xBD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0]),
+    ("READ CD", &[0xBE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x1E, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0x07]),
 ];
 
 #[test]
@@ -150,7 +152,7 @@ fn layouts_cover_every_command() {
     let mut samples: Vec<u8> = sample_cdbs().iter().map(|c| c[0]).collect();
     samples.sort_unstable();
     assert_eq!(opcodes, samples);
-    assert_eq!(opcodes.len(), 32);
+    assert_eq!(opcodes.len(), 34);
 }
 
 #[test]

@@ -293,6 +293,39 @@ static int get_mcn(struct vd_conn *c, struct cdrom_mcn *mcn)
     return 0;
 }
 
+/* ---- reading sectors --------------------------------------------------------------------- */
+
+/* CDROMREADMODE1 and CDROMREADMODE2 (cdrom.c mmc_ioctl_cdrom_read_data, cdrom_read_block):
+ * the MSF address in the caller's struct cdrom_msf as an LBA (EINVAL below 0), then one
+ * sector with READ CD (MMC-6 6.19): Mode 1, user data (byte 9 10h) for 2048 bytes, or any
+ * type with the sub-header, user data and EDC/ECC (58h) for 2336; the data goes over the
+ * caller's structure. The kernel falls back to MODE SELECT and READ (10) only for a drive
+ * without READ CD (05/20/00), which the emulated drive is not. */
+static int read_data(struct vd_conn *c, void *arg, int mode2)
+{
+    uint32_t blocksize = mode2 ? CD_FRAMESIZE_RAW0 : CD_FRAMESIZE;
+    struct cdrom_msf msf;
+    if (!vd_user_range_ok(arg, sizeof msf, 0))
+        return fail(EFAULT);
+    memcpy(&msf, arg, sizeof msf);
+    int lba = lba_of_msf(msf.cdmsf_min0, msf.cdmsf_sec0, msf.cdmsf_frame0);
+    if (lba < 0)
+        return fail(EINVAL);
+    uint32_t a = (uint32_t)lba;
+    const uint8_t cdb[12] = { 0xBE, (uint8_t)(mode2 ? 0 : 2 << 2), (uint8_t)(a >> 24),
+                              (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a, 0, 0, 1,
+                              (uint8_t)(mode2 ? 0x58 : 0x10), 0, 0 };
+    uint8_t buf[CD_FRAMESIZE_RAW0];
+    uint32_t got = 0;
+    memset(buf, 0, sizeof buf);
+    if (sr_command(c, cdb, sizeof cdb, buf, blocksize, &got) < 0)
+        return -1;
+    if (!vd_user_range_ok(arg, blocksize, 1))
+        return fail(EFAULT);
+    memcpy(arg, buf, blocksize);
+    return 0;
+}
+
 /* ---- CDROM_SEND_PACKET ------------------------------------------------------------------- */
 
 /* scsi_ioctl.c scsi_cdrom_send_packet: a 12-byte CDB through the block layer's SG_IO, the
@@ -404,6 +437,10 @@ int vd_cdrom_ioctl(struct vd_conn *c, unsigned long request, void *arg)
         return in_out(c, arg, sizeof(struct cdrom_multisession), op_multisession);
     case CDROM_GET_MCN:
         return in_out(c, arg, sizeof(struct cdrom_mcn), op_mcn);
+    case CDROMREADMODE1:
+        return read_data(c, arg, 0);
+    case CDROMREADMODE2:
+        return read_data(c, arg, 1);
     case CDROM_SEND_PACKET:
         return send_packet(c, arg);
     case CDROMEJECT:

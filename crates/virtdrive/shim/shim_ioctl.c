@@ -454,6 +454,8 @@ int vd_drive_ioctl(struct vd_conn *c, unsigned long request, void *arg)
     case CDROMREADTOCENTRY:
     case CDROMMULTISESSION:
     case CDROM_GET_MCN:
+    case CDROMREADMODE1:
+    case CDROMREADMODE2:
     case CDROM_SEND_PACKET:
     case CDROMEJECT:
     case CDROMCLOSETRAY:

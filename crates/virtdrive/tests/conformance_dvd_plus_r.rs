@@ -220,6 +220,21 @@ fn closing_track_and_session_keeps_the_disc_appendable() {
             0x00, 0x14, 0xAA, 0x00, 0x00, 0x00, 0x00, 0x20, // lead-out at LBA 32
         ]
     );
+    // With the MSF bit (as the Linux cdrom layer reads every entry) the drive converts:
+    // LBA 0 is 00:02:00, LBA 32 is 00:02:32.
+    assert_eq!(
+        command_in(&mut d, &read_toc(0, true, 0), 804),
+        vec![
+            0x00, 0x12, 0x01, 0x01, //
+            0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, // track 1 at 00:02:00
+            0x00, 0x14, 0xAA, 0x00, 0x00, 0x00, 0x02, 0x20, // lead-out at 00:02:32
+        ]
+    );
+    assert_eq!(
+        &command_in(&mut d, &read_toc(1, true, 0), 804)[8..12],
+        &[0, 0, 2, 0],
+        "session info: track 1 at 00:02:00"
+    );
     assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 31);
     assert_eq!(read_blocks(&mut d, 0, 20), first);
 }

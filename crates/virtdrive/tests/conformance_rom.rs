@@ -34,6 +34,17 @@ fn a_dvd_rom_is_a_complete_disc_that_is_not_erasable() {
     assert_eq!(be32(&t[24..28]), 2_000_000, "track size");
 }
 
+/// A DVD drive answers the MSF bit of READ TOC too; a minute is one byte, so the lead-out of
+/// 2,000,000 sectors (beyond FF:3B:4A) stays at FF:3B:4A.
+#[test]
+fn a_dvd_rom_toc_in_msf() {
+    let mut d = drive_with(MediumKind::DvdRom);
+    let toc = command_in(&mut d, &read_toc(0, true, 0), 804);
+    assert_eq!(&toc[0..4], &[0x00, 0x12, 0x01, 0x01]);
+    assert_eq!(&toc[4..12], &[0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00]);
+    assert_eq!(&toc[12..20], &[0x00, 0x14, 0xAA, 0x00, 0x00, 0xFF, 0x3B, 0x4A]);
+}
+
 #[test]
 fn a_dvd_rom_reads() {
     let mut d = drive_with(MediumKind::DvdRom);

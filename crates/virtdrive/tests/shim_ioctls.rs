@@ -294,9 +294,16 @@ fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
             ("entry_track_99", "EIO"),
             // One session: no offset, no XA flag.
             ("CDROMMULTISESSION", "ok lba 0 xa 0"),
-            // The drive has no READ SUB-CHANNEL: 05/20/00 is the sr driver's
-            // EDRIVE_CANT_DO_THIS.
-            ("CDROM_GET_MCN", "EOPNOTSUPP"),
+            // READ SUB-CHANNEL format 02h: the disc has no catalog number (MCVAL 0), and
+            // sr_get_mcn copies the 13 bytes whatever MCVAL says.
+            ("CDROM_GET_MCN", "ok 0"),
+            // READ CD of LBA 16, the ISO 9660 primary volume descriptor: type 1, "CD001".
+            ("CDROMREADMODE1", "ok 0"),
+            ("CDROMREADMODE1_data", "01 43 44 30 30"),
+            ("CDROMREADMODE2", "ok 0"),
+            ("CDROMREADMODE2_data", "01 43 44 30 30"),
+            ("CDROMREADMODE1_before_0", "EINVAL"),
+            ("CDROMREADMODE2_before_0", "EINVAL"),
             ("SEND_PACKET_inquiry", "ok 0"),
             ("SEND_PACKET_inquiry_data", "first 05 stat 0"),
             ("SEND_PACKET_tur", "ok 0"),
@@ -312,6 +319,49 @@ fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
             ("CDROMCLOSETRAY", "ok 0"),
         ],
     );
+    assert_eq!(outcome(&lines, "mcn"), "", "13 zero bytes: no catalog number");
+}
+
+/// On a DVD the cdrom layer's TOC entries come from READ TOC in MSF too (sr_read_tocentry
+/// always sets the MSF bit), which a DVD drive converts; a minute is one byte, so the
+/// lead-out of the 2,000,000-sector DVD-ROM reads FF:3B:4A, LBA 1,151,849, as the kernel
+/// converts it back. DVD media have no Q sub-channel: CDROM_GET_MCN fails (05/24/00 is
+/// EIO), as does CDROMREADMODE1 (READ CD, 05/64/00).
+#[test]
+fn the_cdrom_toc_ioctls_answer_on_a_dvd() {
+    let lines = run_probe("dvd-rom", "/dev/sr9");
+    expect(
+        &lines,
+        "dvd-rom",
+        &[
+            ("CDROM_DISC_STATUS", "ok 101"),
+            ("CDROMREADTOCHDR", "ok 0"),
+            ("tracks", "1 1"),
+            ("entry_1_lba", "ok ctrl 4 adr 1 lba 0 datamode 1"),
+            ("entry_1_msf", "ok ctrl 4 adr 1 msf 00:02:00"),
+            ("entry_leadout_lba", "ok ctrl 4 adr 1 lba 1151849 "),
+            ("CDROM_GET_MCN", "EIO"),
+            ("CDROMREADMODE1", "EIO"),
+        ],
+    );
+}
+
+/// CDBs padded with zeros to 12 bytes (the ATAPI packet size) run as the command their
+/// operation code names, on both nodes.
+#[test]
+fn padded_cdbs_run_on_both_nodes() {
+    for node in ["/dev/sg9", "/dev/sr9"] {
+        let lines = run_probe("cd-r", node);
+        expect(
+            &lines,
+            node,
+            &[
+                ("inquiry_padded_12", "ok status 00 first 05"),
+                ("mode_sense_padded_12", "ok status 00"),
+                ("mode_sense_padded_12_page", "2a"),
+            ],
+        );
+    }
 }
 
 /// The sg node has no cdrom layer: its ioctls are unknown there.

@@ -24,6 +24,7 @@
 //! Control bits 7-6, that format is moved into byte 2.
 
 mod basic;
+mod cd;
 mod disc;
 mod error;
 mod format;
@@ -42,6 +43,7 @@ pub use basic::{
     Inquiry, MediumAction, PowerCondition, PreventAllowMediumRemoval, RequestSense, StartStopUnit,
     TestUnitReady,
 };
+pub use cd::{ReadCd, ReadSubchannel, SectorType, SubChannelFormat};
 pub use disc::{
     DiscInformationType, DiscStructureMedia, ReadCapacity, ReadDiscInformation, ReadDiscStructure,
     ReadTocPmaAtip, ReadTrackInformation, TocFormat, TrackAddressType,
@@ -167,6 +169,8 @@ commands!(
     SetStreaming,
     SetCdSpeed,
     MechanismStatus,
+    ReadSubchannel,
+    ReadCd,
 );
 
 impl Command {
@@ -304,6 +308,17 @@ pub fn sample_commands() -> Vec<Command> {
         .into(),
         MechanismStatus {
             allocation_length: 8,
+        }
+        .into(),
+        ReadSubchannel::media_catalog_number().into(),
+        ReadCd {
+            lba: 0,
+            blocks: 1,
+            sync: true,
+            header_codes: ReadCd::HEADER,
+            user_data: true,
+            edc_ecc: true,
+            ..ReadCd::default()
         }
         .into(),
     ]

@@ -34,6 +34,7 @@ fn class(command: &Command) -> Class {
         C::ReadTrackInformation(_) | C::ReadTocPmaAtip(_) | C::ReadDiscStructure(_) => {
             (false, true, false)
         }
+        C::ReadSubchannel(_) | C::ReadCd(_) => (false, true, false),
         C::Read10(_) | C::Read12(_) | C::Verify10(_) | C::SynchronizeCache(_) => {
             (false, true, false)
         }

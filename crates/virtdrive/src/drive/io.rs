@@ -35,13 +35,13 @@ fn cut(mut bytes: Vec<u8>, allocation_length: u16) -> Reply {
 }
 
 impl EmulatedDrive {
-    fn disc_mut(&mut self) -> Result<&mut InsertedDisc, Failure> {
+    pub(super) fn disc_mut(&mut self) -> Result<&mut InsertedDisc, Failure> {
         self.disc
             .as_mut()
             .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))
     }
 
-    fn medium_ref(&self) -> Result<&dyn Medium, Failure> {
+    pub(super) fn medium_ref(&self) -> Result<&dyn Medium, Failure> {
         self.disc
             .as_ref()
             .map(|d| d.medium.as_ref())
@@ -183,6 +183,9 @@ impl EmulatedDrive {
         let len = fit as usize * 2048;
         let out = buf.get_mut(..len).unwrap_or(&mut []);
         self.disc_mut()?.medium.read(lba, out)?;
+        if fit > 0 {
+            self.head = lba.saturating_add(i32::try_from(fit - 1).unwrap_or(0));
+        }
         self.now = self
             .now
             .after(crate::clock::transfer_time(u64::from(fit), kbps));

@@ -8,6 +8,7 @@
 //! NOTIFICATION); medium readiness for commands that access the medium; write protection for
 //! commands that record; then the command itself. Every command advances the virtual clock.
 
+mod cd;
 mod exclusive;
 mod features;
 mod gate;
@@ -106,6 +107,8 @@ pub struct EmulatedDrive {
     pub(crate) parked: Option<InsertedDisc>,
     /// The client name this drive's own `Transport` took exclusive access under.
     pub(crate) transport_client: Option<String>,
+    /// Where the optical head is: the last block read (READ SUB-CHANNEL's current position).
+    pub(crate) head: i32,
 }
 
 impl Default for EmulatedDrive {
@@ -135,6 +138,7 @@ impl EmulatedDrive {
             arrived_at: VirtualTime::ZERO,
             parked: None,
             transport_client: None,
+            head: 0,
         }
     }
 
@@ -345,6 +349,8 @@ impl EmulatedDrive {
             C::GetConfiguration(c) => Ok(self.get_configuration(c)),
             C::GetEventStatusNotification(c) => self.event_status(c),
             C::MechanismStatus(_) => Ok(self.mechanism_status()),
+            C::ReadSubchannel(c) => self.read_subchannel(c),
+            C::ReadCd(c) => self.read_cd(c, data),
             C::StartStopUnit(c) => self.start_stop_unit(c),
             C::PreventAllowMediumRemoval(c) => {
                 self.prevent_removal = c.prevent;

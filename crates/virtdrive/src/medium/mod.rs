@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::VirtualTime;
 
 pub mod cd_r;
+pub(crate) mod cd_sector;
 mod disc_structure;
 mod dvd_plus_write_parameters;
 mod identity;

@@ -137,6 +137,24 @@ static void cdrom_ioctls(int fd)
     if (report("CDROM_GET_MCN", ioctl(fd, CDROM_GET_MCN, &mcn)) == 0)
         printf("mcn: %.13s\n", (const char *)mcn.medium_catalog_number);
 
+    /* CDROMREADMODE1/2 at 00:02:16 (LBA 16): the first bytes of the sector's user data;
+     * MODE2 reads 2336 bytes, the user data and (a Mode 1 sector) its EDC/ECC. */
+    for (int mode = 1; mode <= 2; mode++) {
+        union { struct cdrom_msf msf; unsigned char data[CD_FRAMESIZE_RAW0]; } rd;
+        memset(&rd, 0, sizeof rd);
+        rd.msf.cdmsf_min0 = 0;
+        rd.msf.cdmsf_sec0 = 2;
+        rd.msf.cdmsf_frame0 = 16;
+        const char *name = mode == 1 ? "CDROMREADMODE1" : "CDROMREADMODE2";
+        if (report(name, ioctl(fd, mode == 1 ? CDROMREADMODE1 : CDROMREADMODE2, &rd)) == 0)
+            printf("%s_data: %02x %02x %02x %02x %02x\n", name, rd.data[0], rd.data[1],
+                   rd.data[2], rd.data[3], rd.data[4]);
+        memset(&rd, 0, sizeof rd);
+        rd.msf.cdmsf_sec0 = 1; /* 00:01:00, before LBA 0 */
+        report(mode == 1 ? "CDROMREADMODE1_before_0" : "CDROMREADMODE2_before_0",
+               ioctl(fd, mode == 1 ? CDROMREADMODE1 : CDROMREADMODE2, &rd));
+    }
+
     /* CDROM_SEND_PACKET: INQUIRY in, TEST UNIT READY without data, and a bad direction. */
     unsigned char data[96];
     struct request_sense rs;
@@ -246,6 +264,19 @@ int main(int argc, char **argv)
     mprotect(pages, (size_t)page, PROT_READ);
     header(&h, INQUIRY, 6, SG_DXFER_FROM_DEV, pages, 96);
     run(fd, "from_dev_read_only_buffer", &h, NULL);
+
+    /* CDBs padded with zeros to 12 bytes, as ATAPI transports and CDROM_SEND_PACKET send
+     * them: the drive takes the command's length from its operation code. */
+    static const unsigned char INQUIRY_12[12] = { 0x12, 0, 0, 0, 96, 0 };
+    static const unsigned char MODE_SENSE_2A_12[12] = { 0x5A, 0, 0x2A, 0, 0, 0, 0, 0, 96, 0 };
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, INQUIRY_12, 12, SG_DXFER_FROM_DEV, buf, sizeof buf);
+    run(fd, "inquiry_padded_12", &h, buf);
+    memset(buf, 0xFF, sizeof buf);
+    header(&h, MODE_SENSE_2A_12, 12, SG_DXFER_FROM_DEV, buf, 96);
+    run(fd, "mode_sense_padded_12", &h, buf);
+    if (h.status == 0)
+        printf("mode_sense_padded_12_page: %02x\n", buf[8] & 0x3F);
 
     /* The drive still serves. */
     memset(buf, 0xFF, sizeof buf);

@@ -316,14 +316,34 @@ pub(crate) fn single_track(
     }
 }
 
+/// A formatted TOC or multi-session reply (formats 0 and 1) of a DVD or BD with its LBAs as
+/// MSF addresses, for a CDB with the MSF bit set. MMC-6 6.26.2.3 leaves the MSF bit to every
+/// medium, and the Linux cdrom layer reads each CDROMREADTOCENTRY with it (sr_read_tocentry),
+/// so a DVD or BD drive converts: LBA + 150 frames, 75 frames a second (MMC-6 table 4). A
+/// minute is one byte: addresses past FF:3B:4A (LBA 1,151,849; half a DVD) stay there.
+pub(crate) fn toc_in_msf(mut bytes: Vec<u8>) -> Vec<u8> {
+    let descriptors = bytes.get_mut(4..).unwrap_or_default();
+    for d in descriptors.chunks_exact_mut(8) {
+        if let Some(field) = d.get_mut(4..8) {
+            let lba = u32::from_be_bytes([field[0], field[1], field[2], field[3]]);
+            let frames = (u64::from(lba) + 150).min(255 * 4500 + 59 * 75 + 74);
+            let minute = u8::try_from(frames / 4500).unwrap_or(u8::MAX);
+            let second = ((frames % 4500) / 75) as u8;
+            let frame = (frames % 75) as u8;
+            field.copy_from_slice(&[0, minute, second, frame]);
+        }
+    }
+    bytes
+}
+
 /// READ TOC of a single-track DVD or BD whose readable area is `[0, readable)`: DVD drives
 /// fabricate a CD-like TOC (format 0: track 1 and the lead-out; format 1: session 1 starting
-/// at track 1). A blank disc has no TOC (05/24/00, as on a blank CD-R); MSF addresses and
-/// the CD-only formats (full TOC, PMA, ATIP, CD-TEXT) are invalid fields too.
+/// at track 1), in MSF too ([`toc_in_msf`]). A blank disc has no TOC (05/24/00, as on a blank
+/// CD-R); the CD-only formats (full TOC, PMA, ATIP, CD-TEXT) are invalid fields too.
 pub(crate) fn single_track_toc(cdb: &ReadTocPmaAtip, readable: u64) -> MediumResult<Vec<u8>> {
-    if cdb.msf {
-        // Byte 1 bit 1.
-        return Err(invalid_cdb_field(1, Some(1)));
+    if cdb.msf && matches!(cdb.format, TocFormat::Toc | TocFormat::SessionInfo) {
+        let lba = ReadTocPmaAtip { msf: false, ..*cdb };
+        return single_track_toc(&lba, readable).map(toc_in_msf);
     }
     if readable == 0 {
         return Err(invalid_cdb_field(2, None));

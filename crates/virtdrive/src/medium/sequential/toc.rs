@@ -5,7 +5,7 @@ use mmc_core::response::toc::{TrackDescriptor, LEAD_OUT_TRACK};
 use mmc_core::response::{FormattedToc, MultiSessionInfo, ResponseFormat};
 
 use super::SequentialLayout;
-use crate::medium::overwritable::invalid_cdb_field;
+use crate::medium::overwritable::{invalid_cdb_field, toc_in_msf};
 use crate::medium::recording::{lba_field, Track};
 use crate::medium::MediumResult;
 
@@ -14,10 +14,12 @@ use crate::medium::MediumResult;
 /// discretion of the drive"). Format 0 lists every track of the closed sessions and the
 /// lead-out after the last; format 1 the first track of the last closed session. ADR 1 and
 /// CONTROL 4 ("always 14h" for DVD, Pioneer R8). With no closed session there is no TOC
-/// (05/24/00, as on a blank CD-R); MSF addresses and the CD formats are invalid fields.
+/// (05/24/00, as on a blank CD-R); the CD formats are invalid fields. With the MSF bit the
+/// addresses are converted ([`toc_in_msf`]).
 pub(crate) fn read_toc(disc: &SequentialLayout, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-    if cdb.msf {
-        return Err(invalid_cdb_field(1, Some(1)));
+    if cdb.msf && matches!(cdb.format, TocFormat::Toc | TocFormat::SessionInfo) {
+        let lba = ReadTocPmaAtip { msf: false, ..*cdb };
+        return read_toc(disc, &lba).map(toc_in_msf);
     }
     let closed: Vec<&Track<()>> = disc
         .closed_sessions()
