@@ -21,10 +21,24 @@ fn unknown_opcodes_are_invalid_command_operation_code() {
     }
 }
 
+/// SPC-4 4.2.5.1: the operation code's group gives the CDB length. ATAPI transports send
+/// 12-byte packets (and the Linux cdrom layer's CDROM_SEND_PACKET always 12 bytes), so a
+/// shorter command arrives with zeros after it: a drive runs the command.
 #[test]
-fn wrong_lengths_are_rejected_both_ways() {
-    // WRITE (10) padded to 12 bytes (an ATAPI packet) and cut to 9.
-    let padded = [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0];
+fn zero_padding_after_the_command_is_transport_padding() {
+    let write10 = [0x2A, 0, 0, 0, 0, 0x10, 0, 0, 1, 0];
+    let mut padded = write10.to_vec();
+    padded.extend_from_slice(&[0, 0]);
+    assert_eq!(Command::decode(&padded), Command::decode(&write10));
+    assert!(Command::decode(&padded).is_ok());
+    let mut inquiry = vec![0x12, 0, 0, 0, 36, 0];
+    inquiry.resize(16, 0);
+    assert_eq!(
+        Command::decode(&inquiry),
+        Command::decode(&[0x12, 0, 0, 0, 36, 0])
+    );
+    // A set bit past the command's length is no padding.
+    padded[11] = 0x01;
     assert_eq!(
         Command::decode(&padded),
         Err(CdbError::WrongLength {
@@ -33,6 +47,18 @@ fn wrong_lengths_are_rejected_both_ways() {
             got: 12
         })
     );
+    // Nor is anything past 16 bytes, the longest CDB SAM-5 carries here.
+    let mut long = write10.to_vec();
+    long.resize(17, 0);
+    assert!(matches!(
+        Command::decode(&long),
+        Err(CdbError::WrongLength { got: 17, .. })
+    ));
+}
+
+#[test]
+fn wrong_lengths_are_rejected_both_ways() {
+    let padded = [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0];
     assert_eq!(
         Command::decode(&padded[..9]),
         Err(CdbError::WrongLength {

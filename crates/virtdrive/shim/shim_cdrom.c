@@ -339,15 +339,10 @@ static int send_packet(struct vd_conn *c, struct cdrom_generic_command *cgc)
     sg_io_hdr_t h;
     memset(&h, 0, sizeof h);
     h.interface_id = 'S';
-    /* The kernel passes all 12 bytes (CDROM_PACKET_SIZE); an MMC drive takes a packet of
-     * 12 and decodes the command's length from its operation code's group (SPC-4 4.2.5.1,
-     * as an ATAPI drive does): the emulated drive, which checks the length, gets that. */
-    switch (cgc->cmd[0] >> 5) {
-    case 0: h.cmd_len = 6; break;
-    case 1:
-    case 2: h.cmd_len = 10; break;
-    default: h.cmd_len = sizeof cgc->cmd; break;
-    }
+    /* All 12 bytes (CDROM_PACKET_SIZE), as the kernel passes them: the drive takes the
+     * command's length from its operation code's group (SPC-4 4.2.5.1) and the zeros after
+     * it for the packet's padding. */
+    h.cmd_len = sizeof cgc->cmd;
     h.cmdp = cgc->cmd;
     h.dxfer_len = cgc->buflen;
     switch (cgc->data_direction) {

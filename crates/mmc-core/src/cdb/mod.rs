@@ -1,7 +1,7 @@
 //! Command descriptor blocks: one typed struct per MMC/SPC command a writer sends.
 //!
 //! Each struct implements [`CdbRepr`], in smoltcp's `Repr` style: `decode(&[u8])` checks the
-//! bytes once (opcode, exact length, every bit outside the command's [`CdbRepr::USAGE`] mask)
+//! bytes once (opcode, length (zero padding up to 16 bytes allowed), every bit outside the command's [`CdbRepr::USAGE`] mask)
 //! and never panics; `encode()` returns the exact bytes with a zero Control byte. Neither
 //! allocates. Each command is declared once, as a field table from which the struct, the
 //! usage mask, `decode`, `encode` and the expected transfer all come.
@@ -84,7 +84,7 @@ macro_rules! commands {
 
         impl Command {
             /// Decodes a CDB by its operation code. Fails on an empty CDB, an opcode this
-            /// crate does not decode, a length other than the command's, or a bit outside
+            /// crate does not decode, a length other than the command's (zero padding excepted), or a bit outside
             /// the command's layout; never panics.
             #[inline]
             pub fn decode(cdb: &[u8]) -> Result<Self, CdbError> {

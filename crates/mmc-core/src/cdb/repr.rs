@@ -35,7 +35,7 @@ pub trait CdbRepr: Sized + Copy {
     /// The CDB length, `USAGE.len()`.
     const LEN: usize = Self::USAGE.len();
 
-    /// Parses and checks a CDB of exactly [`CdbRepr::LEN`] bytes.
+    /// Parses and checks a CDB of [`CdbRepr::LEN`] bytes, with zero padding after them.
     fn decode(cdb: &[u8]) -> Result<Self, CdbError>;
     /// The exact bytes, Control byte 0.
     fn encode(&self) -> CdbBytes;
@@ -106,13 +106,35 @@ pub const fn blocks_to_bytes(blocks: u32) -> u32 {
     blocks.saturating_mul(BLOCK_LEN)
 }
 
+/// The longest CDB a transport carries here (SAM-5: up to 16 bytes outside the
+/// variable-length CDB).
+pub const MAX_CDB_LEN: usize = 16;
+
+/// The command's `N` bytes of a CDB that is exactly `N` long, or longer with only zeros after
+/// them, up to [`MAX_CDB_LEN`]: the operation code's group gives the length (SPC-4 4.2.5.1)
+/// and the rest is transport padding (an ATAPI packet is 12 bytes; the Linux cdrom layer's
+/// CDROM_SEND_PACKET always sends 12). Shorter CDBs, and set bits past the command, are no
+/// command of this length.
+#[inline(always)]
+fn command_bytes<const N: usize>(cdb: &[u8]) -> Option<[u8; N]> {
+    if cdb.len() > MAX_CDB_LEN {
+        return None;
+    }
+    let (command, padding) = (cdb.get(..N)?, cdb.get(N..)?);
+    if padding.iter().any(|&b| b != 0) {
+        return None;
+    }
+    <[u8; N]>::try_from(command).ok()
+}
+
 /// The most significant set bit of a non-zero byte.
 #[inline]
 const fn top_bit(stray: u8) -> u8 {
     7 - stray.leading_zeros() as u8
 }
 
-/// Checks a CDB against a command's layout: the opcode, the exact length, then every bit
+/// Checks a CDB against a command's layout: the opcode, the length (zero padding allowed, see
+/// [`command_bytes`]), then every bit
 /// outside `usage` (Control bits 7-6 excepted). Returns the bytes as an array, so decoders
 /// destructure them without indexing.
 // Always inlined so that each command's usage mask folds into constants.
@@ -131,7 +153,7 @@ pub(crate) fn check<const N: usize>(
             got: first,
         });
     }
-    let Ok(bytes) = <[u8; N]>::try_from(cdb) else {
+    let Some(bytes) = command_bytes::<N>(cdb) else {
         return Err(CdbError::WrongLength {
             opcode,
             expected: N,
