@@ -221,6 +221,11 @@ impl SequentialDisc {
     /// minimal radius pads the last track out to `pad_to`.
     fn close_session(&mut self, finalize: bool, pad_to: Option<u32>) -> MediumResult<Busy> {
         let g = self.geometry;
+        // The drive does not close an open track for the host: "If not all Fragments in the
+        // last Session are closed" close function 010b ends in 05/72/03 SESSION FIXATION
+        // ERROR - INCOMPLETE TRACK IN SESSION (Pioneer R11 command reference 4.2, +R DL; the
+        // same for DVD-R borders). wodim's DVD-R driver, which sends CLOSE SESSION without
+        // CLOSE TRACK on DVD+R, gets this from such a drive too.
         if self.disc.open_track.is_some() {
             return Err(triples::INCOMPLETE_TRACK_IN_SESSION.into());
         }
