@@ -25,6 +25,7 @@ fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) ->
             drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(disc.to_path_buf()),
+                media_id: None,
             },
             fault_plan,
             transcript: None,

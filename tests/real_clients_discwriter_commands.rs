@@ -26,6 +26,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
             drive: VirtSpec {
                 kind,
                 file: Some(disc.to_path_buf()),
+                media_id: None,
             },
             fault_plan: None,
             transcript: Some(transcript.clone()),

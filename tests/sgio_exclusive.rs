@@ -57,6 +57,7 @@ wait
             drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
+                media_id: None,
             },
             fault_plan: None,
             transcript: None,

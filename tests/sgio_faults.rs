@@ -39,6 +39,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
             drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
+                media_id: None,
             },
             fault_plan: None,
             transcript: None,

@@ -32,6 +32,11 @@ impl DriveSpec {
         };
         if arg.starts_with("virt:") {
             let spec = virtdrive::VirtSpec::parse(arg).map_err(CliError::Input)?;
+            if spec.media_id.is_some() {
+                return Err(CliError::Input(format!(
+                    "--drive {arg}: discwriter does not name a disc's maker; create the disc with virtdrive run|serve --drive virt:MEDIA/ID@FILE, which keeps it in the file"
+                )));
+            }
             return Ok(DriveSpec::Virtual {
                 kind: spec.kind,
                 file: spec.file,
@@ -112,6 +117,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("empty"), "{e}");
+        // The identity a disc file keeps is virtdrive's to name.
+        let e = DriveSpec::parse(Some("virt:dvd+r/ACMEDISC/X42/3@/tmp/a.disc"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("virtdrive run|serve"), "{e}");
     }
 }
 

@@ -27,7 +27,7 @@ use serde_json::json;
 
 use crate::drive::{build_sense, DriveConfig, EmulatedDrive, WriteProtection};
 use crate::fault::{Arrival, DriveCondition, DriveHooks};
-use crate::medium::{self, MediumKind};
+use crate::medium::{self, MediaIdentity, MediumKind};
 use crate::store::MemoryStore;
 
 #[cfg(unix)]
@@ -135,7 +135,11 @@ impl DiscFileDrive {
             DiscFile::create(
                 path,
                 kind,
-                &saved_state(blank.save_state(), WriteProtection::default()),
+                &saved_state(
+                    blank.save_state(),
+                    WriteProtection::default(),
+                    config.media_identity.as_ref(),
+                ),
             )?
         };
         if loaded.kind != kind {
@@ -177,6 +181,17 @@ impl DiscFileDrive {
             Some(serde_json::Value::Object(m)) => m.clone(),
             Some(_) => return Err(bad("\"notes\" is not an object".into())),
         };
+        // The identity the disc was made with outranks the configuration's: a disc cannot
+        // change maker. Files saved without one take the configuration's (or the default).
+        let mut config = config;
+        match loaded.state.get("media_identity") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(id)) => {
+                config.media_identity =
+                    Some(MediaIdentity::parse(id).map_err(|e| bad(format!("media_identity: {e}")))?);
+            }
+            Some(_) => return Err(bad("\"media_identity\" is not a string".into())),
+        }
         let mut drive = EmulatedDrive::with_medium(config, medium);
         drive.set_write_protection(write_protection);
         Ok(DiscFileDrive {
@@ -262,7 +277,8 @@ impl DiscFileDrive {
         if let Some(file) = &self.file {
             if let Some(m) = self.drive.medium() {
                 let protection = self.drive.write_protection();
-                let mut state = saved_state(m.save_state(), protection);
+                let identity = self.drive.config().media_identity.as_ref();
+                let mut state = saved_state(m.save_state(), protection, identity);
                 if let (false, Some(map)) = (self.notes.is_empty(), state.as_object_mut()) {
                     map.insert(
                         "notes".into(),
@@ -276,12 +292,21 @@ impl DiscFileDrive {
     }
 }
 
-/// What the disc file keeps: the medium's state and the drive's view of the disc.
-fn saved_state(medium: serde_json::Value, protection: WriteProtection) -> serde_json::Value {
-    json!({ "medium": medium, "drive": {
+/// What the disc file keeps: the medium's state, the drive's view of the disc, and who made
+/// the disc when it was named (`MANUFACTURER/TYPE/REVISION`).
+fn saved_state(
+    medium: serde_json::Value,
+    protection: WriteProtection,
+    identity: Option<&MediaIdentity>,
+) -> serde_json::Value {
+    let mut state = json!({ "medium": medium, "drive": {
         "write_protected": protection.any(),
         "write_protection": protection,
-    } })
+    } });
+    if let (Some(id), Some(map)) = (identity, state.as_object_mut()) {
+        map.insert("media_identity".into(), id.to_string().into());
+    }
+    state
 }
 
 /// Opcodes that change the disc's contents: they make every host note stale.

@@ -56,6 +56,7 @@ pub fn run_in_shim(test: &str, shim: Shim<'_>) -> i32 {
             drive: VirtSpec {
                 kind: MediumKind::BdRe,
                 file: None,
+                media_id: None,
             },
             fault_plan: None,
             transcript: shim.transcript,

@@ -51,7 +51,12 @@ pub struct DriveOptions {
 pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     let config = DriveConfig {
         paced: options.paced,
-        media_identity: options.media_identity.clone(),
+        // The spec's identity names this disc; --media-id any disc the drive is given.
+        media_identity: options
+            .drive
+            .media_id
+            .clone()
+            .or_else(|| options.media_identity.clone()),
         ..DriveConfig::default()
     };
     let plan = match &options.fault_plan {
