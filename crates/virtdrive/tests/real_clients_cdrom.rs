@@ -69,6 +69,57 @@ fn cd_info_lists_the_tracks_of_a_written_cd_r() {
     b.keep("cd-info-cd-r");
 }
 
+/// The lead-out of the DVD+R kept in `disc`, from READ TOC/PMA/ATIP format 0h in LBA form
+/// (its descriptor AAh) through the virtdrive library.
+fn dvd_plus_r_lead_out(disc: &Path) -> u32 {
+    use mmc_core::{DataPhase, ScsiStatus, Transport};
+    let mut drive = virtdrive::DiscFileDrive::open_existing(
+        virtdrive::medium::MediumKind::DvdPlusR,
+        disc,
+        virtdrive::DriveConfig::default(),
+    )
+    .unwrap();
+    let cdb = [0x43, 0, 0, 0, 0, 0, 0xAA, 0, 12, 0];
+    let mut data = [0u8; 12];
+    let c = drive
+        .execute(
+            &cdb,
+            DataPhase::In(&mut data),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    assert_eq!(c.status, ScsiStatus::Good, "READ TOC: {c:?}");
+    u32::from_be_bytes([data[8], data[9], data[10], data[11]])
+}
+
+/// A DVD+R with one session (xorriso, left appendable): the cdrom layer reads each TOC entry
+/// in MSF, which the drive converts from the DVD's LBAs, so `cd-info` lists track 1 and the
+/// lead-out where READ TOC in LBA form puts them.
+#[test]
+fn cd_info_lists_the_track_of_a_written_dvd_plus_r() {
+    let (Some(xorriso), Some(cd_info)) =
+        (tool("xorriso", "xorriso"), tool("cd-info", "libcdio-utils"))
+    else {
+        return;
+    };
+    let mut b = Bench::new("dvd+r");
+    std::fs::create_dir_all(b.path("tree")).unwrap();
+    std::fs::write(b.path("tree").join("file.txt"), "one session\n").unwrap();
+    let tree = b.path("tree");
+    let tree = tree.to_str().unwrap();
+    let args = [
+        "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
+    ];
+    b.run(&xorriso, &args).expect_code(0);
+    let out = b.run(&cd_info, &["--no-cddb", "/dev/sr9"]);
+    out.expect_code(0);
+    let lead_out = dvd_plus_r_lead_out(&b.path("disc"));
+    out.expect_line("CD-ROM Track List (1 - 1)")
+        .expect_line("  1: 00:02:00  000000 data")
+        .expect_line(&format!("170: {}  {lead_out:06} leadout", msf(lead_out)));
+    b.keep("cd-info-dvd+r");
+}
+
 /// An LBA as `MM:SS:FF` (the 150-frame pregap added, MMC-6 Table 638 "LBA to MSF").
 fn msf(lba: u32) -> String {
     let f = lba + 150;

@@ -145,3 +145,27 @@ fn the_media_id_option_replaces_the_default() {
     let line = field(&out.stdout, "Media product:").unwrap_or_default();
     assert!(line.starts_with("MCC/004/0 , "), "{line:?}");
 }
+
+/// A disc file keeps the identity it was made with: named in `virt:dvd+r/ID@FILE` for the
+/// first run, dvd+rw-mediainfo still prints it when the file is used again without one.
+#[test]
+fn a_disc_file_keeps_the_media_id_it_was_made_with() {
+    let Some(mediainfo) = tool("dvd+rw-mediainfo", "dvd+rw-tools") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("disc");
+    for drive in [
+        format!("virt:dvd+r/ACMEDISC/X42/3@{}", disc.display()),
+        format!("virt:dvd+r@{}", disc.display()),
+    ] {
+        let out = virtdrive_run(dir.path(), &["--drive", &drive], &mediainfo, &["/dev/sr9"]);
+        out.expect_code(0);
+        assert_eq!(
+            field(&out.stdout, "Media ID:"),
+            Some("ACMEDISC/X42"),
+            "{drive}\n{}",
+            out.stdout
+        );
+    }
+}
