@@ -117,8 +117,10 @@ pub enum Command {
 fn drive_help() -> String {
     let names: Vec<&str> = MediumKind::ALL.iter().map(|k| k.name()).collect();
     format!(
-        "The virtual drive: virt:MEDIA[@FILE], MEDIA one of {}. FILE keeps the disc (created \
-         blank when missing, in a folder that must exist); without it the disc lives in memory.",
+        "The virtual drive: virt:MEDIA[/ID][@FILE], MEDIA one of {}. FILE keeps the disc (created \
+         blank when missing, in a folder that must exist); without it the disc lives in memory. \
+         ID names the disc's maker as --media-id does; a disc file keeps the identity it was \
+         made with.",
         names.join(", ")
     )
 }
