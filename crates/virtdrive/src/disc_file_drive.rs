@@ -187,8 +187,9 @@ impl DiscFileDrive {
         match loaded.state.get("media_identity") {
             None | Some(serde_json::Value::Null) => {}
             Some(serde_json::Value::String(id)) => {
-                config.media_identity =
-                    Some(MediaIdentity::parse(id).map_err(|e| bad(format!("media_identity: {e}")))?);
+                config.media_identity = Some(
+                    MediaIdentity::parse(id).map_err(|e| bad(format!("media_identity: {e}")))?,
+                );
             }
             Some(_) => return Err(bad("\"media_identity\" is not a string".into())),
         }

@@ -21,7 +21,18 @@ fn written_cd() -> (EmulatedDrive, Vec<u8>) {
 
 /// READ SUB-CHANNEL with SubQ, `format`, `msf`, for `track`.
 fn read_subchannel(format: u8, msf: bool, track: u8) -> [u8; 10] {
-    [0x42, if msf { 0x02 } else { 0 }, 0x40, format, 0, 0, track, 0, 48, 0]
+    [
+        0x42,
+        if msf { 0x02 } else { 0 },
+        0x40,
+        format,
+        0,
+        0,
+        track,
+        0,
+        48,
+        0,
+    ]
 }
 
 /// READ CD of `blocks` sectors from `lba`, parts `flags` (byte 9), any sector type.
@@ -83,7 +94,11 @@ fn read_cd_returns_the_whole_mode_1_sector_around_the_user_data() {
         &s[..12],
         &[0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0]
     );
-    assert_eq!(&s[12..16], &[0x00, 0x02, 0x16, 0x01], "00:02:16 BCD, mode 1");
+    assert_eq!(
+        &s[12..16],
+        &[0x00, 0x02, 0x16, 0x01],
+        "00:02:16 BCD, mode 1"
+    );
     assert_eq!(&s[16..2064], &data[16 * 2048..17 * 2048]);
     assert_eq!(&s[2068..2076], &[0; 8], "the zero bytes after the EDC");
     // User data and EDC/ECC only: the 2336 bytes of CDROMREADMODE2 on a Mode 1 sector.
@@ -93,7 +108,10 @@ fn read_cd_returns_the_whole_mode_1_sector_around_the_user_data() {
     assert_eq!(&u[2048..2336], &s[2064..]);
     assert_eq!(&u[2336..2336 + 2048], &data[17 * 2048..18 * 2048]);
     // User data only is READ (10)'s block.
-    assert_eq!(command_in(&mut d, &read_cd(5, 1, 0x10), 2048), data[5 * 2048..6 * 2048]);
+    assert_eq!(
+        command_in(&mut d, &read_cd(5, 1, 0x10), 2048),
+        data[5 * 2048..6 * 2048]
+    );
 }
 
 #[test]

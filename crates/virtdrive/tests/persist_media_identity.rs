@@ -16,7 +16,11 @@ use virtdrive::{DiscFileDrive, DriveConfig, VirtSpec};
 fn adip_identity<T: mmc_core::Transport>(d: &mut T) -> (String, String) {
     let cdb = [0xAD, 0, 0, 0, 0, 0, 0, 0x11, 0x01, 0x04, 0, 0];
     let adip = command_in(d, &cdb, 260);
-    let text = |b: &[u8]| String::from_utf8_lossy(b).trim_end_matches('\0').to_string();
+    let text = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .trim_end_matches('\0')
+            .to_string()
+    };
     (text(&adip[4 + 19..4 + 27]), text(&adip[4 + 27..4 + 30]))
 }
 
@@ -31,8 +35,8 @@ fn config(id: Option<&str>) -> DriveConfig {
 fn the_identity_a_disc_was_created_with_is_kept_in_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("disc");
-    let mut d = DiscFileDrive::open(MediumKind::DvdPlusR, &path, config(Some("ACMEDISC/X42/3")))
-        .unwrap();
+    let mut d =
+        DiscFileDrive::open(MediumKind::DvdPlusR, &path, config(Some("ACMEDISC/X42/3"))).unwrap();
     assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
     d.commit().unwrap();
     drop(d);
@@ -89,12 +93,19 @@ fn the_virt_spec_names_the_identity() {
         media_identity: Some(MediaIdentity::parse("OTHER/Y01/1").unwrap()),
     };
     let mut served = open_drive(&options).unwrap();
-    assert_eq!(adip_identity(&mut served), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(
+        adip_identity(&mut served),
+        ("ACMEDISC".into(), "X42".into())
+    );
     drop(served);
     let mut d = DiscFileDrive::open_existing(MediumKind::DvdPlusR, &file, config(None)).unwrap();
     assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
 
-    for bad in ["virt:dvd+r/ACMEDISC/X42", "virt:dvd+r/TOOLONGNAME/X42/3", "virt:dvd+r/"] {
+    for bad in [
+        "virt:dvd+r/ACMEDISC/X42",
+        "virt:dvd+r/TOOLONGNAME/X42/3",
+        "virt:dvd+r/",
+    ] {
         let e = VirtSpec::parse(bad).unwrap_err();
         assert!(e.contains("media id"), "{bad}: {e}");
     }

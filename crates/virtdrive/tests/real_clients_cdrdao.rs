@@ -95,12 +95,19 @@ fn cdrdao_writes_a_mode1_track_that_reads_back() {
     let text = report(&read_toc);
     // READ SUB-CHANNEL answers the catalog number (none: MCVAL 0), READ CD the data track's
     // sector header, from which cdrdao takes its mode rather than assuming MODE1.
-    for complaint in ["Cannot get catalog number", "Cannot determine mode", "Cannot read"] {
+    for complaint in [
+        "Cannot get catalog number",
+        "Cannot determine mode",
+        "Cannot read",
+    ] {
         assert!(!text.contains(complaint), "{text}");
     }
     let toc = std::fs::read_to_string(&back).unwrap();
     assert!(toc.contains("TRACK MODE1"), "{toc}");
-    assert!(!toc.contains("CATALOG"), "no catalog number on the disc: {toc}");
+    assert!(
+        !toc.contains("CATALOG"),
+        "no catalog number on the disc: {toc}"
+    );
     // 600 sectors are 8 seconds at 75 sectors a second: length 00:08:00.
     assert!(toc.contains("00:08:00"), "{toc}");
 

@@ -319,7 +319,11 @@ fn the_block_node_answers_the_cdrom_ioctls_from_the_drive() {
             ("CDROMCLOSETRAY", "ok 0"),
         ],
     );
-    assert_eq!(outcome(&lines, "mcn"), "", "13 zero bytes: no catalog number");
+    assert_eq!(
+        outcome(&lines, "mcn"),
+        "",
+        "13 zero bytes: no catalog number"
+    );
 }
 
 /// On a DVD the cdrom layer's TOC entries come from READ TOC in MSF too (sr_read_tocentry

@@ -4,7 +4,7 @@
 
 use mmc_core::cdb::{ReadCd, ReadSubchannel, SectorType, SubChannelFormat, TocFormat};
 use mmc_core::response::msf::Msf;
-use mmc_core::response::toc::TrackDescriptor;
+use mmc_core::response::toc::{TrackDescriptor, LEAD_OUT_TRACK};
 use mmc_core::response::{FormattedToc, ResponseFormat};
 use mmc_core::sense::triples;
 use mmc_core::DataPhase;
@@ -63,9 +63,7 @@ impl EmulatedDrive {
                 let head = self.head;
                 let track = tracks
                     .iter()
-                    .filter(|t| t.track_number != mmc_core::response::toc::LEAD_OUT_TRACK)
-                    .filter(|t| t.lba(false) <= head)
-                    .last();
+                    .rfind(|t| t.track_number != LEAD_OUT_TRACK && t.lba(false) <= head);
                 let (adr_control, number, index, start) = match track {
                     Some(t) => (t.adr << 4 | t.control, t.track_number, 1, t.lba(false)),
                     None => (0, 0, 0, head),
@@ -83,10 +81,15 @@ impl EmulatedDrive {
                 let track = tracks
                     .iter()
                     .find(|t| t.track_number == cdb.track_number)
-                    .filter(|t| t.track_number != mmc_core::response::toc::LEAD_OUT_TRACK)
+                    .filter(|t| t.track_number != LEAD_OUT_TRACK)
                     .ok_or(Failure::invalid_cdb_field(6, None))?;
                 // Bytes 8 (TCVAL 0), 9-20 (the code), 21 (zero), 22 (AFRAME), 23.
-                data.extend_from_slice(&[0x03, track.adr << 4 | track.control, cdb.track_number, 0]);
+                data.extend_from_slice(&[
+                    0x03,
+                    track.adr << 4 | track.control,
+                    cdb.track_number,
+                    0,
+                ]);
                 data.extend_from_slice(&[0; 16]);
             }
             SubChannelFormat::Unknown(_) => return Err(Failure::invalid_cdb_field(3, None)),
@@ -106,7 +109,11 @@ impl EmulatedDrive {
     /// data (sync, header, EDC and ECC, MMC-6 table 421), C2 pointers are zero (no errors).
     /// Another expected sector type is 05/64/00 ILLEGAL MODE FOR THIS TRACK (MMC-6 6.19.2.1),
     /// as is READ CD of a DVD or BD; sub-channel data is not offered (05/24/00 on byte 10).
-    pub(super) fn read_cd(&mut self, cdb: ReadCd, data: &mut DataPhase<'_>) -> Result<Reply, Failure> {
+    pub(super) fn read_cd(
+        &mut self,
+        cdb: ReadCd,
+        data: &mut DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
         if !self.medium_ref()?.profile().is_cd() {
             return Err(Failure::sense(triples::ILLEGAL_MODE_FOR_THIS_TRACK));
         }
@@ -142,7 +149,11 @@ impl EmulatedDrive {
             let block_start = at;
             let parts: [(bool, usize, usize); 4] = [
                 (cdb.sync, 0, HEADER_AT),
-                (cdb.header_codes & ReadCd::HEADER != 0, HEADER_AT, USER_DATA_AT),
+                (
+                    cdb.header_codes & ReadCd::HEADER != 0,
+                    HEADER_AT,
+                    USER_DATA_AT,
+                ),
                 (cdb.user_data, USER_DATA_AT, EDC_AT),
                 (cdb.edc_ecc, EDC_AT, RAW_SECTOR),
             ];

@@ -50,7 +50,14 @@ const fn times_alpha(v: u8) -> u8 {
 /// One parity pass of ECMA-130 annex A over the 2340 bytes from the header on (`codeword`
 /// vectors of `len` bytes, `step` apart, each pair of parity bytes `major_step` apart):
 /// writes the `2 × count` parity bytes into `parity`. The Q pass runs over the P parity too.
-fn parity(sector: &mut [u8; RAW_SECTOR], count: usize, len: usize, major_step: usize, step: usize, at: usize) {
+fn parity(
+    sector: &mut [u8; RAW_SECTOR],
+    count: usize,
+    len: usize,
+    major_step: usize,
+    step: usize,
+    at: usize,
+) {
     let size = count * len;
     for major in 0..count {
         let mut index = (major >> 1) * major_step + (major & 1);
@@ -93,7 +100,10 @@ pub(crate) fn mode1_sector(lba: i32, user_data: &[u8]) -> [u8; RAW_SECTOR] {
         h.copy_from_slice(&[bcd(msf.minute), bcd(msf.second), bcd(msf.frame), 0x01]);
     }
     let n = user_data.len().min(2048);
-    if let (Some(d), Some(src)) = (s.get_mut(USER_DATA_AT..USER_DATA_AT + n), user_data.get(..n)) {
+    if let (Some(d), Some(src)) = (
+        s.get_mut(USER_DATA_AT..USER_DATA_AT + n),
+        user_data.get(..n),
+    ) {
         d.copy_from_slice(src);
     }
     let crc = edc(s.get(..EDC_AT).unwrap_or(&[]));

@@ -324,8 +324,8 @@ pub(crate) fn single_track(
 pub(crate) fn toc_in_msf(mut bytes: Vec<u8>) -> Vec<u8> {
     let descriptors = bytes.get_mut(4..).unwrap_or_default();
     for d in descriptors.chunks_exact_mut(8) {
-        if let Some(field) = d.get_mut(4..8) {
-            let lba = u32::from_be_bytes([field[0], field[1], field[2], field[3]]);
+        if let Some(Ok(field)) = d.get_mut(4..8).map(<&mut [u8; 4]>::try_from) {
+            let lba = u32::from_be_bytes(*field);
             let frames = (u64::from(lba) + 150).min(255 * 4500 + 59 * 75 + 74);
             let minute = u8::try_from(frames / 4500).unwrap_or(u8::MAX);
             let second = ((frames % 4500) / 75) as u8;
