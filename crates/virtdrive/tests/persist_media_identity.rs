@@ -4,6 +4,7 @@
 //! 6.22) reports it; files saved without one load with the medium's default.
 #![cfg(unix)]
 
+use std::path::Path;
 use std::time::Duration;
 
 use testkit::*;
@@ -31,48 +32,61 @@ fn config(id: Option<&str>) -> DriveConfig {
     }
 }
 
+/// The disc file at `path` opened again with the configuration naming `id`.
+fn reopen(path: &Path, id: Option<&str>) -> DiscFileDrive {
+    DiscFileDrive::open_existing(MediumKind::DvdPlusR, path, config(id)).unwrap()
+}
+
+const ACME: (&str, &str) = ("ACMEDISC", "X42");
+
+fn identity_of(mut d: DiscFileDrive) -> (String, String) {
+    adip_identity(&mut d)
+}
+
 #[test]
 fn the_identity_a_disc_was_created_with_is_kept_in_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("disc");
     let mut d =
         DiscFileDrive::open(MediumKind::DvdPlusR, &path, config(Some("ACMEDISC/X42/3"))).unwrap();
-    assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(adip_identity(&mut d), (ACME.0.into(), ACME.1.into()));
     d.commit().unwrap();
     drop(d);
     // Opened again without naming one: the disc's own identity.
-    let mut d = DiscFileDrive::open_existing(MediumKind::DvdPlusR, &path, config(None)).unwrap();
-    assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(
+        identity_of(reopen(&path, None)),
+        (ACME.0.into(), ACME.1.into())
+    );
     // A disc cannot change maker: the saved identity outranks the configuration's.
-    drop(d);
-    let mut d =
-        DiscFileDrive::open_existing(MediumKind::DvdPlusR, &path, config(Some("OTHER/Y01/1")))
-            .unwrap();
-    assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(
+        identity_of(reopen(&path, Some("OTHER/Y01/1"))),
+        (ACME.0.into(), ACME.1.into())
+    );
 }
 
 #[test]
 fn a_file_saved_without_an_identity_loads_with_the_default_and_takes_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("disc");
-    let d = DiscFileDrive::open(MediumKind::DvdPlusR, &path, config(None)).unwrap();
-    drop(d);
+    drop(DiscFileDrive::open(MediumKind::DvdPlusR, &path, config(None)).unwrap());
     // What an earlier build wrote: no identity in the state file.
     let state_path = dir.path().join("disc.state.json");
-    let mut state: serde_json::Value =
+    let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
-    state["state"]
-        .as_object_mut()
-        .unwrap()
-        .remove("media_identity");
-    std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
-    let mut d = DiscFileDrive::open_existing(MediumKind::DvdPlusR, &path, config(None)).unwrap();
-    assert_eq!(adip_identity(&mut d), ("RICOHJPN".into(), "R03".into()));
+    assert!(state["state"].get("media_identity").is_none(), "{state}");
+    assert_eq!(
+        identity_of(reopen(&path, None)),
+        ("RICOHJPN".into(), "R03".into())
+    );
+    // Named when opened, it is the disc's from its next commit on.
+    let mut d = reopen(&path, Some("ACMEDISC/X42/3"));
+    assert_eq!(adip_identity(&mut d), (ACME.0.into(), ACME.1.into()));
+    d.commit().unwrap();
     drop(d);
-    let mut d =
-        DiscFileDrive::open_existing(MediumKind::DvdPlusR, &path, config(Some("ACMEDISC/X42/3")))
-            .unwrap();
-    assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(
+        identity_of(reopen(&path, None)),
+        (ACME.0.into(), ACME.1.into())
+    );
 }
 
 #[test]
@@ -98,8 +112,10 @@ fn the_virt_spec_names_the_identity() {
         ("ACMEDISC".into(), "X42".into())
     );
     drop(served);
-    let mut d = DiscFileDrive::open_existing(MediumKind::DvdPlusR, &file, config(None)).unwrap();
-    assert_eq!(adip_identity(&mut d), ("ACMEDISC".into(), "X42".into()));
+    assert_eq!(
+        identity_of(reopen(&file, None)),
+        (ACME.0.into(), ACME.1.into())
+    );
 
     for bad in [
         "virt:dvd+r/ACMEDISC/X42",

@@ -11,14 +11,14 @@ use std::path::Path;
 
 use real_clients::{ready_cd_r, tool, Bench};
 
-/// The formatted TOC of the CD-R kept in `disc`, read through the virtdrive library with
+/// The formatted TOC of the disc `drive` holds, read through the virtdrive library with
 /// READ TOC/PMA/ATIP format 0h in LBA form (MMC-6 6.26.3.2): (track number, start) for
 /// every track and the lead-out (AAh).
-fn toc(disc: &Path) -> Vec<(u8, u32)> {
-    use mmc_core::{DataPhase, ScsiStatus, Transport};
+fn toc(mut drive: impl mmc_core::Transport) -> Vec<(u8, u32)> {
+    use mmc_core::{DataPhase, ScsiStatus};
     let cdb = [0x43, 0, 0, 0, 0, 0, 0, 0x03, 0x24, 0]; // 804 bytes: 100 descriptors
     let mut data = vec![0u8; 804];
-    let c = ready_cd_r(disc)
+    let c = drive
         .execute(
             &cdb,
             DataPhase::In(&mut data),
@@ -33,6 +33,19 @@ fn toc(disc: &Path) -> Vec<(u8, u32)> {
         .collect()
 }
 
+/// Writes one session holding `file.txt` with `text` from the folder `folder` (xorriso, the
+/// disc left appendable).
+fn write_session(b: &mut Bench, xorriso: &Path, folder: &str, text: &str) {
+    std::fs::create_dir_all(b.path(folder)).unwrap();
+    std::fs::write(b.path(folder).join("file.txt"), text).unwrap();
+    let tree = b.path(folder);
+    let tree = tree.to_str().unwrap();
+    let args = [
+        "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
+    ];
+    b.run(xorriso, &args).expect_code(0);
+}
+
 /// A CD-R with two sessions of one data track each (xorriso, the disc left appendable):
 /// `cd-info` lists both tracks and the lead-out where the drive's TOC puts them, the start
 /// of the last session, and a data disc.
@@ -44,19 +57,11 @@ fn cd_info_lists_the_tracks_of_a_written_cd_r() {
         return;
     };
     let mut b = Bench::new("cd-r");
-    for (folder, text) in [("first", "first session\n"), ("second", "second session\n")] {
-        std::fs::create_dir_all(b.path(folder)).unwrap();
-        std::fs::write(b.path(folder).join("file.txt"), text).unwrap();
-        let tree = b.path(folder);
-        let tree = tree.to_str().unwrap();
-        let args = [
-            "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
-        ];
-        b.run(&xorriso, &args).expect_code(0);
-    }
+    write_session(&mut b, &xorriso, "first", "first session\n");
+    write_session(&mut b, &xorriso, "second", "second session\n");
     let out = b.run(&cd_info, &["--no-cddb", "/dev/sr9"]);
     out.expect_code(0);
-    let toc = toc(&b.path("disc"));
+    let toc = toc(ready_cd_r(&b.path("disc")));
     let [(1, first), (2, second), (0xAA, lead_out)] = toc[..] else {
         panic!("the drive's TOC: {toc:?}");
     };
@@ -67,29 +72,6 @@ fn cd_info_lists_the_tracks_of_a_written_cd_r() {
         .expect_line(&format!("Last CD Session LSN: {second}"))
         .expect_line("Disc mode is listed as: CD-DATA (Mode 1)");
     b.keep("cd-info-cd-r");
-}
-
-/// The lead-out of the DVD+R kept in `disc`, from READ TOC/PMA/ATIP format 0h in LBA form
-/// (its descriptor AAh) through the virtdrive library.
-fn dvd_plus_r_lead_out(disc: &Path) -> u32 {
-    use mmc_core::{DataPhase, ScsiStatus, Transport};
-    let mut drive = virtdrive::DiscFileDrive::open_existing(
-        virtdrive::medium::MediumKind::DvdPlusR,
-        disc,
-        virtdrive::DriveConfig::default(),
-    )
-    .unwrap();
-    let cdb = [0x43, 0, 0, 0, 0, 0, 0xAA, 0, 12, 0];
-    let mut data = [0u8; 12];
-    let c = drive
-        .execute(
-            &cdb,
-            DataPhase::In(&mut data),
-            std::time::Duration::from_secs(60),
-        )
-        .unwrap();
-    assert_eq!(c.status, ScsiStatus::Good, "READ TOC: {c:?}");
-    u32::from_be_bytes([data[8], data[9], data[10], data[11]])
 }
 
 /// A DVD+R with one session (xorriso, left appendable): the cdrom layer reads each TOC entry
@@ -103,17 +85,19 @@ fn cd_info_lists_the_track_of_a_written_dvd_plus_r() {
         return;
     };
     let mut b = Bench::new("dvd+r");
-    std::fs::create_dir_all(b.path("tree")).unwrap();
-    std::fs::write(b.path("tree").join("file.txt"), "one session\n").unwrap();
-    let tree = b.path("tree");
-    let tree = tree.to_str().unwrap();
-    let args = [
-        "-dev", "/dev/sr9", "-close", "off", "-map", tree, "/", "-commit",
-    ];
-    b.run(&xorriso, &args).expect_code(0);
+    write_session(&mut b, &xorriso, "tree", "one session\n");
     let out = b.run(&cd_info, &["--no-cddb", "/dev/sr9"]);
     out.expect_code(0);
-    let lead_out = dvd_plus_r_lead_out(&b.path("disc"));
+    let drive = virtdrive::DiscFileDrive::open_existing(
+        virtdrive::medium::MediumKind::DvdPlusR,
+        &b.path("disc"),
+        virtdrive::DriveConfig::default(),
+    )
+    .unwrap();
+    let toc = toc(drive);
+    let [(1, 0), (0xAA, lead_out)] = toc[..] else {
+        panic!("the drive's TOC: {toc:?}");
+    };
     out.expect_line("CD-ROM Track List (1 - 1)")
         .expect_line("  1: 00:02:00  000000 data")
         .expect_line(&format!("170: {}  {lead_out:06} leadout", msf(lead_out)));
