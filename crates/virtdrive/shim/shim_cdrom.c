@@ -297,7 +297,7 @@ static int get_mcn(struct vd_conn *c, struct cdrom_mcn *mcn)
 
 /* CDROMREADMODE1 and CDROMREADMODE2 (cdrom.c mmc_ioctl_cdrom_read_data, cdrom_read_block):
  * the MSF address in the caller's struct cdrom_msf as an LBA (EINVAL below 0), then one
- * sector with READ CD (MMC-6 6.19): Mode 1, user data (byte 9 10h) for 2048 bytes, or any
+ * sector with MMC-6 READ CD: Mode 1, user data (byte 9 10h) for 2048 bytes, or any
  * type with the sub-header, user data and EDC/ECC (58h) for 2336; the data goes over the
  * caller's structure. The kernel falls back to MODE SELECT and READ (10) only for a drive
  * without READ CD (05/20/00), which the emulated drive is not. */

@@ -1,5 +1,5 @@
-//! What a CD carries besides its user data, in raw CDBs: READ SUB-CHANNEL (MMC-6 6.29) for the
-//! current position, the Media Catalog Number and a track's ISRC, and READ CD (MMC-6 6.19) of
+//! What a CD carries besides its user data, in raw CDBs: READ SUB-CHANNEL (MMC-6) for the
+//! current position, the Media Catalog Number and a track's ISRC, and READ CD (MMC-6) of
 //! whole Mode 1 sectors (sync, header, user data, EDC/ECC), as cdrdao and the Linux cdrom
 //! layer read them.
 

@@ -1,12 +1,12 @@
-//! What only a CD carries: READ SUB-CHANNEL (MMC-6 6.29), the Q sub-channel's position, Media
-//! Catalog Number and ISRC, and READ CD (MMC-6 6.19), whole 2352-byte sectors or parts of them.
+//! What only a CD carries: MMC-6 READ SUB-CHANNEL, the Q sub-channel's position, Media
+//! Catalog Number and ISRC, and MMC-6 READ CD, whole 2352-byte sectors or parts of them.
 
 use super::layout::cdb;
 use super::repr::Transfer;
 use crate::wire::wire_enum;
 
 wire_enum! {
-    /// READ SUB-CHANNEL Sub-channel Parameter List (byte 3, MMC-6 table 555).
+    /// READ SUB-CHANNEL Sub-channel Parameter List (byte 3, as MMC-6 lists the formats).
     #[serde(rename_all = "snake_case")]
     pub enum SubChannelFormat: u8 as from_u8 / to_u8 {
         /// 01h: the Q sub-channel where the head is (track, index, absolute and relative
@@ -51,7 +51,7 @@ impl ReadSubchannel {
 }
 
 wire_enum! {
-    /// READ CD Expected Sector Type (byte 1 bits 4-2, MMC-6 table 420).
+    /// READ CD Expected Sector Type (byte 1 bits 4-2, as MMC-6 codes it).
     #[serde(rename_all = "snake_case")]
     pub enum SectorType: u8 as from_u8 / to_u8 {
         /// 000b: any type.
@@ -105,7 +105,7 @@ impl ReadCd {
     /// Header Codes 10b: the sub-header (Mode 2 form 1 and 2 only).
     pub const SUB_HEADER: u8 = 0b10;
 
-    /// Bytes per sector of a Mode 1 sector with the parts this CDB selects (MMC-6 table 421):
+    /// Bytes per sector of a Mode 1 sector with the parts this CDB selects (MMC-6's READ CD field table):
     /// sync 12, header 4, user data 2048, EDC and ECC 288 (a Mode 1 sector has no
     /// sub-header), plus 294 bytes of C2 pointers (296 with the block error byte) and 16 or
     /// 96 bytes of sub-channel.

@@ -1,5 +1,5 @@
-//! The commands only a CD answers: READ SUB-CHANNEL (MMC-6 6.29), the Q sub-channel where
-//! the head is, the Media Catalog Number and a track's ISRC; and READ CD (MMC-6 6.19), whole
+//! The commands only a CD answers: MMC-6 READ SUB-CHANNEL, the Q sub-channel where
+//! the head is, the Media Catalog Number and a track's ISRC; and MMC-6 READ CD, whole
 //! sectors or parts of them.
 
 use mmc_core::cdb::{ReadCd, ReadSubchannel, SectorType, SubChannelFormat, TocFormat};
@@ -41,18 +41,22 @@ fn address(lba: i32, msf: bool, absolute: bool) -> [u8; 4] {
     if !msf {
         return lba.to_be_bytes();
     }
-    let frames = if absolute { lba } else { lba - 150 };
+    let frames = if absolute {
+        lba
+    } else {
+        lba.saturating_sub(150)
+    };
     let m = Msf::from_lba(frames).unwrap_or_default();
     [0, m.minute, m.second, m.frame]
 }
 
 impl EmulatedDrive {
     /// READ SUB-CHANNEL on a CD: the header (Audio Status 15h), then with SubQ the format's
-    /// data (MMC-6 6.29.2). The emulated discs carry neither an MCN nor ISRCs (MCVAL and
+    /// data. The emulated discs carry neither an MCN nor ISRCs (MCVAL and
     /// TCVAL 0), and the head stays where the last read left it.
     pub(super) fn read_subchannel(&self, cdb: ReadSubchannel) -> Result<Reply, Failure> {
         let medium = self.medium_ref()?;
-        // The Q sub-channel is a CD's (MMC-6 4.2.3); a DVD or BD has none to report.
+        // The Q sub-channel is a CD's (its sub-code, ECMA-130); a DVD or BD has none to report.
         if !medium.profile().is_cd() {
             return Err(Failure::invalid_cdb_field(3, None));
         }
@@ -70,7 +74,7 @@ impl EmulatedDrive {
                 };
                 data.extend_from_slice(&[0x01, adr_control, number, index]);
                 data.extend_from_slice(&address(head, cdb.msf, true));
-                data.extend_from_slice(&address(head - start, cdb.msf, false));
+                data.extend_from_slice(&address(head.saturating_sub(start), cdb.msf, false));
             }
             SubChannelFormat::MediaCatalogNumber => {
                 // Bytes 8 (MCVAL 0), 9-21 (the number), 22 (zero), 23 (AFRAME).
@@ -106,8 +110,8 @@ impl EmulatedDrive {
     }
 
     /// READ CD of the emulated Mode 1 data sectors: each sector is built around its user
-    /// data (sync, header, EDC and ECC, MMC-6 table 421), C2 pointers are zero (no errors).
-    /// Another expected sector type is 05/64/00 ILLEGAL MODE FOR THIS TRACK (MMC-6 6.19.2.1),
+    /// data (sync, header, EDC and ECC), C2 pointers are zero (no errors).
+    /// Another expected sector type is 05/64/00 ILLEGAL MODE FOR THIS TRACK (MMC-6 READ CD),
     /// as is READ CD of a DVD or BD; sub-channel data is not offered (05/24/00 on byte 10).
     pub(super) fn read_cd(
         &mut self,

@@ -1,4 +1,4 @@
-//! A Mode 1 CD sector as the disc carries it (ECMA-130 14, MMC-6 4.2.3.4): 12 sync bytes, the
+//! A Mode 1 CD sector as the disc carries it (ECMA-130): 12 sync bytes, the
 //! header (the address in BCD minutes/seconds/frames, mode 01h), 2048 bytes of user data, the
 //! EDC over all of it, 8 zero bytes, and the P and Q parities of the Reed-Solomon product code.
 //! READ CD returns parts of it.
@@ -25,7 +25,7 @@ fn bcd(v: u8) -> u8 {
     (v / 10) << 4 | (v % 10)
 }
 
-/// The EDC (ECMA-130 14.3): CRC-32 with P(x) = (x¹⁶ + x¹⁵ + x² + 1)(x¹⁶ + x² + x + 1),
+/// The EDC (ECMA-130): CRC-32 with P(x) = (x¹⁶ + x¹⁵ + x² + 1)(x¹⁶ + x² + x + 1),
 /// least significant bit first, stored little-endian.
 fn edc(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0u32, |mut crc, &b| {
@@ -47,9 +47,12 @@ const fn times_alpha(v: u8) -> u8 {
     }) as u8
 }
 
-/// One parity pass of ECMA-130 annex A over the 2340 bytes from the header on (`codeword`
-/// vectors of `len` bytes, `step` apart, each pair of parity bytes `major_step` apart):
-/// writes the `2 × count` parity bytes into `parity`. The Q pass runs over the P parity too.
+/// One parity pass of the Reed-Solomon product code (ECMA-130 annex A) over the bytes from
+/// the header on (16-bit words, each codeword over the same byte of its words): `count`
+/// codewords of `len` bytes, codeword `k` starting at byte (`k / 2`) × `major_step` + `k`
+/// mod 2, its bytes `step` apart (wrapping around the `count × len` bytes covered). Each codeword gets two parity bytes,
+/// written at `at + k` and `at + count + k`, that make both its syndromes zero. P: 86
+/// columns of 24 bytes; Q: 52 diagonals of 43 bytes, over the P parity too.
 fn parity(
     sector: &mut [u8; RAW_SECTOR],
     count: usize,
@@ -72,7 +75,8 @@ fn parity(
             b ^= v;
             a = times_alpha(a);
         }
-        // a·α⁻¹ solved against b: the two parity symbols that make both syndromes zero.
+        // With p and q appended, S0 = b ^ p ^ q and S1 = α·a ^ α·p ^ q (a already carries
+        // one factor α): both zero when p·(α + 1) = α·a ^ b and q = p ^ b.
         let a = divide_by_alpha_plus_one(times_alpha(a) ^ b);
         if let Some(p) = sector.get_mut(at + major) {
             *p = a;

@@ -317,7 +317,7 @@ pub(crate) fn single_track(
 }
 
 /// A formatted TOC or multi-session reply (formats 0 and 1) of a DVD or BD with its LBAs as
-/// MSF addresses, for a CDB with the MSF bit set. MMC-6 6.26.2.3 leaves the MSF bit to every
+/// MSF addresses, for a CDB with the MSF bit set. MMC-6 6.26 leaves the MSF bit to every
 /// medium, and the Linux cdrom layer reads each CDROMREADTOCENTRY with it (sr_read_tocentry),
 /// so a DVD or BD drive converts: LBA + 150 frames, 75 frames a second (MMC-6 table 4). A
 /// minute is one byte: addresses past FF:3B:4A (LBA 1,151,849; half a DVD) stay there.
