@@ -313,6 +313,19 @@ pub trait Medium: fmt::Debug + Send {
     fn defect_management_active(&self) -> bool {
         false
     }
+
+    /// True when the disc is a BD-R formatted for Pseudo-OverWrite (SRM+POW): recorded
+    /// sectors can be written again (MMC-6 4.5.3.5; feature 0038h current).
+    fn pseudo_overwrite_active(&self) -> bool {
+        false
+    }
+
+    /// True when FORMAT UNIT can format this write-once disc now (a blank BD-R): feature
+    /// 0023h Formattable is current. The overwritable media are formattable whatever
+    /// their state.
+    fn formattable(&self) -> bool {
+        false
+    }
 }
 
 /// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, as sold; BD-R in
