@@ -146,7 +146,14 @@ fn grow_twice(medium: &str, case: &str, options: &[&str], check_media: impl Fn(&
     for (n, (option, tree)) in [("-Z", &first), ("-M", &second)].into_iter().enumerate() {
         let transcript = transcript_path(dir.path(), n + 1);
         let mut args = options.to_vec();
-        args.extend([option, "/dev/sr9", "-R", "-J", "-no-pad", tree.to_str().unwrap()]);
+        args.extend([
+            option,
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            tree.to_str().unwrap(),
+        ]);
         let out = run(dir.path(), &drive, Some(&transcript), &growisofs, &args);
         out.expect_code(0);
         assert!(
@@ -337,15 +344,31 @@ fn growisofs_formats_a_bd_r_with_spare_areas_and_grows_it() {
         if written {
             // dvd+rw-mediainfo names the disc by feature 0038h BD-R POW being current.
             assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM+POW");
-            assert_eq!(line(out, " Number of Sessions:"), "1", "grown in one session");
-            assert_eq!(disc_end(out), BD_R_MIN_SPARE_USER, "the spare areas took their room");
+            assert_eq!(
+                line(out, " Number of Sessions:"),
+                "1",
+                "grown in one session"
+            );
+            assert_eq!(
+                disc_end(out),
+                BD_R_MIN_SPARE_USER,
+                "the spare areas took their room"
+            );
         } else {
             assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM");
             let full = format!("{BD_RE_SECTORS}*2048={}", BD_RE_SECTORS * 2048);
             assert_eq!(line(out, " unformatted:"), full);
             let default = format!("{BD_R_DEFAULT_USER}*2048={}", BD_R_DEFAULT_USER * 2048);
-            assert_eq!(line(out, "00h(3000):"), default, "format 00h, default spares");
-            assert_eq!(line(out, "32h(3000):"), default, "format 32h, default spares");
+            assert_eq!(
+                line(out, "00h(3000):"),
+                default,
+                "format 00h, default spares"
+            );
+            assert_eq!(
+                line(out, "32h(3000):"),
+                default,
+                "format 32h, default spares"
+            );
         }
     });
 }

@@ -399,7 +399,12 @@ fn burn_bd_r(format: Option<&str>, overall: u64, case: &str) {
     assert_emulated_drive(&out);
     out.expect_line("Media current: BD-R sequential recording")
         .expect_line("Media status : is written , is appendable");
-    assert_eq!(number_after(&out.stdout, "writable ,"), overall, "{}", out.stdout);
+    assert_eq!(
+        number_after(&out.stdout, "writable ,"),
+        overall,
+        "{}",
+        out.stdout
+    );
     assert_eq!(read_tree(&extracted), first_tree());
     bench.keep(case);
 }
@@ -414,7 +419,11 @@ fn xorriso_formats_a_bd_r_by_index_and_burns_it() {
 /// `-format as_needed` formats a blank BD-R with the default spare areas (format 00h).
 #[test]
 fn xorriso_formats_a_bd_r_as_needed_and_burns_it() {
-    burn_bd_r(Some("as_needed"), 11_826_176, "xorriso-format-as-needed-bd-r");
+    burn_bd_r(
+        Some("as_needed"),
+        11_826_176,
+        "xorriso-format-as-needed-bd-r",
+    );
 }
 
 /// Without `-format` libburn writes a blank BD-R as it is: SRM without spare areas, the

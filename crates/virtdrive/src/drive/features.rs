@@ -304,14 +304,11 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             cd_r && writable,
         ),
-        // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 5.3): the drive can pseudo-overwrite a BD-R formatted for POW; current
-        // with such a disc in the drive (INF).
-        Feature::new(
-            BdRPow {},
-            0,
-            false,
-            p == Profile::BdRSrm && view.pseudo_overwrite && writable,
-        ),
+        // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 5.3): the drive pseudo-overwrites a BD-R
+        // formatted for POW; current with such a disc in the drive (INF). Emulator choice:
+        // listed only while a BD-R is in the drive, so the lists of other media stay as
+        // they were (a drive lists every feature it has).
+        Feature::new(BdRPow {}, 0, false, view.pseudo_overwrite && writable),
         Feature::new(
             BdRead {
                 bca: false,
@@ -367,6 +364,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     ]
     .into_iter()
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
+    .filter(|f| f.code != FeatureCode::BdRPow || p == Profile::BdRSrm)
     .collect()
 }
 
