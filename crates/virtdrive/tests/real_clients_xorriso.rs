@@ -148,6 +148,26 @@ fn commit_tree(bench: &mut Bench, xorriso: &Path, tree: &Path, dest: &str) -> Ou
     )
 }
 
+/// A new xorriso shows the TOC and extracts the whole disc into `extracted`.
+fn extract_disc(bench: &mut Bench, xorriso: &Path, extracted: &Path) -> Outcome {
+    let out = bench.run(
+        xorriso,
+        &[
+            "-osirrox",
+            "on",
+            "-indev",
+            "/dev/sr9",
+            "-toc",
+            "-extract",
+            "/",
+            extracted.to_str().unwrap(),
+        ],
+    );
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    out
+}
+
 /// `extracted` holds the first tree at its root and the second under `second/`.
 fn assert_both_trees(extracted: &Path) {
     let mut expected = first_tree();
@@ -221,21 +241,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     out.expect_line("Media summary: 2 sessions");
 
     let extracted = bench.path("extracted");
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-osirrox",
-            "on",
-            "-indev",
-            "/dev/sr9",
-            "-toc",
-            "-extract",
-            "/",
-            extracted.to_str().unwrap(),
-        ],
-    );
-    out.expect_code(0);
-    assert_emulated_drive(&out);
+    extract_disc(&mut bench, &xorriso, &extracted);
     assert_both_trees(&extracted);
 
     bench.keep(&format!("xorriso-{medium}"));
@@ -382,21 +388,7 @@ fn burn_bd_r(format: Option<&str>, overall: u64, case: &str) {
     );
 
     let extracted = bench.path("extracted");
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-osirrox",
-            "on",
-            "-indev",
-            "/dev/sr9",
-            "-toc",
-            "-extract",
-            "/",
-            extracted.to_str().unwrap(),
-        ],
-    );
-    out.expect_code(0);
-    assert_emulated_drive(&out);
+    let out = extract_disc(&mut bench, &xorriso, &extracted);
     out.expect_line("Media current: BD-R sequential recording")
         .expect_line("Media status : is written , is appendable");
     assert_eq!(

@@ -307,7 +307,7 @@ pub trait Medium: fmt::Debug + Send {
         0
     }
 
-    /// True when the disc is formatted with defect management (BD-RE with spare areas):
+    /// True when the disc is formatted with defect management (BD-RE or BD-R with spare areas):
     /// the drive verifies after writing, which halves the effective write speed unless
     /// the host writes with the Streaming bit (WRITE(12)).
     fn defect_management_active(&self) -> bool {
