@@ -492,7 +492,11 @@ fn a_bd_r_formatted_with_spare_areas_is_written_as_in_srm() {
     let (r, _, mut d) = traced_write(d, &img, keep_appendable());
     let out = r.unwrap();
     assert_eq!(out.start_lba, 0);
-    assert_eq!(disc_state(&mut d), (1, Some(1024)), "appendable, next cluster");
+    assert_eq!(
+        disc_state(&mut d),
+        (1, Some(1024)),
+        "appendable, next cluster"
+    );
     let track = testkit::command_in(&mut d, &testkit::read_track_information(0xFF), 48);
     assert_eq!(
         testkit::be32(&track[16..20]),

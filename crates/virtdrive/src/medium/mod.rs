@@ -315,7 +315,7 @@ pub trait Medium: fmt::Debug + Send {
     }
 
     /// True when the disc is a BD-R formatted for Pseudo-OverWrite (SRM+POW): recorded
-    /// sectors can be written again (MMC-6 4.5.3.5; feature 0038h current).
+    /// sectors can be written again (feature 0038h current).
     fn pseudo_overwrite_active(&self) -> bool {
         false
     }

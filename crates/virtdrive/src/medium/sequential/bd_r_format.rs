@@ -18,7 +18,8 @@
 //! formats at least Number of Blocks user sectors with whole clusters of spare, between the
 //! smallest and the largest spare (else 05/26/00 on bytes 4-7, as on BD-RE).
 //!
-//! Sub-types (descriptor byte 4 bits 1-0, MMC-6 6.5.4.2.1 for 00h and 6.5.4.2.17 for 32h):
+//! Sub-types (descriptor byte 4 bits 1-0; MMC-5 6.5.4.2.17 for 32h, which also requires a
+//! non-zero spare; BDR-203 manual tables 7 and 9):
 //! 00b SRM with Pseudo-OverWrite (POW), 01b SRM without POW; 10b (RRM, profile 0042h) is
 //! not offered: 05/26/00 on byte 8. growisofs always asks for 00b.
 //!
@@ -29,7 +30,7 @@
 //! - The format only records the disc management structures: it completes at once (INF).
 //! - The disc status stays blank until something is recorded (INF; libburn treats a
 //!   formatted BD-R without sessions as blank).
-//! - POW (MMC-6 4.5.3.5, feature 0038h current): a WRITE of sectors already recorded
+//! - POW (MMC-6, BD-R SRM with Pseudo-OverWrite; feature 0038h current): a WRITE of sectors already recorded
 //!   (below the next writable address of their track) is a logical overwrite; reads return
 //!   the new data. Each overwritten cluster takes a replacement cluster from the spare areas
 //!   (INF: drives may also replace within the user data area); with no spare cluster left

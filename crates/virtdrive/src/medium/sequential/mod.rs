@@ -80,11 +80,10 @@ use mmc_core::cdb::{
 };
 use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
-
-use bd_r_format::SpareFormat;
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
+use self::bd_r_format::SpareFormat;
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
@@ -283,7 +282,7 @@ impl SequentialDisc {
     }
 
     /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
-    /// overwrite (MMC-6 4.5.3.5): true when it is one, with a replacement cluster taken from
+    /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from
     /// the spare areas for each cluster it touches (see `bd_r_format`).
     fn pseudo_overwrite(&mut self, lba: i64, blocks: u32) -> MediumResult<bool> {
         let Some(format) = self.format.as_mut().filter(|f| f.pow) else {
