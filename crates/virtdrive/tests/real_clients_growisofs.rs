@@ -121,15 +121,21 @@ fn make_image_tree(dir: &Path, name: &str, files: &[(&str, Vec<u8>)]) -> PathBuf
 }
 
 /// `growisofs -Z` then `-M` on MEDIUM (with growisofs `options` before the device),
-/// dvd+rw-mediainfo before and after, and every file back.
-fn grow_twice(medium: &str, case: &str, options: &[&str], check_media: impl Fn(&Outcome, bool)) {
+/// dvd+rw-mediainfo before and after, and every file back; returns the disc's image as read
+/// back from LBA 0 (empty when a program is missing).
+fn grow_twice(
+    medium: &str,
+    case: &str,
+    options: &[&str],
+    check_media: impl Fn(&Outcome, bool),
+) -> Vec<u8> {
     let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
         tool("growisofs", "growisofs"),
         tool("dvd+rw-mediainfo", "dvd+rw-tools"),
         tool("isoinfo", "genisoimage"),
         tool("genisoimage", "genisoimage"),
     ) else {
-        return;
+        return Vec::new();
     };
     let dir = tempfile::tempdir().unwrap();
     let first = make_image_tree(dir.path(), "first", &first_tree());
@@ -231,6 +237,7 @@ fn grow_twice(medium: &str, case: &str, options: &[&str], check_media: impl Fn(&
         fault_plan: None,
         runs: &runs,
     });
+    image
 }
 
 /// The recorded tracks dvd+rw-mediainfo lists under READ TRACK INFORMATION (start, size in
@@ -340,7 +347,7 @@ fn growisofs_writes_and_adds_to_a_bd_re() {
 /// LBA 16.
 #[test]
 fn growisofs_formats_a_bd_r_with_spare_areas_and_grows_it() {
-    grow_twice("bd-r", "growisofs-bd-r-spare", &[], |out, written| {
+    let image = grow_twice("bd-r", "growisofs-bd-r-spare", &[], |out, written| {
         if written {
             // dvd+rw-mediainfo names the disc by feature 0038h BD-R POW being current.
             assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM+POW");
@@ -371,6 +378,19 @@ fn growisofs_formats_a_bd_r_with_spare_areas_and_grows_it() {
             );
         }
     });
+    if image.is_empty() {
+        return;
+    }
+    // The primary volume descriptor at LBA 16, pseudo-overwritten by -M, spans both
+    // tracks from LBA 0 (volume space size, bytes 80-83, little-endian).
+    let pvd = &image[16 * SECTOR..17 * SECTOR];
+    assert_eq!(&pvd[..6], b"\x01CD001", "a primary volume descriptor");
+    let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as usize;
+    assert!(
+        volume * SECTOR > image.len() / 2,
+        "the volume at LBA 16 covers the second track: {volume} sectors of {}",
+        image.len() / SECTOR
+    );
 }
 
 /// `-use-the-force-luke=spare:none`: no format; the BD-R is written in SRM without spare
