@@ -473,3 +473,35 @@ fn the_data_writer_properties_describe_the_sessions() {
         );
     }
 }
+
+/// A BD-R another program formatted with spare areas (FORMAT UNIT 00h, SRM without POW) is
+/// written as an unformatted one: one session at LBA 0, in whole clusters, read back; the
+/// spare areas only shorten the disc (READ TRACK INFORMATION).
+#[test]
+fn a_bd_r_formatted_with_spare_areas_is_written_as_in_srm() {
+    let mut d = drive(BD_R);
+    testkit::command_out(
+        &mut d,
+        &testkit::FORMAT_UNIT,
+        // 11,826,176 blocks, format type 00h, sub-type 01b (SRM without POW), 12,288
+        // spare clusters.
+        &testkit::format_list(11_826_176, 0x00, 0b01, 0x3000),
+    );
+    testkit::wait_until_ready(&mut d);
+    let img = image(1000, 3);
+    let (r, _, mut d) = traced_write(d, &img, keep_appendable());
+    let out = r.unwrap();
+    assert_eq!(out.start_lba, 0);
+    assert_eq!(
+        disc_state(&mut d),
+        (1, Some(1024)),
+        "appendable, next cluster"
+    );
+    let track = testkit::command_in(&mut d, &testkit::read_track_information(0xFF), 48);
+    assert_eq!(
+        testkit::be32(&track[16..20]),
+        11_826_176 - 1024,
+        "free blocks end where the spare areas start"
+    );
+    assert_same_sectors(&read_back(&mut d, 0, 1000), &img, 0, "bd-r");
+}

@@ -9,6 +9,7 @@
 use mmc_core::sense::triples;
 use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_DISC, FINALIZE_MINIMAL_RADIUS};
 use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, CANNOT_READ_INCOMPATIBLE_FORMAT};
+
 use testkit::*;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
@@ -140,17 +141,8 @@ fn function_110b_finalizes_and_101b_is_a_dvd_plus_r_function() {
 }
 
 #[test]
-fn bd_r_structures_and_formatting() {
+fn bd_r_structures() {
     let mut d = bd_r();
-    let params = [
-        0x00, 0x82, 0x00, 0x08, 0x00, 0xBA, 0x74, 0x00, 0x00, 0, 0, 0,
-    ];
-    command_out_fails(
-        &mut d,
-        &[0x04, 0x11, 0, 0, 0, 0x00], // FORMAT UNIT, FmtData
-        &params,
-        CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
-    );
     let read_structure = |media: u8, format: u8| {
         [
             0xAD,  // READ DISC STRUCTURE
@@ -187,4 +179,268 @@ fn the_saved_bd_r_state_brings_back_the_sessions() {
     bad["sessions"][0]["tracks"][0]["start"] = 32.into();
     let e = medium::load(MediumKind::BdR, &bad, Box::new(MemoryStore::new())).unwrap_err();
     assert!(e.to_string().contains("starts at 32"), "{e}");
+}
+
+// Formatting (MMC-6 6.5.4.2: format types 00h and 32h on BD-R; Pioneer BDR-203 manual
+// 4.3.1.1.2 and 4.3.1.3: ISA0 4,096 and OSA 8,192 spare clusters by default, sub-types 00b
+// SRM with POW and 01b SRM without POW).
+
+/// User sectors with the default spares: ISA0 4,096 + OSA 8,192 clusters of 32 sectors.
+const DEFAULT_USER: u32 = SECTORS - 12_288 * 32;
+/// With the largest spare offered (ISA0 + 16,384 OSA clusters).
+const MAX_SPARE_USER: u32 = SECTORS - 20_480 * 32;
+/// With ISA0 alone.
+const MIN_SPARE_USER: u32 = SECTORS - 4_096 * 32;
+const SRM_POW: u8 = 0b00;
+const SRM_NO_POW: u8 = 0b01;
+
+fn formatted(format_type: u8, subtype: u8, blocks: u32, spare: u32) -> EmulatedDrive {
+    let mut d = bd_r();
+    command_out(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(blocks, format_type, subtype, spare),
+    );
+    wait_until_ready(&mut d);
+    d
+}
+
+/// The current bit of one feature (GET CONFIGURATION RT 10b).
+fn feature_current(d: &mut EmulatedDrive, code: u16) -> Option<bool> {
+    let [hi, lo] = code.to_be_bytes();
+    let config = command_in(
+        d,
+        &[
+            0x46, // GET CONFIGURATION
+            0x02, // RT 10b: one feature
+            hi, lo, // starting feature
+            0, 0, 0, //
+            0x00, 0x40, // allocation length 64
+            0x00,
+        ],
+        64,
+    );
+    (config.len() > 10 && be16(&config[8..10]) == code).then(|| config[10] & 0x01 == 1)
+}
+
+fn descriptor(blocks: u32, type_byte: u8, type_dependent: u32) -> Vec<u8> {
+    let mut v = blocks.to_be_bytes().to_vec();
+    v.push(type_byte);
+    v.extend_from_slice(&type_dependent.to_be_bytes()[1..]);
+    v
+}
+
+#[test]
+fn a_blank_bd_r_lists_format_00h_and_32h_with_their_spare_areas() {
+    let mut d = bd_r();
+    let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
+    let mut want = vec![0, 0, 0, 40]; // capacity list length: 5 descriptors
+    want.extend(descriptor(SECTORS, 0x01, 2048)); // current: unformatted, 2048-byte blocks
+    want.extend(descriptor(DEFAULT_USER, 0x00 << 2, 0x3000)); // 00h, 12,288 spare clusters
+    want.extend(descriptor(DEFAULT_USER, 0x32 << 2, 0x3000)); // 32h, default spare
+    want.extend(descriptor(MAX_SPARE_USER, 0x32 << 2, 0x5000)); // 32h, largest spare
+    want.extend(descriptor(MIN_SPARE_USER, 0x32 << 2, 0x1000)); // 32h, ISA0 alone
+    assert_eq!(formats, want);
+    assert_eq!(feature_current(&mut d, 0x0023), Some(true), "Formattable");
+    assert_eq!(
+        feature_current(&mut d, 0x0024),
+        Some(false),
+        "no defect management"
+    );
+    assert_eq!(
+        feature_current(&mut d, 0x0038),
+        Some(false),
+        "not formatted for POW"
+    );
+}
+
+#[test]
+fn format_00h_gives_the_default_spares_and_turns_on_defect_management() {
+    let mut d = formatted(0x00, SRM_NO_POW, DEFAULT_USER, 0x3000);
+    let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
+    assert_eq!(
+        formats,
+        [&[0u8, 0, 0, 8][..], &descriptor(DEFAULT_USER, 0x02, 2048)].concat(),
+        "one current descriptor: formatted, the user capacity"
+    );
+    let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
+    assert_eq!(info[2] & 0x03, 0x00, "still blank: nothing recorded");
+    assert_eq!(
+        be32(&info[20..24]),
+        DEFAULT_USER,
+        "last possible lead-out start"
+    );
+    let track = command_in(&mut d, &read_track_information(0xFF), 48);
+    assert_eq!(be32(&track[12..16]), 0, "next writable address");
+    assert_eq!(be32(&track[16..20]), DEFAULT_USER, "free blocks");
+    assert_eq!(
+        feature_current(&mut d, 0x0024),
+        Some(true),
+        "defect management"
+    );
+    assert_eq!(
+        feature_current(&mut d, 0x0038),
+        Some(false),
+        "SRM without POW"
+    );
+    assert_eq!(
+        feature_current(&mut d, 0x0023),
+        Some(false),
+        "formatted once"
+    );
+
+    let data = record_session(&mut d, 0, 64, 7);
+    assert_eq!(read_blocks(&mut d, 0, 64), data);
+    assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 63);
+    let next = command_in(&mut d, &read_track_information(0xFF), 48);
+    assert_eq!(be32(&next[16..20]), DEFAULT_USER - 64, "free blocks");
+}
+
+#[test]
+fn format_32h_takes_the_spare_size_the_host_picked() {
+    for (blocks, spare) in [
+        (DEFAULT_USER, 0x3000),
+        (MAX_SPARE_USER, 0x5000),
+        (MIN_SPARE_USER, 0x1000),
+    ] {
+        let mut d = formatted(0x32, SRM_NO_POW, blocks, spare);
+        let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
+        assert_eq!(be32(&formats[4..8]), blocks);
+        assert_eq!(formats[8] & 0x03, 0b10, "formatted");
+        let track = command_in(&mut d, &read_track_information(0xFF), 48);
+        assert_eq!(be32(&track[16..20]), blocks, "free blocks");
+    }
+}
+
+#[test]
+fn bad_format_parameter_lists_are_invalid_field_in_parameter_list() {
+    let mut d = bd_r();
+    for list in [
+        // 32h with fewer spare clusters than ISA0 holds.
+        format_list(MIN_SPARE_USER + 32, 0x32, SRM_NO_POW, 0x0FFF),
+        // 32h with more spare than the largest offered.
+        format_list(MAX_SPARE_USER - 32, 0x32, SRM_NO_POW, 0x5001),
+        // Sub-type 10b: Random Recording Mode, not offered.
+        format_list(DEFAULT_USER, 0x32, 0b10, 0x3000),
+        // 30h and 31h are BD-RE formats.
+        format_list(DEFAULT_USER, 0x30, 0b00, 0x3000),
+        format_list(SECTORS, 0x31, 0b00, 2048),
+    ] {
+        command_out_fails(
+            &mut d,
+            &FORMAT_UNIT,
+            &list,
+            triples::INVALID_FIELD_IN_PARAMETER_LIST,
+        );
+    }
+    let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
+    assert_eq!(formats[8] & 0x03, 0b01, "still unformatted");
+}
+
+#[test]
+fn a_recorded_or_formatted_bd_r_cannot_be_formatted() {
+    let mut d = bd_r();
+    record_session(&mut d, 0, 32, 1);
+    command_out_fails(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(DEFAULT_USER, 0x00, SRM_NO_POW, 0x3000),
+        CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
+    );
+    let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
+    assert_eq!(be32(&formats[0..4]), 8, "no formattable descriptors");
+
+    let mut d = formatted(0x00, SRM_NO_POW, DEFAULT_USER, 0x3000);
+    command_out_fails(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(MIN_SPARE_USER, 0x32, SRM_NO_POW, 0x1000),
+        CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
+    );
+}
+
+#[test]
+fn defect_management_halves_the_write_rate_unless_write_12_streams() {
+    let time_to_write = |d: &mut EmulatedDrive, streaming: bool| {
+        let data = blocks(0, 64);
+        let before = d.now();
+        for i in 0..64 {
+            command_out(d, &write12(i * 64, 64, streaming), &data);
+        }
+        command_ok(d, &SYNCHRONIZE_CACHE);
+        d.now().since(before).as_secs_f64()
+    };
+    let mut managed = formatted(0x00, SRM_NO_POW, DEFAULT_USER, 0x3000);
+    let verified = time_to_write(&mut managed, false);
+    let streamed = time_to_write(&mut formatted(0x00, SRM_NO_POW, DEFAULT_USER, 0x3000), true);
+    let unformatted = time_to_write(&mut bd_r(), false);
+    assert!(
+        (1.8..2.2).contains(&(verified / streamed)),
+        "{verified} s with verify-after-write, {streamed} s streaming"
+    );
+    assert!(
+        (0.9..1.1).contains(&(unformatted / streamed)),
+        "{unformatted} s unformatted (SRM without spares), {streamed} s streaming"
+    );
+}
+
+#[test]
+fn srm_with_pow_overwrites_recorded_sectors_logically() {
+    let mut d = formatted(0x00, SRM_POW, DEFAULT_USER, 0x3000);
+    assert_eq!(feature_current(&mut d, 0x0038), Some(true), "BD-R POW");
+    let first = write_blocks(&mut d, 0, 64, 1);
+    command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    // A pseudo-overwrite of sectors 16-47: read back as written, the rest untouched.
+    let again = write_blocks(&mut d, 16, 32, 2);
+    let read = read_blocks(&mut d, 0, 64);
+    assert_eq!(&read[..16 * 2048], &first[..16 * 2048]);
+    assert_eq!(&read[16 * 2048..48 * 2048], &again[..]);
+    assert_eq!(&read[48 * 2048..], &first[48 * 2048..]);
+    // The next writable address stays where sequential recording left it.
+    let track = command_in(&mut d, &read_track_information(0xFF), 48);
+    assert_eq!(be32(&track[12..16]), 64);
+    // Past what was recorded is still no address for writing.
+    command_out_fails(
+        &mut d,
+        &write10(96, 32),
+        &blocks(3, 32),
+        triples::INVALID_ADDRESS_FOR_WRITE,
+    );
+    // Without POW a recorded sector is not writable.
+    let mut d = formatted(0x00, SRM_NO_POW, DEFAULT_USER, 0x3000);
+    write_blocks(&mut d, 0, 64, 1);
+    command_out_fails(
+        &mut d,
+        &write10(16, 32),
+        &blocks(2, 32),
+        triples::INVALID_ADDRESS_FOR_WRITE,
+    );
+}
+
+#[test]
+fn the_format_is_saved_with_the_disc_and_old_states_load_unformatted() {
+    let mut d = formatted(0x32, SRM_POW, MIN_SPARE_USER, 0x1000);
+    record_session(&mut d, 0, 64, 1);
+    let state = d.medium().unwrap().save_state();
+    let loaded = medium::load(MediumKind::BdR, &state, Box::new(MemoryStore::new())).unwrap();
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
+    let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
+    assert_eq!(
+        be32(&info[20..24]),
+        MIN_SPARE_USER,
+        "last possible lead-out start"
+    );
+    assert_eq!(feature_current(&mut reloaded, 0x0038), Some(true), "POW");
+    assert_eq!(
+        feature_current(&mut reloaded, 0x0024),
+        Some(true),
+        "defect management"
+    );
+
+    let mut old = state.clone();
+    old.as_object_mut().unwrap().remove("format");
+    let loaded = medium::load(MediumKind::BdR, &old, Box::new(MemoryStore::new())).unwrap();
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
+    let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
+    assert_eq!(be32(&info[20..24]), SECTORS, "no spare areas");
 }

@@ -31,6 +31,11 @@ const BD_RE_SECTORS: u64 = 12_219_392;
 /// The smallest spare a BD-RE format offers: the inner spare area ISA0 alone, 4,096
 /// clusters of 32 sectors. growisofs formats with the 30h descriptor of the largest capacity.
 const BD_RE_MINIMAL_SPARE_SECTORS: u64 = 4096 * 32;
+/// User sectors of a BD-R formatted with the default spare areas: ISA0 4,096 and OSA 8,192
+/// clusters (Pioneer BDR-203 manual 4.3.1.1.2).
+const BD_R_DEFAULT_USER: u64 = BD_RE_SECTORS - (4096 + 8192) * 32;
+/// With the smallest spare offered, ISA0 alone: the format growisofs picks by default.
+const BD_R_MIN_SPARE_USER: u64 = BD_RE_SECTORS - BD_RE_MINIMAL_SPARE_SECTORS;
 
 fn first_tree() -> Vec<(&'static str, Vec<u8>)> {
     vec![
@@ -115,15 +120,22 @@ fn make_image_tree(dir: &Path, name: &str, files: &[(&str, Vec<u8>)]) -> PathBuf
     root
 }
 
-/// `growisofs -Z` then `-M` on MEDIUM, dvd+rw-mediainfo before and after, and every file back.
-fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
+/// `growisofs -Z` then `-M` on MEDIUM (with growisofs `options` before the device),
+/// dvd+rw-mediainfo before and after, and every file back; returns the disc's image as read
+/// back from LBA 0 (empty when a program is missing).
+fn grow_twice(
+    medium: &str,
+    case: &str,
+    options: &[&str],
+    check_media: impl Fn(&Outcome, bool),
+) -> Vec<u8> {
     let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
         tool("growisofs", "growisofs"),
         tool("dvd+rw-mediainfo", "dvd+rw-tools"),
         tool("isoinfo", "genisoimage"),
         tool("genisoimage", "genisoimage"),
     ) else {
-        return;
+        return Vec::new();
     };
     let dir = tempfile::tempdir().unwrap();
     let first = make_image_tree(dir.path(), "first", &first_tree());
@@ -139,20 +151,16 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
     let mut runs = Vec::new();
     for (n, (option, tree)) in [("-Z", &first), ("-M", &second)].into_iter().enumerate() {
         let transcript = transcript_path(dir.path(), n + 1);
-        let out = run(
-            dir.path(),
-            &drive,
-            Some(&transcript),
-            &growisofs,
-            &[
-                option,
-                "/dev/sr9",
-                "-R",
-                "-J",
-                "-no-pad",
-                tree.to_str().unwrap(),
-            ],
-        );
+        let mut args = options.to_vec();
+        args.extend([
+            option,
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            tree.to_str().unwrap(),
+        ]);
+        let out = run(dir.path(), &drive, Some(&transcript), &growisofs, &args);
         out.expect_code(0);
         assert!(
             out.stdout.contains("builtin_dd of=/dev/sr9"),
@@ -218,16 +226,18 @@ fn grow_twice(medium: &str, case: &str, check_media: impl Fn(&Outcome, bool)) {
         );
     }
 
+    let options = options.iter().map(|o| format!("{o} ")).collect::<String>();
     keep_transcripts(&Case {
         name: case,
         commands: &[
-            "growisofs -Z /dev/sr9 -R -J -no-pad first",
-            "growisofs -M /dev/sr9 -R -J -no-pad second",
+            &format!("growisofs {options}-Z /dev/sr9 -R -J -no-pad first"),
+            &format!("growisofs {options}-M /dev/sr9 -R -J -no-pad second"),
         ],
         medium,
         fault_plan: None,
         runs: &runs,
     });
+    image
 }
 
 /// The recorded tracks dvd+rw-mediainfo lists under READ TRACK INFORMATION (start, size in
@@ -251,13 +261,28 @@ fn recorded_tracks(out: &Outcome) -> Vec<(u64, u64)> {
         .collect()
 }
 
+/// Where the disc's user data area ends, by dvd+rw-mediainfo: the start of the blank track
+/// (the invisible track) plus its size.
+fn disc_end(out: &Outcome) -> u64 {
+    let sectors = |v: &str| v.trim().split('*').next().unwrap().parse::<u64>().unwrap();
+    out.stdout
+        .split("READ TRACK INFORMATION[#")
+        .skip(1)
+        .find(|block| field(block, " Track State:") == Some("blank"))
+        .map(|block| {
+            let value = |label: &str| sectors(field(block, label).unwrap());
+            value(" Track Start Address:") + value(" Track Size:")
+        })
+        .unwrap_or_else(|| panic!("no blank track in\n{}", out.stdout))
+}
+
 fn line<'a>(out: &'a Outcome, label: &str) -> &'a str {
     field(&out.stdout, label).unwrap_or_else(|| panic!("no {label:?} in\n{}", out.stdout))
 }
 
 #[test]
 fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
-    grow_twice("dvd+rw", "growisofs-dvd+rw", |out, written| {
+    grow_twice("dvd+rw", "growisofs-dvd+rw", &[], |out, written| {
         assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
         assert_eq!(line(out, "Mounted Media:"), "1Ah, DVD+RW");
         let capacity = format!("{DVD_PLUS_RW_SECTORS}*2048={}", DVD_PLUS_RW_SECTORS * 2048);
@@ -285,7 +310,7 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_rw() {
 /// session after the first.
 #[test]
 fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
-    grow_twice("dvd+r", "growisofs-dvd+r", |out, written| {
+    grow_twice("dvd+r", "growisofs-dvd+r", &[], |out, written| {
         assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
         assert_eq!(line(out, "Mounted Media:"), "1Bh, DVD+R");
         let status = if written { "appendable" } else { "blank" };
@@ -299,7 +324,7 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
 
 #[test]
 fn growisofs_writes_and_adds_to_a_bd_re() {
-    grow_twice("bd-re", "growisofs-bd-re", |out, written| {
+    grow_twice("bd-re", "growisofs-bd-re", &[], |out, written| {
         assert_eq!(line(out, "INQUIRY:"), "[VIRTDRV ][VIRTUAL WRITER  ][0.1 ]");
         assert_eq!(line(out, "Mounted Media:"), "43h, BD-RE");
         let full = format!("{BD_RE_SECTORS}*2048={}", BD_RE_SECTORS * 2048);
@@ -313,6 +338,79 @@ fn growisofs_writes_and_adds_to_a_bd_re() {
             assert_eq!(line(out, " unformatted:"), full);
         }
     });
+}
+
+/// BD-R: growisofs pre-formats a blank BD-R (its default `spare:min`: the 32h descriptor of
+/// the largest capacity, ISA0 alone) as SRM with Pseudo-OverWrite, writes the first track,
+/// and `-M` grows the volume in place as on a rewritable disc: the new track at the next
+/// writable address of the one open session, the volume descriptors pseudo-overwritten at
+/// LBA 16.
+#[test]
+fn growisofs_formats_a_bd_r_with_spare_areas_and_grows_it() {
+    let image = grow_twice("bd-r", "growisofs-bd-r-spare", &[], |out, written| {
+        if written {
+            // dvd+rw-mediainfo names the disc by feature 0038h BD-R POW being current.
+            assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM+POW");
+            assert_eq!(
+                line(out, " Number of Sessions:"),
+                "1",
+                "grown in one session"
+            );
+            assert_eq!(
+                disc_end(out),
+                BD_R_MIN_SPARE_USER,
+                "the spare areas took their room"
+            );
+        } else {
+            assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM");
+            let full = format!("{BD_RE_SECTORS}*2048={}", BD_RE_SECTORS * 2048);
+            assert_eq!(line(out, " unformatted:"), full);
+            let default = format!("{BD_R_DEFAULT_USER}*2048={}", BD_R_DEFAULT_USER * 2048);
+            assert_eq!(
+                line(out, "00h(3000):"),
+                default,
+                "format 00h, default spares"
+            );
+            assert_eq!(
+                line(out, "32h(3000):"),
+                default,
+                "format 32h, default spares"
+            );
+        }
+    });
+    if image.is_empty() {
+        return;
+    }
+    // The primary volume descriptor at LBA 16, pseudo-overwritten by -M, spans both
+    // tracks from LBA 0 (volume space size, bytes 80-83, little-endian).
+    let pvd = &image[16 * SECTOR..17 * SECTOR];
+    assert_eq!(&pvd[..6], b"\x01CD001", "a primary volume descriptor");
+    let volume = u32::from_le_bytes(pvd[80..84].try_into().unwrap()) as usize;
+    assert!(
+        volume * SECTOR > image.len() / 2,
+        "the volume at LBA 16 covers the second track: {volume} sectors of {}",
+        image.len() / SECTOR
+    );
+}
+
+/// `-use-the-force-luke=spare:none`: no format; the BD-R is written in SRM without spare
+/// areas, session after session, and keeps its whole capacity.
+#[test]
+fn growisofs_writes_a_bd_r_without_spare_areas() {
+    grow_twice(
+        "bd-r",
+        "growisofs-bd-r-no-spare",
+        &["-use-the-force-luke=spare:none"],
+        |out, written| {
+            assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM");
+            let status = if written { "appendable" } else { "blank" };
+            assert_eq!(line(out, " Disc status:"), status);
+            if written {
+                assert_eq!(line(out, " Number of Sessions:"), "3");
+                assert_eq!(disc_end(out), BD_RE_SECTORS, "no spare areas");
+            }
+        },
+    );
 }
 
 /// The disc turns write-protected at the first WRITE (10) (fixtures/fault-plans): growisofs

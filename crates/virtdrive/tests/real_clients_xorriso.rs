@@ -148,6 +148,26 @@ fn commit_tree(bench: &mut Bench, xorriso: &Path, tree: &Path, dest: &str) -> Ou
     )
 }
 
+/// A new xorriso shows the TOC and extracts the whole disc into `extracted`.
+fn extract_disc(bench: &mut Bench, xorriso: &Path, extracted: &Path) -> Outcome {
+    let out = bench.run(
+        xorriso,
+        &[
+            "-osirrox",
+            "on",
+            "-indev",
+            "/dev/sr9",
+            "-toc",
+            "-extract",
+            "/",
+            extracted.to_str().unwrap(),
+        ],
+    );
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    out
+}
+
 /// `extracted` holds the first tree at its root and the second under `second/`.
 fn assert_both_trees(extracted: &Path) {
     let mut expected = first_tree();
@@ -221,21 +241,7 @@ fn burn_two_sessions_and_extract(medium: &str, profile: &str) {
     out.expect_line("Media summary: 2 sessions");
 
     let extracted = bench.path("extracted");
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-osirrox",
-            "on",
-            "-indev",
-            "/dev/sr9",
-            "-toc",
-            "-extract",
-            "/",
-            extracted.to_str().unwrap(),
-        ],
-    );
-    out.expect_code(0);
-    assert_emulated_drive(&out);
+    extract_disc(&mut bench, &xorriso, &extracted);
     assert_both_trees(&extracted);
 
     bench.keep(&format!("xorriso-{medium}"));
@@ -335,6 +341,88 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     assert_both_trees(&extracted);
 
     bench.keep("xorriso-cd-r");
+}
+
+/// `-list_formats` on a blank BD-R: unformatted with its whole capacity, then the format
+/// descriptors of READ FORMAT CAPACITIES as libburn lists them (format 00h with the default
+/// spare areas, 32h with the default, the largest and the smallest spare).
+#[test]
+fn xorriso_lists_the_formats_of_a_blank_bd_r() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut bench = Bench::new("bd-r");
+    let out = bench.run(&xorriso, &["-dev", "/dev/sr9", "-toc", "-list_formats"]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    out.expect_line("Format status: unformatted, up to 23866.0 MiB")
+        .expect_line("Format idx 0 : 00h , 11826176s , 23098.0 MiB")
+        .expect_line("Format idx 1 : 32h , 11826176s , 23098.0 MiB")
+        .expect_line("Format idx 2 : 32h , 11564032s , 22586.0 MiB")
+        .expect_line("Format idx 3 : 32h , 12088320s , 23610.0 MiB");
+    bench.keep("xorriso-list-formats-bd-r");
+}
+
+/// Burns the first tree onto a blank BD-R, formatted first with `format` (xorriso's
+/// `-format` argument) or not formatted at all, then checks the capacity a second run
+/// reports and extracts the files back.
+fn burn_bd_r(format: Option<&str>, overall: u64, case: &str) {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut bench = Bench::new("bd-r");
+    let tree = bench.path("tree");
+    write_tree(&tree, &first_tree());
+    let mut args = vec!["-dev", "/dev/sr9"];
+    if let Some(format) = format {
+        args.extend(["-format", format]);
+    }
+    args.extend(["-map", tree.to_str().unwrap(), "/", "-commit", "-toc"]);
+    let out = bench.run(&xorriso, &args);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("Writing to '/dev/sr9' completed successfully."),
+        "{all}"
+    );
+
+    let extracted = bench.path("extracted");
+    let out = extract_disc(&mut bench, &xorriso, &extracted);
+    out.expect_line("Media current: BD-R sequential recording")
+        .expect_line("Media status : is written , is appendable");
+    assert_eq!(
+        number_after(&out.stdout, "writable ,"),
+        overall,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(read_tree(&extracted), first_tree());
+    bench.keep(case);
+}
+
+/// `-format by_index_3`: the 32h descriptor with the smallest spare (ISA0 alone); the disc
+/// then holds 12,088,320 sectors.
+#[test]
+fn xorriso_formats_a_bd_r_by_index_and_burns_it() {
+    burn_bd_r(Some("by_index_3"), 12_088_320, "xorriso-format-bd-r");
+}
+
+/// `-format as_needed` formats a blank BD-R with the default spare areas (format 00h).
+#[test]
+fn xorriso_formats_a_bd_r_as_needed_and_burns_it() {
+    burn_bd_r(
+        Some("as_needed"),
+        11_826_176,
+        "xorriso-format-as-needed-bd-r",
+    );
+}
+
+/// Without `-format` libburn writes a blank BD-R as it is: SRM without spare areas, the
+/// whole 12,219,392 sectors.
+#[test]
+fn xorriso_burns_an_unformatted_bd_r() {
+    burn_bd_r(None, 12_219_392, "xorriso-bd-r");
 }
 
 /// `-list_speeds` (libburn asks GET PERFORMANCE with 0 descriptors first and sizes its

@@ -39,6 +39,12 @@ struct MediumView {
     blocking: u16,
     /// Last LBA of the user area (Random Writable feature).
     last_lba: u32,
+    /// A write-once disc FORMAT UNIT can format now (blank BD-R).
+    formattable: bool,
+    /// The disc is formatted with spare areas: the drive manages defects.
+    defect_management: bool,
+    /// A BD-R formatted for Pseudo-OverWrite.
+    pseudo_overwrite: bool,
 }
 
 impl EmulatedDrive {
@@ -79,6 +85,9 @@ impl EmulatedDrive {
                 .map(|d| u16::try_from(d.medium.blocking()).unwrap_or(1))
                 .unwrap_or(1),
             last_lba,
+            formattable: disc.is_some_and(|d| d.medium.formattable()),
+            defect_management: disc.is_some_and(|d| d.medium.defect_management_active()),
+            pseudo_overwrite: disc.is_some_and(|d| d.medium.pseudo_overwrite_active()),
         }
     }
 
@@ -240,13 +249,15 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             },
             0,
             false,
-            overwritable && writable,
+            (overwritable || view.formattable) && writable,
         ),
+        // Feature 0024h (MMC-6 5.3): current while the drive manages defects on the disc (BD-RE, and a
+        // BD-R formatted with spare areas).
         Feature::new(
             HardwareDefectManagement { ssa: true },
             0,
             false,
-            p == Profile::BdRe,
+            p == Profile::BdRe || view.defect_management,
         ),
         Feature::new(
             DvdPlusRw {
@@ -293,6 +304,11 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             cd_r && writable,
         ),
+        // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 5.3): the drive pseudo-overwrites a BD-R
+        // formatted for POW; current with such a disc in the drive (INF). Emulator choice:
+        // listed only while a BD-R is in the drive, so the lists of other media stay as
+        // they were (a drive lists every feature it has).
+        Feature::new(BdRPow {}, 0, false, view.pseudo_overwrite && writable),
         Feature::new(
             BdRead {
                 bca: false,
@@ -348,21 +364,23 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     ]
     .into_iter()
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
+    .filter(|f| f.code != FeatureCode::BdRPow || p == Profile::BdRSrm)
     .collect()
 }
 
 /// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
 /// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
-/// Once, CD Mastering, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not
+/// Once, CD Mastering, BD-R POW, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not
 /// written (their Write bit clear).
 fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
-    const RECORDING: [FeatureCode; 7] = [
+    const RECORDING: [FeatureCode; 8] = [
         FeatureCode::RandomWritable,
         FeatureCode::IncrementalStreamingWritable,
         FeatureCode::Formattable,
         FeatureCode::HardwareDefectManagement,
         FeatureCode::CdTrackAtOnce,
         FeatureCode::CdMastering,
+        FeatureCode::BdRPow,
         FeatureCode::BdWrite,
     ];
     all.into_iter()

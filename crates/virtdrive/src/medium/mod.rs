@@ -308,10 +308,23 @@ pub trait Medium: fmt::Debug + Send {
         0
     }
 
-    /// True when the disc is formatted with defect management (BD-RE with spare areas):
+    /// True when the disc is formatted with defect management (BD-RE or BD-R with spare areas):
     /// the drive verifies after writing, which halves the effective write speed unless
     /// the host writes with the Streaming bit (WRITE(12)).
     fn defect_management_active(&self) -> bool {
+        false
+    }
+
+    /// True when the disc is a BD-R formatted for Pseudo-OverWrite (SRM+POW): recorded
+    /// sectors can be written again (feature 0038h current).
+    fn pseudo_overwrite_active(&self) -> bool {
+        false
+    }
+
+    /// True when FORMAT UNIT can format this write-once disc now (a blank BD-R): feature
+    /// 0023h Formattable is current. The overwritable media are formattable whatever
+    /// their state.
+    fn formattable(&self) -> bool {
         false
     }
 }

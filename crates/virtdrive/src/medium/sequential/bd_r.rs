@@ -2,8 +2,8 @@
 //! BD-R SRM; MMC-6 4.5.3.5; libburn's BD-R cookbook: "very similar to DVD+R").
 //!
 //! - 12,219,392 sectors (25 GB, no spare areas), written in 32-sector clusters.
-//!   Formatting with spare areas (FORMAT UNIT 00h/32h) is not modelled: FORMAT UNIT gets
-//!   05/30/06, and READ FORMAT CAPACITIES offers no format.
+//!   FORMAT UNIT 00h/32h gives a blank disc spare areas, defect management and optionally
+//!   Pseudo-OverWrite (`bd_r_format`).
 //! - CLOSE functions: 001b closes the track (sequential recording range), 010b the session,
 //!   keeping the disc appendable; 110b finalizes (cookbook; BDR-203 manual table 3). 101b is
 //!   a DVD+R function: 05/24/00.
@@ -62,5 +62,6 @@ pub const BD_R: SequentialMedium = SequentialMedium {
     finalize_functions: &[CloseFunction::FinalizeDisc],
     minimal_radius: None,
     structures: StructureFamily::Bd,
+    formattable: true,
     write_parameters_page: false,
 };

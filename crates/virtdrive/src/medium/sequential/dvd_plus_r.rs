@@ -86,5 +86,6 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
         end_lba: DVD_PLUS_R_MINIMAL_RADIUS_END,
     }),
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
+    formattable: false,
     write_parameters_page: true,
 };

@@ -37,6 +37,8 @@ pub struct SequentialMedium {
     /// MODE SENSE reports the Write Parameters page (05h) with this disc loaded, and MODE
     /// SELECT takes it (`medium::dvd_plus_write_parameters`): DVD+R.
     pub write_parameters_page: bool,
+    /// FORMAT UNIT can give a blank disc spare areas (BD-R, `bd_r_format`).
+    pub formattable: bool,
 }
 
 /// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends

@@ -48,12 +48,20 @@
 //! Recorded sectors read back (those of the open track too); any other LBA gets 05/21/00
 //! LBA OUT OF RANGE with the first such LBA. READ CAPACITY gives the last sector of the
 //! last closed session, 0 while there is none (Pioneer R11 4.17: "has no Complete Session
-//! ... set to zero"). READ FORMAT CAPACITIES: one current descriptor, "unformatted or blank"
-//! with the disc's size on a blank disc, else "formatted" with the sectors recorded.
-//! FORMAT UNIT, BLANK and SEND CUE SHEET are not for these media: 05/30/06, 05/30/06 and
-//! 05/2C/00.
+//! ... set to zero"). READ FORMAT CAPACITIES: the current descriptor, "unformatted or blank"
+//! with the disc's size on a blank disc, "formatted" with the user capacity on a BD-R
+//! formatted with spare areas and nothing recorded, else "formatted" with the sectors
+//! recorded; a blank, unformatted BD-R adds its formattable descriptors.
+//!
+//! # Formatting
+//!
+//! FORMAT UNIT on a blank BD-R gives it spare areas (`bd_r_format`): the disc then ends
+//! where they leave it (READ DISC INFORMATION, READ TRACK INFORMATION) and defect
+//! management is on. On DVD+R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
+//! for these media: 05/30/06 and 05/2C/00.
 
 mod bd_r;
+mod bd_r_format;
 mod dvd_plus_r;
 mod geometry;
 mod state;
@@ -75,11 +83,12 @@ use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
+use self::bd_r_format::SpareFormat;
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
-use crate::medium::recording::{self, DiscState, Layout};
+use crate::medium::recording::{self, DiscState, Layout, RecordingGeometry};
 use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
 use crate::store::{SectorStore, SECTOR};
@@ -92,6 +101,12 @@ pub(crate) type SequentialLayout = Layout<(), ()>;
 #[derive(Debug)]
 pub struct SequentialDisc {
     geometry: &'static SequentialMedium,
+    /// The medium's recording geometry, ending where the spare areas leave the user data
+    /// area once the disc is formatted.
+    recording: RecordingGeometry,
+    /// The spare areas FORMAT UNIT gave (BD-R); recorded on the disc at once, so a power
+    /// loss keeps them.
+    format: Option<SpareFormat>,
     disc: SequentialLayout,
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
@@ -109,6 +124,15 @@ fn whole_sectors(len: usize) -> MediumResult<u32> {
     u32::try_from(len / SECTOR).map_err(|_| invalid_cdb_field(7, None))
 }
 
+/// The recording geometry of a disc with these spare areas.
+fn recording_of(geometry: &SequentialMedium, format: Option<SpareFormat>) -> RecordingGeometry {
+    let mut recording = geometry.recording;
+    if let Some(f) = format {
+        recording.capacity = f.user_sectors();
+    }
+    recording
+}
+
 /// Page 05h before any MODE SELECT, on the media that report it.
 fn default_write_parameters(geometry: &SequentialMedium) -> Option<WriteParameters> {
     geometry
@@ -121,6 +145,8 @@ impl SequentialDisc {
     pub fn blank(geometry: &'static SequentialMedium, store: Box<dyn SectorStore>) -> Self {
         SequentialDisc {
             geometry,
+            recording: geometry.recording,
+            format: None,
             disc: SequentialLayout::blank(),
             synced: SequentialLayout::blank(),
             store,
@@ -134,9 +160,11 @@ impl SequentialDisc {
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, StateError> {
-        let disc = state::load(value, geometry)?;
+        let (disc, format) = state::load(value, geometry)?;
         Ok(SequentialDisc {
             geometry,
+            recording: recording_of(geometry, format),
+            format,
             synced: disc.clone(),
             disc,
             store,
@@ -173,7 +201,7 @@ impl SequentialDisc {
     /// Pads the open track (to its block, or to its reservation when `closing`); returns
     /// the sectors padded.
     fn pad_open_track(&mut self, closing: bool) -> MediumResult<u32> {
-        let Some((start, pad)) = self.disc.padding(&self.geometry.recording, closing) else {
+        let Some((start, pad)) = self.disc.padding(&self.recording, closing) else {
             return Ok(0);
         };
         self.write_zeros(start, pad)?;
@@ -193,10 +221,7 @@ impl SequentialDisc {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
         let open = self.disc.open_track.as_ref().map(|t| t.number);
-        let invisible = self
-            .disc
-            .invisible_track(&self.geometry.recording)
-            .map(|t| t.number);
+        let invisible = self.disc.invisible_track(&self.recording).map(|t| t.number);
         let known = number == 0xFF
             || Some(number) == open
             || Some(number) == invisible
@@ -210,7 +235,7 @@ impl SequentialDisc {
             return Ok(Busy::default());
         }
         let padded = self.pad_open_track(true)?;
-        self.disc.close_track(&self.geometry.recording);
+        self.disc.close_track(&self.recording);
         self.commit()?;
         Ok(Busy {
             duration: self.geometry.recording_time(padded),
@@ -229,7 +254,7 @@ impl SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::INCOMPLETE_TRACK_IN_SESSION.into());
         }
-        let rec = &g.recording;
+        let rec = &self.recording;
         let recorded = match self.disc.state() {
             DiscState::OpenSession => {
                 let finalize = finalize || !self.disc.room_after_closing(rec);
@@ -253,6 +278,38 @@ impl SequentialDisc {
         })
     }
 
+    /// FORMAT UNIT can give this disc spare areas: a blank, unformatted BD-R.
+    fn can_format(&self) -> bool {
+        self.geometry.formattable
+            && self.format.is_none()
+            && self.disc.state() == DiscState::Blank
+            && self.disc.open_track.is_none()
+    }
+
+    /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
+    /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from
+    /// the spare areas for each cluster it touches (see `bd_r_format`).
+    fn pseudo_overwrite(&mut self, lba: i64, blocks: u32) -> MediumResult<bool> {
+        let Some(format) = self.format.as_mut().filter(|f| f.pow) else {
+            return Ok(false);
+        };
+        let end = lba + i64::from(blocks);
+        let recorded = self
+            .disc
+            .tracks()
+            .any(|(_, t)| t.start <= lba && end <= t.data_end());
+        if lba < 0 || !recorded {
+            return Ok(false);
+        }
+        let clusters = bd_r_format::clusters_touched(lba, blocks);
+        if clusters > format.spare_left() {
+            return Err(MediumError::new(triples::INVALID_ADDRESS_FOR_WRITE)
+                .with_information(u64::try_from(lba).unwrap_or(0)));
+        }
+        format.replaced_clusters += clusters;
+        Ok(true)
+    }
+
     /// The size a RESERVE TRACK asks for at `nwa`, or the field that is wrong.
     fn reservation_size(&self, cdb: &ReserveTrack, nwa: i64, free: u32) -> MediumResult<u32> {
         if cdb.rmz {
@@ -269,7 +326,7 @@ impl SequentialDisc {
         };
         let size = size
             .filter(|&s| s > 0)
-            .map(|s| self.geometry.recording.round_up(s))
+            .map(|s| self.recording.round_up(s))
             .filter(|&s| s <= free)
             .ok_or_else(|| invalid_cdb_field(field, None))?;
         Ok(size)
@@ -282,7 +339,7 @@ impl Medium for SequentialDisc {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        recording::disc_information(&self.disc, &self.geometry.recording)
+        recording::disc_information(&self.disc, &self.recording)
     }
 
     fn track_information(
@@ -292,7 +349,7 @@ impl Medium for SequentialDisc {
     ) -> MediumResult<TrackInformation> {
         // Track Mode 4 and Data Mode 1: data, 2048-byte blocks.
         let mode = |_: Option<&()>| (4, 1);
-        let g = &self.geometry.recording;
+        let g = &self.recording;
         recording::track_information(&self.disc, g, address_type, address, mode)
     }
 
@@ -334,10 +391,18 @@ impl Medium for SequentialDisc {
     }
 
     fn format_capacities(&self) -> FormatCapacities {
-        let current = if self.disc.state() == DiscState::Blank {
+        let blank = self.disc.state() == DiscState::Blank;
+        let current = if blank && self.format.is_none() {
             CurrentCapacity {
                 blocks: self.geometry.capacity(),
                 descriptor_type: CapacityDescriptorType::Unformatted,
+                block_length: SECTOR as u32,
+            }
+        } else if blank {
+            // Formatted with spare areas, nothing recorded yet: the user capacity.
+            CurrentCapacity {
+                blocks: self.recording.capacity,
+                descriptor_type: CapacityDescriptorType::Formatted,
                 block_length: SECTOR as u32,
             }
         } else {
@@ -348,9 +413,14 @@ impl Medium for SequentialDisc {
                 block_length: SECTOR as u32,
             }
         };
+        let formattable = if self.can_format() {
+            bd_r_format::formattable()
+        } else {
+            Vec::new()
+        };
         FormatCapacities {
             current,
-            formattable: Vec::new(),
+            formattable,
             cut_bytes: 0,
         }
     }
@@ -382,9 +452,15 @@ impl Medium for SequentialDisc {
             // SBC: a transfer length of zero transfers nothing and is not an error.
             return Ok(());
         }
+        if self.pseudo_overwrite(lba.into(), blocks)? {
+            return self
+                .store
+                .write(u64::from(u32::try_from(lba).unwrap_or(0)), data)
+                .map_err(|e| store_error(&e, false));
+        }
         let next = self
             .disc
-            .write_target(&self.geometry.recording, lba.into(), blocks)?;
+            .write_target(&self.recording, lba.into(), blocks)?;
         let at = u64::try_from(next.next_writable_address()).unwrap_or(0);
         self.store
             .write(at, data)
@@ -416,8 +492,18 @@ impl Medium for SequentialDisc {
         Ok(())
     }
 
-    fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
-        Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
+    fn format(&mut self, params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
+        if !self.geometry.formattable {
+            return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
+        }
+        let format = SpareFormat::requested(params)?;
+        if !self.can_format() {
+            return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
+        }
+        self.format = Some(format);
+        self.recording = recording_of(self.geometry, self.format);
+        self.commit()?;
+        Ok(Busy::default())
     }
 
     fn close(&mut self, cdb: &CloseTrackSession, _now: VirtualTime) -> MediumResult<Busy> {
@@ -440,7 +526,7 @@ impl Medium for SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
-        let Some(next) = self.disc.writable_track(&self.geometry.recording) else {
+        let Some(next) = self.disc.writable_track(&self.recording) else {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         };
         let size = self.reservation_size(cdb, next.start, next.free)?;
@@ -456,6 +542,18 @@ impl Medium for SequentialDisc {
 
     /// The disc as of the last flush (what the committed store holds).
     fn save_state(&self) -> serde_json::Value {
-        state::save(&self.synced, self.geometry)
+        state::save(&self.synced, self.geometry, self.format)
+    }
+
+    fn defect_management_active(&self) -> bool {
+        self.format.is_some()
+    }
+
+    fn pseudo_overwrite_active(&self) -> bool {
+        self.format.is_some_and(|f| f.pow)
+    }
+
+    fn formattable(&self) -> bool {
+        self.can_format()
     }
 }

@@ -9,7 +9,8 @@
 //!   "sessions": [
 //!     { "tracks": [ { "number": 1, "start": 0, "recorded": 4096 } ], "closed": true }
 //!   ],
-//!   "finalized": false
+//!   "finalized": false,
+//!   "format": { "format_type": 50, "spare_clusters": 4096, "pow": true, "replaced_clusters": 0 }
 //! }
 //! ```
 //!
@@ -19,6 +20,9 @@
 //!   blocks, at least one block). Each track follows the previous one of its session; a
 //!   session's first track starts the medium's session gap after the previous session's
 //!   end (see `medium::recording`); everything lies inside the disc.
+//! - `format` (BD-R only, absent on a disc never formatted, and in states saved before
+//!   formatting was modelled): the spare areas FORMAT UNIT gave (`bd_r_format`); the disc
+//!   then ends where the spare areas leave it.
 //!
 //! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE), so a track
 //! in progress is saved closed into its open session, padded to whole blocks as the flush
@@ -26,6 +30,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::bd_r_format::SpareFormat;
 use super::geometry::SequentialMedium;
 use super::SequentialLayout;
 use crate::medium::overwritable::StateError;
@@ -40,6 +45,8 @@ struct Saved {
     version: u32,
     sessions: Vec<SavedSession>,
     finalized: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<SpareFormat>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,7 +81,11 @@ impl SavedSession {
 }
 
 /// The disc as JSON; an open track is saved as a closed track of its open session.
-pub(crate) fn save(disc: &SequentialLayout, g: &SequentialMedium) -> serde_json::Value {
+pub(crate) fn save(
+    disc: &SequentialLayout,
+    g: &SequentialMedium,
+    format: Option<SpareFormat>,
+) -> serde_json::Value {
     let open = disc.open_track.as_ref().filter(|t| t.recorded > 0);
     let last = disc.sessions.len().saturating_sub(1);
     let mut sessions: Vec<SavedSession> = disc
@@ -90,20 +101,29 @@ pub(crate) fn save(disc: &SequentialLayout, g: &SequentialMedium) -> serde_json:
         version: VERSION,
         sessions,
         finalized: disc.finalized,
+        format,
     })
     .unwrap_or(serde_json::Value::Null)
 }
 
-/// A disc from its saved state, checked against the medium's layout rules.
+/// A disc and its format from its saved state, checked against the medium's layout rules.
 pub(crate) fn load(
     value: &serde_json::Value,
     medium: &SequentialMedium,
-) -> Result<SequentialLayout, StateError> {
-    let g = &medium.recording;
+) -> Result<(SequentialLayout, Option<SpareFormat>), StateError> {
     let saved: Saved = serde_json::from_value(value.clone())
         .map_err(|e| StateError::new(medium.name, format!("malformed state: {e}")))?;
     StateError::check_header(medium.name, &saved.medium, saved.version)?;
     let fail = |what: String| Err(StateError::new(medium.name, what));
+    let format = saved.format;
+    let mut geometry = medium.recording;
+    if let Some(f) = format {
+        if !medium.formattable || !f.is_valid() {
+            return fail(format!("{f:?} is not a format of this medium"));
+        }
+        geometry.capacity = f.user_sectors();
+    }
+    let g = &geometry;
     let count = saved.sessions.len();
     if count > usize::from(g.max_sessions) {
         return fail(format!(
@@ -168,5 +188,5 @@ pub(crate) fn load(
         }
         disc.finalized = true;
     }
-    Ok(disc)
+    Ok((disc, format))
 }
