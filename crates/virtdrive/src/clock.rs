@@ -45,8 +45,8 @@ impl VirtualTime {
 
 /// The drive time a host is taken to wait after each "busy, ask again" answer of a run of
 /// them (the accelerated clock of `virtdrive run`): the first wait is the poll wait, and each
-/// further one a quarter longer, up to [`PollSteps::MAX_STEP`]. With the default 5 s, 26
-/// polls cover the 93 minutes of a BD-RE full certification, and 30 polls about 3 hours; the
+/// further one a third longer, up to [`PollSteps::MAX_STEP`]. With the default 5 s, 21 polls
+/// cover the 93 minutes of a BD-RE full certification, and 30 polls over 6 hours; the
 /// progress a host sees still rises at every poll. The steps depend only on how many busy
 /// answers came in a row, so the same command sequence always gives the same clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +56,8 @@ pub struct PollSteps {
 }
 
 impl PollSteps {
-    /// The longest wait between two polls (a host polling a 3-hour operation at 1 s sees it
-    /// end within about 30 s).
+    /// The longest wait between two polls (a host polling a 6-hour operation once a second
+    /// sees it end within about 30 s).
     pub const MAX_STEP: Duration = Duration::from_secs(30 * 60);
 
     /// Steps starting at `first` (zero: the host never waits).
@@ -68,9 +68,9 @@ impl PollSteps {
     /// The wait after one more busy answer in a row.
     pub fn next_wait(&mut self) -> Duration {
         let wait = self.next;
-        // 5/4 of the wait, in microseconds (u64 holds 584,000 years of them).
+        // 4/3 of the wait, in microseconds (u64 holds 584,000 years of them).
         let us = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
-        let grown = Duration::from_micros(us.saturating_add(us / 4));
+        let grown = Duration::from_micros(us.saturating_add(us / 3));
         self.next = grown.min(Self::MAX_STEP).max(wait);
         wait
     }
@@ -114,10 +114,10 @@ mod tests {
     }
 
     #[test]
-    fn poll_steps_grow_by_a_quarter_up_to_the_maximum_and_start_again_after_a_reset() {
+    fn poll_steps_grow_by_a_third_up_to_the_maximum_and_start_again_after_a_reset() {
         let mut steps = PollSteps::new(Duration::from_secs(4));
         let waits: Vec<u64> = (0..4).map(|_| steps.next_wait().as_millis() as u64).collect();
-        assert_eq!(waits, [4_000, 5_000, 6_250, 7_812]);
+        assert_eq!(waits, [4_000, 5_333, 7_111, 9_481]);
         let total: Duration = (0..60).map(|_| steps.next_wait()).sum();
         assert!(total > Duration::from_secs(20 * 3600), "{total:?}");
         assert_eq!(steps.next_wait(), PollSteps::MAX_STEP);

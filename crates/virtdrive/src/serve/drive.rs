@@ -14,7 +14,7 @@
 //!   CHECK CONDITION sense or as the data of REQUEST SENSE, whatever the command (TEST UNIT
 //!   READY for libburn and wodim, REQUEST SENSE for growisofs, READ DISC INFORMATION...).
 //!   The accelerated clock (the default) waits the poll wait after the first busy answer and
-//!   a quarter longer after each further one ([`PollSteps`]), until the drive is no longer
+//!   a third longer after each further one ([`PollSteps`]), until the drive is no longer
 //!   busy: any long operation ends within about 30 polls. Paced (`--paced`), every wait is
 //!   the poll wait, slept in real time too.
 //! - Under the accelerated clock, after each READ BUFFER CAPACITY the drive records half of
