@@ -10,7 +10,7 @@ mod real_clients;
 use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
-use real_clients::{keep_transcripts, tool, Case, RecordedRuns, VENDOR};
+use real_clients::{keep_transcripts, tool, Case, RecordedRuns, PRODUCT, VENDOR};
 use virtdrive::medium::MediumKind;
 use virtdrive::{DiscFileDrive, DriveConfig};
 
@@ -45,13 +45,12 @@ fn xorriso_formats_a_bd_re_with_full_certification_in_seconds() {
     let drive = format!("virt:bd-re@{}", dir.join("disc").display());
     // Guards against a hang; a thousand polls at libburn's second each would take 18 minutes.
     let mut runs = RecordedRuns::new(dir, &drive, &xorriso).limited(Duration::from_secs(120));
-    let out = runs.run(&["-outdev", "/dev/sr9", "-format", "full"]);
+    let out = runs.run(&["-outdev", "/dev/sr9", "-format", "full", "-toc"]);
     out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
     assert!(
-        out.stdout.contains(VENDOR) || out.stderr.contains(VENDOR),
-        "xorriso used the emulated drive\n{}\n{}",
-        out.stdout,
-        out.stderr
+        all.contains(&format!("vendor '{VENDOR}' product '{PRODUCT}'")),
+        "xorriso did not see the emulator as its drive:\n{all}"
     );
     // 12,219,392 sectors less the default spare areas (ISA0 4,096 and OSA 8,192 clusters).
     assert_eq!(
@@ -61,7 +60,7 @@ fn xorriso_formats_a_bd_re_with_full_certification_in_seconds() {
     );
     keep_transcripts(&Case {
         name: "xorriso-full-format-bd-re",
-        commands: &["xorriso -outdev /dev/sr9 -format full"],
+        commands: &["xorriso -outdev /dev/sr9 -format full -toc"],
         medium: "bd-re",
         fault_plan: None,
         runs: &runs.transcripts,
