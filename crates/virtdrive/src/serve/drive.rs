@@ -114,6 +114,27 @@ impl ServedDrive {
         }
     }
 
+    /// The drive time the host is taken to wait after an answer that said the drive is
+    /// `busy`, or answered READ BUFFER CAPACITY (`buffer_poll`); see the module notes.
+    fn host_wait(&mut self, busy: bool, buffer_poll: bool) -> Duration {
+        let paced = self.paced();
+        if busy {
+            return if paced {
+                self.polls.first()
+            } else {
+                self.polls.next_wait()
+            };
+        }
+        if !self.drive().drive().is_busy() {
+            self.polls.reset();
+        }
+        if buffer_poll && !paced {
+            self.drive().drive().half_buffer_time()
+        } else {
+            Duration::ZERO
+        }
+    }
+
     /// The first error writing the transcript, if any.
     pub fn transcript_error(&self) -> Option<String> {
         match &self.backend {
@@ -148,7 +169,8 @@ impl Transport for ServedDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        let request_sense = cdb.first().copied().map(Opcode::from_u8) == Some(Opcode::RequestSense);
+        let opcode = cdb.first().copied().map(Opcode::from_u8);
+        let request_sense = opcode == Some(Opcode::RequestSense);
         let (outcome, busy) = match data {
             DataPhase::In(buf) => {
                 let outcome = self
@@ -165,24 +187,9 @@ impl Transport for ServedDrive {
             other => (self.transport().execute(cdb, other, timeout), false),
         };
         let busy = busy || outcome.as_ref().is_ok_and(|c| says_busy(&c.sense));
-        let paced = self.paced();
-        let wait = if busy && paced {
-            self.polls.first()
-        } else if busy {
-            self.polls.next_wait()
-        } else {
-            if !self.drive().drive().is_busy() {
-                self.polls.reset();
-            }
-            let buffer_poll = cdb.first().copied().map(Opcode::from_u8)
-                == Some(Opcode::ReadBufferCapacity)
-                && outcome.as_ref().is_ok_and(Completion::is_good);
-            if buffer_poll && !paced {
-                self.drive().drive().half_buffer_time()
-            } else {
-                Duration::ZERO
-            }
-        };
+        let buffer_poll = opcode == Some(Opcode::ReadBufferCapacity)
+            && outcome.as_ref().is_ok_and(Completion::is_good);
+        let wait = self.host_wait(busy, buffer_poll);
         if !wait.is_zero() {
             Transport::pause(self.drive_mut(), wait);
         }
