@@ -116,7 +116,9 @@ mod tests {
     #[test]
     fn poll_steps_grow_by_a_third_up_to_the_maximum_and_start_again_after_a_reset() {
         let mut steps = PollSteps::new(Duration::from_secs(4));
-        let waits: Vec<u64> = (0..4).map(|_| steps.next_wait().as_millis() as u64).collect();
+        let waits: Vec<u64> = (0..4)
+            .map(|_| steps.next_wait().as_millis() as u64)
+            .collect();
         assert_eq!(waits, [4_000, 5_333, 7_111, 9_481]);
         let total: Duration = (0..60).map(|_| steps.next_wait()).sum();
         assert!(total > Duration::from_secs(20 * 3600), "{total:?}");

@@ -100,7 +100,11 @@ fn the_next_long_operation_starts_again_with_the_poll_wait() {
     let mut d = served_bd_re();
     command_out(&mut d, &FORMAT_UNIT, &full_certification());
     poll_until_ready(&mut d, &TEST_UNIT_READY, 30);
-    command_out(&mut d, &FORMAT_UNIT, &format_list(12_219_392, 0x31, 0, 2048));
+    command_out(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(12_219_392, 0x31, 0, 2048),
+    );
     let progress = poll_until_ready(&mut d, &TEST_UNIT_READY, 30);
     assert!(progress.len() >= 3, "{progress:?}");
 }

@@ -8,8 +8,8 @@
 
 use std::time::Duration;
 
-use testkit::*;
 use mmc_core::Transport;
+use testkit::*;
 use virtdrive::medium::MediumKind;
 use virtdrive::serve::ServedDrive;
 use virtdrive::{DiscFileDrive, DriveConfig, EmulatedDrive};
@@ -322,7 +322,7 @@ fn polling_read_buffer_capacity_on_a_served_drive_sees_a_full_buffer_drain() {
     ));
     select_cd_write_parameters(&mut d, TAO, NEXT_SESSION_ALLOWED, false);
     command_ok(&mut d, &set_cd_speed(706)); // 4x: 300 sectors a second
-    // 8 MiB through the 4 MiB buffer: full when the last WRITE returns.
+                                            // 8 MiB through the 4 MiB buffer: full when the last WRITE returns.
     for i in 0..16 {
         write_blocks(&mut d, i * 256, 256, 1);
     }
@@ -330,7 +330,10 @@ fn polling_read_buffer_capacity_on_a_served_drive_sees_a_full_buffer_drain() {
     assert!(free[0] < 64 * 1024, "full after the writes: {free:?}");
     assert!(free.windows(2).all(|w| w[0] < w[1]), "draining: {free:?}");
     assert!(free[2] >= BUFFER / 2, "half free after two polls: {free:?}");
-    assert!(free[5] < BUFFER, "never empty while the host polls: {free:?}");
+    assert!(
+        free[5] < BUFFER,
+        "never empty while the host polls: {free:?}"
+    );
     // The stream goes on without an underrun (no BUFE: 03/0C/09 otherwise).
     write_blocks(&mut d, 16 * 256, 256, 2);
 }
