@@ -33,12 +33,18 @@ pub struct DriveArgs {
     /// file's folder must exist.
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
-    /// Take real time as the drive's clock advances (a 1x write takes as long as on a real
-    /// drive).
+    /// Take real time: the drive sleeps as its clock advances (a 1x write takes as long as on
+    /// a real drive) and waits --poll-wait after each "busy" answer. Without it the clock is
+    /// accelerated: it moves only with the commands, each poll of a busy drive (format,
+    /// certification, closing, long write, becoming ready: 02/04/01, 04, 07, 08) waits a
+    /// third longer than the one before, so any long operation ends within about 30 polls,
+    /// and each READ BUFFER CAPACITY lets the drive record half its buffer. The same commands
+    /// give the same answers, so a transcript replays.
     #[arg(long)]
     pub paced: bool,
-    /// Seconds of drive time that pass after each "busy, ask again" answer (the host's wait
-    /// between polls, as the drive sees it); 0 or more.
+    /// Seconds of drive time that pass after the first "busy, ask again" answer of a run of
+    /// them (the host's wait between polls, as the drive sees it; each further one waits a
+    /// third longer, at most 30 minutes, unless --paced); 0 or more.
     #[arg(
         long,
         value_name = "SECONDS",

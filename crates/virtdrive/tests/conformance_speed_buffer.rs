@@ -2,14 +2,17 @@
 //! medium, nominal performance), SET CD SPEED and SET STREAMING rounding to a speed the disc
 //! supports (seen in GET PERFORMANCE and page 2Ah), READ BUFFER CAPACITY filling while
 //! writing and draining with time, the time writes and SYNCHRONIZE CACHE take at a speed,
-//! defect management on BD-RE, and SEND OPC INFORMATION. Speeds in kB/s with k = 1000:
+//! defect management on BD-RE, SEND OPC INFORMATION, and a served drive's buffer draining
+//! while a host polls READ BUFFER CAPACITY. Speeds in kB/s with k = 1000:
 //! CD 1x = 176.4 (75 sectors of 2,352 bytes a second), DVD 1x = 1,385, BD 1x = 4,495.
 
 use std::time::Duration;
 
+use mmc_core::Transport;
 use testkit::*;
 use virtdrive::medium::MediumKind;
-use virtdrive::EmulatedDrive;
+use virtdrive::serve::ServedDrive;
+use virtdrive::{DiscFileDrive, DriveConfig, EmulatedDrive};
 
 const BUFFER: u32 = 4 * 1024 * 1024;
 
@@ -112,7 +115,7 @@ fn capabilities_page(d: &mut EmulatedDrive) -> Vec<u8> {
 }
 
 /// READ BUFFER CAPACITY: (buffer length, blank length) in bytes.
-fn buffer(d: &mut EmulatedDrive) -> (u32, u32) {
+fn buffer<T: Transport>(d: &mut T) -> (u32, u32) {
     let data = command_in(d, &READ_BUFFER_CAPACITY, 12);
     assert_eq!(be16(&data[0..2]), 10, "data length");
     (be32(&data[4..8]), be32(&data[8..12]))
@@ -304,6 +307,35 @@ fn the_buffer_fills_while_writing_and_drains_as_time_passes() {
     let blocks_reply = command_in(&mut d, &[0x5C, 0x01, 0, 0, 0, 0, 0, 0x00, 0x0C, 0x00], 12);
     assert_eq!(blocks_reply[3] & 0x01, 0x01);
     assert_eq!(be32(&blocks_reply[8..12]), BUFFER / 2048);
+}
+
+/// libburn with modesty_on_drive (cdrskin's `modesty_on_drive=1`) reads the buffer's fill
+/// with READ BUFFER CAPACITY (MMC-6 6.21) and sleeps until enough is free. A served drive does
+/// not see the host's sleep, so under its accelerated clock each READ BUFFER CAPACITY counts
+/// as the host waiting for room: the drive records while the host waits, and the next answer
+/// shows the buffer drained, never to empty (a CD without BUFE would underrun).
+#[test]
+fn polling_read_buffer_capacity_on_a_served_drive_sees_a_full_buffer_drain() {
+    let mut d = ServedDrive::new(DiscFileDrive::in_memory(
+        MediumKind::CdR80,
+        DriveConfig::default(),
+    ));
+    select_cd_write_parameters(&mut d, TAO, NEXT_SESSION_ALLOWED, false);
+    command_ok(&mut d, &set_cd_speed(706)); // 4x: 300 sectors a second
+                                            // 8 MiB through the 4 MiB buffer: full when the last WRITE returns.
+    for i in 0..16 {
+        write_blocks(&mut d, i * 256, 256, 1);
+    }
+    let free: Vec<u32> = (0..6).map(|_| buffer(&mut d).1).collect();
+    assert!(free[0] < 64 * 1024, "full after the writes: {free:?}");
+    assert!(free.windows(2).all(|w| w[0] < w[1]), "draining: {free:?}");
+    assert!(free[2] >= BUFFER / 2, "half free after two polls: {free:?}");
+    assert!(
+        free[5] < BUFFER,
+        "never empty while the host polls: {free:?}"
+    );
+    // The stream goes on without an underrun (no BUFE: 03/0C/09 otherwise).
+    write_blocks(&mut d, 16 * 256, 256, 2);
 }
 
 #[test]

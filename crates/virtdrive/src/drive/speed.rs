@@ -157,6 +157,11 @@ impl BufferModel {
         t
     }
 
+    /// The time to record half of what the buffer holds at `kbps`.
+    fn half_time(&self, kbps: u32) -> Duration {
+        Self::time_for(self.fill / 2, kbps)
+    }
+
     /// The buffer is empty after a flush that took `t` (the drive recorded it all).
     pub(crate) fn flushed_at(&mut self, at: VirtualTime) {
         self.fill = 0;
@@ -187,6 +192,14 @@ impl EmulatedDrive {
         } else {
             kbps
         }
+    }
+
+    /// The time the drive takes to record half of what its buffer holds (zero when it is
+    /// empty): a served drive's accelerated clock lets it pass after each READ BUFFER
+    /// CAPACITY, the poll of a host waiting for room. Half, never all: a buffer that ran empty
+    /// mid-track would be an underrun.
+    pub fn half_buffer_time(&self) -> Duration {
+        self.buffer.half_time(self.recording_kbps())
     }
 
     /// The speeds selected now.

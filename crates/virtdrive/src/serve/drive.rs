@@ -4,15 +4,27 @@
 //! ## Time
 //!
 //! The emulator's clock only moves with the commands it is sent (and a host's `pause`), so a
-//! real program that sleeps between polls of a formatting drive would poll forever. The
-//! served drive therefore models the host's wait: after every answer that says "busy, ask
-//! again" it lets [`ServedDrive::poll_wait`] of drive time pass. Those answers are NOT READY
-//! with ASC 04h (LOGICAL UNIT NOT READY) and ASCQ 01h (becoming ready), 04h (format in
-//! progress), 07h (operation in progress) or 08h (long write in progress), as CHECK CONDITION
-//! sense or as the data of REQUEST SENSE. The rule depends only on the commands and their
-//! answers, never on wall-clock time, so a transcript recorded through a served drive
-//! replays identically through a new one ([`mmc_core::trace::replay_against`] with a
-//! `ServedDrive` as the transport).
+//! real program that sleeps between polls of a busy drive would poll forever, and one that
+//! sleeps until the drive buffer has room would wait forever. The served drive therefore
+//! models the host's waits, which it cannot see:
+//!
+//! - After every answer that says "busy, ask again" some drive time passes. Those answers
+//!   are NOT READY with ASC 04h (LOGICAL UNIT NOT READY) and ASCQ 01h (becoming ready), 04h
+//!   (format in progress), 07h (operation in progress) or 08h (long write in progress), as
+//!   CHECK CONDITION sense or as the data of REQUEST SENSE, whatever the command (TEST UNIT
+//!   READY for libburn and wodim, REQUEST SENSE for growisofs, READ DISC INFORMATION...).
+//!   The accelerated clock (the default) waits the poll wait after the first busy answer and
+//!   a third longer after each further one ([`PollSteps`]), until the drive is no longer
+//!   busy: any long operation ends within about 30 polls. Paced (`--paced`), every wait is
+//!   the poll wait, slept in real time too.
+//! - Under the accelerated clock, after each READ BUFFER CAPACITY the drive records half of
+//!   what its buffer holds: a host asks while it waits for room (libburn's
+//!   `modesty_on_drive`), and its next question finds the buffer drained. A host that streams
+//!   without waiting loses no drive time by it: the WRITEs that follow wait that much less.
+//!
+//! The rules depend only on the commands and their answers, never on wall-clock time, so a
+//! transcript recorded through a served drive replays identically through a new one
+//! ([`mmc_core::trace::replay_against`] with a `ServedDrive` as the transport).
 
 use std::io::Write;
 use std::time::Duration;
@@ -21,6 +33,7 @@ use mmc_core::cdb::Opcode;
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
+use crate::clock::PollSteps;
 use crate::fault::{FaultPlan, Faulty};
 use crate::{DiscFileDrive, DiscFileDriveError};
 
@@ -31,7 +44,8 @@ pub const DEFAULT_POLL_WAIT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct ServedDrive {
     backend: Backend,
-    poll_wait: Duration,
+    /// The host's waits between polls of a busy drive.
+    polls: PollSteps,
 }
 
 /// The drive under its fault plan (an empty one when none was given), and the transcript
@@ -51,7 +65,7 @@ impl ServedDrive {
     pub fn with_faults(drive: Faulty<DiscFileDrive>) -> Self {
         ServedDrive {
             backend: Backend::Plain(drive),
-            poll_wait: DEFAULT_POLL_WAIT,
+            polls: PollSteps::new(DEFAULT_POLL_WAIT),
         }
     }
 
@@ -60,18 +74,23 @@ impl ServedDrive {
     pub fn with_transcript(drive: Faulty<DiscFileDrive>, sink: Box<dyn Write + Send>) -> Self {
         ServedDrive {
             backend: Backend::Traced(Tracing::to_writer(drive, sink).with_max_inline(usize::MAX)),
-            poll_wait: DEFAULT_POLL_WAIT,
+            polls: PollSteps::new(DEFAULT_POLL_WAIT),
         }
     }
 
-    /// Sets the drive time that passes after each "busy" answer (see the module notes).
+    /// Sets the drive time that passes after the first "busy" answer (see the module notes).
     pub fn with_poll_wait(mut self, wait: Duration) -> Self {
-        self.poll_wait = wait;
+        self.polls = PollSteps::new(wait);
         self
     }
 
     pub fn poll_wait(&self) -> Duration {
-        self.poll_wait
+        self.polls.first()
+    }
+
+    /// Whether the drive takes real time (`--paced`) rather than the accelerated clock.
+    pub fn paced(&self) -> bool {
+        self.drive().drive().config().paced
     }
 
     pub fn drive(&self) -> &DiscFileDrive {
@@ -92,6 +111,27 @@ impl ServedDrive {
         match &mut self.backend {
             Backend::Plain(d) => d,
             Backend::Traced(t) => t,
+        }
+    }
+
+    /// The drive time the host is taken to wait after an answer that said the drive is
+    /// `busy`, or answered READ BUFFER CAPACITY (`buffer_poll`); see the module notes.
+    fn host_wait(&mut self, busy: bool, buffer_poll: bool) -> Duration {
+        let paced = self.paced();
+        if busy {
+            return if paced {
+                self.polls.first()
+            } else {
+                self.polls.next_wait()
+            };
+        }
+        if !self.drive().drive().is_busy() {
+            self.polls.reset();
+        }
+        if buffer_poll && !paced {
+            self.drive().drive().half_buffer_time()
+        } else {
+            Duration::ZERO
         }
     }
 
@@ -129,7 +169,8 @@ impl Transport for ServedDrive {
         data: DataPhase<'_>,
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
-        let request_sense = cdb.first().copied().map(Opcode::from_u8) == Some(Opcode::RequestSense);
+        let opcode = cdb.first().copied().map(Opcode::from_u8);
+        let request_sense = opcode == Some(Opcode::RequestSense);
         let (outcome, busy) = match data {
             DataPhase::In(buf) => {
                 let outcome = self
@@ -146,8 +187,10 @@ impl Transport for ServedDrive {
             other => (self.transport().execute(cdb, other, timeout), false),
         };
         let busy = busy || outcome.as_ref().is_ok_and(|c| says_busy(&c.sense));
-        if busy {
-            let wait = self.poll_wait;
+        let buffer_poll = opcode == Some(Opcode::ReadBufferCapacity)
+            && outcome.as_ref().is_ok_and(Completion::is_good);
+        let wait = self.host_wait(busy, buffer_poll);
+        if !wait.is_zero() {
             Transport::pause(self.drive_mut(), wait);
         }
         outcome

@@ -113,7 +113,8 @@ pub fn transcript_path(dir: &Path, n: usize) -> PathBuf {
 /// What a recorded case needs to be replayed (stored as `NAME.case.json` and gzipped
 /// `NAME.runN.jsonl.gz`): the drive (`virt:MEDIA`, a disc file is made
 /// for it so successive runs see the same disc, as the test's `virt:MEDIA@FILE` did), the fault
-/// plan (a path relative to the workspace), the poll wait, and the runs' transcripts in order.
+/// plan (a path relative to the workspace), the clock (`virtdrive run`'s accelerated one) and
+/// its poll wait, and the runs' transcripts in order.
 pub struct Case<'a> {
     /// The case's name: `fixtures/transcripts/NAME.case.json` and `NAME.runN.jsonl.gz`.
     pub name: &'a str,
@@ -154,6 +155,7 @@ pub fn keep_transcripts(case: &Case<'_>) {
         "commands": case.commands,
         "drive": format!("virt:{}", case.medium),
         "fault_plan": case.fault_plan,
+        "clock": "accelerated",
         "poll_wait_ms": 5000,
         "runs": runs,
     });
