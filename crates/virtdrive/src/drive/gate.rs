@@ -122,10 +122,15 @@ impl EmulatedDrive {
     /// NOT READY (02/04) becoming ready (01h), format in progress (04h), operation in
     /// progress (07h) or long write in progress (08h), SPC-4 and MMC-6 4.1.6.
     pub fn is_busy(&self) -> bool {
-        self.ready().err().is_some_and(|f| {
-            f.triple.key.to_u8() == 0x02
-                && f.triple.asc == 0x04
-                && matches!(f.triple.ascq, 0x01 | 0x04 | 0x07 | 0x08)
-        })
+        self.ready().err().is_some_and(|f| asks_to_poll(f.triple))
     }
+}
+
+/// Whether an answer says "busy, ask again": NOT READY, LOGICAL UNIT NOT READY (04h) with
+/// becoming ready (01h), format in progress (04h), operation in progress (07h) or long write
+/// in progress (08h).
+pub(crate) fn asks_to_poll(triple: SenseTriple) -> bool {
+    triple.key.to_u8() == 0x02
+        && triple.asc == 0x04
+        && matches!(triple.ascq, 0x01 | 0x04 | 0x07 | 0x08)
 }

@@ -12,6 +12,7 @@ mod cd;
 mod exclusive;
 mod features;
 mod gate;
+pub(crate) use gate::asks_to_poll;
 mod hooks;
 mod info;
 mod io;

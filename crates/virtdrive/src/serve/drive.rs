@@ -30,10 +30,12 @@ use std::io::Write;
 use std::time::Duration;
 
 use mmc_core::cdb::Opcode;
+use mmc_core::sense::Sense;
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
 use crate::clock::PollSteps;
+use crate::drive::asks_to_poll;
 use crate::fault::{FaultPlan, Faulty};
 use crate::{DiscFileDrive, DiscFileDriveError};
 
@@ -151,15 +153,10 @@ impl ServedDrive {
 
 /// Whether sense bytes (fixed or descriptor format) say "not ready, in progress".
 fn says_busy(sense: &[u8]) -> bool {
-    let (key, asc, ascq) = match sense.first().map(|b| b & 0x7F) {
-        Some(0x70 | 0x71) => (sense.get(2), sense.get(12), sense.get(13)),
-        Some(0x72 | 0x73) => (sense.get(1), sense.get(2), sense.get(3)),
-        _ => return false,
-    };
-    matches!(
-        (key.map(|k| k & 0x0F), asc, ascq),
-        (Some(0x02), Some(0x04), Some(0x01 | 0x04 | 0x07 | 0x08))
-    )
+    Sense::parse(sense)
+        .ok()
+        .and_then(|s| s.triple())
+        .is_some_and(asks_to_poll)
 }
 
 impl Transport for ServedDrive {

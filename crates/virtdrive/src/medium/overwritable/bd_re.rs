@@ -92,6 +92,26 @@ pub const fn user_sectors(spare_clusters: u32) -> u64 {
     BD_RE_SECTORS - spare_clusters as u64 * BD_CLUSTER as u64
 }
 
+/// The spare, in whole clusters, that leaves at least `blocks` user sectors, if it lies
+/// between the smallest and the largest spare offered (Pioneer BDR-203 4.3.1.2; BD-RE 30h
+/// and BD-R 32h alike).
+pub(crate) fn spare_clusters_leaving(blocks: u64) -> Option<u32> {
+    let spare = BD_RE_SECTORS.checked_sub(blocks)? / u64::from(BD_CLUSTER);
+    u32::try_from(spare)
+        .ok()
+        .filter(|s| (MIN_SPARE_CLUSTERS..=MAX_SPARE_CLUSTERS).contains(s))
+}
+
+/// A READ FORMAT CAPACITIES descriptor of a format with spare areas: the type dependent
+/// parameter is the spare size in clusters (MMC-6 6.24.3.3).
+pub(crate) fn spare_descriptor(format_type: FormatType, clusters: u32) -> FormattableCapacity {
+    FormattableCapacity {
+        blocks: u32::try_from(user_sectors(clusters)).unwrap_or(0),
+        format_type,
+        type_dependent: clusters,
+    }
+}
+
 /// How long a format with this certification takes (see the module notes).
 pub fn format_duration(certification: BdCertification) -> Duration {
     match certification {
@@ -285,14 +305,9 @@ impl BdRe {
                 Ok((layout, BdCertification::QuickReformat))
             }
             FormatType::BdReWithSpareAreas => {
-                if blocks == 0 || blocks > BD_RE_SECTORS {
-                    return Err(invalid_parameter(4, None));
-                }
-                let spare = (BD_RE_SECTORS - blocks) / u64::from(BD_CLUSTER);
-                let spare = u32::try_from(spare).unwrap_or(u32::MAX);
-                if !(MIN_SPARE_CLUSTERS..=MAX_SPARE_CLUSTERS).contains(&spare) {
-                    return Err(invalid_parameter(4, None));
-                }
+                let spare = spare_clusters_leaving(blocks)
+                    .filter(|_| blocks != 0)
+                    .ok_or_else(|| invalid_parameter(4, None))?;
                 let layout = Layout {
                     format_type: 0x30,
                     spare_clusters: spare,
@@ -396,11 +411,7 @@ impl Medium for BdRe {
                 block_length: 2048,
             },
         };
-        let spare = |format_type, clusters: u32| FormattableCapacity {
-            blocks: user_sectors(clusters) as u32,
-            format_type,
-            type_dependent: clusters,
-        };
+        let spare = spare_descriptor;
         FormatCapacities {
             current,
             formattable: vec![

@@ -41,13 +41,11 @@ use mmc_core::response::capacity::{FormatType, FormattableCapacity};
 use serde::{Deserialize, Serialize};
 
 use crate::medium::overwritable::bd_re::{
-    user_sectors, DEFAULT_SPARE_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
+    spare_clusters_leaving, spare_descriptor, user_sectors, BD_CLUSTER, DEFAULT_SPARE_CLUSTERS,
+    MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
 };
 use crate::medium::overwritable::invalid_parameter;
 use crate::medium::MediumResult;
-
-/// Sectors per BD cluster.
-const CLUSTER: u64 = 32;
 
 /// How a BD-R was formatted: saved with the disc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,13 +85,7 @@ impl SpareFormat {
         let (format_type, spare_clusters) = match d.format_type {
             FormatType::FullFormat => (0x00, DEFAULT_SPARE_CLUSTERS),
             FormatType::BdRWithSpareAreas => {
-                let total = user_sectors(0);
-                let blocks = u64::from(d.number_of_blocks);
-                // Whole clusters of spare, leaving at least `blocks` user sectors.
-                let spare = total.checked_sub(blocks).map(|s| s / CLUSTER);
-                let spare = spare
-                    .and_then(|s| u32::try_from(s).ok())
-                    .filter(|s| (MIN_SPARE_CLUSTERS..=MAX_SPARE_CLUSTERS).contains(s))
+                let spare = spare_clusters_leaving(u64::from(d.number_of_blocks))
                     // Bytes 4-7: Number of Blocks.
                     .ok_or_else(|| invalid_parameter(4, None))?;
                 (0x32, spare)
@@ -124,11 +116,7 @@ impl SpareFormat {
 /// The formattable descriptors of a blank, unformatted BD-R, default first (growisofs takes
 /// the first one after the current descriptor as the default).
 pub(crate) fn formattable() -> Vec<FormattableCapacity> {
-    let spare = |format_type, clusters: u32| FormattableCapacity {
-        blocks: u32::try_from(user_sectors(clusters)).unwrap_or(0),
-        format_type,
-        type_dependent: clusters,
-    };
+    let spare = spare_descriptor;
     vec![
         spare(FormatType::FullFormat, DEFAULT_SPARE_CLUSTERS),
         spare(FormatType::BdRWithSpareAreas, DEFAULT_SPARE_CLUSTERS),
@@ -139,7 +127,7 @@ pub(crate) fn formattable() -> Vec<FormattableCapacity> {
 
 /// Clusters a write of `blocks` sectors at `lba` touches.
 pub(crate) fn clusters_touched(lba: i64, blocks: u32) -> u32 {
-    let cluster = CLUSTER as i64;
+    let cluster = i64::from(BD_CLUSTER);
     let first = lba.div_euclid(cluster);
     let last = (lba + i64::from(blocks) - 1).div_euclid(cluster);
     u32::try_from(last - first + 1).unwrap_or(u32::MAX)
