@@ -24,7 +24,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct DriveArgs {
     // The help names every medium from `MediumKind::ALL`, so it cannot fall behind.
-    #[arg(long, value_name = "virt:MEDIA[@FILE]", default_value = "virt:bd-re", help = drive_help())]
+    #[arg(long, value_name = "virt:MEDIA[/ID][@FILE]", default_value = "virt:bd-re", help = drive_help())]
     pub drive: String,
     /// Apply a fault plan (JSON) to the drive.
     #[arg(long, value_name = "FILE")]

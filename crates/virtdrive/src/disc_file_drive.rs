@@ -1,4 +1,4 @@
-//! `virt:MEDIA[@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
+//! `virt:MEDIA[/ID][@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
 //!
 //! With a file, [`DiscFileDrive::open`] creates the disc blank when the file is missing (never
 //! its directory) and [`DiscFileDrive::open_existing`] refuses a missing one; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
