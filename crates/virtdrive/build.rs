@@ -37,6 +37,7 @@ fn build(object: &Path) -> bool {
         "shim/shim_cdrom.c",
         "shim/shim_wire.c",
         "shim/shim_sysfs.c",
+        "shim/shim_sleep.c",
     ];
     // cc knows the target's C compiler and its flags; it builds static archives only, so the
     // shared object is linked here with the same compiler.

@@ -65,6 +65,9 @@ struct vd_config {
     struct vd_fail_rule fail[VD_MAX_FAIL_RULES];   /* VIRTDRIVE_SHIM_FAIL */
     int fail_count;
     char sysfs[256];       /* VIRTDRIVE_SYSFS: the drive's sysfs entries (empty: none) */
+    /* VIRTDRIVE_SHIM_SLEEP_DIVISOR: the program's sleeps last 1/N as long (shim_sleep.c);
+     * 1 when unset. */
+    unsigned sleep_divisor;
 };
 
 /* One open() of a drive path, shared by its dup()s and, after fork(), by the child. */

@@ -248,6 +248,15 @@ static void load_config(void)
     const char *fail = getenv("VIRTDRIVE_SHIM_FAIL");
     if (fail && *fail)
         parse_fail_rules(fail);
+    cfg.sleep_divisor = 1;
+    const char *div = getenv("VIRTDRIVE_SHIM_SLEEP_DIVISOR");
+    if (div && *div) {
+        long v = whole_number(div, 1000);
+        if (v >= 1)
+            cfg.sleep_divisor = (unsigned)v;
+        else
+            config_warning("VIRTDRIVE_SHIM_SLEEP_DIVISOR", div, "a number from 1 to 1000");
+    }
     vd_started = time(NULL);
 }
 

@@ -39,7 +39,8 @@ pub struct DriveArgs {
     /// certification, closing, long write, becoming ready: 02/04/01, 04, 07, 08) waits a
     /// third longer than the one before, so any long operation ends within about 30 polls,
     /// and each READ BUFFER CAPACITY lets the drive record half its buffer. The same commands
-    /// give the same answers, so a transcript replays.
+    /// give the same answers, so a transcript replays. `run` then also shortens the program's
+    /// own sleeps tenfold (VIRTDRIVE_SHIM_SLEEP_DIVISOR=1 keeps them whole); --paced does not.
     #[arg(long)]
     pub paced: bool,
     /// Seconds of drive time that pass after the first "busy, ask again" answer of a run of

@@ -15,6 +15,7 @@
 //! | `VIRTDRIVE_SHIM_TRACE`   | set: the shim logs each faked call on stderr      | unset      |
 //! | `VIRTDRIVE_SHIM_MAX_TRANSFER` | the most bytes one SG_IO data phase may carry, as a host adapter's limit (see below) | 16777216 |
 //! | `VIRTDRIVE_SHIM_FAIL`    | SG_IO calls to fail, for error paths (see below)  | unset      |
+//! | `VIRTDRIVE_SHIM_SLEEP_DIVISOR` | 1 to 1000: the program's sleeps of 1 ms or more last 1/N as long, at least 1 ms (see below) | 1; `run` sets 10 unless `--paced` |
 //!
 //! `VIRTDRIVE_SHIM_MAX_TRANSFER=BYTES` (512 to 16777216, decimal or 0x hex): BLKSECTGET
 //! answers it (an unsigned short of 512-byte sectors on the block node, an int of bytes on the
@@ -22,6 +23,16 @@
 //! buffer is 32768 bytes or it if smaller, and an SG_IO whose `dxfer_len` is larger fails as
 //! Linux fails it: EIO on the block node (the block layer's max_hw_sectors check), EINVAL on
 //! the sg node.
+//!
+//! `VIRTDRIVE_SHIM_SLEEP_DIVISOR=N`: under the accelerated clock the drive's time moves with
+//! the commands the program sends, not with the wall clock, so the program's waits for the
+//! drive (libburn's half-second sleeps before it polls, its 50 ms FIFO polls, wodim's
+//! countdown) are wall time spent for nothing: a program that sleeps a tenth as long sends
+//! the same commands and sees the same answers. `virtdrive run` sets 10 unless `--paced` or
+//! the variable is already set (`VIRTDRIVE_SHIM_SLEEP_DIVISOR=1` keeps every sleep whole).
+//! Relative `sleep`, `usleep`, `nanosleep` and `clock_nanosleep` calls are shortened; sleeps
+//! until an absolute time and those under 1 ms are not, and the clocks the program reads are
+//! never changed.
 //!
 //! `VIRTDRIVE_SHIM_FAIL=RULE[,RULE...]` (at most 16 rules), `RULE` = `[OP@]N:ACTION[*COUNT]`:
 //! the Nth SG_IO (1-based) of the process, or with `OP` (two hex digits, `2a@1`) the Nth with
@@ -45,6 +56,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use crate::serve::{open_drive, DriveOptions, ServeError, Server, StopHandle};
+
+/// The shim's setting for how much shorter the program's sleeps are.
+const SLEEP_DIVISOR_VAR: &str = "VIRTDRIVE_SHIM_SLEEP_DIVISOR";
+
+/// The divisor `run` gives the program's sleeps under the accelerated clock: libburn's fixed
+/// half-second waits around START STOP UNIT, SYNCHRONIZE CACHE and CLOSE TRACK/SESSION (3 s
+/// of a burn's wall time) take 0.3 s.
+pub const ACCELERATED_SLEEP_DIVISOR: u32 = 10;
 
 /// Where `virtdrive run` puts the drive, and the shim that puts it there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +202,11 @@ pub fn start(options: &RunOptions) -> Result<Running, RunError> {
             "VIRTDRIVE_SCSI_ADDRESS",
             address(&options.devices.scsi_address),
         );
+    // Under the accelerated clock the program's own waits are drive time it need not spend
+    // (shim_sleep.c); a value the caller set, or --paced, keeps them as they are.
+    if !options.drive.paced && std::env::var_os(SLEEP_DIVISOR_VAR).is_none() {
+        command.env(SLEEP_DIVISOR_VAR, ACCELERATED_SLEEP_DIVISOR.to_string());
+    }
     let program = options.program.to_string_lossy().into_owned();
     let child = match command.spawn() {
         Ok(c) => c,

@@ -112,3 +112,70 @@ fn cdrskin_waiting_for_room_in_the_drive_buffer_sees_it_drain() {
         runs: &runs.transcripts,
     });
 }
+
+/// The program's sleeps (shortened tenfold under the accelerated clock, see shim_sleep.c) are
+/// not drive time: xorriso burning a BD-RE sends the same commands and gets the same answers,
+/// byte for byte in the transcript, whether its sleeps are whole or shortened, and leaves the
+/// same disc.
+#[test]
+fn xorriso_sends_the_same_commands_whether_its_sleeps_are_whole_or_shortened() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // 8 MiB, two drive buffers: sectors stamped with their numbers.
+    let image: Vec<u8> = (0..8 * 1024 * 1024 / 2048)
+        .flat_map(|n: u64| {
+            let mut sector = vec![0x5Au8; 2048];
+            sector[..8].copy_from_slice(&n.to_be_bytes());
+            sector
+        })
+        .collect();
+    std::fs::write(dir.join("image.bin"), &image).unwrap();
+    let burn = |name: &str, divisor: Option<&str>| {
+        let disc = dir.join(format!("{name}.disc"));
+        let transcript = dir.join(format!("{name}.jsonl"));
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_virtdrive"));
+        command
+            .current_dir(dir)
+            .env_remove("VIRTDRIVE_SHIM_SLEEP_DIVISOR")
+            .arg("run")
+            .arg("--drive")
+            .arg(format!("virt:bd-re@{}", disc.display()))
+            .arg("--transcript")
+            .arg(&transcript)
+            .args(["--", xorriso.to_str().unwrap()])
+            .args(["-as", "cdrecord", "-v", "dev=/dev/sr9", "image.bin"]);
+        if let Some(d) = divisor {
+            command.env("VIRTDRIVE_SHIM_SLEEP_DIVISOR", d);
+        }
+        let out = command.output().expect("virtdrive runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let drive = format!("virt:bd-re@{}", disc.display());
+        assert!(
+            read_disc(dir, &drive, (image.len() / 2048) as u64, 0) == image,
+            "{name}: the disc holds the image"
+        );
+        std::fs::read_to_string(&transcript).unwrap()
+    };
+    let whole = burn("whole", Some("1"));
+    let shortened = burn("shortened", None);
+    assert!(whole.lines().count() > 100, "a burn's worth of commands");
+    if whole != shortened {
+        let first = whole
+            .lines()
+            .zip(shortened.lines())
+            .position(|(a, b)| a != b);
+        panic!(
+            "the transcripts differ (first at line {first:?}; {} against {} lines)",
+            whole.lines().count(),
+            shortened.lines().count()
+        );
+    }
+}

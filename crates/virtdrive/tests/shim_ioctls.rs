@@ -11,28 +11,14 @@
 mod real_clients;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
-use real_clients::{virtdrive_run, VENDOR};
+use real_clients::{build_c_program, virtdrive_run, VENDOR};
 
 /// The probe, built once per test process with the compiler that builds the shim.
 fn probe() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("a folder for the probe").keep();
-        let source = dir.join("probe.c");
-        std::fs::write(&source, include_str!("shim_ioctls_support/probe.c")).unwrap();
-        let out = dir.join("probe");
-        let status = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
-            .arg("-o")
-            .arg(&out)
-            .arg(&source)
-            .status()
-            .expect("a C compiler (cc) to build the probe");
-        assert!(status.success(), "cc {} failed", source.display());
-        out
-    })
+    BUILT.get_or_init(|| build_c_program("probe", include_str!("shim_ioctls_support/probe.c")))
 }
 
 /// The probe's lines for `node`, against a drive holding `medium`, as (case, outcome).

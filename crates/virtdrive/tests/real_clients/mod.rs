@@ -85,6 +85,23 @@ pub fn virtdrive_run(
     }
 }
 
+/// Compiles the C program `source` (a test's probe, written in C as the clients are) with
+/// the compiler that builds the shim, into a folder kept for the test process; its path.
+pub fn build_c_program(name: &str, source: &str) -> PathBuf {
+    let dir = tempfile::tempdir().expect("a folder for the probe").keep();
+    let file = dir.join(format!("{name}.c"));
+    std::fs::write(&file, source).unwrap();
+    let out = dir.join(name);
+    let status = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()))
+        .arg("-o")
+        .arg(&out)
+        .arg(&file)
+        .status()
+        .expect("a C compiler (cc) to build the probe");
+    assert!(status.success(), "cc {} failed", file.display());
+    out
+}
+
 /// The value after `label` on the first line holding it, trimmed (`"Current profile: BD-RE"`
 /// with label `"Current profile:"` gives `"BD-RE"`).
 pub fn field<'a>(text: &'a str, label: &str) -> Option<&'a str> {
