@@ -13,7 +13,9 @@
  * descriptor (the old ways to sleep), sleeps 1/N of its length, but never less than 1 ms
  * (shorter ones, and sleeps until an absolute time, are left alone, so no loop turns into a
  * busy spin). The clocks a program reads are never changed: its timeouts count real time.
- * An interrupted sleep reports the time it had left at the program's scale.
+ * An interrupted sleep reports the time it had left at the program's scale. What is not
+ * drive time is shortened too: a program that retries a drive another program holds (in
+ * sleeps) gives up sooner.
  */
 #include "shim.h"
 
