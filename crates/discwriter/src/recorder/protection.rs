@@ -5,6 +5,7 @@
 
 use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure};
 use mmc_core::response::configuration::FeatureCode;
+use mmc_core::response::disc_structure::WRITE_INHIBIT_DCB;
 use mmc_core::response::{ResponseFormat, WriteProtectionStatus};
 use mmc_core::{DataPhase, Profile, Transport};
 use serde::Serialize;
@@ -18,8 +19,6 @@ use crate::error::Error;
 const WRITE_PROTECTION_STATUS: u8 = 0xC0;
 /// READ DISC STRUCTURE format 30h.
 const DISC_CONTROL_BLOCK: u8 = 0x30;
-/// The content descriptor of the DVD+RW Write Inhibit DCB: "WDC" and a zero byte.
-const WRITE_INHIBIT_DCB: u32 = 0x5744_4300;
 
 /// The causes of the disc's write protection; none: writable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -116,6 +116,10 @@ impl ResponseFormat for DvdPhysicalFormat {
     }
 }
 
+/// The content descriptor of the DVD+RW Write Inhibit Disc Control Block ("WDC" and a zero
+/// byte), asked for with READ DISC STRUCTURE (MMC-6 6.23) format 30h.
+pub const WRITE_INHIBIT_DCB: u32 = 0x5744_4300;
+
 fixed_layout! {
     /// Write protection status (format C0h); byte numbers are the response's.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
