@@ -291,16 +291,7 @@ fn a_journal_whose_record_does_not_match_the_state_is_a_damaged_generation() {
     let at = bytes.len() - record.len() + 24; // the first entry's sector number
     bytes[at] = 9;
     fs::write(&journal, &bytes).unwrap();
-    // The disc's generation 7 is damaged; the message names the journal too.
-    let err = open_fails(&path, &path);
-    assert!(
-        err.to_string().contains(&journal.display().to_string()),
-        "{err}"
-    );
-    assert!(
-        matches!(err, PersistError::Damaged { generation: 7, .. }),
-        "{err}"
-    );
+    generation_7_is_damaged(&path, &journal);
 }
 
 #[test]
@@ -309,7 +300,12 @@ fn a_journal_cut_before_its_record_is_a_damaged_generation() {
     let journal = journal_path(&path);
     let bytes = fs::read(&journal).unwrap();
     fs::write(&journal, &bytes[..bytes.len() - record.len() / 2]).unwrap();
-    let err = open_fails(&path, &path);
+    generation_7_is_damaged(&path, &journal);
+}
+
+/// Opening fails: the disc's generation 7 is damaged, and the message names the journal too.
+fn generation_7_is_damaged(path: &Path, journal: &Path) {
+    let err = open_fails(path, path);
     assert!(
         err.to_string().contains(&journal.display().to_string()),
         "{err}"

@@ -319,3 +319,53 @@ fn le_field<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
     }
     field
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_cut_into_groups_of_at_most_512_sectors() {
+        let run = Entry {
+            sector: 100,
+            slot: 7,
+            count: 1100,
+        };
+        let groups = groups(&[run]);
+        let shape: Vec<(u64, u32, u64)> =
+            groups.iter().map(|g| (g.sector, g.slot, g.count)).collect();
+        assert_eq!(shape, vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]);
+    }
+
+    #[test]
+    fn a_record_round_trips_with_its_digests_and_a_malformed_one_is_refused() {
+        let groups = [
+            Entry {
+                sector: 0,
+                slot: 3,
+                count: 512,
+            },
+            Entry {
+                sector: 900,
+                slot: 0,
+                count: 3,
+            },
+        ];
+        let digests = [[0xAB; 32], [0xCD; 32]];
+        let record = encode_record(9, &groups, &digests);
+        assert_eq!(record.len(), 24 + 2 * 48);
+        let decoded = decode_record(&record, 9).unwrap();
+        assert_eq!(decoded.entries, groups);
+        assert_eq!(decoded.digests, Some(digests.to_vec()));
+        assert_eq!(decoded.sectors(), 515);
+        assert!(decode_record(&record, 8).is_err(), "another generation");
+        assert!(decode_record(&record[..record.len() - 1], 9).is_err(), "cut short");
+        assert!(decode_record(&record[..10], 9).is_err(), "no head");
+        let mut wrong_count = record.clone();
+        wrong_count[16] = 3;
+        assert!(decode_record(&wrong_count, 9).is_err());
+        let mut no_magic = record;
+        no_magic[0] = b'X';
+        assert!(decode_record(&no_magic, 9).is_err());
+    }
+}

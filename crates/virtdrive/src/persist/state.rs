@@ -238,3 +238,38 @@ mod medium_name {
             .ok_or_else(|| D::Error::custom(format!("unknown medium \"{name}\"")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> StateFile {
+        StateFile {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            generation: 3,
+            medium: MediumKind::BdRe,
+            data_sectors: 16,
+            journal: None,
+            // A caller's own "check" member, nested, is just data.
+            state: serde_json::json!({ "check": "mine", "text": "a,\n  \"check\": \"" }),
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn the_check_covers_every_byte_before_it() {
+        let text = encode(Path::new("s"), &sample()).unwrap();
+        assert_eq!(verify_check(&text), Ok(()));
+        let parsed: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(parsed["state"]["check"], "mine");
+        assert_eq!(parsed["check"].as_str().map(str::len), Some(64));
+        for at in [0, 20, text.len() / 2, text.len() - 80] {
+            let mut damaged = text.clone();
+            damaged[at] ^= 0x01;
+            assert!(verify_check(&damaged).is_err(), "a flip at byte {at}");
+        }
+        assert!(verify_check(&text[..text.len() - 40]).is_err(), "cut short");
+        assert!(verify_check(b"{}").is_err(), "no check");
+    }
+}
