@@ -243,7 +243,10 @@ fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
     let e = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
     let message = e.to_string();
     assert!(message.contains("odd.cdr"), "{message}");
-    assert!(message.contains("not usable"), "the medium's state: {message}");
+    assert!(
+        message.contains("not usable"),
+        "the medium's state: {message}"
+    );
 }
 
 #[test]

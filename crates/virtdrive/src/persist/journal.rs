@@ -334,7 +334,10 @@ mod tests {
         let groups = groups(&[run]);
         let shape: Vec<(u64, u32, u64)> =
             groups.iter().map(|g| (g.sector, g.slot, g.count)).collect();
-        assert_eq!(shape, vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]);
+        assert_eq!(
+            shape,
+            vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]
+        );
     }
 
     #[test]
@@ -359,7 +362,10 @@ mod tests {
         assert_eq!(decoded.digests, Some(digests.to_vec()));
         assert_eq!(decoded.sectors(), 515);
         assert!(decode_record(&record, 8).is_err(), "another generation");
-        assert!(decode_record(&record[..record.len() - 1], 9).is_err(), "cut short");
+        assert!(
+            decode_record(&record[..record.len() - 1], 9).is_err(),
+            "cut short"
+        );
         assert!(decode_record(&record[..10], 9).is_err(), "no head");
         let mut wrong_count = record.clone();
         wrong_count[16] = 3;
