@@ -7,7 +7,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::error::{io_at, PersistError};
-use crate::store::SECTOR;
+use crate::store::{check_span, SECTOR};
 
 /// Bytes in a slot (one sector), and in the header, which takes the place of slot -1.
 const SLOT: u64 = SECTOR as u64;
@@ -32,6 +32,8 @@ const ENTRY_LEN_V1: usize = 12;
 /// damaged slot is located to within a megabyte, and a record for a whole 25 GB disc stays
 /// under 600 KB.
 pub(crate) const GROUP: u64 = 512;
+/// The most sectors an entry of version 2 covers (its count is 32 bits), and the most slots.
+const ENTRY_MAX: u64 = u32::MAX as u64;
 /// Bytes before the first record entry: magic, generation, count.
 const RECORD_HEAD_LEN: usize = 24;
 /// Sectors copied per read/write when replaying a run (1 MiB).
@@ -101,7 +103,9 @@ pub(crate) struct Record {
 impl Record {
     /// Sectors the record commits.
     pub fn sectors(&self) -> u64 {
-        self.entries.iter().map(|e| e.count).sum()
+        self.entries
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.count))
     }
 }
 
@@ -238,7 +242,7 @@ pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Record, St
             body.len()
         ));
     }
-    let entries = body
+    let entries: Vec<Entry> = body
         .chunks_exact(entry_len)
         .map(|e| Entry {
             sector: u64::from_le_bytes(le_field::<8>(e, 0)),
@@ -250,6 +254,25 @@ pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Record, St
             },
         })
         .collect();
+    // Every entry a disc could hold: sectors and slots that exist, groups no larger than
+    // this version writes them.
+    let largest = if entry_len == ENTRY_LEN {
+        GROUP
+    } else {
+        ENTRY_MAX
+    };
+    if let Some(bad) = entries.iter().find(|e| {
+        e.count == 0
+            || e.count > largest
+            || check_span(e.sector, e.count).is_err()
+            || u64::from(e.slot) + e.count > ENTRY_MAX + 1
+    }) {
+        return Err(format!(
+            "the commit record names {} sectors from sector {} in slots from {}, which no \
+             disc holds",
+            bad.count, bad.sector, bad.slot
+        ));
+    }
     let digests = (entry_len == ENTRY_LEN).then(|| {
         body.chunks_exact(entry_len)
             .map(|e| le_field::<32>(e, 16))
@@ -370,8 +393,20 @@ mod tests {
         let mut wrong_count = record.clone();
         wrong_count[16] = 3;
         assert!(decode_record(&wrong_count, 9).is_err());
-        let mut no_magic = record;
+        let mut no_magic = record.clone();
         no_magic[0] = b'X';
         assert!(decode_record(&no_magic, 9).is_err());
+        // Entries no disc holds: a group over 512 sectors, none, past any sector, past any slot.
+        for (at, bytes) in [
+            (24 + 12, &600u32.to_le_bytes()[..]),
+            (24 + 12, &0u32.to_le_bytes()[..]),
+            (24, &(u64::MAX - 1).to_le_bytes()[..]),
+            (24 + 8, &u32::MAX.to_le_bytes()[..]),
+        ] {
+            let mut bad = record.clone();
+            bad[at..at + bytes.len()].copy_from_slice(bytes);
+            let e = decode_record(&bad, 9).unwrap_err();
+            assert!(e.contains("no disc holds"), "{e}");
+        }
     }
 }
