@@ -134,6 +134,10 @@ pub enum Access {
     /// Every other command: a missing disc file is an error (the embedded drive's, not yet
     /// created, is a blank disc in memory), and nothing is created.
     Existing,
+    /// `info` and `read`, which only look: as `Existing`, and the disc file is opened
+    /// read-only under a shared lock, so these run together, on read-only files and mounts,
+    /// while a writer excludes them.
+    ReadOnly,
 }
 
 /// An opened drive.
@@ -254,14 +258,14 @@ fn open_virtual(
     let config = virtdrive::DriveConfig::default();
     let exists = path.exists();
     match access {
-        Access::Existing if !exists && embedded => {
+        Access::Existing | Access::ReadOnly if !exists && embedded => {
             // The embedded drive's disc is made by the first write or format; until then it
             // is a blank disc, shown without creating anything.
             return Ok(OpenDrive::new_virtual(virtdrive::DiscFileDrive::in_memory(
                 kind, config,
             )));
         }
-        Access::Existing if !exists => {
+        Access::Existing | Access::ReadOnly if !exists => {
             if let Some(dir) = path
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
@@ -301,6 +305,7 @@ fn open_virtual(
     let opened = match access {
         Access::Create => virtdrive::DiscFileDrive::open(kind, path, config),
         Access::Existing => virtdrive::DiscFileDrive::open_existing(kind, path, config),
+        Access::ReadOnly => virtdrive::DiscFileDrive::open_read_only(kind, path, config),
     };
     opened
         .map(OpenDrive::new_virtual)
@@ -332,14 +337,16 @@ mod open_tests {
             kind: MediumKind::BdRe,
             file: Some(missing.clone()),
         };
-        let e = spec.open(Access::Existing).unwrap_err().to_string();
-        assert!(e.contains("no such disc"), "{e}");
-        assert!(!missing.exists());
+        for access in [Access::Existing, Access::ReadOnly] {
+            let e = spec.open(access).unwrap_err().to_string();
+            assert!(e.contains("no such disc"), "{e}");
+            assert!(!missing.exists());
+        }
         let deep = DriveSpec::Virtual {
             kind: MediumKind::BdRe,
             file: Some(dir.path().join("no/such/dir/x")),
         };
-        for access in [Access::Create, Access::Existing] {
+        for access in [Access::Create, Access::Existing, Access::ReadOnly] {
             assert!(deep.open(access).is_err());
         }
         assert!(!dir.path().join("no").exists());

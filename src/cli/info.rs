@@ -9,7 +9,7 @@ use super::CliError;
 pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     // Looking changes nothing: the disc file is not written.
-    let mut open = spec.open(Access::Existing)?;
+    let mut open = spec.open(Access::ReadOnly)?;
     let (info, summary, protection, multisession) = {
         let mut recorder = Recorder::open(open.transport())?;
         let info = recorder.info().clone();

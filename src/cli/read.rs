@@ -48,7 +48,7 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
         }
     }
     let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
-    let mut open = spec.open(Access::Existing)?;
+    let mut open = spec.open(Access::ReadOnly)?;
     let last_write = last_write_note(&open);
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -95,6 +95,19 @@ pub enum Command {
         #[arg(last = true, value_name = "PROGRAM ARGS")]
         command: Vec<OsString>,
     },
+    /// Check a disc file (FILE of virt:MEDIA@FILE) without changing it: its state, its data
+    /// file's length, and a commit not yet in the data file, slot by slot. Exit status 0 when
+    /// intact, 1 when damaged, 2 when --repair rolled it back, 125 when it cannot be checked
+    /// (missing, not a disc file, in use).
+    Fsck {
+        /// The disc's data file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Roll a disc whose last generation is damaged back to the generation before,
+        /// saying what is lost (nothing is changed without it).
+        #[arg(long)]
+        repair: bool,
+    },
     /// Print the path of the preload shim (for LD_PRELOAD with `virtdrive serve`), extracting
     /// it first when needed.
     ShimPath,

@@ -1,7 +1,8 @@
 //! `virt:MEDIA[/ID][@FILE]`: a virtual drive holding a disc, in memory or kept in a disc file.
 //!
 //! With a file, [`DiscFileDrive::open`] creates the disc blank when the file is missing (never
-//! its directory) and [`DiscFileDrive::open_existing`] refuses a missing one; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
+//! its directory), [`DiscFileDrive::open_existing`] refuses a missing one and
+//! [`DiscFileDrive::open_read_only`] opens one for looking only, alongside other readers; every point at which a real disc becomes durable (GOOD from SYNCHRONIZE CACHE, CLOSE
 //! TRACK/SESSION, FORMAT UNIT, and when the drive is finished) commits the medium's state and
 //! its synchronized sectors to the file atomically: a process killed at any point leaves the
 //! disc as of its last commit.
@@ -102,7 +103,7 @@ impl DiscFileDrive {
         path: &Path,
         config: DriveConfig,
     ) -> Result<Self, DiscFileDriveError> {
-        Self::open_with(kind, path, config, true)
+        Self::open_with(kind, path, config, Opening::Create)
     }
 
     /// A drive holding the disc kept in `path`, which must exist
@@ -113,7 +114,22 @@ impl DiscFileDrive {
         path: &Path,
         config: DriveConfig,
     ) -> Result<Self, DiscFileDriveError> {
-        Self::open_with(kind, path, config, false)
+        Self::open_with(kind, path, config, Opening::Existing)
+    }
+
+    /// A drive holding the disc kept in `path`, which must exist, opened for looking only
+    /// ([`DiscFile::open_read_only`]): the files are opened read-only under a shared lock, so
+    /// a read-only file or mount will do and other readers may look at the same time, while a
+    /// writer excludes them all. The drive answers as with [`DiscFileDrive::open_existing`];
+    /// a WRITE fails (03/0C/00 WRITE ERROR, the host's cause a read-only disc) and nothing is
+    /// committed.
+    #[cfg(unix)]
+    pub fn open_read_only(
+        kind: MediumKind,
+        path: &Path,
+        config: DriveConfig,
+    ) -> Result<Self, DiscFileDriveError> {
+        Self::open_with(kind, path, config, Opening::ReadOnly)
     }
 
     #[cfg(unix)]
@@ -121,15 +137,17 @@ impl DiscFileDrive {
         kind: MediumKind,
         path: &Path,
         config: DriveConfig,
-        create: bool,
+        opening: Opening,
     ) -> Result<Self, DiscFileDriveError> {
         let bad = |detail: String| DiscFileDriveError::BadState {
             path: path.to_path_buf(),
             detail,
         };
         let data_exists = path.exists();
-        let loaded = if data_exists || !create {
-            crate::persist::DiscFile::open(path)?
+        let loaded = if opening == Opening::ReadOnly {
+            DiscFile::open_read_only(path)?
+        } else if data_exists || opening == Opening::Existing {
+            DiscFile::open(path)?
         } else {
             let blank = medium::blank(kind, Box::new(MemoryStore::new()));
             DiscFile::create(
@@ -205,6 +223,16 @@ impl DiscFileDrive {
     /// Without Unix there are no disc files.
     #[cfg(not(unix))]
     pub fn open(_: MediumKind, _: &Path, _: DriveConfig) -> Result<Self, DiscFileDriveError> {
+        Err(DiscFileDriveError::Unsupported)
+    }
+
+    /// Without Unix there are no disc files.
+    #[cfg(not(unix))]
+    pub fn open_read_only(
+        _: MediumKind,
+        _: &Path,
+        _: DriveConfig,
+    ) -> Result<Self, DiscFileDriveError> {
         Err(DiscFileDriveError::Unsupported)
     }
 
@@ -291,6 +319,18 @@ impl DiscFileDrive {
         }
         Ok(())
     }
+}
+
+/// How a disc file is opened.
+#[cfg(unix)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// Created blank when missing.
+    Create,
+    /// Refused when missing.
+    Existing,
+    /// Refused when missing; read-only, shared with other readers.
+    ReadOnly,
 }
 
 /// What the disc file keeps: the medium's state, the drive's view of the disc, and who made

@@ -199,6 +199,24 @@ fn drive_rows(ctx: &Ctx, sub: &'static str) -> Vec<Row> {
     ]
 }
 
+/// A disc file whose generation 2 stopped at its commit point and then lost its journal.
+fn damaged_disc(ctx: &Ctx, name: &str) -> String {
+    use virtdrive::persist::DiscFile;
+    use virtdrive::store::{SectorStore, SECTOR};
+    let path = ctx.path(name);
+    let state = serde_json::json!({});
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &state).unwrap();
+    disc.store.write(0, &[1; SECTOR]).unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit(&state).unwrap();
+    disc.store.write(0, &[2; SECTOR]).unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit_up_to_commit_point(&state).unwrap();
+    drop(disc);
+    std::fs::remove_file(ctx.path(&format!("{name}.journal"))).unwrap();
+    path.display().to_string()
+}
+
 /// `--help` of a subcommand (or of virtdrive when `sub` is empty).
 fn help_row(sub: &'static str) -> Row {
     let prefix: Vec<&str> = if sub.is_empty() { vec![] } else { vec![sub] };
@@ -247,6 +265,8 @@ fn table(ctx: &Ctx) -> Vec<Row> {
     let long_node = format!("/dev/{}9", "x".repeat(260));
     let missing_man = ctx.path("missing-man-folder");
     let long_socket = ctx.path(&format!("{}.sock", "s".repeat(120)));
+    let damaged = damaged_disc(ctx, "damaged.disc");
+    let to_repair = damaged_disc(ctx, "to-repair.disc");
     let mut rows = vec![
         row(
             "virtdrive",
@@ -423,6 +443,46 @@ fn table(ctx: &Ctx) -> Vec<Row> {
             ],
         ),
         help_row("completions"),
+        // fsck
+        row(
+            "virtdrive fsck",
+            vec![ok(&["fsck", &ctx.p("cd.disc")]).stdout("intact, generation")],
+            vec![
+                fails(&["fsck"], "<FILE>").stderr("required"),
+                fails(
+                    &["fsck", &ctx.p("cd.disc"), "extra"],
+                    "unexpected argument 'extra'",
+                ),
+            ],
+        ),
+        row(
+            "virtdrive fsck <file>",
+            vec![
+                ok(&["fsck", &ctx.p("cd.disc")]).stdout("its check matches"),
+                exits(1, &["fsck", &damaged]).stdout("generation 2 is damaged"),
+            ],
+            vec![
+                fails(&["fsck", &ctx.p("no-such.disc")], "no virtual disc there")
+                    .absent(&ctx.path("no-such.disc")),
+                fails(&["fsck", &ctx.p("garbage.disc")], "not a virtual disc file"),
+                fails(&["fsck", ""], "a value is required for '<FILE>'"),
+            ],
+        ),
+        row(
+            "virtdrive fsck --repair",
+            vec![
+                ok(&["fsck", "--repair", &ctx.p("cd.disc")]).stdout("nothing to repair"),
+                exits(2, &["fsck", "--repair", &to_repair]).stdout("the disc is at generation 1"),
+            ],
+            vec![
+                fails(&["fsck", "--repair"], "<FILE>"),
+                fails(
+                    &["fsck", "--repair=yes", &ctx.p("cd.disc")],
+                    "unexpected value",
+                ),
+            ],
+        ),
+        help_row("fsck"),
         // launch (internal)
         row(
             "virtdrive launch",
@@ -456,6 +516,7 @@ fn table(ctx: &Ctx) -> Vec<Row> {
         "shim-path",
         "man",
         "completions",
+        "fsck",
         "launch",
         "help",
     ] {

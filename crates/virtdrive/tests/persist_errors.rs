@@ -95,15 +95,15 @@ fn a_state_of_another_format_version_is_refused() {
     let (_dir, path) = committed_disc();
     let state = state_path(&path);
     let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&state).unwrap()).unwrap();
-    value["version"] = json!(2);
+    value["version"] = json!(3);
     fs::write(&state, serde_json::to_vec(&value).unwrap()).unwrap();
     let err = open_fails(&path, &state);
     assert!(
         matches!(
             err,
             PersistError::UnsupportedVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
@@ -284,23 +284,34 @@ fn a_journal_of_the_next_generation_was_never_committed_and_is_dropped() {
 }
 
 #[test]
-fn a_journal_whose_record_does_not_match_the_state_is_corrupt() {
+fn a_journal_whose_record_does_not_match_the_state_is_a_damaged_generation() {
     let (_dir, path, record) = hand_made_committed_journal(7);
     let journal = journal_path(&path);
     let mut bytes = fs::read(&journal).unwrap();
     let at = bytes.len() - record.len() + 24; // the first entry's sector number
     bytes[at] = 9;
     fs::write(&journal, &bytes).unwrap();
-    let err = open_fails(&path, &journal);
-    assert!(matches!(err, PersistError::CorruptJournal { .. }), "{err}");
+    generation_7_is_damaged(&path, &journal);
 }
 
 #[test]
-fn a_journal_cut_before_its_record_is_corrupt() {
+fn a_journal_cut_before_its_record_is_a_damaged_generation() {
     let (_dir, path, record) = hand_made_committed_journal(7);
     let journal = journal_path(&path);
     let bytes = fs::read(&journal).unwrap();
     fs::write(&journal, &bytes[..bytes.len() - record.len() / 2]).unwrap();
-    let err = open_fails(&path, &journal);
-    assert!(matches!(err, PersistError::CorruptJournal { .. }), "{err}");
+    generation_7_is_damaged(&path, &journal);
+}
+
+/// Opening fails: the disc's generation 7 is damaged, and the message names the journal too.
+fn generation_7_is_damaged(path: &Path, journal: &Path) {
+    let err = open_fails(path, path);
+    assert!(
+        err.to_string().contains(&journal.display().to_string()),
+        "{err}"
+    );
+    assert!(
+        matches!(err, PersistError::Damaged { generation: 7, .. }),
+        "{err}"
+    );
 }

@@ -69,7 +69,7 @@ fn the_data_file_holds_sector_i_at_offset_i_times_2048_and_no_more() {
         serde_json::from_slice(&std::fs::read(dir.path().join("disc.state.json")).unwrap())
             .unwrap();
     assert_eq!(state["format"], "virtdrive disc");
-    assert_eq!(state["version"], 1);
+    assert_eq!(state["version"], 2);
     assert_eq!(state["generation"], 1);
     assert_eq!(state["medium"], "cd-r", "the name in virt:MEDIA@FILE");
     assert_eq!(state["data_sectors"], 4);

@@ -236,10 +236,17 @@ fn a_medium_state_that_makes_no_sense_is_reported_with_the_file_name() {
         serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
     // The saved disc state (the caller's part of the file) replaced by something no CD-R has.
     state["state"]["medium"] = serde_json::json!({ "sessions": "many" });
+    // Edited by hand, so written as format version 1, which carries no check.
+    state["version"] = serde_json::json!(1);
+    state.as_object_mut().unwrap().remove("check");
     std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
     let e = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
     let message = e.to_string();
     assert!(message.contains("odd.cdr"), "{message}");
+    assert!(
+        message.contains("not usable"),
+        "the medium's state: {message}"
+    );
 }
 
 #[test]

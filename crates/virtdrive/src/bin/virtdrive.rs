@@ -4,6 +4,8 @@
 //! Exit status: `run` returns the program's (128 + N when signal N killed it); 125 when
 //! virtdrive itself fails (a bad command line, a disc that cannot be opened or saved), 126
 //! when the program cannot be executed and 127 when it does not exist, as `env` and shells do.
+//! `fsck` returns 0 for an intact disc file, 1 for a damaged one, 2 when `--repair` rolled it
+//! back, 125 when it cannot be checked.
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
@@ -82,6 +84,58 @@ mod unix {
                 command,
             } => run(drive, sr, sg, command),
             Command::Launch { command } => signals::launch(command),
+            Command::Fsck { file, repair } => fsck(&file, repair),
+        }
+    }
+
+    /// A damaged disc file, for `fsck`.
+    const EXIT_DAMAGED: u8 = 1;
+    /// A disc file `fsck --repair` rolled back.
+    const EXIT_REPAIRED: u8 = 2;
+
+    /// `virtdrive fsck FILE [--repair]`: what was checked on stdout, then the verdict.
+    fn fsck(file: &std::path::Path, repair: bool) -> ExitCode {
+        use virtdrive::persist::{self, PersistError, Repair};
+        let name = file.display();
+        let result = if repair {
+            persist::repair(file)
+        } else {
+            persist::check(file).map(Repair::Intact)
+        };
+        match result {
+            Ok(Repair::Intact(report)) => {
+                let mut out: String = report.findings.iter().map(|f| format!("{f}\n")).collect();
+                out.push_str(&format!(
+                    "{name}: intact, generation {}{}\n",
+                    report.generation,
+                    if repair { "; nothing to repair" } else { "" }
+                ));
+                print(out.as_bytes())
+            }
+            Ok(Repair::RolledBack {
+                lost,
+                now,
+                what_is_lost,
+            }) => {
+                let out = format!(
+                    "{name}: repaired: generation {lost} was damaged and is dropped; the disc \
+                     is at generation {now}. Lost: {what_is_lost}\n"
+                );
+                match print(out.as_bytes()) {
+                    code if code == ExitCode::SUCCESS => ExitCode::from(EXIT_REPAIRED),
+                    code => code,
+                }
+            }
+            Err(
+                e @ (PersistError::Damaged { .. }
+                | PersistError::CorruptState { .. }
+                | PersistError::CorruptJournal { .. }
+                | PersistError::DataTruncated { .. }),
+            ) => match print(format!("{name}: damaged: {e}\n").as_bytes()) {
+                code if code == ExitCode::SUCCESS => ExitCode::from(EXIT_DAMAGED),
+                code => code,
+            },
+            Err(e) => fail(&e.to_string()),
         }
     }
 

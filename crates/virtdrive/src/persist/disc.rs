@@ -10,22 +10,29 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
 use super::error::{duplicate, io_at, DiscFileOperation, HostIoError, PersistError};
-use super::journal::{self, sector_offset, slot_offset, Entry};
+use super::journal::{self, sector_offset, slot_offset, Entry, Record};
 use super::staging::SlotIndex;
 use super::state::{self, JournalRef, Replaced, StateFile};
 use crate::medium::MediumKind;
 use crate::store::{check_span, whole_sectors, StoreError, SECTOR};
 
 mod commit;
+mod fsck;
 mod sectors;
+
+pub use fsck::{check, repair, CheckReport, Repair};
 
 /// An open disc file, locked for this process.
 pub(crate) struct OpenDisc {
     data_path: PathBuf,
     state_path: PathBuf,
     journal_path: PathBuf,
-    /// The data file, under an exclusive `flock` for as long as the disc is open.
+    /// The data file, under an exclusive `flock` for as long as the disc is open (a shared
+    /// one when it is open read-only).
     data: Flock<File>,
+    /// Opened for reading only: writes are refused and nothing on disk is changed, not even
+    /// to finish a commit a killed process left (its journal is read in place instead).
+    read_only: bool,
     /// The state of the last commit.
     committed: StateFile,
     /// The journal, from the first write after a commit until the next commit retires it.
@@ -110,7 +117,7 @@ impl OpenDisc {
             .truncate(false)
             .open(&data_path)
             .map_err(io_at(&data_path))?;
-        let data = lock_exclusive(file, &data_path)?;
+        let data = lock(file, &data_path, Access::ReadWrite)?;
         // An empty data file without a state is what a creation killed half-way leaves: there
         // is nothing in it to lose. Anything else is someone's file.
         let length = data.metadata().map_err(io_at(&data_path))?.len();
@@ -125,8 +132,9 @@ impl OpenDisc {
             data_sectors: 0,
             journal: None,
             state: caller_state.clone(),
+            previous: None,
         };
-        let disc = OpenDisc::assemble(data_path, state_path, data, committed);
+        let disc = OpenDisc::assemble(data_path, state_path, data, committed, false);
         let made = disc.remove_leftovers(true).and_then(|()| {
             state::replace(&disc.state_path, &disc.committed).map_err(|(replaced, e)| {
                 if replaced == Replaced::Yes {
@@ -144,10 +152,18 @@ impl OpenDisc {
         Ok(disc)
     }
 
-    pub fn open(path: &Path) -> Result<(OpenDisc, MediumKind, serde_json::Value), PersistError> {
+    pub fn open(
+        path: &Path,
+        access: Access,
+    ) -> Result<(OpenDisc, MediumKind, serde_json::Value), PersistError> {
         let data_path = path.to_path_buf();
         let state_path = state::with_suffix(path, ".state.json");
-        let file = match OpenOptions::new().read(true).write(true).open(&data_path) {
+        let read_only = access == Access::ReadOnly;
+        let file = match OpenOptions::new()
+            .read(true)
+            .write(!read_only)
+            .open(&data_path)
+        {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(if state_path.exists() {
@@ -164,14 +180,13 @@ impl OpenDisc {
             }
             Err(e) => return Err(io_at(&data_path)(e)),
         };
-        let data = lock_exclusive(file, &data_path)?;
+        let data = lock(file, &data_path, access)?;
         // Read the state only under the lock, so no other process is replacing it.
         let committed = state::read(&state_path)?.ok_or_else(|| PersistError::NotADiscFile {
             path: data_path.clone(),
             reason: format!("there is no {} beside it", state_path.display()),
         })?;
-        let mut disc = OpenDisc::assemble(data_path, state_path, data, committed);
-        disc.recover()?;
+        let mut disc = OpenDisc::assemble(data_path, state_path, data, committed, read_only);
         let expected = disc
             .committed
             .data_sectors
@@ -183,8 +198,15 @@ impl OpenDisc {
                     disc.committed.data_sectors
                 ),
             })?;
+        let replayed = if read_only {
+            disc.read_journal_in_place()?
+        } else {
+            disc.recover()?;
+            true
+        };
         let actual = disc.data.metadata().map_err(io_at(&disc.data_path))?.len();
-        if actual < expected {
+        // A journal read in place may extend the data file: its sectors are read from it.
+        if actual < expected && replayed {
             return Err(PersistError::DataTruncated {
                 path: disc.data_path,
                 expected,
@@ -192,10 +214,14 @@ impl OpenDisc {
             });
         }
         if actual > expected {
-            // Sectors a killed process wrote into the tail and never committed.
-            disc.data
-                .set_len(expected)
-                .map_err(io_at(&disc.data_path))?;
+            if read_only {
+                // Sectors a killed process wrote into the tail: read as never written.
+                disc.tail.cut_pending = true;
+            } else {
+                disc.data
+                    .set_len(expected)
+                    .map_err(io_at(&disc.data_path))?;
+            }
         }
         let kind = disc.committed.medium;
         let caller_state = disc.committed.state.clone();
@@ -207,8 +233,10 @@ impl OpenDisc {
         state_path: PathBuf,
         data: Flock<File>,
         committed: StateFile,
+        read_only: bool,
     ) -> OpenDisc {
         OpenDisc {
+            read_only,
             journal_path: state::with_suffix(&data_path, ".journal"),
             data_path,
             state_path,
@@ -237,32 +265,115 @@ impl OpenDisc {
     /// Replays a committed journal that was not yet applied, and discards any other.
     fn recover(&mut self) -> Result<(), PersistError> {
         self.remove_leftovers(false)?;
-        let journal = match File::open(&self.journal_path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io_at(&self.journal_path)(e)),
-        };
-        let header = journal::read_header(&journal).map_err(io_at(&self.journal_path))?;
-        let generation = self.committed.generation;
-        if let (Some(g), Some(named)) = (header, &self.committed.journal) {
-            if g == generation && named.generation == generation {
-                let entries = self.read_record(&journal, named)?;
-                journal::apply(
-                    (&self.journal_path, &journal),
-                    (&self.data_path, &self.data),
-                    &entries,
-                    self.committed.data_sectors,
-                )?;
+        if let Some((journal, record)) = self.committed_journal()? {
+            journal::apply(
+                (&self.journal_path, &journal),
+                (&self.data_path, &self.data),
+                &record.entries,
+                self.committed.data_sectors,
+            )?;
+            if self.committed.journal_must_exist() {
+                self.mark_applied().map_err(|(_, e)| e)?;
             }
         }
         // Applied, or never committed: either way done with.
-        drop(journal);
-        fs::remove_file(&self.journal_path).map_err(io_at(&self.journal_path))?;
+        remove_if_present(&self.journal_path)?;
         state::sync_directory_of(&self.journal_path)
     }
 
+    /// Read-only: a committed journal not yet applied is read in place, its sectors served
+    /// from its slots. Returns whether the data file holds the whole committed state.
+    fn read_journal_in_place(&mut self) -> Result<bool, PersistError> {
+        let Some((journal, record)) = self.committed_journal()? else {
+            return Ok(true);
+        };
+        for entry in &record.entries {
+            self.index
+                .set_pending(entry.sector, entry.count, entry.slot);
+        }
+        self.index.synchronize();
+        self.journal = Some(journal);
+        Ok(false)
+    }
+
+    /// The journal of the last commit with its record, checked slot by slot, when the state
+    /// names one that was not applied yet. A journal the state names (version 2) that is
+    /// missing, cut short or damaged is [`PersistError::Damaged`]: the generation cannot be
+    /// read.
+    pub(super) fn committed_journal(&self) -> Result<Option<(File, Record)>, PersistError> {
+        let generation = self.committed.generation;
+        let strict = self.committed.journal_must_exist();
+        let named = match &self.committed.journal {
+            Some(named) if named.generation == generation => named.clone(),
+            _ => return Ok(None),
+        };
+        let damaged = |detail: String| self.damaged(detail);
+        let journal = match File::open(&self.journal_path) {
+            Ok(file) => file,
+            // Version 1 removed a journal once applied, without saying so in the state.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !strict => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(damaged(format!(
+                    "its journal {} is missing",
+                    self.journal_path.display()
+                )))
+            }
+            Err(e) => return Err(io_at(&self.journal_path)(e)),
+        };
+        let header = journal::read_header(&journal).map_err(io_at(&self.journal_path))?;
+        if header != Some(generation) {
+            if !strict {
+                // Version 1: a journal of another generation was never committed.
+                return Ok(None);
+            }
+            return Err(damaged(match header {
+                Some(g) => format!(
+                    "its journal {} is of generation {g}",
+                    self.journal_path.display()
+                ),
+                None => format!(
+                    "the header of its journal {} is damaged or cut short",
+                    self.journal_path.display()
+                ),
+            }));
+        }
+        let record = self
+            .read_record(&journal, &named)
+            .and_then(|record| {
+                journal::verify((&self.journal_path, &journal), &record)?;
+                Ok(record)
+            })
+            .map_err(|e| match e {
+                PersistError::CorruptJournal { path, detail } => {
+                    damaged(format!("journal {}: {detail}", path.display()))
+                }
+                other => other,
+            })?;
+        Ok(Some((journal, record)))
+    }
+
+    /// The error for a damaged last generation, saying what can still be read.
+    pub(super) fn damaged(&self, detail: String) -> PersistError {
+        let generation = self.committed.generation;
+        let remedy = match &self.committed.previous {
+            Some(p) => format!(
+                "generation {} can be restored, losing generation {generation}: virtdrive \
+                 fsck --repair {}",
+                p.generation,
+                self.data_path.display()
+            ),
+            None => "no earlier generation is kept to roll back to".to_owned(),
+        };
+        PersistError::Damaged {
+            path: self.data_path.clone(),
+            generation,
+            detail,
+            remedy,
+        }
+    }
+
     /// Reads the commit record the state names and checks it against the state's digest.
-    fn read_record(&self, journal: &File, named: &JournalRef) -> Result<Vec<Entry>, PersistError> {
+    fn read_record(&self, journal: &File, named: &JournalRef) -> Result<Record, PersistError> {
         let corrupt = |detail: String| PersistError::CorruptJournal {
             path: self.journal_path.clone(),
             detail,
@@ -288,9 +399,22 @@ impl OpenDisc {
     }
 }
 
+/// How a disc is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Writable, under an exclusive lock.
+    ReadWrite,
+    /// Read-only, under a shared lock: readers run together, a writer excludes them all.
+    ReadOnly,
+}
+
 /// Takes the disc's lock, or says who has it.
-fn lock_exclusive(file: File, path: &Path) -> Result<Flock<File>, PersistError> {
-    Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+fn lock(file: File, path: &Path, access: Access) -> Result<Flock<File>, PersistError> {
+    let how = match access {
+        Access::ReadWrite => FlockArg::LockExclusiveNonblock,
+        Access::ReadOnly => FlockArg::LockSharedNonblock,
+    };
+    Flock::lock(file, how).map_err(|(_, errno)| {
         if errno == Errno::EWOULDBLOCK {
             PersistError::Locked {
                 path: path.to_path_buf(),

@@ -45,6 +45,15 @@ pub enum PersistError {
     /// The journal of a committed update cannot be replayed.
     #[error("{}: corrupt journal: {detail}", path.display())]
     CorruptJournal { path: PathBuf, detail: String },
+    /// The journal of the disc's last commit, which the state names, is missing, cut short or
+    /// damaged: that generation cannot be read. `remedy` says what still can.
+    #[error("{}: generation {generation} is damaged: {detail}; {remedy}", path.display())]
+    Damaged {
+        path: PathBuf,
+        generation: u64,
+        detail: String,
+        remedy: String,
+    },
     /// Another process has the disc open.
     #[error("{}: the disc is in use by another process", path.display())]
     Locked { path: PathBuf },
@@ -81,6 +90,7 @@ impl PersistError {
             | PersistError::UnsupportedVersion { path, .. }
             | PersistError::DataTruncated { path, .. }
             | PersistError::CorruptJournal { path, .. }
+            | PersistError::Damaged { path, .. }
             | PersistError::Locked { path }
             | PersistError::AlreadyExists { path }
             | PersistError::NeedsReopen { path }

@@ -7,22 +7,32 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::error::{io_at, PersistError};
-use crate::store::SECTOR;
+use crate::store::{check_span, SECTOR};
 
 /// Bytes in a slot (one sector), and in the header, which takes the place of slot -1.
 const SLOT: u64 = SECTOR as u64;
 const HEADER_MAGIC: [u8; 8] = *b"VDJRNL\0\x01";
-/// The record of this version: one entry per run of sectors.
-const RECORD_MAGIC: [u8; 8] = *b"VDJREC\0\x02";
+/// The record of this version: one entry per group of at most [`GROUP`] sectors, each with
+/// the BLAKE3 of its slots.
+const RECORD_MAGIC: [u8; 8] = *b"VDJREC\0\x03";
+/// The record of version 2 (one entry per run, no digests), still replayed when found.
+const RECORD_MAGIC_V2: [u8; 8] = *b"VDJREC\0\x02";
 /// The record of version 1 (one entry per sector), still replayed when found.
 const RECORD_MAGIC_V1: [u8; 8] = *b"VDJREC\0\x01";
 /// Bytes of the header that carry meaning: magic, generation, reserved, check.
 const HEADER_LEN: usize = 32;
-/// Bytes per record entry: first sector (u64), first slot (u32), sector count (u32).
-const ENTRY_LEN: usize = 16;
+/// Bytes per record entry: first sector (u64), first slot (u32), sector count (u32), BLAKE3
+/// of the slots (32 bytes).
+const ENTRY_LEN: usize = 48;
+/// Bytes per entry of a version 2 record: first sector (u64), first slot (u32), count (u32).
+const ENTRY_LEN_V2: usize = 16;
 /// Bytes per entry of a version 1 record: sector (u64) and slot (u32).
 const ENTRY_LEN_V1: usize = 12;
-/// The most sectors one entry carries (its count is 32 bits).
+/// The most sectors one entry covers, so that one digest covers at most 1 MiB of slots: a
+/// damaged slot is located to within a megabyte, and a record for a whole 25 GB disc stays
+/// under 600 KB.
+pub(crate) const GROUP: u64 = 512;
+/// The most sectors an entry of version 2 covers (its count is 32 bits), and the most slots.
 const ENTRY_MAX: u64 = u32::MAX as u64;
 /// Bytes before the first record entry: magic, generation, count.
 const RECORD_HEAD_LEN: usize = 24;
@@ -82,40 +92,139 @@ pub(crate) fn read_header(journal: &File) -> io::Result<Option<u64>> {
     Ok((magic == HEADER_MAGIC && check == header_check(&magic, generation)).then_some(generation))
 }
 
-/// The commit record for `entries` (sorted by sector); runs longer than a 32-bit count are
-/// split.
-pub(crate) fn encode_record(generation: u64, entries: &[Entry]) -> Vec<u8> {
-    let pieces: Vec<(u64, u32, u32)> = entries
+/// A commit record: the runs of sectors it commits, each with the BLAKE3 of its slots (records
+/// of versions 1 and 2 have none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub entries: Vec<Entry>,
+    pub digests: Option<Vec<[u8; 32]>>,
+}
+
+impl Record {
+    /// Sectors the record commits.
+    pub fn sectors(&self) -> u64 {
+        self.entries
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.count))
+    }
+}
+
+/// `entries` (sorted by sector) cut into groups of at most [`GROUP`] sectors, each covered
+/// by one digest.
+pub(crate) fn groups(entries: &[Entry]) -> Vec<Entry> {
+    entries
         .iter()
         .flat_map(|e| {
-            (0..e.count.div_ceil(ENTRY_MAX)).map(move |k| {
-                let done = k * ENTRY_MAX;
-                let slot = u32::try_from(u64::from(e.slot) + done).unwrap_or(u32::MAX);
-                let count = u32::try_from((e.count - done).min(ENTRY_MAX)).unwrap_or(u32::MAX);
-                (e.sector + done, slot, count)
+            (0..e.count.div_ceil(GROUP)).map(move |k| {
+                let done = k * GROUP;
+                Entry {
+                    sector: e.sector + done,
+                    slot: u32::try_from(u64::from(e.slot) + done).unwrap_or(u32::MAX),
+                    count: (e.count - done).min(GROUP),
+                }
             })
         })
-        .collect();
-    let mut record = Vec::with_capacity(RECORD_HEAD_LEN + pieces.len() * ENTRY_LEN);
+        .collect()
+}
+
+/// The BLAKE3 of each group's slots, read back from the journal.
+pub(crate) fn digest_groups(
+    journal: (&Path, &File),
+    groups: &[Entry],
+) -> Result<Vec<[u8; 32]>, PersistError> {
+    let mut buf = Vec::with_capacity(GROUP as usize * SECTOR);
+    groups
+        .iter()
+        .map(|group| {
+            read_group(journal, group, &mut buf)?;
+            Ok(*blake3::hash(&buf).as_bytes())
+        })
+        .collect()
+}
+
+/// Reads a group's slots into `buf`.
+fn read_group(
+    (path, journal): (&Path, &File),
+    group: &Entry,
+    buf: &mut Vec<u8>,
+) -> Result<(), PersistError> {
+    buf.resize(usize::try_from(group.count).unwrap_or(0) * SECTOR, 0);
+    if read_up_to(journal, buf, slot_offset(group.slot)).map_err(io_at(path))? < buf.len() {
+        return Err(PersistError::CorruptJournal {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the slots of sectors {}..{} lie past the end of the journal",
+                group.sector,
+                group.sector.saturating_add(group.count)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks every slot the record names against its digest; `Err` names the first group whose
+/// slots are cut short or differ. A record without digests (versions 1 and 2) is only checked
+/// for slots past the end.
+pub(crate) fn verify(journal: (&Path, &File), record: &Record) -> Result<(), PersistError> {
+    let mut buf = Vec::with_capacity(GROUP as usize * SECTOR);
+    for (k, group) in record.entries.iter().enumerate() {
+        match record.digests.as_ref().and_then(|d| d.get(k)) {
+            Some(digest) => {
+                read_group(journal, group, &mut buf)?;
+                if blake3::hash(&buf).as_bytes() != digest {
+                    return Err(PersistError::CorruptJournal {
+                        path: journal.0.to_path_buf(),
+                        detail: format!(
+                            "the slots of sectors {}..{} do not match their digest",
+                            group.sector,
+                            group.sector.saturating_add(group.count)
+                        ),
+                    });
+                }
+            }
+            None => {
+                let end = slot_offset(u64::from(group.slot).saturating_add(group.count));
+                let length = journal.1.metadata().map_err(io_at(journal.0))?.len();
+                if end > length {
+                    return Err(PersistError::CorruptJournal {
+                        path: journal.0.to_path_buf(),
+                        detail: format!(
+                            "the slots of sectors {}.. lie past the end of the journal",
+                            group.sector
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The commit record for `groups` (from [`groups`]) and their digests.
+pub(crate) fn encode_record(generation: u64, groups: &[Entry], digests: &[[u8; 32]]) -> Vec<u8> {
+    let mut record = Vec::with_capacity(RECORD_HEAD_LEN + groups.len() * ENTRY_LEN);
     record.extend_from_slice(&RECORD_MAGIC);
     record.extend_from_slice(&generation.to_le_bytes());
-    record.extend_from_slice(&(pieces.len() as u64).to_le_bytes());
-    for (sector, slot, count) in pieces {
-        record.extend_from_slice(&sector.to_le_bytes());
-        record.extend_from_slice(&slot.to_le_bytes());
+    record.extend_from_slice(&(groups.len() as u64).to_le_bytes());
+    for (group, digest) in groups.iter().zip(digests) {
+        record.extend_from_slice(&group.sector.to_le_bytes());
+        record.extend_from_slice(&group.slot.to_le_bytes());
+        let count = u32::try_from(group.count).unwrap_or(u32::MAX);
         record.extend_from_slice(&count.to_le_bytes());
+        record.extend_from_slice(digest);
     }
     record
 }
 
 /// Decodes a record that the state file named; `Err` says what is wrong with it.
-pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Vec<Entry>, String> {
+pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Record, String> {
     if record.len() < RECORD_HEAD_LEN {
         return Err(format!("the commit record is {} bytes long", record.len()));
     }
     let magic = le_field::<8>(record, 0);
     let entry_len = match magic {
         RECORD_MAGIC => ENTRY_LEN,
+        RECORD_MAGIC_V2 => ENTRY_LEN_V2,
         RECORD_MAGIC_V1 => ENTRY_LEN_V1,
         _ => return Err("the commit record has no record magic".to_owned()),
     };
@@ -133,18 +242,43 @@ pub(crate) fn decode_record(record: &[u8], generation: u64) -> Result<Vec<Entry>
             body.len()
         ));
     }
-    Ok(body
+    let entries: Vec<Entry> = body
         .chunks_exact(entry_len)
         .map(|e| Entry {
             sector: u64::from_le_bytes(le_field::<8>(e, 0)),
             slot: u32::from_le_bytes(le_field::<4>(e, 8)),
-            count: if entry_len == ENTRY_LEN {
-                u64::from(u32::from_le_bytes(le_field::<4>(e, 12)))
-            } else {
+            count: if entry_len == ENTRY_LEN_V1 {
                 1
+            } else {
+                u64::from(u32::from_le_bytes(le_field::<4>(e, 12)))
             },
         })
-        .collect())
+        .collect();
+    // Every entry a disc could hold: sectors and slots that exist, groups no larger than
+    // this version writes them.
+    let largest = if entry_len == ENTRY_LEN {
+        GROUP
+    } else {
+        ENTRY_MAX
+    };
+    if let Some(bad) = entries.iter().find(|e| {
+        e.count == 0
+            || e.count > largest
+            || check_span(e.sector, e.count).is_err()
+            || u64::from(e.slot) + e.count > ENTRY_MAX + 1
+    }) {
+        return Err(format!(
+            "the commit record names {} sectors from sector {} in slots from {}, which no \
+             disc holds",
+            bad.count, bad.sector, bad.slot
+        ));
+    }
+    let digests = (entry_len == ENTRY_LEN).then(|| {
+        body.chunks_exact(entry_len)
+            .map(|e| le_field::<32>(e, 16))
+            .collect()
+    });
+    Ok(Record { entries, digests })
 }
 
 /// Copies each entry's slot from the journal to its sector in the data file, then extends
@@ -207,4 +341,72 @@ fn le_field<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
         field.copy_from_slice(src);
     }
     field
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_cut_into_groups_of_at_most_512_sectors() {
+        let run = Entry {
+            sector: 100,
+            slot: 7,
+            count: 1100,
+        };
+        let groups = groups(&[run]);
+        let shape: Vec<(u64, u32, u64)> =
+            groups.iter().map(|g| (g.sector, g.slot, g.count)).collect();
+        assert_eq!(
+            shape,
+            vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]
+        );
+    }
+
+    #[test]
+    fn a_record_round_trips_with_its_digests_and_a_malformed_one_is_refused() {
+        let groups = [
+            Entry {
+                sector: 0,
+                slot: 3,
+                count: 512,
+            },
+            Entry {
+                sector: 900,
+                slot: 0,
+                count: 3,
+            },
+        ];
+        let digests = [[0xAB; 32], [0xCD; 32]];
+        let record = encode_record(9, &groups, &digests);
+        assert_eq!(record.len(), 24 + 2 * 48);
+        let decoded = decode_record(&record, 9).unwrap();
+        assert_eq!(decoded.entries, groups);
+        assert_eq!(decoded.digests, Some(digests.to_vec()));
+        assert_eq!(decoded.sectors(), 515);
+        assert!(decode_record(&record, 8).is_err(), "another generation");
+        assert!(
+            decode_record(&record[..record.len() - 1], 9).is_err(),
+            "cut short"
+        );
+        assert!(decode_record(&record[..10], 9).is_err(), "no head");
+        let mut wrong_count = record.clone();
+        wrong_count[16] = 3;
+        assert!(decode_record(&wrong_count, 9).is_err());
+        let mut no_magic = record.clone();
+        no_magic[0] = b'X';
+        assert!(decode_record(&no_magic, 9).is_err());
+        // Entries no disc holds: a group over 512 sectors, none, past any sector, past any slot.
+        for (at, bytes) in [
+            (24 + 12, &600u32.to_le_bytes()[..]),
+            (24 + 12, &0u32.to_le_bytes()[..]),
+            (24, &(u64::MAX - 1).to_le_bytes()[..]),
+            (24 + 8, &u32::MAX.to_le_bytes()[..]),
+        ] {
+            let mut bad = record.clone();
+            bad[at..at + bytes.len()].copy_from_slice(bytes);
+            let e = decode_record(&bad, 9).unwrap_err();
+            assert!(e.contains("no disc holds"), "{e}");
+        }
+    }
 }

@@ -12,15 +12,22 @@
 //! - `FILE.state.json`, the **state file**: one JSON object:
 //!
 //!   ```json
-//!   { "format": "virtdrive disc", "version": 1, "generation": 7, "medium": "bd-re",
+//!   { "format": "virtdrive disc", "version": 2, "generation": 7, "medium": "bd-re",
 //!     "data_sectors": 40960,
 //!     "journal": { "generation": 7, "record_offset": 67110912, "record_length": 24600,
 //!                  "record_blake3": "…64 hex digits…" },
-//!     "state": { …the caller's JSON: the medium's save_state(), drive settings… } }
+//!     "state": { …the caller's JSON: the medium's save_state(), drive settings… },
+//!     "previous": { "generation": 6, "data_sectors": 40960, "state": { … } },
+//!     "check": "…64 hex digits…" }
 //!   ```
 //!
-//!   `generation` counts commits (0 when created). `journal` is `null` when the commit that
-//!   wrote this file carried no sector data.
+//!   `generation` counts commits (0 when created). `journal` names the journal of this
+//!   generation's commit while its sectors are not all in the data file yet, and is `null`
+//!   otherwise. `previous` is the generation before, kept so that a disc whose journal was
+//!   lost can be rolled back to it on request (`virtdrive fsck --repair`). `check`, always the
+//!   last member, is BLAKE3 of every byte of the file before the `,` that precedes it.
+//!   Version 1 files (no `check`, no `previous`, and a `journal` left named after it was
+//!   applied) are still read; the first commit writes version 2.
 //! - `FILE.journal`, the **redo journal**, present only while there are sectors not yet in
 //!   the data file. All numbers little-endian:
 //!
@@ -32,11 +39,18 @@
 //!   | 24-31 | check: the first 8 bytes of BLAKE3 of bytes 0-15 |
 //!   | 32-2047 | zero |
 //!   | 2048 × (k + 1) | slot k: one sector's 2048 bytes |
-//!   | `record_offset` | once committed, the commit record: magic `VDJREC\0\x01`, the generation (u64), the number of sectors n (u64), then n entries of sector index (u64) and slot (u32), sorted by sector |
+//!   | `record_offset` | once committed, the commit record: magic `VDJREC\0\x03`, the generation (u64), the number of entries n (u64), then n entries of first sector (u64), first slot (u32), sector count (u32, at most 512) and BLAKE3 of those slots (32 bytes), sorted by sector |
+//!
+//!   So every slot a commit names is covered by a digest (one per megabyte of slots), the
+//!   record by the state's `record_blake3`, and the state by its `check`. Records of
+//!   versions 1 (`\x01`: sector u64, slot u32 per sector) and 2 (`\x02`: runs without
+//!   digests) are still replayed.
 //!
 //! The data file carries an advisory `flock` while a process has the disc open, so a second
-//! process gets [`PersistError::Locked`] instead of two writers interleaving. The kernel drops
-//! the lock when the holder dies, even by SIGKILL.
+//! process gets [`PersistError::Locked`] instead of two writers interleaving: exclusive for
+//! [`DiscFile::open`] and [`DiscFile::create`], shared for [`DiscFile::open_read_only`], so
+//! readers run together and a writer excludes them all. The kernel drops the lock when the
+//! holder dies, even by SIGKILL.
 //!
 //! # Writing and committing
 //!
@@ -58,22 +72,29 @@
 //! together, as generation `G + 1`:
 //!
 //! 0. fsync the data file when its tail holds synchronized sectors;
-//! 1. append the commit record (synchronized runs, sorted) to the journal; fsync it;
+//! 1. append the commit record (synchronized runs, sorted, with the digests of their slots,
+//!    read back) to the journal; fsync it;
 //! 2. write the new state file (generation `G + 1`, `data_sectors` now covering the
 //!    synchronized tail and the record's sectors, the record's offset, length and BLAKE3) to
 //!    `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`; fsync the directory.
 //!    **The rename is the commit point.**
-//! 3. copy the recorded slots into the data file, set its length, fsync it;
+//! 3. copy the recorded slots into the data file, set its length, fsync it; then replace the
+//!    state file as in step 2 by the same generation naming no journal (the commit is in the
+//!    data file: from here on a missing journal is no loss);
 //! 4. retire the journal: delete it, or, when writes made after the synchronize are still
 //!    pending, replace it (temp file and rename) by a new journal for `G + 2` holding them.
 //!
 //! # Opening, and why a kill at any point is safe
 //!
-//! On open, with the state file at generation `S`: a journal whose header says generation
-//! `S` and which the state names (`journal.generation == S`) is committed but maybe not
-//! applied: its record is checked against the state's BLAKE3 and replayed (step 3 again), then
-//! deleted. Any other journal (generation `S + 1`, or a header never completed) was not
-//! committed and is deleted. Temp files are deleted.
+//! On open, with the state file at generation `S`: when the state names a journal, it must
+//! be there with a header saying `S`, its record must match the state's BLAKE3 and every
+//! group of slots its digest; it is then replayed (step 3 again) and deleted. A journal the
+//! state names that is missing, cut short or damaged makes the open fail with
+//! [`PersistError::Damaged`], which names the generation and the one that can be restored:
+//! the disc is never opened silently at `S - 1` or with wrong data. Any journal the state
+//! does not name (generation `S + 1`, or a header never completed) was not committed and is
+//! deleted. Temp files are deleted. [`DiscFile::open_read_only`] does the same checks but
+//! changes nothing: a journal still to replay is read in place.
 //!
 //! A SIGKILL before the rename leaves the old state file, which does not name the journal:
 //! the disc opens at generation `G`; the data file's first `data_sectors` were not touched
@@ -82,8 +103,9 @@
 //! was fsynced before it (step 0): the disc opens at `G + 1`, replay rewrites every sector of
 //! the commit from the journal whatever part of step 3 had happened (copying is idempotent),
 //! the tail's pending sectors past the new `data_sectors` are cut off, and the sectors the
-//! commit did not touch are those of `G`. Step 4 only happens after the
-//! data file is fsynced, so a journal is never removed before its data is safe. So a reopened
+//! commit did not touch are those of `G`. The state stops naming the journal (end of step 3)
+//! and step 4 removes it only after the data file is fsynced, so a journal is never removed
+//! before its data is safe, and one that is gone while named was lost. So a reopened
 //! disc is always exactly generation `G` or `G + 1`; rename being atomic, there is no third
 //! state. The fsyncs (and the directory fsync) extend this to power loss on file systems that
 //! honour them.
@@ -91,8 +113,9 @@
 //! Costs: data written into the tail is written once, and its commit is three fsyncs (data
 //! file, state file, directory). Data written over committed or synchronized sectors is written
 //! twice (journal, then data file), the usual price of a redo journal, and its commit adds the
-//! journal's fsync. The data file has no checksum (hashing 25 GB on
-//! every open would be too slow); its length is checked against the state.
+//! journal's fsync, reading the slots back for their digests, and a second replacement of
+//! the state file (step 3). The data file has no checksum (hashing 25 GB on every open would
+//! be too slow); its length is checked against the state.
 //!
 //! # When the file system fails
 //!
@@ -136,7 +159,8 @@ mod journal;
 mod staging;
 mod state;
 
-pub(crate) use disc::OpenDisc;
+pub use disc::{check, repair, CheckReport, Repair};
+pub(crate) use disc::{Access, OpenDisc};
 pub use error::{DiscFileOperation, HostIoError, PersistError};
 pub use file_store::FileStore;
 
@@ -174,8 +198,26 @@ impl DiscFile {
 
     /// Opens the disc at `path`, finishing or discarding what a killed process left.
     pub fn open(path: impl AsRef<Path>) -> Result<LoadedDisc, PersistError> {
-        let (disc, kind, state) = OpenDisc::open(path.as_ref())?;
+        let (disc, kind, state) = OpenDisc::open(path.as_ref(), Access::ReadWrite)?;
         Ok(Self::loaded(disc, kind, state))
+    }
+
+    /// Opens the disc at `path` for reading only: the files are opened read-only (so a
+    /// read-only file or mount will do) under a shared lock, which other readers share and
+    /// a writer excludes. Nothing on disk changes: a commit a killed process left half-done
+    /// is read in place from its journal, the store's writes fail and [`DiscFile::commit`]
+    /// does nothing.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<LoadedDisc, PersistError> {
+        let (disc, kind, state) = OpenDisc::open(path.as_ref(), Access::ReadOnly)?;
+        Ok(Self::loaded(disc, kind, state))
+    }
+
+    /// Stops a commit at its commit point, as a process killed there would: the state names
+    /// the journal, which is not applied. For tests of recovery; later commits are refused
+    /// until the disc is reopened.
+    #[doc(hidden)]
+    pub fn commit_up_to_commit_point(&self, state: &serde_json::Value) -> Result<(), PersistError> {
+        lock(&self.disc).commit_up_to_commit_point(state)
     }
 
     pub(crate) fn from_shared(disc: Arc<Mutex<OpenDisc>>) -> Self {

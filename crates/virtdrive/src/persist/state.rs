@@ -12,8 +12,14 @@ use crate::medium::MediumKind;
 
 /// The `format` field: what tells a disc state from any other JSON.
 pub(crate) const FORMAT: &str = "virtdrive disc";
-/// The format version this build writes and reads.
-pub(crate) const VERSION: u64 = 1;
+/// The format version this build writes: the state carries a check, commit records a digest
+/// per group of slots, and a named journal is never missing.
+pub(crate) const VERSION: u64 = 2;
+/// The first version, still read: no check, and a named journal that is gone was applied.
+pub(crate) const VERSION_1: u64 = 1;
+/// What precedes the check, the state file's last member: the check is BLAKE3 of every byte
+/// before this.
+const CHECK_KEY: &[u8] = b",\n  \"check\": \"";
 
 /// The contents of the state file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +37,35 @@ pub(crate) struct StateFile {
     pub journal: Option<JournalRef>,
     /// The caller's state.
     pub state: serde_json::Value,
+    /// The generation before this one, kept so that a disc whose journal is damaged can be
+    /// rolled back to it on request (`virtdrive fsck --repair`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Previous>,
+}
+
+/// The previous generation of a disc, as its state file said once its journal was applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Previous {
+    pub generation: u64,
+    pub data_sectors: u64,
+    pub state: serde_json::Value,
+}
+
+impl StateFile {
+    /// Whether a journal the state names must be there until its commit is applied (version
+    /// 2), or may be gone because it was applied (version 1 never said).
+    pub fn journal_must_exist(&self) -> bool {
+        self.version >= VERSION
+    }
+
+    /// This generation as the previous of the next one.
+    pub fn as_previous(&self) -> Previous {
+        Previous {
+            generation: self.generation,
+            data_sectors: self.data_sectors,
+            state: self.state.clone(),
+        }
+    }
 }
 
 /// Where a commit's record is in the journal, and its digest.
@@ -63,7 +98,8 @@ pub(crate) fn read(path: &Path) -> Result<Option<StateFile>, PersistError> {
         });
     }
     match value.get("version").and_then(|v| v.as_u64()) {
-        Some(VERSION) => {}
+        Some(VERSION) => verify_check(&text).map_err(corrupt)?,
+        Some(VERSION_1) => {}
         Some(found) => {
             return Err(PersistError::UnsupportedVersion {
                 path: path.to_path_buf(),
@@ -83,6 +119,41 @@ pub(crate) fn read(path: &Path) -> Result<Option<StateFile>, PersistError> {
         }
     }
     Ok(Some(state))
+}
+
+/// Checks the `check` member against the bytes before it.
+fn verify_check(text: &[u8]) -> Result<(), String> {
+    let at = text
+        .windows(CHECK_KEY.len())
+        .rposition(|w| w == CHECK_KEY)
+        .ok_or("no \"check\" of its contents")?;
+    let hex = text
+        .get(at + CHECK_KEY.len()..)
+        .and_then(|rest| rest.get(..64))
+        .ok_or("its \"check\" is cut short")?;
+    let body = text.get(..at).unwrap_or_default();
+    if hex != blake3::hash(body).to_hex().as_bytes() {
+        return Err(
+            "its contents do not match their \"check\" (the file was damaged or edited)".into(),
+        );
+    }
+    Ok(())
+}
+
+/// The state file's bytes: the state as pretty JSON with a last member `check`, BLAKE3 of the
+/// bytes before it.
+fn encode(path: &Path, state: &StateFile) -> Result<Vec<u8>, PersistError> {
+    let json = serde_json::to_vec_pretty(state).map_err(|e| PersistError::CorruptState {
+        path: path.to_path_buf(),
+        detail: format!("cannot be written: {e}"),
+    })?;
+    // Pretty JSON of a struct ends with its closing brace on a line of its own.
+    let mut text = json.strip_suffix(b"\n}").unwrap_or(&json).to_vec();
+    let check = blake3::hash(&text).to_hex();
+    text.extend_from_slice(CHECK_KEY);
+    text.extend_from_slice(check.as_bytes());
+    text.extend_from_slice(b"\"\n}\n");
+    Ok(text)
 }
 
 /// Replaces the state file atomically: after a kill at any point, the file is the old state
@@ -105,10 +176,7 @@ pub(crate) enum Replaced {
 /// Writes the state to the temp file, fsyncs it and renames it over `path`; the temp file is
 /// removed when any of it fails.
 fn write_and_rename(path: &Path, state: &StateFile) -> Result<(), PersistError> {
-    let json = serde_json::to_vec_pretty(state).map_err(|e| PersistError::CorruptState {
-        path: path.to_path_buf(),
-        detail: format!("cannot be written: {e}"),
-    })?;
+    let json = encode(path, state)?;
     let temp = temp_path(path);
     let mut file = OpenOptions::new()
         .write(true)
@@ -118,7 +186,6 @@ fn write_and_rename(path: &Path, state: &StateFile) -> Result<(), PersistError> 
         .map_err(io_at(&temp))?;
     let written = file
         .write_all(&json)
-        .and_then(|()| file.write_all(b"\n"))
         .and_then(|()| file.sync_all())
         .map_err(io_at(&temp));
     drop(file);
@@ -169,5 +236,40 @@ mod medium_name {
         let name = String::deserialize(d)?;
         MediumKind::from_name(&name)
             .ok_or_else(|| D::Error::custom(format!("unknown medium \"{name}\"")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> StateFile {
+        StateFile {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            generation: 3,
+            medium: MediumKind::BdRe,
+            data_sectors: 16,
+            journal: None,
+            // A caller's own "check" member, nested, is just data.
+            state: serde_json::json!({ "check": "mine", "text": "a,\n  \"check\": \"" }),
+            previous: None,
+        }
+    }
+
+    #[test]
+    fn the_check_covers_every_byte_before_it() {
+        let text = encode(Path::new("s"), &sample()).unwrap();
+        assert_eq!(verify_check(&text), Ok(()));
+        let parsed: serde_json::Value = serde_json::from_slice(&text).unwrap();
+        assert_eq!(parsed["state"]["check"], "mine");
+        assert_eq!(parsed["check"].as_str().map(str::len), Some(64));
+        for at in [0, 20, text.len() / 2, text.len() - 80] {
+            let mut damaged = text.clone();
+            damaged[at] ^= 0x01;
+            assert!(verify_check(&damaged).is_err(), "a flip at byte {at}");
+        }
+        assert!(verify_check(&text[..text.len() - 40]).is_err(), "cut short");
+        assert!(verify_check(b"{}").is_err(), "no check");
     }
 }

@@ -19,6 +19,10 @@ impl OpenDisc {
     /// cut back to the synchronized part of its tail (or, should that fail, read as cut until
     /// a later write or commit manages it).
     pub fn discard_pending(&mut self) {
+        if self.read_only {
+            // Nothing is pending; the synchronized copies are those of a journal read in place.
+            return;
+        }
         self.index.discard_pending();
         self.next_slot = self.synchronized_end;
         if self.tail.end > self.tail.synchronized_end {
@@ -36,7 +40,11 @@ impl OpenDisc {
     /// The disc commit; see the module documentation for the steps and why they are safe.
     /// A failure before the commit point leaves the disc as of the previous commit, in the
     /// files and in memory, and can be retried; a failure after it is finished by reopening.
+    /// A disc open read-only keeps nothing: its commits do nothing.
     pub fn commit(&mut self, caller_state: &serde_json::Value) -> Result<(), PersistError> {
+        if self.read_only {
+            return Ok(());
+        }
         if self.needs_reopen {
             return Err(PersistError::NeedsReopen {
                 path: self.data_path.clone(),
@@ -54,7 +62,14 @@ impl OpenDisc {
             }
         }
         // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
-        let finished = match self.apply(&entries) {
+        let applied = self.apply(&entries).and_then(|()| {
+            if self.committed.journal.is_some() {
+                self.mark_applied().map_err(|(_, e)| e)
+            } else {
+                Ok(())
+            }
+        });
+        let finished = match applied {
             Err(e) => Err(self.noted_persist(DiscFileOperation::ApplyingJournal, e)),
             Ok(()) => self
                 .retire_journal()
@@ -64,6 +79,17 @@ impl OpenDisc {
             self.needs_reopen = true;
         }
         finished
+    }
+
+    /// Steps 0 to 2 only, leaving the files as a kill at the commit point would.
+    pub fn commit_up_to_commit_point(
+        &mut self,
+        caller_state: &serde_json::Value,
+    ) -> Result<(), PersistError> {
+        let entries = self.index.synchronized_entries();
+        self.needs_reopen = true;
+        self.commit_state(caller_state, &entries)
+            .map_err(|(_, e)| e)
     }
 
     /// Steps 0 to 2, up to the commit point; the in-memory state follows once the new state
@@ -96,7 +122,10 @@ impl OpenDisc {
                 ))))
             }
             (false, Some(journal)) => {
-                let record = journal::encode_record(generation, entries);
+                let groups = journal::groups(entries);
+                let digests = journal::digest_groups((&self.journal_path, journal), &groups)
+                    .map_err(not_committed)?;
+                let record = journal::encode_record(generation, &groups, &digests);
                 let record_offset = slot_offset(self.next_slot);
                 if let Err(e) = journal
                     .write_all_at(&record, record_offset)
@@ -127,10 +156,12 @@ impl OpenDisc {
             .max(self.committed.data_sectors)
             .max(self.tail.synchronized_end);
         let next = StateFile {
+            version: state::VERSION,
             generation,
             data_sectors,
             journal: journal_ref,
             state: caller_state.clone(),
+            previous: Some(self.committed.as_previous()),
             ..self.committed.clone()
         };
 
@@ -155,6 +186,21 @@ impl OpenDisc {
             ),
             None => Ok(()),
         }
+    }
+
+    /// Step 3, last: the state names no journal any more, its commit being in the data file.
+    /// Until then a journal the state names must be there and intact (that is how a lost
+    /// or damaged one is told from one that was applied).
+    pub(in crate::persist) fn mark_applied(&mut self) -> Result<(), (Replaced, PersistError)> {
+        let next = StateFile {
+            journal: None,
+            ..self.committed.clone()
+        };
+        let replaced = state::replace(&self.state_path, &next);
+        if !matches!(replaced, Err((Replaced::No, _))) {
+            self.committed = next;
+        }
+        replaced
     }
 
     /// Step 4: the journal deleted, or replaced by one holding only the pending writes.

@@ -133,6 +133,12 @@ impl OpenDisc {
     /// file, the others into journal slots (a sector's pending slot if it has one, else new
     /// slots at the end).
     pub fn write(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(store_io(&self.data_path)(io::Error::new(
+                io::ErrorKind::ReadOnlyFilesystem,
+                "the disc is open read-only",
+            )));
+        }
         let count = whole_sectors(data.len())?;
         check_span(index, count)?;
         if count == 0 {
