@@ -3,8 +3,8 @@
 //! No sequence may make the drive and its model disagree, and a read always returns the last
 //! data written (or, after a power loss, the last data synchronized).
 //!
-//! 2,000 sequences of 10-40 commands on DVD+RW and BD-RE, 2,000 on CD-R; proptest shrinks a
-//! failing one to a short list of operations.
+//! 2,000 sequences of 10-40 commands on each medium: CD-R, DVD+R, BD-R, DVD+RW and BD-RE;
+//! proptest shrinks a failing one to a short list of operations.
 
 #[path = "state_machine/cd_r.rs"]
 mod cd_r;
@@ -12,6 +12,8 @@ mod cd_r;
 mod host;
 #[path = "state_machine/overwritable.rs"]
 mod overwritable;
+#[path = "state_machine/sequential.rs"]
+mod sequential;
 
 use proptest::prelude::*;
 
@@ -19,8 +21,16 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn overwritable_discs_read_back_the_last_data_written(
-        prep in overwritable::preparation(),
+    fn dvd_plus_rw_reads_back_the_last_data_written(
+        prep in overwritable::dvd_preparation(),
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(prep, &ops);
+    }
+
+    #[test]
+    fn bd_re_reads_back_the_last_data_written(
+        prep in overwritable::bd_preparation(),
         ops in overwritable::ops(),
     ) {
         overwritable::run(prep, &ops);
@@ -32,5 +42,19 @@ proptest! {
         ops in cd_r::ops(),
     ) {
         cd_r::run(kind, &ops);
+    }
+
+    #[test]
+    fn dvd_plus_r_tracks_sessions_and_next_writable_address_follow_the_model(
+        ops in sequential::ops(),
+    ) {
+        sequential::run(virtdrive::medium::MediumKind::DvdPlusR, &ops);
+    }
+
+    #[test]
+    fn bd_r_tracks_sessions_and_next_writable_address_follow_the_model(
+        ops in sequential::ops(),
+    ) {
+        sequential::run(virtdrive::medium::MediumKind::BdR, &ops);
     }
 }

@@ -115,10 +115,15 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-pub fn preparation() -> impl Strategy<Value = Preparation> {
+pub fn dvd_preparation() -> impl Strategy<Value = Preparation> {
     prop_oneof![
         Just(Preparation::DvdFormatted),
         Just(Preparation::DvdFormatting),
+    ]
+}
+
+pub fn bd_preparation() -> impl Strategy<Value = Preparation> {
+    prop_oneof![
         (0u8..2).prop_map(|subtype| Preparation::BdNoSpare { subtype }),
         Just(Preparation::BdDefaultSpare),
     ]
