@@ -16,6 +16,7 @@ mod overwritable;
 mod sequential;
 
 use proptest::prelude::*;
+use virtdrive::medium::MediumKind;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
@@ -25,7 +26,7 @@ proptest! {
         prep in overwritable::dvd_preparation(),
         ops in overwritable::ops(),
     ) {
-        overwritable::run(prep, &ops);
+        overwritable::run(prep, &ops, host::Backing::Memory);
     }
 
     #[test]
@@ -33,7 +34,7 @@ proptest! {
         prep in overwritable::bd_preparation(),
         ops in overwritable::ops(),
     ) {
-        overwritable::run(prep, &ops);
+        overwritable::run(prep, &ops, host::Backing::Memory);
     }
 
     #[test]
@@ -41,20 +42,36 @@ proptest! {
         kind in cd_r::kind(),
         ops in cd_r::ops(),
     ) {
-        cd_r::run(kind, &ops);
+        cd_r::run(kind, &ops, host::Backing::Memory);
     }
 
     #[test]
     fn dvd_plus_r_tracks_sessions_and_next_writable_address_follow_the_model(
         ops in sequential::ops(),
     ) {
-        sequential::run(virtdrive::medium::MediumKind::DvdPlusR, &ops);
+        sequential::run(MediumKind::DvdPlusR, &ops, host::Backing::Memory);
     }
 
     #[test]
     fn bd_r_tracks_sessions_and_next_writable_address_follow_the_model(
         ops in sequential::ops(),
     ) {
-        sequential::run(virtdrive::medium::MediumKind::BdR, &ops);
+        sequential::run(MediumKind::BdR, &ops, host::Backing::Memory);
+    }
+}
+
+// The CD-R model with the disc in a disc file: every power loss (the random ones and one at
+// the end of each sequence) drops the drive without saving anything, as a killed process
+// would, and opens the disc file again; it must open and hold exactly what was synchronized.
+// Fewer sequences, as each synchronize commits the file with fsync.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn disc_files_of_cd_r_hold_what_was_synchronized(
+        kind in cd_r::kind(),
+        ops in cd_r::ops(),
+    ) {
+        cd_r::run(kind, &ops, host::Backing::File);
     }
 }

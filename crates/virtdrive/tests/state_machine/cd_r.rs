@@ -15,9 +15,7 @@ use std::time::Duration;
 use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::DataPhase;
 use proptest::prelude::*;
-use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, EmulatedDrive};
+use virtdrive::medium::MediumKind;
 
 use super::host::*;
 
@@ -311,7 +309,7 @@ impl Model {
 
 /// Checks READ DISC INFORMATION, READ TRACK INFORMATION (track FFh) and READ CAPACITY
 /// against the model.
-fn check_information(drive: &mut EmulatedDrive, model: &Model, ctx: &str) {
+fn check_information(drive: &mut TestDrive, model: &Model, ctx: &str) {
     let r = &model.now;
     let disc = send_in(drive, &READ_DISC_INFORMATION, 34).data(ctx);
     let (status, last_session) = if r.is_blank() {
@@ -410,11 +408,8 @@ fn check_information(drive: &mut EmulatedDrive, model: &Model, ctx: &str) {
 }
 
 /// Runs `ops` against a blank disc of `kind` and the model; panics at the first divergence.
-pub fn run(kind: MediumKind, ops: &[Op]) {
-    let mut drive = EmulatedDrive::with_medium(
-        DriveConfig::default(),
-        medium::blank(kind, Box::new(MemoryStore::new())),
-    );
+pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
+    let mut drive = TestDrive::blank(kind, backing);
     let mut model = Model {
         limit: if kind == MediumKind::CdR74 {
             333_000
@@ -538,7 +533,7 @@ pub fn run(kind: MediumKind, ops: &[Op]) {
                 }
             }
             Op::PowerLoss => {
-                power_cycle(&mut drive);
+                drive.power_loss();
                 model.now = model.synchronized.clone();
             }
             Op::Wait { ms } => drive.advance(Duration::from_millis(u64::from(ms))),
@@ -556,5 +551,20 @@ pub fn run(kind: MediumKind, ops: &[Op]) {
             );
         }
         check_information(&mut drive, &model, &ctx);
+    }
+    // A last power loss: the disc holds exactly what was synchronized, block for block.
+    drive.power_loss();
+    model.now = model.synchronized.clone();
+    let ctx = format!("{kind:?}, after a last power loss");
+    check_information(&mut drive, &model, &ctx);
+    for t in model.now.tracks() {
+        // The data, the first padding after it, and the track's last block.
+        let upto = (t.tags.len() as i64 + 8).min(t.recorded);
+        for (from, to) in [(0, upto), (t.recorded - 1, t.recorded)] {
+            let tags: Vec<Option<u64>> = (from..to)
+                .map(|k| t.tags.get(k as usize).copied())
+                .collect();
+            check_blocks(&mut drive, t.start + from, &tags, &ctx);
+        }
     }
 }
