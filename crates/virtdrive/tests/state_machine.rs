@@ -60,12 +60,12 @@ proptest! {
     }
 }
 
-// The CD-R model with the disc in a disc file: every power loss (the random ones and one at
+// The CD-R, DVD+R and BD-R models with the disc in a disc file: every power loss (the random ones and one at
 // the end of each sequence) drops the drive without saving anything, as a killed process
 // would, and opens the disc file again; it must open and hold exactly what was synchronized.
 // Fewer sequences, as each synchronize commits the file with fsync.
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(ProptestConfig::with_cases(60))]
 
     #[test]
     fn disc_files_of_cd_r_hold_what_was_synchronized(
@@ -73,5 +73,15 @@ proptest! {
         ops in cd_r::ops(),
     ) {
         cd_r::run(kind, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_dvd_plus_r_hold_what_was_synchronized(ops in sequential::ops()) {
+        sequential::run(MediumKind::DvdPlusR, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_bd_r_hold_what_was_synchronized(ops in sequential::ops()) {
+        sequential::run(MediumKind::BdR, &ops, host::Backing::File);
     }
 }
