@@ -273,6 +273,75 @@ pub fn check_blocks(drive: &mut TestDrive, lba: i64, tags: &[Option<u64>], ctx: 
     }
 }
 
+/// A WRITE where the model says nothing can be written: 05/21/02 INVALID ADDRESS FOR WRITE.
+#[track_caller]
+pub fn check_write_refused(
+    drive: &mut TestDrive,
+    lba: i64,
+    blocks: u32,
+    twelve: bool,
+    tag: u64,
+    ctx: &str,
+) {
+    let data = pattern(tag, lba, blocks);
+    let got = send(
+        drive,
+        &write_cdb(lba, blocks, twelve, false),
+        DataPhase::Out(&data),
+    );
+    assert_eq!(
+        got,
+        Answer::Check(triples::INVALID_ADDRESS_FOR_WRITE),
+        "{ctx}: LBA {lba}"
+    );
+}
+
+/// A READ of `blocks` at `lba` against the model: the pattern (or zeros) of each sector, or
+/// the sense the read must end with.
+#[track_caller]
+pub fn check_read(
+    drive: &mut TestDrive,
+    lba: i64,
+    blocks: u32,
+    twelve: bool,
+    want: Result<Vec<Option<u64>>, SenseTriple>,
+    ctx: &str,
+) {
+    let got = send_in(
+        drive,
+        &read_cdb(lba, blocks, twelve),
+        blocks as usize * SECTOR,
+    );
+    match want {
+        Ok(tags) => {
+            let got = got.data(&format!("{ctx}: LBA {lba}"));
+            if let Some(bad) = first_difference(lba, &got, &expected(lba, &tags)) {
+                panic!("{ctx}: sector {bad} is not what was written there");
+            }
+        }
+        Err(sense) => assert_eq!(got, Answer::Check(sense), "{ctx}: LBA {lba}"),
+    }
+}
+
+/// A recorded track of `recorded` sectors from `start`, `tags` its written sectors (`None`:
+/// padding): its data, the first padding after it, and its last sector read back.
+#[track_caller]
+pub fn check_recorded_track(
+    drive: &mut TestDrive,
+    start: i64,
+    recorded: i64,
+    tags: &[Option<u64>],
+    ctx: &str,
+) {
+    let upto = (tags.len() as i64 + 8).min(recorded);
+    for (from, to) in [(0, upto), (recorded - 1, recorded)] {
+        let piece: Vec<Option<u64>> = (from..to)
+            .map(|k| tags.get(k as usize).copied().flatten())
+            .collect();
+        check_blocks(drive, start + from, &piece, ctx);
+    }
+}
+
 pub fn be32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap())
 }

@@ -347,37 +347,14 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
                 if lba < 0 {
                     continue;
                 }
-                let data = pattern(tag, lba, blocks);
-                let got = send(
-                    &mut drive,
-                    &write_cdb(lba, blocks, false, false),
-                    DataPhase::Out(&data),
-                );
-                assert_eq!(
-                    got,
-                    Answer::Check(triples::INVALID_ADDRESS_FOR_WRITE),
-                    "{ctx}: LBA {lba}"
-                );
+                check_write_refused(&mut drive, lba, blocks, false, tag, &ctx);
             }
             Op::Read { at, blocks, twelve } => {
                 let lba = model.resolve(at);
-                let got = send_in(
-                    &mut drive,
-                    &read_cdb(lba, blocks, twelve),
-                    blocks as usize * SECTOR,
-                );
-                let held: Result<Vec<Option<u64>>, SenseTriple> = (lba..lba + i64::from(blocks))
+                let want = (lba..lba + i64::from(blocks))
                     .map(|l| model.now.sector(l))
                     .collect();
-                match held {
-                    Ok(tags) => {
-                        let got = got.data(&format!("{ctx}: LBA {lba}"));
-                        if let Some(bad) = first_difference(lba, &got, &expected(lba, &tags)) {
-                            panic!("{ctx}: sector {bad} is not what was written there");
-                        }
-                    }
-                    Err(sense) => assert_eq!(got, Answer::Check(sense), "{ctx}: LBA {lba}"),
-                }
+                check_read(&mut drive, lba, blocks, twelve, want, &ctx);
             }
             Op::Synchronize { immed } => {
                 send_none(&mut drive, &synchronize_cache_cdb(immed)).good(&ctx);
@@ -423,13 +400,6 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
     let ctx = format!("{kind:?}, after a last power loss");
     check_information(&mut drive, &model, &ctx);
     for t in model.now.tracks() {
-        // The data, the first padding after it, and the track's last block.
-        let upto = (t.tags.len() as i64 + 8).min(t.recorded);
-        for (from, to) in [(0, upto), (t.recorded - 1, t.recorded)] {
-            let tags: Vec<Option<u64>> = (from..to)
-                .map(|k| t.tags.get(k as usize).copied().flatten())
-                .collect();
-            check_blocks(&mut drive, t.start + from, &tags, &ctx);
-        }
+        check_recorded_track(&mut drive, t.start, t.recorded, &t.tags, &ctx);
     }
 }
