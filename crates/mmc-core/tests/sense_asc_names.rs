@@ -51,7 +51,64 @@ fn range_entries_show_their_value() {
         asc_description(0x40, 0xFF),
         AscDescription::Range { value: 0xFF, .. }
     ));
-    assert_eq!(asc_ranges().len(), 3);
+    assert_eq!(asc_ranges().len(), 5);
+}
+
+/// SCSI-2's data path and power-on/self-test failures carry a component code in the ASCQ like
+/// 40h/NNh (00h is the single "should use 40 NN" assignment); sg3-utils decodes 01h-FFh.
+#[test]
+fn data_path_and_self_test_failures_show_their_component() {
+    assert_eq!(
+        asc_description(0x41, 0x01).to_string(),
+        "Data path failure 01h"
+    );
+    assert_eq!(
+        asc_description(0x42, 0x7F).to_string(),
+        "Power-on or self-test failure 7Fh"
+    );
+    assert!(matches!(
+        asc_description(0x42, 0xFF),
+        AscDescription::Range { value: 0xFF, .. }
+    ));
+    assert_eq!(
+        asc_description(0x41, 0x00),
+        AscDescription::Known("Data path failure (should use 40 NN)")
+    );
+}
+
+/// Codes the T10 list marks obsolete (SPC-4 table 48 rows "Obsolete"), named as they were
+/// assigned, and 5Dh/1Dh (SBC-4), which came after the 2020 list.
+#[test]
+fn obsolete_and_late_codes_have_names() {
+    for (asc, ascq, name) in [
+        (
+            0x20,
+            0x05,
+            "Write type operation while in read capable state (obsolete)",
+        ),
+        (
+            0x24,
+            0x02,
+            "Invalid CDB field while in explicit block model (obsolete)",
+        ),
+        (
+            0x24,
+            0x03,
+            "Invalid CDB field while in implicit block model (obsolete)",
+        ),
+        (0x30, 0x0B, "Cleaning tape expired (obsolete)"),
+        (
+            0x5D,
+            0x1D,
+            "Hardware impending failure power loss protection circuit",
+        ),
+    ] {
+        assert_eq!(
+            asc_description(asc, ascq),
+            AscDescription::Known(name),
+            "{asc:02X}/{ascq:02X}"
+        );
+    }
 }
 
 #[test]
@@ -95,8 +152,9 @@ fn unknown_codes_get_a_clear_fallback() {
 #[test]
 fn table_is_the_complete_t10_list() {
     let all: Vec<_> = asc_assignments().collect();
-    // 756 single assignments of the T10 list (as of 2020-08-17) without its Obsolete rows.
-    assert_eq!(all.len(), 756);
+    // 756 single assignments of the T10 list (as of 2020-08-17) without its Obsolete rows, four
+    // obsolete codes under their former names, and 5Dh/1Dh.
+    assert_eq!(all.len(), 761);
     assert_eq!(
         all.first(),
         Some(&(0x00, 0x00, "No additional sense information"))

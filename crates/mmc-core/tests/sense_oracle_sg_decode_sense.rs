@@ -155,7 +155,13 @@ fn codes() -> Vec<(u8, u8)> {
 fn description_agrees(asc: u8, ascq: u8, theirs: &str) -> bool {
     let ours = asc_description(asc, ascq);
     if let Some(text) = ours.text() {
-        return normalize(text) == normalize(theirs);
+        let (ours, theirs) = (normalize(text), normalize(theirs));
+        // An obsolete code: we write "(obsolete)" after its former name, where sg3-utils
+        // writes "(obs)" or nothing (30/0B).
+        return match ours.strip_suffix("obsolete") {
+            Some(stem) => theirs == stem || theirs.strip_suffix("obs") == Some(stem),
+            None => ours == theirs,
+        };
     }
     // A range entry: sg3-utils prints "Tagged overlapped commands [0x33]" where we print
     // "Tagged overlapped commands (task tag 33h)": compare the words before the value, then

@@ -444,3 +444,32 @@ fn the_format_is_saved_with_the_disc_and_old_states_load_unformatted() {
     let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
     assert_eq!(be32(&info[20..24]), SECTORS, "no spare areas");
 }
+
+/// A flushed track stays incomplete (SYNCHRONIZE CACHE does not close it), and so it does in
+/// the saved state: the disc loaded from it writes on in track 1, after the padded cluster.
+#[test]
+fn a_flushed_track_is_saved_open_and_loads_open() {
+    let mut d = bd_r();
+    write_blocks(&mut d, 0, 40, 1);
+    command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    let state = d.medium().unwrap().save_state();
+    let loaded = medium::load(MediumKind::BdR, &state, Box::new(MemoryStore::new())).unwrap();
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
+    let track = command_in(&mut reloaded, &read_track_information(0xFF), 48);
+    assert_eq!(
+        &track[2..4],
+        &[1, 1],
+        "track 1 of session 1 is still the open one"
+    );
+    assert_eq!(be32(&track[8..12]), 0, "track start");
+    assert_eq!(be32(&track[12..16]), 64, "NWA after the padded cluster");
+    let info = command_in(&mut reloaded, &READ_DISC_INFORMATION, 34);
+    assert_eq!(info[2], 0x05, "last session incomplete, disc incomplete");
+    // A closed track in an open session loads closed: the next write starts track 2.
+    command_ok(&mut d, &close(CLOSE_TRACK, 0xFF));
+    let state = d.medium().unwrap().save_state();
+    let loaded = medium::load(MediumKind::BdR, &state, Box::new(MemoryStore::new())).unwrap();
+    let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
+    let track = command_in(&mut reloaded, &read_track_information(0xFF), 48);
+    assert_eq!(&track[2..4], &[2, 1], "track 2 of session 1");
+}

@@ -10,24 +10,68 @@ fn varied(n: u64) -> Vec<u8> {
         .collect()
 }
 
+/// `count` distinct sectors from sector `first`.
+fn varied_run(first: u64, count: u64) -> Vec<u8> {
+    (first..first + count).flat_map(varied).collect()
+}
+
 #[test]
-fn digests_of_data_are_blake3_and_the_data_is_not_retained() {
+fn data_verifies_by_range_and_is_not_retained() {
     let mut store = HashOnlyStore::new();
-    let data: Vec<u8> = (0..40).flat_map(varied).collect();
+    let data = varied_run(1000, 40);
     store.write(1000, &data).unwrap();
-    for n in 0..40u64 {
-        let sector = &data[n as usize * SECTOR..(n as usize + 1) * SECTOR];
-        assert_eq!(
-            store.digest(1000 + n).unwrap(),
-            *blake3::hash(sector).as_bytes()
-        );
-    }
+    assert_eq!(store.verify(1000, &data).unwrap(), None, "the whole write");
+    assert_eq!(
+        store.verify(1010, &data[10 * SECTOR..20 * SECTOR]).unwrap(),
+        None,
+        "a range inside it"
+    );
+    let mut wrong = data.clone();
+    wrong[23 * SECTOR + 100] ^= 0x01;
+    assert_eq!(
+        store.verify(1000, &wrong).unwrap(),
+        Some(1023),
+        "one bit off"
+    );
+    // The same data one sector further on is not what was written there.
+    assert_eq!(store.verify(1001, &data[..SECTOR]).unwrap(), Some(1001));
     let mut out = vec![0u8; SECTOR];
     let err = store.read(1005, &mut out).unwrap_err();
     assert!(
         matches!(err, StoreError::DataNotRetained { index: 1005 }),
         "{err}"
     );
+    assert!(matches!(
+        store.digest(1005),
+        Err(StoreError::DataNotRetained { index: 1005 })
+    ));
+}
+
+#[test]
+fn a_range_over_written_data_and_blanks_verifies_against_zeros_around_it() {
+    let mut store = HashOnlyStore::new();
+    store.write(4095, &varied_run(4095, 2)).unwrap();
+    store.commit().unwrap();
+    let mut expected = vec![0u8; 6 * SECTOR];
+    expected[2 * SECTOR..4 * SECTOR].copy_from_slice(&varied_run(4095, 2));
+    assert_eq!(store.verify(4093, &expected).unwrap(), None);
+    assert_eq!(
+        store.verify(4093, &vec![0u8; 6 * SECTOR]).unwrap(),
+        Some(4095)
+    );
+}
+
+#[test]
+fn verify_takes_whole_sectors_only() {
+    let store = HashOnlyStore::new();
+    assert!(matches!(
+        store.verify(0, &[0u8; SECTOR + 1]),
+        Err(StoreError::Unaligned { .. })
+    ));
+    assert!(matches!(
+        store.verify(u64::MAX, &[0u8; SECTOR]),
+        Err(StoreError::OutOfRange { .. })
+    ));
 }
 
 #[test]
@@ -71,46 +115,53 @@ fn a_sector_that_differs_only_in_its_last_byte_is_not_uniform() {
         store.read(9, &mut out),
         Err(StoreError::DataNotRetained { index: 9 })
     ));
-    assert_eq!(store.digest(9).unwrap(), *blake3::hash(&sector).as_bytes());
+    assert_eq!(store.verify(9, &sector).unwrap(), None);
+    assert_eq!(store.verify(9, &[0u8; SECTOR]).unwrap(), Some(9));
 }
 
 #[test]
-fn partial_rewrites_of_a_committed_cluster_merge_sector_by_sector() {
+fn partial_rewrites_replace_exactly_the_sectors_they_write() {
     let mut store = HashOnlyStore::new();
-    // A whole 32-sector cluster, committed.
-    let cluster: Vec<u8> = (64..96).flat_map(varied).collect();
-    store.write(64, &cluster).unwrap();
+    // A run of 100 sectors across a page boundary (4096), committed.
+    let first = varied_run(4050, 100);
+    store.write(4050, &first).unwrap();
     store.commit().unwrap();
-    // Rewrite two sectors of it: one with data, one with a fill.
-    store.write(70, &varied(1_000_000)).unwrap();
-    store.write(71, &[0xC3u8; SECTOR]).unwrap();
-    store.commit().unwrap();
-    for n in 64..96u64 {
-        let expected = match n {
-            70 => blake3::hash(&varied(1_000_000)),
-            71 => blake3::hash(&[0xC3u8; SECTOR]),
-            _ => blake3::hash(&varied(n)),
-        };
-        assert_eq!(store.digest(n).unwrap(), *expected.as_bytes(), "sector {n}");
+    // Rewrite the middle of it, across the same boundary: data, then a fill.
+    store.write(4090, &varied_run(1_000_000, 8)).unwrap();
+    store.write(4098, &[0xC3u8; 2 * SECTOR]).unwrap();
+    let mut now = first.clone();
+    now[40 * SECTOR..48 * SECTOR].copy_from_slice(&varied_run(1_000_000, 8));
+    now[48 * SECTOR..50 * SECTOR].fill(0xC3);
+    for committed in [false, true] {
+        assert_eq!(
+            store.verify(4050, &now).unwrap(),
+            None,
+            "commit {committed}"
+        );
+        // The untouched parts on either side still verify on their own...
+        assert_eq!(store.verify(4050, &first[..40 * SECTOR]).unwrap(), None);
+        assert_eq!(store.verify(4100, &first[50 * SECTOR..]).unwrap(), None);
+        // ...and the old contents of the rewritten part no longer do.
+        assert_eq!(store.verify(4050, &first).unwrap(), Some(4090));
+        store.commit().unwrap();
     }
     let mut out = [0u8; SECTOR];
-    store.read(71, &mut out).unwrap();
+    store.read(4099, &mut out).unwrap();
     assert_eq!(out, [0xC3u8; SECTOR]);
 }
 
 #[test]
-fn a_discard_restores_the_committed_digests() {
+fn a_discard_restores_what_was_committed() {
     let mut store = HashOnlyStore::new();
     store.write(0, &varied(0)).unwrap();
     store.commit().unwrap();
     store.write(0, &varied(1)).unwrap();
     store.write(1, &varied(2)).unwrap();
     assert!(store.has_uncommitted());
+    assert_eq!(store.verify(0, &varied(1)).unwrap(), None, "uncommitted");
     store.discard_uncommitted();
-    assert_eq!(
-        store.digest(0).unwrap(),
-        *blake3::hash(&varied(0)).as_bytes()
-    );
+    assert_eq!(store.verify(0, &varied(0)).unwrap(), None);
+    assert_eq!(store.verify(0, &varied(1)).unwrap(), Some(0));
     assert_eq!(
         store.digest(1).unwrap(),
         *blake3::hash(&[0u8; SECTOR]).as_bytes()

@@ -172,3 +172,20 @@ fn a_whole_cluster_rewritten_then_discarded_or_committed() {
         assert_eq!(read(store, 64, 32), filled(100, 32), "committed");
     });
 }
+
+#[test]
+fn verify_names_the_first_sector_that_differs() {
+    on_each_store(|store| {
+        store.write(10, &filled(0x31, 4)).unwrap();
+        assert_eq!(store.verify(10, &filled(0x31, 4)).unwrap(), None);
+        store.commit().unwrap();
+        store.write(12, &filled(0x77, 1)).unwrap();
+        assert_eq!(store.verify(10, &filled(0x31, 4)).unwrap(), Some(12));
+        let mut now = filled(0x31, 4);
+        now[2 * SECTOR..3 * SECTOR].fill(0x77);
+        assert_eq!(store.verify(10, &now).unwrap(), None);
+        assert_eq!(store.verify(8, &vec![0u8; 2 * SECTOR]).unwrap(), None);
+        store.discard_uncommitted();
+        assert_eq!(store.verify(10, &filled(0x31, 4)).unwrap(), None);
+    });
+}

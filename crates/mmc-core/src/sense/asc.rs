@@ -1,7 +1,8 @@
 //! Names of additional sense codes (ASC/ASCQ), from the T10 list (SPC-5 / MMC-6 era).
 //!
 //! [`asc_description`] never allocates: it returns an [`AscDescription`] that borrows the static
-//! table and formats the `NN` of range entries (40/NN, 4D/NN, 70/NN) only when displayed.
+//! table and formats the `NN` of range entries (40/NN, 41/NN, 42/NN, 4D/NN, 70/NN) only when
+//! displayed.
 
 use core::fmt;
 
@@ -107,7 +108,7 @@ pub fn asc_assignments() -> impl Iterator<Item = (u8, u8, &'static str)> {
     ASC_TABLE.iter().copied()
 }
 
-/// The range assignments (40/NN, 4D/NN, 70/NN).
+/// The range assignments (40/NN, 41/NN, 42/NN, 4D/NN, 70/NN).
 pub fn asc_ranges() -> &'static [AscRange] {
     &ASC_RANGES
 }

@@ -8,7 +8,7 @@ use super::asc::AscRange;
 
 /// Every single assignment, sorted by (ASC, ASCQ) for binary search.
 #[rustfmt::skip]
-pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
+pub(super) static ASC_TABLE: [(u8, u8, &str); 761] = [
     (0x00, 0x00, "No additional sense information"),
     (0x00, 0x01, "Filemark detected"),
     (0x00, 0x02, "End-of-partition/medium detected"),
@@ -225,6 +225,7 @@ pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
     (0x20, 0x02, "Access denied - no access rights"),
     (0x20, 0x03, "Access denied - invalid mgmt ID key"),
     (0x20, 0x04, "Illegal command while in write capable state"),
+    (0x20, 0x05, "Write type operation while in read capable state (obsolete)"),
     (0x20, 0x06, "Illegal command while in explicit address mode"),
     (0x20, 0x07, "Illegal command while in implicit address mode"),
     (0x20, 0x08, "Access denied - enrollment conflict"),
@@ -259,6 +260,8 @@ pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
     (0x23, 0x0A, "Invalid token operation, invalid token length"),
     (0x24, 0x00, "Invalid field in CDB"),
     (0x24, 0x01, "CDB decryption error"),
+    (0x24, 0x02, "Invalid CDB field while in explicit block model (obsolete)"),
+    (0x24, 0x03, "Invalid CDB field while in implicit block model (obsolete)"),
     (0x24, 0x04, "Security audit value frozen"),
     (0x24, 0x05, "Security working key frozen"),
     (0x24, 0x06, "Nonce not unique"),
@@ -372,6 +375,7 @@ pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
     (0x30, 0x08, "Cannot write - application code mismatch"),
     (0x30, 0x09, "Current session not fixated for append"),
     (0x30, 0x0A, "Cleaning request rejected"),
+    (0x30, 0x0B, "Cleaning tape expired (obsolete)"),
     (0x30, 0x0C, "WORM medium - overwrite attempted"),
     (0x30, 0x0D, "WORM medium - integrity check"),
     (0x30, 0x10, "Medium not formatted"),
@@ -584,6 +588,7 @@ pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
     (0x5D, 0x1A, "Hardware impending failure seek time performance"),
     (0x5D, 0x1B, "Hardware impending failure spin-up retry count"),
     (0x5D, 0x1C, "Hardware impending failure drive calibration retry count"),
+    (0x5D, 0x1D, "Hardware impending failure power loss protection circuit"),
     (0x5D, 0x20, "Controller impending failure general hard drive failure"),
     (0x5D, 0x21, "Controller impending failure drive error rate too high"),
     (0x5D, 0x22, "Controller impending failure data error rate too high"),
@@ -769,8 +774,10 @@ pub(super) static ASC_TABLE: [(u8, u8, &str); 756] = [
 
 /// The assignments T10 writes with `NN`: one ASC, a span of ASCQ values.
 #[rustfmt::skip]
-pub(super) static ASC_RANGES: [AscRange; 3] = [
+pub(super) static ASC_RANGES: [AscRange; 5] = [
     AscRange { asc: 0x40, first_ascq: 0x80, last_ascq: 0xFF, before: "Diagnostic failure on component", after: "" },
+    AscRange { asc: 0x41, first_ascq: 0x01, last_ascq: 0xFF, before: "Data path failure", after: "" },
+    AscRange { asc: 0x42, first_ascq: 0x01, last_ascq: 0xFF, before: "Power-on or self-test failure", after: "" },
     AscRange { asc: 0x4D, first_ascq: 0x00, last_ascq: 0xFF, before: "Tagged overlapped commands (task tag", after: ")" },
     AscRange { asc: 0x70, first_ascq: 0x00, last_ascq: 0xFF, before: "Decompression exception short algorithm id of", after: "" },
 ];

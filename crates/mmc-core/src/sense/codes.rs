@@ -97,6 +97,7 @@ pub enum SenseKeySpecific {
 
 impl SenseKeySpecific {
     /// Decodes the three bytes (with SKSV in bit 7 of the first) for `key`. `None` when SKSV is 0.
+    #[inline]
     pub fn decode(key: SenseKey, b: [u8; 3]) -> Option<Self> {
         let [b0, b1, b2] = b;
         if b0 & 0x80 == 0 {

@@ -95,12 +95,9 @@ impl<'a> SenseDescriptor<'a> {
     ///
     /// A known type whose additional length is shorter than its layout is `BadLength`; a longer
     /// one is accepted (later revisions may extend a descriptor).
+    #[inline]
     pub fn decode(type_code: u8, key: SenseKey, body: &'a [u8]) -> Result<Self, ParseError> {
-        let short = |field| ParseError::BadLength {
-            what: WHAT,
-            field,
-            value: body.len(),
-        };
+        let short = |field| short_descriptor(field, body.len());
         Ok(match type_code {
             // SPC-4 4.5.2.2: b2 bit 7 VALID, b3 reserved, b4-11 INFORMATION.
             t::INFORMATION => match body {
@@ -179,6 +176,17 @@ impl<'a> SenseDescriptor<'a> {
     }
 }
 
+/// A known descriptor type with fewer bytes than its layout (kept out of line: parsing is on
+/// the hot path of every CHECK CONDITION, this error is not).
+#[cold]
+fn short_descriptor(field: &'static str, len: usize) -> ParseError {
+    ParseError::BadLength {
+        what: WHAT,
+        field,
+        value: len,
+    }
+}
+
 /// Iterator over the descriptors of descriptor-format sense data (bytes 8 onwards, already cut to
 /// the additional sense length and to the bytes received).
 ///
@@ -205,6 +213,17 @@ impl<'a> SenseDescriptors<'a> {
         }
     }
 
+    /// The rest of the area is shorter than the `need` bytes the next descriptor takes.
+    #[cold]
+    fn truncated(&self, field: &'static str, need: usize) -> ParseError {
+        ParseError::Truncated {
+            what: WHAT,
+            field,
+            need: self.offset + need,
+            got: self.offset + self.rest.len(),
+        }
+    }
+
     /// An iterator that yields nothing (fixed-format sense has no descriptors).
     pub fn empty(key: SenseKey) -> Self {
         SenseDescriptors {
@@ -219,6 +238,7 @@ impl<'a> SenseDescriptors<'a> {
 impl<'a> Iterator for SenseDescriptors<'a> {
     type Item = Result<SenseDescriptor<'a>, ParseError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done || self.rest.is_empty() {
             return None;
@@ -227,22 +247,12 @@ impl<'a> Iterator for SenseDescriptors<'a> {
             [t, len, after @ ..] => (*t, usize::from(*len), after),
             _ => {
                 self.done = true;
-                return Some(Err(ParseError::Truncated {
-                    what: WHAT,
-                    field: "descriptor header",
-                    need: self.offset + 2,
-                    got: self.offset + self.rest.len(),
-                }));
+                return Some(Err(self.truncated("descriptor header", 2)));
             }
         };
         let Some((body, rest)) = after_header.split_at_checked(len) else {
             self.done = true;
-            return Some(Err(ParseError::Truncated {
-                what: WHAT,
-                field: "descriptor additional length",
-                need: self.offset + 2 + len,
-                got: self.offset + self.rest.len(),
-            }));
+            return Some(Err(self.truncated("descriptor additional length", 2 + len)));
         };
         self.rest = rest;
         self.offset += 2 + len;

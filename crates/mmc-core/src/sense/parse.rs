@@ -209,62 +209,31 @@ impl<'a> Sense<'a> {
         };
         let key = SenseKey::from_u8(k);
         let (b, additional_length, truncated) = Self::bounded(bytes, desc::ADDITIONAL_LENGTH + 1);
-        let mut sense = Sense {
+        let tail = b.get(desc::DESCRIPTORS..).unwrap_or(&[]);
+        // Collected apart and moved into the result once: building the whole view first and
+        // updating it descriptor by descriptor costs a copy of it, more than the parse itself.
+        let d = FromDescriptors::collect(SenseDescriptors::new(tail, key));
+        Ok(Sense {
             response_code: b0 & 0x7F,
             format: SenseFormat::Descriptor,
             deferred: b0 & 0x7F == response_code::DESCRIPTOR_DEFERRED,
             key,
             asc: b.get(desc::ASC).copied(),
             ascq: b.get(desc::ASCQ).copied(),
-            information: None,
-            command_specific: None,
-            sense_key_specific: None,
-            fru: None,
-            filemark: false,
-            eom: false,
-            ili: false,
-            progress_indication: None,
+            information: d.information,
+            command_specific: d.command_specific,
+            sense_key_specific: d.sense_key_specific,
+            fru: d.fru,
+            filemark: d.filemark,
+            eom: d.eom,
+            ili: d.ili,
+            progress_indication: d.progress_indication,
             additional_length,
             received: bytes.len(),
             truncated,
-            descriptor_error: None,
-            tail: b.get(desc::DESCRIPTORS..).unwrap_or(&[]),
-        };
-        // The first descriptor of each type wins (SPC-4 allows one of each).
-        let mut seen_information = false;
-        let mut seen_sks = false;
-        for d in sense.descriptors() {
-            match d {
-                Ok(SenseDescriptor::Information { valid, information }) if !seen_information => {
-                    seen_information = true;
-                    sense.information = valid.then_some(information);
-                }
-                Ok(SenseDescriptor::CommandSpecific { information }) => {
-                    sense.command_specific.get_or_insert(information);
-                }
-                Ok(SenseDescriptor::SenseKeySpecific { sense_key_specific }) if !seen_sks => {
-                    seen_sks = true;
-                    sense.sense_key_specific = sense_key_specific;
-                }
-                Ok(SenseDescriptor::FieldReplaceableUnit { code }) if code != 0 => {
-                    sense.fru.get_or_insert(code);
-                }
-                Ok(SenseDescriptor::StreamCommands { filemark, eom, ili }) => {
-                    sense.filemark |= filemark;
-                    sense.eom |= eom;
-                    sense.ili |= ili;
-                }
-                Ok(SenseDescriptor::BlockCommands { ili }) => sense.ili |= ili,
-                Ok(SenseDescriptor::ProgressIndication(p)) => {
-                    sense.progress_indication.get_or_insert(p);
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    sense.descriptor_error.get_or_insert(e);
-                }
-            }
-        }
-        Ok(sense)
+            descriptor_error: d.error,
+            tail,
+        })
     }
 
     /// Key, ASC and ASCQ, when all three were received.
@@ -308,10 +277,66 @@ impl<'a> Sense<'a> {
 
     /// Fraction done of a long operation: the sense-key-specific progress (NOT READY / NO
     /// SENSE with SKSV), else the progress indication descriptor.
+    #[inline]
     pub fn progress(&self) -> Option<f64> {
         self.sense_key_specific
             .and_then(SenseKeySpecific::progress_fraction)
             .or_else(|| self.progress_indication.map(|p| p.fraction()))
+    }
+}
+
+/// The fields of [`Sense`] that descriptor format carries in descriptors.
+#[derive(Default)]
+struct FromDescriptors {
+    information: Option<u64>,
+    command_specific: Option<u64>,
+    sense_key_specific: Option<SenseKeySpecific>,
+    fru: Option<u8>,
+    filemark: bool,
+    eom: bool,
+    ili: bool,
+    progress_indication: Option<ProgressIndication>,
+    error: Option<ParseError>,
+}
+
+impl FromDescriptors {
+    fn collect(descriptors: SenseDescriptors<'_>) -> Self {
+        let mut f = FromDescriptors::default();
+        // The first descriptor of each type wins (SPC-4 allows one of each).
+        let mut seen_information = false;
+        let mut seen_sks = false;
+        for d in descriptors {
+            match d {
+                Ok(SenseDescriptor::Information { valid, information }) if !seen_information => {
+                    seen_information = true;
+                    f.information = valid.then_some(information);
+                }
+                Ok(SenseDescriptor::CommandSpecific { information }) => {
+                    f.command_specific.get_or_insert(information);
+                }
+                Ok(SenseDescriptor::SenseKeySpecific { sense_key_specific }) if !seen_sks => {
+                    seen_sks = true;
+                    f.sense_key_specific = sense_key_specific;
+                }
+                Ok(SenseDescriptor::FieldReplaceableUnit { code }) if code != 0 => {
+                    f.fru.get_or_insert(code);
+                }
+                Ok(SenseDescriptor::StreamCommands { filemark, eom, ili }) => {
+                    f.filemark |= filemark;
+                    f.eom |= eom;
+                    f.ili |= ili;
+                }
+                Ok(SenseDescriptor::BlockCommands { ili }) => f.ili |= ili,
+                Ok(SenseDescriptor::ProgressIndication(p)) => {
+                    f.progress_indication.get_or_insert(p);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    f.error.get_or_insert(e);
+                }
+            }
+        }
+        f
     }
 }
 

@@ -145,7 +145,7 @@
 //!
 //! # Not persisted
 //!
-//! A [`HashOnlyStore`](crate::store::HashOnlyStore) disc is not saved: its digests live in
+//! A [`HashOnlyStore`](crate::store::HashOnlyStore) disc is not saved: its checksums live in
 //! memory only.
 
 use std::path::{Path, PathBuf};

@@ -1,30 +1,31 @@
 //! A store that keeps what identifies each sector, not the sector: a full 25 GB BD-RE can be
-//! written and checked without 25 GB of memory.
+//! written and verified in about 50 MiB of memory.
 //!
 //! ## What is kept, and why
 //!
-//! Per sector, either the byte it repeats (a sector of one byte value: blanks, zero fills,
-//! pattern fills), which costs nothing more and reads back, or the full 32-byte BLAKE3 of its
-//! 2048 bytes, which is all that [`SectorStore::digest`] promises and cannot be read back
-//! ([`StoreError::DataNotRetained`]).
+//! Per sector, 4 bytes: either the byte it repeats (a sector of one byte value: blanks, zero
+//! fills, pattern fills), which reads back, or the CRC-32 of its 2048 bytes, against which
+//! [`SectorStore::verify`] checks the data a caller says it wrote. The data of such a sector
+//! cannot be read back ([`StoreError::DataNotRetained`]), nor its BLAKE3
+//! ([`SectorStore::digest`] answers only for uniform sectors).
 //!
-//! Sectors are grouped by clusters of 32 (a BD cluster, 64 KiB of data): a cluster record holds
-//! 32 two-byte content codes and, only once one of its sectors is not uniform, a block of 32
-//! digests. A cluster written with real data costs about 1.1 KiB, so a full single-layer BD-RE
-//! (381,856 clusters) costs about 430 MB, and a disc of mostly uniform sectors next to nothing.
+//! A CRC-32 per sector tells a wrong sector from the right one with probability 1 − 2⁻³² (and
+//! every error burst of up to 32 bits for certain), and keeps that for every sector through
+//! any pattern of rewrites: a rewrite of part of an earlier write replaces exactly the sectors
+//! it wrote. The alternatives were weighed: a BLAKE3 per sector (the previous design, 32 bytes
+//! per sector) cost 425 MiB for a full BD-RE and hashed at 1.7 GB/s; one strong hash per
+//! written run or per cluster costs next to nothing but cannot verify the rest of a run or a
+//! cluster once part of it is rewritten, since the old contents of the rewritten part are
+//! gone. CRC-32 with carry-less multiplication (`crc32fast`) runs at memory speed.
 //!
-//! The alternatives were weighed: a digest per cluster (32 bytes per 64 KiB) would cost 12 MB
-//! but could not answer the digest of one sector, which the contract asks for and the
-//! read-modify-write of partial clusters needs; digests cut to 16 bytes would halve the memory
-//! but would no longer be the BLAKE3 that callers compare with. Per-sector hashing runs at
-//! about 1.7 GB/s on one core of the project machine (release build), so the full disc hashes
-//! in about 15 s: cluster-sized hashing was not needed for speed.
+//! Sectors are grouped in pages of 4096 (8 MiB of disc): a page is three flat arrays, so a
+//! full disc costs 4 bytes and a quarter bit per sector and no per-sector allocation.
+//! Uncommitted writes go to a second map of pages with a mask of the sectors they wrote; the
+//! first commit of a disc written whole takes that map over as it is, later ones merge the
+//! written sectors into the committed pages.
 //!
-//! Uncommitted writes go to a second map of clusters with a mask of the sectors they wrote;
-//! a commit moves whole clusters over where it can and merges the others sector by sector.
-//!
-//! Measured (`cargo run --release -p virtdrive --example hash_only_full_bd_re`): a full
-//! BD-RE of distinct sectors in about 16 s, peak memory of the process 425 MiB.
+//! Measured (`cargo run --release -p virtdrive --example hash_only_full_bd_re`): see
+//! docs/benchmarks.md.
 
 use core::fmt;
 use std::collections::hash_map::Entry;
@@ -33,97 +34,119 @@ use std::collections::HashMap;
 use super::{check_span, uniform_byte, uniform_digest, whole_sectors};
 use super::{SectorStore, StoreError, SECTOR};
 
-/// Sectors in one cluster record.
-const CLUSTER_SECTORS: u64 = 32;
-/// The content code of a sector kept only as a digest; codes 0 to 255 are a repeated byte.
-const DIGEST_ONLY: u16 = 0x100;
+/// Sectors in one page.
+const PAGE_SECTORS: u64 = 4096;
+/// 64-bit words in a page's bit masks.
+const MASK_WORDS: usize = PAGE_SECTORS as usize / 64;
 
-/// What 32 consecutive sectors hold.
-#[derive(Clone)]
-struct Cluster {
-    /// Per sector: the byte it repeats (0-255), or [`DIGEST_ONLY`].
-    content: [u16; CLUSTER_SECTORS as usize],
-    /// In the uncommitted layer, bit `n` set: sector `n` was written since the last commit
-    /// (the others hold zeros and are not meant). Not used in the committed layer.
-    written: u32,
-    /// Per sector, meaningful where the content is [`DIGEST_ONLY`]; allocated on first need.
-    digests: Option<Box<[[u8; 32]; CLUSTER_SECTORS as usize]>>,
+/// What the store knows of one sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sector {
+    /// 2048 copies of one byte (never-written sectors are zeros).
+    Uniform(u8),
+    /// Any other data: its CRC-32.
+    Crc(u32),
 }
 
-impl Cluster {
-    /// 32 sectors of zeros: what a never-written cluster holds.
-    const BLANK: Cluster = Cluster {
-        content: [0; CLUSTER_SECTORS as usize],
-        written: 0,
-        digests: None,
-    };
-
-    fn set(&mut self, slot: usize, sector: &[u8]) {
-        let code = match uniform_byte(sector) {
-            Some(byte) => u16::from(byte),
-            None => {
-                let digests = self
-                    .digests
-                    .get_or_insert_with(|| Box::new([[0; 32]; CLUSTER_SECTORS as usize]));
-                if let Some(d) = digests.get_mut(slot) {
-                    *d = *blake3::hash(sector).as_bytes();
-                }
-                DIGEST_ONLY
-            }
-        };
-        if let Some(c) = self.content.get_mut(slot) {
-            *c = code;
+impl Sector {
+    fn of(data: &[u8]) -> Sector {
+        match uniform_byte(data) {
+            Some(byte) => Sector::Uniform(byte),
+            None => Sector::Crc(crc32fast::hash(data)),
         }
     }
 
-    /// Copies sector `slot` of `other` into this cluster.
-    fn take_sector(&mut self, slot: usize, other: &Cluster) {
-        let code = other.content.get(slot).copied().unwrap_or(0);
-        if code == DIGEST_ONLY {
-            let digest = other
-                .digests
-                .as_ref()
-                .and_then(|d| d.get(slot))
-                .copied()
-                .unwrap_or_default();
-            let digests = self
-                .digests
-                .get_or_insert_with(|| Box::new([[0; 32]; CLUSTER_SECTORS as usize]));
-            if let Some(d) = digests.get_mut(slot) {
-                *d = digest;
-            }
+    /// Whether `data` (one sector) is what this sector holds, as far as the store can tell.
+    fn matches(self, data: &[u8]) -> bool {
+        match self {
+            Sector::Uniform(byte) => uniform_byte(data) == Some(byte),
+            Sector::Crc(crc) => uniform_byte(data).is_none() && crc32fast::hash(data) == crc,
         }
-        if let Some(c) = self.content.get_mut(slot) {
-            *c = code;
+    }
+}
+
+fn bit(mask: &[u64], slot: usize) -> bool {
+    mask.get(slot / 64)
+        .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+}
+
+fn set_bit(mask: &mut [u64], slot: usize, on: bool) {
+    if let Some(w) = mask.get_mut(slot / 64) {
+        if on {
+            *w |= 1 << (slot % 64);
+        } else {
+            *w &= !(1 << (slot % 64));
         }
+    }
+}
+
+/// What 4096 consecutive sectors hold.
+struct Page {
+    /// Per sector: the CRC-32, or the repeated byte where `uniform` says so.
+    value: Box<[u32]>,
+    /// Bit set: the sector repeats the byte in `value`.
+    uniform: Box<[u64]>,
+    /// In the uncommitted layer, bit set: the sector was written since the last commit (the
+    /// others are not meant). Not used in the committed layer.
+    written: Box<[u64]>,
+}
+
+impl Page {
+    /// 4096 sectors of zeros: what a never-written page holds.
+    fn blank() -> Page {
+        Page {
+            value: vec![0; PAGE_SECTORS as usize].into_boxed_slice(),
+            uniform: vec![u64::MAX; MASK_WORDS].into_boxed_slice(),
+            written: vec![0; MASK_WORDS].into_boxed_slice(),
+        }
+    }
+
+    fn set(&mut self, slot: usize, sector: Sector) {
+        let (value, uniform) = match sector {
+            Sector::Uniform(byte) => (u32::from(byte), true),
+            Sector::Crc(crc) => (crc, false),
+        };
+        if let Some(v) = self.value.get_mut(slot) {
+            *v = value;
+        }
+        set_bit(&mut self.uniform, slot, uniform);
     }
 
     fn sector(&self, slot: usize) -> Sector {
-        match self.content.get(slot).copied().unwrap_or(0) {
-            DIGEST_ONLY => Sector::DigestOnly(
-                self.digests
-                    .as_ref()
-                    .and_then(|d| d.get(slot))
-                    .copied()
-                    .unwrap_or_default(),
-            ),
-            code => Sector::Uniform(u8::try_from(code).unwrap_or(0)),
+        let value = self.value.get(slot).copied().unwrap_or(0);
+        if bit(&self.uniform, slot) {
+            Sector::Uniform(u8::try_from(value).unwrap_or(0))
+        } else {
+            Sector::Crc(value)
+        }
+    }
+
+    fn is_written(&self, slot: usize) -> bool {
+        bit(&self.written, slot)
+    }
+
+    fn wholly_written(&self) -> bool {
+        self.written.iter().all(|&w| w == u64::MAX)
+    }
+
+    /// Copies the sectors `pending` wrote into this (committed) page.
+    fn take_written(&mut self, pending: &Page) {
+        for (word, &mask) in pending.written.iter().enumerate() {
+            let mut rest = mask;
+            while rest != 0 {
+                let slot = word * 64 + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                self.set(slot, pending.sector(slot));
+            }
         }
     }
 }
 
-/// What the store knows of one sector.
-#[derive(Debug, Clone, Copy)]
-enum Sector {
-    Uniform(u8),
-    DigestOnly([u8; 32]),
-}
-
-/// A disc's sectors as digests; see the module documentation.
+/// A disc's sectors as CRC-32s; see the module documentation.
 #[derive(Default)]
 pub struct HashOnlyStore {
-    committed: HashMap<u64, Cluster>,
-    pending: HashMap<u64, Cluster>,
+    committed: HashMap<u64, Page>,
+    pending: HashMap<u64, Page>,
 }
 
 impl HashOnlyStore {
@@ -138,14 +161,14 @@ impl HashOnlyStore {
     }
 
     fn sector(&self, index: u64) -> Sector {
-        let cluster = index / CLUSTER_SECTORS;
-        let slot = (index % CLUSTER_SECTORS) as usize;
-        if let Some(p) = self.pending.get(&cluster) {
-            if p.written & (1 << slot) != 0 {
+        let page = index / PAGE_SECTORS;
+        let slot = (index % PAGE_SECTORS) as usize;
+        if let Some(p) = self.pending.get(&page) {
+            if p.is_written(slot) {
                 return p.sector(slot);
             }
         }
-        match self.committed.get(&cluster) {
+        match self.committed.get(&page) {
             Some(c) => c.sector(slot),
             None => Sector::Uniform(0),
         }
@@ -155,8 +178,8 @@ impl HashOnlyStore {
 impl fmt::Debug for HashOnlyStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HashOnlyStore")
-            .field("committed_clusters", &self.committed.len())
-            .field("pending_clusters", &self.pending.len())
+            .field("committed_pages", &self.committed.len())
+            .field("pending_pages", &self.pending.len())
             .finish()
     }
 }
@@ -167,7 +190,7 @@ impl SectorStore for HashOnlyStore {
         for (sector_index, sector) in (index..).zip(out.chunks_exact_mut(SECTOR)) {
             match self.sector(sector_index) {
                 Sector::Uniform(byte) => sector.fill(byte),
-                Sector::DigestOnly(_) => {
+                Sector::Crc(_) => {
                     return Err(StoreError::DataNotRetained {
                         index: sector_index,
                     })
@@ -179,46 +202,39 @@ impl SectorStore for HashOnlyStore {
 
     fn write(&mut self, index: u64, data: &[u8]) -> Result<(), StoreError> {
         check_span(index, whole_sectors(data.len())?)?;
-        let mut current: Option<(u64, &mut Cluster)> = None;
+        let mut current: Option<(u64, &mut Page)> = None;
         for (sector_index, sector) in (index..).zip(data.chunks_exact(SECTOR)) {
-            let cluster = sector_index / CLUSTER_SECTORS;
-            let slot = (sector_index % CLUSTER_SECTORS) as usize;
-            // One map lookup per cluster, not per sector.
+            let page = sector_index / PAGE_SECTORS;
+            let slot = (sector_index % PAGE_SECTORS) as usize;
+            // One map lookup per page, not per sector.
             let pending = match current.take() {
-                Some((number, p)) if number == cluster => p,
-                _ => self.pending.entry(cluster).or_insert(Cluster::BLANK),
+                Some((number, p)) if number == page => p,
+                _ => self.pending.entry(page).or_insert_with(Page::blank),
             };
-            pending.set(slot, sector);
-            pending.written |= 1 << slot;
-            current = Some((cluster, pending));
+            pending.set(slot, Sector::of(sector));
+            set_bit(&mut pending.written, slot, true);
+            current = Some((page, pending));
         }
         Ok(())
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
         // The first commit of a disc written whole: the layer becomes the committed one as it
-        // is, without a second map alive at the same time (which would add 40 MB on a BD-RE).
+        // is, without a second map alive at the same time. Sectors the layer did not write
+        // hold zeros there, as a page never written does.
         if self.committed.is_empty() {
             core::mem::swap(&mut self.committed, &mut self.pending);
             return Ok(());
         }
         for (number, pending) in self.pending.drain() {
             match self.committed.entry(number) {
-                // Sectors the layer did not write hold zeros, as a cluster never written does.
                 Entry::Vacant(vacant) => {
                     vacant.insert(pending);
                 }
-                Entry::Occupied(mut occupied) if pending.written == u32::MAX => {
+                Entry::Occupied(mut occupied) if pending.wholly_written() => {
                     occupied.insert(pending);
                 }
-                Entry::Occupied(mut occupied) => {
-                    let committed = occupied.get_mut();
-                    for slot in 0..CLUSTER_SECTORS as usize {
-                        if pending.written & (1 << slot) != 0 {
-                            committed.take_sector(slot, &pending);
-                        }
-                    }
-                }
+                Entry::Occupied(mut occupied) => occupied.get_mut().take_written(&pending),
             }
         }
         Ok(())
@@ -230,9 +246,17 @@ impl SectorStore for HashOnlyStore {
 
     fn digest(&self, index: u64) -> Result<[u8; 32], StoreError> {
         check_span(index, 1)?;
-        Ok(match self.sector(index) {
-            Sector::Uniform(byte) => uniform_digest(byte),
-            Sector::DigestOnly(digest) => digest,
-        })
+        match self.sector(index) {
+            Sector::Uniform(byte) => Ok(uniform_digest(byte)),
+            Sector::Crc(_) => Err(StoreError::DataNotRetained { index }),
+        }
+    }
+
+    fn verify(&self, index: u64, expected: &[u8]) -> Result<Option<u64>, StoreError> {
+        check_span(index, whole_sectors(expected.len())?)?;
+        Ok((index..)
+            .zip(expected.chunks_exact(SECTOR))
+            .find(|&(i, data)| !self.sector(i).matches(data))
+            .map(|(i, _)| i))
     }
 }

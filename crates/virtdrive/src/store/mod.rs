@@ -7,9 +7,9 @@
 //!
 //! Three stores implement it:
 //! - [`MemoryStore`]: the data in memory, sparse by 64 KiB extents; the fast one for tests.
-//! - [`HashOnlyStore`]: a BLAKE3 digest per sector instead of the data, so a full 25 GB BD-RE
-//!   fits in a few hundred megabytes; reads give the data back only for sectors of one
-//!   repeated byte.
+//! - [`HashOnlyStore`]: a CRC-32 per sector instead of the data, so a full 25 GB BD-RE fits in
+//!   about 50 MiB and can still be verified by range; reads give the data back only for sectors
+//!   of one repeated byte.
 //! - `persist::FileStore` (Unix): the data in a disc file on disk, durable across processes,
 //!   with the disc file and its atomic commits.
 
@@ -56,7 +56,27 @@ pub trait SectorStore: fmt::Debug + Send {
     /// Drops the writes since the last commit (power loss).
     fn discard_uncommitted(&mut self);
     /// BLAKE3 of the sector's current contents (zeros when never written).
+    /// [`HashOnlyStore`] answers only for the sectors it can read back.
     fn digest(&self, index: u64) -> Result<[u8; 32], StoreError>;
+
+    /// Checks that the sectors from `index` hold `expected` (committed or not): `None` when
+    /// they all do, else the first sector that differs. Every store can verify what was
+    /// written, [`HashOnlyStore`] included; this default reads the sectors back.
+    fn verify(&self, index: u64, expected: &[u8]) -> Result<Option<u64>, StoreError> {
+        let mut sector = [0u8; SECTOR];
+        for (at, want) in (index..).zip(expected.chunks(SECTOR)) {
+            if want.len() != SECTOR {
+                return Err(StoreError::Unaligned {
+                    len: expected.len(),
+                });
+            }
+            self.read(at, &mut sector)?;
+            if sector.as_slice() != want {
+                return Ok(Some(at));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// The number of whole sectors in a buffer of `len` bytes.

@@ -1,12 +1,15 @@
 //! The host side of the state-machine test: CDBs from the test kit, sent raw through
 //! `Transport`, and the answers reduced to what the reference models predict.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use mmc_core::sense::{triples, SenseTriple};
-use mmc_core::{CdbBytes, DataPhase, ScsiStatus, Transport};
+use mmc_core::{CdbBytes, Completion, DataPhase, ScsiStatus, Transport, TransportError};
 use testkit::{cd_write_parameters, close_function, close_track_session, mode_select, TAO};
-use virtdrive::EmulatedDrive;
+use virtdrive::medium::{self, MediumKind};
+use virtdrive::store::MemoryStore;
+use virtdrive::{DiscFileDrive, DriveConfig, EmulatedDrive};
 
 pub use testkit::{
     expected, first_difference, format_list, pattern, synchronize_cache as synchronize_cache_cdb,
@@ -41,15 +44,101 @@ impl Answer {
     }
 }
 
+/// Where the disc under test lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// In memory; a power loss is the drive's power cycle.
+    Memory,
+    /// In a disc file; a power loss drops the drive without saving anything (as a killed
+    /// process would) and opens the disc file again.
+    File,
+}
+
+/// The drive under test.
+pub enum TestDrive {
+    Memory(EmulatedDrive),
+    File {
+        /// `None` only while the disc file is being opened again.
+        drive: Option<DiscFileDrive>,
+        kind: MediumKind,
+        path: PathBuf,
+        _dir: tempfile::TempDir,
+    },
+}
+
+impl TestDrive {
+    /// A drive holding a blank disc of `kind`.
+    pub fn blank(kind: MediumKind, backing: Backing) -> TestDrive {
+        match backing {
+            Backing::Memory => TestDrive::Memory(EmulatedDrive::with_medium(
+                DriveConfig::default(),
+                medium::blank(kind, Box::new(MemoryStore::new())),
+            )),
+            Backing::File => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let path = dir.path().join("disc");
+                let drive = DiscFileDrive::open(kind, &path, DriveConfig::default())
+                    .expect("a new disc file");
+                TestDrive::File {
+                    drive: Some(drive),
+                    kind,
+                    path,
+                    _dir: dir,
+                }
+            }
+        }
+    }
+
+    fn execute(&mut self, cdb: &[u8], data: DataPhase<'_>) -> Result<Completion, TransportError> {
+        match self {
+            TestDrive::Memory(d) => d.execute(cdb, data, TIMEOUT),
+            TestDrive::File { drive, .. } => drive
+                .as_mut()
+                .expect("an open disc file")
+                .execute(cdb, data, TIMEOUT),
+        }
+    }
+
+    /// Lets virtual time pass.
+    pub fn advance(&mut self, d: Duration) {
+        match self {
+            TestDrive::Memory(drive) => drive.advance(d),
+            TestDrive::File { drive, .. } => drive
+                .as_mut()
+                .expect("an open disc file")
+                .drive_mut()
+                .advance(d),
+        }
+    }
+
+    /// A power loss as the host lives it (see [`Backing`]), until the disc is ready again.
+    #[track_caller]
+    pub fn power_loss(&mut self) {
+        match self {
+            TestDrive::Memory(_) => power_cycle(self),
+            TestDrive::File {
+                drive, kind, path, ..
+            } => {
+                drop(drive.take());
+                *drive = Some(
+                    DiscFileDrive::open_existing(*kind, path, DriveConfig::default())
+                        .unwrap_or_else(|e| panic!("the disc file does not open again: {e}")),
+                );
+                wait_ready(self);
+            }
+        }
+    }
+}
+
 /// Sends `cdb` with `data`; a transport error is never expected in these tests.
-pub fn send(drive: &mut EmulatedDrive, cdb: &[u8], data: DataPhase<'_>) -> Answer {
+pub fn send(drive: &mut TestDrive, cdb: &[u8], data: DataPhase<'_>) -> Answer {
     let mut phase = data;
     let in_len = match &phase {
         DataPhase::In(b) => Some(b.len()),
         _ => None,
     };
     let c = drive
-        .execute(cdb, reborrow(&mut phase), TIMEOUT)
+        .execute(cdb, reborrow(&mut phase))
         .unwrap_or_else(|e| panic!("CDB {cdb:02X?}: transport error {e}"));
     match c.status {
         ScsiStatus::Good => {
@@ -75,12 +164,12 @@ fn reborrow<'a>(phase: &'a mut DataPhase<'_>) -> DataPhase<'a> {
     }
 }
 
-pub fn send_in(drive: &mut EmulatedDrive, cdb: &[u8], alloc: usize) -> Answer {
+pub fn send_in(drive: &mut TestDrive, cdb: &[u8], alloc: usize) -> Answer {
     let mut buf = vec![0xA5u8; alloc];
     send(drive, cdb, DataPhase::In(&mut buf))
 }
 
-pub fn send_none(drive: &mut EmulatedDrive, cdb: &[u8]) -> Answer {
+pub fn send_none(drive: &mut TestDrive, cdb: &[u8]) -> Answer {
     send(drive, cdb, DataPhase::None)
 }
 
@@ -113,7 +202,7 @@ pub fn close_cdb(session: bool, immed: bool) -> CdbBytes {
 
 /// MODE SELECT(10) of the Write Parameters page: TAO, BUFE, Mode 1, track mode 4, and the
 /// given Multi-session field (00b finalize, 01b no next session, 11b next session allowed).
-pub fn mode_select_write_parameters(drive: &mut EmulatedDrive, multi_session: u8) -> Answer {
+pub fn mode_select_write_parameters(drive: &mut TestDrive, multi_session: u8) -> Answer {
     let list = cd_write_parameters(TAO, multi_session, true);
     send(drive, &mode_select(&list), DataPhase::Out(&list))
 }
@@ -121,7 +210,7 @@ pub fn mode_select_write_parameters(drive: &mut EmulatedDrive, multi_session: u8
 /// Polls TEST UNIT READY while the drive answers `busy` (a format, a long write), letting
 /// virtual time pass; fails on anything else than GOOD.
 #[track_caller]
-pub fn wait_while(drive: &mut EmulatedDrive, busy: SenseTriple, step: Duration) {
+pub fn wait_while(drive: &mut TestDrive, busy: SenseTriple, step: Duration) {
     for _ in 0..100_000 {
         match send_none(drive, &TEST_UNIT_READY) {
             Answer::Good(_) => return,
@@ -136,24 +225,121 @@ pub fn wait_while(drive: &mut EmulatedDrive, busy: SenseTriple, step: Duration) 
 /// the disc spins up (02/04/01, and the medium change it reports once, 06/28/00) until TEST
 /// UNIT READY is GOOD.
 #[track_caller]
-pub fn power_cycle(drive: &mut EmulatedDrive) {
-    drive.power_cycle();
+fn power_cycle(drive: &mut TestDrive) {
+    if let TestDrive::Memory(d) = drive {
+        d.power_cycle();
+    }
     assert_eq!(
         send_none(drive, &TEST_UNIT_READY),
         Answer::Check(triples::POWER_ON_RESET),
         "the first command after a power loss"
     );
+    wait_ready(drive);
+}
+
+/// Polls TEST UNIT READY through the unit attentions and the spin-up of a disc just loaded
+/// or powered on, until GOOD.
+#[track_caller]
+fn wait_ready(drive: &mut TestDrive) {
     for _ in 0..1000 {
         match send_none(drive, &TEST_UNIT_READY) {
             Answer::Good(_) => return,
             Answer::Check(t) if t == triples::BECOMING_READY => {
                 drive.advance(Duration::from_millis(250))
             }
-            Answer::Check(t) if t == triples::MEDIUM_MAY_HAVE_CHANGED => {}
+            Answer::Check(t)
+                if t == triples::MEDIUM_MAY_HAVE_CHANGED || t == triples::POWER_ON_RESET => {}
             Answer::Check(t) => panic!("after a power loss: {t}"),
         }
     }
     panic!("the disc never became ready after a power loss");
+}
+
+/// Reads the sectors from `lba` in pieces of 40 and checks each holds what `tags` says (the
+/// pattern of a tag, zeros for `None`).
+#[track_caller]
+pub fn check_blocks(drive: &mut TestDrive, lba: i64, tags: &[Option<u64>], ctx: &str) {
+    for (k, piece) in tags.chunks(40).enumerate() {
+        let at = lba + 40 * k as i64;
+        let got = send_in(
+            drive,
+            &read_cdb(at, piece.len() as u32, false),
+            piece.len() * SECTOR,
+        )
+        .data(&format!("{ctx}: READ at {at}"));
+        if let Some(bad) = first_difference(at, &got, &expected(at, piece)) {
+            panic!("{ctx}: sector {bad} is not what the model holds there");
+        }
+    }
+}
+
+/// A WRITE where the model says nothing can be written: 05/21/02 INVALID ADDRESS FOR WRITE.
+#[track_caller]
+pub fn check_write_refused(
+    drive: &mut TestDrive,
+    lba: i64,
+    blocks: u32,
+    twelve: bool,
+    tag: u64,
+    ctx: &str,
+) {
+    let data = pattern(tag, lba, blocks);
+    let got = send(
+        drive,
+        &write_cdb(lba, blocks, twelve, false),
+        DataPhase::Out(&data),
+    );
+    assert_eq!(
+        got,
+        Answer::Check(triples::INVALID_ADDRESS_FOR_WRITE),
+        "{ctx}: LBA {lba}"
+    );
+}
+
+/// A READ of `blocks` at `lba` against the model: the pattern (or zeros) of each sector, or
+/// the sense the read must end with.
+#[track_caller]
+pub fn check_read(
+    drive: &mut TestDrive,
+    lba: i64,
+    blocks: u32,
+    twelve: bool,
+    want: Result<Vec<Option<u64>>, SenseTriple>,
+    ctx: &str,
+) {
+    let got = send_in(
+        drive,
+        &read_cdb(lba, blocks, twelve),
+        blocks as usize * SECTOR,
+    );
+    match want {
+        Ok(tags) => {
+            let got = got.data(&format!("{ctx}: LBA {lba}"));
+            if let Some(bad) = first_difference(lba, &got, &expected(lba, &tags)) {
+                panic!("{ctx}: sector {bad} is not what was written there");
+            }
+        }
+        Err(sense) => assert_eq!(got, Answer::Check(sense), "{ctx}: LBA {lba}"),
+    }
+}
+
+/// A recorded track of `recorded` sectors from `start`, `tags` its written sectors (`None`:
+/// padding): its data, the first padding after it, and its last sector read back.
+#[track_caller]
+pub fn check_recorded_track(
+    drive: &mut TestDrive,
+    start: i64,
+    recorded: i64,
+    tags: &[Option<u64>],
+    ctx: &str,
+) {
+    let upto = (tags.len() as i64 + 8).min(recorded);
+    for (from, to) in [(0, upto), (recorded - 1, recorded)] {
+        let piece: Vec<Option<u64>> = (from..to)
+            .map(|k| tags.get(k as usize).copied().flatten())
+            .collect();
+        check_blocks(drive, start + from, &piece, ctx);
+    }
 }
 
 pub fn be32(bytes: &[u8], at: usize) -> u32 {

@@ -8,9 +8,7 @@ use std::time::Duration;
 use mmc_core::sense::triples;
 use mmc_core::DataPhase;
 use proptest::prelude::*;
-use virtdrive::medium::{self, MediumKind};
-use virtdrive::store::MemoryStore;
-use virtdrive::{DriveConfig, EmulatedDrive};
+use virtdrive::medium::MediumKind;
 
 use super::host::*;
 
@@ -115,10 +113,15 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-pub fn preparation() -> impl Strategy<Value = Preparation> {
+pub fn dvd_preparation() -> impl Strategy<Value = Preparation> {
     prop_oneof![
         Just(Preparation::DvdFormatted),
         Just(Preparation::DvdFormatting),
+    ]
+}
+
+pub fn bd_preparation() -> impl Strategy<Value = Preparation> {
+    prop_oneof![
         (0u8..2).prop_map(|subtype| Preparation::BdNoSpare { subtype }),
         Just(Preparation::BdDefaultSpare),
     ]
@@ -149,15 +152,12 @@ impl Model {
 }
 
 /// A drive holding the disc, formatted as `prep` says, through CDBs.
-fn prepared_drive(prep: Preparation) -> EmulatedDrive {
+fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
     let kind = match prep {
         Preparation::DvdFormatted | Preparation::DvdFormatting => MediumKind::DvdPlusRw,
         _ => MediumKind::BdRe,
     };
-    let mut drive = EmulatedDrive::with_medium(
-        DriveConfig::default(),
-        medium::blank(kind, Box::new(MemoryStore::new())),
-    );
+    let mut drive = TestDrive::blank(kind, backing);
     let list = match prep {
         // 26h: DVD+RW basic format, as much as the disc holds.
         Preparation::DvdFormatted | Preparation::DvdFormatting => format_list(u32::MAX, 0x26, 0, 0),
@@ -185,8 +185,8 @@ fn prepared_drive(prep: Preparation) -> EmulatedDrive {
 }
 
 /// Runs `ops` against a fresh disc and the model; panics at the first divergence.
-pub fn run(prep: Preparation, ops: &[Op]) {
-    let mut drive = prepared_drive(prep);
+pub fn run(prep: Preparation, ops: &[Op], backing: Backing) {
+    let mut drive = prepared_drive(prep, backing);
     let mut model = Model {
         capacity: prep.capacity(),
         ..Model::default()
@@ -247,28 +247,31 @@ pub fn run(prep: Preparation, ops: &[Op]) {
                 model.synchronized = model.current.clone();
             }
             Op::PowerLoss if prep.allows_interruptions() => {
-                power_cycle(&mut drive);
+                drive.power_loss();
                 model.current = model.synchronized.clone();
             }
             Op::Close { .. } | Op::PowerLoss => {}
             Op::Wait { ms } => drive.advance(Duration::from_millis(u64::from(ms))),
         }
     }
-    // At the end, the whole region the operations touched reads back as the model says.
+    // At the end, the whole region the operations touched reads back as the model says; then
+    // after a last power loss, as it was last synchronized.
+    check_touched(&mut drive, &model, &format!("{prep:?}: at the end"));
+    if prep.allows_interruptions() {
+        drive.power_loss();
+        model.current = model.synchronized.clone();
+        check_touched(
+            &mut drive,
+            &model,
+            &format!("{prep:?}: after a last power loss"),
+        );
+    }
+}
+
+fn check_touched(drive: &mut TestDrive, model: &Model, ctx: &str) {
     let end = model.capacity;
     for (from, to) in [(0, 680), (end - 48, end)] {
-        for lba in (from..to).step_by(40) {
-            let blocks = (to - lba).min(40) as u32;
-            let got = send_in(
-                &mut drive,
-                &read_cdb(lba, blocks, false),
-                blocks as usize * SECTOR,
-            )
-            .data("final read");
-            let want = expected(lba, &model.tags(lba, blocks));
-            if let Some(bad) = first_difference(lba, &got, &want) {
-                panic!("{prep:?}: at the end, sector {bad} is not the last data written there");
-            }
-        }
+        let tags: Vec<Option<u64>> = (from..to).map(|l| model.current.get(&l).copied()).collect();
+        check_blocks(drive, from, &tags, ctx);
     }
 }

@@ -24,9 +24,12 @@
 //!   formatting was modelled): the spare areas FORMAT UNIT gave (`bd_r_format`); the disc
 //!   then ends where the spare areas leave it.
 //!
-//! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE), so a track
-//! in progress is saved closed into its open session, padded to whole blocks as the flush
-//! recorded it.
+//! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE). A track in
+//! progress is saved padded to whole blocks as the flush recorded it, with `"open": true`: a
+//! flush leaves the track incomplete (MMC-5 6.41: SYNCHRONIZE CACHE records the buffered data
+//! and does not close the track), so after a power loss it is still the track that writes
+//! continue (only the last track of an open last session can be open). States saved without
+//! the flag load that track closed.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,24 +66,34 @@ struct SavedTrack {
     /// Never saved; read (and refused) for the states that hold it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reserved: Option<u32>,
+    /// The incomplete track of the open session, flushed but not closed.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    open: bool,
 }
 
 impl SavedSession {
     fn of(session: &Session<(), ()>, open: Option<&Track<()>>) -> Self {
-        let track = |t: &Track<()>| SavedTrack {
+        let track = |t: &Track<()>, open: bool| SavedTrack {
             number: t.number,
             start: u32::try_from(t.start).unwrap_or(0),
             recorded: t.recorded,
             reserved: None,
+            open,
         };
         SavedSession {
-            tracks: session.tracks.iter().chain(open).map(track).collect(),
+            tracks: session
+                .tracks
+                .iter()
+                .map(|t| track(t, false))
+                .chain(open.map(|t| track(t, true)))
+                .collect(),
             closed: session.closed.is_some(),
         }
     }
 }
 
-/// The disc as JSON; an open track is saved as a closed track of its open session.
+/// The disc as JSON; an open track is saved as the last track of its open session, marked
+/// open.
 pub(crate) fn save(
     disc: &SequentialLayout,
     g: &SequentialMedium,
@@ -145,8 +158,14 @@ pub(crate) fn load(
             // session, or where a new session starts.
             let expected = disc.writable_track(g).map(|t| t.start);
             let where_ = format!("session {n}, track {}", track.number);
-            if disc.open_track.is_some() || track.reserved.is_some() {
+            if disc.open_track.is_some() {
+                return fail(format!("{where_}: follows an open track"));
+            }
+            if track.reserved.is_some() {
                 return fail(format!("{where_}: a reserved track in a saved state"));
+            }
+            if track.open && session.closed {
+                return fail(format!("{where_}: an open track in a closed session"));
             }
             if track.number != disc.last_track_number().saturating_add(1) {
                 return fail(format!("{where_}: track numbers must run 1, 2, 3..."));
@@ -171,7 +190,9 @@ pub(crate) fn load(
             }
             if let Some(next) = disc.writable_track(g) {
                 disc.record(&next, track.recorded, ());
-                disc.close_track(g);
+                if !track.open {
+                    disc.close_track(g);
+                }
             }
         }
         if session.closed {
