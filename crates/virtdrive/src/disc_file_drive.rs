@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mmc_core::cdb::Opcode;
+use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::sense::triples;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use serde_json::json;
@@ -79,6 +80,10 @@ pub struct DiscFileDrive {
     drive: EmulatedDrive,
     /// What host programs keep with the disc (see [`DiscFileDrive::note`]).
     notes: serde_json::Map<String, serde_json::Value>,
+    /// A FORMAT UNIT was accepted and its commit holds the format as started: the disc is
+    /// committed again once the drive is no longer busy with it, so a finished format
+    /// survives a power loss as it does on a disc.
+    format_to_commit: bool,
     #[cfg(unix)]
     file: Option<DiscFile>,
 }
@@ -90,6 +95,7 @@ impl DiscFileDrive {
         DiscFileDrive {
             drive: EmulatedDrive::with_medium(config, medium),
             notes: serde_json::Map::new(),
+            format_to_commit: false,
             #[cfg(unix)]
             file: None,
         }
@@ -216,6 +222,7 @@ impl DiscFileDrive {
         Ok(DiscFileDrive {
             drive,
             notes,
+            format_to_commit: false,
             file: Some(loaded.file),
         })
     }
@@ -350,6 +357,28 @@ fn saved_state(
     state
 }
 
+impl DiscFileDrive {
+    /// Commits a format that has finished since FORMAT UNIT (its own commit held it as
+    /// started): a blocking one (the drive no longer busy) or a background one (a DVD+RW's,
+    /// READ DISC INFORMATION's BG Format Status no longer "in progress", MMC-6 6.22).
+    /// A failed commit is left for the next synchronizing command, which reports it. Writes
+    /// a host made during a background format are committed with it (INF: a drive would
+    /// still hold them in its cache).
+    fn commit_finished_format(&mut self) {
+        if !self.format_to_commit || self.drive.is_busy() {
+            return;
+        }
+        let background = self
+            .drive
+            .medium()
+            .is_some_and(|m| m.disc_information().bg_format_status == BgFormatStatus::InProgress);
+        if !background {
+            self.format_to_commit = false;
+            let _ = self.commit();
+        }
+    }
+}
+
 /// Opcodes that change the disc's contents: they make every host note stale.
 fn changes_contents(opcode: u8) -> bool {
     matches!(
@@ -381,7 +410,8 @@ impl Transport for DiscFileDrive {
         self.run_arrived(cdb, data, timeout)
     }
     fn pause(&mut self, d: Duration) {
-        self.drive.pause(d)
+        self.drive.pause(d);
+        self.commit_finished_format();
     }
 
     fn device_time(&self) -> Option<Duration> {
@@ -417,10 +447,12 @@ impl DriveHooks for DiscFileDrive {
     ) -> Result<Completion, TransportError> {
         let transfer = data.len();
         let completion = self.drive.run_arrived(cdb, data, timeout)?;
-        if completion.is_good()
-            && cdb.first().copied().is_some_and(is_sync_point)
-            && self.commit().is_err()
-        {
+        let opcode = cdb.first().copied();
+        if completion.is_good() && opcode == Some(Opcode::FormatUnit.to_u8()) {
+            self.format_to_commit = true;
+        }
+        self.commit_finished_format();
+        if completion.is_good() && opcode.is_some_and(is_sync_point) && self.commit().is_err() {
             // A drive whose cache cannot reach the disc reports a write error; the cause on
             // the host is kept for `host_io_error`. The file stays as of its last commit, and
             // the next synchronizing command tries again (or, for a commit that failed after

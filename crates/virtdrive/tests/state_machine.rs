@@ -60,7 +60,7 @@ proptest! {
     }
 }
 
-// The CD-R, DVD+R and BD-R models with the disc in a disc file: every power loss (the random ones and one at
+// Every model with the disc in a disc file: every power loss (the random ones and one at
 // the end of each sequence) drops the drive without saving anything, as a killed process
 // would, and opens the disc file again; it must open and hold exactly what was synchronized.
 // Fewer sequences, as each synchronize commits the file with fsync.
@@ -83,5 +83,21 @@ proptest! {
     #[test]
     fn disc_files_of_bd_r_hold_what_was_synchronized(ops in sequential::ops()) {
         sequential::run(MediumKind::BdR, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_bd_re_hold_what_was_synchronized(
+        prep in overwritable::bd_preparation(),
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(prep, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_dvd_plus_rw_hold_what_was_synchronized(
+        prep in overwritable::dvd_preparation(),
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(prep, &ops, host::Backing::File);
     }
 }

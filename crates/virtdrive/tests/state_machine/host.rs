@@ -99,15 +99,14 @@ impl TestDrive {
         }
     }
 
-    /// Lets virtual time pass.
+    /// Lets virtual time pass, as the host waiting: a disc file sees the time pass (a
+    /// background format that ends meanwhile is committed).
     pub fn advance(&mut self, d: Duration) {
         match self {
             TestDrive::Memory(drive) => drive.advance(d),
-            TestDrive::File { drive, .. } => drive
-                .as_mut()
-                .expect("an open disc file")
-                .drive_mut()
-                .advance(d),
+            TestDrive::File { drive, .. } => {
+                Transport::pause(drive.as_mut().expect("an open disc file"), d)
+            }
         }
     }
 
