@@ -65,7 +65,7 @@ proptest! {
 // would, and opens the disc file again; it must open and hold exactly what was synchronized.
 // Fewer sequences, as each synchronize commits the file with fsync.
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(60))]
+    #![proptest_config(ProptestConfig::with_cases(40))]
 
     #[test]
     fn disc_files_of_cd_r_hold_what_was_synchronized(
