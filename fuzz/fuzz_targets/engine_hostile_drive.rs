@@ -164,6 +164,8 @@ fuzz_target!(|data: &[u8]| {
         force_media_to_be_closed: setup & 0x20 != 0,
         postgap_already_in_image: setup & 0x40 != 0,
         force_overwrite: setup & 0x80 != 0,
+        // Two chunks: the image is small, and a 4 MiB fifo per input would be most of the time.
+        fifo_bytes: 128 * 1024,
         ..WriteOptions::default()
     };
     writer.set_options(options).expect("valid options");
