@@ -15,14 +15,19 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, sheet)) = data.split_first() else {
         return;
     };
-    let kind = if first & 1 == 0 { MediumKind::CdR80 } else { MediumKind::CdR74 };
+    let kind = if first & 1 == 0 {
+        MediumKind::CdR80
+    } else {
+        MediumKind::CdR74
+    };
     let mut disc = medium::blank(kind, Box::new(MemoryStore::new()));
     let Some(mut page) = disc.write_parameters() else {
         panic!("a CD-R has a write parameters page");
     };
     page.write_type = WriteType::SessionAtOnce;
     page.test_write = first & 2 != 0;
-    disc.set_write_parameters(&page).expect("SAO is a CD-R write type");
+    disc.set_write_parameters(&page)
+        .expect("SAO is a CD-R write type");
     if disc.send_cue_sheet(sheet).is_err() {
         return;
     }
@@ -30,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = disc.track_information(TrackAddressType::TrackNumber, n);
     }
     let _ = disc.track_information(TrackAddressType::Lba, 0);
-    let _ = disc.read_toc(&ReadTocPmaAtip { allocation_length: 0xFFFF, ..ReadTocPmaAtip::default() });
+    let _ = disc.read_toc(&ReadTocPmaAtip {
+        allocation_length: 0xFFFF,
+        ..ReadTocPmaAtip::default()
+    });
     let _ = disc.disc_information();
     let sector = [0u8; 2048 * 2];
     let now = VirtualTime::ZERO;

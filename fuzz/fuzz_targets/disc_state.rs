@@ -21,7 +21,11 @@ fn folder() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let shm = PathBuf::from("/dev/shm");
-        let base = if shm.is_dir() { shm } else { std::env::temp_dir() };
+        let base = if shm.is_dir() {
+            shm
+        } else {
+            std::env::temp_dir()
+        };
         let dir = base.join(format!("fuzz-disc-state-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a folder for the disc files");
         dir

@@ -61,7 +61,10 @@ fn written_range(cdb: &[u8]) -> Option<(i64, i64)> {
 
 /// Commands that may change any sector of the disc.
 fn changes_whole_disc(opcode: u8) -> bool {
-    matches!(opcode, 0xA1 /* BLANK */ | 0x04 /* FORMAT UNIT */ | 0x5B /* CLOSE */)
+    matches!(
+        opcode,
+        0xA1 /* BLANK */ | 0x04 /* FORMAT UNIT */ | 0x5B /* CLOSE */
+    )
 }
 
 /// The sampled sectors' contents (`None`: unreadable), read through the medium into `into`.
@@ -96,19 +99,18 @@ fuzz_target!(|data: &[u8]| {
     let (mut before, mut after) = (Snapshot::default(), Snapshot::default());
     for _ in 0..MAX_COMMANDS {
         let Some(control) = input.byte() else { break };
-        match control & 3 {
-            3 => {
-                match (control >> 2) & 3 {
-                    0 | 1 => {
-                        let secs = be(input.take(2)) as u64;
-                        drive.advance(Duration::from_millis(secs * 250));
-                    }
-                    2 => drive.power_cycle(),
-                    _ => drive.advance(Duration::from_secs(3600)),
+        if control & 3 == 3 {
+            // Between commands: the clock steps (up to about 4.5 hours, or an hour), or the
+            // power fails.
+            match (control >> 2) & 3 {
+                0 | 1 => {
+                    let quarters = be(input.take(2)) as u64;
+                    drive.advance(Duration::from_millis(quarters * 250));
                 }
-                continue;
+                2 => drive.power_cycle(),
+                _ => drive.advance(Duration::from_secs(3600)),
             }
-            _ => {}
+            continue;
         }
         let cdb_len = 1 + usize::from(control >> 4);
         let mut cdb = input.take(cdb_len).to_vec();
@@ -136,7 +138,10 @@ fuzz_target!(|data: &[u8]| {
         let opcode = cdb[0];
         let range = written_range(&cdb);
         if !changes_whole_disc(opcode) && before.readable.len() == after.readable.len() {
-            let sectors = before.bytes.chunks_exact(2048).zip(after.bytes.chunks_exact(2048));
+            let sectors = before
+                .bytes
+                .chunks_exact(2048)
+                .zip(after.bytes.chunks_exact(2048));
             for (i, (b, a)) in sectors.enumerate().take(before.readable.len()) {
                 let lba = samples[i];
                 let inside = range.is_some_and(|(s, e)| (s..e).contains(&lba));

@@ -149,7 +149,12 @@ fuzz_target!(|data: &[u8]| {
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),
     );
-    let hostile = Hostile { drive, input: answers.to_vec(), at: 0, commands: 0 };
+    let hostile = Hostile {
+        drive,
+        input: answers.to_vec(),
+        at: 0,
+        commands: 0,
+    };
     let writer = DataWriter::new();
     // Opening the recorder identifies the drive; handing it to the writer reads its features.
     let opened = Recorder::open(hostile).and_then(|r| writer.set_recorder(r));
@@ -159,8 +164,11 @@ fuzz_target!(|data: &[u8]| {
     }
     writer.set_client_name("fuzz").expect("a valid client name");
     let options = WriteOptions {
-        verification: [VerificationLevel::None, VerificationLevel::Quick, VerificationLevel::Full]
-            [usize::from(setup >> 3) % 3],
+        verification: [
+            VerificationLevel::None,
+            VerificationLevel::Quick,
+            VerificationLevel::Full,
+        ][usize::from(setup >> 3) % 3],
         force_media_to_be_closed: setup & 0x20 != 0,
         postgap_already_in_image: setup & 0x40 != 0,
         force_overwrite: setup & 0x80 != 0,
@@ -169,8 +177,13 @@ fuzz_target!(|data: &[u8]| {
         ..WriteOptions::default()
     };
     writer.set_options(options).expect("valid options");
-    let image = vec![0x5Au8; 64 * 2048];
-    let result = writer.write(&mut Cursor::new(image.clone()), image.len() as u64, None, &mut |_, _| {});
+    let image = vec![0x5Au8; 16 * 2048];
+    let result = writer.write(
+        &mut Cursor::new(image.clone()),
+        image.len() as u64,
+        None,
+        &mut |_, _| {},
+    );
     match result {
         Ok(outcome) => {
             let _ = outcome.code.hresult();
@@ -181,7 +194,10 @@ fuzz_target!(|data: &[u8]| {
 
 /// A failure carries an IMAPI code (a failure HRESULT) and a name for it.
 fn typed(e: &discwriter::Error) {
-    assert!(e.hresult() & 0x8000_0000 != 0, "a failure without a failure code: {e:?}");
+    assert!(
+        e.hresult() & 0x8000_0000 != 0,
+        "a failure without a failure code: {e:?}"
+    );
     assert!(!e.imapi_name().is_empty(), "{e:?}");
     let _ = (e.to_string(), e.cause());
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use mmc_core::cdb::{
-    CdbRepr, Inquiry, Read10, ReadCapacity, ReadDiscInformation, SynchronizeCache,
-    TestUnitReady, Write10,
+    CdbRepr, Inquiry, Read10, ReadCapacity, ReadDiscInformation, SynchronizeCache, TestUnitReady,
+    Write10,
 };
 use mmc_core::{DataPhase, Transport};
 use virtdrive::fault::{FaultPlan, Faulty};
@@ -41,20 +41,40 @@ fuzz_target!(|data: &[u8]| {
     for round in 0..3u32 {
         let _ = faulty.execute(&TestUnitReady.encode(), DataPhase::None, t);
         let _ = faulty.execute(
-            &Inquiry { allocation_length: 96, ..Inquiry::default() }.encode(),
+            &Inquiry {
+                allocation_length: 96,
+                ..Inquiry::default()
+            }
+            .encode(),
             DataPhase::In(&mut buf[..96]),
             t,
         );
         let _ = faulty.execute(
-            &ReadDiscInformation { allocation_length: 34, ..ReadDiscInformation::default() }.encode(),
+            &ReadDiscInformation {
+                allocation_length: 34,
+                ..ReadDiscInformation::default()
+            }
+            .encode(),
             DataPhase::In(&mut buf[..34]),
             t,
         );
-        let _ = faulty.execute(&ReadCapacity::default().encode(), DataPhase::In(&mut buf[..8]), t);
-        let write = Write10 { lba: round as i32, blocks: 1, ..Write10::default() };
+        let _ = faulty.execute(
+            &ReadCapacity::default().encode(),
+            DataPhase::In(&mut buf[..8]),
+            t,
+        );
+        let write = Write10 {
+            lba: round as i32,
+            blocks: 1,
+            ..Write10::default()
+        };
         let _ = faulty.execute(&write.encode(), DataPhase::Out(&sector), t);
         let _ = faulty.execute(&SynchronizeCache::default().encode(), DataPhase::None, t);
-        let read = Read10 { lba: round as i32, blocks: 1, ..Read10::default() };
+        let read = Read10 {
+            lba: round as i32,
+            blocks: 1,
+            ..Read10::default()
+        };
         let _ = faulty.execute(&read.encode(), DataPhase::In(&mut buf), t);
         faulty.pause(Duration::from_secs(1));
     }

@@ -23,9 +23,16 @@ fn reserved(kind: u8) -> &'static [usize] {
 
 fn same_but_reserved(body: &[u8], again: &[u8]) {
     let kind = body[0];
-    assert_eq!(body.len(), again.len(), "{body:02X?} re-encoded as {again:02X?}");
+    assert_eq!(
+        body.len(),
+        again.len(),
+        "{body:02X?} re-encoded as {again:02X?}"
+    );
     for (i, (a, b)) in body.iter().zip(again).enumerate() {
-        assert!(a == b || reserved(kind).contains(&i), "byte {i}: {body:02X?} re-encoded as {again:02X?}");
+        assert!(
+            a == b || reserved(kind).contains(&i),
+            "byte {i}: {body:02X?} re-encoded as {again:02X?}"
+        );
     }
 }
 
