@@ -134,17 +134,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&setup, answers)) = data.split_first() else {
         return;
     };
-    let kinds = [
-        MediumKind::CdR80,
-        MediumKind::DvdPlusRw,
-        MediumKind::BdRe,
-        MediumKind::DvdPlusR,
-        MediumKind::BdR,
-        MediumKind::DvdRom,
-        MediumKind::Unknown,
-        MediumKind::CdR74,
-    ];
-    let kind = kinds[usize::from(setup & 7)];
+    let kind = MediumKind::ALL[usize::from(setup) % MediumKind::ALL.len()];
     let drive = EmulatedDrive::with_medium(
         DriveConfig::default(),
         medium::blank(kind, Box::new(MemoryStore::new())),

@@ -15,8 +15,6 @@ import struct
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEEDS = os.path.join(ROOT, "fuzz", "seeds")
 KINDS = ["cd-r74", "cd-r", "dvd+rw", "bd-re", "dvd+r", "bd-r", "dvd-rom", "unknown"]
-# engine_hostile_drive's medium order.
-ENGINE_KINDS = ["cd-r", "dvd+rw", "bd-re", "dvd+r", "bd-r", "dvd-rom", "unknown", "cd-r74"]
 DIRECTIONS = {"none": 0, "in": 1, "out": 2}
 
 
@@ -109,7 +107,7 @@ def cue_sheets(name, records):
 
 
 def engine_seeds():
-    for i, medium in enumerate(ENGINE_KINDS):
+    for i, medium in enumerate(KINDS):
         for verification in range(3):
             setup = i | verification << 3
             # The drive answers everything, then: every fourth command answered by the input.
