@@ -29,7 +29,11 @@ fn a_read_into_a_buffer_shorter_than_a_block_moves_nothing_and_answers() {
         command_out(&mut drive, &[0x04, 0x11, 0, 0, 0, 0], &list);
         drive.advance(Duration::from_secs(3600));
         command_out(&mut drive, &write10(0, 32), &[0x5A; 32 * 2048]);
-        let read = Read10 { lba: 0, blocks: 1, ..Read10::default() };
+        let read = Read10 {
+            lba: 0,
+            blocks: 1,
+            ..Read10::default()
+        };
         let mut buf = [0xEEu8; 512];
         let done = drive
             .execute(&read.encode(), DataPhase::In(&mut buf), T)
