@@ -45,12 +45,5 @@ fuzz_target!(|data: &[u8]| {
     for lba in [-150, -149, 0] {
         let _ = disc.write(lba, &sector, false, now);
     }
-    let state = disc.save_state();
-    let reload = |state: &serde_json::Value| {
-        medium::load(kind, state, Box::new(MemoryStore::new()))
-            .unwrap_or_else(|e| panic!("the saved state does not load: {e}\n{state}"))
-            .save_state()
-    };
-    let once = reload(&state);
-    assert_eq!(reload(&once), once, "saved from {state}");
+    discwriter_fuzz::assert_state_reloads(kind, &disc.save_state());
 });
