@@ -66,12 +66,19 @@ fn closing_a_reserved_track_pads_it_without_storing_the_padding() {
     command_out(&mut drive, &write10(0, 32), &[0x5A; 32 * 2048]);
     command_ok(&mut drive, &synchronize_cache(false));
     command_ok_long(&mut drive, &close_track_session(0b001, 1, false));
-    assert_eq!(store.sector_writes(), 32, "only the host's sectors are stored");
+    assert_eq!(
+        store.sector_writes(),
+        32,
+        "only the host's sectors are stored"
+    );
     let info = command_in(&mut drive, &read_track_information(1), 48);
     let size = u32::from_be_bytes([info[24], info[25], info[26], info[27]]);
     assert_eq!(size, 64_000, "the track keeps its reserved size");
     let padding = command_in(&mut drive, &read10(63_968, 32), 32 * 2048);
-    assert!(padding.iter().all(|&b| b == 0), "the padding reads as zeros");
+    assert!(
+        padding.iter().all(|&b| b == 0),
+        "the padding reads as zeros"
+    );
     let data = command_in(&mut drive, &read10(0, 32), 32 * 2048);
     assert_eq!(data, [0x5A; 32 * 2048]);
 }
