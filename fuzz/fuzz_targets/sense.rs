@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = sense.to_string();
         let _ = sense.description().map(|d| d.to_string());
-        let opcode = data.get(0).copied().unwrap_or(0);
+        let opcode = data.first().copied().unwrap_or(0);
         let _ = classify_sense(&sense, opcode);
         let _ = retry_class(&sense);
     }

@@ -77,9 +77,13 @@ impl WrittenExtents {
         self.ranges.clear();
     }
 
-    /// Splits `[start, end)` into consecutive runs, each `(run_start, run_end, written)`.
+    /// Splits `[start, end)` into consecutive runs, each `(run_start, run_end, written)`;
+    /// none for an empty range (a READ whose host buffer holds no whole block).
     pub fn runs(&self, start: u64, end: u64) -> Vec<(u64, u64, bool)> {
         let mut out = Vec::new();
+        if start >= end {
+            return out;
+        }
         let mut at = start;
         // A range beginning before `start` may cover its first sectors.
         let first = self

@@ -180,31 +180,17 @@ impl SequentialDisc {
         self.store.as_ref()
     }
 
-    /// Writes `pad` zero sectors at `start` (the drive's padding).
-    fn write_zeros(&mut self, start: i64, pad: u32) -> MediumResult<()> {
-        let start = u64::try_from(start).map_err(|_| lba_out_of_range(i32::MAX))?;
-        const CHUNK: u32 = 512;
-        let zeros = vec![0u8; CHUNK as usize * SECTOR];
-        let mut done = 0;
-        while done < pad {
-            let n = CHUNK.min(pad - done);
-            let at = start + u64::from(done);
-            let piece = zeros.get(..n as usize * SECTOR).unwrap_or(&[]);
-            self.store
-                .write(at, piece)
-                .map_err(|e| store_error(&e, false))?;
-            done += n;
-        }
-        Ok(())
-    }
-
     /// Pads the open track (to its block, or to its reservation when `closing`); returns
     /// the sectors padded.
+    ///
+    /// The padding is not written to the store: it lies at and past the next writable
+    /// address, where nothing was ever stored (a power loss drops what was not synchronized),
+    /// and never-written sectors read as zeros. A reservation of the whole disc closed after
+    /// one block would otherwise store 25 GB of zeros.
     fn pad_open_track(&mut self, closing: bool) -> MediumResult<u32> {
-        let Some((start, pad)) = self.disc.padding(&self.recording, closing) else {
+        let Some((_, pad)) = self.disc.padding(&self.recording, closing) else {
             return Ok(0);
         };
-        self.write_zeros(start, pad)?;
         self.disc.pad(pad);
         Ok(pad)
     }
