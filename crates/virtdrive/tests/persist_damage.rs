@@ -121,6 +121,31 @@ fn one_flipped_byte_in_a_journal_slot_is_reported_not_replayed() {
     );
 }
 
+/// The digests a commit records are of the sectors the drive wrote, not of whatever the journal
+/// holds by the time of the commit: a slot changed behind the disc's back between its write
+/// and the commit is damage, reported when the commit is replayed.
+#[test]
+fn a_journal_slot_changed_before_the_commit_is_reported_not_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
+    disc.store.write(0, &sectors(0x11, 8)).unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!({"round": 1})).unwrap();
+    disc.store.write(2, &sectors(0x22, 4)).unwrap();
+    disc.store.commit().unwrap();
+    // Slot 1 (sector 3) changed on disk after the write.
+    let mut bytes = fs::read(journal_path(&path)).unwrap();
+    bytes[2 * SECTOR + 1000] ^= 0x01;
+    fs::write(journal_path(&path), &bytes).unwrap();
+    disc.file
+        .commit_up_to_commit_point(&json!({"round": 2}))
+        .unwrap();
+    drop(disc);
+    let message = generation_2_is_damaged(&path);
+    assert!(message.contains("do not match their digest"), "{message}");
+}
+
 #[test]
 fn a_state_file_changed_by_one_byte_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
+use super::digests::GroupDigests;
 use super::error::{duplicate, io_at, DiscFileOperation, HostIoError, PersistError};
 use super::journal::{self, sector_offset, slot_offset, Entry, Record};
 use super::staging::SlotIndex;
@@ -38,6 +39,8 @@ pub(crate) struct OpenDisc {
     /// The journal, from the first write after a commit until the next commit retires it.
     journal: Option<File>,
     index: SlotIndex,
+    /// The digests of slots hashed as they were written, for the commit record.
+    digests: GroupDigests,
     /// Sectors written straight into the data file, past everything committed.
     tail: Tail,
     /// The first free journal slot.
@@ -245,6 +248,7 @@ impl OpenDisc {
             committed,
             journal: None,
             index: SlotIndex::default(),
+            digests: GroupDigests::default(),
             next_slot: 0,
             synchronized_end: 0,
             needs_reopen: false,

@@ -110,34 +110,44 @@ impl Record {
 }
 
 /// `entries` (sorted by sector) cut into groups of at most [`GROUP`] sectors, each covered
-/// by one digest.
+/// by one digest: a run is cut where its slots cross a multiple of [`GROUP`], so that a group
+/// is the part of a run within one aligned megabyte of slots. A group is then the same
+/// whichever neighbours its run gains or loses, and its digest, hashed as its slots were
+/// written ([`GroupDigests`](super::digests::GroupDigests)), is found again at the commit.
 pub(crate) fn groups(entries: &[Entry]) -> Vec<Entry> {
-    entries
-        .iter()
-        .flat_map(|e| {
-            (0..e.count.div_ceil(GROUP)).map(move |k| {
-                let done = k * GROUP;
-                Entry {
-                    sector: e.sector + done,
-                    slot: u32::try_from(u64::from(e.slot) + done).unwrap_or(u32::MAX),
-                    count: (e.count - done).min(GROUP),
-                }
-            })
-        })
-        .collect()
+    let mut groups = Vec::new();
+    for e in entries {
+        let mut done = 0u64;
+        while done < e.count {
+            let slot = u64::from(e.slot) + done;
+            let count = (GROUP - slot % GROUP).min(e.count - done);
+            groups.push(Entry {
+                sector: e.sector + done,
+                slot: u32::try_from(slot).unwrap_or(u32::MAX),
+                count,
+            });
+            done += count;
+        }
+    }
+    groups
 }
 
-/// The BLAKE3 of each group's slots, read back from the journal.
+/// The BLAKE3 of each group's slots: `known` gives those hashed as they were written, and the
+/// others are read back from the journal.
 pub(crate) fn digest_groups(
     journal: (&Path, &File),
     groups: &[Entry],
+    known: impl Fn(&Entry) -> Option<[u8; 32]>,
 ) -> Result<Vec<[u8; 32]>, PersistError> {
-    let mut buf = Vec::with_capacity(GROUP as usize * SECTOR);
+    let mut buf = Vec::new();
     groups
         .iter()
-        .map(|group| {
-            read_group(journal, group, &mut buf)?;
-            Ok(*blake3::hash(&buf).as_bytes())
+        .map(|group| match known(group) {
+            Some(digest) => Ok(digest),
+            None => {
+                read_group(journal, group, &mut buf)?;
+                Ok(*blake3::hash(&buf).as_bytes())
+            }
         })
         .collect()
 }
@@ -348,7 +358,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn runs_are_cut_into_groups_of_at_most_512_sectors() {
+    fn runs_are_cut_into_groups_at_each_megabyte_of_slots() {
         let run = Entry {
             sector: 100,
             slot: 7,
@@ -357,9 +367,10 @@ mod tests {
         let groups = groups(&[run]);
         let shape: Vec<(u64, u32, u64)> =
             groups.iter().map(|g| (g.sector, g.slot, g.count)).collect();
+        // Cut where the slots cross 512 and 1024.
         assert_eq!(
             shape,
-            vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]
+            vec![(100, 7, 505), (605, 512, 512), (1117, 1024, 83)]
         );
     }
 

@@ -152,6 +152,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::medium::MediumKind;
+mod digests;
 mod disc;
 mod error;
 mod file_store;

@@ -25,6 +25,7 @@ impl OpenDisc {
         }
         self.index.discard_pending();
         self.next_slot = self.synchronized_end;
+        self.digests.forget_from(self.next_slot);
         if self.tail.end > self.tail.synchronized_end {
             self.tail.end = self.tail.synchronized_end;
             self.tail.cut_pending = true;
@@ -123,7 +124,8 @@ impl OpenDisc {
             }
             (false, Some(journal)) => {
                 let groups = journal::groups(entries);
-                let digests = journal::digest_groups((&self.journal_path, journal), &groups)
+                let known = |group: &Entry| self.digests.get(group);
+                let digests = journal::digest_groups((&self.journal_path, journal), &groups, known)
                     .map_err(not_committed)?;
                 let record = journal::encode_record(generation, &groups, &digests);
                 let record_offset = slot_offset(self.next_slot);
@@ -210,6 +212,7 @@ impl OpenDisc {
             self.journal = None;
             remove_if_present(&self.journal_path)?;
             self.index.clear();
+            self.digests.clear();
             self.next_slot = 0;
             self.synchronized_end = 0;
             return Ok(());
@@ -233,6 +236,8 @@ impl OpenDisc {
         };
         self.journal = Some(new);
         self.index = index;
+        // The pending slots moved: their digests are read back when they are committed.
+        self.digests.clear();
         self.next_slot = slots;
         self.synchronized_end = 0;
         Ok(())
