@@ -50,7 +50,9 @@ impl GroupDigests {
                 return;
             };
             let continues = self.open.as_ref().is_some_and(|g| {
-                u64::from(g.slot) + g.count == slot && g.sector + g.count == sector && slot % GROUP != 0
+                u64::from(g.slot) + g.count == slot
+                    && g.sector + g.count == sector
+                    && slot % GROUP != 0
             });
             if !continues {
                 self.close();
@@ -70,6 +72,11 @@ impl GroupDigests {
         }
     }
 
+    /// `digest` is that of `group`'s slots (a commit record said so).
+    pub fn known(&mut self, group: Entry, digest: [u8; 32]) {
+        self.done.insert(group.slot, (group, digest));
+    }
+
     /// The digest of `group`, when its slots were hashed as they were written and not
     /// written since.
     pub fn get(&self, group: &Entry) -> Option<[u8; 32]> {
@@ -87,7 +94,8 @@ impl GroupDigests {
     /// them are forgotten.
     pub fn forget(&mut self, slot: u32, count: u64) {
         let end = u64::from(slot).saturating_add(count);
-        let overlaps = |e: &Entry| u64::from(e.slot) < end && u64::from(e.slot) + e.count > u64::from(slot);
+        let overlaps =
+            |e: &Entry| u64::from(e.slot) < end && u64::from(e.slot) + e.count > u64::from(slot);
         if self.open.as_ref().is_some_and(|g| overlaps(&g.entry())) {
             self.open = None;
         }

@@ -7,6 +7,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::error::{io_at, PersistError};
+use super::state::JournalRef;
 use crate::store::{check_span, SECTOR};
 
 /// Bytes in a slot (one sector), and in the header, which takes the place of slot -1.
@@ -50,6 +51,37 @@ pub(crate) struct Entry {
 /// The byte offset of a slot in the journal.
 pub(crate) fn slot_offset(slot: impl Into<u64>) -> u64 {
     slot.into().saturating_add(1).saturating_mul(SLOT)
+}
+
+/// The slots `[first, end)` the record a state names takes: it is written at the first free
+/// slot of its commit, so every slot it maps lies before `first`.
+pub(crate) fn record_slots(named: &JournalRef) -> (u64, u64) {
+    let first = (named.record_offset / SLOT).saturating_sub(1);
+    (
+        first,
+        first.saturating_add(named.record_length.div_ceil(SLOT)),
+    )
+}
+
+/// Gives bytes `[from, to)` of `file` back to the file system (a hole, reading as zeros,
+/// the file's length unchanged). Best effort: where the file system cannot, they stay.
+pub(crate) fn punch(file: &File, from: u64, to: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::fcntl::{fallocate, FallocateFlags};
+        use std::os::fd::AsRawFd;
+        if let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to.saturating_sub(from)))
+        {
+            let _ = fallocate(
+                file.as_raw_fd(),
+                FallocateFlags::FALLOC_FL_PUNCH_HOLE | FallocateFlags::FALLOC_FL_KEEP_SIZE,
+                offset,
+                len,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, from, to);
 }
 
 /// The byte offset of sector `index` in the data file (the caller has checked the span).
@@ -170,6 +202,30 @@ fn read_group(
         });
     }
     Ok(())
+}
+
+/// Checks that every slot a record maps lies before the record (where its commit wrote it,
+/// and before which no later write reaches).
+pub(crate) fn check_below_record(
+    path: &Path,
+    record: &Record,
+    named: &JournalRef,
+) -> Result<(), PersistError> {
+    let (first, _) = record_slots(named);
+    match record
+        .entries
+        .iter()
+        .find(|e| u64::from(e.slot).saturating_add(e.count) > first)
+    {
+        Some(e) => Err(PersistError::CorruptJournal {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the commit record maps sectors {}.. to slots from {}, at or past the record",
+                e.sector, e.slot
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Checks every slot the record names against its digest; `Err` names the first group whose

@@ -221,6 +221,13 @@ impl DiscFile {
         lock(&self.disc).commit_up_to_commit_point(state)
     }
 
+    /// Makes commits compact the journal into the data file once it holds `slots` slots
+    /// (normally half the slots a journal can number), so that tests reach that path.
+    #[doc(hidden)]
+    pub fn set_compaction_threshold(&self, slots: u32) {
+        lock(&self.disc).set_compaction_threshold(slots);
+    }
+
     pub(crate) fn from_shared(disc: Arc<Mutex<OpenDisc>>) -> Self {
         DiscFile { disc }
     }

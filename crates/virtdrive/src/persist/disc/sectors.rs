@@ -18,6 +18,11 @@ impl OpenDisc {
         self.committed.generation
     }
 
+    /// The generation a new journal's header names: the commit it is made for.
+    pub(super) fn journal_header_for_new(&self) -> u64 {
+        self.committed.generation + 1
+    }
+
     /// The first failure of the file system since the disc was opened or this was last
     /// taken.
     pub fn host_io_error(&self) -> Option<&HostIoError> {
@@ -252,13 +257,15 @@ impl OpenDisc {
                 .truncate(true)
                 .open(path)
                 .map_err(store_io(path))?;
-            if let Err(e) = file.write_all_at(&journal::header(self.committed.generation + 1), 0) {
+            let header = self.journal_header_for_new();
+            if let Err(e) = file.write_all_at(&journal::header(header), 0) {
                 // A journal without its header holds nothing: not left behind.
                 drop(file);
                 let _ = fs::remove_file(path);
                 return Err(store_io(path)(e));
             }
             self.journal = Some(file);
+            self.journal_header = header;
         }
         Ok(())
     }
