@@ -146,6 +146,52 @@ fn a_journal_slot_changed_before_the_commit_is_reported_not_committed() {
     assert!(message.contains("do not match their digest"), "{message}");
 }
 
+/// A disc whose sectors live in its journal (two overwrites committed) and whose third
+/// overwrite stopped at its commit point with one of its slots then damaged: the repair goes
+/// back to the second, whose sectors the journal still holds, and nothing of the first.
+#[test]
+fn a_repair_restores_the_previous_generation_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
+    for (round, byte) in [(1, 0x11), (2, 0x22)] {
+        disc.store.write(0, &sectors(byte, 8)).unwrap();
+        disc.store.commit().unwrap();
+        disc.file.commit(&json!({ "round": round })).unwrap();
+    }
+    disc.store.write(2, &sectors(0x33, 4)).unwrap();
+    disc.store.commit().unwrap();
+    disc.file
+        .commit_up_to_commit_point(&json!({"round": 3}))
+        .unwrap();
+    drop(disc);
+    // Round 3's slots follow round 2's 8 slots and its record (one slot).
+    let mut bytes = fs::read(journal_path(&path)).unwrap();
+    bytes[11 * SECTOR + 5] ^= 0x01;
+    fs::write(journal_path(&path), &bytes).unwrap();
+    let err = DiscFile::open(&path).expect_err("generation 3 is damaged");
+    assert!(
+        matches!(err, PersistError::Damaged { generation: 3, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("generation 2 can be restored"),
+        "{err}"
+    );
+    match virtdrive::persist::repair(&path).unwrap() {
+        virtdrive::persist::Repair::RolledBack { lost, now, .. } => {
+            assert_eq!((lost, now), (3, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    let disc = DiscFile::open(&path).unwrap();
+    assert_eq!(disc.file.generation(), 2);
+    assert_eq!(disc.state, json!({"round": 2}));
+    let mut out = vec![0u8; 8 * SECTOR];
+    disc.store.read(0, &mut out).unwrap();
+    assert!(out == sectors(0x22, 8), "generation 2's sectors");
+}
+
 #[test]
 fn a_state_file_changed_by_one_byte_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();
