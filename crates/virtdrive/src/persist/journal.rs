@@ -1,5 +1,5 @@
-//! The redo journal's bytes: header, slots, commit record, and replaying a record into the
-//! data file. The layout is described in the [module documentation](super).
+//! The journal's bytes: header, slots, commit record, and copying a record's slots into the
+//! data file (a compaction, or a version 2 commit). The layout is described in the [module documentation](super).
 
 use std::fs::File;
 use std::io;

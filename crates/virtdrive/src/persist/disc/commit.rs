@@ -1,5 +1,6 @@
 //! Committing an open disc: pending sectors become synchronized (SYNCHRONIZE CACHE), the
-//! state is written with its commit record, and the journal is applied and retired.
+//! state is written with its commit record, the journal marked checked and its unmapped
+//! slots punched, or, for a compaction, the journal copied into the data file and retired.
 
 use std::fs;
 use std::io;

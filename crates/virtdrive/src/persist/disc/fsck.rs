@@ -29,7 +29,7 @@ pub enum Repair {
 }
 
 /// Checks the disc at `path` without changing it, under a shared lock: the state file's
-/// check, the data file's length, and, when the last commit is not yet in the data file,
+/// check, the data file's length, and, when the state names a journal,
 /// its journal's header, commit record and every slot against its digest. An `Err` is what
 /// opening the disc would say.
 pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
@@ -74,7 +74,7 @@ pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
                 "a record version without digests"
             }
         ),
-        None => "journal: none to replay, every commit is in the data file".to_owned(),
+        None => "journal: none, every committed sector is in the data file".to_owned(),
     });
     match &state.previous {
         Some(p) => findings.push(format!(
