@@ -204,13 +204,22 @@ fn read_group(
     Ok(())
 }
 
-/// Checks that every slot a record maps lies before the record (where its commit wrote it,
-/// and before which no later write reaches).
+/// Checks that the record begins at a slot, and that every slot it maps lies before it
+/// (where its commit wrote it, and before which no later write reaches).
 pub(crate) fn check_below_record(
     path: &Path,
     record: &Record,
     named: &JournalRef,
 ) -> Result<(), PersistError> {
+    if named.record_offset % SLOT != 0 || named.record_offset < SLOT {
+        return Err(PersistError::CorruptJournal {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the state places the commit record at byte {}, which begins no slot",
+                named.record_offset
+            ),
+        });
+    }
     let (first, _) = record_slots(named);
     match record
         .entries
