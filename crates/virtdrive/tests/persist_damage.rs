@@ -24,10 +24,9 @@ fn state_path(path: &Path) -> PathBuf {
     PathBuf::from(format!("{}.state.json", path.display()))
 }
 
-/// A disc whose generation 1 holds 0x11s in sectors 0-7, and whose generation 2, writing 0x22s
-/// over sectors 2-5, stopped at its commit point: the state names the journal, which is not
-/// applied.
-fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
+/// A disc whose generation 1 holds 0x11s in sectors 0-7, with 0x22s written and synchronized
+/// over sectors 2-5 (into journal slots 0-3) for generation 2.
+fn generation_2_synchronized() -> (tempfile::TempDir, PathBuf, virtdrive::persist::LoadedDisc) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("disc");
     let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
@@ -36,6 +35,14 @@ fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
     disc.file.commit(&json!({"round": 1})).unwrap();
     disc.store.write(2, &sectors(0x22, 4)).unwrap();
     disc.store.commit().unwrap();
+    (dir, path, disc)
+}
+
+/// A disc whose generation 1 holds 0x11s in sectors 0-7, and whose generation 2, writing 0x22s
+/// over sectors 2-5, stopped at its commit point: the state names the journal, whose slots
+/// were not checked since.
+fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path, disc) = generation_2_synchronized();
     disc.file
         .commit_up_to_commit_point(&json!({"round": 2}))
         .unwrap();
@@ -126,14 +133,7 @@ fn one_flipped_byte_in_a_journal_slot_is_reported_not_replayed() {
 /// and the commit is damage, reported when the commit is replayed.
 #[test]
 fn a_journal_slot_changed_before_the_commit_is_reported_not_committed() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("disc");
-    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
-    disc.store.write(0, &sectors(0x11, 8)).unwrap();
-    disc.store.commit().unwrap();
-    disc.file.commit(&json!({"round": 1})).unwrap();
-    disc.store.write(2, &sectors(0x22, 4)).unwrap();
-    disc.store.commit().unwrap();
+    let (_dir, path, disc) = generation_2_synchronized();
     // Slot 1 (sector 3) changed on disk after the write.
     let mut bytes = fs::read(journal_path(&path)).unwrap();
     bytes[2 * SECTOR + 1000] ^= 0x01;
