@@ -192,6 +192,27 @@ fn a_repair_restores_the_previous_generation_from_the_journal() {
     assert!(out == sectors(0x22, 8), "generation 2's sectors");
 }
 
+/// Once a commit is finished, the copies it replaced were given back: a journal lost after
+/// that is reported without offering the generation before, whose sectors are gone.
+#[test]
+fn a_journal_lost_after_a_finished_commit_offers_no_rollback() {
+    let (_dir, path, disc) = generation_2_synchronized();
+    disc.file.commit(&json!({"round": 2})).unwrap();
+    drop(disc);
+    fs::remove_file(journal_path(&path)).unwrap();
+    let err = DiscFile::open(&path).expect_err("generation 2's sectors are lost");
+    assert!(
+        matches!(err, PersistError::Damaged { generation: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("no earlier generation"), "{err}");
+    let repaired = virtdrive::persist::repair(&path).expect_err("nothing to roll back to");
+    assert!(
+        matches!(repaired, PersistError::Damaged { .. }),
+        "{repaired}"
+    );
+}
+
 #[test]
 fn a_state_file_changed_by_one_byte_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();

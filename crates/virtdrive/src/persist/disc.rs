@@ -423,7 +423,7 @@ impl OpenDisc {
     /// The error for a damaged last generation, saying what can still be read.
     pub(super) fn damaged(&self, detail: String) -> PersistError {
         let generation = self.committed.generation;
-        let remedy = match &self.committed.previous {
+        let remedy = match self.restorable_previous() {
             Some(p) => format!(
                 "generation {} can be restored, losing generation {generation}: virtdrive \
                  fsck --repair {}",
@@ -438,6 +438,15 @@ impl OpenDisc {
             detail,
             remedy,
         }
+    }
+
+    /// The previous generation, when it can still be restored: until the last commit was
+    /// checked, nothing of the previous one was given back (a version 3 commit punches the
+    /// copies it replaced, in the journal and the data file, only once checked).
+    pub(super) fn restorable_previous(&self) -> Option<&state::Previous> {
+        let settled = self.committed.journal_is_home()
+            && self.committed.journal.as_ref().is_some_and(|j| j.checked);
+        self.committed.previous.as_ref().filter(|_| !settled)
     }
 
     /// Checks the journal against a record a state names (`named`), slot by slot.

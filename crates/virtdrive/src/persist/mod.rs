@@ -7,7 +7,8 @@
 //!
 //! - `FILE`, the **data file**: sector `i` at byte offset `i * 2048`, sparse (never-written
 //!   ranges are holes and read as zeros), `data_sectors * 2048` bytes long once committed.
-//!   It holds every committed sector that the journal's map does not name; past
+//!   It holds every committed sector that the journal's map does not name (those it names
+//!   are holes once their commit is finished); past
 //!   `data_sectors` is the **tail**, sectors being written for the next commit (see below).
 //!   Opening cuts the file back to `data_sectors * 2048` bytes.
 //! - `FILE.state.json`, the **state file**: one JSON object:
@@ -95,8 +96,10 @@
 //!    fsync the directory. **The rename is the commit point.**
 //! 3. replace the state file as in step 2 by the same generation, `checked` (the commit
 //!    hashed the slots from the sectors it was given, after which they were fsynced);
-//! 4. punch holes in the journal where slots and records no map needs any more were (those
-//!    the commit replaced, generation `G`'s record): space given back, nothing written.
+//! 4. punch holes where copies no map needs any more were: in the journal, the slots the
+//!    commit replaced and generation `G`'s record; in the data file, the sectors the map
+//!    names. Space given back, nothing written. From here on generation `G` cannot be
+//!    restored (a `previous` is offered for repair only while the journal is not `checked`).
 //!
 //! So a sector is written once, wherever it goes. **Compaction**: once the journal numbers
 //! 2^31 slots (4 TiB), a commit instead copies the recorded slots into the data file after
@@ -109,8 +112,7 @@
 //! be there with the header the state names and its record must match the state's BLAKE3;
 //! when the state does not say `checked`, every group of slots must match its digest too,
 //! after which the state is marked `checked`. Slots past the record (written for a commit
-//! that never reached its commit point) are cut off, and slots and records the map does not
-//! name are punched. A journal the state names that is missing, cut short or damaged makes
+//! that never reached its commit point) are cut off, and step 4 is done again. A journal the state names that is missing, cut short or damaged makes
 //! the open fail with [`PersistError::Damaged`], which names the generation and the one that
 //! can be restored: the disc is never opened silently at `S - 1` or with wrong data. A
 //! journal the state does not name was not committed and is deleted, as are temp files.

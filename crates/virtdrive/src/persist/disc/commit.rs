@@ -116,15 +116,20 @@ impl OpenDisc {
         self.replace_state(next)
     }
 
-    /// Gives back to the file system the journal's bytes that hold nothing the committed map
-    /// or a pending write needs (slots replaced since, earlier records), by punching holes:
-    /// nothing is written, and the journal keeps its length. Only after the state naming the
-    /// new record is durable, so that no state that could come back maps them. Best effort:
-    /// a file system without holes keeps the bytes.
+    /// Gives back to the file system the bytes that hold nothing the committed map or a
+    /// pending write needs, by punching holes: in the journal, slots replaced since and earlier
+    /// records; in the data file, the sectors the map names (read from the journal). Nothing
+    /// is written, and the files keep their lengths. Only once the state naming the new record
+    /// is durable and checked, so that no state that could come back, nor a repair, reads
+    /// them. Best effort: a file system without holes keeps the bytes.
     pub(super) fn punch_unmapped(&self) {
         let Some(journal) = &self.journal else {
             return;
         };
+        for e in self.index.synchronized_entries() {
+            let end = e.sector.saturating_add(e.count);
+            journal::punch(&self.data, sector_offset(e.sector), sector_offset(end));
+        }
         let mut live: Vec<(u64, u64)> = self
             .index
             .synchronized_entries()

@@ -119,7 +119,7 @@ pub fn repair(path: &Path) -> Result<Repair, PersistError> {
         Err(e @ PersistError::Damaged { .. }) => e,
         Err(e) => return Err(e),
     };
-    let Some(previous) = disc.committed.previous.clone() else {
+    let Some(previous) = disc.restorable_previous().cloned() else {
         return Err(damage);
     };
     // Version 3: the sectors of the previous generation kept in the journal must be intact.
