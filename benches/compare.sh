@@ -100,8 +100,8 @@ for _ in $(seq "$rounds"); do
   dw_times+=("$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none \
     --overwrite)")
   # The same image again over the written disc: every sector replaces committed data, so it
-  # goes through the disc file's redo journal (written twice) rather than straight into the
-  # file.
+  # goes to fresh slots of the disc file's journal (written once; the commit switches the map)
+  # rather than into the data file's tail.
   sync
   ow_times+=("$(seconds "$bin" write "$image" --drive "virt:bd-re@$disc" --verify none \
     --overwrite)")

@@ -301,6 +301,13 @@ impl DiscFileDrive {
         self.file.as_ref().and_then(DiscFile::host_io_error)
     }
 
+    /// The disc file the drive keeps its disc in (none for a disc in memory).
+    #[cfg(unix)]
+    #[doc(hidden)]
+    pub fn disc_file(&self) -> Option<DiscFile> {
+        self.file.clone()
+    }
+
     /// Takes the failure [`DiscFileDrive::host_io_error`] gives, so that the next one is kept.
     #[cfg(unix)]
     pub fn take_host_io_error(&mut self) -> Option<HostIoError> {

@@ -24,10 +24,9 @@ fn state_path(path: &Path) -> PathBuf {
     PathBuf::from(format!("{}.state.json", path.display()))
 }
 
-/// A disc whose generation 1 holds 0x11s in sectors 0-7, and whose generation 2, writing 0x22s
-/// over sectors 2-5, stopped at its commit point: the state names the journal, which is not
-/// applied.
-fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
+/// A disc whose generation 1 holds 0x11s in sectors 0-7, with 0x22s written and synchronized
+/// over sectors 2-5 (into journal slots 0-3) for generation 2.
+fn generation_2_synchronized() -> (tempfile::TempDir, PathBuf, virtdrive::persist::LoadedDisc) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("disc");
     let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
@@ -36,6 +35,14 @@ fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
     disc.file.commit(&json!({"round": 1})).unwrap();
     disc.store.write(2, &sectors(0x22, 4)).unwrap();
     disc.store.commit().unwrap();
+    (dir, path, disc)
+}
+
+/// A disc whose generation 1 holds 0x11s in sectors 0-7, and whose generation 2, writing 0x22s
+/// over sectors 2-5, stopped at its commit point: the state names the journal, whose slots
+/// were not checked since.
+fn crashed_at_commit_point() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path, disc) = generation_2_synchronized();
     disc.file
         .commit_up_to_commit_point(&json!({"round": 2}))
         .unwrap();
@@ -118,6 +125,91 @@ fn one_flipped_byte_in_a_journal_slot_is_reported_not_replayed() {
     assert!(
         data == sectors(0x11, 8),
         "generation 1 is still in the data file"
+    );
+}
+
+/// The digests a commit records are of the sectors the drive wrote, not of whatever the journal
+/// holds by the time of the commit: a slot changed behind the disc's back between its write
+/// and the commit is damage, reported when the commit is replayed.
+#[test]
+fn a_journal_slot_changed_before_the_commit_is_reported_not_committed() {
+    let (_dir, path, disc) = generation_2_synchronized();
+    // Slot 1 (sector 3) changed on disk after the write.
+    let mut bytes = fs::read(journal_path(&path)).unwrap();
+    bytes[2 * SECTOR + 1000] ^= 0x01;
+    fs::write(journal_path(&path), &bytes).unwrap();
+    disc.file
+        .commit_up_to_commit_point(&json!({"round": 2}))
+        .unwrap();
+    drop(disc);
+    let message = generation_2_is_damaged(&path);
+    assert!(message.contains("do not match their digest"), "{message}");
+}
+
+/// A disc whose sectors live in its journal (two overwrites committed) and whose third
+/// overwrite stopped at its commit point with one of its slots then damaged: the repair goes
+/// back to the second, whose sectors the journal still holds, and nothing of the first.
+#[test]
+fn a_repair_restores_the_previous_generation_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!({"round": 0})).unwrap();
+    for (round, byte) in [(1, 0x11), (2, 0x22)] {
+        disc.store.write(0, &sectors(byte, 8)).unwrap();
+        disc.store.commit().unwrap();
+        disc.file.commit(&json!({ "round": round })).unwrap();
+    }
+    disc.store.write(2, &sectors(0x33, 4)).unwrap();
+    disc.store.commit().unwrap();
+    disc.file
+        .commit_up_to_commit_point(&json!({"round": 3}))
+        .unwrap();
+    drop(disc);
+    // Round 3's slots follow round 2's 8 slots and its record (one slot).
+    let mut bytes = fs::read(journal_path(&path)).unwrap();
+    bytes[11 * SECTOR + 5] ^= 0x01;
+    fs::write(journal_path(&path), &bytes).unwrap();
+    let err = DiscFile::open(&path).expect_err("generation 3 is damaged");
+    assert!(
+        matches!(err, PersistError::Damaged { generation: 3, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("generation 2 can be restored"),
+        "{err}"
+    );
+    match virtdrive::persist::repair(&path).unwrap() {
+        virtdrive::persist::Repair::RolledBack { lost, now, .. } => {
+            assert_eq!((lost, now), (3, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    let disc = DiscFile::open(&path).unwrap();
+    assert_eq!(disc.file.generation(), 2);
+    assert_eq!(disc.state, json!({"round": 2}));
+    let mut out = vec![0u8; 8 * SECTOR];
+    disc.store.read(0, &mut out).unwrap();
+    assert!(out == sectors(0x22, 8), "generation 2's sectors");
+}
+
+/// Once a commit is finished, the copies it replaced were given back: a journal lost after
+/// that is reported without offering the generation before, whose sectors are gone.
+#[test]
+fn a_journal_lost_after_a_finished_commit_offers_no_rollback() {
+    let (_dir, path, disc) = generation_2_synchronized();
+    disc.file.commit(&json!({"round": 2})).unwrap();
+    drop(disc);
+    fs::remove_file(journal_path(&path)).unwrap();
+    let err = DiscFile::open(&path).expect_err("generation 2's sectors are lost");
+    assert!(
+        matches!(err, PersistError::Damaged { generation: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("no earlier generation"), "{err}");
+    let repaired = virtdrive::persist::repair(&path).expect_err("nothing to roll back to");
+    assert!(
+        matches!(repaired, PersistError::Damaged { .. }),
+        "{repaired}"
     );
 }
 

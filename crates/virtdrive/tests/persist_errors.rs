@@ -95,15 +95,15 @@ fn a_state_of_another_format_version_is_refused() {
     let (_dir, path) = committed_disc();
     let state = state_path(&path);
     let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&state).unwrap()).unwrap();
-    value["version"] = json!(3);
+    value["version"] = json!(4);
     fs::write(&state, serde_json::to_vec(&value).unwrap()).unwrap();
     let err = open_fails(&path, &state);
     assert!(
         matches!(
             err,
             PersistError::UnsupportedVersion {
-                found: 3,
-                supported: 2,
+                found: 4,
+                supported: 3,
                 ..
             }
         ),

@@ -1,6 +1,6 @@
 //! A disc file saved and opened again: what was committed comes back, nothing else does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use virtdrive::medium::MediumKind;
@@ -69,7 +69,7 @@ fn the_data_file_holds_sector_i_at_offset_i_times_2048_and_no_more() {
         serde_json::from_slice(&std::fs::read(dir.path().join("disc.state.json")).unwrap())
             .unwrap();
     assert_eq!(state["format"], "virtdrive disc");
-    assert_eq!(state["version"], 2);
+    assert_eq!(state["version"], 3);
     assert_eq!(state["generation"], 1);
     assert_eq!(state["medium"], "cd-r", "the name in virt:MEDIA@FILE");
     assert_eq!(state["data_sectors"], 4);
@@ -359,11 +359,66 @@ fn overwriting_committed_sectors_in_one_long_run_keeps_the_old_copy_until_the_co
         "the data file still holds 1"
     );
     disc.store.commit().unwrap();
+    // A commit that compacts the journal: its sectors are copied into the data file.
+    disc.file.set_compaction_threshold(0);
     disc.file.commit(&json!(2)).unwrap();
     assert_eq!(&std::fs::read(&path).unwrap(), &new);
+    assert!(!journal_exists(&path), "compacted: the journal is gone");
     drop(disc);
     let again = open(&path);
     let mut out = vec![0u8; 600 * SECTOR];
     again.store.read(0, &mut out).unwrap();
     assert_eq!(out, new);
+}
+
+/// Bytes the file takes on its file system (holes take none).
+fn allocated(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().blocks() * 512
+}
+
+/// Overwriting committed sectors writes each byte once: the commit leaves the new sectors in
+/// the journal, where they were written, and switches the disc to them; the data file is not
+/// written, and the replaced copies' space is given back (in the data file, and in the
+/// journal when they are overwritten again).
+#[test]
+fn an_overwrite_is_written_once_and_its_commit_copies_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc");
+    let mut disc = DiscFile::create(&path, MediumKind::BdRe, &json!(0)).unwrap();
+    let round = |r: u8| -> Vec<u8> { (0..600u32).flat_map(|i| sector(r ^ i as u8)).collect() };
+    disc.store.write(0, &round(1)).unwrap();
+    disc.store.commit().unwrap();
+    disc.file.commit(&json!(1)).unwrap();
+    for r in [2u8, 3, 4] {
+        disc.store.write(0, &round(r)).unwrap();
+        disc.store.commit().unwrap();
+        disc.file.commit(&json!(r)).unwrap();
+        let data = std::fs::read(&path).unwrap();
+        assert!(
+            data == round(1) || data.iter().all(|&b| b == 0),
+            "round {r}: the data file was not written again"
+        );
+        assert!(
+            allocated(&path) < 100 * SECTOR as u64,
+            "round {r}: the data file's replaced copy takes {} bytes",
+            allocated(&path)
+        );
+        let mut out = vec![0u8; 600 * SECTOR];
+        disc.store.read(0, &mut out).unwrap();
+        assert!(out == round(r), "round {r} reads back");
+        // One copy of the sectors and a record: replaced copies were given back.
+        let journal = PathBuf::from(format!("{}.journal", path.display()));
+        assert!(
+            allocated(&journal) < 700 * SECTOR as u64,
+            "round {r}: the journal takes {} bytes",
+            allocated(&journal)
+        );
+    }
+    drop(disc);
+    let again = open(&path);
+    assert_eq!(again.state, json!(4));
+    let mut out = vec![0u8; 600 * SECTOR];
+    again.store.read(0, &mut out).unwrap();
+    assert!(out == round(4), "round 4 after reopening");
 }

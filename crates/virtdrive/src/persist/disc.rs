@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
+use super::digests::GroupDigests;
 use super::error::{duplicate, io_at, DiscFileOperation, HostIoError, PersistError};
 use super::journal::{self, sector_offset, slot_offset, Entry, Record};
 use super::staging::SlotIndex;
@@ -21,6 +22,10 @@ mod fsck;
 mod sectors;
 
 pub use fsck::{check, repair, CheckReport, Repair};
+
+/// Journal slots from which a commit copies the journal into the data file and retires it
+/// (8 TiB of slots would exhaust their 32-bit numbers): half of them, 4 TiB.
+pub(crate) const COMPACT_AT: u32 = 1 << 31;
 
 /// An open disc file, locked for this process.
 pub(crate) struct OpenDisc {
@@ -38,8 +43,14 @@ pub(crate) struct OpenDisc {
     /// The journal, from the first write after a commit until the next commit retires it.
     journal: Option<File>,
     index: SlotIndex,
+    /// The digests of slots hashed as they were written, for the commit record.
+    digests: GroupDigests,
     /// Sectors written straight into the data file, past everything committed.
     tail: Tail,
+    /// The generation the journal's header names.
+    journal_header: u64,
+    /// Commits compact the journal into the data file once it has this many slots.
+    compact_at: u32,
     /// The first free journal slot.
     next_slot: u32,
     /// `next_slot` at the store's last commit: slots from here on hold pending copies only.
@@ -245,6 +256,9 @@ impl OpenDisc {
             committed,
             journal: None,
             index: SlotIndex::default(),
+            digests: GroupDigests::default(),
+            journal_header: 0,
+            compact_at: COMPACT_AT,
             next_slot: 0,
             synchronized_end: 0,
             needs_reopen: false,
@@ -265,7 +279,22 @@ impl OpenDisc {
     /// Replays a committed journal that was not yet applied, and discards any other.
     fn recover(&mut self) -> Result<(), PersistError> {
         self.remove_leftovers(false)?;
-        if let Some((journal, record)) = self.committed_journal()? {
+        let committed = self.committed_journal(false)?;
+        if let (Some((journal, record)), true) = (&committed, self.committed.journal_is_home()) {
+            let mapped = self.map_journal(record);
+            // Slots past the record were written for a commit that never happened.
+            journal
+                .set_len(slot_offset(mapped))
+                .map_err(io_at(&self.journal_path))?;
+            self.journal = committed.map(|(journal, _)| journal);
+            if !self.committed.journal.as_ref().is_some_and(|j| j.checked) {
+                self.mark_checked().map_err(|(_, e)| e)?;
+            }
+            // Slots a commit killed before giving them back still hold replaced sectors.
+            self.punch_unmapped();
+            return Ok(());
+        }
+        if let Some((journal, record)) = committed {
             journal::apply(
                 (&self.journal_path, &journal),
                 (&self.data_path, &self.data),
@@ -284,23 +313,52 @@ impl OpenDisc {
     /// Read-only: a committed journal not yet applied is read in place, its sectors served
     /// from its slots. Returns whether the data file holds the whole committed state.
     fn read_journal_in_place(&mut self) -> Result<bool, PersistError> {
-        let Some((journal, record)) = self.committed_journal()? else {
+        let Some((journal, record)) = self.committed_journal(false)? else {
             return Ok(true);
         };
+        self.map_journal(&record);
+        self.journal = Some(journal);
+        // Version 3 keeps the data file as long as the state says; before, a journal not
+        // yet copied may have been what extends it.
+        Ok(self.committed.journal_is_home())
+    }
+
+    /// Maps the sectors the record names to their journal slots, and takes the digests it
+    /// carries as known; returns the first slot past the record (where new slots begin).
+    fn map_journal(&mut self, record: &Record) -> u32 {
         for entry in &record.entries {
             self.index
                 .set_pending(entry.sector, entry.count, entry.slot);
         }
         self.index.synchronize();
-        self.journal = Some(journal);
-        Ok(false)
+        if let Some(digests) = &record.digests {
+            for (group, digest) in record.entries.iter().zip(digests) {
+                self.digests.known(*group, *digest);
+            }
+        }
+        let end = self
+            .committed
+            .journal
+            .as_ref()
+            .map_or(0, |named| journal::record_slots(named).1);
+        self.journal_header = self
+            .committed
+            .journal
+            .as_ref()
+            .map_or(0, JournalRef::header_generation);
+        self.next_slot = u32::try_from(end).unwrap_or(u32::MAX);
+        self.synchronized_end = self.next_slot;
+        self.next_slot
     }
 
-    /// The journal of the last commit with its record, checked slot by slot, when the state
-    /// names one that was not applied yet. A journal the state names (version 2) that is
-    /// missing, cut short or damaged is [`PersistError::Damaged`]: the generation cannot be
-    /// read.
-    pub(super) fn committed_journal(&self) -> Result<Option<(File, Record)>, PersistError> {
+    /// The journal the state names with its record, checked slot by slot (unless the state
+    /// says they were checked since the commit, and `every_slot` is false). A journal the
+    /// state names (version 2 and later) that is missing, cut short or damaged is
+    /// [`PersistError::Damaged`]: the generation cannot be read.
+    pub(super) fn committed_journal(
+        &self,
+        every_slot: bool,
+    ) -> Result<Option<(File, Record)>, PersistError> {
         let generation = self.committed.generation;
         let strict = self.committed.journal_must_exist();
         let named = match &self.committed.journal {
@@ -308,7 +366,12 @@ impl OpenDisc {
             _ => return Ok(None),
         };
         let damaged = |detail: String| self.damaged(detail);
-        let journal = match File::open(&self.journal_path) {
+        let home = self.committed.journal_is_home();
+        let journal = match OpenOptions::new()
+            .read(true)
+            .write(home && !self.read_only)
+            .open(&self.journal_path)
+        {
             Ok(file) => file,
             // Version 1 removed a journal once applied, without saying so in the state.
             Err(e) if e.kind() == io::ErrorKind::NotFound && !strict => return Ok(None),
@@ -321,7 +384,7 @@ impl OpenDisc {
             Err(e) => return Err(io_at(&self.journal_path)(e)),
         };
         let header = journal::read_header(&journal).map_err(io_at(&self.journal_path))?;
-        if header != Some(generation) {
+        if header != Some(named.header_generation()) {
             if !strict {
                 // Version 1: a journal of another generation was never committed.
                 return Ok(None);
@@ -340,7 +403,12 @@ impl OpenDisc {
         let record = self
             .read_record(&journal, &named)
             .and_then(|record| {
-                journal::verify((&self.journal_path, &journal), &record)?;
+                if home {
+                    journal::check_below_record(&self.journal_path, &record, &named)?;
+                }
+                if every_slot || !(home && named.checked) {
+                    journal::verify((&self.journal_path, &journal), &record)?;
+                }
                 Ok(record)
             })
             .map_err(|e| match e {
@@ -355,7 +423,7 @@ impl OpenDisc {
     /// The error for a damaged last generation, saying what can still be read.
     pub(super) fn damaged(&self, detail: String) -> PersistError {
         let generation = self.committed.generation;
-        let remedy = match &self.committed.previous {
+        let remedy = match self.restorable_previous() {
             Some(p) => format!(
                 "generation {} can be restored, losing generation {generation}: virtdrive \
                  fsck --repair {}",
@@ -370,6 +438,30 @@ impl OpenDisc {
             detail,
             remedy,
         }
+    }
+
+    /// The previous generation, when it can still be restored: until the last commit was
+    /// checked, nothing of the previous one was given back (a version 3 commit punches the
+    /// copies it replaced, in the journal and the data file, only once checked).
+    pub(super) fn restorable_previous(&self) -> Option<&state::Previous> {
+        let settled = self.committed.journal_is_home()
+            && self.committed.journal.as_ref().is_some_and(|j| j.checked);
+        self.committed.previous.as_ref().filter(|_| !settled)
+    }
+
+    /// Checks the journal against a record a state names (`named`), slot by slot.
+    pub(super) fn intact_record(&self, named: &JournalRef) -> Result<(), PersistError> {
+        let journal = File::open(&self.journal_path).map_err(io_at(&self.journal_path))?;
+        let header = journal::read_header(&journal).map_err(io_at(&self.journal_path))?;
+        if header != Some(named.header_generation()) {
+            return Err(PersistError::CorruptJournal {
+                path: self.journal_path.clone(),
+                detail: "its header does not name the record's journal".to_owned(),
+            });
+        }
+        let record = self.read_record(&journal, named)?;
+        journal::check_below_record(&self.journal_path, &record, named)?;
+        journal::verify((&self.journal_path, &journal), &record)
     }
 
     /// Reads the commit record the state names and checks it against the state's digest.

@@ -1,5 +1,5 @@
-//! The redo journal's bytes: header, slots, commit record, and replaying a record into the
-//! data file. The layout is described in the [module documentation](super).
+//! The journal's bytes: header, slots, commit record, and copying a record's slots into the
+//! data file (a compaction, or a version 2 commit). The layout is described in the [module documentation](super).
 
 use std::fs::File;
 use std::io;
@@ -7,6 +7,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::error::{io_at, PersistError};
+use super::state::JournalRef;
 use crate::store::{check_span, SECTOR};
 
 /// Bytes in a slot (one sector), and in the header, which takes the place of slot -1.
@@ -50,6 +51,37 @@ pub(crate) struct Entry {
 /// The byte offset of a slot in the journal.
 pub(crate) fn slot_offset(slot: impl Into<u64>) -> u64 {
     slot.into().saturating_add(1).saturating_mul(SLOT)
+}
+
+/// The slots `[first, end)` the record a state names takes: it is written at the first free
+/// slot of its commit, so every slot it maps lies before `first`.
+pub(crate) fn record_slots(named: &JournalRef) -> (u64, u64) {
+    let first = (named.record_offset / SLOT).saturating_sub(1);
+    (
+        first,
+        first.saturating_add(named.record_length.div_ceil(SLOT)),
+    )
+}
+
+/// Gives bytes `[from, to)` of `file` back to the file system (a hole, reading as zeros,
+/// the file's length unchanged). Best effort: where the file system cannot, they stay.
+pub(crate) fn punch(file: &File, from: u64, to: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::fcntl::{fallocate, FallocateFlags};
+        use std::os::fd::AsRawFd;
+        if let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to.saturating_sub(from)))
+        {
+            let _ = fallocate(
+                file.as_raw_fd(),
+                FallocateFlags::FALLOC_FL_PUNCH_HOLE | FallocateFlags::FALLOC_FL_KEEP_SIZE,
+                offset,
+                len,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, from, to);
 }
 
 /// The byte offset of sector `index` in the data file (the caller has checked the span).
@@ -110,34 +142,44 @@ impl Record {
 }
 
 /// `entries` (sorted by sector) cut into groups of at most [`GROUP`] sectors, each covered
-/// by one digest.
+/// by one digest: a run is cut where its slots cross a multiple of [`GROUP`], so that a group
+/// is the part of a run within one aligned megabyte of slots. A group is then the same
+/// whichever neighbours its run gains or loses, and its digest, hashed as its slots were
+/// written ([`GroupDigests`](super::digests::GroupDigests)), is found again at the commit.
 pub(crate) fn groups(entries: &[Entry]) -> Vec<Entry> {
-    entries
-        .iter()
-        .flat_map(|e| {
-            (0..e.count.div_ceil(GROUP)).map(move |k| {
-                let done = k * GROUP;
-                Entry {
-                    sector: e.sector + done,
-                    slot: u32::try_from(u64::from(e.slot) + done).unwrap_or(u32::MAX),
-                    count: (e.count - done).min(GROUP),
-                }
-            })
-        })
-        .collect()
+    let mut groups = Vec::new();
+    for e in entries {
+        let mut done = 0u64;
+        while done < e.count {
+            let slot = u64::from(e.slot) + done;
+            let count = (GROUP - slot % GROUP).min(e.count - done);
+            groups.push(Entry {
+                sector: e.sector + done,
+                slot: u32::try_from(slot).unwrap_or(u32::MAX),
+                count,
+            });
+            done += count;
+        }
+    }
+    groups
 }
 
-/// The BLAKE3 of each group's slots, read back from the journal.
+/// The BLAKE3 of each group's slots: `known` gives those hashed as they were written, and the
+/// others are read back from the journal.
 pub(crate) fn digest_groups(
     journal: (&Path, &File),
     groups: &[Entry],
+    known: impl Fn(&Entry) -> Option<[u8; 32]>,
 ) -> Result<Vec<[u8; 32]>, PersistError> {
-    let mut buf = Vec::with_capacity(GROUP as usize * SECTOR);
+    let mut buf = Vec::new();
     groups
         .iter()
-        .map(|group| {
-            read_group(journal, group, &mut buf)?;
-            Ok(*blake3::hash(&buf).as_bytes())
+        .map(|group| match known(group) {
+            Some(digest) => Ok(digest),
+            None => {
+                read_group(journal, group, &mut buf)?;
+                Ok(*blake3::hash(&buf).as_bytes())
+            }
         })
         .collect()
 }
@@ -160,6 +202,39 @@ fn read_group(
         });
     }
     Ok(())
+}
+
+/// Checks that the record begins at a slot, and that every slot it maps lies before it
+/// (where its commit wrote it, and before which no later write reaches).
+pub(crate) fn check_below_record(
+    path: &Path,
+    record: &Record,
+    named: &JournalRef,
+) -> Result<(), PersistError> {
+    if named.record_offset % SLOT != 0 || named.record_offset < SLOT {
+        return Err(PersistError::CorruptJournal {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the state places the commit record at byte {}, which begins no slot",
+                named.record_offset
+            ),
+        });
+    }
+    let (first, _) = record_slots(named);
+    match record
+        .entries
+        .iter()
+        .find(|e| u64::from(e.slot).saturating_add(e.count) > first)
+    {
+        Some(e) => Err(PersistError::CorruptJournal {
+            path: path.to_path_buf(),
+            detail: format!(
+                "the commit record maps sectors {}.. to slots from {}, at or past the record",
+                e.sector, e.slot
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Checks every slot the record names against its digest; `Err` names the first group whose
@@ -348,7 +423,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn runs_are_cut_into_groups_of_at_most_512_sectors() {
+    fn runs_are_cut_into_groups_at_each_megabyte_of_slots() {
         let run = Entry {
             sector: 100,
             slot: 7,
@@ -357,9 +432,10 @@ mod tests {
         let groups = groups(&[run]);
         let shape: Vec<(u64, u32, u64)> =
             groups.iter().map(|g| (g.sector, g.slot, g.count)).collect();
+        // Cut where the slots cross 512 and 1024.
         assert_eq!(
             shape,
-            vec![(100, 7, 512), (612, 519, 512), (1124, 1031, 76)]
+            vec![(100, 7, 505), (605, 512, 512), (1117, 1024, 83)]
         );
     }
 

@@ -6,45 +6,56 @@
 //! A disc named `FILE` is three files side by side:
 //!
 //! - `FILE`, the **data file**: sector `i` at byte offset `i * 2048`, sparse (never-written
-//!   ranges are holes and read as zeros). Its first `data_sectors * 2048` bytes hold committed
-//!   data only; past them is the **tail**, sectors being written for the next commit (see
-//!   below). Opening cuts the file back to `data_sectors * 2048` bytes.
+//!   ranges are holes and read as zeros), `data_sectors * 2048` bytes long once committed.
+//!   It holds every committed sector that the journal's map does not name (those it names
+//!   are holes once their commit is finished); past
+//!   `data_sectors` is the **tail**, sectors being written for the next commit (see below).
+//!   Opening cuts the file back to `data_sectors * 2048` bytes.
 //! - `FILE.state.json`, the **state file**: one JSON object:
 //!
 //!   ```json
-//!   { "format": "virtdrive disc", "version": 2, "generation": 7, "medium": "bd-re",
+//!   { "format": "virtdrive disc", "version": 3, "generation": 7, "medium": "bd-re",
 //!     "data_sectors": 40960,
 //!     "journal": { "generation": 7, "record_offset": 67110912, "record_length": 24600,
-//!                  "record_blake3": "…64 hex digits…" },
+//!                  "record_blake3": "…64 hex digits…", "header_generation": 5,
+//!                  "checked": true },
 //!     "state": { …the caller's JSON: the medium's save_state(), drive settings… },
-//!     "previous": { "generation": 6, "data_sectors": 40960, "state": { … } },
+//!     "previous": { "generation": 6, "data_sectors": 40960, "state": { … },
+//!                   "journal": { …generation 6's record… } },
 //!     "check": "…64 hex digits…" }
 //!   ```
 //!
-//!   `generation` counts commits (0 when created). `journal` names the journal of this
-//!   generation's commit while its sectors are not all in the data file yet, and is `null`
-//!   otherwise. `previous` is the generation before, kept so that a disc whose journal was
-//!   lost can be rolled back to it on request (`virtdrive fsck --repair`). `check`, always the
-//!   last member, is BLAKE3 of every byte of the file before the `,` that precedes it.
-//!   Version 1 files (no `check`, no `previous`, and a `journal` left named after it was
-//!   applied) are still read; the first commit writes version 2.
-//! - `FILE.journal`, the **redo journal**, present only while there are sectors not yet in
-//!   the data file. All numbers little-endian:
+//!   `generation` counts commits (0 when created). `journal` names the journal whose record
+//!   maps the sectors that live there rather than in the data file (`null` when none do);
+//!   `checked` says that its slots were found to match their digests after the commit point
+//!   (see below). `previous` is the generation before, kept so that a disc whose last commit
+//!   was damaged can be rolled back to it on request (`virtdrive fsck --repair`). `check`,
+//!   always the last member, is BLAKE3 of every byte of the file before the `,` that
+//!   precedes it. Older versions are still opened: version 2 (no `header_generation`, no
+//!   `checked`; a named journal is a commit not yet copied into the data file, which opening
+//!   copies and retires) and version 1 (as 2 without `check` and `previous`, and a `journal`
+//!   left named after it was copied). The first commit writes version 3; a newer version is
+//!   refused ([`PersistError::UnsupportedVersion`]).
+//! - `FILE.journal`, the **journal**: the home of sectors written over committed data. All
+//!   numbers little-endian:
 //!
 //!   | bytes | what |
 //!   |---|---|
 //!   | 0-7 | magic `VDJRNL\0\x01` |
-//!   | 8-15 | the generation the journal will commit as (u64) |
+//!   | 8-15 | the generation whose commit created the journal (u64; the state's `header_generation`) |
 //!   | 16-23 | reserved, zero |
 //!   | 24-31 | check: the first 8 bytes of BLAKE3 of bytes 0-15 |
 //!   | 32-2047 | zero |
 //!   | 2048 × (k + 1) | slot k: one sector's 2048 bytes |
-//!   | `record_offset` | once committed, the commit record: magic `VDJREC\0\x03`, the generation (u64), the number of entries n (u64), then n entries of first sector (u64), first slot (u32), sector count (u32, at most 512) and BLAKE3 of those slots (32 bytes), sorted by sector |
+//!   | `record_offset` | a commit record: magic `VDJREC\0\x03`, the generation (u64), the number of entries n (u64), then n entries of first sector (u64), first slot (u32), sector count (u32, at most 512, within one aligned 512 slots) and BLAKE3 of those slots (32 bytes), sorted by sector |
 //!
-//!   So every slot a commit names is covered by a digest (one per megabyte of slots), the
-//!   record by the state's `record_blake3`, and the state by its `check`. Records of
+//!   Each commit appends its record after every slot it maps, and the record maps every
+//!   sector that lives in the journal (the whole map, not what changed). So every slot the
+//!   state's record maps is covered by a digest (one per megabyte of slots), the record by
+//!   the state's `record_blake3`, and the state by its `check`. Slots and records no
+//!   committed map needs any more are holes (punched; they read as zeros). Records of
 //!   versions 1 (`\x01`: sector u64, slot u32 per sector) and 2 (`\x02`: runs without
-//!   digests) are still replayed.
+//!   digests) are still read, from states of versions 1 and 2.
 //!
 //! The data file carries an advisory `flock` while a process has the disc open, so a second
 //! process gets [`PersistError::Locked`] instead of two writers interleaving: exclusive for
@@ -59,10 +70,14 @@
 //! does not cover it, so no older copy needs protecting, and a killed process leaves only
 //! bytes that the next open cuts off. This is how a new disc, or a CD-R's next session, is
 //! written once at the speed of the file system. Every other write (over committed data, or
-//! over a sector synchronized since the last commit) goes to a **journal slot**, so that the
-//! committed or synchronized copy survives until the commit. A disc being written need not fit
-//! in memory either way (a 25 GB BD-RE is written whole before its SYNCHRONIZE CACHE): the
-//! slot index keeps runs of sectors, not sectors.
+//! over a sector synchronized since the last commit) goes to **new journal slots** after
+//! every slot and record a committed map names, so that the committed or synchronized copy
+//! survives until the commit; a pending write over a pending sector reuses its slot. Each
+//! write is hashed as it is written, a digest per group of slots, so that the commit need not
+//! read them back. A disc being written need not fit in memory either way (a 25 GB BD-RE is
+//! written whole before its SYNCHRONIZE CACHE): the map keeps runs of sectors, not sectors.
+//! Reads go through the map: a sector it names is read from its slot, any other from the
+//! data file.
 //!
 //! [`SectorStore::commit`](crate::store::SectorStore::commit) (the drive's SYNCHRONIZE CACHE)
 //! marks what was written so far, in slots and in the tail, as synchronized;
@@ -71,51 +86,62 @@
 //! [`DiscFile::commit`] then makes the synchronized sectors and the caller's state durable
 //! together, as generation `G + 1`:
 //!
-//! 0. fsync the data file when its tail holds synchronized sectors;
-//! 1. append the commit record (synchronized runs, sorted, with the digests of their slots,
-//!    read back) to the journal; fsync it;
+//! 0. fsync the data file when its tail holds synchronized sectors (or it had to grow);
+//! 1. append the commit record (the whole synchronized map, sorted, with the digests of its
+//!    groups: hashed as they were written, carried over from the last record, or read back
+//!    for groups rewritten since) to the journal after its last slot; fsync it;
 //! 2. write the new state file (generation `G + 1`, `data_sectors` now covering the
-//!    synchronized tail and the record's sectors, the record's offset, length and BLAKE3) to
-//!    `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`; fsync the directory.
-//!    **The rename is the commit point.**
-//! 3. copy the recorded slots into the data file, set its length, fsync it; then replace the
-//!    state file as in step 2 by the same generation naming no journal (the commit is in the
-//!    data file: from here on a missing journal is no loss);
-//! 4. retire the journal: delete it, or, when writes made after the synchronize are still
-//!    pending, replace it (temp file and rename) by a new journal for `G + 2` holding them.
+//!    synchronized tail and the record's sectors, the record's offset, length and BLAKE3,
+//!    not `checked`) to `FILE.state.json.tmp`; fsync it; rename it over `FILE.state.json`;
+//!    fsync the directory. **The rename is the commit point.**
+//! 3. replace the state file as in step 2 by the same generation, `checked` (the commit
+//!    hashed the slots from the sectors it was given, after which they were fsynced);
+//! 4. punch holes where copies no map needs any more were: in the journal, the slots the
+//!    commit replaced and generation `G`'s record; in the data file, the sectors the map
+//!    names. Space given back, nothing written. From here on generation `G` cannot be
+//!    restored (a `previous` is offered for repair only while the journal is not `checked`).
+//!
+//! So a sector is written once, wherever it goes. **Compaction**: once the journal numbers
+//! 2^31 slots (4 TiB), a commit instead copies the recorded slots into the data file after
+//! step 2, replaces the state by the same generation naming no journal, and retires the
+//! journal (deleting it, or replacing it by a new one holding only the writes still pending).
 //!
 //! # Opening, and why a kill at any point is safe
 //!
 //! On open, with the state file at generation `S`: when the state names a journal, it must
-//! be there with a header saying `S`, its record must match the state's BLAKE3 and every
-//! group of slots its digest; it is then replayed (step 3 again) and deleted. A journal the
-//! state names that is missing, cut short or damaged makes the open fail with
-//! [`PersistError::Damaged`], which names the generation and the one that can be restored:
-//! the disc is never opened silently at `S - 1` or with wrong data. Any journal the state
-//! does not name (generation `S + 1`, or a header never completed) was not committed and is
-//! deleted. Temp files are deleted. [`DiscFile::open_read_only`] does the same checks but
-//! changes nothing: a journal still to replay is read in place.
+//! be there with the header the state names and its record must match the state's BLAKE3;
+//! when the state does not say `checked`, every group of slots must match its digest too,
+//! after which the state is marked `checked`. Slots past the record (written for a commit
+//! that never reached its commit point) are cut off, and step 4 is done again. A journal the state names that is missing, cut short or damaged makes
+//! the open fail with [`PersistError::Damaged`], which names the generation and the one that
+//! can be restored: the disc is never opened silently at `S - 1` or with wrong data. A
+//! journal the state does not name was not committed and is deleted, as are temp files.
+//! [`DiscFile::open_read_only`] does the same checks but changes nothing. A version 2 state
+//! naming a journal is finished as version 2 wrote it: the record is copied into the data
+//! file, the state marked as naming no journal, and the journal deleted.
 //!
-//! A SIGKILL before the rename leaves the old state file, which does not name the journal:
-//! the disc opens at generation `G`; the data file's first `data_sectors` were not touched
-//! since `G`'s own commit, and its tail is cut off. After the rename, the state names a
-//! journal that was complete and fsynced before it (step 1 precedes step 2) and a tail that
-//! was fsynced before it (step 0): the disc opens at `G + 1`, replay rewrites every sector of
-//! the commit from the journal whatever part of step 3 had happened (copying is idempotent),
-//! the tail's pending sectors past the new `data_sectors` are cut off, and the sectors the
-//! commit did not touch are those of `G`. The state stops naming the journal (end of step 3)
-//! and step 4 removes it only after the data file is fsynced, so a journal is never removed
-//! before its data is safe, and one that is gone while named was lost. So a reopened
-//! disc is always exactly generation `G` or `G + 1`; rename being atomic, there is no third
-//! state. The fsyncs (and the directory fsync) extend this to power loss on file systems that
-//! honour them.
+//! A SIGKILL before the rename leaves the old state file, whose record and every slot it
+//! maps lie before anything written since (new slots and records are only appended, and
+//! pending slots reused are in no record): the disc opens at generation `G`, and its data
+//! file's first `data_sectors` were not touched since `G`'s own commit (the tail past them
+//! is cut off). After the rename, the state names a record and slots that were complete and
+//! fsynced before it (step 1 precedes step 2), and a tail fsynced before it (step 0): the
+//! disc opens at `G + 1`. Holes are punched only where the durable state maps nothing (after
+//! step 3's rename and directory fsync), so no state that could come back names them. A
+//! compaction's copy is idempotent, and the state stops naming the journal only after the
+//! data file is fsynced. So a reopened disc is always exactly generation `G` or `G + 1`;
+//! rename being atomic, there is no third state. The fsyncs (and the directory fsyncs) extend
+//! this to power loss on file systems that honour them.
 //!
-//! Costs: data written into the tail is written once, and its commit is three fsyncs (data
-//! file, state file, directory). Data written over committed or synchronized sectors is written
-//! twice (journal, then data file), the usual price of a redo journal, and its commit adds the
-//! journal's fsync, reading the slots back for their digests, and a second replacement of
-//! the state file (step 3). The data file has no checksum (hashing 25 GB on every open would
-//! be too slow); its length is checked against the state.
+//! Costs: every sector is written once, into the tail or a journal slot, and hashed from
+//! memory once when it goes to the journal. A commit is three fsyncs (data file when its
+//! tail grew, state file, directory), plus the journal's and a second replacement of the
+//! state file (step 3) when the journal maps sectors. The record is rewritten whole at each
+//! commit (48 bytes per megabyte the journal maps: 1.2 MB for a whole 25 GB BD-RE). Checking
+//! every slot after a kill between steps 2 and 3 reads the whole journal back. The data file
+//! has no checksum (hashing 25 GB on every open would be too slow), nor are the slots of a
+//! `checked` journal read on open; `virtdrive fsck` reads and checks every slot the state
+//! maps.
 //!
 //! # When the file system fails
 //!
@@ -133,11 +159,12 @@
 //! - a commit failing in steps 0 to 2 removes its temp file (and a commit record it failed to
 //!   write is cut off the journal): the files are generation `G`, the disc in memory is
 //!   unchanged, and the commit can be tried again once there is room;
-//! - a commit failing after the rename (its directory's fsync, step 3, or step 4, whose
-//!   replacement journal's temp file is removed) is generation `G + 1`: later commits are
-//!   refused ([`PersistError::NeedsReopen`]) and reopening finishes it by replaying the
-//!   journal, which needs the same room as step 3 did: until there is, opening fails with
-//!   the cause;
+//! - a commit failing after the rename (its directory's fsync, step 3, or a compaction's
+//!   copy or retirement, whose replacement journal's temp file is removed) is generation
+//!   `G + 1`: later commits are refused ([`PersistError::NeedsReopen`]) and reopening
+//!   finishes it by checking the journal and marking the state `checked`, which needs room
+//!   for a state file: until there is, opening fails with the cause; a punch that fails
+//!   leaves the bytes in place;
 //! - a creation that fails removes what it made, the empty data file included.
 //!
 //! None of this changes the argument above: the removed files are the ones opening deletes
@@ -152,6 +179,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::medium::MediumKind;
+mod digests;
 mod disc;
 mod error;
 mod file_store;
@@ -218,6 +246,13 @@ impl DiscFile {
     #[doc(hidden)]
     pub fn commit_up_to_commit_point(&self, state: &serde_json::Value) -> Result<(), PersistError> {
         lock(&self.disc).commit_up_to_commit_point(state)
+    }
+
+    /// Makes commits compact the journal into the data file once it holds `slots` slots
+    /// (normally half the slots a journal can number), so that tests reach that path.
+    #[doc(hidden)]
+    pub fn set_compaction_threshold(&self, slots: u32) {
+        lock(&self.disc).set_compaction_threshold(slots);
     }
 
     pub(crate) fn from_shared(disc: Arc<Mutex<OpenDisc>>) -> Self {

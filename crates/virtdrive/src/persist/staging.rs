@@ -1,4 +1,4 @@
-//! Which journal slots hold the sectors not yet in the data file.
+//! Which journal slots hold the sectors that live in the journal rather than the data file.
 //!
 //! A sector can have two: the slot of its synchronized copy (written before the store's last
 //! commit, waiting for the next disc commit) and the slot of a newer, pending copy. A pending

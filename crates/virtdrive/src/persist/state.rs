@@ -12,9 +12,13 @@ use crate::medium::MediumKind;
 
 /// The `format` field: what tells a disc state from any other JSON.
 pub(crate) const FORMAT: &str = "virtdrive disc";
-/// The format version this build writes: the state carries a check, commit records a digest
-/// per group of slots, and a named journal is never missing.
-pub(crate) const VERSION: u64 = 2;
+/// The format version this build writes: the journal a state names is where the sectors its
+/// record maps live (it is not copied into the data file), checked against its digests by
+/// the first open after a commit that did not finish.
+pub(crate) const VERSION: u64 = 3;
+/// The second version, still read: the state carries a check, commit records a digest per
+/// group of slots, and a named journal is a commit still to be copied into the data file.
+pub(crate) const VERSION_2: u64 = 2;
 /// The first version, still read: no check, and a named journal that is gone was applied.
 pub(crate) const VERSION_1: u64 = 1;
 /// What precedes the check, the state file's last member: the check is BLAKE3 of every byte
@@ -49,12 +53,21 @@ pub(crate) struct Previous {
     pub generation: u64,
     pub data_sectors: u64,
     pub state: serde_json::Value,
+    /// Version 3: the journal record that maps its sectors kept there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalRef>,
 }
 
 impl StateFile {
     /// Whether a journal the state names must be there until its commit is applied (version
-    /// 2), or may be gone because it was applied (version 1 never said).
+    /// 2 and later), or may be gone because it was applied (version 1 never said).
     pub fn journal_must_exist(&self) -> bool {
+        self.version >= VERSION_2
+    }
+
+    /// Whether the journal the state names holds sectors where they live (version 3), rather
+    /// than a commit to copy into the data file.
+    pub fn journal_is_home(&self) -> bool {
         self.version >= VERSION
     }
 
@@ -64,6 +77,7 @@ impl StateFile {
             generation: self.generation,
             data_sectors: self.data_sectors,
             state: self.state.clone(),
+            journal: self.journal.clone(),
         }
     }
 }
@@ -76,6 +90,22 @@ pub(crate) struct JournalRef {
     pub record_length: u64,
     /// BLAKE3 of the record, 64 lowercase hex digits.
     pub record_blake3: String,
+    /// Version 3: the generation in the journal's header (the one that created it, which
+    /// later commits keep appending to); before, the header names `generation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_generation: Option<u64>,
+    /// Version 3: every slot the record maps was checked against its digest after the
+    /// commit (by the commit itself, or the first open after it), so opening need not read
+    /// them all again.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub checked: bool,
+}
+
+impl JournalRef {
+    /// The generation the journal's header must name.
+    pub fn header_generation(&self) -> u64 {
+        self.header_generation.unwrap_or(self.generation)
+    }
 }
 
 /// Reads and checks the state file; `Ok(None)` when it does not exist.
@@ -98,7 +128,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<StateFile>, PersistError> {
         });
     }
     match value.get("version").and_then(|v| v.as_u64()) {
-        Some(VERSION) => verify_check(&text).map_err(corrupt)?,
+        Some(VERSION | VERSION_2) => verify_check(&text).map_err(corrupt)?,
         Some(VERSION_1) => {}
         Some(found) => {
             return Err(PersistError::UnsupportedVersion {

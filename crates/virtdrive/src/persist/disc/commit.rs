@@ -1,5 +1,6 @@
 //! Committing an open disc: pending sectors become synchronized (SYNCHRONIZE CACHE), the
-//! state is written with its commit record, and the journal is applied and retired.
+//! state is written with its commit record, the journal marked checked and its unmapped
+//! slots punched, or, for a compaction, the journal copied into the data file and retired.
 
 use std::fs;
 use std::io;
@@ -25,6 +26,7 @@ impl OpenDisc {
         }
         self.index.discard_pending();
         self.next_slot = self.synchronized_end;
+        self.digests.forget_from(self.next_slot);
         if self.tail.end > self.tail.synchronized_end {
             self.tail.end = self.tail.synchronized_end;
             self.tail.cut_pending = true;
@@ -61,7 +63,12 @@ impl OpenDisc {
                 return Err(self.noted_persist(DiscFileOperation::CommittingState, e));
             }
         }
-        // Steps 3 and 4. A failure here leaves a committed journal that reopening replays.
+        if self.committed.journal.is_some() && self.next_slot < self.compact_at {
+            // Step 3: the journal stays the home of its sectors.
+            return self.settle();
+        }
+        // Steps 3 and 4 of a compaction. A failure here leaves a committed journal that
+        // reopening keeps as the home of its sectors.
         let applied = self.apply(&entries).and_then(|()| {
             if self.committed.journal.is_some() {
                 self.mark_applied().map_err(|(_, e)| e)
@@ -79,6 +86,71 @@ impl OpenDisc {
             self.needs_reopen = true;
         }
         finished
+    }
+
+    pub fn set_compaction_threshold(&mut self, slots: u32) {
+        self.compact_at = slots;
+    }
+
+    /// Step 3 of a commit whose journal stays: the state says its slots were checked, then
+    /// the slots and the record that no commit maps any more are given back to the file
+    /// system. A failure is finished by reopening.
+    pub(super) fn settle(&mut self) -> Result<(), PersistError> {
+        let checked = self.mark_checked().map_err(|(_, e)| e);
+        if let Err(e) = checked {
+            self.needs_reopen = true;
+            return Err(self.noted_persist(DiscFileOperation::ApplyingJournal, e));
+        }
+        self.punch_unmapped();
+        Ok(())
+    }
+
+    /// The state names its journal as checked: every slot its record maps matched its
+    /// digest after the commit point (the commit hashed them as they were written, or an
+    /// open read them back), so later opens need not read them all.
+    pub(super) fn mark_checked(&mut self) -> Result<(), (Replaced, PersistError)> {
+        let mut next = self.committed.clone();
+        if let Some(journal) = next.journal.as_mut() {
+            journal.checked = true;
+        }
+        self.replace_state(next)
+    }
+
+    /// Gives back to the file system the bytes that hold nothing the committed map or a
+    /// pending write needs, by punching holes: in the journal, slots replaced since and earlier
+    /// records; in the data file, the sectors the map names (read from the journal). Nothing
+    /// is written, and the files keep their lengths. Only once the state naming the new record
+    /// is durable and checked, so that no state that could come back, nor a repair, reads
+    /// them. Best effort: a file system without holes keeps the bytes.
+    pub(super) fn punch_unmapped(&self) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        for e in self.index.synchronized_entries() {
+            let end = e.sector.saturating_add(e.count);
+            journal::punch(&self.data, sector_offset(e.sector), sector_offset(end));
+        }
+        let mut live: Vec<(u64, u64)> = self
+            .index
+            .synchronized_entries()
+            .into_iter()
+            .chain(self.index.pending_entries())
+            .map(|e| (u64::from(e.slot), u64::from(e.slot) + e.count))
+            .collect();
+        if let Some(named) = &self.committed.journal {
+            live.push(journal::record_slots(named));
+        }
+        live.sort_unstable();
+        let mut at = 0u64;
+        for (start, end) in live
+            .into_iter()
+            .chain([(u64::from(self.next_slot), u64::MAX)])
+        {
+            if start > at {
+                journal::punch(journal, slot_offset(at), slot_offset(start));
+            }
+            at = at.max(end);
+        }
     }
 
     /// Steps 0 to 2 only, leaving the files as a kill at the commit point would.
@@ -102,11 +174,35 @@ impl OpenDisc {
         let not_committed = |e| (Replaced::No, e);
         let generation = self.committed.generation + 1;
 
-        // Step 0: the tail's synchronized sectors, durable before the state covers them.
+        let data_sectors = entries
+            .iter()
+            .map(|e| e.sector.saturating_add(e.count))
+            .max()
+            .unwrap_or(0)
+            .max(self.committed.data_sectors)
+            .max(self.tail.synchronized_end);
+
+        // Step 0: the tail's synchronized sectors, durable before the state covers them, and
+        // the data file as long as the state will say (sectors mapped to the journal past its
+        // end are holes in it).
         self.finish_cut()
             .map_err(io_at(&self.data_path))
             .map_err(not_committed)?;
-        if self.tail.synchronized_end > self.committed.data_sectors {
+        let length = sector_offset(data_sectors);
+        let grow = self
+            .data
+            .metadata()
+            .map_err(io_at(&self.data_path))
+            .map_err(not_committed)?
+            .len()
+            < length;
+        if grow {
+            self.data
+                .set_len(length)
+                .map_err(io_at(&self.data_path))
+                .map_err(not_committed)?;
+        }
+        if grow || self.tail.synchronized_end > self.committed.data_sectors {
             self.data
                 .sync_data()
                 .map_err(io_at(&self.data_path))
@@ -123,7 +219,8 @@ impl OpenDisc {
             }
             (false, Some(journal)) => {
                 let groups = journal::groups(entries);
-                let digests = journal::digest_groups((&self.journal_path, journal), &groups)
+                let known = |group: &Entry| self.digests.get(group);
+                let digests = journal::digest_groups((&self.journal_path, journal), &groups, known)
                     .map_err(not_committed)?;
                 let record = journal::encode_record(generation, &groups, &digests);
                 let record_offset = slot_offset(self.next_slot);
@@ -145,16 +242,11 @@ impl OpenDisc {
                     record_offset,
                     record_length: record.len() as u64,
                     record_blake3: blake3::hash(&record).to_hex().to_string(),
+                    header_generation: Some(self.journal_header),
+                    checked: false,
                 })
             }
         };
-        let data_sectors = entries
-            .iter()
-            .map(|e| e.sector.saturating_add(e.count))
-            .max()
-            .unwrap_or(0)
-            .max(self.committed.data_sectors)
-            .max(self.tail.synchronized_end);
         let next = StateFile {
             version: state::VERSION,
             generation,
@@ -192,10 +284,14 @@ impl OpenDisc {
     /// Until then a journal the state names must be there and intact (that is how a lost
     /// or damaged one is told from one that was applied).
     pub(in crate::persist) fn mark_applied(&mut self) -> Result<(), (Replaced, PersistError)> {
-        let next = StateFile {
+        self.replace_state(StateFile {
             journal: None,
             ..self.committed.clone()
-        };
+        })
+    }
+
+    /// Replaces the state file by `next` of the same generation.
+    fn replace_state(&mut self, next: StateFile) -> Result<(), (Replaced, PersistError)> {
         let replaced = state::replace(&self.state_path, &next);
         if !matches!(replaced, Err((Replaced::No, _))) {
             self.committed = next;
@@ -210,6 +306,7 @@ impl OpenDisc {
             self.journal = None;
             remove_if_present(&self.journal_path)?;
             self.index.clear();
+            self.digests.clear();
             self.next_slot = 0;
             self.synchronized_end = 0;
             return Ok(());
@@ -233,6 +330,9 @@ impl OpenDisc {
         };
         self.journal = Some(new);
         self.index = index;
+        self.journal_header = self.journal_header_for_new();
+        // The pending slots moved: their digests are read back when they are committed.
+        self.digests.clear();
         self.next_slot = slots;
         self.synchronized_end = 0;
         Ok(())
@@ -255,7 +355,7 @@ impl OpenDisc {
             .truncate(true)
             .open(temp)
             .map_err(io_at(temp))?;
-        new.write_all_at(&journal::header(self.committed.generation + 1), 0)
+        new.write_all_at(&journal::header(self.journal_header_for_new()), 0)
             .map_err(io_at(temp))?;
         let mut buf = Vec::new();
         let mut index = SlotIndex::default();

@@ -29,7 +29,7 @@ pub enum Repair {
 }
 
 /// Checks the disc at `path` without changing it, under a shared lock: the state file's
-/// check, the data file's length, and, when the last commit is not yet in the data file,
+/// check, the data file's length, and, when the state names a journal,
 /// its journal's header, commit record and every slot against its digest. An `Err` is what
 /// opening the disc would say.
 pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
@@ -42,7 +42,7 @@ pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
         state.medium.name(),
         state.generation,
         state.data_sectors,
-        if state.version >= state::VERSION {
+        if state.version >= state::VERSION_2 {
             "; its check matches"
         } else {
             " (a version without a check)"
@@ -54,7 +54,13 @@ pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
         disc.data_path.display(),
         state.data_sectors
     ));
-    findings.push(match disc.committed_journal()? {
+    findings.push(match disc.committed_journal(true)? {
+        Some((_, record)) if state.journal_is_home() => format!(
+            "journal {}: holds {} sectors of the disc in {} groups, every digest matches",
+            disc.journal_path.display(),
+            record.sectors(),
+            record.entries.len(),
+        ),
         Some((_, record)) => format!(
             "journal {}: generation {}'s commit, not yet in the data file: {} sectors in {} \
              groups, {}; opening for writing applies it",
@@ -68,7 +74,7 @@ pub fn check(path: &Path) -> Result<CheckReport, PersistError> {
                 "a record version without digests"
             }
         ),
-        None => "journal: none to replay, every commit is in the data file".to_owned(),
+        None => "journal: none, every committed sector is in the data file".to_owned(),
     });
     match &state.previous {
         Some(p) => findings.push(format!(
@@ -108,13 +114,24 @@ pub fn repair(path: &Path) -> Result<Repair, PersistError> {
     })?;
     let disc = OpenDisc::assemble(data_path, state_path, data, committed, false);
     // Checked again under the exclusive lock: another process may have changed it.
-    let damage = match disc.committed_journal() {
+    let damage = match disc.committed_journal(true) {
         Ok(_) => return check(path).map(Repair::Intact),
         Err(e @ PersistError::Damaged { .. }) => e,
         Err(e) => return Err(e),
     };
-    let Some(previous) = disc.committed.previous.clone() else {
+    let Some(previous) = disc.restorable_previous().cloned() else {
         return Err(damage);
+    };
+    // Version 3: the sectors of the previous generation kept in the journal must be intact.
+    let journal = match &previous.journal {
+        None => None,
+        Some(named) => match disc.intact_record(named) {
+            Ok(()) => Some(JournalRef {
+                checked: false,
+                ..named.clone()
+            }),
+            Err(_) => return Err(damage),
+        },
     };
     let lost = disc.committed.generation;
     let rolled_back = StateFile {
@@ -123,7 +140,7 @@ pub fn repair(path: &Path) -> Result<Repair, PersistError> {
         generation: previous.generation,
         medium: disc.committed.medium,
         data_sectors: previous.data_sectors,
-        journal: None,
+        journal: journal.clone(),
         state: previous.state.clone(),
         previous: None,
     };
@@ -147,8 +164,11 @@ pub fn repair(path: &Path) -> Result<Repair, PersistError> {
     state::replace(&disc.state_path, &rolled_back).map_err(|(_, e)| e)?;
     disc.data.set_len(keep).map_err(io_at(&disc.data_path))?;
     disc.data.sync_all().map_err(io_at(&disc.data_path))?;
-    remove_if_present(&disc.journal_path)?;
-    state::sync_directory_of(&disc.journal_path)?;
+    // A journal kept for the previous generation is cut back to its record when next opened.
+    if journal.is_none() {
+        remove_if_present(&disc.journal_path)?;
+        state::sync_directory_of(&disc.journal_path)?;
+    }
     let dropped = disc
         .committed
         .data_sectors

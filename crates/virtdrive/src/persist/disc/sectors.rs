@@ -18,6 +18,11 @@ impl OpenDisc {
         self.committed.generation
     }
 
+    /// The generation a new journal's header names: the commit it is made for.
+    pub(super) fn journal_header_for_new(&self) -> u64 {
+        self.committed.generation + 1
+    }
+
     /// The first failure of the file system since the disc was opened or this was last
     /// taken.
     pub fn host_io_error(&self) -> Option<&HostIoError> {
@@ -191,19 +196,26 @@ impl OpenDisc {
             ))
         };
         let count = whole_sectors(data.len())?;
-        // Each piece: its sectors, and the slots they go to (new ones are taken in order).
+        // Each piece: its sectors and bytes, and the slots they go to (new ones are taken in
+        // order).
         let mut plan = Vec::new();
         let mut next = self.next_slot;
         for (start, n, pending) in self.index.pending_pieces(index, count) {
+            let from = usize::try_from((start - index) * SECTOR as u64).unwrap_or(usize::MAX);
+            let len = usize::try_from(n * SECTOR as u64).unwrap_or(usize::MAX);
+            let bytes = from
+                .checked_add(len)
+                .and_then(|to| data.get(from..to))
+                .ok_or(StoreError::Unaligned { len: data.len() })?;
             match pending {
-                Some(slot) => plan.push((start, n, slot, false)),
+                Some(slot) => plan.push((start, n, slot, false, bytes)),
                 None => {
                     let slot = next;
                     next = u32::try_from(u64::from(next) + n)
                         .ok()
                         .filter(|&n| n != u32::MAX)
                         .ok_or_else(journal_full)?;
-                    plan.push((start, n, slot, true));
+                    plan.push((start, n, slot, true, bytes));
                 }
             }
         }
@@ -211,22 +223,23 @@ impl OpenDisc {
         let journal = self.journal.as_ref().ok_or_else(|| {
             store_io(&self.journal_path)(io::Error::other("the journal is closed"))
         })?;
-        for &(start, n, slot, _) in &plan {
-            let from = usize::try_from((start - index) * SECTOR as u64).unwrap_or(usize::MAX);
-            let len = usize::try_from(n * SECTOR as u64).unwrap_or(usize::MAX);
-            let bytes = from
-                .checked_add(len)
-                .and_then(|to| data.get(from..to))
-                .ok_or(StoreError::Unaligned { len: data.len() })?;
+        for &(_, n, slot, new, _) in &plan {
+            if !new {
+                self.digests.forget(slot, n);
+            }
+        }
+        for &(_, _, slot, _, bytes) in &plan {
             if let Err(e) = journal.write_all_at(bytes, slot_offset(slot)) {
                 // Slots from `next_slot` on hold nothing yet: give their space back.
                 shrink_to(journal, slot_offset(self.next_slot));
+                self.digests.forget_from(self.next_slot);
                 return Err(store_io(&self.journal_path)(e));
             }
         }
-        for (start, n, slot, new) in plan {
+        for (start, n, slot, new, bytes) in plan {
             if new {
                 self.index.set_pending(start, n, slot);
+                self.digests.wrote_new(start, slot, bytes);
             }
         }
         self.next_slot = next;
@@ -244,13 +257,15 @@ impl OpenDisc {
                 .truncate(true)
                 .open(path)
                 .map_err(store_io(path))?;
-            if let Err(e) = file.write_all_at(&journal::header(self.committed.generation + 1), 0) {
+            let header = self.journal_header_for_new();
+            if let Err(e) = file.write_all_at(&journal::header(header), 0) {
                 // A journal without its header holds nothing: not left behind.
                 drop(file);
                 let _ = fs::remove_file(path);
                 return Err(store_io(path)(e));
             }
             self.journal = Some(file);
+            self.journal_header = header;
         }
         Ok(())
     }
