@@ -213,6 +213,63 @@ fn a_journal_lost_after_a_finished_commit_offers_no_rollback() {
     );
 }
 
+/// A journal checked after its commit is not read again when the disc opens (it is the home
+/// of its sectors, trusted as the data file is), but a slot damaged since is found the first
+/// time it is read: the read fails, it never gives the damaged bytes, the sectors of other
+/// slots still read, and `fsck` names the damage.
+#[test]
+fn one_flipped_byte_in_a_checked_journal_fails_its_read_not_gives_wrong_data() {
+    let (_dir, path, disc) = generation_2_synchronized();
+    disc.file.commit(&json!({"round": 2})).unwrap();
+    drop(disc);
+    let journal = journal_path(&path);
+    let mut bytes = fs::read(&journal).unwrap();
+    // Slot 1 (sector 3), one byte in its middle.
+    bytes[2 * SECTOR + 1000] ^= 0x01;
+    fs::write(&journal, &bytes).unwrap();
+
+    let disc = DiscFile::open(&path).expect("a checked journal is not read at the open");
+    let mut store = disc.store;
+    let mut one = vec![0u8; SECTOR];
+    let err = store
+        .read(3, &mut one)
+        .expect_err("a damaged slot must not be read as data");
+    assert!(
+        err.to_string().contains("do not match their digest"),
+        "{err}"
+    );
+    // And again: the group stays unchecked, so the damage is never served.
+    assert!(store.read(2, &mut one).is_err());
+    // Sectors of the data file read as they were committed.
+    store.read(0, &mut one).unwrap();
+    assert!(one == sectors(0x11, 1));
+    store.read(7, &mut one).unwrap();
+    assert!(one == sectors(0x11, 1));
+    drop(store);
+    drop(disc.file);
+    let report = virtdrive::persist::check(&path).expect_err("fsck finds the damage");
+    assert!(
+        report.to_string().contains("do not match their digest"),
+        "{report}"
+    );
+}
+
+/// An intact checked journal reads back what was committed, group by group as it is first
+/// read.
+#[test]
+fn an_intact_checked_journal_reads_back_what_was_committed() {
+    let (_dir, path, disc) = generation_2_synchronized();
+    disc.file.commit(&json!({"round": 2})).unwrap();
+    drop(disc);
+    let disc = DiscFile::open(&path).unwrap();
+    let mut store = disc.store;
+    let mut out = vec![0u8; 8 * SECTOR];
+    store.read(0, &mut out).unwrap();
+    let mut expected = sectors(0x11, 8);
+    expected[2 * SECTOR..6 * SECTOR].copy_from_slice(&sectors(0x22, 4));
+    assert!(out == expected);
+}
+
 #[test]
 fn a_state_file_changed_by_one_byte_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 //! protocol described in the [module documentation](super).
 
 use core::fmt;
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,10 @@ pub(crate) struct OpenDisc {
     index: SlotIndex,
     /// The digests of slots hashed as they were written, for the commit record.
     digests: GroupDigests,
+    /// Groups of a journal the state says was checked, so the open did not read its slots:
+    /// each is checked against its digest the first time a read (or a commit) needs its
+    /// slots, by first slot (see `sectors.rs`).
+    unverified: BTreeMap<u32, (Entry, [u8; 32])>,
     /// Sectors written straight into the data file, past everything committed.
     tail: Tail,
     /// The generation the journal's header names.
@@ -257,6 +262,7 @@ impl OpenDisc {
             journal: None,
             index: SlotIndex::default(),
             digests: GroupDigests::default(),
+            unverified: BTreeMap::new(),
             journal_header: 0,
             compact_at: COMPACT_AT,
             next_slot: 0,
@@ -331,9 +337,16 @@ impl OpenDisc {
                 .set_pending(entry.sector, entry.count, entry.slot);
         }
         self.index.synchronize();
+        // A journal checked after its commit is not read again at the open: its groups are
+        // checked as they are first read.
+        let trusted = self.committed.journal_is_home()
+            && self.committed.journal.as_ref().is_some_and(|j| j.checked);
         if let Some(digests) = &record.digests {
             for (group, digest) in record.entries.iter().zip(digests) {
                 self.digests.known(*group, *digest);
+                if trusted {
+                    self.unverified.insert(group.slot, (*group, *digest));
+                }
             }
         }
         let end = self

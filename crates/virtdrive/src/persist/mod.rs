@@ -140,8 +140,10 @@
 //! commit (48 bytes per megabyte the journal maps: 1.2 MB for a whole 25 GB BD-RE). Checking
 //! every slot after a kill between steps 2 and 3 reads the whole journal back. The data file
 //! has no checksum (hashing 25 GB on every open would be too slow), nor are the slots of a
-//! `checked` journal read on open; `virtdrive fsck` reads and checks every slot the state
-//! maps.
+//! `checked` journal read on open: each group of them is checked against its digest the
+//! first time a read needs it (or a commit reads it back to record it anew), and a damaged
+//! one fails that read (03/11/00 from the drive) rather than giving its bytes;
+//! `virtdrive fsck` reads and checks every slot the state maps.
 //!
 //! # When the file system fails
 //!

@@ -209,6 +209,26 @@ impl OpenDisc {
                 .map_err(not_committed)?;
         }
 
+        // Slots the record is about to read back (a group cut by a later write), or that a
+        // compaction copies into the data file, are first checked against the digests they
+        // had, so damage never gets a new digest; groups no longer mapped are forgotten.
+        if !self.unverified.is_empty() {
+            let groups = journal::groups(entries);
+            if self.next_slot >= self.compact_at {
+                self.check_slots(0, u64::MAX).map_err(not_committed)?;
+            }
+            for group in &groups {
+                if self.digests.get(group).is_none() {
+                    self.check_slots(group.slot, group.count)
+                        .map_err(not_committed)?;
+                }
+            }
+            let mapped: std::collections::BTreeMap<u32, Entry> =
+                groups.iter().map(|g| (g.slot, *g)).collect();
+            self.unverified
+                .retain(|slot, (g, _)| mapped.get(slot) == Some(&*g));
+        }
+
         // Step 1: the commit record, durable before anything names it.
         let journal_ref = match (entries.is_empty(), &self.journal) {
             (true, _) => None,
@@ -307,6 +327,7 @@ impl OpenDisc {
             remove_if_present(&self.journal_path)?;
             self.index.clear();
             self.digests.clear();
+            self.unverified.clear();
             self.next_slot = 0;
             self.synchronized_end = 0;
             return Ok(());
@@ -333,6 +354,7 @@ impl OpenDisc {
         self.journal_header = self.journal_header_for_new();
         // The pending slots moved: their digests are read back when they are committed.
         self.digests.clear();
+        self.unverified.clear();
         self.next_slot = slots;
         self.synchronized_end = 0;
         Ok(())

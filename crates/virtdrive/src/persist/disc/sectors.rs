@@ -69,10 +69,58 @@ impl OpenDisc {
         e
     }
 
-    /// Reads sectors, from their newest journal slot or else the data file.
+    /// Reads sectors, from their newest journal slot or else the data file. Slots of a group
+    /// not read since the open are first checked against the group's digest: a damaged slot
+    /// fails the read (the drive's UNRECOVERED READ ERROR), it never gives wrong data.
     pub fn read(&mut self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
-        let result = self.read_sectors(index, out);
+        let result = self
+            .check_slots_of(index, (out.len() / SECTOR) as u64)
+            .and_then(|()| self.read_sectors(index, out));
         self.noted(DiscFileOperation::ReadingSectors, result)
+    }
+
+    /// Checks the unchecked groups holding the journal slots of sectors `[index, index +
+    /// count)`.
+    fn check_slots_of(&mut self, index: u64, count: u64) -> Result<(), StoreError> {
+        if self.unverified.is_empty() {
+            return Ok(());
+        }
+        for sector in index..index.saturating_add(count) {
+            if let Some(slot) = self.index.current(sector) {
+                self.check_slots(slot, 1)
+                    .map_err(|e| store_io(&self.journal_path)(io::Error::other(e.to_string())))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every unchecked group overlapping slots `[slot, slot + count)` against its
+    /// digest, and forgets those that match.
+    pub(super) fn check_slots(&mut self, slot: u32, count: u64) -> Result<(), PersistError> {
+        let end = u64::from(slot).saturating_add(count);
+        let overlapping: Vec<u32> = self
+            .unverified
+            .range(..u32::try_from(end).unwrap_or(u32::MAX))
+            .rev()
+            .take_while(|(_, (g, _))| u64::from(g.slot) + g.count > u64::from(slot))
+            .map(|(&first, _)| first)
+            .collect();
+        for first in overlapping {
+            if let Some((group, digest)) = self.unverified.remove(&first) {
+                let Some(journal) = self.journal.as_ref() else {
+                    continue;
+                };
+                let record = journal::Record {
+                    entries: vec![group],
+                    digests: Some(vec![digest]),
+                };
+                if let Err(e) = journal::verify((&self.journal_path, journal), &record) {
+                    self.unverified.insert(first, (group, digest));
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn read_sectors(&self, index: u64, out: &mut [u8]) -> Result<(), StoreError> {
