@@ -229,7 +229,7 @@ fn one_flipped_byte_in_a_checked_journal_fails_its_read_not_gives_wrong_data() {
     fs::write(&journal, &bytes).unwrap();
 
     let disc = DiscFile::open(&path).expect("a checked journal is not read at the open");
-    let mut store = disc.store;
+    let store = disc.store;
     let mut one = vec![0u8; SECTOR];
     let err = store
         .read(3, &mut one)
@@ -262,7 +262,7 @@ fn an_intact_checked_journal_reads_back_what_was_committed() {
     disc.file.commit(&json!({"round": 2})).unwrap();
     drop(disc);
     let disc = DiscFile::open(&path).unwrap();
-    let mut store = disc.store;
+    let store = disc.store;
     let mut out = vec![0u8; 8 * SECTOR];
     store.read(0, &mut out).unwrap();
     let mut expected = sectors(0x11, 8);
