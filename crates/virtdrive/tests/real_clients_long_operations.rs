@@ -14,7 +14,9 @@ mod real_clients;
 use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
-use real_clients::{keep_transcripts, read_disc, tool, Case, RecordedRuns, PRODUCT, VENDOR};
+use real_clients::{
+    keep_transcripts, read_disc, tool, virtdrive_run_with, Case, RecordedRuns, PRODUCT, VENDOR,
+};
 use virtdrive::medium::MediumKind;
 use virtdrive::{DiscFileDrive, DriveConfig};
 
@@ -136,28 +138,21 @@ fn xorriso_sends_the_same_commands_whether_its_sleeps_are_whole_or_shortened() {
     let burn = |name: &str, divisor: Option<&str>| {
         let disc = dir.join(format!("{name}.disc"));
         let transcript = dir.join(format!("{name}.jsonl"));
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_virtdrive"));
-        command
-            .current_dir(dir)
-            .env_remove("VIRTDRIVE_SHIM_SLEEP_DIVISOR")
-            .arg("run")
-            .arg("--drive")
-            .arg(format!("virt:bd-re@{}", disc.display()))
-            .arg("--transcript")
-            .arg(&transcript)
-            .args(["--", xorriso.to_str().unwrap()])
-            .args(["-as", "cdrecord", "-v", "dev=/dev/sr9", "image.bin"]);
-        if let Some(d) = divisor {
-            command.env("VIRTDRIVE_SHIM_SLEEP_DIVISOR", d);
-        }
-        let out = command.output().expect("virtdrive runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let drive = format!("virt:bd-re@{}", disc.display());
+        let env = [("VIRTDRIVE_SHIM_SLEEP_DIVISOR", divisor)];
+        virtdrive_run_with(
+            dir,
+            &env,
+            &[
+                "--drive",
+                &drive,
+                "--transcript",
+                transcript.to_str().unwrap(),
+            ],
+            &xorriso,
+            &["-as", "cdrecord", "-v", "dev=/dev/sr9", "image.bin"],
+        )
+        .expect_code(0);
         assert!(
             read_disc(dir, &drive, (image.len() / 2048) as u64, 0) == image,
             "{name}: the disc holds the image"

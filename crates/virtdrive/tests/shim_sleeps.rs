@@ -12,47 +12,29 @@
 mod real_clients;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
-use real_clients::build_c_program;
+use real_clients::{build_c_program, virtdrive_run_with, Outcome};
 
 fn probe() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| build_c_program("probe", include_str!("shim_sleeps_support/probe.c")))
 }
 
-struct Run {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the probe under `virtdrive run EXTRA` with the shim's trace on and `env` set.
-fn run_probe(extra: &[&str], env: &[(&str, &str)]) -> Run {
+/// Runs the probe under `virtdrive run EXTRA` with the shim's trace on and `env` set (a
+/// divisor of the caller's own removed first).
+fn run_probe(extra: &[&str], env: &[(&str, &str)]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_virtdrive"));
-    command
-        .current_dir(dir.path())
-        .env_remove("VIRTDRIVE_SHIM_SLEEP_DIVISOR")
-        .env("VIRTDRIVE_SHIM_TRACE", "1")
-        .args(["run", "--drive", "virt:cd-r"])
-        .args(extra)
-        .arg("--")
-        .arg(probe());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command.output().expect("virtdrive runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Run {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut vars = vec![
+        ("VIRTDRIVE_SHIM_SLEEP_DIVISOR", None),
+        ("VIRTDRIVE_SHIM_TRACE", Some("1")),
+    ];
+    vars.extend(env.iter().map(|&(k, v)| (k, Some(v))));
+    let mut args = vec!["--drive", "virt:cd-r"];
+    args.extend_from_slice(extra);
+    let out = virtdrive_run_with(dir.path(), &vars, &args, probe(), &[]);
+    out.expect_code(0);
+    out
 }
 
 /// For each of the probe's calls (its "probe: ..." line), the sleeps the shim traced for it:

@@ -69,7 +69,26 @@ pub fn virtdrive_run(
     program: &Path,
     args: &[&str],
 ) -> Outcome {
-    let out = Command::new(env!("CARGO_BIN_EXE_virtdrive"))
+    virtdrive_run_with(dir, &[], virtdrive_args, program, args)
+}
+
+/// As [`virtdrive_run`], with `env` changed first: `(NAME, Some(VALUE))` sets a variable,
+/// `(NAME, None)` removes it.
+pub fn virtdrive_run_with(
+    dir: &Path,
+    env: &[(&str, Option<&str>)],
+    virtdrive_args: &[&str],
+    program: &Path,
+    args: &[&str],
+) -> Outcome {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_virtdrive"));
+    for (name, value) in env {
+        match value {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    let out = command
         .current_dir(dir)
         .arg("run")
         .args(virtdrive_args)
