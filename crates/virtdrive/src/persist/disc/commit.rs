@@ -212,8 +212,8 @@ impl OpenDisc {
         // Slots the record is about to read back (a group cut by a later write), or that a
         // compaction copies into the data file, are first checked against the digests they
         // had, so damage never gets a new digest; groups no longer mapped are forgotten.
+        let groups = journal::groups(entries);
         if !self.unverified.is_empty() {
-            let groups = journal::groups(entries);
             if self.next_slot >= self.compact_at {
                 self.check_slots(0, u64::MAX).map_err(not_committed)?;
             }
@@ -238,7 +238,6 @@ impl OpenDisc {
                 ))))
             }
             (false, Some(journal)) => {
-                let groups = journal::groups(entries);
                 let known = |group: &Entry| self.digests.get(group);
                 let digests = journal::digest_groups((&self.journal_path, journal), &groups, known)
                     .map_err(not_committed)?;
