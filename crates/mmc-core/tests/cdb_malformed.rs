@@ -169,6 +169,7 @@ const LAYOUTS: &[(&str, &[u8], &[u8])] = &[
     ("SET CD SPEED", &[0xBB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0]),
     ("MECHANISM STATUS", &[0xBD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0]),
     ("READ CD", &[0xBE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x1E, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0x07]),
+    ("SEND DISC STRUCTURE", &[0xBF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[0x0F, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xC0]),
 ];
 
 #[test]
@@ -178,7 +179,7 @@ fn layouts_cover_every_command() {
     let mut samples: Vec<u8> = sample_cdbs().iter().map(|c| c[0]).collect();
     samples.sort_unstable();
     assert_eq!(opcodes, samples);
-    assert_eq!(opcodes.len(), 34);
+    assert_eq!(opcodes.len(), 35);
 }
 
 #[test]

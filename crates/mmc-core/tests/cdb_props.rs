@@ -342,6 +342,23 @@ fn get_performance() -> impl Strategy<Value = GetPerformance> {
         )
 }
 
+fn send_disc_structure(wild: bool) -> impl Strategy<Value = SendDiscStructure> {
+    (
+        field(4, wild).prop_map(DiscStructureMedia::from_u8),
+        any::<u8>(),
+        any::<u16>(),
+        field(2, wild),
+    )
+        .prop_map(
+            |(media_type, format_code, parameter_list_length, agid)| SendDiscStructure {
+                media_type,
+                format_code,
+                parameter_list_length,
+                agid,
+            },
+        )
+}
+
 fn read_disc_structure(wild: bool) -> impl Strategy<Value = ReadDiscStructure> {
     (
         field(4, wild).prop_map(DiscStructureMedia::from_u8),
@@ -423,6 +440,7 @@ fn command(wild: bool) -> impl Strategy<Value = Command> {
         write12().prop_map(Command::from),
         get_performance().prop_map(Command::from),
         read_disc_structure(wild).prop_map(Command::from),
+        send_disc_structure(wild).prop_map(Command::from),
         set_streaming().prop_map(Command::from),
         set_cd_speed(wild).prop_map(Command::from),
         mechanism_status().prop_map(Command::from),
@@ -492,6 +510,7 @@ round_trips! {
     write12_round_trips: write12();
     get_performance_round_trips: get_performance();
     read_disc_structure_round_trips: read_disc_structure(false);
+    send_disc_structure_round_trips: send_disc_structure(false);
     set_streaming_round_trips: set_streaming();
     set_cd_speed_round_trips: set_cd_speed(false);
     mechanism_status_round_trips: mechanism_status();

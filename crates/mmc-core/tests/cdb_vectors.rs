@@ -481,7 +481,7 @@ fn command_names_and_json() {
 #[test]
 fn every_sample_decodes_and_json_round_trips() {
     let commands = sample_commands();
-    assert_eq!(commands.len(), 34);
+    assert_eq!(commands.len(), 35);
     for (command, bytes) in commands.iter().zip(sample_cdbs()) {
         assert_eq!(Command::decode(&bytes), Ok(*command));
         assert_eq!(bytes.len(), command.opcode().cdb_len().unwrap());

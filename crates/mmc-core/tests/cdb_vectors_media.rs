@@ -314,6 +314,28 @@ fn read_disc_structure_bd_and_dvd() {
 }
 
 #[test]
+fn send_disc_structure_layer_boundary() {
+    // What growisofs sends before splitting the layers of a DVD+R DL.
+    let bytes = [
+        0xBF, // SEND DISC STRUCTURE
+        0x00, // media type: DVD
+        0x00, 0x00, 0x00, 0x00, 0x00, // reserved
+        0x20, // format 20h: layer boundary information
+        0x00, 0x0C, // parameter list length 12
+        0x00, // AGID 0
+        0x00,
+    ];
+    let repr = SendDiscStructure::layer_boundary();
+    both_ways(&bytes, repr);
+    assert_eq!(repr.expected_transfer(), Transfer::Out(12));
+    assert!(Opcode::SendDiscStructure.is_decoded());
+    // Bytes 2-6 are reserved.
+    let mut reserved = bytes;
+    reserved[4] = 0x01;
+    assert!(SendDiscStructure::decode(&reserved).is_err());
+}
+
+#[test]
 fn read_capacity() {
     let bytes = [
         0x25, // READ CAPACITY

@@ -46,7 +46,7 @@ pub use basic::{
 pub use cd::{ReadCd, ReadSubchannel, SectorType, SubChannelFormat};
 pub use disc::{
     DiscInformationType, DiscStructureMedia, ReadCapacity, ReadDiscInformation, ReadDiscStructure,
-    ReadTocPmaAtip, ReadTrackInformation, TocFormat, TrackAddressType,
+    ReadTocPmaAtip, ReadTrackInformation, SendDiscStructure, TocFormat, TrackAddressType,
 };
 pub use error::CdbError;
 pub use format::{FormatType, FormatUnit, ReadFormatCapacities};
@@ -171,6 +171,7 @@ commands!(
     MechanismStatus,
     ReadSubchannel,
     ReadCd,
+    SendDiscStructure,
 );
 
 impl Command {
@@ -321,6 +322,7 @@ pub fn sample_commands() -> Vec<Command> {
             ..ReadCd::default()
         }
         .into(),
+        SendDiscStructure::layer_boundary().into(),
     ]
 }
 

@@ -15,10 +15,11 @@ use mmc_core::Profile;
 use super::{DiscCondition, DriveClass, EmulatedDrive, Reply};
 
 /// Profiles the drive supports, highest first as drives list them.
-const PROFILES: [Profile; 9] = [
+const PROFILES: [Profile; 10] = [
     Profile::BdRe,
     Profile::BdRSrm,
     Profile::BdRom,
+    Profile::DvdPlusRDualLayer,
     Profile::DvdPlusR,
     Profile::DvdPlusRw,
     Profile::DvdRom,
@@ -269,11 +270,13 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             p == Profile::DvdPlusRw,
         ),
+        // Feature 002Bh is current with a DVD+R DL too: the drive reads and writes it as a
+        // DVD+R (MMC-6 5.4, profile 002Bh lists features 002Bh and 003Bh).
         Feature::new(
             DvdPlusR { write: true },
             0,
             false,
-            p == Profile::DvdPlusR && writable,
+            matches!(p, Profile::DvdPlusR | Profile::DvdPlusRDualLayer) && writable,
         ),
         Feature::new(
             CdTrackAtOnce {
@@ -309,6 +312,13 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
         // listed only while a BD-R is in the drive, so the lists of other media stay as
         // they were (a drive lists every feature it has).
         Feature::new(BdRPow {}, 0, false, view.pseudo_overwrite && writable),
+        // Feature 003Bh DVD+R Dual Layer (MMC-6 5.3): the drive writes DVD+R DL.
+        Feature::new(
+            DvdPlusRDualLayer { write: true },
+            0,
+            false,
+            p == Profile::DvdPlusRDualLayer && writable,
+        ),
         Feature::new(
             BdRead {
                 bca: false,
@@ -391,6 +401,7 @@ fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
                     list.profiles.retain(|d| d.profile.is_read_only())
                 }
                 FeatureBody::DvdPlusR(d) => d.write = false,
+                FeatureBody::DvdPlusRDualLayer(d) => d.write = false,
                 FeatureBody::DvdPlusRw(d) => d.write = false,
                 FeatureBody::RealTimeStreaming(d) => d.wspd = false,
                 _ => {}

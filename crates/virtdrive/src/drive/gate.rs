@@ -44,6 +44,7 @@ fn class(command: &Command) -> Class {
         C::ReserveTrack(_) | C::SendOpcInformation(_) | C::SendCueSheet(_) | C::Blank(_) => {
             (false, true, true)
         }
+        C::SendDiscStructure(_) => (false, true, true),
     };
     Class {
         allows_unit_attention,

@@ -6,6 +6,7 @@ use core::time::Duration;
 
 use mmc_core::cdb::{
     CloseTrackSession, DiscInformationType, FormatUnit, ReadDiscInformation, ReadDiscStructure,
+    SendDiscStructure,
     ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet, SynchronizeCache, Verify10,
 };
 use mmc_core::params::FormatUnitParameters;
@@ -344,6 +345,17 @@ impl EmulatedDrive {
         let len = usize::try_from(cdb.cue_sheet_size).unwrap_or(usize::MAX);
         let sheet = data_out(data, len)?;
         self.disc_mut()?.medium.send_cue_sheet(sheet)?;
+        Ok(Reply::Done)
+    }
+
+    /// SEND DISC STRUCTURE: the structure goes to the medium (the DVD+R DL layer boundary).
+    pub(super) fn send_disc_structure(
+        &mut self,
+        cdb: SendDiscStructure,
+        data: &DataPhase<'_>,
+    ) -> Result<Reply, Failure> {
+        let list = data_out(data, usize::from(cdb.parameter_list_length))?;
+        self.disc_mut()?.medium.send_disc_structure(&cdb, list)?;
         Ok(Reply::Done)
     }
 }

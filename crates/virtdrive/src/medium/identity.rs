@@ -34,6 +34,11 @@ impl MediaIdentity {
             MediumKind::DvdPlusRw => ("RICOHJPN", "W11", 1),
             MediumKind::BdR => ("VERBAT", "IMe", 1),
             MediumKind::BdRe => ("VERBAT", "IM0", 1),
+            // Verbatim DVD+R DL (dvd+rw-mediainfo: "Media ID: MKM/001"); the BD-R DL and
+            // BDXL media IDs are INF (Verbatim's naming).
+            MediumKind::DvdPlusRDl => ("MKM", "001", 0),
+            MediumKind::BdRDl => ("VERBAT", "IMf", 1),
+            MediumKind::BdRXl | MediumKind::BdRXl4 => ("VERBAT", "IMg", 1),
             MediumKind::CdR74 | MediumKind::CdR80 | MediumKind::DvdRom | MediumKind::Unknown => {
                 return None
             }

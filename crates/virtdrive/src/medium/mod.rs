@@ -10,7 +10,7 @@ use core::fmt;
 use core::time::Duration;
 
 use mmc_core::cdb::{CloseTrackSession, ReadTocPmaAtip, ReserveTrack};
-use mmc_core::cdb::{ReadDiscStructure, TrackAddressType};
+use mmc_core::cdb::{ReadDiscStructure, SendDiscStructure, TrackAddressType};
 use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific, SenseTriple};
@@ -103,6 +103,19 @@ pub enum MediumKind {
     /// sectors).
     #[serde(rename = "bd-r")]
     BdR,
+    /// DVD+R DL, two layers (4,173,824 sectors), write-once, sessions as on DVD+R; the
+    /// layer boundary can be set before the first write.
+    #[serde(rename = "dvd+r-dl")]
+    DvdPlusRDl,
+    /// BD-R DL, two layers (24,438,784 sectors without spare areas).
+    #[serde(rename = "bd-r-dl")]
+    BdRDl,
+    /// BD-R XL, three layers, 100 GB (48,878,592 sectors).
+    #[serde(rename = "bd-r-xl")]
+    BdRXl,
+    /// BD-R XL, four layers, 128 GB (62,500,864 sectors).
+    #[serde(rename = "bd-r-xl4")]
+    BdRXl4,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -112,19 +125,23 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 8] = [
+    pub const ALL: [MediumKind; 12] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::DvdPlusRw,
         MediumKind::BdRe,
         MediumKind::DvdPlusR,
         MediumKind::BdR,
+        MediumKind::DvdPlusRDl,
+        MediumKind::BdRDl,
+        MediumKind::BdRXl,
+        MediumKind::BdRXl4,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
     /// The name used on the command line (`cd-r`, `cd-r74`, `dvd+rw`, `bd-re`, `dvd+r`,
-    /// `bd-r`, `dvd-rom`, `unknown`).
+    /// `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
@@ -133,6 +150,10 @@ impl MediumKind {
             MediumKind::BdRe => "bd-re",
             MediumKind::DvdPlusR => "dvd+r",
             MediumKind::BdR => "bd-r",
+            MediumKind::DvdPlusRDl => "dvd+r-dl",
+            MediumKind::BdRDl => "bd-r-dl",
+            MediumKind::BdRXl => "bd-r-xl",
+            MediumKind::BdRXl4 => "bd-r-xl4",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -147,6 +168,10 @@ impl MediumKind {
             "bd-re" | "bdre" => MediumKind::BdRe,
             "dvd+r" | "dvdplusr" => MediumKind::DvdPlusR,
             "bd-r" | "bdr" => MediumKind::BdR,
+            "dvd+r-dl" | "dvdplusrdl" => MediumKind::DvdPlusRDl,
+            "bd-r-dl" | "bdrdl" => MediumKind::BdRDl,
+            "bd-r-xl" | "bdrxl" => MediumKind::BdRXl,
+            "bd-r-xl4" | "bdrxl4" => MediumKind::BdRXl4,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -269,6 +294,12 @@ pub trait Medium: fmt::Debug + Send {
         Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into())
     }
 
+    /// SEND DISC STRUCTURE with its parameter list. By default refused with 05/24/00 on
+    /// the format code (CDB byte 7): the disc takes no structure from the host.
+    fn send_disc_structure(&mut self, _cdb: &SendDiscStructure, _list: &[u8]) -> MediumResult<()> {
+        Err(overwritable::invalid_cdb_field(7, None))
+    }
+
     /// Lets time-dependent work (a background format) progress to `now`.
     fn advance(&mut self, now: VirtualTime);
 
@@ -342,8 +373,21 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
             store,
         )),
         MediumKind::BdR => Box::new(sequential::SequentialDisc::blank(&sequential::BD_R, store)),
+        MediumKind::DvdPlusRDl | MediumKind::BdRDl | MediumKind::BdRXl | MediumKind::BdRXl4 => {
+            Box::new(sequential::SequentialDisc::blank(layered(kind), store))
+        }
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
+    }
+}
+
+/// The recording rules of a write-once medium of more than one layer.
+fn layered(kind: MediumKind) -> &'static sequential::SequentialMedium {
+    match kind {
+        MediumKind::DvdPlusRDl => &sequential::DVD_PLUS_R_DL,
+        MediumKind::BdRDl => &sequential::BD_R_DL,
+        MediumKind::BdRXl => &sequential::BD_R_XL,
+        _ => &sequential::BD_R_XL4,
     }
 }
 
@@ -385,6 +429,12 @@ pub fn load(
             sequential::SequentialDisc::load_state(&sequential::BD_R, state, store)
                 .map_err(|e| err(&e))?,
         ),
+        MediumKind::DvdPlusRDl | MediumKind::BdRDl | MediumKind::BdRXl | MediumKind::BdRXl4 => {
+            Box::new(
+                sequential::SequentialDisc::load_state(layered(kind), state, store)
+                    .map_err(|e| err(&e))?,
+            )
+        }
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

@@ -146,6 +146,7 @@ impl Medium for DvdRom {
             layer_type: 0b0001,
             sectors: self.sectors,
             adip: None,
+            layers: None,
         };
         disc_structure::reply(cdb, structures)
     }

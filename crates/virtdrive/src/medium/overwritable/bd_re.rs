@@ -384,6 +384,7 @@ impl Medium for BdRe {
         let structures = Structures::Bd {
             disc_type: b"BDW",
             identity,
+            layers: 1,
         };
         disc_structure::reply(cdb, structures)
     }

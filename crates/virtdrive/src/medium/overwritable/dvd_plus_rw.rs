@@ -384,6 +384,7 @@ impl Medium for DvdPlusRw {
             layer_type: 0b0100,
             sectors: DVD_PLUS_RW_SECTORS,
             adip: identity,
+            layers: None,
         };
         disc_structure::reply(cdb, structures)
     }

@@ -17,7 +17,7 @@
 use mmc_core::cdb::CloseFunction;
 use mmc_core::Profile;
 
-use super::geometry::{SequentialMedium, StructureFamily};
+use super::geometry::{Layers, SequentialMedium, StructureFamily};
 use crate::medium::overwritable::bd_re::BD_1X_KBPS;
 use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::{MediumKind, MediumSpec};
@@ -64,4 +64,5 @@ pub const BD_R: SequentialMedium = SequentialMedium {
     structures: StructureFamily::Bd,
     formattable: true,
     write_parameters_page: false,
+    layers: Layers::ONE,
 };

@@ -14,7 +14,11 @@
 //! | 32h, smallest spare: ISA0 alone (INF, as BD-RE's 30h) | 4,096 (1000h) | 12,088,320 |
 //!
 //! The spare sizes and the type dependent parameter (spare clusters) are the BD-RE ones
-//! (`overwritable::bd_re`). FORMAT UNIT 00h ignores Number of Blocks (BDR-203 manual); 32h
+//! (`overwritable::bd_re`), per recording layer: a BD-R DL offers twice them (its default,
+//! 24,576 clusters, leaves 23,652,352 user sectors, the formatted capacity drives report
+//! for 50 GB BD media), a BD-R XL three and four times (INF: BDXL is sold and written
+//! without spare areas; the sizes a drive offers for it are not in the sources at hand).
+//! FORMAT UNIT 00h ignores Number of Blocks (BDR-203 manual); 32h
 //! formats at least Number of Blocks user sectors with whole clusters of spare, between the
 //! smallest and the largest spare (else 05/26/00 on bytes 4-7, as on BD-RE).
 //!
@@ -40,12 +44,68 @@ use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{FormatType, FormattableCapacity};
 use serde::{Deserialize, Serialize};
 
+use super::geometry::SequentialMedium;
 use crate::medium::overwritable::bd_re::{
-    spare_clusters_leaving, spare_descriptor, user_sectors, BD_CLUSTER, DEFAULT_SPARE_CLUSTERS,
-    MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
+    BD_CLUSTER, DEFAULT_SPARE_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
 };
 use crate::medium::overwritable::invalid_parameter;
 use crate::medium::MediumResult;
+
+/// The spare sizes a BD-R offers: the single-layer sizes times its layers, taken from its
+/// sectors without spare areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SpareSizes {
+    capacity: u32,
+    layers: u32,
+}
+
+impl SpareSizes {
+    pub fn of(medium: &SequentialMedium) -> Self {
+        SpareSizes {
+            capacity: medium.capacity(),
+            layers: u32::from(medium.layers.count.max(1)),
+        }
+    }
+
+    fn default_clusters(&self) -> u32 {
+        DEFAULT_SPARE_CLUSTERS * self.layers
+    }
+
+    fn max_clusters(&self) -> u32 {
+        MAX_SPARE_CLUSTERS * self.layers
+    }
+
+    fn min_clusters(&self) -> u32 {
+        MIN_SPARE_CLUSTERS * self.layers
+    }
+
+    fn offered(&self, clusters: u32) -> bool {
+        (self.min_clusters()..=self.max_clusters()).contains(&clusters)
+    }
+
+    /// User sectors left by `spare_clusters` of spare.
+    pub fn user_sectors(&self, spare_clusters: u32) -> u32 {
+        self.capacity
+            .saturating_sub(spare_clusters.saturating_mul(BD_CLUSTER))
+    }
+
+    /// The spare, in whole clusters, that leaves at least `blocks` user sectors, if it is
+    /// one offered (Pioneer BDR-203 4.3.1.3).
+    fn leaving(&self, blocks: u32) -> Option<u32> {
+        let spare = self.capacity.checked_sub(blocks)? / BD_CLUSTER;
+        self.offered(spare).then_some(spare)
+    }
+
+    /// A READ FORMAT CAPACITIES descriptor: the type dependent parameter is the spare size
+    /// in clusters (MMC-6 6.24.3.3).
+    fn descriptor(&self, format_type: FormatType, clusters: u32) -> FormattableCapacity {
+        FormattableCapacity {
+            blocks: self.user_sectors(clusters),
+            format_type,
+            type_dependent: clusters,
+        }
+    }
+}
 
 /// How a BD-R was formatted: saved with the disc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,8 +124,8 @@ pub(crate) struct SpareFormat {
 
 impl SpareFormat {
     /// User sectors left by the spare areas.
-    pub fn user_sectors(&self) -> u32 {
-        u32::try_from(user_sectors(self.spare_clusters)).unwrap_or(0)
+    pub fn user_sectors(&self, sizes: SpareSizes) -> u32 {
+        sizes.user_sectors(self.spare_clusters)
     }
 
     /// Spare clusters not yet used by pseudo-overwrites.
@@ -74,7 +134,7 @@ impl SpareFormat {
     }
 
     /// The format FORMAT UNIT asks for, or the field of the parameter list that is wrong.
-    pub fn requested(params: &FormatUnitParameters) -> MediumResult<Self> {
+    pub fn requested(params: &FormatUnitParameters, sizes: SpareSizes) -> MediumResult<Self> {
         let d = &params.descriptor;
         let pow = match d.format_subtype {
             0b00 => true,
@@ -83,9 +143,10 @@ impl SpareFormat {
             _ => return Err(invalid_parameter(8, Some(1))),
         };
         let (format_type, spare_clusters) = match d.format_type {
-            FormatType::FullFormat => (0x00, DEFAULT_SPARE_CLUSTERS),
+            FormatType::FullFormat => (0x00, sizes.default_clusters()),
             FormatType::BdRWithSpareAreas => {
-                let spare = spare_clusters_leaving(u64::from(d.number_of_blocks))
+                let spare = sizes
+                    .leaving(d.number_of_blocks)
                     // Bytes 4-7: Number of Blocks.
                     .ok_or_else(|| invalid_parameter(4, None))?;
                 (0x32, spare)
@@ -102,10 +163,10 @@ impl SpareFormat {
     }
 
     /// A format read back from a saved state, if it is one FORMAT UNIT could have made.
-    pub fn is_valid(&self) -> bool {
-        let spare_ok = (MIN_SPARE_CLUSTERS..=MAX_SPARE_CLUSTERS).contains(&self.spare_clusters);
+    pub fn is_valid(&self, sizes: SpareSizes) -> bool {
+        let spare_ok = sizes.offered(self.spare_clusters);
         let type_ok = match self.format_type {
-            0x00 => self.spare_clusters == DEFAULT_SPARE_CLUSTERS,
+            0x00 => self.spare_clusters == sizes.default_clusters(),
             0x32 => true,
             _ => false,
         };
@@ -115,13 +176,13 @@ impl SpareFormat {
 
 /// The formattable descriptors of a blank, unformatted BD-R, default first (growisofs takes
 /// the first one after the current descriptor as the default).
-pub(crate) fn formattable() -> Vec<FormattableCapacity> {
-    let spare = spare_descriptor;
+pub(crate) fn formattable(sizes: SpareSizes) -> Vec<FormattableCapacity> {
+    let spare = |t, clusters| sizes.descriptor(t, clusters);
     vec![
-        spare(FormatType::FullFormat, DEFAULT_SPARE_CLUSTERS),
-        spare(FormatType::BdRWithSpareAreas, DEFAULT_SPARE_CLUSTERS),
-        spare(FormatType::BdRWithSpareAreas, MAX_SPARE_CLUSTERS),
-        spare(FormatType::BdRWithSpareAreas, MIN_SPARE_CLUSTERS),
+        spare(FormatType::FullFormat, sizes.default_clusters()),
+        spare(FormatType::BdRWithSpareAreas, sizes.default_clusters()),
+        spare(FormatType::BdRWithSpareAreas, sizes.max_clusters()),
+        spare(FormatType::BdRWithSpareAreas, sizes.min_clusters()),
     ]
 }
 

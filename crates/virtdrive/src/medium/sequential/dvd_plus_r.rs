@@ -29,7 +29,7 @@ use mmc_core::cdb::CloseFunction;
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::Profile;
 
-use super::geometry::{MinimalRadius, SequentialMedium, StructureFamily};
+use super::geometry::{Layers, MinimalRadius, SequentialMedium, StructureFamily};
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, RecordingGeometry};
 use crate::medium::{MediumKind, MediumSpec};
@@ -88,4 +88,5 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
     formattable: false,
     write_parameters_page: true,
+    layers: Layers::ONE,
 };

@@ -39,6 +39,35 @@ pub struct SequentialMedium {
     pub write_parameters_page: bool,
     /// FORMAT UNIT can give a blank disc spare areas (BD-R, `bd_r_format`).
     pub formattable: bool,
+    /// The recording layers.
+    pub layers: Layers,
+}
+
+/// The recording layers of a medium (`layers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layers {
+    /// Recording layers: 1 to 4 (BD-R XL 128 GB).
+    pub count: u8,
+    /// DVD+R DL: the L0 data zone capacity of a blank disc, which the host may change
+    /// before the first write (SEND DISC STRUCTURE 20h); `None` where the layer boundary is
+    /// fixed (single layer, BD).
+    pub settable_layer0: Option<u32>,
+}
+
+impl Layers {
+    /// A single recording layer.
+    pub const ONE: Layers = Layers {
+        count: 1,
+        settable_layer0: None,
+    };
+
+    /// `count` layers whose boundaries the host cannot move (BD).
+    pub const fn fixed(count: u8) -> Self {
+        Layers {
+            count,
+            settable_layer0: None,
+        }
+    }
 }
 
 /// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends

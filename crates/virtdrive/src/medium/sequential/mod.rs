@@ -1,7 +1,8 @@
 //! Write-once media recorded session by session without write parameters: DVD+R
-//! (`dvd_plus_r`, profile 001Bh) and BD-R in Sequential Recording Mode (`bd_r`, 0041h).
-//! Both follow the same rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one
-//! [`SequentialDisc`] serves both, with the medium's [`SequentialMedium`].
+//! (`dvd_plus_r`, profile 001Bh), DVD+R DL (`dvd_plus_r_dl`, 002Bh) and BD-R in Sequential
+//! Recording Mode (`bd_r`, 0041h; two to four layers in `bd_r_layers`). All follow the same
+//! rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one [`SequentialDisc`]
+//! serves them all, with the medium's [`SequentialMedium`].
 //!
 //! Sessions, tracks, the next writable address and the disc and track information are the
 //! shared recording model (`medium::recording`); here are what only these media do
@@ -59,35 +60,52 @@
 //! where they leave it (READ DISC INFORMATION, READ TRACK INFORMATION) and defect
 //! management is on. On DVD+R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
 //! for these media: 05/30/06 and 05/2C/00.
+//!
+//! # Layers
+//!
+//! SEND DISC STRUCTURE 20h on a blank DVD+R DL moves its layer boundary: the disc then holds
+//! twice the L0 data zone capacity (`dvd_plus_r_dl`). Other media, and other structures,
+//! answer it with 05/24/00 on the format code.
 
 mod bd_r;
 mod bd_r_format;
+mod bd_r_layers;
 mod dvd_plus_r;
+mod dvd_plus_r_dl;
 mod geometry;
 mod state;
 mod toc;
 
 pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
+pub use bd_r_layers::{
+    BD_R_DL, BD_R_DL_SECTORS, BD_R_XL, BD_R_XL4, BD_R_XL4_SECTORS, BD_R_XL_SECTORS,
+    BD_R_XL_WRITE_SPEEDS,
+};
+pub use dvd_plus_r_dl::{
+    DVD_PLUS_R_DL, DVD_PLUS_R_DL_LAYER0, DVD_PLUS_R_DL_SECTORS, DVD_PLUS_R_DL_WRITE_SPEEDS,
+};
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
     DVD_PLUS_R_MINIMAL_RADIUS_END, DVD_PLUS_R_SECTORS, DVD_PLUS_R_WRITE_SPEEDS,
 };
-pub use geometry::{MinimalRadius, SequentialMedium, StructureFamily};
+pub use geometry::{Layers, MinimalRadius, SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
-    TrackAddressType,
+    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
+    Reservation, ReserveTrack, SendDiscStructure, TrackAddressType,
 };
-use mmc_core::params::{FormatUnitParameters, WriteParameters};
+use mmc_core::params::{FormatUnitParameters, LayerBoundary, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
-use self::bd_r_format::SpareFormat;
+use self::bd_r_format::{SpareFormat, SpareSizes};
 use crate::clock::VirtualTime;
-use crate::medium::disc_structure::{self, Structures};
+use crate::medium::disc_structure::{self, DvdLayers, Structures};
 use crate::medium::dvd_plus_write_parameters;
-use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
+use crate::medium::overwritable::{
+    invalid_cdb_field, invalid_parameter, lba_out_of_range, store_error, StateError,
+};
 use crate::medium::recording::{self, DiscState, Layout, RecordingGeometry};
 use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
@@ -107,6 +125,9 @@ pub struct SequentialDisc {
     /// The spare areas FORMAT UNIT gave (BD-R); recorded on the disc at once, so a power
     /// loss keeps them.
     format: Option<SpareFormat>,
+    /// The L0 data zone capacity SEND DISC STRUCTURE set (DVD+R DL), `None` while it is
+    /// the blank disc's; kept like the format.
+    layer0: Option<u32>,
     disc: SequentialLayout,
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
@@ -124,11 +145,19 @@ fn whole_sectors(len: usize) -> MediumResult<u32> {
     u32::try_from(len / SECTOR).map_err(|_| invalid_cdb_field(7, None))
 }
 
-/// The recording geometry of a disc with these spare areas.
-fn recording_of(geometry: &SequentialMedium, format: Option<SpareFormat>) -> RecordingGeometry {
+/// The recording geometry of a disc with these spare areas, or this L0 data zone capacity
+/// (the disc then holds twice it: see `dvd_plus_r_dl`).
+fn recording_of(
+    geometry: &SequentialMedium,
+    format: Option<SpareFormat>,
+    layer0: Option<u32>,
+) -> RecordingGeometry {
     let mut recording = geometry.recording;
     if let Some(f) = format {
-        recording.capacity = f.user_sectors();
+        recording.capacity = f.user_sectors(SpareSizes::of(geometry));
+    }
+    if let Some(l0) = layer0 {
+        recording.capacity = l0.saturating_mul(2);
     }
     recording
 }
@@ -147,6 +176,7 @@ impl SequentialDisc {
             geometry,
             recording: geometry.recording,
             format: None,
+            layer0: None,
             disc: SequentialLayout::blank(),
             synced: SequentialLayout::blank(),
             store,
@@ -160,11 +190,12 @@ impl SequentialDisc {
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, StateError> {
-        let (disc, format) = state::load(value, geometry)?;
+        let (disc, format, layer0) = state::load(value, geometry)?;
         Ok(SequentialDisc {
             geometry,
-            recording: recording_of(geometry, format),
+            recording: recording_of(geometry, format, layer0),
             format,
+            layer0,
             synced: disc.clone(),
             disc,
             store,
@@ -264,12 +295,49 @@ impl SequentialDisc {
         })
     }
 
+    /// Nothing is recorded or reserved yet.
+    fn untouched(&self) -> bool {
+        self.disc.state() == DiscState::Blank && self.disc.open_track.is_none()
+    }
+
     /// FORMAT UNIT can give this disc spare areas: a blank, unformatted BD-R.
     fn can_format(&self) -> bool {
-        self.geometry.formattable
-            && self.format.is_none()
-            && self.disc.state() == DiscState::Blank
-            && self.disc.open_track.is_none()
+        self.geometry.formattable && self.format.is_none() && self.untouched()
+    }
+
+    /// The layers of a DVD+R DL, as READ DISC STRUCTURE shows them.
+    fn dvd_layers(&self) -> Option<DvdLayers> {
+        let default = self.geometry.layers.settable_layer0?;
+        Some(DvdLayers {
+            layer0: self.layer0.unwrap_or(default),
+            fixed: !self.untouched(),
+        })
+    }
+
+    /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL.
+    fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
+        let Some(default) = self.geometry.layers.settable_layer0 else {
+            return Err(invalid_cdb_field(7, None));
+        };
+        let boundary = LayerBoundary::parse_sent(list).map_err(|e| {
+            let (triple, sks) = e.sense();
+            let error = MediumError::new(triple);
+            match sks {
+                Some(sks) => error.with_sks(sks),
+                None => error,
+            }
+        })?;
+        if !self.untouched() {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let l0 = boundary.l0_data_zone_capacity;
+        if l0 == 0 || l0 > default || l0 % self.recording.ecc_block != 0 {
+            // Parameter list bytes 8-11: the L0 data zone capacity.
+            return Err(invalid_parameter(8, None));
+        }
+        self.layer0 = (l0 != default).then_some(l0);
+        self.recording = recording_of(self.geometry, self.format, self.layer0);
+        self.commit()
     }
 
     /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
@@ -353,12 +421,14 @@ impl Medium for SequentialDisc {
             StructureFamily::Dvd(book) => Structures::Dvd {
                 book,
                 layer_type: 0b0010,
-                sectors: u64::from(self.geometry.capacity()),
+                sectors: u64::from(self.recording.capacity),
                 adip: identity,
+                layers: self.dvd_layers(),
             },
             StructureFamily::Bd => Structures::Bd {
                 disc_type: b"BDR",
                 identity,
+                layers: self.geometry.layers.count,
             },
         };
         disc_structure::reply(cdb, structures)
@@ -380,7 +450,7 @@ impl Medium for SequentialDisc {
         let blank = self.disc.state() == DiscState::Blank;
         let current = if blank && self.format.is_none() {
             CurrentCapacity {
-                blocks: self.geometry.capacity(),
+                blocks: self.recording.capacity,
                 descriptor_type: CapacityDescriptorType::Unformatted,
                 block_length: SECTOR as u32,
             }
@@ -400,7 +470,7 @@ impl Medium for SequentialDisc {
             }
         };
         let formattable = if self.can_format() {
-            bd_r_format::formattable()
+            bd_r_format::formattable(SpareSizes::of(self.geometry))
         } else {
             Vec::new()
         };
@@ -482,12 +552,12 @@ impl Medium for SequentialDisc {
         if !self.geometry.formattable {
             return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
         }
-        let format = SpareFormat::requested(params)?;
+        let format = SpareFormat::requested(params, SpareSizes::of(self.geometry))?;
         if !self.can_format() {
             return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
         }
         self.format = Some(format);
-        self.recording = recording_of(self.geometry, self.format);
+        self.recording = recording_of(self.geometry, self.format, self.layer0);
         self.commit()?;
         Ok(Busy::default())
     }
@@ -520,6 +590,19 @@ impl Medium for SequentialDisc {
         Ok(())
     }
 
+    fn send_disc_structure(&mut self, cdb: &SendDiscStructure, list: &[u8]) -> MediumResult<()> {
+        if cdb.media_type != DiscStructureMedia::Dvd
+            || cdb.format_code != disc_structure::LAYER_BOUNDARY
+        {
+            // Byte 7: a structure this disc does not take.
+            return Err(invalid_cdb_field(7, None));
+        }
+        if self.disc.finalized {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        self.set_layer_boundary(list)
+    }
+
     fn advance(&mut self, _now: VirtualTime) {}
 
     fn blocking_format_progress(&self) -> Option<u16> {
@@ -528,7 +611,7 @@ impl Medium for SequentialDisc {
 
     /// The disc as of the last flush (what the committed store holds).
     fn save_state(&self) -> serde_json::Value {
-        state::save(&self.synced, self.geometry, self.format)
+        state::save(&self.synced, self.geometry, self.format, self.layer0)
     }
 
     fn defect_management_active(&self) -> bool {

@@ -10,7 +10,8 @@
 //!     { "tracks": [ { "number": 1, "start": 0, "recorded": 4096 } ], "closed": true }
 //!   ],
 //!   "finalized": false,
-//!   "format": { "format_type": 50, "spare_clusters": 4096, "pow": true, "replaced_clusters": 0 }
+//!   "format": { "format_type": 50, "spare_clusters": 4096, "pow": true, "replaced_clusters": 0 },
+//!   "layer0": 1048576
 //! }
 //! ```
 //!
@@ -23,6 +24,8 @@
 //! - `format` (BD-R only, absent on a disc never formatted, and in states saved before
 //!   formatting was modelled): the spare areas FORMAT UNIT gave (`bd_r_format`); the disc
 //!   then ends where the spare areas leave it.
+//! - `layer0` (DVD+R DL only, absent while the layer boundary is the blank disc's): the L0
+//!   data zone capacity SEND DISC STRUCTURE set; the disc then holds twice it.
 //!
 //! The state describes the disc at its last flush (SYNCHRONIZE CACHE or CLOSE). A track in
 //! progress is saved padded to whole blocks as the flush recorded it, with `"open": true`: a
@@ -33,7 +36,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bd_r_format::SpareFormat;
+use super::bd_r_format::{SpareFormat, SpareSizes};
 use super::geometry::SequentialMedium;
 use super::SequentialLayout;
 use crate::medium::overwritable::StateError;
@@ -50,6 +53,8 @@ struct Saved {
     finalized: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     format: Option<SpareFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    layer0: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -98,6 +103,7 @@ pub(crate) fn save(
     disc: &SequentialLayout,
     g: &SequentialMedium,
     format: Option<SpareFormat>,
+    layer0: Option<u32>,
 ) -> serde_json::Value {
     let open = disc.open_track.as_ref().filter(|t| t.recorded > 0);
     let last = disc.sessions.len().saturating_sub(1);
@@ -115,15 +121,17 @@ pub(crate) fn save(
         sessions,
         finalized: disc.finalized,
         format,
+        layer0,
     })
     .unwrap_or(serde_json::Value::Null)
 }
 
-/// A disc and its format from its saved state, checked against the medium's layout rules.
+/// A disc, its format and its L0 data zone capacity from its saved state, checked against
+/// the medium's layout rules.
 pub(crate) fn load(
     value: &serde_json::Value,
     medium: &SequentialMedium,
-) -> Result<(SequentialLayout, Option<SpareFormat>), StateError> {
+) -> Result<(SequentialLayout, Option<SpareFormat>, Option<u32>), StateError> {
     let saved: Saved = serde_json::from_value(value.clone())
         .map_err(|e| StateError::new(medium.name, format!("malformed state: {e}")))?;
     StateError::check_header(medium.name, &saved.medium, saved.version)?;
@@ -131,10 +139,20 @@ pub(crate) fn load(
     let format = saved.format;
     let mut geometry = medium.recording;
     if let Some(f) = format {
-        if !medium.formattable || !f.is_valid() {
+        let sizes = SpareSizes::of(medium);
+        if !medium.formattable || !f.is_valid(sizes) {
             return fail(format!("{f:?} is not a format of this medium"));
         }
-        geometry.capacity = f.user_sectors();
+        geometry.capacity = f.user_sectors(sizes);
+    }
+    let layer0 = saved.layer0;
+    if let Some(l0) = layer0 {
+        let settable = medium.layers.settable_layer0;
+        let valid = l0 > 0 && l0 % medium.ecc_block().max(1) == 0 && settable.is_some_and(|max| l0 < max);
+        if !valid {
+            return fail(format!("layer0 {l0} is not a layer boundary of this disc"));
+        }
+        geometry.capacity = l0.saturating_mul(2);
     }
     let g = &geometry;
     let count = saved.sessions.len();
@@ -209,5 +227,5 @@ pub(crate) fn load(
         }
         disc.finalized = true;
     }
-    Ok((disc, format))
+    Ok((disc, format, layer0))
 }
