@@ -58,6 +58,14 @@ proptest! {
     ) {
         sequential::run(MediumKind::BdR, &ops, host::Backing::Memory);
     }
+
+    #[test]
+    fn multi_layer_discs_track_sessions_and_next_writable_address_as_the_model(
+        kind in sequential::layered_kind(),
+        ops in sequential::ops(),
+    ) {
+        sequential::run(kind, &ops, host::Backing::Memory);
+    }
 }
 
 // Every model with the disc in a disc file: every power loss (the random ones and one at
@@ -83,6 +91,14 @@ proptest! {
     #[test]
     fn disc_files_of_bd_r_hold_what_was_synchronized(ops in sequential::ops()) {
         sequential::run(MediumKind::BdR, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_multi_layer_discs_hold_what_was_synchronized(
+        kind in sequential::layered_kind(),
+        ops in sequential::ops(),
+    ) {
+        sequential::run(kind, &ops, host::Backing::File);
     }
 
     #[test]

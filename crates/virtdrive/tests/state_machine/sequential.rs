@@ -104,7 +104,7 @@ struct Rules {
 fn rules(kind: MediumKind) -> Rules {
     match kind {
         // MMC-6 4.5.3: 16-sector ECC blocks; a session's Closure and the next Intro.
-        MediumKind::DvdPlusR => Rules {
+        MediumKind::DvdPlusR | MediumKind::DvdPlusRDl => Rules {
             unit: 16,
             session_gap: 2 * 1024,
         },
@@ -307,6 +307,16 @@ fn check_information(drive: &mut TestDrive, model: &Model, ctx: &str) {
         r.next_writable_address(model.rules),
         "{ctx}: next writable address"
     );
+}
+
+/// One of the write-once media of more than one layer (recorded as DVD+R or BD-R).
+pub fn layered_kind() -> impl Strategy<Value = MediumKind> {
+    prop_oneof![
+        Just(MediumKind::DvdPlusRDl),
+        Just(MediumKind::BdRDl),
+        Just(MediumKind::BdRXl),
+        Just(MediumKind::BdRXl4),
+    ]
 }
 
 /// Runs `ops` against a blank disc of `kind` and the model; panics at the first divergence.
