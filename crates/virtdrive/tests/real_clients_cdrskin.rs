@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
-    cd_r_disc_information, field, keep_transcripts, ready_cd_r, tool, transcript_path,
-    virtdrive_run, Case, RecordedRuns, PRODUCT, VENDOR,
+    cd_r_disc_information, field, keep_transcripts, read_disc as read_through, ready_cd_r, tool,
+    transcript_path, virtdrive_run, Bench, Case, RecordedRuns, PRODUCT, VENDOR,
 };
 
 const SECTOR: usize = 2048;
@@ -366,4 +366,67 @@ fn a_write_protect_fault_makes_cdrskin_report_data_protect() {
         fault_plan: Some(plan),
         runs: std::slice::from_ref(&transcript),
     });
+}
+
+/// cdrskin burns the image twice onto a BD-R XL (100 GB) with `-multi`, each a session of
+/// one track padded to whole 32-sector clusters; `-minfo` lists both and the rest of the disc
+/// blank, and both tracks read back as the image.
+#[test]
+fn cdrskin_burns_two_sessions_onto_a_bd_r_xl() {
+    let (Some(cdrskin), Some(genisoimage)) = (
+        tool("cdrskin", "cdrskin"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    const XL_SECTORS: usize = 48_878_592;
+    let mut bench = Bench::new("bd-r-xl");
+    let image = make_iso(bench.dir.path(), &genisoimage);
+    let track = (image.len() / SECTOR).div_ceil(32) * 32;
+    for _ in 0..2 {
+        let out = bench.run(&cdrskin, &["-v", "dev=/dev/sr9", "-multi", "image.iso"]);
+        out.expect_code(0);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains("for multi session"), "{all}");
+    }
+    let out = bench.run(&cdrskin, &["dev=/dev/sr9", "-minfo"]);
+    out.expect_code(0);
+    let minfo = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        field(&minfo, "Mounted media type:"),
+        Some("BD-R sequential recording")
+    );
+    assert_eq!(field(&minfo, "disk status:"), Some("incomplete/appendable"));
+    assert_eq!(field(&minfo, "number of sessions:"), Some("3"));
+    let rows: Vec<Vec<String>> = minfo
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|c| c.len() >= 6 && (c[2] == "Data" || c[2] == "Blank"))
+        .collect();
+    let expect = |n: usize, kind: &str, start: usize, size: usize| {
+        vec![
+            n.to_string(),
+            n.to_string(),
+            kind.to_string(),
+            start.to_string(),
+            (start + size - 1).to_string(),
+            size.to_string(),
+        ]
+    };
+    assert_eq!(
+        rows,
+        vec![
+            expect(1, "Data", 0, track),
+            expect(2, "Data", track, track),
+            expect(3, "Blank", 2 * track, XL_SECTORS - 2 * track),
+        ],
+        "{minfo}"
+    );
+    for start in [0, track] {
+        let data = read_through(bench.dir.path(), &bench.drive, track as u64, start as u64);
+        let (data, padding) = data.split_at(image.len());
+        assert!(data == image, "the track at {start} differs from the image");
+        assert!(padding.iter().all(|&b| b == 0));
+    }
+    bench.keep("cdrskin-bd-r-xl");
 }

@@ -1,5 +1,5 @@
 //! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW,
-//! DVD+R and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
+//! DVD+R, DVD+R DL, BD-R (one and two layers) and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
 //! a first tree, `growisofs -M` adds a second (mkisofs reads the first session back through
 //! the block node), and every file of both trees reads back from the disc equal to the
 //! original; dvd+rw-mediainfo names the medium and its capacity.
@@ -129,13 +129,25 @@ fn grow_twice(
     options: &[&str],
     check_media: impl Fn(&Outcome, bool),
 ) -> Vec<u8> {
+    grow(medium, case, options, 2, check_media).0
+}
+
+/// `growisofs -Z` (and with `sessions` 2 then `-M`) on MEDIUM, as [`grow_twice`]; returns
+/// the image read back and the commands of each growisofs run.
+fn grow(
+    medium: &str,
+    case: &str,
+    options: &[&str],
+    sessions: usize,
+    check_media: impl Fn(&Outcome, bool),
+) -> (Vec<u8>, Vec<Vec<TraceRecord>>) {
     let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
         tool("growisofs", "growisofs"),
         tool("dvd+rw-mediainfo", "dvd+rw-tools"),
         tool("isoinfo", "genisoimage"),
         tool("genisoimage", "genisoimage"),
     ) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let dir = tempfile::tempdir().unwrap();
     let first = make_image_tree(dir.path(), "first", &first_tree());
@@ -149,7 +161,8 @@ fn grow_twice(
 
     // -no-pad: genisoimage's 150 sectors of padding would only fill the transcripts.
     let mut runs = Vec::new();
-    for (n, (option, tree)) in [("-Z", &first), ("-M", &second)].into_iter().enumerate() {
+    let steps = [("-Z", &first), ("-M", &second)];
+    for (n, (option, tree)) in steps.into_iter().take(sessions).enumerate() {
         let transcript = transcript_path(dir.path(), n + 1);
         let mut args = options.to_vec();
         args.extend([
@@ -172,8 +185,10 @@ fn grow_twice(
         runs.push(transcript);
     }
     assert!(
-        runs.last()
-            .is_some_and(|t| records(t).iter().any(|r| r.command == "READ (10)")),
+        sessions < 2
+            || runs
+                .last()
+                .is_some_and(|t| records(t).iter().any(|r| r.command == "READ (10)")),
         "growisofs -M read the previous session from the disc"
     );
 
@@ -208,7 +223,8 @@ fn grow_twice(
     };
     let image_path = dir.path().join("disc.iso");
     std::fs::write(&image_path, &image).unwrap();
-    for (name, data) in first_tree().into_iter().chain(second_tree()) {
+    let trees = [first_tree(), second_tree()];
+    for (name, data) in trees.into_iter().take(sessions).flatten() {
         let out = std::process::Command::new(&isoinfo)
             .arg("-R")
             .arg("-i")
@@ -227,17 +243,19 @@ fn grow_twice(
     }
 
     let options = options.iter().map(|o| format!("{o} ")).collect::<String>();
+    let commands = [
+        format!("growisofs {options}-Z /dev/sr9 -R -J -no-pad first"),
+        format!("growisofs {options}-M /dev/sr9 -R -J -no-pad second"),
+    ];
+    let commands: Vec<&str> = commands.iter().take(sessions).map(String::as_str).collect();
     keep_transcripts(&Case {
         name: case,
-        commands: &[
-            &format!("growisofs {options}-Z /dev/sr9 -R -J -no-pad first"),
-            &format!("growisofs {options}-M /dev/sr9 -R -J -no-pad second"),
-        ],
+        commands: &commands,
         medium,
         fault_plan: None,
         runs: &runs,
     });
-    image
+    (image, runs.iter().map(|r| records(r)).collect())
 }
 
 /// The recorded tracks dvd+rw-mediainfo lists under READ TRACK INFORMATION (start, size in
@@ -545,4 +563,148 @@ fn growisofs_records_a_dvd_plus_rw_at_the_speed_asked_and_mediainfo_lists_every_
         .map(data_in)
         .expect("growisofs read the write performance in effect");
     assert_eq!(u32::from_be_bytes(effect[12..16].try_into().unwrap()), 5540);
+}
+
+/// Sectors of a blank DVD+R DL and its L0 data zone capacity (virtdrive's `dvd_plus_r_dl`,
+/// as drives report them).
+const DVD_PLUS_R_DL_SECTORS: u64 = 4_173_824;
+const DVD_PLUS_R_DL_LAYER0: u64 = 2_086_912;
+/// Sectors of a BD-R DL; growisofs formats it with the smallest spare, ISA0 on both layers.
+const BD_R_DL_SECTORS: u64 = 24_438_784;
+const BD_R_DL_MIN_SPARE_USER: u64 = BD_R_DL_SECTORS - 2 * 4096 * 32;
+
+/// DVD+R DL without `-dvd-compat`: sessions as on a DVD+R, the layer boundary left where the
+/// blank disc has it (growisofs sets it only for a `-dvd-compat` image), and no longer
+/// settable once written.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_plus_r_dl() {
+    grow_twice("dvd+r-dl", "growisofs-dvd+r-dl", &[], |out, written| {
+        assert_eq!(line(out, "Mounted Media:"), "2Bh, DVD+R Double Layer");
+        let l0 = format!("{DVD_PLUS_R_DL_LAYER0}*2KB");
+        let settable = if written { "no longer" } else { "still" };
+        assert_eq!(
+            line(out, " L0 Data Zone Capacity:"),
+            format!("{l0}, can {settable} be set")
+        );
+        assert_eq!(
+            line(out, "Legacy lead-out at:"),
+            format!("{l0}={}", DVD_PLUS_R_DL_LAYER0 * 2048),
+            "dvd+rw-mediainfo reads a DL disc's end of layer 0"
+        );
+        if written {
+            assert_eq!(line(out, " Disc status:"), "appendable");
+            assert_eq!(line(out, " Number of Sessions:"), "3");
+            assert_eq!(disc_end(out), DVD_PLUS_R_DL_SECTORS);
+        } else {
+            assert_eq!(line(out, " Free Blocks:"), format!("{DVD_PLUS_R_DL_SECTORS}*2KB"));
+        }
+    });
+}
+
+/// `-dvd-compat -use-the-force-luke=break:N` on a blank DVD+R DL: growisofs reads the layer
+/// boundary (READ DISC STRUCTURE 20h), sends the one it was asked for (SEND DISC STRUCTURE
+/// 20h) before the first write, and finalizes the disc; READ DISC STRUCTURE 20h then shows
+/// the boundary at N, no longer settable. growisofs takes N only when twice N is more than
+/// the blank disc's L0 capacity (it refuses to waste half of the disc), so N is above 1 GB
+/// while the image is small: only what is written is stored.
+#[test]
+fn growisofs_places_the_layer_break_where_asked_on_a_dvd_plus_r_dl() {
+    const BREAK: u64 = 1_048_576;
+    let (image, runs) = grow(
+        "dvd+r-dl",
+        "growisofs-dvd+r-dl-break",
+        &["-dvd-compat", "-use-the-force-luke=break:1048576"],
+        1,
+        |out, written| {
+            let (l0, settable) = if written {
+                (BREAK, "no longer")
+            } else {
+                (DVD_PLUS_R_DL_LAYER0, "still")
+            };
+            assert_eq!(
+                line(out, " L0 Data Zone Capacity:"),
+                format!("{l0}*2KB, can {settable} be set")
+            );
+            if written {
+                assert_eq!(line(out, " Disc status:"), "complete");
+                assert_eq!(
+                    line(out, "Legacy lead-out at:"),
+                    format!("{BREAK}*2KB={}", BREAK * 2048),
+                    "layer 0 ends at the break"
+                );
+            }
+        },
+    );
+    if image.is_empty() {
+        return;
+    }
+    let sent = runs[0]
+        .iter()
+        .find(|r| r.command == "SEND DISC STRUCTURE")
+        .expect("growisofs sent the layer boundary");
+    assert!(matches!(
+        sent.outcome,
+        TraceOutcome::Completed { status: 0, .. }
+    ));
+    let list = hex_bytes(sent.data_out.as_deref().unwrap_or_default());
+    assert_eq!(
+        u64::from(u32::from_be_bytes(list[8..12].try_into().unwrap())),
+        BREAK,
+        "the L0 data zone capacity growisofs sent"
+    );
+    let first_write = runs[0]
+        .iter()
+        .position(|r| r.command == "WRITE (10)")
+        .unwrap();
+    let send = runs[0]
+        .iter()
+        .position(|r| r.command == "SEND DISC STRUCTURE")
+        .unwrap();
+    assert!(send < first_write, "the boundary is set before the first write");
+}
+
+/// BD-R DL: growisofs formats the blank disc with its smallest spare (ISA0 on each layer),
+/// writes, and `-M` grows the volume in place through Pseudo-OverWrite, as on the single
+/// layer BD-R.
+#[test]
+fn growisofs_formats_a_bd_r_dl_and_grows_it() {
+    grow_twice("bd-r-dl", "growisofs-bd-r-dl", &[], |out, written| {
+        if written {
+            assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM+POW");
+            assert_eq!(disc_end(out), BD_R_DL_MIN_SPARE_USER, "spare on both layers");
+        } else {
+            assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM");
+            let full = format!("{BD_R_DL_SECTORS}*2048={}", BD_R_DL_SECTORS * 2048);
+            assert_eq!(line(out, " unformatted:"), full);
+            let user = BD_R_DL_SECTORS - 2 * (4096 + 8192) * 32;
+            assert_eq!(
+                line(out, "00h(6000):"),
+                format!("{user}*2048={}", user * 2048),
+                "format 00h, the default spare of both layers"
+            );
+        }
+    });
+}
+
+/// dvd+rw-mediainfo on each blank multi-layer disc: the profile, the capacity, the speeds.
+#[test]
+fn mediainfo_names_each_multi_layer_medium_and_its_capacity() {
+    let Some(mediainfo) = tool("dvd+rw-mediainfo", "dvd+rw-tools") else {
+        return;
+    };
+    for (medium, mounted, sectors, fastest) in [
+        ("dvd+r-dl", "2Bh, DVD+R Double Layer", 4_173_824u64, "4.0x1385=5540KB/s"),
+        ("bd-r-dl", "41h, BD-R SRM", 24_438_784, "6.0x4495=26970KB/s"),
+        ("bd-r-xl", "41h, BD-R SRM", 48_878_592, "4.0x4495=17980KB/s"),
+        ("bd-r-xl4", "41h, BD-R SRM", 62_500_864, "4.0x4495=17980KB/s"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
+        let out = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+        out.expect_code(0);
+        assert_eq!(line(&out, "Mounted Media:"), mounted, "{medium}");
+        assert_eq!(line(&out, "Write Speed #0:"), fastest, "{medium}");
+        assert_eq!(line(&out, " Free Blocks:"), format!("{sectors}*2KB"), "{medium}");
+        assert_eq!(line(&out, " Track Size:"), format!("{sectors}*2KB"), "{medium}");
+    }
 }

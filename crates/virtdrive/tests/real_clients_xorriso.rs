@@ -1,6 +1,7 @@
 //! xorriso (libburn, libisofs), unmodified, burns a file tree onto the emulator's BD-RE,
-//! DVD+RW and CD-R at `/dev/sr9` through `virtdrive run`, adds a second session in a second
-//! run (a real one on the CD-R, xorriso's multi-session emulation on the overwritable discs),
+//! DVD+RW, CD-R and BD-R XL at `/dev/sr9` through `virtdrive run`, adds a second session in a
+//! second run (a real one on the CD-R and the BD-R XL, xorriso's multi-session emulation on
+//! the overwritable discs),
 //! lists the sessions with `-toc`, and extracts the files back through the emulator.
 //!
 //! Every run asserts that xorriso saw the emulator's vendor and product: given a path it
@@ -455,4 +456,35 @@ fn xorriso_lists_the_read_and_write_speeds_of_a_dvd_plus_r() {
         "{all}"
     );
     assert_eq!(listed("Write speed L:"), vec![5_540], "{all}");
+}
+
+/// BD-R XL, three layers, 100 GB: two real SRM sessions, listed by `-toc`, extracted back.
+/// The disc file holds only the sectors written.
+#[test]
+fn xorriso_burns_two_sessions_onto_a_bd_r_xl_and_extracts_them() {
+    burn_two_sessions_and_extract("bd-r-xl", "BD-R sequential recording");
+}
+
+/// `-toc` on each blank multi-layer disc names it and its whole capacity.
+#[test]
+fn xorriso_toc_names_each_blank_multi_layer_medium() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    for (medium, current, sectors) in [
+        ("dvd+r-dl", "DVD+R/DL", 4_173_824u64),
+        ("bd-r-dl", "BD-R sequential recording", 24_438_784),
+        ("bd-r-xl", "BD-R sequential recording", 48_878_592),
+        ("bd-r-xl4", "BD-R sequential recording", 62_500_864),
+    ] {
+        let mut bench = Bench::new(medium);
+        let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+        out.expect_code(0);
+        assert_emulated_drive(&out);
+        out.expect_line(&format!("Media current: {current}"))
+            .expect_line("Media status : is blank")
+            .expect_line(&format!(
+                "Media blocks : 0 readable , {sectors} writable , {sectors} overall"
+            ));
+    }
 }
