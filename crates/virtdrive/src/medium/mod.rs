@@ -373,22 +373,21 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
             store,
         )),
         MediumKind::BdR => Box::new(sequential::SequentialDisc::blank(&sequential::BD_R, store)),
-        MediumKind::DvdPlusRDl | MediumKind::BdRDl | MediumKind::BdRXl | MediumKind::BdRXl4 => {
-            Box::new(sequential::SequentialDisc::blank(layered(kind), store))
-        }
+        MediumKind::DvdPlusRDl => layered(&sequential::DVD_PLUS_R_DL, store),
+        MediumKind::BdRDl => layered(&sequential::BD_R_DL, store),
+        MediumKind::BdRXl => layered(&sequential::BD_R_XL, store),
+        MediumKind::BdRXl4 => layered(&sequential::BD_R_XL4, store),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
 }
 
-/// The recording rules of a write-once medium of more than one layer.
-fn layered(kind: MediumKind) -> &'static sequential::SequentialMedium {
-    match kind {
-        MediumKind::DvdPlusRDl => &sequential::DVD_PLUS_R_DL,
-        MediumKind::BdRDl => &sequential::BD_R_DL,
-        MediumKind::BdRXl => &sequential::BD_R_XL,
-        _ => &sequential::BD_R_XL4,
-    }
+/// A blank write-once disc of more than one layer.
+fn layered(
+    geometry: &'static sequential::SequentialMedium,
+    store: Box<dyn crate::store::SectorStore>,
+) -> Box<dyn Medium> {
+    Box::new(sequential::SequentialDisc::blank(geometry, store))
 }
 
 /// Why a saved disc state could not be loaded.
@@ -403,6 +402,9 @@ pub fn load(
     store: Box<dyn crate::store::SectorStore>,
 ) -> Result<Box<dyn Medium>, LoadError> {
     let err = |e: &dyn fmt::Display| LoadError(e.to_string());
+    let layered = |geometry, store| {
+        sequential::SequentialDisc::load_state(geometry, state, store).map_err(|e| err(&e))
+    };
     Ok(match kind {
         MediumKind::CdR74 | MediumKind::CdR80 => {
             let disc = cd_r::CdR::load_state(state, store).map_err(|e| err(&e))?;
@@ -429,12 +431,10 @@ pub fn load(
             sequential::SequentialDisc::load_state(&sequential::BD_R, state, store)
                 .map_err(|e| err(&e))?,
         ),
-        MediumKind::DvdPlusRDl | MediumKind::BdRDl | MediumKind::BdRXl | MediumKind::BdRXl4 => {
-            Box::new(
-                sequential::SequentialDisc::load_state(layered(kind), state, store)
-                    .map_err(|e| err(&e))?,
-            )
-        }
+        MediumKind::DvdPlusRDl => Box::new(layered(&sequential::DVD_PLUS_R_DL, store)?),
+        MediumKind::BdRDl => Box::new(layered(&sequential::BD_R_DL, store)?),
+        MediumKind::BdRXl => Box::new(layered(&sequential::BD_R_XL, store)?),
+        MediumKind::BdRXl4 => Box::new(layered(&sequential::BD_R_XL4, store)?),
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

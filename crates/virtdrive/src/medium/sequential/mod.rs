@@ -61,11 +61,8 @@
 //! management is on. On DVD+R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
 //! for these media: 05/30/06 and 05/2C/00.
 //!
-//! # Layers
-//!
-//! SEND DISC STRUCTURE 20h on a blank DVD+R DL moves its layer boundary: the disc then holds
-//! twice the L0 data zone capacity (`dvd_plus_r_dl`). Other media, and other structures,
-//! answer it with 05/24/00 on the format code.
+//! SEND DISC STRUCTURE 20h on a blank DVD+R DL moves its layer boundary (`layers`); other
+//! media, and other structures, answer it with 05/24/00 on the format code.
 
 mod bd_r;
 mod bd_r_format;
@@ -73,6 +70,7 @@ mod bd_r_layers;
 mod dvd_plus_r;
 mod dvd_plus_r_dl;
 mod geometry;
+mod layers;
 mod state;
 mod toc;
 
@@ -94,18 +92,16 @@ use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
     Reservation, ReserveTrack, SendDiscStructure, TrackAddressType,
 };
-use mmc_core::params::{FormatUnitParameters, LayerBoundary, WriteParameters};
+use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
 use self::bd_r_format::{SpareFormat, SpareSizes};
 use crate::clock::VirtualTime;
-use crate::medium::disc_structure::{self, DvdLayers, Structures};
+use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
-use crate::medium::overwritable::{
-    invalid_cdb_field, invalid_parameter, lba_out_of_range, store_error, StateError,
-};
+use crate::medium::overwritable::{invalid_cdb_field, lba_out_of_range, store_error, StateError};
 use crate::medium::recording::{self, DiscState, Layout, RecordingGeometry};
 use crate::medium::MediaIdentity;
 use crate::medium::{Busy, Medium, MediumError, MediumResult, MediumSpec};
@@ -305,40 +301,6 @@ impl SequentialDisc {
         self.geometry.formattable && self.format.is_none() && self.untouched()
     }
 
-    /// The layers of a DVD+R DL, as READ DISC STRUCTURE shows them.
-    fn dvd_layers(&self) -> Option<DvdLayers> {
-        let default = self.geometry.layers.settable_layer0?;
-        Some(DvdLayers {
-            layer0: self.layer0.unwrap_or(default),
-            fixed: !self.untouched(),
-        })
-    }
-
-    /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL.
-    fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
-        let Some(default) = self.geometry.layers.settable_layer0 else {
-            return Err(invalid_cdb_field(7, None));
-        };
-        let boundary = LayerBoundary::parse_sent(list).map_err(|e| {
-            let (triple, sks) = e.sense();
-            let error = MediumError::new(triple);
-            match sks {
-                Some(sks) => error.with_sks(sks),
-                None => error,
-            }
-        })?;
-        if !self.untouched() {
-            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
-        }
-        let l0 = boundary.l0_data_zone_capacity;
-        if l0 == 0 || l0 > default || l0 % self.recording.ecc_block != 0 {
-            // Parameter list bytes 8-11: the L0 data zone capacity.
-            return Err(invalid_parameter(8, None));
-        }
-        self.layer0 = (l0 != default).then_some(l0);
-        self.recording = recording_of(self.geometry, self.format, self.layer0);
-        self.commit()
-    }
 
     /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
     /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from

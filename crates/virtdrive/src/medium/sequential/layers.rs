@@ -1,0 +1,49 @@
+//! The layer boundary of a DVD+R DL (`dvd_plus_r_dl`): READ DISC STRUCTURE 20h shows the L0
+//! data zone capacity and whether it can still be changed; SEND DISC STRUCTURE 20h changes it
+//! on a blank disc, which then holds twice it. The capacity set is kept with the disc (as the
+//! spare areas are: recorded at once, a power loss keeps it).
+
+use mmc_core::params::LayerBoundary;
+use mmc_core::sense::triples;
+
+use super::{recording_of, SequentialDisc};
+use crate::medium::disc_structure::DvdLayers;
+use crate::medium::overwritable::{invalid_cdb_field, invalid_parameter};
+use crate::medium::{MediumError, MediumResult};
+
+impl SequentialDisc {
+    /// The layers of a DVD+R DL, as READ DISC STRUCTURE shows them.
+    pub(super) fn dvd_layers(&self) -> Option<DvdLayers> {
+        let default = self.geometry.layers.settable_layer0?;
+        Some(DvdLayers {
+            layer0: self.layer0.unwrap_or(default),
+            fixed: !self.untouched(),
+        })
+    }
+
+    /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL.
+    pub(super) fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
+        let Some(default) = self.geometry.layers.settable_layer0 else {
+            return Err(invalid_cdb_field(7, None));
+        };
+        let boundary = LayerBoundary::parse_sent(list).map_err(|e| {
+            let (triple, sks) = e.sense();
+            let error = MediumError::new(triple);
+            match sks {
+                Some(sks) => error.with_sks(sks),
+                None => error,
+            }
+        })?;
+        if !self.untouched() {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let l0 = boundary.l0_data_zone_capacity;
+        if l0 == 0 || l0 > default || l0 % self.recording.ecc_block != 0 {
+            // Parameter list bytes 8-11: the L0 data zone capacity.
+            return Err(invalid_parameter(8, None));
+        }
+        self.layer0 = (l0 != default).then_some(l0);
+        self.recording = recording_of(self.geometry, self.format, self.layer0);
+        self.commit()
+    }
+}
