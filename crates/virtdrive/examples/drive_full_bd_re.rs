@@ -56,8 +56,16 @@ fn main() {
     write_all(&mut drive, sectors);
     if kind != MediumKind::BdRe {
         // CLOSE TRACK 1, then CLOSE SESSION.
-        run(&mut drive, &[0x5B, 0, 0x01, 0, 0, 1, 0, 0, 0, 0], DataPhase::None);
-        run(&mut drive, &[0x5B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0], DataPhase::None);
+        run(
+            &mut drive,
+            &[0x5B, 0, 0x01, 0, 0, 1, 0, 0, 0, 0],
+            DataPhase::None,
+        );
+        run(
+            &mut drive,
+            &[0x5B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0],
+            DataPhase::None,
+        );
     }
     let elapsed = started.elapsed();
     let virtual_time = drive.now().since(burn_started);

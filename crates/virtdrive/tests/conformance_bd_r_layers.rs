@@ -79,7 +79,11 @@ fn each_blank_disc_is_bd_r_srm_with_its_whole_capacity() {
         assert_eq!(be16(&config[6..8]), 0x0041, "{kind:?}: BD-R SRM");
         let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
         assert_eq!(info[2] & 0x03, 0, "{kind:?}: blank");
-        assert_eq!(be32(&info[20..24]), sectors, "{kind:?}: last possible lead-out");
+        assert_eq!(
+            be32(&info[20..24]),
+            sectors,
+            "{kind:?}: last possible lead-out"
+        );
         let track = command_in(&mut d, &read_track_information(0xFF), 48);
         assert_eq!(be32(&track[12..16]), 0, "{kind:?}: next writable address");
         assert_eq!(be32(&track[16..20]), sectors, "{kind:?}: free blocks");
@@ -98,7 +102,10 @@ fn the_disc_information_has_one_unit_per_layer() {
         for layer in 0..layers {
             let unit = &di[4 + 112 * usize::from(layer)..][..112];
             assert_eq!(&unit[0..2], b"DI", "{kind:?} unit {layer}");
-            assert_eq!(unit[3], layers, "{kind:?}: units in the block, one per layer");
+            assert_eq!(
+                unit[3], layers,
+                "{kind:?}: units in the block, one per layer"
+            );
             assert_eq!(unit[4], layer, "{kind:?}: the unit's sequence number");
             assert_eq!(&unit[8..11], b"BDR", "{kind:?}: disc type");
             assert_eq!(
@@ -108,7 +115,10 @@ fn the_disc_information_has_one_unit_per_layer() {
             );
         }
         let after = 4 + 112 * usize::from(layers);
-        assert!(di[after..].iter().all(|&b| b == 0), "{kind:?}: no more units");
+        assert!(
+            di[after..].iter().all(|&b| b == 0),
+            "{kind:?}: no more units"
+        );
     }
     // The single-layer BD-R keeps its one unit.
     let di = command_in(&mut drive_with(MediumKind::BdR), &BD_DISC_INFORMATION, 4100);
@@ -144,7 +154,11 @@ fn format_unit_gives_spare_areas_scaled_per_layer() {
     );
     wait_until_ready(&mut d);
     let track = command_in(&mut d, &read_track_information(0xFF), 48);
-    assert_eq!(be32(&track[16..20]), 23_652_352, "free blocks after the spares");
+    assert_eq!(
+        be32(&track[16..20]),
+        23_652_352,
+        "free blocks after the spares"
+    );
     // The default of the three-layer disc: three times the single layer's spare.
     let mut xl = drive_with(MediumKind::BdRXl);
     let formats = command_in(&mut xl, &READ_FORMAT_CAPACITIES, 252);
@@ -241,12 +255,17 @@ fn a_100_gb_disc_file_holds_only_what_was_written() {
         on_disk < 16 * 1024 * 1024,
         "{on_disk} bytes stored for 128 KiB written"
     );
-    let mut d = DiscFileDrive::open_existing(MediumKind::BdRXl, &path, DriveConfig::default())
-        .unwrap();
+    let mut d =
+        DiscFileDrive::open_existing(MediumKind::BdRXl, &path, DriveConfig::default()).unwrap();
     assert_eq!(read_blocks(&mut d, (end - 64) as i32, 64), data);
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2] & 0x03, 0b10, "the last session filled the disc: complete");
-    let mut drive = EmulatedDrive::with_medium(DriveConfig::default(), blank_disc(MediumKind::BdRXl));
+    assert_eq!(
+        info[2] & 0x03,
+        0b10,
+        "the last session filled the disc: complete"
+    );
+    let mut drive =
+        EmulatedDrive::with_medium(DriveConfig::default(), blank_disc(MediumKind::BdRXl));
     assert_eq!(
         be32(&command_in(&mut drive, &read_track_information(0xFF), 48)[16..20]),
         end

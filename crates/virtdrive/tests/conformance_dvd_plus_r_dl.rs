@@ -115,7 +115,10 @@ fn a_blank_dvd_plus_r_dl_is_profile_002b_with_feature_003b_current() {
     let caps = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
     assert_eq!(be32(&caps[4..8]), SECTORS);
     assert_eq!(caps[8] & 0x03, 0b01, "unformatted or blank media");
-    assert_eq!(caps[3], 8, "no formattable descriptor: DVD+R DL is not formatted");
+    assert_eq!(
+        caps[3], 8,
+        "no formattable descriptor: DVD+R DL is not formatted"
+    );
     assert_eq!(be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]), 0);
 }
 
@@ -126,7 +129,10 @@ fn the_layer_boundary_of_a_blank_disc_is_at_the_middle_and_can_still_be_set() {
     // The list of structures names 20h with SDS and RDS: the host may send it.
     let list = command_in(&mut d, &read_structure(0xFF, 0, 64), 64);
     let entries: Vec<&[u8]> = list[4..].chunks(4).collect();
-    let lbi = entries.iter().find(|e| e[0] == 0x20).expect("format 20h listed");
+    let lbi = entries
+        .iter()
+        .find(|e| e[0] == 0x20)
+        .expect("format 20h listed");
     assert_eq!(lbi[1], 0xC0, "SDS and RDS");
     assert_eq!(be16(&lbi[2..4]), 12);
 }
@@ -186,9 +192,17 @@ fn send_disc_structure_moves_the_layer_boundary_of_a_blank_disc() {
         "the disc holds twice the L0 capacity"
     );
     let pfi = command_in(&mut d, &read_structure(0x00, 0, 2052), 2052);
-    assert_eq!(be24(&pfi[17..20]), 0x03_0000 + 1_048_576 - 1, "end of layer 0");
+    assert_eq!(
+        be24(&pfi[17..20]),
+        0x03_0000 + 1_048_576 - 1,
+        "end of layer 0"
+    );
     // Set again, back to the middle: still blank, still settable.
-    command_out(&mut d, &SEND_LAYER_BOUNDARY, &layer_boundary(DEFAULT_LAYER0));
+    command_out(
+        &mut d,
+        &SEND_LAYER_BOUNDARY,
+        &layer_boundary(DEFAULT_LAYER0),
+    );
     assert_eq!(room(&mut d), (SECTORS, SECTORS));
 }
 
@@ -290,7 +304,11 @@ fn sessions_close_and_finalize_as_on_dvd_plus_r() {
     command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
     command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2] & 0x0F, 0b0001, "next session empty, disc appendable");
+    assert_eq!(
+        info[2] & 0x0F,
+        0b0001,
+        "next session empty, disc appendable"
+    );
     // The next session starts after the Closure and the next Intro (2,048 sectors).
     let track = command_in(&mut d, &read_track_information(0xFF), 48);
     assert_eq!(be32(&track[12..16]), 32 + 2048);
@@ -326,7 +344,8 @@ fn the_saved_state_keeps_the_layer_boundary() {
     let state = d.medium().unwrap().save_state();
     assert_eq!(state["medium"], "dvd+r-dl");
     assert_eq!(state["layer0"], 1_048_576);
-    let loaded = medium::load(MediumKind::DvdPlusRDl, &state, Box::new(MemoryStore::new())).unwrap();
+    let loaded =
+        medium::load(MediumKind::DvdPlusRDl, &state, Box::new(MemoryStore::new())).unwrap();
     let mut reloaded = EmulatedDrive::with_medium(Default::default(), loaded);
     assert_eq!(boundary(&mut reloaded), (false, 1_048_576));
     assert_eq!(room(&mut reloaded), (2_097_152, 2_097_152));
@@ -347,8 +366,8 @@ fn a_disc_file_keeps_the_layer_boundary_and_the_data_across_processes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dl.disc");
     let data = {
-        let mut d = DiscFileDrive::open(MediumKind::DvdPlusRDl, &path, DriveConfig::default())
-            .unwrap();
+        let mut d =
+            DiscFileDrive::open(MediumKind::DvdPlusRDl, &path, DriveConfig::default()).unwrap();
         command_out(&mut d, &SEND_LAYER_BOUNDARY, &layer_boundary(64));
         let data = write_blocks(&mut d, 0, 96, 11);
         command_ok(&mut d, &SYNCHRONIZE_CACHE);

@@ -596,7 +596,10 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_r_dl() {
             assert_eq!(line(out, " Number of Sessions:"), "3");
             assert_eq!(disc_end(out), DVD_PLUS_R_DL_SECTORS);
         } else {
-            assert_eq!(line(out, " Free Blocks:"), format!("{DVD_PLUS_R_DL_SECTORS}*2KB"));
+            assert_eq!(
+                line(out, " Free Blocks:"),
+                format!("{DVD_PLUS_R_DL_SECTORS}*2KB")
+            );
         }
     });
 }
@@ -660,7 +663,10 @@ fn growisofs_places_the_layer_break_where_asked_on_a_dvd_plus_r_dl() {
         .iter()
         .position(|r| r.command == "SEND DISC STRUCTURE")
         .unwrap();
-    assert!(send < first_write, "the boundary is set before the first write");
+    assert!(
+        send < first_write,
+        "the boundary is set before the first write"
+    );
 }
 
 /// BD-R DL: growisofs formats the blank disc with its smallest spare (ISA0 on each layer),
@@ -671,7 +677,11 @@ fn growisofs_formats_a_bd_r_dl_and_grows_it() {
     grow_twice("bd-r-dl", "growisofs-bd-r-dl", &[], |out, written| {
         if written {
             assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM+POW");
-            assert_eq!(disc_end(out), BD_R_DL_MIN_SPARE_USER, "spare on both layers");
+            assert_eq!(
+                disc_end(out),
+                BD_R_DL_MIN_SPARE_USER,
+                "spare on both layers"
+            );
         } else {
             assert_eq!(line(out, "Mounted Media:"), "41h, BD-R SRM");
             let full = format!("{BD_R_DL_SECTORS}*2048={}", BD_R_DL_SECTORS * 2048);
@@ -693,10 +703,20 @@ fn mediainfo_names_each_multi_layer_medium_and_its_capacity() {
         return;
     };
     for (medium, mounted, sectors, fastest) in [
-        ("dvd+r-dl", "2Bh, DVD+R Double Layer", 4_173_824u64, "4.0x1385=5540KB/s"),
+        (
+            "dvd+r-dl",
+            "2Bh, DVD+R Double Layer",
+            4_173_824u64,
+            "4.0x1385=5540KB/s",
+        ),
         ("bd-r-dl", "41h, BD-R SRM", 24_438_784, "6.0x4495=26970KB/s"),
         ("bd-r-xl", "41h, BD-R SRM", 48_878_592, "4.0x4495=17980KB/s"),
-        ("bd-r-xl4", "41h, BD-R SRM", 62_500_864, "4.0x4495=17980KB/s"),
+        (
+            "bd-r-xl4",
+            "41h, BD-R SRM",
+            62_500_864,
+            "4.0x4495=17980KB/s",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
@@ -704,7 +724,15 @@ fn mediainfo_names_each_multi_layer_medium_and_its_capacity() {
         out.expect_code(0);
         assert_eq!(line(&out, "Mounted Media:"), mounted, "{medium}");
         assert_eq!(line(&out, "Write Speed #0:"), fastest, "{medium}");
-        assert_eq!(line(&out, " Free Blocks:"), format!("{sectors}*2KB"), "{medium}");
-        assert_eq!(line(&out, " Track Size:"), format!("{sectors}*2KB"), "{medium}");
+        assert_eq!(
+            line(&out, " Free Blocks:"),
+            format!("{sectors}*2KB"),
+            "{medium}"
+        );
+        assert_eq!(
+            line(&out, " Track Size:"),
+            format!("{sectors}*2KB"),
+            "{medium}"
+        );
     }
 }

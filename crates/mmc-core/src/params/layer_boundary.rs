@@ -40,10 +40,8 @@ impl LayerBoundary {
     /// The structure data length field (bytes 0-1): the bytes after it.
     pub const DATA_LENGTH: u16 = (Self::LEN - 2) as u16;
     /// What a host may set in a SEND DISC STRUCTURE list: the length and the capacity.
-    const SENT_USAGE: [u8; Self::LEN] = with_marks(
-        usage::<{ Self::LEN }>(&[]),
-        &[(0, 0xFF, 2), (8, 0xFF, 4)],
-    );
+    const SENT_USAGE: [u8; Self::LEN] =
+        with_marks(usage::<{ Self::LEN }>(&[]), &[(0, 0xFF, 2), (8, 0xFF, 4)]);
     /// What READ DISC STRUCTURE returns: InitStatus too.
     const READ_USAGE: [u8; Self::LEN] = with_marks(Self::SENT_USAGE, &[(4, 0x80, 1)]);
 
@@ -130,7 +128,11 @@ mod tests {
         // A host does not send InitStatus: byte 4 bit 7 is reserved in the list.
         assert!(matches!(
             LayerBoundary::parse_sent(&bytes),
-            Err(CdbError::ParameterReservedBit { byte: 4, bit: 7, .. })
+            Err(CdbError::ParameterReservedBit {
+                byte: 4,
+                bit: 7,
+                ..
+            })
         ));
     }
 
@@ -154,7 +156,11 @@ mod tests {
         reserved[6] = 0x01;
         assert!(matches!(
             LayerBoundary::parse_sent(&reserved),
-            Err(CdbError::ParameterReservedBit { byte: 6, bit: 0, .. })
+            Err(CdbError::ParameterReservedBit {
+                byte: 6,
+                bit: 0,
+                ..
+            })
         ));
     }
 }

@@ -6,8 +6,8 @@ use core::time::Duration;
 
 use mmc_core::cdb::{
     CloseTrackSession, DiscInformationType, FormatUnit, ReadDiscInformation, ReadDiscStructure,
-    SendDiscStructure,
-    ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet, SynchronizeCache, Verify10,
+    ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet, SendDiscStructure,
+    SynchronizeCache, Verify10,
 };
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};

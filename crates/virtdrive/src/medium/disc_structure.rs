@@ -117,7 +117,13 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
     // The list, the write protection status and the layer boundary are the disc's.
     let per_layer = matches!(cdb.format_code, PHYSICAL_FORMAT | ADIP_INFORMATION);
     let layer_count = match structures {
-        Structures::Dvd { layers, .. } => if layers.is_some() { 2 } else { 1 },
+        Structures::Dvd { layers, .. } => {
+            if layers.is_some() {
+                2
+            } else {
+                1
+            }
+        }
         Structures::Bd { layers, .. } => layers.max(1),
     };
     if per_layer && cdb.layer_number >= layer_count {
@@ -133,9 +139,7 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
                 adip,
                 layers,
             },
-        ) => Ok(dvd_physical_format(
-            book, layer_type, sectors, adip, layers,
-        )),
+        ) => Ok(dvd_physical_format(book, layer_type, sectors, adip, layers)),
         (
             ADIP_INFORMATION,
             Structures::Dvd {
@@ -182,7 +186,11 @@ fn structure_list(formats: &[(u8, usize)]) -> Vec<u8> {
     let mut body = Vec::with_capacity(4 * formats.len());
     for (code, len) in formats {
         body.push(*code);
-        body.push(if *code == LAYER_BOUNDARY { SDS | RDS } else { RDS });
+        body.push(if *code == LAYER_BOUNDARY {
+            SDS | RDS
+        } else {
+            RDS
+        });
         body.extend_from_slice(&u16::try_from(*len).unwrap_or(u16::MAX).to_be_bytes());
     }
     with_header(&body)
@@ -292,7 +300,11 @@ fn bd_disc_information(
         put(&mut di, at + 8, disc_type);
         put(&mut di, at + 11, &[0x01, layers << 4 | layer]);
         if let Some(id) = identity {
-            put(&mut di, at + 100, &id.manufacturer_field(BD_MANUFACTURER_LEN));
+            put(
+                &mut di,
+                at + 100,
+                &id.manufacturer_field(BD_MANUFACTURER_LEN),
+            );
             put(&mut di, at + 106, &id.media_type_field());
             put(&mut di, at + 111, &[id.revision]);
         }
@@ -346,10 +358,7 @@ fn dvd_physical_format(
     };
     let sectors = u32::try_from(sectors).unwrap_or(0);
     let (end, layer0_end) = match layers {
-        None => (
-            DATA_ZONE_START.saturating_add(sectors).saturating_sub(1),
-            0,
-        ),
+        None => (DATA_ZONE_START.saturating_add(sectors).saturating_sub(1), 0),
         Some(l) => {
             let layer0_end = DATA_ZONE_START.saturating_add(l.layer0).saturating_sub(1);
             // Layer 1 starts at the inverse of layer 0's last sector and holds the rest.

@@ -79,12 +79,12 @@ pub use bd_r_layers::{
     BD_R_DL, BD_R_DL_SECTORS, BD_R_XL, BD_R_XL4, BD_R_XL4_SECTORS, BD_R_XL_SECTORS,
     BD_R_XL_WRITE_SPEEDS,
 };
-pub use dvd_plus_r_dl::{
-    DVD_PLUS_R_DL, DVD_PLUS_R_DL_LAYER0, DVD_PLUS_R_DL_SECTORS, DVD_PLUS_R_DL_WRITE_SPEEDS,
-};
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
     DVD_PLUS_R_MINIMAL_RADIUS_END, DVD_PLUS_R_SECTORS, DVD_PLUS_R_WRITE_SPEEDS,
+};
+pub use dvd_plus_r_dl::{
+    DVD_PLUS_R_DL, DVD_PLUS_R_DL_LAYER0, DVD_PLUS_R_DL_SECTORS, DVD_PLUS_R_DL_WRITE_SPEEDS,
 };
 pub use geometry::{Layers, MinimalRadius, SequentialMedium, StructureFamily};
 
@@ -300,7 +300,6 @@ impl SequentialDisc {
     fn can_format(&self) -> bool {
         self.geometry.formattable && self.format.is_none() && self.untouched()
     }
-
 
     /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
     /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from

@@ -148,7 +148,8 @@ pub(crate) fn load(
     let layer0 = saved.layer0;
     if let Some(l0) = layer0 {
         let settable = medium.layers.settable_layer0;
-        let valid = l0 > 0 && l0 % medium.ecc_block().max(1) == 0 && settable.is_some_and(|max| l0 < max);
+        let valid =
+            l0 > 0 && l0 % medium.ecc_block().max(1) == 0 && settable.is_some_and(|max| l0 < max);
         if !valid {
             return fail(format!("layer0 {l0} is not a layer boundary of this disc"));
         }
