@@ -275,6 +275,27 @@ pub fn mode_select(list: &[u8]) -> CdbBytes {
     .encode()
 }
 
+/// RESERVE TRACK of `size` sectors (RMZ = 0, ARSV = 0: bytes 5-8 hold the size).
+pub fn reserve_track(size: u32) -> [u8; 10] {
+    let [s0, s1, s2, s3] = size.to_be_bytes();
+    [
+        0x53, // RESERVE TRACK
+        0x00, // RMZ = 0, ARSV = 0
+        0, 0, 0, //
+        s0, s1, s2, s3, // reservation size
+        0x00,
+    ]
+}
+
+/// A READ FORMAT CAPACITIES descriptor (8 bytes): `blocks`, the byte holding the format type
+/// (bits 7-2) or descriptor type (bits 1-0), and the 24-bit type dependent parameter.
+pub fn capacity_descriptor(blocks: u32, type_byte: u8, type_dependent: u32) -> Vec<u8> {
+    let mut v = blocks.to_be_bytes().to_vec();
+    v.push(type_byte);
+    v.extend_from_slice(&type_dependent.to_be_bytes()[1..]);
+    v
+}
+
 /// A FORMAT UNIT parameter list as libburn and growisofs send it (FOV and Immed set) with
 /// one descriptor: `blocks`, format type and sub-type, and the type dependent parameter.
 pub fn format_list(blocks: u32, format_type: u8, subtype: u8, type_dependent: u32) -> [u8; 12] {

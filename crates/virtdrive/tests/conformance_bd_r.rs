@@ -223,23 +223,16 @@ fn feature_current(d: &mut EmulatedDrive, code: u16) -> Option<bool> {
     (config.len() > 10 && be16(&config[8..10]) == code).then(|| config[10] & 0x01 == 1)
 }
 
-fn descriptor(blocks: u32, type_byte: u8, type_dependent: u32) -> Vec<u8> {
-    let mut v = blocks.to_be_bytes().to_vec();
-    v.push(type_byte);
-    v.extend_from_slice(&type_dependent.to_be_bytes()[1..]);
-    v
-}
-
 #[test]
 fn a_blank_bd_r_lists_format_00h_and_32h_with_their_spare_areas() {
     let mut d = bd_r();
     let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
     let mut want = vec![0, 0, 0, 40]; // capacity list length: 5 descriptors
-    want.extend(descriptor(SECTORS, 0x01, 2048)); // current: unformatted, 2048-byte blocks
-    want.extend(descriptor(DEFAULT_USER, 0x00 << 2, 0x3000)); // 00h, 12,288 spare clusters
-    want.extend(descriptor(DEFAULT_USER, 0x32 << 2, 0x3000)); // 32h, default spare
-    want.extend(descriptor(MAX_SPARE_USER, 0x32 << 2, 0x5000)); // 32h, largest spare
-    want.extend(descriptor(MIN_SPARE_USER, 0x32 << 2, 0x1000)); // 32h, ISA0 alone
+    want.extend(capacity_descriptor(SECTORS, 0x01, 2048)); // current: unformatted, 2048-byte blocks
+    want.extend(capacity_descriptor(DEFAULT_USER, 0x00 << 2, 0x3000)); // 00h, 12,288 spare clusters
+    want.extend(capacity_descriptor(DEFAULT_USER, 0x32 << 2, 0x3000)); // 32h, default spare
+    want.extend(capacity_descriptor(MAX_SPARE_USER, 0x32 << 2, 0x5000)); // 32h, largest spare
+    want.extend(capacity_descriptor(MIN_SPARE_USER, 0x32 << 2, 0x1000)); // 32h, ISA0 alone
     assert_eq!(formats, want);
     assert_eq!(feature_current(&mut d, 0x0023), Some(true), "Formattable");
     assert_eq!(
@@ -260,7 +253,11 @@ fn format_00h_gives_the_default_spares_and_turns_on_defect_management() {
     let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
     assert_eq!(
         formats,
-        [&[0u8, 0, 0, 8][..], &descriptor(DEFAULT_USER, 0x02, 2048)].concat(),
+        [
+            &[0u8, 0, 0, 8][..],
+            &capacity_descriptor(DEFAULT_USER, 0x02, 2048)
+        ]
+        .concat(),
         "one current descriptor: formatted, the user capacity"
     );
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);

@@ -48,25 +48,6 @@ const WRITE_SPEEDS: [u8; 12] = [
     0x00,
 ];
 
-/// RESERVE TRACK of `size` sectors (ARSV = 0).
-fn reserve_track(size: u32) -> [u8; 10] {
-    let [s0, s1, s2, s3] = size.to_be_bytes();
-    [
-        0x53, // RESERVE TRACK
-        0x00, // RMZ = 0, ARSV = 0: bytes 5-8 hold the size
-        0, 0, 0, //
-        s0, s1, s2, s3, // reservation size
-        0x00,
-    ]
-}
-
-fn descriptor(blocks: u32, type_byte: u8, type_dependent: u32) -> Vec<u8> {
-    let mut v = blocks.to_be_bytes().to_vec();
-    v.push(type_byte);
-    v.extend_from_slice(&type_dependent.to_be_bytes()[1..]);
-    v
-}
-
 #[test]
 fn each_blank_disc_is_bd_r_srm_with_its_whole_capacity() {
     for (kind, sectors, _, _) in MEDIA {
@@ -140,11 +121,11 @@ fn format_unit_gives_spare_areas_scaled_per_layer() {
     let mut d = drive_with(MediumKind::BdRDl);
     let formats = command_in(&mut d, &READ_FORMAT_CAPACITIES, 252);
     let mut want = vec![0, 0, 0, 40];
-    want.extend(descriptor(24_438_784, 0x01, 2048));
-    want.extend(descriptor(23_652_352, 0x00, 0x6000)); // 00h: 2 x 12,288 spare clusters
-    want.extend(descriptor(23_652_352, 0x32 << 2, 0x6000));
-    want.extend(descriptor(23_128_064, 0x32 << 2, 0xA000)); // 2 x (ISA0 + 16,384)
-    want.extend(descriptor(24_176_640, 0x32 << 2, 0x2000)); // 2 x ISA0
+    want.extend(capacity_descriptor(24_438_784, 0x01, 2048));
+    want.extend(capacity_descriptor(23_652_352, 0x00, 0x6000)); // 00h: 2 x 12,288 spare clusters
+    want.extend(capacity_descriptor(23_652_352, 0x32 << 2, 0x6000));
+    want.extend(capacity_descriptor(23_128_064, 0x32 << 2, 0xA000)); // 2 x (ISA0 + 16,384)
+    want.extend(capacity_descriptor(24_176_640, 0x32 << 2, 0x2000)); // 2 x ISA0
     assert_eq!(formats, want);
 
     command_out(
@@ -164,7 +145,7 @@ fn format_unit_gives_spare_areas_scaled_per_layer() {
     let formats = command_in(&mut xl, &READ_FORMAT_CAPACITIES, 252);
     assert_eq!(
         &formats[12..20],
-        &descriptor(48_878_592 - 3 * 12_288 * 32, 0x00, 3 * 12_288)[..]
+        &capacity_descriptor(48_878_592 - 3 * 12_288 * 32, 0x00, 3 * 12_288)[..]
     );
     // A spare size offered on none of the layers' figures is refused.
     let mut xl = drive_with(MediumKind::BdRXl);

@@ -17,18 +17,6 @@ use virtdrive::EmulatedDrive;
 const SECTORS: u32 = 2_295_104;
 const INCOMPLETE_TRACK_IN_SESSION: SenseTriple = SenseTriple::new(0x5, 0x72, 0x03);
 
-/// RESERVE TRACK of `size` sectors (ARSV = 0).
-fn reserve_track(size: u32) -> [u8; 10] {
-    let [s0, s1, s2, s3] = size.to_be_bytes();
-    [
-        0x53, // RESERVE TRACK
-        0x00, // RMZ = 0, ARSV = 0: bytes 5-8 hold the size
-        0, 0, 0, //
-        s0, s1, s2, s3, // reservation size
-        0x00,
-    ]
-}
-
 fn dvd_plus_r() -> EmulatedDrive {
     drive_with(MediumKind::DvdPlusR)
 }
