@@ -43,6 +43,30 @@ fn a_blank_disc_of_each_medium_is_described() {
     }
 }
 
+/// The multi-layer write-once discs, with their whole capacity: DVD+R DL 4,173,824 sectors,
+/// BD-R DL 24,438,784, BD-R XL 48,878,592 (100 GB) and 62,500,864 (128 GB).
+#[test]
+fn a_blank_multi_layer_disc_is_described() {
+    let dir = tempfile::tempdir().unwrap();
+    for (medium, profile, sectors) in [
+        ("dvd+r-dl", "DVD+R DL", 4_173_824u64),
+        ("bd-r-dl", "BD-R SRM", 24_438_784),
+        ("bd-r-xl", "BD-R SRM", 48_878_592),
+        ("bd-r-xl4", "BD-R SRM", 62_500_864),
+    ] {
+        let v = info_json(&format!("virt:{medium}"), dir.path());
+        assert_eq!(v["profile"], profile, "{medium}");
+        assert_eq!(v["status"], "blank", "{medium}");
+        assert_eq!(v["free_sectors"], sectors, "{medium}");
+        assert_eq!(v["total_sectors"], sectors, "{medium}");
+        assert_eq!(v["next_writable_address"], 0, "{medium}");
+    }
+    let o = discwriter(&["info", "--drive", "virt:bd-r-xl5"], dir.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bd-r-xl, bd-r-xl4"), "{err}");
+}
+
 #[test]
 fn info_on_a_missing_disc_file_says_so_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
