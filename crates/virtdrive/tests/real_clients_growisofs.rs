@@ -720,8 +720,22 @@ fn mediainfo_names_each_multi_layer_medium_and_its_capacity() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let drive = format!("virt:{medium}@{}", dir.path().join("disc").display());
-        let out = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+        let transcript = transcript_path(dir.path(), 1);
+        let out = run(
+            dir.path(),
+            &drive,
+            Some(&transcript),
+            &mediainfo,
+            &["/dev/sr9"],
+        );
         out.expect_code(0);
+        keep_transcripts(&Case {
+            name: &format!("mediainfo-{}", medium.replace('+', "-plus-")),
+            commands: &["dvd+rw-mediainfo /dev/sr9"],
+            medium,
+            fault_plan: None,
+            runs: &[transcript],
+        });
         assert_eq!(line(&out, "Mounted Media:"), mounted, "{medium}");
         assert_eq!(line(&out, "Write Speed #0:"), fastest, "{medium}");
         assert_eq!(

@@ -486,5 +486,6 @@ fn xorriso_toc_names_each_blank_multi_layer_medium() {
             .expect_line(&format!(
                 "Media blocks : 0 readable , {sectors} writable , {sectors} overall"
             ));
+        bench.keep(&format!("xorriso-toc-{}", medium.replace('+', "-plus-")));
     }
 }
