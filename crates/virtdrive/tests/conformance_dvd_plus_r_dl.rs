@@ -244,6 +244,15 @@ fn a_layer_boundary_out_of_range_or_off_the_ecc_block_is_refused() {
         triples::INVALID_FIELD_IN_CDB,
     );
     assert_cdb_field(f, 7);
+    let mut bd = SEND_LAYER_BOUNDARY;
+    bd[1] = 0x01; // media type 1: BD
+    let f = command_out_fails(
+        &mut d,
+        &bd,
+        &layer_boundary(1_048_576),
+        triples::INVALID_FIELD_IN_CDB,
+    );
+    assert_cdb_field(f, 1);
     assert_eq!(boundary(&mut d), (false, DEFAULT_LAYER0), "nothing changed");
 }
 

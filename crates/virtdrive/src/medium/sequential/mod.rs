@@ -553,8 +553,12 @@ impl Medium for SequentialDisc {
 
     fn send_disc_structure(&mut self, cdb: &SendDiscStructure, list: &[u8]) -> MediumResult<()> {
         if cdb.media_type != DiscStructureMedia::Dvd
-            || cdb.format_code != disc_structure::LAYER_BOUNDARY
+            && self.geometry.layers.settable_layer0.is_some()
         {
+            // Byte 1 bits 3-0: the structures of another family.
+            return Err(invalid_cdb_field(1, Some(3)));
+        }
+        if cdb.format_code != disc_structure::LAYER_BOUNDARY {
             // Byte 7: a structure this disc does not take.
             return Err(invalid_cdb_field(7, None));
         }
