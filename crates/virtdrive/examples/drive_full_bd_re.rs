@@ -5,8 +5,8 @@
 //!
 //! Run: `cargo run --release -p virtdrive --example drive_full_bd_re`
 //! (optionally with a sector count as the argument, for a shorter run, `-` for the whole
-//! disc, and a medium as the second, for another BD: `-- - bd-r-xl` writes a whole 100 GB
-//! BD-R XL as it is sold, in SRM without spare areas, then closes track and session).
+//! disc, and a medium as the second, a write-once DVD or BD: `-- - bd-r-xl` writes a whole
+//! 100 GB BD-R XL as it is sold, in SRM without spare areas, then closes track and session).
 
 use std::time::{Duration, Instant};
 
