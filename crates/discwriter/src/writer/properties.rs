@@ -190,17 +190,22 @@ pub(super) fn configuration<T: Transport>(
 }
 
 /// Whether the drive lists a feature that records a medium this writer writes (MMC-6 5.3):
-/// CD Track at Once, BD Write, Random Writable, or DVD+R / DVD+RW with their Write bit (a
-/// reader lists those two to say it reads the media). Current or not: the drive's abilities,
-/// whatever disc it holds.
+/// CD Track at Once, BD Write, Random Writable, DVD-R/-RW Write, Incremental Streaming
+/// Writable, or DVD+R / DVD+RW (DL) with their Write bit (a reader lists those to say it
+/// reads the media). Current or not: the drive's abilities, whatever disc it holds.
 pub(crate) fn records_supported_media<T: Transport>(rec: &mut Recorder<T>) -> Result<bool, Error> {
     let c = configuration(rec, ConfigurationRequest::All)?;
     Ok(c.features.iter().any(|f| match &f.body {
         FeatureBody::DvdPlusR(d) => d.write,
         FeatureBody::DvdPlusRw(d) => d.write,
+        FeatureBody::DvdPlusRDualLayer(d) => d.write,
         _ => matches!(
             f.code,
-            FeatureCode::CdTrackAtOnce | FeatureCode::BdWrite | FeatureCode::RandomWritable
+            FeatureCode::CdTrackAtOnce
+                | FeatureCode::BdWrite
+                | FeatureCode::RandomWritable
+                | FeatureCode::DvdRRwWrite
+                | FeatureCode::IncrementalStreamingWritable
         ),
     }))
 }
@@ -251,14 +256,46 @@ pub(super) fn previous_session<T: Transport>(
     Ok((i64::from(t.track_start), last))
 }
 
-/// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
-pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
+/// The media types this writer records (IDiscFormat2::SupportedMediaTypes), in the order
+/// of their IMAPI_MEDIA_PHYSICAL_TYPE values.
+pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
     MediaPhysicalType::Cdr,
     MediaPhysicalType::Dvdplusr,
     MediaPhysicalType::Dvdplusrw,
+    MediaPhysicalType::DvdplusrDualLayer,
+    MediaPhysicalType::Dvddashr,
+    MediaPhysicalType::DvddashrDualLayer,
     MediaPhysicalType::Bdr,
     MediaPhysicalType::Bdre,
 ];
+
+/// The current features a write on `profile` depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct WriteFeatures {
+    /// DVD-R: 0021h Incremental Streaming Writable is current (`None`: not asked).
+    pub(crate) incremental_streaming: Option<bool>,
+    /// BD-R: 0038h BD-R Pseudo-Overwrite is current.
+    pub(crate) pseudo_overwrite: bool,
+}
+
+/// The current features that shape a write on `profile` (GET CONFIGURATION, current
+/// features only, MMC-5 5.3): asked on DVD-R and BD-R only, the media where they decide
+/// something.
+pub(crate) fn current_write_features<T: Transport>(
+    rec: &mut Recorder<T>,
+    profile: Profile,
+) -> Result<WriteFeatures, Error> {
+    if !matches!(profile, Profile::DvdRSequential | Profile::BdRSrm) {
+        return Ok(WriteFeatures::default());
+    }
+    let config = configuration(rec, ConfigurationRequest::Current)?;
+    let current = |code: FeatureCode| config.features.iter().any(|f| f.current && f.code == code);
+    Ok(WriteFeatures {
+        incremental_streaming: (profile == Profile::DvdRSequential)
+            .then(|| current(FeatureCode::IncrementalStreamingWritable)),
+        pseudo_overwrite: profile == Profile::BdRSrm && current(FeatureCode::BdRPow),
+    })
+}
 
 impl<T: Transport + Send> DataWriter<T> {
     pub(super) fn with_recorder<R>(

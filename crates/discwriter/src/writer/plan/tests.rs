@@ -42,6 +42,9 @@ fn facts() -> DriveFacts {
         speed: FASTEST,
         max_transfer_bytes: None,
         holds_data: None,
+        incremental_streaming: None,
+        pseudo_overwrite: false,
+        layer_boundary: None,
     }
 }
 
@@ -210,6 +213,7 @@ fn the_cd_two_percent_rule_leaves_out_what_a_further_session_costs() {
         assert_eq!(
             p.write_parameters,
             Some(Step::WriteParameters {
+                write: PageWrite::CdTrackAtOnce,
                 keep_open: !closed,
                 bufe: true
             }),
@@ -274,6 +278,7 @@ fn cd_post_gap_with_and_without_postgap_already_in_image() {
         assert_eq!(
             p.write_parameters,
             Some(Step::WriteParameters {
+                write: PageWrite::CdTrackAtOnce,
                 keep_open: true,
                 bufe: true
             })
@@ -312,6 +317,7 @@ fn a_cd_page_that_expected_a_close_is_set_again_when_the_write_ends_otherwise() 
     let d = blank(Profile::CdR, 100_000);
     let p = plan(&d, &WriteOptions::default(), 98_000 - 150);
     let page = |keep_open| Step::WriteParameters {
+        write: PageWrite::CdTrackAtOnce,
         keep_open,
         bufe: true,
     };
