@@ -86,7 +86,10 @@ fn streaming_is_also_what_a_bd_re_gets_when_asked() {
     let (r, records, mut d) = traced_write(drive(BD_RE), &data, streaming());
     r.unwrap();
     let writes = write_commands(&records);
-    assert!(!writes.is_empty() && writes.iter().all(|w| *w == (0xAA, true)), "{writes:?}");
+    assert!(
+        !writes.is_empty() && writes.iter().all(|w| *w == (0xAA, true)),
+        "{writes:?}"
+    );
     assert_same_sectors(&read_back(&mut d, 0, 640), &data, 0, "BD-RE streamed");
 }
 
@@ -118,14 +121,21 @@ fn on_pow_a_forced_write_of_the_whole_image_goes_from_lba_0_and_appends_the_rest
     let first = image(320, 1);
     let mut d = pow_disc_with(&first);
     let (status, sessions, nwa) = disc_state(&mut d);
-    assert_eq!((status, sessions, nwa), (DiscState::Appendable, 1, Some(320)));
+    assert_eq!(
+        (status, sessions, nwa),
+        (DiscState::Appendable, 1, Some(320))
+    );
 
     // The new image: a changed first part (the volume descriptors) and more data after.
     let second = image(1000, 2);
     let (r, records, mut d) = traced_write(d, &second, force_overwrite());
     let outcome = r.unwrap();
     assert_eq!((outcome.start_lba, outcome.sectors), (0, 1000));
-    assert_eq!(writes_in(&records).first().map(|w| w.0), Some(0), "from LBA 0");
+    assert_eq!(
+        writes_in(&records).first().map(|w| w.0),
+        Some(0),
+        "from LBA 0"
+    );
     assert_same_sectors(&read_back(&mut d, 0, 1000), &second, 0, "POW read back");
     // The appended part is a session of its own; the disc stays appendable after it.
     assert_eq!(disc_state(&mut d), (DiscState::Appendable, 2, Some(1024)));

@@ -530,3 +530,5 @@ impl WritePlan {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_once_tests;
