@@ -36,7 +36,8 @@ pub mod media_state {
 
 pub use crate::recorder::write_protect_state;
 
-/// IMAPI_MEDIA_PHYSICAL_TYPE.
+/// IMAPI_MEDIA_PHYSICAL_TYPE, with imapi2.h's values; serialized as imapi2.h's names
+/// without the IMAPI_MEDIA_TYPE_ prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MediaPhysicalType {
@@ -48,11 +49,14 @@ pub enum MediaPhysicalType {
     Dvdram = 5,
     Dvdplusr = 6,
     Dvdplusrw = 7,
+    #[serde(rename = "DVDPLUSR_DUALLAYER")]
     DvdplusrDualLayer = 8,
     Dvddashr = 9,
     Dvddashrw = 10,
+    #[serde(rename = "DVDDASHR_DUALLAYER")]
     DvddashrDualLayer = 11,
     Disk = 12,
+    #[serde(rename = "DVDPLUSRW_DUALLAYER")]
     DvdplusrwDualLayer = 13,
     Hddvdrom = 14,
     Hddvdr = 15,
@@ -63,6 +67,33 @@ pub enum MediaPhysicalType {
 }
 
 impl MediaPhysicalType {
+    /// The name imapi2.h gives the value ("IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER").
+    pub fn imapi_name(self) -> &'static str {
+        use MediaPhysicalType as M;
+        match self {
+            M::Unknown => "IMAPI_MEDIA_TYPE_UNKNOWN",
+            M::Cdrom => "IMAPI_MEDIA_TYPE_CDROM",
+            M::Cdr => "IMAPI_MEDIA_TYPE_CDR",
+            M::Cdrw => "IMAPI_MEDIA_TYPE_CDRW",
+            M::Dvdrom => "IMAPI_MEDIA_TYPE_DVDROM",
+            M::Dvdram => "IMAPI_MEDIA_TYPE_DVDRAM",
+            M::Dvdplusr => "IMAPI_MEDIA_TYPE_DVDPLUSR",
+            M::Dvdplusrw => "IMAPI_MEDIA_TYPE_DVDPLUSRW",
+            M::DvdplusrDualLayer => "IMAPI_MEDIA_TYPE_DVDPLUSR_DUALLAYER",
+            M::Dvddashr => "IMAPI_MEDIA_TYPE_DVDDASHR",
+            M::Dvddashrw => "IMAPI_MEDIA_TYPE_DVDDASHRW",
+            M::DvddashrDualLayer => "IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER",
+            M::Disk => "IMAPI_MEDIA_TYPE_DISK",
+            M::DvdplusrwDualLayer => "IMAPI_MEDIA_TYPE_DVDPLUSRW_DUALLAYER",
+            M::Hddvdrom => "IMAPI_MEDIA_TYPE_HDDVDROM",
+            M::Hddvdr => "IMAPI_MEDIA_TYPE_HDDVDR",
+            M::Hddvdram => "IMAPI_MEDIA_TYPE_HDDVDRAM",
+            M::Bdrom => "IMAPI_MEDIA_TYPE_BDROM",
+            M::Bdr => "IMAPI_MEDIA_TYPE_BDR",
+            M::Bdre => "IMAPI_MEDIA_TYPE_BDRE",
+        }
+    }
+
     /// Sectors of 2048 bytes a second at 1x for this kind of medium (75 on CD, 676 on DVD,
     /// 2195 on BD, DVD's for anything else), what "x" figures divide by.
     pub fn one_x_sectors(self) -> f64 {
