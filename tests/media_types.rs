@@ -48,9 +48,12 @@ fn the_current_profile_names_the_physical_type_as_imapi_does() {
         assert_eq!(M::from_profile(profile), want, "{}", profile.name());
     }
     // In JSON the names are imapi2.h's without the prefix.
-    let json = serde_json::to_string(&[M::DvdplusrDualLayer, M::DvddashrDualLayer, M::Dvddashr])
-        .unwrap();
-    assert_eq!(json, r#"["DVDPLUSR_DUALLAYER","DVDDASHR_DUALLAYER","DVDDASHR"]"#);
+    let json =
+        serde_json::to_string(&[M::DvdplusrDualLayer, M::DvddashrDualLayer, M::Dvddashr]).unwrap();
+    assert_eq!(
+        json,
+        r#"["DVDPLUSR_DUALLAYER","DVDDASHR_DUALLAYER","DVDDASHR"]"#
+    );
 }
 
 #[test]

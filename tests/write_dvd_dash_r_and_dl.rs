@@ -44,7 +44,7 @@ impl Disguise {
     }
 }
 
-/// Feature 0021h, current: data block type 8, BUF, one link size, 16 (MMC-6 5.3.12).
+/// Feature 0021h, current: data block type 8, BUF, one link size, 16 (MMC-5 5.3.11).
 const FEATURE_21H: [u8; 12] = [0x00, 0x21, 0x01, 0x08, 0x01, 0x00, 0x01, 0x01, 16, 0, 0, 0];
 
 impl Transport for Disguise {
@@ -60,7 +60,9 @@ impl Transport for Disguise {
             (0xAD, DataPhase::In(buf)) if cdb[7] == 0x20 => {
                 let Some((layer0, fixed)) = self.layer0 else {
                     // 05/24/00 INVALID FIELD IN CDB.
-                    let sense = [0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x24, 0, 0, 0, 0, 0];
+                    let sense = [
+                        0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x24, 0, 0, 0, 0, 0,
+                    ];
                     return Ok(Completion::check_condition(&sense, buf.len()));
                 };
                 let mut s = [0u8; 12];
@@ -178,7 +180,10 @@ fn a_dvd_r_is_written_incrementally_and_stays_appendable() {
     // 16, track mode 5, Mode 1 blocks: libburn's and growisofs's page.
     let pages = pages_05h(&records);
     assert_eq!(pages.len(), 1, "{pages:?}");
-    assert_eq!(page_fields(&pages[0]), (0x00, 0b11, true, 5, 8, true, 16, 16));
+    assert_eq!(
+        page_fields(&pages[0]),
+        (0x00, 0b11, true, 5, 8, true, 16, 16)
+    );
     assert!(pages[0][2] & 0x40 != 0, "BUFE");
     assert_eq!(first(&records, 0x53), None, "no RESERVE TRACK");
     assert_eq!(closes(&records), [(0b001, 1), (0b010, 0)]);
@@ -198,7 +203,7 @@ fn force_media_to_be_closed_sets_no_next_session_on_a_dvd_r() {
     assert_eq!(page_fields(&pages[0]).1, 0b00, "multi-session 00b");
     // The disc is closed by CLOSE SESSION with the page saying no next session.
     assert_eq!(closes(&records), [(0b001, 1), (0b010, 0)]);
-    let _ = outcome;
+    assert_eq!(outcome.sectors, 100);
 }
 
 #[test]
@@ -206,13 +211,21 @@ fn disc_at_once_reserves_the_image_writes_it_and_sends_no_close() {
     // A DVD-R DL, and a DVD-R in a drive without incremental recording.
     for profile in [DVD_R_DL, DVD_R] {
         let data = image(1000, 2);
-        let (outcome, records, mut d) = write(Disguise::new(profile), &data, WriteOptions::default());
-        assert_eq!((outcome.start_lba, outcome.sectors), (0, 1000), "{profile:04X}");
+        let (outcome, records, mut d) =
+            write(Disguise::new(profile), &data, WriteOptions::default());
+        assert_eq!(
+            (outcome.start_lba, outcome.sectors),
+            (0, 1000),
+            "{profile:04X}"
+        );
         let pages = pages_05h(&records);
         assert_eq!(pages.len(), 1, "{profile:04X}: {pages:?}");
         // Session At Once (02h), no next session, track mode 5, Mode 1, no packets.
         let (write_type, multi, fp, mode, block, ..) = page_fields(&pages[0]);
-        assert_eq!((write_type, multi, fp, mode, block), (0x02, 0b00, false, 5, 8));
+        assert_eq!(
+            (write_type, multi, fp, mode, block),
+            (0x02, 0b00, false, 5, 8)
+        );
         // RESERVE TRACK (ARSV 0) of the image's sectors, before the first WRITE.
         let reserve = first(&records, 0x53).expect("RESERVE TRACK");
         let c = &cdbs(&records)[reserve];
@@ -226,7 +239,11 @@ fn disc_at_once_reserves_the_image_writes_it_and_sends_no_close() {
 
 #[test]
 fn disc_at_once_refuses_a_disc_that_is_not_blank() {
-    let (_, _, d) = write(Disguise::new(DVD_R_DL), &image(100, 1), WriteOptions::default());
+    let (_, _, d) = write(
+        Disguise::new(DVD_R_DL),
+        &image(100, 1),
+        WriteOptions::default(),
+    );
     let w = writer(d, WriteOptions::default());
     let e = w
         .write(
@@ -250,10 +267,16 @@ fn the_dvd_plus_r_dl_layer_break_goes_at_the_middle_of_an_image_spanning_both_la
     let send = first(&records, 0xBF).expect("SEND DISC STRUCTURE");
     let c = &cdbs(&records)[send];
     assert_eq!((c[7], u16::from_be_bytes([c[8], c[9]])), (0x20, 12));
-    let list = mmc_core::wire::parse_hex_words([records[send].data_out.as_deref().unwrap()])
-        .unwrap();
-    assert_eq!(u32::from_be_bytes([list[8], list[9], list[10], list[11]]), 1504);
-    assert!(send < first(&records, 0x2A).unwrap(), "before the first WRITE");
+    let list =
+        mmc_core::wire::parse_hex_words([records[send].data_out.as_deref().unwrap()]).unwrap();
+    assert_eq!(
+        u32::from_be_bytes([list[8], list[9], list[10], list[11]]),
+        1504
+    );
+    assert!(
+        send < first(&records, 0x2A).unwrap(),
+        "before the first WRITE"
+    );
     assert!(pages_05h(&records).is_empty(), "no page 05h on DVD+R DL");
     assert_same_sectors(&read_back(&mut d, 0, 3000), &data, 0, "DVD+R DL");
 
