@@ -13,7 +13,7 @@ const FASTEST: SpeedRequest = SpeedRequest {
     pure_cav: false,
 };
 
-fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSummary {
+pub(super) fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSummary {
     let overwritable = profile.is_rewritable_random();
     DiscSummary {
         profile: profile.name().to_string(),
@@ -33,11 +33,11 @@ fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSumma
     }
 }
 
-fn blank(profile: Profile, total: u32) -> DiscSummary {
+pub(super) fn blank(profile: Profile, total: u32) -> DiscSummary {
     disc(profile, DiscState::Blank, total, total)
 }
 
-fn facts() -> DriveFacts {
+pub(super) fn facts() -> DriveFacts {
     DriveFacts {
         speed: FASTEST,
         max_transfer_bytes: None,
@@ -48,12 +48,12 @@ fn facts() -> DriveFacts {
     }
 }
 
-fn plan(d: &DiscSummary, options: &WriteOptions, sectors: u64) -> WritePlan {
+pub(super) fn plan(d: &DiscSummary, options: &WriteOptions, sectors: u64) -> WritePlan {
     WritePlan::new(d, options, Some(sectors), None, &facts())
         .unwrap_or_else(|e| panic!("{}: {e}", d.profile))
 }
 
-fn steps(closing: &Closing) -> Vec<Step> {
+pub(super) fn steps(closing: &Closing) -> Vec<Step> {
     closing.steps.iter().map(|(s, _)| *s).collect()
 }
 

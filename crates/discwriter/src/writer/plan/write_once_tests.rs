@@ -7,51 +7,15 @@ use mmc_core::cdb::CloseFunction::*;
 use mmc_core::cdb::LayerBoundary;
 use mmc_core::Profile;
 
+use super::tests::{blank, disc, facts, plan, steps};
 use super::*;
-use crate::recorder::{DiscState, DiscSummary, SessionState};
+use crate::recorder::{DiscState, DiscSummary};
 
 const DVD_R: u32 = 2_298_496;
 const DVD_R_DL: u32 = 4_171_712;
 const DVD_PLUS_R_DL: u32 = 4_173_824;
 /// Layer 0 of a blank DVD+R DL before any boundary is sent: half the disc.
 const L0: u32 = DVD_PLUS_R_DL / 2;
-
-fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSummary {
-    DiscSummary {
-        profile: profile.name().to_string(),
-        profile_code: profile.to_u16(),
-        status,
-        last_session: SessionState::Empty,
-        track_damaged: false,
-        sessions: u16::from(status == DiscState::Appendable),
-        next_writable_address: Some(total - free),
-        free_sectors: free,
-        total_sectors: total,
-        write_protected: false,
-        erasable: false,
-        needs_formatting: false,
-        background_format_stopped: false,
-        capacity_once_formatted: None,
-    }
-}
-
-fn blank(profile: Profile, total: u32) -> DiscSummary {
-    disc(profile, DiscState::Blank, total, total)
-}
-
-fn facts() -> DriveFacts {
-    DriveFacts {
-        speed: SpeedRequest {
-            sectors_per_second: -1,
-            pure_cav: false,
-        },
-        max_transfer_bytes: None,
-        holds_data: None,
-        incremental_streaming: None,
-        pseudo_overwrite: false,
-        layer_boundary: None,
-    }
-}
 
 fn plan_with(
     d: &DiscSummary,
@@ -60,14 +24,6 @@ fn plan_with(
     facts: &DriveFacts,
 ) -> Result<WritePlan, Error> {
     WritePlan::new(d, options, sectors, None, facts)
-}
-
-fn plan(d: &DiscSummary, options: &WriteOptions, sectors: u64) -> WritePlan {
-    plan_with(d, options, Some(sectors), &facts()).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn steps(closing: &Closing) -> Vec<Step> {
-    closing.steps.iter().map(|(s, _)| *s).collect()
 }
 
 fn page(write: PageWrite, keep_open: bool) -> Option<Step> {
