@@ -41,6 +41,8 @@ pub(super) fn check_disc_at_once(disc: &DiscSummary, sectors: Option<u64>) -> Re
 /// growisofs sets it: none unless the layer boundary can still be set (a blank disc, and
 /// not yet fixed) and the stream, in whole 16-sector ECC blocks, is more than layer 0 now
 /// holds; then half the stream's ECC blocks, rounded up, so that both layers hold data.
+/// A DVD-R DL gets none: written Disc-at-Once, the drive lays the reservation over both
+/// layers itself, and neither growisofs nor libburn sends it a boundary.
 pub(crate) fn layer_break(
     disc: &DiscSummary,
     sectors: Option<u64>,
