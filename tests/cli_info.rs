@@ -68,6 +68,26 @@ fn a_blank_multi_layer_disc_is_described() {
 }
 
 #[test]
+fn info_names_the_imapi_media_type() {
+    let dir = tempfile::tempdir().unwrap();
+    for (medium, name) in [
+        ("bd-r", "BDR"),
+        ("dvd+r", "DVDPLUSR"),
+        ("cd-r", "CDR"),
+        ("dvd-rom", "DVDROM"),
+    ] {
+        let v = info_json(&format!("virt:{medium}"), dir.path());
+        assert_eq!(v["media_type"], name, "{medium}");
+        let o = discwriter(&["info", "--drive", &format!("virt:{medium}")], dir.path());
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains(&format!("Media type:  IMAPI_MEDIA_TYPE_{name}\n")),
+            "{medium}: {text}"
+        );
+    }
+}
+
+#[test]
 fn info_on_a_missing_disc_file_says_so_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     for path in [

@@ -289,6 +289,13 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Usage("unexpected value"),
         ),
         row(
+            "write streaming",
+            &["write", SAMPLE, "--drive", "virt:bd-re", "--streaming"],
+            Expect::Ok("Wrote"),
+            &["write", SAMPLE, "--drive", "virt:bd-re", "--streaming=yes"],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
             "write json",
             &["write", SAMPLE, "--drive", "virt:cd-r74", "--json"],
             Expect::Ok("{\"result\":{"),

@@ -231,3 +231,46 @@ fn dvd_plus_r_is_closed_by_default_and_appendable_with_disable_dvd_compatibility
     assert!(String::from_utf8_lossy(&o.stderr).contains("--disable-dvd-compatibility"));
     assert!(!dir.path().join("bad.disc").exists());
 }
+
+/// `--streaming`: a BD-RE (spare areas, defect management) written with WRITE (12) and its
+/// Streaming bit, as `-vv` shows every command; without it WRITE (10). Either reads back
+/// byte for byte; a value given to the flag is refused.
+#[test]
+fn streaming_writes_a_bd_with_write_12_streaming() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = std::fs::read(SAMPLE).unwrap();
+    for (flag, command) in [
+        (None, "-> WRITE (10)"),
+        (Some("--streaming"), "-> WRITE (12)"),
+    ] {
+        let name = flag.unwrap_or("default");
+        let drive = format!("virt:bd-re@{}", dir.path().join(name).display());
+        let mut args = vec!["write", SAMPLE, "--drive", &drive, "-vv"];
+        args.extend(flag);
+        let o = discwriter(&args, dir.path());
+        ok(&o);
+        let log = String::from_utf8_lossy(&o.stderr);
+        let writes: Vec<&str> = log.lines().filter(|l| l.contains("-> WRITE (")).collect();
+        assert!(!writes.is_empty(), "{name}: {log}");
+        assert!(
+            writes
+                .iter()
+                .all(|l| l.contains(command) && (flag.is_none() || l.contains("streaming: true"))),
+            "{name}: {writes:?}"
+        );
+        let back = dir.path().join(format!("{name}.out"));
+        ok(&discwriter(
+            &["read", back.to_str().unwrap(), "--drive", &drive],
+            dir.path(),
+        ));
+        assert_eq!(std::fs::read(&back).unwrap(), image, "{name}");
+    }
+    let drive = format!("virt:bd-re@{}", dir.path().join("bad").display());
+    let o = discwriter(
+        &["write", SAMPLE, "--drive", &drive, "--streaming=yes"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--streaming"));
+    assert!(!dir.path().join("bad").exists(), "nothing written");
+}

@@ -136,9 +136,16 @@ pub struct WriteArgs {
     /// Apply a virtdrive fault plan (JSON) to the virtual drive.
     #[arg(long, value_name = "FILE")]
     pub fault_plan: Option<PathBuf>,
-    /// Write over a rewritable disc that already holds data (IMAPI's ForceOverwrite).
+    /// Write over a rewritable disc that already holds data (IMAPI's ForceOverwrite). On a
+    /// BD-R formatted for Pseudo-OverWrite, write the image from LBA 0 over what the disc
+    /// holds instead of adding a session.
     #[arg(long)]
     pub overwrite: bool,
+    /// On a BD with spare areas (BD-RE, a formatted BD-R), write with WRITE (12) Streaming:
+    /// full speed, without the drive verifying and replacing defective clusters. By default
+    /// the drive's defect management checks what it writes, at about half the speed.
+    #[arg(long)]
+    pub streaming: bool,
     /// Print progress events and the result as JSON lines on standard output.
     #[arg(long)]
     pub json: bool,

@@ -1,5 +1,6 @@
 //! `discwriter info`: the drive, its profile and the disc's status, sessions and space.
 
+use discwriter::writer::MediaPhysicalType;
 use discwriter::{DataWriter, DiscState, Error, Recorder};
 use serde_json::json;
 
@@ -29,6 +30,8 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     };
     drop(open);
     let free = free_for_image(&summary);
+    let media_type =
+        MediaPhysicalType::from_profile(mmc_core::Profile::from_u16(summary.profile_code));
     if as_json {
         let v = json!({
             "drive": spec.describe(),
@@ -37,6 +40,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "revision": info.revision,
             "profile": summary.profile,
             "profile_code": format!("0x{:04X}", summary.profile_code),
+            "media_type": media_type,
             "status": summary.status,
             "sessions": summary.sessions,
             "next_writable_address": summary.next_writable_address,
@@ -73,6 +77,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         summary.profile,
         summary.profile_code
     );
+    outln!("Media type:  {}", media_type.imapi_name());
     outln!("Status:      {status}");
     outln!(
         "Write protection: {}",

@@ -178,6 +178,7 @@ fn write_to(
             force_media_to_be_closed: args.close,
             disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
             force_overwrite: args.overwrite,
+            streaming: args.streaming,
             verification: args.verify.into(),
             ..WriteOptions::default()
         })?;

@@ -29,7 +29,7 @@ mod wait;
 pub use exchange::{Answer, Retry};
 pub use media_status::{DiscState, DiscSummary, SessionState};
 pub use protection::{write_protect_state, WriteProtection};
-pub(crate) use recording::tao_data_track;
+pub(crate) use recording::{write_page, PageWrite};
 pub use timeouts::{Timeouts, DEFAULT_TIMEOUT};
 pub use tracks::Track;
 pub use wait::WaitTick;

@@ -5,14 +5,17 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CdRotationalControl, CloseFunction, CloseTrackSession, ModeSelect10, ModeSense10, Opcode,
-    PageControl, Read10, ReadBufferCapacity, ReadTrackInformation, SendOpcInformation, SetCdSpeed,
-    SetStreaming, StreamingType, SynchronizeCache, TrackAddressType, Write10,
+    CdRotationalControl, CloseFunction, CloseTrackSession, DiscStructureMedia, LayerBoundary,
+    ModeSelect10, ModeSense10, Opcode, PageControl, Read10, ReadBufferCapacity, ReadDiscStructure,
+    ReadTrackInformation, Reservation, ReserveTrack, SendDiscStructure, SendOpcInformation,
+    SetCdSpeed, SetStreaming, StreamingType, SynchronizeCache, TrackAddressType, Write10, Write12,
 };
 use mmc_core::params::{
-    ModePage, ModeParameters, MultiSession, PerformanceDescriptor, RotationControl, WriteParameters,
+    DataBlockType, ModePage, ModeParameters, MultiSession, PerformanceDescriptor, RotationControl,
+    WriteParameters, WriteType,
 };
 use mmc_core::response::{BufferCapacity, ResponseFormat, TrackInformation};
+use mmc_core::sense::SenseKey;
 use mmc_core::{DataPhase, Transport};
 
 use super::exchange::{Answer, Retry};
@@ -152,43 +155,111 @@ impl<T: Transport> Recorder<T> {
         self.run_immediate(&cdb, timeouts, progress)
     }
 
-    /// One WRITE (10) of `data` at `lba`, waiting out a busy drive; a drive that answers GOOD
-    /// after taking less than it was sent is E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE.
+    /// One WRITE of `data` at `lba`, waiting out a busy drive: WRITE (10), or with
+    /// `streaming` WRITE (12) with the Streaming bit (MMC-5 6.45: on a disc with spare areas
+    /// the drive records without verifying and replacing defective clusters). A drive that
+    /// answers GOOD after taking less than it was sent is
+    /// E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE.
     pub(crate) fn write_blocks(
         &mut self,
         lba: i64,
         data: &[u8],
+        streaming: bool,
         timeouts: &Timeouts,
     ) -> Result<(), Error> {
-        let blocks = u16::try_from(data.len() / super::SECTOR).unwrap_or(u16::MAX);
         let lba = i32::try_from(lba)
             .map_err(|_| Error::Api(ApiMisuse::InvalidArg(format!("LBA {lba} is out of range"))))?;
-        let cdb = Write10 {
-            lba,
-            blocks,
-            ..Write10::default()
+        let sectors = data.len() / super::SECTOR;
+        let retry = Retry::Patiently {
+            budget: timeouts.long_operation,
+            phase: Phase::Writing,
+            progress: &mut |_, _| {},
         };
-        let moved = self.command(
-            &cdb,
-            DataPhase::Out(data),
-            timeouts.transfer,
-            Retry::Patiently {
-                budget: timeouts.long_operation,
-                phase: Phase::Writing,
-                progress: &mut |_, _| {},
-            },
-        )?;
+        let (moved, opcode) = if streaming {
+            let cdb = Write12 {
+                lba,
+                blocks: u32::try_from(sectors).unwrap_or(u32::MAX),
+                streaming: true,
+                ..Write12::default()
+            };
+            let moved = self.command(&cdb, DataPhase::Out(data), timeouts.transfer, retry)?;
+            (moved, Opcode::Write12)
+        } else {
+            let cdb = Write10 {
+                lba,
+                blocks: u16::try_from(sectors).unwrap_or(u16::MAX),
+                ..Write10::default()
+            };
+            let moved = self.command(&cdb, DataPhase::Out(data), timeouts.transfer, retry)?;
+            (moved, Opcode::Write10)
+        };
         // GOOD with a residual: the drive took less than it was sent, and says all is well.
         if moved < data.len() {
             return Err(Error::invalid_response(
-                Opcode::Write10,
+                opcode,
                 format!(
-                    "WRITE (10) at LBA {lba} answered GOOD after taking {moved} of {} bytes",
+                    "{} at LBA {lba} answered GOOD after taking {moved} of {} bytes",
+                    opcode.name(),
                     data.len()
                 ),
             ));
         }
         Ok(())
+    }
+
+    /// RESERVE TRACK of `sectors` at the next writable address (MMC-5 6.31, ARSV 0): the
+    /// track a Disc-at-Once write fills.
+    pub(crate) fn reserve_track(&mut self, sectors: u32) -> Result<(), Error> {
+        let cdb = ReserveTrack {
+            rmz: false,
+            reservation: Reservation::Size(sectors),
+        };
+        self.command(&cdb, DataPhase::None, DEFAULT_TIMEOUT, Retry::Once)
+            .map(|_| ())
+    }
+
+    /// The layer boundary of a dual-layer DVD recordable (READ DISC STRUCTURE format 20h,
+    /// MMC-5 6.23): `None` when the drive does not report it.
+    pub(crate) fn layer_boundary(&mut self) -> Result<Option<LayerBoundary>, Error> {
+        let cdb = ReadDiscStructure {
+            media_type: DiscStructureMedia::Dvd,
+            address: 0,
+            layer_number: 0,
+            format_code: SendDiscStructure::LAYER_BOUNDARY,
+            allocation_length: LayerBoundary::LEN as u16,
+            agid: 0,
+        };
+        let mut buf = [0u8; LayerBoundary::LEN];
+        match self.answer(&cdb, DataPhase::In(&mut buf), DEFAULT_TIMEOUT)? {
+            Answer::Good { transferred } => {
+                Ok(LayerBoundary::parse(buf.get(..transferred).unwrap_or(&[])))
+            }
+            Answer::Check { triple, .. } => {
+                match Error::from_sense(triple, Opcode::ReadDiscStructure, Phase::Other) {
+                    // ILLEGAL REQUEST: the drive has no such structure for this disc.
+                    Some(_) if triple.key == SenseKey::IllegalRequest => Ok(None),
+                    None => Ok(None),
+                    Some(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// SEND DISC STRUCTURE format 20h (MMC-5 6.33): layer 0 of a blank dual-layer disc holds
+    /// `layer0_sectors` user sectors. Drives may calibrate on it: the long timeout.
+    pub(crate) fn set_layer_boundary(
+        &mut self,
+        layer0_sectors: u32,
+        timeouts: &Timeouts,
+    ) -> Result<(), Error> {
+        let list = LayerBoundary {
+            fixed: false,
+            layer0_sectors,
+        }
+        .to_bytes();
+        let cdb = SendDiscStructure::layer_boundary();
+        self.command(&cdb, DataPhase::Out(&list), timeouts.immediate, Retry::Once)
+            .map(|_| ())
     }
 
     /// One READ (10) filling `buf` from `lba`; fewer bytes than asked for is
@@ -246,14 +317,56 @@ impl<T: Transport> Recorder<T> {
     }
 }
 
-/// Page 05h for a TAO data track in Mode 1, with the multi-session field that keeps the disc
-/// appendable or finalizes it at CLOSE SESSION, and BUFE as asked.
-pub(crate) fn tao_data_track(page: &mut WriteParameters, keep_open: bool, bufe: bool) {
-    let fresh = WriteParameters::cd_tao_mode1(if keep_open {
+/// How page 05h shapes a write (MMC-5 7.5.4 Write Type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageWrite {
+    /// CD: Track At Once (01h), Mode 1.
+    CdTrackAtOnce,
+    /// DVD-R: Packet/Incremental (00h), fixed 16-sector packets.
+    DvdIncremental,
+    /// DVD-R: Disc-at-Once (02h, the Session At Once code), one session.
+    DvdDiscAtOnce,
+}
+
+/// Page 05h for a data track written as `write` says, with the multi-session field that
+/// keeps the disc appendable or finalizes it at CLOSE SESSION, and BUFE as asked.
+pub(crate) fn write_page(
+    page: &mut WriteParameters,
+    write: PageWrite,
+    keep_open: bool,
+    bufe: bool,
+) {
+    let multi_session = if keep_open {
         MultiSession::NextSessionAllowed
     } else {
         MultiSession::NoNextSession
-    });
+    };
+    let fresh = WriteParameters::cd_tao_mode1(multi_session);
+    // DVD-R (libburn's cookbook, growisofs's page05_setup): Track Mode 5, Mode 1 blocks of
+    // 2048 bytes; incrementally the link size 16 (LS_V) and fixed packets of one 16-sector
+    // ECC block; Disc-at-Once without packets or link, and no next session.
+    let fresh = match write {
+        PageWrite::CdTrackAtOnce => fresh,
+        PageWrite::DvdIncremental => WriteParameters {
+            write_type: WriteType::Packet,
+            link_size_valid: true,
+            link_size: 16,
+            fixed_packet: true,
+            packet_size: 16,
+            track_mode: 5,
+            data_block_type: DataBlockType::Mode1,
+            audio_pause_length: 0,
+            ..fresh
+        },
+        PageWrite::DvdDiscAtOnce => WriteParameters {
+            write_type: WriteType::SessionAtOnce,
+            multi_session: MultiSession::NoNextSession,
+            track_mode: 5,
+            data_block_type: DataBlockType::Mode1,
+            audio_pause_length: 0,
+            ..fresh
+        },
+    };
     let vendor = page.vendor_specific;
     let length_hint = page.ps;
     *page = WriteParameters {

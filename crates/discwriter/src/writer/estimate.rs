@@ -118,7 +118,9 @@ fn close_seconds(plan: &WritePlan, function: CloseFunction, rate: f64) -> f64 {
             };
             seconds(CD_LEAD_IN + lead_out, CD_CLOSE_KBPS)
         }
-        (MediumClass::Sequential { .. }, _) if plan.profile.is_dvd() => {
+        (MediumClass::Sequential { .. } | MediumClass::DvdDashR { .. }, _)
+            if plan.profile.is_dvd() =>
+        {
             let lead_out = if finalizing { DVD_LEAD_OUT } else { 0 };
             let padding = if function == CloseFunction::FinalizeMinimalRadius {
                 let end = plan.start_lba.max(0) as u64 + plan.sectors.unwrap_or(0);
@@ -128,7 +130,9 @@ fn close_seconds(plan: &WritePlan, function: CloseFunction, rate: f64) -> f64 {
             };
             seconds(DVD_PLUS_R_CLOSURE + lead_out + padding, DVD_CLOSE_KBPS)
         }
-        (MediumClass::Sequential { .. }, _) => seconds(BD_CLUSTER, rate),
+        (MediumClass::Sequential { .. } | MediumClass::DvdDashR { .. }, _) => {
+            seconds(BD_CLUSTER, rate)
+        }
         (MediumClass::Overwritable { dvd_plus_rw: true }, CloseFunction::CloseSession) => {
             seconds(DVD_LEAD_OUT, DVD_PLUS_RW_CLOSE_KBPS)
         }

@@ -11,7 +11,7 @@ use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
 use super::{speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
 use crate::error::Error;
-use crate::recorder::{tao_data_track, DiscState, Recorder, WaitTick};
+use crate::recorder::{write_page, DiscState, Recorder, WaitTick};
 
 /// Runs `plan`: writes the stream of `source`; `last_written` learns the last LBA sent to
 /// the drive.
@@ -87,10 +87,19 @@ fn prepare<T: Transport>(
     if plan.calibrate {
         progress.enter(WriteAction::CalibratingPower, rec);
         rec.calibrate_power(&options.timeouts)?;
+        // Before the first write, while the boundary can still be set (growisofs sets it
+        // after power calibration).
+        if let Some(layer0_sectors) = plan.layer_break {
+            rec.set_layer_boundary(layer0_sectors, &options.timeouts)?;
+        }
         let invisible = rec.invisible_track()?;
         track = invisible.track_number;
         if let Some(nwa) = invisible.next_writable_address {
             plan.relocate(nwa, invisible.free_blocks)?;
+        }
+        // The reservation becomes the track the data goes to, from the same address.
+        if let Some(sectors) = plan.reserve {
+            rec.reserve_track(sectors)?;
         }
         progress.start_at(plan.start_lba);
     }
@@ -144,9 +153,11 @@ fn run_step<T: Transport>(
         Step::WriteZeros { lba, sectors } => {
             stream::write_zeros(rec, lba, sectors, chunk, timeouts)
         }
-        Step::WriteParameters { keep_open, bufe } => {
-            rec.set_write_parameters(|page| tao_data_track(page, keep_open, bufe))
-        }
+        Step::WriteParameters {
+            write,
+            keep_open,
+            bufe,
+        } => rec.set_write_parameters(|page| write_page(page, write, keep_open, bufe)),
         Step::Synchronize => rec.synchronize(timeouts, tick),
         Step::CloseTrack => rec.close(CloseFunction::CloseTrack, track, timeouts, tick),
         Step::Close(function) => rec.close(function, 0, timeouts, tick),

@@ -69,8 +69,17 @@ pub struct WriteOptions {
     /// DVD+R disc normally (110b) only when ForceMediaToBeClosed or the 2 % rule asks, and
     /// otherwise only the session. No effect on CD or BD.
     pub disable_consumer_dvd_compatibility_mode: bool,
-    /// ForceOverwrite: write over a rewritable disc that is not blank.
+    /// ForceOverwrite: write over a rewritable disc that is not blank. On a BD-R formatted
+    /// for Pseudo-OverWrite (feature 0038h current) that is appendable, it also makes the
+    /// write go from LBA 0 over the recorded sectors, as on a rewritable disc, instead of
+    /// adding a session (a block range list does the same); IMAPI itself leaves POW to the
+    /// caller and writes such a disc session by session.
     pub force_overwrite: bool,
+    /// Not an IMAPI property: on a BD with spare areas (BD-RE, a formatted BD-R) write with
+    /// WRITE (12) and its Streaming bit, so that the drive records at full speed without
+    /// verifying each cluster and replacing defective ones; off (the default), WRITE (10)
+    /// and the drive's defect management. No effect on other media.
+    pub streaming: bool,
     pub verification: VerificationLevel,
     /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
     pub fifo_bytes: usize,
@@ -85,6 +94,7 @@ impl Default for WriteOptions {
             force_media_to_be_closed: false,
             disable_consumer_dvd_compatibility_mode: false,
             force_overwrite: false,
+            streaming: false,
             verification: VerificationLevel::Quick,
             fifo_bytes: 4 * 1024 * 1024,
             timeouts: Timeouts::default(),
@@ -534,10 +544,21 @@ impl<T: Transport + Send> DataWriter<T> {
             Some(chunk) => Some(blank::contents(rec, chunk, &options.timeouts)?),
             None => None,
         };
+        let profile = mmc_core::Profile::from_u16(disc.profile_code);
+        let features = properties::current_write_features(rec, profile)?;
+        let layer_boundary = match profile {
+            mmc_core::Profile::DvdPlusRDualLayer if disc.status == crate::DiscState::Blank => {
+                rec.layer_boundary()?
+            }
+            _ => None,
+        };
         let facts = DriveFacts {
             speed,
             max_transfer_bytes,
             holds_data,
+            incremental_streaming: features.incremental_streaming,
+            pseudo_overwrite: features.pseudo_overwrite,
+            layer_boundary,
         };
         let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;
         progress.one_x = progress::one_x_kbps(plan.profile);

@@ -4,16 +4,19 @@
 //! once the data phase has ended, the [`Closing`] steps (finalize, or the salvage after a
 //! failure). The executor (`job.rs`) runs it against a recorder.
 
-use mmc_core::cdb::{CloseFunction, Opcode};
+use mmc_core::cdb::{CloseFunction, LayerBoundary, Opcode};
 use mmc_core::params::FormatDescriptor;
 use mmc_core::{ImapiCode, Profile};
 
 use super::blank::Contents;
 use super::{BlockRange, SpeedRequest, WriteOptions, WriteOutcome};
 use crate::error::{ApiMisuse, DeviceCause, Error};
+pub(crate) use crate::recorder::PageWrite;
 use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SessionState, SECTOR};
 
+mod closing;
 mod medium;
+mod setup;
 
 pub use medium::free_sectors_for_stream;
 use medium::leaves_no_room_for_another_session;
@@ -90,6 +93,13 @@ pub(crate) struct DriveFacts {
     /// The answer to [`WritePlan::blank_check`], what the first and last 2 MB hold. Not
     /// checked counts as holding data.
     pub(crate) holds_data: Option<Contents>,
+    /// DVD-R: whether feature 0021h Incremental Streaming Writable is current, when the
+    /// drive says.
+    pub(crate) incremental_streaming: Option<bool>,
+    /// BD-R: feature 0038h BD-R Pseudo-Overwrite is current (a disc formatted for POW).
+    pub(crate) pseudo_overwrite: bool,
+    /// A blank DVD+R DL: its layer boundary (READ DISC STRUCTURE format 20h).
+    pub(crate) layer_boundary: Option<LayerBoundary>,
 }
 
 /// SET CD SPEED or SET STREAMING, as a write or SetWriteSpeed sends it.
@@ -158,8 +168,13 @@ impl FormatStep {
 pub(crate) enum Step {
     /// Zeros at `lba` (the CD post-gap after the data).
     WriteZeros { lba: i64, sectors: u64 },
-    /// MODE SELECT of page 05h for a TAO data track; `keep_open` sets the multi-session field.
-    WriteParameters { keep_open: bool, bufe: bool },
+    /// MODE SELECT of page 05h for a data track written as `write` says; `keep_open` sets
+    /// the multi-session field.
+    WriteParameters {
+        write: PageWrite,
+        keep_open: bool,
+        bufe: bool,
+    },
     /// SYNCHRONIZE CACHE with Immed, waited for.
     Synchronize,
     /// CLOSE TRACK of the track this write recorded.
@@ -250,6 +265,20 @@ pub(crate) struct WritePlan {
     /// Write-once media: power calibration (SEND OPC INFORMATION), then the invisible
     /// track's number and next writable address.
     pub(crate) calibrate: bool,
+    /// DVD+R DL: the capacity of layer 0 sent with SEND DISC STRUCTURE format 20h (MMC-5
+    /// 6.33) before anything is written.
+    pub(crate) layer_break: Option<u32>,
+    /// DVD-R Disc-at-Once: the sectors RESERVE TRACK reserves (MMC-5 6.31) before the data,
+    /// the stream's own as growisofs reserves them (the drive rounds up to its ECC block).
+    pub(crate) reserve: Option<u32>,
+    /// BD-R POW: the write goes from LBA 0 over recorded sectors, and the stream's sectors
+    /// from this one on (the disc's next writable address) are appended.
+    pub(crate) pseudo_overwrite: Option<u64>,
+    /// WRITE (12) with the Streaming bit (MMC-5 6.45): a BD with spare areas recorded
+    /// without the drive's verify-after-write, as the caller asked.
+    pub(crate) streaming: bool,
+    /// DVD-R recorded Disc-at-Once.
+    dao: bool,
     /// Page 05h's multi-session field as set before the data: the disc is closed at CLOSE
     /// SESSION only when a stream of known length was expected to close it (measured on the
     /// disc as the summary gave it).
@@ -309,7 +338,15 @@ impl WritePlan {
             ecc_block(profile),
         ));
         let total = u64::from(disc.total_sectors);
-        let (start_lba, overhead, free) = if class.write_once() {
+        let pseudo_overwrite = if class.write_once() {
+            setup::pseudo_overwrite(disc, options, ranges, drive)?
+        } else {
+            None
+        };
+        let (start_lba, overhead, free) = if let Some(nwa) = pseudo_overwrite {
+            // From LBA 0 to as far as the drive can append.
+            (0, 0, nwa + u64::from(disc.free_sectors))
+        } else if class.write_once() {
             // A block range list skips sectors, which write-once media cannot do: the drive
             // only accepts the next writable address (05/21/02 otherwise).
             if ranges.is_some() {
@@ -369,6 +406,13 @@ impl WritePlan {
             None
         };
         let bufe = !options.buffer_underrun_free_disabled;
+        let dao = match class {
+            MediumClass::DvdDashR { dual_layer } => setup::disc_at_once(dual_layer, drive),
+            _ => false,
+        };
+        if dao {
+            setup::check_disc_at_once(disc, sectors)?;
+        }
         let mut plan = WritePlan {
             profile,
             class,
@@ -384,6 +428,11 @@ impl WritePlan {
             page_keeps_open: true,
             format,
             calibrate: class.write_once(),
+            layer_break: setup::layer_break(disc, sectors, drive.layer_boundary),
+            reserve: None,
+            pseudo_overwrite,
+            streaming: options.streaming && profile.is_bd(),
+            dao,
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,
             dvd_compatibility_disabled: options.disable_consumer_dvd_compatibility_mode,
@@ -393,13 +442,33 @@ impl WritePlan {
         plan.check_fits()?;
         let planned_close = class.write_once() && plan.closes_disc(sectors.unwrap_or(0));
         plan.page_keeps_open = !(sectors.is_some() && planned_close);
-        if class == MediumClass::CdWriteOnce {
+        if let Some(write) = plan.page_write() {
             plan.write_parameters = Some(Step::WriteParameters {
+                write,
                 keep_open: plan.page_keeps_open,
                 bufe,
             });
         }
+        if dao {
+            plan.reserve = sectors.and_then(|s| u32::try_from(s).ok());
+        }
         Ok(plan)
+    }
+
+    /// How page 05h shapes this write, `None` on media it does not steer.
+    fn page_write(&self) -> Option<PageWrite> {
+        match self.class {
+            MediumClass::CdWriteOnce => Some(PageWrite::CdTrackAtOnce),
+            MediumClass::DvdDashR { .. } if self.dao => Some(PageWrite::DvdDiscAtOnce),
+            MediumClass::DvdDashR { .. } => Some(PageWrite::DvdIncremental),
+            _ => None,
+        }
+    }
+
+    /// Sectors of a write of `sectors` that the disc gets anew: on a pseudo-overwrite only
+    /// those past the recorded ones.
+    fn appended(&self, sectors: u64) -> u64 {
+        sectors.saturating_sub(self.pseudo_overwrite.unwrap_or(0))
     }
 
     fn check_fits(&self) -> Result<(), Error> {
@@ -416,7 +485,8 @@ impl WritePlan {
     /// are set (on CD they depend on the write type and the track's pre-gap, MMC-6
     /// 6.27.3.9): the data goes there. Whether the start moved.
     pub(crate) fn relocate(&mut self, nwa: u32, free_blocks: u32) -> Result<bool, Error> {
-        if i64::from(nwa) == self.start_lba {
+        // A pseudo-overwrite starts at LBA 0 and reaches the next writable address later.
+        if i64::from(nwa) == self.start_lba || self.pseudo_overwrite.is_some() {
             return Ok(false);
         }
         tracing::debug!(target: "discwriter::write", "next writable address {nwa} once the write parameters are set (was {})", self.start_lba);
@@ -425,131 +495,6 @@ impl WritePlan {
         self.limit = self.free.saturating_sub(self.overhead);
         self.check_fits()?;
         Ok(true)
-    }
-
-    /// The CLOSE function that finalizes the disc after this write, or `None` when the
-    /// disc stays appendable: IMAPI closes it when ForceMediaToBeClosed asks, or when at
-    /// most 2 % of it would remain for a further session after `sectors` more (and what
-    /// the medium adds). On DVD+R, DisableConsumerDvdCompatibilityMode decides first
-    /// (Microsoft's table): off, the disc is closed in compatible mode (101b) whatever
-    /// ForceMediaToBeClosed says; on, it is closed normally (110b) when the rules above
-    /// close it. CD closes through page 05h, reported here as CLOSE SESSION.
-    fn disc_close(&self, sectors: u64) -> Option<CloseFunction> {
-        let by_rule = self.force_close
-            || leaves_no_room_for_another_session(
-                self.profile,
-                self.free,
-                sectors + self.overhead,
-                self.total,
-                self.closed_sessions,
-            );
-        match self.class {
-            MediumClass::Sequential {
-                compatible: Some(compatible),
-                ..
-            } if !self.dvd_compatibility_disabled => Some(compatible),
-            MediumClass::Sequential { finalize, .. } => by_rule.then_some(finalize),
-            MediumClass::CdWriteOnce => by_rule.then_some(CloseFunction::CloseSession),
-            MediumClass::Overwritable { .. } => None,
-        }
-    }
-
-    fn closes_disc(&self, sectors: u64) -> bool {
-        self.disc_close(sectors).is_some()
-    }
-
-    /// Whether a write that ended with `end` after `written` sectors closes the disc: only
-    /// one that recorded all its data on write-once media. What the plan expects; the
-    /// outcome reports what the drive says afterwards.
-    pub(crate) fn disc_closed(&self, end: DataEnd, written: u64) -> bool {
-        self.class.write_once() && end == DataEnd::Complete && self.closes_disc(written)
-    }
-
-    /// The steps after the data phase. A finalization runs also after a cancel (so what was
-    /// written stays readable and write-once media stay appendable). After a drive failure
-    /// the drive is only asked to write what it holds (SYNCHRONIZE CACHE), and a write-once
-    /// track is left open, as libburn leaves it: closing it would make a truncated track,
-    /// maybe with a hole, look like a complete session; the next write continues it. After a
-    /// host failure what the drive took is made durable and, on write-once media, closed in
-    /// an appendable session; a failed write never closes the disc.
-    pub(crate) fn closing(&self, end: DataEnd, written: u64) -> Closing {
-        let written_any = written > 0;
-        let cd = self.class == MediumClass::CdWriteOnce;
-        let page_keeps_open = self.page_keeps_open;
-        let mut steps = Vec::new();
-        match end {
-            DataEnd::DriveFailed => {
-                steps.push((Step::Synchronize, OnError::Stop));
-            }
-            DataEnd::HostFailed => {
-                steps.push((Step::Synchronize, OnError::Stop));
-                if cd && !page_keeps_open && written_any {
-                    let page = Step::WriteParameters {
-                        keep_open: true,
-                        bufe: self.bufe,
-                    };
-                    steps.push((page, OnError::Continue));
-                }
-                if self.class.write_once() && written_any {
-                    steps.push((Step::CloseTrack, OnError::Stop));
-                    steps.push((Step::Close(CloseFunction::CloseSession), OnError::Stop));
-                }
-            }
-            DataEnd::Complete | DataEnd::Truncated | DataEnd::Cancelled => {
-                let close_disc = self.disc_closed(end, written);
-                if cd && written_any && !self.postgap_in_image && end != DataEnd::Cancelled {
-                    let lba = self.start_lba + written as i64;
-                    steps.push((
-                        Step::WriteZeros {
-                            lba,
-                            sectors: CD_POSTGAP,
-                        },
-                        OnError::Fail,
-                    ));
-                }
-                // The page said what the write expected; what it turned out to be decides.
-                if cd && written_any && page_keeps_open == close_disc {
-                    let page = Step::WriteParameters {
-                        keep_open: !close_disc,
-                        bufe: self.bufe,
-                    };
-                    steps.push((page, OnError::Fail));
-                }
-                steps.push((Step::Synchronize, OnError::Fail));
-                let close = match self.class {
-                    MediumClass::CdWriteOnce | MediumClass::Sequential { .. } if !written_any => {
-                        None
-                    }
-                    MediumClass::Sequential { .. } if close_disc => self.disc_close(written),
-                    MediumClass::CdWriteOnce | MediumClass::Sequential { .. } => {
-                        Some(CloseFunction::CloseSession)
-                    }
-                    // The DVD+RW compatibility close (MMC-6 6.3.3.2.3), or only stopping the
-                    // background format when the consumer-compatibility mode is off.
-                    MediumClass::Overwritable { dvd_plus_rw: true } => {
-                        Some(if self.dvd_compatibility_disabled {
-                            CloseFunction::QuickStopBackgroundFormat
-                        } else {
-                            CloseFunction::CloseSession
-                        })
-                    }
-                    MediumClass::Overwritable { dvd_plus_rw: false } => None,
-                };
-                if let Some(function) = close {
-                    if self.class.write_once() {
-                        steps.push((Step::CloseTrack, OnError::Fail));
-                    }
-                    steps.push((Step::Close(function), OnError::Fail));
-                }
-            }
-        }
-        Closing {
-            finalize: matches!(
-                end,
-                DataEnd::Complete | DataEnd::Truncated | DataEnd::Cancelled
-            ),
-            steps,
-        }
     }
 
     /// The outcome of a complete write of `written` sectors, given the speed and rotation the
@@ -585,3 +530,5 @@ impl WritePlan {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_once_tests;

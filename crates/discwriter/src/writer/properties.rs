@@ -36,7 +36,8 @@ pub mod media_state {
 
 pub use crate::recorder::write_protect_state;
 
-/// IMAPI_MEDIA_PHYSICAL_TYPE.
+/// IMAPI_MEDIA_PHYSICAL_TYPE, with imapi2.h's values; serialized as imapi2.h's names
+/// without the IMAPI_MEDIA_TYPE_ prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MediaPhysicalType {
@@ -48,11 +49,14 @@ pub enum MediaPhysicalType {
     Dvdram = 5,
     Dvdplusr = 6,
     Dvdplusrw = 7,
+    #[serde(rename = "DVDPLUSR_DUALLAYER")]
     DvdplusrDualLayer = 8,
     Dvddashr = 9,
     Dvddashrw = 10,
+    #[serde(rename = "DVDDASHR_DUALLAYER")]
     DvddashrDualLayer = 11,
     Disk = 12,
+    #[serde(rename = "DVDPLUSRW_DUALLAYER")]
     DvdplusrwDualLayer = 13,
     Hddvdrom = 14,
     Hddvdr = 15,
@@ -63,6 +67,33 @@ pub enum MediaPhysicalType {
 }
 
 impl MediaPhysicalType {
+    /// The name imapi2.h gives the value ("IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER").
+    pub fn imapi_name(self) -> &'static str {
+        use MediaPhysicalType as M;
+        match self {
+            M::Unknown => "IMAPI_MEDIA_TYPE_UNKNOWN",
+            M::Cdrom => "IMAPI_MEDIA_TYPE_CDROM",
+            M::Cdr => "IMAPI_MEDIA_TYPE_CDR",
+            M::Cdrw => "IMAPI_MEDIA_TYPE_CDRW",
+            M::Dvdrom => "IMAPI_MEDIA_TYPE_DVDROM",
+            M::Dvdram => "IMAPI_MEDIA_TYPE_DVDRAM",
+            M::Dvdplusr => "IMAPI_MEDIA_TYPE_DVDPLUSR",
+            M::Dvdplusrw => "IMAPI_MEDIA_TYPE_DVDPLUSRW",
+            M::DvdplusrDualLayer => "IMAPI_MEDIA_TYPE_DVDPLUSR_DUALLAYER",
+            M::Dvddashr => "IMAPI_MEDIA_TYPE_DVDDASHR",
+            M::Dvddashrw => "IMAPI_MEDIA_TYPE_DVDDASHRW",
+            M::DvddashrDualLayer => "IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER",
+            M::Disk => "IMAPI_MEDIA_TYPE_DISK",
+            M::DvdplusrwDualLayer => "IMAPI_MEDIA_TYPE_DVDPLUSRW_DUALLAYER",
+            M::Hddvdrom => "IMAPI_MEDIA_TYPE_HDDVDROM",
+            M::Hddvdr => "IMAPI_MEDIA_TYPE_HDDVDR",
+            M::Hddvdram => "IMAPI_MEDIA_TYPE_HDDVDRAM",
+            M::Bdrom => "IMAPI_MEDIA_TYPE_BDROM",
+            M::Bdr => "IMAPI_MEDIA_TYPE_BDR",
+            M::Bdre => "IMAPI_MEDIA_TYPE_BDRE",
+        }
+    }
+
     /// Sectors of 2048 bytes a second at 1x for this kind of medium (75 on CD, 676 on DVD,
     /// 2195 on BD, DVD's for anything else), what "x" figures divide by.
     pub fn one_x_sectors(self) -> f64 {
@@ -190,17 +221,22 @@ pub(super) fn configuration<T: Transport>(
 }
 
 /// Whether the drive lists a feature that records a medium this writer writes (MMC-6 5.3):
-/// CD Track at Once, BD Write, Random Writable, or DVD+R / DVD+RW with their Write bit (a
-/// reader lists those two to say it reads the media). Current or not: the drive's abilities,
-/// whatever disc it holds.
+/// CD Track at Once, BD Write, Random Writable, DVD-R/-RW Write, Incremental Streaming
+/// Writable, or DVD+R / DVD+RW (DL) with their Write bit (a reader lists those to say it
+/// reads the media). Current or not: the drive's abilities, whatever disc it holds.
 pub(crate) fn records_supported_media<T: Transport>(rec: &mut Recorder<T>) -> Result<bool, Error> {
     let c = configuration(rec, ConfigurationRequest::All)?;
     Ok(c.features.iter().any(|f| match &f.body {
         FeatureBody::DvdPlusR(d) => d.write,
         FeatureBody::DvdPlusRw(d) => d.write,
+        FeatureBody::DvdPlusRDualLayer(d) => d.write,
         _ => matches!(
             f.code,
-            FeatureCode::CdTrackAtOnce | FeatureCode::BdWrite | FeatureCode::RandomWritable
+            FeatureCode::CdTrackAtOnce
+                | FeatureCode::BdWrite
+                | FeatureCode::RandomWritable
+                | FeatureCode::DvdRRwWrite
+                | FeatureCode::IncrementalStreamingWritable
         ),
     }))
 }
@@ -251,14 +287,46 @@ pub(super) fn previous_session<T: Transport>(
     Ok((i64::from(t.track_start), last))
 }
 
-/// The media types this writer records (IDiscFormat2::SupportedMediaTypes).
-pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 5] = [
+/// The media types this writer records (IDiscFormat2::SupportedMediaTypes), in the order
+/// of their IMAPI_MEDIA_PHYSICAL_TYPE values.
+pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
     MediaPhysicalType::Cdr,
     MediaPhysicalType::Dvdplusr,
     MediaPhysicalType::Dvdplusrw,
+    MediaPhysicalType::DvdplusrDualLayer,
+    MediaPhysicalType::Dvddashr,
+    MediaPhysicalType::DvddashrDualLayer,
     MediaPhysicalType::Bdr,
     MediaPhysicalType::Bdre,
 ];
+
+/// The current features a write on `profile` depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct WriteFeatures {
+    /// DVD-R: 0021h Incremental Streaming Writable is current (`None`: not asked).
+    pub(crate) incremental_streaming: Option<bool>,
+    /// BD-R: 0038h BD-R Pseudo-Overwrite is current.
+    pub(crate) pseudo_overwrite: bool,
+}
+
+/// The current features that shape a write on `profile` (GET CONFIGURATION, current
+/// features only, MMC-5 5.3): asked on DVD-R and BD-R only, the media where they decide
+/// something.
+pub(crate) fn current_write_features<T: Transport>(
+    rec: &mut Recorder<T>,
+    profile: Profile,
+) -> Result<WriteFeatures, Error> {
+    if !matches!(profile, Profile::DvdRSequential | Profile::BdRSrm) {
+        return Ok(WriteFeatures::default());
+    }
+    let config = configuration(rec, ConfigurationRequest::Current)?;
+    let current = |code: FeatureCode| config.features.iter().any(|f| f.current && f.code == code);
+    Ok(WriteFeatures {
+        incremental_streaming: (profile == Profile::DvdRSequential)
+            .then(|| current(FeatureCode::IncrementalStreamingWritable)),
+        pseudo_overwrite: profile == Profile::BdRSrm && current(FeatureCode::BdRPow),
+    })
+}
 
 impl<T: Transport + Send> DataWriter<T> {
     pub(super) fn with_recorder<R>(

@@ -28,7 +28,7 @@ pub(super) fn write_zeros<T: Transport>(
     while done < sectors {
         let n = chunk.min(sectors - done);
         let data = zeros.get(..n as usize * SECTOR).unwrap_or(&[]);
-        rec.write_blocks(lba + done as i64, data, timeouts)?;
+        rec.write_blocks(lba + done as i64, data, false, timeouts)?;
         done += n;
     }
     Ok(())
@@ -72,6 +72,7 @@ pub(super) fn write_data<T: Transport + Send>(
         })?;
     }
     let start_lba = plan.start_lba;
+    let streaming = plan.streaming;
     let chunk_bytes = plan.chunk as usize * SECTOR;
     let (fifo, filler) = fifo::channels(options.fifo_bytes, chunk_bytes).ok_or(
         Error::OutOfMemory("the fifo between the image and the drive"),
@@ -121,7 +122,12 @@ pub(super) fn write_data<T: Transport + Send>(
                     let fits = plan.limit.saturating_sub(first);
                     if fits > 0 {
                         let part = chunk.data.get(..fits as usize * SECTOR).unwrap_or(&[]);
-                        rec.write_blocks(start_lba + first as i64, part, &options.timeouts)?;
+                        rec.write_blocks(
+                            start_lba + first as i64,
+                            part,
+                            streaming,
+                            &options.timeouts,
+                        )?;
                         progress.last_written = start_lba + (first + fits) as i64 - 1;
                     }
                     note_read(progress, &fifo, first + n);
@@ -132,7 +138,8 @@ pub(super) fn write_data<T: Transport + Send>(
                 }
                 match ranges {
                     None => {
-                        rec.write_blocks(start_lba + first as i64, &chunk.data, &options.timeouts)?
+                        let lba = start_lba + first as i64;
+                        rec.write_blocks(lba, &chunk.data, streaming, &options.timeouts)?
                     }
                     Some(ranges) => {
                         // Only the sectors inside the block ranges are sent.
@@ -145,7 +152,12 @@ pub(super) fn write_data<T: Transport + Send>(
                             let from = (lo - first) as usize * SECTOR;
                             let to = (hi - first + 1) as usize * SECTOR;
                             let part = chunk.data.get(from..to).unwrap_or(&[]);
-                            rec.write_blocks(start_lba + lo as i64, part, &options.timeouts)?;
+                            rec.write_blocks(
+                                start_lba + lo as i64,
+                                part,
+                                streaming,
+                                &options.timeouts,
+                            )?;
                         }
                     }
                 }

@@ -143,12 +143,25 @@ fn check_disc_and_tracks<T: Transport>(
     let tracks = rec.every_track()?;
     let end = start_lba.saturating_add(i64::try_from(sectors).unwrap_or(i64::MAX));
     let misnumbered = tracks.iter().any(|(number, t)| t.track_number != *number);
-    // MMC-6 6.27.3: Track Size covers the track's sectors, recorded or still writable.
-    let holds_write = tracks.iter().any(|(_, t)| {
-        let first = i64::from(t.track_start);
-        first <= start_lba && end <= first + i64::from(t.track_size)
+    // MMC-6 6.27.3: Track Size covers the track's sectors, recorded or still writable. The
+    // write lies in one track, or (a BD-R pseudo-overwrite from LBA 0) in tracks that
+    // follow each other without a gap.
+    let mut spans: Vec<(i64, i64)> = tracks
+        .iter()
+        .map(|(_, t)| {
+            let first = i64::from(t.track_start);
+            (first, first + i64::from(t.track_size))
+        })
+        .collect();
+    spans.sort_unstable();
+    let covered = spans.iter().fold(start_lba, |reached, &(first, past)| {
+        if first <= reached {
+            reached.max(past)
+        } else {
+            reached
+        }
     });
-    if misnumbered || !holds_write {
+    if misnumbered || covered < end {
         return Err(Error::BurnVerificationFailed { lba: start_lba });
     }
     Ok(())

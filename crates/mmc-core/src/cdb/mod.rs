@@ -33,6 +33,7 @@ mod mode;
 mod opcode;
 mod read_write;
 pub(crate) mod repr;
+mod send_disc_structure;
 mod speed;
 mod status;
 mod track;
@@ -56,6 +57,7 @@ pub use read_write::{Read10, Read12, Verify10, Write10, Write12};
 pub use repr::{
     blocks_to_bytes, CdbRepr, Transfer, BLOCK_LEN, CONTROL_LINK, CONTROL_NACA, CONTROL_VENDOR_BITS,
 };
+pub use send_disc_structure::{LayerBoundary, SendDiscStructure};
 pub use speed::{
     CdRotationalControl, GetPerformance, PerformanceType, SetCdSpeed, SetStreaming, StreamingType,
 };

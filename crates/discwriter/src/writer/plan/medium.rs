@@ -25,6 +25,16 @@ pub(crate) enum MediumClass {
         finalize: CloseFunction,
         compatible: Option<CloseFunction>,
     },
+    /// DVD-R (0011h) and DVD-R DL (0015h): sequential recording shaped by the write
+    /// parameters page (MMC-5 7.5.4), as on CD. Incrementally (write type 00h, feature 0021h)
+    /// a session per write, CLOSE TRACK then CLOSE SESSION, whose effect the page's
+    /// multi-session field decides (11b: the disc stays appendable; 00b: it is finalized,
+    /// MMC-5 6.3.3.2.3). Disc-at-Once (write type 02h, feature 002Fh) on DVD-R DL, and on a
+    /// DVD-R whose drive does not offer incremental recording (feature 0021h not current):
+    /// the whole disc in one session, reserved first with RESERVE TRACK (MMC-5 6.31), which
+    /// the drive closes itself once the reservation is written and SYNCHRONIZE CACHE has
+    /// flushed it (libburn's and growisofs's DAO: no CLOSE TRACK/SESSION).
+    DvdDashR { dual_layer: bool },
     /// DVD+RW, BD-RE: written in place from LBA 0.
     Overwritable { dvd_plus_rw: bool },
 }
@@ -34,10 +44,14 @@ impl MediumClass {
     pub(crate) fn of(profile: Profile) -> Option<Self> {
         match profile {
             Profile::CdR => Some(MediumClass::CdWriteOnce),
-            Profile::DvdPlusR => Some(MediumClass::Sequential {
+            // DVD+R DL records sessions as DVD+R does; what is its own, the layer boundary
+            // (READ/SEND DISC STRUCTURE format 20h), the plan sets before the first write.
+            Profile::DvdPlusR | Profile::DvdPlusRDualLayer => Some(MediumClass::Sequential {
                 finalize: CloseFunction::FinalizeDisc,
                 compatible: Some(CloseFunction::FinalizeMinimalRadius),
             }),
+            Profile::DvdRSequential => Some(MediumClass::DvdDashR { dual_layer: false }),
+            Profile::DvdRDualLayerSequential => Some(MediumClass::DvdDashR { dual_layer: true }),
             // BD is not DVD: the consumer DVD compatibility IMAPI documents for DVD+R has no
             // BD-R counterpart (MMC-6 6.3.3.6 defines one finalization), so a BD-R session
             // is closed alone unless ForceMediaToBeClosed or the 2 % rule closes the disc.

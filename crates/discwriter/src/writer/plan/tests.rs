@@ -13,7 +13,7 @@ const FASTEST: SpeedRequest = SpeedRequest {
     pure_cav: false,
 };
 
-fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSummary {
+pub(super) fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSummary {
     let overwritable = profile.is_rewritable_random();
     DiscSummary {
         profile: profile.name().to_string(),
@@ -33,24 +33,27 @@ fn disc(profile: Profile, status: DiscState, free: u32, total: u32) -> DiscSumma
     }
 }
 
-fn blank(profile: Profile, total: u32) -> DiscSummary {
+pub(super) fn blank(profile: Profile, total: u32) -> DiscSummary {
     disc(profile, DiscState::Blank, total, total)
 }
 
-fn facts() -> DriveFacts {
+pub(super) fn facts() -> DriveFacts {
     DriveFacts {
         speed: FASTEST,
         max_transfer_bytes: None,
         holds_data: None,
+        incremental_streaming: None,
+        pseudo_overwrite: false,
+        layer_boundary: None,
     }
 }
 
-fn plan(d: &DiscSummary, options: &WriteOptions, sectors: u64) -> WritePlan {
+pub(super) fn plan(d: &DiscSummary, options: &WriteOptions, sectors: u64) -> WritePlan {
     WritePlan::new(d, options, Some(sectors), None, &facts())
         .unwrap_or_else(|e| panic!("{}: {e}", d.profile))
 }
 
-fn steps(closing: &Closing) -> Vec<Step> {
+pub(super) fn steps(closing: &Closing) -> Vec<Step> {
     closing.steps.iter().map(|(s, _)| *s).collect()
 }
 
@@ -210,6 +213,7 @@ fn the_cd_two_percent_rule_leaves_out_what_a_further_session_costs() {
         assert_eq!(
             p.write_parameters,
             Some(Step::WriteParameters {
+                write: PageWrite::CdTrackAtOnce,
                 keep_open: !closed,
                 bufe: true
             }),
@@ -274,6 +278,7 @@ fn cd_post_gap_with_and_without_postgap_already_in_image() {
         assert_eq!(
             p.write_parameters,
             Some(Step::WriteParameters {
+                write: PageWrite::CdTrackAtOnce,
                 keep_open: true,
                 bufe: true
             })
@@ -312,6 +317,7 @@ fn a_cd_page_that_expected_a_close_is_set_again_when_the_write_ends_otherwise() 
     let d = blank(Profile::CdR, 100_000);
     let p = plan(&d, &WriteOptions::default(), 98_000 - 150);
     let page = |keep_open| Step::WriteParameters {
+        write: PageWrite::CdTrackAtOnce,
         keep_open,
         bufe: true,
     };
