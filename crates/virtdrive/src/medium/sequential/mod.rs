@@ -1,7 +1,9 @@
-//! Write-once media recorded session by session without write parameters: DVD+R
-//! (`dvd_plus_r`, profile 001Bh) and BD-R in Sequential Recording Mode (`bd_r`, 0041h).
-//! Both follow the same rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one
-//! [`SequentialDisc`] serves both, with the medium's [`SequentialMedium`].
+//! Write-once DVD and BD media recorded session by session: DVD+R (`dvd_plus_r`, profile
+//! 001Bh) and BD-R in Sequential Recording Mode (`bd_r`, 0041h), recorded without write
+//! parameters, and DVD-R and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page
+//! 05h. They share the same rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one
+//! [`SequentialDisc`] serves all, with the medium's [`SequentialMedium`]; what page 05h adds
+//! on DVD-R (Disc-at-Once, test writes, Multi-session) is in `dvd_minus_r`.
 //!
 //! Sessions, tracks, the next writable address and the disc and track information are the
 //! shared recording model (`medium::recording`); here are what only these media do
@@ -62,17 +64,22 @@
 
 mod bd_r;
 mod bd_r_format;
+mod dvd_minus_r;
 mod dvd_plus_r;
 mod geometry;
 mod state;
 mod toc;
 
 pub use bd_r::{BD_R, BD_R_CLUSTER, BD_R_SECTORS, BD_R_WRITE_SPEEDS};
+pub use dvd_minus_r::{
+    DVD_R, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS, DVD_R_FIRST_BORDER,
+    DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
+};
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
     DVD_PLUS_R_MINIMAL_RADIUS_END, DVD_PLUS_R_SECTORS, DVD_PLUS_R_WRITE_SPEEDS,
 };
-pub use geometry::{MinimalRadius, SequentialMedium, StructureFamily};
+pub use geometry::{DvdMinus, MinimalRadius, SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
@@ -111,9 +118,12 @@ pub struct SequentialDisc {
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
     store: Box<dyn SectorStore>,
-    /// Page 05h as the host last set it, where the medium has one (DVD+R); the drive's
-    /// memory, not the disc's.
+    /// Page 05h as the host last set it, where the medium has one (DVD+R, DVD-R); the
+    /// drive's memory, not the disc's.
     write_parameters: Option<WriteParameters>,
+    /// While a DVD-R test write runs: the disc as recorded, `disc` being the simulated
+    /// recording (`dvd_minus_r`).
+    recorded: Option<SequentialLayout>,
 }
 
 /// Whole 2048-byte sectors in a buffer (the drive sizes buffers from the transfer length).
@@ -135,9 +145,12 @@ fn recording_of(geometry: &SequentialMedium, format: Option<SpareFormat>) -> Rec
 
 /// Page 05h before any MODE SELECT, on the media that report it.
 fn default_write_parameters(geometry: &SequentialMedium) -> Option<WriteParameters> {
-    geometry
-        .write_parameters_page
-        .then(dvd_plus_write_parameters::default_page)
+    match geometry.dvd_minus {
+        Some(rules) => Some(dvd_minus_r::default_page(rules)),
+        None => geometry
+            .write_parameters_page
+            .then(dvd_plus_write_parameters::default_page),
+    }
 }
 
 impl SequentialDisc {
@@ -151,6 +164,7 @@ impl SequentialDisc {
             synced: SequentialLayout::blank(),
             store,
             write_parameters: default_write_parameters(geometry),
+            recorded: None,
         }
     }
 
@@ -169,6 +183,7 @@ impl SequentialDisc {
             disc,
             store,
             write_parameters: default_write_parameters(geometry),
+            recorded: None,
         })
     }
 
@@ -195,10 +210,13 @@ impl SequentialDisc {
         Ok(pad)
     }
 
-    /// The cache reaches the disc: the store commits and this state survives a power loss.
+    /// The cache reaches the disc: the store commits and this state survives a power loss
+    /// (a simulated recording never reaches it).
     fn commit(&mut self) -> MediumResult<()> {
         self.store.commit().map_err(|e| store_error(&e, false))?;
-        self.synced = self.disc.clone();
+        if !self.testing() {
+            self.synced = self.disc.clone();
+        }
         Ok(())
     }
 
@@ -243,7 +261,9 @@ impl SequentialDisc {
         let rec = &self.recording;
         let recorded = match self.disc.state() {
             DiscState::OpenSession => {
-                let finalize = finalize || !self.disc.room_after_closing(rec);
+                let finalize = finalize
+                    || !self.session_keeps_disc_open()
+                    || !self.disc.room_after_closing(rec);
                 self.disc
                     .close_session(rec, (), finalize)
                     .ok_or(triples::COMMAND_SEQUENCE_ERROR)?
@@ -259,6 +279,7 @@ impl SequentialDisc {
             0
         };
         self.commit()?;
+        self.end_simulated_session();
         Ok(Busy {
             duration: g.recording_time(recorded.saturating_add(lead_out)),
         })
@@ -325,7 +346,7 @@ impl Medium for SequentialDisc {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        recording::disc_information(&self.disc, &self.recording)
+        recording::disc_information(self.as_recorded(), &self.recording)
     }
 
     fn track_information(
@@ -340,7 +361,7 @@ impl Medium for SequentialDisc {
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        toc::read_toc(&self.disc, cdb)
+        toc::read_toc(self.as_recorded(), cdb)
     }
 
     fn read_disc_structure(
@@ -354,19 +375,25 @@ impl Medium for SequentialDisc {
                 book,
                 layer_type: 0b0010,
                 sectors: u64::from(self.geometry.capacity()),
-                adip: identity,
+                // A DVD-R carries its maker in the pre-pits (format 0Eh), not in an ADIP.
+                adip: identity.filter(|_| self.geometry.dvd_minus.is_none()),
             },
             StructureFamily::Bd => Structures::Bd {
                 disc_type: b"BDR",
                 identity,
             },
         };
-        disc_structure::reply(cdb, structures)
+        let reply = disc_structure::reply(cdb, structures)?;
+        Ok(dvd_minus_r::with_layers(
+            self.geometry.dvd_minus,
+            cdb,
+            reply,
+        ))
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
         let end = self
-            .disc
+            .as_recorded()
             .closed_sessions()
             .last()
             .map_or(0, |(_, s)| s.end());
@@ -377,7 +404,8 @@ impl Medium for SequentialDisc {
     }
 
     fn format_capacities(&self) -> FormatCapacities {
-        let blank = self.disc.state() == DiscState::Blank;
+        let disc = self.as_recorded();
+        let blank = disc.state() == DiscState::Blank;
         let current = if blank && self.format.is_none() {
             CurrentCapacity {
                 blocks: self.geometry.capacity(),
@@ -392,7 +420,7 @@ impl Medium for SequentialDisc {
                 block_length: SECTOR as u32,
             }
         } else {
-            let recorded = self.disc.tracks().map(|(_, t)| t.data_end()).max();
+            let recorded = disc.tracks().map(|(_, t)| t.data_end()).max();
             CurrentCapacity {
                 blocks: recorded.map_or(0, recording::lba_field),
                 descriptor_type: CapacityDescriptorType::Formatted,
@@ -414,7 +442,7 @@ impl Medium for SequentialDisc {
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         let blocks = whole_sectors(out.len())?;
         let first = u32::try_from(lba).map_err(|_| lba_out_of_range(lba))?;
-        if let Some(at) = self.disc.first_unreadable(lba.into(), blocks) {
+        if let Some(at) = self.as_recorded().first_unreadable(lba.into(), blocks) {
             return Err(MediumError::new(triples::LBA_OUT_OF_RANGE)
                 .with_information(u64::try_from(at).unwrap_or(0)));
         }
@@ -444,24 +472,33 @@ impl Medium for SequentialDisc {
                 .write(u64::from(u32::try_from(lba).unwrap_or(0)), data)
                 .map_err(|e| store_error(&e, false));
         }
+        self.check_disc_at_once_write()?;
         let next = self
             .disc
             .write_target(&self.recording, lba.into(), blocks)?;
         let at = u64::try_from(next.next_writable_address()).unwrap_or(0);
-        self.store
-            .write(at, data)
-            .map_err(|e| store_error(&e, false))?;
+        if !self.testing() {
+            self.store
+                .write(at, data)
+                .map_err(|e| store_error(&e, false))?;
+        }
         self.disc.record(&next, blocks, ());
         Ok(())
     }
 
     fn synchronize(&mut self) -> MediumResult<()> {
         self.pad_open_track(false)?;
-        self.commit()
+        let completed = self.complete_disc_at_once();
+        self.commit()?;
+        if completed {
+            self.end_simulated_session();
+        }
+        Ok(())
     }
 
     fn power_loss(&mut self) {
         self.store.discard_uncommitted();
+        self.recorded = None;
         self.disc = self.synced.clone();
         self.write_parameters = default_write_parameters(self.geometry);
     }
@@ -474,7 +511,14 @@ impl Medium for SequentialDisc {
         if self.write_parameters.is_none() {
             return Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into());
         }
-        self.write_parameters = Some(dvd_plus_write_parameters::validate(page)?);
+        let page = match self.geometry.dvd_minus {
+            Some(rules) => dvd_minus_r::validate(page, rules)?,
+            None => dvd_plus_write_parameters::validate(page)?,
+        };
+        if self.geometry.dvd_minus.is_some() {
+            self.set_test_write(page.test_write);
+        }
+        self.write_parameters = Some(page);
         Ok(())
     }
 
@@ -512,6 +556,7 @@ impl Medium for SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
+        self.check_disc_at_once_reservation()?;
         let Some(next) = self.disc.writable_track(&self.recording) else {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         };
