@@ -25,6 +25,8 @@ const SECTOR: usize = 2048;
 
 /// Sectors of the emulator's DVD+RW (medium/overwritable/dvd_plus_rw.rs: 4.7 GB, ECMA-337).
 const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
+/// Sectors of the emulator's DVD-R (medium/sequential/dvd_minus_r.rs).
+const DVD_R_SECTORS: u64 = 2_298_496;
 /// Sectors of the emulator's single-layer BD-RE formatted without spares
 /// (medium/overwritable/bd_re.rs: 12,219,392).
 const BD_RE_SECTORS: u64 = 12_219_392;
@@ -320,6 +322,103 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
             assert_eq!(line(out, " Number of Sessions:"), "3");
         }
     });
+}
+
+/// DVD-R: growisofs finds feature 0021h current and records Incrementally, with page 05h
+/// Multi-session 11b; it closes track and session, and `-M` appends a second session after
+/// the first session's border.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_minus_r() {
+    grow_twice("dvd-r", "growisofs-dvd-r", &[], |out, written| {
+        assert_eq!(line(out, "Mounted Media:"), "11h, DVD-R Sequential");
+        let status = if written { "appendable" } else { "blank" };
+        assert_eq!(line(out, " Disc status:"), status);
+        // Its second book type line, from format 00h (the first repeats a stale byte).
+        assert!(out.stdout.contains("h, DVD-R book"), "{}", out.stdout);
+        if written {
+            assert_eq!(line(out, " Number of Sessions:"), "3");
+        } else {
+            assert_eq!(line(out, " Free Blocks:"), format!("{DVD_R_SECTORS}*2KB"));
+        }
+    });
+}
+
+/// `growisofs -dvd-compat` on DVD-R, as `-use-the-force-luke=dao` makes it Disc-at-Once (or
+/// as it would on a drive without feature 0021h): growisofs reserves the image's size
+/// (RESERVE TRACK), writes it from LBA 0 and only flushes; the drive closes the disc at the
+/// flush, and the image reads back whole. Plain `-dvd-compat` records Incrementally with
+/// Multi-session 00b and closes the disc with CLOSE SESSION.
+#[test]
+fn growisofs_dvd_compat_closes_a_dvd_minus_r_in_either_write_mode() {
+    let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("isoinfo", "genisoimage"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    for (case, options) in [
+        (
+            "growisofs-dao-dvd-r",
+            &["-dvd-compat", "-use-the-force-luke=dao"][..],
+        ),
+        ("growisofs-dvd-compat-dvd-r", &["-dvd-compat"][..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let first = make_image_tree(dir.path(), "first", &first_tree());
+        let drive = format!("virt:dvd-r@{}", dir.path().join("disc").display());
+        let transcript = transcript_path(dir.path(), 1);
+        let mut args = options.to_vec();
+        args.extend([
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ]);
+        let out = run(dir.path(), &drive, Some(&transcript), &growisofs, &args);
+        out.expect_code(0);
+        assert_commands_reached_the_emulator(&transcript);
+        let commands: Vec<String> = records(&transcript)
+            .into_iter()
+            .map(|r| r.command)
+            .collect();
+        let dao = options.len() == 2;
+        let reserved = commands.iter().any(|c| c == "RESERVE TRACK");
+        let closed = commands.iter().any(|c| c == "CLOSE TRACK/SESSION");
+        assert_eq!((reserved, closed), (dao, !dao), "{case}: {commands:?}");
+
+        let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+        info.expect_code(0);
+        assert_eq!(line(&info, " Disc status:"), "complete", "{case}");
+        let tracks = recorded_tracks(&info);
+        let &[(0, size)] = tracks.as_slice() else {
+            panic!("{case}: one track from LBA 0: {tracks:?}");
+        };
+        let image_path = dir.path().join("disc.iso");
+        std::fs::write(&image_path, read_disc(dir.path(), &drive, size, 0)).unwrap();
+        for (name, data) in first_tree() {
+            let got = std::process::Command::new(&isoinfo)
+                .args(["-R", "-i"])
+                .arg(&image_path)
+                .args(["-x", &format!("/{name}")])
+                .output()
+                .unwrap();
+            assert!(got.stdout == data, "{case}: /{name} reads back");
+        }
+        let options = options.join(" ");
+        keep_transcripts(&Case {
+            name: case,
+            commands: &[&format!(
+                "growisofs {options} -Z /dev/sr9 -R -J -no-pad first"
+            )],
+            medium: "dvd-r",
+            fault_plan: None,
+            runs: &[transcript],
+        });
+    }
 }
 
 #[test]

@@ -55,6 +55,7 @@
 //!   INF: the speeds common drives of the class report).
 //! - Sessions: at most 254 borders (INF).
 
+use mmc_core::cdb::ReadDiscStructure;
 use mmc_core::params::{DataBlockType, MultiSession, WriteParameters, WriteType};
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::sense::triples;
@@ -66,7 +67,7 @@ use crate::medium::cd_r::write_parameters::bad_field;
 use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, DiscState, RecordingGeometry};
-use crate::medium::{MediumKind, MediumResult, MediumSpec};
+use crate::medium::{list_also, MediumKind, MediumResult, MediumSpec, STRUCTURE_LIST};
 
 /// Sectors of a single-layer DVD-R.
 pub const DVD_R_SECTORS: u32 = 2_298_496;
@@ -282,22 +283,44 @@ impl SequentialDisc {
 /// Physical sector number of LBA 0 (ECMA-267: the data zone starts at 30000h).
 const DATA_ZONE_START: u32 = 0x3_0000;
 
-/// READ DISC STRUCTURE of a dual-layer DVD-R: the single-layer physical format (format 00h)
-/// `reply` made to describe two layers in opposite track path (MMC-6 6.22.3.2.1: byte 2 of
-/// the layer descriptor, Number of Layers 01b and Track Path 1; bytes 9-11 the End Physical
-/// Sector Number of the Data Area, on layer 1 the complement of the data zone's start;
-/// bytes 13-15 the End Sector Number in Layer 0). Other replies are unchanged.
-pub(super) fn with_layers(
-    rules: Option<DvdMinus>,
-    cdb: &mmc_core::cdb::ReadDiscStructure,
-    mut reply: Vec<u8>,
-) -> Vec<u8> {
-    let Some(layer0) = rules.and_then(|r| r.layer0_sectors) else {
+/// Format 10h: the physical format information of the control data zone, pre-recorded on a
+/// DVD-R (MMC-6 6.22.3.2.15); dvd+rw-mediainfo reads it on DVD-R for the book type.
+const CONTROL_DATA_ZONE: u8 = 0x10;
+const PHYSICAL_FORMAT: u8 = 0x00;
+
+/// READ DISC STRUCTURE on a DVD-R: what `answer` gives for the disc's family, plus format
+/// 10h (the pre-recorded physical format: here the same as format 00h, the disc's layout
+/// being its pre-recorded one) in the list (format FFh); on a dual-layer disc the physical
+/// formats describe both layers ([`with_layers`]).
+pub(super) fn read_disc_structure(
+    rules: DvdMinus,
+    cdb: &ReadDiscStructure,
+    answer: impl Fn(&ReadDiscStructure) -> MediumResult<Vec<u8>>,
+) -> MediumResult<Vec<u8>> {
+    let physical = ReadDiscStructure {
+        format_code: PHYSICAL_FORMAT,
+        ..cdb.clone()
+    };
+    match cdb.format_code {
+        CONTROL_DATA_ZONE | PHYSICAL_FORMAT => Ok(with_layers(rules, answer(&physical)?)),
+        STRUCTURE_LIST => {
+            let list = answer(cdb)?;
+            let len = answer(&physical).map_or(0, |r| r.len());
+            Ok(list_also(&list, CONTROL_DATA_ZONE, len))
+        }
+        _ => answer(cdb),
+    }
+}
+
+/// A physical format `reply` of a single-layer disc made to describe a dual-layer DVD-R's
+/// two layers in opposite track path (MMC-6 6.22.3.2.1: byte 2 of the layer descriptor,
+/// Number of Layers 01b and Track Path 1; bytes 9-11 the End Physical Sector Number of the
+/// Data Area, on layer 1 the complement of the data zone's start; bytes 13-15 the End Sector
+/// Number in Layer 0). A single-layer DVD-R's is unchanged.
+fn with_layers(rules: DvdMinus, mut reply: Vec<u8>) -> Vec<u8> {
+    let Some(layer0) = rules.layer0_sectors else {
         return reply;
     };
-    if cdb.format_code != 0x00 {
-        return reply;
-    }
     let layer0_end = DATA_ZONE_START.saturating_add(layer0).saturating_sub(1);
     let data_end = !DATA_ZONE_START & 0x00FF_FFFF;
     // The reply's 4-byte header comes first.

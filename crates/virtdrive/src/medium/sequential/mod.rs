@@ -383,12 +383,11 @@ impl Medium for SequentialDisc {
                 identity,
             },
         };
-        let reply = disc_structure::reply(cdb, structures)?;
-        Ok(dvd_minus_r::with_layers(
-            self.geometry.dvd_minus,
-            cdb,
-            reply,
-        ))
+        let answer = |cdb: &ReadDiscStructure| disc_structure::reply(cdb, structures);
+        match self.geometry.dvd_minus {
+            Some(rules) => dvd_minus_r::read_disc_structure(rules, cdb, answer),
+            None => answer(cdb),
+        }
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
