@@ -456,3 +456,154 @@ fn xorriso_lists_the_read_and_write_speeds_of_a_dvd_plus_r() {
     );
     assert_eq!(listed("Write speed L:"), vec![5_540], "{all}");
 }
+
+/// The border zone after a DVD-R's first session (INF: see medium/sequential/dvd_minus_r.rs).
+const DVD_R_FIRST_BORDER: u64 = 16_384;
+
+/// DVD-R: xorriso records Incrementally (feature 0021h current) and keeps the disc
+/// appendable; the second run loads the first session and writes the second after the
+/// first session's border; `-toc` lists both sessions and the disc's capacity, and the
+/// files extract back.
+#[test]
+fn xorriso_appends_a_second_session_to_a_dvd_minus_r_and_extracts_both() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    let mut bench = Bench::new("dvd-r");
+    let tree = bench.path("tree");
+    let added = bench.path("added");
+    write_tree(&tree, &first_tree());
+    write_tree(&added, &second_tree());
+
+    let out = commit_tree(&mut bench, &xorriso, &tree, "/");
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let first = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        first.contains("Media current: DVD-R sequential recording"),
+        "{first}"
+    );
+    let first_track = number_after(&first, "Written to medium :");
+    assert!(
+        first.contains(&format!("{first_track} sectors at LBA 0")),
+        "{first}"
+    );
+    assert!(
+        first.contains("Media status : is written , is appendable"),
+        "{first}"
+    );
+
+    let out = commit_tree(&mut bench, &xorriso, &added, "/second");
+    out.expect_code(0);
+    let second = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        second.contains("Loading ISO image tree from LBA 0"),
+        "{second}"
+    );
+    let second_start = first_track.div_ceil(16) * 16 + DVD_R_FIRST_BORDER;
+    assert!(
+        second.contains(&format!("at LBA {second_start}")),
+        "the second session is not at {second_start}:\n{second}"
+    );
+
+    let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+    out.expect_code(0);
+    assert_emulated_drive(&out);
+    let sessions: Vec<u64> = iso_sessions(&out.stdout).iter().map(|s| s.1).collect();
+    assert_eq!(sessions, vec![0, second_start], "{}", out.stdout);
+    out.expect_line("Media summary: 2 sessions")
+        .expect_line("Media status : is written , is appendable")
+        .expect_line("2298496 overall");
+
+    let extracted = bench.path("extracted");
+    let out = bench.run(
+        &xorriso,
+        &[
+            "-osirrox",
+            "on",
+            "-indev",
+            "/dev/sr9",
+            "-extract",
+            "/",
+            extracted.to_str().unwrap(),
+        ],
+    );
+    out.expect_code(0);
+    assert_both_trees(&extracted);
+    bench.keep("xorriso-dvd-r");
+}
+
+/// `xorriso -as cdrecord -sao` on DVD-R and on DVD-R DL (whose drive offers no Incremental
+/// recording): Disc-at-Once, the disc closed after the flush; `-toc` names the medium and
+/// its capacity when blank and the one closed session after, and the image reads back
+/// through the drive.
+#[test]
+fn xorriso_as_cdrecord_sao_writes_dvd_minus_r_and_dvd_minus_r_dl_disc_at_once() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    for (medium, name, sectors) in [
+        ("dvd-r", "DVD-R sequential recording", 2_298_496u64),
+        ("dvd-r-dl", "DVD-R/DL sequential recording", 4_171_712),
+    ] {
+        let mut bench = Bench::new(medium);
+        let tree = bench.path("tree");
+        write_tree(&tree, &first_tree());
+        let image = bench.path("image.iso");
+        let out = virtdrive_run(
+            bench.dir.path(),
+            &["--drive", "virt:cd-r"],
+            &xorriso,
+            &[
+                "-as",
+                "mkisofs",
+                "-R",
+                "-o",
+                image.to_str().unwrap(),
+                tree.to_str().unwrap(),
+            ],
+        );
+        out.expect_code(0);
+        let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+        out.expect_code(0);
+        out.expect_line(&format!("Media current: {name}"))
+            .expect_line("Media status : is blank")
+            .expect_line(&format!(
+                "0 readable , {sectors} writable , {sectors} overall"
+            ));
+        let out = bench.run(
+            &xorriso,
+            &[
+                "-as",
+                "cdrecord",
+                "-v",
+                "dev=/dev/sr9",
+                "-sao",
+                image.to_str().unwrap(),
+            ],
+        );
+        out.expect_code(0);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            all.contains("Writing to '/dev/sr9' completed successfully."),
+            "{medium}: {all}"
+        );
+
+        let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+        out.expect_code(0);
+        assert_emulated_drive(&out);
+        out.expect_line(&format!("Media current: {name}"))
+            .expect_line("Media status : is written , is closed")
+            .expect_line("Media summary: 1 session");
+
+        let image = std::fs::read(&image).unwrap();
+        let back = real_clients::read_disc(
+            bench.dir.path(),
+            &bench.drive,
+            (image.len() / 2048) as u64,
+            0,
+        );
+        assert!(back == image, "{medium}: the image reads back");
+        bench.keep(&format!("xorriso-sao-{medium}"));
+    }
+}
