@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use real_clients::{
-    cd_r_disc_information, keep_transcripts, make_tree, read_disc, tool, transcript_path,
-    virtdrive_run_limited, Case, Outcome, RecordedRuns,
+    cd_r_disc_information, disc_information, keep_transcripts, make_tree, read_disc, tool,
+    transcript_path, virtdrive_run_limited, Case, Outcome, RecordedRuns,
 };
+use virtdrive::medium::MediumKind;
 
 /// wodim loops forever when TEST UNIT READY and the other commands disagree about readiness;
 /// a run that takes longer than this has hung.
@@ -186,6 +187,68 @@ fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
             "wodim -v dev=/dev/sr9 gracetime=2 image.iso",
         ],
         medium: "cd-r",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
+}
+
+/// `wodim -dummy -dao` on DVD-R: wodim's DVD driver reserves the track (RESERVE TRACK),
+/// writes it with page 05h Test Write set in Disc-at-Once and flushes; the drive still reports
+/// a blank disc (READ DISC INFORMATION). A real `-dao` burn then closes the disc with the
+/// image on it.
+#[test]
+fn wodim_dummy_dao_leaves_a_dvd_minus_r_blank_and_a_real_burn_follows() {
+    let (Some(wodim), Some(genisoimage)) =
+        (tool("wodim", "wodim"), tool("genisoimage", "genisoimage"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let iso = make_iso(&genisoimage, dir.path());
+    let image = std::fs::read(&iso).unwrap();
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:dvd-r@{}", disc.display());
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &wodim).limited(LIMIT);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        out.expect_code(0);
+        assert_saw_the_emulator(&out);
+        format!("{}{}", out.stdout, out.stderr)
+    };
+    let iso_arg = iso.to_str().unwrap();
+
+    let dummy = run(&[
+        "-v",
+        "-dummy",
+        "-dao",
+        "dev=/dev/sr9",
+        "gracetime=2",
+        iso_arg,
+    ]);
+    assert!(dummy.contains("in dummy SAO mode"), "{dummy}");
+    assert_eq!(
+        disc_information(MediumKind::DvdR, &disc)[2],
+        0x00,
+        "disc status blank, last session empty"
+    );
+
+    let real = run(&["-v", "-dao", "dev=/dev/sr9", "gracetime=2", iso_arg]);
+    assert!(real.contains("in real SAO mode"), "{real}");
+    assert_eq!(
+        disc_information(MediumKind::DvdR, &disc)[2] & 0x0F,
+        0x0E,
+        "disc and session complete"
+    );
+    let back = read_disc(dir.path(), &drive, (image.len() / SECTOR) as u64, 0);
+    assert!(back == image, "the track holds the image");
+
+    keep_transcripts(&Case {
+        name: "wodim-dummy-dao-dvd-r",
+        commands: &[
+            "wodim -v -dummy -dao dev=/dev/sr9 gracetime=2 image.iso",
+            "wodim -v -dao dev=/dev/sr9 gracetime=2 image.iso",
+        ],
+        medium: "dvd-r",
         fault_plan: None,
         runs: &runs.transcripts,
     });
