@@ -9,7 +9,7 @@
 //! (INF, see the medium's notes).
 
 use mmc_core::sense::{triples, SenseTriple};
-use mmc_core::DataPhase;
+use mmc_core::{DataPhase, Transport};
 use testkit::close_function::{CLOSE_SESSION, CLOSE_TRACK, FINALIZE_MINIMAL_RADIUS};
 use testkit::sense::{CANNOT_FORMAT_INCOMPATIBLE_MEDIUM, END_OF_USER_AREA};
 use testkit::*;
@@ -387,4 +387,58 @@ fn the_saved_state_brings_back_the_sessions() {
     assert_eq!((track, session, start, nwa), (2, 2, second, second + 16));
     let e = medium::load(MediumKind::DvdPlusR, &state, Box::new(MemoryStore::new())).unwrap_err();
     assert!(e.to_string().contains("dvd-r"), "{e}");
+}
+
+/// GET PERFORMANCE type 03h (MMC-6 6.8.2.5): the write speeds, fastest first, each with the
+/// disc's last LBA: DVD-R 16x, 8x, 4x; DVD-R DL 8x, 4x, 2x (1x = 1,385 kB/s).
+#[test]
+fn each_medium_reports_its_write_speeds() {
+    for (kind, speeds, sectors) in [
+        (MediumKind::DvdR, [22_160, 11_080, 5_540], SECTORS),
+        (MediumKind::DvdRDl, [11_080, 5_540, 2_770], DL_SECTORS),
+    ] {
+        let mut d = drive_with(kind);
+        let cdb = [0xAC, 0x00, 0, 0, 0, 0, 0, 0, 0, 8, 0x03, 0x00];
+        let data = command_in(&mut d, &cdb, 8 + 8 * 16);
+        assert_eq!(be32(&data[0..4]), 4 + 3 * 16, "{kind:?}: three descriptors");
+        let got: Vec<(u32, u32)> = data[8..]
+            .chunks(16)
+            .map(|s| (be32(&s[4..8]), be32(&s[12..16])))
+            .collect();
+        let want: Vec<(u32, u32)> = speeds.iter().map(|&w| (sectors - 1, w)).collect();
+        assert_eq!(got, want, "{kind:?}: (end LBA, write speed)");
+    }
+}
+
+/// A power loss during a test write: the drive forgets page 05h and the simulation; the disc
+/// is as recorded, and a real recording starts from its next writable address.
+#[test]
+fn a_power_loss_ends_a_test_write() {
+    let mut d = drive_with(MediumKind::DvdR);
+    select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, false);
+    let first = write_blocks(&mut d, 0, 16, 1);
+    command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, true);
+    write_blocks(&mut d, 16, 32, 2);
+    assert_eq!(
+        invisible(&mut d).3,
+        48,
+        "the simulated recording moved the NWA"
+    );
+    d.power_cycle();
+    // The disc spins up again, reporting the power-on reset and then the medium.
+    let ready = (0..20).any(|_| {
+        d.advance(std::time::Duration::from_secs(1));
+        let c = d
+            .execute(&TEST_UNIT_READY, DataPhase::None, TIMEOUT)
+            .unwrap();
+        c.sense_triple().is_none()
+    });
+    assert!(ready, "the drive becomes ready");
+    assert_eq!(invisible(&mut d).3, 16, "back to the recorded NWA");
+    let page = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C);
+    assert_eq!(page[8 + 2] & 0x10, 0, "Test Write cleared");
+    write_blocks(&mut d, 16, 16, 3);
+    command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    assert_eq!(read_blocks(&mut d, 0, 16), first);
 }

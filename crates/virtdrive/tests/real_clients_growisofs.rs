@@ -27,6 +27,8 @@ const SECTOR: usize = 2048;
 const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
 /// Sectors of the emulator's DVD-R (medium/sequential/dvd_minus_r.rs).
 const DVD_R_SECTORS: u64 = 2_298_496;
+/// Sectors of the emulator's DVD-R DL, both layers.
+const DVD_R_DL_SECTORS: u64 = 4_171_712;
 /// Sectors of the emulator's single-layer BD-RE formatted without spares
 /// (medium/overwritable/bd_re.rs: 12,219,392).
 const BD_RE_SECTORS: u64 = 12_219_392;
@@ -419,6 +421,88 @@ fn growisofs_dvd_compat_closes_a_dvd_minus_r_in_either_write_mode() {
             runs: &[transcript],
         });
     }
+}
+
+/// DVD-R DL: dvd+rw-mediainfo names the medium, its write speeds (8x, 4x, 2x) and its blank
+/// capacity, and reads the size of layer 0 from READ DISC STRUCTURE 10h ("Legacy lead-out",
+/// from the End Sector Number in Layer 0 of a two-layer disc). growisofs finds feature 0021h
+/// not current and engages DAO, then, from the same structure, refuses an image that would
+/// not reach layer 1 (growisofs_mmc.cpp: "more than 50% of space will be *wasted*"), without
+/// writing.
+#[test]
+fn mediainfo_describes_a_dvd_minus_r_dl_and_growisofs_refuses_a_small_image_on_it() {
+    let (Some(growisofs), Some(mediainfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let drive = format!("virt:dvd-r-dl@{}", dir.path().join("disc").display());
+    let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    info.expect_code(0);
+    assert_eq!(
+        line(&info, "Mounted Media:"),
+        "15h, DVD-R Dual Layer Sequential"
+    );
+    for (n, speed) in [
+        "8.0x1385=11080KB/s",
+        "4.0x1385=5540KB/s",
+        "2.0x1385=2770KB/s",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(line(&info, &format!("Write Speed #{n}:")), speed);
+    }
+    let layer = DVD_R_DL_SECTORS / 2;
+    assert_eq!(
+        line(&info, "Legacy lead-out at:"),
+        format!("{layer}*2KB={}", layer * 2048)
+    );
+    assert_eq!(line(&info, " Disc status:"), "blank");
+    assert_eq!(
+        line(&info, " Free Blocks:"),
+        format!("{DVD_R_DL_SECTORS}*2KB")
+    );
+
+    let transcript = transcript_path(dir.path(), 1);
+    let out = run(
+        dir.path(),
+        &drive,
+        Some(&transcript),
+        &growisofs,
+        &[
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
+    );
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert_ne!(out.code, Some(0), "{all}");
+    assert!(all.contains("FEATURE 21h is not on, engaging DAO"), "{all}");
+    assert!(
+        all.contains("more than 50% of space will be *wasted*"),
+        "{all}"
+    );
+    assert!(
+        !records(&transcript)
+            .iter()
+            .any(|r| r.command == "WRITE (10)"),
+        "nothing written"
+    );
+    keep_transcripts(&Case {
+        name: "growisofs-refuses-small-dvd-r-dl",
+        commands: &["growisofs -Z /dev/sr9 -R -J -no-pad first"],
+        medium: "dvd-r-dl",
+        fault_plan: None,
+        runs: &[transcript],
+    });
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! What makes a DVD+R differ from a BD-R to the shared recording code: the recording
+//! What makes a DVD+R, a BD-R and a DVD-R differ to the shared recording code: the recording
 //! geometry (size, ECC block, what sessions cost, the session limit), the closing functions,
-//! the speeds and the disc structures. Each medium's file declares one [`SequentialMedium`].
+//! the speeds, the disc structures and, on DVD-R, what page 05h may select. Each medium's
+//! file declares one [`SequentialMedium`].
 
 use core::time::Duration;
 
