@@ -442,3 +442,39 @@ fn a_power_loss_ends_a_test_write() {
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     assert_eq!(read_blocks(&mut d, 0, 16), first);
 }
+
+/// READ DISC STRUCTURE on DVD-R DL: format 10h (the control data zone's physical format) is
+/// listed and answered like 00h, layer 1 answers too, layer 2 does not exist (05/24/00 on
+/// the layer number, CDB byte 6); feature 001Fh DVD Read has DualR set.
+#[test]
+fn dvd_r_dl_answers_both_layers_and_the_control_data_zone() {
+    let mut d = drive_with(MediumKind::DvdRDl);
+    let structure = |layer: u8, format: u8| {
+        [
+            0xAD, 0x00, 0, 0, 0, 0, layer, format, 0x08, 0x04, 0x00, 0x00,
+        ]
+    };
+    let list = command_in(&mut d, &structure(0, 0xFF), 64);
+    let formats: Vec<u8> = list[4..2 + be16(&list[0..2]) as usize]
+        .chunks(4)
+        .map(|e| e[0])
+        .collect();
+    assert!(formats.contains(&0x10), "{formats:02X?}");
+    let layer0 = command_in(&mut d, &structure(0, 0x00), 2052);
+    assert_eq!(command_in(&mut d, &structure(0, 0x10), 2052), layer0);
+    assert_eq!(command_in(&mut d, &structure(1, 0x00), 2052), layer0);
+    let f = command_in_fails(
+        &mut d,
+        &structure(2, 0x00),
+        2052,
+        triples::INVALID_FIELD_IN_CDB,
+    );
+    assert_cdb_field(f, 6);
+    let config = command_in(
+        &mut d,
+        &[0x46, 0x02, 0x00, 0x1F, 0, 0, 0, 0x00, 0x10, 0x00],
+        16,
+    );
+    assert_eq!(be16(&config[8..10]), 0x001F, "DVD Read");
+    assert_eq!(config[14] & 0x01, 0x01, "byte 6 bit 0: DualR");
+}

@@ -221,7 +221,9 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             DvdRead {
                 multi110: true,
                 dual_rw: false,
-                dual_r: false,
+                // DualR: the drive reads DVD-R DL (MMC-6 5.3.10); set while one is in the
+                // drive, so the other media's lists stay as they were (emulator choice).
+                dual_r: p == Profile::DvdRDualLayerSequential,
             },
             0,
             false,

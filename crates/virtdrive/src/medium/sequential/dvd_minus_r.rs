@@ -291,14 +291,20 @@ const PHYSICAL_FORMAT: u8 = 0x00;
 /// READ DISC STRUCTURE on a DVD-R: what `answer` gives for the disc's family, plus format
 /// 10h (the pre-recorded physical format: here the same as format 00h, the disc's layout
 /// being its pre-recorded one) in the list (format FFh); on a dual-layer disc the physical
-/// formats describe both layers ([`with_layers`]).
+/// formats describe both layers ([`with_layers`]), and layer 1 answers them too (its
+/// descriptor the same as layer 0's: both describe the whole disc).
 pub(super) fn read_disc_structure(
     rules: DvdMinus,
     cdb: &ReadDiscStructure,
     answer: impl Fn(&ReadDiscStructure) -> MediumResult<Vec<u8>>,
 ) -> MediumResult<Vec<u8>> {
+    let layer_number = match cdb.layer_number {
+        1 if rules.layer0_sectors.is_some() => 0,
+        n => n,
+    };
     let physical = ReadDiscStructure {
         format_code: PHYSICAL_FORMAT,
+        layer_number,
         ..cdb.clone()
     };
     match cdb.format_code {
