@@ -39,6 +39,16 @@ fn select_page(d: &mut EmulatedDrive, write_type: u8, multi_session: u8, test: b
     command_out(d, &mode_select(&list), &list);
 }
 
+/// Writes `n` sectors at `lba` as track `track`, flushes, closes the track and the session
+/// (Incremental: the session is closed as page 05h Multi-session says).
+fn record_session(d: &mut EmulatedDrive, lba: u32, n: u16, seed: u8, track: u8) -> Vec<u8> {
+    let data = write_blocks(d, lba as i32, n, seed);
+    command_ok(d, &SYNCHRONIZE_CACHE);
+    command_ok_long(d, &close(CLOSE_TRACK, track));
+    command_ok_long(d, &close(CLOSE_SESSION, 0));
+    data
+}
+
 /// GET CONFIGURATION of one feature: (current profile, the feature's current bit, byte 4).
 fn feature(d: &mut EmulatedDrive, code: u16) -> (u16, bool, u8) {
     let [c0, c1] = code.to_be_bytes();
@@ -108,10 +118,7 @@ fn a_blank_dvd_r_is_profile_0011h_with_incremental_and_dao_current() {
 fn incremental_sessions_stay_open_with_multi_session_11b_and_close_the_disc_with_00b() {
     let mut d = drive_with(MediumKind::DvdR);
     select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, false);
-    let first = write_blocks(&mut d, 0, 20, 1);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    let first = record_session(&mut d, 0, 20, 1, 1);
     assert_eq!(
         disc_status(&mut d),
         (0b01, 0b00),
@@ -126,10 +133,7 @@ fn incremental_sessions_stay_open_with_multi_session_11b_and_close_the_disc_with
     assert_eq!(free, SECTORS - second_start);
 
     select_page(&mut d, INCREMENTAL, FINALIZE, false);
-    let second = write_blocks(&mut d, second_start as i32, 16, 2);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 2));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    let second = record_session(&mut d, second_start, 16, 2, 2);
     assert_eq!(disc_status(&mut d), (0b10, 0b11), "complete");
     command_in_fails(
         &mut d,
@@ -164,15 +168,9 @@ fn incremental_sessions_stay_open_with_multi_session_11b_and_close_the_disc_with
 fn a_third_session_follows_a_later_border() {
     let mut d = drive_with(MediumKind::DvdR);
     select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, false);
-    write_blocks(&mut d, 0, 16, 1);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    record_session(&mut d, 0, 16, 1, 1);
     let second = 16 + FIRST_BORDER;
-    write_blocks(&mut d, second as i32, 16, 2);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 2));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    record_session(&mut d, second, 16, 2, 2);
     let (track, session, start, _, _) = invisible(&mut d);
     assert_eq!((track, session, start), (3, 3, second + 16 + LATER_BORDER));
 }
@@ -253,10 +251,7 @@ fn disc_at_once_writes_the_reservation_and_the_flush_closes_the_disc() {
 fn disc_at_once_needs_a_blank_disc() {
     let mut d = drive_with(MediumKind::DvdR);
     select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, false);
-    write_blocks(&mut d, 0, 16, 1);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    record_session(&mut d, 0, 16, 1, 1);
     select_page(&mut d, SAO, FINALIZE, false);
     command_fails(&mut d, &reserve_track(32), triples::COMMAND_SEQUENCE_ERROR);
 }
@@ -367,10 +362,7 @@ fn dvd_r_dl_is_profile_0015h_with_two_layers_and_records_disc_at_once_only() {
 fn the_saved_state_brings_back_the_sessions() {
     let mut d = drive_with(MediumKind::DvdR);
     select_page(&mut d, INCREMENTAL, NEXT_SESSION_ALLOWED, false);
-    write_blocks(&mut d, 0, 16, 1);
-    command_ok(&mut d, &SYNCHRONIZE_CACHE);
-    command_ok_long(&mut d, &close(CLOSE_TRACK, 1));
-    command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
+    record_session(&mut d, 0, 16, 1, 1);
     let second = 16 + FIRST_BORDER;
     write_blocks(&mut d, second as i32, 16, 2);
     command_ok(&mut d, &SYNCHRONIZE_CACHE);

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
-    cd_r_disc_information, disc_information, field, keep_transcripts, ready_cd_r, ready_disc, tool,
+    cd_r_disc_information, disc_information, field, keep_transcripts, ready_disc, tool,
     transcript_path, virtdrive_run, Case, RecordedRuns, PRODUCT, VENDOR,
 };
 use virtdrive::medium::MediumKind;
@@ -59,11 +59,16 @@ fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
 /// The first `blocks` user-data blocks of the CD-R kept in `disc`, read with READ (10)
 /// through the virtdrive library.
 fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
+    read_disc_of(MediumKind::CdR80, disc, 0, blocks)
+}
+
+/// `blocks` sectors from `lba` of the disc of `kind` kept in `disc`, through the library.
+fn read_disc_of(kind: MediumKind, disc: &Path, lba: usize, blocks: usize) -> Vec<u8> {
     let timeout = Duration::from_secs(60);
-    let mut drive = ready_cd_r(disc);
+    let mut drive = ready_disc(kind, disc);
     let mut data = Vec::with_capacity(blocks * SECTOR);
-    for first in (0..blocks).step_by(16) {
-        let n = (blocks - first).min(16);
+    for first in (lba..lba + blocks).step_by(16) {
+        let n = (lba + blocks - first).min(16);
         let [a0, a1, a2, a3] = u32::try_from(first).unwrap().to_be_bytes();
         let cdb = [
             0x28, // READ (10)
@@ -374,23 +379,9 @@ fn a_write_protect_fault_makes_cdrskin_report_data_protect() {
 const DVD_R_SECTORS: usize = 2_298_496;
 const DVD_R_FIRST_BORDER: usize = 16_384;
 
-/// The first `sectors` sectors from `lba` of the DVD-R kept in `disc`, through the library.
+/// `sectors` sectors from `lba` of the DVD-R kept in `disc`.
 fn read_dvd_r(disc: &Path, lba: usize, sectors: usize) -> Vec<u8> {
-    let timeout = Duration::from_secs(60);
-    let mut drive = ready_disc(MediumKind::DvdR, disc);
-    let mut data = Vec::with_capacity(sectors * SECTOR);
-    for first in (lba..lba + sectors).step_by(16) {
-        let n = (lba + sectors - first).min(16);
-        let [a0, a1, a2, a3] = u32::try_from(first).unwrap().to_be_bytes();
-        let cdb = [0x28, 0, a0, a1, a2, a3, 0, 0, n as u8, 0];
-        let mut buf = vec![0u8; n * SECTOR];
-        let c = drive
-            .execute(&cdb, DataPhase::In(&mut buf), timeout)
-            .unwrap();
-        assert_eq!(c.status, ScsiStatus::Good, "READ at {first}: {c:?}");
-        data.extend_from_slice(&buf);
-    }
-    data
+    read_disc_of(MediumKind::DvdR, disc, lba, sectors)
 }
 
 /// The track rows of cdrskin's `-minfo` (track, session, type, start, size).

@@ -1,6 +1,7 @@
 //! xorriso (libburn, libisofs), unmodified, burns a file tree onto the emulator's BD-RE,
-//! DVD+RW and CD-R at `/dev/sr9` through `virtdrive run`, adds a second session in a second
-//! run (a real one on the CD-R, xorriso's multi-session emulation on the overwritable discs),
+//! DVD+RW, CD-R and DVD-R at `/dev/sr9` through `virtdrive run`, adds a second session in a
+//! second run (a real one on CD-R and DVD-R, xorriso's multi-session emulation on the
+//! overwritable discs),
 //! lists the sessions with `-toc`, and extracts the files back through the emulator.
 //!
 //! Every run asserts that xorriso saw the emulator's vendor and product: given a path it
@@ -22,6 +23,9 @@ const PSEUDO_DRIVE: &str = "YOYODYNE";
 /// session come its 6,750-block lead-out, the next session's 4,500-block lead-in and the
 /// 150-block pre-gap of its first track.
 const SECOND_SESSION_GAP: u64 = 6_750 + 4_500 + 150;
+
+/// The border zone after a DVD-R's first session (INF: see medium/sequential/dvd_minus_r.rs).
+const DVD_R_FIRST_BORDER: u64 = 16_384;
 
 /// The files of a tree: relative path and contents.
 type Tree = BTreeMap<PathBuf, Vec<u8>>;
@@ -257,12 +261,21 @@ fn xorriso_burns_two_sessions_onto_dvd_plus_rw_and_extracts_them() {
     burn_two_sessions_and_extract("dvd+rw", "DVD+RW");
 }
 
-#[test]
-fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
+/// A write-once disc of `medium` (`media_current` as xorriso names it): the first run burns the
+/// first tree as a session and leaves the disc appendable; the second loads its tree and adds
+/// a session where `second_start` puts it after the first track's end; `-toc` lists both
+/// sessions (and, where given, the disc's `overall` capacity); extracting loads the newest
+/// session, whose tree holds both sessions' files.
+fn append_a_second_session(
+    medium: &str,
+    media_current: &str,
+    second_start: impl Fn(u64) -> u64,
+    overall: Option<u64>,
+) {
     let Some(xorriso) = tool("xorriso", "xorriso") else {
         return;
     };
-    let mut bench = Bench::new("cd-r");
+    let mut bench = Bench::new(medium);
     let tree = bench.path("tree");
     let added = bench.path("added");
     write_tree(&tree, &first_tree());
@@ -272,7 +285,10 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
-    assert!(first.contains("Media current: CD-R"), "{first}");
+    assert!(
+        first.contains(&format!("Media current: {media_current}")),
+        "{first}"
+    );
     let first_image = number_after(&first, "ISO image produced:");
     // The track as written: the image and xorriso's padding, at LBA 0.
     let first_track = number_after(&first, "Written to medium :");
@@ -295,9 +311,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
         "{second}"
     );
     let second_image = number_after(&second, "ISO image produced:");
-    // libburn writes the first session of a blank CD-R in SAO (its size is known), so no
-    // run-out follows it: the second session starts the Orange Book gap after its end.
-    let second_start = first_track + SECOND_SESSION_GAP;
+    let second_start = second_start(first_track);
     assert!(
         second.contains(&format!("at LBA {second_start}")),
         "the second session is not at {second_start}:\n{second}"
@@ -315,6 +329,9 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
     out.expect_line("Media summary: 2 sessions")
         .expect_line("Media status : is written , is appendable");
+    if let Some(overall) = overall {
+        out.expect_line(&format!("{overall} overall"));
+    }
 
     // Extracting loads the newest session, whose tree holds both sessions' files.
     let extracted = bench.path("extracted");
@@ -340,7 +357,27 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
     assert_both_trees(&extracted);
 
-    bench.keep("xorriso-cd-r");
+    bench.keep(&format!("xorriso-{medium}"));
+}
+
+#[test]
+fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
+    // libburn writes the first session of a blank CD-R in SAO (its size is known), so no
+    // run-out follows it: the second session starts the Orange Book gap after its end.
+    append_a_second_session("cd-r", "CD-R", |end| end + SECOND_SESSION_GAP, None);
+}
+
+/// DVD-R: xorriso records Incrementally (feature 0021h current) and keeps the disc
+/// appendable; the second session starts after the first session's last ECC block and its
+/// border zone.
+#[test]
+fn xorriso_appends_a_second_session_to_a_dvd_minus_r_and_extracts_both() {
+    append_a_second_session(
+        "dvd-r",
+        "DVD-R sequential recording",
+        |end| end.div_ceil(16) * 16 + DVD_R_FIRST_BORDER,
+        Some(2_298_496),
+    );
 }
 
 /// `-list_formats` on a blank BD-R: unformatted with its whole capacity, then the format
@@ -455,82 +492,6 @@ fn xorriso_lists_the_read_and_write_speeds_of_a_dvd_plus_r() {
         "{all}"
     );
     assert_eq!(listed("Write speed L:"), vec![5_540], "{all}");
-}
-
-/// The border zone after a DVD-R's first session (INF: see medium/sequential/dvd_minus_r.rs).
-const DVD_R_FIRST_BORDER: u64 = 16_384;
-
-/// DVD-R: xorriso records Incrementally (feature 0021h current) and keeps the disc
-/// appendable; the second run loads the first session and writes the second after the
-/// first session's border; `-toc` lists both sessions and the disc's capacity, and the
-/// files extract back.
-#[test]
-fn xorriso_appends_a_second_session_to_a_dvd_minus_r_and_extracts_both() {
-    let Some(xorriso) = tool("xorriso", "xorriso") else {
-        return;
-    };
-    let mut bench = Bench::new("dvd-r");
-    let tree = bench.path("tree");
-    let added = bench.path("added");
-    write_tree(&tree, &first_tree());
-    write_tree(&added, &second_tree());
-
-    let out = commit_tree(&mut bench, &xorriso, &tree, "/");
-    out.expect_code(0);
-    assert_emulated_drive(&out);
-    let first = format!("{}{}", out.stdout, out.stderr);
-    assert!(
-        first.contains("Media current: DVD-R sequential recording"),
-        "{first}"
-    );
-    let first_track = number_after(&first, "Written to medium :");
-    assert!(
-        first.contains(&format!("{first_track} sectors at LBA 0")),
-        "{first}"
-    );
-    assert!(
-        first.contains("Media status : is written , is appendable"),
-        "{first}"
-    );
-
-    let out = commit_tree(&mut bench, &xorriso, &added, "/second");
-    out.expect_code(0);
-    let second = format!("{}{}", out.stdout, out.stderr);
-    assert!(
-        second.contains("Loading ISO image tree from LBA 0"),
-        "{second}"
-    );
-    let second_start = first_track.div_ceil(16) * 16 + DVD_R_FIRST_BORDER;
-    assert!(
-        second.contains(&format!("at LBA {second_start}")),
-        "the second session is not at {second_start}:\n{second}"
-    );
-
-    let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
-    out.expect_code(0);
-    assert_emulated_drive(&out);
-    let sessions: Vec<u64> = iso_sessions(&out.stdout).iter().map(|s| s.1).collect();
-    assert_eq!(sessions, vec![0, second_start], "{}", out.stdout);
-    out.expect_line("Media summary: 2 sessions")
-        .expect_line("Media status : is written , is appendable")
-        .expect_line("2298496 overall");
-
-    let extracted = bench.path("extracted");
-    let out = bench.run(
-        &xorriso,
-        &[
-            "-osirrox",
-            "on",
-            "-indev",
-            "/dev/sr9",
-            "-extract",
-            "/",
-            extracted.to_str().unwrap(),
-        ],
-    );
-    out.expect_code(0);
-    assert_both_trees(&extracted);
-    bench.keep("xorriso-dvd-r");
 }
 
 /// `xorriso -as cdrecord -sao` on DVD-R and on DVD-R DL (whose drive offers no Incremental

@@ -56,14 +56,13 @@
 //! - Sessions: at most 254 borders (INF).
 
 use mmc_core::cdb::ReadDiscStructure;
-use mmc_core::params::{DataBlockType, MultiSession, WriteParameters, WriteType};
+use mmc_core::params::{MultiSession, WriteParameters, WriteType};
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::sense::triples;
 use mmc_core::Profile;
 
 use super::geometry::{DvdMinus, SequentialMedium, StructureFamily};
 use super::{SequentialDisc, SequentialLayout};
-use crate::medium::cd_r::write_parameters::bad_field;
 use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, DiscState, RecordingGeometry};
@@ -169,26 +168,12 @@ pub(super) fn default_page(rules: DvdMinus) -> WriteParameters {
 /// Checks a page sent with MODE SELECT (see the module notes); returns it as the drive
 /// will report it (PS clear).
 pub(super) fn validate(page: &WriteParameters, rules: DvdMinus) -> MediumResult<WriteParameters> {
-    if page.vendor_specific.is_some() {
-        return Err(bad_field(1, None));
-    }
-    let allowed = match page.write_type {
-        WriteType::Packet => rules.incremental,
-        WriteType::SessionAtOnce => true,
-        _ => false,
+    let write_types: &[WriteType] = if rules.incremental {
+        &[WriteType::Packet, WriteType::SessionAtOnce]
+    } else {
+        &[WriteType::SessionAtOnce]
     };
-    if !allowed {
-        return Err(bad_field(2, Some(3)));
-    }
-    if let MultiSession::Unknown(_) = page.multi_session {
-        return Err(bad_field(3, Some(7)));
-    }
-    if page.data_block_type != DataBlockType::Mode1 {
-        return Err(bad_field(4, Some(3)));
-    }
-    let mut accepted = page.clone();
-    accepted.ps = false;
-    Ok(accepted)
+    dvd_plus_write_parameters::validate_dvd(page, write_types, true)
 }
 
 impl SequentialDisc {
@@ -305,7 +290,7 @@ pub(super) fn read_disc_structure(
     let physical = ReadDiscStructure {
         format_code: PHYSICAL_FORMAT,
         layer_number,
-        ..cdb.clone()
+        ..*cdb
     };
     match cdb.format_code {
         CONTROL_DATA_ZONE | PHYSICAL_FORMAT => Ok(with_layers(rules, answer(&physical)?)),
