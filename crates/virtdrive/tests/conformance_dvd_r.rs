@@ -49,6 +49,12 @@ fn record_session(d: &mut EmulatedDrive, lba: u32, n: u16, seed: u8, track: u8) 
     data
 }
 
+/// WRITE (10) of 16 sectors at `lba`, expected to fail with `sense`.
+#[track_caller]
+fn write_fails(d: &mut EmulatedDrive, lba: u32, sense: SenseTriple) -> Failed {
+    fails_with(d, &write10(lba, 16), DataPhase::Out(&blocks(9, 16)), sense)
+}
+
 /// GET CONFIGURATION of one feature: (current profile, the feature's current bit, byte 4).
 fn feature(d: &mut EmulatedDrive, code: u16) -> (u16, bool, u8) {
     let [c0, c1] = code.to_be_bytes();
@@ -141,10 +147,9 @@ fn incremental_sessions_stay_open_with_multi_session_11b_and_close_the_disc_with
         48,
         triples::INVALID_FIELD_IN_CDB,
     );
-    let f = fails_with(
+    let f = write_fails(
         &mut d,
-        &write10(second_start + 16, 16),
-        DataPhase::Out(&blocks(3, 16)),
+        second_start + 16,
         triples::INVALID_ADDRESS_FOR_WRITE,
     );
     assert_eq!(f.information, Some(u64::from(second_start + 16)));
@@ -178,12 +183,7 @@ fn a_third_session_follows_a_later_border() {
 #[test]
 fn writes_off_the_next_writable_address_fail() {
     let mut d = drive_with(MediumKind::DvdR);
-    let f = fails_with(
-        &mut d,
-        &write10(16, 16),
-        DataPhase::Out(&blocks(1, 16)),
-        triples::INVALID_ADDRESS_FOR_WRITE,
-    );
+    let f = write_fails(&mut d, 16, triples::INVALID_ADDRESS_FOR_WRITE);
     assert_eq!(f.information, Some(16));
 }
 
@@ -203,32 +203,17 @@ fn an_incremental_reservation_is_written_at_its_own_address() {
     );
     write_blocks(&mut d, 0, 112, 1);
     // The reserved track is written and still open: nothing more fits in it.
-    fails_with(
-        &mut d,
-        &write10(112, 16),
-        DataPhase::Out(&blocks(2, 16)),
-        END_OF_USER_AREA,
-    );
+    write_fails(&mut d, 112, END_OF_USER_AREA);
 }
 
 #[test]
 fn disc_at_once_writes_the_reservation_and_the_flush_closes_the_disc() {
     let mut d = drive_with(MediumKind::DvdR);
     select_page(&mut d, SAO, FINALIZE, false);
-    fails_with(
-        &mut d,
-        &write10(0, 16),
-        DataPhase::Out(&blocks(1, 16)),
-        triples::COMMAND_SEQUENCE_ERROR,
-    );
+    write_fails(&mut d, 0, triples::COMMAND_SEQUENCE_ERROR);
     command_ok(&mut d, &reserve_track(100));
     let data = write_blocks(&mut d, 0, 100, 1);
-    let f = fails_with(
-        &mut d,
-        &write10(100, 16),
-        DataPhase::Out(&blocks(2, 16)),
-        END_OF_USER_AREA,
-    );
+    let f = write_fails(&mut d, 100, END_OF_USER_AREA);
     assert_eq!(f.information, Some(100), "past the reservation");
     assert_eq!(disc_status(&mut d).0, 0b01, "still being written");
     command_ok_long(&mut d, &SYNCHRONIZE_CACHE);
@@ -345,12 +330,7 @@ fn dvd_r_dl_is_profile_0015h_with_two_layers_and_records_disc_at_once_only() {
     );
     assert_parameter_field(f, 8 + 2);
     // Without a reservation there is nothing to write Disc-at-Once.
-    fails_with(
-        &mut d,
-        &write10(0, 16),
-        DataPhase::Out(&blocks(1, 16)),
-        triples::COMMAND_SEQUENCE_ERROR,
-    );
+    write_fails(&mut d, 0, triples::COMMAND_SEQUENCE_ERROR);
     command_ok(&mut d, &reserve_track(64));
     let data = write_blocks(&mut d, 0, 64, 1);
     command_ok_long(&mut d, &SYNCHRONIZE_CACHE);

@@ -56,6 +56,33 @@ fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
     image
 }
 
+/// What a burn needs: cdrskin, a folder holding `image.iso` (its bytes in `image`), and a
+/// disc file there in the drive `virt:MEDIUM@DISC`.
+struct Setup {
+    cdrskin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    image: Vec<u8>,
+    disc: std::path::PathBuf,
+    drive: String,
+}
+
+/// The [`Setup`] for a blank `medium`; `None` when cdrskin or genisoimage is missing.
+fn setup(medium: &str) -> Option<Setup> {
+    let cdrskin = tool("cdrskin", "cdrskin")?;
+    let genisoimage = tool("genisoimage", "genisoimage")?;
+    let dir = tempfile::tempdir().unwrap();
+    let image = make_iso(dir.path(), &genisoimage);
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:{medium}@{}", disc.display());
+    Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    })
+}
+
 /// The first `blocks` user-data blocks of the CD-R kept in `disc`, read with READ (10)
 /// through the virtdrive library.
 fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
@@ -222,16 +249,16 @@ fn cdrskin_burns_an_iso_onto_cd_r_in_sao() {
 /// burn then records the image as usual.
 #[test]
 fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
-    let (Some(cdrskin), Some(genisoimage)) = (
-        tool("cdrskin", "cdrskin"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("cd-r")
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let image = make_iso(dir.path(), &genisoimage);
-    let disc = dir.path().join("disc");
-    let drive = format!("virt:cd-r@{}", disc.display());
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
     let mut run = |args: &[&str]| {
         let out = runs.run(args);
@@ -412,16 +439,16 @@ fn minfo_tracks(minfo: &str) -> Vec<(u32, u32, String, usize, usize)> {
 /// blank track after them, and both images read back.
 #[test]
 fn cdrskin_records_two_incremental_sessions_on_dvd_minus_r() {
-    let (Some(cdrskin), Some(genisoimage)) = (
-        tool("cdrskin", "cdrskin"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("dvd-r")
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let image = make_iso(dir.path(), &genisoimage);
-    let disc = dir.path().join("disc");
-    let drive = format!("virt:dvd-r@{}", disc.display());
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
     let mut run = |args: &[&str]| {
         let out = runs.run(args);
@@ -485,16 +512,16 @@ fn cdrskin_records_two_incremental_sessions_on_dvd_minus_r() {
 /// `-dummy` before it runs the same burn with the laser off: the disc stays blank.
 #[test]
 fn cdrskin_sao_closes_a_dvd_minus_r_and_dummy_leaves_it_blank() {
-    let (Some(cdrskin), Some(genisoimage)) = (
-        tool("cdrskin", "cdrskin"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("dvd-r")
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let image = make_iso(dir.path(), &genisoimage);
-    let disc = dir.path().join("disc");
-    let drive = format!("virt:dvd-r@{}", disc.display());
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
     let mut run = |args: &[&str]| {
         let out = runs.run(args);
