@@ -221,7 +221,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             DvdRead {
                 multi110: true,
                 dual_rw: false,
-                // DualR: the drive reads DVD-R DL (MMC-6 5.3.10); set while one is in the
+                // DualR: the drive reads DVD-R DL (MMC-5 5.3.10, DVD Read); set while one is in the
                 // drive, so the other media's lists stay as they were (emulator choice).
                 dual_r: p == Profile::DvdRDualLayerSequential,
             },
@@ -325,7 +325,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             cd_r && writable,
         ),
-        // Feature 002Fh DVD-R/-RW Write (MMC-6 5.3.25): Disc-at-Once on DVD-R and DVD-R DL,
+        // Feature 002Fh DVD-R/-RW Write (MMC-5 5.3.25): Disc-at-Once on DVD-R and DVD-R DL,
         // with buffer under-run protection, test writes and DVD-R DL writing (RDL).
         Feature::new(
             DvdRRwWrite {
@@ -405,8 +405,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
 
 /// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
 /// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
-/// Once, CD Mastering, DVD-R/-RW Write, BD-R POW, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not
-/// written (their Write bit clear).
+/// Once, CD Mastering, DVD-R/-RW Write, BD-R POW, BD Write), the ROM profiles only, and
+/// DVD+R and DVD+RW read but not written (their Write bit clear).
 fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
     const RECORDING: [FeatureCode; 9] = [
         FeatureCode::DvdRRwWrite,

@@ -1,13 +1,15 @@
 //! DVD-R (profile 0011h, DVD-R Sequential recording) and DVD-R DL (0015h, DVD-R Dual Layer
-//! Sequential recording): MMC-6 4.3.5; libburn's "Sequential DVD-R[W] Cookbook"; growisofs
-//! (`growisofs_mmc.cpp`).
+//! Sequential recording): MMC-5 (READ DISC INFORMATION, RESERVE TRACK, CLOSE
+//! TRACK/SESSION, the Write Parameters page); libburn's "Sequential DVD-R[W] Cookbook";
+//! growisofs (`growisofs_mmc.cpp`).
 //!
-//! Unlike DVD+R, a DVD-R records as page 05h says, like a CD-R (MMC-6 7.5.4):
+//! Unlike DVD+R, a DVD-R records as page 05h says, like a CD-R (MMC-5 7.5.4, the Write
+//! Parameters page):
 //!
 //! - **Write Type 00h, Incremental** (feature 0021h current; DVD-R only): tracks (RZones)
 //!   written at the next writable address, each closed with CLOSE TRACK; CLOSE SESSION (010b)
 //!   closes the session with a border and keeps the disc appendable when page 05h
-//!   Multi-session is 11b, and finalizes the disc otherwise (MMC-6 6.3.3.2.3; cookbook: "It
+//!   Multi-session is 11b, and finalizes the disc otherwise (MMC-5 6.3.3.2.3; cookbook: "It
 //!   depends on the Multi-Session value in mode page 05h whether the disc is finalized or
 //!   stays appendable"). RESERVE TRACK reserves an RZone as on DVD+R.
 //! - **Write Type 02h, Disc-at-Once** (feature 002Fh current): one session of one track on a
@@ -38,19 +40,19 @@
 //! single-session". A MODE SELECT of Write Type 00h is therefore refused with 05/26/00 on
 //! the write type, so a host learns it before writing (libburn then chooses SAO). Two
 //! layers in opposite track path, 2,085,856 sectors each: READ DISC STRUCTURE 00h reports
-//! two layers and the end of layer 0 (MMC-6 6.22.3.2.1).
+//! two layers and the end of layer 0 (MMC-5 READ DISC STRUCTURE format 00h).
 //!
 //! # Figures
 //!
-//! - 2,298,496 sectors (DVD-R, 4.7 GB: the capacity drives report for blank DVD-R media in
-//!   dvd+rw-mediainfo and xorriso reports, 0023_1280h) and 4,171,712 (DVD-R DL, 8.5 GB:
-//!   003F_A7C0h); 16-sector ECC blocks.
+//! - 2,298,496 sectors (DVD-R, 4.7 GB, 0023_1280h) and 4,171,712 (DVD-R DL, 8.5 GB,
+//!   003F_A7C0h), the capacities drives report for blank discs (INF: no drive report at
+//!   hand to cite); 16-sector ECC blocks.
 //! - Border zones (INF: ECMA-359 sizes them, not at hand): closing the first session records
 //!   a border-out and the next border-in over 16,384 sectors (32 MiB), a later session's
 //!   over 3,072 (6 MiB); so the next session's first track starts that far after the last
 //!   ECC block written. Finalizing records the lead-out instead.
-//! - READ TRACK INFORMATION reports the Last Recorded Address (MMC-6 6.27.3.19: LRA_V for
-//!   DVD-R).
+//! - READ TRACK INFORMATION reports the Last Recorded Address (MMC-5 READ TRACK
+//!   INFORMATION: LRA_V on DVD-R).
 //! - Write speeds: DVD-R 16x, 8x, 4x; DVD-R DL 8x, 4x, 2x; read 16x and 8x (1x = 1,385 kB/s;
 //!   INF: the speeds common drives of the class report).
 //! - Sessions: at most 254 borders (INF).
@@ -269,7 +271,8 @@ impl SequentialDisc {
 const DATA_ZONE_START: u32 = 0x3_0000;
 
 /// Format 10h: the physical format information of the control data zone, pre-recorded on a
-/// DVD-R (MMC-6 6.22.3.2.15); dvd+rw-mediainfo reads it on DVD-R for the book type.
+/// DVD-R (MMC-5 READ DISC STRUCTURE format 10h); dvd+rw-mediainfo reads it on DVD-R for the
+/// book type, growisofs on DVD-R DL for the size of layer 0.
 const CONTROL_DATA_ZONE: u8 = 0x10;
 const PHYSICAL_FORMAT: u8 = 0x00;
 
@@ -304,10 +307,10 @@ pub(super) fn read_disc_structure(
 }
 
 /// A physical format `reply` of a single-layer disc made to describe a dual-layer DVD-R's
-/// two layers in opposite track path (MMC-6 6.22.3.2.1: byte 2 of the layer descriptor,
-/// Number of Layers 01b and Track Path 1; bytes 9-11 the End Physical Sector Number of the
-/// Data Area, on layer 1 the complement of the data zone's start; bytes 13-15 the End Sector
-/// Number in Layer 0). A single-layer DVD-R's is unchanged.
+/// two layers in opposite track path (MMC-5 READ DISC STRUCTURE format 00h: byte 2 of the
+/// layer descriptor, Number of Layers 01b and Track Path 1; bytes 9-11 the End Physical
+/// Sector Number of the Data Area, on layer 1 the complement of the data zone's start; bytes
+/// 13-15 the End Sector Number in Layer 0). A single-layer DVD-R's is unchanged.
 fn with_layers(rules: DvdMinus, mut reply: Vec<u8>) -> Vec<u8> {
     let Some(layer0) = rules.layer0_sectors else {
         return reply;

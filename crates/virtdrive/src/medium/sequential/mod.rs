@@ -19,7 +19,8 @@
 //!   to the invisible track opens a track, and a session when every session was closed.
 //!   Mode page 05h does not steer the recording (MMC-6 7.5): on DVD+R MODE SENSE reports
 //!   it and MODE SELECT takes the DVD write types (`medium::dvd_plus_write_parameters`), as
-//!   growisofs needs; on BD-R MODE SENSE/SELECT of it get 05/24/00 and 05/26/00.
+//!   growisofs needs; on BD-R MODE SENSE/SELECT of it get 05/24/00 and 05/26/00. On DVD-R
+//!   it does: Incremental or Disc-at-Once, test writes, Multi-session (`dvd_minus_r`).
 //! - **SYNCHRONIZE CACHE** pads the open track's partly written ECC block with zeros, so the
 //!   next writable address moves to the next block; the store commits.
 //! - **RESERVE TRACK** (size, or the LBA that ends it) reserves whole ECC blocks for the
@@ -30,12 +31,14 @@
 //! - **CLOSE TRACK** (001b) of the open track (its number or FFh) pads and closes it; of a
 //!   closed track or the empty invisible track it does nothing (Pioneer R11: "the Fragment
 //!   ... is blank ... GOOD status").
-//! - **CLOSE SESSION** (010b) closes the open session and keeps the disc appendable, unless
-//!   it was the last session the disc holds or the room left could not hold another, which
-//!   finalizes the disc (Pioneer R11 for +R DL, applied here to both media). With a track
+//! - **CLOSE SESSION** (010b) closes the open session and keeps the disc appendable (on
+//!   DVD-R: with page 05h Multi-session 11b in Incremental mode), unless it was the last
+//!   session the disc holds or the room left could not hold another, which finalizes the
+//!   disc (Pioneer R11 for +R DL, applied here to every medium). With a track
 //!   still open: 05/72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION (Pioneer
 //!   R11); with no open session (blank or appendable disc): 05/2C/00, as on the CD-R.
-//! - **Finalizing** (the medium's functions: DVD+R 101b and 110b, BD-R 110b) closes the
+//! - **Finalizing** (the medium's functions: DVD+R 101b and 110b, BD-R 110b; DVD-R has none
+//!   but CLOSE SESSION without Multi-session 11b) closes the
 //!   open session and the disc: no more writes, no invisible track (READ TRACK
 //!   INFORMATION of FFh gets 05/24/00). On an appendable disc it finalizes without a new
 //!   session; on a blank disc, with a track still open or on a complete disc: as above.
@@ -59,7 +62,7 @@
 //!
 //! FORMAT UNIT on a blank BD-R gives it spare areas (`bd_r_format`): the disc then ends
 //! where they leave it (READ DISC INFORMATION, READ TRACK INFORMATION) and defect
-//! management is on. On DVD+R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
+//! management is on. On DVD+R and DVD-R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
 //! for these media: 05/30/06 and 05/2C/00.
 
 mod bd_r;
