@@ -450,3 +450,19 @@ fn dvd_r_dl_answers_both_layers_and_the_control_data_zone() {
     assert_eq!(be16(&config[8..10]), 0x001F, "DVD Read");
     assert_eq!(config[14] & 0x01, 0x01, "byte 6 bit 0: DualR");
 }
+
+/// MODE SENSE of page 05h before any MODE SELECT (growisofs and wodim start from it): DVD-R
+/// Incremental (Write Type 00h), DVD-R DL Disc-at-Once (02h); Multi-session 00b, no Test
+/// Write, Data Block Type 8.
+#[test]
+fn page_05h_starts_in_the_write_type_each_medium_records() {
+    for (kind, write_type) in [(MediumKind::DvdR, INCREMENTAL), (MediumKind::DvdRDl, SAO)] {
+        let mut d = drive_with(kind);
+        let page = command_in(&mut d, &mode_sense_page_05h(0x3C), 0x3C)[8..].to_vec();
+        assert_eq!(page[0] & 0x3F, 0x05, "{kind:?}");
+        assert_eq!(page[2] & 0x0F, write_type, "{kind:?}: write type");
+        assert_eq!(page[2] & 0x10, 0, "{kind:?}: no Test Write");
+        assert_eq!(page[3] >> 6, FINALIZE, "{kind:?}: Multi-session 00b");
+        assert_eq!(page[4] & 0x0F, 8, "{kind:?}: Data Block Type 8");
+    }
+}

@@ -51,6 +51,10 @@
 //!   a border-out and the next border-in over 16,384 sectors (32 MiB), a later session's
 //!   over 3,072 (6 MiB); so the next session's first track starts that far after the last
 //!   ECC block written. Finalizing records the lead-out instead.
+//! - No link blocks between RZones or after a flush (INF): the drive links within the ECC
+//!   block it pads to, so a track starts right after the previous track's last ECC block and
+//!   writing goes on after a flush at the next ECC block. Feature 0021h reports the link
+//!   size 16 that growisofs and libburn send in page 05h.
 //! - READ TRACK INFORMATION reports the Last Recorded Address (MMC-5 READ TRACK
 //!   INFORMATION: LRA_V on DVD-R).
 //! - Write speeds: DVD-R 16x, 8x, 4x; DVD-R DL 8x, 4x, 2x; read 16x and 8x (1x = 1,385 kB/s;
