@@ -11,11 +11,13 @@ use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
-const USABLE: [MediumKind; 7] = [
+const USABLE: [MediumKind; 9] = [
     MediumKind::CdR74,
     MediumKind::CdR80,
     MediumKind::DvdPlusR,
     MediumKind::BdR,
+    MediumKind::DvdR,
+    MediumKind::DvdRDl,
     MediumKind::DvdPlusRw,
     MediumKind::BdRe,
     MediumKind::DvdRom,
@@ -197,6 +199,8 @@ fn read_capacity_of_each_blank_disc() {
         (MediumKind::CdR80, 0),
         (MediumKind::DvdPlusR, 0),
         (MediumKind::BdR, 0),
+        (MediumKind::DvdR, 0),
+        (MediumKind::DvdRDl, 0),
         (MediumKind::DvdPlusRw, 0),
         (MediumKind::BdRe, 0),
         (MediumKind::DvdRom, 1_999_999),
@@ -401,6 +405,8 @@ fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_dvd_plus_r_and_dvd_plus_rw()
             MediumKind::CdR74
             | MediumKind::CdR80
             | MediumKind::DvdPlusR
+            | MediumKind::DvdR
+            | MediumKind::DvdRDl
             | MediumKind::DvdPlusRw => &[0x01, 0x05, 0x2A],
             _ => &[0x01, 0x2A],
         };

@@ -103,6 +103,14 @@ pub enum MediumKind {
     /// sectors).
     #[serde(rename = "bd-r")]
     BdR,
+    /// DVD-R, single layer (2,298,496 sectors), write-once: incremental (multi-session)
+    /// or Disc-at-Once as page 05h chooses.
+    #[serde(rename = "dvd-r")]
+    DvdR,
+    /// DVD-R DL in Sequential Recording (4,171,712 sectors over two layers), Disc-at-Once
+    /// only.
+    #[serde(rename = "dvd-r-dl")]
+    DvdRDl,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -112,19 +120,21 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 8] = [
+    pub const ALL: [MediumKind; 10] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::DvdPlusRw,
         MediumKind::BdRe,
         MediumKind::DvdPlusR,
         MediumKind::BdR,
+        MediumKind::DvdR,
+        MediumKind::DvdRDl,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
     /// The name used on the command line (`cd-r`, `cd-r74`, `dvd+rw`, `bd-re`, `dvd+r`,
-    /// `bd-r`, `dvd-rom`, `unknown`).
+    /// `bd-r`, `dvd-r`, `dvd-r-dl`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
@@ -133,6 +143,8 @@ impl MediumKind {
             MediumKind::BdRe => "bd-re",
             MediumKind::DvdPlusR => "dvd+r",
             MediumKind::BdR => "bd-r",
+            MediumKind::DvdR => "dvd-r",
+            MediumKind::DvdRDl => "dvd-r-dl",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -147,6 +159,8 @@ impl MediumKind {
             "bd-re" | "bdre" => MediumKind::BdRe,
             "dvd+r" | "dvdplusr" => MediumKind::DvdPlusR,
             "bd-r" | "bdr" => MediumKind::BdR,
+            "dvd-r" | "dvdr" => MediumKind::DvdR,
+            "dvd-r-dl" | "dvd-rdl" => MediumKind::DvdRDl,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -342,6 +356,11 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
             store,
         )),
         MediumKind::BdR => Box::new(sequential::SequentialDisc::blank(&sequential::BD_R, store)),
+        MediumKind::DvdR => Box::new(sequential::SequentialDisc::blank(&sequential::DVD_R, store)),
+        MediumKind::DvdRDl => Box::new(sequential::SequentialDisc::blank(
+            &sequential::DVD_R_DL,
+            store,
+        )),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
@@ -383,6 +402,14 @@ pub fn load(
         ),
         MediumKind::BdR => Box::new(
             sequential::SequentialDisc::load_state(&sequential::BD_R, state, store)
+                .map_err(|e| err(&e))?,
+        ),
+        MediumKind::DvdR => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::DVD_R, state, store)
+                .map_err(|e| err(&e))?,
+        ),
+        MediumKind::DvdRDl => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::DVD_R_DL, state, store)
                 .map_err(|e| err(&e))?,
         ),
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),

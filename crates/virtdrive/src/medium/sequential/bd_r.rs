@@ -64,4 +64,5 @@ pub const BD_R: SequentialMedium = SequentialMedium {
     structures: StructureFamily::Bd,
     formattable: true,
     write_parameters_page: false,
+    dvd_minus: None,
 };

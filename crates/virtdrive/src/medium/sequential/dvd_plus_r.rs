@@ -88,4 +88,5 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
     structures: StructureFamily::Dvd(BookType::DvdPlusR),
     formattable: false,
     write_parameters_page: true,
+    dvd_minus: None,
 };
