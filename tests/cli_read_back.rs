@@ -57,29 +57,38 @@ fn write_then_read_gives_the_image_back_on_every_medium() {
             d.join(format!("{medium}.disc")).display()
         );
         let out = d.join(format!("{medium}.out"));
-        if matches!(
-            kind,
-            MediumKind::DvdRom | MediumKind::Unknown | MediumKind::DvdPlusRDl
-        ) {
+        if matches!(kind, MediumKind::DvdRom | MediumKind::Unknown) {
             // A pressed DVD-ROM and a disc of unknown format are not written: refused with
-            // IMAPI's codes, and nothing is made. The engine does not write DVD+R DL yet.
+            // IMAPI's codes, and nothing is made.
             let err = fails(discwriter(&["write", SAMPLE, "--drive", &drive], d), medium);
-            let code = if kind != MediumKind::Unknown {
-                "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED"
-            } else {
+            let code = if kind == MediumKind::Unknown {
                 "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"
+            } else {
+                "E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED"
             };
             assert!(err.contains(code), "{medium}: {err}");
             continue;
         }
-        for (img, bytes) in [
+        for (n, (img, bytes)) in [
             (PathBuf::from(SAMPLE), &sample),
             (data.clone(), &std::fs::read(&data).unwrap()),
-        ] {
-            // A DVD+R stays appendable for the second image only without the compatible
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if n > 0 && kind == MediumKind::DvdRDl {
+                // A DVD-R DL is written once, Disc-at-Once, and closed by it.
+                let err = fails(
+                    discwriter(&["write", p(&img), "--drive", &drive], d),
+                    medium,
+                );
+                assert!(err.contains("E_IMAPI_DF2DATA_INVALID_MEDIA_STATE"), "{err}");
+                continue;
+            }
+            // A DVD+R (DL) stays appendable for the second image only without the compatible
             // close.
             let mut args = vec!["write", p(&img), "--drive", &drive, "--overwrite"];
-            if kind == MediumKind::DvdPlusR {
+            if matches!(kind, MediumKind::DvdPlusR | MediumKind::DvdPlusRDl) {
                 args.push("--disable-dvd-compatibility");
             }
             ok(discwriter(&args, d), medium);

@@ -9,8 +9,8 @@ use std::time::Duration;
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use testkit::{
     cd_write_parameters, dvd_plus_rw_basic_format, mode_select, read10, write10, CLOSE_SESSION,
-    CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, NEXT_SESSION_ALLOWED, READ_DISC_INFORMATION,
-    READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
+    CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INCREMENTAL, NEXT_SESSION_ALLOWED,
+    READ_DISC_INFORMATION, READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
 };
 use virtdrive::medium::MediumKind;
 use virtdrive::store::SECTOR;
@@ -101,14 +101,19 @@ fn a_cd_r_session_closed_in_one_process_is_appendable_in_the_next() {
     );
 }
 
-/// A DVD+R or BD-R session closed in one process is appendable in the next, with its next
-/// session where the medium's rules put it (`next`); a second session written but not
-/// flushed when the process ends is gone, the first still there.
+/// A DVD+R, BD-R or DVD-R session closed in one process is appendable in the next, with its
+/// next session where the medium's rules put it (`next`); a second session written but not
+/// flushed when the process ends is gone, the first still there. On DVD-R the host asks for
+/// Incremental recording with Multi-session 11b first.
 fn a_sequential_session_survives_the_process(kind: MediumKind, next: u32) {
     let dir = tempfile::tempdir().unwrap();
     let path = disc_path(&dir, "disc.seq");
     {
         let mut d = open(kind, &path);
+        if kind == MediumKind::DvdR {
+            let list = cd_write_parameters(INCREMENTAL, NEXT_SESSION_ALLOWED, true);
+            good(&mut d, &mode_select(&list), DataPhase::Out(&list));
+        }
         for lba in (0..100).step_by(20) {
             good(&mut d, &write10(lba, 20), DataPhase::Out(&sectors(lba, 20)));
         }
@@ -149,6 +154,32 @@ fn a_sequential_session_survives_the_process(kind: MediumKind, next: u32) {
 fn a_dvd_plus_r_session_closed_in_one_process_is_appendable_in_the_next() {
     // 100 sectors padded to 112, then the 1,024-sector Closure and Intro.
     a_sequential_session_survives_the_process(MediumKind::DvdPlusR, 112 + 2048);
+}
+
+#[test]
+fn a_dvd_r_session_closed_in_one_process_is_appendable_in_the_next() {
+    // 100 sectors padded to 112, then the first border zone (16,384 sectors, INF).
+    a_sequential_session_survives_the_process(MediumKind::DvdR, 112 + 16_384);
+}
+
+/// A DVD-R written Disc-at-Once and flushed is complete in the next process, its data there.
+#[test]
+fn a_dvd_r_disc_at_once_recording_survives_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = disc_path(&dir, "disc.dvd-r");
+    {
+        let mut d = open(MediumKind::DvdR, &path);
+        let list = cd_write_parameters(0x02, 0b00, true);
+        good(&mut d, &mode_select(&list), DataPhase::Out(&list));
+        // RESERVE TRACK of 64 sectors.
+        good(&mut d, &[0x53, 0, 0, 0, 0, 0, 0, 0, 64, 0], DataPhase::None);
+        good(&mut d, &write10(0, 64), DataPhase::Out(&sectors(0, 64)));
+        good(&mut d, &SYNCHRONIZE_CACHE, DataPhase::None);
+    }
+    let mut d = open(MediumKind::DvdR, &path);
+    let disc = data_in(&mut d, &READ_DISC_INFORMATION, 34);
+    assert_eq!(disc[2] & 0x0F, 0b1110, "complete disc, complete session");
+    assert_eq!(read(&mut d, 0, 64), sectors(0, 64));
 }
 
 #[test]

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
-    cd_r_disc_information, field, keep_transcripts, read_disc as read_through, ready_cd_r, tool,
-    transcript_path, virtdrive_run, Bench, Case, RecordedRuns, PRODUCT, VENDOR,
+    cd_r_disc_information, disc_information, field, keep_transcripts, read_disc as read_through,
+    ready_disc, tool, transcript_path, virtdrive_run, Bench, Case, RecordedRuns, PRODUCT, VENDOR,
 };
+use virtdrive::medium::MediumKind;
 
 const SECTOR: usize = 2048;
 
@@ -55,14 +56,46 @@ fn make_iso(dir: &Path, genisoimage: &Path) -> Vec<u8> {
     image
 }
 
+/// What a burn needs: cdrskin, a folder holding `image.iso` (its bytes in `image`), and a
+/// disc file there in the drive `virt:MEDIUM@DISC`.
+struct Setup {
+    cdrskin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    image: Vec<u8>,
+    disc: std::path::PathBuf,
+    drive: String,
+}
+
+/// The [`Setup`] for a blank `medium`; `None` when cdrskin or genisoimage is missing.
+fn setup(medium: &str) -> Option<Setup> {
+    let cdrskin = tool("cdrskin", "cdrskin")?;
+    let genisoimage = tool("genisoimage", "genisoimage")?;
+    let dir = tempfile::tempdir().unwrap();
+    let image = make_iso(dir.path(), &genisoimage);
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:{medium}@{}", disc.display());
+    Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    })
+}
+
 /// The first `blocks` user-data blocks of the CD-R kept in `disc`, read with READ (10)
 /// through the virtdrive library.
 fn read_disc(disc: &Path, blocks: usize) -> Vec<u8> {
+    read_disc_of(MediumKind::CdR80, disc, 0, blocks)
+}
+
+/// `blocks` sectors from `lba` of the disc of `kind` kept in `disc`, through the library.
+fn read_disc_of(kind: MediumKind, disc: &Path, lba: usize, blocks: usize) -> Vec<u8> {
     let timeout = Duration::from_secs(60);
-    let mut drive = ready_cd_r(disc);
+    let mut drive = ready_disc(kind, disc);
     let mut data = Vec::with_capacity(blocks * SECTOR);
-    for first in (0..blocks).step_by(16) {
-        let n = (blocks - first).min(16);
+    for first in (lba..lba + blocks).step_by(16) {
+        let n = (lba + blocks - first).min(16);
         let [a0, a1, a2, a3] = u32::try_from(first).unwrap().to_be_bytes();
         let cdb = [
             0x28, // READ (10)
@@ -216,16 +249,16 @@ fn cdrskin_burns_an_iso_onto_cd_r_in_sao() {
 /// burn then records the image as usual.
 #[test]
 fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
-    let (Some(cdrskin), Some(genisoimage)) = (
-        tool("cdrskin", "cdrskin"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("cd-r")
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let image = make_iso(dir.path(), &genisoimage);
-    let disc = dir.path().join("disc");
-    let drive = format!("virt:cd-r@{}", disc.display());
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
     let mut run = |args: &[&str]| {
         let out = runs.run(args);
@@ -429,4 +462,174 @@ fn cdrskin_burns_two_sessions_onto_a_bd_r_xl() {
         assert!(padding.iter().all(|&b| b == 0));
     }
     bench.keep("cdrskin-bd-r-xl");
+}
+
+/// Sectors of the emulator's DVD-R, and the border zone after its first session (INF: see
+/// medium/sequential/dvd_minus_r.rs).
+const DVD_R_SECTORS: usize = 2_298_496;
+const DVD_R_FIRST_BORDER: usize = 16_384;
+
+/// `sectors` sectors from `lba` of the DVD-R kept in `disc`.
+fn read_dvd_r(disc: &Path, lba: usize, sectors: usize) -> Vec<u8> {
+    read_disc_of(MediumKind::DvdR, disc, lba, sectors)
+}
+
+/// The track rows of cdrskin's `-minfo` (track, session, type, start, size).
+fn minfo_tracks(minfo: &str) -> Vec<(u32, u32, String, usize, usize)> {
+    minfo
+        .lines()
+        .skip_while(|l| !l.starts_with("Track  Sess"))
+        .skip(2)
+        .map_while(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            match c.as_slice() {
+                [t, s, kind, start, _, size] => Some((
+                    t.parse().ok()?,
+                    s.parse().ok()?,
+                    kind.to_string(),
+                    start.parse().ok()?,
+                    size.parse().ok()?,
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// `cdrskin -multi -tao` twice on DVD-R: libburn finds feature 0021h current and records
+/// Incrementally (page 05h Write Type 00h, Multi-session 11b), closing track and session; the
+/// second session starts after the first session's border; `-minfo` shows both and the
+/// blank track after them, and both images read back.
+#[test]
+fn cdrskin_records_two_incremental_sessions_on_dvd_minus_r() {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("dvd-r")
+    else {
+        return;
+    };
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        format!("{}{}", out.expect_code(0).stdout, out.stderr)
+    };
+    for _ in 0..2 {
+        let out = run(&["-v", "dev=/dev/sr9", "-multi", "-tao", "image.iso"]);
+        assert!(out.contains("in real TAO mode for multi session"), "{out}");
+    }
+    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    assert_eq!(
+        field(&minfo, "Mounted media type:"),
+        Some("DVD-R sequential recording")
+    );
+    assert_eq!(field(&minfo, "disk status:"), Some("incomplete/appendable"));
+    assert_eq!(field(&minfo, "number of sessions:"), Some("3"));
+    // Each track: the image, padded by libburn to whole 32 KiB buffers.
+    let tracks = minfo_tracks(&minfo);
+    let [(1, 1, _, 0, size), (2, 2, _, second, size2), (3, 3, blank, third, free)] =
+        tracks.as_slice()
+    else {
+        panic!("{minfo}");
+    };
+    assert_eq!(size, size2, "{minfo}");
+    assert_eq!(
+        *second,
+        size.div_ceil(16) * 16 + DVD_R_FIRST_BORDER,
+        "{minfo}"
+    );
+    assert_eq!(blank, "Blank");
+    assert_eq!(third + free, DVD_R_SECTORS, "{minfo}");
+    let sectors = image.len() / SECTOR;
+    assert!(
+        read_dvd_r(&disc, 0, sectors) == image,
+        "session 1 reads back"
+    );
+    assert!(
+        read_dvd_r(&disc, *second, sectors) == image,
+        "session 2 reads back"
+    );
+    assert_eq!(
+        disc_information(MediumKind::DvdR, &disc)[2],
+        0x01,
+        "appendable"
+    );
+    keep_transcripts(&Case {
+        name: "cdrskin-multi-dvd-r",
+        commands: &[
+            "cdrskin -v dev=/dev/sr9 -multi -tao image.iso",
+            "cdrskin -v dev=/dev/sr9 -multi -tao image.iso",
+            "cdrskin dev=/dev/sr9 -minfo",
+        ],
+        medium: "dvd-r",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
+}
+
+/// `cdrskin -sao` on DVD-R: Disc-at-Once (page 05h Write Type 02h, RESERVE TRACK of the
+/// image, WRITEs from LBA 0, SYNCHRONIZE CACHE and no CLOSE); the drive closes the disc.
+/// `-dummy` before it runs the same burn with the laser off: the disc stays blank.
+#[test]
+fn cdrskin_sao_closes_a_dvd_minus_r_and_dummy_leaves_it_blank() {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("dvd-r")
+    else {
+        return;
+    };
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        format!("{}{}", out.expect_code(0).stdout, out.stderr)
+    };
+    for dummy in [&["-dummy", "-sao"][..], &["-dummy", "-tao"][..]] {
+        let mut args = vec!["-v", "dev=/dev/sr9"];
+        args.extend(dummy);
+        args.push("image.iso");
+        let out = run(&args);
+        assert!(out.contains("cdrskin: burning done"), "{out}");
+        assert_eq!(
+            disc_information(MediumKind::DvdR, &disc)[2],
+            0x00,
+            "{dummy:?}: disc blank, last session empty"
+        );
+    }
+    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    assert_eq!(field(&minfo, "disk status:"), Some("empty"), "{minfo}");
+
+    let out = run(&["-v", "dev=/dev/sr9", "-sao", "image.iso"]);
+    assert!(out.contains("in real SAO mode for single session"), "{out}");
+    assert_eq!(
+        disc_information(MediumKind::DvdR, &disc)[2] & 0x0F,
+        0x0E,
+        "disc and session complete"
+    );
+    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    assert_eq!(field(&minfo, "disk status:"), Some("complete"), "{minfo}");
+    assert_eq!(field(&minfo, "number of sessions:"), Some("1"), "{minfo}");
+    assert!(
+        read_dvd_r(&disc, 0, image.len() / SECTOR) == image,
+        "the image reads back"
+    );
+    keep_transcripts(&Case {
+        name: "cdrskin-sao-dummy-dvd-r",
+        commands: &[
+            "cdrskin -v dev=/dev/sr9 -dummy -sao image.iso",
+            "cdrskin -v dev=/dev/sr9 -dummy -tao image.iso",
+            "cdrskin dev=/dev/sr9 -minfo",
+            "cdrskin -v dev=/dev/sr9 -sao image.iso",
+            "cdrskin dev=/dev/sr9 -minfo",
+        ],
+        medium: "dvd-r",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
 }

@@ -25,6 +25,10 @@ const SECTOR: usize = 2048;
 
 /// Sectors of the emulator's DVD+RW (medium/overwritable/dvd_plus_rw.rs: 4.7 GB, ECMA-337).
 const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
+/// Sectors of the emulator's DVD-R (medium/sequential/dvd_minus_r.rs).
+const DVD_R_SECTORS: u64 = 2_298_496;
+/// Sectors of the emulator's DVD-R DL, both layers.
+const DVD_R_DL_SECTORS: u64 = 4_171_712;
 /// Sectors of the emulator's single-layer BD-RE formatted without spares
 /// (medium/overwritable/bd_re.rs: 12,219,392).
 const BD_RE_SECTORS: u64 = 12_219_392;
@@ -337,6 +341,185 @@ fn growisofs_writes_and_adds_to_a_dvd_plus_r() {
             // The two closed sessions and the empty one after them (MMC-6 6.22.3.1.5).
             assert_eq!(line(out, " Number of Sessions:"), "3");
         }
+    });
+}
+
+/// DVD-R: growisofs finds feature 0021h current and records Incrementally, with page 05h
+/// Multi-session 11b; it closes track and session, and `-M` appends a second session after
+/// the first session's border.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_minus_r() {
+    grow_twice("dvd-r", "growisofs-dvd-r", &[], |out, written| {
+        assert_eq!(line(out, "Mounted Media:"), "11h, DVD-R Sequential");
+        let status = if written { "appendable" } else { "blank" };
+        assert_eq!(line(out, " Disc status:"), status);
+        // Its second book type line, from format 00h (the first repeats a stale byte).
+        assert!(out.stdout.contains("h, DVD-R book"), "{}", out.stdout);
+        if written {
+            assert_eq!(line(out, " Number of Sessions:"), "3");
+        } else {
+            assert_eq!(line(out, " Free Blocks:"), format!("{DVD_R_SECTORS}*2KB"));
+        }
+    });
+}
+
+/// `growisofs -dvd-compat` on DVD-R, as `-use-the-force-luke=dao` makes it Disc-at-Once (or
+/// as it would on a drive without feature 0021h): growisofs reserves the image's size
+/// (RESERVE TRACK), writes it from LBA 0 and only flushes; the drive closes the disc at the
+/// flush, and the image reads back whole. Plain `-dvd-compat` records Incrementally with
+/// Multi-session 00b and closes the disc with CLOSE SESSION.
+#[test]
+fn growisofs_dvd_compat_closes_a_dvd_minus_r_in_either_write_mode() {
+    let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("isoinfo", "genisoimage"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    for (case, options) in [
+        (
+            "growisofs-dao-dvd-r",
+            &["-dvd-compat", "-use-the-force-luke=dao"][..],
+        ),
+        ("growisofs-dvd-compat-dvd-r", &["-dvd-compat"][..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let first = make_image_tree(dir.path(), "first", &first_tree());
+        let drive = format!("virt:dvd-r@{}", dir.path().join("disc").display());
+        let transcript = transcript_path(dir.path(), 1);
+        let mut args = options.to_vec();
+        args.extend([
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ]);
+        let out = run(dir.path(), &drive, Some(&transcript), &growisofs, &args);
+        out.expect_code(0);
+        assert_commands_reached_the_emulator(&transcript);
+        let commands: Vec<String> = records(&transcript)
+            .into_iter()
+            .map(|r| r.command)
+            .collect();
+        let dao = options.len() == 2;
+        let reserved = commands.iter().any(|c| c == "RESERVE TRACK");
+        let closed = commands.iter().any(|c| c == "CLOSE TRACK/SESSION");
+        assert_eq!((reserved, closed), (dao, !dao), "{case}: {commands:?}");
+
+        let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+        info.expect_code(0);
+        assert_eq!(line(&info, " Disc status:"), "complete", "{case}");
+        let tracks = recorded_tracks(&info);
+        let &[(0, size)] = tracks.as_slice() else {
+            panic!("{case}: one track from LBA 0: {tracks:?}");
+        };
+        let image_path = dir.path().join("disc.iso");
+        std::fs::write(&image_path, read_disc(dir.path(), &drive, size, 0)).unwrap();
+        for (name, data) in first_tree() {
+            let got = std::process::Command::new(&isoinfo)
+                .args(["-R", "-i"])
+                .arg(&image_path)
+                .args(["-x", &format!("/{name}")])
+                .output()
+                .unwrap();
+            assert!(got.stdout == data, "{case}: /{name} reads back");
+        }
+        let options = options.join(" ");
+        keep_transcripts(&Case {
+            name: case,
+            commands: &[&format!(
+                "growisofs {options} -Z /dev/sr9 -R -J -no-pad first"
+            )],
+            medium: "dvd-r",
+            fault_plan: None,
+            runs: &[transcript],
+        });
+    }
+}
+
+/// DVD-R DL: dvd+rw-mediainfo names the medium, its write speeds (8x, 4x, 2x) and its blank
+/// capacity, and reads the size of layer 0 from READ DISC STRUCTURE 10h ("Legacy lead-out",
+/// from the End Sector Number in Layer 0 of a two-layer disc). growisofs finds feature 0021h
+/// not current and engages DAO, then, from the same structure, refuses an image that would
+/// not reach layer 1 (growisofs_mmc.cpp: "more than 50% of space will be *wasted*"), without
+/// writing.
+#[test]
+fn mediainfo_describes_a_dvd_minus_r_dl_and_growisofs_refuses_a_small_image_on_it() {
+    let (Some(growisofs), Some(mediainfo), Some(_)) = (
+        tool("growisofs", "growisofs"),
+        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
+        tool("genisoimage", "genisoimage"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = make_image_tree(dir.path(), "first", &first_tree());
+    let drive = format!("virt:dvd-r-dl@{}", dir.path().join("disc").display());
+    let info = run(dir.path(), &drive, None, &mediainfo, &["/dev/sr9"]);
+    info.expect_code(0);
+    assert_eq!(
+        line(&info, "Mounted Media:"),
+        "15h, DVD-R Dual Layer Sequential"
+    );
+    for (n, speed) in [
+        "8.0x1385=11080KB/s",
+        "4.0x1385=5540KB/s",
+        "2.0x1385=2770KB/s",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(line(&info, &format!("Write Speed #{n}:")), speed);
+    }
+    let layer = DVD_R_DL_SECTORS / 2;
+    assert_eq!(
+        line(&info, "Legacy lead-out at:"),
+        format!("{layer}*2KB={}", layer * 2048)
+    );
+    assert_eq!(line(&info, " Disc status:"), "blank");
+    assert_eq!(
+        line(&info, " Free Blocks:"),
+        format!("{DVD_R_DL_SECTORS}*2KB")
+    );
+
+    let transcript = transcript_path(dir.path(), 1);
+    let out = run(
+        dir.path(),
+        &drive,
+        Some(&transcript),
+        &growisofs,
+        &[
+            "-Z",
+            "/dev/sr9",
+            "-R",
+            "-J",
+            "-no-pad",
+            first.to_str().unwrap(),
+        ],
+    );
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert_ne!(out.code, Some(0), "{all}");
+    assert!(all.contains("FEATURE 21h is not on, engaging DAO"), "{all}");
+    assert!(
+        all.contains("more than 50% of space will be *wasted*"),
+        "{all}"
+    );
+    assert!(
+        !records(&transcript)
+            .iter()
+            .any(|r| r.command == "WRITE (10)"),
+        "nothing written"
+    );
+    keep_transcripts(&Case {
+        name: "growisofs-refuses-small-dvd-r-dl",
+        commands: &["growisofs -Z /dev/sr9 -R -J -no-pad first"],
+        medium: "dvd-r-dl",
+        fault_plan: None,
+        runs: &[transcript],
     });
 }
 

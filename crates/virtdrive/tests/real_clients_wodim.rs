@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use real_clients::{
-    cd_r_disc_information, keep_transcripts, make_tree, read_disc, tool, transcript_path,
+    disc_information, keep_transcripts, make_tree, read_disc, tool, transcript_path,
     virtdrive_run_limited, Case, Outcome, RecordedRuns,
 };
+use virtdrive::medium::MediumKind;
 
 /// wodim loops forever when TEST UNIT READY and the other commands disagree about readiness;
 /// a run that takes longer than this has hung.
@@ -140,11 +141,11 @@ fn wodim_burns_an_iso_onto_cd_r_session_at_once() {
     burn_and_compare("wodim-sao-cd-r", "-sao", "/dev/sr9", "in real SAO mode");
 }
 
-/// `wodim -dummy` (a test write, page 05h Test Write): wodim writes the whole track and
-/// fixates with the laser off and exits 0, and the drive still reports a blank disc; a real
-/// burn then records the image as usual.
-#[test]
-fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
+/// `wodim -dummy` with `mode` (none: wodim's default) on a blank `kind` (a test write, page
+/// 05h Test Write): wodim writes the whole track and fixates with the laser off and exits 0,
+/// and the drive still reports a blank disc (READ DISC INFORMATION); a real burn in the same
+/// mode then records the image and closes the disc.
+fn dummy_then_real(kind: MediumKind, mode: Option<&str>, mode_name: &str, case: &str) {
     let (Some(wodim), Some(genisoimage)) =
         (tool("wodim", "wodim"), tool("genisoimage", "genisoimage"))
     else {
@@ -154,7 +155,8 @@ fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
     let iso = make_iso(&genisoimage, dir.path());
     let image = std::fs::read(&iso).unwrap();
     let disc = dir.path().join("disc");
-    let drive = format!("virt:cd-r@{}", disc.display());
+    let medium = kind.name();
+    let drive = format!("virt:{medium}@{}", disc.display());
     let mut runs = RecordedRuns::new(dir.path(), &drive, &wodim).limited(LIMIT);
     let mut run = |args: &[&str]| {
         let out = runs.run(args);
@@ -162,33 +164,62 @@ fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
         assert_saw_the_emulator(&out);
         format!("{}{}", out.stdout, out.stderr)
     };
+    let args = |dummy: bool| -> Vec<&str> {
+        let mut args = vec!["-v"];
+        args.extend(dummy.then_some("-dummy"));
+        args.extend(mode);
+        args.extend(["dev=/dev/sr9", "gracetime=2"]);
+        args
+    };
     let iso_arg = iso.to_str().unwrap();
 
-    let dummy = run(&["-v", "-dummy", "dev=/dev/sr9", "gracetime=2", iso_arg]);
-    assert!(dummy.contains("in dummy TAO mode"), "{dummy}");
+    let dummy = run(&[args(true).as_slice(), &[iso_arg]].concat());
+    assert!(
+        dummy.contains(&format!("in dummy {mode_name} mode")),
+        "{dummy}"
+    );
     assert!(dummy.contains("Starting new track at sector: 0"), "{dummy}");
     assert!(dummy.contains("Fixating..."), "{dummy}");
     assert!(!dummy.contains("Cannot fixate"), "{dummy}");
-    let info = cd_r_disc_information(&disc);
+    let info = disc_information(kind, &disc);
     assert_eq!(info[2], 0x00, "disc status blank, last session empty");
 
-    let real = run(&["-v", "dev=/dev/sr9", "gracetime=2", iso_arg]);
-    assert!(real.contains("in real TAO mode"), "{real}");
+    let real = run(&[args(false).as_slice(), &[iso_arg]].concat());
+    assert!(
+        real.contains(&format!("in real {mode_name} mode")),
+        "{real}"
+    );
     assert!(real.contains("Starting new track at sector: 0"), "{real}");
-    assert_eq!(cd_r_disc_information(&disc)[2] & 0x03, 0x02, "complete");
+    let info = disc_information(kind, &disc);
+    assert_eq!(info[2] & 0x0F, 0x0E, "disc and last session complete");
     let back = read_disc(dir.path(), &drive, (image.len() / SECTOR) as u64, 0);
     assert!(back == image, "the track holds the image");
 
+    let commands = [true, false].map(|dummy| format!("wodim {} image.iso", args(dummy).join(" ")));
     keep_transcripts(&Case {
-        name: "wodim-dummy-cd-r",
-        commands: &[
-            "wodim -v -dummy dev=/dev/sr9 gracetime=2 image.iso",
-            "wodim -v dev=/dev/sr9 gracetime=2 image.iso",
-        ],
-        medium: "cd-r",
+        name: case,
+        commands: &[&commands[0], &commands[1]],
+        medium,
         fault_plan: None,
         runs: &runs.transcripts,
     });
+}
+
+#[test]
+fn wodim_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
+    dummy_then_real(MediumKind::CdR80, None, "TAO", "wodim-dummy-cd-r");
+}
+
+/// On DVD-R, `-dao`: wodim's DVD driver reserves the track (RESERVE TRACK), writes it in
+/// Disc-at-Once and flushes; the real burn's flush closes the disc.
+#[test]
+fn wodim_dummy_dao_leaves_a_dvd_minus_r_blank_and_a_real_burn_follows() {
+    dummy_then_real(
+        MediumKind::DvdR,
+        Some("-dao"),
+        "SAO",
+        "wodim-dummy-dao-dvd-r",
+    );
 }
 
 /// The disc turns write-protected at the first WRITE (10) (fixtures/fault-plans): wodim

@@ -1,7 +1,7 @@
 //! xorriso (libburn, libisofs), unmodified, burns a file tree onto the emulator's BD-RE,
-//! DVD+RW, CD-R and BD-R XL at `/dev/sr9` through `virtdrive run`, adds a second session in a
-//! second run (a real one on the CD-R and the BD-R XL, xorriso's multi-session emulation on
-//! the overwritable discs),
+//! DVD+RW, CD-R, DVD-R and BD-R XL at `/dev/sr9` through `virtdrive run`, adds a second
+//! session in a second run (a real one on CD-R, DVD-R and BD-R XL, xorriso's multi-session
+//! emulation on the overwritable discs),
 //! lists the sessions with `-toc`, and extracts the files back through the emulator.
 //!
 //! Every run asserts that xorriso saw the emulator's vendor and product: given a path it
@@ -23,6 +23,9 @@ const PSEUDO_DRIVE: &str = "YOYODYNE";
 /// session come its 6,750-block lead-out, the next session's 4,500-block lead-in and the
 /// 150-block pre-gap of its first track.
 const SECOND_SESSION_GAP: u64 = 6_750 + 4_500 + 150;
+
+/// The border zone after a DVD-R's first session (INF: see medium/sequential/dvd_minus_r.rs).
+const DVD_R_FIRST_BORDER: u64 = 16_384;
 
 /// The files of a tree: relative path and contents.
 type Tree = BTreeMap<PathBuf, Vec<u8>>;
@@ -258,12 +261,21 @@ fn xorriso_burns_two_sessions_onto_dvd_plus_rw_and_extracts_them() {
     burn_two_sessions_and_extract("dvd+rw", "DVD+RW");
 }
 
-#[test]
-fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
+/// A write-once disc of `medium` (`media_current` as xorriso names it): the first run burns the
+/// first tree as a session and leaves the disc appendable; the second loads its tree and adds
+/// a session where `second_start` puts it after the first track's end; `-toc` lists both
+/// sessions (and, where given, the disc's `overall` capacity); extracting loads the newest
+/// session, whose tree holds both sessions' files.
+fn append_a_second_session(
+    medium: &str,
+    media_current: &str,
+    second_start: impl Fn(u64) -> u64,
+    overall: Option<u64>,
+) {
     let Some(xorriso) = tool("xorriso", "xorriso") else {
         return;
     };
-    let mut bench = Bench::new("cd-r");
+    let mut bench = Bench::new(medium);
     let tree = bench.path("tree");
     let added = bench.path("added");
     write_tree(&tree, &first_tree());
@@ -273,7 +285,10 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     out.expect_code(0);
     assert_emulated_drive(&out);
     let first = format!("{}{}", out.stdout, out.stderr);
-    assert!(first.contains("Media current: CD-R"), "{first}");
+    assert!(
+        first.contains(&format!("Media current: {media_current}")),
+        "{first}"
+    );
     let first_image = number_after(&first, "ISO image produced:");
     // The track as written: the image and xorriso's padding, at LBA 0.
     let first_track = number_after(&first, "Written to medium :");
@@ -296,9 +311,7 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
         "{second}"
     );
     let second_image = number_after(&second, "ISO image produced:");
-    // libburn writes the first session of a blank CD-R in SAO (its size is known), so no
-    // run-out follows it: the second session starts the Orange Book gap after its end.
-    let second_start = first_track + SECOND_SESSION_GAP;
+    let second_start = second_start(first_track);
     assert!(
         second.contains(&format!("at LBA {second_start}")),
         "the second session is not at {second_start}:\n{second}"
@@ -316,6 +329,9 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
     out.expect_line("Media summary: 2 sessions")
         .expect_line("Media status : is written , is appendable");
+    if let Some(overall) = overall {
+        out.expect_line(&format!("{overall} overall"));
+    }
 
     // Extracting loads the newest session, whose tree holds both sessions' files.
     let extracted = bench.path("extracted");
@@ -341,7 +357,27 @@ fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
     );
     assert_both_trees(&extracted);
 
-    bench.keep("xorriso-cd-r");
+    bench.keep(&format!("xorriso-{medium}"));
+}
+
+#[test]
+fn xorriso_appends_a_second_session_to_a_cd_r_and_extracts_both() {
+    // libburn writes the first session of a blank CD-R in SAO (its size is known), so no
+    // run-out follows it: the second session starts the Orange Book gap after its end.
+    append_a_second_session("cd-r", "CD-R", |end| end + SECOND_SESSION_GAP, None);
+}
+
+/// DVD-R: xorriso records Incrementally (feature 0021h current) and keeps the disc
+/// appendable; the second session starts after the first session's last ECC block and its
+/// border zone.
+#[test]
+fn xorriso_appends_a_second_session_to_a_dvd_minus_r_and_extracts_both() {
+    append_a_second_session(
+        "dvd-r",
+        "DVD-R sequential recording",
+        |end| end.div_ceil(16) * 16 + DVD_R_FIRST_BORDER,
+        Some(2_298_496),
+    );
 }
 
 /// `-list_formats` on a blank BD-R: unformatted with its whole capacity, then the format
@@ -487,5 +523,80 @@ fn xorriso_toc_names_each_blank_multi_layer_medium() {
                 "Media blocks : 0 readable , {sectors} writable , {sectors} overall"
             ));
         bench.keep(&format!("xorriso-toc-{}", medium.replace('+', "-plus-")));
+    }
+}
+
+/// `xorriso -as cdrecord -sao` on DVD-R and on DVD-R DL (whose drive offers no Incremental
+/// recording): Disc-at-Once, the disc closed after the flush; `-toc` names the medium and
+/// its capacity when blank and the one closed session after, and the image reads back
+/// through the drive.
+#[test]
+fn xorriso_as_cdrecord_sao_writes_dvd_minus_r_and_dvd_minus_r_dl_disc_at_once() {
+    let Some(xorriso) = tool("xorriso", "xorriso") else {
+        return;
+    };
+    for (medium, name, sectors) in [
+        ("dvd-r", "DVD-R sequential recording", 2_298_496u64),
+        ("dvd-r-dl", "DVD-R/DL sequential recording", 4_171_712),
+    ] {
+        let mut bench = Bench::new(medium);
+        let tree = bench.path("tree");
+        write_tree(&tree, &first_tree());
+        let image = bench.path("image.iso");
+        let out = virtdrive_run(
+            bench.dir.path(),
+            &["--drive", "virt:cd-r"],
+            &xorriso,
+            &[
+                "-as",
+                "mkisofs",
+                "-R",
+                "-o",
+                image.to_str().unwrap(),
+                tree.to_str().unwrap(),
+            ],
+        );
+        out.expect_code(0);
+        let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+        out.expect_code(0);
+        out.expect_line(&format!("Media current: {name}"))
+            .expect_line("Media status : is blank")
+            .expect_line(&format!(
+                "0 readable , {sectors} writable , {sectors} overall"
+            ));
+        let out = bench.run(
+            &xorriso,
+            &[
+                "-as",
+                "cdrecord",
+                "-v",
+                "dev=/dev/sr9",
+                "-sao",
+                image.to_str().unwrap(),
+            ],
+        );
+        out.expect_code(0);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            all.contains("Writing to '/dev/sr9' completed successfully."),
+            "{medium}: {all}"
+        );
+
+        let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-toc"]);
+        out.expect_code(0);
+        assert_emulated_drive(&out);
+        out.expect_line(&format!("Media current: {name}"))
+            .expect_line("Media status : is written , is closed")
+            .expect_line("Media summary: 1 session");
+
+        let image = std::fs::read(&image).unwrap();
+        let back = real_clients::read_disc(
+            bench.dir.path(),
+            &bench.drive,
+            (image.len() / 2048) as u64,
+            0,
+        );
+        assert!(back == image, "{medium}: the image reads back");
+        bench.keep(&format!("xorriso-sao-{medium}"));
     }
 }

@@ -66,6 +66,13 @@ proptest! {
     ) {
         sequential::run(kind, &ops, host::Backing::Memory);
     }
+
+    #[test]
+    fn dvd_r_tracks_sessions_and_next_writable_address_follow_the_model(
+        ops in sequential::ops(),
+    ) {
+        sequential::run(MediumKind::DvdR, &ops, host::Backing::Memory);
+    }
 }
 
 // Every model with the disc in a disc file: every power loss (the random ones and one at
@@ -99,6 +106,11 @@ proptest! {
         ops in sequential::ops(),
     ) {
         sequential::run(kind, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_dvd_r_hold_what_was_synchronized(ops in sequential::ops()) {
+        sequential::run(MediumKind::DvdR, &ops, host::Backing::File);
     }
 
     #[test]

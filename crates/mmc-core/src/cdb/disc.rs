@@ -184,40 +184,6 @@ cdb! {
 }
 
 cdb! {
-    /// SEND DISC STRUCTURE (BFh; MMC-5 SEND DISC STRUCTURE command): a structure the host
-    /// records on the disc, sent as data-out. On DVD+R DL format 20h carries the Layer
-    /// Boundary Information that sets the L0 data zone capacity before the first write
-    /// ([`crate::params::LayerBoundary`]).
-    pub struct SendDiscStructure = SendDiscStructure, 12 {
-        /// Byte 1 bits 3-0.
-        pub media_type: DiscStructureMedia = code(1, 0, 4),
-        /// Byte 7: which structure.
-        pub format_code: u8 = be(7),
-        /// Bytes 8-9: bytes of structure sent.
-        pub parameter_list_length: u16 = be(8),
-        /// Byte 10 bits 7-6: authentication grant ID (copy protection structures).
-        pub agid: u8 = uint(10, 6, 2),
-    }
-    transfer(c) => Transfer::data_out(u32::from(c.parameter_list_length));
-}
-
-impl SendDiscStructure {
-    /// Format 20h: DVD+R DL Layer Boundary Information.
-    pub const LAYER_BOUNDARY: u8 = 0x20;
-
-    /// The layer boundary of a DVD+R DL, as growisofs sends it: media type DVD, format 20h
-    /// and the 12-byte list.
-    pub const fn layer_boundary() -> Self {
-        SendDiscStructure {
-            media_type: DiscStructureMedia::Dvd,
-            format_code: Self::LAYER_BOUNDARY,
-            parameter_list_length: crate::params::LayerBoundary::LEN as u16,
-            agid: 0,
-        }
-    }
-}
-
-cdb! {
     /// READ CAPACITY (25h): the last recorded LBA and the block length (8 bytes of data). The
     /// transfer is `In(8)`: the CDB has no allocation length.
     pub struct ReadCapacity = ReadCapacity, 10 {

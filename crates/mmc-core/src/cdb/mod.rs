@@ -47,7 +47,7 @@ pub use basic::{
 pub use cd::{ReadCd, ReadSubchannel, SectorType, SubChannelFormat};
 pub use disc::{
     DiscInformationType, DiscStructureMedia, ReadCapacity, ReadDiscInformation, ReadDiscStructure,
-    ReadTocPmaAtip, ReadTrackInformation, SendDiscStructure, TocFormat, TrackAddressType,
+    ReadTocPmaAtip, ReadTrackInformation, TocFormat, TrackAddressType,
 };
 pub use error::CdbError;
 pub use format::{FormatType, FormatUnit, ReadFormatCapacities};

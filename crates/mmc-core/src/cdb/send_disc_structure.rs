@@ -3,8 +3,11 @@
 //! that READ DISC STRUCTURE format 20h (MMC-5 6.23) reports back.
 
 use super::disc::DiscStructureMedia;
+use super::error::CdbError;
 use super::layout::cdb;
+use super::opcode::Opcode;
 use super::repr::Transfer;
+use crate::params::check_list;
 
 cdb! {
     /// SEND DISC STRUCTURE (BFh): a disc structure for the drive to record, in a parameter
@@ -74,7 +77,48 @@ impl LayerBoundary {
         b[8..12].copy_from_slice(&self.layer0_sectors.to_be_bytes());
         b
     }
+
+    /// What READ DISC STRUCTURE format 20h returns: [`LayerBoundary::to_bytes`] with
+    /// InitStatus (data byte 0 bit 7) set when the capacity is fixed.
+    pub fn reply_bytes(self) -> [u8; Self::LEN] {
+        let mut b = self.to_bytes();
+        if self.fixed {
+            b[4] |= INIT_STATUS;
+        }
+        b
+    }
+
+    /// The parameter list of a SEND DISC STRUCTURE format 20h as a drive checks it: fewer
+    /// than 12 bytes is a parameter list length error; a structure data length other than
+    /// 10, or a reserved bit set (InitStatus too: the host does not send it), an invalid
+    /// field in the parameter list.
+    pub fn parse_sent(data: &[u8]) -> Result<Self, CdbError> {
+        let op = Opcode::SendDiscStructure;
+        let b: [u8; Self::LEN] = check_list(data, op, &SENT_USAGE)?
+            .try_into()
+            .unwrap_or([0; Self::LEN]);
+        if u16::from_be_bytes([b[0], b[1]]) != (Self::LEN - 2) as u16 {
+            return Err(CdbError::InvalidParameter {
+                opcode: op,
+                byte: 0,
+                bit: 7,
+                field: "STRUCTURE DATA LENGTH",
+                reason: "must be 10",
+            });
+        }
+        Ok(LayerBoundary {
+            fixed: false,
+            layer0_sectors: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+        })
+    }
 }
+
+/// Byte 4 bit 7 of format 20h: InitStatus.
+const INIT_STATUS: u8 = 0x80;
+
+/// The bits a host may set in the format 20h list it sends: the structure data length and the
+/// L0 data zone capacity.
+const SENT_USAGE: [u8; LayerBoundary::LEN] = [0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF];
 
 #[cfg(test)]
 mod tests {
@@ -116,5 +160,64 @@ mod tests {
         assert_eq!(LayerBoundary::parse(&bytes[..11]), None);
         read[1] = 6;
         assert_eq!(LayerBoundary::parse(&read), None);
+    }
+
+    /// What growisofs sends to split the layers at 1,048,576 sectors.
+    const GROWISOFS_BREAK: [u8; 12] = [
+        0x00, 0x0A, // structure data length 10
+        0x00, 0x00, // reserved
+        0x00, // InitStatus 0 (reserved when sent)
+        0x00, 0x00, 0x00, // reserved
+        0x00, 0x10, 0x00, 0x00, // L0 data zone capacity 100000h
+    ];
+
+    #[test]
+    fn a_drive_reads_the_sent_list_and_replies_with_init_status() {
+        let sent = LayerBoundary::parse_sent(&GROWISOFS_BREAK).unwrap();
+        assert_eq!(
+            sent,
+            LayerBoundary {
+                fixed: false,
+                layer0_sectors: 0x0010_0000
+            }
+        );
+        // A blank DVD+R DL's default L0 capacity, 2,086,912 = 1F_D800h, no longer settable.
+        let reply = LayerBoundary {
+            fixed: true,
+            layer0_sectors: 2_086_912,
+        }
+        .reply_bytes();
+        assert_eq!(
+            reply,
+            [0, 0x0A, 0, 0, 0x80, 0, 0, 0, 0x00, 0x1F, 0xD8, 0x00]
+        );
+        assert_eq!(LayerBoundary::parse(&reply).map(|b| b.fixed), Some(true));
+    }
+
+    #[test]
+    fn a_drive_refuses_malformed_sent_lists() {
+        assert!(matches!(
+            LayerBoundary::parse_sent(&GROWISOFS_BREAK[..11]),
+            Err(CdbError::ParameterListLength {
+                expected: 12,
+                got: 11,
+                ..
+            })
+        ));
+        let mut wrong_length = GROWISOFS_BREAK;
+        wrong_length[1] = 0x08;
+        assert!(matches!(
+            LayerBoundary::parse_sent(&wrong_length),
+            Err(CdbError::InvalidParameter { byte: 0, .. })
+        ));
+        // InitStatus and the other reserved bits are not the host's to send.
+        for (byte, bit) in [(4, 7), (6, 0)] {
+            let mut reserved = GROWISOFS_BREAK;
+            reserved[byte] = 1 << bit;
+            assert!(matches!(
+                LayerBoundary::parse_sent(&reserved),
+                Err(CdbError::ParameterReservedBit { byte: b, bit: t, .. }) if usize::from(b) == byte && t == bit
+            ));
+        }
     }
 }

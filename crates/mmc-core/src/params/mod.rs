@@ -1,7 +1,6 @@
 //! The parameter lists a host sends to a drive (data-out): the mode parameter list of MODE
 //! SELECT (10) with its pages (the write parameters page 05h), the FORMAT UNIT parameter
-//! list, the SET STREAMING performance descriptor and the DVD+R DL layer boundary of SEND
-//! DISC STRUCTURE. Each parses with the error a drive
+//! list and the SET STREAMING performance descriptor. Each parses with the error a drive
 //! answers a malformed list with and emits the exact bytes a host sends.
 //!
 //! MODE SENSE (10) returns the same mode parameter list, so [`ModeParameters`] is also the
@@ -9,13 +8,11 @@
 //! consumes it; a writer builds it from its own track layout.
 
 pub mod format_unit;
-pub mod layer_boundary;
 pub mod mode;
 pub mod performance;
 pub mod write_parameters;
 
 pub use format_unit::{BdCertification, FormatDescriptor, FormatUnitParameters};
-pub use layer_boundary::LayerBoundary;
 pub use mode::{ModePage, ModeParameters};
 pub use performance::{PerformanceDescriptor, RotationControl};
 pub use write_parameters::{DataBlockType, MultiSession, WriteParameters, WriteType};

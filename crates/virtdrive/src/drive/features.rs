@@ -15,11 +15,10 @@ use mmc_core::Profile;
 use super::{DiscCondition, DriveClass, EmulatedDrive, Reply};
 
 /// Profiles the drive supports, highest first as drives list them.
-const PROFILES: [Profile; 10] = [
+const PROFILES: [Profile; 9] = [
     Profile::BdRe,
     Profile::BdRSrm,
     Profile::BdRom,
-    Profile::DvdPlusRDualLayer,
     Profile::DvdPlusR,
     Profile::DvdPlusRw,
     Profile::DvdRom,
@@ -27,6 +26,12 @@ const PROFILES: [Profile; 10] = [
     Profile::CdR,
     Profile::CdRom,
 ];
+
+/// The DVD-R profiles, listed after DVD+RW (highest first) while a DVD-R or DVD-R DL is in
+/// the drive. Emulator choice, as for feature 0038h: the lists of the other media stay as
+/// they were.
+const DVD_MINUS_R_PROFILES: [Profile; 2] =
+    [Profile::DvdRDualLayerSequential, Profile::DvdRSequential];
 
 /// Version bitmap for the BD Read/Write features' class 0 (versions 1-3).
 const BD_CLASS0_VERSIONS: [u16; 4] = [0b1110, 0, 0, 0];
@@ -129,10 +134,24 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     let writable = !view.write_protected;
     let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe);
     let cd_r = p == Profile::CdR;
+    let dvd_minus_r = DVD_MINUS_R_PROFILES.contains(&p);
+    // DVD-R: Incremental Streaming (feature 0021h) on the single-layer disc only (growisofs
+    // and libburn: DVD-R DL records Disc-at-Once).
+    let incremental = cd_r || p == Profile::DvdRSequential;
+    // DVD+R DL (002Bh) is listed before DVD+R while one is in the drive, as the DVD-R
+    // profiles are (emulator choice: the lists of the other media stay as they were).
+    let dvd_plus_r_dl = p == Profile::DvdPlusRDualLayer;
+    let listed = PROFILES.iter().copied().flat_map(|profile| {
+        let before = (dvd_plus_r_dl && profile == Profile::DvdPlusR).then_some(p);
+        let after = (dvd_minus_r && profile == Profile::DvdPlusRw).then_some(DVD_MINUS_R_PROFILES);
+        before
+            .into_iter()
+            .chain(core::iter::once(profile))
+            .chain(after.into_iter().flatten())
+    });
     let profiles = ProfileList {
-        profiles: PROFILES
-            .iter()
-            .map(|&profile| ProfileDescriptor {
+        profiles: listed
+            .map(|profile| ProfileDescriptor {
                 profile,
                 current: profile == p,
             })
@@ -209,7 +228,9 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             DvdRead {
                 multi110: true,
                 dual_rw: false,
-                dual_r: false,
+                // DualR: the drive reads DVD-R DL (MMC-5 5.3.10, DVD Read); set while one is in the
+                // drive, so the other media's lists stay as they were (emulator choice).
+                dual_r: p == Profile::DvdRDualLayerSequential,
             },
             0,
             false,
@@ -228,16 +249,22 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
         ),
         Feature::new(
             IncrementalStreamingWritable {
-                // Data block types 8 (Mode 1) and 10 (Mode 2 Form 1).
-                data_block_types_supported: 1 << 8 | 1 << 10,
+                // Data block types 8 (Mode 1) and 10 (Mode 2 Form 1); on DVD-R 8 only.
+                data_block_types_supported: if dvd_minus_r {
+                    1 << 8
+                } else {
+                    1 << 8 | 1 << 10
+                },
                 trio: false,
                 arsv: false,
                 buf: true,
-                link_sizes: vec![7],
+                // DVD-R links 16 sectors (growisofs sets Link Size 16 for profile 0011h;
+                // libburn takes the first link size of this feature and expects 16).
+                link_sizes: if dvd_minus_r { vec![16] } else { vec![7] },
             },
             1,
             false,
-            cd_r && writable,
+            incremental && writable,
         ),
         Feature::new(
             Formattable {
@@ -307,12 +334,26 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             cd_r && writable,
         ),
+        // Feature 002Fh DVD-R/-RW Write (MMC-5 5.3.25): Disc-at-Once on DVD-R and DVD-R DL,
+        // with buffer under-run protection, test writes and DVD-R DL writing (RDL).
+        Feature::new(
+            DvdRRwWrite {
+                buf: true,
+                rdl: true,
+                test_write: true,
+                dvd_rw: false,
+            },
+            1,
+            false,
+            dvd_minus_r && writable,
+        ),
         // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 5.3): the drive pseudo-overwrites a BD-R
         // formatted for POW; current with such a disc in the drive (INF). Emulator choice:
         // listed only while a BD-R is in the drive, so the lists of other media stay as
         // they were (a drive lists every feature it has).
         Feature::new(BdRPow {}, 0, false, view.pseudo_overwrite && writable),
-        // Feature 003Bh DVD+R Dual Layer (MMC-6 5.3): the drive writes DVD+R DL.
+        // Feature 003Bh DVD+R Dual Layer (MMC-6 5.3): the drive writes DVD+R DL; listed while
+        // one is in the drive (emulator choice, as for 0038h).
         Feature::new(
             DvdPlusRDualLayer { write: true },
             0,
@@ -375,15 +416,18 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     .into_iter()
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
     .filter(|f| f.code != FeatureCode::BdRPow || p == Profile::BdRSrm)
+    .filter(|f| f.code != FeatureCode::DvdRRwWrite || dvd_minus_r)
+    .filter(|f| f.code != FeatureCode::DvdPlusRDualLayer || dvd_plus_r_dl)
     .collect()
 }
 
 /// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
 /// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
-/// Once, CD Mastering, BD-R POW, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not
-/// written (their Write bit clear).
+/// Once, CD Mastering, DVD-R/-RW Write, BD-R POW, BD Write), the ROM profiles only, and
+/// DVD+R and DVD+RW read but not written (their Write bit clear).
 fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
-    const RECORDING: [FeatureCode; 8] = [
+    const RECORDING: [FeatureCode; 9] = [
+        FeatureCode::DvdRRwWrite,
         FeatureCode::RandomWritable,
         FeatureCode::IncrementalStreamingWritable,
         FeatureCode::Formattable,

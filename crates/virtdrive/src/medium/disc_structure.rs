@@ -7,8 +7,7 @@
 //! only structure the host may also send: SEND DISC STRUCTURE) and in the BD Disc
 //! Information (one DI unit per layer, each naming the layer count and its layer).
 
-use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure};
-use mmc_core::params::LayerBoundary;
+use mmc_core::cdb::{DiscStructureMedia, LayerBoundary, ReadDiscStructure};
 use mmc_core::response::disc_structure::{BookType, MEDIA_SPECIFIC_LEN};
 use mmc_core::response::{DvdPhysicalFormat, ResponseFormat, WriteProtectionStatus};
 use mmc_core::sense::triples;
@@ -158,10 +157,10 @@ pub(crate) fn reply(cdb: &ReadDiscStructure, structures: Structures<'_>) -> Medi
                 layers: Some(l), ..
             },
         ) => Ok(LayerBoundary {
-            init_status: l.fixed,
-            l0_data_zone_capacity: l.layer0,
+            fixed: l.fixed,
+            layer0_sectors: l.layer0,
         }
-        .to_bytes()
+        .reply_bytes()
         .to_vec()),
         (
             PHYSICAL_FORMAT,

@@ -23,7 +23,8 @@
 //! - The page length must be the drive's own, 32h, as on CD.
 //!
 //! A refusal is 05/26/00 INVALID FIELD IN PARAMETER LIST pointing into the parameter list,
-//! as on CD (`cd_r::write_parameters`).
+//! as on CD (`cd_r::write_parameters`). The same checks serve DVD-R with its own write types
+//! and Test Write allowed ([`validate_dvd`], `sequential::dvd_minus_r`).
 
 use mmc_core::params::{DataBlockType, MultiSession, WriteParameters, WriteType};
 
@@ -43,16 +44,23 @@ pub(crate) fn default_page() -> WriteParameters {
 
 /// Checks a page sent with MODE SELECT; returns it as the drive will report it (PS clear).
 pub(crate) fn validate(page: &WriteParameters) -> MediumResult<WriteParameters> {
+    validate_dvd(page, &[WriteType::Packet, WriteType::SessionAtOnce], false)
+}
+
+/// The checks of [`validate`] for a DVD medium that takes the `write_types` given, and Test
+/// Write where `test_write` (DVD-R: `sequential::dvd_minus_r`).
+pub(crate) fn validate_dvd(
+    page: &WriteParameters,
+    write_types: &[WriteType],
+    test_write: bool,
+) -> MediumResult<WriteParameters> {
     if page.vendor_specific.is_some() {
         return Err(bad_field(1, None));
     }
-    if page.test_write {
+    if page.test_write && !test_write {
         return Err(bad_field(2, Some(4)));
     }
-    if !matches!(
-        page.write_type,
-        WriteType::Packet | WriteType::SessionAtOnce
-    ) {
+    if !write_types.contains(&page.write_type) {
         return Err(bad_field(2, Some(3)));
     }
     if let MultiSession::Unknown(_) = page.multi_session {

@@ -116,6 +116,14 @@ pub enum MediumKind {
     /// BD-R XL, four layers, 128 GB (62,500,864 sectors).
     #[serde(rename = "bd-r-xl4")]
     BdRXl4,
+    /// DVD-R, single layer (2,298,496 sectors), write-once: incremental (multi-session)
+    /// or Disc-at-Once as page 05h chooses.
+    #[serde(rename = "dvd-r")]
+    DvdR,
+    /// DVD-R DL in Sequential Recording (4,171,712 sectors over two layers), Disc-at-Once
+    /// only.
+    #[serde(rename = "dvd-r-dl")]
+    DvdRDl,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -125,7 +133,7 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 12] = [
+    pub const ALL: [MediumKind; 14] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::DvdPlusRw,
@@ -136,12 +144,15 @@ impl MediumKind {
         MediumKind::BdRDl,
         MediumKind::BdRXl,
         MediumKind::BdRXl4,
+        MediumKind::DvdR,
+        MediumKind::DvdRDl,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
     /// The name used on the command line (`cd-r`, `cd-r74`, `dvd+rw`, `bd-re`, `dvd+r`,
-    /// `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-rom`, `unknown`).
+    /// `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`, `dvd-r-dl`, `dvd-rom`,
+    /// `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
@@ -154,6 +165,8 @@ impl MediumKind {
             MediumKind::BdRDl => "bd-r-dl",
             MediumKind::BdRXl => "bd-r-xl",
             MediumKind::BdRXl4 => "bd-r-xl4",
+            MediumKind::DvdR => "dvd-r",
+            MediumKind::DvdRDl => "dvd-r-dl",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -172,6 +185,8 @@ impl MediumKind {
             "bd-r-dl" | "bdrdl" => MediumKind::BdRDl,
             "bd-r-xl" | "bdrxl" => MediumKind::BdRXl,
             "bd-r-xl4" | "bdrxl4" => MediumKind::BdRXl4,
+            "dvd-r" | "dvdr" => MediumKind::DvdR,
+            "dvd-r-dl" | "dvd-rdl" => MediumKind::DvdRDl,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -377,6 +392,11 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
         MediumKind::BdRDl => layered(&sequential::BD_R_DL, store),
         MediumKind::BdRXl => layered(&sequential::BD_R_XL, store),
         MediumKind::BdRXl4 => layered(&sequential::BD_R_XL4, store),
+        MediumKind::DvdR => Box::new(sequential::SequentialDisc::blank(&sequential::DVD_R, store)),
+        MediumKind::DvdRDl => Box::new(sequential::SequentialDisc::blank(
+            &sequential::DVD_R_DL,
+            store,
+        )),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
@@ -435,6 +455,14 @@ pub fn load(
         MediumKind::BdRDl => Box::new(layered(&sequential::BD_R_DL, store)?),
         MediumKind::BdRXl => Box::new(layered(&sequential::BD_R_XL, store)?),
         MediumKind::BdRXl4 => Box::new(layered(&sequential::BD_R_XL4, store)?),
+        MediumKind::DvdR => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::DVD_R, state, store)
+                .map_err(|e| err(&e))?,
+        ),
+        MediumKind::DvdRDl => Box::new(
+            sequential::SequentialDisc::load_state(&sequential::DVD_R_DL, state, store)
+                .map_err(|e| err(&e))?,
+        ),
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

@@ -355,14 +355,16 @@ pub fn read_disc(dir: &Path, drive: &str, sectors: u64, skip: u64) -> Vec<u8> {
 /// The 80-minute CD-R kept in `disc` (what `virt:cd-r@DISC` makes) in a drive of the virtdrive
 /// library, ready: the power-on unit attention answered, as a host's TEST UNIT READY loop does.
 pub fn ready_cd_r(disc: &Path) -> virtdrive::DiscFileDrive {
+    ready_disc(virtdrive::medium::MediumKind::CdR80, disc)
+}
+
+/// The disc of `kind` kept in `disc` in a drive of the virtdrive library, ready (see
+/// [`ready_cd_r`]).
+pub fn ready_disc(kind: virtdrive::medium::MediumKind, disc: &Path) -> virtdrive::DiscFileDrive {
     use mmc_core::{DataPhase, ScsiStatus, Transport};
     let timeout = std::time::Duration::from_secs(60);
-    let mut drive = virtdrive::DiscFileDrive::open(
-        virtdrive::medium::MediumKind::CdR80,
-        disc,
-        virtdrive::DriveConfig::default(),
-    )
-    .unwrap();
+    let mut drive =
+        virtdrive::DiscFileDrive::open(kind, disc, virtdrive::DriveConfig::default()).unwrap();
     let tur = [0x00, 0, 0, 0, 0, 0]; // TEST UNIT READY
     let ready = (0..100).any(|_| {
         let c = drive.execute(&tur, DataPhase::None, timeout).unwrap();
@@ -376,6 +378,12 @@ pub fn ready_cd_r(disc: &Path) -> virtdrive::DiscFileDrive {
 /// READ DISC INFORMATION (34 bytes) of the CD-R kept in `disc`, sent through the virtdrive
 /// library: byte 2 holds the disc status, which a program's own report cannot fake.
 pub fn cd_r_disc_information(disc: &Path) -> Vec<u8> {
+    disc_information(virtdrive::medium::MediumKind::CdR80, disc)
+}
+
+/// READ DISC INFORMATION (34 bytes) of the disc of `kind` kept in `disc` (see
+/// [`cd_r_disc_information`]).
+pub fn disc_information(kind: virtdrive::medium::MediumKind, disc: &Path) -> Vec<u8> {
     use mmc_core::{DataPhase, ScsiStatus, Transport};
     let cdb = [
         0x51, // READ DISC INFORMATION
@@ -384,7 +392,7 @@ pub fn cd_r_disc_information(disc: &Path) -> Vec<u8> {
         0,
     ];
     let mut info = vec![0u8; 34];
-    let c = ready_cd_r(disc)
+    let c = ready_disc(kind, disc)
         .execute(
             &cdb,
             DataPhase::In(&mut info),

@@ -1,6 +1,7 @@
-//! DVD+R and BD-R (Sequential Recording Mode) against a reference model written from the
-//! recording rules (MMC-6 4.5 DVD+R, 4.6 BD-R; 6.3.3 CLOSE TRACK/SESSION; libburn's DVD+R and
-//! BD-R cookbooks), not from the emulator's layout code:
+//! DVD+R, BD-R (Sequential Recording Mode) and DVD-R recorded Incrementally against a
+//! reference model written from the recording rules (MMC-6 4.5 DVD+R, 4.6 BD-R, 4.3.5 DVD-R;
+//! 6.3.3 CLOSE TRACK/SESSION; libburn's DVD+R, BD-R and DVD-R cookbooks), not from the
+//! emulator's layout code:
 //!
 //! - writes only at the next writable address (NWA) of the incomplete track, else 05/21/02;
 //! - SYNCHRONIZE CACHE pads the data written so far to the recording unit (the 16-sector ECC
@@ -11,7 +12,10 @@
 //! - CLOSE SESSION (010b) needs the session's last track closed (05/72/03 while a track is
 //!   incomplete) and a track in the session (05/2C/00 otherwise); it leaves the disc
 //!   appendable. A DVD+R session then costs its Closure and the next session's Intro
-//!   (2 × 1,024 sectors) before the next track; BD-R sessions follow without a gap;
+//!   (2 × 1,024 sectors) before the next track; BD-R sessions follow without a gap; a DVD-R,
+//!   whose page 05h the host sets to Incremental with Multi-session 11b (again after each
+//!   power loss: the page is the drive's memory), its border zone (INF: 16,384 sectors after
+//!   the first session, 3,072 after later ones);
 //! - reading past the recorded area is 05/21/00; a power loss returns to the last synchronize
 //!   or close.
 
@@ -97,7 +101,10 @@ pub fn ops() -> impl Strategy<Value = Vec<Op>> {
 struct Rules {
     /// Sectors in one recording unit (ECC block or cluster).
     unit: i64,
-    /// Sectors between the end of a session's last track and the next session's first.
+    /// Sectors between the end of the first session's last track and the next session's
+    /// first.
+    first_session_gap: i64,
+    /// The same after a later session.
     session_gap: i64,
 }
 
@@ -106,11 +113,19 @@ fn rules(kind: MediumKind) -> Rules {
         // MMC-6 4.5.3: 16-sector ECC blocks; a session's Closure and the next Intro.
         MediumKind::DvdPlusR | MediumKind::DvdPlusRDl => Rules {
             unit: 16,
+            first_session_gap: 2 * 1024,
             session_gap: 2 * 1024,
+        },
+        // MMC-6 4.3.5: 16-sector ECC blocks; a border-out and the next border-in (INF).
+        MediumKind::DvdR => Rules {
+            unit: 16,
+            first_session_gap: 16_384,
+            session_gap: 3_072,
         },
         // MMC-6 4.6: 32-sector clusters; SRM sessions need no room in the user data area.
         _ => Rules {
             unit: 32,
+            first_session_gap: 0,
             session_gap: 0,
         },
     }
@@ -160,7 +175,14 @@ impl Recording {
         }
         match self.closed.last() {
             // The last session was closed right after this track.
-            Some(t) if self.session_first == self.closed.len() => t.end() + rules.session_gap,
+            Some(t) if self.session_first == self.closed.len() => {
+                let gap = if self.closed_sessions == 1 {
+                    rules.first_session_gap
+                } else {
+                    rules.session_gap
+                };
+                t.end() + gap
+            }
             Some(t) => t.end(),
             None => 0,
         }
@@ -319,9 +341,21 @@ pub fn layered_kind() -> impl Strategy<Value = MediumKind> {
     ]
 }
 
+/// The host's page 05h on a DVD-R: Incremental, Multi-session 11b (as growisofs -M and
+/// libburn with -multi send it); nothing on the other media.
+fn select_incremental_multi_session(drive: &mut TestDrive, kind: MediumKind) {
+    if kind != MediumKind::DvdR {
+        return;
+    }
+    let list =
+        testkit::cd_write_parameters(testkit::INCREMENTAL, testkit::NEXT_SESSION_ALLOWED, true);
+    send(drive, &testkit::mode_select(&list), DataPhase::Out(&list)).good("MODE SELECT");
+}
+
 /// Runs `ops` against a blank disc of `kind` and the model; panics at the first divergence.
 pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
     let mut drive = TestDrive::blank(kind, backing);
+    select_incremental_multi_session(&mut drive, kind);
     let rules = rules(kind);
     let mut model = Model {
         rules,
@@ -391,6 +425,7 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
             }
             Op::PowerLoss => {
                 drive.power_loss();
+                select_incremental_multi_session(&mut drive, kind);
                 model.now = model.synchronized.clone();
             }
             Op::Wait { ms } => drive.advance(Duration::from_millis(u64::from(ms))),

@@ -5,15 +5,15 @@
 //! |first_lead_in..|0 ........... |      |     |.........|       |first_lead_out|lead_in |    |......
 //! ```
 //!
-//! | | CD-R | DVD+R | BD-R |
-//! |---|---|---|---|
-//! | ECC block | 1 | 16 | 32 |
-//! | track gap (pre-gap) | 150 | 0 | 0 |
-//! | run-out | 2 | 0 | 0 |
-//! | minimum track | 300 | 0 | 0 |
-//! | lead-in of later sessions | 4,500 | 1,024 (Intro) | 0 |
-//! | lead-out of session 1 / later | 6,750 / 2,250 | 1,024 / 1,024 (Closure) | 0 |
-//! | lead-in recorded at closing | yes (the TOC) | no | no |
+//! | | CD-R | DVD+R | BD-R | DVD-R |
+//! |---|---|---|---|---|
+//! | ECC block | 1 | 16 | 32 | 16 |
+//! | track gap (pre-gap) | 150 | 0 | 0 | 0 |
+//! | run-out | 2 | 0 | 0 | 0 |
+//! | minimum track | 300 | 0 | 0 | 0 |
+//! | lead-in of later sessions | 4,500 | 1,024 (Intro) | 0 | 1,024 (border-in) |
+//! | lead-out of session 1 / later | 6,750 / 2,250 | 1,024 / 1,024 (Closure) | 0 | 15,360 / 2,048 (border-out) |
+//! | lead-in recorded at closing | yes (the TOC) | no | no | no |
 //!
 //! The sources of each figure are in the media's own modules.
 

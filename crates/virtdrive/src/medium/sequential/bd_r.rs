@@ -65,4 +65,5 @@ pub const BD_R: SequentialMedium = SequentialMedium {
     formattable: true,
     write_parameters_page: false,
     layers: Layers::ONE,
+    dvd_minus: None,
 };

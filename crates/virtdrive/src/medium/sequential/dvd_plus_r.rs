@@ -89,4 +89,5 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
     formattable: false,
     write_parameters_page: true,
     layers: Layers::ONE,
+    dvd_minus: None,
 };

@@ -1,6 +1,7 @@
-//! What makes a DVD+R differ from a BD-R to the shared recording code: the recording
+//! What makes a DVD+R, a BD-R and a DVD-R differ to the shared recording code: the recording
 //! geometry (size, ECC block, what sessions cost, the session limit), the closing functions,
-//! the speeds and the disc structures. Each medium's file declares one [`SequentialMedium`].
+//! the speeds, the disc structures and, on DVD-R, what page 05h may select. Each medium's
+//! file declares one [`SequentialMedium`].
 
 use core::time::Duration;
 
@@ -41,6 +42,8 @@ pub struct SequentialMedium {
     pub formattable: bool,
     /// The recording layers.
     pub layers: Layers,
+    /// A DVD-R: page 05h steers the recording (`dvd_minus_r`).
+    pub dvd_minus: Option<DvdMinus>,
 }
 
 /// The recording layers of a medium (`layers`).
@@ -68,6 +71,15 @@ impl Layers {
             settable_layer0: None,
         }
     }
+}
+
+/// What page 05h lets a DVD-R (profile 0011h) or DVD-R DL (0015h) do (`dvd_minus_r`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DvdMinus {
+    /// Incremental recording (feature 0021h current); else Disc-at-Once only.
+    pub incremental: bool,
+    /// Sectors of layer 0 on a dual-layer disc (opposite track path).
+    pub layer0_sectors: Option<u32>,
 }
 
 /// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends

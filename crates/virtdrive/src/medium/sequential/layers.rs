@@ -3,7 +3,7 @@
 //! on a blank disc, which then holds twice it. The capacity set is kept with the disc (as the
 //! spare areas are: recorded at once, a power loss keeps it).
 
-use mmc_core::params::LayerBoundary;
+use mmc_core::cdb::LayerBoundary;
 use mmc_core::sense::triples;
 
 use super::{recording_of, SequentialDisc};
@@ -37,7 +37,7 @@ impl SequentialDisc {
         if !self.untouched() {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
-        let l0 = boundary.l0_data_zone_capacity;
+        let l0 = boundary.layer0_sectors;
         if l0 == 0 || l0 > default || l0 % self.recording.ecc_block != 0 {
             // Parameter list bytes 8-11: the L0 data zone capacity.
             return Err(invalid_parameter(8, None));

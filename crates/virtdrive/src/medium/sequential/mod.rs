@@ -1,8 +1,10 @@
-//! Write-once media recorded session by session without write parameters: DVD+R
-//! (`dvd_plus_r`, profile 001Bh), DVD+R DL (`dvd_plus_r_dl`, 002Bh) and BD-R in Sequential
-//! Recording Mode (`bd_r`, 0041h; two to four layers in `bd_r_layers`). All follow the same
-//! rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one [`SequentialDisc`]
-//! serves them all, with the medium's [`SequentialMedium`].
+//! Write-once DVD and BD media recorded session by session: DVD+R (`dvd_plus_r`, profile
+//! 001Bh), DVD+R DL (`dvd_plus_r_dl`, 002Bh) and BD-R in Sequential Recording Mode (`bd_r`,
+//! 0041h; two to four layers in `bd_r_layers`), recorded without write parameters, and DVD-R
+//! and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page 05h. They share the same
+//! rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one [`SequentialDisc`] serves
+//! all, with the medium's [`SequentialMedium`]; what page 05h adds on DVD-R (Disc-at-Once,
+//! test writes, Multi-session) is in `dvd_minus_r`.
 //!
 //! Sessions, tracks, the next writable address and the disc and track information are the
 //! shared recording model (`medium::recording`); here are what only these media do
@@ -18,7 +20,8 @@
 //!   to the invisible track opens a track, and a session when every session was closed.
 //!   Mode page 05h does not steer the recording (MMC-6 7.5): on DVD+R MODE SENSE reports
 //!   it and MODE SELECT takes the DVD write types (`medium::dvd_plus_write_parameters`), as
-//!   growisofs needs; on BD-R MODE SENSE/SELECT of it get 05/24/00 and 05/26/00.
+//!   growisofs needs; on BD-R MODE SENSE/SELECT of it get 05/24/00 and 05/26/00. On DVD-R
+//!   it does: Incremental or Disc-at-Once, test writes, Multi-session (`dvd_minus_r`).
 //! - **SYNCHRONIZE CACHE** pads the open track's partly written ECC block with zeros, so the
 //!   next writable address moves to the next block; the store commits.
 //! - **RESERVE TRACK** (size, or the LBA that ends it) reserves whole ECC blocks for the
@@ -29,12 +32,14 @@
 //! - **CLOSE TRACK** (001b) of the open track (its number or FFh) pads and closes it; of a
 //!   closed track or the empty invisible track it does nothing (Pioneer R11: "the Fragment
 //!   ... is blank ... GOOD status").
-//! - **CLOSE SESSION** (010b) closes the open session and keeps the disc appendable, unless
-//!   it was the last session the disc holds or the room left could not hold another, which
-//!   finalizes the disc (Pioneer R11 for +R DL, applied here to both media). With a track
+//! - **CLOSE SESSION** (010b) closes the open session and keeps the disc appendable (on
+//!   DVD-R: with page 05h Multi-session 11b in Incremental mode), unless it was the last
+//!   session the disc holds or the room left could not hold another, which finalizes the
+//!   disc (Pioneer R11 for +R DL, applied here to every medium). With a track
 //!   still open: 05/72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION (Pioneer
 //!   R11); with no open session (blank or appendable disc): 05/2C/00, as on the CD-R.
-//! - **Finalizing** (the medium's functions: DVD+R 101b and 110b, BD-R 110b) closes the
+//! - **Finalizing** (the medium's functions: DVD+R 101b and 110b, BD-R 110b; DVD-R has none
+//!   but CLOSE SESSION without Multi-session 11b) closes the
 //!   open session and the disc: no more writes, no invisible track (READ TRACK
 //!   INFORMATION of FFh gets 05/24/00). On an appendable disc it finalizes without a new
 //!   session; on a blank disc, with a track still open or on a complete disc: as above.
@@ -58,7 +63,7 @@
 //!
 //! FORMAT UNIT on a blank BD-R gives it spare areas (`bd_r_format`): the disc then ends
 //! where they leave it (READ DISC INFORMATION, READ TRACK INFORMATION) and defect
-//! management is on. On DVD+R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
+//! management is on. On DVD+R and DVD-R FORMAT UNIT is 05/30/06; BLANK and SEND CUE SHEET are not
 //! for these media: 05/30/06 and 05/2C/00.
 //!
 //! SEND DISC STRUCTURE 20h on a blank DVD+R DL moves its layer boundary (`layers`); other
@@ -67,6 +72,7 @@
 mod bd_r;
 mod bd_r_format;
 mod bd_r_layers;
+mod dvd_minus_r;
 mod dvd_plus_r;
 mod dvd_plus_r_dl;
 mod geometry;
@@ -79,6 +85,10 @@ pub use bd_r_layers::{
     BD_R_DL, BD_R_DL_SECTORS, BD_R_XL, BD_R_XL4, BD_R_XL4_SECTORS, BD_R_XL_SECTORS,
     BD_R_XL_WRITE_SPEEDS,
 };
+pub use dvd_minus_r::{
+    DVD_R, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS, DVD_R_FIRST_BORDER,
+    DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
+};
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
     DVD_PLUS_R_MINIMAL_RADIUS_END, DVD_PLUS_R_SECTORS, DVD_PLUS_R_WRITE_SPEEDS,
@@ -86,7 +96,7 @@ pub use dvd_plus_r::{
 pub use dvd_plus_r_dl::{
     DVD_PLUS_R_DL, DVD_PLUS_R_DL_LAYER0, DVD_PLUS_R_DL_SECTORS, DVD_PLUS_R_DL_WRITE_SPEEDS,
 };
-pub use geometry::{Layers, MinimalRadius, SequentialMedium, StructureFamily};
+pub use geometry::{DvdMinus, Layers, MinimalRadius, SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
@@ -128,9 +138,12 @@ pub struct SequentialDisc {
     /// The disc as of the last flush: what a power loss returns to.
     synced: SequentialLayout,
     store: Box<dyn SectorStore>,
-    /// Page 05h as the host last set it, where the medium has one (DVD+R); the drive's
-    /// memory, not the disc's.
+    /// Page 05h as the host last set it, where the medium has one (DVD+R, DVD-R); the
+    /// drive's memory, not the disc's.
     write_parameters: Option<WriteParameters>,
+    /// While a DVD-R test write runs: the disc as recorded, `disc` being the simulated
+    /// recording (`dvd_minus_r`).
+    recorded: Option<SequentialLayout>,
 }
 
 /// Whole 2048-byte sectors in a buffer (the drive sizes buffers from the transfer length).
@@ -160,9 +173,12 @@ fn recording_of(
 
 /// Page 05h before any MODE SELECT, on the media that report it.
 fn default_write_parameters(geometry: &SequentialMedium) -> Option<WriteParameters> {
-    geometry
-        .write_parameters_page
-        .then(dvd_plus_write_parameters::default_page)
+    match geometry.dvd_minus {
+        Some(rules) => Some(dvd_minus_r::default_page(rules)),
+        None => geometry
+            .write_parameters_page
+            .then(dvd_plus_write_parameters::default_page),
+    }
 }
 
 impl SequentialDisc {
@@ -177,6 +193,7 @@ impl SequentialDisc {
             synced: SequentialLayout::blank(),
             store,
             write_parameters: default_write_parameters(geometry),
+            recorded: None,
         }
     }
 
@@ -196,6 +213,7 @@ impl SequentialDisc {
             disc,
             store,
             write_parameters: default_write_parameters(geometry),
+            recorded: None,
         })
     }
 
@@ -222,10 +240,13 @@ impl SequentialDisc {
         Ok(pad)
     }
 
-    /// The cache reaches the disc: the store commits and this state survives a power loss.
+    /// The cache reaches the disc: the store commits and this state survives a power loss
+    /// (a simulated recording never reaches it).
     fn commit(&mut self) -> MediumResult<()> {
         self.store.commit().map_err(|e| store_error(&e, false))?;
-        self.synced = self.disc.clone();
+        if !self.testing() {
+            self.synced = self.disc.clone();
+        }
         Ok(())
     }
 
@@ -270,7 +291,9 @@ impl SequentialDisc {
         let rec = &self.recording;
         let recorded = match self.disc.state() {
             DiscState::OpenSession => {
-                let finalize = finalize || !self.disc.room_after_closing(rec);
+                let finalize = finalize
+                    || !self.session_keeps_disc_open()
+                    || !self.disc.room_after_closing(rec);
                 self.disc
                     .close_session(rec, (), finalize)
                     .ok_or(triples::COMMAND_SEQUENCE_ERROR)?
@@ -286,6 +309,7 @@ impl SequentialDisc {
             0
         };
         self.commit()?;
+        self.end_simulated_session();
         Ok(Busy {
             duration: g.recording_time(recorded.saturating_add(lead_out)),
         })
@@ -354,7 +378,7 @@ impl Medium for SequentialDisc {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        recording::disc_information(&self.disc, &self.recording)
+        recording::disc_information(self.as_recorded(), &self.recording)
     }
 
     fn track_information(
@@ -369,7 +393,7 @@ impl Medium for SequentialDisc {
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        toc::read_toc(&self.disc, cdb)
+        toc::read_toc(self.as_recorded(), cdb)
     }
 
     fn read_disc_structure(
@@ -383,7 +407,8 @@ impl Medium for SequentialDisc {
                 book,
                 layer_type: 0b0010,
                 sectors: u64::from(self.recording.capacity),
-                adip: identity,
+                // A DVD-R carries its maker in the pre-pits (format 0Eh), not in an ADIP.
+                adip: identity.filter(|_| self.geometry.dvd_minus.is_none()),
                 layers: self.dvd_layers(),
             },
             StructureFamily::Bd => Structures::Bd {
@@ -392,12 +417,16 @@ impl Medium for SequentialDisc {
                 layers: self.geometry.layers.count,
             },
         };
-        disc_structure::reply(cdb, structures)
+        let answer = |cdb: &ReadDiscStructure| disc_structure::reply(cdb, structures);
+        match self.geometry.dvd_minus {
+            Some(rules) => dvd_minus_r::read_disc_structure(rules, cdb, answer),
+            None => answer(cdb),
+        }
     }
 
     fn read_capacity(&self) -> MediumResult<CapacityData> {
         let end = self
-            .disc
+            .as_recorded()
             .closed_sessions()
             .last()
             .map_or(0, |(_, s)| s.end());
@@ -408,7 +437,8 @@ impl Medium for SequentialDisc {
     }
 
     fn format_capacities(&self) -> FormatCapacities {
-        let blank = self.disc.state() == DiscState::Blank;
+        let disc = self.as_recorded();
+        let blank = disc.state() == DiscState::Blank;
         let current = if blank && self.format.is_none() {
             CurrentCapacity {
                 blocks: self.recording.capacity,
@@ -423,7 +453,7 @@ impl Medium for SequentialDisc {
                 block_length: SECTOR as u32,
             }
         } else {
-            let recorded = self.disc.tracks().map(|(_, t)| t.data_end()).max();
+            let recorded = disc.tracks().map(|(_, t)| t.data_end()).max();
             CurrentCapacity {
                 blocks: recorded.map_or(0, recording::lba_field),
                 descriptor_type: CapacityDescriptorType::Formatted,
@@ -445,7 +475,7 @@ impl Medium for SequentialDisc {
     fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
         let blocks = whole_sectors(out.len())?;
         let first = u32::try_from(lba).map_err(|_| lba_out_of_range(lba))?;
-        if let Some(at) = self.disc.first_unreadable(lba.into(), blocks) {
+        if let Some(at) = self.as_recorded().first_unreadable(lba.into(), blocks) {
             return Err(MediumError::new(triples::LBA_OUT_OF_RANGE)
                 .with_information(u64::try_from(at).unwrap_or(0)));
         }
@@ -475,24 +505,33 @@ impl Medium for SequentialDisc {
                 .write(u64::from(u32::try_from(lba).unwrap_or(0)), data)
                 .map_err(|e| store_error(&e, false));
         }
+        self.check_disc_at_once_write()?;
         let next = self
             .disc
             .write_target(&self.recording, lba.into(), blocks)?;
         let at = u64::try_from(next.next_writable_address()).unwrap_or(0);
-        self.store
-            .write(at, data)
-            .map_err(|e| store_error(&e, false))?;
+        if !self.testing() {
+            self.store
+                .write(at, data)
+                .map_err(|e| store_error(&e, false))?;
+        }
         self.disc.record(&next, blocks, ());
         Ok(())
     }
 
     fn synchronize(&mut self) -> MediumResult<()> {
         self.pad_open_track(false)?;
-        self.commit()
+        let completed = self.complete_disc_at_once();
+        self.commit()?;
+        if completed {
+            self.end_simulated_session();
+        }
+        Ok(())
     }
 
     fn power_loss(&mut self) {
         self.store.discard_uncommitted();
+        self.recorded = None;
         self.disc = self.synced.clone();
         self.write_parameters = default_write_parameters(self.geometry);
     }
@@ -505,7 +544,14 @@ impl Medium for SequentialDisc {
         if self.write_parameters.is_none() {
             return Err(triples::INVALID_FIELD_IN_PARAMETER_LIST.into());
         }
-        self.write_parameters = Some(dvd_plus_write_parameters::validate(page)?);
+        let page = match self.geometry.dvd_minus {
+            Some(rules) => dvd_minus_r::validate(page, rules)?,
+            None => dvd_plus_write_parameters::validate(page)?,
+        };
+        if self.geometry.dvd_minus.is_some() {
+            self.set_test_write(page.test_write);
+        }
+        self.write_parameters = Some(page);
         Ok(())
     }
 
@@ -543,6 +589,7 @@ impl Medium for SequentialDisc {
         if self.disc.open_track.is_some() {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
+        self.check_disc_at_once_reservation()?;
         let Some(next) = self.disc.writable_track(&self.recording) else {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         };

@@ -1,4 +1,5 @@
-//! The saved recording state of a DVD+R or BD-R, and its checks on loading.
+//! The saved recording state of a DVD+R, BD-R, DVD-R or DVD-R DL, and its checks on loading.
+//! A DVD-R's test write is never saved: the state is the disc as recorded.
 //!
 //! # Format (version 1)
 //!
@@ -15,7 +16,7 @@
 //! }
 //! ```
 //!
-//! - `medium`: `"dvd+r"` or `"bd-r"`; `sessions` in disc order, only the last may have
+//! - `medium`: `"dvd+r"`, `"bd-r"`, `"dvd-r"` or `"dvd-r-dl"`; `sessions` in disc order, only the last may have
 //!   `closed: false`; `finalized` once the disc is complete.
 //! - tracks: `number` (1, 2, ... over the disc), `start`, `recorded` (sectors, whole ECC
 //!   blocks, at least one block). Each track follows the previous one of its session; a
