@@ -3,11 +3,11 @@
 //! on a blank disc, which then holds twice it. The capacity set is kept with the disc (as the
 //! spare areas are: recorded at once, a power loss keeps it).
 
-use mmc_core::cdb::LayerBoundary;
+use mmc_core::cdb::{DiscStructureMedia, LayerBoundary, SendDiscStructure};
 use mmc_core::sense::triples;
 
 use super::{recording_of, SequentialDisc};
-use crate::medium::disc_structure::DvdLayers;
+use crate::medium::disc_structure::{self, DvdLayers};
 use crate::medium::overwritable::{invalid_cdb_field, invalid_parameter};
 use crate::medium::{MediumError, MediumResult};
 
@@ -21,8 +21,31 @@ impl SequentialDisc {
         })
     }
 
+    /// SEND DISC STRUCTURE: format 20h of DVD media on a DVD+R DL, else 05/24/00 on the
+    /// media type (byte 1) or the format code (byte 7); on a closed disc 05/2C/00.
+    pub(super) fn receive_structure(
+        &mut self,
+        cdb: &SendDiscStructure,
+        list: &[u8],
+    ) -> MediumResult<()> {
+        if cdb.media_type != DiscStructureMedia::Dvd
+            && self.geometry.layers.settable_layer0.is_some()
+        {
+            // Byte 1 bits 3-0: the structures of another family.
+            return Err(invalid_cdb_field(1, Some(3)));
+        }
+        if cdb.format_code != disc_structure::LAYER_BOUNDARY {
+            // Byte 7: a structure this disc does not take.
+            return Err(invalid_cdb_field(7, None));
+        }
+        if self.disc.finalized {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        }
+        self.set_layer_boundary(list)
+    }
+
     /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL.
-    pub(super) fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
+    fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
         let Some(default) = self.geometry.layers.settable_layer0 else {
             return Err(invalid_cdb_field(7, None));
         };

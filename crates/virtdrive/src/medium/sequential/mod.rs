@@ -99,8 +99,8 @@ pub use dvd_plus_r_dl::{
 pub use geometry::{DvdMinus, Layers, MinimalRadius, SequentialMedium, StructureFamily};
 
 use mmc_core::cdb::{
-    CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
-    Reservation, ReserveTrack, SendDiscStructure, TrackAddressType,
+    CloseFunction, CloseTrackSession, ReadDiscStructure, ReadTocPmaAtip, Reservation, ReserveTrack,
+    SendDiscStructure, TrackAddressType,
 };
 use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
@@ -599,20 +599,7 @@ impl Medium for SequentialDisc {
     }
 
     fn send_disc_structure(&mut self, cdb: &SendDiscStructure, list: &[u8]) -> MediumResult<()> {
-        if cdb.media_type != DiscStructureMedia::Dvd
-            && self.geometry.layers.settable_layer0.is_some()
-        {
-            // Byte 1 bits 3-0: the structures of another family.
-            return Err(invalid_cdb_field(1, Some(3)));
-        }
-        if cdb.format_code != disc_structure::LAYER_BOUNDARY {
-            // Byte 7: a structure this disc does not take.
-            return Err(invalid_cdb_field(7, None));
-        }
-        if self.disc.finalized {
-            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
-        }
-        self.set_layer_boundary(list)
+        self.receive_structure(cdb, list)
     }
 
     fn advance(&mut self, _now: VirtualTime) {}
