@@ -29,6 +29,7 @@ use discwriter::{
 };
 use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::{DiscInformation, ResponseFormat, TrackInformation};
+use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::Transport;
 use virtdrive::medium::sequential::{DVD_R_DL_SECTORS, DVD_R_FIRST_BORDER};
 use virtdrive::medium::{self, MediumKind};
@@ -60,12 +61,8 @@ struct Disc {
 }
 
 fn disc<T: Transport>(d: &mut T) -> Disc {
-    let info = DiscInformation::parse(&testkit::command_in(
-        d,
-        &testkit::READ_DISC_INFORMATION,
-        34,
-    ))
-    .unwrap();
+    let info = DiscInformation::parse(&testkit::command_in(d, &testkit::READ_DISC_INFORMATION, 34))
+        .unwrap();
     // A complete disc has no invisible track, so no next writable address.
     let next_writable = match info.disc_status {
         DiscStatus::Complete => None,
@@ -116,7 +113,7 @@ fn no_verify() -> WriteOptions {
 }
 
 /// Page 05h of every MODE SELECT (10): (write type, multi-session).
-fn pages_05h(records: &[mmc_core::trace::TraceRecord]) -> Vec<(u8, u8)> {
+fn pages_05h(records: &[TraceRecord]) -> Vec<(u8, u8)> {
     records
         .iter()
         .filter(|r| r.cdb.get(..2) == Some("55"))
@@ -138,7 +135,10 @@ fn a_dvd_r_takes_a_session_per_write_and_stays_appendable() {
     );
     assert_eq!(MediaPhysicalType::Dvddashr as u32, 9, "imapi2.h");
     assert!(w.is_current_media_supported().unwrap());
-    assert_eq!(w.current_media_status().unwrap(), ms::BLANK | ms::APPENDABLE);
+    assert_eq!(
+        w.current_media_status().unwrap(),
+        ms::BLANK | ms::APPENDABLE
+    );
     assert!(w.media_physically_blank().unwrap());
     assert_eq!(w.total_sectors_on_media().unwrap() as u64, DVD_R_CAPACITY);
     assert_eq!(w.free_sectors_on_media().unwrap() as u64, DVD_R_CAPACITY);
@@ -303,7 +303,11 @@ fn a_stream_of_unknown_length_is_a_session_on_a_dvd_r() {
         },
     );
     let o = w
-        .write_stream(Box::new(Pipe(Cursor::new(data.clone()))), None, &mut |_, _| {})
+        .write_stream(
+            Box::new(Pipe(Cursor::new(data.clone()))),
+            None,
+            &mut |_, _| {},
+        )
         .unwrap();
     assert_eq!((o.start_lba, o.sectors, o.disc_closed), (0, 700, false));
     let mut d = w.take_recorder().unwrap().unwrap().into_transport();
@@ -330,9 +334,11 @@ fn cancel_mid_write_leaves_a_dvd_r_appendable_with_what_was_written() {
             }
         },
     );
-    let Err(e @ Error::RequestCancelled {
-        last_written_lba: Some(last),
-    }) = r
+    let Err(
+        e @ Error::RequestCancelled {
+            last_written_lba: Some(last),
+        },
+    ) = r
     else {
         panic!("{r:?}");
     };
@@ -351,7 +357,12 @@ fn cancel_mid_write_leaves_a_dvd_r_appendable_with_what_was_written() {
     let again = image(32, 8);
     let (r, _, mut d) = traced_write(d, &again, no_verify());
     assert_eq!(r.unwrap().start_lba as u64, next);
-    assert_same_sectors(&read_back(&mut d, next as i64, 32), &again, next as i64, "next");
+    assert_same_sectors(
+        &read_back(&mut d, next as i64, 32),
+        &again,
+        next as i64,
+        "next",
+    );
 }
 
 #[test]
@@ -365,7 +376,10 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
     assert_eq!(MediaPhysicalType::DvddashrDualLayer as u32, 11, "imapi2.h");
     assert_eq!(w.total_sectors_on_media().unwrap(), DVD_R_DL_SECTORS);
     let blank = w.current_media_status().unwrap();
-    assert_eq!(blank & (ms::BLANK | ms::APPENDABLE), ms::BLANK | ms::APPENDABLE);
+    assert_eq!(
+        blank & (ms::BLANK | ms::APPENDABLE),
+        ms::BLANK | ms::APPENDABLE
+    );
 
     let (r, _) = write_collecting(&w, &img);
     let o = r.unwrap();
@@ -377,7 +391,10 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
         .into_iter()
         .find(|c| c[0] == RESERVE_TRACK)
         .expect("RESERVE TRACK");
-    assert_eq!(u32::from_be_bytes([reserve[5], reserve[6], reserve[7], reserve[8]]), 1000);
+    assert_eq!(
+        u32::from_be_bytes([reserve[5], reserve[6], reserve[7], reserve[8]]),
+        1000
+    );
     assert!(!sent(&records, CLOSE_TRACK_SESSION), "the drive closes it");
 
     assert_eq!(disc(&mut d), complete(1));
@@ -397,15 +414,17 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
     assert!(!sent(&records, MODE_SELECT_10));
 }
 
-use mmc_core::trace::Tracing;
-
 #[test]
 fn a_dvd_r_dl_refuses_a_stream_of_unknown_length_and_an_image_too_large() {
     // Disc-at-Once reserves the size first: a stream without one is refused as an invalid
     // argument, naming why, with nothing sent.
     let w = writer(traced(DVD_R_DL), no_verify());
     let e = w
-        .write_stream(Box::new(Pipe(Cursor::new(image(100, 1)))), None, &mut |_, _| {})
+        .write_stream(
+            Box::new(Pipe(Cursor::new(image(100, 1)))),
+            None,
+            &mut |_, _| {},
+        )
         .unwrap_err();
     assert!(matches!(e, Error::Api(ApiMisuse::InvalidArg(_))), "{e:?}");
     assert_eq!(e.hresult(), 0x8007_0057, "E_INVALIDARG");
@@ -419,7 +438,12 @@ fn a_dvd_r_dl_refuses_a_stream_of_unknown_length_and_an_image_too_large() {
     let w = writer(Tracing::new(d), no_verify());
     let too_large = (u64::from(DVD_R_DL_SECTORS) + 1) * 2048;
     let e = w
-        .write(&mut Cursor::new(Vec::new()), too_large, None, &mut |_, _| {})
+        .write(
+            &mut Cursor::new(Vec::new()),
+            too_large,
+            None,
+            &mut |_, _| {},
+        )
         .unwrap_err();
     assert!(
         matches!(e, Error::StreamTooLargeForCurrentMedia { .. }),
@@ -427,7 +451,10 @@ fn a_dvd_r_dl_refuses_a_stream_of_unknown_length_and_an_image_too_large() {
     );
     assert_eq!(
         (e.hresult(), e.imapi_name()),
-        (0xC0AA_0404, "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA")
+        (
+            0xC0AA_0404,
+            "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"
+        )
     );
     let (mut d, records) = drive_and_transcript(&w);
     assert!(writes_in(&records).is_empty() && !sent(&records, RESERVE_TRACK));
@@ -483,4 +510,49 @@ fn verification_on_dvd_r_and_dvd_r_dl() {
         );
         assert_eq!(e.imapi_name(), "E_IMAPI_BURN_VERIFICATION_FAILED");
     }
+}
+
+/// Cancel in the middle of a Disc-at-Once write: the engine sends what the drive holds to
+/// the disc (SYNCHRONIZE CACHE) and no CLOSE, as growisofs and libburn end a Disc-at-Once
+/// recording. What was written reads back; the reservation stays open, partly written (READ
+/// TRACK INFORMATION: a reserved track, its next writable address after the last sector
+/// written), so the disc is incomplete, and, being recorded in one session, takes no further
+/// write.
+#[test]
+fn cancel_mid_write_on_a_dvd_r_dl_keeps_what_was_written_in_the_open_reservation() {
+    let img = image(30_000, 7);
+    let w = writer(traced(DVD_R_DL), WriteOptions::default());
+    let r = w.write(
+        &mut Cursor::new(img.clone()),
+        img.len() as u64,
+        None,
+        &mut |e: &ProgressEvent, cancel: &CancelHandle| {
+            if e.action == WriteAction::WritingData && e.last_written_lba >= 15_000 {
+                cancel.cancel();
+            }
+        },
+    );
+    let Err(Error::RequestCancelled {
+        last_written_lba: Some(last),
+    }) = r
+    else {
+        panic!("{r:?}");
+    };
+    let (mut d, records) = drive_and_transcript(&w);
+    assert!(!sent(&records, CLOSE_TRACK_SESSION));
+    let written = last as u64 + 1;
+    assert_eq!(disc(&mut d).status, DiscStatus::Incomplete);
+    let t1 = track(&mut d, 1);
+    assert!(t1.reserved_track);
+    assert_eq!(t1.track_size, 30_000);
+    assert_eq!(t1.next_writable_address, Some(written as u32));
+    assert_same_sectors(
+        &read_back(&mut d, 0, written),
+        &img[..written as usize * 2048],
+        0,
+        "before the cancel",
+    );
+    let w = writer(d, no_verify());
+    let (r, _) = write_collecting(&w, &image(16, 8));
+    assert!(matches!(r, Err(Error::InvalidMediaState { .. })), "{r:?}");
 }
