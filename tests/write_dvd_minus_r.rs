@@ -375,10 +375,11 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
     );
     assert_eq!(MediaPhysicalType::DvddashrDualLayer as u32, 11, "imapi2.h");
     assert_eq!(w.total_sectors_on_media().unwrap(), DVD_R_DL_SECTORS);
-    let blank = w.current_media_status().unwrap();
+    // Blank, and its next write is its one session: FINAL_SESSION, "only one additional
+    // session" (imapi2.h's IMAPI_FORMAT2_DATA_MEDIA_STATE).
     assert_eq!(
-        blank & (ms::BLANK | ms::APPENDABLE),
-        ms::BLANK | ms::APPENDABLE
+        w.current_media_status().unwrap(),
+        ms::BLANK | ms::APPENDABLE | ms::FINAL_SESSION
     );
 
     let (r, _) = write_collecting(&w, &img);
