@@ -315,6 +315,76 @@ fn a_stream_of_unknown_length_is_a_session_on_a_dvd_r() {
     assert_same_sectors(&read_back(&mut d, 0, 700), &data, 0, "stream");
 }
 
+/// A stream of unknown length starts with page 05h keeping the disc open (11b): if it turns
+/// out to leave at most 2 % of the disc, the page is sent again with no next session (00b)
+/// before CLOSE SESSION, and the disc is finalized.
+#[test]
+fn a_stream_that_turns_out_to_leave_at_most_2_percent_closes_the_dvd_r() {
+    let two_percent = DVD_R_CAPACITY / 50;
+    let first = pad(DVD_R_CAPACITY - two_percent - FIRST_BORDER - 64 * ECC_BLOCK);
+    let nwa = first + FIRST_BORDER;
+    let sectors = DVD_R_CAPACITY - nwa - two_percent;
+    let data = image(sectors, 11);
+    let w = writer(Tracing::new(dvd_r_with_session(first)), no_verify());
+    let o = w
+        .write_stream(
+            Box::new(Pipe(Cursor::new(data.clone()))),
+            None,
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert_eq!((o.start_lba as u64, o.sectors), (nwa, sectors));
+    assert!(o.disc_closed);
+    let (mut d, records) = drive_and_transcript(&w);
+    assert_eq!(pages_05h(&records), [(0x00, 0b11), (0x00, 0b00)]);
+    assert_eq!(disc(&mut d), complete(2));
+    assert_same_sectors(
+        &read_back(&mut d, nwa as i64, sectors),
+        &data,
+        nwa as i64,
+        "the stream",
+    );
+}
+
+/// Sectors of zeros without end.
+struct Zeros;
+
+impl Read for Zeros {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        buf.fill(0);
+        Ok(buf.len())
+    }
+}
+
+/// A stream of unknown length that goes on past the free space fills the disc and is
+/// E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA; what was written is closed and reads
+/// back, the disc full.
+#[test]
+fn a_stream_longer_than_the_free_space_fills_the_dvd_r_then_is_stream_too_large() {
+    let first = DVD_R_CAPACITY - FIRST_BORDER - 1024;
+    let nwa = first + FIRST_BORDER;
+    let w = writer(dvd_r_with_session(first), no_verify());
+    assert_eq!(w.free_sectors_on_media().unwrap(), 1024);
+    let e = w
+        .write_stream(Box::new(Zeros), None, &mut |_, _| {})
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::StreamTooLargeForCurrentMedia { free: 1024, .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.imapi_name(),
+        "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"
+    );
+    assert_eq!(
+        w.last_written_lba().unwrap(),
+        Some(DVD_R_CAPACITY as i64 - 1)
+    );
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(disc(&mut d), complete(2), "nothing is left to append to");
+    assert!(read_back(&mut d, nwa as i64, 1024).iter().all(|&b| b == 0));
+}
+
 /// Cancel in the middle of an incremental write: IMAPI stops sending data and closes what
 /// was written, as on the other write-once media; MMC lets the host close the partly written
 /// track and the session (CLOSE TRACK, CLOSE SESSION with multi-session 11b), so the disc
