@@ -19,9 +19,15 @@ const FIRST_BORDER: u64 = 16_384;
 const LATER_BORDER: u64 = 3_072;
 const DVD_R_SECTORS: u64 = 2_298_496;
 
-fn result_of(o: &Output) -> Value {
+/// `discwriter write IMAGE --drive SPEC --json EXTRA...`: whether it succeeded, and its
+/// result line.
+fn write_json(image: &Path, spec: &str, home: &Path, extra: &[&str]) -> (bool, Value) {
+    let mut args = vec!["write", image.to_str().unwrap(), "--drive", spec, "--json"];
+    args.extend(extra);
+    let o = discwriter(&args, home);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_result_schema(out.lines().last().expect("a result line"))
+    let result = assert_result_schema(out.lines().last().expect("a result line"));
+    (o.status.success(), result)
 }
 
 fn disc_info(spec: &str, home: &Path) -> Value {
@@ -74,14 +80,7 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
     for (i, img) in images.iter().enumerate() {
         let path = home.join(format!("s{}.img", i + 1));
         std::fs::write(&path, img).unwrap();
-        let o = ok(
-            discwriter(
-                &["write", path.to_str().unwrap(), "--drive", &spec, "--json"],
-                home,
-            ),
-            "write",
-        );
-        let r = result_of(&o);
+        let (_, r) = write_json(&path, &spec, home, &[]);
         assert_eq!(r["code"], "S_OK", "{r}");
         assert_eq!(r["start_lba"], starts[i], "session {}", i + 1);
         assert_eq!(r["disc_closed"], false);
@@ -104,23 +103,8 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
     // A third write with --close finalizes the disc (and is verified in full).
     let third = home.join("s3.img");
     std::fs::write(&third, image(64, 3)).unwrap();
-    let o = ok(
-        discwriter(
-            &[
-                "write",
-                third.to_str().unwrap(),
-                "--drive",
-                &spec,
-                "--close",
-                "--verify",
-                "full",
-                "--json",
-            ],
-            home,
-        ),
-        "write --close",
-    );
-    let r = result_of(&o);
+    let (_, r) = write_json(&third, &spec, home, &["--close", "--verify", "full"]);
+    assert_eq!(r["code"], "S_OK", "{r}");
     assert_eq!(
         (&r["disc_closed"], &r["verified"]),
         (&Value::from(true), &Value::from("full"))
@@ -131,12 +115,8 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
     assert!(read_session(&spec, home, None) == image(64, 3));
 
     // A finalized disc takes no more: IMAPI's code, and the disc as it was.
-    let o = discwriter(
-        &["write", third.to_str().unwrap(), "--drive", &spec, "--json"],
-        home,
-    );
-    assert!(!o.status.success());
-    let r = result_of(&o);
+    let (success, r) = write_json(&third, &spec, home, &[]);
+    assert!(!success);
     assert_eq!(r["code"], "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE", "{r}");
     assert_eq!(r["hresult"], "0xC0AA0402");
     assert_eq!(r["sectors"], 0);
@@ -151,14 +131,7 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
     let img = image(2_000, 4);
     let path = home.join("dl.img");
     std::fs::write(&path, &img).unwrap();
-    let o = ok(
-        discwriter(
-            &["write", path.to_str().unwrap(), "--drive", &spec, "--json"],
-            home,
-        ),
-        "write",
-    );
-    let r = result_of(&o);
+    let (_, r) = write_json(&path, &spec, home, &[]);
     assert_eq!(
         (&r["code"], &r["start_lba"], &r["disc_closed"]),
         (&Value::from("S_OK"), &Value::from(0), &Value::from(true)),
@@ -172,12 +145,9 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
     assert!(read_session(&spec, home, None) == img);
 
     // One session: a second write is refused with IMAPI's code.
-    let o = discwriter(
-        &["write", path.to_str().unwrap(), "--drive", &spec, "--json"],
-        home,
-    );
-    assert!(!o.status.success());
-    assert_eq!(result_of(&o)["code"], "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE");
+    let (success, r) = write_json(&path, &spec, home, &[]);
+    assert!(!success);
+    assert_eq!(r["code"], "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE");
 
     // Standard input of unknown size: Disc-at-Once reserves the size first, so the write
     // is refused before anything is recorded, saying why; with --size it is written.

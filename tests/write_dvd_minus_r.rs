@@ -112,14 +112,10 @@ fn no_verify() -> WriteOptions {
     }
 }
 
-/// Page 05h of every MODE SELECT (10): (write type, multi-session).
-fn pages_05h(records: &[TraceRecord]) -> Vec<(u8, u8)> {
-    records
+/// Page 05h of every MODE SELECT (10): (write type, multi-session), MMC-6 7.5.4.
+fn write_types(records: &[TraceRecord]) -> Vec<(u8, u8)> {
+    pages_05h(records)
         .iter()
-        .filter(|r| r.cdb.get(..2) == Some("55"))
-        .filter_map(|r| mmc_core::wire::parse_hex_words([r.data_out.as_deref()?]).ok())
-        .filter_map(|list| list.get(8..).map(<[u8]>::to_vec))
-        .filter(|page| page.first().map(|b| b & 0x3F) == Some(0x05))
         .map(|p| (p[2] & 0x0F, p[3] >> 6))
         .collect()
 }
@@ -189,7 +185,7 @@ fn a_dvd_r_takes_a_session_per_write_and_stays_appendable() {
 fn the_incremental_write_sends_page_05h_with_a_next_session_and_closes_track_and_session() {
     let (r, records, _) = traced_write(drive(DVD_R), &image(100, 1), no_verify());
     r.unwrap();
-    assert_eq!(pages_05h(&records), [(0x00, 0b11)], "Incremental, 11b");
+    assert_eq!(write_types(&records), [(0x00, 0b11)], "Incremental, 11b");
     assert!(!sent(&records, RESERVE_TRACK));
     assert_eq!(closes(&records), [(0b001, 1), (0b010, 0)]);
 }
@@ -206,7 +202,7 @@ fn force_media_to_be_closed_finalizes_a_dvd_r_and_a_further_write_is_refused() {
     let (r, records, mut d) = traced_write(d, &img, options);
     let o = r.unwrap();
     assert!(o.disc_closed);
-    assert_eq!(pages_05h(&records), [(0x00, 0b00)], "no next session");
+    assert_eq!(write_types(&records), [(0x00, 0b00)], "no next session");
     assert_eq!(disc(&mut d), complete(2));
     let start = pad(100) + FIRST_BORDER;
     assert_same_sectors(
@@ -263,7 +259,7 @@ fn a_dvd_r_write_leaving_at_most_2_percent_closes_the_disc() {
     let o = r.unwrap();
     assert_eq!(o.start_lba as u64, nwa);
     assert!(o.disc_closed, "{free} - {sectors} left of {DVD_R_CAPACITY}");
-    assert_eq!(pages_05h(&records), [(0x00, 0b00)]);
+    assert_eq!(write_types(&records), [(0x00, 0b00)]);
     assert_eq!(disc(&mut d), complete(2));
     assert_same_sectors(
         &read_back(&mut d, nwa as i64, sectors),
@@ -285,6 +281,10 @@ fn a_dvd_r_write_leaving_at_most_2_percent_closes_the_disc() {
 /// A pipe: hands out its data in pieces and never seeks.
 struct Pipe(Cursor<Vec<u8>>);
 
+fn pipe(data: &[u8]) -> Box<Pipe> {
+    Box::new(Pipe(Cursor::new(data.to_vec())))
+}
+
 impl Read for Pipe {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = buf.len().min(3000);
@@ -302,13 +302,7 @@ fn a_stream_of_unknown_length_is_a_session_on_a_dvd_r() {
             ..WriteOptions::default()
         },
     );
-    let o = w
-        .write_stream(
-            Box::new(Pipe(Cursor::new(data.clone()))),
-            None,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let o = w.write_stream(pipe(&data), None, &mut |_, _| {}).unwrap();
     assert_eq!((o.start_lba, o.sectors, o.disc_closed), (0, 700, false));
     let mut d = w.take_recorder().unwrap().unwrap().into_transport();
     assert_eq!(disc(&mut d), appendable(1, pad(700) + FIRST_BORDER));
@@ -326,17 +320,11 @@ fn a_stream_that_turns_out_to_leave_at_most_2_percent_closes_the_dvd_r() {
     let sectors = DVD_R_CAPACITY - nwa - two_percent;
     let data = image(sectors, 11);
     let w = writer(Tracing::new(dvd_r_with_session(first)), no_verify());
-    let o = w
-        .write_stream(
-            Box::new(Pipe(Cursor::new(data.clone()))),
-            None,
-            &mut |_, _| {},
-        )
-        .unwrap();
+    let o = w.write_stream(pipe(&data), None, &mut |_, _| {}).unwrap();
     assert_eq!((o.start_lba as u64, o.sectors), (nwa, sectors));
     assert!(o.disc_closed);
     let (mut d, records) = drive_and_transcript(&w);
-    assert_eq!(pages_05h(&records), [(0x00, 0b11), (0x00, 0b00)]);
+    assert_eq!(write_types(&records), [(0x00, 0b11), (0x00, 0b00)]);
     assert_eq!(disc(&mut d), complete(2));
     assert_same_sectors(
         &read_back(&mut d, nwa as i64, sectors),
@@ -344,16 +332,6 @@ fn a_stream_that_turns_out_to_leave_at_most_2_percent_closes_the_dvd_r() {
         nwa as i64,
         "the stream",
     );
-}
-
-/// Sectors of zeros without end.
-struct Zeros;
-
-impl Read for Zeros {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        buf.fill(0);
-        Ok(buf.len())
-    }
 }
 
 /// A stream of unknown length that goes on past the free space fills the disc and is
@@ -366,7 +344,7 @@ fn a_stream_longer_than_the_free_space_fills_the_dvd_r_then_is_stream_too_large(
     let w = writer(dvd_r_with_session(first), no_verify());
     assert_eq!(w.free_sectors_on_media().unwrap(), 1024);
     let e = w
-        .write_stream(Box::new(Zeros), None, &mut |_, _| {})
+        .write_stream(Box::new(std::io::repeat(0)), None, &mut |_, _| {})
         .unwrap_err();
     assert!(
         matches!(e, Error::StreamTooLargeForCurrentMedia { free: 1024, .. }),
@@ -385,6 +363,24 @@ fn a_stream_longer_than_the_free_space_fills_the_dvd_r_then_is_stream_too_large(
     assert!(read_back(&mut d, nwa as i64, 1024).iter().all(|&b| b == 0));
 }
 
+/// Writes `img`, cancelling once the writer reports LBA `at` written.
+fn write_cancelled_at<T: Transport + Send>(
+    w: &DataWriter<T>,
+    img: &[u8],
+    at: i64,
+) -> Result<discwriter::WriteOutcome, Error> {
+    w.write(
+        &mut Cursor::new(img.to_vec()),
+        img.len() as u64,
+        None,
+        &mut |e: &ProgressEvent, cancel: &CancelHandle| {
+            if e.action == WriteAction::WritingData && e.last_written_lba >= at {
+                cancel.cancel();
+            }
+        },
+    )
+}
+
 /// Cancel in the middle of an incremental write: IMAPI stops sending data and closes what
 /// was written, as on the other write-once media; MMC lets the host close the partly written
 /// track and the session (CLOSE TRACK, CLOSE SESSION with multi-session 11b), so the disc
@@ -394,16 +390,7 @@ fn a_stream_longer_than_the_free_space_fills_the_dvd_r_then_is_stream_too_large(
 fn cancel_mid_write_leaves_a_dvd_r_appendable_with_what_was_written() {
     let img = image(30_000, 7);
     let w: DataWriter<EmulatedDrive> = writer(drive(DVD_R), WriteOptions::default());
-    let r = w.write(
-        &mut Cursor::new(img.clone()),
-        img.len() as u64,
-        None,
-        &mut |e: &ProgressEvent, cancel: &CancelHandle| {
-            if e.action == WriteAction::WritingData && e.last_written_lba >= 15_000 {
-                cancel.cancel();
-            }
-        },
-    );
+    let r = write_cancelled_at(&w, &img, 15_000);
     let Err(
         e @ Error::RequestCancelled {
             last_written_lba: Some(last),
@@ -457,7 +444,7 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
     assert_eq!((o.start_lba, o.sectors), (0, 1000));
     assert!(o.disc_closed, "Disc-at-Once closes the disc");
     let (mut d, records) = drive_and_transcript(&w);
-    assert_eq!(pages_05h(&records), [(0x02, 0b00)], "Disc-at-Once");
+    assert_eq!(write_types(&records), [(0x02, 0b00)], "Disc-at-Once");
     let reserve = cdbs(&records)
         .into_iter()
         .find(|c| c[0] == RESERVE_TRACK)
@@ -491,11 +478,7 @@ fn a_dvd_r_dl_refuses_a_stream_of_unknown_length_and_an_image_too_large() {
     // argument, naming why, with nothing sent.
     let w = writer(traced(DVD_R_DL), no_verify());
     let e = w
-        .write_stream(
-            Box::new(Pipe(Cursor::new(image(100, 1)))),
-            None,
-            &mut |_, _| {},
-        )
+        .write_stream(pipe(&image(100, 1)), None, &mut |_, _| {})
         .unwrap_err();
     assert!(matches!(e, Error::Api(ApiMisuse::InvalidArg(_))), "{e:?}");
     assert_eq!(e.hresult(), 0x8007_0057, "E_INVALIDARG");
@@ -593,16 +576,7 @@ fn verification_on_dvd_r_and_dvd_r_dl() {
 fn cancel_mid_write_on_a_dvd_r_dl_keeps_what_was_written_in_the_open_reservation() {
     let img = image(30_000, 7);
     let w = writer(traced(DVD_R_DL), WriteOptions::default());
-    let r = w.write(
-        &mut Cursor::new(img.clone()),
-        img.len() as u64,
-        None,
-        &mut |e: &ProgressEvent, cancel: &CancelHandle| {
-            if e.action == WriteAction::WritingData && e.last_written_lba >= 15_000 {
-                cancel.cancel();
-            }
-        },
-    );
+    let r = write_cancelled_at(&w, &img, 15_000);
     let Err(Error::RequestCancelled {
         last_written_lba: Some(last),
     }) = r
