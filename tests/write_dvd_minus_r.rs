@@ -22,7 +22,7 @@ mod common;
 use std::io::{Cursor, Read};
 
 use common::*;
-use discwriter::writer::{media_state as ms, MediaPhysicalType};
+use discwriter::writer::{media_state as ms, MediaPhysicalType, MultisessionMedium};
 use discwriter::{
     ApiMisuse, CancelHandle, DataWriter, Error, ProgressEvent, VerificationLevel, WriteAction,
     WriteOptions,
@@ -149,6 +149,24 @@ fn a_dvd_r_takes_a_session_per_write_and_stays_appendable() {
     assert_eq!(
         w.free_sectors_on_media().unwrap() as u64,
         DVD_R_CAPACITY - second_start
+    );
+
+    // IMultisessionSequential2 for the program that adds a session to the file system.
+    let interfaces = w.multisession_interfaces().unwrap();
+    assert_eq!(interfaces.len(), 1);
+    assert!(interfaces[0].is_supported_on_current_media_state);
+    let MultisessionMedium::Sequential(seq) = &interfaces[0].medium else {
+        panic!("{interfaces:?}");
+    };
+    assert_eq!(
+        (
+            seq.is_first_data_session,
+            seq.start_address_of_previous_session,
+            seq.last_written_address_of_previous_session,
+            seq.next_writable_address,
+            seq.write_unit_size,
+        ),
+        (false, 0, pad(1000) as i64 - 1, second_start as i64, 16)
     );
 
     let (r, _) = write_collecting(&w, &second);
