@@ -31,7 +31,7 @@ use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::{DiscInformation, ResponseFormat, TrackInformation};
 use mmc_core::trace::{TraceRecord, Tracing};
 use mmc_core::Transport;
-use virtdrive::medium::sequential::{DVD_R_DL_SECTORS, DVD_R_FIRST_BORDER};
+use virtdrive::medium::sequential::DVD_R_DL_SECTORS;
 use virtdrive::medium::{self, MediumKind};
 use virtdrive::store::MemoryStore;
 use virtdrive::{DriveConfig, EmulatedDrive};
@@ -43,7 +43,7 @@ const DVD_R_CAPACITY: u64 = 2_298_496;
 const ECC_BLOCK: u64 = 16;
 /// A border after the first session (border-out and the next border-in), and after a later
 /// one.
-const FIRST_BORDER: u64 = DVD_R_FIRST_BORDER as u64;
+const FIRST_BORDER: u64 = 16_384;
 const LATER_BORDER: u64 = 3_072;
 // Opcodes.
 const RESERVE_TRACK: u8 = 0x53;
