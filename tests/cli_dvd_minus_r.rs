@@ -157,6 +157,10 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("E_INVALIDARG"), "{err}");
     assert!(err.contains("length must be known"), "{err}");
+    assert!(
+        err.contains("--size"),
+        "the command says how to give the length: {err}"
+    );
     assert_eq!(disc_info(&other, home)["status"], "blank");
     let bytes = (100 * 2048).to_string();
     let o = with_stdin(
