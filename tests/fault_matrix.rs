@@ -1,13 +1,14 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
-//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW and BD-RE where
-//! it applies.
+//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R
+//! and DVD-R DL where it applies.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
 //! it back through the drive. Then the disc must still be usable: a write-once disc is not
 //! closed and takes a new write at its next writable address, a rewritable one is written
-//! over. Every (row, medium) runs even when another fails, and the failures are listed
+//! over; a DVD-R DL, written Disc-at-Once in one session, takes a new write only if nothing
+//! was recorded, and otherwise refuses it before anything is sent. Every (row, medium) runs even when another fails, and the failures are listed
 //! together at the end. The README's "The fault matrix" section is the same table for readers.
 
 mod common;
@@ -32,15 +33,20 @@ const FAULT_LBA: i64 = 160;
 
 const DVD_PLUS_R: MediumKind = MediumKind::DvdPlusR;
 const BD_R: MediumKind = MediumKind::BdR;
+const DVD_R: MediumKind = MediumKind::DvdR;
+const DVD_R_DL: MediumKind = MediumKind::DvdRDl;
 
-const ALL: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, BD_RE];
-/// Page 05h and its MODE SENSE/SELECT, and OPC before writing, are CD steps.
+const ALL: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, BD_RE, DVD_R, DVD_R_DL];
+/// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
+const PAGE_05H: &[MediumKind] = &[CD_R, DVD_R, DVD_R_DL];
+/// The CD post-gap and a real buffer underrun.
 const CD: &[MediumKind] = &[CD_R];
-/// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none).
-const CLOSING: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW];
+/// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none, and a DVD-R DL
+/// written Disc-at-Once is closed by the drive after SYNCHRONIZE CACHE).
+const CLOSING: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, DVD_R];
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
 /// Media recorded session by session.
-const WRITE_ONCE: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R];
+const WRITE_ONCE: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_R, DVD_R_DL];
 
 // Opcodes the errors name (MMC-6).
 const TEST_UNIT_READY: u8 = 0x00;
@@ -245,14 +251,14 @@ fn matrix() -> Vec<Row> {
         r!(FAIL, E::Fail { .. }, Validating, ALL, "matrix/validating-unmapped-sense.json")
             .names(READ_DISC_INFORMATION),
         r!(GET_CONFIGURATION_NOT_SUPPORTED, E::GetConfigurationNotSupported, Validating, ALL, "matrix/validating-get-configuration-invalid-opcode.json"),
-        r!(NO_SUCH_MODE_PAGE, E::NoSuchModePage { .. }, Preparing, CD, "matrix/preparing-no-mode-page.json")
+        r!(NO_SUCH_MODE_PAGE, E::NoSuchModePage { .. }, Preparing, PAGE_05H, "matrix/preparing-no-mode-page.json")
             .names(MODE_SENSE_10),
-        r!(INVALID_MODE_PARAMETERS, E::InvalidModeParameters { .. }, Preparing, CD, "matrix/preparing-invalid-mode-parameters.json")
+        r!(INVALID_MODE_PARAMETERS, E::InvalidModeParameters { .. }, Preparing, PAGE_05H, "matrix/preparing-invalid-mode-parameters.json")
             .names(MODE_SELECT_10),
-        r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, CD, "matrix/preparing-power-calibration.json")
+        r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, PAGE_05H, "matrix/preparing-power-calibration.json")
             .names(SEND_OPC_INFORMATION),
         // The disc calibrates only up to 4x: OPC at the fastest speed fails (03/73/03).
-        r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, CD, "")
+        r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, PAGE_05H, "")
             .no_plan().setup(|h| h.drive.inner_mut().set_max_calibrated_speed(Some(706)))
             .names(SEND_OPC_INFORMATION),
 
@@ -556,8 +562,26 @@ fn run(row: &Row, kind: MediumKind) {
     };
 
     // The disc is still usable: a write-once disc is not closed and takes the next write at
-    // its next writable address; a rewritable disc is written over.
+    // its next writable address; a rewritable disc is written over. A DVD-R DL is recorded
+    // Disc-at-Once, its one session over the reservation the write made: once anything is
+    // recorded it takes no further write, closed or not, and the next write is refused
+    // before anything is sent, with what was recorded left as it was.
     let write_once = WRITE_ONCE.contains(&kind);
+    if kind == DVD_R_DL && before.status != DiscState::Blank {
+        let w2 = writer(Tracing::new(&mut d), matrix_options());
+        let (r2, _) = write_collecting(&w2, &image(300, 2));
+        assert!(
+            matches!(r2, Err(Error::InvalidMediaState { .. })),
+            "the next write: {r2:?}"
+        );
+        let (_, records) = drive_and_transcript(&w2);
+        assert!(!recorded_anything(&records), "the next write recorded");
+        if kept > 0 {
+            let disc = read_back(&mut d, 0, kept as u64);
+            assert_same_sectors(&disc, &data[..kept as usize * 2048], 0, "the first write");
+        }
+        return;
+    }
     if write_once {
         assert_ne!(before.status, DiscState::Complete, "the disc was closed");
     }

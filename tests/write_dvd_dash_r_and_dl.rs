@@ -138,17 +138,6 @@ fn write(
     (outcome, records, d)
 }
 
-/// The page 05h of every MODE SELECT (10): the parameter list after its 8-byte header.
-fn pages_05h(records: &[TraceRecord]) -> Vec<Vec<u8>> {
-    records
-        .iter()
-        .filter(|r| r.cdb.get(..2) == Some("55"))
-        .filter_map(|r| mmc_core::wire::parse_hex_words([r.data_out.as_deref()?]).ok())
-        .filter_map(|list| list.get(8..).map(<[u8]>::to_vec))
-        .filter(|page| page.first().map(|b| b & 0x3F) == Some(0x05))
-        .collect()
-}
-
 /// Index of the first command with this opcode.
 fn first(records: &[TraceRecord], opcode: u8) -> Option<usize> {
     cdbs(records).iter().position(|c| c[0] == opcode)

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
 
-/// Write data to optical discs (CD-R, DVD+R, BD-R, DVD+RW, BD-RE) with the behaviour of
+/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, DVD+RW,
+/// BD-RE) with the behaviour of
 /// IMAPI2's IDiscFormat2Data::Write, read it back, and decode what drives say. Without
 /// --drive, every command uses an embedded virtual BD-RE drive kept in the user's data
 /// directory, so it works on a machine without a drive.
@@ -33,8 +34,8 @@ pub struct DriveArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write an image (a whole number of 2048-byte sectors) to the disc: a new session on
-    /// write-once media (CD-R, DVD+R, BD-R), from sector 0 on rewritable media (DVD+RW,
-    /// BD-RE; formatted first when new).
+    /// write-once media (CD-R, DVD-R, DVD+R, BD-R; a DVD-R DL takes one, Disc-at-Once), from
+    /// sector 0 on rewritable media (DVD+RW, BD-RE; formatted first when new).
     Write(WriteArgs),
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.

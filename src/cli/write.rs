@@ -117,6 +117,9 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             if !args.json && result.disc_status.is_some() && result.sectors > 0 {
                 errln!("{}", result.disc_line());
             }
+            if matches!(error, Error::Api(ApiMisuse::StreamLengthRequired { .. })) {
+                errln!("discwriter: give the stream's length in bytes with --size");
+            }
             match ran.signal {
                 Some(signal) if matches!(error, Error::RequestCancelled { .. }) => {
                     Err(CliError::Cancelled { error, signal })

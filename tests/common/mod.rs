@@ -202,6 +202,17 @@ pub fn cdbs(records: &[TraceRecord]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The page 05h of every MODE SELECT (10): the parameter list after its 8-byte header.
+pub fn pages_05h(records: &[TraceRecord]) -> Vec<Vec<u8>> {
+    records
+        .iter()
+        .filter(|r| r.cdb.get(..2) == Some("55"))
+        .filter_map(|r| mmc_core::wire::parse_hex_words([r.data_out.as_deref()?]).ok())
+        .filter_map(|list| list.get(8..).map(<[u8]>::to_vec))
+        .filter(|page| page.first().map(|b| b & 0x3F) == Some(0x05))
+        .collect()
+}
+
 /// The CLOSE TRACK/SESSION commands sent: (function, track number).
 pub fn closes(records: &[TraceRecord]) -> Vec<(u8, u16)> {
     cdbs(records)

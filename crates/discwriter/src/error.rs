@@ -144,13 +144,19 @@ pub enum ApiMisuse {
     ClientNameIsNotValid { name: String, reason: &'static str },
     #[error("the data is {bytes} bytes, which is not a whole number of 2048-byte sectors")]
     StreamNotSupported { bytes: u64 },
+    /// The write needs the stream's length before it starts (E_INVALIDARG): `needs` says
+    /// what for.
+    #[error("invalid argument: {needs}: the stream's length must be known")]
+    StreamLengthRequired { needs: &'static str },
 }
 
 impl ApiMisuse {
     /// The IMAPI2 code of the misuse.
     pub const fn code(&self) -> ImapiCode {
         match self {
-            ApiMisuse::InvalidArg(_) => ImapiCode::InvalidArg,
+            ApiMisuse::InvalidArg(_) | ApiMisuse::StreamLengthRequired { .. } => {
+                ImapiCode::InvalidArg
+            }
             ApiMisuse::RecorderRequired => ImapiCode::RecorderRequired,
             ApiMisuse::WriteInProgress => ImapiCode::Df2DataWriteInProgress,
             ApiMisuse::WriteNotInProgress => ImapiCode::Df2DataWriteNotInProgress,

@@ -68,9 +68,9 @@ pub(crate) fn stream_sectors(
     let sectors = length.map(|l| l / SECTOR as u64);
     if let Some(ranges) = ranges {
         let Some(sectors) = sectors else {
-            return Err(Error::Api(ApiMisuse::InvalidArg(
-                "a block range list needs a stream of known length".into(),
-            )));
+            return Err(Error::Api(ApiMisuse::StreamLengthRequired {
+                needs: "a block range list is checked against the stream",
+            }));
         };
         for r in ranges {
             if r.start_lba > r.end_lba || r.end_lba >= sectors {

@@ -71,14 +71,22 @@ impl WritePlan {
             DataEnd::DriveFailed => {
                 steps.push((Step::Synchronize, OnError::Stop));
             }
-            // Disc-at-Once: the drive closes the reservation it was given, however much of
-            // it the host wrote (libburn's and growisofs's DAO send no CLOSE TRACK/SESSION).
+            // Disc-at-Once: the drive closes the reservation once the host has written it
+            // whole (libburn's and growisofs's DAO send no CLOSE TRACK/SESSION). A write
+            // that stopped short of it (cancelled, or a stream that ended early) closes the
+            // track and the session, which pads the rest of the reservation and closes the
+            // disc (MMC-5 6.3.3.2), so that what was written reads back; left open, the
+            // disc would take no other write and no reader could use it.
             _ if self.dao => {
                 let on_error = match end {
                     DataEnd::HostFailed => OnError::Stop,
                     _ => OnError::Fail,
                 };
                 steps.push((Step::Synchronize, on_error));
+                if matches!(end, DataEnd::Cancelled | DataEnd::Truncated) && written_any {
+                    steps.push((Step::CloseTrack, OnError::Fail));
+                    steps.push((Step::Close(CloseFunction::CloseSession), OnError::Fail));
+                }
             }
             DataEnd::HostFailed => {
                 steps.push((Step::Synchronize, OnError::Stop));

@@ -104,12 +104,15 @@ pub(super) fn leaves_no_room_for_another_session(
     usable.saturating_mul(50) <= total
 }
 
-/// Whether the next write onto the appendable disc `disc` is its last session under the
-/// close rule (IMAPI's FINAL_SESSION media state): even a write of no data (only the
-/// post-gap a CD track gets, unless the image carries it) leaves no room for another.
+/// Whether the next write onto the appendable disc `disc` is its last session (IMAPI's
+/// FINAL_SESSION media state, "only one additional session"): on a DVD-R DL, recorded
+/// Disc-at-Once in one session, always; elsewhere under the close rule, when even a write of
+/// no data (only the post-gap a CD track gets, unless the image carries it) leaves no room
+/// for another.
 pub(crate) fn next_session_is_final(disc: &DiscSummary, postgap_already_in_image: bool) -> bool {
     let profile = Profile::from_u16(disc.profile_code);
     let used = match MediumClass::of(profile) {
+        Some(MediumClass::DvdDashR { dual_layer: true }) => return true,
         Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => CD_POSTGAP,
         _ => 0,
     };

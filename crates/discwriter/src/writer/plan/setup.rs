@@ -29,10 +29,9 @@ pub(super) fn check_disc_at_once(disc: &DiscSummary, sectors: Option<u64>) -> Re
         });
     }
     if sectors.is_none() {
-        return Err(Error::Api(ApiMisuse::InvalidArg(
-            "a Disc-at-Once write reserves the stream's size first: its length must be known"
-                .into(),
-        )));
+        return Err(Error::Api(ApiMisuse::StreamLengthRequired {
+            needs: "a Disc-at-Once write reserves the stream's size first",
+        }));
     }
     Ok(())
 }

@@ -153,15 +153,26 @@ fn a_dvd_r_dl_is_reserved_then_written_disc_at_once_and_closed_by_the_drive() {
     // The stream's own size, as growisofs reserves it; the drive rounds up.
     assert_eq!(p.reserve, Some(3_000_001));
     assert_eq!(p.start_lba, 0);
-    // No CLOSE TRACK/SESSION after a Disc-at-Once write, however it ended.
-    for end in [
-        DataEnd::Complete,
-        DataEnd::Cancelled,
-        DataEnd::HostFailed,
-        DataEnd::DriveFailed,
-    ] {
+    // No CLOSE TRACK/SESSION after a Disc-at-Once write that filled its reservation, nor
+    // after a failure; one that stopped short closes the reservation (the drive pads it).
+    for end in [DataEnd::Complete, DataEnd::HostFailed, DataEnd::DriveFailed] {
         assert_eq!(steps(&p.closing(end, 1000)), [Step::Synchronize], "{end:?}");
     }
+    for end in [DataEnd::Cancelled, DataEnd::Truncated] {
+        assert_eq!(
+            steps(&p.closing(end, 1000)),
+            [
+                Step::Synchronize,
+                Step::CloseTrack,
+                Step::Close(CloseFunction::CloseSession)
+            ],
+            "{end:?}"
+        );
+    }
+    assert_eq!(
+        steps(&p.closing(DataEnd::Cancelled, 0)),
+        [Step::Synchronize]
+    );
     assert!(p.disc_closed(DataEnd::Complete, 3_000_001));
     // No layer boundary is sent: on DVD-R DL the drive lays the reservation over both
     // layers itself.
