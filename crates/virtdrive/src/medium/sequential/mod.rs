@@ -582,7 +582,14 @@ impl Medium for SequentialDisc {
         if self.disc.finalized {
             return Err(triples::COMMAND_SEQUENCE_ERROR.into());
         }
-        self.close_session(finalize, self.geometry.pads_to(function))
+        // On a DVD+R DL the minimal radius is reached in layer 0: the padding stops where
+        // layer 0 ends, the Middle Zone (not user data) going on to that radius.
+        let layer0_end = self.dvd_layers().map(|l| l.layer0);
+        let pad_to = self
+            .geometry
+            .pads_to(function)
+            .map(|end| layer0_end.map_or(end, |l0| end.min(l0)));
+        self.close_session(finalize, pad_to)
     }
 
     fn reserve_track(&mut self, cdb: &ReserveTrack) -> MediumResult<()> {
