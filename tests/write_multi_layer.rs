@@ -218,7 +218,10 @@ fn a_dvd_plus_r_dl_takes_a_second_session_across_the_fixed_boundary() {
     let keep_open = with_options(true, false);
     let ((_, closed), records, mut d) =
         write_ok(dvd_plus_r_dl_of(LAYER0), &first, keep_open.clone());
-    assert!(!closed, "compatibility mode disabled: the disc stays appendable");
+    assert!(
+        !closed,
+        "compatibility mode disabled: the disc stays appendable"
+    );
     assert!(!sent(&records, SEND_DISC_STRUCTURE));
     assert_eq!(status(&mut d), (DiscStatus::Incomplete, 2));
     assert_eq!(
@@ -258,16 +261,22 @@ fn a_dvd_plus_r_dl_takes_a_second_session_across_the_fixed_boundary() {
 fn a_dvd_plus_r_dl_is_closed_compatibly_by_default_and_on_request_when_disabled() {
     // Default: the compatible close (101b) whatever ForceMediaToBeClosed says.
     for force in [false, true] {
-        let ((_, closed), records, mut d) =
-            write_ok(drive(DVD_PLUS_R_DL), &image(64, 5), with_options(false, force));
+        let ((_, closed), records, mut d) = write_ok(
+            drive(DVD_PLUS_R_DL),
+            &image(64, 5),
+            with_options(false, force),
+        );
         assert!(closed);
         let functions: Vec<u8> = closes(&records).into_iter().map(|(f, _)| f).collect();
         assert_eq!(functions, [0b001, 0b101], "force {force}");
         assert_eq!(status(&mut d), (DiscStatus::Complete, 1));
     }
     // Disabled: only the session, unless ForceMediaToBeClosed (110b).
-    let ((_, closed), records, mut d) =
-        write_ok(drive(DVD_PLUS_R_DL), &image(64, 5), with_options(true, false));
+    let ((_, closed), records, mut d) = write_ok(
+        drive(DVD_PLUS_R_DL),
+        &image(64, 5),
+        with_options(true, false),
+    );
     assert!(!closed);
     let functions: Vec<u8> = closes(&records).into_iter().map(|(f, _)| f).collect();
     assert_eq!(functions, [0b001, 0b010]);
@@ -364,7 +373,11 @@ fn a_bd_r_dl_with_spare_areas_is_written_with_and_without_streaming() {
         assert_eq!(start, 0);
         let writes = write_commands(&records);
         assert!(!writes.is_empty());
-        let expected = if streaming { (0xAA, true) } else { (0x2A, false) };
+        let expected = if streaming {
+            (0xAA, true)
+        } else {
+            (0x2A, false)
+        };
         assert!(writes.iter().all(|w| *w == expected), "{writes:?}");
         assert_eq!(status(&mut d), (DiscStatus::Incomplete, 2));
         assert_same_sectors(&read_back(&mut d, 0, 640), &img, 0, "spare areas");

@@ -34,8 +34,9 @@ pub struct DriveArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write an image (a whole number of 2048-byte sectors) to the disc: a new session on
-    /// write-once media (CD-R, DVD-R, DVD+R, BD-R; a DVD-R DL takes one, Disc-at-Once), from
-    /// sector 0 on rewritable media (DVD+RW, BD-RE; formatted first when new).
+    /// write-once media (CD-R, DVD-R, DVD+R, DVD+R DL, BD-R, BD-R DL, BD-R XL; a DVD-R DL
+    /// takes one, Disc-at-Once), from sector 0 on rewritable media (DVD+RW, BD-RE; formatted
+    /// first when new).
     Write(WriteArgs),
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.
@@ -121,7 +122,7 @@ pub struct WriteArgs {
     #[arg(long)]
     pub close: bool,
     /// Skip the consumer DVD compatibility steps (IMAPI's
-    /// DisableConsumerDvdCompatibilityMode): a DVD+R write then closes only its session,
+    /// DisableConsumerDvdCompatibilityMode): a DVD+R (DL) write then closes only its session,
     /// keeping the disc appendable (unless --close, or at most 2 % would remain), where by
     /// default it closes the disc in DVD-ROM compatible mode; a DVD+RW's background format
     /// is stopped quickly instead of compatibly. No effect on CD or BD.

@@ -398,11 +398,15 @@ fn changes_contents(opcode: u8) -> bool {
     )
 }
 
-/// Opcodes after whose GOOD status the disc is durable.
+/// Opcodes after whose GOOD status the disc is durable. SEND DISC STRUCTURE records what it
+/// sends at once (a DVD+R DL's layer boundary, MMC-5 6.33), as FORMAT UNIT its spare areas.
 fn is_sync_point(opcode: u8) -> bool {
     matches!(
         Opcode::from_u8(opcode),
-        Opcode::SynchronizeCache | Opcode::CloseTrackSession | Opcode::FormatUnit
+        Opcode::SynchronizeCache
+            | Opcode::CloseTrackSession
+            | Opcode::FormatUnit
+            | Opcode::SendDiscStructure
     )
 }
 
