@@ -35,18 +35,52 @@ const DVD_PLUS_R: MediumKind = MediumKind::DvdPlusR;
 const BD_R: MediumKind = MediumKind::BdR;
 const DVD_R: MediumKind = MediumKind::DvdR;
 const DVD_R_DL: MediumKind = MediumKind::DvdRDl;
+const DVD_PLUS_R_DL: MediumKind = MediumKind::DvdPlusRDl;
+const BD_R_DL: MediumKind = MediumKind::BdRDl;
+const BD_R_XL: MediumKind = MediumKind::BdRXl;
 
-const ALL: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, BD_RE, DVD_R, DVD_R_DL];
+const ALL: &[MediumKind] = &[
+    CD_R,
+    DVD_PLUS_R,
+    BD_R,
+    DVD_PLUS_RW,
+    BD_RE,
+    DVD_R,
+    DVD_R_DL,
+    DVD_PLUS_R_DL,
+    BD_R_DL,
+    BD_R_XL,
+];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
 const PAGE_05H: &[MediumKind] = &[CD_R, DVD_R, DVD_R_DL];
 /// The CD post-gap and a real buffer underrun.
 const CD: &[MediumKind] = &[CD_R];
 /// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none, and a DVD-R DL
 /// written Disc-at-Once is closed by the drive after SYNCHRONIZE CACHE).
-const CLOSING: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_PLUS_RW, DVD_R];
+const CLOSING: &[MediumKind] = &[
+    CD_R,
+    DVD_PLUS_R,
+    BD_R,
+    DVD_PLUS_RW,
+    DVD_R,
+    DVD_PLUS_R_DL,
+    BD_R_DL,
+    BD_R_XL,
+];
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
+/// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
+const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
 /// Media recorded session by session.
-const WRITE_ONCE: &[MediumKind] = &[CD_R, DVD_PLUS_R, BD_R, DVD_R, DVD_R_DL];
+const WRITE_ONCE: &[MediumKind] = &[
+    CD_R,
+    DVD_PLUS_R,
+    BD_R,
+    DVD_R,
+    DVD_R_DL,
+    DVD_PLUS_R_DL,
+    BD_R_DL,
+    BD_R_XL,
+];
 
 // Opcodes the errors name (MMC-6).
 const TEST_UNIT_READY: u8 = 0x00;
@@ -54,6 +88,7 @@ const READ_10: u8 = 0x28;
 const WRITE_10: u8 = 0x2A;
 const SYNCHRONIZE_CACHE: u8 = 0x35;
 const GET_CONFIGURATION: u8 = 0x46;
+const READ_DISC_STRUCTURE: u8 = 0xAD;
 const READ_DISC_INFORMATION: u8 = 0x51;
 const SEND_OPC_INFORMATION: u8 = 0x54;
 const MODE_SELECT_10: u8 = 0x55;
@@ -197,6 +232,8 @@ const DEV_NOT_EXIST: (&str, u32) = ("HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)", 0
 const LOCKED: (&str, u32) = ("E_IMAPI_RECORDER_LOCKED", 0xC0AA_0210);
 const UNEXPECTED: (&str, u32) = ("E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE", 0xC0AA_0301);
 const FAIL: (&str, u32) = ("E_FAIL", 0x8000_4005);
+const DVD_STRUCTURE_NOT_PRESENT: (&str, u32) =
+    ("E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT", 0xC0AA_020E);
 const GET_CONFIGURATION_NOT_SUPPORTED: (&str, u32) = (
     "E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED",
     0xC0AA_020C,
@@ -250,6 +287,8 @@ fn matrix() -> Vec<Row> {
             .no_plan().setup(|h| h.drive.inner_mut().acquire_exclusive("k3b").unwrap()),
         r!(FAIL, E::Fail { .. }, Validating, ALL, "matrix/validating-unmapped-sense.json")
             .names(READ_DISC_INFORMATION),
+        r!(DVD_STRUCTURE_NOT_PRESENT, E::DvdStructureNotPresent { .. }, Validating, LAYER_BOUNDARY, "matrix/validating-layer-boundary-not-present.json")
+            .names(READ_DISC_STRUCTURE),
         r!(GET_CONFIGURATION_NOT_SUPPORTED, E::GetConfigurationNotSupported, Validating, ALL, "matrix/validating-get-configuration-invalid-opcode.json"),
         r!(NO_SUCH_MODE_PAGE, E::NoSuchModePage { .. }, Preparing, PAGE_05H, "matrix/preparing-no-mode-page.json")
             .names(MODE_SENSE_10),
@@ -701,6 +740,7 @@ fn the_matrix_covers_every_drive_and_transport_code() {
         LOCKED,
         UNEXPECTED,
         FAIL,
+        DVD_STRUCTURE_NOT_PRESENT,
     ] {
         assert!(rows.iter().any(|r| r.code == code), "{code} has no row");
     }
