@@ -1,7 +1,7 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
-//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R
-//! and DVD-R DL where it applies.
+//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R,
+//! DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
@@ -89,6 +89,7 @@ const WRITE_10: u8 = 0x2A;
 const SYNCHRONIZE_CACHE: u8 = 0x35;
 const GET_CONFIGURATION: u8 = 0x46;
 const READ_DISC_STRUCTURE: u8 = 0xAD;
+const SEND_DISC_STRUCTURE: u8 = 0xBF;
 const READ_DISC_INFORMATION: u8 = 0x51;
 const SEND_OPC_INFORMATION: u8 = 0x54;
 const MODE_SELECT_10: u8 = 0x55;
@@ -300,6 +301,11 @@ fn matrix() -> Vec<Row> {
         r!(SPEED_MISMATCH, E::MediaSpeedMismatch { .. }, Preparing, PAGE_05H, "")
             .no_plan().setup(|h| h.drive.inner_mut().set_max_calibrated_speed(Some(706)))
             .names(SEND_OPC_INFORMATION),
+        // Layer 0 of the blank DVD+R DL set to 160 sectors first, so the 320-sector image
+        // spans both layers and the engine sends its layer boundary before the first write.
+        r!(TIMEOUT, E::CommandTimeout { .. }, Preparing, LAYER_BOUNDARY, "matrix/preparing-layer-boundary-timeout.json")
+            .setup(|h| small_layer0(h.drive.inner_mut()))
+            .names(SEND_DISC_STRUCTURE),
 
         // (b) In the middle of writing: the WRITE (10) that reaches LBA 160 fails.
         r!(TIMEOUT, E::CommandTimeout { .. }, Writing, ALL, "matrix/writing-timeout.json")
@@ -387,6 +393,17 @@ fn matrix() -> Vec<Row> {
         r!(INVALID_RESPONSE, E::InvalidResponseFromDevice { .. }, Verifying, ALL, "matrix/verifying-short-read.json")
             .names(READ_10),
     ]
+}
+
+/// SEND DISC STRUCTURE format 20h (MMC-5 6.33) of a 160-sector layer 0: half the image.
+fn small_layer0(d: &mut EmulatedDrive) {
+    let cdb = [SEND_DISC_STRUCTURE, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
+    let list = mmc_core::cdb::LayerBoundary {
+        fixed: false,
+        layer0_sectors: SECTORS as u32 / 2,
+    }
+    .to_bytes();
+    testkit::command_out(d, &cdb, &list);
 }
 
 /// The operating system's handle on the drive: a test stands in for the OS closing it (the
