@@ -30,25 +30,6 @@ fn write_json(image: &Path, spec: &str, home: &Path, extra: &[&str]) -> (bool, V
     (o.status.success(), result)
 }
 
-fn disc_info(spec: &str, home: &Path) -> Value {
-    let o = ok(
-        discwriter(&["info", "--drive", spec, "--json"], home),
-        "info",
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn read_session(spec: &str, home: &Path, session: Option<u32>) -> Vec<u8> {
-    let out = home.join("back.img");
-    let n = session.map(|s| s.to_string());
-    let mut args = vec!["read", out.to_str().unwrap(), "--drive", spec];
-    if let Some(n) = &n {
-        args.extend(["--session", n.as_str()]);
-    }
-    ok(discwriter(&args, home), "read");
-    std::fs::read(out).unwrap()
-}
-
 /// Runs `discwriter` with `data` on standard input through a pipe.
 fn with_stdin(args: &[&str], home: &Path, data: Vec<u8>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_discwriter"))
@@ -86,7 +67,7 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
         assert_eq!(r["disc_closed"], false);
         assert_eq!(r["disc_status"], "appendable");
 
-        let info = disc_info(&spec, home);
+        let info = disc_info_json(&spec, home);
         assert_eq!(info["profile_code"], "0x0011");
         assert_eq!(info["media_type"], "DVDDASHR");
         assert_eq!(info["status"], "appendable");
@@ -109,7 +90,7 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
         (&r["disc_closed"], &r["verified"]),
         (&Value::from(true), &Value::from("full"))
     );
-    let info = disc_info(&spec, home);
+    let info = disc_info_json(&spec, home);
     assert_eq!(info["status"], "complete");
     assert_eq!(info["sessions"], 3);
     assert!(read_session(&spec, home, None) == image(64, 3));
@@ -120,7 +101,7 @@ fn two_writes_make_two_sessions_that_read_back_and_close_finalizes_the_dvd_r() {
     assert_eq!(r["code"], "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE", "{r}");
     assert_eq!(r["hresult"], "0xC0AA0402");
     assert_eq!(r["sectors"], 0);
-    assert_eq!(disc_info(&spec, home)["sessions"], 3);
+    assert_eq!(disc_info_json(&spec, home)["sessions"], 3);
 }
 
 #[test]
@@ -137,7 +118,7 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
         (&Value::from("S_OK"), &Value::from(0), &Value::from(true)),
         "{r}"
     );
-    let info = disc_info(&spec, home);
+    let info = disc_info_json(&spec, home);
     assert_eq!(info["profile_code"], "0x0015");
     assert_eq!(info["media_type"], "DVDDASHR_DUALLAYER");
     assert_eq!(info["status"], "complete");
@@ -161,7 +142,7 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
         err.contains("--size"),
         "the command says how to give the length: {err}"
     );
-    assert_eq!(disc_info(&other, home)["status"], "blank");
+    assert_eq!(disc_info_json(&other, home)["status"], "blank");
     let bytes = (100 * 2048).to_string();
     let o = with_stdin(
         &["write", "-", "--size", &bytes, "--drive", &other],

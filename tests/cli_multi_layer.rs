@@ -27,34 +27,10 @@ fn write_json(image: &Path, spec: &str, home: &Path, extra: &[&str]) -> Value {
     assert_result_schema(out.lines().last().expect("a result line"))
 }
 
-fn disc_info(spec: &str, home: &Path) -> Value {
-    let o = ok(
-        discwriter(&["info", "--drive", spec, "--json"], home),
-        "info",
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn read_session(spec: &str, home: &Path, session: Option<u32>) -> Vec<u8> {
-    let out = home.join("back.img");
-    let n = session.map(|s| s.to_string());
-    let mut args = vec!["read", out.to_str().unwrap(), "--drive", spec];
-    if let Some(n) = &n {
-        args.extend(["--session", n.as_str()]);
-    }
-    ok(discwriter(&args, home), "read");
-    std::fs::read(out).unwrap()
-}
-
-/// READ DISC STRUCTURE format 20h, DVD media (MMC-5 6.23).
-const READ_LAYER_BOUNDARY: [u8; 12] = [0xAD, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
-/// SEND DISC STRUCTURE format 20h, 12 bytes (MMC-5 6.33).
-const SEND_LAYER_BOUNDARY: [u8; 12] = [0xBF, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
-
 /// The layer boundary of the disc in `file`, read through the emulated drive.
-fn layer_boundary(file: &Path) -> LayerBoundary {
+fn boundary_in(file: &Path) -> LayerBoundary {
     let mut d = DiscFileDrive::open(MediumKind::DvdPlusRDl, file, DriveConfig::default()).unwrap();
-    LayerBoundary::parse(&testkit::command_in(&mut d, &READ_LAYER_BOUNDARY, 12)).unwrap()
+    layer_boundary(&mut d)
 }
 
 #[test]
@@ -67,15 +43,10 @@ fn a_dvd_plus_r_dl_image_across_both_layers_gets_its_break_at_the_middle_and_rea
     {
         let mut d =
             DiscFileDrive::open(MediumKind::DvdPlusRDl, &file, DriveConfig::default()).unwrap();
-        let list = LayerBoundary {
-            fixed: false,
-            layer0_sectors: SMALL_LAYER0,
-        }
-        .to_bytes();
-        testkit::command_out(&mut d, &SEND_LAYER_BOUNDARY, &list);
+        set_layer0(&mut d, SMALL_LAYER0);
     }
     let spec = format!("virt:dvd+r-dl@{}", file.display());
-    let info = disc_info(&spec, home);
+    let info = disc_info_json(&spec, home);
     assert_eq!(info["profile_code"], "0x002B");
     assert_eq!(info["media_type"], "DVDPLUSR_DUALLAYER");
     assert_eq!(info["status"], "blank");
@@ -94,13 +65,13 @@ fn a_dvd_plus_r_dl_image_across_both_layers_gets_its_break_at_the_middle_and_rea
     assert_eq!(r["disc_closed"], true);
     // 3,000 sectors are 188 ECC blocks: layer 0 takes 94 of them.
     assert_eq!(
-        layer_boundary(&file),
+        boundary_in(&file),
         LayerBoundary {
             fixed: true,
             layer0_sectors: 94 * 16
         }
     );
-    let info = disc_info(&spec, home);
+    let info = disc_info_json(&spec, home);
     assert_eq!(info["status"], "complete");
     assert_eq!(info["sessions"], 1);
     assert!(
@@ -125,12 +96,12 @@ fn a_dvd_plus_r_dl_kept_appendable_takes_a_second_session() {
             (&Value::from("S_OK"), &Value::from(false)),
             "{r}"
         );
-        let info = disc_info(&spec, home);
+        let info = disc_info_json(&spec, home);
         assert_eq!(info["status"], "appendable");
         assert_eq!(info["sessions"], i + 1);
     }
     // An image that fits layer 0: the boundary stays where a blank disc has it.
-    assert_eq!(layer_boundary(&file).layer0_sectors, 2_086_912);
+    assert_eq!(boundary_in(&file).layer0_sectors, 2_086_912);
     for (i, img) in images.iter().enumerate() {
         assert!(
             read_session(&spec, home, Some(i as u32 + 1)) == *img,
@@ -155,7 +126,7 @@ fn a_bd_r_xl_takes_two_sessions_that_read_back_and_close_finalizes_it() {
         let r = write_json(&path, &spec, home, &[]);
         assert_eq!(r["code"], "S_OK", "{r}");
         assert_eq!(r["disc_closed"], false);
-        let info = disc_info(&spec, home);
+        let info = disc_info_json(&spec, home);
         assert_eq!(info["profile_code"], "0x0041");
         assert_eq!(info["media_type"], "BDR");
         assert_eq!(info["status"], "appendable");
@@ -182,7 +153,7 @@ fn a_bd_r_xl_takes_two_sessions_that_read_back_and_close_finalizes_it() {
         (&r["code"], &r["disc_closed"]),
         (&Value::from("S_OK"), &Value::from(true))
     );
-    let info = disc_info(&spec, home);
+    let info = disc_info_json(&spec, home);
     assert_eq!(info["status"], "complete");
     assert_eq!(info["sessions"], 3);
 }

@@ -304,7 +304,7 @@ fn matrix() -> Vec<Row> {
         // Layer 0 of the blank DVD+R DL set to 160 sectors first, so the 320-sector image
         // spans both layers and the engine sends its layer boundary before the first write.
         r!(TIMEOUT, E::CommandTimeout { .. }, Preparing, LAYER_BOUNDARY, "matrix/preparing-layer-boundary-timeout.json")
-            .setup(|h| small_layer0(h.drive.inner_mut()))
+            .setup(|h| set_layer0(h.drive.inner_mut(), SECTORS as u32 / 2))
             .names(SEND_DISC_STRUCTURE),
 
         // (b) In the middle of writing: the WRITE (10) that reaches LBA 160 fails.
@@ -393,17 +393,6 @@ fn matrix() -> Vec<Row> {
         r!(INVALID_RESPONSE, E::InvalidResponseFromDevice { .. }, Verifying, ALL, "matrix/verifying-short-read.json")
             .names(READ_10),
     ]
-}
-
-/// SEND DISC STRUCTURE format 20h (MMC-5 6.33) of a 160-sector layer 0: half the image.
-fn small_layer0(d: &mut EmulatedDrive) {
-    let cdb = [SEND_DISC_STRUCTURE, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
-    let list = mmc_core::cdb::LayerBoundary {
-        fixed: false,
-        layer0_sectors: SECTORS as u32 / 2,
-    }
-    .to_bytes();
-    testkit::command_out(d, &cdb, &list);
 }
 
 /// The operating system's handle on the drive: a test stands in for the OS closing it (the

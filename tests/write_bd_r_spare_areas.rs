@@ -10,7 +10,6 @@ mod common;
 
 use common::*;
 use discwriter::{BlockRange, DiscState, Error, Recorder, WriteOptions};
-use mmc_core::trace::TraceRecord;
 use mmc_core::Transport;
 use testkit::{command_out, format_list, wait_until_ready, FORMAT_UNIT};
 use virtdrive::medium::MediumKind;
@@ -32,16 +31,6 @@ fn formatted_bd_r(subtype: u8) -> EmulatedDrive {
     );
     wait_until_ready(&mut d);
     d
-}
-
-/// The WRITE commands of a transcript: (opcode, Streaming bit of WRITE (12)).
-fn write_commands(records: &[TraceRecord]) -> Vec<(u8, bool)> {
-    cdbs(records)
-        .iter()
-        .filter(|c| matches!(c[0], 0x2A | 0xAA))
-        // WRITE (12) byte 10 bit 7: Streaming (MMC-6 6.45).
-        .map(|c| (c[0], c[0] == 0xAA && c[10] & 0x80 != 0))
-        .collect()
 }
 
 /// The disc's status, sessions and next writable address (READ DISC INFORMATION, READ

@@ -38,7 +38,7 @@ const DEFAULT_LAYER0: u32 = 2_086_912;
 /// (the layers end at the same radius), so a few thousand sectors span both layers.
 const SMALL_LAYER0: u32 = 2048;
 const ECC_BLOCK: u64 = 16;
-const SEND_DISC_STRUCTURE: u8 = 0xBF;
+const SEND_DISC_STRUCTURE: u8 = SEND_LAYER_BOUNDARY[0];
 const BD_MULTI_LAYER: [(MediumKind, u64); 3] = [
     (MediumKind::BdRDl, 24_438_784),
     (MediumKind::BdRXl, 48_878_592),
@@ -47,25 +47,6 @@ const BD_MULTI_LAYER: [(MediumKind, u64); 3] = [
 
 fn pad(sectors: u64) -> u64 {
     sectors.div_ceil(ECC_BLOCK) * ECC_BLOCK
-}
-
-/// READ DISC STRUCTURE format 20h, DVD media, layer 0 (MMC-5 6.23).
-const READ_LAYER_BOUNDARY: [u8; 12] = [0xAD, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
-
-/// The layer boundary as the drive reports it.
-fn layer_boundary<T: Transport>(d: &mut T) -> LayerBoundary {
-    LayerBoundary::parse(&testkit::command_in(d, &READ_LAYER_BOUNDARY, 12)).unwrap()
-}
-
-/// SEND DISC STRUCTURE format 20h of `layer0` sectors, as growisofs sends it (MMC-5 6.33).
-fn set_layer0(d: &mut EmulatedDrive, layer0: u32) {
-    let cdb = [SEND_DISC_STRUCTURE, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
-    let list = LayerBoundary {
-        fixed: false,
-        layer0_sectors: layer0,
-    }
-    .to_bytes();
-    command_out(d, &cdb, &list);
 }
 
 /// A blank DVD+R DL whose layer 0 holds `layer0` sectors.
@@ -340,15 +321,6 @@ fn bd_r_multi_layer_capacity_comes_from_the_drive_and_sessions_read_back() {
         let w: DataWriter<EmulatedDrive> = writer(d, WriteOptions::default());
         assert_eq!(w.current_media_status().unwrap(), ms::FINALIZED, "{name}");
     }
-}
-
-/// The WRITE commands of a transcript: (opcode, Streaming bit of WRITE (12), MMC-6 6.45).
-fn write_commands(records: &[TraceRecord]) -> Vec<(u8, bool)> {
-    cdbs(records)
-        .iter()
-        .filter(|c| matches!(c[0], 0x2A | 0xAA))
-        .map(|c| (c[0], c[0] == 0xAA && c[10] & 0x80 != 0))
-        .collect()
 }
 
 #[test]

@@ -262,3 +262,55 @@ pub fn traced_write_ranges(
         .into_parts();
     (r, records, d)
 }
+
+/// The WRITE commands of a transcript: (opcode, Streaming bit of WRITE (12), MMC-6 6.45).
+pub fn write_commands(records: &[TraceRecord]) -> Vec<(u8, bool)> {
+    cdbs(records)
+        .iter()
+        .filter(|c| matches!(c[0], 0x2A | 0xAA))
+        .map(|c| (c[0], c[0] == 0xAA && c[10] & 0x80 != 0))
+        .collect()
+}
+
+/// READ DISC STRUCTURE format 20h, DVD media, layer 0 (MMC-5 6.23): the layer boundary.
+const READ_LAYER_BOUNDARY: [u8; 12] = [0xAD, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
+/// SEND DISC STRUCTURE format 20h, 12 bytes (MMC-5 6.33), as growisofs sends it.
+pub const SEND_LAYER_BOUNDARY: [u8; 12] = [0xBF, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
+
+/// The layer boundary of a DVD+R DL as the drive reports it.
+pub fn layer_boundary<T: Transport>(d: &mut T) -> mmc_core::cdb::LayerBoundary {
+    let reply = testkit::command_in(d, &READ_LAYER_BOUNDARY, 12);
+    mmc_core::cdb::LayerBoundary::parse(&reply).expect("format 20h")
+}
+
+/// Sets the capacity of layer 0 of a blank DVD+R DL to `layer0` sectors through the drive.
+pub fn set_layer0<T: Transport>(d: &mut T, layer0: u32) {
+    let list = mmc_core::cdb::LayerBoundary {
+        fixed: false,
+        layer0_sectors: layer0,
+    }
+    .to_bytes();
+    testkit::command_out(d, &SEND_LAYER_BOUNDARY, &list);
+}
+
+/// `discwriter info --drive SPEC --json`, parsed.
+pub fn disc_info_json(spec: &str, home: &std::path::Path) -> serde_json::Value {
+    let o = ok(
+        discwriter(&["info", "--drive", spec, "--json"], home),
+        "info",
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// `discwriter read` of a session (the last write when `None`) into a file in `home`: its
+/// bytes.
+pub fn read_session(spec: &str, home: &std::path::Path, session: Option<u32>) -> Vec<u8> {
+    let out = home.join("back.img");
+    let n = session.map(|s| s.to_string());
+    let mut args = vec!["read", out.to_str().unwrap(), "--drive", spec];
+    if let Some(n) = &n {
+        args.extend(["--session", n.as_str()]);
+    }
+    ok(discwriter(&args, home), "read");
+    std::fs::read(out).unwrap()
+}
