@@ -20,7 +20,7 @@ mod common;
 
 use common::*;
 use discwriter::writer::{media_state as ms, MediaPhysicalType};
-use discwriter::{DataWriter, WriteOptions};
+use discwriter::{DataWriter, VerificationLevel, WriteOptions};
 use mmc_core::cdb::LayerBoundary;
 use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::{DiscInformation, ResponseFormat, TrackInformation};
@@ -157,6 +157,49 @@ fn a_dvd_plus_r_dl_image_longer_than_layer_0_moves_the_break_to_its_middle() {
         at,
         "at the break",
     );
+}
+
+/// The break at the image's middle leaves the disc holding twice that: the image in whole
+/// ECC blocks, and nothing more. With the compatible close disabled the 2 % rule closes the
+/// disc; full verification reads every sector back across the break.
+#[test]
+fn a_dvd_plus_r_dl_image_across_the_break_fills_the_disc_and_verifies_in_full() {
+    let img = image(3000, 11);
+    let options = WriteOptions {
+        verification: VerificationLevel::Full,
+        ..with_options(true, false)
+    };
+    let w: DataWriter<EmulatedDrive> = writer(small_dvd_plus_r_dl(), options);
+    let (r, events) = write_collecting(&w, &img);
+    let o = r.unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.disc_closed, "8 sectors left of 3,008: the 2 % rule");
+    assert!(events.iter().any(|e| e.sectors_verified == 3000));
+    let mut d = w.take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(layer_boundary(&mut d).layer0_sectors, 1504);
+    assert_eq!(status(&mut d), (DiscStatus::Complete, 1));
+    assert_same_sectors(&read_back(&mut d, 0, 3000), &img, 0, "across the break");
+}
+
+/// A stream of known length (a pipe with its size given) gets the same break; one of
+/// unknown length gets none, and goes on into layer 1 over the boundary the disc has.
+#[test]
+fn a_dvd_plus_r_dl_stream_gets_the_break_only_when_its_length_is_known() {
+    let img = image(3000, 12);
+    for (length, layer0) in [(Some(img.len() as u64), 1504), (None, SMALL_LAYER0)] {
+        let w = writer(
+            mmc_core::trace::Tracing::new(small_dvd_plus_r_dl()),
+            with_options(true, false),
+        );
+        let source = Box::new(std::io::Cursor::new(img.clone()));
+        let o = w
+            .write_stream(source, length, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{length:?}: {e}"));
+        assert_eq!((o.start_lba, o.sectors), (0, 3000));
+        let (mut d, records) = drive_and_transcript(&w);
+        assert_eq!(sent(&records, SEND_DISC_STRUCTURE), length.is_some());
+        assert_eq!(layer_boundary(&mut d).layer0_sectors, layer0, "{length:?}");
+        assert_same_sectors(&read_back(&mut d, 0, 3000), &img, 0, "the stream");
+    }
 }
 
 #[test]
