@@ -18,7 +18,7 @@ use core::fmt;
 mod hash_only;
 mod memory;
 
-pub use hash_only::HashOnlyStore;
+pub use hash_only::{HashOnlyStore, DEFAULT_CACHE_PAGES};
 pub use memory::MemoryStore;
 
 /// Bytes in one sector.
