@@ -26,7 +26,11 @@ fn a_hash_only_disc_reads_back_only_uniform_sectors() {
     command_out(drive, &write10(0, 2), &data);
     command_ok(drive, &SYNCHRONIZE_CACHE);
     let failed = command_in_fails(drive, &read10(0, 1), BLOCK, triples::UNRECOVERED_READ_ERROR);
-    assert_eq!(failed.information, Some(0), "the sector that cannot be read");
+    assert_eq!(
+        failed.information,
+        Some(0),
+        "the sector that cannot be read"
+    );
     assert_eq!(read_blocks(drive, 1, 1), vec![0x5A; BLOCK]);
 }
 

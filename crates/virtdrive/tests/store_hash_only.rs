@@ -172,7 +172,13 @@ fn a_discard_restores_what_was_committed() {
 fn spread() -> Vec<u64> {
     let page = HashOnlyStore::PAGE_SECTORS;
     (0..8u64)
-        .flat_map(|p| [p * 3 * page + 7, p * 3 * page + page - 1, p * 3 * page + page])
+        .flat_map(|p| {
+            [
+                p * 3 * page + 7,
+                p * 3 * page + page - 1,
+                p * 3 * page + page,
+            ]
+        })
         .collect()
 }
 
@@ -184,7 +190,10 @@ fn a_tiny_cache_writes_pages_back_and_still_verifies_every_sector() {
         store.write(i, &varied(i)).unwrap();
         assert!(store.resident_pages() <= 2);
     }
-    assert!(store.pages_written_back() > 0, "pages beyond two went to the file");
+    assert!(
+        store.pages_written_back() > 0,
+        "pages beyond two went to the file"
+    );
     for &i in &spread() {
         assert_eq!(store.verify(i, &varied(i)).unwrap(), None, "sector {i}");
         assert_eq!(store.verify(i, &varied(i + 1)).unwrap(), Some(i));
