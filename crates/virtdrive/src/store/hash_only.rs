@@ -40,7 +40,8 @@
 //! written, and slots freed by a commit's merge or a discard are reused, so the file is as
 //! large as the pages written (200 MiB for a whole BD-R XL) wherever they lie on the disc, and
 //! pages never written cost nothing anywhere (they read as zeros). A small disc, whose pages
-//! fit the cache, never creates the file. An error of the file (no such directory, a full
+//! fit the cache, never creates the file. (With `TMPDIR` on a tmpfs the file is memory too,
+//! the kernel's rather than the process's.) An error of the file (no such directory, a full
 //! disk) is a [`StoreError::Io`] from the call that needed it; the page it concerned stays in
 //! memory, so the store stays consistent and the call can be retried.
 //!
@@ -130,6 +131,12 @@ impl HashOnlyStore {
     /// Pages written to the temporary file so far (0 while everything fits the cache).
     pub fn pages_written_back(&self) -> u64 {
         self.pages.borrow().written_back()
+    }
+
+    /// The temporary file's size at most, in pages of 17 KiB: the most pages both layers
+    /// held at once (freed pages are reused).
+    pub fn file_pages(&self) -> u64 {
+        self.pages.borrow().slots()
     }
 
     /// Calls `f` on each of `count` sectors from `index` as the store knows it, committed or

@@ -69,6 +69,11 @@ impl PageFile {
         self.written_back
     }
 
+    /// Slots ever given out: the file holds at most this many pages.
+    pub(super) fn slots(&self) -> u64 {
+        self.next
+    }
+
     /// A new slot holding a blank page.
     pub(super) fn allocate(&mut self) -> Result<Slot, StoreError> {
         let slot = self.free.pop().unwrap_or_else(|| {
