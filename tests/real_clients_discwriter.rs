@@ -26,6 +26,7 @@ fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) ->
                 kind: MediumKind::BdRe,
                 file: Some(disc.to_path_buf()),
                 media_id: None,
+                hash_only: false,
             },
             fault_plan,
             transcript: None,

@@ -27,6 +27,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
                 kind,
                 file: Some(disc.to_path_buf()),
                 media_id: None,
+                hash_only: false,
             },
             fault_plan: None,
             transcript: Some(transcript.clone()),

@@ -58,6 +58,7 @@ wait
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
                 media_id: None,
+                hash_only: false,
             },
             fault_plan: None,
             transcript: None,

@@ -40,6 +40,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
                 kind: MediumKind::BdRe,
                 file: Some(dir.join("bd.disc")),
                 media_id: None,
+                hash_only: false,
             },
             fault_plan: None,
             transcript: None,

@@ -255,9 +255,11 @@ fn drive_help() -> String {
         .collect();
     format!(
         "The drive: a device path such as /dev/sr0 (builds with the sgio feature), or a \
-         virtual drive virt:MEDIA[@FILE], MEDIA one of {}; FILE keeps the virtual disc \
-         (only write and format create it). Default: the embedded virtual BD-RE in the \
-         user's data directory.",
+         virtual drive virt:MEDIA[@FILE|+hash], MEDIA one of {}; FILE keeps the virtual disc \
+         (only write and format create it). +hash keeps the disc in memory as a CRC-32 per \
+         sector instead of its data (a whole 100 GB BD-R XL in a few tens of MiB): write \
+         with --verify none, as nothing can be read back. Default: the embedded virtual BD-RE \
+         in the user's data directory.",
         media.join(", ")
     )
 }

@@ -1,5 +1,5 @@
 //! `--drive DRIVE`: a device path (with the `sgio` feature) or a virtual drive
-//! `virt:MEDIA[@FILE]`; without `--drive`, the embedded virtual BD-RE kept in the user's data
+//! `virt:MEDIA[@FILE]` or `virt:MEDIA+hash`; without `--drive`, the embedded virtual BD-RE kept in the user's data
 //! directory.
 
 use std::path::PathBuf;
@@ -12,22 +12,37 @@ use super::CliError;
 /// Where the commands go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriveSpec {
-    /// An emulated drive holding a disc of `kind`, kept in `file` (in memory when `None`).
+    /// An emulated drive holding a disc of `kind`, kept in `file` (in memory when `None`,
+    /// as a CRC-32 per sector when `hash_only`, never with a file).
     Virtual {
         kind: MediumKind,
         file: Option<PathBuf>,
+        hash_only: bool,
     },
     /// A real drive through SG_IO.
     Device(PathBuf),
 }
 
 impl DriveSpec {
+    /// Whether the disc is in the hash-only store (`virt:MEDIA+hash`): it gives back only
+    /// sectors of one repeated byte, so nothing written can be read back or compared.
+    pub fn is_hash_only(&self) -> bool {
+        matches!(
+            self,
+            DriveSpec::Virtual {
+                hash_only: true,
+                ..
+            }
+        )
+    }
+
     /// Reads `--drive`; `None` is the embedded virtual BD-RE.
     pub fn parse(arg: Option<&str>) -> Result<Self, CliError> {
         let Some(arg) = arg else {
             return Ok(DriveSpec::Virtual {
                 kind: MediumKind::BdRe,
                 file: Some(default_disc_file()?),
+                hash_only: false,
             });
         };
         if arg.starts_with("virt:") {
@@ -40,6 +55,7 @@ impl DriveSpec {
             return Ok(DriveSpec::Virtual {
                 kind: spec.kind,
                 file: spec.file,
+                hash_only: spec.hash_only,
             });
         }
         if arg.is_empty() {
@@ -77,28 +93,32 @@ mod tests {
             DriveSpec::parse(Some("virt:cd-r@/tmp/a.disc")).unwrap(),
             DriveSpec::Virtual {
                 kind: MediumKind::CdR80,
-                file: Some(PathBuf::from("/tmp/a.disc"))
+                file: Some(PathBuf::from("/tmp/a.disc")),
+                hash_only: false,
             }
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:dvd+rw")).unwrap(),
             DriveSpec::Virtual {
                 kind: MediumKind::DvdPlusRw,
-                file: None
+                file: None,
+                hash_only: false,
             }
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:dvd+r@/tmp/r.disc")).unwrap(),
             DriveSpec::Virtual {
                 kind: MediumKind::DvdPlusR,
-                file: Some(PathBuf::from("/tmp/r.disc"))
+                file: Some(PathBuf::from("/tmp/r.disc")),
+                hash_only: false,
             }
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:bd-r")).unwrap(),
             DriveSpec::Virtual {
                 kind: MediumKind::BdR,
-                file: None
+                file: None,
+                hash_only: false,
             }
         );
         assert_eq!(
@@ -157,12 +177,22 @@ impl DriveSpec {
     /// Opens the drive.
     pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
-            DriveSpec::Virtual { kind, file: None } => Ok(OpenDrive::new_virtual(
-                virtdrive::DiscFileDrive::in_memory(*kind, virtdrive::DriveConfig::default()),
-            )),
+            DriveSpec::Virtual {
+                kind,
+                file: None,
+                hash_only,
+            } => {
+                let config = virtdrive::DriveConfig::default();
+                Ok(OpenDrive::new_virtual(if *hash_only {
+                    virtdrive::DiscFileDrive::hash_only(*kind, config)
+                } else {
+                    virtdrive::DiscFileDrive::in_memory(*kind, config)
+                }))
+            }
             DriveSpec::Virtual {
                 kind,
                 file: Some(path),
+                ..
             } => open_virtual(*kind, path, access, self.is_embedded()),
             #[cfg(all(feature = "sgio", target_os = "linux"))]
             DriveSpec::Device(path) => discwriter::sgio::SgDevice::open(path)
@@ -189,10 +219,19 @@ impl DriveSpec {
     /// How the drive is named back to the user.
     pub fn describe(&self) -> String {
         match self {
-            DriveSpec::Virtual { kind, file: None } => format!("virt:{}", kind.name()),
+            DriveSpec::Virtual {
+                kind,
+                file: None,
+                hash_only,
+            } => format!(
+                "virt:{}{}",
+                kind.name(),
+                if *hash_only { "+hash" } else { "" }
+            ),
             DriveSpec::Virtual {
                 kind,
                 file: Some(p),
+                ..
             } => format!("virt:{}@{}", kind.name(), p.display()),
             DriveSpec::Device(p) => p.display().to_string(),
         }
@@ -336,6 +375,7 @@ mod open_tests {
         let spec = DriveSpec::Virtual {
             kind: MediumKind::BdRe,
             file: Some(missing.clone()),
+            hash_only: false,
         };
         for access in [Access::Existing, Access::ReadOnly] {
             let e = spec.open(access).unwrap_err().to_string();
@@ -345,6 +385,7 @@ mod open_tests {
         let deep = DriveSpec::Virtual {
             kind: MediumKind::BdRe,
             file: Some(dir.path().join("no/such/dir/x")),
+            hash_only: false,
         };
         for access in [Access::Create, Access::Existing, Access::ReadOnly] {
             assert!(deep.open(access).is_err());

@@ -48,6 +48,12 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
         }
     }
     let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
+    if spec.is_hash_only() {
+        return Err(CliError::Input(format!(
+            "--drive {}: a hash-only disc keeps a CRC-32 per sector, not the data, and lives for one command: there is nothing to read",
+            spec.describe()
+        )));
+    }
     let mut open = spec.open(Access::ReadOnly)?;
     let last_write = last_write_note(&open);
 

@@ -58,7 +58,7 @@ pub struct Facts<'a> {
     pub after: Option<DiscSummary>,
 }
 
-fn level_name(v: discwriter::VerificationLevel) -> &'static str {
+pub(super) fn level_name(v: discwriter::VerificationLevel) -> &'static str {
     match v {
         discwriter::VerificationLevel::None => "none",
         discwriter::VerificationLevel::Quick => "quick",

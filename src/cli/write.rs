@@ -11,10 +11,10 @@ use discwriter::{
 use mmc_core::ImapiCode;
 use serde_json::json;
 
-use super::args::{Speed, WriteArgs};
+use super::args::{Speed, Verify, WriteArgs};
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
 use super::progress::{self, Display};
-use super::report::{Facts, WriteResult};
+use super::report::{level_name, Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image, Length};
 use super::CliError;
@@ -41,6 +41,14 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             return Err(CliError::Input(
                 "--fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only".into(),
             ));
+        }
+        // A hash-only disc keeps a CRC-32 per sector: the sectors a verification reads back
+        // would be unrecovered read errors (03/11/00), so it is refused before the write.
+        if spec.is_hash_only() && args.verify != Verify::None {
+            return Err(CliError::Input(format!(
+                "--drive {drive_name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; give --verify none",
+                level_name(args.verify.into())
+            )));
         }
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;

@@ -24,7 +24,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct DriveArgs {
     // The help names every medium from `MediumKind::ALL`, so it cannot fall behind.
-    #[arg(long, value_name = "virt:MEDIA[/ID][@FILE]", default_value = "virt:bd-re", help = drive_help())]
+    #[arg(long, value_name = "virt:MEDIA[/ID][@FILE|+hash]", default_value = "virt:bd-re", help = drive_help())]
     pub drive: String,
     /// Apply a fault plan (JSON) to the drive.
     #[arg(long, value_name = "FILE")]
@@ -137,10 +137,12 @@ pub enum Command {
 fn drive_help() -> String {
     let names: Vec<&str> = MediumKind::ALL.iter().map(|k| k.name()).collect();
     format!(
-        "The virtual drive: virt:MEDIA[/ID][@FILE], MEDIA one of {}. FILE keeps the disc (created \
-         blank when missing, in a folder that must exist); without it the disc lives in memory. \
-         ID names the disc's maker as --media-id does; a disc file keeps the identity it was \
-         made with.",
+        "The virtual drive: virt:MEDIA[/ID][@FILE|+hash], MEDIA one of {}. FILE keeps the disc \
+         (created blank when missing, in a folder that must exist); without it the disc lives \
+         in memory. +hash keeps the disc in memory as a CRC-32 per sector, not its data: a \
+         whole 100 GB disc in a few tens of MiB, but only sectors of one repeated byte read \
+         back (others give 03/11/00). ID names the disc's maker as --media-id does; a disc \
+         file keeps the identity it was made with.",
         names.join(", ")
     )
 }

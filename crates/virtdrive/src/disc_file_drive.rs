@@ -30,7 +30,7 @@ use serde_json::json;
 use crate::drive::{build_sense, DriveConfig, EmulatedDrive, WriteProtection};
 use crate::fault::{Arrival, DriveCondition, DriveHooks};
 use crate::medium::{self, MediaIdentity, MediumKind};
-use crate::store::MemoryStore;
+use crate::store::{HashOnlyStore, MemoryStore, SectorStore};
 
 #[cfg(unix)]
 use crate::persist::{DiscFile, HostIoError, PersistError};
@@ -91,7 +91,17 @@ pub struct DiscFileDrive {
 impl DiscFileDrive {
     /// A drive holding a blank disc of `kind` in memory.
     pub fn in_memory(kind: MediumKind, config: DriveConfig) -> Self {
-        let medium = medium::blank(kind, Box::new(MemoryStore::new()));
+        Self::blank_in(kind, Box::new(MemoryStore::new()), config)
+    }
+
+    /// A drive holding a blank disc of `kind` in the hash-only store (`virt:MEDIA+hash`): a
+    /// CRC-32 per sector in bounded memory; only sectors of one repeated byte read back.
+    pub fn hash_only(kind: MediumKind, config: DriveConfig) -> Self {
+        Self::blank_in(kind, Box::new(HashOnlyStore::new()), config)
+    }
+
+    fn blank_in(kind: MediumKind, store: Box<dyn SectorStore>, config: DriveConfig) -> Self {
+        let medium = medium::blank(kind, store);
         DiscFileDrive {
             drive: EmulatedDrive::with_medium(config, medium),
             notes: serde_json::Map::new(),

@@ -167,3 +167,163 @@ fn a_discard_restores_what_was_committed() {
         *blake3::hash(&[0u8; SECTOR]).as_bytes()
     );
 }
+
+/// Sector indexes in eight pages, a few sectors in each, across page boundaries.
+fn spread() -> Vec<u64> {
+    let page = HashOnlyStore::PAGE_SECTORS;
+    (0..8u64)
+        .flat_map(|p| {
+            [
+                p * 3 * page + 7,
+                p * 3 * page + page - 1,
+                p * 3 * page + page,
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn a_tiny_cache_writes_pages_back_and_still_verifies_every_sector() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = HashOnlyStore::with_cache(2, dir.path());
+    for &i in &spread() {
+        store.write(i, &varied(i)).unwrap();
+        assert!(store.resident_pages() <= 2);
+    }
+    assert!(
+        store.pages_written_back() > 0,
+        "pages beyond two went to the file"
+    );
+    for &i in &spread() {
+        assert_eq!(store.verify(i, &varied(i)).unwrap(), None, "sector {i}");
+        assert_eq!(store.verify(i, &varied(i + 1)).unwrap(), Some(i));
+        assert!(store.resident_pages() <= 2);
+    }
+    store.commit().unwrap();
+    // A partial rewrite of committed, evicted pages merges sector by sector.
+    let rewritten: Vec<u64> = spread().into_iter().step_by(2).collect();
+    for &i in &rewritten {
+        store.write(i, &varied(i + 5)).unwrap();
+    }
+    store.commit().unwrap();
+    for &i in &spread() {
+        let want = if rewritten.contains(&i) { i + 5 } else { i };
+        assert_eq!(store.verify(i, &varied(want)).unwrap(), None, "sector {i}");
+    }
+    // Sectors never written still read as zeros, next to evicted pages.
+    let mut out = vec![0xEEu8; 2 * SECTOR];
+    store.read(5, &mut out).unwrap();
+    assert_eq!(out, vec![0u8; 2 * SECTOR]);
+}
+
+#[test]
+fn a_discard_after_eviction_restores_what_was_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = HashOnlyStore::with_cache(1, dir.path());
+    for &i in &spread() {
+        store.write(i, &varied(i)).unwrap();
+    }
+    store.write(3, &[0x5Au8; SECTOR]).unwrap();
+    store.commit().unwrap();
+    for &i in &spread() {
+        store.write(i, &varied(i + 9)).unwrap();
+    }
+    store.write(3, &[0xA5u8; SECTOR]).unwrap();
+    assert!(store.has_uncommitted());
+    store.discard_uncommitted();
+    assert!(!store.has_uncommitted());
+    for &i in &spread() {
+        assert_eq!(store.verify(i, &varied(i)).unwrap(), None, "sector {i}");
+    }
+    let mut out = vec![0u8; SECTOR];
+    store.read(3, &mut out).unwrap();
+    assert_eq!(out, vec![0x5Au8; SECTOR]);
+    // The discarded layer's pages are reused: writing the same pages again, and merging them,
+    // needs no more of the file.
+    let size = store.file_pages();
+    assert_eq!(size, 32, "sixteen pages committed, sixteen uncommitted");
+    for round in 1..4 {
+        for &i in &spread() {
+            store.write(i, &varied(i + round)).unwrap();
+        }
+        store.commit().unwrap();
+        for &i in &spread() {
+            assert_eq!(store.verify(i, &varied(i + round)).unwrap(), None);
+        }
+        assert_eq!(store.file_pages(), size, "round {round}");
+    }
+}
+
+#[test]
+fn a_page_file_that_cannot_be_created_is_a_store_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    let mut store = HashOnlyStore::with_cache(1, &missing);
+    let page = HashOnlyStore::PAGE_SECTORS;
+    store.write(0, &varied(0)).unwrap();
+    // A second page needs the first one written back, to a file that cannot be made.
+    let err = store.write(page, &varied(page)).unwrap_err();
+    match &err {
+        StoreError::Io { path, .. } => assert!(path.contains("no-such-dir"), "{err}"),
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    // What was written before stays, and the store keeps working where the cache suffices.
+    assert_eq!(store.verify(0, &varied(0)).unwrap(), None);
+    assert_eq!(store.verify(page, &[0u8; SECTOR]).unwrap(), None);
+    store.commit().unwrap();
+    assert_eq!(store.verify(0, &varied(0)).unwrap(), None);
+}
+
+/// Random writes, commits and discards on a one-page cache give the same answers as on a
+/// cache that holds everything.
+#[test]
+fn a_tiny_cache_answers_as_a_large_one_through_any_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut small = HashOnlyStore::with_cache(1, dir.path());
+    let mut large = HashOnlyStore::new();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let span = 6 * HashOnlyStore::PAGE_SECTORS;
+    for round in 0..300 {
+        match next(10) {
+            0 => {
+                small.commit().unwrap();
+                large.commit().unwrap();
+            }
+            1 => {
+                small.discard_uncommitted();
+                large.discard_uncommitted();
+            }
+            _ => {
+                let at = next(span);
+                let count = 1 + next(3);
+                let data: Vec<u8> = if next(3) == 0 {
+                    vec![next(256) as u8; count as usize * SECTOR]
+                } else {
+                    varied_run(at + round, count)
+                };
+                small.write(at, &data).unwrap();
+                large.write(at, &data).unwrap();
+            }
+        }
+        let probe = next(span);
+        let candidate = varied_run(probe + next(300), 2);
+        assert_eq!(
+            small.verify(probe, &candidate).unwrap(),
+            large.verify(probe, &candidate).unwrap()
+        );
+        let mut a = vec![0u8; SECTOR];
+        let mut b = vec![0u8; SECTOR];
+        assert_eq!(
+            small.read(probe, &mut a).is_ok(),
+            large.read(probe, &mut b).is_ok()
+        );
+        assert_eq!(a, b, "round {round}, sector {probe}");
+    }
+    assert!(small.pages_written_back() > 0);
+}

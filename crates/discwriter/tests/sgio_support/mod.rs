@@ -57,6 +57,7 @@ pub fn run_in_shim(test: &str, shim: Shim<'_>) -> i32 {
                 kind: MediumKind::BdRe,
                 file: None,
                 media_id: None,
+                hash_only: false,
             },
             fault_plan: None,
             transcript: shim.transcript,

@@ -67,6 +67,7 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
         folder_exists("--transcript", path)?;
     }
     let drive = match &options.drive.file {
+        None if options.drive.hash_only => DiscFileDrive::hash_only(options.drive.kind, config),
         None => DiscFileDrive::in_memory(options.drive.kind, config),
         Some(path) => {
             folder_exists(&format!("--drive {}", options.drive), path)?;

@@ -7,9 +7,9 @@
 //!
 //! Three stores implement it:
 //! - [`MemoryStore`]: the data in memory, sparse by 64 KiB extents; the fast one for tests.
-//! - [`HashOnlyStore`]: a CRC-32 per sector instead of the data, so a full 25 GB BD-RE fits in
-//!   about 50 MiB and can still be verified by range; reads give the data back only for sectors
-//!   of one repeated byte.
+//! - [`HashOnlyStore`]: a CRC-32 per sector instead of the data, in a bounded cache of pages
+//!   over a temporary file, so a whole 100 GB BD-R XL takes under 30 MiB and can still be
+//!   verified by range; reads give the data back only for sectors of one repeated byte.
 //! - `persist::FileStore` (Unix): the data in a disc file on disk, durable across processes,
 //!   with the disc file and its atomic commits.
 
@@ -18,7 +18,7 @@ use core::fmt;
 mod hash_only;
 mod memory;
 
-pub use hash_only::HashOnlyStore;
+pub use hash_only::{HashOnlyStore, DEFAULT_CACHE_PAGES};
 pub use memory::MemoryStore;
 
 /// Bytes in one sector.
