@@ -17,13 +17,9 @@ fn an_image_is_written_to_a_hash_only_disc_without_verification() {
     let sectors = std::fs::metadata(SAMPLE).unwrap().len() / 2048;
     for medium in ["bd-r", "bd-r-xl", "dvd+r"] {
         let drive = format!("virt:{medium}+hash");
+        // No --verify: on a hash-only disc the default is none.
         let o = ok(
-            discwriter(
-                &[
-                    "write", SAMPLE, "--drive", &drive, "--verify", "none", "--json",
-                ],
-                dir.path(),
-            ),
+            discwriter(&["write", SAMPLE, "--drive", &drive, "--json"], dir.path()),
             &drive,
         );
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -38,18 +34,23 @@ fn an_image_is_written_to_a_hash_only_disc_without_verification() {
 }
 
 #[test]
-fn a_hash_only_disc_refuses_a_verification_that_reads_back() {
+fn a_hash_only_disc_refuses_a_verification_asked_for_that_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    for verify in [None, Some("quick"), Some("full")] {
-        let mut args = vec!["write", SAMPLE, "--drive", "virt:bd-r+hash", "--json"];
-        if let Some(level) = verify {
-            args.extend(["--verify", level]);
-        }
+    for verify in ["quick", "full"] {
+        let args = [
+            "write",
+            SAMPLE,
+            "--drive",
+            "virt:bd-r+hash",
+            "--json",
+            "--verify",
+            verify,
+        ];
         let o = discwriter(&args, dir.path());
-        assert!(!o.status.success(), "{verify:?}");
+        assert!(!o.status.success(), "{verify}");
         let e = stderr(&o);
-        assert!(e.contains("--verify none"), "{verify:?}: {e}");
-        assert!(e.contains("+hash"), "{verify:?}: {e}");
+        assert!(e.contains("--verify none"), "{verify}: {e}");
+        assert!(e.contains("+hash"), "{verify}: {e}");
         // Refused before the drive was opened: nothing was written.
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         let r = assert_result_schema(out.lines().last().unwrap());

@@ -132,9 +132,10 @@ pub struct WriteArgs {
     #[arg(long, value_parser = parse_speed, value_name = "X|max")]
     pub speed: Option<Speed>,
     /// Read back and compare after writing: none, quick (a sample of the sectors) or full
-    /// (every sector).
-    #[arg(long, value_enum, default_value_t = Verify::Quick, value_name = "LEVEL")]
-    pub verify: Verify,
+    /// (every sector). Default: quick; none on a hash-only virtual disc (+hash), which keeps
+    /// no data to read back.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub verify: Option<Verify>,
     /// Apply a virtdrive fault plan (JSON) to the virtual drive.
     #[arg(long, value_name = "FILE")]
     pub fault_plan: Option<PathBuf>,
@@ -151,6 +152,18 @@ pub struct WriteArgs {
     /// Print progress events and the result as JSON lines on standard output.
     #[arg(long)]
     pub json: bool,
+}
+
+impl WriteArgs {
+    /// The verification asked for, or the default: quick, as IMAPI's; none on a hash-only
+    /// virtual disc, which keeps no data a verification could read back.
+    pub fn verification(&self, hash_only: bool) -> Verify {
+        self.verify.unwrap_or(if hash_only {
+            Verify::None
+        } else {
+            Verify::Quick
+        })
+    }
 }
 
 #[derive(Debug, Clone, ClapArgs)]
@@ -257,8 +270,8 @@ fn drive_help() -> String {
         "The drive: a device path such as /dev/sr0 (builds with the sgio feature), or a \
          virtual drive virt:MEDIA[@FILE|+hash], MEDIA one of {}; FILE keeps the virtual disc \
          (only write and format create it). +hash keeps the disc in memory as a CRC-32 per \
-         sector instead of its data (a whole 100 GB BD-R XL in a few tens of MiB): write \
-         with --verify none, as nothing can be read back. Default: the embedded virtual BD-RE \
+         sector instead of its data (a whole 100 GB BD-R XL in a few tens of MiB): nothing \
+         can be read back, so a write is not verified. Default: the embedded virtual BD-RE \
          in the user's data directory.",
         media.join(", ")
     )

@@ -44,10 +44,13 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         }
         // A hash-only disc keeps a CRC-32 per sector: the sectors a verification reads back
         // would be unrecovered read errors (03/11/00), so it is refused before the write.
-        if spec.is_hash_only() && args.verify != Verify::None {
+        if let Some(level) = args
+            .verify
+            .filter(|v| spec.is_hash_only() && *v != Verify::None)
+        {
             return Err(CliError::Input(format!(
-                "--drive {drive_name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; give --verify none",
-                level_name(args.verify.into())
+                "--drive {drive_name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; leave --verify out or give --verify none",
+                level_name(level.into())
             )));
         }
         let (image, length) = source::open(&args.image, args.size)?;
@@ -69,7 +72,10 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     };
     let own_clock = spec.has_own_clock();
 
-    let ran = write_to(&mut open, &mut image, length, args, verbose, own_clock);
+    let verify = args.verification(spec.is_hash_only());
+    let ran = write_to(
+        &mut open, &mut image, length, args, verify, verbose, own_clock,
+    );
     // The virtual disc keeps the extent of this write, for `read`; then it is saved.
     if let (OpenDrive::Virtual(v), Some((start, sectors))) = (&mut open, ran.written) {
         v.inner_mut().set_note(
@@ -93,7 +99,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         last_written_lba: ran.last_written_lba,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         drive_seconds: own_clock.then_some(ran.drive_seconds),
-        verification: args.verify.into(),
+        verification: verify.into(),
         after: ran.after,
     });
     let mut result = result;
@@ -159,6 +165,7 @@ fn write_to(
     image: &mut Image,
     length: Length,
     args: &WriteArgs,
+    verify: Verify,
     verbose: bool,
     own_clock: bool,
 ) -> Ran {
@@ -190,7 +197,7 @@ fn write_to(
             disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
             force_overwrite: args.overwrite,
             streaming: args.streaming,
-            verification: args.verify.into(),
+            verification: verify.into(),
             ..WriteOptions::default()
         })?;
         let media = writer
