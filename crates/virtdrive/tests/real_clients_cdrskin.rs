@@ -633,3 +633,50 @@ fn cdrskin_sao_closes_a_dvd_minus_r_and_dummy_leaves_it_blank() {
         runs: &runs.transcripts,
     });
 }
+
+/// cdrskin on DVD-R DL: the drive offers no Incremental Streaming for it (feature 0021h not
+/// current), so cdrskin writes Disc-at-Once without being asked (page 05h Write Type 02h,
+/// RESERVE TRACK of the image, WRITEs from LBA 0, SYNCHRONIZE CACHE and no CLOSE); the drive
+/// closes the disc, `-minfo` shows one complete session and the image reads back.
+#[test]
+fn cdrskin_writes_a_dvd_minus_r_dl_disc_at_once() {
+    let Some(Setup {
+        cdrskin,
+        dir,
+        image,
+        disc,
+        drive,
+    }) = setup("dvd-r-dl")
+    else {
+        return;
+    };
+    let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
+    let mut run = |args: &[&str]| {
+        let out = runs.run(args);
+        format!("{}{}", out.expect_code(0).stdout, out.stderr)
+    };
+    let out = run(&["-v", "dev=/dev/sr9", "image.iso"]);
+    assert!(out.contains("cdrskin: burning done"), "{out}");
+    assert_eq!(
+        disc_information(MediumKind::DvdRDl, &disc)[2] & 0x0F,
+        0x0E,
+        "disc and session complete"
+    );
+    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    assert_eq!(field(&minfo, "disk status:"), Some("complete"), "{minfo}");
+    assert_eq!(field(&minfo, "number of sessions:"), Some("1"), "{minfo}");
+    assert!(
+        read_disc_of(MediumKind::DvdRDl, &disc, 0, image.len() / SECTOR) == image,
+        "the image reads back"
+    );
+    keep_transcripts(&Case {
+        name: "cdrskin-dvd-r-dl",
+        commands: &[
+            "cdrskin -v dev=/dev/sr9 image.iso",
+            "cdrskin dev=/dev/sr9 -minfo",
+        ],
+        medium: "dvd-r-dl",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
+}
