@@ -490,6 +490,46 @@ fn a_dvd_r_dl_is_written_disc_at_once_and_closed() {
     assert!(!sent(&records, MODE_SELECT_10));
 }
 
+/// The layer break on DVD-R DL: the image of a disc whose layer 0 the test first set to
+/// 2,048 sectors (SEND DISC STRUCTURE 20h through the drive; so the disc holds 4,096) is 3,000
+/// sectors, more than layer 0: the engine moves the break to the image's middle (94 of its
+/// 188 ECC blocks) before reserving, and the image reads back across it. An image that fits
+/// layer 0 leaves the boundary where it is, and nothing is sent.
+#[test]
+fn a_dvd_r_dl_image_longer_than_layer_0_gets_the_break_at_its_middle() {
+    let mut d = traced(DVD_R_DL);
+    set_layer0(&mut d, 2048);
+    let img = image(3000, 13);
+    let w = writer(d, no_verify());
+    let o = write_collecting(&w, &img).0.unwrap();
+    assert!(o.disc_closed);
+    let (mut d, records) = drive_and_transcript(&w);
+    let order: Vec<u8> = cdbs(&records)
+        .into_iter()
+        .map(|c| c[0])
+        .filter(|&op| op == 0xBF || op == RESERVE_TRACK)
+        .collect();
+    // The test's own SEND DISC STRUCTURE, then the engine's, before the reservation.
+    assert_eq!(
+        order,
+        [0xBF, 0xBF, RESERVE_TRACK],
+        "the break before the reservation"
+    );
+    let boundary = layer_boundary(&mut d);
+    assert_eq!((boundary.fixed, boundary.layer0_sectors), (true, 1504));
+    assert_eq!(disc(&mut d), complete(1));
+    assert_same_sectors(&read_back(&mut d, 0, 3000), &img, 0, "across the break");
+
+    let w = writer(traced(DVD_R_DL), no_verify());
+    write_collecting(&w, &image(1000, 14)).0.unwrap();
+    let (mut d, records) = drive_and_transcript(&w);
+    assert!(!sent(&records, 0xBF), "1,000 sectors fit layer 0");
+    assert_eq!(
+        layer_boundary(&mut d).layer0_sectors,
+        (DVD_R_DL_SECTORS / 2) as u32
+    );
+}
+
 #[test]
 fn a_dvd_r_dl_refuses_a_stream_of_unknown_length_and_an_image_too_large() {
     // Disc-at-Once reserves the size first: a stream without one is refused as an invalid

@@ -466,3 +466,34 @@ fn page_05h_starts_in_the_write_type_each_medium_records() {
         assert_eq!(page[4] & 0x0F, 8, "{kind:?}: Data Block Type 8");
     }
 }
+
+/// The DVD-R DL layer boundary (MMC-5 READ and SEND DISC STRUCTURE format 20h, Layer
+/// Boundary Information): a blank disc reports layer 0 at half the disc, still settable; SEND
+/// DISC STRUCTURE 20h moves it, after which the disc holds twice it and the physical format's
+/// End Sector Number in Layer 0 follows; once a reservation is made the boundary is fixed
+/// (InitStatus set) and a further SEND is a command sequence error.
+#[test]
+fn dvd_r_dl_takes_a_layer_boundary_before_recording_and_fixes_it_with_the_reservation() {
+    let mut d = drive_with(MediumKind::DvdRDl);
+    let read_boundary = |d: &mut EmulatedDrive| {
+        let lbi = command_in(d, &[0xAD, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0], 12);
+        (lbi[4] & 0x80 != 0, be32(&lbi[8..12]))
+    };
+    assert_eq!(read_boundary(&mut d), (false, DL_SECTORS / 2));
+    let send = [0xBF, 0, 0, 0, 0, 0, 0, 0x20, 0, 12, 0, 0];
+    let mut list = [0u8; 12];
+    list[1] = 10;
+    list[8..12].copy_from_slice(&1_000_000u32.to_be_bytes());
+    command_out(&mut d, &send, &list);
+    assert_eq!(read_boundary(&mut d), (false, 1_000_000));
+    assert_eq!(invisible(&mut d).4, 2_000_000, "twice layer 0");
+    assert_eq!(
+        be24(&physical_format(&mut d)[17..20]),
+        0x03_0000 + 1_000_000 - 1,
+        "layer 0 ends where it was set"
+    );
+    select_page(&mut d, SAO, 0, false);
+    command_ok(&mut d, &reserve_track(3000));
+    assert_eq!(read_boundary(&mut d), (true, 1_000_000));
+    command_out_fails(&mut d, &send, &list, triples::COMMAND_SEQUENCE_ERROR);
+}

@@ -547,7 +547,9 @@ impl<T: Transport + Send> DataWriter<T> {
         let profile = mmc_core::Profile::from_u16(disc.profile_code);
         let features = properties::current_write_features(rec, profile)?;
         let layer_boundary = match profile {
-            mmc_core::Profile::DvdPlusRDualLayer if disc.status == crate::DiscState::Blank => {
+            mmc_core::Profile::DvdPlusRDualLayer | mmc_core::Profile::DvdRDualLayerSequential
+                if disc.status == crate::DiscState::Blank =>
+            {
                 rec.layer_boundary()?
             }
             _ => None,

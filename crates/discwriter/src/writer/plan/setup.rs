@@ -36,12 +36,14 @@ pub(super) fn check_disc_at_once(disc: &DiscSummary, sectors: Option<u64>) -> Re
     Ok(())
 }
 
-/// The capacity of layer 0 a DVD+R DL write of `sectors` sets before it starts, as
-/// growisofs sets it: none unless the layer boundary can still be set (a blank disc, and
-/// not yet fixed) and the stream, in whole 16-sector ECC blocks, is more than layer 0 now
-/// holds; then half the stream's ECC blocks, rounded up, so that both layers hold data.
-/// A DVD-R DL gets none: written Disc-at-Once, the drive lays the reservation over both
-/// layers itself, and neither growisofs nor libburn sends it a boundary.
+/// The capacity of layer 0 a DVD+R DL or DVD-R DL write of `sectors` sets before it starts,
+/// as growisofs sets it on DVD+R DL: none unless the layer boundary can still be set (a
+/// blank disc, and not yet fixed) and the stream, in whole 16-sector ECC blocks, is more
+/// than layer 0 now holds; then half the stream's ECC blocks, rounded up, so that both
+/// layers hold data. On DVD-R DL it is sent before the Disc-at-Once reservation (MMC-5 READ
+/// and SEND DISC STRUCTURE format 20h, Layer Boundary Information, name both media);
+/// growisofs and libburn leave that disc's boundary at the middle of the disc, so an image
+/// just over layer 0 would put a few blocks on layer 1.
 pub(crate) fn layer_break(
     disc: &DiscSummary,
     sectors: Option<u64>,
@@ -50,7 +52,10 @@ pub(crate) fn layer_break(
     let (Some(sectors), Some(boundary)) = (sectors, boundary) else {
         return None;
     };
-    let dual = Profile::from_u16(disc.profile_code) == Profile::DvdPlusRDualLayer;
+    let dual = matches!(
+        Profile::from_u16(disc.profile_code),
+        Profile::DvdPlusRDualLayer | Profile::DvdRDualLayerSequential
+    );
     if !dual || disc.status != DiscState::Blank || boundary.fixed {
         return None;
     }

@@ -174,9 +174,21 @@ fn a_dvd_r_dl_is_reserved_then_written_disc_at_once_and_closed_by_the_drive() {
         [Step::Synchronize]
     );
     assert!(p.disc_closed(DataEnd::Complete, 3_000_001));
-    // No layer boundary is sent: on DVD-R DL the drive lays the reservation over both
-    // layers itself.
+    // The drive reported no layer boundary (the `facts` of this plan): none is sent.
     assert_eq!(p.layer_break, None);
+    // With the boundary reported (a blank disc's, half of it), an image that spans both
+    // layers gets the break at its middle, before the reservation, as on DVD+R DL.
+    let reported = DriveFacts {
+        layer_boundary: Some(LayerBoundary {
+            fixed: false,
+            layer0_sectors: DVD_R_DL / 2,
+        }),
+        ..facts()
+    };
+    let p = plan_with(&d, &WriteOptions::default(), Some(3_000_001), &reported).unwrap();
+    assert_eq!(p.layer_break, Some(1_500_016));
+    let p = plan_with(&d, &WriteOptions::default(), Some(2_000_000), &reported).unwrap();
+    assert_eq!(p.layer_break, None, "fits layer 0");
 }
 
 #[test]
@@ -245,7 +257,7 @@ fn the_dvd_plus_r_dl_layer_break_is_set_at_the_middle_of_an_image_that_spans_bot
     assert_eq!(break_for(Some(3_000_000), &boundary(true)), None);
     assert_eq!(break_for(Some(3_000_000), &facts()), None);
     assert_eq!(break_for(None, &boundary(false)), None);
-    // Only a blank disc takes one, and only a DVD+R DL.
+    // Only a blank disc takes one, and only a dual-layer one.
     let appendable = disc(
         Profile::DvdPlusRDualLayer,
         DiscState::Appendable,

@@ -39,8 +39,13 @@
 //! "DVD-R DL Seq has no notion of multi-session"; libburn's cookbook has it "can only do
 //! single-session". A MODE SELECT of Write Type 00h is therefore refused with 05/26/00 on
 //! the write type, so a host learns it before writing (libburn then chooses SAO). Two
-//! layers in opposite track path, 2,085,856 sectors each: READ DISC STRUCTURE 00h reports
-//! two layers and the end of layer 0 (MMC-5 READ DISC STRUCTURE format 00h).
+//! layers in opposite track path, 2,085,856 sectors each on a blank disc: READ DISC
+//! STRUCTURE 00h reports two layers and the end of layer 0 (MMC-5 READ DISC STRUCTURE format
+//! 00h). The layer boundary is the host's to move before recording, as on DVD+R DL: READ
+//! DISC STRUCTURE 20h gives the L0 data zone capacity, SEND DISC STRUCTURE 20h sets it on a
+//! blank disc (MMC-5 format 20h, Layer Boundary Information, DVD-R DL and DVD+R DL;
+//! `sequential::layers`), and the disc then holds twice it. growisofs and libburn leave it
+//! where it is; discwriter moves it to the middle of an image that spans both layers.
 //!
 //! # Figures
 //!
@@ -130,10 +135,7 @@ pub const DVD_R: SequentialMedium = SequentialMedium {
     formattable: false,
     write_parameters_page: true,
     layers: Layers::ONE,
-    dvd_minus: Some(DvdMinus {
-        incremental: true,
-        layer0_sectors: None,
-    }),
+    dvd_minus: Some(DvdMinus { incremental: true }),
 };
 
 /// The DVD-R DL's recording rules: one session, Disc-at-Once.
@@ -152,12 +154,13 @@ pub const DVD_R_DL: SequentialMedium = SequentialMedium {
     structures: StructureFamily::Dvd(BookType::DvdR),
     formattable: false,
     write_parameters_page: true,
-    // Its layer structures are page 05h's DVD-R DL ones (`read_disc_structure` here).
-    layers: Layers::fixed(2),
-    dvd_minus: Some(DvdMinus {
-        incremental: false,
-        layer0_sectors: Some(DVD_R_DL_SECTORS / 2),
-    }),
+    // Layer 0 holds half the disc until the host moves the boundary (SEND DISC STRUCTURE
+    // 20h on a blank disc, `sequential::layers`), as on DVD+R DL.
+    layers: Layers {
+        count: 2,
+        settable_layer0: Some(DVD_R_DL_SECTORS / 2),
+    },
+    dvd_minus: Some(DvdMinus { incremental: false }),
 };
 
 /// Page 05h before any MODE SELECT: Incremental on DVD-R, Disc-at-Once on DVD-R DL, with
@@ -274,36 +277,27 @@ impl SequentialDisc {
     }
 }
 
-/// Physical sector number of LBA 0 (ECMA-267: the data zone starts at 30000h).
-const DATA_ZONE_START: u32 = 0x3_0000;
-
 /// Format 10h: the physical format information of the control data zone, pre-recorded on a
 /// DVD-R (MMC-5 READ DISC STRUCTURE format 10h); dvd+rw-mediainfo reads it on DVD-R for the
 /// book type, growisofs on DVD-R DL for the size of layer 0.
 const CONTROL_DATA_ZONE: u8 = 0x10;
 const PHYSICAL_FORMAT: u8 = 0x00;
 
-/// READ DISC STRUCTURE on a DVD-R: what `answer` gives for the disc's family, plus format
-/// 10h (the pre-recorded physical format: here the same as format 00h, the disc's layout
-/// being its pre-recorded one) in the list (format FFh); on a dual-layer disc the physical
-/// formats describe both layers ([`with_layers`]), and layer 1 answers them too (its
-/// descriptor the same as layer 0's: both describe the whole disc).
+/// READ DISC STRUCTURE on a DVD-R: what `answer` gives for the disc's family (on a DVD-R DL
+/// the physical format describes both layers and layer 1 answers too, and format 20h gives
+/// the layer boundary, as on DVD+R DL), plus format 10h (the pre-recorded physical format:
+/// here the same as format 00h, the disc's layout being its pre-recorded one) in the list
+/// (format FFh).
 pub(super) fn read_disc_structure(
-    rules: DvdMinus,
     cdb: &ReadDiscStructure,
     answer: impl Fn(&ReadDiscStructure) -> MediumResult<Vec<u8>>,
 ) -> MediumResult<Vec<u8>> {
-    let layer_number = match cdb.layer_number {
-        1 if rules.layer0_sectors.is_some() => 0,
-        n => n,
-    };
     let physical = ReadDiscStructure {
         format_code: PHYSICAL_FORMAT,
-        layer_number,
         ..*cdb
     };
     match cdb.format_code {
-        CONTROL_DATA_ZONE | PHYSICAL_FORMAT => Ok(with_layers(rules, answer(&physical)?)),
+        CONTROL_DATA_ZONE => answer(&physical),
         STRUCTURE_LIST => {
             let list = answer(cdb)?;
             let len = answer(&physical).map_or(0, |r| r.len());
@@ -311,28 +305,4 @@ pub(super) fn read_disc_structure(
         }
         _ => answer(cdb),
     }
-}
-
-/// A physical format `reply` of a single-layer disc made to describe a dual-layer DVD-R's
-/// two layers in opposite track path (MMC-5 READ DISC STRUCTURE format 00h: byte 2 of the
-/// layer descriptor, Number of Layers 01b and Track Path 1; bytes 9-11 the End Physical
-/// Sector Number of the Data Area, on layer 1 the complement of the data zone's start; bytes
-/// 13-15 the End Sector Number in Layer 0). A single-layer DVD-R's is unchanged.
-fn with_layers(rules: DvdMinus, mut reply: Vec<u8>) -> Vec<u8> {
-    let Some(layer0) = rules.layer0_sectors else {
-        return reply;
-    };
-    let layer0_end = DATA_ZONE_START.saturating_add(layer0).saturating_sub(1);
-    let data_end = !DATA_ZONE_START & 0x00FF_FFFF;
-    // The reply's 4-byte header comes first.
-    if let Some(byte) = reply.get_mut(4 + 2) {
-        *byte = (*byte & 0x0F) | 0b0011_0000;
-    }
-    for (at, value) in [(4 + 9, data_end), (4 + 13, layer0_end)] {
-        let [_, b1, b2, b3] = value.to_be_bytes();
-        if let Some(field) = reply.get_mut(at..at + 3) {
-            field.copy_from_slice(&[b1, b2, b3]);
-        }
-    }
-    reply
 }

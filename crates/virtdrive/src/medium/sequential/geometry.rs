@@ -51,9 +51,9 @@ pub struct SequentialMedium {
 pub struct Layers {
     /// Recording layers: 1 to 4 (BD-R XL 128 GB).
     pub count: u8,
-    /// DVD+R DL: the L0 data zone capacity of a blank disc, which the host may change
-    /// before the first write (SEND DISC STRUCTURE 20h); `None` where the layer boundary is
-    /// fixed (single layer, BD).
+    /// DVD+R DL and DVD-R DL: the L0 data zone capacity of a blank disc, which the host may
+    /// change before the first write (SEND DISC STRUCTURE 20h); `None` where the layer
+    /// boundary is fixed (single layer, BD).
     pub settable_layer0: Option<u32>,
 }
 
@@ -78,8 +78,6 @@ impl Layers {
 pub struct DvdMinus {
     /// Incremental recording (feature 0021h current); else Disc-at-Once only.
     pub incremental: bool,
-    /// Sectors of layer 0 on a dual-layer disc (opposite track path).
-    pub layer0_sectors: Option<u32>,
 }
 
 /// A finalization "with minimal radius" (DVD+R 101b, MMC-6 6.3.3.3): a data zone that ends

@@ -1,4 +1,5 @@
-//! The layer boundary of a DVD+R DL (`dvd_plus_r_dl`): READ DISC STRUCTURE 20h shows the L0
+//! The layer boundary of a DVD+R DL (`dvd_plus_r_dl`) or a DVD-R DL (`dvd_minus_r`), MMC-5
+//! READ and SEND DISC STRUCTURE format 20h: READ DISC STRUCTURE 20h shows the L0
 //! data zone capacity and whether it can still be changed; SEND DISC STRUCTURE 20h changes it
 //! on a blank disc, which then holds twice it. The capacity set is kept with the disc (as the
 //! spare areas are: recorded at once, a power loss keeps it).
@@ -12,7 +13,7 @@ use crate::medium::overwritable::{invalid_cdb_field, invalid_parameter};
 use crate::medium::{MediumError, MediumResult};
 
 impl SequentialDisc {
-    /// The layers of a DVD+R DL, as READ DISC STRUCTURE shows them.
+    /// The layers of a DVD+R DL or DVD-R DL, as READ DISC STRUCTURE shows them.
     pub(super) fn dvd_layers(&self) -> Option<DvdLayers> {
         let default = self.geometry.layers.settable_layer0?;
         Some(DvdLayers {
@@ -21,7 +22,7 @@ impl SequentialDisc {
         })
     }
 
-    /// SEND DISC STRUCTURE: format 20h of DVD media on a DVD+R DL, else 05/24/00 on the
+    /// SEND DISC STRUCTURE: format 20h of DVD media on a DVD+R DL or DVD-R DL, else 05/24/00 on the
     /// media type (byte 1) or the format code (byte 7); on a closed disc 05/2C/00.
     pub(super) fn receive_structure(
         &mut self,
@@ -44,7 +45,7 @@ impl SequentialDisc {
         self.set_layer_boundary(list)
     }
 
-    /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL.
+    /// SEND DISC STRUCTURE 20h: the L0 data zone capacity of a blank DVD+R DL or DVD-R DL.
     fn set_layer_boundary(&mut self, list: &[u8]) -> MediumResult<()> {
         let Some(default) = self.geometry.layers.settable_layer0 else {
             return Err(invalid_cdb_field(7, None));

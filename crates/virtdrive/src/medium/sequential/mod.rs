@@ -419,7 +419,7 @@ impl Medium for SequentialDisc {
         };
         let answer = |cdb: &ReadDiscStructure| disc_structure::reply(cdb, structures);
         match self.geometry.dvd_minus {
-            Some(rules) => dvd_minus_r::read_disc_structure(rules, cdb, answer),
+            Some(_) => dvd_minus_r::read_disc_structure(cdb, answer),
             None => answer(cdb),
         }
     }
