@@ -524,10 +524,7 @@ fn a_dvd_r_dl_image_longer_than_layer_0_gets_the_break_at_its_middle() {
     write_collecting(&w, &image(1000, 14)).0.unwrap();
     let (mut d, records) = drive_and_transcript(&w);
     assert!(!sent(&records, 0xBF), "1,000 sectors fit layer 0");
-    assert_eq!(
-        layer_boundary(&mut d).layer0_sectors,
-        (DVD_R_DL_SECTORS / 2) as u32
-    );
+    assert_eq!(layer_boundary(&mut d).layer0_sectors, DVD_R_DL_SECTORS / 2);
 }
 
 #[test]
