@@ -260,20 +260,16 @@ fn cdrskin_dummy_leaves_the_cd_r_blank_and_a_real_burn_follows() {
         return;
     };
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
-    let mut run = |args: &[&str]| {
-        let out = runs.run(args);
-        format!("{}{}", out.expect_code(0).stdout, out.stderr)
-    };
 
-    let dummy = run(&["-v", "-dummy", "dev=/dev/sr9", "image.iso"]);
+    let dummy = runs.ok(&["-v", "-dummy", "dev=/dev/sr9", "image.iso"]);
     assert!(dummy.contains("in dummy SAO mode"), "{dummy}");
     assert!(dummy.contains("cdrskin: burning done"), "{dummy}");
     let info = cd_r_disc_information(&disc);
     assert_eq!(info[2], 0x00, "disc status blank, last session empty");
-    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    let minfo = runs.ok(&["dev=/dev/sr9", "-minfo"]);
     assert_eq!(field(&minfo, "disk status:"), Some("empty"), "{minfo}");
 
-    let real = run(&["-v", "dev=/dev/sr9", "image.iso"]);
+    let real = runs.ok(&["-v", "dev=/dev/sr9", "image.iso"]);
     assert!(real.contains("in real SAO mode"), "{real}");
     assert_eq!(cd_r_disc_information(&disc)[2] & 0x03, 0x02, "complete");
     assert!(
@@ -513,15 +509,11 @@ fn cdrskin_records_two_incremental_sessions_on_dvd_minus_r() {
         return;
     };
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
-    let mut run = |args: &[&str]| {
-        let out = runs.run(args);
-        format!("{}{}", out.expect_code(0).stdout, out.stderr)
-    };
     for _ in 0..2 {
-        let out = run(&["-v", "dev=/dev/sr9", "-multi", "-tao", "image.iso"]);
+        let out = runs.ok(&["-v", "dev=/dev/sr9", "-multi", "-tao", "image.iso"]);
         assert!(out.contains("in real TAO mode for multi session"), "{out}");
     }
-    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    let minfo = runs.ok(&["dev=/dev/sr9", "-minfo"]);
     assert_eq!(
         field(&minfo, "Mounted media type:"),
         Some("DVD-R sequential recording")
@@ -586,15 +578,11 @@ fn cdrskin_sao_closes_a_dvd_minus_r_and_dummy_leaves_it_blank() {
         return;
     };
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
-    let mut run = |args: &[&str]| {
-        let out = runs.run(args);
-        format!("{}{}", out.expect_code(0).stdout, out.stderr)
-    };
     for dummy in [&["-dummy", "-sao"][..], &["-dummy", "-tao"][..]] {
         let mut args = vec!["-v", "dev=/dev/sr9"];
         args.extend(dummy);
         args.push("image.iso");
-        let out = run(&args);
+        let out = runs.ok(&args);
         assert!(out.contains("cdrskin: burning done"), "{out}");
         assert_eq!(
             disc_information(MediumKind::DvdR, &disc)[2],
@@ -602,17 +590,17 @@ fn cdrskin_sao_closes_a_dvd_minus_r_and_dummy_leaves_it_blank() {
             "{dummy:?}: disc blank, last session empty"
         );
     }
-    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    let minfo = runs.ok(&["dev=/dev/sr9", "-minfo"]);
     assert_eq!(field(&minfo, "disk status:"), Some("empty"), "{minfo}");
 
-    let out = run(&["-v", "dev=/dev/sr9", "-sao", "image.iso"]);
+    let out = runs.ok(&["-v", "dev=/dev/sr9", "-sao", "image.iso"]);
     assert!(out.contains("in real SAO mode for single session"), "{out}");
     assert_eq!(
         disc_information(MediumKind::DvdR, &disc)[2] & 0x0F,
         0x0E,
         "disc and session complete"
     );
-    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    let minfo = runs.ok(&["dev=/dev/sr9", "-minfo"]);
     assert_eq!(field(&minfo, "disk status:"), Some("complete"), "{minfo}");
     assert_eq!(field(&minfo, "number of sessions:"), Some("1"), "{minfo}");
     assert!(
@@ -651,18 +639,14 @@ fn cdrskin_writes_a_dvd_minus_r_dl_disc_at_once() {
         return;
     };
     let mut runs = RecordedRuns::new(dir.path(), &drive, &cdrskin);
-    let mut run = |args: &[&str]| {
-        let out = runs.run(args);
-        format!("{}{}", out.expect_code(0).stdout, out.stderr)
-    };
-    let out = run(&["-v", "dev=/dev/sr9", "image.iso"]);
+    let out = runs.ok(&["-v", "dev=/dev/sr9", "image.iso"]);
     assert!(out.contains("cdrskin: burning done"), "{out}");
     assert_eq!(
         disc_information(MediumKind::DvdRDl, &disc)[2] & 0x0F,
         0x0E,
         "disc and session complete"
     );
-    let minfo = run(&["dev=/dev/sr9", "-minfo"]);
+    let minfo = runs.ok(&["dev=/dev/sr9", "-minfo"]);
     assert_eq!(field(&minfo, "disk status:"), Some("complete"), "{minfo}");
     assert_eq!(field(&minfo, "number of sessions:"), Some("1"), "{minfo}");
     assert!(

@@ -251,6 +251,13 @@ impl<'a> RecordedRuns<'a> {
         self.transcripts.push(transcript);
         out
     }
+
+    /// Runs the program with `args` as [`RecordedRuns::run`] does; it must succeed. Its
+    /// output and its messages, together.
+    pub fn ok(&mut self, args: &[&str]) -> String {
+        let out = self.run(args);
+        format!("{}{}", out.expect_code(0).stdout, out.stderr)
+    }
 }
 
 /// As [`virtdrive_run`], but the run (virtdrive and the program, one process group) is killed
