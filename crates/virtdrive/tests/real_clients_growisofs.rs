@@ -136,6 +136,24 @@ fn grow_twice(
     grow(medium, case, options, 2, check_media).0
 }
 
+/// The programs these tests run: growisofs, dvd+rw-mediainfo and isoinfo, and genisoimage
+/// (which makes the images); `None` when one is missing (`tool` says which).
+struct Tools {
+    growisofs: PathBuf,
+    mediainfo: PathBuf,
+    isoinfo: PathBuf,
+}
+
+fn tools() -> Option<Tools> {
+    let tools = Tools {
+        growisofs: tool("growisofs", "growisofs")?,
+        mediainfo: tool("dvd+rw-mediainfo", "dvd+rw-tools")?,
+        isoinfo: tool("isoinfo", "genisoimage")?,
+    };
+    tool("genisoimage", "genisoimage")?;
+    Some(tools)
+}
+
 /// `growisofs -Z` (and with `sessions` 2 then `-M`) on MEDIUM, as [`grow_twice`]; returns
 /// the image read back and the commands of each growisofs run.
 fn grow(
@@ -145,12 +163,12 @@ fn grow(
     sessions: usize,
     check_media: impl Fn(&Outcome, bool),
 ) -> (Vec<u8>, Vec<Vec<TraceRecord>>) {
-    let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
-        tool("growisofs", "growisofs"),
-        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
-        tool("isoinfo", "genisoimage"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Tools {
+        growisofs,
+        mediainfo,
+        isoinfo,
+    }) = tools()
+    else {
         return (Vec::new(), Vec::new());
     };
     let dir = tempfile::tempdir().unwrap();
@@ -370,12 +388,12 @@ fn growisofs_writes_and_adds_to_a_dvd_minus_r() {
 /// Multi-session 00b and closes the disc with CLOSE SESSION.
 #[test]
 fn growisofs_dvd_compat_closes_a_dvd_minus_r_in_either_write_mode() {
-    let (Some(growisofs), Some(mediainfo), Some(isoinfo), Some(_)) = (
-        tool("growisofs", "growisofs"),
-        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
-        tool("isoinfo", "genisoimage"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Tools {
+        growisofs,
+        mediainfo,
+        isoinfo,
+    }) = tools()
+    else {
         return;
     };
     for (case, options) in [
@@ -449,11 +467,12 @@ fn growisofs_dvd_compat_closes_a_dvd_minus_r_in_either_write_mode() {
 /// writing.
 #[test]
 fn mediainfo_describes_a_dvd_minus_r_dl_and_growisofs_refuses_a_small_image_on_it() {
-    let (Some(growisofs), Some(mediainfo), Some(_)) = (
-        tool("growisofs", "growisofs"),
-        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Tools {
+        growisofs,
+        mediainfo,
+        ..
+    }) = tools()
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -679,11 +698,12 @@ fn a_write_protect_fault_makes_growisofs_report_write_protection() {
 /// that speed in effect (growisofs prints it in its own 1x of 1,352 kB/s: 4.1x).
 #[test]
 fn growisofs_records_a_dvd_plus_rw_at_the_speed_asked_and_mediainfo_lists_every_speed() {
-    let (Some(growisofs), Some(mediainfo), Some(_)) = (
-        tool("growisofs", "growisofs"),
-        tool("dvd+rw-mediainfo", "dvd+rw-tools"),
-        tool("genisoimage", "genisoimage"),
-    ) else {
+    let Some(Tools {
+        growisofs,
+        mediainfo,
+        ..
+    }) = tools()
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
