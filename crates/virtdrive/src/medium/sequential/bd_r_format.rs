@@ -42,14 +42,16 @@
 
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{FormatType, FormattableCapacity};
+use mmc_core::sense::triples;
 use serde::{Deserialize, Serialize};
 
 use super::geometry::SequentialMedium;
+use super::SequentialDisc;
 use crate::medium::overwritable::bd_re::{
     BD_CLUSTER, DEFAULT_SPARE_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
 };
 use crate::medium::overwritable::invalid_parameter;
-use crate::medium::MediumResult;
+use crate::medium::{MediumError, MediumResult};
 
 /// The spare sizes a BD-R offers: the single-layer sizes times its layers, taken from its
 /// sectors without spare areas.
@@ -192,4 +194,35 @@ pub(crate) fn clusters_touched(lba: i64, blocks: u32) -> u32 {
     let first = lba.div_euclid(cluster);
     let last = (lba + i64::from(blocks) - 1).div_euclid(cluster);
     u32::try_from(last - first + 1).unwrap_or(u32::MAX)
+}
+
+impl SequentialDisc {
+    /// FORMAT UNIT can give this disc spare areas: a blank, unformatted BD-R.
+    pub(super) fn can_format(&self) -> bool {
+        self.geometry.formattable && self.format.is_none() && self.untouched()
+    }
+
+    /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
+    /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from
+    /// the spare areas for each cluster it touches (see the module notes).
+    pub(super) fn pseudo_overwrite(&mut self, lba: i64, blocks: u32) -> MediumResult<bool> {
+        let Some(format) = self.format.as_mut().filter(|f| f.pow) else {
+            return Ok(false);
+        };
+        let end = lba + i64::from(blocks);
+        let recorded = self
+            .disc
+            .tracks()
+            .any(|(_, t)| t.start <= lba && end <= t.data_end());
+        if lba < 0 || !recorded {
+            return Ok(false);
+        }
+        let clusters = clusters_touched(lba, blocks);
+        if clusters > format.spare_left() {
+            return Err(MediumError::new(triples::INVALID_ADDRESS_FOR_WRITE)
+                .with_information(u64::try_from(lba).unwrap_or(0)));
+        }
+        format.replaced_clusters += clusters;
+        Ok(true)
+    }
 }

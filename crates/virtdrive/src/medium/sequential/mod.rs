@@ -320,35 +320,6 @@ impl SequentialDisc {
         self.disc.state() == DiscState::Blank && self.disc.open_track.is_none()
     }
 
-    /// FORMAT UNIT can give this disc spare areas: a blank, unformatted BD-R.
-    fn can_format(&self) -> bool {
-        self.geometry.formattable && self.format.is_none() && self.untouched()
-    }
-
-    /// On a disc formatted for POW, a WRITE wholly inside recorded sectors is a logical
-    /// overwrite (MMC-6, BD-R SRM with POW): true when it is one, with a replacement cluster taken from
-    /// the spare areas for each cluster it touches (see `bd_r_format`).
-    fn pseudo_overwrite(&mut self, lba: i64, blocks: u32) -> MediumResult<bool> {
-        let Some(format) = self.format.as_mut().filter(|f| f.pow) else {
-            return Ok(false);
-        };
-        let end = lba + i64::from(blocks);
-        let recorded = self
-            .disc
-            .tracks()
-            .any(|(_, t)| t.start <= lba && end <= t.data_end());
-        if lba < 0 || !recorded {
-            return Ok(false);
-        }
-        let clusters = bd_r_format::clusters_touched(lba, blocks);
-        if clusters > format.spare_left() {
-            return Err(MediumError::new(triples::INVALID_ADDRESS_FOR_WRITE)
-                .with_information(u64::try_from(lba).unwrap_or(0)));
-        }
-        format.replaced_clusters += clusters;
-        Ok(true)
-    }
-
     /// The size a RESERVE TRACK asks for at `nwa`, or the field that is wrong.
     fn reservation_size(&self, cdb: &ReserveTrack, nwa: i64, free: u32) -> MediumResult<u32> {
         if cdb.rmz {
