@@ -38,7 +38,6 @@ pub const BD_R: SequentialMedium = SequentialMedium {
         read_speed: 6 * BD_1X_KBPS,
         blocking: BD_R_CLUSTER,
     },
-    name: "bd-r",
     recording: RecordingGeometry {
         capacity: BD_R_SECTORS,
         ecc_block: BD_R_CLUSTER,

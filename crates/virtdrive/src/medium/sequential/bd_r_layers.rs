@@ -35,7 +35,6 @@ pub const BD_R_XL_WRITE_SPEEDS: [u32; 2] = [4 * BD_1X_KBPS, 2 * BD_1X_KBPS];
 /// A BD-R of `layers` layers over `sectors`, with these speeds.
 const fn bd_r_layers(
     kind: MediumKind,
-    name: &'static str,
     sectors: u32,
     layers: u8,
     write_speeds: &'static [u32],
@@ -51,7 +50,6 @@ const fn bd_r_layers(
             },
             ..BD_R.spec
         },
-        name,
         recording: RecordingGeometry {
             capacity: sectors,
             ..BD_R.recording
@@ -62,25 +60,14 @@ const fn bd_r_layers(
 }
 
 /// The BD-R DL's recording rules.
-pub const BD_R_DL: SequentialMedium = bd_r_layers(
-    MediumKind::BdRDl,
-    "bd-r-dl",
-    BD_R_DL_SECTORS,
-    2,
-    &BD_R_WRITE_SPEEDS,
-);
+pub const BD_R_DL: SequentialMedium =
+    bd_r_layers(MediumKind::BdRDl, BD_R_DL_SECTORS, 2, &BD_R_WRITE_SPEEDS);
 /// The three-layer BD-R XL's recording rules.
-pub const BD_R_XL: SequentialMedium = bd_r_layers(
-    MediumKind::BdRXl,
-    "bd-r-xl",
-    BD_R_XL_SECTORS,
-    3,
-    &BD_R_XL_WRITE_SPEEDS,
-);
+pub const BD_R_XL: SequentialMedium =
+    bd_r_layers(MediumKind::BdRXl, BD_R_XL_SECTORS, 3, &BD_R_XL_WRITE_SPEEDS);
 /// The four-layer BD-R XL's recording rules.
 pub const BD_R_XL4: SequentialMedium = bd_r_layers(
     MediumKind::BdRXl4,
-    "bd-r-xl4",
     BD_R_XL4_SECTORS,
     4,
     &BD_R_XL_WRITE_SPEEDS,

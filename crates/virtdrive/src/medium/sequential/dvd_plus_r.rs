@@ -56,7 +56,6 @@ pub const DVD_PLUS_R: SequentialMedium = SequentialMedium {
         read_speed: 16 * DVD_1X_KBPS,
         blocking: DVD_PLUS_R_ECC_BLOCK,
     },
-    name: "dvd+r",
     recording: RecordingGeometry {
         capacity: DVD_PLUS_R_SECTORS,
         ecc_block: DVD_PLUS_R_ECC_BLOCK,

@@ -44,7 +44,6 @@ pub const DVD_PLUS_R_DL: SequentialMedium = SequentialMedium {
         read_speed: 8 * DVD_1X_KBPS,
         ..DVD_PLUS_R.spec
     },
-    name: "dvd+r-dl",
     recording: RecordingGeometry {
         capacity: DVD_PLUS_R_DL_SECTORS,
         ..DVD_PLUS_R.recording

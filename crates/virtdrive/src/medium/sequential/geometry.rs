@@ -25,8 +25,6 @@ pub enum StructureFamily {
 pub struct SequentialMedium {
     /// Kind, profile, speeds and ECC block.
     pub spec: MediumSpec,
-    /// The name saved in the disc state (`dvd+r`, `bd-r`).
-    pub name: &'static str,
     /// Sessions, tracks and the room they take.
     pub(crate) recording: RecordingGeometry,
     /// The CLOSE TRACK/SESSION functions that finalize the disc.
@@ -90,6 +88,11 @@ pub struct MinimalRadius {
 }
 
 impl SequentialMedium {
+    /// The name saved in the disc state: the medium's command-line name (`dvd+r`, `bd-r-xl`).
+    pub fn name(&self) -> &'static str {
+        self.spec.kind.name()
+    }
+
     /// User sectors of a blank disc.
     pub fn capacity(&self) -> u32 {
         self.recording.capacity

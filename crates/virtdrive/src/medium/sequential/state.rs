@@ -117,7 +117,7 @@ pub(crate) fn save(
     // A session whose only track was reserved and left empty holds nothing.
     sessions.retain(|s| !s.tracks.is_empty());
     serde_json::to_value(Saved {
-        medium: g.name.into(),
+        medium: g.name().into(),
         version: VERSION,
         sessions,
         finalized: disc.finalized,
@@ -134,9 +134,9 @@ pub(crate) fn load(
     medium: &SequentialMedium,
 ) -> Result<(SequentialLayout, Option<SpareFormat>, Option<u32>), StateError> {
     let saved: Saved = serde_json::from_value(value.clone())
-        .map_err(|e| StateError::new(medium.name, format!("malformed state: {e}")))?;
-    StateError::check_header(medium.name, &saved.medium, saved.version)?;
-    let fail = |what: String| Err(StateError::new(medium.name, what));
+        .map_err(|e| StateError::new(medium.name(), format!("malformed state: {e}")))?;
+    StateError::check_header(medium.name(), &saved.medium, saved.version)?;
+    let fail = |what: String| Err(StateError::new(medium.name(), what));
     let format = saved.format;
     let mut geometry = medium.recording;
     if let Some(f) = format {
