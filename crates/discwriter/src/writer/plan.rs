@@ -262,10 +262,10 @@ pub(crate) struct WritePlan {
     /// stream of known length (a stream read to its end keeps the disc open until it ends).
     pub(crate) write_parameters: Option<Step>,
     pub(crate) format: Option<FormatStep>,
-    /// Write-once media: power calibration (SEND OPC INFORMATION), then the invisible
-    /// track's number and next writable address.
+    /// Write-once media: power calibration (SEND OPC INFORMATION), the layer break, then the
+    /// invisible track's number and next writable address, and the reservation.
     pub(crate) calibrate: bool,
-    /// DVD+R DL: the capacity of layer 0 sent with SEND DISC STRUCTURE format 20h (MMC-5
+    /// DVD+R DL and DVD-R DL: the capacity of layer 0 sent with SEND DISC STRUCTURE format 20h (MMC-5
     /// 6.33) before anything is written.
     pub(crate) layer_break: Option<u32>,
     /// DVD-R Disc-at-Once: the sectors RESERVE TRACK reserves (MMC-5 6.31) before the data,
