@@ -5,15 +5,15 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    CloseTrackSession, DiscInformationType, FormatUnit, ReadDiscInformation, ReadDiscStructure,
-    ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet, SendDiscStructure,
-    SynchronizeCache, Verify10,
+    Blank, CloseTrackSession, DiscInformationType, FormatUnit, ReadDiscInformation,
+    ReadDiscStructure, ReadTocPmaAtip, ReadTrackInformation, ReserveTrack, SendCueSheet,
+    SendDiscStructure, SynchronizeCache, Verify10,
 };
 use mmc_core::params::FormatUnitParameters;
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::LastSessionState;
 use mmc_core::response::{FormatCapacities, ResponseFormat, WriteProtectionStatus};
-use mmc_core::sense::triples;
+use mmc_core::sense::{triples, SenseTriple};
 use mmc_core::{DataPhase, Profile};
 
 use super::mode::data_out;
@@ -275,13 +275,19 @@ impl EmulatedDrive {
     /// Runs an operation of `duration`: in the background with Immed (02/04/08 with progress
     /// until it ends), or in the foreground.
     fn busy_for(&mut self, duration: Duration, immed: bool) {
+        self.busy_with(triples::LONG_WRITE_IN_PROGRESS, duration, immed);
+    }
+
+    /// Runs an operation of `duration` that reports `sense` (02/04/xx with progress) to the
+    /// commands that arrive while it runs in the background (Immed).
+    fn busy_with(&mut self, sense: SenseTriple, duration: Duration, immed: bool) {
         let until = self.now.after(duration);
         self.buffer.flushed_at(until);
         if immed && duration > Duration::ZERO {
             self.long_operation = Some(LongOperation {
                 started: self.now,
                 until,
-                sense: triples::LONG_WRITE_IN_PROGRESS,
+                sense,
             });
         } else {
             self.now = until;
@@ -329,6 +335,21 @@ impl EmulatedDrive {
             self.now = self.now.after(busy.duration);
             self.settle();
         }
+        Ok(Reply::Done)
+    }
+
+    /// BLANK: the medium erases what the blanking type names. With Immed the drive answers
+    /// at once and reports 02/04/07 OPERATION IN PROGRESS with the fraction done until the
+    /// blanking ends (MMC-6 6.2.2).
+    pub(super) fn blank(&mut self, cdb: Blank) -> Result<Reply, Failure> {
+        let drain = self.flush_buffer();
+        let now = self.now.after(drain);
+        let busy = self.disc_mut()?.medium.blank(&cdb, now)?;
+        self.busy_with(
+            triples::OPERATION_IN_PROGRESS,
+            drain + busy.duration,
+            cdb.immed,
+        );
         Ok(Reply::Done)
     }
 

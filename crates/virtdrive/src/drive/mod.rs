@@ -382,8 +382,7 @@ impl EmulatedDrive {
             C::SendOpcInformation(c) => self.send_opc_information(c),
             C::SendCueSheet(c) => self.send_cue_sheet(c, data),
             C::SendDiscStructure(c) => self.send_disc_structure(c, data),
-            // BLANK erases CD-RW and DVD-RW; none of the emulated media is one (05/30/06).
-            C::Blank(_) => Err(Failure::sense(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM)),
+            C::Blank(c) => self.blank(c),
         }
     }
 

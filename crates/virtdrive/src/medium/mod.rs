@@ -9,7 +9,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use mmc_core::cdb::{CloseTrackSession, ReadTocPmaAtip, ReserveTrack};
+use mmc_core::cdb::{Blank, CloseTrackSession, ReadTocPmaAtip, ReserveTrack};
 use mmc_core::cdb::{ReadDiscStructure, SendDiscStructure, TrackAddressType};
 use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
@@ -283,6 +283,13 @@ pub trait Medium: fmt::Debug + Send {
 
     /// CLOSE TRACK/SESSION; returns how long closing takes.
     fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy>;
+
+    /// BLANK (MMC-6 6.2): erases all or part of an erasable disc (CD-RW, DVD-RW); returns how
+    /// long blanking takes. A disc that cannot be blanked answers 05/30/06 CANNOT FORMAT
+    /// MEDIUM - INCOMPATIBLE MEDIUM, the default.
+    fn blank(&mut self, _cdb: &Blank, _now: VirtualTime) -> MediumResult<Busy> {
+        Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into())
+    }
 
     /// RESERVE TRACK. By default there is no track to reserve (an overwritable disc is one
     /// track; CD-R tracks are not reserved here): 05/2C/00 COMMAND SEQUENCE ERROR.
