@@ -19,14 +19,15 @@ use virtdrive::{DiscFileDrive, DriveConfig, EmulatedDrive};
 
 /// BLANK (12) of `blanking_type`, Immed as `immed`, with `start` in the Start Address/Track
 /// Number field.
+#[rustfmt::skip]
 fn blank(blanking_type: u8, immed: bool, start: u32) -> [u8; 12] {
     let [s0, s1, s2, s3] = start.to_be_bytes();
     [
-        0xA1,                                    // BLANK
+        0xA1,                                   // BLANK
         (u8::from(immed) << 4) | blanking_type, // Immed, blanking type
-        s0, s1, s2, s3, // start address / track number
-        0, 0, 0, 0, 0, //
-        0x00,
+        s0, s1, s2, s3,                         // start address / track number
+        0, 0, 0, 0, 0,                          //
+        0x00,                                   // control
     ]
 }
 
@@ -94,7 +95,12 @@ fn record_session<T: Transport>(d: &mut T, n: u16, seed: u8) -> (u32, Vec<u8>) {
 /// A READ (10) of one block at `lba` that the drive refuses.
 #[track_caller]
 fn unreadable<T: Transport>(d: &mut T, lba: u32) {
-    command_in_fails(d, &read10(lba, 1), BLOCK, triples::ILLEGAL_MODE_FOR_THIS_TRACK);
+    command_in_fails(
+        d,
+        &read10(lba, 1),
+        BLOCK,
+        triples::ILLEGAL_MODE_FOR_THIS_TRACK,
+    );
 }
 
 /// The disc reads as blank: no session, no TOC, the invisible track 1 at LBA 0 with all the
@@ -104,7 +110,12 @@ fn reads_as_blank<T: Transport>(d: &mut T, kind: MediumKind) {
     assert_eq!(disc_status(d), (BLANK_DISC, EMPTY_SESSION, true, 1));
     let mut fresh = drive_with(kind);
     assert_eq!(invisible_track(d), invisible_track(&mut fresh));
-    command_in_fails(d, &read_toc(0, false, 0), 804, triples::INVALID_FIELD_IN_CDB);
+    command_in_fails(
+        d,
+        &read_toc(0, false, 0),
+        804,
+        triples::INVALID_FIELD_IN_CDB,
+    );
     unreadable(d, 0);
 }
 
@@ -126,13 +137,21 @@ fn a_cd_rw_is_profile_000ah_with_the_cd_r_capacities() {
         assert_eq!(kind.name(), name);
         let mut d = drive_with(kind);
         let (profile, current, _) = feature(&mut d, 0x0000).expect("the profile list");
-        assert_eq!((profile, current), (0x000A, true), "{name}: CD-RW is current");
+        assert_eq!(
+            (profile, current),
+            (0x000A, true),
+            "{name}: CD-RW is current"
+        );
         // The blank disc's room and limits are the CD-R's of that length.
         let mut r = drive_with(cd_r);
         assert_eq!(invisible_track(&mut d), invisible_track(&mut r), "{name}");
         let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
         let r_info = command_in(&mut r, &READ_DISC_INFORMATION, 34);
-        assert_eq!(info[20..24], r_info[20..24], "{name}: last possible lead-out");
+        assert_eq!(
+            info[20..24],
+            r_info[20..24],
+            "{name}: last possible lead-out"
+        );
     }
     assert_eq!(MediumKind::from_name("cd-rw80"), Some(MediumKind::CdRw80));
 }
@@ -145,7 +164,10 @@ fn a_cd_rw_is_erasable_and_a_cd_r_is_not() {
     assert!(!erasable, "a CD-R is not erasable");
     // Still erasable once written.
     record_session(&mut d, 300, 1);
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
 }
 
 #[test]
@@ -155,12 +177,28 @@ fn the_atip_says_high_speed_cd_rw_4x_to_10x() {
     assert_eq!(be16(&atip[0..2]) as usize + 2, atip.len());
     assert_eq!(atip[6] & 0x80, 0x80, "byte 6 bit 7 is always one");
     assert_eq!(atip[6] & 0x40, 0x40, "Disc Type 1: CD-RW");
-    assert_eq!((atip[6] >> 3) & 0x07, 1, "Disc Sub-Type 1: High-Speed CD-RW");
+    assert_eq!(
+        (atip[6] >> 3) & 0x07,
+        1,
+        "Disc Sub-Type 1: High-Speed CD-RW"
+    );
     assert_eq!(atip[6] & 0x04, 0x04, "A1 values valid");
-    assert_eq!((atip[16] >> 4) & 0x07, 2, "lowest CLV recording speed code 2: 4x");
-    assert_eq!(atip[16] & 0x0F, 4, "highest CLV recording speed code 4: 10x");
+    assert_eq!(
+        (atip[16] >> 4) & 0x07,
+        2,
+        "lowest CLV recording speed code 2: 4x"
+    );
+    assert_eq!(
+        atip[16] & 0x0F,
+        4,
+        "highest CLV recording speed code 4: 10x"
+    );
     assert_eq!(atip[12..15], [79, 59, 74], "last possible lead-out start");
-    let cd_r = command_in(&mut drive_with(MediumKind::CdR80), &read_toc(4, false, 0), 804);
+    let cd_r = command_in(
+        &mut drive_with(MediumKind::CdR80),
+        &read_toc(4, false, 0),
+        804,
+    );
     assert_eq!(cd_r[6] & 0x40, 0, "a CD-R's ATIP says Disc Type 0");
 }
 
@@ -188,7 +226,11 @@ fn the_cd_rw_write_features_are_current_with_a_cd_rw() {
     let mut d = drive_with(MediumKind::CdRw80);
     let (_, current, subtypes) = feature(&mut d, 0x0037).expect("0037h is listed");
     assert!(current, "0037h CD-RW Media Write Support is current");
-    assert_eq!(subtypes & 0b11, 0b11, "sub-types 0 and 1 (High-Speed) are written");
+    assert_eq!(
+        subtypes & 0b11,
+        0b11,
+        "sub-types 0 and 1 (High-Speed) are written"
+    );
     for code in [0x0021, 0x002D, 0x002E] {
         let (_, current, _) = feature(&mut d, code).expect("listed");
         assert!(current, "feature {code:04X}h is current with a CD-RW");
@@ -266,7 +308,11 @@ fn blanking_a_blank_disc_is_accepted() {
     // Nothing to unclose, no session or track to blank.
     blank_type_refused(&mut d, &blank(UNCLOSE_SESSION, false, 0));
     blank_type_refused(&mut d, &blank(SESSION, false, 0));
-    let sks = command_fails(&mut d, &blank(TRACK, false, 1), triples::INVALID_FIELD_IN_CDB);
+    let sks = command_fails(
+        &mut d,
+        &blank(TRACK, false, 1),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     assert_cdb_field(
         Failed {
             sks,
@@ -284,7 +330,10 @@ fn the_drive_refuses_the_blanking_types_it_does_not_do() {
     for t in [UNRESERVE_TRACK, TRACK_TAIL, 0b111] {
         blank_type_refused(&mut d, &blank(t, false, 0));
     }
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
 }
 
 #[test]
@@ -295,7 +344,11 @@ fn blank_track_erases_the_last_track_of_the_open_session() {
     let (second, _) = write_track(&mut d, 400, 2);
     assert_eq!(invisible_track(&mut d).0, 3);
     // Track 1 is not the last track: refused, with the track number pointed at.
-    let sks = command_fails(&mut d, &blank(TRACK, false, 1), triples::INVALID_FIELD_IN_CDB);
+    let sks = command_fails(
+        &mut d,
+        &blank(TRACK, false, 1),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     assert_cdb_field(
         Failed {
             sks,
@@ -305,7 +358,11 @@ fn blank_track_erases_the_last_track_of_the_open_session() {
     );
     command_ok_long(&mut d, &blank(TRACK, false, 2));
     let (track, session, nwa, _) = invisible_track(&mut d);
-    assert_eq!((track, session, nwa), (2, 1, second), "track 2 is to be written again");
+    assert_eq!(
+        (track, session, nwa),
+        (2, 1, second),
+        "track 2 is to be written again"
+    );
     assert_eq!(disc_status(&mut d).0, INCOMPLETE_DISC);
     assert_eq!(read_blocks(&mut d, first as i32, 300), data);
     unreadable(&mut d, second);
@@ -318,7 +375,11 @@ fn blank_track_erases_the_last_track_of_the_open_session() {
 fn blank_track_of_a_closed_session_is_refused() {
     let mut d = drive_with(MediumKind::CdRw80);
     record_session(&mut d, 300, 1);
-    let sks = command_fails(&mut d, &blank(TRACK, false, 1), triples::INVALID_FIELD_IN_CDB);
+    let sks = command_fails(
+        &mut d,
+        &blank(TRACK, false, 1),
+        triples::INVALID_FIELD_IN_CDB,
+    );
     assert_cdb_field(
         Failed {
             sks,
@@ -332,20 +393,31 @@ fn blank_track_of_a_closed_session_is_refused() {
 fn unclose_reopens_the_last_session_for_another_track() {
     let mut d = drive_with(MediumKind::CdRw80);
     let (first, data) = record_session(&mut d, 300, 1);
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
     command_ok_long(&mut d, &blank(UNCLOSE_SESSION, false, 0));
     assert_eq!(
         disc_status(&mut d),
         (INCOMPLETE_DISC, INCOMPLETE_SESSION, true, 1),
         "session 1 is open again"
     );
-    command_in_fails(&mut d, &read_toc(0, false, 0), 804, triples::INVALID_FIELD_IN_CDB);
+    command_in_fails(
+        &mut d,
+        &read_toc(0, false, 0),
+        804,
+        triples::INVALID_FIELD_IN_CDB,
+    );
     // The next track follows track 1 in session 1: 300 blocks, 2 run-out, 150 pre-gap.
     let (track, session, nwa, _) = invisible_track(&mut d);
     assert_eq!((track, session, nwa), (2, 1, first + 452));
     let (_, second) = write_track(&mut d, 300, 2);
     command_ok_long(&mut d, &CLOSE_SESSION);
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
     assert_eq!(read_blocks(&mut d, first as i32, 300), data);
     assert_eq!(read_blocks(&mut d, (first + 452) as i32, 300), second);
     // An open session cannot be unclosed.
@@ -362,8 +434,15 @@ fn blank_session_erases_the_last_session_only() {
     let (second, _) = record_session(&mut d, 400, 2);
     assert_eq!(disc_status(&mut d).3, 3);
     command_ok_long(&mut d, &blank(SESSION, false, 0));
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
-    assert_eq!(invisible_track(&mut d), after_one, "session 2 is to be written again");
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
+    assert_eq!(
+        invisible_track(&mut d),
+        after_one,
+        "session 2 is to be written again"
+    );
     let toc = command_in(&mut d, &read_toc(0, false, 0), 804);
     assert_eq!((toc[2], toc[3]), (1, 1), "the TOC holds track 1 only");
     assert_eq!(read_blocks(&mut d, first as i32, 300), data);
@@ -382,7 +461,10 @@ fn blank_session_of_a_finalized_disc_makes_it_appendable() {
     command_ok_long(&mut d, &CLOSE_SESSION);
     assert_eq!(disc_status(&mut d).0, 0b10, "complete");
     command_ok_long(&mut d, &blank(SESSION, false, 0));
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
 }
 
 #[test]
@@ -394,7 +476,12 @@ fn an_immed_blank_reports_rising_progress_until_it_is_done() {
     assert_eq!(triple, triples::OPERATION_IN_PROGRESS, "02/04/07");
     assert!(matches!(sks, Some(SenseKeySpecific::Progress(_))));
     // Medium access waits for the blank.
-    command_in_fails(&mut d, &READ_DISC_INFORMATION, 34, triples::OPERATION_IN_PROGRESS);
+    command_in_fails(
+        &mut d,
+        &READ_DISC_INFORMATION,
+        34,
+        triples::OPERATION_IN_PROGRESS,
+    );
     let progress = wait_until_ready(&mut d);
     assert!(progress.len() > 400, "polled once a second for minutes");
     assert!(

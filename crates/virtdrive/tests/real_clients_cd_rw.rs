@@ -100,7 +100,9 @@ fn blanking_progress(transcript: &Path) -> Vec<u16> {
         let completed = &record["outcome"]["completed"];
         let sense = match completed["sense"].as_str() {
             Some(s) if !s.is_empty() => s,
-            _ if record["command"] == "REQUEST SENSE" => completed["data_in"].as_str().unwrap_or(""),
+            _ if record["command"] == "REQUEST SENSE" => {
+                completed["data_in"].as_str().unwrap_or("")
+            }
             _ => continue,
         };
         let bytes = parse_hex_words(sense.split_whitespace()).unwrap();
@@ -257,7 +259,10 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
 
     let atip = runs.ok(&["dev=/dev/sr9", "-atip"]);
     assert!(atip.contains("Is erasable"), "{atip}");
-    assert!(atip.contains("1T speed low:  4 1T speed high: 10"), "{atip}");
+    assert!(
+        atip.contains("1T speed low:  4 1T speed high: 10"),
+        "{atip}"
+    );
     assert!(atip.contains("Phase change"), "{atip}");
 
     let blank = runs.ok(&["-v", "dev=/dev/sr9", "blank=fast"]);
@@ -294,7 +299,11 @@ fn xorriso_blank_as_needed_on_a_written_cd_rw() {
         return;
     };
     let mut bench = Bench::new("cd-rw");
-    std::fs::write(bench.path("image.bin"), testkit::blocks(0x5A, IMAGE_SECTORS)).unwrap();
+    std::fs::write(
+        bench.path("image.bin"),
+        testkit::blocks(0x5A, IMAGE_SECTORS),
+    )
+    .unwrap();
     let disc = bench.path("disc");
     let status = |disc: &Path| disc_information(MediumKind::CdRw80, disc)[2] & 0x03;
     bench
@@ -305,7 +314,10 @@ fn xorriso_blank_as_needed_on_a_written_cd_rw() {
     let out = bench.run(&xorriso, &["-dev", "/dev/sr9", "-blank", "as_needed"]);
     out.expect_code(0);
     let all = format!("{}{}", out.stdout, out.stderr);
-    assert!(all.contains("Beginning to blank medium in mode 'fast'"), "{all}");
+    assert!(
+        all.contains("Beginning to blank medium in mode 'fast'"),
+        "{all}"
+    );
     rises(&percents(&all), "xorriso's blanking percentage");
     assert!(all.contains("Media status : is blank"), "{all}");
     assert_eq!(status(&disc), BLANK);

@@ -78,8 +78,8 @@ use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 
 use self::cue_sheet::CuePlan;
-pub use self::layout::{CdRSize, CdType};
 use self::layout::{BlockKind, CdLayout, Closing, TrackFormat};
+pub use self::layout::{CdRSize, CdType};
 pub use self::state::CdRStateError;
 use super::recording::{self, DiscState, RecordingGeometry};
 use super::{Busy, MediaIdentity, Medium, MediumError, MediumResult, MediumSpec};
@@ -492,9 +492,7 @@ impl Medium for CdR {
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
         match self.cd_type {
-            CdType::Recordable => Err(MediumError::new(
-                triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM,
-            )),
+            CdType::Recordable => Err(MediumError::new(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM)),
             CdType::Rewritable => Err(rewritable::format_refused()),
         }
     }

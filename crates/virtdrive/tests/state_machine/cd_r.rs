@@ -531,11 +531,9 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
                 }
             }
             Op::Blank { minimal, immed } => {
-                let cdb = [
-                    0xA1,                                      // BLANK
-                    (u8::from(immed) << 4) | u8::from(minimal), // Immed, type 000b or 001b
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                ];
+                let mut cdb = [0u8; 12];
+                cdb[0] = 0xA1; // BLANK
+                cdb[1] = (u8::from(immed) << 4) | u8::from(minimal); // Immed, type 000b or 001b
                 let got = send_none(&mut drive, &cdb);
                 if model.erasable {
                     got.good(&ctx);

@@ -146,8 +146,7 @@ impl CdLayout {
             }
             _ => return Err(not_last()),
         };
-        if self.sessions.last().is_some_and(|s| s.tracks.is_empty()) && self.open_track.is_none()
-        {
+        if self.sessions.last().is_some_and(|s| s.tracks.is_empty()) && self.open_track.is_none() {
             self.sessions.pop();
         }
         let size = track.map_or(0, |t| t.end() - t.start);

@@ -19,8 +19,8 @@ use mmc_core::response::Msf;
 use mmc_core::response::{FormattedToc, MultiSessionInfo, RawToc, ResponseFormat};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
-use super::layout::{CdLayout, CdRSize, CdTrack, CdType, Closing, SessionClose};
 use super::layout::ATIP_LEAD_IN_START;
+use super::layout::{CdLayout, CdRSize, CdTrack, CdType, Closing, SessionClose};
 use crate::medium::recording::{lba_field, Session};
 use crate::medium::{MediumError, MediumResult};
 
