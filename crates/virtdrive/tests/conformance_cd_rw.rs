@@ -39,17 +39,12 @@ const TRACK_TAIL: u8 = 0b100;
 const UNCLOSE_SESSION: u8 = 0b101;
 const SESSION: u8 = 0b110;
 
-/// 05/24/00 pointing at the blanking type (CDB byte 1).
+/// 05/24/00 INVALID FIELD IN CDB pointing at CDB byte `byte`: 1 the blanking type, 2 the
+/// track number.
 #[track_caller]
-fn blank_type_refused<T: Transport>(d: &mut T, cdb: &[u8; 12]) {
-    let sks = command_fails(d, cdb, triples::INVALID_FIELD_IN_CDB);
-    assert_cdb_field(
-        Failed {
-            sks,
-            information: None,
-        },
-        1,
-    );
+fn blank_refused_at<T: Transport>(d: &mut T, cdb: &[u8; 12], byte: u16) {
+    let failed = fails_with(d, cdb, DataPhase::None, triples::INVALID_FIELD_IN_CDB);
+    assert_cdb_field(failed, byte);
 }
 
 /// Disc Status (bits 1-0), State of Last Session (bits 3-2) and Erasable (bit 4) of READ
@@ -219,6 +214,26 @@ fn the_drive_writes_a_cd_rw_at_4x_8x_and_10x() {
         .map(|c| be32(&c[12..16]))
         .collect();
     assert_eq!(speeds, [1764, 1411, 706], "10x, 8x and 4x of 176.4 kB/s");
+    // Page 2Ah (MMC-6 7.10; MMC-3 table for the write speed descriptors): CD-RW Write, the
+    // current write speed, then one descriptor per speed.
+    let data = command_in(
+        &mut d,
+        &[
+            0x5A, // MODE SENSE (10)
+            0x08, // DBD
+            0x2A, // PC 00b, page 2Ah
+            0, 0, 0, 0, //
+            0x01, 0x00, // allocation length 256
+            0x00,
+        ],
+        256,
+    );
+    let page = &data[8..];
+    assert_eq!(page[3] & 0x02, 0x02, "CD-RW Write");
+    assert_eq!(be16(&page[28..30]), 1764, "written at 10x");
+    let n = usize::from(be16(&page[30..32]));
+    let listed: Vec<u16> = (0..n).map(|i| be16(&page[32 + 4 * i + 2..][..2])).collect();
+    assert_eq!(listed, [1764, 1411, 706]);
 }
 
 #[test]
@@ -306,20 +321,9 @@ fn blanking_a_blank_disc_is_accepted() {
     command_ok_long(&mut d, &blank(FULL, false, 0));
     reads_as_blank(&mut d, MediumKind::CdRw80);
     // Nothing to unclose, no session or track to blank.
-    blank_type_refused(&mut d, &blank(UNCLOSE_SESSION, false, 0));
-    blank_type_refused(&mut d, &blank(SESSION, false, 0));
-    let sks = command_fails(
-        &mut d,
-        &blank(TRACK, false, 1),
-        triples::INVALID_FIELD_IN_CDB,
-    );
-    assert_cdb_field(
-        Failed {
-            sks,
-            information: None,
-        },
-        2,
-    );
+    blank_refused_at(&mut d, &blank(UNCLOSE_SESSION, false, 0), 1);
+    blank_refused_at(&mut d, &blank(SESSION, false, 0), 1);
+    blank_refused_at(&mut d, &blank(TRACK, false, 1), 2);
 }
 
 #[test]
@@ -328,7 +332,7 @@ fn the_drive_refuses_the_blanking_types_it_does_not_do() {
     record_session(&mut d, 300, 1);
     // No track reservation on CD, no track-tail blanking, 111b reserved.
     for t in [UNRESERVE_TRACK, TRACK_TAIL, 0b111] {
-        blank_type_refused(&mut d, &blank(t, false, 0));
+        blank_refused_at(&mut d, &blank(t, false, 0), 1);
     }
     assert_eq!(
         disc_status(&mut d),
@@ -344,18 +348,7 @@ fn blank_track_erases_the_last_track_of_the_open_session() {
     let (second, _) = write_track(&mut d, 400, 2);
     assert_eq!(invisible_track(&mut d).0, 3);
     // Track 1 is not the last track: refused, with the track number pointed at.
-    let sks = command_fails(
-        &mut d,
-        &blank(TRACK, false, 1),
-        triples::INVALID_FIELD_IN_CDB,
-    );
-    assert_cdb_field(
-        Failed {
-            sks,
-            information: None,
-        },
-        2,
-    );
+    blank_refused_at(&mut d, &blank(TRACK, false, 1), 2);
     command_ok_long(&mut d, &blank(TRACK, false, 2));
     let (track, session, nwa, _) = invisible_track(&mut d);
     assert_eq!(
@@ -375,18 +368,7 @@ fn blank_track_erases_the_last_track_of_the_open_session() {
 fn blank_track_of_a_closed_session_is_refused() {
     let mut d = drive_with(MediumKind::CdRw80);
     record_session(&mut d, 300, 1);
-    let sks = command_fails(
-        &mut d,
-        &blank(TRACK, false, 1),
-        triples::INVALID_FIELD_IN_CDB,
-    );
-    assert_cdb_field(
-        Failed {
-            sks,
-            information: None,
-        },
-        2,
-    );
+    blank_refused_at(&mut d, &blank(TRACK, false, 1), 2);
 }
 
 #[test]
@@ -423,7 +405,7 @@ fn unclose_reopens_the_last_session_for_another_track() {
     // An open session cannot be unclosed.
     select_cd_write_parameters(&mut d, TAO, NEXT_SESSION_ALLOWED, true);
     write_track(&mut d, 300, 3);
-    blank_type_refused(&mut d, &blank(UNCLOSE_SESSION, false, 0));
+    blank_refused_at(&mut d, &blank(UNCLOSE_SESSION, false, 0), 1);
 }
 
 #[test]

@@ -131,6 +131,17 @@ fn blanking_types(transcript: &Path) -> Vec<u8> {
         .collect()
 }
 
+/// The runs as fixture case `name` (see [`keep_transcripts`]).
+fn keep(name: &str, commands: &[&str], runs: &RecordedRuns<'_>) {
+    keep_transcripts(&Case {
+        name,
+        commands,
+        medium: "cd-rw",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
+}
+
 #[track_caller]
 fn rises<T: PartialOrd + std::fmt::Debug>(values: &[T], what: &str) {
     assert!(values.len() >= 3, "{what}: several values, got {values:?}");
@@ -183,19 +194,17 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
     assert_eq!(s.status(), (COMPLETE, true));
     s.holds_the_image();
 
-    keep_transcripts(&Case {
-        name: "cdrskin-blank-cd-rw",
-        commands: &[
+    keep(
+        "cdrskin-blank-cd-rw",
+        &[
             "cdrskin -v dev=/dev/sr9 -tao image.bin",
             "cdrskin -v dev=/dev/sr9 blank=fast",
             "cdrskin -v dev=/dev/sr9 -tao image.bin",
             "cdrskin -v dev=/dev/sr9 blank=all",
             "cdrskin -v dev=/dev/sr9 -sao image.bin",
         ],
-        medium: "cd-rw",
-        fault_plan: None,
-        runs: &runs.transcripts,
-    });
+        &runs,
+    );
 }
 
 /// `blank=format_overwrite` and `blank=deformat_sequential` are DVD-RW operations. On a
@@ -232,17 +241,15 @@ fn cdrskin_dvd_rw_blank_modes_on_a_cd_rw() {
     assert_eq!(blanking_types(&run), [0b000], "a full blank");
     assert_eq!(s.status(), (BLANK, true), "the disc is blank");
 
-    keep_transcripts(&Case {
-        name: "cdrskin-dvd-rw-modes-cd-rw",
-        commands: &[
+    keep(
+        "cdrskin-dvd-rw-modes-cd-rw",
+        &[
             "cdrskin -v dev=/dev/sr9 -tao image.bin",
             "cdrskin -v dev=/dev/sr9 blank=format_overwrite",
             "cdrskin -v dev=/dev/sr9 blank=deformat_sequential",
         ],
-        medium: "cd-rw",
-        fault_plan: None,
-        runs: &runs.transcripts,
-    });
+        &runs,
+    );
 }
 
 /// wodim reads the CD-RW's ATIP (erasable, a High-Speed CD-RW of 4x to 10x), blanks it with
@@ -276,18 +283,16 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
     assert_eq!(s.status(), (COMPLETE, true));
     s.holds_the_image();
 
-    keep_transcripts(&Case {
-        name: "wodim-blank-cd-rw",
-        commands: &[
+    keep(
+        "wodim-blank-cd-rw",
+        &[
             "wodim -v dev=/dev/sr9 -tao image.bin",
             "wodim dev=/dev/sr9 -atip",
             "wodim -v dev=/dev/sr9 blank=fast",
             "wodim -v dev=/dev/sr9 -tao image.bin",
         ],
-        medium: "cd-rw",
-        fault_plan: None,
-        runs: &runs.transcripts,
-    });
+        &runs,
+    );
 }
 
 /// xorriso `-blank as_needed` on a written CD-RW blanks it (a minimal blank, its "fast"),
