@@ -126,6 +126,34 @@ fn a_cd_r_makes_cd_r_current_with_track_at_once_and_session_at_once() {
 }
 
 #[test]
+fn a_cd_rw_makes_cd_rw_current_with_the_cd_r_recording_features_and_0037h() {
+    for kind in [MediumKind::CdRw74, MediumKind::CdRw80] {
+        check(
+            kind,
+            0x000A, // CD-RW
+            &[
+                0x0010, // Random Readable
+                0x001D, // Multi-Read
+                0x001E, // CD Read
+                0x0021, // Incremental Streaming Writable
+                0x002D, // CD Track at Once
+                0x002E, // CD Mastering (SAO)
+                0x0037, // CD-RW Media Write Support
+            ],
+            &[
+                0x0004, // Write Protect
+                0x001F, // DVD Read
+                0x0020, // Random Writable
+                0x0023, // Formattable: no fixed-packet formatting
+                0x002A, // DVD+RW
+                0x0040, // BD Read
+                0x0041, // BD Write
+            ],
+        );
+    }
+}
+
+#[test]
 fn a_dvd_plus_rw_makes_the_dvd_plus_rw_feature_current() {
     check(
         MediumKind::DvdPlusRw,
