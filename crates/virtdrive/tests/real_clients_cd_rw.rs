@@ -6,8 +6,8 @@
 //! rises. cdrskin's DVD-RW blanking modes meet a CD-RW too: `blank=format_overwrite` is
 //! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole.
 //!
-//! Each run is killed after two minutes (a guard against a hang, not a speed check): under
-//! the accelerated clock a full blank, 8.6 minutes of drive time, passes in about a second.
+//! Each run is killed after a minute (a guard against a hang, not a speed check): under the
+//! accelerated clock a full blank, 8.6 minutes of drive time, passes in about a second.
 #![cfg(target_os = "linux")]
 
 mod real_clients;
@@ -25,7 +25,7 @@ use virtdrive::medium::MediumKind;
 /// The image's sectors: more than the 300 a CD track holds at least, so no padding.
 const IMAGE_SECTORS: usize = 400;
 /// The hang guard of every run.
-const LIMIT: Duration = Duration::from_secs(120);
+const LIMIT: Duration = Duration::from_secs(60);
 
 /// Disc Status (READ DISC INFORMATION byte 2, bits 1-0).
 const BLANK: u8 = 0b00;

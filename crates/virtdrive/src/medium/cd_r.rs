@@ -56,7 +56,8 @@
 //! current/maximum descriptor, "unformatted or blank" with the blank disc's free blocks,
 //! or "formatted" with the recorded blocks; no formattable descriptors.
 //!
-//! Write speeds 4x to 48x and read 48x, in kB/s (1x = 176.4 kB/s, rounded as drives do).
+//! Write speeds 4x to 48x (a CD-RW: 4x to 10x) and read 48x, in kB/s (1x = 176.4 kB/s,
+//! rounded as drives do).
 
 mod cue_sheet;
 mod layout;
