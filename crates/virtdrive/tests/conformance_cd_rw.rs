@@ -539,3 +539,14 @@ fn a_blanked_cd_rw_stays_blank_in_its_disc_file() {
     let e = DiscFileDrive::open(MediumKind::CdR80, &path, DriveConfig::default()).unwrap_err();
     assert!(e.to_string().contains("cd-rw"), "{e}");
 }
+
+#[test]
+fn a_write_protected_cd_rw_is_not_blanked() {
+    let mut d = drive_with(MediumKind::CdRw80);
+    let (first, data) = record_session(&mut d, 300, 1);
+    d.set_write_protected(true);
+    command_fails(&mut d, &blank(FULL, false, 0), triples::WRITE_PROTECTED);
+    d.set_write_protected(false);
+    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(read_blocks(&mut d, first as i32, 300), data);
+}
