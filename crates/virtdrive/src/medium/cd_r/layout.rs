@@ -117,18 +117,6 @@ impl CdType {
         }
     }
 
-    /// The type and size of a CD medium kind.
-    pub const fn of(kind: MediumKind) -> Option<(CdType, CdRSize)> {
-        match kind {
-            MediumKind::CdRw74 => Some((CdType::Rewritable, CdRSize::Minutes74)),
-            MediumKind::CdRw80 => Some((CdType::Rewritable, CdRSize::Minutes80)),
-            _ => match CdRSize::from_kind(kind) {
-                Some(size) => Some((CdType::Recordable, size)),
-                None => None,
-            },
-        }
-    }
-
     pub const fn erasable(self) -> bool {
         matches!(self, CdType::Rewritable)
     }
