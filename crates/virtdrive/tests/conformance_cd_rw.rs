@@ -547,6 +547,9 @@ fn a_write_protected_cd_rw_is_not_blanked() {
     d.set_write_protected(true);
     command_fails(&mut d, &blank(FULL, false, 0), triples::WRITE_PROTECTED);
     d.set_write_protected(false);
-    assert_eq!(disc_status(&mut d), (INCOMPLETE_DISC, EMPTY_SESSION, true, 2));
+    assert_eq!(
+        disc_status(&mut d),
+        (INCOMPLETE_DISC, EMPTY_SESSION, true, 2)
+    );
     assert_eq!(read_blocks(&mut d, first as i32, 300), data);
 }
