@@ -296,6 +296,13 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Usage("unexpected value"),
         ),
         row(
+            "write defect_management",
+            &["write", SAMPLE, "--drive", "virt:bd-re", "--defect-management", "off"],
+            Expect::Ok("Wrote"),
+            &["write", SAMPLE, "--drive", "virt:bd-re", "--defect-management", "half"],
+            Expect::Usage("invalid value 'half'"),
+        ),
+        row(
             "write json",
             &["write", SAMPLE, "--drive", "virt:cd-r74", "--json"],
             Expect::Ok("{\"result\":{"),
@@ -409,6 +416,13 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Ok("Formatted"),
             &["format", "--drive", "virt:dvd+rw", "--quick=no"],
             Expect::Usage("unexpected value"),
+        ),
+        row(
+            "format spares",
+            &["format", "--drive", "virt:bd-re", "--spares", "none"],
+            Expect::Ok("Formatted"),
+            &["format", "--drive", "virt:bd-re", "--spares", "12"],
+            Expect::Fails("no format of this BD-RE has spare areas of 12 sectors"),
         ),
         row(
             "eject drive",

@@ -129,9 +129,11 @@ fn run(args: Args) -> Result<(), CliError> {
         Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
         Command::Info { drive, json } => info::run(drive.drive.as_deref(), json),
-        Command::Format { drive, quick } => {
-            disc_ops::format(drive.drive.as_deref(), quick, verbose)
-        }
+        Command::Format {
+            drive,
+            quick,
+            spares,
+        } => disc_ops::format(drive.drive.as_deref(), quick, spares, verbose),
         Command::Eject { drive } => disc_ops::eject(drive.drive.as_deref()),
         Command::Drives { json } => disc_ops::drives(json),
         Command::Write(w) => write::run(&w, verbose),

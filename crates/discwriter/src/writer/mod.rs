@@ -24,7 +24,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mmc_core::{ImapiCode, Transport};
 
-pub use crate::recorder::Timeouts;
+pub use crate::recorder::{DefectManagement, SpareAreas, Timeouts};
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
 pub use plan::free_sectors_for_stream;
@@ -75,11 +75,13 @@ pub struct WriteOptions {
     /// adding a session (a block range list does the same); IMAPI itself leaves POW to the
     /// caller and writes such a disc session by session.
     pub force_overwrite: bool,
-    /// Not an IMAPI property: on a BD with spare areas (BD-RE, a formatted BD-R) write with
-    /// WRITE (12) and its Streaming bit, so that the drive records at full speed without
-    /// verifying each cluster and replacing defective ones; off (the default), WRITE (10)
-    /// and the drive's defect management. No effect on other media.
-    pub streaming: bool,
+    /// Not an IMAPI property: the drive's defect management on a medium that has it (BD-RE,
+    /// a formatted BD-R, DVD-RAM). On (the default), WRITE (10): the drive verifies each
+    /// cluster and replaces defective ones, at about half speed; an unformatted BD-RE is
+    /// formatted with the spare areas it names. Off: WRITE (12) and its Streaming bit, so
+    /// that the drive records at full speed without verifying (libburn's stream recording).
+    /// No effect on other media.
+    pub defect_management: DefectManagement,
     pub verification: VerificationLevel,
     /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
     pub fifo_bytes: usize,
@@ -94,7 +96,7 @@ impl Default for WriteOptions {
             force_media_to_be_closed: false,
             disable_consumer_dvd_compatibility_mode: false,
             force_overwrite: false,
-            streaming: false,
+            defect_management: DefectManagement::default(),
             verification: VerificationLevel::Quick,
             fifo_bytes: 4 * 1024 * 1024,
             timeouts: Timeouts::default(),

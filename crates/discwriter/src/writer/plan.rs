@@ -431,7 +431,8 @@ impl WritePlan {
             layer_break: setup::layer_break(disc, sectors, drive.layer_boundary),
             reserve: None,
             pseudo_overwrite,
-            streaming: options.streaming && profile.is_bd(),
+            streaming: options.defect_management.streaming()
+                && crate::recorder::defect::has_defect_management(profile),
             dao,
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,

@@ -340,9 +340,9 @@ fn a_pseudo_overwrite_starts_at_lba_0_and_closes_only_what_it_appends() {
 }
 
 #[test]
-fn streaming_is_planned_on_bd_only() {
+fn streaming_is_planned_on_media_with_defect_management_only() {
     let streaming = WriteOptions {
-        streaming: true,
+        defect_management: crate::writer::DefectManagement::Off,
         ..WriteOptions::default()
     };
     let rows = [
