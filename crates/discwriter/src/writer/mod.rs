@@ -7,6 +7,7 @@
 //! as IMAPI's do.
 
 mod blank;
+mod erase;
 mod estimate;
 mod events;
 mod fifo;
@@ -25,6 +26,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use mmc_core::{ImapiCode, Transport};
 
 pub use crate::recorder::{DefectManagement, SpareAreas, Timeouts};
+pub use erase::{expected_duration, EraseUpdate, Eraser, ERASE_TIME_LIMIT};
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
 pub use plan::free_sectors_for_stream;
