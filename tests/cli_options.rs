@@ -425,6 +425,27 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Fails("no format of this BD-RE has spare areas of 12 sectors"),
         ),
         row(
+            "erase drive",
+            &["erase", "--drive", "virt:cd-r"],
+            Expect::Fails("E_IMAPI_ERASE_MEDIA_IS_NOT_ERASABLE"),
+            &["erase", "--drive", &missing],
+            Expect::Fails("no such disc"),
+        ),
+        row(
+            "erase full",
+            &["erase", "--drive", "virt:cd-r", "--full"],
+            Expect::Fails("E_IMAPI_ERASE_MEDIA_IS_NOT_ERASABLE"),
+            &["erase", "--drive", "virt:cd-r", "--full=no"],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
+            "erase json",
+            &["erase", "--drive", "virt:bd-re", "--json"],
+            Expect::Fails("E_IMAPI_ERASE_MEDIA_IS_NOT_SUPPORTED"),
+            &["erase", "--drive", "virt:bd-re", "--json=1"],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
             "eject drive",
             &["eject", "--drive", &cd],
             Expect::Ok("tray is open"),

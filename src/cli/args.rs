@@ -58,6 +58,21 @@ pub enum Command {
         #[arg(long, value_name = "SIZE|default|none", value_parser = parse_spares)]
         spares: Option<DefectManagement>,
     },
+    /// Erase a CD-RW or DVD-RW (IMAPI's IDiscFormat2Erase): quick by default (the disc reads
+    /// as blank afterwards), the whole disc with --full. Other discs are refused: write-once
+    /// ones cannot be erased, and DVD+RW, DVD-RAM and BD-RE are written over (write
+    /// --overwrite) or formatted instead.
+    Erase {
+        #[command(flatten)]
+        drive: DriveArg,
+        /// Blank the whole disc (IMAPI's FullErase; BLANK type 00h) instead of only what
+        /// makes it read as blank (01h, minimal): minutes instead of about one.
+        #[arg(long)]
+        full: bool,
+        /// Print progress events and the result as JSON lines on standard output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Open the drive's tray.
     Eject {
         #[command(flatten)]

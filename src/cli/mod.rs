@@ -27,6 +27,7 @@ mod decode;
 mod disc_ops;
 mod docs;
 mod drive_spec;
+mod erase;
 mod info;
 mod logging;
 mod out;
@@ -134,6 +135,9 @@ fn run(args: Args) -> Result<(), CliError> {
             quick,
             spares,
         } => disc_ops::format(drive.drive.as_deref(), quick, spares, verbose),
+        Command::Erase { drive, full, json } => {
+            erase::run(drive.drive.as_deref(), full, json, verbose)
+        }
         Command::Eject { drive } => disc_ops::eject(drive.drive.as_deref()),
         Command::Drives { json } => disc_ops::drives(json),
         Command::Write(w) => write::run(&w, verbose),
