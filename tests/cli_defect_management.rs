@@ -27,7 +27,10 @@ fn format_spares_size_gives_a_bd_re_that_capacity_and_info_reports_it() {
     let drive = spec(dir.path(), "bd-re");
     // In bytes: 256 MiB is 131,072 sectors, ISA0 alone.
     ok(
-        discwriter(&["format", "--drive", &drive, "--spares", "256MiB"], dir.path()),
+        discwriter(
+            &["format", "--drive", &drive, "--spares", "256MiB"],
+            dir.path(),
+        ),
         "format --spares 256MiB",
     );
     let info = disc_info_json(&drive, dir.path());
@@ -38,7 +41,10 @@ fn format_spares_size_gives_a_bd_re_that_capacity_and_info_reports_it() {
     assert_eq!(dm["capacity_with_spares"], WHOLE - SMALLEST_SPARE);
     assert_eq!(dm["capacity_without_spares"], WHOLE);
     // With defect management the drive verifies what it writes: half its 2x.
-    assert_eq!(dm["write_kbps"], dm["streaming_write_kbps"].as_u64().unwrap() / 2);
+    assert_eq!(
+        dm["write_kbps"],
+        dm["streaming_write_kbps"].as_u64().unwrap() / 2
+    );
     let text = String::from_utf8_lossy(
         &ok(discwriter(&["info", "--drive", &drive], dir.path()), "info").stdout,
     )
@@ -48,7 +54,13 @@ fn format_spares_size_gives_a_bd_re_that_capacity_and_info_reports_it() {
     // In sectors, the default size.
     ok(
         discwriter(
-            &["format", "--drive", &drive, "--spares", &DEFAULT_SPARE.to_string()],
+            &[
+                "format",
+                "--drive",
+                &drive,
+                "--spares",
+                &DEFAULT_SPARE.to_string(),
+            ],
             dir.path(),
         ),
         "format --spares 393216",
@@ -64,7 +76,10 @@ fn format_spares_none_turns_defect_management_off_on_a_bd_re() {
     let dir = tempfile::tempdir().unwrap();
     let drive = spec(dir.path(), "bd-re");
     ok(
-        discwriter(&["format", "--drive", &drive, "--spares", "none"], dir.path()),
+        discwriter(
+            &["format", "--drive", &drive, "--spares", "none"],
+            dir.path(),
+        ),
         "format --spares none",
     );
     let info = disc_info_json(&drive, dir.path());
@@ -78,18 +93,27 @@ fn format_spares_none_turns_defect_management_off_on_a_bd_re() {
 fn a_spare_size_no_format_offers_is_refused_naming_the_sizes_offered() {
     let dir = tempfile::tempdir().unwrap();
     let drive = spec(dir.path(), "bd-re");
-    let o = discwriter(&["format", "--drive", &drive, "--spares", "1000"], dir.path());
+    let o = discwriter(
+        &["format", "--drive", &drive, "--spares", "1000"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("1000 sectors"), "{err}");
     assert!(err.contains("131072, 393216, 655360 sectors"), "{err}");
     assert!(err.contains("E_INVALIDARG"), "{err}");
     // Not a size at all: the command line is refused.
-    let o = discwriter(&["format", "--drive", &drive, "--spares", "lots"], dir.path());
+    let o = discwriter(
+        &["format", "--drive", &drive, "--spares", "lots"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--spares"), "{}", stderr(&o));
     // Bytes that are not whole sectors.
-    let o = discwriter(&["format", "--drive", &drive, "--spares", "1000k"], dir.path());
+    let o = discwriter(
+        &["format", "--drive", &drive, "--spares", "1000k"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
@@ -101,11 +125,21 @@ fn a_bd_r_is_formatted_with_spare_areas_but_not_without() {
     let info = disc_info_json("virt:bd-r", dir.path());
     assert_eq!(info["defect_management"]["on"], false, "{info}");
     assert_eq!(info["defect_management"]["capacity_without_spares"], WHOLE);
-    let o = discwriter(&["format", "--drive", &drive, "--spares", "none"], dir.path());
+    let o = discwriter(
+        &["format", "--drive", &drive, "--spares", "none"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no format without spare areas"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no format without spare areas"),
+        "{}",
+        stderr(&o)
+    );
     ok(
-        discwriter(&["format", "--drive", &drive, "--spares", "default"], dir.path()),
+        discwriter(
+            &["format", "--drive", &drive, "--spares", "default"],
+            dir.path(),
+        ),
         "format --spares default",
     );
     let info = disc_info_json(&drive, dir.path());
@@ -132,13 +166,22 @@ fn write_defect_management_off_streams_and_on_lets_the_drive_verify() {
         let drive = spec(dir.path(), medium);
         if medium == "bd-r" {
             ok(
-                discwriter(&["format", "--drive", &drive, "--spares", "default"], dir.path()),
+                discwriter(
+                    &["format", "--drive", &drive, "--spares", "default"],
+                    dir.path(),
+                ),
                 "format bd-r",
             );
         }
         for (value, streaming) in [("off", true), ("on", false)] {
             let writes = writes_sent(
-                &["--drive", &drive, "--defect-management", value, "--overwrite"],
+                &[
+                    "--drive",
+                    &drive,
+                    "--defect-management",
+                    value,
+                    "--overwrite",
+                ],
                 dir.path(),
             );
             assert!(!writes.is_empty(), "{medium} {value}");
@@ -150,15 +193,33 @@ fn write_defect_management_off_streams_and_on_lets_the_drive_verify() {
     }
     // --streaming stays an alias of --defect-management off, and cannot contradict it.
     let drive = spec(dir.path(), "bd-re");
-    let writes = writes_sent(&["--drive", &drive, "--streaming", "--overwrite"], dir.path());
+    let writes = writes_sent(
+        &["--drive", &drive, "--streaming", "--overwrite"],
+        dir.path(),
+    );
     assert!(writes.iter().all(|&w| w == (true, true)), "{writes:?}");
     let o = discwriter(
-        &["write", SAMPLE, "--drive", &drive, "--streaming", "--defect-management", "on"],
+        &[
+            "write",
+            SAMPLE,
+            "--drive",
+            &drive,
+            "--streaming",
+            "--defect-management",
+            "on",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = discwriter(
-        &["write", SAMPLE, "--drive", &drive, "--defect-management", "maybe"],
+        &[
+            "write",
+            SAMPLE,
+            "--drive",
+            &drive,
+            "--defect-management",
+            "maybe",
+        ],
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

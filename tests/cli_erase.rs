@@ -22,7 +22,10 @@ fn a_cd_r_is_refused_as_not_erasable_with_the_imapi_code() {
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
 
-    let o = discwriter(&["erase", "--drive", "virt:cd-r", "--full", "--json"], dir.path());
+    let o = discwriter(
+        &["erase", "--drive", "virt:cd-r", "--full", "--json"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();

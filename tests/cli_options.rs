@@ -297,9 +297,23 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
         ),
         row(
             "write defect_management",
-            &["write", SAMPLE, "--drive", "virt:bd-re", "--defect-management", "off"],
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:bd-re",
+                "--defect-management",
+                "off",
+            ],
             Expect::Ok("Wrote"),
-            &["write", SAMPLE, "--drive", "virt:bd-re", "--defect-management", "half"],
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:bd-re",
+                "--defect-management",
+                "half",
+            ],
             Expect::Usage("invalid value 'half'"),
         ),
         row(

@@ -54,20 +54,38 @@ fn failure<T: Transport>(t: T) -> (&'static str, u32) {
 #[test]
 fn a_quick_erase_sends_minimal_blank_with_immed_and_reports_time_until_the_drive_is_ready() {
     let mut e = eraser(cd_rw(), false);
-    assert!(!e.full_erase(), "quick by default in IMAPI, here set explicitly");
-    assert_eq!(e.current_physical_media_type().unwrap() as u32, 3, "IMAPI_MEDIA_TYPE_CDRW");
+    assert!(
+        !e.full_erase(),
+        "quick by default in IMAPI, here set explicitly"
+    );
+    assert_eq!(
+        e.current_physical_media_type().unwrap() as u32,
+        3,
+        "IMAPI_MEDIA_TYPE_CDRW"
+    );
     assert!(e.is_recorder_supported().unwrap());
     assert!(e.is_current_media_supported().unwrap());
     let mut updates = Vec::new();
     e.erase_media(&mut |u| updates.push(u)).unwrap();
     let drive = e.take_recorder().unwrap().into_transport();
     // A1h, Immed (byte 1 bit 4) and blanking type 001b, minimal (MMC-6 6.2.2).
-    assert_eq!(drive.blanks, vec![vec![0xA1, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]);
+    assert_eq!(
+        drive.blanks,
+        vec![vec![0xA1, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]
+    );
     let first = updates.first().unwrap();
-    assert_eq!(*first, EraseUpdate { elapsed_seconds: 0, expected_seconds: 60 });
+    assert_eq!(
+        *first,
+        EraseUpdate {
+            elapsed_seconds: 0,
+            expected_seconds: 60
+        }
+    );
     // Elapsed time moves forward with the virtual clock, and the drive's progress keeps the
     // expectation near the 60 s the scripted drive takes.
-    assert!(updates.windows(2).all(|w| w[0].elapsed_seconds <= w[1].elapsed_seconds));
+    assert!(updates
+        .windows(2)
+        .all(|w| w[0].elapsed_seconds <= w[1].elapsed_seconds));
     let last = updates.last().unwrap();
     assert!((60..=61).contains(&last.elapsed_seconds), "{last:?}");
     assert_eq!(last.expected_seconds, last.elapsed_seconds);
@@ -82,7 +100,10 @@ fn a_full_erase_blanks_the_whole_disc() {
     e.erase_media(&mut |u| updates.push(u)).unwrap();
     let drive = e.take_recorder().unwrap().into_transport();
     assert_eq!(drive.blanks.len(), 1);
-    assert_eq!(drive.blanks[0][1], 0x10, "Immed, blanking type 000b (the whole disc)");
+    assert_eq!(
+        drive.blanks[0][1], 0x10,
+        "Immed, blanking type 000b (the whole disc)"
+    );
     // 20 minutes for an 80-minute CD-RW at 4x before the drive says anything.
     assert_eq!(updates[0].expected_seconds, 1200);
     assert!((1200..=1201).contains(&updates.last().unwrap().elapsed_seconds));
@@ -103,7 +124,12 @@ fn a_drive_without_progress_is_asked_with_request_sense_and_the_estimate_stays()
 
 #[test]
 fn write_once_media_are_not_erasable() {
-    for kind in [MediumKind::CdR80, MediumKind::DvdPlusR, MediumKind::BdR, MediumKind::DvdR] {
+    for kind in [
+        MediumKind::CdR80,
+        MediumKind::DvdPlusR,
+        MediumKind::BdR,
+        MediumKind::DvdR,
+    ] {
         assert_eq!(
             failure(drive_with(kind)),
             ("E_IMAPI_ERASE_MEDIA_IS_NOT_ERASABLE", 0x80AA0904),
@@ -133,7 +159,10 @@ fn a_blank_the_drive_refuses_is_drive_failed_erase_command() {
     let d = faulty_cd_rw(
         r#"{"match": {"opcode": "BLANK"}, "action": {"sense": {"key": "medium_error", "asc": "0x0C", "ascq": "0x00"}}, "times": "once"}"#,
     );
-    assert_eq!(failure(d), ("E_IMAPI_ERASE_DRIVE_FAILED_ERASE_COMMAND", 0x80AA0905));
+    assert_eq!(
+        failure(d),
+        ("E_IMAPI_ERASE_DRIVE_FAILED_ERASE_COMMAND", 0x80AA0905)
+    );
 }
 
 #[test]
@@ -156,7 +185,10 @@ fn a_hardware_error_while_polling_is_an_unexpected_response_during_erase() {
     );
     assert_eq!(
         failure(d),
-        ("E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE", 0x80AA0907)
+        (
+            "E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE",
+            0x80AA0907
+        )
     );
 }
 
@@ -165,17 +197,26 @@ fn a_failed_spin_up_is_drive_failed_spinup_command() {
     let d = faulty_cd_rw(
         r#"{"match": {"opcode": "START STOP UNIT"}, "action": {"sense": {"key": "hardware_error", "asc": "0x44", "ascq": "0x00"}}, "times": "always"}"#,
     );
-    assert_eq!(failure(d), ("E_IMAPI_ERASE_DRIVE_FAILED_SPINUP_COMMAND", 0x80AA0908));
+    assert_eq!(
+        failure(d),
+        ("E_IMAPI_ERASE_DRIVE_FAILED_SPINUP_COMMAND", 0x80AA0908)
+    );
 }
 
 #[test]
 fn short_disc_information_and_capabilities_page_are_too_small() {
     let d = Faulty::new(cd_rw(), testkit::fault_plan("short-disc-information.json")).unwrap();
-    assert_eq!(failure(d), ("E_IMAPI_ERASE_DISC_INFORMATION_TOO_SMALL", 0x80AA0902));
+    assert_eq!(
+        failure(d),
+        ("E_IMAPI_ERASE_DISC_INFORMATION_TOO_SMALL", 0x80AA0902)
+    );
     let d = faulty_cd_rw(
         r#"{"match": {"opcode": "MODE SENSE (10)"}, "action": {"short_transfer": {"bytes": 10}}, "times": "always"}"#,
     );
-    assert_eq!(failure(d), ("E_IMAPI_ERASE_MODE_PAGE_2A_TOO_SMALL", 0x80AA0903));
+    assert_eq!(
+        failure(d),
+        ("E_IMAPI_ERASE_MODE_PAGE_2A_TOO_SMALL", 0x80AA0903)
+    );
 }
 
 #[test]
@@ -186,12 +227,30 @@ fn the_general_conditions_keep_their_recorder_codes() {
         ))
     };
     let rows = [
-        (sense("TEST UNIT READY", "not_ready", "0x3A", "0x00"), "E_IMAPI_RECORDER_MEDIA_NO_MEDIA"),
-        (sense("TEST UNIT READY", "not_ready", "0x06", "0x00"), "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN"),
-        (sense("TEST UNIT READY", "not_ready", "0x04", "0x01"), "E_IMAPI_RECORDER_MEDIA_BECOMING_READY"),
-        (sense("TEST UNIT READY", "not_ready", "0x04", "0x04"), "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS"),
-        (sense("BLANK", "data_protect", "0x27", "0x00"), "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED"),
-        (sense("BLANK", "not_ready", "0x3A", "0x00"), "E_IMAPI_RECORDER_MEDIA_NO_MEDIA"),
+        (
+            sense("TEST UNIT READY", "not_ready", "0x3A", "0x00"),
+            "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
+        ),
+        (
+            sense("TEST UNIT READY", "not_ready", "0x06", "0x00"),
+            "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
+        ),
+        (
+            sense("TEST UNIT READY", "not_ready", "0x04", "0x01"),
+            "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
+        ),
+        (
+            sense("TEST UNIT READY", "not_ready", "0x04", "0x04"),
+            "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
+        ),
+        (
+            sense("BLANK", "data_protect", "0x27", "0x00"),
+            "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+        ),
+        (
+            sense("BLANK", "not_ready", "0x3A", "0x00"),
+            "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
+        ),
     ];
     for (d, want) in rows {
         assert_eq!(failure(d).0, want);
@@ -214,14 +273,24 @@ fn a_drive_held_by_another_client_is_erase_recorder_in_use() {
 fn client_names_follow_imapi_rules_with_the_erase_code() {
     let mut e: Eraser<EmulatedDrive> = Eraser::new();
     let err = e.set_client_name("tab\there").unwrap_err();
-    assert_eq!(err.hresult(), 0xC0AA090B, "E_IMAPI_ERASE_CLIENT_NAME_IS_NOT_VALID");
+    assert_eq!(
+        err.hresult(),
+        0xC0AA090B,
+        "E_IMAPI_ERASE_CLIENT_NAME_IS_NOT_VALID"
+    );
     // No name at all: refused before anything is sent.
     e.set_recorder(Recorder::open(cd_rw_plain()).unwrap());
-    assert_eq!(e.erase_media(&mut |_| {}).unwrap_err().hresult(), 0xC0AA090B);
+    assert_eq!(
+        e.erase_media(&mut |_| {}).unwrap_err().hresult(),
+        0xC0AA090B
+    );
     // No recorder: E_IMAPI_RECORDER_REQUIRED.
     let mut e: Eraser<EmulatedDrive> = Eraser::new();
     e.set_client_name("x").unwrap();
-    assert_eq!(e.erase_media(&mut |_| {}).unwrap_err().hresult(), 0xC0AA0003);
+    assert_eq!(
+        e.erase_media(&mut |_| {}).unwrap_err().hresult(),
+        0xC0AA0003
+    );
 }
 
 fn cd_rw_plain() -> EmulatedDrive {

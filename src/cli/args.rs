@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
 use discwriter::writer::{DefectManagement, SpareAreas};
 
-/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, DVD+RW,
+/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, CD-RW, DVD-RW,
+/// DVD-RAM, DVD+RW,
 /// BD-RE) with the behaviour of
 /// IMAPI2's IDiscFormat2Data::Write, read it back, and decode what drives say. Without
 /// --drive, every command uses an embedded virtual BD-RE drive kept in the user's data
@@ -36,8 +37,9 @@ pub struct DriveArg {
 pub enum Command {
     /// Write an image (a whole number of 2048-byte sectors) to the disc: a new session on
     /// write-once media (CD-R, DVD-R, DVD+R, DVD+R DL, BD-R, BD-R DL, BD-R XL; a DVD-R DL
-    /// takes one, Disc-at-Once), from sector 0 on rewritable media (DVD+RW, BD-RE; formatted
-    /// first when new).
+    /// takes one, Disc-at-Once) and on CD-RW and sequential DVD-RW, from sector 0 on
+    /// rewritable media (DVD+RW, BD-RE, formatted first when new; DVD-RW in restricted
+    /// overwrite, DVD-RAM).
     Write(WriteArgs),
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.

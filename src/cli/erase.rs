@@ -133,7 +133,9 @@ pub fn run(drive: Option<&str>, full: bool, as_json: bool, verbose: bool) -> Res
         eraser.set_full_erase(full);
         let result = eraser.erase_media(&mut |u| display.update(u));
         if let (Some(t0), Some(rec)) = (drive_start, eraser.recorder()) {
-            drive_seconds = rec.device_time().map(|t| t.saturating_sub(t0).as_secs_f64());
+            drive_seconds = rec
+                .device_time()
+                .map(|t| t.saturating_sub(t0).as_secs_f64());
         }
         result
     })();

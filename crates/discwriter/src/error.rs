@@ -152,7 +152,9 @@ pub enum Error {
     #[error("the drive is in use by another program{}; close it and try again", owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default())]
     EraseRecorderInUse { owner: Option<String> },
     /// READ DISC INFORMATION moved fewer bytes than its 34-byte standard data.
-    #[error("the drive returned {bytes} bytes of disc information, fewer than the 34 the erase needs")]
+    #[error(
+        "the drive returned {bytes} bytes of disc information, fewer than the 34 the erase needs"
+    )]
     EraseDiscInformationTooSmall { bytes: usize },
     /// MODE SENSE returned too little of page 2Ah to tell whether the drive writes CD-RW.
     #[error("the drive returned {bytes} bytes of its capabilities page (2Ah), too few to tell whether it erases discs")]

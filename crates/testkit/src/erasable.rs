@@ -50,6 +50,10 @@ impl<T: Transport> Erasable<T> {
         &mut self.inner
     }
 
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
     fn now(&self) -> Duration {
         self.inner.device_time().unwrap_or_default()
     }

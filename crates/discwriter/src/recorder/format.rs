@@ -9,8 +9,8 @@ use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
-use super::exchange::Retry;
 use super::defect::DefectManagement;
+use super::exchange::Retry;
 use super::timeouts::Timeouts;
 use super::Recorder;
 use crate::error::{DeviceCause, Error, Phase};

@@ -318,15 +318,17 @@ fn check_erasable<T: Transport>(
 ) -> Result<(), Error> {
     if !erased_by_blank(profile) {
         let detail = format!("the disc is a {}", profile.name());
-        return Err(if profile.is_rewritable_random() || profile.is_erasable_sequential() {
-            Error::EraseMediaIsNotSupported {
-                detail: format!("{detail}, which is formatted or written over instead"),
-            }
-        } else {
-            Error::EraseMediaIsNotErasable {
-                detail: format!("{detail}, which can be written only once"),
-            }
-        });
+        return Err(
+            if profile.is_rewritable_random() || profile.is_erasable_sequential() {
+                Error::EraseMediaIsNotSupported {
+                    detail: format!("{detail}, which is formatted or written over instead"),
+                }
+            } else {
+                Error::EraseMediaIsNotErasable {
+                    detail: format!("{detail}, which can be written only once"),
+                }
+            },
+        );
     }
     let cdb = ReadDiscInformation {
         data_type: DiscInformationType::Standard,

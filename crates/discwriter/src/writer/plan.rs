@@ -251,6 +251,10 @@ pub(crate) struct WritePlan {
     pub(crate) start_lba: i64,
     /// Sectors per WRITE: 64 KiB, or what the path to the drive takes, in whole ECC blocks.
     pub(crate) chunk: u64,
+    /// Every WRITE covers whole units of this many sectors, the last one padded with zeros:
+    /// 16 on a DVD-RW in restricted overwrite, which is written in whole ECC blocks (MMC-6
+    /// 4.5.3.4.2, feature 002Ch), as growisofs pads it; 1 elsewhere.
+    pub(crate) pad_to: u64,
     /// The most sectors of the stream the disc takes (after what the medium adds).
     pub(crate) limit: u64,
     /// Sectors the medium adds after the data (CD post-gap and run-out).
@@ -372,7 +376,7 @@ impl WritePlan {
                     detail: "the drive reports no next writable address".into(),
                 })?;
             let overhead = match (class, options.postgap_already_in_image) {
-                (MediumClass::CdWriteOnce, false) => CD_POSTGAP,
+                (MediumClass::Cd, false) => CD_POSTGAP,
                 _ => 0,
             };
             (i64::from(nwa), overhead, u64::from(disc.free_sectors))
@@ -419,6 +423,11 @@ impl WritePlan {
             sectors,
             start_lba,
             chunk,
+            pad_to: if profile == Profile::DvdRwRestrictedOverwrite {
+                u64::from(ecc_block(profile))
+            } else {
+                1
+            },
             limit: free.saturating_sub(overhead),
             overhead,
             free,
@@ -459,7 +468,7 @@ impl WritePlan {
     /// How page 05h shapes this write, `None` on media it does not steer.
     fn page_write(&self) -> Option<PageWrite> {
         match self.class {
-            MediumClass::CdWriteOnce => Some(PageWrite::CdTrackAtOnce),
+            MediumClass::Cd => Some(PageWrite::CdTrackAtOnce),
             MediumClass::DvdDashR { .. } if self.dao => Some(PageWrite::DvdDiscAtOnce),
             MediumClass::DvdDashR { .. } => Some(PageWrite::DvdIncremental),
             _ => None,
@@ -529,6 +538,8 @@ impl WritePlan {
     }
 }
 
+#[cfg(test)]
+mod erasable_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

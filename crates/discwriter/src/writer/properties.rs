@@ -289,12 +289,15 @@ pub(super) fn previous_session<T: Transport>(
 
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes), in the order
 /// of their IMAPI_MEDIA_PHYSICAL_TYPE values.
-pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
+pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 11] = [
     MediaPhysicalType::Cdr,
+    MediaPhysicalType::Cdrw,
+    MediaPhysicalType::Dvdram,
     MediaPhysicalType::Dvdplusr,
     MediaPhysicalType::Dvdplusrw,
     MediaPhysicalType::DvdplusrDualLayer,
     MediaPhysicalType::Dvddashr,
+    MediaPhysicalType::Dvddashrw,
     MediaPhysicalType::DvddashrDualLayer,
     MediaPhysicalType::Bdr,
     MediaPhysicalType::Bdre,
@@ -303,27 +306,28 @@ pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
 /// The current features a write on `profile` depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct WriteFeatures {
-    /// DVD-R: 0021h Incremental Streaming Writable is current (`None`: not asked).
+    /// DVD-R, sequential DVD-RW: 0021h Incremental Streaming Writable is current (`None`:
+    /// not asked).
     pub(crate) incremental_streaming: Option<bool>,
     /// BD-R: 0038h BD-R Pseudo-Overwrite is current.
     pub(crate) pseudo_overwrite: bool,
 }
 
 /// The current features that shape a write on `profile` (GET CONFIGURATION, current
-/// features only, MMC-5 5.3): asked on DVD-R and BD-R only, the media where they decide
+/// features only, MMC-5 5.3): asked on DVD-R, sequential DVD-RW and BD-R only, the media where they decide
 /// something.
 pub(crate) fn current_write_features<T: Transport>(
     rec: &mut Recorder<T>,
     profile: Profile,
 ) -> Result<WriteFeatures, Error> {
-    if !matches!(profile, Profile::DvdRSequential | Profile::BdRSrm) {
+    let dvd_dash = matches!(profile, Profile::DvdRSequential | Profile::DvdRwSequential);
+    if !dvd_dash && profile != Profile::BdRSrm {
         return Ok(WriteFeatures::default());
     }
     let config = configuration(rec, ConfigurationRequest::Current)?;
     let current = |code: FeatureCode| config.features.iter().any(|f| f.current && f.code == code);
     Ok(WriteFeatures {
-        incremental_streaming: (profile == Profile::DvdRSequential)
-            .then(|| current(FeatureCode::IncrementalStreamingWritable)),
+        incremental_streaming: dvd_dash.then(|| current(FeatureCode::IncrementalStreamingWritable)),
         pseudo_overwrite: profile == Profile::BdRSrm && current(FeatureCode::BdRPow),
     })
 }

@@ -60,7 +60,10 @@ fn bd_r() -> FormatCapacities {
 fn the_default_is_the_first_format_with_spare_areas() {
     let d = choose_format(Profile::BdRe, &bd_re(None), DefectManagement::default()).unwrap();
     assert_eq!(d.format_type, FormatType::FullFormat);
-    assert_eq!((d.number_of_blocks, d.type_dependent), (WHOLE - 393_216, 12_288));
+    assert_eq!(
+        (d.number_of_blocks, d.type_dependent),
+        (WHOLE - 393_216, 12_288)
+    );
 }
 
 #[test]
@@ -108,7 +111,10 @@ fn state_reports_capacities_and_the_halved_speed() {
         (s.capacity_with_spares, s.capacity_without_spares),
         (Some(with), Some(WHOLE))
     );
-    assert_eq!((s.write_kbps, s.streaming_write_kbps), (Some(4495), Some(8990)));
+    assert_eq!(
+        (s.write_kbps, s.streaming_write_kbps),
+        (Some(4495), Some(8990))
+    );
     let s = state_of(Profile::BdRe, Some(&bd_re(Some(WHOLE))), Some(8990));
     assert_eq!(s.on, Some(false));
     let s = state_of(Profile::BdRe, Some(&bd_re(None)), None);

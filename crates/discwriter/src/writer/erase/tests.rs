@@ -5,10 +5,16 @@ use super::*;
 #[test]
 fn a_full_erase_is_expected_to_take_longer_than_a_quick_one() {
     for p in [Profile::CdRw, Profile::DvdRwSequential] {
-        assert!(expected_duration(p, true) > expected_duration(p, false), "{p}");
+        assert!(
+            expected_duration(p, true) > expected_duration(p, false),
+            "{p}"
+        );
     }
     // An 80-minute CD-RW at 4x: 20 minutes.
-    assert_eq!(expected_duration(Profile::CdRw, true), Duration::from_secs(1200));
+    assert_eq!(
+        expected_duration(Profile::CdRw, true),
+        Duration::from_secs(1200)
+    );
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub(super) fn steps(closing: &Closing) -> Vec<Step> {
 #[test]
 fn each_profile_has_its_class_and_finalize_function() {
     let rows: [(Profile, Option<MediumClass>); 6] = [
-        (Profile::CdR, Some(MediumClass::CdWriteOnce)),
+        (Profile::CdR, Some(MediumClass::Cd)),
         (
             Profile::DvdPlusR,
             Some(MediumClass::Sequential {
