@@ -255,6 +255,32 @@ fn the_general_conditions_keep_their_recorder_codes() {
     for (d, want) in rows {
         assert_eq!(failure(d).0, want);
     }
+    let action = |opcode: &str, action: &str| {
+        faulty_cd_rw(&format!(
+            r#"{{"match": {{"opcode": "{opcode}"}}, "action": "{action}", "times": "always"}}"#
+        ))
+    };
+    let rows = [
+        (
+            action("BLANK", "timeout_before"),
+            "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
+        ),
+        (
+            action("BLANK", "device_gone"),
+            "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
+        ),
+        (
+            sense("TEST UNIT READY", "not_ready", "0x04", "0x08"),
+            "E_IMAPI_RECORDER_MEDIA_BUSY",
+        ),
+        (
+            sense("MODE SENSE (10)", "illegal_request", "0x24", "0x00"),
+            "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
+        ),
+    ];
+    for (d, want) in rows {
+        assert_eq!(failure(d).0, want);
+    }
 }
 
 #[test]

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
 use discwriter::writer::{DefectManagement, SpareAreas};
 
-/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, CD-RW, DVD-RW,
-/// DVD-RAM, DVD+RW,
-/// BD-RE) with the behaviour of
-/// IMAPI2's IDiscFormat2Data::Write, read it back, and decode what drives say. Without
+/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, CD-RW,
+/// DVD-RW, DVD-RAM, DVD+RW, BD-RE) with the behaviour of IMAPI2's IDiscFormat2Data::Write,
+/// erase CD-RW and DVD-RW, read discs back, and decode what drives say. Without
 /// --drive, every command uses an embedded virtual BD-RE drive kept in the user's data
 /// directory, so it works on a machine without a drive.
 #[derive(Debug, Parser)]
