@@ -221,65 +221,66 @@ fn short_disc_information_and_capabilities_page_are_too_small() {
 
 #[test]
 fn the_general_conditions_keep_their_recorder_codes() {
-    let sense = |opcode: &str, key: &str, asc: &str, ascq: &str| {
-        faulty_cd_rw(&format!(
-            r#"{{"match": {{"opcode": "{opcode}"}}, "action": {{"sense": {{"key": "{key}", "asc": "{asc}", "ascq": "{ascq}"}}}}, "times": "always"}}"#
-        ))
+    let sense = |key: &str, asc: u8, ascq: u8| {
+        format!(r#"{{"sense": {{"key": "{key}", "asc": "0x{asc:02X}", "ascq": "0x{ascq:02X}"}}}}"#)
     };
     let rows = [
         (
-            sense("TEST UNIT READY", "not_ready", "0x3A", "0x00"),
+            "TEST UNIT READY",
+            sense("not_ready", 0x3A, 0),
             "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
         ),
         (
-            sense("TEST UNIT READY", "not_ready", "0x06", "0x00"),
+            "TEST UNIT READY",
+            sense("not_ready", 0x06, 0),
             "E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
         ),
         (
-            sense("TEST UNIT READY", "not_ready", "0x04", "0x01"),
+            "TEST UNIT READY",
+            sense("not_ready", 0x04, 1),
             "E_IMAPI_RECORDER_MEDIA_BECOMING_READY",
         ),
         (
-            sense("TEST UNIT READY", "not_ready", "0x04", "0x04"),
+            "TEST UNIT READY",
+            sense("not_ready", 0x04, 4),
             "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS",
         ),
         (
-            sense("BLANK", "data_protect", "0x27", "0x00"),
-            "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
-        ),
-        (
-            sense("BLANK", "not_ready", "0x3A", "0x00"),
-            "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
-        ),
-    ];
-    for (d, want) in rows {
-        assert_eq!(failure(d).0, want);
-    }
-    let action = |opcode: &str, action: &str| {
-        faulty_cd_rw(&format!(
-            r#"{{"match": {{"opcode": "{opcode}"}}, "action": "{action}", "times": "always"}}"#
-        ))
-    };
-    let rows = [
-        (
-            action("BLANK", "timeout_before"),
-            "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
-        ),
-        (
-            action("BLANK", "device_gone"),
-            "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
-        ),
-        (
-            sense("TEST UNIT READY", "not_ready", "0x04", "0x08"),
+            "TEST UNIT READY",
+            sense("not_ready", 0x04, 8),
             "E_IMAPI_RECORDER_MEDIA_BUSY",
         ),
         (
-            sense("MODE SENSE (10)", "illegal_request", "0x24", "0x00"),
+            "BLANK",
+            sense("data_protect", 0x27, 0),
+            "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+        ),
+        (
+            "BLANK",
+            sense("not_ready", 0x3A, 0),
+            "E_IMAPI_RECORDER_MEDIA_NO_MEDIA",
+        ),
+        (
+            "MODE SENSE (10)",
+            sense("illegal_request", 0x24, 0),
             "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE",
         ),
+        (
+            "BLANK",
+            "\"timeout_before\"".into(),
+            "E_IMAPI_RECORDER_COMMAND_TIMEOUT",
+        ),
+        (
+            "BLANK",
+            "\"device_gone\"".into(),
+            "HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)",
+        ),
     ];
-    for (d, want) in rows {
-        assert_eq!(failure(d).0, want);
+    for (opcode, action, want) in rows {
+        let d = faulty_cd_rw(&format!(
+            r#"{{"match": {{"opcode": "{opcode}"}}, "action": {action}, "times": "always"}}"#
+        ));
+        assert_eq!(failure(d).0, want, "{opcode} {action}");
     }
 }
 

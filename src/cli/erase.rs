@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use discwriter::writer::{EraseUpdate, Eraser};
 use discwriter::{Error, Recorder};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use mmc_core::ImapiCode;
 use serde::Serialize;
 use serde_json::json;
 
 use super::drive_spec::{Access, DriveSpec};
-use super::progress::clock;
+use super::progress::{bar, clock};
 use super::CliError;
 
 /// How often a plain progress line is printed.
@@ -53,13 +53,7 @@ impl Display {
         let form = if json {
             Form::Json
         } else if std::io::stderr().is_terminal() && !verbose {
-            let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("erasing [{bar:28}] {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            Form::Bar(bar)
+            Form::Bar(bar("erasing [{bar:28}] {msg}"))
         } else {
             Form::Lines(None)
         };

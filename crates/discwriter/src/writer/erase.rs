@@ -11,14 +11,14 @@
 use core::time::Duration;
 
 use mmc_core::cdb::{
-    Blank, BlankingType, DiscInformationType, ModeSense10, Opcode, PageControl, PowerCondition,
-    ReadDiscInformation, RequestSense, StartStopUnit, TestUnitReady,
+    Blank, BlankingType, DiscInformationType, Opcode, PowerCondition, ReadDiscInformation,
+    RequestSense, StartStopUnit, TestUnitReady,
 };
 use mmc_core::response::{DiscInformation, ResponseFormat};
 use mmc_core::sense::{Sense, SenseKey, SenseTriple};
 use mmc_core::{DataPhase, Profile, Transport};
 
-use super::properties::MediaPhysicalType;
+use super::properties::{MediaPhysicalType, CAPABILITIES_PAGE};
 use super::validate_client_name;
 use crate::error::{ApiMisuse, DeviceCause, Error, Phase};
 use crate::recorder::{Answer, Recorder, Retry, Timeouts, POLL_INTERVAL};
@@ -215,16 +215,13 @@ impl<T: Transport> Eraser<T> {
 /// MODE SENSE (10) of page 2Ah: byte 3 bit 1 CD-RW Write, bit 4 DVD-R Write (MMC-3 5.5.10,
 /// which DVD-RW writers set too). Fewer than 4 bytes of the page cannot tell.
 fn recorder_erases<T: Transport>(rec: &mut Recorder<T>, timeout: Duration) -> Result<bool, Error> {
-    let cdb = ModeSense10 {
-        long_lba_accepted: false,
-        disable_block_descriptors: true,
-        page_control: PageControl::Current,
-        page_code: 0x2A,
-        subpage_code: 0,
-        allocation_length: 256,
-    };
-    let mut buf = [0u8; 256];
-    let n = rec.command(&cdb, DataPhase::In(&mut buf), timeout, Retry::Once)?;
+    let mut buf = [0u8; CAPABILITIES_PAGE.allocation_length as usize];
+    let n = rec.command(
+        &CAPABILITIES_PAGE,
+        DataPhase::In(&mut buf),
+        timeout,
+        Retry::Once,
+    )?;
     let got = buf.get(..n).unwrap_or(&[]);
     // The MODE SENSE (10) header is 8 bytes, then the block descriptors (SPC-4 7.5.5).
     let descriptors = got.get(6..8).map_or(0, |b| {

@@ -181,20 +181,22 @@ pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
     (u64::from(kbps) * 1000 / bytes) as u32
 }
 
+/// MODE SENSE (10) of the current MM Capabilities page (2Ah), no block descriptors.
+pub(crate) const CAPABILITIES_PAGE: ModeSense10 = ModeSense10 {
+    long_lba_accepted: false,
+    disable_block_descriptors: true,
+    page_control: PageControl::Current,
+    page_code: 0x2A,
+    subpage_code: 0,
+    allocation_length: 512,
+};
+
 /// The write speed (kB/s) and pure-CAV rotation the drive selected, from page 2Ah (MMC-3
 /// fields), when it reports them.
 pub(crate) fn current_write_speed<T: Transport>(
     rec: &mut Recorder<T>,
 ) -> Result<Option<(u32, bool)>, Error> {
-    let cdb = ModeSense10 {
-        long_lba_accepted: false,
-        disable_block_descriptors: true,
-        page_control: PageControl::Current,
-        page_code: 0x2A,
-        subpage_code: 0,
-        allocation_length: 512,
-    };
-    let params: ModeParameters = rec.query(&cdb)?;
+    let params: ModeParameters = rec.query(&CAPABILITIES_PAGE)?;
     Ok(params.capabilities().and_then(|c| {
         c.write_speeds
             .as_ref()
