@@ -106,14 +106,15 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         f64::from(summary.total_sectors) * 2048.0 / 1e6
     );
     if defect.available {
-        outln!("Defect management: {}", defect_line(&defect));
+        let profile = mmc_core::Profile::from_u16(summary.profile_code);
+        outln!("Defect management: {}", defect_line(&defect, profile));
     }
     Ok(())
 }
 
 /// `on (...)` / `off (...)`: the state, the capacities each way and the write speed it
 /// implies.
-fn defect_line(d: &DefectManagementState) -> String {
+fn defect_line(d: &DefectManagementState, profile: mmc_core::Profile) -> String {
     let state = match d.on {
         Some(true) => "on",
         Some(false) => "off",
@@ -126,10 +127,13 @@ fn defect_line(d: &DefectManagementState) -> String {
     if let Some(c) = d.capacity_without_spares {
         parts.push(format!("{c} without"));
     }
-    let speed = |kbps: u32| format!("{:.0} kB/s", f64::from(kbps));
+    let speed = |kbps: u32| match profile.one_x() {
+        Some(one_x) => format!("{:.1}x ({kbps} kB/s)", f64::from(kbps) / one_x),
+        None => format!("{kbps} kB/s"),
+    };
     match (d.write_kbps, d.streaming_write_kbps) {
         (Some(w), Some(s)) if d.on != Some(false) => parts.push(format!(
-            "writes at about {} ({} with --defect-management off)",
+            "writes at about {}, {} with --defect-management off",
             speed(w),
             speed(s)
         )),
