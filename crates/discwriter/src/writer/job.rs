@@ -85,6 +85,9 @@ fn prepare<T: Transport>(
                 rec.spare_format(plan.profile, choice)?
             }
         };
+        if format == FormatStep::Default {
+            plan.formatted(descriptor.number_of_blocks)?;
+        }
         rec.format(descriptor, &options.timeouts)?;
         // A DVD+RW formats in the background and the data follows at once.
         if format == FormatStep::Default {

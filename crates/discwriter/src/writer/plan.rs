@@ -491,6 +491,15 @@ impl WritePlan {
         }
     }
 
+    /// The user sectors of the format the write chose for an unformatted disc (its spare
+    /// areas may differ from the default's the plan was measured against): the stream must
+    /// fit them, checked before FORMAT UNIT is sent.
+    pub(crate) fn formatted(&mut self, blocks: u32) -> Result<(), Error> {
+        self.free = u64::from(blocks);
+        self.limit = self.free.saturating_sub(self.overhead);
+        self.check_fits()
+    }
+
     /// The next writable address and free blocks the drive gives once the write parameters
     /// are set (on CD they depend on the write type and the track's pre-gap, MMC-6
     /// 6.27.3.9): the data goes there. Whether the start moved.

@@ -666,3 +666,20 @@ fn how_a_data_phase_ended() {
         assert_eq!(DataEnd::of(&result, known), end, "{result:?}");
     }
 }
+
+#[test]
+fn a_stream_must_fit_the_format_the_write_chose() {
+    let mut d = blank(Profile::BdRe, 12_219_392);
+    d.needs_formatting = true;
+    d.capacity_once_formatted = Some(11_826_176);
+    let mut p = plan(&d, &WriteOptions::default(), 11_826_176);
+    // The largest spare areas leave 11,564,032 sectors: too few for this stream.
+    assert!(matches!(
+        p.formatted(11_564_032),
+        Err(Error::StreamTooLargeForCurrentMedia {
+            needed: Some(11_826_176),
+            free: 11_564_032
+        })
+    ));
+    assert!(p.formatted(12_219_392).is_ok());
+}
