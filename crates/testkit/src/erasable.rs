@@ -2,7 +2,7 @@
 //! while the emulator has no erasable medium of its own.
 //!
 //! It claims the profile it was given in GET CONFIGURATION's header and sets READ DISC
-//! INFORMATION's Erasable bit (MMC-6 6.22.3.1.2), answers BLANK (MMC-6 6.2) itself and, while
+//! INFORMATION's Erasable bit (MMC-6 6.22.3.1), answers BLANK (MMC-6 6.2) itself and, while
 //! a blanking started with Immed runs on the inner drive's clock, answers TEST UNIT READY
 //! with 02/04/07 and the fraction done in the sense key specific bytes (REQUEST SENSE gives
 //! the same as data). Everything else goes to the inner drive.

@@ -1,8 +1,8 @@
 //! Defect management as a typed choice: on, with spare areas of a size, or off.
 //!
 //! On BD-RE, a formatted BD-R and DVD-RAM the drive verifies what it writes and replaces a
-//! defective cluster with one from the spare areas the format set aside (MMC-6 4.5.3.4 and
-//! 4.8 on BD, 4.4.6 on DVD-RAM). The price is capacity (the spare areas) and speed (a drive
+//! defective cluster with one from the spare areas the format set aside (MMC-6 clause 4,
+//! the BD and DVD-RAM models; feature 0024h Hardware Defect Management). The price is capacity (the spare areas) and speed (a drive
 //! that verifies after writing records at about half its speed). A format chooses the spare
 //! areas from what READ FORMAT CAPACITIES offers (MMC-6 6.24.3.3: for format types 00h, 30h
 //! and 32h on BD the type dependent parameter is the spare size in clusters); a write turns
@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::Recorder;
 use crate::error::{ApiMisuse, DeviceCause, Error};
 
-/// Sectors per BD cluster (MMC-6 4.5.3: the 64 KiB ECC block).
+/// Sectors per BD cluster (the 64 KiB ECC block).
 const BD_CLUSTER: u32 = 32;
 
 /// The spare areas a format sets aside.
@@ -97,7 +97,7 @@ fn spare_types(profile: Profile) -> (&'static [FormatType], Option<FormatType>) 
             &[FormatType::FullFormat, FormatType::BdRWithSpareAreas],
             None,
         ),
-        // DVD-RAM: format type 00h with its default spare areas (MMC-6 6.5.4.2.1).
+        // DVD-RAM: format type 00h with its default spare areas (MMC-6 6.5).
         _ => (&[FormatType::FullFormat], None),
     }
 }
@@ -169,7 +169,7 @@ pub(crate) fn choose_format(
     })?;
     let format_subtype = match profile {
         // Format type 00h and 32h on BD-R: sub-type 01b, Sequential Recording Mode without
-        // Pseudo-OverWrite, the spare areas kept for defects (MMC-6 6.5.4.2.1, 6.5.4.2.17).
+        // Pseudo-OverWrite, the spare areas kept for defects (MMC-6 6.5, FORMAT UNIT).
         Profile::BdRSrm | Profile::BdRRrm => 0b01,
         _ => 0,
     };

@@ -54,7 +54,7 @@ pub fn expected_duration(profile: Profile, full: bool) -> Duration {
     })
 }
 
-/// Media BLANK erases (MMC-6 4.3.5 CD-RW, 4.5.3.4 DVD-RW).
+/// Media BLANK erases (MMC-6 6.2: CD-RW and DVD-RW, in either recording mode).
 fn erased_by_blank(profile: Profile) -> bool {
     matches!(
         profile,
@@ -212,8 +212,8 @@ impl<T: Transport> Eraser<T> {
     }
 }
 
-/// MODE SENSE (10) of page 2Ah: byte 3 bit 1 CD-RW Write, bit 4 DVD-R Write (MMC-3 5.5.10,
-/// which DVD-RW writers set too). Fewer than 4 bytes of the page cannot tell.
+/// MODE SENSE (10) of page 2Ah: byte 3 bit 1 CD-RW Write, bit 4 DVD-R Write (MMC-3's MM
+/// Capabilities page, which DVD-RW writers set too). Fewer than 4 bytes of the page cannot tell.
 fn recorder_erases<T: Transport>(rec: &mut Recorder<T>, timeout: Duration) -> Result<bool, Error> {
     let mut buf = [0u8; CAPABILITIES_PAGE.allocation_length as usize];
     let n = rec.command(
@@ -223,7 +223,7 @@ fn recorder_erases<T: Transport>(rec: &mut Recorder<T>, timeout: Duration) -> Re
         Retry::Once,
     )?;
     let got = buf.get(..n).unwrap_or(&[]);
-    // The MODE SENSE (10) header is 8 bytes, then the block descriptors (SPC-4 7.5.5).
+    // The mode parameter header (10) is 8 bytes, then the block descriptors (SPC-4 7.5).
     let descriptors = got.get(6..8).map_or(0, |b| {
         usize::from(u16::from_be_bytes([
             b.first().copied().unwrap_or(0),
@@ -263,7 +263,7 @@ fn erase_exclusively<T: Transport>(
     result
 }
 
-/// START STOP UNIT with Start (MMC-6 6.39): the disc spinning before BLANK, as IMAPI does.
+/// START STOP UNIT with Start (MMC-6 6.40): the disc spinning before BLANK, as IMAPI does.
 fn spin_up<T: Transport>(rec: &mut Recorder<T>, timeouts: &Timeouts) -> Result<(), Error> {
     let cdb = StartStopUnit {
         immed: false,
@@ -305,7 +305,7 @@ fn general_or(
     }
 }
 
-/// A CD-RW or DVD-RW whose READ DISC INFORMATION sets Erasable (MMC-6 6.22.3.1.2); other
+/// A CD-RW or DVD-RW whose READ DISC INFORMATION sets Erasable (MMC-6 6.22.3.1); other
 /// rewritable media are not erased by BLANK (not supported), write-once and pressed discs
 /// not at all (not erasable).
 fn check_erasable<T: Transport>(
@@ -373,7 +373,7 @@ impl Clock {
 }
 
 /// A "not ready" that says the erase goes on: becoming ready, format in progress, operation
-/// in progress, long write in progress (02/04/01, 04, 07, 08; SPC-4 Table 49). A unit
+/// in progress, long write in progress (02/04/01, 04, 07, 08 in SPC-4's ASC and ASCQ assignments). A unit
 /// attention (a reset, a medium change report) is heard once and the poll goes on.
 fn still_erasing(t: SenseTriple) -> bool {
     (t.key == SenseKey::NotReady && t.asc == 0x04 && matches!(t.ascq, 0x01 | 0x04 | 0x07 | 0x08))

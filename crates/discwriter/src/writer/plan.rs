@@ -253,7 +253,7 @@ pub(crate) struct WritePlan {
     pub(crate) chunk: u64,
     /// Every WRITE covers whole units of this many sectors, the last one padded with zeros:
     /// 16 on a DVD-RW in restricted overwrite, which is written in whole ECC blocks (MMC-6
-    /// 4.5.3.4.2, feature 002Ch), as growisofs pads it; 1 elsewhere.
+    /// feature 002Ch, Rigid Restricted Overwrite), as growisofs pads it; 1 elsewhere.
     pub(crate) pad_to: u64,
     /// The most sectors of the stream the disc takes (after what the medium adds).
     pub(crate) limit: u64,

@@ -11,8 +11,8 @@ use crate::recorder::DiscSummary;
 /// How a medium is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MediumClass {
-    /// CD-R, and CD-RW once blank or appendable (MMC-6 4.3.5: a CD-RW is recorded as a CD-R
-    /// is; only BLANK takes back what was recorded): a TAO track per session, shaped by the
+    /// CD-R, and CD-RW once blank or appendable (a CD-RW is recorded as a CD-R is; only BLANK,
+    /// MMC-6 6.2, takes back what was recorded): a TAO track per session, shaped by the
     /// write parameters page (MMC-6 7.5), with a post-gap and run-out; the page's
     /// multi-session field decides at CLOSE SESSION whether the disc stays appendable.
     Cd,
@@ -26,8 +26,8 @@ pub(crate) enum MediumClass {
         finalize: CloseFunction,
         compatible: Option<CloseFunction>,
     },
-    /// DVD-R (0011h), DVD-RW in sequential recording (0014h, MMC-6 4.5.3.4: recorded as
-    /// DVD-R is) and DVD-R DL (0015h): sequential recording shaped by the write
+    /// DVD-R (0011h), DVD-RW in sequential recording (0014h, recorded as DVD-R is) and DVD-R
+    /// DL (0015h): sequential recording shaped by the write
     /// parameters page (MMC-5 7.5.4), as on CD. Incrementally (write type 00h, feature 0021h)
     /// a session per write, CLOSE TRACK then CLOSE SESSION, whose effect the page's
     /// multi-session field decides (11b: the disc stays appendable; 00b: it is finalized,
