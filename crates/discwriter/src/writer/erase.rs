@@ -373,8 +373,9 @@ impl Clock {
 }
 
 /// A "not ready" that says the erase goes on: becoming ready, format in progress, operation
-/// in progress, long write in progress (02/04/01, 04, 07, 08 in SPC-4's ASC and ASCQ assignments). A unit
-/// attention (a reset, a medium change report) is heard once and the poll goes on.
+/// in progress, long write in progress (02/04/01, 04, 07, 08 in SPC-4's ASC and ASCQ
+/// assignments). A unit attention (a reset, a medium change report) is heard once and the
+/// poll goes on.
 fn still_erasing(t: SenseTriple) -> bool {
     (t.key == SenseKey::NotReady && t.asc == 0x04 && matches!(t.ascq, 0x01 | 0x04 | 0x07 | 0x08))
         || (t.key == SenseKey::UnitAttention && matches!(t.asc, 0x28 | 0x29))
