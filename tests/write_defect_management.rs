@@ -8,6 +8,8 @@ mod common;
 use common::*;
 use discwriter::writer::{DefectManagement, SpareAreas};
 use discwriter::{Recorder, WriteOptions};
+use mmc_core::trace::Tracing;
+use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
 /// A single-layer BD without spare areas.
 const WHOLE: u32 = 12_219_392;
@@ -57,7 +59,7 @@ fn a_stream_too_large_for_the_spares_asked_for_is_refused_before_formatting() {
     // The default format's capacity, and the largest spare areas (20,480 clusters).
     let sectors = u64::from(WHOLE - 12_288 * 32);
     let w = writer(
-        mmc_core::trace::Tracing::new(drive(BD_RE)),
+        Tracing::new(drive(BD_RE)),
         with(DefectManagement::On(SpareAreas::Sectors(20_480 * 32))),
     );
     let zeros = std::io::Read::take(std::io::repeat(0), sectors * 2048);
@@ -71,4 +73,59 @@ fn a_stream_too_large_for_the_spares_asked_for_is_refused_before_formatting() {
     let (_, records) = drive_and_transcript(&w);
     assert!(format_units(&records).is_empty());
     assert!(write_commands(&records).is_empty());
+}
+
+/// A drive whose Real Time Streaming feature (0107h) does not set SW: GET CONFIGURATION's
+/// answer with that bit cleared (MMC-6 5.3: descriptors after the 8-byte header, each a
+/// 4-byte header and its additional length; SW is bit 0 of the feature's byte 4).
+#[derive(Debug)]
+struct NoStreamWriting<T>(T);
+
+impl<T: Transport> Transport for NoStreamWriting<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: std::time::Duration,
+    ) -> Result<Completion, TransportError> {
+        let DataPhase::In(buf) = data else {
+            return self.0.execute(cdb, data, timeout);
+        };
+        let c = self.0.execute(cdb, DataPhase::In(&mut *buf), timeout)?;
+        if cdb[0] == 0x46 && c.is_good() {
+            let end = c.transferred(buf.len());
+            let mut at = 8;
+            while at + 4 <= end {
+                let code = u16::from_be_bytes([buf[at], buf[at + 1]]);
+                if code == 0x0107 && at + 4 < end {
+                    buf[at + 4] &= !0x01;
+                }
+                at += 4 + usize::from(buf[at + 3]);
+            }
+        }
+        Ok(c)
+    }
+
+    fn pause(&mut self, d: std::time::Duration) {
+        self.0.pause(d)
+    }
+
+    fn device_time(&self) -> Option<std::time::Duration> {
+        self.0.device_time()
+    }
+}
+
+#[test]
+fn a_drive_without_stream_writing_keeps_its_defect_management() {
+    let data = image(64, 5);
+    let w = writer(
+        Tracing::new(NoStreamWriting(drive(BD_RE))),
+        with(DefectManagement::Off),
+    );
+    write_collecting(&w, &data).0.unwrap();
+    let (NoStreamWriting(mut d), records) = drive_and_transcript(&w);
+    let writes = write_commands(&records);
+    assert!(!writes.is_empty());
+    assert!(writes.iter().all(|&w| w == (0x2A, false)), "{writes:?}");
+    assert_same_sectors(&read_back(&mut d, 0, 64), &data, 0, "the image");
 }

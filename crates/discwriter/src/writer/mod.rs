@@ -549,7 +549,8 @@ impl<T: Transport + Send> DataWriter<T> {
             None => None,
         };
         let profile = mmc_core::Profile::from_u16(disc.profile_code);
-        let features = properties::current_write_features(rec, profile)?;
+        let streaming = options.defect_management.streaming();
+        let features = properties::current_write_features(rec, profile, streaming)?;
         let layer_boundary = match profile {
             mmc_core::Profile::DvdPlusRDualLayer | mmc_core::Profile::DvdRDualLayerSequential
                 if disc.status == crate::DiscState::Blank =>
@@ -564,6 +565,7 @@ impl<T: Transport + Send> DataWriter<T> {
             holds_data,
             incremental_streaming: features.incremental_streaming,
             pseudo_overwrite: features.pseudo_overwrite,
+            stream_writing: features.stream_writing.unwrap_or(true),
             layer_boundary,
         };
         let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;

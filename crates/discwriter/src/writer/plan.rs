@@ -98,6 +98,9 @@ pub(crate) struct DriveFacts {
     pub(crate) incremental_streaming: Option<bool>,
     /// BD-R: feature 0038h BD-R Pseudo-Overwrite is current (a disc formatted for POW).
     pub(crate) pseudo_overwrite: bool,
+    /// The drive records WRITE (12) with the Streaming bit (feature 0107h, SW), or was not
+    /// asked; a write without defect management uses it only then.
+    pub(crate) stream_writing: bool,
     /// A blank DVD+R DL: its layer boundary (READ DISC STRUCTURE format 20h).
     pub(crate) layer_boundary: Option<LayerBoundary>,
 }
@@ -440,8 +443,7 @@ impl WritePlan {
             layer_break: setup::layer_break(disc, sectors, drive.layer_boundary),
             reserve: None,
             pseudo_overwrite,
-            streaming: options.defect_management.streaming()
-                && crate::recorder::defect::has_defect_management(profile),
+            streaming: setup::streams(profile, options, drive),
             dao,
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,

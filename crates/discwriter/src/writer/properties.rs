@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::{ApiMisuse, Error};
+use crate::recorder::defect::has_defect_management;
 use crate::recorder::{DiscState, DiscSummary, SessionState};
 use crate::recorder::{Recorder, Timeouts};
 
@@ -313,17 +314,23 @@ pub(crate) struct WriteFeatures {
     pub(crate) incremental_streaming: Option<bool>,
     /// BD-R: 0038h BD-R Pseudo-Overwrite is current.
     pub(crate) pseudo_overwrite: bool,
+    /// 0107h Real Time Streaming is current with SW, the Streaming bit of WRITE (12)
+    /// (`None`: not asked).
+    pub(crate) stream_writing: Option<bool>,
 }
 
 /// The current features that shape a write on `profile` (GET CONFIGURATION, current
-/// features only, MMC-5 5.3): asked on DVD-R, sequential DVD-RW and BD-R only, the media where they decide
-/// something.
+/// features only, MMC-5 5.3): asked on DVD-R, sequential DVD-RW and BD-R, the media where
+/// they decide something, and for a write without defect management (`streaming`) on a
+/// medium with it, whether the drive records WRITE (12) Streaming.
 pub(crate) fn current_write_features<T: Transport>(
     rec: &mut Recorder<T>,
     profile: Profile,
+    streaming: bool,
 ) -> Result<WriteFeatures, Error> {
     let dvd_dash = matches!(profile, Profile::DvdRSequential | Profile::DvdRwSequential);
-    if !dvd_dash && profile != Profile::BdRSrm {
+    let ask_streaming = streaming && has_defect_management(profile);
+    if !dvd_dash && profile != Profile::BdRSrm && !ask_streaming {
         return Ok(WriteFeatures::default());
     }
     let config = configuration(rec, ConfigurationRequest::Current)?;
@@ -331,6 +338,12 @@ pub(crate) fn current_write_features<T: Transport>(
     Ok(WriteFeatures {
         incremental_streaming: dvd_dash.then(|| current(FeatureCode::IncrementalStreamingWritable)),
         pseudo_overwrite: profile == Profile::BdRSrm && current(FeatureCode::BdRPow),
+        stream_writing: ask_streaming.then(|| {
+            config
+                .features
+                .iter()
+                .any(|f| f.current && matches!(&f.body, FeatureBody::RealTimeStreaming(r) if r.sw))
+        }),
     })
 }
 

@@ -44,6 +44,7 @@ pub(super) fn facts() -> DriveFacts {
         holds_data: None,
         incremental_streaming: None,
         pseudo_overwrite: false,
+        stream_writing: true,
         layer_boundary: None,
     }
 }
