@@ -85,9 +85,13 @@ pub use bd_r_layers::{
     BD_R_DL, BD_R_DL_SECTORS, BD_R_XL, BD_R_XL4, BD_R_XL4_SECTORS, BD_R_XL_SECTORS,
     BD_R_XL_WRITE_SPEEDS,
 };
+pub(crate) use dvd_minus_r::{
+    default_page as dvd_minus_default_page, read_disc_structure as dvd_minus_read_disc_structure,
+    validate as dvd_minus_validate,
+};
 pub use dvd_minus_r::{
-    DVD_R, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS, DVD_R_FIRST_BORDER,
-    DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
+    DVD_R, DVD_RW, DVD_RW_WRITE_SPEEDS, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS,
+    DVD_R_FIRST_BORDER, DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
 };
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,
