@@ -73,6 +73,13 @@ proptest! {
     ) {
         sequential::run(MediumKind::DvdR, &ops, host::Backing::Memory);
     }
+
+    #[test]
+    fn sequential_dvd_rw_tracks_sessions_and_next_writable_address_follow_the_model(
+        ops in sequential::ops(),
+    ) {
+        sequential::run(MediumKind::DvdRw, &ops, host::Backing::Memory);
+    }
 }
 
 // Every model with the disc in a disc file: every power loss (the random ones and one at
@@ -111,6 +118,11 @@ proptest! {
     #[test]
     fn disc_files_of_dvd_r_hold_what_was_synchronized(ops in sequential::ops()) {
         sequential::run(MediumKind::DvdR, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_sequential_dvd_rw_hold_what_was_synchronized(ops in sequential::ops()) {
+        sequential::run(MediumKind::DvdRw, &ops, host::Backing::File);
     }
 
     #[test]
