@@ -284,6 +284,8 @@ fn a_full_format_formats_the_whole_disc_in_tens_of_minutes() {
     assert_eq!(last_lba(&mut d), SECTORS - 1);
     let track = command_in(&mut d, &read_track_information(1), 48);
     assert_eq!(be32(&track[24..28]), SECTORS, "one track over the disc");
+    assert_eq!(track[6] & 0x30, 0x30, "Packet/Inc and FP: fixed packets");
+    assert_eq!(be32(&track[20..24]), 16, "of one ECC block");
     assert_eq!(read_blocks(&mut d, 1000, 1), vec![0; 2048], "reads as zeros");
 }
 

@@ -282,7 +282,9 @@ impl RestrictedOverwrite {
     }
 
     /// The one track over the formatted area; in intermediate state it reaches as far as
-    /// writing may grow it (the end of the disc).
+    /// writing may grow it (the end of the disc). A fixed-packet track of one ECC block
+    /// (Packet/Inc and FP set, packet size 16, MMC-6 6.27.3.9): dvd+rw-format and growisofs
+    /// refuse a Restricted Overwrite track without FP.
     pub(crate) fn track_information(
         &self,
         address_type: TrackAddressType,
@@ -294,13 +296,17 @@ impl RestrictedOverwrite {
         };
         check_single_track(address_type, address, u64::from(size))?;
         let written = self.area.written();
-        Ok(single_track(
-            u64::from(size),
-            ECC_BLOCK,
-            false,
-            true,
-            (!written.is_empty()).then(|| written.end() - 1),
-        ))
+        Ok(TrackInformation {
+            packet: true,
+            fixed_packet: true,
+            ..single_track(
+                u64::from(size),
+                ECC_BLOCK,
+                false,
+                true,
+                (!written.is_empty()).then(|| written.end() - 1),
+            )
+        })
     }
 
     /// The last LBA that can be read.
