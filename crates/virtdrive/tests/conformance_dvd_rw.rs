@@ -140,7 +140,10 @@ fn a_blank_dvd_rw_is_sequential_0014h_erasable_with_0013h_listed() {
     assert!(formattable, "Formattable current");
     let (current, formats) = format_capacities(&mut d);
     assert_eq!(current, (SECTORS, 0b01), "unformatted or blank");
-    assert_eq!(formats, vec![(SECTORS, FULL_FORMAT), (SECTORS, QUICK)]);
+    assert_eq!(
+        formats,
+        vec![(SECTORS, 0x00), (SECTORS, FULL_FORMAT), (SECTORS, QUICK)]
+    );
     let pfi = command_in(
         &mut d,
         &[0xAD, 0x00, 0, 0, 0, 0, 0x00, 0x00, 0x08, 0x04, 0x00, 0x00],
@@ -278,7 +281,12 @@ fn a_full_format_formats_the_whole_disc_in_tens_of_minutes() {
     assert_eq!(current, (SECTORS, 0b10));
     assert_eq!(
         formats,
-        vec![(SECTORS, FULL_FORMAT), (0, QUICK_GROW), (SECTORS, QUICK)],
+        vec![
+            (SECTORS, 0x00),
+            (SECTORS, FULL_FORMAT),
+            (0, QUICK_GROW),
+            (SECTORS, QUICK)
+        ],
         "nothing left to grow"
     );
     assert_eq!(last_lba(&mut d), SECTORS - 1);
@@ -382,6 +390,7 @@ fn format_unit_refuses_what_a_dvd_rw_has_not() {
     refused(&mut d, format_list(0, FULL_FORMAT, 0, 16), 4);
     refused(&mut d, format_list(SECTORS + 16, FULL_FORMAT, 0, 16), 4);
     refused(&mut d, format_list(SECTORS, FULL_FORMAT, 0, 0x800), 9);
+    refused(&mut d, format_list(SECTORS, 0x00, 0, 0x200), 9);
     assert_eq!(current_profile(&mut d), 0x0014, "still sequential");
 }
 

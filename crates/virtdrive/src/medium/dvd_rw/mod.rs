@@ -80,7 +80,7 @@ use crate::medium::overwritable::{
 };
 use crate::medium::sequential::{self, DvdMinus, SequentialDisc, DVD_RW};
 use crate::medium::{Busy, MediaIdentity, Medium, MediumError, MediumResult, MediumSpec};
-use crate::store::{MemoryStore, SectorStore};
+use crate::store::{MemoryStore, SectorStore, SECTOR};
 
 /// Sectors of a single-layer DVD-RW, as a DVD-R's.
 pub const DVD_RW_SECTORS: u32 = sequential::DVD_R_SECTORS;
@@ -223,7 +223,11 @@ impl DvdRw {
         let d = &params.descriptor;
         // Parameter list bytes: 4-7 Number of Blocks, 8 type (bits 7-2) and sub-type
         // (bits 1-0), 9-11 type dependent parameter.
-        if d.type_dependent != 0 && d.type_dependent != ECC_BLOCK {
+        // 00h carries the block length (MMC-6 6.5.4.2.1; libburn sends 800h), the DVD-RW
+        // types the ECC block size; 0 is taken for either.
+        let full = d.format_type == FormatType::FullFormat;
+        let valid = [0, ECC_BLOCK, if full { SECTOR as u32 } else { 0 }];
+        if !valid.contains(&d.type_dependent) {
             return Err(invalid_parameter(9, None));
         }
         if d.format_subtype != 0 {
@@ -279,17 +283,32 @@ struct Saved {
     written: Vec<(u64, u64)>,
 }
 
-/// The formats a DVD-RW in Sequential recording offers (MMC-6 6.24.3.3): 10h and 15h over
-/// the whole disc, with the ECC block size.
+/// The formats a DVD-RW in Sequential recording offers (MMC-6 6.24.3.3): 00h and 10h (full)
+/// and 15h (quick) over the whole disc, with the ECC block size. libburn formats fully only
+/// with 00h ("the most traditional and complete one", its cookbook), so drives offer it.
 fn sequential_formats() -> Vec<FormattableCapacity> {
-    [FormatType::CdRwDvdRwFullFormat, FormatType::DvdRwQuick]
+    [
+        FormatType::FullFormat,
+        FormatType::CdRwDvdRwFullFormat,
+        FormatType::DvdRwQuick,
+    ]
         .into_iter()
         .map(|format_type| FormattableCapacity {
             blocks: CAPACITY,
             format_type,
-            type_dependent: ECC_BLOCK,
+            type_dependent: type_dependent(format_type),
         })
         .collect()
+}
+
+/// The Type Dependent Parameter READ FORMAT CAPACITIES gives with `format_type` (MMC-6
+/// 6.24.3.3): the block length for 00h, the ECC block size for the DVD-RW types.
+fn type_dependent(format_type: FormatType) -> u32 {
+    if format_type == FormatType::FullFormat {
+        SECTOR as u32
+    } else {
+        ECC_BLOCK
+    }
 }
 
 impl Medium for DvdRw {

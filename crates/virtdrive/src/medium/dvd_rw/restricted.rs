@@ -319,7 +319,8 @@ impl RestrictedOverwrite {
 
     /// MMC-6 6.24.3: formatted, the formatted size with 13h offering the room left
     /// (0 on a fully formatted disc); intermediate, "unknown capacity" (11b) without 13h
-    /// (libburn's cookbook tells the states apart so); 10h and 15h always, the whole disc.
+    /// (libburn's cookbook tells the states apart so); 00h, 10h and 15h always, the whole
+    /// disc.
     pub(crate) fn format_capacities(&self) -> FormatCapacities {
         let (current, grow) = match self.target() {
             Area::Formatted { size } => (
@@ -342,9 +343,12 @@ impl RestrictedOverwrite {
         let descriptor = |blocks, format_type| FormattableCapacity {
             blocks,
             format_type,
-            type_dependent: ECC_BLOCK,
+            type_dependent: super::type_dependent(format_type),
         };
-        let mut formattable = vec![descriptor(CAPACITY, FormatType::CdRwDvdRwFullFormat)];
+        let mut formattable = vec![
+            descriptor(CAPACITY, FormatType::FullFormat),
+            descriptor(CAPACITY, FormatType::CdRwDvdRwFullFormat),
+        ];
         formattable.extend(grow.map(|g| descriptor(g, FormatType::DvdRwQuickGrowLastSession)));
         formattable.push(descriptor(CAPACITY, FormatType::DvdRwQuick));
         FormatCapacities {
