@@ -57,7 +57,12 @@ fn write_then_read_gives_the_image_back_on_every_medium() {
             d.join(format!("{medium}.disc")).display()
         );
         let out = d.join(format!("{medium}.out"));
-        if matches!(kind, MediumKind::DvdRom | MediumKind::Unknown) {
+        // The writer does not write a DVD-RW (profiles 0013h and 0014h): refused as a
+        // DVD-ROM is.
+        if matches!(
+            kind,
+            MediumKind::DvdRom | MediumKind::Unknown | MediumKind::DvdRw
+        ) {
             // A pressed DVD-ROM and a disc of unknown format are not written: refused with
             // IMAPI's codes, and nothing is made.
             let err = fails(discwriter(&["write", SAMPLE, "--drive", &drive], d), medium);
