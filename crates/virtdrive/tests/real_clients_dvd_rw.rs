@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
-use real_clients::{disc_information, keep_transcripts, ready_disc, tool, Case, RecordedRuns};
+use real_clients::{
+    disc_information, keep_transcripts, read_disc, ready_disc, tool, virtdrive_run, Case,
+    RecordedRuns,
+};
 
 const SECTORS: u32 = 2_298_496;
 use virtdrive::medium::MediumKind;
@@ -303,4 +306,40 @@ fn growisofs_writes_and_grows_a_restricted_overwrite_dvd_rw() {
         fault_plan: None,
         runs: &runs.transcripts,
     });
+}
+
+/// cdrskin `blank=format_overwrite` quick-formats the DVD-RW (FORMAT UNIT 15h), writes the
+/// first 128 MiB and closes the session: the disc is Restricted Overwrite, formatted that
+/// far; cdrskin then writes a file from LBA 0 and it reads back. Not kept as transcripts:
+/// the formatting run's 4,096 WRITEs of zeros would make hundreds of megabytes of hex, and
+/// the write replays only after it.
+#[test]
+fn cdrskin_formats_a_dvd_rw_for_overwriting_and_writes_on_it() {
+    let Some(cdrskin) = tool("cdrskin", "cdrskin") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = pattern(5, 1 << 20);
+    std::fs::write(dir.path().join("data.bin"), &data).unwrap();
+    let disc = dir.path().join("disc");
+    let drive = format!("virt:dvd-rw@{}", disc.display());
+    let out = virtdrive_run(
+        dir.path(),
+        &["--drive", &drive],
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "blank=format_overwrite"],
+    );
+    let said = format!("{}{}", out.expect_code(0).stdout, out.stderr);
+    assert!(said.contains("formatting done"), "{said}");
+    assert_eq!(profile(&disc), 0x0013, "Restricted Overwrite");
+    assert_eq!(current_capacity(&disc).1, 0b10, "formatted");
+    let out = virtdrive_run(
+        dir.path(),
+        &["--drive", &drive],
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "data.bin"],
+    );
+    let said = format!("{}{}", out.expect_code(0).stdout, out.stderr);
+    assert!(said.contains("burning done"), "{said}");
+    assert!(read_disc(dir.path(), &drive, 512, 0) == data, "the file reads back");
 }
