@@ -27,10 +27,18 @@ const INVALID_FIELD_IN_PARAMETER_LIST: SenseTriple = SenseTriple::new(0x5, 0x26,
 /// BLANK with Immed and `blanking_type`.
 fn blank(blanking_type: u8) -> [u8; 12] {
     [
-        0xA1,                  // BLANK
-        0x10 | blanking_type,  // Immed, blanking type
-        0, 0, 0, 0,            // start address / track number
-        0, 0, 0, 0, 0, 0x00,
+        0xA1,                 // BLANK
+        0x10 | blanking_type, // Immed, blanking type
+        0,
+        0,
+        0,
+        0, // start address / track number
+        0,
+        0,
+        0,
+        0,
+        0,
+        0x00,
     ]
 }
 
@@ -114,13 +122,6 @@ fn next_writable(d: &mut EmulatedDrive) -> u32 {
     be32(&command_in(d, &read_track_information(0xFF), 48)[12..16])
 }
 
-#[track_caller]
-fn assert_rising(progress: &[u16]) {
-    assert!(progress.len() > 2, "progress reported: {progress:?}");
-    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
-    assert!(progress.first() < progress.last(), "it advances: {progress:?}");
-}
-
 #[test]
 fn a_blank_dvd_rw_is_sequential_0014h_erasable_with_0013h_listed() {
     let mut d = drive_with(MediumKind::DvdRw);
@@ -135,7 +136,10 @@ fn a_blank_dvd_rw_is_sequential_0014h_erasable_with_0013h_listed() {
     assert!(dao, "DVD-R/-RW Write current");
     assert_eq!(flags & 0x02, 0x02, "DVD-RW bit");
     let (listed, current, _) = feature(&mut d, 0x002C);
-    assert!(listed && !current, "Rigid Restricted Overwrite listed, not current");
+    assert!(
+        listed && !current,
+        "Rigid Restricted Overwrite listed, not current"
+    );
     let (_, formattable, _) = feature(&mut d, 0x0023);
     assert!(formattable, "Formattable current");
     let (current, formats) = format_capacities(&mut d);
@@ -213,7 +217,11 @@ fn blanking_the_last_session_leaves_the_first() {
     let progress = blank_and_wait(&mut d, BLANK_SESSION);
     assert!(!progress.is_empty(), "the session takes time to erase");
     assert_eq!(disc_status(&mut d), (0b01, 0b00, true), "appendable");
-    assert_eq!(next_writable(&mut d), second_start, "session 2 can be written again");
+    assert_eq!(
+        next_writable(&mut d),
+        second_start,
+        "session 2 can be written again"
+    );
     assert_eq!(read_blocks(&mut d, 0, 16), first);
     command_in_fails(
         &mut d,
@@ -223,7 +231,11 @@ fn blanking_the_last_session_leaves_the_first() {
     );
     blank_and_wait(&mut d, BLANK_SESSION);
     assert_eq!(disc_status(&mut d), (0b00, 0b00, true), "blank");
-    command_fails(&mut d, &blank(BLANK_SESSION), triples::COMMAND_SEQUENCE_ERROR);
+    command_fails(
+        &mut d,
+        &blank(BLANK_SESSION),
+        triples::COMMAND_SEQUENCE_ERROR,
+    );
 }
 
 #[test]
@@ -252,8 +264,15 @@ fn a_quick_format_gives_an_intermediate_restricted_overwrite_disc_closed_by_clos
     assert!(current, "Rigid Restricted Overwrite current");
     assert_eq!(flags & 0x03, 0x03, "Blank and Intermediate");
     let (_, incremental, _) = feature(&mut d, 0x0021);
-    assert!(!incremental, "no incremental streaming in Restricted Overwrite");
-    assert_eq!(disc_status(&mut d), (0b10, 0b11, true), "complete, erasable");
+    assert!(
+        !incremental,
+        "no incremental streaming in Restricted Overwrite"
+    );
+    assert_eq!(
+        disc_status(&mut d),
+        (0b10, 0b11, true),
+        "complete, erasable"
+    );
     let (current, formats) = format_capacities(&mut d);
     assert_eq!(current.1, 0b11, "intermediate: unknown capacity");
     assert!(formats.iter().all(|&(_, t)| t != QUICK_GROW), "{formats:?}");
@@ -294,7 +313,11 @@ fn a_full_format_formats_the_whole_disc_in_tens_of_minutes() {
     assert_eq!(be32(&track[24..28]), SECTORS, "one track over the disc");
     assert_eq!(track[6] & 0x30, 0x30, "Packet/Inc and FP: fixed packets");
     assert_eq!(be32(&track[20..24]), 16, "of one ECC block");
-    assert_eq!(read_blocks(&mut d, 1000, 1), vec![0; 2048], "reads as zeros");
+    assert_eq!(
+        read_blocks(&mut d, 1000, 1),
+        vec![0; 2048],
+        "reads as zeros"
+    );
 }
 
 #[test]
@@ -322,7 +345,11 @@ fn restricted_overwrite_writes_whole_32_kib_blocks_anywhere() {
         triples::INVALID_FIELD_IN_CDB,
     );
     assert_cdb_field(f, 7);
-    assert_eq!(read_blocks(&mut d, 320, 16), again, "the refused writes changed nothing");
+    assert_eq!(
+        read_blocks(&mut d, 320, 16),
+        again,
+        "the refused writes changed nothing"
+    );
 }
 
 #[test]
@@ -353,7 +380,11 @@ fn quick_grow_reopens_a_partly_formatted_session() {
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     command_ok_long(&mut d, &close(CLOSE_SESSION, 0));
     assert_eq!(format_capacities(&mut d).0, (1040, 0b10));
-    assert_eq!(read_blocks(&mut d, 0, 16), kept, "quick grow keeps the data");
+    assert_eq!(
+        read_blocks(&mut d, 0, 16),
+        kept,
+        "quick grow keeps the data"
+    );
     assert_eq!(read_blocks(&mut d, 1024, 16), grown);
 }
 
@@ -397,7 +428,11 @@ fn format_unit_refuses_what_a_dvd_rw_has_not() {
 #[test]
 fn medium_access_waits_for_a_running_format() {
     let mut d = drive_with(MediumKind::DvdRw);
-    command_out(&mut d, &FORMAT_UNIT, &format_list(SECTORS, FULL_FORMAT, 0, 16));
+    command_out(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(SECTORS, FULL_FORMAT, 0, 16),
+    );
     d.advance(Duration::from_secs(60));
     let f = command_in_fails(&mut d, &read10(0, 1), 2048, triples::FORMAT_IN_PROGRESS);
     assert!(f.progress() > 0);
@@ -410,7 +445,9 @@ fn power_cycle(d: &mut EmulatedDrive) {
     command_fails(d, &TEST_UNIT_READY, triples::POWER_ON_RESET);
     d.advance(Duration::from_secs(60));
     for _ in 0..4 {
-        let c = d.execute(&TEST_UNIT_READY, DataPhase::None, TIMEOUT).unwrap();
+        let c = d
+            .execute(&TEST_UNIT_READY, DataPhase::None, TIMEOUT)
+            .unwrap();
         if c.sense_triple().is_none() {
             return;
         }
@@ -423,7 +460,11 @@ fn a_power_loss_while_formatting_leaves_an_intermediate_disc_to_format_again() {
     let mut d = drive_with(MediumKind::DvdRw);
     select_incremental(&mut d);
     record_session(&mut d, 0, 16, 1);
-    command_out(&mut d, &FORMAT_UNIT, &format_list(SECTORS, FULL_FORMAT, 0, 16));
+    command_out(
+        &mut d,
+        &FORMAT_UNIT,
+        &format_list(SECTORS, FULL_FORMAT, 0, 16),
+    );
     d.advance(Duration::from_secs(120));
     power_cycle(&mut d);
     assert_eq!(current_profile(&mut d), 0x0013);
@@ -456,7 +497,11 @@ fn file_command(d: &mut DiscFileDrive, cdb: &[u8], data: DataPhase<'_>) {
     let c = d
         .execute(cdb, data, Duration::from_secs(7200))
         .expect("the command completes");
-    assert_eq!(c.status, mmc_core::ScsiStatus::Good, "CDB {cdb:02X?}: {c:?}");
+    assert_eq!(
+        c.status,
+        mmc_core::ScsiStatus::Good,
+        "CDB {cdb:02X?}: {c:?}"
+    );
 }
 
 #[test]

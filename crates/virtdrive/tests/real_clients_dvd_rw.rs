@@ -19,6 +19,7 @@ use real_clients::{
     disc_information, keep_transcripts, read_disc, ready_disc, tool, virtdrive_run, Case,
     RecordedRuns,
 };
+use testkit::assert_rising;
 
 const SECTORS: u32 = 2_298_496;
 use virtdrive::medium::MediumKind;
@@ -47,9 +48,15 @@ fn progress_in(transcript: &Path) -> Vec<u16> {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter_map(|v| {
             let sense = v["outcome"]["completed"]["sense"].as_str()?.to_string();
-            let data_in = v["outcome"]["completed"]["data_in"].as_str().map(String::from);
+            let data_in = v["outcome"]["completed"]["data_in"]
+                .as_str()
+                .map(String::from);
             // REQUEST SENSE carries the sense as its data.
-            let bytes = if v["command"] == "REQUEST SENSE" { data_in? } else { sense };
+            let bytes = if v["command"] == "REQUEST SENSE" {
+                data_in?
+            } else {
+                sense
+            };
             let b: Vec<u8> = bytes
                 .split_whitespace()
                 .filter_map(|h| u8::from_str_radix(h, 16).ok())
@@ -94,14 +101,9 @@ impl<'a> Runs<'a> {
 
 /// `len` bytes of a pattern that gzips well (the transcripts keep every data phase).
 fn pattern(seed: u8, len: usize) -> Vec<u8> {
-    (0..len).map(|i| ((i / 2048) as u8).wrapping_add(seed)).collect()
-}
-
-#[track_caller]
-fn assert_rising(progress: &[u16]) {
-    assert!(progress.len() > 2, "progress reported: {progress:?}");
-    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
-    assert!(progress.first() < progress.last(), "it advances: {progress:?}");
+    (0..len)
+        .map(|i| ((i / 2048) as u8).wrapping_add(seed))
+        .collect()
 }
 
 /// cdrskin `-multi` writes a session on the Sequential DVD-RW; `blank=fast` leaves it
@@ -172,7 +174,10 @@ fn dvd_rw_format_and_cdrskin_switch_the_recording_mode() {
     assert_eq!(status(&disc), (0b00, true), "blank");
     runs.ok(&format, &["-force", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0013);
-    let out = runs.ok(&cdrskin, &["-v", "dev=/dev/sr9", "blank=deformat_sequential"]);
+    let out = runs.ok(
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
+    );
     assert!(out.contains("blanking done"), "{out}");
     assert_eq!(profile(&disc), 0x0014);
     assert_eq!(status(&disc), (0b00, true));
@@ -229,7 +234,10 @@ fn xorriso_blanks_and_formats_a_dvd_rw_as_needed() {
     assert_eq!(profile(&disc), 0x0013);
     assert_eq!(current_capacity(&disc), (SECTORS, 0b10), "formatted whole");
     assert_rising(&progress_in(runs.last()));
-    runs.ok(&cdrskin, &["-v", "dev=/dev/sr9", "blank=deformat_sequential"]);
+    runs.ok(
+        &cdrskin,
+        &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
+    );
     runs.ok(&xorriso, &["-outdev", "/dev/sr9", "-format", "full"]);
     assert_eq!(profile(&disc), 0x0013);
     assert_eq!(current_capacity(&disc), (SECTORS, 0b10));
@@ -289,7 +297,9 @@ fn growisofs_writes_and_grows_a_restricted_overwrite_dvd_rw() {
     let out_dir = dir.path().join("out");
     runs.ok(
         &xorriso,
-        &["-indev", "/dev/sr9", "-osirrox", "on", "-extract", "/", "out"],
+        &[
+            "-indev", "/dev/sr9", "-osirrox", "on", "-extract", "/", "out",
+        ],
     );
     assert!(std::fs::read(out_dir.join("first.bin")).unwrap() == first);
     assert!(std::fs::read(out_dir.join("second.bin")).unwrap() == second);
@@ -341,5 +351,8 @@ fn cdrskin_formats_a_dvd_rw_for_overwriting_and_writes_on_it() {
     );
     let said = format!("{}{}", out.expect_code(0).stdout, out.stderr);
     assert!(said.contains("burning done"), "{said}");
-    assert!(read_disc(dir.path(), &drive, 512, 0) == data, "the file reads back");
+    assert!(
+        read_disc(dir.path(), &drive, 512, 0) == data,
+        "the file reads back"
+    );
 }

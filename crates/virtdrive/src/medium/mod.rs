@@ -479,7 +479,9 @@ pub fn load(
             sequential::SequentialDisc::load_state(&sequential::DVD_R_DL, state, store)
                 .map_err(|e| err(&e))?,
         ),
-        MediumKind::DvdRw => Box::new(dvd_rw::DvdRw::load_state(state, store).map_err(|e| err(&e))?),
+        MediumKind::DvdRw => {
+            Box::new(dvd_rw::DvdRw::load_state(state, store).map_err(|e| err(&e))?)
+        }
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

@@ -1,5 +1,5 @@
 //! DVD-RW (MMC-6 4.5.3 and 4.5.4; libburn's "Overwriteable DVD Cookbook" and "Sequential
-//! DVD-R[W] Cookbook"; growisofs and dvd+rw-format): one disc in one of two recording modes.
+//! DVD-R\[W\] Cookbook"; growisofs and dvd+rw-format): one disc in one of two recording modes.
 //!
 //! - **Sequential recording** (profile 0014h), as sold: recorded as a DVD-R
 //!   (`sequential::DVD_RW`, the DVD-R's [`SequentialDisc`]): Incremental sessions through
@@ -13,7 +13,9 @@
 //!   Sequential recording, whatever its mode was (cdrskin `blank=all` and
 //!   `blank=deformat_sequential`). It takes the disc's capacity at 2x (about 28 minutes).
 //! - **001b, minimal**: the lead-in is erased, so the disc reads as blank in Sequential
-//!   recording (cdrskin `blank=fast`, dvd+rw-format `-blank`); about a minute (INF).
+//!   recording (cdrskin `blank=fast`, dvd+rw-format `-blank`); about a minute (INF). Some
+//!   drives then offer no Incremental Streaming until a full blanking (libburn's cookbook);
+//!   not modelled: the disc records as after a full blanking.
 //! - **110b, blank the last session** (Sequential only): the last session, open or closed,
 //!   is erased, with its border; the disc is appendable again (blank when it held one
 //!   session). On a blank disc 05/2C/00.
@@ -292,13 +294,13 @@ fn sequential_formats() -> Vec<FormattableCapacity> {
         FormatType::CdRwDvdRwFullFormat,
         FormatType::DvdRwQuick,
     ]
-        .into_iter()
-        .map(|format_type| FormattableCapacity {
-            blocks: CAPACITY,
-            format_type,
-            type_dependent: type_dependent(format_type),
-        })
-        .collect()
+    .into_iter()
+    .map(|format_type| FormattableCapacity {
+        blocks: CAPACITY,
+        format_type,
+        type_dependent: type_dependent(format_type),
+    })
+    .collect()
 }
 
 /// The Type Dependent Parameter READ FORMAT CAPACITIES gives with `format_type` (MMC-6

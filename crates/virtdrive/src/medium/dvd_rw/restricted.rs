@@ -12,8 +12,8 @@ use mmc_core::sense::{triples, SenseKeySpecific};
 use super::{erase_time, CAPACITY, ECC_BLOCK, LEAD_OUT_SECTORS};
 use crate::clock::VirtualTime;
 use crate::medium::overwritable::{
-    check_single_track, invalid_cdb_field, lba_out_of_range, sector_span, single_track,
-    UserArea, WrittenExtents,
+    check_single_track, invalid_cdb_field, lba_out_of_range, sector_span, single_track, UserArea,
+    WrittenExtents,
 };
 use crate::medium::{Busy, MediumError, MediumResult};
 use crate::store::{SectorStore, SECTOR};
@@ -92,7 +92,11 @@ impl RestrictedOverwrite {
     }
 
     /// The disc as saved: `area` with `written`.
-    pub(crate) fn settled(store: Box<dyn SectorStore>, area: Area, written: WrittenExtents) -> Self {
+    pub(crate) fn settled(
+        store: Box<dyn SectorStore>,
+        area: Area,
+        written: WrittenExtents,
+    ) -> Self {
         let format = Format::Settled(area);
         RestrictedOverwrite {
             area: UserArea::new(store, ECC_BLOCK, written.clone()),
@@ -127,12 +131,7 @@ impl RestrictedOverwrite {
 
     pub(crate) fn progress(&self) -> Option<u16> {
         match self.format {
-            Format::Running { since, until, .. } => {
-                let total = until.since(since).as_micros().max(1);
-                let done = self.now.since(since).as_micros();
-                let p = (done * 65_536 / total).min(65_535);
-                Some(u16::try_from(p).unwrap_or(u16::MAX))
-            }
+            Format::Running { since, until, .. } => Some(self.now.progress(since, until)),
             Format::Settled(_) => None,
         }
     }
@@ -255,7 +254,11 @@ impl RestrictedOverwrite {
     /// holds something (MMC-6 6.3.3.2.3), which makes the disc formatted up to there; on a
     /// formatted disc, and for 001b, it only flushes (libburn's cookbook: "It seems to do no
     /// harm"). Other functions: 05/24/00.
-    pub(crate) fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy> {
+    pub(crate) fn close(
+        &mut self,
+        cdb: &CloseTrackSession,
+        now: VirtualTime,
+    ) -> MediumResult<Busy> {
         self.advance(now);
         let area = self.usable()?;
         let duration = match (cdb.function, area) {

@@ -77,8 +77,8 @@ use super::{SequentialDisc, SequentialLayout};
 use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, DiscState, RecordingGeometry};
-use crate::store::SectorStore;
 use crate::medium::{list_also, MediumKind, MediumResult, MediumSpec, STRUCTURE_LIST};
+use crate::store::SectorStore;
 
 /// Sectors of a single-layer DVD-R.
 pub const DVD_R_SECTORS: u32 = 2_298_496;
@@ -321,7 +321,9 @@ impl SequentialDisc {
         self.synced = self.disc.clone();
         let border = self.recording.lead_out(index);
         let sectors = end.saturating_sub(start).max(0);
-        Ok(u32::try_from(sectors).unwrap_or(u32::MAX).saturating_add(border))
+        Ok(u32::try_from(sectors)
+            .unwrap_or(u32::MAX)
+            .saturating_add(border))
     }
 
     /// A simulated session is over: the drive forgets it.

@@ -1,7 +1,8 @@
 //! Write-once DVD and BD media recorded session by session: DVD+R (`dvd_plus_r`, profile
 //! 001Bh), DVD+R DL (`dvd_plus_r_dl`, 002Bh) and BD-R in Sequential Recording Mode (`bd_r`,
 //! 0041h; two to four layers in `bd_r_layers`), recorded without write parameters, and DVD-R
-//! and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page 05h. They share the same
+//! and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page 05h, as a DVD-RW in
+//! Sequential recording does (0014h, `medium::dvd_rw`). They share the same
 //! rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one [`SequentialDisc`] serves
 //! all, with the medium's [`SequentialMedium`]; what page 05h adds on DVD-R (Disc-at-Once,
 //! test writes, Multi-session) is in `dvd_minus_r`.
