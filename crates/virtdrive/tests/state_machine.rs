@@ -30,6 +30,13 @@ proptest! {
     }
 
     #[test]
+    fn restricted_overwrite_dvd_rw_reads_back_the_last_data_written(
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(overwritable::Preparation::DvdRwFormatted, &ops, host::Backing::Memory);
+    }
+
+    #[test]
     fn bd_re_reads_back_the_last_data_written(
         prep in overwritable::bd_preparation(),
         ops in overwritable::ops(),
@@ -131,6 +138,13 @@ proptest! {
         ops in overwritable::ops(),
     ) {
         overwritable::run(prep, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_restricted_overwrite_dvd_rw_hold_what_was_synchronized(
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(overwritable::Preparation::DvdRwFormatted, &ops, host::Backing::File);
     }
 
     #[test]
