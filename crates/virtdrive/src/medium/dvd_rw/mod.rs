@@ -78,7 +78,6 @@ use crate::medium::disc_structure::{self, Structures};
 use crate::medium::overwritable::dvd_plus_rw::DVD_1X_KBPS;
 use crate::medium::overwritable::{
     invalid_cdb_field, invalid_parameter, load_written, single_track_toc, StateError,
-    WrittenExtents,
 };
 use crate::medium::sequential::{self, DvdMinus, SequentialDisc, DVD_RW};
 use crate::medium::{Busy, MediaIdentity, Medium, MediumError, MediumResult, MediumSpec};
@@ -186,25 +185,25 @@ impl DvdRw {
         matches!(self.mode, Mode::Restricted(_))
     }
 
-    /// The store, out of whichever mode holds it, with the written ranges of a disc in
-    /// Restricted Overwrite (empty in Sequential recording).
-    fn take_store(&mut self) -> (Box<dyn SectorStore>, WrittenExtents) {
+    /// The store, out of whichever mode holds it (what was not flushed dropped), for the
+    /// disc to be erased or formatted anew.
+    fn take_store(&mut self) -> Box<dyn SectorStore> {
         let placeholder = SequentialDisc::blank(&DVD_RW, Box::new(MemoryStore::new()));
         match core::mem::replace(&mut self.mode, Mode::Sequential(Box::new(placeholder))) {
             Mode::Sequential(disc) => {
                 if let Some(page) = disc.write_parameters() {
                     self.write_parameters = page;
                 }
-                (disc.into_store(), WrittenExtents::new())
+                disc.into_store()
             }
-            Mode::Restricted(disc) => disc.into_parts(),
+            Mode::Restricted(disc) => disc.into_store(),
         }
     }
 
     /// A blank disc in Sequential recording over the same sectors (BLANK 000b and 001b),
     /// with the page 05h the drive holds.
     fn erase(&mut self) {
-        let (store, _) = self.take_store();
+        let store = self.take_store();
         let mut disc = SequentialDisc::blank(&DVD_RW, store);
         // The page was valid when the host set it; a default page stays otherwise.
         let _ = disc.set_write_parameters(&self.write_parameters);
@@ -213,9 +212,8 @@ impl DvdRw {
 
     /// Starts a format that leaves `then`, erasing the disc (10h, 15h).
     fn start_format(&mut self, then: Area, duration: Duration, now: VirtualTime) -> Busy {
-        let (store, _) = self.take_store();
-        let disc =
-            RestrictedOverwrite::formatting(store, WrittenExtents::new(), now, duration, then);
+        let store = self.take_store();
+        let disc = RestrictedOverwrite::formatting(store, now, duration, then);
         self.mode = Mode::Restricted(disc);
         Busy { duration }
     }

@@ -69,11 +69,10 @@ pub(crate) struct RestrictedOverwrite {
 const INTERRUPTED: Area = Area::Intermediate { extent: 0 };
 
 impl RestrictedOverwrite {
-    /// A format of `duration` starting `now` over `store`, leaving `then`; the data written
-    /// before goes when `erase` (formats 10h and 15h), stays otherwise (13h).
+    /// A format of `duration` starting `now` over `store`, leaving `then`, on a disc that
+    /// holds nothing (formats 10h and 15h erase what was written before).
     pub(crate) fn formatting(
         store: Box<dyn SectorStore>,
-        written: WrittenExtents,
         now: VirtualTime,
         duration: core::time::Duration,
         then: Area,
@@ -84,9 +83,9 @@ impl RestrictedOverwrite {
             then,
         };
         RestrictedOverwrite {
-            area: UserArea::new(store, ECC_BLOCK, written.clone()),
+            area: UserArea::new(store, ECC_BLOCK, WrittenExtents::new()),
             format,
-            synced: (format, written),
+            synced: (format, WrittenExtents::new()),
             now,
         }
     }
@@ -106,10 +105,11 @@ impl RestrictedOverwrite {
         }
     }
 
-    /// The disc's sectors and what is written on them, for a new format or a blanking.
-    pub(crate) fn into_parts(self) -> (Box<dyn SectorStore>, WrittenExtents) {
-        let written = self.area.written().clone();
-        (self.area.into_store(), written)
+    /// The disc's sectors, for a new format or a blanking; what was not flushed is dropped
+    /// first.
+    pub(crate) fn into_store(mut self) -> Box<dyn SectorStore> {
+        self.area.discard_uncommitted();
+        self.area.into_store()
     }
 
     /// The area as last synchronized, a running format as cut short (the saved state).
