@@ -255,6 +255,18 @@ pub fn read_back<T: Transport>(d: &mut T, lba: i64, sectors: u64) -> Vec<u8> {
     out
 }
 
+/// Asserts progress indications a host saw while polling rise: several, never falling,
+/// the last above the first (no "1.0% done" for the whole run).
+#[track_caller]
+pub fn assert_rising(progress: &[u16]) {
+    assert!(progress.len() > 2, "progress reported: {progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+    assert!(
+        progress.first() < progress.last(),
+        "it advances: {progress:?}"
+    );
+}
+
 /// Polls TEST UNIT READY once a virtual second, as libburn does after an Immed command,
 /// while the drive reports NOT READY with ASC 04h; returns the progress values seen.
 #[track_caller]

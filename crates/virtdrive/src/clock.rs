@@ -41,6 +41,14 @@ impl VirtualTime {
     pub fn since(self, earlier: VirtualTime) -> Duration {
         Duration::from_micros(self.0.saturating_sub(earlier.0))
     }
+
+    /// How much of the span from `started` to `until` has passed at `self`, in 1/65536 (at
+    /// most 65535): the sense-key-specific progress indication (SPC-4 4.5.2.4.4).
+    pub fn progress(self, started: VirtualTime, until: VirtualTime) -> u16 {
+        let total = until.since(started).as_micros().max(1);
+        let done = self.since(started).as_micros();
+        u16::try_from((done * 65_536 / total).min(65_535)).unwrap_or(u16::MAX)
+    }
 }
 
 /// The drive time a host is taken to wait after each "busy, ask again" answer of a run of

@@ -410,7 +410,7 @@ fn changes_contents(opcode: u8) -> bool {
 
 /// Opcodes after whose GOOD status the disc is durable. SEND DISC STRUCTURE records what it
 /// sends at once (a DVD+R DL's layer boundary, MMC-5 6.33), as FORMAT UNIT its spare areas
-/// and BLANK the erased PMA and TOC.
+/// and BLANK the erasing (the erased PMA and TOC of a CD-RW, the lead-in of a DVD-RW).
 fn is_sync_point(opcode: u8) -> bool {
     matches!(
         Opcode::from_u8(opcode),

@@ -11,7 +11,7 @@ use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
-const USABLE: [MediumKind; 15] = [
+const USABLE: [MediumKind; 16] = [
     MediumKind::CdR74,
     MediumKind::CdR80,
     MediumKind::CdRw74,
@@ -24,6 +24,7 @@ const USABLE: [MediumKind; 15] = [
     MediumKind::BdRXl4,
     MediumKind::DvdR,
     MediumKind::DvdRDl,
+    MediumKind::DvdRw,
     MediumKind::DvdPlusRw,
     MediumKind::BdRe,
     MediumKind::DvdRom,
@@ -213,6 +214,7 @@ fn read_capacity_of_each_blank_disc() {
         (MediumKind::BdRXl4, 0),
         (MediumKind::DvdR, 0),
         (MediumKind::DvdRDl, 0),
+        (MediumKind::DvdRw, 0),
         (MediumKind::DvdPlusRw, 0),
         (MediumKind::BdRe, 0),
         (MediumKind::DvdRom, 1_999_999),
@@ -422,6 +424,7 @@ fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_cd_rw_dvd_plus_r_and_dvd_plu
             | MediumKind::DvdPlusRDl
             | MediumKind::DvdR
             | MediumKind::DvdRDl
+            | MediumKind::DvdRw
             | MediumKind::DvdPlusRw => &[0x01, 0x05, 0x2A],
             _ => &[0x01, 0x2A],
         };

@@ -30,6 +30,13 @@ proptest! {
     }
 
     #[test]
+    fn restricted_overwrite_dvd_rw_reads_back_the_last_data_written(
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(overwritable::Preparation::DvdRwFormatted, &ops, host::Backing::Memory);
+    }
+
+    #[test]
     fn bd_re_reads_back_the_last_data_written(
         prep in overwritable::bd_preparation(),
         ops in overwritable::ops(),
@@ -73,6 +80,13 @@ proptest! {
     ) {
         sequential::run(MediumKind::DvdR, &ops, host::Backing::Memory);
     }
+
+    #[test]
+    fn sequential_dvd_rw_tracks_sessions_and_next_writable_address_follow_the_model(
+        ops in sequential::ops(),
+    ) {
+        sequential::run(MediumKind::DvdRw, &ops, host::Backing::Memory);
+    }
 }
 
 // Every model with the disc in a disc file: every power loss (the random ones and one at
@@ -114,11 +128,23 @@ proptest! {
     }
 
     #[test]
+    fn disc_files_of_sequential_dvd_rw_hold_what_was_synchronized(ops in sequential::ops()) {
+        sequential::run(MediumKind::DvdRw, &ops, host::Backing::File);
+    }
+
+    #[test]
     fn disc_files_of_bd_re_hold_what_was_synchronized(
         prep in overwritable::bd_preparation(),
         ops in overwritable::ops(),
     ) {
         overwritable::run(prep, &ops, host::Backing::File);
+    }
+
+    #[test]
+    fn disc_files_of_restricted_overwrite_dvd_rw_hold_what_was_synchronized(
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(overwritable::Preparation::DvdRwFormatted, &ops, host::Backing::File);
     }
 
     #[test]

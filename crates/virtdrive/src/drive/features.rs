@@ -33,6 +33,10 @@ const PROFILES: [Profile; 9] = [
 const DVD_MINUS_R_PROFILES: [Profile; 2] =
     [Profile::DvdRDualLayerSequential, Profile::DvdRSequential];
 
+/// The DVD-RW profiles, listed after DVD+RW while a DVD-RW is in the drive (as the DVD-R
+/// profiles are): Sequential recording and Restricted Overwrite.
+const DVD_RW_PROFILES: [Profile; 2] = [Profile::DvdRwSequential, Profile::DvdRwRestrictedOverwrite];
+
 /// Version bitmap for the BD Read/Write features' class 0 (versions 1-3).
 const BD_CLASS0_VERSIONS: [u16; 4] = [0b1110, 0, 0, 0];
 
@@ -135,16 +139,23 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe);
     // CD-RW records as CD-R does (TAO, SAO, sessions).
     let cd_r = matches!(p, Profile::CdR | Profile::CdRw);
-    let dvd_minus_r = DVD_MINUS_R_PROFILES.contains(&p);
+    let dvd_rw = DVD_RW_PROFILES.contains(&p);
+    // DVD-R and DVD-RW in Sequential recording record alike (page 05h, link size 16).
+    let dvd_minus_r = DVD_MINUS_R_PROFILES.contains(&p) || p == Profile::DvdRwSequential;
     // DVD-R: Incremental Streaming (feature 0021h) on the single-layer disc only (growisofs
     // and libburn: DVD-R DL records Disc-at-Once).
-    let incremental = cd_r || p == Profile::DvdRSequential;
+    let incremental = cd_r || matches!(p, Profile::DvdRSequential | Profile::DvdRwSequential);
     // DVD+R DL (002Bh) is listed before DVD+R while one is in the drive, as the DVD-R
     // profiles are (emulator choice: the lists of the other media stay as they were).
     let dvd_plus_r_dl = p == Profile::DvdPlusRDualLayer;
     let listed = PROFILES.iter().copied().flat_map(|profile| {
         let before = (dvd_plus_r_dl && profile == Profile::DvdPlusR).then_some(p);
-        let after = (dvd_minus_r && profile == Profile::DvdPlusRw).then_some(DVD_MINUS_R_PROFILES);
+        let minus = if dvd_rw {
+            DVD_RW_PROFILES
+        } else {
+            DVD_MINUS_R_PROFILES
+        };
+        let after = ((dvd_minus_r || dvd_rw) && profile == Profile::DvdPlusRw).then_some(minus);
         before
             .into_iter()
             .chain(core::iter::once(profile))
@@ -306,6 +317,20 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             matches!(p, Profile::DvdPlusR | Profile::DvdPlusRDualLayer) && writable,
         ),
+        // Feature 002Ch Rigid Restricted Overwrite (MMC-6 5.3): current with a DVD-RW in
+        // Restricted Overwrite; BLANK 000b/001b and the intermediate state (quick format
+        // 15h) are supported. Listed while a DVD-RW is in the drive (as 0038h).
+        Feature::new(
+            RigidRestrictedOverwrite {
+                dsdg: false,
+                dsdr: false,
+                intermediate: true,
+                blank: true,
+            },
+            0,
+            false,
+            p == Profile::DvdRwRestrictedOverwrite && writable,
+        ),
         Feature::new(
             CdTrackAtOnce {
                 buf: true,
@@ -342,7 +367,9 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
                 buf: true,
                 rdl: true,
                 test_write: true,
-                dvd_rw: false,
+                // DVD-RW: the drive writes DVD-RW (set while one is in the drive, so the
+                // other media's lists stay as they were).
+                dvd_rw,
             },
             1,
             false,
@@ -427,19 +454,22 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
     .filter(|f| f.code != FeatureCode::BdRPow || p == Profile::BdRSrm)
     .filter(|f| f.code != FeatureCode::CdRwMediaWriteSupport || p == Profile::CdRw)
-    .filter(|f| f.code != FeatureCode::DvdRRwWrite || dvd_minus_r)
+    .filter(|f| f.code != FeatureCode::DvdRRwWrite || dvd_minus_r || dvd_rw)
+    .filter(|f| f.code != FeatureCode::RigidRestrictedOverwrite || dvd_rw)
     .filter(|f| f.code != FeatureCode::DvdPlusRDualLayer || dvd_plus_r_dl)
     .collect()
 }
 
 /// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
-/// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
-/// Once, CD Mastering, DVD-R/-RW Write, CD-RW Media Write Support, BD-R POW, BD Write), the ROM profiles only, and
-/// DVD+R and DVD+RW read but not written (their Write bit clear).
+/// Incremental Streaming Writable, Formattable, Hardware Defect Management, Rigid Restricted
+/// Overwrite, CD Track at Once, CD Mastering, DVD-R/-RW Write, CD-RW Media Write Support, BD-R
+/// POW, BD Write), the ROM profiles only, and DVD+R and DVD+RW read but not written (their
+/// Write bit clear).
 fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
-    const RECORDING: [FeatureCode; 10] = [
+    const RECORDING: [FeatureCode; 11] = [
         FeatureCode::CdRwMediaWriteSupport,
         FeatureCode::DvdRRwWrite,
+        FeatureCode::RigidRestrictedOverwrite,
         FeatureCode::RandomWritable,
         FeatureCode::IncrementalStreamingWritable,
         FeatureCode::Formattable,

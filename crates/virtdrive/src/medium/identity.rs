@@ -46,8 +46,9 @@ impl MediaIdentity {
             | MediumKind::CdRw80
             | MediumKind::DvdRom
             | MediumKind::Unknown => return None,
-            // A DVD-R names its maker in the pre-pits (READ DISC STRUCTURE 0Eh), not modelled.
-            MediumKind::DvdR | MediumKind::DvdRDl => return None,
+            // A DVD-R (and DVD-RW) names its maker in the pre-pits (READ DISC STRUCTURE 0Eh),
+            // not modelled.
+            MediumKind::DvdR | MediumKind::DvdRDl | MediumKind::DvdRw => return None,
         };
         Some(MediaIdentity {
             manufacturer: manufacturer.into(),

@@ -23,6 +23,7 @@ pub mod cd_r;
 pub(crate) mod cd_sector;
 mod disc_structure;
 mod dvd_plus_write_parameters;
+pub mod dvd_rw;
 mod identity;
 pub mod overwritable;
 mod recording;
@@ -130,6 +131,10 @@ pub enum MediumKind {
     /// only.
     #[serde(rename = "dvd-r-dl")]
     DvdRDl,
+    /// DVD-RW (2,298,496 sectors), sold blank in Sequential recording (profile 0014h, as a
+    /// DVD-R); BLANK erases it, FORMAT UNIT makes it Restricted Overwrite (0013h).
+    #[serde(rename = "dvd-rw")]
+    DvdRw,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -139,7 +144,7 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 16] = [
+    pub const ALL: [MediumKind; 17] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::CdRw74,
@@ -154,13 +159,14 @@ impl MediumKind {
         MediumKind::BdRXl4,
         MediumKind::DvdR,
         MediumKind::DvdRDl,
+        MediumKind::DvdRw,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
-    /// The name used on the command line (`cd-r`, `cd-r74`, `cd-rw`, `cd-rw74`, `dvd+rw`, `bd-re`, `dvd+r`,
-    /// `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`, `dvd-r-dl`, `dvd-rom`,
-    /// `unknown`).
+    /// The name used on the command line (`cd-r`, `cd-r74`, `cd-rw`, `cd-rw74`, `dvd+rw`,
+    /// `bd-re`, `dvd+r`, `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`,
+    /// `dvd-r-dl`, `dvd-rw`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
@@ -177,6 +183,7 @@ impl MediumKind {
             MediumKind::BdRXl4 => "bd-r-xl4",
             MediumKind::DvdR => "dvd-r",
             MediumKind::DvdRDl => "dvd-r-dl",
+            MediumKind::DvdRw => "dvd-rw",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -200,6 +207,7 @@ impl MediumKind {
             "bd-r-xl4" | "bdrxl4" => MediumKind::BdRXl4,
             "dvd-r" | "dvdr" => MediumKind::DvdR,
             "dvd-r-dl" | "dvd-rdl" => MediumKind::DvdRDl,
+            "dvd-rw" | "dvdrw" => MediumKind::DvdRw,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -419,6 +427,7 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
             &sequential::DVD_R_DL,
             store,
         )),
+        MediumKind::DvdRw => Box::new(dvd_rw::DvdRw::new(store)),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
@@ -485,6 +494,9 @@ pub fn load(
             sequential::SequentialDisc::load_state(&sequential::DVD_R_DL, state, store)
                 .map_err(|e| err(&e))?,
         ),
+        MediumKind::DvdRw => {
+            Box::new(dvd_rw::DvdRw::load_state(state, store).map_err(|e| err(&e))?)
+        }
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),
     })

@@ -1,6 +1,7 @@
-//! DVD+RW and BD-RE against a reference model: one overwritable track of a known capacity,
-//! written anywhere in 2 KiB sectors; what was written last reads back; a power loss returns
-//! to what was last synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION).
+//! DVD+RW, BD-RE and DVD-RW in Restricted Overwrite against a reference model: one
+//! overwritable track of a known capacity, written anywhere in 2 KiB sectors (on DVD-RW in
+//! whole 16-sector blocks only, feature 002Ch); what was written last reads back; a power
+//! loss returns to what was last synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,6 +17,8 @@ use super::host::*;
 const DVD_PLUS_RW_SECTORS: i64 = 2_295_104;
 /// BD-RE single layer formatted without spare areas (type 31h).
 const BD_RE_NO_SPARE_SECTORS: i64 = 12_219_392;
+/// DVD-RW formatted whole (FORMAT UNIT 10h).
+const DVD_RW_SECTORS: i64 = 2_298_496;
 /// BD-RE with the default spare areas (type 00h): 12,288 spare clusters of 32 sectors.
 const BD_RE_DEFAULT_SPARE_SECTORS: i64 = 12_219_392 - 12_288 * 32;
 
@@ -30,6 +33,8 @@ pub enum Preparation {
     BdNoSpare { subtype: u8 },
     /// BD-RE, FORMAT UNIT 00h (default spare areas, defect management).
     BdDefaultSpare,
+    /// DVD-RW, FORMAT UNIT 10h of the whole disc: Restricted Overwrite.
+    DvdRwFormatted,
 }
 
 impl Preparation {
@@ -38,7 +43,13 @@ impl Preparation {
             Preparation::DvdFormatted | Preparation::DvdFormatting => DVD_PLUS_RW_SECTORS,
             Preparation::BdNoSpare { .. } => BD_RE_NO_SPARE_SECTORS,
             Preparation::BdDefaultSpare => BD_RE_DEFAULT_SPARE_SECTORS,
+            Preparation::DvdRwFormatted => DVD_RW_SECTORS,
         }
+    }
+
+    /// The ECC block a write must fill whole (Restricted Overwrite), if any.
+    fn write_unit(self) -> Option<i64> {
+        (self == Preparation::DvdRwFormatted).then_some(16)
     }
 
     /// Power loss during a DVD+RW background format stops the format where it got to; what
@@ -155,6 +166,7 @@ impl Model {
 fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
     let kind = match prep {
         Preparation::DvdFormatted | Preparation::DvdFormatting => MediumKind::DvdPlusRw,
+        Preparation::DvdRwFormatted => MediumKind::DvdRw,
         _ => MediumKind::BdRe,
     };
     let mut drive = TestDrive::blank(kind, backing);
@@ -169,13 +181,22 @@ fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
         Preparation::BdDefaultSpare => {
             format_list(BD_RE_DEFAULT_SPARE_SECTORS as u32, 0x00, 0, 0x3000)
         }
+        // 10h: DVD-RW full format, the ECC block size in the type dependent field.
+        Preparation::DvdRwFormatted => format_list(DVD_RW_SECTORS as u32, 0x10, 0, 16),
     };
     send(&mut drive, &FORMAT_UNIT, DataPhase::Out(&list)).good("FORMAT UNIT");
-    // BD-RE blocks access until the format ends (02/04/04); a DVD+RW is ready at once.
+    // BD-RE and DVD-RW block access until the format ends (02/04/04); a DVD+RW is ready at
+    // once.
+    // A DVD-RW full format takes half an hour: polled once a minute.
+    let poll = if prep == Preparation::DvdRwFormatted {
+        60
+    } else {
+        1
+    };
     wait_while(
         &mut drive,
         triples::FORMAT_IN_PROGRESS,
-        Duration::from_secs(1),
+        Duration::from_secs(poll),
     );
     if prep == Preparation::DvdFormatted {
         // De-icing 4.7 GB at 2.4x takes under half an hour.
@@ -201,11 +222,27 @@ pub fn run(prep: Preparation, ops: &[Op], backing: Backing) {
                 streaming,
                 tag,
             } => {
-                let lba = at.lba(model.capacity);
+                let mut lba = at.lba(model.capacity);
+                let mut blocks = blocks;
+                // Most writes on a Restricted Overwrite disc fill whole blocks, as hosts
+                // write there; the others show the refusal.
+                let unit = prep.write_unit();
+                if let Some(u) = unit.filter(|_| tag % 4 != 0) {
+                    lba = lba / u * u;
+                    blocks = u32::try_from((i64::from(blocks) + u - 1) / u * u).unwrap();
+                }
                 let data = pattern(tag, lba, blocks);
                 let cdb = write_cdb(lba, blocks, twelve, twelve && streaming);
                 let got = send(&mut drive, &cdb, DataPhase::Out(&data));
-                if model.in_range(lba, blocks) {
+                if unit.is_some_and(|u| lba % u != 0) {
+                    assert_eq!(
+                        got,
+                        Answer::Check(triples::INVALID_ADDRESS_FOR_WRITE),
+                        "{ctx}"
+                    );
+                } else if unit.is_some_and(|u| i64::from(blocks) % u != 0) {
+                    assert_eq!(got, Answer::Check(triples::INVALID_FIELD_IN_CDB), "{ctx}");
+                } else if model.in_range(lba, blocks) {
                     assert_eq!(got, Answer::Good(Vec::new()), "{ctx}");
                     for l in lba..lba + i64::from(blocks) {
                         model.current.insert(l, tag);

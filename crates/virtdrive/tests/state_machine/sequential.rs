@@ -116,8 +116,9 @@ fn rules(kind: MediumKind) -> Rules {
             first_session_gap: 2 * 1024,
             session_gap: 2 * 1024,
         },
-        // MMC-6 4.3.5: 16-sector ECC blocks; a border-out and the next border-in (INF).
-        MediumKind::DvdR => Rules {
+        // MMC-6 4.3.5: 16-sector ECC blocks; a border-out and the next border-in (INF). A
+        // DVD-RW in Sequential recording records as a DVD-R.
+        MediumKind::DvdR | MediumKind::DvdRw => Rules {
             unit: 16,
             first_session_gap: 16_384,
             session_gap: 3_072,
@@ -341,10 +342,10 @@ pub fn layered_kind() -> impl Strategy<Value = MediumKind> {
     ]
 }
 
-/// The host's page 05h on a DVD-R: Incremental, Multi-session 11b (as growisofs -M and
-/// libburn with -multi send it); nothing on the other media.
+/// The host's page 05h on a DVD-R or DVD-RW: Incremental, Multi-session 11b (as growisofs -M
+/// and libburn with -multi send it); nothing on the other media.
 fn select_incremental_multi_session(drive: &mut TestDrive, kind: MediumKind) {
-    if kind != MediumKind::DvdR {
+    if !matches!(kind, MediumKind::DvdR | MediumKind::DvdRw) {
         return;
     }
     let list =

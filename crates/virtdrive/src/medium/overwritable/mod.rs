@@ -154,6 +154,12 @@ impl UserArea {
         &self.written
     }
 
+    /// The store, for a disc that changes how it records (a DVD-RW blanked back to
+    /// Sequential recording).
+    pub fn into_store(self) -> Box<dyn SectorStore> {
+        self.store
+    }
+
     /// Replaces the written ranges (power loss, a new format).
     pub fn set_written(&mut self, written: WrittenExtents) {
         self.written = written;

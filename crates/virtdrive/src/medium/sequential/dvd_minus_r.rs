@@ -78,6 +78,7 @@ use crate::medium::dvd_plus_write_parameters;
 use crate::medium::overwritable::dvd_plus_rw::{DVD_1X_KBPS, LEAD_OUT_SECTORS};
 use crate::medium::recording::{AddressForm, DiscState, RecordingGeometry};
 use crate::medium::{list_also, MediumKind, MediumResult, MediumSpec, STRUCTURE_LIST};
+use crate::store::SectorStore;
 
 /// Sectors of a single-layer DVD-R.
 pub const DVD_R_SECTORS: u32 = 2_298_496;
@@ -94,6 +95,8 @@ const BORDER_IN: u32 = 64 * ECC_BLOCK;
 /// Write speeds, fastest first.
 pub const DVD_R_WRITE_SPEEDS: [u32; 3] = [16 * DVD_1X_KBPS, 8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS];
 pub const DVD_R_DL_WRITE_SPEEDS: [u32; 3] = [8 * DVD_1X_KBPS, 4 * DVD_1X_KBPS, 2 * DVD_1X_KBPS];
+/// DVD-RW write speeds: 6x, 4x, 2x (INF: the speeds common drives of the class report).
+pub const DVD_RW_WRITE_SPEEDS: [u32; 3] = [6 * DVD_1X_KBPS, 4 * DVD_1X_KBPS, 2 * DVD_1X_KBPS];
 
 const fn recording(capacity: u32, max_sessions: u16) -> RecordingGeometry {
     RecordingGeometry {
@@ -137,6 +140,27 @@ pub const DVD_R: SequentialMedium = SequentialMedium {
     dvd_minus: Some(DvdMinus { incremental: true }),
 };
 
+/// A DVD-RW in Sequential recording (profile 0014h): recorded as a DVD-R (MMC-6 4.5.3, the
+/// DVD-R/-RW Write feature), on a disc of the DVD-R's size; its erasing and formatting to
+/// Restricted Overwrite are `medium::dvd_rw`'s.
+pub const DVD_RW: SequentialMedium = SequentialMedium {
+    spec: MediumSpec {
+        kind: MediumKind::DvdRw,
+        profile: Profile::DvdRwSequential,
+        write_speeds: &DVD_RW_WRITE_SPEEDS,
+        read_speed: 8 * DVD_1X_KBPS,
+        blocking: ECC_BLOCK,
+    },
+    recording: recording(DVD_R_SECTORS, 254),
+    finalize_functions: &[],
+    minimal_radius: None,
+    structures: StructureFamily::Dvd(BookType::DvdRw),
+    formattable: false,
+    write_parameters_page: true,
+    layers: Layers::ONE,
+    dvd_minus: Some(DvdMinus { incremental: true }),
+};
+
 /// The DVD-R DL's recording rules: one session, Disc-at-Once.
 pub const DVD_R_DL: SequentialMedium = SequentialMedium {
     spec: MediumSpec {
@@ -163,7 +187,7 @@ pub const DVD_R_DL: SequentialMedium = SequentialMedium {
 
 /// Page 05h before any MODE SELECT: Incremental on DVD-R, Disc-at-Once on DVD-R DL, with
 /// the DVD+ defaults otherwise (BUFE, Multi-session 00b, Data Block Type 8).
-pub(super) fn default_page(rules: DvdMinus) -> WriteParameters {
+pub(crate) fn default_page(rules: DvdMinus) -> WriteParameters {
     let write_type = if rules.incremental {
         WriteType::Packet
     } else {
@@ -177,7 +201,7 @@ pub(super) fn default_page(rules: DvdMinus) -> WriteParameters {
 
 /// Checks a page sent with MODE SELECT (see the module notes); returns it as the drive
 /// will report it (PS clear).
-pub(super) fn validate(page: &WriteParameters, rules: DvdMinus) -> MediumResult<WriteParameters> {
+pub(crate) fn validate(page: &WriteParameters, rules: DvdMinus) -> MediumResult<WriteParameters> {
     let write_types: &[WriteType] = if rules.incremental {
         &[WriteType::Packet, WriteType::SessionAtOnce]
     } else {
@@ -267,6 +291,41 @@ impl SequentialDisc {
         }
     }
 
+    /// The disc's sectors, for a DVD-RW leaving Sequential recording (`medium::dvd_rw`);
+    /// what was not flushed is dropped first, as a blanking or formatting drive drops it.
+    pub(crate) fn into_store(mut self) -> Box<dyn SectorStore> {
+        self.store.discard_uncommitted();
+        self.store
+    }
+
+    /// BLANK 110b on a DVD-RW (MMC-6 6.2.3.7): erases the last session, open or closed, and
+    /// leaves the disc appendable (or blank when it held one session). Returns the sectors
+    /// the session and its border occupied; 05/2C/00 COMMAND SEQUENCE ERROR on a blank disc.
+    pub(crate) fn blank_last_session(&mut self) -> MediumResult<u32> {
+        self.set_test_write(false);
+        let disc = &mut self.disc;
+        let index = disc.sessions.len().checked_sub(1);
+        let Some(index) = index else {
+            return Err(triples::COMMAND_SEQUENCE_ERROR.into());
+        };
+        let start = disc.lead_in_start(&self.recording, index);
+        let end = disc
+            .open_track
+            .as_ref()
+            .map_or(0, |t| t.end())
+            .max(disc.sessions.get(index).map_or(0, |s| s.end()));
+        disc.open_track = None;
+        disc.sessions.truncate(index);
+        disc.finalized = false;
+        self.store.discard_uncommitted();
+        self.synced = self.disc.clone();
+        let border = self.recording.lead_out(index);
+        let sectors = end.saturating_sub(start).max(0);
+        Ok(u32::try_from(sectors)
+            .unwrap_or(u32::MAX)
+            .saturating_add(border))
+    }
+
     /// A simulated session is over: the drive forgets it.
     pub(super) fn end_simulated_session(&mut self) {
         if let Some(recorded) = &self.recorded {
@@ -286,7 +345,7 @@ const PHYSICAL_FORMAT: u8 = 0x00;
 /// the layer boundary, as on DVD+R DL), plus format 10h (the pre-recorded physical format:
 /// here the same as format 00h, the disc's layout being its pre-recorded one) in the list
 /// (format FFh).
-pub(super) fn read_disc_structure(
+pub(crate) fn read_disc_structure(
     cdb: &ReadDiscStructure,
     answer: impl Fn(&ReadDiscStructure) -> MediumResult<Vec<u8>>,
 ) -> MediumResult<Vec<u8>> {

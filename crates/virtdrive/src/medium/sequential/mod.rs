@@ -1,7 +1,8 @@
 //! Write-once DVD and BD media recorded session by session: DVD+R (`dvd_plus_r`, profile
 //! 001Bh), DVD+R DL (`dvd_plus_r_dl`, 002Bh) and BD-R in Sequential Recording Mode (`bd_r`,
 //! 0041h; two to four layers in `bd_r_layers`), recorded without write parameters, and DVD-R
-//! and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page 05h. They share the same
+//! and DVD-R DL (`dvd_minus_r`, 0011h and 0015h), which follow page 05h, as a DVD-RW in
+//! Sequential recording does (0014h, `medium::dvd_rw`). They share the same
 //! rules (libburn's BD-R cookbook: "very similar to DVD+R"), so one [`SequentialDisc`] serves
 //! all, with the medium's [`SequentialMedium`]; what page 05h adds on DVD-R (Disc-at-Once,
 //! test writes, Multi-session) is in `dvd_minus_r`.
@@ -85,9 +86,13 @@ pub use bd_r_layers::{
     BD_R_DL, BD_R_DL_SECTORS, BD_R_XL, BD_R_XL4, BD_R_XL4_SECTORS, BD_R_XL_SECTORS,
     BD_R_XL_WRITE_SPEEDS,
 };
+pub(crate) use dvd_minus_r::{
+    default_page as dvd_minus_default_page, read_disc_structure as dvd_minus_read_disc_structure,
+    validate as dvd_minus_validate,
+};
 pub use dvd_minus_r::{
-    DVD_R, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS, DVD_R_FIRST_BORDER,
-    DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
+    DVD_R, DVD_RW, DVD_RW_WRITE_SPEEDS, DVD_R_DL, DVD_R_DL_SECTORS, DVD_R_DL_WRITE_SPEEDS,
+    DVD_R_FIRST_BORDER, DVD_R_LATER_BORDER, DVD_R_SECTORS, DVD_R_WRITE_SPEEDS,
 };
 pub use dvd_plus_r::{
     DVD_PLUS_R, DVD_PLUS_R_CLOSURE, DVD_PLUS_R_ECC_BLOCK, DVD_PLUS_R_INTRO,

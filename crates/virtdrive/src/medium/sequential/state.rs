@@ -16,7 +16,8 @@
 //! }
 //! ```
 //!
-//! - `medium`: `"dvd+r"`, `"bd-r"`, `"dvd-r"` or `"dvd-r-dl"`; `sessions` in disc order, only the last may have
+//! - `medium`: `"dvd+r"`, `"bd-r"`, `"dvd-r"`, `"dvd-r-dl"` or `"dvd-rw"` (inside a DVD-RW's
+//!   state, `medium::dvd_rw`); `sessions` in disc order, only the last may have
 //!   `closed: false`; `finalized` once the disc is complete.
 //! - tracks: `number` (1, 2, ... over the disc), `start`, `recorded` (sectors, whole ECC
 //!   blocks, at least one block). Each track follows the previous one of its session; a
