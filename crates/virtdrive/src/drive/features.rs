@@ -132,7 +132,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     let bd = p.is_bd();
     let present = p != Profile::NoProfile;
     let writable = !view.write_protected;
-    let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe);
+    let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe | Profile::DvdRam);
     let cd_r = p == Profile::CdR;
     let dvd_minus_r = DVD_MINUS_R_PROFILES.contains(&p);
     // DVD-R: Incremental Streaming (feature 0021h) on the single-layer disc only (growisofs
@@ -141,13 +141,18 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     // DVD+R DL (002Bh) is listed before DVD+R while one is in the drive, as the DVD-R
     // profiles are (emulator choice: the lists of the other media stay as they were).
     let dvd_plus_r_dl = p == Profile::DvdPlusRDualLayer;
+    // DVD-RAM (0012h) is listed after DVD+RW while one is in the drive (emulator choice, as
+    // for the DVD-R profiles).
+    let dvd_ram = p == Profile::DvdRam;
     let listed = PROFILES.iter().copied().flat_map(|profile| {
         let before = (dvd_plus_r_dl && profile == Profile::DvdPlusR).then_some(p);
         let after = (dvd_minus_r && profile == Profile::DvdPlusRw).then_some(DVD_MINUS_R_PROFILES);
+        let ram = (dvd_ram && profile == Profile::DvdPlusRw).then_some(p);
         before
             .into_iter()
             .chain(core::iter::once(profile))
             .chain(after.into_iter().flatten())
+            .chain(ram)
     });
     let profiles = ProfileList {
         profiles: listed
@@ -270,7 +275,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             Formattable {
                 frf: false,
                 renosa: true,
-                expand: false,
+                // Expand: DVD-RAM spare area expansion, format type 01h (MMC-6 5.3.13).
+                expand: dvd_ram,
                 qcert: p == Profile::BdRe,
                 cert: p == Profile::BdRe,
                 rrm: false,
@@ -279,8 +285,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             (overwritable || view.formattable) && writable,
         ),
-        // Feature 0024h (MMC-6 5.3): current while the drive manages defects on the disc (BD-RE, and a
-        // BD-R formatted with spare areas).
+        // Feature 0024h (MMC-6 5.3): current while the drive manages defects on the disc (BD-RE,
+        // DVD-RAM, and a BD-R formatted with spare areas).
         Feature::new(
             HardwareDefectManagement { ssa: true },
             0,

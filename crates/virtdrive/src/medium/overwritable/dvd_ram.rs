@@ -1,0 +1,489 @@
+//! DVD-RAM (profile 0012h), 4.7 GB single side: random writable in 2 KiB sectors, sold
+//! formatted, always under the drive's hardware defect management (MMC-6 4.5, features
+//! 0020h Random Writable and 0024h Hardware Defect Management). The disc is a
+//! [`SparedDisc`] as BD-RE is; what differs is its format types and spare areas.
+//!
+//! Spare areas, in sectors: a primary spare area (PSA) of 12,800 sectors that every format
+//! has, and a supplementary spare area (SSA) at the end of the user area whose size the
+//! format chooses. Replacement takes whole 16-sector ECC blocks, PSA first. The figures
+//! are a Samsung SH-S182M's as dvd+rw-mediainfo printed them for a 4.7 GB disc:
+//!
+//! | READ FORMAT CAPACITIES | user sectors | SSA |
+//! |---|---|---|
+//! | current, formatted as sold | 2,236,704 | 58,368 |
+//! | 00h(800), full format with the default SSA | 2,236,704 | 58,368 |
+//! | 00h(800), full format without SSA | 2,295,072 | 0 |
+//! | 01h(800), spare area expansion by one step | current - 9,728 | + 9,728 |
+//! | 01h(800), by two steps | current - 19,456 | + 19,456 |
+//!
+//! FORMAT UNIT (MMC-6 6.5.4.2.1, 6.5.4.2.2):
+//! - 00h, full format: Number of Blocks up to 2,236,704 (0 included) gives the default SSA,
+//!   up to 2,295,072 none; more is 05/26/00 on bytes 4-7. The disc starts blank. With the
+//!   DCRT bit (and FOV) the drive skips certification: 1 minute (INF); otherwise it
+//!   certifies, a write and a verify pass over the disc at 2x (57 minutes; drives take about
+//!   an hour).
+//! - 01h, spare area expansion: Number of Blocks is one of the 01h capacities offered
+//!   (else 05/26/00 on bytes 4-7); the SSA grows at the end of the user area, data before it
+//!   is kept, in 10 s (INF). The SSA grows to at most 4 steps beyond the default (INF); the
+//!   01h descriptors offered stop there.
+//! - Other types: 05/26/00 on byte 8.
+//!
+//! While a format runs the disc answers 02/04/04 with its progress, as BD-RE. Disc status
+//! 11b "others" (MMC-6 6.22.3.1.4: random-access media), last session complete; READ DISC
+//! STRUCTURE gives the physical format (book type DVD-RAM) and format 0Ah, the spare area
+//! information: unused primary spare blocks, unused supplementary spare blocks, allocated
+//! supplementary spare blocks (MMC-6 6.22.3.2.9), in sectors.
+//!
+//! Speeds: writes at 3x and 2x, reads at 3x (the SH-S182M's). Every write is verified
+//! unless WRITE(12) has the Streaming bit, so the drive records at half the speed.
+
+use core::time::Duration;
+
+use mmc_core::cdb::{
+    CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
+};
+use mmc_core::params::FormatUnitParameters;
+use mmc_core::response::capacity::{
+    CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
+};
+use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
+use mmc_core::response::disc_structure::BookType;
+use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
+use mmc_core::Profile;
+use serde::{Deserialize, Serialize};
+
+use super::spared::{
+    with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
+};
+use super::{invalid_parameter, StateError};
+use crate::clock::{transfer_time, VirtualTime};
+use crate::medium::disc_structure::{self, Structures};
+use crate::medium::MediaIdentity;
+use crate::medium::{Busy, Medium, MediumKind, MediumResult, MediumSpec};
+use crate::store::SectorStore;
+
+/// User sectors of a DVD-RAM formatted without a supplementary spare area.
+pub const DVD_RAM_SECTORS_WITHOUT_SSA: u32 = 2_295_072;
+/// The supplementary spare area of the default format, in sectors.
+pub const DEFAULT_SSA_SECTORS: u32 = 58_368;
+/// User sectors of the default format: the disc as sold.
+pub const DVD_RAM_SECTORS: u32 = DVD_RAM_SECTORS_WITHOUT_SSA - DEFAULT_SSA_SECTORS;
+/// The primary spare area, in sectors.
+pub const PSA_SECTORS: u32 = 12_800;
+/// One step of spare area expansion (format 01h), in sectors.
+pub const SSA_STEP_SECTORS: u32 = 9_728;
+/// The largest supplementary spare area (INF).
+pub const MAX_SSA_SECTORS: u32 = DEFAULT_SSA_SECTORS + 4 * SSA_STEP_SECTORS;
+/// Sectors per ECC block: the unit of replacement.
+pub const DVD_ECC_BLOCK: u32 = 16;
+/// DVD 1x in kB/s.
+const DVD_1X_KBPS: u32 = match Profile::DvdRam.one_x() {
+    Some(kbps) => kbps as u32,
+    None => 0,
+};
+/// Write speeds, fastest first: 3x, 2x.
+pub const DVD_RAM_WRITE_SPEEDS: [u32; 2] = [3 * DVD_1X_KBPS, 2 * DVD_1X_KBPS];
+/// Read speed: 3x.
+pub const DVD_RAM_READ_SPEED: u32 = 3 * DVD_1X_KBPS;
+const NAME: &str = "dvd-ram";
+/// A full format without certification (INF).
+const QUICK_FORMAT: Duration = Duration::from_secs(60);
+/// A spare area expansion (INF).
+const EXPANSION: Duration = Duration::from_secs(10);
+
+/// A DVD-RAM format: its type and its supplementary spare area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    /// 00h or 01h (a format expanded since).
+    format_type: u8,
+    ssa_sectors: u32,
+}
+
+impl Layout {
+    const SOLD: Layout = Layout {
+        format_type: 0x00,
+        ssa_sectors: DEFAULT_SSA_SECTORS,
+    };
+
+    fn blocks(self) -> u32 {
+        DVD_RAM_SECTORS_WITHOUT_SSA.saturating_sub(self.ssa_sectors)
+    }
+
+    /// The expansions FORMAT UNIT 01h offers from this format: one and two steps, within
+    /// the largest SSA.
+    fn expansions(self) -> Vec<Layout> {
+        (1..=2)
+            .map(|steps| Layout {
+                format_type: 0x01,
+                ssa_sectors: self.ssa_sectors + steps * SSA_STEP_SECTORS,
+            })
+            .filter(|l| l.ssa_sectors <= MAX_SSA_SECTORS)
+            .collect()
+    }
+
+    /// A format FORMAT UNIT could have made: 00h with or without the default SSA, or 01h
+    /// some steps beyond either.
+    fn is_valid(self) -> bool {
+        let expanded_from = |base: u32| {
+            self.ssa_sectors
+                .checked_sub(base)
+                .is_some_and(|s| s > 0 && s % SSA_STEP_SECTORS == 0)
+        };
+        match self.format_type {
+            0x00 => matches!(self.ssa_sectors, 0 | DEFAULT_SSA_SECTORS),
+            0x01 => {
+                self.ssa_sectors <= MAX_SSA_SECTORS
+                    && (expanded_from(0) || expanded_from(DEFAULT_SSA_SECTORS))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl SpareLayout for Layout {
+    fn user_sectors(self) -> u64 {
+        u64::from(self.blocks())
+    }
+
+    fn spare_clusters(self) -> u32 {
+        (PSA_SECTORS + self.ssa_sectors) / DVD_ECC_BLOCK
+    }
+}
+
+/// A DVD-RAM.
+#[derive(Debug)]
+pub struct DvdRam {
+    disc: SparedDisc<Layout>,
+}
+
+/// The saved state (JSON).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedDvdRam {
+    medium: String,
+    version: u32,
+    /// `formatted`, `unformatted` or `formatting` (loaded as unformatted).
+    format: String,
+    #[serde(default)]
+    format_type: Option<u8>,
+    /// The supplementary spare area in sectors, when formatted.
+    #[serde(default)]
+    ssa_sectors: Option<u32>,
+    written: Vec<(u64, u64)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    damaged: Vec<(u64, u64)>,
+    #[serde(default)]
+    replaced_clusters: u32,
+}
+
+impl DvdRam {
+    /// A disc as sold: formatted with the default spare areas, nothing written.
+    pub fn new(store: Box<dyn SectorStore>) -> Self {
+        DvdRam {
+            disc: SparedDisc::new(
+                store,
+                DVD_ECC_BLOCK,
+                FormatState::Formatted(Layout::SOLD),
+            ),
+        }
+    }
+
+    /// The disc saved by [`Medium::save_state`], over the store that holds its data.
+    pub fn load_state(
+        value: &serde_json::Value,
+        store: Box<dyn SectorStore>,
+    ) -> Result<Self, StateError> {
+        let saved: SavedDvdRam = serde_json::from_value(value.clone())
+            .map_err(|e| StateError::new(NAME, format!("not a DVD-RAM state: {e}")))?;
+        StateError::check_header(NAME, &saved.medium, saved.version)?;
+        let layout = match (saved.format.as_str(), saved.format_type, saved.ssa_sectors) {
+            ("unformatted" | "formatting", _, _) => None,
+            ("formatted", Some(format_type), Some(ssa_sectors))
+                if Layout {
+                    format_type,
+                    ssa_sectors,
+                }
+                .is_valid() =>
+            {
+                Some(Layout {
+                    format_type,
+                    ssa_sectors,
+                })
+            }
+            (f, t, s) => {
+                return Err(StateError::new(
+                    NAME,
+                    format!(
+                        "format {f:?} with format_type {t:?} and ssa_sectors {s:?} is not a valid DVD-RAM format"
+                    ),
+                ))
+            }
+        };
+        let defects = SavedDefects {
+            damaged: saved.damaged,
+            replaced_clusters: saved.replaced_clusters,
+        };
+        let disc = SparedDisc::load(
+            NAME,
+            store,
+            DVD_ECC_BLOCK,
+            layout,
+            &saved.written,
+            &defects,
+        )?;
+        Ok(DvdRam { disc })
+    }
+
+    /// User sectors of the current format (`None` while unformatted or formatting).
+    pub fn user_capacity(&self) -> Option<u64> {
+        self.disc.user_capacity()
+    }
+
+    /// The format FORMAT UNIT asks for and how long it takes, or the field that is wrong.
+    fn requested(&self, params: &FormatUnitParameters) -> MediumResult<(Layout, Duration, bool)> {
+        let d = &params.descriptor;
+        let blocks = d.number_of_blocks;
+        // Parameter list bytes 4-7: Number of Blocks; byte 8 bits 7-2: Format Type.
+        match d.format_type {
+            FormatType::FullFormat => {
+                let ssa_sectors = if blocks <= DVD_RAM_SECTORS {
+                    DEFAULT_SSA_SECTORS
+                } else if blocks <= DVD_RAM_SECTORS_WITHOUT_SSA {
+                    0
+                } else {
+                    return Err(invalid_parameter(4, None));
+                };
+                let layout = Layout {
+                    format_type: 0x00,
+                    ssa_sectors,
+                };
+                let certify = !(params.format_options_valid && params.disable_certification);
+                let duration = if certify {
+                    // A write pass and a verify pass over the disc at 2x.
+                    transfer_time(
+                        2 * u64::from(DVD_RAM_SECTORS_WITHOUT_SSA),
+                        DVD_RAM_WRITE_SPEEDS[1],
+                    )
+                } else {
+                    QUICK_FORMAT
+                };
+                Ok((layout, duration, false))
+            }
+            FormatType::SpareAreaExpansion => {
+                let current = self
+                    .disc
+                    .layout()
+                    .ok_or_else(|| invalid_parameter(8, Some(7)))?;
+                let layout = current
+                    .expansions()
+                    .into_iter()
+                    .find(|l| l.blocks() == blocks)
+                    .ok_or_else(|| invalid_parameter(4, None))?;
+                Ok((layout, EXPANSION, true))
+            }
+            _ => Err(invalid_parameter(8, Some(7))),
+        }
+    }
+
+    /// Format 0Ah's fields: unused primary, unused supplementary and allocated
+    /// supplementary spare sectors; replacements use the PSA first.
+    fn spare_information(&self) -> Option<[u32; 3]> {
+        let layout = self.disc.layout()?;
+        let used = self
+            .disc
+            .replaced_clusters()
+            .saturating_mul(DVD_ECC_BLOCK);
+        let primary_used = used.min(PSA_SECTORS);
+        let supplementary_used = used - primary_used;
+        Some([
+            PSA_SECTORS - primary_used,
+            layout.ssa_sectors.saturating_sub(supplementary_used),
+            layout.ssa_sectors,
+        ])
+    }
+}
+
+fn descriptor(format_type: FormatType, layout: Layout) -> FormattableCapacity {
+    FormattableCapacity {
+        blocks: layout.blocks(),
+        format_type,
+        // The block length (MMC-6 6.24.3.2).
+        type_dependent: 2048,
+    }
+}
+
+impl Medium for DvdRam {
+    fn spec(&self) -> MediumSpec {
+        MediumSpec {
+            kind: MediumKind::DvdRam,
+            profile: Profile::DvdRam,
+            write_speeds: &DVD_RAM_WRITE_SPEEDS,
+            read_speed: DVD_RAM_READ_SPEED,
+            blocking: DVD_ECC_BLOCK,
+        }
+    }
+
+    fn disc_information(&self) -> DiscInformation {
+        let mut info = DiscInformation::blank(true);
+        let capacity = match self.disc.user_capacity() {
+            Some(user) => {
+                info.disc_status = DiscStatus::Others;
+                info.last_session_state = LastSessionState::Complete;
+                user
+            }
+            None => u64::from(DVD_RAM_SECTORS),
+        };
+        info.last_possible_lead_out_start = u32::try_from(capacity).unwrap_or(u32::MAX);
+        info
+    }
+
+    fn track_information(
+        &self,
+        address_type: TrackAddressType,
+        address: u32,
+    ) -> MediumResult<TrackInformation> {
+        self.disc
+            .track_information(address_type, address, u64::from(DVD_RAM_SECTORS))
+    }
+
+    fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
+        self.disc.read_toc(cdb)
+    }
+
+    fn read_disc_structure(
+        &self,
+        cdb: &ReadDiscStructure,
+        _identity: Option<&MediaIdentity>,
+    ) -> MediumResult<Vec<u8>> {
+        let sectors = self
+            .disc
+            .user_capacity()
+            .unwrap_or(u64::from(DVD_RAM_SECTORS));
+        with_spare_information(
+            cdb,
+            DiscStructureMedia::Dvd,
+            self.spare_information(),
+            |cdb| {
+                let structures = Structures::Dvd {
+                    book: BookType::DvdRam,
+                    // Layer type bit 2: rewritable.
+                    layer_type: 0b100,
+                    sectors,
+                    adip: None,
+                    layers: None,
+                };
+                disc_structure::reply(cdb, structures)
+            },
+        )
+    }
+
+    fn read_capacity(&self) -> MediumResult<CapacityData> {
+        Ok(self.disc.read_capacity())
+    }
+
+    fn format_capacities(&self) -> FormatCapacities {
+        let current = match self.disc.layout() {
+            Some(layout) => CurrentCapacity {
+                blocks: layout.blocks(),
+                descriptor_type: CapacityDescriptorType::Formatted,
+                block_length: 2048,
+            },
+            None => CurrentCapacity {
+                blocks: DVD_RAM_SECTORS,
+                descriptor_type: CapacityDescriptorType::Unformatted,
+                block_length: 2048,
+            },
+        };
+        let mut formattable = vec![
+            descriptor(FormatType::FullFormat, Layout::SOLD),
+            descriptor(
+                FormatType::FullFormat,
+                Layout {
+                    format_type: 0x00,
+                    ssa_sectors: 0,
+                },
+            ),
+        ];
+        if let Some(layout) = self.disc.layout() {
+            formattable.extend(
+                layout
+                    .expansions()
+                    .into_iter()
+                    .map(|l| descriptor(FormatType::SpareAreaExpansion, l)),
+            );
+        }
+        FormatCapacities {
+            current,
+            formattable,
+            cut_bytes: 0,
+        }
+    }
+
+    fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
+        self.disc.read(lba, out)
+    }
+
+    fn write(
+        &mut self,
+        lba: i32,
+        data: &[u8],
+        streaming: bool,
+        now: VirtualTime,
+    ) -> MediumResult<()> {
+        self.disc.write(lba, data, streaming, now)
+    }
+
+    fn synchronize(&mut self) -> MediumResult<()> {
+        self.disc.synchronize()
+    }
+
+    fn power_loss(&mut self) {
+        self.disc.power_loss()
+    }
+
+    fn format(&mut self, params: &FormatUnitParameters, now: VirtualTime) -> MediumResult<Busy> {
+        self.disc.check_not_formatting(now)?;
+        let (layout, duration, keeps_data) = self.requested(params)?;
+        self.disc.start_format(layout, duration, keeps_data, now)
+    }
+
+    fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy> {
+        self.disc.close(cdb, now)
+    }
+
+    fn advance(&mut self, now: VirtualTime) {
+        self.disc.advance(now)
+    }
+
+    fn blocking_format_progress(&self) -> Option<u16> {
+        self.disc.format_progress()
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        let (format, layout) = self.disc.saved_layout();
+        let defects = self.disc.saved_defects();
+        serde_json::to_value(SavedDvdRam {
+            medium: NAME.to_string(),
+            version: 1,
+            format: format.to_string(),
+            format_type: layout.map(|l| l.format_type),
+            ssa_sectors: layout.map(|l| l.ssa_sectors),
+            written: self.disc.saved_written(),
+            damaged: defects.damaged,
+            replaced_clusters: defects.replaced_clusters,
+        })
+        .unwrap_or(serde_json::Value::Null)
+    }
+
+    fn rmw_count(&self) -> u64 {
+        self.disc.rmw_count()
+    }
+
+    fn defect_management_active(&self) -> bool {
+        self.disc.defect_management_active()
+    }
+
+    fn damage_sectors(&mut self, lba: u64, blocks: u64) {
+        self.disc.damage(lba, blocks)
+    }
+}
