@@ -283,3 +283,26 @@ fn a_fault_plans_defective_sectors_are_spared_on_dvd_ram_and_fail_a_bd_re_withou
         triples::WRITE_ERROR,
     );
 }
+
+#[test]
+fn a_disc_file_keeps_the_expansion_the_data_and_the_spares_used() {
+    use virtdrive::{DiscFileDrive, DriveConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ram.disc");
+    let data = {
+        let mut d = DiscFileDrive::open(MediumKind::DvdRam, &path, DriveConfig::default()).unwrap();
+        command_out(&mut d, &FORMAT_UNIT_LIST, &format_list(SOLD - 19_456, 0x01, false));
+        wait_until_ready(d.drive_mut());
+        d.drive_mut()
+            .enter_condition(&DriveCondition::DefectiveSectors { lba: 40, blocks: 1 });
+        let data = write_blocks(&mut d, 32, 32, 0x42);
+        command_ok(&mut d, &SYNCHRONIZE_CACHE);
+        data
+    };
+    let mut d =
+        DiscFileDrive::open_existing(MediumKind::DvdRam, &path, DriveConfig::default()).unwrap();
+    let last = be32(&command_in(&mut d, &READ_CAPACITY, 8)[0..4]);
+    assert_eq!(last, SOLD - 19_456 - 1);
+    assert_eq!(read_blocks(&mut d, 32, 32), data);
+    assert_eq!(spare_area(&mut d), (12_784, 77_824, 77_824));
+}

@@ -1,4 +1,4 @@
-//! DVD+RW and BD-RE against a reference model: one overwritable track of a known capacity,
+//! DVD+RW, BD-RE (one and two layers) and DVD-RAM against a reference model: one overwritable track of a known capacity,
 //! written anywhere in 2 KiB sectors; what was written last reads back; a power loss returns
 //! to what was last synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION).
 
@@ -18,6 +18,10 @@ const DVD_PLUS_RW_SECTORS: i64 = 2_295_104;
 const BD_RE_NO_SPARE_SECTORS: i64 = 12_219_392;
 /// BD-RE with the default spare areas (type 00h): 12,288 spare clusters of 32 sectors.
 const BD_RE_DEFAULT_SPARE_SECTORS: i64 = 12_219_392 - 12_288 * 32;
+/// BD-RE DL with the default spare areas: 12,288 spare clusters on each layer.
+const BD_RE_DL_DEFAULT_SPARE_SECTORS: i64 = 24_438_784 - 2 * 12_288 * 32;
+/// DVD-RAM as sold: formatted with the default spare areas.
+const DVD_RAM_SECTORS: i64 = 2_236_704;
 
 /// How the disc under test was prepared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +34,10 @@ pub enum Preparation {
     BdNoSpare { subtype: u8 },
     /// BD-RE, FORMAT UNIT 00h (default spare areas, defect management).
     BdDefaultSpare,
+    /// BD-RE DL, FORMAT UNIT 00h.
+    BdDlDefaultSpare,
+    /// DVD-RAM as sold (formatted, defect management).
+    RamAsSold,
 }
 
 impl Preparation {
@@ -38,6 +46,8 @@ impl Preparation {
             Preparation::DvdFormatted | Preparation::DvdFormatting => DVD_PLUS_RW_SECTORS,
             Preparation::BdNoSpare { .. } => BD_RE_NO_SPARE_SECTORS,
             Preparation::BdDefaultSpare => BD_RE_DEFAULT_SPARE_SECTORS,
+            Preparation::BdDlDefaultSpare => BD_RE_DL_DEFAULT_SPARE_SECTORS,
+            Preparation::RamAsSold => DVD_RAM_SECTORS,
         }
     }
 
@@ -124,7 +134,12 @@ pub fn bd_preparation() -> impl Strategy<Value = Preparation> {
     prop_oneof![
         (0u8..2).prop_map(|subtype| Preparation::BdNoSpare { subtype }),
         Just(Preparation::BdDefaultSpare),
+        Just(Preparation::BdDlDefaultSpare),
     ]
+}
+
+pub fn ram_preparation() -> impl Strategy<Value = Preparation> {
+    Just(Preparation::RamAsSold)
 }
 
 pub fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -155,6 +170,8 @@ impl Model {
 fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
     let kind = match prep {
         Preparation::DvdFormatted | Preparation::DvdFormatting => MediumKind::DvdPlusRw,
+        Preparation::BdDlDefaultSpare => MediumKind::BdReDl,
+        Preparation::RamAsSold => MediumKind::DvdRam,
         _ => MediumKind::BdRe,
     };
     let mut drive = TestDrive::blank(kind, backing);
@@ -169,6 +186,11 @@ fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
         Preparation::BdDefaultSpare => {
             format_list(BD_RE_DEFAULT_SPARE_SECTORS as u32, 0x00, 0, 0x3000)
         }
+        Preparation::BdDlDefaultSpare => {
+            format_list(BD_RE_DL_DEFAULT_SPARE_SECTORS as u32, 0x00, 0, 0x6000)
+        }
+        // Sold formatted: nothing to do.
+        Preparation::RamAsSold => return drive,
     };
     send(&mut drive, &FORMAT_UNIT, DataPhase::Out(&list)).good("FORMAT UNIT");
     // BD-RE blocks access until the format ends (02/04/04); a DVD+RW is ready at once.
