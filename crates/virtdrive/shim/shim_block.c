@@ -272,57 +272,43 @@ static struct vd_conn *block_conn(int fd)
     return NULL;
 }
 
-static ssize_t drive_pread(int fd, void *buf, size_t n, int64_t offset)
+/* One transfer of the block node's data at `offset`, or at the descriptor's offset (moving it
+ * past what moved) when `at_position` is set: a read into buf, or a write of it. Takes the
+ * lock. */
+static ssize_t block_io(int fd, void *buf, size_t n, int64_t offset, int at_position, int writing)
 {
     struct vd_conn *c = block_conn(fd);
     if (!c)
         return -1;
-    ssize_t r = vd_block_pread(c, buf, n, offset);
+    int64_t at = at_position ? c->position : offset;
+    ssize_t r = writing ? block_pwrite(c, buf, n, at) : vd_block_pread(c, buf, n, at);
     int saved = errno;
+    if (r > 0 && at_position)
+        c->position += r;
     pthread_mutex_unlock(&vd_lock);
     errno = saved;
     return r;
+}
+
+static ssize_t drive_pread(int fd, void *buf, size_t n, int64_t offset)
+{
+    return block_io(fd, buf, n, offset, 0, 0);
 }
 
 /* read() on the block node: at the descriptor's offset, which moves past what was read. */
 ssize_t vd_block_read(int fd, void *buf, size_t n)
 {
-    struct vd_conn *c = block_conn(fd);
-    if (!c)
-        return -1;
-    ssize_t r = vd_block_pread(c, buf, n, c->position);
-    int saved = errno;
-    if (r > 0)
-        c->position += r;
-    pthread_mutex_unlock(&vd_lock);
-    errno = saved;
-    return r;
+    return block_io(fd, buf, n, 0, 1, 0);
 }
 
 static ssize_t drive_pwrite(int fd, const void *buf, size_t n, int64_t offset)
 {
-    struct vd_conn *c = block_conn(fd);
-    if (!c)
-        return -1;
-    ssize_t r = block_pwrite(c, buf, n, offset);
-    int saved = errno;
-    pthread_mutex_unlock(&vd_lock);
-    errno = saved;
-    return r;
+    return block_io(fd, (void *)buf, n, offset, 0, 1);
 }
 
 ssize_t vd_block_write(int fd, const void *buf, size_t n)
 {
-    struct vd_conn *c = block_conn(fd);
-    if (!c)
-        return -1;
-    ssize_t r = block_pwrite(c, buf, n, c->position);
-    int saved = errno;
-    if (r > 0)
-        c->position += r;
-    pthread_mutex_unlock(&vd_lock);
-    errno = saved;
-    return r;
+    return block_io(fd, (void *)buf, n, 0, 1, 1);
 }
 
 static int64_t drive_lseek(int fd, int64_t offset, int whence)

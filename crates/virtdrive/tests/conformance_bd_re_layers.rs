@@ -55,11 +55,19 @@ fn each_disc_is_bd_re_sold_unformatted_with_its_whole_capacity() {
         assert_eq!(be16(&config[6..8]), 0x0043, "{kind:?}: BD-RE");
         let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
         assert_eq!(info[2], 0x10, "{kind:?}: erasable, blank");
-        assert_eq!(be32(&info[20..24]), sectors, "{kind:?}: last possible lead-out");
+        assert_eq!(
+            be32(&info[20..24]),
+            sectors,
+            "{kind:?}: last possible lead-out"
+        );
         let per_layer = [12_288, 20_480, 4_096].map(|c| c * u32::from(layers));
         let mut want = vec![0, 0, 0, 6 * 8];
         want.extend(capacity_descriptor(sectors, 0x01, 2048)); // current: unformatted
-        want.extend(capacity_descriptor(user(sectors, per_layer[0]), 0x00, per_layer[0]));
+        want.extend(capacity_descriptor(
+            user(sectors, per_layer[0]),
+            0x00,
+            per_layer[0],
+        ));
         for clusters in per_layer {
             want.extend(capacity_descriptor(
                 user(sectors, clusters),
@@ -119,7 +127,10 @@ fn full_certification_takes_longer_on_more_layers() {
     let certify = |kind, sectors: u32| {
         let mut d = drive_with(kind);
         // 30h, sub-type 10b: full certification.
-        format(&mut d, &format_list(user(sectors, 4_096 * 3), 0x30, 0b10, 0))
+        format(
+            &mut d,
+            &format_list(user(sectors, 4_096 * 3), 0x30, 0b10, 0),
+        )
     };
     let single = certify(MediumKind::BdRe, 12_219_392);
     let xl = certify(MediumKind::BdReXl, 48_878_592);
@@ -136,7 +147,11 @@ fn the_disc_information_has_one_unit_per_layer() {
             let unit = &di[4 + 112 * usize::from(layer)..][..112];
             assert_eq!(&unit[0..2], b"DI", "{kind:?} unit {layer}");
             assert_eq!(&unit[8..11], b"BDW", "{kind:?}: rewritable disc type");
-            assert_eq!(unit[12], layers << 4 | layer, "{kind:?}: layers and this layer");
+            assert_eq!(
+                unit[12],
+                layers << 4 | layer,
+                "{kind:?}: layers and this layer"
+            );
         }
         // Each layer answers; a layer past the last is an invalid field (byte 6).
         command_in(&mut d, &bd_structure(0x00, layers - 1), 4100);
@@ -157,7 +172,11 @@ fn the_far_end_of_each_disc_reads_back() {
         format(&mut d, &format_list(sectors, 0x31, 0b01, 2048));
         let data = write_blocks(&mut d, (sectors - 64) as i32, 64, 9);
         command_ok(&mut d, &SYNCHRONIZE_CACHE);
-        assert_eq!(read_blocks(&mut d, (sectors - 64) as i32, 64), data, "{kind:?}");
+        assert_eq!(
+            read_blocks(&mut d, (sectors - 64) as i32, 64),
+            data,
+            "{kind:?}"
+        );
         command_out_fails(
             &mut d,
             &write10(sectors, 32),
@@ -172,12 +191,19 @@ fn a_defective_cluster_takes_a_spare_cluster() {
     let (kind, sectors, layers) = MEDIA[0];
     let default = 12_288 * u32::from(layers);
     let mut d = drive_with(kind);
-    format(&mut d, &format_list(user(sectors, default), 0x00, 0, default));
+    format(
+        &mut d,
+        &format_list(user(sectors, default), 0x00, 0, default),
+    );
     let spare = |d: &mut EmulatedDrive| {
         let data = command_in(d, &bd_structure(0x0A, 0), 16);
         (be32(&data[8..12]), be32(&data[12..16]))
     };
-    assert_eq!(spare(&mut d), (default, default), "free and allocated clusters");
+    assert_eq!(
+        spare(&mut d),
+        (default, default),
+        "free and allocated clusters"
+    );
     d.enter_condition(&DriveCondition::DefectiveSectors {
         lba: 20_000_000,
         blocks: 40,

@@ -35,7 +35,7 @@ fn dvd_structure(code: u8) -> [u8; 12] {
     [
         0xAD, // READ DISC STRUCTURE
         0x00, // media type 0: DVD
-        0, 0, 0, 0, // address
+        0, 0, 0, 0,    // address
         0,    // layer 0
         code, // format code
         0x08, 0x04, // allocation length 2,052
@@ -47,7 +47,11 @@ fn dvd_structure(code: u8) -> [u8; 12] {
 /// sectors.
 fn spare_area<T: mmc_core::Transport>(d: &mut T) -> (u32, u32, u32) {
     let data = command_in(d, &dvd_structure(0x0A), 2052);
-    assert_eq!(be16(&data[0..2]), 14, "data length: 12 bytes and 2 reserved");
+    assert_eq!(
+        be16(&data[0..2]),
+        14,
+        "data length: 12 bytes and 2 reserved"
+    );
     (be32(&data[4..8]), be32(&data[8..12]), be32(&data[12..16]))
 }
 
@@ -83,7 +87,11 @@ fn a_dvd_ram_is_profile_0012h_random_writable_with_defect_management() {
     let random_writable = feature(&mut d, 0x0020);
     assert_eq!(random_writable[2] & 1, 1, "0020h current");
     assert_eq!(be32(&random_writable[4..8]), SOLD - 1, "last LBA");
-    assert_eq!(be16(&random_writable[12..14]), 16, "blocking: 16-sector ECC blocks");
+    assert_eq!(
+        be16(&random_writable[12..14]),
+        16,
+        "blocking: 16-sector ECC blocks"
+    );
     assert_eq!(feature(&mut d, 0x0024)[2] & 1, 1, "0024h current");
     let formattable = feature(&mut d, 0x0023);
     assert_eq!(formattable[2] & 1, 1, "0023h current");
@@ -95,7 +103,10 @@ fn a_dvd_ram_is_sold_formatted_with_its_capacities() {
     let mut d = drive_with(MediumKind::DvdRam);
     assert_eq!(last_lba(&mut d), SOLD - 1);
     let info = command_in(&mut d, &READ_DISC_INFORMATION, 34);
-    assert_eq!(info[2], 0x1F, "Erasable, last session complete, disc status 11b others");
+    assert_eq!(
+        info[2], 0x1F,
+        "Erasable, last session complete, disc status 11b others"
+    );
     let mut expected = vec![0x00, 0x00, 0x00, 5 * 8]; // capacity list length
     for descriptor in [
         capacity_descriptor(SOLD, 0x02, 0x800), // current: formatted
@@ -126,7 +137,11 @@ fn a_full_format_certifies_for_the_better_part_of_an_hour_unless_told_not_to() {
         certified > Duration::from_secs(45 * 60) && certified < Duration::from_secs(90 * 60),
         "{certified:?}"
     );
-    assert_eq!(read_blocks(&mut d, 0, 16), vec![0u8; 16 * 2048], "blank again");
+    assert_eq!(
+        read_blocks(&mut d, 0, 16),
+        vec![0u8; 16 * 2048],
+        "blank again"
+    );
     let quick = format(&mut d, &format_list(SOLD, 0x00, true));
     assert!(quick < Duration::from_secs(5 * 60), "{quick:?}");
     assert_eq!(last_lba(&mut d), SOLD - 1);
@@ -242,7 +257,11 @@ fn a_streamed_write_over_a_defective_sector_fails_as_without_defect_management()
         triples::WRITE_ERROR,
     );
     assert_eq!(failed.information, Some(2_050), "the defective LBA");
-    assert_eq!(spare_area(&mut d), (12_800, 58_368, 58_368), "nothing spared");
+    assert_eq!(
+        spare_area(&mut d),
+        (12_800, 58_368, 58_368),
+        "nothing spared"
+    );
     command_in_fails(
         &mut d,
         &read10(2_050, 1),
@@ -291,7 +310,11 @@ fn a_disc_file_keeps_the_expansion_the_data_and_the_spares_used() {
     let path = dir.path().join("ram.disc");
     let data = {
         let mut d = DiscFileDrive::open(MediumKind::DvdRam, &path, DriveConfig::default()).unwrap();
-        command_out(&mut d, &FORMAT_UNIT_LIST, &format_list(SOLD - 19_456, 0x01, false));
+        command_out(
+            &mut d,
+            &FORMAT_UNIT_LIST,
+            &format_list(SOLD - 19_456, 0x01, false),
+        );
         wait_until_ready(d.drive_mut());
         d.drive_mut()
             .enter_condition(&DriveCondition::DefectiveSectors { lba: 40, blocks: 1 });

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use testkit::{
-    format_list,
-    cd_write_parameters, dvd_plus_rw_basic_format, mode_select, read10, write10, CLOSE_SESSION,
-    CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INCREMENTAL, NEXT_SESSION_ALLOWED,
+    cd_write_parameters, dvd_plus_rw_basic_format, format_list, mode_select, read10, write10,
+    CLOSE_SESSION, CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INCREMENTAL, NEXT_SESSION_ALLOWED,
     READ_DISC_INFORMATION, READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
 };
 use virtdrive::medium::MediumKind;

@@ -65,7 +65,10 @@ fn dvd_plus_rw_mediainfo_names_each_medium_with_its_capacities_and_spares() {
     out.expect_line("00h(800):")
         .expect_line("2295072*2048=4700307456")
         .expect_line("2226976*2048=4560846848");
-    assert_eq!(field(text, "READ CAPACITY:"), Some("2236704*2048=4580769792"));
+    assert_eq!(
+        field(text, "READ CAPACITY:"),
+        Some("2236704*2048=4580769792")
+    );
     bench.keep("dvd+rw-mediainfo-dvd-ram");
 
     for (medium, sectors, default_user) in [
@@ -97,7 +100,9 @@ fn dvd_plus_rw_format_certifies_a_dvd_ram_and_grows_its_spare_area() {
     };
     let mut bench = Bench::new("dvd-ram");
     // -format=full: FORMAT UNIT 00h with the default spare, certified (no DCRT).
-    bench.run(&format, &["-format=full", "/dev/sr9"]).expect_code(0);
+    bench
+        .run(&format, &["-format=full", "/dev/sr9"])
+        .expect_code(0);
     assert_eq!(
         format_units(&commands(&bench, 1)),
         vec!["00 82 00 08 00 22 21 20 00 00 08 00"]
@@ -138,7 +143,11 @@ fn xorriso_formats_a_dvd_ram_and_a_bd_re_dl() {
         format_units(&commands(&bench, 2)),
         vec!["00 82 00 08 00 22 21 20 00 00 08 00"]
     );
-    assert!(all(&out).contains("Media current: DVD-RAM"), "{}", all(&out));
+    assert!(
+        all(&out).contains("Media current: DVD-RAM"),
+        "{}",
+        all(&out)
+    );
     bench.keep("xorriso-format-dvd-ram");
 
     // BD-RE DL: unformatted, so as_needed formats (00h, the default spare of both layers);

@@ -74,8 +74,7 @@ impl EmulatedDrive {
             DriveCondition::DamagedSession => self.damage_open_session(),
             DriveCondition::DefectiveSectors { lba, blocks } => {
                 if let Some(d) = self.disc.as_mut() {
-                    d.medium
-                        .damage_sectors(u64::from(*lba), u64::from(*blocks));
+                    d.medium.damage_sectors(u64::from(*lba), u64::from(*blocks));
                 }
             }
             DriveCondition::Eject => self.tray_open = true,

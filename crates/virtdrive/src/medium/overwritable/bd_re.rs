@@ -43,27 +43,22 @@
 //! - A format (re)starts the disc blank. Power loss while it runs leaves the disc
 //!   unformatted; a finished format is recorded on the disc at once.
 
-
 use core::time::Duration;
 
-use mmc_core::cdb::{
-    CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
-};
+use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure, TrackAddressType};
 use mmc_core::params::{BdCertification, FormatUnitParameters};
-use mmc_core::response::capacity::{
-    CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
-};
-use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
-use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
+use mmc_core::response::capacity::{FormatType, FormattableCapacity};
+use mmc_core::response::disc_info::DiscStatus;
+use mmc_core::response::{DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
+use super::bd_spares::SpareSizes;
 pub use super::bd_spares::{
     BD_CLUSTER, DEFAULT_SPARE_CLUSTERS, ISA0_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
 };
-use super::bd_spares::SpareSizes;
 use super::spared::{
-    with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
+    spared_disc_methods, with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
 };
 use super::{invalid_parameter, StateError};
 use crate::clock::{transfer_time, VirtualTime};
@@ -213,11 +208,7 @@ impl BdRe {
     pub fn blank(geometry: &'static BdReMedium, store: Box<dyn SectorStore>) -> Self {
         BdRe {
             geometry,
-            disc: SparedDisc::new(
-                store,
-                BD_CLUSTER,
-                FormatState::Unformatted,
-            ),
+            disc: SparedDisc::new(store, BD_CLUSTER, FormatState::Unformatted),
         }
     }
 
@@ -332,22 +323,15 @@ impl BdRe {
 }
 
 impl Medium for BdRe {
+    spared_disc_methods!();
+
     fn spec(&self) -> MediumSpec {
         self.geometry.spec
     }
 
     fn disc_information(&self) -> DiscInformation {
-        let mut info = DiscInformation::blank(true);
-        let capacity = match self.disc.user_capacity() {
-            Some(user) => {
-                info.disc_status = DiscStatus::Complete;
-                info.last_session_state = LastSessionState::Complete;
-                user
-            }
-            None => u64::from(self.geometry.sectors),
-        };
-        info.last_possible_lead_out_start = u32::try_from(capacity).unwrap_or(u32::MAX);
-        info
+        self.disc
+            .disc_information(DiscStatus::Complete, u64::from(self.geometry.sectors))
     }
 
     fn track_information(
@@ -357,10 +341,6 @@ impl Medium for BdRe {
     ) -> MediumResult<TrackInformation> {
         self.disc
             .track_information(address_type, address, u64::from(self.geometry.sectors))
-    }
-
-    fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        self.disc.read_toc(cdb)
     }
 
     /// The Disc Information of each layer, and format 0Ah (MMC-6 6.22, BD Spare Area
@@ -384,24 +364,9 @@ impl Medium for BdRe {
         })
     }
 
-    fn read_capacity(&self) -> MediumResult<CapacityData> {
-        Ok(self.disc.read_capacity())
-    }
-
     fn format_capacities(&self) -> FormatCapacities {
         let sectors = self.geometry.sectors;
-        let current = match self.disc.user_capacity() {
-            Some(user) => CurrentCapacity {
-                blocks: u32::try_from(user).unwrap_or(u32::MAX),
-                descriptor_type: CapacityDescriptorType::Formatted,
-                block_length: 2048,
-            },
-            None => CurrentCapacity {
-                blocks: sectors,
-                descriptor_type: CapacityDescriptorType::Unformatted,
-                block_length: 2048,
-            },
-        };
+        let current = self.disc.current_capacity(sectors);
         let mut formattable = self
             .geometry
             .spares()
@@ -418,46 +383,12 @@ impl Medium for BdRe {
         }
     }
 
-    fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
-        self.disc.read(lba, out)
-    }
-
-    fn write(
-        &mut self,
-        lba: i32,
-        data: &[u8],
-        streaming: bool,
-        now: VirtualTime,
-    ) -> MediumResult<()> {
-        self.disc.write(lba, data, streaming, now)
-    }
-
-    fn synchronize(&mut self) -> MediumResult<()> {
-        self.disc.synchronize()
-    }
-
-    fn power_loss(&mut self) {
-        self.disc.power_loss()
-    }
-
     fn format(&mut self, params: &FormatUnitParameters, now: VirtualTime) -> MediumResult<Busy> {
         self.disc.check_not_formatting(now)?;
         let (layout, certification) = self.requested(params)?;
         // Certification passes over every layer.
         let duration = format_duration(certification, u64::from(self.geometry.sectors));
         self.disc.start_format(layout, duration, false, now)
-    }
-
-    fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy> {
-        self.disc.close(cdb, now)
-    }
-
-    fn advance(&mut self, now: VirtualTime) {
-        self.disc.advance(now)
-    }
-
-    fn blocking_format_progress(&self) -> Option<u16> {
-        self.disc.format_progress()
     }
 
     fn save_state(&self) -> serde_json::Value {
@@ -474,17 +405,5 @@ impl Medium for BdRe {
             replaced_clusters: defects.replaced_clusters,
         })
         .unwrap_or(serde_json::Value::Null)
-    }
-
-    fn rmw_count(&self) -> u64 {
-        self.disc.rmw_count()
-    }
-
-    fn defect_management_active(&self) -> bool {
-        self.disc.defect_management_active()
-    }
-
-    fn damage_sectors(&mut self, lba: u64, blocks: u64) {
-        self.disc.damage(lba, blocks)
     }
 }

@@ -39,21 +39,17 @@
 
 use core::time::Duration;
 
-use mmc_core::cdb::{
-    CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip, TrackAddressType,
-};
+use mmc_core::cdb::{DiscStructureMedia, ReadDiscStructure, TrackAddressType};
 use mmc_core::params::FormatUnitParameters;
-use mmc_core::response::capacity::{
-    CapacityDescriptorType, CurrentCapacity, FormatType, FormattableCapacity,
-};
-use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
+use mmc_core::response::capacity::{FormatType, FormattableCapacity};
+use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::disc_structure::BookType;
-use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
+use mmc_core::response::{DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
 use super::spared::{
-    with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
+    spared_disc_methods, with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
 };
 use super::{invalid_parameter, StateError};
 use crate::clock::{transfer_time, VirtualTime};
@@ -180,11 +176,7 @@ impl DvdRam {
     /// A disc as sold: formatted with the default spare areas, nothing written.
     pub fn new(store: Box<dyn SectorStore>) -> Self {
         DvdRam {
-            disc: SparedDisc::new(
-                store,
-                DVD_ECC_BLOCK,
-                FormatState::Formatted(Layout::SOLD),
-            ),
+            disc: SparedDisc::new(store, DVD_ECC_BLOCK, FormatState::Formatted(Layout::SOLD)),
         }
     }
 
@@ -223,14 +215,7 @@ impl DvdRam {
             damaged: saved.damaged,
             replaced_clusters: saved.replaced_clusters,
         };
-        let disc = SparedDisc::load(
-            NAME,
-            store,
-            DVD_ECC_BLOCK,
-            layout,
-            &saved.written,
-            &defects,
-        )?;
+        let disc = SparedDisc::load(NAME, store, DVD_ECC_BLOCK, layout, &saved.written, &defects)?;
         Ok(DvdRam { disc })
     }
 
@@ -289,10 +274,7 @@ impl DvdRam {
     /// supplementary spare sectors; replacements use the PSA first.
     fn spare_information(&self) -> Option<[u32; 3]> {
         let layout = self.disc.layout()?;
-        let used = self
-            .disc
-            .replaced_clusters()
-            .saturating_mul(DVD_ECC_BLOCK);
+        let used = self.disc.replaced_clusters().saturating_mul(DVD_ECC_BLOCK);
         let primary_used = used.min(PSA_SECTORS);
         let supplementary_used = used - primary_used;
         Some([
@@ -313,6 +295,8 @@ fn descriptor(format_type: FormatType, layout: Layout) -> FormattableCapacity {
 }
 
 impl Medium for DvdRam {
+    spared_disc_methods!();
+
     fn spec(&self) -> MediumSpec {
         MediumSpec {
             kind: MediumKind::DvdRam,
@@ -324,17 +308,8 @@ impl Medium for DvdRam {
     }
 
     fn disc_information(&self) -> DiscInformation {
-        let mut info = DiscInformation::blank(true);
-        let capacity = match self.disc.user_capacity() {
-            Some(user) => {
-                info.disc_status = DiscStatus::Others;
-                info.last_session_state = LastSessionState::Complete;
-                user
-            }
-            None => u64::from(DVD_RAM_SECTORS),
-        };
-        info.last_possible_lead_out_start = u32::try_from(capacity).unwrap_or(u32::MAX);
-        info
+        self.disc
+            .disc_information(DiscStatus::Others, u64::from(DVD_RAM_SECTORS))
     }
 
     fn track_information(
@@ -344,10 +319,6 @@ impl Medium for DvdRam {
     ) -> MediumResult<TrackInformation> {
         self.disc
             .track_information(address_type, address, u64::from(DVD_RAM_SECTORS))
-    }
-
-    fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        self.disc.read_toc(cdb)
     }
 
     fn read_disc_structure(
@@ -377,23 +348,8 @@ impl Medium for DvdRam {
         )
     }
 
-    fn read_capacity(&self) -> MediumResult<CapacityData> {
-        Ok(self.disc.read_capacity())
-    }
-
     fn format_capacities(&self) -> FormatCapacities {
-        let current = match self.disc.layout() {
-            Some(layout) => CurrentCapacity {
-                blocks: layout.blocks(),
-                descriptor_type: CapacityDescriptorType::Formatted,
-                block_length: 2048,
-            },
-            None => CurrentCapacity {
-                blocks: DVD_RAM_SECTORS,
-                descriptor_type: CapacityDescriptorType::Unformatted,
-                block_length: 2048,
-            },
-        };
+        let current = self.disc.current_capacity(DVD_RAM_SECTORS);
         let mut formattable = vec![
             descriptor(FormatType::FullFormat, Layout::SOLD),
             descriptor(
@@ -419,44 +375,10 @@ impl Medium for DvdRam {
         }
     }
 
-    fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
-        self.disc.read(lba, out)
-    }
-
-    fn write(
-        &mut self,
-        lba: i32,
-        data: &[u8],
-        streaming: bool,
-        now: VirtualTime,
-    ) -> MediumResult<()> {
-        self.disc.write(lba, data, streaming, now)
-    }
-
-    fn synchronize(&mut self) -> MediumResult<()> {
-        self.disc.synchronize()
-    }
-
-    fn power_loss(&mut self) {
-        self.disc.power_loss()
-    }
-
     fn format(&mut self, params: &FormatUnitParameters, now: VirtualTime) -> MediumResult<Busy> {
         self.disc.check_not_formatting(now)?;
         let (layout, duration, keeps_data) = self.requested(params)?;
         self.disc.start_format(layout, duration, keeps_data, now)
-    }
-
-    fn close(&mut self, cdb: &CloseTrackSession, now: VirtualTime) -> MediumResult<Busy> {
-        self.disc.close(cdb, now)
-    }
-
-    fn advance(&mut self, now: VirtualTime) {
-        self.disc.advance(now)
-    }
-
-    fn blocking_format_progress(&self) -> Option<u16> {
-        self.disc.format_progress()
     }
 
     fn save_state(&self) -> serde_json::Value {
@@ -473,17 +395,5 @@ impl Medium for DvdRam {
             replaced_clusters: defects.replaced_clusters,
         })
         .unwrap_or(serde_json::Value::Null)
-    }
-
-    fn rmw_count(&self) -> u64 {
-        self.disc.rmw_count()
-    }
-
-    fn defect_management_active(&self) -> bool {
-        self.disc.defect_management_active()
-    }
-
-    fn damage_sectors(&mut self, lba: u64, blocks: u64) {
-        self.disc.damage(lba, blocks)
     }
 }

@@ -22,7 +22,9 @@ use mmc_core::cdb::{
     CloseFunction, CloseTrackSession, DiscStructureMedia, ReadDiscStructure, ReadTocPmaAtip,
     TrackAddressType,
 };
-use mmc_core::response::{CapacityData, TrackInformation};
+use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
+use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
+use mmc_core::response::{CapacityData, DiscInformation, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
 use super::{
@@ -219,9 +221,7 @@ impl<L: SpareLayout> SparedDisc<L> {
 
     /// Marks `blocks` sectors from `lba` defective (the fault plan's `defective_sectors`).
     pub fn damage(&mut self, lba: u64, blocks: u64) {
-        self.defects
-            .damaged
-            .insert(lba, lba.saturating_add(blocks));
+        self.defects.damaged.insert(lba, lba.saturating_add(blocks));
     }
 
     pub fn read(&mut self, lba: i32, out: &mut [u8]) -> MediumResult<()> {
@@ -366,6 +366,40 @@ impl<L: SpareLayout> SparedDisc<L> {
         }
     }
 
+    /// READ DISC INFORMATION: erasable; blank until formatted, then `formatted` (complete on
+    /// BD-RE, "others" on DVD-RAM) with a complete last session; the last possible lead-out
+    /// at the user capacity, or at `unformatted`.
+    pub fn disc_information(&self, formatted: DiscStatus, unformatted: u64) -> DiscInformation {
+        let mut info = DiscInformation::blank(true);
+        let capacity = match self.user_capacity() {
+            Some(user) => {
+                info.disc_status = formatted;
+                info.last_session_state = LastSessionState::Complete;
+                user
+            }
+            None => unformatted,
+        };
+        info.last_possible_lead_out_start = u32::try_from(capacity).unwrap_or(u32::MAX);
+        info
+    }
+
+    /// READ FORMAT CAPACITIES' current descriptor: the formatted capacity, or `unformatted`
+    /// (MMC-6 6.24.3.1).
+    pub fn current_capacity(&self, unformatted: u32) -> CurrentCapacity {
+        match self.user_capacity() {
+            Some(user) => CurrentCapacity {
+                blocks: u32::try_from(user).unwrap_or(u32::MAX),
+                descriptor_type: CapacityDescriptorType::Formatted,
+                block_length: 2048,
+            },
+            None => CurrentCapacity {
+                blocks: unformatted,
+                descriptor_type: CapacityDescriptorType::Unformatted,
+                block_length: 2048,
+            },
+        }
+    }
+
     /// READ TRACK INFORMATION of the single track; `unformatted` is the size an unformatted
     /// disc reports.
     pub fn track_information(
@@ -429,3 +463,71 @@ pub(crate) fn with_spare_information(
         _ => others(cdb),
     }
 }
+
+/// The [`Medium`](crate::medium::Medium) methods a BD-RE and a DVD-RAM answer alike from the
+/// [`SparedDisc`] in their `disc` field.
+macro_rules! spared_disc_methods {
+    () => {
+        fn read_toc(
+            &self,
+            cdb: &mmc_core::cdb::ReadTocPmaAtip,
+        ) -> $crate::medium::MediumResult<Vec<u8>> {
+            self.disc.read_toc(cdb)
+        }
+
+        fn read_capacity(&self) -> $crate::medium::MediumResult<mmc_core::response::CapacityData> {
+            Ok(self.disc.read_capacity())
+        }
+
+        fn read(&mut self, lba: i32, out: &mut [u8]) -> $crate::medium::MediumResult<()> {
+            self.disc.read(lba, out)
+        }
+
+        fn write(
+            &mut self,
+            lba: i32,
+            data: &[u8],
+            streaming: bool,
+            now: $crate::clock::VirtualTime,
+        ) -> $crate::medium::MediumResult<()> {
+            self.disc.write(lba, data, streaming, now)
+        }
+
+        fn synchronize(&mut self) -> $crate::medium::MediumResult<()> {
+            self.disc.synchronize()
+        }
+
+        fn power_loss(&mut self) {
+            self.disc.power_loss()
+        }
+
+        fn close(
+            &mut self,
+            cdb: &mmc_core::cdb::CloseTrackSession,
+            now: $crate::clock::VirtualTime,
+        ) -> $crate::medium::MediumResult<$crate::medium::Busy> {
+            self.disc.close(cdb, now)
+        }
+
+        fn advance(&mut self, now: $crate::clock::VirtualTime) {
+            self.disc.advance(now)
+        }
+
+        fn blocking_format_progress(&self) -> Option<u16> {
+            self.disc.format_progress()
+        }
+
+        fn rmw_count(&self) -> u64 {
+            self.disc.rmw_count()
+        }
+
+        fn defect_management_active(&self) -> bool {
+            self.disc.defect_management_active()
+        }
+
+        fn damage_sectors(&mut self, lba: u64, blocks: u64) {
+            self.disc.damage(lba, blocks)
+        }
+    };
+}
+pub(crate) use spared_disc_methods;
