@@ -1,7 +1,8 @@
 //! BD-RE (profile 0043h) of one, two (DL) or three (XL) layers: sold unformatted; FORMAT
 //! UNIT chooses the spare areas, which set the user capacity, and blocks access to the disc
 //! while it runs (MMC-6 6.5.4.2.15; libburn cookbook, "DVD-RAM and BD-RE formatting"). The
-//! disc is a [`SparedDisc`]; [`BdReMedium`] gives each kind its sectors, layers and speeds.
+//! disc is a `SparedDisc` (`spared.rs`); [`BdReMedium`] gives each kind its sectors, layers
+//! and speeds.
 //!
 //! Capacities of the single layer (spare sizes per layer in `bd_spares`; DL and XL have
 //! them on every layer):

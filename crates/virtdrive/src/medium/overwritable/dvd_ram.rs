@@ -1,7 +1,7 @@
 //! DVD-RAM (profile 0012h), 4.7 GB single side: random writable in 2 KiB sectors, sold
 //! formatted, always under the drive's hardware defect management (MMC-6 4.5, features
 //! 0020h Random Writable and 0024h Hardware Defect Management). The disc is a
-//! [`SparedDisc`] as BD-RE is; what differs is its format types and spare areas.
+//! `SparedDisc` (`spared.rs`) as BD-RE is; what differs is its format types and spare areas.
 //!
 //! Spare areas, in sectors: a primary spare area (PSA) of 12,800 sectors that every format
 //! has, and a supplementary spare area (SSA) at the end of the user area whose size the
