@@ -440,6 +440,16 @@ fn the_reported_write_speed_halves_under_defect_management_and_is_whole_when_str
     command_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &FORMAT_BD_RE_31H);
     wait_until_ready(&mut d);
     assert_eq!(current_write_speed(&mut d), 8990);
+    // A BD-R formatted with the default spare areas (00h): 6x delivers 3x.
+    let mut d = drive_with(MediumKind::BdR);
+    assert_eq!(current_write_speed(&mut d), 26_970, "no spare areas as sold");
+    command_out(
+        &mut d,
+        &[0x04, 0x11, 0, 0, 0, 0],
+        &format_list(12_219_392 - 12_288 * 32, 0x00, 0b01, 0x3000),
+    );
+    wait_until_ready(&mut d);
+    assert_eq!(current_write_speed(&mut d), 13_485);
     // DVD-RAM, always under defect management: 3x (4,155 kB/s) delivers 1.5x.
     let mut d = drive_with(MediumKind::DvdRam);
     assert_eq!(current_write_speed(&mut d), 2077);
