@@ -442,7 +442,11 @@ fn the_reported_write_speed_halves_under_defect_management_and_is_whole_when_str
     assert_eq!(current_write_speed(&mut d), 8990);
     // A BD-R formatted with the default spare areas (00h): 6x delivers 3x.
     let mut d = drive_with(MediumKind::BdR);
-    assert_eq!(current_write_speed(&mut d), 26_970, "no spare areas as sold");
+    assert_eq!(
+        current_write_speed(&mut d),
+        26_970,
+        "no spare areas as sold"
+    );
     command_out(
         &mut d,
         &[0x04, 0x11, 0, 0, 0, 0],

@@ -1,6 +1,6 @@
 //! Real programs, unmodified, on the media with spare areas and defect management through
 //! `virtdrive run` at `/dev/sr9`: dvd+rw-mediainfo on DVD-RAM, BD-RE DL and BD-RE XL;
-//! dvd+rw-format's full format and spare area expansion of a DVD-RAM; xorriso's `-format`
+//! dvd+rw-format's full format, spare area expansion and quick reformats of a DVD-RAM; xorriso's `-format`
 //! on DVD-RAM and BD-RE DL; xorriso's `-stream_recording on` on BD-RE and DVD-RAM, whose
 //! WRITE (12) carry the Streaming bit, and the files read back. Each case keeps its
 //! transcripts for transcripts_replay.rs.
@@ -123,6 +123,23 @@ fn dvd_plus_rw_format_certifies_a_dvd_ram_and_grows_its_spare_area() {
         field(&out.stdout, "Supplementary SA:"),
         Some("77824/77824=100.0% free")
     );
+    // -ssa=none and -ssa=default: a quick 00h format (DCRT), sent as the two CDB bytes 04 19
+    // (CmpList), which reach the drive as a whole FORMAT UNIT.
+    for (ssa, run, formatted) in [
+        ("-ssa=none", 4, "2295072*2048=4700307456"),
+        ("-ssa=default", 6, "2236704*2048=4580769792"),
+    ] {
+        bench.run(&format, &[ssa, "/dev/sr9"]).expect_code(0);
+        let formats: Vec<TraceRecord> = commands(&bench, run)
+            .into_iter()
+            .filter(|r| r.command == "FORMAT UNIT")
+            .collect();
+        assert_eq!(formats.len(), 1, "{ssa}");
+        assert_eq!(cdb(&formats[0]), [0x04, 0x19, 0, 0, 0, 0], "{ssa}");
+        let out = bench.run(&mediainfo, &["/dev/sr9"]);
+        out.expect_code(0);
+        assert_eq!(field(&out.stdout, "formatted:"), Some(formatted), "{ssa}");
+    }
     bench.keep("dvd+rw-format-dvd-ram");
 }
 
