@@ -329,3 +329,36 @@ fn a_disc_file_keeps_the_expansion_the_data_and_the_spares_used() {
     assert_eq!(read_blocks(&mut d, 32, 32), data);
     assert_eq!(spare_area(&mut d), (12_784, 77_824, 77_824));
 }
+
+#[test]
+fn a_saved_state_keeps_the_format_and_refuses_one_no_format_makes() {
+    use serde_json::json;
+    use virtdrive::medium::overwritable::DvdRam;
+    use virtdrive::medium::Medium;
+    let store = MemStore::new();
+    let mut disc = DvdRam::new(store.boxed());
+    disc.write(0, &blocks(1, 16), false, secs(0)).unwrap();
+    disc.synchronize().unwrap();
+    let state = disc.save_state();
+    assert_eq!(
+        state,
+        json!({
+            "medium": "dvd-ram",
+            "version": 1,
+            "format": "formatted",
+            "format_type": 0,
+            "ssa_sectors": 58_368,
+            "written": [[0, 16]],
+            "replaced_clusters": 0,
+        })
+    );
+    let loaded = DvdRam::load_state(&state, store.boxed()).unwrap();
+    assert_eq!(loaded.user_capacity(), Some(u64::from(SOLD)));
+    // 100 sectors of supplementary spare area are no step of an expansion.
+    let bad = json!({"medium": "dvd-ram", "version": 1, "format": "formatted",
+        "format_type": 1, "ssa_sectors": 100, "written": []});
+    let e = DvdRam::load_state(&bad, store.boxed()).unwrap_err();
+    assert!(e.to_string().contains("ssa_sectors Some(100)"), "{e}");
+    let bd = json!({"medium": "bd-re", "version": 1, "format": "unformatted", "written": []});
+    assert!(DvdRam::load_state(&bd, store.boxed()).is_err());
+}

@@ -275,7 +275,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             Formattable {
                 frf: false,
                 renosa: true,
-                // Expand: DVD-RAM spare area expansion, format type 01h (MMC-6 5.3.13).
+                // Expand: DVD-RAM spare area expansion, format type 01h (MMC-6 5.3, feature 0023h).
                 expand: dvd_ram,
                 qcert: p == Profile::BdRe,
                 cert: p == Profile::BdRe,

@@ -344,7 +344,7 @@ impl Medium for BdRe {
             .track_information(address_type, address, u64::from(self.geometry.sectors))
     }
 
-    /// The Disc Information of each layer, and format 0Ah (MMC-6 6.22, BD Spare Area
+    /// The Disc Information of each layer, and format 0Ah (MMC-6 6.23, BD Spare Area
     /// Information) with the free and the allocated spare clusters once formatted.
     fn read_disc_structure(
         &self,

@@ -29,10 +29,10 @@
 //! - Other types: 05/26/00 on byte 8.
 //!
 //! While a format runs the disc answers 02/04/04 with its progress, as BD-RE. Disc status
-//! 11b "others" (MMC-6 6.22.3.1.4: random-access media), last session complete; READ DISC
+//! 11b "others" (MMC-6 6.22, READ DISC INFORMATION: random-access media), last session complete; READ DISC
 //! STRUCTURE gives the physical format (book type DVD-RAM) and format 0Ah, the spare area
 //! information: unused primary spare blocks, unused supplementary spare blocks, allocated
-//! supplementary spare blocks (MMC-6 6.22.3.2.9), in sectors.
+//! supplementary spare blocks (MMC-6 6.23), in sectors.
 //!
 //! Speeds: writes at 3x and 2x, reads at 3x (the SH-S182M's). Every write is verified
 //! unless WRITE(12) has the Streaming bit, so the drive records at half the speed.
@@ -48,6 +48,7 @@ use mmc_core::response::{DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
+use super::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::spared::{
     spared_disc_methods, with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
 };
@@ -70,13 +71,6 @@ pub const PSA_SECTORS: u32 = 12_800;
 pub const SSA_STEP_SECTORS: u32 = 9_728;
 /// The largest supplementary spare area (INF).
 pub const MAX_SSA_SECTORS: u32 = DEFAULT_SSA_SECTORS + 4 * SSA_STEP_SECTORS;
-/// Sectors per ECC block: the unit of replacement.
-pub const DVD_ECC_BLOCK: u32 = 16;
-/// DVD 1x in kB/s.
-const DVD_1X_KBPS: u32 = match Profile::DvdRam.one_x() {
-    Some(kbps) => kbps as u32,
-    None => 0,
-};
 /// Write speeds, fastest first: 3x, 2x.
 pub const DVD_RAM_WRITE_SPEEDS: [u32; 2] = [3 * DVD_1X_KBPS, 2 * DVD_1X_KBPS];
 /// Read speed: 3x.
@@ -118,18 +112,14 @@ impl Layout {
     }
 
     /// A format FORMAT UNIT could have made: 00h with or without the default SSA, or 01h
-    /// some steps beyond either.
+    /// some steps of expansion (the default SSA is itself 6 steps).
     fn is_valid(self) -> bool {
-        let expanded_from = |base: u32| {
-            self.ssa_sectors
-                .checked_sub(base)
-                .is_some_and(|s| s > 0 && s % SSA_STEP_SECTORS == 0)
-        };
         match self.format_type {
             0x00 => matches!(self.ssa_sectors, 0 | DEFAULT_SSA_SECTORS),
             0x01 => {
-                self.ssa_sectors <= MAX_SSA_SECTORS
-                    && (expanded_from(0) || expanded_from(DEFAULT_SSA_SECTORS))
+                self.ssa_sectors > 0
+                    && self.ssa_sectors % SSA_STEP_SECTORS == 0
+                    && self.ssa_sectors <= MAX_SSA_SECTORS
             }
             _ => false,
         }

@@ -35,7 +35,7 @@ use crate::clock::VirtualTime;
 use crate::medium::{list_also, with_header, Busy, MediumError, MediumResult, STRUCTURE_LIST};
 use crate::store::SectorStore;
 
-/// READ DISC STRUCTURE format 0Ah: Spare Area Information (MMC-6 6.22: DVD-RAM and BD).
+/// READ DISC STRUCTURE format 0Ah: Spare Area Information (MMC-6 6.23, READ DISC STRUCTURE: DVD-RAM and BD).
 pub(crate) const SPARE_AREA_INFORMATION: u8 = 0x0A;
 /// Bytes of the format 0Ah reply: the header and three 4-byte fields.
 const SPARE_AREA_INFORMATION_LEN: usize = 16;
@@ -437,7 +437,7 @@ impl<L: SpareLayout> SparedDisc<L> {
 }
 
 /// READ DISC STRUCTURE with format 0Ah, Spare Area Information, added to the structures
-/// `others` answers: `fields` are its bytes 4-15 (MMC-6 6.22: on DVD-RAM the unused primary
+/// `others` answers: `fields` are its bytes 4-15 (MMC-6 6.23: on DVD-RAM the unused primary
 /// and supplementary spare blocks and the allocated supplementary ones; on BD a reserved
 /// field, the free and the allocated spare clusters), `None` while the disc has no format.
 /// The list (FFh) names it.
