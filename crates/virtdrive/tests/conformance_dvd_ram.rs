@@ -349,7 +349,6 @@ fn a_saved_state_keeps_the_format_and_refuses_one_no_format_makes() {
             "format_type": 0,
             "ssa_sectors": 58_368,
             "written": [[0, 16]],
-            "replaced_clusters": 0,
         })
     );
     let loaded = DvdRam::load_state(&state, store.boxed()).unwrap();

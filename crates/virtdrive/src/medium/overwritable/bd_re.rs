@@ -52,14 +52,14 @@ use mmc_core::response::capacity::{FormatType, FormattableCapacity};
 use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::{DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::Profile;
-use serde::{Deserialize, Serialize};
 
 use super::bd_spares::SpareSizes;
 pub use super::bd_spares::{
     BD_CLUSTER, DEFAULT_SPARE_CLUSTERS, ISA0_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
 };
 use super::spared::{
-    spared_disc_methods, with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
+    spared_disc_methods, with_spare_information, FormatState, SavedLayout, SavedSparedDisc,
+    SpareLayout, SparedDisc,
 };
 use super::{invalid_parameter, StateError};
 use crate::clock::{transfer_time, VirtualTime};
@@ -152,6 +152,13 @@ struct Layout {
     capacity: u32,
 }
 
+impl SavedLayout for Layout {
+    fn save_into(self, saved: &mut SavedSparedDisc) {
+        saved.format_type = Some(self.format_type);
+        saved.spare_clusters = Some(self.spare_clusters);
+    }
+}
+
 impl SpareLayout for Layout {
     fn user_sectors(self) -> u64 {
         u64::from(
@@ -170,33 +177,6 @@ impl SpareLayout for Layout {
 pub struct BdRe {
     geometry: &'static BdReMedium,
     disc: SparedDisc<Layout>,
-}
-
-/// The saved state (JSON).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SavedBdRe {
-    medium: String,
-    version: u32,
-    /// `unformatted`, `formatting` (loaded as unformatted: the format was interrupted) or
-    /// `formatted`.
-    format: String,
-    /// 0, 48 (30h) or 49 (31h), when formatted.
-    #[serde(default)]
-    format_type: Option<u8>,
-    #[serde(default)]
-    spare_clusters: Option<u32>,
-    written: Vec<(u64, u64)>,
-    /// Defective sectors not replaced yet (fault plans), when there are any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    damaged: Vec<(u64, u64)>,
-    /// Spare clusters used by replacements, when any were.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    replaced_clusters: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 impl BdRe {
@@ -229,9 +209,7 @@ impl BdRe {
         store: Box<dyn SectorStore>,
     ) -> Result<Self, StateError> {
         let name = geometry.name();
-        let saved: SavedBdRe = serde_json::from_value(value.clone())
-            .map_err(|e| StateError::new(name, format!("not a BD-RE state: {e}")))?;
-        StateError::check_header(name, &saved.medium, saved.version)?;
+        let saved = SavedSparedDisc::parse(name, "BD-RE", value)?;
         let spares = geometry.spares();
         let layout = |format_type, spare_clusters| {
             Some(Layout {
@@ -240,31 +218,20 @@ impl BdRe {
                 capacity: geometry.sectors,
             })
         };
-        let layout = match (saved.format.as_str(), saved.format_type, saved.spare_clusters) {
+        let layout = match (
+            saved.format.as_str(),
+            saved.format_type,
+            saved.spare_clusters,
+        ) {
+            _ if saved.ssa_sectors.is_some() => {
+                return Err(saved.invalid_format(name, "spare_clusters"))
+            }
             ("unformatted" | "formatting", _, _) => None,
             ("formatted", Some(0x31), Some(0)) => layout(0x31, 0),
             ("formatted", Some(t @ (0x00 | 0x30)), Some(s)) if spares.offered(s) => layout(t, s),
-            (f, t, s) => {
-                return Err(StateError::new(
-                    name,
-                    format!(
-                        "format {f:?} with format_type {t:?} and spare_clusters {s:?} is not a valid {} format",
-                        name.to_uppercase()
-                    ),
-                ))
-            }
+            _ => return Err(saved.invalid_format(name, "spare_clusters")),
         };
-        let disc = SparedDisc::load(
-            name,
-            store,
-            BD_CLUSTER,
-            layout,
-            &saved.written,
-            &SavedDefects {
-                damaged: saved.damaged,
-                replaced_clusters: saved.replaced_clusters,
-            },
-        )?;
+        let disc = SparedDisc::load(name, store, BD_CLUSTER, layout, &saved)?;
         Ok(BdRe { geometry, disc })
     }
 
@@ -393,18 +360,6 @@ impl Medium for BdRe {
     }
 
     fn save_state(&self) -> serde_json::Value {
-        let (format, layout) = self.disc.saved_layout();
-        let defects = self.disc.saved_defects();
-        serde_json::to_value(SavedBdRe {
-            medium: self.geometry.name().to_string(),
-            version: 1,
-            format: format.to_string(),
-            format_type: layout.map(|l| l.format_type),
-            spare_clusters: layout.map(|l| l.spare_clusters),
-            written: self.disc.saved_written(),
-            damaged: defects.damaged,
-            replaced_clusters: defects.replaced_clusters,
-        })
-        .unwrap_or(serde_json::Value::Null)
+        self.disc.save_state(self.geometry.name())
     }
 }

@@ -46,11 +46,11 @@ use mmc_core::response::disc_info::DiscStatus;
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::Profile;
-use serde::{Deserialize, Serialize};
 
 use super::dvd_plus_rw::{DVD_1X_KBPS, DVD_ECC_BLOCK};
 use super::spared::{
-    spared_disc_methods, with_spare_information, FormatState, SavedDefects, SpareLayout, SparedDisc,
+    spared_disc_methods, with_spare_information, FormatState, SavedLayout, SavedSparedDisc,
+    SpareLayout, SparedDisc,
 };
 use super::{invalid_parameter, StateError};
 use crate::clock::{transfer_time, VirtualTime};
@@ -126,6 +126,13 @@ impl Layout {
     }
 }
 
+impl SavedLayout for Layout {
+    fn save_into(self, saved: &mut SavedSparedDisc) {
+        saved.format_type = Some(self.format_type);
+        saved.ssa_sectors = Some(self.ssa_sectors);
+    }
+}
+
 impl SpareLayout for Layout {
     fn user_sectors(self) -> u64 {
         u64::from(self.blocks())
@@ -142,26 +149,6 @@ pub struct DvdRam {
     disc: SparedDisc<Layout>,
 }
 
-/// The saved state (JSON).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SavedDvdRam {
-    medium: String,
-    version: u32,
-    /// `formatted`, `unformatted` or `formatting` (loaded as unformatted).
-    format: String,
-    #[serde(default)]
-    format_type: Option<u8>,
-    /// The supplementary spare area in sectors, when formatted.
-    #[serde(default)]
-    ssa_sectors: Option<u32>,
-    written: Vec<(u64, u64)>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    damaged: Vec<(u64, u64)>,
-    #[serde(default)]
-    replaced_clusters: u32,
-}
-
 impl DvdRam {
     /// A disc as sold: formatted with the default spare areas, nothing written.
     pub fn new(store: Box<dyn SectorStore>) -> Self {
@@ -175,37 +162,25 @@ impl DvdRam {
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, StateError> {
-        let saved: SavedDvdRam = serde_json::from_value(value.clone())
-            .map_err(|e| StateError::new(NAME, format!("not a DVD-RAM state: {e}")))?;
-        StateError::check_header(NAME, &saved.medium, saved.version)?;
+        let saved = SavedSparedDisc::parse(NAME, "DVD-RAM", value)?;
         let layout = match (saved.format.as_str(), saved.format_type, saved.ssa_sectors) {
             ("unformatted" | "formatting", _, _) => None,
             ("formatted", Some(format_type), Some(ssa_sectors))
-                if Layout {
-                    format_type,
-                    ssa_sectors,
-                }
-                .is_valid() =>
+                if saved.spare_clusters.is_none()
+                    && Layout {
+                        format_type,
+                        ssa_sectors,
+                    }
+                    .is_valid() =>
             {
                 Some(Layout {
                     format_type,
                     ssa_sectors,
                 })
             }
-            (f, t, s) => {
-                return Err(StateError::new(
-                    NAME,
-                    format!(
-                        "format {f:?} with format_type {t:?} and ssa_sectors {s:?} is not a valid DVD-RAM format"
-                    ),
-                ))
-            }
+            _ => return Err(saved.invalid_format(NAME, "ssa_sectors")),
         };
-        let defects = SavedDefects {
-            damaged: saved.damaged,
-            replaced_clusters: saved.replaced_clusters,
-        };
-        let disc = SparedDisc::load(NAME, store, DVD_ECC_BLOCK, layout, &saved.written, &defects)?;
+        let disc = SparedDisc::load(NAME, store, DVD_ECC_BLOCK, layout, &saved)?;
         Ok(DvdRam { disc })
     }
 
@@ -372,18 +347,6 @@ impl Medium for DvdRam {
     }
 
     fn save_state(&self) -> serde_json::Value {
-        let (format, layout) = self.disc.saved_layout();
-        let defects = self.disc.saved_defects();
-        serde_json::to_value(SavedDvdRam {
-            medium: NAME.to_string(),
-            version: 1,
-            format: format.to_string(),
-            format_type: layout.map(|l| l.format_type),
-            ssa_sectors: layout.map(|l| l.ssa_sectors),
-            written: self.disc.saved_written(),
-            damaged: defects.damaged,
-            replaced_clusters: defects.replaced_clusters,
-        })
-        .unwrap_or(serde_json::Value::Null)
+        self.disc.save_state(NAME)
     }
 }

@@ -26,6 +26,7 @@ use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{CapacityData, DiscInformation, TrackInformation};
 use mmc_core::sense::{triples, SenseKeySpecific};
+use serde::{Deserialize, Serialize};
 
 use super::{
     check_single_track, invalid_cdb_field, load_written, sector_span, single_track,
@@ -68,11 +69,70 @@ pub(crate) struct Defects {
     replaced_clusters: u32,
 }
 
-/// The defects as a medium saves them with its state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SavedDefects {
+/// A BD-RE or DVD-RAM as saved (JSON): the format and its layout (the spare size in the
+/// medium's own field), the ranges written, and the defects when there are any.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SavedSparedDisc {
+    pub medium: String,
+    pub version: u32,
+    /// `unformatted`, `formatting` (loaded as unformatted: the format was interrupted) or
+    /// `formatted`.
+    pub format: String,
+    /// The format type, when formatted.
+    #[serde(default)]
+    pub format_type: Option<u8>,
+    /// BD-RE: the spare clusters of the format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spare_clusters: Option<u32>,
+    /// DVD-RAM: the supplementary spare area, in sectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssa_sectors: Option<u32>,
+    pub written: Vec<(u64, u64)>,
+    /// Defective sectors not replaced yet (fault plans).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub damaged: Vec<(u64, u64)>,
+    /// Spare clusters used by replacements.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub replaced_clusters: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl SavedSparedDisc {
+    /// Reads the saved state of the medium `name` (`what` names it in the error).
+    pub fn parse(
+        name: &'static str,
+        what: &str,
+        value: &serde_json::Value,
+    ) -> Result<Self, StateError> {
+        let saved: SavedSparedDisc = serde_json::from_value(value.clone())
+            .map_err(|e| StateError::new(name, format!("not a {what} state: {e}")))?;
+        StateError::check_header(name, &saved.medium, saved.version)?;
+        Ok(saved)
+    }
+
+    /// The saved format is one the medium has no state for: what is wrong, with the spare
+    /// size `spare` (the medium's own field).
+    pub fn invalid_format(&self, name: &'static str, spare: &str) -> StateError {
+        let size = self.spare_clusters.or(self.ssa_sectors);
+        StateError::new(
+            name,
+            format!(
+                "format {:?} with format_type {:?} and {spare} {size:?} is not a valid {} format",
+                self.format,
+                self.format_type,
+                name.to_uppercase()
+            ),
+        )
+    }
+}
+
+/// How a layout is saved: its format type and spare size in the medium's field.
+pub(crate) trait SavedLayout {
+    fn save_into(self, saved: &mut SavedSparedDisc);
 }
 
 /// A random-writable disc with spare areas: BD-RE and DVD-RAM wrap one.
@@ -101,26 +161,25 @@ impl<L: SpareLayout> SparedDisc<L> {
         }
     }
 
-    /// A saved disc of the medium `name`: `layout` when it was formatted (`None`: unformatted, or a format cut
-    /// short), its written ranges and defects.
+    /// A saved disc of the medium `name`: `layout` when it was formatted (`None`:
+    /// unformatted, or a format cut short), its written ranges and defects from `saved`.
     pub fn load(
         name: &'static str,
         store: Box<dyn SectorStore>,
         cluster: u32,
         layout: Option<L>,
-        written: &[(u64, u64)],
-        defects: &SavedDefects,
+        saved: &SavedSparedDisc,
     ) -> Result<Self, StateError> {
         let (format, written) = match layout {
             Some(l) => (
                 FormatState::Formatted(l),
-                load_written(name, written, l.user_sectors())?,
+                load_written(name, &saved.written, l.user_sectors())?,
             ),
             None => (FormatState::Unformatted, WrittenExtents::new()),
         };
-        let damaged = WrittenExtents::from_ranges(&defects.damaged)
+        let damaged = WrittenExtents::from_ranges(&saved.damaged)
             .ok_or_else(|| StateError::new(name, "a defective range is empty"))?;
-        if layout.is_some_and(|l| defects.replaced_clusters > l.spare_clusters()) {
+        if layout.is_some_and(|l| saved.replaced_clusters > l.spare_clusters()) {
             return Err(StateError::new(
                 name,
                 "more replaced clusters than the format has spare clusters",
@@ -131,29 +190,35 @@ impl<L: SpareLayout> SparedDisc<L> {
         disc.synced = (format, written);
         disc.defects = Defects {
             damaged,
-            replaced_clusters: defects.replaced_clusters,
+            replaced_clusters: saved.replaced_clusters,
         };
         Ok(disc)
     }
 
-    /// The layout saved with the disc: the last synchronized one, if formatted.
-    pub fn saved_layout(&self) -> (&'static str, Option<L>) {
-        match self.synced.0 {
-            FormatState::Unformatted => ("unformatted", None),
-            FormatState::Formatting { .. } => ("formatting", None),
-            FormatState::Formatted(l) => ("formatted", Some(l)),
-        }
-    }
-
-    pub fn saved_written(&self) -> Vec<(u64, u64)> {
-        self.synced.1.ranges()
-    }
-
-    pub fn saved_defects(&self) -> SavedDefects {
-        SavedDefects {
+    /// The saved state (JSON) of the medium `name`: the last synchronized format and
+    /// ranges, and the defects (recorded on the disc at once).
+    pub fn save_state(&self, name: &str) -> serde_json::Value
+    where
+        L: SavedLayout,
+    {
+        let mut saved = SavedSparedDisc {
+            medium: name.to_string(),
+            version: 1,
+            written: self.synced.1.ranges(),
             damaged: self.defects.damaged.ranges(),
             replaced_clusters: self.defects.replaced_clusters,
+            ..SavedSparedDisc::default()
+        };
+        saved.format = match self.synced.0 {
+            FormatState::Unformatted => "unformatted",
+            FormatState::Formatting { .. } => "formatting",
+            FormatState::Formatted(l) => {
+                l.save_into(&mut saved);
+                "formatted"
+            }
         }
+        .to_string();
+        serde_json::to_value(saved).unwrap_or(serde_json::Value::Null)
     }
 
     pub fn layout(&self) -> Option<L> {
