@@ -17,16 +17,19 @@ fn supported_media_types_are_imapis_values_for_every_medium_written() {
         .iter()
         .map(|t| (*t as u32, t.imapi_name()))
         .collect();
-    // imapi2.h: CDR 2, DVDPLUSR 6, DVDPLUSRW 7, DVDPLUSR_DUALLAYER 8, DVDDASHR 9,
-    // DVDDASHR_DUALLAYER 11, BDR 18, BDRE 19.
+    // imapi2.h: CDR 2, CDRW 3, DVDRAM 5, DVDPLUSR 6, DVDPLUSRW 7, DVDPLUSR_DUALLAYER 8,
+    // DVDDASHR 9, DVDDASHRW 10, DVDDASHR_DUALLAYER 11, BDR 18, BDRE 19.
     assert_eq!(
         types,
         [
             (2, "IMAPI_MEDIA_TYPE_CDR"),
+            (3, "IMAPI_MEDIA_TYPE_CDRW"),
+            (5, "IMAPI_MEDIA_TYPE_DVDRAM"),
             (6, "IMAPI_MEDIA_TYPE_DVDPLUSR"),
             (7, "IMAPI_MEDIA_TYPE_DVDPLUSRW"),
             (8, "IMAPI_MEDIA_TYPE_DVDPLUSR_DUALLAYER"),
             (9, "IMAPI_MEDIA_TYPE_DVDDASHR"),
+            (10, "IMAPI_MEDIA_TYPE_DVDDASHRW"),
             (11, "IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER"),
             (18, "IMAPI_MEDIA_TYPE_BDR"),
             (19, "IMAPI_MEDIA_TYPE_BDRE"),

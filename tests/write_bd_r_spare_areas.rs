@@ -1,6 +1,7 @@
 //! The write engine on a BD-R formatted with spare areas (FORMAT UNIT 00h, MMC-6 6.5.4.2):
 //! with the drive's defect management by default (WRITE (10)), with WRITE (12) and its
-//! Streaming bit when the caller asks (`WriteOptions::streaming`, also on BD-RE); and on a
+//! Streaming bit when the caller turns defect management off
+//! (`WriteOptions::defect_management`, also on BD-RE); and on a
 //! BD-R formatted for Pseudo-OverWrite (sub-type 00b, feature 0038h current), a write with
 //! ForceOverwrite or block ranges going from LBA 0 over the recorded sectors, as on a
 //! rewritable disc, while a plain write adds a session as on any BD-R (IMAPI's behaviour).
@@ -9,6 +10,7 @@
 mod common;
 
 use common::*;
+use discwriter::writer::DefectManagement;
 use discwriter::{BlockRange, DiscState, Error, Recorder, WriteOptions};
 use mmc_core::Transport;
 use testkit::{command_out, format_list, wait_until_ready, FORMAT_UNIT};
@@ -43,7 +45,7 @@ fn disc_state<T: Transport>(d: &mut T) -> (DiscState, u16, Option<u32>) {
 
 fn streaming() -> WriteOptions {
     WriteOptions {
-        streaming: true,
+        defect_management: DefectManagement::Off,
         ..WriteOptions::default()
     }
 }

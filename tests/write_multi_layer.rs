@@ -19,7 +19,7 @@
 mod common;
 
 use common::*;
-use discwriter::writer::{media_state as ms, MediaPhysicalType};
+use discwriter::writer::{media_state as ms, DefectManagement, MediaPhysicalType};
 use discwriter::{DataWriter, VerificationLevel, WriteOptions};
 use mmc_core::cdb::LayerBoundary;
 use mmc_core::response::disc_info::DiscStatus;
@@ -381,7 +381,11 @@ fn a_bd_r_dl_with_spare_areas_is_written_with_and_without_streaming() {
 
         let img = image(640, 10);
         let options = WriteOptions {
-            streaming,
+            defect_management: if streaming {
+                DefectManagement::Off
+            } else {
+                DefectManagement::default()
+            },
             ..WriteOptions::default()
         };
         let ((start, _), records, mut d) = write_ok(d, &img, options);

@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, CommandFactory, Parser, Subcommand, ValueEnum};
+use discwriter::writer::{DefectManagement, SpareAreas};
 
-/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, DVD+RW,
-/// BD-RE) with the behaviour of
-/// IMAPI2's IDiscFormat2Data::Write, read it back, and decode what drives say. Without
+/// Write data to optical discs (CD-R, DVD-R, DVD+R, BD-R, their multi-layer kinds, CD-RW,
+/// DVD-RW, DVD-RAM, DVD+RW, BD-RE) with the behaviour of IMAPI2's IDiscFormat2Data::Write,
+/// erase CD-RW and DVD-RW, read discs back, and decode what drives say. Without
 /// --drive, every command uses an embedded virtual BD-RE drive kept in the user's data
 /// directory, so it works on a machine without a drive.
 #[derive(Debug, Parser)]
@@ -35,13 +36,15 @@ pub struct DriveArg {
 pub enum Command {
     /// Write an image (a whole number of 2048-byte sectors) to the disc: a new session on
     /// write-once media (CD-R, DVD-R, DVD+R, DVD+R DL, BD-R, BD-R DL, BD-R XL; a DVD-R DL
-    /// takes one, Disc-at-Once), from sector 0 on rewritable media (DVD+RW, BD-RE; formatted
-    /// first when new).
+    /// takes one, Disc-at-Once) and on CD-RW and sequential DVD-RW, from sector 0 on
+    /// rewritable media (DVD+RW, BD-RE, formatted first when new; DVD-RW in restricted
+    /// overwrite, DVD-RAM).
     Write(WriteArgs),
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.
     Read(ReadArgs),
-    /// Format a DVD+RW or BD-RE (creates a virtual disc file when missing).
+    /// Format a DVD+RW or BD-RE, or give a blank BD-R spare areas (creates a virtual disc
+    /// file when missing).
     Format {
         #[command(flatten)]
         drive: DriveArg,
@@ -49,6 +52,27 @@ pub enum Command {
         /// immediately), or a BD-RE's quick reformat instead of a full certification.
         #[arg(long)]
         quick: bool,
+        /// The spare areas of a BD-RE or BD-R (defect management): `default` (the drive's
+        /// first format with spare areas), a size one of the drive's formats has, in sectors
+        /// (393216) or bytes (768MiB), or `none` (BD-RE only: no spare areas, no defect
+        /// management, the whole disc for data). `discwriter info` lists the capacities.
+        #[arg(long, value_name = "SIZE|default|none", value_parser = parse_spares)]
+        spares: Option<DefectManagement>,
+    },
+    /// Erase a CD-RW or DVD-RW (IMAPI's IDiscFormat2Erase): quick by default (the disc reads
+    /// as blank afterwards), the whole disc with --full. Other discs are refused: write-once
+    /// ones cannot be erased, and DVD+RW, DVD-RAM and BD-RE are written over (write
+    /// --overwrite) or formatted instead.
+    Erase {
+        #[command(flatten)]
+        drive: DriveArg,
+        /// Blank the whole disc (IMAPI's FullErase; BLANK type 00h) instead of only what
+        /// makes it read as blank (01h, minimal): minutes instead of about one.
+        #[arg(long)]
+        full: bool,
+        /// Print progress events and the result as JSON lines on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Open the drive's tray.
     Eject {
@@ -144,10 +168,14 @@ pub struct WriteArgs {
     /// holds instead of adding a session.
     #[arg(long)]
     pub overwrite: bool,
-    /// On a BD with spare areas (BD-RE, a formatted BD-R), write with WRITE (12) Streaming:
-    /// full speed, without the drive verifying and replacing defective clusters. By default
-    /// the drive's defect management checks what it writes, at about half the speed.
-    #[arg(long)]
+    /// Defect management on a medium that has it (BD-RE, a formatted BD-R, DVD-RAM): on (the
+    /// default), the drive verifies what it writes and replaces defective clusters from the
+    /// spare areas, at about half speed; off, WRITE (12) with the Streaming bit, at full
+    /// speed, without verification. No effect on other media.
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub defect_management: Option<OnOff>,
+    /// The same as --defect-management off.
+    #[arg(long, conflicts_with = "defect_management")]
     pub streaming: bool,
     /// Print progress events and the result as JSON lines on standard output.
     #[arg(long)]
@@ -155,6 +183,14 @@ pub struct WriteArgs {
 }
 
 impl WriteArgs {
+    /// The defect management asked for: --defect-management, or off with --streaming.
+    pub fn defect_management(&self) -> DefectManagement {
+        match (self.defect_management, self.streaming) {
+            (Some(OnOff::Off), _) | (None, true) => DefectManagement::Off,
+            _ => DefectManagement::default(),
+        }
+    }
+
     /// The verification asked for, or the default: quick, as IMAPI's; none on a hash-only
     /// virtual disc, which keeps no data a verification could read back.
     pub fn verification(&self, hash_only: bool) -> Verify {
@@ -209,6 +245,42 @@ impl From<Verify> for discwriter::VerificationLevel {
             Verify::Full => discwriter::VerificationLevel::Full,
         }
     }
+}
+
+/// `--defect-management`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// `--spares`: `none`, `default`, or a size in sectors (digits alone) or bytes (with a unit,
+/// a whole number of 2048-byte sectors).
+pub fn parse_spares(s: &str) -> Result<DefectManagement, String> {
+    match s.trim() {
+        "none" => return Ok(DefectManagement::Off),
+        "default" => return Ok(DefectManagement::On(SpareAreas::Default)),
+        _ => {}
+    }
+    let t = s.trim();
+    let sectors = if t.bytes().all(|b| b.is_ascii_digit()) {
+        t.parse::<u64>().ok()
+    } else {
+        parse_size(t)
+            .ok()
+            .filter(|b| b % 2048 == 0)
+            .map(|b| b / 2048)
+    };
+    sectors
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n > 0)
+        .map(|n| DefectManagement::On(SpareAreas::Sectors(n)))
+        .ok_or_else(|| {
+            format!(
+                "{s:?} is not a spare-area size: use none, default, a number of sectors \
+                 (393216) or bytes in whole 2048-byte sectors (768MiB)"
+            )
+        })
 }
 
 /// `--speed`.

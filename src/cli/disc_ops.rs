@@ -1,6 +1,6 @@
 //! `discwriter format`, `eject` and `drives`.
 
-use discwriter::writer::Timeouts;
+use discwriter::writer::{DefectManagement, Timeouts};
 use discwriter::Recorder;
 use mmc_core::Transport;
 use serde_json::json;
@@ -26,13 +26,18 @@ fn with_recorder(
     result.map_err(|error| CliError::Drive { error, cause })
 }
 
-/// Formats a DVD+RW or BD-RE, showing the drive's progress.
-pub fn format(drive: Option<&str>, quick: bool, verbose: bool) -> Result<(), CliError> {
+/// Formats a DVD+RW or BD-RE (a BD-R with `spares`), showing the drive's progress.
+pub fn format(
+    drive: Option<&str>,
+    quick: bool,
+    spares: Option<DefectManagement>,
+    verbose: bool,
+) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !verbose;
     let mut last_line = started;
     with_recorder(drive, Access::Create, |r| {
-        r.format_medium(quick, &Timeouts::default(), &mut |p| {
+        r.format_medium_with(quick, spares, &Timeouts::default(), &mut |p| {
             let now = std::time::Instant::now();
             let done = p
                 .map(|p| format!("{:.0}%, ", p * 100.0))

@@ -1,5 +1,6 @@
 //! `discwriter info`: the drive, its profile and the disc's status, sessions and space.
 
+use discwriter::recorder::DefectManagementState;
 use discwriter::writer::MediaPhysicalType;
 use discwriter::{DataWriter, DiscState, Error, Recorder};
 use serde_json::json;
@@ -11,7 +12,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
     // Looking changes nothing: the disc file is not written.
     let mut open = spec.open(Access::ReadOnly)?;
-    let (info, summary, protection, multisession) = {
+    let (info, summary, protection, multisession, defect) = {
         let mut recorder = Recorder::open(open.transport())?;
         let info = recorder.info().clone();
         let summary = recorder.disc_summary()?;
@@ -21,12 +22,13 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         } else {
             Vec::new()
         };
+        let defect = recorder.defect_management()?;
         let multisession = if as_json {
             multisession(recorder)?
         } else {
             None
         };
-        (info, summary, protection, multisession)
+        (info, summary, protection, multisession, defect)
     };
     drop(open);
     let free = free_for_image(&summary);
@@ -50,6 +52,7 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
             "write_protection": protection,
             "erasable": summary.erasable,
             "multisession": multisession,
+            "defect_management": defect,
         });
         outln!("{v}");
         return Ok(());
@@ -102,7 +105,42 @@ pub fn run(drive: Option<&str>, as_json: bool) -> Result<(), CliError> {
         f64::from(free) * 2048.0 / 1e6,
         f64::from(summary.total_sectors) * 2048.0 / 1e6
     );
+    if defect.available {
+        let profile = mmc_core::Profile::from_u16(summary.profile_code);
+        outln!("Defect management: {}", defect_line(&defect, profile));
+    }
     Ok(())
+}
+
+/// `on (...)` / `off (...)`: the state, the capacities each way and the write speed it
+/// implies.
+fn defect_line(d: &DefectManagementState, profile: mmc_core::Profile) -> String {
+    let state = match d.on {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "on once formatted",
+    };
+    let mut parts = Vec::new();
+    if let Some(c) = d.capacity_with_spares {
+        parts.push(format!("{c} sectors with spare areas"));
+    }
+    if let Some(c) = d.capacity_without_spares {
+        parts.push(format!("{c} without"));
+    }
+    let speed = |kbps: u32| match profile.one_x() {
+        Some(one_x) => format!("{:.1}x ({kbps} kB/s)", f64::from(kbps) / one_x),
+        None => format!("{kbps} kB/s"),
+    };
+    match (d.write_kbps, d.streaming_write_kbps) {
+        (Some(w), Some(s)) if d.on != Some(false) => parts.push(format!(
+            "writes at about {}, {} with --defect-management off",
+            speed(w),
+            speed(s)
+        )),
+        (_, Some(s)) => parts.push(format!("writes at {}", speed(s))),
+        _ => {}
+    }
+    format!("{state} ({})", parts.join("; "))
 }
 
 /// IMAPI's MultisessionInterfaces for the disc: `None` on a disc the writer does not record.

@@ -27,6 +27,7 @@ mod decode;
 mod disc_ops;
 mod docs;
 mod drive_spec;
+mod erase;
 mod info;
 mod logging;
 mod out;
@@ -129,8 +130,13 @@ fn run(args: Args) -> Result<(), CliError> {
         Command::Sense { hex, opcode, json } => decode::sense(&hex, opcode, json),
         Command::Cdb { hex, json } => decode::cdb(&hex, json),
         Command::Info { drive, json } => info::run(drive.drive.as_deref(), json),
-        Command::Format { drive, quick } => {
-            disc_ops::format(drive.drive.as_deref(), quick, verbose)
+        Command::Format {
+            drive,
+            quick,
+            spares,
+        } => disc_ops::format(drive.drive.as_deref(), quick, spares, verbose),
+        Command::Erase { drive, full, json } => {
+            erase::run(drive.drive.as_deref(), full, json, verbose)
         }
         Command::Eject { drive } => disc_ops::eject(drive.drive.as_deref()),
         Command::Drives { json } => disc_ops::drives(json),

@@ -40,6 +40,17 @@ pub fn clock(d: Duration) -> String {
     }
 }
 
+/// A progress bar on standard error drawn with `template` (indicatif's syntax).
+pub fn bar(template: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 #[derive(Debug)]
 enum Form {
     Json,
@@ -70,12 +81,7 @@ impl Display {
         let form = if json {
             Form::Json
         } else if std::io::stderr().is_terminal() && !verbose {
-            let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:<22} [{bar:28}] {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
+            let bar = bar("{prefix:<22} [{bar:28}] {msg}");
             bar.enable_steady_tick(Duration::from_millis(200));
             Form::Bar(bar)
         } else {

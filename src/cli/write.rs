@@ -196,7 +196,7 @@ fn write_to(
             force_media_to_be_closed: args.close,
             disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
             force_overwrite: args.overwrite,
-            streaming: args.streaming,
+            defect_management: args.defect_management(),
             verification: verify.into(),
             ..WriteOptions::default()
         })?;

@@ -41,6 +41,6 @@ pub use recorder::{
     Answer, DiscState, DiscSummary, DriveInfo, Recorder, Retry, SessionState, WriteProtection,
 };
 pub use writer::{
-    BlockRange, CancelHandle, DataWriter, ProgressEvent, VerificationLevel, WriteAction,
+    BlockRange, CancelHandle, DataWriter, Eraser, ProgressEvent, VerificationLevel, WriteAction,
     WriteOptions, WriteOutcome,
 };

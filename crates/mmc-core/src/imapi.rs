@@ -70,6 +70,24 @@ wire_enum! {
         Df2DataRecorderNotSupported = 0xC0AA_0407 => "E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED",
         Df2DataClientNameIsNotValid =
             0xC0AA_0408 => "E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID",
+        EraseRecorderInUse = 0x80AA_0900 => "E_IMAPI_ERASE_RECORDER_IN_USE",
+        /// IDiscFormat2Erase takes one recorder; listed for its value.
+        EraseOnlyOneRecorderSupported =
+            0x80AA_0901 => "E_IMAPI_ERASE_ONLY_ONE_RECORDER_SUPPORTED",
+        EraseDiscInformationTooSmall =
+            0x80AA_0902 => "E_IMAPI_ERASE_DISC_INFORMATION_TOO_SMALL",
+        EraseModePage2ATooSmall = 0x80AA_0903 => "E_IMAPI_ERASE_MODE_PAGE_2A_TOO_SMALL",
+        EraseMediaIsNotErasable = 0x80AA_0904 => "E_IMAPI_ERASE_MEDIA_IS_NOT_ERASABLE",
+        EraseDriveFailedEraseCommand =
+            0x80AA_0905 => "E_IMAPI_ERASE_DRIVE_FAILED_ERASE_COMMAND",
+        EraseTookLongerThanOneHour = 0x80AA_0906 => "E_IMAPI_ERASE_TOOK_LONGER_THAN_ONE_HOUR",
+        EraseUnexpectedDriveResponseDuringErase =
+            0x80AA_0907 => "E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE",
+        EraseDriveFailedSpinupCommand =
+            0x80AA_0908 => "E_IMAPI_ERASE_DRIVE_FAILED_SPINUP_COMMAND",
+        EraseMediaIsNotSupported = 0xC0AA_0909 => "E_IMAPI_ERASE_MEDIA_IS_NOT_SUPPORTED",
+        EraseRecorderNotSupported = 0xC0AA_090A => "E_IMAPI_ERASE_RECORDER_NOT_SUPPORTED",
+        EraseClientNameIsNotValid = 0xC0AA_090B => "E_IMAPI_ERASE_CLIENT_NAME_IS_NOT_VALID",
         /// HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE = 6).
         Win32InvalidHandle = 0x8007_0006 => "HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)",
         /// HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST = 55).

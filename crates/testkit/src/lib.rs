@@ -10,6 +10,7 @@
 pub mod cdb;
 pub mod command;
 pub mod drive;
+pub mod erasable;
 pub mod sectors;
 pub mod sense;
 pub mod store;
@@ -17,5 +18,6 @@ pub mod store;
 pub use cdb::*;
 pub use command::*;
 pub use drive::*;
+pub use erasable::Erasable;
 pub use sectors::*;
 pub use store::MemStore;

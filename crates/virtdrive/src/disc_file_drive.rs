@@ -409,7 +409,8 @@ fn changes_contents(opcode: u8) -> bool {
 }
 
 /// Opcodes after whose GOOD status the disc is durable. SEND DISC STRUCTURE records what it
-/// sends at once (a DVD+R DL's layer boundary, MMC-5 6.33), as FORMAT UNIT its spare areas.
+/// sends at once (a DVD+R DL's layer boundary, MMC-5 6.33), as FORMAT UNIT its spare areas
+/// and BLANK the erased PMA and TOC.
 fn is_sync_point(opcode: u8) -> bool {
     matches!(
         Opcode::from_u8(opcode),
@@ -417,6 +418,7 @@ fn is_sync_point(opcode: u8) -> bool {
             | Opcode::CloseTrackSession
             | Opcode::FormatUnit
             | Opcode::SendDiscStructure
+            | Opcode::Blank
     )
 }
 

@@ -98,20 +98,31 @@ fn check(kind: MediumKind, profile: u16, current: &[u16], not_current: &[u16]) {
     );
 }
 
+/// A CD-RW records as a CD-R does, and adds 0037h CD-RW Media Write Support; it is not
+/// formattable (no fixed-packet or MRW formatting).
 #[test]
-fn a_cd_r_makes_cd_r_current_with_track_at_once_and_session_at_once() {
-    for kind in [MediumKind::CdR74, MediumKind::CdR80] {
+fn a_cd_r_or_cd_rw_makes_its_profile_current_with_track_at_once_and_session_at_once() {
+    for (kind, profile) in [
+        (MediumKind::CdR74, 0x0009), // CD-R
+        (MediumKind::CdR80, 0x0009),
+        (MediumKind::CdRw74, 0x000A), // CD-RW
+        (MediumKind::CdRw80, 0x000A),
+    ] {
+        let mut current = vec![
+            0x0010, // Random Readable
+            0x001D, // Multi-Read
+            0x001E, // CD Read
+            0x0021, // Incremental Streaming Writable
+            0x002D, // CD Track at Once
+            0x002E, // CD Mastering (SAO)
+        ];
+        if profile == 0x000A {
+            current.push(0x0037); // CD-RW Media Write Support
+        }
         check(
             kind,
-            0x0009, // CD-R
-            &[
-                0x0010, // Random Readable
-                0x001D, // Multi-Read
-                0x001E, // CD Read
-                0x0021, // Incremental Streaming Writable
-                0x002D, // CD Track at Once
-                0x002E, // CD Mastering (SAO)
-            ],
+            profile,
+            &current,
             &[
                 0x0004, // Write Protect
                 0x001F, // DVD Read

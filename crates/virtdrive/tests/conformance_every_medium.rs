@@ -11,9 +11,11 @@ use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
-const USABLE: [MediumKind; 16] = [
+const USABLE: [MediumKind; 18] = [
     MediumKind::CdR74,
     MediumKind::CdR80,
+    MediumKind::CdRw74,
+    MediumKind::CdRw80,
     MediumKind::DvdPlusR,
     MediumKind::BdR,
     MediumKind::DvdPlusRDl,
@@ -204,6 +206,8 @@ fn read_capacity_of_each_blank_disc() {
     for (kind, last_lba) in [
         (MediumKind::CdR74, 0u32),
         (MediumKind::CdR80, 0),
+        (MediumKind::CdRw74, 0),
+        (MediumKind::CdRw80, 0),
         (MediumKind::DvdPlusR, 0),
         (MediumKind::BdR, 0),
         (MediumKind::DvdPlusRDl, 0),
@@ -394,7 +398,7 @@ fn the_error_recovery_page_the_random_readable_feature_announces_is_there() {
 /// 05h on the discs whose hosts read it (CD-R, DVD+R, DVD+RW: growisofs and wodim read it
 /// on DVD+R), and page 2Ah.
 #[test]
-fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_dvd_plus_r_and_dvd_plus_rw() {
+fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_cd_rw_dvd_plus_r_and_dvd_plus_rw() {
     for kind in USABLE {
         let mut d = drive_with(kind);
         let data = command_in(
@@ -419,6 +423,8 @@ fn mode_sense_of_all_pages_lists_page_05h_with_cd_r_dvd_plus_r_and_dvd_plus_rw()
         let expected: &[u8] = match kind {
             MediumKind::CdR74
             | MediumKind::CdR80
+            | MediumKind::CdRw74
+            | MediumKind::CdRw80
             | MediumKind::DvdPlusR
             | MediumKind::DvdPlusRDl
             | MediumKind::DvdR

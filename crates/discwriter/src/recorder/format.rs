@@ -9,6 +9,7 @@ use mmc_core::response::disc_info::BgFormatStatus;
 use mmc_core::response::FormatCapacities;
 use mmc_core::{DataPhase, Transport};
 
+use super::defect::DefectManagement;
 use super::exchange::Retry;
 use super::timeouts::Timeouts;
 use super::Recorder;
@@ -96,9 +97,23 @@ impl<T: Transport> Recorder<T> {
         timeouts: &Timeouts,
         progress: &mut dyn FnMut(Option<f64>),
     ) -> Result<(), Error> {
+        self.format_medium_with(quick, None, timeouts, progress)
+    }
+
+    /// [`Recorder::format_medium`] with the spare areas `spares` asks for on a medium with
+    /// defect management (BD-RE, a blank BD-R): on with a size, or off (BD-RE format type
+    /// 31h). `None`: the default format (a BD-R is then refused, as IMAPI leaves it
+    /// unformatted).
+    pub fn format_medium_with(
+        &mut self,
+        quick: bool,
+        spares: Option<DefectManagement>,
+        timeouts: &Timeouts,
+        progress: &mut dyn FnMut(Option<f64>),
+    ) -> Result<(), Error> {
         // The tray stays shut while the disc is formatted, and is unlocked however it ends.
         self.lock_tray(true)?;
-        let result = self.format_locked(quick, timeouts, progress);
+        let result = self.format_locked(quick, spares, timeouts, progress);
         self.unlock_tray_after();
         result
     }
@@ -106,11 +121,15 @@ impl<T: Transport> Recorder<T> {
     fn format_locked(
         &mut self,
         quick: bool,
+        spares: Option<DefectManagement>,
         timeouts: &Timeouts,
         progress: &mut dyn FnMut(Option<f64>),
     ) -> Result<(), Error> {
         let profile = self.current_profile()?;
         match profile {
+            mmc_core::Profile::DvdPlusRw if spares.is_some() => Err(Error::MediaIsNotSupported {
+                detail: "a DVD+RW has no spare areas (no defect management) to choose".into(),
+            }),
             mmc_core::Profile::DvdPlusRw => {
                 self.format(FormatDescriptor::dvd_plus_rw_basic(false), timeouts)?;
                 if quick {
@@ -139,8 +158,17 @@ impl<T: Transport> Recorder<T> {
                 }
                 Ok(())
             }
+            mmc_core::Profile::BdRSrm | mmc_core::Profile::BdRRrm if spares.is_some() => {
+                let choice = spares.unwrap_or_default();
+                let descriptor = self.spare_format(profile, choice)?;
+                self.format(descriptor, timeouts)?;
+                self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
+            }
             mmc_core::Profile::BdRe => {
-                let mut descriptor = self.default_format(false)?;
+                let mut descriptor = match spares {
+                    Some(choice) => self.spare_format(profile, choice)?,
+                    None => self.default_format(false)?,
+                };
                 if descriptor.format_type == FormatType::BdReWithSpareAreas {
                     // Sub-type 00b quick reformat, 10b full certification (MMC-6 FORMAT UNIT, format
                     // type 30h, formatting BD-RE with spare areas).
@@ -151,7 +179,7 @@ impl<T: Transport> Recorder<T> {
             }
             other => Err(Error::MediaIsNotSupported {
                 detail: format!(
-                    "{} discs are not formatted (only DVD+RW and BD-RE are)",
+                    "{} discs are not formatted (only DVD+RW, BD-RE and, with spare areas, BD-R are)",
                     other.name()
                 ),
             }),

@@ -8,7 +8,8 @@
 //! By topic: `exchange` sends, `wait` retries and polls, [`media_status`] summarises the
 //! disc, `tracks` lists its recorded tracks, `recording` holds the steps of a write (speed,
 //! write parameters, WRITE, READ, synchronize, close), `format` formats rewritable discs,
-//! `timeouts` says how long commands may take, `tray` loads, ejects and locks.
+//! `timeouts` says how long commands may take, `tray` loads, ejects and locks, [`defect`]
+//! chooses and reports spare areas.
 
 use mmc_core::cdb::{Inquiry, BLOCK_LEN};
 use mmc_core::response::StandardInquiry;
@@ -16,6 +17,7 @@ use mmc_core::Transport;
 
 use crate::error::Error;
 
+pub mod defect;
 mod exchange;
 mod format;
 pub mod media_status;
@@ -26,6 +28,7 @@ mod tracks;
 mod tray;
 mod wait;
 
+pub use defect::{DefectManagement, DefectManagementState, SpareAreas};
 pub use exchange::{Answer, Retry};
 pub use media_status::{DiscState, DiscSummary, SessionState};
 pub use protection::{write_protect_state, WriteProtection};

@@ -106,7 +106,7 @@ fn close_seconds(plan: &WritePlan, function: CloseFunction, rate: f64) -> f64 {
         CloseFunction::FinalizeMinimalRadius | CloseFunction::FinalizeDisc
     );
     match (plan.class, function) {
-        (MediumClass::CdWriteOnce, _) => {
+        (MediumClass::Cd, _) => {
             // A later session starts past the first one's lead-out and its own lead-in: a
             // track starting before that is in the first session (a track continued after a
             // failed write included).

@@ -11,7 +11,7 @@ use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
 use super::{speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
 use crate::error::Error;
-use crate::recorder::{write_page, DiscState, Recorder, WaitTick};
+use crate::recorder::{write_page, DefectManagement, DiscState, Recorder, WaitTick};
 
 /// Runs `plan`: writes the stream of `source`; `last_written` learns the last LBA sent to
 /// the drive.
@@ -74,8 +74,20 @@ fn prepare<T: Transport>(
         progress.enter(WriteAction::FormattingMedia, rec);
         let descriptor = match format.descriptor() {
             Some(descriptor) => descriptor,
-            None => rec.default_format(false)?,
+            // An unformatted BD-RE: the spare areas the write's defect management names;
+            // with it off, the default ones (only this write bypasses them: the disc keeps
+            // them for the writes after it).
+            None => {
+                let choice = match options.defect_management {
+                    DefectManagement::Off => DefectManagement::default(),
+                    on => on,
+                };
+                rec.spare_format(plan.profile, choice)?
+            }
         };
+        if format == FormatStep::Default {
+            plan.formatted(descriptor.number_of_blocks)?;
+        }
         rec.format(descriptor, &options.timeouts)?;
         // A DVD+RW formats in the background and the data follows at once.
         if format == FormatStep::Default {

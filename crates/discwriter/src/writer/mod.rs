@@ -7,6 +7,7 @@
 //! as IMAPI's do.
 
 mod blank;
+mod erase;
 mod estimate;
 mod events;
 mod fifo;
@@ -24,7 +25,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use mmc_core::{ImapiCode, Transport};
 
-pub use crate::recorder::Timeouts;
+pub use crate::recorder::{DefectManagement, SpareAreas, Timeouts};
+pub use erase::{expected_duration, EraseUpdate, Eraser, ERASE_TIME_LIMIT};
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
 pub use plan::free_sectors_for_stream;
@@ -75,11 +77,13 @@ pub struct WriteOptions {
     /// adding a session (a block range list does the same); IMAPI itself leaves POW to the
     /// caller and writes such a disc session by session.
     pub force_overwrite: bool,
-    /// Not an IMAPI property: on a BD with spare areas (BD-RE, a formatted BD-R) write with
-    /// WRITE (12) and its Streaming bit, so that the drive records at full speed without
-    /// verifying each cluster and replacing defective ones; off (the default), WRITE (10)
-    /// and the drive's defect management. No effect on other media.
-    pub streaming: bool,
+    /// Not an IMAPI property: the drive's defect management on a medium that has it (BD-RE,
+    /// a formatted BD-R, DVD-RAM). On (the default), WRITE (10): the drive verifies each
+    /// cluster and replaces defective ones, at about half speed; an unformatted BD-RE is
+    /// formatted with the spare areas it names. Off: WRITE (12) and its Streaming bit, so
+    /// that the drive records at full speed without verifying (libburn's stream recording).
+    /// No effect on other media.
+    pub defect_management: DefectManagement,
     pub verification: VerificationLevel,
     /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
     pub fifo_bytes: usize,
@@ -94,7 +98,7 @@ impl Default for WriteOptions {
             force_media_to_be_closed: false,
             disable_consumer_dvd_compatibility_mode: false,
             force_overwrite: false,
-            streaming: false,
+            defect_management: DefectManagement::default(),
             verification: VerificationLevel::Quick,
             fifo_bytes: 4 * 1024 * 1024,
             timeouts: Timeouts::default(),
@@ -545,7 +549,8 @@ impl<T: Transport + Send> DataWriter<T> {
             None => None,
         };
         let profile = mmc_core::Profile::from_u16(disc.profile_code);
-        let features = properties::current_write_features(rec, profile)?;
+        let streaming = options.defect_management.streaming();
+        let features = properties::current_write_features(rec, profile, streaming)?;
         let layer_boundary = match profile {
             mmc_core::Profile::DvdPlusRDualLayer | mmc_core::Profile::DvdRDualLayerSequential
                 if disc.status == crate::DiscState::Blank =>
@@ -560,6 +565,7 @@ impl<T: Transport + Send> DataWriter<T> {
             holds_data,
             incremental_streaming: features.incremental_streaming,
             pseudo_overwrite: features.pseudo_overwrite,
+            stream_writing: features.stream_writing.unwrap_or(true),
             layer_boundary,
         };
         let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;

@@ -98,6 +98,9 @@ pub(crate) struct DriveFacts {
     pub(crate) incremental_streaming: Option<bool>,
     /// BD-R: feature 0038h BD-R Pseudo-Overwrite is current (a disc formatted for POW).
     pub(crate) pseudo_overwrite: bool,
+    /// The drive records WRITE (12) with the Streaming bit (feature 0107h, SW), or was not
+    /// asked; a write without defect management uses it only then.
+    pub(crate) stream_writing: bool,
     /// A blank DVD+R DL: its layer boundary (READ DISC STRUCTURE format 20h).
     pub(crate) layer_boundary: Option<LayerBoundary>,
 }
@@ -251,6 +254,10 @@ pub(crate) struct WritePlan {
     pub(crate) start_lba: i64,
     /// Sectors per WRITE: 64 KiB, or what the path to the drive takes, in whole ECC blocks.
     pub(crate) chunk: u64,
+    /// Every WRITE covers whole units of this many sectors, the last one padded with zeros:
+    /// 16 on a DVD-RW in restricted overwrite, which is written in whole ECC blocks (MMC-6
+    /// feature 002Ch, Rigid Restricted Overwrite), as growisofs pads it; 1 elsewhere.
+    pub(crate) pad_to: u64,
     /// The most sectors of the stream the disc takes (after what the medium adds).
     pub(crate) limit: u64,
     /// Sectors the medium adds after the data (CD post-gap and run-out).
@@ -372,7 +379,7 @@ impl WritePlan {
                     detail: "the drive reports no next writable address".into(),
                 })?;
             let overhead = match (class, options.postgap_already_in_image) {
-                (MediumClass::CdWriteOnce, false) => CD_POSTGAP,
+                (MediumClass::Cd, false) => CD_POSTGAP,
                 _ => 0,
             };
             (i64::from(nwa), overhead, u64::from(disc.free_sectors))
@@ -419,6 +426,11 @@ impl WritePlan {
             sectors,
             start_lba,
             chunk,
+            pad_to: if profile == Profile::DvdRwRestrictedOverwrite {
+                u64::from(ecc_block(profile))
+            } else {
+                1
+            },
             limit: free.saturating_sub(overhead),
             overhead,
             free,
@@ -431,7 +443,7 @@ impl WritePlan {
             layer_break: setup::layer_break(disc, sectors, drive.layer_boundary),
             reserve: None,
             pseudo_overwrite,
-            streaming: options.streaming && profile.is_bd(),
+            streaming: setup::streams(profile, options, drive),
             dao,
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,
@@ -458,7 +470,7 @@ impl WritePlan {
     /// How page 05h shapes this write, `None` on media it does not steer.
     fn page_write(&self) -> Option<PageWrite> {
         match self.class {
-            MediumClass::CdWriteOnce => Some(PageWrite::CdTrackAtOnce),
+            MediumClass::Cd => Some(PageWrite::CdTrackAtOnce),
             MediumClass::DvdDashR { .. } if self.dao => Some(PageWrite::DvdDiscAtOnce),
             MediumClass::DvdDashR { .. } => Some(PageWrite::DvdIncremental),
             _ => None,
@@ -479,6 +491,15 @@ impl WritePlan {
             }),
             _ => Ok(()),
         }
+    }
+
+    /// The user sectors of the format the write chose for an unformatted disc (its spare
+    /// areas may differ from the default's the plan was measured against): the stream must
+    /// fit them, checked before FORMAT UNIT is sent.
+    pub(crate) fn formatted(&mut self, blocks: u32) -> Result<(), Error> {
+        self.free = u64::from(blocks);
+        self.limit = self.free.saturating_sub(self.overhead);
+        self.check_fits()
     }
 
     /// The next writable address and free blocks the drive gives once the write parameters
@@ -528,6 +549,8 @@ impl WritePlan {
     }
 }
 
+#[cfg(test)]
+mod erasable_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::plan::MediumClass;
 use super::DataWriter;
 use crate::error::{ApiMisuse, Error};
+use crate::recorder::defect::has_defect_management;
 use crate::recorder::{DiscState, DiscSummary, SessionState};
 use crate::recorder::{Recorder, Timeouts};
 
@@ -181,20 +182,22 @@ pub(crate) fn sectors_per_second(profile: Profile, kbps: u32) -> u32 {
     (u64::from(kbps) * 1000 / bytes) as u32
 }
 
+/// MODE SENSE (10) of the current MM Capabilities page (2Ah), no block descriptors.
+pub(crate) const CAPABILITIES_PAGE: ModeSense10 = ModeSense10 {
+    long_lba_accepted: false,
+    disable_block_descriptors: true,
+    page_control: PageControl::Current,
+    page_code: 0x2A,
+    subpage_code: 0,
+    allocation_length: 512,
+};
+
 /// The write speed (kB/s) and pure-CAV rotation the drive selected, from page 2Ah (MMC-3
 /// fields), when it reports them.
 pub(crate) fn current_write_speed<T: Transport>(
     rec: &mut Recorder<T>,
 ) -> Result<Option<(u32, bool)>, Error> {
-    let cdb = ModeSense10 {
-        long_lba_accepted: false,
-        disable_block_descriptors: true,
-        page_control: PageControl::Current,
-        page_code: 0x2A,
-        subpage_code: 0,
-        allocation_length: 512,
-    };
-    let params: ModeParameters = rec.query(&cdb)?;
+    let params: ModeParameters = rec.query(&CAPABILITIES_PAGE)?;
     Ok(params.capabilities().and_then(|c| {
         c.write_speeds
             .as_ref()
@@ -289,12 +292,15 @@ pub(super) fn previous_session<T: Transport>(
 
 /// The media types this writer records (IDiscFormat2::SupportedMediaTypes), in the order
 /// of their IMAPI_MEDIA_PHYSICAL_TYPE values.
-pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
+pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 11] = [
     MediaPhysicalType::Cdr,
+    MediaPhysicalType::Cdrw,
+    MediaPhysicalType::Dvdram,
     MediaPhysicalType::Dvdplusr,
     MediaPhysicalType::Dvdplusrw,
     MediaPhysicalType::DvdplusrDualLayer,
     MediaPhysicalType::Dvddashr,
+    MediaPhysicalType::Dvddashrw,
     MediaPhysicalType::DvddashrDualLayer,
     MediaPhysicalType::Bdr,
     MediaPhysicalType::Bdre,
@@ -303,28 +309,41 @@ pub const SUPPORTED_MEDIA_TYPES: [MediaPhysicalType; 8] = [
 /// The current features a write on `profile` depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct WriteFeatures {
-    /// DVD-R: 0021h Incremental Streaming Writable is current (`None`: not asked).
+    /// DVD-R, sequential DVD-RW: 0021h Incremental Streaming Writable is current (`None`:
+    /// not asked).
     pub(crate) incremental_streaming: Option<bool>,
     /// BD-R: 0038h BD-R Pseudo-Overwrite is current.
     pub(crate) pseudo_overwrite: bool,
+    /// 0107h Real Time Streaming is current with SW, the Streaming bit of WRITE (12)
+    /// (`None`: not asked).
+    pub(crate) stream_writing: Option<bool>,
 }
 
 /// The current features that shape a write on `profile` (GET CONFIGURATION, current
-/// features only, MMC-5 5.3): asked on DVD-R and BD-R only, the media where they decide
-/// something.
+/// features only, MMC-5 5.3): asked on DVD-R, sequential DVD-RW and BD-R, the media where
+/// they decide something, and for a write without defect management (`streaming`) on a
+/// medium with it, whether the drive records WRITE (12) Streaming.
 pub(crate) fn current_write_features<T: Transport>(
     rec: &mut Recorder<T>,
     profile: Profile,
+    streaming: bool,
 ) -> Result<WriteFeatures, Error> {
-    if !matches!(profile, Profile::DvdRSequential | Profile::BdRSrm) {
+    let dvd_dash = matches!(profile, Profile::DvdRSequential | Profile::DvdRwSequential);
+    let ask_streaming = streaming && has_defect_management(profile);
+    if !dvd_dash && profile != Profile::BdRSrm && !ask_streaming {
         return Ok(WriteFeatures::default());
     }
     let config = configuration(rec, ConfigurationRequest::Current)?;
     let current = |code: FeatureCode| config.features.iter().any(|f| f.current && f.code == code);
     Ok(WriteFeatures {
-        incremental_streaming: (profile == Profile::DvdRSequential)
-            .then(|| current(FeatureCode::IncrementalStreamingWritable)),
+        incremental_streaming: dvd_dash.then(|| current(FeatureCode::IncrementalStreamingWritable)),
         pseudo_overwrite: profile == Profile::BdRSrm && current(FeatureCode::BdRPow),
+        stream_writing: ask_streaming.then(|| {
+            config
+                .features
+                .iter()
+                .any(|f| f.current && matches!(&f.body, FeatureBody::RealTimeStreaming(r) if r.sw))
+        }),
     })
 }
 

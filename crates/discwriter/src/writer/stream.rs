@@ -139,7 +139,16 @@ pub(super) fn write_data<T: Transport + Send>(
                 match ranges {
                     None => {
                         let lba = start_lba + first as i64;
-                        rec.write_blocks(lba, &chunk.data, streaming, &options.timeouts)?
+                        let short = n % plan.pad_to;
+                        if short == 0 {
+                            rec.write_blocks(lba, &chunk.data, streaming, &options.timeouts)?
+                        } else {
+                            // The stream's last sectors, padded with zeros to a whole unit.
+                            let mut padded = chunk.data.clone();
+                            padded
+                                .resize(padded.len() + (plan.pad_to - short) as usize * SECTOR, 0);
+                            rec.write_blocks(lba, &padded, streaming, &options.timeouts)?
+                        }
                     }
                     Some(ranges) => {
                         // Only the sectors inside the block ranges are sent.

@@ -133,7 +133,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     let present = p != Profile::NoProfile;
     let writable = !view.write_protected;
     let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe | Profile::DvdRam);
-    let cd_r = p == Profile::CdR;
+    // CD-RW records as CD-R does (TAO, SAO, sessions).
+    let cd_r = matches!(p, Profile::CdR | Profile::CdRw);
     let dvd_minus_r = DVD_MINUS_R_PROFILES.contains(&p);
     // DVD-R: Incremental Streaming (feature 0021h) on the single-layer disc only (growisofs
     // and libburn: DVD-R DL records Disc-at-Once).
@@ -353,6 +354,15 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             dvd_minus_r && writable,
         ),
+        // Feature 0037h CD-RW Media Write Support (MMC-6 5.3): the CD-RW sub-types the drive
+        // writes, 0 (CD-RW) and 1 (High-Speed CD-RW). Emulator choice, as for 0038h: listed
+        // while a CD-RW is in the drive, so the lists of the other media stay as they were.
+        Feature::new(
+            CdRwMediaWriteSupport { subtypes: 0b11 },
+            0,
+            false,
+            p == Profile::CdRw && writable,
+        ),
         // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 5.3): the drive pseudo-overwrites a BD-R
         // formatted for POW; current with such a disc in the drive (INF). Emulator choice:
         // listed only while a BD-R is in the drive, so the lists of other media stay as
@@ -422,6 +432,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     .into_iter()
     .filter(|f| f.code != FeatureCode::Unknown(0xFFFF))
     .filter(|f| f.code != FeatureCode::BdRPow || p == Profile::BdRSrm)
+    .filter(|f| f.code != FeatureCode::CdRwMediaWriteSupport || p == Profile::CdRw)
     .filter(|f| f.code != FeatureCode::DvdRRwWrite || dvd_minus_r)
     .filter(|f| f.code != FeatureCode::DvdPlusRDualLayer || dvd_plus_r_dl)
     .collect()
@@ -429,10 +440,11 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
 
 /// A reader's features: the writer's without those that record (MMC-6 5.3: Random Writable,
 /// Incremental Streaming Writable, Formattable, Hardware Defect Management, CD Track at
-/// Once, CD Mastering, DVD-R/-RW Write, BD-R POW, BD Write), the ROM profiles only, and
+/// Once, CD Mastering, DVD-R/-RW Write, CD-RW Media Write Support, BD-R POW, BD Write), the ROM profiles only, and
 /// DVD+R and DVD+RW read but not written (their Write bit clear).
 fn reader_features(all: Vec<Feature>) -> Vec<Feature> {
-    const RECORDING: [FeatureCode; 9] = [
+    const RECORDING: [FeatureCode; 10] = [
+        FeatureCode::CdRwMediaWriteSupport,
         FeatureCode::DvdRRwWrite,
         FeatureCode::RandomWritable,
         FeatureCode::IncrementalStreamingWritable,

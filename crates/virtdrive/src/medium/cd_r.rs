@@ -1,5 +1,6 @@
 //! A CD-R, 74 or 80 minutes, as cdrecord, libburn and IMAPI see it through a writer
-//! (profile 0009h).
+//! (profile 0009h), and the CD-RW (profile 000Ah), which records by the same rules and is
+//! erased with BLANK (`rewritable`).
 //!
 //! Sessions, tracks and next writable addresses are the shared recording model
 //! (`medium::recording`), with the CD's numbers (pre-gaps, run-out, lead-in and lead-out) and
@@ -55,10 +56,12 @@
 //! current/maximum descriptor, "unformatted or blank" with the blank disc's free blocks,
 //! or "formatted" with the recorded blocks; no formattable descriptors.
 //!
-//! Write speeds 4x to 48x and read 48x, in kB/s (1x = 176.4 kB/s, rounded as drives do).
+//! Write speeds 4x to 48x (a CD-RW: 4x to 10x) and read 48x, in kB/s (1x = 176.4 kB/s,
+//! rounded as drives do).
 
 mod cue_sheet;
 mod layout;
+mod rewritable;
 pub mod state;
 mod test_write;
 mod toc;
@@ -66,7 +69,7 @@ pub(super) mod write_parameters;
 
 use core::time::Duration;
 
-use mmc_core::cdb::{CloseFunction, CloseTrackSession, ReadDiscStructure};
+use mmc_core::cdb::{Blank, CloseFunction, CloseTrackSession, ReadDiscStructure};
 use mmc_core::cdb::{ReadTocPmaAtip, TrackAddressType};
 use mmc_core::params::{FormatUnitParameters, MultiSession, WriteParameters, WriteType};
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
@@ -76,8 +79,8 @@ use mmc_core::sense::{triples, SenseKeySpecific};
 use mmc_core::Profile;
 
 use self::cue_sheet::CuePlan;
-pub use self::layout::CdRSize;
 use self::layout::{BlockKind, CdLayout, Closing, TrackFormat};
+pub use self::layout::{CdRSize, CdType};
 pub use self::state::CdRStateError;
 use super::recording::{self, DiscState, RecordingGeometry};
 use super::{Busy, MediaIdentity, Medium, MediumError, MediumResult, MediumSpec};
@@ -123,6 +126,7 @@ impl SaoRecording {
 #[derive(Debug)]
 pub struct CdR {
     size: CdRSize,
+    cd_type: CdType,
     disc: CdLayout,
     /// The state at the last synchronize or close: what a power loss returns to.
     synced: CdLayout,
@@ -136,7 +140,12 @@ pub struct CdR {
 impl CdR {
     /// A blank disc of `size` whose sectors live in `store`.
     pub fn blank(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
-        CdR::inserted(size, CdLayout::blank(), store)
+        CdR::inserted(size, CdType::Recordable, CdLayout::blank(), store)
+    }
+
+    /// A blank CD-RW of `size` whose sectors live in `store`.
+    pub fn blank_rw(size: CdRSize, store: Box<dyn SectorStore>) -> Self {
+        CdR::inserted(size, CdType::Rewritable, CdLayout::blank(), store)
     }
 
     /// A disc in the state [`Medium::save_state`] described (format in [`state`]), with its
@@ -145,14 +154,20 @@ impl CdR {
         value: &serde_json::Value,
         store: Box<dyn SectorStore>,
     ) -> Result<Self, CdRStateError> {
-        let (size, disc) = state::load(value)?;
-        Ok(CdR::inserted(size, disc, store))
+        let (size, cd_type, disc) = state::load(value)?;
+        Ok(CdR::inserted(size, cd_type, disc, store))
     }
 
     /// A disc as recorded so far, just inserted: the drive's page 05h at its defaults.
-    fn inserted(size: CdRSize, disc: CdLayout, store: Box<dyn SectorStore>) -> Self {
+    fn inserted(
+        size: CdRSize,
+        cd_type: CdType,
+        disc: CdLayout,
+        store: Box<dyn SectorStore>,
+    ) -> Self {
         CdR {
             size,
+            cd_type,
             synced: disc.clone(),
             disc,
             params: write_parameters::default_page(),
@@ -164,6 +179,10 @@ impl CdR {
 
     pub fn size(&self) -> CdRSize {
         self.size
+    }
+
+    pub fn cd_type(&self) -> CdType {
+        self.cd_type
     }
 
     fn geometry(&self) -> &'static RecordingGeometry {
@@ -326,10 +345,14 @@ fn close_field(byte: u16, bit: Option<u8>) -> MediumError {
 
 impl Medium for CdR {
     fn spec(&self) -> MediumSpec {
+        let (profile, write_speeds): (_, &'static [u32]) = match self.cd_type {
+            CdType::Recordable => (Profile::CdR, &WRITE_SPEEDS),
+            CdType::Rewritable => (Profile::CdRw, &rewritable::WRITE_SPEEDS),
+        };
         MediumSpec {
-            kind: self.size.kind(),
-            profile: Profile::CdR,
-            write_speeds: &WRITE_SPEEDS,
+            kind: self.cd_type.kind(self.size),
+            profile,
+            write_speeds,
             read_speed: READ_SPEED,
             blocking: 1,
         }
@@ -342,6 +365,7 @@ impl Medium for CdR {
         if let Some(closed) = disc.sessions.first().and_then(|s| s.closed) {
             info.disc_type = DiscType::from_u8(closed.disc_type);
         }
+        info.erasable = self.cd_type.erasable();
         info
     }
 
@@ -361,7 +385,7 @@ impl Medium for CdR {
     }
 
     fn read_toc(&self, cdb: &ReadTocPmaAtip) -> MediumResult<Vec<u8>> {
-        toc::read_toc(self.as_recorded(), self.size, cdb)
+        toc::read_toc(self.as_recorded(), self.size, self.cd_type, cdb)
     }
 
     fn read_disc_structure(
@@ -468,7 +492,17 @@ impl Medium for CdR {
     }
 
     fn format(&mut self, _params: &FormatUnitParameters, _now: VirtualTime) -> MediumResult<Busy> {
-        Err(MediumError::new(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM))
+        match self.cd_type {
+            CdType::Recordable => Err(MediumError::new(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM)),
+            CdType::Rewritable => Err(rewritable::format_refused()),
+        }
+    }
+
+    fn blank(&mut self, cdb: &Blank, _now: VirtualTime) -> MediumResult<Busy> {
+        match self.cd_type {
+            CdType::Recordable => Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into()),
+            CdType::Rewritable => self.erase(cdb),
+        }
     }
 
     fn close(&mut self, cdb: &CloseTrackSession, _now: VirtualTime) -> MediumResult<Busy> {
@@ -564,6 +598,6 @@ impl Medium for CdR {
 
     /// The disc as of the last synchronize or close (what the committed store holds).
     fn save_state(&self) -> serde_json::Value {
-        state::save(self.size, &self.synced)
+        state::save(self.size, self.cd_type, &self.synced)
     }
 }

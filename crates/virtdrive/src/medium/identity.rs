@@ -42,9 +42,13 @@ impl MediaIdentity {
             MediumKind::DvdPlusRDl => ("MKM", "001", 0),
             MediumKind::BdRDl => ("VERBAT", "IMf", 1),
             MediumKind::BdRXl | MediumKind::BdRXl4 => ("VERBAT", "IMg", 1),
-            MediumKind::CdR74 | MediumKind::CdR80 | MediumKind::DvdRom | MediumKind::Unknown => {
-                return None
-            }
+            // A CD names its maker in the ATIP's lead-in start, not in a media ID.
+            MediumKind::CdR74
+            | MediumKind::CdR80
+            | MediumKind::CdRw74
+            | MediumKind::CdRw80
+            | MediumKind::DvdRom
+            | MediumKind::Unknown => return None,
             // A DVD-R names its maker in the pre-pits (READ DISC STRUCTURE 0Eh), not modelled.
             MediumKind::DvdR | MediumKind::DvdRDl => return None,
             // A DVD-RAM names its maker in its control data zone, not modelled.

@@ -90,6 +90,12 @@ pub enum MediumKind {
     /// CD-R, 80 minutes (359,849 sectors).
     #[serde(rename = "cd-r", alias = "cd-r80")]
     CdR80,
+    /// CD-RW, 74 minutes (as CD-R), erasable with BLANK.
+    #[serde(rename = "cd-rw74")]
+    CdRw74,
+    /// CD-RW, 80 minutes (as CD-R), erasable with BLANK.
+    #[serde(rename = "cd-rw", alias = "cd-rw80")]
+    CdRw80,
     /// DVD+RW, single layer (2,295,104 sectors).
     #[serde(rename = "dvd+rw")]
     DvdPlusRw,
@@ -143,9 +149,11 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 17] = [
+    pub const ALL: [MediumKind; 19] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
+        MediumKind::CdRw74,
+        MediumKind::CdRw80,
         MediumKind::DvdPlusRw,
         MediumKind::BdRe,
         MediumKind::DvdPlusR,
@@ -163,13 +171,15 @@ impl MediumKind {
         MediumKind::Unknown,
     ];
 
-    /// The name used on the command line (`cd-r`, `cd-r74`, `dvd+rw`, `bd-re`, `dvd+r`,
-    /// `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`, `dvd-r-dl`, `dvd-ram`,
-    /// `bd-re-dl`, `bd-re-xl`, `dvd-rom`, `unknown`).
+    /// The name used on the command line (`cd-r`, `cd-r74`, `cd-rw`, `cd-rw74`, `dvd+rw`,
+    /// `bd-re`, `dvd+r`, `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`,
+    /// `dvd-r-dl`, `dvd-ram`, `bd-re-dl`, `bd-re-xl`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
             MediumKind::CdR80 => "cd-r",
+            MediumKind::CdRw74 => "cd-rw74",
+            MediumKind::CdRw80 => "cd-rw",
             MediumKind::DvdPlusRw => "dvd+rw",
             MediumKind::BdRe => "bd-re",
             MediumKind::DvdPlusR => "dvd+r",
@@ -188,11 +198,14 @@ impl MediumKind {
         }
     }
 
-    /// Reads a command-line name; `cd-r` is the common 80-minute disc, `cd-r80` an alias.
+    /// Reads a command-line name; `cd-r` and `cd-rw` are the common 80-minute discs,
+    /// `cd-r80` and `cd-rw80` aliases.
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
             "cd-r" | "cd-r80" | "cdr" => MediumKind::CdR80,
             "cd-r74" => MediumKind::CdR74,
+            "cd-rw" | "cd-rw80" | "cdrw" => MediumKind::CdRw80,
+            "cd-rw74" => MediumKind::CdRw74,
             "dvd+rw" | "dvdplusrw" => MediumKind::DvdPlusRw,
             "bd-re" | "bdre" => MediumKind::BdRe,
             "dvd+r" | "dvdplusr" => MediumKind::DvdPlusR,
@@ -412,6 +425,8 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
     match kind {
         MediumKind::CdR74 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes74, store)),
         MediumKind::CdR80 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes80, store)),
+        MediumKind::CdRw74 => Box::new(cd_r::CdR::blank_rw(cd_r::CdRSize::Minutes74, store)),
+        MediumKind::CdRw80 => Box::new(cd_r::CdR::blank_rw(cd_r::CdRSize::Minutes80, store)),
         MediumKind::DvdPlusRw => Box::new(overwritable::DvdPlusRw::new(store)),
         MediumKind::BdRe => Box::new(overwritable::BdRe::new(store)),
         MediumKind::DvdPlusR => Box::new(sequential::SequentialDisc::blank(
@@ -460,12 +475,12 @@ pub fn load(
         sequential::SequentialDisc::load_state(geometry, state, store).map_err(|e| err(&e))
     };
     Ok(match kind {
-        MediumKind::CdR74 | MediumKind::CdR80 => {
+        MediumKind::CdR74 | MediumKind::CdR80 | MediumKind::CdRw74 | MediumKind::CdRw80 => {
             let disc = cd_r::CdR::load_state(state, store).map_err(|e| err(&e))?;
-            if disc.size().kind() != kind {
+            if disc.kind() != kind {
                 return Err(LoadError(format!(
                     "the saved disc is a {}, not a {}",
-                    disc.size().kind().name(),
+                    disc.kind().name(),
                     kind.name()
                 )));
             }

@@ -8,7 +8,9 @@
 //!   later), the next session's lead-in (4,500) and pre-gap (150): the next track starts at
 //!   lead-out + 11,400 after the first session, + 6,900 after later ones;
 //! - CLOSE SESSION with Multi-session 11b leaves the disc appendable, 00b and 01b complete;
-//! - a power loss returns to the last synchronize or close.
+//! - a power loss returns to the last synchronize or close;
+//! - on a CD-RW, BLANK full or minimal (MMC-6 6.2) leaves a blank disc, at once durable (a
+//!   power loss while blanking keeps it blank); a CD-R refuses BLANK with 05/30/06.
 
 use std::time::Duration;
 
@@ -74,6 +76,10 @@ pub enum Op {
         multi_session: u8,
         immed: bool,
     },
+    Blank {
+        minimal: bool,
+        immed: bool,
+    },
     PowerLoss,
     Wait {
         ms: u32,
@@ -113,6 +119,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<bool>().prop_map(|immed| Op::CloseTrack { immed }),
         2 => (prop_oneof![6 => Just(0b11u8), 1 => Just(0b01), 1 => Just(0b00)], any::<bool>())
             .prop_map(|(multi_session, immed)| Op::CloseSession { multi_session, immed }),
+        1 => (prop_oneof![4 => Just(true), 1 => Just(false)], any::<bool>())
+            .prop_map(|(minimal, immed)| Op::Blank { minimal, immed }),
         1 => Just(Op::PowerLoss),
         1 => (0u32..5000).prop_map(|ms| Op::Wait { ms }),
     ]
@@ -123,7 +131,12 @@ pub fn ops() -> impl Strategy<Value = Vec<Op>> {
 }
 
 pub fn kind() -> impl Strategy<Value = MediumKind> {
-    prop_oneof![Just(MediumKind::CdR80), Just(MediumKind::CdR74)]
+    prop_oneof![
+        Just(MediumKind::CdR80),
+        Just(MediumKind::CdR74),
+        Just(MediumKind::CdRw80),
+        Just(MediumKind::CdRw74),
+    ]
 }
 
 #[derive(Debug, Clone)]
@@ -252,6 +265,8 @@ impl Recording {
 
 struct Model {
     limit: i64,
+    /// A CD-RW: READ DISC INFORMATION sets Erasable, BLANK erases.
+    erasable: bool,
     now: Recording,
     synchronized: Recording,
 }
@@ -340,6 +355,7 @@ fn check_information(drive: &mut TestDrive, model: &Model, ctx: &str) {
         invisible
     };
     assert_eq!(disc[2] & 0x03, status, "{ctx}: disc status");
+    assert_eq!(disc[2] & 0x10 != 0, model.erasable, "{ctx}: Erasable");
     assert_eq!(
         (disc[2] >> 2) & 0x03,
         last_session,
@@ -411,11 +427,12 @@ fn check_information(drive: &mut TestDrive, model: &Model, ctx: &str) {
 pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
     let mut drive = TestDrive::blank(kind, backing);
     let mut model = Model {
-        limit: if kind == MediumKind::CdR74 {
+        limit: if matches!(kind, MediumKind::CdR74 | MediumKind::CdRw74) {
             333_000
         } else {
             359_849
         },
+        erasable: matches!(kind, MediumKind::CdRw80 | MediumKind::CdRw74),
         now: Recording::default(),
         synchronized: Recording::default(),
     };
@@ -513,6 +530,23 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
                     Err(sense) => assert_eq!(got, Answer::Check(sense), "{ctx}"),
                 }
             }
+            Op::Blank { minimal, immed } => {
+                let mut cdb = [0u8; 12];
+                cdb[0] = 0xA1; // BLANK
+                cdb[1] = (u8::from(immed) << 4) | u8::from(minimal); // Immed, type 000b or 001b
+                let got = send_none(&mut drive, &cdb);
+                if model.erasable {
+                    got.good(&ctx);
+                    model.now = Recording::default();
+                    model.synchronized = Recording::default();
+                } else {
+                    assert_eq!(
+                        got,
+                        Answer::Check(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM),
+                        "{ctx}"
+                    );
+                }
+            }
             Op::PowerLoss => {
                 drive.power_loss();
                 model.now = model.synchronized.clone();
@@ -529,6 +563,13 @@ pub fn run(kind: MediumKind, ops: &[Op], backing: Backing) {
                 &mut drive,
                 triples::LONG_WRITE_IN_PROGRESS,
                 Duration::from_millis(500),
+            );
+        }
+        if matches!(op, Op::Blank { immed: true, .. }) {
+            wait_while(
+                &mut drive,
+                triples::OPERATION_IN_PROGRESS,
+                Duration::from_secs(1),
             );
         }
         check_information(&mut drive, &model, &ctx);

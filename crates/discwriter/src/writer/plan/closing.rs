@@ -33,7 +33,7 @@ impl WritePlan {
             MediumClass::Sequential { finalize, .. } => by_rule.then_some(finalize),
             // Disc-at-Once: the one session is the disc's.
             MediumClass::DvdDashR { .. } if self.dao => Some(CloseFunction::CloseSession),
-            MediumClass::CdWriteOnce | MediumClass::DvdDashR { .. } => {
+            MediumClass::Cd | MediumClass::DvdDashR { .. } => {
                 by_rule.then_some(CloseFunction::CloseSession)
             }
             MediumClass::Overwritable { .. } => None,
@@ -63,7 +63,7 @@ impl WritePlan {
         // What a session must close: on a pseudo-overwrite only sectors appended past the
         // recorded ones open a track.
         let recorded_new = self.appended(written) > 0;
-        let cd = self.class == MediumClass::CdWriteOnce;
+        let cd = self.class == MediumClass::Cd;
         let page = self.page_write().filter(|_| !self.dao);
         let page_keeps_open = self.page_keeps_open;
         let mut steps = Vec::new();
@@ -130,7 +130,7 @@ impl WritePlan {
                     MediumClass::Sequential { .. } if close_disc => self.disc_close(written),
                     // On CD and DVD-R the page's multi-session field decides what CLOSE
                     // SESSION leaves (MMC-5 6.3.3.2.3).
-                    MediumClass::CdWriteOnce
+                    MediumClass::Cd
                     | MediumClass::DvdDashR { .. }
                     | MediumClass::Sequential { .. } => Some(CloseFunction::CloseSession),
                     // The DVD+RW compatibility close (MMC-6 6.3.3.2.3), or only stopping the

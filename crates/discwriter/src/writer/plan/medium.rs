@@ -11,10 +11,11 @@ use crate::recorder::DiscSummary;
 /// How a medium is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MediumClass {
-    /// CD-R: a TAO track per session, shaped by the write parameters page (MMC-6 7.5), with a
-    /// post-gap and run-out; the page's multi-session field decides at CLOSE SESSION whether
-    /// the disc stays appendable.
-    CdWriteOnce,
+    /// CD-R, and CD-RW once blank or appendable (a CD-RW is recorded as a CD-R is; only BLANK,
+    /// MMC-6 6.2, takes back what was recorded): a TAO track per session, shaped by the
+    /// write parameters page (MMC-6 7.5), with a post-gap and run-out; the page's
+    /// multi-session field decides at CLOSE SESSION whether the disc stays appendable.
+    Cd,
     /// DVD+R, BD-R SRM: a session per write, closed with CLOSE SESSION (010b). Closing the
     /// disc is `finalize`, the medium's plain finalization (110b on both, MMC-6 6.3.3.3 for
     /// DVD+R, 6.3.3.6 for BD-R); a medium with a DVD-ROM compatible finalization names it
@@ -25,7 +26,8 @@ pub(crate) enum MediumClass {
         finalize: CloseFunction,
         compatible: Option<CloseFunction>,
     },
-    /// DVD-R (0011h) and DVD-R DL (0015h): sequential recording shaped by the write
+    /// DVD-R (0011h), DVD-RW in sequential recording (0014h, recorded as DVD-R is) and DVD-R
+    /// DL (0015h): sequential recording shaped by the write
     /// parameters page (MMC-5 7.5.4), as on CD. Incrementally (write type 00h, feature 0021h)
     /// a session per write, CLOSE TRACK then CLOSE SESSION, whose effect the page's
     /// multi-session field decides (11b: the disc stays appendable; 00b: it is finalized,
@@ -35,7 +37,8 @@ pub(crate) enum MediumClass {
     /// the drive closes itself once the reservation is written and SYNCHRONIZE CACHE has
     /// flushed it (libburn's and growisofs's DAO: no CLOSE TRACK/SESSION).
     DvdDashR { dual_layer: bool },
-    /// DVD+RW, BD-RE: written in place from LBA 0.
+    /// DVD+RW, BD-RE, DVD-RW in restricted overwrite (0013h) and DVD-RAM (0012h): written in
+    /// place from LBA 0. `dvd_plus_rw`: the background format and its close are DVD+RW's.
     Overwritable { dvd_plus_rw: bool },
 }
 
@@ -43,14 +46,16 @@ impl MediumClass {
     /// The class of a profile this writer records, `None` for the others.
     pub(crate) fn of(profile: Profile) -> Option<Self> {
         match profile {
-            Profile::CdR => Some(MediumClass::CdWriteOnce),
+            Profile::CdR | Profile::CdRw => Some(MediumClass::Cd),
             // DVD+R DL records sessions as DVD+R does; what is its own, the layer boundary
             // (READ/SEND DISC STRUCTURE format 20h), the plan sets before the first write.
             Profile::DvdPlusR | Profile::DvdPlusRDualLayer => Some(MediumClass::Sequential {
                 finalize: CloseFunction::FinalizeDisc,
                 compatible: Some(CloseFunction::FinalizeMinimalRadius),
             }),
-            Profile::DvdRSequential => Some(MediumClass::DvdDashR { dual_layer: false }),
+            Profile::DvdRSequential | Profile::DvdRwSequential => {
+                Some(MediumClass::DvdDashR { dual_layer: false })
+            }
             Profile::DvdRDualLayerSequential => Some(MediumClass::DvdDashR { dual_layer: true }),
             // BD is not DVD: the consumer DVD compatibility IMAPI documents for DVD+R has no
             // BD-R counterpart (MMC-6 6.3.3.6 defines one finalization), so a BD-R session
@@ -60,7 +65,9 @@ impl MediumClass {
                 compatible: None,
             }),
             Profile::DvdPlusRw => Some(MediumClass::Overwritable { dvd_plus_rw: true }),
-            Profile::BdRe => Some(MediumClass::Overwritable { dvd_plus_rw: false }),
+            Profile::BdRe | Profile::DvdRwRestrictedOverwrite | Profile::DvdRam => {
+                Some(MediumClass::Overwritable { dvd_plus_rw: false })
+            }
             _ => None,
         }
     }
@@ -113,7 +120,7 @@ pub(crate) fn next_session_is_final(disc: &DiscSummary, postgap_already_in_image
     let profile = Profile::from_u16(disc.profile_code);
     let used = match MediumClass::of(profile) {
         Some(MediumClass::DvdDashR { dual_layer: true }) => return true,
-        Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => CD_POSTGAP,
+        Some(MediumClass::Cd) if !postgap_already_in_image => CD_POSTGAP,
         _ => 0,
     };
     leaves_no_room_for_another_session(
@@ -137,7 +144,7 @@ pub fn free_sectors_for_stream(disc: &DiscSummary, postgap_already_in_image: boo
         return disc.capacity_once_formatted.unwrap_or(disc.total_sectors);
     }
     match MediumClass::of(profile) {
-        Some(MediumClass::CdWriteOnce) if !postgap_already_in_image => {
+        Some(MediumClass::Cd) if !postgap_already_in_image => {
             disc.free_sectors.saturating_sub(CD_POSTGAP as u32)
         }
         _ => disc.free_sectors,

@@ -7,6 +7,7 @@ use mmc_core::Profile;
 
 use super::DriveFacts;
 use crate::error::{ApiMisuse, Error};
+use crate::recorder::defect::has_defect_management;
 use crate::recorder::{DiscState, DiscSummary};
 use crate::writer::{BlockRange, WriteOptions};
 
@@ -111,4 +112,15 @@ fn check_ranges_past(ranges: &[BlockRange], nwa: u64) -> Result<(), Error> {
         next = next.max(end + 1);
     }
     Ok(())
+}
+
+/// Whether the write uses WRITE (12) with the Streaming bit: defect management turned off,
+/// on a medium that has it, with a drive whose Real Time Streaming feature (0107h) sets SW
+/// (MMC-6 6.45). A drive without it writes with its defect management, as it must.
+pub(super) fn streams(profile: Profile, options: &WriteOptions, facts: &DriveFacts) -> bool {
+    let asked = options.defect_management.streaming() && has_defect_management(profile);
+    if asked && !facts.stream_writing {
+        tracing::warn!(target: "discwriter::write", "the drive does not record WRITE (12) Streaming (feature 0107h, SW): writing with its defect management");
+    }
+    asked && facts.stream_writing
 }

@@ -44,6 +44,7 @@ pub(super) fn facts() -> DriveFacts {
         holds_data: None,
         incremental_streaming: None,
         pseudo_overwrite: false,
+        stream_writing: true,
         layer_boundary: None,
     }
 }
@@ -60,7 +61,7 @@ pub(super) fn steps(closing: &Closing) -> Vec<Step> {
 #[test]
 fn each_profile_has_its_class_and_finalize_function() {
     let rows: [(Profile, Option<MediumClass>); 6] = [
-        (Profile::CdR, Some(MediumClass::CdWriteOnce)),
+        (Profile::CdR, Some(MediumClass::Cd)),
         (
             Profile::DvdPlusR,
             Some(MediumClass::Sequential {
@@ -665,4 +666,21 @@ fn how_a_data_phase_ended() {
     for (result, known, end) in rows {
         assert_eq!(DataEnd::of(&result, known), end, "{result:?}");
     }
+}
+
+#[test]
+fn a_stream_must_fit_the_format_the_write_chose() {
+    let mut d = blank(Profile::BdRe, 12_219_392);
+    d.needs_formatting = true;
+    d.capacity_once_formatted = Some(11_826_176);
+    let mut p = plan(&d, &WriteOptions::default(), 11_826_176);
+    // The largest spare areas leave 11,564,032 sectors: too few for this stream.
+    assert!(matches!(
+        p.formatted(11_564_032),
+        Err(Error::StreamTooLargeForCurrentMedia {
+            needed: Some(11_826_176),
+            free: 11_564_032
+        })
+    ));
+    assert!(p.formatted(12_219_392).is_ok());
 }

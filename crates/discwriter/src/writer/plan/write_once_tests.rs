@@ -340,9 +340,9 @@ fn a_pseudo_overwrite_starts_at_lba_0_and_closes_only_what_it_appends() {
 }
 
 #[test]
-fn streaming_is_planned_on_bd_only() {
+fn streaming_is_planned_on_media_with_defect_management_only() {
     let streaming = WriteOptions {
-        streaming: true,
+        defect_management: crate::writer::DefectManagement::Off,
         ..WriteOptions::default()
     };
     let rows = [
@@ -354,4 +354,12 @@ fn streaming_is_planned_on_bd_only() {
         assert_eq!(plan(&d, &streaming, 100).streaming, want, "{}", d.profile);
         assert!(!plan(&d, &WriteOptions::default(), 100).streaming);
     }
+    // A drive without feature 0107h's SW bit keeps its defect management.
+    let no_sw = DriveFacts {
+        stream_writing: false,
+        ..facts()
+    };
+    let d = blank(Profile::BdRSrm, 12_219_392);
+    let p = WritePlan::new(&d, &streaming, Some(100), None, &no_sw).unwrap();
+    assert!(!p.streaming);
 }

@@ -96,6 +96,32 @@ impl CdRSize {
     }
 }
 
+/// What the recording layer is: a dye written once (CD-R, profile 0009h), or a phase-change
+/// layer the drive erases with BLANK (CD-RW, profile 000Ah). Both record by the same rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum CdType {
+    #[default]
+    #[serde(rename = "cd-r")]
+    Recordable,
+    #[serde(rename = "cd-rw")]
+    Rewritable,
+}
+
+impl CdType {
+    /// The medium kind of a disc of this type and `size`.
+    pub const fn kind(self, size: CdRSize) -> MediumKind {
+        match (self, size) {
+            (CdType::Recordable, size) => size.kind(),
+            (CdType::Rewritable, CdRSize::Minutes74) => MediumKind::CdRw74,
+            (CdType::Rewritable, CdRSize::Minutes80) => MediumKind::CdRw80,
+        }
+    }
+
+    pub const fn erasable(self) -> bool {
+        matches!(self, CdType::Rewritable)
+    }
+}
+
 /// A CD-R's recording geometry, given its lead-out limit. Track and session overhead as the
 /// module documentation describes; the TOC of a session is recorded in its lead-in when the
 /// session closes; no finalize step beyond that; addresses in MSF (MMC-6 6.22.3.1.12).

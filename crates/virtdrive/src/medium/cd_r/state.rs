@@ -21,6 +21,8 @@
 //! ```
 //!
 //! - `size`: `"74min"` or `"80min"`.
+//! - `type`: `"cd-rw"` for a CD-RW; absent (or `"cd-r"`) for a CD-R. A CD-RW's state is
+//!   the same as a CD-R's: a blanked disc saves as a blank one.
 //! - `sessions`, in disc order. `closing` is `null` for an open session (only the last may
 //!   be open), `"next-session-allowed"` (Multi-session 11b), `"no-next-session"` (01b, or no
 //!   room left: B0 = FF:FF:FF) or `"finalized"` (00b). `disc_type` is the session format
@@ -37,7 +39,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{CdLayout, CdRSize, CdTrack, Closing, SessionClose, TrackFormat};
+use super::layout::{CdLayout, CdRSize, CdTrack, CdType, Closing, SessionClose, TrackFormat};
 use super::layout::{MAX_TRACK, MIN_TRACK, PREGAP, TAO_RUN_OUT};
 use crate::medium::recording::{RecordingGeometry, Session};
 
@@ -71,6 +73,8 @@ struct SavedState {
     format: String,
     version: u32,
     size: CdRSize,
+    #[serde(rename = "type", default, skip_serializing_if = "is_cd_r")]
+    cd_type: CdType,
     sessions: Vec<SavedSession>,
     /// Never saved (the state is taken at a synchronize); read, and refused, when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +125,11 @@ impl SavedTrack {
     }
 }
 
-pub(crate) fn save(size: CdRSize, disc: &CdLayout) -> serde_json::Value {
+fn is_cd_r(cd_type: &CdType) -> bool {
+    *cd_type == CdType::Recordable
+}
+
+pub(crate) fn save(size: CdRSize, cd_type: CdType, disc: &CdLayout) -> serde_json::Value {
     let sessions = disc
         .sessions
         .iter()
@@ -135,6 +143,7 @@ pub(crate) fn save(size: CdRSize, disc: &CdLayout) -> serde_json::Value {
         format: STATE_FORMAT.into(),
         version: STATE_VERSION,
         size,
+        cd_type,
         sessions,
         open_track: disc.open_track.as_ref().map(SavedTrack::of),
     };
@@ -142,7 +151,9 @@ pub(crate) fn save(size: CdRSize, disc: &CdLayout) -> serde_json::Value {
     serde_json::to_value(saved).unwrap_or(serde_json::Value::Null)
 }
 
-pub(crate) fn load(value: &serde_json::Value) -> Result<(CdRSize, CdLayout), CdRStateError> {
+pub(crate) fn load(
+    value: &serde_json::Value,
+) -> Result<(CdRSize, CdType, CdLayout), CdRStateError> {
     let saved = SavedState::deserialize(value).map_err(CdRStateError::Malformed)?;
     if saved.format != STATE_FORMAT {
         return Err(CdRStateError::WrongFormat {
@@ -177,7 +188,7 @@ pub(crate) fn load(value: &serde_json::Value) -> Result<(CdRSize, CdLayout), CdR
         .and_then(|s| s.closed)
         .is_some_and(|c| c.closing != Closing::NextSessionAllowed);
     check(&disc, saved.size.geometry(), &saved.sessions).map_err(CdRStateError::Inconsistent)?;
-    Ok((saved.size, disc))
+    Ok((saved.size, saved.cd_type, disc))
 }
 
 /// Checks that `disc` is a state this drive could have recorded.

@@ -1,4 +1,4 @@
-//! READ TOC/PMA/ATIP replies for a CD-R (MMC-6 6.26): the formatted TOC (format 0), the
+//! READ TOC/PMA/ATIP replies for a CD-R or CD-RW (MMC-6 6.26): the formatted TOC (format 0), the
 //! multi-session information (1), the full TOC of the lead-ins (2) and the ATIP (4).
 //!
 //! The TOC lives in the lead-in of each session, so only closed sessions appear in it. A disc
@@ -19,7 +19,8 @@ use mmc_core::response::Msf;
 use mmc_core::response::{FormattedToc, MultiSessionInfo, RawToc, ResponseFormat};
 use mmc_core::sense::{triples, SenseKeySpecific};
 
-use super::layout::{CdLayout, CdRSize, CdTrack, Closing, SessionClose, ATIP_LEAD_IN_START};
+use super::layout::ATIP_LEAD_IN_START;
+use super::layout::{CdLayout, CdRSize, CdTrack, CdType, Closing, SessionClose};
 use crate::medium::recording::{lba_field, Session};
 use crate::medium::{MediumError, MediumResult};
 
@@ -33,10 +34,24 @@ fn number_byte(number: u16) -> u8 {
     u8::try_from(number).unwrap_or(u8::MAX)
 }
 
-/// ATIP special information 1-3 (ATIP bytes 4-6): indicative target writing power 5 and
-/// reference speed 0; unrestricted use; bit 7 of byte 6 always one, disc type 0 (CD-R),
-/// sub-type 0, no A1-A3 values. The C0 pointer repeats them.
-const ATIP_SPECIAL: [u8; 3] = [0x50, 0x40, 0x80];
+/// ATIP special information 1-3 (ATIP bytes 4-6, MMC-6 6.26.3.6): indicative target
+/// writing power 5 and reference speed 0; unrestricted use; bit 7 of byte 6 always one,
+/// then the Disc Type (bit 6), the Disc Sub-Type (bits 5-3) and A1/A2/A3 Valid (bits 2-0).
+/// The C0 pointer of the full TOC repeats them.
+///
+/// CD-R: disc type 0, sub-type 0, no A1-A3 values. CD-RW: disc type 1, sub-type 1 (a
+/// High-Speed CD-RW), A1 valid.
+const fn atip_special(cd_type: CdType) -> [u8; 3] {
+    match cd_type {
+        CdType::Recordable => [0x50, 0x40, 0x80],
+        CdType::Rewritable => [0x50, 0x40, 0x80 | 0x40 | (1 << 3) | 0x04],
+    }
+}
+
+/// ATIP A1 values (bytes 16-18) of a CD-RW: byte 16 holds the lowest CLV recording speed
+/// (bits 6-4) and the highest (bits 3-0), codes 2 (4x) and 4 (10x for a High-Speed CD-RW,
+/// as cdrecord and libburn read it); the rest is zero.
+const CD_RW_A1: [u8; 3] = [(2 << 4) | 4, 0, 0];
 
 /// Q sub-channel ADR for position pointers and for the mode-5 (B0, C0) pointers.
 const ADR_POSITION: u8 = 1;
@@ -62,13 +77,14 @@ fn no_toc() -> MediumError {
 pub(crate) fn read_toc(
     disc: &CdLayout,
     size: CdRSize,
+    cd_type: CdType,
     cdb: &ReadTocPmaAtip,
 ) -> MediumResult<Vec<u8>> {
     match cdb.format {
         TocFormat::Toc => formatted_toc(disc, cdb.msf, cdb.track_session_number),
         TocFormat::SessionInfo => session_info(disc, cdb.msf),
-        TocFormat::FullToc => full_toc(disc, size, cdb.track_session_number),
-        TocFormat::Atip => Ok(atip(size)),
+        TocFormat::FullToc => full_toc(disc, size, cd_type, cdb.track_session_number),
+        TocFormat::Atip => Ok(atip(size, cd_type)),
         // No PMA reading and no CD-TEXT on a data CD-R written by this drive.
         TocFormat::Pma | TocFormat::CdText | TocFormat::Unknown(_) => Err(cdb_field(2, Some(3))),
     }
@@ -137,7 +153,12 @@ fn session_info(disc: &CdLayout, msf: bool) -> MediumResult<Vec<u8>> {
     .to_bytes())
 }
 
-fn full_toc(disc: &CdLayout, size: CdRSize, from_session: u8) -> MediumResult<Vec<u8>> {
+fn full_toc(
+    disc: &CdLayout,
+    size: CdRSize,
+    cd_type: CdType,
+    from_session: u8,
+) -> MediumResult<Vec<u8>> {
     let last_closed = u16::try_from(disc.closed_sessions().count()).unwrap_or(u16::MAX);
     if last_closed == 0 {
         return Err(no_toc());
@@ -148,7 +169,7 @@ fn full_toc(disc: &CdLayout, size: CdRSize, from_session: u8) -> MediumResult<Ve
     }
     let mut entries = Vec::new();
     for (number, session) in disc.closed_sessions().filter(|(n, _)| *n >= from) {
-        session_entries(disc, size, number, session, &mut entries);
+        session_entries(disc, size, cd_type, number, session, &mut entries);
     }
     Ok(RawToc {
         first_complete_session: 1,
@@ -167,6 +188,7 @@ fn msf_or_none(lba: i64) -> Msf {
 fn session_entries(
     disc: &CdLayout,
     size: CdRSize,
+    cd_type: CdType,
     number: u16,
     session: &Session<super::layout::TrackFormat, SessionClose>,
     out: &mut Vec<RawTocEntry>,
@@ -232,7 +254,7 @@ fn session_entries(
         });
     }
     if first_session {
-        let [a, b, c] = ATIP_SPECIAL;
+        let [a, b, c] = atip_special(cd_type);
         out.push(RawTocEntry {
             session: session_byte,
             adr: ADR_MODE_5,
@@ -247,10 +269,14 @@ fn session_entries(
 }
 
 /// Format 4: the ATIP (28 bytes; MMC-6 table 492).
-fn atip(size: CdRSize) -> Vec<u8> {
+fn atip(size: CdRSize, cd_type: CdType) -> Vec<u8> {
     let lead_in = msf_or_none(ATIP_LEAD_IN_START);
     let lead_out = msf_or_none(size.lead_out_limit());
-    let [s4, s5, s6] = ATIP_SPECIAL;
+    let [s4, s5, s6] = atip_special(cd_type);
+    let [a1, a2, a3] = match cd_type {
+        CdType::Recordable => [0; 3],
+        CdType::Rewritable => CD_RW_A1,
+    };
     vec![
         0x00,
         0x1A, // data length: 26 bytes follow
@@ -268,10 +294,10 @@ fn atip(size: CdRSize) -> Vec<u8> {
         lead_out.second,
         lead_out.frame,
         0x00, // last possible lead-out
-        0,
-        0,
-        0,
-        0, // A1 values (not valid)
+        a1,
+        a2,
+        a3,
+        0, // A1 values (valid on a CD-RW)
         0,
         0,
         0,

@@ -1,0 +1,337 @@
+//! Real programs blank the emulator's CD-RW through `virtdrive run`: cdrskin `blank=fast` and
+//! `blank=all`, wodim `blank=fast`, xorriso `-blank as_needed`; each leaves a disc the drive
+//! reports blank (READ DISC INFORMATION through the library), which then takes a new burn that
+//! reads back equal. While the drive blanks, the progress the programs print, and the one the
+//! drive reports to their polls (02/04/07 with the progress indication, in the transcripts),
+//! rises. cdrskin's DVD-RW blanking modes meet a CD-RW too: `blank=format_overwrite` is
+//! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole.
+//!
+//! Each run is killed after a minute (a guard against a hang, not a speed check): under the
+//! accelerated clock a full blank, 8.6 minutes of drive time, passes in about a second.
+#![cfg(target_os = "linux")]
+
+mod real_clients;
+
+use std::path::Path;
+use std::time::Duration;
+
+use mmc_core::sense::{triples, Sense, SenseKeySpecific};
+use mmc_core::wire::parse_hex_words;
+use real_clients::{
+    disc_information, keep_transcripts, ready_disc, tool, Bench, Case, RecordedRuns,
+};
+use virtdrive::medium::MediumKind;
+
+/// The image's sectors: more than the 300 a CD track holds at least, so no padding.
+const IMAGE_SECTORS: usize = 400;
+/// The hang guard of every run.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Disc Status (READ DISC INFORMATION byte 2, bits 1-0).
+const BLANK: u8 = 0b00;
+const COMPLETE: u8 = 0b10;
+
+/// A test's folder, holding `image.bin` (deterministic, so the transcripts replay) and the
+/// disc file of `virt:cd-rw@DISC`.
+struct Setup {
+    dir: tempfile::TempDir,
+    image: Vec<u8>,
+    drive: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let image = testkit::blocks(0x5A, IMAGE_SECTORS);
+        std::fs::write(dir.path().join("image.bin"), &image).unwrap();
+        let drive = format!("virt:cd-rw@{}", dir.path().join("disc").display());
+        Setup { dir, image, drive }
+    }
+
+    fn disc(&self) -> std::path::PathBuf {
+        self.dir.path().join("disc")
+    }
+
+    /// Disc Status and the Erasable bit, as the drive reports them.
+    fn status(&self) -> (u8, bool) {
+        let info = disc_information(MediumKind::CdRw80, &self.disc());
+        (info[2] & 0x03, info[2] & 0x10 != 0)
+    }
+
+    /// The first `IMAGE_SECTORS` sectors of the disc, read through the library.
+    fn read_back(&self) -> Vec<u8> {
+        let mut drive = ready_disc(MediumKind::CdRw80, &self.disc());
+        testkit::read_back(&mut drive, 0, IMAGE_SECTORS as u64)
+    }
+
+    #[track_caller]
+    fn holds_the_image(&self) {
+        let data = self.read_back();
+        assert_eq!(data.len(), self.image.len());
+        assert!(data == self.image, "the disc reads back the image");
+    }
+}
+
+/// The percentages a program printed, in order (`done 33.0%`, `( 57.4% done`).
+fn percents(output: &str) -> Vec<f64> {
+    output
+        .split('%')
+        .filter_map(|before| {
+            let number: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            number.parse().ok()
+        })
+        .collect()
+}
+
+/// The progress indications (in 1/65536) of the 02/04/07 OPERATION IN PROGRESS answers a
+/// run's transcript holds: TEST UNIT READY's sense and REQUEST SENSE's data.
+fn blanking_progress(transcript: &Path) -> Vec<u16> {
+    let text = std::fs::read_to_string(transcript).unwrap();
+    let mut progress = Vec::new();
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let completed = &record["outcome"]["completed"];
+        let sense = match completed["sense"].as_str() {
+            Some(s) if !s.is_empty() => s,
+            _ if record["command"] == "REQUEST SENSE" => {
+                completed["data_in"].as_str().unwrap_or("")
+            }
+            _ => continue,
+        };
+        let bytes = parse_hex_words(sense.split_whitespace()).unwrap();
+        let Ok(sense) = Sense::parse(&bytes) else {
+            continue;
+        };
+        if sense.triple() == Some(triples::OPERATION_IN_PROGRESS) {
+            if let Some(SenseKeySpecific::Progress(p)) = sense.sense_key_specific {
+                progress.push(p);
+            }
+        }
+    }
+    progress
+}
+
+/// BLANK's blanking types (CDB byte 1, bits 2-0) in a run's transcript.
+fn blanking_types(transcript: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(transcript).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["command"] == "BLANK")
+        .filter_map(|r| {
+            let cdb = parse_hex_words(r["cdb"].as_str()?.split_whitespace()).ok()?;
+            Some(cdb.get(1)? & 0x07)
+        })
+        .collect()
+}
+
+/// The runs as fixture case `name` (see [`keep_transcripts`]).
+fn keep(name: &str, commands: &[&str], runs: &RecordedRuns<'_>) {
+    keep_transcripts(&Case {
+        name,
+        commands,
+        medium: "cd-rw",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
+}
+
+#[track_caller]
+fn rises<T: PartialOrd + std::fmt::Debug>(values: &[T], what: &str) {
+    assert!(values.len() >= 3, "{what}: several values, got {values:?}");
+    assert!(
+        values.windows(2).all(|w| w[0] < w[1]),
+        "{what} rises: {values:?}"
+    );
+}
+
+#[test]
+fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() {
+    let Some(cdrskin) = tool("cdrskin", "cdrskin") else {
+        return;
+    };
+    let s = Setup::new();
+    let mut runs = RecordedRuns::new(s.dir.path(), &s.drive, &cdrskin).limited(LIMIT);
+
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
+    assert_eq!(s.status(), (COMPLETE, true));
+    s.holds_the_image();
+
+    let fast = runs.ok(&["-v", "dev=/dev/sr9", "blank=fast"]);
+    assert!(fast.contains("Current: CD-RW"), "{fast}");
+    assert!(fast.contains("cdrskin: blanking done"), "{fast}");
+    rises(&percents(&fast), "cdrskin's blanking percentage");
+    let fast_run = runs.transcripts.last().unwrap().clone();
+    assert_eq!(blanking_types(&fast_run), [0b001], "a minimal blank");
+    rises(&blanking_progress(&fast_run), "the drive's progress");
+    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
+
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
+    assert_eq!(s.status(), (COMPLETE, true));
+    s.holds_the_image();
+
+    let all = runs.ok(&["-v", "dev=/dev/sr9", "blank=all"]);
+    assert!(all.contains("cdrskin: blanking done"), "{all}");
+    rises(&percents(&all), "cdrskin's blanking percentage");
+    let all_run = runs.transcripts.last().unwrap().clone();
+    assert_eq!(blanking_types(&all_run), [0b000], "a full blank");
+    let progress = blanking_progress(&all_run);
+    rises(&progress, "the drive's progress");
+    assert!(
+        progress.len() > blanking_progress(&fast_run).len(),
+        "a full blank takes longer than a minimal one"
+    );
+    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
+
+    let sao = runs.ok(&["-v", "dev=/dev/sr9", "-sao", "image.bin"]);
+    assert!(sao.contains("in real SAO mode"), "{sao}");
+    assert_eq!(s.status(), (COMPLETE, true));
+    s.holds_the_image();
+
+    keep(
+        "cdrskin-blank-cd-rw",
+        &[
+            "cdrskin -v dev=/dev/sr9 -tao image.bin",
+            "cdrskin -v dev=/dev/sr9 blank=fast",
+            "cdrskin -v dev=/dev/sr9 -tao image.bin",
+            "cdrskin -v dev=/dev/sr9 blank=all",
+            "cdrskin -v dev=/dev/sr9 -sao image.bin",
+        ],
+        &runs,
+    );
+}
+
+/// `blank=format_overwrite` and `blank=deformat_sequential` are DVD-RW operations. On a
+/// CD-RW cdrskin refuses the first before sending the drive anything that changes the disc,
+/// and carries out the second as a full blank (BLANK 000b).
+#[test]
+fn cdrskin_dvd_rw_blank_modes_on_a_cd_rw() {
+    let Some(cdrskin) = tool("cdrskin", "cdrskin") else {
+        return;
+    };
+    let s = Setup::new();
+    let mut runs = RecordedRuns::new(s.dir.path(), &s.drive, &cdrskin).limited(LIMIT);
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
+
+    let refused = runs.run(&["-v", "dev=/dev/sr9", "blank=format_overwrite"]);
+    assert_ne!(refused.code, Some(0), "{refused:?}");
+    let all = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(
+        all.contains("blank=format_overwrite for now does DVD-RW and DVD+RW only"),
+        "{all}"
+    );
+    let run = runs.transcripts.last().unwrap().clone();
+    let text = std::fs::read_to_string(&run).unwrap();
+    assert!(
+        !text.contains("\"BLANK\"") && !text.contains("\"FORMAT UNIT\""),
+        "nothing was sent to blank or format"
+    );
+    assert_eq!(s.status(), (COMPLETE, true), "the disc is as it was");
+    s.holds_the_image();
+
+    let deformat = runs.ok(&["-v", "dev=/dev/sr9", "blank=deformat_sequential"]);
+    assert!(deformat.contains("cdrskin: blanking done"), "{deformat}");
+    let run = runs.transcripts.last().unwrap().clone();
+    assert_eq!(blanking_types(&run), [0b000], "a full blank");
+    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
+
+    keep(
+        "cdrskin-dvd-rw-modes-cd-rw",
+        &[
+            "cdrskin -v dev=/dev/sr9 -tao image.bin",
+            "cdrskin -v dev=/dev/sr9 blank=format_overwrite",
+            "cdrskin -v dev=/dev/sr9 blank=deformat_sequential",
+        ],
+        &runs,
+    );
+}
+
+/// wodim reads the CD-RW's ATIP (erasable, a High-Speed CD-RW of 4x to 10x), blanks it with
+/// `blank=fast` ("Blanking PMA, TOC, pregap") and writes it again in TAO.
+#[test]
+fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
+    let Some(wodim) = tool("wodim", "wodim") else {
+        return;
+    };
+    let s = Setup::new();
+    let mut runs = RecordedRuns::new(s.dir.path(), &s.drive, &wodim).limited(LIMIT);
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
+    assert_eq!(s.status(), (COMPLETE, true));
+
+    let atip = runs.ok(&["dev=/dev/sr9", "-atip"]);
+    assert!(atip.contains("Is erasable"), "{atip}");
+    assert!(
+        atip.contains("1T speed low:  4 1T speed high: 10"),
+        "{atip}"
+    );
+    assert!(atip.contains("Phase change"), "{atip}");
+
+    let blank = runs.ok(&["-v", "dev=/dev/sr9", "blank=fast"]);
+    assert!(blank.contains("Blanking PMA, TOC, pregap"), "{blank}");
+    let run = runs.transcripts.last().unwrap().clone();
+    assert_eq!(blanking_types(&run), [0b001], "a minimal blank");
+    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
+
+    let tao = runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
+    assert!(tao.contains("in real TAO mode"), "{tao}");
+    assert_eq!(s.status(), (COMPLETE, true));
+    s.holds_the_image();
+
+    keep(
+        "wodim-blank-cd-rw",
+        &[
+            "wodim -v dev=/dev/sr9 -tao image.bin",
+            "wodim dev=/dev/sr9 -atip",
+            "wodim -v dev=/dev/sr9 blank=fast",
+            "wodim -v dev=/dev/sr9 -tao image.bin",
+        ],
+        &runs,
+    );
+}
+
+/// xorriso `-blank as_needed` on a written CD-RW blanks it (a minimal blank, its "fast"),
+/// reporting a rising percentage; on the blank disc it has nothing to do.
+#[test]
+fn xorriso_blank_as_needed_on_a_written_cd_rw() {
+    let (Some(cdrskin), Some(xorriso)) = (tool("cdrskin", "cdrskin"), tool("xorriso", "xorriso"))
+    else {
+        return;
+    };
+    let mut bench = Bench::new("cd-rw");
+    std::fs::write(
+        bench.path("image.bin"),
+        testkit::blocks(0x5A, IMAGE_SECTORS),
+    )
+    .unwrap();
+    let disc = bench.path("disc");
+    let status = |disc: &Path| disc_information(MediumKind::CdRw80, disc)[2] & 0x03;
+    bench
+        .run(&cdrskin, &["-v", "dev=/dev/sr9", "-tao", "image.bin"])
+        .expect_code(0);
+    assert_eq!(status(&disc), COMPLETE);
+
+    let out = bench.run(&xorriso, &["-dev", "/dev/sr9", "-blank", "as_needed"]);
+    out.expect_code(0);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("Beginning to blank medium in mode 'fast'"),
+        "{all}"
+    );
+    rises(&percents(&all), "xorriso's blanking percentage");
+    assert!(all.contains("Media status : is blank"), "{all}");
+    assert_eq!(status(&disc), BLANK);
+
+    let again = bench.run(&xorriso, &["-dev", "/dev/sr9", "-blank", "as_needed"]);
+    again.expect_code(0);
+    let all = format!("{}{}", again.stdout, again.stderr);
+    assert!(!all.contains("Beginning to blank"), "{all}");
+    assert_eq!(status(&disc), BLANK);
+
+    bench.keep("xorriso-blank-as-needed-cd-rw");
+}

@@ -1,0 +1,179 @@
+//! `discwriter erase`: the engine's Eraser (IMAPI2's IDiscFormat2Erase) with a progress bar,
+//! and one result (a JSON line, or a line of text) whatever happens.
+//!
+//! The progress comes in three forms, as for `write`: a bar on a terminal; plain lines every
+//! few seconds on anything else or with `-v`; JSON lines with `--json`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use discwriter::writer::{EraseUpdate, Eraser};
+use discwriter::{Error, Recorder};
+use indicatif::ProgressBar;
+use mmc_core::ImapiCode;
+use serde::Serialize;
+use serde_json::json;
+
+use super::drive_spec::{Access, DriveSpec};
+use super::progress::{bar, clock};
+use super::CliError;
+
+/// How often a plain progress line is printed.
+const LINE_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The result line of `erase --json`: the fields of `write`'s result that an erase has.
+#[derive(Debug, Serialize)]
+struct EraseResult {
+    drive: String,
+    hresult: String,
+    code: &'static str,
+    error: Option<&'static str>,
+    message: String,
+    /// The whole disc was blanked (FullErase), not only what makes it read as blank.
+    full: bool,
+    elapsed_seconds: f64,
+    /// Seconds on the drive's own clock (an emulated drive); null on the wall clock.
+    drive_seconds: Option<f64>,
+}
+
+enum Form {
+    Json,
+    Bar(ProgressBar),
+    Lines(Option<Instant>),
+}
+
+/// Shows each Update: the drive's time against the time expected.
+struct Display {
+    form: Form,
+    start: Instant,
+}
+
+impl Display {
+    fn new(json: bool, verbose: bool) -> Self {
+        let form = if json {
+            Form::Json
+        } else if std::io::stderr().is_terminal() && !verbose {
+            Form::Bar(bar("erasing [{bar:28}] {msg}"))
+        } else {
+            Form::Lines(None)
+        };
+        Display {
+            form,
+            start: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, u: EraseUpdate) {
+        let elapsed = Duration::from_secs(u.elapsed_seconds.into());
+        let expected = Duration::from_secs(u.expected_seconds.into());
+        let text = format!(
+            "{} of about {} ({:.0}%)",
+            clock(elapsed),
+            clock(expected),
+            fraction(u) * 100.0
+        );
+        match &mut self.form {
+            Form::Json => outln!(
+                "{}",
+                json!({ "event": {
+                    "action": "erasing",
+                    "elapsed_seconds": u.elapsed_seconds,
+                    "expected_seconds": u.expected_seconds,
+                    "wall_seconds": self.start.elapsed().as_secs_f64(),
+                }})
+            ),
+            Form::Bar(bar) => {
+                bar.set_length(u64::from(u.expected_seconds).max(1));
+                bar.set_position(u64::from(u.elapsed_seconds));
+                bar.set_message(text);
+            }
+            Form::Lines(last) => {
+                let now = Instant::now();
+                if last.is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL) {
+                    *last = Some(now);
+                    errln!("erasing: {text}");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Form::Bar(bar) = &self.form {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Elapsed over expected, at most 1.
+fn fraction(u: EraseUpdate) -> f64 {
+    if u.expected_seconds == 0 {
+        return 1.0;
+    }
+    (f64::from(u.elapsed_seconds) / f64::from(u.expected_seconds)).min(1.0)
+}
+
+pub fn run(drive: Option<&str>, full: bool, as_json: bool, verbose: bool) -> Result<(), CliError> {
+    let spec = DriveSpec::parse(drive)?;
+    let mut open = spec.open(Access::Existing)?;
+    let mut display = Display::new(as_json, verbose);
+    let mut drive_start = None;
+    let mut drive_seconds = None;
+    let outcome = (|| -> Result<(), Error> {
+        let recorder = Recorder::open(open.transport())?;
+        drive_start = recorder.device_time();
+        let mut eraser = Eraser::new();
+        eraser.set_recorder(recorder);
+        eraser.set_client_name("discwriter")?;
+        eraser.set_full_erase(full);
+        let result = eraser.erase_media(&mut |u| display.update(u));
+        if let (Some(t0), Some(rec)) = (drive_start, eraser.recorder()) {
+            drive_seconds = rec
+                .device_time()
+                .map(|t| t.saturating_sub(t0).as_secs_f64());
+        }
+        result
+    })();
+    display.finish();
+    let cause = outcome.as_ref().err().and_then(|_| open.host_cause());
+    if outcome.is_ok() {
+        open.finish()?;
+    }
+    let elapsed = display.start.elapsed();
+    if as_json {
+        let (code, message) = match &outcome {
+            Ok(()) => (ImapiCode::Ok, "the disc was erased".to_string()),
+            Err(e) => (e.code(), e.to_string()),
+        };
+        let result = EraseResult {
+            drive: spec.describe(),
+            hresult: format!("0x{:08X}", code.hresult()),
+            code: code.name(),
+            error: (!code.is_success()).then(|| code.name()),
+            message,
+            full,
+            elapsed_seconds: elapsed.as_secs_f64(),
+            drive_seconds,
+        };
+        outln!("{}", json!({ "result": result }));
+    }
+    match outcome {
+        Ok(()) => {
+            if !as_json {
+                let on_drive = drive_seconds
+                    .map(|s| format!(" ({} on the drive's clock)", clock(secs(s))))
+                    .unwrap_or_default();
+                outln!(
+                    "Erased ({}) in {}{on_drive}.",
+                    if full { "full" } else { "quick" },
+                    clock(elapsed)
+                );
+            }
+            Ok(())
+        }
+        Err(error) => Err(CliError::Drive { error, cause }),
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::ZERO)
+}
