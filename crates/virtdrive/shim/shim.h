@@ -81,6 +81,7 @@ struct vd_conn {
     int64_t position;      /* the block node's file offset (read, lseek), shared by dup()s */
     int timeout;           /* SG_SET_TIMEOUT, in USER_HZ ticks */
     int reserved_size;     /* SG_SET_RESERVED_SIZE */
+    int wrote;             /* the block node was written: SYNCHRONIZE CACHE at the last close */
 };
 
 /* The SG_IO output fields the server computed (a COMPLETED reply, without the data). */
@@ -160,6 +161,11 @@ VD_HIDDEN int vd_command(struct vd_conn *c, const uint8_t *cdb, uint8_t cdb_len,
 VD_HIDDEN void vd_sense(const struct vd_completion *d, int *key, int *asc, int *ascq);
 /* read() on a block node descriptor, at and moving its offset (takes the lock). */
 VD_HIDDEN ssize_t vd_block_read(int fd, void *buf, size_t n);
+/* write() on a block node descriptor, at and moving its offset (takes the lock): WRITE (10)
+ * of whole sectors, as the sr driver writes a random-writable disc. */
+VD_HIDDEN ssize_t vd_block_write(int fd, const void *buf, size_t n);
+/* Under the lock, at the last close of a block node open that wrote: SYNCHRONIZE CACHE. */
+VD_HIDDEN void vd_block_flush(struct vd_conn *c);
 
 /* The drive's sysfs entries (shim_sysfs.c): a /sys path the real sysfs lacks and the
  * drive's folder has, written into buf (n bytes); else path itself. */

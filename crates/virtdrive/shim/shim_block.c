@@ -4,6 +4,11 @@
  * 2048-byte sectors through the server, the size from READ CAPACITY, end of file at the end of
  * the medium. growisofs reads the volume descriptors of the previous session with pread64, and
  * mkisofs reads its directory tree through a stdio stream on "/dev/fd/N".
+ * write() and pwrite() are WRITE (10) of whole sectors, as the sr driver writes a random
+ * writable disc (growisofs writes a DVD-RAM with pwrite64 on the block node); the last close
+ * of an open that wrote sends SYNCHRONIZE CACHE, so that what the page cache held and the
+ * drive's cache are recorded, as when the kernel releases the device. Writes that are not
+ * whole sectors are EINVAL (the page cache's read-modify-write is not modelled).
  * See virtdrive_shim.c.
  */
 #include "shim.h"
@@ -20,6 +25,8 @@ ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t offset, size_t buflen
 
 DEFINE_REAL(pread)
 DEFINE_REAL(pread64)
+DEFINE_REAL(pwrite)
+DEFINE_REAL(pwrite64)
 DEFINE_REAL(lseek)
 DEFINE_REAL(lseek64)
 DEFINE_REAL(fopen)
@@ -194,6 +201,62 @@ ssize_t vd_block_pread(struct vd_conn *c, void *buf, size_t n, int64_t offset)
     return (ssize_t)done;
 }
 
+/* Under the lock: sectors [lba, lba + count) from buf with WRITE (10). 0, or -1 with errno:
+ * ENOMEDIUM without a disc, EROFS on a write-protected one, ENOSPC past its end, EIO else. */
+static int write_sectors(struct vd_conn *c, uint32_t lba, uint32_t count, const uint8_t *buf)
+{
+    uint8_t cdb[10] = { 0x2A, 0, (uint8_t)(lba >> 24), (uint8_t)(lba >> 16), (uint8_t)(lba >> 8),
+                        (uint8_t)lba, 0, (uint8_t)(count >> 8), (uint8_t)count, 0 };
+    struct vd_completion done;
+    uint32_t got = 0;
+    int r = vd_command(c, cdb, sizeof cdb, 2, (void *)buf, count * SECTOR, &done, &got);
+    if (r <= 0)
+        return r;
+    int key, asc;
+    sense_key_asc(&done, &key, &asc);
+    if (key == 0x02)
+        return fail(ENOMEDIUM);
+    if (key == 0x07)
+        return fail(EROFS);
+    if (key == 0x05 && asc == 0x21)
+        return fail(ENOSPC);
+    return fail(EIO);
+}
+
+/* Under the lock: n bytes of buf at offset, in WRITE (10)s of up to CHUNK sectors. The bytes
+ * written (fewer when a later command failed), or -1 with errno. */
+static ssize_t block_pwrite(struct vd_conn *c, const void *buf, size_t n, int64_t offset)
+{
+    if (offset < 0 || offset % SECTOR != 0 || n % SECTOR != 0)
+        return fail(EINVAL);
+    if ((c->flags & O_ACCMODE) == O_RDONLY)
+        return fail(EBADF);
+    const uint8_t *in = buf;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t lba = ((uint64_t)offset + done) / SECTOR;
+        if (lba > UINT32_MAX)
+            return done > 0 ? (ssize_t)done : fail(EFBIG);
+        size_t left = (n - done) / SECTOR;
+        uint32_t count = left < CHUNK ? (uint32_t)left : CHUNK;
+        if (write_sectors(c, (uint32_t)lba, count, in + done) < 0)
+            return done > 0 ? (ssize_t)done : -1;
+        c->wrote = 1;
+        done += (size_t)count * SECTOR;
+    }
+    return (ssize_t)done;
+}
+
+void vd_block_flush(struct vd_conn *c)
+{
+    static const uint8_t cdb[10] = { 0x35 }; /* SYNCHRONIZE CACHE (10) */
+    struct vd_completion done;
+    uint32_t got = 0;
+    if (vd_command(c, cdb, sizeof cdb, 0, NULL, 0, &done, &got) != 0)
+        vd_trace("SYNCHRONIZE CACHE at the last close failed");
+    c->wrote = 0;
+}
+
 /* ---- pread and lseek --------------------------------------------------------------------- */
 
 /* The block node's connection of `fd`, under the lock; NULL (lock released, errno set) for
@@ -209,31 +272,43 @@ static struct vd_conn *block_conn(int fd)
     return NULL;
 }
 
-static ssize_t drive_pread(int fd, void *buf, size_t n, int64_t offset)
+/* One transfer of the block node's data at `offset`, or at the descriptor's offset (moving it
+ * past what moved) when `at_position` is set: a read into buf, or a write of it. Takes the
+ * lock. */
+static ssize_t block_io(int fd, void *buf, size_t n, int64_t offset, int at_position, int writing)
 {
     struct vd_conn *c = block_conn(fd);
     if (!c)
         return -1;
-    ssize_t r = vd_block_pread(c, buf, n, offset);
+    int64_t at = at_position ? c->position : offset;
+    ssize_t r = writing ? block_pwrite(c, buf, n, at) : vd_block_pread(c, buf, n, at);
     int saved = errno;
+    if (r > 0 && at_position)
+        c->position += r;
     pthread_mutex_unlock(&vd_lock);
     errno = saved;
     return r;
 }
 
+static ssize_t drive_pread(int fd, void *buf, size_t n, int64_t offset)
+{
+    return block_io(fd, buf, n, offset, 0, 0);
+}
+
 /* read() on the block node: at the descriptor's offset, which moves past what was read. */
 ssize_t vd_block_read(int fd, void *buf, size_t n)
 {
-    struct vd_conn *c = block_conn(fd);
-    if (!c)
-        return -1;
-    ssize_t r = vd_block_pread(c, buf, n, c->position);
-    int saved = errno;
-    if (r > 0)
-        c->position += r;
-    pthread_mutex_unlock(&vd_lock);
-    errno = saved;
-    return r;
+    return block_io(fd, buf, n, 0, 1, 0);
+}
+
+static ssize_t drive_pwrite(int fd, const void *buf, size_t n, int64_t offset)
+{
+    return block_io(fd, (void *)buf, n, offset, 0, 1);
+}
+
+ssize_t vd_block_write(int fd, const void *buf, size_t n)
+{
+    return block_io(fd, (void *)buf, n, 0, 1, 1);
 }
 
 static int64_t drive_lseek(int fd, int64_t offset, int whence)
@@ -289,6 +364,20 @@ VD_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t offset, siz
     return pread64(fd, buf, n, offset);
 }
 
+VD_EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset)
+{
+    if (vd_is_fake(fd))
+        return drive_pwrite(fd, buf, n, offset);
+    return CALL_REAL(pwrite, fd, buf, n, offset);
+}
+
+VD_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset)
+{
+    if (vd_is_fake(fd))
+        return drive_pwrite(fd, buf, n, offset);
+    return CALL_REAL(pwrite64, fd, buf, n, offset);
+}
+
 VD_EXPORT off_t lseek(int fd, off_t offset, int whence)
 {
     if (vd_is_fake(fd))
@@ -327,14 +416,9 @@ static int cookie_close(void *cookie)
     return close((int)(intptr_t)cookie);
 }
 
-/* Writes go through SG_IO only (as with write() on the descriptor, see shim_files.c). */
 static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
 {
-    (void)cookie;
-    (void)buf;
-    (void)n;
-    errno = EIO;
-    return -1;
+    return write((int)(intptr_t)cookie, buf, n);
 }
 
 static FILE *open_stream(const struct vd_node *node, const char *mode)

@@ -297,10 +297,17 @@ VD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
     return read(fd, buf, n);
 }
 
-/* Writes would go to the node's lock file: refuse them rather than lose data silently. */
+/* The block node: its sectors (shim_block.c). The char node has no data to write: refused
+ * rather than lost in the node's lock file. */
 VD_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
     if (vd_is_fake(fd)) {
+        pthread_mutex_lock(&vd_lock);
+        struct vd_conn *c = vd_conn_of(fd);
+        int block = c && c->node->kind == VD_BLOCK;
+        pthread_mutex_unlock(&vd_lock);
+        if (block)
+            return vd_block_write(fd, buf, n);
         errno = EIO;
         return -1;
     }

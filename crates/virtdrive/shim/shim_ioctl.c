@@ -211,6 +211,20 @@ static int check_block_header(const sg_io_hdr_t *h, struct vd_sg_request *rq)
     return 0;
 }
 
+/* The CDB length an operation code's group gives (SPC-4 4.2.5.1); 0 for the groups of no
+ * fixed length. */
+static uint8_t group_length(uint8_t opcode)
+{
+    switch (opcode >> 5) {
+    case 0: return 6;
+    case 1:
+    case 2: return 10;
+    case 4: return 16;
+    case 5: return 12;
+    default: return 0;
+    }
+}
+
 /* SG_IO: checks the header as the node's driver does, then lets the server run the command. */
 int vd_sg_io(struct vd_conn *c, sg_io_hdr_t *h)
 {
@@ -245,6 +259,18 @@ int vd_sg_io(struct vd_conn *c, sg_io_hdr_t *h)
     /* Data in that cannot reach the caller is received and dropped; data out from no
      * buffer is the driver's zeroed one. */
     sg_io_hdr_t sent = *h;
+    /* The block node reaches an ATAPI drive through libata, which sends whole packets: the
+     * CDB the caller gave, zeros after it (atapi_xlat). dvd+rw-format sends FORMAT UNIT as
+     * the two bytes 04 19 for a DVD-RAM's -ssa; the drive reads the zeros that follow. The
+     * command goes at its group's length. */
+    uint8_t padded[16];
+    uint8_t whole = group_length(h->cmdp[0]);
+    if (c->node->kind == VD_BLOCK && h->cmd_len < whole && whole <= sizeof padded) {
+        memset(padded, 0, sizeof padded);
+        memcpy(padded, h->cmdp, h->cmd_len);
+        sent.cmdp = padded;
+        sent.cmd_len = whole;
+    }
     void *zeros = NULL;
     if (rq.fault_after || (rq.no_buffer && direction == 1))
         sent.dxferp = NULL;

@@ -341,6 +341,8 @@ void vd_unbind_fd(int fd)
     __atomic_store_n(&fake[fd], 0, __ATOMIC_RELEASE);
     conns[fd] = NULL;
     if (--c->refs == 0) {
+        if (c->wrote)
+            vd_block_flush(c);
         vd_wire_close(c);
         free(c);
     }

@@ -11,7 +11,7 @@ use virtdrive::medium::MediumKind;
 use virtdrive::{DriveConfig, EmulatedDrive};
 
 /// The discs a drive can use (the unknown disc has its own tests in conformance_rom.rs).
-const USABLE: [MediumKind; 16] = [
+const USABLE: [MediumKind; 19] = [
     MediumKind::CdR74,
     MediumKind::CdR80,
     MediumKind::CdRw74,
@@ -27,6 +27,9 @@ const USABLE: [MediumKind; 16] = [
     MediumKind::DvdRw,
     MediumKind::DvdPlusRw,
     MediumKind::BdRe,
+    MediumKind::DvdRam,
+    MediumKind::BdReDl,
+    MediumKind::BdReXl,
     MediumKind::DvdRom,
 ];
 
@@ -217,6 +220,10 @@ fn read_capacity_of_each_blank_disc() {
         (MediumKind::DvdRw, 0),
         (MediumKind::DvdPlusRw, 0),
         (MediumKind::BdRe, 0),
+        // DVD-RAM is sold formatted: its whole user area is readable.
+        (MediumKind::DvdRam, 2_236_703),
+        (MediumKind::BdReDl, 0),
+        (MediumKind::BdReXl, 0),
         (MediumKind::DvdRom, 1_999_999),
     ] {
         let mut d = drive_with(kind);

@@ -423,6 +423,65 @@ fn defect_management_halves_the_bd_re_write_rate_unless_streaming() {
 }
 
 #[test]
+fn the_reported_write_speed_halves_under_defect_management_and_is_whole_when_streaming() {
+    // BD-RE at 2x (8,990 kB/s) with spare areas: the drive reports the 1x it delivers with
+    // verify-after-write, 2x while the host streams (WRITE(12) with the Streaming bit), and
+    // 1x again after a WRITE without it. Page 2Ah and GET PERFORMANCE agree; the speeds the
+    // host can select (type 03h) stay 2x and 1x.
+    let mut d = bd_re_with_spares();
+    assert_eq!(current_write_speed(&mut d), 4495);
+    command_out(&mut d, &write12(0, 32, true), &blocks(0, 32));
+    assert_eq!(current_write_speed(&mut d), 8990);
+    command_out(&mut d, &write10(32, 32), &blocks(0, 32));
+    assert_eq!(current_write_speed(&mut d), 4495);
+    assert_eq!(listed_write_speeds(&mut d), vec![8990, 4495]);
+    // Without spare areas (31h) there is no defect management: 2x.
+    let mut d = drive_with(MediumKind::BdRe);
+    command_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &FORMAT_BD_RE_31H);
+    wait_until_ready(&mut d);
+    assert_eq!(current_write_speed(&mut d), 8990);
+    // A BD-R formatted with the default spare areas (00h): 6x delivers 3x.
+    let mut d = drive_with(MediumKind::BdR);
+    assert_eq!(
+        current_write_speed(&mut d),
+        26_970,
+        "no spare areas as sold"
+    );
+    command_out(
+        &mut d,
+        &[0x04, 0x11, 0, 0, 0, 0],
+        &format_list(12_219_392 - 12_288 * 32, 0x00, 0b01, 0x3000),
+    );
+    wait_until_ready(&mut d);
+    assert_eq!(current_write_speed(&mut d), 13_485);
+    // DVD-RAM, always under defect management: 3x (4,155 kB/s) delivers 1.5x.
+    let mut d = drive_with(MediumKind::DvdRam);
+    assert_eq!(current_write_speed(&mut d), 2077);
+    command_out(&mut d, &write12(0, 16, true), &blocks(0, 16));
+    assert_eq!(current_write_speed(&mut d), 4155);
+}
+
+#[test]
+fn dvd_ram_records_at_half_speed_unless_streaming() {
+    let time_to_write = |streaming: bool| {
+        let mut d = drive_with(MediumKind::DvdRam);
+        let data = blocks(0, 64);
+        let before = d.now();
+        for i in 0..64 {
+            command_out(&mut d, &write12(i * 64, 64, streaming), &data);
+        }
+        command_ok(&mut d, &SYNCHRONIZE_CACHE);
+        d.now().since(before).as_secs_f64()
+    };
+    let verified = time_to_write(false);
+    let streamed = time_to_write(true);
+    assert!(
+        (1.8..2.2).contains(&(verified / streamed)),
+        "{verified} s with verify-after-write, {streamed} s streaming"
+    );
+}
+
+#[test]
 fn verify_after_write_also_slows_the_flush_of_what_the_buffer_holds() {
     // 1 MiB fits the buffer: the WRITEs do not wait; SYNCHRONIZE CACHE records it at 1x
     // with verify-after-write, at 2x when streamed.

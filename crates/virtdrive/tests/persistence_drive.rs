@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use testkit::{
-    cd_write_parameters, dvd_plus_rw_basic_format, mode_select, read10, write10, CLOSE_SESSION,
-    CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INCREMENTAL, NEXT_SESSION_ALLOWED,
+    cd_write_parameters, dvd_plus_rw_basic_format, format_list, mode_select, read10, write10,
+    CLOSE_SESSION, CLOSE_TRACK, FORMAT_BD_RE_31H, FORMAT_UNIT, INCREMENTAL, NEXT_SESSION_ALLOWED,
     READ_DISC_INFORMATION, READ_TRACK_INFORMATION_FF, SYNCHRONIZE_CACHE, TAO,
 };
 use virtdrive::medium::MediumKind;
@@ -238,6 +238,26 @@ fn dvd_plus_rw_synchronized_writes_survive_a_new_process_and_others_do_not() {
 #[test]
 fn bd_re_synchronized_writes_survive_a_new_process_and_others_do_not() {
     synchronized_writes_survive_and_others_do_not(MediumKind::BdRe, &FORMAT_BD_RE_31H);
+}
+
+#[test]
+fn dvd_ram_synchronized_writes_survive_a_new_process_and_others_do_not() {
+    // FORMAT UNIT 00h without certification (FOV, DCRT, Immed): the default spare areas.
+    let mut list = format_list(2_236_704, 0x00, 0, 0x800);
+    list[1] = 0xA2;
+    synchronized_writes_survive_and_others_do_not(MediumKind::DvdRam, &list);
+}
+
+#[test]
+fn bd_re_dl_and_xl_synchronized_writes_survive_a_new_process_and_others_do_not() {
+    synchronized_writes_survive_and_others_do_not(
+        MediumKind::BdReDl,
+        &format_list(24_438_784, 0x31, 0b01, 0x800),
+    );
+    synchronized_writes_survive_and_others_do_not(
+        MediumKind::BdReXl,
+        &format_list(48_878_592, 0x31, 0b01, 0x800),
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! growisofs and dvd+rw-mediainfo (dvd+rw-tools), unmodified, against the emulator's DVD+RW,
-//! DVD+R, DVD+R DL, BD-R (one and two layers) and BD-RE through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
+//! DVD+R, DVD+R DL, BD-R (one and two layers), BD-RE and DVD-RAM through `virtdrive run` and the preload shim at `/dev/sr9`: `growisofs -Z` writes
 //! a first tree, `growisofs -M` adds a second (mkisofs reads the first session back through
 //! the block node), and every file of both trees reads back from the disc equal to the
 //! original; dvd+rw-mediainfo names the medium and its capacity.
@@ -25,6 +25,8 @@ const SECTOR: usize = 2048;
 
 /// Sectors of the emulator's DVD+RW (medium/overwritable/dvd_plus_rw.rs: 4.7 GB, ECMA-337).
 const DVD_PLUS_RW_SECTORS: u64 = 2_295_104;
+/// Sectors of the emulator's DVD-RAM as sold (medium/overwritable/dvd_ram.rs).
+const DVD_RAM_SECTORS: u64 = 2_236_704;
 /// Sectors of the emulator's DVD-R (medium/sequential/dvd_minus_r.rs).
 const DVD_R_SECTORS: u64 = 2_298_496;
 /// Sectors of the emulator's DVD-R DL, both layers.
@@ -557,6 +559,19 @@ fn growisofs_writes_and_adds_to_a_bd_re() {
         } else {
             assert_eq!(line(out, " unformatted:"), full);
         }
+    });
+}
+
+/// DVD-RAM: sold formatted, written by growisofs through the block node (pwrite64, which
+/// the shim turns into WRITE (10) as the sr driver does), `-M` rewriting the volume
+/// descriptors at LBA 16 in place.
+#[test]
+fn growisofs_writes_and_adds_to_a_dvd_ram() {
+    grow_twice("dvd-ram", "growisofs-dvd-ram", &[], |out, _| {
+        assert_eq!(line(out, "Mounted Media:"), "12h, DVD-RAM");
+        let sold = format!("{DVD_RAM_SECTORS}*2048={}", DVD_RAM_SECTORS * 2048);
+        assert_eq!(line(out, " formatted:"), sold);
+        assert_eq!(line(out, "READ CAPACITY:"), sold);
     });
 }
 

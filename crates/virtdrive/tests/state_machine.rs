@@ -45,6 +45,14 @@ proptest! {
     }
 
     #[test]
+    fn dvd_ram_reads_back_the_last_data_written(
+        prep in overwritable::ram_preparation(),
+        ops in overwritable::ops(),
+    ) {
+        overwritable::run(prep, &ops, host::Backing::Memory);
+    }
+
+    #[test]
     fn cd_r_tracks_sessions_and_next_writable_address_follow_the_model(
         kind in cd_r::kind(),
         ops in cd_r::ops(),

@@ -136,7 +136,7 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     let bd = p.is_bd();
     let present = p != Profile::NoProfile;
     let writable = !view.write_protected;
-    let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe);
+    let overwritable = matches!(p, Profile::DvdPlusRw | Profile::BdRe | Profile::DvdRam);
     // CD-RW records as CD-R does (TAO, SAO, sessions).
     let cd_r = matches!(p, Profile::CdR | Profile::CdRw);
     let dvd_rw = DVD_RW_PROFILES.contains(&p);
@@ -148,6 +148,9 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
     // DVD+R DL (002Bh) is listed before DVD+R while one is in the drive, as the DVD-R
     // profiles are (emulator choice: the lists of the other media stay as they were).
     let dvd_plus_r_dl = p == Profile::DvdPlusRDualLayer;
+    // DVD-RAM (0012h) is listed after DVD+RW while one is in the drive (emulator choice, as
+    // for the DVD-R profiles).
+    let dvd_ram = p == Profile::DvdRam;
     let listed = PROFILES.iter().copied().flat_map(|profile| {
         let before = (dvd_plus_r_dl && profile == Profile::DvdPlusR).then_some(p);
         let minus = if dvd_rw {
@@ -156,10 +159,12 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             DVD_MINUS_R_PROFILES
         };
         let after = ((dvd_minus_r || dvd_rw) && profile == Profile::DvdPlusRw).then_some(minus);
+        let ram = (dvd_ram && profile == Profile::DvdPlusRw).then_some(p);
         before
             .into_iter()
             .chain(core::iter::once(profile))
             .chain(after.into_iter().flatten())
+            .chain(ram)
     });
     let profiles = ProfileList {
         profiles: listed
@@ -282,7 +287,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             Formattable {
                 frf: false,
                 renosa: true,
-                expand: false,
+                // Expand: DVD-RAM spare area expansion, format type 01h (MMC-6 5.3, feature 0023h).
+                expand: dvd_ram,
                 qcert: p == Profile::BdRe,
                 cert: p == Profile::BdRe,
                 rrm: false,
@@ -291,8 +297,8 @@ fn features(view: &MediumView, product: &str) -> Vec<Feature> {
             false,
             (overwritable || view.formattable) && writable,
         ),
-        // Feature 0024h (MMC-6 5.3): current while the drive manages defects on the disc (BD-RE, and a
-        // BD-R formatted with spare areas).
+        // Feature 0024h (MMC-6 5.3): current while the drive manages defects on the disc (BD-RE,
+        // DVD-RAM, and a BD-R formatted with spare areas).
         Feature::new(
             HardwareDefectManagement { ssa: true },
             0,

@@ -72,6 +72,11 @@ impl EmulatedDrive {
             DriveCondition::WriteProtect => self.set_write_protected(true),
             DriveCondition::WriteProtection(causes) => self.set_write_protection(*causes),
             DriveCondition::DamagedSession => self.damage_open_session(),
+            DriveCondition::DefectiveSectors { lba, blocks } => {
+                if let Some(d) = self.disc.as_mut() {
+                    d.medium.damage_sectors(u64::from(*lba), u64::from(*blocks));
+                }
+            }
             DriveCondition::Eject => self.tray_open = true,
             DriveCondition::NoMedium => {
                 self.parked = self.disc.take().or(self.parked.take());

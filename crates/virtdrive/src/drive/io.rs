@@ -235,6 +235,7 @@ impl EmulatedDrive {
         // not only while this WRITE waits for room.
         let verifying = disc.medium.defect_management_active() && !streaming;
         self.buffer.verifying = verifying;
+        self.buffer.streamed = streaming;
         let wait = self.buffer.accept(len as u64, self.recording_kbps());
         self.now = self.now.after(wait);
         Ok(Reply::Done)

@@ -72,11 +72,11 @@ impl EmulatedDrive {
             buffer_size: to16(self.config.buffer_bytes / 1024),
             current_read_speed: to16(read),
             max_write_speed: to16(speeds.first().copied().unwrap_or(0)),
-            current_write_speed: Some(to16(self.speed.write_kbps)),
+            current_write_speed: Some(to16(self.delivered_write_kbps())),
             copy_management_revision: Some(0),
             write_speeds: Some(WriteSpeedReport {
                 rotation_control_selected: u8::from(self.speed.pure_cav),
-                current_write_speed_selected: to16(self.speed.write_kbps),
+                current_write_speed_selected: to16(self.delivered_write_kbps()),
                 descriptors: speeds
                     .iter()
                     .map(|&s| WriteSpeedDescriptor2A {

@@ -75,6 +75,9 @@ pub(crate) struct BufferModel {
     /// What the buffer holds is recorded with verify-after-write (defect management without
     /// the Streaming bit): at half the write speed, while draining as while waiting for room.
     pub(crate) verifying: bool,
+    /// The last WRITE had the Streaming bit (WRITE(12)): the host streams past defect
+    /// management until a WRITE without it.
+    pub(crate) streamed: bool,
 }
 
 impl BufferModel {
@@ -86,6 +89,7 @@ impl BufferModel {
             streaming: false,
             ran_dry: false,
             verifying: false,
+            streamed: false,
         }
     }
 
@@ -94,6 +98,7 @@ impl BufferModel {
         self.streaming = false;
         self.ran_dry = false;
         self.verifying = false;
+        self.streamed = false;
     }
 
     pub(crate) fn is_streaming(&self) -> bool {
@@ -194,6 +199,24 @@ impl EmulatedDrive {
         }
     }
 
+    /// The write speed the drive delivers, in kB/s as it reports speeds (MODE SENSE page
+    /// 2Ah's current write speed, GET PERFORMANCE's write performance): the selected speed,
+    /// halved while the disc is under defect management and the host does not stream
+    /// (verify-after-write; libburn's cookbook, "DVD-RAM and BD-RE tuning"). The write speeds
+    /// the disc supports (GET PERFORMANCE type 03h, page 2Ah's descriptors) stay as they are:
+    /// they are what the host can select.
+    pub(crate) fn delivered_write_kbps(&self) -> u32 {
+        let managed = self
+            .disc
+            .as_ref()
+            .is_some_and(|d| d.medium.defect_management_active());
+        if managed && !self.buffer.streamed {
+            self.speed.write_kbps / 2
+        } else {
+            self.speed.write_kbps
+        }
+    }
+
     /// The time the drive takes to record half of what its buffer holds (zero when it is
     /// empty): a served drive's accelerated clock lets it pass after each READ BUFFER
     /// CAPACITY, the poll of a host waiting for room. Half, never all: a buffer that ran empty
@@ -251,7 +274,8 @@ impl EmulatedDrive {
     ///   with the End LBA of the disc and its read speed.
     /// - Type 00h, Except 00b: the nominal performance of the whole disc at the speed in
     ///   effect, read or write as the Write bit asks (one descriptor: the drive records and
-    ///   reads CLV); other Except values: no exception areas.
+    ///   reads CLV; writing under defect management at half the speed,
+    ///   [`Self::delivered_write_kbps`]); other Except values: no exception areas.
     pub(super) fn get_performance(&self, cdb: GetPerformance) -> Result<Reply, Failure> {
         const HEADER: usize = 8;
         const DESCRIPTOR: usize = 16;
@@ -284,7 +308,7 @@ impl EmulatedDrive {
                 let write = cdb.data_type & 0x04 != 0;
                 let except = cdb.data_type & 0x03;
                 let speed = if write {
-                    self.speed.write_kbps
+                    self.delivered_write_kbps()
                 } else {
                     self.speed.read_kbps
                 };

@@ -14,7 +14,8 @@ use super::fields;
 ///
 /// JSON: `"write_protect"`, `{"write_protection": {"persistent": true}}`,
 /// `"damaged_session"`, `"eject"`, `{"becoming_ready": {"duration": {"s": 5}}}`,
-/// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`.
+/// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`,
+/// `{"defective_sectors": {"lba": 4096, "blocks": 32}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DriveCondition {
@@ -29,6 +30,11 @@ pub enum DriveCondition {
     /// with no next writable address, and commands that record get 05/21/02. No effect on
     /// a disc without an open session.
     DamagedSession,
+    /// `blocks` sectors from `lba` become defective. On a disc with spare areas (BD-RE, DVD-RAM)
+    /// a write under defect management replaces their clusters with spare ones and succeeds;
+    /// a write without it (the Streaming bit, no spare areas) fails with 03/0C/00, and a read
+    /// of a sector not replaced with 03/11/00. Other media ignore it.
+    DefectiveSectors { lba: u32, blocks: u32 },
     /// The tray opens and the disc goes out: 02/3A/02. The drive keeps the disc, so a later
     /// load (or `becoming_ready`) puts the same disc back.
     Eject,
@@ -72,6 +78,7 @@ impl DriveCondition {
             DriveCondition::WriteProtect => "write_protect",
             DriveCondition::WriteProtection(_) => "write_protection",
             DriveCondition::DamagedSession => "damaged_session",
+            DriveCondition::DefectiveSectors { .. } => "defective_sectors",
             DriveCondition::Eject => "eject",
             DriveCondition::NoMedium => "no_medium",
             DriveCondition::BecomingReady { .. } => "becoming_ready",

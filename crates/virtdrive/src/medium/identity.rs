@@ -34,6 +34,9 @@ impl MediaIdentity {
             MediumKind::DvdPlusRw => ("RICOHJPN", "W11", 1),
             MediumKind::BdR => ("VERBAT", "IMe", 1),
             MediumKind::BdRe => ("VERBAT", "IM0", 1),
+            // INF, Verbatim's naming as for the BD-R DL and BDXL.
+            MediumKind::BdReDl => ("VERBAT", "IM1", 1),
+            MediumKind::BdReXl => ("VERBAT", "IM2", 1),
             // Verbatim DVD+R DL (dvd+rw-mediainfo: "Media ID: MKM/001"); the BD-R DL and
             // BDXL media IDs are INF (Verbatim's naming).
             MediumKind::DvdPlusRDl => ("MKM", "001", 0),
@@ -49,6 +52,8 @@ impl MediaIdentity {
             // A DVD-R (and DVD-RW) names its maker in the pre-pits (READ DISC STRUCTURE 0Eh),
             // not modelled.
             MediumKind::DvdR | MediumKind::DvdRDl | MediumKind::DvdRw => return None,
+            // A DVD-RAM names its maker in its control data zone, not modelled.
+            MediumKind::DvdRam => return None,
         };
         Some(MediaIdentity {
             manufacturer: manufacturer.into(),

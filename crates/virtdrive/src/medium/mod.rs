@@ -135,6 +135,16 @@ pub enum MediumKind {
     /// DVD-R); BLANK erases it, FORMAT UNIT makes it Restricted Overwrite (0013h).
     #[serde(rename = "dvd-rw")]
     DvdRw,
+    /// DVD-RAM, 4.7 GB single side (2,236,704 sectors as sold, formatted with spare areas):
+    /// random writable under the drive's defect management.
+    #[serde(rename = "dvd-ram")]
+    DvdRam,
+    /// BD-RE DL, two layers (24,438,784 sectors without spare areas).
+    #[serde(rename = "bd-re-dl")]
+    BdReDl,
+    /// BD-RE XL, three layers, 100 GB (48,878,592 sectors without spare areas).
+    #[serde(rename = "bd-re-xl")]
+    BdReXl,
     /// A pressed DVD-ROM: readable, never writable.
     #[serde(rename = "dvd-rom")]
     DvdRom,
@@ -144,7 +154,7 @@ pub enum MediumKind {
 }
 
 impl MediumKind {
-    pub const ALL: [MediumKind; 17] = [
+    pub const ALL: [MediumKind; 20] = [
         MediumKind::CdR74,
         MediumKind::CdR80,
         MediumKind::CdRw74,
@@ -160,13 +170,16 @@ impl MediumKind {
         MediumKind::DvdR,
         MediumKind::DvdRDl,
         MediumKind::DvdRw,
+        MediumKind::DvdRam,
+        MediumKind::BdReDl,
+        MediumKind::BdReXl,
         MediumKind::DvdRom,
         MediumKind::Unknown,
     ];
 
     /// The name used on the command line (`cd-r`, `cd-r74`, `cd-rw`, `cd-rw74`, `dvd+rw`,
     /// `bd-re`, `dvd+r`, `bd-r`, `dvd+r-dl`, `bd-r-dl`, `bd-r-xl`, `bd-r-xl4`, `dvd-r`,
-    /// `dvd-r-dl`, `dvd-rw`, `dvd-rom`, `unknown`).
+    /// `dvd-r-dl`, `dvd-rw`, `dvd-ram`, `bd-re-dl`, `bd-re-xl`, `dvd-rom`, `unknown`).
     pub const fn name(self) -> &'static str {
         match self {
             MediumKind::CdR74 => "cd-r74",
@@ -184,6 +197,9 @@ impl MediumKind {
             MediumKind::DvdR => "dvd-r",
             MediumKind::DvdRDl => "dvd-r-dl",
             MediumKind::DvdRw => "dvd-rw",
+            MediumKind::DvdRam => "dvd-ram",
+            MediumKind::BdReDl => "bd-re-dl",
+            MediumKind::BdReXl => "bd-re-xl",
             MediumKind::DvdRom => "dvd-rom",
             MediumKind::Unknown => "unknown",
         }
@@ -208,6 +224,9 @@ impl MediumKind {
             "dvd-r" | "dvdr" => MediumKind::DvdR,
             "dvd-r-dl" | "dvd-rdl" => MediumKind::DvdRDl,
             "dvd-rw" | "dvdrw" => MediumKind::DvdRw,
+            "dvd-ram" | "dvdram" => MediumKind::DvdRam,
+            "bd-re-dl" | "bdredl" => MediumKind::BdReDl,
+            "bd-re-xl" | "bdrexl" => MediumKind::BdReXl,
             "dvd-rom" | "dvdrom" => MediumKind::DvdRom,
             "unknown" => MediumKind::Unknown,
             _ => return None,
@@ -382,12 +401,17 @@ pub trait Medium: fmt::Debug + Send {
         0
     }
 
-    /// True when the disc is formatted with defect management (BD-RE or BD-R with spare areas):
-    /// the drive verifies after writing, which halves the effective write speed unless
-    /// the host writes with the Streaming bit (WRITE(12)).
+    /// True when the disc is formatted with defect management (BD-RE or BD-R with spare
+    /// areas, DVD-RAM): the drive verifies after writing, which halves the effective write
+    /// speed unless the host writes with the Streaming bit (WRITE(12)).
     fn defect_management_active(&self) -> bool {
         false
     }
+
+    /// A fault plan marks `blocks` sectors from `lba` defective (`defective_sectors`). Media
+    /// with spare areas replace them when written under defect management; the others
+    /// ignore it (the default).
+    fn damage_sectors(&mut self, _lba: u64, _blocks: u64) {}
 
     /// True when the disc is a BD-R formatted for Pseudo-OverWrite (SRM+POW): recorded
     /// sectors can be written again (feature 0038h current).
@@ -403,8 +427,8 @@ pub trait Medium: fmt::Debug + Send {
     }
 }
 
-/// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, as sold; BD-R in
-/// Sequential Recording Mode without spare areas).
+/// A blank disc of `kind` over `store` (DVD+RW and BD-RE unformatted, DVD-RAM formatted with
+/// its default spare areas, as sold; BD-R in Sequential Recording Mode without spare areas).
 pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box<dyn Medium> {
     match kind {
         MediumKind::CdR74 => Box::new(cd_r::CdR::blank(cd_r::CdRSize::Minutes74, store)),
@@ -428,6 +452,9 @@ pub fn blank(kind: MediumKind, store: Box<dyn crate::store::SectorStore>) -> Box
             store,
         )),
         MediumKind::DvdRw => Box::new(dvd_rw::DvdRw::new(store)),
+        MediumKind::DvdRam => Box::new(overwritable::DvdRam::new(store)),
+        MediumKind::BdReDl => Box::new(overwritable::BdRe::blank(&overwritable::BD_RE_DL, store)),
+        MediumKind::BdReXl => Box::new(overwritable::BdRe::blank(&overwritable::BD_RE_XL, store)),
         MediumKind::DvdRom => Box::new(rom::DvdRom::new(store)),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::new()),
     }
@@ -496,6 +523,17 @@ pub fn load(
         ),
         MediumKind::DvdRw => {
             Box::new(dvd_rw::DvdRw::load_state(state, store).map_err(|e| err(&e))?)
+        }
+        MediumKind::DvdRam => {
+            Box::new(overwritable::DvdRam::load_state(state, store).map_err(|e| err(&e))?)
+        }
+        MediumKind::BdReDl | MediumKind::BdReXl => {
+            let geometry = if kind == MediumKind::BdReDl {
+                &overwritable::BD_RE_DL
+            } else {
+                &overwritable::BD_RE_XL
+            };
+            Box::new(overwritable::BdRe::load(geometry, state, store).map_err(|e| err(&e))?)
         }
         MediumKind::DvdRom => Box::new(rom::DvdRom::load_state(state, store).map_err(|e| err(&e))?),
         MediumKind::Unknown => Box::new(rom::UnknownDisc::load_state(state).map_err(|e| err(&e))?),

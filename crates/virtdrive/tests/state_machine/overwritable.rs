@@ -1,7 +1,8 @@
-//! DVD+RW, BD-RE and DVD-RW in Restricted Overwrite against a reference model: one
-//! overwritable track of a known capacity, written anywhere in 2 KiB sectors (on DVD-RW in
-//! whole 16-sector blocks only, feature 002Ch); what was written last reads back; a power
-//! loss returns to what was last synchronized (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION).
+//! DVD+RW, BD-RE (one and two layers), DVD-RAM and DVD-RW in Restricted Overwrite against a
+//! reference model: one overwritable track of a known capacity, written anywhere in 2 KiB
+//! sectors (on DVD-RW in whole 16-sector blocks only, feature 002Ch); what was written last
+//! reads back; a power loss returns to what was last synchronized (SYNCHRONIZE CACHE, CLOSE
+//! TRACK/SESSION).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -21,6 +22,10 @@ const BD_RE_NO_SPARE_SECTORS: i64 = 12_219_392;
 const DVD_RW_SECTORS: i64 = 2_298_496;
 /// BD-RE with the default spare areas (type 00h): 12,288 spare clusters of 32 sectors.
 const BD_RE_DEFAULT_SPARE_SECTORS: i64 = 12_219_392 - 12_288 * 32;
+/// BD-RE DL with the default spare areas: 12,288 spare clusters on each layer.
+const BD_RE_DL_DEFAULT_SPARE_SECTORS: i64 = 24_438_784 - 2 * 12_288 * 32;
+/// DVD-RAM as sold: formatted with the default spare areas.
+const DVD_RAM_SECTORS: i64 = 2_236_704;
 
 /// How the disc under test was prepared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +40,10 @@ pub enum Preparation {
     BdDefaultSpare,
     /// DVD-RW, FORMAT UNIT 10h of the whole disc: Restricted Overwrite.
     DvdRwFormatted,
+    /// BD-RE DL, FORMAT UNIT 00h.
+    BdDlDefaultSpare,
+    /// DVD-RAM as sold (formatted, defect management).
+    RamAsSold,
 }
 
 impl Preparation {
@@ -44,6 +53,8 @@ impl Preparation {
             Preparation::BdNoSpare { .. } => BD_RE_NO_SPARE_SECTORS,
             Preparation::BdDefaultSpare => BD_RE_DEFAULT_SPARE_SECTORS,
             Preparation::DvdRwFormatted => DVD_RW_SECTORS,
+            Preparation::BdDlDefaultSpare => BD_RE_DL_DEFAULT_SPARE_SECTORS,
+            Preparation::RamAsSold => DVD_RAM_SECTORS,
         }
     }
 
@@ -135,7 +146,12 @@ pub fn bd_preparation() -> impl Strategy<Value = Preparation> {
     prop_oneof![
         (0u8..2).prop_map(|subtype| Preparation::BdNoSpare { subtype }),
         Just(Preparation::BdDefaultSpare),
+        Just(Preparation::BdDlDefaultSpare),
     ]
+}
+
+pub fn ram_preparation() -> impl Strategy<Value = Preparation> {
+    Just(Preparation::RamAsSold)
 }
 
 pub fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -167,6 +183,8 @@ fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
     let kind = match prep {
         Preparation::DvdFormatted | Preparation::DvdFormatting => MediumKind::DvdPlusRw,
         Preparation::DvdRwFormatted => MediumKind::DvdRw,
+        Preparation::BdDlDefaultSpare => MediumKind::BdReDl,
+        Preparation::RamAsSold => MediumKind::DvdRam,
         _ => MediumKind::BdRe,
     };
     let mut drive = TestDrive::blank(kind, backing);
@@ -183,6 +201,11 @@ fn prepared_drive(prep: Preparation, backing: Backing) -> TestDrive {
         }
         // 10h: DVD-RW full format, the ECC block size in the type dependent field.
         Preparation::DvdRwFormatted => format_list(DVD_RW_SECTORS as u32, 0x10, 0, 16),
+        Preparation::BdDlDefaultSpare => {
+            format_list(BD_RE_DL_DEFAULT_SPARE_SECTORS as u32, 0x00, 0, 0x6000)
+        }
+        // Sold formatted: nothing to do.
+        Preparation::RamAsSold => return drive,
     };
     send(&mut drive, &FORMAT_UNIT, DataPhase::Out(&list)).good("FORMAT UNIT");
     // BD-RE and DVD-RW block access until the format ends (02/04/04); a DVD+RW is ready at

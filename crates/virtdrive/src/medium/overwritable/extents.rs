@@ -72,6 +72,45 @@ impl WrittenExtents {
         self.ranges.insert(new_start, new_end);
     }
 
+    /// Removes `[start, end)`, splitting the ranges it cuts.
+    pub fn remove(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let cut: Vec<(u64, u64)> = self
+            .runs(start, end)
+            .into_iter()
+            .filter(|&(_, _, written)| written)
+            .map(|(s, e, _)| (s, e))
+            .collect();
+        if cut.is_empty() {
+            return;
+        }
+        let touched: Vec<(u64, u64)> = self
+            .ranges
+            .range(..end)
+            .filter(|&(_, &e)| e > start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in touched {
+            self.ranges.remove(&s);
+            if s < start {
+                self.ranges.insert(s, start);
+            }
+            if e > end {
+                self.ranges.insert(end, e);
+            }
+        }
+    }
+
+    /// The first sector of `[start, end)` inside a range, if any.
+    pub fn first_in(&self, start: u64, end: u64) -> Option<u64> {
+        self.runs(start, end)
+            .into_iter()
+            .find(|&(_, _, written)| written)
+            .map(|(s, _, _)| s)
+    }
+
     /// Forgets everything (a fresh format).
     pub fn clear(&mut self) {
         self.ranges.clear();
@@ -147,6 +186,18 @@ mod tests {
         );
         assert_eq!(w.runs(12, 18), vec![(12, 18, true)]);
         assert_eq!(w.runs(40, 50), vec![(40, 50, false)]);
+    }
+
+    #[test]
+    fn removing_splits_the_ranges_it_cuts() {
+        let mut w = WrittenExtents::new();
+        w.insert(0, 64);
+        w.insert(100, 120);
+        w.remove(16, 32);
+        w.remove(110, 200);
+        assert_eq!(w.ranges(), vec![(0, 16), (32, 64), (100, 110)]);
+        assert_eq!(w.first_in(16, 40), Some(32));
+        assert_eq!(w.first_in(64, 100), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Overwritable media: DVD+RW ([`DvdPlusRw`]) and BD-RE ([`BdRe`]).
+//! Overwritable media: DVD+RW ([`DvdPlusRw`]), BD-RE of one to three layers ([`BdRe`]) and
+//! DVD-RAM ([`DvdRam`]).
 //!
 //! Both hold one overwritable track that fills the user area (MMC-6 4.5, 4.6; libburn's
 //! "Overwriteable DVD Cookbook"): no sessions, no next writable address to honour, writes
@@ -14,14 +15,19 @@
 //!   be loaded.
 //!
 //! What differs is formatting: a DVD+RW formats in the background while the host writes; a
-//! BD-RE blocks access while it formats and chooses its spare areas.
+//! BD-RE and a DVD-RAM block access while they format and choose their spare areas, and are
+//! written under the drive's defect management (`spared`).
 
 pub mod bd_re;
+pub(crate) mod bd_spares;
 pub mod dvd_plus_rw;
+pub mod dvd_ram;
 mod extents;
+mod spared;
 
-pub use bd_re::BdRe;
+pub use bd_re::{BdRe, BdReMedium, BD_RE, BD_RE_DL, BD_RE_XL};
 pub use dvd_plus_rw::DvdPlusRw;
+pub use dvd_ram::DvdRam;
 pub use extents::WrittenExtents;
 
 use mmc_core::cdb::{ReadTocPmaAtip, TocFormat, TrackAddressType};

@@ -47,66 +47,14 @@ use serde::{Deserialize, Serialize};
 
 use super::geometry::SequentialMedium;
 use super::SequentialDisc;
-use crate::medium::overwritable::bd_re::{
-    BD_CLUSTER, DEFAULT_SPARE_CLUSTERS, MAX_SPARE_CLUSTERS, MIN_SPARE_CLUSTERS,
-};
+pub(crate) use crate::medium::overwritable::bd_spares::SpareSizes;
+use crate::medium::overwritable::bd_spares::BD_CLUSTER;
 use crate::medium::overwritable::invalid_parameter;
 use crate::medium::{MediumError, MediumResult};
 
-/// The spare sizes a BD-R offers: the single-layer sizes times its layers, taken from its
-/// sectors without spare areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct SpareSizes {
-    capacity: u32,
-    layers: u32,
-}
-
-impl SpareSizes {
-    pub fn of(medium: &SequentialMedium) -> Self {
-        SpareSizes {
-            capacity: medium.capacity(),
-            layers: u32::from(medium.layers.count.max(1)),
-        }
-    }
-
-    fn default_clusters(&self) -> u32 {
-        DEFAULT_SPARE_CLUSTERS * self.layers
-    }
-
-    fn max_clusters(&self) -> u32 {
-        MAX_SPARE_CLUSTERS * self.layers
-    }
-
-    fn min_clusters(&self) -> u32 {
-        MIN_SPARE_CLUSTERS * self.layers
-    }
-
-    fn offered(&self, clusters: u32) -> bool {
-        (self.min_clusters()..=self.max_clusters()).contains(&clusters)
-    }
-
-    /// User sectors left by `spare_clusters` of spare.
-    pub fn user_sectors(&self, spare_clusters: u32) -> u32 {
-        self.capacity
-            .saturating_sub(spare_clusters.saturating_mul(BD_CLUSTER))
-    }
-
-    /// The spare, in whole clusters, that leaves at least `blocks` user sectors, if it is
-    /// one offered (Pioneer BDR-203 4.3.1.3).
-    fn leaving(&self, blocks: u32) -> Option<u32> {
-        let spare = self.capacity.checked_sub(blocks)? / BD_CLUSTER;
-        self.offered(spare).then_some(spare)
-    }
-
-    /// A READ FORMAT CAPACITIES descriptor: the type dependent parameter is the spare size
-    /// in clusters (MMC-6 6.24.3.3).
-    fn descriptor(&self, format_type: FormatType, clusters: u32) -> FormattableCapacity {
-        FormattableCapacity {
-            blocks: self.user_sectors(clusters),
-            format_type,
-            type_dependent: clusters,
-        }
-    }
+/// The spare sizes of a BD-R of `medium`'s sectors and layers.
+pub(crate) fn spare_sizes(medium: &SequentialMedium) -> SpareSizes {
+    SpareSizes::new(medium.capacity(), medium.layers.count)
 }
 
 /// How a BD-R was formatted: saved with the disc.
@@ -179,13 +127,7 @@ impl SpareFormat {
 /// The formattable descriptors of a blank, unformatted BD-R, default first (growisofs takes
 /// the first one after the current descriptor as the default).
 pub(crate) fn formattable(sizes: SpareSizes) -> Vec<FormattableCapacity> {
-    let spare = |t, clusters| sizes.descriptor(t, clusters);
-    vec![
-        spare(FormatType::FullFormat, sizes.default_clusters()),
-        spare(FormatType::BdRWithSpareAreas, sizes.default_clusters()),
-        spare(FormatType::BdRWithSpareAreas, sizes.max_clusters()),
-        spare(FormatType::BdRWithSpareAreas, sizes.min_clusters()),
-    ]
+    sizes.descriptors(FormatType::BdRWithSpareAreas)
 }
 
 /// Clusters a write of `blocks` sectors at `lba` touches.

@@ -112,7 +112,7 @@ use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
 use mmc_core::sense::triples;
 
-use self::bd_r_format::{SpareFormat, SpareSizes};
+use self::bd_r_format::SpareFormat;
 use crate::clock::VirtualTime;
 use crate::medium::disc_structure::{self, Structures};
 use crate::medium::dvd_plus_write_parameters;
@@ -168,7 +168,7 @@ fn recording_of(
 ) -> RecordingGeometry {
     let mut recording = geometry.recording;
     if let Some(f) = format {
-        recording.capacity = f.user_sectors(SpareSizes::of(geometry));
+        recording.capacity = f.user_sectors(bd_r_format::spare_sizes(geometry));
     }
     if let Some(l0) = layer0 {
         recording.capacity = l0.saturating_mul(2);
@@ -437,7 +437,7 @@ impl Medium for SequentialDisc {
             }
         };
         let formattable = if self.can_format() {
-            bd_r_format::formattable(SpareSizes::of(self.geometry))
+            bd_r_format::formattable(bd_r_format::spare_sizes(self.geometry))
         } else {
             Vec::new()
         };
@@ -535,7 +535,7 @@ impl Medium for SequentialDisc {
         if !self.geometry.formattable {
             return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
         }
-        let format = SpareFormat::requested(params, SpareSizes::of(self.geometry))?;
+        let format = SpareFormat::requested(params, bd_r_format::spare_sizes(self.geometry))?;
         if !self.can_format() {
             return Err(triples::CANNOT_FORMAT_INCOMPATIBLE_MEDIUM.into());
         }

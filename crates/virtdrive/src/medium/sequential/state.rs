@@ -38,7 +38,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bd_r_format::{SpareFormat, SpareSizes};
+use super::bd_r_format::{self, SpareFormat};
 use super::geometry::SequentialMedium;
 use super::SequentialLayout;
 use crate::medium::overwritable::StateError;
@@ -141,7 +141,7 @@ pub(crate) fn load(
     let format = saved.format;
     let mut geometry = medium.recording;
     if let Some(f) = format {
-        let sizes = SpareSizes::of(medium);
+        let sizes = bd_r_format::spare_sizes(medium);
         if !medium.formattable || !f.is_valid(sizes) {
             return fail(format!("{f:?} is not a format of this medium"));
         }
