@@ -57,13 +57,9 @@ fn write_then_read_gives_the_image_back_on_every_medium() {
             d.join(format!("{medium}.disc")).display()
         );
         let out = d.join(format!("{medium}.out"));
-        if matches!(
-            kind,
-            MediumKind::DvdRom | MediumKind::Unknown | MediumKind::CdRw74 | MediumKind::CdRw80
-        ) {
+        if matches!(kind, MediumKind::DvdRom | MediumKind::Unknown) {
             // A pressed DVD-ROM and a disc of unknown format are not written: refused with
-            // IMAPI's codes, and nothing is made. The engine writes no CD-RW either (a
-            // medium it does not support).
+            // IMAPI's codes, and nothing is made.
             let err = fails(discwriter(&["write", SAMPLE, "--drive", &drive], d), medium);
             let code = if kind == MediumKind::Unknown {
                 "E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE"
