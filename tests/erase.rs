@@ -176,14 +176,21 @@ fn a_full_erase_blanks_the_whole_disc_in_minutes_of_drive_time() {
     // The whole 80-minute disc: minutes on the drive's clock.
     assert!((300..1800).contains(&took), "{took} s");
     assert_sane_updates(&updates, took);
-    let blank = d.records().iter().find(|r| r.cdb.starts_with("A1")).unwrap();
+    let blank = d
+        .records()
+        .iter()
+        .find(|r| r.cdb.starts_with("A1"))
+        .unwrap();
     assert!(
         blank.cdb.starts_with("A1 10"),
         "Immed, blanking type 000b (the whole disc): {}",
         blank.cdb
     );
     assert_blank(d, "after a full erase");
-    assert_eq!(write_and_read_back(d, &image(250, 4), "after a full erase"), 0);
+    assert_eq!(
+        write_and_read_back(d, &image(250, 4), "after a full erase"),
+        0
+    );
 }
 
 #[test]
