@@ -1,15 +1,19 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
-//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R,
-//! DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies.
+//! in the middle of writing and while finalizing, on CD-R, CD-RW, DVD+R, BD-R, DVD+RW, BD-RE,
+//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies; and every code
+//! IDiscFormat2Erase's EraseMedia documents that a drive can cause, while erasing a CD-RW.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
 //! it back through the drive. Then the disc must still be usable: a write-once disc is not
 //! closed and takes a new write at its next writable address, a rewritable one is written
 //! over; a DVD-R DL, written Disc-at-Once in one session, takes a new write only if nothing
-//! was recorded, and otherwise refuses it before anything is sent. Every (row, medium) runs even when another fails, and the failures are listed
-//! together at the end. The README's "The fault matrix" section is the same table for readers.
+//! was recorded, and otherwise refuses it before anything is sent. An erase row says which
+//! error `Eraser::erase_media` must return and whether the drive took BLANK (the disc then
+//! reads as blank) or not (its session still reads back); then the disc must be erased and
+//! written again. Every (row, medium) runs even when another fails, and the failures are
+//! listed together at the end. The README's "The fault matrix" section is the same table for readers.
 
 mod common;
 
@@ -817,6 +821,7 @@ fn erase_matrix() -> Vec<EraseRow> {
         e!(BUSY, E::MediaBusy { .. }, "matrix/validating-busy.json", Some(TEST_UNIT_READY), false),
         e!(TIMEOUT, E::CommandTimeout { .. }, "matrix/validating-timeout.json", Some(READ_DISC_INFORMATION), false),
         e!(DEV_NOT_EXIST, E::DeviceNotExist, "matrix/validating-device-gone.json", None, false),
+        e!(NO_SUCH_MODE_PAGE, E::NoSuchModePage { .. }, "matrix/erasing-no-capabilities-page.json", Some(MODE_SENSE_10), false),
         // While the drive blanks (polled with TEST UNIT READY).
         e!(ERASE_TOOK_TOO_LONG, E::EraseTookLongerThanOneHour { .. }, "matrix/erasing-never-ready.json", None, true),
         e!(ERASE_UNEXPECTED, E::EraseUnexpectedDriveResponse { .. }, "matrix/erasing-polling-hardware-error.json", Some(TEST_UNIT_READY), true),
