@@ -554,12 +554,7 @@ fn run(row: &Row, kind: MediumKind) {
         Ok(o) => panic!("the write succeeded ({})", o.code),
         Err(e) => e,
     };
-    assert!((row.variant)(&e), "got {e:?}");
-    assert_eq!(e.hresult(), row.hresult, "{e:?}");
-    assert_eq!(e.imapi_name(), row.code);
-    if let Some(op) = row.opcode {
-        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
-    }
+    assert_error(&e, row.variant, (row.code, row.hresult), row.opcode);
     // A failed write's events end with the action it failed in, then COMPLETED carrying the
     // error; one that failed before its first step sent none.
     if let Some(completed) = events.last() {
@@ -672,7 +667,8 @@ thread_local! {
     static IN_CASE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-fn run_matrix(phases: &[Phase]) {
+/// Runs one case with its panic collected, not printed: what went wrong, if anything.
+fn case(f: impl FnOnce()) -> Result<(), String> {
     static QUIET: std::sync::Once = std::sync::Once::new();
     QUIET.call_once(|| {
         let default = std::panic::take_hook();
@@ -682,20 +678,40 @@ fn run_matrix(phases: &[Phase]) {
             }
         }));
     });
+    IN_CASE.with(|c| c.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    IN_CASE.with(|c| c.set(false));
+    outcome.map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// Asserts `e` is the error a row names: its variant, HRESULT, IMAPI name, and the command
+/// it names.
+fn assert_error(
+    e: &Error,
+    variant: fn(&Error) -> bool,
+    (code, hresult): (&str, u32),
+    opcode: Option<u8>,
+) {
+    assert!(variant(e), "got {e:?}");
+    assert_eq!(e.hresult(), hresult, "{e:?}");
+    assert_eq!(e.imapi_name(), code);
+    if let Some(op) = opcode {
+        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
+    }
+}
+
+fn run_matrix(phases: &[Phase]) {
     let mut failures = Vec::new();
     let mut count = 0;
     for row in matrix().iter().filter(|r| phases.contains(&r.phase)) {
         for &kind in row.media {
             count += 1;
-            IN_CASE.with(|c| c.set(true));
-            let outcome = catch_unwind(AssertUnwindSafe(|| run(row, kind)));
-            IN_CASE.with(|c| c.set(false));
-            if let Err(p) = outcome {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
+            if let Err(msg) = case(|| run(row, kind)) {
                 failures.push(format!(
                     "{} {:?} {} ({}): {msg}",
                     row.code,
@@ -862,12 +878,7 @@ fn run_erase(row: &EraseRow) {
         Ok(()) => panic!("the erase succeeded"),
         Err(e) => e,
     };
-    assert!((row.variant)(&e), "got {e:?}");
-    assert_eq!(e.hresult(), row.hresult, "{e:?}");
-    assert_eq!(e.imapi_name(), row.code);
-    if let Some(op) = row.opcode {
-        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
-    }
+    assert_error(&e, row.variant, (row.code, row.hresult), row.opcode);
     // An hour on the drive's clock, the updates reporting it until the last poll.
     if let E::EraseTookLongerThanOneHour { elapsed_seconds } = e {
         assert!(elapsed_seconds >= 3600, "{e:?}");
@@ -926,15 +937,7 @@ fn faults_while_erasing_a_cd_rw() {
     let mut failures = Vec::new();
     let rows = erase_matrix();
     for row in &rows {
-        IN_CASE.with(|c| c.set(true));
-        let outcome = catch_unwind(AssertUnwindSafe(|| run_erase(row)));
-        IN_CASE.with(|c| c.set(false));
-        if let Err(p) = outcome {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+        if let Err(msg) = case(|| run_erase(row)) {
             failures.push(format!("{} ({}): {msg}", row.code, row.plan));
         }
     }
