@@ -1,15 +1,19 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
-//! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R,
-//! DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies.
+//! in the middle of writing and while finalizing, on CD-R, CD-RW, DVD+R, BD-R, DVD+RW, BD-RE,
+//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies; and every code
+//! IDiscFormat2Erase's EraseMedia documents that a drive can cause, while erasing a CD-RW.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
 //! it back through the drive. Then the disc must still be usable: a write-once disc is not
 //! closed and takes a new write at its next writable address, a rewritable one is written
 //! over; a DVD-R DL, written Disc-at-Once in one session, takes a new write only if nothing
-//! was recorded, and otherwise refuses it before anything is sent. Every (row, medium) runs even when another fails, and the failures are listed
-//! together at the end. The README's "The fault matrix" section is the same table for readers.
+//! was recorded, and otherwise refuses it before anything is sent. An erase row says which
+//! error `Eraser::erase_media` must return and whether the drive took BLANK (the disc then
+//! reads as blank) or not (its session still reads back); then the disc must be erased and
+//! written again. Every (row, medium) runs even when another fails, and the failures are
+//! listed together at the end. The README's "The fault matrix" section is the same table for readers.
 
 mod common;
 
@@ -17,7 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use common::*;
-use discwriter::writer::Timeouts;
+use discwriter::writer::{Eraser, Timeouts};
 use discwriter::{DiscState, Error, Recorder, VerificationLevel, WriteAction, WriteOptions};
 use mmc_core::cdb::{CdbRepr, TestUnitReady};
 use mmc_core::trace::{TraceRecord, Tracing};
@@ -31,6 +35,7 @@ const SECTORS: u64 = 320;
 /// The mid-write rows fail the WRITE (10) that reaches this LBA.
 const FAULT_LBA: i64 = 160;
 
+const CD_RW: MediumKind = MediumKind::CdRw80;
 const DVD_PLUS_R: MediumKind = MediumKind::DvdPlusR;
 const BD_R: MediumKind = MediumKind::BdR;
 const DVD_R: MediumKind = MediumKind::DvdR;
@@ -41,6 +46,7 @@ const BD_R_XL: MediumKind = MediumKind::BdRXl;
 
 const ALL: &[MediumKind] = &[
     CD_R,
+    CD_RW,
     DVD_PLUS_R,
     BD_R,
     DVD_PLUS_RW,
@@ -52,13 +58,14 @@ const ALL: &[MediumKind] = &[
     BD_R_XL,
 ];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
-const PAGE_05H: &[MediumKind] = &[CD_R, DVD_R, DVD_R_DL];
+const PAGE_05H: &[MediumKind] = &[CD_R, CD_RW, DVD_R, DVD_R_DL];
 /// The CD post-gap and a real buffer underrun.
-const CD: &[MediumKind] = &[CD_R];
+const CD: &[MediumKind] = &[CD_R, CD_RW];
 /// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none, and a DVD-R DL
 /// written Disc-at-Once is closed by the drive after SYNCHRONIZE CACHE).
 const CLOSING: &[MediumKind] = &[
     CD_R,
+    CD_RW,
     DVD_PLUS_R,
     BD_R,
     DVD_PLUS_RW,
@@ -70,9 +77,10 @@ const CLOSING: &[MediumKind] = &[
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
 /// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
 const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
-/// Media recorded session by session.
+/// Media recorded session by session (a CD-RW as a CD-R, until it is erased).
 const WRITE_ONCE: &[MediumKind] = &[
     CD_R,
+    CD_RW,
     DVD_PLUS_R,
     BD_R,
     DVD_R,
@@ -546,12 +554,7 @@ fn run(row: &Row, kind: MediumKind) {
         Ok(o) => panic!("the write succeeded ({})", o.code),
         Err(e) => e,
     };
-    assert!((row.variant)(&e), "got {e:?}");
-    assert_eq!(e.hresult(), row.hresult, "{e:?}");
-    assert_eq!(e.imapi_name(), row.code);
-    if let Some(op) = row.opcode {
-        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
-    }
+    assert_error(&e, row.variant, (row.code, row.hresult), row.opcode);
     // A failed write's events end with the action it failed in, then COMPLETED carrying the
     // error; one that failed before its first step sent none.
     if let Some(completed) = events.last() {
@@ -664,7 +667,8 @@ thread_local! {
     static IN_CASE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-fn run_matrix(phases: &[Phase]) {
+/// Runs one case with its panic collected, not printed: what went wrong, if anything.
+fn case(f: impl FnOnce()) -> Result<(), String> {
     static QUIET: std::sync::Once = std::sync::Once::new();
     QUIET.call_once(|| {
         let default = std::panic::take_hook();
@@ -674,20 +678,40 @@ fn run_matrix(phases: &[Phase]) {
             }
         }));
     });
+    IN_CASE.with(|c| c.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    IN_CASE.with(|c| c.set(false));
+    outcome.map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// Asserts `e` is the error a row names: its variant, HRESULT, IMAPI name, and the command
+/// it names.
+fn assert_error(
+    e: &Error,
+    variant: fn(&Error) -> bool,
+    (code, hresult): (&str, u32),
+    opcode: Option<u8>,
+) {
+    assert!(variant(e), "got {e:?}");
+    assert_eq!(e.hresult(), hresult, "{e:?}");
+    assert_eq!(e.imapi_name(), code);
+    if let Some(op) = opcode {
+        assert_eq!(e.cause().map(|c| c.opcode.to_u8()), Some(op), "{e:?}");
+    }
+}
+
+fn run_matrix(phases: &[Phase]) {
     let mut failures = Vec::new();
     let mut count = 0;
     for row in matrix().iter().filter(|r| phases.contains(&r.phase)) {
         for &kind in row.media {
             count += 1;
-            IN_CASE.with(|c| c.set(true));
-            let outcome = catch_unwind(AssertUnwindSafe(|| run(row, kind)));
-            IN_CASE.with(|c| c.set(false));
-            if let Err(p) = outcome {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
+            if let Err(msg) = case(|| run(row, kind)) {
                 failures.push(format!(
                     "{} {:?} {} ({}): {msg}",
                     row.code,
@@ -756,4 +780,187 @@ fn the_matrix_covers_every_drive_and_transport_code() {
             plan(p);
         }
     }
+}
+
+// The erase matrix: every code IMAPI2's IDiscFormat2Erase::EraseMedia documents that a
+// drive can cause, raised by a fault plan while `Eraser` erases a CD-RW holding a session.
+
+const ERASE_FAILED: (&str, u32) = ("E_IMAPI_ERASE_DRIVE_FAILED_ERASE_COMMAND", 0x80AA_0905);
+const ERASE_TOOK_TOO_LONG: (&str, u32) = ("E_IMAPI_ERASE_TOOK_LONGER_THAN_ONE_HOUR", 0x80AA_0906);
+const ERASE_UNEXPECTED: (&str, u32) = (
+    "E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE",
+    0x80AA_0907,
+);
+const BLANK: u8 = 0xA1;
+
+/// One row of the erase matrix.
+struct EraseRow {
+    code: &'static str,
+    hresult: u32,
+    variant: fn(&Error) -> bool,
+    /// A plan in fixtures/fault-plans/.
+    plan: &'static str,
+    /// The command the error names, when it names one.
+    opcode: Option<u8>,
+    /// The drive took BLANK before the fault: the disc reads as blank (the drive rewrites the
+    /// PMA and TOC first), otherwise its session is still there and reads back.
+    blanked: bool,
+}
+
+macro_rules! e {
+    ($code:expr, $variant:pat, $plan:expr, $opcode:expr, $blanked:expr) => {
+        EraseRow {
+            code: $code.0,
+            hresult: $code.1,
+            variant: |e| matches!(e, $variant),
+            plan: $plan,
+            opcode: $opcode,
+            blanked: $blanked,
+        }
+    };
+}
+
+#[rustfmt::skip]
+fn erase_matrix() -> Vec<EraseRow> {
+    vec![
+        // BLANK refused: nothing erased.
+        e!(ERASE_FAILED, E::EraseDriveFailedEraseCommand { .. }, "matrix/erasing-blank-medium-error.json", Some(BLANK), false),
+        e!(ERASE_FAILED, E::EraseDriveFailedEraseCommand { .. }, "matrix/erasing-blank-hardware-error.json", Some(BLANK), false),
+        e!(TIMEOUT, E::CommandTimeout { .. }, "matrix/erasing-blank-timeout.json", Some(BLANK), false),
+        e!(DEV_NOT_EXIST, E::DeviceNotExist, "matrix/erasing-blank-device-gone.json", None, false),
+        // The general conditions, found before BLANK (write protection by BLANK itself).
+        e!(WRITE_PROTECTED, E::MediaWriteProtected { .. }, "matrix/validating-write-protect.json", Some(BLANK), false),
+        e!(UPSIDE_DOWN, E::MediaUpsideDown { .. }, "matrix/validating-upside-down.json", Some(TEST_UNIT_READY), false),
+        e!(BECOMING_READY, E::MediaBecomingReady { .. }, "matrix/validating-becoming-ready.json", Some(TEST_UNIT_READY), false),
+        e!(NO_MEDIA, E::NoMedia { .. }, "matrix/validating-eject.json", Some(TEST_UNIT_READY), false),
+        e!(FORMAT_IN_PROGRESS, E::MediaFormatInProgress { .. }, "matrix/validating-format-in-progress.json", Some(TEST_UNIT_READY), false),
+        e!(BUSY, E::MediaBusy { .. }, "matrix/validating-busy.json", Some(TEST_UNIT_READY), false),
+        e!(TIMEOUT, E::CommandTimeout { .. }, "matrix/validating-timeout.json", Some(READ_DISC_INFORMATION), false),
+        e!(DEV_NOT_EXIST, E::DeviceNotExist, "matrix/validating-device-gone.json", None, false),
+        e!(NO_SUCH_MODE_PAGE, E::NoSuchModePage { .. }, "matrix/erasing-no-capabilities-page.json", Some(MODE_SENSE_10), false),
+        // While the drive blanks (polled with TEST UNIT READY).
+        e!(ERASE_TOOK_TOO_LONG, E::EraseTookLongerThanOneHour { .. }, "matrix/erasing-never-ready.json", None, true),
+        e!(ERASE_UNEXPECTED, E::EraseUnexpectedDriveResponse { .. }, "matrix/erasing-polling-hardware-error.json", Some(TEST_UNIT_READY), true),
+        e!(ERASE_UNEXPECTED, E::EraseUnexpectedDriveResponse { .. }, "matrix/erasing-polling-erase-failure.json", Some(TEST_UNIT_READY), true),
+    ]
+}
+
+/// Runs one erase row; panics with what went wrong.
+fn run_erase(row: &EraseRow) {
+    // A CD-RW holding one session.
+    let data = image(SECTORS, 1);
+    let mut d = drive(CD_RW);
+    let w = writer(&mut d, matrix_options());
+    write_collecting(&w, &data).0.unwrap();
+    drop(w);
+    let handle = Handle {
+        drive: Faulty::for_drive(d, FaultPlan::empty()),
+        close_at: None,
+        seen: 0,
+        closed: false,
+    };
+    // The plan applies once the drive is identified (INQUIRY), as the eraser holds it.
+    let mut recorder = Recorder::open(Tracing::new(handle)).unwrap();
+    let handle = recorder.transport_mut().inner_mut();
+    let unplanned = std::mem::replace(
+        &mut handle.drive,
+        Faulty::for_drive(EmulatedDrive::default(), FaultPlan::empty()),
+    );
+    handle.drive = Faulty::for_drive(unplanned.into_inner(), plan(row.plan));
+    let mut eraser = Eraser::new();
+    eraser.set_recorder(recorder);
+    eraser.set_client_name("erase matrix").unwrap();
+    eraser.set_timeouts(matrix_options().timeouts);
+    let mut updates = Vec::new();
+    let result = eraser.erase_media(&mut |u| updates.push(u));
+
+    let e = match result {
+        Ok(()) => panic!("the erase succeeded"),
+        Err(e) => e,
+    };
+    assert_error(&e, row.variant, (row.code, row.hresult), row.opcode);
+    // An hour on the drive's clock, the updates reporting it until the last poll.
+    if let E::EraseTookLongerThanOneHour { elapsed_seconds } = e {
+        assert!(elapsed_seconds >= 3600, "{e:?}");
+        let last = updates.last().expect("updates while the drive blanked");
+        assert!(
+            u64::from(last.elapsed_seconds) + 1 >= elapsed_seconds,
+            "{last:?}"
+        );
+    }
+    let (handle, records) = eraser
+        .take_recorder()
+        .unwrap()
+        .into_transport()
+        .into_parts();
+    let blank_taken = records.iter().any(|r| {
+        r.cdb.starts_with("A1")
+            && matches!(
+                r.outcome,
+                mmc_core::trace::TraceOutcome::Completed { status: 0, .. }
+            )
+    });
+    assert_eq!(blank_taken, row.blanked, "BLANK taken by the drive");
+
+    // What the disc holds once the drive is back: the session, or nothing.
+    let mut d = recover(handle.drive.into_inner(), handle.closed);
+    let s = Recorder::open(&mut d).unwrap().disc_summary().unwrap();
+    if row.blanked {
+        assert_eq!((s.status, s.sessions), (DiscState::Blank, 0), "{s:?}");
+    } else {
+        assert_eq!((s.status, s.sessions), (DiscState::Appendable, 1), "{s:?}");
+        assert_same_sectors(&read_back(&mut d, 0, SECTORS), &data, 0, "the session");
+    }
+
+    // The disc is still usable: erased again, blank, written from LBA 0.
+    let mut eraser = Eraser::new();
+    eraser.set_recorder(Recorder::open(&mut d).unwrap());
+    eraser.set_client_name("erase matrix").unwrap();
+    eraser
+        .erase_media(&mut |_| {})
+        .unwrap_or_else(|e| panic!("the next erase failed: {e}"));
+    drop(eraser);
+    let s = Recorder::open(&mut d).unwrap().disc_summary().unwrap();
+    assert_eq!((s.status, s.sessions), (DiscState::Blank, 0), "{s:?}");
+    let again = image(300, 2);
+    let w = writer(&mut d, matrix_options());
+    let o = write_collecting(&w, &again)
+        .0
+        .unwrap_or_else(|e| panic!("the next write failed: {e}"));
+    drop(w);
+    assert_eq!(o.start_lba, 0);
+    assert_same_sectors(&read_back(&mut d, 0, 300), &again, 0, "the next write");
+}
+
+#[test]
+fn faults_while_erasing_a_cd_rw() {
+    let mut failures = Vec::new();
+    let rows = erase_matrix();
+    for row in &rows {
+        if let Err(msg) = case(|| run_erase(row)) {
+            failures.push(format!("{} ({}): {msg}", row.code, row.plan));
+        }
+    }
+    // Every code of EraseMedia's list that a drive causes has a row.
+    for (code, _) in [
+        ERASE_FAILED,
+        ERASE_TOOK_TOO_LONG,
+        ERASE_UNEXPECTED,
+        WRITE_PROTECTED,
+        UPSIDE_DOWN,
+        BECOMING_READY,
+        NO_MEDIA,
+    ] {
+        assert!(
+            rows.iter().any(|r| r.code == code),
+            "{code} has no erase row"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} erase rows failed:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }

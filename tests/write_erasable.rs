@@ -1,6 +1,6 @@
-//! `DataWriter::write` on erasable media, over testkit's `Erasable` (an emulated drive that
-//! claims the erasable profile): a CD-RW gets a session as a CD-R does, a sequential DVD-RW
-//! one as a DVD-R written incrementally; a DVD-RW in restricted overwrite and a DVD-RAM are
+//! `DataWriter::write` on erasable media: the emulated CD-RW, and testkit's `Erasable` (an
+//! emulated drive that claims the erasable profile) for the DVD-RW and DVD-RAM. A CD-RW gets
+//! a session as a CD-R does, a sequential DVD-RW one as a DVD-R written incrementally; a DVD-RW in restricted overwrite and a DVD-RAM are
 //! written from LBA 0 as a DVD+RW is, under the same ForceOverwrite rule, the former in whole
 //! 16-sector ECC blocks. Every write is read back from the drive and its disc state read.
 
@@ -15,7 +15,6 @@ use testkit::Erasable;
 use virtdrive::medium::MediumKind;
 use virtdrive::EmulatedDrive;
 
-const CD_RW: u16 = 0x000A;
 const DVD_RAM: u16 = 0x0012;
 const DVD_RW_RESTRICTED_OVERWRITE: u16 = 0x0013;
 const DVD_RW_SEQUENTIAL: u16 = 0x0014;
@@ -52,25 +51,27 @@ fn summary<T: Transport>(d: &mut T) -> discwriter::DiscSummary {
 
 #[test]
 fn a_cd_rw_gets_a_session_per_write_as_a_cd_r() {
-    let w = writer(erasable(MediumKind::CdR80, CD_RW), WriteOptions::default());
+    let w = writer(traced(MediumKind::CdRw80), WriteOptions::default());
     assert_eq!(
         w.current_physical_media_type().unwrap(),
         MediaPhysicalType::Cdrw
     );
     assert!(w.is_current_media_supported().unwrap());
     let (first, second) = (image(300, 1), image(200, 2));
-    let a = write(&w, &first).unwrap();
-    let b = write(&w, &second).unwrap();
+    let a = write_collecting(&w, &first).0.unwrap();
+    let b = write_collecting(&w, &second).0.unwrap();
     assert_eq!(a.start_lba, 0);
     assert!(
         b.start_lba > a.start_lba + 300,
         "a new session after the first: {b:?}"
     );
-    let (mut d, records) = finish(w);
+    let (mut d, records) = drive_and_transcript(&w);
     // Track-at-Once through page 05h, as on CD-R (write type 01h).
+    assert!(!pages_05h(&records).is_empty());
     assert!(pages_05h(&records).iter().all(|p| p[2] & 0x0F == 0x01));
     let s = summary(&mut d);
     assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
+    assert!(s.erasable, "READ DISC INFORMATION's Erasable bit");
     assert_same_sectors(&read_back(&mut d, 0, 300), &first, 0, "session 1");
     assert_same_sectors(
         &read_back(&mut d, b.start_lba, 200),

@@ -36,10 +36,30 @@ struct EraseResult {
     drive_seconds: Option<f64>,
 }
 
+impl EraseResult {
+    /// The result of an erase that started at `start`, with no time on the drive's clock.
+    fn new(spec: &DriveSpec, code: ImapiCode, message: String, full: bool, start: Instant) -> Self {
+        EraseResult {
+            drive: spec.describe(),
+            hresult: format!("0x{:08X}", code.hresult()),
+            code: code.name(),
+            error: (!code.is_success()).then(|| code.name()),
+            message,
+            full,
+            elapsed_seconds: start.elapsed().as_secs_f64(),
+            drive_seconds: None,
+        }
+    }
+}
+
 enum Form {
     Json,
     Bar(ProgressBar),
-    Lines(Option<Instant>),
+    /// When the last line was printed, and the tenth of the erase it showed.
+    Lines {
+        last: Option<Instant>,
+        tenth: Option<u32>,
+    },
 }
 
 /// Shows each Update: the drive's time against the time expected.
@@ -55,7 +75,10 @@ impl Display {
         } else if std::io::stderr().is_terminal() && !verbose {
             Form::Bar(bar("erasing [{bar:28}] {msg}"))
         } else {
-            Form::Lines(None)
+            Form::Lines {
+                last: None,
+                tenth: None,
+            }
         };
         Display {
             form,
@@ -87,10 +110,16 @@ impl Display {
                 bar.set_position(u64::from(u.elapsed_seconds));
                 bar.set_message(text);
             }
-            Form::Lines(last) => {
+            // Every few seconds, and at each further tenth done: a drive with its own clock
+            // (an emulated one) blanks in less wall time than one interval.
+            Form::Lines { last, tenth } => {
                 let now = Instant::now();
-                if last.is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL) {
+                let this_tenth = (fraction(u) * 10.0) as u32;
+                let due = last.is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL)
+                    || tenth.is_none_or(|t| this_tenth > t);
+                if due {
                     *last = Some(now);
+                    *tenth = Some(this_tenth);
                     errln!("erasing: {text}");
                 }
             }
@@ -114,8 +143,18 @@ fn fraction(u: EraseUpdate) -> f64 {
 
 pub fn run(drive: Option<&str>, full: bool, as_json: bool, verbose: bool) -> Result<(), CliError> {
     let spec = DriveSpec::parse(drive)?;
-    let mut open = spec.open(Access::Existing)?;
     let mut display = Display::new(as_json, verbose);
+    let mut open = match spec.open(Access::Existing) {
+        Ok(open) => open,
+        Err(e) => {
+            if as_json {
+                let (code, message) = code_and_message(&e);
+                let result = EraseResult::new(&spec, code, message, full, display.start);
+                outln!("{}", json!({ "result": result }));
+            }
+            return Err(e);
+        }
+    };
     let mut drive_start = None;
     let mut drive_seconds = None;
     let outcome = (|| -> Result<(), Error> {
@@ -134,43 +173,47 @@ pub fn run(drive: Option<&str>, full: bool, as_json: bool, verbose: bool) -> Res
         result
     })();
     display.finish();
-    let cause = outcome.as_ref().err().and_then(|_| open.host_cause());
-    if outcome.is_ok() {
-        open.finish()?;
-    }
+    let result = match outcome {
+        Ok(()) => open.finish(),
+        Err(error) => Err(CliError::Drive {
+            cause: open.host_cause(),
+            error,
+        }),
+    };
     let elapsed = display.start.elapsed();
     if as_json {
-        let (code, message) = match &outcome {
+        let (code, message) = match &result {
             Ok(()) => (ImapiCode::Ok, "the disc was erased".to_string()),
-            Err(e) => (e.code(), e.to_string()),
+            Err(e) => code_and_message(e),
         };
         let result = EraseResult {
-            drive: spec.describe(),
-            hresult: format!("0x{:08X}", code.hresult()),
-            code: code.name(),
-            error: (!code.is_success()).then(|| code.name()),
-            message,
-            full,
-            elapsed_seconds: elapsed.as_secs_f64(),
             drive_seconds,
+            ..EraseResult::new(&spec, code, message, full, display.start)
         };
         outln!("{}", json!({ "result": result }));
+    } else if result.is_ok() {
+        let on_drive = drive_seconds
+            .map(|s| format!(" ({} on the drive's clock)", clock(secs(s))))
+            .unwrap_or_default();
+        outln!(
+            "Erased ({}) in {}{on_drive}.",
+            if full { "full" } else { "quick" },
+            clock(elapsed)
+        );
     }
-    match outcome {
-        Ok(()) => {
-            if !as_json {
-                let on_drive = drive_seconds
-                    .map(|s| format!(" ({} on the drive's clock)", clock(secs(s))))
-                    .unwrap_or_default();
-                outln!(
-                    "Erased ({}) in {}{on_drive}.",
-                    if full { "full" } else { "quick" },
-                    clock(elapsed)
-                );
-            }
-            Ok(())
+    result
+}
+
+/// The IMAPI code of a failed erase and what to say of it: the engine's, or E_INVALIDARG for
+/// what the user gave (a disc file that does not exist, holds another medium).
+fn code_and_message(e: &CliError) -> (ImapiCode, String) {
+    match e {
+        CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => {
+            (error.code(), error.to_string())
         }
-        Err(error) => Err(CliError::Drive { error, cause }),
+        CliError::Input(message) | CliError::Interrupted { message, .. } => {
+            (ImapiCode::InvalidArg, message.clone())
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! [`Erasable`]: a scripted CD-RW (or DVD-RW) over any drive, for the erase engine's tests
-//! while the emulator has no erasable medium of its own.
+//! [`Erasable`]: a scripted erasable disc over any drive, for what the emulator does not
+//! model: a DVD-RW or DVD-RAM profile over an emulated DVD, and a drive that reports no
+//! progress while it blanks (the emulated CD-RW always reports it).
 //!
 //! It claims the profile it was given in GET CONFIGURATION's header and sets READ DISC
 //! INFORMATION's Erasable bit (MMC-6 6.22.3.1), answers BLANK (MMC-6 6.2) itself and, while
