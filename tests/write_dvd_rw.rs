@@ -67,7 +67,13 @@ fn two_sessions_read_back<T: Transport + Send>(d: T) -> T {
 
 #[test]
 fn a_sequential_dvd_rw_gets_a_session_per_write_and_reads_back() {
-    two_sessions_read_back(dvd_rw());
+    let (_, records) = two_sessions_read_back(Tracing::new(dvd_rw())).into_parts();
+    // Incremental recording (page 05h write type 00h), no reservation: a session per write,
+    // as on a DVD-R.
+    let pages = pages_05h(&records);
+    assert!(!pages.is_empty());
+    assert!(pages.iter().all(|p| p[2] & 0x0F == 0x00), "{pages:?}");
+    assert!(!sent(&records, 0x53), "no RESERVE TRACK");
 }
 
 #[test]
@@ -133,6 +139,10 @@ fn restricted_overwrite_is_written_from_lba_0_and_pads_the_last_ecc_block() {
         assert_eq!(writes.iter().map(|w| w.1).sum::<u64>(), 1008);
         assert_eq!(summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
         assert_same_sectors(&read_back(&mut d, 0, 1000), &data, 0, "the image");
+        assert!(
+            read_back(&mut d, 1000, 8).iter().all(|&b| b == 0),
+            "the padding"
+        );
     }
 }
 
