@@ -1,7 +1,8 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
 //! in the middle of writing and while finalizing, on CD-R, DVD+R, BD-R, DVD+RW, BD-RE, DVD-R,
-//! DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies.
+//! DVD-R DL, DVD+R DL, BD-R DL, BD-R XL and DVD-RW (blank: Sequential recording) where it
+//! applies.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
@@ -38,6 +39,8 @@ const DVD_R_DL: MediumKind = MediumKind::DvdRDl;
 const DVD_PLUS_R_DL: MediumKind = MediumKind::DvdPlusRDl;
 const BD_R_DL: MediumKind = MediumKind::BdRDl;
 const BD_R_XL: MediumKind = MediumKind::BdRXl;
+/// Blank, so in Sequential recording (0014h): written as a DVD-R is, incrementally.
+const DVD_RW: MediumKind = MediumKind::DvdRw;
 
 const ALL: &[MediumKind] = &[
     CD_R,
@@ -50,9 +53,10 @@ const ALL: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
-const PAGE_05H: &[MediumKind] = &[CD_R, DVD_R, DVD_R_DL];
+const PAGE_05H: &[MediumKind] = &[CD_R, DVD_R, DVD_R_DL, DVD_RW];
 /// The CD post-gap and a real buffer underrun.
 const CD: &[MediumKind] = &[CD_R];
 /// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none, and a DVD-R DL
@@ -66,11 +70,12 @@ const CLOSING: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
 /// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
 const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
-/// Media recorded session by session.
+/// Media recorded session by session (a DVD-RW in Sequential recording among them).
 const WRITE_ONCE: &[MediumKind] = &[
     CD_R,
     DVD_PLUS_R,
@@ -80,6 +85,7 @@ const WRITE_ONCE: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 
 // Opcodes the errors name (MMC-6).
