@@ -22,8 +22,12 @@ fn dvd_rw() -> EmulatedDrive {
     drive(MediumKind::DvdRw)
 }
 
-fn summary<T: Transport>(d: &mut T) -> discwriter::DiscSummary {
-    Recorder::open(d).unwrap().disc_summary().unwrap()
+/// A DVD-RW quick-formatted to Restricted Overwrite (`format --quick`).
+fn restricted_overwrite() -> EmulatedDrive {
+    let mut rec = Recorder::open(dvd_rw()).unwrap();
+    rec.format_medium(true, &Timeouts::default(), &mut |_| {})
+        .unwrap();
+    rec.into_transport()
 }
 
 /// EraseMedia's result, every update, and the drive back.
@@ -61,7 +65,7 @@ fn write_and_read_back<T: Transport + Send>(d: T, sectors: u64, seed: u8) -> T {
 
 /// A blank disc in Sequential recording, as READ DISC INFORMATION reports it.
 fn assert_blank_sequential<T: Transport>(d: &mut T, what: &str) {
-    let s = summary(d);
+    let s = disc_summary(d);
     assert_eq!(s.profile_code, DVD_RW_SEQUENTIAL, "{what}: {s:?}");
     assert_eq!((s.status, s.sessions), (DiscState::Blank, 0), "{what}");
     assert!(s.erasable, "{what}");
@@ -95,7 +99,7 @@ fn a_quick_erase_blanks_a_written_dvd_rw_which_is_written_again() {
     assert_updates_advance(&updates, 55..=100);
     assert_blank_sequential(&mut d, "after a quick erase");
     let mut d = write_and_read_back(d, 80, 3);
-    let s = summary(&mut d);
+    let s = disc_summary(&mut d);
     assert_eq!((s.status, s.sessions), (DiscState::Appendable, 1));
 }
 
@@ -131,12 +135,8 @@ fn erasing_a_dvd_rw_in_a_disc_file_leaves_it_blank_after_reopening() {
 #[test]
 fn erasing_restricted_overwrite_blanks_it_back_to_sequential() {
     for full in [false, true] {
-        let mut rec = Recorder::open(dvd_rw()).unwrap();
-        rec.format_medium(true, &Timeouts::default(), &mut |_| {})
-            .unwrap();
-        let d = write_and_read_back(rec.into_transport(), 48, 8);
-        let mut d = d;
-        assert_eq!(summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+        let mut d = write_and_read_back(restricted_overwrite(), 48, 8);
+        assert_eq!(disc_summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
         let (r, updates, mut d) = erase(d, full);
         r.unwrap();
         assert!(updates.len() > 3, "{updates:?}");
@@ -200,13 +200,7 @@ fn a_dvd_rw_that_stays_busy_past_an_hour_took_longer_than_one_hour() {
 #[test]
 fn a_write_protected_dvd_rw_refuses_erase_in_either_mode() {
     for ro in [false, true] {
-        let mut d = dvd_rw();
-        if ro {
-            let mut rec = Recorder::open(d).unwrap();
-            rec.format_medium(true, &Timeouts::default(), &mut |_| {})
-                .unwrap();
-            d = rec.into_transport();
-        }
+        let mut d = if ro { restricted_overwrite() } else { dvd_rw() };
         d.set_write_protected(true);
         let (r, _, mut d) = erase(d, false);
         let e = r.unwrap_err();
@@ -216,7 +210,7 @@ fn a_write_protected_dvd_rw_refuses_erase_in_either_mode() {
             "restricted overwrite {ro}"
         );
         // Nothing was erased.
-        let s = summary(&mut d);
+        let s = disc_summary(&mut d);
         assert_eq!(
             s.profile_code,
             if ro {

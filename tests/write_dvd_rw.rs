@@ -22,10 +22,6 @@ fn dvd_rw() -> EmulatedDrive {
     drive(MediumKind::DvdRw)
 }
 
-fn summary<T: Transport>(d: &mut T) -> discwriter::DiscSummary {
-    Recorder::open(d).unwrap().disc_summary().unwrap()
-}
-
 /// `format --quick` or `format` through the Recorder: Restricted Overwrite.
 fn formatted<T: Transport>(d: T, quick: bool) -> T {
     let mut rec = Recorder::open(d).unwrap();
@@ -52,7 +48,7 @@ fn two_sessions_read_back<T: Transport + Send>(d: T) -> T {
     assert_eq!(a.start_lba, 0);
     assert!(b.start_lba >= a.start_lba + 160, "{a:?} {b:?}");
     let mut d = give_back(w);
-    let s = summary(&mut d);
+    let s = disc_summary(&mut d);
     assert_eq!(s.profile_code, DVD_RW_SEQUENTIAL);
     assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
     assert_same_sectors(&read_back(&mut d, 0, 160), &first, 0, "session 1");
@@ -86,7 +82,7 @@ fn sessions_on_a_dvd_rw_in_a_disc_file_survive_reopening() {
     drop(d);
     let mut again =
         DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
-    let s = summary(&mut again);
+    let s = disc_summary(&mut again);
     assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
     assert_same_sectors(&read_back(&mut again, 0, 160), &image(160, 1), 0, "reopened");
 }
@@ -99,7 +95,7 @@ fn a_quick_format_gives_restricted_overwrite_with_format_unit_15h() {
     let (mut d, records) = rec.into_transport().into_parts();
     // 15h, quick, with the ECC block size (MMC-6 6.5.4.2.10).
     assert_eq!(format_units(&records), vec![(0x15, 16)]);
-    let s = summary(&mut d);
+    let s = disc_summary(&mut d);
     assert_eq!(s.profile_code, DVD_RW_RESTRICTED_OVERWRITE);
     assert!(!s.needs_formatting);
 }
@@ -113,7 +109,7 @@ fn a_full_format_gives_restricted_overwrite_over_the_whole_disc_with_10h() {
     let (mut d, records) = rec.into_transport().into_parts();
     assert_eq!(format_units(&records), vec![(0x10, 16)]);
     assert!(reports > 1, "the format's progress was reported");
-    let s = summary(&mut d);
+    let s = disc_summary(&mut d);
     assert_eq!(s.profile_code, DVD_RW_RESTRICTED_OVERWRITE);
     // READ CAPACITY: the whole disc formatted.
     assert_eq!(s.total_sectors, 2_298_496, "{s:?}");
@@ -137,7 +133,7 @@ fn restricted_overwrite_is_written_from_lba_0_and_pads_the_last_ecc_block() {
             "{writes:?}"
         );
         assert_eq!(writes.iter().map(|w| w.1).sum::<u64>(), 1008);
-        assert_eq!(summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+        assert_eq!(disc_summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
         assert_same_sectors(&read_back(&mut d, 0, 1000), &data, 0, "the image");
         assert!(
             read_back(&mut d, 1000, 8).iter().all(|&b| b == 0),
@@ -184,7 +180,7 @@ fn restricted_overwrite_in_a_disc_file_reads_back_after_reopening() {
     drop(d);
     let mut again =
         DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
-    assert_eq!(summary(&mut again).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+    assert_eq!(disc_summary(&mut again).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
     assert_same_sectors(&read_back(&mut again, 0, 100), &data, 0, "reopened");
 }
 
