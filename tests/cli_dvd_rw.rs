@@ -87,7 +87,10 @@ fn writes_append_sessions_and_read_back() {
     assert_eq!(state(&v), sequential("appendable", 2));
     assert_eq!(v["media_type"], "DVDDASHRW");
     let text = disc.ok(&["info"]);
-    assert!(text.contains("DVD-RW sequential recording (0014h)"), "{text}");
+    assert!(
+        text.contains("DVD-RW sequential recording (0014h)"),
+        "{text}"
+    );
     assert!(text.contains("appendable, 2 session(s)"), "{text}");
     assert_eq!(disc.read(&[]), second, "the last write");
     assert_eq!(disc.read(&["--session", "1"])[..first.len()], first[..]);
@@ -150,7 +153,10 @@ fn format_quick_gives_restricted_overwrite_written_from_sector_0() {
     assert_eq!(v["profile_code"], "0x0013");
     assert_eq!(v["media_type"], "DVDDASHRW");
     let text = disc.ok(&["info"]);
-    assert!(text.contains("DVD-RW restricted overwrite (0013h)"), "{text}");
+    assert!(
+        text.contains("DVD-RW restricted overwrite (0013h)"),
+        "{text}"
+    );
     assert!(text.contains("written in place from sector 0"), "{text}");
     // 1000 sectors: the last ECC block padded; read gives back the image exactly.
     let (b, data) = disc.image("b.img", 1000, 6);
@@ -178,7 +184,10 @@ fn format_formats_the_whole_disc_in_tens_of_minutes_of_drive_time() {
     let disc = Disc::new();
     let out = disc.ok(&["format"]);
     // 10h over 2,298,496 sectors at 2x (1,352 a second), and the lead-out: about 28 minutes.
-    assert!(out.contains("(28:") && out.contains("on the drive's clock)"), "{out}");
+    assert!(
+        out.contains("(28:") && out.contains("on the drive's clock)"),
+        "{out}"
+    );
     let quick = disc.ok(&["format", "--quick"]);
     assert!(quick.contains("(1:00 on the drive's clock)"), "{quick}");
     disc.ok(&["format"]);

@@ -136,7 +136,10 @@ fn erasing_a_dvd_rw_in_a_disc_file_leaves_it_blank_after_reopening() {
 fn erasing_restricted_overwrite_blanks_it_back_to_sequential() {
     for full in [false, true] {
         let mut d = write_and_read_back(restricted_overwrite(), 48, 8);
-        assert_eq!(disc_summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+        assert_eq!(
+            disc_summary(&mut d).profile_code,
+            DVD_RW_RESTRICTED_OVERWRITE
+        );
         let (r, updates, mut d) = erase(d, full);
         r.unwrap();
         assert!(updates.len() > 3, "{updates:?}");
@@ -194,7 +197,9 @@ fn a_dvd_rw_that_stays_busy_past_an_hour_took_longer_than_one_hour() {
     // Reported until the hour ran out, the expectation never below the time spent.
     let last = updates.last().unwrap();
     assert!(last.elapsed_seconds >= 3590, "{last:?}");
-    assert!(updates.iter().all(|u| u.expected_seconds >= u.elapsed_seconds));
+    assert!(updates
+        .iter()
+        .all(|u| u.expected_seconds >= u.elapsed_seconds));
 }
 
 #[test]

@@ -84,7 +84,12 @@ fn sessions_on_a_dvd_rw_in_a_disc_file_survive_reopening() {
         DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
     let s = disc_summary(&mut again);
     assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
-    assert_same_sectors(&read_back(&mut again, 0, 160), &image(160, 1), 0, "reopened");
+    assert_same_sectors(
+        &read_back(&mut again, 0, 160),
+        &image(160, 1),
+        0,
+        "reopened",
+    );
 }
 
 #[test]
@@ -129,11 +134,16 @@ fn restricted_overwrite_is_written_from_lba_0_and_pads_the_last_ecc_block() {
         let (mut d, records) = drive_and_transcript(&w);
         let writes = writes_in(&records);
         assert!(
-            writes.iter().all(|&(lba, n, good)| good && lba % 16 == 0 && n % 16 == 0),
+            writes
+                .iter()
+                .all(|&(lba, n, good)| good && lba % 16 == 0 && n % 16 == 0),
             "{writes:?}"
         );
         assert_eq!(writes.iter().map(|w| w.1).sum::<u64>(), 1008);
-        assert_eq!(disc_summary(&mut d).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+        assert_eq!(
+            disc_summary(&mut d).profile_code,
+            DVD_RW_RESTRICTED_OVERWRITE
+        );
         assert_same_sectors(&read_back(&mut d, 0, 1000), &data, 0, "the image");
         assert!(
             read_back(&mut d, 1000, 8).iter().all(|&b| b == 0),
@@ -180,7 +190,10 @@ fn restricted_overwrite_in_a_disc_file_reads_back_after_reopening() {
     drop(d);
     let mut again =
         DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
-    assert_eq!(disc_summary(&mut again).profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+    assert_eq!(
+        disc_summary(&mut again).profile_code,
+        DVD_RW_RESTRICTED_OVERWRITE
+    );
     assert_same_sectors(&read_back(&mut again, 0, 100), &data, 0, "reopened");
 }
 
