@@ -120,8 +120,9 @@ impl<T: Transport> Recorder<T> {
     /// DVD+RW gets the basic background format, and with `quick` the background format is
     /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
     /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
-    /// the drive offers it); DVD-RW goes to Restricted Overwrite (`dvd_rw_format`). Waits until the drive is ready again.
-    /// `progress` hears the fraction done whenever the drive reports it.
+    /// the drive offers it); DVD-RW goes to Restricted Overwrite (`dvd_rw_format`). Waits
+    /// until the drive is ready again. `progress` hears the fraction done whenever the drive
+    /// reports it.
     pub fn format_medium(
         &mut self,
         quick: bool,
