@@ -1,8 +1,9 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
 //! in the middle of writing and while finalizing, on CD-R, CD-RW, DVD+R, BD-R, DVD+RW, BD-RE,
-//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL and BD-R XL where it applies; and every code
-//! IDiscFormat2Erase's EraseMedia documents that a drive can cause, while erasing a CD-RW.
+//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL, BD-R XL and DVD-RW (blank: Sequential recording) where
+//! it applies; and every code IDiscFormat2Erase's EraseMedia documents that a drive can cause,
+//! while erasing a CD-RW.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
 //! the table, the command it names) and what the disc must hold afterwards, checked by reading
@@ -43,6 +44,8 @@ const DVD_R_DL: MediumKind = MediumKind::DvdRDl;
 const DVD_PLUS_R_DL: MediumKind = MediumKind::DvdPlusRDl;
 const BD_R_DL: MediumKind = MediumKind::BdRDl;
 const BD_R_XL: MediumKind = MediumKind::BdRXl;
+/// Blank, so in Sequential recording (0014h): written as a DVD-R is, incrementally.
+const DVD_RW: MediumKind = MediumKind::DvdRw;
 
 const ALL: &[MediumKind] = &[
     CD_R,
@@ -56,9 +59,10 @@ const ALL: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
-const PAGE_05H: &[MediumKind] = &[CD_R, CD_RW, DVD_R, DVD_R_DL];
+const PAGE_05H: &[MediumKind] = &[CD_R, CD_RW, DVD_R, DVD_R_DL, DVD_RW];
 /// The CD post-gap and a real buffer underrun.
 const CD: &[MediumKind] = &[CD_R, CD_RW];
 /// Media whose write ends with CLOSE TRACK/SESSION (BD-RE needs none, and a DVD-R DL
@@ -73,11 +77,13 @@ const CLOSING: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
 /// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
 const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
-/// Media recorded session by session (a CD-RW as a CD-R, until it is erased).
+/// Media recorded session by session (a CD-RW as a CD-R until it is erased, a DVD-RW in
+/// Sequential recording).
 const WRITE_ONCE: &[MediumKind] = &[
     CD_R,
     CD_RW,
@@ -88,6 +94,7 @@ const WRITE_ONCE: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    DVD_RW,
 ];
 
 // Opcodes the errors name (MMC-6).

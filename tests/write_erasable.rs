@@ -1,8 +1,8 @@
 //! `DataWriter::write` on erasable media: the emulated CD-RW, and testkit's `Erasable` (an
-//! emulated drive that claims the erasable profile) for the DVD-RW and DVD-RAM. A CD-RW gets
-//! a session as a CD-R does, a sequential DVD-RW one as a DVD-R written incrementally; a DVD-RW in restricted overwrite and a DVD-RAM are
-//! written from LBA 0 as a DVD+RW is, under the same ForceOverwrite rule, the former in whole
-//! 16-sector ECC blocks. Every write is read back from the drive and its disc state read.
+//! emulated drive that claims the erasable profile) for the DVD-RAM. A CD-RW gets a session as
+//! a CD-R does; a DVD-RAM is written from LBA 0 as a DVD+RW is, under the same ForceOverwrite
+//! rule. Every write is read back from the drive and its disc state read. The DVD-RW, which
+//! the emulator models in both recording modes, is written in `write_dvd_rw.rs`.
 
 mod common;
 
@@ -16,8 +16,6 @@ use virtdrive::medium::MediumKind;
 use virtdrive::EmulatedDrive;
 
 const DVD_RAM: u16 = 0x0012;
-const DVD_RW_RESTRICTED_OVERWRITE: u16 = 0x0013;
-const DVD_RW_SEQUENTIAL: u16 = 0x0014;
 
 type Drive = Tracing<Erasable<EmulatedDrive>>;
 
@@ -26,7 +24,7 @@ fn erasable(kind: MediumKind, profile: u16) -> Drive {
 }
 
 /// A DVD+RW fully formatted (the background format run to its end), to stand for a
-/// formatted DVD-RW in restricted overwrite or a DVD-RAM.
+/// formatted DVD-RAM.
 fn formatted_dvd(profile: u16) -> Drive {
     let mut rec = Recorder::open(drive(MediumKind::DvdPlusRw)).unwrap();
     rec.format_medium(false, &discwriter::writer::Timeouts::default(), &mut |_| {})
@@ -82,86 +80,21 @@ fn a_cd_rw_gets_a_session_per_write_as_a_cd_r() {
 }
 
 #[test]
-fn a_sequential_dvd_rw_gets_a_session_per_write_as_a_dvd_r_written_incrementally() {
-    let w = writer(
-        erasable(MediumKind::DvdR, DVD_RW_SEQUENTIAL),
-        WriteOptions::default(),
-    );
-    assert_eq!(
-        w.current_physical_media_type().unwrap(),
-        MediaPhysicalType::Dvddashrw
-    );
-    let (first, second) = (image(160, 1), image(64, 2));
-    let a = write(&w, &first).unwrap();
-    let b = write(&w, &second).unwrap();
-    assert!(b.start_lba > a.start_lba);
-    let (mut d, records) = finish(w);
-    // Incremental recording (write type 00h), no reservation: a session per write.
-    assert!(!pages_05h(&records).is_empty());
-    assert!(pages_05h(&records).iter().all(|p| p[2] & 0x0F == 0x00));
-    assert!(!sent(&records, 0x53), "no RESERVE TRACK");
-    let s = summary(&mut d);
-    assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
-    assert_same_sectors(
-        &read_back(&mut d, b.start_lba, 64),
-        &second,
-        b.start_lba,
-        "session 2",
-    );
-}
-
-#[test]
-fn restricted_overwrite_is_written_from_lba_0_in_whole_ecc_blocks() {
-    let w = writer(
-        formatted_dvd(DVD_RW_RESTRICTED_OVERWRITE),
-        WriteOptions::default(),
-    );
-    assert_eq!(
-        w.current_physical_media_type().unwrap(),
-        MediaPhysicalType::Dvddashrw
-    );
-    // 1000 sectors: 62 ECC blocks and 8 sectors, the last block padded with zeros.
-    let data = image(1000, 3);
-    let outcome = write(&w, &data).unwrap();
-    assert_eq!((outcome.start_lba, outcome.sectors), (0, 1000));
-    let (mut d, records) = finish(w);
-    let writes = writes_in(&records);
-    assert!(
-        writes
-            .iter()
-            .all(|&(lba, n, _)| lba % 16 == 0 && n % 16 == 0),
-        "{writes:?}"
-    );
-    assert_eq!(writes.iter().map(|w| w.1).sum::<u64>(), 1008);
-    assert_same_sectors(&read_back(&mut d, 0, 1000), &data, 0, "the image");
-    assert!(
-        read_back(&mut d, 1000, 8).iter().all(|&b| b == 0),
-        "the padding"
-    );
-}
-
-#[test]
-fn overwritable_erasable_media_need_force_overwrite_over_data_as_a_dvd_plus_rw() {
-    for profile in [DVD_RW_RESTRICTED_OVERWRITE, DVD_RAM] {
-        let w = writer(formatted_dvd(profile), WriteOptions::default());
-        write(&w, &image(64, 1)).unwrap();
-        // The first sectors now hold data: a second write without ForceOverwrite is refused.
-        let e = write(&w, &image(32, 2)).unwrap_err();
-        assert_eq!(
-            e.imapi_name(),
-            "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK",
-            "profile {profile:04X}h"
-        );
-        w.set_options(WriteOptions {
-            force_overwrite: true,
-            ..WriteOptions::default()
-        })
-        .unwrap();
-        let data = image(32, 3);
-        assert_eq!(write(&w, &data).unwrap().start_lba, 0);
-        let (mut d, _) = finish(w);
-        assert_same_sectors(&read_back(&mut d, 0, 32), &data, 0, "overwritten");
-    }
+fn dvd_ram_needs_force_overwrite_over_data_as_a_dvd_plus_rw() {
+    let w = writer(formatted_dvd(DVD_RAM), WriteOptions::default());
+    write(&w, &image(64, 1)).unwrap();
+    // The first sectors now hold data: a second write without ForceOverwrite is refused.
+    let e = write(&w, &image(32, 2)).unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
+    w.set_options(WriteOptions {
+        force_overwrite: true,
+        ..WriteOptions::default()
+    })
+    .unwrap();
+    let data = image(32, 3);
+    assert_eq!(write(&w, &data).unwrap().start_lba, 0);
+    let (mut d, _) = finish(w);
+    assert_same_sectors(&read_back(&mut d, 0, 32), &data, 0, "overwritten");
 }
 
 #[test]

@@ -43,13 +43,15 @@ pub enum Command {
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.
     Read(ReadArgs),
-    /// Format a DVD+RW or BD-RE, or give a blank BD-R spare areas (creates a virtual disc
-    /// file when missing).
+    /// Format a DVD+RW or BD-RE, format a DVD-RW to restricted overwrite (erase brings it
+    /// back to sequential recording), or give a blank BD-R spare areas (creates a virtual
+    /// disc file when missing).
     Format {
         #[command(flatten)]
         drive: DriveArg,
         /// Quick format: stop a DVD+RW's background format at once (the disc is usable
-        /// immediately), or a BD-RE's quick reformat instead of a full certification.
+        /// immediately), a BD-RE's quick reformat instead of a full certification, a DVD-RW's
+        /// quick format (FORMAT UNIT 15h) instead of formatting the whole disc (10h).
         #[arg(long)]
         quick: bool,
         /// The spare areas of a BD-RE or BD-R (defect management): `default` (the drive's

@@ -26,7 +26,7 @@ fn with_recorder(
     result.map_err(|error| CliError::Drive { error, cause })
 }
 
-/// Formats a DVD+RW or BD-RE (a BD-R with `spares`), showing the drive's progress.
+/// Formats a DVD+RW, DVD-RW or BD-RE (a BD-R with `spares`), showing the drive's progress.
 pub fn format(
     drive: Option<&str>,
     quick: bool,
@@ -36,8 +36,11 @@ pub fn format(
     let started = std::time::Instant::now();
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !verbose;
     let mut last_line = started;
+    // How long the format took the drive (an emulated drive's virtual clock).
+    let mut on_drive = None;
     with_recorder(drive, Access::Create, |r| {
-        r.format_medium_with(quick, spares, &Timeouts::default(), &mut |p| {
+        let drive_start = r.device_time();
+        let result = r.format_medium_with(quick, spares, &Timeouts::default(), &mut |p| {
             let now = std::time::Instant::now();
             let done = p
                 .map(|p| format!("{:.0}%, ", p * 100.0))
@@ -51,12 +54,19 @@ pub fn format(
                 last_line = now;
                 errln!("formatting: {done}{} elapsed", clock(started.elapsed()));
             }
-        })
+        });
+        on_drive = drive_start
+            .zip(r.device_time())
+            .map(|(t0, t)| t.saturating_sub(t0));
+        result
     })?;
     if terminal {
         errtext!("\r\x1b[K");
     }
-    outln!("Formatted in {}.", clock(started.elapsed()));
+    let on_drive = on_drive
+        .map(|d| format!(" ({} on the drive's clock)", clock(d)))
+        .unwrap_or_default();
+    outln!("Formatted in {}{on_drive}.", clock(started.elapsed()));
     Ok(())
 }
 

@@ -107,6 +107,11 @@ pub fn drive_and_transcript<T: Transport + Send>(
         .into_parts()
 }
 
+/// The disc in `d` as READ DISC INFORMATION and the configuration describe it.
+pub fn disc_summary<T: Transport>(d: &mut T) -> discwriter::DiscSummary {
+    Recorder::open(d).unwrap().disc_summary().unwrap()
+}
+
 /// A traced drive, for tests that look at what was sent.
 pub fn traced(kind: MediumKind) -> Tracing<EmulatedDrive> {
     Tracing::new(drive(kind))

@@ -85,12 +85,44 @@ impl<T: Transport> Recorder<T> {
         })
     }
 
+    /// A DVD-RW to Restricted Overwrite, with the format READ FORMAT CAPACITIES offers:
+    /// `quick`, 15h (MMC-6 6.5.4.2.10) with Number of Blocks 0, so the disc is in
+    /// intermediate state at once and grows as it is written (as growisofs, dvd+rw-format and
+    /// libburn format it); otherwise 10h (MMC-6 6.5.4.2.5) over the blocks the drive offers,
+    /// the whole disc. Either erases what the disc held, in either recording mode.
+    fn dvd_rw_format(&mut self, quick: bool) -> Result<FormatDescriptor, Error> {
+        let wanted = if quick {
+            FormatType::DvdRwQuick
+        } else {
+            FormatType::CdRwDvdRwFullFormat
+        };
+        let caps = self.format_capacities()?;
+        let offered = caps
+            .formattable
+            .iter()
+            .find(|d| d.format_type.to_u8() == wanted.to_u8())
+            .ok_or_else(|| Error::MediaIsNotSupported {
+                detail: format!(
+                    "the drive offers no {} ({:02X}h) for this DVD-RW (READ FORMAT CAPACITIES)",
+                    wanted.name(),
+                    wanted.to_u8()
+                ),
+            })?;
+        Ok(FormatDescriptor {
+            number_of_blocks: if quick { 0 } else { offered.blocks },
+            format_type: wanted,
+            format_subtype: 0,
+            type_dependent: offered.type_dependent,
+        })
+    }
+
     /// Formats a rewritable disc for use (IMAPI's format step, also the `format` command):
     /// DVD+RW gets the basic background format, and with `quick` the background format is
     /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
     /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
-    /// the drive offers it). Waits until the drive is ready again.
-    /// `progress` hears the fraction done whenever the drive reports it.
+    /// the drive offers it); DVD-RW goes to Restricted Overwrite (`dvd_rw_format`). Waits
+    /// until the drive is ready again. `progress` hears the fraction done whenever the drive
+    /// reports it.
     pub fn format_medium(
         &mut self,
         quick: bool,
@@ -177,9 +209,21 @@ impl<T: Transport> Recorder<T> {
                 self.format(descriptor, timeouts)?;
                 self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
             }
+            mmc_core::Profile::DvdRwSequential | mmc_core::Profile::DvdRwRestrictedOverwrite
+                if spares.is_some() =>
+            {
+                Err(Error::MediaIsNotSupported {
+                    detail: "a DVD-RW has no spare areas (no defect management) to choose".into(),
+                })
+            }
+            mmc_core::Profile::DvdRwSequential | mmc_core::Profile::DvdRwRestrictedOverwrite => {
+                let descriptor = self.dvd_rw_format(quick)?;
+                self.format(descriptor, timeouts)?;
+                self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
+            }
             other => Err(Error::MediaIsNotSupported {
                 detail: format!(
-                    "{} discs are not formatted (only DVD+RW, BD-RE and, with spare areas, BD-R are)",
+                    "{} discs are not formatted (only DVD+RW, DVD-RW, BD-RE and, with spare areas, BD-R are)",
                     other.name()
                 ),
             }),

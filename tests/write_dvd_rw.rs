@@ -1,0 +1,216 @@
+//! `DataWriter` and the `Recorder`'s format on the emulated DVD-RW (`virt:dvd-rw`), in memory
+//! and in a disc file: in Sequential recording (0014h) a session per write, as on a DVD-R
+//! written incrementally; formatted to Restricted Overwrite (0013h, FORMAT UNIT 15h quick or
+//! 10h full) it is written from LBA 0 in whole ECC blocks under DVD+RW's ForceOverwrite rule.
+//! What was written is read back from the drive and its state read with READ DISC
+//! INFORMATION.
+
+mod common;
+
+use common::*;
+use discwriter::writer::{MediaPhysicalType, Timeouts};
+use discwriter::{DataWriter, DiscState, Recorder, WriteOptions};
+use mmc_core::trace::Tracing;
+use mmc_core::Transport;
+use virtdrive::medium::MediumKind;
+use virtdrive::{DiscFileDrive, DriveConfig, EmulatedDrive};
+
+const DVD_RW_SEQUENTIAL: u16 = 0x0014;
+const DVD_RW_RESTRICTED_OVERWRITE: u16 = 0x0013;
+
+fn dvd_rw() -> EmulatedDrive {
+    drive(MediumKind::DvdRw)
+}
+
+/// `format --quick` or `format` through the Recorder: Restricted Overwrite.
+fn formatted<T: Transport>(d: T, quick: bool) -> T {
+    let mut rec = Recorder::open(d).unwrap();
+    rec.format_medium(quick, &Timeouts::default(), &mut |_| {})
+        .unwrap();
+    rec.into_transport()
+}
+
+fn give_back<T: Transport + Send>(w: DataWriter<T>) -> T {
+    w.take_recorder().unwrap().unwrap().into_transport()
+}
+
+/// Two sessions written, then both read back.
+fn two_sessions_read_back<T: Transport + Send>(d: T) -> T {
+    let w = writer(d, WriteOptions::default());
+    assert_eq!(
+        w.current_physical_media_type().unwrap(),
+        MediaPhysicalType::Dvddashrw
+    );
+    assert_eq!(w.current_physical_media_type().unwrap() as u32, 10);
+    let (first, second) = (image(160, 1), image(64, 2));
+    let a = write_collecting(&w, &first).0.unwrap();
+    let b = write_collecting(&w, &second).0.unwrap();
+    assert_eq!(a.start_lba, 0);
+    assert!(b.start_lba >= a.start_lba + 160, "{a:?} {b:?}");
+    let mut d = give_back(w);
+    let s = disc_summary(&mut d);
+    assert_eq!(s.profile_code, DVD_RW_SEQUENTIAL);
+    assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
+    assert_same_sectors(&read_back(&mut d, 0, 160), &first, 0, "session 1");
+    assert_same_sectors(
+        &read_back(&mut d, b.start_lba, 64),
+        &second,
+        b.start_lba,
+        "session 2",
+    );
+    d
+}
+
+#[test]
+fn a_sequential_dvd_rw_gets_a_session_per_write_and_reads_back() {
+    let (_, records) = two_sessions_read_back(Tracing::new(dvd_rw())).into_parts();
+    // Incremental recording (page 05h write type 00h), no reservation: a session per write,
+    // as on a DVD-R.
+    let pages = pages_05h(&records);
+    assert!(!pages.is_empty());
+    assert!(pages.iter().all(|p| p[2] & 0x0F == 0x00), "{pages:?}");
+    assert!(!sent(&records, 0x53), "no RESERVE TRACK");
+}
+
+#[test]
+fn sessions_on_a_dvd_rw_in_a_disc_file_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dvd-rw.disc");
+    let d = DiscFileDrive::open(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
+    let mut d = two_sessions_read_back(d);
+    d.commit().unwrap();
+    drop(d);
+    let mut again =
+        DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
+    let s = disc_summary(&mut again);
+    assert_eq!((s.status, s.sessions), (DiscState::Appendable, 2));
+    assert_same_sectors(
+        &read_back(&mut again, 0, 160),
+        &image(160, 1),
+        0,
+        "reopened",
+    );
+}
+
+#[test]
+fn a_quick_format_gives_restricted_overwrite_with_format_unit_15h() {
+    let mut rec = Recorder::open(Tracing::new(dvd_rw())).unwrap();
+    rec.format_medium(true, &Timeouts::default(), &mut |_| {})
+        .unwrap();
+    let (mut d, records) = rec.into_transport().into_parts();
+    // 15h, quick, with the ECC block size (MMC-6 6.5.4.2.10).
+    assert_eq!(format_units(&records), vec![(0x15, 16)]);
+    let s = disc_summary(&mut d);
+    assert_eq!(s.profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+    assert!(!s.needs_formatting);
+}
+
+#[test]
+fn a_full_format_gives_restricted_overwrite_over_the_whole_disc_with_10h() {
+    let mut rec = Recorder::open(Tracing::new(dvd_rw())).unwrap();
+    let mut reports = 0;
+    rec.format_medium(false, &Timeouts::default(), &mut |_| reports += 1)
+        .unwrap();
+    let (mut d, records) = rec.into_transport().into_parts();
+    assert_eq!(format_units(&records), vec![(0x10, 16)]);
+    assert!(reports > 1, "the format's progress was reported");
+    let s = disc_summary(&mut d);
+    assert_eq!(s.profile_code, DVD_RW_RESTRICTED_OVERWRITE);
+    // READ CAPACITY: the whole disc formatted.
+    assert_eq!(s.total_sectors, 2_298_496, "{s:?}");
+}
+
+#[test]
+fn restricted_overwrite_is_written_from_lba_0_and_pads_the_last_ecc_block() {
+    for quick in [true, false] {
+        let d = Tracing::new(formatted(dvd_rw(), quick));
+        let w = writer(d, WriteOptions::default());
+        assert_eq!(w.current_physical_media_type().unwrap() as u32, 10);
+        assert!(w.media_heuristically_blank().unwrap(), "quick {quick}");
+        // 1000 sectors: 62 ECC blocks and 8 sectors, the last block padded.
+        let data = image(1000, 3);
+        let outcome = write_collecting(&w, &data).0.unwrap();
+        assert_eq!((outcome.start_lba, outcome.sectors), (0, 1000));
+        let (mut d, records) = drive_and_transcript(&w);
+        let writes = writes_in(&records);
+        assert!(
+            writes
+                .iter()
+                .all(|&(lba, n, good)| good && lba % 16 == 0 && n % 16 == 0),
+            "{writes:?}"
+        );
+        assert_eq!(writes.iter().map(|w| w.1).sum::<u64>(), 1008);
+        assert_eq!(
+            disc_summary(&mut d).profile_code,
+            DVD_RW_RESTRICTED_OVERWRITE
+        );
+        assert_same_sectors(&read_back(&mut d, 0, 1000), &data, 0, "the image");
+        assert!(
+            read_back(&mut d, 1000, 8).iter().all(|&b| b == 0),
+            "the padding"
+        );
+    }
+}
+
+#[test]
+fn restricted_overwrite_needs_force_overwrite_over_data() {
+    let w = writer(formatted(dvd_rw(), true), WriteOptions::default());
+    write_collecting(&w, &image(64, 1)).0.unwrap();
+    assert!(!w.media_heuristically_blank().unwrap());
+    let e = write_collecting(&w, &image(32, 2)).0.unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
+    w.set_options(WriteOptions {
+        force_overwrite: true,
+        ..WriteOptions::default()
+    })
+    .unwrap();
+    let data = image(32, 3);
+    assert_eq!(write_collecting(&w, &data).0.unwrap().start_lba, 0);
+    let mut d = give_back(w);
+    assert_same_sectors(&read_back(&mut d, 0, 32), &data, 0, "overwritten");
+    // The rest of the first write is still there, from the second ECC block... of 64.
+    assert_same_sectors(
+        &read_back(&mut d, 32, 32),
+        &image(64, 1)[32 * 2048..],
+        32,
+        "the first write's tail",
+    );
+}
+
+#[test]
+fn restricted_overwrite_in_a_disc_file_reads_back_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ro.disc");
+    let d = DiscFileDrive::open(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
+    let w = writer(formatted(d, true), WriteOptions::default());
+    let data = image(100, 5);
+    write_collecting(&w, &data).0.unwrap();
+    let mut d = give_back(w);
+    d.commit().unwrap();
+    drop(d);
+    let mut again =
+        DiscFileDrive::open_existing(MediumKind::DvdRw, &path, DriveConfig::default()).unwrap();
+    assert_eq!(
+        disc_summary(&mut again).profile_code,
+        DVD_RW_RESTRICTED_OVERWRITE
+    );
+    assert_same_sectors(&read_back(&mut again, 0, 100), &data, 0, "reopened");
+}
+
+#[test]
+fn a_write_protected_dvd_rw_refuses_a_write() {
+    for quick in [None, Some(true)] {
+        let mut d = match quick {
+            None => dvd_rw(),
+            Some(q) => formatted(dvd_rw(), q),
+        };
+        d.set_write_protected(true);
+        let w = writer(d, WriteOptions::default());
+        let e = write_collecting(&w, &image(16, 1)).0.unwrap_err();
+        assert_eq!(
+            e.imapi_name(),
+            "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED",
+            "{quick:?}"
+        );
+    }
+}
