@@ -19,10 +19,6 @@ const DVD_RAM: u16 = 0x0012;
 
 type Drive = Tracing<Erasable<EmulatedDrive>>;
 
-fn erasable(kind: MediumKind, profile: u16) -> Drive {
-    Tracing::new(Erasable::new(drive(kind), profile))
-}
-
 /// A DVD+RW fully formatted (the background format run to its end), to stand for a
 /// formatted DVD-RAM.
 fn formatted_dvd(profile: u16) -> Drive {
