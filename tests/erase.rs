@@ -253,8 +253,7 @@ fn a_blank_cd_rw_is_erased_too() {
 fn a_drive_without_progress_is_asked_with_request_sense_and_the_estimate_stays() {
     // The emulated drive always reports its progress: testkit's scripted CD-RW reports none,
     // to TEST UNIT READY nor REQUEST SENSE.
-    let mut d = Erasable::new(drive(MediumKind::CdR80), 0x000A);
-    d.progress = false;
+    let d = Erasable::new(drive(MediumKind::CdR80), 0x000A);
     let (r, updates, _, _) = erase(d, false);
     r.unwrap();
     // No fraction from the drive: the medium's estimate stands until the end.

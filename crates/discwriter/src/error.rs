@@ -82,8 +82,13 @@ pub enum Error {
     DeviceNotExist,
     #[error("another program has exclusive access to the drive{}; close it and try again", owner.as_deref().map(|o| format!(" ({o})")).unwrap_or_default())]
     RecorderLocked { owner: Option<String> },
-    #[error("the drive reported an error it could not recover from while writing ({cause}); the disc may be damaged")]
-    UnexpectedResponseFromDevice { cause: DeviceCause },
+    /// `lba`: the sector the drive named in the sense's Information field (SPC-5 4.4.2.1:
+    /// for a WRITE, the first LBA it could not record), when it named one.
+    #[error("the drive reported an error it could not recover from while writing{} ({cause}); the disc may be damaged", match lba { Some(l) => format!(" at LBA {l}"), None => String::new() })]
+    UnexpectedResponseFromDevice {
+        cause: DeviceCause,
+        lba: Option<u64>,
+    },
     #[error("the drive cannot write any disc type this writer supports: {detail}")]
     RecorderNotSupported { detail: String },
     #[error("the write was cancelled{}", match last_written_lba { Some(l) => format!("; sectors up to LBA {l} were written and stay readable"), None => "; nothing was written".into() })]
@@ -283,7 +288,7 @@ impl Error {
             | Error::InvalidModeParameters { cause }
             | Error::MediaWriteProtected { cause }
             | Error::MediaSpeedMismatch { cause }
-            | Error::UnexpectedResponseFromDevice { cause }
+            | Error::UnexpectedResponseFromDevice { cause, .. }
             | Error::EraseDriveFailedEraseCommand { cause }
             | Error::EraseUnexpectedDriveResponse { cause }
             | Error::EraseDriveFailedSpinup { cause } => Some(*cause),
@@ -316,6 +321,7 @@ impl Error {
                     opcode,
                     sense: Some(triple),
                 },
+                lba: None,
             },
         )
     }
@@ -346,7 +352,9 @@ impl Error {
             Condition::InvalidModeParameters => Error::InvalidModeParameters { cause },
             Condition::WriteProtected => Error::MediaWriteProtected { cause },
             Condition::MediaSpeedMismatch => Error::MediaSpeedMismatch { cause },
-            _ if phase == Phase::Writing => Error::UnexpectedResponseFromDevice { cause },
+            _ if phase == Phase::Writing => {
+                Error::UnexpectedResponseFromDevice { cause, lba: None }
+            }
             _ => Error::Fail {
                 detail: format!(
                     "the drive reported {}",

@@ -1,12 +1,12 @@
 //! [`Erasable`]: a scripted erasable disc over any drive, for what the emulator does not
-//! model: a DVD-RW or DVD-RAM profile over an emulated DVD, and a drive that reports no
-//! progress while it blanks (the emulated CD-RW always reports it).
+//! model: a drive that reports no progress while it blanks (the emulated CD-RW and DVD-RW
+//! always report it).
 //!
 //! It claims the profile it was given in GET CONFIGURATION's header and sets READ DISC
 //! INFORMATION's Erasable bit (MMC-6 6.22.3.1), answers BLANK (MMC-6 6.2) itself and, while
 //! a blanking started with Immed runs on the inner drive's clock, answers TEST UNIT READY
-//! with 02/04/07 and the fraction done in the sense key specific bytes (REQUEST SENSE gives
-//! the same as data). Everything else goes to the inner drive.
+//! and REQUEST SENSE with 02/04/07 and no progress in the sense key specific bytes.
+//! Everything else goes to the inner drive.
 
 use core::time::Duration;
 
@@ -15,68 +15,45 @@ use mmc_core::{Completion, DataPhase, Transport, TransportError};
 
 /// 02/04/07 LOGICAL UNIT NOT READY, OPERATION IN PROGRESS.
 const OPERATION_IN_PROGRESS: SenseTriple = SenseTriple::new(0x02, 0x04, 0x07);
+/// How long a minimal blank (01h) takes.
+const QUICK: Duration = Duration::from_secs(60);
+/// How long a full blank (00h) takes.
+const FULL: Duration = Duration::from_secs(1200);
 
-/// A drive that claims an erasable profile and blanks in `quick` or `full` virtual time.
+/// A drive that claims an erasable profile and blanks in 60 s (minimal) or 20 min (full)
+/// of virtual time without reporting its progress.
 #[derive(Debug)]
 pub struct Erasable<T: Transport> {
     inner: T,
     profile: u16,
-    /// How long blanking types 01h (minimal) and 00h (full) take.
-    pub quick: Duration,
-    pub full: Duration,
-    /// Report the fraction done while blanking (a drive without it answers 02/04/07 only).
-    pub progress: bool,
-    /// Every BLANK received, its CDB.
-    pub blanks: Vec<Vec<u8>>,
     /// The running blank: when it started and how long it takes, on the inner clock.
     running: Option<(Duration, Duration)>,
 }
 
 impl<T: Transport> Erasable<T> {
-    /// `inner` claiming `profile` (000Ah CD-RW, 0014h DVD-RW sequential): a minimal blank
-    /// takes 60 s, a full one 20 min, with progress.
+    /// `inner` claiming `profile` (000Ah CD-RW, 0014h DVD-RW sequential).
     pub fn new(inner: T, profile: u16) -> Self {
         Erasable {
             inner,
             profile,
-            quick: Duration::from_secs(60),
-            full: Duration::from_secs(1200),
-            progress: true,
-            blanks: Vec::new(),
             running: None,
         }
-    }
-
-    pub fn inner(&mut self) -> &mut T {
-        &mut self.inner
-    }
-
-    pub fn into_inner(self) -> T {
-        self.inner
     }
 
     fn now(&self) -> Duration {
         self.inner.device_time().unwrap_or_default()
     }
 
-    /// The fraction done of the running blank, or `None` once it has ended.
-    fn blanking(&mut self) -> Option<f64> {
-        let (start, length) = self.running?;
-        let done = self.now().saturating_sub(start);
-        if done >= length {
+    /// Whether a blank runs: `false` once it has ended.
+    fn blanking(&mut self) -> bool {
+        let Some((start, length)) = self.running else {
+            return false;
+        };
+        if self.now().saturating_sub(start) >= length {
             self.running = None;
-            return None;
+            return false;
         }
-        Some(done.as_secs_f64() / length.as_secs_f64())
-    }
-
-    fn in_progress_sense(&self, fraction: f64) -> SenseBuilder {
-        let b = SenseBuilder::new(OPERATION_IN_PROGRESS);
-        if self.progress {
-            b.progress((fraction * 65536.0).clamp(0.0, 65535.0) as u16)
-        } else {
-            b
-        }
+        true
     }
 }
 
@@ -88,8 +65,8 @@ impl<T: Transport> Transport for Erasable<T> {
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         let opcode = cdb.first().copied().unwrap_or(0);
-        if let Some(fraction) = self.blanking() {
-            let sense = self.in_progress_sense(fraction).fixed();
+        if self.blanking() {
+            let sense = SenseBuilder::new(OPERATION_IN_PROGRESS).fixed();
             if opcode == 0x03 {
                 // REQUEST SENSE: the progress as data, GOOD.
                 if let DataPhase::In(buf) = data {
@@ -105,13 +82,8 @@ impl<T: Transport> Transport for Erasable<T> {
         match opcode {
             // BLANK: byte 1 bit 4 Immed, bits 2-0 the blanking type.
             0xA1 => {
-                self.blanks.push(cdb.to_vec());
                 let flags = cdb.get(1).copied().unwrap_or(0);
-                let length = if flags & 0x07 == 0 {
-                    self.full
-                } else {
-                    self.quick
-                };
+                let length = if flags & 0x07 == 0 { FULL } else { QUICK };
                 if flags & 0x10 != 0 {
                     self.running = Some((self.now(), length));
                 } else {

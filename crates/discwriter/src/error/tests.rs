@@ -103,7 +103,10 @@ fn every_code_has_the_documented_value() {
             "E_IMAPI_RECORDER_LOCKED",
         ),
         (
-            Error::UnexpectedResponseFromDevice { cause: c },
+            Error::UnexpectedResponseFromDevice {
+                cause: c,
+                lba: None,
+            },
             0xC0AA0301,
             "E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE",
         ),

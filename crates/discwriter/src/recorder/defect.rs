@@ -86,29 +86,90 @@ pub struct DefectManagementState {
     pub write_kbps: Option<u32>,
 }
 
-/// The format types with spare areas on a profile, the default first; and the type without.
-fn spare_types(profile: Profile) -> (&'static [FormatType], Option<FormatType>) {
-    match profile {
-        Profile::BdRe => (
-            &[FormatType::FullFormat, FormatType::BdReWithSpareAreas],
-            Some(FormatType::BdReWithoutSpareAreas),
-        ),
-        Profile::BdRSrm | Profile::BdRRrm => (
-            &[FormatType::FullFormat, FormatType::BdRWithSpareAreas],
-            None,
-        ),
-        // DVD-RAM: format type 00h with its default spare areas (MMC-6 6.5).
-        _ => (&[FormatType::FullFormat], None),
+/// A format READ FORMAT CAPACITIES offers with spare areas, and their size in sectors.
+#[derive(Debug, Clone, Copy)]
+struct SpareFormat<'c> {
+    descriptor: &'c FormattableCapacity,
+    spare_sectors: u32,
+}
+
+/// What READ FORMAT CAPACITIES offers a disc of `profile` with and without spare areas.
+#[derive(Debug, Clone, Copy)]
+struct Offered<'c> {
+    profile: Profile,
+    caps: &'c FormatCapacities,
+}
+
+impl<'c> Offered<'c> {
+    fn of_type(self, t: FormatType) -> impl Iterator<Item = &'c FormattableCapacity> {
+        self.caps.formattable.iter().filter(move |d| is_type(d, t))
+    }
+
+    /// DVD-RAM: the user sectors of the full format without a supplementary spare area, the
+    /// largest format type 00h offers (MMC-6 6.5.4.2.1: fewer blocks leave the rest to the
+    /// supplementary spare area).
+    fn dvd_ram_whole(self) -> Option<u32> {
+        self.of_type(FormatType::FullFormat).map(|d| d.blocks).max()
+    }
+
+    /// The formats with spare areas, the drive's default first.
+    ///
+    /// - BD (MMC-6 6.24.3.3): format types 00h and 30h (BD-RE) or 32h (BD-R), whose type
+    ///   dependent parameter is the spare size in clusters.
+    /// - DVD-RAM: format type 00h with a supplementary spare area (the primary one every
+    ///   format has is not counted), then 01h, spare area expansion (MMC-6 6.5.4.2.2): the
+    ///   supplementary spare area grows and the data is kept. The spare size is what the
+    ///   format leaves out of the whole.
+    fn with_spares(self) -> Vec<SpareFormat<'c>> {
+        let bd = |types: &[FormatType]| -> Vec<SpareFormat<'c>> {
+            types
+                .iter()
+                .flat_map(|&t| self.of_type(t))
+                .map(|descriptor| SpareFormat {
+                    descriptor,
+                    spare_sectors: descriptor.type_dependent.saturating_mul(BD_CLUSTER),
+                })
+                .collect()
+        };
+        match self.profile {
+            Profile::BdRe => bd(&[FormatType::FullFormat, FormatType::BdReWithSpareAreas]),
+            Profile::BdRSrm | Profile::BdRRrm => {
+                bd(&[FormatType::FullFormat, FormatType::BdRWithSpareAreas])
+            }
+            Profile::DvdRam => {
+                let whole = self.dvd_ram_whole().unwrap_or(0);
+                [FormatType::FullFormat, FormatType::SpareAreaExpansion]
+                    .iter()
+                    .flat_map(|&t| self.of_type(t))
+                    .map(|descriptor| SpareFormat {
+                        descriptor,
+                        spare_sectors: whole.saturating_sub(descriptor.blocks),
+                    })
+                    .filter(|f| f.spare_sectors > 0)
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The format without spare areas: BD-RE format type 31h; DVD-RAM format type 00h
+    /// without a supplementary spare area. A BD-R has none (left unformatted it is written
+    /// without them).
+    fn without_spares(self) -> Option<&'c FormattableCapacity> {
+        match self.profile {
+            Profile::BdRe => self.of_type(FormatType::BdReWithoutSpareAreas).next(),
+            Profile::DvdRam => {
+                let whole = self.dvd_ram_whole()?;
+                self.of_type(FormatType::FullFormat)
+                    .find(|d| d.blocks == whole)
+            }
+            _ => None,
+        }
     }
 }
 
 fn is_type(d: &FormattableCapacity, t: FormatType) -> bool {
     d.format_type.to_u8() == t.to_u8()
-}
-
-/// The spare sectors a BD descriptor with spare areas sets aside.
-fn spare_sectors(d: &FormattableCapacity) -> u32 {
-    d.type_dependent.saturating_mul(BD_CLUSTER)
 }
 
 /// The FORMAT UNIT descriptor for `choice` among what READ FORMAT CAPACITIES offers.
@@ -117,11 +178,11 @@ pub(crate) fn choose_format(
     caps: &FormatCapacities,
     choice: DefectManagement,
 ) -> Result<FormatDescriptor, Error> {
-    let (with, without) = spare_types(profile);
-    let offered = |t: FormatType| caps.formattable.iter().filter(move |d| is_type(d, t));
+    let offered = Offered { profile, caps };
+    let with = offered.with_spares();
     let pick = match choice {
         DefectManagement::Off => {
-            let Some(t) = without else {
+            if !matches!(profile, Profile::BdRe | Profile::DvdRam) {
                 return Err(Error::Api(ApiMisuse::InvalidArg(format!(
                     "a {} has no format without spare areas{}",
                     profile.name(),
@@ -131,20 +192,14 @@ pub(crate) fn choose_format(
                         ""
                     }
                 ))));
-            };
-            offered(t).next()
+            }
+            offered.without_spares()
         }
-        DefectManagement::On(SpareAreas::Default) => with.iter().find_map(|&t| offered(t).next()),
+        DefectManagement::On(SpareAreas::Default) => with.first().map(|f| f.descriptor),
         DefectManagement::On(SpareAreas::Sectors(n)) => {
-            let found = with
-                .iter()
-                .find_map(|&t| offered(t).find(|d| spare_sectors(d) == n));
+            let found = with.iter().find(|f| f.spare_sectors == n);
             if found.is_none() {
-                let mut sizes: Vec<u32> = with
-                    .iter()
-                    .flat_map(|&t| offered(t))
-                    .map(spare_sectors)
-                    .collect();
+                let mut sizes: Vec<u32> = with.iter().map(|f| f.spare_sectors).collect();
                 sizes.sort_unstable();
                 sizes.dedup();
                 let sizes: Vec<String> = sizes.iter().map(u32::to_string).collect();
@@ -158,7 +213,7 @@ pub(crate) fn choose_format(
                     }
                 ))));
             }
-            found
+            found.map(|f| f.descriptor)
         }
     };
     let pick = pick.copied().ok_or(Error::MediaIncompatible {
@@ -198,32 +253,30 @@ pub(crate) fn state_of(
             write_kbps: fastest_kbps,
         };
     }
-    let (with, without) = spare_types(profile);
     let formatted = caps.is_some_and(|c| {
         c.current.descriptor_type.to_u8() == CapacityDescriptorType::Formatted.to_u8()
     });
     let current = caps.map(|c| c.current.blocks);
-    let offered = |t: FormatType| {
-        caps.and_then(|c| c.formattable.iter().find(|d| is_type(d, t)))
-            .map(|d| d.blocks)
-    };
-    let default_with = with.iter().find_map(|&t| offered(t));
-    let full = without.and_then(offered);
+    let offered = caps.map(|caps| Offered { profile, caps });
+    let default_with = offered.and_then(|o| o.with_spares().first().map(|f| f.descriptor.blocks));
+    let full = offered.and_then(|o| o.without_spares()).map(|d| d.blocks);
     let on = match profile {
         // A formatted BD-RE has spares unless its capacity is the format without them.
         Profile::BdRe if formatted => Some(full.is_none_or(|f| current.is_some_and(|c| c < f))),
         Profile::BdRe => None,
-        // A BD-R has spare areas once formatted; DVD-RAM always has them.
+        // A BD-R has spare areas once formatted; DVD-RAM always has them (the primary spare
+        // area of every format, MMC-6 4.5).
         Profile::BdRSrm | Profile::BdRRrm => Some(formatted),
         _ => Some(true),
     };
+    // A DVD-RAM formatted without a supplementary spare area reports the default format.
     let capacity_with_spares = match on {
-        Some(true) => current,
+        Some(true) if current != full => current,
         _ => default_with,
     };
     let capacity_without_spares = match (profile, on) {
         (Profile::BdRSrm | Profile::BdRRrm, Some(false)) => current,
-        (Profile::BdRe, _) => full,
+        (Profile::BdRe | Profile::DvdRam, _) => full,
         _ => None,
     };
     DefectManagementState {

@@ -33,6 +33,9 @@ pub enum Answer {
         deferred: bool,
         /// Bytes moved before the drive reported the condition.
         transferred: usize,
+        /// The Information field when the sense marks it valid (SPC-5 4.4.2.1): for a
+        /// WRITE, the first LBA the drive could not record.
+        information: Option<u64>,
     },
 }
 
@@ -135,6 +138,7 @@ impl<T: Transport> Recorder<T> {
                 retry: sense.map_or(RetryClass::Fail, |s| retry_class(&s)),
                 deferred: sense.is_some_and(|s| s.deferred),
                 transferred,
+                information: sense.and_then(|s| s.information),
             }),
             None => Err(Error::Fail {
                 detail: format!("status {:02X}h without usable sense data", c.status.to_u8()),

@@ -79,16 +79,18 @@ impl<T: Transport> Recorder<T> {
                 DataPhase::In(b) => DataPhase::In(b),
                 DataPhase::Out(b) => DataPhase::Out(b),
             };
-            let (triple, p, retry, deferred) = match self.answer(cdb, phase_data, timeout)? {
-                Answer::Good { transferred } => return Ok(transferred),
-                Answer::Check {
-                    triple,
-                    progress,
-                    retry,
-                    deferred,
-                    ..
-                } => (triple, progress, retry, deferred),
-            };
+            let (triple, p, retry, deferred, information) =
+                match self.answer(cdb, phase_data, timeout)? {
+                    Answer::Good { transferred } => return Ok(transferred),
+                    Answer::Check {
+                        triple,
+                        progress,
+                        retry,
+                        deferred,
+                        information,
+                        ..
+                    } => (triple, progress, retry, deferred, information),
+                };
             // RECOVERED ERROR, or NO SENSE: the command did its work (SPC-5 4.4.3).
             if retry == RetryClass::Proceed {
                 tracing::warn!(target: "discwriter::drive", "{opcode} succeeded with {triple}");
@@ -106,6 +108,7 @@ impl<T: Transport> Recorder<T> {
                             opcode,
                             sense: Some(triple),
                         },
+                        lba: None,
                     },
                 ));
             }
@@ -136,6 +139,13 @@ impl<T: Transport> Recorder<T> {
             }
             return match Error::from_sense(triple, opcode.to_u8(), phase) {
                 None => Ok(0),
+                // A WRITE's error names the sector the drive could not record.
+                Some(Error::UnexpectedResponseFromDevice { cause, .. }) if is_write => {
+                    Err(Error::UnexpectedResponseFromDevice {
+                        cause,
+                        lba: information,
+                    })
+                }
                 Some(e) => Err(e),
             };
         }
