@@ -214,3 +214,83 @@ fn a_write_protected_dvd_rw_refuses_a_write() {
         );
     }
 }
+
+/// How a DVD-ROM drive finds the end of a Restricted Overwrite disc: the lead-out. READ
+/// FORMAT CAPACITIES' current descriptor (MMC-6 6.24.3.2): 10b formatted with the blocks up
+/// to the lead-out, or 11b when none is recorded (the intermediate state a quick format
+/// leaves); and track 1's Track Size (READ TRACK INFORMATION, bytes 24-27).
+fn recorded_end<T: Transport>(d: &mut T) -> (u8, u32, u32) {
+    let caps = testkit::command_in(d, &testkit::READ_FORMAT_CAPACITIES, 252);
+    let descriptor_type = caps[8] & 0x03;
+    let blocks = u32::from_be_bytes([caps[4], caps[5], caps[6], caps[7]]);
+    // READ TRACK INFORMATION, address type 01b (track number), track 1, 48 bytes.
+    let track = testkit::command_in(d, &[0x52, 0x01, 0, 0, 0, 1, 0, 0, 48, 0], 48);
+    let size = u32::from_be_bytes([track[24], track[25], track[26], track[27]]);
+    (descriptor_type, blocks, size)
+}
+
+/// READ DISC INFORMATION byte 2: (Disc Status, State of Last Session).
+fn disc_and_session_status<T: Transport>(d: &mut T) -> (u8, u8) {
+    let info = testkit::command_in(d, &testkit::READ_DISC_INFORMATION, 34);
+    (info[2] & 0x03, (info[2] >> 2) & 0x03)
+}
+
+#[test]
+fn a_quick_formatted_dvd_rw_gets_its_lead_out_after_the_data_as_growisofs_writes_it() {
+    let mut d = formatted(Tracing::new(dvd_rw()), true);
+    // Intermediate: no lead-out yet.
+    assert_eq!(recorded_end(&mut d).0, 0b11);
+    let w = writer(d, WriteOptions::default());
+    write_collecting(&w, &image(1000, 1)).0.unwrap();
+    let (mut d, records) = drive_and_transcript(&w);
+    // CLOSE TRACK/SESSION 010b, close session (MMC-6 6.3.3.2.3): the lead-out after the
+    // last ECC block written.
+    assert_eq!(closes(&records), vec![(0b010, 0)]);
+    assert_eq!(recorded_end(&mut d), (0b10, 1008, 1008));
+    assert_eq!(disc_and_session_status(&mut d), (0b10, 0b11));
+    assert_same_sectors(&read_back(&mut d, 0, 1000), &image(1000, 1), 0, "the image");
+
+    // A longer image over it: the session grows (FORMAT UNIT 13h, quick grow, MMC-6
+    // 6.5.4.2.8) and is closed again after the new end.
+    let w = writer(
+        Tracing::new(d),
+        WriteOptions {
+            force_overwrite: true,
+            ..WriteOptions::default()
+        },
+    );
+    let longer = image(3000, 2);
+    write_collecting(&w, &longer).0.unwrap();
+    let (mut d, records) = drive_and_transcript(&w);
+    assert_eq!(format_units(&records), vec![(0x13, 16)]);
+    assert_eq!(closes(&records), vec![(0b010, 0)]);
+    assert_eq!(recorded_end(&mut d), (0b10, 3008, 3008));
+    assert_same_sectors(&read_back(&mut d, 0, 3000), &longer, 0, "the longer image");
+
+    // A shorter one fits before the lead-out: nothing to grow nor close.
+    let w = writer(
+        Tracing::new(d),
+        WriteOptions {
+            force_overwrite: true,
+            ..WriteOptions::default()
+        },
+    );
+    write_collecting(&w, &image(100, 3)).0.unwrap();
+    let (mut d, records) = drive_and_transcript(&w);
+    assert!(format_units(&records).is_empty());
+    assert!(closes(&records).is_empty());
+    assert_eq!(recorded_end(&mut d), (0b10, 3008, 3008));
+}
+
+#[test]
+fn a_fully_formatted_dvd_rw_has_its_lead_out_and_is_not_closed() {
+    let w = writer(
+        Tracing::new(formatted(dvd_rw(), false)),
+        WriteOptions::default(),
+    );
+    write_collecting(&w, &image(100, 1)).0.unwrap();
+    let (mut d, records) = drive_and_transcript(&w);
+    assert!(closes(&records).is_empty());
+    assert!(format_units(&records).is_empty());
+    assert_eq!(recorded_end(&mut d), (0b10, 2_298_496, 2_298_496));
+}

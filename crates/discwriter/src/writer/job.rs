@@ -90,7 +90,7 @@ fn prepare<T: Transport>(
         }
         rec.format(descriptor, &options.timeouts)?;
         // A DVD+RW formats in the background and the data follows at once.
-        if format == FormatStep::Default {
+        if matches!(format, FormatStep::Default | FormatStep::DvdRwQuickGrow) {
             let budget = options.timeouts.long_operation;
             rec.wait_after_immed(budget, &mut |f, t| progress.waiting(f, t))?;
         }

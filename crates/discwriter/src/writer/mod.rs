@@ -559,6 +559,12 @@ impl<T: Transport + Send> DataWriter<T> {
             }
             _ => None,
         };
+        let lead_out = match profile {
+            mmc_core::Profile::DvdRwRestrictedOverwrite => {
+                Some(plan::LeadOut::of(&rec.format_capacities()?))
+            }
+            _ => None,
+        };
         let facts = DriveFacts {
             speed,
             max_transfer_bytes,
@@ -567,6 +573,7 @@ impl<T: Transport + Send> DataWriter<T> {
             pseudo_overwrite: features.pseudo_overwrite,
             stream_writing: features.stream_writing.unwrap_or(true),
             layer_boundary,
+            lead_out,
         };
         let plan = WritePlan::new(&disc, options, sectors, ranges, &facts)?;
         progress.one_x = progress::one_x_kbps(plan.profile);

@@ -16,11 +16,13 @@ use crate::recorder::{transfer_sectors, DiscState, DiscSummary, SessionState, SE
 
 mod closing;
 mod medium;
+mod restricted;
 mod setup;
 
 pub use medium::free_sectors_for_stream;
 use medium::leaves_no_room_for_another_session;
 pub(crate) use medium::{next_session_is_final, MediumClass};
+pub(crate) use restricted::LeadOut;
 
 /// The post-gap IMAPI appends to a CD data track (Orange Book: 2 seconds). The track's two
 /// run-out blocks (MMC-6 4.2.3.7) are not the writer's to count: the Free Blocks a drive
@@ -103,6 +105,8 @@ pub(crate) struct DriveFacts {
     pub(crate) stream_writing: bool,
     /// A blank DVD+R DL: its layer boundary (READ DISC STRUCTURE format 20h).
     pub(crate) layer_boundary: Option<LayerBoundary>,
+    /// A DVD-RW in Restricted Overwrite: where its lead-out is (READ FORMAT CAPACITIES).
+    pub(crate) lead_out: Option<LeadOut>,
 }
 
 /// SET CD SPEED or SET STREAMING, as a write or SetWriteSpeed sends it.
@@ -153,6 +157,9 @@ pub(crate) enum FormatStep {
     DvdPlusRwRestart,
     /// An unformatted BD-RE: the format READ FORMAT CAPACITIES offers, waited for.
     Default,
+    /// A DVD-RW in Restricted Overwrite whose lead-out the write passes: quick grow the
+    /// last session (13h, ECC block size; MMC-6 6.5.4.2.8), waited for, as growisofs does.
+    DvdRwQuickGrow,
 }
 
 impl FormatStep {
@@ -162,6 +169,12 @@ impl FormatStep {
             FormatStep::DvdPlusRwBackground => Some(FormatDescriptor::dvd_plus_rw_basic(false)),
             FormatStep::DvdPlusRwRestart => Some(FormatDescriptor::dvd_plus_rw_basic(true)),
             FormatStep::Default => None,
+            FormatStep::DvdRwQuickGrow => Some(FormatDescriptor {
+                number_of_blocks: 0,
+                format_type: mmc_core::cdb::FormatType::DvdRwQuickGrowLastSession,
+                format_subtype: 0,
+                type_dependent: 16,
+            }),
         }
     }
 }
@@ -286,6 +299,9 @@ pub(crate) struct WritePlan {
     pub(crate) streaming: bool,
     /// DVD-R recorded Disc-at-Once.
     dao: bool,
+    /// A DVD-RW in Restricted Overwrite left without a lead-out (intermediate, or grown by
+    /// this write): CLOSE SESSION records it after the data.
+    records_lead_out: bool,
     /// Page 05h's multi-session field as set before the data: the disc is closed at CLOSE
     /// SESSION only when a stream of known length was expected to close it (measured on the
     /// disc as the summary gave it).
@@ -399,10 +415,20 @@ impl WritePlan {
                     }
                 }
             }
-            // The whole disc, as the write's format leaves an unformatted one.
-            (0, 0, u64::from(free_sectors_for_stream(disc, false)))
+            // The whole disc, as the write's format leaves an unformatted one, or a
+            // Restricted Overwrite disc up to where a quick grow takes its lead-out.
+            let free = u64::from(free_sectors_for_stream(disc, false));
+            (0, 0, drive.lead_out.and_then(LeadOut::room).unwrap_or(free))
         };
-        let format = if disc.needs_formatting {
+        let (quick_grow, records_lead_out) = match drive.lead_out {
+            Some(lead_out) if profile == Profile::DvdRwRestrictedOverwrite => {
+                lead_out.steps(sectors)
+            }
+            _ => (false, false),
+        };
+        let format = if quick_grow {
+            Some(FormatStep::DvdRwQuickGrow)
+        } else if disc.needs_formatting {
             Some(match class {
                 MediumClass::Overwritable { dvd_plus_rw: true } => FormatStep::DvdPlusRwBackground,
                 _ => FormatStep::Default,
@@ -445,6 +471,7 @@ impl WritePlan {
             pseudo_overwrite,
             streaming: setup::streams(profile, options, drive),
             dao,
+            records_lead_out,
             postgap_in_image: options.postgap_already_in_image,
             force_close: options.force_media_to_be_closed,
             dvd_compatibility_disabled: options.disable_consumer_dvd_compatibility_mode,

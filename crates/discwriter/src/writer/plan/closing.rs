@@ -142,6 +142,13 @@ impl WritePlan {
                             CloseFunction::CloseSession
                         })
                     }
+                    // A DVD-RW in Restricted Overwrite without a lead-out: CLOSE SESSION
+                    // records it after the data (MMC-6 6.3.3.2.3).
+                    MediumClass::Overwritable { dvd_plus_rw: false }
+                        if self.records_lead_out && written_any =>
+                    {
+                        Some(CloseFunction::CloseSession)
+                    }
                     MediumClass::Overwritable { dvd_plus_rw: false } => None,
                 };
                 if let Some(function) = close {

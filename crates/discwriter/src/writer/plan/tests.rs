@@ -46,6 +46,7 @@ pub(super) fn facts() -> DriveFacts {
         pseudo_overwrite: false,
         stream_writing: true,
         layer_boundary: None,
+        lead_out: None,
     }
 }
 
