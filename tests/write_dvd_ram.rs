@@ -99,7 +99,13 @@ fn write_with(
     data: &[u8],
 ) -> (Vec<(u8, bool)>, (u32, u32), virtdrive::EmulatedDrive) {
     let w = writer(Tracing::new(drive(DVD_RAM)), with(dm));
-    write_collecting(&w, data).0.unwrap();
+    let (r, events) = write_collecting(&w, data);
+    r.unwrap();
+    // The speed the last progress event reports, as a multiple of DVD's 1x: 3x streaming,
+    // 1.5x while the drive verifies.
+    let reported = events.last().and_then(|e| e.speed_x).unwrap();
+    let expected = if dm.streaming() { 3.0 } else { 1.5 };
+    assert!((reported - expected).abs() < 0.05, "{dm:?}: {reported}x");
     let (current, _) = w.current_write_speed().unwrap();
     let fastest = w
         .supported_write_speeds()

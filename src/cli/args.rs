@@ -51,13 +51,16 @@ pub enum Command {
         drive: DriveArg,
         /// Quick format: stop a DVD+RW's background format at once (the disc is usable
         /// immediately), a BD-RE's quick reformat instead of a full certification, a DVD-RW's
-        /// quick format (FORMAT UNIT 15h) instead of formatting the whole disc (10h).
+        /// quick format (FORMAT UNIT 15h) instead of formatting the whole disc (10h), a
+        /// DVD-RAM's format without certification.
         #[arg(long)]
         quick: bool,
-        /// The spare areas of a BD-RE or BD-R (defect management): `default` (the drive's
-        /// first format with spare areas), a size one of the drive's formats has, in sectors
-        /// (393216) or bytes (768MiB), or `none` (BD-RE only: no spare areas, no defect
-        /// management, the whole disc for data). `discwriter info` lists the capacities.
+        /// The spare areas of a BD-RE, BD-R or DVD-RAM (defect management): `default` (the
+        /// drive's first format with spare areas), a size one of the drive's formats has, in
+        /// sectors (393216) or bytes (768MiB), or `none` (BD-RE: no spare areas, no defect
+        /// management, the whole disc for data; DVD-RAM: no supplementary spare area, the
+        /// primary one stays). On DVD-RAM the size is the supplementary spare area, and one
+        /// larger than now grows it keeping the data. `discwriter info` lists the capacities.
         #[arg(long, value_name = "SIZE|default|none", value_parser = parse_spares)]
         spares: Option<DefectManagement>,
     },

@@ -26,7 +26,8 @@ fn with_recorder(
     result.map_err(|error| CliError::Drive { error, cause })
 }
 
-/// Formats a DVD+RW, DVD-RW or BD-RE (a BD-R with `spares`), showing the drive's progress.
+/// Formats a DVD+RW, DVD-RW, DVD-RAM or BD-RE (a BD-R with `spares`), showing the drive's
+/// progress.
 pub fn format(
     drive: Option<&str>,
     quick: bool,

@@ -33,7 +33,16 @@ impl<T: Transport> Recorder<T> {
         descriptor: FormatDescriptor,
         timeouts: &Timeouts,
     ) -> Result<(), Error> {
-        let params = FormatUnitParameters::immediate(descriptor).to_bytes();
+        self.format_with(FormatUnitParameters::immediate(descriptor), timeouts)
+    }
+
+    /// FORMAT UNIT with the parameter list `params`.
+    fn format_with(
+        &mut self,
+        params: FormatUnitParameters,
+        timeouts: &Timeouts,
+    ) -> Result<(), Error> {
+        let params = params.to_bytes();
         let cdb = FormatUnit {
             fmt_data: true,
             cmp_list: false,
@@ -120,7 +129,8 @@ impl<T: Transport> Recorder<T> {
     /// DVD+RW gets the basic background format, and with `quick` the background format is
     /// stopped at once (the disc is usable immediately); BD-RE gets the default format with
     /// spare areas (`quick`: the quick reformat sub-type, otherwise full certification where
-    /// the drive offers it); DVD-RW goes to Restricted Overwrite (`dvd_rw_format`). Waits
+    /// the drive offers it); DVD-RW goes to Restricted Overwrite (`dvd_rw_format`); DVD-RAM
+    /// gets the default format as sold (`quick`: without certification). Waits
     /// until the drive is ready again. `progress` hears the fraction done whenever the drive
     /// reports it.
     pub fn format_medium(
@@ -133,8 +143,9 @@ impl<T: Transport> Recorder<T> {
     }
 
     /// [`Recorder::format_medium`] with the spare areas `spares` asks for on a medium with
-    /// defect management (BD-RE, a blank BD-R): on with a size, or off (BD-RE format type
-    /// 31h). `None`: the default format (a BD-R is then refused, as IMAPI leaves it
+    /// defect management (BD-RE, a blank BD-R, DVD-RAM): on with a size, or off (BD-RE format
+    /// type 31h; DVD-RAM format type 00h without a supplementary spare area, the primary one
+    /// staying). `None`: the default format (a BD-R is then refused, as IMAPI leaves it
     /// unformatted).
     pub fn format_medium_with(
         &mut self,
@@ -209,6 +220,19 @@ impl<T: Transport> Recorder<T> {
                 self.format(descriptor, timeouts)?;
                 self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
             }
+            // Format type 00h with or without the supplementary spare area (MMC-6 6.5.4.2.1),
+            // or 01h when the spare area asked for is one it can grow to, keeping the data
+            // (6.5.4.2.2); the default as sold without `spares`. Quick: DCRT, the drive does
+            // not certify the disc (MMC-6 6.5.3, FORMAT UNIT parameter list header).
+            mmc_core::Profile::DvdRam => {
+                let descriptor = self.spare_format(profile, spares.unwrap_or_default())?;
+                let params = FormatUnitParameters {
+                    disable_certification: quick,
+                    ..FormatUnitParameters::immediate(descriptor)
+                };
+                self.format_with(params, timeouts)?;
+                self.wait_after_immed(timeouts.long_operation, &mut |p, _| progress(p))
+            }
             mmc_core::Profile::DvdRwSequential | mmc_core::Profile::DvdRwRestrictedOverwrite
                 if spares.is_some() =>
             {
@@ -223,7 +247,7 @@ impl<T: Transport> Recorder<T> {
             }
             other => Err(Error::MediaIsNotSupported {
                 detail: format!(
-                    "{} discs are not formatted (only DVD+RW, DVD-RW, BD-RE and, with spare areas, BD-R are)",
+                    "{} discs are not formatted (only DVD+RW, DVD-RW, DVD-RAM, BD-RE and, with spare areas, BD-R are)",
                     other.name()
                 ),
             }),

@@ -11,6 +11,7 @@ use super::events::WriteAction;
 use super::fifo::{self, FifoReader, Next, StreamError};
 use super::plan::WritePlan;
 use super::progress::Progress;
+use super::properties;
 use super::{BlockRange, Source, VerificationLevel, WriteOptions};
 use crate::error::{ApiMisuse, Error};
 use crate::recorder::{Recorder, Timeouts, SECTOR};
@@ -98,6 +99,9 @@ pub(super) fn write_data<T: Transport + Send>(
             }
         };
         let result = (|| {
+            // WRITE (12) with the Streaming bit bypasses the drive's verify-after-write from
+            // the first one on (MMC-6 6.45): the speed it records at is asked again then.
+            let mut speed_to_ask = streaming;
             let cancel = progress.cancel.clone();
             fifo.prefill(&|| cancel.is_cancelled());
             debug!(target: "discwriter::write", "fifo: {} of {} bytes before the first WRITE", fifo.used_bytes(), fifo.total_bytes());
@@ -174,6 +178,12 @@ pub(super) fn write_data<T: Transport + Send>(
                     d.push(blake3::hash(&chunk.data));
                 }
                 progress.last_written = start_lba + (first + n) as i64 - 1;
+                if std::mem::take(&mut speed_to_ask) {
+                    // A drive that does not answer keeps the speed it chose at the start.
+                    if let Ok(Some((kbps, _))) = properties::current_write_speed(rec) {
+                        progress.kbps = Some(kbps);
+                    }
+                }
                 fifo.recycle(chunk.data);
                 note_read(progress, &fifo, first + n);
                 progress.tick(rec, &options.timeouts)?;
