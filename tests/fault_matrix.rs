@@ -1,8 +1,8 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
 //! in the middle of writing and while finalizing, on CD-R, CD-RW, DVD+R, BD-R, DVD+RW, BD-RE,
-//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL, BD-R XL and DVD-RW (blank: Sequential recording) where
-//! it applies; and every code IDiscFormat2Erase's EraseMedia documents that a drive can cause,
+//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL, BD-R XL, DVD-RW (blank: Sequential recording), DVD-RAM
+//! and BD-RE DL where it applies; and every code IDiscFormat2Erase's EraseMedia documents that a drive can cause,
 //! while erasing a CD-RW.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
@@ -14,7 +14,7 @@
 //! error `Eraser::erase_media` must return and whether the drive took BLANK (the disc then
 //! reads as blank) or not (its session still reads back); then the disc must be erased and
 //! written again. Every (row, medium) runs even when another fails, and the failures are
-//! listed together at the end. The README's "The fault matrix" section is the same table for readers.
+//! listed together at the end. docs/fault-matrix.md is the same table for readers.
 
 mod common;
 
@@ -46,6 +46,10 @@ const BD_R_DL: MediumKind = MediumKind::BdRDl;
 const BD_R_XL: MediumKind = MediumKind::BdRXl;
 /// Blank, so in Sequential recording (0014h): written as a DVD-R is, incrementally.
 const DVD_RW: MediumKind = MediumKind::DvdRw;
+/// Formatted as sold, written in place under the drive's defect management.
+const DVD_RAM: MediumKind = MediumKind::DvdRam;
+/// Unformatted: the write formats it with the default spare areas first.
+const BD_RE_DL: MediumKind = MediumKind::BdReDl;
 
 const ALL: &[MediumKind] = &[
     CD_R,
@@ -60,6 +64,8 @@ const ALL: &[MediumKind] = &[
     BD_R_DL,
     BD_R_XL,
     DVD_RW,
+    DVD_RAM,
+    BD_RE_DL,
 ];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
 const PAGE_05H: &[MediumKind] = &[CD_R, CD_RW, DVD_R, DVD_R_DL, DVD_RW];
@@ -79,7 +85,7 @@ const CLOSING: &[MediumKind] = &[
     BD_R_XL,
     DVD_RW,
 ];
-const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE];
+const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE, DVD_RAM, BD_RE_DL];
 /// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
 const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
 /// Media recorded session by session (a CD-RW as a CD-R until it is erased, a DVD-RW in
@@ -405,8 +411,10 @@ fn matrix() -> Vec<Row> {
             .names(CLOSE_TRACK_SESSION),
 
         // Verifying, after finalization.
+        // ForceOverwrite: no blank check reads the DVD-RAM (formatted, so not blank) before
+        // the write, and the first READ (10) is the verification's.
         r!(INVALID_RESPONSE, E::InvalidResponseFromDevice { .. }, Verifying, ALL, "matrix/verifying-short-read.json")
-            .names(READ_10),
+            .names(READ_10).options(|o| o.force_overwrite = true),
     ]
 }
 
