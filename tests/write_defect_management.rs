@@ -129,3 +129,19 @@ fn a_drive_without_stream_writing_keeps_its_defect_management() {
     assert!(writes.iter().all(|&w| w == (0x2A, false)), "{writes:?}");
     assert_same_sectors(&read_back(&mut d, 0, 64), &data, 0, "the image");
 }
+
+#[test]
+fn the_speed_reported_is_the_one_the_drive_records_at_after_the_format() {
+    // An unformatted BD-RE has no defect management yet: its 2x halves once the write's
+    // format has given it spare areas, unless the write streams.
+    for (dm, x) in [
+        (DefectManagement::default(), 1.0),
+        (DefectManagement::Off, 2.0),
+    ] {
+        let w = writer(Tracing::new(drive(BD_RE)), with(dm));
+        let (r, events) = write_collecting(&w, &image(640, 6));
+        r.unwrap();
+        let reported = events.last().and_then(|e| e.speed_x).unwrap();
+        assert!((reported - x).abs() < 0.05, "{dm:?}: {reported}x");
+    }
+}

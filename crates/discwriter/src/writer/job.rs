@@ -9,7 +9,7 @@ use super::estimate::Budget;
 use super::events::WriteAction;
 use super::plan::{DataEnd, FormatStep, OnError, Step, WritePlan};
 use super::progress::Progress;
-use super::{speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
+use super::{properties, speed, stream, verify, BlockRange, Source, WriteOptions, WriteOutcome};
 use crate::error::Error;
 use crate::recorder::{write_page, DefectManagement, DiscState, Recorder, WaitTick};
 
@@ -93,6 +93,12 @@ fn prepare<T: Transport>(
         if matches!(format, FormatStep::Default | FormatStep::DvdRwQuickGrow) {
             let budget = options.timeouts.long_operation;
             rec.wait_after_immed(budget, &mut |f, t| progress.waiting(f, t))?;
+        }
+        // Spare areas turn the drive's verify-after-write on: the speed it records at now.
+        if format == FormatStep::Default {
+            if let Ok(Some((kbps, _))) = properties::current_write_speed(rec) {
+                progress.kbps = Some(kbps);
+            }
         }
     }
     let mut track = 0;
