@@ -151,3 +151,37 @@ fn bd_re_dl_and_xl_are_formatted_written_and_read_back() {
         write_and_read_back(&drive, &["--defect-management", "off"], dir.path());
     }
 }
+
+#[test]
+fn defective_sectors_are_spared_with_defect_management_and_named_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let drive = spec(dir.path(), "dvd-ram");
+    let image = dir.path().join("image.bin");
+    std::fs::write(&image, common::image(5000, 1)).unwrap();
+    let plan = common::fixture("fault-plans/defective-sectors.json");
+    let write = |dm: &str| {
+        discwriter(
+            &[
+                "write",
+                image.to_str().unwrap(),
+                "--drive",
+                &drive,
+                "--overwrite",
+                "--defect-management",
+                dm,
+                "--fault-plan",
+                plan.to_str().unwrap(),
+            ],
+            dir.path(),
+        )
+    };
+    ok(write("on"), "write over defective sectors, spared");
+    let o = write("off");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("at LBA 4100"), "{err}");
+    assert!(
+        err.contains("E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE, 0xC0AA0301"),
+        "{err}"
+    );
+}
