@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use discwriter::writer::{MediaPhysicalType, Timeouts};
-use discwriter::{DataWriter, DiscState, Recorder, WriteOptions};
+use discwriter::{DiscState, Recorder, WriteOptions};
 use mmc_core::trace::Tracing;
 use mmc_core::Transport;
 use virtdrive::medium::MediumKind;
@@ -28,10 +28,6 @@ fn formatted<T: Transport>(d: T, quick: bool) -> T {
     rec.format_medium(quick, &Timeouts::default(), &mut |_| {})
         .unwrap();
     rec.into_transport()
-}
-
-fn give_back<T: Transport + Send>(w: DataWriter<T>) -> T {
-    w.take_recorder().unwrap().unwrap().into_transport()
 }
 
 /// Two sessions written, then both read back.
@@ -156,16 +152,8 @@ fn restricted_overwrite_is_written_from_lba_0_and_pads_the_last_ecc_block() {
 fn restricted_overwrite_needs_force_overwrite_over_data() {
     let w = writer(formatted(dvd_rw(), true), WriteOptions::default());
     write_collecting(&w, &image(64, 1)).0.unwrap();
-    assert!(!w.media_heuristically_blank().unwrap());
-    let e = write_collecting(&w, &image(32, 2)).0.unwrap_err();
-    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
-    w.set_options(WriteOptions {
-        force_overwrite: true,
-        ..WriteOptions::default()
-    })
-    .unwrap();
     let data = image(32, 3);
-    assert_eq!(write_collecting(&w, &data).0.unwrap().start_lba, 0);
+    overwrite_needs_force_overwrite(&w, &data);
     let mut d = give_back(w);
     assert_same_sectors(&read_back(&mut d, 0, 32), &data, 0, "overwritten");
     // The rest of the first write is still there, from the second ECC block... of 64.

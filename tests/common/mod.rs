@@ -107,6 +107,26 @@ pub fn drive_and_transcript<T: Transport + Send>(
         .into_parts()
 }
 
+/// The drive a writer holds, given back.
+pub fn give_back<T: Transport + Send>(w: DataWriter<T>) -> T {
+    w.take_recorder().unwrap().unwrap().into_transport()
+}
+
+/// On an overwritable disc holding `first` from LBA 0: `second` is refused over it without
+/// ForceOverwrite (E_IMAPI_DF2DATA_MEDIA_NOT_BLANK), then written from LBA 0 with it. The
+/// writer keeps ForceOverwrite.
+pub fn overwrite_needs_force_overwrite<T: Transport + Send>(w: &DataWriter<T>, second: &[u8]) {
+    assert!(!w.media_heuristically_blank().unwrap(), "data at LBA 0");
+    let e = write_collecting(w, second).0.unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_MEDIA_NOT_BLANK");
+    w.set_options(WriteOptions {
+        force_overwrite: true,
+        ..WriteOptions::default()
+    })
+    .unwrap();
+    assert_eq!(write_collecting(w, second).0.unwrap().start_lba, 0);
+}
+
 /// The disc in `d` as READ DISC INFORMATION and the configuration describe it.
 pub fn disc_summary<T: Transport>(d: &mut T) -> discwriter::DiscSummary {
     Recorder::open(d).unwrap().disc_summary().unwrap()
