@@ -60,3 +60,67 @@ impl LeadOut {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mmc_core::response::capacity::{CurrentCapacity, FormattableCapacity};
+
+    use super::*;
+
+    /// READ FORMAT CAPACITIES of a DVD-RW in Restricted Overwrite: the current descriptor,
+    /// and a quick grow descriptor of `grow` blocks when offered.
+    fn caps(
+        descriptor_type: CapacityDescriptorType,
+        blocks: u32,
+        grow: Option<u32>,
+    ) -> FormatCapacities {
+        FormatCapacities {
+            current: CurrentCapacity {
+                blocks,
+                descriptor_type,
+                block_length: 2048,
+            },
+            formattable: grow
+                .map(|blocks| FormattableCapacity {
+                    blocks,
+                    format_type: FormatType::DvdRwQuickGrowLastSession,
+                    type_dependent: 16,
+                })
+                .into_iter()
+                .collect(),
+            cut_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn intermediate_is_closed_after_any_write() {
+        let l = LeadOut::of(&caps(CapacityDescriptorType::NoMedia, 2_298_496, None));
+        assert_eq!(l, LeadOut::Missing);
+        assert_eq!(l.room(), None);
+        assert_eq!(l.steps(Some(16)), (false, true));
+        assert_eq!(l.steps(None), (false, true));
+    }
+
+    #[test]
+    fn a_lead_out_is_grown_past_only_when_the_write_passes_it() {
+        let l = LeadOut::of(&caps(
+            CapacityDescriptorType::Formatted,
+            1008,
+            Some(2_297_488),
+        ));
+        assert_eq!(
+            l,
+            LeadOut::After {
+                formatted: 1008,
+                grow: 2_297_488
+            }
+        );
+        assert_eq!(l.room(), Some(2_298_496));
+        assert_eq!(l.steps(Some(1008)), (false, false));
+        assert_eq!(l.steps(Some(1009)), (true, true));
+        assert_eq!(l.steps(None), (true, true));
+        // Fully formatted: no quick grow offered, nothing to do.
+        let full = LeadOut::of(&caps(CapacityDescriptorType::Formatted, 2_298_496, None));
+        assert_eq!(full.steps(Some(2_298_496)), (false, false));
+    }
+}
