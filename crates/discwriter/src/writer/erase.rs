@@ -18,8 +18,8 @@ use mmc_core::response::{DiscInformation, ResponseFormat};
 use mmc_core::sense::{Sense, SenseKey, SenseTriple};
 use mmc_core::{DataPhase, Profile, Transport};
 
+use super::client_name::validate_client_name;
 use super::properties::{MediaPhysicalType, CAPABILITIES_PAGE};
-use super::validate_client_name;
 use crate::error::{ApiMisuse, DeviceCause, Error, Phase};
 use crate::recorder::{Answer, Recorder, Retry, Timeouts, POLL_INTERVAL};
 

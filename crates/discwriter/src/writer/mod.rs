@@ -7,6 +7,7 @@
 //! as IMAPI's do.
 
 mod blank;
+mod client_name;
 mod erase;
 mod estimate;
 mod events;
@@ -26,6 +27,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use mmc_core::{ImapiCode, Transport};
 
 pub use crate::recorder::{DefectManagement, SpareAreas, Timeouts};
+pub use client_name::validate_client_name;
 pub use erase::{expected_duration, EraseUpdate, Eraser, ERASE_TIME_LIMIT};
 pub use events::{CancelHandle, EventSink, ProgressEvent, WriteAction};
 pub use multisession::{Multisession, MultisessionMedium, RandomWrite, Sequential};
@@ -221,28 +223,6 @@ fn lock<T: Transport>(state: &Mutex<WriterState<T>>) -> MutexGuard<'_, WriterSta
 pub struct DataWriter<T: Transport> {
     state: Mutex<WriterState<T>>,
     cancel: CancelHandle,
-}
-
-/// The longest client name: CDROM_EXCLUSIVE_CALLER_LENGTH is 64 bytes, the terminating NUL
-/// included.
-const CLIENT_NAME_MAX: usize = 63;
-
-/// IMAPI's client-name rule (CDROM_EXCLUSIVE_ACCESS): 1 to 63 characters of
-/// `[0-9A-Za-z]`, space, `.`, `,`, `:`, `;`, `_` and `-`.
-pub fn validate_client_name(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() {
-        return Err("it is empty");
-    }
-    if name.chars().count() > CLIENT_NAME_MAX {
-        return Err("it is longer than 63 characters");
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || " .,:;_-".contains(c))
-    {
-        return Err("only letters, digits, space and . , : ; _ - are allowed");
-    }
-    Ok(())
 }
 
 impl<T: Transport + Send> Default for DataWriter<T> {
@@ -585,19 +565,3 @@ impl<T: Transport + Send> DataWriter<T> {
 /// A stream that can be read and re-read (verification reads it again).
 pub trait ReadSeek: Read + Seek {}
 impl<R: Read + Seek> ReadSeek for R {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_names_follow_imapi_rules() {
-        assert!(validate_client_name("IMAPIv2 TEST").is_ok());
-        assert!(validate_client_name("backup-tool_2.1: nightly;").is_ok());
-        assert!(validate_client_name("").is_err());
-        assert!(validate_client_name(&"x".repeat(64)).is_err());
-        assert!(validate_client_name(&"x".repeat(63)).is_ok());
-        assert!(validate_client_name("tab\there").is_err());
-        assert!(validate_client_name("ümlaut").is_err());
-    }
-}
