@@ -15,10 +15,9 @@ mod real_clients;
 use std::path::Path;
 use std::time::Duration;
 
-use mmc_core::sense::{triples, Sense, SenseKeySpecific};
-use mmc_core::wire::parse_hex_words;
 use real_clients::{
-    disc_information, keep_transcripts, ready_disc, tool, Bench, Case, RecordedRuns,
+    blanking_progress, cdbs_of, disc_information, keep_transcripts, ready_disc, tool, Bench, Case,
+    RecordedRuns,
 };
 use virtdrive::medium::MediumKind;
 
@@ -90,44 +89,11 @@ fn percents(output: &str) -> Vec<f64> {
         .collect()
 }
 
-/// The progress indications (in 1/65536) of the 02/04/07 OPERATION IN PROGRESS answers a
-/// run's transcript holds: TEST UNIT READY's sense and REQUEST SENSE's data.
-fn blanking_progress(transcript: &Path) -> Vec<u16> {
-    let text = std::fs::read_to_string(transcript).unwrap();
-    let mut progress = Vec::new();
-    for line in text.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        let completed = &record["outcome"]["completed"];
-        let sense = match completed["sense"].as_str() {
-            Some(s) if !s.is_empty() => s,
-            _ if record["command"] == "REQUEST SENSE" => {
-                completed["data_in"].as_str().unwrap_or("")
-            }
-            _ => continue,
-        };
-        let bytes = parse_hex_words(sense.split_whitespace()).unwrap();
-        let Ok(sense) = Sense::parse(&bytes) else {
-            continue;
-        };
-        if sense.triple() == Some(triples::OPERATION_IN_PROGRESS) {
-            if let Some(SenseKeySpecific::Progress(p)) = sense.sense_key_specific {
-                progress.push(p);
-            }
-        }
-    }
-    progress
-}
-
 /// BLANK's blanking types (CDB byte 1, bits 2-0) in a run's transcript.
 fn blanking_types(transcript: &Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(transcript).unwrap();
-    text.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["command"] == "BLANK")
-        .filter_map(|r| {
-            let cdb = parse_hex_words(r["cdb"].as_str()?.split_whitespace()).ok()?;
-            Some(cdb.get(1)? & 0x07)
-        })
+    cdbs_of(transcript, "BLANK")
+        .iter()
+        .filter_map(|cdb| Some(cdb.get(1)? & 0x07))
         .collect()
 }
 
