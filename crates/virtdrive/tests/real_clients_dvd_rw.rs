@@ -145,8 +145,10 @@ fn dvd_rw_format_and_cdrskin_switch_the_recording_mode() {
     runs.ok(&format, &["-blank", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0014, "Sequential recording");
     assert_eq!(status(&disc), (0b00, true), "blank");
+    assert_rising(&blanking_progress(runs.last()));
     runs.ok(&format, &["-force", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0013);
+    assert_rising(&formatting_progress(runs.last()));
     let out = runs.ok(
         &cdrskin,
         &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
@@ -211,9 +213,11 @@ fn xorriso_blanks_and_formats_a_dvd_rw_as_needed() {
         &cdrskin,
         &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
     );
+    assert_rising(&blanking_progress(runs.last()));
     runs.ok(&xorriso, &["-outdev", "/dev/sr9", "-format", "full"]);
     assert_eq!(profile(&disc), 0x0013);
     assert_eq!(current_capacity(&disc), (SECTORS, 0b10));
+    assert_rising(&formatting_progress(runs.last()));
     keep_transcripts(&Case {
         name: "xorriso-blank-format-dvd-rw",
         commands: &[

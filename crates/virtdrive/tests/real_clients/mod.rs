@@ -550,3 +550,21 @@ pub fn blanking_progress(transcript: &Path) -> Vec<u16> {
 pub fn formatting_progress(transcript: &Path) -> Vec<u16> {
     drive_progress(transcript, mmc_core::sense::triples::FORMAT_IN_PROGRESS)
 }
+
+/// The percentages a program printed, in order (`done 33.0%`, `( 57.4% done`).
+pub fn percents(output: &str) -> Vec<f64> {
+    output
+        .split('%')
+        .filter_map(|before| {
+            let number: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            number.parse().ok()
+        })
+        .collect()
+}
