@@ -63,6 +63,18 @@ impl Setup {
         testkit::read_back(&mut drive, 0, IMAGE_SECTORS as u64)
     }
 
+    /// The drive reports the disc blank, and `runs` burns the image on it again with
+    /// `-WRITE_MODE` (`"tao"`, `"sao"`): the disc is complete and reads back the image.
+    #[track_caller]
+    fn blank_and_burns_again(&self, runs: &mut RecordedRuns<'_>, write_mode: &str) {
+        assert_eq!(self.status(), (BLANK, true), "the disc is blank");
+        let said = runs.ok(&["-v", "dev=/dev/sr9", &format!("-{write_mode}"), "image.bin"]);
+        let mode = write_mode.to_ascii_uppercase();
+        assert!(said.contains(&format!("in real {mode} mode")), "{said}");
+        assert_eq!(self.status(), (COMPLETE, true));
+        self.holds_the_image();
+    }
+
     #[track_caller]
     fn holds_the_image(&self) {
         let data = self.read_back();
@@ -118,11 +130,7 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
     let fast_run = runs.transcripts.last().unwrap().clone();
     assert_eq!(blanking_types(&fast_run), [0b001], "a minimal blank");
     rises(&blanking_progress(&fast_run), "the drive's progress");
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "tao");
 
     let all = runs.ok(&["-v", "dev=/dev/sr9", "blank=all"]);
     assert!(all.contains("cdrskin: blanking done"), "{all}");
@@ -135,12 +143,7 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
         progress.len() > blanking_progress(&fast_run).len(),
         "a full blank takes longer than a minimal one"
     );
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    let sao = runs.ok(&["-v", "dev=/dev/sr9", "-sao", "image.bin"]);
-    assert!(sao.contains("in real SAO mode"), "{sao}");
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "sao");
 
     keep(
         "cdrskin-blank-cd-rw",
@@ -228,12 +231,7 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
     // Without `-immed` wodim sends BLANK with Immed clear and waits for its completion
     // (MMC-6 6.2.2): there is nothing to poll, so no progress to see.
     assert!(blanking_progress(&run).is_empty());
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    let tao = runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
-    assert!(tao.contains("in real TAO mode"), "{tao}");
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "tao");
 
     keep(
         "wodim-blank-cd-rw",
@@ -363,12 +361,7 @@ fn wodim_multi_session_msinfo_and_a_full_blank_on_cd_rw() {
     assert_eq!(blanks.len(), 1, "one BLANK");
     assert_eq!(blanks[0].get(1), Some(&0x10), "full, with Immed");
     rises(&blanking_progress(&run), "the drive's progress");
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    let tao = runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
-    assert!(tao.contains("in real TAO mode"), "{tao}");
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "tao");
     keep(
         "wodim-msinfo-blank-all-cd-rw",
         &[
