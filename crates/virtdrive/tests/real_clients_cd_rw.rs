@@ -4,7 +4,9 @@
 //! reads back equal. While the drive blanks, the progress the programs print, and the one the
 //! drive reports to their polls (02/04/07 with the progress indication, in the transcripts),
 //! rises. cdrskin's DVD-RW blanking modes meet a CD-RW too: `blank=format_overwrite` is
-//! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole.
+//! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole. xorriso
+//! `-format` finds nothing to format on a CD-RW and leaves it blank; wodim writes two TAO
+//! sessions, reports them with `-msinfo`, and blanks the disc fully with `-immed blank=all`.
 //!
 //! Each run is killed after a minute (a guard against a hang, not a speed check): under the
 //! accelerated clock a full blank, 8.6 minutes of drive time, passes in about a second.
@@ -229,7 +231,7 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
     let run = runs.transcripts.last().unwrap().clone();
     assert_eq!(blanking_types(&run), [0b001], "a minimal blank");
     // Without `-immed` wodim sends BLANK with Immed clear and waits for its completion
-    // (MMC-6 6.2.2): there is nothing to poll, so no progress to see.
+    // (MMC-6 6.2): there is nothing to poll, so no progress to see.
     assert!(blanking_progress(&run).is_empty());
     s.blank_and_burns_again(&mut runs, "tao");
 

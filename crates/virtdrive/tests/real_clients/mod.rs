@@ -496,8 +496,8 @@ impl Bench {
 /// The progress indications (in 1/65536) of the answers with sense `triple` (02/04/07 while
 /// the drive blanks, 02/04/04 while it formats) a run's transcript holds: TEST UNIT READY's
 /// sense and REQUEST SENSE's data, whose sense-key specific bytes carry the progress (SPC-4
-/// 4.5.2.4.4; MMC-6 6.5 BLANK and 6.5 FORMAT UNIT with Immed). Only the answers with SKSV set
-/// count.
+/// 4.5.2.4.4) while a BLANK (MMC-6 6.2) or FORMAT UNIT (MMC-6 6.5) sent with Immed runs. Only
+/// the answers with SKSV set count.
 pub fn drive_progress(transcript: &Path, triple: mmc_core::sense::SenseTriple) -> Vec<u16> {
     use mmc_core::sense::{Sense, SenseKeySpecific};
     use mmc_core::wire::parse_hex_words;
