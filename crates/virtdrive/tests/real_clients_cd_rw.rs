@@ -4,7 +4,9 @@
 //! reads back equal. While the drive blanks, the progress the programs print, and the one the
 //! drive reports to their polls (02/04/07 with the progress indication, in the transcripts),
 //! rises. cdrskin's DVD-RW blanking modes meet a CD-RW too: `blank=format_overwrite` is
-//! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole.
+//! refused and leaves the disc as it was; `blank=deformat_sequential` blanks it whole. xorriso
+//! `-format` finds nothing to format on a CD-RW and leaves it blank; wodim writes two TAO
+//! sessions, reports them with `-msinfo`, and blanks the disc fully with `-immed blank=all`.
 //!
 //! Each run is killed after a minute (a guard against a hang, not a speed check): under the
 //! accelerated clock a full blank, 8.6 minutes of drive time, passes in about a second.
@@ -15,10 +17,9 @@ mod real_clients;
 use std::path::Path;
 use std::time::Duration;
 
-use mmc_core::sense::{triples, Sense, SenseKeySpecific};
-use mmc_core::wire::parse_hex_words;
 use real_clients::{
-    disc_information, keep_transcripts, ready_disc, tool, Bench, Case, RecordedRuns,
+    blanking_progress, cdbs_of, disc_information, keep_transcripts, percents, ready_disc, tool,
+    Bench, Case, RecordedRuns,
 };
 use virtdrive::medium::MediumKind;
 
@@ -64,6 +65,18 @@ impl Setup {
         testkit::read_back(&mut drive, 0, IMAGE_SECTORS as u64)
     }
 
+    /// The drive reports the disc blank, and `runs` burns the image on it again with
+    /// `-WRITE_MODE` (`"tao"`, `"sao"`): the disc is complete and reads back the image.
+    #[track_caller]
+    fn blank_and_burns_again(&self, runs: &mut RecordedRuns<'_>, write_mode: &str) {
+        assert_eq!(self.status(), (BLANK, true), "the disc is blank");
+        let said = runs.ok(&["-v", "dev=/dev/sr9", &format!("-{write_mode}"), "image.bin"]);
+        let mode = write_mode.to_ascii_uppercase();
+        assert!(said.contains(&format!("in real {mode} mode")), "{said}");
+        assert_eq!(self.status(), (COMPLETE, true));
+        self.holds_the_image();
+    }
+
     #[track_caller]
     fn holds_the_image(&self) {
         let data = self.read_back();
@@ -72,73 +85,22 @@ impl Setup {
     }
 }
 
-/// The percentages a program printed, in order (`done 33.0%`, `( 57.4% done`).
-fn percents(output: &str) -> Vec<f64> {
-    output
-        .split('%')
-        .filter_map(|before| {
-            let number: String = before
-                .chars()
-                .rev()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            number.parse().ok()
-        })
-        .collect()
-}
-
-/// The progress indications (in 1/65536) of the 02/04/07 OPERATION IN PROGRESS answers a
-/// run's transcript holds: TEST UNIT READY's sense and REQUEST SENSE's data.
-fn blanking_progress(transcript: &Path) -> Vec<u16> {
-    let text = std::fs::read_to_string(transcript).unwrap();
-    let mut progress = Vec::new();
-    for line in text.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        let completed = &record["outcome"]["completed"];
-        let sense = match completed["sense"].as_str() {
-            Some(s) if !s.is_empty() => s,
-            _ if record["command"] == "REQUEST SENSE" => {
-                completed["data_in"].as_str().unwrap_or("")
-            }
-            _ => continue,
-        };
-        let bytes = parse_hex_words(sense.split_whitespace()).unwrap();
-        let Ok(sense) = Sense::parse(&bytes) else {
-            continue;
-        };
-        if sense.triple() == Some(triples::OPERATION_IN_PROGRESS) {
-            if let Some(SenseKeySpecific::Progress(p)) = sense.sense_key_specific {
-                progress.push(p);
-            }
-        }
-    }
-    progress
-}
-
 /// BLANK's blanking types (CDB byte 1, bits 2-0) in a run's transcript.
 fn blanking_types(transcript: &Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(transcript).unwrap();
-    text.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["command"] == "BLANK")
-        .filter_map(|r| {
-            let cdb = parse_hex_words(r["cdb"].as_str()?.split_whitespace()).ok()?;
-            Some(cdb.get(1)? & 0x07)
-        })
+    cdbs_of(transcript, "BLANK")
+        .iter()
+        .filter_map(|cdb| Some(cdb.get(1)? & 0x07))
         .collect()
 }
 
 /// The runs as fixture case `name` (see [`keep_transcripts`]).
-fn keep(name: &str, commands: &[&str], runs: &RecordedRuns<'_>) {
+fn keep(name: &str, commands: &[&str], runs: &[std::path::PathBuf]) {
     keep_transcripts(&Case {
         name,
         commands,
         medium: "cd-rw",
         fault_plan: None,
-        runs: &runs.transcripts,
+        runs,
     });
 }
 
@@ -170,11 +132,7 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
     let fast_run = runs.transcripts.last().unwrap().clone();
     assert_eq!(blanking_types(&fast_run), [0b001], "a minimal blank");
     rises(&blanking_progress(&fast_run), "the drive's progress");
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "tao");
 
     let all = runs.ok(&["-v", "dev=/dev/sr9", "blank=all"]);
     assert!(all.contains("cdrskin: blanking done"), "{all}");
@@ -187,12 +145,7 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
         progress.len() > blanking_progress(&fast_run).len(),
         "a full blank takes longer than a minimal one"
     );
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    let sao = runs.ok(&["-v", "dev=/dev/sr9", "-sao", "image.bin"]);
-    assert!(sao.contains("in real SAO mode"), "{sao}");
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    s.blank_and_burns_again(&mut runs, "sao");
 
     keep(
         "cdrskin-blank-cd-rw",
@@ -203,7 +156,7 @@ fn cdrskin_blank_fast_and_blank_all_leave_a_blank_cd_rw_that_takes_a_new_burn() 
             "cdrskin -v dev=/dev/sr9 blank=all",
             "cdrskin -v dev=/dev/sr9 -sao image.bin",
         ],
-        &runs,
+        &runs.transcripts,
     );
 }
 
@@ -239,6 +192,7 @@ fn cdrskin_dvd_rw_blank_modes_on_a_cd_rw() {
     assert!(deformat.contains("cdrskin: blanking done"), "{deformat}");
     let run = runs.transcripts.last().unwrap().clone();
     assert_eq!(blanking_types(&run), [0b000], "a full blank");
+    rises(&blanking_progress(&run), "the drive's progress");
     assert_eq!(s.status(), (BLANK, true), "the disc is blank");
 
     keep(
@@ -248,7 +202,7 @@ fn cdrskin_dvd_rw_blank_modes_on_a_cd_rw() {
             "cdrskin -v dev=/dev/sr9 blank=format_overwrite",
             "cdrskin -v dev=/dev/sr9 blank=deformat_sequential",
         ],
-        &runs,
+        &runs.transcripts,
     );
 }
 
@@ -276,12 +230,10 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
     assert!(blank.contains("Blanking PMA, TOC, pregap"), "{blank}");
     let run = runs.transcripts.last().unwrap().clone();
     assert_eq!(blanking_types(&run), [0b001], "a minimal blank");
-    assert_eq!(s.status(), (BLANK, true), "the disc is blank");
-
-    let tao = runs.ok(&["-v", "dev=/dev/sr9", "-tao", "image.bin"]);
-    assert!(tao.contains("in real TAO mode"), "{tao}");
-    assert_eq!(s.status(), (COMPLETE, true));
-    s.holds_the_image();
+    // Without `-immed` wodim sends BLANK with Immed clear and waits for its completion
+    // (MMC-6 6.2): there is nothing to poll, so no progress to see.
+    assert!(blanking_progress(&run).is_empty());
+    s.blank_and_burns_again(&mut runs, "tao");
 
     keep(
         "wodim-blank-cd-rw",
@@ -291,7 +243,7 @@ fn wodim_blank_fast_then_a_tao_write_on_cd_rw() {
             "wodim -v dev=/dev/sr9 blank=fast",
             "wodim -v dev=/dev/sr9 -tao image.bin",
         ],
-        &runs,
+        &runs.transcripts,
     );
 }
 
@@ -324,6 +276,10 @@ fn xorriso_blank_as_needed_on_a_written_cd_rw() {
         "{all}"
     );
     rises(&percents(&all), "xorriso's blanking percentage");
+    rises(
+        &blanking_progress(&bench.path("run2.jsonl")),
+        "the drive's progress",
+    );
     assert!(all.contains("Media status : is blank"), "{all}");
     assert_eq!(status(&disc), BLANK);
 
@@ -334,4 +290,90 @@ fn xorriso_blank_as_needed_on_a_written_cd_rw() {
     assert_eq!(status(&disc), BLANK);
 
     bench.keep("xorriso-blank-as-needed-cd-rw");
+}
+
+/// libburn cannot format a CD-RW (it has no fixed-packet formatting): xorriso `-format
+/// as_needed` finds nothing to do and `-format full` refuses the medium, neither sending
+/// FORMAT UNIT or BLANK; the disc stays blank and takes a TAO burn.
+#[test]
+fn xorriso_format_leaves_a_cd_rw_as_it_was() {
+    let (Some(cdrskin), Some(xorriso)) = (tool("cdrskin", "cdrskin"), tool("xorriso", "xorriso"))
+    else {
+        return;
+    };
+    let mut bench = Bench::new("cd-rw");
+    let image = testkit::blocks(0x5A, IMAGE_SECTORS);
+    std::fs::write(bench.path("image.bin"), &image).unwrap();
+    let disc = bench.path("disc");
+    let status = |disc: &Path| disc_information(MediumKind::CdRw80, disc)[2] & 0x03;
+    let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-format", "as_needed"]);
+    let all = format!("{}{}", out.expect_code(0).stdout, out.stderr);
+    assert!(
+        all.contains("-format as_needed: no need for action"),
+        "{all}"
+    );
+    let refused = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-format", "full"]);
+    assert_ne!(refused.code, Some(0), "{refused:?}");
+    let all = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(all.contains("-format: Unsuitable media detected"), "{all}");
+    for run in ["run1.jsonl", "run2.jsonl"] {
+        assert!(
+            cdbs_of(&bench.path(run), "FORMAT UNIT").is_empty(),
+            "no FORMAT UNIT"
+        );
+        assert!(cdbs_of(&bench.path(run), "BLANK").is_empty(), "no BLANK");
+    }
+    assert_eq!(status(&disc), BLANK, "the disc is still blank");
+
+    bench
+        .run(&cdrskin, &["-v", "dev=/dev/sr9", "-tao", "image.bin"])
+        .expect_code(0);
+    assert_eq!(status(&disc), COMPLETE);
+    let mut drive = ready_disc(MediumKind::CdRw80, &disc);
+    let data = testkit::read_back(&mut drive, 0, IMAGE_SECTORS as u64);
+    assert!(data == image, "the disc reads back the image");
+    bench.keep("xorriso-format-cd-rw");
+}
+
+/// wodim writes two TAO sessions (`-multi`) on the CD-RW and `-msinfo` gives each time the
+/// start of the last session and the next writable address: 0 and 11,802 after the first
+/// (its 400 blocks, 2 run-out blocks, then the first lead-out of 6,750, a lead-in of 4,500 and
+/// the pregap of 150), 11,802 and 19,104 after the second (6,900 between sessions from then
+/// on: a lead-out of 2,250). `-immed blank=all` then blanks it fully (BLANK 000b with Immed),
+/// the progress the drive reports to wodim's polls rising, and it takes a TAO write again.
+#[test]
+fn wodim_multi_session_msinfo_and_a_full_blank_on_cd_rw() {
+    let Some(wodim) = tool("wodim", "wodim") else {
+        return;
+    };
+    let s = Setup::new();
+    let mut runs = RecordedRuns::new(s.dir.path(), &s.drive, &wodim).limited(LIMIT);
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "-multi", "image.bin"]);
+    let msinfo = runs.ok(&["dev=/dev/sr9", "-msinfo"]);
+    assert_eq!(msinfo.trim(), "0,11802");
+    runs.ok(&["-v", "dev=/dev/sr9", "-tao", "-multi", "image.bin"]);
+    let msinfo = runs.ok(&["dev=/dev/sr9", "-msinfo"]);
+    assert_eq!(msinfo.trim(), "11802,19104");
+    assert_eq!(s.status().0, 0b01, "appendable");
+
+    let blank = runs.ok(&["-v", "-immed", "dev=/dev/sr9", "blank=all"]);
+    assert!(blank.contains("Blanking entire disk"), "{blank}");
+    let run = runs.transcripts.last().unwrap().clone();
+    let blanks = cdbs_of(&run, "BLANK");
+    assert_eq!(blanks.len(), 1, "one BLANK");
+    assert_eq!(blanks[0].get(1), Some(&0x10), "full, with Immed");
+    rises(&blanking_progress(&run), "the drive's progress");
+    s.blank_and_burns_again(&mut runs, "tao");
+    keep(
+        "wodim-msinfo-blank-all-cd-rw",
+        &[
+            "wodim -v dev=/dev/sr9 -tao -multi image.bin",
+            "wodim dev=/dev/sr9 -msinfo",
+            "wodim -v dev=/dev/sr9 -tao -multi image.bin",
+            "wodim dev=/dev/sr9 -msinfo",
+            "wodim -v -immed dev=/dev/sr9 blank=all",
+            "wodim -v dev=/dev/sr9 -tao image.bin",
+        ],
+        &runs.transcripts,
+    );
 }

@@ -11,7 +11,8 @@ mod real_clients;
 use std::path::Path;
 
 use mmc_core::trace::{read_jsonl, TraceRecord};
-use real_clients::{field, make_tree, tool, Bench, Outcome};
+use real_clients::{field, formatting_progress, make_tree, tool, Bench, Outcome};
+use testkit::assert_rising;
 
 fn all(out: &Outcome) -> String {
     format!("{}{}", out.stdout, out.stderr)
@@ -29,6 +30,11 @@ fn cdb(r: &TraceRecord) -> Vec<u8> {
         .split_whitespace()
         .map(|b| u8::from_str_radix(b, 16).unwrap())
         .collect()
+}
+
+/// The progress the drive reported to the bench's `n`th run while it formatted.
+fn progress(bench: &Bench, n: usize) -> Vec<u16> {
+    formatting_progress(&bench.path(&format!("run{n}.jsonl")))
 }
 
 /// The data-out of each FORMAT UNIT of a run, as hex.
@@ -107,11 +113,18 @@ fn dvd_plus_rw_format_certifies_a_dvd_ram_and_grows_its_spare_area() {
         format_units(&commands(&bench, 1)),
         vec!["00 82 00 08 00 22 21 20 00 00 08 00"]
     );
+    assert_rising(&progress(&bench, 1));
     // -ssa=max: FORMAT UNIT 01h to the smallest capacity offered.
     bench.run(&format, &["-ssa=max", "/dev/sr9"]).expect_code(0);
     assert_eq!(
         format_units(&commands(&bench, 2)),
         vec!["00 82 00 08 00 21 D5 20 04 00 08 00"]
+    );
+    // Expanding the spare area certifies nothing: dvd+rw-format polls twice.
+    let expansion = progress(&bench, 2);
+    assert!(
+        expansion.len() >= 2 && expansion.windows(2).all(|w| w[0] < w[1]),
+        "the progress rises: {expansion:?}"
     );
     let out = bench.run(&mediainfo, &["/dev/sr9"]);
     out.expect_code(0);
@@ -136,6 +149,7 @@ fn dvd_plus_rw_format_certifies_a_dvd_ram_and_grows_its_spare_area() {
             .collect();
         assert_eq!(formats.len(), 1, "{ssa}");
         assert_eq!(cdb(&formats[0]), [0x04, 0x19, 0, 0, 0, 0], "{ssa}");
+        assert_rising(&progress(&bench, run));
         let out = bench.run(&mediainfo, &["/dev/sr9"]);
         out.expect_code(0);
         assert_eq!(field(&out.stdout, "formatted:"), Some(formatted), "{ssa}");
@@ -160,6 +174,7 @@ fn xorriso_formats_a_dvd_ram_and_a_bd_re_dl() {
         format_units(&commands(&bench, 2)),
         vec!["00 82 00 08 00 22 21 20 00 00 08 00"]
     );
+    assert_rising(&progress(&bench, 2));
     assert!(
         all(&out).contains("Media current: DVD-RAM"),
         "{}",
@@ -177,12 +192,19 @@ fn xorriso_formats_a_dvd_ram_and_a_bd_re_dl() {
         format_units(&commands(&bench, 1)),
         vec!["00 82 00 08 01 68 E8 00 00 00 08 00"]
     );
+    assert_rising(&progress(&bench, 1));
     bench
         .run(&xorriso, &["-outdev", "/dev/sr9", "-format", "full"])
         .expect_code(0);
     assert_eq!(
         format_units(&commands(&bench, 2)),
         vec!["00 82 00 08 01 68 E8 00 C2 00 60 00"]
+    );
+    // Expanding the spare area certifies nothing: dvd+rw-format polls twice.
+    let expansion = progress(&bench, 2);
+    assert!(
+        expansion.len() >= 2 && expansion.windows(2).all(|w| w[0] < w[1]),
+        "the progress rises: {expansion:?}"
     );
     let out = bench.run(&xorriso, &["-outdev", "/dev/sr9", "-list_formats"]);
     out.expect_code(0);

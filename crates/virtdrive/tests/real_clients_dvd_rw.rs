@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use mmc_core::{DataPhase, ScsiStatus, Transport};
 use real_clients::{
-    disc_information, keep_transcripts, read_disc, ready_disc, tool, virtdrive_run, Case,
-    RecordedRuns,
+    blanking_progress, disc_information, formatting_progress, keep_transcripts, read_disc,
+    ready_disc, tool, Case, RecordedRuns,
 };
 use testkit::assert_rising;
 
@@ -39,33 +39,6 @@ fn profile(disc: &Path) -> u16 {
 fn status(disc: &Path) -> (u8, bool) {
     let info = disc_information(MediumKind::DvdRw, disc);
     (info[2] & 0x03, info[2] & 0x10 != 0)
-}
-
-/// The progress indications (sense bytes 15-17, SKSV set) of the answers in a transcript.
-fn progress_in(transcript: &Path) -> Vec<u16> {
-    let text = std::fs::read_to_string(transcript).unwrap();
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter_map(|v| {
-            let sense = v["outcome"]["completed"]["sense"].as_str()?.to_string();
-            let data_in = v["outcome"]["completed"]["data_in"]
-                .as_str()
-                .map(String::from);
-            // REQUEST SENSE carries the sense as its data.
-            let bytes = if v["command"] == "REQUEST SENSE" {
-                data_in?
-            } else {
-                sense
-            };
-            let b: Vec<u8> = bytes
-                .split_whitespace()
-                .filter_map(|h| u8::from_str_radix(h, 16).ok())
-                .collect();
-            let key_asc = (b.get(2)? & 0x0F, *b.get(12)?);
-            (key_asc == (0x02, 0x04) && b.get(15)? & 0x80 != 0)
-                .then(|| u16::from_be_bytes([b[16], b[17]]))
-        })
-        .collect()
 }
 
 /// Runs of several programs against one drive, recorded in order (see [`RecordedRuns`]).
@@ -127,7 +100,7 @@ fn cdrskin_blanks_a_sequential_dvd_rw_fast_and_fully() {
     let out = runs.ok(&["-v", "dev=/dev/sr9", "blank=fast"]);
     assert!(out.contains("blanking done"), "{out}");
     assert_eq!(status(&disc), (0b00, true), "blank after blank=fast");
-    assert_rising(&progress_in(&runs.transcripts[1]));
+    assert_rising(&blanking_progress(&runs.transcripts[1]));
 
     runs.ok(&["-v", "dev=/dev/sr9", "-multi", "data.bin"]);
     assert_eq!(status(&disc), (0b01, true));
@@ -135,7 +108,7 @@ fn cdrskin_blanks_a_sequential_dvd_rw_fast_and_fully() {
     assert!(out.contains("blanking done"), "{out}");
     assert_eq!(status(&disc), (0b00, true), "blank after blank=all");
     assert_eq!(profile(&disc), 0x0014);
-    assert_rising(&progress_in(&runs.transcripts[3]));
+    assert_rising(&blanking_progress(&runs.transcripts[3]));
     keep_transcripts(&Case {
         name: "cdrskin-blank-dvd-rw",
         commands: &[
@@ -168,12 +141,14 @@ fn dvd_rw_format_and_cdrskin_switch_the_recording_mode() {
     runs.ok(&format, &["-force", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0013, "Restricted Overwrite");
     assert_eq!(status(&disc), (0b10, true), "complete, erasable");
-    assert_rising(&progress_in(runs.last()));
+    assert_rising(&formatting_progress(runs.last()));
     runs.ok(&format, &["-blank", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0014, "Sequential recording");
     assert_eq!(status(&disc), (0b00, true), "blank");
+    assert_rising(&blanking_progress(runs.last()));
     runs.ok(&format, &["-force", "/dev/sr9"]);
     assert_eq!(profile(&disc), 0x0013);
+    assert_rising(&formatting_progress(runs.last()));
     let out = runs.ok(
         &cdrskin,
         &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
@@ -181,7 +156,7 @@ fn dvd_rw_format_and_cdrskin_switch_the_recording_mode() {
     assert!(out.contains("blanking done"), "{out}");
     assert_eq!(profile(&disc), 0x0014);
     assert_eq!(status(&disc), (0b00, true));
-    assert_rising(&progress_in(runs.last()));
+    assert_rising(&blanking_progress(runs.last()));
     keep_transcripts(&Case {
         name: "dvd+rw-format-dvd-rw",
         commands: &[
@@ -229,18 +204,20 @@ fn xorriso_blanks_and_formats_a_dvd_rw_as_needed() {
     assert_eq!(status(&disc), (0b01, true), "appendable");
     runs.ok(&xorriso, &["-outdev", "/dev/sr9", "-blank", "as_needed"]);
     assert_eq!(status(&disc), (0b00, true), "blank");
-    assert_rising(&progress_in(runs.last()));
+    assert_rising(&blanking_progress(runs.last()));
     runs.ok(&xorriso, &["-outdev", "/dev/sr9", "-format", "as_needed"]);
     assert_eq!(profile(&disc), 0x0013);
     assert_eq!(current_capacity(&disc), (SECTORS, 0b10), "formatted whole");
-    assert_rising(&progress_in(runs.last()));
+    assert_rising(&formatting_progress(runs.last()));
     runs.ok(
         &cdrskin,
         &["-v", "dev=/dev/sr9", "blank=deformat_sequential"],
     );
+    assert_rising(&blanking_progress(runs.last()));
     runs.ok(&xorriso, &["-outdev", "/dev/sr9", "-format", "full"]);
     assert_eq!(profile(&disc), 0x0013);
     assert_eq!(current_capacity(&disc), (SECTORS, 0b10));
+    assert_rising(&formatting_progress(runs.last()));
     keep_transcripts(&Case {
         name: "xorriso-blank-format-dvd-rw",
         commands: &[
@@ -320,9 +297,9 @@ fn growisofs_writes_and_grows_a_restricted_overwrite_dvd_rw() {
 
 /// cdrskin `blank=format_overwrite` quick-formats the DVD-RW (FORMAT UNIT 15h), writes the
 /// first 128 MiB and closes the session: the disc is Restricted Overwrite, formatted that
-/// far; cdrskin then writes a file from LBA 0 and it reads back. Not kept as transcripts:
-/// the formatting run's 4,096 WRITEs of zeros would make hundreds of megabytes of hex, and
-/// the write replays only after it.
+/// far, and the drive's progress rose while it formatted; cdrskin then writes a file from
+/// LBA 0 and it reads back. The formatting run's 4,096 WRITEs of zeros are kept in the
+/// transcript's compact form (`real_clients/compact.rs`).
 #[test]
 fn cdrskin_formats_a_dvd_rw_for_overwriting_and_writes_on_it() {
     let Some(cdrskin) = tool("cdrskin", "cdrskin") else {
@@ -333,26 +310,26 @@ fn cdrskin_formats_a_dvd_rw_for_overwriting_and_writes_on_it() {
     std::fs::write(dir.path().join("data.bin"), &data).unwrap();
     let disc = dir.path().join("disc");
     let drive = format!("virt:dvd-rw@{}", disc.display());
-    let out = virtdrive_run(
-        dir.path(),
-        &["--drive", &drive],
-        &cdrskin,
-        &["-v", "dev=/dev/sr9", "blank=format_overwrite"],
-    );
-    let said = format!("{}{}", out.expect_code(0).stdout, out.stderr);
+    let mut runs = Runs::new(dir.path(), &drive);
+    let said = runs.ok(&cdrskin, &["-v", "dev=/dev/sr9", "blank=format_overwrite"]);
     assert!(said.contains("formatting done"), "{said}");
     assert_eq!(profile(&disc), 0x0013, "Restricted Overwrite");
     assert_eq!(current_capacity(&disc).1, 0b10, "formatted");
-    let out = virtdrive_run(
-        dir.path(),
-        &["--drive", &drive],
-        &cdrskin,
-        &["-v", "dev=/dev/sr9", "data.bin"],
-    );
-    let said = format!("{}{}", out.expect_code(0).stdout, out.stderr);
+    assert_rising(&formatting_progress(runs.last()));
+    let said = runs.ok(&cdrskin, &["-v", "dev=/dev/sr9", "data.bin"]);
     assert!(said.contains("burning done"), "{said}");
     assert!(
         read_disc(dir.path(), &drive, 512, 0) == data,
         "the file reads back"
     );
+    keep_transcripts(&Case {
+        name: "cdrskin-format-overwrite-dvd-rw",
+        commands: &[
+            "cdrskin -v dev=/dev/sr9 blank=format_overwrite",
+            "cdrskin -v dev=/dev/sr9 data.bin",
+        ],
+        medium: "dvd-rw",
+        fault_plan: None,
+        runs: &runs.transcripts,
+    });
 }

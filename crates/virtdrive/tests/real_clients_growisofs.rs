@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use mmc_core::trace::{read_jsonl, TraceOutcome, TraceRecord};
 use real_clients::{
-    field, keep_transcripts, make_tree, read_disc, tool, transcript_path, virtdrive_run_limited,
-    Case, Outcome, PRODUCT, VENDOR,
+    field, formatting_progress, keep_transcripts, make_tree, read_disc, tool, transcript_path,
+    virtdrive_run_limited, Case, Outcome, PRODUCT, VENDOR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -206,6 +206,19 @@ fn grow(
             out.stderr
         );
         assert_commands_reached_the_emulator(&transcript);
+        // growisofs formats a blank BD-RE itself and polls the drive until it is done. (A
+        // DVD+RW formats in the background (format type 26h), and the emulator's BD-R SRM
+        // format ends at once: growisofs has nothing to poll there.)
+        let formats = records(&transcript)
+            .iter()
+            .any(|r| r.command == "FORMAT UNIT");
+        if formats && medium.starts_with("bd-re") {
+            let progress = formatting_progress(&transcript);
+            assert!(
+                progress.len() >= 2 && progress.windows(2).all(|w| w[0] < w[1]),
+                "the drive's progress rises while growisofs formats: {progress:?}"
+            );
+        }
         runs.push(transcript);
     }
     assert!(

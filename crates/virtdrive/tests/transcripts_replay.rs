@@ -4,13 +4,19 @@
 //! against and its runs' transcripts (JSON lines, gzipped); each run is sent again, command by command, to a new
 //! served drive over the same disc file, and every answer (status, sense, residual, data) must
 //! be the one the program got. A change in the emulator's answers fails here, naming the case,
-//! the run and the first command that differs.
+//! the run and the first command that differs. A data-out of one repeated byte is kept in the
+//! compact form of `real_clients/compact.rs`.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use mmc_core::trace::{read_jsonl, replay_against};
+use mmc_core::trace::{replay_against, Divergence};
+use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::serve::{open_drive, DriveOptions, VirtSpec};
+
+#[path = "real_clients/compact.rs"]
+mod compact;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
@@ -57,8 +63,6 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
         } else {
             Box::new(opened)
         };
-        let records = read_jsonl(std::io::BufReader::new(reader))
-            .map_err(|e| format!("{}: {e}", file.display()))?;
         let mut served = open_drive(&DriveOptions {
             drive: spec.clone(),
             fault_plan: fault_plan.clone(),
@@ -67,21 +71,66 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
             poll_wait,
             media_identity: None,
         })?;
-        replay_against(&mut served, &records).map_err(|d| {
-            format!(
-                "run {}: command {} ({} {}) diverged: {}",
-                n + 1,
-                d.seq,
-                d.command,
-                d.cdb,
-                d.what
-            )
-        })?;
+        // A record at a time: a formatting run's data-out, written out, is hundreds of MB.
+        for (i, line) in std::io::BufReader::new(reader).lines().enumerate() {
+            let line = line.map_err(|e| format!("{}: {e}", file.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (mut record, filled) = compact::read(&line)
+                .map_err(|e| format!("{} line {}: {e}", file.display(), i + 1))?;
+            let diverged = |d: Divergence| {
+                format!(
+                    "run {}: command {} ({} {}) diverged: {}",
+                    n + 1,
+                    d.seq,
+                    d.command,
+                    d.cdb,
+                    d.what
+                )
+            };
+            match filled {
+                Some(data_out) => {
+                    // Its bytes go to the drive as they are, not through hex.
+                    record.data_out = Some(String::new());
+                    let mut filling = Filling {
+                        inner: &mut served,
+                        data_out: &data_out,
+                    };
+                    replay_against(&mut filling, std::slice::from_ref(&record))
+                }
+                None => replay_against(&mut served, std::slice::from_ref(&record)),
+            }
+            .map_err(diverged)?;
+            commands += 1;
+        }
         // As `virtdrive run` does when the program ends.
         served.commit().map_err(|e| e.to_string())?;
-        commands += records.len();
     }
     Ok(commands)
+}
+
+/// `inner`, to which a data-out command sends `data_out` in place of its own (empty) data:
+/// the replay of a record kept in the compact form.
+struct Filling<'a, T: Transport> {
+    inner: &'a mut T,
+    data_out: &'a [u8],
+}
+
+impl<T: Transport> Transport for Filling<'_, T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        match data {
+            DataPhase::Out(_) => self
+                .inner
+                .execute(cdb, DataPhase::Out(self.data_out), timeout),
+            other => self.inner.execute(cdb, other, timeout),
+        }
+    }
 }
 
 #[test]
@@ -100,4 +149,50 @@ fn every_recorded_program_gets_the_same_answers_from_the_emulator() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A WRITE of 4 KiB of zeros, kept compact, reads back as the record it was; a fill whose
+/// bytes do not match the recorded digest is refused.
+#[test]
+fn a_data_out_of_one_byte_is_kept_compact_and_read_back_exactly() {
+    let zeros = vec![0u8; 4096];
+    let record = mmc_core::trace::TraceRecord {
+        seq: 1,
+        command: "WRITE (10)".into(),
+        cdb: "2A 00 00 00 00 00 00 00 02 00".into(),
+        direction: mmc_core::Direction::Out,
+        length: zeros.len(),
+        timeout_ms: 60_000,
+        data_out: Some(mmc_core::wire::hex(&zeros)),
+        data_out_blake3: Some(blake3::hash(&zeros).to_hex().to_string()),
+        outcome: mmc_core::trace::TraceOutcome::Completed {
+            status: 0,
+            sense: String::new(),
+            residual: 0,
+            data_in: None,
+            data_in_blake3: None,
+        },
+    };
+    let line = serde_json::to_string(&record).unwrap();
+    let short = compact::compact(&line).expect("4 KiB of one byte is kept compact");
+    assert!(short.len() < 1000, "{short}");
+    let (mut read, data) = compact::read(&short).unwrap();
+    assert_eq!(data.as_deref(), Some(&zeros[..]));
+    read.data_out = data.as_deref().map(mmc_core::wire::hex);
+    assert_eq!(read, record);
+
+    let ones = short.replace("\"data_out_fill\":\"00\"", "\"data_out_fill\":\"FF\"");
+    assert!(compact::read(&ones).is_err(), "{ones}");
+    let mut mixed = zeros.clone();
+    mixed[7] = 1;
+    let other = line_with_data(&record, &mixed);
+    assert_eq!(compact::compact(&other), None, "mixed bytes stay in full");
+}
+
+/// `record` as a JSON line, with `data` as its data-out.
+fn line_with_data(record: &mmc_core::trace::TraceRecord, data: &[u8]) -> String {
+    let mut record = record.clone();
+    record.data_out = Some(mmc_core::wire::hex(data));
+    record.data_out_blake3 = Some(blake3::hash(data).to_hex().to_string());
+    serde_json::to_string(&record).unwrap()
 }

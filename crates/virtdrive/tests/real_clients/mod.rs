@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod compact;
+
 /// The vendor and product the emulator reports in INQUIRY (virtdrive's `DriveIdentity`).
 pub const VENDOR: &str = "VIRTDRV";
 pub const PRODUCT: &str = "VIRTUAL WRITER";
@@ -183,7 +185,23 @@ pub fn keep_transcripts(case: &Case<'_>) {
         let name = format!("{}.run{}.jsonl.gz", case.name, n + 1);
         let out = std::fs::File::create(dir.join(&name)).unwrap();
         let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::best());
-        std::io::copy(&mut std::fs::File::open(run).unwrap(), &mut gz).unwrap();
+        let recorded = std::io::BufReader::new(std::fs::File::open(run).unwrap());
+        for line in std::io::BufRead::lines(recorded) {
+            let line = line.unwrap();
+            let kept = match compact::compact(&line) {
+                Some(short) => {
+                    let original: mmc_core::trace::TraceRecord =
+                        serde_json::from_str(&line).unwrap();
+                    let (mut record, data) = compact::read(&short).unwrap();
+                    record.data_out = data.as_deref().map(mmc_core::wire::hex);
+                    assert_eq!(record, original, "{short}");
+                    short
+                }
+                None => line,
+            };
+            std::io::Write::write_all(&mut gz, kept.as_bytes()).unwrap();
+            std::io::Write::write_all(&mut gz, b"\n").unwrap();
+        }
         gz.finish().unwrap();
         runs.push(name);
     }
@@ -473,4 +491,80 @@ impl Bench {
             runs: &self.runs,
         });
     }
+}
+
+/// The progress indications (in 1/65536) of the answers with sense `triple` (02/04/07 while
+/// the drive blanks, 02/04/04 while it formats) a run's transcript holds: TEST UNIT READY's
+/// sense and REQUEST SENSE's data, whose sense-key specific bytes carry the progress (SPC-4
+/// 4.5.2.4.4) while a BLANK (MMC-6 6.2) or FORMAT UNIT (MMC-6 6.5) sent with Immed runs. Only
+/// the answers with SKSV set count.
+pub fn drive_progress(transcript: &Path, triple: mmc_core::sense::SenseTriple) -> Vec<u16> {
+    use mmc_core::sense::{Sense, SenseKeySpecific};
+    use mmc_core::wire::parse_hex_words;
+    let text = std::fs::read_to_string(transcript).unwrap();
+    let mut progress = Vec::new();
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let completed = &record["outcome"]["completed"];
+        let sense = match completed["sense"].as_str() {
+            Some(s) if !s.is_empty() => s,
+            _ if record["command"] == "REQUEST SENSE" => {
+                completed["data_in"].as_str().unwrap_or("")
+            }
+            _ => continue,
+        };
+        let Ok(bytes) = parse_hex_words(sense.split_whitespace()) else {
+            continue;
+        };
+        let Ok(sense) = Sense::parse(&bytes) else {
+            continue;
+        };
+        if let (true, Some(SenseKeySpecific::Progress(p))) =
+            (sense.triple() == Some(triple), sense.sense_key_specific)
+        {
+            progress.push(p);
+        }
+    }
+    progress
+}
+
+/// The CDBs of the commands named `command` (`"BLANK"`, `"FORMAT UNIT"`) in a run's
+/// transcript.
+pub fn cdbs_of(transcript: &Path, command: &str) -> Vec<Vec<u8>> {
+    let text = std::fs::read_to_string(transcript).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["command"] == command)
+        .filter_map(|r| mmc_core::wire::parse_hex_words(r["cdb"].as_str()?.split_whitespace()).ok())
+        .collect()
+}
+
+/// The drive's progress while it blanked (02/04/07 OPERATION IN PROGRESS), in a run's
+/// transcript.
+pub fn blanking_progress(transcript: &Path) -> Vec<u16> {
+    drive_progress(transcript, mmc_core::sense::triples::OPERATION_IN_PROGRESS)
+}
+
+/// The drive's progress while it formatted (02/04/04 FORMAT IN PROGRESS), in a run's
+/// transcript.
+pub fn formatting_progress(transcript: &Path) -> Vec<u16> {
+    drive_progress(transcript, mmc_core::sense::triples::FORMAT_IN_PROGRESS)
+}
+
+/// The percentages a program printed, in order (`done 33.0%`, `( 57.4% done`).
+pub fn percents(output: &str) -> Vec<f64> {
+    output
+        .split('%')
+        .filter_map(|before| {
+            let number: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            number.parse().ok()
+        })
+        .collect()
 }
