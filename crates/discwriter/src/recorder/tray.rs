@@ -1,27 +1,75 @@
-//! The tray: load, eject, and the lock that keeps it shut while a disc is written.
+//! The tray: load, eject, the lock that keeps it shut while a disc is written, and a reload
+//! that makes the drive read the disc afresh.
 
 use core::time::Duration;
 
-use mmc_core::cdb::{PreventAllowMediumRemoval, StartStopUnit};
+use mmc_core::cdb::{
+    ConfigurationRequest, GetConfiguration, PreventAllowMediumRemoval, StartStopUnit,
+};
+use mmc_core::response::configuration::FeatureCode;
+use mmc_core::response::features::FeatureBody;
+use mmc_core::response::Configuration;
 use mmc_core::{DataPhase, Transport};
 
 use super::exchange::{Answer, Retry};
 use super::timeouts::DEFAULT_TIMEOUT;
+use super::wait::WaitTick;
 use super::Recorder;
 use crate::error::Error;
+
+/// libburn allows 300 s for a load (IMAPI 60 s): a drive may read the whole TOC.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl<T: Transport> Recorder<T> {
     /// Closes the tray and loads the disc (START STOP UNIT LoEj = 1, Start = 1; IMAPI's
     /// CloseTray).
     pub fn load(&mut self) -> Result<(), Error> {
-        // libburn allows 300 s for a load (IMAPI 60 s): a drive may read the whole TOC.
         self.command(
             &StartStopUnit::load(),
             DataPhase::None,
-            Duration::from_secs(300),
+            LOAD_TIMEOUT,
             Retry::Once,
         )
         .map(|_| ())
+    }
+
+    /// Whether the drive can load a disc it ejected: feature 0003h Removable Medium (MMC-6
+    /// 5.3.4) with Load and Eject set. A caddy or slot-loading drive that can only eject
+    /// reports Load = 0; a drive without the feature (which every MMC drive must report) is
+    /// not trusted to load either.
+    pub fn can_reload(&mut self) -> Result<bool, Error> {
+        let config: Configuration = self.query(&GetConfiguration {
+            requested_type: ConfigurationRequest::One,
+            starting_feature: FeatureCode::RemovableMedium.to_u16(),
+            allocation_length: 64,
+        })?;
+        Ok(matches!(
+            config.feature(FeatureCode::RemovableMedium).map(|f| &f.body),
+            Some(FeatureBody::RemovableMedium(m)) if m.load && m.eject
+        ))
+    }
+
+    /// Ejects the disc and loads it again (START STOP UNIT LoEj = 1, Start = 0 then 1; MMC-6
+    /// 6.39), then waits up to `becoming_ready` for the drive to be ready (TEST UNIT READY,
+    /// through the "becoming ready" and "medium may have changed" answers a load brings).
+    /// A drive reads a reloaded disc from the medium: nothing written before is left in its
+    /// buffer. The lock a write holds (PREVENT ALLOW MEDIUM REMOVAL, SPC-5 6.13) is released
+    /// for the eject and taken again once the disc is back.
+    pub fn reload(
+        &mut self,
+        becoming_ready: Duration,
+        progress: &mut WaitTick<'_>,
+    ) -> Result<(), Error> {
+        self.lock_tray(false)?;
+        self.command(
+            &StartStopUnit::eject(),
+            DataPhase::None,
+            DEFAULT_TIMEOUT,
+            Retry::Once,
+        )?;
+        self.load()?;
+        self.wait_until_ready(becoming_ready, progress)?;
+        self.lock_tray(true)
     }
 
     /// PREVENT ALLOW MEDIUM REMOVAL (SPC-5 6.13; MMC-6 6.14): `lock` keeps the tray shut

@@ -87,6 +87,16 @@ pub struct WriteOptions {
     /// No effect on other media.
     pub defect_management: DefectManagement,
     pub verification: VerificationLevel,
+    /// Not an IMAPI property: before the verification reads the disc back, eject it and
+    /// load it again (START STOP UNIT, MMC-6 6.39) and wait for the drive to be ready, so that
+    /// the sectors compared come from the medium and not from the drive's buffer (as
+    /// archivists "eject, reinsert, compare"). No effect without verification. A drive that
+    /// cannot load a disc itself (feature 0003h Load = 0: a caddy or a slot without a load
+    /// mechanism) is refused before anything is written, with
+    /// [`Error::RecorderNotSupported`](crate::Error::RecorderNotSupported); a drive that
+    /// refuses the eject or the load after the write fails the write with its answer (the
+    /// data is on the disc, unverified). Default false.
+    pub reload_before_verify: bool,
     /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
     pub fifo_bytes: usize,
     pub timeouts: Timeouts,
@@ -102,6 +112,7 @@ impl Default for WriteOptions {
             force_overwrite: false,
             defect_management: DefectManagement::default(),
             verification: VerificationLevel::Quick,
+            reload_before_verify: false,
             fifo_bytes: 4 * 1024 * 1024,
             timeouts: Timeouts::default(),
         }
@@ -522,6 +533,7 @@ impl<T: Transport + Send> DataWriter<T> {
     ) -> Result<WritePlan, Error> {
         progress.enter(WriteAction::ValidatingMedia, rec);
         rec.wait_until_ready(options.timeouts.becoming_ready, &mut |_, _| {})?;
+        verify::check_reload(rec, options)?;
         let disc = rec.disc_summary()?;
         let max_transfer_bytes = rec.max_transfer_bytes();
         let holds_data = match WritePlan::blank_check(&disc, options, ranges, max_transfer_bytes) {

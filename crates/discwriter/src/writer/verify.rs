@@ -41,6 +41,12 @@ pub(super) fn verify_write<T: Transport>(
         return Ok(());
     }
     progress.enter(WriteAction::Verifying, rec);
+    if options.reload_before_verify {
+        let p = &mut *progress;
+        rec.reload(options.timeouts.becoming_ready, &mut |_, device_now| {
+            p.waiting(None, device_now)
+        })?;
+    }
     let reference = match source {
         Source::Seekable(s) => Reference::Source(&mut **s),
         Source::Sequential(_) => Reference::Digests(digests),
@@ -64,6 +70,27 @@ pub(super) fn verify_write<T: Transport>(
     // The last word of the verification, however short it was.
     progress.emit(rec);
     Ok(())
+}
+
+/// A write that is to reload the disc before verifying needs a drive that can load it
+/// again: refused before anything is written otherwise (see
+/// [`WriteOptions::reload_before_verify`]).
+pub(super) fn check_reload<T: Transport>(
+    rec: &mut Recorder<T>,
+    options: &WriteOptions,
+) -> Result<(), Error> {
+    if !options.reload_before_verify || options.verification == VerificationLevel::None {
+        return Ok(());
+    }
+    if rec.can_reload()? {
+        Ok(())
+    } else {
+        Err(Error::RecorderNotSupported {
+            detail: "the drive cannot load a disc it ejected (Removable Medium feature 0003h \
+                     without Load), so it cannot reload the disc before verifying"
+                .into(),
+        })
+    }
 }
 
 /// Reads back the chunks the level asks for and compares them with the stream; the first
