@@ -260,6 +260,21 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Usage("invalid value 'sometimes'"),
         ),
         row(
+            "write reload",
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:bd-r",
+                "--verify",
+                "full",
+                "--reload",
+            ],
+            Expect::Ok("every sector read back"),
+            &["write", SAMPLE, "--drive", "virt:bd-r", "--reload"],
+            Expect::Fails("--reload ejects and loads the disc"),
+        ),
+        row(
             "write fault_plan",
             // The plan is applied: the drive spins up three times, which the write rides out.
             &[

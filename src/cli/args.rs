@@ -165,6 +165,11 @@ pub struct WriteArgs {
     /// no data to read back.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub verify: Option<Verify>,
+    /// With --verify full: eject the disc and load it again before reading it back, so the
+    /// comparison reads the medium and not the drive's buffer. A drive that cannot load a
+    /// disc itself (a caddy or a slot without a load mechanism) is refused before writing.
+    #[arg(long)]
+    pub reload: bool,
     /// Apply a virtdrive fault plan (JSON) to the virtual drive.
     #[arg(long, value_name = "FILE")]
     pub fault_plan: Option<PathBuf>,

@@ -53,6 +53,11 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
                 level_name(level.into())
             )));
         }
+        if args.reload && args.verify != Some(Verify::Full) {
+            return Err(CliError::Input(
+                "--reload ejects and loads the disc before a full verification reads it back: give it with --verify full".into(),
+            ));
+        }
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
@@ -198,6 +203,7 @@ fn write_to(
             force_overwrite: args.overwrite,
             defect_management: args.defect_management(),
             verification: verify.into(),
+            reload_before_verify: args.reload,
             ..WriteOptions::default()
         })?;
         let media = writer
