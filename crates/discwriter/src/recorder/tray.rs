@@ -55,6 +55,20 @@ impl<T: Transport> Recorder<T> {
     /// A drive reads a reloaded disc from the medium: nothing written before is left in its
     /// buffer. The lock a write holds (PREVENT ALLOW MEDIUM REMOVAL, SPC-5 6.13) is released
     /// for the eject and taken again once the disc is back.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use discwriter::{DiscState, Recorder};
+    /// use virtdrive::{medium::MediumKind, DiscFileDrive, DriveConfig};
+    ///
+    /// let drive = DiscFileDrive::in_memory(MediumKind::DvdPlusRw, DriveConfig::default());
+    /// let mut recorder = Recorder::open(drive)?;
+    /// assert!(recorder.can_reload()?);
+    /// recorder.reload(Duration::from_secs(60), &mut |_, _| {})?;
+    /// // The disc is back and the drive answers for it.
+    /// assert_eq!(recorder.disc_summary()?.status, DiscState::Blank);
+    /// # Ok::<(), discwriter::Error>(())
+    /// ```
     pub fn reload(
         &mut self,
         becoming_ready: Duration,
