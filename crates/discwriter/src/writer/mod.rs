@@ -93,7 +93,7 @@ pub struct WriteOptions {
     /// archivists "eject, reinsert, compare"). No effect without verification. A drive that
     /// cannot load a disc itself (feature 0003h Load = 0: a caddy or a slot without a load
     /// mechanism) is refused before anything is written, with
-    /// [`Error::RecorderNotSupported`](crate::Error::RecorderNotSupported); a drive that
+    /// [`Error::RecorderNotSupported`](crate::Error); a drive that
     /// refuses the eject or the load after the write fails the write with its answer (the
     /// data is on the disc, unverified). Default false.
     pub reload_before_verify: bool,
