@@ -169,3 +169,44 @@ fn sigterm_mid_write_through_sg_io_closes_the_session_and_sends_no_write_twice()
         "what was written before SIGTERM",
     );
 }
+
+#[test]
+fn write_reload_through_sg_io_ejects_and_loads_then_waits_before_reading_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("disc");
+    let image = common::image(300, 4);
+    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    let (code, recs) = run_sh(
+        dir.path(),
+        MediumKind::BdRe,
+        &disc,
+        "$DW write image.iso --drive /dev/sr9 --verify full --reload 2> write.err",
+    );
+    let err = std::fs::read_to_string(dir.path().join("write.err")).unwrap();
+    assert_eq!(code, 0, "{err}");
+    let after = |from: usize, what: &dyn Fn(&TraceRecord) -> bool| {
+        recs.iter()
+            .skip(from)
+            .position(what)
+            .map(|i| i + from)
+            .unwrap_or_else(|| panic!("not found after command {from}"))
+    };
+    let last_write = recs.iter().rposition(|r| opcode(r) == 0x2A).unwrap();
+    // PREVENT ALLOW MEDIUM REMOVAL with Prevent = 0, then START STOP UNIT LoEj with Start = 0
+    // (eject) and Start = 1 (load) (MMC-6 6.39), TEST UNIT READY answered GOOD, READ (10).
+    let allow = after(last_write, &|r| opcode(r) == 0x1E && cdb(r)[4] & 1 == 0);
+    let eject = after(allow, &|r| opcode(r) == 0x1B && cdb(r)[4] & 0x03 == 0x02);
+    let load = after(eject, &|r| opcode(r) == 0x1B && cdb(r)[4] & 0x03 == 0x03);
+    let ready = after(load, &|r| {
+        opcode(r) == 0x00
+            && matches!(
+                r.outcome,
+                mmc_core::trace::TraceOutcome::Completed { status: 0, .. }
+            )
+    });
+    let read = after(load, &|r| opcode(r) == 0x28);
+    assert!(ready < read, "READ (10) before the drive was ready");
+    let mut drive = DiscFileDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
+    let back = common::read_back(&mut drive, 0, 300);
+    common::assert_same_sectors(&back, &image, 0, "the reloaded disc");
+}
