@@ -192,3 +192,101 @@ fn a_refused_load_fails_the_write_with_the_drives_answer() {
     assert_eq!(cause.opcode, mmc_core::cdb::Opcode::StartStopUnit);
     assert_eq!(cause.sense, Some(SenseTriple::new(0x05, 0x24, 0x00)));
 }
+
+/// A drive with a read cache: the sectors of every WRITE (10) stay in its buffer, which
+/// answers READ (10) of them until a START STOP UNIT loads or ejects the disc; the sector at
+/// `lost` reaches the medium as zeros (a write the drive acknowledged but did not record
+/// well, which only a read of the medium finds).
+struct CachingDrive<T> {
+    inner: T,
+    lost: u32,
+    cache: std::collections::HashMap<u32, Vec<u8>>,
+}
+
+const SECTOR: usize = 2048;
+
+impl<T: Transport> Transport for CachingDrive<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        // WRITE (10) and READ (10): LBA in bytes 2-5 (MMC-6 6.44, 6.15).
+        let lba = cdb
+            .get(2..6)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0);
+        match (cdb.first(), data) {
+            (Some(&START_STOP_UNIT), data) => {
+                if load_or_eject(cdb).is_some() {
+                    self.cache.clear();
+                }
+                self.inner.execute(cdb, data, timeout)
+            }
+            (Some(&WRITE_10), DataPhase::Out(buf)) => {
+                let mut medium = buf.to_vec();
+                for (i, s) in medium.chunks_mut(SECTOR).enumerate() {
+                    let at = lba + i as u32;
+                    self.cache.insert(at, s.to_vec());
+                    if at == self.lost {
+                        s.fill(0);
+                    }
+                }
+                self.inner.execute(cdb, DataPhase::Out(&medium), timeout)
+            }
+            (Some(&READ_10), DataPhase::In(buf)) => {
+                let done = self.inner.execute(cdb, DataPhase::In(&mut *buf), timeout)?;
+                for (i, s) in buf.chunks_mut(SECTOR).enumerate() {
+                    if let Some(cached) = self.cache.get(&(lba + i as u32)) {
+                        s.copy_from_slice(cached);
+                    }
+                }
+                Ok(done)
+            }
+            (_, data) => self.inner.execute(cdb, data, timeout),
+        }
+    }
+    fn pause(&mut self, d: Duration) {
+        self.inner.pause(d)
+    }
+    fn device_time(&self) -> Option<Duration> {
+        self.inner.device_time()
+    }
+}
+
+#[test]
+fn only_a_reload_finds_a_sector_the_drive_cached_but_did_not_record() {
+    for kind in [MediumKind::CdR80, MediumKind::DvdPlusRw] {
+        let data = image(200, 9);
+        let caching = || CachingDrive {
+            inner: drive(kind),
+            lost: 123,
+            cache: Default::default(),
+        };
+        // Through the cache, the full verification compares the buffer with itself.
+        let w = writer(caching(), full(false));
+        write_collecting(&w, &data)
+            .0
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        // The medium itself lacks the sector (read past the cache, from the drive).
+        let mut medium = give_back(w).inner;
+        let back = read_back(&mut medium, 0, 200);
+        assert_ne!(
+            back[123 * SECTOR..124 * SECTOR],
+            data[123 * SECTOR..124 * SECTOR]
+        );
+
+        // After a reload the verification reads the medium and finds the sector.
+        let w = writer(caching(), full(true));
+        let r = write_collecting(&w, &data).0;
+        assert!(
+            matches!(r, Err(Error::BurnVerificationFailed { lba: 123 })),
+            "{kind:?}: {r:?}"
+        );
+        assert_eq!(
+            r.unwrap_err().imapi_name(),
+            "E_IMAPI_BURN_VERIFICATION_FAILED"
+        );
+    }
+}
