@@ -2,7 +2,9 @@
 //! released, START STOP UNIT ejects and loads the disc (MMC-6 6.39), TEST UNIT READY waits
 //! for the drive, and only then are the written sectors read back, so that they come from
 //! the medium and not from the drive's buffer. A drive that cannot load a disc is refused
-//! before anything is written; one that refuses to load fails the write's verification.
+//! before anything is written; one that refuses to load fails the write's verification. A
+//! drive whose read cache hides a sector the medium lacks passes a full verification, and
+//! fails it once the disc is reloaded.
 
 mod common;
 
