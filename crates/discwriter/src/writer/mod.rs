@@ -11,7 +11,7 @@ mod client_name;
 mod erase;
 mod estimate;
 mod events;
-mod fifo;
+pub(crate) mod fifo;
 mod job;
 mod multisession;
 mod plan;
