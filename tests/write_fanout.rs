@@ -109,3 +109,31 @@ fn a_source_shorter_than_its_length_fails_every_drive() {
         assert!(matches!(r, Err(Error::Fail { .. })), "{r:?}");
     }
 }
+
+#[test]
+fn media_are_checked_before_any_drive_starts_and_the_check_writes_nothing() {
+    let closed = writer(
+        drive(MediumKind::DvdPlusR),
+        WriteOptions {
+            force_media_to_be_closed: true,
+            ..options()
+        },
+    );
+    let (r, _) = write_collecting(&closed, &image(64, 1));
+    r.unwrap();
+    closed.set_options(options()).unwrap();
+    let blank = writer(drive(MediumKind::DvdPlusR), options());
+    let small = writer(drive(MediumKind::CdR80), options());
+    let writers = [blank, closed, small];
+
+    let (index, e) = FanOut::check_media(&writers, 1000 * 2048).unwrap_err();
+    assert_eq!(index, 1, "the closed disc is the first refused: {e}");
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE");
+    // A CD-R 80 holds about 360 000 sectors: a DVD-sized image does not fit.
+    let e = writers[2].check_medium(1_000_000 * 2048).unwrap_err();
+    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA");
+    // Checked, the blank disc is still blank.
+    writers[0].check_medium(1000 * 2048).unwrap();
+    let mut d = writers[0].take_recorder().unwrap().unwrap().into_transport();
+    assert_eq!(disc_summary(&mut d).status, discwriter::DiscState::Blank);
+}

@@ -90,6 +90,19 @@ pub type FanOutEvents<'a> = dyn Fn(usize, &ProgressEvent) + Sync + 'a;
 type Piece = Result<Arc<[u8]>, (ErrorKind, String)>;
 
 impl FanOut {
+    /// Every writer's disc checked for `length` bytes ([`DataWriter::check_medium`]) before
+    /// any drive starts: the first that will not take the data, with its index, refuses the
+    /// whole job.
+    pub fn check_media<T: Transport + Send>(
+        writers: &[DataWriter<T>],
+        length: u64,
+    ) -> Result<(), (usize, Error)> {
+        for (index, writer) in writers.iter().enumerate() {
+            writer.check_medium(length).map_err(|e| (index, e))?;
+        }
+        Ok(())
+    }
+
     /// Writes `length` bytes of `source` to every writer's disc at once (each writer set up
     /// with its recorder, client name and options), reading `source` once. Returns when every
     /// drive's write has ended.

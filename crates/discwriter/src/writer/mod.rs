@@ -7,6 +7,7 @@
 //! as IMAPI's do.
 
 mod blank;
+mod check_medium;
 mod client_name;
 mod erase;
 mod estimate;
