@@ -24,19 +24,18 @@ use super::CliError;
 pub const NOTE: &str = "discwriter";
 
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
-    let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
+    if args.drive.len() > 1 {
+        return super::publish::run(args);
+    }
+    let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
     let drive_name = spec.describe();
     let started = std::time::Instant::now();
     // Everything that can be refused is refused before the drive is opened, so a mistyped
     // image or plan never creates a disc file.
     let prepared = (|| -> Result<_, CliError> {
-        let plan = match &args.fault_plan {
-            Some(p) => Some(
-                virtdrive::fault::FaultPlan::from_path(p)
-                    .map_err(|e| CliError::Input(e.to_string()))?,
-            ),
-            None => None,
-        };
+        let plan = super::publish::fault_plans(&args.fault_plan, 1)?
+            .pop()
+            .flatten();
         if plan.is_some() && !matches!(spec, DriveSpec::Virtual { .. }) {
             return Err(CliError::Input(
                 "--fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only".into(),
@@ -189,36 +188,7 @@ fn write_to(
             return ran;
         }
     };
-    let setup = (|| -> Result<MediaPhysicalType, Error> {
-        writer.set_recorder(recorder)?;
-        writer.set_client_name("discwriter")?;
-        writer.set_options(WriteOptions {
-            force_media_to_be_closed: args.close,
-            disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
-            force_overwrite: args.overwrite,
-            defect_management: args.defect_management(),
-            verification: verify.into(),
-            ..WriteOptions::default()
-        })?;
-        let media = writer
-            .current_physical_media_type()
-            .unwrap_or(MediaPhysicalType::Unknown);
-        if let Some(Speed::Times(x)) = args.speed {
-            let sps = (x * media.one_x_sectors())
-                .round()
-                .clamp(1.0, f64::from(i32::MAX)) as i32;
-            let code = writer.set_write_speed(sps, false)?;
-            if code != ImapiCode::Ok && media.one_x_sectors() > 0.0 {
-                let (chosen, _) = writer.current_write_speed()?;
-                errln!(
-                    "discwriter: the drive chose {}x for --speed {}x",
-                    times(f64::from(chosen) / media.one_x_sectors()),
-                    times(x)
-                );
-            }
-        }
-        Ok(media)
-    })();
+    let setup = configure(&writer, recorder, args, verify);
     let media = match setup {
         Ok(m) => m,
         Err(e) => {
@@ -304,6 +274,44 @@ fn write_to(
     ran
 }
 
+/// The writer set up as the options say: its recorder, the client name, the write options
+/// and the speed (the drive's choice said when it differs). The medium's type.
+pub(super) fn configure<T: mmc_core::Transport + Send>(
+    writer: &DataWriter<T>,
+    recorder: Recorder<T>,
+    args: &WriteArgs,
+    verify: Verify,
+) -> Result<MediaPhysicalType, Error> {
+    writer.set_recorder(recorder)?;
+    writer.set_client_name("discwriter")?;
+    writer.set_options(WriteOptions {
+        force_media_to_be_closed: args.close,
+        disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
+        force_overwrite: args.overwrite,
+        defect_management: args.defect_management(),
+        verification: verify.into(),
+        ..WriteOptions::default()
+    })?;
+    let media = writer
+        .current_physical_media_type()
+        .unwrap_or(MediaPhysicalType::Unknown);
+    if let Some(Speed::Times(x)) = args.speed {
+        let sps = (x * media.one_x_sectors())
+            .round()
+            .clamp(1.0, f64::from(i32::MAX)) as i32;
+        let code = writer.set_write_speed(sps, false)?;
+        if code != ImapiCode::Ok && media.one_x_sectors() > 0.0 {
+            let (chosen, _) = writer.current_write_speed()?;
+            errln!(
+                "discwriter: the drive chose {}x for --speed {}x",
+                times(f64::from(chosen) / media.one_x_sectors()),
+                times(x)
+            );
+        }
+    }
+    Ok(media)
+}
+
 /// How long closing may take, said when a second signal arrives.
 fn closing_time(media: MediaPhysicalType) -> &'static str {
     use MediaPhysicalType as M;
@@ -319,7 +327,7 @@ fn closing_time(media: MediaPhysicalType) -> &'static str {
 }
 
 /// The result line of a write refused before the drive was opened.
-fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> WriteResult {
+pub(super) fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> WriteResult {
     let input;
     let error = match e {
         CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => error,
