@@ -69,7 +69,11 @@ fn three_drives_one_write_protected_mid_write_the_two_others_read_back_equal() {
         seen.lock().unwrap()[drive].push(e.action)
     });
 
-    assert_eq!(source.read, data.len() as u64, "the image is read exactly once");
+    assert_eq!(
+        source.read,
+        data.len() as u64,
+        "the image is read exactly once"
+    );
     assert_eq!(report.bytes_read, data.len() as u64);
     assert!(!report.all_succeeded());
     let [first, second, third] = <[_; 3]>::try_from(report.results).unwrap();
@@ -84,9 +88,16 @@ fn three_drives_one_write_protected_mid_write_the_two_others_read_back_equal() {
     for (i, outcome) in [(0, first), (2, third)] {
         let outcome = outcome.unwrap_or_else(|e| panic!("drive {i}: {e}"));
         assert_eq!(outcome.sectors, SECTORS);
-        assert!(seen[i].contains(&WriteAction::Verifying), "drive {i} verified");
+        assert!(
+            seen[i].contains(&WriteAction::Verifying),
+            "drive {i} verified"
+        );
         assert_eq!(seen[i].last(), Some(&WriteAction::Completed), "drive {i}");
-        let mut d = writers[i].take_recorder().unwrap().unwrap().into_transport();
+        let mut d = writers[i]
+            .take_recorder()
+            .unwrap()
+            .unwrap()
+            .into_transport();
         let disc = read_back(&mut d, outcome.start_lba, SECTORS);
         assert_same_sectors(&disc, &data, outcome.start_lba, &format!("drive {i}"));
     }
@@ -131,9 +142,16 @@ fn media_are_checked_before_any_drive_starts_and_the_check_writes_nothing() {
     assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE");
     // A CD-R 80 holds about 360 000 sectors: a DVD-sized image does not fit.
     let e = writers[2].check_medium(1_000_000 * 2048).unwrap_err();
-    assert_eq!(e.imapi_name(), "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA");
+    assert_eq!(
+        e.imapi_name(),
+        "E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA"
+    );
     // Checked, the blank disc is still blank.
     writers[0].check_medium(1000 * 2048).unwrap();
-    let mut d = writers[0].take_recorder().unwrap().unwrap().into_transport();
+    let mut d = writers[0]
+        .take_recorder()
+        .unwrap()
+        .unwrap()
+        .into_transport();
     assert_eq!(disc_summary(&mut d).status, discwriter::DiscState::Blank);
 }

@@ -177,7 +177,11 @@ impl Display {
                     .is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL);
                 if new_phase || due {
                     self.last_line = Some(now);
-                    let drive = self.drive.as_ref().map(|d| format!("{d}: ")).unwrap_or_default();
+                    let drive = self
+                        .drive
+                        .as_ref()
+                        .map(|d| format!("{d}: "))
+                        .unwrap_or_default();
                     errln!("{drive}{}: {}", phase(e), self.details(e, now));
                 }
             }

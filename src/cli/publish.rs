@@ -68,7 +68,10 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
         Ok(p) => p,
         Err(e) => {
             if args.json {
-                outln!("{}", early_result(&args.drive.join(", "), &e, started).json_line());
+                outln!(
+                    "{}",
+                    early_result(&args.drive.join(", "), &e, started).json_line()
+                );
             }
             return Err(e);
         }
@@ -98,7 +101,10 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
                     after: None,
                 });
                 outln!("{}", refused.json_line());
-                outln!("{}", summary(args.drive.len(), 0, 0, length, elapsed(), Some(&name)));
+                outln!(
+                    "{}",
+                    summary(args.drive.len(), 0, 0, length, elapsed(), Some(&name))
+                );
             }
             return Err(CliError::Input(format!(
                 "--drive {name}: {error} ({}, 0x{:08X}): no drive was written",
@@ -112,7 +118,11 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
     let mut cancelled = None;
     for (d, r) in drives.into_iter().zip(ran) {
         let mut outcome = r.outcome;
-        let start_lba = r.last.as_ref().filter(|e| started_writing(e)).map(|e| e.start_lba);
+        let start_lba = r
+            .last
+            .as_ref()
+            .filter(|e| started_writing(e))
+            .map(|e| e.start_lba);
         let mut open = d.open;
         let written = match &outcome {
             Ok(o) => Some((o.start_lba, o.sectors)),
@@ -179,7 +189,10 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
     }
     let succeeded = count - failures.len();
     if args.json {
-        outln!("{}", summary(count, succeeded, bytes_read, length, elapsed(), None));
+        outln!(
+            "{}",
+            summary(count, succeeded, bytes_read, length, elapsed(), None)
+        );
     } else {
         outln!("{succeeded} of {count} drives written");
     }
