@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::*;
 
@@ -34,22 +33,6 @@ fn json_lines(o: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .filter(|v: &serde_json::Value| v.get("event").is_none())
         .collect()
-}
-
-/// Runs the command with `data` on standard input (a pipe).
-fn with_stdin(args: &[&str], home: &Path, data: Vec<u8>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run discwriter");
-    let mut pipe = child.stdin.take().unwrap();
-    std::thread::spawn(move || pipe.write_all(&data));
-    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -153,7 +136,7 @@ fn a_pipe_with_its_size_is_read_once_for_every_drive() {
     let a = disc(home.path(), "a.disc", "bd-r");
     let b = disc(home.path(), "b.disc", "dvd+r");
     let size = (SECTORS * 2048).to_string();
-    let o = with_stdin(
+    let o = discwriter_with_stdin(
         &[
             "write", "-", "--size", &size, "--json", "--drive", &a, "--drive", &b,
         ],
@@ -173,7 +156,7 @@ fn a_pipe_with_its_size_is_read_once_for_every_drive() {
 #[test]
 fn a_stream_without_its_size_is_refused_for_several_drives() {
     let home = tempfile::tempdir().unwrap();
-    let o = with_stdin(
+    let o = discwriter_with_stdin(
         &[
             "write",
             "-",

@@ -54,6 +54,32 @@ pub fn fault_plans(paths: &[PathBuf], drives: usize) -> Result<Vec<Option<FaultP
     }
 }
 
+/// The options a drive cannot take, refused before any drive is opened: a fault plan for a
+/// real drive, and a verification of a hash-only disc, which keeps a CRC-32 per sector (the
+/// sectors a verification reads back would be unrecovered read errors, 03/11/00).
+pub fn refuse_options_for(
+    spec: &DriveSpec,
+    has_plan: bool,
+    args: &WriteArgs,
+) -> Result<(), CliError> {
+    let name = spec.describe();
+    if has_plan && !matches!(spec, DriveSpec::Virtual { .. }) {
+        return Err(CliError::Input(format!(
+            "--drive {name}: --fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only"
+        )));
+    }
+    match args
+        .verify
+        .filter(|v| spec.is_hash_only() && *v != Verify::None)
+    {
+        Some(level) => Err(CliError::Input(format!(
+            "--drive {name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; leave --verify out or give --verify none",
+            level_name(level.into())
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// One drive of the job.
 struct Drive {
     name: String,
@@ -341,21 +367,7 @@ fn prepare(args: &WriteArgs) -> Result<(Vec<Drive>, Image, u64), CliError> {
     }
     let plans = fault_plans(&args.fault_plan, specs.len())?;
     for (spec, plan) in specs.iter().zip(&plans) {
-        let name = spec.describe();
-        if plan.is_some() && !matches!(spec, DriveSpec::Virtual { .. }) {
-            return Err(CliError::Input(format!(
-                "--drive {name}: --fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only"
-            )));
-        }
-        if let Some(level) = args
-            .verify
-            .filter(|v| spec.is_hash_only() && *v != Verify::None)
-        {
-            return Err(CliError::Input(format!(
-                "--drive {name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; leave --verify out or give --verify none",
-                level_name(level.into())
-            )));
-        }
+        refuse_options_for(spec, plan.is_some(), args)?;
     }
     let (image, length) = source::open(&args.image, args.size)?;
     let Some(length) = length.bytes() else {

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::args::{Speed, Verify, WriteArgs};
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
 use super::progress::{self, Display};
-use super::report::{level_name, Facts, WriteResult};
+use super::report::{Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image, Length};
 use super::CliError;
@@ -36,22 +36,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         let plan = super::publish::fault_plans(&args.fault_plan, 1)?
             .pop()
             .flatten();
-        if plan.is_some() && !matches!(spec, DriveSpec::Virtual { .. }) {
-            return Err(CliError::Input(
-                "--fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only".into(),
-            ));
-        }
-        // A hash-only disc keeps a CRC-32 per sector: the sectors a verification reads back
-        // would be unrecovered read errors (03/11/00), so it is refused before the write.
-        if let Some(level) = args
-            .verify
-            .filter(|v| spec.is_hash_only() && *v != Verify::None)
-        {
-            return Err(CliError::Input(format!(
-                "--drive {drive_name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; leave --verify out or give --verify none",
-                level_name(level.into())
-            )));
-        }
+        super::publish::refuse_options_for(&spec, plan.is_some(), args)?;
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
