@@ -145,8 +145,9 @@ pub struct WriteArgs {
     /// volume is as long as the volume says, and any other is written as it comes.
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub size: Option<u64>,
-    #[command(flatten)]
-    pub drive: DriveArg,
+    /// (filled in from the emulator's list of media by `command()`)
+    #[arg(long, value_name = "DRIVE")]
+    pub drive: Vec<String>,
     /// Close the disc (IMAPI's ForceMediaToBeClosed): no further session can be added.
     #[arg(long)]
     pub close: bool,
@@ -170,9 +171,11 @@ pub struct WriteArgs {
     /// disc itself (a caddy or a slot without a load mechanism) is refused before writing.
     #[arg(long)]
     pub reload: bool,
-    /// Apply a virtdrive fault plan (JSON) to the virtual drive.
-    #[arg(long, value_name = "FILE")]
-    pub fault_plan: Option<PathBuf>,
+    /// Apply a virtdrive fault plan (JSON) to the virtual drive. With several --drive: once
+    /// for every drive, or once per drive in the order of the --drive options (`none` for a
+    /// drive without one).
+    #[arg(long, value_name = "FILE|none")]
+    pub fault_plan: Vec<PathBuf>,
     /// Write over a rewritable disc that already holds data (IMAPI's ForceOverwrite). On a
     /// BD-R formatted for Pseudo-OverWrite, write the image from LBA 0 over what the disc
     /// holds instead of adding a session.
@@ -372,5 +375,10 @@ pub fn command() -> clap::Command {
         let help = help.clone();
         cmd = cmd.mut_subcommand(name, |s| s.mut_arg("drive", |a| a.help(help)));
     }
-    cmd
+    let several = format!(
+        "{help} Repeated (--drive A --drive B ...), the image is read once and written to \
+         every drive at once, each with its own progress, verification and result; every \
+         disc is checked before any drive starts."
+    );
+    cmd.mut_subcommand("write", |s| s.mut_arg("drive", |a| a.help(several)))
 }

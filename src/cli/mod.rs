@@ -32,6 +32,7 @@ mod info;
 mod logging;
 mod out;
 mod progress;
+mod publish;
 mod read;
 mod report;
 mod signals;

@@ -74,6 +74,9 @@ pub struct Display {
     samples: VecDeque<(Instant, u64)>,
     min_fifo: Option<f64>,
     last: Option<ProgressEvent>,
+    /// The drive this display speaks for when several write at once: named at the start of
+    /// each plain line and as `drive` in each JSON event.
+    drive: Option<String>,
 }
 
 impl Display {
@@ -99,6 +102,16 @@ impl Display {
             samples: VecDeque::new(),
             min_fifo: None,
             last: None,
+            drive: None,
+        }
+    }
+
+    /// One display among several drives writing at once: plain lines (never a bar, which
+    /// would tear with the others') that start with the drive's name.
+    pub fn for_drive(json: bool, one_x: f64, own_clock: bool, drive: String) -> Self {
+        Display {
+            drive: Some(drive),
+            ..Display::new(json, true, one_x, own_clock)
         }
     }
 
@@ -145,6 +158,9 @@ impl Display {
                         "wall_seconds".into(),
                         json!(self.start.elapsed().as_secs_f64()),
                     );
+                    if let Some(drive) = &self.drive {
+                        map.insert("drive".into(), json!(drive));
+                    }
                 }
                 outln!("{v}");
             }
@@ -161,7 +177,12 @@ impl Display {
                     .is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL);
                 if new_phase || due {
                     self.last_line = Some(now);
-                    errln!("{}: {}", phase(e), self.details(e, now));
+                    let drive = self
+                        .drive
+                        .as_ref()
+                        .map(|d| format!("{d}: "))
+                        .unwrap_or_default();
+                    errln!("{drive}{}: {}", phase(e), self.details(e, now));
                 }
             }
         }

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::args::{Speed, Verify, WriteArgs};
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
 use super::progress::{self, Display};
-use super::report::{level_name, Facts, WriteResult};
+use super::report::{Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image, Length};
 use super::CliError;
@@ -24,40 +24,19 @@ use super::CliError;
 pub const NOTE: &str = "discwriter";
 
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
-    let spec = DriveSpec::parse(args.drive.drive.as_deref())?;
+    if args.drive.len() > 1 {
+        return super::publish::run(args);
+    }
+    let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
     let drive_name = spec.describe();
     let started = std::time::Instant::now();
     // Everything that can be refused is refused before the drive is opened, so a mistyped
     // image or plan never creates a disc file.
     let prepared = (|| -> Result<_, CliError> {
-        let plan = match &args.fault_plan {
-            Some(p) => Some(
-                virtdrive::fault::FaultPlan::from_path(p)
-                    .map_err(|e| CliError::Input(e.to_string()))?,
-            ),
-            None => None,
-        };
-        if plan.is_some() && !matches!(spec, DriveSpec::Virtual { .. }) {
-            return Err(CliError::Input(
-                "--fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only".into(),
-            ));
-        }
-        // A hash-only disc keeps a CRC-32 per sector: the sectors a verification reads back
-        // would be unrecovered read errors (03/11/00), so it is refused before the write.
-        if let Some(level) = args
-            .verify
-            .filter(|v| spec.is_hash_only() && *v != Verify::None)
-        {
-            return Err(CliError::Input(format!(
-                "--drive {drive_name}: a hash-only disc (+hash) keeps a CRC-32 per sector, not the data, so --verify {} cannot read it back; leave --verify out or give --verify none",
-                level_name(level.into())
-            )));
-        }
-        if args.reload && args.verify != Some(Verify::Full) {
-            return Err(CliError::Input(
-                "--reload ejects and loads the disc before a full verification reads it back: give it with --verify full".into(),
-            ));
-        }
+        let plan = super::publish::fault_plans(&args.fault_plan, 1)?
+            .pop()
+            .flatten();
+        super::publish::refuse_options_for(&spec, plan.is_some(), args)?;
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
@@ -194,37 +173,7 @@ fn write_to(
             return ran;
         }
     };
-    let setup = (|| -> Result<MediaPhysicalType, Error> {
-        writer.set_recorder(recorder)?;
-        writer.set_client_name("discwriter")?;
-        writer.set_options(WriteOptions {
-            force_media_to_be_closed: args.close,
-            disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
-            force_overwrite: args.overwrite,
-            defect_management: args.defect_management(),
-            verification: verify.into(),
-            reload_before_verify: args.reload,
-            ..WriteOptions::default()
-        })?;
-        let media = writer
-            .current_physical_media_type()
-            .unwrap_or(MediaPhysicalType::Unknown);
-        if let Some(Speed::Times(x)) = args.speed {
-            let sps = (x * media.one_x_sectors())
-                .round()
-                .clamp(1.0, f64::from(i32::MAX)) as i32;
-            let code = writer.set_write_speed(sps, false)?;
-            if code != ImapiCode::Ok && media.one_x_sectors() > 0.0 {
-                let (chosen, _) = writer.current_write_speed()?;
-                errln!(
-                    "discwriter: the drive chose {}x for --speed {}x",
-                    times(f64::from(chosen) / media.one_x_sectors()),
-                    times(x)
-                );
-            }
-        }
-        Ok(media)
-    })();
+    let setup = configure(&writer, recorder, args, verify);
     let media = match setup {
         Ok(m) => m,
         Err(e) => {
@@ -310,6 +259,45 @@ fn write_to(
     ran
 }
 
+/// The writer set up as the options say: its recorder, the client name, the write options
+/// and the speed (the drive's choice said when it differs). The medium's type.
+pub(super) fn configure<T: mmc_core::Transport + Send>(
+    writer: &DataWriter<T>,
+    recorder: Recorder<T>,
+    args: &WriteArgs,
+    verify: Verify,
+) -> Result<MediaPhysicalType, Error> {
+    writer.set_recorder(recorder)?;
+    writer.set_client_name("discwriter")?;
+    writer.set_options(WriteOptions {
+        force_media_to_be_closed: args.close,
+        disable_consumer_dvd_compatibility_mode: args.disable_dvd_compatibility,
+        force_overwrite: args.overwrite,
+        defect_management: args.defect_management(),
+        verification: verify.into(),
+        reload_before_verify: args.reload,
+        ..WriteOptions::default()
+    })?;
+    let media = writer
+        .current_physical_media_type()
+        .unwrap_or(MediaPhysicalType::Unknown);
+    if let Some(Speed::Times(x)) = args.speed {
+        let sps = (x * media.one_x_sectors())
+            .round()
+            .clamp(1.0, f64::from(i32::MAX)) as i32;
+        let code = writer.set_write_speed(sps, false)?;
+        if code != ImapiCode::Ok && media.one_x_sectors() > 0.0 {
+            let (chosen, _) = writer.current_write_speed()?;
+            errln!(
+                "discwriter: the drive chose {}x for --speed {}x",
+                times(f64::from(chosen) / media.one_x_sectors()),
+                times(x)
+            );
+        }
+    }
+    Ok(media)
+}
+
 /// How long closing may take, said when a second signal arrives.
 fn closing_time(media: MediaPhysicalType) -> &'static str {
     use MediaPhysicalType as M;
@@ -325,7 +313,7 @@ fn closing_time(media: MediaPhysicalType) -> &'static str {
 }
 
 /// The result line of a write refused before the drive was opened.
-fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> WriteResult {
+pub(super) fn early_result(drive: &str, e: &CliError, started: std::time::Instant) -> WriteResult {
     let input;
     let error = match e {
         CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => error,

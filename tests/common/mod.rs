@@ -148,6 +148,32 @@ pub fn discwriter(args: &[&str], home: &std::path::Path) -> std::process::Output
         .expect("run discwriter")
 }
 
+/// Runs the `discwriter` command as [`discwriter`] does, with `data` on standard input
+/// through a pipe.
+pub fn discwriter_with_stdin(
+    args: &[&str],
+    home: &std::path::Path,
+    data: Vec<u8>,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run discwriter");
+    let mut pipe = child.stdin.take().expect("a pipe");
+    std::thread::spawn(move || {
+        // The command may refuse the stream before reading it all.
+        let _ = pipe.write_all(&data);
+    });
+    child.wait_with_output().expect("discwriter ends")
+}
+
 /// Asserts the command succeeded, showing its stderr (and `what`) when it did not.
 pub fn ok(o: std::process::Output, what: &str) -> std::process::Output {
     assert!(

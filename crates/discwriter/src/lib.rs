@@ -28,6 +28,7 @@
 )]
 
 pub mod error;
+pub mod publish;
 pub mod readback;
 pub mod recorder;
 #[cfg(all(feature = "sgio", target_os = "linux"))]

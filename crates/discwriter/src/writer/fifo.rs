@@ -187,7 +187,7 @@ impl FifoWriter {
 }
 
 /// Reads until `buf` is full or the stream ends; the bytes read.
-fn fill(source: &mut (dyn Read + Send), buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn fill(source: &mut (dyn Read + Send), buf: &mut [u8]) -> std::io::Result<usize> {
     let mut got = 0;
     while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
         match source.read(rest) {

@@ -7,11 +7,12 @@
 //! as IMAPI's do.
 
 mod blank;
+mod check_medium;
 mod client_name;
 mod erase;
 mod estimate;
 mod events;
-mod fifo;
+pub(crate) mod fifo;
 mod job;
 mod multisession;
 mod plan;
