@@ -185,6 +185,12 @@ pub struct WriteArgs {
     /// Print progress events and the result as JSON lines on standard output.
     #[arg(long)]
     pub json: bool,
+    /// After a successful write, record what was written in this file (JSON): medium,
+    /// drive, session, start LBA, sectors, the BLAKE3 of the data and of each 16 MiB chunk,
+    /// times and speed; `check --manifest` compares a disc with it. Not written when the
+    /// write fails.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
 }
 
 impl WriteArgs {
