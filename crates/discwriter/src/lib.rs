@@ -29,6 +29,7 @@
     )
 )]
 
+pub mod check;
 pub mod error;
 pub mod manifest;
 pub mod readback;

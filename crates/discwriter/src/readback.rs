@@ -337,7 +337,7 @@ fn volume_at<T: Transport>(
 
 /// A READ the drive refused for the sector itself (not readable, out of range, wrong mode):
 /// as opposed to a drive that is gone or not ready, which ends any read.
-fn is_medium_refusal(e: &Error) -> bool {
+pub(crate) fn is_medium_refusal(e: &Error) -> bool {
     use mmc_core::sense::SenseKey;
     e.cause().and_then(|c| c.sense).is_some_and(|t| {
         matches!(
