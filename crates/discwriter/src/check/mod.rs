@@ -30,7 +30,7 @@
 
 mod compare;
 
-use std::io::Read;
+
 use std::time::{Duration, Instant};
 
 use mmc_core::Transport;
@@ -39,7 +39,7 @@ use serde::Serialize;
 pub use compare::Comparison;
 
 use crate::manifest::{ImageDigest, CHUNK_SECTORS};
-use crate::readback::is_medium_refusal;
+use crate::readback::{is_medium_refusal, Found, ReadPlan};
 use crate::recorder::SECTOR;
 use crate::{Error, Recorder};
 
@@ -72,7 +72,7 @@ impl Default for CheckOptions {
 /// What a check compares the disc with.
 pub enum Reference<'a> {
     /// The image, read alongside the disc: the exact sectors that differ are known.
-    Image(&'a mut dyn Read),
+    Image(&'a mut dyn std::io::Read),
     /// The digests of a manifest: a chunk that differs is known, not which of its sectors.
     Digest(&'a ImageDigest),
 }
@@ -95,6 +95,19 @@ pub enum SectorState {
     Slow,
     /// Refused with a medium error (or illegal request, blank check) after the retries.
     Unreadable,
+    /// Between sessions: not read (a check of the whole disc).
+    NotRecorded,
+}
+
+/// How one read went.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Read {
+    /// At this many kB/s.
+    At(f64),
+    /// Refused after the retries.
+    Refused,
+    /// Not read: not recorded.
+    NotRecorded,
 }
 
 /// A run of sectors in one state.
@@ -122,6 +135,8 @@ pub struct CheckReport {
     pub good_sectors: u64,
     pub slow_sectors: u64,
     pub unreadable_sectors: u64,
+    /// Sectors between sessions, not read.
+    pub not_recorded_sectors: u64,
     /// The threshold slow blocks were measured against, kB/s.
     pub slow_below_kbps: f64,
     /// The read speed along the disc, one point per READ that succeeded.
@@ -179,33 +194,57 @@ impl Checker {
         reference: Option<Reference<'_>>,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<CheckReport, Error> {
+        let plan = ReadPlan {
+            start,
+            sectors,
+            found: Found::Given,
+            gaps: Vec::new(),
+            tolerate_unreadable: true,
+        };
+        self.run_plan(rec, &plan, reference, progress)
+    }
+
+    /// Reads the sectors of a [`readback::plan`](crate::readback::plan) (a session, what
+    /// was written last, or the whole disc) as [`Checker::run`] does; its gaps (between
+    /// sessions) are not read and are reported as not recorded, compared as zeros.
+    pub fn run_plan<T: Transport>(
+        &self,
+        rec: &mut Recorder<T>,
+        plan: &ReadPlan,
+        reference: Option<Reference<'_>>,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<CheckReport, Error> {
+        let (start, sectors) = (plan.start, plan.sectors);
         let block = self.options.block_sectors.clamp(1, 65535);
         let end = start.saturating_add(sectors);
         let mut compare = reference.map(|r| compare::Comparer::new(r, start));
-        let mut states: Vec<(u32, u32, Option<f64>)> = Vec::new(); // start, n, kbps (None: unreadable)
+        let mut states: Vec<(u32, u32, Read)> = Vec::new();
         let mut buf = vec![0u8; block as usize * SECTOR];
         let mut lba = start;
         while lba < end {
-            let n = block.min(end - lba);
-            let part = buf.get_mut(..n as usize * SECTOR).unwrap_or(&mut []);
-            match self.read_timed(rec, lba, part) {
-                Ok(kbps) => states.push((lba, n, Some(kbps))),
-                Err(e) if is_medium_refusal(&e) => {
-                    // Sector by sector, to find which ones (MMC-6 4.2.4: a READ that meets an
-                    // unrecoverable sector ends there, the sectors before it transferred or not).
-                    for (i, s) in part.chunks_mut(SECTOR).enumerate() {
-                        let at = lba + i as u32;
-                        match self.read_timed(rec, at, s) {
-                            Ok(kbps) => states.push((at, 1, Some(kbps))),
-                            Err(e) if is_medium_refusal(&e) => {
-                                s.fill(0);
-                                states.push((at, 1, None));
-                            }
-                            Err(e) => return Err(e),
-                        }
-                    }
+            let gap = plan
+                .gaps
+                .iter()
+                .find(|g| g.start <= lba && lba < g.start.saturating_add(g.sectors));
+            let n = match gap {
+                Some(g) => block.min(g.start.saturating_add(g.sectors).min(end) - lba),
+                None => {
+                    let next_gap = plan
+                        .gaps
+                        .iter()
+                        .filter(|g| g.start > lba)
+                        .map(|g| g.start)
+                        .min()
+                        .unwrap_or(end);
+                    block.min(end - lba).min(next_gap - lba)
                 }
-                Err(e) => return Err(e),
+            };
+            let part = buf.get_mut(..n as usize * SECTOR).unwrap_or(&mut []);
+            if gap.is_some() {
+                part.fill(0);
+                states.push((lba, n, Read::NotRecorded));
+            } else {
+                self.read_block(rec, lba, part, &mut states)?;
             }
             if let Some(c) = compare.as_mut() {
                 c.feed(lba, part)?;
@@ -218,6 +257,37 @@ impl Checker {
             }
         }
         Ok(self.report(start, sectors, &states, compare.map(|c| c.finish())))
+    }
+
+    /// One block read into `part`; a block refused with a medium error is read again sector
+    /// by sector to find which sectors cannot be read (MMC-6 4.2.4: a READ that meets an
+    /// unrecoverable sector ends there). Unreadable sectors are left as zeros.
+    fn read_block<T: Transport>(
+        &self,
+        rec: &mut Recorder<T>,
+        lba: u32,
+        part: &mut [u8],
+        states: &mut Vec<(u32, u32, Read)>,
+    ) -> Result<(), Error> {
+        let n = (part.len() / SECTOR) as u32;
+        match self.read_timed(rec, lba, part) {
+            Ok(kbps) => states.push((lba, n, Read::At(kbps))),
+            Err(e) if is_medium_refusal(&e) => {
+                for (i, s) in part.chunks_mut(SECTOR).enumerate() {
+                    let at = lba + i as u32;
+                    match self.read_timed(rec, at, s) {
+                        Ok(kbps) => states.push((at, 1, Read::At(kbps))),
+                        Err(e) if is_medium_refusal(&e) => {
+                            s.fill(0);
+                            states.push((at, 1, Read::Refused));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     /// One READ with the retries; the speed it went at, by the device's clock when it has one.
@@ -250,12 +320,15 @@ impl Checker {
         &self,
         start: u32,
         sectors: u32,
-        states: &[(u32, u32, Option<f64>)],
+        states: &[(u32, u32, Read)],
         comparison: Option<Comparison>,
     ) -> CheckReport {
         let speeds: Vec<Speed> = states
             .iter()
-            .filter_map(|&(lba, _, kbps)| kbps.map(|kbps| Speed { lba, kbps }))
+            .filter_map(|&(lba, _, read)| match read {
+                Read::At(kbps) => Some(Speed { lba, kbps }),
+                _ => None,
+            })
             .collect();
         let threshold = self.options.slow_below_kbps.unwrap_or_else(|| {
             let mut finite: Vec<f64> = speeds
@@ -273,20 +346,23 @@ impl Checker {
             good_sectors: 0,
             slow_sectors: 0,
             unreadable_sectors: 0,
+            not_recorded_sectors: 0,
             slow_below_kbps: threshold,
             speeds,
             comparison,
         };
         for &(lba, n, kbps) in states {
             let state = match kbps {
-                None => SectorState::Unreadable,
-                Some(k) if k < threshold => SectorState::Slow,
-                Some(_) => SectorState::Good,
+                Read::NotRecorded => SectorState::NotRecorded,
+                Read::Refused => SectorState::Unreadable,
+                Read::At(k) if k < threshold => SectorState::Slow,
+                Read::At(_) => SectorState::Good,
             };
             *match state {
                 SectorState::Good => &mut report.good_sectors,
                 SectorState::Slow => &mut report.slow_sectors,
                 SectorState::Unreadable => &mut report.unreadable_sectors,
+                SectorState::NotRecorded => &mut report.not_recorded_sectors,
             } += u64::from(n);
             match report.ranges.last_mut() {
                 Some(last) if last.state == state && last.start + last.sectors == lba => {
