@@ -30,7 +30,6 @@
 
 mod compare;
 
-
 use std::time::{Duration, Instant};
 
 use mmc_core::Transport;
@@ -163,6 +162,12 @@ impl CheckReport {
             self.slow_sectors,
             self.unreadable_sectors
         );
+        if self.not_recorded_sectors > 0 {
+            s.push_str(&format!(
+                ", {} not recorded (between sessions)",
+                self.not_recorded_sectors
+            ));
+        }
         if let Some(c) = &self.comparison {
             s.push_str("; ");
             s.push_str(&c.summary());

@@ -28,16 +28,17 @@ fn written(data: &[u8]) -> EmulatedDrive {
     let w = DataWriter::new();
     w.set_recorder(Recorder::open(drive).unwrap()).unwrap();
     w.set_client_name("check tests").unwrap();
-    w.write(&mut Cursor::new(data), data.len() as u64, None, &mut |_, _| {})
-        .unwrap();
+    w.write(
+        &mut Cursor::new(data),
+        data.len() as u64,
+        None,
+        &mut |_, _| {},
+    )
+    .unwrap();
     w.take_recorder().unwrap().unwrap().into_transport()
 }
 
-fn check<T: Transport>(
-    drive: T,
-    sectors: u32,
-    reference: Option<Reference<'_>>,
-) -> CheckReport {
+fn check<T: Transport>(drive: T, sectors: u32, reference: Option<Reference<'_>>) -> CheckReport {
     let mut rec = Recorder::open(drive).unwrap();
     Checker::default()
         .run(&mut rec, 0, sectors, reference, &mut |_, _| true)
@@ -56,7 +57,11 @@ fn unreadable(first: u32, last: u32) -> FaultPlan {
 #[test]
 fn a_clean_disc_passes_against_its_image_and_its_digest() {
     let data = image(300);
-    let r = check(written(&data), 300, Some(Reference::Image(&mut Cursor::new(&data))));
+    let r = check(
+        written(&data),
+        300,
+        Some(Reference::Image(&mut Cursor::new(&data))),
+    );
     assert!(r.passed(), "{}", r.summary());
     assert_eq!(r.good_sectors, 300);
     assert_eq!(
@@ -82,9 +87,21 @@ fn an_unreadable_range_is_mapped_to_the_sector() {
     assert_eq!(
         r.ranges,
         vec![
-            Range { start: 0, sectors: 100, state: SectorState::Good },
-            Range { start: 100, sectors: 4, state: SectorState::Unreadable },
-            Range { start: 104, sectors: 196, state: SectorState::Good },
+            Range {
+                start: 0,
+                sectors: 100,
+                state: SectorState::Good
+            },
+            Range {
+                start: 100,
+                sectors: 4,
+                state: SectorState::Unreadable
+            },
+            Range {
+                start: 104,
+                sectors: 196,
+                state: SectorState::Good
+            },
         ]
     );
     // Unreadable sectors count as zeros: they differ from the image.
@@ -113,7 +130,11 @@ fn a_changed_sector_is_found_against_the_image_and_its_chunk_against_a_manifest(
     assert_eq!(c.differing_chunks, vec![1]);
 
     let digest = ImageDigest::of(&reference);
-    let r = check(written(&data), sectors as u32, Some(Reference::Digest(&digest)));
+    let r = check(
+        written(&data),
+        sectors as u32,
+        Some(Reference::Digest(&digest)),
+    );
     assert!(!r.passed());
     let c = r.comparison.unwrap();
     assert_eq!(c.differing_chunks, vec![1]);
@@ -126,4 +147,38 @@ fn an_image_longer_than_the_area_read_differs_after_it() {
     let digest = ImageDigest::of(&image(CHUNK_BYTES as usize / SECTOR + 1));
     let r = check(written(&data), 64, Some(Reference::Digest(&digest)));
     assert_eq!(r.comparison.unwrap().differing_chunks, vec![0, 1]);
+}
+
+#[test]
+fn reads_the_drive_delays_are_slow_by_its_clock() {
+    let data = image(512);
+    // Every READ (10) touching LBA 200-263 takes half a virtual second longer.
+    let plan = FaultPlan::from_json_str(
+        r#"{"rules": [{"match": {"opcode": "READ (10)", "lba": {"first": 200, "last": 263}},
+        "action": {"delay": {"ms": 500}}, "times": "always"}]}"#,
+    )
+    .unwrap();
+    let r = check(Faulty::for_drive(written(&data), plan), 512, None);
+    // Read 32 sectors at a time: the blocks from 192 to 287 are the slow ones.
+    assert_eq!(
+        r.ranges,
+        vec![
+            Range {
+                start: 0,
+                sectors: 192,
+                state: SectorState::Good
+            },
+            Range {
+                start: 192,
+                sectors: 96,
+                state: SectorState::Slow
+            },
+            Range {
+                start: 288,
+                sectors: 224,
+                state: SectorState::Good
+            },
+        ]
+    );
+    assert!(r.passed(), "slow is not a failure: {}", r.summary());
 }
