@@ -18,29 +18,13 @@ const UNREADABLE: &str = concat!(
 /// A DVD+R disc file holding an image of 16 MiB and 100 sectors, written with a manifest:
 /// (disc drive spec, disc file, image, manifest).
 fn written(dir: &Path) -> (String, PathBuf, PathBuf, PathBuf) {
-    let data: Vec<u8> = (0..(16u64 << 20) + 100 * 2048)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
-        .collect();
-    let image = dir.join("image.bin");
-    std::fs::write(&image, &data).unwrap();
-    let disc = dir.join("disc");
-    let drive = format!("virt:dvd+r@{}", disc.display());
-    let manifest = dir.join("m.json");
-    let o = discwriter(
-        &[
-            "write",
-            image.to_str().unwrap(),
-            "--drive",
-            &drive,
-            "--verify",
-            "none",
-            "--manifest",
-            manifest.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (drive, disc, image, manifest)
+    let w = common::write_with_manifest(dir, "dvd+r", 100);
+    (w.drive, w.disc, w.image, w.manifest)
+}
+
+/// `discwriter check --drive DRIVE ARGS...`.
+fn check(dir: &Path, drive: &str, args: &[&str]) -> Output {
+    discwriter(&[&["check", "--drive", drive][..], args].concat(), dir)
 }
 
 fn json(o: &Output) -> serde_json::Value {
@@ -61,10 +45,7 @@ fn a_clean_disc_passes_against_its_manifest_and_its_image() {
         ["--manifest", manifest.to_str().unwrap()],
         ["--image", image.to_str().unwrap()],
     ] {
-        let o = discwriter(
-            &[&["check", "--drive", &drive][..], &reference[..]].concat(),
-            dir.path(),
-        );
+        let o = check(dir.path(), &drive, &reference);
         let out = String::from_utf8_lossy(&o.stdout);
         assert_eq!(
             o.status.code(),
@@ -75,7 +56,7 @@ fn a_clean_disc_passes_against_its_manifest_and_its_image() {
         assert!(out.contains("8292 good, 0 slow, 0 unreadable"), "{out}");
     }
     // Without a reference: the last session, read in full.
-    let o = discwriter(&["check", "--drive", &drive, "--json"], dir.path());
+    let o = check(dir.path(), &drive, &["--json"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(json(&o)["unreadable_sectors"], 0);
 }
@@ -84,18 +65,16 @@ fn a_clean_disc_passes_against_its_manifest_and_its_image() {
 fn an_unreadable_range_is_mapped_and_fails() {
     let dir = tempfile::tempdir().unwrap();
     let (drive, _, _, manifest) = written(dir.path());
-    let o = discwriter(
+    let o = check(
+        dir.path(),
+        &drive,
         &[
-            "check",
-            "--drive",
-            &drive,
             "--manifest",
             manifest.to_str().unwrap(),
             "--fault-plan",
             UNREADABLE,
             "--json",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
@@ -146,32 +125,17 @@ fn a_sector_changed_after_the_write_is_found() {
     f.write_all(&[byte[0] ^ 0x10]).unwrap();
     drop(f);
 
-    let o = discwriter(
-        &[
-            "check",
-            "--drive",
-            &drive,
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--json",
-        ],
+    let o = check(
         dir.path(),
+        &drive,
+        &["--manifest", manifest.to_str().unwrap(), "--json"],
     );
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
     assert_eq!(r["unreadable_sectors"], 0);
     assert_eq!(r["comparison"]["differing_chunks"], serde_json::json!([1]));
 
-    let o = discwriter(
-        &[
-            "check",
-            "--drive",
-            &drive,
-            "--image",
-            image.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = check(dir.path(), &drive, &["--image", image.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(

@@ -7,36 +7,11 @@ use common::discwriter;
 
 const FAULT_PLANS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fault-plans");
 
-/// An image of 16 MiB and five sectors, each byte depending on its offset.
-fn image(dir: &std::path::Path) -> (std::path::PathBuf, Vec<u8>) {
-    let data: Vec<u8> = (0..(16u64 << 20) + 5 * 2048)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    let path = dir.join("image.bin");
-    std::fs::write(&path, &data).unwrap();
-    (path, data)
-}
-
 #[test]
 fn the_manifest_holds_the_blake3_of_the_image_and_of_each_16_mib_chunk() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, data) = image(dir.path());
-    let drive = format!("virt:bd-r@{}", dir.path().join("disc").display());
-    let manifest = dir.path().join("m.json");
-    let o = discwriter(
-        &[
-            "write",
-            path.to_str().unwrap(),
-            "--drive",
-            &drive,
-            "--verify",
-            "none",
-            "--manifest",
-            manifest.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let w = common::write_with_manifest(dir.path(), "bd-r", 5);
+    let (manifest, data) = (w.manifest, w.data);
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     assert_eq!(m["data"]["blake3"], blake3::hash(&data).to_hex().as_str());
@@ -58,7 +33,8 @@ fn the_manifest_holds_the_blake3_of_the_image_and_of_each_16_mib_chunk() {
 #[test]
 fn a_failed_write_leaves_no_manifest() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, _) = image(dir.path());
+    let path = dir.path().join("image.bin");
+    std::fs::write(&path, vec![0u8; 64 * 2048]).unwrap();
     let drive = format!("virt:dvd+r@{}", dir.path().join("disc").display());
     let manifest = dir.path().join("m.json");
     let plan = format!("{FAULT_PLANS}/write-protect-on-write.json");

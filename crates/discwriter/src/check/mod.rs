@@ -1,5 +1,5 @@
 //! Checking a disc: every sector of an area read, with bounded retries, into a map of good,
-//! slow and unreadable ranges; and, against an image or a [`Manifest`], the sectors and
+//! slow and unreadable ranges; and, against an image or a [`Manifest`](crate::manifest::Manifest), the sectors and
 //! 16 MiB chunks that differ (as xorriso's `-check_media` and dvdisaster's scans do).
 //!
 //! ```
@@ -227,23 +227,8 @@ impl Checker {
         let mut buf = vec![0u8; block as usize * SECTOR];
         let mut lba = start;
         while lba < end {
-            let gap = plan
-                .gaps
-                .iter()
-                .find(|g| g.start <= lba && lba < g.start.saturating_add(g.sectors));
-            let n = match gap {
-                Some(g) => block.min(g.start.saturating_add(g.sectors).min(end) - lba),
-                None => {
-                    let next_gap = plan
-                        .gaps
-                        .iter()
-                        .filter(|g| g.start > lba)
-                        .map(|g| g.start)
-                        .min()
-                        .unwrap_or(end);
-                    block.min(end - lba).min(next_gap - lba)
-                }
-            };
+            let (run, gap) = plan.run_at(lba);
+            let n = block.min(run).max(1);
             let part = buf.get_mut(..n as usize * SECTOR).unwrap_or(&mut []);
             if gap.is_some() {
                 part.fill(0);
