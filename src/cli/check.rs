@@ -121,9 +121,9 @@ fn given(start: u32, sectors: u32) -> ReadPlan {
 }
 
 fn read_manifest(path: &std::path::Path) -> Result<Manifest, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-    Manifest::from_json(&text)
+    let bytes =
+        std::fs::read(path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    Manifest::from_json(&bytes)
         .map_err(|e| CliError::Input(format!("{}: not a manifest: {e}", path.display())))
 }
 
