@@ -276,3 +276,29 @@ fn fault_plans_are_given_once_or_once_per_drive() {
         "{err}"
     );
 }
+
+#[test]
+fn a_manifest_is_refused_for_several_drives_before_any_disc_is_made() {
+    let home = tempfile::tempdir().unwrap();
+    let (img, _) = image_file(home.path());
+    let a = disc(home.path(), "a", "dvd+r");
+    let b = disc(home.path(), "b", "dvd+r");
+    let o = discwriter(
+        &[
+            "write",
+            &img,
+            "--drive",
+            &a,
+            "--drive",
+            &b,
+            "--manifest",
+            "m.json",
+        ],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--manifest"), "{err}");
+    assert!(!home.path().join("m.json").exists());
+    assert!(!home.path().join("a").exists(), "no disc file made");
+}

@@ -43,6 +43,11 @@ pub enum Command {
     /// Read back what was written last, exactly (so `cmp IMAGE OUT` holds), or a session,
     /// a range, or the whole recorded area.
     Read(ReadArgs),
+    /// Read every sector of the last session (or --session N, or --all) with bounded
+    /// retries, map the good, slow and unreadable ranges, and compare with an image or a
+    /// manifest (`write --manifest`): the first differing sector, the 16 MiB chunks that
+    /// differ. Exit status 0 only when every sector was read and matched.
+    Check(CheckArgs),
     /// Format a DVD+RW or BD-RE, format a DVD-RW to restricted overwrite (erase brings it
     /// back to sequential recording), or give a blank BD-R spare areas (creates a virtual
     /// disc file when missing).
@@ -193,6 +198,12 @@ pub struct WriteArgs {
     /// Print progress events and the result as JSON lines on standard output.
     #[arg(long)]
     pub json: bool,
+    /// After a successful write, record what was written in this file (JSON): medium,
+    /// drive, session, start LBA, sectors, the BLAKE3 of the data and of each 16 MiB chunk,
+    /// times and speed; `check --manifest` compares a disc with it. Not written when the
+    /// write fails.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
 }
 
 impl WriteArgs {
@@ -237,6 +248,37 @@ pub struct ReadArgs {
     /// or --session N).
     #[arg(long, value_name = "N")]
     pub sectors: Option<u32>,
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub drive: DriveArg,
+    /// Check session N (1 is the first) instead of the last one.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub session: Option<u16>,
+    /// Check everything from LBA 0 to the end of the recorded area (the gaps between
+    /// sessions are not read).
+    #[arg(long)]
+    pub all: bool,
+    /// Compare with this image: its first byte is the area's first sector (the area is as
+    /// long as the image).
+    #[arg(long, value_name = "FILE", conflicts_with = "manifest")]
+    pub image: Option<PathBuf>,
+    /// Compare with this manifest (`write --manifest`): the sectors it names, by default,
+    /// and its 16 MiB chunks' BLAKE3.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// A READ slower than this (kB/s, 1000 bytes) is slow. Default: a quarter of the
+    /// check's median speed.
+    #[arg(long, value_name = "KBPS")]
+    pub slow_below: Option<f64>,
+    /// Apply a virtdrive fault plan (JSON) to the virtual drive.
+    #[arg(long, value_name = "FILE")]
+    pub fault_plan: Option<std::path::PathBuf>,
+    /// Print one JSON object instead of the map and the summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--verify`: IMAPI_BURN_VERIFICATION_LEVEL.

@@ -23,6 +23,7 @@ macro_rules! errtext {
 }
 
 pub mod args;
+mod check;
 mod decode;
 mod disc_ops;
 mod docs;
@@ -143,6 +144,7 @@ fn run(args: Args) -> Result<(), CliError> {
         Command::Drives { json } => disc_ops::drives(json),
         Command::Write(w) => write::run(&w, verbose),
         Command::Read(r) => read::run(&r, verbose),
+        Command::Check(c) => check::run(&c),
         Command::Man { out_dir } => docs::man(out_dir.as_deref()),
         Command::Completions { shell } => docs::completions(shell),
     }

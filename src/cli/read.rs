@@ -176,7 +176,7 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
 }
 
 /// The extent of the last write the command kept with a virtual disc.
-fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
+pub(super) fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
     match open {
         OpenDrive::Virtual(v) => v
             .inner()

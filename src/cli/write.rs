@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use discwriter::manifest::Manifest;
 use discwriter::writer::MediaPhysicalType;
 use discwriter::{
     ApiMisuse, CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteOptions,
@@ -25,6 +26,11 @@ pub const NOTE: &str = "discwriter";
 
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     if args.drive.len() > 1 {
+        if args.manifest.is_some() {
+            return Err(CliError::Input(
+                "--manifest records the write of one drive: give it with a single --drive".into(),
+            ));
+        }
         return super::publish::run(args);
     }
     let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
@@ -37,6 +43,15 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             .pop()
             .flatten();
         super::publish::refuse_options_for(&spec, plan.is_some(), args)?;
+        if let Some(m) = &args.manifest {
+            let parent = m.parent().filter(|p| !p.as_os_str().is_empty());
+            if parent.is_some_and(|p| !p.is_dir()) {
+                return Err(CliError::Input(format!(
+                    "--manifest {}: no such directory for it",
+                    m.display()
+                )));
+            }
+        }
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
@@ -95,6 +110,9 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     }
     match outcome {
         Ok(_) => {
+            if let Some(path) = &args.manifest {
+                write_manifest(path, ran.manifest)?;
+            }
             if !args.json {
                 outln!("{}", result.summary(ran.one_x, ran.speed_x));
             }
@@ -142,6 +160,8 @@ struct Ran {
     more_followed: bool,
     /// The speed the drive recorded at, as a multiple of 1x, when it said.
     speed_x: Option<f64>,
+    /// What a successful write recorded, with --manifest.
+    manifest: Option<Result<Manifest, Error>>,
 }
 
 fn write_to(
@@ -164,7 +184,9 @@ fn write_to(
         signal: None,
         more_followed: false,
         speed_x: None,
+        manifest: None,
     };
+    let wall_started = std::time::SystemTime::now();
     let writer = DataWriter::new();
     let recorder = match Recorder::open(open.transport()) {
         Ok(r) => r,
@@ -255,6 +277,11 @@ fn write_to(
     // The disc as it is now, for the summary; a drive that no longer answers has none.
     if let Ok(Some(mut rec)) = writer.take_recorder() {
         ran.after = rec.disc_summary().ok();
+        if let (Some(_), Ok(outcome)) = (&args.manifest, &ran.outcome) {
+            let kbps = ran.speed_x.map(|x| (x * ran.one_x / 1000.0).round() as u32);
+            let times = (wall_started, std::time::SystemTime::now());
+            ran.manifest = Manifest::of_write(&mut rec, outcome, times, kbps).transpose();
+        }
     }
     ran
 }
@@ -296,6 +323,28 @@ pub(super) fn configure<T: mmc_core::Transport + Send>(
         }
     }
     Ok(media)
+}
+
+/// Writes the manifest of a successful write to `path`.
+fn write_manifest(
+    path: &std::path::Path,
+    manifest: Option<Result<Manifest, Error>>,
+) -> Result<(), CliError> {
+    let manifest = match manifest {
+        Some(Ok(m)) => m,
+        Some(Err(error)) => return Err(CliError::Drive { error, cause: None }),
+        None => {
+            return Err(CliError::Input(
+                "the write gave no digest of its data for the manifest".into(),
+            ))
+        }
+    };
+    std::fs::write(path, manifest.to_json() + "\n").map_err(|e| {
+        CliError::Input(format!(
+            "the write succeeded, but the manifest {} could not be written: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// How long closing may take, said when a second signal arrives.

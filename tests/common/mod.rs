@@ -365,3 +365,48 @@ pub fn read_session(spec: &str, home: &std::path::Path, session: Option<u32>) ->
     ok(discwriter(&args, home), "read");
     std::fs::read(out).unwrap()
 }
+
+/// What [`write_with_manifest`] wrote.
+pub struct Written {
+    /// The `--drive` value.
+    pub drive: String,
+    /// The virtual disc file.
+    pub disc: std::path::PathBuf,
+    pub image: std::path::PathBuf,
+    pub data: Vec<u8>,
+    pub manifest: std::path::PathBuf,
+}
+
+/// Writes an image of 16 MiB and `extra` sectors (each byte depending on its offset) to a
+/// virtual `medium` disc in `dir` with `discwriter write --manifest`, without verification.
+pub fn write_with_manifest(dir: &std::path::Path, medium: &str, extra: u64) -> Written {
+    let data: Vec<u8> = (0..(16u64 << 20) + extra * 2048)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let image = dir.join("image.bin");
+    std::fs::write(&image, &data).unwrap();
+    let disc = dir.join("disc");
+    let drive = format!("virt:{medium}@{}", disc.display());
+    let manifest = dir.join("m.json");
+    let o = discwriter(
+        &[
+            "write",
+            image.to_str().unwrap(),
+            "--drive",
+            &drive,
+            "--verify",
+            "none",
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Written {
+        drive,
+        disc,
+        image,
+        data,
+        manifest,
+    }
+}

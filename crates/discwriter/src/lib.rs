@@ -12,6 +12,8 @@
 //!   known length or not.
 //! - [`readback`]: which sectors "what was written last", a session or the whole disc are,
 //!   and reading them; [`volume`]: the sizes ISO 9660 and UDF volumes give themselves.
+//! - [`manifest`]: what a write recorded, with the BLAKE3 of the data and of each 16 MiB
+//!   chunk, taken as the data went to the drive.
 //! - [`Error`]: one variant for every code IMAPI2's `Write` can return, with its HRESULT and
 //!   the sense that caused it.
 //!
@@ -27,7 +29,9 @@
     )
 )]
 
+pub mod check;
 pub mod error;
+pub mod manifest;
 pub mod publish;
 pub mod readback;
 pub mod recorder;

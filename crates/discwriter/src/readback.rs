@@ -84,6 +84,30 @@ pub struct ReadPlan {
     pub tolerate_unreadable: bool,
 }
 
+impl ReadPlan {
+    /// From `lba` (inside the plan) on: the sectors up to the next change between recorded
+    /// and gap (or the plan's end), and the gap `lba` is in, if any.
+    pub fn run_at(&self, lba: u32) -> (u32, Option<&Unreadable>) {
+        let end = self.start.saturating_add(self.sectors);
+        let gap = self
+            .gaps
+            .iter()
+            .find(|g| g.start <= lba && lba < g.start.saturating_add(g.sectors));
+        let upto = match gap {
+            Some(g) => g.start.saturating_add(g.sectors).min(end),
+            None => self
+                .gaps
+                .iter()
+                .filter(|g| g.start > lba)
+                .map(|g| g.start)
+                .min()
+                .unwrap_or(end)
+                .min(end),
+        };
+        (upto.saturating_sub(lba), gap)
+    }
+}
+
 /// A run of sectors that was not read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Unreadable {
@@ -337,7 +361,7 @@ fn volume_at<T: Transport>(
 
 /// A READ the drive refused for the sector itself (not readable, out of range, wrong mode):
 /// as opposed to a drive that is gone or not ready, which ends any read.
-fn is_medium_refusal(e: &Error) -> bool {
+pub(crate) fn is_medium_refusal(e: &Error) -> bool {
     use mmc_core::sense::SenseKey;
     e.cause().and_then(|c| c.sense).is_some_and(|t| {
         matches!(
@@ -383,12 +407,9 @@ pub fn read<T: Transport>(
         })
     };
     while lba < end {
-        if let Some(gap) = plan
-            .gaps
-            .iter()
-            .find(|g| g.start <= lba && lba < g.start.saturating_add(g.sectors))
-        {
-            let upto = gap.start.saturating_add(gap.sectors).min(end);
+        let (run, gap) = plan.run_at(lba);
+        if let Some(gap) = gap {
+            let upto = lba + run;
             let zeros = vec![0u8; SECTOR];
             for _ in lba..upto {
                 write(out, &zeros)?;
@@ -403,14 +424,7 @@ pub fn read<T: Transport>(
             }
             continue;
         }
-        let next_gap = plan
-            .gaps
-            .iter()
-            .filter(|g| g.start > lba)
-            .map(|g| g.start)
-            .min()
-            .unwrap_or(end);
-        let n = chunk.min(end - lba).min(next_gap - lba);
+        let n = chunk.min(run);
         let part = buf.get_mut(..n as usize * SECTOR).unwrap_or(&mut []);
         match read_into(rec, lba, part) {
             Ok(()) => write(out, part)?,

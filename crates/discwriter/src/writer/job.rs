@@ -31,8 +31,8 @@ pub(super) fn execute<T: Transport + Send>(
     progress.budget = Some(Budget::of(&plan, options, kbps));
     let start_lba = plan.start_lba;
 
-    let mut digests = Vec::new();
-    let result = stream::write_data(rec, source, &plan, ranges, options, progress, &mut digests);
+    let mut hashes = stream::Hashes::default();
+    let result = stream::write_data(rec, source, &plan, ranges, options, progress, &mut hashes);
     let last = progress.last_written;
     *last_written = (last >= start_lba).then_some(last);
     let written = (last + 1 - start_lba).max(0) as u64;
@@ -41,7 +41,7 @@ pub(super) fn execute<T: Transport + Send>(
     result?;
 
     let area = (start_lba, written, plan.chunk);
-    verify::verify_write(rec, source, &digests, area, ranges, options, progress)?;
+    verify::verify_write(rec, source, &hashes.verify, area, ranges, options, progress)?;
     // Whether the disc is closed is what the drive says now (READ DISC INFORMATION).
     let state_after = (plan.class.write_once())
         .then(|| {
@@ -52,7 +52,9 @@ pub(super) fn execute<T: Transport + Send>(
         .flatten();
     progress.enter(WriteAction::Completed, rec);
     let elapsed = progress.clock.elapsed(rec).as_secs_f64();
-    Ok(plan.outcome(written, current, elapsed, state_after))
+    let mut outcome = plan.outcome(written, current, elapsed, state_after);
+    outcome.data = Some(hashes.manifest.finish());
+    Ok(outcome)
 }
 
 /// Speed, write parameters, format and power calibration. Returns the track this write

@@ -143,6 +143,10 @@ pub struct WriteOutcome {
     pub disc_closed: bool,
     /// Seconds the write took (device time for emulators).
     pub elapsed_time: f64,
+    /// The BLAKE3 of the data sent (the stream, without padding), whole and per 16 MiB
+    /// chunk, taken as it went to the drive: what a [`crate::manifest::Manifest`] records.
+    #[serde(skip)]
+    pub data: Option<crate::manifest::ImageDigest>,
 }
 
 /// Requested write speed (SetWriteSpeed): sectors per second, -1 for the fastest.

@@ -567,6 +567,7 @@ impl WritePlan {
             sectors: written,
             disc_closed,
             elapsed_time,
+            data: None,
         }
     }
 

@@ -14,6 +14,7 @@ use super::progress::Progress;
 use super::properties;
 use super::{BlockRange, Source, VerificationLevel, WriteOptions};
 use crate::error::{ApiMisuse, Error};
+use crate::manifest::DigestBuilder;
 use crate::recorder::{Recorder, Timeouts, SECTOR};
 
 /// `sectors` sectors of zeros at `lba`, `chunk` sectors per WRITE (the CD post-gap).
@@ -35,6 +36,15 @@ pub(super) fn write_zeros<T: Transport>(
     Ok(())
 }
 
+/// The digests taken of the stream as it is written.
+#[derive(Debug, Default)]
+pub(super) struct Hashes {
+    /// One per chunk written, for the verification of a stream read once.
+    pub(super) verify: Vec<blake3::Hash>,
+    /// The whole stream and its 16 MiB chunks, for the manifest.
+    pub(super) manifest: DigestBuilder,
+}
+
 /// Sectors per WRITE at most: 64 KiB, a whole number of ECC blocks on DVD (16) and BD (32).
 const CHUNK_SECTORS: usize = 32;
 
@@ -51,8 +61,9 @@ pub(super) fn check_fifo_memory(fifo_bytes: usize) -> Result<(), Error> {
 const SOURCE_WAIT: Duration = Duration::from_millis(200);
 
 /// The data phase: the stream written through the fifo as the plan says, chunk by chunk,
-/// checking for cancel before each, with a BLAKE3 digest of each chunk kept in `digests`
-/// when a stream read once is to be verified.
+/// checking for cancel before each, with a BLAKE3 digest of each chunk kept in
+/// `hashes.verify` when a stream read once is to be verified, and the data hashed into
+/// `hashes.manifest`.
 pub(super) fn write_data<T: Transport + Send>(
     rec: &mut Recorder<T>,
     source: &mut Source<'_>,
@@ -60,12 +71,13 @@ pub(super) fn write_data<T: Transport + Send>(
     ranges: Option<&[BlockRange]>,
     options: &WriteOptions,
     progress: &mut Progress<'_, '_>,
-    digests: &mut Vec<blake3::Hash>,
+    hashes: &mut Hashes,
 ) -> Result<(), Error> {
     progress.enter(WriteAction::WritingData, rec);
     let keep_digests =
         options.verification != VerificationLevel::None && matches!(source, Source::Sequential(_));
-    let mut digests = keep_digests.then_some(digests);
+    let Hashes { verify, manifest } = hashes;
+    let mut digests = keep_digests.then_some(verify);
     if let Source::Seekable(s) = source {
         s.seek(SeekFrom::Start(0)).map_err(|e| Error::Fail {
             detail: format!("reading the image: {e}"),
@@ -177,6 +189,7 @@ pub(super) fn write_data<T: Transport + Send>(
                 if let Some(d) = digests.as_deref_mut() {
                     d.push(blake3::hash(&chunk.data));
                 }
+                manifest.update(&chunk.data);
                 progress.last_written = start_lba + (first + n) as i64 - 1;
                 if std::mem::take(&mut speed_to_ask) {
                     // A drive that does not answer keeps the speed it chose at the start.
