@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use common::*;
 use serde_json::Value;
@@ -28,25 +26,6 @@ fn write_json(image: &Path, spec: &str, home: &Path, extra: &[&str]) -> (bool, V
     let out = String::from_utf8_lossy(&o.stdout);
     let result = assert_result_schema(out.lines().last().expect("a result line"));
     (o.status.success(), result)
-}
-
-/// Runs `discwriter` with `data` on standard input through a pipe.
-fn with_stdin(args: &[&str], home: &Path, data: Vec<u8>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run discwriter");
-    let mut pipe = child.stdin.take().unwrap();
-    std::thread::spawn(move || {
-        // The command may refuse the stream before reading it all.
-        let _ = pipe.write_all(&data);
-    });
-    child.wait_with_output().unwrap()
 }
 
 #[test]
@@ -133,7 +112,7 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
     // Standard input of unknown size: Disc-at-Once reserves the size first, so the write
     // is refused before anything is recorded, saying why; with --size it is written.
     let other = format!("virt:dvd-r-dl@{}", home.join("dl2.disc").display());
-    let o = with_stdin(&["write", "-", "--drive", &other], home, image(100, 5));
+    let o = discwriter_with_stdin(&["write", "-", "--drive", &other], home, image(100, 5));
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("E_INVALIDARG"), "{err}");
@@ -144,7 +123,7 @@ fn a_dvd_r_dl_is_written_once_and_takes_a_stream_only_with_its_size() {
     );
     assert_eq!(disc_info_json(&other, home)["status"], "blank");
     let bytes = (100 * 2048).to_string();
-    let o = with_stdin(
+    let o = discwriter_with_stdin(
         &["write", "-", "--size", &bytes, "--drive", &other],
         home,
         image(100, 5),
