@@ -6,6 +6,8 @@
 //! The sectors come from a drive, so every parser here takes whatever bytes it is given and
 //! answers `None` for anything it does not recognise; it never panics.
 
+pub mod files;
+
 /// Bytes in a logical sector of both file systems on optical discs.
 const SECTOR: usize = mmc_core::BLOCK_LEN as usize;
 
