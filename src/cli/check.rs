@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::BufReader;
 
-use discwriter::check::{CheckOptions, CheckReport, Checker, Reference, SectorState};
+use discwriter::check::{CheckOptions, CheckReport, Checker, Damage, Reference, SectorState};
 use discwriter::manifest::Manifest;
 use discwriter::readback::{self, PlanError, ReadPlan, Selection};
 use discwriter::Recorder;
@@ -99,6 +99,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         outln!("{v}");
     } else {
         print_map(&report);
+        print_files(&report);
         outln!("{}", report.summary());
     }
     if report.passed() {
@@ -142,5 +143,20 @@ fn print_map(report: &CheckReport) {
             u64::from(r.start) + u64::from(r.sectors) - 1,
             r.sectors
         );
+    }
+}
+
+/// One line per file of the ISO 9660 volume that holds a damaged sector, as xorriso's
+/// `-check_media report=files` names them.
+fn print_files(report: &CheckReport) {
+    for f in &report.damaged_files {
+        let damage = match f.damage {
+            Damage::Unreadable => "unreadable",
+            Damage::Differs => "differs",
+        };
+        outln!("file  {}  ({damage})", f.path);
+    }
+    for d in &report.unlisted_directories {
+        outln!("directory  {d}  (could not be read: its files are not named)");
     }
 }

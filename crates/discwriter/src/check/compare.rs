@@ -23,6 +23,9 @@ pub struct Comparison {
     pub differing_chunks: Vec<u64>,
     /// The area's first LBA, to name a chunk's sectors.
     pub start: u32,
+    /// The runs of sectors that differ from the image, as (first LBA, sectors).
+    #[serde(skip)]
+    image_runs: Vec<(u32, u32)>,
 }
 
 impl Comparison {
@@ -35,6 +38,21 @@ impl Comparison {
     pub fn chunk_lbas(&self, n: u64) -> (u64, u64) {
         let first = u64::from(self.start) + n * CHUNK_SECTORS;
         (first, first + CHUNK_SECTORS - 1)
+    }
+
+    /// The sectors that differ as (first LBA, sectors): the exact runs against an image, the
+    /// chunks against a manifest.
+    pub fn differing_runs(&self) -> Vec<(u32, u32)> {
+        if self.reference == "image" {
+            return self.image_runs.clone();
+        }
+        self.differing_chunks
+            .iter()
+            .filter_map(|&n| {
+                let (first, _) = self.chunk_lbas(n);
+                Some((u32::try_from(first).ok()?, CHUNK_SECTORS as u32))
+            })
+            .collect()
     }
 
     /// One phrase for the summary line.
@@ -65,6 +83,7 @@ pub(super) struct Comparer<'a> {
     start: u32,
     first_differing_lba: Option<u32>,
     differing_chunks: Vec<u64>,
+    differing_runs: Vec<(u32, u32)>,
     /// The chunk being hashed (against a manifest) and its sectors so far.
     chunk: blake3::Hasher,
     in_chunk: u64,
@@ -79,6 +98,7 @@ impl<'a> Comparer<'a> {
             start,
             first_differing_lba: None,
             differing_chunks: Vec::new(),
+            differing_runs: Vec::new(),
             chunk: blake3::Hasher::new(),
             in_chunk: 0,
             chunks_done: 0,
@@ -106,6 +126,10 @@ impl<'a> Comparer<'a> {
                     if beyond || read != want {
                         let at = lba + i as u32;
                         self.first_differing_lba.get_or_insert(at);
+                        match self.differing_runs.last_mut() {
+                            Some((first, n)) if *first + *n == at => *n += 1,
+                            _ => self.differing_runs.push((at, 1)),
+                        }
                         note_chunk(&mut self.differing_chunks, super::chunk_of(self.start, at));
                     }
                 }
@@ -156,6 +180,7 @@ impl<'a> Comparer<'a> {
             first_differing_lba: self.first_differing_lba,
             differing_chunks: self.differing_chunks,
             start: self.start,
+            image_runs: self.differing_runs,
         }
     }
 }

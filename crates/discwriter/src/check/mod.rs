@@ -142,6 +142,32 @@ pub struct CheckReport {
     pub speeds: Vec<Speed>,
     /// Against an image or a manifest.
     pub comparison: Option<Comparison>,
+    /// When the area holds an ISO 9660 volume: its files with an unreadable sector or a
+    /// sector that differs from the reference (for a manifest: a file in a chunk that differs).
+    pub damaged_files: Vec<DamagedFile>,
+    /// Directories of that volume that could not be read: their files are not named.
+    pub unlisted_directories: Vec<String>,
+}
+
+/// What is wrong with a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Damage {
+    /// A sector of it could not be read.
+    Unreadable,
+    /// It was read, and differs from the image (or lies in a chunk that differs from the
+    /// manifest).
+    Differs,
+}
+
+/// A file of an ISO 9660 volume that holds a damaged sector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DamagedFile {
+    pub path: String,
+    /// Its extent.
+    pub lba: u32,
+    pub sectors: u32,
+    pub damage: Damage,
 }
 
 impl CheckReport {
@@ -246,7 +272,60 @@ impl Checker {
                 });
             }
         }
-        Ok(self.report(start, sectors, &states, compare.map(|c| c.finish())))
+        let mut report = self.report(start, sectors, &states, compare.map(|c| c.finish()));
+        if !report.passed() {
+            self.name_files(rec, &mut report);
+        }
+        Ok(report)
+    }
+
+    /// Names the files of the ISO 9660 volume at the area's start (if there is one) that hold
+    /// the unreadable and differing sectors of `report`, as xorriso's `-check_media
+    /// report=files` does. The directories are read again from the drive.
+    fn name_files<T: Transport>(&self, rec: &mut Recorder<T>, report: &mut CheckReport) {
+        let timeout = self.options.timeout;
+        let block = self.options.block_sectors.clamp(1, 65535);
+        let mut read = |lba: u32, n: u32| -> Option<Vec<u8>> {
+            let mut buf = vec![0u8; n as usize * SECTOR];
+            for (i, part) in buf.chunks_mut(block as usize * SECTOR).enumerate() {
+                let at = lba.checked_add(u32::try_from(i).ok()?.checked_mul(block)?)?;
+                rec.read_blocks(i64::from(at), part, timeout).ok()?;
+            }
+            Some(buf)
+        };
+        let Some(listing) = crate::volume::files::list(report.start, &mut read) else {
+            return;
+        };
+        let unreadable = report
+            .ranges
+            .iter()
+            .filter(|r| r.state == SectorState::Unreadable)
+            .map(|r| (r.start, r.sectors));
+        let differing = report
+            .comparison
+            .as_ref()
+            .map(Comparison::differing_runs)
+            .unwrap_or_default();
+        let bad = unreadable
+            .map(|run| (run, Damage::Unreadable))
+            .chain(differing.into_iter().map(|run| (run, Damage::Differs)));
+        let mut damaged: Vec<DamagedFile> = Vec::new();
+        for ((first, n), damage) in bad {
+            for f in crate::volume::files::overlapping(&listing.files, first, n) {
+                if damaged.iter().any(|d| d.path == f.path && d.lba == f.lba) {
+                    continue;
+                }
+                damaged.push(DamagedFile {
+                    path: f.path.clone(),
+                    lba: f.lba,
+                    sectors: f.sectors,
+                    damage,
+                });
+            }
+        }
+        damaged.sort_by_key(|d| d.lba);
+        report.damaged_files = damaged;
+        report.unlisted_directories = listing.unreadable_directories;
     }
 
     /// One block read into `part`; a block refused with a medium error is read again sector
@@ -340,6 +419,8 @@ impl Checker {
             slow_below_kbps: threshold,
             speeds,
             comparison,
+            damaged_files: Vec::new(),
+            unlisted_directories: Vec::new(),
         };
         for &(lba, n, kbps) in states {
             let state = match kbps {
