@@ -154,3 +154,155 @@ fn an_image_and_a_manifest_together_are_a_usage_error() {
     let o = discwriter(&["check", "--manifest", "/nonexistent/m.json"], dir.path());
     assert_eq!(o.status.code(), Some(1));
 }
+
+const UNREADABLE_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/fault-plans/unreadable-iso-file.json"
+);
+
+/// An ISO 9660 image of three files (A.BIN 40 sectors, B.BIN 60, C.BIN 80 less 5 bytes)
+/// made by genisoimage, written to a DVD+RW disc file: (drive spec, disc file, image, and
+/// each file's first LBA and sectors as `isoinfo -l` lists them).
+fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>) {
+    let root = dir.join("root");
+    std::fs::create_dir(&root).unwrap();
+    for (name, bytes) in [("a.bin", 40 * 2048), ("b.bin", 60 * 2048), ("c.bin", 80 * 2048 - 5)] {
+        let data: Vec<u8> = (0..bytes).map(|i: usize| (i * 7 + bytes) as u8).collect();
+        std::fs::write(root.join(name), data).unwrap();
+    }
+    let image = dir.join("files.iso");
+    let run = |program: &str, args: &[&str]| {
+        let o = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} (installed by .ci/run): {e}"));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(
+        "genisoimage",
+        &["-quiet", "-o", image.to_str().unwrap(), root.to_str().unwrap()],
+    );
+    // isoinfo -l: "... [    64 00]  B.BIN;1": the extent's LBA in brackets, the size before.
+    let files: Vec<(String, u64, u64)> = run("isoinfo", &["-l", "-i", image.to_str().unwrap()])
+        .lines()
+        .filter(|l| l.starts_with('-'))
+        .map(|l| {
+            let (before, after) = l.split_once('[').unwrap();
+            let (lba, name) = after.split_once(']').unwrap();
+            let lba: u64 = lba.split_whitespace().next().unwrap().parse().unwrap();
+            let size: u64 = before.split_whitespace().nth(4).unwrap().parse().unwrap();
+            let name = name.trim().trim_end_matches(";1").to_string();
+            (format!("/{name}"), lba, size.div_ceil(2048))
+        })
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let disc = dir.join("disc");
+    let drive = format!("virt:dvd+rw@{}", disc.display());
+    let o = discwriter(
+        &[
+            "write",
+            image.to_str().unwrap(),
+            "--drive",
+            &drive,
+            "--verify",
+            "none",
+            "--manifest",
+            dir.join("m.json").to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (drive, disc, image, files)
+}
+
+/// The paths `check --json` names as damaged, with the damage.
+fn damaged(o: &Output) -> Vec<(String, String)> {
+    json(o)["damaged_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["damage"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_iso_9660_file_holding_unreadable_sectors_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, image, files) = iso_written(dir.path());
+    // The plan's sectors 70-79 lie in B.BIN only.
+    let inside = |(_, lba, n): &(String, u64, u64)| *lba <= 79 && lba + n > 70;
+    let hit: Vec<&str> = files.iter().filter(|f| inside(f)).map(|f| f.0.as_str()).collect();
+    assert_eq!(hit, ["/B.BIN"], "{files:?}");
+
+    let args = ["--image", image.to_str().unwrap(), "--fault-plan", UNREADABLE_FILE];
+    let o = check(dir.path(), &drive, &[&args[..], &["--json"]].concat());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["unreadable_sectors"], 10);
+    assert_eq!(damaged(&o), [("/B.BIN".to_string(), "unreadable".to_string())]);
+
+    let o = check(dir.path(), &drive, &args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("file  /B.BIN  (unreadable)\n"), "{out}");
+    assert!(!out.contains("A.BIN") && !out.contains("C.BIN"), "{out}");
+}
+
+#[test]
+fn the_iso_9660_file_holding_a_changed_sector_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, disc, image, files) = iso_written(dir.path());
+    let (_, c_lba, _) = files.iter().find(|f| f.0 == "/C.BIN").unwrap();
+    // The disc file keeps sector LBA at byte LBA * 2048: one bit of C.BIN's 11th sector
+    // changes behind the drive's back.
+    let at = (c_lba + 10) * 2048 + 100;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&disc)
+        .unwrap();
+    f.seek(SeekFrom::Start(at)).unwrap();
+    let mut byte = [0u8];
+    std::io::Read::read_exact(&mut f, &mut byte).unwrap();
+    f.seek(SeekFrom::Start(at)).unwrap();
+    f.write_all(&[byte[0] ^ 0x10]).unwrap();
+    drop(f);
+
+    let o = check(
+        dir.path(),
+        &drive,
+        &["--image", image.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["unreadable_sectors"], 0);
+    assert_eq!(damaged(&o), [("/C.BIN".to_string(), "differs".to_string())]);
+
+    // A manifest knows which 16 MiB chunk differs, not which sector: every file of the
+    // chunk is named.
+    let manifest = dir.path().join("m.json");
+    let o = check(
+        dir.path(),
+        &drive,
+        &["--manifest", manifest.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let names: Vec<String> = damaged(&o).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(names, ["/A.BIN", "/B.BIN", "/C.BIN"]);
+}
+
+#[test]
+fn a_disc_without_a_file_system_names_no_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, _, manifest) = written(dir.path());
+    let o = check(
+        dir.path(),
+        &drive,
+        &["--manifest", manifest.to_str().unwrap(), "--fault-plan", UNREADABLE, "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["damaged_files"], serde_json::json!([]));
+}
