@@ -166,7 +166,11 @@ const UNREADABLE_FILE: &str = concat!(
 fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>) {
     let root = dir.join("root");
     std::fs::create_dir(&root).unwrap();
-    for (name, bytes) in [("a.bin", 40 * 2048), ("b.bin", 60 * 2048), ("c.bin", 80 * 2048 - 5)] {
+    for (name, bytes) in [
+        ("a.bin", 40 * 2048),
+        ("b.bin", 60 * 2048),
+        ("c.bin", 80 * 2048 - 5),
+    ] {
         let data: Vec<u8> = (0..bytes).map(|i: usize| (i * 7 + bytes) as u8).collect();
         std::fs::write(root.join(name), data).unwrap();
     }
@@ -181,7 +185,12 @@ fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>
     };
     run(
         "genisoimage",
-        &["-quiet", "-o", image.to_str().unwrap(), root.to_str().unwrap()],
+        &[
+            "-quiet",
+            "-o",
+            image.to_str().unwrap(),
+            root.to_str().unwrap(),
+        ],
     );
     // isoinfo -l: "... [    64 00]  B.BIN;1": the extent's LBA in brackets, the size before.
     let files: Vec<(String, u64, u64)> = run("isoinfo", &["-l", "-i", image.to_str().unwrap()])
@@ -237,14 +246,26 @@ fn the_iso_9660_file_holding_unreadable_sectors_is_named() {
     let (drive, _, image, files) = iso_written(dir.path());
     // The plan's sectors 70-79 lie in B.BIN only.
     let inside = |(_, lba, n): &(String, u64, u64)| *lba <= 79 && lba + n > 70;
-    let hit: Vec<&str> = files.iter().filter(|f| inside(f)).map(|f| f.0.as_str()).collect();
+    let hit: Vec<&str> = files
+        .iter()
+        .filter(|f| inside(f))
+        .map(|f| f.0.as_str())
+        .collect();
     assert_eq!(hit, ["/B.BIN"], "{files:?}");
 
-    let args = ["--image", image.to_str().unwrap(), "--fault-plan", UNREADABLE_FILE];
+    let args = [
+        "--image",
+        image.to_str().unwrap(),
+        "--fault-plan",
+        UNREADABLE_FILE,
+    ];
     let o = check(dir.path(), &drive, &[&args[..], &["--json"]].concat());
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["unreadable_sectors"], 10);
-    assert_eq!(damaged(&o), [("/B.BIN".to_string(), "unreadable".to_string())]);
+    assert_eq!(
+        damaged(&o),
+        [("/B.BIN".to_string(), "unreadable".to_string())]
+    );
 
     let o = check(dir.path(), &drive, &args);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -301,7 +322,13 @@ fn a_disc_without_a_file_system_names_no_files() {
     let o = check(
         dir.path(),
         &drive,
-        &["--manifest", manifest.to_str().unwrap(), "--fault-plan", UNREADABLE, "--json"],
+        &[
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--fault-plan",
+            UNREADABLE,
+            "--json",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["damaged_files"], serde_json::json!([]));

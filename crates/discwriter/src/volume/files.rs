@@ -4,14 +4,18 @@
 //! Extents are read as recorded: on a multi-session disc written by xorriso or growisofs they
 //! count from LBA 0 of the disc, not from the session's start.
 
+use std::collections::HashSet;
+
 use crate::recorder::SECTOR;
 
 /// How deep directories are followed, and how many records are taken in all: bounds against
 /// a volume whose directories loop or never end.
 const MAX_DEPTH: usize = 32;
-const MAX_ENTRIES: usize = 1 << 20;
-/// The largest directory read (a directory's data length comes from the disc).
+const MAX_ENTRIES: usize = 1 << 18;
+/// The largest directory read (a directory's data length comes from the disc), and the
+/// directory sectors read in all (128 MiB).
 const MAX_DIRECTORY_SECTORS: u32 = 4096;
+const MAX_SECTORS_READ: u32 = 1 << 16;
 
 /// A file and its extent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,7 +46,8 @@ pub fn list(start: u32, read: &mut dyn FnMut(u32, u32) -> Option<Vec<u8>>) -> Op
         read,
         listing: &mut listing,
         entries: 0,
-        visited: Vec::new(),
+        sectors_left: MAX_SECTORS_READ,
+        visited: HashSet::new(),
     };
     walk.directory("", root.lba, root.length, 0);
     Some(listing)
@@ -76,19 +81,23 @@ struct Walk<'r, 'l> {
     read: &'r mut dyn FnMut(u32, u32) -> Option<Vec<u8>>,
     listing: &'l mut Listing,
     entries: usize,
-    visited: Vec<u32>,
+    sectors_left: u32,
+    visited: HashSet<u32>,
 }
 
 impl Walk<'_, '_> {
     fn directory(&mut self, path: &str, lba: u32, length: u32, depth: usize) {
         let shown = if path.is_empty() { "/" } else { path };
-        let sectors = length.div_ceil(SECTOR as u32);
-        if depth > MAX_DEPTH || sectors > MAX_DIRECTORY_SECTORS || self.visited.contains(&lba) {
+        let sectors = length.div_ceil(SECTOR as u32).max(1);
+        if depth > MAX_DEPTH
+            || sectors > MAX_DIRECTORY_SECTORS.min(self.sectors_left)
+            || !self.visited.insert(lba)
+        {
             self.listing.unreadable_directories.push(shown.to_string());
             return;
         }
-        self.visited.push(lba);
-        let Some(data) = (self.read)(lba, sectors.max(1)) else {
+        self.sectors_left -= sectors;
+        let Some(data) = (self.read)(lba, sectors) else {
             self.listing.unreadable_directories.push(shown.to_string());
             return;
         };

@@ -47,18 +47,32 @@ fn files_and_subdirectories_are_listed_with_their_extents() {
     root.extend(record(b"A.TXT;1", 30, 5000, false));
     root.extend(record(b"SUB", 21, 2048, true));
     let mut d = disc(&root);
-    let sub = [record(&[0], 21, 2048, true), record(b"B.BIN;1", 40, 2048, false)].concat();
+    let sub = [
+        record(&[0], 21, 2048, true),
+        record(b"B.BIN;1", 40, 2048, false),
+    ]
+    .concat();
     d[21][..sub.len()].copy_from_slice(&sub);
     let l = list_of(&d).unwrap();
     assert_eq!(
         l.files,
         [
-            IsoFile { path: "/A.TXT".into(), lba: 30, sectors: 3 },
-            IsoFile { path: "/SUB/B.BIN".into(), lba: 40, sectors: 1 },
+            IsoFile {
+                path: "/A.TXT".into(),
+                lba: 30,
+                sectors: 3
+            },
+            IsoFile {
+                path: "/SUB/B.BIN".into(),
+                lba: 40,
+                sectors: 1
+            },
         ]
     );
     assert!(l.unreadable_directories.is_empty());
-    let hit: Vec<&str> = overlapping(&l.files, 32, 8).map(|f| f.path.as_str()).collect();
+    let hit: Vec<&str> = overlapping(&l.files, 32, 8)
+        .map(|f| f.path.as_str())
+        .collect();
     assert_eq!(hit, ["/A.TXT"]);
 }
 
@@ -79,10 +93,7 @@ fn hostile_directories_end_without_a_panic() {
     root.extend([200u8, 0, 1, 2]);
     let l = list_of(&disc(&root)).unwrap();
     assert_eq!(l.files.len(), 1);
-    assert_eq!(
-        l.unreadable_directories,
-        ["/LOOP", "/HUGE", "/FAR"]
-    );
+    assert_eq!(l.unreadable_directories, ["/LOOP", "/HUGE", "/FAR"]);
     // A name length past the record, and records shorter than their fixed part.
     let mut bad = record(b"X", 30, 1, false);
     bad[32] = 250;
