@@ -22,6 +22,20 @@ fn written(dir: &Path) -> (String, PathBuf, PathBuf, PathBuf) {
     (w.drive, w.disc, w.image, w.manifest)
 }
 
+/// Changes one bit of the byte at `offset` of `file`, behind the drive's back.
+fn flip_bit(file: &Path, offset: u64) {
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(file)
+        .unwrap();
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    let mut byte = [0u8];
+    std::io::Read::read_exact(&mut f, &mut byte).unwrap();
+    f.seek(SeekFrom::Start(offset)).unwrap();
+    f.write_all(&[byte[0] ^ 0x10]).unwrap();
+}
+
 /// `discwriter check --drive DRIVE ARGS...`.
 fn check(dir: &Path, drive: &str, args: &[&str]) -> Output {
     discwriter(&[&["check", "--drive", drive][..], args].concat(), dir)
@@ -102,6 +116,8 @@ fn an_unreadable_range_is_mapped_and_fails() {
     );
     // Unreadable sectors are not the data: chunk 0 does not match the manifest.
     assert_eq!(r["comparison"]["differing_chunks"], serde_json::json!([0]));
+    // No file system: no file is named.
+    assert_eq!(r["damaged_files"], serde_json::json!([]));
 }
 
 #[test]
@@ -113,17 +129,7 @@ fn a_sector_changed_after_the_write_is_found() {
     // The disc file keeps sector LBA at byte LBA * 2048: one bit of LBA 8250 (chunk 1)
     // changes behind the drive's back.
     let lba = m["start_lba"].as_u64().unwrap() + 8250;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&disc)
-        .unwrap();
-    f.seek(SeekFrom::Start(lba * 2048 + 100)).unwrap();
-    let mut byte = [0u8];
-    std::io::Read::read_exact(&mut f, &mut byte).unwrap();
-    f.seek(SeekFrom::Start(lba * 2048 + 100)).unwrap();
-    f.write_all(&[byte[0] ^ 0x10]).unwrap();
-    drop(f);
+    flip_bit(&disc, lba * 2048 + 100);
 
     let o = check(
         dir.path(),
@@ -206,23 +212,8 @@ fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>
         })
         .collect();
     assert_eq!(files.len(), 3, "{files:?}");
-    let disc = dir.join("disc");
-    let drive = format!("virt:dvd+rw@{}", disc.display());
-    let o = discwriter(
-        &[
-            "write",
-            image.to_str().unwrap(),
-            "--drive",
-            &drive,
-            "--verify",
-            "none",
-            "--manifest",
-            dir.join("m.json").to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (drive, disc, image, files)
+    let w = common::write_image_with_manifest(dir, "dvd+rw", &image);
+    (w.drive, w.disc, image, files)
 }
 
 /// The paths `check --json` names as damaged, with the damage.
@@ -280,18 +271,7 @@ fn the_iso_9660_file_holding_a_changed_sector_is_named() {
     let (_, c_lba, _) = files.iter().find(|f| f.0 == "/C.BIN").unwrap();
     // The disc file keeps sector LBA at byte LBA * 2048: one bit of C.BIN's 11th sector
     // changes behind the drive's back.
-    let at = (c_lba + 10) * 2048 + 100;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&disc)
-        .unwrap();
-    f.seek(SeekFrom::Start(at)).unwrap();
-    let mut byte = [0u8];
-    std::io::Read::read_exact(&mut f, &mut byte).unwrap();
-    f.seek(SeekFrom::Start(at)).unwrap();
-    f.write_all(&[byte[0] ^ 0x10]).unwrap();
-    drop(f);
+    flip_bit(&disc, (c_lba + 10) * 2048 + 100);
 
     let o = check(
         dir.path(),
@@ -313,23 +293,4 @@ fn the_iso_9660_file_holding_a_changed_sector_is_named() {
     assert_eq!(o.status.code(), Some(1));
     let names: Vec<String> = damaged(&o).into_iter().map(|(p, _)| p).collect();
     assert_eq!(names, ["/A.BIN", "/B.BIN", "/C.BIN"]);
-}
-
-#[test]
-fn a_disc_without_a_file_system_names_no_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let (drive, _, _, manifest) = written(dir.path());
-    let o = check(
-        dir.path(),
-        &drive,
-        &[
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--fault-plan",
-            UNREADABLE,
-            "--json",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(1));
-    assert_eq!(json(&o)["damaged_files"], serde_json::json!([]));
 }

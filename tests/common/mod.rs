@@ -385,6 +385,18 @@ pub fn write_with_manifest(dir: &std::path::Path, medium: &str, extra: u64) -> W
         .collect();
     let image = dir.join("image.bin");
     std::fs::write(&image, &data).unwrap();
+    let mut w = write_image_with_manifest(dir, medium, &image);
+    w.data = data;
+    w
+}
+
+/// Writes the image file `image` to a virtual `medium` disc in `dir` with `discwriter write
+/// --manifest`, without verification (`data` left empty).
+pub fn write_image_with_manifest(
+    dir: &std::path::Path,
+    medium: &str,
+    image: &std::path::Path,
+) -> Written {
     let disc = dir.join("disc");
     let drive = format!("virt:{medium}@{}", disc.display());
     let manifest = dir.join("m.json");
@@ -405,8 +417,8 @@ pub fn write_with_manifest(dir: &std::path::Path, medium: &str, extra: u64) -> W
     Written {
         drive,
         disc,
-        image,
-        data,
+        image: image.to_path_buf(),
+        data: Vec::new(),
         manifest,
     }
 }
