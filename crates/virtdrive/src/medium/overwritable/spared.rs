@@ -258,12 +258,7 @@ impl<L: SpareLayout> SparedDisc<L> {
     /// The progress of a running format, in 1/65536.
     pub fn format_progress(&self) -> Option<u16> {
         match self.format {
-            FormatState::Formatting { since, until, .. } => {
-                let total = until.since(since).as_micros().max(1);
-                let done = self.now.since(since).as_micros();
-                let p = (done * 65_536 / total).min(65_535);
-                Some(u16::try_from(p).unwrap_or(u16::MAX))
-            }
+            FormatState::Formatting { since, until, .. } => Some(self.now.progress(since, until)),
             _ => None,
         }
     }
