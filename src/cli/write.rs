@@ -303,6 +303,7 @@ pub(super) fn configure<T: mmc_core::Transport + Send>(
         defect_management: args.defect_management(),
         verification: verify.into(),
         reload_before_verify: args.reload,
+        record_digest: args.manifest.is_some(),
         ..WriteOptions::default()
     })?;
     let media = writer

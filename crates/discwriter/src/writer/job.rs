@@ -53,7 +53,7 @@ pub(super) fn execute<T: Transport + Send>(
     progress.enter(WriteAction::Completed, rec);
     let elapsed = progress.clock.elapsed(rec).as_secs_f64();
     let mut outcome = plan.outcome(written, current, elapsed, state_after);
-    outcome.data = Some(hashes.manifest.finish());
+    outcome.data = options.record_digest.then(|| hashes.manifest.finish());
     Ok(outcome)
 }
 

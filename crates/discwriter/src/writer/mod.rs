@@ -98,6 +98,11 @@ pub struct WriteOptions {
     /// refuses the eject or the load after the write fails the write with its answer (the
     /// data is on the disc, unverified). Default false.
     pub reload_before_verify: bool,
+    /// Not an IMAPI property: hash the data as it goes to the drive (BLAKE3 of the whole
+    /// stream and of each 16 MiB chunk) into [`WriteOutcome::data`], for a
+    /// [`crate::manifest::Manifest`]. Default false: a write that records no manifest does
+    /// not hash its data twice over.
+    pub record_digest: bool,
     /// The host fifo between the stream and the drive (default 4 MiB, as libburn and cdrecord).
     pub fifo_bytes: usize,
     pub timeouts: Timeouts,
@@ -114,6 +119,7 @@ impl Default for WriteOptions {
             defect_management: DefectManagement::default(),
             verification: VerificationLevel::Quick,
             reload_before_verify: false,
+            record_digest: false,
             fifo_bytes: 4 * 1024 * 1024,
             timeouts: Timeouts::default(),
         }
@@ -145,6 +151,7 @@ pub struct WriteOutcome {
     pub elapsed_time: f64,
     /// The BLAKE3 of the data sent (the stream, without padding), whole and per 16 MiB
     /// chunk, taken as it went to the drive: what a [`crate::manifest::Manifest`] records.
+    /// Only with [`WriteOptions::record_digest`].
     #[serde(skip)]
     pub data: Option<crate::manifest::ImageDigest>,
 }

@@ -189,7 +189,9 @@ pub(super) fn write_data<T: Transport + Send>(
                 if let Some(d) = digests.as_deref_mut() {
                     d.push(blake3::hash(&chunk.data));
                 }
-                manifest.update(&chunk.data);
+                if options.record_digest {
+                    manifest.update(&chunk.data);
+                }
                 progress.last_written = start_lba + (first + n) as i64 - 1;
                 if std::mem::take(&mut speed_to_ask) {
                     // A drive that does not answer keeps the speed it chose at the start.
