@@ -302,3 +302,27 @@ fn a_manifest_is_refused_for_several_drives_before_any_disc_is_made() {
     assert!(!home.path().join("m.json").exists());
     assert!(!home.path().join("a").exists(), "no disc file made");
 }
+
+#[test]
+fn the_stall_timeout_takes_whole_seconds_and_refuses_anything_else() {
+    let home = tempfile::tempdir().unwrap();
+    let (img, data) = image_file(home.path());
+    let a = disc(home.path(), "a.disc", "dvd+r");
+    let b = disc(home.path(), "b.disc", "dvd+r");
+    let drives = ["--drive", a.as_str(), "--drive", b.as_str()];
+    for bad in ["0", "soon", "86401"] {
+        let mut args = vec!["write", img.as_str(), "--stall-timeout", bad];
+        args.extend(drives);
+        let o = discwriter(&args, home.path());
+        assert_eq!(o.status.code(), Some(2), "--stall-timeout {bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--stall-timeout"), "{err}");
+    }
+    assert!(!home.path().join("a.disc").exists(), "nothing made");
+    let mut args = vec!["write", img.as_str(), "--stall-timeout", "30"];
+    args.extend(drives);
+    ok(discwriter(&args, home.path()), "write --stall-timeout 30");
+    for d in [&a, &b] {
+        assert_same_sectors(&read_session(d, home.path(), None), &data, 0, d);
+    }
+}

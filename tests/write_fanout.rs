@@ -4,11 +4,14 @@
 mod common;
 
 use std::io::Read;
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use common::*;
 use discwriter::publish::FanOut;
 use discwriter::{Error, VerificationLevel, WriteAction, WriteOptions};
+use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::{FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
 
@@ -64,6 +67,7 @@ fn three_drives_one_write_protected_mid_write_the_two_others_read_back_equal() {
     let fan_out = FanOut {
         chunk_bytes: 64 * 1024,
         depth: 2,
+        ..FanOut::default()
     };
     let report = fan_out.write(&writers, &mut source, data.len() as u64, &|drive, e| {
         seen.lock().unwrap()[drive].push(e.action)
@@ -154,4 +158,95 @@ fn media_are_checked_before_any_drive_starts_and_the_check_writes_nothing() {
         .unwrap()
         .into_transport();
     assert_eq!(disc_summary(&mut d).status, discwriter::DiscState::Blank);
+}
+
+/// A drive whose first WRITE (10) does not come back until `release` says so: a drive hung
+/// in a command, as far as the host can tell.
+struct Hung<T> {
+    inner: T,
+    release: Option<Mutex<Receiver<()>>>,
+}
+
+impl<T: Transport> Transport for Hung<T> {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        if cdb.first() == Some(&0x2A) {
+            if let Some(release) = self.release.take() {
+                let _ = release.into_inner().unwrap().recv();
+            }
+        }
+        self.inner.execute(cdb, data, timeout)
+    }
+    fn pause(&mut self, d: Duration) {
+        self.inner.pause(d)
+    }
+    fn device_time(&self) -> Option<Duration> {
+        self.inner.device_time()
+    }
+}
+
+#[test]
+fn a_drive_that_stops_taking_data_is_left_behind_and_the_others_finish() {
+    let (release, hung) = channel::<()>();
+    let writers = [
+        writer(
+            Hung {
+                inner: drive(MediumKind::DvdPlusR),
+                release: None,
+            },
+            options(),
+        ),
+        writer(
+            Hung {
+                inner: drive(MediumKind::DvdPlusR),
+                release: Some(Mutex::new(hung)),
+            },
+            options(),
+        ),
+    ];
+    let data = image(SECTORS, 11);
+    let fan_out = FanOut {
+        chunk_bytes: 64 * 1024,
+        depth: 2,
+        stall_timeout: Some(Duration::from_secs(2)),
+    };
+    // The hung drive answers again once the other has finished: without the stall timeout
+    // the reader would wait for it, the other drive would starve, and this would never end.
+    let release: Mutex<Option<Sender<()>>> = Mutex::new(Some(release));
+    let report = fan_out.write(
+        &writers,
+        &mut data.as_slice(),
+        data.len() as u64,
+        &|d, e| {
+            if d == 0 && e.action == WriteAction::Completed {
+                release.lock().unwrap().take();
+            }
+        },
+    );
+
+    assert_eq!(
+        report.bytes_read,
+        data.len() as u64,
+        "the image read to its end"
+    );
+    let [first, second] = <[_; 2]>::try_from(report.results).unwrap();
+    let outcome = first.expect("the drive that kept taking data");
+    let mut d = writers[0]
+        .take_recorder()
+        .unwrap()
+        .unwrap()
+        .into_transport();
+    let disc = read_back(&mut d.inner, outcome.start_lba, SECTORS);
+    assert_same_sectors(&disc, &data, outcome.start_lba, "the drive that went on");
+    match second {
+        Err(e @ Error::Fail { .. }) => {
+            assert_eq!(e.imapi_name(), "E_FAIL");
+            assert!(e.to_string().contains("took no data for 2s"), "{e}");
+        }
+        other => panic!("the hung drive: {other:?}"),
+    }
 }

@@ -204,6 +204,11 @@ pub struct WriteArgs {
     /// write fails.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// With several --drive: how long the image's reader waits for a drive that takes no
+    /// data before leaving it behind (its write then fails with E_FAIL and the others go
+    /// on), in seconds. Default 120.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub stall_timeout: Option<u64>,
 }
 
 impl WriteArgs {

@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use discwriter::publish::{FanOut, FanOutReport};
 use discwriter::{
@@ -320,7 +320,14 @@ fn write_all(
          stay readable. Wait for it: SIGKILL would leave the discs as they are now"
             .to_string(),
     );
-    let report = FanOut::default().write(&writers, source, length, &|i, e| {
+    let fan_out = FanOut {
+        stall_timeout: args
+            .stall_timeout
+            .map(Duration::from_secs)
+            .or(FanOut::default().stall_timeout),
+        ..FanOut::default()
+    };
+    let report = fan_out.write(&writers, source, length, &|i, e| {
         if let Some(Ok(mut d)) = displays.get(i).map(Mutex::lock) {
             d.event(e);
         }

@@ -4,7 +4,11 @@
 //! progress events, verification and result.
 //!
 //! A drive whose job ends (a fault, a refused medium, a cancel) drops its queue; the reader
-//! skips it from then on, so a dead drive never holds up the others. The chunks are shared
+//! skips it from then on, so a dead drive never holds up the others. A drive that stops
+//! taking data without ending (a hung command, a drive stuck retrying) holds the reader up
+//! for [`FanOut::stall_timeout`] at most: then it is left behind, its queue closed, and its
+//! write ends with E_FAIL once it has used what it was given (the reader has moved on and
+//! cannot give it the rest), while the others go on. The chunks are shared
 //! between the queues (reference counted), so memory is bounded by the queue depth times the
 //! chunk size, plus each writer's own fifo ([`crate::WriteOptions::fifo_bytes`]).
 //!
@@ -40,8 +44,11 @@
 //! ```
 
 use std::io::{ErrorKind, Read};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{bounded, Receiver, SendTimeoutError, Sender};
 
 use mmc_core::Transport;
 
@@ -49,20 +56,32 @@ use crate::error::Error;
 use crate::writer::fifo::fill;
 use crate::writer::{CancelHandle, DataWriter, ProgressEvent, WriteOutcome};
 
-/// The fan-out's shape: the size of the chunks read from the source and how many of them
-/// each drive's queue may hold before the reader waits for it.
+/// The fan-out's shape: the size of the chunks read from the source, how many of them each
+/// drive's queue may hold before the reader waits for it, and how long it waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FanOut {
     pub chunk_bytes: usize,
     pub depth: usize,
+    /// How long the reader waits for a drive whose queue is full (a drive that took no data
+    /// for that long) before leaving it behind; `None` waits as long as the drive takes.
+    pub stall_timeout: Option<Duration>,
+}
+
+impl FanOut {
+    /// The default [`FanOut::stall_timeout`]: two minutes, longer than a drive's power
+    /// calibration, a layer jump or a defect-management pause, in which a drive that
+    /// is working takes no data.
+    pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(120);
 }
 
 impl Default for FanOut {
-    /// 1 MiB chunks, four per queue: 4 MiB shared between the queues at most.
+    /// 1 MiB chunks, four per queue: 4 MiB shared between the queues at most; a drive that
+    /// takes no data for two minutes is left behind.
     fn default() -> Self {
         FanOut {
             chunk_bytes: 1024 * 1024,
             depth: 4,
+            stall_timeout: Some(Self::DEFAULT_STALL_TIMEOUT),
         }
     }
 }
@@ -116,16 +135,23 @@ impl FanOut {
         let depth = self.depth.max(1);
         let chunk_bytes = self.chunk_bytes.max(2048);
         std::thread::scope(|scope| {
-            let mut queues: Vec<Option<SyncSender<Piece>>> = Vec::with_capacity(writers.len());
+            let mut queues = Vec::with_capacity(writers.len());
             let mut jobs = Vec::with_capacity(writers.len());
             for (index, writer) in writers.iter().enumerate() {
-                let (tx, rx) = sync_channel::<Piece>(depth);
-                queues.push(Some(tx));
+                let (tx, rx) = bounded::<Piece>(depth);
+                let left_behind = Arc::new(AtomicBool::new(false));
+                queues.push(Some(Queue {
+                    tx,
+                    left_behind: Arc::clone(&left_behind),
+                }));
+                let stall = self.stall_timeout;
                 jobs.push(scope.spawn(move || {
                     let stream = QueueReader {
                         queue: rx,
                         piece: None,
                         at: 0,
+                        left_behind,
+                        stall,
                     };
                     writer.write_stream(
                         Box::new(stream),
@@ -134,7 +160,8 @@ impl FanOut {
                     )
                 }));
             }
-            let bytes_read = distribute(source, length, chunk_bytes, &mut queues);
+            let bytes_read =
+                distribute(source, length, chunk_bytes, self.stall_timeout, &mut queues);
             // The end of the source: each drive's reader sees its queue close.
             drop(queues);
             let results = jobs
@@ -156,14 +183,45 @@ impl FanOut {
     }
 }
 
+/// The reader's side of one drive's queue.
+struct Queue {
+    tx: Sender<Piece>,
+    /// Set when the reader gave up waiting for the drive: its reader then reports the data
+    /// it never got as an error, not as the end of the image.
+    left_behind: Arc<AtomicBool>,
+}
+
+impl Queue {
+    /// Hands `piece` to the drive, waiting at most `stall` for room. False when the drive
+    /// has gone or was left behind.
+    fn send(&self, piece: Piece, stall: Option<Duration>) -> bool {
+        let sent = match stall {
+            Some(limit) => self.tx.send_timeout(piece, limit),
+            None => self
+                .tx
+                .send(piece)
+                .map_err(|e| SendTimeoutError::Disconnected(e.0)),
+        };
+        match sent {
+            Ok(()) => true,
+            Err(SendTimeoutError::Timeout(_)) => {
+                self.left_behind.store(true, Ordering::SeqCst);
+                false
+            }
+            Err(SendTimeoutError::Disconnected(_)) => false,
+        }
+    }
+}
+
 /// Reads `source` up to `length` bytes in chunks and sends each chunk to every queue still
-/// open; a queue whose drive has gone is closed for good. Stops early when no drive is left.
-/// The bytes read.
+/// open; a queue whose drive has gone, or took nothing for `stall`, is closed for good.
+/// Stops early when no drive is left. The bytes read.
 fn distribute(
     source: &mut (dyn Read + Send),
     length: u64,
     chunk_bytes: usize,
-    queues: &mut [Option<SyncSender<Piece>>],
+    stall: Option<Duration>,
+    queues: &mut [Option<Queue>],
 ) -> u64 {
     let mut offset = 0u64;
     while offset < length && queues.iter().any(Option::is_some) {
@@ -179,10 +237,10 @@ fn distribute(
             Err(e) => Err((e.kind(), e.to_string())),
         };
         let failed = piece.is_err();
-        for queue in queues.iter_mut() {
-            if let Some(tx) = queue {
-                if tx.send(piece.clone()).is_err() {
-                    *queue = None;
+        for slot in queues.iter_mut() {
+            if let Some(queue) = slot {
+                if !queue.send(piece.clone(), stall) {
+                    *slot = None;
                 }
             }
         }
@@ -194,11 +252,13 @@ fn distribute(
 }
 
 /// One drive's view of the source: the chunks its queue delivers, as a stream that ends when
-/// the queue closes.
+/// the queue closes (with an error when the reader left the drive behind).
 struct QueueReader {
     queue: Receiver<Piece>,
     piece: Option<Arc<[u8]>>,
     at: usize,
+    left_behind: Arc<AtomicBool>,
+    stall: Option<Duration>,
 }
 
 impl Read for QueueReader {
@@ -220,6 +280,16 @@ impl Read for QueueReader {
                     self.at = 0;
                 }
                 Ok(Err((kind, message))) => return Err(std::io::Error::new(kind, message)),
+                Err(_) if self.left_behind.load(Ordering::SeqCst) => {
+                    return Err(std::io::Error::new(
+                        ErrorKind::TimedOut,
+                        format!(
+                            "this drive took no data for {:?}, so the other drives went on \
+                             without it and the rest of the image never reached it",
+                            self.stall.unwrap_or_default()
+                        ),
+                    ))
+                }
                 Err(_) => return Ok(0),
             }
         }
