@@ -170,13 +170,19 @@ const UNREADABLE_FILE: &str = concat!(
 /// made by genisoimage, written to a DVD+RW disc file: (drive spec, disc file, image, and
 /// each file's first LBA and sectors as `isoinfo -l` lists them).
 fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>) {
+    iso_written_with(dir, &[], &["a.bin", "b.bin", "c.bin"])
+}
+
+/// The same with genisoimage's `options` (-R for Rock Ridge, -J for Joliet) and these file
+/// names, listed by `isoinfo -l` with the same options (so with the names they give).
+fn iso_written_with(
+    dir: &Path,
+    options: &[&str],
+    names: &[&str; 3],
+) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>) {
     let root = dir.join("root");
     std::fs::create_dir(&root).unwrap();
-    for (name, bytes) in [
-        ("a.bin", 40 * 2048),
-        ("b.bin", 60 * 2048),
-        ("c.bin", 80 * 2048 - 5),
-    ] {
+    for (name, bytes) in names.iter().zip([40 * 2048, 60 * 2048, 80 * 2048 - 5]) {
         let data: Vec<u8> = (0..bytes).map(|i: usize| (i * 7 + bytes) as u8).collect();
         std::fs::write(root.join(name), data).unwrap();
     }
@@ -189,17 +195,13 @@ fn iso_written(dir: &Path) -> (String, PathBuf, PathBuf, Vec<(String, u64, u64)>
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
+    let out = image.to_str().unwrap();
     run(
         "genisoimage",
-        &[
-            "-quiet",
-            "-o",
-            image.to_str().unwrap(),
-            root.to_str().unwrap(),
-        ],
+        &[&["-quiet", "-o", out], options, &[root.to_str().unwrap()]].concat(),
     );
     // isoinfo -l: "... [    64 00]  B.BIN;1": the extent's LBA in brackets, the size before.
-    let files: Vec<(String, u64, u64)> = run("isoinfo", &["-l", "-i", image.to_str().unwrap()])
+    let files: Vec<(String, u64, u64)> = run("isoinfo", &[&["-l", "-i", out], options].concat())
         .lines()
         .filter(|l| l.starts_with('-'))
         .map(|l| {
@@ -293,4 +295,29 @@ fn the_iso_9660_file_holding_a_changed_sector_is_named() {
     assert_eq!(o.status.code(), Some(1));
     let names: Vec<String> = damaged(&o).into_iter().map(|(p, _)| p).collect();
     assert_eq!(names, ["/A.BIN", "/B.BIN", "/C.BIN"]);
+}
+
+#[test]
+fn files_are_named_as_a_mounted_disc_shows_them_rock_ridge_first_then_joliet() {
+    let names = ["Report for 2026.pdf", "Holiday photo.jpeg", "notes.v2.txt"];
+    for (options, seen) in [(&["-R", "-J"][..], "Rock Ridge"), (&["-J"][..], "Joliet")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (drive, disc, image, files) = iso_written_with(dir.path(), options, &names);
+        let (name, lba, _) = files
+            .iter()
+            .find(|f| f.0 == "/Holiday photo.jpeg")
+            .unwrap_or_else(|| panic!("{seen}: isoinfo lists {files:?}"));
+        flip_bit(&disc, (lba + 3) * 2048 + 7);
+        let o = check(
+            dir.path(),
+            &drive,
+            &["--image", image.to_str().unwrap(), "--json"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{seen}");
+        assert_eq!(
+            damaged(&o),
+            [(name.clone(), "differs".to_string())],
+            "{seen}"
+        );
+    }
 }
