@@ -128,9 +128,10 @@ struct Entry<'a> {
 fn entries(area: &[u8]) -> impl Iterator<Item = Entry<'_>> {
     let mut at = 0usize;
     std::iter::from_fn(move || {
-        let header = area.get(at..at + 4)?;
-        let len = usize::from(header[2]);
-        let signature = [header[0], header[1]];
+        let &[a, b, len, _version] = area.get(at..at + 4)? else {
+            return None;
+        };
+        let (signature, len) = ([a, b], usize::from(len));
         if len < 4 || signature == *b"ST" {
             return None;
         }
@@ -276,7 +277,7 @@ impl Walk<'_, '_> {
                 let units = record
                     .name
                     .chunks_exact(2)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]));
+                    .filter_map(|c| Some(u16::from_be_bytes(c.try_into().ok()?)));
                 let name: String = char::decode_utf16(units)
                     .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
                     .collect();
