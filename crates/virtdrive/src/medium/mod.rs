@@ -60,6 +60,12 @@ impl MediumError {
         self.information = Some(information);
         self
     }
+
+    /// 02/04/04, a format in progress, with how far it has got (1/65536) in the sense-key
+    /// specific bytes (SPC-4 4.5.2.4.4), as a drive answers while it formats.
+    pub fn format_in_progress(progress: u16) -> Self {
+        Self::new(triples::FORMAT_IN_PROGRESS).with_sks(SenseKeySpecific::Progress(progress))
+    }
 }
 
 impl From<SenseTriple> for MediumError {

@@ -68,7 +68,7 @@ use mmc_core::params::{FormatUnitParameters, WriteParameters};
 use mmc_core::response::capacity::{FormatType, FormattableCapacity};
 use mmc_core::response::disc_structure::BookType;
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
-use mmc_core::sense::{triples, SenseKeySpecific};
+use mmc_core::sense::triples;
 use mmc_core::Profile;
 use serde::{Deserialize, Serialize};
 
@@ -427,8 +427,7 @@ impl Medium for DvdRw {
     fn format(&mut self, params: &FormatUnitParameters, now: VirtualTime) -> MediumResult<Busy> {
         self.advance(now);
         if let Some(progress) = self.blocking_format_progress() {
-            return Err(MediumError::new(triples::FORMAT_IN_PROGRESS)
-                .with_sks(SenseKeySpecific::Progress(progress)));
+            return Err(MediumError::format_in_progress(progress));
         }
         match self.requested(params)? {
             Requested::Full(size) => Ok(self.start_format(
@@ -458,8 +457,7 @@ impl Medium for DvdRw {
     fn blank(&mut self, cdb: &Blank, now: VirtualTime) -> MediumResult<Busy> {
         self.advance(now);
         if let Some(progress) = self.blocking_format_progress() {
-            return Err(MediumError::new(triples::FORMAT_IN_PROGRESS)
-                .with_sks(SenseKeySpecific::Progress(progress)));
+            return Err(MediumError::format_in_progress(progress));
         }
         let duration = match (cdb.blanking_type, &mut self.mode) {
             (BlankingType::FullDisc, _) => {

@@ -7,7 +7,7 @@ use mmc_core::response::capacity::{
 };
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{CapacityData, DiscInformation, FormatCapacities, TrackInformation};
-use mmc_core::sense::{triples, SenseKeySpecific};
+use mmc_core::sense::triples;
 
 use super::{erase_time, CAPACITY, ECC_BLOCK, LEAD_OUT_SECTORS};
 use crate::clock::VirtualTime;
@@ -140,8 +140,9 @@ impl RestrictedOverwrite {
     fn usable(&self) -> MediumResult<Area> {
         match self.format {
             Format::Settled(area) => Ok(area),
-            Format::Running { .. } => Err(MediumError::new(triples::FORMAT_IN_PROGRESS)
-                .with_sks(SenseKeySpecific::Progress(self.progress().unwrap_or(0)))),
+            Format::Running { .. } => Err(MediumError::format_in_progress(
+                self.progress().unwrap_or(0),
+            )),
         }
     }
 

@@ -25,7 +25,7 @@ use mmc_core::cdb::{
 use mmc_core::response::capacity::{CapacityDescriptorType, CurrentCapacity};
 use mmc_core::response::disc_info::{DiscStatus, LastSessionState};
 use mmc_core::response::{CapacityData, DiscInformation, TrackInformation};
-use mmc_core::sense::{triples, SenseKeySpecific};
+use mmc_core::sense::triples;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -265,9 +265,7 @@ impl<L: SpareLayout> SparedDisc<L> {
 
     /// 02/04/04 with the progress of the running format.
     pub fn format_in_progress(&self) -> MediumError {
-        MediumError::new(triples::FORMAT_IN_PROGRESS).with_sks(SenseKeySpecific::Progress(
-            self.format_progress().unwrap_or(0),
-        ))
+        MediumError::format_in_progress(self.format_progress().unwrap_or(0))
     }
 
     /// The user area when the disc can be read and written, else the sense.
