@@ -39,6 +39,14 @@
 //! # Ok::<(), discwriter::Error>(())
 //! ```
 
+mod copies;
+mod image;
+mod operator;
+
+pub use copies::{Copies, CopiesReport, CopyEvents, CopyResult, DiscChanger};
+pub use image::CopySource;
+pub use operator::{OperatorChanger, OPERATOR_TIMEOUT};
+
 use std::io::{ErrorKind, Read};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -113,12 +121,48 @@ impl FanOut {
         length: u64,
         events: &FanOutEvents<'_>,
     ) -> FanOutReport {
+        let mut source = source;
+        let (results, bytes_read) = self.run(
+            writers,
+            &mut source,
+            length,
+            &mut |_, _| {},
+            &|index, writer: &DataWriter<T>, stream| {
+                writer.write_stream(
+                    Box::new(stream),
+                    Some(length),
+                    &mut |e: &ProgressEvent, _: &CancelHandle| events(index, e),
+                )
+            },
+        );
+        FanOutReport {
+            results: results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(thread_stopped())))
+                .collect(),
+            bytes_read,
+        }
+    }
+
+    /// The fan-out itself: one thread per item of `drives` running `job` with the drive's
+    /// queue as its stream, the source read once and handed to every queue. `source_read`
+    /// runs once the queues are closed (with the source and the bytes read from it), while
+    /// the jobs go on. Each job's result (`None` for a job whose thread stopped), and the
+    /// bytes read by the fan-out.
+    pub(crate) fn run<S: Read + Send, D: Sync, R: Send>(
+        &self,
+        drives: &[D],
+        source: &mut S,
+        length: u64,
+        source_read: &mut dyn FnMut(&mut S, u64),
+        job: &(dyn Fn(usize, &D, QueueReader) -> R + Sync),
+    ) -> (Vec<Option<R>>, u64) {
         let depth = self.depth.max(1);
         let chunk_bytes = self.chunk_bytes.max(2048);
         std::thread::scope(|scope| {
-            let mut queues: Vec<Option<SyncSender<Piece>>> = Vec::with_capacity(writers.len());
-            let mut jobs = Vec::with_capacity(writers.len());
-            for (index, writer) in writers.iter().enumerate() {
+            let mut queues: Vec<Option<SyncSender<Piece>>> = Vec::with_capacity(drives.len());
+            let mut jobs = Vec::with_capacity(drives.len());
+            for (index, drive) in drives.iter().enumerate() {
                 let (tx, rx) = sync_channel::<Piece>(depth);
                 queues.push(Some(tx));
                 jobs.push(scope.spawn(move || {
@@ -127,32 +171,24 @@ impl FanOut {
                         piece: None,
                         at: 0,
                     };
-                    writer.write_stream(
-                        Box::new(stream),
-                        Some(length),
-                        &mut |e: &ProgressEvent, _: &CancelHandle| events(index, e),
-                    )
+                    job(index, drive, stream)
                 }));
             }
             let bytes_read = distribute(source, length, chunk_bytes, &mut queues);
             // The end of the source: each drive's reader sees its queue close.
             drop(queues);
-            let results = jobs
-                .into_iter()
-                .map(|job| {
-                    job.join().unwrap_or_else(|_| {
-                        Err(Error::Fail {
-                            detail: "the thread writing to this drive stopped".into(),
-                            cause: None,
-                        })
-                    })
-                })
-                .collect();
-            FanOutReport {
-                results,
-                bytes_read,
-            }
+            source_read(source, bytes_read);
+            let results = jobs.into_iter().map(|job| job.join().ok()).collect();
+            (results, bytes_read)
         })
+    }
+}
+
+/// The result of a drive whose thread stopped (a panic in a caller's callback).
+pub(crate) fn thread_stopped() -> Error {
+    Error::Fail {
+        detail: "the thread writing to this drive stopped".into(),
+        cause: None,
     }
 }
 
@@ -195,7 +231,7 @@ fn distribute(
 
 /// One drive's view of the source: the chunks its queue delivers, as a stream that ends when
 /// the queue closes.
-struct QueueReader {
+pub(crate) struct QueueReader {
     queue: Receiver<Piece>,
     piece: Option<Arc<[u8]>>,
     at: usize,
