@@ -79,17 +79,11 @@ use crate::writer::{CancelHandle, DataWriter, ProgressEvent, WriteOutcome};
 /// Gets a drive ready for its next copy: the caller's part of a [`Copies`] job, called on
 /// the drive's own thread (so one drive waiting for its disc holds up no other).
 pub trait DiscChanger<T: Transport>: Sync {
-    /// Copy `copy` has ended on drive `drive` (written, or failed), and `recorder` still
-    /// holds its disc: what the caller keeps of that disc (its state, a manifest, a virtual
-    /// disc saved) it takes here. Nothing by default.
-    fn copy_ended(
-        &self,
-        drive: usize,
-        copy: u32,
-        outcome: &Result<WriteOutcome, Error>,
-        recorder: &mut Recorder<T>,
-    ) {
-        let _ = (drive, copy, outcome, recorder);
+    /// A copy has ended (written, or failed) and `recorder` still holds its disc: what the
+    /// caller keeps of that disc (its state, a manifest, a virtual disc saved) it takes
+    /// here. Nothing by default.
+    fn copy_ended(&self, ended: &CopyResult, recorder: &mut Recorder<T>) {
+        let _ = (ended, recorder);
     }
 
     /// Puts a new blank disc in drive `drive` for copy `copy`: ejects the one written and
@@ -367,16 +361,17 @@ impl Copies {
             let last_written_lba = writer.last_written_lba().ok().flatten();
             let recorder = writer.take_recorder().ok().flatten();
             let stop = self.cancel.is_cancelled() || outcome.as_ref().is_err_and(ends_the_drive);
-            let mut recorder = recorder.map(|mut r| {
-                later.changer.copy_ended(drive, copy, &outcome, &mut r);
-                r
-            });
-            made.push(CopyResult {
+            let ended = CopyResult {
                 copy,
                 drive: Some(drive),
                 outcome,
                 last_written_lba,
+            };
+            let mut recorder = recorder.map(|mut r| {
+                later.changer.copy_ended(&ended, &mut r);
+                r
             });
+            made.push(ended);
             let next = match (stop, recorder.is_some()) {
                 (false, true) => lock(&later.counter).take(),
                 _ => None,
