@@ -72,13 +72,26 @@ fn five_copies_on_two_drives_give_five_discs_equal_to_the_image_read_once() {
     let (results, summary) = results(&o);
     assert_eq!(summary["copies"], 5);
     assert_eq!(summary["succeeded"], 5);
-    assert_eq!(summary["bytes_read"], SECTORS * 2048, "the image is read once");
-    let copies: Vec<u64> = results.iter().map(|r| r["copy"].as_u64().unwrap()).collect();
+    assert_eq!(
+        summary["bytes_read"],
+        SECTORS * 2048,
+        "the image is read once"
+    );
+    let copies: Vec<u64> = results
+        .iter()
+        .map(|r| r["copy"].as_u64().unwrap())
+        .collect();
     assert_eq!(copies, [1, 2, 3, 4, 5]);
     // The first round on the drives' own discs; each later copy on a new file named with
     // its number, beside the disc of the drive that made it.
-    assert_eq!(results[0]["disc_file"], home.path().join("a.disc").to_str().unwrap());
-    assert_eq!(results[1]["disc_file"], home.path().join("b.disc").to_str().unwrap());
+    assert_eq!(
+        results[0]["disc_file"],
+        home.path().join("a.disc").to_str().unwrap()
+    );
+    assert_eq!(
+        results[1]["disc_file"],
+        home.path().join("b.disc").to_str().unwrap()
+    );
     let mut files = Vec::new();
     for r in &results {
         assert_eq!(r["code"], "S_OK", "{r}");
@@ -122,7 +135,11 @@ fn a_pipe_with_its_size_makes_more_copies_than_drives() {
     assert!(o.status.success(), "{}", stderr(&o));
     let (results, summary) = results(&o);
     assert_eq!(summary["succeeded"], 3);
-    assert_eq!(summary["bytes_read"], SECTORS * 2048, "standard input is read once");
+    assert_eq!(
+        summary["bytes_read"],
+        SECTORS * 2048,
+        "standard input is read once"
+    );
     for (r, name) in results.iter().zip(["p.disc", "p-2.disc", "p-3.disc"]) {
         let file = home.path().join(name);
         assert_eq!(r["disc_file"], file.to_str().unwrap());
@@ -159,7 +176,11 @@ fn a_copy_under_a_fault_plan_fails_alone_and_gets_no_manifest() {
         home.path(),
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("1 of 4 copies failed"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 of 4 copies failed"),
+        "{}",
+        stderr(&o)
+    );
     let (results, summary) = results(&o);
     assert_eq!(summary["succeeded"], 3);
     assert_eq!(summary["failed"], 1);
@@ -176,7 +197,10 @@ fn a_copy_under_a_fault_plan_fails_alone_and_gets_no_manifest() {
             (4, "S_OK")
         ]
     );
-    assert!(!home.path().join("burn-2.json").exists(), "no manifest for a failed copy");
+    assert!(
+        !home.path().join("burn-2.json").exists(),
+        "no manifest for a failed copy"
+    );
     for r in results.iter().filter(|r| r["code"] == "S_OK") {
         let copy = r["copy"].as_u64().unwrap();
         assert!(home.path().join(format!("burn-{copy}.json")).exists());
@@ -211,18 +235,29 @@ fn each_copy_has_its_own_manifest_and_check_passes_with_it() {
         ),
         "write",
     );
-    assert!(!manifest.exists(), "only the numbered manifests are written");
+    assert!(
+        !manifest.exists(),
+        "only the numbered manifests are written"
+    );
     let (results, _) = results(&o);
     for copy in 1..=3 {
         let m = home.path().join(format!("burn-{copy}.json"));
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
         // Each records its own disc: a DVD+R in drive A, a CD-R in drive B.
         let r = &results[copy - 1];
-        let profile = if r["drive"] == a.as_str() { "DVD+R" } else { "CD-R" };
+        let profile = if r["drive"] == a.as_str() {
+            "DVD+R"
+        } else {
+            "CD-R"
+        };
         assert_eq!(v["medium"]["profile_name"], profile, "{m:?}");
     }
     let third = &results[2];
-    let medium = if third["drive"] == a.as_str() { "dvd+r" } else { "cd-r" };
+    let medium = if third["drive"] == a.as_str() {
+        "dvd+r"
+    } else {
+        "cd-r"
+    };
     let spec = format!("virt:{medium}@{}", third["disc_file"].as_str().unwrap());
     let m = home.path().join("burn-3.json");
     ok(
@@ -246,10 +281,17 @@ fn copies_must_be_a_number_of_at_least_one_per_drive() {
         ("1", "--copies 1 is fewer than the 2 drives"),
     ] {
         let o = discwriter(
-            &["write", &img, "--drive", &a, "--drive", &b, "--copies", copies],
+            &[
+                "write", &img, "--drive", &a, "--drive", &b, "--copies", copies,
+            ],
             home.path(),
         );
-        assert_eq!(o.status.code(), Some(2), "--copies {copies}: {}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--copies {copies}: {}",
+            stderr(&o)
+        );
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
     }
     assert!(!home.path().join("a.disc").exists(), "no disc file made");
@@ -269,9 +311,16 @@ fn a_disc_file_a_copy_would_go_to_is_never_written_over() {
     let (img, _) = image_file(home.path());
     let a = disc(home.path(), "a.disc", "dvd+r");
     std::fs::write(home.path().join("a-3.disc"), b"someone's disc").unwrap();
-    let o = discwriter(&["write", &img, "--drive", &a, "--copies", "3"], home.path());
+    let o = discwriter(
+        &["write", &img, "--drive", &a, "--copies", "3"],
+        home.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("a-3.disc exists already"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a-3.disc exists already"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!home.path().join("a.disc").exists(), "nothing written");
     assert_eq!(
         std::fs::read(home.path().join("a-3.disc")).unwrap(),
@@ -298,7 +347,10 @@ fn reject_if_not_blank_refuses_an_appendable_disc_and_takes_a_blank_one() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains(&format!("--drive {used}")), "{err}");
-    assert!(err.contains("not blank") && err.contains("appendable"), "{err}");
+    assert!(
+        err.contains("not blank") && err.contains("appendable"),
+        "{err}"
+    );
     assert!(err.contains("E_IMAPI_DF2DATA_INVALID_MEDIA_STATE"), "{err}");
     // Several drives: the blank one is not written either.
     let blank = disc(home.path(), "blank.disc", "cd-r");
@@ -315,14 +367,25 @@ fn reject_if_not_blank_refuses_an_appendable_disc_and_takes_a_blank_one() {
         home.path(),
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains(&format!("--drive {used}")), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("--drive {used}")),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(disc_info_json(&used, home.path())["sessions"], 1);
     assert_eq!(disc_info_json(&blank, home.path())["status"], "blank");
 
     // A blank disc is written.
     let o = ok(
         discwriter(
-            &["write", &img, "--json", "--drive", &blank, "--reject-if-not-blank"],
+            &[
+                "write",
+                &img,
+                "--json",
+                "--drive",
+                &blank,
+                "--reject-if-not-blank",
+            ],
             home.path(),
         ),
         "write to a blank disc",

@@ -213,9 +213,7 @@ fn code_and_message(e: &CliError) -> (ImapiCode, String) {
         }
         CliError::Input(message)
         | CliError::Usage(message)
-        | CliError::Interrupted { message, .. } => {
-            (ImapiCode::InvalidArg, message.clone())
-        }
+        | CliError::Interrupted { message, .. } => (ImapiCode::InvalidArg, message.clone()),
     }
 }
 

@@ -14,7 +14,9 @@ use std::time::{Instant, SystemTime};
 
 use discwriter::manifest::Manifest;
 use discwriter::publish::{Copies, CopyResult, CopySource, DiscChanger, OperatorChanger};
-use discwriter::{CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteAction};
+use discwriter::{
+    CancelHandle, DataWriter, DiscSummary, Error, ProgressEvent, Recorder, WriteAction,
+};
 use serde_json::json;
 use virtdrive::fault::FaultPlan;
 
@@ -101,7 +103,10 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
         Ok(p) => p,
         Err(e) => {
             if args.json {
-                outln!("{}", early_result(&named.join(", "), &e, started).json_line());
+                outln!(
+                    "{}",
+                    early_result(&named.join(", "), &e, started).json_line()
+                );
             }
             return Err(e);
         }
@@ -118,7 +123,10 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
     let job = match write_all(&drives, opens, source, length, count, args) {
         Ok(done) => done,
         Err((index, error)) => {
-            let name = drives.get(index).map(|d| d.name.clone()).unwrap_or_default();
+            let name = drives
+                .get(index)
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
             if args.json {
                 let refused = WriteResult::new(&Facts {
                     drive: name.clone(),
@@ -164,7 +172,11 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
         let mut result = WriteResult::new(&Facts {
             drive: name.clone(),
             outcome: outcome.as_ref(),
-            start_lba: k.last.as_ref().filter(|e| started_writing(e)).map(|e| e.start_lba),
+            start_lba: k
+                .last
+                .as_ref()
+                .filter(|e| started_writing(e))
+                .map(|e| e.start_lba),
             last_written_lba: r.last_written_lba,
             elapsed_seconds: elapsed(),
             drive_seconds: own_clock.then(|| match &outcome {
@@ -224,7 +236,11 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
     }
     let count = count as usize;
     let succeeded = count.saturating_sub(failures.len());
-    let what = if args.copies.is_some() { "copies" } else { "drives" };
+    let what = if args.copies.is_some() {
+        "copies"
+    } else {
+        "drives"
+    };
     if args.json {
         let s = Summary {
             drives: drives.len(),
@@ -536,7 +552,9 @@ fn write_all(
 /// The drives as given: the embedded one without --drive.
 fn drive_names(args: &WriteArgs) -> Vec<String> {
     match args.drive.is_empty() {
-        true => DriveSpec::parse(None).map(|s| vec![s.describe()]).unwrap_or_default(),
+        true => DriveSpec::parse(None)
+            .map(|s| vec![s.describe()])
+            .unwrap_or_default(),
         false => args.drive.clone(),
     }
 }
@@ -551,7 +569,9 @@ fn existing_copy_file(spec: &DriveSpec, first: u32, last: u32) -> Option<PathBuf
         .unwrap_or(Path::new("."));
     let entries = std::fs::read_dir(dir).ok()?;
     let stem = file.file_stem()?.to_string_lossy().into_owned();
-    let ext = file.extension().map(|e| format!(".{}", e.to_string_lossy()));
+    let ext = file
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()));
     entries.flatten().find_map(|entry| {
         let name = entry.file_name().to_string_lossy().into_owned();
         let rest = name.strip_prefix(&stem)?.strip_prefix('-')?;

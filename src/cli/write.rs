@@ -223,7 +223,11 @@ fn write_to(
         if let Err(e) = writer.check_blank() {
             ran.refused = true;
             ran.outcome = Err(e);
-            ran.after = writer.take_recorder().ok().flatten().and_then(|mut r| r.disc_summary().ok());
+            ran.after = writer
+                .take_recorder()
+                .ok()
+                .flatten()
+                .and_then(|mut r| r.disc_summary().ok());
             return ran;
         }
     }
@@ -407,7 +411,10 @@ pub(super) fn early_result(drive: &str, e: &CliError, started: std::time::Instan
         verification: discwriter::VerificationLevel::None,
         after: None,
     });
-    if let CliError::Input(message) | CliError::Usage(message) | CliError::Interrupted { message, .. } = e {
+    if let CliError::Input(message)
+    | CliError::Usage(message)
+    | CliError::Interrupted { message, .. } = e
+    {
         r.message = message.clone();
     }
     r

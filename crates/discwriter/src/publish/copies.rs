@@ -91,8 +91,12 @@ pub trait DiscChanger<T: Transport>: Sync {
     /// the recorder a drive holding a new disc. The recorder comes back for the copy; an
     /// error ends this drive's part of the job (the copy goes to another drive) and the
     /// recorder is dropped.
-    fn next_disc(&self, drive: usize, copy: u32, recorder: Recorder<T>)
-        -> Result<Recorder<T>, Error>;
+    fn next_disc(
+        &self,
+        drive: usize,
+        copy: u32,
+        recorder: Recorder<T>,
+    ) -> Result<Recorder<T>, Error>;
 }
 
 /// Receives each drive's progress events with the drive's index and the copy it writes.
@@ -232,20 +236,19 @@ impl Copies {
         let more = self.count > drives;
         // A stream is kept for the later copies only when there are any.
         let spool = match (&source, more) {
-            (CopySource::Stream(_), true) => Some(Arc::new(tempfile::tempfile().map_err(
-                |e| Error::Fail {
+            (CopySource::Stream(_), true) => {
+                Some(Arc::new(tempfile::tempfile().map_err(|e| Error::Fail {
                     detail: format!(
                         "a temporary file for the image in {}: {e}",
                         std::env::temp_dir().display()
                     ),
                     cause: None,
-                },
-            )?)),
+                })?))
+            }
             _ => None,
         };
         let ready = Arc::new((Mutex::new(Spooled::Reading), Condvar::new()));
-        let (mut first_source, again): (Box<dyn Read + Send + '_>, Option<Again>) = match source
-        {
+        let (mut first_source, again): (Box<dyn Read + Send + '_>, Option<Again>) = match source {
             CopySource::File(file) => (
                 Box::new(FileFrom::start(file.clone(), length)),
                 more.then_some(Again::File(file)),
@@ -315,7 +318,10 @@ impl Copies {
         }
         // The copies no drive made: given back by a drive that could not get a disc, or
         // never taken.
-        let mut counter = later.counter.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut counter = later
+            .counter
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
         let mut left: Vec<(u32, Error)> = std::mem::take(&mut counter.given_back);
         while let Some(copy) = counter.take() {
             left.push((copy, not_made(self.cancel.is_cancelled())));
@@ -350,6 +356,8 @@ impl Copies {
         let mut copy = drive as u32 + 1;
         let mut data = Ok(first);
         loop {
+            // A copy refused before its write (its disc, the image) wrote nothing.
+            let wrote = data.is_ok();
             let outcome = data.and_then(|stream| {
                 writer.write_stream(stream, Some(later.length), &mut |e, c| {
                     if self.cancel.is_cancelled() {
@@ -358,7 +366,10 @@ impl Copies {
                     (later.events)(drive, copy, e)
                 })
             });
-            let last_written_lba = writer.last_written_lba().ok().flatten();
+            let last_written_lba = match wrote {
+                true => writer.last_written_lba().ok().flatten(),
+                false => None,
+            };
             let recorder = writer.take_recorder().ok().flatten();
             let stop = self.cancel.is_cancelled() || outcome.as_ref().is_err_and(ends_the_drive);
             let ended = CopyResult {

@@ -82,7 +82,8 @@ pub(crate) struct FirstRead<'a> {
 impl Read for FirstRead<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.source.read(buf).inspect_err(|e| {
-            self.failed.get_or_insert_with(|| format!("reading the image: {e}"));
+            self.failed
+                .get_or_insert_with(|| format!("reading the image: {e}"));
         })?;
         self.taken += n as u64;
         if let (Some(mut spool), Some(data), None) = (self.spool, buf.get(..n), &self.failed) {
