@@ -8,6 +8,11 @@
 //! between the queues (reference counted), so memory is bounded by the queue depth times the
 //! chunk size, plus each writer's own fifo ([`crate::WriteOptions::fifo_bytes`]).
 //!
+//! [`Copies`] makes more copies than there are drives: the fan-out is its first round, then
+//! each drive takes the next copy as it finishes one, on a new disc a [`DiscChanger`] brings
+//! (an [`OperatorChanger`] for drives loaded by hand); [`CopySource`] says how the later
+//! copies get the image again.
+//!
 //! ```
 //! use discwriter::publish::FanOut;
 //! use discwriter::{DataWriter, Recorder, WriteOptions};
