@@ -205,14 +205,14 @@ pub struct WriteArgs {
     /// with the copy number before the extension (burn.json: burn-1.json, burn-2.json ...).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// Make N copies (at least one per --drive; default: one per drive), as a publishing
+    /// Make N copies (at least one per --drive, at most 100000; default: one per drive), as a publishing
     /// station does: when a drive finishes a copy it takes the next, on a new blank disc. A
     /// virtual drive kept in a file gets a new disc file per copy beside it, named with the
     /// copy number (a.disc: a-3.disc for copy 3; refused before anything is written when
     /// one exists already); a real drive ejects its disc and waits up to ten minutes for
     /// the next. The image is read once (a stream given with --size is kept in a temporary
     /// file for the copies after the first round).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(discwriter::publish::MAX_COPIES)))]
     pub copies: Option<u32>,
     /// Refuse a disc that is not blank (an appendable write-once disc, a rewritable disc
     /// holding data) before anything is written, instead of adding a session or writing

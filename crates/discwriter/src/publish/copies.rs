@@ -65,6 +65,7 @@
 //! # Ok::<(), discwriter::Error>(())
 //! ```
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -99,13 +100,16 @@ pub trait DiscChanger<T: Transport>: Sync {
     ) -> Result<Recorder<T>, Error>;
 }
 
+/// The most copies one job makes (its report holds a result for each).
+pub const MAX_COPIES: u32 = 100_000;
+
 /// Receives each drive's progress events with the drive's index and the copy it writes.
 pub type CopyEvents<'a> = dyn Fn(usize, u32, &ProgressEvent) + Sync + 'a;
 
 /// A job of `count` copies of one image on the drives given to [`Copies::write`].
 #[derive(Debug, Clone)]
 pub struct Copies {
-    /// The copies to make: at least one per drive.
+    /// The copies to make: at least one per drive, at most [`MAX_COPIES`].
     pub count: u32,
     /// Refuse a disc that is not blank (an appendable write-once disc, a rewritable disc
     /// holding data), in [`Copies::check_media`] and for each disc the changer brings, where
@@ -233,6 +237,12 @@ impl Copies {
                 self.count, drives
             ))));
         }
+        if self.count > MAX_COPIES {
+            return Err(Error::Api(ApiMisuse::InvalidArg(format!(
+                "{} copies: at most {MAX_COPIES} in one job",
+                self.count
+            ))));
+        }
         let more = self.count > drives;
         // A stream is kept for the later copies only when there are any.
         let spool = match (&source, more) {
@@ -316,25 +326,23 @@ impl Copies {
                 }),
             }
         }
-        // The copies no drive made: given back by a drive that could not get a disc, or
-        // never taken.
+        // The copies no drive made: given back by a drive that could not get a disc, taken
+        // by a drive whose thread stopped, or never taken.
         let mut counter = later
             .counter
             .into_inner()
             .unwrap_or_else(|p| p.into_inner());
-        let mut left: Vec<(u32, Error)> = std::mem::take(&mut counter.given_back);
-        while let Some(copy) = counter.take() {
-            left.push((copy, not_made(self.cancel.is_cancelled())));
-        }
-        for (copy, why) in left {
-            if !results.iter().any(|r| r.copy == copy) {
-                results.push(CopyResult {
-                    copy,
-                    drive: None,
-                    outcome: Err(why),
-                    last_written_lba: None,
-                });
-            }
+        let mut why: BTreeMap<u32, Error> = counter.given_back.drain(..).collect();
+        let made: BTreeSet<u32> = results.iter().map(|r| r.copy).collect();
+        for copy in (1..=self.count).filter(|c| !made.contains(c)) {
+            results.push(CopyResult {
+                copy,
+                drive: None,
+                outcome: Err(why
+                    .remove(&copy)
+                    .unwrap_or_else(|| not_made(self.cancel.is_cancelled()))),
+                last_written_lba: None,
+            });
         }
         results.sort_by_key(|r| r.copy);
         Ok(CopiesReport {

@@ -48,7 +48,7 @@ mod copies;
 mod image;
 mod operator;
 
-pub use copies::{Copies, CopiesReport, CopyEvents, CopyResult, DiscChanger};
+pub use copies::{Copies, CopiesReport, CopyEvents, CopyResult, DiscChanger, MAX_COPIES};
 pub use image::CopySource;
 pub use operator::{OperatorChanger, OPERATOR_TIMEOUT};
 
