@@ -360,6 +360,39 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Fails("no such directory"),
         ),
         row(
+            "write copies",
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                &disc("copies.disc", "cd-r"),
+                "--copies",
+                "2",
+            ],
+            Expect::Ok("2 of 2 copies written"),
+            &["write", SAMPLE, "--drive", "virt:cd-r", "--copies", "0"],
+            Expect::Usage("invalid value '0'"),
+        ),
+        row(
+            "write reject_if_not_blank",
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:cd-r",
+                "--reject-if-not-blank",
+            ],
+            Expect::Ok("Wrote"),
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:cd-r",
+                "--reject-if-not-blank=true",
+            ],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
             "check manifest",
             &[
                 "check",
