@@ -278,11 +278,12 @@ fn fault_plans_are_given_once_or_once_per_drive() {
 }
 
 #[test]
-fn a_manifest_is_refused_for_several_drives_before_any_disc_is_made() {
+fn a_manifest_with_several_drives_is_one_per_copy_named_with_its_number() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
     let a = disc(home.path(), "a", "dvd+r");
     let b = disc(home.path(), "b", "dvd+r");
+    // A folder that does not exist is refused before any disc is made.
     let o = discwriter(
         &[
             "write",
@@ -292,15 +293,44 @@ fn a_manifest_is_refused_for_several_drives_before_any_disc_is_made() {
             "--drive",
             &b,
             "--manifest",
-            "m.json",
+            "no/such/m.json",
         ],
         home.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--manifest"), "{err}");
-    assert!(!home.path().join("m.json").exists());
     assert!(!home.path().join("a").exists(), "no disc file made");
+
+    let m = home.path().join("m.json");
+    ok(
+        discwriter(
+            &[
+                "write",
+                &img,
+                "--drive",
+                &a,
+                "--drive",
+                &b,
+                "--manifest",
+                m.to_str().unwrap(),
+            ],
+            home.path(),
+        ),
+        "write",
+    );
+    assert!(!m.exists());
+    // Copy 1 on the first drive, copy 2 on the second: each disc checks with its own.
+    for (d, n) in [(&a, 1), (&b, 2)] {
+        let mine = home.path().join(format!("m-{n}.json"));
+        ok(
+            discwriter(
+                &["check", "--drive", d, "--manifest", mine.to_str().unwrap()],
+                home.path(),
+            ),
+            "check",
+        );
+    }
 }
 
 #[test]

@@ -9,11 +9,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
-use discwriter::publish::FanOut;
-use discwriter::{Error, VerificationLevel, WriteAction, WriteOptions};
+use discwriter::publish::{Copies, CopyResult, CopySource, DiscChanger, FanOut, OperatorChanger};
+use discwriter::{CancelHandle, Error, Recorder, VerificationLevel, WriteAction, WriteOptions};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::{FaultPlan, Faulty};
-use virtdrive::medium::MediumKind;
+use virtdrive::medium::{Medium, MediumKind};
+use virtdrive::EmulatedDrive;
 
 /// A source read front to back that counts the bytes it hands out, in pieces of odd sizes
 /// as a pipe gives them.
@@ -158,6 +159,325 @@ fn media_are_checked_before_any_drive_starts_and_the_check_writes_nothing() {
         .unwrap()
         .into_transport();
     assert_eq!(disc_summary(&mut d).status, discwriter::DiscState::Blank);
+}
+
+/// A drive an operator tends: once the host has ejected the disc (START STOP UNIT) and then
+/// polled `patience` times (TEST UNIT READY), the operator takes the written disc out and
+/// loads a blank one; with `patience` `None`, the operator never comes.
+struct Tended {
+    drive: EmulatedDrive,
+    patience: Option<u32>,
+    ejected: bool,
+    polls: u32,
+}
+
+impl Tended {
+    fn new(patience: Option<u32>) -> Self {
+        Tended {
+            drive: drive(MediumKind::DvdPlusR),
+            patience,
+            ejected: false,
+            polls: 0,
+        }
+    }
+}
+
+impl Transport for Tended {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: DataPhase<'_>,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        match cdb.first() {
+            Some(0x1B) => self.ejected = true,
+            Some(0x00) if self.ejected => {
+                self.polls += 1;
+                if self.patience.is_some_and(|p| self.polls >= p) {
+                    self.drive.remove_medium();
+                    self.drive.insert(testkit::blank_disc(MediumKind::DvdPlusR));
+                    self.ejected = false;
+                    self.polls = 0;
+                }
+            }
+            _ => {}
+        }
+        self.drive.execute(cdb, data, timeout)
+    }
+
+    fn pause(&mut self, d: Duration) {
+        self.drive.pause(d)
+    }
+
+    fn device_time(&self) -> Option<Duration> {
+        self.drive.device_time()
+    }
+}
+
+/// The operator's changer, and each copy's disc read back as the copy ends.
+struct ReadingBack<'a> {
+    operator: OperatorChanger<'a>,
+    discs: Mutex<Vec<(u32, Vec<u8>)>>,
+}
+
+impl DiscChanger<Tended> for ReadingBack<'_> {
+    fn copy_ended(&self, ended: &CopyResult, rec: &mut Recorder<Tended>) {
+        if let Ok(o) = &ended.outcome {
+            let disc = read_back(rec.transport_mut(), o.start_lba, o.sectors);
+            self.discs.lock().unwrap().push((ended.copy, disc));
+        }
+    }
+
+    fn next_disc(
+        &self,
+        drive: usize,
+        copy: u32,
+        rec: Recorder<Tended>,
+    ) -> Result<Recorder<Tended>, Error> {
+        self.operator.next_disc(drive, copy, rec)
+    }
+}
+
+#[test]
+fn five_copies_on_two_drives_an_operator_loads_read_back_equal_from_a_pipe_read_once() {
+    let writers: Vec<_> = (0..2)
+        .map(|_| writer(Tended::new(Some(4)), options()))
+        .collect();
+    let data = image(300, 8);
+    let mut source = CountingPipe {
+        data: &data,
+        read: 0,
+        calls: 0,
+    };
+    let copies = Copies::new(5);
+    let asked = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let asking = asked.clone();
+    let changer = ReadingBack {
+        operator: OperatorChanger::new(copies.cancel_handle(), move |drive, copy| {
+            asking.lock().unwrap().push((drive, copy))
+        }),
+        discs: Mutex::new(Vec::new()),
+    };
+    let seen = Mutex::new(Vec::new());
+    let report = copies
+        .write(
+            &writers,
+            CopySource::Stream(&mut source),
+            data.len() as u64,
+            &changer,
+            &|drive, copy, e| {
+                if e.action == WriteAction::Completed {
+                    seen.lock().unwrap().push((drive, copy));
+                }
+            },
+        )
+        .unwrap();
+
+    assert_eq!(source.read, data.len() as u64, "the pipe is read once");
+    assert_eq!(report.bytes_read, data.len() as u64);
+    let made: Vec<(u32, Option<usize>)> =
+        report.results.iter().map(|r| (r.copy, r.drive)).collect();
+    assert_eq!(&made[..2], [(1, Some(0)), (2, Some(1))], "the first round");
+    assert_eq!(made.len(), 5);
+    for r in &report.results {
+        assert!(r.outcome.is_ok(), "copy {}: {:?}", r.copy, r.outcome);
+    }
+    // The operator was asked for each disc after the first round, by the drive that made it.
+    let mut asked = asked.lock().unwrap().clone();
+    asked.sort_by_key(|&(_, copy)| copy);
+    let later: Vec<(usize, u32)> = report.results[2..]
+        .iter()
+        .map(|r| (r.drive.unwrap(), r.copy))
+        .collect();
+    assert_eq!(asked, later);
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort_by_key(|&(_, copy)| copy);
+    assert_eq!(
+        seen,
+        made.iter()
+            .map(|&(c, d)| (d.unwrap(), c))
+            .collect::<Vec<_>>()
+    );
+    let mut discs = changer.discs.into_inner().unwrap();
+    discs.sort_by_key(|(copy, _)| *copy);
+    assert_eq!(discs.len(), 5);
+    for (copy, disc) in discs {
+        assert_same_sectors(&disc, &data, 0, &format!("copy {copy}"));
+    }
+}
+
+#[test]
+fn a_drive_that_gets_no_disc_in_time_hands_its_copies_to_the_other() {
+    // The operator of drive 0 never comes; the file is read again for each later copy.
+    let writers = vec![
+        writer(Tended::new(None), options()),
+        writer(Tended::new(Some(2)), options()),
+    ];
+    let data = image(200, 9);
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, &data).unwrap();
+    let copies = Copies::new(4);
+    let mut operator = OperatorChanger::new(copies.cancel_handle(), |_, _| {});
+    operator.timeout = Duration::from_secs(120);
+    let changer = ReadingBack {
+        operator,
+        discs: Mutex::new(Vec::new()),
+    };
+    let report = copies
+        .write(
+            &writers,
+            CopySource::File(std::sync::Arc::new(file)),
+            data.len() as u64,
+            &changer,
+            &|_, _, _| {},
+        )
+        .unwrap();
+    assert!(report.all_succeeded(), "{:?}", report.results);
+    let drives: Vec<Option<usize>> = report.results.iter().map(|r| r.drive).collect();
+    assert_eq!(drives, [Some(0), Some(1), Some(1), Some(1)]);
+    let discs = changer.discs.into_inner().unwrap();
+    assert_eq!(discs.len(), 4);
+    for (copy, disc) in discs {
+        assert_same_sectors(&disc, &data, 0, &format!("copy {copy}"));
+    }
+}
+
+#[test]
+fn a_cancel_while_waiting_for_a_disc_ends_the_job_and_the_copies_left_say_so() {
+    let writers: Vec<_> = (0..2)
+        .map(|_| writer(Tended::new(None), options()))
+        .collect();
+    let data = image(100, 10);
+    let copies = Copies::new(4);
+    let cancel: CancelHandle = copies.cancel_handle();
+    let changer = ReadingBack {
+        operator: OperatorChanger::new(copies.cancel_handle(), move |_, _| cancel.cancel()),
+        discs: Mutex::new(Vec::new()),
+    };
+    let report = copies
+        .write(
+            &writers,
+            CopySource::Stream(&mut data.as_slice()),
+            data.len() as u64,
+            &changer,
+            &|_, _, _| {},
+        )
+        .unwrap();
+    let outcomes: Vec<(u32, bool)> = report
+        .results
+        .iter()
+        .map(|r| (r.copy, r.outcome.is_ok()))
+        .collect();
+    assert_eq!(outcomes, [(1, true), (2, true), (3, false), (4, false)]);
+    for r in &report.results[2..] {
+        assert!(
+            matches!(r.outcome, Err(Error::RequestCancelled { .. })),
+            "copy {}: {:?}",
+            r.copy,
+            r.outcome
+        );
+    }
+}
+
+/// Loads, for each copy after the first round, a blank DVD+R, except for copy 3: the disc
+/// it was given (a used one).
+struct Robot {
+    used: Mutex<Option<Box<dyn Medium>>>,
+}
+
+impl DiscChanger<EmulatedDrive> for Robot {
+    fn next_disc(
+        &self,
+        _drive: usize,
+        copy: u32,
+        mut rec: Recorder<EmulatedDrive>,
+    ) -> Result<Recorder<EmulatedDrive>, Error> {
+        let disc = match copy {
+            3 => self.used.lock().unwrap().take(),
+            _ => None,
+        };
+        let d = rec.transport_mut();
+        d.remove_medium();
+        d.insert(disc.unwrap_or_else(|| testkit::blank_disc(MediumKind::DvdPlusR)));
+        Ok(rec)
+    }
+}
+
+#[test]
+fn reject_if_not_blank_refuses_a_used_disc_from_the_changer_and_the_drive_goes_on() {
+    let data = image(100, 11);
+    // A DVD+R holding a session, left appendable.
+    let used = writer(
+        drive(MediumKind::DvdPlusR),
+        WriteOptions {
+            disable_consumer_dvd_compatibility_mode: true,
+            ..options()
+        },
+    );
+    write_collecting(&used, &data).0.unwrap();
+    let mut d = give_back(used);
+    assert_eq!(
+        disc_summary(&mut d).status,
+        discwriter::DiscState::Appendable
+    );
+    let robot = Robot {
+        used: Mutex::new(d.remove_medium()),
+    };
+    let writers: Vec<_> = (0..2)
+        .map(|_| writer(drive(MediumKind::DvdPlusR), options()))
+        .collect();
+    let mut copies = Copies::new(5);
+    copies.reject_if_not_blank = true;
+    copies.check_media(&writers, data.len() as u64).unwrap();
+    let report = copies
+        .write(
+            &writers,
+            CopySource::Stream(&mut data.as_slice()),
+            data.len() as u64,
+            &robot,
+            &|_, _, _| {},
+        )
+        .unwrap();
+    for r in &report.results {
+        match r.copy {
+            3 => match &r.outcome {
+                Err(e @ Error::InvalidMediaState { .. }) => {
+                    assert!(e.to_string().contains("not blank"), "{e}");
+                    assert!(r.last_written_lba.is_none(), "nothing written");
+                }
+                other => panic!("copy 3: {other:?}"),
+            },
+            _ => assert!(r.outcome.is_ok(), "copy {}: {:?}", r.copy, r.outcome),
+        }
+    }
+    assert_eq!(report.results.len(), 5);
+}
+
+#[test]
+fn fewer_copies_than_drives_are_refused_before_anything_is_read() {
+    let writers: Vec<_> = (0..3)
+        .map(|_| writer(drive(MediumKind::DvdPlusR), options()))
+        .collect();
+    let data = image(10, 1);
+    let mut source = CountingPipe {
+        data: &data,
+        read: 0,
+        calls: 0,
+    };
+    let e = Copies::new(2)
+        .write(
+            &writers,
+            CopySource::Stream(&mut source),
+            data.len() as u64,
+            &Robot {
+                used: Mutex::new(None),
+            },
+            &|_, _, _| {},
+        )
+        .unwrap_err();
+    assert_eq!(e.imapi_name(), "E_INVALIDARG");
+    assert!(e.to_string().contains("2 copies on 3 drives"), "{e}");
+    assert_eq!(source.read, 0);
 }
 
 /// A drive whose first WRITE (10) does not come back until `release` says so: a drive hung

@@ -201,7 +201,8 @@ pub struct WriteArgs {
     /// After a successful write, record what was written in this file (JSON): medium,
     /// drive, session, start LBA, sectors, the BLAKE3 of the data and of each 16 MiB chunk,
     /// times and speed; `check --manifest` compares a disc with it. Not written when the
-    /// write fails.
+    /// write fails. With several --drive or --copies, one manifest per copy written, named
+    /// with the copy number before the extension (burn.json: burn-1.json, burn-2.json ...).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
     /// With several --drive: how long the image's reader waits for a drive that takes no
@@ -209,6 +210,20 @@ pub struct WriteArgs {
     /// on), in seconds. Default 120.
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub stall_timeout: Option<u64>,
+    /// Make N copies (at least one per --drive, at most 100000; default: one per drive), as a publishing
+    /// station does: when a drive finishes a copy it takes the next, on a new blank disc. A
+    /// virtual drive kept in a file gets a new disc file per copy beside it, named with the
+    /// copy number (a.disc: a-3.disc for copy 3; refused before anything is written when
+    /// one exists already); a real drive ejects its disc and waits up to ten minutes for
+    /// the next. The image is read once (a stream given with --size is kept in a temporary
+    /// file for the copies after the first round).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(discwriter::publish::MAX_COPIES)))]
+    pub copies: Option<u32>,
+    /// Refuse a disc that is not blank (an appendable write-once disc, a rewritable disc
+    /// holding data) before anything is written, instead of adding a session or writing
+    /// over it; with several drives or copies, every disc, and each new one.
+    #[arg(long)]
+    pub reject_if_not_blank: bool,
 }
 
 impl WriteArgs {

@@ -238,6 +238,88 @@ impl DriveSpec {
     }
 }
 
+/// The drive as an owned transport, so a job of several copies can hand a virtual drive a
+/// new disc (a drive of its own, in a new file) between copies.
+impl mmc_core::Transport for OpenDrive {
+    fn execute(
+        &mut self,
+        cdb: &[u8],
+        data: mmc_core::DataPhase<'_>,
+        timeout: std::time::Duration,
+    ) -> Result<mmc_core::Completion, mmc_core::TransportError> {
+        self.transport().execute(cdb, data, timeout)
+    }
+
+    fn pause(&mut self, d: std::time::Duration) {
+        self.transport().pause(d)
+    }
+
+    fn device_time(&self) -> Option<std::time::Duration> {
+        match self {
+            OpenDrive::Virtual(v) => mmc_core::Transport::device_time(v),
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            OpenDrive::Device(d) => mmc_core::Transport::device_time(d),
+        }
+    }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), mmc_core::TransportError> {
+        self.transport().acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        self.transport().release_exclusive(client)
+    }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        match self {
+            OpenDrive::Virtual(v) => mmc_core::Transport::max_transfer_bytes(v),
+            #[cfg(all(feature = "sgio", target_os = "linux"))]
+            OpenDrive::Device(d) => mmc_core::Transport::max_transfer_bytes(d),
+        }
+    }
+}
+
+impl DriveSpec {
+    /// The disc of copy `copy` (from 2) in this drive when a job makes more copies than it
+    /// has drives: a virtual disc kept in a file gets a new file beside it, named with the
+    /// copy number before the extension (`disc.dvd+r` gives `disc-3.dvd+r` for copy 3); a
+    /// virtual disc in memory, a new one in memory. `None` for a real drive, whose next disc
+    /// an operator loads.
+    pub fn for_copy(&self, copy: u32) -> Option<DriveSpec> {
+        match self {
+            DriveSpec::Virtual {
+                kind,
+                file,
+                hash_only,
+            } => Some(DriveSpec::Virtual {
+                kind: *kind,
+                file: file.as_deref().map(|f| numbered(f, copy)),
+                hash_only: *hash_only,
+            }),
+            DriveSpec::Device(_) => None,
+        }
+    }
+
+    /// The file of a virtual disc, when it is kept in one.
+    pub fn disc_file(&self) -> Option<&std::path::Path> {
+        match self {
+            DriveSpec::Virtual { file, .. } => file.as_deref(),
+            DriveSpec::Device(_) => None,
+        }
+    }
+}
+
+/// `path` with `-N` before its extension: `burn.json` and 3 give `burn-3.json`, `disc`
+/// gives `disc-3`. The names of the later copies' disc files and of each copy's manifest.
+pub fn numbered(path: &std::path::Path, n: u32) -> PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{n}"),
+    };
+    path.with_file_name(name)
+}
+
 impl OpenDrive {
     fn new_virtual(drive: virtdrive::DiscFileDrive) -> Self {
         OpenDrive::Virtual(Faulty::for_drive(drive, FaultPlan::empty()))

@@ -211,9 +211,9 @@ fn code_and_message(e: &CliError) -> (ImapiCode, String) {
         CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => {
             (error.code(), error.to_string())
         }
-        CliError::Input(message) | CliError::Interrupted { message, .. } => {
-            (ImapiCode::InvalidArg, message.clone())
-        }
+        CliError::Input(message)
+        | CliError::Usage(message)
+        | CliError::Interrupted { message, .. } => (ImapiCode::InvalidArg, message.clone()),
     }
 }
 

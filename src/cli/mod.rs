@@ -52,6 +52,10 @@ pub enum CliError {
     /// The user's input (a file, an option) is not usable.
     #[error("{0}")]
     Input(String),
+    /// Options that do not go together, found once they were parsed (exit status 2, as a
+    /// command line that does not parse).
+    #[error("{0} (see discwriter --help)")]
+    Usage(String),
     /// What the drive (or the engine) reported; `cause` names what lies under a virtual
     /// drive when it failed (its disc file's file system).
     #[error("{}{} ({}, 0x{:08X})", .cause.as_deref().map(|c| format!("{c}; the virtual drive reported it as: ")).unwrap_or_default(), .error, .error.imapi_name(), .error.hresult())]
@@ -82,6 +86,7 @@ impl CliError {
             CliError::Cancelled { signal, .. } | CliError::Interrupted { signal, .. } => {
                 ExitCode::from(u8::try_from(128 + signal).unwrap_or(1))
             }
+            CliError::Usage(_) => ExitCode::from(2),
             _ => ExitCode::FAILURE,
         }
     }

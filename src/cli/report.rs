@@ -42,6 +42,13 @@ pub struct WriteResult {
     /// The disc is written in place from sector 0 (DVD+RW, BD-RE), not session by session.
     #[serde(skip)]
     pub rewritable: bool,
+    /// With --copies: the copy (from 1) this result is of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<u32>,
+    /// With --copies: the file of the virtual disc this copy went to (null for a disc in
+    /// memory or in a real drive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disc_file: Option<Option<String>>,
 }
 
 /// How the write went, with what the command saw along the way.
@@ -119,6 +126,8 @@ impl WriteResult {
             rewritable: f.after.as_ref().is_some_and(|s| {
                 mmc_core::Profile::from_u16(s.profile_code).is_rewritable_random()
             }),
+            copy: None,
+            disc_file: None,
         }
     }
 

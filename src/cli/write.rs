@@ -25,12 +25,7 @@ use super::CliError;
 pub const NOTE: &str = "discwriter";
 
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
-    if args.drive.len() > 1 {
-        if args.manifest.is_some() {
-            return Err(CliError::Input(
-                "--manifest records the write of one drive: give it with a single --drive".into(),
-            ));
-        }
+    if args.drive.len() > 1 || args.copies.is_some() {
         return super::publish::run(args);
     }
     let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
@@ -43,15 +38,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             .pop()
             .flatten();
         super::publish::refuse_options_for(&spec, plan.is_some(), args)?;
-        if let Some(m) = &args.manifest {
-            let parent = m.parent().filter(|p| !p.as_os_str().is_empty());
-            if parent.is_some_and(|p| !p.is_dir()) {
-                return Err(CliError::Input(format!(
-                    "--manifest {}: no such directory for it",
-                    m.display()
-                )));
-            }
-        }
+        refuse_manifest_without_folder(args)?;
         let (image, length) = source::open(&args.image, args.size)?;
         let open = spec.open(Access::Create)?;
         Ok((plan, image, length, open))
@@ -137,6 +124,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
                 errln!("discwriter: give the stream's length in bytes with --size");
             }
             match ran.signal {
+                _ if ran.refused => Err(refused_disc(&result.drive, &error)),
                 Some(signal) if matches!(error, Error::RequestCancelled { .. }) => {
                     Err(CliError::Cancelled { error, signal })
                 }
@@ -144,6 +132,30 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             }
         }
     }
+}
+
+/// `--manifest` in a folder that does not exist, refused before anything is written.
+pub(super) fn refuse_manifest_without_folder(args: &WriteArgs) -> Result<(), CliError> {
+    if let Some(m) = &args.manifest {
+        let parent = m.parent().filter(|p| !p.as_os_str().is_empty());
+        if parent.is_some_and(|p| !p.is_dir()) {
+            return Err(CliError::Input(format!(
+                "--manifest {}: no such directory for it",
+                m.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A disc refused before anything was written (by the check of every disc, or by
+/// --reject-if-not-blank), named with its drive.
+pub(super) fn refused_disc(drive: &str, error: &Error) -> CliError {
+    CliError::Input(format!(
+        "--drive {drive}: {error} ({}, 0x{:08X}): nothing was written",
+        error.imapi_name(),
+        error.hresult()
+    ))
 }
 
 /// What a write gave, whatever its outcome.
@@ -162,6 +174,8 @@ struct Ran {
     speed_x: Option<f64>,
     /// What a successful write recorded, with --manifest.
     manifest: Option<Result<Manifest, Error>>,
+    /// The disc was refused before anything was written (--reject-if-not-blank).
+    refused: bool,
 }
 
 fn write_to(
@@ -185,6 +199,7 @@ fn write_to(
         more_followed: false,
         speed_x: None,
         manifest: None,
+        refused: false,
     };
     let wall_started = std::time::SystemTime::now();
     let writer = DataWriter::new();
@@ -204,6 +219,18 @@ fn write_to(
         }
     };
     ran.one_x = progress::one_x_bytes_per_second(media);
+    if args.reject_if_not_blank {
+        if let Err(e) = writer.check_blank() {
+            ran.refused = true;
+            ran.outcome = Err(e);
+            ran.after = writer
+                .take_recorder()
+                .ok()
+                .flatten()
+                .and_then(|mut r| r.disc_summary().ok());
+            return ran;
+        }
+    }
 
     // SIGINT, SIGTERM and SIGHUP cancel: the engine stops at the next transfer and closes
     // what it wrote, so the disc stays readable (and a write-once disc appendable).
@@ -327,7 +354,7 @@ pub(super) fn configure<T: mmc_core::Transport + Send>(
 }
 
 /// Writes the manifest of a successful write to `path`.
-fn write_manifest(
+pub(super) fn write_manifest(
     path: &std::path::Path,
     manifest: Option<Result<Manifest, Error>>,
 ) -> Result<(), CliError> {
@@ -367,7 +394,9 @@ pub(super) fn early_result(drive: &str, e: &CliError, started: std::time::Instan
     let input;
     let error = match e {
         CliError::Drive { error, .. } | CliError::Cancelled { error, .. } => error,
-        CliError::Input(message) | CliError::Interrupted { message, .. } => {
+        CliError::Input(message)
+        | CliError::Usage(message)
+        | CliError::Interrupted { message, .. } => {
             input = Error::Api(ApiMisuse::InvalidArg(message.clone()));
             &input
         }
@@ -382,7 +411,10 @@ pub(super) fn early_result(drive: &str, e: &CliError, started: std::time::Instan
         verification: discwriter::VerificationLevel::None,
         after: None,
     });
-    if let CliError::Input(message) | CliError::Interrupted { message, .. } = e {
+    if let CliError::Input(message)
+    | CliError::Usage(message)
+    | CliError::Interrupted { message, .. } = e
+    {
         r.message = message.clone();
     }
     r

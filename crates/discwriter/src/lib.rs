@@ -12,6 +12,8 @@
 //!   known length or not.
 //! - [`readback`]: which sectors "what was written last", a session or the whole disc are,
 //!   and reading them; [`volume`]: the sizes ISO 9660 and UDF volumes give themselves.
+//! - [`publish`]: one image to several drives at once, read once, and as many copies as
+//!   asked, each drive taking the next on a new disc, as a disc-publishing station makes them.
 //! - [`manifest`]: what a write recorded, with the BLAKE3 of the data and of each 16 MiB
 //!   chunk, taken as the data went to the drive.
 //! - [`Error`]: one variant for every code IMAPI2's `Write` can return, with its HRESULT and

@@ -130,3 +130,34 @@ impl<T: Transport> Recorder<T> {
         .map(|_| ())
     }
 }
+
+impl<T: Transport> Recorder<T> {
+    /// Waits for a disc to be loaded (by an operator, after [`Recorder::eject`]): polls
+    /// TEST UNIT READY every half second while the drive reports no medium (02/3A), waits
+    /// out the "becoming ready" and "medium may have changed" answers a load brings, for at
+    /// most `budget` in all (the device's clock on an emulator, so a test waits no real
+    /// time). E_IMAPI_RECORDER_MEDIA_NO_MEDIA when no disc came in time,
+    /// E_IMAPI_REQUEST_CANCELLED as soon as `cancel` is set.
+    pub fn await_disc(
+        &mut self,
+        budget: Duration,
+        cancel: &crate::writer::CancelHandle,
+    ) -> Result<(), Error> {
+        let mut waited = Duration::ZERO;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::RequestCancelled {
+                    last_written_lba: None,
+                });
+            }
+            let left = budget.saturating_sub(waited);
+            match self.wait_until_ready(left, &mut |_, _| {}) {
+                Err(Error::NoMedia { .. }) if waited < budget => {
+                    self.pause(super::wait::POLL_INTERVAL);
+                    waited += super::wait::POLL_INTERVAL;
+                }
+                other => return other,
+            }
+        }
+    }
+}

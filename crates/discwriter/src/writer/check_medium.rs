@@ -6,6 +6,7 @@ use mmc_core::Transport;
 
 use super::{lock, plan, progress, DataWriter, WriterState};
 use crate::error::{ApiMisuse, Error};
+use crate::recorder::DiscState;
 use crate::writer::{CancelHandle, ProgressEvent};
 
 impl<T: Transport + Send> DataWriter<T> {
@@ -32,5 +33,34 @@ impl<T: Transport + Send> DataWriter<T> {
         let mut progress =
             progress::Progress::new(rec, &mut silent, &cancel, sectors, options.fifo_bytes);
         Self::plan(rec, sectors, None, &options, speed, &mut progress).map(|_| ())
+    }
+}
+
+impl<T: Transport + Send> DataWriter<T> {
+    /// The disc is blank: READ DISC INFORMATION says so, or an overwritable disc (DVD+RW,
+    /// BD-RE, DVD-RAM) holds no data ([`DataWriter::media_heuristically_blank`]). A caller
+    /// that must neither add a session to a used write-once disc nor write over a rewritable
+    /// one (a publishing station's "reject if not blank") checks this before any drive
+    /// starts. Anything else is E_IMAPI_DF2DATA_INVALID_MEDIA_STATE naming what the disc
+    /// holds; only reads the drive's state.
+    pub fn check_blank(&self) -> Result<(), Error> {
+        if self.media_heuristically_blank()? {
+            return Ok(());
+        }
+        let disc = self.with_recorder(|r| r.disc_summary())?;
+        let state = match disc.status {
+            DiscState::Appendable => format!(
+                "an appendable {} with {} closed session(s)",
+                disc.profile, disc.sessions
+            ),
+            DiscState::Complete if disc.erasable => {
+                format!("a {} holding data", disc.profile)
+            }
+            DiscState::Complete => format!("a finalized {}", disc.profile),
+            DiscState::Other | DiscState::Blank => format!("a {} holding data", disc.profile),
+        };
+        Err(Error::InvalidMediaState {
+            detail: format!("the disc is not blank ({state}), and a blank disc is required"),
+        })
     }
 }

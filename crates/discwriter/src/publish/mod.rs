@@ -12,6 +12,11 @@
 //! between the queues (reference counted), so memory is bounded by the queue depth times the
 //! chunk size, plus each writer's own fifo ([`crate::WriteOptions::fifo_bytes`]).
 //!
+//! [`Copies`] makes more copies than there are drives: the fan-out is its first round, then
+//! each drive takes the next copy as it finishes one, on a new disc a [`DiscChanger`] brings
+//! (an [`OperatorChanger`] for drives loaded by hand); [`CopySource`] says how the later
+//! copies get the image again.
+//!
 //! ```
 //! use discwriter::publish::FanOut;
 //! use discwriter::{DataWriter, Recorder, WriteOptions};
@@ -42,6 +47,14 @@
 //! assert_eq!(report.bytes_read, image.len() as u64);
 //! # Ok::<(), discwriter::Error>(())
 //! ```
+
+mod copies;
+mod image;
+mod operator;
+
+pub use copies::{Copies, CopiesReport, CopyEvents, CopyResult, DiscChanger, MAX_COPIES};
+pub use image::CopySource;
+pub use operator::{OperatorChanger, OPERATOR_TIMEOUT};
 
 use std::io::{ErrorKind, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,12 +145,48 @@ impl FanOut {
         length: u64,
         events: &FanOutEvents<'_>,
     ) -> FanOutReport {
+        let mut source = source;
+        let (results, bytes_read) = self.run(
+            writers,
+            &mut source,
+            length,
+            &mut |_, _| {},
+            &|index, writer: &DataWriter<T>, stream| {
+                writer.write_stream(
+                    Box::new(stream),
+                    Some(length),
+                    &mut |e: &ProgressEvent, _: &CancelHandle| events(index, e),
+                )
+            },
+        );
+        FanOutReport {
+            results: results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(thread_stopped())))
+                .collect(),
+            bytes_read,
+        }
+    }
+
+    /// The fan-out itself: one thread per item of `drives` running `job` with the drive's
+    /// queue as its stream, the source read once and handed to every queue. `source_read`
+    /// runs once the queues are closed (with the source and the bytes read from it), while
+    /// the jobs go on. Each job's result (`None` for a job whose thread stopped), and the
+    /// bytes read by the fan-out.
+    pub(crate) fn run<S: Read + Send, D: Sync, R: Send>(
+        &self,
+        drives: &[D],
+        source: &mut S,
+        length: u64,
+        source_read: &mut dyn FnMut(&mut S, u64),
+        job: &(dyn Fn(usize, &D, QueueReader) -> R + Sync),
+    ) -> (Vec<Option<R>>, u64) {
         let depth = self.depth.max(1);
         let chunk_bytes = self.chunk_bytes.max(2048);
         std::thread::scope(|scope| {
-            let mut queues = Vec::with_capacity(writers.len());
-            let mut jobs = Vec::with_capacity(writers.len());
-            for (index, writer) in writers.iter().enumerate() {
+            let mut queues = Vec::with_capacity(drives.len());
+            let mut jobs = Vec::with_capacity(drives.len());
+            for (index, drive) in drives.iter().enumerate() {
                 let (tx, rx) = bounded::<Piece>(depth);
                 let left_behind = Arc::new(AtomicBool::new(false));
                 queues.push(Some(Queue {
@@ -153,33 +202,25 @@ impl FanOut {
                         left_behind,
                         stall,
                     };
-                    writer.write_stream(
-                        Box::new(stream),
-                        Some(length),
-                        &mut |e: &ProgressEvent, _: &CancelHandle| events(index, e),
-                    )
+                    job(index, drive, stream)
                 }));
             }
             let bytes_read =
                 distribute(source, length, chunk_bytes, self.stall_timeout, &mut queues);
             // The end of the source: each drive's reader sees its queue close.
             drop(queues);
-            let results = jobs
-                .into_iter()
-                .map(|job| {
-                    job.join().unwrap_or_else(|_| {
-                        Err(Error::Fail {
-                            detail: "the thread writing to this drive stopped".into(),
-                            cause: None,
-                        })
-                    })
-                })
-                .collect();
-            FanOutReport {
-                results,
-                bytes_read,
-            }
+            source_read(source, bytes_read);
+            let results = jobs.into_iter().map(|job| job.join().ok()).collect();
+            (results, bytes_read)
         })
+    }
+}
+
+/// The result of a drive whose thread stopped (a panic in a caller's callback).
+pub(crate) fn thread_stopped() -> Error {
+    Error::Fail {
+        detail: "the thread writing to this drive stopped".into(),
+        cause: None,
     }
 }
 
@@ -253,7 +294,7 @@ fn distribute(
 
 /// One drive's view of the source: the chunks its queue delivers, as a stream that ends when
 /// the queue closes (with an error when the reader left the drive behind).
-struct QueueReader {
+pub(crate) struct QueueReader {
     queue: Receiver<Piece>,
     piece: Option<Arc<[u8]>>,
     at: usize,
