@@ -219,16 +219,15 @@ impl EmulatedDrive {
             let end = (first + 1..sectors)
                 .find(|&i| cached(i).is_some() != from_cache)
                 .unwrap_or(sectors);
-            for i in first..end {
-                let Some(dst) = out.get_mut(i * SECTOR..(i + 1) * SECTOR) else {
-                    break;
-                };
-                match cached(i) {
-                    Some(src) if from_cache => dst.copy_from_slice(src),
-                    _ => {}
+            if from_cache {
+                for i in first..end {
+                    if let (Some(dst), Some(src)) =
+                        (out.get_mut(i * SECTOR..(i + 1) * SECTOR), cached(i))
+                    {
+                        dst.copy_from_slice(src);
+                    }
                 }
-            }
-            if !from_cache {
+            } else {
                 let at = i32::try_from(first)
                     .ok()
                     .and_then(|i| lba.checked_add(i))

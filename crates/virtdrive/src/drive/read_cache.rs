@@ -34,7 +34,7 @@ use crate::store::SECTOR;
 pub const MAX_READ_CACHE_BYTES: u32 = 1 << 30;
 
 /// The sectors written last, by LBA.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ReadCache {
     capacity_sectors: usize,
     /// LBA → (when it was written, its data).
@@ -42,6 +42,16 @@ pub(crate) struct ReadCache {
     /// When written → LBA: the eviction order.
     written: BTreeMap<u64, i32>,
     next: u64,
+}
+
+/// The counts, not megabytes of sectors.
+impl core::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReadCache")
+            .field("capacity_sectors", &self.capacity_sectors)
+            .field("sectors", &self.sectors.len())
+            .finish()
+    }
 }
 
 impl ReadCache {
@@ -71,7 +81,9 @@ impl ReadCache {
         if self.capacity_sectors == 0 {
             return;
         }
-        for (i, sector) in data.chunks_exact(SECTOR).enumerate() {
+        // Of a write longer than the cache, only its last sectors can stay.
+        let skip = (data.len() / SECTOR).saturating_sub(self.capacity_sectors);
+        for (i, sector) in data.chunks_exact(SECTOR).enumerate().skip(skip) {
             let Some(at) = i32::try_from(i).ok().and_then(|i| lba.checked_add(i)) else {
                 break;
             };
@@ -124,6 +136,13 @@ mod tests {
         c.keep(30, &sectors(4, 1));
         assert!(c.get(12).is_none());
         assert_eq!(c.get(11), Some(&sectors(3, 1)[..]));
+        // A write longer than the cache leaves its last sectors.
+        let long: Vec<u8> = (1..=6u8).flat_map(|f| sectors(f, 1)).collect();
+        c.keep(100, &long);
+        assert_eq!(c.len(), 4);
+        assert!(c.get(101).is_none() && c.get(11).is_none());
+        assert_eq!(c.get(102), Some(&sectors(3, 1)[..]));
+        assert_eq!(c.get(105), Some(&sectors(6, 1)[..]));
     }
 
     #[test]
