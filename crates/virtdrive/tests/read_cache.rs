@@ -1,6 +1,6 @@
 //! The drive's read cache: READ (10/12) of the sectors written last is answered from the
 //! drive's buffer, not from the medium, until a load or eject, a medium change, a power loss
-//! or reset, or a format drops it; a write the plan drops (`drop_write`) fills it too; a
+//! or reset, BLANK or FORMAT UNIT drops it; a write the plan drops (`drop_write`) fills it too; a
 //! fault plan still matches a READ the cache answers. Off by default.
 //!
 //! Each test makes the medium and the cache disagree (the data sent by WRITE (10) in the
@@ -13,8 +13,8 @@ use mmc_core::sense::triples;
 use mmc_core::{DataPhase, Transport};
 use testkit::{
     blocks, command_in_fails, command_ok, command_out, drive_with, dvd_plus_rw_basic_format,
-    filled, read10, read12, read_back, write10, BLOCK, EJECT, FORMAT_UNIT, LOAD, SYNCHRONIZE_CACHE,
-    TEST_UNIT_READY,
+    filled, read10, read12, read_back, select_cd_write_parameters, write10, BLOCK, EJECT,
+    FORMAT_UNIT, LOAD, NEXT_SESSION_ALLOWED, SYNCHRONIZE_CACHE, TAO, TEST_UNIT_READY,
 };
 use virtdrive::clock::VirtualTime;
 use virtdrive::fault::{DriveCondition, FaultPlan, Faulty};
@@ -162,6 +162,25 @@ fn medium_changes_and_formats_drop_the_cache() {
     command_out(&mut d, &write10(0, 2), &blocks(0x40, 2));
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
     command_out(&mut d, &FORMAT_UNIT, &dvd_plus_rw_basic_format(true));
+    assert_eq!(d.read_cache_len(), 0);
+}
+
+#[test]
+fn blanking_a_cd_rw_drops_the_cache() {
+    let mut d = drive_with(MediumKind::CdRw80);
+    d.set_read_cache(Some(4 * MIB));
+    select_cd_write_parameters(&mut d, TAO, NEXT_SESSION_ALLOWED, true);
+    command_out(&mut d, &write10(0, 32), &blocks(0x45, 32));
+    assert_eq!(d.read_cache_len(), 32);
+    #[rustfmt::skip]
+    let blank_minimal_immed = [
+        0xA1,       // BLANK
+        0x10 | 0x01, // Immed, blanking type 001b: minimal
+        0, 0, 0, 0, // start address
+        0, 0, 0, 0, 0, //
+        0x00,       // control
+    ];
+    command_ok(&mut d, &blank_minimal_immed);
     assert_eq!(d.read_cache_len(), 0);
 }
 
