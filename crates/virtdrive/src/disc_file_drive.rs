@@ -490,6 +490,10 @@ impl DriveHooks for DiscFileDrive {
         self.drive.answered()
     }
 
+    fn dropped(&mut self, cdb: &[u8], data: &DataPhase<'_>) {
+        self.drive.dropped(cdb, data)
+    }
+
     fn delay(&mut self, d: Duration) {
         self.drive.delay(d)
     }

@@ -40,7 +40,7 @@ mod virt_spec;
 pub use disc_file_drive::{DiscFileDrive, DiscFileDriveError};
 pub use drive::{
     DiscCondition, DriveClass, DriveClient, DriveConfig, DriveIdentity, EmulatedDrive, LockError,
-    SharedDrive, SpeedSetting, WriteProtection, WRITE_INHIBIT_DCB,
+    SharedDrive, SpeedSetting, WriteProtection, MAX_READ_CACHE_BYTES, WRITE_INHIBIT_DCB,
 };
 #[cfg(unix)]
 pub use persist::{DiscFileOperation, HostIoError};

@@ -43,6 +43,11 @@ impl DriveHooks for EmulatedDrive {
         self.pace(self.now.since(self.arrived_at));
     }
 
+    fn dropped(&mut self, cdb: &[u8], data: &DataPhase<'_>) {
+        self.keep_dropped_write(cdb, data);
+        self.answered();
+    }
+
     fn delay(&mut self, d: Duration) {
         self.now = self.now.after(d);
         self.settle();
@@ -77,12 +82,15 @@ impl EmulatedDrive {
                     d.medium.damage_sectors(u64::from(*lba), u64::from(*blocks));
                 }
             }
-            DriveCondition::Eject => self.tray_open = true,
+            DriveCondition::Eject => self.open_tray(),
             DriveCondition::NoMedium => {
+                self.read_cache.drop_all();
                 self.parked = self.disc.take().or(self.parked.take());
                 self.tray_open = false;
             }
             DriveCondition::BecomingReady { duration } => {
+                // The disc was taken out and put back.
+                self.read_cache.drop_all();
                 if self.disc.is_none() {
                     self.disc = self.parked.take();
                 }
@@ -93,8 +101,12 @@ impl EmulatedDrive {
                 }
             }
             DriveCondition::PowerOnReset => {
+                // A reset leaves the drive as powered on: the disc keeps what it recorded,
+                // the volatile buffer does not keep its copy.
+                self.read_cache.drop_all();
                 self.unit_attention = Some(triples::POWER_ON_RESET);
             }
+            DriveCondition::ReadCache { bytes } => self.set_read_cache(Some(*bytes)),
             DriveCondition::UpsideDown => self.set_disc_condition(DiscCondition::UpsideDown),
             DriveCondition::Incompatible { ascq } => {
                 self.set_disc_condition(DiscCondition::Incompatible { ascq: *ascq })

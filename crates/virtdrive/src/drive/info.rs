@@ -122,12 +122,17 @@ impl EmulatedDrive {
                     return Err(Failure::progress(op.sense, op.progress(self.now)));
                 }
                 self.tray_open = true;
+                // MMC-6 6.40: LoEj; the disc leaves the spindle, and the buffer's copy of it
+                // is not trusted again.
+                self.read_cache.drop_all();
                 if self.disc.is_some() {
                     self.media_event = Some(MediaEventCode::MediaRemoval);
                 }
                 Ok(Reply::Done)
             }
             Some(MediumAction::Load) => {
+                // A load reads the disc afresh (MMC-6 6.40), even with the tray closed.
+                self.read_cache.drop_all();
                 self.close_tray();
                 if self.disc.is_some() {
                     self.media_event = Some(MediaEventCode::NewMedia);

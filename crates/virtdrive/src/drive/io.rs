@@ -19,6 +19,7 @@ use mmc_core::{DataPhase, Profile};
 use super::mode::data_out;
 use super::{EmulatedDrive, Failure, InsertedDisc, LongOperation, Reply, WRITE_INHIBIT_DCB};
 use crate::medium::{list_also, with_header, MediaIdentity, Medium, STRUCTURE_LIST};
+use crate::store::SECTOR;
 
 /// The most blocks one READ/WRITE may move here (64 MiB): larger transfers are refused as an
 /// invalid transfer length rather than allocated.
@@ -183,7 +184,7 @@ impl EmulatedDrive {
             .min(blocks);
         let len = fit as usize * 2048;
         let out = buf.get_mut(..len).unwrap_or(&mut []);
-        self.disc_mut()?.medium.read(lba, out)?;
+        self.read_through_cache(lba, out)?;
         if fit > 0 {
             self.head = lba.saturating_add(i32::try_from(fit - 1).unwrap_or(0));
         }
@@ -191,6 +192,71 @@ impl EmulatedDrive {
             .now
             .after(crate::clock::transfer_time(u64::from(fit), kbps));
         Ok(Reply::InPlace(len))
+    }
+
+    /// Reads `out` (whole sectors) from `lba`: the sectors the read cache holds from it, the
+    /// others from the medium, run by run, so a medium error names the first sector of the
+    /// medium that failed.
+    fn read_through_cache(&mut self, lba: i32, out: &mut [u8]) -> Result<(), Failure> {
+        let disc = self
+            .disc
+            .as_mut()
+            .ok_or(Failure::sense(triples::MEDIUM_NOT_PRESENT_TRAY_CLOSED))?;
+        let cache = &self.read_cache;
+        if cache.len() == 0 || out.is_empty() {
+            return Ok(disc.medium.read(lba, out)?);
+        }
+        let cached = |i: usize| {
+            i32::try_from(i)
+                .ok()
+                .and_then(|i| lba.checked_add(i))
+                .and_then(|at| cache.get(at))
+        };
+        let sectors = out.len() / SECTOR;
+        let mut first = 0;
+        while first < sectors {
+            let from_cache = cached(first).is_some();
+            let end = (first + 1..sectors)
+                .find(|&i| cached(i).is_some() != from_cache)
+                .unwrap_or(sectors);
+            if from_cache {
+                for i in first..end {
+                    if let (Some(dst), Some(src)) =
+                        (out.get_mut(i * SECTOR..(i + 1) * SECTOR), cached(i))
+                    {
+                        dst.copy_from_slice(src);
+                    }
+                }
+            } else {
+                let at = i32::try_from(first)
+                    .ok()
+                    .and_then(|i| lba.checked_add(i))
+                    .ok_or(Failure::sense(triples::LBA_OUT_OF_RANGE))?;
+                let run = out.get_mut(first * SECTOR..end * SECTOR).unwrap_or(&mut []);
+                disc.medium.read(at, run)?;
+            }
+            first = end;
+        }
+        Ok(())
+    }
+
+    /// A WRITE the drive answered GOOD without recording (a plan's `drop_write`): its data
+    /// still went into the buffer, so the read cache keeps it, as it keeps what a real
+    /// drive acknowledged but did not record well.
+    pub(crate) fn keep_dropped_write(&mut self, cdb: &[u8], data: &DataPhase<'_>) {
+        let (lba, blocks) = match mmc_core::cdb::Command::decode(cdb) {
+            Ok(mmc_core::cdb::Command::Write10(c)) => (i64::from(c.lba), u32::from(c.blocks)),
+            Ok(mmc_core::cdb::Command::Write12(c)) => (i64::from(c.lba), c.blocks),
+            _ => return,
+        };
+        let (Ok(lba), DataPhase::Out(bytes)) = (i32::try_from(lba), data) else {
+            return;
+        };
+        let len = usize::try_from(blocks)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(SECTOR);
+        self.read_cache
+            .keep(lba, bytes.get(..len.min(bytes.len())).unwrap_or(&[]));
     }
 
     pub(super) fn write(
@@ -236,6 +302,7 @@ impl EmulatedDrive {
         let verifying = disc.medium.defect_management_active() && !streaming;
         self.buffer.verifying = verifying;
         self.buffer.streamed = streaming;
+        self.read_cache.keep(lba, bytes);
         let wait = self.buffer.accept(len as u64, self.recording_kbps());
         self.now = self.now.after(wait);
         Ok(Reply::Done)
@@ -331,6 +398,8 @@ impl EmulatedDrive {
         })?;
         let now = self.now;
         let busy = self.disc_mut()?.medium.format(&params, now)?;
+        // The format rewrites the medium under the read cache.
+        self.read_cache.drop_all();
         if !params.immed {
             // Without Immed the command returns when the format is done.
             self.now = self.now.after(busy.duration);
@@ -346,6 +415,8 @@ impl EmulatedDrive {
         let drain = self.flush_buffer();
         let now = self.now.after(drain);
         let busy = self.disc_mut()?.medium.blank(&cdb, now)?;
+        // Blanking erases what the read cache holds (MMC-6 6.2).
+        self.read_cache.drop_all();
         self.busy_with(
             triples::OPERATION_IN_PROGRESS,
             drain + busy.duration,

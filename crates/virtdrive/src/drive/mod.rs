@@ -18,6 +18,8 @@ mod info;
 mod io;
 mod mode;
 mod protection;
+mod read_cache;
+pub use read_cache::MAX_READ_CACHE_BYTES;
 mod settings;
 mod speed;
 
@@ -110,6 +112,8 @@ pub struct EmulatedDrive {
     pub(crate) transport_client: Option<String>,
     /// Where the optical head is: the last block read (READ SUB-CHANNEL's current position).
     pub(crate) head: i32,
+    /// The sectors written last, which READ (10/12) gets from the buffer ([`read_cache`]).
+    pub(crate) read_cache: read_cache::ReadCache,
 }
 
 impl Default for EmulatedDrive {
@@ -123,6 +127,7 @@ impl EmulatedDrive {
     /// let unit attentions through gets 06/29/00 POWER ON, RESET.
     pub fn new(config: DriveConfig) -> Self {
         let buffer = speed::BufferModel::new(config.buffer_bytes);
+        let read_cache = read_cache::ReadCache::new(config.read_cache_bytes);
         EmulatedDrive {
             config,
             now: VirtualTime::ZERO,
@@ -140,6 +145,7 @@ impl EmulatedDrive {
             parked: None,
             transport_client: None,
             head: 0,
+            read_cache,
         }
     }
 
@@ -193,6 +199,7 @@ impl EmulatedDrive {
     /// Takes the disc out (whatever the lock says: this is the API, not the host).
     pub fn remove_medium(&mut self) -> Option<Box<dyn Medium>> {
         let disc = self.disc.take()?;
+        self.read_cache.drop_all();
         self.media_event = Some(mmc_core::response::event_status::MediaEventCode::MediaRemoval);
         Some(disc.medium)
     }
@@ -200,11 +207,13 @@ impl EmulatedDrive {
     /// Opens the tray (an empty open tray answers 02/3A/02).
     pub fn open_tray(&mut self) {
         self.tray_open = true;
+        self.read_cache.drop_all();
     }
 
     /// Puts `medium` in the tray and closes it: the drive answers 02/04/01 until the
     /// configured spin-up time has passed, then reports 06/28/00 once.
     pub fn insert(&mut self, medium: Box<dyn Medium>) {
+        self.read_cache.drop_all();
         self.disc = Some(InsertedDisc {
             medium,
             ready_at: self.now.after(self.config.becoming_ready),
@@ -223,6 +232,7 @@ impl EmulatedDrive {
     pub fn close_tray(&mut self) {
         if self.tray_open {
             self.tray_open = false;
+            self.read_cache.drop_all();
             if let Some(d) = self.disc.as_mut() {
                 d.ready_at = self.now.after(self.config.becoming_ready);
             }
@@ -302,7 +312,40 @@ impl EmulatedDrive {
         self.long_operation = None;
         self.prevent_removal = false;
         self.buffer.reset();
+        self.read_cache.drop_all();
         self.unit_attention = Some(triples::POWER_ON_RESET);
+    }
+
+    /// Gives the drive a read cache of `bytes` (whole sectors, at most
+    /// [`MAX_READ_CACHE_BYTES`]), or none with `None`: READ (10/12) of the sectors written
+    /// last is answered from the drive's buffer, not the medium, until a load or eject, a
+    /// medium change, a power loss or reset, BLANK or FORMAT UNIT drops it. What the cache
+    /// held is dropped either way.
+    ///
+    /// ```
+    /// use virtdrive::medium::{self, MediumKind};
+    /// use virtdrive::store::MemoryStore;
+    /// use virtdrive::{DriveConfig, EmulatedDrive};
+    ///
+    /// let disc = medium::blank(MediumKind::DvdPlusRw, Box::new(MemoryStore::new()));
+    /// let mut drive = EmulatedDrive::with_medium(DriveConfig::default(), disc);
+    /// assert_eq!(drive.read_cache_capacity_sectors(), 0, "off by default");
+    /// drive.set_read_cache(Some(4 * 1024 * 1024));
+    /// assert_eq!(drive.read_cache_capacity_sectors(), 2048);
+    /// ```
+    pub fn set_read_cache(&mut self, bytes: Option<u32>) {
+        self.config.read_cache_bytes = bytes;
+        self.read_cache = read_cache::ReadCache::new(bytes);
+    }
+
+    /// How many sectors the read cache holds at most (0: the drive has none).
+    pub fn read_cache_capacity_sectors(&self) -> usize {
+        self.read_cache.capacity_sectors()
+    }
+
+    /// How many written sectors the read cache holds now.
+    pub fn read_cache_len(&self) -> usize {
+        self.read_cache.len()
     }
 
     /// The device disappears: every later command fails with `TransportError::DeviceGone`.

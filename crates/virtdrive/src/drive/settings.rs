@@ -57,6 +57,13 @@ pub struct DriveConfig {
     /// Who made every disc loaded (READ DISC STRUCTURE: the DVD+R/DVD+RW ADIP, the BD Disc
     /// Information). `None`: each medium's default, [`MediaIdentity::default_for`].
     pub media_identity: Option<MediaIdentity>,
+    /// The drive's read cache, in bytes: READ (10/12) of the sectors written last is answered
+    /// from the buffer, not the medium, until a load or eject, a medium change, a power loss
+    /// or reset, BLANK or FORMAT UNIT (see [`EmulatedDrive::set_read_cache`]). `None` (the
+    /// default): every READ reads the medium.
+    ///
+    /// [`EmulatedDrive::set_read_cache`]: crate::EmulatedDrive::set_read_cache
+    pub read_cache_bytes: Option<u32>,
 }
 
 impl Default for DriveConfig {
@@ -70,6 +77,7 @@ impl Default for DriveConfig {
             paced: false,
             max_transfer_bytes: None,
             media_identity: None,
+            read_cache_bytes: None,
         }
     }
 }

@@ -15,7 +15,7 @@ use super::fields;
 /// JSON: `"write_protect"`, `{"write_protection": {"persistent": true}}`,
 /// `"damaged_session"`, `"eject"`, `{"becoming_ready": {"duration": {"s": 5}}}`,
 /// `{"incompatible": {"ascq": 2}}`, `{"exclusive_access": {"owner": "k3b"}}`,
-/// `{"defective_sectors": {"lba": 4096, "blocks": 32}}`.
+/// `{"defective_sectors": {"lba": 4096, "blocks": 32}}`, `{"read_cache": {"bytes": 4194304}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DriveCondition {
@@ -69,6 +69,11 @@ pub enum DriveCondition {
         )]
         duration: Option<Duration>,
     },
+    /// The drive keeps the last `bytes` written (whole sectors, at most 1 GiB) in a read
+    /// cache and answers READ (10/12) of them from it, not from the medium, until a load or
+    /// eject, a medium change, a power loss or reset, BLANK or FORMAT UNIT drops it; a
+    /// `drop_write` WRITE fills it too. What the cache held before is dropped.
+    ReadCache { bytes: u32 },
 }
 
 impl DriveCondition {
@@ -86,6 +91,7 @@ impl DriveCondition {
             DriveCondition::UpsideDown => "upside_down",
             DriveCondition::Incompatible { .. } => "incompatible",
             DriveCondition::ExclusiveAccess { .. } => "exclusive_access",
+            DriveCondition::ReadCache { .. } => "read_cache",
         }
     }
 }

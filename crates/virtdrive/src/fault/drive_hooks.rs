@@ -39,6 +39,13 @@ pub trait DriveHooks {
     /// The command that arrived was answered without running it.
     fn answered(&mut self);
 
+    /// The command that arrived was answered GOOD without running it (`drop_write`). Its
+    /// data-out still reached the drive: a drive with a read cache keeps a WRITE's data
+    /// there (the false success the cache hides). By default: [`DriveHooks::answered`].
+    fn dropped(&mut self, _cdb: &[u8], _data: &DataPhase<'_>) {
+        self.answered();
+    }
+
     /// Lets `d` pass on the drive's clock before the command runs (`delay`); what time
     /// finishes (readiness, long operations) is finished.
     fn delay(&mut self, d: Duration);
@@ -109,6 +116,10 @@ impl<D: DriveHooks + ?Sized> DriveHooks for &mut D {
 
     fn answered(&mut self) {
         (**self).answered()
+    }
+
+    fn dropped(&mut self, cdb: &[u8], data: &DataPhase<'_>) {
+        (**self).dropped(cdb, data)
     }
 
     fn delay(&mut self, d: Duration) {

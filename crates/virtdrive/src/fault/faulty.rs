@@ -205,8 +205,9 @@ fn apply(
             other => target.run_arrived(cdb, other, timeout),
         },
         FaultAction::DropWrite => {
-            // Reported done, never stored; the data-in of a read-class command is empty.
-            target.answered();
+            // Reported done, never stored (though a drive's read cache keeps the data-out);
+            // the data-in of a read-class command is empty.
+            target.dropped(cdb, &data);
             Ok(match data {
                 DataPhase::In(_) => Completion::good_with_residual(offered),
                 _ => Completion::good(),
