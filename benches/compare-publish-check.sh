@@ -42,10 +42,19 @@ if [ -z "$b3sum" ] && [ -z "${NO_B3SUM_INSTALL:-}" ]; then
   if [ -x target/b3sum/bin/b3sum ]; then b3sum=target/b3sum/bin/b3sum; fi
 fi
 
-# Wall seconds of a command (its output discarded).
-seconds() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -n 1; }
+# Wall seconds of a command (its output discarded); a command that fails stops the script,
+# saying which.
+# (bash's EPOCHREALTIME: microseconds, where /usr/bin/time gives hundredths.)
+seconds() {
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>"$work/stderr" ||
+    { echo "failed: $*" >&2; tail -n 5 "$work/stderr" >&2; exit 1; }
+  printf '%.3f\n' "$(echo "${EPOCHREALTIME/,/.} - ${t0/,/.}" | bc -l)"
+}
+# A / B to two decimals, or n/a when B is zero.
+ratio() { if [ "$(echo "$2 > 0" | bc -l)" = 1 ]; then printf '%.2f' "$(echo "$1 / $2" | bc -l)"; else echo n/a; fi; }
 # One result line: LABEL, its seconds, and their ratio to BASE seconds.
-result() { printf '%-58s %8s s  ratio %.2f\n' "$1" "$2" "$(echo "$2 / $3" | bc -l)"; }
+result() { printf '%-58s %8s s  ratio %s\n' "$1" "$2" "$(ratio "$2" "$3")"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 image="$work/image.img"
@@ -72,13 +81,16 @@ publish() {
   mkdir -p "$work/discs"
   for i in $(seq "$drives"); do args+=(--drive "virt:dvd+r@$work/discs/d$i"); done
   sync
-  /usr/bin/time -f "%e %M" -o "$work/time" bash -c \
+  local t0=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$work/time" bash -c \
     '"$@" > "'"$work"'/json"; grep "^rchar" /proc/$$/io | cut -d" " -f2 > "'"$work"'/rchar"' \
     publish "$bin" write "$image" "${args[@]}" --verify "$verify" --json
+  local t
+  t=$(printf '%.3f' "$(echo "${EPOCHREALTIME/,/.} - ${t0/,/.}" | bc -l)")
   local bytes_read
   bytes_read=$(grep '"summary"' "$work/json" | sed 's/.*"bytes_read":\([0-9]*\).*/\1/')
   grep -q '"failed":0' "$work/json" || { echo "the fan-out failed:" >&2; tail -n 3 "$work/json" >&2; exit 1; }
-  echo "$(cat "$work/time") $bytes_read $(cat "$work/rchar")"
+  echo "$t $(tail -n 1 "$work/time") $bytes_read $(cat "$work/rchar")"
 }
 
 export -f dd_eight
@@ -116,8 +128,8 @@ echo "  peak RSS: --verify none $(( $(median "${none_kib[@]}") / 1024 )) MiB," \
   "(target: 64 MiB + ${drives} fifos of ${fifo_mib} MiB = $((64 + drives * fifo_mib)) MiB)"
 echo "  bytes read: image ${image_bytes}; summary bytes_read ${none_read[*]};" \
   "kernel rchar (every read of the process) ${none_rchar[*]}"
-echo "RATIO publish (8 drives, --verify none) / 8 x dd: $(printf '%.2f' "$(echo "$t_none / $t_dd" | bc -l)") (target <= 1.20)"
-echo "  (against the eight dd without fsync, then one sync: $(printf '%.2f' "$(echo "$t_none / $t_dds" | bc -l)"))"
+echo "RATIO publish (8 drives, --verify none) / 8 x dd: $(ratio "$t_none" "$t_dd") (target <= 1.20)"
+echo "  (against the eight dd without fsync, then one sync: $(ratio "$t_none" "$t_dds"))"
 
 # --- 2. check against cat | b3sum and cat | sha256sum -------------------------------------
 disc="$work/c.disc"
@@ -149,4 +161,4 @@ result "cat DISC | sha256sum" "$t_sha" "$base"
 result "discwriter check (reads every sector)" "$(median "${plain_t[@]}")" "$base"
 result "discwriter check --manifest (and BLAKE3 of every sector)" "$(median "${man_t[@]}")" "$base"
 result "discwriter check --image (and compares the image)" "$(median "${img_t[@]}")" "$base"
-echo "RATIO check --manifest / ${base_label}: $(printf '%.2f' "$(echo "$(median "${man_t[@]}") / $base" | bc -l)") (target <= 1.20)"
+echo "RATIO check --manifest / ${base_label}: $(ratio "$(median "${man_t[@]}")" "$base") (target <= 1.20)"
