@@ -23,6 +23,9 @@
 #   NO_B3SUM_INSTALL=1 ...                     (do not run cargo install b3sum)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in bc dd /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install bc coreutils time)" >&2; exit 1; }
+done
 size_mib="${1:-1024}"
 rounds="${ROUNDS:-3}"
 drives=8
