@@ -182,3 +182,33 @@ fn reads_the_drive_delays_are_slow_by_its_clock() {
     );
     assert!(r.passed(), "slow is not a failure: {}", r.summary());
 }
+
+#[test]
+fn a_read_across_a_manifest_chunk_boundary_is_hashed_into_both_chunks() {
+    // READs of 100 sectors: the one from LBA 8100 ends 8 sectors into chunk 1 (8192 on).
+    let sectors = CHUNK_BYTES as usize / SECTOR + 40;
+    let data = image(sectors);
+    let options = CheckOptions {
+        block_sectors: 100,
+        ..CheckOptions::default()
+    };
+    let run = |digest: &ImageDigest| {
+        let mut rec = Recorder::open(written(&data)).unwrap();
+        Checker::new(options)
+            .run(
+                &mut rec,
+                0,
+                sectors as u32,
+                Some(Reference::Digest(digest)),
+                &mut |_, _| true,
+            )
+            .unwrap()
+    };
+    assert!(run(&ImageDigest::of(&data)).passed());
+
+    // Sector 8195 changed, inside that READ's part of chunk 1: chunk 1 differs, not chunk 0.
+    let mut reference = data.clone();
+    reference[8195 * SECTOR + 3] ^= 0x80;
+    let c = run(&ImageDigest::of(&reference)).comparison.unwrap();
+    assert_eq!(c.differing_chunks, vec![1]);
+}

@@ -119,7 +119,7 @@ pub type FanOutEvents<'a> = dyn Fn(usize, &ProgressEvent) + Sync + 'a;
 
 /// What the reader hands a drive's queue: a chunk shared with the other drives, or how
 /// reading the source failed.
-type Piece = Result<Arc<[u8]>, (ErrorKind, String)>;
+type Piece = Result<Arc<Vec<u8>>, (ErrorKind, String)>;
 
 impl FanOut {
     /// Every writer's disc checked for `length` bytes ([`DataWriter::check_medium`]) before
@@ -273,7 +273,8 @@ fn distribute(
             Ok(n) => {
                 buf.truncate(n);
                 offset += n as u64;
-                Ok(Arc::from(buf))
+                // Arc::new, not Arc::from: the chunk is shared as read, not copied again.
+                Ok(Arc::new(buf))
             }
             Err(e) => Err((e.kind(), e.to_string())),
         };
@@ -296,7 +297,7 @@ fn distribute(
 /// the queue closes (with an error when the reader left the drive behind).
 pub(crate) struct QueueReader {
     queue: Receiver<Piece>,
-    piece: Option<Arc<[u8]>>,
+    piece: Option<Arc<Vec<u8>>>,
     at: usize,
     left_behind: Arc<AtomicBool>,
     stall: Option<Duration>,
