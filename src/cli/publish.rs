@@ -178,7 +178,7 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
                 .filter(|e| started_writing(e))
                 .map(|e| e.start_lba),
             last_written_lba: r.last_written_lba,
-            elapsed_seconds: elapsed(),
+            elapsed_seconds: k.seconds.unwrap_or_else(elapsed),
             drive_seconds: own_clock.then(|| match &outcome {
                 Ok(o) => o.elapsed_time,
                 Err(_) => k.last.as_ref().map_or(0.0, |e| e.elapsed_time),
@@ -321,6 +321,8 @@ struct Kept {
     cause: Option<String>,
     manifest: Option<Result<Manifest, Error>>,
     one_x: f64,
+    /// The copy's own wall time, from its first progress event to its end.
+    seconds: Option<f64>,
 }
 
 /// The job as it ran: one result per copy, with what was kept of each.
@@ -430,6 +432,7 @@ impl DiscChanger<OpenDrive> for Station<'_> {
             kept.manifest = Manifest::of_write(rec, outcome, times, kbps).transpose();
         }
         kept.last = last;
+        kept.seconds = started.elapsed().ok().map(|d| d.as_secs_f64());
         lock(&self.kept).insert(ended.copy, kept);
     }
 
