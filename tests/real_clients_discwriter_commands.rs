@@ -193,7 +193,7 @@ fn write_reload_through_sg_io_ejects_and_loads_then_waits_before_reading_back() 
     };
     let last_write = recs.iter().rposition(|r| opcode(r) == 0x2A).unwrap();
     // PREVENT ALLOW MEDIUM REMOVAL with Prevent = 0, then START STOP UNIT LoEj with Start = 0
-    // (eject) and Start = 1 (load) (MMC-6 6.39), TEST UNIT READY answered GOOD, READ (10).
+    // (eject) and Start = 1 (load) (MMC-6 6.40), TEST UNIT READY answered GOOD, READ (10).
     let allow = after(last_write, &|r| opcode(r) == 0x1E && cdb(r)[4] & 1 == 0);
     let eject = after(allow, &|r| opcode(r) == 0x1B && cdb(r)[4] & 0x03 == 0x02);
     let load = after(eject, &|r| opcode(r) == 0x1B && cdb(r)[4] & 0x03 == 0x03);

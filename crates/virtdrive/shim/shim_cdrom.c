@@ -373,7 +373,7 @@ static int send_packet(struct vd_conn *c, struct cdrom_generic_command *cgc)
 
 /* CDROMEJECT and CDROMCLOSETRAY go to the SCSI mid level on a current kernel (sr.c
  * sr_block_ioctl; scsi_ioctl.c scsi_send_start_stop): START STOP UNIT with LoEj, Start 0
- * (eject) or 1 (load), MMC-6 6.39. CDROM_LOCKDOOR is the cdrom layer's (cdrom.c
+ * (eject) or 1 (load), MMC-6 6.40. CDROM_LOCKDOOR is the cdrom layer's (cdrom.c
  * cdrom_ioctl_lock_door, sr_lock_door, scsi_set_medium_removal): PREVENT ALLOW MEDIUM
  * REMOVAL (SPC-4 6.13) with Prevent 01b or 00b. */
 static int start_stop(struct vd_conn *c, uint8_t start)

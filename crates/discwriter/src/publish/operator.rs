@@ -14,7 +14,7 @@ use crate::writer::CancelHandle;
 pub const OPERATOR_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// A [`DiscChanger`] for drives loaded by hand: for each copy after the first round it
-/// ejects the written disc (START STOP UNIT LoEj = 1, Start = 0; MMC-6 6.39), asks for the
+/// ejects the written disc (START STOP UNIT LoEj = 1, Start = 0; MMC-6 6.40), asks for the
 /// next disc through `ask` (the drive's index and the copy), and waits for a disc
 /// ([`Recorder::await_disc`]) for at most `timeout`; a drive that gets none in time, or
 /// whose tray will not open, takes no more copies. `cancel` (the job's,

@@ -50,7 +50,7 @@ impl<T: Transport> Recorder<T> {
     }
 
     /// Ejects the disc and loads it again (START STOP UNIT LoEj = 1, Start = 0 then 1; MMC-6
-    /// 6.39), then waits up to `becoming_ready` for the drive to be ready (TEST UNIT READY,
+    /// 6.40), then waits up to `becoming_ready` for the drive to be ready (TEST UNIT READY,
     /// through the "becoming ready" and "medium may have changed" answers a load brings).
     /// A drive reads a reloaded disc from the medium: nothing written before is left in its
     /// buffer. The lock a write holds (PREVENT ALLOW MEDIUM REMOVAL, SPC-5 6.13) is released

@@ -89,7 +89,7 @@ pub struct WriteOptions {
     pub defect_management: DefectManagement,
     pub verification: VerificationLevel,
     /// Not an IMAPI property: before the verification reads the disc back, eject it and
-    /// load it again (START STOP UNIT, MMC-6 6.39) and wait for the drive to be ready, so that
+    /// load it again (START STOP UNIT, MMC-6 6.40) and wait for the drive to be ready, so that
     /// the sectors compared come from the medium and not from the drive's buffer (as
     /// archivists "eject, reinsert, compare"). No effect without verification. A drive that
     /// cannot load a disc itself (feature 0003h Load = 0: a caddy or a slot without a load
