@@ -479,6 +479,92 @@ mod tests {
     }
 
     #[test]
+    fn a_png_is_drawn_at_the_size_asked_for() {
+        use SectorState::*;
+        let r = report(
+            vec![range(0, 64, Good), range(64, 32, Slow), range(96, 32, Good)],
+            vec![
+                Speed {
+                    lba: 0,
+                    kbps: 11_000.0,
+                },
+                Speed {
+                    lba: 32,
+                    kbps: 11_000.0,
+                },
+                Speed {
+                    lba: 64,
+                    kbps: 1_000.0,
+                },
+                Speed {
+                    lba: 96,
+                    kbps: 11_000.0,
+                },
+            ],
+        );
+        let options = PlotOptions {
+            one_x_kbps: Some(1385.0),
+            width: 640,
+            height: 360,
+            ..PlotOptions::new("a DVD")
+        };
+        let bytes = render(&r, PlotFormat::Png, &options).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+            .read_info()
+            .unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (640, 360));
+        // A size too small for the axes is drawn at the smallest size instead of failing.
+        let tiny = PlotOptions {
+            width: 1,
+            height: 1,
+            ..options
+        };
+        let bytes = render(&r, PlotFormat::Png, &tiny).unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+            .read_info()
+            .unwrap();
+        assert_eq!((reader.info().width, reader.info().height), MIN_SIZE);
+    }
+
+    #[test]
+    fn an_svg_marks_each_range_with_its_class_and_sectors() {
+        use SectorState::*;
+        let r = report(
+            vec![
+                range(0, 64, Good),
+                range(64, 32, Slow),
+                range(96, 8, Unreadable),
+                range(104, 24, NotRecorded),
+            ],
+            vec![
+                Speed {
+                    lba: 0,
+                    kbps: 11_000.0,
+                },
+                Speed {
+                    lba: 64,
+                    kbps: 900.0,
+                },
+            ],
+        );
+        let svg = render(&r, PlotFormat::Svg, &PlotOptions::new("<disc> & drive")).unwrap();
+        let svg = String::from_utf8(svg).unwrap();
+        for mark in [
+            r#"<rect class="slow" data-start="64" data-sectors="32""#,
+            r#"<rect class="unreadable" data-start="96" data-sectors="8""#,
+            r#"<rect class="not-recorded" data-start="104" data-sectors="24""#,
+            "<title>unreadable: LBA 96-103 (8 sectors)</title>",
+        ] {
+            assert!(svg.contains(mark), "{mark} not in {svg}");
+        }
+        // The title is escaped, and without 1x the speed is in MB/s.
+        assert!(svg.contains("&lt;disc&gt; &amp; drive"));
+        assert!(svg.contains("read speed (MB/s)") && !svg.contains("read speed (x)"));
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
     fn the_line_breaks_at_an_unreadable_range_and_keeps_each_slices_dip() {
         use SectorState::*;
         let r = report(
