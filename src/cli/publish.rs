@@ -20,7 +20,7 @@ use virtdrive::fault::FaultPlan;
 
 use super::args::{Verify, WriteArgs};
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
-use super::progress::{self, Display};
+use super::progress::{self, Board, Display};
 use super::report::{level_name, Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image};
@@ -93,7 +93,7 @@ struct Drive {
     verify: Verify,
 }
 
-pub fn run(args: &WriteArgs) -> Result<(), CliError> {
+pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     let started = Instant::now();
     let (mut drives, image, length) = match prepare(args) {
         Ok(p) => p,
@@ -111,7 +111,7 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
         Image::File(f) => Box::new(f),
         Image::Stream(s) => Box::new(s),
     };
-    let job = write_all(&mut drives, &mut *source, length, args);
+    let job = write_all(&mut drives, &mut *source, length, args, verbose);
     let elapsed = || started.elapsed().as_secs_f64();
     let (ran, bytes_read, signal) = match job {
         Ok(done) => done,
@@ -290,8 +290,12 @@ fn write_all(
     source: &mut (dyn Read + Send),
     length: u64,
     args: &WriteArgs,
+    verbose: bool,
 ) -> Result<(Vec<Ran>, u64, Option<i32>), (usize, Error)> {
     let mut writers = Vec::with_capacity(drives.len());
+    // On a terminal, one line per drive; the board is made once every drive is set up, so a
+    // refused job draws no bar.
+    let mut settings = Vec::with_capacity(drives.len());
     let mut displays = Vec::with_capacity(drives.len());
     let mut one_x = Vec::with_capacity(drives.len());
     for (i, d) in drives.iter_mut().enumerate() {
@@ -300,11 +304,16 @@ fn write_all(
         let media = configure(&writer, recorder, args, d.verify).map_err(|e| (i, e))?;
         let x = progress::one_x_bytes_per_second(media);
         one_x.push(x);
-        let display = Display::for_drive(args.json, x, d.spec.has_own_clock(), d.name.clone());
-        displays.push(Mutex::new(display));
+        settings.push((x, d.spec.has_own_clock(), d.name.clone()));
         writers.push(writer);
     }
     FanOut::check_media(&writers, length)?;
+    let names: Vec<String> = settings.iter().map(|(_, _, name)| name.clone()).collect();
+    let board = Board::for_terminal(args.json, verbose, &names);
+    for (x, own_clock, name) in settings {
+        let display = Display::for_drive(args.json, board.as_ref(), x, own_clock, name);
+        displays.push(Mutex::new(display));
+    }
 
     let cancels: Vec<CancelHandle> = writers.iter().map(DataWriter::cancel_handle).collect();
     let watch = Watch::start(
@@ -329,6 +338,11 @@ fn write_all(
         results,
         bytes_read,
     } = report;
+    for d in &displays {
+        if let Ok(d) = d.lock() {
+            d.finish();
+        }
+    }
     let ran = results
         .into_iter()
         .zip(writers)

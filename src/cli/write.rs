@@ -31,7 +31,7 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
                 "--manifest records the write of one drive: give it with a single --drive".into(),
             ));
         }
-        return super::publish::run(args);
+        return super::publish::run(args, verbose);
     }
     let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
     let drive_name = spec.describe();
