@@ -307,7 +307,6 @@ impl Display {
         errln!("{line}");
     }
 
-
     /// The bytes per second of the data phase so far (wall clock), once data moves.
     fn average(&self, e: &ProgressEvent, now: Instant) -> Option<f64> {
         let secs = now.duration_since(self.phase_start).as_secs_f64();
@@ -487,6 +486,147 @@ fn secs(s: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use mmc_core::ImapiCode;
+
+    /// An event of a 6000-sector write at LBA 0 with `written` sectors sent.
+    fn event(action: WriteAction, written: i64, error: Option<ImapiCode>) -> ProgressEvent {
+        ProgressEvent {
+            action,
+            elapsed_time: 10.0,
+            remaining_time: 20.0,
+            total_time: 30.0,
+            start_lba: 0,
+            sector_count: 6000,
+            sector_count_known: true,
+            last_read_lba: written - 1,
+            last_written_lba: written - 1,
+            total_system_buffer: 0,
+            used_system_buffer: 0,
+            free_system_buffer: 0,
+            drive_buffer_fill: None,
+            speed_x: Some(16.0),
+            operation_progress: None,
+            sectors_verified: 0,
+            sectors_to_verify: 0,
+            error,
+        }
+    }
+
+    /// The display of `drive`, a line of `board`.
+    fn among(board: &Board, drive: &str) -> Display {
+        Display::for_drive(false, Some(board), 1_385_000.0, true, drive.into())
+    }
+
+    fn bar(d: &Display) -> &ProgressBar {
+        match &d.form {
+            Form::Bar(bar) => bar,
+            other => panic!("not a bar: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_drives_line_is_labelled_with_its_name_padded_to_the_longest() {
+        let names = ["virt:dvd+r@/a".to_string(), "/dev/sr0".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let short = among(&board, "/dev/sr0");
+        assert_eq!(bar(&short).prefix(), "/dev/sr0       starting    ");
+        let long = among(&board, "virt:dvd+r@/a");
+        assert_eq!(bar(&long).prefix(), "virt:dvd+r@/a  starting    ");
+        // Every phase fits the state column, so the bars line up.
+        use WriteAction::*;
+        for action in [
+            ValidatingMedia,
+            FormattingMedia,
+            InitializingHardware,
+            CalibratingPower,
+            WritingData,
+            Finalization,
+            Verifying,
+            Completed,
+        ] {
+            assert!(
+                short_phase(&event(action, 0, None)).len() <= 12,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_drives_line_follows_its_write_and_keeps_how_it_ended() {
+        let names = ["virt:a".to_string(), "virt:b".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let mut a = among(&board, "virt:a");
+        let mut b = among(&board, "virt:b");
+        for d in [&mut a, &mut b] {
+            d.event(&event(WriteAction::WritingData, 3000, None));
+            let bar = bar(d);
+            assert!(bar.prefix().ends_with("  writing     "), "{}", bar.prefix());
+            assert_eq!(
+                (bar.position(), bar.length()),
+                (3000 * 2048, Some(6000 * 2048))
+            );
+            assert!(
+                bar.message().starts_with("6.1 MB of 12.3 MB (50%)"),
+                "{}",
+                bar.message()
+            );
+            assert!(!bar.is_finished());
+        }
+        // a fails: its line says so with the IMAPI code, its bar stays where it stopped.
+        a.event(&event(WriteAction::WritingData, 5000, None));
+        a.event(&event(
+            WriteAction::Completed,
+            5000,
+            Some(ImapiCode::LossOfStreaming),
+        ));
+        let line = bar(&a);
+        assert_eq!(line.prefix(), "virt:a  failed      ");
+        assert!(
+            line.message()
+                .starts_with("E_IMAPI_LOSS_OF_STREAMING (0xC0AA0300) after 10.2 MB written, "),
+            "{}",
+            line.message()
+        );
+        assert_eq!(line.position(), 5000 * 2048);
+        assert!(line.is_finished());
+        // b goes on, and succeeds: a full bar and what it wrote.
+        assert!(!bar(&b).is_finished());
+        b.event(&event(WriteAction::Finalization, 6000, None));
+        assert_eq!(bar(&b).prefix(), "virt:b  finalizing  ");
+        b.event(&event(WriteAction::Completed, 6000, None));
+        let line = bar(&b);
+        assert_eq!(line.prefix(), "virt:b  done        ");
+        assert!(
+            line.message().starts_with("12.3 MB written, "),
+            "{}",
+            line.message()
+        );
+        assert_eq!(Some(line.position()), line.length());
+        assert!(line.is_finished());
+    }
+
+    #[test]
+    fn a_drive_without_a_completed_event_is_left_stopped_not_cleared() {
+        let names = ["virt:a".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let d = among(&board, "virt:a");
+        d.finish();
+        assert!(bar(&d).is_finished());
+        assert_eq!(bar(&d).prefix(), "virt:a  starting    ");
+    }
+
+    #[test]
+    fn without_a_board_drives_get_plain_lines_or_json() {
+        assert!(matches!(
+            Display::for_drive(false, None, 1.0, false, "d".into()).form,
+            Form::Lines
+        ));
+        assert!(matches!(
+            Display::for_drive(true, None, 1.0, false, "d".into()).form,
+            Form::Json
+        ));
+    }
 
     #[test]
     fn times_and_sizes_read_as_burners_write_them() {
