@@ -308,13 +308,6 @@ fn write_all(
         writers.push(writer);
     }
     FanOut::check_media(&writers, length)?;
-    let names: Vec<String> = settings.iter().map(|(_, _, name)| name.clone()).collect();
-    let board = Board::for_terminal(args.json, verbose, &names);
-    for (x, own_clock, name) in settings {
-        let display = Display::for_drive(args.json, board.as_ref(), x, own_clock, name);
-        displays.push(Mutex::new(display));
-    }
-
     let cancels: Vec<CancelHandle> = writers.iter().map(DataWriter::cancel_handle).collect();
     let watch = Watch::start(
         move |signal| {
@@ -329,6 +322,14 @@ fn write_all(
          stay readable. Wait for it: SIGKILL would leave the discs as they are now"
             .to_string(),
     );
+    // After the signals are blocked: the bars' ticker threads must not take them.
+    let names: Vec<String> = settings.iter().map(|(_, _, name)| name.clone()).collect();
+    let board = Board::for_terminal(args.json, verbose, &names);
+    for (x, own_clock, name) in settings {
+        let display = Display::for_drive(args.json, board.as_ref(), x, own_clock, name);
+        displays.push(Mutex::new(display));
+    }
+
     let report = FanOut::default().write(&writers, source, length, &|i, e| {
         if let Some(Ok(mut d)) = displays.get(i).map(Mutex::lock) {
             d.event(e);
