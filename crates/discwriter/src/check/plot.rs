@@ -361,20 +361,9 @@ fn segments(report: &CheckReport, columns: usize) -> Vec<Vec<(f64, f64)>> {
     let slice = |lba: u32| u64::from(lba.saturating_sub(report.start)) * columns / span;
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current: Vec<(f64, f64)> = Vec::new();
-    // The lowest and highest point of the slice being gathered.
-    let mut bucket: Option<(u64, (u32, f64), (u32, f64))> = None;
+    let mut gathering: Option<Slice> = None;
     // The first break not before the previous read.
     let mut next_break = 0;
-    let flush = |bucket: &mut Option<(u64, (u32, f64), (u32, f64))>,
-                 current: &mut Vec<(f64, f64)>| {
-        if let Some((_, lo, hi)) = bucket.take() {
-            let (a, b) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
-            current.push((f64::from(a.0), a.1));
-            if b != a {
-                current.push((f64::from(b.0), b.1));
-            }
-        }
-    };
     for s in report.speeds.iter().filter(|s| s.kbps.is_finite()) {
         let mut broken = false;
         while breaks.get(next_break).is_some_and(|&b| b <= s.lba) {
@@ -382,32 +371,63 @@ fn segments(report: &CheckReport, columns: usize) -> Vec<Vec<(f64, f64)>> {
             next_break += 1;
         }
         if broken {
-            flush(&mut bucket, &mut current);
+            Slice::flush(&mut gathering, &mut current);
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
             }
         }
-        let n = slice(s.lba);
-        match &mut bucket {
-            Some((k, lo, hi)) if *k == n => {
-                if s.kbps < lo.1 {
-                    *lo = (s.lba, s.kbps);
-                }
-                if s.kbps > hi.1 {
-                    *hi = (s.lba, s.kbps);
-                }
-            }
+        let point = (s.lba, s.kbps);
+        let index = slice(s.lba);
+        match &mut gathering {
+            Some(g) if g.index == index => g.add(point),
             _ => {
-                flush(&mut bucket, &mut current);
-                bucket = Some((n, (s.lba, s.kbps), (s.lba, s.kbps)));
+                Slice::flush(&mut gathering, &mut current);
+                gathering = Some(Slice {
+                    index,
+                    low: point,
+                    high: point,
+                });
             }
         }
     }
-    flush(&mut bucket, &mut current);
+    Slice::flush(&mut gathering, &mut current);
     if !current.is_empty() {
         out.push(current);
     }
     out
+}
+
+/// The lowest and highest (LBA, kB/s) point of one slice of the area.
+struct Slice {
+    index: u64,
+    low: (u32, f64),
+    high: (u32, f64),
+}
+
+impl Slice {
+    fn add(&mut self, point: (u32, f64)) {
+        if point.1 < self.low.1 {
+            self.low = point;
+        }
+        if point.1 > self.high.1 {
+            self.high = point;
+        }
+    }
+
+    /// The slice's points, in the order of their LBAs, onto `line`.
+    fn flush(slice: &mut Option<Slice>, line: &mut Vec<(f64, f64)>) {
+        if let Some(Slice { low, high, .. }) = slice.take() {
+            let (a, b) = if low.0 <= high.0 {
+                (low, high)
+            } else {
+                (high, low)
+            };
+            line.push((f64::from(a.0), a.1));
+            if b != a {
+                line.push((f64::from(b.0), b.1));
+            }
+        }
+    }
 }
 
 /// The marked ranges as SVG rectangles over the drawn bands, each with its class, its
