@@ -302,11 +302,6 @@ impl Display {
         }
     }
 
-    /// Prints a line without tearing the bars (see [`Board`]).
-    pub fn println(&self, line: &str) {
-        errln!("{line}");
-    }
-
     /// The bytes per second of the data phase so far (wall clock), once data moves.
     fn average(&self, e: &ProgressEvent, now: Instant) -> Option<f64> {
         let secs = now.duration_since(self.phase_start).as_secs_f64();

@@ -257,7 +257,7 @@ fn write_to(
         }
         if let Some(fill) = d.min_fifo() {
             if !args.json {
-                d.println(&format!("fifo: lowest fill {:.0}%", fill * 100.0));
+                errln!("fifo: lowest fill {:.0}%", fill * 100.0);
             }
         }
     }
