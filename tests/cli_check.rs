@@ -321,3 +321,90 @@ fn files_are_named_as_a_mounted_disc_shows_them_rock_ridge_first_then_joliet() {
         );
     }
 }
+
+#[test]
+fn plot_draws_the_speed_with_the_unreadable_range_marked_as_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, _, _) = written(dir.path());
+    let svg = dir.path().join("speed.svg");
+    let o = check(
+        dir.path(),
+        &drive,
+        &["--fault-plan", UNREADABLE, "--plot", svg.to_str().unwrap()],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    // The one-line summary of the speed, in DVD's 1x and MB/s.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("read speed: slowest ") && l.contains("x (")),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"), "{text}");
+    assert!(text.trim_end().ends_with("</svg>"));
+    assert!(text.contains(r#"<rect class="unreadable" data-start="1000" data-sectors="10""#));
+    assert!(text.contains("<title>unreadable: LBA 1000-1009 (10 sectors)</title>"));
+    assert!(text.contains("Read speed: DVD+R in virt:dvd+r@"), "{text}");
+    assert!(text.contains("read speed (x)") && text.contains("read speed (MB/s)"));
+
+    let png_path = dir.path().join("speed.PNG");
+    let o = check(
+        dir.path(),
+        &drive,
+        &[
+            "--fault-plan",
+            UNREADABLE,
+            "--plot",
+            png_path.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["unreadable_sectors"], 10);
+    let bytes = std::fs::read(&png_path).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+        .read_info()
+        .unwrap();
+    assert_eq!((reader.info().width, reader.info().height), (1200, 600));
+    let mut pixels = vec![0u8; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).unwrap();
+    // Not a blank picture: the speed line is drawn in blue.
+    assert!(pixels.chunks(3).any(|p| p == [30, 90, 200]));
+}
+
+#[test]
+fn plot_takes_svg_or_png_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("speed.txt");
+    let o = check(dir.path(), "virt:dvd+r", &["--plot", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--plot") && err.contains(".svg or .png"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn plot_into_a_missing_directory_is_refused_before_the_disc_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, _, _) = written(dir.path());
+    let out = dir.path().join("no such dir").join("speed.svg");
+    let o = check(dir.path(), &drive, &["--plot", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--plot") && err.contains("no such dir"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // Nothing was read: no map, no summary.
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -464,6 +464,13 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Usage("invalid value 'fast'"),
         ),
         row(
+            "check plot",
+            &["check", "--drive", &cd, "--plot", &out("speed.svg")],
+            Expect::Ok("read speed: slowest "),
+            &["check", "--drive", &cd, "--plot", &out("speed.jpg")],
+            Expect::Usage(".svg or .png"),
+        ),
+        row(
             "check fault_plan",
             // LBA 1000-1009 are unreadable: beyond the sample's 248 sectors.
             &[

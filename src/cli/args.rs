@@ -296,6 +296,10 @@ pub struct CheckArgs {
     /// Apply a virtdrive fault plan (JSON) to the virtual drive.
     #[arg(long, value_name = "FILE")]
     pub fault_plan: Option<std::path::PathBuf>,
+    /// Draw the read speed along the area, with the unreadable and slow ranges marked, into
+    /// FILE: an SVG or a PNG, as its extension (.svg, .png) says.
+    #[arg(long, value_name = "FILE", value_parser = plot_file)]
+    pub plot: Option<PathBuf>,
     /// Print one JSON object instead of the map and the summary.
     #[arg(long)]
     pub json: bool,
@@ -443,4 +447,12 @@ pub fn command() -> clap::Command {
          disc is checked before any drive starts."
     );
     cmd.mut_subcommand("write", |s| s.mut_arg("drive", |a| a.help(several)))
+}
+
+/// `--plot FILE`: a name ending in .svg or .png.
+fn plot_file(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    discwriter::check::plot::PlotFormat::of_path(&path)
+        .map(|_| path)
+        .map_err(|e| e.to_string())
 }

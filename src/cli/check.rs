@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::BufReader;
 
+use discwriter::check::plot::{self, PlotOptions};
 use discwriter::check::{CheckOptions, CheckReport, Checker, Damage, Reference, SectorState};
 use discwriter::manifest::Manifest;
 use discwriter::readback::{self, PlanError, ReadPlan, Selection};
@@ -51,8 +52,16 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     if let Some(plan) = plan {
         open = open.with_fault_plan(plan);
     }
+    if let Some(path) = &args.plot {
+        plot_dir_exists(path)?;
+    }
     let last_write = last_write_note(&open);
     let mut rec = Recorder::open(open.transport())?;
+    // The medium, for the plot's title and its speed axis in multiples of 1x.
+    let medium = rec.disc_summary().ok().map(|s| {
+        let one_x = mmc_core::Profile::from_u16(s.profile_code).one_x_sectors();
+        (s.profile, one_x.map(|x| x * 2048.0 / 1000.0))
+    });
 
     // The area: the manifest's sectors, as long as the image, or as `read` finds it.
     let plan = match (&manifest, &image, args.session, args.all) {
@@ -90,6 +99,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     let report = checker.run_plan(&mut rec, &plan, reference, &mut |_, _| true)?;
     drop(rec);
     drop(open);
+    let one_x_kbps = medium.as_ref().and_then(|(_, x)| *x);
     if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
@@ -100,7 +110,31 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     } else {
         print_map(&report);
         print_files(&report);
+        if let Some(speed) = report.speed_summary(one_x_kbps) {
+            outln!("{speed}");
+        }
         outln!("{}", report.summary());
+    }
+    // The plot after the report: a plot that cannot be written loses no finding.
+    if let Some(path) = &args.plot {
+        let area = match (&manifest, args.session, args.all) {
+            (Some(_), _, _) => "the manifest's sectors".to_string(),
+            (_, _, true) => "the whole disc".to_string(),
+            (_, Some(n), _) => format!("session {n}"),
+            (_, None, _) => "the last session".to_string(),
+        };
+        let title = format!(
+            "Read speed: {} in {}, {area}",
+            medium
+                .as_ref()
+                .map_or("unknown medium", |(p, _)| p.as_str()),
+            spec.describe()
+        );
+        let options = PlotOptions {
+            one_x_kbps,
+            ..PlotOptions::new(title)
+        };
+        plot::write(&report, path, &options).map_err(|e| CliError::Input(e.to_string()))?;
     }
     if report.passed() {
         Ok(())
@@ -108,6 +142,28 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         Err(CliError::Input(
             "the check found sectors that could not be read or that differ".into(),
         ))
+    }
+}
+
+/// `--plot FILE` refused before the disc is read when FILE's directory does not exist (a
+/// whole disc can take an hour to read).
+fn plot_dir_exists(path: &std::path::Path) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(CliError::Input(format!(
+            "--plot {}: {} is not a directory",
+            path.display(),
+            dir.display()
+        ))),
+        Err(e) => Err(CliError::Input(format!(
+            "--plot {}: {}: {e}",
+            path.display(),
+            dir.display()
+        ))),
     }
 }
 

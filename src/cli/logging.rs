@@ -19,7 +19,7 @@ pub fn init(verbose: u8) {
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| Record(Vec::new()))
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(true)
         .without_time()
@@ -32,5 +32,28 @@ fn default_filter(verbose: u8) -> &'static str {
         1 => "warn,discwriter=info,discwriter_cli=info",
         2 => "warn,discwriter=debug,discwriter_cli=debug",
         _ => "trace",
+    }
+}
+
+/// One log record, printed on standard error as a whole when the subscriber is done with it:
+/// through `out`, so it never panics and appears above progress bars, not through them.
+struct Record(Vec<u8>);
+
+impl std::io::Write for Record {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            errtext!("{}", String::from_utf8_lossy(&self.0));
+        }
     }
 }

@@ -6,12 +6,34 @@
 use std::fmt::Arguments;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use indicatif::MultiProgress;
 
 static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 static STDERR_GONE: AtomicBool = AtomicBool::new(false);
 
+/// The progress bars being drawn, if any: lines are printed above them.
+static BARS: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Prints every line above `bars` from now on (none: as they come).
+pub fn print_above(bars: Option<MultiProgress>) {
+    if let Ok(mut b) = BARS.lock() {
+        *b = bars;
+    }
+}
+
 fn emit(gone: &AtomicBool, write: impl FnOnce() -> std::io::Result<()>) {
-    if !gone.load(Ordering::Relaxed) && write().is_err() {
+    if gone.load(Ordering::Relaxed) {
+        return;
+    }
+    let bars = BARS.lock().ok().and_then(|b| b.clone());
+    let failed = match bars {
+        // The bars are cleared, the line printed, the bars drawn again below it.
+        Some(bars) => bars.suspend(write).is_err(),
+        None => write().is_err(),
+    };
+    if failed {
         gone.store(true, Ordering::Relaxed);
     }
 }

@@ -3,16 +3,21 @@
 //! fifo's and the drive buffer's fill (as cdrecord's "fifo" and "buf"), and for an emulated
 //! drive its own clock and estimate beside the wall clock's.
 //!
-//! Three forms: a bar on a terminal; on anything else (a log file, a pipe) or with `-v`, one
-//! plain line at each phase and every few seconds, with no escape codes; with `--json`, every
-//! event as a JSON line on standard output. Sizes are MB (10^6 bytes) everywhere.
+//! Three forms: a bar on a terminal (one line per drive, each labelled with its drive, when
+//! several write at once); on anything else (a log file, a pipe) or with `-v`, one plain line
+//! at each phase and every few seconds, with no escape codes (starting with the drive's name
+//! when several write); with `--json`, every event as a JSON line on standard output. Sizes
+//! are MB (10^6 bytes) everywhere.
+//!
+//! While bars are shown every other line for standard error or output (an error, a signal's
+//! message, a warning) is printed above them through [`Board`], so the bars are not torn.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use discwriter::{ProgressEvent, WriteAction};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 /// How often a plain progress line is printed while data moves.
@@ -51,6 +56,73 @@ pub fn bar(template: &str) -> ProgressBar {
     bar
 }
 
+/// Whether progress is drawn as bars: on a terminal, without `-v` or `--json`.
+/// A drive's line of a [`Board`].
+const BOARD_LINE: &str = "{prefix} [{bar:16}] {wide_msg}";
+
+fn bars_wanted(json: bool, verbose: bool) -> bool {
+    !json && !verbose && std::io::stderr().is_terminal()
+}
+
+/// The bars of one command's drives, one line each, redrawn in place on standard error. While
+/// a board exists, the command's other lines (`errln!`, `outln!`, the log) are printed above
+/// its bars (indicatif's `MultiProgress::suspend`) instead of through them.
+#[derive(Debug)]
+pub struct Board {
+    multi: MultiProgress,
+    /// The width of the drives' names, so the bars line up.
+    name_width: usize,
+    /// The bars stay on the screen when the board goes (each drive's final state): the
+    /// cursor is then moved below them (indicatif leaves it at the end of the last).
+    keeps_lines: bool,
+}
+
+impl Board {
+    /// A board on standard error for drives named `names`, when progress is drawn as bars
+    /// (a terminal, no `-v`, no `--json`); `None` otherwise.
+    pub fn for_terminal(json: bool, verbose: bool, names: &[String]) -> Option<Board> {
+        bars_wanted(json, verbose).then(|| Board::on(ProgressDrawTarget::stderr(), names))
+    }
+
+    fn on(target: ProgressDrawTarget, names: &[String]) -> Board {
+        let multi = MultiProgress::with_draw_target(target);
+        super::out::print_above(Some(multi.clone()));
+        Board {
+            multi,
+            name_width: names.iter().map(|n| n.chars().count()).max().unwrap_or(0),
+            keeps_lines: !names.is_empty(),
+        }
+    }
+
+    /// A new line of the board, drawn with `template` (indicatif's syntax).
+    fn add(&self, template: &str) -> ProgressBar {
+        let bar = self.multi.add(bar(template));
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+
+    /// A new line in place of `old`, whose last state is printed above the board: a drive's
+    /// next copy takes over its line, so the board keeps one line per drive.
+    fn take_over(&self, old: &ProgressBar, template: &str) -> ProgressBar {
+        let last = format!("{} {}", old.prefix(), old.message());
+        // errtext! prints above the bars (the board is out::print_above's).
+        errtext!("{}\n", last.trim_end());
+        let new = self.multi.insert_after(old, bar(template));
+        self.multi.remove(old);
+        new.enable_steady_tick(Duration::from_millis(200));
+        new
+    }
+}
+
+impl Drop for Board {
+    fn drop(&mut self) {
+        super::out::print_above(None);
+        if self.keeps_lines && !self.multi.is_hidden() {
+            errtext!("\n");
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Form {
     Json,
@@ -75,21 +147,84 @@ pub struct Display {
     min_fifo: Option<f64>,
     last: Option<ProgressEvent>,
     /// The drive this display speaks for when several write at once: named at the start of
-    /// each plain line and as `drive` in each JSON event.
+    /// each plain line and of its bar, and as `drive` in each JSON event.
     drive: Option<String>,
+    /// The width the drive's name is padded to on its bar.
+    name_width: usize,
+    /// The board of a single drive's bar (several drives share their caller's), held for
+    /// as long as the bar is drawn.
+    _own_board: Option<Board>,
 }
 
 impl Display {
+    /// The display of a write to one drive.
     pub fn new(json: bool, verbose: bool, one_x: f64, own_clock: bool) -> Self {
-        let form = if json {
-            Form::Json
-        } else if std::io::stderr().is_terminal() && !verbose {
-            let bar = bar("{prefix:<22} [{bar:28}] {msg}");
-            bar.enable_steady_tick(Duration::from_millis(200));
-            Form::Bar(bar)
-        } else {
-            Form::Lines
+        let board = Board::for_terminal(json, verbose, &[]);
+        let form = match &board {
+            Some(board) => Form::Bar(board.add("{prefix:<22} [{bar:28}] {msg}")),
+            None if json => Form::Json,
+            None => Form::Lines,
         };
+        Display {
+            _own_board: board,
+            ..Display::with_form(form, one_x, own_clock, None, 0)
+        }
+    }
+
+    /// One display among several drives writing at once: a line of `board`, labelled with the
+    /// drive's name, when there is one (a terminal); else plain lines that start with the
+    /// drive's name, or JSON events that carry it.
+    pub fn for_drive(
+        json: bool,
+        board: Option<&Board>,
+        one_x: f64,
+        own_clock: bool,
+        drive: String,
+    ) -> Self {
+        let width = board.map_or(0, |b| b.name_width);
+        let form = match board {
+            Some(board) => {
+                let bar = board.add(BOARD_LINE);
+                bar.set_prefix(label(Some(&drive), width, "starting"));
+                Form::Bar(bar)
+            }
+            None if json => Form::Json,
+            None => Form::Lines,
+        };
+        Display::with_form(form, one_x, own_clock, Some(drive), width)
+    }
+
+    /// The display of the same drive's next copy, labelled `drive`: on a terminal it takes
+    /// over this display's line of `board` (whose final state is printed above the board),
+    /// else as [`Display::for_drive`].
+    pub fn next_copy(&self, board: Option<&Board>, drive: String) -> Self {
+        let (Some(board), Form::Bar(old)) = (board, &self.form) else {
+            return Display::for_drive(
+                matches!(self.form, Form::Json),
+                board,
+                self.one_x,
+                self.own_clock,
+                drive,
+            );
+        };
+        let bar = board.take_over(old, BOARD_LINE);
+        bar.set_prefix(label(Some(&drive), self.name_width, "starting"));
+        Display::with_form(
+            Form::Bar(bar),
+            self.one_x,
+            self.own_clock,
+            Some(drive),
+            self.name_width,
+        )
+    }
+
+    fn with_form(
+        form: Form,
+        one_x: f64,
+        own_clock: bool,
+        drive: Option<String>,
+        name_width: usize,
+    ) -> Self {
         let now = Instant::now();
         Display {
             form,
@@ -102,16 +237,9 @@ impl Display {
             samples: VecDeque::new(),
             min_fifo: None,
             last: None,
-            drive: None,
-        }
-    }
-
-    /// One display among several drives writing at once: plain lines (never a bar, which
-    /// would tear with the others') that start with the drive's name.
-    pub fn for_drive(json: bool, one_x: f64, own_clock: bool, drive: String) -> Self {
-        Display {
-            drive: Some(drive),
-            ..Display::new(json, true, one_x, own_clock)
+            drive,
+            name_width,
+            _own_board: None,
         }
     }
 
@@ -164,9 +292,22 @@ impl Display {
                 }
                 outln!("{v}");
             }
+            // Several drives: the line stays, with how the write ended (a failed one's bar
+            // where the write stopped).
+            Form::Bar(bar) if self.drive.is_some() && e.action == WriteAction::Completed => {
+                let (state, message) = final_state(e, self.start.elapsed());
+                bar.set_prefix(label(self.drive.as_deref(), self.name_width, state));
+                match e.error {
+                    None => bar.finish_with_message(message),
+                    Some(_) => bar.abandon_with_message(message),
+                }
+            }
             Form::Bar(bar) => {
                 let (pos, len) = measure(e);
-                bar.set_prefix(phase(e));
+                match &self.drive {
+                    Some(d) => bar.set_prefix(label(Some(d), self.name_width, short_phase(e))),
+                    None => bar.set_prefix(phase(e)),
+                }
                 bar.set_length(len.max(1));
                 bar.set_position(pos.min(len));
                 bar.set_message(self.details(e, now));
@@ -188,18 +329,15 @@ impl Display {
         }
     }
 
-    /// Clears the bar (the summary follows).
+    /// Clears a single drive's bar (the summary follows); among several drives, leaves the
+    /// line as it is, stopped where it was when no COMPLETED event came.
     pub fn finish(&self) {
         if let Form::Bar(bar) = &self.form {
-            bar.finish_and_clear();
-        }
-    }
-
-    /// Prints a line without tearing the bar.
-    pub fn println(&self, line: &str) {
-        match &self.form {
-            Form::Bar(bar) => bar.suspend(|| errln!("{line}")),
-            _ => errln!("{line}"),
+            match &self.drive {
+                None => bar.finish_and_clear(),
+                Some(_) if !bar.is_finished() => bar.abandon(),
+                Some(_) => {}
+            }
         }
     }
 
@@ -314,6 +452,48 @@ fn phase(e: &ProgressEvent) -> String {
     }
 }
 
+/// A phase in a word, for the column of a drive's bar among several.
+fn short_phase(e: &ProgressEvent) -> &'static str {
+    match e.action {
+        WriteAction::ValidatingMedia => "validating",
+        WriteAction::FormattingMedia => "formatting",
+        WriteAction::InitializingHardware => "initializing",
+        WriteAction::CalibratingPower => "calibrating",
+        WriteAction::WritingData => "writing",
+        WriteAction::Finalization => "finalizing",
+        WriteAction::Verifying => "verifying",
+        WriteAction::Completed if e.error.is_some() => "failed",
+        WriteAction::Completed => "done",
+    }
+}
+
+/// The start of a drive's bar: its name padded to `width` (so the bars line up), then its
+/// state in a column of 12.
+fn label(drive: Option<&str>, width: usize, state: &str) -> String {
+    match drive {
+        Some(drive) => format!("{drive:<width$}  {state:<12}"),
+        None => state.to_string(),
+    }
+}
+
+/// How a write ended, from its COMPLETED event after `elapsed`: `done` or `failed`, and what
+/// the drive's line says after its bar (a failure's IMAPI code and HRESULT first).
+fn final_state(e: &ProgressEvent, elapsed: Duration) -> (&'static str, String) {
+    let written = mb(done_bytes(e));
+    let elapsed = clock(elapsed);
+    match e.error {
+        None => ("done", format!("{written} written, {elapsed} elapsed")),
+        Some(code) => (
+            "failed",
+            format!(
+                "{} (0x{:08X}) after {written} written, {elapsed} elapsed",
+                code.name(),
+                code.hresult()
+            ),
+        ),
+    }
+}
+
 /// Bytes of the stream sent to the drive.
 fn done_bytes(e: &ProgressEvent) -> u64 {
     ((e.last_written_lba + 1 - e.start_lba).max(0) as u64) * 2048
@@ -340,6 +520,147 @@ fn secs(s: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use mmc_core::ImapiCode;
+
+    /// An event of a 6000-sector write at LBA 0 with `written` sectors sent.
+    fn event(action: WriteAction, written: i64, error: Option<ImapiCode>) -> ProgressEvent {
+        ProgressEvent {
+            action,
+            elapsed_time: 10.0,
+            remaining_time: 20.0,
+            total_time: 30.0,
+            start_lba: 0,
+            sector_count: 6000,
+            sector_count_known: true,
+            last_read_lba: written - 1,
+            last_written_lba: written - 1,
+            total_system_buffer: 0,
+            used_system_buffer: 0,
+            free_system_buffer: 0,
+            drive_buffer_fill: None,
+            speed_x: Some(16.0),
+            operation_progress: None,
+            sectors_verified: 0,
+            sectors_to_verify: 0,
+            error,
+        }
+    }
+
+    /// The display of `drive`, a line of `board`.
+    fn among(board: &Board, drive: &str) -> Display {
+        Display::for_drive(false, Some(board), 1_385_000.0, true, drive.into())
+    }
+
+    fn bar(d: &Display) -> &ProgressBar {
+        match &d.form {
+            Form::Bar(bar) => bar,
+            other => panic!("not a bar: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_drives_line_is_labelled_with_its_name_padded_to_the_longest() {
+        let names = ["virt:dvd+r@/a".to_string(), "/dev/sr0".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let short = among(&board, "/dev/sr0");
+        assert_eq!(bar(&short).prefix(), "/dev/sr0       starting    ");
+        let long = among(&board, "virt:dvd+r@/a");
+        assert_eq!(bar(&long).prefix(), "virt:dvd+r@/a  starting    ");
+        // Every phase fits the state column, so the bars line up.
+        use WriteAction::*;
+        for action in [
+            ValidatingMedia,
+            FormattingMedia,
+            InitializingHardware,
+            CalibratingPower,
+            WritingData,
+            Finalization,
+            Verifying,
+            Completed,
+        ] {
+            assert!(
+                short_phase(&event(action, 0, None)).len() <= 12,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_drives_line_follows_its_write_and_keeps_how_it_ended() {
+        let names = ["virt:a".to_string(), "virt:b".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let mut a = among(&board, "virt:a");
+        let mut b = among(&board, "virt:b");
+        for d in [&mut a, &mut b] {
+            d.event(&event(WriteAction::WritingData, 3000, None));
+            let bar = bar(d);
+            assert!(bar.prefix().ends_with("  writing     "), "{}", bar.prefix());
+            assert_eq!(
+                (bar.position(), bar.length()),
+                (3000 * 2048, Some(6000 * 2048))
+            );
+            assert!(
+                bar.message().starts_with("6.1 MB of 12.3 MB (50%)"),
+                "{}",
+                bar.message()
+            );
+            assert!(!bar.is_finished());
+        }
+        // a fails: its line says so with the IMAPI code, its bar stays where it stopped.
+        a.event(&event(WriteAction::WritingData, 5000, None));
+        a.event(&event(
+            WriteAction::Completed,
+            5000,
+            Some(ImapiCode::LossOfStreaming),
+        ));
+        let line = bar(&a);
+        assert_eq!(line.prefix(), "virt:a  failed      ");
+        assert!(
+            line.message()
+                .starts_with("E_IMAPI_LOSS_OF_STREAMING (0xC0AA0300) after 10.2 MB written, "),
+            "{}",
+            line.message()
+        );
+        assert_eq!(line.position(), 5000 * 2048);
+        assert!(line.is_finished());
+        // b goes on, and succeeds: a full bar and what it wrote.
+        assert!(!bar(&b).is_finished());
+        b.event(&event(WriteAction::Finalization, 6000, None));
+        assert_eq!(bar(&b).prefix(), "virt:b  finalizing  ");
+        b.event(&event(WriteAction::Completed, 6000, None));
+        let line = bar(&b);
+        assert_eq!(line.prefix(), "virt:b  done        ");
+        assert!(
+            line.message().starts_with("12.3 MB written, "),
+            "{}",
+            line.message()
+        );
+        assert_eq!(Some(line.position()), line.length());
+        assert!(line.is_finished());
+    }
+
+    #[test]
+    fn a_drive_without_a_completed_event_is_left_stopped_not_cleared() {
+        let names = ["virt:a".to_string()];
+        let board = Board::on(ProgressDrawTarget::hidden(), &names);
+        let d = among(&board, "virt:a");
+        d.finish();
+        assert!(bar(&d).is_finished());
+        assert_eq!(bar(&d).prefix(), "virt:a  starting    ");
+    }
+
+    #[test]
+    fn without_a_board_drives_get_plain_lines_or_json() {
+        assert!(matches!(
+            Display::for_drive(false, None, 1.0, false, "d".into()).form,
+            Form::Lines
+        ));
+        assert!(matches!(
+            Display::for_drive(true, None, 1.0, false, "d".into()).form,
+            Form::Json
+        ));
+    }
 
     #[test]
     fn times_and_sizes_read_as_burners_write_them() {

@@ -22,7 +22,7 @@ use virtdrive::fault::FaultPlan;
 
 use super::args::{Verify, WriteArgs};
 use super::drive_spec::{numbered, Access, DriveSpec, OpenDrive};
-use super::progress::{self, Display};
+use super::progress::{self, Board, Display};
 use super::report::{level_name, Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image};
@@ -96,7 +96,7 @@ struct Drive {
     verify: Verify,
 }
 
-pub fn run(args: &WriteArgs) -> Result<(), CliError> {
+pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     let started = Instant::now();
     let named = drive_names(args);
     let (drives, opens, image, length, count) = match prepare(args) {
@@ -120,7 +120,7 @@ pub fn run(args: &WriteArgs) -> Result<(), CliError> {
         }
     };
     let elapsed = || started.elapsed().as_secs_f64();
-    let job = match write_all(&drives, opens, source, length, count, args) {
+    let job = match write_all(&drives, opens, source, length, count, args, verbose) {
         Ok(done) => done,
         Err((index, error)) => {
             let name = drives
@@ -344,6 +344,11 @@ struct Station<'a> {
     displays: Mutex<BTreeMap<u32, (Display, SystemTime)>>,
     kept: Mutex<BTreeMap<u32, Kept>>,
     operator: OperatorChanger<'a>,
+    /// On a terminal, one bar per drive, showing the copy it writes; a drive's next copy
+    /// takes over its line, and the copy before is printed above the bars as it ended.
+    board: Option<Board>,
+    /// Each drive's display of the copy it wrote last, once that copy has ended.
+    ended: Mutex<BTreeMap<usize, Display>>,
 }
 
 fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
@@ -353,20 +358,49 @@ fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
 impl Station<'_> {
     /// Hands a copy's progress event to its display, made at the copy's first event.
     fn event(&self, drive: usize, copy: u32, e: &ProgressEvent) {
-        let Some(d) = self.drives.get(drive) else {
-            return;
-        };
         let mut displays = lock(&self.displays);
-        let (display, _) = displays.entry(copy).or_insert_with(|| {
-            let label = match self.several {
-                true => format!("{} (copy {copy})", d.name),
-                false => d.name.clone(),
+        if !displays.contains_key(&copy) {
+            let Some(display) = self.display(drive, copy) else {
+                return;
             };
-            let one_x = self.one_x.get(drive).copied().unwrap_or(1_385_000.0);
-            let display = Display::for_drive(self.args.json, one_x, d.spec.has_own_clock(), label);
-            (display, SystemTime::now())
-        });
-        display.event(e);
+            displays.insert(copy, (display, SystemTime::now()));
+        }
+        if let Some((display, _)) = displays.get_mut(&copy) {
+            display.event(e);
+        }
+    }
+
+    /// The display of copy `copy` on drive `drive`: on a terminal the drive's line of the
+    /// board.
+    fn display(&self, drive: usize, copy: u32) -> Option<Display> {
+        let d = self.drives.get(drive)?;
+        let label = match self.several {
+            true => format!("{} (copy {copy})", d.name),
+            false => d.name.clone(),
+        };
+        if let Some(before) = lock(&self.ended).remove(&drive) {
+            return Some(before.next_copy(self.board.as_ref(), label));
+        }
+        let one_x = self.one_x.get(drive).copied().unwrap_or(1_385_000.0);
+        Some(Display::for_drive(
+            self.args.json,
+            self.board.as_ref(),
+            one_x,
+            d.spec.has_own_clock(),
+            label,
+        ))
+    }
+
+    /// The first round's displays, made at once so that the board's lines stand in the
+    /// order of the drives.
+    fn first_round(&self) {
+        let mut displays = lock(&self.displays);
+        for drive in 0..self.drives.len() {
+            let copy = drive as u32 + 1;
+            if let Some(display) = self.display(drive, copy) {
+                displays.insert(copy, (display, SystemTime::now()));
+            }
+        }
     }
 
     /// The spec of the disc copy `copy` goes to in drive `drive`: the drive's own for the
@@ -388,7 +422,12 @@ impl DiscChanger<OpenDrive> for Station<'_> {
             return;
         };
         let (last, started) = match lock(&self.displays).remove(&ended.copy) {
-            Some((display, started)) => (display.last().cloned(), started),
+            Some((display, started)) => {
+                display.finish();
+                let last = display.last().cloned();
+                lock(&self.ended).insert(drive, display);
+                (last, started)
+            }
             None => (None, SystemTime::now()),
         };
         let one_x = self.one_x.get(drive).copied().unwrap_or(1_385_000.0);
@@ -478,6 +517,7 @@ fn write_all(
     length: u64,
     count: u32,
     args: &WriteArgs,
+    verbose: bool,
 ) -> Result<Ran, (usize, Error)> {
     let mut writers = Vec::with_capacity(drives.len());
     let mut one_x = Vec::with_capacity(drives.len());
@@ -512,34 +552,50 @@ fn write_all(
     }
 
     let job_cancel = copies.cancel_handle();
+    let mut cancels: Vec<CancelHandle> = writers.iter().map(DataWriter::cancel_handle).collect();
+    cancels.push(job_cancel.clone());
+    let several = count as usize > drives.len();
+    let watch =
+        Watch::start(
+            move |signal| {
+                cancels.iter().for_each(CancelHandle::cancel);
+                errln!(
+                "\ndiscwriter: {}: cancelling every drive: each stops at its next transfer and \
+                 closes what it wrote, so the discs stay readable{}",
+                signals::name(signal),
+                if several { "; no further copy starts" } else { "" }
+            );
+            },
+            "closing is in progress on the drives: what was written is being closed so the discs \
+         stay readable. Wait for it: SIGKILL would leave the discs as they are now"
+                .to_string(),
+        );
+    // After the signals are blocked: the bars' ticker threads must not take them. The
+    // labels are padded to the widest a line will carry.
+    let widest: Vec<String> = drives
+        .iter()
+        .map(|d| match several {
+            true => format!("{} (copy {count})", d.name),
+            false => d.name.clone(),
+        })
+        .collect();
+    let board = Board::for_terminal(args.json, verbose, &widest);
     let names: Vec<String> = drives.iter().map(|d| d.name.clone()).collect();
     let station = Station {
         args,
         drives,
         one_x,
-        several: count as usize > drives.len(),
+        several,
         displays: Mutex::new(BTreeMap::new()),
         kept: Mutex::new(BTreeMap::new()),
-        operator: OperatorChanger::new(job_cancel.clone(), move |drive, copy| {
+        operator: OperatorChanger::new(job_cancel, move |drive, copy| {
             let name = names.get(drive).map_or("the drive", String::as_str);
             errln!("discwriter: insert blank disc {copy} into {name}");
         }),
+        board,
+        ended: Mutex::new(BTreeMap::new()),
     };
-    let mut cancels: Vec<CancelHandle> = writers.iter().map(DataWriter::cancel_handle).collect();
-    cancels.push(job_cancel);
-    let watch = Watch::start(
-        move |signal| {
-            cancels.iter().for_each(CancelHandle::cancel);
-            errln!(
-                "\ndiscwriter: {}: cancelling every drive: each stops at its next transfer and \
-                 closes what it wrote, so the discs stay readable; no further copy starts",
-                signals::name(signal)
-            );
-        },
-        "closing is in progress on the drives: what was written is being closed so the discs \
-         stay readable. Wait for it: SIGKILL would leave the discs as they are now"
-            .to_string(),
-    );
+    station.first_round();
     let report = copies.write(&writers, source, length, &station, &|drive, copy, e| {
         station.event(drive, copy, e)
     });

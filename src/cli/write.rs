@@ -26,7 +26,7 @@ pub const NOTE: &str = "discwriter";
 
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     if args.drive.len() > 1 || args.copies.is_some() {
-        return super::publish::run(args);
+        return super::publish::run(args, verbose);
     }
     let spec = DriveSpec::parse(args.drive.first().map(String::as_str))?;
     let drive_name = spec.describe();
@@ -284,7 +284,7 @@ fn write_to(
         }
         if let Some(fill) = d.min_fifo() {
             if !args.json {
-                d.println(&format!("fifo: lowest fill {:.0}%", fill * 100.0));
+                errln!("fifo: lowest fill {:.0}%", fill * 100.0);
             }
         }
     }

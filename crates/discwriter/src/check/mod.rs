@@ -29,6 +29,8 @@
 //! ```
 
 mod compare;
+#[cfg(feature = "plot")]
+pub mod plot;
 
 use std::time::{Duration, Instant};
 
@@ -199,6 +201,49 @@ impl CheckReport {
             s.push_str(&c.summary());
         }
         s
+    }
+}
+
+impl CheckReport {
+    /// One line on the read speed along the area: the slowest, the median and the fastest
+    /// READ, as multiples of the medium's 1x when `one_x_kbps` (kB/s) is given, and MB/s.
+    /// `None` when no READ succeeded.
+    ///
+    /// ```
+    /// # use discwriter::check::{CheckReport, Speed};
+    /// # let mut report = CheckReport { start: 0, sectors: 0, ranges: vec![], good_sectors: 0,
+    /// #     slow_sectors: 0, unreadable_sectors: 0, not_recorded_sectors: 0, slow_below_kbps: 0.0,
+    /// #     speeds: vec![], comparison: None, damaged_files: vec![], unlisted_directories: vec![] };
+    /// report.speeds = [2770.0, 11080.0, 11080.0]
+    ///     .iter()
+    ///     .map(|&kbps| Speed { lba: 0, kbps })
+    ///     .collect();
+    /// assert_eq!(
+    ///     report.speed_summary(Some(1385.0)).as_deref(),
+    ///     Some("read speed: slowest 2.0x (2.8 MB/s), median 8.0x (11.1 MB/s), fastest 8.0x (11.1 MB/s)")
+    /// );
+    /// ```
+    pub fn speed_summary(&self, one_x_kbps: Option<f64>) -> Option<String> {
+        let mut kbps: Vec<f64> = self
+            .speeds
+            .iter()
+            .map(|s| s.kbps)
+            .filter(|k| k.is_finite())
+            .collect();
+        kbps.sort_by(f64::total_cmp);
+        let (slowest, median, fastest) =
+            (*kbps.first()?, *kbps.get(kbps.len() / 2)?, *kbps.last()?);
+        let one_x = one_x_kbps.filter(|x| x.is_finite() && *x > 0.0);
+        let speed = |k: f64| match one_x {
+            Some(x) => format!("{:.1}x ({:.1} MB/s)", k / x, k / 1000.0),
+            None => format!("{:.1} MB/s", k / 1000.0),
+        };
+        Some(format!(
+            "read speed: slowest {}, median {}, fastest {}",
+            speed(slowest),
+            speed(median),
+            speed(fastest)
+        ))
     }
 }
 

@@ -1,0 +1,287 @@
+//! The progress of a write to several drives as a user sees it on a terminal: one line per
+//! drive, labelled with the drive and redrawn in place, each ending as `done` or `failed`
+//! with the IMAPI code, and a signal's message printed above the lines instead of through
+//! them; with `-v`, plain lines that start with the drive. The command runs under a
+//! pseudo-terminal made by `script` (util-linux, in Debian's essential bsdutils), and what the
+//! terminal shows is worked out from what it received.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::image;
+
+const LOSS_OF_STREAMING: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/fault-plans/loss-of-streaming-at-lba.json"
+);
+
+/// The terminal's width: wider than every line the tests look at, so none wraps.
+const COLUMNS: usize = 200;
+
+/// Three DVD+R drives in `home`: their names, and `write IMAGE --drive ...` for them.
+fn three_drives(home: &Path, image_arg: &str) -> (Vec<String>, Vec<String>) {
+    let drives: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|n| format!("virt:dvd+r@{}", home.join(n).display()))
+        .collect();
+    let mut args = vec!["write".to_string(), image_arg.to_string()];
+    for d in &drives {
+        args.extend(["--drive".to_string(), d.clone()]);
+    }
+    (drives, args)
+}
+
+/// An image of 6000 sectors in `home`, written to three drives of which the second loses
+/// streaming at LBA 5000.
+fn one_of_three_fails(home: &Path) -> (Vec<String>, Vec<String>) {
+    let img = home.join("image.iso");
+    std::fs::write(&img, image(6000, 3)).unwrap();
+    let (drives, mut args) = three_drives(home, img.to_str().unwrap());
+    for plan in ["none", LOSS_OF_STREAMING, "none"] {
+        args.extend(["--fault-plan".to_string(), plan.to_string()]);
+    }
+    (drives, args)
+}
+
+/// `script` running `discwriter ARGS` on a terminal of 40 x [`COLUMNS`], its standard input
+/// from `stdin` when given (a named pipe), the terminal's output on `script`'s standard output.
+fn script(args: &[String], home: &Path, stdin: Option<&Path>) -> Command {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut command = std::iter::once(env!("CARGO_BIN_EXE_discwriter"))
+        .chain(args.iter().map(String::as_str))
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(input) = stdin {
+        command.push_str(&format!(" < {}", quote(input.to_str().unwrap())));
+    }
+    let mut script = Command::new("script");
+    script
+        .args([
+            "-qfec",
+            &format!("stty rows 40 cols {COLUMNS}; exec {command}"),
+            "/dev/null",
+        ])
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    script
+}
+
+/// Runs `discwriter ARGS` on a terminal: its exit status and everything the terminal
+/// received (standard output and error together, escape codes included).
+fn on_a_terminal(args: &[String], home: &Path) -> (Option<i32>, String) {
+    let o = script(args, home, None)
+        .output()
+        .unwrap_or_else(|e| panic!("script (util-linux's, in bsdutils): {e}"));
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+/// The lines a terminal shows after receiving `raw`: text, carriage returns, line feeds, and
+/// the control sequences indicatif draws with (cursor up and down, erase in line); others
+/// (colours) change nothing here.
+fn screen(raw: &str) -> Vec<String> {
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = raw.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\r' => col = 0,
+            '\n' => row += 1,
+            '\x1b' if chars.peek() == Some(&'[') => {
+                chars.next();
+                let mut param = String::new();
+                let mut command = ' ';
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        command = c;
+                        break;
+                    }
+                    param.push(c);
+                }
+                let n = param.parse::<usize>().unwrap_or(1);
+                if lines.len() <= row + n {
+                    lines.resize(row + n + 1, Vec::new());
+                }
+                match (command, param.as_str()) {
+                    ('A', _) => row = row.saturating_sub(n),
+                    ('B', _) => row += n,
+                    ('K', "2") => lines[row].clear(),
+                    ('K', "" | "0") => lines[row].truncate(col),
+                    _ => {}
+                }
+            }
+            c if c.is_control() => {}
+            c => {
+                let line = &mut lines[row];
+                if line.len() <= col {
+                    line.resize(col + 1, ' ');
+                }
+                line[col] = c;
+                col += 1;
+            }
+        }
+        if lines.len() <= row {
+            lines.resize(row + 1, Vec::new());
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim_end().to_string())
+        .collect()
+}
+
+/// The index of the first line that starts with `start`.
+fn line_starting(lines: &[String], start: &str) -> usize {
+    lines
+        .iter()
+        .position(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starts with {start:?}: {lines:#?}"))
+}
+
+#[test]
+fn each_drive_has_one_bar_redrawn_in_place_ending_done_or_failed() {
+    let home = tempfile::tempdir().unwrap();
+    let (drives, args) = one_of_three_fails(home.path());
+    let (code, raw) = on_a_terminal(&args, home.path());
+    assert_eq!(code, Some(1), "{raw}");
+    // Three lines redrawn in place: the cursor goes back up two lines to the first.
+    assert!(raw.contains("\x1b[2A"), "{raw}");
+    // Not the plain lines of a log.
+    for d in &drives {
+        assert!(!raw.contains(&format!("{d}: writing data:")), "{raw}");
+    }
+    // What the terminal shows at the end: one line per drive, labelled with it (the names
+    // padded so the bars line up) and ending with how its write ended; the results below.
+    let (a, b, c) = (&drives[0], &drives[1], &drives[2]);
+    let lines = screen(&raw);
+    let first = line_starting(&lines, a);
+    let shown = lines.get(first..first + 4).unwrap_or_default();
+    assert_eq!(shown.len(), 4, "{lines:#?}");
+    for (line, drive) in [(&shown[0], a), (&shown[2], c)] {
+        assert!(
+            line.starts_with(&format!(
+                "{drive}  done         [================] 12.3 MB written, "
+            )),
+            "{lines:#?}"
+        );
+    }
+    assert!(
+        shown[1].starts_with(&format!("{b}  failed       ["))
+            && shown[1].contains("] E_IMAPI_LOSS_OF_STREAMING (0xC0AA0300) after "),
+        "{lines:#?}"
+    );
+    assert_eq!(shown[3], format!("{a}:"), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l == "2 of 3 drives written"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_signals_message_is_printed_above_the_bars() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("image.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (drives, mut args) = three_drives(home.path(), "-");
+    args.extend(["--size".to_string(), (6000 * 2048).to_string()]);
+    let mut child = script(&args, home.path(), Some(&fifo))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("script (util-linux's, in bsdutils): {e}"));
+    // 5000 of the 6000 sectors: the drives wait for the rest, so the signal comes mid-write.
+    // The pipe is closed when the test says so (a drive waiting for data takes the cancel
+    // when data or the end of the stream comes).
+    let (close, closed) = std::sync::mpsc::channel::<()>();
+    let feeder = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || {
+            let mut input = std::fs::OpenOptions::new().write(true).open(fifo).ok()?;
+            input.write_all(&image(5000, 5)).ok()?;
+            closed.recv().ok()
+        }
+    });
+    let mut out = child.stdout.take().unwrap();
+    let mut raw = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut read_until = |done: &dyn Fn(&[String]) -> bool| loop {
+        let lines = screen(&String::from_utf8_lossy(&raw));
+        if done(&lines) {
+            return;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = out.read(&mut chunk).unwrap();
+        assert!(n > 0 && Instant::now() < deadline, "{lines:#?}");
+        raw.extend_from_slice(&chunk[..n]);
+    };
+    read_until(&|lines| {
+        drives.iter().all(|d| {
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{d}  writing")))
+        })
+    });
+    // `script` runs the command in a shell that execs it: the shell's process is the command.
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id()))
+        .unwrap_or_default();
+    let pid: i32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    read_until(&|lines| lines.iter().any(|l| l.contains("SIGTERM: cancelling")));
+    close.send(()).unwrap();
+    out.read_to_end(&mut raw).unwrap();
+    let status = child.wait().unwrap();
+    assert!(feeder.join().is_ok_and(|fed| fed.is_some()));
+    let raw = String::from_utf8_lossy(&raw);
+    assert_eq!(status.code(), Some(128 + 15), "{raw}");
+    let lines = screen(&raw);
+    let message = line_starting(&lines, "discwriter: SIGTERM: cancelling every drive");
+    assert!(
+        lines[message].ends_with("closes what it wrote, so the discs stay readable"),
+        "{lines:#?}"
+    );
+    // The bars, redrawn below the message, end cancelled.
+    for (i, d) in drives.iter().enumerate() {
+        let line = lines.get(message + 1 + i).map_or("", String::as_str);
+        assert!(
+            line.starts_with(&format!("{d}  failed       ["))
+                && line.contains("] E_IMAPI_REQUEST_CANCELLED (0xC0AA0002) after "),
+            "{lines:#?}"
+        );
+    }
+}
+
+#[test]
+fn with_verbose_each_drive_has_plain_lines_on_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let (drives, mut args) = one_of_three_fails(home.path());
+    args.push("-v".into());
+    let (code, raw) = on_a_terminal(&args, home.path());
+    assert_eq!(code, Some(1), "{raw}");
+    assert!(
+        !raw.contains("\x1b[2A") && !raw.contains("\x1b[1A"),
+        "{raw}"
+    );
+    for d in &drives {
+        assert!(raw.contains(&format!("{d}: writing data: ")), "{raw}");
+    }
+    assert!(
+        raw.contains(&format!(
+            "{}: stopped with E_IMAPI_LOSS_OF_STREAMING",
+            drives[1]
+        )),
+        "{raw}"
+    );
+}
