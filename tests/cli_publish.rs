@@ -356,3 +356,51 @@ fn the_stall_timeout_takes_whole_seconds_and_refuses_anything_else() {
         assert_same_sectors(&read_session(d, home.path(), None), &data, 0, d);
     }
 }
+
+#[test]
+fn a_signal_ends_a_job_whose_pipe_has_stalled_without_waiting_for_more_data() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+
+    let home = tempfile::tempdir().unwrap();
+    let a = disc(home.path(), "a.disc", "dvd+r");
+    let b = disc(home.path(), "b.disc", "dvd+r");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(["write", "-", "--size", &(6000 * 2048).to_string()])
+        .args(["--drive", &a, "--drive", &b])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // 5000 of the 6000 sectors, and the pipe kept open: the drives wait for the rest.
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(&image(5000, 5)).unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while seen.matches(": writing data").count() < 2 {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "{seen}");
+        seen.push_str(&line);
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    // The pipe stays open until the command has ended: it must not wait for it.
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    drop(input);
+    assert_eq!(status.code(), Some(128 + 15), "{out}");
+    for d in [&a, &b] {
+        assert!(
+            out.contains(&format!("{d}: failed: the write was cancelled"))
+                && out.contains("(E_IMAPI_REQUEST_CANCELLED, 0xC0AA0002)"),
+            "{out}"
+        );
+    }
+}

@@ -7,6 +7,7 @@
 //! own (`a.disc`: `a-3.disc` for copy 3), a real drive the disc an operator loads. One
 //! result per copy; exit status 0 only when every copy was written.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -111,16 +112,8 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
             return Err(e);
         }
     };
-    let mut stream;
-    let source = match image {
-        Image::File(f) => CopySource::File(Arc::new(f)),
-        Image::Stream(s) => {
-            stream = s;
-            CopySource::Stream(&mut stream)
-        }
-    };
     let elapsed = || started.elapsed().as_secs_f64();
-    let job = match write_all(&drives, opens, source, length, count, args, verbose) {
+    let job = match write_all(&drives, opens, image, length, count, args, verbose) {
         Ok(done) => done,
         Err((index, error)) => {
             let name = drives
@@ -359,15 +352,14 @@ impl Station<'_> {
     /// Hands a copy's progress event to its display, made at the copy's first event.
     fn event(&self, drive: usize, copy: u32, e: &ProgressEvent) {
         let mut displays = lock(&self.displays);
-        if !displays.contains_key(&copy) {
-            let Some(display) = self.display(drive, copy) else {
-                return;
-            };
-            displays.insert(copy, (display, SystemTime::now()));
-        }
-        if let Some((display, _)) = displays.get_mut(&copy) {
-            display.event(e);
-        }
+        let shown = match displays.entry(copy) {
+            Entry::Occupied(shown) => shown.into_mut(),
+            Entry::Vacant(new) => match self.display(drive, copy) {
+                Some(display) => new.insert((display, SystemTime::now())),
+                None => return,
+            },
+        };
+        shown.0.event(e);
     }
 
     /// The display of copy `copy` on drive `drive`: on a terminal the drive's line of the
@@ -513,7 +505,7 @@ impl DiscChanger<OpenDrive> for Station<'_> {
 fn write_all(
     drives: &[Drive],
     opens: Vec<OpenDrive>,
-    source: CopySource<'_>,
+    image: Image,
     length: u64,
     count: u32,
     args: &WriteArgs,
@@ -554,6 +546,8 @@ fn write_all(
     let job_cancel = copies.cancel_handle();
     let mut cancels: Vec<CancelHandle> = writers.iter().map(DataWriter::cancel_handle).collect();
     cancels.push(job_cancel.clone());
+    let stream_stopped = CancelHandle::new();
+    cancels.push(stream_stopped.clone());
     let several = count as usize > drives.len();
     let watch =
         Watch::start(
@@ -596,6 +590,16 @@ fn write_all(
         ended: Mutex::new(BTreeMap::new()),
     };
     station.first_round();
+    // A stream is read on a thread of its own, started once the signals are blocked (a
+    // thread started before would take them): a cancel must not wait for a stalled pipe.
+    let mut stream;
+    let source = match image {
+        Image::File(f) => CopySource::File(Arc::new(f)),
+        Image::Stream(s) => {
+            stream = s.detached(stream_stopped);
+            CopySource::Stream(&mut stream)
+        }
+    };
     let report = copies.write(&writers, source, length, &station, &|drive, copy, e| {
         station.event(drive, copy, e)
     });

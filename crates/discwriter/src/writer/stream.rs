@@ -127,7 +127,11 @@ pub(super) fn write_data<T: Transport + Send>(
                 let chunk = match fifo.next(SOURCE_WAIT) {
                     Next::End => return Ok(()),
                     Next::Waiting => continue,
-                    Next::Item(item) => item.map_err(stream_error)?,
+                    Next::Item(Ok(chunk)) => chunk,
+                    // The image stopped because the write was cancelled (a reader that gives
+                    // up on a cancel): the cancel is what the caller is told.
+                    Next::Item(Err(_)) if progress.cancel.is_cancelled() => continue,
+                    Next::Item(Err(e)) => return Err(stream_error(e)),
                 };
                 let n = (chunk.data.len() / SECTOR) as u64;
                 let first = chunk.first_sector;
