@@ -485,6 +485,13 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
             Expect::Fails("rules[0].match.opcode"),
         ),
         row(
+            "check reload",
+            &["check", "--drive", &cd, "--reload"],
+            Expect::Ok("passed: LBA"),
+            &["check", "--drive", &cd, "--reload=yes"],
+            Expect::Usage("unexpected value"),
+        ),
+        row(
             "check json",
             &["check", "--drive", &cd, "--json"],
             Expect::Ok("\"passed\":true"),

@@ -249,3 +249,31 @@ fn only_a_reload_finds_sectors_the_drive_cached_but_did_not_record() {
         );
     }
 }
+
+#[test]
+fn a_check_right_after_the_write_reads_the_medium_only_after_a_reload() {
+    use discwriter::check::{CheckOptions, Checker, Reference};
+    let data = image(200, 9);
+    let w = writer(caching(MediumKind::DvdPlusRw), full(false));
+    write_collecting(&w, &data).0.unwrap();
+    let mut rec = w.take_recorder().unwrap().unwrap();
+    let checker = Checker::new(CheckOptions::default());
+    let check = |rec: &mut discwriter::Recorder<_>| {
+        checker
+            .run(
+                rec,
+                0,
+                200,
+                Some(Reference::Image(&mut data.as_slice())),
+                &mut |_, _| true,
+            )
+            .unwrap()
+    };
+    // The drive still holds the lost sectors in its buffer: the check reads them from it.
+    assert!(check(&mut rec).passed());
+    Checker::reload(&mut rec).unwrap();
+    let report = check(&mut rec);
+    assert!(!report.passed());
+    let compared = report.comparison.as_ref().expect("compared with the image");
+    assert_eq!(compared.first_differing_lba, Some(LOST as u32));
+}

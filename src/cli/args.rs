@@ -300,6 +300,11 @@ pub struct CheckArgs {
     /// FILE: an SVG or a PNG, as its extension (.svg, .png) says.
     #[arg(long, value_name = "FILE", value_parser = plot_file)]
     pub plot: Option<PathBuf>,
+    /// Eject the disc and load it again before reading, so the check reads the medium and
+    /// not the drive's buffer (which may still hold what was just written). A drive that
+    /// cannot load a disc itself is refused before it ejects anything.
+    #[arg(long)]
+    pub reload: bool,
     /// Print one JSON object instead of the map and the summary.
     #[arg(long)]
     pub json: bool,

@@ -57,6 +57,9 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
     }
     let last_write = last_write_note(&open);
     let mut rec = Recorder::open(open.transport())?;
+    if args.reload {
+        Checker::reload(&mut rec)?;
+    }
     // The medium, for the plot's title and its speed axis in multiples of 1x.
     let medium = rec.disc_summary().ok().map(|s| {
         let one_x = mmc_core::Profile::from_u16(s.profile_code).one_x_sectors();

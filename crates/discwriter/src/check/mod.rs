@@ -258,6 +258,16 @@ impl Checker {
         Checker { options }
     }
 
+    /// Ejects the disc and loads it again before a check, so that what follows reads the
+    /// medium and not the drive's buffer (a check right after a write would otherwise read
+    /// back what the drive still holds of it). A drive that cannot load the disc again is
+    /// refused (E_IMAPI_RECORDER_NOT_SUPPORTED) before it ejects anything.
+    pub fn reload<T: Transport>(rec: &mut Recorder<T>) -> Result<(), Error> {
+        rec.ensure_can_reload("before checking it")?;
+        let becoming_ready = crate::recorder::Timeouts::default().becoming_ready;
+        rec.reload(becoming_ready, &mut |_, _| {})
+    }
+
     /// Reads `sectors` sectors from `start`, compared with `reference` when given (its first
     /// byte is the sector at `start`). `progress` hears the sectors done and the total, and
     /// stops the check by answering false (E_IMAPI_REQUEST_CANCELLED). A drive that fails

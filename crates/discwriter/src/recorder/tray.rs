@@ -49,6 +49,21 @@ impl<T: Transport> Recorder<T> {
         ))
     }
 
+    /// Refuses a drive that cannot load a disc it has ejected (see [`Recorder::can_reload`])
+    /// with E_IMAPI_RECORDER_NOT_SUPPORTED (IMAPI has no closer code), saying what the
+    /// reload was for (`purpose`, e.g. "before verifying").
+    pub fn ensure_can_reload(&mut self, purpose: &str) -> Result<(), Error> {
+        if self.can_reload()? {
+            return Ok(());
+        }
+        Err(Error::RecorderNotSupported {
+            detail: format!(
+                "the drive cannot load a disc it ejected (Removable Medium feature 0003h \
+                 without Load), so it cannot reload the disc {purpose}"
+            ),
+        })
+    }
+
     /// Ejects the disc and loads it again (START STOP UNIT LoEj = 1, Start = 0 then 1; MMC-6
     /// 6.40), then waits up to `becoming_ready` for the drive to be ready (TEST UNIT READY,
     /// through the "becoming ready" and "medium may have changed" answers a load brings).

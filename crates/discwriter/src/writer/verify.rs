@@ -82,15 +82,7 @@ pub(super) fn check_reload<T: Transport>(
     if !options.reload_before_verify || options.verification == VerificationLevel::None {
         return Ok(());
     }
-    if rec.can_reload()? {
-        Ok(())
-    } else {
-        Err(Error::RecorderNotSupported {
-            detail: "the drive cannot load a disc it ejected (Removable Medium feature 0003h \
-                     without Load), so it cannot reload the disc before verifying"
-                .into(),
-        })
-    }
+    rec.ensure_can_reload("before verifying")
 }
 
 /// Reads back the chunks the level asks for and compares them with the stream; the first
