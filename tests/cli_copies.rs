@@ -10,21 +10,11 @@ use std::process::Output;
 use common::*;
 
 const SECTORS: u64 = 600;
-const WRITE_PROTECT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/fault-plans/matrix/writing-write-protect.json"
-);
+const WRITE_PROTECT: &str = WRITE_PROTECT_MID_WRITE;
 
 /// An image whose sectors name themselves, in `home`.
 fn image_file(home: &Path) -> (String, Vec<u8>) {
-    let data = image(SECTORS, 5);
-    let path = home.join("image.iso");
-    std::fs::write(&path, &data).unwrap();
-    (path.to_str().unwrap().to_string(), data)
-}
-
-fn disc(home: &Path, name: &str, medium: &str) -> String {
-    format!("virt:{medium}@{}", home.join(name).display())
+    image_file_of(home, SECTORS, 5)
 }
 
 /// The result lines and the summary of `write --json`.
@@ -58,8 +48,8 @@ fn stderr(o: &Output) -> String {
 fn five_copies_on_two_drives_give_five_discs_equal_to_the_image_read_once() {
     let home = tempfile::tempdir().unwrap();
     let (img, data) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "dvd+r");
     let o = ok(
         discwriter(
             &[
@@ -123,7 +113,7 @@ fn five_copies_on_two_drives_give_five_discs_equal_to_the_image_read_once() {
 fn a_pipe_with_its_size_makes_more_copies_than_drives() {
     let home = tempfile::tempdir().unwrap();
     let data = image(SECTORS, 6);
-    let a = disc(home.path(), "p.disc", "cd-r");
+    let a = virt_disc(home.path(), "p.disc", "cd-r");
     let size = (SECTORS * 2048).to_string();
     let o = discwriter_with_stdin(
         &[
@@ -151,8 +141,8 @@ fn a_pipe_with_its_size_makes_more_copies_than_drives() {
 fn a_copy_under_a_fault_plan_fails_alone_and_gets_no_manifest() {
     let home = tempfile::tempdir().unwrap();
     let (img, data) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+rw");
-    let b = disc(home.path(), "b.disc", "dvd+rw");
+    let a = virt_disc(home.path(), "a.disc", "dvd+rw");
+    let b = virt_disc(home.path(), "b.disc", "dvd+rw");
     let manifest = home.path().join("burn.json");
     // The plan turns drive B's first disc write-protected; B's later discs are written.
     let o = discwriter(
@@ -213,8 +203,8 @@ fn a_copy_under_a_fault_plan_fails_alone_and_gets_no_manifest() {
 fn each_copy_has_its_own_manifest_and_check_passes_with_it() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "cd-r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "cd-r");
     let manifest = home.path().join("burn.json");
     let o = ok(
         discwriter(
@@ -273,8 +263,8 @@ fn each_copy_has_its_own_manifest_and_check_passes_with_it() {
 fn copies_must_be_a_number_of_at_least_one_per_drive() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "dvd+r");
     for (copies, says) in [
         ("0", "'0' for '--copies <N>'"),
         ("two", "'two' for '--copies <N>'"),
@@ -309,7 +299,7 @@ fn copies_must_be_a_number_of_at_least_one_per_drive() {
 fn a_disc_file_a_copy_would_go_to_is_never_written_over() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
     std::fs::write(home.path().join("a-3.disc"), b"someone's disc").unwrap();
     let o = discwriter(
         &["write", &img, "--drive", &a, "--copies", "3"],
@@ -332,7 +322,7 @@ fn a_disc_file_a_copy_would_go_to_is_never_written_over() {
 fn reject_if_not_blank_refuses_an_appendable_disc_and_takes_a_blank_one() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let used = disc(home.path(), "used.disc", "cd-r");
+    let used = virt_disc(home.path(), "used.disc", "cd-r");
     ok(
         discwriter(&["write", &img, "--drive", &used], home.path()),
         "first write",
@@ -353,7 +343,7 @@ fn reject_if_not_blank_refuses_an_appendable_disc_and_takes_a_blank_one() {
     );
     assert!(err.contains("E_IMAPI_DF2DATA_INVALID_MEDIA_STATE"), "{err}");
     // Several drives: the blank one is not written either.
-    let blank = disc(home.path(), "blank.disc", "cd-r");
+    let blank = virt_disc(home.path(), "blank.disc", "cd-r");
     let o = discwriter(
         &[
             "write",

@@ -10,21 +10,11 @@ use std::process::Output;
 use common::*;
 
 const SECTORS: u64 = 600;
-const WRITE_PROTECT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/fault-plans/matrix/writing-write-protect.json"
-);
+const WRITE_PROTECT: &str = WRITE_PROTECT_MID_WRITE;
 
 /// An image whose sectors name themselves, in `home`.
 fn image_file(home: &Path) -> (String, Vec<u8>) {
-    let data = image(SECTORS, 9);
-    let path = home.join("image.iso");
-    std::fs::write(&path, &data).unwrap();
-    (path.to_str().unwrap().to_string(), data)
-}
-
-fn disc(home: &Path, name: &str, medium: &str) -> String {
-    format!("virt:{medium}@{}", home.join(name).display())
+    image_file_of(home, SECTORS, 9)
 }
 
 fn json_lines(o: &Output) -> Vec<serde_json::Value> {
@@ -39,8 +29,8 @@ fn json_lines(o: &Output) -> Vec<serde_json::Value> {
 fn two_drives_are_written_and_read_back_equal_to_the_image() {
     let home = tempfile::tempdir().unwrap();
     let (img, data) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "cd-r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "cd-r");
     let o = ok(
         discwriter(&["write", &img, "--drive", &a, "--drive", &b], home.path()),
         "write",
@@ -64,9 +54,9 @@ fn a_drive_write_protected_mid_write_fails_alone_with_one_json_result_per_drive(
     let home = tempfile::tempdir().unwrap();
     let (img, data) = image_file(home.path());
     let drives = [
-        disc(home.path(), "a.disc", "dvd+rw"),
-        disc(home.path(), "b.disc", "dvd+rw"),
-        disc(home.path(), "c.disc", "dvd+rw"),
+        virt_disc(home.path(), "a.disc", "dvd+rw"),
+        virt_disc(home.path(), "b.disc", "dvd+rw"),
+        virt_disc(home.path(), "c.disc", "dvd+rw"),
     ];
     let o = discwriter(
         &[
@@ -133,8 +123,8 @@ fn a_drive_write_protected_mid_write_fails_alone_with_one_json_result_per_drive(
 fn a_pipe_with_its_size_is_read_once_for_every_drive() {
     let home = tempfile::tempdir().unwrap();
     let data = image(SECTORS, 4);
-    let a = disc(home.path(), "a.disc", "bd-r");
-    let b = disc(home.path(), "b.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "bd-r");
+    let b = virt_disc(home.path(), "b.disc", "dvd+r");
     let size = (SECTORS * 2048).to_string();
     let o = discwriter_with_stdin(
         &[
@@ -180,12 +170,12 @@ fn a_stream_without_its_size_is_refused_for_several_drives() {
 fn one_closed_disc_refuses_the_whole_job_before_any_drive_writes() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let closed = disc(home.path(), "closed.disc", "dvd+r");
+    let closed = virt_disc(home.path(), "closed.disc", "dvd+r");
     ok(
         discwriter(&["write", &img, "--drive", &closed, "--close"], home.path()),
         "first write",
     );
-    let blank = disc(home.path(), "blank.disc", "dvd+r");
+    let blank = virt_disc(home.path(), "blank.disc", "dvd+r");
     let o = discwriter(
         &["write", &img, "--drive", &blank, "--drive", &closed],
         home.path(),
@@ -207,8 +197,8 @@ fn a_disc_too_small_for_the_image_refuses_the_whole_job() {
         .unwrap()
         .set_len(400_000 * 2048)
         .unwrap();
-    let dvd = disc(home.path(), "a.disc", "dvd+r");
-    let cd = disc(home.path(), "b.disc", "cd-r");
+    let dvd = virt_disc(home.path(), "a.disc", "dvd+r");
+    let cd = virt_disc(home.path(), "b.disc", "cd-r");
     let o = discwriter(
         &[
             "write",
@@ -238,7 +228,7 @@ fn a_disc_too_small_for_the_image_refuses_the_whole_job() {
 fn one_drive_keeps_one_result_line_and_no_summary() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
     let o = ok(
         discwriter(&["write", &img, "--json", "--drive", &a], home.path()),
         "write",
@@ -281,8 +271,8 @@ fn fault_plans_are_given_once_or_once_per_drive() {
 fn a_manifest_with_several_drives_is_one_per_copy_named_with_its_number() {
     let home = tempfile::tempdir().unwrap();
     let (img, _) = image_file(home.path());
-    let a = disc(home.path(), "a", "dvd+r");
-    let b = disc(home.path(), "b", "dvd+r");
+    let a = virt_disc(home.path(), "a", "dvd+r");
+    let b = virt_disc(home.path(), "b", "dvd+r");
     // A folder that does not exist is refused before any disc is made.
     let o = discwriter(
         &[
@@ -337,8 +327,8 @@ fn a_manifest_with_several_drives_is_one_per_copy_named_with_its_number() {
 fn the_stall_timeout_takes_whole_seconds_and_refuses_anything_else() {
     let home = tempfile::tempdir().unwrap();
     let (img, data) = image_file(home.path());
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "dvd+r");
     let drives = ["--drive", a.as_str(), "--drive", b.as_str()];
     for bad in ["0", "soon", "86401"] {
         let mut args = vec!["write", img.as_str(), "--stall-timeout", bad];
@@ -363,8 +353,8 @@ fn a_signal_ends_a_job_whose_pipe_has_stalled_without_waiting_for_more_data() {
     use std::process::{Command, Stdio};
 
     let home = tempfile::tempdir().unwrap();
-    let a = disc(home.path(), "a.disc", "dvd+r");
-    let b = disc(home.path(), "b.disc", "dvd+r");
+    let a = virt_disc(home.path(), "a.disc", "dvd+r");
+    let b = virt_disc(home.path(), "b.disc", "dvd+r");
     let mut child = Command::new(env!("CARGO_BIN_EXE_discwriter"))
         .args(["write", "-", "--size", &(6000 * 2048).to_string()])
         .args(["--drive", &a, "--drive", &b])

@@ -422,3 +422,23 @@ pub fn write_image_with_manifest(
         manifest,
     }
 }
+
+/// A fault plan that write-protects the disc in the middle of a write.
+pub const WRITE_PROTECT_MID_WRITE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/fault-plans/matrix/writing-write-protect.json"
+);
+
+/// An image of `sectors` sectors that name themselves (`image(sectors, seed)`), written to
+/// `home`/image.iso: its path and its data.
+pub fn image_file_of(home: &std::path::Path, sectors: u64, seed: u8) -> (String, Vec<u8>) {
+    let data = image(sectors, seed);
+    let path = home.join("image.iso");
+    std::fs::write(&path, &data).unwrap();
+    (path.to_str().unwrap().to_string(), data)
+}
+
+/// The spec of a virtual `medium` kept in `home`/`name`.
+pub fn virt_disc(home: &std::path::Path, name: &str, medium: &str) -> String {
+    format!("virt:{medium}@{}", home.join(name).display())
+}
