@@ -408,3 +408,83 @@ fn plot_into_a_missing_directory_is_refused_before_the_disc_is_read() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+const SLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/fault-plans/slow-range.json"
+);
+const SILENTLY_DIFFERENT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/fault-plans/silently-different.json"
+);
+
+#[test]
+fn a_slow_range_is_mapped_and_is_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, _, manifest) = written(dir.path());
+    let args = [
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--fault-plan",
+        SLOW,
+    ];
+    let o = check(dir.path(), &drive, &args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    // READs of 32 sectors: the three that touch LBA 2000-2063 are the slow ones.
+    assert!(
+        out.contains("slow         LBA 1984-2079 (96 sectors)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 96 slow, 0 unreadable; equal to the manifest"),
+        "{out}"
+    );
+    let o = check(dir.path(), &drive, &[&args[..], &["--json"]].concat());
+    let slow: Vec<(u64, u64)> = json(&o)["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["state"] == "slow")
+        .map(|r| (r["start"].as_u64().unwrap(), r["sectors"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(slow, [(1984, 96)]);
+}
+
+#[test]
+fn data_that_comes_back_silently_different_is_found_against_the_image_and_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (drive, _, image, manifest) = written(dir.path());
+    let o = check(
+        dir.path(),
+        &drive,
+        &[
+            "--image",
+            image.to_str().unwrap(),
+            "--fault-plan",
+            SILENTLY_DIFFERENT,
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    assert_eq!(r["unreadable_sectors"], 0, "read without an error");
+    // The flipped bit lies in the 32-sector READ that holds sector 3000.
+    let first = r["comparison"]["first_differing_lba"].as_u64().unwrap();
+    assert!((2976..3008).contains(&first), "{r}");
+    assert_eq!(r["comparison"]["differing_chunks"], serde_json::json!([0]));
+
+    let o = check(
+        dir.path(),
+        &drive,
+        &[
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--fault-plan",
+            SILENTLY_DIFFERENT,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("equal to the manifest"), "{out}");
+}
