@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::Error;
 
-/// The image of a [`super::Publish`] job.
+/// The image of a [`super::Copies`] job.
 pub enum CopySource<'a> {
     /// A file (or a block device): the first round of copies reads it front to back once,
     /// and each later copy reads it again from its first byte on its own (positioned reads,
