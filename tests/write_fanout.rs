@@ -317,7 +317,18 @@ fn a_drive_that_gets_no_disc_in_time_hands_its_copies_to_the_other() {
     let mut file = tempfile::tempfile().unwrap();
     std::io::Write::write_all(&mut file, &data).unwrap();
     let copies = Copies::new(4);
-    let mut operator = OperatorChanger::new(copies.cancel_handle(), |_, _| {});
+    // Drive 0's wait for a disc starts only once drive 1 has made a later copy, so that
+    // drive 1 has no copy left to take when drive 0 gives its copy back: it must wait for
+    // that copy rather than stop.
+    let later_made = std::sync::Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let made = later_made.clone();
+    let mut operator = OperatorChanger::new(copies.cancel_handle(), move |drive, _| {
+        let (flag, done) = &*made;
+        let mut flag = flag.lock().unwrap();
+        while drive == 0 && !*flag {
+            flag = done.wait(flag).unwrap();
+        }
+    });
     operator.timeout = Duration::from_secs(120);
     let changer = ReadingBack {
         operator,
@@ -329,7 +340,13 @@ fn a_drive_that_gets_no_disc_in_time_hands_its_copies_to_the_other() {
             CopySource::File(std::sync::Arc::new(file)),
             data.len() as u64,
             &changer,
-            &|_, _, _| {},
+            &|drive, copy, e| {
+                if drive == 1 && copy >= 3 && e.action == WriteAction::Completed {
+                    let (flag, done) = &*later_made;
+                    *flag.lock().unwrap() = true;
+                    done.notify_all();
+                }
+            },
         )
         .unwrap();
     assert!(report.all_succeeded(), "{:?}", report.results);
@@ -350,8 +367,19 @@ fn a_cancel_while_waiting_for_a_disc_ends_the_job_and_the_copies_left_say_so() {
     let data = image(100, 10);
     let copies = Copies::new(4);
     let cancel: CancelHandle = copies.cancel_handle();
+    // The user cancels while the first drive to finish waits for its next disc, once both
+    // copies of the first round are made (a cancel stops a write still running too).
+    let first_round = std::sync::Arc::new((Mutex::new(0u32), std::sync::Condvar::new()));
+    let made = first_round.clone();
     let changer = ReadingBack {
-        operator: OperatorChanger::new(copies.cancel_handle(), move |_, _| cancel.cancel()),
+        operator: OperatorChanger::new(copies.cancel_handle(), move |_, _| {
+            let (count, done) = &*made;
+            let mut count = count.lock().unwrap();
+            while *count < 2 {
+                count = done.wait(count).unwrap();
+            }
+            cancel.cancel()
+        }),
         discs: Mutex::new(Vec::new()),
     };
     let report = copies
@@ -360,7 +388,13 @@ fn a_cancel_while_waiting_for_a_disc_ends_the_job_and_the_copies_left_say_so() {
             CopySource::Stream(&mut data.as_slice()),
             data.len() as u64,
             &changer,
-            &|_, _, _| {},
+            &|_, copy, e| {
+                if copy <= 2 && e.action == WriteAction::Completed {
+                    let (count, done) = &*first_round;
+                    *count.lock().unwrap() += 1;
+                    done.notify_all();
+                }
+            },
         )
         .unwrap();
     let outcomes: Vec<(u32, bool)> = report

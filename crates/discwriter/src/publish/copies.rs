@@ -146,12 +146,14 @@ impl CopiesReport {
     }
 }
 
-/// The copy numbers not yet taken, shared by the drives: the next new one, and those a
-/// drive gave back (with why) when it could not make them.
+/// The copy numbers not yet taken, shared by the drives: the next new one, those a drive
+/// gave back (with why) when it could not make them, and how many copies are with a drive
+/// that waits for its disc (any of them may still be given back).
 struct Counter {
     next: u32,
     count: u32,
     given_back: Vec<(u32, Error)>,
+    awaiting_disc: usize,
 }
 
 impl Counter {
@@ -283,7 +285,9 @@ impl Copies {
                 next: drives + 1,
                 count: self.count,
                 given_back: Vec::new(),
+                awaiting_disc: 0,
             }),
+            counted: Condvar::new(),
             again,
             changer,
             events,
@@ -392,7 +396,7 @@ impl Copies {
             });
             made.push(ended);
             let next = match (stop, recorder.is_some()) {
-                (false, true) => lock(&later.counter).take(),
+                (false, true) => later.next_copy(),
                 _ => None,
             };
             let (Some(next), Some(rec)) = (next, recorder.take()) else {
@@ -402,11 +406,18 @@ impl Copies {
                 }
                 return made;
             };
-            let rec = match later.changer.next_disc(drive, next, rec) {
-                Ok(rec) => rec,
+            let changed = match self.cancel.is_cancelled() {
+                true => Err(not_made(true)),
+                false => later.changer.next_disc(drive, next, rec),
+            };
+            let rec = match changed {
+                Ok(rec) => {
+                    later.disc_came(None);
+                    rec
+                }
                 Err(e) => {
                     tracing::warn!(target: "discwriter::write", "drive {drive} takes no more copies: {e}");
-                    lock(&later.counter).given_back.push((next, e));
+                    later.disc_came(Some((next, e)));
                     return made;
                 }
             };
@@ -426,9 +437,42 @@ impl Copies {
 struct Later<'a, T: Transport> {
     length: u64,
     counter: Mutex<Counter>,
+    /// Signalled when a drive waiting for a disc got it or gave its copy back.
+    counted: Condvar,
     again: Option<Again>,
     changer: &'a dyn DiscChanger<T>,
     events: &'a CopyEvents<'a>,
+}
+
+impl<T: Transport> Later<'_, T> {
+    /// The next copy for a drive that is free, counted as awaiting its disc. With none left
+    /// to take, waits while another drive awaits its disc: that drive may yet give its copy
+    /// back, and a drive that had stopped asking would leave it unmade.
+    fn next_copy(&self) -> Option<u32> {
+        let mut counter = lock(&self.counter);
+        loop {
+            if let Some(copy) = counter.take() {
+                counter.awaiting_disc += 1;
+                return Some(copy);
+            }
+            if counter.awaiting_disc == 0 {
+                return None;
+            }
+            counter = self
+                .counted
+                .wait(counter)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// A drive's wait for its disc has ended: with the disc, or with the copy given back
+    /// (and why) for another drive.
+    fn disc_came(&self, given_back: Option<(u32, Error)>) {
+        let mut counter = lock(&self.counter);
+        counter.awaiting_disc = counter.awaiting_disc.saturating_sub(1);
+        counter.given_back.extend(given_back);
+        self.counted.notify_all();
+    }
 }
 
 fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
