@@ -271,7 +271,15 @@ fn every_option_of_every_subcommand_with_a_valid_and_an_invalid_value() {
                 "--reload",
             ],
             Expect::Ok("every sector read back"),
-            &["write", SAMPLE, "--drive", "virt:bd-r", "--reload"],
+            &[
+                "write",
+                SAMPLE,
+                "--drive",
+                "virt:bd-r",
+                "--verify",
+                "none",
+                "--reload",
+            ],
             Expect::Fails("--reload ejects and loads the disc"),
         ),
         row(

@@ -171,9 +171,10 @@ pub struct WriteArgs {
     /// no data to read back.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub verify: Option<Verify>,
-    /// With --verify full: eject the disc and load it again before reading it back, so the
-    /// comparison reads the medium and not the drive's buffer. A drive that cannot load a
-    /// disc itself (a caddy or a slot without a load mechanism) is refused before writing.
+    /// Eject the disc and load it again before the verification reads it back (quick, the
+    /// default, or full), so the comparison reads the medium and not the drive's buffer;
+    /// refused with --verify none. A drive that cannot load a disc itself (a caddy or a slot
+    /// without a load mechanism) is refused before writing.
     #[arg(long)]
     pub reload: bool,
     /// Apply a virtdrive fault plan (JSON) to the virtual drive. With several --drive: once

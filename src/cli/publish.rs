@@ -68,10 +68,11 @@ pub fn refuse_options_for(
     args: &WriteArgs,
 ) -> Result<(), CliError> {
     let name = spec.describe();
-    if args.reload && args.verify != Some(Verify::Full) {
-        return Err(CliError::Input(
-            "--reload ejects and loads the disc before a full verification reads it back: give it with --verify full".into(),
-        ));
+    if args.reload && args.verification(spec.is_hash_only()) == Verify::None {
+        return Err(CliError::Input(format!(
+            "--drive {name}: --reload ejects and loads the disc before the verification reads it back, and this write verifies nothing (--verify none{}): give --verify quick or full, or leave --reload out",
+            if spec.is_hash_only() { ", the default on a hash-only disc" } else { "" }
+        )));
     }
     if has_plan && !matches!(spec, DriveSpec::Virtual { .. }) {
         return Err(CliError::Input(format!(
