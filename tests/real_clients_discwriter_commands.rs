@@ -113,14 +113,15 @@ fn the_commands_a_write_sends_through_sg_io() {
 fn sigterm_mid_write_through_sg_io_closes_the_session_and_sends_no_write_twice() {
     let dir = tempfile::tempdir().unwrap();
     let disc = dir.path().join("cd.disc");
-    // 3000 sectors arrive, then the pipe stays open; once data moves, SIGTERM comes. (The
-    // script's stderr goes to a file of its own, shown if it fails.)
+    // 3000 sectors arrive, then the pipe stays open (30 s, which the shim shortens tenfold to
+    // 3 s: a 3 s sleep let the write end before the signal); once data moves, SIGTERM comes.
+    // (The script's stderr goes to a file of its own, shown if it fails.)
     std::fs::write(dir.path().join("part.bin"), common::image(3000, 2)).unwrap();
     let (code, recs) = run_sh(
         dir.path(),
         MediumKind::CdR80,
         &disc,
-        "exec 2> script.err; (cat part.bin; sleep 3) | $DW write - --drive /dev/sr9 --json --speed 4x \
+        "exec 2> script.err; (cat part.bin; sleep 30) | $DW write - --drive /dev/sr9 --json --speed 4x \
              > write.json 2> write.err & \
          pid=$!; \
          for i in $(seq 100); do grep -q 'last_written_lba\":[0-9]' write.json && break; sleep 0.1; done; \
