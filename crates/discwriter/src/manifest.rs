@@ -56,45 +56,70 @@ impl ImageDigest {
 #[derive(Debug, Clone, Default)]
 pub struct DigestBuilder {
     whole: blake3::Hasher,
-    chunk: blake3::Hasher,
-    in_chunk: u64,
+    chunk: ChunkHasher,
     bytes: u64,
     chunks: Vec<String>,
 }
 
 impl DigestBuilder {
     /// Adds the next bytes of the stream.
-    pub fn update(&mut self, mut data: &[u8]) {
+    pub fn update(&mut self, data: &[u8]) {
         self.whole.update(data);
         self.bytes += data.len() as u64;
-        while !data.is_empty() {
-            let room = (CHUNK_BYTES - self.in_chunk) as usize;
-            let (now, rest) = data.split_at(room.min(data.len()));
-            self.chunk.update(now);
-            self.in_chunk += now.len() as u64;
-            if self.in_chunk == CHUNK_BYTES {
-                self.close_chunk();
-            }
-            data = rest;
-        }
-    }
-
-    fn close_chunk(&mut self) {
-        self.chunks.push(self.chunk.finalize().to_hex().to_string());
-        self.chunk.reset();
-        self.in_chunk = 0;
+        let chunks = &mut self.chunks;
+        self.chunk
+            .update(data, &mut |h| chunks.push(h.to_hex().to_string()));
     }
 
     /// The digest of everything given.
     pub fn finish(mut self) -> ImageDigest {
-        if self.in_chunk > 0 {
-            self.close_chunk();
+        if let Some(last) = self.chunk.finish() {
+            self.chunks.push(last.to_hex().to_string());
         }
         ImageDigest {
             bytes: self.bytes,
             blake3: self.whole.finalize().to_hex().to_string(),
             chunks: self.chunks,
         }
+    }
+}
+
+/// Cuts a stream into [`CHUNK_BYTES`] chunks and hashes each: what a manifest's chunk
+/// digests are made of when it is written ([`DigestBuilder`]) and when a disc is checked
+/// against it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChunkHasher {
+    chunk: blake3::Hasher,
+    in_chunk: u64,
+}
+
+impl ChunkHasher {
+    /// Hashes the next bytes; `done` hears the BLAKE3 of each chunk they complete, in order.
+    /// As much of a chunk as `data` holds goes in one update: BLAKE3 hashes several of its
+    /// 1 KiB blocks at once (SIMD) only when given them together.
+    pub(crate) fn update(&mut self, mut data: &[u8], done: &mut dyn FnMut(blake3::Hash)) {
+        while !data.is_empty() {
+            let room = (CHUNK_BYTES - self.in_chunk) as usize;
+            let (now, rest) = data.split_at(room.min(data.len()));
+            self.chunk.update(now);
+            self.in_chunk += now.len() as u64;
+            if self.in_chunk == CHUNK_BYTES {
+                done(self.chunk.finalize());
+                self.chunk.reset();
+                self.in_chunk = 0;
+            }
+            data = rest;
+        }
+    }
+
+    /// The BLAKE3 of the last, shorter chunk, when the stream ended inside one.
+    pub(crate) fn finish(&mut self) -> Option<blake3::Hash> {
+        (self.in_chunk > 0).then(|| {
+            let last = self.chunk.finalize();
+            self.chunk.reset();
+            self.in_chunk = 0;
+            last
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use super::Reference;
-use crate::manifest::CHUNK_SECTORS;
+use crate::manifest::{ChunkHasher, ImageDigest, CHUNK_SECTORS};
 use crate::recorder::SECTOR;
 use crate::Error;
 
@@ -84,9 +84,8 @@ pub(super) struct Comparer<'a> {
     first_differing_lba: Option<u32>,
     differing_chunks: Vec<u64>,
     differing_runs: Vec<(u32, u32)>,
-    /// The chunk being hashed (against a manifest) and its sectors so far.
-    chunk: blake3::Hasher,
-    in_chunk: u64,
+    /// The chunk being hashed (against a manifest), and the chunks compared so far.
+    chunk: ChunkHasher,
     chunks_done: u64,
     expected: Vec<u8>,
 }
@@ -99,15 +98,10 @@ impl<'a> Comparer<'a> {
             first_differing_lba: None,
             differing_chunks: Vec::new(),
             differing_runs: Vec::new(),
-            chunk: blake3::Hasher::new(),
-            in_chunk: 0,
+            chunk: ChunkHasher::default(),
             chunks_done: 0,
             expected: Vec::new(),
         }
-    }
-
-    fn note_chunk(&mut self, n: u64) {
-        note_chunk(&mut self.differing_chunks, n);
     }
 
     /// The sectors read from `lba` on.
@@ -134,39 +128,13 @@ impl<'a> Comparer<'a> {
                     }
                 }
             }
-            Reference::Digest(_) => {
-                // As much as the chunk still takes in one update, not a sector at a time:
-                // BLAKE3 hashes several of its 1 KiB chunks at once (SIMD) only when given
-                // them together.
-                let mut rest = data;
-                while !rest.is_empty() {
-                    let room = (CHUNK_SECTORS - self.in_chunk) as usize * SECTOR;
-                    let (now, later) = rest.split_at(room.min(rest.len()));
-                    self.chunk.update(now);
-                    self.in_chunk += now.len().div_ceil(SECTOR) as u64;
-                    if self.in_chunk >= CHUNK_SECTORS {
-                        self.close_chunk();
-                    }
-                    rest = later;
-                }
+            Reference::Digest(d) => {
+                let (done, differing) = (&mut self.chunks_done, &mut self.differing_chunks);
+                self.chunk
+                    .update(data, &mut |hash| compare_chunk(d, done, differing, hash));
             }
         }
         Ok(())
-    }
-
-    fn close_chunk(&mut self) {
-        let n = self.chunks_done;
-        let hash = self.chunk.finalize().to_hex();
-        let same = matches!(&self.reference, Reference::Digest(d) if usize::try_from(n)
-            .ok()
-            .and_then(|i| d.chunks.get(i))
-            .is_some_and(|want| want.as_str() == hash.as_str()));
-        if !same {
-            self.note_chunk(n);
-        }
-        self.chunk.reset();
-        self.in_chunk = 0;
-        self.chunks_done += 1;
     }
 
     pub(super) fn finish(mut self) -> Comparison {
@@ -175,11 +143,11 @@ impl<'a> Comparer<'a> {
             Reference::Digest(_) => "manifest",
         };
         if let Reference::Digest(d) = &self.reference {
-            let expected = d.chunks.len() as u64;
-            if self.in_chunk > 0 {
-                self.close_chunk();
+            if let Some(last) = self.chunk.finish() {
+                compare_chunk(d, &mut self.chunks_done, &mut self.differing_chunks, last);
             }
             // A manifest of more data than the area: its further chunks were not found.
+            let expected = d.chunks.len() as u64;
             self.differing_chunks.extend(self.chunks_done..expected);
         }
         Comparison {
@@ -190,6 +158,25 @@ impl<'a> Comparer<'a> {
             image_runs: self.differing_runs,
         }
     }
+}
+
+/// Compares the next chunk's `hash` with the manifest's digest of it: a chunk it does not
+/// match (or does not have) joins `differing`.
+fn compare_chunk(
+    digest: &ImageDigest,
+    done: &mut u64,
+    differing: &mut Vec<u64>,
+    hash: blake3::Hash,
+) {
+    let n = *done;
+    let same = usize::try_from(n)
+        .ok()
+        .and_then(|i| digest.chunks.get(i))
+        .is_some_and(|want| want.as_str() == hash.to_hex().as_str());
+    if !same {
+        note_chunk(differing, n);
+    }
+    *done += 1;
 }
 
 /// Adds chunk `n` to the list, once.
