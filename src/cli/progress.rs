@@ -30,6 +30,12 @@ pub fn one_x_bytes_per_second(media: discwriter::writer::MediaPhysicalType) -> f
     media.one_x_sectors() * f64::from(mmc_core::BLOCK_LEN)
 }
 
+/// A speed of `speed_x` times a 1x of `one_x` bytes a second, in kB/s (1000 bytes), as a
+/// manifest records it.
+pub fn kbps(speed_x: Option<f64>, one_x: f64) -> Option<u32> {
+    speed_x.map(|x| (x * one_x / 1000.0).round() as u32)
+}
+
 /// Megabytes with one decimal.
 pub fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)

@@ -24,11 +24,12 @@ use virtdrive::fault::FaultPlan;
 use super::args::{Verify, WriteArgs};
 use super::drive_spec::{numbered, Access, DriveSpec, OpenDrive};
 use super::progress::{self, Board, Display};
+use super::read::keep_last_write;
 use super::report::{level_name, Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image};
 use super::write::{
-    configure, early_result, refuse_manifest_without_folder, refused_disc, write_manifest, NOTE,
+    configure, early_result, refuse_manifest_without_folder, refused_disc, write_manifest,
 };
 use super::CliError;
 
@@ -182,8 +183,8 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         });
         result.copy = Some(r.copy);
         result.disc_file = Some(k.disc_file.clone());
-        if let (Some(c), Err(_)) = (&k.cause, &outcome) {
-            result.message = format!("{c}; the virtual drive reported it as: {}", result.message);
+        if outcome.is_err() {
+            result.blame(k.cause.as_deref());
         }
         let label = match (several, &k.disc_file) {
             (false, _) => name.clone(),
@@ -363,6 +364,12 @@ impl Station<'_> {
         shown.0.event(e);
     }
 
+    /// Drive `drive`'s medium's 1x in bytes per second (every drive's was found when it was
+    /// set up; DVD's for an index out of range).
+    fn one_x(&self, drive: usize) -> f64 {
+        self.one_x.get(drive).copied().unwrap_or(1_385_000.0)
+    }
+
     /// The display of copy `copy` on drive `drive`: on a terminal the drive's line of the
     /// board.
     fn display(&self, drive: usize, copy: u32) -> Option<Display> {
@@ -374,7 +381,7 @@ impl Station<'_> {
         if let Some(before) = lock(&self.ended).remove(&drive) {
             return Some(before.next_copy(self.board.as_ref(), label));
         }
-        let one_x = self.one_x.get(drive).copied().unwrap_or(1_385_000.0);
+        let one_x = self.one_x(drive);
         Some(Display::for_drive(
             self.args.json,
             self.board.as_ref(),
@@ -423,7 +430,7 @@ impl DiscChanger<OpenDrive> for Station<'_> {
             }
             None => (None, SystemTime::now()),
         };
-        let one_x = self.one_x.get(drive).copied().unwrap_or(1_385_000.0);
+        let one_x = self.one_x(drive);
         let mut kept = Kept {
             disc_file: self
                 .disc_of(drive, ended.copy)
@@ -441,13 +448,10 @@ impl DiscChanger<OpenDrive> for Station<'_> {
                 .map(|(s, l)| (s, (l - s + 1).max(0) as u64)),
         };
         // The virtual disc keeps the extent of this write, for `read`; then it is saved.
+        if let Some((start, sectors)) = written {
+            keep_last_write(rec.transport_mut(), start, sectors);
+        }
         if let OpenDrive::Virtual(v) = rec.transport_mut() {
-            if let Some((start, sectors)) = written {
-                v.inner_mut().set_note(
-                    NOTE,
-                    json!({ "last_write": { "start_lba": start, "sectors": sectors } }),
-                );
-            }
             kept.unsaved = v
                 .inner_mut()
                 .commit()
@@ -458,8 +462,7 @@ impl DiscChanger<OpenDrive> for Station<'_> {
         // The disc as it is now, for the result; a drive that no longer answers has none.
         kept.after = rec.disc_summary().ok();
         if let (Some(_), Ok(outcome)) = (&self.args.manifest, &ended.outcome) {
-            let speed_x = last.as_ref().and_then(|e| e.speed_x);
-            let kbps = speed_x.map(|x| (x * one_x / 1000.0).round() as u32);
+            let kbps = progress::kbps(last.as_ref().and_then(|e| e.speed_x), one_x);
             let times = (started, SystemTime::now());
             kept.manifest = Manifest::of_write(rec, outcome, times, kbps).transpose();
         }

@@ -176,6 +176,19 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
 }
 
 /// The extent of the last write the command kept with a virtual disc.
+/// Keeps with a virtual disc where the write just made starts and how many sectors it has,
+/// for [`last_write_note`] (a real drive keeps nothing).
+// Without the sgio feature every drive is virtual.
+#[allow(irrefutable_let_patterns)]
+pub(super) fn keep_last_write(open: &mut OpenDrive, start_lba: i64, sectors: u64) {
+    if let OpenDrive::Virtual(v) = open {
+        v.inner_mut().set_note(
+            NOTE,
+            serde_json::json!({ "last_write": { "start_lba": start_lba, "sectors": sectors } }),
+        );
+    }
+}
+
 pub(super) fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
     match open {
         OpenDrive::Virtual(v) => v

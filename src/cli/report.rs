@@ -74,6 +74,14 @@ pub(super) fn level_name(v: discwriter::VerificationLevel) -> &'static str {
 }
 
 impl WriteResult {
+    /// A failure that happened below a virtual drive (its disc file could not be read or
+    /// written, say) is told first, then how the drive reported it.
+    pub fn blame(&mut self, host_cause: Option<&str>) {
+        if let Some(c) = host_cause {
+            self.message = format!("{c}; the virtual drive reported it as: {}", self.message);
+        }
+    }
+
     pub fn new(f: &Facts<'_>) -> Self {
         let sectors = match (f.outcome, f.start_lba, f.last_written_lba) {
             (Ok(o), _, _) => o.sectors,

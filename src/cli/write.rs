@@ -10,11 +10,11 @@ use discwriter::{
     WriteOutcome,
 };
 use mmc_core::ImapiCode;
-use serde_json::json;
 
 use super::args::{Speed, Verify, WriteArgs};
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
 use super::progress::{self, Display};
+use super::read::keep_last_write;
 use super::report::{Facts, WriteResult};
 use super::signals::{self, Watch};
 use super::source::{self, Image, Length};
@@ -63,11 +63,8 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         &mut open, &mut image, length, args, verify, verbose, own_clock,
     );
     // The virtual disc keeps the extent of this write, for `read`; then it is saved.
-    if let (OpenDrive::Virtual(v), Some((start, sectors))) = (&mut open, ran.written) {
-        v.inner_mut().set_note(
-            NOTE,
-            json!({ "last_write": { "start_lba": start, "sectors": sectors } }),
-        );
+    if let Some((start, sectors)) = ran.written {
+        keep_last_write(&mut open, start, sectors);
     }
     let cause = open.host_cause();
     let saved = open.finish();
@@ -89,8 +86,8 @@ pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
         after: ran.after,
     });
     let mut result = result;
-    if let (Some(c), Err(_)) = (&cause, &outcome) {
-        result.message = format!("{c}; the virtual drive reported it as: {}", result.message);
+    if outcome.is_err() {
+        result.blame(cause.as_deref());
     }
     if args.json {
         outln!("{}", result.json_line());
@@ -305,7 +302,7 @@ fn write_to(
     if let Ok(Some(mut rec)) = writer.take_recorder() {
         ran.after = rec.disc_summary().ok();
         if let (Some(_), Ok(outcome)) = (&args.manifest, &ran.outcome) {
-            let kbps = ran.speed_x.map(|x| (x * ran.one_x / 1000.0).round() as u32);
+            let kbps = progress::kbps(ran.speed_x, ran.one_x);
             let times = (wall_started, std::time::SystemTime::now());
             ran.manifest = Manifest::of_write(&mut rec, outcome, times, kbps).transpose();
         }
