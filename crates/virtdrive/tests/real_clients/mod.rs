@@ -551,6 +551,21 @@ pub fn formatting_progress(transcript: &Path) -> Vec<u16> {
     drive_progress(transcript, mmc_core::sense::triples::FORMAT_IN_PROGRESS)
 }
 
+/// The percentages `program` printed while the drive worked: they never go back, and they
+/// move (at least three different values, the last above the first). A program's printing
+/// loop and its polling of the drive run at their own paces, so it may print one value twice;
+/// the drive's own progress, in the transcript, is what must rise at every poll.
+#[track_caller]
+pub fn assert_printed_progress(output: &str, program: &str) {
+    let printed = percents(output);
+    let mut distinct = printed.clone();
+    distinct.dedup();
+    assert!(
+        distinct.len() >= 3 && printed.windows(2).all(|w| w[0] <= w[1]),
+        "{program}'s percentage advances and never goes back: {printed:?}"
+    );
+}
+
 /// The percentages a program printed, in order (`done 33.0%`, `( 57.4% done`).
 pub fn percents(output: &str) -> Vec<f64> {
     output
