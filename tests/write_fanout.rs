@@ -9,7 +9,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
-use discwriter::publish::{Copies, CopyResult, CopySource, DiscChanger, FanOut, OperatorChanger};
+use discwriter::publish::{
+    Copies, CopyResult, CopySource, Detached, DiscChanger, FanOut, OperatorChanger,
+};
 use discwriter::{CancelHandle, Error, Recorder, VerificationLevel, WriteAction, WriteOptions};
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use virtdrive::fault::{FaultPlan, Faulty};
@@ -602,5 +604,106 @@ fn a_drive_that_stops_taking_data_is_left_behind_and_the_others_finish() {
             assert!(e.to_string().contains("took no data for 2s"), "{e}");
         }
         other => panic!("the hung drive: {other:?}"),
+    }
+}
+
+/// A pipe that gives `data`, tells `stalled` it has nothing more, and then blocks for good
+/// (until the test ends): a producer that hung without closing its end.
+struct StallingPipe {
+    data: Vec<u8>,
+    stalled: Option<Sender<()>>,
+    never: Receiver<()>,
+}
+
+impl Read for StallingPipe {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.data.is_empty() {
+            let n = buf.len().min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data.drain(..n);
+            return Ok(n);
+        }
+        self.stalled.take();
+        let _ = self.never.recv();
+        Ok(0)
+    }
+}
+
+#[test]
+fn a_cancel_ends_a_fan_out_whose_pipe_stalled_when_the_pipe_is_detached() {
+    let writers: Vec<_> = (0..2)
+        .map(|_| writer(drive(MediumKind::DvdPlusR), options()))
+        .collect();
+    let data = image(SECTORS, 12);
+    let given = 300 * 2048;
+    let (stalled_tx, stalled) = channel();
+    let (_never_tx, never) = channel();
+    let pipe = StallingPipe {
+        data: data[..given].to_vec(),
+        stalled: Some(stalled_tx),
+        never,
+    };
+    let cancel = CancelHandle::new();
+    let mut source = Detached::new(Box::new(pipe), cancel.clone()).unwrap();
+    // The user cancels once the pipe has stalled: every writer and the source.
+    let mut handles: Vec<CancelHandle> = writers.iter().map(|w| w.cancel_handle()).collect();
+    handles.push(cancel);
+    // (A cancel before a drive's write has started would be lost: a write starts uncancelled.)
+    let (writing_tx, writing) = channel::<usize>();
+    let writing_tx = Mutex::new(writing_tx);
+    let user = std::thread::spawn(move || {
+        let _ = stalled.recv();
+        let mut started = std::collections::BTreeSet::new();
+        while started.len() < 2 {
+            started.insert(writing.recv().unwrap());
+        }
+        handles.iter().for_each(CancelHandle::cancel);
+    });
+    let (done_tx, done) = channel();
+    let length = data.len() as u64;
+    // The fan-out runs on a thread this test need not join: were it stuck in the pipe, the
+    // test fails on the timeout below instead of hanging.
+    std::thread::spawn(move || {
+        let fan_out = FanOut {
+            chunk_bytes: 64 * 1024,
+            ..FanOut::default()
+        };
+        let report = fan_out.write(&writers, &mut source, length, &|drive, e| {
+            if e.action == WriteAction::WritingData {
+                let _ = writing_tx.lock().unwrap().send(drive);
+            }
+        });
+        done_tx.send((report, writers)).unwrap();
+    });
+    // Generous: the write takes well under a second; without the detached reader it would
+    // never end.
+    let (report, writers) = done
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the fan-out ended although its pipe never will");
+    user.join().unwrap();
+
+    // At most what the pipe gave: the reader stops once no drive takes more.
+    assert!(report.bytes_read <= given as u64, "{}", report.bytes_read);
+    for (i, r) in report.results.iter().enumerate() {
+        let Err(Error::RequestCancelled { last_written_lba }) = r else {
+            panic!("drive {i}: {r:?}")
+        };
+        // What a drive wrote before the cancel was closed and reads back as the image's
+        // first sectors (a blank DVD+R is written from LBA 0).
+        if let Some(last) = *last_written_lba {
+            let sectors = last as u64 + 1;
+            let mut d = writers[i]
+                .take_recorder()
+                .unwrap()
+                .unwrap()
+                .into_transport();
+            let disc = read_back(&mut d, 0, sectors);
+            assert_same_sectors(
+                &disc,
+                &data[..sectors as usize * 2048],
+                0,
+                "the cancelled write",
+            );
+        }
     }
 }

@@ -599,10 +599,22 @@ fn write_all(
     let mut stream;
     let source = match image {
         Image::File(f) => CopySource::File(Arc::new(f)),
-        Image::Stream(s) => {
-            stream = s.detached(stream_stopped);
-            CopySource::Stream(&mut stream)
-        }
+        Image::Stream(s) => match s.detached(stream_stopped) {
+            Ok(detached) => {
+                stream = detached;
+                CopySource::Stream(&mut stream)
+            }
+            Err(e) => {
+                finish_all(&writers);
+                return Err((
+                    0,
+                    Error::Fail {
+                        detail: format!("starting the thread that reads the image: {e}"),
+                        cause: None,
+                    },
+                ));
+            }
+        },
     };
     let report = copies.write(&writers, source, length, &station, &|drive, copy, e| {
         station.event(drive, copy, e)

@@ -5,12 +5,11 @@
 //! so an image that cannot be used never creates a disc file.
 
 use std::fs::File;
-use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use discwriter::publish::Detached;
 use discwriter::CancelHandle;
 
 use discwriter::volume::{iso9660_sectors, ISO9660_PVD_SECTOR};
@@ -177,78 +176,11 @@ impl Shared {
         Shared(Arc::new(Mutex::new(reader)))
     }
 
-    /// The stream read ahead on a thread of its own, so that a cancelled job need not wait
-    /// for a pipe that has stalled: a read gives up with an error once `cancel` is set, and
-    /// the thread stays blocked in the pipe until data or its end comes, or the process
-    /// exits. What the thread has read ahead is lost to later readers of the stream.
-    pub fn detached(self, cancel: CancelHandle) -> Detached {
-        let (tx, chunks) = sync_channel::<std::io::Result<Vec<u8>>>(AHEAD_CHUNKS);
-        let mut stream = self;
-        std::thread::spawn(move || loop {
-            let mut chunk = vec![0u8; AHEAD_CHUNK_BYTES];
-            let piece = match stream.read(&mut chunk) {
-                Ok(0) => return,
-                Ok(n) => {
-                    chunk.truncate(n);
-                    Ok(chunk)
-                }
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => Err(e),
-            };
-            let failed = piece.is_err();
-            if tx.send(piece).is_err() || failed {
-                return;
-            }
-        });
-        Detached {
-            chunks,
-            piece: Vec::new(),
-            at: 0,
-            cancel,
-        }
-    }
-}
-
-/// How far [`Shared::detached`] reads ahead: four chunks of 256 KiB.
-const AHEAD_CHUNKS: usize = 4;
-const AHEAD_CHUNK_BYTES: usize = 256 * 1024;
-/// How often a read waiting for the stream looks at the cancel.
-const CANCEL_POLL: Duration = Duration::from_millis(100);
-
-/// A stream read on its own thread ([`Shared::detached`]).
-pub struct Detached {
-    chunks: Receiver<std::io::Result<Vec<u8>>>,
-    piece: Vec<u8>,
-    at: usize,
-    cancel: CancelHandle,
-}
-
-impl Read for Detached {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if let Some(rest) = self.piece.get(self.at..).filter(|r| !r.is_empty()) {
-                let n = rest.len().min(buf.len());
-                if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
-                    to.copy_from_slice(from);
-                }
-                self.at += n;
-                return Ok(n);
-            }
-            match self.chunks.recv_timeout(CANCEL_POLL) {
-                Ok(Ok(piece)) => {
-                    self.piece = piece;
-                    self.at = 0;
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(RecvTimeoutError::Timeout) if self.cancel.is_cancelled() => {
-                    return Err(std::io::Error::other(
-                        "the write was cancelled while waiting for the image's data",
-                    ))
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(0),
-            }
-        }
+    /// The stream read ahead on a thread of its own ([`Detached`]), so that a cancelled
+    /// job need not wait for a pipe that has stalled. What the thread has read ahead is lost
+    /// to later readers of the stream.
+    pub fn detached(self, cancel: CancelHandle) -> std::io::Result<Detached> {
+        Detached::new(Box::new(self), cancel)
     }
 }
 

@@ -17,6 +17,10 @@
 //! (an [`OperatorChanger`] for drives loaded by hand); [`CopySource`] says how the later
 //! copies get the image again.
 //!
+//! The source is read on the caller's thread, and the job returns once that read has
+//! stopped: a pipe whose writer hangs would hold a cancelled job. Wrapped in a [`Detached`],
+//! it is read on a thread of its own that a cancel leaves behind.
+//!
 //! ```
 //! use discwriter::publish::FanOut;
 //! use discwriter::{DataWriter, Recorder, WriteOptions};
@@ -49,10 +53,12 @@
 //! ```
 
 mod copies;
+mod detached;
 mod image;
 mod operator;
 
 pub use copies::{Copies, CopiesReport, CopyEvents, CopyResult, DiscChanger, MAX_COPIES};
+pub use detached::Detached;
 pub use image::CopySource;
 pub use operator::{OperatorChanger, OPERATOR_TIMEOUT};
 
@@ -197,8 +203,7 @@ impl FanOut {
                 jobs.push(scope.spawn(move || {
                     let stream = QueueReader {
                         queue: rx,
-                        piece: None,
-                        at: 0,
+                        cursor: ChunkCursor::default(),
                         left_behind,
                         stall,
                     };
@@ -297,8 +302,7 @@ fn distribute(
 /// the queue closes (with an error when the reader left the drive behind).
 pub(crate) struct QueueReader {
     queue: Receiver<Piece>,
-    piece: Option<Arc<Vec<u8>>>,
-    at: usize,
+    cursor: ChunkCursor,
     left_behind: Arc<AtomicBool>,
     stall: Option<Duration>,
 }
@@ -306,21 +310,11 @@ pub(crate) struct QueueReader {
 impl Read for QueueReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            if let Some(rest) = self.piece.as_ref().and_then(|p| p.get(self.at..)) {
-                if !rest.is_empty() {
-                    let n = rest.len().min(buf.len());
-                    if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
-                        to.copy_from_slice(from);
-                    }
-                    self.at += n;
-                    return Ok(n);
-                }
+            if let Some(n) = self.cursor.copy_to(buf) {
+                return Ok(n);
             }
             match self.queue.recv() {
-                Ok(Ok(piece)) => {
-                    self.piece = Some(piece);
-                    self.at = 0;
-                }
+                Ok(Ok(piece)) => self.cursor.start(piece),
                 Ok(Err((kind, message))) => return Err(std::io::Error::new(kind, message)),
                 Err(_) if self.left_behind.load(Ordering::SeqCst) => {
                     return Err(std::io::Error::new(
@@ -335,5 +329,34 @@ impl Read for QueueReader {
                 Err(_) => return Ok(0),
             }
         }
+    }
+}
+
+/// A reader's place in the chunk it was last handed: the part not yet given out.
+#[derive(Debug, Default)]
+pub(crate) struct ChunkCursor {
+    chunk: Option<Arc<Vec<u8>>>,
+    at: usize,
+}
+
+impl ChunkCursor {
+    /// Copies as much of the rest of the chunk as fits into `buf`; `None` once the chunk is
+    /// used up, or when there is none yet.
+    pub(crate) fn copy_to(&mut self, buf: &mut [u8]) -> Option<usize> {
+        let rest = self
+            .chunk
+            .as_ref()?
+            .get(self.at..)
+            .filter(|r| !r.is_empty())?;
+        let n = rest.len().min(buf.len());
+        buf.get_mut(..n)?.copy_from_slice(rest.get(..n)?);
+        self.at += n;
+        Some(n)
+    }
+
+    /// Starts on a new chunk.
+    pub(crate) fn start(&mut self, chunk: Arc<Vec<u8>>) {
+        self.chunk = Some(chunk);
+        self.at = 0;
     }
 }
