@@ -4,7 +4,6 @@
 //! The progress comes in three forms, as for `write`: a bar on a terminal; plain lines every
 //! few seconds on anything else or with `-v`; JSON lines with `--json`.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use discwriter::writer::{EraseUpdate, Eraser};
@@ -15,7 +14,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::drive_spec::{Access, DriveSpec};
-use super::progress::{bar, clock};
+use super::progress::{clock, Board};
 use super::CliError;
 
 /// How often a plain progress line is printed.
@@ -54,7 +53,11 @@ impl EraseResult {
 
 enum Form {
     Json,
-    Bar(ProgressBar),
+    /// The bar, and the board that prints other lines above it while it is drawn.
+    Bar {
+        bar: ProgressBar,
+        _board: Board,
+    },
     /// When the last line was printed, and the tenth of the erase it showed.
     Lines {
         last: Option<Instant>,
@@ -72,8 +75,9 @@ impl Display {
     fn new(json: bool, verbose: bool) -> Self {
         let form = if json {
             Form::Json
-        } else if std::io::stderr().is_terminal() && !verbose {
-            Form::Bar(bar("erasing [{bar:28}] {msg}"))
+        } else if let Some((board, bar)) = Board::single(json, verbose, "erasing [{bar:28}] {msg}")
+        {
+            Form::Bar { bar, _board: board }
         } else {
             Form::Lines {
                 last: None,
@@ -105,7 +109,7 @@ impl Display {
                     "wall_seconds": self.start.elapsed().as_secs_f64(),
                 }})
             ),
-            Form::Bar(bar) => {
+            Form::Bar { bar, .. } => {
                 bar.set_length(u64::from(u.expected_seconds).max(1));
                 bar.set_position(u64::from(u.elapsed_seconds));
                 bar.set_message(text);
@@ -127,7 +131,7 @@ impl Display {
     }
 
     fn finish(&self) {
-        if let Form::Bar(bar) = &self.form {
+        if let Form::Bar { bar, .. } = &self.form {
             bar.finish_and_clear();
         }
     }

@@ -52,7 +52,7 @@ pub fn clock(d: Duration) -> String {
 }
 
 /// A progress bar on standard error drawn with `template` (indicatif's syntax).
-pub fn bar(template: &str) -> ProgressBar {
+fn bar(template: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(template)
@@ -98,6 +98,16 @@ impl Board {
             name_width: names.iter().map(|n| n.chars().count()).max().unwrap_or(0),
             keeps_lines: !names.is_empty(),
         }
+    }
+
+    /// The one bar of a command that shows one (erase, read), drawn with `template`
+    /// (indicatif's syntax), on a board of its own so that the lines printed meanwhile go
+    /// above it; `None` when progress is not drawn as bars. The bar goes when it is finished
+    /// and cleared, the board when it is dropped.
+    pub fn single(json: bool, verbose: bool, template: &str) -> Option<(Board, ProgressBar)> {
+        let board = Board::for_terminal(json, verbose, &[])?;
+        let line = board.multi.add(bar(template));
+        Some((board, line))
     }
 
     /// A new line of the board, drawn with `template` (indicatif's syntax).

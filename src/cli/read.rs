@@ -2,18 +2,17 @@
 //! last (see `discwriter::readback` for how its length is found). OUT appears only when the
 //! read succeeded: the data goes into a temporary file beside it, renamed at the end.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use discwriter::readback::{self, Found, LastWrite, PlanError, ReadPlan, Selection};
 use discwriter::{Error, Recorder};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::ReadArgs;
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
-use super::progress::mb;
+use super::progress::{mb, Board};
 use super::signals::{self, Watch};
 use super::write::NOTE;
 use super::CliError;
@@ -71,16 +70,10 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
             PlanError::Drive(e) => CliError::from(e),
             other => CliError::Input(other.to_string()),
         })?;
-        let bar = (!to_stdout && !verbose && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(
-                Some(u64::from(plan.sectors) * 2048),
-                ProgressDrawTarget::stderr(),
-            );
-            bar.set_style(
-                ProgressStyle::with_template("reading [{bar:30}] {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
+        // Standard output is the data: no bar then.
+        let board = Board::single(to_stdout, verbose, "reading [{bar:30}] {msg}");
+        let bar = board.as_ref().map(|(_, bar)| {
+            bar.set_length(u64::from(plan.sectors) * 2048);
             bar
         });
         let reached = std::cell::Cell::new(0u64);

@@ -3,6 +3,8 @@
 //! writer, transcripts read back, and the `discwriter` command.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod terminal;
+
 use std::io::Cursor;
 
 use discwriter::{CancelHandle, DataWriter, Error, ProgressEvent, Recorder, WriteOptions};

@@ -1,0 +1,85 @@
+//! The bars of the one-drive commands that show one, `erase` and `read`, as a user sees them
+//! on a terminal: drawn and redrawn in place while the drive works, gone at the end, the
+//! command's summary left on a clean line.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::image;
+use common::terminal::{on_a_terminal, screen};
+
+/// `discwriter ARGS` in `home`, not on a terminal; it must succeed.
+fn run(home: &Path, args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_discwriter"))
+        .args(args)
+        .current_dir(home)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{args:?}: {o:?}");
+}
+
+/// A CD-RW in `home` holding a session of 3000 sectors: its `--drive`, and the image.
+fn written_cd_rw(home: &Path) -> (String, Vec<u8>) {
+    let data = image(3000, 5);
+    let img = home.join("image.iso");
+    std::fs::write(&img, &data).unwrap();
+    let drive = format!("virt:cd-rw@{}", home.join("rw.disc").display());
+    run(home, &["write", img.to_str().unwrap(), "--drive", &drive]);
+    (drive, data)
+}
+
+/// The lines a terminal shows at the end, without the blank ones.
+fn shown(raw: &str) -> Vec<String> {
+    screen(raw).into_iter().filter(|l| !l.is_empty()).collect()
+}
+
+#[test]
+fn erase_draws_a_bar_in_place_and_leaves_only_its_summary() {
+    let home = tempfile::tempdir().unwrap();
+    let (drive, _) = written_cd_rw(home.path());
+    let args: Vec<String> = ["erase", "--full", "--drive", &drive]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (code, raw) = on_a_terminal(&args, home.path());
+    assert_eq!(code, Some(0), "{raw}");
+    // A bar, redrawn in place (carriage return, erase the line), not a log's lines.
+    assert!(raw.contains("erasing ["), "{raw}");
+    assert!(raw.contains("\r\x1b[2Kerasing ["), "{raw}");
+    assert!(!raw.contains("erasing: "), "{raw}");
+    let lines = shown(&raw);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("Erased (full) in ") && lines[0].ends_with(" on the drive's clock)."),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn read_draws_a_bar_in_place_and_leaves_only_its_summary() {
+    let home = tempfile::tempdir().unwrap();
+    let (drive, data) = written_cd_rw(home.path());
+    let out = home.path().join("out.iso");
+    let args: Vec<String> = ["read", out.to_str().unwrap(), "--drive", &drive]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (code, raw) = on_a_terminal(&args, home.path());
+    assert_eq!(code, Some(0), "{raw}");
+    assert!(raw.contains("\r\x1b[2Kreading ["), "{raw}");
+    assert_eq!(
+        shown(&raw),
+        [format!(
+            "Read 6.1 MB (3000 sectors, LBA 0-2999) into {}: the data of the last write",
+            out.display()
+        )]
+    );
+    assert!(
+        std::fs::read(&out).unwrap() == data,
+        "the read gives the image"
+    );
+}
