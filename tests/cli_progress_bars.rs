@@ -32,6 +32,10 @@ fn written_cd_rw(home: &Path) -> (String, Vec<u8>) {
     (drive, data)
 }
 
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
 /// The lines a terminal shows at the end, without the blank ones.
 fn shown(raw: &str) -> Vec<String> {
     screen(raw).into_iter().filter(|l| !l.is_empty()).collect()
@@ -41,11 +45,7 @@ fn shown(raw: &str) -> Vec<String> {
 fn erase_draws_a_bar_in_place_and_leaves_only_its_summary() {
     let home = tempfile::tempdir().unwrap();
     let (drive, _) = written_cd_rw(home.path());
-    let args: Vec<String> = ["erase", "--full", "--drive", &drive]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let (code, raw) = on_a_terminal(&args, home.path());
+    let (code, raw) = on_a_terminal(&owned(&["erase", "--full", "--drive", &drive]), home.path());
     assert_eq!(code, Some(0), "{raw}");
     // A bar, redrawn in place (carriage return, erase the line), not a log's lines.
     assert!(raw.contains("erasing ["), "{raw}");
@@ -64,10 +64,7 @@ fn read_draws_a_bar_in_place_and_leaves_only_its_summary() {
     let home = tempfile::tempdir().unwrap();
     let (drive, data) = written_cd_rw(home.path());
     let out = home.path().join("out.iso");
-    let args: Vec<String> = ["read", out.to_str().unwrap(), "--drive", &drive]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let args = owned(&["read", out.to_str().unwrap(), "--drive", &drive]);
     let (code, raw) = on_a_terminal(&args, home.path());
     assert_eq!(code, Some(0), "{raw}");
     assert!(raw.contains("\r\x1b[2Kreading ["), "{raw}");
