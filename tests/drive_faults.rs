@@ -160,12 +160,7 @@ impl<T: Transport> Transport for Clocked<T> {
         ));
         self.inner.execute(cdb, data, timeout)
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 #[test]
@@ -254,12 +249,7 @@ impl<T: Transport> Transport for ShortWrite<T> {
         }
         Ok(c)
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 #[test]
@@ -439,12 +429,7 @@ impl<T: Transport> Transport for NoMediumAfterClose<T> {
         }
         self.inner.execute(cdb, data, timeout)
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 #[test]
@@ -529,12 +514,7 @@ impl<T: Transport> Transport for AddressFollowsPage<T> {
             other => self.inner.execute(cdb, other, timeout),
         }
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 #[test]

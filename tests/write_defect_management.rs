@@ -106,13 +106,7 @@ impl<T: Transport> Transport for NoStreamWriting<T> {
         Ok(c)
     }
 
-    fn pause(&mut self, d: std::time::Duration) {
-        self.0.pause(d)
-    }
-
-    fn device_time(&self) -> Option<std::time::Duration> {
-        self.0.device_time()
-    }
+    mmc_core::forward_transport!(0);
 }
 
 #[test]

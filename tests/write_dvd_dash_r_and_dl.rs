@@ -98,25 +98,7 @@ impl Transport for Disguise {
         }
     }
 
-    fn pause(&mut self, d: Duration) {
-        Transport::pause(&mut self.drive, d)
-    }
-
-    fn device_time(&self) -> Option<Duration> {
-        Transport::device_time(&self.drive)
-    }
-
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        Transport::acquire_exclusive(&mut self.drive, client)
-    }
-
-    fn release_exclusive(&mut self, client: &str) {
-        Transport::release_exclusive(&mut self.drive, client)
-    }
-
-    fn max_transfer_bytes(&self) -> Option<usize> {
-        Transport::max_transfer_bytes(&self.drive)
-    }
+    mmc_core::forward_transport!(drive);
 }
 
 /// Writes `data` with `options` through a transcript: the outcome, the commands, the drive.

@@ -207,13 +207,7 @@ impl Transport for Tended {
         self.drive.execute(cdb, data, timeout)
     }
 
-    fn pause(&mut self, d: Duration) {
-        self.drive.pause(d)
-    }
-
-    fn device_time(&self) -> Option<Duration> {
-        self.drive.device_time()
-    }
+    mmc_core::forward_transport!(drive);
 }
 
 /// The operator's changer, and each copy's disc read back as the copy ends.
@@ -537,12 +531,7 @@ impl<T: Transport> Transport for Hung<T> {
         }
         self.inner.execute(cdb, data, timeout)
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 #[test]

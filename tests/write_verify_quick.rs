@@ -43,12 +43,7 @@ impl<T: Transport> Transport for TrackUnreadable<T> {
         }
         self.inner.execute(cdb, data, timeout)
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 /// Quick verification, and a DVD+R left appendable whatever the compatibility rule.

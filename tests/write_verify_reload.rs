@@ -135,12 +135,7 @@ impl<T: Transport> Transport for NoLoad<T> {
             data => self.inner.execute(cdb, data, timeout),
         }
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 /// Clears Load (byte 4 bit 4) of feature 0003h in a GET CONFIGURATION answer: an 8-byte

@@ -218,25 +218,7 @@ impl<T: Transport> Transport for Tracing<T> {
         }
         result
     }
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
-
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        self.inner.acquire_exclusive(client)
-    }
-
-    fn release_exclusive(&mut self, client: &str) {
-        self.inner.release_exclusive(client)
-    }
-
-    fn max_transfer_bytes(&self) -> Option<usize> {
-        self.inner.max_transfer_bytes()
-    }
+    crate::forward_transport!(inner);
 }
 
 /// Renders records as JSON lines.

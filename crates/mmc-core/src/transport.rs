@@ -213,65 +213,101 @@ pub trait Transport {
     }
 }
 
-impl<T: Transport + ?Sized> Transport for &mut T {
-    fn execute(
-        &mut self,
-        cdb: &[u8],
-        data: DataPhase<'_>,
-        timeout: Duration,
-    ) -> Result<Completion, TransportError> {
-        (**self).execute(cdb, data, timeout)
-    }
-    fn pause(&mut self, d: Duration) {
-        (**self).pause(d)
-    }
+/// The [`Transport`] methods other than `execute`, each passed on to the transport in the
+/// field named (a field holding a transport, or a `&mut` or `Box` of one): for a transport
+/// that wraps another to watch or change some of its commands, so that the host's pauses,
+/// the device's clock, exclusive access and the transfer limit stay the wrapped device's.
+///
+/// ```
+/// use std::time::Duration;
+/// use mmc_core::{Completion, DataPhase, Transport, TransportError};
+///
+/// /// Counts the commands its transport is sent.
+/// struct Counting<T> {
+///     inner: T,
+///     commands: usize,
+/// }
+///
+/// impl<T: Transport> Transport for Counting<T> {
+///     fn execute(
+///         &mut self,
+///         cdb: &[u8],
+///         data: DataPhase<'_>,
+///         timeout: Duration,
+///     ) -> Result<Completion, TransportError> {
+///         self.commands += 1;
+///         self.inner.execute(cdb, data, timeout)
+///     }
+///
+///     mmc_core::forward_transport!(inner);
+/// }
+/// ```
+#[macro_export]
+macro_rules! forward_transport {
+    ($field:tt) => {
+        fn pause(&mut self, d: ::core::time::Duration) {
+            $crate::Transport::pause(&mut self.$field, d)
+        }
 
-    fn device_time(&self) -> Option<Duration> {
-        (**self).device_time()
-    }
+        fn device_time(&self) -> ::core::option::Option<::core::time::Duration> {
+            $crate::Transport::device_time(&self.$field)
+        }
 
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        (**self).acquire_exclusive(client)
-    }
+        fn acquire_exclusive(
+            &mut self,
+            client: &str,
+        ) -> ::core::result::Result<(), $crate::TransportError> {
+            $crate::Transport::acquire_exclusive(&mut self.$field, client)
+        }
 
-    fn release_exclusive(&mut self, client: &str) {
-        (**self).release_exclusive(client)
-    }
+        fn release_exclusive(&mut self, client: &str) {
+            $crate::Transport::release_exclusive(&mut self.$field, client)
+        }
 
-    fn max_transfer_bytes(&self) -> Option<usize> {
-        (**self).max_transfer_bytes()
-    }
+        fn max_transfer_bytes(&self) -> ::core::option::Option<usize> {
+            $crate::Transport::max_transfer_bytes(&self.$field)
+        }
+    };
 }
 
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn execute(
-        &mut self,
-        cdb: &[u8],
-        data: DataPhase<'_>,
-        timeout: Duration,
-    ) -> Result<Completion, TransportError> {
-        (**self).execute(cdb, data, timeout)
-    }
-    fn pause(&mut self, d: Duration) {
-        (**self).pause(d)
-    }
+/// A `&mut` or a `Box` of a transport is the transport.
+macro_rules! transport_through_pointer {
+    ($pointer:ty) => {
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            fn execute(
+                &mut self,
+                cdb: &[u8],
+                data: DataPhase<'_>,
+                timeout: Duration,
+            ) -> Result<Completion, TransportError> {
+                (**self).execute(cdb, data, timeout)
+            }
 
-    fn device_time(&self) -> Option<Duration> {
-        (**self).device_time()
-    }
+            fn pause(&mut self, d: Duration) {
+                (**self).pause(d)
+            }
 
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        (**self).acquire_exclusive(client)
-    }
+            fn device_time(&self) -> Option<Duration> {
+                (**self).device_time()
+            }
 
-    fn release_exclusive(&mut self, client: &str) {
-        (**self).release_exclusive(client)
-    }
+            fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+                (**self).acquire_exclusive(client)
+            }
 
-    fn max_transfer_bytes(&self) -> Option<usize> {
-        (**self).max_transfer_bytes()
-    }
+            fn release_exclusive(&mut self, client: &str) {
+                (**self).release_exclusive(client)
+            }
+
+            fn max_transfer_bytes(&self) -> Option<usize> {
+                (**self).max_transfer_bytes()
+            }
+        }
+    };
 }
+
+transport_through_pointer!(&mut T);
+transport_through_pointer!(Box<T>);
 
 #[cfg(test)]
 mod tests {
@@ -291,6 +327,69 @@ mod tests {
         let short = Completion::check_condition(&[0x70, 0, 0x02], 0);
         assert_eq!(short.sense_triple(), None);
         assert_eq!(Completion::good().sense_triple(), None);
+    }
+
+    /// A device with a clock, a transfer limit and an owner; it counts the pauses.
+    #[derive(Default)]
+    struct Device {
+        paused: Duration,
+        owner: Option<String>,
+    }
+
+    impl Transport for Device {
+        fn execute(
+            &mut self,
+            _: &[u8],
+            _: DataPhase<'_>,
+            _: Duration,
+        ) -> Result<Completion, TransportError> {
+            Ok(Completion::good())
+        }
+        fn pause(&mut self, d: Duration) {
+            self.paused += d;
+        }
+        fn device_time(&self) -> Option<Duration> {
+            Some(self.paused)
+        }
+        fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+            self.owner = Some(client.to_owned());
+            Ok(())
+        }
+        fn release_exclusive(&mut self, _: &str) {
+            self.owner = None;
+        }
+        fn max_transfer_bytes(&self) -> Option<usize> {
+            Some(32 * 1024)
+        }
+    }
+
+    /// Watches nothing: passes every command on.
+    struct Wrapper<T>(T);
+
+    impl<T: Transport> Transport for Wrapper<T> {
+        fn execute(
+            &mut self,
+            cdb: &[u8],
+            data: DataPhase<'_>,
+            timeout: Duration,
+        ) -> Result<Completion, TransportError> {
+            self.0.execute(cdb, data, timeout)
+        }
+        crate::forward_transport!(0);
+    }
+
+    #[test]
+    fn a_wrapper_keeps_the_wrapped_devices_clock_limit_and_exclusive_access() {
+        // Through a Box and a &mut as well: each layer passes everything on.
+        let mut device = Device::default();
+        let mut w = Wrapper(Box::new(Wrapper(&mut device)));
+        w.pause(Duration::from_secs(3));
+        assert_eq!(w.device_time(), Some(Duration::from_secs(3)));
+        assert_eq!(w.max_transfer_bytes(), Some(32 * 1024));
+        w.acquire_exclusive("burner").unwrap();
+        assert_eq!(w.0 .0.owner.as_deref(), Some("burner"));
+        w.release_exclusive("burner");
+        assert_eq!(device.owner, None);
     }
 
     #[test]

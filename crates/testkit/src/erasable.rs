@@ -116,21 +116,7 @@ impl<T: Transport> Transport for Erasable<T> {
         }
     }
 
-    fn pause(&mut self, d: Duration) {
-        self.inner.pause(d)
-    }
-
-    fn device_time(&self) -> Option<Duration> {
-        self.inner.device_time()
-    }
-
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        self.inner.acquire_exclusive(client)
-    }
-
-    fn release_exclusive(&mut self, client: &str) {
-        self.inner.release_exclusive(client)
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 impl<T: Transport> Erasable<T> {

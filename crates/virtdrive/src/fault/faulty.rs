@@ -279,25 +279,7 @@ impl<T: Transport> Transport for Faulty<T> {
         result
     }
 
-    fn pause(&mut self, d: std::time::Duration) {
-        self.inner.pause(d)
-    }
-
-    fn device_time(&self) -> Option<std::time::Duration> {
-        self.inner.device_time()
-    }
-
-    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
-        self.inner.acquire_exclusive(client)
-    }
-
-    fn release_exclusive(&mut self, client: &str) {
-        self.inner.release_exclusive(client)
-    }
-
-    fn max_transfer_bytes(&self) -> Option<usize> {
-        self.inner.max_transfer_bytes()
-    }
+    mmc_core::forward_transport!(inner);
 }
 
 impl<T: Transport + fmt::Debug> fmt::Debug for Faulty<T> {
