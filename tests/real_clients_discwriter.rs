@@ -33,6 +33,7 @@ fn run_sh(dir: &Path, disc: &Path, fault_plan: Option<PathBuf>, script: &str) ->
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
             media_identity: None,
+            changer: 1,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

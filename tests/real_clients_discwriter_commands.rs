@@ -20,6 +20,17 @@ const DISCWRITER: &str = env!("CARGO_BIN_EXE_discwriter");
 
 /// Runs `sh -c SCRIPT` against a virtual drive holding `disc`, recording the transcript.
 fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<TraceRecord>) {
+    run_sh_with_changer(dir, kind, disc, 1, script)
+}
+
+/// [`run_sh`] with a disc changer of `discs` discs in all (`virtdrive run --changer`).
+fn run_sh_with_changer(
+    dir: &Path,
+    kind: MediumKind,
+    disc: &Path,
+    discs: u32,
+    script: &str,
+) -> (i32, Vec<TraceRecord>) {
     let transcript = dir.join("transcript.jsonl");
     let options = RunOptions {
         drive: DriveOptions {
@@ -34,6 +45,7 @@ fn run_sh(dir: &Path, kind: MediumKind, disc: &Path, script: &str) -> (i32, Vec<
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
             media_identity: None,
+            changer: discs,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),
@@ -210,4 +222,131 @@ fn write_reload_through_sg_io_ejects_and_loads_then_waits_before_reading_back() 
     let mut drive = DiscFileDrive::open(MediumKind::BdRe, &disc, DriveConfig::default()).unwrap();
     let back = common::read_back(&mut drive, 0, 300);
     common::assert_same_sectors(&back, &image, 0, "the reloaded disc");
+}
+
+/// `--copies` on a real drive: the disc written is ejected, the operator asked for the next,
+/// and the drive polled until it is in; here a disc changer (`virtdrive run --changer 3`)
+/// plays the operator, and a used disc in its stack is refused with
+/// `--reject-if-not-blank` while the drive goes on with the next copy on the next disc.
+#[test]
+fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("a.disc");
+    let image = common::image(1000, 6);
+    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    let (code, recs) = run_sh_with_changer(
+        dir.path(),
+        MediumKind::DvdPlusR,
+        &disc,
+        3,
+        "$DW write image.iso --drive /dev/sr9 --copies 3 --verify full --json \
+             > write.json 2> write.err",
+    );
+    let err = std::fs::read_to_string(dir.path().join("write.err")).unwrap();
+    assert_eq!(code, 0, "{err}");
+    for n in [2, 3] {
+        assert!(
+            err.contains(&format!("insert blank disc {n} into /dev/sr9")),
+            "{err}"
+        );
+    }
+    // Two ejects (START STOP UNIT, LoEj = 1, Start = 0), each before a copy's WRITEs.
+    let ejects: Vec<usize> = recs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| opcode(r) == 0x1B && cdb(r)[4] & 0x03 == 0x02)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(ejects.len(), 2, "{ejects:?}");
+    for &eject in &ejects {
+        assert!(recs[eject..].iter().any(|r| opcode(r) == 0x2A));
+    }
+    let out = std::fs::read_to_string(dir.path().join("write.json")).unwrap();
+    let copies: Vec<u64> = out
+        .lines()
+        .filter(|l| l.starts_with("{\"result\""))
+        .map(|l| {
+            let r = common::assert_result_schema(l);
+            assert_eq!(r["code"], "S_OK", "{l}");
+            r["copy"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(copies, [1, 2, 3]);
+    for file in ["a.disc", "a-2.disc", "a-3.disc"] {
+        let mut drive = DiscFileDrive::open_existing(
+            MediumKind::DvdPlusR,
+            &dir.path().join(file),
+            DriveConfig::default(),
+        )
+        .unwrap();
+        let back = common::read_back(&mut drive, 0, 1000);
+        common::assert_same_sectors(&back, &image, 0, file);
+    }
+}
+
+#[test]
+fn reject_if_not_blank_on_a_real_drive_refuses_a_used_disc_and_goes_on_with_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let disc = dir.path().join("a.disc");
+    let image = common::image(1000, 7);
+    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    // Disc 2 of the stack holds a closed session already.
+    let used = dir.path().join("a-2.disc");
+    let mut drive =
+        DiscFileDrive::open(MediumKind::DvdPlusR, &used, DriveConfig::default()).unwrap();
+    let w = common::writer(&mut drive, discwriter::WriteOptions::default());
+    common::write_collecting(&w, &common::image(100, 8))
+        .0
+        .unwrap();
+    drop(w);
+    drive.commit().unwrap();
+    drop(drive);
+    let before = std::fs::read(&used).unwrap();
+
+    let (code, _) = run_sh_with_changer(
+        dir.path(),
+        MediumKind::DvdPlusR,
+        &disc,
+        3,
+        "$DW write image.iso --drive /dev/sr9 --copies 3 --reject-if-not-blank --json \
+             > write.json 2> write.err; echo $? > rc",
+    );
+    let err = std::fs::read_to_string(dir.path().join("write.err")).unwrap();
+    assert_eq!(code, 0, "{err}");
+    let rc = std::fs::read_to_string(dir.path().join("rc")).unwrap();
+    assert_eq!(rc.trim(), "1", "one copy failed: {err}");
+    let out = std::fs::read_to_string(dir.path().join("write.json")).unwrap();
+    let codes: Vec<(u64, String)> = out
+        .lines()
+        .filter(|l| l.starts_with("{\"result\""))
+        .map(|l| {
+            let r = common::assert_result_schema(l);
+            (
+                r["copy"].as_u64().unwrap(),
+                r["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (1, "S_OK".to_string()),
+            (2, "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE".to_string()),
+            (3, "S_OK".to_string()),
+        ]
+    );
+    assert!(
+        std::fs::read(&used).unwrap() == before,
+        "the used disc is untouched"
+    );
+    for file in ["a.disc", "a-3.disc"] {
+        let mut drive = DiscFileDrive::open_existing(
+            MediumKind::DvdPlusR,
+            &dir.path().join(file),
+            DriveConfig::default(),
+        )
+        .unwrap();
+        let back = common::read_back(&mut drive, 0, 1000);
+        common::assert_same_sectors(&back, &image, 0, file);
+    }
 }

@@ -65,6 +65,7 @@ wait
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
             media_identity: None,
+            changer: 1,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

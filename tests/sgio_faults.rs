@@ -47,6 +47,7 @@ fn discwriter(dir: &Path, env: &[(&str, &str)], args: &str) -> Ran {
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
             media_identity: None,
+            changer: 1,
         },
         devices: Devices::default(),
         program: "/bin/sh".into(),

@@ -310,15 +310,9 @@ impl DriveSpec {
 }
 
 /// `path` with `-N` before its extension: `burn.json` and 3 give `burn-3.json`, `disc`
-/// gives `disc-3`. The names of the later copies' disc files and of each copy's manifest.
-pub fn numbered(path: &std::path::Path, n: u32) -> PathBuf {
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let name = match path.extension() {
-        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
-        None => format!("{stem}-{n}"),
-    };
-    path.with_file_name(name)
-}
+/// gives `disc-3`. The names of the later copies' disc files (as `virtdrive --changer` names
+/// the discs of its stack) and of each copy's manifest.
+pub use virtdrive::numbered_disc_file as numbered;
 
 impl OpenDrive {
     fn new_virtual(drive: virtdrive::DiscFileDrive) -> Self {

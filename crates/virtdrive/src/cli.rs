@@ -61,6 +61,19 @@ pub struct DriveArgs {
     /// (BD-RE).
     #[arg(long, value_name = "ID", value_parser = MediaIdentity::parse)]
     pub media_id: Option<MediaIdentity>,
+    /// A disc changer, as in a publishing robot: N discs in all, the drive's and a stack of
+    /// N-1 behind it. Each time the host ejects the disc (START STOP UNIT LoEj), it is saved
+    /// and the next loaded, and the drive becomes ready with it. Disc K is kept beside the
+    /// drive's file with K before the extension (a.disc: a-2.disc, a-3.disc), created blank
+    /// when missing and loaded as it is when it exists. Needs virt:MEDIA@FILE; 1 to 1000.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "1",
+        value_parser = parse_discs,
+        allow_negative_numbers = true
+    )]
+    pub changer: u32,
     /// Log each client connection on stderr.
     #[arg(long)]
     pub verbose: bool,
@@ -147,6 +160,16 @@ fn drive_help() -> String {
     )
 }
 
+/// `--changer N`: 1 to 1000 discs.
+fn parse_discs(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n @ 1..=1000) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of discs from 1 to 1000 (1: no changer)"
+        )),
+    }
+}
+
 /// `--poll-wait`: a number of seconds, 0 or more (fractions allowed).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
@@ -192,6 +215,7 @@ impl DriveArgs {
             paced: self.paced,
             poll_wait: self.poll_wait,
             media_identity: self.media_id.clone(),
+            changer: self.changer,
         })
     }
 }

@@ -263,6 +263,50 @@ impl DiscFileDrive {
         Err(DiscFileDriveError::Unsupported)
     }
 
+    /// A disc changer's swap: the disc in the drive is committed to its file and taken out,
+    /// and the disc kept in `path` (created blank, of the same medium, when missing; loaded
+    /// as it is when it exists) put in with the tray closed, so the drive becomes ready and
+    /// reports the new disc as after any insertion (02/04/01, then 06/28/00). The drive
+    /// itself (its clock, its settings) stays. On an error the drive is left empty with its
+    /// tray open, the old disc saved.
+    #[cfg(unix)]
+    pub fn load_disc(&mut self, path: &Path) -> Result<(), DiscFileDriveError> {
+        let kind =
+            self.drive
+                .medium()
+                .map(|m| m.kind())
+                .ok_or_else(|| DiscFileDriveError::BadState {
+                    path: path.to_path_buf(),
+                    detail: "the drive holds no disc to take the kind of the next from".into(),
+                })?;
+        self.commit()?;
+        self.drive.remove_medium();
+        self.drive.open_tray();
+        self.file = None;
+        self.notes.clear();
+        self.format_to_commit = false;
+        let mut config = self.drive.config().clone();
+        config.media_identity = None;
+        let mut next = DiscFileDrive::open(kind, path, config)?;
+        let medium = next
+            .drive
+            .remove_medium()
+            .ok_or_else(|| DiscFileDriveError::BadState {
+                path: path.to_path_buf(),
+                detail: "no disc was made from it".into(),
+            })?;
+        // The identity the disc was made with, or the drive's for a new blank one.
+        if let Some(identity) = next.drive.config.media_identity.take() {
+            self.drive.config.media_identity = Some(identity);
+        }
+        let protection = next.drive.write_protection();
+        self.drive.insert(medium);
+        self.drive.set_write_protection(protection);
+        self.notes = std::mem::take(&mut next.notes);
+        self.file = next.file.take();
+        Ok(())
+    }
+
     /// What a host program kept with the disc under `key` (see [`DiscFileDrive::set_note`]).
     pub fn note(&self, key: &str) -> Option<&serde_json::Value> {
         self.notes.get(key)
@@ -355,6 +399,19 @@ enum Opening {
     Existing,
     /// Refused when missing; read-only, shared with other readers.
     ReadOnly,
+}
+
+/// Disc `n` of a series kept beside `path`: the number put before the extension
+/// (`a.disc`: `a-3.disc`; `disc`: `disc-3`). How `virtdrive`'s disc changer names the discs
+/// of its stack and `discwriter write --copies` the disc files of its copies.
+pub fn numbered_disc_file(path: &Path, n: u32) -> PathBuf {
+    let mut name = path.file_stem().unwrap_or_default().to_os_string();
+    name.push(format!("-{n}"));
+    if let Some(ext) = path.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    path.with_file_name(name)
 }
 
 /// What the disc file keeps: the medium's state, the drive's view of the disc, and who made

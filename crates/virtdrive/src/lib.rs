@@ -37,7 +37,7 @@ pub mod serve;
 pub mod store;
 mod virt_spec;
 
-pub use disc_file_drive::{DiscFileDrive, DiscFileDriveError};
+pub use disc_file_drive::{numbered_disc_file, DiscFileDrive, DiscFileDriveError};
 pub use drive::{
     DiscCondition, DriveClass, DriveClient, DriveConfig, DriveIdentity, EmulatedDrive, LockError,
     SharedDrive, SpeedSetting, WriteProtection, MAX_READ_CACHE_BYTES, WRITE_INHIBIT_DCB,

@@ -83,6 +83,8 @@ fn drive_rows(ctx: &Ctx, sub: &'static str) -> Vec<Row> {
     ]));
     let missing = ctx.path(&format!("{sub}-missing-disc-folder"));
     let transcript = ctx.p(&format!("{sub}-transcript.jsonl"));
+    let changer_disc = ctx.p(&format!("{sub}-changer.disc"));
+    let changer_disc2 = ctx.p(&format!("{sub}-changer-bd.disc"));
     let missing_transcript = ctx.path(&format!("{sub}-missing-transcript-folder"));
     vec![
         row(
@@ -188,6 +190,32 @@ fn drive_rows(ctx: &Ctx, sub: &'static str) -> Vec<Row> {
                 invalid(&["--media-id", "RICOHJPN/R003/2"], "1 to 3"),
                 invalid(&["--media-id", "RICOHJPN/R03/256"], "0 to 255"),
                 invalid(&["--media-id", ""], "MANUFACTURER/TYPE/REVISION"),
+            ],
+        ),
+        row(
+            &key("--changer"),
+            vec![
+                valid(&["--changer", "1"]),
+                valid(&[
+                    "--changer",
+                    "3",
+                    "--drive",
+                    &format!("virt:dvd+r@{changer_disc}"),
+                ])
+                .present(Path::new(&changer_disc)),
+                valid(&[
+                    "--changer=1000",
+                    "--drive",
+                    &format!("virt:bd-r@{changer_disc2}"),
+                ]),
+            ],
+            vec![
+                invalid(&["--changer", "3"], "@FILE"),
+                invalid(&["--changer", "0"], "1 to 1000"),
+                invalid(&["--changer", "1001"], "1 to 1000"),
+                invalid(&["--changer", "-2"], "1 to 1000"),
+                invalid(&["--changer", "two"], "1 to 1000"),
+                invalid(&["--changer", ""], "1 to 1000"),
             ],
         ),
         row(

@@ -105,6 +105,7 @@ fn the_virt_spec_names_the_identity() {
         paced: false,
         poll_wait: Duration::from_secs(1),
         media_identity: Some(MediaIdentity::parse("OTHER/Y01/1").unwrap()),
+        changer: 1,
     };
     let mut served = open_drive(&options).unwrap();
     assert_eq!(

@@ -13,6 +13,7 @@ fn options(spec: &str) -> DriveOptions {
         paced: false,
         poll_wait: DEFAULT_POLL_WAIT,
         media_identity: None,
+        changer: 1,
     }
 }
 

@@ -70,6 +70,7 @@ fn replay_case(case_path: &Path) -> Result<usize, String> {
             paced: false,
             poll_wait,
             media_identity: None,
+            changer: 1,
         })?;
         // A record at a time: a formatting run's data-out, written out, is hundreds of MB.
         for (i, line) in std::io::BufReader::new(reader).lines().enumerate() {

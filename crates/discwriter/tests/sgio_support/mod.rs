@@ -64,6 +64,7 @@ pub fn run_in_shim(test: &str, shim: Shim<'_>) -> i32 {
             paced: false,
             poll_wait: DEFAULT_POLL_WAIT,
             media_identity: None,
+            changer: 1,
         },
         devices: shim.devices.unwrap_or_default(),
         program: "env".into(),

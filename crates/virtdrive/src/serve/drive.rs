@@ -22,6 +22,20 @@
 //!   `modesty_on_drive`), and its next question finds the buffer drained. A host that streams
 //!   without waiting loses no drive time by it: the WRITEs that follow wait that much less.
 //!
+//! ## A disc changer
+//!
+//! With [`ServedDrive::with_changer`] the drive stands in a publishing robot: behind the disc
+//! it holds is a stack of more. When the host ejects the disc (START STOP UNIT with LoEj = 1
+//! and Start = 0, MMC-6 6.40, answered GOOD) and then waits for the next (its next command
+//! is anything but loading the tray again), the robot takes the disc out and loads the next,
+//! closing the tray: that command and the following see the new disc become ready (02/04/01)
+//! and then the unit attention of a changed medium (06/28/00), as after an operator's. A host
+//! that loads the tray right after the eject (START STOP UNIT with LoEj = 1, Start = 1: an
+//! eject and reload to empty the drive's cache) gets the same disc back. Disc `n` of the
+//! stack is kept in [`numbered_disc_file`] of the first disc's file (`a.disc`, `a-2.disc`,
+//! `a-3.disc`, ...): created blank when missing, loaded as it is when it exists (a used disc
+//! in the stack). Once the stack is used up, an eject leaves the tray open as usual.
+//!
 //! The rules depend only on the commands and their answers, never on wall-clock time, so a
 //! transcript recorded through a served drive replays identically through a new one
 //! ([`mmc_core::trace::replay_against`] with a `ServedDrive` as the transport).
@@ -37,7 +51,7 @@ use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use crate::clock::PollSteps;
 use crate::drive::asks_to_poll;
 use crate::fault::{FaultPlan, Faulty};
-use crate::{DiscFileDrive, DiscFileDriveError};
+use crate::{numbered_disc_file, DiscFileDrive, DiscFileDriveError};
 
 /// The host's wait between two polls of a busy drive, as the drive sees it.
 pub const DEFAULT_POLL_WAIT: Duration = Duration::from_secs(5);
@@ -48,6 +62,23 @@ pub struct ServedDrive {
     backend: Backend,
     /// The host's waits between polls of a busy drive.
     polls: PollSteps,
+    changer: Option<Changer>,
+}
+
+/// The stack of discs behind the one in the drive (see the module notes).
+#[derive(Debug)]
+struct Changer {
+    /// The first disc's file, which names the others.
+    first: std::path::PathBuf,
+    /// The number of the disc in the drive (1 for the first).
+    loaded: u32,
+    /// How many discs there are in all.
+    discs: u32,
+    /// The host ejected the disc and has sent nothing since: its next command says whether
+    /// it loads the tray again or waits for the robot.
+    ejected: bool,
+    /// Why a disc could not be loaded, when one could not.
+    failed: Option<String>,
 }
 
 /// The drive under its fault plan (an empty one when none was given), and the transcript
@@ -68,6 +99,7 @@ impl ServedDrive {
         ServedDrive {
             backend: Backend::Plain(drive),
             polls: PollSteps::new(DEFAULT_POLL_WAIT),
+            changer: None,
         }
     }
 
@@ -77,6 +109,7 @@ impl ServedDrive {
         ServedDrive {
             backend: Backend::Traced(Tracing::to_writer(drive, sink).with_max_inline(usize::MAX)),
             polls: PollSteps::new(DEFAULT_POLL_WAIT),
+            changer: None,
         }
     }
 
@@ -84,6 +117,55 @@ impl ServedDrive {
     pub fn with_poll_wait(mut self, wait: Duration) -> Self {
         self.polls = PollSteps::new(wait);
         self
+    }
+
+    /// Puts a disc changer holding `discs` discs in all in front of the drive (see the
+    /// module notes); 1 is no changer. The disc must be kept in a file, which names the
+    /// others.
+    pub fn with_changer(mut self, discs: u32) -> Result<Self, String> {
+        if discs <= 1 {
+            return Ok(self);
+        }
+        let first = self
+            .drive()
+            .path()
+            .ok_or("a disc changer needs the disc kept in a file (virt:MEDIA@FILE)")?;
+        self.changer = Some(Changer {
+            first,
+            loaded: 1,
+            discs,
+            ejected: false,
+            failed: None,
+        });
+        Ok(self)
+    }
+
+    /// The disc changer: the number of the disc in the drive, and why a disc could not be
+    /// loaded, when one could not; `None` without a changer.
+    pub fn changer(&self) -> Option<(u32, Option<&str>)> {
+        self.changer
+            .as_ref()
+            .map(|c| (c.loaded, c.failed.as_deref()))
+    }
+
+    /// The robot's swap after an eject: the next disc of the stack, if any is left.
+    fn load_next_disc(&mut self) {
+        let Some(next) = self
+            .changer
+            .as_ref()
+            .filter(|c| c.loaded < c.discs && c.failed.is_none())
+            .map(|c| (c.loaded + 1, numbered_disc_file(&c.first, c.loaded + 1)))
+        else {
+            return;
+        };
+        let (n, path) = next;
+        let loaded = self.drive_mut().load_disc(&path);
+        if let Some(c) = self.changer.as_mut() {
+            match loaded {
+                Ok(()) => c.loaded = n,
+                Err(e) => c.failed = Some(format!("loading disc {n} ({}): {e}", path.display())),
+            }
+        }
     }
 
     pub fn poll_wait(&self) -> Duration {
@@ -167,6 +249,16 @@ impl Transport for ServedDrive {
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         let opcode = cdb.first().copied().map(Opcode::from_u8);
+        // START STOP UNIT's LoEj and Start (byte 4, MMC-6 6.40): 10b ejects, 11b loads.
+        let tray = |bits: u8| {
+            opcode == Some(Opcode::StartStopUnit) && cdb.get(4).is_some_and(|b| b & 0x03 == bits)
+        };
+        if let Some(c) = self.changer.as_mut().filter(|c| c.ejected) {
+            c.ejected = false;
+            if !tray(0b11) {
+                self.load_next_disc();
+            }
+        }
         let request_sense = opcode == Some(Opcode::RequestSense);
         let (outcome, busy) = match data {
             DataPhase::In(buf) => {
@@ -189,6 +281,11 @@ impl Transport for ServedDrive {
         let wait = self.host_wait(busy, buffer_poll);
         if !wait.is_zero() {
             Transport::pause(self.drive_mut(), wait);
+        }
+        if tray(0b10) && outcome.as_ref().is_ok_and(Completion::is_good) {
+            if let Some(c) = self.changer.as_mut() {
+                c.ejected = true;
+            }
         }
         outcome
     }

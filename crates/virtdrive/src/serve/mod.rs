@@ -43,6 +43,9 @@ pub struct DriveOptions {
     pub poll_wait: std::time::Duration,
     /// Who made the disc (READ DISC STRUCTURE); `None`: the medium's default.
     pub media_identity: Option<MediaIdentity>,
+    /// How many discs a disc changer holds in all (see [`ServedDrive::with_changer`]); 1: no
+    /// changer.
+    pub changer: u32,
 }
 
 /// Reads the fault plan, opens the disc (creating its file blank when missing, never a folder:
@@ -66,6 +69,12 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     if let Some(path) = &options.transcript {
         folder_exists("--transcript", path)?;
     }
+    if options.changer > 1 && options.drive.file.is_none() {
+        return Err(format!(
+            "--changer {}: the discs of a changer are kept in files: give --drive {}@FILE",
+            options.changer, options.drive
+        ));
+    }
     let drive = match &options.drive.file {
         None if options.drive.hash_only => DiscFileDrive::hash_only(options.drive.kind, config),
         None => DiscFileDrive::in_memory(options.drive.kind, config),
@@ -85,7 +94,9 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
             ServedDrive::with_transcript(drive, Box::new(LineWriter::new(file)))
         }
     };
-    Ok(served.with_poll_wait(options.poll_wait))
+    served
+        .with_poll_wait(options.poll_wait)
+        .with_changer(options.changer)
 }
 
 /// An error naming `option` unless the folder `path` is to be created in exists.
