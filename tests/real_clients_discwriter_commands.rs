@@ -224,10 +224,32 @@ fn write_reload_through_sg_io_ejects_and_loads_then_waits_before_reading_back() 
     common::assert_same_sectors(&back, &image, 0, "the reloaded disc");
 }
 
+/// The result lines of `write.json` in `dir` (each checked against the schema).
+fn result_lines(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("write.json"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("{\"result\""))
+        .map(common::assert_result_schema)
+        .collect()
+}
+
+/// The DVD+R kept in `dir`/`file` starts with `image`.
+#[track_caller]
+fn holds_image(dir: &Path, file: &str, image: &[u8]) {
+    let mut drive = DiscFileDrive::open_existing(
+        MediumKind::DvdPlusR,
+        &dir.join(file),
+        DriveConfig::default(),
+    )
+    .unwrap();
+    let back = common::read_back(&mut drive, 0, (image.len() / 2048) as u64);
+    common::assert_same_sectors(&back, image, 0, file);
+}
+
 /// `--copies` on a real drive: the disc written is ejected, the operator asked for the next,
 /// and the drive polled until it is in; here a disc changer (`virtdrive run --changer 3`)
-/// plays the operator, and a used disc in its stack is refused with
-/// `--reject-if-not-blank` while the drive goes on with the next copy on the next disc.
+/// plays the operator.
 #[test]
 fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -261,29 +283,22 @@ fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
     for &eject in &ejects {
         assert!(recs[eject..].iter().any(|r| opcode(r) == 0x2A));
     }
-    let out = std::fs::read_to_string(dir.path().join("write.json")).unwrap();
-    let copies: Vec<u64> = out
-        .lines()
-        .filter(|l| l.starts_with("{\"result\""))
-        .map(|l| {
-            let r = common::assert_result_schema(l);
-            assert_eq!(r["code"], "S_OK", "{l}");
-            r["copy"].as_u64().unwrap()
-        })
+    let copies: Vec<(u64, String)> = result_lines(dir.path())
+        .iter()
+        .map(|r| (r["copy"].as_u64().unwrap(), r["code"].to_string()))
         .collect();
-    assert_eq!(copies, [1, 2, 3]);
+    assert_eq!(
+        copies,
+        [1, 2, 3].map(|n| (n, "\"S_OK\"".to_string())),
+        "{err}"
+    );
     for file in ["a.disc", "a-2.disc", "a-3.disc"] {
-        let mut drive = DiscFileDrive::open_existing(
-            MediumKind::DvdPlusR,
-            &dir.path().join(file),
-            DriveConfig::default(),
-        )
-        .unwrap();
-        let back = common::read_back(&mut drive, 0, 1000);
-        common::assert_same_sectors(&back, &image, 0, file);
+        holds_image(dir.path(), file, &image);
     }
 }
 
+/// With `--reject-if-not-blank`, a used disc in the changer's stack is refused and the drive
+/// goes on with the next copy on the next disc.
 #[test]
 fn reject_if_not_blank_on_a_real_drive_refuses_a_used_disc_and_goes_on_with_the_next() {
     let dir = tempfile::tempdir().unwrap();
@@ -315,24 +330,16 @@ fn reject_if_not_blank_on_a_real_drive_refuses_a_used_disc_and_goes_on_with_the_
     assert_eq!(code, 0, "{err}");
     let rc = std::fs::read_to_string(dir.path().join("rc")).unwrap();
     assert_eq!(rc.trim(), "1", "one copy failed: {err}");
-    let out = std::fs::read_to_string(dir.path().join("write.json")).unwrap();
-    let codes: Vec<(u64, String)> = out
-        .lines()
-        .filter(|l| l.starts_with("{\"result\""))
-        .map(|l| {
-            let r = common::assert_result_schema(l);
-            (
-                r["copy"].as_u64().unwrap(),
-                r["code"].as_str().unwrap().to_string(),
-            )
-        })
+    let codes: Vec<(u64, String)> = result_lines(dir.path())
+        .iter()
+        .map(|r| (r["copy"].as_u64().unwrap(), r["code"].to_string()))
         .collect();
     assert_eq!(
         codes,
         [
-            (1, "S_OK".to_string()),
-            (2, "E_IMAPI_DF2DATA_INVALID_MEDIA_STATE".to_string()),
-            (3, "S_OK".to_string()),
+            (1, "\"S_OK\"".to_string()),
+            (2, "\"E_IMAPI_DF2DATA_INVALID_MEDIA_STATE\"".to_string()),
+            (3, "\"S_OK\"".to_string()),
         ]
     );
     assert!(
@@ -340,13 +347,6 @@ fn reject_if_not_blank_on_a_real_drive_refuses_a_used_disc_and_goes_on_with_the_
         "the used disc is untouched"
     );
     for file in ["a.disc", "a-3.disc"] {
-        let mut drive = DiscFileDrive::open_existing(
-            MediumKind::DvdPlusR,
-            &dir.path().join(file),
-            DriveConfig::default(),
-        )
-        .unwrap();
-        let back = common::read_back(&mut drive, 0, 1000);
-        common::assert_same_sectors(&back, &image, 0, file);
+        holds_image(dir.path(), file, &image);
     }
 }
