@@ -37,7 +37,7 @@ pub fn run(args: &CheckArgs) -> Result<(), CliError> {
         )));
     }
     let plan = match &args.fault_plan {
-        Some(p) if matches!(spec, DriveSpec::Virtual { .. }) => Some(
+        Some(p) if matches!(spec, DriveSpec::Virtual(_)) => Some(
             virtdrive::fault::FaultPlan::from_path(p)
                 .map_err(|e| CliError::Input(e.to_string()))?,
         ),

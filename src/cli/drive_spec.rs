@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use virtdrive::fault::{FaultPlan, Faulty};
 use virtdrive::medium::MediumKind;
+use virtdrive::VirtSpec;
 
 use super::CliError;
 
@@ -13,12 +14,9 @@ use super::CliError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriveSpec {
     /// An emulated drive holding a disc of `kind`, kept in `file` (in memory when `None`,
-    /// as a CRC-32 per sector when `hash_only`, never with a file).
-    Virtual {
-        kind: MediumKind,
-        file: Option<PathBuf>,
-        hash_only: bool,
-    },
+    /// as a CRC-32 per sector when `hash_only`, never with a file); discwriter names no
+    /// disc's maker (`media_id` is `None`).
+    Virtual(VirtSpec),
     /// A real drive through SG_IO.
     Device(PathBuf),
 }
@@ -27,36 +25,27 @@ impl DriveSpec {
     /// Whether the disc is in the hash-only store (`virt:MEDIA+hash`): it gives back only
     /// sectors of one repeated byte, so nothing written can be read back or compared.
     pub fn is_hash_only(&self) -> bool {
-        matches!(
-            self,
-            DriveSpec::Virtual {
-                hash_only: true,
-                ..
-            }
-        )
+        matches!(self, DriveSpec::Virtual(v) if v.hash_only)
     }
 
     /// Reads `--drive`; `None` is the embedded virtual BD-RE.
     pub fn parse(arg: Option<&str>) -> Result<Self, CliError> {
         let Some(arg) = arg else {
-            return Ok(DriveSpec::Virtual {
+            return Ok(DriveSpec::Virtual(VirtSpec {
                 kind: MediumKind::BdRe,
                 file: Some(default_disc_file()?),
+                media_id: None,
                 hash_only: false,
-            });
+            }));
         };
         if arg.starts_with("virt:") {
-            let spec = virtdrive::VirtSpec::parse(arg).map_err(CliError::Input)?;
+            let spec = VirtSpec::parse(arg).map_err(CliError::Input)?;
             if spec.media_id.is_some() {
                 return Err(CliError::Input(format!(
                     "--drive {arg}: discwriter does not name a disc's maker; create the disc with virtdrive run|serve --drive virt:MEDIA/ID@FILE, which keeps it in the file"
                 )));
             }
-            return Ok(DriveSpec::Virtual {
-                kind: spec.kind,
-                file: spec.file,
-                hash_only: spec.hash_only,
-            });
+            return Ok(DriveSpec::Virtual(spec));
         }
         if arg.is_empty() {
             return Err(CliError::Input("--drive is empty".into()));
@@ -91,35 +80,39 @@ mod tests {
     fn virtual_drive_names_are_read() {
         assert_eq!(
             DriveSpec::parse(Some("virt:cd-r@/tmp/a.disc")).unwrap(),
-            DriveSpec::Virtual {
+            DriveSpec::Virtual(VirtSpec {
                 kind: MediumKind::CdR80,
                 file: Some(PathBuf::from("/tmp/a.disc")),
+                media_id: None,
                 hash_only: false,
-            }
+            })
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:dvd+rw")).unwrap(),
-            DriveSpec::Virtual {
+            DriveSpec::Virtual(VirtSpec {
                 kind: MediumKind::DvdPlusRw,
                 file: None,
+                media_id: None,
                 hash_only: false,
-            }
+            })
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:dvd+r@/tmp/r.disc")).unwrap(),
-            DriveSpec::Virtual {
+            DriveSpec::Virtual(VirtSpec {
                 kind: MediumKind::DvdPlusR,
                 file: Some(PathBuf::from("/tmp/r.disc")),
+                media_id: None,
                 hash_only: false,
-            }
+            })
         );
         assert_eq!(
             DriveSpec::parse(Some("virt:bd-r")).unwrap(),
-            DriveSpec::Virtual {
+            DriveSpec::Virtual(VirtSpec {
                 kind: MediumKind::BdR,
                 file: None,
+                media_id: None,
                 hash_only: false,
-            }
+            })
         );
         assert_eq!(
             DriveSpec::parse(Some("/dev/sr0")).unwrap(),
@@ -177,23 +170,17 @@ impl DriveSpec {
     /// Opens the drive.
     pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
-            DriveSpec::Virtual {
-                kind,
-                file: None,
-                hash_only,
-            } => {
-                let config = virtdrive::DriveConfig::default();
-                Ok(OpenDrive::new_virtual(if *hash_only {
-                    virtdrive::DiscFileDrive::hash_only(*kind, config)
-                } else {
-                    virtdrive::DiscFileDrive::in_memory(*kind, config)
-                }))
-            }
-            DriveSpec::Virtual {
-                kind,
-                file: Some(path),
-                ..
-            } => open_virtual(*kind, path, access, self.is_embedded()),
+            DriveSpec::Virtual(v) => match &v.file {
+                None => {
+                    let config = virtdrive::DriveConfig::default();
+                    Ok(OpenDrive::new_virtual(if v.hash_only {
+                        virtdrive::DiscFileDrive::hash_only(v.kind, config)
+                    } else {
+                        virtdrive::DiscFileDrive::in_memory(v.kind, config)
+                    }))
+                }
+                Some(path) => open_virtual(v.kind, path, access, self.is_embedded()),
+            },
             #[cfg(all(feature = "sgio", target_os = "linux"))]
             DriveSpec::Device(path) => discwriter::sgio::SgDevice::open(path)
                 .map(OpenDrive::Device)
@@ -208,31 +195,18 @@ impl DriveSpec {
 
     /// The drive used without `--drive`.
     fn is_embedded(&self) -> bool {
-        matches!(self, DriveSpec::Virtual { file: Some(p), .. } if default_disc_file().ok().as_deref() == Some(p.as_path()))
+        matches!(self, DriveSpec::Virtual(v) if v.file.is_some() && default_disc_file().ok() == v.file)
     }
 
     /// Whether the drive runs on a clock of its own (an emulated drive), not the wall clock.
     pub fn has_own_clock(&self) -> bool {
-        matches!(self, DriveSpec::Virtual { .. })
+        matches!(self, DriveSpec::Virtual(_))
     }
 
     /// How the drive is named back to the user.
     pub fn describe(&self) -> String {
         match self {
-            DriveSpec::Virtual {
-                kind,
-                file: None,
-                hash_only,
-            } => format!(
-                "virt:{}{}",
-                kind.name(),
-                if *hash_only { "+hash" } else { "" }
-            ),
-            DriveSpec::Virtual {
-                kind,
-                file: Some(p),
-                ..
-            } => format!("virt:{}@{}", kind.name(), p.display()),
+            DriveSpec::Virtual(v) => v.to_string(),
             DriveSpec::Device(p) => p.display().to_string(),
         }
     }
@@ -287,15 +261,10 @@ impl DriveSpec {
     /// an operator loads.
     pub fn for_copy(&self, copy: u32) -> Option<DriveSpec> {
         match self {
-            DriveSpec::Virtual {
-                kind,
-                file,
-                hash_only,
-            } => Some(DriveSpec::Virtual {
-                kind: *kind,
-                file: file.as_deref().map(|f| numbered(f, copy)),
-                hash_only: *hash_only,
-            }),
+            DriveSpec::Virtual(v) => Some(DriveSpec::Virtual(VirtSpec {
+                file: v.file.as_deref().map(|f| numbered(f, copy)),
+                ..v.clone()
+            })),
             DriveSpec::Device(_) => None,
         }
     }
@@ -303,7 +272,7 @@ impl DriveSpec {
     /// The file of a virtual disc, when it is kept in one.
     pub fn disc_file(&self) -> Option<&std::path::Path> {
         match self {
-            DriveSpec::Virtual { file, .. } => file.as_deref(),
+            DriveSpec::Virtual(v) => v.file.as_deref(),
             DriveSpec::Device(_) => None,
         }
     }
@@ -448,21 +417,23 @@ mod open_tests {
     fn only_create_makes_a_disc_file_and_never_a_folder() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("x.disc");
-        let spec = DriveSpec::Virtual {
+        let spec = DriveSpec::Virtual(VirtSpec {
             kind: MediumKind::BdRe,
             file: Some(missing.clone()),
+            media_id: None,
             hash_only: false,
-        };
+        });
         for access in [Access::Existing, Access::ReadOnly] {
             let e = spec.open(access).unwrap_err().to_string();
             assert!(e.contains("no such disc"), "{e}");
             assert!(!missing.exists());
         }
-        let deep = DriveSpec::Virtual {
+        let deep = DriveSpec::Virtual(VirtSpec {
             kind: MediumKind::BdRe,
             file: Some(dir.path().join("no/such/dir/x")),
+            media_id: None,
             hash_only: false,
-        };
+        });
         for access in [Access::Create, Access::Existing, Access::ReadOnly] {
             assert!(deep.open(access).is_err());
         }

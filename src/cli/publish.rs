@@ -75,7 +75,7 @@ pub fn refuse_options_for(
             if spec.is_hash_only() { ", the default on a hash-only disc" } else { "" }
         )));
     }
-    if has_plan && !matches!(spec, DriveSpec::Virtual { .. }) {
+    if has_plan && !matches!(spec, DriveSpec::Virtual(_)) {
         return Err(CliError::Input(format!(
             "--drive {name}: --fault-plan applies to virtual drives (virt:MEDIA[@FILE]) only"
         )));
