@@ -171,14 +171,9 @@ impl DriveSpec {
     pub fn open(&self, access: Access) -> Result<OpenDrive, CliError> {
         match self {
             DriveSpec::Virtual(v) => match &v.file {
-                None => {
-                    let config = virtdrive::DriveConfig::default();
-                    Ok(OpenDrive::new_virtual(if v.hash_only {
-                        virtdrive::DiscFileDrive::hash_only(v.kind, config)
-                    } else {
-                        virtdrive::DiscFileDrive::in_memory(v.kind, config)
-                    }))
-                }
+                None => Ok(OpenDrive::new_virtual(
+                    v.drive_in_memory(virtdrive::DriveConfig::default()),
+                )),
                 Some(path) => open_virtual(v.kind, path, access, self.is_embedded()),
             },
             #[cfg(all(feature = "sgio", target_os = "linux"))]

@@ -14,6 +14,7 @@
 use std::path::PathBuf;
 
 use crate::medium::{MediaIdentity, MediumKind};
+use crate::{DiscFileDrive, DriveConfig};
 
 /// A virtual drive named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,17 @@ pub struct VirtSpec {
 const HASH_ONLY_SUFFIX: &str = "+hash";
 
 impl VirtSpec {
+    /// A drive holding a blank disc of the spec's medium in memory, in the hash-only store
+    /// for `+hash`: the drive of a spec without a file (a file is not looked at here; it is
+    /// opened with [`DiscFileDrive::open`] and its kin, as the caller needs).
+    pub fn drive_in_memory(&self, config: DriveConfig) -> DiscFileDrive {
+        if self.hash_only {
+            DiscFileDrive::hash_only(self.kind, config)
+        } else {
+            DiscFileDrive::in_memory(self.kind, config)
+        }
+    }
+
     /// Reads `virt:MEDIA[/ID][@FILE]` or `virt:MEDIA[/ID]+hash`; the error is one line saying
     /// what is wrong.
     pub fn parse(arg: &str) -> Result<Self, String> {

@@ -76,8 +76,7 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
         ));
     }
     let drive = match &options.drive.file {
-        None if options.drive.hash_only => DiscFileDrive::hash_only(options.drive.kind, config),
-        None => DiscFileDrive::in_memory(options.drive.kind, config),
+        None => options.drive.drive_in_memory(config),
         Some(path) => {
             folder_exists(&format!("--drive {}", options.drive), path)?;
             DiscFileDrive::open(options.drive.kind, path, config).map_err(|e| e.to_string())?
