@@ -1,8 +1,9 @@
 //! The fault matrix: every code IMAPI2's Write documents that a drive or a transport can
 //! cause, raised by a fault plan (fixtures/fault-plans/matrix/) while validating the medium,
 //! in the middle of writing and while finalizing, on CD-R, CD-RW, DVD+R, BD-R, DVD+RW, BD-RE,
-//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL, BD-R XL, DVD-RW (blank: Sequential recording), DVD-RAM
-//! and BD-RE DL where it applies; and every code IDiscFormat2Erase's EraseMedia documents that a drive can cause,
+//! DVD-R, DVD-R DL, DVD+R DL, BD-R DL, BD-R XL (three and four layers), DVD-RW (blank:
+//! Sequential recording), DVD-RAM, BD-RE DL and BD-RE XL where it applies; and every code
+//! IDiscFormat2Erase's EraseMedia documents that a drive can cause,
 //! while erasing a CD-RW.
 //!
 //! Each row says which error `DataWriter::write` must return (variant, HRESULT typed in from
@@ -44,12 +45,14 @@ const DVD_R_DL: MediumKind = MediumKind::DvdRDl;
 const DVD_PLUS_R_DL: MediumKind = MediumKind::DvdPlusRDl;
 const BD_R_DL: MediumKind = MediumKind::BdRDl;
 const BD_R_XL: MediumKind = MediumKind::BdRXl;
+const BD_R_XL4: MediumKind = MediumKind::BdRXl4;
 /// Blank, so in Sequential recording (0014h): written as a DVD-R is, incrementally.
 const DVD_RW: MediumKind = MediumKind::DvdRw;
 /// Formatted as sold, written in place under the drive's defect management.
 const DVD_RAM: MediumKind = MediumKind::DvdRam;
-/// Unformatted: the write formats it with the default spare areas first.
+/// Unformatted: the write formats them with the default spare areas first.
 const BD_RE_DL: MediumKind = MediumKind::BdReDl;
+const BD_RE_XL: MediumKind = MediumKind::BdReXl;
 
 const ALL: &[MediumKind] = &[
     CD_R,
@@ -63,9 +66,11 @@ const ALL: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    BD_R_XL4,
     DVD_RW,
     DVD_RAM,
     BD_RE_DL,
+    BD_RE_XL,
 ];
 /// Page 05h and its MODE SENSE/SELECT, and OPC before writing.
 const PAGE_05H: &[MediumKind] = &[CD_R, CD_RW, DVD_R, DVD_R_DL, DVD_RW];
@@ -83,9 +88,10 @@ const CLOSING: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    BD_R_XL4,
     DVD_RW,
 ];
-const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE, DVD_RAM, BD_RE_DL];
+const REWRITABLE: &[MediumKind] = &[DVD_PLUS_RW, BD_RE, DVD_RAM, BD_RE_DL, BD_RE_XL];
 /// The medium whose layer boundary the engine reads before writing (READ DISC STRUCTURE 20h).
 const LAYER_BOUNDARY: &[MediumKind] = &[DVD_PLUS_R_DL];
 /// Media recorded session by session (a CD-RW as a CD-R until it is erased, a DVD-RW in
@@ -100,6 +106,7 @@ const WRITE_ONCE: &[MediumKind] = &[
     DVD_PLUS_R_DL,
     BD_R_DL,
     BD_R_XL,
+    BD_R_XL4,
     DVD_RW,
 ];
 
