@@ -57,7 +57,7 @@ pub(super) fn execute<T: Transport + Send>(
     Ok(outcome)
 }
 
-/// Speed, write parameters, format and power calibration. Returns the track this write
+/// Speed, write parameters, format, power calibration and the track opened. Returns the track this write
 /// records (closed by number: after SYNCHRONIZE CACHE a drive may already report the next,
 /// empty, invisible track) and the speed and rotation the drive selected.
 fn prepare<T: Transport>(
@@ -104,26 +104,36 @@ fn prepare<T: Transport>(
         }
     }
     let mut track = 0;
-    if plan.calibrate {
+    if plan.write_once {
         progress.enter(WriteAction::CalibratingPower, rec);
         rec.calibrate_power(&options.timeouts)?;
-        // Before the first write, while the boundary can still be set (growisofs sets it
-        // after power calibration).
-        if let Some(layer0_sectors) = plan.layer_break {
-            rec.set_layer_boundary(layer0_sectors, &options.timeouts)?;
-        }
-        let invisible = rec.invisible_track()?;
-        track = invisible.track_number;
-        if let Some(nwa) = invisible.next_writable_address {
-            plan.relocate(nwa, invisible.free_blocks)?;
-        }
-        // The reservation becomes the track the data goes to, from the same address.
-        if let Some(sectors) = plan.reserve {
-            rec.reserve_track(sectors)?;
-        }
+        track = open_track(rec, plan, options)?;
         progress.start_at(plan.start_lba);
     }
     Ok((track, current))
+}
+
+/// A write-once disc's track, once the power is calibrated and before the first WRITE: the
+/// layer break set while it still can be (growisofs sets it after power calibration), the
+/// write moved to the invisible track's next writable address, and the reservation made.
+/// Returns the track's number.
+fn open_track<T: Transport>(
+    rec: &mut Recorder<T>,
+    plan: &mut WritePlan,
+    options: &WriteOptions,
+) -> Result<u16, Error> {
+    if let Some(layer0_sectors) = plan.layer_break {
+        rec.set_layer_boundary(layer0_sectors, &options.timeouts)?;
+    }
+    let invisible = rec.invisible_track()?;
+    if let Some(nwa) = invisible.next_writable_address {
+        plan.relocate(nwa, invisible.free_blocks)?;
+    }
+    // The reservation becomes the track the data goes to, from the same address.
+    if let Some(sectors) = plan.reserve {
+        rec.reserve_track(sectors)?;
+    }
+    Ok(invisible.track_number)
 }
 
 /// Runs the plan's closing for a data phase that ended with `end` after `written` sectors.

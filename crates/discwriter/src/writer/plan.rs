@@ -282,9 +282,10 @@ pub(crate) struct WritePlan {
     /// stream of known length (a stream read to its end keeps the disc open until it ends).
     pub(crate) write_parameters: Option<Step>,
     pub(crate) format: Option<FormatStep>,
-    /// Write-once media: power calibration (SEND OPC INFORMATION), the layer break, then the
-    /// invisible track's number and next writable address, and the reservation.
-    pub(crate) calibrate: bool,
+    /// Write-once media: power calibration (SEND OPC INFORMATION) before the data, then the
+    /// track opened: the layer break, the invisible track's number and next writable
+    /// address, and the reservation.
+    pub(crate) write_once: bool,
     /// DVD+R DL and DVD-R DL: the capacity of layer 0 sent with SEND DISC STRUCTURE format 20h (MMC-5
     /// 6.33) before anything is written.
     pub(crate) layer_break: Option<u32>,
@@ -465,7 +466,7 @@ impl WritePlan {
             write_parameters: None,
             page_keeps_open: true,
             format,
-            calibrate: class.write_once(),
+            write_once: class.write_once(),
             layer_break: setup::layer_break(disc, sectors, drive.layer_boundary),
             reserve: None,
             pseudo_overwrite,

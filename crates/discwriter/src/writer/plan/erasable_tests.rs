@@ -44,7 +44,7 @@ fn an_appendable_cd_rw_gets_a_session_at_its_next_writable_address_as_a_cd_r() {
     let p = plan(&d, &WriteOptions::default(), 1000);
     assert_eq!(p.start_lba, 20_000);
     assert_eq!(p.overhead, CD_POSTGAP);
-    assert!(p.calibrate);
+    assert!(p.write_once);
     assert_eq!(p.page_write(), Some(PageWrite::CdTrackAtOnce));
 }
 
@@ -73,7 +73,7 @@ fn restricted_overwrite_and_dvd_ram_are_written_from_lba_0_under_the_force_overw
         (Profile::DvdRam, DVD_RAM),
     ] {
         let p = plan(&blank(profile, total), &WriteOptions::default(), 1000);
-        assert_eq!((p.start_lba, p.format, p.calibrate), (0, None, false));
+        assert_eq!((p.start_lba, p.format, p.write_once), (0, None, false));
         let used = disc(profile, DiscState::Complete, total, total);
         let data = DriveFacts {
             holds_data: Some(Contents::Data {

@@ -403,7 +403,7 @@ fn overwritable_media_close_as_their_options_say() {
         };
         let p = plan(&blank(profile, 100_000), &options, 100);
         assert_eq!((p.start_lba, p.limit), (0, 100_000));
-        assert!(!p.calibrate);
+        assert!(!p.write_once);
         let closing = p.closing(DataEnd::Complete, 100);
         assert_eq!(steps(&closing).last().copied(), last, "{}", profile.name());
         assert!(!steps(&closing).contains(&Step::CloseTrack));

@@ -76,7 +76,7 @@ fn a_dvd_r_is_written_incrementally_a_session_per_write() {
     );
     assert_eq!(p.write_parameters, page(PageWrite::DvdIncremental, true));
     assert_eq!(p.reserve, None);
-    assert!(p.calibrate);
+    assert!(p.write_once);
     let closing = p.closing(DataEnd::Complete, 1000);
     assert_eq!(steps(&closing), CLOSE_SESSION);
     assert!(!p.disc_closed(DataEnd::Complete, 1000));
