@@ -280,8 +280,14 @@ fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(ejects.len(), 2, "{ejects:?}");
-    for &eject in &ejects {
-        assert!(recs[eject..].iter().any(|r| opcode(r) == 0x2A));
+    // WRITEs before the first eject, between the two, and after the second: three copies.
+    let bounds = [0, ejects[0], ejects[1], recs.len()];
+    for (copy, pair) in bounds.windows(2).enumerate() {
+        assert!(
+            recs[pair[0]..pair[1]].iter().any(|r| opcode(r) == 0x2A),
+            "copy {} sent no WRITE",
+            copy + 1
+        );
     }
     let copies: Vec<(u64, String)> = result_lines(dir.path())
         .iter()

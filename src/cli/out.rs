@@ -23,6 +23,12 @@ pub fn print_above(bars: Option<MultiProgress>) {
     }
 }
 
+/// Whether lines are being printed above bars.
+#[cfg(test)]
+pub fn printing_above() -> bool {
+    BARS.lock().map(|b| b.is_some()).unwrap_or(false)
+}
+
 fn emit(gone: &AtomicBool, write: impl FnOnce() -> std::io::Result<()>) {
     if gone.load(Ordering::Relaxed) {
         return;

@@ -105,9 +105,13 @@ impl Board {
     /// above it; `None` when progress is not drawn as bars. The bar goes when it is finished
     /// and cleared, the board when it is dropped.
     pub fn single(json: bool, verbose: bool, template: &str) -> Option<(Board, ProgressBar)> {
-        let board = Board::for_terminal(json, verbose, &[])?;
+        bars_wanted(json, verbose).then(|| Board::single_on(ProgressDrawTarget::stderr(), template))
+    }
+
+    fn single_on(target: ProgressDrawTarget, template: &str) -> (Board, ProgressBar) {
+        let board = Board::on(target, &[]);
         let line = board.multi.add(bar(template));
-        Some((board, line))
+        (board, line)
     }
 
     /// A new line of the board, drawn with `template` (indicatif's syntax).
@@ -563,6 +567,29 @@ mod tests {
         }
     }
 
+    /// Held by every test that makes a board: a board registers itself with `out` (one
+    /// process-wide slot), so two at once would see each other's.
+    static BOARDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn one_board_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+        BOARDS.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    #[test]
+    fn a_single_bar_has_the_lines_printed_meanwhile_put_above_it_until_its_board_goes() {
+        let _one = one_board_at_a_time();
+        assert!(!super::super::out::printing_above());
+        let (board, line) =
+            Board::single_on(ProgressDrawTarget::hidden(), "erasing [{bar:28}] {msg}");
+        assert!(super::super::out::printing_above(), "registered with out");
+        line.set_message("0:01 of about 8:35 (0%)");
+        line.finish_and_clear();
+        // Until the board goes (the command's summary comes after the bar is cleared).
+        assert!(super::super::out::printing_above());
+        drop(board);
+        assert!(!super::super::out::printing_above(), "unregistered");
+    }
+
     /// The display of `drive`, a line of `board`.
     fn among(board: &Board, drive: &str) -> Display {
         Display::for_drive(false, Some(board), 1_385_000.0, true, drive.into())
@@ -578,6 +605,7 @@ mod tests {
     #[test]
     fn a_drives_line_is_labelled_with_its_name_padded_to_the_longest() {
         let names = ["virt:dvd+r@/a".to_string(), "/dev/sr0".to_string()];
+        let _one = one_board_at_a_time();
         let board = Board::on(ProgressDrawTarget::hidden(), &names);
         let short = among(&board, "/dev/sr0");
         assert_eq!(bar(&short).prefix(), "/dev/sr0       starting    ");
@@ -605,6 +633,7 @@ mod tests {
     #[test]
     fn a_drives_line_follows_its_write_and_keeps_how_it_ended() {
         let names = ["virt:a".to_string(), "virt:b".to_string()];
+        let _one = one_board_at_a_time();
         let board = Board::on(ProgressDrawTarget::hidden(), &names);
         let mut a = among(&board, "virt:a");
         let mut b = among(&board, "virt:b");
@@ -659,6 +688,7 @@ mod tests {
     #[test]
     fn a_drive_without_a_completed_event_is_left_stopped_not_cleared() {
         let names = ["virt:a".to_string()];
+        let _one = one_board_at_a_time();
         let board = Board::on(ProgressDrawTarget::hidden(), &names);
         let d = among(&board, "virt:a");
         d.finish();

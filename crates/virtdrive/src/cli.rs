@@ -62,9 +62,10 @@ pub struct DriveArgs {
     #[arg(long, value_name = "ID", value_parser = MediaIdentity::parse)]
     pub media_id: Option<MediaIdentity>,
     /// A disc changer, as in a publishing robot: N discs in all, the drive's and a stack of
-    /// N-1 behind it. Each time the host ejects the disc (START STOP UNIT LoEj), it is saved
-    /// and the next loaded, and the drive becomes ready with it. Disc K is kept beside the
-    /// drive's file with K before the extension (a.disc: a-2.disc, a-3.disc), created blank
+    /// N-1 behind it. When the host ejects the disc (START STOP UNIT LoEj) and waits, it is
+    /// saved and the next loaded, and the drive becomes ready with it (an eject followed by
+    /// a load gives the disc back). Disc K is kept beside the drive's file with K before the
+    /// extension (a.disc: a-2.disc, a-3.disc), created blank (made by --media-id's maker)
     /// when missing and loaded as it is when it exists. Needs virt:MEDIA@FILE; 1 to 1000.
     #[arg(
         long,

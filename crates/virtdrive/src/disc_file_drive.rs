@@ -264,13 +264,19 @@ impl DiscFileDrive {
     }
 
     /// A disc changer's swap: the disc in the drive is committed to its file and taken out,
-    /// and the disc kept in `path` (created blank, of the same medium, when missing; loaded
-    /// as it is when it exists) put in with the tray closed, so the drive becomes ready and
-    /// reports the new disc as after any insertion (02/04/01, then 06/28/00). The drive
-    /// itself (its clock, its settings) stays. On an error the drive is left empty with its
-    /// tray open, the old disc saved.
+    /// and the disc kept in `path` (created blank, of the same medium and made by `maker`
+    /// (`None`: the medium's default), when missing; loaded as it is, with its own maker,
+    /// when it exists) put in with the tray closed, so the drive becomes ready and reports
+    /// the new disc as after any insertion (02/04/01, then 06/28/00). The drive itself (its
+    /// clock, its settings) stays. When the disc in the drive cannot be saved, nothing
+    /// changes (the error says why); when the next cannot be opened, the drive is left
+    /// empty with its tray open, the old disc saved.
     #[cfg(unix)]
-    pub fn load_disc(&mut self, path: &Path) -> Result<(), DiscFileDriveError> {
+    pub fn load_disc(
+        &mut self,
+        path: &Path,
+        maker: Option<MediaIdentity>,
+    ) -> Result<(), DiscFileDriveError> {
         let kind =
             self.drive
                 .medium()
@@ -286,7 +292,7 @@ impl DiscFileDrive {
         self.notes.clear();
         self.format_to_commit = false;
         let mut config = self.drive.config().clone();
-        config.media_identity = None;
+        config.media_identity = maker;
         let mut next = DiscFileDrive::open(kind, path, config)?;
         let medium = next
             .drive
@@ -295,10 +301,8 @@ impl DiscFileDrive {
                 path: path.to_path_buf(),
                 detail: "no disc was made from it".into(),
             })?;
-        // The identity the disc was made with, or the drive's for a new blank one.
-        if let Some(identity) = next.drive.config.media_identity.take() {
-            self.drive.config.media_identity = Some(identity);
-        }
+        // The maker the disc was made with (or the one a new blank disc takes).
+        self.drive.config.media_identity = next.drive.config.media_identity.take();
         let protection = next.drive.write_protection();
         self.drive.insert(medium);
         self.drive.set_write_protection(protection);

@@ -8,20 +8,40 @@ use std::path::Path;
 use mmc_core::sense::{triples, Sense, SenseTriple};
 use mmc_core::{DataPhase, Transport};
 use testkit::*;
-use virtdrive::medium::MediumKind;
+use virtdrive::medium::{MediaIdentity, MediumKind};
 use virtdrive::serve::{open_drive, DriveOptions, ServedDrive, VirtSpec, DEFAULT_POLL_WAIT};
 use virtdrive::{numbered_disc_file, DiscFileDrive, DriveConfig};
 
 fn served(disc: &Path, changer: u32) -> Result<ServedDrive, String> {
+    served_by(disc, changer, None)
+}
+
+/// A served DVD+R in `disc` with a changer of `changer` discs, made by `maker` (--media-id).
+fn served_by(disc: &Path, changer: u32, maker: Option<&str>) -> Result<ServedDrive, String> {
     open_drive(&DriveOptions {
         drive: VirtSpec::parse(&format!("virt:dvd+r@{}", disc.display()))?,
         fault_plan: None,
         transcript: None,
         paced: false,
         poll_wait: DEFAULT_POLL_WAIT,
-        media_identity: None,
+        media_identity: maker.map(|m| MediaIdentity::parse(m).unwrap()),
         changer,
     })
+}
+
+/// The disc kept in `path`, opened again.
+fn reopened(path: &Path) -> DiscFileDrive {
+    DiscFileDrive::open_existing(MediumKind::DvdPlusR, path, DriveConfig::default()).unwrap()
+}
+
+/// Who made the disc kept in `path`, as its file says.
+fn maker_of(path: &Path) -> Option<String> {
+    reopened(path)
+        .drive()
+        .config()
+        .media_identity
+        .as_ref()
+        .map(ToString::to_string)
 }
 
 /// TEST UNIT READY until GOOD: the sense triples of the answers before it.
@@ -52,8 +72,11 @@ fn each_eject_the_host_waits_after_brings_the_next_blank_disc_until_the_stack_is
     until_ready(&mut d);
     let data = write_blocks(&mut d, 0, 16, 7);
     command_ok(&mut d, &SYNCHRONIZE_CACHE);
+    // Kept with the disc after its last commit: saved only if the swap saves the disc.
+    d.drive_mut().set_note("copy", serde_json::json!(1));
     assert_eq!(d.changer(), Some((1, None)));
 
+    let mut second = Vec::new();
     for n in [2, 3] {
         command_ok(&mut d, &EJECT);
         // The host waits for the next disc: the robot loads it, and it becomes ready as
@@ -68,6 +91,10 @@ fn each_eject_the_host_waits_after_brings_the_next_blank_disc_until_the_stack_is
         assert_eq!(d.changer(), Some((n, None)));
         assert_eq!(disc_status(&mut d), 0, "disc {n} is blank");
         assert!(numbered_disc_file(&first, n).exists(), "disc {n}'s file");
+        if n == 2 {
+            second = write_blocks(&mut d, 0, 16, 8);
+            command_ok(&mut d, &SYNCHRONIZE_CACHE);
+        }
     }
     // The stack is used up: the tray stays open.
     command_ok(&mut d, &EJECT);
@@ -80,10 +107,60 @@ fn each_eject_the_host_waits_after_brings_the_next_blank_disc_until_the_stack_is
     assert_eq!(d.changer(), Some((3, None)));
     d.commit().unwrap();
     drop(d);
-    // The first disc was saved as it was taken out.
-    let mut again =
-        DiscFileDrive::open_existing(MediumKind::DvdPlusR, &first, DriveConfig::default()).unwrap();
+    // The first disc was saved as it was taken out, and each disc kept what it got.
+    let mut again = reopened(&first);
     assert!(read_back(&mut again, 0, 16) == data);
+    assert_eq!(again.note("copy"), Some(&serde_json::json!(1)));
+    assert!(read_back(&mut reopened(&numbered_disc_file(&first, 2)), 0, 16) == second);
+}
+
+#[test]
+fn a_second_eject_while_the_tray_is_open_loads_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.disc");
+    let mut d = served(&first, 3).unwrap();
+    until_ready(&mut d);
+    command_ok(&mut d, &EJECT);
+    command_ok(&mut d, &EJECT);
+    until_ready(&mut d);
+    assert_eq!(d.changer(), Some((2, None)), "one disc further, not two");
+    assert!(!numbered_disc_file(&first, 3).exists());
+}
+
+#[test]
+fn new_discs_are_made_by_the_changers_maker_and_a_used_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.disc");
+    // Disc 2 of the stack was made by another maker.
+    let mut used = DiscFileDrive::open(
+        MediumKind::DvdPlusR,
+        &numbered_disc_file(&first, 2),
+        DriveConfig {
+            media_identity: Some(MediaIdentity::parse("OTHER/X01/5").unwrap()),
+            ..DriveConfig::default()
+        },
+    )
+    .unwrap();
+    used.commit().unwrap();
+    drop(used);
+    let mut d = served_by(&first, 3, Some("MAKER/M01/1")).unwrap();
+    until_ready(&mut d);
+    for _ in [2, 3] {
+        command_ok(&mut d, &EJECT);
+        until_ready(&mut d);
+    }
+    d.commit().unwrap();
+    drop(d);
+    assert_eq!(maker_of(&first).as_deref(), Some("MAKER/M01/1"));
+    assert_eq!(
+        maker_of(&numbered_disc_file(&first, 2)).as_deref(),
+        Some("OTHER/X01/5")
+    );
+    assert_eq!(
+        maker_of(&numbered_disc_file(&first, 3)).as_deref(),
+        Some("MAKER/M01/1"),
+        "not the used disc's maker"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! [`Detached`]: a stream read ahead on a thread of its own.
 
 use std::io::{ErrorKind, Read};
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +74,10 @@ impl Detached {
         let reader = std::thread::Builder::new().name("discwriter-source".into());
         reader.spawn(move || loop {
             let mut chunk = vec![0u8; AHEAD_CHUNK_BYTES];
-            let piece = match source.read(&mut chunk) {
+            // A source that panics has not ended: the reader must not take it for the end.
+            let read = std::panic::catch_unwind(AssertUnwindSafe(|| source.read(&mut chunk)))
+                .unwrap_or_else(|_| Err(std::io::Error::other("the image's reader panicked")));
+            let piece = match read {
                 Ok(0) => return,
                 Ok(n) => {
                     chunk.truncate(n);
@@ -98,6 +102,9 @@ impl Detached {
 
 impl Read for Detached {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         loop {
             if let Some(n) = self.cursor.copy_to(buf) {
                 return Ok(n);
@@ -115,5 +122,52 @@ impl Read for Detached {
                 Err(RecvTimeoutError::Disconnected) => return Ok(0),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives `data` in pieces of at most 1000 bytes, then panics.
+    struct ThenPanics(Vec<u8>);
+
+    impl Read for ThenPanics {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                panic!("a broken source");
+            }
+            let n = buf.len().min(self.0.len()).min(1000);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_data_comes_in_order_and_a_panicking_source_is_an_error_not_an_end() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        let mut d = Detached::new(Box::new(ThenPanics(data.clone())), CancelHandle::new()).unwrap();
+        assert_eq!(d.read(&mut []).unwrap(), 0, "an empty buffer reads nothing");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 777];
+        let end = loop {
+            match d.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => break Err(e),
+            }
+        };
+        assert!(got == data, "every byte, in order");
+        let e = end.expect_err("the panic is not the end of the image");
+        assert!(e.to_string().contains("panicked"), "{e}");
+    }
+
+    #[test]
+    fn a_source_that_ends_gives_its_end() {
+        let mut d = Detached::new(Box::new(&b"abc"[..]), CancelHandle::new()).unwrap();
+        let mut out = Vec::new();
+        d.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"abc");
     }
 }

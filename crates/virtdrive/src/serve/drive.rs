@@ -26,15 +26,18 @@
 //!
 //! With [`ServedDrive::with_changer`] the drive stands in a publishing robot: behind the disc
 //! it holds is a stack of more. When the host ejects the disc (START STOP UNIT with LoEj = 1
-//! and Start = 0, MMC-6 6.40, answered GOOD) and then waits for the next (its next command
-//! is anything but loading the tray again), the robot takes the disc out and loads the next,
-//! closing the tray: that command and the following see the new disc become ready (02/04/01)
-//! and then the unit attention of a changed medium (06/28/00), as after an operator's. A host
-//! that loads the tray right after the eject (START STOP UNIT with LoEj = 1, Start = 1: an
-//! eject and reload to empty the drive's cache) gets the same disc back. Disc `n` of the
-//! stack is kept in [`numbered_disc_file`] of the first disc's file (`a.disc`, `a-2.disc`,
-//! `a-3.disc`, ...): created blank when missing, loaded as it is when it exists (a used disc
-//! in the stack). Once the stack is used up, an eject leaves the tray open as usual.
+//! and Start = 0, MMC-6 6.40, answered GOOD) and then waits for the next (the next command,
+//! from any client, is neither a load nor another eject), the robot takes the disc out and
+//! loads the next, closing the tray: that command and the following see the new disc become
+//! ready (02/04/01) and then the unit attention of a changed medium (06/28/00), as after an
+//! operator's. A host that loads the tray right after the eject (START STOP UNIT with LoEj =
+//! 1, Start = 1: an eject and reload to empty the drive's cache) gets the same disc back.
+//! Disc `n` of the stack is kept in [`numbered_disc_file`] of the first disc's file
+//! (`a.disc`, `a-2.disc`, `a-3.disc`, ...): created blank when missing (made by the maker
+//! the changer was given, else the medium's default), loaded as it is when it exists (a used
+//! disc in the stack, with its own maker). Once the stack is used up, an eject leaves the
+//! tray open as usual. A disc that cannot be loaded is reported on stderr at once and stops
+//! the changer; the tray stays open.
 //!
 //! The rules depend only on the commands and their answers, never on wall-clock time, so a
 //! transcript recorded through a served drive replays identically through a new one
@@ -43,7 +46,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use mmc_core::cdb::Opcode;
+use mmc_core::cdb::{CdbRepr, MediumAction, Opcode, StartStopUnit};
 use mmc_core::sense::Sense;
 use mmc_core::trace::Tracing;
 use mmc_core::{Completion, DataPhase, Transport, TransportError};
@@ -51,6 +54,7 @@ use mmc_core::{Completion, DataPhase, Transport, TransportError};
 use crate::clock::PollSteps;
 use crate::drive::asks_to_poll;
 use crate::fault::{FaultPlan, Faulty};
+use crate::medium::MediaIdentity;
 use crate::{numbered_disc_file, DiscFileDrive, DiscFileDriveError};
 
 /// The host's wait between two polls of a busy drive, as the drive sees it.
@@ -74,6 +78,8 @@ struct Changer {
     loaded: u32,
     /// How many discs there are in all.
     discs: u32,
+    /// Who makes the stack's new blank discs (`None`: the medium's default).
+    maker: Option<MediaIdentity>,
     /// The host ejected the disc and has sent nothing since: its next command says whether
     /// it loads the tray again or waits for the robot.
     ejected: bool,
@@ -120,9 +126,13 @@ impl ServedDrive {
     }
 
     /// Puts a disc changer holding `discs` discs in all in front of the drive (see the
-    /// module notes); 1 is no changer. The disc must be kept in a file, which names the
-    /// others.
-    pub fn with_changer(mut self, discs: u32) -> Result<Self, String> {
+    /// module notes), its new blank discs made by `maker` (`None`: the medium's default); 1
+    /// is no changer. The disc must be kept in a file, which names the others.
+    pub fn with_changer(
+        mut self,
+        discs: u32,
+        maker: Option<MediaIdentity>,
+    ) -> Result<Self, String> {
         if discs <= 1 {
             return Ok(self);
         }
@@ -134,6 +144,7 @@ impl ServedDrive {
             first,
             loaded: 1,
             discs,
+            maker,
             ejected: false,
             failed: None,
         });
@@ -154,16 +165,30 @@ impl ServedDrive {
             .changer
             .as_ref()
             .filter(|c| c.loaded < c.discs && c.failed.is_none())
-            .map(|c| (c.loaded + 1, numbered_disc_file(&c.first, c.loaded + 1)))
+            .map(|c| {
+                (
+                    c.loaded + 1,
+                    numbered_disc_file(&c.first, c.loaded + 1),
+                    c.maker.clone(),
+                )
+            })
         else {
             return;
         };
-        let (n, path) = next;
-        let loaded = self.drive_mut().load_disc(&path);
+        let (n, path, maker) = next;
+        let loaded = self.drive_mut().load_disc(&path, maker);
         if let Some(c) = self.changer.as_mut() {
             match loaded {
                 Ok(()) => c.loaded = n,
-                Err(e) => c.failed = Some(format!("loading disc {n} ({}): {e}", path.display())),
+                Err(e) => {
+                    let failed = format!("loading disc {n} ({}): {e}", path.display());
+                    // Said at once: the host only sees an open tray.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "virtdrive serve: the disc changer failed {failed}"
+                    );
+                    c.failed = Some(failed);
+                }
             }
         }
     }
@@ -249,14 +274,18 @@ impl Transport for ServedDrive {
         timeout: Duration,
     ) -> Result<Completion, TransportError> {
         let opcode = cdb.first().copied().map(Opcode::from_u8);
-        // START STOP UNIT's LoEj and Start (byte 4, MMC-6 6.40): 10b ejects, 11b loads.
-        let tray = |bits: u8| {
-            opcode == Some(Opcode::StartStopUnit) && cdb.get(4).is_some_and(|b| b & 0x03 == bits)
-        };
+        // START STOP UNIT's LoEj and Start, as the drive reads them (MMC-6 6.40).
+        let tray = StartStopUnit::decode(cdb).ok().and_then(|c| c.action());
         if let Some(c) = self.changer.as_mut().filter(|c| c.ejected) {
-            c.ejected = false;
-            if !tray(0b11) {
-                self.load_next_disc();
+            match tray {
+                // The host closes the tray itself: its disc is back.
+                Some(MediumAction::Load) => c.ejected = false,
+                // The tray stays open: the robot waits for the host to be done with it.
+                Some(MediumAction::Eject) => {}
+                _ => {
+                    c.ejected = false;
+                    self.load_next_disc();
+                }
             }
         }
         let request_sense = opcode == Some(Opcode::RequestSense);
@@ -282,7 +311,7 @@ impl Transport for ServedDrive {
         if !wait.is_zero() {
             Transport::pause(self.drive_mut(), wait);
         }
-        if tray(0b10) && outcome.as_ref().is_ok_and(Completion::is_good) {
+        if tray == Some(MediumAction::Eject) && outcome.as_ref().is_ok_and(Completion::is_good) {
             if let Some(c) = self.changer.as_mut() {
                 c.ejected = true;
             }
@@ -296,6 +325,18 @@ impl Transport for ServedDrive {
 
     fn device_time(&self) -> Option<Duration> {
         self.drive().device_time()
+    }
+
+    fn acquire_exclusive(&mut self, client: &str) -> Result<(), TransportError> {
+        self.transport().acquire_exclusive(client)
+    }
+
+    fn release_exclusive(&mut self, client: &str) {
+        self.transport().release_exclusive(client)
+    }
+
+    fn max_transfer_bytes(&self) -> Option<usize> {
+        self.drive().max_transfer_bytes()
     }
 }
 

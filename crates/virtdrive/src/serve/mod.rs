@@ -71,8 +71,9 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     }
     if options.changer > 1 && options.drive.file.is_none() {
         return Err(format!(
-            "--changer {}: the discs of a changer are kept in files: give --drive {}@FILE",
-            options.changer, options.drive
+            "--changer {}: the discs of a changer are kept in files: give --drive virt:{}@FILE",
+            options.changer,
+            options.drive.kind.name()
         ));
     }
     let drive = match &options.drive.file {
@@ -95,7 +96,7 @@ pub fn open_drive(options: &DriveOptions) -> Result<ServedDrive, String> {
     };
     served
         .with_poll_wait(options.poll_wait)
-        .with_changer(options.changer)
+        .with_changer(options.changer, options.media_identity.clone())
 }
 
 /// An error naming `option` unless the folder `path` is to be created in exists.

@@ -204,9 +204,6 @@ impl Server {
         if let Some(e) = drive.transcript_error() {
             note(format_args!("writing the transcript: {e}"));
         }
-        if let Some((_, Some(failed))) = drive.changer() {
-            note(format_args!("the disc changer failed {failed}"));
-        }
         Ok(())
     }
 }
