@@ -17,7 +17,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use discwriter::{ProgressEvent, WriteAction};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use serde_json::json;
 
 /// How often a plain progress line is printed while data moves.
@@ -51,9 +51,56 @@ pub fn clock(d: Duration) -> String {
     }
 }
 
+/// A terminal whose failures are swallowed. indicatif unwraps a failed clear or redraw
+/// around the lines printed above its bars (`MultiProgress::suspend`), so a terminal that went
+/// away mid-burn (a closed SSH session: writes fail with EIO) would panic the command while a
+/// disc is being written. Here the bars stop showing instead; the lines themselves go through
+/// `out`, which notices the failure and stops writing that stream.
+#[derive(Debug)]
+struct Quiet<T>(T);
+
+impl<T: TermLike> TermLike for Quiet<T> {
+    fn width(&self) -> u16 {
+        self.0.width()
+    }
+    fn height(&self) -> u16 {
+        self.0.height()
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n).or(Ok(()))
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n).or(Ok(()))
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n).or(Ok(()))
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n).or(Ok(()))
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s).or(Ok(()))
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s).or(Ok(()))
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line().or(Ok(()))
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush().or(Ok(()))
+    }
+}
+
+/// Standard error as the bars draw on it (buffered, redrawn at most 20 times a second, as
+/// indicatif's own stderr target), its failures swallowed ([`Quiet`]).
+fn stderr_target() -> ProgressDrawTarget {
+    ProgressDrawTarget::term_like_with_hz(Box::new(Quiet(console::Term::buffered_stderr())), 20)
+}
+
 /// A progress bar on standard error drawn with `template` (indicatif's syntax).
 fn bar(template: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(1), stderr_target());
     bar.set_style(
         ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -87,7 +134,7 @@ impl Board {
     /// A board on standard error for drives named `names`, when progress is drawn as bars
     /// (a terminal, no `-v`, no `--json`); `None` otherwise.
     pub fn for_terminal(json: bool, verbose: bool, names: &[String]) -> Option<Board> {
-        bars_wanted(json, verbose).then(|| Board::on(ProgressDrawTarget::stderr(), names))
+        bars_wanted(json, verbose).then(|| Board::on(stderr_target(), names))
     }
 
     fn on(target: ProgressDrawTarget, names: &[String]) -> Board {
@@ -105,7 +152,7 @@ impl Board {
     /// above it; `None` when progress is not drawn as bars. The bar goes when it is finished
     /// and cleared, the board when it is dropped.
     pub fn single(json: bool, verbose: bool, template: &str) -> Option<(Board, ProgressBar)> {
-        bars_wanted(json, verbose).then(|| Board::single_on(ProgressDrawTarget::stderr(), template))
+        bars_wanted(json, verbose).then(|| Board::single_on(stderr_target(), template))
     }
 
     fn single_on(target: ProgressDrawTarget, template: &str) -> (Board, ProgressBar) {
@@ -588,6 +635,55 @@ mod tests {
         assert!(super::super::out::printing_above());
         drop(board);
         assert!(!super::super::out::printing_above(), "unregistered");
+    }
+
+    /// A terminal that went away: every write fails (EIO, as after a hangup).
+    #[derive(Debug)]
+    struct HungUp;
+
+    impl TermLike for HungUp {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn write_line(&self, _: &str) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn write_str(&self, _: &str) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Err(std::io::Error::from_raw_os_error(5))
+        }
+    }
+
+    #[test]
+    fn a_terminal_that_went_away_stops_the_bars_without_a_panic() {
+        let _one = one_board_at_a_time();
+        let names = ["virt:a".to_string()];
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(Quiet(HungUp)), 200);
+        let board = Board::on(target, &names);
+        let mut line = among(&board, "virt:a");
+        line.event(&event(WriteAction::WritingData, 3000, None));
+        // A line printed above the bars: indicatif clears and redraws them around it.
+        super::super::out::line(format_args!("{}", ""));
+        line.event(&event(WriteAction::Completed, 6000, None));
+        line.finish();
+        drop(board);
     }
 
     /// The display of `drive`, a line of `board`.
