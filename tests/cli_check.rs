@@ -41,6 +41,23 @@ fn check(dir: &Path, drive: &str, args: &[&str]) -> Output {
     discwriter(&[&["check", "--drive", drive][..], args].concat(), dir)
 }
 
+/// `check` against `reference` (`--image` or `--manifest`) FILE, the drive under fault plan
+/// `plan`, with `more` arguments.
+fn check_faulted(
+    dir: &Path,
+    drive: &str,
+    (reference, file): (&str, &Path),
+    plan: &str,
+    more: &[&str],
+) -> Output {
+    let file = file.to_str().unwrap();
+    check(
+        dir,
+        drive,
+        &[&[reference, file, "--fault-plan", plan][..], more].concat(),
+    )
+}
+
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap_or_else(|e| {
         panic!(
@@ -79,16 +96,12 @@ fn a_clean_disc_passes_against_its_manifest_and_its_image() {
 fn an_unreadable_range_is_mapped_and_fails() {
     let dir = tempfile::tempdir().unwrap();
     let (drive, _, _, manifest) = written(dir.path());
-    let o = check(
+    let o = check_faulted(
         dir.path(),
         &drive,
-        &[
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--fault-plan",
-            UNREADABLE,
-            "--json",
-        ],
+        ("--manifest", &manifest),
+        UNREADABLE,
+        &["--json"],
     );
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
@@ -246,13 +259,13 @@ fn the_iso_9660_file_holding_unreadable_sectors_is_named() {
         .collect();
     assert_eq!(hit, ["/B.BIN"], "{files:?}");
 
-    let args = [
-        "--image",
-        image.to_str().unwrap(),
-        "--fault-plan",
+    let o = check_faulted(
+        dir.path(),
+        &drive,
+        ("--image", &image),
         UNREADABLE_FILE,
-    ];
-    let o = check(dir.path(), &drive, &[&args[..], &["--json"]].concat());
+        &["--json"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["unreadable_sectors"], 10);
     assert_eq!(
@@ -260,7 +273,13 @@ fn the_iso_9660_file_holding_unreadable_sectors_is_named() {
         [("/B.BIN".to_string(), "unreadable".to_string())]
     );
 
-    let o = check(dir.path(), &drive, &args);
+    let o = check_faulted(
+        dir.path(),
+        &drive,
+        ("--image", &image),
+        UNREADABLE_FILE,
+        &[],
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("file  /B.BIN  (unreadable)\n"), "{out}");
     assert!(!out.contains("A.BIN") && !out.contains("C.BIN"), "{out}");
@@ -422,13 +441,7 @@ const SILENTLY_DIFFERENT: &str = concat!(
 fn a_slow_range_is_mapped_and_is_not_a_failure() {
     let dir = tempfile::tempdir().unwrap();
     let (drive, _, _, manifest) = written(dir.path());
-    let args = [
-        "--manifest",
-        manifest.to_str().unwrap(),
-        "--fault-plan",
-        SLOW,
-    ];
-    let o = check(dir.path(), &drive, &args);
+    let o = check_faulted(dir.path(), &drive, ("--manifest", &manifest), SLOW, &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
     // READs of 32 sectors: the three that touch LBA 2000-2063 are the slow ones.
@@ -440,7 +453,13 @@ fn a_slow_range_is_mapped_and_is_not_a_failure() {
         out.contains(" 96 slow, 0 unreadable; equal to the manifest"),
         "{out}"
     );
-    let o = check(dir.path(), &drive, &[&args[..], &["--json"]].concat());
+    let o = check_faulted(
+        dir.path(),
+        &drive,
+        ("--manifest", &manifest),
+        SLOW,
+        &["--json"],
+    );
     let slow: Vec<(u64, u64)> = json(&o)["ranges"]
         .as_array()
         .unwrap()
@@ -455,16 +474,12 @@ fn a_slow_range_is_mapped_and_is_not_a_failure() {
 fn data_that_comes_back_silently_different_is_found_against_the_image_and_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let (drive, _, image, manifest) = written(dir.path());
-    let o = check(
+    let o = check_faulted(
         dir.path(),
         &drive,
-        &[
-            "--image",
-            image.to_str().unwrap(),
-            "--fault-plan",
-            SILENTLY_DIFFERENT,
-            "--json",
-        ],
+        ("--image", &image),
+        SILENTLY_DIFFERENT,
+        &["--json"],
     );
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
@@ -474,15 +489,12 @@ fn data_that_comes_back_silently_different_is_found_against_the_image_and_the_ma
     assert!((2976..3008).contains(&first), "{r}");
     assert_eq!(r["comparison"]["differing_chunks"], serde_json::json!([0]));
 
-    let o = check(
+    let o = check_faulted(
         dir.path(),
         &drive,
-        &[
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--fault-plan",
-            SILENTLY_DIFFERENT,
-        ],
+        ("--manifest", &manifest),
+        SILENTLY_DIFFERENT,
+        &[],
     );
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);

@@ -75,8 +75,7 @@ impl Display {
     fn new(json: bool, verbose: bool) -> Self {
         let form = if json {
             Form::Json
-        } else if let Some((board, bar)) = Board::single(json, verbose, "erasing [{bar:28}] {msg}")
-        {
+        } else if let Some((board, bar)) = Board::single(verbose, "erasing [{bar:28}] {msg}") {
             Form::Bar { bar, _board: board }
         } else {
             Form::Lines {

@@ -149,10 +149,10 @@ impl Board {
 
     /// The one bar of a command that shows one (erase, read), drawn with `template`
     /// (indicatif's syntax), on a board of its own so that the lines printed meanwhile go
-    /// above it; `None` when progress is not drawn as bars. The bar goes when it is finished
-    /// and cleared, the board when it is dropped.
-    pub fn single(json: bool, verbose: bool, template: &str) -> Option<(Board, ProgressBar)> {
-        bars_wanted(json, verbose).then(|| Board::single_on(stderr_target(), template))
+    /// above it; `None` when progress is not drawn as bars (not a terminal, or `-v`). The
+    /// bar goes when it is finished and cleared, the board when it is dropped.
+    pub fn single(verbose: bool, template: &str) -> Option<(Board, ProgressBar)> {
+        bars_wanted(false, verbose).then(|| Board::single_on(stderr_target(), template))
     }
 
     fn single_on(target: ProgressDrawTarget, template: &str) -> (Board, ProgressBar) {
@@ -641,33 +641,37 @@ mod tests {
     #[derive(Debug)]
     struct HungUp;
 
+    fn eio() -> std::io::Result<()> {
+        Err(std::io::Error::from_raw_os_error(5))
+    }
+
     impl TermLike for HungUp {
         fn width(&self) -> u16 {
             80
         }
         fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn write_line(&self, _: &str) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn write_str(&self, _: &str) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn clear_line(&self) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
         fn flush(&self) -> std::io::Result<()> {
-            Err(std::io::Error::from_raw_os_error(5))
+            eio()
         }
     }
 

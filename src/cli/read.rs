@@ -14,7 +14,6 @@ use super::args::ReadArgs;
 use super::drive_spec::{Access, DriveSpec, OpenDrive};
 use super::progress::{mb, Board};
 use super::signals::{self, Watch};
-use super::write::NOTE;
 use super::CliError;
 
 pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
@@ -71,7 +70,9 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
             other => CliError::Input(other.to_string()),
         })?;
         // Standard output is the data: no bar then.
-        let board = Board::single(to_stdout, verbose, "reading [{bar:30}] {msg}");
+        let board = (!to_stdout)
+            .then(|| Board::single(verbose, "reading [{bar:30}] {msg}"))
+            .flatten();
         let bar = board.as_ref().map(|(_, bar)| {
             bar.set_length(u64::from(plan.sectors) * 2048);
             bar
@@ -168,7 +169,10 @@ pub fn run(args: &ReadArgs, verbose: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The extent of the last write the command kept with a virtual disc.
+/// The note the command keeps with a virtual disc: the extent of its last write, which
+/// `read` gives back when the data holds no file system that says its own size.
+const NOTE: &str = "discwriter";
+
 /// Keeps with a virtual disc where the write just made starts and how many sectors it has,
 /// for [`last_write_note`] (a real drive keeps nothing).
 // Without the sgio feature every drive is virtual.
@@ -182,6 +186,7 @@ pub(super) fn keep_last_write(open: &mut OpenDrive, start_lba: i64, sectors: u64
     }
 }
 
+/// The extent of the last write the command kept with a virtual disc.
 pub(super) fn last_write_note(open: &OpenDrive) -> Option<LastWrite> {
     match open {
         OpenDrive::Virtual(v) => v

@@ -20,10 +20,6 @@ use super::signals::{self, Watch};
 use super::source::{self, Image, Length};
 use super::CliError;
 
-/// The note the command keeps with a virtual disc: the extent of its last write, which
-/// `read` gives back when the data holds no file system that says its own size.
-pub const NOTE: &str = "discwriter";
-
 pub fn run(args: &WriteArgs, verbose: bool) -> Result<(), CliError> {
     if args.drive.len() > 1 || args.copies.is_some() {
         return super::publish::run(args, verbose);
