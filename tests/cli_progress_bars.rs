@@ -5,30 +5,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::image;
 use common::terminal::{on_a_terminal, screen};
-
-/// `discwriter ARGS` in `home`, not on a terminal; it must succeed.
-fn run(home: &Path, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_discwriter"))
-        .args(args)
-        .current_dir(home)
-        .env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{args:?}: {o:?}");
-}
+use common::{discwriter, image_file_of, ok, virt_disc};
 
 /// A CD-RW in `home` holding a session of 3000 sectors: its `--drive`, and the image.
 fn written_cd_rw(home: &Path) -> (String, Vec<u8>) {
-    let data = image(3000, 5);
-    let img = home.join("image.iso");
-    std::fs::write(&img, &data).unwrap();
-    let drive = format!("virt:cd-rw@{}", home.join("rw.disc").display());
-    run(home, &["write", img.to_str().unwrap(), "--drive", &drive]);
+    let (img, data) = image_file_of(home, 3000, 5);
+    let drive = virt_disc(home, "rw.disc", "cd-rw");
+    ok(
+        discwriter(&["write", &img, "--drive", &drive], home),
+        "write",
+    );
     (drive, data)
 }
 

@@ -77,7 +77,7 @@ fn the_commands_a_write_sends_through_sg_io() {
     for kind in [MediumKind::CdR80, MediumKind::DvdPlusR, MediumKind::BdRe] {
         let dir = tempfile::tempdir().unwrap();
         let disc = dir.path().join("disc");
-        std::fs::write(dir.path().join("image.iso"), common::image(600, 1)).unwrap();
+        common::image_file_of(dir.path(), 600, 1);
         let (code, recs) = run_sh(
             dir.path(),
             kind,
@@ -187,8 +187,7 @@ fn sigterm_mid_write_through_sg_io_closes_the_session_and_sends_no_write_twice()
 fn write_reload_through_sg_io_ejects_and_loads_then_waits_before_reading_back() {
     let dir = tempfile::tempdir().unwrap();
     let disc = dir.path().join("disc");
-    let image = common::image(300, 4);
-    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    let (_, image) = common::image_file_of(dir.path(), 300, 4);
     let (code, recs) = run_sh(
         dir.path(),
         MediumKind::BdRe,
@@ -254,8 +253,7 @@ fn holds_image(dir: &Path, file: &str, image: &[u8]) {
 fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
     let dir = tempfile::tempdir().unwrap();
     let disc = dir.path().join("a.disc");
-    let image = common::image(1000, 6);
-    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    let (_, image) = common::image_file_of(dir.path(), 1000, 6);
     let (code, recs) = run_sh_with_changer(
         dir.path(),
         MediumKind::DvdPlusR,
@@ -309,8 +307,7 @@ fn copies_on_a_real_drive_eject_ask_for_the_next_disc_and_wait_for_it() {
 fn reject_if_not_blank_on_a_real_drive_refuses_a_used_disc_and_goes_on_with_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let disc = dir.path().join("a.disc");
-    let image = common::image(1000, 7);
-    std::fs::write(dir.path().join("image.iso"), &image).unwrap();
+    let (_, image) = common::image_file_of(dir.path(), 1000, 7);
     // Disc 2 of the stack holds a closed session already.
     let used = dir.path().join("a-2.disc");
     let mut drive =
